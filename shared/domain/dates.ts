@@ -1,0 +1,96 @@
+/**
+ * Calendar dates for legal deadlines: plain `YYYY-MM-DD` strings in Korea Standard Time
+ * (UTC+9, no daylight saving), compared and shifted without time-zone surprises.
+ */
+
+export type LocalDate = string;
+
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const KST_OFFSET_MS = 9 * 3600 * 1000;
+const DAY_MS = 86_400_000;
+
+export class InvalidDateError extends Error {
+  override readonly name = 'InvalidDateError';
+}
+
+function parts(date: LocalDate): [number, number, number] {
+  const m = DATE.exec(date);
+  if (!m) throw new InvalidDateError(`not a YYYY-MM-DD date: ${JSON.stringify(date)}`);
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo)) throw new InvalidDateError(`no such date: ${date}`);
+  return [y, mo, d];
+}
+
+function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+function fromUtcMs(ms: number): LocalDate {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+function toUtcMs(date: LocalDate): number {
+  const [y, m, d] = parts(date);
+  return Date.UTC(y, m - 1, d);
+}
+
+export function isLocalDate(value: string): boolean {
+  try {
+    parts(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function assertLocalDate(value: string): LocalDate {
+  parts(value);
+  return value;
+}
+
+/** The Korean calendar date of an instant. */
+export function kstDate(instant: Date | string): LocalDate {
+  const ms = typeof instant === 'string' ? Date.parse(instant) : instant.getTime();
+  if (Number.isNaN(ms)) throw new InvalidDateError(`not an instant: ${String(instant)}`);
+  return fromUtcMs(ms + KST_OFFSET_MS);
+}
+
+/** The instant a Korean calendar date starts (00:00 KST). */
+export function kstStartOfDay(date: LocalDate): Date {
+  return new Date(toUtcMs(date) - KST_OFFSET_MS);
+}
+
+export function addDays(date: LocalDate, days: number): LocalDate {
+  return fromUtcMs(toUtcMs(date) + days * DAY_MS);
+}
+
+/** Same day-of-month `months` later, clamped to the month's end (Jan 31 + 1 month = Feb 28/29). */
+export function addMonths(date: LocalDate, months: number): LocalDate {
+  const [y, m, d] = parts(date);
+  const index = y * 12 + (m - 1) + months;
+  const year = Math.floor(index / 12);
+  const month = (index % 12) + 1;
+  const day = Math.min(d, daysInMonth(year, month));
+  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+}
+
+export function daysBetween(from: LocalDate, to: LocalDate): number {
+  return Math.round((toUtcMs(to) - toUtcMs(from)) / DAY_MS);
+}
+
+export function compareDates(a: LocalDate, b: LocalDate): number {
+  return toUtcMs(a) - toUtcMs(b);
+}
+
+export const isBefore = (a: LocalDate, b: LocalDate): boolean => compareDates(a, b) < 0;
+export const isAfter = (a: LocalDate, b: LocalDate): boolean => compareDates(a, b) > 0;
+
+/** Inclusive date range; `to` absent means still running. */
+export interface DateRange {
+  from: LocalDate;
+  to?: LocalDate;
+}
+
+export function inRange(date: LocalDate, range: DateRange): boolean {
+  return !isBefore(date, range.from) && (range.to === undefined || !isAfter(date, range.to));
+}
