@@ -1,0 +1,558 @@
+/**
+ * The case lifecycle. Every transition is a pure function: it checks its preconditions and returns
+ * the new case with what it causes (an audit entry, notices to send, ledger entries, coins to
+ * release). An illegal transition throws a typed error; nothing is silently ignored.
+ *
+ * REGISTERED → TRANSFER_REQUESTED → IN_CUSTODY → NOTICE_SENT → DUE → SELLING → SETTLED | SHORTFALL
+ * and from any open state: PAID, ON_HOLD (sale blocked, deadline suspended), CANCELLED.
+ */
+import { allocate, allocatedTotal, applyAllocations, type Allocation } from './allocation';
+import { arrearsLines, bringForward, totalOutstanding, type Bill } from './bills';
+import type { CitySettings } from './city-settings';
+import { addDays, daysBetween, isAfter, kstDate, type DateRange, type LocalDate } from './dates';
+import { Decimal, floorWon, sum, ZERO } from './money';
+
+export type CaseStatus =
+  | 'REGISTERED'
+  | 'TRANSFER_REQUESTED'
+  | 'IN_CUSTODY'
+  | 'NOTICE_SENT'
+  | 'DUE'
+  | 'SELLING'
+  | 'SETTLED'
+  | 'SHORTFALL'
+  | 'PAID'
+  | 'ON_HOLD'
+  | 'CANCELLED';
+
+/** Closed for good: nothing more may happen to the case. */
+export const CLOSED_STATUSES: readonly CaseStatus[] = ['SETTLED', 'PAID', 'CANCELLED'];
+export const isClosed = (status: CaseStatus): boolean => CLOSED_STATUSES.includes(status);
+
+/** Appeal or lawsuit (징수법 §71⑤), collection deferral (§28③), disposition deferral (§105). */
+export type HoldKind = 'APPEAL' | 'LAWSUIT' | 'COLLECTION_DEFERRAL' | 'DISPOSITION_DEFERRAL';
+
+export interface Hold {
+  holdId: string;
+  kind: HoldKind;
+  reason: string;
+  from: LocalDate;
+  /** Set when the hold is lifted. */
+  to?: LocalDate;
+}
+
+export interface Holding {
+  /** Exchange market code, e.g. KRW-BTC. */
+  market: string;
+  seized: Decimal;
+  inCustody: Decimal;
+  sold: Decimal;
+  released: Decimal;
+}
+
+export interface Taxpayer {
+  /** The city system's reference for the taxpayer; no resident number is ever stored. */
+  ref: string;
+  name: string;
+  contact: { phone?: string; email?: string; address?: string };
+}
+
+export interface SaleRequest {
+  requestId: string;
+  requestedAt: string;
+  /** The taxpayer's own floor price per coin, by market. */
+  limitPrices: Record<string, Decimal>;
+}
+
+export interface Case {
+  cityId: string;
+  caseId: string;
+  taxpayer: Taxpayer;
+  status: CaseStatus;
+  /** Incremented by every transition; the store writes only over the version it read. */
+  version: number;
+  bills: Bill[];
+  holdings: Holding[];
+  holds: Hold[];
+  /** The state a hold interrupted, to return to when the last hold is lifted. */
+  resumeStatus?: CaseStatus;
+  /** The pre-sale notice's deadline: no forced sale on or before it. */
+  deadline?: LocalDate;
+  saleRequest?: SaleRequest;
+  /** The running (or last) sale, and how many have been started. */
+  saleId?: string;
+  saleAttempts: number;
+  paymentIds: string[];
+  refundPayable: Decimal;
+  lastError?: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type ActorKind = 'CITY_SYSTEM' | 'OFFICER' | 'TAXPAYER' | 'SYSTEM';
+export interface Actor {
+  kind: ActorKind;
+  id: string;
+}
+
+export interface TransitionContext {
+  now: Date;
+  actor: Actor;
+  settings: CitySettings;
+}
+
+export interface AuditEntry {
+  at: string;
+  actor: Actor;
+  action: string;
+  before: CaseStatus | null;
+  after: CaseStatus;
+  reason?: string;
+  details: Record<string, string>;
+}
+
+export type NoticeKind = 'DEMAND' | 'SEIZURE' | 'PRE_SALE' | 'REMINDER' | 'SALE_RESULT' | 'SHORTFALL' | 'RELEASE';
+
+/** A notice to send, with the figures fixed at the moment it was caused (the outbox record). */
+export interface NoticeIntent {
+  noticeId: string;
+  kind: NoticeKind;
+  facts: Record<string, string>;
+}
+
+export type LedgerKind = 'PAYMENT_IN' | 'SALE_GROSS' | 'SALE_FEE' | 'SALE_ROUNDING' | 'ALLOCATION' | 'REFUND';
+export interface LedgerEntry {
+  kind: LedgerKind;
+  /** The payment or sale the money came from. */
+  source: string;
+  amount: Decimal;
+  billId?: string;
+  component?: Allocation['component'];
+  market?: string;
+  quantity?: Decimal;
+}
+
+export interface Release {
+  market: string;
+  quantity: Decimal;
+  reason: 'PAID' | 'CANCELLED' | 'SURPLUS' | 'DUST';
+}
+
+export interface Transition {
+  case: Case;
+  audit: AuditEntry;
+  notices: NoticeIntent[];
+  ledger: LedgerEntry[];
+  releases: Release[];
+}
+
+export class CaseRuleError extends Error {
+  override readonly name: string = 'CaseRuleError';
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The transition is not allowed from the case's state. */
+export class IllegalTransitionError extends CaseRuleError {
+  override readonly name = 'IllegalTransitionError';
+  constructor(action: string, status: CaseStatus) {
+    super('ILLEGAL_TRANSITION', `${action} is not allowed when the case is ${status}`);
+  }
+}
+
+// ---------------------------------------------------------------- queries
+
+export const today = (ctx: TransitionContext): LocalDate => kstDate(ctx.now);
+
+export const available = (h: Holding): Decimal => h.inCustody.sub(h.sold).sub(h.released);
+
+export function activeHolds(c: Case): Hold[] {
+  return c.holds.filter((h) => h.to === undefined);
+}
+
+/** Periods in which no surcharge accrues (collection deferrals, 징수법 §28). */
+export function deferrals(c: Case): DateRange[] {
+  return c.holds.filter((h) => h.kind === 'COLLECTION_DEFERRAL').map((h) => ({ from: h.from, ...(h.to ? { to: h.to } : {}) }));
+}
+
+function surchargeOptions(settings: CitySettings) {
+  return { truncateUnder10Won: settings.truncateUnder10Won };
+}
+
+/** Bills with surcharges projected to a date. */
+export function billsAsOf(c: Case, date: LocalDate, settings: CitySettings): Bill[] {
+  return c.bills.map((b) => bringForward(b, date, deferrals(c), surchargeOptions(settings)));
+}
+
+/** Arrears as of a date: what must be raised to close the case then. */
+export function arrears(c: Case, date: LocalDate, settings: CitySettings): Decimal {
+  return totalOutstanding(billsAsOf(c, date, settings));
+}
+
+export type SaleBlock = 'CLOSED' | 'NOTHING_OWED' | 'ON_HOLD' | 'BEFORE_DEADLINE' | 'NO_COINS';
+
+/**
+ * Why a forced sale may not run on a date, or null when it may: only after the deadline (or on the
+ * taxpayer's own request), with arrears unpaid and no hold (징수법 §71⑤, §28③, §105).
+ */
+export function saleBlock(c: Case, date: LocalDate, settings: CitySettings): SaleBlock | null {
+  if (isClosed(c.status)) return 'CLOSED';
+  if (activeHolds(c).length > 0) return 'ON_HOLD';
+  if (arrears(c, date, settings).lte(0)) return 'NOTHING_OWED';
+  if (!c.saleRequest && (c.deadline === undefined || !isAfter(date, c.deadline))) return 'BEFORE_DEADLINE';
+  if (c.holdings.every((h) => available(h).lte(0))) return 'NO_COINS';
+  return null;
+}
+
+// ---------------------------------------------------------------- helpers
+
+function allow(c: Case, action: string, allowed: readonly CaseStatus[]): void {
+  if (!allowed.includes(c.status)) throw new IllegalTransitionError(action, c.status);
+}
+
+const OPEN: readonly CaseStatus[] = ['REGISTERED', 'TRANSFER_REQUESTED', 'IN_CUSTODY', 'NOTICE_SENT', 'DUE', 'SELLING', 'SHORTFALL', 'ON_HOLD'];
+
+function transition(
+  before: Case,
+  after: Omit<Case, 'version' | 'updatedAt'> & Partial<Pick<Case, 'version' | 'updatedAt'>>,
+  ctx: TransitionContext,
+  action: string,
+  extra: { reason?: string; details?: Record<string, string>; notices?: Omit<NoticeIntent, 'noticeId'>[]; ledger?: LedgerEntry[]; releases?: Release[] } = {},
+): Transition {
+  const version = before.version + 1;
+  const next: Case = { ...after, version, updatedAt: ctx.now.toISOString() };
+  return {
+    case: next,
+    audit: {
+      at: ctx.now.toISOString(),
+      actor: ctx.actor,
+      action,
+      before: before.version === 0 ? null : before.status,
+      after: next.status,
+      ...(extra.reason ? { reason: extra.reason } : {}),
+      details: extra.details ?? {},
+    },
+    // Notice ids are derived from the case version, so a retried transition yields the same ids.
+    notices: (extra.notices ?? []).map((n, i) => ({ ...n, noticeId: `${before.caseId}.v${version}.${i}.${n.kind}` })),
+    ledger: extra.ledger ?? [],
+    releases: extra.releases ?? [],
+  };
+}
+
+function releaseAll(c: Case, reason: Release['reason']): { holdings: Holding[]; releases: Release[] } {
+  const releases = c.holdings.filter((h) => available(h).gt(0)).map((h) => ({ market: h.market, quantity: available(h), reason }));
+  const holdings = c.holdings.map((h) => ({ ...h, released: h.released.add(available(h)) }));
+  return { holdings, releases };
+}
+
+function releaseFacts(releases: Release[]): Record<string, string> {
+  return Object.fromEntries(releases.map((r) => [`released:${r.market}`, r.quantity.toFixed()]));
+}
+
+// ---------------------------------------------------------------- transitions
+
+export interface RegisterCase {
+  cityId: string;
+  caseId: string;
+  taxpayer: Taxpayer;
+  bills: Bill[];
+}
+
+export function registerCase(cmd: RegisterCase, ctx: TransitionContext): Transition {
+  if (cmd.bills.length === 0) throw new CaseRuleError('NO_BILLS', 'a case needs at least one bill');
+  const ids = new Set(cmd.bills.map((b) => b.billId));
+  if (ids.size !== cmd.bills.length) throw new CaseRuleError('DUPLICATE_BILL', 'bill ids must be unique within a case');
+  const at = ctx.now.toISOString();
+  const blank: Case = {
+    cityId: cmd.cityId,
+    caseId: cmd.caseId,
+    taxpayer: cmd.taxpayer,
+    status: 'REGISTERED',
+    version: 0,
+    bills: cmd.bills,
+    holdings: [],
+    holds: [],
+    saleAttempts: 0,
+    paymentIds: [],
+    refundPayable: ZERO,
+    createdAt: at,
+    updatedAt: at,
+  };
+  return transition(blank, blank, ctx, 'REGISTER', { details: { arrears: totalOutstanding(cmd.bills).toFixed(0), bills: String(cmd.bills.length) } });
+}
+
+/** The city replaces its bill amounts (it is the source of truth); what we recorded as paid stays. */
+export function updateBills(c: Case, bills: Bill[], ctx: TransitionContext): Transition {
+  allow(c, 'UPDATE_BILLS', OPEN);
+  const byId = new Map(c.bills.map((b) => [b.billId, b]));
+  const merged = bills.map((b) => {
+    const old = byId.get(b.billId);
+    if (!old) return b;
+    return { ...b, cost: { ...b.cost, paid: old.cost.paid }, tax: { ...b.tax, paid: old.tax.paid }, surcharge: { ...b.surcharge, paid: old.surcharge.paid } };
+  });
+  for (const old of c.bills) {
+    if (!merged.some((b) => b.billId === old.billId)) merged.push(old);
+  }
+  return transition(c, { ...c, bills: merged }, ctx, 'UPDATE_BILLS', { details: { arrears: totalOutstanding(merged).toFixed(0) } });
+}
+
+export interface Seizure {
+  market: string;
+  quantity: Decimal;
+}
+
+/** Seizure of coins and the demand that the exchange move them to the city's account (징수법 §61③). */
+export function requestTransfer(c: Case, seizures: Seizure[], ctx: TransitionContext): Transition {
+  allow(c, 'REQUEST_TRANSFER', ['REGISTERED', 'TRANSFER_REQUESTED', 'SHORTFALL']);
+  if (seizures.length === 0 || seizures.some((s) => s.quantity.lte(0))) throw new CaseRuleError('INVALID_SEIZURE', 'seizures need a positive quantity');
+  const holdings = c.holdings.map((h) => ({ ...h }));
+  for (const s of seizures) {
+    const h = holdings.find((x) => x.market === s.market);
+    if (h) h.seized = h.seized.add(s.quantity);
+    else holdings.push({ market: s.market, seized: s.quantity, inCustody: ZERO, sold: ZERO, released: ZERO });
+  }
+  const facts = Object.fromEntries(seizures.map((s) => [`seized:${s.market}`, s.quantity.toFixed()]));
+  return transition(c, { ...c, status: 'TRANSFER_REQUESTED', holdings }, ctx, 'REQUEST_TRANSFER', {
+    details: facts,
+    notices: [{ kind: 'SEIZURE', facts }],
+  });
+}
+
+/** The exchange confirms seized coins reached the city's account. */
+export function confirmCustody(c: Case, receipt: Seizure, ctx: TransitionContext): Transition {
+  allow(c, 'CONFIRM_CUSTODY', ['TRANSFER_REQUESTED']);
+  const h = c.holdings.find((x) => x.market === receipt.market);
+  if (!h) throw new CaseRuleError('UNKNOWN_HOLDING', `nothing of ${receipt.market} was seized`);
+  if (receipt.quantity.lte(0) || h.inCustody.add(receipt.quantity).gt(h.seized)) {
+    throw new CaseRuleError('CUSTODY_EXCEEDS_SEIZURE', `custody of ${receipt.market} would exceed what was seized`);
+  }
+  const holdings = c.holdings.map((x) => (x === h ? { ...x, inCustody: x.inCustody.add(receipt.quantity) } : x));
+  const complete = holdings.every((x) => x.inCustody.eq(x.seized));
+  return transition(c, { ...c, status: complete ? 'IN_CUSTODY' : 'TRANSFER_REQUESTED', holdings }, ctx, 'CONFIRM_CUSTODY', {
+    details: { market: receipt.market, quantity: receipt.quantity.toFixed() },
+  });
+}
+
+export interface Valuation {
+  market: string;
+  bid: Decimal;
+}
+
+/**
+ * The pre-sale notice (징수법 §71③, 징수령 §70): invites the taxpayer to pay or sell, states the
+ * deadline, what is owed then and what the coins are worth now. The deadline is a city setting.
+ */
+export function sendPreSaleNotice(c: Case, valuation: Valuation[], ctx: TransitionContext): Transition {
+  allow(c, 'SEND_PRE_SALE_NOTICE', ['IN_CUSTODY']);
+  const deadline = addDays(today(ctx), ctx.settings.preSaleNoticeDays);
+  const facts: Record<string, string> = { deadline, owedAtDeadline: arrears(c, deadline, ctx.settings).toFixed(0), owedToday: arrears(c, today(ctx), ctx.settings).toFixed(0) };
+  for (const h of c.holdings) {
+    const v = valuation.find((x) => x.market === h.market);
+    if (!v) throw new CaseRuleError('NO_VALUATION', `no current price for ${h.market}`);
+    facts[`holding:${h.market}`] = available(h).toFixed();
+    facts[`value:${h.market}`] = floorWon(available(h).mul(v.bid)).toFixed(0);
+  }
+  return transition(c, { ...c, status: 'NOTICE_SENT', deadline }, ctx, 'SEND_PRE_SALE_NOTICE', { details: { deadline }, notices: [{ kind: 'PRE_SALE', facts }] });
+}
+
+/** A reminder N days before the deadline; the notice id makes a repeat a duplicate. */
+export function reminderDue(c: Case, date: LocalDate, settings: CitySettings): number | null {
+  if (c.status !== 'NOTICE_SENT' || !c.deadline) return null;
+  const left = daysBetween(date, c.deadline);
+  return settings.reminderDaysBefore.includes(left) ? left : null;
+}
+
+/** The deadline passed unpaid: the case becomes due for sale. */
+export function markDue(c: Case, ctx: TransitionContext): Transition {
+  allow(c, 'MARK_DUE', ['NOTICE_SENT']);
+  const block = saleBlock(c, today(ctx), ctx.settings);
+  if (block === 'NOTHING_OWED') return closeAsPaid(c, ctx, 'MARK_DUE', 'nothing owed at the deadline');
+  if (block) throw new CaseRuleError(block, `the case is not due: ${block}`);
+  return transition(c, { ...c, status: 'DUE' }, ctx, 'MARK_DUE', { details: { deadline: c.deadline ?? '' } });
+}
+
+/** The taxpayer asks the city to sell now, before the deadline, optionally with floor prices. */
+export function requestSaleByTaxpayer(c: Case, request: SaleRequest, ctx: TransitionContext): Transition {
+  allow(c, 'TAXPAYER_SALE_REQUEST', ['IN_CUSTODY', 'NOTICE_SENT']);
+  const details = Object.fromEntries(Object.entries(request.limitPrices).map(([m, p]) => [`limit:${m}`, p.toFixed()]));
+  return transition(c, { ...c, status: 'DUE', saleRequest: request }, ctx, 'TAXPAYER_SALE_REQUEST', { details: { requestId: request.requestId, ...details } });
+}
+
+/** The sale id names the attempt, so a duplicate start request maps to the same sale. */
+export const nextSaleId = (c: Case): string => `${c.caseId}-sale-${c.saleAttempts + 1}`;
+
+export function startSale(c: Case, saleId: string, ctx: TransitionContext): Transition {
+  allow(c, 'START_SALE', ['DUE']);
+  if (saleId !== nextSaleId(c)) throw new CaseRuleError('STALE_SALE', `expected sale ${nextSaleId(c)}, got ${saleId}`);
+  const block = saleBlock(c, today(ctx), ctx.settings);
+  if (block) throw new CaseRuleError(block, `the sale may not start: ${block}`);
+  return transition(c, { ...c, status: 'SELLING', saleId, saleAttempts: c.saleAttempts + 1 }, ctx, 'START_SALE', { details: { saleId } });
+}
+
+function closeAsPaid(c: Case, ctx: TransitionContext, action: string, reason: string, extra: { ledger?: LedgerEntry[]; details?: Record<string, string>; refund?: Decimal } = {}): Transition {
+  const { holdings, releases } = releaseAll(c, 'PAID');
+  const notices: Omit<NoticeIntent, 'noticeId'>[] = releases.length > 0 ? [{ kind: 'RELEASE', facts: { reason: 'PAID', ...releaseFacts(releases) } }] : [];
+  const refundPayable = c.refundPayable.add(extra.refund ?? ZERO);
+  return transition(c, { ...c, status: 'PAID', holdings, refundPayable }, ctx, action, { reason, details: extra.details ?? {}, ledger: extra.ledger ?? [], releases, notices });
+}
+
+export interface Payment {
+  paymentId: string;
+  amount: Decimal;
+  receivedOn: LocalDate;
+}
+
+function applyMoney(c: Case, moneyIn: Decimal, on: LocalDate, settings: CitySettings, source: string) {
+  const bills = billsAsOf(c, on, settings);
+  const { allocations, refund } = allocate(moneyIn, arrearsLines(bills));
+  const ledger: LedgerEntry[] = [
+    ...allocations.map((a) => ({ kind: 'ALLOCATION' as const, source, amount: a.amount, billId: a.billId, component: a.component })),
+    ...(refund.gt(0) ? [{ kind: 'REFUND' as const, source, amount: refund }] : []),
+  ];
+  return { bills: applyAllocations(bills, allocations), allocations, refund, ledger };
+}
+
+/** A payment the city received, applied in the legal order; a surplus is refunded (§99③). */
+export function recordPayment(c: Case, payment: Payment, ctx: TransitionContext): Transition {
+  allow(c, 'RECORD_PAYMENT', OPEN);
+  if (c.paymentIds.includes(payment.paymentId)) throw new CaseRuleError('DUPLICATE_PAYMENT', `payment ${payment.paymentId} was already applied`);
+  if (!payment.amount.isInteger() || payment.amount.lte(0)) throw new CaseRuleError('INVALID_AMOUNT', 'a payment is a positive whole number of won');
+  const applied = applyMoney(c, payment.amount, payment.receivedOn, ctx.settings, payment.paymentId);
+  const ledger = [{ kind: 'PAYMENT_IN' as const, source: payment.paymentId, amount: payment.amount }, ...applied.ledger];
+  const paid: Case = { ...c, bills: applied.bills, paymentIds: [...c.paymentIds, payment.paymentId] };
+  const details = { paymentId: payment.paymentId, amount: payment.amount.toFixed(0), allocated: allocatedTotal(applied.allocations).toFixed(0), refund: applied.refund.toFixed(0) };
+  // Mid-sale, the running sale sees nothing owed at its next slice and settles what it sold.
+  if (totalOutstanding(applied.bills).isZero() && c.status !== 'SELLING') {
+    return closeAsPaid(paid, ctx, 'RECORD_PAYMENT', 'arrears paid in full', { ledger, details, refund: applied.refund });
+  }
+  return transition(c, { ...paid, refundPayable: c.refundPayable.add(applied.refund) }, ctx, 'RECORD_PAYMENT', { details, ledger });
+}
+
+export interface PlaceHold {
+  holdId: string;
+  kind: HoldKind;
+  reason: string;
+}
+
+/** A hold blocks any sale and suspends the deadline; mid-sale it stops the sale at its next slice. */
+export function placeHold(c: Case, hold: PlaceHold, ctx: TransitionContext): Transition {
+  allow(c, 'PLACE_HOLD', OPEN);
+  if (c.holds.some((h) => h.holdId === hold.holdId)) throw new CaseRuleError('DUPLICATE_HOLD', `hold ${hold.holdId} exists`);
+  const holds = [...c.holds, { ...hold, from: today(ctx) }];
+  const interrupted = c.status === 'SELLING' || c.status === 'ON_HOLD' ? {} : { status: 'ON_HOLD' as const, resumeStatus: c.status };
+  return transition(c, { ...c, holds, ...interrupted }, ctx, 'PLACE_HOLD', { reason: hold.reason, details: { holdId: hold.holdId, kind: hold.kind } });
+}
+
+/** Lifting the last hold resumes the case; the deadline moves by the days it was suspended. */
+export function releaseHold(c: Case, holdId: string, ctx: TransitionContext): Transition {
+  allow(c, 'RELEASE_HOLD', OPEN);
+  const hold = c.holds.find((h) => h.holdId === holdId);
+  if (!hold || hold.to !== undefined) throw new CaseRuleError('UNKNOWN_HOLD', `no active hold ${holdId}`);
+  const date = today(ctx);
+  const holds = c.holds.map((h) => (h === hold ? { ...h, to: date } : h));
+  const next: Case = { ...c, holds };
+  if (c.status === 'ON_HOLD' && holds.every((h) => h.to !== undefined)) {
+    const suspendedSince = c.holds.filter((h) => h.to === undefined).map((h) => h.from).sort()[0] ?? date;
+    next.status = c.resumeStatus ?? 'REGISTERED';
+    delete next.resumeStatus;
+    if (c.deadline && next.status === 'NOTICE_SENT') next.deadline = addDays(c.deadline, daysBetween(suspendedSince, date));
+  }
+  return transition(c, next, ctx, 'RELEASE_HOLD', { details: { holdId, ...(next.deadline ? { deadline: next.deadline } : {}) } });
+}
+
+/** The city withdrew the bills: the case closes and the coins go back. */
+export function cancelCase(c: Case, reason: string, ctx: TransitionContext): Transition {
+  allow(c, 'CANCEL', OPEN.filter((s) => s !== 'SELLING'));
+  const { holdings, releases } = releaseAll(c, 'CANCELLED');
+  const notices: Omit<NoticeIntent, 'noticeId'>[] = releases.length > 0 ? [{ kind: 'RELEASE', facts: { reason: 'CANCELLED', ...releaseFacts(releases) } }] : [];
+  return transition(c, { ...c, status: 'CANCELLED', holdings }, ctx, 'CANCEL', { reason, releases, notices });
+}
+
+export interface Fill {
+  market: string;
+  quantity: Decimal;
+  /** Price × quantity as the exchange executed it (may carry fractions of a won). */
+  grossKrw: Decimal;
+  feeKrw: Decimal;
+}
+
+export interface SaleOutcome {
+  saleId: string;
+  fills: Fill[];
+  /** Remainders the planner found below the exchange minimum: released, never stranded. */
+  dust: Seizure[];
+  settledOn: LocalDate;
+  /** Why the sale stopped before covering the need, if it did (escalation, failure). */
+  stoppedBecause?: string;
+}
+
+/**
+ * Settlement of a sale in one transition: the net proceeds (gross − fee, down to the won; the
+ * fraction stays as exchange rounding) are applied in the legal order, a surplus is refunded, and
+ * when nothing is owed any more every unsold coin goes back.
+ */
+export function settleSale(c: Case, outcome: SaleOutcome, ctx: TransitionContext): Transition {
+  allow(c, 'SETTLE_SALE', ['SELLING']);
+  if (outcome.saleId !== c.saleId) throw new CaseRuleError('STALE_SALE', `case is selling ${c.saleId}, not ${outcome.saleId}`);
+  const gross = sum(outcome.fills.map((f) => f.grossKrw));
+  const fee = sum(outcome.fills.map((f) => f.feeKrw));
+  const net = floorWon(gross.sub(fee));
+  const rounding = gross.sub(fee).sub(net);
+  const applied = applyMoney(c, net, outcome.settledOn, ctx.settings, outcome.saleId);
+
+  let holdings = c.holdings.map((h) => {
+    const sold = sum(outcome.fills.filter((f) => f.market === h.market).map((f) => f.quantity));
+    const dust = sum(outcome.dust.filter((d) => d.market === h.market).map((d) => d.quantity));
+    return { ...h, sold: h.sold.add(sold), released: h.released.add(dust) };
+  });
+  if (holdings.some((h) => available(h).lt(0))) throw new CaseRuleError('OVERSOLD', 'fills and dust exceed the coins in custody');
+  const releases: Release[] = outcome.dust.filter((d) => d.quantity.gt(0)).map((d) => ({ ...d, reason: 'DUST' as const }));
+
+  const owed = totalOutstanding(applied.bills);
+  const settled: Case = { ...c, bills: applied.bills, holdings, refundPayable: c.refundPayable.add(applied.refund) };
+  let status: CaseStatus;
+  if (owed.isZero()) {
+    const surplus = releaseAll(settled, 'SURPLUS');
+    holdings = surplus.holdings;
+    releases.push(...surplus.releases);
+    status = 'SETTLED';
+  } else if (activeHolds(c).length > 0) {
+    status = 'ON_HOLD';
+  } else if (holdings.every((h) => available(h).lte(0))) {
+    status = 'SHORTFALL';
+  } else {
+    status = 'DUE';
+  }
+  const ledger: LedgerEntry[] = [
+    ...outcome.fills.map((f) => ({ kind: 'SALE_GROSS' as const, source: outcome.saleId, amount: f.grossKrw, market: f.market, quantity: f.quantity })),
+    ...outcome.fills.map((f) => ({ kind: 'SALE_FEE' as const, source: outcome.saleId, amount: f.feeKrw, market: f.market })),
+    ...(rounding.gt(0) ? [{ kind: 'SALE_ROUNDING' as const, source: outcome.saleId, amount: rounding }] : []),
+    ...applied.ledger,
+  ];
+  const facts: Record<string, string> = {
+    saleId: outcome.saleId,
+    grossKrw: gross.toFixed(),
+    feeKrw: fee.toFixed(),
+    netKrw: net.toFixed(0),
+    allocatedKrw: allocatedTotal(applied.allocations).toFixed(0),
+    refundKrw: applied.refund.toFixed(0),
+    stillOwedKrw: owed.toFixed(0),
+    ...releaseFacts(releases),
+  };
+  const notices: Omit<NoticeIntent, 'noticeId'>[] = [{ kind: status === 'SHORTFALL' ? 'SHORTFALL' : 'SALE_RESULT', facts }];
+  if (releases.length > 0) notices.push({ kind: 'RELEASE', facts: { reason: status === 'SETTLED' ? 'SURPLUS' : 'DUST', ...releaseFacts(releases) } });
+  const next: Case = { ...settled, holdings, status, ...(status === 'ON_HOLD' ? { resumeStatus: 'DUE' as const } : {}) };
+  if (outcome.stoppedBecause) next.lastError = outcome.stoppedBecause;
+  return transition(c, next, ctx, 'SETTLE_SALE', { reason: outcome.stoppedBecause, details: facts, ledger, releases, notices });
+}
+
+/** A sale that failed before selling anything: the case goes back to DUE, safe, with the error. */
+export function failSale(c: Case, saleId: string, error: string, ctx: TransitionContext): Transition {
+  allow(c, 'FAIL_SALE', ['SELLING']);
+  if (saleId !== c.saleId) throw new CaseRuleError('STALE_SALE', `case is selling ${c.saleId}, not ${saleId}`);
+  return transition(c, { ...c, status: 'DUE', lastError: error }, ctx, 'FAIL_SALE', { reason: error, details: { saleId } });
+}
