@@ -1,0 +1,28 @@
+/** Small builders for domain tests: amounts are written out as strings, as the city sends them. */
+import type { Bill } from '#domain/bills';
+import { DEFAULT_CITY_SETTINGS, type CitySettings } from '#domain/city-settings';
+import type { Actor, TransitionContext } from '#domain/case';
+import { won } from '#domain/money';
+
+export function bill(partial: Partial<Omit<Bill, 'cost' | 'tax' | 'surcharge'>> & { cost?: string; tax: string; surcharge?: string; paid?: { cost?: string; tax?: string; surcharge?: string } }): Bill {
+  const dueDate = partial.dueDate ?? '2024-03-31';
+  return {
+    billId: partial.billId ?? 'B1',
+    taxItem: partial.taxItem ?? '지방소득세',
+    provincial: partial.provincial ?? false,
+    ...(partial.liabilityDate ? { liabilityDate: partial.liabilityDate } : {}),
+    dueDate,
+    cost: { assessed: won(partial.cost ?? '0'), paid: won(partial.paid?.cost ?? '0') },
+    tax: { assessed: won(partial.tax), paid: won(partial.paid?.tax ?? '0') },
+    surcharge: { assessed: won(partial.surcharge ?? '0'), paid: won(partial.paid?.surcharge ?? '0') },
+    surchargeAsOf: partial.surchargeAsOf ?? dueDate,
+  };
+}
+
+export const officer: Actor = { kind: 'OFFICER', id: 'officer-1' };
+export const citySystem: Actor = { kind: 'CITY_SYSTEM', id: 'city' };
+
+/** A context at 10:00 KST on the given date. */
+export function at(date: string, actor: Actor = citySystem, settings: CitySettings = DEFAULT_CITY_SETTINGS): TransitionContext {
+  return { now: new Date(`${date}T01:00:00Z`), actor, settings };
+}
