@@ -1,0 +1,522 @@
+/**
+ * Upbit Open API v1 adapter over HTTP (Node's global fetch). Quotation calls are public; exchange
+ * calls carry an HS512 JWT (see upbit-auth.ts). Every response is parsed losslessly (numbers never
+ * pass through a float) and validated with zod. Rate limits follow the `Remaining-Req` header; 429 is
+ * retried with bounded, jittered backoff; 418 stops all calls until the ban ends.
+ *
+ * Orders are never re-sent blindly: when the answer to a POST is lost (timeout, reset, 5xx), the
+ * order is looked up by its `identifier` (`placeOrResolve`).
+ */
+import { z } from 'zod';
+import { Decimal, decimal, decimalString, sum, ZERO } from '#domain/money';
+import {
+  AuthenticationFailed,
+  Banned,
+  BelowMinimum,
+  DuplicateIdentifier,
+  ExceedsBookDepth,
+  ExchangeError,
+  ExchangeUnavailable,
+  InsufficientFunds,
+  InvalidTick,
+  OrderNotFound,
+  OrderRejected,
+  PlacementOutcomeUnknown,
+  RateLimited,
+  isFinal,
+  type Balance,
+  type Exchange,
+  type ExchangeOrder,
+  type MarketRules,
+  type OrderBook,
+  type OrderRef,
+  type PlaceOutcome,
+  type Quote,
+  type SellOrder,
+} from './exchange';
+import { parseLossless } from './lossless-json';
+import { GroupPacer } from './rate-limit';
+import { encodeQuery, signUpbitToken, type Params } from './upbit-auth';
+
+export interface UpbitExchangeOptions {
+  /** e.g. `https://api.upbit.com` (no trailing `/v1`). */
+  baseUrl: string;
+  accessKey: string;
+  secretKey: string;
+  /** Per-request timeout. */
+  timeoutMs?: number;
+  /** Attempts for a request that is safe to repeat (and for an order refused with 429). */
+  maxAttempts?: number;
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+  /** Lookups by identifier before an order in doubt is declared absent, and the pause between them. */
+  resolveAttempts?: number;
+  resolveDelayMs?: number;
+  /** Polls of an order until it is final. */
+  settlePolls?: number;
+  settleDelayMs?: number;
+  /** Rate-limit window the exchange counts in. */
+  rateWindowMs?: number;
+  /** Ban length assumed when a 418 does not say. */
+  defaultBanMs?: number;
+  /** Markets per ticker / order book call. */
+  maxMarketsPerCall?: number;
+  /** Injected for tests. */
+  random?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+}
+
+type Kind = 'safe' | 'order';
+
+interface Call {
+  method: 'GET' | 'POST' | 'DELETE';
+  path: string;
+  params?: Params;
+  auth: boolean;
+  kind: Kind;
+  /** Group assumed until the exchange names it in `Remaining-Req`. */
+  group: string;
+  /** For orders: the identifier, for PlacementOutcomeUnknown. */
+  identifier?: string;
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export class UpbitExchange implements Exchange {
+  private readonly o: Required<Omit<UpbitExchangeOptions, 'baseUrl' | 'accessKey' | 'secretKey'>>;
+  private readonly pacer: GroupPacer;
+  private bannedUntil = 0;
+
+  constructor(private readonly options: UpbitExchangeOptions) {
+    this.o = {
+      timeoutMs: options.timeoutMs ?? 5000,
+      maxAttempts: options.maxAttempts ?? 4,
+      backoffBaseMs: options.backoffBaseMs ?? 250,
+      backoffMaxMs: options.backoffMaxMs ?? 4000,
+      resolveAttempts: options.resolveAttempts ?? 3,
+      resolveDelayMs: options.resolveDelayMs ?? 500,
+      settlePolls: options.settlePolls ?? 10,
+      settleDelayMs: options.settleDelayMs ?? 200,
+      rateWindowMs: options.rateWindowMs ?? 1000,
+      defaultBanMs: options.defaultBanMs ?? 60_000,
+      maxMarketsPerCall: options.maxMarketsPerCall ?? 100,
+      random: options.random ?? Math.random,
+      sleep: options.sleep ?? defaultSleep,
+      now: options.now ?? Date.now,
+    };
+    this.pacer = new GroupPacer({ windowMs: this.o.rateWindowMs, now: this.o.now, sleep: this.o.sleep });
+  }
+
+  // ------------------------------------------------------------------ quotation
+
+  async quotes(markets: readonly string[]): Promise<Quote[]> {
+    const out: Quote[] = [];
+    for (const chunk of chunks(markets, this.o.maxMarketsPerCall)) {
+      const body = await this.call({ method: 'GET', path: '/v1/ticker', params: [['markets', chunk.join(',')]], auth: false, kind: 'safe', group: 'ticker' });
+      for (const t of parse(z.array(tickerSchema), body, 'ticker')) {
+        out.push({
+          market: t.market,
+          tradePrice: t.trade_price,
+          tradeTimestamp: new Date(t.trade_timestamp),
+          timestamp: new Date(t.timestamp),
+          accTradeVolume24h: t.acc_trade_volume_24h,
+          accTradeValue24h: t.acc_trade_price_24h,
+        });
+      }
+    }
+    return out;
+  }
+
+  async orderBooks(markets: readonly string[]): Promise<OrderBook[]> {
+    const out: OrderBook[] = [];
+    for (const chunk of chunks(markets, this.o.maxMarketsPerCall)) {
+      const body = await this.call({ method: 'GET', path: '/v1/orderbook', params: [['markets', chunk.join(',')]], auth: false, kind: 'safe', group: 'orderbook' });
+      for (const b of parse(z.array(orderbookSchema), body, 'orderbook')) {
+        out.push({
+          market: b.market,
+          timestamp: new Date(b.timestamp),
+          bids: b.orderbook_units.map((u) => ({ price: u.bid_price, size: u.bid_size })),
+          asks: b.orderbook_units.map((u) => ({ price: u.ask_price, size: u.ask_size })),
+          totalBidSize: b.total_bid_size,
+          totalAskSize: b.total_ask_size,
+        });
+      }
+    }
+    return out;
+  }
+
+  async marketRules(market: string): Promise<MarketRules> {
+    const instruments = parse(
+      z.array(instrumentSchema),
+      await this.call({ method: 'GET', path: '/v1/orderbook/instruments', params: [['markets', market]], auth: false, kind: 'safe', group: 'orderbook' }),
+      'orderbook/instruments',
+    );
+    const instrument = instruments.find((i) => i.market === market);
+    if (!instrument) throw new ExchangeError(`no instrument for ${market}`);
+    const chance = parse(
+      chanceSchema,
+      await this.call({ method: 'GET', path: '/v1/orders/chance', params: [['market', market]], auth: true, kind: 'safe', group: 'default' }),
+      'orders/chance',
+    );
+    return {
+      market,
+      baseCurrency: chance.market.ask.currency,
+      quoteCurrency: chance.market.bid.currency,
+      tickSize: instrument.tick_size,
+      askFee: chance.ask_fee,
+      minOrderTotal: chance.market.ask.min_total,
+      maxOrderTotal: chance.market.max_total ?? undefined,
+      state: chance.market.state,
+      baseBalance: toBalance(chance.ask_account),
+      quoteBalance: toBalance(chance.bid_account),
+    };
+  }
+
+  // ------------------------------------------------------------------ orders
+
+  async placeSell(order: SellOrder): Promise<ExchangeOrder> {
+    const params: [string, string][] = [
+      ['market', order.market],
+      ['side', 'ask'],
+      ['volume', decimalString(order.volume)],
+    ];
+    if (order.type === 'limit') params.push(['price', decimalString(order.price)]);
+    params.push(['ord_type', order.type]);
+    if (order.type !== 'market' && order.timeInForce) params.push(['time_in_force', order.timeInForce]);
+    params.push(['identifier', order.identifier]);
+    const body = await this.call({ method: 'POST', path: '/v1/orders', params, auth: true, kind: 'order', group: 'order', identifier: order.identifier });
+    return toOrder(parse(orderSchema, body, 'orders'));
+  }
+
+  async placeOrResolve(order: SellOrder): Promise<PlaceOutcome> {
+    try {
+      return { outcome: 'placed', order: await this.placeSell(order), resolvedByLookup: false };
+    } catch (e) {
+      if (e instanceof PlacementOutcomeUnknown) return this.resolve(order.identifier, e);
+      if (e instanceof DuplicateIdentifier) {
+        // Either an earlier attempt of ours landed (then it is found) or a failed one spent the key.
+        const found = await this.findByIdentifier(order.identifier);
+        if (found) return { outcome: 'placed', order: found, resolvedByLookup: true };
+        return { outcome: 'absent', identifier: order.identifier, reason: 'identifier already spent by a failed attempt; use a new one' };
+      }
+      throw e;
+    }
+  }
+
+  async getOrder(ref: OrderRef): Promise<ExchangeOrder> {
+    const params: Params = 'uuid' in ref ? [['uuid', ref.uuid]] : [['identifier', ref.identifier]];
+    const body = await this.call({ method: 'GET', path: '/v1/order', params, auth: true, kind: 'safe', group: 'default' });
+    return toOrder(parse(orderSchema, body, 'order'));
+  }
+
+  async settle(ref: OrderRef): Promise<ExchangeOrder> {
+    let order = await this.getOrder(ref);
+    // A limit order without time in force rests on the book: it will not settle by waiting.
+    const resting = (o: ExchangeOrder) => o.type === 'limit' && !o.timeInForce;
+    for (let i = 1; i < this.o.settlePolls && !isFinal(order) && !resting(order); i++) {
+      await this.o.sleep(this.o.settleDelayMs);
+      order = await this.getOrder(ref);
+    }
+    return order;
+  }
+
+  async cancelOrder(ref: OrderRef): Promise<ExchangeOrder> {
+    const params: Params = 'uuid' in ref ? [['uuid', ref.uuid]] : [['identifier', ref.identifier]];
+    try {
+      const body = await this.call({ method: 'DELETE', path: '/v1/order', params, auth: true, kind: 'safe', group: 'default' });
+      return toOrder(parse(orderSchema, body, 'order cancel'));
+    } catch (e) {
+      // Refused because it already finished (or a retried cancel already worked): report its final record.
+      if (e instanceof OrderRejected) {
+        const order = await this.getOrder(ref);
+        if (isFinal(order)) return order;
+      }
+      throw e;
+    }
+  }
+
+  async balances(): Promise<Balance[]> {
+    const body = await this.call({ method: 'GET', path: '/v1/accounts', auth: true, kind: 'safe', group: 'default' });
+    return parse(z.array(accountSchema), body, 'accounts').map(toBalance);
+  }
+
+  // ------------------------------------------------------------------ plumbing
+
+  private async findByIdentifier(identifier: string): Promise<ExchangeOrder | undefined> {
+    try {
+      return await this.getOrder({ identifier });
+    } catch (e) {
+      if (e instanceof OrderNotFound) return undefined;
+      throw e;
+    }
+  }
+
+  private async resolve(identifier: string, doubt: PlacementOutcomeUnknown): Promise<PlaceOutcome> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return { outcome: 'placed', order: await this.getOrder({ identifier }), resolvedByLookup: true };
+      } catch (e) {
+        const last = attempt >= this.o.resolveAttempts;
+        if (e instanceof OrderNotFound) {
+          if (last) return { outcome: 'absent', identifier, reason: `not found after ${attempt} lookups (${doubt.message})` };
+        } else if (e instanceof ExchangeError && e.transient) {
+          if (last) throw new PlacementOutcomeUnknown(`order ${identifier} still in doubt: lookups failed`, identifier, { cause: e });
+        } else {
+          throw e;
+        }
+        await this.o.sleep(this.o.resolveDelayMs);
+      }
+    }
+  }
+
+  private backoff(attempt: number): number {
+    const cap = Math.min(this.o.backoffMaxMs, this.o.backoffBaseMs * 2 ** (attempt - 1));
+    // Equal jitter: at least half the step, so clients that collided spread out without stalling.
+    return Math.round(cap / 2 + (cap / 2) * this.o.random());
+  }
+
+  private async call(c: Call): Promise<unknown> {
+    const route = `${c.method} ${c.path}`;
+    for (let attempt = 1; ; attempt++) {
+      const now = this.o.now();
+      if (now < this.bannedUntil) throw new Banned(`banned by the exchange until ${new Date(this.bannedUntil).toISOString()}`, new Date(this.bannedUntil), { status: 418 });
+      const group = this.pacer.groupFor(route, c.group);
+      await this.pacer.acquire(group);
+      const last = attempt >= this.o.maxAttempts;
+
+      let status: number;
+      let text: string;
+      let headers: Headers;
+      try {
+        const res = await fetch(this.url(c), this.init(c));
+        status = res.status;
+        headers = res.headers;
+        text = await res.text();
+      } catch (e) {
+        const notSent = isConnectionRefused(e);
+        if (c.kind === 'order' && !notSent) {
+          throw new PlacementOutcomeUnknown(`order ${c.identifier} sent but no answer (${describe(e)})`, c.identifier ?? '', { cause: e });
+        }
+        if (!last) {
+          await this.o.sleep(this.backoff(attempt));
+          continue;
+        }
+        throw new ExchangeUnavailable(`${route}: ${describe(e)}`, { cause: e });
+      }
+
+      this.pacer.observe(route, headers.get('remaining-req'));
+      const error = errorBody(text);
+
+      if (status === 418) {
+        const until = this.o.now() + (banSeconds(error?.message) ?? this.o.defaultBanMs / 1000) * 1000;
+        this.bannedUntil = until;
+        throw new Banned(`${route}: banned (418) ${error?.message ?? ''}`.trim(), new Date(until), { status, exchangeName: error?.name });
+      }
+      if (status === 429) {
+        // Refused before processing, so even an order may be sent again with the same identifier.
+        const wait = this.backoff(attempt);
+        this.pacer.block(group, wait);
+        if (!last) {
+          await this.o.sleep(wait);
+          continue;
+        }
+        throw new RateLimited(`${route}: rate limited after ${attempt} attempts`, { status, exchangeName: error?.name });
+      }
+      if (status >= 500) {
+        if (c.kind === 'order') {
+          throw new PlacementOutcomeUnknown(`order ${c.identifier}: exchange answered ${status}`, c.identifier ?? '', { status, exchangeName: error?.name });
+        }
+        if (!last) {
+          await this.o.sleep(this.backoff(attempt));
+          continue;
+        }
+        throw new ExchangeUnavailable(`${route}: ${status} ${error?.message ?? ''}`.trim(), { status, exchangeName: error?.name });
+      }
+      if (status >= 400) throw mapClientError(route, status, error);
+
+      try {
+        return parseLossless(text);
+      } catch (e) {
+        if (c.kind === 'order') throw new PlacementOutcomeUnknown(`order ${c.identifier}: unreadable answer`, c.identifier ?? '', { cause: e });
+        if (!last) continue;
+        throw new ExchangeUnavailable(`${route}: unreadable answer`, { cause: e });
+      }
+    }
+  }
+
+  private url(c: Call): string {
+    const base = this.options.baseUrl.replace(/\/+$/, '');
+    if (c.method === 'POST' || !c.params || c.params.length === 0) return `${base}${c.path}`;
+    return `${base}${c.path}?${encodeQuery(c.params)}`;
+  }
+
+  private init(c: Call): RequestInit {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (c.auth) {
+      headers.authorization = `Bearer ${signUpbitToken({ accessKey: this.options.accessKey, secretKey: this.options.secretKey, params: c.params })}`;
+    }
+    const init: RequestInit = { method: c.method, headers, signal: AbortSignal.timeout(this.o.timeoutMs) };
+    if (c.method === 'POST') {
+      headers['content-type'] = 'application/json; charset=utf-8';
+      // Body fields in the same order as the hashed query string.
+      init.body = JSON.stringify(Object.fromEntries(c.params ?? []));
+    }
+    return init;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Error mapping
+
+interface ErrorBody {
+  name: string;
+  message: string;
+}
+
+function errorBody(text: string): ErrorBody | undefined {
+  try {
+    const parsed = errorSchema.safeParse(parseLossless(text));
+    return parsed.success ? parsed.data.error : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function mapClientError(route: string, status: number, error: ErrorBody | undefined): ExchangeError {
+  const name = error?.name ?? '';
+  const message = `${route}: ${status} ${name} ${error?.message ?? ''}`.trim();
+  const details = { status, exchangeName: error?.name };
+  if (status === 401) return new AuthenticationFailed(message, details);
+  if (name.startsWith('insufficient_funds')) return new InsufficientFunds(message, details);
+  if (name.startsWith('invalid_price')) return new InvalidTick(message, details);
+  if (name.startsWith('under_min_total')) return new BelowMinimum(message, details);
+  if (name.includes('identifier')) return new DuplicateIdentifier(message, details);
+  if (name === 'order_not_found' || (status === 404 && route.endsWith('/v1/order'))) return new OrderNotFound(message, details);
+  if (name.startsWith('exceeds_orderbook')) return new ExceedsBookDepth(message, details);
+  return new OrderRejected(message, details);
+}
+
+/** Ban length from a 418 message such as "... 60초" or "... 60 seconds". */
+function banSeconds(message: string | undefined): number | undefined {
+  const m = message ? /(\d+)\s*(?:초|sec|s\b)/i.exec(message) : null;
+  return m ? Number(m[1]) : undefined;
+}
+
+function isConnectionRefused(e: unknown): boolean {
+  const code = (e as { cause?: { code?: string } } | undefined)?.cause?.code;
+  return code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN';
+}
+
+function describe(e: unknown): string {
+  if (e instanceof Error) {
+    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+    return cause?.code ?? cause?.message ?? e.name + ': ' + e.message;
+  }
+  return String(e);
+}
+
+function* chunks<T>(items: readonly T[], size: number): Generator<T[]> {
+  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Response schemas (after lossless parsing every JSON number is a string)
+
+const dec = z.string().transform((s, ctx) => {
+  try {
+    return decimal(new Decimal(s));
+  } catch {
+    ctx.addIssue({ code: 'custom', message: `not a non-negative decimal: ${s}` });
+    return z.NEVER;
+  }
+});
+const epochMs = z.string().regex(/^\d+$/).transform(Number);
+
+const errorSchema = z.object({ error: z.object({ name: z.string(), message: z.string().default('') }) });
+
+const tickerSchema = z.object({
+  market: z.string(),
+  trade_price: dec,
+  trade_timestamp: epochMs,
+  timestamp: epochMs,
+  acc_trade_volume_24h: dec,
+  acc_trade_price_24h: dec,
+});
+
+const orderbookSchema = z.object({
+  market: z.string(),
+  timestamp: epochMs,
+  total_ask_size: dec,
+  total_bid_size: dec,
+  orderbook_units: z.array(z.object({ ask_price: dec, bid_price: dec, ask_size: dec, bid_size: dec })),
+});
+
+const instrumentSchema = z.object({ market: z.string(), quote_currency: z.string(), tick_size: dec });
+
+const accountSchema = z.object({ currency: z.string(), balance: dec, locked: dec, avg_buy_price: dec.default(ZERO) });
+
+const chanceSchema = z.object({
+  ask_fee: dec,
+  market: z.object({
+    id: z.string(),
+    state: z.string(),
+    ask: z.object({ currency: z.string(), min_total: dec }),
+    bid: z.object({ currency: z.string(), min_total: dec }),
+    max_total: dec.nullish(),
+  }),
+  ask_account: accountSchema,
+  bid_account: accountSchema,
+});
+
+const tradeSchema = z.object({ uuid: z.string(), price: dec, volume: dec, funds: dec, created_at: z.string() });
+
+const orderSchema = z.object({
+  uuid: z.string(),
+  side: z.enum(['ask', 'bid']),
+  ord_type: z.enum(['limit', 'market', 'best', 'price']),
+  price: dec.nullish(),
+  state: z.enum(['wait', 'watch', 'done', 'cancel']),
+  market: z.string(),
+  created_at: z.string(),
+  volume: dec.nullish(),
+  remaining_volume: dec.nullish(),
+  paid_fee: dec,
+  executed_volume: dec,
+  executed_funds: dec.nullish(),
+  identifier: z.string().nullish(),
+  time_in_force: z.string().nullish(),
+  trades: z.array(tradeSchema).optional(),
+});
+
+function parse<S extends z.ZodType>(schema: S, body: unknown, what: string): z.output<S> {
+  const r = schema.safeParse(body);
+  if (!r.success) throw new ExchangeError(`unexpected ${what} response: ${r.error.message}`);
+  return r.data;
+}
+
+function toBalance(a: z.output<typeof accountSchema>): Balance {
+  return { currency: a.currency, balance: a.balance, locked: a.locked, avgBuyPrice: a.avg_buy_price };
+}
+
+function toOrder(o: z.output<typeof orderSchema>): ExchangeOrder {
+  const trades = (o.trades ?? []).map((t) => ({ uuid: t.uuid, price: t.price, volume: t.volume, funds: t.funds, createdAt: new Date(t.created_at) }));
+  const volume = o.volume ?? o.executed_volume;
+  return {
+    uuid: o.uuid,
+    identifier: o.identifier ?? undefined,
+    market: o.market,
+    side: o.side,
+    type: o.ord_type,
+    timeInForce: o.time_in_force ?? undefined,
+    price: o.price ?? undefined,
+    volume,
+    remainingVolume: o.remaining_volume ?? volume.sub(o.executed_volume),
+    executedVolume: o.executed_volume,
+    executedFunds: o.executed_funds ?? sum(trades.map((t) => t.funds)),
+    paidFee: o.paid_fee,
+    state: o.state,
+    createdAt: new Date(o.created_at),
+    trades,
+  };
+}
