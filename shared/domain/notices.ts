@@ -382,6 +382,12 @@ function decimalAmount(value: unknown, field: string): Decimal {
   }
 }
 
+function positive(value: unknown, field: string): Decimal {
+  const d = decimalAmount(value, field);
+  if (d.isZero()) throw new NoticeDataError(`${field} must be above zero`);
+  return d;
+}
+
 function nonEmpty<T>(list: readonly T[] | undefined, field: string): readonly T[] {
   if (!Array.isArray(list) || list.length === 0) throw new NoticeDataError(`${field} must not be empty`);
   return list;
@@ -419,7 +425,7 @@ function checkHoldings<H extends CoinHolding>(list: readonly H[] | undefined, fi
   holdings.forEach((h, i) => {
     text(h.coin, `${field}[${i}].coin`);
     optionalText(h.coinName, `${field}[${i}].coinName`);
-    decimalAmount(h.quantity, `${field}[${i}].quantity`);
+    positive(h.quantity, `${field}[${i}].quantity`);
   });
   return holdings;
 }
@@ -428,7 +434,7 @@ function checkValuation(v: HoldingsValuation, field: string): void {
   formatKoreanDateTime(text(v?.valuedAt, `${field}.valuedAt`));
   const holdings = checkHoldings(v.holdings, `${field}.holdings`);
   const values = holdings.map((h, i) => {
-    decimalAmount(h.bidPrice, `${field}.holdings[${i}].bidPrice`);
+    positive(h.bidPrice, `${field}.holdings[${i}].bidPrice`);
     return wonAmount(h.value, `${field}.holdings[${i}].value`);
   });
   checkTotal(values, wonAmount(v.totalValue, `${field}.totalValue`), `${field}.totalValue`);
@@ -721,7 +727,7 @@ function checkSaleResult(d: SaleResultData, shortfall: boolean): void {
   const gross = decimalAmount(d.grossProceeds, 'grossProceeds');
   const fees = decimalAmount(d.fees, 'fees');
   const net = wonAmount(d.netProceeds, 'netProceeds');
-  sold.forEach((s, i) => decimalAmount(s.averagePrice, `sold[${i}].averagePrice`));
+  sold.forEach((s, i) => positive(s.averagePrice, `sold[${i}].averagePrice`));
   checkTotal(sold.map((s, i) => decimalAmount(s.gross, `sold[${i}].gross`)), gross, 'grossProceeds');
   checkTotal(sold.map((s, i) => decimalAmount(s.fee, `sold[${i}].fee`)), fees, 'fees');
   if (fees.gt(gross)) throw new NoticeDataError('fees exceed the gross proceeds');
