@@ -8,4 +8,7 @@ module.exports = {
     '^#adapters/(.*)$': '<rootDir>/shared/adapters/$1',
   },
   testTimeout: 30000,
+  // DynamoDB Local, started once per run for the adapter and API tests.
+  globalSetup: '<rootDir>/test/support/dynamodb-global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/dynamodb-global-teardown.ts',
 };

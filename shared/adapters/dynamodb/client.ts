@@ -1,0 +1,32 @@
+/**
+ * DynamoDB clients. Handlers create one at module scope and hand it to the store. With
+ * DYNAMODB_ENDPOINT set (DynamoDB Local), placeholder credentials are used so that no real
+ * credential is ever looked up or sent to a local server.
+ */
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+export const LOCAL_REGION = 'ap-northeast-2';
+
+export function createDynamoDbClient(env: NodeJS.ProcessEnv = process.env, extra: DynamoDBClientConfig = {}): DynamoDBClient {
+  const endpoint = env.DYNAMODB_ENDPOINT;
+  if (!endpoint) return new DynamoDBClient(extra);
+  return new DynamoDBClient({
+    endpoint,
+    region: env.AWS_REGION ?? LOCAL_REGION,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    ...extra,
+  });
+}
+
+/**
+ * The document client every adapter uses: Number attributes come back as NumberValue
+ * (`wrapNumbers`), so a number is never silently turned into a float; absent optional fields
+ * are dropped rather than refused.
+ */
+export function documentClient(client: DynamoDBClient): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(client, {
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+    unmarshallOptions: { wrapNumbers: true },
+  });
+}

@@ -1,0 +1,62 @@
+/**
+ * Key builders for the cases table (see table-definition.ts for the layout and why).
+ * Ids never contain '#', so every key splits back unambiguously.
+ */
+import { createHash } from 'node:crypto';
+import type { CaseStatus } from '#domain/case';
+import type { LocalDate } from '#domain/dates';
+import { DEADLINE_SHARDS, OUTBOX_SHARDS } from './table-definition';
+
+const SAFE_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+export class UnsafeKeyError extends Error {
+  override readonly name = 'UnsafeKeyError';
+}
+
+export function safeId(kind: string, id: string): string {
+  if (!SAFE_ID.test(id)) throw new UnsafeKeyError(`${kind} must be 1-128 letters, digits, '.', '_' or '-': ${JSON.stringify(id)}`);
+  return id;
+}
+
+/** Version numbers padded so that LEDGER# and RELEASE# items sort in the order they happened. */
+export const pad = (n: number): string => String(n).padStart(8, '0');
+
+export const casePk = (cityId: string, caseId: string): string => `CITY#${safeId('cityId', cityId)}#CASE#${safeId('caseId', caseId)}`;
+
+export const SK = {
+  case: 'CASE',
+  audit: (at: string, version: number) => `AUDIT#${at}#${pad(version)}`,
+  ledger: (version: number) => `LEDGER#${pad(version)}`,
+  notice: (noticeId: string) => `NOTICE#${noticeId}`,
+  release: (version: number, index: number) => `RELEASE#${pad(version)}#${index}`,
+  payment: (paymentId: string) => `PAYMENT#${safeId('paymentId', paymentId)}`,
+  sale: (saleId: string) => `SALE#${saleId}`,
+  order: (identifier: string) => `ORDER#${identifier}`,
+  idempotency: 'IDEMPOTENCY',
+} as const;
+
+export const idempotencyPk = (cityId: string, key: string): string => `CITY#${safeId('cityId', cityId)}#IDEMPOTENCY#${key}`;
+
+/** A stable small number from a string (FNV-1a): spreads index partitions, never changes. */
+export function shardOf(value: string, shards: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < value.length; i++) {
+    hash ^= value.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash % shards;
+}
+
+export const deadlinePk = (shard: number): string => `DEADLINE#${String(shard).padStart(2, '0')}`;
+export const deadlineShard = (cityId: string, caseId: string): string => deadlinePk(shardOf(`${cityId}#${caseId}`, DEADLINE_SHARDS));
+export const deadlineSk = (date: LocalDate, cityId: string, caseId: string): string => `${date}#${cityId}#${caseId}`;
+export const DEADLINE_PARTITIONS: readonly string[] = Array.from({ length: DEADLINE_SHARDS }, (_, i) => deadlinePk(i));
+
+export const statusPk = (cityId: string, status: CaseStatus): string => `CITY#${safeId('cityId', cityId)}#STATUS#${status}`;
+export const statusSk = (createdAt: string, caseId: string): string => `${createdAt}#${caseId}`;
+
+export const outboxPk = (shard: number): string => `OUTBOX#${String(shard).padStart(2, '0')}`;
+export const outboxShard = (cityId: string, caseId: string): string => outboxPk(shardOf(`${cityId}#${caseId}`, OUTBOX_SHARDS));
+export const OUTBOX_PARTITIONS: readonly string[] = Array.from({ length: OUTBOX_SHARDS }, (_, i) => outboxPk(i));
+
+export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');

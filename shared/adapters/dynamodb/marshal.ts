@@ -1,0 +1,371 @@
+/**
+ * Case and records to DynamoDB items and back. Money and quantities are decimal strings; the only
+ * Number attributes are counters (version, saleAttempts) and the TTL, read through `wrapNumbers`.
+ */
+import { NumberValue } from '@aws-sdk/lib-dynamodb';
+import type { Amounts, Bill } from '#domain/bills';
+import { totalOutstanding } from '#domain/bills';
+import type { AuditEntry, Case, CaseStatus, Hold, Holding, LedgerEntry, NoticeIntent, Release, SaleRequest } from '#domain/case';
+import { available } from '#domain/case';
+import type { AuditRecord, CaseSummary, DeadlineEntry, LedgerBatch, NoticeRecord, PaymentRecord, ReleaseRecord } from '#domain/case-store';
+import { addDays, kstDate, type LocalDate } from '#domain/dates';
+import { Decimal, sum, wonString } from '#domain/money';
+import { casePk, deadlineShard, deadlineSk, outboxShard, SK, statusPk, statusSk } from './keys';
+
+export type Item = Record<string, unknown>;
+
+/** The statuses in which a case waits on a date and therefore sits in the deadline index. */
+export const WAITING_STATUSES: readonly CaseStatus[] = ['NOTICE_SENT', 'DUE'];
+
+export class CorruptItemError extends Error {
+  override readonly name = 'CorruptItemError';
+}
+
+// ---------------------------------------------------------------- reading helpers
+
+export function int(value: unknown, name: string): number {
+  const text = value instanceof NumberValue ? value.value : typeof value === 'number' ? String(value) : undefined;
+  if (text === undefined || !/^-?\d+$/.test(text)) throw new CorruptItemError(`${name} is not an integer`);
+  const n = Number(text);
+  if (!Number.isSafeInteger(n)) throw new CorruptItemError(`${name} is out of range`);
+  return n;
+}
+
+export function str(value: unknown, name: string): string {
+  if (typeof value !== 'string') throw new CorruptItemError(`${name} is not a string`);
+  return value;
+}
+
+const optStr = (value: unknown, name: string): string | undefined => (value === undefined ? undefined : str(value, name));
+
+export function dec(value: unknown, name: string): Decimal {
+  // Decimal strings only: a Number here would mean something wrote money as a float.
+  return new Decimal(str(value, name));
+}
+
+function record(value: unknown, name: string): Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new CorruptItemError(`${name} is not a map`);
+  return value as Record<string, unknown>;
+}
+
+function list(value: unknown, name: string): unknown[] {
+  if (!Array.isArray(value)) throw new CorruptItemError(`${name} is not a list`);
+  return value;
+}
+
+const strings = (value: unknown, name: string): Record<string, string> =>
+  Object.fromEntries(Object.entries(record(value ?? {}, name)).map(([k, v]) => [k, str(v, `${name}.${k}`)]));
+
+// ---------------------------------------------------------------- case
+
+const amountsOut = (a: Amounts) => ({ assessed: wonString(a.assessed), paid: wonString(a.paid) });
+const amountsIn = (v: unknown, name: string): Amounts => {
+  const m = record(v, name);
+  return { assessed: dec(m.assessed, `${name}.assessed`), paid: dec(m.paid, `${name}.paid`) };
+};
+
+function billOut(b: Bill): Item {
+  return {
+    billId: b.billId,
+    taxItem: b.taxItem,
+    provincial: b.provincial,
+    ...(b.liabilityDate ? { liabilityDate: b.liabilityDate } : {}),
+    dueDate: b.dueDate,
+    cost: amountsOut(b.cost),
+    tax: amountsOut(b.tax),
+    surcharge: amountsOut(b.surcharge),
+    surchargeAsOf: b.surchargeAsOf,
+  };
+}
+
+function billIn(v: unknown): Bill {
+  const m = record(v, 'bill');
+  const liabilityDate = optStr(m.liabilityDate, 'bill.liabilityDate');
+  return {
+    billId: str(m.billId, 'bill.billId'),
+    taxItem: str(m.taxItem, 'bill.taxItem'),
+    provincial: m.provincial === true,
+    ...(liabilityDate ? { liabilityDate } : {}),
+    dueDate: str(m.dueDate, 'bill.dueDate'),
+    cost: amountsIn(m.cost, 'bill.cost'),
+    tax: amountsIn(m.tax, 'bill.tax'),
+    surcharge: amountsIn(m.surcharge, 'bill.surcharge'),
+    surchargeAsOf: str(m.surchargeAsOf, 'bill.surchargeAsOf'),
+  };
+}
+
+const holdingOut = (h: Holding): Item => ({
+  market: h.market,
+  seized: h.seized.toFixed(),
+  inCustody: h.inCustody.toFixed(),
+  sold: h.sold.toFixed(),
+  released: h.released.toFixed(),
+});
+
+function holdingIn(v: unknown): Holding {
+  const m = record(v, 'holding');
+  return {
+    market: str(m.market, 'holding.market'),
+    seized: dec(m.seized, 'holding.seized'),
+    inCustody: dec(m.inCustody, 'holding.inCustody'),
+    sold: dec(m.sold, 'holding.sold'),
+    released: dec(m.released, 'holding.released'),
+  };
+}
+
+function holdIn(v: unknown): Hold {
+  const m = record(v, 'hold');
+  const to = optStr(m.to, 'hold.to');
+  return { holdId: str(m.holdId, 'hold.holdId'), kind: str(m.kind, 'hold.kind') as Hold['kind'], reason: str(m.reason, 'hold.reason'), from: str(m.from, 'hold.from'), ...(to ? { to } : {}) };
+}
+
+const saleRequestOut = (r: SaleRequest): Item => ({
+  requestId: r.requestId,
+  requestedAt: r.requestedAt,
+  limitPrices: Object.fromEntries(Object.entries(r.limitPrices).map(([m, p]) => [m, p.toFixed()])),
+});
+
+function saleRequestIn(v: unknown): SaleRequest {
+  const m = record(v, 'saleRequest');
+  return {
+    requestId: str(m.requestId, 'saleRequest.requestId'),
+    requestedAt: str(m.requestedAt, 'saleRequest.requestedAt'),
+    limitPrices: Object.fromEntries(Object.entries(strings(m.limitPrices, 'saleRequest.limitPrices')).map(([k, p]) => [k, new Decimal(p)])),
+  };
+}
+
+/** Everything applied to the bills so far: payments and sale proceeds. */
+export const recovered = (c: Case): Decimal => sum(c.bills.flatMap((b) => [b.cost.paid, b.tax.paid, b.surcharge.paid]));
+
+/**
+ * The last day a waiting case waits on, or undefined when it waits on nothing. The deadline check
+ * acts on entries whose date is before today: a NOTICE_SENT case after its deadline (no sale on
+ * the deadline itself), a DUE case from the day it became due (the day before a taxpayer's request,
+ * so a same-day request is picked up the same day).
+ */
+export function waitDate(c: Case): LocalDate | undefined {
+  if (c.status === 'NOTICE_SENT') return c.deadline;
+  if (c.status !== 'DUE') return undefined;
+  const candidates = [c.deadline, c.saleRequest ? addDays(kstDate(c.saleRequest.requestedAt), -1) : undefined].filter((d): d is LocalDate => d !== undefined);
+  return candidates.sort()[0] ?? addDays(kstDate(c.updatedAt), -1);
+}
+
+export function caseToItem(c: Case): Item {
+  const wait = waitDate(c);
+  return {
+    PK: casePk(c.cityId, c.caseId),
+    SK: SK.case,
+    recordType: 'CASE',
+    cityId: c.cityId,
+    caseId: c.caseId,
+    status: c.status,
+    version: c.version,
+    taxpayer: { ref: c.taxpayer.ref, name: c.taxpayer.name, contact: { ...c.taxpayer.contact } },
+    bills: c.bills.map(billOut),
+    holdings: c.holdings.map(holdingOut),
+    holds: c.holds.map((h) => ({ ...h })),
+    ...(c.resumeStatus ? { resumeStatus: c.resumeStatus } : {}),
+    ...(c.deadline ? { deadline: c.deadline } : {}),
+    ...(c.saleRequest ? { saleRequest: saleRequestOut(c.saleRequest) } : {}),
+    ...(c.saleId ? { saleId: c.saleId } : {}),
+    saleAttempts: c.saleAttempts,
+    paymentIds: [...c.paymentIds],
+    refundPayableKrw: wonString(c.refundPayable),
+    ...(c.lastError ? { lastError: c.lastError } : {}),
+    createdAt: c.createdAt,
+    updatedAt: c.updatedAt,
+    // Denormalised for the listing index and the summary report.
+    arrearsKrw: wonString(totalOutstanding(c.bills)),
+    recoveredKrw: wonString(recovered(c)),
+    available: Object.fromEntries(c.holdings.map((h) => [h.market, available(h).toFixed()])),
+    GSI2PK: statusPk(c.cityId, c.status),
+    GSI2SK: statusSk(c.createdAt, c.caseId),
+    // Sparse: only a waiting case has these attributes, so only it is in the deadline index.
+    ...(wait ? { waitDate: wait, GSI1PK: deadlineShard(c.cityId, c.caseId), GSI1SK: deadlineSk(wait, c.cityId, c.caseId) } : {}),
+  };
+}
+
+export function itemToCase(item: Item): Case {
+  const taxpayer = record(item.taxpayer, 'taxpayer');
+  const contact = strings(taxpayer.contact, 'taxpayer.contact');
+  const c: Case = {
+    cityId: str(item.cityId, 'cityId'),
+    caseId: str(item.caseId, 'caseId'),
+    taxpayer: { ref: str(taxpayer.ref, 'taxpayer.ref'), name: str(taxpayer.name, 'taxpayer.name'), contact },
+    status: str(item.status, 'status') as CaseStatus,
+    version: int(item.version, 'version'),
+    bills: list(item.bills, 'bills').map(billIn),
+    holdings: list(item.holdings, 'holdings').map(holdingIn),
+    holds: list(item.holds, 'holds').map(holdIn),
+    saleAttempts: int(item.saleAttempts, 'saleAttempts'),
+    paymentIds: list(item.paymentIds, 'paymentIds').map((p) => str(p, 'paymentId')),
+    refundPayable: dec(item.refundPayableKrw, 'refundPayableKrw'),
+    createdAt: str(item.createdAt, 'createdAt'),
+    updatedAt: str(item.updatedAt, 'updatedAt'),
+  };
+  if (item.resumeStatus !== undefined) c.resumeStatus = str(item.resumeStatus, 'resumeStatus') as CaseStatus;
+  if (item.deadline !== undefined) c.deadline = str(item.deadline, 'deadline');
+  if (item.saleRequest !== undefined) c.saleRequest = saleRequestIn(item.saleRequest);
+  if (item.saleId !== undefined) c.saleId = str(item.saleId, 'saleId');
+  if (item.lastError !== undefined) c.lastError = str(item.lastError, 'lastError');
+  return c;
+}
+
+export function itemToSummary(item: Item): CaseSummary {
+  const deadline = optStr(item.deadline, 'deadline');
+  return {
+    cityId: str(item.cityId, 'cityId'),
+    caseId: str(item.caseId, 'caseId'),
+    status: str(item.status, 'status') as CaseStatus,
+    createdAt: str(item.createdAt, 'createdAt'),
+    updatedAt: str(item.updatedAt, 'updatedAt'),
+    arrears: dec(item.arrearsKrw, 'arrearsKrw'),
+    recovered: dec(item.recoveredKrw, 'recoveredKrw'),
+    refundPayable: dec(item.refundPayableKrw, 'refundPayableKrw'),
+    ...(deadline ? { deadline } : {}),
+  };
+}
+
+export const itemToDeadline = (item: Item): DeadlineEntry => ({
+  cityId: str(item.cityId, 'cityId'),
+  caseId: str(item.caseId, 'caseId'),
+  status: str(item.status, 'status') as CaseStatus,
+  date: str(item.waitDate, 'waitDate'),
+});
+
+export const availableOf = (item: Item): Record<string, Decimal> =>
+  Object.fromEntries(Object.entries(strings(item.available, 'available')).map(([m, q]) => [m, new Decimal(q)]));
+
+// ---------------------------------------------------------------- records of a transition
+
+const base = (c: Case, sk: string, recordType: string): Item => ({ PK: casePk(c.cityId, c.caseId), SK: sk, recordType, cityId: c.cityId, caseId: c.caseId });
+
+export function auditToItem(c: Case, a: AuditEntry): Item {
+  return {
+    ...base(c, SK.audit(a.at, c.version), 'AUDIT'),
+    version: c.version,
+    at: a.at,
+    actor: { kind: a.actor.kind, id: a.actor.id },
+    action: a.action,
+    before: a.before,
+    after: a.after,
+    ...(a.reason ? { reason: a.reason } : {}),
+    details: { ...a.details },
+  };
+}
+
+export function itemToAudit(item: Item): AuditRecord {
+  const actor = record(item.actor, 'actor');
+  const reason = optStr(item.reason, 'reason');
+  return {
+    version: int(item.version, 'version'),
+    at: str(item.at, 'at'),
+    actor: { kind: str(actor.kind, 'actor.kind') as AuditRecord['actor']['kind'], id: str(actor.id, 'actor.id') },
+    action: str(item.action, 'action'),
+    before: item.before === null ? null : (str(item.before, 'before') as CaseStatus),
+    after: str(item.after, 'after') as CaseStatus,
+    ...(reason ? { reason } : {}),
+    details: strings(item.details, 'details'),
+  };
+}
+
+const ledgerEntryOut = (e: LedgerEntry): Item => ({
+  kind: e.kind,
+  source: e.source,
+  amount: e.amount.toFixed(),
+  ...(e.billId ? { billId: e.billId } : {}),
+  ...(e.component ? { component: e.component } : {}),
+  ...(e.market ? { market: e.market } : {}),
+  ...(e.quantity ? { quantity: e.quantity.toFixed() } : {}),
+});
+
+function ledgerEntryIn(v: unknown): LedgerEntry {
+  const m = record(v, 'ledger entry');
+  const e: LedgerEntry = { kind: str(m.kind, 'kind') as LedgerEntry['kind'], source: str(m.source, 'source'), amount: dec(m.amount, 'amount') };
+  if (m.billId !== undefined) e.billId = str(m.billId, 'billId');
+  if (m.component !== undefined) e.component = str(m.component, 'component') as LedgerEntry['component'];
+  if (m.market !== undefined) e.market = str(m.market, 'market');
+  if (m.quantity !== undefined) e.quantity = dec(m.quantity, 'quantity');
+  return e;
+}
+
+export const ledgerToItem = (c: Case, at: string, entries: LedgerEntry[]): Item => ({
+  ...base(c, SK.ledger(c.version), 'LEDGER'),
+  version: c.version,
+  at,
+  entries: entries.map(ledgerEntryOut),
+});
+
+export const itemToLedger = (item: Item): LedgerBatch => ({
+  version: int(item.version, 'version'),
+  at: str(item.at, 'at'),
+  entries: list(item.entries, 'entries').map(ledgerEntryIn),
+});
+
+export const noticeToItem = (c: Case, at: string, n: NoticeIntent): Item => ({
+  ...base(c, SK.notice(n.noticeId), 'NOTICE'),
+  noticeId: n.noticeId,
+  kind: n.kind,
+  facts: { ...n.facts },
+  version: c.version,
+  createdAt: at,
+  outboxStatus: 'PENDING',
+  // Sparse outbox index: the dispatcher removes these when the notice is handed to a channel.
+  GSI3PK: outboxShard(c.cityId, c.caseId),
+  GSI3SK: `${at}#${c.cityId}#${c.caseId}#${n.noticeId}`,
+});
+
+export const itemToNotice = (item: Item): NoticeRecord => ({
+  noticeId: str(item.noticeId, 'noticeId'),
+  kind: str(item.kind, 'kind') as NoticeRecord['kind'],
+  facts: strings(item.facts, 'facts'),
+  version: int(item.version, 'version'),
+  createdAt: str(item.createdAt, 'createdAt'),
+  status: str(item.outboxStatus, 'outboxStatus') as NoticeRecord['status'],
+});
+
+export const releaseToItem = (c: Case, at: string, r: Release, index: number): Item => {
+  const releaseId = `${c.caseId}.v${c.version}.r${index}`;
+  return {
+    ...base(c, SK.release(c.version, index), 'RELEASE'),
+    releaseId,
+    market: r.market,
+    quantity: r.quantity.toFixed(),
+    reason: r.reason,
+    version: c.version,
+    createdAt: at,
+    outboxStatus: 'PENDING',
+    GSI3PK: outboxShard(c.cityId, c.caseId),
+    GSI3SK: `${at}#${c.cityId}#${c.caseId}#${releaseId}`,
+  };
+};
+
+export const itemToRelease = (item: Item): ReleaseRecord => ({
+  releaseId: str(item.releaseId, 'releaseId'),
+  market: str(item.market, 'market'),
+  quantity: dec(item.quantity, 'quantity'),
+  reason: str(item.reason, 'reason') as ReleaseRecord['reason'],
+  version: int(item.version, 'version'),
+  createdAt: str(item.createdAt, 'createdAt'),
+  status: str(item.outboxStatus, 'outboxStatus') as ReleaseRecord['status'],
+});
+
+export const paymentToItem = (c: Case, at: string, paymentId: string, amount: Decimal, receivedOn: string | undefined): Item => ({
+  ...base(c, SK.payment(paymentId), 'PAYMENT'),
+  paymentId,
+  amount: wonString(amount),
+  ...(receivedOn ? { receivedOn } : {}),
+  version: c.version,
+  recordedAt: at,
+});
+
+export const itemToPayment = (item: Item): PaymentRecord => {
+  const receivedOn = optStr(item.receivedOn, 'receivedOn');
+  return {
+    paymentId: str(item.paymentId, 'paymentId'),
+    amount: dec(item.amount, 'amount'),
+    ...(receivedOn ? { receivedOn } : {}),
+    version: int(item.version, 'version'),
+    recordedAt: str(item.recordedAt, 'recordedAt'),
+  };
+};

@@ -1,0 +1,48 @@
+/** Fixtures for tests that need cases: bills, contexts and a case walked to a given state. */
+import type { Bill } from '#domain/bills';
+import {
+  confirmCustody,
+  registerCase,
+  requestTransfer,
+  sendPreSaleNotice,
+  type Actor,
+  type Case,
+  type Transition,
+  type TransitionContext,
+} from '#domain/case';
+import { DEFAULT_CITY_SETTINGS } from '#domain/city-settings';
+import { decimal, won, ZERO } from '#domain/money';
+
+export const CITY = 'cheongju';
+export const cityActor: Actor = { kind: 'CITY_SYSTEM', id: 'arn:aws:iam::111122223333:role/city-tax-system' };
+export const settings = { ...DEFAULT_CITY_SETTINGS, cityId: CITY };
+
+export const ctxAt = (at: string, actor: Actor = cityActor): TransitionContext => ({ now: new Date(at), actor, settings });
+
+export function bill(billId: string, tax = '1000000', overrides: Partial<Bill> = {}): Bill {
+  return {
+    billId,
+    taxItem: '지방소득세',
+    provincial: false,
+    dueDate: '2025-03-31',
+    cost: { assessed: ZERO, paid: ZERO },
+    tax: { assessed: won(tax), paid: ZERO },
+    surcharge: { assessed: won('30000'), paid: ZERO },
+    surchargeAsOf: '2025-06-30',
+    ...overrides,
+  };
+}
+
+export const taxpayer = { ref: 'TP-0001', name: '홍길동', contact: { phone: '010-0000-0000' } };
+
+export function registered(caseId: string, at = '2025-07-01T01:00:00Z', cityId = CITY): Transition {
+  return registerCase({ cityId, caseId, taxpayer, bills: [bill('B1'), bill('B2', '500000', { dueDate: '2025-01-31' })] }, ctxAt(at));
+}
+
+/** The transitions that take a registered case to NOTICE_SENT (seizure, custody, pre-sale notice). */
+export function toNoticeSent(c: Case, at: string): Transition[] {
+  const t1 = requestTransfer(c, [{ market: 'KRW-BTC', quantity: decimal('0.05') }], ctxAt(at));
+  const t2 = confirmCustody(t1.case, { market: 'KRW-BTC', quantity: decimal('0.05') }, ctxAt(at));
+  const t3 = sendPreSaleNotice(t2.case, [{ market: 'KRW-BTC', bid: decimal('140000000') }], ctxAt(at));
+  return [t1, t2, t3];
+}

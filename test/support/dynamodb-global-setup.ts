@@ -1,0 +1,27 @@
+/**
+ * Starts DynamoDB Local once per jest run; test files reach it through DYNAMODB_ENDPOINT (workers
+ * inherit the environment) and create their own tables (test/support/dynamodb.ts). With
+ * DYNAMODB_ENDPOINT already set, that server is used and nothing is started.
+ */
+import { startDynamoDbLocal, type DynamoDbLocal } from '../../shared/adapters/dynamodb/local';
+
+declare global {
+  var __DYNAMODB_LOCAL__: DynamoDbLocal | undefined;
+}
+
+export default async function globalSetup(): Promise<void> {
+  if (process.env.DYNAMODB_ENDPOINT) return;
+  const local = await startDynamoDbLocal();
+  globalThis.__DYNAMODB_LOCAL__ = local;
+  process.env.DYNAMODB_ENDPOINT = local.endpoint;
+  // Never leave a Java process behind, even when jest is interrupted before its teardown.
+  process.once('exit', () => {
+    if (local.pid !== undefined) {
+      try {
+        process.kill(local.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  });
+}
