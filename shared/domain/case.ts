@@ -424,7 +424,7 @@ export function recordPayment(c: Case, payment: Payment, ctx: TransitionContext)
   const applied = applyMoney(c, payment.amount, payment.receivedOn, ctx.settings, payment.paymentId);
   const ledger = [{ kind: 'PAYMENT_IN' as const, source: payment.paymentId, amount: payment.amount }, ...applied.ledger];
   const paid: Case = { ...c, bills: applied.bills, paymentIds: [...c.paymentIds, payment.paymentId] };
-  const details = { paymentId: payment.paymentId, amount: payment.amount.toFixed(0), allocated: allocatedTotal(applied.allocations).toFixed(0), refund: applied.refund.toFixed(0) };
+  const details = { paymentId: payment.paymentId, amount: payment.amount.toFixed(0), receivedOn: payment.receivedOn, allocated: allocatedTotal(applied.allocations).toFixed(0), refund: applied.refund.toFixed(0) };
   // Mid-sale, the running sale sees nothing owed at its next slice and settles what it sold.
   if (totalOutstanding(applied.bills).isZero() && c.status !== 'SELLING') {
     return closeAsPaid(paid, ctx, 'RECORD_PAYMENT', 'arrears paid in full', { ledger, details, refund: applied.refund });
