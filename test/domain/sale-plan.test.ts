@@ -187,7 +187,9 @@ const requestArb = fc.record({
   margin: fc.constantFrom('0', '0.005', '0.01', '0.1'),
 });
 
-function build({ specs, needShare, margin }: fc.Infer<typeof requestArb>) {
+type RequestInput = typeof requestArb extends fc.Arbitrary<infer T> ? T : never;
+
+function build({ specs, needShare, margin }: RequestInput) {
   const holdings: Holding[] = specs.map((s, i) => {
     const lot = new Decimal(s.lot);
     return {
