@@ -1,0 +1,278 @@
+/**
+ * Replay of real candles read at run time from the market data folder (never committed). Prices stay
+ * decimal strings from the file to the order book; USD series are mapped to won at a fixed, stated
+ * rate. Within a candle the reference price moves linearly open -> low -> high -> close on a rising
+ * candle (open -> high -> low -> close on a falling one), a third of the interval each, so every
+ * candle's range is visited. Outside the file's period the series wraps around by whole weeks, which
+ * keeps the weekday and time-of-day pattern of volume.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Decimal } from '#domain/money';
+import { DAY_MS, MINUTE_MS, WEEK_MS, type PriceSource, type WindowStats } from './source';
+
+export interface SeriesFile {
+  /** Short id used in options, e.g. `upbit:KRW-ETH_15min`. */
+  id: string;
+  /** Path under the data folder. */
+  path: string;
+  intervalMs: number;
+  /** Multiplier into won (USD series); absent for KRW series. */
+  usd?: boolean;
+  parse(cells: string[]): Row | undefined;
+  label: string;
+}
+
+interface Row {
+  startMs: number;
+  open: string;
+  high: string;
+  low: string;
+  close: string;
+  volume: string;
+  /** Won value traded; absent where the file has none. */
+  value?: string;
+}
+
+const KST = '+09:00';
+
+function upbitRow(cells: string[]): Row | undefined {
+  const [ts, open, high, low, close, volume, value] = cells;
+  if (!ts || !open || !high || !low || !close || !volume) return undefined;
+  return { startMs: Date.parse(ts.replace(' ', 'T') + KST), open, high, low, close, volume, value };
+}
+
+function binanceRow(cells: string[]): Row | undefined {
+  const [ts, open, high, low, close, volume] = cells;
+  if (!ts || !open || !high || !low || !close || !volume) return undefined;
+  return { startMs: Date.parse(ts.replace(' ', 'T')), open, high, low, close, volume };
+}
+
+function coinbaseRow(cells: string[]): Row | undefined {
+  // Column order in this file: timestamp,open,close,volume,unix_timestamp,high,low
+  const [, open, close, volume, unix, high, low] = cells;
+  if (!open || !close || !volume || !unix || !high || !low) return undefined;
+  return { startMs: Number(unix) * 1000, open, high, low, close, volume };
+}
+
+export const SERIES: Record<string, SeriesFile> = {
+  'upbit:KRW-ETH_15min': {
+    id: 'upbit:KRW-ETH_15min',
+    path: 'upbit_krw/KRW-ETH_15min_2024-01-01_2024-12-31.csv',
+    intervalMs: 15 * MINUTE_MS,
+    parse: upbitRow,
+    label: 'upbit_krw:KRW-ETH_15min_2024 (KST)',
+  },
+  'upbit:KRW-ETH_60min': {
+    id: 'upbit:KRW-ETH_60min',
+    path: 'upbit_krw/KRW-ETH_60min_2024-01-01_2024-12-31.csv',
+    intervalMs: 60 * MINUTE_MS,
+    parse: upbitRow,
+    label: 'upbit_krw:KRW-ETH_60min_2024 (KST)',
+  },
+  'upbit:KRW-BTC_day': {
+    id: 'upbit:KRW-BTC_day',
+    path: 'upbit_krw/KRW-BTC_day_2024-01-01_2025-12-27.csv',
+    intervalMs: DAY_MS,
+    parse: upbitRow,
+    label: 'upbit_krw:KRW-BTC_day_2024-2025 (KST)',
+  },
+  'binanceus:BTCUSDT_1m': {
+    id: 'binanceus:BTCUSDT_1m',
+    path: 'binanceus_2023-03/BTCUSDT_1m_20230301_20230321.csv',
+    intervalMs: MINUTE_MS,
+    usd: true,
+    parse: binanceRow,
+    label: 'binanceus_2023-03:BTCUSDT_1m (UTC)',
+  },
+  'coinbase:BTCUSD_1d': {
+    id: 'coinbase:BTCUSD_1d',
+    path: 'coinbase_btc_daily/BTCUSD_1d_candles_full.csv',
+    intervalMs: DAY_MS,
+    usd: true,
+    parse: coinbaseRow,
+    label: 'coinbase_btc_daily:BTCUSD_1d (UTC)',
+  },
+};
+
+interface Loaded {
+  start: Float64Array;
+  rows: Row[];
+}
+
+/** Files are read once per process: several simulators in one test run share them. */
+const cache = new Map<string, Loaded>();
+
+function load(file: string, series: SeriesFile): Loaded {
+  const hit = cache.get(file);
+  if (hit) return hit;
+  const rows: Row[] = [];
+  const lines = readFileSync(file, 'utf8').split(/\r?\n/);
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i];
+    if (!line) continue;
+    const row = series.parse(line.split(','));
+    if (row && Number.isFinite(row.startMs)) rows.push(row);
+  }
+  rows.sort((a, b) => a.startMs - b.startMs);
+  if (rows.length < 2) throw new Error(`${file}: too few candles`);
+  const loaded = { start: Float64Array.from(rows.map((r) => r.startMs)), rows };
+  cache.set(file, loaded);
+  return loaded;
+}
+
+export function seriesAvailable(dataDir: string, id: string): boolean {
+  const s = SERIES[id];
+  return !!s && existsSync(join(dataDir, s.path));
+}
+
+const LN2x4 = 4 * Math.log(2);
+
+export class CandleSeries implements PriceSource {
+  readonly description: string;
+  private readonly data: Loaded;
+  private readonly fx: Decimal;
+  private readonly first: number;
+  private readonly span: number;
+  private readonly intervalMinutes: number;
+  private readonly sigmaCache = new Map<number, number>();
+  private readonly volumeCache = new Map<number, Decimal>();
+  private meanMinuteVolume?: Decimal;
+
+  constructor(
+    dataDir: string,
+    private readonly series: SeriesFile,
+    usdKrw: Decimal,
+  ) {
+    this.data = load(join(dataDir, series.path), series);
+    this.fx = series.usd ? usdKrw : new Decimal(1);
+    this.description = series.usd ? `${series.label} x ${usdKrw.toFixed()} KRW/USD` : series.label;
+    this.intervalMinutes = series.intervalMs / MINUTE_MS;
+    this.first = this.data.start[0]!;
+    const end = this.data.start[this.data.start.length - 1]! + series.intervalMs;
+    const weeks = Math.floor((end - this.first) / WEEK_MS) * WEEK_MS;
+    this.span = weeks > 0 ? weeks : Math.max(DAY_MS, Math.floor((end - this.first) / DAY_MS) * DAY_MS);
+  }
+
+  /** Data time for a clock instant (wrapped by whole weeks outside the file's period). */
+  dataTime(ms: number): number {
+    const offset = (((ms - this.first) % this.span) + this.span) % this.span;
+    return this.first + offset;
+  }
+
+  /** Index of the candle covering data time `t` (the last one starting at or before it). */
+  private index(t: number): number {
+    const s = this.data.start;
+    let lo = 0;
+    let hi = s.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (s[mid]! <= t) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  private row(i: number): Row {
+    return this.data.rows[i]!;
+  }
+
+  priceAt(ms: number): Decimal {
+    const t = this.dataTime(ms);
+    const i = this.index(t);
+    const r = this.row(i);
+    const into = t - r.startMs;
+    if (into >= this.series.intervalMs) return new Decimal(r.close).mul(this.fx); // a missing candle: flat
+    const third = this.series.intervalMs / 3;
+    const rising = new Decimal(r.close).gte(r.open);
+    const path = rising ? [r.open, r.low, r.high, r.close] : [r.open, r.high, r.low, r.close];
+    const leg = Math.min(2, Math.floor(into / third));
+    const a = new Decimal(path[leg]!);
+    const b = new Decimal(path[leg + 1]!);
+    const frac = new Decimal(into - leg * third).div(third);
+    return a.add(b.sub(a).mul(frac)).mul(this.fx);
+  }
+
+  minuteVolumeAt(ms: number): Decimal {
+    const t = this.dataTime(ms);
+    const key = Math.floor(t / MINUTE_MS);
+    const hit = this.volumeCache.get(key);
+    if (hit) return hit;
+    const i = this.index(t);
+    const r = this.row(i);
+    const candleRate = t - r.startMs < this.series.intervalMs ? new Decimal(r.volume).div(this.intervalMinutes) : new Decimal(0);
+    const lookback = Math.max(DAY_MS, 20 * this.series.intervalMs);
+    const average = this.windowData(t - lookback, t).volume.div(lookback / MINUTE_MS);
+    // Half the current candle, half the trailing average: depth follows activity without vanishing in a lull.
+    let v = candleRate.add(average).div(2);
+    if (v.lte(0)) v = this.meanVolume();
+    if (this.volumeCache.size > 4096) this.volumeCache.clear();
+    this.volumeCache.set(key, v);
+    return v;
+  }
+
+  private meanVolume(): Decimal {
+    if (!this.meanMinuteVolume) {
+      let total = new Decimal(0);
+      for (const r of this.data.rows) total = total.add(r.volume);
+      this.meanMinuteVolume = total.div(this.data.rows.length * this.intervalMinutes);
+    }
+    return this.meanMinuteVolume;
+  }
+
+  /** Parkinson estimator on the trailing day (at least 20 candles) of high/low ranges, scaled to one minute. */
+  sigma1mAt(ms: number): number {
+    const t = this.dataTime(ms);
+    const i = this.index(t);
+    const hit = this.sigmaCache.get(i);
+    if (hit !== undefined) return hit;
+    const n = Math.max(20, Math.ceil(DAY_MS / this.series.intervalMs));
+    let acc = 0;
+    let count = 0;
+    for (let j = Math.max(0, i - n + 1); j <= i; j++) {
+      const r = this.row(j);
+      const ratio = new Decimal(r.high).div(r.low).toNumber(); // dimensionless
+      const l = Math.log(ratio);
+      acc += l * l;
+      count++;
+    }
+    const sigma = Math.sqrt(acc / count / LN2x4 / this.intervalMinutes);
+    if (this.sigmaCache.size > 4096) this.sigmaCache.clear();
+    this.sigmaCache.set(i, sigma);
+    return sigma;
+  }
+
+  window(fromMs: number, toMs: number): WindowStats {
+    const to = this.dataTime(toMs);
+    return this.windowData(to - (toMs - fromMs), to);
+  }
+
+  /** Over data time (from, to]; candles partly inside count pro rata. */
+  private windowData(from: number, to: number): WindowStats {
+    const interval = this.series.intervalMs;
+    let volume = new Decimal(0);
+    let value = new Decimal(0);
+    let high: Decimal | undefined;
+    let low: Decimal | undefined;
+    const lastIndex = this.index(to);
+    for (let j = lastIndex; j >= 0; j--) {
+      const r = this.row(j);
+      const start = r.startMs;
+      const end = start + interval;
+      if (end <= from) break;
+      const overlap = Math.min(end, to) - Math.max(start, from);
+      if (overlap <= 0) continue;
+      const share = overlap >= interval ? null : new Decimal(overlap).div(interval);
+      const v = share ? new Decimal(r.volume).mul(share) : new Decimal(r.volume);
+      volume = volume.add(v);
+      const candleValue = r.value ? new Decimal(r.value) : new Decimal(r.volume).mul(r.close).mul(this.fx);
+      value = value.add(share ? candleValue.mul(share) : candleValue);
+      const h = new Decimal(r.high).mul(this.fx);
+      const l = new Decimal(r.low).mul(this.fx);
+      if (!high || h.gt(high)) high = h;
+      if (!low || l.lt(low)) low = l;
+    }
+    const p = this.priceAt(to);
+    return { volume, value, high: high ?? p, low: low ?? p };
+  }
+}
