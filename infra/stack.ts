@@ -1,0 +1,114 @@
+/**
+ * One deployment of crypto-tax-recovery: a stage serving one or more cities in one AWS account.
+ * Each capability is a construct (infra/constructs/); this file wires them and binds functions to
+ * what they use. New functions are made with `newFunction` so they share the defaults and the
+ * deployment-wide environment.
+ */
+import { CfnOutput, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { namePrefix, type StackConfig } from './config';
+import { Api } from './constructs/api';
+import { Data } from './constructs/data';
+import { ExchangeAccess } from './constructs/exchange-access';
+import { AppFunction, type AppFunctionProps } from './constructs/function';
+import { Network } from './constructs/network';
+import { Observability } from './constructs/observability';
+import { Queues } from './constructs/queues';
+
+/** Deployment-wide settings every function receives. */
+export const DEPLOYMENT_ENV = {
+  stage: 'STAGE',
+  cities: 'CITIES',
+  noticeWindowDays: 'NOTICE_WINDOW_DAYS',
+  executionPolicy: 'EXECUTION_POLICY',
+} as const;
+
+export interface CryptoTaxRecoveryStackProps extends StackProps {
+  readonly config: StackConfig;
+}
+
+export class CryptoTaxRecoveryStack extends Stack {
+  readonly config: StackConfig;
+  readonly data: Data;
+  readonly queues: Queues;
+  readonly exchange: ExchangeAccess;
+  readonly network: Network;
+  readonly observability: Observability;
+  readonly apiFunction: AppFunction;
+  readonly api: Api;
+
+  constructor(scope: Construct, id: string, props: CryptoTaxRecoveryStackProps) {
+    super(scope, id, {
+      description: `crypto-tax-recovery (${props.config.stage}): ${props.config.cities.map((c) => c.displayName).join(', ')}`,
+      ...props,
+    });
+    const config = (this.config = props.config);
+    const prefix = namePrefix(config);
+    Tags.of(this).add('app', 'crypto-tax-recovery');
+    Tags.of(this).add('stage', config.stage);
+
+    this.data = new Data(this, 'Data', { namePrefix: prefix });
+    this.queues = new Queues(this, 'Queues', { key: this.data.key });
+    this.exchange = new ExchangeAccess(this, 'Exchange', {
+      namePrefix: prefix,
+      key: this.data.key,
+      exchangeId: config.exchange.id,
+      baseUrl: config.exchange.baseUrl,
+    });
+    this.network = new Network(this, 'Network', { logRetention: this.logRetention });
+    this.observability = new Observability(this, 'Observability', { namePrefix: prefix, alarmEmail: config.alarmEmail });
+
+    this.apiFunction = this.newFunction('ApiFunction', {
+      name: 'api',
+      description: 'HTTP API for the city tax system and officers',
+    });
+    this.data.bindTable(this.apiFunction);
+    this.queues.bindProducer('saleRequest', this.apiFunction);
+    this.api = new Api(this, 'Api', {
+      namePrefix: prefix,
+      handler: this.apiFunction,
+      logRetention: this.logRetention,
+      trustedPrincipals: { citySystem: config.callers.citySystem, officer: config.callers.officers },
+    });
+
+    this.observability.watchDeadLetterQueues({
+      NoticeDispatch: this.queues.noticeDispatchDlq,
+      SaleRequest: this.queues.saleRequestDlq,
+    });
+    this.observability.watchApi(this.api.restApi);
+
+    new CfnOutput(this, 'CitySystemRoleArn', { value: this.api.callerRoles.citySystem.roleArn, description: 'Role the city tax system assumes to call the API' });
+    new CfnOutput(this, 'OfficerRoleArn', { value: this.api.callerRoles.officer.roleArn, description: 'Role officers assume to call the API' });
+    new CfnOutput(this, 'ExchangeSecretArn', { value: this.exchange.secret.secretArn, description: 'Put the exchange API keys here' });
+    new CfnOutput(this, 'CasesTableName', { value: this.data.table.tableName });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.observability.topic.topicArn });
+  }
+
+  get logRetention(): logs.RetentionDays {
+    return this.config.logRetentionDays as logs.RetentionDays;
+  }
+
+  /** A function with the shared defaults and the deployment-wide environment. */
+  newFunction(id: string, props: Omit<AppFunctionProps, 'logRetention' | 'metricsNamespace'>): AppFunction {
+    return new AppFunction(this, id, {
+      ...props,
+      logRetention: this.logRetention,
+      metricsNamespace: `CryptoTaxRecovery/${this.config.stage}`,
+      environment: {
+        [DEPLOYMENT_ENV.stage]: this.config.stage,
+        [DEPLOYMENT_ENV.cities]: JSON.stringify(this.config.cities),
+        [DEPLOYMENT_ENV.noticeWindowDays]: String(this.config.noticeWindowDays),
+        [DEPLOYMENT_ENV.executionPolicy]: JSON.stringify(this.config.executionPolicy),
+        ...props.environment,
+      },
+    });
+  }
+
+  /** A function placed behind the NAT's fixed IP, with the exchange keys bound. */
+  newExchangeFunction(id: string, props: Omit<AppFunctionProps, 'logRetention' | 'metricsNamespace' | 'vpc' | 'vpcSubnets' | 'securityGroups'>): AppFunction {
+    const fn = this.newFunction(id, { ...props, ...this.network.exchangeFunctionPlacement });
+    this.exchange.bind(fn);
+    return fn;
+  }
+}

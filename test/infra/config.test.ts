@@ -1,0 +1,63 @@
+import { InvalidContextError, parseStackConfig } from '../../infra/config';
+import { cdkJsonContext } from './helpers';
+
+describe('stack configuration from CDK context', () => {
+  const defaults = cdkJsonContext();
+
+  it('reads the dev Cheongju defaults of cdk.json', () => {
+    const config = parseStackConfig(defaults);
+    expect(config.stage).toBe('dev');
+    expect(config.region).toBe('ap-northeast-2');
+    expect(config.cities).toEqual([{ id: 'cheongju', displayName: '청주시' }]);
+    expect(config.exchange.id).toBe('upbit');
+    expect(config.schedules).toEqual({ pricePollRate: 'rate(1 minute)', deadlineCheckCron: 'cron(0 9 * * ? *)', timezone: 'Asia/Seoul' });
+    expect(config.callers).toEqual({ citySystem: [], officers: [] });
+  });
+
+  it('accepts the string forms `-c key=value` produces', () => {
+    const config = parseStackConfig({
+      ...defaults,
+      stage: 'prod',
+      cities: 'cheongju:청주시,sejong:세종시',
+      noticeWindowDays: '60',
+      logRetentionDays: '731',
+      exchange: '{"id":"upbit","baseUrl":"https://api.upbit.com"}',
+      executionPolicy: '{"maxParticipation":"0.05"}',
+      callers: '{"citySystem":["arn:aws:iam::123456789012:role/tax-system"],"officers":"arn:aws:iam::123456789012:role/a,arn:aws:iam::123456789012:role/b"}',
+    });
+    expect(config.cities.map((c) => c.id)).toEqual(['cheongju', 'sejong']);
+    expect(config.noticeWindowDays).toBe(60);
+    expect(config.logRetentionDays).toBe(731);
+    expect(config.executionPolicy).toEqual({ maxParticipation: '0.05' });
+    expect(config.callers.officers).toHaveLength(2);
+  });
+
+  it.each([
+    ['stage', { stage: 'Prod!' }, 'stage:'],
+    ['cities', { cities: [] }, 'cities:'],
+    ['duplicate cities', { cities: 'a1:A,a1:B' }, 'cities:'],
+    ['exchange', { exchange: { id: 'bithumb', baseUrl: 'https://x.example' } }, 'exchange.id:'],
+    ['plain-http exchange', { exchange: { id: 'upbit', baseUrl: 'http://api.upbit.com' } }, 'exchange.baseUrl:'],
+    ['notice window', { noticeWindowDays: 0 }, 'noticeWindowDays:'],
+    ['poll rate', { schedules: { pricePollRate: 'every minute', deadlineCheckCron: 'cron(0 9 * * ? *)', timezone: 'Asia/Seoul' } }, 'schedules.pricePollRate:'],
+    ['caller ARN', { callers: { citySystem: ['not-an-arn'], officers: [] } }, 'callers.citySystem.0:'],
+    ['log retention', { logRetentionDays: 42 }, 'logRetentionDays:'],
+    ['malformed JSON', { executionPolicy: '{oops' }, 'executionPolicy:'],
+  ])('refuses a bad %s and names the key', (_label, override, key) => {
+    expect(() => parseStackConfig({ ...defaults, ...override })).toThrow(InvalidContextError);
+    expect(() => parseStackConfig({ ...defaults, ...override })).toThrow(key);
+  });
+
+  it('lists every missing key at once', () => {
+    try {
+      parseStackConfig({});
+      throw new Error('expected a failure');
+    } catch (e) {
+      expect(e).toBeInstanceOf(InvalidContextError);
+      const issues = (e as InvalidContextError).issues.join('\n');
+      for (const key of ['stage', 'region', 'cities', 'exchange', 'noticeWindowDays', 'schedules', 'executionPolicy', 'callers', 'logRetentionDays']) {
+        expect(issues).toContain(`${key}:`);
+      }
+    }
+  });
+});
