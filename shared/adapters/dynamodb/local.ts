@@ -68,7 +68,7 @@ export async function startDynamoDbLocal(options: StartOptions = {}): Promise<Dy
     clearTimeout(timer);
   };
 
-  const client = createDynamoDbClient({ DYNAMODB_ENDPOINT: endpoint }, { maxAttempts: 1, requestHandler: { requestTimeout: 1000, connectionTimeout: 500 } });
+  const client = createDynamoDbClient({ DYNAMODB_ENDPOINT: endpoint }, { maxAttempts: 1, requestHandler: { requestTimeout: 1000, connectionTimeout: 500, throwOnRequestTimeout: true } });
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
   try {
     for (;;) {

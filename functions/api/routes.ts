@@ -1,0 +1,340 @@
+/**
+ * The routes of the city's API. Each handler: load → domain transition → the answer; app.ts
+ * validates before and commits after. No business rule lives here.
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Bill } from '#domain/bills';
+import {
+  cancelCase,
+  confirmCustody,
+  placeHold,
+  recordPayment,
+  registerCase,
+  releaseHold,
+  requestSaleByTaxpayer,
+  requestTransfer,
+  updateBills,
+  type Case,
+  type TransitionContext,
+} from '#domain/case';
+import { CaseNotFoundError, type CaseStore } from '#domain/case-store';
+import { kstDate } from '#domain/dates';
+import { decimal, won, ZERO } from '#domain/money';
+import type { z } from 'zod';
+import type { ApiConfig } from './config';
+import { defineRoute, type AnyRoute, type Change, type RouteInput } from './router';
+import {
+  BillInput,
+  CancelBody,
+  CaseListView,
+  CaseParams,
+  CaseView,
+  CityQuery,
+  CustodyBody,
+  HoldBody,
+  HoldCreatedView,
+  HoldParams,
+  ListQuery,
+  PaymentBody,
+  ProblemView,
+  RegisterCaseBody,
+  SaleRequestBody,
+  SeizuresBody,
+  StatementView,
+  SummaryView,
+  UpdateBillsBody,
+} from './schemas';
+import { caseListView, caseView, statementView, summaryView, type LatestPrices } from './views';
+
+export interface RouteDeps {
+  store: CaseStore;
+  config: ApiConfig;
+  newId(prefix: string): string;
+  logger: Pick<Logger, 'info' | 'warn' | 'error'>;
+  /** Seam for the price poller: holdings' value in the summary report. */
+  prices?: LatestPrices;
+}
+
+// ---------------------------------------------------------------- helpers
+
+const ctxFor = (deps: RouteDeps, input: RouteInput<unknown, unknown, unknown>, cityId: string): TransitionContext => ({
+  now: input.now,
+  actor: { kind: input.caller.role, id: input.caller.arn },
+  settings: deps.config.settingsFor(cityId),
+});
+
+async function load(deps: RouteDeps, cityId: string, caseId: string): Promise<Case> {
+  const c = await deps.store.get(cityId, caseId);
+  if (!c) throw new CaseNotFoundError(cityId, caseId);
+  return c;
+}
+
+const view = (deps: RouteDeps, c: Case, now: Date) => caseView(c, deps.config.settingsFor(c.cityId), kstDate(now));
+
+function toBill(b: z.output<typeof BillInput>): Bill {
+  return {
+    billId: b.billId,
+    taxItem: b.taxItem,
+    provincial: b.provincial,
+    ...(b.liabilityDate ? { liabilityDate: b.liabilityDate } : {}),
+    dueDate: b.dueDate,
+    cost: { assessed: won(b.cost), paid: ZERO },
+    tax: { assessed: won(b.tax), paid: ZERO },
+    surcharge: { assessed: won(b.surcharge), paid: ZERO },
+    surchargeAsOf: b.surchargeAsOf,
+  };
+}
+
+/** A change to an existing case: load, apply, answer with the new case. */
+async function change(
+  deps: RouteDeps,
+  input: RouteInput<{ caseId: string }, unknown, { cityId: string }>,
+  apply: (c: Case, ctx: TransitionContext) => ReturnType<typeof recordPayment>,
+): Promise<Change> {
+  const c = await load(deps, input.body.cityId, input.params.caseId);
+  const transition = apply(c, ctxFor(deps, input, c.cityId));
+  return { previousVersion: c.version, transition, status: 200, body: view(deps, transition.case, input.now) };
+}
+
+// ---------------------------------------------------------------- responses
+
+const json = (schema: z.ZodType, description: string) => ({ description, schema });
+const problem = (description: string) => ({ description, schema: ProblemView });
+const COMMON = {
+  400: problem('The request is not valid: the problem names each wrong field.'),
+  403: problem('The caller is unknown or its role may not do this.'),
+};
+const ON_CASE = {
+  ...COMMON,
+  404: problem('No such case in this city.'),
+  409: problem('Not allowed in the case’s state, or the case changed meanwhile (retryable).'),
+  422: problem('A rule refused it (code names the rule), or the idempotency key was used for another request.'),
+};
+
+const CITY_SYSTEM = ['CITY_SYSTEM'] as const;
+const OFFICER = ['OFFICER'] as const;
+const BOTH = ['CITY_SYSTEM', 'OFFICER'] as const;
+
+// ---------------------------------------------------------------- routes
+
+export const routes: readonly AnyRoute<RouteDeps>[] = [
+  defineRoute<RouteDeps, z.ZodUndefined, z.ZodUndefined, typeof RegisterCaseBody>({
+    kind: 'change',
+    method: 'POST',
+    path: '/cases',
+    operationId: 'registerCase',
+    summary: 'Register a delinquent case with its bills',
+    roles: CITY_SYSTEM,
+    body: RegisterCaseBody,
+    responses: { 201: json(CaseView, 'The case, registered.'), ...COMMON, 422: ON_CASE[422] },
+    async handle(input, deps) {
+      const { body } = input;
+      const caseId = deps.newId('c');
+      const contact = Object.fromEntries(Object.entries(body.taxpayer.contact).filter(([, v]) => v !== undefined)) as Case['taxpayer']['contact'];
+      const transition = registerCase(
+        { cityId: body.cityId, caseId, taxpayer: { ref: body.taxpayer.ref, name: body.taxpayer.name, contact }, bills: body.bills.map(toBill) },
+        ctxFor(deps, input, body.cityId),
+      );
+      return {
+        previousVersion: null,
+        transition,
+        status: 201,
+        headers: { Location: `/cases/${caseId}?city=${body.cityId}` },
+        body: view(deps, transition.case, input.now),
+      };
+    },
+  }),
+
+  defineRoute<RouteDeps, z.ZodUndefined, typeof ListQuery>({
+    kind: 'read',
+    method: 'GET',
+    path: '/cases',
+    operationId: 'listCases',
+    summary: 'List a city’s cases, by status, page by page',
+    roles: BOTH,
+    query: ListQuery,
+    responses: { 200: json(CaseListView, 'One page of cases, oldest registration first.'), ...COMMON },
+    async handle({ query }, deps) {
+      const page = await deps.store.listByStatus(query.city, query.status, { ...(query.cursor ? { cursor: query.cursor } : {}), ...(query.limit ? { limit: query.limit } : {}) });
+      return { status: 200, body: caseListView(page) };
+    },
+  }),
+
+  defineRoute<RouteDeps, typeof CaseParams, typeof CityQuery>({
+    kind: 'read',
+    method: 'GET',
+    path: '/cases/{caseId}',
+    operationId: 'getCase',
+    summary: 'Read a case',
+    roles: BOTH,
+    params: CaseParams,
+    query: CityQuery,
+    responses: { 200: json(CaseView, 'The case.'), ...COMMON, 404: ON_CASE[404] },
+    async handle({ params, query, now }, deps) {
+      return { status: 200, body: view(deps, await load(deps, query.city, params.caseId), now) };
+    },
+  }),
+
+  defineRoute<RouteDeps, typeof CaseParams, z.ZodUndefined, typeof UpdateBillsBody>({
+    kind: 'change',
+    method: 'PUT',
+    path: '/cases/{caseId}/bills',
+    operationId: 'updateBills',
+    summary: 'Replace the city’s bill amounts (payments recorded here are kept)',
+    roles: CITY_SYSTEM,
+    params: CaseParams,
+    body: UpdateBillsBody,
+    responses: { 200: json(CaseView, 'The case with the new amounts.'), ...ON_CASE },
+    handle: (input, deps) => change(deps, input, (c, ctx) => updateBills(c, input.body.bills.map(toBill), ctx)),
+  }),
+
+  defineRoute<RouteDeps, typeof CaseParams, z.ZodUndefined, typeof SeizuresBody>({
+    kind: 'change',
+    method: 'POST',
+    path: '/cases/{caseId}/seizures',
+    operationId: 'recordSeizures',
+    summary: 'Record seized coins and the transfer demand to the exchange',
+    roles: CITY_SYSTEM,
+    params: CaseParams,
+    body: SeizuresBody,
+    responses: { 200: json(CaseView, 'The case, transfer requested.'), ...ON_CASE },
+    handle: (input, deps) =>
+      change(deps, input, (c, ctx) =>
+        requestTransfer(
+          c,
+          input.body.seizures.map((s) => ({ market: s.market, quantity: decimal(s.quantity) })),
+          ctx,
+        ),
+      ),
+  }),
+
+  defineRoute<RouteDeps, typeof CaseParams, z.ZodUndefined, typeof CustodyBody>({
+    kind: 'change',
+    method: 'POST',
+    path: '/cases/{caseId}/custody',
+    operationId: 'confirmCustody',
+    summary: 'Confirm that seized coins reached the city’s account',
+    roles: BOTH,
+    params: CaseParams,
+    body: CustodyBody,
+    responses: { 200: json(CaseView, 'The case; IN_CUSTODY once every seized coin arrived.'), ...ON_CASE },
+    handle: (input, deps) => change(deps, input, (c, ctx) => confirmCustody(c, { market: input.body.market, quantity: decimal(input.body.quantity) }, ctx)),
+  }),
+
+  defineRoute<RouteDeps, typeof CaseParams, z.ZodUndefined, typeof PaymentBody>({
+    kind: 'change',
+    method: 'POST',
+    path: '/cases/{caseId}/payments',
+    operationId: 'recordPayment',
+    summary: 'Record a payment the city received (applied in the legal order)',
+    roles: CITY_SYSTEM,
+    params: CaseParams,
+    body: PaymentBody,
+    responses: { 200: json(CaseView, 'The case; PAID (coins released) when nothing is owed any more.'), ...ON_CASE },
+    handle: (input, deps) =>
+      change(deps, input, (c, ctx) => recordPayment(c, { paymentId: input.body.paymentId, amount: won(input.body.amount), receivedOn: input.body.receivedOn }, ctx)),
+  }),
+
+  defineRoute<RouteDeps, typeof CaseParams, z.ZodUndefined, typeof SaleRequestBody>({
+    kind: 'change',
+    method: 'POST',
+    path: '/cases/{caseId}/sale-requests',
+    operationId: 'requestSale',
+    summary: 'Relay the taxpayer’s request to sell now, optionally with floor prices',
+    description: 'Records the request (the case becomes DUE); the sale workflow picks it up from there.',
+    roles: CITY_SYSTEM,
+    params: CaseParams,
+    body: SaleRequestBody,
+    responses: { 200: json(CaseView, 'The case, due for sale at the taxpayer’s request.'), ...ON_CASE },
+    handle: (input, deps) =>
+      change(deps, input, (c, ctx) =>
+        requestSaleByTaxpayer(
+          c,
+          {
+            requestId: deps.newId('r'),
+            requestedAt: input.now.toISOString(),
+            limitPrices: Object.fromEntries(Object.entries(input.body.limitPrices).map(([m, p]) => [m, decimal(p)])),
+          },
+          ctx,
+        ),
+      ),
+  }),
+
+  defineRoute<RouteDeps, typeof CaseParams, z.ZodUndefined, typeof HoldBody>({
+    kind: 'change',
+    method: 'POST',
+    path: '/cases/{caseId}/holds',
+    operationId: 'placeHold',
+    summary: 'Put the case on hold (appeal, lawsuit, deferral): no sale, deadline suspended',
+    roles: OFFICER,
+    params: CaseParams,
+    body: HoldBody,
+    responses: { 201: json(HoldCreatedView, 'The hold and the case.'), ...ON_CASE },
+    async handle(input, deps) {
+      const holdId = deps.newId('h');
+      const result = await change(deps, input, (c, ctx) => placeHold(c, { holdId, kind: input.body.kind, reason: input.body.reason }, ctx));
+      return { ...result, status: 201, body: { holdId, case: result.body } };
+    },
+  }),
+
+  defineRoute<RouteDeps, typeof HoldParams, typeof CityQuery>({
+    kind: 'change',
+    method: 'DELETE',
+    path: '/cases/{caseId}/holds/{holdId}',
+    operationId: 'releaseHold',
+    summary: 'Lift a hold; the last one lifted resumes the case',
+    roles: OFFICER,
+    params: HoldParams,
+    query: CityQuery,
+    responses: { 200: json(CaseView, 'The case.'), ...ON_CASE },
+    async handle(input, deps) {
+      const c = await load(deps, input.query.city, input.params.caseId);
+      const transition = releaseHold(c, input.params.holdId, ctxFor(deps, input, c.cityId));
+      return { previousVersion: c.version, transition, status: 200, body: view(deps, transition.case, input.now) };
+    },
+  }),
+
+  defineRoute<RouteDeps, typeof CaseParams, z.ZodUndefined, typeof CancelBody>({
+    kind: 'change',
+    method: 'POST',
+    path: '/cases/{caseId}/cancel',
+    operationId: 'cancelCase',
+    summary: 'Cancel the case (bills withdrawn): coins go back',
+    roles: OFFICER,
+    params: CaseParams,
+    body: CancelBody,
+    responses: { 200: json(CaseView, 'The case, cancelled.'), ...ON_CASE },
+    handle: (input, deps) => change(deps, input, (c, ctx) => cancelCase(c, input.body.reason, ctx)),
+  }),
+
+  defineRoute<RouteDeps, typeof CaseParams, typeof CityQuery>({
+    kind: 'read',
+    method: 'GET',
+    path: '/cases/{caseId}/statement',
+    operationId: 'getStatement',
+    summary: 'The taxpayer’s statement',
+    roles: BOTH,
+    params: CaseParams,
+    query: CityQuery,
+    responses: { 200: json(StatementView, 'The statement.'), ...COMMON, 404: ON_CASE[404] },
+    async handle({ params, query, now }, deps) {
+      const data = await deps.store.statement(query.city, params.caseId);
+      if (!data) throw new CaseNotFoundError(query.city, params.caseId);
+      return { status: 200, body: statementView(data, deps.config.settingsFor(query.city), kstDate(now)) };
+    },
+  }),
+
+  defineRoute<RouteDeps, z.ZodUndefined, typeof CityQuery>({
+    kind: 'read',
+    method: 'GET',
+    path: '/reports/summary',
+    operationId: 'getSummary',
+    summary: 'A city’s totals: cases by status, arrears outstanding, recovered to date, holdings',
+    roles: BOTH,
+    query: CityQuery,
+    responses: { 200: json(SummaryView, 'The totals.'), ...COMMON },
+    async handle({ query, now }, deps) {
+      return { status: 200, body: await summaryView(await deps.store.cityTotals(query.city), now, deps.prices) };
+    },
+  }),
+];

@@ -1,0 +1,305 @@
+/**
+ * Every body, query and path the API accepts, and every answer it gives, as zod schemas. The
+ * router validates with them and openapi.ts documents them: one source, so neither can drift.
+ * Won are whole numbers written as strings of digits; quantities and prices are decimal strings:
+ * a JSON number (a float to most clients) is refused.
+ */
+import { z } from 'zod';
+import { isLocalDate } from '#domain/dates';
+
+// ---------------------------------------------------------------- scalars
+
+export const WON_PATTERN = /^(0|[1-9]\d{0,17})$/;
+const DECIMAL_PATTERN = /^(0|[1-9]\d{0,19})(\.\d{1,18})?$/;
+
+export const Won = z
+  .string()
+  .regex(WON_PATTERN, { error: 'must be a whole, non-negative number of won written as digits, e.g. "150000" (no sign, fraction, separator or exponent)' })
+  .meta({ description: 'Won: a whole number written as a string of digits.', example: '150000' });
+
+export const PositiveWon = Won.refine((v) => v !== '0', { error: 'must be more than 0 won' }).meta({ description: 'Won, more than zero, as a string of digits.', example: '150000' });
+
+export const Quantity = z
+  .string()
+  .regex(DECIMAL_PATTERN, { error: 'must be a decimal written as a string, e.g. "0.05" (no sign or exponent, at most 18 decimals)' })
+  .refine((v) => /[1-9]/.test(v), { error: 'must be more than 0' })
+  .meta({ description: 'A coin quantity as a decimal string.', example: '0.05' });
+
+export const Price = z
+  .string()
+  .regex(DECIMAL_PATTERN, { error: 'must be a decimal written as a string, e.g. "140000000"' })
+  .refine((v) => /[1-9]/.test(v), { error: 'must be more than 0' })
+  .meta({ description: 'A price in won per coin as a decimal string.', example: '140000000' });
+
+/** An amount as executed on the exchange: may carry fractions of a won. */
+export const DecimalAmount = z.string().meta({ description: 'An amount in won as a decimal string (exchange executions may carry fractions of a won).', example: '7000000.5' });
+
+export const LocalDateSchema = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'must be a date written YYYY-MM-DD' })
+  .refine(isLocalDate, { error: 'is not a calendar date' })
+  .meta({ description: 'A calendar date in Korea (YYYY-MM-DD).', format: 'date', example: '2025-10-16' });
+
+export const Instant = z.string().meta({ description: 'An instant, ISO 8601 in UTC.', format: 'date-time', example: '2025-09-01T00:00:00.000Z' });
+
+export const CityId = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, { error: 'must be a city id: lower-case letters, digits and "-"' })
+  .meta({ description: 'The city (local government) the case belongs to; one this deployment serves.', example: 'cheongju' });
+
+export const CaseId = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'must be a case id (letters, digits, "_" or "-")' })
+  .meta({ description: 'The case id this API assigned at registration.', example: 'c01JZ8X4E7Q2M3N4P5R6S7T8V9W' });
+
+const RecordId = (what: string, example: string) =>
+  z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/, { error: `must be ${what}: 1-64 letters, digits, ".", "_" or "-"` })
+    .meta({ description: what, example });
+
+export const BillId = RecordId('the city system’s bill id', 'B-2025-000123');
+export const PaymentId = RecordId('the city system’s payment (receipt) id', 'RCPT-2025-000123');
+export const HoldId = RecordId('a hold id this API assigned', 'h01JZ8X4E7Q2M3N4P5R6S7T8V9W');
+
+export const Market = z
+  .string()
+  .regex(/^KRW-[A-Z0-9]{1,15}$/, { error: 'must be a KRW market code, e.g. "KRW-BTC"' })
+  .meta({ description: 'Exchange market code.', example: 'KRW-BTC' });
+
+export const STATUSES = ['REGISTERED', 'TRANSFER_REQUESTED', 'IN_CUSTODY', 'NOTICE_SENT', 'DUE', 'SELLING', 'SETTLED', 'SHORTFALL', 'PAID', 'ON_HOLD', 'CANCELLED'] as const;
+export const Status = z.enum(STATUSES).meta({ description: 'Where the case is in its lifecycle.' });
+export const HoldKind = z.enum(['APPEAL', 'LAWSUIT', 'COLLECTION_DEFERRAL', 'DISPOSITION_DEFERRAL']).meta({
+  description: 'Appeal or lawsuit (징수법 §71⑤), collection deferral (§28③), disposition deferral (§105).',
+});
+
+const Text = (max: number, description: string) => z.string().trim().min(1, { error: 'must not be empty' }).max(max, { error: `must be at most ${max} characters` }).meta({ description });
+
+// ---------------------------------------------------------------- requests
+
+export const BillInput = z
+  .strictObject({
+    billId: BillId,
+    taxItem: Text(60, 'The tax item, e.g. 지방소득세, 자동차세, 재산세.'),
+    provincial: z.boolean().default(false).meta({ description: 'A provincial tax the city collects on delegation (applied first, 징수법 §4②).' }),
+    liabilityDate: LocalDateSchema.optional().meta({ description: 'When the liability arose (picks the surcharge regime); defaults to the due date.' }),
+    dueDate: LocalDateSchema,
+    cost: Won.meta({ description: '체납처분비 (disposition costs) assessed, won.' }),
+    tax: Won.meta({ description: 'Tax without surcharges assessed, won.' }),
+    surcharge: Won.meta({ description: 'Surcharges (가산세/가산금) assessed up to surchargeAsOf, won.' }),
+    surchargeAsOf: LocalDateSchema.meta({ description: 'The date up to which the surcharge already counts accruals.' }),
+  })
+  .meta({ id: 'BillInput', description: 'A bill as the city assessed it; payments recorded here are kept when the city updates it.' });
+
+export const RegisterCaseBody = z
+  .strictObject({
+    cityId: CityId,
+    taxpayer: z.strictObject({
+      ref: Text(64, 'The city system’s taxpayer reference (never a resident registration number).'),
+      name: Text(100, 'Name for notices.'),
+      contact: z
+        .strictObject({
+          phone: Text(30, 'Mobile number for SMS / alimtalk.').optional(),
+          email: z.email({ error: 'must be an e-mail address' }).max(254).optional(),
+          address: Text(300, 'Postal address.').optional(),
+        })
+        .default({}),
+    }),
+    bills: z.array(BillInput).min(1, { error: 'must list at least one bill' }).max(500, { error: 'must list at most 500 bills' }),
+  })
+  .meta({ id: 'RegisterCase' });
+
+export const UpdateBillsBody = z
+  .strictObject({ cityId: CityId, bills: z.array(BillInput).min(1, { error: 'must list at least one bill' }).max(500) })
+  .meta({ id: 'UpdateBills', description: 'The city’s current amounts; bills not listed stay as they are.' });
+
+export const SeizuresBody = z
+  .strictObject({
+    cityId: CityId,
+    seizures: z
+      .array(
+        z.strictObject({
+          exchange: z.enum(['UPBIT']).default('UPBIT').meta({ description: 'The exchange holding the coins (the city’s account is on Upbit).' }),
+          market: Market,
+          quantity: Quantity,
+        }),
+      )
+      .min(1, { error: 'must list at least one seizure' })
+      .max(50),
+  })
+  .meta({ id: 'Seizures', description: 'Coins seized and the transfer demand to the exchange (징수법 §61③).' });
+
+export const CustodyBody = z.strictObject({ cityId: CityId, market: Market, quantity: Quantity }).meta({ id: 'Custody', description: 'Coins that reached the city’s account.' });
+
+export const PaymentBody = z
+  .strictObject({ cityId: CityId, paymentId: PaymentId, amount: PositiveWon, receivedOn: LocalDateSchema })
+  .meta({ id: 'Payment', description: 'A payment the city received; applied in the legal order (징수법 §4).' });
+
+export const SaleRequestBody = z
+  .strictObject({
+    cityId: CityId,
+    limitPrices: z.record(Market, Price).default({}).meta({ description: 'The taxpayer’s floor price per coin, by market.' }),
+  })
+  .meta({ id: 'SaleRequest', description: 'The taxpayer asks the city to sell now, before the deadline.' });
+
+export const HoldBody = z.strictObject({ cityId: CityId, kind: HoldKind, reason: Text(500, 'Why, for the audit trail.') }).meta({ id: 'Hold' });
+
+export const CancelBody = z.strictObject({ cityId: CityId, reason: Text(500, 'Why the city withdrew the bills.') }).meta({ id: 'Cancel' });
+
+export const CaseParams = z.strictObject({ caseId: CaseId });
+export const HoldParams = z.strictObject({ caseId: CaseId, holdId: HoldId });
+export const CityQuery = z.strictObject({ city: CityId });
+export const ListQuery = z.strictObject({
+  city: CityId,
+  status: Status.optional(),
+  cursor: z.string().max(2000).optional().meta({ description: 'The cursor of the previous page.' }),
+  limit: z.coerce.number({ error: 'must be a whole number from 1 to 100' }).int({ error: 'must be a whole number from 1 to 100' }).min(1).max(100).optional().meta({ description: 'Page size (default 50).' }),
+});
+
+export const IdempotencyHeaders = z.object({
+  'Idempotency-Key': z.string().min(1).max(255).meta({ description: 'Required on every POST, PUT and DELETE. A repeat with the same key and request returns the first answer and changes nothing.', example: '7f1c0e5e-1f43-4a53-9d61-5b1b9d3c2a10' }),
+});
+
+// ---------------------------------------------------------------- responses
+
+const Amounts = z.object({ assessed: Won, paid: Won, outstanding: Won });
+
+export const BillView = z
+  .object({
+    billId: z.string(),
+    taxItem: z.string(),
+    provincial: z.boolean(),
+    liabilityDate: LocalDateSchema.optional(),
+    dueDate: LocalDateSchema,
+    surchargeAsOf: LocalDateSchema,
+    cost: Amounts,
+    tax: Amounts,
+    surcharge: Amounts,
+  })
+  .meta({ id: 'Bill' });
+
+export const HoldingView = z
+  .object({ market: Market, seized: Quantity, inCustody: z.string(), sold: z.string(), released: z.string(), available: z.string() })
+  .meta({ id: 'Holding', description: 'Coin quantities as decimal strings.' });
+
+export const HoldView = z
+  .object({ holdId: z.string(), kind: HoldKind, reason: z.string(), from: LocalDateSchema, to: LocalDateSchema.optional(), active: z.boolean() })
+  .meta({ id: 'HoldRecord' });
+
+export const CaseView = z
+  .object({
+    cityId: CityId,
+    caseId: CaseId,
+    status: Status,
+    version: z.number().int(),
+    taxpayer: z.object({ ref: z.string(), name: z.string(), contact: z.object({ phone: z.string().optional(), email: z.string().optional(), address: z.string().optional() }) }),
+    bills: z.array(BillView),
+    holdings: z.array(HoldingView),
+    holds: z.array(HoldView),
+    resumeStatus: Status.optional(),
+    deadline: LocalDateSchema.optional(),
+    saleRequest: z.object({ requestId: z.string(), requestedAt: Instant, limitPrices: z.record(z.string(), z.string()) }).optional(),
+    saleId: z.string().optional(),
+    saleAttempts: z.number().int(),
+    refundPayable: Won,
+    lastError: z.string().optional(),
+    arrears: z.object({
+      recorded: Won.meta({ description: 'Outstanding on the bills as recorded.' }),
+      asOf: LocalDateSchema,
+      projected: Won.meta({ description: 'Outstanding with surcharges projected to asOf (today).' }),
+    }),
+    createdAt: Instant,
+    updatedAt: Instant,
+  })
+  .meta({ id: 'Case' });
+
+export const HoldCreatedView = z.object({ holdId: HoldId, case: CaseView }).meta({ id: 'HoldCreated' });
+
+export const CaseSummaryView = z
+  .object({ caseId: CaseId, status: Status, createdAt: Instant, updatedAt: Instant, arrears: Won, recovered: Won, refundPayable: Won, deadline: LocalDateSchema.optional() })
+  .meta({ id: 'CaseSummary' });
+
+export const CaseListView = z
+  .object({ items: z.array(CaseSummaryView), cursor: z.string().optional().meta({ description: 'Pass as `cursor` for the next page; absent on the last page.' }) })
+  .meta({ id: 'CaseList' });
+
+export const StatementView = z
+  .object({
+    cityId: CityId,
+    caseId: CaseId,
+    status: Status,
+    asOf: LocalDateSchema,
+    taxpayerRef: z.string(),
+    bills: z.array(BillView),
+    payments: z.array(z.object({ paymentId: z.string(), amount: Won, receivedOn: LocalDateSchema.optional(), recordedAt: Instant })),
+    sales: z.array(
+      z.object({
+        saleId: z.string(),
+        at: Instant,
+        fills: z.array(z.object({ market: Market, quantity: z.string(), grossKrw: DecimalAmount })),
+        feesKrw: DecimalAmount,
+        roundingKrw: DecimalAmount.meta({ description: 'Fractions of a won the exchange paid that cannot be applied to bills.' }),
+      }),
+    ),
+    applications: z
+      .array(
+        z.object({
+          source: z.string().meta({ description: 'The payment or sale the money came from.' }),
+          at: Instant,
+          allocations: z.array(z.object({ billId: z.string(), component: z.enum(['COST', 'TAX', 'SURCHARGE']), amount: Won })),
+          refund: Won,
+        }),
+      )
+      .meta({ description: 'How each won was applied, in the legal order (징수법 §4).' }),
+    refunds: z.array(z.object({ source: z.string(), amount: Won, at: Instant })),
+    refundPayable: Won,
+    releases: z.array(z.object({ market: Market, quantity: z.string(), reason: z.enum(['PAID', 'CANCELLED', 'SURPLUS', 'DUST']), at: Instant, status: z.enum(['PENDING', 'SENT']) })),
+    notices: z.array(z.object({ noticeId: z.string(), kind: z.string(), createdAt: Instant, status: z.enum(['PENDING', 'SENT']) })),
+    history: z.array(z.object({ at: Instant, action: z.string(), before: Status.nullable(), after: Status, by: z.string(), reason: z.string().optional() })),
+    totals: z.object({
+      paidIn: Won,
+      saleGrossKrw: DecimalAmount,
+      saleFeesKrw: DecimalAmount,
+      allocated: Won,
+      refunded: Won,
+      outstanding: Won,
+      outstandingProjected: Won,
+    }),
+  })
+  .meta({ id: 'Statement', description: 'The taxpayer’s statement: bills, every payment and sale, fees, how each won was applied, refunds, coins released.' });
+
+export const SummaryView = z
+  .object({
+    cityId: CityId,
+    asOf: Instant,
+    cases: z.object({ total: z.number().int(), byStatus: z.record(z.string(), z.number().int()) }),
+    arrearsOutstanding: Won.meta({ description: 'Outstanding on open cases, as last recorded.' }),
+    recoveredToDate: Won,
+    refundPayable: Won,
+    holdings: z.array(
+      z.object({
+        market: Market,
+        available: z.string(),
+        bid: z.string().nullable().meta({ description: 'Latest bid from the price poller; null until it is wired.' }),
+        valueKrw: Won.nullable(),
+        pricedAt: Instant.nullable(),
+      }),
+    ),
+  })
+  .meta({ id: 'Summary' });
+
+export const ProblemView = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    instance: z.string().optional(),
+    code: z.string().optional().meta({ description: 'The domain rule that refused the request.' }),
+    retryable: z.boolean().optional(),
+    errors: z
+      .array(z.object({ in: z.enum(['body', 'query', 'path', 'header']), pointer: z.string().optional(), name: z.string().optional(), detail: z.string() }))
+      .optional()
+      .meta({ description: 'Each wrong field: a JSON pointer into the body, or the query, path or header name.' }),
+  })
+  .meta({ id: 'Problem', description: 'RFC 9457 problem details.' });

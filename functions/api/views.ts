@@ -1,0 +1,179 @@
+/** What the API answers, built from domain objects; types come from the response schemas. */
+import type { z } from 'zod';
+import type { Amounts, Bill } from '#domain/bills';
+import { outstanding, totalOutstanding } from '#domain/bills';
+import { activeHolds, arrears, available, type Case, type CaseStatus } from '#domain/case';
+import type { CaseSummary, CityTotals, Page, StatementData } from '#domain/case-store';
+import type { CitySettings } from '#domain/city-settings';
+import type { LocalDate } from '#domain/dates';
+import { Decimal, floorWon, sum, wonString, ZERO } from '#domain/money';
+import type { BillView, CaseListView, CaseView, StatementView, SummaryView } from './schemas';
+import { STATUSES } from './schemas';
+
+const amounts = (a: Amounts) => ({ assessed: wonString(a.assessed), paid: wonString(a.paid), outstanding: wonString(outstanding(a)) });
+
+export function billView(b: Bill): z.infer<typeof BillView> {
+  return {
+    billId: b.billId,
+    taxItem: b.taxItem,
+    provincial: b.provincial,
+    ...(b.liabilityDate ? { liabilityDate: b.liabilityDate } : {}),
+    dueDate: b.dueDate,
+    surchargeAsOf: b.surchargeAsOf,
+    cost: amounts(b.cost),
+    tax: amounts(b.tax),
+    surcharge: amounts(b.surcharge),
+  };
+}
+
+export function caseView(c: Case, settings: CitySettings, today: LocalDate): z.infer<typeof CaseView> {
+  const active = new Set(activeHolds(c).map((h) => h.holdId));
+  return {
+    cityId: c.cityId,
+    caseId: c.caseId,
+    status: c.status,
+    version: c.version,
+    taxpayer: { ref: c.taxpayer.ref, name: c.taxpayer.name, contact: { ...c.taxpayer.contact } },
+    bills: c.bills.map(billView),
+    holdings: c.holdings.map((h) => ({
+      market: h.market,
+      seized: h.seized.toFixed(),
+      inCustody: h.inCustody.toFixed(),
+      sold: h.sold.toFixed(),
+      released: h.released.toFixed(),
+      available: available(h).toFixed(),
+    })),
+    holds: c.holds.map((h) => ({ holdId: h.holdId, kind: h.kind, reason: h.reason, from: h.from, ...(h.to ? { to: h.to } : {}), active: active.has(h.holdId) })),
+    ...(c.resumeStatus ? { resumeStatus: c.resumeStatus } : {}),
+    ...(c.deadline ? { deadline: c.deadline } : {}),
+    ...(c.saleRequest
+      ? {
+          saleRequest: {
+            requestId: c.saleRequest.requestId,
+            requestedAt: c.saleRequest.requestedAt,
+            limitPrices: Object.fromEntries(Object.entries(c.saleRequest.limitPrices).map(([m, p]) => [m, p.toFixed()])),
+          },
+        }
+      : {}),
+    ...(c.saleId ? { saleId: c.saleId } : {}),
+    saleAttempts: c.saleAttempts,
+    refundPayable: wonString(c.refundPayable),
+    ...(c.lastError ? { lastError: c.lastError } : {}),
+    arrears: { recorded: wonString(totalOutstanding(c.bills)), asOf: today, projected: wonString(arrears(c, today, settings)) },
+    createdAt: c.createdAt,
+    updatedAt: c.updatedAt,
+  };
+}
+
+export function caseListView(page: Page<CaseSummary>): z.infer<typeof CaseListView> {
+  return {
+    items: page.items.map((s) => ({
+      caseId: s.caseId,
+      status: s.status,
+      createdAt: s.createdAt,
+      updatedAt: s.updatedAt,
+      arrears: wonString(s.arrears),
+      recovered: wonString(s.recovered),
+      refundPayable: wonString(s.refundPayable),
+      ...(s.deadline ? { deadline: s.deadline } : {}),
+    })),
+    ...(page.cursor ? { cursor: page.cursor } : {}),
+  };
+}
+
+export function statementView(data: StatementData, settings: CitySettings, today: LocalDate): z.infer<typeof StatementView> {
+  const c = data.case;
+  const sales = new Map<string, z.infer<typeof StatementView>['sales'][number]>();
+  const applications: z.infer<typeof StatementView>['applications'] = [];
+  const refunds: z.infer<typeof StatementView>['refunds'] = [];
+  let saleGross = ZERO;
+  let saleFees = ZERO;
+  let allocated = ZERO;
+  let refunded = ZERO;
+  for (const batch of data.ledger) {
+    const applied = new Map<string, z.infer<typeof StatementView>['applications'][number]>();
+    for (const e of batch.entries) {
+      if (e.kind === 'SALE_GROSS' || e.kind === 'SALE_FEE' || e.kind === 'SALE_ROUNDING') {
+        const sale = sales.get(e.source) ?? { saleId: e.source, at: batch.at, fills: [], feesKrw: '0', roundingKrw: '0' };
+        if (e.kind === 'SALE_GROSS') {
+          sale.fills.push({ market: e.market ?? '', quantity: e.quantity?.toFixed() ?? '0', grossKrw: e.amount.toFixed() });
+          saleGross = saleGross.add(e.amount);
+        } else if (e.kind === 'SALE_FEE') {
+          sale.feesKrw = new Decimal(sale.feesKrw).add(e.amount).toFixed();
+          saleFees = saleFees.add(e.amount);
+        } else {
+          sale.roundingKrw = new Decimal(sale.roundingKrw).add(e.amount).toFixed();
+        }
+        sales.set(e.source, sale);
+      } else if (e.kind === 'ALLOCATION' || e.kind === 'REFUND') {
+        const app = applied.get(e.source) ?? { source: e.source, at: batch.at, allocations: [], refund: '0' };
+        if (e.kind === 'ALLOCATION') {
+          app.allocations.push({ billId: e.billId ?? '', component: e.component ?? 'TAX', amount: wonString(e.amount) });
+          allocated = allocated.add(e.amount);
+        } else {
+          app.refund = wonString(new Decimal(app.refund).add(e.amount));
+          refunds.push({ source: e.source, amount: wonString(e.amount), at: batch.at });
+          refunded = refunded.add(e.amount);
+        }
+        applied.set(e.source, app);
+      }
+    }
+    applications.push(...applied.values());
+  }
+  return {
+    cityId: c.cityId,
+    caseId: c.caseId,
+    status: c.status,
+    asOf: today,
+    taxpayerRef: c.taxpayer.ref,
+    bills: c.bills.map(billView),
+    payments: data.payments.map((p) => ({ paymentId: p.paymentId, amount: wonString(p.amount), ...(p.receivedOn ? { receivedOn: p.receivedOn } : {}), recordedAt: p.recordedAt })),
+    sales: [...sales.values()],
+    applications,
+    refunds,
+    refundPayable: wonString(c.refundPayable),
+    releases: data.releases.map((r) => ({ market: r.market, quantity: r.quantity.toFixed(), reason: r.reason, at: r.createdAt, status: r.status })),
+    notices: data.notices.map((n) => ({ noticeId: n.noticeId, kind: n.kind, createdAt: n.createdAt, status: n.status })),
+    // Who acted is given by role only: the statement goes to the taxpayer.
+    history: data.audit.map((a) => ({ at: a.at, action: a.action, before: a.before, after: a.after, by: a.actor.kind, ...(a.reason ? { reason: a.reason } : {}) })),
+    totals: {
+      paidIn: wonString(sum(data.payments.map((p) => p.amount))),
+      saleGrossKrw: saleGross.toFixed(),
+      saleFeesKrw: saleFees.toFixed(),
+      allocated: wonString(allocated),
+      refunded: wonString(refunded),
+      outstanding: wonString(totalOutstanding(c.bills)),
+      outstandingProjected: wonString(arrears(c, today, settings)),
+    },
+  };
+}
+
+/** The latest bid per market, from the price poller (another issue); absent until it is wired. */
+export interface LatestPrices {
+  latestBids(markets: string[]): Promise<Record<string, { bid: Decimal; at: string }>>;
+}
+
+export async function summaryView(totals: CityTotals, now: Date, prices: LatestPrices | undefined): Promise<z.infer<typeof SummaryView>> {
+  const markets = Object.keys(totals.available).sort();
+  const bids = prices && markets.length > 0 ? await prices.latestBids(markets) : {};
+  const byStatus = Object.fromEntries(STATUSES.map((s: CaseStatus) => [s, totals.byStatus[s] ?? 0]));
+  return {
+    cityId: totals.cityId,
+    asOf: now.toISOString(),
+    cases: { total: Object.values(byStatus).reduce((a, b) => a + b, 0), byStatus },
+    arrearsOutstanding: wonString(totals.arrearsOutstanding),
+    recoveredToDate: wonString(totals.recoveredToDate),
+    refundPayable: wonString(totals.refundPayable),
+    holdings: markets.map((market) => {
+      const quantity = totals.available[market] ?? ZERO;
+      const price = bids[market];
+      return {
+        market,
+        available: quantity.toFixed(),
+        bid: price ? price.bid.toFixed() : null,
+        valueKrw: price ? wonString(floorWon(quantity.mul(price.bid))) : null,
+        pricedAt: price ? price.at : null,
+      };
+    }),
+  };
+}

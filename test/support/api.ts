@@ -1,0 +1,135 @@
+/** Drives the API handler with real API Gateway proxy events against the test table. */
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { createApi, type ApiHandler } from '../../functions/api/app';
+import { loadApiConfig, type ApiConfig } from '../../functions/api/config';
+import type { TestTable } from './dynamodb';
+
+export const ACCOUNT = '111122223333';
+export const CALLERS = {
+  city: `arn:aws:sts::${ACCOUNT}:assumed-role/city-tax-system/relay-1`,
+  officer: `arn:aws:sts::${ACCOUNT}:assumed-role/tax-officer/kim.officer`,
+  stranger: `arn:aws:sts::${ACCOUNT}:assumed-role/someone-else/x`,
+} as const;
+export type Who = keyof typeof CALLERS | 'anonymous';
+
+export function testConfig(tableName: string): ApiConfig {
+  return loadApiConfig({
+    TABLE_NAME: tableName,
+    SERVED_CITIES: 'cheongju,sejong',
+    CITY_SYSTEM_ROLE_ARNS: `arn:aws:iam::${ACCOUNT}:role/city-tax-system`,
+    OFFICER_ROLE_ARNS: `arn:aws:iam::${ACCOUNT}:role/staff/tax-officer`,
+  });
+}
+
+export interface CallOptions {
+  body?: unknown;
+  /** A raw body string, sent as is. */
+  rawBody?: string;
+  query?: Record<string, string>;
+  as?: Who;
+  /** An idempotency key; a fresh one is made for changes when absent, none is sent when null. */
+  key?: string | null;
+  headers?: Record<string, string>;
+}
+
+export interface Answer {
+  status: number;
+  headers: Record<string, string | number | boolean>;
+  // Tests read whatever the answer holds.
+  body: Record<string, unknown> & { [k: string]: unknown };
+}
+
+let keys = 0;
+
+export function event(method: string, path: string, options: CallOptions = {}): APIGatewayProxyEvent {
+  const who = options.as ?? 'city';
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...(options.headers ?? {}) };
+  const changes = method !== 'GET';
+  if (changes && options.key !== null) headers['Idempotency-Key'] = options.key ?? `test-key-${process.pid}-${++keys}-${Date.now()}`;
+  return {
+    httpMethod: method,
+    path,
+    resource: path,
+    headers,
+    multiValueHeaders: {},
+    queryStringParameters: options.query ?? null,
+    multiValueQueryStringParameters: null,
+    pathParameters: null,
+    stageVariables: null,
+    body: options.rawBody ?? (options.body === undefined ? null : JSON.stringify(options.body)),
+    isBase64Encoded: false,
+    requestContext: {
+      accountId: ACCOUNT,
+      apiId: 'test',
+      authorizer: null,
+      protocol: 'HTTP/1.1',
+      httpMethod: method,
+      path,
+      stage: 'test',
+      requestId: `req-${keys}`,
+      requestTimeEpoch: Date.now(),
+      resourceId: 'test',
+      resourcePath: path,
+      identity: {
+        accessKey: null,
+        accountId: ACCOUNT,
+        apiKey: null,
+        apiKeyId: null,
+        caller: null,
+        clientCert: null,
+        cognitoAuthenticationProvider: null,
+        cognitoAuthenticationType: null,
+        cognitoIdentityId: null,
+        cognitoIdentityPoolId: null,
+        principalOrgId: null,
+        sourceIp: '127.0.0.1',
+        user: null,
+        userAgent: 'jest',
+        userArn: who === 'anonymous' ? null : CALLERS[who],
+      },
+    },
+  };
+}
+
+export interface TestApi {
+  handler: ApiHandler;
+  clock: { now: Date };
+  call(method: string, path: string, options?: CallOptions): Promise<Answer>;
+}
+
+export function testApi(table: TestTable, start = '2025-09-01T00:00:00Z'): TestApi {
+  const clock = { now: new Date(start) };
+  let handler: ApiHandler | undefined;
+  const get = (): ApiHandler => {
+    handler ??= createApi({ store: table.store, config: testConfig(table.tableName), logger: new Logger({ logLevel: 'SILENT' }), now: () => clock.now });
+    return handler;
+  };
+  return {
+    get handler() {
+      return get();
+    },
+    clock,
+    async call(method, path, options = {}) {
+      const result = await get()(event(method, path, options));
+      return { status: result.statusCode, headers: result.headers ?? {}, body: result.body ? (JSON.parse(result.body) as Answer['body']) : {} };
+    },
+  };
+}
+
+export const registration = (overrides: Record<string, unknown> = {}) => ({
+  cityId: 'cheongju',
+  taxpayer: { ref: 'TP-0001', name: '김납세', contact: { phone: '010-1234-5678' } },
+  bills: [
+    { billId: 'B1', taxItem: '지방소득세', dueDate: '2025-03-31', cost: '0', tax: '1000000', surcharge: '30000', surchargeAsOf: '2025-06-30' },
+    { billId: 'B2', taxItem: '자동차세', dueDate: '2025-01-31', cost: '5000', tax: '200000', surcharge: '6000', surchargeAsOf: '2025-06-30' },
+  ],
+  ...overrides,
+});
+
+/** Registers a case through the API and returns its id. */
+export async function registerCaseVia(api: TestApi, overrides: Record<string, unknown> = {}): Promise<string> {
+  const answer = await api.call('POST', '/cases', { body: registration(overrides) });
+  if (answer.status !== 201) throw new Error(`registration failed: ${JSON.stringify(answer.body)}`);
+  return String(answer.body.caseId);
+}
