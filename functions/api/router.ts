@@ -108,7 +108,8 @@ export function matchRoute<D>(routes: readonly AnyRoute<D>[], method: string, pa
 
 type Where = FieldError['in'];
 
-const pointer = (path: readonly PropertyKey[]): string => '/' + path.map((p) => String(p).replace(/~/g, '~0').replace(/\//g, '~1')).join('/');
+/** RFC 6901 JSON pointer; the empty string is the whole body. */
+const pointer = (path: readonly PropertyKey[]): string => path.map((p) => '/' + String(p).replace(/~/g, '~0').replace(/\//g, '~1')).join('');
 
 /** Messages a caller can act on: a missing field says so, a number where a string belongs says why. */
 const errorMap = (issue: { code?: string; input?: unknown; expected?: unknown }): string | undefined => {

@@ -14,20 +14,20 @@ const DECIMAL_PATTERN = /^(0|[1-9]\d{0,19})(\.\d{1,18})?$/;
 
 export const Won = z
   .string()
-  .regex(WON_PATTERN, { error: 'must be a whole, non-negative number of won written as digits, e.g. "150000" (no sign, fraction, separator or exponent)' })
+  .regex(WON_PATTERN, { error: 'must be a whole, non-negative number of won written as digits, e.g. "150000" (no sign, fraction, separator or exponent)', abort: true })
   .meta({ description: 'Won: a whole number written as a string of digits.', example: '150000' });
 
 export const PositiveWon = Won.refine((v) => v !== '0', { error: 'must be more than 0 won' }).meta({ description: 'Won, more than zero, as a string of digits.', example: '150000' });
 
 export const Quantity = z
   .string()
-  .regex(DECIMAL_PATTERN, { error: 'must be a decimal written as a string, e.g. "0.05" (no sign or exponent, at most 18 decimals)' })
+  .regex(DECIMAL_PATTERN, { error: 'must be a decimal written as a string, e.g. "0.05" (no sign or exponent, at most 18 decimals)', abort: true })
   .refine((v) => /[1-9]/.test(v), { error: 'must be more than 0' })
   .meta({ description: 'A coin quantity as a decimal string.', example: '0.05' });
 
 export const Price = z
   .string()
-  .regex(DECIMAL_PATTERN, { error: 'must be a decimal written as a string, e.g. "140000000"' })
+  .regex(DECIMAL_PATTERN, { error: 'must be a decimal written as a string, e.g. "140000000"', abort: true })
   .refine((v) => /[1-9]/.test(v), { error: 'must be more than 0' })
   .meta({ description: 'A price in won per coin as a decimal string.', example: '140000000' });
 
@@ -36,7 +36,7 @@ export const DecimalAmount = z.string().meta({ description: 'An amount in won as
 
 export const LocalDateSchema = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'must be a date written YYYY-MM-DD' })
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'must be a date written YYYY-MM-DD', abort: true })
   .refine(isLocalDate, { error: 'is not a calendar date' })
   .meta({ description: 'A calendar date in Korea (YYYY-MM-DD).', format: 'date', example: '2025-10-16' });
 
