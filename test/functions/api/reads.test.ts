@@ -1,3 +1,5 @@
+import type { z } from 'zod';
+import type { StatementView } from '../../../functions/api/schemas';
 import { registerCaseVia, testApi } from '../../support/api';
 import { useCasesTable } from '../../support/dynamodb';
 
@@ -13,7 +15,7 @@ describe('GET /cases/{caseId}/statement', () => {
     await api.call('POST', `/cases/${caseId}/payments`, { body: { cityId: 'cheongju', paymentId: 'RCPT-B', amount: '1300000', receivedOn: '2025-06-30' } });
     const answer = await api.call('GET', `/cases/${caseId}/statement`, { query: { city: 'cheongju' }, as: 'officer' });
     expect(answer.status).toBe(200);
-    const s = answer.body as Record<string, never>;
+    const s = answer.body as unknown as z.infer<typeof StatementView>;
     expect(s).toMatchObject({ caseId, status: 'PAID', taxpayerRef: 'TP-0001', refundPayable: '100000' });
     expect(s.payments).toEqual([
       expect.objectContaining({ paymentId: 'RCPT-A', amount: '41000', receivedOn: '2025-06-30' }),
@@ -24,8 +26,8 @@ describe('GET /cases/{caseId}/statement', () => {
     expect(s.refunds).toEqual([expect.objectContaining({ source: 'RCPT-B', amount: '100000' })]);
     expect(s.totals).toMatchObject({ paidIn: '1341000', allocated: '1241000', refunded: '100000', outstanding: '0' });
     expect(s.releases).toEqual([expect.objectContaining({ market: 'KRW-ETH', quantity: '1.25', reason: 'PAID' })]);
-    expect((s.notices as { kind: string }[]).map((n) => n.kind)).toEqual(['SEIZURE', 'RELEASE']);
-    expect((s.history as { action: string; by: string }[]).map((h) => `${h.action}:${h.by}`)).toEqual([
+    expect(s.notices.map((n) => n.kind)).toEqual(['SEIZURE', 'RELEASE']);
+    expect(s.history.map((h) => `${h.action}:${h.by}`)).toEqual([
       'REGISTER:CITY_SYSTEM',
       'REQUEST_TRANSFER:CITY_SYSTEM',
       'CONFIRM_CUSTODY:CITY_SYSTEM',
