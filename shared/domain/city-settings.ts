@@ -2,8 +2,6 @@
  * Per-city settings the rules depend on. Items DESIGN.md marks "(confirm)" live here as
  * configuration, never as literals in the rules.
  */
-import type { Decimal } from './money';
-import { won } from './money';
 
 export interface CitySettings {
   cityId: string;
@@ -14,9 +12,21 @@ export interface CitySettings {
   preSaleNoticeDays: number;
   /** Reminders this many days before the deadline. */
   reminderDaysBefore: number[];
-  /** Planned sale value above which an officer must approve before the first order. */
-  approvalThresholdKrw: Decimal;
-  contact: { department: string; phone: string };
+  /** What notices print about the city: contact, how to pay, how to ask for a sale, refunds. */
+  notices: {
+    department: string;
+    phone: string;
+    paymentGuide: string;
+    saleRequestGuide: string;
+    refundGuide: string;
+    exchangeName: string;
+    /** The city's own account at the exchange, where seized coins are moved. */
+    cityAccount: string;
+    /** Where released coins go. */
+    returnedTo: string;
+    /** Days the exchange has to move seized coins. */
+    transferDays: number;
+  };
 }
 
 export const DEFAULT_CITY_SETTINGS: CitySettings = {
@@ -25,6 +35,15 @@ export const DEFAULT_CITY_SETTINGS: CitySettings = {
   truncateUnder10Won: true,
   preSaleNoticeDays: 45,
   reminderDaysBefore: [7, 1],
-  approvalThresholdKrw: won('50000000'),
-  contact: { department: '징수과', phone: '043-201-0000' },
+  notices: {
+    department: '징수과',
+    phone: '043-201-0000',
+    paymentGuide: '위택스, 지방세 가상계좌 또는 은행 창구에서 납부하실 수 있습니다.',
+    saleRequestGuide: '징수과 전화 또는 방문으로 원하시는 때에 매각을 요청하실 수 있습니다.',
+    refundGuide: '신고하신 환급계좌로 지급합니다. 계좌를 알려 주시지 않은 경우 징수과로 연락해 주십시오.',
+    exchangeName: '업비트',
+    cityAccount: '업비트 청주시 체납징수 계정',
+    returnedTo: '업비트 본인 계정',
+    transferDays: 7,
+  },
 };
