@@ -1,0 +1,54 @@
+/**
+ * The OpenAPI 3 document of the city's API, generated from the router's own routes and zod
+ * schemas (never written by hand). `npx tsx functions/api/openapi.ts > openapi.json` prints it.
+ */
+import { OpenAPIRegistry, OpenApiGeneratorV3 } from '@asteasolutions/zod-to-openapi';
+import type { z } from 'zod';
+import type { AnyRoute } from './router';
+import { routes as apiRoutes, type RouteDeps } from './routes';
+import { IdempotencyHeaders, ProblemView } from './schemas';
+
+type OpenApiDocument = ReturnType<OpenApiGeneratorV3['generateDocument']>;
+
+export function openApiDocument(routes: readonly AnyRoute<RouteDeps>[] = apiRoutes): OpenApiDocument {
+  const registry = new OpenAPIRegistry();
+  // API Gateway authenticates callers with SigV4 (IAM); the role comes from the principal.
+  registry.registerComponent('securitySchemes', 'sigv4', { type: 'apiKey', name: 'Authorization', in: 'header', 'x-amazon-apigateway-authtype': 'awsSigv4' });
+  for (const route of routes) {
+    const responses = Object.fromEntries(
+      Object.entries(route.responses).map(([status, r]) => [
+        status,
+        { description: r.description, ...(r.schema ? { content: { [Number(status) >= 400 ? 'application/problem+json' : 'application/json']: { schema: r.schema } } } : {}) },
+      ]),
+    );
+    registry.registerPath({
+      method: route.method.toLowerCase() as 'get' | 'post' | 'put' | 'delete',
+      path: route.path,
+      operationId: route.operationId,
+      summary: route.summary,
+      ...(route.description ? { description: route.description } : {}),
+      security: [{ sigv4: [] }],
+      'x-caller-roles': [...route.roles],
+      request: {
+        ...(route.params ? { params: route.params as z.ZodObject } : {}),
+        ...(route.query ? { query: route.query as z.ZodObject } : {}),
+        ...(route.kind === 'change' ? { headers: IdempotencyHeaders } : {}),
+        ...(route.body ? { body: { required: true, content: { 'application/json': { schema: route.body } } } } : {}),
+      },
+      responses: { ...responses, 500: { description: 'Unexpected failure; retry with the same Idempotency-Key.', content: { 'application/problem+json': { schema: ProblemView } } } },
+    });
+  }
+  return new OpenApiGeneratorV3(registry.definitions).generateDocument({
+    openapi: '3.0.3',
+    info: {
+      title: 'crypto-tax-recovery: the city’s API',
+      version: '1.0.0',
+      description:
+        'Registers delinquent cases and what happens to them. Won are whole numbers written as strings of digits; quantities and prices are decimal strings. Errors are RFC 9457 problem details. Every POST, PUT and DELETE needs an Idempotency-Key.',
+    },
+  });
+}
+
+if (require.main === module) {
+  process.stdout.write(JSON.stringify(openApiDocument(), null, 2) + '\n');
+}

@@ -1,0 +1,36 @@
+import { openApiDocument } from '../../../functions/api/openapi';
+import { routes } from '../../../functions/api/routes';
+
+const document = openApiDocument();
+type Operation = { operationId?: string; parameters?: { in: string; name: string; required?: boolean }[]; requestBody?: unknown; responses: Record<string, unknown> };
+const operations = Object.entries(document.paths ?? {}).flatMap(([path, item]) =>
+  Object.entries(item as Record<string, Operation>).map(([method, op]) => ({ key: `${method.toUpperCase()} ${path}`, op })),
+);
+
+describe('the OpenAPI document', () => {
+  it('lists exactly the routes the router serves', () => {
+    const routed = routes.map((r) => `${r.method} ${r.path}`).sort();
+    expect(operations.map((o) => o.key).sort()).toEqual(routed);
+  });
+
+  it('documents each route’s parameters, body, idempotency header and answers', () => {
+    for (const route of routes) {
+      const op = operations.find((o) => o.key === `${route.method} ${route.path}`)?.op;
+      expect(op?.operationId).toBe(route.operationId);
+      const params = op?.parameters ?? [];
+      for (const name of [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1])) {
+        expect(params).toContainEqual(expect.objectContaining({ in: 'path', name, required: true }));
+      }
+      if (route.kind === 'change') expect(params).toContainEqual(expect.objectContaining({ in: 'header', name: 'Idempotency-Key', required: true }));
+      expect(op?.requestBody !== undefined).toBe(route.body !== undefined);
+      expect(Object.keys(op?.responses ?? {}).sort()).toEqual([...Object.keys(route.responses), '500'].sort());
+    }
+  });
+
+  it('describes won as strings of digits', () => {
+    const schemas = document.components?.schemas as Record<string, { properties?: Record<string, { type?: string; pattern?: string }> }>;
+    expect(schemas.Payment?.properties?.amount).toMatchObject({ type: 'string', pattern: expect.stringContaining('\\d') });
+    expect(schemas.BillInput?.properties?.tax).toMatchObject({ type: 'string' });
+    expect(document.openapi).toBe('3.0.3');
+  });
+});
