@@ -19,7 +19,10 @@ import { Queues } from './constructs/queues';
 /** Deployment-wide settings every function receives. */
 export const DEPLOYMENT_ENV = {
   stage: 'STAGE',
-  cities: 'CITIES',
+  /** Comma-separated city ids (the API refuses other cities). */
+  servedCities: 'SERVED_CITIES',
+  /** JSON object: city id → display name, for notices and statements. */
+  cityDisplayNames: 'CITY_DISPLAY_NAMES',
   noticeWindowDays: 'NOTICE_WINDOW_DAYS',
   executionPolicy: 'EXECUTION_POLICY',
 } as const;
@@ -64,7 +67,6 @@ export class CryptoTaxRecoveryStack extends Stack {
       description: 'HTTP API for the city tax system and officers',
     });
     this.data.bindTable(this.apiFunction);
-    this.queues.bindProducer('saleRequest', this.apiFunction);
     this.api = new Api(this, 'Api', {
       namePrefix: prefix,
       handler: this.apiFunction,
@@ -97,7 +99,8 @@ export class CryptoTaxRecoveryStack extends Stack {
       metricsNamespace: `CryptoTaxRecovery/${this.config.stage}`,
       environment: {
         [DEPLOYMENT_ENV.stage]: this.config.stage,
-        [DEPLOYMENT_ENV.cities]: JSON.stringify(this.config.cities),
+        [DEPLOYMENT_ENV.servedCities]: this.config.cities.map((c) => c.id).join(','),
+        [DEPLOYMENT_ENV.cityDisplayNames]: JSON.stringify(Object.fromEntries(this.config.cities.map((c) => [c.id, c.displayName]))),
         [DEPLOYMENT_ENV.noticeWindowDays]: String(this.config.noticeWindowDays),
         [DEPLOYMENT_ENV.executionPolicy]: JSON.stringify(this.config.executionPolicy),
         ...props.environment,

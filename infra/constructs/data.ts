@@ -13,7 +13,7 @@ import type { AppFunction } from './function';
 import { acknowledgeWildcards } from './nag';
 
 /** The environment variable the store adapter reads the table name from. */
-export const TABLE_NAME_ENV = 'CASES_TABLE_NAME';
+export const TABLE_NAME_ENV = 'TABLE_NAME';
 
 const ATTRIBUTE_TYPE: Record<string, dynamodb.AttributeType> = {
   S: dynamodb.AttributeType.STRING,

@@ -90,8 +90,8 @@ export class Observability extends Construct {
   watchDeadLetterQueues(queues: Readonly<Record<string, sqs.IQueue>>): void {
     const widgets: cloudwatch.IMetric[] = [];
     for (const [name, queue] of Object.entries(queues)) {
-      const depth = queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum', label: name });
-      widgets.push(depth);
+      const depth = queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' });
+      widgets.push(depth.with({ label: name }));
       this.addAlarm(
         new cloudwatch.Alarm(this, `${name}DlqNotEmpty`, {
           alarmDescription: `Messages in the ${name} dead-letter queue: inspect, fix and redrive`,

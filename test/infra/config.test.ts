@@ -1,8 +1,9 @@
-import { InvalidContextError, parseStackConfig } from '../../infra/config';
+import { CONTEXT_KEYS, InvalidContextError, parseStackConfig } from '../../infra/config';
 import { cdkJsonContext } from './helpers';
 
 describe('stack configuration from CDK context', () => {
-  const defaults = cdkJsonContext();
+  const all = cdkJsonContext();
+  const defaults = Object.fromEntries(CONTEXT_KEYS.map((k) => [k, all[k]]));
 
   it('reads the dev Cheongju defaults of cdk.json', () => {
     const config = parseStackConfig(defaults);

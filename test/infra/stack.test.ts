@@ -1,0 +1,196 @@
+/**
+ * The dev Cheongju stack as cdk.json configures it, bundling skipped. Building the template also
+ * runs cdk-nag (AwsSolutions): any unacknowledged finding fails the synth and so every test here.
+ */
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { API_ROUTES, CALLER_ROLE_ENV, type Caller } from '../../infra/constructs/api';
+import { MAX_RECEIVE_COUNT, VISIBILITY_FACTOR } from '../../infra/constructs/queues';
+import { CASES_TABLE } from '../../shared/adapters/dynamodb/table-definition';
+import { routes as handlerRoutes } from '../../functions/api/routes';
+import { buildTestApp, resourcesOfType } from './helpers';
+
+const { app, stack } = buildTestApp();
+const template = Template.fromStack(stack);
+const resolve = (value: unknown): unknown => JSON.parse(JSON.stringify(value));
+
+describe('cases table', () => {
+  it('has point-in-time recovery, deletion protection, TTL and a customer-managed key', () => {
+    template.hasResource('AWS::DynamoDB::GlobalTable', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({
+        SSESpecification: { SSEEnabled: true, SSEType: 'KMS' },
+        TimeToLiveSpecification: { AttributeName: CASES_TABLE.timeToLiveAttribute, Enabled: true },
+        Replicas: [
+          Match.objectLike({
+            DeletionProtectionEnabled: true,
+            PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+            SSESpecification: { KMSMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DataKey'), 'Arn'] } },
+          }),
+        ],
+      }),
+    });
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true, Description: Match.stringLikeRegexp('cases') });
+  });
+
+  it('has exactly the indexes of the shared table definition', () => {
+    const table = Object.values(resourcesOfType(template, 'AWS::DynamoDB::GlobalTable'))[0];
+    const gsis = (table?.Properties?.GlobalSecondaryIndexes ?? []) as { IndexName: string; KeySchema: { AttributeName: string }[] }[];
+    expect(gsis.map((g) => g.IndexName).sort()).toEqual(CASES_TABLE.globalSecondaryIndexes.map((i) => i.indexName).sort());
+    for (const def of CASES_TABLE.globalSecondaryIndexes) {
+      const gsi = gsis.find((g) => g.IndexName === def.indexName);
+      expect(gsi?.KeySchema.map((k) => k.AttributeName)).toEqual([def.partitionKey.name, def.sortKey.name]);
+    }
+  });
+});
+
+describe('queues', () => {
+  it('are four FIFO queues: two work queues that dead-letter after ≥ 5 receives into FIFO DLQs', () => {
+    template.resourceCountIs('AWS::SQS::Queue', 4);
+    template.allResourcesProperties('AWS::SQS::Queue', { FifoQueue: true, ContentBasedDeduplication: false, KmsMasterKeyId: Match.anyValue() });
+    const redrives = Object.values(resourcesOfType(template, 'AWS::SQS::Queue'))
+      .map((q) => q.Properties?.RedrivePolicy as { maxReceiveCount: number } | undefined)
+      .filter((r) => r !== undefined);
+    expect(redrives).toHaveLength(2);
+    for (const r of redrives) expect(r.maxReceiveCount).toBeGreaterThanOrEqual(5);
+    expect(MAX_RECEIVE_COUNT).toBeGreaterThanOrEqual(5);
+  });
+
+  it('keep visibility ≥ 6× the timeout of every consumer wired to them', () => {
+    const queues = resourcesOfType(template, 'AWS::SQS::Queue');
+    const functions = resourcesOfType(template, 'AWS::Lambda::Function');
+    for (const mapping of Object.values(resourcesOfType(template, 'AWS::Lambda::EventSourceMapping'))) {
+      const p = mapping.Properties as { EventSourceArn: { 'Fn::GetAtt': [string] }; FunctionName: { Ref: string }; FunctionResponseTypes: string[] };
+      const queue = queues[p.EventSourceArn['Fn::GetAtt'][0]];
+      const fn = functions[p.FunctionName.Ref];
+      expect(p.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+      expect(queue?.Properties?.VisibilityTimeout as number).toBeGreaterThanOrEqual(VISIBILITY_FACTOR * (fn?.Properties?.Timeout as number));
+    }
+  });
+});
+
+describe('functions', () => {
+  it('all run Node.js 22 on arm64 with active tracing and their own log group (CDK internals aside)', () => {
+    const ours = Object.values(resourcesOfType(template, 'AWS::Lambda::Function')).filter((f) => f.Properties?.TracingConfig);
+    expect(ours.length).toBeGreaterThan(0);
+    for (const fn of ours) {
+      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
+      expect(fn.Properties?.LoggingConfig).toEqual({ LogGroup: { Ref: expect.any(String) } });
+    }
+  });
+
+  it('give the API handler the table, the served cities and both caller roles', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          TABLE_NAME: { Ref: Match.stringLikeRegexp('^DataCases') },
+          SERVED_CITIES: 'cheongju',
+          [CALLER_ROLE_ENV.citySystem]: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ApiCitySystemRole'), 'Arn'] },
+          [CALLER_ROLE_ENV.officer]: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ApiOfficerRole'), 'Arn'] },
+        }),
+      },
+    });
+  });
+});
+
+describe('API', () => {
+  const methods = Object.values(resourcesOfType(template, 'AWS::ApiGateway::Method'));
+
+  it('serves every route of the handler, and only those plus the pending ones', () => {
+    expect(methods).toHaveLength(API_ROUTES.length);
+    for (const r of handlerRoutes) expect(API_ROUTES).toContainEqual(expect.objectContaining({ method: r.method, path: r.path }));
+  });
+
+  it('authorizes every method with IAM and validates it', () => {
+    for (const m of methods) {
+      expect(m.Properties).toMatchObject({ AuthorizationType: 'AWS_IAM', RequestValidatorId: { Ref: expect.stringMatching(/Validator/) } });
+    }
+    template.hasResourceProperties('AWS::ApiGateway::RequestValidator', { ValidateRequestBody: true, ValidateRequestParameters: true });
+  });
+
+  it('requires an Idempotency-Key on every change', () => {
+    for (const m of methods) {
+      const p = m.Properties as { HttpMethod: string; RequestParameters?: Record<string, boolean> };
+      const required = p.RequestParameters?.['method.request.header.Idempotency-Key'] === true;
+      expect([p.HttpMethod, required]).toEqual([p.HttpMethod, p.HttpMethod !== 'GET']);
+    }
+  });
+
+  it('writes JSON access logs and traces the stage', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      StageName: 'v1',
+      TracingEnabled: true,
+      AccessLogSetting: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('"requestId"') },
+    });
+  });
+
+  // An execute-api ARN's * matches any characters, '/' included: check every pattern against every
+  // concrete route, so that a wildcard can never open a route its role is not allowed.
+  it.each<[Caller, string]>([
+    ['citySystem', 'ApiCitySystemRole'],
+    ['officer', 'ApiOfficerRole'],
+  ])('lets the %s role invoke exactly its routes', (caller, rolePrefix) => {
+    const policies = Object.entries(resourcesOfType(template, 'AWS::IAM::Policy')).filter(([, p]) =>
+      JSON.stringify(p.Properties?.Roles).includes(rolePrefix),
+    );
+    expect(policies).toHaveLength(1);
+    const statements = (policies[0]?.[1].Properties?.PolicyDocument as { Statement: { Action: string; Resource: unknown[] }[] }).Statement;
+    expect(statements.map((s) => s.Action)).toEqual(['execute-api:Invoke']);
+    const patterns = (statements[0]?.Resource ?? []).map((arn) => {
+      const parts = (resolve(arn) as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
+      const tail = String(parts[parts.length - 1]); // "/v1/POST/cases/*/payments"
+      expect(tail.startsWith('/v1/')).toBe(true);
+      return new RegExp('^' + tail.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*') + '$');
+    });
+    for (const route of API_ROUTES) {
+      const concrete = `/v1/${route.method}${route.path.replace(/\{[^}]+\}/g, 'x1')}`;
+      const allowed = patterns.some((p) => p.test(concrete));
+      expect([route.method, route.path, allowed]).toEqual([route.method, route.path, route.callers.includes(caller)]);
+    }
+  });
+
+  it('keeps holds, cancellations and approvals for officers', () => {
+    for (const r of API_ROUTES.filter((r) => /holds|cancel|approval/.test(r.path))) expect(r.callers).toEqual(['officer']);
+  });
+
+  it('answers gateway errors as problem+json', () => {
+    template.resourcePropertiesCountIs('AWS::ApiGateway::GatewayResponse', { ResponseParameters: { 'gatewayresponse.header.Content-Type': "'application/problem+json'" } }, 2);
+  });
+});
+
+describe('exchange access and network', () => {
+  it('keeps the exchange keys in a secret encrypted with the data key', () => {
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      Name: 'ctr-dev/exchange/upbit',
+      KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DataKey'), 'Arn'] },
+    });
+  });
+
+  it('outputs the NAT gateway’s retained Elastic IP for the allow-list', () => {
+    template.resourceCountIs('AWS::EC2::NatGateway', 1);
+    const [eipId] = Object.keys(resourcesOfType(template, 'AWS::EC2::EIP'));
+    template.hasResource('AWS::EC2::EIP', { DeletionPolicy: 'Retain' });
+    template.hasOutput('ExchangeEgressIp', { Value: { 'Fn::GetAtt': [eipId, 'PublicIp'] } });
+  });
+});
+
+describe('observability', () => {
+  it('alarms on each dead-letter queue and on API 5xx, into an encrypted topic', () => {
+    template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 0, AlarmActions: [{ Ref: Match.stringLikeRegexp('Alarms') }] }, 2);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: '5XXError', Namespace: 'AWS/ApiGateway', Threshold: 0 });
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+});
+
+describe('cdk-nag', () => {
+  it('finds nothing unacknowledged, and every acknowledgement gives a reason', () => {
+    expect(() => app.synth()).not.toThrow();
+    const reasons = stack.node
+      .findAll()
+      .flatMap((c) => c.node.metadata.filter((m) => m.type === 'aws:cdk:acknowledged-rules'))
+      .flatMap((m) => Object.values(m.data as Record<string, string>));
+    expect(reasons.length).toBeGreaterThan(0);
+    for (const reason of reasons) expect(reason.length).toBeGreaterThan(40);
+  });
+});
