@@ -7,7 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -189,9 +189,3 @@ export class AppFunction extends Construct implements iam.IGrantable {
     return this;
   }
 }
-
-/** Joins a list for an environment variable; an empty list yields '' (the handler reads "none"). */
-export const envList = (values: readonly string[]): string => values.join(',');
-
-/** Helper for tests and stack code: the stack a construct lives in. */
-export const stackOf = (c: Construct): Stack => Stack.of(c);

@@ -13,6 +13,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { AppFunction } from './function';
+import { acknowledgeWildcards } from './nag';
 
 /** Receives before a message is moved to the DLQ; ≥ 5 so a throttled consumer does not dead-letter good work. */
 export const MAX_RECEIVE_COUNT = 5;
@@ -91,6 +92,11 @@ export class Queues extends Construct {
     const queue = this.queue(name);
     queue.grantSendMessages(fn);
     fn.addEnvironment(QUEUE_URL_ENV[name], queue.queueUrl);
+    acknowledgeWildcards(
+      fn,
+      { actions: ['kms:ReEncrypt*', 'kms:GenerateDataKey*'] },
+      'Granted by Queue.grantSendMessages: sending to a KMS-encrypted queue needs the data-key family of actions, on the one data key only.',
+    );
   }
 
   /**

@@ -7,6 +7,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { AppFunction, type AppFunctionProps } from '../../infra/constructs/function';
+import { ExchangeAccess } from '../../infra/constructs/exchange-access';
 import { Network } from '../../infra/constructs/network';
 import { MAX_RECEIVE_COUNT, Queues, VISIBILITY_FACTOR, assertVisibilityTimeout } from '../../infra/constructs/queues';
 import { FIXTURE_HANDLER, nagStack } from './helpers';
@@ -111,12 +112,45 @@ describe('Queues', () => {
     expect(Math.min(...queue.map((q) => q.Properties.VisibilityTimeout as number))).toBeGreaterThanOrEqual(VISIBILITY_FACTOR * fnTimeout);
   });
 
+  it('lets a producer send (grants and queue URL), with nothing unacknowledged', () => {
+    const { stack } = nagStack();
+    const queues = new Queues(stack, 'Queues', { key: new kms.Key(stack, 'Key', { enableKeyRotation: true }) });
+    const fn = new AppFunction(stack, 'Producer', fnProps());
+    queues.bindProducer('noticeDispatch', fn);
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ NOTICE_QUEUE_URL: { Ref: Match.stringLikeRegexp('^QueuesNoticeDispatch') } }) } });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: Match.arrayWith(['sqs:SendMessage']) })]) },
+    });
+  });
+
   it('refuses, at synth, a consumer slower than a sixth of the visibility timeout', () => {
     const { stack } = nagStack();
     const queues = new Queues(stack, 'Queues', { key: new kms.Key(stack, 'Key', { enableKeyRotation: true }), noticeVisibilityTimeout: Duration.minutes(3) });
     const slow = new AppFunction(stack, 'Slow', fnProps({ timeout: Duration.seconds(31) }));
     expect(() => queues.addConsumer('noticeDispatch', slow)).toThrow(/visibility timeout 180 s is under 6 × the timeout .* \(31 s, so 186 s needed\)/);
     expect(() => assertVisibilityTimeout('q', Duration.seconds(180), 'f', Duration.seconds(30))).not.toThrow();
+  });
+});
+
+describe('ExchangeAccess', () => {
+  it('binds the KMS-encrypted key secret and the base URL to a function behind the NAT', () => {
+    const { stack } = nagStack();
+    const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
+    const net = new Network(stack, 'Net', { logRetention: 30 });
+    const exchange = new ExchangeAccess(stack, 'Exchange', { namePrefix: 'ctr-t', key, exchangeId: 'upbit', baseUrl: 'https://api.upbit.com' });
+    exchange.bind(new AppFunction(stack, 'Trader', fnProps({ name: 'trader', ...net.exchangeFunctionPlacement })));
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      KmsKeyId: Match.anyValue(),
+      GenerateSecretString: Match.objectLike({ GenerateStringKey: 'secretKey', SecretStringTemplate: '{"accessKey":"REPLACE_ME"}' }),
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ EXCHANGE_SECRET_ARN: { Ref: Match.anyValue() }, EXCHANGE_BASE_URL: 'https://api.upbit.com', EXCHANGE_ID: 'upbit' }) },
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: Match.arrayWith(['secretsmanager:GetSecretValue']) })]) },
+    });
   });
 });
 
