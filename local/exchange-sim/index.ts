@@ -85,7 +85,7 @@ export interface SimulatorOptions {
   rateWindowMs?: number;
   banAfter429s?: number;
   banSeconds?: number;
-  /** Where the synthetic paths are anchored (price s0). */
+  /** Instant at which synthetic paths stand at their s0 (default: 00:00 UTC of the clock's first day). */
   syntheticOrigin?: string;
 }
 
@@ -139,7 +139,8 @@ export async function startExchangeSimulator(options: SimulatorOptions): Promise
   const haveData = existsSync(dataDir);
   const usdKrw = decimal(options.usdKrw ?? '1300');
   const impact: ImpactParams = { ...DEFAULT_IMPACT, ...options.impact };
-  const origin = Date.parse(options.syntheticOrigin ?? '2024-01-01T00:00:00+09:00');
+  // Synthetic paths start at their s0 on the day the clock starts, unless told otherwise.
+  const origin = options.syntheticOrigin ? Date.parse(options.syntheticOrigin) : clock.nowMs() - (clock.nowMs() % 86_400_000);
 
   const markets = new Map<string, SimMarket>();
   const source: Record<string, string> = {};

@@ -101,6 +101,7 @@ export interface SellRequest {
 }
 
 const LOT = 8; // coin quantities have 8 decimal places
+const MAX_LEVELS = 1000;
 
 export class SimMarket {
   private permanent = 0;
@@ -155,37 +156,41 @@ export class SimMarket {
     const cap = v.mul(p.bookMinutes);
     const base = v.mul(p.baseLevelFraction);
     const minute = Math.floor(ms / MINUTE_MS);
-    const side = (sign: 1 | -1, best: Decimal, count: number): Level[] => {
-      const levels: Level[] = [];
+    /** Levels outward from `best`, generated lazily (only as deep as depletion requires). */
+    function* side(sign: 1 | -1, best: Decimal): Generator<Level> {
       let prevCum = new Decimal(0);
-      for (let i = 0; i < count; i++) {
+      for (let i = 0; i < MAX_LEVELS; i++) {
         const price = best.add(tick.mul(i * sign));
-        if (price.lte(0)) break;
+        if (price.lte(0)) return;
         const x = price.sub(mid).abs().div(mid);
         const raw = a.mul(x).mul(x);
         const cum = raw.mul(cap).div(cap.add(raw));
-        const noise = 1 - p.sizeNoise + 2 * p.sizeNoise * uniform(this.seed, this.marketHash, minute, i, sign);
+        const noise = 1 - p.sizeNoise + 2 * p.sizeNoise * uniform(seed, marketHash, minute, i, sign);
         const size = cum.sub(prevCum).add(base).mul(noise.toFixed(6)).toDecimalPlaces(LOT, Decimal.ROUND_DOWN);
         prevCum = cum;
-        levels.push({ price, size });
+        yield { price, size };
       }
-      return levels;
-    };
-    // Generate deeper than shown, so levels refill the view after depletion.
-    let bids = side(-1, bestBid, p.levels * 3);
+    }
+    const seed = this.seed;
+    const marketHash = this.marketHash;
+    // Remove what our sales took from the top of the bid side; deeper levels come into view.
     let take = this.depleted(ms);
-    const shown: Level[] = [];
-    for (const level of bids) {
+    const bids: Level[] = [];
+    for (const level of side(-1, bestBid)) {
       if (take.gte(level.size)) {
         take = take.sub(level.size);
         continue;
       }
-      shown.push({ price: level.price, size: level.size.sub(take) });
+      bids.push({ price: level.price, size: level.size.sub(take) });
       take = new Decimal(0);
-      if (shown.length === p.levels) break;
+      if (bids.length === p.levels) break;
     }
-    bids = shown;
-    return { atMs: ms, mid, tick, bids, asks: side(1, bestAsk, p.levels) };
+    const asks: Level[] = [];
+    for (const level of side(1, bestAsk)) {
+      asks.push(level);
+      if (asks.length === p.levels) break;
+    }
+    return { atMs: ms, mid, tick, bids, asks };
   }
 
   /** Matches a sell against the bid side at `ms` and applies its impact. */
