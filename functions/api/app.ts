@@ -105,8 +105,23 @@ export function createApi(deps: ApiDeps): ApiHandler {
     print: string,
     now: Date,
   ): Promise<{ result: APIGatewayProxyResult; replayed: boolean }> {
+    const replayIfSaved = async () => {
+      const seen = await deps.store.getIdempotency(cityId, scope, now);
+      return seen ? { result: replay(seen, print), replayed: true } : undefined;
+    };
     for (let attempt = 1; ; attempt++) {
-      const change: Change = await route.handle(input, routeDeps);
+      // A copy of this very request may have been saved since we last looked (a client retrying
+      // while the first attempt was in flight): then its answer is ours, not a refusal.
+      const saved = attempt > 1 ? await replayIfSaved() : undefined;
+      if (saved) return saved;
+      let change: Change;
+      try {
+        change = await route.handle(input, routeDeps);
+      } catch (error) {
+        const saved = await replayIfSaved();
+        if (saved) return saved;
+        throw error;
+      }
       const result = jsonResult(change.status, change.body, change.headers);
       const record: IdempotencyRecord = {
         cityId,
@@ -123,8 +138,8 @@ export function createApi(deps: ApiDeps): ApiHandler {
       } catch (error) {
         if (error instanceof IdempotencyKeyTakenError) {
           // The same request raced itself and the other copy was saved first: answer as it did.
-          const seen = await deps.store.getIdempotency(cityId, scope, now);
-          if (seen) return { result: replay(seen, print), replayed: true };
+          const saved = await replayIfSaved();
+          if (saved) return saved;
         }
         if (error instanceof ConcurrencyConflictError && attempt < CHANGE_ATTEMPTS) continue;
         throw error;

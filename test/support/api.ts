@@ -3,6 +3,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { createApi, type ApiHandler } from '../../functions/api/app';
 import { loadApiConfig, type ApiConfig } from '../../functions/api/config';
+import { proxyEvent } from '../../functions/api/proxy-event';
 import type { TestTable } from './dynamodb';
 
 export const ACCOUNT = '111122223333';
@@ -45,51 +46,16 @@ let keys = 0;
 export function event(method: string, path: string, options: CallOptions = {}): APIGatewayProxyEvent {
   const who = options.as ?? 'city';
   const headers: Record<string, string> = { 'content-type': 'application/json', ...(options.headers ?? {}) };
-  const changes = method !== 'GET';
-  if (changes && options.key !== null) headers['Idempotency-Key'] = options.key ?? `test-key-${process.pid}-${++keys}-${Date.now()}`;
-  return {
-    httpMethod: method,
+  if (method !== 'GET' && options.key !== null) headers['Idempotency-Key'] = options.key ?? `test-key-${process.pid}-${++keys}-${Date.now()}`;
+  return proxyEvent({
+    method,
     path,
-    resource: path,
     headers,
-    multiValueHeaders: {},
-    queryStringParameters: options.query ?? null,
-    multiValueQueryStringParameters: null,
-    pathParameters: null,
-    stageVariables: null,
+    query: options.query ?? null,
     body: options.rawBody ?? (options.body === undefined ? null : JSON.stringify(options.body)),
-    isBase64Encoded: false,
-    requestContext: {
-      accountId: ACCOUNT,
-      apiId: 'test',
-      authorizer: null,
-      protocol: 'HTTP/1.1',
-      httpMethod: method,
-      path,
-      stage: 'test',
-      requestId: `req-${keys}`,
-      requestTimeEpoch: Date.now(),
-      resourceId: 'test',
-      resourcePath: path,
-      identity: {
-        accessKey: null,
-        accountId: ACCOUNT,
-        apiKey: null,
-        apiKeyId: null,
-        caller: null,
-        clientCert: null,
-        cognitoAuthenticationProvider: null,
-        cognitoAuthenticationType: null,
-        cognitoIdentityId: null,
-        cognitoIdentityPoolId: null,
-        principalOrgId: null,
-        sourceIp: '127.0.0.1',
-        user: null,
-        userAgent: 'jest',
-        userArn: who === 'anonymous' ? null : CALLERS[who],
-      },
-    },
-  };
+    userArn: who === 'anonymous' ? null : CALLERS[who],
+    requestId: `req-${keys}`,
+  });
 }
 
 export interface TestApi {
