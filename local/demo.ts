@@ -67,11 +67,10 @@ export function runDomainDemo(print: (line: string) => void): DemoSummary {
   print(`정산: 총매각대금 ${total('SALE_GROSS').toFixed()}원, 수수료 ${total('SALE_FEE').toFixed()}원, 충당 ${total('ALLOCATION').toFixed(0)}원, 환급 ${total('REFUND').toFixed(0)}원, 상태 ${settled.case.status}`);
   for (const l of settled.ledger.filter((x) => x.kind === 'ALLOCATION')) print(`  충당 ${l.billId} ${l.component}: ${l.amount.toFixed(0)}원`);
 
-  const preSale = notice.notices.find((n) => n.kind === 'PRE_SALE');
-  if (preSale) print(`\n[사전 통지 사실관계] ${JSON.stringify(preSale.facts)}`);
-  const released = settled.releases.map((r) => ({ market: r.market, quantity: r.quantity, reason: r.reason }));
-  print(`반환: ${released.map((r) => `${r.market} ${r.quantity.toFixed()}`).join(', ') || '없음'}`);
-  void renderNotice;
+  for (const n of [...notice.notices, ...settled.notices]) {
+    const rendered = renderNotice(n.content);
+    print(`\n----- ${rendered.title} (${n.noticeId}) -----\n${rendered.body}`);
+  }
   return {
     caseId: c.caseId, finalState: settled.case.status, owedKrw: need.toFixed(0), recoveredKrw: total('ALLOCATION').toFixed(0),
     refundedKrw: total('REFUND').toFixed(0), feesKrw: floorWon(total('SALE_FEE')).toFixed(0), balanced,

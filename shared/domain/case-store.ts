@@ -7,6 +7,7 @@
  * payment records, and optionally an idempotency record for the API request that caused it.
  */
 import type { AuditEntry, Case, CaseStatus, LedgerEntry, NoticeKind, Release, Transition } from './case';
+import type { NoticeContent } from './notices';
 import type { LocalDate } from './dates';
 import type { Decimal } from './money';
 
@@ -76,7 +77,7 @@ export type OutboxStatus = 'PENDING' | 'SENT';
 export interface NoticeRecord {
   noticeId: string;
   kind: NoticeKind;
-  facts: Record<string, string>;
+  content: NoticeContent;
   version: number;
   createdAt: string;
   status: OutboxStatus;

@@ -11,6 +11,8 @@ import { arrearsLines, bringForward, totalOutstanding, type Bill } from './bills
 import type { CitySettings } from './city-settings';
 import { addDays, daysBetween, isAfter, kstDate, type DateRange, type LocalDate } from './dates';
 import { Decimal, floorWon, sum, ZERO } from './money';
+import { preSaleNotice, releaseNotice, reminderNotice, saleResultNotice, seizureNotices } from './notice-builders';
+import type { NoticeContent, NoticeKind, ReleaseReason } from './notices';
 
 export type CaseStatus =
   | 'REGISTERED'
@@ -111,13 +113,13 @@ export interface AuditEntry {
   details: Record<string, string>;
 }
 
-export type NoticeKind = 'DEMAND' | 'SEIZURE' | 'PRE_SALE' | 'REMINDER' | 'SALE_RESULT' | 'SHORTFALL' | 'RELEASE';
+export type { NoticeKind };
 
-/** A notice to send, with the figures fixed at the moment it was caused (the outbox record). */
+/** A notice to send, its content fixed at the moment it was caused (the outbox record). */
 export interface NoticeIntent {
   noticeId: string;
   kind: NoticeKind;
-  facts: Record<string, string>;
+  content: NoticeContent;
 }
 
 export type LedgerKind = 'PAYMENT_IN' | 'SALE_GROSS' | 'SALE_FEE' | 'SALE_ROUNDING' | 'ALLOCATION' | 'REFUND';
@@ -135,7 +137,7 @@ export interface LedgerEntry {
 export interface Release {
   market: string;
   quantity: Decimal;
-  reason: 'PAID' | 'CANCELLED' | 'SURPLUS' | 'DUST';
+  reason: ReleaseReason;
 }
 
 export interface Transition {
@@ -221,7 +223,7 @@ function transition(
   after: Omit<Case, 'version' | 'updatedAt'> & Partial<Pick<Case, 'version' | 'updatedAt'>>,
   ctx: TransitionContext,
   action: string,
-  extra: { reason?: string; details?: Record<string, string>; notices?: Omit<NoticeIntent, 'noticeId'>[]; ledger?: LedgerEntry[]; releases?: Release[] } = {},
+  extra: { reason?: string; details?: Record<string, string>; notices?: NoticeContent[]; noticeIds?: string[]; ledger?: LedgerEntry[]; releases?: Release[] } = {},
 ): Transition {
   const version = before.version + 1;
   const next: Case = { ...after, version, updatedAt: ctx.now.toISOString() };
@@ -236,8 +238,12 @@ function transition(
       ...(extra.reason ? { reason: extra.reason } : {}),
       details: extra.details ?? {},
     },
-    // Notice ids are derived from the case version, so a retried transition yields the same ids.
-    notices: (extra.notices ?? []).map((n, i) => ({ ...n, noticeId: `${before.caseId}.v${version}.${i}.${n.kind}` })),
+    // Notice ids are derived from the case version (or given), so a retried transition yields the same ids.
+    notices: (extra.notices ?? []).map((content, i) => ({
+      noticeId: extra.noticeIds?.[i] ?? `${before.caseId}.v${version}.${i}.${content.kind}`,
+      kind: content.kind,
+      content,
+    })),
     ledger: extra.ledger ?? [],
     releases: extra.releases ?? [],
   };
@@ -249,7 +255,7 @@ function releaseAll(c: Case, reason: Release['reason']): { holdings: Holding[]; 
   return { holdings, releases };
 }
 
-function releaseFacts(releases: Release[]): Record<string, string> {
+function releaseDetails(releases: Release[]): Record<string, string> {
   return Object.fromEntries(releases.map((r) => [`released:${r.market}`, r.quantity.toFixed()]));
 }
 
@@ -315,10 +321,10 @@ export function requestTransfer(c: Case, seizures: Seizure[], ctx: TransitionCon
     if (h) h.seized = h.seized.add(s.quantity);
     else holdings.push({ market: s.market, seized: s.quantity, inCustody: ZERO, sold: ZERO, released: ZERO });
   }
-  const facts = Object.fromEntries(seizures.map((s) => [`seized:${s.market}`, s.quantity.toFixed()]));
+  const details = Object.fromEntries(seizures.map((s) => [`seized:${s.market}`, s.quantity.toFixed()]));
   return transition(c, { ...c, status: 'TRANSFER_REQUESTED', holdings }, ctx, 'REQUEST_TRANSFER', {
-    details: facts,
-    notices: [{ kind: 'SEIZURE', facts }],
+    details,
+    notices: seizureNotices(c, seizures, ctx.settings, today(ctx)),
   });
 }
 
@@ -348,15 +354,18 @@ export interface Valuation {
  */
 export function sendPreSaleNotice(c: Case, valuation: Valuation[], ctx: TransitionContext): Transition {
   allow(c, 'SEND_PRE_SALE_NOTICE', ['IN_CUSTODY']);
-  const deadline = addDays(today(ctx), ctx.settings.preSaleNoticeDays);
-  const facts: Record<string, string> = { deadline, owedAtDeadline: arrears(c, deadline, ctx.settings).toFixed(0), owedToday: arrears(c, today(ctx), ctx.settings).toFixed(0) };
-  for (const h of c.holdings) {
-    const v = valuation.find((x) => x.market === h.market);
-    if (!v) throw new CaseRuleError('NO_VALUATION', `no current price for ${h.market}`);
-    facts[`holding:${h.market}`] = available(h).toFixed();
-    facts[`value:${h.market}`] = floorWon(available(h).mul(v.bid)).toFixed(0);
+  const on = today(ctx);
+  const deadline = addDays(on, ctx.settings.preSaleNoticeDays);
+  const owedAtDeadline = arrears(c, deadline, ctx.settings);
+  const holdings = c.holdings.map((h) => ({ market: h.market, quantity: available(h) }));
+  for (const h of holdings) {
+    if (!valuation.some((v) => v.market === h.market)) throw new CaseRuleError('NO_VALUATION', `no current price for ${h.market}`);
   }
-  return transition(c, { ...c, status: 'NOTICE_SENT', deadline }, ctx, 'SEND_PRE_SALE_NOTICE', { details: { deadline }, notices: [{ kind: 'PRE_SALE', facts }] });
+  const notice = preSaleNotice(c, holdings, valuation, ctx.now.toISOString(), deadline, owedAtDeadline, ctx.settings, on);
+  return transition(c, { ...c, status: 'NOTICE_SENT', deadline }, ctx, 'SEND_PRE_SALE_NOTICE', {
+    details: { deadline, owedAtDeadline: owedAtDeadline.toFixed(0) },
+    notices: [notice],
+  });
 }
 
 /** A reminder N days before the deadline; the notice id makes a repeat a duplicate. */
@@ -364,6 +373,18 @@ export function reminderDue(c: Case, date: LocalDate, settings: CitySettings): n
   if (c.status !== 'NOTICE_SENT' || !c.deadline) return null;
   const left = daysBetween(date, c.deadline);
   return settings.reminderDaysBefore.includes(left) ? left : null;
+}
+
+/** Sends the reminder due today; its id names the deadline and the day, so a second run is a duplicate. */
+export function sendReminder(c: Case, ctx: TransitionContext): Transition {
+  allow(c, 'SEND_REMINDER', ['NOTICE_SENT']);
+  const days = reminderDue(c, today(ctx), ctx.settings);
+  if (days === null || !c.deadline) throw new CaseRuleError('NO_REMINDER_DUE', `no reminder is due on ${today(ctx)}`);
+  return transition(c, c, ctx, 'SEND_REMINDER', {
+    details: { deadline: c.deadline, daysBefore: String(days) },
+    notices: [reminderNotice(c, c.deadline, days, ctx.settings, today(ctx))],
+    noticeIds: [`${c.caseId}.reminder.${c.deadline}.d${days}`],
+  });
 }
 
 /** The deadline passed unpaid: the case becomes due for sale. */
@@ -395,7 +416,7 @@ export function startSale(c: Case, saleId: string, ctx: TransitionContext): Tran
 
 function closeAsPaid(c: Case, ctx: TransitionContext, action: string, reason: string, extra: { ledger?: LedgerEntry[]; details?: Record<string, string>; refund?: Decimal } = {}): Transition {
   const { holdings, releases } = releaseAll(c, 'PAID');
-  const notices: Omit<NoticeIntent, 'noticeId'>[] = releases.length > 0 ? [{ kind: 'RELEASE', facts: { reason: 'PAID', ...releaseFacts(releases) } }] : [];
+  const notices = releases.length > 0 ? [releaseNotice(c, releases, ctx.settings, today(ctx))] : [];
   const refundPayable = c.refundPayable.add(extra.refund ?? ZERO);
   return transition(c, { ...c, status: 'PAID', holdings, refundPayable }, ctx, action, { reason, details: extra.details ?? {}, ledger: extra.ledger ?? [], releases, notices });
 }
@@ -468,8 +489,8 @@ export function releaseHold(c: Case, holdId: string, ctx: TransitionContext): Tr
 export function cancelCase(c: Case, reason: string, ctx: TransitionContext): Transition {
   allow(c, 'CANCEL', OPEN.filter((s) => s !== 'SELLING'));
   const { holdings, releases } = releaseAll(c, 'CANCELLED');
-  const notices: Omit<NoticeIntent, 'noticeId'>[] = releases.length > 0 ? [{ kind: 'RELEASE', facts: { reason: 'CANCELLED', ...releaseFacts(releases) } }] : [];
-  return transition(c, { ...c, status: 'CANCELLED', holdings }, ctx, 'CANCEL', { reason, releases, notices });
+  const notices = releases.length > 0 ? [releaseNotice(c, releases, ctx.settings, today(ctx))] : [];
+  return transition(c, { ...c, status: 'CANCELLED', holdings }, ctx, 'CANCEL', { reason, releases, notices, details: releaseDetails(releases) });
 }
 
 export interface Fill {
@@ -486,6 +507,8 @@ export interface SaleOutcome {
   /** Remainders the planner found below the exchange minimum: released, never stranded. */
   dust: Seizure[];
   settledOn: LocalDate;
+  /** The day the first order went out (printed on the result notice); the settlement day when absent. */
+  startedOn?: LocalDate;
   /** Why the sale stopped before covering the need, if it did (escalation, failure). */
   stoppedBecause?: string;
 }
@@ -533,7 +556,7 @@ export function settleSale(c: Case, outcome: SaleOutcome, ctx: TransitionContext
     ...(rounding.gt(0) ? [{ kind: 'SALE_ROUNDING' as const, source: outcome.saleId, amount: rounding }] : []),
     ...applied.ledger,
   ];
-  const facts: Record<string, string> = {
+  const details: Record<string, string> = {
     saleId: outcome.saleId,
     grossKrw: gross.toFixed(),
     feeKrw: fee.toFixed(),
@@ -541,13 +564,13 @@ export function settleSale(c: Case, outcome: SaleOutcome, ctx: TransitionContext
     allocatedKrw: allocatedTotal(applied.allocations).toFixed(0),
     refundKrw: applied.refund.toFixed(0),
     stillOwedKrw: owed.toFixed(0),
-    ...releaseFacts(releases),
+    ...releaseDetails(releases),
   };
-  const notices: Omit<NoticeIntent, 'noticeId'>[] = [{ kind: status === 'SHORTFALL' ? 'SHORTFALL' : 'SALE_RESULT', facts }];
-  if (releases.length > 0) notices.push({ kind: 'RELEASE', facts: { reason: status === 'SETTLED' ? 'SURPLUS' : 'DUST', ...releaseFacts(releases) } });
   const next: Case = { ...settled, holdings, status, ...(status === 'ON_HOLD' ? { resumeStatus: 'DUE' as const } : {}) };
   if (outcome.stoppedBecause) next.lastError = outcome.stoppedBecause;
-  return transition(c, next, ctx, 'SETTLE_SALE', { reason: outcome.stoppedBecause, details: facts, ledger, releases, notices });
+  // One notice tells what was sold, how the money was applied and what went back.
+  const notices = [saleResultNotice(next, ledger, releases, outcome.startedOn ?? outcome.settledOn, ctx.settings, today(ctx))];
+  return transition(c, next, ctx, 'SETTLE_SALE', { reason: outcome.stoppedBecause, details, ledger, releases, notices });
 }
 
 /** A sale that failed before selling anything: the case goes back to DUE, safe, with the error. */

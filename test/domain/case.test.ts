@@ -1,11 +1,12 @@
 import fc from 'fast-check';
 import {
   arrears, cancelCase, CaseRuleError, confirmCustody, failSale, IllegalTransitionError, isClosed, markDue, nextSaleId, placeHold,
-  recordPayment, registerCase, releaseHold, reminderDue, requestSaleByTaxpayer, requestTransfer, saleBlock, sendPreSaleNotice,
+  recordPayment, registerCase, releaseHold, reminderDue, sendReminder, requestSaleByTaxpayer, requestTransfer, saleBlock, sendPreSaleNotice,
   settleSale, startSale, updateBills, type Case, type Transition, type TransitionContext,
 } from '#domain/case';
 import { DEFAULT_CITY_SETTINGS } from '#domain/city-settings';
 import { decimal, won } from '#domain/money';
+import { renderNotice } from '#domain/notices';
 import { at, bill, officer } from './fixtures';
 
 const settings = { ...DEFAULT_CITY_SETTINGS, preSaleNoticeDays: 30 };
@@ -57,7 +58,8 @@ describe('case lifecycle', () => {
   it('requests the transfer with a seizure notice and reaches custody when everything arrived', () => {
     const t = requestTransfer(registered(), [{ market: 'KRW-BTC', quantity: decimal('0.02') }], on('2026-11-02'));
     expect(t.case.status).toBe('TRANSFER_REQUESTED');
-    expect(t.notices.map((n) => n.kind)).toEqual(['SEIZURE']);
+    expect(t.notices.map((n) => n.kind)).toEqual(['SEIZURE', 'SEIZURE']);
+    expect(t.notices.map((n) => n.content.kind === 'SEIZURE' && n.content.data.recipient)).toEqual(['TAXPAYER', 'EXCHANGE']);
     const half = confirmCustody(t.case, { market: 'KRW-BTC', quantity: decimal('0.01') }, on('2026-11-03'));
     expect(half.case.status).toBe('TRANSFER_REQUESTED');
     const all = confirmCustody(half.case, { market: 'KRW-BTC', quantity: decimal('0.01') }, on('2026-11-03'));
@@ -71,9 +73,13 @@ describe('case lifecycle', () => {
     expect(t.case.deadline).toBe('2026-12-31');
     // 0.02 BTC x 95,000,000 = 1,900,000. Owed on 2026-12-01: 1,030,000 plus the monthly 0.66% of
     // 6,600 that accrues on 2026-12-01 only after the city's figure of that day, so none yet.
-    expect(t.notices[0]).toMatchObject({ kind: 'PRE_SALE', facts: { deadline: '2026-12-31', 'value:KRW-BTC': '1900000', owedToday: '1030000' } });
+    const notice = t.notices[0];
+    if (notice?.content.kind !== 'PRE_SALE') throw new Error('expected a pre-sale notice');
+    expect(notice.content.data).toMatchObject({ deadline: '2026-12-31', taxpayerName: '홍길동', valuation: { totalValue: '1900000' }, arrears: { total: '1030000', tax: '1000000', surcharge: '30000' } });
+    expect(notice.content.data.valuation.holdings).toEqual([{ coin: 'BTC', coinName: '비트코인', quantity: '0.02', bidPrice: '95000000', value: '1900000' }]);
     // The 2027-01-01 accrual (one more full month) is after the deadline: owed at the deadline is the same.
-    expect(t.notices[0]?.facts.owedAtDeadline).toBe('1030000');
+    expect(notice.content.data.owedAtDeadline).toBe('1030000');
+    expect(renderNotice(notice.content).body).toContain('1,900,000원');
   });
 
   it('is not due on the deadline day and is due the day after', () => {
@@ -82,11 +88,16 @@ describe('case lifecycle', () => {
     expect(markDue(c, on('2027-01-01')).case.status).toBe('DUE');
   });
 
-  it('reminds 7 and 1 days before the deadline', () => {
+  it('reminds 7 and 1 days before the deadline, under an id a second run repeats', () => {
     const c = noticed().case;
     expect(reminderDue(c, '2026-12-24', settings)).toBe(7);
     expect(reminderDue(c, '2026-12-30', settings)).toBe(1);
     expect(reminderDue(c, '2026-12-29', settings)).toBeNull();
+    const first = sendReminder(c, on('2026-12-24'));
+    expect(first.case.status).toBe('NOTICE_SENT');
+    expect(first.notices.map((n) => [n.noticeId, n.kind])).toEqual([['C1.reminder.2026-12-31.d7', 'REMINDER']]);
+    expect(sendReminder(c, on('2026-12-24')).notices[0]?.noticeId).toBe(first.notices[0]?.noticeId);
+    expect(() => sendReminder(c, on('2026-12-29'))).toThrow(/no reminder/);
   });
 
   it('lets the taxpayer ask for a sale before the deadline', () => {
@@ -142,7 +153,13 @@ describe('case lifecycle', () => {
     expect(t.case.status).toBe('SETTLED');
     expect(t.case.refundPayable.toFixed()).toBe('7877');
     expect(t.releases).toEqual([{ market: 'KRW-BTC', quantity: decimal('0.009'), reason: 'SURPLUS' }]);
-    expect(t.notices.map((n) => n.kind)).toEqual(['SALE_RESULT', 'RELEASE']);
+    expect(t.notices.map((n) => n.kind)).toEqual(['SALE_RESULT']);
+    const result = t.notices[0]?.content;
+    if (result?.kind !== 'SALE_RESULT') throw new Error('expected a sale result');
+    expect(result.data).toMatchObject({ grossProceeds: '1045000', fees: '522.5', netProceeds: '1044477', refund: { amount: '7877' }, balance: { total: '0' } });
+    expect(result.data.allocations.map((a) => `${a.component}:${a.amount}`)).toEqual(['TAX:1000000', 'SURCHARGE:36600']);
+    expect(result.data.released).toEqual([{ coin: 'BTC', coinName: '비트코인', quantity: '0.009', reason: 'SURPLUS' }]);
+    expect(renderNotice(result).body).toContain('7,877원');
     const byKind = (k: string) => t.ledger.filter((l) => l.kind === k).reduce((s, l) => s.add(l.amount), decimal('0'));
     // Every won accounted for: gross = fee + allocations + refund + sub-won rounding.
     expect(byKind('SALE_GROSS').toFixed()).toBe(byKind('SALE_FEE').add(byKind('ALLOCATION')).add(byKind('REFUND')).add(byKind('SALE_ROUNDING')).toFixed());
@@ -157,6 +174,7 @@ describe('case lifecycle', () => {
     expect(t.case.status).toBe('SHORTFALL');
     expect(arrears(t.case, '2027-01-01', settings).toFixed()).toBe(String(1036600 - 799600));
     expect(t.notices[0]?.kind).toBe('SHORTFALL');
+    expect(t.notices[0]?.content.kind === 'SHORTFALL' && t.notices[0].content.data.balance.total).toBe(String(1036600 - 799600));
   });
 
   it('a payment mid-sale keeps the sale running to settle; a hold mid-sale lands on hold', () => {

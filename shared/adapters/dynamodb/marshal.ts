@@ -306,7 +306,8 @@ export const noticeToItem = (c: Case, at: string, n: NoticeIntent): Item => ({
   ...base(c, SK.notice(n.noticeId), 'NOTICE'),
   noticeId: n.noticeId,
   kind: n.kind,
-  facts: { ...n.facts },
+  // The content is plain strings and small integers: stored as JSON text, read back exactly.
+  content: JSON.stringify(n.content),
   version: c.version,
   createdAt: at,
   outboxStatus: 'PENDING',
@@ -318,7 +319,7 @@ export const noticeToItem = (c: Case, at: string, n: NoticeIntent): Item => ({
 export const itemToNotice = (item: Item): NoticeRecord => ({
   noticeId: str(item.noticeId, 'noticeId'),
   kind: str(item.kind, 'kind') as NoticeRecord['kind'],
-  facts: strings(item.facts, 'facts'),
+  content: JSON.parse(str(item.content, 'content')) as NoticeRecord['content'],
   version: int(item.version, 'version'),
   createdAt: str(item.createdAt, 'createdAt'),
   status: str(item.outboxStatus, 'outboxStatus') as NoticeRecord['status'],
