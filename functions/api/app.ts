@@ -78,15 +78,11 @@ export function createApi(deps: ApiDeps): ApiHandler {
       } else {
         const scope = scopedKey(caller, key ?? '');
         const print = fingerprint(method, path, route.query ? rawQuery : {}, rawBody);
-        const seen = await deps.store.getIdempotency(cityId, scope, now);
-        if (seen) {
-          replayed = true;
-          result = replay(seen, print);
-        } else {
-          const saved = await changeOnce(route, input, cityId, scope, print, now);
-          replayed = saved.replayed;
-          result = saved.result;
-        }
+        // No read first: the transaction's condition on the idempotency record detects a repeat,
+        // which then reads the saved answer; a first request costs no extra round trip.
+        const saved = await changeOnce(route, input, cityId, scope, print, now);
+        replayed = saved.replayed;
+        result = saved.result;
       }
     } catch (error) {
       result = problemFor(error).toResult(path);
@@ -110,14 +106,15 @@ export function createApi(deps: ApiDeps): ApiHandler {
       return seen ? { result: replay(seen, print), replayed: true } : undefined;
     };
     for (let attempt = 1; ; attempt++) {
-      // A copy of this very request may have been saved since we last looked (a client retrying
-      // while the first attempt was in flight): then its answer is ours, not a refusal.
+      // After a lost race, a copy of this very request may be the one saved: its answer is ours.
       const saved = attempt > 1 ? await replayIfSaved() : undefined;
       if (saved) return saved;
       let change: Change;
       try {
         change = await route.handle(input, routeDeps);
       } catch (error) {
+        // A repeat of a saved request may be refused by the rules (a payment already applied, a
+        // case since closed): the saved answer is the right one.
         const saved = await replayIfSaved();
         if (saved) return saved;
         throw error;

@@ -4,6 +4,8 @@
  * answer exists exactly when the change does: a repeat with the same key and the same request
  * gets the first answer and writes nothing; the same key with another request is refused (422).
  * A request that was refused changed nothing and stores nothing: it may be retried with its key.
+ * Nothing is read before a change: the transaction's condition on the record (attribute_not_exists,
+ * or expired) detects a repeat, and only then is the saved answer read and compared.
  *
  * Why not Powertools idempotency: it saves the answer after the handler, in a second write, so a
  * crash between the two leaves a change without its answer (the retry then hits the domain's

@@ -121,7 +121,10 @@ describe('DynamoDbCaseStore', () => {
     await table.store.commit(version, paid);
     const s = await table.store.statement(CITY, 'full');
     expect(s?.case.status).toBe('PAID');
-    expect(s?.notices.map((n) => n.kind)).toEqual(['SEIZURE', 'PRE_SALE', 'RELEASE']);
+    // Every notice every transition caused is in the outbox, in order, pending.
+    const caused = [t1, t2, t3, paid].flatMap((t) => t?.notices ?? []);
+    expect(s?.notices.map((n) => n.noticeId)).toEqual(caused.map((n) => n.noticeId));
+    expect(s?.notices.map((n) => n.kind)).toEqual(expect.arrayContaining(['SEIZURE', 'PRE_SALE', 'RELEASE']));
     expect(s?.notices.every((n) => n.status === 'PENDING')).toBe(true);
     expect(s?.releases).toEqual([expect.objectContaining({ market: 'KRW-BTC', reason: 'PAID', status: 'PENDING' })]);
     expect(s?.releases[0]?.quantity.toFixed()).toBe('0.05');
