@@ -394,7 +394,8 @@ function mapClientError(route: string, status: number, error: ErrorBody | undefi
   if (name.includes('identifier')) return new DuplicateIdentifier(message, details);
   if (name === 'order_not_found' || (status === 404 && route.endsWith('/v1/order'))) return new OrderNotFound(message, details);
   if (name.startsWith('exceeds_orderbook')) return new ExceedsBookDepth(message, details);
-  return new OrderRejected(message, details);
+  if (route.includes('/v1/order')) return new OrderRejected(message, details);
+  return new ExchangeError(message, details);
 }
 
 /** Ban length from a 418 message such as "... 60초" or "... 60 seconds". */

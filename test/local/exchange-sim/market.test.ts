@@ -163,4 +163,26 @@ describe('market data', () => {
     s.clock.set(Date.parse('2023-03-01T00:00:00Z') + 3 * 7 * 86_400_000);
     expect(await price('KRW-BTC')).toBe('30082000');
   });
+
+  it(haveData ? 'replays the daily BTC series (Upbit KRW, Coinbase USD x 1,300) when a market asks for them' : 'falls back to synthetic for daily series without data', async () => {
+    const synthetic = { s0: '50000000', annualVol: 0.5, jumpsPerDay: 0, jumpMean: 0, jumpStd: 0, dailyVolume: '3000', volumeNoise: 0.3 };
+    const s = await sim({
+      dataDir,
+      clock: '2024-01-01T00:00:00Z',
+      markets: [
+        { code: 'KRW-BTC', data: 'upbit:KRW-BTC_day', synthetic },
+        { code: 'KRW-BTCD', data: 'coinbase:BTCUSD_1d', synthetic },
+      ],
+    });
+    if (!haveData) {
+      expect(s.source['KRW-BTC']).toBe('synthetic(seed=5)');
+      return;
+    }
+    expect(s.source).toEqual({ 'KRW-BTC': 'upbit_krw:KRW-BTC_day_2024-2025 (KST)', 'KRW-BTCD': 'coinbase_btc_daily:BTCUSD_1d (UTC) x 1300 KRW/USD' });
+    // "2024-01-01 09:00:00,57045000.0,..." opens the Upbit day at 09:00 KST = 00:00 UTC.
+    expect(s.market('KRW-BTC').midAt(s.clock.nowMs()).toFixed()).toBe('57045000');
+    // "2011-08-18 00:00:00,10.9,...": 10.9 USD x 1,300 = 14,170 KRW.
+    s.clock.set('2011-08-18T00:00:00Z');
+    expect(s.market('KRW-BTCD').midAt(s.clock.nowMs()).toFixed()).toBe('14170');
+  });
 });
