@@ -53,7 +53,7 @@ export function createApi(deps: ApiDeps): ApiHandler {
       const caller = callerOf(event, deps.config.roleArns);
       if (!caller) throw new Problem(403, 'forbidden', 'Forbidden', 'the caller is not one this API knows');
       role = caller.role;
-      const match = matchRoute(routes, method, path);
+      const match = matchRoute(routes, method, path, { template: event.resource, params: event.pathParameters });
       if (!match) throw notFound(path);
       if ('allow' in match) throw methodNotAllowed(method, match.allow);
       const route = match.route;

@@ -77,8 +77,24 @@ const segments = (path: string): string[] => path.split('/').filter((s) => s.len
 
 export type Match<D> = { route: AnyRoute<D>; params: Record<string, string> } | { allow: Method[] } | undefined;
 
-/** The route for a method and path; `allow` when the path exists under other methods (405). */
-export function matchRoute<D>(routes: readonly AnyRoute<D>[], method: string, path: string): Match<D> {
+/**
+ * The route for a method and path; `allow` when the path exists under other methods (405). When
+ * API Gateway names the resource it matched (explicit resources, as the stack defines them), that
+ * template and its path parameters are used, so a custom domain's base path does not matter.
+ */
+export function matchRoute<D>(
+  routes: readonly AnyRoute<D>[],
+  method: string,
+  path: string,
+  resource?: { template: string | undefined; params: Record<string, string | undefined> | null },
+): Match<D> {
+  const template = resource?.template;
+  if (template && routes.some((r) => r.path === template)) {
+    const route = routes.find((r) => r.path === template && r.method === method);
+    const params = Object.fromEntries(Object.entries(resource.params ?? {}).filter((e): e is [string, string] => e[1] !== undefined));
+    if (route) return { route, params };
+    return { allow: [...new Set(routes.filter((r) => r.path === template).map((r) => r.method))].sort() };
+  }
   const actual = segments(path);
   const allow = new Set<Method>();
   for (const route of routes) {

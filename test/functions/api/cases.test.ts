@@ -42,6 +42,23 @@ describe('POST /cases', () => {
     expect(after.items.length).toBe(before.items.length);
   });
 
+  it('registers a chronic delinquent with 500 bills in one item, and refuses 501', async () => {
+    const bills = Array.from({ length: 500 }, (_, i) => ({
+      billId: `B-2020-${String(i).padStart(4, '0')}`,
+      taxItem: '자동차세',
+      dueDate: '2020-06-30',
+      cost: '0',
+      tax: '123456',
+      surcharge: '3700',
+      surchargeAsOf: '2025-06-30',
+    }));
+    const answer = await api.call('POST', '/cases', { body: registration({ bills }) });
+    expect(answer.status).toBe(201);
+    expect(answer.body).toMatchObject({ arrears: { recorded: String(500 * (123456 + 3700)) } });
+    const more = [...bills, { ...bills[0], billId: 'B-extra' }];
+    expect((await api.call('POST', '/cases', { body: registration({ bills: more }) })).body.errors).toEqual([expect.objectContaining({ pointer: '/bills' })]);
+  });
+
   it('refuses duplicate bill ids with 422 and the rule’s code', async () => {
     const bill = registration().bills[0];
     const answer = await api.call('POST', '/cases', { body: registration({ bills: [bill, bill] }) });

@@ -151,3 +151,15 @@ describe('callers and configuration', () => {
     expect(() => loadApiConfig({ TABLE_NAME: 't', SERVED_CITIES: 'a', OFFICER_ROLE_ARNS: 'x', IDEMPOTENCY_TTL_SECONDS: '1.5' })).toThrow('IDEMPOTENCY_TTL_SECONDS');
   });
 });
+
+describe('API Gateway resources', () => {
+  it('routes by the resource API Gateway matched, whatever base path the custom domain adds', async () => {
+    const caseId = await registerCaseVia(api);
+    const e = event('GET', `/tax/v1/cases/${caseId}`, { query: { city: 'cheongju' } });
+    const result = await api.handler({ ...e, resource: '/cases/{caseId}', pathParameters: { caseId } });
+    expect(result.statusCode).toBe(200);
+    const wrong = await api.handler({ ...event('PATCH', `/tax/v1/cases/${caseId}`), resource: '/cases/{caseId}', pathParameters: { caseId } });
+    expect(wrong.statusCode).toBe(405);
+    expect(wrong.headers?.Allow).toBe('GET');
+  });
+});
