@@ -163,3 +163,28 @@ describe('API Gateway resources', () => {
     expect(wrong.headers?.Allow).toBe('GET');
   });
 });
+
+describe('the Lambda entry', () => {
+  it('builds its client, store and configuration from the environment once and serves requests', async () => {
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      TABLE_NAME: table.tableName,
+      SERVED_CITIES: 'cheongju',
+      CITY_SYSTEM_ROLE_ARNS: 'arn:aws:iam::111122223333:role/city-tax-system',
+      OFFICER_ROLE_ARNS: 'arn:aws:iam::111122223333:role/staff/tax-officer',
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+    });
+    try {
+      let entry: typeof import('../../../functions/api/handler') | undefined;
+      jest.isolateModules(() => {
+        entry = jest.requireActual<typeof import('../../../functions/api/handler')>('../../../functions/api/handler');
+      });
+      const created = await entry?.handler(event('POST', '/cases', { body: registration() }));
+      expect(created?.statusCode).toBe(201);
+      const caseId = String(parse(created?.body ?? '{}').caseId);
+      expect((await entry?.handler(event('GET', `/cases/${caseId}`, { query: { city: 'cheongju' } })))?.statusCode).toBe(200);
+    } finally {
+      process.env = saved;
+    }
+  });
+});
