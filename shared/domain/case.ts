@@ -66,6 +66,13 @@ export interface SaleRequest {
   limitPrices: Record<string, Decimal>;
 }
 
+export interface SaleApproval {
+  saleId: string;
+  /** The approving officer's identity, as authenticated. */
+  approvedBy: string;
+  approvedAt: string;
+}
+
 export interface Case {
   cityId: string;
   caseId: string;
@@ -84,6 +91,8 @@ export interface Case {
   /** The running (or last) sale, and how many have been started. */
   saleId?: string;
   saleAttempts: number;
+  /** An officer's approval of a sale above the approval threshold (the sale workflow waits for it). */
+  saleApproval?: SaleApproval;
   paymentIds: string[];
   refundPayable: Decimal;
   lastError?: string;
@@ -413,6 +422,21 @@ export function startSale(c: Case, saleId: string, ctx: TransitionContext): Tran
   if (block) throw new CaseRuleError(block, `the sale may not start: ${block}`);
   return transition(c, { ...c, status: 'SELLING', saleId, saleAttempts: c.saleAttempts + 1 }, ctx, 'START_SALE', { details: { saleId } });
 }
+
+/**
+ * An officer approves the running sale, which waits for it when planned at or above the approval
+ * threshold (the workflow polls the case). Only for the sale in progress, once.
+ */
+export function approveSale(c: Case, saleId: string, ctx: TransitionContext): Transition {
+  allow(c, 'APPROVE_SALE', ['SELLING']);
+  if (saleId !== c.saleId) throw new CaseRuleError('STALE_SALE', `case is selling ${c.saleId}, not ${saleId}`);
+  if (ctx.actor.kind !== 'OFFICER') throw new CaseRuleError('NOT_AN_OFFICER', 'only a tax officer may approve a sale');
+  if (c.saleApproval?.saleId === saleId) throw new CaseRuleError('ALREADY_APPROVED', `sale ${saleId} is already approved`);
+  const saleApproval: SaleApproval = { saleId, approvedBy: ctx.actor.id, approvedAt: ctx.now.toISOString() };
+  return transition(c, { ...c, saleApproval }, ctx, 'APPROVE_SALE', { details: { saleId } });
+}
+
+export const isSaleApproved = (c: Case, saleId: string): boolean => c.saleApproval?.saleId === saleId;
 
 function closeAsPaid(c: Case, ctx: TransitionContext, action: string, reason: string, extra: { ledger?: LedgerEntry[]; details?: Record<string, string>; refund?: Decimal } = {}): Transition {
   const { holdings, releases } = releaseAll(c, 'PAID');

@@ -169,6 +169,7 @@ export function caseToItem(c: Case): Item {
     ...(c.saleRequest ? { saleRequest: saleRequestOut(c.saleRequest) } : {}),
     ...(c.saleId ? { saleId: c.saleId } : {}),
     saleAttempts: c.saleAttempts,
+    ...(c.saleApproval ? { saleApproval: { ...c.saleApproval } } : {}),
     paymentIds: [...c.paymentIds],
     refundPayableKrw: wonString(c.refundPayable),
     ...(c.lastError ? { lastError: c.lastError } : {}),
@@ -208,6 +209,10 @@ export function itemToCase(item: Item): Case {
   if (item.saleRequest !== undefined) c.saleRequest = saleRequestIn(item.saleRequest);
   if (item.saleId !== undefined) c.saleId = str(item.saleId, 'saleId');
   if (item.lastError !== undefined) c.lastError = str(item.lastError, 'lastError');
+  if (item.saleApproval !== undefined) {
+    const a = record(item.saleApproval, 'saleApproval');
+    c.saleApproval = { saleId: str(a.saleId, 'saleApproval.saleId'), approvedBy: str(a.approvedBy, 'saleApproval.approvedBy'), approvedAt: str(a.approvedAt, 'saleApproval.approvedAt') };
+  }
   return c;
 }
 
