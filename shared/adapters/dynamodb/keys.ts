@@ -60,3 +60,17 @@ export const outboxShard = (cityId: string, caseId: string): string => outboxPk(
 export const OUTBOX_PARTITIONS: readonly string[] = Array.from({ length: OUTBOX_SHARDS }, (_, i) => outboxPk(i));
 
 export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+// Prices (written by the price poller; exchange-wide, not per city) and each city's coverage sheet.
+//   PRICE#<market> / LATEST                        the latest price, flags included
+//   PRICE#<market>#<yyyy-mm-dd> / <minute>         one point per market per minute (UTC day), TTL
+//   CITY#<cityId>#COVERAGE / PART#<nnnn>           the city's open cases' coverage, in parts
+export const pricePk = (market: string): string => `PRICE#${safeId('market', market)}`;
+export const priceSeriesPk = (market: string, utcDay: string): string => `PRICE#${safeId('market', market)}#${utcDay}`;
+export const coveragePk = (cityId: string): string => `CITY#${safeId('cityId', cityId)}#COVERAGE`;
+export const PRICE_SK = {
+  latest: 'LATEST',
+  /** An instant cut to its minute, ISO 8601 UTC (`2024-08-05T00:01:00Z`): sorts in time order. */
+  minute: (at: Date): string => `${new Date(Math.floor(at.getTime() / 60_000) * 60_000).toISOString().slice(0, 16)}:00Z`,
+  coveragePart: (index: number): string => `PART#${String(index).padStart(4, '0')}`,
+} as const;
