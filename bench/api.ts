@@ -7,7 +7,7 @@
  * Prints registrations per second and GET latency p50/p99, and writes bench/results/api.json.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDbCaseStore } from '#adapters/dynamodb/case-store';
@@ -66,6 +66,8 @@ async function call(handler: ApiHandler, method: string, path: string, options: 
 }
 
 export default async function bench(args: string[]): Promise<void> {
+  // Other work on the machine shares the CPUs with DynamoDB Local: recorded with the figures.
+  const loadBefore = Math.round((loadavg()[0] ?? 0) * 100) / 100;
   const cases = option(args, 'cases', 10_000);
   const concurrency = option(args, 'concurrency', 32);
   const gets = option(args, 'gets', 5_000);
@@ -130,7 +132,7 @@ export default async function bench(args: string[]): Promise<void> {
     const result = {
       name: 'api',
       at: new Date().toISOString(),
-      machine: { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', platform: process.platform },
+      machine: { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', platform: process.platform, loadAverageBefore: loadBefore },
       backend: 'DynamoDB Local (in memory) via the AWS SDK v3, handler in process',
       figures,
       targets,
