@@ -12,20 +12,22 @@
  * stops those already running. Handlers get their "now" from the shared clock.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbCaseStore } from '#adapters/dynamodb/case-store';
 import { createDynamoDbClient } from '#adapters/dynamodb/client';
 import { createCasesTable, startDynamoDbLocal, type DynamoDbLocal } from '#adapters/dynamodb/local';
+import { UpbitExchange } from '#adapters/exchange/upbit';
+import type { Decimal } from '#domain/money';
 import { createApi } from '../functions/api/app';
 import { loadApiConfig, type ApiConfig } from '../functions/api/config';
 import { ulid } from '../functions/api/ids';
 import { ApiClient } from './api-client';
 import { StackClock, Scheduler, type JobRun } from './clock';
 import { authenticator, keyFor, loadOrCreateCredentials, roleEnv, type Credentials } from './credentials';
-import { startExchangeSimulator, type ExchangeSimulator } from './exchange-sim';
+import { defaultDataDir, startExchangeSimulator, type ExchangeSimulator } from './exchange-sim';
 import { startLocalHttpApi, type LocalHttpApi } from './http-api';
 
 export const REPO_ROOT = resolve(__dirname, '..');
@@ -62,6 +64,13 @@ export interface LocalStack {
   readonly tableName: string;
   readonly dynamodb: DynamoDbLocal;
   readonly exchange: ExchangeSimulator;
+  /** The city's own client of the exchange (the same adapter the sale steps use), with the local keys. */
+  readonly exchangeClient: UpbitExchange;
+  readonly exchangeKeys: { accessKey: string; secretKey: string };
+  /** Best bid per market now. */
+  bids(markets: readonly string[]): Promise<Record<string, Decimal>>;
+  /** Which markets replay recorded candles and which run on the seeded synthetic fallback. */
+  readonly marketData: { dir: string; present: boolean; real: string[]; synthetic: string[] };
   readonly api: LocalHttpApi;
   readonly apiConfig: ApiConfig;
   readonly credentials: Credentials;
@@ -118,6 +127,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // DynamoDB Local and the cases table.
     const dynamodb = await startDynamoDbLocal();
     stoppers.push({ name: 'DynamoDB Local', stop: () => dynamodb.stop() });
+    // Never leave a Java process behind, even when this process exits without stopping the stack.
+    const killDynamoDb = () => {
+      if (dynamodb.pid === undefined) return;
+      try {
+        process.kill(dynamodb.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    };
+    process.once('exit', killDynamoDb);
+    stoppers.push({ name: 'exit hook', stop: async () => void process.removeListener('exit', killDynamoDb) });
     const tableName = 'cases-local';
     const client: DynamoDBClient = createDynamoDbClient({ DYNAMODB_ENDPOINT: dynamodb.endpoint });
     stoppers.push({ name: 'DynamoDB client', stop: async () => client.destroy() });
@@ -125,6 +145,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const store = new DynamoDbCaseStore(client, tableName);
 
     // The exchange: the city's account there, on the shared clock.
+    const marketDir = options.dataDir ?? defaultDataDir();
     const exchangeKeys = { accessKey: randomBytes(16).toString('hex'), secretKey: randomBytes(32).toString('hex') };
     const exchange = await startExchangeSimulator({
       seed: options.seed ?? 7,
@@ -134,6 +155,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     });
     stoppers.push({ name: 'exchange simulator', stop: () => exchange.close() });
+    const exchangeClient = new UpbitExchange({ baseUrl: exchange.url, ...exchangeKeys });
+    const bids = async (markets: readonly string[]) => {
+      const books = await exchangeClient.orderBooks([...markets]);
+      const out: Record<string, Decimal> = {};
+      for (const b of books) if (b.bids[0]) out[b.market] = b.bids[0].price;
+      return out;
+    };
 
     // The city API, exactly as the Lambda runs it, behind a local API Gateway.
     const apiConfig = loadApiConfig({ TABLE_NAME: tableName, SERVED_CITIES: cities.join(','), ...roleEnv(credentials) });
@@ -162,6 +190,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       tableName,
       dynamodb,
       exchange,
+      exchangeClient,
+      exchangeKeys,
+      bids,
+      marketData: {
+        dir: marketDir,
+        present: existsSync(marketDir),
+        real: Object.keys(exchange.source).filter((m) => !exchange.source[m]?.startsWith('synthetic')),
+        synthetic: Object.keys(exchange.source).filter((m) => exchange.source[m]?.startsWith('synthetic')),
+      },
       api,
       apiConfig,
       credentials,

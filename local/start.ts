@@ -1,10 +1,215 @@
 /**
- * `npm start`. Until the local stack lands, this runs the clearly labelled domain-core demonstration.
- * `--exit-when-done` exits after the summary (the last line is one JSON object).
+ * `npm start`: the whole system on this machine. Starts the local stack, seeds a demo city like
+ * Cheongju through the API, runs its months on the fast clock (transfer, notices, reminders,
+ * deadline, sales, settlement), prints a summary, then keeps serving the API (schedules running on
+ * the clock) until interrupted.
+ *
+ *   npm start                          demo, then serve
+ *   npm start -- --exit-when-done      demo, summary, exit 0 (the last line is one JSON object)
+ *   options: --port N (API port)  --speed N (clock rate while serving, default 60)
+ *            --cases N (default 161)  --seed N  --no-demo (serve an empty city)  --verbose
  */
-import { runDomainDemo } from './demo';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { kstDate } from '#domain/dates';
+import type { CaseStatus } from '#domain/case';
+import { krw, table } from './format';
+import { planDemoCity, seedDemoCity } from './seed';
+import { startLocalStack, type LocalStack } from './stack';
+import { readStatements, summarize, type RunSummary } from './summary';
+import { runTimeline } from './timeline';
 
-const started = Date.now();
-console.log('== crypto-tax-recovery: domain core demonstration (sample figures, no market, no AWS) ==');
-const summary = runDomainDemo((line) => console.log(line));
-console.log(JSON.stringify({ ...summary, elapsedSeconds: (Date.now() - started) / 1000 }));
+interface Args {
+  exitWhenDone: boolean;
+  port?: number;
+  speed: number;
+  cases: number;
+  seed?: number;
+  demo: boolean;
+  verbose: boolean;
+}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { exitWhenDone: false, speed: 60, cases: 161, demo: true, verbose: false };
+  const number = (flag: string, value: string | undefined, min: number): number => {
+    const n = Number(value);
+    if (value === undefined || !Number.isFinite(n) || n < min) throw new Error(`${flag} needs a number ≥ ${min}`);
+    return n;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--exit-when-done') args.exitWhenDone = true;
+    else if (a === '--port') args.port = number(a, argv[++i], 1);
+    else if (a === '--speed') args.speed = number(a, argv[++i], 0);
+    else if (a === '--cases') args.cases = Math.floor(number(a, argv[++i], 1));
+    else if (a === '--seed') args.seed = Math.floor(number(a, argv[++i], 0));
+    else if (a === '--no-demo') args.demo = false;
+    else if (a === '--verbose') args.verbose = true;
+    else throw new Error(`unknown option ${a} (see local/start.ts)`);
+  }
+  return args;
+}
+
+/** The demo's calendar (KST): seizures mid-September, pre-sale notices mid-October, sales from December. */
+export const DEMO_CALENDAR = {
+  start: '2026-09-14T10:00:00+09:00',
+  noticeDate: '2026-10-16',
+  until: '2026-12-31T18:00:00+09:00',
+} as const;
+
+const OPEN_PROGRESSING: CaseStatus[] = ['REGISTERED', 'TRANSFER_REQUESTED', 'IN_CUSTODY', 'NOTICE_SENT', 'DUE', 'SELLING'];
+
+const print = (line = '') => process.stdout.write(`${line}\n`);
+
+let stack: LocalStack | undefined;
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const args = parseArgs(process.argv.slice(2));
+  print('== crypto-tax-recovery: local stack ==');
+  let stopping = false;
+  const shutdown = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    await stack?.stop();
+    process.exit(code);
+  };
+  process.once('SIGINT', () => void shutdown(130));
+  process.once('SIGTERM', () => void shutdown(143));
+
+  stack = await startLocalStack({ start: DEMO_CALENDAR.start, log: (l) => print(`  ${l}`), logRequests: args.verbose, ...(args.port ? { apiPort: args.port } : {}), ...(args.seed !== undefined ? { seed: args.seed } : {}) });
+  const s = stack;
+  for (const line of s.describe()) print(`  ${line}`);
+  print(
+    s.marketData.present
+      ? `  market data: recorded candles from ${s.marketData.dir} for ${s.marketData.real.join(', ') || 'no market'}; seeded synthetic paths for ${s.marketData.synthetic.join(', ') || 'none'}`
+      : `  market data: ${s.marketData.dir} is absent: every market runs on the simulator's seeded synthetic fallback`,
+  );
+  print(`  credentials: ${s.credentialsPath}${s.credentialsCreated ? ' (created now: a city-system key and an officer key)' : ''}`);
+  print(`  started in ${((Date.now() - started) / 1000).toFixed(1)} s; simulated clock at ${s.clock.now().toISOString()}`);
+
+  let summary: RunSummary | undefined;
+  if (args.demo) {
+    const cityId = s.cities[0] ?? 'cheongju';
+    print();
+    print(`== seeding a demo city (${cityId}) through the API ==`);
+    const plan = planDemoCity({ cases: args.cases, registeredOn: kstDate(s.clock.now()), ...(args.seed !== undefined ? { seed: args.seed } : {}) });
+    await seedDemoCity(plan, {
+      cityId,
+      city: s.city,
+      officer: s.officer,
+      scheduler: s.scheduler,
+      bids: (markets) => s.bids(markets),
+      creditCityAccount: (market, quantity) => s.exchange.accounts.credit(market.replace(/^KRW-/, ''), quantity, s.exchangeKeys.accessKey),
+      noticeDate: DEMO_CALENDAR.noticeDate,
+      log: (l) => print(`  ${l}`),
+    });
+
+    print();
+    print('== the timeline, on the fast clock ==');
+    let lastRuns = new Map(s.scheduler.runs);
+    const result = await runTimeline(s, {
+      until: new Date(DEMO_CALENDAR.until),
+      done: async () => {
+        const totals = await s.store.cityTotals(cityId);
+        return OPEN_PROGRESSING.every((st) => !totals.byStatus[st]);
+      },
+      onDay: async (date) => {
+        const fired: Record<string, number> = {};
+        for (const [name, n] of s.scheduler.runs) {
+          const diff = n - (lastRuns.get(name) ?? 0);
+          const kind = name.replace(/ \d+$/, '');
+          if (diff > 0 && kind !== 'price poll') fired[kind] = (fired[kind] ?? 0) + diff;
+        }
+        lastRuns = new Map(s.scheduler.runs);
+        const totals = await s.store.cityTotals(cityId);
+        const states = Object.entries(totals.byStatus)
+          .filter(([, n]) => n && n > 0)
+          .map(([st, n]) => `${st} ${n}`)
+          .join(', ');
+        const what = Object.entries(fired)
+          .map(([k, n]) => (n > 1 ? `${k} ×${n}` : k))
+          .join(', ');
+        print(`  ${date}  ${what || '-'}  |  ${states}`);
+      },
+    });
+    print(`  timeline ${result.reason === 'done' ? 'complete' : 'stopped at its end date'}: ${result.endedAt.toISOString()} (${result.steps} steps, ${result.busySteps} while work was in flight)`);
+    if (s.scheduler.errors.length > 0) print(`  ${s.scheduler.errors.length} scheduled runs failed (see above)`);
+
+    summary = summarize(cityId, await readStatements(s.store, cityId));
+    await writeStatements(s, cityId);
+    printSummary(s, summary);
+  }
+
+  const elapsedSeconds = Math.round((Date.now() - started) / 100) / 10;
+  if (args.exitWhenDone) {
+    print(`done in ${elapsedSeconds} s`);
+    await s.stop();
+    print(JSON.stringify(summary ? jsonLine(summary, elapsedSeconds) : { cases: 0, elapsedSeconds }));
+    process.exit(0);
+  }
+  s.clock.setRate(args.speed);
+  s.scheduler.startTicking();
+  print();
+  print(`serving the API at ${s.api.url} (clock at ${args.speed}x; schedules running). Officers: npm run ops -- help. Ctrl-C stops.`);
+}
+
+async function writeStatements(s: LocalStack, cityId: string): Promise<void> {
+  let cursor: string | undefined;
+  do {
+    const page: { items: { caseId: string }[]; cursor?: string } = await s.officer.get('/cases', { city: cityId, limit: '100', ...(cursor ? { cursor } : {}) });
+    for (const item of page.items) {
+      const statement = await s.officer.get(`/cases/${item.caseId}/statement`, { city: cityId });
+      writeFileSync(join(s.dirs.statements, `${item.caseId}.json`), JSON.stringify(statement, null, 2) + '\n');
+    }
+    cursor = page.cursor;
+  } while (cursor);
+}
+
+function printSummary(s: LocalStack, sum: RunSummary): void {
+  print();
+  print('== summary ==');
+  const rows = Object.entries(sum.byState)
+    .sort(([, a], [, b]) => (b ?? 0) - (a ?? 0))
+    .map(([st, n]) => [`  ${st}`, String(n)]);
+  for (const line of table([['  cases by final state', String(sum.cases)], ...rows])) print(line);
+  print(`  owed at registration   ${krw(sum.owedKrw)}`);
+  print(`  recovered              ${krw(sum.recoveredKrw)} (sales ${krw(sum.recoveredBySaleKrw)}, payments ${krw(sum.recoveredByPaymentKrw)})`);
+  print(`  refunded (surplus)     ${krw(sum.refundedKrw)}`);
+  print(`  sales: gross ${krw(sum.saleGrossKrw)}, exchange fees ${krw(sum.feesKrw)}, rounding ${krw(sum.roundingKrw)}`);
+  print(`  still owed (open)      ${krw(sum.outstandingKrw)}`);
+  const released = Object.entries(sum.releasedCoins).map(([m, q]) => `${m.replace(/^KRW-/, '')} ${q}`);
+  print(`  coins released         ${released.join(', ') || 'none'} (${Object.entries(sum.releasesByReason).map(([r, n]) => `${r} ${n}`).join(', ') || '-'})`);
+  const q = sum.saleQuality;
+  print(
+    `  sale quality           ${q.sales} sales; ` +
+      (q.measured > 0 ? `arrival slippage ${q.arrivalSlippageBps} bps, implementation shortfall ${q.implementationShortfallBps} bps (value-weighted; worst ${q.worstShortfallBps} bps)` : 'no sale recorded quality figures'),
+  );
+  print(`  notices                ${sum.notices.total} (${Object.entries(sum.notices.byKind).map(([k, n]) => `${k} ${n}`).join(', ')}); ${sum.notices.pending} pending`);
+  print(`  balanced               ${sum.balanced ? 'yes: every sale and payment is fully accounted for, to the won' : `NO: ${sum.unbalanced.slice(0, 5).join('; ')}`}`);
+  print(`  statements             ${s.dirs.statements}/<caseId>.json`);
+  print(`  notices                ${s.dirs.outbox}/`);
+}
+
+function jsonLine(sum: RunSummary, elapsedSeconds: number) {
+  return {
+    cases: sum.cases,
+    byState: sum.byState,
+    owedKrw: sum.owedKrw,
+    recoveredKrw: sum.recoveredKrw,
+    refundedKrw: sum.refundedKrw,
+    feesKrw: sum.feesKrw,
+    outstandingKrw: sum.outstandingKrw,
+    releasedCoins: sum.releasedCoins,
+    saleQuality: sum.saleQuality,
+    notices: sum.notices.total,
+    balanced: sum.balanced,
+    elapsedSeconds,
+  };
+}
+
+main().catch(async (error: unknown) => {
+  process.stderr.write(`npm start failed: ${(error as Error).stack ?? String(error)}\n`);
+  await stack?.stop().catch(() => {});
+  process.exit(1);
+});
