@@ -1,0 +1,146 @@
+/**
+ * The notice dispatcher, an SQS FIFO consumer (message group = case, deduplication id = notice id).
+ * For each message: parse → load the notice record (skip it when already SENT) → load the case for
+ * the recipient's current contact data → render the Korean notice → choose a channel (city order ×
+ * contact data) → deliver → record SENT (conditionally, once) and take it out of the outbox index.
+ *
+ * A failure is recorded on the notice record (reason, time, attempts) and thrown, so the message is
+ * reported in `batchItemFailures` and comes back after the visibility timeout; the attempt the queue
+ * allows last also takes the record out of the outbox index (the message moves to the DLQ, which
+ * alarms). Other cases' messages in the batch go on (Powertools FIFO processor, skipGroupOnError);
+ * later messages of the failed case wait, to keep its notices in order.
+ *
+ * Logs carry ids, kinds, channels and error names only: no names, contact data or notice text.
+ */
+import { createHash } from 'node:crypto';
+import { processPartialResponse, SqsFifoPartialProcessorAsync } from '@aws-lambda-powertools/batch';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Case } from '#domain/case';
+import { CaseNotFoundError, type CaseStore } from '#domain/case-store';
+import { NoticeDataError, renderNotice, type NoticeContent } from '#domain/notices';
+import { NoticeNotFoundError, type DynamoDbOutboxStore } from '#adapters/dynamodb/outbox-store';
+import {
+  channelOrderFor,
+  chooseChannel,
+  noticeText,
+  PermanentDeliveryError,
+  type ChannelKind,
+  type ChannelOrder,
+  type Contact,
+  type NoticeChannel,
+  type Recipient,
+} from '#adapters/notice-channels/index';
+import { InvalidNoticeMessageError, parseNoticeMessage } from '#adapters/sqs/notice-queue';
+
+export interface DispatcherDeps {
+  outbox: Pick<DynamoDbOutboxStore, 'getNotice' | 'markSent' | 'recordFailure'>;
+  cases: Pick<CaseStore, 'get'>;
+  channels: ReadonlyMap<ChannelKind, NoticeChannel>;
+  channelOrder: (cityId: string) => ChannelOrder;
+  /** Where the exchange receives the seizure notice's transfer demand, per city. */
+  exchangeContact?: (cityId: string) => Contact;
+  /** The queue's maxReceiveCount: the attempt with this receive count is the last. */
+  maxReceiveCount: number;
+  logger: Logger;
+  metrics?: { addMetric(name: string, unit: 'Count', value: number): void };
+  now?: () => Date;
+}
+
+export type DispatchOutcome = 'SENT' | 'ALREADY_SENT';
+export type SqsBatchHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
+
+/** Errors whose message is ours and holds no personal data (others are logged by name only). */
+const OWN_ERRORS = [PermanentDeliveryError, NoticeDataError, InvalidNoticeMessageError, NoticeNotFoundError, CaseNotFoundError];
+const describe = (error: unknown): { name: string; message?: string } => {
+  if (!(error instanceof Error)) return { name: 'NonError' };
+  return OWN_ERRORS.some((E) => error instanceof E) ? { name: error.name, message: error.message } : { name: error.name };
+};
+
+export function recipientOf(content: NoticeContent, c: Case, exchangeContact: (cityId: string) => Contact): Recipient {
+  if (content.kind === 'SEIZURE' && content.data.recipient === 'EXCHANGE') {
+    return { kind: 'EXCHANGE', name: content.data.exchangeName, contact: exchangeContact(c.cityId) };
+  }
+  return { kind: 'TAXPAYER', name: content.data.taxpayerName, contact: c.taxpayer.contact };
+}
+
+export function createNoticeDispatcher(deps: DispatcherDeps): { handler: SqsBatchHandler; dispatch: (record: SQSRecord) => Promise<DispatchOutcome> } {
+  const now = deps.now ?? (() => new Date());
+  const exchangeContact = deps.exchangeContact ?? (() => ({}));
+
+  async function dispatch(record: SQSRecord): Promise<DispatchOutcome> {
+    const ref = parseNoticeMessage(record.body);
+    const notice = await deps.outbox.getNotice(ref);
+    if (!notice) throw new NoticeNotFoundError(ref);
+    const log = { noticeId: ref.noticeId, caseId: ref.caseId, cityId: ref.cityId, kind: notice.kind };
+    if (notice.status === 'SENT') {
+      deps.logger.info('notice already sent', { ...log, channel: notice.channel });
+      return 'ALREADY_SENT';
+    }
+    const attempt = Number(record.attributes.ApproximateReceiveCount);
+    let channel: NoticeChannel | undefined;
+    try {
+      const c = await deps.cases.get(ref.cityId, ref.caseId);
+      if (!c) throw new CaseNotFoundError(ref.cityId, ref.caseId);
+      const rendered = renderNotice(notice.content);
+      const recipient = recipientOf(notice.content, c, exchangeContact);
+      channel = chooseChannel(deps.channels, channelOrderFor(deps.channelOrder(ref.cityId), notice.kind), notice.kind, recipient);
+      const outgoing = { ...ref, kind: notice.kind, content: notice.content, rendered, recipient, at: now() };
+      const receipt = await channel.deliver(outgoing);
+      const text = noticeText(outgoing);
+      const result = await deps.outbox.markSent(ref, {
+        channel: receipt.channel,
+        reference: receipt.reference,
+        sentAt: receipt.sentAt,
+        ...(receipt.deliveredAt ? { deliveredAt: receipt.deliveredAt } : {}),
+        title: rendered.title,
+        text,
+        sha256: createHash('sha256').update(text, 'utf8').digest('hex'),
+      });
+      deps.logger.info('notice sent', { ...log, channel: receipt.channel, attempt, result });
+      deps.metrics?.addMetric('NoticeSent', 'Count', 1);
+      return result;
+    } catch (error) {
+      const parked = attempt >= deps.maxReceiveCount;
+      const what = describe(error);
+      await deps.outbox.recordFailure(ref, {
+        at: now().toISOString(),
+        reason: what.message ? `${what.name}: ${what.message}` : what.name,
+        ...(channel ? { channel: channel.kind } : {}),
+        park: parked,
+      });
+      deps.logger.error(parked ? 'notice not sent; last attempt, parked in the dead-letter queue' : 'notice not sent; will be retried', {
+        ...log,
+        channel: channel?.kind,
+        attempt,
+        error: what,
+      });
+      deps.metrics?.addMetric(parked ? 'NoticeParked' : 'NoticeFailed', 'Count', 1);
+      throw error;
+    }
+  }
+
+  async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
+    // A fresh processor per batch: its state is per invocation.
+    const processor = new SqsFifoPartialProcessorAsync();
+    return processPartialResponse(
+      event,
+      async (record: SQSRecord) => {
+        try {
+          return await dispatch(record);
+        } catch (error) {
+          // Unparseable or unknown messages never reach dispatch's own logging.
+          if (error instanceof InvalidNoticeMessageError || error instanceof NoticeNotFoundError) {
+            deps.logger.error('poison notice message', { messageId: record.messageId, attempt: record.attributes.ApproximateReceiveCount, error: describe(error) });
+            deps.metrics?.addMetric('NoticePoisonMessage', 'Count', 1);
+          }
+          throw error;
+        }
+      },
+      processor,
+      { context, skipGroupOnError: true, throwOnFullBatchFailure: false },
+    );
+  }
+
+  return { handler, dispatch };
+}

@@ -1,0 +1,88 @@
+/**
+ * The dispatcher's configuration, read once at start-up; a malformed variable stops the function.
+ *
+ *   TABLE_NAME              the cases table
+ *   MAX_RECEIVE_COUNT       the notice queue's maxReceiveCount (default 5)
+ *   NOTICE_CHANNEL_ORDER    JSON: { "*": [...], "<KIND>": [...] } or { "cities": { "<cityId>": {...} }, "*": [...] }
+ *                           (default: post for every notice, alimtalk → SMS → post for reminders;
+ *                           LOCAL_FOLDER for everything when LOCAL_OUTBOX_DIR is set and no order is)
+ *   LOCAL_OUTBOX_DIR        enables the local folder channel (the local stack)
+ *   PRINT_BATCH_DIR         enables the postal print-file channel (a durable, private folder)
+ *   EXCHANGE_NOTICE_CONTACT JSON { "<cityId>": { "address": ..., "email": ... } }: where the exchange
+ *                           receives transfer demands (absent: only LOCAL_FOLDER can reach it)
+ */
+import { CHANNEL_KINDS, DEFAULT_CHANNEL_ORDER, type ChannelKind, type ChannelOrder, type Contact } from '#adapters/notice-channels/index';
+import { NOTICE_KINDS } from '#domain/notices';
+
+export interface DispatcherConfig {
+  tableName: string;
+  maxReceiveCount: number;
+  channelOrder(cityId: string): ChannelOrder;
+  localOutboxDir?: string;
+  printBatchDir?: string;
+  exchangeContact(cityId: string): Contact;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+function parseJson(value: string | undefined, name: string): unknown {
+  if (!value?.trim()) return undefined;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    throw new ConfigError(`${name} is not valid JSON`);
+  }
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+function order(value: unknown, name: string): ChannelOrder {
+  if (!isObject(value)) throw new ConfigError(`${name} must be an object of channel lists`);
+  const out: Record<string, ChannelKind[]> = {};
+  for (const [key, list] of Object.entries(value)) {
+    if (key === 'cities') continue;
+    if (key !== '*' && !(NOTICE_KINDS as readonly string[]).includes(key)) throw new ConfigError(`${name}: ${key} is not a notice kind`);
+    if (!Array.isArray(list) || list.length === 0 || !list.every((c) => (CHANNEL_KINDS as readonly unknown[]).includes(c))) {
+      throw new ConfigError(`${name}.${key} must be a non-empty list of ${CHANNEL_KINDS.join(', ')}`);
+    }
+    out[key] = list as ChannelKind[];
+  }
+  return out;
+}
+
+export function loadDispatcherConfig(env: NodeJS.ProcessEnv = process.env): DispatcherConfig {
+  const tableName = env.TABLE_NAME?.trim();
+  if (!tableName) throw new ConfigError('missing environment variable: TABLE_NAME');
+  const max = env.MAX_RECEIVE_COUNT?.trim() || '5';
+  if (!/^\d{1,4}$/.test(max) || Number(max) < 1) throw new ConfigError('MAX_RECEIVE_COUNT must be a whole number, at least 1');
+  const localOutboxDir = env.LOCAL_OUTBOX_DIR?.trim() || undefined;
+  const printBatchDir = env.PRINT_BATCH_DIR?.trim() || undefined;
+
+  const raw = parseJson(env.NOTICE_CHANNEL_ORDER, 'NOTICE_CHANNEL_ORDER');
+  const fallback: ChannelOrder = raw === undefined ? (localOutboxDir ? { '*': ['LOCAL_FOLDER'] } : DEFAULT_CHANNEL_ORDER) : order(raw, 'NOTICE_CHANNEL_ORDER');
+  const perCity = new Map<string, ChannelOrder>();
+  if (isObject(raw) && raw.cities !== undefined) {
+    if (!isObject(raw.cities)) throw new ConfigError('NOTICE_CHANNEL_ORDER.cities must be an object');
+    for (const [cityId, value] of Object.entries(raw.cities)) perCity.set(cityId, { ...fallback, ...order(value, `NOTICE_CHANNEL_ORDER.cities.${cityId}`) });
+  }
+
+  const contacts = parseJson(env.EXCHANGE_NOTICE_CONTACT, 'EXCHANGE_NOTICE_CONTACT') ?? {};
+  if (!isObject(contacts)) throw new ConfigError('EXCHANGE_NOTICE_CONTACT must be an object by city id');
+  const exchangeContacts = new Map<string, Contact>();
+  for (const [cityId, value] of Object.entries(contacts)) {
+    if (!isObject(value) || !Object.values(value).every((v) => typeof v === 'string')) throw new ConfigError(`EXCHANGE_NOTICE_CONTACT.${cityId} must be an object of strings`);
+    const { address, email, phone } = value as Contact;
+    exchangeContacts.set(cityId, { ...(address ? { address } : {}), ...(email ? { email } : {}), ...(phone ? { phone } : {}) });
+  }
+
+  return {
+    tableName,
+    maxReceiveCount: Number(max),
+    channelOrder: (cityId) => perCity.get(cityId) ?? fallback,
+    ...(localOutboxDir ? { localOutboxDir } : {}),
+    ...(printBatchDir ? { printBatchDir } : {}),
+    exchangeContact: (cityId) => exchangeContacts.get(cityId) ?? {},
+  };
+}
