@@ -5,11 +5,15 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDbCaseStore } from '#adapters/dynamodb/case-store';
 import { createDynamoDbClient } from '#adapters/dynamodb/client';
+import { DynamoDbPriceStore } from '#adapters/dynamodb/price-store';
 import { createApi } from './app';
 import { loadApiConfig } from './config';
 
 const config = loadApiConfig();
 const logger = new Logger({ serviceName: 'cases-api' });
-const store = new DynamoDbCaseStore(createDynamoDbClient(), config.tableName);
+const client = createDynamoDbClient();
+const store = new DynamoDbCaseStore(client, config.tableName);
+// The price poller's latest prices and coverage sheets, in the same table.
+const prices = new DynamoDbPriceStore(client, config.tableName);
 
-export const handler = createApi({ store, config, logger });
+export const handler = createApi({ store, config, logger, prices });

@@ -44,14 +44,14 @@ import {
   SummaryView,
   UpdateBillsBody,
 } from './schemas';
-import { caseListView, caseView, statementView, summaryView, type LatestPrices } from './views';
+import { caseCoverageView, caseListView, caseView, statementView, summaryView, type LatestPrices } from './views';
 
 export interface RouteDeps {
   store: CaseStore;
   config: ApiConfig;
   newId(prefix: string): string;
   logger: Pick<Logger, 'info' | 'warn' | 'error'>;
-  /** Seam for the price poller: holdings' value in the summary report. */
+  /** The price poller's data: holdings' value and coverage in the summary, coverage on GET /cases/{caseId}. */
   prices?: LatestPrices;
 }
 
@@ -171,7 +171,11 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
     query: CityQuery,
     responses: { 200: json(CaseView, 'The case.'), ...COMMON, 404: ON_CASE[404] },
     async handle({ params, query, now }, deps) {
-      return { status: 200, body: view(deps, await load(deps, query.city, params.caseId), now) };
+      const c = await load(deps, query.city, params.caseId);
+      const body = view(deps, c, now);
+      if (!deps.prices) return { status: 200, body };
+      // Coverage now: this case's bills and holdings, the latest bids (one small read of its markets).
+      return { status: 200, body: { ...body, coverage: await caseCoverageView(c, deps.config.settingsFor(c.cityId), kstDate(now), deps.prices) } };
     },
   }),
 

@@ -186,6 +186,27 @@ export const HoldView = z
   .object({ holdId: z.string(), kind: HoldKind, reason: z.string(), from: LocalDateSchema, to: LocalDateSchema.optional(), active: z.boolean() })
   .meta({ id: 'HoldRecord' });
 
+const CoverageState = z
+  .enum(['UNDER', 'COVERED', 'NOTHING_OWED', 'NO_COINS', 'UNPRICED'])
+  .meta({ id: 'CoverageState', description: 'UNDER: the coins at the bid do not reach the arrears; COVERED: they do (surplus goes back to the taxpayer); NO_COINS: nothing held; UNPRICED: a held market has no bid.' });
+
+const CoverageFigures = {
+  state: CoverageState,
+  ratio: z.string().nullable().meta({ description: 'Value at the bid / arrears projected to asOf, cut to 4 places; null when nothing is owed or a market is unpriced.' }),
+  arrearsKrw: Won.meta({ description: 'Arrears projected to asOf (surcharges included).' }),
+  valueKrw: Won.meta({ description: 'Coins held, at the latest best bid, before fees.' }),
+  shortfallKrw: Won,
+  surplusKrw: Won,
+  unpriced: z.array(Market),
+  flagged: z.array(Market).meta({ description: 'Markets valued at a price the poller flagged (stale, sources disagree).' }),
+};
+
+export const CoverageLineView = z.object({ caseId: CaseId, status: Status, ...CoverageFigures }).meta({ id: 'CoverageLine' });
+
+export const CaseCoverageView = z
+  .object({ asOf: LocalDateSchema, ...CoverageFigures, prices: z.record(z.string(), z.object({ bid: z.string(), at: Instant, flags: z.array(z.string()) })) })
+  .meta({ id: 'CaseCoverage', description: 'The case’s coverage now, from its bills and the latest prices the poller stored.' });
+
 export const CaseView = z
   .object({
     cityId: CityId,
@@ -208,6 +229,7 @@ export const CaseView = z
       asOf: LocalDateSchema,
       projected: Won.meta({ description: 'Outstanding with surcharges projected to asOf (today).' }),
     }),
+    coverage: CaseCoverageView.optional().meta({ description: 'On GET /cases/{caseId} once the price poller runs.' }),
     createdAt: Instant,
     updatedAt: Instant,
   })
@@ -280,11 +302,24 @@ export const SummaryView = z
       z.object({
         market: Market,
         available: z.string(),
-        bid: z.string().nullable().meta({ description: 'Latest bid from the price poller; null until it is wired.' }),
+        bid: z.string().nullable().meta({ description: 'Latest best bid from the price poller; null before its first poll.' }),
         valueKrw: Won.nullable(),
         pricedAt: Instant.nullable(),
+        priceFlags: z.array(z.string()).optional().meta({ description: 'Present when the poller flagged the price: STALE_PRICE, SOURCES_DISAGREE, NO_BOOK.' }),
       }),
     ),
+    coverage: z
+      .object({
+        computedAt: Instant,
+        asOf: LocalDateSchema,
+        cases: z.record(z.string(), z.number().int()).meta({ description: 'Open cases by coverage state.' }),
+        arrearsKrw: Won,
+        valueKrw: Won,
+        underCovered: z.array(CoverageLineView).meta({ description: 'The least covered cases (UNDER or NO_COINS), lowest ratio first, at most 20.' }),
+        overCovered: z.array(CoverageLineView).meta({ description: 'The most over-covered cases (COVERED with a surplus), highest ratio first, at most 20.' }),
+      })
+      .nullable()
+      .meta({ description: 'Each open case’s coverage as the price poller last computed it; null before its first poll.' }),
   })
   .meta({ id: 'Summary' });
 

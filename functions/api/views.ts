@@ -5,9 +5,10 @@ import { outstanding, totalOutstanding } from '#domain/bills';
 import { activeHolds, arrears, available, type Case, type CaseStatus } from '#domain/case';
 import type { CaseSummary, CityTotals, Page, StatementData } from '#domain/case-store';
 import type { CitySettings } from '#domain/city-settings';
+import { caseCoverage, type CoverageState } from '#domain/coverage';
 import type { LocalDate } from '#domain/dates';
 import { Decimal, floorWon, sum, wonString, ZERO } from '#domain/money';
-import type { BillView, CaseListView, CaseView, StatementView, SummaryView } from './schemas';
+import type { BillView, CaseCoverageView, CaseListView, CaseView, CoverageLineView, StatementView, SummaryView } from './schemas';
 import { STATUSES } from './schemas';
 
 const amounts = (a: Amounts) => ({ assessed: wonString(a.assessed), paid: wonString(a.paid), outstanding: wonString(outstanding(a)) });
@@ -148,14 +149,75 @@ export function statementView(data: StatementData, settings: CitySettings, today
   };
 }
 
-/** The latest bid per market, from the price poller (another issue); absent until it is wired. */
+/**
+ * The price poller's data (shared/adapters/dynamodb/price-store.ts implements it): the latest bid per
+ * market and, optionally, the city's coverage sheet. Absent (undefined) until it is wired.
+ */
 export interface LatestPrices {
-  latestBids(markets: string[]): Promise<Record<string, { bid: Decimal; at: string }>>;
+  latestBids(markets: string[]): Promise<Record<string, { bid: Decimal; at: string; flags?: readonly string[] }>>;
+  coverageSheet?(cityId: string): Promise<CoverageSheetData | undefined>;
+}
+
+/** One case's line of the poller's coverage sheet (won and ratios as decimal strings). */
+export interface CoverageLineData {
+  caseId: string;
+  status: CaseStatus;
+  state: CoverageState;
+  ratio: string | null;
+  arrearsKrw: string;
+  valueKrw: string;
+  shortfallKrw: string;
+  surplusKrw: string;
+  unpriced: readonly string[];
+  flagged: readonly string[];
+}
+
+export interface CoverageSheetData {
+  computedAt: string;
+  asOf: LocalDate;
+  entries: readonly CoverageLineData[];
+}
+
+/** How many of the most under- and most over-covered cases the summary lists. */
+export const COVERAGE_LIST_LIMIT = 20;
+
+const COVERAGE_STATES: readonly CoverageState[] = ['UNDER', 'COVERED', 'NOTHING_OWED', 'NO_COINS', 'UNPRICED'];
+
+const coverageLine = (e: CoverageLineData): z.infer<typeof CoverageLineView> => ({
+  caseId: e.caseId,
+  status: e.status,
+  state: e.state,
+  ratio: e.ratio,
+  arrearsKrw: e.arrearsKrw,
+  valueKrw: e.valueKrw,
+  shortfallKrw: e.shortfallKrw,
+  surplusKrw: e.surplusKrw,
+  unpriced: [...e.unpriced],
+  flagged: [...e.flagged],
+});
+
+function coverageSummary(sheet: CoverageSheetData | undefined): z.infer<typeof SummaryView>['coverage'] {
+  if (!sheet) return null;
+  const byRatio = (dir: 1 | -1) => (a: CoverageLineData, b: CoverageLineData) => dir * new Decimal(a.ratio ?? 0).cmp(new Decimal(b.ratio ?? 0)) || (a.caseId < b.caseId ? -1 : 1);
+  const under = sheet.entries.filter((e) => e.state === 'UNDER' || e.state === 'NO_COINS').sort(byRatio(1));
+  const over = sheet.entries.filter((e) => e.state === 'COVERED' && new Decimal(e.surplusKrw).gt(0)).sort(byRatio(-1));
+  return {
+    computedAt: sheet.computedAt,
+    asOf: sheet.asOf,
+    cases: Object.fromEntries(COVERAGE_STATES.map((state) => [state, sheet.entries.filter((e) => e.state === state).length])),
+    arrearsKrw: wonString(sum(sheet.entries.map((e) => new Decimal(e.arrearsKrw)))),
+    valueKrw: wonString(sum(sheet.entries.map((e) => new Decimal(e.valueKrw)))),
+    underCovered: under.slice(0, COVERAGE_LIST_LIMIT).map(coverageLine),
+    overCovered: over.slice(0, COVERAGE_LIST_LIMIT).map(coverageLine),
+  };
 }
 
 export async function summaryView(totals: CityTotals, now: Date, prices: LatestPrices | undefined): Promise<z.infer<typeof SummaryView>> {
   const markets = Object.keys(totals.available).sort();
-  const bids = prices && markets.length > 0 ? await prices.latestBids(markets) : {};
+  const [bids, sheet] = await Promise.all([
+    prices && markets.length > 0 ? prices.latestBids(markets) : Promise.resolve({} as Awaited<ReturnType<LatestPrices['latestBids']>>),
+    prices?.coverageSheet ? prices.coverageSheet(totals.cityId) : Promise.resolve(undefined),
+  ]);
   const byStatus = Object.fromEntries(STATUSES.map((s: CaseStatus) => [s, totals.byStatus[s] ?? 0]));
   return {
     cityId: totals.cityId,
@@ -173,7 +235,29 @@ export async function summaryView(totals: CityTotals, now: Date, prices: LatestP
         bid: price ? price.bid.toFixed() : null,
         valueKrw: price ? wonString(floorWon(quantity.mul(price.bid))) : null,
         pricedAt: price ? price.at : null,
+        // Present only when the poller flagged the price.
+        ...(price?.flags && price.flags.length > 0 ? { priceFlags: [...price.flags] } : {}),
       };
     }),
+    coverage: coverageSummary(sheet),
+  };
+}
+
+/** A case's coverage now, from its own bills and holdings and the latest bids (GET /cases/{caseId}). */
+export async function caseCoverageView(c: Case, settings: CitySettings, today: LocalDate, prices: LatestPrices): Promise<z.infer<typeof CaseCoverageView>> {
+  const markets = c.holdings.filter((h) => available(h).gt(0)).map((h) => h.market);
+  const bids = markets.length > 0 ? await prices.latestBids(markets) : {};
+  const cover = caseCoverage(c, today, settings, Object.fromEntries(Object.entries(bids).map(([m, p]) => [m, { bid: p.bid, flags: p.flags ?? [] }])));
+  return {
+    asOf: today,
+    state: cover.state,
+    ratio: cover.ratio === null ? null : cover.ratio.toFixed(),
+    arrearsKrw: wonString(cover.arrears),
+    valueKrw: wonString(cover.value),
+    shortfallKrw: wonString(cover.shortfall),
+    surplusKrw: wonString(cover.surplus),
+    unpriced: [...cover.unpriced],
+    flagged: [...cover.flagged],
+    prices: Object.fromEntries(Object.entries(bids).map(([m, p]) => [m, { bid: p.bid.toFixed(), at: p.at, flags: [...(p.flags ?? [])] }])),
   };
 }

@@ -4,13 +4,19 @@
  * records it in the dead-letter queue, and the stale-price alarm sees the missing metrics.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { POLL_METRICS } from './metrics';
 import { pollPrices, type PollDeps, type PollReport } from './poll';
 
+/** What the handler needs of Powertools' Metrics (structural, so a local or test double fits). */
+export interface MetricsSink {
+  addMetric(name: string, unit: (typeof MetricUnit)[keyof typeof MetricUnit], value: number): unknown;
+  publishStoredMetrics(): unknown;
+}
+
 export interface PollHandlerDeps extends Omit<PollDeps, 'logger'> {
   logger: Pick<Logger, 'info' | 'warn'>;
-  metrics: Pick<Metrics, 'addMetric' | 'publishStoredMetrics'>;
+  metrics: MetricsSink;
   now?: () => Date;
 }
 

@@ -4,14 +4,13 @@
  * DynamoDB Local. Cases are created through the case store with the domain's own transitions.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDbPriceStore } from '#adapters/dynamodb/price-store';
 import { UpbitExchange } from '#adapters/exchange/upbit';
 import { confirmCustody, registerCase, requestTransfer, type Case, type TransitionContext } from '#domain/case';
 import { DEFAULT_CITY_SETTINGS } from '#domain/city-settings';
 import { DEFAULT_EXECUTION_POLICY } from '#domain/execution-policy';
 import { decimal, won, ZERO } from '#domain/money';
-import { createPollHandler, type PollEvent } from '../../../functions/poll-prices/app';
+import { createPollHandler, type MetricsSink, type PollEvent } from '../../../functions/poll-prices/app';
 import type { PollReport } from '../../../functions/poll-prices/poll';
 import { startExchangeSimulator, type ExchangeSimulator } from '../../../local/exchange-sim';
 import type { TestTable } from '../../support/dynamodb';
@@ -51,10 +50,10 @@ export function poller(sim: ExchangeSimulator, table: TestTable, options: { citi
   const exchange = new UpbitExchange({ baseUrl: sim.url, accessKey: '', secretKey: '', maxMarketsPerCall: limit, timeoutMs: 2000, maxAttempts: 2, backoffBaseMs: 1, backoffMaxMs: 2, sleep: async () => undefined });
   const clock = { now: new Date(T0) };
   const metrics: MetricCall[] = [];
-  const fakeMetrics = {
-    addMetric: (name: string, _unit: unknown, value: number) => void metrics.push({ name, value }),
+  const fakeMetrics: MetricsSink = {
+    addMetric: (name, _unit, value) => metrics.push({ name, value }),
     publishStoredMetrics: () => undefined,
-  } as unknown as Pick<Metrics, 'addMetric' | 'publishStoredMetrics'>;
+  };
   const handler = createPollHandler({
     exchange,
     store,
