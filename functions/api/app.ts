@@ -17,6 +17,7 @@ import {
 } from '#domain/case-store';
 import { InvalidDateError } from '#domain/dates';
 import { InvalidAmountError } from '#domain/money';
+import type { PublishNotices } from '#adapters/sqs/notice-queue';
 import { fingerprint, parseIdempotencyKey, replay, scopedKey, IDEMPOTENCY_HEADER } from './idempotency';
 import { newId as defaultNewId } from './ids';
 import { invalid, Problem } from './problem';
@@ -28,6 +29,8 @@ export interface ApiDeps extends Omit<RouteDeps, 'newId'> {
   now?: () => Date;
   newId?: (prefix: string) => string;
   routes?: readonly AnyRoute<RouteDeps>[];
+  /** Queues the notices a committed change caused (best effort: unsent ones wait in the outbox for the sweeper). */
+  publishNotices?: PublishNotices;
 }
 
 export type ApiHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
@@ -131,7 +134,6 @@ export function createApi(deps: ApiDeps): ApiHandler {
       try {
         if (change.previousVersion === null) await deps.store.create(change.transition, { idempotency: record });
         else await deps.store.commit(change.previousVersion, change.transition, { idempotency: record });
-        return { result, replayed: false };
       } catch (error) {
         if (error instanceof IdempotencyKeyTakenError) {
           // The same request raced itself and the other copy was saved first: answer as it did.
@@ -141,6 +143,9 @@ export function createApi(deps: ApiDeps): ApiHandler {
         if (error instanceof ConcurrencyConflictError && attempt < CHANGE_ATTEMPTS) continue;
         throw error;
       }
+      // After the commit, outside its error handling: publishing never undoes or repeats a change.
+      if (change.transition.notices.length > 0) await deps.publishNotices?.(change.transition);
+      return { result, replayed: false };
     }
   }
 }

@@ -6,6 +6,8 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDbCaseStore } from '#adapters/dynamodb/case-store';
 import { createDynamoDbClient } from '#adapters/dynamodb/client';
 import { DynamoDbPriceStore } from '#adapters/dynamodb/price-store';
+import { createSqsClient } from '#adapters/sqs/client';
+import { leaveForSweeper, noticePublisher, NOTICE_QUEUE_URL_ENV } from '#adapters/sqs/notice-queue';
 import { createApi } from './app';
 import { loadApiConfig } from './config';
 
@@ -16,4 +18,7 @@ const store = new DynamoDbCaseStore(client, config.tableName);
 // The price poller's latest prices and coverage sheets, in the same table.
 const prices = new DynamoDbPriceStore(client, config.tableName);
 
-export const handler = createApi({ store, config, logger, prices });
+const queueUrl = process.env[NOTICE_QUEUE_URL_ENV];
+const publishNotices = queueUrl ? noticePublisher({ client: createSqsClient(), queueUrl, logger }) : leaveForSweeper;
+
+export const handler = createApi({ store, config, logger, publishNotices, prices });
