@@ -4,7 +4,6 @@
  * against DynamoDB Local.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { readPrintBatch } from '#adapters/notice-channels/index';
 import { noticeMessageGroup } from '#adapters/sqs/notice-queue';
