@@ -13,6 +13,7 @@ import { Data } from './constructs/data';
 import { ExchangeAccess } from './constructs/exchange-access';
 import { AppFunction, type AppFunctionProps } from './constructs/function';
 import { Network } from './constructs/network';
+import { Notices } from './constructs/notices';
 import { Observability } from './constructs/observability';
 import { Queues } from './constructs/queues';
 
@@ -40,6 +41,8 @@ export class CryptoTaxRecoveryStack extends Stack {
   readonly observability: Observability;
   readonly apiFunction: AppFunction;
   readonly api: Api;
+  /** Notice dispatch, outbox sweep and reminders. */
+  readonly notices: Notices;
 
   constructor(scope: Construct, id: string, props: CryptoTaxRecoveryStackProps) {
     super(scope, id, {
@@ -67,6 +70,7 @@ export class CryptoTaxRecoveryStack extends Stack {
       description: 'HTTP API for the city tax system and officers',
     });
     this.data.bindTable(this.apiFunction);
+    this.queues.bindProducer('noticeDispatch', this.apiFunction);
     this.api = new Api(this, 'Api', {
       namePrefix: prefix,
       handler: this.apiFunction,
@@ -79,6 +83,14 @@ export class CryptoTaxRecoveryStack extends Stack {
       SaleRequest: this.queues.saleRequestDlq,
     });
     this.observability.watchApi(this.api.restApi);
+
+    this.notices = new Notices(this, 'Notices', {
+      newFunction: (fnId, fnProps) => this.newFunction(fnId, fnProps),
+      data: this.data,
+      queues: this.queues,
+      observability: this.observability,
+      timezone: config.schedules.timezone,
+    });
 
     new CfnOutput(this, 'CitySystemRoleArn', { value: this.api.callerRoles.citySystem.roleArn, description: 'Role the city tax system assumes to call the API' });
     new CfnOutput(this, 'OfficerRoleArn', { value: this.api.callerRoles.officer.roleArn, description: 'Role officers assume to call the API' });

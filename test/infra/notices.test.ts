@@ -1,0 +1,120 @@
+/**
+ * The notice pipeline in the dev Cheongju stack (bundling skipped; building the template runs
+ * cdk-nag, so an unacknowledged finding fails every test here).
+ */
+import type { CfnElement } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { DEFAULT_REMINDERS_CRON, DEFAULT_SWEEP_RATE, DISPATCH_TIMEOUT } from '../../infra/constructs/notices';
+import { MAX_RECEIVE_COUNT, VISIBILITY_FACTOR } from '../../infra/constructs/queues';
+import { buildTestApp, cdkJsonContext, resourcesOfType } from './helpers';
+
+const { stack } = buildTestApp();
+const template = Template.fromStack(stack);
+const resolve = (value: unknown): unknown => stack.resolve(value);
+const timezone = (cdkJsonContext().schedules as { timezone: string }).timezone;
+const envOf = (fnName: string) => {
+  const fns = resourcesOfType(template, 'AWS::Lambda::Function');
+  const fn = Object.values(fns).find((r) => (r.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables?.POWERTOOLS_SERVICE_NAME === fnName);
+  return { fn, env: (fn?.Properties?.Environment as { Variables: Record<string, unknown> } | undefined)?.Variables ?? {} };
+};
+const queueUrl = () => resolve(stack.queues.noticeDispatch.queueUrl);
+
+describe('the dispatcher', () => {
+  it('consumes the FIFO notice queue in batches with partial batch responses', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: resolve(stack.notices.dispatcher.fn.functionName),
+      EventSourceArn: resolve(stack.queues.noticeDispatch.queueArn),
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
+
+  it('has a queue whose visibility timeout covers six runs, FIFO, a DLQ after ≥ 5 receives, encryption', () => {
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      QueueName: Match.absent(),
+      FifoQueue: true,
+      ContentBasedDeduplication: false,
+      VisibilityTimeout: Match.anyValue(),
+      KmsMasterKeyId: Match.anyValue(),
+      RedrivePolicy: { deadLetterTargetArn: resolve(stack.queues.noticeDispatchDlq.queueArn), maxReceiveCount: MAX_RECEIVE_COUNT },
+    });
+    expect(stack.queues.visibilityTimeouts.noticeDispatch.toSeconds()).toBeGreaterThanOrEqual(VISIBILITY_FACTOR * DISPATCH_TIMEOUT.toSeconds());
+    expect(MAX_RECEIVE_COUNT).toBeGreaterThanOrEqual(5);
+  });
+
+  it('knows the last attempt (maxReceiveCount) and the table; no channel folder is configured on AWS', () => {
+    const { fn, env } = envOf('dispatch-notice');
+    expect(fn?.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Timeout: DISPATCH_TIMEOUT.toSeconds() });
+    expect(env).toMatchObject({ MAX_RECEIVE_COUNT: String(MAX_RECEIVE_COUNT), TABLE_NAME: expect.anything() });
+    expect(env).not.toHaveProperty('LOCAL_OUTBOX_DIR');
+  });
+});
+
+describe('producers', () => {
+  it('the API, the sweeper and the reminder run may send to the notice queue and know its URL', () => {
+    for (const name of ['api', 'sweep-outbox', 'send-reminders']) {
+      expect(envOf(name).env).toMatchObject({ NOTICE_QUEUE_URL: queueUrl(), TABLE_NAME: expect.anything() });
+    }
+  });
+});
+
+describe('the schedules', () => {
+  const dlqArn = () => resolve(stack.notices.deadLetterQueue.queueArn);
+
+  it('sweeps the outbox every 5 minutes and sends reminders daily at 09:00 in Asia/Seoul, with retries and a DLQ', () => {
+    expect(timezone).toBe('Asia/Seoul');
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: DEFAULT_SWEEP_RATE,
+      ScheduleExpressionTimezone: timezone,
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      State: 'ENABLED',
+      Target: {
+        Arn: resolve(stack.notices.sweeper.fn.functionArn),
+        RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 300 },
+        DeadLetterConfig: { Arn: dlqArn() },
+        RoleArn: resolve(stack.notices.scheduleRole.roleArn),
+      },
+    });
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: DEFAULT_REMINDERS_CRON,
+      ScheduleExpressionTimezone: timezone,
+      Target: {
+        Arn: resolve(stack.notices.reminders.fn.functionArn),
+        Input: JSON.stringify({ source: 'schedule', scheduledTime: '<aws.scheduler.scheduled-time>' }),
+        RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 6 * 3600 },
+        DeadLetterConfig: { Arn: dlqArn() },
+        RoleArn: resolve(stack.notices.scheduleRole.roleArn),
+      },
+    });
+    expect(DEFAULT_REMINDERS_CRON).toBe('cron(0 9 * * ? *)');
+  });
+
+  it('failed runs end in the alarmed schedules DLQ', () => {
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: resolve(stack.notices.sweeper.fn.functionName),
+      MaximumRetryAttempts: 0,
+      DestinationConfig: { OnFailure: { Destination: dlqArn() } },
+    });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: resolve(stack.notices.reminders.fn.functionName),
+      MaximumRetryAttempts: 2,
+      DestinationConfig: { OnFailure: { Destination: dlqArn() } },
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: resolve(stack.notices.deadLetterQueue.queueName) }],
+    });
+  });
+
+  it('the schedule role may be assumed only by this account’s scheduler and only invokes the two functions and fills the DLQ', () => {
+    const roleId = stack.getLogicalId(stack.notices.scheduleRole.node.defaultChild as CfnElement);
+    const role = resourcesOfType(template, 'AWS::IAM::Role')[roleId];
+    expect(role?.Properties?.AssumeRolePolicyDocument).toMatchObject({
+      Statement: [expect.objectContaining({ Principal: { Service: 'scheduler.amazonaws.com' }, Condition: { StringEquals: expect.objectContaining({ 'aws:SourceAccount': expect.anything() }) } })],
+    });
+    const policies = Object.values(resourcesOfType(template, 'AWS::IAM::Policy')).filter((p) => JSON.stringify(p.Properties?.Roles) === JSON.stringify([{ Ref: roleId }]));
+    const actions = policies.flatMap((p) => (p.Properties?.PolicyDocument as { Statement: { Action: string | string[] }[] }).Statement).flatMap((s) => [s.Action].flat());
+    expect([...new Set(actions)].sort()).toEqual(['lambda:InvokeFunction', 'sqs:SendMessage']);
+  });
+});
