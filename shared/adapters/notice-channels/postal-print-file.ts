@@ -7,7 +7,7 @@
  *   %%BEGIN seq=000001 notice=<noticeId> case=<caseId> kind=PRE_SALE class=REGISTERED lines=42 sha256=<hex of the text>
  *   %%TO 홍길동
  *   %%ADDRESS 충청북도 청주시 ...
- *   <the notice text, line by line (a line starting with %% is printed with a leading space)>
+ *   <the notice text, line by line (a line that starts with spaces and %% gets one more leading space)>
  *   %%END seq=000001 notice=<noticeId>
  *   <form feed>
  *
@@ -74,8 +74,9 @@ const oneLine = (value: string): string =>
     .join('')
     .replace(/ {2,}/g, ' ')
     .trim();
-const escapeLine = (line: string): string => (line.startsWith('%%') ? ` ${line}` : line);
-const unescapeLine = (line: string): string => (line.startsWith(' %%') ? line.slice(1) : line);
+// A body line that could be read as a control line (spaces, then %%) gets one more leading space.
+const escapeLine = (line: string): string => (/^ *%%/.test(line) ? ` ${line}` : line);
+const unescapeLine = (line: string): string => (/^ +%%/.test(line) ? line.slice(1) : line);
 const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
 
 /** The record as written, and its text's hash. */
