@@ -13,8 +13,8 @@ import { Data } from './constructs/data';
 import { ExchangeAccess } from './constructs/exchange-access';
 import { AppFunction, type AppFunctionProps } from './constructs/function';
 import { Network } from './constructs/network';
-import { Notices } from './constructs/notices';
 import { Observability } from './constructs/observability';
+import { Prices } from './constructs/prices';
 import { Queues } from './constructs/queues';
 
 /** Deployment-wide settings every function receives. */
@@ -41,8 +41,7 @@ export class CryptoTaxRecoveryStack extends Stack {
   readonly observability: Observability;
   readonly apiFunction: AppFunction;
   readonly api: Api;
-  /** Notice dispatch, outbox sweep and reminders. */
-  readonly notices: Notices;
+  readonly prices: Prices;
 
   constructor(scope: Construct, id: string, props: CryptoTaxRecoveryStackProps) {
     super(scope, id, {
@@ -70,7 +69,6 @@ export class CryptoTaxRecoveryStack extends Stack {
       description: 'HTTP API for the city tax system and officers',
     });
     this.data.bindTable(this.apiFunction);
-    this.queues.bindProducer('noticeDispatch', this.apiFunction);
     this.api = new Api(this, 'Api', {
       namePrefix: prefix,
       handler: this.apiFunction,
@@ -84,11 +82,12 @@ export class CryptoTaxRecoveryStack extends Stack {
     });
     this.observability.watchApi(this.api.restApi);
 
-    this.notices = new Notices(this, 'Notices', {
-      newFunction: (fnId, fnProps) => this.newFunction(fnId, fnProps),
+    this.prices = new Prices(this, 'Prices', {
+      newExchangeFunction: (fnId, fnProps) => this.newExchangeFunction(fnId, fnProps),
       data: this.data,
-      queues: this.queues,
       observability: this.observability,
+      metricsNamespace: this.metricsNamespace,
+      rate: config.schedules.pricePollRate,
       timezone: config.schedules.timezone,
     });
 
@@ -103,12 +102,17 @@ export class CryptoTaxRecoveryStack extends Stack {
     return this.config.logRetentionDays as logs.RetentionDays;
   }
 
+  /** The namespace every function publishes its Powertools metrics in (alarms watch it). */
+  get metricsNamespace(): string {
+    return `CryptoTaxRecovery/${this.config.stage}`;
+  }
+
   /** A function with the shared defaults and the deployment-wide environment. */
   newFunction(id: string, props: Omit<AppFunctionProps, 'logRetention' | 'metricsNamespace'>): AppFunction {
     return new AppFunction(this, id, {
       ...props,
       logRetention: this.logRetention,
-      metricsNamespace: `CryptoTaxRecovery/${this.config.stage}`,
+      metricsNamespace: this.metricsNamespace,
       environment: {
         [DEPLOYMENT_ENV.stage]: this.config.stage,
         [DEPLOYMENT_ENV.servedCities]: this.config.cities.map((c) => c.id).join(','),
