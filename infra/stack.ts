@@ -13,9 +13,11 @@ import { Data } from './constructs/data';
 import { ExchangeAccess } from './constructs/exchange-access';
 import { AppFunction, type AppFunctionProps } from './constructs/function';
 import { Network } from './constructs/network';
+import { Notices } from './constructs/notices';
 import { Observability } from './constructs/observability';
 import { Prices } from './constructs/prices';
 import { Queues } from './constructs/queues';
+import { addSaleWorkflow, type SaleWiring } from './constructs/sale-workflow';
 
 /** Deployment-wide settings every function receives. */
 export const DEPLOYMENT_ENV = {
@@ -41,6 +43,10 @@ export class CryptoTaxRecoveryStack extends Stack {
   readonly observability: Observability;
   readonly apiFunction: AppFunction;
   readonly api: Api;
+  /** Notice dispatch, outbox sweep and reminders. */
+  readonly notices: Notices;
+  /** The forced sale: state machine, step functions, starter, deadline check and schedule. */
+  readonly sales: SaleWiring;
   readonly prices: Prices;
 
   constructor(scope: Construct, id: string, props: CryptoTaxRecoveryStackProps) {
@@ -69,6 +75,7 @@ export class CryptoTaxRecoveryStack extends Stack {
       description: 'HTTP API for the city tax system and officers',
     });
     this.data.bindTable(this.apiFunction);
+    this.queues.bindProducer('noticeDispatch', this.apiFunction);
     this.api = new Api(this, 'Api', {
       namePrefix: prefix,
       handler: this.apiFunction,
@@ -82,6 +89,14 @@ export class CryptoTaxRecoveryStack extends Stack {
     });
     this.observability.watchApi(this.api.restApi);
 
+    this.notices = new Notices(this, 'Notices', {
+      newFunction: (fnId, fnProps) => this.newFunction(fnId, fnProps),
+      data: this.data,
+      queues: this.queues,
+      observability: this.observability,
+      timezone: config.schedules.timezone,
+    });
+
     this.prices = new Prices(this, 'Prices', {
       newExchangeFunction: (fnId, fnProps) => this.newExchangeFunction(fnId, fnProps),
       data: this.data,
@@ -90,6 +105,8 @@ export class CryptoTaxRecoveryStack extends Stack {
       rate: config.schedules.pricePollRate,
       timezone: config.schedules.timezone,
     });
+
+    this.sales = addSaleWorkflow(this);
 
     new CfnOutput(this, 'CitySystemRoleArn', { value: this.api.callerRoles.citySystem.roleArn, description: 'Role the city tax system assumes to call the API' });
     new CfnOutput(this, 'OfficerRoleArn', { value: this.api.callerRoles.officer.roleArn, description: 'Role officers assume to call the API' });

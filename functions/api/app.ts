@@ -4,7 +4,7 @@
  * ledger, idempotency record) → the answer. Every refusal is problem+json.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { CaseRuleError, IllegalTransitionError } from '#domain/case';
+import { CaseRuleError, IllegalTransitionError, type Transition } from '#domain/case';
 import {
   CaseExistsError,
   CaseNotFoundError,
@@ -31,6 +31,8 @@ export interface ApiDeps extends Omit<RouteDeps, 'newId'> {
   routes?: readonly AnyRoute<RouteDeps>[];
   /** Queues the notices a committed change caused (best effort: unsent ones wait in the outbox for the sweeper). */
   publishNotices?: PublishNotices;
+  /** Queues a sale request when a committed change made the case due at the taxpayer's request (best effort: the daily deadline check finds it otherwise). */
+  requestSales?: (transition: Transition) => Promise<void>;
 }
 
 export type ApiHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
@@ -145,6 +147,7 @@ export function createApi(deps: ApiDeps): ApiHandler {
       }
       // After the commit, outside its error handling: publishing never undoes or repeats a change.
       if (change.transition.notices.length > 0) await deps.publishNotices?.(change.transition);
+      await deps.requestSales?.(change.transition);
       return { result, replayed: false };
     }
   }

@@ -8,6 +8,7 @@ import { createDynamoDbClient } from '#adapters/dynamodb/client';
 import { DynamoDbPriceStore } from '#adapters/dynamodb/price-store';
 import { createSqsClient } from '#adapters/sqs/client';
 import { leaveForSweeper, noticePublisher, NOTICE_QUEUE_URL_ENV } from '#adapters/sqs/notice-queue';
+import { SALE_REQUEST_QUEUE_URL_ENV, saleRequestPublisher, SqsSaleRequestQueue } from '#adapters/workflow/sale-requests';
 import { createApi } from './app';
 import { loadApiConfig } from './config';
 
@@ -21,4 +22,8 @@ const prices = new DynamoDbPriceStore(client, config.tableName);
 const queueUrl = process.env[NOTICE_QUEUE_URL_ENV];
 const publishNotices = queueUrl ? noticePublisher({ client: createSqsClient(), queueUrl, logger }) : leaveForSweeper;
 
-export const handler = createApi({ store, config, logger, publishNotices, prices });
+// The taxpayer's own sale request is queued for the sale starter (the deadline check sweeps up any not queued).
+const saleQueueUrl = process.env[SALE_REQUEST_QUEUE_URL_ENV];
+const requestSales = saleQueueUrl ? saleRequestPublisher(new SqsSaleRequestQueue(createSqsClient(), saleQueueUrl), logger) : undefined;
+
+export const handler = createApi({ store, config, logger, publishNotices, prices, ...(requestSales ? { requestSales } : {}) });

@@ -5,6 +5,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Bill } from '#domain/bills';
 import {
+  approveSale,
   cancelCase,
   confirmCustody,
   placeHold,
@@ -38,6 +39,8 @@ import {
   PaymentBody,
   ProblemView,
   RegisterCaseBody,
+  SaleApprovalBody,
+  SaleParams,
   SaleRequestBody,
   SeizuresBody,
   StatementView,
@@ -262,6 +265,20 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
           ctx,
         ),
       ),
+  }),
+
+  defineRoute<RouteDeps, typeof SaleParams, z.ZodUndefined, typeof SaleApprovalBody>({
+    kind: 'change',
+    method: 'POST',
+    path: '/cases/{caseId}/sales/{saleId}/approval',
+    operationId: 'approveSale',
+    summary: 'Approve a running sale planned at or above the approval threshold',
+    description: 'The sale workflow waits for this before its first order, looking again every few minutes; it goes on at its next check.',
+    roles: OFFICER,
+    params: SaleParams,
+    body: SaleApprovalBody,
+    responses: { 200: json(CaseView, 'The case, its running sale approved.'), ...ON_CASE },
+    handle: (input, deps) => change(deps, input, (c, ctx) => approveSale(c, input.params.saleId, ctx)),
   }),
 
   defineRoute<RouteDeps, typeof CaseParams, z.ZodUndefined, typeof HoldBody>({

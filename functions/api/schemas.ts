@@ -148,6 +148,16 @@ export const CancelBody = z.strictObject({ cityId: CityId, reason: Text(500, 'Wh
 
 export const CaseParams = z.strictObject({ caseId: CaseId });
 export const HoldParams = z.strictObject({ caseId: CaseId, holdId: HoldId });
+
+export const SaleId = z
+  .string()
+  .regex(/^[A-Za-z0-9._-]{1,128}$/, { error: 'must be a sale id, e.g. "<caseId>-sale-1"' })
+  .meta({ description: 'A sale attempt of the case: `<caseId>-sale-<n>`.', example: 'c01JZ8X4E7Q2M3N4P5R6S7T8V9W-sale-1' });
+export const SaleParams = z.strictObject({ caseId: CaseId, saleId: SaleId });
+
+export const SaleApprovalBody = z
+  .strictObject({ cityId: CityId })
+  .meta({ id: 'SaleApproval', description: 'An officer approves the running sale, planned at or above the approval threshold; the approving officer is the caller.' });
 export const CityQuery = z.strictObject({ city: CityId });
 export const ListQuery = z.strictObject({
   city: CityId,

@@ -1,0 +1,247 @@
+/**
+ * The sale steps that read and change the case (the case-steps Lambda: DynamoDB only, no exchange):
+ * LoadCase, CheckSaleAllowed, Escalate, Settle, NotifyResult and RecordFailure.
+ *
+ * Settlement is one transaction (`settleSale` → `commit`): ledger entries for every fill and fee,
+ * allocation in the legal order, refund, releases, the new state, the audit event (with the sale's
+ * quality figures in its details) and the result notice. The sale record is marked SETTLING with
+ * those figures first and SETTLED after, so a step re-run after the commit only finishes the record.
+ * A sale that sold nothing goes back to DUE with its reason (`failSale`), unless a hold or a
+ * payment arrived meanwhile (then `settleSale` puts the case on hold or closes it).
+ */
+import {
+  arrears,
+  available,
+  failSale,
+  isSaleApproved,
+  saleBlock,
+  settleSale,
+  type Case,
+  type Fill,
+  type Seizure,
+  type Transition,
+  type TransitionContext,
+} from '#domain/case';
+import { kstDate, type LocalDate } from '#domain/dates';
+import { min, ZERO } from '#domain/money';
+import { estimatedMarketVolume, qualityDetails, saleQuality, type MarketExecution } from '#domain/sale-quality';
+import { executed, netProceeds, soldOf, type OrderRecord, type SaleRecord } from '#adapters/dynamodb/sale-store';
+import { isSelling, leftToSell, loadCase, loadSale, requireSelling, seconds, stillNeeded, type NoticePublisher, type SaleDeps } from './context';
+import { OrderInDoubtError, SaleNotRunningError } from './errors';
+import type { CaseStep, CheckResult, LoadCaseResult, SettleResult, StepEvent } from './steps';
+
+export interface CaseStepDeps extends SaleDeps {
+  notices: NoticePublisher;
+}
+
+export type CaseSteps = Record<CaseStep, (event: StepEvent) => Promise<unknown>>;
+
+/** Stop reasons that are not a failure to sell: the sale ended because it had done its job or had to. */
+const NATURAL_ENDS = new Set(['COVERED', 'ALL_SOLD', 'NOTHING_OWED', 'ONLY_DUST_LEFT']);
+
+export function createCaseSteps(deps: CaseStepDeps): CaseSteps {
+  const { sales, clock } = deps;
+
+  const ctx = (c: Case, event: StepEvent): TransitionContext => ({
+    now: clock(),
+    actor: { kind: 'SYSTEM', id: `sale-workflow/${event.executionName ?? event.saleId}` },
+    settings: deps.settingsFor(c.cityId),
+  });
+
+  /** What the quality figures are measured on: every market decided at arrival or sold. */
+  function executions(sale: SaleRecord, orders: readonly OrderRecord[], endedAt: Date): MarketExecution[] {
+    const done = executed(orders);
+    const markets = new Set([...(sale.arrival?.legs.map((l) => l.market) ?? []), ...done.map((o) => o.market)]);
+    const started = Date.parse(sale.arrival?.decidedAt ?? sale.startedAt);
+    const out: MarketExecution[] = [];
+    for (const market of [...markets].sort()) {
+      const arrivalMid = sale.arrival?.mids[market] ?? sale.lastQuotes[market]?.mid;
+      if (!arrivalMid) continue;
+      const last = sale.lastQuotes[market];
+      out.push({
+        market,
+        arrivalMid,
+        decidedQuantity: sale.arrival?.legs.find((l) => l.market === market)?.quantity ?? ZERO,
+        ...(last ? { endMid: last.mid, marketVolume: estimatedMarketVolume(last.accTradeVolume24h, endedAt.getTime() - started) } : {}),
+        fills: done.filter((o) => o.market === market).map((o) => ({ quantity: o.executedVolume ?? ZERO, grossKrw: o.grossKrw ?? ZERO, feeKrw: o.feeKrw ?? ZERO })),
+      });
+    }
+    return out;
+  }
+
+  /**
+   * Ends the sale in one case transaction: settles what was sold (or, nothing sold and the case
+   * still due, returns it to DUE), after recording the figures on the sale record.
+   */
+  async function finish(event: StepEvent, stop: { reason?: string; failure?: { error: string; cause: string } }): Promise<SettleResult> {
+    const c = await loadCase(deps, event);
+    let sale = await loadSale(deps, event);
+    if (!isSelling(c, event.saleId)) {
+      if (c.saleId === event.saleId && sale.status === 'SETTLING') {
+        // The case transaction went through before a crash: only the sale record is left to finish.
+        await sales.save({ ...sale, status: stop.failure ? 'FAILED' : 'SETTLED', outcome: c.status });
+        return { status: c.status, netKrw: netProceeds(await sales.orders(event.cityId, event.caseId, event.saleId)).toFixed(0), noticeIds: [] };
+      }
+      throw new SaleNotRunningError(`case ${c.caseId} is ${c.status}, not selling ${event.saleId}`);
+    }
+    const orders = await sales.orders(event.cityId, event.caseId, event.saleId);
+    const inDoubt = orders.filter((o) => o.status === 'SENDING' || o.status === 'PLACED' || o.status === 'PLANNED');
+    if (inDoubt.length > 0) throw new OrderInDoubtError(`orders not yet resolved: ${inDoubt.map((o) => o.identifier).join(', ')}`);
+
+    const now = clock();
+    const on = kstDate(now);
+    const settings = deps.settingsFor(c.cityId);
+    const reason = stop.reason ?? sale.stopReason ?? sale.escalation?.reason;
+    const covered = stillNeeded(c, orders, on, settings).lte(0);
+    const stoppedBecause = covered || (reason !== undefined && NATURAL_ENDS.has(reason)) ? undefined : reason;
+    const done = executed(orders);
+    const fills: Fill[] = done.map((o) => ({ market: o.market, quantity: o.executedVolume ?? ZERO, grossKrw: o.grossKrw ?? ZERO, feeKrw: o.feeKrw ?? ZERO }));
+    const dust: Seizure[] = Object.entries(sale.dust)
+      .map(([market, q]) => {
+        const h = c.holdings.find((x) => x.market === market);
+        return { market, quantity: h ? min(q, available(h).sub(soldOf(orders, market))) : ZERO };
+      })
+      .filter((d) => d.quantity.gt(0));
+    const quality = saleQuality(executions(sale, orders, now), arrears(c, on, settings));
+    const figures = { ...(sale.arrival || done.length > 0 ? qualityDetails(quality) : {}), slices: String(sale.sliceCount), pauses: String(sale.pauseCount) };
+
+    let t: Transition;
+    if (fills.length === 0 && dust.length === 0 && saleBlock(c, on, settings) === null) {
+      t = failSale(c, event.saleId, stoppedBecause ?? reason ?? 'NOTHING_SOLD', ctx(c, event));
+    } else {
+      const firstTrade = done.map((o) => o.firstTradeAt).filter((x): x is string => x !== undefined).sort()[0];
+      const startedOn: LocalDate = kstDate(firstTrade ?? sale.startedAt);
+      t = settleSale(c, { saleId: event.saleId, fills, dust, settledOn: on, startedOn, ...(stoppedBecause ? { stoppedBecause } : {}) }, ctx(c, event));
+    }
+    t = { ...t, audit: { ...t.audit, details: { ...t.audit.details, ...figures } } };
+
+    sale = await sales.save({
+      ...sale,
+      status: 'SETTLING',
+      quality: figures,
+      endedAt: now.toISOString(),
+      ...(reason ? { stopReason: reason } : {}),
+      ...(stop.failure ? { error: stop.failure } : {}),
+    });
+    await deps.store.commit(c.version, t);
+    await sales.save({ ...sale, status: stop.failure ? 'FAILED' : 'SETTLED', outcome: t.case.status });
+
+    const net = netProceeds(orders);
+    if (!stop.failure) deps.metrics.addMetric('SaleSettled', 'Count', 1);
+    deps.metrics.addMetric('RecoveredKrw', 'Count', Number(net.toFixed(0)));
+    if (quality.implementationShortfallBps) deps.metrics.addMetric('ImplementationShortfallBps', 'Count', quality.implementationShortfallBps.toNumber());
+    if (quality.arrivalSlippageBps) deps.metrics.addMetric('ArrivalSlippageBps', 'Count', quality.arrivalSlippageBps.toNumber());
+    deps.logger.info('sale ended', { saleId: event.saleId, status: t.case.status, reason, netKrw: net.toFixed(0), ...figures });
+    return { status: t.case.status, netKrw: net.toFixed(0), noticeIds: t.notices.map((n) => n.noticeId), ...(stoppedBecause ? { stoppedBecause } : {}) };
+  }
+
+  return {
+    /** Checks the case is selling this sale and opens the sale record (once; a re-run finds it). */
+    async LoadCase(event): Promise<LoadCaseResult> {
+      const c = await loadCase(deps, event);
+      requireSelling(c, event.saleId);
+      const now = clock();
+      const requestedBy = c.saleRequest ? 'TAXPAYER' : 'DEADLINE';
+      const sale = await sales.create({
+        cityId: c.cityId,
+        caseId: c.caseId,
+        saleId: event.saleId,
+        rev: 0,
+        status: 'RUNNING',
+        requestedBy,
+        ...(event.executionName ? { executionName: event.executionName } : {}),
+        startedAt: now.toISOString(),
+        needAtStartKrw: arrears(c, kstDate(now), deps.settingsFor(c.cityId)),
+        limitPrices: c.saleRequest?.limitPrices ?? {},
+        lastQuotes: {},
+        priceHistory: {},
+        consecutivePauses: 0,
+        pauses: [],
+        pauseCount: 0,
+        sliceCount: 0,
+        dust: {},
+      });
+      if (sale.rev === 1) deps.metrics.addMetric('SaleStarted', 'Count', 1);
+      return { requestedBy: sale.requestedBy, needAtStartKrw: sale.needAtStartKrw.toFixed(0) };
+    },
+
+    /**
+     * Before every slice: may the sale go on? A hold or a payment that arrived, the need covered,
+     * nothing left, the sale too old, or an approval still missing (then wait and look again).
+     */
+    async CheckSaleAllowed(event): Promise<CheckResult> {
+      const c = await loadCase(deps, event);
+      requireSelling(c, event.saleId);
+      const sale = await loadSale(deps, event);
+      const orders = await sales.orders(event.cityId, event.caseId, event.saleId);
+      const now = clock();
+      const on = kstDate(now);
+      const settings = deps.settingsFor(c.cityId);
+      const stop = async (reason: string): Promise<CheckResult> => {
+        await sales.save({ ...sale, stopReason: reason });
+        deps.logger.info('sale stops', { saleId: event.saleId, reason });
+        return { next: 'SETTLE', reason, waitSeconds: 0 };
+      };
+
+      const block = saleBlock(c, on, settings);
+      if (block === 'ON_HOLD' || block === 'NOTHING_OWED') return stop(block);
+      if (block === 'NO_COINS') return stop('ALL_SOLD');
+      if (block) return stop(`BLOCKED:${block}`);
+      if (stillNeeded(c, orders, on, settings).lte(0)) return stop('COVERED');
+      if (leftToSell(c, sale, orders).size === 0) return stop('ALL_SOLD');
+      if (now.getTime() - Date.parse(sale.startedAt) > deps.limits.maxSaleDurationMs) return stop('SALE_EXPIRED');
+
+      if (sale.status === 'AWAITING_APPROVAL') {
+        if (isSaleApproved(c, event.saleId) && c.saleApproval) {
+          const approval = { ...(sale.approval ?? { requestedAt: now.toISOString(), plannedValueKrw: ZERO }), approvedBy: c.saleApproval.approvedBy, approvedAt: c.saleApproval.approvedAt };
+          await sales.save({ ...sale, status: 'RUNNING', approval });
+          deps.logger.info('sale approved by an officer', { saleId: event.saleId });
+          return { next: 'QUOTE', reason: 'APPROVED', waitSeconds: 0 };
+        }
+        if (now.getTime() - Date.parse(sale.approval?.requestedAt ?? sale.startedAt) > deps.limits.approvalTimeoutMs) return stop('APPROVAL_TIMED_OUT');
+        return { next: 'AWAIT_APPROVAL', reason: 'WAITING_FOR_OFFICER', waitSeconds: deps.limits.approvalPollSeconds };
+      }
+      return { next: 'QUOTE', waitSeconds: 0 };
+    },
+
+    /** The market guards paused the sale too often: stop, tell the officers, settle what was sold. */
+    async Escalate(event) {
+      const sale = await loadSale(deps, event);
+      const reason = `ESCALATED:${sale.escalation?.reason ?? 'MARKET'}`;
+      await sales.save({ ...sale, status: 'ESCALATED', stopReason: reason });
+      deps.metrics.addMetric('SaleEscalated', 'Count', 1);
+      deps.logger.warn('sale escalated to an officer', { saleId: event.saleId, market: sale.escalation?.market, reason, pauses: sale.consecutivePauses });
+      return { reason, waitSeconds: seconds(0) };
+    },
+
+    async Settle(event) {
+      return finish(event, {});
+    },
+
+    /** Hands the settlement's notices to the notice pipeline. */
+    async NotifyResult(event) {
+      const ids = event.noticeIds ?? [];
+      if (ids.length > 0) await deps.notices.publish(event, ids);
+      return { published: ids.length };
+    },
+
+    /**
+     * The recorded failure (after ResolveOpenOrders): what was sold is settled, otherwise the case
+     * goes back to DUE with the error; an alarm metric either way. Nothing to do when the case is no
+     * longer selling this sale.
+     */
+    async RecordFailure(event) {
+      const error = event.error ?? { Error: 'Unknown', Cause: '' };
+      deps.metrics.addMetric('SaleFailed', 'Count', 1);
+      deps.logger.error('sale failed', { saleId: event.saleId, error: error.Error, cause: error.Cause?.slice(0, 500) });
+      const c = await loadCase(deps, event);
+      if (!isSelling(c, event.saleId)) {
+        const sale = await sales.get(event.cityId, event.caseId, event.saleId);
+        if (!(sale?.status === 'SETTLING' && c.saleId === event.saleId)) return { status: c.status, recorded: false };
+      }
+      const result = await finish(event, { reason: `FAILED:${error.Error}`, failure: { error: error.Error, cause: (error.Cause ?? '').slice(0, 1000) } });
+      if (result.noticeIds.length > 0) await deps.notices.publish(event, result.noticeIds);
+      return { ...result, recorded: true };
+    },
+  };
+}

@@ -1,0 +1,97 @@
+/**
+ * What every sale step works with: the stores, the clock, the policy, and the few derived figures
+ * the steps agree on (what is still needed, what is left to sell, the policy for one market). The
+ * rules themselves live in the domain (case.ts, sale-plan.ts, execution-policy.ts); this only
+ * gathers their inputs.
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import { arrears, available, type Case, type NoticeIntent } from '#domain/case';
+import { CaseNotFoundError, type CaseStore } from '#domain/case-store';
+import type { CitySettings } from '#domain/city-settings';
+import { kstDate, type LocalDate } from '#domain/dates';
+import type { ExecutionPolicy } from '#domain/execution-policy';
+import { Decimal, max, ZERO } from '#domain/money';
+import type { Holding as PlanHolding } from '#domain/sale-plan';
+import { netProceeds, soldOf, type OrderRecord, type SaleRecord, type SaleStore } from '#adapters/dynamodb/sale-store';
+import type { SaleLimits } from './config';
+import { SaleNotRunningError } from './errors';
+import type { SaleRef } from './steps';
+
+/** Hands committed notices (outbox records) to the notice pipeline; the outbox sweeper re-sends any left. */
+export interface NoticePublisher {
+  publish(c: Pick<Case, 'cityId' | 'caseId'>, noticeIds: readonly NoticeIntent['noticeId'][]): Promise<void>;
+}
+
+export interface SaleDeps {
+  store: CaseStore;
+  sales: SaleStore;
+  policy: ExecutionPolicy;
+  limits: SaleLimits;
+  settingsFor(cityId: string): CitySettings;
+  clock: () => Date;
+  logger: Pick<Logger, 'info' | 'warn' | 'error'>;
+  metrics: Pick<Metrics, 'addMetric' | 'addDimension' | 'publishStoredMetrics'>;
+}
+
+export async function loadCase(deps: Pick<SaleDeps, 'store'>, ref: SaleRef): Promise<Case> {
+  const c = await deps.store.get(ref.cityId, ref.caseId);
+  if (!c) throw new CaseNotFoundError(ref.cityId, ref.caseId);
+  return c;
+}
+
+export const isSelling = (c: Case, saleId: string): boolean => c.status === 'SELLING' && c.saleId === saleId;
+
+export function requireSelling(c: Case, saleId: string): void {
+  if (!isSelling(c, saleId)) throw new SaleNotRunningError(`case ${c.caseId} is ${c.status}${c.saleId ? ` (sale ${c.saleId})` : ''}, not selling ${saleId}`);
+}
+
+export async function loadSale(deps: Pick<SaleDeps, 'sales'>, ref: SaleRef): Promise<SaleRecord> {
+  const sale = await deps.sales.get(ref.cityId, ref.caseId, ref.saleId);
+  if (!sale) throw new SaleNotRunningError(`no sale record ${ref.saleId}: LoadCase did not run`);
+  return sale;
+}
+
+export const today = (deps: Pick<SaleDeps, 'clock'>): LocalDate => kstDate(deps.clock());
+
+/** What the sale must still raise today: arrears (surcharges projected to today) minus its net proceeds so far. */
+export function stillNeeded(c: Case, orders: readonly OrderRecord[], on: LocalDate, settings: CitySettings): Decimal {
+  return max(ZERO, arrears(c, on, settings).sub(netProceeds(orders)));
+}
+
+/** Coins of each market the sale may still sell: in custody, minus what it sold, minus dust set aside. */
+export function leftToSell(c: Case, sale: SaleRecord, orders: readonly OrderRecord[]): Map<string, Decimal> {
+  const left = new Map<string, Decimal>();
+  for (const h of c.holdings) {
+    const q = available(h).sub(soldOf(orders, h.market)).sub(sale.dust[h.market] ?? ZERO);
+    if (q.gt(0)) left.set(h.market, q);
+  }
+  return left;
+}
+
+/** The policy for one market: the deployment's, with the taxpayer's floor price for it if they gave one. */
+export function policyFor(policy: ExecutionPolicy, sale: SaleRecord, market: string): ExecutionPolicy {
+  const limit = sale.limitPrices[market];
+  return limit ? Object.freeze({ ...policy, taxpayerLimitPrice: limit }) : policy;
+}
+
+/** The planner's view of what is left, priced from the sale's last quotes (markets without a quote are left out). */
+export function planHoldings(sale: SaleRecord, left: Map<string, Decimal>, limits: SaleLimits): PlanHolding[] {
+  const holdings: PlanHolding[] = [];
+  for (const [market, quantity] of left) {
+    const q = sale.lastQuotes[market];
+    if (!q || !q.bestBid.gt(0)) continue;
+    holdings.push({
+      market,
+      quantity,
+      bid: q.bestBid,
+      askFee: q.askFee,
+      lotSize: limits.lotSize,
+      minOrderKrw: q.minOrderKrw,
+      recentTradedValue: q.accTradeValue24h,
+    });
+  }
+  return holdings;
+}
+
+export const seconds = (ms: number): number => Math.max(0, Math.ceil(ms / 1000));

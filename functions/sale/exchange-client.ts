@@ -1,0 +1,26 @@
+/**
+ * The exchange client of the market steps: Upbit keys read once per container from Secrets
+ * Manager (EXCHANGE_SECRET_ARN, JSON {"accessKey","secretKey"}), base URL from EXCHANGE_BASE_URL.
+ * The keys are never logged and never leave this module.
+ */
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { UpbitExchange } from '#adapters/exchange/upbit';
+import type { Exchange } from '#adapters/exchange/exchange';
+import { ConfigError } from './config';
+
+export async function exchangeFromSecret(env: NodeJS.ProcessEnv = process.env, client = new SecretsManagerClient({})): Promise<Exchange> {
+  const secretArn = env.EXCHANGE_SECRET_ARN?.trim();
+  const baseUrl = env.EXCHANGE_BASE_URL?.trim();
+  if (!secretArn || !baseUrl) throw new ConfigError('missing environment variables: EXCHANGE_SECRET_ARN and EXCHANGE_BASE_URL');
+  const out = await client.send(new GetSecretValueCommand({ SecretId: secretArn }));
+  let keys: { accessKey?: unknown; secretKey?: unknown };
+  try {
+    keys = JSON.parse(out.SecretString ?? '') as typeof keys;
+  } catch {
+    throw new ConfigError('the exchange secret is not JSON {"accessKey","secretKey"}');
+  }
+  if (typeof keys.accessKey !== 'string' || typeof keys.secretKey !== 'string' || keys.accessKey === 'REPLACE_ME') {
+    throw new ConfigError('the exchange secret has no keys yet: put the exchange API keys in it (infra/README.md)');
+  }
+  return new UpbitExchange({ baseUrl, accessKey: keys.accessKey, secretKey: keys.secretKey });
+}

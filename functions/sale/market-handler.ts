@@ -1,0 +1,50 @@
+/**
+ * Lambda entry of the sale's market steps (QuoteMarket, PlanNextSlice, PlaceOrder, ReconcileOrder,
+ * ResolveOpenOrders), behind the fixed egress IP. The exchange keys are read on the first
+ * invocation (and again after a failed read), then kept for the container's life.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { DynamoDbCaseStore } from '#adapters/dynamodb/case-store';
+import { createDynamoDbClient } from '#adapters/dynamodb/client';
+import { DynamoDbPriceStore } from '#adapters/dynamodb/price-store';
+import { DynamoDbSaleStore } from '#adapters/dynamodb/sale-store';
+import { loadSaleConfig } from './config';
+import { stepDispatcher, type StepHandler } from './dispatch';
+import { exchangeFromSecret } from './exchange-client';
+import { createMarketSteps } from './market-steps';
+
+const SERVICE_NAME = 'sale-market-steps';
+const config = loadSaleConfig();
+const logger = new Logger({ serviceName: SERVICE_NAME });
+const metrics = new Metrics({ serviceName: SERVICE_NAME });
+const dynamodb = createDynamoDbClient();
+
+let ready: Promise<StepHandler> | undefined;
+
+async function build(): Promise<StepHandler> {
+  const exchange = await exchangeFromSecret();
+  return stepDispatcher(
+    createMarketSteps({
+      store: new DynamoDbCaseStore(dynamodb, config.tableName),
+      sales: new DynamoDbSaleStore(dynamodb, config.tableName),
+      priceHistory: new DynamoDbPriceStore(dynamodb, config.tableName),
+      exchange,
+      policy: config.policy,
+      limits: config.limits,
+      settingsFor: config.settingsFor,
+      clock: () => new Date(),
+      logger,
+      metrics,
+    }),
+    metrics,
+  );
+}
+
+export async function handler(event: unknown): Promise<unknown> {
+  ready ??= build().catch((error: unknown) => {
+    ready = undefined;
+    throw error;
+  });
+  return (await ready)(event);
+}

@@ -1,0 +1,379 @@
+/**
+ * The sale steps that meet the market (the market-steps Lambda, behind the fixed egress IP with the
+ * exchange keys): QuoteMarket, PlanNextSlice, PlaceOrder, ReconcileOrder and ResolveOpenOrders.
+ *
+ * A coin is never sold twice: every slice is one order whose identifier is derived from city, sale
+ * (which names the case) and slice number, issued once (the slice counter and the order record are
+ * written in one transaction). The order record is marked SENDING before the exchange is called, so
+ * whatever happens next (a timeout, a lost answer, the function dying) the next attempt sees it and
+ * looks the order up by its identifier before placing anything; the exchange refuses an identifier
+ * twice in any case. Fills are written once, when the exchange reports the order final.
+ */
+import { isSaleApproved } from '#domain/case';
+import { kstDate } from '#domain/dates';
+import { guardMarket, needsApproval, nextSlice, type GuardDecision } from '#domain/execution-policy';
+import { bps, Decimal, sum, ZERO } from '#domain/money';
+import { planSale, type SalePlan } from '#domain/sale-plan';
+import {
+  executed,
+  orderIdentifier,
+  type MarketSnapshot,
+  type OrderRecord,
+  type OrderStatus,
+  type SaleRecord,
+} from '#adapters/dynamodb/sale-store';
+import { isFinal, OrderNotFound, type Exchange, type ExchangeOrder } from '#adapters/exchange/exchange';
+import { leftToSell, loadCase, loadSale, planHoldings, policyFor, requireSelling, seconds, stillNeeded, today, type SaleDeps } from './context';
+import { InvalidStepInputError, OrderInDoubtError } from './errors';
+import type { FillResult, GuardResult, MarketStep, OrderResult, SaleRef, SliceResult, StepEvent } from './steps';
+
+export interface MarketStepDeps extends SaleDeps {
+  exchange: Exchange;
+  /**
+   * The price poller's minute series (shared/adapters/dynamodb/price-store.ts), so the circuit
+   * breaker sees the market's recent moves even on a sale's first quote; the sale's own quotes
+   * are used as well.
+   */
+  priceHistory?: { series(market: string, from: Date, to: Date): Promise<{ at: Date; price: Decimal }[]> };
+}
+
+const DAY_MS = 86_400_000;
+const OPEN: readonly OrderStatus[] = ['PLANNED', 'SENDING', 'PLACED'];
+
+export type MarketSteps = Record<MarketStep, (event: StepEvent) => Promise<unknown>>;
+
+export function createMarketSteps(deps: MarketStepDeps): MarketSteps {
+  const { exchange, sales, clock } = deps;
+
+  /** The plan for what is still needed, on the sale's last quotes (the domain's planner). */
+  function plan(need: Decimal, sale: SaleRecord, left: Map<string, Decimal>): SalePlan | undefined {
+    const holdings = planHoldings(sale, left, deps.limits);
+    if (holdings.length === 0) return undefined;
+    return planSale({ need, holdings, margin: bps(deps.policy.planningMarginBps) });
+  }
+
+  async function lookUp(identifier: string): Promise<ExchangeOrder | undefined> {
+    try {
+      return await exchange.getOrder({ identifier });
+    } catch (error) {
+      if (error instanceof OrderNotFound) return undefined;
+      throw error;
+    }
+  }
+
+  function withFills(order: OrderRecord, ex: ExchangeOrder): OrderRecord {
+    const first = ex.trades.map((t) => t.createdAt.getTime()).sort((a, b) => a - b)[0];
+    return {
+      ...order,
+      status: 'DONE',
+      exchangeUuid: ex.uuid,
+      exchangeState: ex.state,
+      executedVolume: ex.executedVolume,
+      grossKrw: ex.executedFunds,
+      feeKrw: ex.paidFee,
+      tradeCount: ex.trades.length,
+      ...(first !== undefined ? { firstTradeAt: new Date(first).toISOString() } : {}),
+      reconciledAt: clock().toISOString(),
+    };
+  }
+
+  /** Makes a final exchange order final here too (cancelling it first if it is somehow still open). */
+  async function finalOrder(order: OrderRecord, ex: ExchangeOrder, force: boolean): Promise<ExchangeOrder | undefined> {
+    if (isFinal(ex)) return ex;
+    const age = clock().getTime() - ex.createdAt.getTime();
+    if (!force && age < deps.limits.maxOpenOrderMs) return undefined;
+    deps.logger.warn('an IOC order is still open: cancelling it', { identifier: order.identifier, state: ex.state });
+    return exchange.cancelOrder({ identifier: order.identifier });
+  }
+
+  async function close(ref: SaleRef, order: OrderRecord, from: readonly OrderStatus[]): Promise<void> {
+    const sale = await loadSale(deps, ref);
+    await sales.closeOrder(order, from, sale);
+  }
+
+  function record(ref: SaleRef, identifier: string | undefined): string {
+    if (!identifier) throw new InvalidStepInputError(`${ref.saleId}: the step needs an order identifier`);
+    return identifier;
+  }
+
+  return {
+    /**
+     * Quotes every market the sale may still sell (ticker, order book, the exchange's rules), keeps
+     * them on the sale record, and runs the market guards on the market the plan sells next: a stale
+     * or disputed price or a volatile market pauses the sale; too many pauses in a row escalate.
+     */
+    async QuoteMarket(event): Promise<GuardResult> {
+      const c = await loadCase(deps, event);
+      requireSelling(c, event.saleId);
+      let sale = await loadSale(deps, event);
+      const orders = await sales.orders(event.cityId, event.caseId, event.saleId);
+      const left = leftToSell(c, sale, orders);
+      const markets = [...left.keys()].sort();
+      if (markets.length === 0) return { action: 'GO', waitSeconds: 0 };
+
+      const [tickers, books] = await Promise.all([exchange.quotes(markets), exchange.orderBooks(markets)]);
+      const rules = await Promise.all(markets.map((m) => exchange.marketRules(m)));
+      const now = clock();
+      const window = deps.policy.circuitBreakerWindowMs;
+      const lastQuotes = { ...sale.lastQuotes };
+      const history = { ...sale.priceHistory };
+      const prior: Record<string, { at: Date; price: Decimal }[]> = {};
+      for (const market of markets) {
+        const ticker = tickers.find((t) => t.market === market);
+        const book = books.find((b) => b.market === market);
+        const rule = rules.find((r) => r.market === market);
+        const bestBid = book?.bids[0]?.price;
+        const bestAsk = book?.asks[0]?.price;
+        if (!ticker || !book || !rule || !bestBid || !bestAsk) continue; // no price, no plan for it
+        const quotedAt = new Date(Math.min(ticker.timestamp.getTime(), ticker.tradeTimestamp.getTime(), book.timestamp.getTime()));
+        const snapshot: MarketSnapshot = {
+          market,
+          quotedAt: quotedAt.toISOString(),
+          tradePrice: ticker.tradePrice,
+          bestBid,
+          bestAsk,
+          mid: bestBid.add(bestAsk).div(2),
+          bids: book.bids.map((l) => ({ price: l.price, size: l.size })),
+          tickSize: rule.tickSize,
+          askFee: rule.askFee,
+          minOrderKrw: rule.minOrderTotal,
+          accTradeVolume24h: ticker.accTradeVolume24h,
+          accTradeValue24h: ticker.accTradeValue24h,
+        };
+        lastQuotes[market] = snapshot;
+        const kept = (history[market] ?? []).filter((p) => Date.parse(p.at) >= now.getTime() - window && p.at !== snapshot.quotedAt);
+        prior[market] = kept.map((p) => ({ at: new Date(p.at), price: p.price }));
+        history[market] = [...kept, { at: snapshot.quotedAt, price: snapshot.tradePrice }];
+      }
+      sale = { ...sale, lastQuotes, priceHistory: history };
+
+      const need = stillNeeded(c, orders, today(deps), deps.settingsFor(c.cityId));
+      const leg = need.gt(0) ? plan(need, sale, left)?.legs[0] : undefined;
+      const quote = leg ? lastQuotes[leg.market] : undefined;
+      if (!leg || !quote) {
+        await sales.save(sale);
+        return { action: 'GO', waitSeconds: 0 };
+      }
+      const polled = deps.priceHistory ? await deps.priceHistory.series(leg.market, new Date(now.getTime() - window), now) : [];
+      const decision: GuardDecision = guardMarket({
+        policy: policyFor(deps.policy, sale, leg.market),
+        now,
+        quote: { tradePrice: quote.tradePrice, bookMid: quote.mid, bestBid: quote.bestBid, quotedAt: new Date(quote.quotedAt) },
+        recentPrices: [...polled.map((p) => ({ at: p.at, price: p.price })), ...(prior[leg.market] ?? [])],
+        consecutivePauses: sale.consecutivePauses,
+      });
+      if (decision.action === 'GO') {
+        await sales.save({ ...sale, consecutivePauses: 0 });
+        return { action: 'GO', market: leg.market, waitSeconds: 0 };
+      }
+      const pause = { at: now.toISOString(), market: leg.market, reason: decision.reason, action: decision.action };
+      sale = { ...sale, consecutivePauses: decision.consecutivePauses, pauses: [...sale.pauses, pause], pauseCount: sale.pauseCount + 1 };
+      if (decision.action === 'ESCALATE') {
+        await sales.save({ ...sale, escalation: { at: pause.at, market: leg.market, reason: decision.reason } });
+        return { action: 'ESCALATE', market: leg.market, reason: decision.reason, waitSeconds: 0 };
+      }
+      await sales.save(sale);
+      deps.metrics.addMetric('SalePaused', 'Count', 1);
+      return { action: 'PAUSE', market: leg.market, reason: decision.reason, waitSeconds: seconds(decision.resumeAt.getTime() - now.getTime()) };
+    },
+
+    /**
+     * Re-plans with the real proceeds so far and sizes the next slice of the first leg (the domain's
+     * planner and execution policy), asks for an officer's approval before the first order of a sale
+     * at or above the threshold, and issues the slice's order identifier. An order already planned
+     * and not yet reconciled is returned again instead (a retried step issues nothing new).
+     */
+    async PlanNextSlice(event): Promise<SliceResult> {
+      const c = await loadCase(deps, event);
+      requireSelling(c, event.saleId);
+      let sale = await loadSale(deps, event);
+      const orders = await sales.orders(event.cityId, event.caseId, event.saleId);
+      const open = orders.find((o) => o.identifier === sale.openOrder && OPEN.includes(o.status));
+      if (open) return { action: 'SELL', identifier: open.identifier, market: open.market, quantity: open.volume.toFixed(), limitPrice: open.limitPrice.toFixed(), reason: 'RESUMED', waitSeconds: 0 };
+
+      const now = clock();
+      const on = kstDate(now);
+      const need = stillNeeded(c, orders, on, deps.settingsFor(c.cityId));
+      if (need.lte(0)) return settle('COVERED');
+      const left = leftToSell(c, sale, orders);
+      if (left.size === 0) return settle('ALL_SOLD');
+      const salePlan = plan(need, sale, left);
+      if (!salePlan) return wait(sale, [...left.keys()][0] ?? '', 'NO_PRICE', deps.policy.sliceIntervalMs);
+      const leg = salePlan.legs[0];
+      if (!leg) {
+        // Nothing left can raise anything: below the exchange minimum, it goes back as dust.
+        const dust = { ...sale.dust };
+        for (const r of salePlan.release) dust[r.market] = (dust[r.market] ?? ZERO).add(r.quantity);
+        await sales.save({ ...sale, dust });
+        return settle('ONLY_DUST_LEFT');
+      }
+      const snapshot = sale.lastQuotes[leg.market];
+      if (!snapshot) return wait(sale, leg.market, 'NO_PRICE', deps.policy.sliceIntervalMs);
+      const plannedValue = sum(salePlan.legs.map((l) => l.quantity.mul(sale.lastQuotes[l.market]?.bestBid ?? ZERO))).floor();
+
+      if (!sale.arrival && needsApproval(plannedValue, deps.policy) && !isSaleApproved(c, event.saleId)) {
+        sale = await sales.save({ ...sale, status: 'AWAITING_APPROVAL', approval: sale.approval ?? { requestedAt: now.toISOString(), plannedValueKrw: plannedValue } });
+        deps.metrics.addMetric('SaleAwaitingApproval', 'Count', 1);
+        deps.logger.info('sale waits for an officer’s approval', { saleId: event.saleId, plannedValueKrw: plannedValue.toFixed() });
+        return { action: 'AWAIT_APPROVAL', reason: `planned ₩${plannedValue.toFixed()} at or above the approval threshold`, waitSeconds: 0 };
+      }
+
+      const policy = policyFor(deps.policy, sale, leg.market);
+      const arrivalLeg = sale.arrival?.legs.find((l) => l.market === leg.market);
+      const soldToday = sum(executed(orders).filter((o) => o.market === leg.market && kstDate(o.firstTradeAt ?? o.plannedAt) === on).map((o) => o.executedVolume ?? ZERO));
+      const decision = nextSlice({
+        policy,
+        now,
+        remainingQuantity: leg.quantity,
+        referencePrice: snapshot.mid,
+        bids: snapshot.bids,
+        tickSize: snapshot.tickSize,
+        lotSize: deps.limits.lotSize,
+        minOrderKrw: snapshot.minOrderKrw,
+        recentTradedVolume: snapshot.accTradeVolume24h.mul(policy.volumeLookbackMs).div(DAY_MS),
+        plannedTotalQuantity: arrivalLeg?.quantity ?? leg.quantity,
+        soldTodayQuantity: soldToday,
+        averageDailyTradedValue: snapshot.accTradeValue24h,
+      });
+
+      switch (decision.action) {
+        case 'SELL': {
+          const slice = sale.sliceCount + 1;
+          const identifier = orderIdentifier(event.cityId, event.saleId, slice);
+          const arrival = sale.arrival
+            ? { ...sale.arrival, mids: { [leg.market]: snapshot.mid, ...sale.arrival.mids } }
+            : {
+                decidedAt: now.toISOString(),
+                needKrw: need,
+                legs: salePlan.legs.map((l) => ({ market: l.market, quantity: l.quantity })),
+                mids: Object.fromEntries(salePlan.legs.flatMap((l) => (sale.lastQuotes[l.market] ? [[l.market, sale.lastQuotes[l.market]!.mid]] : []))),
+                plannedValueKrw: plannedValue,
+              };
+          const order: OrderRecord = {
+            identifier,
+            cityId: event.cityId,
+            caseId: event.caseId,
+            saleId: event.saleId,
+            slice,
+            market: leg.market,
+            volume: decision.quantity,
+            limitPrice: decision.limitPrice,
+            binding: decision.binding,
+            referencePrice: snapshot.mid,
+            status: 'PLANNED',
+            plannedAt: now.toISOString(),
+            sendAttempts: 0,
+          };
+          await sales.planOrder({ ...sale, status: 'RUNNING', sliceCount: slice, openOrder: identifier, arrival }, order);
+          return { action: 'SELL', identifier, market: leg.market, quantity: decision.quantity.toFixed(), limitPrice: decision.limitPrice.toFixed(), reason: decision.binding, waitSeconds: 0 };
+        }
+        case 'WAIT':
+          return wait(sale, leg.market, decision.reason, decision.resumeAt.getTime() - now.getTime());
+        case 'RELEASE_DUST':
+          await sales.save({ ...sale, dust: { ...sale.dust, [leg.market]: (sale.dust[leg.market] ?? ZERO).add(decision.quantity) } });
+          return { action: 'NEXT', market: leg.market, reason: 'DUST', waitSeconds: 0 };
+        case 'DONE':
+          return { action: 'NEXT', market: leg.market, reason: 'LEG_DONE', waitSeconds: 0 };
+      }
+
+      async function settle(reason: string): Promise<SliceResult> {
+        await sales.save({ ...(await loadSale(deps, event)), stopReason: reason });
+        return { action: 'SETTLE', reason, waitSeconds: 0 };
+      }
+      async function wait(s: SaleRecord, market: string, reason: string, ms: number): Promise<SliceResult> {
+        const pause = { at: now.toISOString(), market, reason, action: 'WAIT' as const };
+        await sales.save({ ...s, pauses: [...s.pauses, pause], pauseCount: s.pauseCount + 1 });
+        return { action: 'WAIT', market, reason, waitSeconds: seconds(ms) };
+      }
+    },
+
+    /**
+     * Places the slice's limit IOC order once. An order marked SENDING by an earlier attempt is
+     * first looked up by its identifier; then the order is sent with `placeOrResolve`, which, on any
+     * doubt, looks it up again instead of sending another. An identifier the exchange has no order
+     * for is spent: the order is ABSENT and the next slice gets a new identifier.
+     */
+    async PlaceOrder(event): Promise<OrderResult> {
+      const identifier = record(event, event.identifier);
+      let order = await sales.getOrder(event.cityId, event.caseId, identifier);
+      if (!order || order.saleId !== event.saleId) throw new InvalidStepInputError(`no order ${identifier} in sale ${event.saleId}`);
+      if (order.status === 'PLACED' || order.status === 'DONE' || order.status === 'ABSENT') {
+        return { identifier, status: order.status, resolvedByLookup: order.resolvedByLookup ?? false };
+      }
+      if (order.status === 'SENDING') {
+        const found = await lookUp(identifier);
+        if (found) {
+          await sales.updateOrder({ ...order, status: 'PLACED', exchangeUuid: found.uuid, exchangeState: found.state, resolvedByLookup: true }, ['SENDING']);
+          deps.metrics.addMetric('OrdersResolvedByLookup', 'Count', 1);
+          deps.logger.info('order found by its identifier, not sent again', { identifier });
+          return { identifier, status: 'PLACED', resolvedByLookup: true };
+        }
+      }
+      const c = await loadCase(deps, event);
+      requireSelling(c, event.saleId);
+      order = { ...order, status: 'SENDING', sendAttempts: order.sendAttempts + 1, sentAt: clock().toISOString() };
+      await sales.updateOrder(order, ['PLANNED', 'SENDING']);
+      const outcome = await exchange.placeOrResolve({ type: 'limit', timeInForce: 'ioc', market: order.market, identifier, volume: order.volume, price: order.limitPrice });
+      if (outcome.outcome === 'absent') {
+        await close(event, { ...order, status: 'ABSENT', absentReason: outcome.reason }, ['SENDING']);
+        deps.metrics.addMetric('OrdersAbsent', 'Count', 1);
+        deps.logger.warn('order not on the exchange: its identifier is spent, the next slice gets a new one', { identifier, reason: outcome.reason });
+        return { identifier, status: 'ABSENT', resolvedByLookup: true };
+      }
+      const placed = outcome.order;
+      await sales.updateOrder({ ...order, status: 'PLACED', exchangeUuid: placed.uuid, exchangeState: placed.state, resolvedByLookup: outcome.resolvedByLookup }, ['SENDING']);
+      deps.metrics.addMetric('OrdersPlaced', 'Count', 1);
+      if (outcome.resolvedByLookup) deps.metrics.addMetric('OrdersResolvedByLookup', 'Count', 1);
+      return { identifier, status: 'PLACED', resolvedByLookup: outcome.resolvedByLookup };
+    },
+
+    /** Reads the order's final state from the exchange and records its fills, once. */
+    async ReconcileOrder(event): Promise<FillResult> {
+      const identifier = record(event, event.identifier);
+      const order = await sales.getOrder(event.cityId, event.caseId, identifier);
+      if (!order || order.saleId !== event.saleId) throw new InvalidStepInputError(`no order ${identifier} in sale ${event.saleId}`);
+      if (order.status !== 'DONE' && order.status !== 'ABSENT') {
+        const seen = await lookUp(identifier);
+        if (!seen) throw new OrderInDoubtError(`order ${identifier} is ${order.status} here but the exchange has no such order`);
+        const final = await finalOrder(order, seen, false);
+        if (!final) return { identifier, final: false, more: true, executedVolume: seen.executedVolume.toFixed(), waitSeconds: deps.limits.fillPollSeconds };
+        const done = withFills(order, final);
+        await close(event, done, ['PLACED', 'SENDING']);
+        deps.metrics.addMetric('SoldKrw', 'Count', Number((done.grossKrw ?? ZERO).toFixed(0)));
+      }
+      const after = await sales.getOrder(event.cityId, event.caseId, identifier);
+      const c = await loadCase(deps, event);
+      const sale = await loadSale(deps, event);
+      const orders = await sales.orders(event.cityId, event.caseId, event.saleId);
+      const more = stillNeeded(c, orders, today(deps), deps.settingsFor(c.cityId)).gt(0) && leftToSell(c, sale, orders).size > 0;
+      return { identifier, final: true, more, executedVolume: (after?.executedVolume ?? ZERO).toFixed(), waitSeconds: seconds(deps.policy.sliceIntervalMs) };
+    },
+
+    /**
+     * After a failure: every order of the sale not yet final here is resolved against the exchange
+     * (by identifier), so that the recorded failure settles exactly what was sold. Throws, and so
+     * stops the execution with the case still SELLING, when an order cannot be resolved.
+     */
+    async ResolveOpenOrders(event): Promise<{ resolved: number }> {
+      const orders = await sales.orders(event.cityId, event.caseId, event.saleId);
+      let resolved = 0;
+      for (const order of orders.filter((o) => OPEN.includes(o.status))) {
+        if (order.status === 'PLANNED') {
+          await close(event, { ...order, status: 'ABSENT', absentReason: 'never sent' }, ['PLANNED']);
+        } else {
+          const seen = await lookUp(order.identifier);
+          if (!seen) {
+            if (order.status === 'PLACED') throw new OrderInDoubtError(`order ${order.identifier} was placed but the exchange does not find it`);
+            await close(event, { ...order, status: 'ABSENT', absentReason: 'not found on the exchange after a failure' }, ['SENDING']);
+          } else {
+            const final = await finalOrder(order, seen, true);
+            if (!final) throw new OrderInDoubtError(`order ${order.identifier} is still open`);
+            await close(event, withFills(order, final), ['PLACED', 'SENDING']);
+          }
+        }
+        resolved += 1;
+      }
+      return { resolved };
+    },
+  };
+}

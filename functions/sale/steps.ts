@@ -1,0 +1,100 @@
+/**
+ * The contract between the state machine (infra/constructs/sale-workflow.ts) and the step
+ * functions: which steps exist, which Lambda runs each, what each receives and returns. The state
+ * machine passes every step the sale's reference and what that step needs (`step` names it), and
+ * keeps each result under its own key for the Choice states and for officers reading the console.
+ *
+ * Two Lambdas, one per capability:
+ *  - case steps (no network but DynamoDB): read and change the case, settle, record failures;
+ *  - market steps (behind the fixed egress IP, with the exchange keys): quote, plan, place, reconcile.
+ * Only the market steps can touch the city's exchange account, and their concurrency can be capped
+ * to the exchange's order rate; the case steps stay outside the VPC.
+ */
+import { z } from 'zod';
+
+export const CASE_STEPS = ['LoadCase', 'CheckSaleAllowed', 'Escalate', 'Settle', 'NotifyResult', 'RecordFailure'] as const;
+export const MARKET_STEPS = ['QuoteMarket', 'PlanNextSlice', 'PlaceOrder', 'ReconcileOrder', 'ResolveOpenOrders'] as const;
+export type CaseStep = (typeof CASE_STEPS)[number];
+export type MarketStep = (typeof MARKET_STEPS)[number];
+export type StepName = CaseStep | MarketStep;
+
+const id = z.string().regex(/^[A-Za-z0-9._-]{1,128}$/);
+
+/** What the execution is started with (and every step receives). */
+export const SaleRef = z.object({ cityId: id, caseId: id, saleId: id });
+export type SaleRef = z.infer<typeof SaleRef>;
+
+export const SaleExecutionInput = SaleRef.extend({
+  requestedBy: z.enum(['DEADLINE', 'TAXPAYER']),
+  requestedAt: z.string(),
+});
+export type SaleExecutionInput = z.infer<typeof SaleExecutionInput>;
+
+export const StepEvent = SaleRef.extend({
+  step: z.enum([...CASE_STEPS, ...MARKET_STEPS]),
+  executionName: z.string().optional(),
+  identifier: id.optional(),
+  noticeIds: z.array(z.string()).optional(),
+  /** The caught error (Catch → ResolveOpenOrders → RecordFailure). */
+  error: z.object({ Error: z.string(), Cause: z.string().optional() }).optional(),
+});
+export type StepEvent = z.infer<typeof StepEvent>;
+
+// ---------------------------------------------------------------- results (what Choice states read)
+
+export interface LoadCaseResult {
+  requestedBy: 'DEADLINE' | 'TAXPAYER';
+  needAtStartKrw: string;
+}
+
+/** CheckSaleAllowed: go on quoting, wait for the officer, or settle (with why). */
+export interface CheckResult {
+  next: 'QUOTE' | 'AWAIT_APPROVAL' | 'SETTLE';
+  reason?: string;
+  waitSeconds: number;
+}
+
+/** QuoteMarket's guard decision on the market to sell next (GuardPrice branches on it). */
+export interface GuardResult {
+  action: 'GO' | 'PAUSE' | 'ESCALATE';
+  market?: string;
+  reason?: string;
+  waitSeconds: number;
+}
+
+/** PlanNextSlice: sell a slice, wait for the market, look again, ask an officer, or settle. */
+export interface SliceResult {
+  action: 'SELL' | 'WAIT' | 'NEXT' | 'AWAIT_APPROVAL' | 'SETTLE';
+  identifier?: string;
+  market?: string;
+  quantity?: string;
+  limitPrice?: string;
+  reason?: string;
+  waitSeconds: number;
+}
+
+export interface OrderResult {
+  identifier: string;
+  status: 'PLACED' | 'DONE' | 'ABSENT';
+  resolvedByLookup: boolean;
+}
+
+export interface FillResult {
+  identifier: string;
+  final: boolean;
+  /** More to sell after this order (then wait a slice interval). */
+  more: boolean;
+  executedVolume: string;
+  waitSeconds: number;
+}
+
+export interface SettleResult {
+  status: string;
+  netKrw: string;
+  noticeIds: string[];
+  stoppedBecause?: string;
+}
+
+export class UnknownStepError extends Error {
+  override readonly name = 'UnknownStepError';
+}

@@ -1,0 +1,88 @@
+/**
+ * The sale starter (SQS consumer of the sale request queue): turns a sale request into a running
+ * sale. For each message: load the case; if it is DUE and the request names its next attempt,
+ * commit `startSale` (DUE → SELLING) and start the workflow execution named after case and attempt;
+ * if the case is already SELLING that attempt (a redelivery, or a crash between the commit and the
+ * start), start the execution again, which is a no-op when it exists. Anything else (paid, on hold,
+ * cancelled, another attempt) means the request no longer applies: it is acknowledged and logged.
+ *
+ * FIFO queue, group = case: a failed message fails only its own case's group (the rest of the
+ * batch goes on); a malformed message or an unknown case fails until the queue moves it to the DLQ.
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import { processPartialResponse, SqsFifoPartialProcessorAsync } from '@aws-lambda-powertools/batch';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { CaseRuleError, nextSaleId, startSale } from '#domain/case';
+import { CaseNotFoundError, ConcurrencyConflictError, type CaseStore } from '#domain/case-store';
+import type { CitySettings } from '#domain/city-settings';
+import { parseSaleRequestMessage, type SaleRequestMessage } from '#adapters/workflow/sale-requests';
+import type { SaleWorkflowStarter } from '#adapters/workflow/sale-workflow';
+
+export interface StartSaleDeps {
+  store: CaseStore;
+  starter: SaleWorkflowStarter;
+  settingsFor(cityId: string): CitySettings;
+  clock: () => Date;
+  logger: Pick<Logger, 'info' | 'warn' | 'error'>;
+  metrics: Pick<Metrics, 'addMetric' | 'publishStoredMetrics'>;
+}
+
+export type StartOutcome = 'STARTED' | 'ALREADY_RUNNING' | 'NO_LONGER_APPLIES';
+
+const COMMIT_ATTEMPTS = 3;
+
+export function createSaleStarter(deps: StartSaleDeps) {
+  /** One request: the case's state decides; a lost race re-reads it. */
+  async function startOne(request: SaleRequestMessage): Promise<StartOutcome> {
+    for (let attempt = 1; ; attempt++) {
+      const c = await deps.store.get(request.cityId, request.caseId);
+      if (!c) throw new CaseNotFoundError(request.cityId, request.caseId);
+      if (c.status === 'SELLING' && c.saleId === request.saleId) {
+        const started = await deps.starter.start(request);
+        return started.started ? 'STARTED' : 'ALREADY_RUNNING';
+      }
+      if (c.status !== 'DUE' || nextSaleId(c) !== request.saleId) {
+        deps.logger.info('sale request no longer applies', { saleId: request.saleId, status: c.status, currentSale: c.saleId });
+        return 'NO_LONGER_APPLIES';
+      }
+      let transition;
+      try {
+        transition = startSale(c, request.saleId, { now: deps.clock(), actor: { kind: 'SYSTEM', id: 'start-sale' }, settings: deps.settingsFor(c.cityId) });
+      } catch (error) {
+        if (!(error instanceof CaseRuleError)) throw error;
+        deps.logger.info('sale request refused by the rules', { saleId: request.saleId, code: error.code });
+        return 'NO_LONGER_APPLIES';
+      }
+      try {
+        await deps.store.commit(c.version, transition);
+      } catch (error) {
+        if (error instanceof ConcurrencyConflictError && attempt < COMMIT_ATTEMPTS) continue;
+        throw error;
+      }
+      const started = await deps.starter.start(request);
+      deps.logger.info('sale started', { saleId: request.saleId, execution: started.executionName, requestedBy: request.requestedBy });
+      return 'STARTED';
+    }
+  }
+
+  return async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
+    const processor = new SqsFifoPartialProcessorAsync();
+    try {
+      return await processPartialResponse(
+        event,
+        async (record: SQSRecord) => {
+          const outcome = await startOne(parseSaleRequestMessage(record.body));
+          deps.metrics.addMetric(outcome === 'STARTED' ? 'SalesStarted' : outcome === 'ALREADY_RUNNING' ? 'SaleRequestsRepeated' : 'SaleRequestsNoLongerApplying', 'Count', 1);
+          return outcome;
+        },
+        processor,
+        { skipGroupOnError: true, throwOnFullBatchFailure: false },
+      );
+    } finally {
+      // Names and messages only: a message body may name a case, never a person.
+      for (const error of processor.errors) deps.logger.error('sale request failed', { error: `${error.name}: ${error.message}` });
+      deps.metrics.publishStoredMetrics();
+    }
+  };
+}

@@ -1,0 +1,427 @@
+/**
+ * The forced sale as a Standard state machine, its step functions, the starter that consumes the
+ * sale request queue, the daily deadline check on EventBridge Scheduler, and their alarms.
+ *
+ * The definition is JSONPath only (no JSONata, no variables), with no task tokens, so the local
+ * interpreter (aws-local-stepfunctions) runs exactly what is deployed; the tests run this very
+ * definition against the real step handlers. State names are what an officer reads in the console:
+ *
+ *   LoadCase → CheckSaleAllowed → IsSaleAllowed ─ SETTLE ─────────────────────────────→ Settle
+ *                  ↑                 ├ AWAIT_APPROVAL → AwaitApproval (wait) ─┐
+ *                  ├─────────────────┼────────────────────────────────────────┘
+ *                  │                 └ QUOTE → QuoteMarket → GuardPrice ─ PAUSE → PauseForMarket (wait) ─┐
+ *                  │                                           ├ ESCALATE → Escalate → Settle            │
+ *                  ├───────────────────────────────────────────┼─────────────────────────────────────────┘
+ *                  │                                           └ GO → PlanNextSlice → SliceDecision
+ *                  │   SliceDecision: SELL → PlaceOrder → WasOrderPlaced ─ ABSENT → CheckSaleAllowed
+ *                  │                                        └ PLACED → WaitForFill → ReconcileOrder → IsOrderFinal
+ *                  │   IsOrderFinal: not final → WaitForFill; more to sell → WaitBetweenSlices → CheckSaleAllowed
+ *                  │   WAIT → WaitForMarket → CheckSaleAllowed; NEXT / AWAIT_APPROVAL → CheckSaleAllowed; SETTLE → Settle
+ *   Settle → NotifyResult → SaleEnded
+ *   any step's error (Catch) → ResolveOpenOrders → RecordFailure → SaleFailed
+ *
+ * Retries: transient errors (exchange unavailable or rate limited, a lost optimistic-locking race,
+ * a Lambda timeout or crash: every step is idempotent) with exponential backoff and full jitter; a
+ * temporary exchange ban with a long interval; orders in doubt are looked up by identifier on retry.
+ */
+import * as path from 'node:path';
+import { Duration, RemovalPolicy, Stack, TimeZone, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import type { CaseStep, MarketStep, StepName } from '../../functions/sale/steps';
+import { namePrefix } from '../config';
+import type { CryptoTaxRecoveryStack } from '../stack';
+import { REPO_ROOT, type AppFunction } from './function';
+import { acknowledgeWildcards } from './nag';
+import type { Observability } from './observability';
+
+/** The state names officers read (and the local tests bind handlers to). */
+export const SALE_STATES = {
+  loadCase: 'LoadCase',
+  checkSaleAllowed: 'CheckSaleAllowed',
+  isSaleAllowed: 'IsSaleAllowed',
+  awaitApproval: 'AwaitApproval',
+  quoteMarket: 'QuoteMarket',
+  guardPrice: 'GuardPrice',
+  pauseForMarket: 'PauseForMarket',
+  escalate: 'Escalate',
+  planNextSlice: 'PlanNextSlice',
+  sliceDecision: 'SliceDecision',
+  waitForMarket: 'WaitForMarket',
+  placeOrder: 'PlaceOrder',
+  wasOrderPlaced: 'WasOrderPlaced',
+  waitForFill: 'WaitForFill',
+  reconcileOrder: 'ReconcileOrder',
+  isOrderFinal: 'IsOrderFinal',
+  waitBetweenSlices: 'WaitBetweenSlices',
+  settle: 'Settle',
+  notifyResult: 'NotifyResult',
+  saleEnded: 'SaleEnded',
+  resolveOpenOrders: 'ResolveOpenOrders',
+  recordFailure: 'RecordFailure',
+  saleFailed: 'SaleFailed',
+} as const;
+
+/** The Wait states (the local tests and the local stack override their durations). */
+export const SALE_WAIT_STATES = [SALE_STATES.awaitApproval, SALE_STATES.pauseForMarket, SALE_STATES.waitForMarket, SALE_STATES.waitForFill, SALE_STATES.waitBetweenSlices] as const;
+
+/** Errors worth another attempt of the same step, after a pause. */
+export const TRANSIENT_ERRORS = [
+  'ExchangeUnavailable',
+  'RateLimited',
+  'ConcurrencyConflictError',
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'InternalServerError',
+  'TransactionConflictException',
+  // The step timed out or its runtime died: every step is idempotent, so it may run again.
+  'States.Timeout',
+  'Lambda.Unknown',
+] as const;
+
+/** An order whose outcome is unknown: the retried step looks it up by identifier first. */
+export const IN_DOUBT_ERRORS = ['PlacementOutcomeUnknown', 'OrderInDoubtError'] as const;
+
+/** Seconds an order is left before it is looked at (an IOC order is final at once). */
+export const FILL_WAIT_SECONDS = 2;
+/** A backstop over the sale's own limit (SALE_MAX_DAYS, default 20): kept under 2^31 ms. */
+export const EXECUTION_TIMEOUT = Duration.days(24);
+
+export interface SaleWorkflowProps {
+  readonly namePrefix: string;
+  readonly caseSteps: AppFunction;
+  readonly marketSteps: AppFunction;
+  readonly logRetention: logs.RetentionDays;
+  readonly observability: Observability;
+  /** Powertools namespace of the step functions' metrics (for the alarms on them). */
+  readonly metricsNamespace: string;
+}
+
+/** The state machine and its alarms. */
+export class SaleWorkflow extends Construct {
+  readonly stateMachine: sfn.StateMachine;
+  readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: SaleWorkflowProps) {
+    super(scope, id);
+    const S = SALE_STATES;
+
+    const step = (name: CaseStep | MarketStep, fn: AppFunction, payload: Record<string, unknown>, resultPath: string): tasks.LambdaInvoke => {
+      const task = new tasks.LambdaInvoke(this, name, {
+        stateName: name,
+        comment: STEP_COMMENTS[name],
+        lambdaFunction: fn.fn,
+        // The task's result is the function's answer itself (no Payload/StatusCode envelope).
+        payloadResponseOnly: true,
+        payload: sfn.TaskInput.fromObject({
+          step: name,
+          cityId: sfn.JsonPath.stringAt('$.cityId'),
+          caseId: sfn.JsonPath.stringAt('$.caseId'),
+          saleId: sfn.JsonPath.stringAt('$.saleId'),
+          ...payload,
+        }),
+        resultPath,
+        taskTimeout: sfn.Timeout.duration(fn.timeout.plus(Duration.seconds(10))),
+        retryOnServiceExceptions: true,
+      });
+      task.addRetry({ errors: [...IN_DOUBT_ERRORS], interval: Duration.seconds(5), backoffRate: 2, maxAttempts: 6, maxDelay: Duration.minutes(2), jitterStrategy: sfn.JitterType.FULL });
+      task.addRetry({ errors: ['Banned'], interval: Duration.seconds(60), backoffRate: 2, maxAttempts: 3, jitterStrategy: sfn.JitterType.FULL });
+      task.addRetry({ errors: [...TRANSIENT_ERRORS], interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 6, maxDelay: Duration.minutes(1), jitterStrategy: sfn.JitterType.FULL });
+      return task;
+    };
+    const { caseSteps: cases, marketSteps: market } = props;
+    const identifier = { identifier: sfn.JsonPath.stringAt('$.slice.identifier') };
+
+    const loadCase = step('LoadCase', cases, { executionName: sfn.JsonPath.stringAt('$$.Execution.Name') }, '$.loaded');
+    const checkSaleAllowed = step('CheckSaleAllowed', cases, {}, '$.check');
+    const awaitApproval = new sfn.Wait(this, S.awaitApproval, { comment: 'Planned at or above the approval threshold: wait for an officer, then check again', time: sfn.WaitTime.secondsPath('$.check.waitSeconds') });
+    const quoteMarket = step('QuoteMarket', market, {}, '$.guard');
+    const pauseForMarket = new sfn.Wait(this, S.pauseForMarket, { comment: 'Stale or disputed price, volatile market, or the taxpayer’s floor not reached: wait, then check and quote again', time: sfn.WaitTime.secondsPath('$.guard.waitSeconds') });
+    const escalate = step('Escalate', cases, {}, '$.escalation');
+    const planNextSlice = step('PlanNextSlice', market, {}, '$.slice');
+    const waitForMarket = new sfn.Wait(this, S.waitForMarket, { comment: 'No bids in the band, thin book or daily cap reached: wait, then check again', time: sfn.WaitTime.secondsPath('$.slice.waitSeconds') });
+    const placeOrder = step('PlaceOrder', market, identifier, '$.order');
+    const waitForFill = new sfn.Wait(this, S.waitForFill, { comment: 'Give the exchange a moment before reading the order', time: sfn.WaitTime.duration(Duration.seconds(FILL_WAIT_SECONDS)) });
+    const reconcileOrder = step('ReconcileOrder', market, identifier, '$.fill');
+    const waitBetweenSlices = new sfn.Wait(this, S.waitBetweenSlices, { comment: 'Let the book refill before the next slice', time: sfn.WaitTime.secondsPath('$.fill.waitSeconds') });
+    const settle = step('Settle', cases, {}, '$.settlement');
+    const notifyResult = step('NotifyResult', cases, { noticeIds: sfn.JsonPath.listAt('$.settlement.noticeIds') }, '$.notified');
+    const saleEnded = new sfn.Succeed(this, S.saleEnded, { comment: 'Settled: ledger, allocation, refund, releases and the result notice are recorded' });
+    const resolveOpenOrders = step('ResolveOpenOrders', market, {}, '$.resolved');
+    const recordFailure = step('RecordFailure', cases, { error: sfn.JsonPath.objectAt('$.error') }, '$.failure');
+    const saleFailed = new sfn.Fail(this, S.saleFailed, { comment: 'Recorded: what was sold is settled, otherwise the case is DUE again with the error', error: 'SaleFailed', causePath: '$.error.Cause' });
+
+    const isSaleAllowed = new sfn.Choice(this, S.isSaleAllowed, { comment: 'Settle (paid, on hold, covered, nothing left), wait for an approval, or quote' })
+      .when(sfn.Condition.stringEquals('$.check.next', 'SETTLE'), settle)
+      .when(sfn.Condition.stringEquals('$.check.next', 'AWAIT_APPROVAL'), awaitApproval)
+      .otherwise(quoteMarket);
+    const guardPrice = new sfn.Choice(this, S.guardPrice, { comment: 'The market guards’ decision on the market to sell next' })
+      .when(sfn.Condition.stringEquals('$.guard.action', 'ESCALATE'), escalate)
+      .when(sfn.Condition.stringEquals('$.guard.action', 'PAUSE'), pauseForMarket)
+      .otherwise(planNextSlice);
+    const sliceDecision = new sfn.Choice(this, S.sliceDecision, { comment: 'Sell a slice, wait for the market, settle, or check again' })
+      .when(sfn.Condition.stringEquals('$.slice.action', 'SELL'), placeOrder)
+      .when(sfn.Condition.stringEquals('$.slice.action', 'WAIT'), waitForMarket)
+      .when(sfn.Condition.stringEquals('$.slice.action', 'SETTLE'), settle)
+      .otherwise(checkSaleAllowed);
+    const wasOrderPlaced = new sfn.Choice(this, S.wasOrderPlaced, { comment: 'An identifier the exchange has no order for is spent: plan the slice again' })
+      .when(sfn.Condition.stringEquals('$.order.status', 'ABSENT'), checkSaleAllowed)
+      .otherwise(waitForFill);
+    const isOrderFinal = new sfn.Choice(this, S.isOrderFinal, { comment: 'Fills recorded once the order is final' })
+      .when(sfn.Condition.booleanEquals('$.fill.final', false), waitForFill)
+      .when(sfn.Condition.booleanEquals('$.fill.more', true), waitBetweenSlices)
+      .otherwise(checkSaleAllowed);
+
+    loadCase.next(checkSaleAllowed);
+    checkSaleAllowed.next(isSaleAllowed);
+    awaitApproval.next(checkSaleAllowed);
+    quoteMarket.next(guardPrice);
+    pauseForMarket.next(checkSaleAllowed);
+    escalate.next(settle);
+    planNextSlice.next(sliceDecision);
+    waitForMarket.next(checkSaleAllowed);
+    placeOrder.next(wasOrderPlaced);
+    waitForFill.next(reconcileOrder);
+    reconcileOrder.next(isOrderFinal);
+    waitBetweenSlices.next(checkSaleAllowed);
+    settle.next(notifyResult);
+    notifyResult.next(saleEnded);
+    resolveOpenOrders.next(recordFailure);
+    recordFailure.next(saleFailed);
+
+    for (const task of [loadCase, checkSaleAllowed, quoteMarket, escalate, planNextSlice, placeOrder, reconcileOrder, settle]) {
+      task.addCatch(resolveOpenOrders, { errors: ['States.ALL'], resultPath: '$.error' });
+    }
+    // The case is settled by then; a notice not queued stays in the outbox for the sweeper.
+    notifyResult.addCatch(saleEnded, { errors: ['States.ALL'], resultPath: '$.notifyError' });
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention, removalPolicy: RemovalPolicy.RETAIN });
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      stateMachineName: `${props.namePrefix}-sale`,
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      comment: 'Forced sale of a case’s seized coins: limit IOC slices within the execution policy, stopping at the need; settles in one transaction',
+      definitionBody: sfn.DefinitionBody.fromChainable(loadCase),
+      timeout: EXECUTION_TIMEOUT,
+      tracingEnabled: true,
+      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+    });
+    acknowledgeWildcards(
+      this.stateMachine,
+      {
+        resources: ['*', `${cases.fn.functionArn}:*`, `${market.fn.functionArn}:*`],
+      },
+      'Granted by CDK for Step Functions: Lambda invoke on the two step functions and their versions (:*); CloudWatch Logs delivery and X-Ray (PutTraceSegments, GetSampling*) accept no resource-level permissions, so * is the only valid resource.',
+    );
+
+    const o = props.observability;
+    const alarm = (alarmId: string, description: string, metric: cloudwatch.IMetric) =>
+      o.addAlarm(
+        new cloudwatch.Alarm(this, alarmId, {
+          alarmDescription: description,
+          metric,
+          threshold: 0,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        }),
+      );
+    const period = Duration.minutes(5);
+    alarm('SaleExecutionsFailed', 'A sale execution failed: the failure is recorded on the case (DUE with the error, or settled); look at its history', this.stateMachine.metricFailed({ period, statistic: 'Sum' }));
+    alarm('SaleExecutionsTimedOut', 'A sale execution timed out: the case may still be SELLING', this.stateMachine.metricTimedOut({ period, statistic: 'Sum' }));
+    alarm('SaleExecutionsAborted', 'A sale execution was stopped by hand: the case may still be SELLING', this.stateMachine.metricAborted({ period, statistic: 'Sum' }));
+    const stepMetric = (metricName: string, service: string) =>
+      new cloudwatch.Metric({ namespace: props.metricsNamespace, metricName, dimensionsMap: { service }, period, statistic: 'Sum' });
+    alarm('SaleFailedMetric', 'A sale step recorded a failure (RecordFailure)', stepMetric('SaleFailed', CASE_STEPS_SERVICE));
+    alarm('SaleEscalated', 'The market guards paused a sale too often: an officer should look at the market and the case', stepMetric('SaleEscalated', CASE_STEPS_SERVICE));
+    alarm('SaleAwaitingApproval', 'A sale at or above the approval threshold waits for an officer (POST /cases/{caseId}/sales/{saleId}/approval)', stepMetric('SaleAwaitingApproval', MARKET_STEPS_SERVICE));
+
+    o.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Sales',
+        left: [this.stateMachine.metricStarted({ period, statistic: 'Sum' }), this.stateMachine.metricSucceeded({ period, statistic: 'Sum' }), this.stateMachine.metricFailed({ period, statistic: 'Sum' })],
+        right: [stepMetric('RecoveredKrw', CASE_STEPS_SERVICE)],
+        width: 12,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Sale quality (bps)',
+        left: [stepMetric('ImplementationShortfallBps', CASE_STEPS_SERVICE).with({ statistic: 'Average' }), stepMetric('ArrivalSlippageBps', CASE_STEPS_SERVICE).with({ statistic: 'Average' })],
+        width: 12,
+      }),
+    );
+  }
+
+  /** Lets a function start executions and tells it the state machine's ARN. */
+  bindStarter(fn: AppFunction): void {
+    this.stateMachine.grantStartExecution(fn);
+    fn.addEnvironment(SALE_STATE_MACHINE_ARN_ENV, this.stateMachine.stateMachineArn);
+  }
+}
+
+/** Must match shared/adapters/workflow/sfn-starter.ts. */
+export const SALE_STATE_MACHINE_ARN_ENV = 'SALE_STATE_MACHINE_ARN';
+/** Powertools service names of the two step functions (their metrics' `service` dimension). */
+export const CASE_STEPS_SERVICE = 'sale-case-steps';
+export const MARKET_STEPS_SERVICE = 'sale-market-steps';
+
+const STEP_COMMENTS: Record<StepName, string> = {
+  LoadCase: 'Check the case is selling this sale; open the sale record',
+  CheckSaleAllowed: 'Before every slice: paid? on hold? covered? anything left? approved?',
+  Escalate: 'Too many market pauses in a row: stop and tell the officers',
+  Settle: 'One transaction: ledger, allocation in the legal order, refund, releases, new state, audit, result notice',
+  NotifyResult: 'Queue the result notice',
+  RecordFailure: 'Settle what was sold, or return the case to DUE with the error',
+  QuoteMarket: 'Ticker, order book and rules of every market left; the market guards on the next one',
+  PlanNextSlice: 'Re-plan on the real proceeds; size and price the next limit IOC slice; ask for approval above the threshold',
+  PlaceOrder: 'Send the slice once (looked up by identifier after any doubt)',
+  ReconcileOrder: 'Record the order’s fills once it is final',
+  ResolveOpenOrders: 'After a failure: resolve every order not yet final, by identifier',
+};
+
+export interface DeadlineCheckScheduleProps {
+  readonly fn: AppFunction;
+  /** EventBridge Scheduler cron, read in `timezone` (cdk.json: `cron(0 9 * * ? *)`, Asia/Seoul). */
+  readonly cron: string;
+  readonly timezone: string;
+  readonly observability: Observability;
+}
+
+/**
+ * The daily deadline check on EventBridge Scheduler, in the city's time zone. Two kinds of failure,
+ * both retried and then dead-lettered (and alarmed):
+ * - the scheduler could not deliver: its retry policy, then the DLQ;
+ * - the check ran and threw (DeadlineCheckIncompleteError: some case failed): the scheduler invokes
+ *   Lambda asynchronously, so Lambda retries it twice (every step is idempotent), then the DLQ.
+ */
+export class DeadlineCheckSchedule extends Construct {
+  readonly schedule: scheduler.Schedule;
+  readonly deadLetterQueue: sqs.Queue;
+  readonly role: iam.Role;
+
+  constructor(scope: Construct, id: string, props: DeadlineCheckScheduleProps) {
+    super(scope, id);
+    // Holds only schedule events (no personal data): SQS-managed encryption, so neither the
+    // scheduler nor Lambda needs the data key.
+    this.deadLetterQueue = new sqs.Queue(this, 'Dlq', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter queue of the deadline-check schedule and of the check’s asynchronous invocations (a destination cdk-nag does not recognise as a DLQ).',
+    });
+    props.fn.fn.configureAsyncInvoke({
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(2),
+      onFailure: new destinations.SqsDestination(this.deadLetterQueue),
+    });
+
+    // Our own role: only this account's default schedule group may assume it.
+    const stack = Stack.of(this);
+    this.role = new iam.Role(this, 'ScheduleRole', {
+      description: 'Lets EventBridge Scheduler invoke the deadline check',
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: {
+          StringEquals: {
+            'aws:SourceAccount': stack.account,
+            'aws:SourceArn': stack.formatArn({ service: 'scheduler', resource: 'schedule-group', resourceName: 'default' }),
+          },
+        },
+      }),
+    });
+    this.schedule = new scheduler.Schedule(this, 'Daily', {
+      description: 'Deadline check: cases past their deadline become due and get a sale request (09:00 in the city’s time zone)',
+      schedule: scheduler.ScheduleExpression.expression(props.cron, TimeZone.of(props.timezone)),
+      timeWindow: scheduler.TimeWindow.off(),
+      target: new schedulerTargets.LambdaInvoke(props.fn.fn, {
+        role: this.role,
+        input: scheduler.ScheduleTargetInput.fromObject({ source: 'schedule', scheduledTime: scheduler.ContextAttribute.scheduledTime }),
+        retryAttempts: 3,
+        maxEventAge: Duration.hours(2),
+        deadLetterQueue: this.deadLetterQueue,
+      }),
+    });
+    acknowledgeWildcards(this.role, { resources: [`${props.fn.fn.functionArn}:*`] }, 'Granted by the scheduler target (Function.grantInvoke): the :* covers this one function’s versions and aliases.');
+    props.observability.watchDeadLetterQueues({ DeadlineCheck: this.deadLetterQueue });
+  }
+}
+
+/** What `addSaleWorkflow` builds. */
+export interface SaleWiring {
+  readonly workflow: SaleWorkflow;
+  readonly caseSteps: AppFunction;
+  readonly marketSteps: AppFunction;
+  readonly starter: AppFunction;
+  readonly deadlineCheck: AppFunction;
+  readonly schedule: DeadlineCheckSchedule;
+}
+
+/**
+ * Everything of the sale workflow, wired into the deployment: the two step functions, the state
+ * machine, the starter consuming the sale request queue, the daily deadline check and its
+ * schedule, and the API as a producer of sale requests (the taxpayer's own request).
+ */
+export function addSaleWorkflow(stack: CryptoTaxRecoveryStack): SaleWiring {
+  const { data, queues, observability, config } = stack;
+  const prefix = namePrefix(config);
+  const repo = (file: string) => path.join(REPO_ROOT, 'functions', file);
+
+  const caseSteps = stack.newFunction('SaleCaseStepsFunction', {
+    name: CASE_STEPS_SERVICE,
+    entry: repo('sale/case-handler.ts'),
+    description: 'Sale workflow steps on the case: load, check, escalate, settle, notify, record failure',
+  });
+  data.bindTable(caseSteps);
+  queues.bindProducer('noticeDispatch', caseSteps);
+
+  const marketSteps = stack.newExchangeFunction('SaleMarketStepsFunction', {
+    name: MARKET_STEPS_SERVICE,
+    entry: repo('sale/market-handler.ts'),
+    description: 'Sale workflow steps on the exchange: quote, plan, place, reconcile, resolve',
+    timeout: Duration.seconds(60),
+  });
+  data.bindTable(marketSteps);
+
+  const workflow = new SaleWorkflow(stack, 'SaleWorkflow', {
+    namePrefix: prefix,
+    caseSteps,
+    marketSteps,
+    logRetention: stack.logRetention,
+    observability,
+    // Must match the namespace CryptoTaxRecoveryStack.newFunction gives every function.
+    metricsNamespace: `CryptoTaxRecovery/${config.stage}`,
+  });
+
+  const starter = stack.newFunction('StartSaleFunction', { name: 'start-sale', description: 'Turns sale requests into sale executions (one per case and attempt)' });
+  data.bindTable(starter);
+  workflow.bindStarter(starter);
+  queues.addConsumer('saleRequest', starter, { batchSize: 10 });
+
+  const deadlineCheck = stack.newFunction('CheckDeadlinesFunction', {
+    name: 'check-deadlines',
+    description: 'Daily: cases past their deadline become due and get a sale request',
+    timeout: Duration.minutes(5),
+  });
+  data.bindTable(deadlineCheck);
+  queues.bindProducer('saleRequest', deadlineCheck);
+  queues.bindProducer('noticeDispatch', deadlineCheck);
+  const schedule = new DeadlineCheckSchedule(stack, 'DeadlineCheckSchedule', {
+    fn: deadlineCheck,
+    cron: config.schedules.deadlineCheckCron,
+    timezone: config.schedules.timezone,
+    observability,
+  });
+
+  // The taxpayer's own sale request (POST /cases/{caseId}/sale-requests) is queued by the API.
+  queues.bindProducer('saleRequest', stack.apiFunction);
+  return { workflow, caseSteps, marketSteps, starter, deadlineCheck, schedule };
+}

@@ -1,0 +1,43 @@
+/**
+ * The port through which a sale request becomes a running sale workflow, and the deterministic
+ * execution name that makes a repeated start a no-op: Step Functions refuses a second execution of
+ * the same name (ExecutionAlreadyExists, or returns the running one for identical input), and the
+ * local interpreter's starter keeps the same rule.
+ */
+import { createHash } from 'node:crypto';
+
+/** What every sale execution starts with (functions/sale/steps.ts SaleExecutionInput). */
+export interface SaleExecutionInput {
+  cityId: string;
+  caseId: string;
+  saleId: string;
+  requestedBy: 'DEADLINE' | 'TAXPAYER';
+  requestedAt: string;
+}
+
+export interface StartOutcome {
+  /** False when an execution of this name already existed: nothing was started. */
+  started: boolean;
+  executionName: string;
+  executionArn?: string;
+}
+
+export interface SaleWorkflowStarter {
+  start(input: SaleExecutionInput): Promise<StartOutcome>;
+}
+
+const MAX_NAME = 80;
+/** Letters, digits, '-', '_' and '.': never '#', '/', ':', spaces or anything Step Functions refuses. */
+const UNSAFE = /[^A-Za-z0-9._-]/;
+
+/**
+ * The execution name of a sale attempt: `<city>_<saleId>` (the sale id names the case and the
+ * attempt), at most 80 characters. Longer or unsafe ids are shortened deterministically with a hash.
+ */
+export function saleExecutionName(cityId: string, saleId: string): string {
+  const plain = `${cityId}_${saleId}`;
+  if (plain.length <= MAX_NAME && !UNSAFE.test(plain)) return plain;
+  const hash = createHash('sha256').update(plain).digest('hex').slice(0, 16);
+  const readable = plain.replace(new RegExp(UNSAFE.source, 'g'), '-').slice(0, MAX_NAME - hash.length - 1);
+  return `${readable}_${hash}`;
+}

@@ -1,0 +1,26 @@
+/** The SaleWorkflowStarter on AWS Step Functions (Standard): a repeated start is a no-op. */
+import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { saleExecutionName, type SaleExecutionInput, type SaleWorkflowStarter, type StartOutcome } from './sale-workflow';
+
+/** The starter reads the state machine's ARN from here (set by infra/constructs/sale-workflow.ts). */
+export const SALE_STATE_MACHINE_ARN_ENV = 'SALE_STATE_MACHINE_ARN';
+
+export class StepFunctionsSaleStarter implements SaleWorkflowStarter {
+  constructor(
+    private readonly client: SFNClient,
+    readonly stateMachineArn: string,
+  ) {}
+
+  async start(input: SaleExecutionInput): Promise<StartOutcome> {
+    const executionName = saleExecutionName(input.cityId, input.saleId);
+    try {
+      // Standard workflows: the same name and input while it runs returns the running execution;
+      // a name already used (running with other input, or closed within 90 days) is refused.
+      const out = await this.client.send(new StartExecutionCommand({ stateMachineArn: this.stateMachineArn, name: executionName, input: JSON.stringify(input) }));
+      return { started: true, executionName, ...(out.executionArn ? { executionArn: out.executionArn } : {}) };
+    } catch (error) {
+      if (error instanceof ExecutionAlreadyExists) return { started: false, executionName };
+      throw error;
+    }
+  }
+}
