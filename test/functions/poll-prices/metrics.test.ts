@@ -1,0 +1,61 @@
+/**
+ * The metrics a poll emits through Powertools, in the shape the stack's stale-price alarm watches:
+ * namespace from the environment, dimension service=poll-prices, the metric names of metrics.ts.
+ * The store and the exchange are stand-ins here (a poll with one stale price); the real ones are
+ * exercised in the other tests of this folder.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import type { OpenCase, PriceSnapshot } from '#adapters/dynamodb/price-store';
+import { DEFAULT_CITY_SETTINGS } from '#domain/city-settings';
+import { decimal } from '#domain/money';
+import { createPollHandler } from '../../../functions/poll-prices/app';
+import { POLL_METRICS, SERVICE_NAME } from '../../../functions/poll-prices/metrics';
+import type { PollStore, PriceFeed } from '../../../functions/poll-prices/poll';
+
+const at = new Date('2025-09-15T01:00:00Z');
+const old = new Date(at.getTime() - 120_000);
+const open: OpenCase = { cityId: 'cheongju', caseId: 'c1', status: 'DUE', updatedAt: at.toISOString(), recordedArrears: decimal('1000000'), available: { 'KRW-BTC': decimal('0.01') } };
+
+const feed: PriceFeed = {
+  quotes: async () => [{ market: 'KRW-BTC', tradePrice: decimal('100000000'), tradeTimestamp: old, timestamp: old, accTradeVolume24h: decimal('1'), accTradeValue24h: decimal('1') }],
+  orderBooks: async () => [{ market: 'KRW-BTC', timestamp: old, bids: [{ price: decimal('99990000'), size: decimal('1') }], asks: [{ price: decimal('100010000'), size: decimal('1') }], totalBidSize: decimal('1'), totalAskSize: decimal('1') }],
+  // The port's other methods are never called by the poller.
+} as unknown as PriceFeed;
+
+const stored: PriceSnapshot[] = [];
+const store: PollStore = {
+  openCases: async () => [open],
+  cases: async () => [],
+  putPrices: async (s) => void stored.push(...s),
+  coverageSheet: async () => undefined,
+  putCoverageSheet: async () => undefined,
+};
+
+it('publishes stale, disagreeing and unpriced counts with the service dimension the alarm uses', async () => {
+  const lines: string[] = [];
+  const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    lines.push(String(chunk));
+    return true;
+  });
+  try {
+    const handler = createPollHandler({
+      exchange: feed,
+      store,
+      settings: { cities: ['cheongju'], checks: { maxPriceAgeMs: 90_000, maxSourceGapBps: 50 }, maxMarketsPerCall: 100, settingsFor: (cityId) => ({ ...DEFAULT_CITY_SETTINGS, cityId }) },
+      logger: new Logger({ logLevel: 'SILENT' }),
+      metrics: new Metrics({ namespace: 'CryptoTaxRecovery/test', serviceName: SERVICE_NAME }),
+      now: () => at,
+    });
+    const report = await handler({ scheduledTime: at.toISOString() });
+    expect(report.stale).toEqual(['KRW-BTC']);
+  } finally {
+    write.mockRestore();
+  }
+  const emf = lines.map((l) => JSON.parse(l) as Record<string, unknown> & { _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }[] } }).find((l) => l._aws);
+  // No case item came back from the stand-in store, so the case is valued against its recorded
+  // arrears: 0.01 × ₩99,990,000 = ₩999,900 < ₩1,000,000, under-covered.
+  expect(emf?._aws.CloudWatchMetrics[0]).toMatchObject({ Namespace: 'CryptoTaxRecovery/test', Dimensions: [['service']] });
+  expect(emf).toMatchObject({ service: SERVICE_NAME, [POLL_METRICS.stale]: 1, [POLL_METRICS.sourcesDisagree]: 0, [POLL_METRICS.unpriced]: 0, [POLL_METRICS.marketsPolled]: 1, [POLL_METRICS.underCovered]: 1 });
+  expect(stored[0]?.flags).toEqual(['STALE_PRICE']);
+});
