@@ -177,8 +177,11 @@ interface Pending {
 export class Scheduler {
   readonly errors: JobRun[] = [];
   readonly runs = new Map<string, number>();
+  /** Real milliseconds spent per job name. */
+  readonly spentMs = new Map<string, number>();
   private readonly pending: Pending[] = [];
   private seq = 0;
+  private readonly lastRun = new Map<string, number>();
   private running: Promise<number> | undefined;
   private timer: NodeJS.Timeout | undefined;
 
@@ -212,24 +215,35 @@ export class Scheduler {
   /**
    * Fires everything due at the clock's current instant, oldest first, one at a time. A recurring
    * job fires once however many of its periods passed (missed periods are not caught up) and is
-   * rescheduled after now. Returns how many firings ran.
+   * rescheduled after now. Returns how many firings other than frequent jobs ran.
+   *
+   * `frequentGapMs` (fast-forward): a frequent job that ran less than this long ago is skipped
+   * unless another recurring job fires at the same instant (the price poll then still runs right
+   * before the deadline check), so skipping a quiet week costs a handful of polls, not thousands.
    */
-  runDue(): Promise<number> {
+  runDue(options: { frequentGapMs?: number } = {}): Promise<number> {
     // Callers (the real-time ticker and a fast-forward) never run firings at the same time.
     const previous = this.running ?? Promise.resolve(0);
-    const next = previous.then(() => this.fire());
+    const next = previous.then(() => this.fire(options.frequentGapMs ?? 0));
     this.running = next;
     return next;
   }
 
-  private async fire(): Promise<number> {
+  private async fire(frequentGapMs: number): Promise<number> {
     let count = 0;
     for (;;) {
       const now = this.clock.nowMs();
-      const due = this.pending.filter((p) => p.at <= now).sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
+      const dueNow = this.pending.filter((p) => p.at <= now).sort((a, b) => a.at - b.at || a.seq - b.seq);
+      const due = dueNow[0];
       if (!due) return count;
       this.pending.splice(this.pending.indexOf(due), 1);
       if (due.job) this.pending.push({ ...due, at: due.job.recurrence(now), seq: this.seq++ });
+      if (due.job?.frequent && frequentGapMs > 0) {
+        const recent = now - (this.lastRun.get(due.name) ?? -Infinity) < frequentGapMs;
+        const beforeRecurring = dueNow.some((p) => p.job && !p.job.frequent);
+        if (recent && !beforeRecurring) continue;
+      }
+      this.lastRun.set(due.name, now);
       const at = this.clock.now();
       const started = Date.now();
       let error: unknown;
@@ -238,8 +252,10 @@ export class Scheduler {
       } catch (e) {
         error = e;
       }
-      count++;
+      if (!due.job?.frequent) count++;
       this.runs.set(due.name, (this.runs.get(due.name) ?? 0) + 1);
+      const kind = due.job ? due.name : due.name.replace(/ \d+$/, '');
+      this.spentMs.set(kind, (this.spentMs.get(kind) ?? 0) + Date.now() - started);
       const run: JobRun = { name: due.name, at, ms: Date.now() - started, ...(error === undefined ? {} : { error }) };
       if (error !== undefined) this.errors.push(run);
       this.onRun(run);

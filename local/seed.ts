@@ -78,7 +78,7 @@ export interface DemoPlan {
 
 export interface PlanOptions {
   cases?: number;
-  /** Total arrears to spread, won (default ₩1.5 billion). */
+  /** Total arrears to spread, won (default ₩1.5 billion for 161 cases, pro rata for other counts). */
   totalKrw?: string;
   seed?: number;
   /** The registration date: bills fall due before it. */
@@ -173,7 +173,8 @@ function holdingsFor(random: () => number, behaviour: Behaviour): DemoCase['hold
 export function planDemoCity(options: PlanOptions): DemoPlan {
   const seed = options.seed ?? 20261016;
   const count = options.cases ?? 161;
-  const total = won(options.totalKrw ?? '1500000000');
+  // ₩1.5 billion for the 161 cases of the demo city; the same average for another count.
+  const total = options.totalKrw ? won(options.totalKrw) : floorToStep(won('1500000000').mul(count).div(161), won('10'));
   const random = rng(seed);
   const kinds = behaviours(count, random);
 

@@ -12,7 +12,7 @@
  * stops those already running. Handlers get their "now" from the shared clock.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -21,14 +21,26 @@ import { createDynamoDbClient } from '#adapters/dynamodb/client';
 import { createCasesTable, startDynamoDbLocal, type DynamoDbLocal } from '#adapters/dynamodb/local';
 import { UpbitExchange } from '#adapters/exchange/upbit';
 import type { Decimal } from '#domain/money';
+import { DynamoDbOutboxStore } from '#adapters/dynamodb/outbox-store';
+import { DynamoDbPriceStore } from '#adapters/dynamodb/price-store';
+import { noticePublisher, sendNoticeMessages, type NoticeMessage } from '#adapters/sqs/notice-queue';
+import { executionPolicy } from '#domain/execution-policy';
 import { createApi } from '../functions/api/app';
+import { createPollHandler } from '../functions/poll-prices/app';
+import { createNoticeDispatcher } from '../functions/dispatch-notice/app';
+import { channelsFor } from '../functions/dispatch-notice/channels';
+import { loadDispatcherConfig } from '../functions/dispatch-notice/config';
+import { createOutboxSweeper } from '../functions/sweep-outbox/app';
+import { loadSweeperConfig } from '../functions/sweep-outbox/config';
+import { createReminderRun } from '../functions/send-reminders/app';
 import { loadApiConfig, type ApiConfig } from '../functions/api/config';
 import { ulid } from '../functions/api/ids';
 import { ApiClient } from './api-client';
-import { StackClock, Scheduler, type JobRun } from './clock';
+import { DAY, parseScheduleExpression, StackClock, Scheduler, type JobRun } from './clock';
 import { authenticator, keyFor, loadOrCreateCredentials, roleEnv, type Credentials } from './credentials';
 import { defaultDataDir, startExchangeSimulator, type ExchangeSimulator } from './exchange-sim';
 import { startLocalHttpApi, type LocalHttpApi } from './http-api';
+import { createFifoQueueWithDlq, queueDepth, SqsEventSource, startLocalSqs, type LocalQueueWithDlq, type LocalSqs, type SqsHandler } from './sqs';
 
 export const REPO_ROOT = resolve(__dirname, '..');
 export const DEFAULT_STATE_DIR = join(REPO_ROOT, '.local');
@@ -73,6 +85,9 @@ export interface LocalStack {
   readonly marketData: { dir: string; present: boolean; real: string[]; synthetic: string[] };
   readonly api: LocalHttpApi;
   readonly apiConfig: ApiConfig;
+  readonly priceStore: DynamoDbPriceStore;
+  /** Metrics the handlers emitted, counted. */
+  readonly metrics: LocalMetrics;
   readonly credentials: Credentials;
   readonly credentialsPath: string;
   readonly credentialsCreated: boolean;
@@ -81,14 +96,57 @@ export interface LocalStack {
   readonly officer: ApiClient;
   readonly dirs: { state: string; outbox: string; statements: string };
   readonly cities: readonly string[];
-  /** Work still in flight (queued messages, running sales, running jobs): the fast-forward slows down for it. */
-  pendingWork(): Promise<number>;
+  /**
+   * Work in flight: queued messages and running sales. A fast-forward waits for it, and lets
+   * simulated time pass meanwhile only where the work needs it (sales wait between slices).
+   */
+  pendingWork(): Promise<PendingWork>;
+  /** Notice records not yet sent (0 or more; stops at the first found). */
+  pendingNotices(): Promise<number>;
+  readonly sqs: LocalSqs;
+  readonly queues: { notices: LocalQueueWithDlq; saleRequests: LocalQueueWithDlq };
   /** Which parts run, one line each, for the start banner. */
   describe(): string[];
   stop(): Promise<void>;
 }
 
 type Stopper = { name: string; stop: () => Promise<void> };
+
+export interface PendingWork {
+  messages: number;
+  running: number;
+  /** Whether simulated time must pass for the work to finish. */
+  needsClock: boolean;
+}
+
+/** As the stack's queues (infra/constructs/queues.ts). */
+const MAX_RECEIVE_COUNT = 5;
+
+/**
+ * The schedules the CDK stack deploys, so local timers fire when AWS's would: price poll and
+ * deadline check from cdk.json's `schedules`; reminders and outbox sweep at the notices construct's
+ * defaults (infra/constructs/notices.ts; a test keeps the two in step).
+ */
+export function stackSchedules(): { pricePollRate: string; deadlineCheckCron: string; remindersCron: string; outboxSweepRate: string; timezone: string } {
+  const cdk = JSON.parse(readFileSync(join(REPO_ROOT, 'cdk.json'), 'utf8')) as { context?: { schedules?: Record<string, string> } };
+  const s = cdk.context?.schedules ?? {};
+  return {
+    pricePollRate: s.pricePollRate ?? 'rate(1 minute)',
+    deadlineCheckCron: s.deadlineCheckCron ?? 'cron(0 9 * * ? *)',
+    remindersCron: 'cron(0 9 * * ? *)',
+    outboxSweepRate: 'rate(5 minutes)',
+    timezone: s.timezone ?? 'Asia/Seoul',
+  };
+}
+
+/** Lambda metrics locally: counted, not printed (Powertools would write EMF lines to stdout). */
+export class LocalMetrics {
+  readonly counts = new Map<string, number>();
+  addMetric(name: string, _unit: string, value: number): void {
+    this.counts.set(name, (this.counts.get(name) ?? 0) + value);
+  }
+  publishStoredMetrics(): void {}
+}
 
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const log = options.log ?? (() => {});
@@ -124,9 +182,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     const { credentials, created } = loadOrCreateCredentials(join(stateDir, 'credentials.json'));
 
-    // DynamoDB Local and the cases table.
-    const dynamodb = await startDynamoDbLocal();
-    stoppers.push({ name: 'DynamoDB Local', stop: () => dynamodb.stop() });
+    // DynamoDB Local (a Java child, the slow one) and the local SQS server, started side by side.
+    const [ddbStarted, sqsStarted] = await Promise.allSettled([startDynamoDbLocal(), startLocalSqs()]);
+    if (ddbStarted.status === 'fulfilled') stoppers.push({ name: 'DynamoDB Local', stop: () => ddbStarted.value.stop() });
+    if (sqsStarted.status === 'fulfilled') stoppers.push({ name: 'local SQS', stop: () => sqsStarted.value.stop() });
+    if (ddbStarted.status === 'rejected') throw ddbStarted.reason;
+    if (sqsStarted.status === 'rejected') throw sqsStarted.reason;
+    const dynamodb = ddbStarted.value;
+    const sqs = sqsStarted.value;
     // Never leave a Java process behind, even when this process exits without stopping the stack.
     const killDynamoDb = () => {
       if (dynamodb.pid === undefined) return;
@@ -163,10 +226,81 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       return out;
     };
 
+    const schedules = stackSchedules();
+    const metrics = new LocalMetrics();
+    const quiet = (serviceName: string) => new Logger({ serviceName, logLevel: 'ERROR' });
+    const settingsFor = loadApiConfig({ TABLE_NAME: tableName, SERVED_CITIES: cities.join(','), ...roleEnv(credentials) }).settingsFor;
+
+    // Price poll (every minute on AWS): latest prices and coverage, read by the API's summary and the sales.
+    const priceStore = new DynamoDbPriceStore(client, tableName);
+    const policy = executionPolicy();
+    const pollPrices = createPollHandler({
+      exchange: exchangeClient,
+      store: priceStore,
+      settings: { cities, checks: { maxPriceAgeMs: policy.maxPriceAgeMs, maxSourceGapBps: policy.maxSourceGapBps }, maxMarketsPerCall: 100, settingsFor },
+      logger: quiet('poll-prices'),
+      metrics,
+      now: () => clock.now(),
+    });
+    scheduler.add({
+      name: 'price poll',
+      recurrence: parseScheduleExpression(schedules.pricePollRate, schedules.timezone),
+      frequent: true,
+      run: (at) => pollPrices({ scheduledTime: at.toISOString() }),
+    });
+
+    // Queues as the stack defines them (FIFO with a DLQ after 5 receives); visibility timeouts are
+    // shorter than on AWS so a failed message comes back within a local run.
+    const sqsClient = sqs.client();
+    stoppers.push({ name: 'SQS client', stop: async () => sqsClient.destroy() });
+    const noticeQueue = await createFifoQueueWithDlq(sqsClient, { name: 'notice-dispatch', visibilityTimeoutSeconds: 30, maxReceiveCount: MAX_RECEIVE_COUNT });
+    const saleQueue = await createFifoQueueWithDlq(sqsClient, { name: 'sale-request', visibilityTimeoutSeconds: 60, maxReceiveCount: MAX_RECEIVE_COUNT });
+    const consumers: { name: string; source: SqsEventSource; queue: LocalQueueWithDlq; needsClock: boolean }[] = [];
+    const consume = (name: string, queue: LocalQueueWithDlq, handler: SqsHandler, needsClock: boolean) => {
+      const source = new SqsEventSource({ client: sqsClient, queue, handler, functionName: name, batchSize: 10, functionTimeoutMs: 30_000, waitTimeSeconds: 1 });
+      source.start();
+      consumers.push({ name, source, queue, needsClock });
+      stoppers.push({ name: `${name} consumer`, stop: () => source.stop() });
+    };
+
+    // Notices: the dispatcher renders each queued notice and writes it to the local outbox folder;
+    // the sweeper re-queues records a lost message left PENDING.
+    const outboxStore = new DynamoDbOutboxStore(client, tableName);
+    const dispatcherConfig = loadDispatcherConfig({ TABLE_NAME: tableName, LOCAL_OUTBOX_DIR: dirs.outbox, MAX_RECEIVE_COUNT: String(MAX_RECEIVE_COUNT) });
+    const dispatcher = createNoticeDispatcher({
+      outbox: outboxStore,
+      cases: store,
+      channels: channelsFor(dispatcherConfig),
+      channelOrder: dispatcherConfig.channelOrder,
+      exchangeContact: dispatcherConfig.exchangeContact,
+      maxReceiveCount: dispatcherConfig.maxReceiveCount,
+      logger: quiet('dispatch-notice'),
+      metrics,
+      now: () => clock.now(),
+    });
+    consume('dispatch-notice', noticeQueue, dispatcher.handler, false);
+    const sendNotices = (messages: readonly NoticeMessage[]) => sendNoticeMessages(sqsClient, noticeQueue.url, messages);
+    const sweeperConfig = loadSweeperConfig({ TABLE_NAME: tableName, NOTICE_QUEUE_URL: noticeQueue.url });
+    const sweep = createOutboxSweeper({ outbox: outboxStore, send: sendNotices, quietMinutes: sweeperConfig.quietMinutes, logger: quiet('sweep-outbox'), now: () => clock.now() });
+    scheduler.add({ name: 'outbox sweep', recurrence: parseScheduleExpression(schedules.outboxSweepRate, schedules.timezone), frequent: true, run: () => sweep() });
+    const publishNotices = noticePublisher({ client: sqsClient, queueUrl: noticeQueue.url, logger: quiet('publish-notices') });
+
+    // Reminders 7 and 1 days before each deadline (the city's settings), daily.
+    const remind = createReminderRun({
+      store,
+      deadlines: outboxStore,
+      publishNotices,
+      cities,
+      settingsFor,
+      logger: quiet('send-reminders'),
+      now: () => clock.now(),
+    });
+    scheduler.add({ name: 'reminders', recurrence: parseScheduleExpression(schedules.remindersCron, schedules.timezone), run: () => remind() });
+
     // The city API, exactly as the Lambda runs it, behind a local API Gateway.
     const apiConfig = loadApiConfig({ TABLE_NAME: tableName, SERVED_CITIES: cities.join(','), ...roleEnv(credentials) });
     const apiLogger = new Logger({ serviceName: 'cases-api', logLevel: 'WARN' });
-    const handler = createApi({ store, config: apiConfig, logger: apiLogger, now: () => clock.now(), newId: (prefix) => `${prefix}${ulid(clock.nowMs())}` });
+    const handler = createApi({ store, config: apiConfig, logger: apiLogger, prices: priceStore, publishNotices, now: () => clock.now(), newId: (prefix) => `${prefix}${ulid(clock.nowMs())}` });
     const api = await startLocalHttpApi({
       handler,
       authenticate: authenticator(credentials),
@@ -189,6 +323,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       store,
       tableName,
       dynamodb,
+      sqs,
+      queues: { notices: noticeQueue, saleRequests: saleQueue },
       exchange,
       exchangeClient,
       exchangeKeys,
@@ -201,6 +337,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       },
       api,
       apiConfig,
+      priceStore,
+      metrics,
       credentials,
       credentialsPath: join(stateDir, 'credentials.json'),
       credentialsCreated: created,
@@ -209,11 +347,25 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       dirs,
       cities,
       async pendingWork() {
-        return 0;
+        let messages = 0;
+        let needsClock = false;
+        for (const c of consumers) {
+          const d = await queueDepth(sqsClient, c.queue.url);
+          const n = d.visible + d.inFlight + d.delayed;
+          messages += n;
+          if (n > 0 && c.needsClock) needsClock = true;
+        }
+        return { messages, running: 0, needsClock };
+      },
+      async pendingNotices() {
+        // Everything still PENDING in the outbox index, however recent.
+        return (await outboxStore.quietPendingNotices(new Date(clock.nowMs() + DAY), 1)).length;
       },
       describe() {
         return [
           `DynamoDB Local   ${dynamodb.endpoint} (pid ${dynamodb.pid ?? '?'}), table ${tableName} from the shared definition`,
+          `local SQS        ${sqs.endpoint} (fauxqs, pid ${sqs.pid ?? '?'}): ${noticeQueue.name} → dispatch-notice, ${saleQueue.name}`,
+          `schedules        price poll ${schedules.pricePollRate}, deadline check ${schedules.deadlineCheckCron}, reminders ${schedules.remindersCron}, outbox sweep ${schedules.outboxSweepRate} (${schedules.timezone}), on the shared clock`,
           `exchange         ${exchange.url} (Upbit protocol) — ${exchange.describeSource()}`,
           `city API         ${api.url} (callers from ${join(stateDir, 'credentials.json')})`,
         ];

@@ -57,6 +57,9 @@ export const DEMO_CALENDAR = {
   until: '2026-12-31T18:00:00+09:00',
 } as const;
 
+/** Background jobs left out of the daily progress lines. */
+const FREQUENT = new Set(['price poll', 'outbox sweep']);
+
 const OPEN_PROGRESSING: CaseStatus[] = ['REGISTERED', 'TRANSFER_REQUESTED', 'IN_CUSTODY', 'NOTICE_SENT', 'DUE', 'SELLING'];
 
 const print = (line = '') => process.stdout.write(`${line}\n`);
@@ -106,20 +109,20 @@ async function main(): Promise<void> {
     });
 
     print();
-    print('== the timeline, on the fast clock ==');
+    print(`== the timeline, on the fast clock (${((Date.now() - started) / 1000).toFixed(1)} s so far) ==`);
     let lastRuns = new Map(s.scheduler.runs);
     const result = await runTimeline(s, {
       until: new Date(DEMO_CALENDAR.until),
       done: async () => {
         const totals = await s.store.cityTotals(cityId);
-        return OPEN_PROGRESSING.every((st) => !totals.byStatus[st]);
+        return OPEN_PROGRESSING.every((st) => !totals.byStatus[st]) && (await s.pendingNotices()) === 0;
       },
       onDay: async (date) => {
         const fired: Record<string, number> = {};
         for (const [name, n] of s.scheduler.runs) {
           const diff = n - (lastRuns.get(name) ?? 0);
           const kind = name.replace(/ \d+$/, '');
-          if (diff > 0 && kind !== 'price poll') fired[kind] = (fired[kind] ?? 0) + diff;
+          if (diff > 0 && !FREQUENT.has(kind)) fired[kind] = (fired[kind] ?? 0) + diff;
         }
         lastRuns = new Map(s.scheduler.runs);
         const totals = await s.store.cityTotals(cityId);
@@ -135,6 +138,7 @@ async function main(): Promise<void> {
     });
     print(`  timeline ${result.reason === 'done' ? 'complete' : 'stopped at its end date'}: ${result.endedAt.toISOString()} (${result.steps} steps, ${result.busySteps} while work was in flight)`);
     if (s.scheduler.errors.length > 0) print(`  ${s.scheduler.errors.length} scheduled runs failed (see above)`);
+    if (args.verbose) print(`  real time spent: ${[...s.scheduler.spentMs].map(([k, ms]) => `${k} ${(ms / 1000).toFixed(1)} s`).join(', ')}`);
 
     summary = summarize(cityId, await readStatements(s.store, cityId));
     await writeStatements(s, cityId);

@@ -5,7 +5,7 @@
  * simulated minute per step, so the sales see prices move and their waits pass in simulated time.
  */
 import { kstDate } from '#domain/dates';
-import { MINUTE } from './clock';
+import { HOUR, MINUTE } from './clock';
 import type { LocalStack } from './stack';
 
 export interface TimelineOptions {
@@ -17,6 +17,8 @@ export interface TimelineOptions {
   busyStepMs?: number;
   /** Real pause per busy step, letting the work progress (default 15 ms). */
   busyPauseMs?: number;
+  /** In a jump, frequent jobs run at most this often unless a recurring job follows (default 6 hours). */
+  frequentGapMs?: number;
   /** Called once per simulated day on which something fired. */
   onDay?(date: string): Promise<void> | void;
 }
@@ -51,12 +53,16 @@ export async function runTimeline(stack: Pick<LocalStack, 'clock' | 'scheduler' 
 
   for (;;) {
     steps++;
-    if ((await stack.pendingWork()) > 0) {
+    const pending = await stack.pendingWork();
+    if (pending.messages + pending.running > 0) {
       busySteps++;
-      if (clock.nowMs() + busyStep > until) break;
-      clock.advance(busyStep);
-      await dayTurn();
-      if ((await scheduler.runDue()) > 0) active = true;
+      // Notices only need the dispatcher to catch up; sales need time to pass (waits, prices).
+      if (pending.needsClock) {
+        if (clock.nowMs() + busyStep > until) break;
+        clock.advance(busyStep);
+        await dayTurn();
+        if ((await scheduler.runDue()) > 0) active = true;
+      }
       await sleep(busyPause);
       continue;
     }
@@ -70,7 +76,7 @@ export async function runTimeline(stack: Pick<LocalStack, 'clock' | 'scheduler' 
     // once, just before the firing, instead of at every period skipped.
     clock.set(Math.max(clock.nowMs(), next));
     await dayTurn();
-    if ((await scheduler.runDue()) > 0) active = true;
+    if ((await scheduler.runDue({ frequentGapMs: options.frequentGapMs ?? 6 * HOUR })) > 0) active = true;
   }
   if (clock.nowMs() < until) clock.set(until);
   await options.onDay?.(day);
