@@ -18,7 +18,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { Case } from '#domain/case';
 import { CaseNotFoundError, type CaseStore } from '#domain/case-store';
-import { NoticeDataError, renderNotice, type NoticeContent } from '#domain/notices';
+import { renderNotice, type NoticeContent } from '#domain/notices';
 import { NoticeNotFoundError, type DynamoDbOutboxStore } from '#adapters/dynamodb/outbox-store';
 import {
   channelOrderFor,
@@ -50,12 +50,17 @@ export interface DispatcherDeps {
 export type DispatchOutcome = 'SENT' | 'ALREADY_SENT';
 export type SqsBatchHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 
-/** Errors whose message is ours and holds no personal data (others are logged by name only). */
-const OWN_ERRORS = [PermanentDeliveryError, NoticeDataError, InvalidNoticeMessageError, NoticeNotFoundError, CaseNotFoundError];
-const describe = (error: unknown): { name: string; message?: string } => {
+/**
+ * Errors whose message is ours and holds no personal data: logged with it. Others (a notice's
+ * figures, a provider's answer) are logged by name only; their message goes to the notice record,
+ * in the encrypted table, where an officer reads why a notice did not go out.
+ */
+const LOGGABLE_ERRORS = [PermanentDeliveryError, InvalidNoticeMessageError, NoticeNotFoundError, CaseNotFoundError];
+const forLog = (error: unknown): { name: string; message?: string } => {
   if (!(error instanceof Error)) return { name: 'NonError' };
-  return OWN_ERRORS.some((E) => error instanceof E) ? { name: error.name, message: error.message } : { name: error.name };
+  return LOGGABLE_ERRORS.some((E) => error instanceof E) ? { name: error.name, message: error.message } : { name: error.name };
 };
+const forRecord = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : 'NonError');
 
 export function recipientOf(content: NoticeContent, c: Case, exchangeContact: (cityId: string) => Contact): Recipient {
   if (content.kind === 'SEIZURE' && content.data.recipient === 'EXCHANGE') {
@@ -102,10 +107,9 @@ export function createNoticeDispatcher(deps: DispatcherDeps): { handler: SqsBatc
       return result;
     } catch (error) {
       const parked = attempt >= deps.maxReceiveCount;
-      const what = describe(error);
       await deps.outbox.recordFailure(ref, {
         at: now().toISOString(),
-        reason: what.message ? `${what.name}: ${what.message}` : what.name,
+        reason: forRecord(error),
         ...(channel ? { channel: channel.kind } : {}),
         park: parked,
       });
@@ -113,7 +117,7 @@ export function createNoticeDispatcher(deps: DispatcherDeps): { handler: SqsBatc
         ...log,
         channel: channel?.kind,
         attempt,
-        error: what,
+        error: forLog(error),
       });
       deps.metrics?.addMetric(parked ? 'NoticeParked' : 'NoticeFailed', 'Count', 1);
       throw error;
@@ -131,7 +135,7 @@ export function createNoticeDispatcher(deps: DispatcherDeps): { handler: SqsBatc
         } catch (error) {
           // Unparseable or unknown messages never reach dispatch's own logging.
           if (error instanceof InvalidNoticeMessageError || error instanceof NoticeNotFoundError) {
-            deps.logger.error('poison notice message', { messageId: record.messageId, attempt: record.attributes.ApproximateReceiveCount, error: describe(error) });
+            deps.logger.error('poison notice message', { messageId: record.messageId, attempt: record.attributes.ApproximateReceiveCount, error: forLog(error) });
             deps.metrics?.addMetric('NoticePoisonMessage', 'Count', 1);
           }
           throw error;

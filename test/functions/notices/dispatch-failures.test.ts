@@ -6,7 +6,9 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { readPrintBatch } from '#adapters/notice-channels/index';
 import { CITY } from '../../support/cases';
-import { caseWithNotices } from './cases';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { createNoticeDispatcher } from '../../../functions/dispatch-notice/app';
+import { ADDRESS, caseWithNotices } from './cases';
 import { useNoticeWorld } from './world';
 
 const world = useNoticeWorld();
@@ -59,4 +61,21 @@ describe('dispatch-notice failures', () => {
     const batch = await readPrintBatch(p.post.batchPath(CITY, world.clock.now));
     expect(batch.map((r) => r.noticeId).sort()).toEqual([...good, toExchange].sort());
   });
+
+  it('logs ids, kinds, channels and error names, never the taxpayer’s name, contact data or the notice text', async () => {
+    const p = await world.pipeline({ maxReceiveCount: 1, channelOrder: { '*': ['POST'], PRE_SALE: ['SMS'] } });
+    const lines: unknown[] = [];
+    const capture = { info: (...a: unknown[]) => lines.push(a), warn: (...a: unknown[]) => lines.push(a), error: (...a: unknown[]) => lines.push(a), debug: () => undefined };
+    const dispatcher = createNoticeDispatcher({ ...p.deps, logger: capture as unknown as Logger });
+    const consumer = world.sqs.consumer(p.queue, dispatcher.handler);
+    await caseWithNotices(world.table.store, 'd-logs', { publish: p.publishNotices, contact: { phone: '010-9876-5432', address: ADDRESS } });
+    const reports = await consumer.drain();
+    expect(reports.flatMap((r) => r.succeeded)).toHaveLength(2); // the seizure notices by post
+    expect(reports.flatMap((r) => r.failed)).toHaveLength(1); // the pre-sale notice by SMS: no provider
+    const logged = JSON.stringify(lines);
+    expect(logged).toContain('ChannelNotConfiguredError');
+    expect(logged).toContain('d-logs');
+    for (const secret of ['홍길동', '010-9876-5432', '상당로', '압류 가상자산', '1,000,000']) expect(logged).not.toContain(secret);
+  });
 });
+
