@@ -157,6 +157,8 @@ export interface ScheduledJob {
    * outside its window is not caught up either.
    */
   frequent?: boolean;
+  /** Frequent jobs that must run right before this one even in a fast-forward (e.g. a fresh price poll). */
+  after?: readonly string[];
 }
 
 export interface JobRun {
@@ -218,7 +220,7 @@ export class Scheduler {
    * rescheduled after now. Returns how many firings other than frequent jobs ran.
    *
    * `frequentGapMs` (fast-forward): a frequent job that ran less than this long ago is skipped
-   * unless another recurring job fires at the same instant (the price poll then still runs right
+   * unless a job due at the same instant names it in `after` (the price poll still runs right
    * before the deadline check), so skipping a quiet week costs a handful of polls, not thousands.
    */
   runDue(options: { frequentGapMs?: number } = {}): Promise<number> {
@@ -240,8 +242,8 @@ export class Scheduler {
       if (due.job) this.pending.push({ ...due, at: due.job.recurrence(now), seq: this.seq++ });
       if (due.job?.frequent && frequentGapMs > 0) {
         const recent = now - (this.lastRun.get(due.name) ?? -Infinity) < frequentGapMs;
-        const beforeRecurring = dueNow.some((p) => p.job && !p.job.frequent);
-        if (recent && !beforeRecurring) continue;
+        const wanted = dueNow.some((p) => p.job?.after?.includes(due.name));
+        if (recent && !wanted) continue;
       }
       this.lastRun.set(due.name, now);
       const at = this.clock.now();

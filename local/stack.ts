@@ -40,6 +40,7 @@ import { DAY, parseScheduleExpression, StackClock, Scheduler, type JobRun } from
 import { authenticator, keyFor, loadOrCreateCredentials, roleEnv, type Credentials } from './credentials';
 import { defaultDataDir, startExchangeSimulator, type ExchangeSimulator } from './exchange-sim';
 import { startLocalHttpApi, type LocalHttpApi } from './http-api';
+import { createPreSaleNoticeRun } from './pre-sale-notices';
 import { createFifoQueueWithDlq, queueDepth, SqsEventSource, startLocalSqs, type LocalQueueWithDlq, type LocalSqs, type SqsHandler } from './sqs';
 
 export const REPO_ROOT = resolve(__dirname, '..');
@@ -65,6 +66,8 @@ export interface LocalStackOptions {
   log?: (line: string) => void;
   /** Log each API request (method, path, status, ms). */
   logRequests?: boolean;
+  /** The first day pre-sale notices go out (the city's campaign); absent: as soon as a case is in custody. */
+  preSaleNoticesFrom?: string;
   /** Keep the outbox and statements of the previous run (default: cleared at start). */
   keepFiles?: boolean;
 }
@@ -119,6 +122,8 @@ export interface PendingWork {
   needsClock: boolean;
 }
 
+/** Daily at 09:00, after the deadline check and reminders of the same minute. */
+const PRE_SALE_NOTICE_CRON = 'cron(0 9 * * ? *)';
 /** As the stack's queues (infra/constructs/queues.ts). */
 const MAX_RECEIVE_COUNT = 5;
 
@@ -297,6 +302,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     scheduler.add({ name: 'reminders', recurrence: parseScheduleExpression(schedules.remindersCron, schedules.timezone), run: () => remind() });
 
+    // Pre-sale notices to cases in custody, from the city's notice date (no Lambda does this yet: see pre-sale-notices.ts).
+    const preSale = createPreSaleNoticeRun({
+      store,
+      prices: priceStore,
+      publishNotices,
+      cities,
+      settingsFor,
+      noticeFrom: () => options.preSaleNoticesFrom,
+      now: () => clock.now(),
+    });
+    scheduler.add({ name: 'pre-sale notices', recurrence: parseScheduleExpression(PRE_SALE_NOTICE_CRON, schedules.timezone), after: ['price poll'], run: () => preSale() });
+
     // The city API, exactly as the Lambda runs it, behind a local API Gateway.
     const apiConfig = loadApiConfig({ TABLE_NAME: tableName, SERVED_CITIES: cities.join(','), ...roleEnv(credentials) });
     const apiLogger = new Logger({ serviceName: 'cases-api', logLevel: 'WARN' });
@@ -365,7 +382,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         return [
           `DynamoDB Local   ${dynamodb.endpoint} (pid ${dynamodb.pid ?? '?'}), table ${tableName} from the shared definition`,
           `local SQS        ${sqs.endpoint} (fauxqs, pid ${sqs.pid ?? '?'}): ${noticeQueue.name} → dispatch-notice, ${saleQueue.name}`,
-          `schedules        price poll ${schedules.pricePollRate}, deadline check ${schedules.deadlineCheckCron}, reminders ${schedules.remindersCron}, outbox sweep ${schedules.outboxSweepRate} (${schedules.timezone}), on the shared clock`,
+          `schedules        price poll ${schedules.pricePollRate}, deadline check ${schedules.deadlineCheckCron}, reminders ${schedules.remindersCron}, pre-sale notices ${PRE_SALE_NOTICE_CRON}, outbox sweep ${schedules.outboxSweepRate} (${schedules.timezone}), on the shared clock`,
           `exchange         ${exchange.url} (Upbit protocol) — ${exchange.describeSource()}`,
           `city API         ${api.url} (callers from ${join(stateDir, 'credentials.json')})`,
         ];

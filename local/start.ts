@@ -80,7 +80,7 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void shutdown(130));
   process.once('SIGTERM', () => void shutdown(143));
 
-  stack = await startLocalStack({ start: DEMO_CALENDAR.start, log: (l) => print(`  ${l}`), logRequests: args.verbose, ...(args.port ? { apiPort: args.port } : {}), ...(args.seed !== undefined ? { seed: args.seed } : {}) });
+  stack = await startLocalStack({ start: DEMO_CALENDAR.start, ...(args.demo ? { preSaleNoticesFrom: DEMO_CALENDAR.noticeDate } : {}), log: (l) => print(`  ${l}`), logRequests: args.verbose, ...(args.port ? { apiPort: args.port } : {}), ...(args.seed !== undefined ? { seed: args.seed } : {}) });
   const s = stack;
   for (const line of s.describe()) print(`  ${line}`);
   print(
