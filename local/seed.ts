@@ -155,15 +155,15 @@ function surchargeUpTo(tax: Decimal, dueDate: LocalDate, asOf: LocalDate): Decim
 function holdingsFor(random: () => number, behaviour: Behaviour): DemoCase['holdings'] {
   const coverage = behaviour === 'UNDER_COVERED' ? 0.25 + random() * 0.6 : 1.3 + random() * 2.7;
   const primary = weighted(random, [
-    { market: 'KRW-BTC', weight: 40 },
-    { market: 'KRW-ETH', weight: 25 },
+    { market: 'KRW-BTC', weight: 45 },
+    { market: 'KRW-ETH', weight: 30 },
     { market: 'KRW-XRP', weight: 25 },
-    { market: 'KRW-THIN', weight: 10 },
   ]).market;
   if (random() < 0.7) return [{ market: primary, coverage: ratio(coverage) }];
-  const others = ['KRW-BTC', 'KRW-ETH', 'KRW-XRP', 'KRW-THIN'].filter((m) => m !== primary);
+  // The thin coin only ever as a small second holding (a whole day of it trades for about ₩1.5 billion).
+  const others = ['KRW-BTC', 'KRW-ETH', 'KRW-XRP', 'KRW-THIN', 'KRW-THIN'].filter((m) => m !== primary);
   const second = pick(random, others);
-  const split = 0.5 + random() * 0.35;
+  const split = second === 'KRW-THIN' ? 0.85 + random() * 0.1 : 0.5 + random() * 0.35;
   return [
     { market: primary, coverage: ratio(coverage * split) },
     { market: second, coverage: ratio(coverage * (1 - split)) },

@@ -15,6 +15,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import type { MetricUnit } from '@aws-lambda-powertools/metrics/types';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbCaseStore } from '#adapters/dynamodb/case-store';
 import { createDynamoDbClient } from '#adapters/dynamodb/client';
@@ -23,6 +25,8 @@ import { UpbitExchange } from '#adapters/exchange/upbit';
 import type { Decimal } from '#domain/money';
 import { DynamoDbOutboxStore } from '#adapters/dynamodb/outbox-store';
 import { DynamoDbPriceStore } from '#adapters/dynamodb/price-store';
+import { DynamoDbSaleStore } from '#adapters/dynamodb/sale-store';
+import { saleRequestPublisher, SqsSaleRequestQueue } from '#adapters/workflow/sale-requests';
 import { noticePublisher, sendNoticeMessages, type NoticeMessage } from '#adapters/sqs/notice-queue';
 import { executionPolicy } from '#domain/execution-policy';
 import { createApi } from '../functions/api/app';
@@ -33,6 +37,14 @@ import { loadDispatcherConfig } from '../functions/dispatch-notice/config';
 import { createOutboxSweeper } from '../functions/sweep-outbox/app';
 import { loadSweeperConfig } from '../functions/sweep-outbox/config';
 import { createReminderRun } from '../functions/send-reminders/app';
+import { createDeadlineCheck } from '../functions/check-deadlines/app';
+import { createCaseSteps } from '../functions/sale/case-steps';
+import { loadSaleConfig } from '../functions/sale/config';
+import type { SaleDeps } from '../functions/sale/context';
+import { stepDispatcher } from '../functions/sale/dispatch';
+import { createMarketSteps } from '../functions/sale/market-steps';
+import { queueNoticePublisher } from '../functions/sale/notices';
+import { createSaleStarter } from '../functions/start-sale/app';
 import { loadApiConfig, type ApiConfig } from '../functions/api/config';
 import { ulid } from '../functions/api/ids';
 import { ApiClient } from './api-client';
@@ -41,6 +53,7 @@ import { authenticator, keyFor, loadOrCreateCredentials, roleEnv, type Credentia
 import { defaultDataDir, startExchangeSimulator, type ExchangeSimulator } from './exchange-sim';
 import { startLocalHttpApi, type LocalHttpApi } from './http-api';
 import { createPreSaleNoticeRun } from './pre-sale-notices';
+import { createLocalSaleWorkflow, loadSaleDefinition, type LocalSaleWorkflow } from './sale-workflow';
 import { createFifoQueueWithDlq, queueDepth, SqsEventSource, startLocalSqs, type LocalQueueWithDlq, type LocalSqs, type SqsHandler } from './sqs';
 
 export const REPO_ROOT = resolve(__dirname, '..');
@@ -104,6 +117,12 @@ export interface LocalStack {
    * simulated time pass meanwhile only where the work needs it (sales wait between slices).
    */
   pendingWork(): Promise<PendingWork>;
+  /** Lets sale executions whose wait has passed go on; call after moving the clock. */
+  wake(): number;
+  /** Runs the clock at `rate` with the schedules and sale waits on real-time timers (serving the API). */
+  serve(rate: number): void;
+  readonly sales: DynamoDbSaleStore;
+  readonly workflow: LocalSaleWorkflow;
   /** Notice records not yet sent (0 or more; stops at the first found). */
   pendingNotices(): Promise<number>;
   readonly sqs: LocalSqs;
@@ -116,10 +135,14 @@ export interface LocalStack {
 type Stopper = { name: string; stop: () => Promise<void> };
 
 export interface PendingWork {
+  /** Messages queued or being handled. */
   messages: number;
-  running: number;
-  /** Whether simulated time must pass for the work to finish. */
-  needsClock: boolean;
+  /** Sale executions running a step now. */
+  active: number;
+  /** Sale executions waiting for simulated time to pass (a Wait state). */
+  waiting: number;
+  /** When the first of them wakes up. */
+  nextWake?: number;
 }
 
 /** Daily at 09:00, after the deadline check and reminders of the same minute. */
@@ -144,13 +167,22 @@ export function stackSchedules(): { pricePollRate: string; deadlineCheckCron: st
   };
 }
 
-/** Lambda metrics locally: counted, not printed (Powertools would write EMF lines to stdout). */
-export class LocalMetrics {
+/**
+ * Lambda metrics locally: counted, not printed (Powertools would write EMF lines to stdout). A
+ * Metrics, so it fits every handler's metrics dependency.
+ */
+export class LocalMetrics extends Metrics {
   readonly counts = new Map<string, number>();
-  addMetric(name: string, _unit: string, value: number): void {
+  override addMetric(name: string, _unit: MetricUnit, value: number): this {
     this.counts.set(name, (this.counts.get(name) ?? 0) + value);
+    return this;
   }
-  publishStoredMetrics(): void {}
+  override addDimension(): this {
+    return this;
+  }
+  override publishStoredMetrics(): this {
+    return this;
+  }
 }
 
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
@@ -188,13 +220,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const { credentials, created } = loadOrCreateCredentials(join(stateDir, 'credentials.json'));
 
     // DynamoDB Local (a Java child, the slow one) and the local SQS server, started side by side.
-    const [ddbStarted, sqsStarted] = await Promise.allSettled([startDynamoDbLocal(), startLocalSqs()]);
+    const [ddbStarted, sqsStarted, definitionLoaded] = await Promise.allSettled([startDynamoDbLocal(), startLocalSqs(), loadSaleDefinition(REPO_ROOT, join(DEFAULT_STATE_DIR, 'cache'))]);
     if (ddbStarted.status === 'fulfilled') stoppers.push({ name: 'DynamoDB Local', stop: () => ddbStarted.value.stop() });
     if (sqsStarted.status === 'fulfilled') stoppers.push({ name: 'local SQS', stop: () => sqsStarted.value.stop() });
     if (ddbStarted.status === 'rejected') throw ddbStarted.reason;
     if (sqsStarted.status === 'rejected') throw sqsStarted.reason;
+    if (definitionLoaded.status === 'rejected') throw definitionLoaded.reason;
     const dynamodb = ddbStarted.value;
     const sqs = sqsStarted.value;
+    const { definition, cached: definitionCached } = definitionLoaded.value;
     // Never leave a Java process behind, even when this process exits without stopping the stack.
     const killDynamoDb = () => {
       if (dynamodb.pid === undefined) return;
@@ -232,7 +266,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     };
 
     const schedules = stackSchedules();
-    const metrics = new LocalMetrics();
+    const metrics = new LocalMetrics({ namespace: 'crypto-tax-recovery-local' });
     const quiet = (serviceName: string) => new Logger({ serviceName, logLevel: 'ERROR' });
     const settingsFor = loadApiConfig({ TABLE_NAME: tableName, SERVED_CITIES: cities.join(','), ...roleEnv(credentials) }).settingsFor;
 
@@ -260,11 +294,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     stoppers.push({ name: 'SQS client', stop: async () => sqsClient.destroy() });
     const noticeQueue = await createFifoQueueWithDlq(sqsClient, { name: 'notice-dispatch', visibilityTimeoutSeconds: 30, maxReceiveCount: MAX_RECEIVE_COUNT });
     const saleQueue = await createFifoQueueWithDlq(sqsClient, { name: 'sale-request', visibilityTimeoutSeconds: 60, maxReceiveCount: MAX_RECEIVE_COUNT });
-    const consumers: { name: string; source: SqsEventSource; queue: LocalQueueWithDlq; needsClock: boolean }[] = [];
-    const consume = (name: string, queue: LocalQueueWithDlq, handler: SqsHandler, needsClock: boolean) => {
+    const consumers: { name: string; source: SqsEventSource; queue: LocalQueueWithDlq }[] = [];
+    const consume = (name: string, queue: LocalQueueWithDlq, handler: SqsHandler) => {
       const source = new SqsEventSource({ client: sqsClient, queue, handler, functionName: name, batchSize: 10, functionTimeoutMs: 30_000, waitTimeSeconds: 1 });
       source.start();
-      consumers.push({ name, source, queue, needsClock });
+      consumers.push({ name, source, queue });
       stoppers.push({ name: `${name} consumer`, stop: () => source.stop() });
     };
 
@@ -283,7 +317,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       metrics,
       now: () => clock.now(),
     });
-    consume('dispatch-notice', noticeQueue, dispatcher.handler, false);
+    consume('dispatch-notice', noticeQueue, dispatcher.handler);
     const sendNotices = (messages: readonly NoticeMessage[]) => sendNoticeMessages(sqsClient, noticeQueue.url, messages);
     const sweeperConfig = loadSweeperConfig({ TABLE_NAME: tableName, NOTICE_QUEUE_URL: noticeQueue.url });
     const sweep = createOutboxSweeper({ outbox: outboxStore, send: sendNotices, quietMinutes: sweeperConfig.quietMinutes, logger: quiet('sweep-outbox'), now: () => clock.now() });
@@ -314,10 +348,43 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     scheduler.add({ name: 'pre-sale notices', recurrence: parseScheduleExpression(PRE_SALE_NOTICE_CRON, schedules.timezone), after: ['price poll'], run: () => preSale() });
 
+    // The sale: the synthesized state machine with the real step handlers, started by the real
+    // starter from the sale request queue; the daily deadline check makes cases due and asks for sales.
+    const sales = new DynamoDbSaleStore(client, tableName);
+    const saleConfig = loadSaleConfig({ TABLE_NAME: tableName, SERVED_CITIES: cities.join(',') });
+    const saleDeps: SaleDeps = {
+      store,
+      sales,
+      policy: saleConfig.policy,
+      limits: saleConfig.limits,
+      settingsFor,
+      clock: () => clock.now(),
+      logger: quiet('sale-steps'),
+      metrics,
+    };
+    const caseSteps = stepDispatcher(createCaseSteps({ ...saleDeps, notices: queueNoticePublisher(sqsClient, noticeQueue.url, quiet('sale-notices')) }), metrics);
+    const marketSteps = stepDispatcher(createMarketSteps({ ...saleDeps, exchange: exchangeClient, priceHistory: priceStore }), metrics);
+    const workflow = createLocalSaleWorkflow({ definition, clock, caseSteps, marketSteps });
+    stoppers.push({ name: 'sale executions', stop: async () => workflow.gate.releaseAll() });
+    const startSale = createSaleStarter({ store, starter: workflow.starter, settingsFor, clock: () => clock.now(), logger: quiet('start-sale'), metrics });
+    consume('start-sale', saleQueue, startSale);
+    const saleRequests = new SqsSaleRequestQueue(sqsClient, saleQueue.url);
+    const checkDeadlines = createDeadlineCheck({
+      store,
+      saleRequests,
+      publishNotices,
+      settingsFor,
+      clock: () => clock.now(),
+      maxSaleAttempts: saleConfig.limits.maxSaleAttempts,
+      logger: quiet('check-deadlines'),
+      metrics,
+    });
+    scheduler.add({ name: 'deadline check', recurrence: parseScheduleExpression(schedules.deadlineCheckCron, schedules.timezone), after: ['price poll'], run: () => checkDeadlines({}) });
+
     // The city API, exactly as the Lambda runs it, behind a local API Gateway.
     const apiConfig = loadApiConfig({ TABLE_NAME: tableName, SERVED_CITIES: cities.join(','), ...roleEnv(credentials) });
     const apiLogger = new Logger({ serviceName: 'cases-api', logLevel: 'WARN' });
-    const handler = createApi({ store, config: apiConfig, logger: apiLogger, prices: priceStore, publishNotices, now: () => clock.now(), newId: (prefix) => `${prefix}${ulid(clock.nowMs())}` });
+    const handler = createApi({ store, config: apiConfig, logger: apiLogger, prices: priceStore, publishNotices, requestSales: saleRequestPublisher(saleRequests, apiLogger), now: () => clock.now(), newId: (prefix) => `${prefix}${ulid(clock.nowMs())}` });
     const api = await startLocalHttpApi({
       handler,
       authenticate: authenticator(credentials),
@@ -340,6 +407,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       store,
       tableName,
       dynamodb,
+      sales,
+      workflow,
       sqs,
       queues: { notices: noticeQueue, saleRequests: saleQueue },
       exchange,
@@ -365,14 +434,20 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       cities,
       async pendingWork() {
         let messages = 0;
-        let needsClock = false;
         for (const c of consumers) {
           const d = await queueDepth(sqsClient, c.queue.url);
-          const n = d.visible + d.inFlight + d.delayed;
-          messages += n;
-          if (n > 0 && c.needsClock) needsClock = true;
+          messages += d.visible + d.inFlight + d.delayed;
         }
-        return { messages, running: 0, needsClock };
+        const { running, waiting } = workflow.running();
+        const nextWake = workflow.gate.nextWake();
+        return { messages, active: running - waiting, waiting, ...(nextWake !== undefined ? { nextWake } : {}) };
+      },
+      wake: () => workflow.gate.release(),
+      serve(rate: number) {
+        clock.setRate(rate);
+        scheduler.startTicking();
+        const ticker = setInterval(() => workflow.gate.release(), 100);
+        stoppers.push({ name: 'sale clock', stop: async () => clearInterval(ticker) });
       },
       async pendingNotices() {
         // Everything still PENDING in the outbox index, however recent.
@@ -382,6 +457,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         return [
           `DynamoDB Local   ${dynamodb.endpoint} (pid ${dynamodb.pid ?? '?'}), table ${tableName} from the shared definition`,
           `local SQS        ${sqs.endpoint} (fauxqs, pid ${sqs.pid ?? '?'}): ${noticeQueue.name} → dispatch-notice, ${saleQueue.name}`,
+          `sale workflow    the synthesized state machine (${Object.keys(definition.States).length} states${definitionCached ? ', cached synth' : ', synthesized now'}) in aws-local-stepfunctions; its waits pass on the shared clock`,
           `schedules        price poll ${schedules.pricePollRate}, deadline check ${schedules.deadlineCheckCron}, reminders ${schedules.remindersCron}, pre-sale notices ${PRE_SALE_NOTICE_CRON}, outbox sweep ${schedules.outboxSweepRate} (${schedules.timezone}), on the shared clock`,
           `exchange         ${exchange.url} (Upbit protocol) — ${exchange.describeSource()}`,
           `city API         ${api.url} (callers from ${join(stateDir, 'credentials.json')})`,

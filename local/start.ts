@@ -13,6 +13,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { kstDate } from '#domain/dates';
 import type { CaseStatus } from '#domain/case';
+import { parseScheduleExpression } from './clock';
 import { krw, table } from './format';
 import { planDemoCity, seedDemoCity } from './seed';
 import { startLocalStack, type LocalStack } from './stack';
@@ -108,6 +109,13 @@ async function main(): Promise<void> {
       log: (l) => print(`  ${l}`),
     });
 
+    // The officers look at running sales twice a day and approve those waiting for them.
+    s.scheduler.add({
+      name: 'officer review',
+      recurrence: parseScheduleExpression('cron(0 10,15 * * ? *)', 'Asia/Seoul'),
+      run: () => approveWaitingSales(s, cityId),
+    });
+
     print();
     print(`== the timeline, on the fast clock (${((Date.now() - started) / 1000).toFixed(1)} s so far) ==`);
     let lastRuns = new Map(s.scheduler.runs);
@@ -152,10 +160,28 @@ async function main(): Promise<void> {
     print(JSON.stringify(summary ? jsonLine(summary, elapsedSeconds) : { cases: 0, elapsedSeconds }));
     process.exit(0);
   }
-  s.clock.setRate(args.speed);
-  s.scheduler.startTicking();
+  s.serve(args.speed);
   print();
   print(`serving the API at ${s.api.url} (clock at ${args.speed}x; schedules running). Officers: npm run ops -- help. Ctrl-C stops.`);
+}
+
+/** What an officer does from the console: approve each running sale that waits for an approval. */
+async function approveWaitingSales(s: LocalStack, cityId: string): Promise<number> {
+  let approved = 0;
+  let cursor: string | undefined;
+  do {
+    const page: { items: { caseId: string }[]; cursor?: string } = await s.officer.get('/cases', { city: cityId, status: 'SELLING', limit: '100', ...(cursor ? { cursor } : {}) });
+    for (const item of page.items) {
+      const c = await s.officer.get<{ saleId?: string }>(`/cases/${item.caseId}`, { city: cityId });
+      if (!c.saleId) continue;
+      const sale = await s.sales.get(cityId, item.caseId, c.saleId);
+      if (!sale?.approval || sale.approval.approvedAt) continue;
+      await s.officer.post(`/cases/${item.caseId}/sales/${c.saleId}/approval`, { cityId }, `approve-${c.saleId}`);
+      approved++;
+    }
+    cursor = page.cursor;
+  } while (cursor);
+  return approved;
 }
 
 async function writeStatements(s: LocalStack, cityId: string): Promise<void> {

@@ -1,11 +1,12 @@
 /**
- * Runs the stack's clock through the demo's months, event to event. Between firings nothing
- * happens, so the clock jumps to the next one (running the frequent jobs, such as the price poll,
- * once just before it). While work is in flight (queued messages, running sales) it slows to a
- * simulated minute per step, so the sales see prices move and their waits pass in simulated time.
+ * Runs the stack's clock through the demo's months, event to event ("discrete-event" simulation):
+ * between two firings nothing happens, so the clock jumps to the next one. While work is in flight
+ * (queued messages, a sale step running) the clock holds still and the work finishes in real time;
+ * once every running sale is waiting (between slices, for tomorrow's daily cap, for an officer) the
+ * clock jumps to the earliest of their wake-ups and the next scheduled firing.
  */
 import { kstDate } from '#domain/dates';
-import { HOUR, MINUTE } from './clock';
+import { HOUR } from './clock';
 import type { LocalStack } from './stack';
 
 export interface TimelineOptions {
@@ -13,18 +14,18 @@ export interface TimelineOptions {
   until: Date;
   /** Stop earlier once this says so (checked when nothing is in flight and no event is left). */
   done?(): Promise<boolean>;
-  /** Simulated time per step while work is in flight (default 1 minute). */
-  busyStepMs?: number;
-  /** Real pause per busy step, letting the work progress (default 15 ms). */
+  /** Real pause while work is in flight (default 10 ms). */
   busyPauseMs?: number;
-  /** In a jump, frequent jobs run at most this often unless a recurring job follows (default 6 hours). */
+  /** In a jump, frequent jobs run at most this often unless a job that needs them follows (default 6 hours). */
   frequentGapMs?: number;
   /** Called once per simulated day on which something fired. */
   onDay?(date: string): Promise<void> | void;
 }
 
 export interface TimelineResult {
+  /** Clock moves. */
   steps: number;
+  /** Real pauses while work was in flight. */
   busySteps: number;
   endedAt: Date;
   reason: 'done' | 'until';
@@ -32,11 +33,11 @@ export interface TimelineResult {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function runTimeline(stack: Pick<LocalStack, 'clock' | 'scheduler' | 'pendingWork'>, options: TimelineOptions): Promise<TimelineResult> {
+export async function runTimeline(stack: Pick<LocalStack, 'clock' | 'scheduler' | 'pendingWork' | 'wake'>, options: TimelineOptions): Promise<TimelineResult> {
   const { clock, scheduler } = stack;
   const until = options.until.getTime();
-  const busyStep = options.busyStepMs ?? MINUTE;
-  const busyPause = options.busyPauseMs ?? 15;
+  const busyPause = options.busyPauseMs ?? 10;
+  const frequentGapMs = options.frequentGapMs ?? 6 * HOUR;
   let steps = 0;
   let busySteps = 0;
   let day = kstDate(clock.now());
@@ -52,33 +53,31 @@ export async function runTimeline(stack: Pick<LocalStack, 'clock' | 'scheduler' 
   };
 
   for (;;) {
-    steps++;
     const pending = await stack.pendingWork();
-    if (pending.messages + pending.running > 0) {
+    if (pending.messages > 0 || pending.active > 0) {
       busySteps++;
-      // Notices only need the dispatcher to catch up; sales need time to pass (waits, prices).
-      if (pending.needsClock) {
-        if (clock.nowMs() + busyStep > until) break;
-        clock.advance(busyStep);
-        await dayTurn();
-        if ((await scheduler.runDue()) > 0) active = true;
-      }
       await sleep(busyPause);
       continue;
     }
-    if (scheduler.eventsLeft === 0 && options.done && (await options.done())) {
+    if (pending.waiting === 0 && scheduler.eventsLeft === 0 && options.done && (await options.done())) {
       await options.onDay?.(day);
       return { steps, busySteps, endedAt: clock.now(), reason: 'done' };
     }
-    const next = scheduler.nextFiring();
-    if (next === undefined || next > until) break;
-    // Frequent jobs (price poll, outbox sweep) were due long ago, so they sort first and run
-    // once, just before the firing, instead of at every period skipped.
+    const firing = scheduler.nextFiring();
+    const candidates = [firing, pending.nextWake].filter((t): t is number => t !== undefined);
+    if (candidates.length === 0) break;
+    const next = Math.min(...candidates);
+    if (next > until) break;
+    steps++;
+    // Frequent jobs (price poll, outbox sweep) were due long ago, so they sort first and run once,
+    // just before the firing, instead of at every period skipped.
     clock.set(Math.max(clock.nowMs(), next));
     await dayTurn();
-    if ((await scheduler.runDue({ frequentGapMs: options.frequentGapMs ?? 6 * HOUR })) > 0) active = true;
+    if (stack.wake() > 0) active = true;
+    if ((await scheduler.runDue({ frequentGapMs })) > 0) active = true;
   }
   if (clock.nowMs() < until) clock.set(until);
+  stack.wake();
   await options.onDay?.(day);
   return { steps, busySteps, endedAt: clock.now(), reason: 'until' };
 }

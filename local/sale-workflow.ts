@@ -1,0 +1,252 @@
+/**
+ * The sale workflow in the local stack: the state machine the CDK stack synthesizes, run by the sale
+ * engineers' local starter (aws-local-stepfunctions) with every Task state bound to the real step
+ * handlers, on the shared simulated clock.
+ *
+ * Waits pass in simulated time. The interpreter's Wait states are overridden to 0 ms; instead, after
+ * a step returns, the definition itself says which Wait (if any) comes next and for how long (Choice
+ * rules evaluated on the step's result, then the Wait's Seconds or SecondsPath), and the step's
+ * answer is held back until the shared clock reaches the end of that wait. The stack's fast-forward
+ * jumps the clock to the earliest such wake-up once every running sale is waiting, so a sale that
+ * waits a day for its daily cap costs no real time, and one that sells every minute sees its minutes.
+ *
+ * The definition is synthesized in a child process (CDK is slow to load) and cached under
+ * `.local/cache/`, keyed by a hash of what it is built from (infra/, cdk.json, the step contract and
+ * the CDK version).
+ */
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import type { AslDefinition } from '#adapters/workflow/definition';
+import { taskFunctions } from '#adapters/workflow/definition';
+import { LocalSaleWorkflowStarter, type LocalTaskHandler } from '#adapters/workflow/local-starter';
+import type { StackClock } from './clock';
+
+// ---------------------------------------------------------------- the definition
+
+function filesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : path.endsWith('.ts') ? [path] : [];
+  });
+}
+
+/** A hash of everything the synthesized definition depends on. */
+export function definitionFingerprint(root: string): string {
+  const hash = createHash('sha256');
+  const cdkVersion = (JSON.parse(readFileSync(join(root, 'node_modules', 'aws-cdk-lib', 'package.json'), 'utf8')) as { version: string }).version;
+  hash.update(`aws-cdk-lib@${cdkVersion}\n`);
+  const files = [...filesUnder(join(root, 'infra')), join(root, 'cdk.json'), join(root, 'functions', 'sale', 'steps.ts'), join(root, 'shared', 'adapters', 'workflow', 'definition.ts')].sort();
+  for (const file of files) hash.update(`${relative(root, file)}\n`).update(readFileSync(file)).update('\n');
+  return hash.digest('hex');
+}
+
+function runChild(args: string[], cwd: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const keep = (chunk: Buffer) => {
+      output = (output + chunk.toString('utf8')).slice(-4000);
+    };
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
+    child.once('error', reject);
+    child.once('exit', (code, signal) => (code === 0 ? resolve() : reject(new Error(`synthesizing the sale state machine failed (${signal ?? code}): ${output}`))));
+  });
+}
+
+export interface LoadedDefinition {
+  definition: AslDefinition;
+  /** Reused from the cache (same sources), or synthesized now. */
+  cached: boolean;
+}
+
+export async function loadSaleDefinition(root: string, cacheDir: string): Promise<LoadedDefinition> {
+  const fingerprint = definitionFingerprint(root);
+  const file = join(cacheDir, 'sale-definition.json');
+  if (existsSync(file)) {
+    try {
+      const cached = JSON.parse(readFileSync(file, 'utf8')) as { fingerprint: string; definition: AslDefinition };
+      if (cached.fingerprint === fingerprint) return { definition: cached.definition, cached: true };
+    } catch {
+      // unreadable: synthesize again
+    }
+  }
+  mkdirSync(cacheDir, { recursive: true });
+  const tmp = join(cacheDir, `sale-definition.${process.pid}.${Date.now()}.tmp`);
+  try {
+    await runChild(['--import', 'tsx', join(root, 'local', 'synth-sale-definition.ts'), tmp], root);
+    const definition = JSON.parse(readFileSync(tmp, 'utf8')) as AslDefinition;
+    writeFileSync(tmp, JSON.stringify({ fingerprint, definition }));
+    renameSync(tmp, file);
+    return { definition, cached: false };
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+}
+
+// ---------------------------------------------------------------- waits in simulated time
+
+/** Steps held until the shared clock reaches their wake-up time. */
+export class SimTimeGate {
+  private waiters: { until: number; resolve: () => void }[] = [];
+
+  constructor(private readonly clock: StackClock) {}
+
+  wait(until: number): Promise<void> {
+    if (this.clock.nowMs() >= until) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ until, resolve }));
+  }
+
+  /** Lets go of every step whose time has come; returns how many. */
+  release(): number {
+    const now = this.clock.nowMs();
+    const due = this.waiters.filter((w) => w.until <= now);
+    this.waiters = this.waiters.filter((w) => w.until > now);
+    for (const w of due) w.resolve();
+    return due.length;
+  }
+
+  get blocked(): number {
+    return this.waiters.length;
+  }
+
+  nextWake(): number | undefined {
+    return this.waiters.length > 0 ? Math.min(...this.waiters.map((w) => w.until)) : undefined;
+  }
+
+  /** On stop: nothing stays parked. */
+  releaseAll(): void {
+    const all = this.waiters;
+    this.waiters = [];
+    for (const w of all) w.resolve();
+  }
+}
+
+type State = Record<string, unknown> & { Type: string };
+type Json = unknown;
+
+function getPath(data: Json, path: string): unknown {
+  if (path === '$') return data;
+  let value: unknown = data;
+  for (const key of path.replace(/^\$\./, '').split('.')) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value;
+}
+
+function setPath(path: string, value: unknown): Json {
+  if (path === '$') return value;
+  const keys = path.replace(/^\$\./, '').split('.');
+  const root: Record<string, unknown> = {};
+  let at = root;
+  keys.forEach((key, i) => {
+    if (i === keys.length - 1) at[key] = value;
+    else at = at[key] = {} as Record<string, unknown>;
+  });
+  return root;
+}
+
+/** A Choice rule on the data (the comparison operators the definition can use; a missing variable is false). */
+function matches(rule: Record<string, unknown>, data: Json): boolean {
+  if (Array.isArray(rule.And)) return (rule.And as Record<string, unknown>[]).every((r) => matches(r, data));
+  if (Array.isArray(rule.Or)) return (rule.Or as Record<string, unknown>[]).some((r) => matches(r, data));
+  if (rule.Not) return !matches(rule.Not as Record<string, unknown>, data);
+  const value = getPath(data, String(rule.Variable));
+  for (const [op, expected] of Object.entries(rule)) {
+    if (op === 'Variable' || op === 'Next') continue;
+    if (op === 'IsPresent') return (value !== undefined) === expected;
+    if (value === undefined) return false;
+    if (op === 'StringEquals' || op === 'BooleanEquals' || op === 'NumericEquals') return value === expected;
+    if (op === 'NumericGreaterThan') return typeof value === 'number' && value > Number(expected);
+    if (op === 'NumericLessThan') return typeof value === 'number' && value < Number(expected);
+    if (op === 'NumericGreaterThanEquals') return typeof value === 'number' && value >= Number(expected);
+    if (op === 'NumericLessThanEquals') return typeof value === 'number' && value <= Number(expected);
+    throw new Error(`the local sale clock cannot read Choice operator ${op}`);
+  }
+  return false;
+}
+
+/**
+ * Seconds the machine waits after a Task state returned `result`: follows Next through Choice states
+ * (their rules read only this step's result) to a Wait, or returns 0 when a Task or an end comes first.
+ */
+export function waitAfter(definition: AslDefinition, stateName: string, result: Json): number {
+  const task = definition.States[stateName] as State | undefined;
+  if (!task) return 0;
+  const data = setPath(typeof task.ResultPath === 'string' ? task.ResultPath : '$', result);
+  let next = typeof task.Next === 'string' ? task.Next : undefined;
+  for (let hops = 0; next && hops < 10; hops++) {
+    const state = definition.States[next] as State | undefined;
+    if (!state) return 0;
+    if (state.Type === 'Choice') {
+      const choices = (state.Choices as Record<string, unknown>[] | undefined) ?? [];
+      const chosen = choices.find((rule) => matches(rule, data));
+      next = (chosen?.Next as string | undefined) ?? (state.Default as string | undefined);
+      continue;
+    }
+    if (state.Type === 'Wait') {
+      const seconds = typeof state.Seconds === 'number' ? state.Seconds : typeof state.SecondsPath === 'string' ? getPath(data, state.SecondsPath) : 0;
+      return typeof seconds === 'number' && seconds > 0 ? seconds : 0;
+    }
+    return 0;
+  }
+  return 0;
+}
+
+// ---------------------------------------------------------------- the local workflow
+
+export interface LocalSaleWorkflowOptions {
+  definition: AslDefinition;
+  clock: StackClock;
+  /** The two step Lambdas' handlers, by the logical id prefix of their function in the template. */
+  caseSteps: (event: unknown) => Promise<unknown>;
+  marketSteps: (event: unknown) => Promise<unknown>;
+  onExecutionEnd?(name: string, status: string): void;
+}
+
+export interface LocalSaleWorkflow {
+  starter: LocalSaleWorkflowStarter;
+  gate: SimTimeGate;
+  /** Executions still running, and how many of them are waiting for simulated time. */
+  running(): { running: number; waiting: number };
+}
+
+export function createLocalSaleWorkflow(options: LocalSaleWorkflowOptions): LocalSaleWorkflow {
+  const { definition, clock } = options;
+  const gate = new SimTimeGate(clock);
+  const handlers: Record<string, LocalTaskHandler> = {};
+  for (const [stateName, logicalId] of Object.entries(taskFunctions(definition))) {
+    const fn = logicalId.startsWith('SaleCaseSteps') ? options.caseSteps : logicalId.startsWith('SaleMarketSteps') ? options.marketSteps : undefined;
+    if (!fn) throw new Error(`no local handler for ${stateName} (function ${logicalId})`);
+    handlers[stateName] = async (input) => {
+      // As Lambda does: JSON in, JSON out.
+      const output = JSON.parse(JSON.stringify((await fn(JSON.parse(JSON.stringify(input)))) ?? null)) as never;
+      const seconds = waitAfter(definition, stateName, output);
+      if (seconds > 0) await gate.wait(clock.nowMs() + seconds * 1000);
+      return output;
+    };
+  }
+  const waits = Object.entries(definition.States).filter(([, s]) => s.Type === 'Wait').map(([name]) => name);
+  const starter = new LocalSaleWorkflowStarter(definition, {
+    taskHandlers: handlers,
+    // The waits happen in simulated time, above; retry pauses are short real ones.
+    waitTimeOverrides: Object.fromEntries(waits.map((w) => [w, 0])),
+    retryIntervalOverrides: Object.fromEntries(Object.keys(handlers).map((s) => [s, 20])),
+    onEvent: (execution, event) => {
+      if (event.type === 'ExecutionSucceeded' || event.type === 'ExecutionFailed' || event.type === 'ExecutionAborted') options.onExecutionEnd?.(execution.name, event.type);
+    },
+  });
+  return {
+    starter,
+    gate,
+    running() {
+      let running = 0;
+      for (const e of starter.executions.values()) if (e.status === 'RUNNING') running++;
+      return { running, waiting: gate.blocked };
+    },
+  };
+}
