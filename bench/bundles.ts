@@ -1,0 +1,206 @@
+/**
+ * Lambda bundles as the stack builds them, and their cold start.
+ *
+ *   npm run bench -- bundles [--runs=15]
+ *
+ * 1. Synthesizes the real app (infra/build-app, cdk.json's context, bundling on: the local esbuild
+ *    through NodejsFunction with the options in infra/constructs/function.ts) into a temporary
+ *    folder and measures each function's `index.js` without its source map (the map is a separate
+ *    file; its one-line `sourceMappingURL` comment is taken off the count).
+ * 2. Rebuilds each entry with esbuild's API using the same options as function.ts (bundle, node22,
+ *    CJS, minify, AWS SDK bundled, the repository's tsconfig) plus a metafile, to say what fills the
+ *    bundle; the rebuilt size is printed beside the stack's to show the two builds agree.
+ * 3. Cold start: a fresh `node` per run loads the bundle (`require`, which runs the handler module's
+ *    initialisation: configuration, clients, logger) with the environment the stack gives the
+ *    function (CloudFormation tokens replaced by placeholders of the right shape). Median over the
+ *    runs of the whole process's wall time, and of the `require` alone, beside a handler that only
+ *    loads Powertools' logger, bundled the same way.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join, relative, resolve } from 'node:path';
+import { build, type Metafile } from 'esbuild';
+import { buildApp } from '../infra/build-app';
+import { machine, median, round, table, targetLines, writeResult, type Target } from './support/common';
+
+const REPO_ROOT = resolve(__dirname, '..');
+const LIMIT_KB = 400;
+const COLD_RATIO = 3;
+
+interface LambdaResource {
+  Type: string;
+  Properties: { Code?: { S3Key?: string }; Handler?: string; Environment?: { Variables?: Record<string, unknown> } };
+  Metadata?: Record<string, unknown>;
+}
+
+function option(args: string[], name: string, fallback: number): number {
+  const raw = args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
+  return raw === undefined ? fallback : Math.max(1, Math.round(Number(raw)));
+}
+
+/** A CloudFormation token's stand-in, shaped like what the deployed function would get. */
+function placeholder(name: string): string {
+  if (/QUEUE_URL$/.test(name)) return `https://sqs.ap-northeast-2.amazonaws.com/123456789012/${name.toLowerCase()}.fifo`;
+  if (/ARN/.test(name)) return `arn:aws:states:ap-northeast-2:123456789012:stateMachine:${name.toLowerCase()}`;
+  if (/TABLE/.test(name)) return 'cases';
+  return name.toLowerCase().replace(/_/g, '-');
+}
+
+function environmentOf(resource: LambdaResource): Record<string, string> {
+  const vars = resource.Properties.Environment?.Variables ?? {};
+  return Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, typeof v === 'string' ? v : placeholder(k)]));
+}
+
+/** The build options of infra/constructs/function.ts, for esbuild's API (plus a metafile, no source map). */
+const STACK_OPTIONS = {
+  bundle: true,
+  platform: 'node' as const,
+  target: 'node22',
+  format: 'cjs' as const,
+  minify: true,
+  sourcemap: false,
+  external: [] as string[], // bundleAwsSDK: true
+  tsconfig: join(REPO_ROOT, 'tsconfig.json'),
+  metafile: true,
+  logLevel: 'silent' as const,
+};
+
+async function rebuild(entry: string, outfile: string): Promise<{ bytes: number; top: { module: string; kb: number }[]; awsSdkKb: number }> {
+  const out = await build({ ...STACK_OPTIONS, entryPoints: [entry], outfile, absWorkingDir: REPO_ROOT });
+  const meta = out.metafile as Metafile;
+  const inputs = Object.values(meta.outputs)[0]?.inputs ?? {};
+  const byPackage = new Map<string, number>();
+  for (const [file, { bytesInOutput }] of Object.entries(inputs)) {
+    const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file);
+    const key = m?.[1] ?? 'project code';
+    byPackage.set(key, (byPackage.get(key) ?? 0) + bytesInOutput);
+  }
+  const top = [...byPackage.entries()].sort((a, b) => b[1] - a[1]).map(([module, bytes]) => ({ module, kb: round(bytes / 1024) }));
+  const awsSdkKb = round(
+    [...byPackage.entries()].filter(([k]) => k.startsWith('@aws-sdk/') || k.startsWith('@smithy/') || k.startsWith('@aws-crypto/')).reduce((s, [, b]) => s + b, 0) / 1024,
+  );
+  return { bytes: statSync(outfile).size, top: top.slice(0, 6), awsSdkKb };
+}
+
+/** One fresh process: wall time from spawn to exit, and the require inside it. */
+function coldStart(bundle: string, env: Record<string, string>): { wallMs: number; requireMs: number } {
+  const script = `const t=performance.now();const m=require(${JSON.stringify(bundle)});const r=performance.now()-t;if(typeof m.handler!=='function')throw new Error('no handler');process.stdout.write(String(r));`;
+  const started = performance.now();
+  const run = spawnSync(process.execPath, ['-e', script], { env: { PATH: process.env.PATH ?? '', AWS_REGION: 'ap-northeast-2', AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench', ...env }, encoding: 'utf8' });
+  const wallMs = performance.now() - started;
+  if (run.status !== 0) throw new Error(`${bundle} failed to load: ${run.stderr.split('\n').slice(0, 6).join('\n')}`);
+  return { wallMs, requireMs: Number(run.stdout) };
+}
+
+export default async function bench(args: string[]): Promise<void> {
+  const m = machine();
+  const runs = option(args, 'runs', 15);
+  const outdir = mkdtempSync(join(tmpdir(), 'ctr-bench-bundles-'));
+  try {
+    const context = (JSON.parse(readFileSync(join(REPO_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context;
+    const synthStarted = performance.now();
+    const { app, stack } = buildApp({ context, outdir });
+    const template = app.synth().getStackArtifact(stack.artifactId).template as { Resources: Record<string, LambdaResource> };
+    const synthSeconds = (performance.now() - synthStarted) / 1000;
+
+    const functions = Object.entries(template.Resources)
+      .filter(([, r]) => r.Type === 'AWS::Lambda::Function' && r.Properties.Code?.S3Key && r.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME)
+      .map(([logicalId, r]) => {
+        const service = String(r.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME);
+        const dir = join(outdir, `asset.${(r.Properties.Code?.S3Key ?? '').replace(/\.zip$/, '')}`);
+        return { logicalId, service, bundle: join(dir, 'index.js'), env: environmentOf(r) };
+      })
+      .sort((a, b) => a.service.localeCompare(b.service));
+
+    // The entry of each function (NodejsFunction keeps none in the template): functions/<service>/handler.ts, the sale steps by name.
+    const entryOf = (service: string): string => {
+      if (service === 'sale-case-steps') return join(REPO_ROOT, 'functions/sale/case-handler.ts');
+      if (service === 'sale-market-steps') return join(REPO_ROOT, 'functions/sale/market-handler.ts');
+      return join(REPO_ROOT, 'functions', service, 'handler.ts');
+    };
+
+    const rebuildDir = join(outdir, 'rebuild');
+    const rows = [];
+    for (const f of functions) {
+      const code = readFileSync(f.bundle, 'utf8');
+      const withoutMapComment = Buffer.byteLength(code.replace(/\n?\/\/# sourceMappingURL=\S+\s*$/, ''), 'utf8');
+      const mapBytes = statSync(`${f.bundle}.map`).size;
+      const mirror = await rebuild(entryOf(f.service), join(rebuildDir, `${f.service}.js`));
+      rows.push({ ...f, entry: relative(REPO_ROOT, entryOf(f.service)), kb: round(withoutMapComment / 1024), mapKb: round(mapBytes / 1024), rebuiltKb: round(mirror.bytes / 1024), awsSdkKb: mirror.awsSdkKb, top: mirror.top });
+    }
+    const empty = join(rebuildDir, 'empty.js');
+    const emptyBuild = await rebuild(join(__dirname, 'support', 'empty-handler.ts'), empty);
+
+    // Cold starts, interleaved so that a change in the machine's load touches every bundle alike.
+    const samples = new Map<string, { wall: number[]; require: number[] }>();
+    const subjects = [{ service: 'empty (Powertools logger only)', bundle: empty, env: { POWERTOOLS_SERVICE_NAME: 'empty' } }, ...rows];
+    for (const s of subjects) coldStart(s.bundle, s.env); // one warm-up each (file cache)
+    for (let i = 0; i < runs; i++) {
+      for (const s of subjects) {
+        const r = coldStart(s.bundle, s.env);
+        const entry = samples.get(s.service) ?? { wall: [], require: [] };
+        entry.wall.push(r.wallMs);
+        entry.require.push(r.requireMs);
+        samples.set(s.service, entry);
+      }
+    }
+    const cold = (service: string) => {
+      const s = samples.get(service) ?? { wall: [], require: [] };
+      return { wallMs: round(median(s.wall)), requireMs: round(median(s.require)) };
+    };
+    const baseline = cold(subjects[0]?.service ?? '');
+    const bundles = rows.map((r) => {
+      const c = cold(r.service);
+      return {
+        service: r.service,
+        entry: r.entry,
+        minifiedKb: r.kb,
+        sourceMapKb: r.mapKb,
+        rebuiltKb: r.rebuiltKb,
+        awsSdkKb: r.awsSdkKb,
+        largestPackages: r.top,
+        coldStartMs: c.wallMs,
+        requireMs: c.requireMs,
+        coldStartRatio: round(c.wallMs / baseline.wallMs, 2),
+        requireRatio: round(c.requireMs / baseline.requireMs, 2),
+      };
+    });
+    const largest = Math.max(...bundles.map((b) => b.minifiedKb));
+    const over = bundles.filter((b) => b.minifiedKb >= LIMIT_KB);
+    const worstRatio = Math.max(...bundles.map((b) => b.coldStartRatio));
+    const worstRequireRatio = Math.max(...bundles.map((b) => b.requireRatio));
+    const figures = {
+      runs,
+      synthSeconds: round(synthSeconds),
+      baseline: { ...baseline, minifiedKb: round(emptyBuild.bytes / 1024) },
+      bundles,
+    };
+    const targets: Target[] = [
+      { name: `every bundle under ${LIMIT_KB} KB minified without source maps (largest)`, goal: `< ${LIMIT_KB} KB`, value: `${largest} KB; ${over.length} of ${bundles.length} over`, met: over.length === 0 },
+      { name: 'cold start (fresh process) within 3x the empty baseline (worst ratio)', goal: `<= ${COLD_RATIO}`, value: worstRatio, met: worstRatio <= COLD_RATIO },
+    ];
+    process.stdout.write(
+      [
+        table([
+          ['function', 'KB (min, no map)', 'map KB', 'AWS SDK KB', 'cold ms', 'x empty', 'require ms', 'x empty'],
+          ['empty (logger only)', round(emptyBuild.bytes / 1024), '-', '-', baseline.wallMs, 1, baseline.requireMs, 1],
+          ...bundles.map((b) => [b.service, b.minifiedKb, b.sourceMapKb, b.awsSdkKb, b.coldStartMs, b.coldStartRatio, b.requireMs, b.requireRatio]),
+        ]),
+        `largest packages in the biggest bundle (${bundles.find((b) => b.minifiedKb === largest)?.service ?? ''}): ${(bundles.find((b) => b.minifiedKb === largest)?.largestPackages ?? []).map((p) => `${p.module} ${p.kb} KB`).join(', ')}`,
+        `require alone, worst ratio to the empty handler: ${worstRequireRatio}`,
+        targetLines(targets),
+        '',
+      ].join('\n'),
+    );
+        const file = writeResult('bundles', m, {
+      build: 'cdk synth of infra/build-app with cdk.json context (NodejsFunction, local esbuild, options of infra/constructs/function.ts: minify, source map, node22, CJS, AWS SDK bundled); sizes of index.js without its source map; package breakdown from an esbuild API rebuild with the same options and a metafile',
+      coldStart: `median of ${runs} fresh \`node\` processes per bundle (interleaved), each requiring the bundle with the function's environment from the template; wall time of the process, and the require alone`,
+      figures,
+      targets,
+    });
+    process.stdout.write(`wrote ${file} (${basename(file)})\n`);
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
