@@ -1,0 +1,342 @@
+/**
+ * The sale workflow on real local parts, for a test file: the state machine definition the CDK stack
+ * synthesizes (bundling skipped), resolved to plain ASL and run by aws-local-stepfunctions with every
+ * Task state bound to the real step handlers, against DynamoDB Local (a table of its own), the
+ * exchange simulator (Upbit protocol, its own clock), and the city's API for payments, holds and
+ * approvals. Waits and retry pauses are overridden to (near) zero; the simulator's clock moves one
+ * minute at each quote, as the real waits would let it.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { App } from 'aws-cdk-lib';
+import {
+  confirmCustody,
+  markDue,
+  registerCase,
+  requestTransfer,
+  sendPreSaleNotice,
+  startSale,
+  nextSaleId,
+  type Case,
+  type Transition,
+  type TransitionContext,
+} from '#domain/case';
+import type { Bill } from '#domain/bills';
+import type { CaseStore } from '#domain/case-store';
+import { DEFAULT_CITY_SETTINGS } from '#domain/city-settings';
+import { DEFAULT_EXECUTION_POLICY, type ExecutionPolicy } from '#domain/execution-policy';
+import { Decimal, decimal, won, ZERO } from '#domain/money';
+import { DynamoDbPriceStore, type PriceSnapshot } from '#adapters/dynamodb/price-store';
+import { DynamoDbSaleStore, type OrderRecord, type SaleRecord } from '#adapters/dynamodb/sale-store';
+import type { Exchange } from '#adapters/exchange/exchange';
+import { UpbitExchange } from '#adapters/exchange/upbit';
+import { resolveStateMachineDefinition, taskFunctions, type AslDefinition, type CfnTemplate } from '#adapters/workflow/definition';
+import { LocalSaleWorkflowStarter, type LocalExecution, type LocalTaskHandler } from '#adapters/workflow/local-starter';
+import type { SaleExecutionInput } from '#adapters/workflow/sale-workflow';
+import { startExchangeSimulator, type ExchangeSimulator } from '../../../local/exchange-sim';
+import { createCaseSteps } from '../../../functions/sale/case-steps';
+import { DEFAULT_SALE_LIMITS, type SaleLimits } from '../../../functions/sale/config';
+import type { SaleDeps } from '../../../functions/sale/context';
+import { stepDispatcher } from '../../../functions/sale/dispatch';
+import { createMarketSteps } from '../../../functions/sale/market-steps';
+import { SALE_STATES, SALE_WAIT_STATES } from '../../../infra/constructs/sale-workflow';
+import { configFromContext } from '../../../infra/config';
+import { CryptoTaxRecoveryStack } from '../../../infra/stack';
+import { cdkJsonContext, REPO_ROOT, SKIP_BUNDLING } from '../../infra/helpers';
+import { testApi, type TestApi } from '../../support/api';
+import { useCasesTable } from '../../support/dynamodb';
+
+export const CITY = 'cheongju';
+export const START = '2023-03-15T01:00:00Z'; // 10:00 KST, inside the simulator's BTC candles
+export const KEYS = { accessKey: 'city-sale-test-access', secretKey: 'city-sale-test-secret-key-0123456789abcdef' };
+export const settings = { ...DEFAULT_CITY_SETTINGS, cityId: CITY };
+export const silent = new Logger({ logLevel: 'SILENT' });
+
+let cachedDefinition: AslDefinition | undefined;
+
+/** Everything the synthesized definition depends on: the CDK app's sources, its context and locked versions. */
+function synthInputsHash(): string {
+  const hash = createHash('sha256');
+  const files = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+  for (const file of [...files(join(REPO_ROOT, 'infra')), join(REPO_ROOT, 'functions/sale/steps.ts'), join(REPO_ROOT, 'cdk.json'), join(REPO_ROOT, 'package-lock.json')].sort()) {
+    hash.update(file).update(readFileSync(file));
+  }
+  return hash.digest('hex').slice(0, 24);
+}
+
+/**
+ * The state machine the CDK stack synthesizes (cdk.json's context, bundling skipped), tokens resolved
+ * (placeholder Lambda ARNs). cdk-nag is left to the infra tests and `npm run synth` (it does not
+ * change the definition). The resolved definition is kept in the OS temp folder under a hash of
+ * every input of the synth (infra sources, the step contract, cdk.json, the lockfile), so a rerun
+ * with nothing changed does not pay the synth again; SALE_TEST_RESYNTH=1 forces it.
+ */
+export function synthesizedDefinition(): AslDefinition {
+  if (cachedDefinition) return cachedDefinition;
+  const file = join(tmpdir(), `crypto-tax-recovery-sale-definition-${synthInputsHash()}.json`);
+  if (!process.env.SALE_TEST_RESYNTH && existsSync(file)) {
+    cachedDefinition = JSON.parse(readFileSync(file, 'utf8')) as AslDefinition;
+    return cachedDefinition;
+  }
+  const app = new App({ context: { ...cdkJsonContext(), ...SKIP_BUNDLING } });
+  const config = configFromContext((key) => app.node.tryGetContext(key));
+  const stack = new CryptoTaxRecoveryStack(app, `CryptoTaxRecovery-${config.stage}`, { env: { region: config.region }, config });
+  cachedDefinition = resolveStateMachineDefinition(app.synth().getStackArtifact(stack.artifactId).template as CfnTemplate);
+  writeFileSync(`${file}.${process.pid}`, JSON.stringify(cachedDefinition));
+  renameSync(`${file}.${process.pid}`, file);
+  return cachedDefinition;
+}
+
+export interface RecordedMetric {
+  name: string;
+  value: number;
+}
+
+/** Hooks a test puts around a Task state's real handler (to inject a payment, a crash, a clock move). */
+export type StateHook = (input: unknown, run: () => Promise<unknown>) => Promise<unknown>;
+
+export interface SaleWorld {
+  sim: ExchangeSimulator;
+  api: TestApi;
+  sales: DynamoDbSaleStore;
+  prices: DynamoDbPriceStore;
+  starter: LocalSaleWorkflowStarter;
+  definition: AslDefinition;
+  /** Notice ids the steps handed to the notice pipeline. */
+  published: string[];
+  metrics: RecordedMetric[];
+  /** The policy the steps use (reset to the defaults before each test). */
+  policy: ExecutionPolicy;
+  limits: SaleLimits;
+  /** The steps' clock runs this far ahead of the exchange's (a frozen price feed then looks stale). */
+  clockOffsetMs: number;
+  /** The exchange the market steps call (a test may wrap it). */
+  exchange: Exchange;
+  realExchange: UpbitExchange;
+  hooks: Partial<Record<string, StateHook>>;
+  now(): Date;
+  readonly store: CaseStore;
+  /** A new starter on the same bindings. */
+  newStarter(): LocalSaleWorkflowStarter;
+}
+
+export function useSaleWorld(): SaleWorld {
+  const table = useCasesTable();
+  const world = { hooks: {}, published: [], metrics: [], clockOffsetMs: 0, policy: DEFAULT_EXECUTION_POLICY, limits: DEFAULT_SALE_LIMITS } as unknown as SaleWorld;
+  Object.defineProperty(world, 'store', { get: () => table.store });
+
+  beforeAll(async () => {
+    const definition = synthesizedDefinition();
+    const sim = await startExchangeSimulator({ seed: 11, keys: [KEYS], clock: START, markets: ['KRW-BTC', 'KRW-ETH', 'KRW-XRP'] });
+    const realExchange = new UpbitExchange({ baseUrl: sim.url, ...KEYS, backoffBaseMs: 1, backoffMaxMs: 5, resolveDelayMs: 1, resolveAttempts: 3, settleDelayMs: 1, maxAttempts: 4, timeoutMs: 2000, rateWindowMs: 50 });
+    const sales = new DynamoDbSaleStore(table.client, table.tableName);
+    const prices = new DynamoDbPriceStore(table.client, table.tableName);
+    Object.assign(world, { sim, sales, prices, definition, realExchange, exchange: realExchange, api: testApi(table, START) });
+    const now = () => new Date(sim.clock.nowMs() + world.clockOffsetMs);
+    world.now = now;
+    const exchange: Exchange = {
+      quotes: (m) => world.exchange.quotes(m),
+      orderBooks: (m) => world.exchange.orderBooks(m),
+      marketRules: (m) => world.exchange.marketRules(m),
+      placeSell: (o) => world.exchange.placeSell(o),
+      placeOrResolve: (o) => world.exchange.placeOrResolve(o),
+      getOrder: (r) => world.exchange.getOrder(r),
+      settle: (r) => world.exchange.settle(r),
+      cancelOrder: (r) => world.exchange.cancelOrder(r),
+      balances: () => world.exchange.balances(),
+    };
+    const metrics = {
+      addMetric: (name: string, _unit: unknown, value: number) => void world.metrics.push({ name, value }),
+      addDimension: () => undefined,
+      publishStoredMetrics: () => undefined,
+    };
+    const common: SaleDeps = {
+      store: table.store,
+      sales,
+      get policy() {
+        return world.policy;
+      },
+      get limits() {
+        return world.limits;
+      },
+      settingsFor: (cityId: string) => ({ ...settings, cityId }),
+      clock: now,
+      logger: silent,
+      metrics: metrics as unknown as SaleDeps['metrics'],
+    };
+    const caseSteps = stepDispatcher(createCaseSteps(Object.assign(withGetters(common), { notices: { publish: async (_c: unknown, ids: readonly string[]) => void world.published.push(...ids) } })), common.metrics);
+    const marketSteps = stepDispatcher(createMarketSteps(Object.assign(withGetters(common), { exchange, priceHistory: prices })), common.metrics);
+    const handlers: Record<string, LocalTaskHandler> = {};
+    for (const [stateName, logicalId] of Object.entries(taskFunctions(definition))) {
+      const fn = logicalId.startsWith('SaleCaseSteps') ? caseSteps : marketSteps;
+      handlers[stateName] = async (input) => {
+        // As Lambda does: JSON in, JSON out.
+        const run = async () => JSON.parse(JSON.stringify(await fn(JSON.parse(JSON.stringify(input))))) as unknown;
+        if (stateName === SALE_STATES.quoteMarket) sim.clock.advance(60_000);
+        const hook = world.hooks[stateName];
+        return (hook ? await hook(input, run) : await run()) as never;
+      };
+    }
+    world.newStarter = () =>
+      new LocalSaleWorkflowStarter(definition, {
+        taskHandlers: handlers,
+        waitTimeOverrides: Object.fromEntries(SALE_WAIT_STATES.map((s) => [s, s === SALE_STATES.awaitApproval ? 25 : 0])),
+        retryIntervalOverrides: Object.fromEntries(Object.keys(handlers).map((s) => [s, 0])),
+      });
+    world.starter = world.newStarter();
+  });
+
+  beforeEach(() => {
+    world.policy = DEFAULT_EXECUTION_POLICY;
+    world.limits = DEFAULT_SALE_LIMITS;
+    world.clockOffsetMs = 0;
+    world.hooks = {};
+    world.exchange = world.realExchange;
+    world.sim.faults.clear();
+    // Ten minutes between tests: the books earlier sales ate into refill.
+    world.sim.clock.advance(10 * 60_000);
+    world.api.clock.now = world.now();
+  });
+
+  afterAll(async () => {
+    await world.starter?.settle();
+    await world.sim?.close();
+  });
+
+  return world;
+}
+
+/** A copy that keeps `policy` and `limits` live (getters read at each call, as tests change them). */
+function withGetters(deps: SaleDeps): SaleDeps {
+  return Object.defineProperties({}, Object.getOwnPropertyDescriptors(deps)) as SaleDeps;
+}
+
+// ---------------------------------------------------------------- cases
+
+export function bill(billId: string, tax: string, overrides: Partial<Bill> = {}): Bill {
+  return {
+    billId,
+    taxItem: '지방소득세',
+    provincial: false,
+    dueDate: '2022-05-31',
+    cost: { assessed: ZERO, paid: ZERO },
+    tax: { assessed: won(tax), paid: ZERO },
+    surcharge: { assessed: won('30000'), paid: ZERO },
+    surchargeAsOf: '2022-06-30',
+    ...overrides,
+  };
+}
+
+const ctx = (at: string | Date, kind: 'CITY_SYSTEM' | 'SYSTEM' = 'CITY_SYSTEM'): TransitionContext => ({ now: new Date(at), actor: { kind, id: kind === 'SYSTEM' ? 'test' : 'arn:aws:iam::111122223333:role/city-tax-system' }, settings });
+
+export interface CaseSpec {
+  caseId: string;
+  market?: string;
+  quantity: string;
+  bills?: Bill[];
+  /** Stop at this state (default SELLING). */
+  until?: 'NOTICE_SENT' | 'DUE' | 'SELLING';
+}
+
+/**
+ * Registers a case (deadline in February 2023), seizes and takes custody of its coins (credited to
+ * the city's exchange account), sends the pre-sale notice, and walks it to the state asked for.
+ */
+export async function caseReady(world: SaleWorld, spec: CaseSpec): Promise<Case> {
+  const market = spec.market ?? 'KRW-BTC';
+  const quantity = decimal(spec.quantity);
+  const bills = spec.bills ?? [bill('B1', '1000000'), bill('B2', '50000', { taxItem: '자동차세', dueDate: '2022-01-31', cost: { assessed: won('3000'), paid: ZERO } })];
+  const steps: Transition[] = [];
+  const registered = registerCase({ cityId: CITY, caseId: spec.caseId, taxpayer: { ref: `TP-${spec.caseId}`, name: '김납세', contact: { phone: '010-1234-5678' } }, bills }, ctx('2022-12-01T00:00:00Z'));
+  await world.store.create(registered);
+  let c = registered.case;
+  const commit = async (t: Transition) => {
+    await world.store.commit(c.version, t);
+    steps.push(t);
+    c = t.case;
+  };
+  await commit(requestTransfer(c, [{ market, quantity }], ctx('2022-12-05T00:00:00Z')));
+  await commit(confirmCustody(c, { market, quantity }, ctx('2022-12-20T00:00:00Z')));
+  world.sim.accounts.credit(market.split('-')[1]!, quantity.toFixed());
+  await commit(sendPreSaleNotice(c, [{ market, bid: new Decimal('30000000') }], ctx('2023-01-02T00:00:00Z')));
+  if (spec.until === 'NOTICE_SENT') return c;
+  await commit(markDue(c, ctx(world.now(), 'SYSTEM')));
+  if (spec.until === 'DUE') return c;
+  await commit(startSale(c, nextSaleId(c), ctx(world.now(), 'SYSTEM')));
+  return c;
+}
+
+export const executionInput = (c: Pick<Case, 'cityId' | 'caseId'> & { saleId?: string }, requestedBy: 'DEADLINE' | 'TAXPAYER' = 'DEADLINE'): SaleExecutionInput => ({
+  cityId: c.cityId,
+  caseId: c.caseId,
+  saleId: c.saleId ?? '',
+  requestedBy,
+  requestedAt: new Date().toISOString(),
+});
+
+/** Starts the sale of a SELLING case and waits for its execution to end. */
+export async function runSale(world: SaleWorld, c: Case): Promise<LocalExecution> {
+  const started = await world.starter.start(executionInput(c));
+  const execution = world.starter.executions.get(started.executionName);
+  if (!execution) throw new Error('no execution');
+  await execution.done;
+  return execution;
+}
+
+// ---------------------------------------------------------------- reading what happened
+
+export function statesEntered(execution: LocalExecution): string[] {
+  return execution.events.filter((e) => e.type === 'StateEntered').map((e) => e.state?.name ?? '');
+}
+
+/** The state's retries, each with the error that caused it (the StateFailed event just before). */
+export function retriesOf(execution: LocalExecution, stateName: string): { error?: string; retrier: string[] }[] {
+  const out: { error?: string; retrier: string[] }[] = [];
+  let lastError: string | undefined;
+  for (const e of execution.events) {
+    if (e.state?.name !== stateName) continue;
+    if (e.type === 'StateFailed') lastError = e.Error;
+    if (e.type === 'StateRetried') out.push({ ...(lastError ? { error: lastError } : {}), retrier: (e as { retry?: { retrier?: { ErrorEquals?: string[] } } }).retry?.retrier?.ErrorEquals ?? [] });
+  }
+  return out;
+}
+
+export function failuresOf(execution: LocalExecution, stateName: string): string[] {
+  return execution.events.filter((e) => e.type === 'StateFailed' && e.state?.name === stateName).map((e) => e.Error ?? '');
+}
+
+export async function saleOf(world: SaleWorld, c: Pick<Case, 'cityId' | 'caseId'>, saleId: string): Promise<{ sale: SaleRecord; orders: OrderRecord[] }> {
+  const sale = await world.sales.get(c.cityId, c.caseId, saleId);
+  if (!sale) throw new Error(`no sale record ${saleId}`);
+  return { sale, orders: await world.sales.orders(c.cityId, c.caseId, saleId) };
+}
+
+/** The exchange's own record of the orders of one sale. */
+export function exchangeOrders(world: SaleWorld, saleId: string) {
+  return world.sim.orders.all().filter((o) => o.identifier?.startsWith(`${CITY}.${saleId}.s`));
+}
+
+/** A minute point of the price poller's series, as the poller would have written it. */
+export function polledPrice(market: string, at: Date, price: Decimal): PriceSnapshot {
+  return {
+    market,
+    polledAt: at,
+    tradePrice: price,
+    bestBid: price,
+    bestAsk: price,
+    mid: price,
+    gapBps: ZERO,
+    tradeAt: at,
+    tickerAt: at,
+    bookAt: at,
+    quotedAt: at,
+    ageMs: 0,
+    flags: [],
+    accTradeVolume24h: new Decimal('1000'),
+    accTradeValue24h: new Decimal('30000000000'),
+  };
+}
