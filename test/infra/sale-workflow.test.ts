@@ -1,0 +1,139 @@
+/**
+ * The sale workflow in the dev Cheongju stack (bundling skipped, cdk-nag on): a Standard state
+ * machine with logging ALL and X-Ray, JSONPath only, readable states, retries with backoff and
+ * jitter on named transient errors, a catch to the recorded failure on every step; the step
+ * functions where they belong; the starter on the sale request queue; the deadline check on
+ * EventBridge Scheduler in Asia/Seoul with retries and a dead-letter queue; the alarms.
+ */
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { resolveStateMachineDefinition, taskFunctions, type CfnTemplate } from '../../shared/adapters/workflow/definition';
+import { CASE_STEPS, MARKET_STEPS } from '../../functions/sale/steps';
+import { IN_DOUBT_ERRORS, SALE_STATES, TRANSIENT_ERRORS } from '../../infra/constructs/sale-workflow';
+import { VISIBILITY_FACTOR } from '../../infra/constructs/queues';
+import { buildTestApp, resourcesOfType } from './helpers';
+
+const { app, stack } = buildTestApp();
+const template = Template.fromStack(stack);
+const json = template.toJSON() as CfnTemplate;
+const definition = resolveStateMachineDefinition(json);
+const states = definition.States as Record<string, Record<string, unknown> & { Type: string }>;
+const functions = resourcesOfType(template, 'AWS::Lambda::Function');
+const logicalIdOf = (prefix: string) => Object.keys(functions).find((id) => id.startsWith(prefix))!;
+
+describe('sale state machine', () => {
+  it('is a Standard state machine with logging ALL (execution data included) and X-Ray tracing', () => {
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineType: 'STANDARD',
+      StateMachineName: 'ctr-dev-sale',
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: true, Destinations: [Match.objectLike({ CloudWatchLogsLogGroup: Match.anyValue() })] },
+    });
+    expect(definition.TimeoutSeconds).toBeLessThan(2 ** 31 / 1000);
+  });
+
+  it('uses JSONPath only: no JSONata, no variables, no task tokens', () => {
+    const text = JSON.stringify(definition);
+    expect(text).not.toMatch(/JSONata|"QueryLanguage"|"Assign"|"Arguments"|"Output"|waitForTaskToken|\{%/);
+  });
+
+  it('has the states an officer reads, starting at LoadCase', () => {
+    expect(definition.StartAt).toBe('LoadCase');
+    expect(Object.keys(states).sort()).toEqual(Object.values(SALE_STATES).sort());
+    expect(states.GuardPrice?.Type).toBe('Choice');
+    expect(states.AwaitApproval).toMatchObject({ Type: 'Wait', SecondsPath: '$.check.waitSeconds', Next: 'CheckSaleAllowed' });
+    expect(states.PauseForMarket).toMatchObject({ Type: 'Wait', SecondsPath: '$.guard.waitSeconds', Next: 'CheckSaleAllowed' });
+    expect(states.WaitBetweenSlices).toMatchObject({ Type: 'Wait', Next: 'CheckSaleAllowed' });
+    expect(states.SaleFailed).toMatchObject({ Type: 'Fail', Error: 'SaleFailed' });
+    expect(states.SaleEnded?.Type).toBe('Succeed');
+  });
+
+  it('runs the case steps and the market steps in their own functions, the results in their own keys', () => {
+    const byState = taskFunctions(definition);
+    const caseFn = logicalIdOf('SaleCaseStepsFunction');
+    const marketFn = logicalIdOf('SaleMarketStepsFunction');
+    for (const step of CASE_STEPS) expect(byState[step]).toBe(caseFn);
+    for (const step of MARKET_STEPS) expect(byState[step]).toBe(marketFn);
+    expect(states.PlaceOrder).toMatchObject({ Parameters: { step: 'PlaceOrder', 'identifier.$': '$.slice.identifier', 'saleId.$': '$.saleId' }, ResultPath: '$.order' });
+  });
+
+  it('retries transient errors with exponential backoff and full jitter, orders in doubt by lookup, and catches everything into the recorded failure', () => {
+    for (const step of [...CASE_STEPS, ...MARKET_STEPS]) {
+      const retry = states[step]?.Retry as { ErrorEquals: string[]; BackoffRate?: number; JitterStrategy?: string; MaxAttempts?: number }[];
+      const transient = retry.find((r) => r.ErrorEquals.includes('ExchangeUnavailable'));
+      expect(transient).toMatchObject({ ErrorEquals: [...TRANSIENT_ERRORS], BackoffRate: 2, JitterStrategy: 'FULL' });
+      expect(retry.find((r) => r.ErrorEquals.includes('PlacementOutcomeUnknown'))).toMatchObject({ ErrorEquals: [...IN_DOUBT_ERRORS], JitterStrategy: 'FULL' });
+      expect(retry.find((r) => r.ErrorEquals.includes('Banned'))).toBeDefined();
+    }
+    for (const step of ['LoadCase', 'CheckSaleAllowed', 'QuoteMarket', 'Escalate', 'PlanNextSlice', 'PlaceOrder', 'ReconcileOrder', 'Settle']) {
+      expect(states[step]?.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'ResolveOpenOrders' }]);
+    }
+    expect(states.ResolveOpenOrders?.Next).toBe('RecordFailure');
+    expect(states.RecordFailure).toMatchObject({ Next: 'SaleFailed', Parameters: { 'error.$': '$.error' } });
+    expect(states.RecordFailure?.Catch).toBeUndefined();
+  });
+
+  it('lets only the starter start executions, and only the market steps reach the exchange', () => {
+    const starter = functions[logicalIdOf('StartSaleFunction')]!;
+    expect((starter.Properties?.Environment as { Variables: Record<string, unknown> }).Variables.SALE_STATE_MACHINE_ARN).toEqual({ Ref: expect.stringMatching(/^SaleWorkflowStateMachine/) });
+    const starts = Object.values(resourcesOfType(template, 'AWS::IAM::Policy')).filter((p) => JSON.stringify(p.Properties).includes('states:StartExecution'));
+    expect(starts).toHaveLength(1);
+    const env = (id: string) => (functions[logicalIdOf(id)]!.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(env('SaleMarketStepsFunction').EXCHANGE_SECRET_ARN).toBeDefined();
+    expect(env('SaleCaseStepsFunction').EXCHANGE_SECRET_ARN).toBeUndefined();
+    expect(functions[logicalIdOf('SaleMarketStepsFunction')]!.Properties?.VpcConfig).toBeDefined();
+    expect(functions[logicalIdOf('SaleCaseStepsFunction')]!.Properties?.VpcConfig).toBeUndefined();
+    expect(env('SaleCaseStepsFunction').NOTICE_QUEUE_URL).toBeDefined();
+  });
+});
+
+describe('sale requests and deadline checks', () => {
+  it('feeds the sale request queue to the starter with partial batch responses and a visibility ≥ 6× its timeout', () => {
+    const starterId = logicalIdOf('StartSaleFunction');
+    const mapping = Object.values(resourcesOfType(template, 'AWS::Lambda::EventSourceMapping')).find((m) => JSON.stringify(m.Properties?.FunctionName).includes(starterId));
+    expect(mapping?.Properties).toMatchObject({ FunctionResponseTypes: ['ReportBatchItemFailures'], EventSourceArn: { 'Fn::GetAtt': [expect.stringMatching(/^QueuesSaleRequest/), 'Arn'] } });
+    const queue = resourcesOfType(template, 'AWS::SQS::Queue')[(mapping!.Properties!.EventSourceArn as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0]]!;
+    expect(queue.Properties?.VisibilityTimeout as number).toBeGreaterThanOrEqual(VISIBILITY_FACTOR * (functions[starterId]!.Properties?.Timeout as number));
+  });
+
+  it('lets the API and the deadline check send sale requests', () => {
+    for (const prefix of ['ApiFunction', 'CheckDeadlinesFunction']) {
+      const vars = (functions[logicalIdOf(prefix)]!.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+      expect(vars.SALE_REQUEST_QUEUE_URL).toEqual({ Ref: expect.stringMatching(/^QueuesSaleRequest/) });
+    }
+  });
+
+  it('runs the deadline check daily at 09:00 Asia/Seoul, with scheduler retries, Lambda retries and an alarmed dead-letter queue', () => {
+    const check = logicalIdOf('CheckDeadlinesFunction');
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(0 9 * * ? *)',
+      ScheduleExpressionTimezone: 'Asia/Seoul',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      Target: Match.objectLike({
+        Arn: { 'Fn::GetAtt': [check, 'Arn'] },
+        RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 7200 },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DeadlineCheckScheduleDlq'), 'Arn'] } },
+      }),
+    });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: check },
+      MaximumRetryAttempts: 2,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DeadlineCheckScheduleDlq'), 'Arn'] } } },
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateNumberOfMessagesVisible', Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DeadlineCheckScheduleDlq'), 'QueueName'] } }] });
+  });
+});
+
+describe('alarms', () => {
+  it('on failed, timed-out and aborted executions, recorded failures, escalations and sales awaiting approval', () => {
+    for (const metric of ['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsAborted']) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: metric, Namespace: 'AWS/States', Threshold: 0, AlarmActions: [{ Ref: Match.stringLikeRegexp('Alarms') }] });
+    }
+    for (const metric of ['SaleFailed', 'SaleEscalated', 'SaleAwaitingApproval']) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: metric, Namespace: 'CryptoTaxRecovery/dev', Threshold: 0 });
+    }
+  });
+
+  it('passes cdk-nag (SF1 logging, SF2 X-Ray) with reasons for every acknowledged wildcard', () => {
+    expect(() => app.synth()).not.toThrow();
+  });
+});
