@@ -4,7 +4,7 @@
  */
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { InvalidStepInputError } from './errors';
-import { StepEvent, UnknownStepError, type StepName } from './steps';
+import { CASE_STEPS, MARKET_STEPS, StepEvent, UnknownStepError, type StepName } from './steps';
 
 export type StepHandler = (event: unknown) => Promise<unknown>;
 
@@ -24,4 +24,23 @@ export function stepDispatcher<S extends StepName>(
       metrics.publishStoredMetrics();
     }
   };
+}
+
+/**
+ * Where no Lambda runs (the local stack, the tests): each Task state of the synthesized definition
+ * bound to the step dispatcher that runs it, by state name (a Task state is named after its step),
+ * with JSON in and JSON out as Lambda would.
+ */
+export function localTaskHandlers(
+  definition: { States: Record<string, { Type: string }> },
+  dispatchers: { caseSteps: StepHandler; marketSteps: StepHandler },
+): Record<string, (input: unknown) => Promise<unknown>> {
+  const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
+  for (const [name, state] of Object.entries(definition.States)) {
+    if (state.Type !== 'Task') continue;
+    const dispatcher = (CASE_STEPS as readonly string[]).includes(name) ? dispatchers.caseSteps : (MARKET_STEPS as readonly string[]).includes(name) ? dispatchers.marketSteps : undefined;
+    if (!dispatcher) throw new UnknownStepError(`the definition has a Task state ${name} that no step function runs`);
+    handlers[name] = async (input) => JSON.parse(JSON.stringify((await dispatcher(JSON.parse(JSON.stringify(input)))) ?? null)) as unknown;
+  }
+  return handlers;
 }

@@ -10,7 +10,7 @@ import { arrears, type Case } from '#domain/case';
 import { kstDate } from '#domain/dates';
 import { executionPolicy } from '#domain/execution-policy';
 import { Decimal, sum, won } from '#domain/money';
-import type { Exchange } from '#adapters/exchange/exchange';
+import { AuthenticationFailed, InsufficientFunds, type Exchange } from '#adapters/exchange/exchange';
 import { SqsSaleRequestQueue, saleRequestPublisher } from '#adapters/workflow/sale-requests';
 import { createApi } from '../../../functions/api/app';
 import { createDeadlineCheck } from '../../../functions/check-deadlines/app';
@@ -326,6 +326,69 @@ describe('5. exchange faults on order placement', () => {
     expect(exchangeOrders(world, c.saleId!)).toHaveLength(1);
     const { orders } = await saleOf(world, c, c.saleId!);
     expect(orders).toEqual([expect.objectContaining({ identifier: id, status: 'DONE', resolvedByLookup: true })]);
+  });
+});
+
+describe('5b. failures are caught and recorded, the case left safe', () => {
+  it('a refusal before anything is sold: the case is DUE again with the error, the execution fails with an alarm metric', async () => {
+    const c = await caseReady(world, { caseId: 'fail-early-1', quantity: '0.1' });
+    const real = world.realExchange;
+    world.exchange = Object.assign(Object.create(real) as Exchange, {
+      marketRules: async () => {
+        throw new AuthenticationFailed('GET /v1/orders/chance: 401 invalid_access_key', { status: 401 });
+      },
+    });
+    const execution = await runSale(world, c);
+    expect(execution.status).toBe('FAILED');
+    const states = statesEntered(execution);
+    expect(states.slice(-3)).toEqual(['ResolveOpenOrders', 'RecordFailure', 'SaleFailed']);
+    expect(exchangeOrders(world, c.saleId!)).toHaveLength(0);
+    expect((await world.store.get(c.cityId, c.caseId))!).toMatchObject({ status: 'DUE', lastError: 'FAILED:AuthenticationFailed', saleAttempts: 1 });
+    const { sale } = await saleOf(world, c, c.saleId!);
+    expect(sale).toMatchObject({ status: 'FAILED', error: { error: 'AuthenticationFailed' } });
+    expect(world.metrics.map((m) => m.name)).toContain('SaleFailed');
+  });
+
+  it('a refusal after a slice sold: what was sold is settled in one transaction, the rest stays due', async () => {
+    world.policy = SLICED();
+    const c = await caseReady(world, { caseId: 'fail-late-1', quantity: '0.1' });
+    const real = world.realExchange;
+    let placed = 0;
+    world.exchange = Object.assign(Object.create(real) as Exchange, {
+      placeOrResolve: async (order: Parameters<Exchange['placeOrResolve']>[0]) => {
+        placed += 1;
+        if (placed === 2) throw new InsufficientFunds('POST /v1/orders: 400 insufficient_funds_ask', { status: 400, exchangeName: 'insufficient_funds_ask' });
+        return real.placeOrResolve(order);
+      },
+    });
+    const execution = await runSale(world, c);
+    expect(execution.status).toBe('FAILED');
+    expect(exchangeOrders(world, c.saleId!)).toHaveLength(1);
+    const { data, ledger } = await ledgerOf(c);
+    expect(data.case).toMatchObject({ status: 'DUE', lastError: 'FAILED:InsufficientFunds' });
+    expect(ledger.filter((e) => e.kind === 'SALE_GROSS')).toHaveLength(1);
+    expect(data.audit.filter((a) => a.action === 'SETTLE_SALE')).toHaveLength(1);
+    const { orders } = await saleOf(world, c, c.saleId!);
+    expect(orders.map((o) => o.status)).toEqual(['DONE', 'ABSENT']);
+  });
+
+  it('a step failing with an order placed but not yet recorded: the order is resolved by identifier and its fills settled', async () => {
+    const c = await caseReady(world, { caseId: 'fail-open-1', quantity: '0.1' });
+    world.hooks.ReconcileOrder = async () => {
+      throw Object.assign(new Error('item could not be read'), { name: 'CorruptItemError' });
+    };
+    const execution = await runSale(world, c);
+    expect(execution.status).toBe('FAILED');
+    const onExchange = exchangeOrders(world, c.saleId!);
+    expect(onExchange).toHaveLength(1);
+    const { data, ledger } = await ledgerOf(c);
+    // The order the failed step never recorded is in the settlement: nothing sold goes unaccounted.
+    expect(byKind(ledger, 'SALE_GROSS').toFixed()).toBe(sum(onExchange[0]!.trades.map((t) => t.funds)).toFixed());
+    // That one slice covered the need: the case is settled; the failure stays on the sale record.
+    expect(data.case.status).toBe('SETTLED');
+    const { sale, orders } = await saleOf(world, c, c.saleId!);
+    expect(orders).toEqual([expect.objectContaining({ status: 'DONE' })]);
+    expect(sale).toMatchObject({ status: 'FAILED', error: { error: 'CorruptItemError' } });
   });
 });
 

@@ -33,14 +33,14 @@ import { DynamoDbPriceStore, type PriceSnapshot } from '#adapters/dynamodb/price
 import { DynamoDbSaleStore, type OrderRecord, type SaleRecord } from '#adapters/dynamodb/sale-store';
 import type { Exchange } from '#adapters/exchange/exchange';
 import { UpbitExchange } from '#adapters/exchange/upbit';
-import { resolveStateMachineDefinition, taskFunctions, type AslDefinition, type CfnTemplate } from '#adapters/workflow/definition';
+import { resolveStateMachineDefinition, type AslDefinition, type CfnTemplate } from '#adapters/workflow/definition';
 import { LocalSaleWorkflowStarter, type LocalExecution, type LocalTaskHandler } from '#adapters/workflow/local-starter';
 import type { SaleExecutionInput } from '#adapters/workflow/sale-workflow';
 import { startExchangeSimulator, type ExchangeSimulator } from '../../../local/exchange-sim';
 import { createCaseSteps } from '../../../functions/sale/case-steps';
 import { DEFAULT_SALE_LIMITS, type SaleLimits } from '../../../functions/sale/config';
 import type { SaleDeps } from '../../../functions/sale/context';
-import { stepDispatcher } from '../../../functions/sale/dispatch';
+import { localTaskHandlers, stepDispatcher } from '../../../functions/sale/dispatch';
 import { createMarketSteps } from '../../../functions/sale/market-steps';
 import { SALE_STATES, SALE_WAIT_STATES } from '../../../infra/constructs/sale-workflow';
 import { configFromContext } from '../../../infra/config';
@@ -170,15 +170,13 @@ export function useSaleWorld(): SaleWorld {
     };
     const caseSteps = stepDispatcher(createCaseSteps(Object.assign(withGetters(common), { notices: { publish: async (_c: unknown, ids: readonly string[]) => void world.published.push(...ids) } })), common.metrics);
     const marketSteps = stepDispatcher(createMarketSteps(Object.assign(withGetters(common), { exchange, priceHistory: prices })), common.metrics);
+    const bound = localTaskHandlers(definition, { caseSteps, marketSteps });
     const handlers: Record<string, LocalTaskHandler> = {};
-    for (const [stateName, logicalId] of Object.entries(taskFunctions(definition))) {
-      const fn = logicalId.startsWith('SaleCaseSteps') ? caseSteps : marketSteps;
+    for (const [stateName, run] of Object.entries(bound)) {
       handlers[stateName] = async (input) => {
-        // As Lambda does: JSON in, JSON out.
-        const run = async () => JSON.parse(JSON.stringify(await fn(JSON.parse(JSON.stringify(input))))) as unknown;
         if (stateName === SALE_STATES.quoteMarket) sim.clock.advance(60_000);
         const hook = world.hooks[stateName];
-        return (hook ? await hook(input, run) : await run()) as never;
+        return (hook ? await hook(input, () => run(input)) : await run(input)) as never;
       };
     }
     world.newStarter = () =>
