@@ -62,7 +62,7 @@ function synthInputsHash(): string {
   const hash = createHash('sha256');
   const files = (dir: string): string[] =>
     readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
-  for (const file of [...files(join(REPO_ROOT, 'infra')), join(REPO_ROOT, 'functions/sale/steps.ts'), join(REPO_ROOT, 'cdk.json'), join(REPO_ROOT, 'package-lock.json')].sort()) {
+  for (const file of [...files(join(REPO_ROOT, 'infra')), join(REPO_ROOT, 'functions/sale/steps.ts'), join(REPO_ROOT, 'shared/adapters/workflow/definition.ts'), join(REPO_ROOT, 'cdk.json'), join(REPO_ROOT, 'package-lock.json')].sort()) {
     hash.update(file).update(readFileSync(file));
   }
   return hash.digest('hex').slice(0, 24);
