@@ -21,6 +21,9 @@ export interface PreSaleNoticeDeps {
   publishNotices: PublishNotices;
   cities: readonly string[];
   settingsFor(cityId: string): CitySettings;
+  /** Runs a price poll now (a notice values the coins at a fresh price); called when the latest is older than `maxPriceAgeMs`. */
+  refreshPrices?(): Promise<unknown>;
+  maxPriceAgeMs?: number;
   /** The first day the city sends pre-sale notices (its campaign); absent: at once. */
   noticeFrom?(cityId: string): LocalDate | undefined;
   now: () => Date;
@@ -76,7 +79,12 @@ export function createPreSaleNoticeRun(deps: PreSaleNoticeDeps): () => Promise<P
       const c = await deps.store.get(cityId, caseId);
       if (!c || c.status !== 'IN_CUSTODY') return 'SKIPPED';
       const markets = c.holdings.filter((h) => available(h).gt(0)).map((h) => h.market);
-      const bids = await deps.prices.latestBids(markets);
+      let bids = await deps.prices.latestBids(markets);
+      const fresh = (at: string | undefined) => at !== undefined && now.getTime() - Date.parse(at) <= (deps.maxPriceAgeMs ?? 5 * 60_000);
+      if (deps.refreshPrices && !markets.every((m) => fresh(bids[m]?.at))) {
+        await deps.refreshPrices();
+        bids = await deps.prices.latestBids(markets);
+      }
       // A notice states what the coins are worth now: never on a stale or disputed price.
       const valuation: Valuation[] = [];
       for (const market of markets) {

@@ -206,6 +206,41 @@ export interface LocalSaleWorkflowOptions {
   caseSteps: (event: unknown) => Promise<unknown>;
   marketSteps: (event: unknown) => Promise<unknown>;
   onExecutionEnd?(name: string, status: string): void;
+  /** Runs each market step under the lock every caller of the exchange shares (see `concurrencyLimit`). */
+  exchangeLock?: <T>(work: () => Promise<T>) => Promise<T>;
+}
+
+/** At most `limit` pieces of work at once; the others queue in order. */
+export function concurrencyLimit(limit: number): <T>(work: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const queue: (() => void)[] = [];
+  return async (work) => {
+    if (running >= limit) await new Promise<void>((resolve) => queue.push(resolve));
+    running++;
+    try {
+      return await work();
+    } finally {
+      running--;
+      queue.shift()?.();
+    }
+  };
+}
+
+/**
+ * The definition as the local interpreter runs it: Task states without `TimeoutSeconds`. The
+ * interpreter counts a task's timeout in real time, and here a task's answer is held until the
+ * simulated wait after it has passed, and a market step may queue for the exchange lock, as a
+ * throttled Lambda would be retried on AWS; nothing else changes.
+ */
+export function withoutTaskTimeouts(definition: AslDefinition): AslDefinition {
+  const States = Object.fromEntries(
+    Object.entries(definition.States).map(([name, state]) => {
+      if (state.Type !== 'Task') return [name, state];
+      const { TimeoutSeconds: _timeout, ...rest } = state;
+      return [name, rest as typeof state];
+    }),
+  );
+  return { ...definition, States };
 }
 
 export interface LocalSaleWorkflow {
@@ -219,8 +254,12 @@ export function createLocalSaleWorkflow(options: LocalSaleWorkflowOptions): Loca
   const { definition, clock } = options;
   const gate = new SimTimeGate(clock);
   const handlers: Record<string, LocalTaskHandler> = {};
+  // Like a Lambda's reserved concurrency: market steps one at a time by default, so a morning with
+  // a hundred sales starting stays inside the exchange's per-second limits (which count per IP and
+  // account, whatever the number of callers).
+  const marketSteps = options.exchangeLock ? (event: unknown) => options.exchangeLock!(() => options.marketSteps(event)) : options.marketSteps;
   for (const [stateName, logicalId] of Object.entries(taskFunctions(definition))) {
-    const fn = logicalId.startsWith('SaleCaseSteps') ? options.caseSteps : logicalId.startsWith('SaleMarketSteps') ? options.marketSteps : undefined;
+    const fn = logicalId.startsWith('SaleCaseSteps') ? options.caseSteps : logicalId.startsWith('SaleMarketSteps') ? marketSteps : undefined;
     if (!fn) throw new Error(`no local handler for ${stateName} (function ${logicalId})`);
     handlers[stateName] = async (input) => {
       // As Lambda does: JSON in, JSON out.
@@ -231,11 +270,11 @@ export function createLocalSaleWorkflow(options: LocalSaleWorkflowOptions): Loca
     };
   }
   const waits = Object.entries(definition.States).filter(([, s]) => s.Type === 'Wait').map(([name]) => name);
-  const starter = new LocalSaleWorkflowStarter(definition, {
+  const starter = new LocalSaleWorkflowStarter(withoutTaskTimeouts(definition), {
     taskHandlers: handlers,
-    // The waits happen in simulated time, above; retry pauses are short real ones.
+    // The waits happen in simulated time, above. Retry pauses keep the definition's real intervals:
+    // they answer the exchange's rate limits and bans, which count real seconds.
     waitTimeOverrides: Object.fromEntries(waits.map((w) => [w, 0])),
-    retryIntervalOverrides: Object.fromEntries(Object.keys(handlers).map((s) => [s, 20])),
     onEvent: (execution, event) => {
       if (event.type === 'ExecutionSucceeded' || event.type === 'ExecutionFailed' || event.type === 'ExecutionAborted') options.onExecutionEnd?.(execution.name, event.type);
     },

@@ -51,9 +51,10 @@ import { ApiClient } from './api-client';
 import { DAY, parseScheduleExpression, StackClock, Scheduler, type JobRun } from './clock';
 import { authenticator, keyFor, loadOrCreateCredentials, roleEnv, type Credentials } from './credentials';
 import { defaultDataDir, startExchangeSimulator, type ExchangeSimulator } from './exchange-sim';
+import { DEFAULT_LIMITS } from './exchange-sim/limits';
 import { startLocalHttpApi, type LocalHttpApi } from './http-api';
 import { createPreSaleNoticeRun } from './pre-sale-notices';
-import { createLocalSaleWorkflow, loadSaleDefinition, type LocalSaleWorkflow } from './sale-workflow';
+import { concurrencyLimit, createLocalSaleWorkflow, loadSaleDefinition, type LocalSaleWorkflow } from './sale-workflow';
 import { createFifoQueueWithDlq, queueDepth, SqsEventSource, startLocalSqs, type LocalQueueWithDlq, type LocalSqs, type SqsHandler } from './sqs';
 
 export const REPO_ROOT = resolve(__dirname, '..');
@@ -81,6 +82,8 @@ export interface LocalStackOptions {
   logRequests?: boolean;
   /** The first day pre-sale notices go out (the city's campaign); absent: as soon as a case is in custody. */
   preSaleNoticesFrom?: string;
+  /** The exchange simulator's per-second limits, as a multiple of Upbit's (default 5; 1 = Upbit's own). */
+  exchangeLimitFactor?: number;
   /** Keep the outbox and statements of the previous run (default: cleared at start). */
   keepFiles?: boolean;
 }
@@ -147,6 +150,8 @@ export interface PendingWork {
 
 /** Daily at 09:00, after the deadline check and reminders of the same minute. */
 const PRE_SALE_NOTICE_CRON = 'cron(0 9 * * ? *)';
+/** See `exchangeLimitFactor`. */
+export const DEFAULT_EXCHANGE_LIMIT_FACTOR = 5;
 /** As the stack's queues (infra/constructs/queues.ts). */
 const MAX_RECEIVE_COUNT = 5;
 
@@ -249,11 +254,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // The exchange: the city's account there, on the shared clock.
     const marketDir = options.dataDir ?? defaultDataDir();
     const exchangeKeys = { accessKey: randomBytes(16).toString('hex'), secretKey: randomBytes(32).toString('hex') };
+    const limitFactor = options.exchangeLimitFactor ?? DEFAULT_EXCHANGE_LIMIT_FACTOR;
     const exchange = await startExchangeSimulator({
       seed: options.seed ?? 7,
       keys: [exchangeKeys],
       clock,
       markets: [...MARKETS],
+      // The exchange counts its limits in real seconds while the local clock runs months in minutes:
+      // scaled up by default so a morning of a hundred sales is not stretched over minutes of wall time.
+      rateLimits: Object.fromEntries(Object.entries(DEFAULT_LIMITS).map(([group, perSecond]) => [group, perSecond * limitFactor])),
       ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     });
     stoppers.push({ name: 'exchange simulator', stop: () => exchange.close() });
@@ -270,6 +279,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const quiet = (serviceName: string) => new Logger({ serviceName, logLevel: 'ERROR' });
     const settingsFor = loadApiConfig({ TABLE_NAME: tableName, SERVED_CITIES: cities.join(','), ...roleEnv(credentials) }).settingsFor;
 
+    // Callers of the exchange take turns (the price poll and the sale's market steps): the exchange
+    // counts its per-second limits per IP and account, and the adapter's pacing is exact only for
+    // requests it sees one after another. On AWS, a reserved concurrency of 1 on the market steps does this.
+    const exchangeLock = concurrencyLimit(1);
+
     // Price poll (every minute on AWS): latest prices and coverage, read by the API's summary and the sales.
     const priceStore = new DynamoDbPriceStore(client, tableName);
     const policy = executionPolicy();
@@ -285,7 +299,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       name: 'price poll',
       recurrence: parseScheduleExpression(schedules.pricePollRate, schedules.timezone),
       frequent: true,
-      run: (at) => pollPrices({ scheduledTime: at.toISOString() }),
+      run: (at) => exchangeLock(() => pollPrices({ scheduledTime: at.toISOString() })),
     });
 
     // Queues as the stack defines them (FIFO with a DLQ after 5 receives); visibility timeouts are
@@ -344,9 +358,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       cities,
       settingsFor,
       noticeFrom: () => options.preSaleNoticesFrom,
+      refreshPrices: () => exchangeLock(() => pollPrices({ scheduledTime: clock.now().toISOString() })),
+      maxPriceAgeMs: policy.maxPriceAgeMs,
       now: () => clock.now(),
     });
-    scheduler.add({ name: 'pre-sale notices', recurrence: parseScheduleExpression(PRE_SALE_NOTICE_CRON, schedules.timezone), after: ['price poll'], run: () => preSale() });
+    scheduler.add({ name: 'pre-sale notices', recurrence: parseScheduleExpression(PRE_SALE_NOTICE_CRON, schedules.timezone), run: () => preSale() });
 
     // The sale: the synthesized state machine with the real step handlers, started by the real
     // starter from the sale request queue; the daily deadline check makes cases due and asks for sales.
@@ -364,7 +380,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     };
     const caseSteps = stepDispatcher(createCaseSteps({ ...saleDeps, notices: queueNoticePublisher(sqsClient, noticeQueue.url, quiet('sale-notices')) }), metrics);
     const marketSteps = stepDispatcher(createMarketSteps({ ...saleDeps, exchange: exchangeClient, priceHistory: priceStore }), metrics);
-    const workflow = createLocalSaleWorkflow({ definition, clock, caseSteps, marketSteps });
+    const workflow = createLocalSaleWorkflow({ definition, clock, caseSteps, marketSteps, exchangeLock });
     stoppers.push({ name: 'sale executions', stop: async () => workflow.gate.releaseAll() });
     const startSale = createSaleStarter({ store, starter: workflow.starter, settingsFor, clock: () => clock.now(), logger: quiet('start-sale'), metrics });
     consume('start-sale', saleQueue, startSale);
@@ -379,7 +395,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       logger: quiet('check-deadlines'),
       metrics,
     });
-    scheduler.add({ name: 'deadline check', recurrence: parseScheduleExpression(schedules.deadlineCheckCron, schedules.timezone), after: ['price poll'], run: () => checkDeadlines({}) });
+    scheduler.add({ name: 'deadline check', recurrence: parseScheduleExpression(schedules.deadlineCheckCron, schedules.timezone), run: () => checkDeadlines({}) });
 
     // The city API, exactly as the Lambda runs it, behind a local API Gateway.
     const apiConfig = loadApiConfig({ TABLE_NAME: tableName, SERVED_CITIES: cities.join(','), ...roleEnv(credentials) });
@@ -459,7 +475,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           `local SQS        ${sqs.endpoint} (fauxqs, pid ${sqs.pid ?? '?'}): ${noticeQueue.name} → dispatch-notice, ${saleQueue.name}`,
           `sale workflow    the synthesized state machine (${Object.keys(definition.States).length} states${definitionCached ? ', cached synth' : ', synthesized now'}) in aws-local-stepfunctions; its waits pass on the shared clock`,
           `schedules        price poll ${schedules.pricePollRate}, deadline check ${schedules.deadlineCheckCron}, reminders ${schedules.remindersCron}, pre-sale notices ${PRE_SALE_NOTICE_CRON}, outbox sweep ${schedules.outboxSweepRate} (${schedules.timezone}), on the shared clock`,
-          `exchange         ${exchange.url} (Upbit protocol) — ${exchange.describeSource()}`,
+          `exchange         ${exchange.url} (Upbit protocol, rate limits ${limitFactor === 1 ? "Upbit's" : `${limitFactor}x Upbit's`}) — ${exchange.describeSource()}`,
           `city API         ${api.url} (callers from ${join(stateDir, 'credentials.json')})`,
         ];
       },

@@ -8,11 +8,13 @@
  *   npm start -- --exit-when-done      demo, summary, exit 0 (the last line is one JSON object)
  *   options: --port N (API port)  --speed N (clock rate while serving, default 60)
  *            --cases N (default 161)  --seed N  --no-demo (serve an empty city)  --verbose
+ *            --exchange-limits N (the simulator's per-second limits as a multiple of Upbit's; default 5, 1 = Upbit's)
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { kstDate } from '#domain/dates';
 import type { CaseStatus } from '#domain/case';
+import { ApiError } from './api-client';
 import { parseScheduleExpression } from './clock';
 import { krw, table } from './format';
 import { planDemoCity, seedDemoCity } from './seed';
@@ -26,6 +28,7 @@ interface Args {
   speed: number;
   cases: number;
   seed?: number;
+  exchangeLimits?: number;
   demo: boolean;
   verbose: boolean;
 }
@@ -44,6 +47,7 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--speed') args.speed = number(a, argv[++i], 0);
     else if (a === '--cases') args.cases = Math.floor(number(a, argv[++i], 1));
     else if (a === '--seed') args.seed = Math.floor(number(a, argv[++i], 0));
+    else if (a === '--exchange-limits') args.exchangeLimits = number(a, argv[++i], 1);
     else if (a === '--no-demo') args.demo = false;
     else if (a === '--verbose') args.verbose = true;
     else throw new Error(`unknown option ${a} (see local/start.ts)`);
@@ -81,7 +85,7 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void shutdown(130));
   process.once('SIGTERM', () => void shutdown(143));
 
-  stack = await startLocalStack({ start: DEMO_CALENDAR.start, ...(args.demo ? { preSaleNoticesFrom: DEMO_CALENDAR.noticeDate } : {}), log: (l) => print(`  ${l}`), logRequests: args.verbose, ...(args.port ? { apiPort: args.port } : {}), ...(args.seed !== undefined ? { seed: args.seed } : {}) });
+  stack = await startLocalStack({ start: DEMO_CALENDAR.start, ...(args.demo ? { preSaleNoticesFrom: DEMO_CALENDAR.noticeDate } : {}), log: (l) => print(`  ${l}`), logRequests: args.verbose, ...(args.port ? { apiPort: args.port } : {}), ...(args.seed !== undefined ? { seed: args.seed } : {}), ...(args.exchangeLimits ? { exchangeLimitFactor: args.exchangeLimits } : {}) });
   const s = stack;
   for (const line of s.describe()) print(`  ${line}`);
   print(
@@ -109,10 +113,10 @@ async function main(): Promise<void> {
       log: (l) => print(`  ${l}`),
     });
 
-    // The officers look at running sales twice a day and approve those waiting for them.
+    // The officers look at running sales every morning and approve those waiting for them.
     s.scheduler.add({
       name: 'officer review',
-      recurrence: parseScheduleExpression('cron(0 10,15 * * ? *)', 'Asia/Seoul'),
+      recurrence: parseScheduleExpression('cron(0 10 * * ? *)', 'Asia/Seoul'),
       run: () => approveWaitingSales(s, cityId),
     });
 
@@ -146,7 +150,15 @@ async function main(): Promise<void> {
     });
     print(`  timeline ${result.reason === 'done' ? 'complete' : 'stopped at its end date'}: ${result.endedAt.toISOString()} (${result.steps} steps, ${result.busySteps} while work was in flight)`);
     if (s.scheduler.errors.length > 0) print(`  ${s.scheduler.errors.length} scheduled runs failed (see above)`);
-    if (args.verbose) print(`  real time spent: ${[...s.scheduler.spentMs].map(([k, ms]) => `${k} ${(ms / 1000).toFixed(1)} s`).join(', ')}`);
+    if (args.verbose) {
+      const runs = new Map<string, number>();
+      for (const [name, n] of s.scheduler.runs) runs.set(name.replace(/ \d+$/, ''), (runs.get(name.replace(/ \d+$/, '')) ?? 0) + n);
+      print(`  real time spent: ${[...s.scheduler.spentMs].map(([k, ms]) => `${k} ×${runs.get(k) ?? 0} ${(ms / 1000).toFixed(1)} s`).join(', ')}`);
+      const statuses = new Map<string, number>();
+      for (const r of s.exchange.requests) statuses.set(`${r.method} ${r.path} ${r.status}`, (statuses.get(`${r.method} ${r.path} ${r.status}`) ?? 0) + 1);
+      print(`  exchange: ${s.exchange.orders.all().length} orders; requests ${[...statuses].map(([k, n]) => `${k} ×${n}`).join(', ')}`);
+      print(`  sale executions: ${s.workflow.starter.executions.size}; metrics ${[...s.metrics.counts].map(([k, n]) => `${k} ${n}`).join(', ')}`);
+    }
 
     summary = summarize(cityId, await readStatements(s.store, cityId));
     await writeStatements(s, cityId);
@@ -176,8 +188,13 @@ async function approveWaitingSales(s: LocalStack, cityId: string): Promise<numbe
       if (!c.saleId) continue;
       const sale = await s.sales.get(cityId, item.caseId, c.saleId);
       if (!sale?.approval || sale.approval.approvedAt) continue;
-      await s.officer.post(`/cases/${item.caseId}/sales/${c.saleId}/approval`, { cityId }, `approve-${c.saleId}`);
-      approved++;
+      try {
+        await s.officer.post(`/cases/${item.caseId}/sales/${c.saleId}/approval`, { cityId }, `approve-${c.saleId}`);
+        approved++;
+      } catch (error) {
+        // Approved earlier (the sale record notes it at its next check).
+        if (!(error instanceof ApiError && error.problem.code === 'ALREADY_APPROVED')) throw error;
+      }
     }
     cursor = page.cursor;
   } while (cursor);

@@ -6,7 +6,7 @@
  * clock jumps to the earliest of their wake-ups and the next scheduled firing.
  */
 import { kstDate } from '#domain/dates';
-import { HOUR } from './clock';
+import { DAY, MINUTE } from './clock';
 import type { LocalStack } from './stack';
 
 export interface TimelineOptions {
@@ -14,10 +14,14 @@ export interface TimelineOptions {
   until: Date;
   /** Stop earlier once this says so (checked when nothing is in flight and no event is left). */
   done?(): Promise<boolean>;
-  /** Real pause while work is in flight (default 10 ms). */
+  /** Real pause while work is in flight (default 20 ms). */
   busyPauseMs?: number;
-  /** In a jump, frequent jobs run at most this often unless a job that needs them follows (default 6 hours). */
-  frequentGapMs?: number;
+  /**
+   * In a jump, frequent jobs (price poll, outbox sweep) run at most this often unless a job that
+   * needs them follows: every `busy` while sales are running (their circuit breaker reads the
+   * poller's series), every `idle` otherwise (default 15 minutes and 7 days).
+   */
+  frequentGapMs?: { busy: number; idle: number };
   /** Called once per simulated day on which something fired. */
   onDay?(date: string): Promise<void> | void;
 }
@@ -36,8 +40,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function runTimeline(stack: Pick<LocalStack, 'clock' | 'scheduler' | 'pendingWork' | 'wake'>, options: TimelineOptions): Promise<TimelineResult> {
   const { clock, scheduler } = stack;
   const until = options.until.getTime();
-  const busyPause = options.busyPauseMs ?? 10;
-  const frequentGapMs = options.frequentGapMs ?? 6 * HOUR;
+  const busyPause = options.busyPauseMs ?? 20;
+  const gaps = options.frequentGapMs ?? { busy: 15 * MINUTE, idle: 7 * DAY };
   let steps = 0;
   let busySteps = 0;
   let day = kstDate(clock.now());
@@ -74,7 +78,7 @@ export async function runTimeline(stack: Pick<LocalStack, 'clock' | 'scheduler' 
     clock.set(Math.max(clock.nowMs(), next));
     await dayTurn();
     if (stack.wake() > 0) active = true;
-    if ((await scheduler.runDue({ frequentGapMs })) > 0) active = true;
+    if ((await scheduler.runDue({ frequentGapMs: pending.waiting > 0 ? gaps.busy : gaps.idle })) > 0) active = true;
   }
   if (clock.nowMs() < until) clock.set(until);
   stack.wake();
