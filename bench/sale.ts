@@ -392,6 +392,13 @@ export default async function bench(args: string[]): Promise<void> {
   const by = (st: Strategy, filter: (r: Row) => boolean = () => true) => rows.filter((r) => r.strategy === st && filter(r));
   const large = (r: Row) => r.shareOfHourlyValueBps > 100;
   const summary = Object.fromEntries(STRATEGIES.map((st) => [st, { all: summarize(by(st)), above1PctOfHourlyValue: summarize(by(st, large)) }]));
+  const bySize: Record<string, { shareOfHourlyValueBpsMedian: number; shortfallBps: Record<Strategy, { median: number; p95: number }> }> = Object.fromEntries(
+    SIZES.map((size) => {
+      const of = (r: Row) => r.owedKrw === size;
+      const shortfallBps = Object.fromEntries(STRATEGIES.map((st) => [st, summarize(by(st, of)).shortfallBps])) as Record<Strategy, { median: number; p95: number }>;
+      return [size, { shareOfHourlyValueBpsMedian: round(median(by('engine', of).map((r) => r.shareOfHourlyValueBps)), 1), shortfallBps }];
+    }),
+  );
   const med = (st: Strategy, f?: (r: Row) => boolean) => round(median(by(st, f).map((r) => r.shortfallBps)), 1);
   const engineLarge = med('engine', large);
   const naiveLarge = med('naive', large);
@@ -421,6 +428,10 @@ export default async function bench(args: string[]): Promise<void> {
         ...STRATEGIES.map((st) => line(st, 'all')),
         ...STRATEGIES.map((st) => line(st, '>1% hourly value', large)),
       ]),
+      table([
+        ['owed ₩', 'share of hourly value (bps)', ...STRATEGIES.map((st) => `${st} IS med / p95 bps`)],
+        ...Object.entries(bySize).map(([size, x]) => [size, x.shareOfHourlyValueBpsMedian, ...STRATEGIES.map((st) => `${x.shortfallBps[st].median} / ${x.shortfallBps[st].p95}`)]),
+      ]),
       `${rows.length} runs in ${round(wallSeconds, 0)} s`,
       targetLines(targets),
       '',
@@ -432,7 +443,7 @@ export default async function bench(args: string[]): Promise<void> {
       'fresh exchange simulator per (sale, strategy), same seed and start; orders through UpbitExchange over HTTP. naive: one market sell of the whole need (re-cut to the visible book when refused); TWAP: 12 equal market sells 5 minutes apart; engine: planSale/guardMarket/nextSlice with DEFAULT_EXECUTION_POLICY, limit IOC, re-planned after every fill (the market-steps loop without Step Functions and DynamoDB; approval taken as given; escalation = officer resumes after 1 h; 14-day horizon). Shortfall by saleQuality against the arrival mid.',
     seed: SEED,
     policy: { ...POLICY, approvalThresholdKrw: POLICY.approvalThresholdKrw.toFixed() },
-    figures: { runs: rows.length, wallSeconds: round(wallSeconds, 0), summary, sales: rows },
+    figures: { runs: rows.length, wallSeconds: round(wallSeconds, 0), summary, bySize, sales: rows },
     targets,
   });
   process.stdout.write(`wrote ${file}\n`);
