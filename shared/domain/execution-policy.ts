@@ -61,7 +61,10 @@ export const DEFAULT_EXECUTION_POLICY: ExecutionPolicy = Object.freeze({
   pauseMs: 15 * MINUTE, // one window: the move has left it when we look again
   escalateAfterPauses: 3,
   approvalThresholdKrw: new Decimal(50_000_000),
-  planningMarginBps: 50, // covers the band's typical slippage on small sales
+  // No margin: the engine re-plans after every fill from the real proceeds, so a slice that filled
+  // below the bid is followed by one small slice (at most one exchange minimum over the need). A
+  // margin would stay on the last slice as overshoot (bench `sale`: up to ₩76,846 with 50 bps).
+  planningMarginBps: 0,
 });
 
 export class InvalidExecutionPolicyError extends Error {

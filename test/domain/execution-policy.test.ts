@@ -17,7 +17,7 @@ describe('execution policy object', () => {
     expect([p.sliceIntervalMs, p.maxPriceAgeMs, p.volumeLookbackMs]).toEqual([60_000, 90_000, 900_000]);
     expect([p.maxSourceGapBps, p.circuitBreakerBps, p.circuitBreakerWindowMs, p.pauseMs, p.escalateAfterPauses]).toEqual([50, 500, 900_000, 900_000, 3]);
     expect(p.approvalThresholdKrw.toFixed()).toBe('50000000');
-    expect(p.planningMarginBps).toBe(50);
+    expect(p.planningMarginBps).toBe(0);
     expect(p.taxpayerLimitPrice).toBeUndefined();
   });
 

@@ -33,8 +33,9 @@ describe('planSale: worked examples', () => {
     expect(plan.shortfallKrw.toFixed()).toBe('0');
   });
 
-  it('uses the policy margin (50 bps) when none is given', () => {
-    expect(legs(planSale({ need: won('10000000'), holdings: [holding('KRW-BTC')] }))).toEqual(['KRW-BTC 0.10584505 10050252']);
+  it('uses the policy margin (none: the engine re-plans after every fill) when none is given', () => {
+    // 10,000,000 / 94,952,500 = 0.10531581... -> up to the lot: 0.10531582; floor(0.10531582 × 94,952,500) = 10,000,000.
+    expect(legs(planSale({ need: won('10000000'), holdings: [holding('KRW-BTC')] }))).toEqual(['KRW-BTC 0.10531582 10000000']);
   });
 
   it('sells the city-ranked coin first, then the most liquid, and releases what is not needed', () => {
