@@ -26,6 +26,8 @@ export interface LocalHttpApiOptions {
   authenticate(authorization: string | undefined): Authenticated | undefined;
   port?: number;
   host?: string;
+  /** The local console's routes (`/_local/...`, officers only), outside the city API. */
+  local?(req: { method: string; path: string; query: Record<string, string> }): Promise<{ status: number; body: unknown } | undefined>;
   /** Called after each request (method, path, status, ms); no bodies, no callers' names. */
   onRequest?(line: { method: string; path: string; status: number; ms: number }): void;
 }
@@ -80,6 +82,18 @@ export async function startLocalHttpApi(options: LocalHttpApiOptions): Promise<L
       // Drain what was sent so the client sees the answer, not a reset.
       req.resume();
       return problem(res, 401, 'Unauthorized', 'send "Authorization: Bearer <key>" with a key from .local/credentials.json', { 'www-authenticate': 'Bearer realm="crypto-tax-recovery-local"' });
+    }
+    if (url.pathname.startsWith('/_local/')) {
+      req.resume();
+      if (caller.role !== 'OFFICER') return problem(res, 403, 'Forbidden', 'the local console is for officers');
+      const query: Record<string, string> = {};
+      for (const [k, v] of url.searchParams) query[k] = v;
+      const answer = await options.local?.({ method, path: url.pathname, query });
+      if (!answer) return problem(res, 404, 'Not found', `no local console route ${method} ${url.pathname}`);
+      const text = JSON.stringify(answer.body);
+      res.writeHead(answer.status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) });
+      res.end(text);
+      return;
     }
     let body: string;
     try {

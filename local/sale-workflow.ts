@@ -21,6 +21,7 @@ import { join, relative } from 'node:path';
 import type { AslDefinition } from '#adapters/workflow/definition';
 import { taskFunctions } from '#adapters/workflow/definition';
 import { LocalSaleWorkflowStarter, type LocalTaskHandler } from '#adapters/workflow/local-starter';
+import { saleExecutionName } from '#adapters/workflow/sale-workflow';
 import type { StackClock } from './clock';
 
 // ---------------------------------------------------------------- the definition
@@ -175,13 +176,18 @@ function matches(rule: Record<string, unknown>, data: Json): boolean {
  * (their rules read only this step's result) to a Wait, or returns 0 when a Task or an end comes first.
  */
 export function waitAfter(definition: AslDefinition, stateName: string, result: Json): number {
+  return nextWait(definition, stateName, result)?.seconds ?? 0;
+}
+
+/** The Wait state that follows a Task's result (through Choice states), and its seconds. */
+export function nextWait(definition: AslDefinition, stateName: string, result: Json): { state: string; seconds: number } | undefined {
   const task = definition.States[stateName] as State | undefined;
-  if (!task) return 0;
+  if (!task) return undefined;
   const data = setPath(typeof task.ResultPath === 'string' ? task.ResultPath : '$', result);
   let next = typeof task.Next === 'string' ? task.Next : undefined;
   for (let hops = 0; next && hops < 10; hops++) {
     const state = definition.States[next] as State | undefined;
-    if (!state) return 0;
+    if (!state) return undefined;
     if (state.Type === 'Choice') {
       const choices = (state.Choices as Record<string, unknown>[] | undefined) ?? [];
       const chosen = choices.find((rule) => matches(rule, data));
@@ -190,11 +196,11 @@ export function waitAfter(definition: AslDefinition, stateName: string, result: 
     }
     if (state.Type === 'Wait') {
       const seconds = typeof state.Seconds === 'number' ? state.Seconds : typeof state.SecondsPath === 'string' ? getPath(data, state.SecondsPath) : 0;
-      return typeof seconds === 'number' && seconds > 0 ? seconds : 0;
+      return { state: next, seconds: typeof seconds === 'number' && seconds > 0 ? seconds : 0 };
     }
-    return 0;
+    return undefined;
   }
-  return 0;
+  return undefined;
 }
 
 // ---------------------------------------------------------------- the local workflow
@@ -243,9 +249,20 @@ export function withoutTaskTimeouts(definition: AslDefinition): AslDefinition {
   return { ...definition, States };
 }
 
+/** One event of an execution's history as the console shows it. */
+export interface HistoryEvent {
+  /** Simulated time. */
+  at: string;
+  type: string;
+  state?: string;
+  error?: string;
+}
+
 export interface LocalSaleWorkflow {
   starter: LocalSaleWorkflowStarter;
   gate: SimTimeGate;
+  /** An execution's events, oldest first (what the Step Functions console shows). */
+  history(executionName: string): HistoryEvent[];
   /** Executions still running, and how many of them are waiting for simulated time. */
   running(): { running: number; waiting: number };
 }
@@ -253,6 +270,9 @@ export interface LocalSaleWorkflow {
 export function createLocalSaleWorkflow(options: LocalSaleWorkflowOptions): LocalSaleWorkflow {
   const { definition, clock } = options;
   const gate = new SimTimeGate(clock);
+  const history = new Map<string, HistoryEvent[]>();
+  /** Executions whose step answer is held for a simulated wait: since when, and which Wait ends it. */
+  const held = new Map<string, { from: string; wait: string }>();
   const handlers: Record<string, LocalTaskHandler> = {};
   // Like a Lambda's reserved concurrency: market steps one at a time by default, so a morning with
   // a hundred sales starting stays inside the exchange's per-second limits (which count per IP and
@@ -264,8 +284,14 @@ export function createLocalSaleWorkflow(options: LocalSaleWorkflowOptions): Loca
     handlers[stateName] = async (input) => {
       // As Lambda does: JSON in, JSON out.
       const output = JSON.parse(JSON.stringify((await fn(JSON.parse(JSON.stringify(input)))) ?? null)) as never;
-      const seconds = waitAfter(definition, stateName, output);
-      if (seconds > 0) await gate.wait(clock.nowMs() + seconds * 1000);
+      const wait = nextWait(definition, stateName, output);
+      if (wait && wait.seconds > 0) {
+        const ref = input as { cityId?: string; saleId?: string };
+        const name = ref.cityId && ref.saleId ? saleExecutionName(ref.cityId, ref.saleId) : undefined;
+        // The history shows the wait where it belongs: everything up to the Wait's exit happened now.
+        if (name) held.set(name, { from: clock.now().toISOString(), wait: wait.state });
+        await gate.wait(clock.nowMs() + wait.seconds * 1000);
+      }
       return output;
     };
   }
@@ -276,12 +302,20 @@ export function createLocalSaleWorkflow(options: LocalSaleWorkflowOptions): Loca
     // they answer the exchange's rate limits and bans, which count real seconds.
     waitTimeOverrides: Object.fromEntries(waits.map((w) => [w, 0])),
     onEvent: (execution, event) => {
+      // The console's history, stamped with the simulated clock (the interpreter stamps real time).
+      const list = history.get(execution.name) ?? history.set(execution.name, []).get(execution.name)!;
+      const hold = held.get(execution.name);
+      const waitEnds = hold !== undefined && event.type === 'StateExited' && event.state?.name === hold.wait;
+      if (waitEnds) held.delete(execution.name);
+      const at = hold && !waitEnds ? hold.from : clock.now().toISOString();
+      list.push({ at, type: event.type, ...(event.state ? { state: event.state.name } : {}), ...(event.Error ? { error: event.Error } : {}) });
       if (event.type === 'ExecutionSucceeded' || event.type === 'ExecutionFailed' || event.type === 'ExecutionAborted') options.onExecutionEnd?.(execution.name, event.type);
     },
   });
   return {
     starter,
     gate,
+    history: (name) => history.get(name) ?? [],
     running() {
       let running = 0;
       for (const e of starter.executions.values()) if (e.status === 'RUNNING') running++;

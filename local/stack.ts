@@ -13,7 +13,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { MetricUnit } from '@aws-lambda-powertools/metrics/types';
@@ -52,13 +52,14 @@ import { DAY, parseScheduleExpression, StackClock, Scheduler, type JobRun } from
 import { authenticator, keyFor, loadOrCreateCredentials, roleEnv, type Credentials } from './credentials';
 import { defaultDataDir, startExchangeSimulator, type ExchangeSimulator } from './exchange-sim';
 import { DEFAULT_LIMITS } from './exchange-sim/limits';
+import { localConsole } from './console';
+import { DEFAULT_STATE_DIR, REPO_ROOT } from './paths';
 import { startLocalHttpApi, type LocalHttpApi } from './http-api';
 import { createPreSaleNoticeRun } from './pre-sale-notices';
 import { concurrencyLimit, createLocalSaleWorkflow, loadSaleDefinition, type LocalSaleWorkflow } from './sale-workflow';
 import { createFifoQueueWithDlq, queueDepth, SqsEventSource, startLocalSqs, type LocalQueueWithDlq, type LocalSqs, type SqsHandler } from './sqs';
 
-export const REPO_ROOT = resolve(__dirname, '..');
-export const DEFAULT_STATE_DIR = join(REPO_ROOT, '.local');
+export { DEFAULT_STATE_DIR, REPO_ROOT };
 export const CITY_ID = 'cheongju';
 /** Markets the demo city's seizures are in; the simulator serves each. */
 export const MARKETS = ['KRW-BTC', 'KRW-ETH', 'KRW-XRP', 'KRW-THIN'] as const;
@@ -220,7 +221,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       if (run.error !== undefined) log(`schedule ${run.name} at ${run.at.toISOString()} failed: ${(run.error as Error).message ?? String(run.error)}`);
     };
     const scheduler = new Scheduler(clock, runLog);
-    stoppers.push({ name: 'schedules', stop: () => scheduler.stop() });
 
     const { credentials, created } = loadOrCreateCredentials(join(stateDir, 'credentials.json'));
 
@@ -381,7 +381,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const caseSteps = stepDispatcher(createCaseSteps({ ...saleDeps, notices: queueNoticePublisher(sqsClient, noticeQueue.url, quiet('sale-notices')) }), metrics);
     const marketSteps = stepDispatcher(createMarketSteps({ ...saleDeps, exchange: exchangeClient, priceHistory: priceStore }), metrics);
     const workflow = createLocalSaleWorkflow({ definition, clock, caseSteps, marketSteps, exchangeLock });
-    stoppers.push({ name: 'sale executions', stop: async () => workflow.gate.releaseAll() });
+    // On stop, executions waiting for simulated time stay parked: a parked promise holds no timer
+    // or socket, so nothing keeps the process alive or calls parts already stopped.
     const startSale = createSaleStarter({ store, starter: workflow.starter, settingsFor, clock: () => clock.now(), logger: quiet('start-sale'), metrics });
     consume('start-sale', saleQueue, startSale);
     const saleRequests = new SqsSaleRequestQueue(sqsClient, saleQueue.url);
@@ -403,6 +404,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const handler = createApi({ store, config: apiConfig, logger: apiLogger, prices: priceStore, publishNotices, requestSales: saleRequestPublisher(saleRequests, apiLogger), now: () => clock.now(), newId: (prefix) => `${prefix}${ulid(clock.nowMs())}` });
     const api = await startLocalHttpApi({
       handler,
+      local: localConsole({ store, sales, workflow }),
       authenticate: authenticator(credentials),
       ...(options.apiPort ? { port: options.apiPort } : {}),
       ...(options.logRequests ? { onRequest: (r) => log(`api ${r.method} ${r.path} ${r.status} ${r.ms}ms`) } : {}),
@@ -413,6 +415,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     stoppers.push({ name: 'stack file', stop: async () => rmSync(join(stateDir, 'stack.json'), { force: true }) });
 
     clock.setRate(options.rate ?? 0);
+    // Stopped first: no schedule fires into parts already stopped.
+    stoppers.push({ name: 'schedules', stop: () => scheduler.stop() });
 
     const city = new ApiClient({ baseUrl: api.url, key: keyFor(credentials, 'CITY_SYSTEM').key });
     const officer = new ApiClient({ baseUrl: api.url, key: keyFor(credentials, 'OFFICER').key });

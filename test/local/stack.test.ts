@@ -8,10 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readCredentials } from '../../local/credentials';
 import { startLocalStack, type LocalStack } from '../../local/stack';
+import { runOps } from '../../local/ops';
 import { readStatements, summarize } from '../../local/summary';
 import { runTimeline } from '../../local/timeline';
 
-jest.setTimeout(90_000);
+// DynamoDB Local's start and, on a fresh clone, one CDK synth of the sale state machine (cached after).
+jest.setTimeout(120_000);
 
 const CITY = 'cheongju';
 const alive = (pid: number | undefined) => {
@@ -56,8 +58,8 @@ describe('local stack', () => {
     await expect(s().officer.post('/cases', { cityId: CITY, taxpayer: { ref: 'T-1', name: '김납세' }, bills: [] })).rejects.toMatchObject({ status: 403 });
   });
 
-  it('drives one case through the API to settlement, with its notices written to the outbox folder', async () => {
-    const { city, officer, clock, scheduler } = s();
+  it('drives one case through the API to settlement by a sale, with its notices written to the outbox folder', async () => {
+    const { city, officer } = s();
     const registered = await city.post<{ caseId: string; status: string }>('/cases', {
       cityId: CITY,
       taxpayer: { ref: 'TP-LOCAL-1', name: '김납세', contact: { phone: '010-0000-0001' } },
@@ -66,41 +68,73 @@ describe('local stack', () => {
     const caseId = registered.caseId;
     const bids = await s().bids(['KRW-ETH']);
     const quantity = '2.50000000';
-    expect(bids['KRW-ETH']?.mul(quantity).gt('1300000')).toBe(true);
+    expect(bids['KRW-ETH']?.mul(quantity).gt('3000000')).toBe(true);
     await city.post(`/cases/${caseId}/seizures`, { cityId: CITY, seizures: [{ market: 'KRW-ETH', quantity }] });
     s().exchange.accounts.credit('ETH', quantity, s().exchangeKeys.accessKey);
     const custody = await city.post<{ status: string }>(`/cases/${caseId}/custody`, { cityId: CITY, market: 'KRW-ETH', quantity });
     expect(custody.status).toBe('IN_CUSTODY');
 
-    // The next morning the pre-sale notice goes out; the taxpayer then pays in full.
+    // The next morning the pre-sale notice goes out; two days later the taxpayer asks the city to sell now.
     await runTimeline(s(), { until: new Date('2026-09-15T09:30:00+09:00') });
-    const noticed = await officer.get<{ status: string; deadline: string; arrears: { projected: string } }>(`/cases/${caseId}`, { city: CITY });
-    expect(noticed.status).toBe('NOTICE_SENT');
-    let paid = '';
-    scheduler.at(new Date('2026-09-20T11:00:00+09:00'), 'payment', async () => {
-      const now = await city.get<{ arrears: { projected: string } }>(`/cases/${caseId}`, { city: CITY });
-      paid = now.arrears.projected;
-      await city.post(`/cases/${caseId}/payments`, { cityId: CITY, paymentId: 'RCPT-1', amount: paid, receivedOn: '2026-09-20' });
-    });
-    await runTimeline(s(), { until: new Date('2026-09-21T10:00:00+09:00') });
-    expect(clock.now().toISOString()).toBe('2026-09-21T01:00:00.000Z');
+    expect((await officer.get<{ status: string }>(`/cases/${caseId}`, { city: CITY })).status).toBe('NOTICE_SENT');
+    s().scheduler.at(new Date('2026-09-17T11:00:00+09:00'), 'sale request', () => city.post(`/cases/${caseId}/sale-requests`, { cityId: CITY, limitPrices: {} }));
+    await runTimeline(s(), { until: new Date('2026-09-18T12:00:00+09:00'), done: async () => (await s().store.get(CITY, caseId))?.status === 'SETTLED' && (await s().pendingNotices()) === 0 });
 
-    const statement = await officer.get<{ status: string; totals: { outstanding: string; refunded: string }; releases: { market: string; quantity: string; reason: string }[] }>(`/cases/${caseId}/statement`, { city: CITY });
-    expect(statement.status).toBe('PAID');
+    const statement = await officer.get<{ status: string; totals: { outstanding: string; allocated: string; saleGrossKrw: string }; releases: { market: string; reason: string }[]; sales: unknown[] }>(`/cases/${caseId}/statement`, { city: CITY });
+    expect(statement.status).toBe('SETTLED');
     expect(statement.totals.outstanding).toBe('0');
-    expect(statement.releases).toEqual([expect.objectContaining({ market: 'KRW-ETH', quantity: '2.5', reason: 'PAID' })]);
+    expect(statement.sales).toHaveLength(1);
+    // Only what the arrears needed was sold: the rest of the ETH goes back.
+    expect(statement.releases).toEqual([expect.objectContaining({ market: 'KRW-ETH', reason: 'SURPLUS' })]);
 
     const summary = summarize(CITY, await readStatements(s().store, CITY));
-    expect(summary).toMatchObject({ cases: 1, byState: { PAID: 1 }, balanced: true, refundedKrw: '0' });
-    expect(summary.recoveredKrw).toBe(paid);
+    expect(summary).toMatchObject({ cases: 1, byState: { SETTLED: 1 }, balanced: true });
+    expect(summary.recoveredKrw).toBe(statement.totals.allocated);
+    expect(summary.saleQuality).toMatchObject({ sales: 1, measured: 1 });
 
-    // Every notice was rendered into the local outbox folder (seizure ×2, pre-sale, release).
+    // The sale ran on the synthesized state machine: the officers' console shows it state by state.
+    const runs = await officer.get<{ runs: { status: string; orders: unknown[]; execution: { status: string; history: { state?: string }[] } }[] }>('/_local/sales', { city: CITY, case: caseId });
+    expect(runs.runs).toHaveLength(1);
+    expect(runs.runs[0]?.execution.status).toBe('SUCCEEDED');
+    const states = runs.runs[0]?.execution.history.map((e) => e.state) ?? [];
+    expect(states).toEqual(expect.arrayContaining(['LoadCase', 'QuoteMarket', 'PlaceOrder', 'ReconcileOrder', 'Settle', 'NotifyResult']));
+    expect(s().exchange.orders.all().length).toBe(runs.runs[0]?.orders.length);
+
+    // Every notice was rendered into the local outbox folder (seizure ×2, pre-sale, sale result).
     expect(await s().pendingNotices()).toBe(0);
     const files = readdirSync(join(s().dirs.outbox, CITY, caseId)).filter((f) => f.endsWith('.txt'));
     expect(files.length).toBe(summary.notices.total);
-    expect(summary.notices.byKind).toMatchObject({ SEIZURE: 2, PRE_SALE: 1, RELEASE: 1 });
-    const preSale = files.map((f) => readFileSync(join(s().dirs.outbox, CITY, caseId, f), 'utf8')).find((t) => t.includes('매각'));
-    expect(preSale).toBeDefined();
+    expect(summary.notices.byKind).toMatchObject({ SEIZURE: 2, PRE_SALE: 1, SALE_RESULT: 1 });
+    expect(files.map((f) => readFileSync(join(s().dirs.outbox, CITY, caseId, f), 'utf8')).some((t) => t.includes('매각'))).toBe(true);
+
+    // The officers' CLI reads the same case through the API with the officer key.
+    const lines: string[] = [];
+    expect(await runOps(['show', caseId, '--state-dir', stateDir], (l = '') => void lines.push(l))).toBe(0);
+    expect(lines.join('\n')).toContain('SETTLE_SALE');
+    lines.length = 0;
+    expect(await runOps(['sales', caseId, '--state-dir', stateDir], (l = '') => void lines.push(l))).toBe(0);
+    expect(lines.join('\n')).toMatch(/execution .* \(SUCCEEDED\)/);
+  });
+
+  it('pays, and an officer holds a case, through the API', async () => {
+    const { city, officer, scheduler } = s();
+    const registered = await city.post<{ caseId: string }>('/cases', {
+      cityId: CITY,
+      taxpayer: { ref: 'TP-LOCAL-2', name: '이납세', contact: {} },
+      bills: [{ billId: 'B-2025-2', taxItem: '자동차세', dueDate: '2025-06-30', cost: '0', tax: '300000', surcharge: '9000', surchargeAsOf: '2026-08-31' }],
+    });
+    const lines: string[] = [];
+    expect(await runOps(['hold', registered.caseId, 'APPEAL', '이의신청', '--state-dir', stateDir], (l = '') => void lines.push(l))).toBe(0);
+    expect((await officer.get<{ status: string }>(`/cases/${registered.caseId}`, { city: CITY })).status).toBe('ON_HOLD');
+    let paid = '';
+    scheduler.at(s().clock.nowMs() + 60_000, 'payment', async () => {
+      const now = await city.get<{ arrears: { projected: string } }>(`/cases/${registered.caseId}`, { city: CITY });
+      paid = now.arrears.projected;
+      await city.post(`/cases/${registered.caseId}/payments`, { cityId: CITY, paymentId: 'RCPT-2', amount: paid, receivedOn: '2026-09-18' });
+    });
+    await runTimeline(s(), { until: new Date(s().clock.nowMs() + 3_600_000) });
+    expect((await officer.get<{ status: string }>(`/cases/${registered.caseId}`, { city: CITY })).status).toBe('PAID');
+    expect(summarize(CITY, await readStatements(s().store, CITY))).toMatchObject({ cases: 2, byState: { SETTLED: 1, PAID: 1 }, balanced: true });
   });
 
   it('refuses a change without an idempotency key as the API does', async () => {
