@@ -1,0 +1,92 @@
+/** Local credentials (the stand-in for IAM) and the local API Gateway in front of the city API. */
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { callerOf } from '../../functions/api/roles';
+import { authenticator, CredentialsError, keyFor, loadOrCreateCredentials, readCredentials, roleEnv } from '../../local/credentials';
+import { startLocalHttpApi } from '../../local/http-api';
+
+describe('local credentials', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'creds-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('are created once, private, with a city-system key and an officer key, and read back unchanged', () => {
+    const path = join(dir, 'credentials.json');
+    const first = loadOrCreateCredentials(path);
+    expect(first.created).toBe(true);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(first.credentials.keys.map((k) => k.role).sort()).toEqual(['CITY_SYSTEM', 'OFFICER']);
+    const second = loadOrCreateCredentials(path);
+    expect(second.created).toBe(false);
+    expect(second.credentials).toEqual(first.credentials);
+  });
+
+  it('map a key to the principal the API configuration maps to its role, and nothing else', () => {
+    const { credentials } = loadOrCreateCredentials(join(dir, 'credentials.json'));
+    const authenticate = authenticator(credentials);
+    const officer = keyFor(credentials, 'OFFICER');
+    const city = keyFor(credentials, 'CITY_SYSTEM');
+    const env = roleEnv(credentials);
+    const roleArns = { CITY_SYSTEM: env.CITY_SYSTEM_ROLE_ARNS.split(','), OFFICER: env.OFFICER_ROLE_ARNS.split(',') };
+    const roleOf = (authorization: string | undefined) => {
+      const who = authenticate(authorization);
+      return who ? callerOf({ requestContext: { identity: { userArn: who.userArn } } } as unknown as APIGatewayProxyEvent, roleArns)?.role : undefined;
+    };
+    expect(roleOf(`Bearer ${officer.key}`)).toBe('OFFICER');
+    expect(roleOf(`bearer ${city.key}`)).toBe('CITY_SYSTEM');
+    expect(roleOf(undefined)).toBeUndefined();
+    expect(roleOf('Bearer ')).toBeUndefined();
+    expect(roleOf(`Bearer ${officer.key}x`)).toBeUndefined();
+    expect(roleOf(officer.key)).toBeUndefined();
+  });
+
+  it('refuse a malformed file and a role ARN listed under two roles', () => {
+    const path = join(dir, 'credentials.json');
+    writeFileSync(path, '{"keys": []}');
+    expect(() => readCredentials(path)).toThrow(CredentialsError);
+    const { credentials } = loadOrCreateCredentials(join(dir, 'other.json'));
+    const [a, b] = credentials.keys;
+    writeFileSync(path, JSON.stringify({ keys: [a, { ...b, roleArn: a?.roleArn }] }));
+    expect(() => readCredentials(path)).toThrow(/two roles/);
+    expect(JSON.parse(readFileSync(join(dir, 'other.json'), 'utf8'))).toHaveProperty('note');
+  });
+});
+
+describe('local HTTP API', () => {
+  it('turns a request into an API Gateway proxy event with the caller in the request context, and refuses one without a key', async () => {
+    const events: APIGatewayProxyEvent[] = [];
+    const api = await startLocalHttpApi({
+      handler: async (event) => {
+        events.push(event);
+        return { statusCode: 201, headers: { 'content-type': 'application/json', location: '/cases/x' }, body: '{"ok":true}' };
+      },
+      authenticate: (h) => (h === 'Bearer good' ? { userArn: 'arn:aws:sts::000000000000:assumed-role/tax-officer/officer', name: 'officer', role: 'OFFICER' } : undefined),
+      local: async (req) => (req.path === '/_local/ping' ? { status: 200, body: { pong: req.query.n } } : undefined),
+    });
+    try {
+      const refused = await fetch(`${api.url}/cases`, { method: 'POST', body: '{}' });
+      expect(refused.status).toBe(401);
+      expect(events).toHaveLength(0);
+
+      const answer = await fetch(`${api.url}/cases/c1/payments?city=cheongju&x=%2F`, { method: 'POST', headers: { authorization: 'Bearer good', 'content-type': 'application/json', 'idempotency-key': 'k1' }, body: '{"a":1}' });
+      expect(answer.status).toBe(201);
+      expect(answer.headers.get('location')).toBe('/cases/x');
+      expect(await answer.json()).toEqual({ ok: true });
+      const event = events[0]!;
+      expect(event).toMatchObject({ httpMethod: 'POST', path: '/cases/c1/payments', body: '{"a":1}', queryStringParameters: { city: 'cheongju', x: '/' } });
+      expect(event.requestContext.identity.userArn).toBe('arn:aws:sts::000000000000:assumed-role/tax-officer/officer');
+      expect(event.headers['idempotency-key']).toBe('k1');
+      // The credential itself never reaches the handler.
+      expect(event.headers.authorization).toBeUndefined();
+
+      expect(await (await fetch(`${api.url}/_local/ping?n=3`, { headers: { authorization: 'Bearer good' } })).json()).toEqual({ pong: '3' });
+      expect((await fetch(`${api.url}/_local/nothing`, { headers: { authorization: 'Bearer good' } })).status).toBe(404);
+    } finally {
+      await api.close();
+    }
+  });
+});
