@@ -19,7 +19,7 @@ import { parseScheduleExpression } from './clock';
 import { krw, table } from './format';
 import { planDemoCity, seedDemoCity } from './seed';
 import { startLocalStack, type LocalStack } from './stack';
-import { readStatements, summarize, type RunSummary } from './summary';
+import { readSaleQuality, readStatements, summarize, type RunSummary } from './summary';
 import { runTimeline } from './timeline';
 
 interface Args {
@@ -62,8 +62,8 @@ export const DEMO_CALENDAR = {
   until: '2026-12-31T18:00:00+09:00',
 } as const;
 
-/** Background jobs left out of the daily progress lines. */
-const FREQUENT = new Set(['price poll', 'outbox sweep']);
+/** Schedules left out of the daily progress lines (what they did shows as notices sent, sales started). */
+const ROUTINE = new Set(['price poll', 'outbox sweep', 'reminders', 'pre-sale notices', 'deadline check', 'officer review']);
 
 const OPEN_PROGRESSING: CaseStatus[] = ['REGISTERED', 'TRANSFER_REQUESTED', 'IN_CUSTODY', 'NOTICE_SENT', 'DUE', 'SELLING'];
 
@@ -123,6 +123,7 @@ async function main(): Promise<void> {
     print();
     print(`== the timeline, on the fast clock (${((Date.now() - started) / 1000).toFixed(1)} s so far) ==`);
     let lastRuns = new Map(s.scheduler.runs);
+    let lastMetrics = new Map(s.metrics.counts);
     const result = await runTimeline(s, {
       until: new Date(DEMO_CALENDAR.until),
       done: async () => {
@@ -134,9 +135,17 @@ async function main(): Promise<void> {
         for (const [name, n] of s.scheduler.runs) {
           const diff = n - (lastRuns.get(name) ?? 0);
           const kind = name.replace(/ \d+$/, '');
-          if (diff > 0 && !FREQUENT.has(kind)) fired[kind] = (fired[kind] ?? 0) + diff;
+          if (diff > 0 && !ROUTINE.has(kind)) fired[kind] = (fired[kind] ?? 0) + diff;
         }
         lastRuns = new Map(s.scheduler.runs);
+        const metric = (name: string) => (s.metrics.counts.get(name) ?? 0) - (lastMetrics.get(name) ?? 0);
+        const work = [
+          metric('SalesStarted') > 0 ? `sales started ${metric('SalesStarted')}` : '',
+          metric('OrdersPlaced') > 0 ? `orders ${metric('OrdersPlaced')}` : '',
+          metric('SaleSettled') > 0 ? `settled ${metric('SaleSettled')}` : '',
+          metric('NoticeSent') > 0 ? `notices sent ${metric('NoticeSent')}` : '',
+        ].filter(Boolean);
+        lastMetrics = new Map(s.metrics.counts);
         const totals = await s.store.cityTotals(cityId);
         const states = Object.entries(totals.byStatus)
           .filter(([, n]) => n && n > 0)
@@ -145,7 +154,8 @@ async function main(): Promise<void> {
         const what = Object.entries(fired)
           .map(([k, n]) => (n > 1 ? `${k} ×${n}` : k))
           .join(', ');
-        print(`  ${date}  ${what || '-'}  |  ${states}`);
+        // Quiet days (only the routine daily runs, finding nothing to do) are left out.
+        if (what || work.length > 0) print(`  ${date}  ${[what, ...work].filter(Boolean).join('; ')}  |  ${states}`);
       },
     });
     print(`  timeline ${result.reason === 'done' ? 'complete' : 'stopped at its end date'}: ${result.endedAt.toISOString()} (${result.steps} steps, ${result.busySteps} while work was in flight)`);
@@ -160,7 +170,8 @@ async function main(): Promise<void> {
       print(`  sale executions: ${s.workflow.starter.executions.size}; metrics ${[...s.metrics.counts].map(([k, n]) => `${k} ${n}`).join(', ')}`);
     }
 
-    summary = summarize(cityId, await readStatements(s.store, cityId));
+    const statements = await readStatements(s.store, cityId);
+    summary = summarize(cityId, statements, await readSaleQuality(s.sales, statements));
     await writeStatements(s, cityId);
     printSummary(s, summary);
   }
@@ -229,8 +240,10 @@ function printSummary(s: LocalStack, sum: RunSummary): void {
   print(`  coins released         ${released.join(', ') || 'none'} (${Object.entries(sum.releasesByReason).map(([r, n]) => `${r} ${n}`).join(', ') || '-'})`);
   const q = sum.saleQuality;
   print(
-    `  sale quality           ${q.sales} sales; ` +
-      (q.measured > 0 ? `arrival slippage ${q.arrivalSlippageBps} bps, implementation shortfall ${q.implementationShortfallBps} bps (value-weighted; worst ${q.worstShortfallBps} bps)` : 'no sale recorded quality figures'),
+    `  sale quality           ${q.sales} sales, ${q.slices ?? 0} slices, ${q.pauses ?? 0} pauses; ` +
+      (q.measured > 0
+        ? `arrival slippage ${q.arrivalSlippageBps ?? '-'} bps, implementation shortfall ${q.implementationShortfallBps} bps (value-weighted; worst sale ${q.worstShortfallBps} bps), overshoot ${krw(q.overshootKrw ?? '0')} (from the ${q.source})`
+        : 'no sale recorded quality figures'),
   );
   print(`  notices                ${sum.notices.total} (${Object.entries(sum.notices.byKind).map(([k, n]) => `${k} ${n}`).join(', ')}); ${sum.notices.pending} pending`);
   print(`  balanced               ${sum.balanced ? 'yes: every sale and payment is fully accounted for, to the won' : `NO: ${sum.unbalanced.slice(0, 5).join('; ')}`}`);

@@ -11,13 +11,20 @@ import { Decimal, sum, ZERO } from '#domain/money';
 export interface SaleQualityFigures {
   /** Sales with a settlement. */
   sales: number;
-  /** Value-weighted over the sales that report it, bps (positive: sold below the arrival mid). */
+  /** Arrival slippage, weighted by gross proceeds, bps (positive: sold below the arrival mid). */
   arrivalSlippageBps?: string;
+  /** Implementation shortfall (Perold), weighted by paper value at the decision, bps. */
   implementationShortfallBps?: string;
   /** Worst single sale. */
   worstShortfallBps?: string;
-  /** Sales whose settlement names the figures. */
+  /** Net proceeds beyond what was owed, over all sales (lot rounding and the exchange minimum). */
+  overshootKrw?: string;
+  slices?: number;
+  pauses?: number;
+  /** Sales whose record names the figures. */
   measured: number;
+  /** Where the figures were read: the sale records, or the settlements' audit details. */
+  source: 'sale records' | 'settlement audit';
 }
 
 export interface RunSummary {
@@ -59,6 +66,21 @@ async function allCaseIds(store: CaseStore, cityId: string): Promise<string[]> {
   return ids;
 }
 
+/** Each settled sale's quality figures from its sale record, by sale id. */
+export async function readSaleQuality(
+  sales: { get(cityId: string, caseId: string, saleId: string): Promise<{ quality?: Record<string, string> } | undefined> },
+  statements: readonly StatementData[],
+): Promise<Map<string, Record<string, string>>> {
+  const out = new Map<string, Record<string, string>>();
+  for (const s of statements) {
+    for (const a of s.audit.filter((x) => x.action === 'SETTLE_SALE' && x.details.saleId)) {
+      const record = await sales.get(s.case.cityId, s.case.caseId, a.details.saleId as string);
+      if (record?.quality) out.set(a.details.saleId as string, record.quality);
+    }
+  }
+  return out;
+}
+
 export async function readStatements(store: CaseStore, cityId: string, concurrency = 8): Promise<StatementData[]> {
   const ids = await allCaseIds(store, cityId);
   const out: StatementData[] = new Array(ids.length);
@@ -77,7 +99,11 @@ export async function readStatements(store: CaseStore, cityId: string, concurren
 
 const dec = (v: string | undefined): Decimal | undefined => (v !== undefined && /^-?\d+(\.\d+)?$/.test(v) ? new Decimal(v) : undefined);
 
-export function summarize(cityId: string, statements: readonly StatementData[]): RunSummary {
+/**
+ * @param saleRecords each sale's quality figures from its sale record (by sale id); where absent,
+ *   the settlement's audit details (the same figures, written in the same transaction) are used.
+ */
+export function summarize(cityId: string, statements: readonly StatementData[], saleRecords?: ReadonlyMap<string, Readonly<Record<string, string>>>): RunSummary {
   const byState: Partial<Record<CaseStatus, number>> = {};
   let owed = ZERO;
   let outstanding = ZERO;
@@ -86,7 +112,7 @@ export function summarize(cityId: string, statements: readonly StatementData[]):
   const releasesByReason: Record<string, number> = {};
   const notices = { total: 0, byKind: {} as Record<string, number>, pending: 0 };
   const unbalanced: string[] = [];
-  const quality = { sales: 0, measured: 0, slipWeighted: ZERO, shortWeighted: ZERO, weight: ZERO, worst: undefined as Decimal | undefined };
+  const quality = { sales: 0, measured: 0, slipWeighted: ZERO, slipWeight: ZERO, shortWeighted: ZERO, shortWeight: ZERO, worst: undefined as Decimal | undefined, overshoot: ZERO, slices: 0, pauses: 0 };
 
   for (const s of statements) {
     const c = s.case;
@@ -146,31 +172,38 @@ export function summarize(cityId: string, statements: readonly StatementData[]):
       if (n.status === 'PENDING') notices.pending++;
     }
 
-    // Sale quality as the settlement recorded it (audit details of SETTLE_SALE).
+    // Sale quality from each sale's record (or its settlement's audit details).
     for (const a of s.audit.filter((x) => x.action === 'SETTLE_SALE')) {
       quality.sales++;
-      const slip = dec(a.details.arrivalSlippageBps);
-      const short = dec(a.details.implementationShortfallBps);
+      const figures = saleRecords?.get(a.details.saleId ?? '') ?? a.details;
       const gross = dec(a.details.grossKrw) ?? ZERO;
-      if (slip === undefined || short === undefined || gross.lte(0)) continue;
-      quality.measured++;
-      quality.slipWeighted = quality.slipWeighted.add(slip.mul(gross));
-      quality.shortWeighted = quality.shortWeighted.add(short.mul(gross));
-      quality.weight = quality.weight.add(gross);
-      if (quality.worst === undefined || short.gt(quality.worst)) quality.worst = short;
+      const slip = dec(figures.arrivalSlippageBps);
+      const short = dec(figures.implementationShortfallBps);
+      const paper = dec(figures.paperValueKrw) ?? gross;
+      quality.overshoot = quality.overshoot.add(dec(figures.overshootKrw) ?? ZERO);
+      quality.slices += Number(figures.slices ?? 0);
+      quality.pauses += Number(figures.pauses ?? 0);
+      if (slip !== undefined && gross.gt(0)) {
+        quality.slipWeighted = quality.slipWeighted.add(slip.mul(gross));
+        quality.slipWeight = quality.slipWeight.add(gross);
+      }
+      if (short !== undefined && paper.gt(0)) {
+        quality.measured++;
+        quality.shortWeighted = quality.shortWeighted.add(short.mul(paper));
+        quality.shortWeight = quality.shortWeight.add(paper);
+        if (quality.worst === undefined || short.gt(quality.worst)) quality.worst = short;
+      }
     }
   }
 
   const saleQuality: SaleQualityFigures = {
     sales: quality.sales,
     measured: quality.measured,
-    ...(quality.weight.gt(0)
-      ? {
-          arrivalSlippageBps: quality.slipWeighted.div(quality.weight).toDecimalPlaces(2).toFixed(2),
-          implementationShortfallBps: quality.shortWeighted.div(quality.weight).toDecimalPlaces(2).toFixed(2),
-        }
-      : {}),
+    source: saleRecords && saleRecords.size > 0 ? 'sale records' : 'settlement audit',
+    ...(quality.slipWeight.gt(0) ? { arrivalSlippageBps: quality.slipWeighted.div(quality.slipWeight).toDecimalPlaces(2).toFixed(2) } : {}),
+    ...(quality.shortWeight.gt(0) ? { implementationShortfallBps: quality.shortWeighted.div(quality.shortWeight).toDecimalPlaces(2).toFixed(2) } : {}),
     ...(quality.worst !== undefined ? { worstShortfallBps: quality.worst.toFixed(2) } : {}),
+    ...(quality.sales > 0 ? { overshootKrw: quality.overshoot.toFixed(0), slices: quality.slices, pauses: quality.pauses } : {}),
   };
   const recovered = totals.allocation;
   return {
