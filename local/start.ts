@@ -6,7 +6,7 @@
  *
  *   npm start                          demo, then serve
  *   npm start -- --exit-when-done      demo, summary, exit 0 (the last line is one JSON object)
- *   options: --port N (API port)  --speed N (clock rate while serving, default 60)
+ *   options: --port N (API port)  --speed N (clock rate while serving, default 10)
  *            --cases N (default 161)  --seed N  --no-demo (serve an empty city)  --verbose
  *            --exchange-limits N (the simulator's per-second limits as a multiple of Upbit's; default 5, 1 = Upbit's)
  */
@@ -34,7 +34,7 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { exitWhenDone: false, speed: 60, cases: 161, demo: true, verbose: false };
+  const args: Args = { exitWhenDone: false, speed: 10, cases: 161, demo: true, verbose: false };
   const number = (flag: string, value: string | undefined, min: number): number => {
     const n = Number(value);
     if (value === undefined || !Number.isFinite(n) || n < min) throw new Error(`${flag} needs a number ≥ ${min}`);
@@ -70,12 +70,13 @@ const OPEN_PROGRESSING: CaseStatus[] = ['REGISTERED', 'TRANSFER_REQUESTED', 'IN_
 const print = (line = '') => process.stdout.write(`${line}\n`);
 
 let stack: LocalStack | undefined;
+/** Set once Ctrl-C (or SIGTERM) began stopping the stack: failures after that are the stop's doing. */
+let stopping = false;
 
 async function main(): Promise<void> {
   const started = Date.now();
   const args = parseArgs(process.argv.slice(2));
   print('== crypto-tax-recovery: local stack ==');
-  let stopping = false;
   const shutdown = async (code: number) => {
     if (stopping) return;
     stopping = true;
@@ -269,6 +270,7 @@ function jsonLine(sum: RunSummary, elapsedSeconds: number) {
 }
 
 main().catch(async (error: unknown) => {
+  if (stopping) return;
   process.stderr.write(`npm start failed: ${(error as Error).stack ?? String(error)}\n`);
   await stack?.stop().catch(() => {});
   process.exit(1);
