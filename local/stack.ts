@@ -1,15 +1,23 @@
 /**
  * The local stack: the whole system in one process tree on this machine, with the same handler
- * code as on AWS.
+ * code as on AWS (each handler's factory from functions/, given local clients and the shared clock).
  *
- *   DynamoDB Local (Java child)  ← the cases table, created from the shared table definition
- *   exchange simulator (node:http, Upbit protocol) on the shared clock
- *   city API (node:http → API Gateway proxy events → functions/api handler), callers from
- *     .local/credentials.json
- *   schedules (price poll, deadline check, reminders, outbox sweep) as timers on the shared clock
+ *   DynamoDB Local (Java child)     the cases table, created from the shared table definition
+ *   local SQS (fauxqs, Node child)  notice and sale-request FIFO queues with DLQs, as the stack
+ *                                   defines them; pollers hand real SQSEvents to dispatch-notice
+ *                                   and start-sale (Lambda's event source mapping)
+ *   sale workflow                   the state machine CDK synthesizes, in aws-local-stepfunctions,
+ *                                   its Task states bound to the real case and market steps
+ *   exchange simulator              the Upbit protocol over node:http, on the shared clock
+ *   city API                        node:http → API Gateway proxy events → functions/api, callers
+ *                                   from .local/credentials.json; plus the officers' local console
+ *   schedules                       price poll, deadline check, reminders, pre-sale notices, outbox
+ *                                   sweep: timers on the shared clock, at the stack's expressions
+ *   notices                         rendered into .local/outbox/ by the dispatcher's folder channel
  *
- * Every part is started here and stopped by `stop()`, newest first; a part that fails to start
- * stops those already running. Handlers get their "now" from the shared clock.
+ * Every part is started here and stopped by `stop()`, newest first (schedules first of all); a part
+ * that fails to start stops those already running. DynamoDB Local, the SQS server and the state
+ * machine's synth start side by side.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
