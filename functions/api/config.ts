@@ -12,6 +12,9 @@
 import type { CitySettings } from '#domain/city-settings';
 import { DEFAULT_CITY_SETTINGS } from '#domain/city-settings';
 import type { Role } from './roles';
+import { ConfigError, envList as list } from '#adapters/env';
+
+export { ConfigError };
 
 export interface ApiConfig {
   tableName: string;
@@ -21,16 +24,6 @@ export interface ApiConfig {
   /** The rules' settings for a served city (per-city overrides are a later configuration source). */
   settingsFor(cityId: string): CitySettings;
 }
-
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
-
-const list = (value: string | undefined): string[] =>
-  (value ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0);
 
 export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
   const missing = ['TABLE_NAME', 'SERVED_CITIES'].filter((name) => !env[name]?.trim());

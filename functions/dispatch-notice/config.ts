@@ -13,6 +13,9 @@
  */
 import { CHANNEL_KINDS, DEFAULT_CHANNEL_ORDER, type ChannelKind, type ChannelOrder, type Contact } from '#adapters/notice-channels/index';
 import { NOTICE_KINDS } from '#domain/notices';
+import { ConfigError } from '#adapters/env';
+
+export { ConfigError };
 
 export interface DispatcherConfig {
   tableName: string;
@@ -21,10 +24,6 @@ export interface DispatcherConfig {
   localOutboxDir?: string;
   printBatchDir?: string;
   exchangeContact(cityId: string): Contact;
-}
-
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
 }
 
 function parseJson(value: string | undefined, name: string): unknown {

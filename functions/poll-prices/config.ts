@@ -16,6 +16,9 @@
 import { DEFAULT_CITY_SETTINGS, type CitySettings } from '#domain/city-settings';
 import { executionPolicy, InvalidExecutionPolicyError } from '#domain/execution-policy';
 import type { PriceChecks } from './assess';
+import { ConfigError, envList as list, envWhole as whole } from '#adapters/env';
+
+export { ConfigError };
 
 export interface PollConfig {
   tableName: string;
@@ -27,23 +30,6 @@ export interface PollConfig {
   casesPerPart: number;
   exchangeTimeoutMs: number;
   settingsFor(cityId: string): CitySettings;
-}
-
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
-
-const list = (value: string | undefined): string[] =>
-  (value ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0);
-
-function whole(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
-  const text = env[name]?.trim() || String(fallback);
-  const n = Number(text);
-  if (!/^\d+$/.test(text) || n < min || n > max) throw new ConfigError(`${name} must be a whole number from ${min} to ${max}`);
-  return n;
 }
 
 export function loadPollConfig(env: NodeJS.ProcessEnv = process.env): PollConfig {

@@ -16,6 +16,9 @@
  *   SALE_MAX_ATTEMPTS           sale attempts per case before the deadline check stops asking (default 5)
  */
 import { DEFAULT_CITY_SETTINGS, type CitySettings } from '#domain/city-settings';
+import { ConfigError, envList as list, envWhole as whole } from '#adapters/env';
+
+export { ConfigError };
 import { executionPolicy, InvalidExecutionPolicyError, type ExecutionPolicy } from '#domain/execution-policy';
 import { Decimal, InvalidAmountError, won } from '#domain/money';
 
@@ -47,23 +50,6 @@ export interface SaleConfig {
   policy: ExecutionPolicy;
   limits: SaleLimits;
   settingsFor(cityId: string): CitySettings;
-}
-
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
-
-const list = (value: string | undefined): string[] =>
-  (value ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0);
-
-function whole(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
-  const text = env[name]?.trim() || String(fallback);
-  const n = Number(text);
-  if (!/^\d+$/.test(text) || n < min || n > max) throw new ConfigError(`${name} must be a whole number from ${min} to ${max}`);
-  return n;
 }
 
 function parseJson<T>(text: string | undefined, name: string): T | undefined {

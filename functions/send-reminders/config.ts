@@ -7,16 +7,15 @@
  *   NOTICE_QUEUE_URL    the notice dispatch queue (absent: the notices wait for the outbox sweeper)
  */
 import { DEFAULT_CITY_SETTINGS, type CitySettings } from '#domain/city-settings';
+import { ConfigError } from '#adapters/env';
+
+export { ConfigError };
 
 export interface ReminderConfig {
   tableName: string;
   cities: string[];
   queueUrl?: string;
   settingsFor(cityId: string): CitySettings;
-}
-
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
 }
 
 export function loadReminderConfig(env: NodeJS.ProcessEnv = process.env): ReminderConfig {

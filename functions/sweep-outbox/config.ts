@@ -11,9 +11,9 @@ export interface SweeperConfig {
   quietMinutes: number;
 }
 
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
+import { ConfigError } from '#adapters/env';
+
+export { ConfigError };
 
 export function loadSweeperConfig(env: NodeJS.ProcessEnv = process.env): SweeperConfig {
   const missing = ['TABLE_NAME', 'NOTICE_QUEUE_URL'].filter((name) => !env[name]?.trim());
