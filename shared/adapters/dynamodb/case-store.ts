@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Case, CaseStatus, Transition } from '#domain/case';
 import { isClosed } from '#domain/case';
 import {
@@ -28,7 +28,7 @@ import {
 } from '#domain/case-store';
 import type { LocalDate } from '#domain/dates';
 import { Decimal, ZERO } from '#domain/money';
-import { documentClient } from './client';
+import { documentClient, queryAll } from './client';
 import { casePk, DEADLINE_PARTITIONS, idempotencyPk, SK, statusPk } from './keys';
 import {
   auditToItem,
@@ -251,7 +251,7 @@ export class DynamoDbCaseStore implements CaseStore {
   }
 
   async statement(cityId: string, caseId: string): Promise<StatementData | undefined> {
-    const items = await this.queryAll({
+    const items = await queryAll(this.doc, {
       TableName: this.tableName,
       KeyConditionExpression: 'PK = :pk',
       ExpressionAttributeValues: { ':pk': casePk(cityId, caseId) },
@@ -274,7 +274,7 @@ export class DynamoDbCaseStore implements CaseStore {
   async cityTotals(cityId: string): Promise<CityTotals> {
     const totals: CityTotals = { cityId, byStatus: {}, arrearsOutstanding: ZERO, recoveredToDate: ZERO, refundPayable: ZERO, available: {} };
     for (const status of ALL_STATUSES) {
-      const items = await this.queryAll({
+      const items = await queryAll(this.doc, {
         TableName: this.tableName,
         IndexName: INDEX.byStatus,
         KeyConditionExpression: 'GSI2PK = :pk',
@@ -297,17 +297,6 @@ export class DynamoDbCaseStore implements CaseStore {
   }
 
   // ---------------------------------------------------------------- query helpers
-
-  private async queryAll(input: QueryCommandInput): Promise<Item[]> {
-    const items: Item[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.doc.send(new QueryCommand({ ...input, ...(start ? { ExclusiveStartKey: start } : {}) }));
-      items.push(...(out.Items ?? []));
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return items;
-  }
 
   /**
    * One page over several index partitions read one after another (status partitions of a city,

@@ -23,7 +23,7 @@
  *
  * Money, prices and quantities are decimal strings; the only Numbers are ageMs, part counters and TTL.
  */
-import { BatchGetCommand, BatchWriteCommand, DeleteCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, DeleteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Case, CaseStatus } from '#domain/case';
 import { isClosed } from '#domain/case';
@@ -31,7 +31,7 @@ import type { CoverageState } from '#domain/coverage';
 import type { LocalDate } from '#domain/dates';
 import { Decimal } from '#domain/money';
 import { ALL_STATUSES } from './case-store';
-import { documentClient } from './client';
+import { documentClient, queryAll } from './client';
 import { casePk, coveragePk, PRICE_SK, pricePk, priceSeriesPk, SK, statusPk } from './keys';
 import { availableOf, CorruptItemError, dec, int, itemToCase, str, type Item } from './marshal';
 import { CASES_TABLE, INDEX } from './table-definition';
@@ -164,7 +164,7 @@ export class DynamoDbPriceStore {
   async openCases(cityId: string): Promise<OpenCase[]> {
     const perStatus = await Promise.all(
       OPEN_STATUSES.map((status) =>
-        this.queryAll({
+        queryAll(this.doc, {
           TableName: this.tableName,
           IndexName: INDEX.byStatus,
           KeyConditionExpression: 'GSI2PK = :pk',
@@ -244,7 +244,7 @@ export class DynamoDbPriceStore {
     for (let ms = Date.parse(`${utcDay(from)}T00:00:00Z`); ms <= to.getTime(); ms += DAY_MS) days.push(utcDay(new Date(ms)));
     const out: PricePoint[] = [];
     for (const day of days) {
-      const items = await this.queryAll({
+      const items = await queryAll(this.doc, {
         TableName: this.tableName,
         KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :to',
         ExpressionAttributeValues: { ':pk': priceSeriesPk(market, day), ':from': PRICE_SK.minute(from), ':to': PRICE_SK.minute(to) },
@@ -289,7 +289,7 @@ export class DynamoDbPriceStore {
    * twice keeps its newer line.
    */
   async coverageSheet(cityId: string): Promise<StoredCoverageSheet | undefined> {
-    const items = await this.queryAll({
+    const items = await queryAll(this.doc, {
       TableName: this.tableName,
       KeyConditionExpression: 'PK = :pk',
       ExpressionAttributeValues: { ':pk': coveragePk(cityId) },
@@ -363,17 +363,6 @@ export class DynamoDbPriceStore {
   }
 
   // ------------------------------------------------------------ helpers
-
-  private async queryAll(input: QueryCommandInput): Promise<Item[]> {
-    const items: Item[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.doc.send(new QueryCommand({ ...input, ...(start ? { ExclusiveStartKey: start } : {}) }));
-      items.push(...(out.Items ?? []));
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return items;
-  }
 
   private async batchGet(keys: readonly Item[]): Promise<Item[]> {
     const out: Item[] = [];

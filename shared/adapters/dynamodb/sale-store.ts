@@ -16,12 +16,12 @@
  *
  * Money, prices and quantities are decimal strings; the only Numbers are counters.
  */
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ConcurrencyConflictError } from '#domain/case-store';
 import type { CaseStatus } from '#domain/case';
 import { Decimal, sum, ZERO } from '#domain/money';
-import { documentClient } from './client';
+import { documentClient, queryAll } from './client';
 import { casePk, SK } from './keys';
 import { CorruptItemError, dec, int, str, type Item } from './marshal';
 
@@ -503,7 +503,7 @@ export class DynamoDbSaleStore implements SaleStore {
   }
 
   async orders(cityId: string, caseId: string, saleId: string): Promise<OrderRecord[]> {
-    const items = await this.queryAll({
+    const items = await queryAll(this.doc, {
       TableName: this.tableName,
       KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
       ExpressionAttributeValues: { ':pk': casePk(cityId, caseId), ':prefix': SK.order(`${cityId}.${saleId}.s`) },
@@ -580,16 +580,6 @@ export class DynamoDbSaleStore implements SaleStore {
     };
   }
 
-  private async queryAll(input: QueryCommandInput): Promise<Item[]> {
-    const items: Item[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.doc.send(new QueryCommand({ ...input, ...(start ? { ExclusiveStartKey: start } : {}) }));
-      items.push(...(out.Items ?? []));
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return items;
-  }
 }
 
 function isConditionFailure(error: unknown): boolean {
