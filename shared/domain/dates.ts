@@ -64,13 +64,24 @@ export function addDays(date: LocalDate, days: number): LocalDate {
   return fromUtcMs(toUtcMs(date) + days * DAY_MS);
 }
 
-/** Same day-of-month `months` later, clamped to the month's end (Jan 31 + 1 month = Feb 28/29). */
-export function addMonths(date: LocalDate, months: number): LocalDate {
-  const [y, m, d] = parts(date);
+/**
+ * The day after `months` months counted from `start` have passed (민법 §160②③, applied to local
+ * taxes by 지방세기본법 §23; docs/LEGAL.md "Counting months"): the period ends at the end of the day
+ * before the corresponding day of the last month, or at the end of that month when it has no such
+ * day. Counted from `start` itself each time (not month by month), so a 31st start does not drift.
+ */
+export function afterMonthsFrom(start: LocalDate, months: number): LocalDate {
+  const [y, m, d] = parts(start);
   const index = y * 12 + (m - 1) + months;
   const year = Math.floor(index / 12);
   const month = (index % 12) + 1;
-  const day = Math.min(d, daysInMonth(year, month));
+  // The corresponding day exists: the period ended the day before it, so it is the day after.
+  if (d <= daysInMonth(year, month)) return ymd(year, month, d);
+  // No corresponding day: the period ended with the month; the next day is the 1st of the next.
+  return addDays(ymd(year, month, daysInMonth(year, month)), 1);
+}
+
+function ymd(year: number, month: number, day: number): LocalDate {
   return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
 }
 

@@ -11,7 +11,7 @@
  * The base is the unpaid tax without surcharges (no compounding). Nothing accrues on a date that
  * falls inside a collection deferral (지방세징수법 §28).
  */
-import { addDays, addMonths, inRange, isAfter, isBefore, type DateRange, type LocalDate } from './dates';
+import { addDays, afterMonthsFrom, inRange, isAfter, isBefore, type DateRange, type LocalDate } from './dates';
 import { Decimal, floorWon, truncateUnder10Won, won, ZERO } from './money';
 
 export interface DatedRate {
@@ -101,7 +101,9 @@ function rounded(amount: Decimal, options: SurchargeOptions): Decimal {
 
 /**
  * Accruals that happen after `since` and on or before `until`. The initial charge accrues the day
- * after the deadline; the k-th monthly charge once k full months have passed since the deadline.
+ * after the deadline; the k-th monthly charge on the day after k months, counted from the day after
+ * the deadline, have passed (민법 §157, §160 via 지방세기본법 §23; docs/LEGAL.md "Counting months"):
+ * due 11-30 gives 3% on 12-01 and the first monthly charge on 01-01.
  * Each accrual is rounded on its own (as each month's charge is notified on its own).
  */
 export function accrualsBetween(input: SurchargeInput, since: LocalDate, until: LocalDate, options: SurchargeOptions): Accrual[] {
@@ -116,7 +118,7 @@ export function accrualsBetween(input: SurchargeInput, since: LocalDate, until: 
 
   if (input.assessedTax.gte(regime.monthlyThreshold)) {
     for (let k = 1; k <= regime.maxMonths; k++) {
-      const on = addDays(addMonths(input.dueDate, k), 1);
+      const on = afterMonthsFrom(initialOn, k);
       if (isAfter(on, until)) break;
       if (!due(on)) continue;
       accruals.push({ on, kind: 'MONTHLY', amount: rounded(input.unpaidTax.mul(monthlyRateOn(regime, on)), options) });

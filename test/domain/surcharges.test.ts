@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { accrualsBetween, projectedSurcharge, regimeFor, type SurchargeInput } from '#domain/surcharges';
 import { won } from '#domain/money';
 
@@ -82,15 +83,84 @@ describe('납부지연가산세 (기본법 §55) projection', () => {
 
 describe('가산금 (old 징수법 §30-31) projection', () => {
   it('uses 1.2% a month until 2018 and 0.75% from 2019', () => {
-    // Due 2018-06-30: 3% = 30,000 on 07-01; monthly on 07-31, 08-31, 10-01, 10-31, 12-01, 12-31 at
-    // 1.2% = 12,000 each (72,000), then 2019-01-31 at 0.75% = 7,500. To 2019-02-15: 109,500.
+    // Due 2018-06-30: months counted from 07-01. 3% = 30,000 on 07-01; monthly on 08-01, 09-01,
+    // 10-01, 11-01, 12-01 at 1.2% = 12,000 each (60,000), then 2019-01-01 and 02-01 at 0.75% =
+    // 7,500 each. To 2019-02-15: 105,000.
     const old = input({ tax: '1000000', dueDate: '2018-06-30', liabilityDate: '2018-06-01' });
-    expect(projectedSurcharge(old, '2018-06-30', '2019-02-15', exact).toFixed()).toBe('109500');
+    expect(accrualsBetween(old, '2018-06-30', '2019-02-15', exact).map((a) => a.on)).toEqual(['2018-07-01', '2018-08-01', '2018-09-01', '2018-10-01', '2018-11-01', '2018-12-01', '2019-01-01', '2019-02-01']);
+    expect(projectedSurcharge(old, '2018-06-30', '2019-02-15', exact).toFixed()).toBe('105000');
   });
 
   it('has a ₩300,000 monthly threshold', () => {
     // 350,000: 3% = 10,500 and 0.75% = 2,625 a month (the new regime would charge no monthly part).
     const old = input({ tax: '350000', dueDate: '2023-06-30' });
     expect(projectedSurcharge(old, '2023-06-30', '2023-08-01', exact).toFixed()).toBe(String(10500 + 2625));
+  });
+});
+
+describe('month counting (민법 §157, §160 via 지방세기본법 §23)', () => {
+  const monthlyDates = (dueDate: string) =>
+    accrualsBetween(input({ tax: '1000000', dueDate }), dueDate, '2099-12-31', exact)
+      .filter((a) => a.kind === 'MONTHLY')
+      .map((a) => a.on);
+
+  it('charges the first month on the corresponding day counted from the day after the deadline', () => {
+    // Due 11-30: months run from 12-01, the first ends 12-31, so 3% on 12-01 and 0.66% on 01-01.
+    expect(monthlyDates('2024-11-30').slice(0, 2)).toEqual(['2025-01-01', '2025-02-01']);
+    expect(accrualsBetween(input({ tax: '1000000', dueDate: '2024-11-30' }), '2024-11-30', '2024-12-31', exact).map((a) => a.on)).toEqual(['2024-12-01']);
+    // The common local-tax deadlines.
+    expect(monthlyDates('2024-06-30').slice(0, 3)).toEqual(['2024-08-01', '2024-09-01', '2024-10-01']);
+    expect(monthlyDates('2024-09-30').slice(0, 3)).toEqual(['2024-11-01', '2024-12-01', '2025-01-01']);
+  });
+
+  it('ends a month with no corresponding day at the end of that month', () => {
+    // Due 2025-01-30: months run from 01-31; February has no 31st, so the first month ends 02-28
+    // and its charge accrues 03-01; the second ends 03-30 and accrues 03-31.
+    expect(monthlyDates('2025-01-30').slice(0, 3)).toEqual(['2025-03-01', '2025-03-31', '2025-05-01']);
+    // Leap year: due 2024-01-28, from 01-29; February 2024 has a 29th.
+    expect(monthlyDates('2024-01-28').slice(0, 2)).toEqual(['2024-02-29', '2024-03-29']);
+  });
+
+  /** Plain UTC calendar arithmetic, independent of the product's date module. */
+  const utc = (s: string) => new Date(`${s}T00:00:00Z`);
+  const text = (d: Date) => d.toISOString().slice(0, 10);
+  const nextDay = (d: Date) => new Date(d.getTime() + 86_400_000);
+  /** Whether k whole months have passed by the start of day x, counting from day s (both included). */
+  const monthsPassed = (s: Date, x: Date, k: number) => {
+    const span = x.getUTCFullYear() * 12 + x.getUTCMonth() - (s.getUTCFullYear() * 12 + s.getUTCMonth());
+    return span > k || (span === k && x.getUTCDate() >= s.getUTCDate());
+  };
+
+  it('accrues the k-th monthly charge on the first day by which k months have passed, for every due date 2019-2027', () => {
+    let checked = 0;
+    for (let due = utc('2019-01-01'); due < utc('2028-01-01'); due = nextDay(due)) {
+      const start = nextDay(due);
+      const dates = monthlyDates(text(due));
+      expect(dates).toHaveLength(60);
+      dates.forEach((on, i) => {
+        const day = utc(on);
+        const k = i + 1;
+        // It is the first such day: k months have passed by its start, and not by the day before.
+        if (!monthsPassed(start, day, k) || monthsPassed(start, new Date(day.getTime() - 86_400_000), k)) {
+          throw new Error(`due ${text(due)}: monthly charge ${k} on ${on}`);
+        }
+        checked++;
+      });
+    }
+    expect(checked).toBe(3287 * 60);
+  });
+
+  it('never charges a month before it has passed, for any due date and any window', () => {
+    fc.assert(
+      fc.property(fc.date({ min: new Date('2019-01-01T00:00:00Z'), max: new Date('2030-12-31T00:00:00Z'), noInvalidDate: true }), fc.integer({ min: 0, max: 2000 }), (due, span) => {
+        const dueDate = text(due);
+        const until = text(new Date(due.getTime() + span * 86_400_000));
+        const monthly = accrualsBetween(input({ tax: '1000000', dueDate }), dueDate, until, exact).filter((a) => a.kind === 'MONTHLY');
+        monthly.forEach((a, i) => expect(monthsPassed(nextDay(due), utc(a.on), i + 1)).toBe(true));
+        // And none that has passed by `until` is missing.
+        const owedMonths = Array.from({ length: 60 }, (_, i) => i + 1).filter((k) => monthsPassed(nextDay(due), utc(until), k)).length;
+        expect(monthly).toHaveLength(owedMonths);
+      }),
+    );
   });
 });
