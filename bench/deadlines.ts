@@ -57,9 +57,9 @@ function templates(): Record<'REGISTERED' | 'TRANSFER_REQUESTED' | 'IN_CUSTODY' 
     taxItem: '지방소득세',
     provincial: false,
     dueDate,
-    cost: { assessed: ZERO, paid: ZERO },
-    tax: { assessed: won(tax), paid: ZERO },
-    surcharge: { assessed: won('30000'), paid: ZERO },
+    cost: ZERO,
+    tax: won(tax),
+    surcharge: won('30000'),
     surchargeAsOf: '2025-06-30' as LocalDate,
   });
   const t0 = registerCase(

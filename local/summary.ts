@@ -120,7 +120,7 @@ export function summarize(cityId: string, statements: readonly StatementData[], 
     const registration = s.audit.find((a) => a.action === 'REGISTER');
     owed = owed.add(new Decimal(registration?.details.arrears ?? '0'));
     if (!['SETTLED', 'PAID', 'CANCELLED'].includes(c.status)) {
-      outstanding = outstanding.add(sum(c.bills.map((b) => b.cost.assessed.sub(b.cost.paid).add(b.tax.assessed.sub(b.tax.paid)).add(b.surcharge.assessed.sub(b.surcharge.paid)))));
+      outstanding = outstanding.add(c.balance.owed);
     }
 
     // Per money source (a payment or a sale): what came in and where it went.

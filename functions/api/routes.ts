@@ -3,7 +3,7 @@
  * validates before and commits after. No business rule lives here.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { Bill } from '#domain/bills';
+import type { AssessedBill } from '#domain/bills';
 import {
   approveSale,
   cancelCase,
@@ -20,7 +20,7 @@ import {
 } from '#domain/case';
 import { CaseNotFoundError, type CaseStore } from '#domain/case-store';
 import { kstDate } from '#domain/dates';
-import { decimal, won, ZERO } from '#domain/money';
+import { decimal, won } from '#domain/money';
 import type { z } from 'zod';
 import type { ApiConfig } from './config';
 import { defineRoute, type AnyRoute, type Change, type RouteInput } from './router';
@@ -74,16 +74,16 @@ async function load(deps: RouteDeps, cityId: string, caseId: string): Promise<Ca
 
 const view = (deps: RouteDeps, c: Case, now: Date) => caseView(c, deps.config.settingsFor(c.cityId), kstDate(now));
 
-function toBill(b: z.output<typeof BillInput>): Bill {
+function toBill(b: z.output<typeof BillInput>): AssessedBill {
   return {
     billId: b.billId,
     taxItem: b.taxItem,
     provincial: b.provincial,
     ...(b.liabilityDate ? { liabilityDate: b.liabilityDate } : {}),
     dueDate: b.dueDate,
-    cost: { assessed: won(b.cost), paid: ZERO },
-    tax: { assessed: won(b.tax), paid: ZERO },
-    surcharge: { assessed: won(b.surcharge), paid: ZERO },
+    cost: won(b.cost),
+    tax: won(b.tax),
+    surcharge: won(b.surcharge),
     surchargeAsOf: b.surchargeAsOf,
   };
 }

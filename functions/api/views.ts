@@ -1,8 +1,8 @@
 /** What the API answers, built from domain objects; types come from the response schemas. */
 import type { z } from 'zod';
 import type { Amounts, Bill } from '#domain/bills';
-import { outstanding, totalOutstanding } from '#domain/bills';
-import { activeHolds, arrears, available, type Case, type CaseStatus } from '#domain/case';
+import { outstanding } from '#domain/bills';
+import { activeHolds, arrears, available, billsAsOf, type Case, type CaseStatus } from '#domain/case';
 import type { CaseSummary, CityTotals, Page, StatementData } from '#domain/case-store';
 import type { CitySettings } from '#domain/city-settings';
 import { caseCoverage, type CoverageState } from '#domain/coverage';
@@ -35,7 +35,8 @@ export function caseView(c: Case, settings: CitySettings, today: LocalDate): z.i
     status: c.status,
     version: c.version,
     taxpayer: { ref: c.taxpayer.ref, name: c.taxpayer.name, contact: { ...c.taxpayer.contact } },
-    bills: c.bills.map(billView),
+    // The bills as the facts stand (the city's figures, credits applied), projected no further.
+    bills: billsAsOf(c, c.balance.asOf, settings).map(billView),
     holdings: c.holdings.map((h) => ({
       market: h.market,
       seized: h.seized.toFixed(),
@@ -60,7 +61,7 @@ export function caseView(c: Case, settings: CitySettings, today: LocalDate): z.i
     saleAttempts: c.saleAttempts,
     refundPayable: wonString(c.refundPayable),
     ...(c.lastError ? { lastError: c.lastError } : {}),
-    arrears: { recorded: wonString(totalOutstanding(c.bills)), asOf: today, projected: wonString(arrears(c, today, settings)) },
+    arrears: { recorded: wonString(c.balance.owed), asOf: today, projected: wonString(arrears(c, today, settings)) },
     createdAt: c.createdAt,
     updatedAt: c.updatedAt,
   };
@@ -127,7 +128,7 @@ export function statementView(data: StatementData, settings: CitySettings, today
     status: c.status,
     asOf: today,
     taxpayerRef: c.taxpayer.ref,
-    bills: c.bills.map(billView),
+    bills: billsAsOf(c, c.balance.asOf, settings).map(billView),
     payments: data.payments.map((p) => ({ paymentId: p.paymentId, amount: wonString(p.amount), ...(p.receivedOn ? { receivedOn: p.receivedOn } : {}), recordedAt: p.recordedAt })),
     sales: [...sales.values()],
     applications,
@@ -143,7 +144,7 @@ export function statementView(data: StatementData, settings: CitySettings, today
       saleFeesKrw: saleFees.toFixed(),
       allocated: wonString(allocated),
       refunded: wonString(refunded),
-      outstanding: wonString(totalOutstanding(c.bills)),
+      outstanding: wonString(c.balance.owed),
       outstandingProjected: wonString(arrears(c, today, settings)),
     },
   };

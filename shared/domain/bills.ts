@@ -1,7 +1,8 @@
 /**
  * Bills and what is owed on them. A bill is one notice for one tax item; it carries three
- * components, each with what was assessed and what has been paid. The city is the source of
- * truth for assessed amounts; between its updates surcharges are projected to a date.
+ * components. The city is the source of truth for assessed amounts: a case stores them as the city
+ * sent them (`AssessedBill`); a `Bill` is one as of a date, with surcharges accrued since the
+ * city's figure and the credits applied (account.ts; docs/LEGAL.md "Payments are dated facts").
  */
 import type { DateRange, LocalDate } from './dates';
 import { isAfter } from './dates';
@@ -33,6 +34,23 @@ export interface Bill {
   /** The date up to which `surcharge.assessed` already counts accruals (the city's figure). */
   surchargeAsOf: LocalDate;
 }
+
+/** The city's figures for one bill, stored as sent: never a projected surcharge, never a payment. */
+export interface AssessedBill {
+  billId: string;
+  taxItem: string;
+  provincial: boolean;
+  liabilityDate?: LocalDate;
+  dueDate: LocalDate;
+  cost: Decimal;
+  tax: Decimal;
+  surcharge: Decimal;
+  /** The date up to which the city's surcharge figure counts accruals. */
+  surchargeAsOf: LocalDate;
+}
+
+/** The earliest date the bill is known to exist: the liability date, or the due date when the city gave none. */
+export const billExistsFrom = (b: Pick<AssessedBill, 'liabilityDate' | 'dueDate'>): LocalDate => b.liabilityDate ?? b.dueDate;
 
 export interface ArrearsLine {
   billId: string;

@@ -6,12 +6,13 @@
  * REGISTERED → TRANSFER_REQUESTED → IN_CUSTODY → NOTICE_SENT → DUE → SELLING → SETTLED | SHORTFALL
  * and from any open state: PAID, ON_HOLD (sale blocked, deadline suspended), CANCELLED.
  */
-import { allocate, allocatedTotal, applyAllocations, type Allocation } from './allocation';
-import { arrearsLines, bringForward, totalOutstanding, type Bill } from './bills';
+import { accountAsOf, factsDate, owed, recovered, refunded, type Account, type Credit } from './account';
+import type { Allocation } from './allocation';
+import { billExistsFrom, totalOutstanding, type AssessedBill, type Bill } from './bills';
 import type { CitySettings } from './city-settings';
-import { addDays, daysBetween, isAfter, kstDate, type DateRange, type LocalDate } from './dates';
+import { addDays, daysBetween, isAfter, isBefore, kstDate, type DateRange, type LocalDate } from './dates';
 import { Decimal, floorWon, sum, ZERO } from './money';
-import { preSaleNotice, releaseNotice, reminderNotice, saleResultNotice, seizureNotices } from './notice-builders';
+import { preSaleNotice, refundNotice, releaseNotice, reminderNotice, saleResultNotice, seizureNotices, type NoticeSubject } from './notice-builders';
 import type { NoticeContent, NoticeKind, ReleaseReason } from './notices';
 
 export type CaseStatus =
@@ -80,7 +81,12 @@ export interface Case {
   status: CaseStatus;
   /** Incremented by every transition; the store writes only over the version it read. */
   version: number;
-  bills: Bill[];
+  /** The city's figures, as it sent them (docs/LEGAL.md "Payments are dated facts"). */
+  bills: AssessedBill[];
+  /** Money received, dated: payments and net sale proceeds. What is owed is replayed from these. */
+  credits: Credit[];
+  /** Derived from the facts up to their latest date (never projected beyond), kept for listings and reports. */
+  balance: CaseBalance;
   holdings: Holding[];
   holds: Hold[];
   /** The state a hold interrupted, to return to when the last hold is lifted. */
@@ -98,6 +104,14 @@ export interface Case {
   lastError?: string;
   createdAt: string;
   updatedAt: string;
+}
+
+export interface CaseBalance {
+  /** Owed as of `asOf`, the latest date of a city figure or a credit. */
+  owed: Decimal;
+  /** Everything applied to the bills so far. */
+  recovered: Decimal;
+  asOf: LocalDate;
 }
 
 export type ActorKind = 'CITY_SYSTEM' | 'OFFICER' | 'TAXPAYER' | 'SYSTEM';
@@ -194,9 +208,24 @@ function surchargeOptions(settings: CitySettings) {
   return { truncateUnder10Won: settings.truncateUnder10Won };
 }
 
-/** Bills with surcharges projected to a date. */
-export function billsAsOf(c: Case, date: LocalDate, settings: CitySettings): Bill[] {
-  return c.bills.map((b) => bringForward(b, date, deferrals(c), surchargeOptions(settings)));
+/** The case's account on a date, replayed from the city's figures and the dated credits. */
+export function accountOf(c: Pick<Case, 'bills' | 'credits' | 'holds'>, date: LocalDate, settings: CitySettings): Account {
+  return accountAsOf(c.bills, c.credits, date, deferrals(c as Case), surchargeOptions(settings));
+}
+
+/** Bills as of a date: surcharges accrued since the city's figures, credits applied. */
+export function billsAsOf(c: Pick<Case, 'bills' | 'credits' | 'holds'>, date: LocalDate, settings: CitySettings): Bill[] {
+  return accountOf(c, date, settings).bills;
+}
+
+/** What a notice shows of the case on a date: its bills as of then. */
+const subject = (c: Case, date: LocalDate, settings: CitySettings): NoticeSubject => ({ ...c, bills: billsAsOf(c, date, settings) });
+
+/** The balance kept on the case: as of the latest fact, projected no further. */
+export function balanceOf(c: Pick<Case, 'bills' | 'credits' | 'holds'>, settings: CitySettings): CaseBalance {
+  const asOf = factsDate(c.bills, c.credits);
+  const account = accountOf(c, asOf, settings);
+  return { owed: owed(account), recovered: recovered(account), asOf };
 }
 
 /** Arrears as of a date: what must be raised to close the case then. */
@@ -227,15 +256,59 @@ function allow(c: Case, action: string, allowed: readonly CaseStatus[]): void {
 
 const OPEN: readonly CaseStatus[] = ['REGISTERED', 'TRANSFER_REQUESTED', 'IN_CUSTODY', 'NOTICE_SENT', 'DUE', 'SELLING', 'SHORTFALL', 'ON_HOLD'];
 
+/**
+ * What a change to the facts does to the books: for every credit, the allocations and refund it has
+ * now less those it had before (a new credit: all of it; a late-dated payment or a bill update may
+ * move earlier credits' allocations, and money no longer owed becomes a refund, never lost).
+ */
+export function rebooking(before: Case | undefined, after: Case, settings: CitySettings): { ledger: LedgerEntry[]; refundChange: Decimal } {
+  const date = [factsDate(after.bills, after.credits), ...(before ? [factsDate(before.bills, before.credits)] : [])].sort().at(-1) ?? '1900-01-01';
+  const was = before ? accountOf(before, date, settings).applications : [];
+  const now = accountOf(after, date, settings).applications;
+  const key = (source: string, a: Pick<Allocation, 'billId' | 'component'>) => `${source}\u0000${a.billId}\u0000${a.component}`;
+  const previous = new Map<string, Decimal>();
+  for (const app of was) for (const a of app.allocations) previous.set(key(app.source, a), (previous.get(key(app.source, a)) ?? ZERO).add(a.amount));
+  const ledger: LedgerEntry[] = [];
+  for (const app of now) {
+    const seen = new Set<string>();
+    for (const a of app.allocations) {
+      const k = key(app.source, a);
+      seen.add(k);
+      const change = a.amount.sub(previous.get(k) ?? ZERO);
+      if (!change.isZero()) ledger.push({ kind: 'ALLOCATION', source: app.source, amount: change, billId: a.billId, component: a.component });
+    }
+    for (const old of was.filter((w) => w.source === app.source).flatMap((w) => w.allocations)) {
+      if (!seen.has(key(app.source, old))) ledger.push({ kind: 'ALLOCATION', source: app.source, amount: old.amount.neg(), billId: old.billId, component: old.component });
+    }
+    const refundChange = app.refund.sub(was.find((w) => w.source === app.source)?.refund ?? ZERO);
+    if (!refundChange.isZero()) ledger.push({ kind: 'REFUND', source: app.source, amount: refundChange });
+  }
+  return { ledger, refundChange: refunded({ bills: [], applications: now }).sub(refunded({ bills: [], applications: was })) };
+}
+
 function transition(
   before: Case,
-  after: Omit<Case, 'version' | 'updatedAt'> & Partial<Pick<Case, 'version' | 'updatedAt'>>,
+  after: Omit<Case, 'version' | 'updatedAt' | 'balance'> & Partial<Pick<Case, 'version' | 'updatedAt' | 'balance'>>,
   ctx: TransitionContext,
   action: string,
-  extra: { reason?: string; details?: Record<string, string>; notices?: NoticeContent[]; noticeIds?: string[]; ledger?: LedgerEntry[]; releases?: Release[] } = {},
+  extra: {
+    reason?: string; details?: Record<string, string>; notices?: NoticeContent[]; noticeIds?: string[]; ledger?: LedgerEntry[]; releases?: Release[];
+    /** The notices already tell the taxpayer of any refund (the sale result does). */
+    refundNoticed?: boolean;
+  } = {},
 ): Transition {
   const version = before.version + 1;
-  const next: Case = { ...after, version, updatedAt: ctx.now.toISOString() };
+  // Every change to the facts is booked here, so no transition can lose or invent a won.
+  const booked = rebooking(before.version === 0 ? undefined : before, after as Case, ctx.settings);
+  const next: Case = {
+    ...after,
+    version,
+    updatedAt: ctx.now.toISOString(),
+    refundPayable: after.refundPayable.add(booked.refundChange),
+    balance: balanceOf(after, ctx.settings),
+  };
+  const refundNotices = booked.refundChange.gt(0) && !extra.refundNoticed ? [refundNotice(subject(next, today(ctx), ctx.settings), booked.refundChange, ctx.settings, today(ctx))] : [];
+  const notices = [...(extra.notices ?? []), ...refundNotices];
   return {
     case: next,
     audit: {
@@ -248,12 +321,12 @@ function transition(
       details: extra.details ?? {},
     },
     // Notice ids are derived from the case version (or given), so a retried transition yields the same ids.
-    notices: (extra.notices ?? []).map((content, i) => ({
+    notices: notices.map((content, i) => ({
       noticeId: extra.noticeIds?.[i] ?? `${before.caseId}.v${version}.${i}.${content.kind}`,
       kind: content.kind,
       content,
     })),
-    ledger: extra.ledger ?? [],
+    ledger: [...(extra.ledger ?? []), ...booked.ledger],
     releases: extra.releases ?? [],
   };
 }
@@ -274,7 +347,7 @@ export interface RegisterCase {
   cityId: string;
   caseId: string;
   taxpayer: Taxpayer;
-  bills: Bill[];
+  bills: AssessedBill[];
 }
 
 export function registerCase(cmd: RegisterCase, ctx: TransitionContext): Transition {
@@ -289,6 +362,8 @@ export function registerCase(cmd: RegisterCase, ctx: TransitionContext): Transit
     status: 'REGISTERED',
     version: 0,
     bills: cmd.bills,
+    credits: [],
+    balance: { owed: ZERO, recovered: ZERO, asOf: factsDate(cmd.bills, []) },
     holdings: [],
     holds: [],
     saleAttempts: 0,
@@ -297,22 +372,23 @@ export function registerCase(cmd: RegisterCase, ctx: TransitionContext): Transit
     createdAt: at,
     updatedAt: at,
   };
-  return transition(blank, blank, ctx, 'REGISTER', { details: { arrears: totalOutstanding(cmd.bills).toFixed(0), bills: String(cmd.bills.length) } });
+  return transition(blank, blank, ctx, 'REGISTER', { details: { arrears: balanceOf(blank, ctx.settings).owed.toFixed(0), bills: String(cmd.bills.length) } });
 }
 
-/** The city replaces its bill amounts (it is the source of truth); what we recorded as paid stays. */
-export function updateBills(c: Case, bills: Bill[], ctx: TransitionContext): Transition {
+/**
+ * The city replaces its figures for the bills it sends (it is the source of truth); other bills and
+ * every credit stay. Credits are re-applied to the new figures: what is no longer owed becomes a
+ * refund payable, and a case left owing nothing closes as PAID whatever its open state (a running
+ * sale sees nothing owed at its next slice and settles instead). docs/LEGAL.md "Payments are dated facts".
+ */
+export function updateBills(c: Case, bills: AssessedBill[], ctx: TransitionContext): Transition {
   allow(c, 'UPDATE_BILLS', OPEN);
-  const byId = new Map(c.bills.map((b) => [b.billId, b]));
-  const merged = bills.map((b) => {
-    const old = byId.get(b.billId);
-    if (!old) return b;
-    return { ...b, cost: { ...b.cost, paid: old.cost.paid }, tax: { ...b.tax, paid: old.tax.paid }, surcharge: { ...b.surcharge, paid: old.surcharge.paid } };
-  });
-  for (const old of c.bills) {
-    if (!merged.some((b) => b.billId === old.billId)) merged.push(old);
-  }
-  return transition(c, { ...c, bills: merged }, ctx, 'UPDATE_BILLS', { details: { arrears: totalOutstanding(merged).toFixed(0) } });
+  const merged = [...bills, ...c.bills.filter((old) => !bills.some((b) => b.billId === old.billId))];
+  const next: Case = { ...c, bills: merged };
+  const owedNow = arrears(next, today(ctx), ctx.settings);
+  const details = { arrears: owedNow.toFixed(0) };
+  if (owedNow.isZero() && c.status !== 'SELLING') return closeAsPaid(c, next, ctx, 'UPDATE_BILLS', 'the city’s bills leave nothing owed', { details });
+  return transition(c, next, ctx, 'UPDATE_BILLS', { details });
 }
 
 export interface Seizure {
@@ -333,7 +409,7 @@ export function requestTransfer(c: Case, seizures: Seizure[], ctx: TransitionCon
   const details = Object.fromEntries(seizures.map((s) => [`seized:${s.market}`, s.quantity.toFixed()]));
   return transition(c, { ...c, status: 'TRANSFER_REQUESTED', holdings }, ctx, 'REQUEST_TRANSFER', {
     details,
-    notices: seizureNotices(c, seizures, ctx.settings, today(ctx)),
+    notices: seizureNotices(subject(c, today(ctx), ctx.settings), seizures, ctx.settings, today(ctx)),
   });
 }
 
@@ -370,7 +446,7 @@ export function sendPreSaleNotice(c: Case, valuation: Valuation[], ctx: Transiti
   for (const h of holdings) {
     if (!valuation.some((v) => v.market === h.market)) throw new CaseRuleError('NO_VALUATION', `no current price for ${h.market}`);
   }
-  const notice = preSaleNotice(c, holdings, valuation, ctx.now.toISOString(), deadline, owedAtDeadline, ctx.settings, on);
+  const notice = preSaleNotice(subject(c, on, ctx.settings), holdings, valuation, ctx.now.toISOString(), deadline, owedAtDeadline, ctx.settings, on);
   return transition(c, { ...c, status: 'NOTICE_SENT', deadline }, ctx, 'SEND_PRE_SALE_NOTICE', {
     details: { deadline, owedAtDeadline: owedAtDeadline.toFixed(0) },
     notices: [notice],
@@ -391,7 +467,7 @@ export function sendReminder(c: Case, ctx: TransitionContext): Transition {
   if (days === null || !c.deadline) throw new CaseRuleError('NO_REMINDER_DUE', `no reminder is due on ${today(ctx)}`);
   return transition(c, c, ctx, 'SEND_REMINDER', {
     details: { deadline: c.deadline, daysBefore: String(days) },
-    notices: [reminderNotice(c, c.deadline, days, ctx.settings, today(ctx))],
+    notices: [reminderNotice(subject(c, today(ctx), ctx.settings), c.deadline, days, ctx.settings, today(ctx))],
     noticeIds: [`${c.caseId}.reminder.${c.deadline}.d${days}`],
   });
 }
@@ -400,7 +476,7 @@ export function sendReminder(c: Case, ctx: TransitionContext): Transition {
 export function markDue(c: Case, ctx: TransitionContext): Transition {
   allow(c, 'MARK_DUE', ['NOTICE_SENT']);
   const block = saleBlock(c, today(ctx), ctx.settings);
-  if (block === 'NOTHING_OWED') return closeAsPaid(c, ctx, 'MARK_DUE', 'nothing owed at the deadline');
+  if (block === 'NOTHING_OWED') return closeAsPaid(c, c, ctx, 'MARK_DUE', 'nothing owed at the deadline');
   if (block) throw new CaseRuleError(block, `the case is not due: ${block}`);
   return transition(c, { ...c, status: 'DUE' }, ctx, 'MARK_DUE', { details: { deadline: c.deadline ?? '' } });
 }
@@ -438,11 +514,11 @@ export function approveSale(c: Case, saleId: string, ctx: TransitionContext): Tr
 
 export const isSaleApproved = (c: Case, saleId: string): boolean => c.saleApproval?.saleId === saleId;
 
-function closeAsPaid(c: Case, ctx: TransitionContext, action: string, reason: string, extra: { ledger?: LedgerEntry[]; details?: Record<string, string>; refund?: Decimal } = {}): Transition {
+/** `before` is the case as read; `c` the case with the facts that leave nothing owed. */
+function closeAsPaid(before: Case, c: Case, ctx: TransitionContext, action: string, reason: string, extra: { ledger?: LedgerEntry[]; details?: Record<string, string> } = {}): Transition {
   const { holdings, releases } = releaseAll(c, 'PAID');
-  const notices = releases.length > 0 ? [releaseNotice(c, releases, ctx.settings, today(ctx))] : [];
-  const refundPayable = c.refundPayable.add(extra.refund ?? ZERO);
-  return transition(c, { ...c, status: 'PAID', holdings, refundPayable }, ctx, action, { reason, details: extra.details ?? {}, ledger: extra.ledger ?? [], releases, notices });
+  const notices = releases.length > 0 ? [releaseNotice(subject(c, today(ctx), ctx.settings), releases, ctx.settings, today(ctx))] : [];
+  return transition(before, { ...c, status: 'PAID', holdings }, ctx, action, { reason, details: { ...extra.details, ...releaseDetails(releases) }, ledger: extra.ledger ?? [], releases, notices });
 }
 
 export interface Payment {
@@ -451,30 +527,39 @@ export interface Payment {
   receivedOn: LocalDate;
 }
 
-function applyMoney(c: Case, moneyIn: Decimal, on: LocalDate, settings: CitySettings, source: string) {
-  const bills = billsAsOf(c, on, settings);
-  const { allocations, refund } = allocate(moneyIn, arrearsLines(bills));
-  const ledger: LedgerEntry[] = [
-    ...allocations.map((a) => ({ kind: 'ALLOCATION' as const, source, amount: a.amount, billId: a.billId, component: a.component })),
-    ...(refund.gt(0) ? [{ kind: 'REFUND' as const, source, amount: refund }] : []),
-  ];
-  return { bills: applyAllocations(bills, allocations), allocations, refund, ledger };
-}
-
-/** A payment the city received, applied in the legal order; a surplus is refunded (§99③). */
+/**
+ * A payment the city received: a dated fact, applied in the legal order as of its own date (a
+ * surplus is refunded, 징수법 §4, 기본법 §60). Dated after today or before any bill existed: refused.
+ * Money actually received is never refused: to a closed case it is booked whole as a refund payable.
+ * docs/LEGAL.md "Payments are dated facts".
+ */
 export function recordPayment(c: Case, payment: Payment, ctx: TransitionContext): Transition {
-  allow(c, 'RECORD_PAYMENT', OPEN);
   if (c.paymentIds.includes(payment.paymentId)) throw new CaseRuleError('DUPLICATE_PAYMENT', `payment ${payment.paymentId} was already applied`);
   if (!payment.amount.isInteger() || payment.amount.lte(0)) throw new CaseRuleError('INVALID_AMOUNT', 'a payment is a positive whole number of won');
-  const applied = applyMoney(c, payment.amount, payment.receivedOn, ctx.settings, payment.paymentId);
-  const ledger = [{ kind: 'PAYMENT_IN' as const, source: payment.paymentId, amount: payment.amount }, ...applied.ledger];
-  const paid: Case = { ...c, bills: applied.bills, paymentIds: [...c.paymentIds, payment.paymentId] };
-  const details = { paymentId: payment.paymentId, amount: payment.amount.toFixed(0), receivedOn: payment.receivedOn, allocated: allocatedTotal(applied.allocations).toFixed(0), refund: applied.refund.toFixed(0) };
-  // Mid-sale, the running sale sees nothing owed at its next slice and settles what it sold.
-  if (totalOutstanding(applied.bills).isZero() && c.status !== 'SELLING') {
-    return closeAsPaid(paid, ctx, 'RECORD_PAYMENT', 'arrears paid in full', { ledger, details, refund: applied.refund });
+  if (isAfter(payment.receivedOn, today(ctx))) throw new CaseRuleError('PAYMENT_IN_FUTURE', `a payment cannot be received on ${payment.receivedOn}, after today (${today(ctx)} in Korea)`);
+  const existsFrom = c.bills.map(billExistsFrom).sort()[0];
+  if (existsFrom !== undefined && isBefore(payment.receivedOn, existsFrom)) {
+    throw new CaseRuleError('PAYMENT_BEFORE_BILL', `a payment received on ${payment.receivedOn} predates every bill of the case (the first exists from ${existsFrom})`);
   }
-  return transition(c, { ...paid, refundPayable: c.refundPayable.add(applied.refund) }, ctx, 'RECORD_PAYMENT', { details, ledger });
+  const paymentIn: LedgerEntry = { kind: 'PAYMENT_IN', source: payment.paymentId, amount: payment.amount };
+  const details = { paymentId: payment.paymentId, amount: payment.amount.toFixed(0), receivedOn: payment.receivedOn };
+  const paymentIds = [...c.paymentIds, payment.paymentId];
+  if (isClosed(c.status)) {
+    const refund: LedgerEntry = { kind: 'REFUND', source: payment.paymentId, amount: payment.amount };
+    const notices = [refundNotice(subject(c, today(ctx), ctx.settings), payment.amount, ctx.settings, today(ctx))];
+    return transition(c, { ...c, paymentIds, refundPayable: c.refundPayable.add(payment.amount) }, ctx, 'RECORD_PAYMENT', {
+      reason: `received after the case closed (${c.status}): refunded whole`,
+      details: { ...details, refund: payment.amount.toFixed(0) },
+      ledger: [paymentIn, refund],
+      notices,
+    });
+  }
+  const paid: Case = { ...c, paymentIds, credits: [...c.credits, { source: payment.paymentId, kind: 'PAYMENT', amount: payment.amount, on: payment.receivedOn }] };
+  // Mid-sale, the running sale sees nothing owed at its next slice and settles what it sold.
+  if (arrears(paid, today(ctx), ctx.settings).isZero() && c.status !== 'SELLING') {
+    return closeAsPaid(c, paid, ctx, 'RECORD_PAYMENT', 'arrears paid in full', { ledger: [paymentIn], details });
+  }
+  return transition(c, paid, ctx, 'RECORD_PAYMENT', { details, ledger: [paymentIn] });
 }
 
 export interface PlaceHold {
@@ -513,7 +598,7 @@ export function releaseHold(c: Case, holdId: string, ctx: TransitionContext): Tr
 export function cancelCase(c: Case, reason: string, ctx: TransitionContext): Transition {
   allow(c, 'CANCEL', OPEN.filter((s) => s !== 'SELLING'));
   const { holdings, releases } = releaseAll(c, 'CANCELLED');
-  const notices = releases.length > 0 ? [releaseNotice(c, releases, ctx.settings, today(ctx))] : [];
+  const notices = releases.length > 0 ? [releaseNotice(subject(c, today(ctx), ctx.settings), releases, ctx.settings, today(ctx))] : [];
   return transition(c, { ...c, status: 'CANCELLED', holdings }, ctx, 'CANCEL', { reason, releases, notices, details: releaseDetails(releases) });
 }
 
@@ -549,7 +634,7 @@ export function settleSale(c: Case, outcome: SaleOutcome, ctx: TransitionContext
   const fee = sum(outcome.fills.map((f) => f.feeKrw));
   const net = floorWon(gross.sub(fee));
   const rounding = gross.sub(fee).sub(net);
-  const applied = applyMoney(c, net, outcome.settledOn, ctx.settings, outcome.saleId);
+  const credits: Credit[] = net.gt(0) ? [...c.credits, { source: outcome.saleId, kind: 'SALE', amount: net, on: outcome.settledOn }] : c.credits;
 
   let holdings = c.holdings.map((h) => {
     const sold = sum(outcome.fills.filter((f) => f.market === h.market).map((f) => f.quantity));
@@ -559,10 +644,10 @@ export function settleSale(c: Case, outcome: SaleOutcome, ctx: TransitionContext
   if (holdings.some((h) => available(h).lt(0))) throw new CaseRuleError('OVERSOLD', 'fills and dust exceed the coins in custody');
   const releases: Release[] = outcome.dust.filter((d) => d.quantity.gt(0)).map((d) => ({ ...d, reason: 'DUST' as const }));
 
-  const owed = totalOutstanding(applied.bills);
-  const settled: Case = { ...c, bills: applied.bills, holdings, refundPayable: c.refundPayable.add(applied.refund) };
+  const settled: Case = { ...c, credits, holdings };
+  const stillOwed = arrears(settled, outcome.settledOn, ctx.settings);
   let status: CaseStatus;
-  if (owed.isZero()) {
+  if (stillOwed.isZero()) {
     const surplus = releaseAll(settled, 'SURPLUS');
     holdings = surplus.holdings;
     releases.push(...surplus.releases);
@@ -578,23 +663,25 @@ export function settleSale(c: Case, outcome: SaleOutcome, ctx: TransitionContext
     ...outcome.fills.map((f) => ({ kind: 'SALE_GROSS' as const, source: outcome.saleId, amount: f.grossKrw, market: f.market, quantity: f.quantity })),
     ...outcome.fills.map((f) => ({ kind: 'SALE_FEE' as const, source: outcome.saleId, amount: f.feeKrw, market: f.market })),
     ...(rounding.gt(0) ? [{ kind: 'SALE_ROUNDING' as const, source: outcome.saleId, amount: rounding }] : []),
-    ...applied.ledger,
   ];
+  const applied = rebooking(c, settled, ctx.settings).ledger.filter((e) => e.source === outcome.saleId);
+  const allocatedKrw = sum(applied.filter((e) => e.kind === 'ALLOCATION').map((e) => e.amount));
+  const refundKrw = sum(applied.filter((e) => e.kind === 'REFUND').map((e) => e.amount));
   const details: Record<string, string> = {
     saleId: outcome.saleId,
     grossKrw: gross.toFixed(),
     feeKrw: fee.toFixed(),
     netKrw: net.toFixed(0),
-    allocatedKrw: allocatedTotal(applied.allocations).toFixed(0),
-    refundKrw: applied.refund.toFixed(0),
-    stillOwedKrw: owed.toFixed(0),
+    allocatedKrw: allocatedKrw.toFixed(0),
+    refundKrw: refundKrw.toFixed(0),
+    stillOwedKrw: stillOwed.toFixed(0),
     ...releaseDetails(releases),
   };
   const next: Case = { ...settled, holdings, status, ...(status === 'ON_HOLD' ? { resumeStatus: 'DUE' as const } : {}) };
   if (outcome.stoppedBecause) next.lastError = outcome.stoppedBecause;
   // One notice tells what was sold, how the money was applied and what went back.
-  const notices = [saleResultNotice(next, ledger, releases, outcome.startedOn ?? outcome.settledOn, ctx.settings, today(ctx))];
-  return transition(c, next, ctx, 'SETTLE_SALE', { reason: outcome.stoppedBecause, details, ledger, releases, notices });
+  const notices = [saleResultNotice(subject(next, outcome.settledOn, ctx.settings), [...ledger, ...applied], releases, outcome.startedOn ?? outcome.settledOn, ctx.settings, today(ctx))];
+  return transition(c, next, ctx, 'SETTLE_SALE', { reason: outcome.stoppedBecause, details, ledger, releases, notices, refundNoticed: true });
 }
 
 /** A sale that failed before selling anything: the case goes back to DUE, safe, with the error. */

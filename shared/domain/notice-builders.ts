@@ -136,6 +136,14 @@ export function releaseNotice(c: NoticeSubject, released: readonly ReleasedCoin[
   };
 }
 
+/** Money received beyond what is owed, booked as a refund payable (기본법 §60; docs/LEGAL.md "Payments are dated facts"). */
+export function refundNotice(c: NoticeSubject, amount: Decimal, settings: CitySettings, on: LocalDate): NoticeContent {
+  return {
+    kind: 'REFUND',
+    data: { ...common(c, settings, on), amount: amount.toFixed(0), howPaid: settings.notices.refundGuide, balance: arrearsBreakdown(c.bills, on) },
+  };
+}
+
 function releasedHolding(r: ReleasedCoin): ReleasedHolding {
   return { ...coin(r.market, r.quantity), reason: r.reason };
 }

@@ -20,9 +20,9 @@ import { Decimal, decimal, sum, won } from './money';
 
 // ---------------------------------------------------------------- kinds and citations
 
-export type NoticeKind = 'DEMAND' | 'SEIZURE' | 'PRE_SALE' | 'REMINDER' | 'SALE_RESULT' | 'SHORTFALL' | 'RELEASE';
+export type NoticeKind = 'DEMAND' | 'SEIZURE' | 'PRE_SALE' | 'REMINDER' | 'SALE_RESULT' | 'SHORTFALL' | 'RELEASE' | 'REFUND';
 
-export const NOTICE_KINDS: readonly NoticeKind[] = ['DEMAND', 'SEIZURE', 'PRE_SALE', 'REMINDER', 'SALE_RESULT', 'SHORTFALL', 'RELEASE'];
+export const NOTICE_KINDS: readonly NoticeKind[] = ['DEMAND', 'SEIZURE', 'PRE_SALE', 'REMINDER', 'SALE_RESULT', 'SHORTFALL', 'RELEASE', 'REFUND'];
 
 export const NOTICE_TITLES: Readonly<Record<NoticeKind, string>> = {
   DEMAND: '독촉장',
@@ -32,6 +32,7 @@ export const NOTICE_TITLES: Readonly<Record<NoticeKind, string>> = {
   SALE_RESULT: '가상자산 매각 결과 및 배분 통지',
   SHORTFALL: '가상자산 매각 결과 및 남은 체납액 안내',
   RELEASE: '가상자산 압류 해제 통지',
+  REFUND: '지방세 환급금 통지',
 };
 
 /** The provisions the notices cite, as printed. */
@@ -55,6 +56,8 @@ export interface Citations {
   collectionOrder: string;
   /** What is left after distribution is paid to the taxpayer. */
   surplusRefund: string;
+  /** Money paid beyond what is owed is refunded (지방세환급금). */
+  overpaymentRefund: string;
   /** Release of seizure. */
   release: string;
   releaseDecree: string;
@@ -77,6 +80,7 @@ export const DEFAULT_CITATIONS: Readonly<Citations> = {
   noSaleWhileAppealed: '지방세징수법 제71조제5항',
   collectionOrder: '지방세징수법 제4조',
   surplusRefund: '지방세징수법 제99조제3항',
+  overpaymentRefund: '지방세기본법 제60조',
   release: '지방세징수법 제63조',
   releaseDecree: '지방세징수법 시행령의 가상자산 압류 해제 규정',
   objection: '지방세기본법 제90조',
@@ -271,6 +275,14 @@ export interface ReleaseData extends NoticeCommon {
   returnedTo: string;
 }
 
+/** Money received beyond what is owed (paid to a closed case, or left over after the city lowered its bills). */
+export interface RefundData extends NoticeCommon {
+  amount: WonAmount;
+  howPaid: string;
+  /** What is still owed after the refund was booked (zeros when nothing is). */
+  balance: ArrearsBreakdown;
+}
+
 export type NoticeContent =
   | { kind: 'DEMAND'; data: DemandData }
   | { kind: 'SEIZURE'; data: SeizureData }
@@ -278,7 +290,8 @@ export type NoticeContent =
   | { kind: 'REMINDER'; data: ReminderData }
   | { kind: 'SALE_RESULT'; data: SaleResultData }
   | { kind: 'SHORTFALL'; data: ShortfallData }
-  | { kind: 'RELEASE'; data: ReleaseData };
+  | { kind: 'RELEASE'; data: ReleaseData }
+  | { kind: 'REFUND'; data: RefundData };
 
 export interface RenderedNotice {
   kind: NoticeKind;
@@ -852,6 +865,28 @@ const release: Template<ReleaseData> = {
   sms: (d) => `[${d.city.cityName.trim()}] ${d.taxpayerName.trim()}님, 압류한 가상자산을 ${formatKoreanDate(d.releasedOn)}에 해제하여 ${d.exchangeName.trim()} 본인 계정으로 돌려드렸습니다.`,
 };
 
+const refundTemplate: Template<RefundData> = {
+  check(d) {
+    checkCommon(d);
+    positive(d.amount, 'amount');
+    text(d.howPaid, 'howPaid');
+    checkArrears(d.balance, 'balance');
+  },
+  legalBasis: (_d, c) => [c.overpaymentRefund],
+  body: (d, c, title, legalBasis) =>
+    compose([
+      header(d, title),
+      [
+        `${d.taxpayerName.trim()} 님께 알려 드립니다.`,
+        `귀하께서 납부하신 금액 중 ${formatWon(d.amount)}은 납부할 체납액을 넘는 금액이므로 돌려드립니다(${c.overpaymentRefund}).`,
+        d.howPaid.trim(),
+      ],
+      arrearsBlock(d.balance, '남은 체납액'),
+      footer(d, legalBasis),
+    ]),
+  sms: (d) => `[${d.city.cityName.trim()}] ${d.taxpayerName.trim()}님, 체납액을 넘게 납부하신 ${formatWon(d.amount)}을 돌려드립니다.`,
+};
+
 /** The templates by kind: each checks its data, names its legal basis, and renders body and SMS. */
 export const templates: { readonly [K in NoticeContent['kind']]: Template<Extract<NoticeContent, { kind: K }>['data']> } = {
   DEMAND: demand,
@@ -861,6 +896,7 @@ export const templates: { readonly [K in NoticeContent['kind']]: Template<Extrac
   SALE_RESULT: saleResult,
   SHORTFALL: shortfall,
   RELEASE: release,
+  REFUND: refundTemplate,
 };
 
 function templateFor(notice: NoticeContent): Template<NoticeContent['data']> {

@@ -1,5 +1,5 @@
 /** Small builders for domain tests: amounts are written out as strings, as the city sends them. */
-import type { Bill } from '#domain/bills';
+import type { AssessedBill, Bill } from '#domain/bills';
 import { DEFAULT_CITY_SETTINGS, type CitySettings } from '#domain/city-settings';
 import type { Actor, TransitionContext } from '#domain/case';
 import { won } from '#domain/money';
@@ -15,6 +15,22 @@ export function bill(partial: Partial<Omit<Bill, 'cost' | 'tax' | 'surcharge'>> 
     cost: { assessed: won(partial.cost ?? '0'), paid: won(partial.paid?.cost ?? '0') },
     tax: { assessed: won(partial.tax), paid: won(partial.paid?.tax ?? '0') },
     surcharge: { assessed: won(partial.surcharge ?? '0'), paid: won(partial.paid?.surcharge ?? '0') },
+    surchargeAsOf: partial.surchargeAsOf ?? dueDate,
+  };
+}
+
+/** The city's figures for a bill, as a case stores them. */
+export function cityBill(partial: Partial<Omit<AssessedBill, 'cost' | 'tax' | 'surcharge'>> & { cost?: string; tax: string; surcharge?: string }): AssessedBill {
+  const dueDate = partial.dueDate ?? '2024-03-31';
+  return {
+    billId: partial.billId ?? 'B1',
+    taxItem: partial.taxItem ?? '지방소득세',
+    provincial: partial.provincial ?? false,
+    ...(partial.liabilityDate ? { liabilityDate: partial.liabilityDate } : {}),
+    dueDate,
+    cost: won(partial.cost ?? '0'),
+    tax: won(partial.tax),
+    surcharge: won(partial.surcharge ?? '0'),
     surchargeAsOf: partial.surchargeAsOf ?? dueDate,
   };
 }

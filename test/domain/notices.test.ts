@@ -149,6 +149,16 @@ const notices: { [K in NoticeKind]: Extract<NoticeContent, { kind: K }> } = {
       returnedTo: '업비트 본인 계정',
     },
   },
+  REFUND: {
+    kind: 'REFUND',
+    data: {
+      ...common,
+      issuedOn: '2026-12-05',
+      amount: '120000',
+      howPaid: '신고하신 환급계좌로 지급합니다.',
+      balance: { asOf: '2026-12-05', dispositionCost: '0', tax: '0', surcharge: '0', total: '0' },
+    },
+  },
 };
 
 const FORBIDDEN = /undefined|NaN|null|\[object Object\]|Infinity/;
@@ -564,7 +574,8 @@ describe('property: any valid data renders a clean notice', () => {
         for (const basis of r.legalBasis) expect(r.body).toContain(basis);
         const d = notice.data;
         if ('arrears' in d) expect(r.body).toContain(`${grouped(d.arrears.total)}`);
-        if ('balance' in d) expect(r.body).toContain(grouped(d.netProceeds));
+        if ('netProceeds' in d) expect(r.body).toContain(grouped(d.netProceeds));
+        if (notice.kind === 'REFUND') expect(r.body).toContain(grouped(notice.data.amount));
         if ('valuation' in d && d.valuation) expect(r.body).toContain(`- 합계: ${grouped(d.valuation.totalValue)}`);
         if ('deadline' in d) expect(r.body).toContain(formatKoreanDate(d.deadline));
       }),

@@ -1,5 +1,5 @@
 /** Fixtures for tests that need cases: bills, contexts and a case walked to a given state. */
-import type { Bill } from '#domain/bills';
+import type { AssessedBill } from '#domain/bills';
 import {
   confirmCustody,
   registerCase,
@@ -19,15 +19,15 @@ export const settings = { ...DEFAULT_CITY_SETTINGS, cityId: CITY };
 
 export const ctxAt = (at: string, actor: Actor = cityActor): TransitionContext => ({ now: new Date(at), actor, settings });
 
-export function bill(billId: string, tax = '1000000', overrides: Partial<Bill> = {}): Bill {
+export function bill(billId: string, tax = '1000000', overrides: Partial<AssessedBill> = {}): AssessedBill {
   return {
     billId,
     taxItem: '지방소득세',
     provincial: false,
     dueDate: '2025-03-31',
-    cost: { assessed: ZERO, paid: ZERO },
-    tax: { assessed: won(tax), paid: ZERO },
-    surcharge: { assessed: won('30000'), paid: ZERO },
+    cost: ZERO,
+    tax: won(tax),
+    surcharge: won('30000'),
     surchargeAsOf: '2025-06-30',
     ...overrides,
   };

@@ -3,13 +3,13 @@
  * Number attributes are counters (version, saleAttempts) and the TTL, read through `wrapNumbers`.
  */
 import { NumberValue } from '@aws-sdk/lib-dynamodb';
-import type { Amounts, Bill } from '#domain/bills';
-import { totalOutstanding } from '#domain/bills';
+import type { Credit } from '#domain/account';
+import type { AssessedBill } from '#domain/bills';
 import type { AuditEntry, Case, CaseStatus, Hold, Holding, LedgerEntry, NoticeIntent, Release, SaleRequest } from '#domain/case';
 import { available } from '#domain/case';
 import type { AuditRecord, CaseSummary, DeadlineEntry, LedgerBatch, NoticeRecord, PaymentRecord, ReleaseRecord } from '#domain/case-store';
 import { addDays, kstDate, type LocalDate } from '#domain/dates';
-import { Decimal, sum, wonString } from '#domain/money';
+import { Decimal, wonString } from '#domain/money';
 import { casePk, deadlineShard, deadlineSk, outboxShard, SK, statusPk, statusSk } from './keys';
 
 export type Item = Record<string, unknown>;
@@ -58,27 +58,22 @@ const strings = (value: unknown, name: string): Record<string, string> =>
 
 // ---------------------------------------------------------------- case
 
-const amountsOut = (a: Amounts) => ({ assessed: wonString(a.assessed), paid: wonString(a.paid) });
-const amountsIn = (v: unknown, name: string): Amounts => {
-  const m = record(v, name);
-  return { assessed: dec(m.assessed, `${name}.assessed`), paid: dec(m.paid, `${name}.paid`) };
-};
-
-function billOut(b: Bill): Item {
+// The city's figures only (docs/LEGAL.md "Payments are dated facts"): no projection, no payment.
+function billOut(b: AssessedBill): Item {
   return {
     billId: b.billId,
     taxItem: b.taxItem,
     provincial: b.provincial,
     ...(b.liabilityDate ? { liabilityDate: b.liabilityDate } : {}),
     dueDate: b.dueDate,
-    cost: amountsOut(b.cost),
-    tax: amountsOut(b.tax),
-    surcharge: amountsOut(b.surcharge),
+    cost: wonString(b.cost),
+    tax: wonString(b.tax),
+    surcharge: wonString(b.surcharge),
     surchargeAsOf: b.surchargeAsOf,
   };
 }
 
-function billIn(v: unknown): Bill {
+function billIn(v: unknown): AssessedBill {
   const m = record(v, 'bill');
   const liabilityDate = optStr(m.liabilityDate, 'bill.liabilityDate');
   return {
@@ -87,11 +82,20 @@ function billIn(v: unknown): Bill {
     provincial: m.provincial === true,
     ...(liabilityDate ? { liabilityDate } : {}),
     dueDate: str(m.dueDate, 'bill.dueDate'),
-    cost: amountsIn(m.cost, 'bill.cost'),
-    tax: amountsIn(m.tax, 'bill.tax'),
-    surcharge: amountsIn(m.surcharge, 'bill.surcharge'),
+    cost: dec(m.cost, 'bill.cost'),
+    tax: dec(m.tax, 'bill.tax'),
+    surcharge: dec(m.surcharge, 'bill.surcharge'),
     surchargeAsOf: str(m.surchargeAsOf, 'bill.surchargeAsOf'),
   };
+}
+
+const creditOut = (c: Credit): Item => ({ source: c.source, kind: c.kind, amount: wonString(c.amount), on: c.on });
+
+function creditIn(v: unknown): Credit {
+  const m = record(v, 'credit');
+  const kind = str(m.kind, 'credit.kind');
+  if (kind !== 'PAYMENT' && kind !== 'SALE') throw new CorruptItemError(`credit.kind is not a credit kind: ${kind}`);
+  return { source: str(m.source, 'credit.source'), kind, amount: dec(m.amount, 'credit.amount'), on: str(m.on, 'credit.on') };
 }
 
 const holdingOut = (h: Holding): Item => ({
@@ -134,9 +138,6 @@ function saleRequestIn(v: unknown): SaleRequest {
   };
 }
 
-/** Everything applied to the bills so far: payments and sale proceeds. */
-export const recovered = (c: Case): Decimal => sum(c.bills.flatMap((b) => [b.cost.paid, b.tax.paid, b.surcharge.paid]));
-
 /**
  * The last day a waiting case waits on, or undefined when it waits on nothing. The deadline check
  * acts on entries whose date is before today: a NOTICE_SENT case after its deadline (no sale on
@@ -162,6 +163,8 @@ export function caseToItem(c: Case): Item {
     version: c.version,
     taxpayer: { ref: c.taxpayer.ref, name: c.taxpayer.name, contact: { ...c.taxpayer.contact } },
     bills: c.bills.map(billOut),
+    credits: c.credits.map(creditOut),
+    balance: { owedKrw: wonString(c.balance.owed), recoveredKrw: wonString(c.balance.recovered), asOf: c.balance.asOf },
     holdings: c.holdings.map(holdingOut),
     holds: c.holds.map((h) => ({ ...h })),
     ...(c.resumeStatus ? { resumeStatus: c.resumeStatus } : {}),
@@ -176,14 +179,19 @@ export function caseToItem(c: Case): Item {
     createdAt: c.createdAt,
     updatedAt: c.updatedAt,
     // Denormalised for the listing index and the summary report.
-    arrearsKrw: wonString(totalOutstanding(c.bills)),
-    recoveredKrw: wonString(recovered(c)),
+    arrearsKrw: wonString(c.balance.owed),
+    recoveredKrw: wonString(c.balance.recovered),
     available: Object.fromEntries(c.holdings.map((h) => [h.market, available(h).toFixed()])),
     GSI2PK: statusPk(c.cityId, c.status),
     GSI2SK: statusSk(c.createdAt, c.caseId),
     // Sparse: only a waiting case has these attributes, so only it is in the deadline index.
     ...(wait ? { waitDate: wait, GSI1PK: deadlineShard(c.cityId, c.caseId), GSI1SK: deadlineSk(wait, c.cityId, c.caseId) } : {}),
   };
+}
+
+function balanceIn(v: unknown): Case['balance'] {
+  const m = record(v, 'balance');
+  return { owed: dec(m.owedKrw, 'balance.owedKrw'), recovered: dec(m.recoveredKrw, 'balance.recoveredKrw'), asOf: str(m.asOf, 'balance.asOf') };
 }
 
 export function itemToCase(item: Item): Case {
@@ -196,6 +204,8 @@ export function itemToCase(item: Item): Case {
     status: str(item.status, 'status') as CaseStatus,
     version: int(item.version, 'version'),
     bills: list(item.bills, 'bills').map(billIn),
+    credits: list(item.credits, 'credits').map(creditIn),
+    balance: balanceIn(item.balance),
     holdings: list(item.holdings, 'holdings').map(holdingIn),
     holds: list(item.holds, 'holds').map(holdIn),
     saleAttempts: int(item.saleAttempts, 'saleAttempts'),

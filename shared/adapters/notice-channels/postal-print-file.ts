@@ -38,6 +38,7 @@ export const DEFAULT_MAIL_CLASS: Readonly<Record<NoticeKind, MailClass>> = {
   SALE_RESULT: 'REGISTERED',
   SHORTFALL: 'REGISTERED',
   RELEASE: 'REGISTERED',
+  REFUND: 'ORDINARY',
 };
 
 export interface PrintRecord {

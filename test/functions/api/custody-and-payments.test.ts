@@ -77,6 +77,20 @@ describe('POST /cases/{caseId}/custody', () => {
 });
 
 describe('POST /cases/{caseId}/payments', () => {
+  it('refuses with 422, writing nothing, a payment dated after today in Korea or before the bills existed', async () => {
+    const caseId = await registerCaseVia(api);
+    // The clock stands at 2025-09-01T00:00Z, 09:00 in Korea: 09-02 is tomorrow there.
+    const future = await api.call('POST', `/cases/${caseId}/payments`, { body: { cityId: 'cheongju', paymentId: 'RCPT-F', amount: '1000', receivedOn: '2025-09-02' } });
+    expect(future.status).toBe(422);
+    expect(future.body).toMatchObject({ code: 'PAYMENT_IN_FUTURE' });
+    const early = await api.call('POST', `/cases/${caseId}/payments`, { body: { cityId: 'cheongju', paymentId: 'RCPT-E', amount: '1000', receivedOn: '2024-12-31' } });
+    expect(early.status).toBe(422);
+    expect(early.body).toMatchObject({ code: 'PAYMENT_BEFORE_BILL' });
+    const c = await table.store.get('cheongju', caseId);
+    expect(c?.paymentIds).toEqual([]);
+    expect(c?.version).toBe(1);
+  });
+
   it('applies a partial payment in the legal order: costs first, then tax', async () => {
     const caseId = await registerCaseVia(api);
     const answer = await api.call('POST', `/cases/${caseId}/payments`, { body: { cityId: 'cheongju', paymentId: 'RCPT-1', amount: '105000', receivedOn: '2025-06-30' } });
@@ -88,7 +102,7 @@ describe('POST /cases/{caseId}/payments', () => {
     expect(answer.body.status).toBe('REGISTERED');
   });
 
-  it('closes the case as PAID when everything is paid, releases coins, refunds the surplus, and refuses a later payment', async () => {
+  it('closes the case as PAID when everything is paid, releases coins, refunds the surplus, and refunds a later payment whole', async () => {
     const caseId = await registerCaseVia(api);
     await seize(api, caseId);
     await custody(api, caseId);
@@ -97,8 +111,12 @@ describe('POST /cases/{caseId}/payments', () => {
     const statement = await table.store.statement('cheongju', caseId);
     expect(statement?.releases).toEqual([expect.objectContaining({ market: 'KRW-BTC', reason: 'PAID' })]);
     const late = await api.call('POST', `/cases/${caseId}/payments`, { body: { cityId: 'cheongju', paymentId: 'RCPT-LATE', amount: '1000', receivedOn: '2025-07-01' } });
-    expect(late.status).toBe(409);
-    expect(late.body).toMatchObject({ code: 'ILLEGAL_TRANSITION' });
+    // Money received is never refused: booked whole as a refund payable, with its record and notice.
+    expect(late.status).toBe(200);
+    expect(late.body).toMatchObject({ status: 'PAID', refundPayable: '760000' });
+    const after = await table.store.statement('cheongju', caseId);
+    expect(after?.payments.map((p) => p.paymentId)).toEqual(expect.arrayContaining(['RCPT-ALL', 'RCPT-LATE']));
+    expect(after?.notices.map((n) => n.kind).slice(-1)).toEqual(['REFUND']);
   });
 
   it.each([

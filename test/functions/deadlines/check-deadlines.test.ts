@@ -91,16 +91,19 @@ describe('deadline check', () => {
     expect(audit.filter((a) => a.action === 'MARK_DUE')).toHaveLength(1);
   });
 
-  it('closes a case with nothing owed at its deadline as PAID, releases the coins and publishes the notice', async () => {
+  it('leaves alone a case the city’s bill update closed as PAID before its deadline', async () => {
     let c = await noticed('dl-nothing-1');
-    const zero = updateBills(c, c.bills.map((b) => ({ ...b, tax: { assessed: ZERO, paid: ZERO }, surcharge: { assessed: ZERO, paid: ZERO }, cost: { assessed: ZERO, paid: ZERO } })), ctxAt('2025-09-10T00:00:00Z'));
+    // Nothing left owing closes the case at once, whatever its state (docs/LEGAL.md "Payments are dated facts").
+    const zero = updateBills(c, c.bills.map((b) => ({ ...b, tax: ZERO, surcharge: ZERO, cost: ZERO })), ctxAt('2025-09-10T00:00:00Z'));
+    expect(zero.case.status).toBe('PAID');
+    expect(zero.notices.map((n) => n.kind)).toEqual(['RELEASE']);
     await table.store.commit(c.version, zero);
     c = zero.case;
     const run = check('2025-10-19T00:00:00Z');
     await run.run({});
     expect(run.mine(c.caseId)).toEqual([]);
     expect((await table.store.get(c.cityId, c.caseId))!.status).toBe('PAID');
-    expect(run.published.filter((t) => t.case.caseId === c.caseId).flatMap((t) => t.notices.map((n) => n.kind))).toEqual(['RELEASE']);
+    expect(run.published.filter((t) => t.case.caseId === c.caseId)).toEqual([]);
   });
 
   it('retries a DUE case whose last sale stopped: the next day, with a new sale id; not on the day it ended', async () => {

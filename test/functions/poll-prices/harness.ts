@@ -87,9 +87,9 @@ export async function openCase(table: TestTable, cityId: string, caseId: string,
     taxItem: '지방소득세',
     provincial: false,
     dueDate: '2025-03-31',
-    cost: { assessed: ZERO, paid: ZERO },
-    tax: { assessed: won('1000000'), paid: ZERO },
-    surcharge: { assessed: won('30000'), paid: ZERO },
+    cost: ZERO,
+    tax: won('1000000'),
+    surcharge: won('30000'),
     surchargeAsOf: '2025-06-30',
   };
   const registered = registerCase({ cityId, caseId, taxpayer: { ref: `TP-${caseId}`, name: '홍길동', contact: {} }, bills: [bill] }, ctx);

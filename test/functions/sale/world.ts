@@ -24,7 +24,7 @@ import {
   type Transition,
   type TransitionContext,
 } from '#domain/case';
-import type { Bill } from '#domain/bills';
+import type { AssessedBill } from '#domain/bills';
 import type { CaseStore } from '#domain/case-store';
 import { DEFAULT_CITY_SETTINGS } from '#domain/city-settings';
 import { DEFAULT_EXECUTION_POLICY, type ExecutionPolicy } from '#domain/execution-policy';
@@ -215,15 +215,15 @@ function withGetters(deps: SaleDeps): SaleDeps {
 
 // ---------------------------------------------------------------- cases
 
-export function bill(billId: string, tax: string, overrides: Partial<Bill> = {}): Bill {
+export function bill(billId: string, tax: string, overrides: Partial<AssessedBill> = {}): AssessedBill {
   return {
     billId,
     taxItem: '지방소득세',
     provincial: false,
     dueDate: '2022-05-31',
-    cost: { assessed: ZERO, paid: ZERO },
-    tax: { assessed: won(tax), paid: ZERO },
-    surcharge: { assessed: won('30000'), paid: ZERO },
+    cost: ZERO,
+    tax: won(tax),
+    surcharge: won('30000'),
     surchargeAsOf: '2022-06-30',
     ...overrides,
   };
@@ -235,7 +235,7 @@ export interface CaseSpec {
   caseId: string;
   market?: string;
   quantity: string;
-  bills?: Bill[];
+  bills?: AssessedBill[];
   /** Stop at this state (default SELLING). */
   until?: 'NOTICE_SENT' | 'DUE' | 'SELLING';
 }
@@ -247,7 +247,7 @@ export interface CaseSpec {
 export async function caseReady(world: SaleWorld, spec: CaseSpec): Promise<Case> {
   const market = spec.market ?? 'KRW-BTC';
   const quantity = decimal(spec.quantity);
-  const bills = spec.bills ?? [bill('B1', '1000000'), bill('B2', '50000', { taxItem: '자동차세', dueDate: '2022-01-31', cost: { assessed: won('3000'), paid: ZERO } })];
+  const bills = spec.bills ?? [bill('B1', '1000000'), bill('B2', '50000', { taxItem: '자동차세', dueDate: '2022-01-31', cost: won('3000') })];
   const steps: Transition[] = [];
   const registered = registerCase({ cityId: CITY, caseId: spec.caseId, taxpayer: { ref: `TP-${spec.caseId}`, name: '김납세', contact: { phone: '010-1234-5678' } }, bills }, ctx('2022-12-01T00:00:00Z'));
   await world.store.create(registered);
