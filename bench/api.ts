@@ -1,3 +1,5 @@
+import { DynamoDbCitySettings } from '#adapters/dynamodb/city-settings-store';
+import { DEFAULT_CITY_SETTINGS } from '#domain/city-settings';
 /**
  * The city's API against DynamoDB Local: registers cases through the real handler (the same
  * proxy events API Gateway sends, real SDK, one transaction per case), then reads them back.
@@ -76,8 +78,10 @@ export default async function bench(args: string[]): Promise<void> {
     const client = createDynamoDbClient({ DYNAMODB_ENDPOINT: local.endpoint });
     const tableName = 'cases-bench';
     await createCasesTable(client, tableName);
-    const config = loadApiConfig({ TABLE_NAME: tableName, SERVED_CITIES: 'cheongju', CITY_SYSTEM_ROLE_ARNS: CITY_ROLE });
-    const handler = createApi({ store: new DynamoDbCaseStore(client, tableName), config, logger: new Logger({ logLevel: 'SILENT' }) });
+    const settings = new DynamoDbCitySettings(client, tableName);
+    await settings.put(DEFAULT_CITY_SETTINGS, { expectedVersion: null, by: 'bench', at: new Date().toISOString() });
+    const config = loadApiConfig({ TABLE_NAME: tableName, SERVED_CITIES: 'cheongju', CALLERS: JSON.stringify([{ principal: CITY_ROLE, role: 'CITY_SYSTEM', cities: ['cheongju'] }]) });
+    const handler = createApi({ store: new DynamoDbCaseStore(client, tableName), settings, config, logger: new Logger({ logLevel: 'SILENT' }) });
 
     // Warm up the JVM and the handler's code paths; these cases are not counted.
     await pool(200, concurrency, async (i) => {

@@ -183,7 +183,7 @@ export default async function bench(args: string[]): Promise<void> {
       store,
       saleRequests: { send: async (r) => void requests.push(r) },
       publishNotices: async () => undefined,
-      settingsFor: () => settings,
+      settings: { get: async (cityId: string) => ({ ...settings, cityId }) },
       clock: () => RUN_AT,
       maxSaleAttempts: 3,
       logger: new Logger({ logLevel: 'SILENT' }),

@@ -107,10 +107,12 @@ export const StackConfigSchema = z
     /** Overrides of the sale execution policy; validated by the domain's policy schema where it is used. */
     executionPolicy: json(z.record(z.string(), z.unknown())),
     /**
-     * Principals allowed to assume the API caller roles. Empty means "this account": the role
-     * trusts the account root, so the city's administrators grant sts:AssumeRole by IAM policy.
+     * Per city, the principals allowed to assume its API caller roles: its tax system, its officers
+     * (IAM users: their user name becomes the verified source identity), its auditors. Outside a
+     * development stage every city needs its tax system and officers; in one, an empty list means
+     * "this account" (the role trusts the account root; IAM policy there grants sts:AssumeRole).
      */
-    callers: json(z.object({ citySystem: arnList, officers: arnList }).strict()),
+    callers: json(z.record(cityId, z.object({ citySystem: arnList, officers: arnList, auditors: arnList.default([]) }).strict())),
     logRetentionDays: intFromString(
       z.number().refine((n) => (LOG_RETENTION_DAYS as readonly number[]).includes(n), {
         message: `one of ${LOG_RETENTION_DAYS.join(', ')}`,
@@ -119,7 +121,25 @@ export const StackConfigSchema = z
     /** Subscribed to the alarm topic when set. */
     alarmEmail: z.email().optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((config, ctx) => {
+    const ids = new Set(config.cities.map((c) => c.id));
+    for (const city of Object.keys(config.callers)) {
+      if (!ids.has(city)) ctx.addIssue({ code: 'custom', path: ['callers', city], message: `${city} is not one of the cities` });
+    }
+    // Outside development a role must never trust the whole account (docs/LEGAL.md "Officers are accountable").
+    if (isDevelopmentStage(config.stage)) return;
+    for (const city of config.cities) {
+      for (const kind of ['citySystem', 'officers'] as const) {
+        if ((config.callers[city.id]?.[kind] ?? []).length === 0) {
+          ctx.addIssue({ code: 'custom', path: ['callers', city.id, kind], message: `required outside a development stage: name the principals that may act for ${city.id}` });
+        }
+      }
+    }
+  });
+
+/** Stages named dev… are development stages: the only ones where empty callers may trust the account. */
+export const isDevelopmentStage = (stage: string): boolean => /^dev/.test(stage);
 
 export type StackConfig = z.infer<typeof StackConfigSchema>;
 

@@ -8,7 +8,7 @@ import { CfnOutput, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { namePrefix, type StackConfig } from './config';
-import { Api } from './constructs/api';
+import { Api, pascal } from './constructs/api';
 import { Data } from './constructs/data';
 import { ExchangeAccess } from './constructs/exchange-access';
 import { AppFunction, type AppFunctionProps } from './constructs/function';
@@ -80,7 +80,13 @@ export class CryptoTaxRecoveryStack extends Stack {
       namePrefix: prefix,
       handler: this.apiFunction,
       logRetention: this.logRetention,
-      trustedPrincipals: { citySystem: config.callers.citySystem, officer: config.callers.officers },
+      cities: config.cities.map((c) => c.id),
+      trustedPrincipals: Object.fromEntries(
+        config.cities.map((c) => {
+          const callers = config.callers[c.id];
+          return [c.id, { citySystem: callers?.citySystem ?? [], officer: callers?.officers ?? [], auditor: callers?.auditors ?? [] }];
+        }),
+      ),
     });
 
     this.observability.watchDeadLetterQueues({
@@ -108,8 +114,14 @@ export class CryptoTaxRecoveryStack extends Stack {
 
     this.sales = addSaleWorkflow(this);
 
-    new CfnOutput(this, 'CitySystemRoleArn', { value: this.api.callerRoles.citySystem.roleArn, description: 'Role the city tax system assumes to call the API' });
-    new CfnOutput(this, 'OfficerRoleArn', { value: this.api.callerRoles.officer.roleArn, description: 'Role officers assume to call the API' });
+    for (const city of config.cities) {
+      const roles = this.api.callerRoles[city.id];
+      if (!roles) continue;
+      const id = pascal(city.id);
+      new CfnOutput(this, `${id}CitySystemRoleArn`, { value: roles.citySystem.roleArn, description: `Role ${city.displayName}'s tax system assumes to call the API` });
+      new CfnOutput(this, `${id}OfficerRoleArn`, { value: roles.officer.roleArn, description: `Role ${city.displayName}'s officers assume (source identity = their user name) to call the API` });
+      new CfnOutput(this, `${id}AuditorRoleArn`, { value: roles.auditor.roleArn, description: `Read-only role for ${city.displayName}'s auditors` });
+    }
     new CfnOutput(this, 'ExchangeSecretArn', { value: this.exchange.secret.secretArn, description: 'Put the exchange API keys here' });
     new CfnOutput(this, 'CasesTableName', { value: this.data.table.tableName });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.observability.topic.topicArn });

@@ -3,10 +3,12 @@
  * names each key's caller: a principal ARN and the role the API's configuration maps it to. A
  * client sends `Authorization: Bearer <key>`; the local HTTP server puts the key's principal in
  * `requestContext.identity.userArn`, exactly where API Gateway puts an authenticated caller, and
- * the API's own role mapping (CITY_SYSTEM_ROLE_ARNS / OFFICER_ROLE_ARNS) does the rest. A request
- * without a known key never reaches the handler; nothing defaults to an officer.
+ * the API's own caller configuration (CALLERS: role and cities per principal) does the rest. A
+ * request without a known key never reaches the handler; nothing defaults to an officer.
  *
- * The file is created on first start with one city-system key and one officer key (mode 0600).
+ * The file is created on first start (mode 0600) with, for each city, a city-system key and three
+ * officer keys (four eyes: one officer cannot approve alone what they changed), and an auditor key.
+ * The session name of an officer is their key's name: it stands for the verified source identity.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -20,7 +22,9 @@ export const LOCAL_ACCOUNT = '000000000000';
 const KeyEntry = z.strictObject({
   /** A label for people (shown by `npm run ops -- whoami`); not secret. */
   name: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/),
-  role: z.enum(['CITY_SYSTEM', 'OFFICER']),
+  role: z.enum(['CITY_SYSTEM', 'OFFICER', 'AUDITOR']),
+  /** The cities this caller acts for. */
+  cities: z.array(z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/)).min(1),
   /** The IAM role the caller stands for: listed in the API's role configuration. */
   roleArn: z.string().regex(/^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]+$/),
   key: z.string().regex(/^[A-Za-z0-9_-]{32,128}$/),
@@ -40,20 +44,26 @@ export class CredentialsError extends Error {
 const roleArnFor = (name: string) => `arn:aws:iam::${LOCAL_ACCOUNT}:role/local/${name}`;
 const newKey = (prefix: string) => `${prefix}_${randomBytes(24).toString('base64url')}`;
 
-export function defaultCredentials(): Credentials {
+export function defaultCredentials(cities: readonly string[] = ['cheongju', 'sejong']): Credentials {
+  const [first, ...others] = cities;
+  const perCity = (city: string, prefix: string): CredentialKey[] => [
+    { name: `${prefix}city-tax-system`, role: 'CITY_SYSTEM', cities: [city], roleArn: roleArnFor(`${city}-tax-system`), key: newKey('city') },
+    ...['officer', 'officer-2', 'officer-3'].map((name): CredentialKey => ({ name: `${prefix}${name}`, role: 'OFFICER', cities: [city], roleArn: roleArnFor(`${city}-tax-officer`), key: newKey('officer') })),
+  ];
   return {
-    note: 'Keys of the local stack (npm start). Send one as "Authorization: Bearer <key>". Each key is a caller: its roleArn is mapped to a role by the API configuration, as IAM roles are on AWS.',
+    note: 'Keys of the local stack (npm start). Send one as "Authorization: Bearer <key>". Each key is a caller: its roleArn is mapped to a role and cities by the API configuration, as IAM roles are on AWS.',
     keys: [
-      { name: 'city-tax-system', role: 'CITY_SYSTEM', roleArn: roleArnFor('city-tax-system'), key: newKey('city') },
-      { name: 'officer', role: 'OFFICER', roleArn: roleArnFor('tax-officer'), key: newKey('officer') },
+      ...(first ? perCity(first, '') : []),
+      ...others.flatMap((city) => perCity(city, `${city}-`)),
+      { name: 'auditor', role: 'AUDITOR', cities: [...cities], roleArn: roleArnFor('auditor'), key: newKey('auditor') },
     ],
   };
 }
 
 /** Reads the credentials file, creating it with fresh keys when absent. */
-export function loadOrCreateCredentials(path: string): { credentials: Credentials; created: boolean } {
+export function loadOrCreateCredentials(path: string, cities?: readonly string[]): { credentials: Credentials; created: boolean } {
   if (!existsSync(path)) {
-    const credentials = defaultCredentials();
+    const credentials = defaultCredentials(cities);
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, JSON.stringify(credentials, null, 2) + '\n', { mode: 0o600 });
     chmodSync(path, 0o600);
@@ -80,17 +90,22 @@ export function readCredentials(path: string): Credentials {
   return parsed.data;
 }
 
-/** The first key of a role (what the seeder and the officers' CLI use). */
-export function keyFor(credentials: Credentials, role: Role): CredentialKey {
-  const k = credentials.keys.find((x) => x.role === role);
-  if (!k) throw new CredentialsError(`the credentials file has no ${role} key`);
+/** The first key of a role (for a city, when given): what the seeder and the officers' CLI use. */
+export function keyFor(credentials: Credentials, role: Role, cityId?: string, nth = 0): CredentialKey {
+  const k = credentials.keys.filter((x) => x.role === role && (cityId === undefined || x.cities.includes(cityId)))[nth];
+  if (!k) throw new CredentialsError(`the credentials file has no ${role} key${cityId ? ` for ${cityId}` : ''}${nth > 0 ? ` (number ${nth + 1})` : ''}`);
   return k;
 }
 
-/** The API's role configuration (the env variables functions/api/config.ts reads). */
-export function roleEnv(credentials: Credentials): { CITY_SYSTEM_ROLE_ARNS: string; OFFICER_ROLE_ARNS: string } {
-  const arns = (role: Role) => [...new Set(credentials.keys.filter((k) => k.role === role).map((k) => k.roleArn))].join(',');
-  return { CITY_SYSTEM_ROLE_ARNS: arns('CITY_SYSTEM'), OFFICER_ROLE_ARNS: arns('OFFICER') };
+/** The API's caller configuration (CALLERS, read by functions/api/config.ts): each role ARN's role and cities. */
+export function roleEnv(credentials: Credentials): { CALLERS: string } {
+  const byArn = new Map<string, { principal: string; role: Role; cities: string[] }>();
+  for (const k of credentials.keys) {
+    const grant = byArn.get(k.roleArn) ?? { principal: k.roleArn, role: k.role, cities: [] };
+    grant.cities = [...new Set([...grant.cities, ...k.cities])];
+    byArn.set(k.roleArn, grant);
+  }
+  return { CALLERS: JSON.stringify([...byArn.values()]) };
 }
 
 const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();

@@ -10,7 +10,7 @@
  */
 import { available, sendPreSaleNotice, type Actor, type Valuation } from '#domain/case';
 import { ConcurrencyConflictError, DuplicateRecordError, type CaseStore } from '#domain/case-store';
-import type { CitySettings } from '#domain/city-settings';
+import type { CitySettingsSource } from '#domain/city-settings';
 import { isBefore, kstDate, type LocalDate } from '#domain/dates';
 import type { Decimal } from '#domain/money';
 import type { PublishNotices } from '#adapters/sqs/notice-queue';
@@ -20,7 +20,7 @@ export interface PreSaleNoticeDeps {
   prices: { latestBids(markets: string[]): Promise<Record<string, { bid: Decimal; at: string; flags?: readonly string[] }>> };
   publishNotices: PublishNotices;
   cities: readonly string[];
-  settingsFor(cityId: string): CitySettings;
+  settings: CitySettingsSource;
   /** Runs a price poll now (a notice values the coins at a fresh price); called when the latest is older than `maxPriceAgeMs`. */
   refreshPrices?(): Promise<unknown>;
   maxPriceAgeMs?: number;
@@ -92,7 +92,7 @@ export function createPreSaleNoticeRun(deps: PreSaleNoticeDeps): () => Promise<P
         if (!price || (price.flags?.length ?? 0) > 0) return 'UNPRICED';
         valuation.push({ market, bid: price.bid });
       }
-      const transition = sendPreSaleNotice(c, valuation, { now, actor: ACTOR, settings: deps.settingsFor(cityId) });
+      const transition = sendPreSaleNotice(c, valuation, { now, actor: ACTOR, settings: await deps.settings.get(cityId) });
       try {
         await deps.store.commit(c.version, transition);
       } catch (error) {

@@ -58,6 +58,9 @@ import { ulid } from '../functions/api/ids';
 import { ApiClient } from './api-client';
 import { DAY, parseScheduleExpression, StackClock, Scheduler, type JobRun } from './clock';
 import { authenticator, keyFor, loadOrCreateCredentials, roleEnv, type Credentials } from './credentials';
+import { DEMO_CITY_SETTINGS } from './cities';
+import { DynamoDbCitySettings } from '#adapters/dynamodb/city-settings-store';
+import type { CitySettings } from '#domain/city-settings';
 import { defaultDataDir, startExchangeSimulator, type ExchangeSimulator } from './exchange-sim';
 import { DEFAULT_LIMITS } from './exchange-sim/limits';
 import { localConsole } from './console';
@@ -85,7 +88,8 @@ export interface LocalStackOptions {
   seed?: number;
   /** Market data folder (default: the simulator's, `../shared/data/market/` or MARKET_DATA_DIR). */
   dataDir?: string;
-  cities?: readonly string[];
+  /** The cities served and their settings (default: Cheongju and a second demo city, Sejong). */
+  citySettings?: readonly CitySettings[];
   log?: (line: string) => void;
   /** Log each API request (method, path, status, ms). */
   logRequests?: boolean;
@@ -119,9 +123,15 @@ export interface LocalStack {
   readonly credentials: Credentials;
   readonly credentialsPath: string;
   readonly credentialsCreated: boolean;
-  /** The city's tax system and an officer, as API clients with their local keys. */
+  /** The first city's tax system and an officer, as API clients with their local keys. */
   readonly city: ApiClient;
   readonly officer: ApiClient;
+  /** Each city's system and its officers (three: four eyes), as API clients. */
+  callersOf(cityId: string): { city: ApiClient; officers: ApiClient[] };
+  /** An auditor of every city. */
+  readonly auditor: ApiClient;
+  /** The cities' settings, read as the functions read them. */
+  readonly citySettings: DynamoDbCitySettings;
   readonly dirs: { state: string; outbox: string; statements: string };
   readonly cities: readonly string[];
   /**
@@ -210,7 +220,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   }
   mkdirSync(dirs.outbox, { recursive: true });
   mkdirSync(dirs.statements, { recursive: true });
-  const cities = options.cities ?? [CITY_ID];
+  const initialSettings = options.citySettings ?? DEMO_CITY_SETTINGS;
+  const cities = initialSettings.map((c) => c.cityId);
 
   const stoppers: Stopper[] = [];
   const stopAll = async () => {
@@ -230,7 +241,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     };
     const scheduler = new Scheduler(clock, runLog);
 
-    const { credentials, created } = loadOrCreateCredentials(join(stateDir, 'credentials.json'));
+    const { credentials, created } = loadOrCreateCredentials(join(stateDir, 'credentials.json'), cities);
 
     // DynamoDB Local (a Java child, the slow one) and the local SQS server, started side by side.
     const [ddbStarted, sqsStarted, definitionLoaded] = await Promise.allSettled([startDynamoDbLocal(), startLocalSqs(), loadSaleDefinition(REPO_ROOT, join(DEFAULT_STATE_DIR, 'cache'))]);
@@ -285,7 +296,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const schedules = stackSchedules();
     const metrics = new LocalMetrics({ namespace: 'crypto-tax-recovery-local' });
     const quiet = (serviceName: string) => new Logger({ serviceName, logLevel: 'ERROR' });
-    const settingsFor = loadApiConfig({ TABLE_NAME: tableName, SERVED_CITIES: cities.join(','), ...roleEnv(credentials) }).settingsFor;
+    // Each city's settings item, as its officers would have set it before the first case (the
+    // functions read them from the table, as on AWS).
+    const settings = new DynamoDbCitySettings(client, tableName);
+    for (const s of initialSettings) await settings.put(s, { expectedVersion: null, by: 'local-stack-setup', at: clock.now().toISOString() });
 
     // Callers of the exchange take turns (the price poll and the sale's market steps): the exchange
     // counts its per-second limits per IP and account, and the adapter's pacing is exact only for
@@ -298,7 +312,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const pollPrices = createPollHandler({
       exchange: exchangeClient,
       store: priceStore,
-      settings: { cities, checks: { maxPriceAgeMs: policy.maxPriceAgeMs, maxSourceGapBps: policy.maxSourceGapBps }, maxMarketsPerCall: 100, settingsFor },
+      settings: { cities, checks: { maxPriceAgeMs: policy.maxPriceAgeMs, maxSourceGapBps: policy.maxSourceGapBps }, maxMarketsPerCall: 100 },
+      citySettings: settings,
       logger: quiet('poll-prices'),
       metrics,
       now: () => clock.now(),
@@ -352,7 +367,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       deadlines: outboxStore,
       publishNotices,
       cities,
-      settingsFor,
+      settings,
       logger: quiet('send-reminders'),
       now: () => clock.now(),
     });
@@ -364,7 +379,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       prices: priceStore,
       publishNotices,
       cities,
-      settingsFor,
+      settings,
       noticeFrom: () => options.preSaleNoticesFrom,
       refreshPrices: () => exchangeLock(() => pollPrices({ scheduledTime: clock.now().toISOString() })),
       maxPriceAgeMs: policy.maxPriceAgeMs,
@@ -381,7 +396,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       sales,
       policy: saleConfig.policy,
       limits: saleConfig.limits,
-      settingsFor,
+      settings,
       clock: () => clock.now(),
       logger: quiet('sale-steps'),
       metrics,
@@ -391,14 +406,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const workflow = createLocalSaleWorkflow({ definition, clock, caseSteps, marketSteps, exchangeLock });
     // On stop, executions waiting for simulated time stay parked: a parked promise holds no timer
     // or socket, so nothing keeps the process alive or calls parts already stopped.
-    const startSale = createSaleStarter({ store, starter: workflow.starter, settingsFor, clock: () => clock.now(), logger: quiet('start-sale'), metrics });
+    const startSale = createSaleStarter({ store, starter: workflow.starter, settings, clock: () => clock.now(), logger: quiet('start-sale'), metrics });
     consume('start-sale', saleQueue, startSale);
     const saleRequests = new SqsSaleRequestQueue(sqsClient, saleQueue.url);
     const checkDeadlines = createDeadlineCheck({
       store,
       saleRequests,
       publishNotices,
-      settingsFor,
+      settings,
       clock: () => clock.now(),
       maxSaleAttempts: saleConfig.limits.maxSaleAttempts,
       logger: quiet('check-deadlines'),
@@ -409,7 +424,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // The city API, exactly as the Lambda runs it, behind a local API Gateway.
     const apiConfig = loadApiConfig({ TABLE_NAME: tableName, SERVED_CITIES: cities.join(','), ...roleEnv(credentials) });
     const apiLogger = new Logger({ serviceName: 'cases-api', logLevel: 'WARN' });
-    const handler = createApi({ store, config: apiConfig, logger: apiLogger, prices: priceStore, publishNotices, requestSales: saleRequestPublisher(saleRequests, apiLogger), now: () => clock.now(), newId: (prefix) => `${prefix}${ulid(clock.nowMs())}` });
+    const handler = createApi({ store, settings, config: apiConfig, logger: apiLogger, prices: priceStore, publishNotices, requestSales: saleRequestPublisher(saleRequests, apiLogger), now: () => clock.now(), newId: (prefix) => `${prefix}${ulid(clock.nowMs())}` });
     const api = await startLocalHttpApi({
       handler,
       local: localConsole({ store, sales, workflow }),
@@ -426,8 +441,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // Stopped first: no schedule fires into parts already stopped.
     stoppers.push({ name: 'schedules', stop: () => scheduler.stop() });
 
-    const city = new ApiClient({ baseUrl: api.url, key: keyFor(credentials, 'CITY_SYSTEM').key });
-    const officer = new ApiClient({ baseUrl: api.url, key: keyFor(credentials, 'OFFICER').key });
+    const client$ = (key: { key: string }) => new ApiClient({ baseUrl: api.url, key: key.key });
+    const city = client$(keyFor(credentials, 'CITY_SYSTEM'));
+    const officer = client$(keyFor(credentials, 'OFFICER'));
+    const callersOf = (cityId: string) => ({
+      city: client$(keyFor(credentials, 'CITY_SYSTEM', cityId)),
+      officers: credentials.keys.filter((k) => k.role === 'OFFICER' && k.cities.includes(cityId)).map(client$),
+    });
+    const auditor = client$(keyFor(credentials, 'AUDITOR'));
 
     return {
       clock,
@@ -458,6 +479,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       credentialsCreated: created,
       city,
       officer,
+      callersOf,
+      auditor,
+      citySettings: settings,
       dirs,
       cities,
       async pendingWork() {

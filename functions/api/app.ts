@@ -15,13 +15,15 @@ import {
   StoreLimitError,
   type IdempotencyRecord,
 } from '#domain/case-store';
+import { CitySettingsMissingError, InvalidCitySettingsError } from '#domain/city-settings';
 import { InvalidDateError } from '#domain/dates';
+import { SettingsVersionConflictError } from '#adapters/dynamodb/city-settings-store';
 import { InvalidAmountError } from '#domain/money';
 import type { PublishNotices } from '#adapters/sqs/notice-queue';
 import { fingerprint, parseIdempotencyKey, replay, scopedKey, IDEMPOTENCY_HEADER } from './idempotency';
 import { newId as defaultNewId } from './ids';
 import { invalid, Problem } from './problem';
-import { callerOf, type Caller } from './roles';
+import { callerOf, UnverifiedCallerError, type Caller } from './roles';
 import { CHANGING_METHODS, header, matchRoute, methodNotAllowed, notFound, validate, type AnyRoute, type Change, type Method } from './router';
 import { routes as defaultRoutes, type RouteDeps } from './routes';
 
@@ -55,7 +57,7 @@ export function createApi(deps: ApiDeps): ApiHandler {
     let replayed = false;
     let result: APIGatewayProxyResult;
     try {
-      const caller = callerOf(event, deps.config.roleArns);
+      const caller = callerOf(event, deps.config.callers);
       if (!caller) throw new Problem(403, 'forbidden', 'Forbidden', 'the caller is not one this API knows');
       role = caller.role;
       const match = matchRoute(routes, method, path, { template: event.resource, params: event.pathParameters });
@@ -76,6 +78,8 @@ export function createApi(deps: ApiDeps): ApiHandler {
         now,
       };
       const cityId = servedCity(input, deps.config.servedCities);
+      // Every route acts for one city, and only a caller granted that city may (docs/LEGAL.md "Many cities").
+      if (!caller.cities.includes(cityId)) throw new Problem(403, 'forbidden', 'Forbidden', `this caller does not act for ${cityId}`);
 
       if (route.kind === 'read') {
         const reply = await route.handle(input, routeDeps);
@@ -183,6 +187,10 @@ function jsonResult(status: number, body: unknown, headers: Record<string, strin
 
 export function problemFor(error: unknown): Problem {
   if (error instanceof Problem) return error;
+  if (error instanceof UnverifiedCallerError) return new Problem(403, 'forbidden', 'Forbidden', error.message);
+  if (error instanceof InvalidCitySettingsError) return invalid(error.issues.map((i) => ({ in: 'body', pointer: `/settings${i.path === '/' ? '' : i.path}`, detail: i.message })));
+  if (error instanceof SettingsVersionConflictError) return new Problem(409, 'concurrent-update', 'The settings changed meanwhile', `${error.message}; read them again`);
+  if (error instanceof CitySettingsMissingError) return new Problem(503, 'city-not-configured', 'The city is not configured yet', error.message);
   if (error instanceof IllegalTransitionError) return new Problem(409, 'illegal-transition', 'Not allowed in the case’s state', error.message, { code: error.code });
   if (error instanceof CaseRuleError) return new Problem(422, 'rule-violation', 'Refused by a rule', error.message, { code: error.code });
   if (error instanceof CaseNotFoundError) return new Problem(404, 'case-not-found', 'No such case', error.message);

@@ -4,14 +4,12 @@
  *
  *   TABLE_NAME                 the cases table
  *   SERVED_CITIES              comma-separated city ids this deployment serves
- *   CITY_SYSTEM_ROLE_ARNS      comma-separated IAM role (or user) ARNs of the city's tax system
- *   OFFICER_ROLE_ARNS          comma-separated IAM role (or user) ARNs of tax officers
+ *   CALLERS                    JSON [{ "principal": ARN, "role": CITY_SYSTEM|OFFICER|AUDITOR, "cities": [cityId] }]
  *   IDEMPOTENCY_TTL_SECONDS    how long an answer is kept for repeats (default 86400)
  *   DYNAMODB_ENDPOINT          DynamoDB Local, for the local stack and tests
  */
-import type { CitySettings } from '#domain/city-settings';
-import { DEFAULT_CITY_SETTINGS } from '#domain/city-settings';
-import type { Role } from './roles';
+import { z } from 'zod';
+import { ROLES, type CallerGrant } from './roles';
 import { ConfigError, envList as list } from '#adapters/env';
 
 export { ConfigError };
@@ -19,10 +17,34 @@ export { ConfigError };
 export interface ApiConfig {
   tableName: string;
   servedCities: ReadonlySet<string>;
-  roleArns: Record<Role, readonly string[]>;
+  /** Every caller principal with its role and the cities it may act for. */
+  callers: readonly CallerGrant[];
   idempotencyTtlSeconds: number;
-  /** The rules' settings for a served city (per-city overrides are a later configuration source). */
-  settingsFor(cityId: string): CitySettings;
+}
+
+export const CALLERS_ENV = 'CALLERS';
+
+const Grants = z.array(
+  z.object({ principal: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/), role: z.enum(ROLES as [string, ...string[]]), cities: z.array(z.string()).min(1) }).strict(),
+);
+
+/** Reads CALLERS: each principal's role and cities (every city one this deployment serves). */
+export function parseCallers(text: string | undefined, servedCities: ReadonlySet<string>): CallerGrant[] {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text?.trim() || '[]');
+  } catch {
+    throw new ConfigError(`${CALLERS_ENV} is not valid JSON`);
+  }
+  const parsed = Grants.safeParse(raw);
+  if (!parsed.success) throw new ConfigError(`${CALLERS_ENV} is not a list of { principal, role, cities }: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
+  const grants = parsed.data as CallerGrant[];
+  if (grants.length === 0) throw new ConfigError(`no caller is allowed: set ${CALLERS_ENV}`);
+  for (const g of grants) {
+    const unknown = g.cities.filter((c) => !servedCities.has(c));
+    if (unknown.length > 0) throw new ConfigError(`${CALLERS_ENV}: ${g.principal} names cities this deployment does not serve: ${unknown.join(', ')}`);
+  }
+  return grants;
 }
 
 export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
@@ -32,15 +54,13 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
   for (const city of servedCities) {
     if (!/^[a-z0-9][a-z0-9-]{0,39}$/.test(city)) throw new ConfigError(`SERVED_CITIES holds an invalid city id: ${city}`);
   }
-  const roleArns = { CITY_SYSTEM: list(env.CITY_SYSTEM_ROLE_ARNS), OFFICER: list(env.OFFICER_ROLE_ARNS) };
-  if (roleArns.CITY_SYSTEM.length + roleArns.OFFICER.length === 0) throw new ConfigError('no caller is allowed: set CITY_SYSTEM_ROLE_ARNS and/or OFFICER_ROLE_ARNS');
+  const callers = parseCallers(env[CALLERS_ENV], servedCities);
   const ttl = env.IDEMPOTENCY_TTL_SECONDS?.trim() || '86400';
   if (!/^\d{1,8}$/.test(ttl) || Number(ttl) < 60) throw new ConfigError('IDEMPOTENCY_TTL_SECONDS must be a whole number of seconds, at least 60');
   return {
     tableName: (env.TABLE_NAME ?? '').trim(),
     servedCities,
-    roleArns,
+    callers,
     idempotencyTtlSeconds: Number(ttl),
-    settingsFor: (cityId) => ({ ...DEFAULT_CITY_SETTINGS, cityId, displayName: cityId === DEFAULT_CITY_SETTINGS.cityId ? DEFAULT_CITY_SETTINGS.displayName : cityId }),
   };
 }

@@ -4,6 +4,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDbCaseStore } from '#adapters/dynamodb/case-store';
+import { DynamoDbCitySettings } from '#adapters/dynamodb/city-settings-store';
 import { createDynamoDbClient } from '#adapters/dynamodb/client';
 import { DynamoDbPriceStore } from '#adapters/dynamodb/price-store';
 import { createSqsClient } from '#adapters/sqs/client';
@@ -16,6 +17,8 @@ const config = loadApiConfig();
 const logger = new Logger({ serviceName: 'cases-api' });
 const client = createDynamoDbClient();
 const store = new DynamoDbCaseStore(client, config.tableName);
+// Each city's settings, from its item in the same table (cached for a minute).
+const settings = new DynamoDbCitySettings(client, config.tableName);
 // The price poller's latest prices and coverage sheets, in the same table.
 const prices = new DynamoDbPriceStore(client, config.tableName);
 
@@ -26,4 +29,4 @@ const publishNotices = queueUrl ? noticePublisher({ client: createSqsClient(), q
 const saleQueueUrl = process.env[SALE_REQUEST_QUEUE_URL_ENV];
 const requestSales = saleQueueUrl ? saleRequestPublisher(new SqsSaleRequestQueue(createSqsClient(), saleQueueUrl), logger) : undefined;
 
-export const handler = createApi({ store, config, logger, publishNotices, prices, ...(requestSales ? { requestSales } : {}) });
+export const handler = createApi({ store, settings, config, logger, publishNotices, prices, ...(requestSales ? { requestSales } : {}) });

@@ -1,23 +1,43 @@
 /**
  * Who is calling. API Gateway authenticates the request (IAM, SigV4) and puts the principal in the
- * request context; configured role ARNs map it to the city's tax system or an officer. An assumed
- * role arrives as `arn:aws:sts::<account>:assumed-role/<name>/<session>` and matches the role
+ * request context; the configured grants map it to a role and the cities it may act for
+ * (docs/LEGAL.md "Many cities", "Officers are accountable"). An assumed role arrives as
+ * `arn:aws:sts::<account>:assumed-role/<name>/<session>` and matches the role
  * `arn:aws:iam::<account>:role/<path>/<name>`; an IAM user must match exactly.
+ *
+ * An officer is a person: only an assumed-role session may act as one, and the officer role's trust
+ * policy makes the session name equal the verified `sts:SourceIdentity` (infra/constructs/api.ts),
+ * so the session name is the identity recorded for every officer action.
  */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 
-export type Role = 'CITY_SYSTEM' | 'OFFICER';
+/** The city's tax system, a tax officer, or an auditor (reads only). */
+export type Role = 'CITY_SYSTEM' | 'OFFICER' | 'AUDITOR';
+export const ROLES: readonly Role[] = ['CITY_SYSTEM', 'OFFICER', 'AUDITOR'];
+
+/** One configured principal: its role and the cities it acts for. */
+export interface CallerGrant {
+  principal: string;
+  role: Role;
+  cities: readonly string[];
+}
 
 export interface Caller {
   role: Role;
   /** The configured ARN the caller matched: stable across sessions, scopes idempotency keys. */
   principal: string;
-  /** The authenticated ARN itself (with the session name): recorded in the audit trail. */
+  /** The authenticated ARN itself (with the session name). */
   arn: string;
+  /** The cities this caller may act for. */
+  cities: readonly string[];
+  /** Who acted, as recorded: an officer's or auditor's verified source identity, otherwise the ARN. */
+  identity: string;
 }
 
-const ASSUMED_ROLE = /^arn:(aws[a-z-]*):sts::(\d{12}):assumed-role\/([^/]+)\/[^/]+$/;
+const ASSUMED_ROLE = /^arn:(aws[a-z-]*):sts::(\d{12}):assumed-role\/([^/]+)\/([^/]+)$/;
 const ROLE = /^arn:(aws[a-z-]*):iam::(\d{12}):role\/(?:[^/]+\/)*([^/]+)$/;
+/** What STS accepts as a source identity. */
+const SOURCE_IDENTITY = /^[\w+=,.@-]{2,64}$/;
 
 /** A comparable identity: `role:<partition>:<account>:<name>` for roles, the ARN itself otherwise. */
 function identityOf(arn: string): string {
@@ -25,14 +45,29 @@ function identityOf(arn: string): string {
   return m ? `role:${m[1]}:${m[2]}:${m[3]}` : arn;
 }
 
-export function callerOf(event: Pick<APIGatewayProxyEvent, 'requestContext'>, roleArns: Record<Role, readonly string[]>): Caller | undefined {
+/** Why a known principal is still refused (the caller hears it as a 403). */
+export class UnverifiedCallerError extends Error {
+  override readonly name = 'UnverifiedCallerError';
+}
+
+export function callerOf(event: Pick<APIGatewayProxyEvent, 'requestContext'>, grants: readonly CallerGrant[]): Caller | undefined {
   const arn = event.requestContext?.identity?.userArn ?? undefined;
   if (!arn) return undefined;
   const identity = identityOf(arn);
-  // A principal listed under both roles is refused rather than guessed.
-  const matches = (Object.keys(roleArns) as Role[]).flatMap((role) => roleArns[role].filter((r) => identityOf(r) === identity).map((principal) => ({ role, principal })));
+  // A principal listed under two roles is refused rather than guessed.
+  const matches = grants.filter((g) => identityOf(g.principal) === identity);
   const roles = new Set(matches.map((m) => m.role));
   const match = matches[0];
   if (!match || roles.size !== 1) return undefined;
-  return { role: match.role, principal: match.principal, arn };
+  const cities = [...new Set(matches.flatMap((m) => m.cities))];
+  if (match.role === 'CITY_SYSTEM') return { role: match.role, principal: match.principal, arn, cities, identity: arn };
+  const session = ASSUMED_ROLE.exec(arn)?.[4];
+  if (!session || !SOURCE_IDENTITY.test(session)) throw new UnverifiedCallerError(`a ${match.role.toLowerCase()} must call through an assumed-role session named by its source identity`);
+  return { role: match.role, principal: match.principal, arn, cities, identity: session };
 }
+
+/** The actor recorded in the audit trail for what this caller does. */
+export const actorOf = (caller: Caller): { kind: 'CITY_SYSTEM' | 'OFFICER'; id: string } => ({
+  kind: caller.role === 'CITY_SYSTEM' ? 'CITY_SYSTEM' : 'OFFICER',
+  id: caller.identity,
+});

@@ -27,7 +27,10 @@ import { defineRoute, type AnyRoute, type Change, type RouteInput } from './rout
 import {
   BillInput,
   CancelBody,
+  AuditTrailView,
   CaseListView,
+  CitySettingsBody,
+  CitySettingsView,
   CaseParams,
   CaseView,
   CityQuery,
@@ -47,11 +50,17 @@ import {
   SummaryView,
   UpdateBillsBody,
 } from './schemas';
+import type { CitySettingsStore } from '#adapters/dynamodb/city-settings-store';
+import { parseCitySettings } from '#domain/city-settings';
+import { invalid } from './problem';
+import { actorOf } from './roles';
 import { caseCoverageView, caseListView, caseView, statementView, summaryView, type LatestPrices } from './views';
 
 export interface RouteDeps {
   store: CaseStore;
   config: ApiConfig;
+  /** Each city's settings (cached briefly) and, for the officers' settings route, their record. */
+  settings: CitySettingsStore;
   newId(prefix: string): string;
   logger: Pick<Logger, 'info' | 'warn' | 'error'>;
   /** The price poller's data: holdings' value and coverage in the summary, coverage on GET /cases/{caseId}. */
@@ -60,10 +69,10 @@ export interface RouteDeps {
 
 // ---------------------------------------------------------------- helpers
 
-const ctxFor = (deps: RouteDeps, input: RouteInput<unknown, unknown, unknown>, cityId: string): TransitionContext => ({
+const ctxFor = async (deps: RouteDeps, input: RouteInput<unknown, unknown, unknown>, cityId: string): Promise<TransitionContext> => ({
   now: input.now,
-  actor: { kind: input.caller.role, id: input.caller.arn },
-  settings: deps.config.settingsFor(cityId),
+  actor: actorOf(input.caller),
+  settings: await deps.settings.get(cityId),
 });
 
 async function load(deps: RouteDeps, cityId: string, caseId: string): Promise<Case> {
@@ -72,7 +81,7 @@ async function load(deps: RouteDeps, cityId: string, caseId: string): Promise<Ca
   return c;
 }
 
-const view = (deps: RouteDeps, c: Case, now: Date) => caseView(c, deps.config.settingsFor(c.cityId), kstDate(now));
+const view = async (deps: RouteDeps, c: Case, now: Date) => caseView(c, await deps.settings.get(c.cityId), kstDate(now));
 
 function toBill(b: z.output<typeof BillInput>): AssessedBill {
   return {
@@ -95,8 +104,20 @@ async function change(
   apply: (c: Case, ctx: TransitionContext) => ReturnType<typeof recordPayment>,
 ): Promise<Change> {
   const c = await load(deps, input.body.cityId, input.params.caseId);
-  const transition = apply(c, ctxFor(deps, input, c.cityId));
-  return { previousVersion: c.version, transition, status: 200, body: view(deps, transition.case, input.now) };
+  const transition = apply(c, await ctxFor(deps, input, c.cityId));
+  return { previousVersion: c.version, transition, status: 200, body: await view(deps, transition.case, input.now) };
+}
+
+async function settingsView(deps: RouteDeps, stored: Awaited<ReturnType<CitySettingsStore['put']>>) {
+  const changes = await deps.settings.changes(stored.settings.cityId);
+  return {
+    cityId: stored.settings.cityId,
+    version: stored.version,
+    updatedAt: stored.updatedAt,
+    updatedBy: stored.updatedBy,
+    settings: stored.settings,
+    changes: changes.map((c) => ({ at: c.at, by: c.by, version: c.version })),
+  };
 }
 
 // ---------------------------------------------------------------- responses
@@ -116,7 +137,10 @@ const ON_CASE = {
 
 const CITY_SYSTEM = ['CITY_SYSTEM'] as const;
 const OFFICER = ['OFFICER'] as const;
+/** Reads: the city's system, its officers and auditors (who may only read). */
+const READERS = ['CITY_SYSTEM', 'OFFICER', 'AUDITOR'] as const;
 const BOTH = ['CITY_SYSTEM', 'OFFICER'] as const;
+const OVERSIGHT = ['OFFICER', 'AUDITOR'] as const;
 
 // ---------------------------------------------------------------- routes
 
@@ -136,14 +160,14 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
       const contact = Object.fromEntries(Object.entries(body.taxpayer.contact).filter(([, v]) => v !== undefined)) as Case['taxpayer']['contact'];
       const transition = registerCase(
         { cityId: body.cityId, caseId, taxpayer: { ref: body.taxpayer.ref, name: body.taxpayer.name, contact }, bills: body.bills.map(toBill) },
-        ctxFor(deps, input, body.cityId),
+        await ctxFor(deps, input, body.cityId),
       );
       return {
         previousVersion: null,
         transition,
         status: 201,
         headers: { Location: `/cases/${caseId}?city=${body.cityId}` },
-        body: view(deps, transition.case, input.now),
+        body: await view(deps, transition.case, input.now),
       };
     },
   }),
@@ -154,7 +178,7 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
     path: '/cases',
     operationId: 'listCases',
     summary: 'List a city’s cases, by status, page by page',
-    roles: BOTH,
+    roles: READERS,
     query: ListQuery,
     responses: { 200: json(CaseListView, 'One page of cases, oldest registration first.'), ...COMMON },
     async handle({ query }, deps) {
@@ -169,16 +193,16 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
     path: '/cases/{caseId}',
     operationId: 'getCase',
     summary: 'Read a case',
-    roles: BOTH,
+    roles: READERS,
     params: CaseParams,
     query: CityQuery,
     responses: { 200: json(CaseView, 'The case.'), ...COMMON, 404: ON_CASE[404] },
     async handle({ params, query, now }, deps) {
       const c = await load(deps, query.city, params.caseId);
-      const body = view(deps, c, now);
+      const body = await view(deps, c, now);
       if (!deps.prices) return { status: 200, body };
       // Coverage now: this case's bills and holdings, the latest bids (one small read of its markets).
-      return { status: 200, body: { ...body, coverage: await caseCoverageView(c, deps.config.settingsFor(c.cityId), kstDate(now), deps.prices) } };
+      return { status: 200, body: { ...body, coverage: await caseCoverageView(c, await deps.settings.get(c.cityId), kstDate(now), deps.prices) } };
     },
   }),
 
@@ -310,8 +334,8 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
     responses: { 200: json(CaseView, 'The case.'), ...ON_CASE },
     async handle(input, deps) {
       const c = await load(deps, input.query.city, input.params.caseId);
-      const transition = releaseHold(c, input.params.holdId, ctxFor(deps, input, c.cityId));
-      return { previousVersion: c.version, transition, status: 200, body: view(deps, transition.case, input.now) };
+      const transition = releaseHold(c, input.params.holdId, await ctxFor(deps, input, c.cityId));
+      return { previousVersion: c.version, transition, status: 200, body: await view(deps, transition.case, input.now) };
     },
   }),
 
@@ -334,14 +358,68 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
     path: '/cases/{caseId}/statement',
     operationId: 'getStatement',
     summary: 'The taxpayer’s statement',
-    roles: BOTH,
+    roles: READERS,
     params: CaseParams,
     query: CityQuery,
     responses: { 200: json(StatementView, 'The statement.'), ...COMMON, 404: ON_CASE[404] },
     async handle({ params, query, now }, deps) {
       const data = await deps.store.statement(query.city, params.caseId);
       if (!data) throw new CaseNotFoundError(query.city, params.caseId);
-      return { status: 200, body: statementView(data, deps.config.settingsFor(query.city), kstDate(now)) };
+      return { status: 200, body: statementView(data, await deps.settings.get(query.city), kstDate(now)) };
+    },
+  }),
+
+  defineRoute<RouteDeps, typeof CaseParams, typeof CityQuery>({
+    kind: 'read',
+    method: 'GET',
+    // Not under /cases/{caseId}: an execute-api ARN's * spans '/', so GET /cases/* would grant it to every reader.
+    path: '/audit-trails/{caseId}',
+    operationId: 'getAuditTrail',
+    summary: 'The case’s full audit trail, with who did what',
+    roles: OVERSIGHT,
+    params: CaseParams,
+    query: CityQuery,
+    responses: { 200: json(AuditTrailView, 'The audit trail, oldest first.'), ...COMMON, 404: ON_CASE[404] },
+    async handle({ params, query }, deps) {
+      const data = await deps.store.statement(query.city, params.caseId);
+      if (!data) throw new CaseNotFoundError(query.city, params.caseId);
+      const entries = data.audit.map((a) => ({ at: a.at, action: a.action, before: a.before, after: a.after, actor: { ...a.actor }, ...(a.reason ? { reason: a.reason } : {}), details: { ...a.details } }));
+      return { status: 200, body: { cityId: query.city, caseId: params.caseId, entries } };
+    },
+  }),
+
+  defineRoute<RouteDeps, z.ZodUndefined, typeof CityQuery>({
+    kind: 'read',
+    method: 'GET',
+    path: '/settings',
+    operationId: 'getCitySettings',
+    summary: 'The city’s settings, their version and who changed them',
+    roles: OVERSIGHT,
+    query: CityQuery,
+    responses: { 200: json(CitySettingsView, 'The settings.'), ...COMMON, 404: problem('The city has no settings yet.') },
+    async handle({ query }, deps) {
+      const stored = await deps.settings.read(query.city);
+      if (!stored) return { status: 404, body: { type: 'about:blank', title: 'No settings', status: 404, detail: `city ${query.city} has no settings yet` } };
+      return { status: 200, body: await settingsView(deps, stored) };
+    },
+  }),
+
+  // Not a case change: the settings store writes the settings and their change record in one transaction.
+  defineRoute<RouteDeps, z.ZodUndefined, z.ZodUndefined, typeof CitySettingsBody>({
+    kind: 'read',
+    method: 'PUT',
+    path: '/settings',
+    operationId: 'putCitySettings',
+    summary: 'Change the city’s settings (its officers only; recorded with who changed them)',
+    roles: OFFICER,
+    body: CitySettingsBody,
+    responses: { 200: json(CitySettingsView, 'The settings as now stored.'), ...COMMON, 409: problem('The settings changed since they were read.') },
+    async handle({ body, caller, now }, deps) {
+      const settings = parseCitySettings(body.settings);
+      if (settings.cityId !== body.cityId) throw invalid([{ in: 'body', pointer: '/settings/cityId', detail: `must be ${body.cityId}, the city changed` }]);
+      const stored = await deps.settings.put(settings, { expectedVersion: body.expectedVersion, by: actorOf(caller).id, at: now.toISOString() });
+      deps.logger.info('city settings changed', { cityId: settings.cityId, version: stored.version });
+      return { status: 200, body: await settingsView(deps, stored) };
     },
   }),
 
@@ -351,7 +429,7 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
     path: '/reports/summary',
     operationId: 'getSummary',
     summary: 'A city’s totals: cases by status, arrears outstanding, recovered to date, holdings',
-    roles: BOTH,
+    roles: READERS,
     query: CityQuery,
     responses: { 200: json(SummaryView, 'The totals.'), ...COMMON },
     async handle({ query, now }, deps) {

@@ -348,3 +348,43 @@ export const ProblemView = z
       .meta({ description: 'Each wrong field: a JSON pointer into the body, or the query, path or header name.' }),
   })
   .meta({ id: 'Problem', description: 'RFC 9457 problem details.' });
+
+// ---------------------------------------------------------------- city settings, audit trail
+
+export const CitySettingsBody = z
+  .strictObject({
+    cityId: CityId,
+    expectedVersion: z.number().int().min(1).nullable().meta({ description: 'The version read (GET /settings), or null when the city has none yet: a change over another is refused (409).' }),
+    // Checked field by field by the domain's settings schema (CitySettingsSchema), the one every read uses too.
+    settings: z.record(z.string(), z.unknown()).meta({ description: 'The city’s settings: display name, rounding, notice window, reminders, what notices print.' }),
+  })
+  .meta({ id: 'CitySettingsChange' });
+
+export const CitySettingsView = z
+  .object({
+    cityId: CityId,
+    version: z.number().int(),
+    updatedAt: Instant,
+    updatedBy: z.string(),
+    settings: z.record(z.string(), z.unknown()),
+    changes: z.array(z.object({ at: Instant, by: z.string(), version: z.number().int() })).meta({ description: 'Every change, oldest first, with who made it.' }),
+  })
+  .meta({ id: 'CitySettings' });
+
+export const AuditTrailView = z
+  .object({
+    cityId: CityId,
+    caseId: CaseId,
+    entries: z.array(
+      z.object({
+        at: Instant,
+        action: z.string(),
+        before: Status.nullable(),
+        after: Status,
+        actor: z.object({ kind: z.enum(['CITY_SYSTEM', 'OFFICER', 'TAXPAYER', 'SYSTEM']), id: z.string() }),
+        reason: z.string().optional(),
+        details: z.record(z.string(), z.string()),
+      }),
+    ),
+  })
+  .meta({ id: 'AuditTrail', description: 'Every change to the case, oldest first, with who made it (an officer by verified identity).' });

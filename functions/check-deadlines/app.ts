@@ -19,7 +19,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { CaseRuleError, markDue, nextSaleId, saleBlock, type Case, type Transition } from '#domain/case';
 import { ConcurrencyConflictError, type CaseStore, type Cursor, type DeadlineEntry } from '#domain/case-store';
-import type { CitySettings } from '#domain/city-settings';
+import type { CitySettings, CitySettingsSource } from '#domain/city-settings';
 import { kstDate, type LocalDate } from '#domain/dates';
 import type { SaleRequestQueue } from '#adapters/workflow/sale-requests';
 
@@ -28,7 +28,8 @@ export interface DeadlineCheckDeps {
   saleRequests: SaleRequestQueue;
   /** Sends a committed transition's notices (best effort: the outbox sweeper re-sends). */
   publishNotices(transition: Pick<Transition, 'case' | 'notices'>): Promise<unknown>;
-  settingsFor(cityId: string): CitySettings;
+  /** Each city's settings (docs/LEGAL.md "Many cities"). */
+  settings: CitySettingsSource;
   clock: () => Date;
   maxSaleAttempts: number;
   logger: Pick<Logger, 'info' | 'warn' | 'error'>;
@@ -71,7 +72,7 @@ export function createDeadlineCheck(deps: DeadlineCheckDeps) {
     for (let attempt = 1; ; attempt++) {
       const c = await deps.store.get(entry.cityId, entry.caseId);
       if (!c) return 'NOT_DUE';
-      const settings = deps.settingsFor(c.cityId);
+      const settings = (await deps.settings.get(c.cityId));
       if (c.status === 'NOTICE_SENT') {
         let t: Transition;
         try {

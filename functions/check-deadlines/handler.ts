@@ -5,6 +5,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDbCaseStore } from '#adapters/dynamodb/case-store';
+import { DynamoDbCitySettings } from '#adapters/dynamodb/city-settings-store';
 import { createDynamoDbClient } from '#adapters/dynamodb/client';
 import { createSqsClient } from '#adapters/sqs/client';
 import { NOTICE_QUEUE_URL_ENV, noticePublisher } from '#adapters/sqs/notice-queue';
@@ -24,7 +25,8 @@ export const handler = createDeadlineCheck({
   store: new DynamoDbCaseStore(createDynamoDbClient(), config.tableName),
   saleRequests: new SqsSaleRequestQueue(sqs, saleQueueUrl),
   publishNotices: noticePublisher({ client: sqs, queueUrl: noticeQueueUrl, logger }),
-  settingsFor: config.settingsFor,
+  // Each city's settings from its item in the table (docs/LEGAL.md "Many cities").
+  settings: new DynamoDbCitySettings(createDynamoDbClient(), config.tableName),
   clock: () => new Date(),
   maxSaleAttempts: config.limits.maxSaleAttempts,
   logger,

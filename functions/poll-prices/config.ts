@@ -13,7 +13,6 @@
  *   EXCHANGE_TIMEOUT_MS       per-request timeout (default 5000)
  *   DYNAMODB_ENDPOINT         DynamoDB Local, for the local stack and tests
  */
-import { DEFAULT_CITY_SETTINGS, type CitySettings } from '#domain/city-settings';
 import { executionPolicy, InvalidExecutionPolicyError } from '#domain/execution-policy';
 import type { PriceChecks } from './assess';
 import { ConfigError, envList as list, envWhole as whole } from '#adapters/env';
@@ -29,7 +28,6 @@ export interface PollConfig {
   historyDays: number;
   casesPerPart: number;
   exchangeTimeoutMs: number;
-  settingsFor(cityId: string): CitySettings;
 }
 
 export function loadPollConfig(env: NodeJS.ProcessEnv = process.env): PollConfig {
@@ -41,7 +39,6 @@ export function loadPollConfig(env: NodeJS.ProcessEnv = process.env): PollConfig
   }
   const baseUrl = (env.EXCHANGE_BASE_URL ?? '').trim();
   if (!/^https?:\/\/[^\s/]+/.test(baseUrl)) throw new ConfigError('EXCHANGE_BASE_URL must be an http(s) URL');
-  const displayNames = parseJson<Record<string, string>>(env.CITY_DISPLAY_NAMES, 'CITY_DISPLAY_NAMES') ?? {};
   return {
     tableName: (env.TABLE_NAME ?? '').trim(),
     cities,
@@ -51,7 +48,6 @@ export function loadPollConfig(env: NodeJS.ProcessEnv = process.env): PollConfig
     historyDays: whole(env, 'PRICE_HISTORY_DAYS', 7, 1, 366),
     casesPerPart: whole(env, 'COVERAGE_CASES_PER_PART', 1000, 1, 1000),
     exchangeTimeoutMs: whole(env, 'EXCHANGE_TIMEOUT_MS', 5000, 100, 30_000),
-    settingsFor: (cityId) => ({ ...DEFAULT_CITY_SETTINGS, cityId, displayName: displayNames[cityId] ?? (cityId === DEFAULT_CITY_SETTINGS.cityId ? DEFAULT_CITY_SETTINGS.displayName : cityId) }),
   };
 }
 

@@ -6,6 +6,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { DynamoDbCitySettings } from '#adapters/dynamodb/city-settings-store';
 import { createDynamoDbClient } from '#adapters/dynamodb/client';
 import { DynamoDbPriceStore } from '#adapters/dynamodb/price-store';
 import { UpbitExchange } from '#adapters/exchange/upbit';
@@ -29,7 +30,8 @@ const exchange = new UpbitExchange({
 export const handler = createPollHandler({
   exchange,
   store,
-  settings: { cities: config.cities, checks: config.checks, maxMarketsPerCall: config.maxMarketsPerCall, settingsFor: config.settingsFor },
+  settings: { cities: config.cities, checks: config.checks, maxMarketsPerCall: config.maxMarketsPerCall },
+  citySettings: new DynamoDbCitySettings(createDynamoDbClient(), config.tableName),
   logger,
   metrics,
 });

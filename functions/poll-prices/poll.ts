@@ -12,7 +12,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { ExchangeError, type Exchange, type OrderBook, type Quote } from '#adapters/exchange/exchange';
 import type { CoverageEntry, CoverageSheet, OpenCase, PriceSnapshot, StoredCoverageSheet } from '#adapters/dynamodb/price-store';
 import { arrears, type Case } from '#domain/case';
-import type { CitySettings } from '#domain/city-settings';
+import type { CitySettingsSource } from '#domain/city-settings';
 import { coverage, type BidPrice, type CoverageState } from '#domain/coverage';
 import { kstDate, type LocalDate } from '#domain/dates';
 import { Decimal, max, wonString, ZERO } from '#domain/money';
@@ -35,13 +35,14 @@ export interface PollSettings {
   checks: PriceChecks;
   /** Markets per ticker / order-book call (Upbit takes many per call). */
   maxMarketsPerCall: number;
-  settingsFor(cityId: string): CitySettings;
 }
 
 export interface PollDeps {
   exchange: PriceFeed;
   store: PollStore;
   settings: PollSettings;
+  /** Each city's settings (docs/LEGAL.md "Many cities"). */
+  citySettings: CitySettingsSource;
   logger: Pick<Logger, 'info' | 'warn'>;
 }
 
@@ -166,7 +167,7 @@ async function coverCity(deps: PollDeps, cityId: string, open: readonly OpenCase
     return e && e.asOf === asOf && e.updatedAt === c.updatedAt && e.recordedArrearsKrw === wonString(c.recordedArrears) ? e : undefined;
   };
   const stale = open.filter((c) => !reusable(c));
-  const settings = deps.settings.settingsFor(cityId);
+  const settings = (await deps.citySettings.get(cityId));
   const projected = new Map<string, Decimal>();
   for (const c of await deps.store.cases(stale.map((s) => ({ cityId, caseId: s.caseId })))) {
     projected.set(c.caseId, max(ZERO, arrears(c, asOf, settings)));

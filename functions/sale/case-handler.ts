@@ -5,6 +5,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDbCaseStore } from '#adapters/dynamodb/case-store';
+import { DynamoDbCitySettings } from '#adapters/dynamodb/city-settings-store';
 import { createDynamoDbClient } from '#adapters/dynamodb/client';
 import { DynamoDbSaleStore } from '#adapters/dynamodb/sale-store';
 import { createSqsClient } from '#adapters/sqs/client';
@@ -26,7 +27,7 @@ export const handler = stepDispatcher(
     sales: new DynamoDbSaleStore(dynamodb, config.tableName),
     policy: config.policy,
     limits: config.limits,
-    settingsFor: config.settingsFor,
+    settings: new DynamoDbCitySettings(dynamodb, config.tableName),
     clock: () => new Date(),
     logger,
     metrics,

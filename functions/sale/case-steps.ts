@@ -42,10 +42,10 @@ const NATURAL_ENDS = new Set(['COVERED', 'ALL_SOLD', 'NOTHING_OWED', 'ONLY_DUST_
 export function createCaseSteps(deps: CaseStepDeps): CaseSteps {
   const { sales, clock } = deps;
 
-  const ctx = (c: Case, event: StepEvent): TransitionContext => ({
+  const ctx = async (c: Case, event: StepEvent): Promise<TransitionContext> => ({
     now: clock(),
     actor: { kind: 'SYSTEM', id: `sale-workflow/${event.executionName ?? event.saleId}` },
-    settings: deps.settingsFor(c.cityId),
+    settings: (await deps.settings.get(c.cityId)),
   });
 
   /** What the quality figures are measured on: every market decided at arrival or sold. */
@@ -90,7 +90,7 @@ export function createCaseSteps(deps: CaseStepDeps): CaseSteps {
 
     const now = clock();
     const on = kstDate(now);
-    const settings = deps.settingsFor(c.cityId);
+    const settings = (await deps.settings.get(c.cityId));
     const reason = stop.reason ?? sale.stopReason ?? sale.escalation?.reason;
     const covered = stillNeeded(c, orders, on, settings).lte(0);
     const stoppedBecause = covered || (reason !== undefined && NATURAL_ENDS.has(reason)) ? undefined : reason;
@@ -107,11 +107,11 @@ export function createCaseSteps(deps: CaseStepDeps): CaseSteps {
 
     let t: Transition;
     if (fills.length === 0 && dust.length === 0 && saleBlock(c, on, settings) === null) {
-      t = failSale(c, event.saleId, stoppedBecause ?? reason ?? 'NOTHING_SOLD', ctx(c, event));
+      t = failSale(c, event.saleId, stoppedBecause ?? reason ?? 'NOTHING_SOLD', await ctx(c, event));
     } else {
       const firstTrade = done.map((o) => o.firstTradeAt).filter((x): x is string => x !== undefined).sort()[0];
       const startedOn: LocalDate = kstDate(firstTrade ?? sale.startedAt);
-      t = settleSale(c, { saleId: event.saleId, fills, dust, settledOn: on, startedOn, ...(stoppedBecause ? { stoppedBecause } : {}) }, ctx(c, event));
+      t = settleSale(c, { saleId: event.saleId, fills, dust, settledOn: on, startedOn, ...(stoppedBecause ? { stoppedBecause } : {}) }, await ctx(c, event));
     }
     t = { ...t, audit: { ...t.audit, details: { ...t.audit.details, ...figures } } };
 
@@ -151,7 +151,7 @@ export function createCaseSteps(deps: CaseStepDeps): CaseSteps {
         requestedBy,
         ...(event.executionName ? { executionName: event.executionName } : {}),
         startedAt: now.toISOString(),
-        needAtStartKrw: arrears(c, kstDate(now), deps.settingsFor(c.cityId)),
+        needAtStartKrw: arrears(c, kstDate(now), (await deps.settings.get(c.cityId))),
         limitPrices: c.saleRequest?.limitPrices ?? {},
         lastQuotes: {},
         priceHistory: {},
@@ -176,7 +176,7 @@ export function createCaseSteps(deps: CaseStepDeps): CaseSteps {
       const orders = await sales.orders(event.cityId, event.caseId, event.saleId);
       const now = clock();
       const on = kstDate(now);
-      const settings = deps.settingsFor(c.cityId);
+      const settings = (await deps.settings.get(c.cityId));
       const stop = async (reason: string): Promise<CheckResult> => {
         await sales.save({ ...sale, stopReason: reason });
         deps.logger.info('sale stops', { saleId: event.saleId, reason });

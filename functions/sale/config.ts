@@ -5,7 +5,6 @@
  *
  *   TABLE_NAME                  the cases table
  *   SERVED_CITIES               comma-separated city ids
- *   CITY_DISPLAY_NAMES          JSON { cityId: display name } (optional)
  *   EXECUTION_POLICY            JSON overrides of the execution policy (domain defaults otherwise;
  *                               approvalThresholdKrw as a string of digits)
  *   SALE_APPROVAL_POLL_SECONDS  how often a sale waiting for an officer looks again (default 300)
@@ -15,7 +14,6 @@
  *   SALE_FILL_POLL_SECONDS      wait before an order is looked at again (default 2)
  *   SALE_MAX_ATTEMPTS           sale attempts per case before the deadline check stops asking (default 5)
  */
-import { DEFAULT_CITY_SETTINGS, type CitySettings } from '#domain/city-settings';
 import { ConfigError, envList as list, envWhole as whole } from '#adapters/env';
 
 export { ConfigError };
@@ -49,7 +47,6 @@ export interface SaleConfig {
   cities: readonly string[];
   policy: ExecutionPolicy;
   limits: SaleLimits;
-  settingsFor(cityId: string): CitySettings;
 }
 
 function parseJson<T>(text: string | undefined, name: string): T | undefined {
@@ -83,7 +80,6 @@ export function loadSaleConfig(env: NodeJS.ProcessEnv = process.env): SaleConfig
   for (const city of cities) {
     if (!/^[a-z0-9][a-z0-9-]{0,39}$/.test(city)) throw new ConfigError(`SERVED_CITIES holds an invalid city id: ${city}`);
   }
-  const displayNames = parseJson<Record<string, string>>(env.CITY_DISPLAY_NAMES, 'CITY_DISPLAY_NAMES') ?? {};
   return {
     tableName: (env.TABLE_NAME ?? '').trim(),
     cities,
@@ -96,10 +92,5 @@ export function loadSaleConfig(env: NodeJS.ProcessEnv = process.env): SaleConfig
       fillPollSeconds: whole(env, 'SALE_FILL_POLL_SECONDS', 2, 1, 60),
       maxSaleAttempts: whole(env, 'SALE_MAX_ATTEMPTS', 5, 1, 100),
     },
-    settingsFor: (cityId) => ({
-      ...DEFAULT_CITY_SETTINGS,
-      cityId,
-      displayName: displayNames[cityId] ?? (cityId === DEFAULT_CITY_SETTINGS.cityId ? DEFAULT_CITY_SETTINGS.displayName : cityId),
-    }),
   };
 }

@@ -8,7 +8,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { arrears, available, type Case, type NoticeIntent } from '#domain/case';
 import { CaseNotFoundError, type CaseStore } from '#domain/case-store';
-import type { CitySettings } from '#domain/city-settings';
+import type { CitySettings, CitySettingsSource } from '#domain/city-settings';
 import { kstDate, type LocalDate } from '#domain/dates';
 import type { ExecutionPolicy } from '#domain/execution-policy';
 import { Decimal, max, ZERO } from '#domain/money';
@@ -28,7 +28,8 @@ export interface SaleDeps {
   sales: SaleStore;
   policy: ExecutionPolicy;
   limits: SaleLimits;
-  settingsFor(cityId: string): CitySettings;
+  /** Each city's settings (docs/LEGAL.md "Many cities"). */
+  settings: CitySettingsSource;
   clock: () => Date;
   logger: Pick<Logger, 'info' | 'warn' | 'error'>;
   metrics: Pick<Metrics, 'addMetric' | 'addDimension' | 'publishStoredMetrics'>;

@@ -6,6 +6,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDbCaseStore } from '#adapters/dynamodb/case-store';
+import { DynamoDbCitySettings } from '#adapters/dynamodb/city-settings-store';
 import { createDynamoDbClient } from '#adapters/dynamodb/client';
 import { DynamoDbPriceStore } from '#adapters/dynamodb/price-store';
 import { DynamoDbSaleStore } from '#adapters/dynamodb/sale-store';
@@ -32,7 +33,7 @@ async function build(): Promise<StepHandler> {
       exchange,
       policy: config.policy,
       limits: config.limits,
-      settingsFor: config.settingsFor,
+      settings: new DynamoDbCitySettings(dynamodb, config.tableName),
       clock: () => new Date(),
       logger,
       metrics,

@@ -147,7 +147,7 @@ export function createMarketSteps(deps: MarketStepDeps): MarketSteps {
       }
       sale = { ...sale, lastQuotes, priceHistory: history };
 
-      const need = stillNeeded(c, orders, today(deps), deps.settingsFor(c.cityId));
+      const need = stillNeeded(c, orders, today(deps), (await deps.settings.get(c.cityId)));
       const leg = need.gt(0) ? plan(need, sale, left)?.legs[0] : undefined;
       const quote = leg ? lastQuotes[leg.market] : undefined;
       if (!leg || !quote) {
@@ -193,7 +193,7 @@ export function createMarketSteps(deps: MarketStepDeps): MarketSteps {
 
       const now = clock();
       const on = kstDate(now);
-      const need = stillNeeded(c, orders, on, deps.settingsFor(c.cityId));
+      const need = stillNeeded(c, orders, on, (await deps.settings.get(c.cityId)));
       if (need.lte(0)) return settle('COVERED');
       const left = leftToSell(c, sale, orders);
       if (left.size === 0) return settle('ALL_SOLD');
@@ -345,7 +345,7 @@ export function createMarketSteps(deps: MarketStepDeps): MarketSteps {
       const c = await loadCase(deps, event);
       const sale = await loadSale(deps, event);
       const orders = await sales.orders(event.cityId, event.caseId, event.saleId);
-      const more = stillNeeded(c, orders, today(deps), deps.settingsFor(c.cityId)).gt(0) && leftToSell(c, sale, orders).size > 0;
+      const more = stillNeeded(c, orders, today(deps), (await deps.settings.get(c.cityId))).gt(0) && leftToSell(c, sale, orders).size > 0;
       return { identifier, final: true, more, executedVolume: (after?.executedVolume ?? ZERO).toFixed(), waitSeconds: seconds(deps.policy.sliceIntervalMs) };
     },
 

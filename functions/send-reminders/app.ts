@@ -12,7 +12,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { reminderDue, sendReminder, type Actor } from '#domain/case';
 import { ConcurrencyConflictError, DuplicateRecordError, type CaseStore } from '#domain/case-store';
-import type { CitySettings } from '#domain/city-settings';
+import type { CitySettings, CitySettingsSource } from '#domain/city-settings';
 import { addDays, kstDate } from '#domain/dates';
 import type { DynamoDbOutboxStore } from '#adapters/dynamodb/outbox-store';
 import type { PublishNotices } from '#adapters/sqs/notice-queue';
@@ -23,7 +23,8 @@ export interface ReminderDeps {
   publishNotices: PublishNotices;
   /** The cities this deployment serves, and their settings. */
   cities: readonly string[];
-  settingsFor: (cityId: string) => CitySettings;
+  /** Each city's settings (docs/LEGAL.md "Many cities"). */
+  settings: CitySettingsSource;
   logger: Logger;
   now?: () => Date;
 }
@@ -55,7 +56,7 @@ export function createReminderRun(deps: ReminderDeps): () => Promise<ReminderRun
     for (let attempt = 1; ; attempt++) {
       const c = await deps.store.get(cityId, caseId);
       if (!c) return 'SKIPPED';
-      const ctx = { now: clock(), actor: ACTOR, settings: deps.settingsFor(cityId) };
+      const ctx = { now: clock(), actor: ACTOR, settings: (await deps.settings.get(cityId)) };
       if (reminderDue(c, kstDate(ctx.now), ctx.settings) === null) return 'SKIPPED';
       const transition = sendReminder(c, ctx);
       try {
@@ -73,7 +74,8 @@ export function createReminderRun(deps: ReminderDeps): () => Promise<ReminderRun
   return async function run() {
     const today = kstDate(clock());
     const served = new Set(deps.cities);
-    const days = [...new Set(deps.cities.flatMap((city) => deps.settingsFor(city).reminderDaysBefore))].sort((a, b) => b - a);
+    const all = await Promise.all(deps.cities.map((city) => deps.settings.get(city)));
+    const days = [...new Set(all.flatMap((s) => s.reminderDaysBefore))].sort((a, b) => b - a);
     const result: ReminderRunResult = { date: today, sent: 0, alreadySent: 0, skipped: 0 };
     const failures: { caseId: string; error: string }[] = [];
     for (const d of days) {

@@ -2,6 +2,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import { DynamoDbCaseStore } from '#adapters/dynamodb/case-store';
+import { DynamoDbCitySettings } from '#adapters/dynamodb/city-settings-store';
 import { createDynamoDbClient } from '#adapters/dynamodb/client';
 import { DynamoDbOutboxStore } from '#adapters/dynamodb/outbox-store';
 import { createSqsClient } from '#adapters/sqs/client';
@@ -18,7 +19,7 @@ const run = createReminderRun({
   deadlines: new DynamoDbOutboxStore(dynamodb, config.tableName),
   publishNotices: config.queueUrl ? noticePublisher({ client: createSqsClient(), queueUrl: config.queueUrl, logger }) : leaveForSweeper,
   cities: config.cities,
-  settingsFor: config.settingsFor,
+  settings: new DynamoDbCitySettings(dynamodb, config.tableName),
   logger,
 });
 

@@ -15,14 +15,15 @@ import { processPartialResponse, SqsFifoPartialProcessorAsync } from '@aws-lambd
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { CaseRuleError, nextSaleId, startSale } from '#domain/case';
 import { CaseNotFoundError, ConcurrencyConflictError, type CaseStore } from '#domain/case-store';
-import type { CitySettings } from '#domain/city-settings';
+import type { CitySettings, CitySettingsSource } from '#domain/city-settings';
 import { parseSaleRequestMessage, type SaleRequestMessage } from '#adapters/workflow/sale-requests';
 import type { SaleWorkflowStarter } from '#adapters/workflow/sale-workflow';
 
 export interface StartSaleDeps {
   store: CaseStore;
   starter: SaleWorkflowStarter;
-  settingsFor(cityId: string): CitySettings;
+  /** Each city's settings (docs/LEGAL.md "Many cities"). */
+  settings: CitySettingsSource;
   clock: () => Date;
   logger: Pick<Logger, 'info' | 'warn' | 'error'>;
   metrics: Pick<Metrics, 'addMetric' | 'publishStoredMetrics'>;
@@ -48,7 +49,7 @@ export function createSaleStarter(deps: StartSaleDeps) {
       }
       let transition;
       try {
-        transition = startSale(c, request.saleId, { now: deps.clock(), actor: { kind: 'SYSTEM', id: 'start-sale' }, settings: deps.settingsFor(c.cityId) });
+        transition = startSale(c, request.saleId, { now: deps.clock(), actor: { kind: 'SYSTEM', id: 'start-sale' }, settings: (await deps.settings.get(c.cityId)) });
       } catch (error) {
         if (!(error instanceof CaseRuleError)) throw error;
         deps.logger.info('sale request refused by the rules', { saleId: request.saleId, code: error.code });

@@ -6,6 +6,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDbCaseStore } from '#adapters/dynamodb/case-store';
+import { DynamoDbCitySettings } from '#adapters/dynamodb/city-settings-store';
 import { createDynamoDbClient } from '#adapters/dynamodb/client';
 import { SALE_STATE_MACHINE_ARN_ENV, StepFunctionsSaleStarter } from '#adapters/workflow/sfn-starter';
 import { ConfigError, loadSaleConfig } from '../sale/config';
@@ -19,7 +20,8 @@ if (!stateMachineArn) throw new ConfigError(`missing environment variable: ${SAL
 export const handler = createSaleStarter({
   store: new DynamoDbCaseStore(createDynamoDbClient(), config.tableName),
   starter: new StepFunctionsSaleStarter(new SFNClient({}), stateMachineArn),
-  settingsFor: config.settingsFor,
+  // Each city's settings from its item in the table (docs/LEGAL.md "Many cities").
+  settings: new DynamoDbCitySettings(createDynamoDbClient(), config.tableName),
   clock: () => new Date(),
   logger: new Logger({ serviceName: SERVICE_NAME }),
   metrics: new Metrics({ serviceName: SERVICE_NAME }),

@@ -1,11 +1,16 @@
 /**
- * The city's HTTP API: API Gateway REST with IAM (SigV4) authorization on every method, request
- * validation, JSON access logs and X-Ray, one Lambda proxy integration for all routes, and two
- * caller roles whose `execute-api:Invoke` permissions are granted route by route from the table
- * below. The handler learns the roles' ARNs from its environment and maps the authenticated
- * principal to a caller role itself (it refuses unknown principals).
+ * The cities' HTTP API: API Gateway REST with IAM (SigV4) authorization on every method, request
+ * validation, JSON access logs and X-Ray, one Lambda proxy integration for all routes, and per city
+ * three caller roles (its tax system, its officers, its auditors) whose `execute-api:Invoke`
+ * permissions are granted route by route from the table below. A resource policy lets only those
+ * roles invoke the API. The handler learns each role's ARN, role and city from its environment
+ * (CALLERS) and checks every request's city against them (docs/LEGAL.md "Many cities").
+ *
+ * Officers and auditors are people: their roles' trust policies require a source identity equal to
+ * the caller's IAM user name and a session named the same, so the session name the API sees is a
+ * verified identity, recorded as the actor (docs/LEGAL.md "Officers are accountable").
  */
-import { type CfnOutput, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { type CfnOutput, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -17,7 +22,8 @@ import { IDEMPOTENCY_HEADER } from '../../functions/api/idempotency';
 import type { AppFunction } from './function';
 import { acknowledgeWildcards } from './nag';
 
-export type Caller = 'citySystem' | 'officer';
+export type Caller = 'citySystem' | 'officer' | 'auditor';
+export const CALLER_KINDS: readonly Caller[] = ['citySystem', 'officer', 'auditor'];
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 export interface Route {
@@ -26,7 +32,11 @@ export interface Route {
   readonly callers: readonly Caller[];
 }
 
-const CALLER_OF_ROLE: Record<Role, Caller> = { CITY_SYSTEM: 'citySystem', OFFICER: 'officer' };
+const CALLER_OF_ROLE: Record<Role, Caller> = { CITY_SYSTEM: 'citySystem', OFFICER: 'officer', AUDITOR: 'auditor' };
+const ROLE_OF_CALLER: Record<Caller, Role> = { citySystem: 'CITY_SYSTEM', officer: 'OFFICER', auditor: 'AUDITOR' };
+
+/** `cheongju` → `Cheongju`, `new-city` → `NewCity`: construct ids and output names. */
+export const pascal = (id: string): string => id.split('-').map((p) => p.charAt(0).toUpperCase() + p.slice(1)).join('');
 
 /**
  * Routes the gateway serves before the handler's router has them: the sale approval comes with
@@ -47,11 +57,17 @@ export const API_ROUTES: readonly Route[] = (() => {
   return [...fromRouter, ...PENDING_ROUTES.filter((r) => !known.has(key(r)))];
 })();
 
-/** Environment variables the API handler reads the caller roles from (comma-separated ARNs). */
-export const CALLER_ROLE_ENV: Record<Caller, string> = {
-  citySystem: 'CITY_SYSTEM_ROLE_ARNS',
-  officer: 'OFFICER_ROLE_ARNS',
-};
+/** The environment variable the API handler reads its callers from (functions/api/config.ts). */
+export const CALLERS_ENV = 'CALLERS';
+
+/**
+ * Conditions on assuming an officer or auditor role: a source identity is set, it is the caller's
+ * own IAM user name, and the session is named the same (the API sees only the session name).
+ */
+export const PERSON_TRUST_CONDITIONS = {
+  StringEquals: { 'sts:SourceIdentity': '${aws:username}', 'sts:RoleSessionName': '${aws:username}' },
+  Null: { 'sts:SourceIdentity': 'false' },
+} as const;
 
 export const STAGE_NAME = 'v1';
 
@@ -62,14 +78,16 @@ export interface ApiProps {
   readonly namePrefix: string;
   readonly handler: AppFunction;
   readonly logRetention: logs.RetentionDays;
-  /** Principals that may assume each caller role; empty: the account (granted by IAM policy there). */
-  readonly trustedPrincipals: Readonly<Record<Caller, readonly string[]>>;
+  readonly cities: readonly string[];
+  /** Per city, principals that may assume each caller role; empty: the account (development stages only, infra/config.ts). */
+  readonly trustedPrincipals: Readonly<Record<string, Readonly<Record<Caller, readonly string[]>>>>;
   readonly routes?: readonly Route[];
 }
 
 export class Api extends Construct {
   readonly restApi: apigw.RestApi;
-  readonly callerRoles: Readonly<Record<Caller, iam.Role>>;
+  /** Per city, its caller roles. */
+  readonly callerRoles: Readonly<Record<string, Readonly<Record<Caller, iam.Role>>>>;
   readonly accessLogs: logs.LogGroup;
 
   constructor(scope: Construct, id: string, props: ApiProps) {
@@ -81,7 +99,44 @@ export class Api extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
+    const trust = (arns: readonly string[]): iam.IPrincipal =>
+      arns.length === 0 ? new iam.AccountRootPrincipal() : new iam.CompositePrincipal(...arns.map((a) => new iam.ArnPrincipal(a)));
+    const DESCRIPTIONS: Record<Caller, string> = {
+      citySystem: "tax system: registers cases, bills, seizures, custody, payments and sale requests; reads",
+      officer: 'officers: holds, cancellations, sale approvals, settings; reads',
+      auditor: 'auditors: reads and audit trails only',
+    };
+    const roleFor = (city: string, caller: Caller): iam.Role => {
+      const name = { citySystem: 'city-system', officer: 'officer', auditor: 'auditor' }[caller];
+      const principal = trust(props.trustedPrincipals[city]?.[caller] ?? []);
+      const person = caller !== 'citySystem';
+      const r = new iam.Role(this, `${pascal(city)}${pascal(name)}Role`, {
+        roleName: `${props.namePrefix}-${city}-${name}`,
+        description: `${city} ${DESCRIPTIONS[caller]}`,
+        // A person must set a source identity (their user name), which also names the session.
+        assumedBy: person ? new iam.PrincipalWithConditions(principal, PERSON_TRUST_CONDITIONS) : principal,
+        maxSessionDuration: Duration.hours(1),
+      });
+      if (person) r.assumeRolePolicy?.addStatements(new iam.PolicyStatement({ actions: ['sts:SetSourceIdentity'], principals: [principal], conditions: PERSON_TRUST_CONDITIONS }));
+      return r;
+    };
+    this.callerRoles = Object.fromEntries(props.cities.map((city) => [city, Object.fromEntries(CALLER_KINDS.map((caller) => [caller, roleFor(city, caller)])) as Record<Caller, iam.Role>]));
+    const allRoles = Object.values(this.callerRoles).flatMap((byCaller) => Object.values(byCaller));
+
     this.restApi = new apigw.RestApi(this, 'Api', {
+      // Only the caller roles may invoke the API, whatever IAM policies elsewhere in the account say.
+      policy: new iam.PolicyDocument({
+        statements: [
+          new iam.PolicyStatement({ effect: iam.Effect.ALLOW, principals: allRoles.map((r) => new iam.ArnPrincipal(r.roleArn)), actions: ['execute-api:Invoke'], resources: ['execute-api:/*'] }),
+          new iam.PolicyStatement({
+            effect: iam.Effect.DENY,
+            principals: [new iam.AnyPrincipal()],
+            actions: ['execute-api:Invoke'],
+            resources: ['execute-api:/*'],
+            conditions: { StringNotEquals: { 'aws:PrincipalArn': allRoles.map((r) => r.roleArn) } },
+          }),
+        ],
+      }),
       restApiName: `${props.namePrefix}-api`,
       description: 'crypto-tax-recovery: cases, payments, holds and sales for the city tax system and officers',
       endpointTypes: [apigw.EndpointType.REGIONAL],
@@ -146,15 +201,7 @@ export class Api extends Construct {
       });
     }
 
-    const trust = (arns: readonly string[]): iam.IPrincipal =>
-      arns.length === 0 ? new iam.AccountRootPrincipal() : new iam.CompositePrincipal(...arns.map((a) => new iam.ArnPrincipal(a)));
-    const role = (caller: Caller, idPart: string, roleName: string, description: string): iam.Role => {
-      const r = new iam.Role(this, `${idPart}Role`, {
-        roleName: `${props.namePrefix}-${roleName}`,
-        description,
-        assumedBy: trust(props.trustedPrincipals[caller]),
-        maxSessionDuration: Duration.hours(1),
-      });
+    const grant = (r: iam.Role, caller: Caller): void => {
       const allowed = routes.filter((rt) => rt.callers.includes(caller));
       const arns = allowed.map((rt) => this.restApi.arnForExecuteApi(rt.method, arnPath(rt.path), STAGE_NAME));
       r.addToPolicy(new iam.PolicyStatement({ actions: ['execute-api:Invoke'], resources: arns }));
@@ -165,15 +212,15 @@ export class Api extends Construct {
         { resources: allowed.filter((rt) => rt.path.includes('{')).map((rt) => this.restApi.arnForExecuteApi(rt.method, arnPath(rt.path), STAGE_NAME)) },
         'A path parameter ({caseId}, {holdId}, {saleId}) can only be written as * in an execute-api ARN; the ARN is still pinned to one method and one route.',
       );
-      return r;
     };
-    this.callerRoles = {
-      citySystem: role('citySystem', 'CitySystem', 'api-city-system', "The city's tax system: registers cases, bills, seizures, custody, payments and sale requests; reads"),
-      officer: role('officer', 'Officer', 'api-officer', 'Tax officers: holds, cancellations, sale approvals; reads'),
-    };
-
-    props.handler.addEnvironment(CALLER_ROLE_ENV.citySystem, this.callerRoles.citySystem.roleArn);
-    props.handler.addEnvironment(CALLER_ROLE_ENV.officer, this.callerRoles.officer.roleArn);
+    const grants: { principal: string; role: Role; cities: string[] }[] = [];
+    for (const [city, byCaller] of Object.entries(this.callerRoles)) {
+      for (const caller of CALLER_KINDS) {
+        grant(byCaller[caller], caller);
+        grants.push({ principal: byCaller[caller].roleArn, role: ROLE_OF_CALLER[caller], cities: [city] });
+      }
+    }
+    props.handler.addEnvironment(CALLERS_ENV, Stack.of(this).toJsonString(grants));
 
     Validations.of(this.restApi).acknowledge(
       {

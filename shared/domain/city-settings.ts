@@ -1,7 +1,11 @@
 /**
- * Per-city settings the rules depend on. Items DESIGN.md marks "(confirm)" live here as
- * configuration, never as literals in the rules.
+ * Per-city settings the rules and notices depend on: configuration, never literals in the rules.
+ * One deployment serves many cities, so each city's settings are data its officers maintain (a
+ * settings item per city in the table, docs/LEGAL.md "Many cities"); every function reads them
+ * through the `CitySettingsSource` port. `DEFAULT_CITY_SETTINGS` is Cheongju's, for the demo and tests.
  */
+import { z } from 'zod';
+
 
 export interface CitySettings {
   cityId: string;
@@ -47,3 +51,67 @@ export const DEFAULT_CITY_SETTINGS: CitySettings = {
     transferDays: 7,
   },
 };
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+
+/** The one schema for a city's settings: the settings route validates with it, and so does every read of the stored item. */
+export const CitySettingsSchema = z
+  .object({
+    cityId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lower-case letters, digits and dashes'),
+    displayName: text(40),
+    truncateUnder10Won: z.boolean(),
+    preSaleNoticeDays: z.number().int().min(1).max(365),
+    reminderDaysBefore: z.array(z.number().int().min(0).max(60)).max(5),
+    notices: z
+      .object({
+        department: text(40),
+        phone: z.string().regex(/^[0-9]{2,4}-[0-9]{3,4}-[0-9]{4}$/, 'a phone number such as 043-201-0000'),
+        paymentGuide: text(500),
+        saleRequestGuide: text(500),
+        refundGuide: text(500),
+        exchangeName: text(40),
+        cityAccount: text(100),
+        returnedTo: text(100),
+        transferDays: z.number().int().min(1).max(60),
+      })
+      .strict(),
+  })
+  .strict();
+
+export class InvalidCitySettingsError extends Error {
+  override readonly name = 'InvalidCitySettingsError';
+  constructor(readonly issues: { path: string; message: string }[]) {
+    super(`invalid city settings: ${issues.map((i) => `${i.path || '(root)'} ${i.message}`).join('; ')}`);
+  }
+}
+
+/** Validates settings from anywhere (a request body, a stored item); throws InvalidCitySettingsError. */
+export function parseCitySettings(value: unknown): CitySettings {
+  const result = CitySettingsSchema.safeParse(value);
+  if (!result.success) throw new InvalidCitySettingsError(result.error.issues.map((i) => ({ path: `/${i.path.join('/')}`, message: i.message })));
+  return result.data;
+}
+
+/** A served city nobody has configured: nothing may be done for it until its officers do. */
+export class CitySettingsMissingError extends Error {
+  override readonly name = 'CitySettingsMissingError';
+  constructor(readonly cityId: string) {
+    super(`city ${cityId} has no settings: its officers must set them first`);
+  }
+}
+
+/** Where every function reads a city's settings (a port: the DynamoDB source caches them briefly). */
+export interface CitySettingsSource {
+  /** The city's settings; throws CitySettingsMissingError for a city with none. */
+  get(cityId: string): Promise<CitySettings>;
+}
+
+/** Fixed settings, for pure tests and tools that have no table. */
+export function fixedCitySettings(...all: CitySettings[]): CitySettingsSource {
+  return {
+    get: (cityId) => {
+      const found = all.find((s) => s.cityId === cityId);
+      return found ? Promise.resolve(found) : Promise.reject(new CitySettingsMissingError(cityId));
+    },
+  };
+}

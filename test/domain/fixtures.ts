@@ -1,6 +1,6 @@
 /** Small builders for domain tests: amounts are written out as strings, as the city sends them. */
 import type { AssessedBill, Bill } from '#domain/bills';
-import { DEFAULT_CITY_SETTINGS, type CitySettings } from '#domain/city-settings';
+import { DEFAULT_CITY_SETTINGS, type CitySettings, type CitySettingsSource } from '#domain/city-settings';
 import type { Actor, TransitionContext } from '#domain/case';
 import { won } from '#domain/money';
 
@@ -42,3 +42,6 @@ export const citySystem: Actor = { kind: 'CITY_SYSTEM', id: 'city' };
 export function at(date: string, actor: Actor = citySystem, settings: CitySettings = DEFAULT_CITY_SETTINGS): TransitionContext {
   return { now: new Date(`${date}T01:00:00Z`), actor, settings };
 }
+
+/** A settings source that answers these settings for any city (tests of functions that only pass them on). */
+export const sameSettingsForEveryCity = (settings: CitySettings = DEFAULT_CITY_SETTINGS): CitySettingsSource => ({ get: (cityId) => Promise.resolve({ ...settings, cityId }) });

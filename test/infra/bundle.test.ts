@@ -35,8 +35,7 @@ describe('bundled app', () => {
     Object.assign(process.env, {
       TABLE_NAME: 'cases',
       SERVED_CITIES: 'cheongju',
-      CITY_SYSTEM_ROLE_ARNS: 'arn:aws:iam::123456789012:role/city',
-      OFFICER_ROLE_ARNS: 'arn:aws:iam::123456789012:role/officer',
+      CALLERS: JSON.stringify([{ principal: 'arn:aws:iam::123456789012:role/city', role: 'CITY_SYSTEM', cities: ['cheongju'] }]),
       AWS_REGION: 'ap-northeast-2',
     });
     try {

@@ -12,7 +12,7 @@ describe('stack configuration from CDK context', () => {
     expect(config.cities).toEqual([{ id: 'cheongju', displayName: '청주시' }]);
     expect(config.exchange.id).toBe('upbit');
     expect(config.schedules).toEqual({ pricePollRate: 'rate(1 minute)', deadlineCheckCron: 'cron(0 9 * * ? *)', timezone: 'Asia/Seoul' });
-    expect(config.callers).toEqual({ citySystem: [], officers: [] });
+    expect(config.callers).toEqual({});
   });
 
   it('accepts the string forms `-c key=value` produces', () => {
@@ -24,13 +24,17 @@ describe('stack configuration from CDK context', () => {
       logRetentionDays: '731',
       exchange: '{"id":"upbit","baseUrl":"https://api.upbit.com"}',
       executionPolicy: '{"maxParticipation":"0.05"}',
-      callers: '{"citySystem":["arn:aws:iam::123456789012:role/tax-system"],"officers":"arn:aws:iam::123456789012:role/a,arn:aws:iam::123456789012:role/b"}',
+      callers: JSON.stringify({
+        cheongju: { citySystem: ['arn:aws:iam::123456789012:role/tax-system'], officers: 'arn:aws:iam::123456789012:user/kim,arn:aws:iam::123456789012:user/lee' },
+        sejong: { citySystem: ['arn:aws:iam::123456789012:role/sejong-tax-system'], officers: ['arn:aws:iam::123456789012:user/choi'], auditors: ['arn:aws:iam::123456789012:user/han'] },
+      }),
     });
     expect(config.cities.map((c) => c.id)).toEqual(['cheongju', 'sejong']);
     expect(config.noticeWindowDays).toBe(60);
     expect(config.logRetentionDays).toBe(731);
     expect(config.executionPolicy).toEqual({ maxParticipation: '0.05' });
-    expect(config.callers.officers).toHaveLength(2);
+    expect(config.callers.cheongju?.officers).toHaveLength(2);
+    expect(config.callers.cheongju?.auditors).toEqual([]);
   });
 
   it.each([
@@ -41,7 +45,10 @@ describe('stack configuration from CDK context', () => {
     ['plain-http exchange', { exchange: { id: 'upbit', baseUrl: 'http://api.upbit.com' } }, 'exchange.baseUrl:'],
     ['notice window', { noticeWindowDays: 0 }, 'noticeWindowDays:'],
     ['poll rate', { schedules: { pricePollRate: 'every minute', deadlineCheckCron: 'cron(0 9 * * ? *)', timezone: 'Asia/Seoul' } }, 'schedules.pricePollRate:'],
-    ['caller ARN', { callers: { citySystem: ['not-an-arn'], officers: [] } }, 'callers.citySystem.0:'],
+    ['caller ARN', { callers: { cheongju: { citySystem: ['not-an-arn'], officers: [] } } }, 'callers.cheongju.citySystem.0:'],
+    ['callers of a city not served', { callers: { busan: { citySystem: [], officers: [] } } }, 'callers.busan:'],
+    ['production without callers', { stage: 'prod' }, 'callers.cheongju.citySystem: required outside a development stage'],
+    ['production without officers', { stage: 'prod', callers: { cheongju: { citySystem: ['arn:aws:iam::123456789012:role/t'], officers: [] } } }, 'callers.cheongju.officers: required'],
     ['log retention', { logRetentionDays: 42 }, 'logRetentionDays:'],
     ['malformed JSON', { executionPolicy: '{oops' }, 'executionPolicy:'],
   ])('refuses a bad %s and names the key', (_label, override, key) => {

@@ -3,7 +3,7 @@
  * runs cdk-nag (AwsSolutions): any unacknowledged finding fails the synth and so every test here.
  */
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { API_ROUTES, CALLER_ROLE_ENV, type Caller } from '../../infra/constructs/api';
+import { API_ROUTES, CALLERS_ENV, type Caller } from '../../infra/constructs/api';
 import { MAX_RECEIVE_COUNT, VISIBILITY_FACTOR } from '../../infra/constructs/queues';
 import { CASES_TABLE } from '../../shared/adapters/dynamodb/table-definition';
 import { routes as handlerRoutes } from '../../functions/api/routes';
@@ -81,17 +81,15 @@ describe('functions', () => {
     }
   });
 
-  it('give the API handler the table, the served cities and both caller roles', () => {
+  it('give the API handler the table, the served cities and each caller role with its role and city', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: {
-        Variables: Match.objectLike({
-          TABLE_NAME: { Ref: Match.stringLikeRegexp('^DataCases') },
-          SERVED_CITIES: 'cheongju',
-          [CALLER_ROLE_ENV.citySystem]: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ApiCitySystemRole'), 'Arn'] },
-          [CALLER_ROLE_ENV.officer]: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ApiOfficerRole'), 'Arn'] },
-        }),
-      },
+      Environment: { Variables: Match.objectLike({ TABLE_NAME: { Ref: Match.stringLikeRegexp('^DataCases') }, SERVED_CITIES: 'cheongju' }) },
     });
+    const api = Object.values(resourcesOfType(template, 'AWS::Lambda::Function')).find((f) => (f.Properties?.Environment as { Variables?: Record<string, unknown> })?.Variables?.[CALLERS_ENV]);
+    const callers = JSON.stringify((api?.Properties?.Environment as { Variables: Record<string, unknown> }).Variables[CALLERS_ENV]);
+    for (const [role, id] of [['CITY_SYSTEM', 'ApiCheongjuCitySystemRole'], ['OFFICER', 'ApiCheongjuOfficerRole'], ['AUDITOR', 'ApiCheongjuAuditorRole']]) {
+      expect(callers).toMatch(new RegExp(`${id}[A-Z0-9]+\\\\?"?,\\\\?"?Arn.*?role.{0,12}${role}.{0,20}cities.{0,12}cheongju`));
+    }
   });
 });
 
@@ -129,8 +127,9 @@ describe('API', () => {
   // An execute-api ARN's * matches any characters, '/' included: check every pattern against every
   // concrete route, so that a wildcard can never open a route its role is not allowed.
   it.each<[Caller, string]>([
-    ['citySystem', 'ApiCitySystemRole'],
-    ['officer', 'ApiOfficerRole'],
+    ['citySystem', 'ApiCheongjuCitySystemRole'],
+    ['officer', 'ApiCheongjuOfficerRole'],
+    ['auditor', 'ApiCheongjuAuditorRole'],
   ])('lets the %s role invoke exactly its routes', (caller, rolePrefix) => {
     const policies = Object.entries(resourcesOfType(template, 'AWS::IAM::Policy')).filter(([, p]) =>
       JSON.stringify(p.Properties?.Roles).includes(rolePrefix),
@@ -149,6 +148,33 @@ describe('API', () => {
       const allowed = patterns.some((p) => p.test(concrete));
       expect([route.method, route.path, allowed]).toEqual([route.method, route.path, route.callers.includes(caller)]);
     }
+  });
+
+  it('lets only the caller roles invoke the API (resource policy)', () => {
+    const [restApi] = Object.values(resourcesOfType(template, 'AWS::ApiGateway::RestApi'));
+    const statements = (restApi?.Properties?.Policy as { Statement: { Effect: string; Principal: unknown; Action: string; Resource: string; Condition?: Record<string, Record<string, unknown[]>> }[] }).Statement;
+    const roleIds = Object.keys(resourcesOfType(template, 'AWS::IAM::Role')).filter((id) => /^ApiCheongju(CitySystem|Officer|Auditor)Role/.test(id)).sort();
+    expect(roleIds).toHaveLength(3);
+    const ids = (v: unknown) => JSON.stringify(v).match(/ApiCheongju\w+Role[A-Z0-9]+/g)?.sort() ?? [];
+    const allow = statements.find((s) => s.Effect === 'Allow');
+    const deny = statements.find((s) => s.Effect === 'Deny');
+    expect(allow).toMatchObject({ Action: 'execute-api:Invoke', Resource: 'execute-api:/*' });
+    expect(ids(allow?.Principal)).toEqual(roleIds);
+    expect(deny).toMatchObject({ Action: 'execute-api:Invoke', Resource: 'execute-api:/*', Principal: { AWS: '*' } });
+    expect(ids(deny?.Condition?.StringNotEquals?.['aws:PrincipalArn'])).toEqual(roleIds);
+  });
+
+  it('lets a person assume the officer and auditor roles only with a source identity that is their user name and names the session', () => {
+    const roles = resourcesOfType(template, 'AWS::IAM::Role');
+    for (const [id, role] of Object.entries(roles).filter(([id]) => /^ApiCheongju(Officer|Auditor)Role/.test(id))) {
+      const statements = (role.Properties?.AssumeRolePolicyDocument as { Statement: { Action: string | string[]; Condition?: unknown }[] }).Statement;
+      expect([id, statements.flatMap((s) => s.Action).sort()]).toEqual([id, ['sts:AssumeRole', 'sts:SetSourceIdentity']]);
+      for (const s of statements) {
+        expect(s.Condition).toEqual({ StringEquals: { 'sts:SourceIdentity': '${aws:username}', 'sts:RoleSessionName': '${aws:username}' }, Null: { 'sts:SourceIdentity': 'false' } });
+      }
+    }
+    const system = Object.entries(roles).find(([id]) => /^ApiCheongjuCitySystemRole/.test(id))?.[1];
+    expect((system?.Properties?.AssumeRolePolicyDocument as { Statement: { Action: string }[] }).Statement.map((s) => s.Action)).toEqual(['sts:AssumeRole']);
   });
 
   it('keeps holds, cancellations and approvals for officers', () => {

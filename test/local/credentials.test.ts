@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { callerOf } from '../../functions/api/roles';
+import { callerOf, type CallerGrant } from '../../functions/api/roles';
 import { authenticator, CredentialsError, keyFor, loadOrCreateCredentials, readCredentials, roleEnv } from '../../local/credentials';
 import { startLocalHttpApi } from '../../local/http-api';
 
@@ -30,12 +30,16 @@ describe('local credentials', () => {
     const authenticate = authenticator(credentials);
     const officer = keyFor(credentials, 'OFFICER');
     const city = keyFor(credentials, 'CITY_SYSTEM');
-    const env = roleEnv(credentials);
-    const roleArns = { CITY_SYSTEM: env.CITY_SYSTEM_ROLE_ARNS.split(','), OFFICER: env.OFFICER_ROLE_ARNS.split(',') };
-    const roleOf = (authorization: string | undefined) => {
+    const grants = JSON.parse(roleEnv(credentials).CALLERS) as CallerGrant[];
+    const callerFor = (authorization: string | undefined) => {
       const who = authenticate(authorization);
-      return who ? callerOf({ requestContext: { identity: { userArn: who.userArn } } } as unknown as APIGatewayProxyEvent, roleArns)?.role : undefined;
+      return who ? callerOf({ requestContext: { identity: { userArn: who.userArn } } } as unknown as APIGatewayProxyEvent, grants) : undefined;
     };
+    const roleOf = (authorization: string | undefined) => callerFor(authorization)?.role;
+    // Each city's keys act for that city only; the officer's session name is its identity.
+    expect(callerFor(`Bearer ${officer.key}`)).toMatchObject({ cities: ['cheongju'], identity: officer.name });
+    expect(callerFor(`Bearer ${keyFor(credentials, 'CITY_SYSTEM', 'sejong').key}`)).toMatchObject({ role: 'CITY_SYSTEM', cities: ['sejong'] });
+    expect(callerFor(`Bearer ${keyFor(credentials, 'AUDITOR').key}`)).toMatchObject({ role: 'AUDITOR', cities: ['cheongju', 'sejong'] });
     expect(roleOf(`Bearer ${officer.key}`)).toBe('OFFICER');
     expect(roleOf(`bearer ${city.key}`)).toBe('CITY_SYSTEM');
     expect(roleOf(undefined)).toBeUndefined();

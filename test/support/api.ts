@@ -10,16 +10,30 @@ export const ACCOUNT = '111122223333';
 export const CALLERS = {
   city: `arn:aws:sts::${ACCOUNT}:assumed-role/city-tax-system/relay-1`,
   officer: `arn:aws:sts::${ACCOUNT}:assumed-role/tax-officer/kim.officer`,
+  /** A second officer of the same city (four eyes). */
+  officer2: `arn:aws:sts::${ACCOUNT}:assumed-role/tax-officer/lee.officer`,
+  officer3: `arn:aws:sts::${ACCOUNT}:assumed-role/tax-officer/park.officer`,
+  sejongCity: `arn:aws:sts::${ACCOUNT}:assumed-role/sejong-tax-system/relay-9`,
+  sejongOfficer: `arn:aws:sts::${ACCOUNT}:assumed-role/sejong-officer/choi.officer`,
+  auditor: `arn:aws:sts::${ACCOUNT}:assumed-role/auditor/han.auditor`,
   stranger: `arn:aws:sts::${ACCOUNT}:assumed-role/someone-else/x`,
 } as const;
+
+/** Each test principal's role and cities: Cheongju's system and officers, Sejong's, an auditor of both. */
+export const TEST_GRANTS = [
+  { principal: `arn:aws:iam::${ACCOUNT}:role/city-tax-system`, role: 'CITY_SYSTEM', cities: ['cheongju'] },
+  { principal: `arn:aws:iam::${ACCOUNT}:role/staff/tax-officer`, role: 'OFFICER', cities: ['cheongju'] },
+  { principal: `arn:aws:iam::${ACCOUNT}:role/sejong-tax-system`, role: 'CITY_SYSTEM', cities: ['sejong'] },
+  { principal: `arn:aws:iam::${ACCOUNT}:role/sejong-officer`, role: 'OFFICER', cities: ['sejong'] },
+  { principal: `arn:aws:iam::${ACCOUNT}:role/auditor`, role: 'AUDITOR', cities: ['cheongju', 'sejong'] },
+] as const;
 export type Who = keyof typeof CALLERS | 'anonymous';
 
 export function testConfig(tableName: string): ApiConfig {
   return loadApiConfig({
     TABLE_NAME: tableName,
     SERVED_CITIES: 'cheongju,sejong',
-    CITY_SYSTEM_ROLE_ARNS: `arn:aws:iam::${ACCOUNT}:role/city-tax-system`,
-    OFFICER_ROLE_ARNS: `arn:aws:iam::${ACCOUNT}:role/staff/tax-officer`,
+    CALLERS: JSON.stringify(TEST_GRANTS),
   });
 }
 
@@ -68,7 +82,7 @@ export function testApi(table: TestTable, start = '2025-09-01T00:00:00Z'): TestA
   const clock = { now: new Date(start) };
   let handler: ApiHandler | undefined;
   const get = (): ApiHandler => {
-    handler ??= createApi({ store: table.store, config: testConfig(table.tableName), logger: new Logger({ logLevel: 'SILENT' }), now: () => clock.now });
+    handler ??= createApi({ store: table.store, settings: table.settings, config: testConfig(table.tableName), logger: new Logger({ logLevel: 'SILENT' }), now: () => clock.now });
     return handler;
   };
   return {
@@ -95,7 +109,8 @@ export const registration = (overrides: Record<string, unknown> = {}) => ({
 
 /** Registers a case through the API and returns its id. */
 export async function registerCaseVia(api: TestApi, overrides: Record<string, unknown> = {}): Promise<string> {
-  const answer = await api.call('POST', '/cases', { body: registration(overrides) });
+  // Each city's own system registers its cases.
+  const answer = await api.call('POST', '/cases', { body: registration(overrides), as: overrides.cityId === 'sejong' ? 'sejongCity' : 'city' });
   if (answer.status !== 201) throw new Error(`registration failed: ${JSON.stringify(answer.body)}`);
   return String(answer.body.caseId);
 }

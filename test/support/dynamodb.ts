@@ -6,13 +6,23 @@ import { randomBytes } from 'node:crypto';
 import { DeleteTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDynamoDbClient } from '#adapters/dynamodb/client';
 import { DynamoDbCaseStore } from '#adapters/dynamodb/case-store';
+import { DynamoDbCitySettings } from '#adapters/dynamodb/city-settings-store';
+import type { CitySettings } from '#domain/city-settings';
+import { DEMO_CITY_SETTINGS, SEJONG_SETTINGS } from '../../local/cities';
+
+export { SEJONG_SETTINGS };
 import { createCasesTable } from '#adapters/dynamodb/local';
 
 export interface TestTable {
   readonly client: DynamoDBClient;
   readonly tableName: string;
   readonly store: DynamoDbCaseStore;
+  /** The cities' settings, read from the table as the functions read them. */
+  readonly settings: DynamoDbCitySettings;
 }
+
+/** Every test table starts with the settings of the two cities the tests serve. */
+export const TEST_CITY_SETTINGS: readonly CitySettings[] = DEMO_CITY_SETTINGS;
 
 /** Call at the top of a test file; the returned object is usable inside tests and hooks. */
 export function useCasesTable(): TestTable {
@@ -22,7 +32,9 @@ export function useCasesTable(): TestTable {
     const client = createDynamoDbClient();
     const tableName = `cases-test-${process.env.JEST_WORKER_ID ?? '0'}-${randomBytes(4).toString('hex')}`;
     await createCasesTable(client, tableName);
-    state = { client, tableName, store: new DynamoDbCaseStore(client, tableName) };
+    const settings = new DynamoDbCitySettings(client, tableName);
+    for (const s of TEST_CITY_SETTINGS) await settings.put(s, { expectedVersion: null, by: 'test-setup', at: '2025-01-01T00:00:00.000Z' });
+    state = { client, tableName, store: new DynamoDbCaseStore(client, tableName), settings };
   });
   afterAll(async () => {
     if (!state) return;
@@ -42,6 +54,9 @@ export function useCasesTable(): TestTable {
     },
     get store() {
       return current().store;
+    },
+    get settings() {
+      return current().settings;
     },
   };
 }

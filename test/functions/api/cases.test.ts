@@ -73,14 +73,14 @@ describe('POST /cases', () => {
   });
 
   it('answers a repeat with the same key and body with the first answer and registers nothing more', async () => {
-    const first = await api.call('POST', '/cases', { body: registration({ cityId: 'sejong' }), key: 'register-once' });
-    const again = await api.call('POST', '/cases', { body: registration({ cityId: 'sejong' }), key: 'register-once' });
+    const first = await api.call('POST', '/cases', { body: registration({ cityId: 'sejong' }), key: 'register-once', as: 'sejongCity' });
+    const again = await api.call('POST', '/cases', { body: registration({ cityId: 'sejong' }), key: 'register-once', as: 'sejongCity' });
     expect(again.status).toBe(201);
     expect(again.body).toEqual(first.body);
     expect(again.headers['Idempotent-Replayed']).toBe('true');
     const listed = await table.store.listByStatus('sejong', undefined, { limit: 100 });
     expect(listed.items.map((s) => s.caseId)).toEqual([first.body.caseId]);
-    const other = await api.call('POST', '/cases', { body: registration({ cityId: 'sejong', taxpayer: { ref: 'TP-2', name: '이', contact: {} } }), key: 'register-once' });
+    const other = await api.call('POST', '/cases', { body: registration({ cityId: 'sejong', taxpayer: { ref: 'TP-2', name: '이', contact: {} } }), key: 'register-once', as: 'sejongCity' });
     expect(other.status).toBe(422);
     expect(other.body).toMatchObject({ type: 'urn:crypto-tax-recovery:problem:idempotency-key-reused' });
   });
@@ -106,9 +106,9 @@ describe('GET /cases/{caseId}', () => {
     expect(badId.body.errors).toEqual([expect.objectContaining({ in: 'path', name: 'caseId' })]);
   });
 
-  it('does not show a case to a deployment city it does not belong to', async () => {
+  it('does not show a case under a city it does not belong to', async () => {
     const caseId = await registerCaseVia(api);
-    expect((await api.call('GET', `/cases/${caseId}`, { query: { city: 'sejong' } })).status).toBe(404);
+    expect((await api.call('GET', `/cases/${caseId}`, { query: { city: 'sejong' }, as: 'sejongCity' })).status).toBe(404);
   });
 });
 

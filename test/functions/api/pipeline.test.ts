@@ -1,10 +1,10 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createApi } from '../../../functions/api/app';
 import { loadApiConfig, ConfigError } from '../../../functions/api/config';
-import { callerOf } from '../../../functions/api/roles';
+import { callerOf, UnverifiedCallerError, type CallerGrant } from '../../../functions/api/roles';
 import { ConcurrencyConflictError, type CaseStore } from '#domain/case-store';
 import { Decimal } from '#domain/money';
-import { event, registration, registerCaseVia, testApi, testConfig } from '../../support/api';
+import { event, registration, registerCaseVia, testApi, testConfig, TEST_GRANTS } from '../../support/api';
 import { useCasesTable } from '../../support/dynamodb';
 
 const table = useCasesTable();
@@ -105,7 +105,7 @@ describe('errors from below', () => {
     const store = storeWith({
       commit: () => Promise.reject(new ConcurrencyConflictError('cheongju', caseId, 1, 2)),
     });
-    const handler = createApi({ store, config: testConfig(table.tableName), logger: silent });
+    const handler = createApi({ store, settings: table.settings, config: testConfig(table.tableName), logger: silent });
     const result = await handler(event('POST', `/cases/${caseId}/payments`, { body: { cityId: 'cheongju', paymentId: 'RCPT-X', amount: '1000', receivedOn: '2025-06-30' } }));
     expect(result.statusCode).toBe(409);
     expect(result.headers?.['Retry-After']).toBe('1');
@@ -114,7 +114,7 @@ describe('errors from below', () => {
 
   it('answers 500 without leaking the error', async () => {
     const store = storeWith({ get: () => Promise.reject(new Error('secret internals')) });
-    const handler = createApi({ store, config: testConfig(table.tableName), logger: silent });
+    const handler = createApi({ store, settings: table.settings, config: testConfig(table.tableName), logger: silent });
     const result = await handler(event('GET', '/cases/c-1', { query: { city: 'cheongju' } }));
     expect(result.statusCode).toBe(500);
     expect(result.body).not.toContain('secret');
@@ -125,30 +125,43 @@ describe('errors from below', () => {
     await api.call('POST', `/cases/${caseId}/seizures`, { body: { cityId: 'cheongju', seizures: [{ market: 'KRW-SOL', quantity: '3' }] } });
     await api.call('POST', `/cases/${caseId}/custody`, { body: { cityId: 'cheongju', market: 'KRW-SOL', quantity: '3' } });
     const prices = { latestBids: async (markets: string[]) => Object.fromEntries(markets.map((m) => [m, { bid: new Decimal('250000.5'), at: '2025-09-01T00:00:00.000Z' }])) };
-    const handler = createApi({ store: table.store, config: testConfig(table.tableName), logger: silent, prices });
+    const handler = createApi({ store: table.store, settings: table.settings, config: testConfig(table.tableName), logger: silent, prices });
     const result = await handler(event('GET', '/reports/summary', { query: { city: 'cheongju' } }));
     expect(parse(result.body).holdings).toEqual(expect.arrayContaining([{ market: 'KRW-SOL', available: '3', bid: '250000.5', valueKrw: '750001', pricedAt: '2025-09-01T00:00:00.000Z' }]));
   });
 });
 
 describe('callers and configuration', () => {
-  const roleArns = { CITY_SYSTEM: ['arn:aws:iam::111122223333:role/city-tax-system'], OFFICER: ['arn:aws:iam::111122223333:role/staff/tax-officer', 'arn:aws:iam::111122223333:user/auditor'] };
+  const grants: CallerGrant[] = [
+    { principal: 'arn:aws:iam::111122223333:role/city-tax-system', role: 'CITY_SYSTEM', cities: ['cheongju'] },
+    { principal: 'arn:aws:iam::111122223333:role/staff/tax-officer', role: 'OFFICER', cities: ['cheongju'] },
+    { principal: 'arn:aws:iam::111122223333:user/clerk', role: 'CITY_SYSTEM', cities: ['cheongju', 'sejong'] },
+    { principal: 'arn:aws:iam::111122223333:user/officer-user', role: 'OFFICER', cities: ['cheongju'] },
+  ];
   const as = (userArn: string | null) => ({ requestContext: { identity: { userArn } } }) as Parameters<typeof callerOf>[0];
 
-  it('maps assumed roles (with or without a role path) and exact user ARNs, nothing else', () => {
-    expect(callerOf(as('arn:aws:sts::111122223333:assumed-role/city-tax-system/s1'), roleArns)).toMatchObject({ role: 'CITY_SYSTEM', principal: roleArns.CITY_SYSTEM[0] });
-    expect(callerOf(as('arn:aws:sts::111122223333:assumed-role/tax-officer/kim'), roleArns)).toMatchObject({ role: 'OFFICER' });
-    expect(callerOf(as('arn:aws:iam::111122223333:user/auditor'), roleArns)).toMatchObject({ role: 'OFFICER' });
-    expect(callerOf(as('arn:aws:sts::999999999999:assumed-role/city-tax-system/s1'), roleArns)).toBeUndefined();
-    expect(callerOf(as('arn:aws:iam::111122223333:user/auditor2'), roleArns)).toBeUndefined();
-    expect(callerOf(as(null), roleArns)).toBeUndefined();
+  it('maps assumed roles (with or without a role path) and exact user ARNs to a role and cities, nothing else', () => {
+    expect(callerOf(as('arn:aws:sts::111122223333:assumed-role/city-tax-system/s1'), grants)).toMatchObject({ role: 'CITY_SYSTEM', principal: grants[0]!.principal, cities: ['cheongju'] });
+    expect(callerOf(as('arn:aws:sts::111122223333:assumed-role/tax-officer/kim'), grants)).toMatchObject({ role: 'OFFICER', cities: ['cheongju'], identity: 'kim' });
+    expect(callerOf(as('arn:aws:iam::111122223333:user/clerk'), grants)).toMatchObject({ role: 'CITY_SYSTEM', cities: ['cheongju', 'sejong'] });
+    expect(callerOf(as('arn:aws:sts::999999999999:assumed-role/city-tax-system/s1'), grants)).toBeUndefined();
+    expect(callerOf(as('arn:aws:iam::111122223333:user/clerk2'), grants)).toBeUndefined();
+    expect(callerOf(as(null), grants)).toBeUndefined();
+  });
+
+  it('refuses an officer without a verified identity: an IAM user, or a session not named by a source identity', () => {
+    expect(() => callerOf(as('arn:aws:iam::111122223333:user/officer-user'), grants)).toThrow(UnverifiedCallerError);
+    expect(() => callerOf(as('arn:aws:sts::111122223333:assumed-role/tax-officer/k'), grants)).toThrow(UnverifiedCallerError);
   });
 
   it('fails fast on missing or malformed configuration', () => {
+    const callers = (cities: string[]) => JSON.stringify([{ principal: 'arn:aws:iam::111122223333:role/x', role: 'OFFICER', cities }]);
     expect(() => loadApiConfig({})).toThrow(ConfigError);
     expect(() => loadApiConfig({ TABLE_NAME: 't', SERVED_CITIES: 'cheongju' })).toThrow('no caller is allowed');
-    expect(() => loadApiConfig({ TABLE_NAME: 't', SERVED_CITIES: 'Cheong Ju', OFFICER_ROLE_ARNS: 'x' })).toThrow('invalid city id');
-    expect(() => loadApiConfig({ TABLE_NAME: 't', SERVED_CITIES: 'a', OFFICER_ROLE_ARNS: 'x', IDEMPOTENCY_TTL_SECONDS: '1.5' })).toThrow('IDEMPOTENCY_TTL_SECONDS');
+    expect(() => loadApiConfig({ TABLE_NAME: 't', SERVED_CITIES: 'Cheong Ju', CALLERS: callers(['cheongju']) })).toThrow('invalid city id');
+    expect(() => loadApiConfig({ TABLE_NAME: 't', SERVED_CITIES: 'a', CALLERS: callers(['a']), IDEMPOTENCY_TTL_SECONDS: '1.5' })).toThrow('IDEMPOTENCY_TTL_SECONDS');
+    expect(() => loadApiConfig({ TABLE_NAME: 't', SERVED_CITIES: 'cheongju', CALLERS: callers(['busan']) })).toThrow('does not serve: busan');
+    expect(() => loadApiConfig({ TABLE_NAME: 't', SERVED_CITIES: 'cheongju', CALLERS: '[{"principal":"x","role":"OFFICER","cities":["cheongju"]}]' })).toThrow('CALLERS');
   });
 });
 
@@ -169,9 +182,8 @@ describe('the Lambda entry', () => {
     const saved = { ...process.env };
     Object.assign(process.env, {
       TABLE_NAME: table.tableName,
-      SERVED_CITIES: 'cheongju',
-      CITY_SYSTEM_ROLE_ARNS: 'arn:aws:iam::111122223333:role/city-tax-system',
-      OFFICER_ROLE_ARNS: 'arn:aws:iam::111122223333:role/staff/tax-officer',
+      SERVED_CITIES: 'cheongju,sejong',
+      CALLERS: JSON.stringify(TEST_GRANTS),
       POWERTOOLS_LOG_LEVEL: 'SILENT',
     });
     try {

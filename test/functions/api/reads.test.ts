@@ -51,10 +51,10 @@ describe('GET /reports/summary', () => {
     const a = await registerCaseVia(api, { cityId: 'sejong' });
     const b = await registerCaseVia(api, { cityId: 'sejong' });
     await registerCaseVia(api, { cityId: 'sejong' });
-    await api.call('POST', `/cases/${a}/payments`, { body: { cityId: 'sejong', paymentId: 'R-1', amount: '41000', receivedOn: '2025-06-30' } });
-    await api.call('POST', `/cases/${b}/seizures`, { body: { cityId: 'sejong', seizures: [{ market: 'KRW-BTC', quantity: '0.1' }] } });
-    await api.call('POST', `/cases/${b}/custody`, { body: { cityId: 'sejong', market: 'KRW-BTC', quantity: '0.1' } });
-    const answer = await api.call('GET', '/reports/summary', { query: { city: 'sejong' }, as: 'officer' });
+    await api.call('POST', `/cases/${a}/payments`, { body: { cityId: 'sejong', paymentId: 'R-1', amount: '41000', receivedOn: '2025-06-30' }, as: 'sejongCity' });
+    await api.call('POST', `/cases/${b}/seizures`, { body: { cityId: 'sejong', seizures: [{ market: 'KRW-BTC', quantity: '0.1' }] }, as: 'sejongCity' });
+    await api.call('POST', `/cases/${b}/custody`, { body: { cityId: 'sejong', market: 'KRW-BTC', quantity: '0.1' }, as: 'sejongCity' });
+    const answer = await api.call('GET', '/reports/summary', { query: { city: 'sejong' }, as: 'sejongOfficer' });
     expect(answer.status).toBe(200);
     expect(answer.body).toMatchObject({
       cityId: 'sejong',

@@ -1,3 +1,4 @@
+import { sameSettingsForEveryCity } from '../../domain/fixtures';
 /**
  * The daily deadline check against DynamoDB Local (its sparse deadline index, never a scan), with
  * the sale request queue recorded in memory: who becomes due, who gets a sale request, and the
@@ -54,7 +55,7 @@ function check(at: string, overrides: Partial<DeadlineCheckDeps> = {}) {
     store: table.store,
     saleRequests: queue,
     publishNotices: async (t) => void published.push(t as Transition),
-    settingsFor: () => settings,
+    settings: sameSettingsForEveryCity(settings),
     clock: () => new Date(at),
     maxSaleAttempts: 5,
     logger: silent,

@@ -13,6 +13,7 @@ describe('API → notice queue', () => {
     const published: string[][] = [];
     const api = createApi({
       store: world.table.store,
+      settings: world.table.settings,
       config: testConfig(world.table.tableName),
       logger: silent,
       now: () => world.clock.now,

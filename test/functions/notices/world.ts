@@ -1,3 +1,4 @@
+import { sameSettingsForEveryCity } from '../../domain/fixtures';
 /**
  * The notice pipeline for a test file, on real local servers: DynamoDB Local (a table of its own),
  * the local SQS server (a FIFO notice queue with a DLQ per test), the dispatcher with the local
@@ -79,7 +80,7 @@ export function useNoticeWorld() {
       deadlines: outbox,
       publishNotices,
       cities: ['cheongju'],
-      settingsFor: (cityId) => ({ ...DEFAULT_CITY_SETTINGS, cityId }),
+      settings: sameSettingsForEveryCity(),
       logger: silent,
       now: () => clock.now,
     });

@@ -1,3 +1,4 @@
+import { sameSettingsForEveryCity } from '../../domain/fixtures';
 /**
  * The poller wired to real local servers: the exchange simulator (synthetic markets, so nothing
  * depends on the market data folder) over HTTP through the Upbit adapter, and the test's table on
@@ -61,8 +62,8 @@ export function poller(sim: ExchangeSimulator, table: TestTable, options: { citi
       cities: options.cities,
       checks: { maxPriceAgeMs: DEFAULT_EXECUTION_POLICY.maxPriceAgeMs, maxSourceGapBps: DEFAULT_EXECUTION_POLICY.maxSourceGapBps },
       maxMarketsPerCall: limit,
-      settingsFor: (cityId) => ({ ...DEFAULT_CITY_SETTINGS, cityId }),
     },
+    citySettings: sameSettingsForEveryCity(),
     logger: new Logger({ logLevel: 'SILENT' }),
     metrics: fakeMetrics,
     now: () => clock.now,

@@ -1,3 +1,4 @@
+import { sameSettingsForEveryCity } from '../../domain/fixtures';
 /**
  * The metrics a poll emits through Powertools, in the shape the stack's stale-price alarm watches:
  * namespace from the environment, dimension service=poll-prices, the metric names of metrics.ts.
@@ -42,7 +43,8 @@ it('publishes stale, disagreeing and unpriced counts with the service dimension 
     const handler = createPollHandler({
       exchange: feed,
       store,
-      settings: { cities: ['cheongju'], checks: { maxPriceAgeMs: 90_000, maxSourceGapBps: 50 }, maxMarketsPerCall: 100, settingsFor: (cityId) => ({ ...DEFAULT_CITY_SETTINGS, cityId }) },
+      settings: { cities: ['cheongju'], checks: { maxPriceAgeMs: 90_000, maxSourceGapBps: 50 }, maxMarketsPerCall: 100 },
+      citySettings: sameSettingsForEveryCity(),
       logger: new Logger({ logLevel: 'SILENT' }),
       metrics: new Metrics({ namespace: 'CryptoTaxRecovery/test', serviceName: SERVICE_NAME }),
       now: () => at,

@@ -35,7 +35,7 @@ beforeAll(async () => {
   await openCase(table, 'cheongju', 'over', { 'KRW-BTC': '0.02', 'KRW-XRP': '100' });
   p = poller(sim, table, { cities: ['cheongju'] });
   const prices = new DynamoDbPriceStore(table.client, table.tableName);
-  api = createApi({ store: table.store, config: testConfig(table.tableName), logger: new Logger({ logLevel: 'SILENT' }), prices, now: () => now.at });
+  api = createApi({ store: table.store, settings: table.settings, config: testConfig(table.tableName), logger: new Logger({ logLevel: 'SILENT' }), prices, now: () => now.at });
 });
 afterAll(() => sim.close());
 

@@ -1,3 +1,4 @@
+import { sameSettingsForEveryCity } from '../../domain/fixtures';
 /**
  * The forced sale, end to end: the state machine the CDK stack synthesizes, run by the local
  * interpreter with its Task states bound to the real step handlers, against DynamoDB Local, the
@@ -396,7 +397,7 @@ describe('6. sale requests through the queue', () => {
   async function queueAndStarter(w: SaleWorld) {
     const queue = await sqs.fifoQueue('sale-requests', { visibilityTimeoutSeconds: 1, maxReceiveCount: 3 });
     const starter = w.newStarter();
-    const handler = createSaleStarter({ store: w.store, starter, settingsFor: (cityId) => ({ ...settings, cityId }), clock: () => w.now(), logger: silent, metrics: noMetrics });
+    const handler = createSaleStarter({ store: w.store, starter, settings: sameSettingsForEveryCity(settings), clock: () => w.now(), logger: silent, metrics: noMetrics });
     const consumer = sqs.consumer(queue, handler);
     return { queue, starter, consumer, requests: new SqsSaleRequestQueue(sqs.client, queue.url) };
   }
@@ -421,7 +422,7 @@ describe('6. sale requests through the queue', () => {
   it('the deadline check run twice on one day marks the case due once and leads to one execution and one sale', async () => {
     const { starter, consumer, requests } = await queueAndStarter(world);
     const c = await caseReady(world, { caseId: 'queue-deadline-1', quantity: '0.1', until: 'NOTICE_SENT' });
-    const check = createDeadlineCheck({ store: world.store, saleRequests: requests, publishNotices: async () => undefined, settingsFor: (cityId) => ({ ...settings, cityId }), clock: () => world.now(), maxSaleAttempts: 5, logger: silent, metrics: noMetrics });
+    const check = createDeadlineCheck({ store: world.store, saleRequests: requests, publishNotices: async () => undefined, settings: sameSettingsForEveryCity(settings), clock: () => world.now(), maxSaleAttempts: 5, logger: silent, metrics: noMetrics });
     const first = await check({});
     const second = await check({});
     expect(first).toMatchObject({ markedDue: 1 });
@@ -457,7 +458,7 @@ describe('6. sale requests through the queue', () => {
     const c = await caseReady(world, { caseId: 'queue-taxpayer-1', quantity: '0.1', until: 'NOTICE_SENT' });
     const bid = (await world.realExchange.orderBooks(['KRW-BTC']))[0]!.bids[0]!.price;
     const floor = bid.mul('0.997').floor();
-    const api = createApi({ store: world.store, config: testConfig(tableNameOf(world)), logger: silent, now: () => world.now(), requestSales: saleRequestPublisher(requests) });
+    const api = createApi({ store: world.store, settings: world.citySettings, config: testConfig(tableNameOf(world)), logger: silent, now: () => world.now(), requestSales: saleRequestPublisher(requests) });
     const answer = await api(event('POST', `/cases/${c.caseId}/sale-requests`, { body: { cityId: CITY, limitPrices: { 'KRW-BTC': floor.toFixed() } } }));
     expect(answer.statusCode).toBe(200);
     await consumer.drain();
@@ -506,7 +507,7 @@ describe('7. approval above the threshold', () => {
     expect(sale.approval!.plannedValueKrw.gte(1_000_000)).toBe(true);
     const statement = (await world.store.statement(c.cityId, c.caseId))!;
     expect(statement.case.status).toBe('SETTLED');
-    expect(statement.audit.find((a) => a.action === 'APPROVE_SALE')).toMatchObject({ actor: { kind: 'OFFICER', id: CALLERS.officer } });
+    expect(statement.audit.find((a) => a.action === 'APPROVE_SALE')).toMatchObject({ actor: { kind: 'OFFICER', id: 'kim.officer' } });
     expect(exchangeOrders(world, c.saleId!).length).toBeGreaterThan(0);
   });
 });

@@ -1,3 +1,4 @@
+import { sameSettingsForEveryCity } from '../../domain/fixtures';
 /**
  * The sale starter's rules without a queue (the queue itself: sale-workflow.test.ts) and the
  * deterministic execution names: a request for the case's next attempt starts it once; a repeat,
@@ -64,7 +65,7 @@ function starterWith(workflow: SaleWorkflowStarter) {
   return createSaleStarter({
     store: table.store,
     starter: workflow,
-    settingsFor: () => settings,
+    settings: sameSettingsForEveryCity(settings),
     clock: () => new Date(NOW),
     logger: new Logger({ logLevel: 'SILENT' }),
     metrics: { addMetric: () => undefined, publishStoredMetrics: () => undefined } as unknown as StartSaleDeps['metrics'],

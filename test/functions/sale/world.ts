@@ -1,3 +1,4 @@
+import { sameSettingsForEveryCity } from '../../domain/fixtures';
 /**
  * The sale workflow on real local parts, for a test file: the state machine definition the CDK stack
  * synthesizes (bundling skipped), resolved to plain ASL and run by aws-local-stepfunctions with every
@@ -47,7 +48,7 @@ import { configFromContext } from '../../../infra/config';
 import { CryptoTaxRecoveryStack } from '../../../infra/stack';
 import { cdkJsonContext, REPO_ROOT, SKIP_BUNDLING } from '../../infra/helpers';
 import { testApi, type TestApi } from '../../support/api';
-import { useCasesTable } from '../../support/dynamodb';
+import { useCasesTable, type TestTable } from '../../support/dynamodb';
 
 export const CITY = 'cheongju';
 export const START = '2023-03-15T01:00:00Z'; // 10:00 KST, inside the simulator's BTC candles
@@ -122,12 +123,15 @@ export interface SaleWorld {
   readonly store: CaseStore;
   /** A new starter on the same bindings. */
   newStarter(): LocalSaleWorkflowStarter;
+  /** The cities' settings in the world's table (what the API reads). */
+  readonly citySettings: TestTable['settings'];
 }
 
 export function useSaleWorld(): SaleWorld {
   const table = useCasesTable();
   const world = { hooks: {}, published: [], metrics: [], clockOffsetMs: 0, policy: DEFAULT_EXECUTION_POLICY, limits: DEFAULT_SALE_LIMITS } as unknown as SaleWorld;
   Object.defineProperty(world, 'store', { get: () => table.store });
+  Object.defineProperty(world, 'citySettings', { get: () => table.settings });
 
   beforeAll(async () => {
     const definition = synthesizedDefinition();
@@ -163,7 +167,7 @@ export function useSaleWorld(): SaleWorld {
       get limits() {
         return world.limits;
       },
-      settingsFor: (cityId: string) => ({ ...settings, cityId }),
+      settings: sameSettingsForEveryCity(settings),
       clock: now,
       logger: silent,
       metrics: metrics as unknown as SaleDeps['metrics'],
