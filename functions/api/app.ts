@@ -70,6 +70,9 @@ export function createApi(deps: ApiDeps): ApiHandler {
       const key = CHANGING_METHODS.has(method as Method) ? parseIdempotencyKey(header(event.headers, IDEMPOTENCY_HEADER)) : undefined;
       const rawBody = route.body ? parseBody(event) : undefined;
       const rawQuery = event.queryStringParameters ?? {};
+      // A caller learns nothing of a city it does not act for, not even how its requests would be validated.
+      const named = (rawBody as { cityId?: unknown } | undefined)?.cityId ?? rawQuery.city;
+      if (typeof named === 'string' && !caller.cities.includes(named)) throw new Problem(403, 'forbidden', 'Forbidden', `this caller does not act for ${named}`);
       const input = {
         params: route.params ? validate(route.params, match.params, 'path') : undefined,
         query: route.query ? validate(route.query, rawQuery, 'query') : undefined,

@@ -19,7 +19,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { CaseRuleError, markDue, nextSaleId, saleBlock, type Case, type Transition } from '#domain/case';
 import { ConcurrencyConflictError, type CaseStore, type Cursor, type DeadlineEntry } from '#domain/case-store';
-import type { CitySettings, CitySettingsSource } from '#domain/city-settings';
+import type { CitySettingsSource } from '#domain/city-settings';
 import { kstDate, type LocalDate } from '#domain/dates';
 import type { SaleRequestQueue } from '#adapters/workflow/sale-requests';
 

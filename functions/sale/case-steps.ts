@@ -9,6 +9,7 @@
  * A sale that sold nothing goes back to DUE with its reason (`failSale`), unless a hold or a
  * payment arrived meanwhile (then `settleSale` puts the case on hold or closes it).
  */
+import { approvalsNeeded } from '#domain/four-eyes';
 import {
   arrears,
   available,
@@ -192,8 +193,11 @@ export function createCaseSteps(deps: CaseStepDeps): CaseSteps {
       if (now.getTime() - Date.parse(sale.startedAt) > deps.limits.maxSaleDurationMs) return stop('SALE_EXPIRED');
 
       if (sale.status === 'AWAITING_APPROVAL') {
-        if (isSaleApproved(c, event.saleId) && c.saleApproval) {
-          const approval = { ...(sale.approval ?? { requestedAt: now.toISOString(), plannedValueKrw: ZERO }), approvedBy: c.saleApproval.approvedBy, approvedAt: c.saleApproval.approvedAt };
+        const needed = approvalsNeeded(sale.approval?.plannedValueKrw ?? ZERO, deps.policy);
+        const last = c.saleApproval?.approvals.at(-1);
+        if (isSaleApproved(c, event.saleId, Math.max(1, needed)) && c.saleApproval && last) {
+          const approvedBy = c.saleApproval.approvals.map((a) => a.by).join(', ');
+          const approval = { ...(sale.approval ?? { requestedAt: now.toISOString(), plannedValueKrw: ZERO }), approvedBy, approvedAt: last.at };
           await sales.save({ ...sale, status: 'RUNNING', approval });
           deps.logger.info('sale approved by an officer', { saleId: event.saleId });
           return { next: 'QUOTE', reason: 'APPROVED', waitSeconds: 0 };

@@ -6,7 +6,7 @@
  *   TABLE_NAME                  the cases table
  *   SERVED_CITIES               comma-separated city ids
  *   EXECUTION_POLICY            JSON overrides of the execution policy (domain defaults otherwise;
- *                               approvalThresholdKrw as a string of digits)
+ *                               approvalThresholdKrw, dualApprovalThresholdKrw as strings of digits)
  *   SALE_APPROVAL_POLL_SECONDS  how often a sale waiting for an officer looks again (default 300)
  *   SALE_APPROVAL_TIMEOUT_HOURS a sale not approved by then stops, nothing sold (default 72)
  *   SALE_MAX_DAYS               a sale still running after this stops and settles what it sold (default 20;
@@ -66,6 +66,7 @@ export function policyFromEnv(json: string | undefined): ExecutionPolicy {
   const overrides: Record<string, unknown> = { ...raw };
   try {
     if (typeof raw.approvalThresholdKrw === 'string') overrides.approvalThresholdKrw = won(raw.approvalThresholdKrw);
+    if (typeof raw.dualApprovalThresholdKrw === 'string') overrides.dualApprovalThresholdKrw = won(raw.dualApprovalThresholdKrw);
     return executionPolicy(overrides);
   } catch (error) {
     if (error instanceof InvalidExecutionPolicyError || error instanceof InvalidAmountError) throw new ConfigError(`EXECUTION_POLICY: ${error.message}`);

@@ -10,6 +10,7 @@
  * twice in any case. Fills are written once, when the exchange reports the order final.
  */
 import { isSaleApproved } from '#domain/case';
+import { approvalsNeeded } from '#domain/four-eyes';
 import { kstDate } from '#domain/dates';
 import { guardMarket, needsApproval, nextSlice, type GuardDecision } from '#domain/execution-policy';
 import { bps, Decimal, sum, ZERO } from '#domain/money';
@@ -211,7 +212,7 @@ export function createMarketSteps(deps: MarketStepDeps): MarketSteps {
       if (!snapshot) return wait(sale, leg.market, 'NO_PRICE', deps.policy.sliceIntervalMs);
       const plannedValue = sum(salePlan.legs.map((l) => l.quantity.mul(sale.lastQuotes[l.market]?.bestBid ?? ZERO))).floor();
 
-      if (!sale.arrival && needsApproval(plannedValue, deps.policy) && !isSaleApproved(c, event.saleId)) {
+      if (!sale.arrival && needsApproval(plannedValue, deps.policy) && !isSaleApproved(c, event.saleId, approvalsNeeded(plannedValue, deps.policy))) {
         sale = await sales.save({ ...sale, status: 'AWAITING_APPROVAL', approval: sale.approval ?? { requestedAt: now.toISOString(), plannedValueKrw: plannedValue } });
         deps.metrics.addMetric('SaleAwaitingApproval', 'Count', 1);
         deps.logger.info('sale waits for an officer’s approval', { saleId: event.saleId, plannedValueKrw: plannedValue.toFixed() });

@@ -12,7 +12,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { reminderDue, sendReminder, type Actor } from '#domain/case';
 import { ConcurrencyConflictError, DuplicateRecordError, type CaseStore } from '#domain/case-store';
-import type { CitySettings, CitySettingsSource } from '#domain/city-settings';
+import type { CitySettingsSource } from '#domain/city-settings';
 import { addDays, kstDate } from '#domain/dates';
 import type { DynamoDbOutboxStore } from '#adapters/dynamodb/outbox-store';
 import type { PublishNotices } from '#adapters/sqs/notice-queue';

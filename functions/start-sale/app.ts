@@ -15,7 +15,7 @@ import { processPartialResponse, SqsFifoPartialProcessorAsync } from '@aws-lambd
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { CaseRuleError, nextSaleId, startSale } from '#domain/case';
 import { CaseNotFoundError, ConcurrencyConflictError, type CaseStore } from '#domain/case-store';
-import type { CitySettings, CitySettingsSource } from '#domain/city-settings';
+import type { CitySettingsSource } from '#domain/city-settings';
 import { parseSaleRequestMessage, type SaleRequestMessage } from '#adapters/workflow/sale-requests';
 import type { SaleWorkflowStarter } from '#adapters/workflow/sale-workflow';
 

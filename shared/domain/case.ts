@@ -8,6 +8,7 @@
  */
 import { accountAsOf, factsDate, owed, recovered, refunded, type Account, type Credit } from './account';
 import type { Allocation } from './allocation';
+import { approvalComplete, fourEyesRefusal } from './four-eyes';
 import { billExistsFrom, totalOutstanding, type AssessedBill, type Bill } from './bills';
 import type { CitySettings } from './city-settings';
 import { addDays, daysBetween, isAfter, isBefore, kstDate, type DateRange, type LocalDate } from './dates';
@@ -63,15 +64,16 @@ export interface Taxpayer {
 export interface SaleRequest {
   requestId: string;
   requestedAt: string;
+  /** Who relayed or made the request (four eyes: they may not approve the sale). */
+  requestedBy?: string;
   /** The taxpayer's own floor price per coin, by market. */
   limitPrices: Record<string, Decimal>;
 }
 
 export interface SaleApproval {
   saleId: string;
-  /** The approving officer's identity, as authenticated. */
-  approvedBy: string;
-  approvedAt: string;
+  /** Each approving officer's verified identity and when they approved (four-eyes.ts: at most two). */
+  approvals: { by: string; at: string }[];
 }
 
 export interface Case {
@@ -97,8 +99,10 @@ export interface Case {
   /** The running (or last) sale, and how many have been started. */
   saleId?: string;
   saleAttempts: number;
-  /** An officer's approval of a sale above the approval threshold (the sale workflow waits for it). */
+  /** Officers' approvals of a sale above the approval threshold (the sale workflow waits for them). */
   saleApproval?: SaleApproval;
+  /** Who last changed the bills and the holds: four eyes keeps them from approving a sale of the case. */
+  changedBy?: { bills?: string; holds?: string };
   paymentIds: string[];
   refundPayable: Decimal;
   lastError?: string;
@@ -384,7 +388,7 @@ export function registerCase(cmd: RegisterCase, ctx: TransitionContext): Transit
 export function updateBills(c: Case, bills: AssessedBill[], ctx: TransitionContext): Transition {
   allow(c, 'UPDATE_BILLS', OPEN);
   const merged = [...bills, ...c.bills.filter((old) => !bills.some((b) => b.billId === old.billId))];
-  const next: Case = { ...c, bills: merged };
+  const next: Case = { ...c, bills: merged, changedBy: { ...c.changedBy, bills: ctx.actor.id } };
   const owedNow = arrears(next, today(ctx), ctx.settings);
   const details = { arrears: owedNow.toFixed(0) };
   if (owedNow.isZero() && c.status !== 'SELLING') return closeAsPaid(c, next, ctx, 'UPDATE_BILLS', 'the city’s bills leave nothing owed', { details });
@@ -485,7 +489,7 @@ export function markDue(c: Case, ctx: TransitionContext): Transition {
 export function requestSaleByTaxpayer(c: Case, request: SaleRequest, ctx: TransitionContext): Transition {
   allow(c, 'TAXPAYER_SALE_REQUEST', ['IN_CUSTODY', 'NOTICE_SENT']);
   const details = Object.fromEntries(Object.entries(request.limitPrices).map(([m, p]) => [`limit:${m}`, p.toFixed()]));
-  return transition(c, { ...c, status: 'DUE', saleRequest: request }, ctx, 'TAXPAYER_SALE_REQUEST', { details: { requestId: request.requestId, ...details } });
+  return transition(c, { ...c, status: 'DUE', saleRequest: { ...request, requestedBy: request.requestedBy ?? ctx.actor.id } }, ctx, 'TAXPAYER_SALE_REQUEST', { details: { requestId: request.requestId, ...details } });
 }
 
 /** The sale id names the attempt, so a duplicate start request maps to the same sale. */
@@ -500,19 +504,27 @@ export function startSale(c: Case, saleId: string, ctx: TransitionContext): Tran
 }
 
 /**
- * An officer approves the running sale, which waits for it when planned at or above the approval
- * threshold (the workflow polls the case). Only for the sale in progress, once.
+ * An officer approves the running sale, which waits for one approval when planned at or above the
+ * approval threshold and for two above the second (the workflow polls the case). Four eyes
+ * (four-eyes.ts, docs/LEGAL.md "Officers are accountable"): not the officer who asked for the sale
+ * or last changed the case's bills or holds, and never the same officer twice.
  */
 export function approveSale(c: Case, saleId: string, ctx: TransitionContext): Transition {
   allow(c, 'APPROVE_SALE', ['SELLING']);
   if (saleId !== c.saleId) throw new CaseRuleError('STALE_SALE', `case is selling ${c.saleId}, not ${saleId}`);
   if (ctx.actor.kind !== 'OFFICER') throw new CaseRuleError('NOT_AN_OFFICER', 'only a tax officer may approve a sale');
-  if (c.saleApproval?.saleId === saleId) throw new CaseRuleError('ALREADY_APPROVED', `sale ${saleId} is already approved`);
-  const saleApproval: SaleApproval = { saleId, approvedBy: ctx.actor.id, approvedAt: ctx.now.toISOString() };
-  return transition(c, { ...c, saleApproval }, ctx, 'APPROVE_SALE', { details: { saleId } });
+  const approvals = c.saleApproval?.saleId === saleId ? c.saleApproval.approvals : [];
+  if (approvals.length >= 2) throw new CaseRuleError('ALREADY_APPROVED', `sale ${saleId} is already approved by two officers`);
+  const refusal = fourEyesRefusal({ approver: ctx.actor.id, interested: [c.saleRequest?.requestedBy, c.changedBy?.bills, c.changedBy?.holds], approvedBy: approvals.map((a) => a.by) });
+  if (refusal === 'ALREADY_APPROVED_BY_THEM') throw new CaseRuleError('ALREADY_APPROVED', `${ctx.actor.id} already approved sale ${saleId}: a second approval must come from another officer`);
+  if (refusal) throw new CaseRuleError('FOUR_EYES', `${ctx.actor.id} asked for this sale or last changed the case’s bills or holds: another officer must approve it`);
+  const saleApproval: SaleApproval = { saleId, approvals: [...approvals, { by: ctx.actor.id, at: ctx.now.toISOString() }] };
+  return transition(c, { ...c, saleApproval }, ctx, 'APPROVE_SALE', { details: { saleId, approval: String(saleApproval.approvals.length) } });
 }
 
-export const isSaleApproved = (c: Case, saleId: string): boolean => c.saleApproval?.saleId === saleId;
+/** Whether `needed` different officers approved the sale (four-eyes.ts `approvalsNeeded` says how many). */
+export const isSaleApproved = (c: Case, saleId: string, needed = 1): boolean =>
+  c.saleApproval?.saleId === saleId && approvalComplete(c.saleApproval.approvals.map((a) => a.by), needed);
 
 /** `before` is the case as read; `c` the case with the facts that leave nothing owed. */
 function closeAsPaid(before: Case, c: Case, ctx: TransitionContext, action: string, reason: string, extra: { ledger?: LedgerEntry[]; details?: Record<string, string> } = {}): Transition {
@@ -574,7 +586,7 @@ export function placeHold(c: Case, hold: PlaceHold, ctx: TransitionContext): Tra
   if (c.holds.some((h) => h.holdId === hold.holdId)) throw new CaseRuleError('DUPLICATE_HOLD', `hold ${hold.holdId} exists`);
   const holds = [...c.holds, { ...hold, from: today(ctx) }];
   const interrupted = c.status === 'SELLING' || c.status === 'ON_HOLD' ? {} : { status: 'ON_HOLD' as const, resumeStatus: c.status };
-  return transition(c, { ...c, holds, ...interrupted }, ctx, 'PLACE_HOLD', { reason: hold.reason, details: { holdId: hold.holdId, kind: hold.kind } });
+  return transition(c, { ...c, holds, ...interrupted, changedBy: { ...c.changedBy, holds: ctx.actor.id } }, ctx, 'PLACE_HOLD', { reason: hold.reason, details: { holdId: hold.holdId, kind: hold.kind } });
 }
 
 /** Lifting the last hold resumes the case; the deadline moves by the days it was suspended. */
@@ -584,7 +596,7 @@ export function releaseHold(c: Case, holdId: string, ctx: TransitionContext): Tr
   if (!hold || hold.to !== undefined) throw new CaseRuleError('UNKNOWN_HOLD', `no active hold ${holdId}`);
   const date = today(ctx);
   const holds = c.holds.map((h) => (h === hold ? { ...h, to: date } : h));
-  const next: Case = { ...c, holds };
+  const next: Case = { ...c, holds, changedBy: { ...c.changedBy, holds: ctx.actor.id } };
   if (c.status === 'ON_HOLD' && holds.every((h) => h.to !== undefined)) {
     const suspendedSince = c.holds.filter((h) => h.to === undefined).map((h) => h.from).sort()[0] ?? date;
     next.status = c.resumeStatus ?? 'REGISTERED';

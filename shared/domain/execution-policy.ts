@@ -38,6 +38,8 @@ export interface ExecutionPolicy {
   readonly escalateAfterPauses: number;
   /** Sales planned at or above this value (won) wait for an officer's approval. */
   readonly approvalThresholdKrw: Decimal;
+  /** Sales planned at or above this value (won) wait for two different officers' approvals (four-eyes.ts). */
+  readonly dualApprovalThresholdKrw: Decimal;
   /** Safety margin the planner adds against slippage (see sale-plan.ts). */
   readonly planningMarginBps: number;
   /** The taxpayer's own sale request may name a price: never sell below it. */
@@ -61,6 +63,7 @@ export const DEFAULT_EXECUTION_POLICY: ExecutionPolicy = Object.freeze({
   pauseMs: 15 * MINUTE, // one window: the move has left it when we look again
   escalateAfterPauses: 3,
   approvalThresholdKrw: new Decimal(50_000_000),
+  dualApprovalThresholdKrw: new Decimal(500_000_000),
   // No margin: the engine re-plans after every fill from the real proceeds, so a slice that filled
   // below the bid is followed by one small slice (at most one exchange minimum over the need). A
   // margin would stay on the last slice as overshoot (bench `sale`: up to ₩76,846 with 50 bps).
@@ -71,7 +74,7 @@ export class InvalidExecutionPolicyError extends Error {
   override readonly name = 'InvalidExecutionPolicyError';
 }
 
-type NumberField = Exclude<keyof ExecutionPolicy, 'approvalThresholdKrw' | 'taxpayerLimitPrice'>;
+type NumberField = Exclude<keyof ExecutionPolicy, 'approvalThresholdKrw' | 'dualApprovalThresholdKrw' | 'taxpayerLimitPrice'>;
 
 /** Allowed range per numeric field; bps are whole basis points, durations whole milliseconds. */
 const RANGES: Record<NumberField, readonly [number, number]> = {
@@ -96,7 +99,7 @@ export function executionPolicy(overrides: Partial<ExecutionPolicy> = {}): Execu
   const problems: string[] = [];
   for (const [field, value] of Object.entries(overrides)) {
     if (value === undefined) continue;
-    if (field === 'approvalThresholdKrw') {
+    if (field === 'approvalThresholdKrw' || field === 'dualApprovalThresholdKrw') {
       if (!Decimal.isDecimal(value) || !value.isInteger() || value.isNeg()) problems.push(`${field} must be whole won, not negative`);
     } else if (field === 'taxpayerLimitPrice') {
       if (!Decimal.isDecimal(value) || !value.gt(0)) problems.push(`${field} must be a positive price`);
@@ -109,6 +112,8 @@ export function executionPolicy(overrides: Partial<ExecutionPolicy> = {}): Execu
       problems.push(`unknown field ${field}`);
     }
   }
+  const merged = { ...DEFAULT_EXECUTION_POLICY, ...definedOnly(overrides) };
+  if (merged.dualApprovalThresholdKrw.lt(merged.approvalThresholdKrw)) problems.push('dualApprovalThresholdKrw must not be below approvalThresholdKrw');
   if (problems.length > 0) throw new InvalidExecutionPolicyError(problems.join('; '));
   return Object.freeze({ ...DEFAULT_EXECUTION_POLICY, ...definedOnly(overrides) });
 }

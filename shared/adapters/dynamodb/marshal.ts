@@ -126,6 +126,7 @@ function holdIn(v: unknown): Hold {
 const saleRequestOut = (r: SaleRequest): Item => ({
   requestId: r.requestId,
   requestedAt: r.requestedAt,
+  ...(r.requestedBy ? { requestedBy: r.requestedBy } : {}),
   limitPrices: Object.fromEntries(Object.entries(r.limitPrices).map(([m, p]) => [m, p.toFixed()])),
 });
 
@@ -134,6 +135,7 @@ function saleRequestIn(v: unknown): SaleRequest {
   return {
     requestId: str(m.requestId, 'saleRequest.requestId'),
     requestedAt: str(m.requestedAt, 'saleRequest.requestedAt'),
+    ...(m.requestedBy !== undefined ? { requestedBy: str(m.requestedBy, 'saleRequest.requestedBy') } : {}),
     limitPrices: Object.fromEntries(Object.entries(strings(m.limitPrices, 'saleRequest.limitPrices')).map(([k, p]) => [k, new Decimal(p)])),
   };
 }
@@ -172,7 +174,8 @@ export function caseToItem(c: Case): Item {
     ...(c.saleRequest ? { saleRequest: saleRequestOut(c.saleRequest) } : {}),
     ...(c.saleId ? { saleId: c.saleId } : {}),
     saleAttempts: c.saleAttempts,
-    ...(c.saleApproval ? { saleApproval: { ...c.saleApproval } } : {}),
+    ...(c.saleApproval ? { saleApproval: { saleId: c.saleApproval.saleId, approvals: c.saleApproval.approvals.map((a) => ({ ...a })) } } : {}),
+    ...(c.changedBy ? { changedBy: { ...c.changedBy } } : {}),
     paymentIds: [...c.paymentIds],
     refundPayableKrw: wonString(c.refundPayable),
     ...(c.lastError ? { lastError: c.lastError } : {}),
@@ -221,7 +224,17 @@ export function itemToCase(item: Item): Case {
   if (item.lastError !== undefined) c.lastError = str(item.lastError, 'lastError');
   if (item.saleApproval !== undefined) {
     const a = record(item.saleApproval, 'saleApproval');
-    c.saleApproval = { saleId: str(a.saleId, 'saleApproval.saleId'), approvedBy: str(a.approvedBy, 'saleApproval.approvedBy'), approvedAt: str(a.approvedAt, 'saleApproval.approvedAt') };
+    c.saleApproval = {
+      saleId: str(a.saleId, 'saleApproval.saleId'),
+      approvals: list(a.approvals, 'saleApproval.approvals').map((v) => {
+        const m = record(v, 'approval');
+        return { by: str(m.by, 'approval.by'), at: str(m.at, 'approval.at') };
+      }),
+    };
+  }
+  if (item.changedBy !== undefined) {
+    const m = strings(item.changedBy, 'changedBy');
+    c.changedBy = { ...(m.bills ? { bills: m.bills } : {}), ...(m.holds ? { holds: m.holds } : {}) };
   }
   return c;
 }

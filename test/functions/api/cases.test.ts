@@ -119,7 +119,7 @@ describe('GET /cases', () => {
     const seen: unknown[] = [];
     let cursor: string | undefined;
     do {
-      const answer = await api.call('GET', '/cases', { query: { city: 'sejong', status: 'REGISTERED', limit: '2', ...(cursor ? { cursor } : {}) }, as: 'officer' });
+      const answer = await api.call('GET', '/cases', { query: { city: 'sejong', status: 'REGISTERED', limit: '2', ...(cursor ? { cursor } : {}) }, as: 'sejongOfficer' });
       expect(answer.status).toBe(200);
       const items = answer.body.items as { caseId: string; arrears: string }[];
       expect(items.length).toBeLessThanOrEqual(2);

@@ -12,7 +12,6 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDbOutboxStore } from '#adapters/dynamodb/outbox-store';
 import { LocalFolderChannel, PostalPrintFileChannel, SmsChannel, AlimtalkChannel, EmailChannel, type ChannelKind, type ChannelOrder, type NoticeChannel } from '#adapters/notice-channels/index';
 import { noticePublisher, sendNoticeMessages, type PublishNotices } from '#adapters/sqs/notice-queue';
-import { DEFAULT_CITY_SETTINGS } from '#domain/city-settings';
 import type { LocalQueueWithDlq } from '../../../local/sqs';
 import { createNoticeDispatcher, type DispatcherDeps } from '../../../functions/dispatch-notice/app';
 import { createOutboxSweeper } from '../../../functions/sweep-outbox/app';

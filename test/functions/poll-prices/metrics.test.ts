@@ -8,7 +8,6 @@ import { sameSettingsForEveryCity } from '../../domain/fixtures';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { OpenCase, PriceSnapshot } from '#adapters/dynamodb/price-store';
-import { DEFAULT_CITY_SETTINGS } from '#domain/city-settings';
 import { decimal } from '#domain/money';
 import { createPollHandler } from '../../../functions/poll-prices/app';
 import { POLL_METRICS, SERVICE_NAME } from '../../../functions/poll-prices/metrics';

@@ -16,7 +16,7 @@ import { SqsSaleRequestQueue, saleRequestPublisher } from '#adapters/workflow/sa
 import { createApi } from '../../../functions/api/app';
 import { createDeadlineCheck } from '../../../functions/check-deadlines/app';
 import { createSaleStarter } from '../../../functions/start-sale/app';
-import { event, testConfig, CALLERS } from '../../support/api';
+import { event, testConfig } from '../../support/api';
 import { useLocalSqs } from '../../support/sqs';
 import {
   caseReady,
@@ -503,7 +503,7 @@ describe('7. approval above the threshold', () => {
     expect(execution.status).toBe('SUCCEEDED');
     expect(statesEntered(execution)).toContain('AwaitApproval');
     const { sale } = await saleOf(world, c, c.saleId!);
-    expect(sale.approval).toMatchObject({ approvedBy: CALLERS.officer, plannedValueKrw: expect.any(Decimal) });
+    expect(sale.approval).toMatchObject({ approvedBy: 'kim.officer', plannedValueKrw: expect.any(Decimal) });
     expect(sale.approval!.plannedValueKrw.gte(1_000_000)).toBe(true);
     const statement = (await world.store.statement(c.cityId, c.caseId))!;
     expect(statement.case.status).toBe('SETTLED');
