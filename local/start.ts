@@ -14,6 +14,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { kstDate } from '#domain/dates';
 import type { CaseStatus } from '#domain/case';
+import { DEFAULT_EXECUTION_POLICY } from '#domain/execution-policy';
+import { approvalsNeeded } from '#domain/four-eyes';
 import { ApiError } from './api-client';
 import { parseScheduleExpression } from './clock';
 import { krw, table } from './format';
@@ -98,28 +100,33 @@ async function main(): Promise<void> {
   print(`  started in ${((Date.now() - started) / 1000).toFixed(1)} s; simulated clock at ${s.clock.now().toISOString()}`);
 
   let summary: RunSummary | undefined;
+  let otherCities: RunSummary[] = [];
   if (args.demo) {
-    const cityId = s.cities[0] ?? 'cheongju';
-    print();
-    print(`== seeding a demo city (${cityId}) through the API ==`);
-    const plan = planDemoCity({ cases: args.cases, registeredOn: kstDate(s.clock.now()), ...(args.seed !== undefined ? { seed: args.seed } : {}) });
-    await seedDemoCity(plan, {
-      cityId,
-      city: s.city,
-      officer: s.officer,
-      scheduler: s.scheduler,
-      bids: (markets) => s.bids(markets),
-      creditCityAccount: (market, quantity) => s.exchange.accounts.credit(market.replace(/^KRW-/, ''), quantity, s.exchangeKeys.accessKey),
-      noticeDate: DEMO_CALENDAR.noticeDate,
-      log: (l) => print(`  ${l}`),
-    });
-
-    // The officers look at running sales every morning and approve those waiting for them.
-    s.scheduler.add({
-      name: 'officer review',
-      recurrence: parseScheduleExpression('cron(0 10 * * ? *)', 'Asia/Seoul'),
-      run: () => approveWaitingSales(s, cityId),
-    });
+    const [cityId = 'cheongju', ...others] = s.cities;
+    // The first city gets the full demo; every other city (settings of its own, local/cities.ts) a smaller one.
+    for (const [i, id] of [cityId, ...others].entries()) {
+      print();
+      print(`== seeding demo city ${id} through the API ==`);
+      const seed = (args.seed ?? 1) + i * 1000;
+      const plan = planDemoCity({ cases: i === 0 ? args.cases : Math.max(8, Math.round(args.cases / 8)), registeredOn: kstDate(s.clock.now()), seed });
+      const callers = s.callersOf(id);
+      await seedDemoCity(plan, {
+        cityId: id,
+        city: callers.city,
+        officer: callers.officers[0] ?? s.officer,
+        scheduler: s.scheduler,
+        bids: (markets) => s.bids(markets),
+        creditCityAccount: (market, quantity) => s.exchange.accounts.credit(market.replace(/^KRW-/, ''), quantity, s.exchangeKeys.accessKey),
+        noticeDate: DEMO_CALENDAR.noticeDate,
+        log: (l) => print(`  ${l}`),
+      });
+      // The city's officers look at running sales every morning and approve those waiting for them.
+      s.scheduler.add({
+        name: 'officer review',
+        recurrence: parseScheduleExpression('cron(0 10 * * ? *)', 'Asia/Seoul'),
+        run: () => approveWaitingSales(s, id),
+      });
+    }
 
     print();
     print(`== the timeline, on the fast clock (${((Date.now() - started) / 1000).toFixed(1)} s so far) ==`);
@@ -128,8 +135,11 @@ async function main(): Promise<void> {
     const result = await runTimeline(s, {
       until: new Date(DEMO_CALENDAR.until),
       done: async () => {
-        const totals = await s.store.cityTotals(cityId);
-        return OPEN_PROGRESSING.every((st) => !totals.byStatus[st]) && (await s.pendingNotices()) === 0;
+        for (const id of s.cities) {
+          const totals = await s.store.cityTotals(id);
+          if (!OPEN_PROGRESSING.every((st) => !totals.byStatus[st])) return false;
+        }
+        return (await s.pendingNotices()) === 0;
       },
       onDay: async (date) => {
         const fired: Record<string, number> = {};
@@ -171,17 +181,23 @@ async function main(): Promise<void> {
       print(`  sale executions: ${s.workflow.starter.executions.size}; metrics ${[...s.metrics.counts].map(([k, n]) => `${k} ${n}`).join(', ')}`);
     }
 
-    const statements = await readStatements(s.store, cityId);
-    summary = summarize(cityId, statements, await readSaleQuality(s.sales, statements));
-    await writeStatements(s, cityId);
-    printSummary(s, summary);
+    const summaries: RunSummary[] = [];
+    for (const id of s.cities) {
+      const statements = await readStatements(s.store, id);
+      const citySummary = summarize(id, statements, await readSaleQuality(s.sales, statements));
+      await writeStatements(s, id);
+      printSummary(s, citySummary);
+      summaries.push(citySummary);
+    }
+    summary = summaries[0];
+    otherCities = summaries.slice(1);
   }
 
   const elapsedSeconds = Math.round((Date.now() - started) / 100) / 10;
   if (args.exitWhenDone) {
     print(`done in ${elapsedSeconds} s`);
     await s.stop();
-    print(JSON.stringify(summary ? jsonLine(summary, elapsedSeconds) : { cases: 0, elapsedSeconds }));
+    print(JSON.stringify(summary ? { ...jsonLine(summary, elapsedSeconds), otherCities: otherCities.map((o) => ({ cityId: o.cityId, cases: o.cases, byState: o.byState, balanced: o.balanced })) } : { cases: 0, elapsedSeconds }));
     process.exit(0);
   }
   s.serve(args.speed);
@@ -189,23 +205,34 @@ async function main(): Promise<void> {
   print(`serving the API at ${s.api.url} (clock at ${args.speed}x; schedules running). Officers: npm run ops -- help. Ctrl-C stops.`);
 }
 
-/** What an officer does from the console: approve each running sale that waits for an approval. */
+/**
+ * What the city's officers do from the console: approve each running sale that waits for them.
+ * Four eyes (shared/domain/four-eyes.ts): an officer who last changed the case's holds is refused
+ * and another approves; a sale at or above the second threshold gets two different officers.
+ */
 async function approveWaitingSales(s: LocalStack, cityId: string): Promise<number> {
+  const { officers } = s.callersOf(cityId);
+  const [reader = s.officer] = officers;
   let approved = 0;
   let cursor: string | undefined;
   do {
-    const page: { items: { caseId: string }[]; cursor?: string } = await s.officer.get('/cases', { city: cityId, status: 'SELLING', limit: '100', ...(cursor ? { cursor } : {}) });
+    const page: { items: { caseId: string }[]; cursor?: string } = await reader.get('/cases', { city: cityId, status: 'SELLING', limit: '100', ...(cursor ? { cursor } : {}) });
     for (const item of page.items) {
-      const c = await s.officer.get<{ saleId?: string }>(`/cases/${item.caseId}`, { city: cityId });
+      const c = await reader.get<{ saleId?: string }>(`/cases/${item.caseId}`, { city: cityId });
       if (!c.saleId) continue;
       const sale = await s.sales.get(cityId, item.caseId, c.saleId);
       if (!sale?.approval || sale.approval.approvedAt) continue;
-      try {
-        await s.officer.post(`/cases/${item.caseId}/sales/${c.saleId}/approval`, { cityId }, `approve-${c.saleId}`);
-        approved++;
-      } catch (error) {
-        // Approved earlier (the sale record notes it at its next check).
-        if (!(error instanceof ApiError && error.problem.code === 'ALREADY_APPROVED')) throw error;
+      let needed = Math.max(1, approvalsNeeded(sale.approval.plannedValueKrw, DEFAULT_EXECUTION_POLICY));
+      for (const [n, officer] of officers.entries()) {
+        if (needed === 0) break;
+        try {
+          await officer.post(`/cases/${item.caseId}/sales/${c.saleId}/approval`, { cityId }, `approve-${c.saleId}-${n}`);
+          approved++;
+          needed--;
+        } catch (error) {
+          // This officer may not (four eyes) or already did: the next one looks.
+          if (!(error instanceof ApiError && ['ALREADY_APPROVED', 'FOUR_EYES'].includes(error.problem.code ?? ''))) throw error;
+        }
       }
     }
     cursor = page.cursor;
@@ -214,11 +241,12 @@ async function approveWaitingSales(s: LocalStack, cityId: string): Promise<numbe
 }
 
 async function writeStatements(s: LocalStack, cityId: string): Promise<void> {
+  const [officer = s.officer] = s.callersOf(cityId).officers;
   let cursor: string | undefined;
   do {
-    const page: { items: { caseId: string }[]; cursor?: string } = await s.officer.get('/cases', { city: cityId, limit: '100', ...(cursor ? { cursor } : {}) });
+    const page: { items: { caseId: string }[]; cursor?: string } = await officer.get('/cases', { city: cityId, limit: '100', ...(cursor ? { cursor } : {}) });
     for (const item of page.items) {
-      const statement = await s.officer.get(`/cases/${item.caseId}/statement`, { city: cityId });
+      const statement = await officer.get(`/cases/${item.caseId}/statement`, { city: cityId });
       writeFileSync(join(s.dirs.statements, `${item.caseId}.json`), JSON.stringify(statement, null, 2) + '\n');
     }
     cursor = page.cursor;
@@ -227,7 +255,7 @@ async function writeStatements(s: LocalStack, cityId: string): Promise<void> {
 
 function printSummary(s: LocalStack, sum: RunSummary): void {
   print();
-  print('== summary ==');
+  print(`== summary: ${sum.cityId} ==`);
   const rows = Object.entries(sum.byState)
     .sort(([, a], [, b]) => (b ?? 0) - (a ?? 0))
     .map(([st, n]) => [`  ${st}`, String(n)]);

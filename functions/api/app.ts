@@ -72,7 +72,7 @@ export function createApi(deps: ApiDeps): ApiHandler {
       const rawQuery = event.queryStringParameters ?? {};
       // A caller learns nothing of a city it does not act for, not even how its requests would be validated.
       const named = (rawBody as { cityId?: unknown } | undefined)?.cityId ?? rawQuery.city;
-      if (typeof named === 'string' && !caller.cities.includes(named)) throw new Problem(403, 'forbidden', 'Forbidden', `this caller does not act for ${named}`);
+      if (typeof named === 'string' && deps.config.servedCities.has(named) && !caller.cities.includes(named)) throw new Problem(403, 'forbidden', 'Forbidden', `this caller does not act for ${named}`);
       const input = {
         params: route.params ? validate(route.params, match.params, 'path') : undefined,
         query: route.query ? validate(route.query, rawQuery, 'query') : undefined,

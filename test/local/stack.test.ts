@@ -1,3 +1,4 @@
+import { kstDate } from '#domain/dates';
 /**
  * The local stack end to end: started as `npm start` starts it (DynamoDB Local, local SQS, the
  * exchange simulator, the API on localhost, schedules on the shared clock), one case driven through
@@ -47,9 +48,10 @@ describe('local stack', () => {
     return stack;
   };
 
-  it('creates a credentials file naming a city-system key and an officer key, and refuses a request without a valid key', async () => {
+  it('creates a credentials file naming each city’s keys, and refuses a request without a valid key', async () => {
     const credentials = readCredentials(join(stateDir, 'credentials.json'));
-    expect(credentials.keys.map((k) => k.role).sort()).toEqual(['CITY_SYSTEM', 'OFFICER']);
+    // Per city its system and three officers (four eyes), and an auditor of both cities.
+    expect(credentials.keys.map((k) => `${k.role}:${k.cities.join('+')}`).sort()).toEqual(['AUDITOR:cheongju+sejong', 'CITY_SYSTEM:cheongju', 'CITY_SYSTEM:sejong', ...Array(3).fill('OFFICER:cheongju'), ...Array(3).fill('OFFICER:sejong')]);
     const bare = await fetch(`${s().api.url}/cases?city=${CITY}`);
     expect(bare.status).toBe(401);
     const wrong = await fetch(`${s().api.url}/cases?city=${CITY}`, { headers: { authorization: 'Bearer not-a-key-of-this-stack-0000000000' } });
@@ -130,7 +132,7 @@ describe('local stack', () => {
     scheduler.at(s().clock.nowMs() + 60_000, 'payment', async () => {
       const now = await city.get<{ arrears: { projected: string } }>(`/cases/${registered.caseId}`, { city: CITY });
       paid = now.arrears.projected;
-      await city.post(`/cases/${registered.caseId}/payments`, { cityId: CITY, paymentId: 'RCPT-2', amount: paid, receivedOn: '2026-09-18' });
+      await city.post(`/cases/${registered.caseId}/payments`, { cityId: CITY, paymentId: 'RCPT-2', amount: paid, receivedOn: kstDate(s().clock.now()) });
     });
     await runTimeline(s(), { until: new Date(s().clock.nowMs() + 3_600_000) });
     expect((await officer.get<{ status: string }>(`/cases/${registered.caseId}`, { city: CITY })).status).toBe('PAID');

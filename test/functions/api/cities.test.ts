@@ -93,9 +93,10 @@ describe('no city’s papers show another city’s details', () => {
   const marks = (s: typeof SEJONG_SETTINGS) => [s.displayName, s.notices.department, s.notices.phone, s.notices.paymentGuide, s.notices.refundGuide, s.notices.cityAccount];
 
   it('keeps each city’s notices, statements and reports to its own settings and cases', async () => {
+    // As the table holds them now (a test above changed Sejong's phone).
     const cities = [
-      { cityId: 'cheongju', settings: DEFAULT_CITY_SETTINGS, system: 'city' as const, officer: 'officer' as const },
-      { cityId: 'sejong', settings: SEJONG_SETTINGS, system: 'sejongCity' as const, officer: 'sejongOfficer' as const },
+      { cityId: 'cheongju', settings: await table.settings.get('cheongju'), system: 'city' as const, officer: 'officer' as const },
+      { cityId: 'sejong', settings: await table.settings.get('sejong'), system: 'sejongCity' as const, officer: 'sejongOfficer' as const },
     ];
     const cases: Record<string, string> = {};
     for (const c of cities) {
