@@ -24,8 +24,6 @@ export const DEPLOYMENT_ENV = {
   stage: 'STAGE',
   /** Comma-separated city ids (the API refuses other cities). */
   servedCities: 'SERVED_CITIES',
-  /** JSON object: city id → display name, for notices and statements. */
-  cityDisplayNames: 'CITY_DISPLAY_NAMES',
   noticeWindowDays: 'NOTICE_WINDOW_DAYS',
   executionPolicy: 'EXECUTION_POLICY',
 } as const;
@@ -145,7 +143,6 @@ export class CryptoTaxRecoveryStack extends Stack {
       environment: {
         [DEPLOYMENT_ENV.stage]: this.config.stage,
         [DEPLOYMENT_ENV.servedCities]: this.config.cities.map((c) => c.id).join(','),
-        [DEPLOYMENT_ENV.cityDisplayNames]: JSON.stringify(Object.fromEntries(this.config.cities.map((c) => [c.id, c.displayName]))),
         [DEPLOYMENT_ENV.noticeWindowDays]: String(this.config.noticeWindowDays),
         [DEPLOYMENT_ENV.executionPolicy]: JSON.stringify(this.config.executionPolicy),
         ...props.environment,
