@@ -96,7 +96,7 @@ async function main(): Promise<void> {
       ? `  market data: recorded candles from ${s.marketData.dir} for ${s.marketData.real.join(', ') || 'no market'}; seeded synthetic paths for ${s.marketData.synthetic.join(', ') || 'none'}`
       : `  market data: ${s.marketData.dir} is absent: every market runs on the simulator's seeded synthetic fallback`,
   );
-  print(`  credentials: ${s.credentialsPath}${s.credentialsCreated ? ' (created now: a city-system key and an officer key)' : ''}`);
+  print(`  credentials: ${s.credentialsPath}${s.credentialsCreated ? ' (created now: per city a city-system key and three officer keys, and an auditor key)' : ''}`);
   print(`  started in ${((Date.now() - started) / 1000).toFixed(1)} s; simulated clock at ${s.clock.now().toISOString()}`);
 
   let summary: RunSummary | undefined;
@@ -122,7 +122,7 @@ async function main(): Promise<void> {
       });
       // The city's officers look at running sales every morning and approve those waiting for them.
       s.scheduler.add({
-        name: 'officer review',
+        name: `officer review ${id}`,
         recurrence: parseScheduleExpression('cron(0 10 * * ? *)', 'Asia/Seoul'),
         run: () => approveWaitingSales(s, id),
       });
@@ -145,7 +145,7 @@ async function main(): Promise<void> {
         const fired: Record<string, number> = {};
         for (const [name, n] of s.scheduler.runs) {
           const diff = n - (lastRuns.get(name) ?? 0);
-          const kind = name.replace(/ \d+$/, '');
+          const kind = name.replace(/ \d+$/, '').replace(/^officer review .*/, 'officer review');
           if (diff > 0 && !ROUTINE.has(kind)) fired[kind] = (fired[kind] ?? 0) + diff;
         }
         lastRuns = new Map(s.scheduler.runs);

@@ -3,7 +3,7 @@
  * validates before and commits after. No business rule lives here.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { AssessedBill } from '#domain/bills';
+import { billHead, type AssessedBill } from '#domain/bills';
 import {
   approveSale,
   cancelCase,
@@ -85,11 +85,7 @@ const view = async (deps: RouteDeps, c: Case, now: Date) => caseView(c, await de
 
 function toBill(b: z.output<typeof BillInput>): AssessedBill {
   return {
-    billId: b.billId,
-    taxItem: b.taxItem,
-    provincial: b.provincial,
-    ...(b.liabilityDate ? { liabilityDate: b.liabilityDate } : {}),
-    dueDate: b.dueDate,
+    ...billHead(b),
     cost: won(b.cost),
     tax: won(b.tax),
     surcharge: won(b.surcharge),

@@ -1,7 +1,7 @@
 /** What the API answers, built from domain objects; types come from the response schemas. */
 import type { z } from 'zod';
 import type { Amounts, Bill } from '#domain/bills';
-import { outstanding } from '#domain/bills';
+import { billHead, outstanding } from '#domain/bills';
 import { activeHolds, arrears, available, billsAsOf, type Case, type CaseStatus } from '#domain/case';
 import type { CaseSummary, CityTotals, Page, StatementData } from '#domain/case-store';
 import type { CitySettings } from '#domain/city-settings';
@@ -15,11 +15,7 @@ const amounts = (a: Amounts) => ({ assessed: wonString(a.assessed), paid: wonStr
 
 export function billView(b: Bill): z.infer<typeof BillView> {
   return {
-    billId: b.billId,
-    taxItem: b.taxItem,
-    provincial: b.provincial,
-    ...(b.liabilityDate ? { liabilityDate: b.liabilityDate } : {}),
-    dueDate: b.dueDate,
+    ...billHead(b),
     surchargeAsOf: b.surchargeAsOf,
     cost: amounts(b.cost),
     tax: amounts(b.tax),

@@ -10,7 +10,7 @@
  * owed: tax and 체납처분비 are paid first, and only unpaid tax accrues.
  */
 import { allocate, applyAllocations, type Allocation } from './allocation';
-import { arrearsLines, bringForward, totalOutstanding, type AssessedBill, type Bill } from './bills';
+import { arrearsLines, billHead, bringForward, totalOutstanding, type AssessedBill, type Bill } from './bills';
 import { compareDates, isAfter, type DateRange, type LocalDate } from './dates';
 import type { Decimal } from './money';
 import { sum, ZERO } from './money';
@@ -42,11 +42,7 @@ export interface Account {
 /** The bill as the city assessed it, nothing yet applied. */
 export function openBill(b: AssessedBill): Bill {
   return {
-    billId: b.billId,
-    taxItem: b.taxItem,
-    provincial: b.provincial,
-    ...(b.liabilityDate ? { liabilityDate: b.liabilityDate } : {}),
-    dueDate: b.dueDate,
+    ...billHead(b),
     cost: { assessed: b.cost, paid: ZERO },
     tax: { assessed: b.tax, paid: ZERO },
     surcharge: { assessed: b.surcharge, paid: ZERO },

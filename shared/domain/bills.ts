@@ -49,6 +49,10 @@ export interface AssessedBill {
   surchargeAsOf: LocalDate;
 }
 
+/** What names a bill, whichever amounts go with it: the fields the stored, replayed and shown bills share. */
+export type BillHead = Pick<AssessedBill, 'billId' | 'taxItem' | 'provincial' | 'liabilityDate' | 'dueDate'>;
+export const billHead = (b: BillHead): BillHead => ({ billId: b.billId, taxItem: b.taxItem, provincial: b.provincial, ...(b.liabilityDate ? { liabilityDate: b.liabilityDate } : {}), dueDate: b.dueDate });
+
 /** The earliest date the bill is known to exist: the liability date, or the due date when the city gave none. */
 export const billExistsFrom = (b: Pick<AssessedBill, 'liabilityDate' | 'dueDate'>): LocalDate => b.liabilityDate ?? b.dueDate;
 

@@ -1,22 +1,15 @@
+import { openBill } from '#domain/account';
 /** Small builders for domain tests: amounts are written out as strings, as the city sends them. */
 import type { AssessedBill, Bill } from '#domain/bills';
 import { DEFAULT_CITY_SETTINGS, type CitySettings, type CitySettingsSource } from '#domain/city-settings';
 import type { Actor, TransitionContext } from '#domain/case';
 import { won } from '#domain/money';
 
+/** A bill as of a date, with what was paid on it (for allocation tests). */
 export function bill(partial: Partial<Omit<Bill, 'cost' | 'tax' | 'surcharge'>> & { cost?: string; tax: string; surcharge?: string; paid?: { cost?: string; tax?: string; surcharge?: string } }): Bill {
-  const dueDate = partial.dueDate ?? '2024-03-31';
-  return {
-    billId: partial.billId ?? 'B1',
-    taxItem: partial.taxItem ?? '지방소득세',
-    provincial: partial.provincial ?? false,
-    ...(partial.liabilityDate ? { liabilityDate: partial.liabilityDate } : {}),
-    dueDate,
-    cost: { assessed: won(partial.cost ?? '0'), paid: won(partial.paid?.cost ?? '0') },
-    tax: { assessed: won(partial.tax), paid: won(partial.paid?.tax ?? '0') },
-    surcharge: { assessed: won(partial.surcharge ?? '0'), paid: won(partial.paid?.surcharge ?? '0') },
-    surchargeAsOf: partial.surchargeAsOf ?? dueDate,
-  };
+  const open = openBill(cityBill(partial));
+  const paid = (v: string | undefined) => won(v ?? '0');
+  return { ...open, cost: { ...open.cost, paid: paid(partial.paid?.cost) }, tax: { ...open.tax, paid: paid(partial.paid?.tax) }, surcharge: { ...open.surcharge, paid: paid(partial.paid?.surcharge) } };
 }
 
 /** The city's figures for a bill, as a case stores them. */

@@ -4,7 +4,7 @@
  */
 import { NumberValue } from '@aws-sdk/lib-dynamodb';
 import type { Credit } from '#domain/account';
-import type { AssessedBill } from '#domain/bills';
+import { billHead, type AssessedBill } from '#domain/bills';
 import type { AuditEntry, Case, CaseStatus, Hold, Holding, LedgerEntry, NoticeIntent, Release, SaleRequest } from '#domain/case';
 import { available } from '#domain/case';
 import type { AuditRecord, CaseSummary, DeadlineEntry, LedgerBatch, NoticeRecord, PaymentRecord, ReleaseRecord } from '#domain/case-store';
@@ -61,11 +61,7 @@ const strings = (value: unknown, name: string): Record<string, string> =>
 // The city's figures only (docs/LEGAL.md "Payments are dated facts"): no projection, no payment.
 function billOut(b: AssessedBill): Item {
   return {
-    billId: b.billId,
-    taxItem: b.taxItem,
-    provincial: b.provincial,
-    ...(b.liabilityDate ? { liabilityDate: b.liabilityDate } : {}),
-    dueDate: b.dueDate,
+    ...billHead(b),
     cost: wonString(b.cost),
     tax: wonString(b.tax),
     surcharge: wonString(b.surcharge),
