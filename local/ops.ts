@@ -206,12 +206,14 @@ export async function runOps(argv: string[], print: (line?: string) => void = (l
     }
   }
   const credentials = readCredentials(join(opts.state, 'credentials.json'));
-  const key = opts.key ? credentials.keys.find((k) => k.name === opts.key) : credentials.keys.find((k) => k.role === 'OFFICER');
+  const cityId = opts.city ?? stack.cities?.[0] ?? 'cheongju';
+  // An officer acts for their own city only: the first officer key of the city asked for.
+  const key = opts.key ? credentials.keys.find((k) => k.name === opts.key) : credentials.keys.find((k) => k.role === 'OFFICER' && k.cities.includes(cityId));
   if (!key) {
-    print(opts.key ? `no key named ${opts.key} in the credentials file` : 'the credentials file has no officer key');
+    print(opts.key ? `no key named ${opts.key} in the credentials file` : `the credentials file has no officer key for ${cityId}`);
     return 2;
   }
-  const ctx: OpsContext = { api: new ApiClient({ baseUrl: opts.api ?? stack.apiUrl ?? '', key: key.key }), cityId: opts.city ?? stack.cities?.[0] ?? 'cheongju', key, json: opts.json, print };
+  const ctx: OpsContext = { api: new ApiClient({ baseUrl: opts.api ?? stack.apiUrl ?? '', key: key.key }), cityId, key, json: opts.json, print };
   const need = (value: string | undefined, what: string): string => {
     if (!value) throw new Error(`${command} needs ${what} (npm run ops -- help)`);
     return value;
