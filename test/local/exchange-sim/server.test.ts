@@ -42,7 +42,9 @@ describe('exchange simulator: authentication', () => {
     expect((await call('GET', '/v1/accounts')).status).toBe(200);
     expect((await call('GET', '/v1/accounts', { auth: null })).json.error?.name).toBe('jwt_verification');
     expect((await call('GET', '/v1/accounts', { auth: token({ ...KEY, secretKey: 'wrong' }) })).json.error?.name).toBe('jwt_verification');
-    expect((await call('GET', '/v1/accounts', { auth: token({ ...KEY, alg: 'HS256' }) })).json.error?.name).toBe('jwt_verification');
+    expect((await call('GET', '/v1/accounts', { auth: token({ ...KEY, alg: 'HS256' }) })).status).toBe(200);
+    expect((await call('GET', '/v1/accounts', { auth: token({ ...KEY, alg: 'HS256', digest: 'sha512' }) })).json.error?.name).toBe('jwt_verification');
+    expect((await call('GET', '/v1/accounts', { auth: token({ ...KEY, alg: 'HS384' }) })).json.error?.name).toBe('jwt_verification');
     expect((await call('GET', '/v1/accounts', { auth: token({ ...KEY, accessKey: 'stranger' }) })).json.error?.name).toBe('invalid_access_key');
     const reused = token({ ...KEY, nonce: 'same-nonce' });
     expect((await call('GET', '/v1/accounts', { auth: reused })).status).toBe(200);
