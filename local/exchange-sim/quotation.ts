@@ -91,7 +91,7 @@ export class Quotation {
     const open = this.price(m, start);
     const close = this.price(m, last);
     const w = m.source.window(start, last);
-    const own = m.ownWindow(start, last);
+    const own = m.ownWindow(start - 1, Math.min(end - 1, now)); // fills in [start, end)
     const tick = m.tickAt(last);
     const high = Decimal.max(open, close, floorToStep(w.high, tick));
     const low = Decimal.min(open, close, floorToStep(w.low, tick));
