@@ -559,11 +559,12 @@ export function statesParam(q: URLSearchParams, allowed: readonly string[], fall
   return bad === undefined ? states : err(400, 'validation_error', `state ${bad} is not one of ${allowed.join(', ')}`);
 }
 
-export function intParam(q: URLSearchParams, key: string, fallback: number, max: number): number | Reply {
+/** An integer from 1 to `max`, `fallback` when absent; refused as an exchange error unless `refuse` says otherwise. */
+export function intParam(q: URLSearchParams, key: string, fallback: number, max: number, refuse = (message: string) => err(400, 'validation_error', message)): number | Reply {
   const text = q.get(key);
   if (text === null) return fallback;
   const n = Number(text);
-  return /^\d+$/.test(text) && n >= 1 && n <= max ? n : err(400, 'validation_error', `${key} must be an integer from 1 to ${max}`);
+  return /^\d+$/.test(text) && n >= 1 && n <= max ? n : refuse(`${key} must be an integer from 1 to ${max}`);
 }
 
 export function orderByParam(q: URLSearchParams): 'asc' | 'desc' | Reply {

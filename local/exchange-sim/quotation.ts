@@ -5,7 +5,7 @@
  */
 import { Decimal, ZERO, floorToStep } from '#domain/money';
 import { JsonNumber } from '#adapters/exchange/lossless-json';
-import { isReply, publicErr, type Reply } from './engine';
+import { intParam, isReply, publicErr, type Reply } from './engine';
 import { hashInts, hashString, uniform } from './random';
 import type { SimClock } from './clock';
 import type { SimMarket } from './market';
@@ -13,6 +13,7 @@ import { DAY_MS, MINUTE_MS } from './source';
 import { parseInstant, plainIso } from './times';
 
 const num = (d: Decimal) => new JsonNumber(d.toFixed());
+const refuse = (message: string) => publicErr(400, message);
 const LOT = 8;
 
 /** Names for the market list; other coins are named by their code. */
@@ -69,9 +70,8 @@ export class Quotation {
   candles(period: CandlePeriod, q: URLSearchParams): Reply {
     const m = this.market(q);
     if (isReply(m)) return m;
-    const countText = q.get('count') ?? '1';
-    const count = Number(countText);
-    if (!/^\d+$/.test(countText) || count < 1 || count > 200) return publicErr(400, 'count must be from 1 to 200');
+    const count = intParam(q, 'count', 1, 200, refuse);
+    if (isReply(count)) return count;
     const now = this.clock.nowMs();
     const toText = q.get('to');
     const to = toText === null ? now + 1 : parseInstant(toText);
@@ -127,13 +127,11 @@ export class Quotation {
   tradeTicks(q: URLSearchParams): Reply {
     const m = this.market(q);
     if (isReply(m)) return m;
-    const countText = q.get('count') ?? '1';
-    const count = Number(countText);
-    if (!/^\d+$/.test(countText) || count < 1 || count > 500) return publicErr(400, 'count must be from 1 to 500');
+    const count = intParam(q, 'count', 1, 500, refuse);
+    const daysAgo = intParam(q, 'days_ago', 0, 7, refuse);
+    if (isReply(count)) return count;
+    if (isReply(daysAgo)) return daysAgo;
     const now = this.clock.nowMs();
-    const daysAgoText = q.get('days_ago');
-    const daysAgo = daysAgoText === null ? 0 : Number(daysAgoText);
-    if (daysAgoText !== null && (!/^\d$/.test(daysAgoText) || daysAgo < 1 || daysAgo > 7)) return publicErr(400, 'days_ago must be from 1 to 7');
     const day = now - (now % DAY_MS) - daysAgo * DAY_MS;
     let until = daysAgo === 0 ? now : day + DAY_MS - 1;
     const toText = q.get('to');
