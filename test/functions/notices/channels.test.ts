@@ -137,6 +137,8 @@ describe('provider channels', () => {
     const sms = new SmsChannel({ send: async (m) => (sent.push(m), { messageId: 'provider-1' }) });
     expect(await sms.deliver(outgoing())).toEqual({ channel: 'SMS', reference: 'provider-1', sentAt: '2025-09-01T16:30:00.000Z' });
     expect(sent[0]?.reference).toBe(preSale.noticeId);
+    await sms.deliver(outgoing({ idempotencyKey: 'the-key' }));
+    expect(sent[1]?.reference).toBe('the-key'); // the provider's idempotency key is the delivery's
     expect([...(sent[0]?.text ?? '')].length).toBeLessThanOrEqual(200);
     expect(sent[0]?.text).toContain('043-201-0000');
   });
