@@ -36,7 +36,7 @@ describe('four eyes on a sale', () => {
 
   /** A selling case whose holds 'kim' last changed. */
   function selling(): Case {
-    let c = registerCase({ cityId: 'cheongju', caseId: 'C1', taxpayer: { ref: 'T', name: '홍길동', contact: {} }, bills: [cityBill({ tax: '1000000', surcharge: '30000', surchargeAsOf: '2026-11-01' })] }, system('2026-11-01')).case;
+    let c = registerCase({ cityId: 'cheongju', caseId: 'C1', cityCaseRef: 'CC-1', taxpayer: { ref: 'T', name: '홍길동', contact: {} }, bills: [cityBill({ tax: '1000000', surcharge: '30000', surchargeAsOf: '2026-11-01' })] }, system('2026-11-01')).case;
     c = requestTransfer(c, [{ market: 'KRW-BTC', quantity: decimal('1') }], system('2026-11-02')).case;
     c = confirmCustody(c, { market: 'KRW-BTC', quantity: decimal('1') }, system('2026-11-03')).case;
     c = sendPreSaleNotice(c, [{ market: 'KRW-BTC', bid: decimal('90000000') }], system('2026-11-04')).case;

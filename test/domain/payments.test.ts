@@ -17,7 +17,7 @@ const on = (date: string) => at(date, undefined, settings);
 /** Tax 1,000,000 due 2024-03-31; the city's figure: the 3% (30,000) as of 2024-04-01. */
 function registered(registeredOn = '2024-04-02'): Case {
   return registerCase(
-    { cityId: 'cheongju', caseId: 'C1', taxpayer: { ref: 'T-1', name: '홍길동', contact: {} }, bills: [cityBill({ billId: 'B1', dueDate: '2024-03-31', tax: '1000000', surcharge: '30000', surchargeAsOf: '2024-04-01' })] },
+    { cityId: 'cheongju', caseId: 'C1', cityCaseRef: 'CC-1', taxpayer: { ref: 'T-1', name: '홍길동', contact: {} }, bills: [cityBill({ billId: 'B1', dueDate: '2024-03-31', tax: '1000000', surcharge: '30000', surchargeAsOf: '2024-04-01' })] },
     on(registeredOn),
   ).case;
 }
