@@ -96,7 +96,7 @@ describe('POST /cases: one open case per city reference', () => {
     expect(again.headers.Location).toBe(`/cases/${first}?city=cheongju`);
     expect((await table.store.listByStatus('cheongju', undefined, { limit: 100 })).items).toHaveLength(before);
     // Another city's system may use the same reference.
-    expect((await api.call('POST', '/cases', { body: registration({ cityId: 'sejong', cityCaseRef: 'CH-2025-0001' }) })).status).toBe(201);
+    expect((await api.call('POST', '/cases', { body: registration({ cityId: 'sejong', cityCaseRef: 'CH-2025-0001' }), as: 'sejongCity' })).status).toBe(201);
     // The reference is required.
     const { cityCaseRef: _omitted, ...without } = registration();
     expect((await api.call('POST', '/cases', { body: without })).body.errors).toEqual([{ in: 'body', pointer: '/cityCaseRef', detail: 'is required' }]);

@@ -167,7 +167,7 @@ describe('POST /cases/{caseId}/payments', () => {
 
     // Payment references are the city's own: another city may use the same one.
     const sejong = await registerCaseVia(api, { cityId: 'sejong' });
-    expect((await api.call('POST', `/cases/${sejong}/payments`, { body: { ...body, cityId: 'sejong' } })).status).toBe(200);
+    expect((await api.call('POST', `/cases/${sejong}/payments`, { body: { ...body, cityId: 'sejong' }, as: 'sejongCity' })).status).toBe(200);
   });
 });
 
