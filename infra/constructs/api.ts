@@ -96,7 +96,9 @@ export class Api extends Construct {
       const name = { citySystem: 'city-system', officer: 'officer', auditor: 'auditor' }[caller];
       const principal = trust(props.trustedPrincipals[city]?.[caller] ?? []);
       const person = caller !== 'citySystem';
-      const r = new iam.Role(this, `${pascal(city)}${pascal(name)}Role`, {
+      // Under one scope per city (Api/<City>/<Kind>Role): the same construct names in every city.
+      const scope = this.node.tryFindChild(pascal(city)) ?? new Construct(this, pascal(city));
+      const r = new iam.Role(scope, `${pascal(name)}Role`, {
         roleName: `${props.namePrefix}-${city}-${name}`,
         description: `${city} ${DESCRIPTIONS[caller]}`,
         // A person must set a source identity (their user name), which also names the session.
