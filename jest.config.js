@@ -2,8 +2,13 @@
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
-  transform: { '^.+\\.ts$': ['@swc/jest'] },
+  // @middy/core 7 is published as ES modules only (an `import` condition, no `require`), and jest
+  // runs this CommonJS project without Node's require(esm): its files (core and util) are mapped by path and
+  // compiled to CommonJS by the same swc, rather than running jest in experimental ESM mode.
+  transform: { '^.+\\.ts$': ['@swc/jest'], '/node_modules/@middy/.+\\.js$': ['@swc/jest', { module: { type: 'commonjs' } }] },
+  transformIgnorePatterns: ['/node_modules/(?!@middy/)'],
   moduleNameMapper: {
+    '^@middy/(core|util)$': '<rootDir>/node_modules/@middy/$1/index.js',
     '^#domain/(.*)$': '<rootDir>/shared/domain/$1',
     '^#adapters/(.*)$': '<rootDir>/shared/adapters/$1',
   },

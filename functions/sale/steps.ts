@@ -10,7 +10,7 @@
  * Only the market steps can touch the city's exchange account, and their concurrency can be capped
  * to the exchange's order rate; the case steps stay outside the VPC.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const CASE_STEPS = ['LoadCase', 'CheckSaleAllowed', 'Escalate', 'Settle', 'NotifyResult', 'RecordFailure'] as const;
 export const MARKET_STEPS = ['QuoteMarket', 'PlanNextSlice', 'PlaceOrder', 'ReconcileOrder', 'ResolveOpenOrders'] as const;

@@ -6,7 +6,7 @@
  * taxpayer's own request) send; functions/start-sale consumes.
  */
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { nextSaleId, type Transition } from '#domain/case';
 import type { SaleExecutionInput } from './sale-workflow';
 
