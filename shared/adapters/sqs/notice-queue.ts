@@ -10,9 +10,9 @@
  */
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Transition } from '#domain/case';
+import { ENV } from '#adapters/env';
 
-/** Must match infra/constructs/queues.ts QUEUE_URL_ENV.noticeDispatch. */
-export const NOTICE_QUEUE_URL_ENV = 'NOTICE_QUEUE_URL';
+export const NOTICE_QUEUE_URL_ENV = ENV.noticeQueueUrl;
 
 export interface NoticeMessage {
   cityId: string;

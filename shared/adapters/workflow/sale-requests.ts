@@ -9,9 +9,9 @@ import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
 import { nextSaleId, type Transition } from '#domain/case';
 import type { SaleExecutionInput } from './sale-workflow';
+import { ENV } from '#adapters/env';
 
-/** Must match infra/constructs/queues.ts QUEUE_URL_ENV.saleRequest. */
-export const SALE_REQUEST_QUEUE_URL_ENV = 'SALE_REQUEST_QUEUE_URL';
+export const SALE_REQUEST_QUEUE_URL_ENV = ENV.saleRequestQueueUrl;
 
 const id = z.string().regex(/^[A-Za-z0-9._-]{1,128}$/);
 
