@@ -8,15 +8,15 @@
  *    folder and measures each function's `index.mjs` without its source map (the map is a separate
  *    file; its one-line `sourceMappingURL` comment is taken off the count).
  * 2. Rebuilds each entry with esbuild's API using the same options as function.ts (bundle, node22,
- *    ESM, module fields first, minify, AWS SDK external, the repository's tsconfig) plus a metafile,
+ *    ESM, module fields first, minify, AWS SDK bundled, the repository's tsconfig) plus a metafile,
  *    to say what fills the bundle; the rebuilt size is printed beside the stack's to show the two
- *    builds agree. Each entry is also built with the AWS SDK bundled, the alternative to the
- *    runtime's SDK, and measured beside it.
+ *    builds agree. Each entry is also built with the AWS SDK external (the runtime's), the
+ *    alternative, and measured beside it.
  * 3. Cold start: a fresh `node` per run imports the bundle (which runs the handler module's
  *    initialisation: configuration, clients, Powertools) with the environment the stack gives the
- *    function (CloudFormation tokens replaced by placeholders of the right shape). The runtime's
- *    SDK is stood in for by the repository's node_modules (linked beside the bundles; on Lambda it
- *    is /var/runtime/node_modules, also unminified CommonJS). Median over the runs of the whole
+ *    function (CloudFormation tokens replaced by placeholders of the right shape). For the
+ *    alternative, the runtime's SDK is stood in for by the repository's node_modules (linked beside
+ *    the bundles; on Lambda it is /var/runtime/node_modules, also unminified CommonJS). Median over the runs of the whole
  *    process's wall time, and of the import alone, beside a handler that only loads Powertools'
  *    logger, bundled the same way.
  */
@@ -68,14 +68,14 @@ const STACK_OPTIONS = {
   banner: { js: BUNDLE_BANNER },
   minify: true,
   sourcemap: false,
-  external: ['@aws-sdk/*'], // bundleAwsSDK: false
+  external: [] as string[], // bundleAwsSDK: true
   tsconfig: join(REPO_ROOT, 'tsconfig.json'),
   metafile: true,
   logLevel: 'silent' as const,
 };
 
-async function rebuild(entry: string, outfile: string, bundleSdk = false): Promise<{ bytes: number; top: { module: string; kb: number }[]; awsSdkKb: number }> {
-  const out = await build({ ...STACK_OPTIONS, ...(bundleSdk ? { external: [] } : {}), entryPoints: [entry], outfile, absWorkingDir: REPO_ROOT });
+async function rebuild(entry: string, outfile: string, runtimeSdk = false): Promise<{ bytes: number; top: { module: string; kb: number }[]; awsSdkKb: number }> {
+  const out = await build({ ...STACK_OPTIONS, ...(runtimeSdk ? { external: ['@aws-sdk/*'] } : {}), entryPoints: [entry], outfile, absWorkingDir: REPO_ROOT });
   const meta = out.metafile as Metafile;
   const inputs = Object.values(meta.outputs)[0]?.inputs ?? {};
   const byPackage = new Map<string, number>();
@@ -128,27 +128,27 @@ export default async function bench(args: string[]): Promise<void> {
       return join(REPO_ROOT, 'functions', service, 'handler.ts');
     };
 
-    // The runtime's SDK, as Lambda resolves it from outside the bundle.
+    // The runtime's SDK for the alternative builds, resolved from outside the bundle as on Lambda.
     symlinkSync(join(REPO_ROOT, 'node_modules'), join(outdir, 'node_modules'), 'dir');
     const rebuildDir = join(outdir, 'rebuild');
     const rows = [];
-    const withSdk: { service: string; bundle: string; env: Record<string, string>; kb: number }[] = [];
+    const runtimeSdk: { service: string; bundle: string; env: Record<string, string>; kb: number }[] = [];
     for (const f of functions) {
       const code = readFileSync(f.bundle, 'utf8');
       const withoutMapComment = Buffer.byteLength(code.replace(/\n?\/\/# sourceMappingURL=\S+\s*$/, ''), 'utf8');
       const mapBytes = statSync(`${f.bundle}.map`).size;
       const mirror = await rebuild(entryOf(f.service), join(rebuildDir, `${f.service}.mjs`));
-      const sdkBundle = join(rebuildDir, 'sdk-bundled', `${f.service}.mjs`);
-      const sdk = await rebuild(entryOf(f.service), sdkBundle, true);
-      withSdk.push({ service: `${f.service} (SDK bundled)`, bundle: sdkBundle, env: f.env, kb: round(sdk.bytes / 1024) });
-      rows.push({ ...f, entry: relative(REPO_ROOT, entryOf(f.service)), kb: round(withoutMapComment / 1024), mapKb: round(mapBytes / 1024), rebuiltKb: round(mirror.bytes / 1024), awsSdkKb: sdk.awsSdkKb, top: mirror.top });
+      const altBundle = join(rebuildDir, 'runtime-sdk', `${f.service}.mjs`);
+      const alt = await rebuild(entryOf(f.service), altBundle, true);
+      runtimeSdk.push({ service: `${f.service} (runtime SDK)`, bundle: altBundle, env: f.env, kb: round(alt.bytes / 1024) });
+      rows.push({ ...f, entry: relative(REPO_ROOT, entryOf(f.service)), kb: round(withoutMapComment / 1024), mapKb: round(mapBytes / 1024), rebuiltKb: round(mirror.bytes / 1024), awsSdkKb: mirror.awsSdkKb, top: mirror.top });
     }
     const empty = join(rebuildDir, 'empty.mjs');
     const emptyBuild = await rebuild(join(__dirname, 'support', 'empty-handler.ts'), empty);
 
     // Cold starts, interleaved so that a change in the machine's load touches every bundle alike.
     const samples = new Map<string, { wall: number[]; require: number[] }>();
-    const subjects = [{ service: 'empty (Powertools logger only)', bundle: empty, env: { POWERTOOLS_SERVICE_NAME: 'empty' } }, ...rows, ...withSdk];
+    const subjects = [{ service: 'empty (Powertools logger only)', bundle: empty, env: { POWERTOOLS_SERVICE_NAME: 'empty' } }, ...rows, ...runtimeSdk];
     for (const s of subjects) coldStart(s.bundle, s.env); // one warm-up each (file cache)
     for (let i = 0; i < runs; i++) {
       for (const s of subjects) {
@@ -166,7 +166,7 @@ export default async function bench(args: string[]): Promise<void> {
     const baseline = cold(subjects[0]?.service ?? '');
     const bundles = rows.map((r) => {
       const c = cold(r.service);
-      const alt = withSdk.find((w) => w.service === `${r.service} (SDK bundled)`);
+      const alt = runtimeSdk.find((w) => w.service === `${r.service} (runtime SDK)`);
       const altCold = cold(alt?.service ?? '');
       return {
         service: r.service,
@@ -180,7 +180,7 @@ export default async function bench(args: string[]): Promise<void> {
         requireMs: c.requireMs,
         coldStartRatio: round(c.wallMs / baseline.wallMs, 2),
         requireRatio: round(c.requireMs / baseline.requireMs, 2),
-        sdkBundled: { minifiedKb: alt?.kb ?? 0, coldStartMs: altCold.wallMs, coldStartRatio: round(altCold.wallMs / baseline.wallMs, 2) },
+        runtimeSdk: { minifiedKb: alt?.kb ?? 0, coldStartMs: altCold.wallMs, coldStartRatio: round(altCold.wallMs / baseline.wallMs, 2) },
       };
     });
     const largest = Math.max(...bundles.map((b) => b.minifiedKb));
@@ -200,9 +200,9 @@ export default async function bench(args: string[]): Promise<void> {
     process.stdout.write(
       [
         table([
-          ['function', 'KB (min, no map)', 'map KB', 'cold ms', 'x empty', 'import ms', 'x empty', 'SDK bundled: KB', 'cold ms', 'x empty'],
-          ['empty (logger only)', round(emptyBuild.bytes / 1024), '-', baseline.wallMs, 1, baseline.requireMs, 1, '-', '-', '-'],
-          ...bundles.map((b) => [b.service, b.minifiedKb, b.sourceMapKb, b.coldStartMs, b.coldStartRatio, b.requireMs, b.requireRatio, b.sdkBundled.minifiedKb, b.sdkBundled.coldStartMs, b.sdkBundled.coldStartRatio]),
+          ['function', 'KB (min, no map)', 'map KB', 'AWS SDK KB', 'cold ms', 'x empty', 'import ms', 'x empty', 'runtime SDK: KB', 'cold ms', 'x empty'],
+          ['empty (logger only)', round(emptyBuild.bytes / 1024), '-', '-', baseline.wallMs, 1, baseline.requireMs, 1, '-', '-', '-'],
+          ...bundles.map((b) => [b.service, b.minifiedKb, b.sourceMapKb, b.awsSdkKb, b.coldStartMs, b.coldStartRatio, b.requireMs, b.requireRatio, b.runtimeSdk.minifiedKb, b.runtimeSdk.coldStartMs, b.runtimeSdk.coldStartRatio]),
         ]),
         `largest packages in the biggest bundle (${bundles.find((b) => b.minifiedKb === largest)?.service ?? ''}): ${(bundles.find((b) => b.minifiedKb === largest)?.largestPackages ?? []).map((p) => `${p.module} ${p.kb} KB`).join(', ')}`,
         `import alone, worst ratio to the empty handler: ${worstRequireRatio}`,
@@ -211,8 +211,8 @@ export default async function bench(args: string[]): Promise<void> {
       ].join('\n'),
     );
         const file = writeResult('bundles', m, {
-      build: 'cdk synth of infra/build-app with cdk.json context (NodejsFunction, local esbuild, options of infra/constructs/function.ts: minify, source map, node22, ESM, module fields first, AWS SDK external: the runtime\'s); sizes of index.mjs without its source map; package breakdown from an esbuild API rebuild with the same options and a metafile; sdkBundled: the same build with the AWS SDK bundled (awsSdkKb is its SDK share)',
-      coldStart: `median of ${runs} fresh \`node\` processes per bundle (interleaved), each importing the bundle with the function's environment from the template (the runtime's SDK stood in for by the repository's node_modules); wall time of the process, and the import alone (requireMs)`,
+      build: 'cdk synth of infra/build-app with cdk.json context (NodejsFunction, local esbuild, options of infra/constructs/function.ts: minify, source map, node22, ESM, module fields first, AWS SDK bundled); sizes of index.mjs without its source map; package breakdown from an esbuild API rebuild with the same options and a metafile; runtimeSdk: the same build with the AWS SDK external (the runtime\'s, stood in for by the repository\'s node_modules), no source map',
+      coldStart: `median of ${runs} fresh \`node\` processes per bundle (interleaved), each importing the bundle with the function's environment from the template; wall time of the process, and the import alone (requireMs)`,
       figures,
       targets,
     });
