@@ -6,7 +6,6 @@ import { DynamoDbCaseStore } from '#adapters/dynamodb/case-store';
 import { createDynamoDbClient } from '#adapters/dynamodb/client';
 import { DynamoDbSaleStore } from '#adapters/dynamodb/sale-store';
 import { createSqsClient } from '#adapters/sqs/client';
-import { ENV } from '#adapters/env';
 import { lambdaHandler, powertools } from '../lambda';
 import { createCaseSteps } from './case-steps';
 import { loadSaleConfig } from './config';

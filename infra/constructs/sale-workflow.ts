@@ -261,11 +261,10 @@ export class SaleWorkflow extends Construct {
   /** Lets a function start executions and tells it the state machine's ARN. */
   bindStarter(fn: AppFunction): void {
     this.stateMachine.grantStartExecution(fn);
-    fn.addEnvironment(SALE_STATE_MACHINE_ARN_ENV, this.stateMachine.stateMachineArn);
+    fn.addEnvironment(ENV.saleStateMachineArn, this.stateMachine.stateMachineArn);
   }
 }
 
-export const SALE_STATE_MACHINE_ARN_ENV = ENV.saleStateMachineArn;
 /** Powertools service names of the two step functions (their metrics' `service` dimension). */
 export const CASE_STEPS_SERVICE = 'sale-case-steps';
 export const MARKET_STEPS_SERVICE = 'sale-market-steps';

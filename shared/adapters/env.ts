@@ -47,8 +47,9 @@ export const ENV = {
   exchangeNoticeContact: 'EXCHANGE_NOTICE_CONTACT',
   localOutboxDir: 'LOCAL_OUTBOX_DIR',
   printBatchDir: 'PRINT_BATCH_DIR',
-  /** DynamoDB Local, for the local stack and tests. */
+  /** DynamoDB Local and the local SQS server, for the local stack and tests. */
   dynamodbEndpoint: 'DYNAMODB_ENDPOINT',
+  sqsEndpoint: 'SQS_ENDPOINT',
 } as const;
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];

@@ -10,9 +10,6 @@
  */
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Transition } from '#domain/case';
-import { ENV } from '#adapters/env';
-
-export const NOTICE_QUEUE_URL_ENV = ENV.noticeQueueUrl;
 
 export interface NoticeMessage {
   cityId: string;

@@ -9,9 +9,6 @@ import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod/mini';
 import { nextSaleId, type Transition } from '#domain/case';
 import type { SaleExecutionInput } from './sale-workflow';
-import { ENV } from '#adapters/env';
-
-export const SALE_REQUEST_QUEUE_URL_ENV = ENV.saleRequestQueueUrl;
 
 const id = z.string().check(z.regex(/^[A-Za-z0-9._-]{1,128}$/));
 

@@ -1,10 +1,6 @@
 /** The SaleWorkflowStarter on AWS Step Functions (Standard): a repeated start is a no-op. */
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { saleExecutionName, type SaleExecutionInput, type SaleWorkflowStarter, type StartOutcome } from './sale-workflow';
-import { ENV } from '#adapters/env';
-
-/** The starter reads the state machine's ARN from here (set by infra/constructs/sale-workflow.ts). */
-export const SALE_STATE_MACHINE_ARN_ENV = ENV.saleStateMachineArn;
 
 export class StepFunctionsSaleStarter implements SaleWorkflowStarter {
   constructor(
