@@ -10,7 +10,6 @@
  *   logMetrics             the invocation's metrics flushed once at the end (also on errors), with
  *                          the ColdStart metric
  */
-import middy from '@middy/core';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics } from '@aws-lambda-powertools/metrics';
@@ -37,19 +36,27 @@ export function powertools(serviceName: string): Powertools {
 
 export type LambdaHandler<E, R> = (event: E, context: Context) => Promise<R>;
 
+// @middy/core 7 is published as ES modules only (an `import` export condition, none for require):
+// this CommonJS project loads it with import(), which resolves it as an ES module wherever the code
+// runs (esbuild's bundles, tsx for the local stack; swc compiles it under jest, jest.config.js).
+// Started when this module loads, so the first invocation does not wait for it.
+const middyLoaded = import('@middy/core').then((m) => m.default);
+
 /** The handler with the middlewares above: what the stack deploys and the local stack runs. */
 export function lambdaHandler<E, R>(handler: (event: E, context: Context) => Promise<R>, tools: Powertools): LambdaHandler<E, R> {
-  const composed = middy(handler)
-    .use(captureLambdaHandler(tools.tracer, { captureResponse: false }))
-    .use(injectLambdaContext(tools.logger, { resetKeys: true }))
-    .use({
-      before: (request) => {
-        const id = correlationIdOf(request.event);
-        if (id !== undefined) tools.logger.setCorrelationId(id);
-      },
-    })
-    .use(logMetrics(tools.metrics, { captureColdStartMetric: true }));
-  return (event, context) => composed(event, context) as Promise<R>;
+  const composed = middyLoaded.then((middy) =>
+    middy(handler)
+      .use(captureLambdaHandler(tools.tracer, { captureResponse: false }))
+      .use(injectLambdaContext(tools.logger, { resetKeys: true }))
+      .use({
+        before: (request) => {
+          const id = correlationIdOf(request.event);
+          if (id !== undefined) tools.logger.setCorrelationId(id);
+        },
+      })
+      .use(logMetrics(tools.metrics, { captureColdStartMetric: true })),
+  );
+  return async (event, context) => (await composed)(event, context) as Promise<R>;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object';
