@@ -6,11 +6,14 @@
  *   SERVED_CITIES              comma-separated city ids this deployment serves
  *   CALLERS                    JSON [{ "principal": ARN, "role": CITY_SYSTEM|OFFICER|AUDITOR, "cities": [cityId] }]
  *   IDEMPOTENCY_TTL_SECONDS    how long an answer is kept for repeats (default 86400)
+ *   NOTICE_QUEUE_URL           the notice queue (absent: notices wait for the outbox sweeper)
+ *   SALE_REQUEST_QUEUE_URL     the sale request queue (absent: the deadline check finds the request)
  *   DYNAMODB_ENDPOINT          DynamoDB Local, for the local stack and tests
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { cityIds, ConfigError, ENV, optional, parseEnv, required, whole } from '#adapters/env';
+import { z as zod } from 'zod';
 import { ROLES, type CallerGrant } from './roles';
-import { ConfigError, envList as list } from '#adapters/env';
 
 export { ConfigError };
 
@@ -20,12 +23,39 @@ export interface ApiConfig {
   /** Every caller principal with its role and the cities it may act for. */
   callers: readonly CallerGrant[];
   idempotencyTtlSeconds: number;
+  noticeQueueUrl?: string;
+  saleRequestQueueUrl?: string;
 }
 
-export const CALLERS_ENV = 'CALLERS';
+const ApiEnv = z.object({
+  [ENV.tableName]: required(),
+  [ENV.servedCities]: cityIds(),
+  [ENV.callers]: optional(),
+  [ENV.idempotencyTtlSeconds]: whole(86_400, 60, 99_999_999),
+  [ENV.noticeQueueUrl]: optional(),
+  [ENV.saleRequestQueueUrl]: optional(),
+});
 
-const Grants = z.array(
-  z.object({ principal: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/), role: z.enum(ROLES as [string, ...string[]]), cities: z.array(z.string()).min(1) }).strict(),
+export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
+  const e = parseEnv(ApiEnv, env);
+  const servedCities = new Set(e[ENV.servedCities]);
+  const callers = parseCallers(e[ENV.callers], servedCities);
+  const noticeQueueUrl = e[ENV.noticeQueueUrl];
+  const saleRequestQueueUrl = e[ENV.saleRequestQueueUrl];
+  return {
+    tableName: e[ENV.tableName],
+    servedCities,
+    callers,
+    idempotencyTtlSeconds: e[ENV.idempotencyTtlSeconds],
+    ...(noticeQueueUrl ? { noticeQueueUrl } : {}),
+    ...(saleRequestQueueUrl ? { saleRequestQueueUrl } : {}),
+  };
+}
+
+export const CALLERS_ENV = ENV.callers;
+
+const Grants = zod.array(
+  zod.object({ principal: zod.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/), role: zod.enum(ROLES as [string, ...string[]]), cities: zod.array(zod.string()).min(1) }).strict(),
 );
 
 /** Reads CALLERS: each principal's role and cities (every city one this deployment serves). */
@@ -45,22 +75,4 @@ export function parseCallers(text: string | undefined, servedCities: ReadonlySet
     if (unknown.length > 0) throw new ConfigError(`${CALLERS_ENV}: ${g.principal} names cities this deployment does not serve: ${unknown.join(', ')}`);
   }
   return grants;
-}
-
-export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
-  const missing = ['TABLE_NAME', 'SERVED_CITIES'].filter((name) => !env[name]?.trim());
-  if (missing.length > 0) throw new ConfigError(`missing environment variables: ${missing.join(', ')}`);
-  const servedCities = new Set(list(env.SERVED_CITIES));
-  for (const city of servedCities) {
-    if (!/^[a-z0-9][a-z0-9-]{0,39}$/.test(city)) throw new ConfigError(`SERVED_CITIES holds an invalid city id: ${city}`);
-  }
-  const callers = parseCallers(env[CALLERS_ENV], servedCities);
-  const ttl = env.IDEMPOTENCY_TTL_SECONDS?.trim() || '86400';
-  if (!/^\d{1,8}$/.test(ttl) || Number(ttl) < 60) throw new ConfigError('IDEMPOTENCY_TTL_SECONDS must be a whole number of seconds, at least 60');
-  return {
-    tableName: (env.TABLE_NAME ?? '').trim(),
-    servedCities,
-    callers,
-    idempotencyTtlSeconds: Number(ttl),
-  };
 }

@@ -32,7 +32,7 @@ export interface SaleDeps {
   settings: CitySettingsSource;
   clock: () => Date;
   logger: Pick<Logger, 'info' | 'warn' | 'error'>;
-  metrics: Pick<Metrics, 'addMetric' | 'addDimension' | 'publishStoredMetrics'>;
+  metrics: Pick<Metrics, 'addMetric' | 'addDimension'>;
 }
 
 export async function loadCase(deps: Pick<SaleDeps, 'store'>, ref: SaleRef): Promise<Case> {

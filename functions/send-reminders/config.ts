@@ -5,7 +5,8 @@
  *   SERVED_CITIES       comma-separated city ids
  *   NOTICE_QUEUE_URL    the notice dispatch queue (absent: the notices wait for the outbox sweeper)
  */
-import { ConfigError } from '#adapters/env';
+import * as z from 'zod/mini';
+import { cityIds, ConfigError, ENV, optional, parseEnv, required } from '#adapters/env';
 
 export { ConfigError };
 
@@ -15,17 +16,18 @@ export interface ReminderConfig {
   queueUrl?: string;
 }
 
+const ReminderEnv = z.object({
+  [ENV.tableName]: required(),
+  [ENV.servedCities]: cityIds(),
+  [ENV.noticeQueueUrl]: optional(),
+});
+
 export function loadReminderConfig(env: NodeJS.ProcessEnv = process.env): ReminderConfig {
-  const missing = ['TABLE_NAME', 'SERVED_CITIES'].filter((name) => !env[name]?.trim());
-  if (missing.length > 0) throw new ConfigError(`missing environment variables: ${missing.join(', ')}`);
-  const cities = (env.SERVED_CITIES ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  for (const city of cities) {
-    if (!/^[a-z0-9][a-z0-9-]{0,39}$/.test(city)) throw new ConfigError(`SERVED_CITIES holds an invalid city id: ${city}`);
-  }
-  const queueUrl = env.NOTICE_QUEUE_URL?.trim();
+  const e = parseEnv(ReminderEnv, env);
+  const queueUrl = e[ENV.noticeQueueUrl];
   return {
-    tableName: (env.TABLE_NAME ?? '').trim(),
-    cities,
+    tableName: e[ENV.tableName],
+    cities: e[ENV.servedCities],
     ...(queueUrl ? { queueUrl } : {}),
   };
 }

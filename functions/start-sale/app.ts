@@ -26,7 +26,8 @@ export interface StartSaleDeps {
   settings: CitySettingsSource;
   clock: () => Date;
   logger: Pick<Logger, 'info' | 'warn' | 'error'>;
-  metrics: Pick<Metrics, 'addMetric' | 'publishStoredMetrics'>;
+  /** Flushed by the Lambda composition (functions/lambda.ts) after each batch. */
+  metrics: Pick<Metrics, 'addMetric'>;
 }
 
 export type StartOutcome = 'STARTED' | 'ALREADY_RUNNING' | 'NO_LONGER_APPLIES';
@@ -83,7 +84,6 @@ export function createSaleStarter(deps: StartSaleDeps) {
     } finally {
       // Names and messages only: a message body may name a case, never a person.
       for (const error of processor.errors) deps.logger.error('sale request failed', { error: `${error.name}: ${error.message}` });
-      deps.metrics.publishStoredMetrics();
     }
   };
 }

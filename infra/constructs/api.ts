@@ -21,6 +21,7 @@ import type { Role } from '../../functions/api/roles';
 import { IDEMPOTENCY_HEADER } from '../../functions/api/idempotency';
 import type { AppFunction } from './function';
 import { acknowledgeWildcards } from './nag';
+import { ENV } from '#adapters/env';
 
 export type Caller = 'citySystem' | 'officer' | 'auditor';
 export const CALLER_KINDS: readonly Caller[] = ['citySystem', 'officer', 'auditor'];
@@ -44,7 +45,7 @@ export const pascal = (id: string): string => id.split('-').map((p) => p.charAt(
 export const API_ROUTES: readonly Route[] = handlerRoutes.map((r) => ({ method: r.method, path: r.path, callers: r.roles.map((role) => CALLER_OF_ROLE[role]) }));
 
 /** The environment variable the API handler reads its callers from (functions/api/config.ts). */
-export const CALLERS_ENV = 'CALLERS';
+export const CALLERS_ENV = ENV.callers;
 
 /**
  * Conditions on assuming an officer or auditor role: a source identity is set, it is the caller's

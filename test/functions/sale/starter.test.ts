@@ -68,7 +68,7 @@ function starterWith(workflow: SaleWorkflowStarter) {
     settings: sameSettingsForEveryCity(settings),
     clock: () => new Date(NOW),
     logger: new Logger({ logLevel: 'SILENT' }),
-    metrics: { addMetric: () => undefined, publishStoredMetrics: () => undefined } as unknown as StartSaleDeps['metrics'],
+    metrics: { addMetric: () => undefined } as unknown as StartSaleDeps['metrics'],
   });
 }
 
