@@ -27,10 +27,15 @@ function environmentOf(service: string): NodeJS.ProcessEnv {
   );
   const vars = (fn?.Properties?.Environment as { Variables: Record<string, unknown> } | undefined)?.Variables;
   if (!vars) throw new Error(`no function ${service} in the template`);
-  return Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, typeof v === 'string' ? v : placeholder(k)]));
+  // A value built around references (CALLERS: JSON naming the caller roles) keeps its text, each reference stood in for.
+  const joined = (v: unknown): string | undefined => {
+    const join = (v as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+    return join ? join[1].map((part) => (typeof part === 'string' ? part : 'arn:aws:iam::123456789012:role/x')).join(join[0]) : undefined;
+  };
+  return Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, typeof v === 'string' ? v : (joined(v) ?? placeholder(k))]));
 }
 
-type Loaded = { settingsFor?: (cityId: string) => { displayName: string } } | object;
+type Loaded = object;
 const loaders: Record<string, (env: NodeJS.ProcessEnv) => Loaded> = {
   api: loadApiConfig,
   'check-deadlines': loadDeadlineCheckConfig,
