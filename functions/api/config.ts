@@ -10,7 +10,7 @@
  *   DYNAMODB_ENDPOINT          DynamoDB Local, for the local stack and tests
  */
 import type { CitySettings } from '#domain/city-settings';
-import { DEFAULT_CITY_SETTINGS } from '#domain/city-settings';
+import { citySettingsFromEnv } from '#adapters/city-settings-env';
 import type { Role } from './roles';
 import { ConfigError, envList as list } from '#adapters/env';
 
@@ -41,6 +41,6 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     servedCities,
     roleArns,
     idempotencyTtlSeconds: Number(ttl),
-    settingsFor: (cityId) => ({ ...DEFAULT_CITY_SETTINGS, cityId, displayName: cityId === DEFAULT_CITY_SETTINGS.cityId ? DEFAULT_CITY_SETTINGS.displayName : cityId }),
+    settingsFor: citySettingsFromEnv(env),
   };
 }

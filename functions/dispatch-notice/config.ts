@@ -7,13 +7,18 @@
  *                           (default: post for every notice, alimtalk → SMS → post for reminders;
  *                           LOCAL_FOLDER for everything when LOCAL_OUTBOX_DIR is set and no order is)
  *   LOCAL_OUTBOX_DIR        enables the local folder channel (the local stack)
- *   PRINT_BATCH_DIR         enables the postal print-file channel (a durable, private folder)
+ *   PRINT_BATCH_BUCKET      the postal channel writes the day's print batch per city to this S3 bucket
+ *   PRINT_BATCH_DIR         (instead) a durable, private folder for the print batches
+ *   EMAIL_FROM              enables e-mail through SES v2 from this verified identity
+ *   NOTICE_WINDOW_DAYS      the cities' notice window (a delivered pre-sale notice's deadline)
  *   EXCHANGE_NOTICE_CONTACT JSON { "<cityId>": { "address": ..., "email": ... } }: where the exchange
  *                           receives transfer demands (absent: only LOCAL_FOLDER can reach it)
  */
 import { CHANNEL_KINDS, DEFAULT_CHANNEL_ORDER, type ChannelKind, type ChannelOrder, type Contact } from '#adapters/notice-channels/index';
 import { NOTICE_KINDS } from '#domain/notices';
 import { ConfigError } from '#adapters/env';
+import { citySettingsFromEnv } from '#adapters/city-settings-env';
+import type { CitySettings } from '#domain/city-settings';
 
 export { ConfigError };
 
@@ -23,7 +28,10 @@ export interface DispatcherConfig {
   channelOrder(cityId: string): ChannelOrder;
   localOutboxDir?: string;
   printBatchDir?: string;
+  printBatchBucket?: string;
+  emailFrom?: string;
   exchangeContact(cityId: string): Contact;
+  settingsFor(cityId: string): CitySettings;
 }
 
 function parseJson(value: string | undefined, name: string): unknown {
@@ -58,6 +66,8 @@ export function loadDispatcherConfig(env: NodeJS.ProcessEnv = process.env): Disp
   if (!/^\d{1,4}$/.test(max) || Number(max) < 1) throw new ConfigError('MAX_RECEIVE_COUNT must be a whole number, at least 1');
   const localOutboxDir = env.LOCAL_OUTBOX_DIR?.trim() || undefined;
   const printBatchDir = env.PRINT_BATCH_DIR?.trim() || undefined;
+  const printBatchBucket = env.PRINT_BATCH_BUCKET?.trim() || undefined;
+  const emailFrom = env.EMAIL_FROM?.trim() || undefined;
 
   const raw = parseJson(env.NOTICE_CHANNEL_ORDER, 'NOTICE_CHANNEL_ORDER');
   const fallback: ChannelOrder = raw === undefined ? (localOutboxDir ? { '*': ['LOCAL_FOLDER'] } : DEFAULT_CHANNEL_ORDER) : order(raw, 'NOTICE_CHANNEL_ORDER');
@@ -82,6 +92,9 @@ export function loadDispatcherConfig(env: NodeJS.ProcessEnv = process.env): Disp
     channelOrder: (cityId) => perCity.get(cityId) ?? fallback,
     ...(localOutboxDir ? { localOutboxDir } : {}),
     ...(printBatchDir ? { printBatchDir } : {}),
+    ...(printBatchBucket ? { printBatchBucket } : {}),
+    ...(emailFrom ? { emailFrom } : {}),
+    settingsFor: citySettingsFromEnv(env),
     exchangeContact: (cityId) => exchangeContacts.get(cityId) ?? {},
   };
 }

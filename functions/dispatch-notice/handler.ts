@@ -9,18 +9,22 @@ import { DynamoDbCaseStore } from '#adapters/dynamodb/case-store';
 import { createDynamoDbClient } from '#adapters/dynamodb/client';
 import { DynamoDbOutboxStore } from '#adapters/dynamodb/outbox-store';
 import { createNoticeDispatcher } from './app';
+import { createS3Client, createSesClient } from '#adapters/notice-channels/clients';
 import { channelsFor } from './channels';
 import { loadDispatcherConfig } from './config';
+import { preSaleReceiptRecorder } from './receipts';
 
 const config = loadDispatcherConfig();
 const logger = new Logger({ serviceName: 'dispatch-notice' });
 const metrics = new Metrics({ serviceName: 'dispatch-notice' });
 const client = createDynamoDbClient();
 
+const cases = new DynamoDbCaseStore(client, config.tableName);
 const dispatcher = createNoticeDispatcher({
   outbox: new DynamoDbOutboxStore(client, config.tableName),
-  cases: new DynamoDbCaseStore(client, config.tableName),
-  channels: channelsFor(config),
+  cases,
+  channels: channelsFor(config, { s3: () => createS3Client(), ses: () => createSesClient() }),
+  recordReceipt: preSaleReceiptRecorder({ store: cases, settingsFor: config.settingsFor }),
   channelOrder: config.channelOrder,
   exchangeContact: config.exchangeContact,
   maxReceiveCount: config.maxReceiveCount,
