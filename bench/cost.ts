@@ -64,7 +64,7 @@ export default async function bench(): Promise<void> {
     return caseId && JSON.stringify(input).includes(caseId) ? 'case' : 'shared';
   }).install();
   const stateDir = mkdtempSync(join(tmpdir(), 'ctr-bench-cost-'));
-  const stack = await startLocalStack({ start: '2026-09-14T10:00:00+09:00', stateDir, preSaleNoticesFrom: '2026-09-15' });
+  const stack = await startLocalStack({ start: '2026-09-14T10:00:00+09:00', stateDir, preSaleNoticeAfterCustodyDays: 0 });
   let apiRequests = 0;
   try {
     const { city } = stack;

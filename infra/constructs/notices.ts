@@ -8,6 +8,8 @@
  *                    commit and its send); the next run is its retry
  *   send-reminders   daily at 09:00: reminders 7 and 1 days before deadlines; retried (each run is
  *                    idempotent), then dead-lettered
+ *   send-pre-sale-notices  daily at 09:00: the pre-sale notice for every case in custody whose
+ *                    city's waiting period passed (sparse index); retried, then dead-lettered
  *
  * Both schedules deliver through one role only this account's default schedule group may assume,
  * retry delivery, and dead-letter to one queue (schedule events only, no personal data: SQS-managed
@@ -39,6 +41,8 @@ export interface NoticesProps {
   readonly remindersCron?: string;
   /** Default `rate(5 minutes)`. */
   readonly sweepRate?: string;
+  /** Default `cron(0 9 * * ? *)`: 09:00 in `timezone`. */
+  readonly preSaleNoticesCron?: string;
   /** Minutes a PENDING notice must have been quiet before the sweeper re-sends it. Default 10. */
   readonly quietMinutes?: number;
 }
@@ -48,6 +52,8 @@ export const SWEEP_TIMEOUT = Duration.seconds(60);
 export const REMINDERS_TIMEOUT = Duration.minutes(5);
 export const DEFAULT_REMINDERS_CRON = 'cron(0 9 * * ? *)';
 export const DEFAULT_SWEEP_RATE = 'rate(5 minutes)';
+export const PRE_SALE_NOTICES_TIMEOUT = Duration.minutes(10);
+export const DEFAULT_PRE_SALE_NOTICES_CRON = 'cron(0 9 * * ? *)';
 
 export class Notices extends Construct {
   readonly dispatcher: AppFunction;
@@ -55,6 +61,8 @@ export class Notices extends Construct {
   readonly reminders: AppFunction;
   readonly sweepSchedule: scheduler.Schedule;
   readonly remindersSchedule: scheduler.Schedule;
+  readonly preSaleNotices: AppFunction;
+  readonly preSaleNoticesSchedule: scheduler.Schedule;
   readonly scheduleRole: iam.Role;
   readonly deadLetterQueue: sqs.Queue;
 
@@ -88,6 +96,14 @@ export class Notices extends Construct {
     data.bindTable(this.reminders);
     queues.bindProducer('noticeDispatch', this.reminders);
 
+    this.preSaleNotices = props.newFunction('SendPreSaleNoticesFunction', {
+      name: 'send-pre-sale-notices',
+      description: 'Daily: the pre-sale notice for each case in custody whose city’s waiting period passed',
+      timeout: PRE_SALE_NOTICES_TIMEOUT,
+    });
+    data.bindTable(this.preSaleNotices);
+    queues.bindProducer('noticeDispatch', this.preSaleNotices);
+
     this.deadLetterQueue = new sqs.Queue(this, 'SchedulesDlq', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
@@ -100,6 +116,7 @@ export class Notices extends Construct {
     // The next sweep (5 minutes later) is the sweeper's retry; a reminder run is retried, as it is idempotent.
     this.sweeper.fn.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.minutes(5), onFailure: new destinations.SqsDestination(this.deadLetterQueue) });
     this.reminders.fn.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(6), onFailure: new destinations.SqsDestination(this.deadLetterQueue) });
+    this.preSaleNotices.fn.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(6), onFailure: new destinations.SqsDestination(this.deadLetterQueue) });
 
     const stack = Stack.of(this);
     this.scheduleRole = new iam.Role(this, 'ScheduleRole', {
@@ -139,9 +156,21 @@ export class Notices extends Construct {
         deadLetterQueue: this.deadLetterQueue,
       }),
     });
+    this.preSaleNoticesSchedule = new scheduler.Schedule(this, 'SendPreSaleNotices', {
+      description: 'Pre-sale notices for cases in custody past their city’s waiting period (09:00 in the city’s time zone)',
+      schedule: scheduler.ScheduleExpression.expression(props.preSaleNoticesCron ?? DEFAULT_PRE_SALE_NOTICES_CRON, zone),
+      timeWindow: scheduler.TimeWindow.off(),
+      target: new targets.LambdaInvoke(this.preSaleNotices.fn, {
+        role: this.scheduleRole,
+        input,
+        retryAttempts: 3,
+        maxEventAge: Duration.hours(6),
+        deadLetterQueue: this.deadLetterQueue,
+      }),
+    });
     acknowledgeWildcards(
       this.scheduleRole,
-      { resources: [`${this.sweeper.fn.functionArn}:*`, `${this.reminders.fn.functionArn}:*`] },
+      { resources: [`${this.sweeper.fn.functionArn}:*`, `${this.reminders.fn.functionArn}:*`, `${this.preSaleNotices.fn.functionArn}:*`] },
       'Granted by the scheduler targets (Function.grantInvoke): each :* covers that one function’s versions and aliases.',
     );
     props.observability.watchDeadLetterQueues({ NoticeSchedules: this.deadLetterQueue });

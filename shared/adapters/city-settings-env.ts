@@ -1,7 +1,8 @@
 /**
  * City settings from a function's environment: the domain's defaults with the deployment's display
- * names and notice window (CDK context `noticeWindowDays` → NOTICE_WINDOW_DAYS). The seam per-city
- * settings items replace.
+ * names, notice window and waiting period after custody (CDK context `noticeWindowDays` →
+ * NOTICE_WINDOW_DAYS, `preSaleNoticeAfterCustodyDays` → PRE_SALE_NOTICE_AFTER_CUSTODY_DAYS). The seam
+ * per-city settings items replace.
  */
 import { DEFAULT_CITY_SETTINGS, type CitySettings } from '#domain/city-settings';
 import { ConfigError, envWhole } from './env';
@@ -16,10 +17,12 @@ export function citySettingsFromEnv(env: NodeJS.ProcessEnv): (cityId: string) =>
     }
   }
   const preSaleNoticeDays = envWhole(env, 'NOTICE_WINDOW_DAYS', DEFAULT_CITY_SETTINGS.preSaleNoticeDays, 1, 365);
+  const preSaleNoticeAfterCustodyDays = envWhole(env, 'PRE_SALE_NOTICE_AFTER_CUSTODY_DAYS', DEFAULT_CITY_SETTINGS.preSaleNoticeAfterCustodyDays, 0, 365);
   return (cityId) => ({
     ...DEFAULT_CITY_SETTINGS,
     cityId,
     displayName: displayNames[cityId] ?? (cityId === DEFAULT_CITY_SETTINGS.cityId ? DEFAULT_CITY_SETTINGS.displayName : cityId),
     preSaleNoticeDays,
+    preSaleNoticeAfterCustodyDays,
   });
 }

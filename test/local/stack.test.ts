@@ -33,7 +33,7 @@ describe('local stack', () => {
 
   beforeAll(async () => {
     stateDir = mkdtempSync(join(tmpdir(), 'local-stack-'));
-    stack = await startLocalStack({ start: '2026-09-14T10:00:00+09:00', stateDir, preSaleNoticesFrom: '2026-09-15' });
+    stack = await startLocalStack({ start: '2026-09-14T10:00:00+09:00', stateDir, preSaleNoticeAfterCustodyDays: 0 });
     pids = [stack.dynamodb.pid, stack.sqs.pid];
   });
 
