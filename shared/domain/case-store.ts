@@ -81,6 +81,8 @@ export interface NoticeRecord {
   version: number;
   createdAt: string;
   status: OutboxStatus;
+  /** The channel that took it, once SENT (POST, EMAIL, ...). */
+  channel?: string;
 }
 
 export interface PaymentRecord {

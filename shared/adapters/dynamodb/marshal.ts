@@ -374,6 +374,7 @@ export const itemToNotice = (item: Item): NoticeRecord => ({
   version: int(item.version, 'version'),
   createdAt: str(item.createdAt, 'createdAt'),
   status: str(item.outboxStatus, 'outboxStatus') as NoticeRecord['status'],
+  ...(typeof item.channel === 'string' ? { channel: item.channel } : {}),
 });
 
 export const releaseToItem = (c: Case, at: string, r: Release, index: number): Item => {
