@@ -233,10 +233,10 @@ async function collectPrintBatch(s: LocalStack, cityId: string, wrongAddress: Re
     const at = kstStartOfDay(on).getTime() + 15 * HOUR + (r.seq % 60) * MINUTE;
     const path = `/cases/${r.caseId}/notices/${r.noticeId}`;
     if (wrongAddress.has(r.caseId)) {
-      s.scheduler.at(at, `returned letter ${r.caseId}`, async () => {
+      s.scheduler.at(at, `returned letter ${r.seq}`, async () => {
         await relay(`${path}/delivery`, { cityId, outcome: 'FAILED', on, reason: '수취인 불명 (반송)' }, `delivery-${r.noticeId}`);
         const posted = addDays(on, 1);
-        s.scheduler.at(kstStartOfDay(posted).getTime() + 10 * HOUR, `public notice ${r.caseId}`, async () => {
+        s.scheduler.at(kstStartOfDay(posted).getTime() + 10 * HOUR, `public notice ${r.seq}`, async () => {
           try {
             await s.officer.post(`${path}/public-notice`, { cityId, postedOn: posted }, `public-notice-${r.noticeId}`);
           } catch (error) {
@@ -245,7 +245,7 @@ async function collectPrintBatch(s: LocalStack, cityId: string, wrongAddress: Re
         });
       });
     } else {
-      s.scheduler.at(at, `delivery ${r.caseId}`, () => relay(`${path}/delivery`, { cityId, outcome: 'DELIVERED', on }, `delivery-${r.noticeId}`));
+      s.scheduler.at(at, `delivery ${r.seq}`, () => relay(`${path}/delivery`, { cityId, outcome: 'DELIVERED', on }, `delivery-${r.noticeId}`));
     }
   }
   return letters;

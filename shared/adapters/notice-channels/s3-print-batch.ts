@@ -19,8 +19,7 @@ import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3ServiceException, type
 import type { NoticeKind } from '#domain/case';
 import { kstDate } from '#domain/dates';
 import { reaches, type DeliveryReceipt, type NoticeChannel, type OutgoingNotice, type Recipient } from './channel';
-import { noticeText } from './local-folder';
-import { DEFAULT_MAIL_CLASS, formatPrintRecord, parsePrintBatch, type MailClass } from './postal-print-file';
+import { DEFAULT_MAIL_CLASS, formatPrintRecord, parsePrintBatch, printRecordOf, type MailClass } from './postal-print-file';
 
 export interface S3PrintBatchOptions {
   /** Key prefix inside the bucket (default `print/`). */
@@ -70,8 +69,6 @@ export class S3PrintBatchChannel implements NoticeChannel {
   }
 
   private async append(key: string, notice: OutgoingNotice): Promise<DeliveryReceipt> {
-    const address = notice.recipient.contact.address?.trim();
-    if (!address) throw new Error('the postal channel needs an address (chooseChannel checks this)');
     const sentAt = notice.at.toISOString();
     const reference = (seq: number) => `s3://${this.bucket}/${key}#${seq}`;
     for (let attempt = 1; attempt <= (this.options.attempts ?? 8); attempt++) {
@@ -80,16 +77,7 @@ export class S3PrintBatchChannel implements NoticeChannel {
       const existing = batch.records.find((r) => r.noticeId === notice.noticeId);
       if (existing) return { channel: 'POST', reference: reference(existing.seq), sentAt };
       const seq = batch.records.reduce((max, r) => Math.max(max, r.seq), 0) + 1;
-      const { formatted } = formatPrintRecord({
-        seq,
-        noticeId: notice.noticeId,
-        caseId: notice.caseId,
-        kind: notice.kind,
-        mailClass: this.mailClass[notice.kind],
-        to: notice.recipient.name,
-        address,
-        text: noticeText(notice),
-      });
+      const { formatted } = formatPrintRecord(printRecordOf(notice, seq, this.mailClass));
       // A torn tail cannot happen on S3 (a put is whole), but a file written by hand might have one: drop it.
       const body = Buffer.concat([Buffer.from(content, 'utf8').subarray(0, batch.completeBytes), Buffer.from(formatted, 'utf8')]);
       try {
