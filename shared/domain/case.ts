@@ -624,7 +624,10 @@ export function releaseHold(c: Case, holdId: string, ctx: TransitionContext): Tr
     const suspendedSince = c.holds.filter((h) => h.to === undefined).map((h) => h.from).sort()[0] ?? date;
     next.status = c.resumeStatus ?? 'REGISTERED';
     delete next.resumeStatus;
-    if (c.deadline && next.status === 'NOTICE_SENT') next.deadline = addDays(c.deadline, daysBetween(suspendedSince, date));
+    // Only days on which the deadline was running count: not those before the notice took effect.
+    const effectiveOn = c.preSaleNotice?.effectiveOn;
+    const runningSince = effectiveOn && isAfter(effectiveOn, suspendedSince) ? effectiveOn : suspendedSince;
+    if (c.deadline && next.status === 'NOTICE_SENT') next.deadline = addDays(c.deadline, Math.max(0, daysBetween(runningSince, date)));
   }
   return transition(c, next, ctx, 'RELEASE_HOLD', { details: { holdId, ...(next.deadline ? { deadline: next.deadline } : {}) } });
 }

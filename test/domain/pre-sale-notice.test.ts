@@ -5,9 +5,11 @@ import {
   holdBackPreSaleNotice,
   markDue,
   orderPublicNotice,
+  placeHold,
   preSaleNoticeDue,
   recordPreSaleDelivery,
   registerCase,
+  releaseHold,
   releasePreSaleNotice,
   requestTransfer,
   saleBlock,
@@ -93,6 +95,16 @@ describe('pre-sale notice', () => {
     // A letter that does arrive before the posting takes effect counts from its own day.
     const reached = recordPreSaleDelivery(posted, { noticeId, outcome: 'DELIVERED', on: '2026-11-25' }, on('2026-11-26')).case;
     expect(reached.deadline).toBe('2026-12-25');
+  });
+
+  it('a hold suspends the deadline only for the days it was running', () => {
+    const t = sent();
+    const noticeId = t.notices[0]!.noticeId;
+    const held = placeHold(t.case, { holdId: 'h1', kind: 'APPEAL', reason: '이의신청' }, asOfficer('2026-11-14')).case;
+    // Delivered during the appeal: the deadline (12-17) starts running on 11-17, the hold is lifted on 11-27.
+    const delivered = recordPreSaleDelivery(held, { noticeId, outcome: 'DELIVERED', on: '2026-11-17' }, on('2026-11-18')).case;
+    expect(delivered).toMatchObject({ status: 'ON_HOLD', deadline: '2026-12-17' });
+    expect(releaseHold(delivered, 'h1', asOfficer('2026-11-27')).case).toMatchObject({ status: 'NOTICE_SENT', deadline: '2026-12-27' });
   });
 
   it('a new custody (after a shortfall, coins seized again) gets its own notice', () => {
