@@ -70,7 +70,7 @@ export default async function bench(): Promise<void> {
     const { city } = stack;
     const registered = await city.post<{ caseId: string }>('/cases', {
       cityId: CITY,
-      taxpayer: { ref: CASE_REF, name: '김납세', contact: { phone: '010-0000-0001', address: '충청북도 청주시 상당구 상당로 155' } },
+      taxpayer: { ref: CASE_REF, name: '김납세', contact: { phone: '010-0000-0001', address: '충청북도 청주시 상당구 상당로 155', email: 'taxpayer@example.com' } },
       bills: [{ billId: 'B-2025-1', taxItem: '지방소득세', dueDate: '2025-05-31', cost: '5000', tax: '1200000', surcharge: '36000', surchargeAsOf: '2026-08-31' }],
     });
     caseId = registered.caseId;
@@ -113,10 +113,10 @@ export default async function bench(): Promise<void> {
     // The case's share of the city's scheduled jobs over its life (estimate).
     const lifeDays = Math.max(1, Math.ceil((stack.clock.now().getTime() - new Date('2026-09-14T01:00:00Z').getTime()) / 86_400_000));
     const perDay = {
-      scheduledInvocations: 1440 + 288 + 2, // price poll each minute, outbox sweep each 5 minutes, deadline check and reminders daily
-      pollLambdaMs: 1440 * 400 + 288 * 100 + 2 * 300, // estimate: poll 400 ms (exchange round trips), sweep 100 ms, daily jobs 300 ms
+      scheduledInvocations: 1440 + 288 + 3, // price poll each minute, outbox sweep each 5 minutes, deadline check, reminders and pre-sale notices daily
+      pollLambdaMs: 1440 * 400 + 288 * 100 + 3 * 300, // estimate: poll 400 ms (exchange round trips), sweep 100 ms, daily jobs 300 ms
       writeUnits: 1440 * (4 * 2 + 1), // per poll: latest and series item per market (4), one coverage part
-      readUnits: 288 * 8 * 0.5 + 2 * 8 * 0.5, // sweep and daily jobs: one eventually consistent query per index shard (8)
+      readUnits: 288 * 8 * 0.5 + 3 * 8 * 0.5, // sweep and daily jobs: one eventually consistent query per index shard (8)
     };
     const share = lifeDays / CITY_CASES;
     const usd = {
