@@ -100,10 +100,11 @@ export const RegisterCaseBody = z
       contact: z
         .strictObject({
           phone: Text(30, 'Mobile number for SMS / alimtalk.').optional(),
-          email: z.email({ error: 'must be an e-mail address' }).max(254).optional(),
+          email: z.email({ error: 'must be an e-mail address' }).max(254).optional().meta({ description: 'Only for a taxpayer who applied for electronic service (지방세기본법 §30): notices then go by e-mail.' }),
           address: Text(300, 'Postal address.').optional(),
         })
-        .default({}),
+        // Every notice must reach the taxpayer: by post, or by e-mail where they applied for it.
+        .refine((c) => c.address !== undefined || c.email !== undefined, { error: 'needs a postal address or an e-mail address: notices must reach the taxpayer', path: ['address'] }),
     }),
     bills: z.array(BillInput).min(1, { error: 'must list at least one bill' }).max(500, { error: 'must list at most 500 bills' }),
   })

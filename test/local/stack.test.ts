@@ -170,7 +170,7 @@ describe('local stack', () => {
     const { city, officer, scheduler } = s();
     const registered = await city.post<{ caseId: string }>('/cases', {
       cityId: CITY,
-      taxpayer: { ref: 'TP-LOCAL-2', name: '이납세', contact: {} },
+      taxpayer: { ref: 'TP-LOCAL-2', name: '이납세', contact: { address: '충청북도 청주시 흥덕구 2순환로 1' } },
       bills: [{ billId: 'B-2025-2', taxItem: '자동차세', dueDate: '2025-06-30', cost: '0', tax: '300000', surcharge: '9000', surchargeAsOf: '2026-08-31' }],
     });
     const lines: string[] = [];
