@@ -46,6 +46,9 @@ const PRICES = {
   lambdaRequestsPerMillion: 0.2,
   lambdaArmGbSecond: 0.0000133334,
   schedulerInvocationsPerMillion: 1.0,
+  sesPerThousandEmails: 0.1,
+  s3PutPerThousand: 0.0045,
+  s3GetPerThousand: 0.00035,
   krwPerUsd: 1400,
 };
 /** Estimate: average billed duration of one invocation (ms) at the stack's 512 MB. */
@@ -103,6 +106,10 @@ export default async function bench(): Promise<void> {
     const taskStates = events.filter((e) => e.type === 'StateEntered' && e.state?.type === 'Task').length;
 
     const dynamo = meter.total((k) => k.startsWith('case DynamoDB'));
+    // Notices: e-mails through SES, print batch reads and writes in S3.
+    const emails = meter.total((k) => k.startsWith('case SESv2')).requests;
+    const s3Puts = meter.total((k) => k.startsWith('case S3 PutObject')).requests;
+    const s3Gets = meter.total((k) => k.startsWith('case S3 GetObject')).requests;
     const sqsSent = meter.total((k) => k.startsWith('case SQS'));
     const sharedDynamo = meter.total((k) => k.startsWith('shared DynamoDB'));
     // Lambda invocations for the case: API requests, one per queue message consumed (notice
@@ -124,6 +131,7 @@ export default async function bench(): Promise<void> {
       sqs: (sqsRequests * PRICES.sqsFifoRequestsPerMillion) / 1e6,
       stepFunctions: (transitions * PRICES.stepFunctionsStandardPerThousandTransitions) / 1000,
       lambda: (invocations * PRICES.lambdaRequestsPerMillion) / 1e6 + invocations * (LAMBDA_MS / 1000) * LAMBDA_GB * PRICES.lambdaArmGbSecond,
+      notices: (emails * PRICES.sesPerThousandEmails + s3Puts * PRICES.s3PutPerThousand + s3Gets * PRICES.s3GetPerThousand) / 1000,
       sharedSchedules:
         share *
         ((perDay.scheduledInvocations * (PRICES.schedulerInvocationsPerMillion + PRICES.lambdaRequestsPerMillion)) / 1e6 +
@@ -132,7 +140,7 @@ export default async function bench(): Promise<void> {
     };
     const krw = Object.fromEntries(Object.entries(usd).map(([k, v]) => [k, round(v * PRICES.krwPerUsd, 2)])) as Record<keyof typeof usd, number>;
     const totalKrw = round(Object.values(krw).reduce((a, b) => a + b, 0), 2);
-    const measuredKrw = round(krw.dynamoDb + krw.stepFunctions, 2);
+    const measuredKrw = round(krw.dynamoDb + krw.stepFunctions + krw.notices, 2);
 
     const figures = {
       case: { caseId, finalStatus, lifeDays, simulatedUntil: stack.clock.now().toISOString(), timelineSteps: timeline.steps, wallSeconds: round(wallSeconds, 0) },
@@ -141,6 +149,7 @@ export default async function bench(): Promise<void> {
         sqs: { sendRequests: sqsSent.requests, messages: sqsSent.messages },
         stepFunctions: { executions: executions.length, transitions, taskStates },
         lambda: { invocations, apiRequests, queueMessages: sqsSent.messages, taskStates },
+        notices: { emails, s3Puts, s3Gets },
         byRequest: Object.fromEntries([...meter.counts.entries()].filter(([k]) => k.startsWith('case '))),
         sharedInThisRun: { dynamoDb: { requests: sharedDynamo.requests, readUnits: round(sharedDynamo.readUnits, 1), writeUnits: round(sharedDynamo.writeUnits, 1) } },
       },
@@ -168,6 +177,7 @@ export default async function bench(): Promise<void> {
           ['SQS requests (sends counted, receive+delete est.)', sqsRequests, krw.sqs],
           ['Step Functions transitions', transitions, krw.stepFunctions],
           ['Lambda invocations (duration est.)', invocations, krw.lambda],
+          ['notices: SES e-mails / S3 puts, gets', `${emails} / ${s3Puts}, ${s3Gets}`, krw.notices],
           ['shared schedules (estimated share)', round(share, 3), krw.sharedSchedules],
           ['total', '', totalKrw],
         ]),
