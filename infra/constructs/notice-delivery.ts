@@ -93,14 +93,18 @@ export class NoticeDelivery extends Construct {
     this.sesIdentityArn = stack.formatArn({ service: 'ses', resource: 'identity', resourceName: props.sesIdentity });
   }
 
-  /** The dispatcher writes print batches and sends e-mail as the configured identity only. */
+  /** The dispatcher writes print batches and sends e-mail as the configured identity only (policies of their own). */
   bindDispatcher(fn: AppFunction): void {
-    const role = fn.role;
     const objects = this.bucket.arnForObjects(`${PRINT_PREFIX}*`);
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [objects] }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [this.props.key.keyArn] }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ses:SendEmail'], resources: [this.sesIdentityArn] }));
-    acknowledgeWildcards(fn, { resources: [objects] }, 'The dispatcher reads and rewrites the day’s print batch of each city under print/ (its file name holds the city and the day); no delete, no other prefix.');
+    const printBatches = new iam.Policy(fn, 'PrintBatches', {
+      roles: [fn.role],
+      statements: [
+        new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [objects] }),
+        new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [this.props.key.keyArn] }),
+      ],
+    });
+    acknowledgeWildcards(printBatches, { resources: [objects] }, 'The dispatcher reads and rewrites the day’s print batch of each city (and its sent markers) under print/; no delete, no other prefix.');
+    new iam.Policy(fn, 'SendEmail', { roles: [fn.role], statements: [new iam.PolicyStatement({ actions: ['ses:SendEmail'], resources: [this.sesIdentityArn] })] });
     fn.addEnvironment(NOTICE_DELIVERY_ENV.bucket, this.bucket.bucketName);
     fn.addEnvironment(NOTICE_DELIVERY_ENV.emailFrom, this.props.emailFrom);
   }

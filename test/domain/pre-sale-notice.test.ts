@@ -29,7 +29,7 @@ const BID = [{ market: 'KRW-BTC', bid: decimal('95000000') }];
 /** In custody from 2026-11-03. */
 function inCustody(): Case {
   const c = registerCase(
-    { cityId: 'cheongju', caseId: 'P1', taxpayer: { ref: 'T-1', name: '홍길동', contact: { address: '청주시' } }, bills: [bill({ billId: 'B1', dueDate: '2024-03-31', tax: '1000000', surcharge: '30000', surchargeAsOf: '2026-12-01' })] },
+    { cityId: 'cheongju', caseId: 'P1', cityCaseRef: 'CJ-P1', taxpayer: { ref: 'T-1', name: '홍길동', contact: { address: '청주시' } }, bills: [bill({ billId: 'B1', dueDate: '2024-03-31', tax: '1000000', surcharge: '30000', surchargeAsOf: '2026-12-01' })] },
     on('2026-11-01'),
   ).case;
   const requested = requestTransfer(c, [{ market: 'KRW-BTC', quantity: decimal('0.02') }], on('2026-11-02')).case;

@@ -7,8 +7,12 @@
  * The city's print-and-mail contractor collects the day's file (read-only access to the city's
  * prefix); the post office's delivery results come back through the API.
  *
- * One file per city per day, idempotent by notice id (the idempotency key): a notice already in the
- * day's file is not appended again, its receipt is returned. S3 has no append, so a delivery reads
+ * One file per city per day, idempotent by the delivery's idempotency key (the notice id): a notice
+ * already handed over is not appended again, its first receipt is returned. After an append a small
+ * marker `<prefix><cityId>/sent/<key>` records where the letter went, so a retry on a later day (a
+ * message back from the queue after midnight) finds it with one read instead of every earlier
+ * day's file; a retry the same day also finds it in the day's file, marker or not (a crash between
+ * the two writes). S3 has no append, so a delivery reads
  * the file, appends the record and writes it back only if nobody wrote it meanwhile (conditional
  * write: If-Match on the ETag read, If-None-Match for a new file; a lost race reads again). Within a
  * process the appends to one file also take turns, which is all a local emulator without
@@ -68,14 +72,25 @@ export class S3PrintBatchChannel implements NoticeChannel {
     return run;
   }
 
+  markerKey(cityId: string, idempotencyKey: string): string {
+    return `${this.prefix}${cityId}/sent/${idempotencyKey}`;
+  }
+
   private async append(key: string, notice: OutgoingNotice): Promise<DeliveryReceipt> {
     const sentAt = notice.at.toISOString();
+    const marker = this.markerKey(notice.cityId, notice.idempotencyKey);
+    const earlier = (await this.read(marker)).content.trim();
+    if (earlier) return { channel: 'POST', reference: earlier, sentAt };
     const reference = (seq: number) => `s3://${this.bucket}/${key}#${seq}`;
+    const handedOver = async (seq: number): Promise<DeliveryReceipt> => {
+      await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: marker, Body: reference(seq), ContentType: 'text/plain; charset=utf-8' }));
+      return { channel: 'POST', reference: reference(seq), sentAt };
+    };
     for (let attempt = 1; attempt <= (this.options.attempts ?? 8); attempt++) {
       const { content, etag } = await this.read(key);
       const batch = parsePrintBatch(content);
-      const existing = batch.records.find((r) => r.noticeId === notice.noticeId);
-      if (existing) return { channel: 'POST', reference: reference(existing.seq), sentAt };
+      const existing = batch.records.find((r) => r.noticeId === notice.idempotencyKey);
+      if (existing) return handedOver(existing.seq);
       const seq = batch.records.reduce((max, r) => Math.max(max, r.seq), 0) + 1;
       const { formatted } = formatPrintRecord(printRecordOf(notice, seq, this.mailClass));
       // A torn tail cannot happen on S3 (a put is whole), but a file written by hand might have one: drop it.
@@ -90,7 +105,7 @@ export class S3PrintBatchChannel implements NoticeChannel {
             ...(etag ? { IfMatch: etag } : { IfNoneMatch: '*' }),
           }),
         );
-        return { channel: 'POST', reference: reference(seq), sentAt };
+        return await handedOver(seq);
       } catch (error) {
         // 412: the file changed since it was read; 409: a concurrent conditional write. Read again.
         if (error instanceof S3ServiceException && (error.$metadata.httpStatusCode === 412 || error.$metadata.httpStatusCode === 409)) continue;

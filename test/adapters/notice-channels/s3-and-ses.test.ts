@@ -34,6 +34,7 @@ const outgoing = (noticeId: string, overrides: Partial<OutgoingNotice> = {}): Ou
   cityId: 'cheongju',
   caseId: 's3-1',
   noticeId,
+  idempotencyKey: noticeId,
   kind: preSale.kind,
   content: preSale.content,
   rendered: renderNotice(preSale.content),
@@ -63,10 +64,14 @@ describe('postal print batches in S3', () => {
     // Concurrent deliveries in one process take turns: every letter once, sequence unbroken.
     await Promise.all(['n-3', 'n-4', 'n-5', 'n-3'].map((id) => post.deliver(outgoing(id))));
     expect((await readS3PrintBatch(s3, BUCKET, key)).map((r) => r.seq)).toEqual([1, 2, 3, 4, 5]);
-    // One file per city per day.
+    // One file per city per day (beside each letter's sent marker).
     await post.deliver(outgoing('n-6', { cityId: 'sejong', at: new Date('2025-09-02T16:00:00Z') }));
-    const keys = (await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'print/' }))).Contents?.map((o) => o.Key);
-    expect(keys?.sort()).toEqual([key, 'print/sejong/post-sejong-20250903.prn']);
+    const keys = (await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'print/' }))).Contents?.map((o) => o.Key ?? '');
+    expect(keys?.filter((k) => k.endsWith('.prn')).sort()).toEqual([key, 'print/sejong/post-sejong-20250903.prn']);
+    // A retry after midnight (the message came back the next day) finds the letter by its marker: no second letter.
+    const nextDay = await post.deliver(outgoing('n-2', { at: new Date('2025-09-02T16:30:00Z') }));
+    expect(nextDay.reference).toBe(second.reference);
+    await expect(readS3PrintBatch(s3, BUCKET, 'print/cheongju/post-cheongju-20250903.prn')).rejects.toThrow();
     const body = await (await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }))).Body?.transformToString('utf8');
     expect(body?.match(/^%%BEGIN /gm)).toHaveLength(5);
   });

@@ -44,7 +44,7 @@ afterAll(async () => {
 const AT = '2032-03-02T01:00:00Z';
 
 async function noticed(caseId: string, contact: Record<string, string>): Promise<Transition> {
-  const r = registerCase({ cityId: 'cheongju', caseId, taxpayer: { ref: 'T', name: '홍길동', contact }, bills: [bill('B1')] }, ctxAt(AT));
+  const r = registerCase({ cityId: 'cheongju', caseId, cityCaseRef: `CJ-${caseId}`, taxpayer: { ref: 'T', name: '홍길동', contact }, bills: [bill('B1')] }, ctxAt(AT));
   await table.store.create(r);
   let c = r.case;
   for (const step of [

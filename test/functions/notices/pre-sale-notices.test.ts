@@ -37,7 +37,7 @@ let n = 0;
 /** A case registered, seized and in custody on `custodyAt`. */
 async function inCustody(custodyAt: string, cityId = 'cheongju'): Promise<string> {
   const caseId = `pre-${process.pid}-${++n}`;
-  const r = registerCase({ cityId, caseId, taxpayer, bills: [bill('B1')] }, ctxAt(custodyAt));
+  const r = registerCase({ cityId, caseId, cityCaseRef: `CJ-${caseId}`, taxpayer, bills: [bill('B1')] }, ctxAt(custodyAt));
   await table.store.create(r);
   const t1 = requestTransfer(r.case, [{ market: 'KRW-BTC', quantity: decimal('0.05') }], ctxAt(custodyAt));
   await table.store.commit(r.case.version, t1);
