@@ -7,6 +7,7 @@
 import { CfnOutput, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { ENV } from '#adapters/env';
 import { namePrefix, type StackConfig } from './config';
 import { Api } from './constructs/api';
 import { Data } from './constructs/data';
@@ -20,17 +21,14 @@ import { Prices } from './constructs/prices';
 import { Queues } from './constructs/queues';
 import { addSaleWorkflow, type SaleWiring } from './constructs/sale-workflow';
 
-/** Deployment-wide settings every function receives. */
+/** Deployment-wide settings every function receives (names shared with the functions: shared/adapters/env.ts). */
 export const DEPLOYMENT_ENV = {
-  stage: 'STAGE',
-  /** Comma-separated city ids (the API refuses other cities). */
-  servedCities: 'SERVED_CITIES',
-  /** JSON object: city id → display name, for notices and statements. */
-  cityDisplayNames: 'CITY_DISPLAY_NAMES',
-  /** City settings: the notice window and the waiting period after custody (shared/adapters/city-settings-env.ts). */
-  noticeWindowDays: 'NOTICE_WINDOW_DAYS',
-  preSaleNoticeAfterCustodyDays: 'PRE_SALE_NOTICE_AFTER_CUSTODY_DAYS',
-  executionPolicy: 'EXECUTION_POLICY',
+  stage: ENV.stage,
+  servedCities: ENV.servedCities,
+  cityDisplayNames: ENV.cityDisplayNames,
+  noticeWindowDays: ENV.noticeWindowDays,
+  preSaleNoticeAfterCustodyDays: ENV.preSaleNoticeAfterCustodyDays,
+  executionPolicy: ENV.executionPolicy,
 } as const;
 
 export interface CryptoTaxRecoveryStackProps extends StackProps {
@@ -109,7 +107,7 @@ export class CryptoTaxRecoveryStack extends Stack {
       retentionDays: config.notices.printBatchRetentionDays,
     });
     this.noticeDelivery.bindDispatcher(this.notices.dispatcher);
-    this.notices.dispatcher.addEnvironment('EXCHANGE_NOTICE_CONTACT', JSON.stringify(Object.fromEntries(config.cities.map((c) => [c.id, config.notices.exchangeContact]))));
+    this.notices.dispatcher.addEnvironment(ENV.exchangeNoticeContact, JSON.stringify(Object.fromEntries(config.cities.map((c) => [c.id, config.notices.exchangeContact]))));
 
     this.prices = new Prices(this, 'Prices', {
       newExchangeFunction: (fnId, fnProps) => this.newExchangeFunction(fnId, fnProps),
@@ -120,7 +118,19 @@ export class CryptoTaxRecoveryStack extends Stack {
       timezone: config.schedules.timezone,
     });
 
-    this.sales = addSaleWorkflow(this);
+    this.sales = addSaleWorkflow(this, {
+      newFunction: (fnId, fnProps) => this.newFunction(fnId, fnProps),
+      newExchangeFunction: (fnId, fnProps) => this.newExchangeFunction(fnId, fnProps),
+      data: this.data,
+      queues: this.queues,
+      observability: this.observability,
+      apiFunction: this.apiFunction,
+      namePrefix: prefix,
+      logRetention: this.logRetention,
+      metricsNamespace: this.metricsNamespace,
+      deadlineCheckCron: config.schedules.deadlineCheckCron,
+      timezone: config.schedules.timezone,
+    });
 
     new CfnOutput(this, 'CitySystemRoleArn', { value: this.api.callerRoles.citySystem.roleArn, description: 'Role the city tax system assumes to call the API' });
     new CfnOutput(this, 'OfficerRoleArn', { value: this.api.callerRoles.officer.roleArn, description: 'Role officers assume to call the API' });

@@ -1,13 +1,12 @@
 /**
  * Lambda entry of the notice dispatcher (SQS FIFO event source, ReportBatchItemFailures). Clients,
- * configuration, channels and logger are made once per container, at module scope.
+ * configuration, channels and Powertools are made once per container, at module scope.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDbCaseStore } from '#adapters/dynamodb/case-store';
 import { createDynamoDbClient } from '#adapters/dynamodb/client';
 import { DynamoDbOutboxStore } from '#adapters/dynamodb/outbox-store';
+import { lambdaHandler, powertools } from '../lambda';
 import { createNoticeDispatcher } from './app';
 import { createS3Client, createSesClient } from '#adapters/notice-channels/clients';
 import { channelsFor } from './channels';
@@ -15,15 +14,15 @@ import { loadDispatcherConfig } from './config';
 import { preSaleReceiptRecorder } from './receipts';
 
 const config = loadDispatcherConfig();
-const logger = new Logger({ serviceName: 'dispatch-notice' });
-const metrics = new Metrics({ serviceName: 'dispatch-notice' });
-const client = createDynamoDbClient();
+const tools = powertools('dispatch-notice');
+const { logger, metrics, tracer } = tools;
+const client = tracer.captureAWSv3Client(createDynamoDbClient());
 
 const cases = new DynamoDbCaseStore(client, config.tableName);
 const dispatcher = createNoticeDispatcher({
   outbox: new DynamoDbOutboxStore(client, config.tableName),
   cases,
-  channels: channelsFor(config, { s3: () => createS3Client(), ses: () => createSesClient() }),
+  channels: channelsFor(config, { s3: () => tracer.captureAWSv3Client(createS3Client()), ses: () => tracer.captureAWSv3Client(createSesClient()) }),
   recordReceipt: preSaleReceiptRecorder({ store: cases, settingsFor: config.settingsFor }),
   channelOrder: config.channelOrder,
   exchangeContact: config.exchangeContact,
@@ -32,11 +31,4 @@ const dispatcher = createNoticeDispatcher({
   metrics: { addMetric: (name, _unit, value) => metrics.addMetric(name, MetricUnit.Count, value) },
 });
 
-export async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
-  logger.addContext(context);
-  try {
-    return await dispatcher.handler(event, context);
-  } finally {
-    metrics.publishStoredMetrics();
-  }
-}
+export const handler = lambdaHandler(dispatcher.handler, tools);

@@ -16,6 +16,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { AppFunction } from './function';
 import { acknowledgeWildcards } from './nag';
+import { ENV } from '#adapters/env';
 
 export interface NoticeDeliveryProps {
   readonly key: kms.IKey;
@@ -32,7 +33,6 @@ export interface NoticeDeliveryProps {
 /** Where the dispatcher writes print batches (S3PrintBatchChannel's default prefix). */
 export const PRINT_PREFIX = 'print/';
 
-export const NOTICE_DELIVERY_ENV = { bucket: 'PRINT_BATCH_BUCKET', emailFrom: 'EMAIL_FROM' } as const;
 
 export class NoticeDelivery extends Construct {
   readonly bucket: s3.Bucket;
@@ -105,7 +105,7 @@ export class NoticeDelivery extends Construct {
     });
     acknowledgeWildcards(printBatches, { resources: [objects] }, 'The dispatcher reads and rewrites the day’s print batch of each city (and its sent markers) under print/; no delete, no other prefix.');
     new iam.Policy(fn, 'SendEmail', { roles: [fn.role], statements: [new iam.PolicyStatement({ actions: ['ses:SendEmail'], resources: [this.sesIdentityArn] })] });
-    fn.addEnvironment(NOTICE_DELIVERY_ENV.bucket, this.bucket.bucketName);
-    fn.addEnvironment(NOTICE_DELIVERY_ENV.emailFrom, this.props.emailFrom);
+    fn.addEnvironment(ENV.printBatchBucket, this.bucket.bucketName);
+    fn.addEnvironment(ENV.emailFrom, this.props.emailFrom);
   }
 }
