@@ -14,6 +14,7 @@ import { Data } from './constructs/data';
 import { ExchangeAccess } from './constructs/exchange-access';
 import { AppFunction, type AppFunctionProps } from './constructs/function';
 import { Network } from './constructs/network';
+import { NoticeDelivery } from './constructs/notice-delivery';
 import { Notices } from './constructs/notices';
 import { Observability } from './constructs/observability';
 import { Prices } from './constructs/prices';
@@ -24,7 +25,6 @@ import { addSaleWorkflow, type SaleWiring } from './constructs/sale-workflow';
 export const DEPLOYMENT_ENV = {
   stage: ENV.stage,
   servedCities: ENV.servedCities,
-  noticeWindowDays: ENV.noticeWindowDays,
   executionPolicy: ENV.executionPolicy,
 } as const;
 
@@ -41,8 +41,10 @@ export class CryptoTaxRecoveryStack extends Stack {
   readonly observability: Observability;
   readonly apiFunction: AppFunction;
   readonly api: Api;
-  /** Notice dispatch, outbox sweep and reminders. */
+  /** Notice dispatch, outbox sweep, reminders and pre-sale notices. */
   readonly notices: Notices;
+  /** Print batches in S3 and e-mail through SES. */
+  readonly noticeDelivery: NoticeDelivery;
   /** The forced sale: state machine, step functions, starter, deadline check and schedule. */
   readonly sales: SaleWiring;
   readonly prices: Prices;
@@ -100,6 +102,15 @@ export class CryptoTaxRecoveryStack extends Stack {
       observability: this.observability,
       timezone: config.schedules.timezone,
     });
+    this.noticeDelivery = new NoticeDelivery(this, 'NoticeDelivery', {
+      key: this.data.key,
+      emailFrom: config.notices.emailFrom,
+      sesIdentity: config.notices.sesIdentity,
+      archiveDays: config.notices.printBatchArchiveDays,
+      retentionDays: config.notices.printBatchRetentionDays,
+    });
+    this.noticeDelivery.bindDispatcher(this.notices.dispatcher);
+    this.notices.dispatcher.addEnvironment(ENV.exchangeNoticeContact, JSON.stringify(Object.fromEntries(config.cities.map((c) => [c.id, config.notices.exchangeContact]))));
 
     this.prices = new Prices(this, 'Prices', {
       newExchangeFunction: (fnId, fnProps) => this.newExchangeFunction(fnId, fnProps),
@@ -134,6 +145,8 @@ export class CryptoTaxRecoveryStack extends Stack {
     }
     new CfnOutput(this, 'ExchangeSecretArn', { value: this.exchange.secret.secretArn, description: 'Put the exchange API keys here' });
     new CfnOutput(this, 'CasesTableName', { value: this.data.table.tableName });
+    new CfnOutput(this, 'PrintBatchBucketName', { value: this.noticeDelivery.bucket.bucketName, description: 'The print contractor collects print/<cityId>/post-<cityId>-<YYYYMMDD>.prn here' });
+    new CfnOutput(this, 'PrintPickupRoleArn', { value: this.noticeDelivery.pickupRole.roleArn, description: 'Role the print contractor assumes to read the print batches' });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.observability.topic.topicArn });
   }
 
@@ -155,7 +168,6 @@ export class CryptoTaxRecoveryStack extends Stack {
       environment: {
         [DEPLOYMENT_ENV.stage]: this.config.stage,
         [DEPLOYMENT_ENV.servedCities]: this.config.cities.map((c) => c.id).join(','),
-        [DEPLOYMENT_ENV.noticeWindowDays]: String(this.config.noticeWindowDays),
         [DEPLOYMENT_ENV.executionPolicy]: JSON.stringify(this.config.executionPolicy),
         ...props.environment,
       },

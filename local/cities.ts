@@ -1,7 +1,7 @@
 /**
  * The demo's cities: Cheongju with the product's default settings, and Sejong with settings unlike
  * Cheongju's in every field a notice prints (department, phone, guides, accounts), a different
- * notice window and reminders, and no 10-won truncation. One deployment serves both.
+ * notice window, waiting period after custody and reminders, and no 10-won truncation. One deployment serves both.
  */
 import { DEFAULT_CITY_SETTINGS, type CitySettings } from '#domain/city-settings';
 
@@ -10,6 +10,7 @@ export const SEJONG_SETTINGS: CitySettings = {
   displayName: '세종특별자치시',
   truncateUnder10Won: false,
   preSaleNoticeDays: 30,
+  preSaleNoticeAfterCustodyDays: 21,
   reminderDaysBefore: [5],
   notices: {
     department: '세원관리과',

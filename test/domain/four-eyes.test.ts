@@ -1,6 +1,6 @@
 /** Four eyes on irreversible acts (docs/LEGAL.md "Officers are accountable"). */
 import fc from 'fast-check';
-import { approveSale, confirmCustody, isSaleApproved, markDue, nextSaleId, placeHold, registerCase, releaseHold, requestTransfer, sendPreSaleNotice, startSale, type Case } from '#domain/case';
+import { approveSale, confirmCustody, isSaleApproved, markDue, nextSaleId, placeHold, recordPreSaleDelivery, registerCase, releaseHold, requestTransfer, sendPreSaleNotice, startSale, type Case } from '#domain/case';
 import { DEFAULT_CITY_SETTINGS } from '#domain/city-settings';
 import { approvalComplete, approvalsNeeded, fourEyesRefusal } from '#domain/four-eyes';
 import { decimal, won } from '#domain/money';
@@ -39,7 +39,8 @@ describe('four eyes on a sale', () => {
     let c = registerCase({ cityId: 'cheongju', caseId: 'C1', cityCaseRef: 'CC-1', taxpayer: { ref: 'T', name: '홍길동', contact: {} }, bills: [cityBill({ tax: '1000000', surcharge: '30000', surchargeAsOf: '2026-11-01' })] }, system('2026-11-01')).case;
     c = requestTransfer(c, [{ market: 'KRW-BTC', quantity: decimal('1') }], system('2026-11-02')).case;
     c = confirmCustody(c, { market: 'KRW-BTC', quantity: decimal('1') }, system('2026-11-03')).case;
-    c = sendPreSaleNotice(c, [{ market: 'KRW-BTC', bid: decimal('90000000') }], system('2026-11-04')).case;
+    const sent = sendPreSaleNotice(c, [{ market: 'KRW-BTC', bid: decimal('90000000') }], system('2026-11-04'));
+    c = recordPreSaleDelivery(sent.case, { noticeId: sent.notices[0]!.noticeId, outcome: 'DELIVERED', on: '2026-11-05' }, system('2026-11-05')).case;
     c = placeHold(c, { holdId: 'H1', kind: 'APPEAL', reason: '이의신청' }, as('kim', '2026-11-10')).case;
     c = releaseHold(c, 'H1', as('kim', '2026-11-12')).case;
     c = markDue(c, system('2027-01-01')).case;

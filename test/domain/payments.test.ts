@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import {
-  arrears, billsAsOf, CaseRuleError, confirmCustody, markDue, nextSaleId, placeHold, recordPayment, registerCase, requestTransfer, sendPreSaleNotice,
+  arrears, billsAsOf, CaseRuleError, confirmCustody, markDue, nextSaleId, placeHold, recordPayment, recordPreSaleDelivery, registerCase, requestTransfer, sendPreSaleNotice,
   settleSale, startSale, updateBills, type Case, type CaseStatus, type Transition,
 } from '#domain/case';
 import { DEFAULT_CITY_SETTINGS } from '#domain/city-settings';
@@ -109,7 +109,11 @@ describe('money received is never refused', () => {
 describe('bills updated to nothing owed', () => {
   const zero = cityBill({ billId: 'B1', dueDate: '2024-03-31', tax: '0', surcharge: '0', surchargeAsOf: '2024-04-01' });
   const inCustody = () => confirmCustody(requestTransfer(registered(), [{ market: 'KRW-BTC', quantity: decimal('0.01') }], on('2024-04-03')).case, { market: 'KRW-BTC', quantity: decimal('0.01') }, on('2024-04-04')).case;
-  const noticed = () => sendPreSaleNotice(inCustody(), [{ market: 'KRW-BTC', bid: decimal('90000000') }], on('2024-04-05')).case;
+  const noticed = () => {
+    const sent = sendPreSaleNotice(inCustody(), [{ market: 'KRW-BTC', bid: decimal('90000000') }], on('2024-04-05'));
+    // Delivered the same day: the deadline runs from it.
+    return recordPreSaleDelivery(sent.case, { noticeId: sent.notices[0]!.noticeId, outcome: 'DELIVERED', on: '2024-04-05' }, on('2024-04-05')).case;
+  };
   const due = () => markDue(noticed(), on('2024-05-06')).case;
   const states: Array<[CaseStatus, () => Case]> = [
     ['REGISTERED', () => registered()],

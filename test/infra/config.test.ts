@@ -20,7 +20,6 @@ describe('stack configuration from CDK context', () => {
       ...defaults,
       stage: 'prod',
       cities: 'cheongju:청주시,sejong:세종시',
-      noticeWindowDays: '60',
       logRetentionDays: '731',
       exchange: '{"id":"upbit","baseUrl":"https://api.upbit.com"}',
       executionPolicy: '{"maxParticipation":"0.05"}',
@@ -30,7 +29,6 @@ describe('stack configuration from CDK context', () => {
       }),
     });
     expect(config.cities.map((c) => c.id)).toEqual(['cheongju', 'sejong']);
-    expect(config.noticeWindowDays).toBe(60);
     expect(config.logRetentionDays).toBe(731);
     expect(config.executionPolicy).toEqual({ maxParticipation: '0.05' });
     expect(config.callers.cheongju?.officers).toHaveLength(2);
@@ -43,7 +41,8 @@ describe('stack configuration from CDK context', () => {
     ['duplicate cities', { cities: 'a1:A,a1:B' }, 'cities:'],
     ['exchange', { exchange: { id: 'bithumb', baseUrl: 'https://x.example' } }, 'exchange.id:'],
     ['plain-http exchange', { exchange: { id: 'upbit', baseUrl: 'http://api.upbit.com' } }, 'exchange.baseUrl:'],
-    ['notice window', { noticeWindowDays: 0 }, 'noticeWindowDays:'],
+    ['e-mail sender outside the SES identity', { notices: { emailFrom: 'notice@elsewhere.example', sesIdentity: 'cheongju.example.go.kr', exchangeContact: { address: '서울' } } }, 'notices:'],
+    ['exchange contact', { notices: { emailFrom: 'notice@cheongju.example.go.kr', sesIdentity: 'cheongju.example.go.kr', exchangeContact: {} } }, 'notices:'],
     ['poll rate', { schedules: { pricePollRate: 'every minute', deadlineCheckCron: 'cron(0 9 * * ? *)', timezone: 'Asia/Seoul' } }, 'schedules.pricePollRate:'],
     ['caller ARN', { callers: { cheongju: { citySystem: ['not-an-arn'], officers: [] } } }, 'callers.cheongju.citySystem.0:'],
     ['callers of a city not served', { callers: { busan: { citySystem: [], officers: [] } } }, 'callers.busan:'],
@@ -63,7 +62,7 @@ describe('stack configuration from CDK context', () => {
     } catch (e) {
       expect(e).toBeInstanceOf(InvalidContextError);
       const issues = (e as InvalidContextError).issues.join('\n');
-      for (const key of ['stage', 'region', 'cities', 'exchange', 'noticeWindowDays', 'schedules', 'executionPolicy', 'callers', 'logRetentionDays']) {
+      for (const key of ['stage', 'region', 'cities', 'exchange', 'schedules', 'executionPolicy', 'callers', 'logRetentionDays']) {
         expect(issues).toContain(`${key}:`);
       }
     }

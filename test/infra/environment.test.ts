@@ -1,7 +1,7 @@
 /**
  * The stack and the functions agree on configuration: each function's environment, as the
  * template sets it (CloudFormation references replaced by values of their shape), passes that
- * function's own environment schema, and the deployment's city display names reach every reader.
+ * function's own environment schema; what differs between cities is not in it (docs/LEGAL.md "Many cities").
  */
 import { Template } from 'aws-cdk-lib/assertions';
 import { loadApiConfig } from '../../functions/api/config';
@@ -9,6 +9,7 @@ import { loadDeadlineCheckConfig } from '../../functions/check-deadlines/config'
 import { loadDispatcherConfig } from '../../functions/dispatch-notice/config';
 import { loadPollConfig } from '../../functions/poll-prices/config';
 import { loadSaleConfig } from '../../functions/sale/config';
+import { loadPreSaleNoticeConfig } from '../../functions/send-pre-sale-notices/config';
 import { loadReminderConfig } from '../../functions/send-reminders/config';
 import { loadStarterConfig } from '../../functions/start-sale/config';
 import { loadSweeperConfig } from '../../functions/sweep-outbox/config';
@@ -43,6 +44,7 @@ const loaders: Record<string, (env: NodeJS.ProcessEnv) => Loaded> = {
   'poll-prices': loadPollConfig,
   'sale-case-steps': loadSaleConfig,
   'sale-market-steps': loadSaleConfig,
+  'send-pre-sale-notices': loadPreSaleNoticeConfig,
   'send-reminders': loadReminderConfig,
   'start-sale': loadStarterConfig,
   'sweep-outbox': loadSweeperConfig,
@@ -50,4 +52,11 @@ const loaders: Record<string, (env: NodeJS.ProcessEnv) => Loaded> = {
 
 it.each(Object.keys(loaders))('%s: the environment the stack sets passes the function’s schema', (service) => {
   expect(() => loaders[service]!(environmentOf(service))).not.toThrow();
+});
+
+it('sets no city setting in a function’s environment: the notice window and waiting period are each city’s settings item in the table', () => {
+  for (const service of Object.keys(loaders)) {
+    expect(Object.keys(environmentOf(service)).filter((name) => /NOTICE_WINDOW|AFTER_CUSTODY|DISPLAY_NAME/.test(name))).toEqual([]);
+  }
+  for (const service of ['api', 'dispatch-notice', 'send-pre-sale-notices']) expect(environmentOf(service).TABLE_NAME).toEqual(expect.any(String));
 });

@@ -12,7 +12,7 @@ import { SEJONG_SETTINGS, useCasesTable } from '../../support/dynamodb';
 const table = useCasesTable();
 const api = testApi(table);
 
-const concrete = (path: string, caseId: string) => path.replace('{caseId}', caseId).replace('{saleId}', `${caseId}-sale-1`).replace('{holdId}', 'h1');
+const concrete = (path: string, caseId: string) => path.replace('{caseId}', caseId).replace('{saleId}', `${caseId}-sale-1`).replace('{holdId}', 'h1').replace('{noticeId}', `${caseId}.v4.0.PRE_SALE`);
 
 describe('callers act for their own cities only', () => {
   it.each<Who>(['sejongCity', 'sejongOfficer'])('refuses %s on every route of a Cheongju case with 403, and writes nothing', async (who) => {
@@ -100,7 +100,7 @@ describe('no city’s papers show another city’s details', () => {
     ];
     const cases: Record<string, string> = {};
     for (const c of cities) {
-      const caseId = await registerCaseVia(api, { cityId: c.cityId, taxpayer: { ref: `TP-${c.cityId}`, name: `${c.cityId} 납세자`, contact: { phone: '010-0000-0000' } } });
+      const caseId = await registerCaseVia(api, { cityId: c.cityId, taxpayer: { ref: `TP-${c.cityId}`, name: `${c.cityId} 납세자`, contact: { phone: '010-0000-0000', address: '대전광역시 서구 둔산로 100' } } });
       cases[c.cityId] = caseId;
       await api.call('POST', `/cases/${caseId}/seizures`, { body: { cityId: c.cityId, seizures: [{ market: 'KRW-BTC', quantity: '0.01' }] }, as: c.system });
       await api.call('POST', `/cases/${caseId}/custody`, { body: { cityId: c.cityId, market: 'KRW-BTC', quantity: '0.01' }, as: c.system });
