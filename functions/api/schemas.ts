@@ -392,7 +392,7 @@ export const CitySettingsBody = z
     cityId: CityId,
     expectedVersion: z.number().int().min(1).nullable().meta({ description: 'The version read (GET /settings), or null when the city has none yet: a change over another is refused (409).' }),
     // Checked field by field by the domain's settings schema (CitySettingsSchema), the one every read uses too.
-    settings: z.record(z.string(), z.unknown()).meta({ description: 'The city’s settings: display name, rounding, notice window, reminders, what notices print.' }),
+    settings: z.record(z.string(), z.unknown()).meta({ description: 'The city’s settings: display name, rounding, notice window, waiting period after custody, reminders, what notices print.' }),
   })
   .meta({ id: 'CitySettingsChange' });
 
