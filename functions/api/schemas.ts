@@ -288,7 +288,7 @@ export const StatementView = z
       .meta({ description: 'How each won was applied, in the legal order (징수법 §4).' }),
     refunds: z.array(z.object({ source: z.string(), amount: Won, at: Instant })),
     refundPayable: Won,
-    releases: z.array(z.object({ market: Market, quantity: z.string(), reason: z.enum(['PAID', 'CANCELLED', 'SURPLUS', 'DUST']), at: Instant, status: z.enum(['PENDING', 'SENT']) })),
+    releases: z.array(z.object({ market: Market, quantity: z.string(), reason: z.enum(['PAID', 'CANCELLED', 'SURPLUS', 'DUST']), at: Instant, status: z.enum(['PENDING', 'APPROVED', 'SENDING', 'SENT', 'DONE', 'FAILED']) })),
     notices: z.array(z.object({ noticeId: z.string(), kind: z.string(), createdAt: Instant, status: z.enum(['PENDING', 'SENT']) })),
     history: z.array(z.object({ at: Instant, action: z.string(), before: Status.nullable(), after: Status, by: z.string(), reason: z.string().optional() })),
     totals: z.object({

@@ -68,6 +68,9 @@ export const outboxPk = (shard: number): string => `OUTBOX#${String(shard).padSt
 export const outboxShard = (cityId: string, caseId: string): string => outboxPk(shardOf(`${cityId}#${caseId}`, OUTBOX_SHARDS));
 export const OUTBOX_PARTITIONS: readonly string[] = Array.from({ length: OUTBOX_SHARDS }, (_, i) => outboxPk(i));
 
+/** A city's open releases, in the outbox index under their own partition (the sweeper reads only OUTBOX#nn). */
+export const releasesPk = (cityId: string): string => `CITY#${safeId('cityId', cityId)}#RELEASES`;
+
 export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 // Prices (written by the price poller; exchange-wide, not per city) and each city's coverage sheet.

@@ -10,7 +10,7 @@ import { available } from '#domain/case';
 import type { AuditRecord, CaseSummary, DeadlineEntry, LedgerBatch, NoticeRecord, PaymentRecord, ReleaseRecord } from '#domain/case-store';
 import { addDays, kstDate, type LocalDate } from '#domain/dates';
 import { Decimal, sum, wonString } from '#domain/money';
-import { casePk, deadlineShard, deadlineSk, outboxShard, SK, statusPk, statusSk } from './keys';
+import { casePk, deadlineShard, deadlineSk, outboxShard, releasesPk, SK, statusPk, statusSk } from './keys';
 
 export type Item = Record<string, unknown>;
 
@@ -342,9 +342,15 @@ export const releaseToItem = (c: Case, at: string, r: Release, index: number): I
     reason: r.reason,
     version: c.version,
     createdAt: at,
-    outboxStatus: 'PENDING',
-    GSI3PK: outboxShard(c.cityId, c.caseId),
-    GSI3SK: `${at}#${c.cityId}#${c.caseId}#${releaseId}`,
+    releaseStatus: 'PENDING',
+    revision: 0,
+    approvals: [],
+    history: [],
+    updatedAt: at,
+    // The city's open releases (sparse: a DONE release leaves). Not the notice outbox partitions:
+    // the outbox sweeper never reads a release.
+    GSI3PK: releasesPk(c.cityId),
+    GSI3SK: `${at}#${c.caseId}#${releaseId}`,
   };
 };
 
@@ -355,7 +361,7 @@ export const itemToRelease = (item: Item): ReleaseRecord => ({
   reason: str(item.reason, 'reason') as ReleaseRecord['reason'],
   version: int(item.version, 'version'),
   createdAt: str(item.createdAt, 'createdAt'),
-  status: str(item.outboxStatus, 'outboxStatus') as ReleaseRecord['status'],
+  status: str(item.releaseStatus, 'releaseStatus') as ReleaseRecord['status'],
 });
 
 export const paymentToItem = (c: Case, at: string, paymentId: string, amount: Decimal, receivedOn: string | undefined): Item => ({
