@@ -6,6 +6,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDbCaseStore } from '#adapters/dynamodb/case-store';
 import { createDynamoDbClient } from '#adapters/dynamodb/client';
 import { DynamoDbPriceStore } from '#adapters/dynamodb/price-store';
+import { DynamoDbReleaseStore } from '#adapters/dynamodb/release-store';
 import { createSqsClient } from '#adapters/sqs/client';
 import { leaveForSweeper, noticePublisher, NOTICE_QUEUE_URL_ENV } from '#adapters/sqs/notice-queue';
 import { SALE_REQUEST_QUEUE_URL_ENV, saleRequestPublisher, SqsSaleRequestQueue } from '#adapters/workflow/sale-requests';
@@ -26,4 +27,4 @@ const publishNotices = queueUrl ? noticePublisher({ client: createSqsClient(), q
 const saleQueueUrl = process.env[SALE_REQUEST_QUEUE_URL_ENV];
 const requestSales = saleQueueUrl ? saleRequestPublisher(new SqsSaleRequestQueue(createSqsClient(), saleQueueUrl), logger) : undefined;
 
-export const handler = createApi({ store, config, logger, publishNotices, prices, ...(requestSales ? { requestSales } : {}) });
+export const handler = createApi({ store, config, logger, publishNotices, prices, releases: new DynamoDbReleaseStore(client, config.tableName), ...(requestSales ? { requestSales } : {}) });

@@ -5,6 +5,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Bill } from '#domain/bills';
 import {
+  CaseRuleError,
   approveSale,
   cancelCase,
   confirmCustody,
@@ -22,6 +23,8 @@ import { CaseNotFoundError, type CaseStore } from '#domain/case-store';
 import { kstDate } from '#domain/dates';
 import { decimal, won, ZERO } from '#domain/money';
 import type { z } from 'zod';
+import type { DynamoDbReleaseStore } from '#adapters/dynamodb/release-store';
+import { approveRelease, recordDestination, ReleaseRuleError, type ReleaseWork } from '#domain/release';
 import type { ApiConfig } from './config';
 import { defineRoute, type AnyRoute, type Change, type RouteInput } from './router';
 import {
@@ -46,6 +49,11 @@ import {
   StatementView,
   SummaryView,
   UpdateBillsBody,
+  DestinationBody,
+  ReleaseApprovalBody,
+  ReleaseListView,
+  ReleaseParams,
+  ReleaseView,
 } from './schemas';
 import { caseCoverageView, caseListView, caseView, statementView, summaryView, type LatestPrices } from './views';
 
@@ -56,6 +64,8 @@ export interface RouteDeps {
   logger: Pick<Logger, 'info' | 'warn' | 'error'>;
   /** The price poller's data: holdings' value and coverage in the summary, coverage on GET /cases/{caseId}. */
   prices?: LatestPrices;
+  /** Releases (destination, approvals): absent, the release routes answer 404. */
+  releases?: Pick<DynamoDbReleaseStore, 'get' | 'open' | 'save'>;
 }
 
 // ---------------------------------------------------------------- helpers
@@ -97,6 +107,40 @@ async function change(
   const c = await load(deps, input.body.cityId, input.params.caseId);
   const transition = apply(c, ctxFor(deps, input, c.cityId));
   return { previousVersion: c.version, transition, status: 200, body: view(deps, transition.case, input.now) };
+}
+
+
+// ---------------------------------------------------------------- releases
+
+export const releaseView = (r: ReleaseWork) => ({
+  caseId: r.caseId,
+  releaseId: r.releaseId,
+  market: r.market,
+  quantity: r.quantity.toFixed(),
+  reason: r.reason,
+  status: r.status,
+  ...(r.destination ? { destination: r.destination } : {}),
+  approvals: r.approvals,
+  ...(r.withdrawal
+    ? { withdrawal: { ...(r.withdrawal.uuid ? { uuid: r.withdrawal.uuid } : {}), ...(r.withdrawal.state ? { state: r.withdrawal.state } : {}), ...(r.withdrawal.txid ? { txid: r.withdrawal.txid } : {}), amount: r.withdrawal.amount.toFixed(), fee: r.withdrawal.fee.toFixed(), sendingAt: r.withdrawal.sendingAt } }
+    : {}),
+  ...(r.failure ? { failure: r.failure } : {}),
+  createdAt: r.createdAt,
+});
+
+/** Loads a release, applies an officer's act to it and writes it over the revision read. */
+async function changeRelease(deps: RouteDeps, input: RouteInput<{ caseId: string; releaseId: string }, unknown, { cityId: string }>, apply: (r: ReleaseWork) => ReleaseWork) {
+  const ref = { cityId: input.body.cityId, caseId: input.params.caseId, releaseId: input.params.releaseId };
+  const r = deps.releases ? await deps.releases.get(ref) : undefined;
+  if (!r || !deps.releases) throw new CaseNotFoundError(ref.cityId, `${ref.caseId} (release ${ref.releaseId})`);
+  try {
+    const next = apply(r);
+    await deps.releases.save(next, r.revision);
+    return { status: 200, body: releaseView(next) };
+  } catch (e) {
+    if (e instanceof ReleaseRuleError) throw new CaseRuleError(e.code, e.message);
+    throw e;
+  }
 }
 
 // ---------------------------------------------------------------- responses
@@ -363,5 +407,48 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
     async handle({ query, now }, deps) {
       return { status: 200, body: await summaryView(await deps.store.cityTotals(query.city), now, deps.prices) };
     },
+  }),
+  defineRoute<RouteDeps, z.ZodUndefined, typeof CityQuery>({
+    kind: 'read',
+    method: 'GET',
+    path: '/releases',
+    operationId: 'listReleases',
+    summary: 'The city’s releases not yet done: destination, approvals, withdrawal',
+    roles: BOTH,
+    query: CityQuery,
+    responses: { 200: json(ReleaseListView, 'Open releases, oldest first.'), ...COMMON },
+    async handle({ query }, deps) {
+      return { status: 200, body: { items: (deps.releases ? await deps.releases.open(query.city) : []).map(releaseView) } };
+    },
+  }),
+  defineRoute<RouteDeps, typeof ReleaseParams, z.ZodUndefined, typeof DestinationBody>({
+    kind: 'read',
+    method: 'PUT',
+    path: '/cases/{caseId}/releases/{releaseId}/destination',
+    operationId: 'recordReleaseDestination',
+    summary: 'Record the taxpayer’s destination for a release (voids earlier approvals)',
+    description: 'The release function checks it against the addresses the city registered at the exchange before any withdrawal.',
+    roles: OFFICER,
+    params: ReleaseParams,
+    body: DestinationBody,
+    responses: { 200: json(ReleaseView, 'The release.'), ...ON_CASE },
+    handle: (input, deps) =>
+      changeRelease(deps, input, (r) => {
+        const { cityId: _city, ...dest } = input.body;
+        return recordDestination(r, dest, { kind: 'OFFICER', id: input.caller.arn }, input.now);
+      }),
+  }),
+
+  defineRoute<RouteDeps, typeof ReleaseParams, z.ZodUndefined, typeof ReleaseApprovalBody>({
+    kind: 'read',
+    method: 'POST',
+    path: '/cases/{caseId}/releases/{releaseId}/approvals',
+    operationId: 'approveRelease',
+    summary: 'Approve a release (two different officers)',
+    roles: OFFICER,
+    params: ReleaseParams,
+    body: ReleaseApprovalBody,
+    responses: { 200: json(ReleaseView, 'The release; APPROVED after the second officer.'), ...ON_CASE },
+    handle: (input, deps) => changeRelease(deps, input, (r) => approveRelease(r, { kind: 'OFFICER', id: input.caller.arn }, input.now)),
   }),
 ];

@@ -352,3 +352,37 @@ export const ProblemView = z
       .meta({ description: 'Each wrong field: a JSON pointer into the body, or the query, path or header name.' }),
   })
   .meta({ id: 'Problem', description: 'RFC 9457 problem details.' });
+
+// ---------------------------------------------------------------- releases (coins back to the taxpayer)
+
+export const ReleaseParams = z.strictObject({
+  caseId: CaseId,
+  releaseId: z.string().regex(/^[A-Za-z0-9._-]{1,160}$/, { error: 'must be a release id, e.g. "<caseId>.v7.r0"' }).meta({ description: 'A release of the case: `<caseId>.v<version>.r<n>`.' }),
+});
+const AddressText = z.string().trim().min(1).max(200).regex(/^[\x21-\x7e]+$/, { error: 'must be printable ASCII without spaces' });
+export const DestinationBody = z
+  .strictObject({
+    cityId: CityId,
+    exchange: z.string().trim().min(1).max(60).meta({ description: 'Where the address is (the exchange or wallet, as the taxpayer named it); the account’s own exchange makes it an internal transfer.' }),
+    netType: z.string().trim().min(1).max(20).regex(/^[A-Za-z0-9_-]+$/).meta({ description: 'The network, as the exchange names it (e.g. BTC, ETH, XRP).' }),
+    address: AddressText.meta({ description: 'The taxpayer’s address, registered on the city’s exchange account beforehand.' }),
+    secondaryAddress: AddressText.optional().meta({ description: 'Memo / destination tag, when the network uses one.' }),
+  })
+  .meta({ id: 'ReleaseDestination', description: 'The taxpayer’s destination, recorded by an officer; earlier approvals are void.' });
+export const ReleaseApprovalBody = z.strictObject({ cityId: CityId }).meta({ id: 'ReleaseApproval', description: 'One officer’s approval; two different officers must approve.' });
+export const ReleaseView = z
+  .object({
+    caseId: z.string(),
+    releaseId: z.string(),
+    market: Market,
+    quantity: z.string(),
+    reason: z.enum(['PAID', 'CANCELLED', 'SURPLUS', 'DUST']),
+    status: z.enum(['PENDING', 'APPROVED', 'SENDING', 'SENT', 'DONE', 'FAILED']),
+    destination: z.object({ exchange: z.string(), netType: z.string(), address: z.string(), secondaryAddress: z.string().optional(), recordedBy: z.string(), recordedAt: Instant }).optional(),
+    approvals: z.array(z.object({ by: z.string(), at: Instant })),
+    withdrawal: z.object({ uuid: z.string().optional(), state: z.string().optional(), amount: z.string(), fee: z.string(), txid: z.string().optional(), sendingAt: Instant }).optional(),
+    failure: z.string().optional(),
+    createdAt: Instant,
+  })
+  .meta({ id: 'Release' });
+export const ReleaseListView = z.object({ items: z.array(ReleaseView) }).meta({ id: 'ReleaseList' });

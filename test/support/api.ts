@@ -4,12 +4,15 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { createApi, type ApiHandler } from '../../functions/api/app';
 import { loadApiConfig, type ApiConfig } from '../../functions/api/config';
 import { proxyEvent } from '../../functions/api/proxy-event';
+import { DynamoDbReleaseStore } from '#adapters/dynamodb/release-store';
 import type { TestTable } from './dynamodb';
 
 export const ACCOUNT = '111122223333';
 export const CALLERS = {
   city: `arn:aws:sts::${ACCOUNT}:assumed-role/city-tax-system/relay-1`,
   officer: `arn:aws:sts::${ACCOUNT}:assumed-role/tax-officer/kim.officer`,
+  /** Another officer in the same role: a second pair of eyes. */
+  officer2: `arn:aws:sts::${ACCOUNT}:assumed-role/tax-officer/lee.officer`,
   stranger: `arn:aws:sts::${ACCOUNT}:assumed-role/someone-else/x`,
 } as const;
 export type Who = keyof typeof CALLERS | 'anonymous';
@@ -68,7 +71,7 @@ export function testApi(table: TestTable, start = '2025-09-01T00:00:00Z'): TestA
   const clock = { now: new Date(start) };
   let handler: ApiHandler | undefined;
   const get = (): ApiHandler => {
-    handler ??= createApi({ store: table.store, config: testConfig(table.tableName), logger: new Logger({ logLevel: 'SILENT' }), now: () => clock.now });
+    handler ??= createApi({ store: table.store, releases: new DynamoDbReleaseStore(table.client, table.tableName), config: testConfig(table.tableName), logger: new Logger({ logLevel: 'SILENT' }), now: () => clock.now });
     return handler;
   };
   return {
