@@ -71,6 +71,15 @@ export const OUTBOX_PARTITIONS: readonly string[] = Array.from({ length: OUTBOX_
 /** A city's open releases, in the outbox index under their own partition (the sweeper reads only OUTBOX#nn). */
 export const releasesPk = (cityId: string): string => `CITY#${safeId('cityId', cityId)}#RELEASES`;
 
+/**
+ * A city's money journal, written in the transaction that caused each line: `KRW#<day>#…` what a
+ * settlement left in KRW at the exchange (gross − fee) and what an officer confirmed moved to the
+ * treasury (negative); `REFUND#<day>#…` a refund that became payable. Days are Korean dates, so a
+ * day's refund file or transfer is one query.
+ */
+export const journalPk = (cityId: string): string => `CITY#${safeId('cityId', cityId)}#JOURNAL`;
+export const journalSk = (kind: 'KRW' | 'REFUND', day: LocalDate, at: string, id: string): string => `${kind}#${day}#${at}#${id}`;
+
 export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 // Prices (written by the price poller; exchange-wide, not per city) and each city's coverage sheet.

@@ -10,7 +10,7 @@ import { available } from '#domain/case';
 import type { AuditRecord, CaseSummary, DeadlineEntry, LedgerBatch, NoticeRecord, PaymentRecord, ReleaseRecord } from '#domain/case-store';
 import { addDays, kstDate, type LocalDate } from '#domain/dates';
 import { Decimal, sum, wonString } from '#domain/money';
-import { casePk, deadlineShard, deadlineSk, outboxShard, releasesPk, SK, statusPk, statusSk } from './keys';
+import { casePk, deadlineShard, deadlineSk, journalPk, journalSk, outboxShard, releasesPk, SK, statusPk, statusSk } from './keys';
 
 export type Item = Record<string, unknown>;
 
@@ -383,3 +383,33 @@ export const itemToPayment = (item: Item): PaymentRecord => {
     recordedAt: str(item.recordedAt, 'recordedAt'),
   };
 };
+
+/**
+ * The city journal lines a transition's ledger causes: the KRW a settlement leaves at the exchange
+ * (gross − fee, fractions included: the exchange credits exactly that) and any refund made payable.
+ */
+export function journalLines(c: Case, at: string, ledger: readonly LedgerEntry[]): Item[] {
+  const day = kstDate(at);
+  const id = `${c.caseId}#v${c.version}`;
+  const line = (kind: 'KRW' | 'REFUND', amount: Decimal, source: string): Item => ({
+    PK: journalPk(c.cityId),
+    SK: journalSk(kind, day, at, id),
+    recordType: 'JOURNAL',
+    kind,
+    cityId: c.cityId,
+    caseId: c.caseId,
+    source,
+    day,
+    at,
+    amount: amount.toFixed(),
+  });
+  const lines: Item[] = [];
+  const sale = ledger.filter((e) => e.kind === 'SALE_GROSS' || e.kind === 'SALE_FEE');
+  if (sale.length > 0) {
+    const net = sum(sale.map((e) => (e.kind === 'SALE_GROSS' ? e.amount : e.amount.neg())));
+    lines.push(line('KRW', net, sale[0]!.source));
+  }
+  const refunds = ledger.filter((e) => e.kind === 'REFUND');
+  if (refunds.length > 0) lines.push(line('REFUND', sum(refunds.map((e) => e.amount)), refunds[0]!.source));
+  return lines;
+}
