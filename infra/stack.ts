@@ -9,8 +9,9 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { namePrefix, type StackConfig } from './config';
 import { Api } from './constructs/api';
+import { Custody } from './constructs/custody';
 import { Data } from './constructs/data';
-import { ExchangeAccess } from './constructs/exchange-access';
+import { ExchangeAccess, type ExchangeKey } from './constructs/exchange-access';
 import { AppFunction, type AppFunctionProps } from './constructs/function';
 import { Network } from './constructs/network';
 import { Notices } from './constructs/notices';
@@ -48,6 +49,8 @@ export class CryptoTaxRecoveryStack extends Stack {
   /** The forced sale: state machine, step functions, starter, deadline check and schedule. */
   readonly sales: SaleWiring;
   readonly prices: Prices;
+  /** Releases (withdrawals), custody reconciliation. */
+  readonly custody: Custody;
 
   constructor(scope: Construct, id: string, props: CryptoTaxRecoveryStackProps) {
     super(scope, id, {
@@ -98,7 +101,8 @@ export class CryptoTaxRecoveryStack extends Stack {
     });
 
     this.prices = new Prices(this, 'Prices', {
-      newExchangeFunction: (fnId, fnProps) => this.newExchangeFunction(fnId, fnProps),
+      // Quotations are public: the poller reads no key at all.
+      newExchangeFunction: (fnId, fnProps) => this.newExchangeFunction(fnId, fnProps, 'none'),
       data: this.data,
       observability: this.observability,
       metricsNamespace: this.metricsNamespace,
@@ -108,9 +112,21 @@ export class CryptoTaxRecoveryStack extends Stack {
 
     this.sales = addSaleWorkflow(this);
 
+    this.custody = new Custody(this, 'Custody', {
+      newExchangeFunction: (fnId, fnProps, key) => this.newExchangeFunction(fnId, fnProps, key),
+      data: this.data,
+      queues: this.queues,
+      observability: this.observability,
+      metricsNamespace: this.metricsNamespace,
+      timezone: config.schedules.timezone,
+    });
+    // After every settlement the case steps ask for a reconciliation (asynchronously).
+    this.custody.reconcileAfter(this.sales.caseSteps);
+
     new CfnOutput(this, 'CitySystemRoleArn', { value: this.api.callerRoles.citySystem.roleArn, description: 'Role the city tax system assumes to call the API' });
     new CfnOutput(this, 'OfficerRoleArn', { value: this.api.callerRoles.officer.roleArn, description: 'Role officers assume to call the API' });
-    new CfnOutput(this, 'ExchangeSecretArn', { value: this.exchange.secret.secretArn, description: 'Put the exchange API keys here' });
+    new CfnOutput(this, 'ExchangeSecretArn', { value: this.exchange.secret.secretArn, description: 'Put the exchange trading key here (no withdrawal permission)' });
+    new CfnOutput(this, 'WithdrawalSecretArn', { value: this.exchange.withdrawalSecret.secretArn, description: 'Put the exchange key with withdrawal permission here (read by the release function only)' });
     new CfnOutput(this, 'CasesTableName', { value: this.data.table.tableName });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.observability.topic.topicArn });
   }
@@ -141,10 +157,10 @@ export class CryptoTaxRecoveryStack extends Stack {
     });
   }
 
-  /** A function placed behind the NAT's fixed IP, with the exchange keys bound. */
-  newExchangeFunction(id: string, props: Omit<AppFunctionProps, 'logRetention' | 'metricsNamespace' | 'vpc' | 'vpcSubnets' | 'securityGroups'>): AppFunction {
+  /** A function placed behind the NAT's fixed IP, with the one exchange key it needs bound (`none`: public data only). */
+  newExchangeFunction(id: string, props: Omit<AppFunctionProps, 'logRetention' | 'metricsNamespace' | 'vpc' | 'vpcSubnets' | 'securityGroups'>, key: ExchangeKey = 'trading'): AppFunction {
     const fn = this.newFunction(id, { ...props, ...this.network.exchangeFunctionPlacement });
-    this.exchange.bind(fn);
+    this.exchange.bind(fn, key);
     return fn;
   }
 }

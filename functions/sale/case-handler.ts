@@ -9,6 +9,7 @@ import { createDynamoDbClient } from '#adapters/dynamodb/client';
 import { DynamoDbSaleStore } from '#adapters/dynamodb/sale-store';
 import { createSqsClient } from '#adapters/sqs/client';
 import { NOTICE_QUEUE_URL_ENV } from '#adapters/sqs/notice-queue';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { createCaseSteps } from './case-steps';
 import { loadSaleConfig } from './config';
 import { stepDispatcher } from './dispatch';
@@ -19,6 +20,9 @@ const config = loadSaleConfig();
 const logger = new Logger({ serviceName: SERVICE_NAME });
 const metrics = new Metrics({ serviceName: SERVICE_NAME });
 const dynamodb = createDynamoDbClient();
+// Set by the stack (Custody.reconcileAfter): the reconciliation runs after every settlement.
+const reconcileFunction = process.env.RECONCILE_FUNCTION_NAME;
+const lambda = reconcileFunction ? new LambdaClient({}) : undefined;
 
 export const handler = stepDispatcher(
   createCaseSteps({
@@ -31,6 +35,9 @@ export const handler = stepDispatcher(
     logger,
     metrics,
     notices: queueNoticePublisher(createSqsClient(), process.env[NOTICE_QUEUE_URL_ENV], logger),
+    ...(lambda && reconcileFunction
+      ? { afterSettlement: async () => void (await lambda.send(new InvokeCommand({ FunctionName: reconcileFunction, InvocationType: 'Event', Payload: JSON.stringify({ source: 'settlement' }) }))) }
+      : {}),
   }),
   metrics,
 );

@@ -32,6 +32,8 @@ import type { CaseStep, CheckResult, LoadCaseResult, SettleResult, StepEvent } f
 
 export interface CaseStepDeps extends SaleDeps {
   notices: NoticePublisher;
+  /** Asks for a custody reconciliation after a settlement (asynchronous; its failure never fails the sale). */
+  afterSettlement?: () => Promise<void>;
 }
 
 export type CaseSteps = Record<CaseStep, (event: StepEvent) => Promise<unknown>>;
@@ -125,6 +127,7 @@ export function createCaseSteps(deps: CaseStepDeps): CaseSteps {
     });
     await deps.store.commit(c.version, t);
     await sales.save({ ...sale, status: stop.failure ? 'FAILED' : 'SETTLED', outcome: t.case.status });
+    await deps.afterSettlement?.().catch((e: unknown) => deps.logger.warn('custody reconciliation not requested; the daily run covers it', { error: (e as Error).name }));
 
     const net = netProceeds(orders);
     if (!stop.failure) deps.metrics.addMetric('SaleSettled', 'Count', 1);

@@ -1,0 +1,159 @@
+/**
+ * Coins and money out, and the check that the account holds what the cases say:
+ *
+ *   release-coins      every 5 minutes: approved releases to the taxpayer's allow-listed address,
+ *                      withdrawals in doubt looked up, followed to DONE / FAILED; reads the
+ *                      withdrawal key (its own secret) and nothing else of the exchange's
+ *   reconcile-custody  daily at 06:30, and invoked after every settlement: exchange balances against
+ *                      the ledger; reads the trading key (balances), never the withdrawal key
+ *
+ * Alarms: a custody difference (CustodyDifferences > 0) and a failed release (ReleaseFailed > 0).
+ * Both schedules deliver through one role and dead-letter to one queue (schedule events only).
+ */
+import { Duration, Stack, TimeZone, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { Data } from './data';
+import type { ExchangeKey } from './exchange-access';
+import type { AppFunction, AppFunctionProps } from './function';
+import { acknowledgeWildcards, grantInOwnPolicy } from './nag';
+import type { Observability } from './observability';
+import type { Queues } from './queues';
+
+export type NewKeyedExchangeFunction = (id: string, props: Omit<AppFunctionProps, 'logRetention' | 'metricsNamespace' | 'vpc' | 'vpcSubnets' | 'securityGroups'>, key: ExchangeKey) => AppFunction;
+
+export interface CustodyProps {
+  readonly newExchangeFunction: NewKeyedExchangeFunction;
+  readonly data: Data;
+  readonly queues: Queues;
+  readonly observability: Observability;
+  readonly metricsNamespace: string;
+  readonly timezone: string;
+  /** Upbit's published withdrawal fees (coins per withdrawal), taken from the released quantity. */
+  readonly withdrawalFees?: Readonly<Record<string, string>>;
+}
+
+export const RELEASE_RATE = 'rate(5 minutes)';
+/** Daily, after the night's quiet hours and before the 09:00 runs. */
+export const RECONCILE_CRON = 'cron(30 6 * * ? *)';
+export const RECONCILE_FUNCTION_ENV = 'RECONCILE_FUNCTION_NAME';
+export const DEFAULT_WITHDRAWAL_FEES: Readonly<Record<string, string>> = { BTC: '0.0005', ETH: '0.01', XRP: '1' };
+
+export class Custody extends Construct {
+  readonly releaser: AppFunction;
+  readonly reconciler: AppFunction;
+  readonly releaseSchedule: scheduler.Schedule;
+  readonly reconcileSchedule: scheduler.Schedule;
+  readonly scheduleRole: iam.Role;
+  readonly deadLetterQueue: sqs.Queue;
+  readonly differenceAlarm: cloudwatch.Alarm;
+  readonly releaseFailedAlarm: cloudwatch.Alarm;
+
+  constructor(scope: Construct, id: string, props: CustodyProps) {
+    super(scope, id);
+    const { data } = props;
+
+    this.releaser = props.newExchangeFunction(
+      'ReleaseCoinsFunction',
+      {
+        name: 'release-coins',
+        description: 'Every 5 minutes: approved releases withdrawn to allow-listed addresses, doubts looked up, followed to done',
+        timeout: Duration.seconds(120),
+        environment: { WITHDRAWAL_FEES: JSON.stringify(props.withdrawalFees ?? DEFAULT_WITHDRAWAL_FEES), RELEASE_QUIET_MINUTES: '30' },
+      },
+      'withdrawal',
+    );
+    data.bindTable(this.releaser);
+    props.queues.bindProducer('noticeDispatch', this.releaser);
+
+    this.reconciler = props.newExchangeFunction(
+      'ReconcileCustodyFunction',
+      {
+        name: 'reconcile-custody',
+        description: 'Daily and after each settlement: exchange balances against the ledger; differences recorded and alarmed',
+        timeout: Duration.seconds(120),
+      },
+      'trading',
+    );
+    data.bindTable(this.reconciler);
+
+    this.deadLetterQueue = new sqs.Queue(this, 'Dlq', { encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter queue of the release and reconciliation schedules and of their asynchronous invocations.',
+    });
+    // A release run is retried by the next run; a reconciliation is idempotent and retried.
+    this.releaser.fn.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.minutes(5), onFailure: new destinations.SqsDestination(this.deadLetterQueue) });
+    this.reconciler.fn.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(6), onFailure: new destinations.SqsDestination(this.deadLetterQueue) });
+
+    const stack = Stack.of(this);
+    this.scheduleRole = new iam.Role(this, 'ScheduleRole', {
+      description: 'Lets EventBridge Scheduler invoke the release function and the custody reconciliation',
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: {
+          StringEquals: {
+            'aws:SourceAccount': stack.account,
+            'aws:SourceArn': stack.formatArn({ service: 'scheduler', resource: 'schedule-group', resourceName: 'default' }),
+          },
+        },
+      }),
+    });
+    const zone = TimeZone.of(props.timezone);
+    const input = scheduler.ScheduleTargetInput.fromObject({ source: 'schedule', scheduledTime: scheduler.ContextAttribute.scheduledTime });
+    const target = (fn: AppFunction, retryAttempts: number, maxEventAge: Duration) =>
+      new targets.LambdaInvoke(fn.fn, { role: this.scheduleRole, input, retryAttempts, maxEventAge, deadLetterQueue: this.deadLetterQueue });
+    this.releaseSchedule = new scheduler.Schedule(this, 'ReleaseCoins', {
+      description: 'Releases: send approved withdrawals, resolve doubts, follow them to done',
+      schedule: scheduler.ScheduleExpression.expression(RELEASE_RATE, zone),
+      timeWindow: scheduler.TimeWindow.off(),
+      target: target(this.releaser, 0, Duration.minutes(5)),
+    });
+    this.reconcileSchedule = new scheduler.Schedule(this, 'ReconcileCustody', {
+      description: 'Custody reconciliation: exchange balances against the ledger (06:30 in the city’s time zone)',
+      schedule: scheduler.ScheduleExpression.expression(RECONCILE_CRON, zone),
+      timeWindow: scheduler.TimeWindow.off(),
+      target: target(this.reconciler, 3, Duration.hours(6)),
+    });
+    acknowledgeWildcards(
+      this.scheduleRole,
+      { resources: [`${this.releaser.fn.functionArn}:*`, `${this.reconciler.fn.functionArn}:*`] },
+      'Granted by the scheduler targets (Function.grantInvoke): each :* covers that one function’s versions and aliases.',
+    );
+
+    const metric = (service: string, name: string) =>
+      new cloudwatch.Metric({ namespace: props.metricsNamespace, metricName: name, dimensionsMap: { service }, statistic: 'Maximum', period: Duration.minutes(5) });
+    this.differenceAlarm = props.observability.addAlarm(
+      new cloudwatch.Alarm(this, 'CustodyDifference', {
+        alarmDescription: 'The exchange account does not hold what the ledger says (coins or KRW): see the latest reconciliation in the city report and the reconcile-custody log',
+        metric: metric('reconcile-custody', 'CustodyDifferences'),
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+    );
+    this.releaseFailedAlarm = props.observability.addAlarm(
+      new cloudwatch.Alarm(this, 'ReleaseFailed', {
+        alarmDescription: 'A release failed (refused address, failed withdrawal): an officer records a new destination and two officers approve again',
+        metric: metric('release-coins', 'ReleaseFailed').with({ statistic: 'Sum' }),
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+    );
+    props.observability.watchDeadLetterQueues({ CustodySchedules: this.deadLetterQueue });
+  }
+
+  /** Lets a function ask for a reconciliation (asynchronously) and tells it which function to ask. */
+  reconcileAfter(fn: AppFunction): void {
+    const policy = grantInOwnPolicy(fn, 'InvokeReconciliation', fn.role, (grantee) => this.reconciler.fn.grantInvoke(grantee));
+    acknowledgeWildcards(policy, { resources: [`${this.reconciler.fn.functionArn}:*`] }, 'Function.grantInvoke on the reconciliation alone: its versions and aliases.');
+    fn.addEnvironment(RECONCILE_FUNCTION_ENV, this.reconciler.fn.functionName);
+  }
+}
