@@ -1,19 +1,17 @@
 /**
  * The release function's configuration, read once at start-up.
  *
- *   TABLE_NAME                  the cases table
- *   SERVED_CITIES               comma-separated city ids
- *   CITY_DISPLAY_NAMES          JSON { cityId: display name } (optional)
+ *   TABLE_NAME, SERVED_CITIES, CITY_DISPLAY_NAMES (optional)
  *   WITHDRAWAL_SECRET_ARN       the withdrawal key (a secret of its own, readable only by this function)
  *   EXCHANGE_BASE_URL, EXCHANGE_ID
  *   WITHDRAWAL_FEES             JSON { currency: fee per withdrawal } as the exchange publishes them
  *   RELEASE_QUIET_MINUTES       after a doubt, minutes before a search that finds nothing lets it be asked again (default 30)
  *   NOTICE_QUEUE_URL            the notice queue (absent: release notices wait for the outbox sweeper)
  */
-import { ConfigError, envWhole } from '#adapters/env';
-import { decimal, type Decimal, ZERO } from '#domain/money';
-import { loadReminderConfig } from '../send-reminders/config';
+import * as z from 'zod/mini';
+import { citySettings, cityIds, ConfigError, ENV, httpUrl, jsonObject, optional, parseEnv, required, whole } from '#adapters/env';
 import type { CitySettings } from '#domain/city-settings';
+import { decimal, InvalidAmountError, ZERO, type Decimal } from '#domain/money';
 
 export { ConfigError };
 
@@ -29,23 +27,38 @@ export interface ReleaseConfig {
   queueUrl?: string;
 }
 
+const ReleaseEnv = z.object({
+  [ENV.tableName]: required(),
+  [ENV.servedCities]: cityIds(),
+  [ENV.cityDisplayNames]: citySettings(),
+  [ENV.withdrawalSecretArn]: required(),
+  [ENV.exchangeBaseUrl]: httpUrl(),
+  [ENV.exchangeId]: optional(),
+  [ENV.withdrawalFees]: jsonObject(),
+  [ENV.releaseQuietMinutes]: whole(30, 5, 1440),
+  [ENV.noticeQueueUrl]: optional(),
+});
+
 export function loadReleaseConfig(env: NodeJS.ProcessEnv = process.env): ReleaseConfig {
-  const base = loadReminderConfig(env);
-  const missing = ['WITHDRAWAL_SECRET_ARN', 'EXCHANGE_BASE_URL'].filter((n) => !env[n]?.trim());
-  if (missing.length > 0) throw new ConfigError(`missing environment variables: ${missing.join(', ')}`);
-  let fees: Record<string, Decimal> = {};
+  const e = parseEnv(ReleaseEnv, env);
+  let fees: Record<string, Decimal>;
   try {
-    fees = Object.fromEntries(Object.entries(JSON.parse(env.WITHDRAWAL_FEES?.trim() || '{}') as Record<string, string>).map(([c, f]) => [c, decimal(String(f))]));
-  } catch {
-    throw new ConfigError('WITHDRAWAL_FEES must be JSON { currency: decimal string }');
+    fees = Object.fromEntries(Object.entries(e[ENV.withdrawalFees] ?? {}).map(([c, f]) => [c, decimal(String(f))]));
+  } catch (error) {
+    if (error instanceof InvalidAmountError) throw new ConfigError(`${ENV.withdrawalFees} must map currencies to decimal strings`);
+    throw error;
   }
+  const queueUrl = e[ENV.noticeQueueUrl];
   return {
-    ...base,
-    secretArn: (env.WITHDRAWAL_SECRET_ARN ?? '').trim(),
-    baseUrl: (env.EXCHANGE_BASE_URL ?? '').trim(),
-    venueId: env.EXCHANGE_ID?.trim() || 'upbit',
+    tableName: e[ENV.tableName],
+    cities: e[ENV.servedCities],
+    settingsFor: e[ENV.cityDisplayNames],
+    secretArn: e[ENV.withdrawalSecretArn],
+    baseUrl: e[ENV.exchangeBaseUrl],
+    venueId: e[ENV.exchangeId] ?? 'upbit',
     fees,
-    quietMinutes: envWhole(env, 'RELEASE_QUIET_MINUTES', 30, 5, 1440),
+    quietMinutes: e[ENV.releaseQuietMinutes],
+    ...(queueUrl ? { queueUrl } : {}),
   };
 }
 

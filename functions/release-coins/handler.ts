@@ -2,27 +2,26 @@
  * Lambda entry of the release function (EventBridge Scheduler target). It alone reads the withdrawal
  * key (a secret of its own: the trading key cannot withdraw), once per container.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { Context } from 'aws-lambda';
 import { DynamoDbCaseStore } from '#adapters/dynamodb/case-store';
 import { createDynamoDbClient } from '#adapters/dynamodb/client';
 import { DynamoDbReleaseStore } from '#adapters/dynamodb/release-store';
 import { UpbitExchange } from '#adapters/exchange/upbit';
 import { createSqsClient } from '#adapters/sqs/client';
 import { noticePublisher } from '#adapters/sqs/notice-queue';
+import { lambdaHandler, powertools } from '../lambda';
 import { createReleaseRun, type ReleaseRunResult } from './app';
 import { ConfigError, feeOf, loadReleaseConfig } from './config';
 
 const config = loadReleaseConfig();
-const logger = new Logger({ serviceName: 'release-coins' });
-const metrics = new Metrics({ serviceName: 'release-coins' });
-const dynamodb = createDynamoDbClient();
+const tools = powertools('release-coins');
+const { logger, metrics, tracer } = tools;
+const dynamodb = tracer.captureAWSv3Client(createDynamoDbClient());
 let run: (() => Promise<ReleaseRunResult>) | undefined;
 
 async function venue(): Promise<UpbitExchange> {
-  const out = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: config.secretArn }));
+  const out = await tracer.captureAWSv3Client(new SecretsManagerClient({})).send(new GetSecretValueCommand({ SecretId: config.secretArn }));
   const keys = JSON.parse(out.SecretString ?? '{}') as { accessKey?: unknown; secretKey?: unknown };
   if (typeof keys.accessKey !== 'string' || typeof keys.secretKey !== 'string' || keys.accessKey === 'REPLACE_ME') {
     throw new ConfigError('the withdrawal secret has no key yet: put the withdrawal key in it (infra/README.md)');
@@ -30,8 +29,7 @@ async function venue(): Promise<UpbitExchange> {
   return new UpbitExchange({ baseUrl: config.baseUrl, accessKey: keys.accessKey, secretKey: keys.secretKey });
 }
 
-export async function handler(_event: unknown, context: Context): Promise<ReleaseRunResult> {
-  logger.addContext(context);
+export const handler = lambdaHandler(async () => {
   run ??= createReleaseRun({
     releases: new DynamoDbReleaseStore(dynamodb, config.tableName),
     cases: new DynamoDbCaseStore(dynamodb, config.tableName),
@@ -41,13 +39,9 @@ export async function handler(_event: unknown, context: Context): Promise<Releas
     cities: config.cities,
     settingsFor: config.settingsFor,
     quietMinutes: config.quietMinutes,
-    ...(config.queueUrl ? { publishNotices: noticePublisher({ client: createSqsClient(), queueUrl: config.queueUrl, logger }) } : {}),
+    ...(config.queueUrl ? { publishNotices: noticePublisher({ client: tracer.captureAWSv3Client(createSqsClient()), queueUrl: config.queueUrl, logger }) } : {}),
     count: (name, n = 1) => metrics.addMetric(name, MetricUnit.Count, n),
     logger,
   });
-  try {
-    return await run();
-  } finally {
-    metrics.publishStoredMetrics();
-  }
-}
+  return run();
+}, tools);

@@ -1,15 +1,14 @@
 /**
  * Lambda entry of the sale's case steps (LoadCase, CheckSaleAllowed, Escalate, Settle,
- * NotifyResult, RecordFailure). Clients, configuration, logger and metrics are made once per container.
+ * NotifyResult, RecordFailure). Clients, configuration and Powertools are made once per container.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDbCaseStore } from '#adapters/dynamodb/case-store';
 import { createDynamoDbClient } from '#adapters/dynamodb/client';
 import { DynamoDbSaleStore } from '#adapters/dynamodb/sale-store';
 import { createSqsClient } from '#adapters/sqs/client';
-import { NOTICE_QUEUE_URL_ENV } from '#adapters/sqs/notice-queue';
+import { ENV } from '#adapters/env';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { lambdaHandler, powertools } from '../lambda';
 import { createCaseSteps } from './case-steps';
 import { loadSaleConfig } from './config';
 import { stepDispatcher } from './dispatch';
@@ -17,27 +16,29 @@ import { queueNoticePublisher } from './notices';
 
 const SERVICE_NAME = 'sale-case-steps';
 const config = loadSaleConfig();
-const logger = new Logger({ serviceName: SERVICE_NAME });
-const metrics = new Metrics({ serviceName: SERVICE_NAME });
-const dynamodb = createDynamoDbClient();
+const tools = powertools(SERVICE_NAME);
+const { logger, metrics, tracer } = tools;
+const dynamodb = tracer.captureAWSv3Client(createDynamoDbClient());
 // Set by the stack (Custody.reconcileAfter): the reconciliation runs after every settlement.
-const reconcileFunction = process.env.RECONCILE_FUNCTION_NAME;
-const lambda = reconcileFunction ? new LambdaClient({}) : undefined;
+const reconcileFunction = process.env[ENV.reconcileFunctionName];
+const lambda = reconcileFunction ? tracer.captureAWSv3Client(new LambdaClient({})) : undefined;
 
-export const handler = stepDispatcher(
-  createCaseSteps({
-    store: new DynamoDbCaseStore(dynamodb, config.tableName),
-    sales: new DynamoDbSaleStore(dynamodb, config.tableName),
-    policy: config.policy,
-    limits: config.limits,
-    settingsFor: config.settingsFor,
-    clock: () => new Date(),
-    logger,
-    metrics,
-    notices: queueNoticePublisher(createSqsClient(), process.env[NOTICE_QUEUE_URL_ENV], logger),
-    ...(lambda && reconcileFunction
-      ? { afterSettlement: async () => void (await lambda.send(new InvokeCommand({ FunctionName: reconcileFunction, InvocationType: 'Event', Payload: JSON.stringify({ source: 'settlement' }) }))) }
-      : {}),
-  }),
-  metrics,
+export const handler = lambdaHandler(
+  stepDispatcher(
+    createCaseSteps({
+      store: new DynamoDbCaseStore(dynamodb, config.tableName),
+      sales: new DynamoDbSaleStore(dynamodb, config.tableName),
+      policy: config.policy,
+      limits: config.limits,
+      settingsFor: config.settingsFor,
+      clock: () => new Date(),
+      logger,
+      metrics,
+      notices: queueNoticePublisher(tracer.captureAWSv3Client(createSqsClient()), config.noticeQueueUrl, logger),
+      ...(lambda && reconcileFunction
+        ? { afterSettlement: async () => void (await lambda.send(new InvokeCommand({ FunctionName: reconcileFunction, InvocationType: 'Event', Payload: JSON.stringify({ source: 'settlement' }) }))) }
+        : {}),
+    }),
+  ),
+  tools,
 );

@@ -8,15 +8,10 @@
  *                      the ledger; reads the trading key (balances), never the withdrawal key
  *
  * Alarms: a custody difference (CustodyDifferences > 0) and a failed release (ReleaseFailed > 0).
- * Both schedules deliver through one role and dead-letter to one queue (schedule events only).
+ * Each schedule is a ScheduledFunction (own role, alarmed dead-letter queue).
  */
-import { Duration, Stack, TimeZone, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
-import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { Data } from './data';
 import type { ExchangeKey } from './exchange-access';
@@ -24,6 +19,7 @@ import type { AppFunction, AppFunctionProps } from './function';
 import { acknowledgeWildcards, grantInOwnPolicy } from './nag';
 import type { Observability } from './observability';
 import type { Queues } from './queues';
+import { ScheduledFunction } from './scheduled-function';
 
 export type NewKeyedExchangeFunction = (id: string, props: Omit<AppFunctionProps, 'logRetention' | 'metricsNamespace' | 'vpc' | 'vpcSubnets' | 'securityGroups'>, key: ExchangeKey) => AppFunction;
 
@@ -47,10 +43,8 @@ export const DEFAULT_WITHDRAWAL_FEES: Readonly<Record<string, string>> = { BTC: 
 export class Custody extends Construct {
   readonly releaser: AppFunction;
   readonly reconciler: AppFunction;
-  readonly releaseSchedule: scheduler.Schedule;
-  readonly reconcileSchedule: scheduler.Schedule;
-  readonly scheduleRole: iam.Role;
-  readonly deadLetterQueue: sqs.Queue;
+  readonly releaseRun: ScheduledFunction;
+  readonly reconcileRun: ScheduledFunction;
   readonly differenceAlarm: cloudwatch.Alarm;
   readonly releaseFailedAlarm: cloudwatch.Alarm;
 
@@ -82,48 +76,29 @@ export class Custody extends Construct {
     );
     data.bindTable(this.reconciler);
 
-    this.deadLetterQueue = new sqs.Queue(this, 'Dlq', { encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter queue of the release and reconciliation schedules and of their asynchronous invocations.',
-    });
     // A release run is retried by the next run; a reconciliation is idempotent and retried.
-    this.releaser.fn.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.minutes(5), onFailure: new destinations.SqsDestination(this.deadLetterQueue) });
-    this.reconciler.fn.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(6), onFailure: new destinations.SqsDestination(this.deadLetterQueue) });
-
-    const stack = Stack.of(this);
-    this.scheduleRole = new iam.Role(this, 'ScheduleRole', {
-      description: 'Lets EventBridge Scheduler invoke the release function and the custody reconciliation',
-      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: {
-          StringEquals: {
-            'aws:SourceAccount': stack.account,
-            'aws:SourceArn': stack.formatArn({ service: 'scheduler', resource: 'schedule-group', resourceName: 'default' }),
-          },
-        },
-      }),
-    });
-    const zone = TimeZone.of(props.timezone);
-    const input = scheduler.ScheduleTargetInput.fromObject({ source: 'schedule', scheduledTime: scheduler.ContextAttribute.scheduledTime });
-    const target = (fn: AppFunction, retryAttempts: number, maxEventAge: Duration) =>
-      new targets.LambdaInvoke(fn.fn, { role: this.scheduleRole, input, retryAttempts, maxEventAge, deadLetterQueue: this.deadLetterQueue });
-    this.releaseSchedule = new scheduler.Schedule(this, 'ReleaseCoins', {
+    this.releaseRun = new ScheduledFunction(this, 'ReleaseCoins', {
+      fn: this.releaser,
       description: 'Releases: send approved withdrawals, resolve doubts, follow them to done',
-      schedule: scheduler.ScheduleExpression.expression(RELEASE_RATE, zone),
-      timeWindow: scheduler.TimeWindow.off(),
-      target: target(this.releaser, 0, Duration.minutes(5)),
+      expression: RELEASE_RATE,
+      timezone: props.timezone,
+      deliveryRetries: 0,
+      runRetries: 0,
+      maxEventAge: Duration.minutes(5),
+      observability: props.observability,
+      alarmName: 'ReleaseSchedule',
     });
-    this.reconcileSchedule = new scheduler.Schedule(this, 'ReconcileCustody', {
+    this.reconcileRun = new ScheduledFunction(this, 'ReconcileCustody', {
+      fn: this.reconciler,
       description: 'Custody reconciliation: exchange balances against the ledger (06:30 in the city’s time zone)',
-      schedule: scheduler.ScheduleExpression.expression(RECONCILE_CRON, zone),
-      timeWindow: scheduler.TimeWindow.off(),
-      target: target(this.reconciler, 3, Duration.hours(6)),
+      expression: RECONCILE_CRON,
+      timezone: props.timezone,
+      deliveryRetries: 3,
+      runRetries: 2,
+      maxEventAge: Duration.hours(6),
+      observability: props.observability,
+      alarmName: 'ReconcileSchedule',
     });
-    acknowledgeWildcards(
-      this.scheduleRole,
-      { resources: [`${this.releaser.fn.functionArn}:*`, `${this.reconciler.fn.functionArn}:*`] },
-      'Granted by the scheduler targets (Function.grantInvoke): each :* covers that one function’s versions and aliases.',
-    );
 
     const metric = (service: string, name: string) =>
       new cloudwatch.Metric({ namespace: props.metricsNamespace, metricName: name, dimensionsMap: { service }, statistic: 'Maximum', period: Duration.minutes(5) });
@@ -147,7 +122,6 @@ export class Custody extends Construct {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }),
     );
-    props.observability.watchDeadLetterQueues({ CustodySchedules: this.deadLetterQueue });
   }
 
   /** Lets a function ask for a reconciliation (asynchronously) and tells it which function to ask. */

@@ -49,15 +49,15 @@ describe('exchange keys', () => {
 
 describe('schedules and alarms', () => {
   it('runs releases every 5 minutes and the reconciliation daily, in the city’s zone', () => {
-    for (const [fn, expression] of [
-      [stack.custody.releaser, RELEASE_RATE],
-      [stack.custody.reconciler, RECONCILE_CRON],
+    for (const [fn, run, expression] of [
+      [stack.custody.releaser, stack.custody.releaseRun, RELEASE_RATE],
+      [stack.custody.reconciler, stack.custody.reconcileRun, RECONCILE_CRON],
     ] as const) {
       template.hasResourceProperties('AWS::Scheduler::Schedule', {
         ScheduleExpression: expression,
         ScheduleExpressionTimezone: timezone,
         FlexibleTimeWindow: { Mode: 'OFF' },
-        Target: { Arn: resolve(fn.fn.functionArn), DeadLetterConfig: { Arn: resolve(stack.custody.deadLetterQueue.queueArn) } },
+        Target: { Arn: resolve(fn.fn.functionArn), DeadLetterConfig: { Arn: resolve(run.deadLetterQueue.queueArn) } },
       });
     }
   });
