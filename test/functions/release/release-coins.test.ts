@@ -4,11 +4,14 @@
  * carry the release to DONE, refuse it, find a lost answer, or report a failed withdrawal.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { documentClient } from '#adapters/dynamodb/client';
+import { OUTBOX_PARTITIONS } from '#adapters/dynamodb/keys';
 import { DynamoDbReleaseStore } from '#adapters/dynamodb/release-store';
 import { UpbitExchange } from '#adapters/exchange/upbit';
 import { cancelCase, confirmCustody, requestTransfer, type Actor } from '#domain/case';
 import { decimal } from '#domain/money';
-import { approveRelease, recordDestination, ReleaseRuleError, type ReleaseWork } from '#domain/release';
+import { approveRelease, recordDestination, ReleaseRuleError, startSending, type ReleaseWork } from '#domain/release';
 import { createReleaseRun, type ReleaseDeps } from '../../../functions/release-coins/app';
 import { startExchangeSimulator, WITHDRAWALS, type ExchangeSimulator } from '../../../local/exchange-sim';
 import { CITY, ctxAt, registered, settings } from '../../support/cases';
@@ -140,7 +143,6 @@ describe('release function', () => {
   it('leaves a release marked SENDING whose request never arrived alone until a quiet search finds nothing, then asks once more', async () => {
     const r = await approvedTo(await cancelledCase());
     // As if the function died between marking and sending.
-    const { startSending } = await import('#domain/release');
     const sending = startSending(r, { amount: decimal('0.0495'), fee: decimal('0.0005'), transactionType: 'default' }, now());
     await releases.save(sending, r.revision);
     expect(await run()).toMatchObject({ inDoubt: 1, sent: 0 });
@@ -164,6 +166,19 @@ describe('release function', () => {
     expect(counted).toContain('ReleaseFailed');
     expect(sim.accounts.balance('BTC').balance.toFixed()).toBe('0.05');
     expect((await releases.open(city)).map((x) => x.releaseId)).toContain(r.releaseId);
+  });
+
+  it('keeps release records out of the outbox partitions the sweeper reads', async () => {
+    const r = await cancelledCase();
+    const doc = documentClient(table.client);
+    const types: string[] = [];
+    for (const pk of OUTBOX_PARTITIONS) {
+      const out = await doc.send(new QueryCommand({ TableName: table.tableName, IndexName: 'outbox', KeyConditionExpression: 'GSI3PK = :pk', ExpressionAttributeValues: { ':pk': pk } }));
+      types.push(...(out.Items ?? []).map((i) => String(i.recordType)));
+    }
+    expect(types).toContain('NOTICE'); // the cancellation's release notice
+    expect(types).not.toContain('RELEASE');
+    expect((await releases.open(city)).map((x) => x.releaseId)).toEqual([r.releaseId]);
   });
 
   it('refuses an approval without a destination and one by a non-officer', async () => {
