@@ -46,6 +46,8 @@ export function defaultCredentials(): Credentials {
     keys: [
       { name: 'city-tax-system', role: 'CITY_SYSTEM', roleArn: roleArnFor('city-tax-system'), key: newKey('city') },
       { name: 'officer', role: 'OFFICER', roleArn: roleArnFor('tax-officer'), key: newKey('officer') },
+      // A second officer in the same role: releases need two different officers' approvals.
+      { name: 'officer-2', role: 'OFFICER', roleArn: roleArnFor('tax-officer'), key: newKey('officer') },
     ],
   };
 }
@@ -85,6 +87,13 @@ export function keyFor(credentials: Credentials, role: Role): CredentialKey {
   const k = credentials.keys.find((x) => x.role === role);
   if (!k) throw new CredentialsError(`the credentials file has no ${role} key`);
   return k;
+}
+
+/** Adds a second officer to a credentials file written before there was one (in memory only). */
+export function withSecondOfficer(credentials: Credentials): Credentials {
+  if (credentials.keys.filter((k) => k.role === 'OFFICER').length >= 2) return credentials;
+  const first = keyFor(credentials, 'OFFICER');
+  return { ...credentials, keys: [...credentials.keys, { name: 'officer-2', role: 'OFFICER', roleArn: first.roleArn, key: newKey('officer') }] };
 }
 
 /** The API's role configuration (the env variables functions/api/config.ts reads). */

@@ -51,6 +51,14 @@ import { loadSweeperConfig } from '../functions/sweep-outbox/config';
 import { createReminderRun } from '../functions/send-reminders/app';
 import { createDeadlineCheck } from '../functions/check-deadlines/app';
 import { createCaseSteps } from '../functions/sale/case-steps';
+import { createReleaseRun } from '../functions/release-coins/app';
+import { DEFAULT_WITHDRAWAL_FEES, feeOf, RELEASE_RATE } from '../functions/release-coins/config';
+import { createCustodyReconciliation } from '../functions/reconcile-custody/app';
+import { RECONCILE_CRON } from '../functions/reconcile-custody/config';
+import { decimal } from '#domain/money';
+import type { Reconciliation } from '#domain/reconciliation';
+import { DynamoDbReleaseStore } from '#adapters/dynamodb/release-store';
+import { DynamoDbJournalStore } from '#adapters/dynamodb/journal-store';
 import { loadSaleConfig } from '../functions/sale/config';
 import type { SaleDeps } from '../functions/sale/context';
 import { stepDispatcher } from '../functions/sale/dispatch';
@@ -61,7 +69,7 @@ import { loadApiConfig, type ApiConfig } from '../functions/api/config';
 import { ulid } from '../functions/api/ids';
 import { ApiClient } from './api-client';
 import { DAY, parseScheduleExpression, StackClock, Scheduler, type JobRun } from './clock';
-import { authenticator, keyFor, loadOrCreateCredentials, roleEnv, type Credentials } from './credentials';
+import { authenticator, keyFor, loadOrCreateCredentials, roleEnv, withSecondOfficer, type Credentials } from './credentials';
 import { defaultDataDir, startExchangeSimulator, type ExchangeSimulator } from './exchange-sim';
 import { DEFAULT_LIMITS } from './exchange-sim/limits';
 import { localConsole } from './console';
@@ -126,6 +134,12 @@ export interface LocalStack {
   /** The city's tax system and an officer, as API clients with their local keys. */
   readonly city: ApiClient;
   readonly officer: ApiClient;
+  /** Another officer: the second pair of eyes on a release. */
+  readonly secondOfficer: ApiClient;
+  readonly releases: DynamoDbReleaseStore;
+  readonly journal: DynamoDbJournalStore;
+  /** Runs the custody reconciliation now (as after a settlement). */
+  reconcileCustody(): Promise<Reconciliation>;
   readonly dirs: { state: string; outbox: string; statements: string };
   readonly cities: readonly string[];
   /**
@@ -237,7 +251,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     };
     const scheduler = new Scheduler(clock, runLog);
 
-    const { credentials, created } = loadOrCreateCredentials(join(stateDir, 'credentials.json'));
+    const loaded = loadOrCreateCredentials(join(stateDir, 'credentials.json'));
+    const credentials = withSecondOfficer(loaded.credentials);
+    const created = loaded.created;
 
     // DynamoDB Local (a Java child, the slow one) and the local SQS server, started side by side.
     const [ddbStarted, sqsStarted, definitionLoaded] = await Promise.allSettled([startDynamoDbLocal(), startLocalSqs(), loadSaleDefinition(REPO_ROOT, join(DEFAULT_STATE_DIR, 'cache'))]);
@@ -434,10 +450,43 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const checkDeadlines = asLambda('check-deadlines', deadlineCheck, checkLogger, 300_000);
     scheduler.add({ name: 'deadline check', recurrence: parseScheduleExpression(schedules.deadlineCheckCron, schedules.timezone), run: (at) => checkDeadlines({ source: 'schedule', scheduledTime: at.toISOString() }) });
 
+    // Releases and custody reconciliation (infra/constructs/custody.ts), at the stack's expressions.
+    // Locally the withdrawal key is the simulator's one account key; deployed it is a separate secret
+    // only the release function reads. The reconciliation also runs after every settlement.
+    const releaseStore = new DynamoDbReleaseStore(client, tableName);
+    const journalStore = new DynamoDbJournalStore(client, tableName);
+    const releaseLogger = quiet('release-coins');
+    const releaseRun = asLambda(
+      'release-coins',
+      createReleaseRun({
+        releases: releaseStore,
+        cases: store,
+        venue: exchangeClient,
+        venueId: 'upbit',
+        withdrawalFee: feeOf(Object.fromEntries(Object.entries(DEFAULT_WITHDRAWAL_FEES).map(([c, f]) => [c, decimal(f)]))),
+        cities,
+        settingsFor,
+        quietMinutes: 30,
+        publishNotices,
+        count: (name, n = 1) => metrics.addMetric(name, 'Count' as MetricUnit, n),
+        logger: releaseLogger,
+        now: () => clock.now(),
+      }),
+      releaseLogger,
+    );
+    scheduler.add({ name: 'releases', recurrence: parseScheduleExpression(RELEASE_RATE, schedules.timezone), frequent: true, run: () => exchangeLock(() => releaseRun({})) });
+    const reconcileLogger = quiet('reconcile-custody');
+    const reconcileCustody = asLambda(
+      'reconcile-custody',
+      createCustodyReconciliation({ exchange: exchangeClient, cases: store, releases: releaseStore, journal: journalStore, cities, count: (name, n) => metrics.addMetric(name, 'Count' as MetricUnit, n), logger: reconcileLogger, now: () => clock.now() }),
+      reconcileLogger,
+    );
+    scheduler.add({ name: 'custody reconciliation', recurrence: parseScheduleExpression(RECONCILE_CRON, schedules.timezone), run: () => exchangeLock(() => reconcileCustody({})) });
+
     // The city API, exactly as the Lambda runs it, behind a local API Gateway.
     const apiConfig = loadApiConfig({ TABLE_NAME: tableName, SERVED_CITIES: cities.join(','), ...roleEnv(credentials) });
     const apiLogger = new Logger({ serviceName: 'cases-api', logLevel: 'WARN' });
-    const cityApi = createApi({ store, config: apiConfig, logger: apiLogger, prices: priceStore, publishNotices, requestSales: saleRequestPublisher(saleRequests, apiLogger), now: () => clock.now(), newId: (prefix) => `${prefix}${ulid(clock.nowMs())}` });
+    const cityApi = createApi({ store, releases: releaseStore, config: apiConfig, logger: apiLogger, prices: priceStore, publishNotices, requestSales: saleRequestPublisher(saleRequests, apiLogger), now: () => clock.now(), newId: (prefix) => `${prefix}${ulid(clock.nowMs())}` });
     const handler = asLambda('cases-api', cityApi, apiLogger);
     const api = await startLocalHttpApi({
       handler,
@@ -457,6 +506,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     const city = new ApiClient({ baseUrl: api.url, key: keyFor(credentials, 'CITY_SYSTEM').key });
     const officer = new ApiClient({ baseUrl: api.url, key: keyFor(credentials, 'OFFICER').key });
+    const secondOfficer = new ApiClient({ baseUrl: api.url, key: credentials.keys.filter((k) => k.role === 'OFFICER')[1]!.key });
 
     return {
       clock,
@@ -487,6 +537,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       credentialsCreated: created,
       city,
       officer,
+      secondOfficer,
+      releases: releaseStore,
+      journal: journalStore,
+      reconcileCustody: () => exchangeLock(() => reconcileCustody({})),
       dirs,
       cities,
       async pendingWork() {
@@ -496,8 +550,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           messages += d.visible + d.inFlight + d.delayed;
         }
         const { running, waiting } = workflow.running();
-        const nextWake = workflow.gate.nextWake();
-        return { messages, active: running - waiting, waiting, ...(nextWake !== undefined ? { nextWake } : {}) };
+        // Approved releases wait on the exchange: the timeline steps at the release schedule's pace meanwhile.
+        const releasing = (await Promise.all(cities.map((c) => releaseStore.open(c)))).flat().filter((r) => r.status === 'APPROVED' || r.status === 'SENDING' || r.status === 'SENT').length;
+        const wakes = [workflow.gate.nextWake(), releasing > 0 ? clock.nowMs() + 5 * 60_000 : undefined].filter((t): t is number => t !== undefined);
+        const nextWake = wakes.length > 0 ? Math.min(...wakes) : undefined;
+        return { messages, active: running - waiting, waiting: waiting + releasing, ...(nextWake !== undefined ? { nextWake } : {}) };
       },
       wake: () => workflow.gate.release(),
       serve(rate: number) {

@@ -118,7 +118,7 @@ async function main(): Promise<void> {
     s.scheduler.add({
       name: 'officer review',
       recurrence: parseScheduleExpression('cron(0 10 * * ? *)', 'Asia/Seoul'),
-      run: () => approveWaitingSales(s, cityId),
+      run: async () => (await approveWaitingSales(s, cityId)) + (await approveReleases(s, cityId)),
     });
 
     print();
@@ -129,7 +129,8 @@ async function main(): Promise<void> {
       until: new Date(DEMO_CALENDAR.until),
       done: async () => {
         const totals = await s.store.cityTotals(cityId);
-        return OPEN_PROGRESSING.every((st) => !totals.byStatus[st]) && (await s.pendingNotices()) === 0;
+        const releasing = (await s.releases.open(cityId)).filter((r) => r.status !== 'FAILED').length;
+        return OPEN_PROGRESSING.every((st) => !totals.byStatus[st]) && releasing === 0 && (await s.pendingNotices()) === 0;
       },
       onDay: async (date) => {
         const fired: Record<string, number> = {};
@@ -172,7 +173,11 @@ async function main(): Promise<void> {
     }
 
     const statements = await readStatements(s.store, cityId);
-    summary = summarize(cityId, statements, await readSaleQuality(s.sales, statements));
+    // The custody reconciliation once more at the end (as after the last settlement), then its record.
+    const reconciliation = await s.reconcileCustody();
+    summary = { ...summarize(cityId, statements, await readSaleQuality(s.sales, statements)), reconciliation: { exchangeMatchesLedger: reconciliation.differences.length === 0, differences: reconciliation.differences.length } };
+    for (const d of reconciliation.differences) print(`  custody difference: ${d.currency} exchange ${d.exchange.toFixed()} ledger ${d.ledger.toFixed()} (${d.difference.toFixed()})`);
+    for (const r of await s.releases.open(cityId)) print(`  release ${r.releaseId} ${r.market} ${r.quantity.toFixed()} ${r.status}${r.failure ? `: ${r.failure}` : ''}`);
     await writeStatements(s, cityId);
     printSummary(s, summary);
   }
@@ -187,6 +192,26 @@ async function main(): Promise<void> {
   s.serve(args.speed);
   print();
   print(`serving the API at ${s.api.url} (clock at ${args.speed}x; schedules running). Officers: npm run ops -- help. Ctrl-C stops.`);
+}
+
+/**
+ * Releases, as a city's staff do them: the taxpayer's address is registered on the exchange's website
+ * (here in the simulator), one officer records it as the destination, a second officer approves too.
+ */
+async function approveReleases(s: LocalStack, cityId: string): Promise<number> {
+  let approved = 0;
+  const { items } = await s.officer.get<{ items: { caseId: string; releaseId: string; market: string; status: string; destination?: unknown }[] }>('/releases', { city: cityId });
+  for (const r of items.filter((x) => x.status === 'PENDING')) {
+    const currency = r.market.replace(/^KRW-/, '');
+    const address = `demo-${r.caseId}`.slice(0, 60);
+    s.exchange.withdrawals.allow({ currency, netType: currency, address }, s.exchangeKeys.accessKey);
+    const base = `/cases/${r.caseId}/releases/${r.releaseId}`;
+    if (!r.destination) await s.officer.put(`${base}/destination`, { cityId, exchange: 'another-exchange', netType: currency, address }, `dest-${r.releaseId}`);
+    await s.officer.post(`${base}/approvals`, { cityId }, `approve-1-${r.releaseId}`);
+    await s.secondOfficer.post(`${base}/approvals`, { cityId }, `approve-2-${r.releaseId}`);
+    approved++;
+  }
+  return approved;
 }
 
 /** What an officer does from the console: approve each running sale that waits for an approval. */
@@ -247,6 +272,8 @@ function printSummary(s: LocalStack, sum: RunSummary): void {
         : 'no sale recorded quality figures'),
   );
   print(`  notices                ${sum.notices.total} (${Object.entries(sum.notices.byKind).map(([k, n]) => `${k} ${n}`).join(', ')}); ${sum.notices.pending} pending`);
+  print(`  releases               ${sum.releases.requested} requested, ${sum.releases.done} done`);
+  if (sum.reconciliation) print(`  custody reconciliation ${sum.reconciliation.exchangeMatchesLedger ? 'the exchange account holds what the ledger says' : `${sum.reconciliation.differences} difference(s): see the reconcile-custody record`}`);
   print(`  balanced               ${sum.balanced ? 'yes: every sale and payment is fully accounted for, to the won' : `NO: ${sum.unbalanced.slice(0, 5).join('; ')}`}`);
   print(`  statements             ${s.dirs.statements}/<caseId>.json`);
   print(`  notices                ${s.dirs.outbox}/`);
@@ -264,6 +291,9 @@ function jsonLine(sum: RunSummary, elapsedSeconds: number) {
     releasedCoins: sum.releasedCoins,
     saleQuality: sum.saleQuality,
     notices: sum.notices.total,
+    releases: sum.releases,
+    refunds: { payable: sum.refundedKrw },
+    reconciliation: sum.reconciliation,
     balanced: sum.balanced,
     elapsedSeconds,
   };

@@ -2,6 +2,9 @@
 import * as z from 'zod/mini';
 import { cityIds, ENV, httpUrl, parseEnv, required } from '#adapters/env';
 
+/** Daily, after the night's quiet hours and before the 09:00 runs (infra/constructs/custody.ts and the local stack). */
+export const RECONCILE_CRON = 'cron(30 6 * * ? *)';
+
 const ReconcileEnv = z.object({
   [ENV.tableName]: required(),
   [ENV.servedCities]: cityIds(),

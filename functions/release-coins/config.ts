@@ -15,6 +15,11 @@ import { decimal, InvalidAmountError, ZERO, type Decimal } from '#domain/money';
 
 export { ConfigError };
 
+/** The release function's schedule (infra/constructs/custody.ts and the local stack). */
+export const RELEASE_RATE = 'rate(5 minutes)';
+/** Upbit's published fees per withdrawal (coins), the default of WITHDRAWAL_FEES. */
+export const DEFAULT_WITHDRAWAL_FEES: Readonly<Record<string, string>> = { BTC: '0.0005', ETH: '0.01', XRP: '1' };
+
 export interface ReleaseConfig {
   tableName: string;
   cities: string[];

@@ -13,6 +13,9 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
+import { ENV } from '#adapters/env';
+import { DEFAULT_WITHDRAWAL_FEES, RELEASE_RATE } from '../../functions/release-coins/config';
+import { RECONCILE_CRON } from '../../functions/reconcile-custody/config';
 import type { Data } from './data';
 import type { ExchangeKey } from './exchange-access';
 import type { AppFunction, AppFunctionProps } from './function';
@@ -34,11 +37,10 @@ export interface CustodyProps {
   readonly withdrawalFees?: Readonly<Record<string, string>>;
 }
 
-export const RELEASE_RATE = 'rate(5 minutes)';
-/** Daily, after the night's quiet hours and before the 09:00 runs. */
-export const RECONCILE_CRON = 'cron(30 6 * * ? *)';
-export const RECONCILE_FUNCTION_ENV = 'RECONCILE_FUNCTION_NAME';
-export const DEFAULT_WITHDRAWAL_FEES: Readonly<Record<string, string>> = { BTC: '0.0005', ETH: '0.01', XRP: '1' };
+// Defined beside the functions, so the local stack runs them at the same expressions without CDK.
+export { DEFAULT_WITHDRAWAL_FEES, RELEASE_RATE } from '../../functions/release-coins/config';
+export { RECONCILE_CRON } from '../../functions/reconcile-custody/config';
+export const RECONCILE_FUNCTION_ENV = ENV.reconcileFunctionName;
 
 export class Custody extends Construct {
   readonly releaser: AppFunction;
