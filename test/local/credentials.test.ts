@@ -14,12 +14,12 @@ describe('local credentials', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('are created once, private, with a city-system key and an officer key, and read back unchanged', () => {
+  it('are created once, private, with a city-system key and two officer keys, and read back unchanged', () => {
     const path = join(dir, 'credentials.json');
     const first = loadOrCreateCredentials(path);
     expect(first.created).toBe(true);
     expect(statSync(path).mode & 0o777).toBe(0o600);
-    expect(first.credentials.keys.map((k) => k.role).sort()).toEqual(['CITY_SYSTEM', 'OFFICER']);
+    expect(first.credentials.keys.map((k) => k.role).sort()).toEqual(['CITY_SYSTEM', 'OFFICER', 'OFFICER']); // two officers: releases need four eyes
     const second = loadOrCreateCredentials(path);
     expect(second.created).toBe(false);
     expect(second.credentials).toEqual(first.credentials);

@@ -47,9 +47,9 @@ describe('local stack', () => {
     return stack;
   };
 
-  it('creates a credentials file naming a city-system key and an officer key, and refuses a request without a valid key', async () => {
+  it('creates a credentials file naming a city-system key and two officer keys, and refuses a request without a valid key', async () => {
     const credentials = readCredentials(join(stateDir, 'credentials.json'));
-    expect(credentials.keys.map((k) => k.role).sort()).toEqual(['CITY_SYSTEM', 'OFFICER']);
+    expect(credentials.keys.map((k) => k.role).sort()).toEqual(['CITY_SYSTEM', 'OFFICER', 'OFFICER']); // two officers: releases need four eyes
     const bare = await fetch(`${s().api.url}/cases?city=${CITY}`);
     expect(bare.status).toBe(401);
     const wrong = await fetch(`${s().api.url}/cases?city=${CITY}`, { headers: { authorization: 'Bearer not-a-key-of-this-stack-0000000000' } });
