@@ -28,6 +28,7 @@ import { CaseNotFoundError, type CaseStore } from '#domain/case-store';
 import { kstDate } from '#domain/dates';
 import { decimal, won, ZERO } from '#domain/money';
 import type { z } from 'zod';
+import type { DynamoDbJournalStore } from '#adapters/dynamodb/journal-store';
 import type { DynamoDbReleaseStore } from '#adapters/dynamodb/release-store';
 import { approveRelease, recordDestination, ReleaseRuleError, type ReleaseWork } from '#domain/release';
 import type { ApiConfig } from './config';
@@ -77,6 +78,8 @@ export interface RouteDeps {
   prices?: LatestPrices;
   /** Releases (destination, approvals): absent, the release routes answer 404. */
   releases?: Pick<DynamoDbReleaseStore, 'get' | 'open' | 'save'>;
+  /** The latest custody reconciliation, shown in the summary. */
+  custody?: Pick<DynamoDbJournalStore, 'latestReconciliation'>;
 }
 
 /** Prices older than this do not value a pre-sale notice sent by an officer (as the daily run's default). */
@@ -511,7 +514,14 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
     query: CityQuery,
     responses: { 200: json(SummaryView, 'The totals.'), ...COMMON },
     async handle({ query, now }, deps) {
-      return { status: 200, body: await summaryView(await deps.store.cityTotals(query.city), now, deps.prices) };
+      const [summary, latest] = await Promise.all([summaryView(await deps.store.cityTotals(query.city), now, deps.prices), deps.custody?.latestReconciliation()]);
+      const custody = latest && {
+        at: latest.at,
+        exchangeMatchesLedger: latest.differences.length === 0,
+        salesRunning: latest.salesRunning,
+        differences: latest.differences.map((d) => ({ currency: d.currency, exchange: d.exchange.toFixed(), ledger: d.ledger.toFixed(), difference: d.difference.toFixed() })),
+      };
+      return { status: 200, body: { ...summary, ...(custody ? { custody } : {}) } };
     },
   }),
   defineRoute<RouteDeps, z.ZodUndefined, typeof CityQuery>({

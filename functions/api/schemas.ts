@@ -343,6 +343,15 @@ export const SummaryView = z
     arrearsOutstanding: Won.meta({ description: 'Outstanding on open cases, as last recorded.' }),
     recoveredToDate: Won,
     refundPayable: Won,
+    custody: z
+      .object({
+        at: Instant,
+        exchangeMatchesLedger: z.boolean(),
+        salesRunning: z.boolean().meta({ description: 'A sale was running: fills may not be in the ledger yet.' }),
+        differences: z.array(z.object({ currency: z.string(), exchange: z.string(), ledger: z.string(), difference: z.string() })),
+      })
+      .optional()
+      .meta({ description: 'The latest custody reconciliation of the exchange account (shared by the cities of the deployment).' }),
     holdings: z.array(
       z.object({
         market: Market,

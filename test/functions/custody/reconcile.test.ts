@@ -13,9 +13,11 @@ import { exchangeMatchesLedger } from '#domain/reconciliation';
 import { createCustodyReconciliation } from '../../../functions/reconcile-custody/app';
 import { startExchangeSimulator, type ExchangeSimulator } from '../../../local/exchange-sim';
 import { ctxAt, registered, toNoticeSent } from '../../support/cases';
+import { testApi } from '../../support/api';
 import { useCasesTable } from '../../support/dynamodb';
 
 const table = useCasesTable();
+const api = testApi(table);
 const KEYS = { accessKey: 'city-trading-access', secretKey: 'city-trading-secret' };
 const AT = '2025-07-01T01:00:00Z';
 let sim: ExchangeSimulator;
@@ -75,6 +77,9 @@ describe('custody reconciliation', () => {
     expect(counted).toEqual([0, 1]);
     const latest = await journal().latestReconciliation();
     expect(latest?.differences.map((d) => d.difference.toFixed())).toEqual(['0.01']);
+    // The city report shows it with its figures.
+    const report = await api.call('GET', '/reports/summary', { as: 'officer', query: { city: 'cheongju' } });
+    expect(report.body.custody).toMatchObject({ exchangeMatchesLedger: false, differences: [{ currency: 'BTC', exchange: '0.06', ledger: '0.05', difference: '0.01' }] });
   });
 
   it('counts a settlement’s KRW (gross − fee) as the city’s at the exchange, and flags a fill nobody recorded', async () => {
