@@ -25,10 +25,10 @@ const common = {
     '^#domain/(.*)$': '<rootDir>/shared/domain/$1',
     '^#adapters/(.*)$': '<rootDir>/shared/adapters/$1',
   },
-  testTimeout: 30000,
 };
 
 module.exports = {
+  testTimeout: 30000,
   // Test files run in parallel workers (jest's default leaves one of two CPUs idle); they share the
   // one DynamoDB Local, each file with tables, queues and servers of its own.
   maxWorkers: '100%',

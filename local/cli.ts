@@ -77,8 +77,8 @@ function usageMessage(error: Error & { code?: string }): string {
     case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
       return `unexpected argument ${flag ?? error.message}`;
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
-      // "Option '--cases <value>' argument missing" or "Option '--json' does not take an argument".
-      return /argument missing/.test(error.message) ? `${flag?.split(' ')[0] ?? 'an option'} needs a value` : `${flag ?? 'an option'} takes no value`;
+      // "Option '--cases <value>' argument missing" or "Option '-q, --quick' does not take an argument".
+      return `${/--[\w-]+/.exec(flag ?? '')?.[0] ?? 'an option'} ${/argument missing/.test(error.message) ? 'needs a value' : 'takes no value'}`;
     default:
       return error.message;
   }
@@ -147,12 +147,20 @@ export function progress(label: string, total: number, stream: NodeJS.WriteStrea
     return { update: () => undefined, log: (line) => void stream.write(`${line}\n`), stop: () => undefined };
   }
   const bars = new MultiBar(
-    { stream, format: `  ${label} [{bar}] {percentage}% {value}/{total} {note}`, hideCursor: true, clearOnComplete: true, etaBuffer: 50 },
+    { stream, format: `  ${label} [{bar}] {percentage}% {value}/{total} {note}`, clearOnComplete: true, etaBuffer: 50 },
     Presets.shades_classic,
   );
   const bar = bars.create(total, 0, { note: '' });
+  let drawn = Date.now();
   return {
-    update: (value, note) => bar.update(value, { note: note ?? '' }),
+    update: (value, note) => {
+      bar.update(value, { note: note ?? '' });
+      // The bars redraw on a timer, which a synchronous loop (spawnSync) never lets run.
+      if (Date.now() - drawn > 200) {
+        bars.update();
+        drawn = Date.now();
+      }
+    },
     log: (line) => bars.log(`${line}\n`),
     stop: () => bars.stop(),
   };
