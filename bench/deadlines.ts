@@ -88,8 +88,8 @@ function caseItem(i: number, dueEvery: number, t: ReturnType<typeof templates>):
   const taxpayer = { ...t.REGISTERED.taxpayer, ref: `TP-${i}` };
   let c: Case;
   const due = i % dueEvery === 0;
-  if (due) c = { ...t.NOTICE_SENT, deadline: `2025-09-${String(1 + (i % 29)).padStart(2, '0')}` as LocalDate };
-  else if (i % 5 < 2) c = { ...t.NOTICE_SENT, deadline: `2025-${i % 2 === 0 ? '10' : '11'}-${String(2 + (i % 27)).padStart(2, '0')}` as LocalDate };
+  if (due) c = { ...t.NOTICE_SENT, deadline: `2025-09-${String(1 + (i % 29)).padStart(2, '0')}` };
+  else if (i % 5 < 2) c = { ...t.NOTICE_SENT, deadline: `2025-${i % 2 === 0 ? '10' : '11'}-${String(2 + (i % 27)).padStart(2, '0')}` };
   else c = i % 5 === 2 ? t.IN_CUSTODY : i % 5 === 3 ? t.TRANSFER_REQUESTED : t.REGISTERED;
   return { item: caseToItem({ ...c, caseId, taxpayer }), due };
 }

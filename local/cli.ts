@@ -132,10 +132,10 @@ export function numberOption(raw: string | undefined, name: string, fallback: nu
 
 export interface Progress {
   /** Moves the bar to `value` (of its total), with an optional short note beside it. */
-  update(value: number, note?: string): void;
+  update: (value: number, note?: string) => void;
   /** Prints a line above the bar (or plainly, when there is no bar). */
-  log(line: string): void;
-  stop(): void;
+  log: (line: string) => void;
+  stop: () => void;
 }
 
 /**

@@ -20,7 +20,7 @@ export interface PreSaleNoticeDeps {
   prices: { latestBids(markets: string[]): Promise<Record<string, { bid: Decimal; at: string; flags?: readonly string[] }>> };
   publishNotices: PublishNotices;
   cities: readonly string[];
-  settingsFor(cityId: string): CitySettings;
+  settingsFor: (cityId: string) => CitySettings;
   /** Runs a price poll now (a notice values the coins at a fresh price); called when the latest is older than `maxPriceAgeMs`. */
   refreshPrices?(): Promise<unknown>;
   maxPriceAgeMs?: number;

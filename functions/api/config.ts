@@ -22,7 +22,7 @@ export interface ApiConfig {
   roleArns: Record<Role, readonly string[]>;
   idempotencyTtlSeconds: number;
   /** The rules' settings for a served city (per-city overrides are a later configuration source). */
-  settingsFor(cityId: string): CitySettings;
+  settingsFor: (cityId: string) => CitySettings;
 }
 
 export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {

@@ -20,10 +20,10 @@ export { ConfigError };
 export interface DispatcherConfig {
   tableName: string;
   maxReceiveCount: number;
-  channelOrder(cityId: string): ChannelOrder;
+  channelOrder: (cityId: string) => ChannelOrder;
   localOutboxDir?: string;
   printBatchDir?: string;
-  exchangeContact(cityId: string): Contact;
+  exchangeContact: (cityId: string) => Contact;
 }
 
 function parseJson(value: string | undefined, name: string): unknown {

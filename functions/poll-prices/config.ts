@@ -29,7 +29,7 @@ export interface PollConfig {
   historyDays: number;
   casesPerPart: number;
   exchangeTimeoutMs: number;
-  settingsFor(cityId: string): CitySettings;
+  settingsFor: (cityId: string) => CitySettings;
 }
 
 export function loadPollConfig(env: NodeJS.ProcessEnv = process.env): PollConfig {

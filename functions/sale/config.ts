@@ -49,7 +49,7 @@ export interface SaleConfig {
   cities: readonly string[];
   policy: ExecutionPolicy;
   limits: SaleLimits;
-  settingsFor(cityId: string): CitySettings;
+  settingsFor: (cityId: string) => CitySettings;
 }
 
 function parseJson<T>(text: string | undefined, name: string): T | undefined {

@@ -15,7 +15,7 @@ export interface ReminderConfig {
   tableName: string;
   cities: string[];
   queueUrl?: string;
-  settingsFor(cityId: string): CitySettings;
+  settingsFor: (cityId: string) => CitySettings;
 }
 
 export function loadReminderConfig(env: NodeJS.ProcessEnv = process.env): ReminderConfig {
