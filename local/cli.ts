@@ -162,6 +162,9 @@ export function progress(label: string, total: number, stream: NodeJS.WriteStrea
       }
     },
     log: (line) => bars.log(`${line}\n`),
-    stop: () => bars.stop(),
+    stop: () => {
+      bars.update(); // prints the lines logged since the last redraw
+      bars.stop();
+    },
   };
 }
