@@ -1,6 +1,7 @@
 /**
  * Request authentication as the exchange does it, written independently of the client's signer:
- * `Authorization: Bearer <JWT>`, HS512 only, signature checked with the secret of the token's
+ * `Authorization: Bearer <JWT>`, HS512 (what Upbit's current documentation shows) or HS256 (what its
+ * earlier documentation recommended and ccxt still sends), signature checked with the secret of the token's
  * `access_key`, each `nonce` accepted once, and `query_hash` (SHA-512 hex of the unescaped query
  * string, or of the JSON body's fields as `k=v&...` in body order) compared with what was received.
  */
@@ -13,6 +14,8 @@ export interface AuthFailure {
 }
 
 export type AuthResult = { ok: true; accessKey: string } | AuthFailure;
+
+const HMAC: Record<string, string> = { HS512: 'sha512', HS256: 'sha256' };
 
 function fail(name: string, message: string): AuthFailure {
   return { ok: false, name, message };
@@ -47,12 +50,13 @@ export class Authenticator {
     const header = decodeJson(h);
     const payload = decodeJson(p);
     if (!header || !payload) return fail('jwt_verification', 'malformed token');
-    if (header.alg !== 'HS512') return fail('jwt_verification', `unsupported alg ${String(header.alg)}`);
+    const hmac = HMAC[String(header.alg)];
+    if (!hmac) return fail('jwt_verification', `unsupported alg ${String(header.alg)}`);
     const accessKey = payload.access_key;
     if (typeof accessKey !== 'string') return fail('invalid_query_payload', 'access_key missing');
     const secret = this.secrets.get(accessKey);
     if (secret === undefined) return fail('invalid_access_key', 'unknown access key');
-    const expected = createHmac('sha512', secret).update(`${h}.${p}`).digest();
+    const expected = createHmac(hmac, secret).update(`${h}.${p}`).digest();
     const given = Buffer.from(s, 'base64url');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return fail('jwt_verification', 'signature does not verify');
     const nonce = payload.nonce;

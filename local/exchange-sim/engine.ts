@@ -9,6 +9,7 @@ import { hashInts } from './random';
 import type { SimClock } from './clock';
 import type { SimMarket } from './market';
 import { DAY_MS } from './source';
+import { kstIso, parseInstant, ymdHms } from './times';
 
 export interface Reply {
   status: number;
@@ -60,21 +61,18 @@ const LOT = 8;
 const VOLUME = /^\d+(\.\d{1,8})?$/;
 const DECIMAL = /^\d+(\.\d+)?$/;
 
-export function err(status: number, name: string, message: string): Reply {
+/** Exchange errors carry a string name; quotation (public) errors carry the HTTP status as an integer name. */
+export function err(status: number, name: string | number, message: string): Reply {
   return { status, body: { error: { name, message } } };
+}
+
+/** A quotation error: `{"error":{"name":404,"message":"Code not found"}}`. */
+export function publicErr(status: number, message: string): Reply {
+  return err(status, status, message);
 }
 
 const num = (d: Decimal) => new JsonNumber(d.toFixed());
 
-/** ISO time in KST with offset, as Upbit writes `created_at`. */
-function kstIso(d: Date): string {
-  return new Date(d.getTime() + 9 * 3_600_000).toISOString().replace(/\.\d{3}Z$/, '+09:00');
-}
-
-function ymdHms(d: Date): [string, string] {
-  const iso = d.toISOString();
-  return [iso.slice(0, 10).replace(/-/g, ''), iso.slice(11, 19).replace(/:/g, '')];
-}
 
 export class Engine {
   readonly orders: SimOrder[] = [];
@@ -110,7 +108,8 @@ export class Engine {
     return { balance: w.balance, locked: w.locked };
   }
 
-  private uuid(): string {
+  /** A fresh id, deterministic for the seed (orders, trades, withdrawals). */
+  uuid(): string {
     this.uuidCounter++;
     const hex = [0, 1, 2, 3].map((i) => hashInts(this.o.seed, this.uuidCounter, i).toString(16).padStart(8, '0')).join('');
     return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
@@ -120,11 +119,11 @@ export class Engine {
 
   private marketsParam(q: URLSearchParams): SimMarket[] | Reply {
     const codes = (q.get('markets') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-    if (codes.length === 0) return err(400, 'validation_error', 'markets required');
+    if (codes.length === 0) return publicErr(400, 'markets required');
     const found: SimMarket[] = [];
     for (const code of codes) {
       const m = this.markets.get(code);
-      if (!m) return err(404, 'Code not found', 'Code not found');
+      if (!m) return publicErr(404, 'Code not found');
       found.push(m);
     }
     return found;
@@ -183,6 +182,14 @@ export class Engine {
         };
       }),
     };
+  }
+
+  /** GET /v1/ticker/all: every market quoted in one of `quote_currencies` (e.g. `KRW`). */
+  tickerAll(q: URLSearchParams): Reply {
+    const quotes = (q.get('quote_currencies') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    if (quotes.length === 0) return publicErr(400, 'quote_currencies required');
+    const codes = [...this.markets.keys()].filter((c) => quotes.includes(c.split('-')[0]!));
+    return codes.length === 0 ? { status: 200, body: [] } : this.ticker(new URLSearchParams({ markets: codes.join(',') }));
   }
 
   orderbook(q: URLSearchParams): Reply {
@@ -400,6 +407,98 @@ export class Engine {
     return { status: 200, body: this.orderJson(order, 'plain') };
   }
 
+  // ------------------------------------------------------------------ order lists
+
+  /** GET /v1/orders/open: `wait` (default) or `watch` orders, newest first, paged. */
+  openOrders(accessKey: string, q: URLSearchParams): Reply {
+    const states = statesParam(q, ['wait', 'watch'], ['wait']);
+    const limit = intParam(q, 'limit', 100, 100);
+    const page = intParam(q, 'page', 1, Number.MAX_SAFE_INTEGER);
+    const orderBy = orderByParam(q);
+    for (const bad of [states, limit, page, orderBy]) if (isReply(bad)) return bad;
+    const market = q.get('market');
+    const found = this.orders.filter((o) => o.accessKey === accessKey && (states as string[]).includes(o.state) && (!market || o.market === market));
+    const sorted = sortByCreation(found, orderBy as 'asc' | 'desc');
+    const from = ((page as number) - 1) * (limit as number);
+    return { status: 200, body: sorted.slice(from, from + (limit as number)).map((o) => this.orderJson(o, 'plain')) };
+  }
+
+  /**
+   * GET /v1/orders/closed: `done` and `cancel` orders created in a window of at most 7 days
+   * (`start_time` / `end_time`, ISO 8601 with zone or epoch ms; either alone spans 7 days from it,
+   * neither the last 7 days), up to `limit` (100, at most 1000), newest first unless `order_by=asc`.
+   */
+  closedOrders(accessKey: string, q: URLSearchParams): Reply {
+    const states = statesParam(q, ['done', 'cancel'], ['done', 'cancel']);
+    const limit = intParam(q, 'limit', 100, 1000);
+    const orderBy = orderByParam(q);
+    for (const bad of [states, limit, orderBy]) if (isReply(bad)) return bad;
+    const parse = (k: string) => {
+      const text = q.get(k);
+      return text === null ? null : parseInstant(text);
+    };
+    let start = parse('start_time');
+    let end = parse('end_time');
+    if (start === undefined || end === undefined) return err(400, 'validation_error', 'start_time and end_time are ISO 8601 with a zone, or epoch milliseconds');
+    const WEEK = 7 * DAY_MS;
+    if (start === null && end === null) end = this.clock.nowMs();
+    if (start === null) start = end! - WEEK;
+    if (end === null) end = start + WEEK;
+    if (end < start || end - start > WEEK) return err(400, 'validation_error', 'the window between start_time and end_time is at most 7 days');
+    const market = q.get('market');
+    const found = this.orders.filter(
+      (o) =>
+        o.accessKey === accessKey &&
+        (states as string[]).includes(o.state) &&
+        (!market || o.market === market) &&
+        o.createdAt.getTime() >= start &&
+        o.createdAt.getTime() <= end,
+    );
+    return { status: 200, body: sortByCreation(found, orderBy as 'asc' | 'desc').slice(0, limit as number).map((o) => this.orderJson(o, 'plain')) };
+  }
+
+  /** GET /v1/orders/uuids: by `uuids[]` or `identifiers[]` (one of them, at most 100), newest first. */
+  ordersByUuids(accessKey: string, q: URLSearchParams): Reply {
+    const uuids = q.getAll('uuids[]');
+    const identifiers = q.getAll('identifiers[]');
+    const orderBy = orderByParam(q);
+    if (isReply(orderBy)) return orderBy;
+    if ((uuids.length === 0) === (identifiers.length === 0)) return err(400, 'validation_error', 'give uuids[] or identifiers[], not both');
+    if (uuids.length + identifiers.length > 100) return err(400, 'validation_error', 'at most 100 uuids or identifiers');
+    const market = q.get('market');
+    const found = this.orders.filter(
+      (o) =>
+        o.accessKey === accessKey &&
+        (!market || o.market === market) &&
+        (uuids.length > 0 ? uuids.includes(o.uuid) : o.identifier !== undefined && identifiers.includes(o.identifier)),
+    );
+    return { status: 200, body: sortByCreation(found, orderBy).map((o) => this.orderJson(o, 'plain')) };
+  }
+
+  // ------------------------------------------------------------------ funds (withdrawals)
+
+  /** Moves `amount` from available to locked; false (nothing moved) when the balance is short. */
+  lock(accessKey: string, currency: string, amount: Decimal): boolean {
+    const w = this.wallet(accessKey, currency);
+    if (amount.gt(w.balance)) return false;
+    w.balance = w.balance.sub(amount);
+    w.locked = w.locked.add(amount);
+    return true;
+  }
+
+  /** Locked funds back to available (a withdrawal that failed). */
+  unlock(accessKey: string, currency: string, amount: Decimal): void {
+    const w = this.wallet(accessKey, currency);
+    w.locked = w.locked.sub(amount);
+    w.balance = w.balance.add(amount);
+  }
+
+  /** Locked funds leave the account (a withdrawal that went through). */
+  spendLocked(accessKey: string, currency: string, amount: Decimal): void {
+    const w = this.wallet(accessKey, currency);
+    w.locked = w.locked.sub(amount);
+  }
+
   /** `ack`: the placement answer, taken before matching (as Upbit answers); `full`: with trades. */
   orderJson(o: SimOrder, view: 'ack' | 'plain' | 'full'): Record<string, unknown> {
     const snapshot = view === 'ack';
@@ -441,4 +540,40 @@ export class Engine {
     }
     return json;
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Query parameters of the list endpoints
+
+export function isReply(x: unknown): x is Reply {
+  return typeof x === 'object' && x !== null && 'status' in x && 'body' in x;
+}
+
+/** `state` or `states[]` (not both), each one of `allowed`. */
+export function statesParam(q: URLSearchParams, allowed: readonly string[], fallback: string[]): string[] | Reply {
+  const one = q.get('state');
+  const many = q.getAll('states[]');
+  if (one !== null && many.length > 0) return err(400, 'validation_error', 'state and states[] cannot be used together');
+  const states = one !== null ? [one] : many.length > 0 ? many : fallback;
+  const bad = states.find((s) => !allowed.includes(s));
+  return bad === undefined ? states : err(400, 'validation_error', `state ${bad} is not one of ${allowed.join(', ')}`);
+}
+
+/** An integer from 1 to `max`, `fallback` when absent; refused as an exchange error unless `refuse` says otherwise. */
+export function intParam(q: URLSearchParams, key: string, fallback: number, max: number, refuse = (message: string) => err(400, 'validation_error', message)): number | Reply {
+  const text = q.get(key);
+  if (text === null) return fallback;
+  const n = Number(text);
+  return /^\d+$/.test(text) && n >= 1 && n <= max ? n : refuse(`${key} must be an integer from 1 to ${max}`);
+}
+
+export function orderByParam(q: URLSearchParams): 'asc' | 'desc' | Reply {
+  const v = q.get('order_by') ?? 'desc';
+  return v === 'asc' || v === 'desc' ? v : err(400, 'validation_error', 'order_by is asc or desc');
+}
+
+/** By creation time; ties keep the order in which the exchange took them. */
+export function sortByCreation<T extends { createdAt: Date }>(items: readonly T[], orderBy: 'asc' | 'desc'): T[] {
+  const asc = items.map((o, i) => ({ o, i })).sort((a, b) => a.o.createdAt.getTime() - b.o.createdAt.getTime() || a.i - b.i).map((x) => x.o);
+  return orderBy === 'asc' ? asc : asc.reverse();
 }

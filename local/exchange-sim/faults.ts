@@ -8,7 +8,10 @@
  * - rateLimit / ban: answer 429 / 418 without processing.
  * - partialFill: the next orders fill at most a share of their volume (IOC remainder cancelled).
  * - loseAnswer: process the order (it exists on the exchange), then destroy the connection, answer
- *   500, or hang: the client cannot know whether it was placed.
+ *   500, or hang: the client cannot know whether it was placed. `match: WITHDRAWALS` does the same
+ *   to a withdrawal request (the withdrawal exists and runs its course).
+ * - failWithdrawal: the next withdrawals are accepted (WAITING, funds locked) but end FAILED instead
+ *   of DONE, and the funds come back.
  */
 
 export interface Match {
@@ -24,11 +27,13 @@ type Armed =
   | { kind: 'rateLimit'; match: Match; times: number }
   | { kind: 'ban'; match: Match; times: number; seconds: number }
   | { kind: 'partialFill'; match: Match; times: number; fraction: string }
-  | { kind: 'loseAnswer'; match: Match; times: number; mode: LoseMode };
+  | { kind: 'loseAnswer'; match: Match; times: number; mode: LoseMode }
+  | { kind: 'failWithdrawal'; match: Match; times: number };
 
 export type Before = { kind: 'hang' } | { kind: 'status'; status: number } | { kind: 'rateLimit' } | { kind: 'ban'; seconds: number };
 
-const ORDERS: Match = { method: 'POST', path: '/v1/orders' };
+export const ORDERS: Match = { method: 'POST', path: '/v1/orders' };
+export const WITHDRAWALS: Match = { method: 'POST', path: '/v1/withdraws/coin' };
 
 export class Faults {
   private armed: Armed[] = [];
@@ -60,6 +65,10 @@ export class Faults {
 
   loseAnswer(options: { times?: number; mode?: LoseMode; match?: Match } = {}): void {
     this.armed.push({ kind: 'loseAnswer', match: options.match ?? ORDERS, times: options.times ?? 1, mode: options.mode ?? 'destroy' });
+  }
+
+  failWithdrawal(options: { times?: number } = {}): void {
+    this.armed.push({ kind: 'failWithdrawal', match: WITHDRAWALS, times: options.times ?? 1 });
   }
 
   clear(): void {
@@ -99,6 +108,10 @@ export class Faults {
 
   partialFraction(method: string, path: string): string | undefined {
     return this.take(['partialFill'] as const, method, path)?.fraction;
+  }
+
+  withdrawalFails(method: string, path: string): boolean {
+    return this.take(['failWithdrawal'] as const, method, path) !== undefined;
   }
 
   lostAnswer(method: string, path: string): LoseMode | undefined {

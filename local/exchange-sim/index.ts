@@ -19,15 +19,19 @@ import { parseLossless, stringifyWithNumbers } from '#adapters/exchange/lossless
 import { Authenticator, claimedAccessKey } from './auth';
 import { CandleSeries, SERIES, seriesAvailable } from './candles';
 import { SimClock } from './clock';
-import { Engine, err, type Rejection, type Reply, type SimOrder } from './engine';
+import { Engine, err, publicErr, type Rejection, type Reply, type SimOrder } from './engine';
 import { Faults } from './faults';
-import { DEFAULT_LIMITS, RateLimiter, type Group } from './limits';
+import { DEFAULT_LIMITS, QUOTATION_GROUPS, RateLimiter, type Group } from './limits';
 import { DEFAULT_IMPACT, SimMarket, type ImpactParams } from './market';
+import { MINUTE_UNITS, Quotation } from './quotation';
 import type { PriceSource } from './source';
 import { SyntheticSeries, type SyntheticParams } from './synthetic';
+import { DEFAULT_WITHDRAWAL_FEES, Withdrawals, type AllowedAddress, type SimWithdrawal } from './withdrawals';
 
 export { SimClock } from './clock';
 export type { SimOrder, Rejection } from './engine';
+export { ORDERS, WITHDRAWALS } from './faults';
+export type { AllowedAddress, SimWithdrawal, WithdrawalState } from './withdrawals';
 export type { ImpactParams } from './market';
 export type { SyntheticParams } from './synthetic';
 
@@ -87,6 +91,14 @@ export interface SimulatorOptions {
   banSeconds?: number;
   /** Instant at which synthetic paths stand at their s0 (default: 00:00 UTC of the clock's first day). */
   syntheticOrigin?: string;
+  /** Withdrawal fee per currency, in coins (default DEFAULT_WITHDRAWAL_FEES; others free). */
+  withdrawalFees?: Record<string, string>;
+  /** A withdrawal is WAITING for this long, then PROCESSING (default 60 s of simulated time). */
+  withdrawalProcessingAfterMs?: number;
+  /** ... and DONE (or FAILED) this long after it was asked for (default 10 min). */
+  withdrawalDoneAfterMs?: number;
+  /** Addresses registered for withdrawals on the first key's account. */
+  withdrawalAddresses?: readonly AllowedAddress[];
 }
 
 export interface RequestRecord {
@@ -109,6 +121,11 @@ export interface ExchangeSimulator {
     credit(currency: string, amount: string, accessKey?: string): void;
     balance(currency: string, accessKey?: string): { balance: Decimal; locked: Decimal };
   };
+  /** Withdrawal addresses (registered on Upbit's website, never by API) and the exchange's record of withdrawals. */
+  withdrawals: {
+    allow(address: AllowedAddress, accessKey?: string): void;
+    all(): readonly SimWithdrawal[];
+  };
   /** The exchange's record of every order, and of every refusal. */
   orders: {
     all(): readonly SimOrder[];
@@ -125,11 +142,12 @@ export function defaultDataDir(): string {
   return process.env.MARKET_DATA_DIR ?? resolve(__dirname, '../../../shared/data/market');
 }
 
-const QUOTATION: Record<string, Group> = {
-  'GET /v1/ticker': 'ticker',
-  'GET /v1/orderbook': 'orderbook',
-  'GET /v1/orderbook/instruments': 'orderbook',
-};
+interface Route {
+  group: Group;
+  /** Public routes never read a token. */
+  public: boolean;
+  answer(q: URLSearchParams, accessKey: string, body: Record<string, unknown>, method: string, path: string): Reply;
+}
 
 export async function startExchangeSimulator(options: SimulatorOptions): Promise<ExchangeSimulator> {
   if (options.keys.length === 0) throw new Error('at least one API key is needed');
@@ -169,9 +187,48 @@ export async function startExchangeSimulator(options: SimulatorOptions): Promise
     banMs: (options.banSeconds ?? 60) * 1000,
   });
   const faults = new Faults();
+  const quotation = new Quotation(markets, clock);
+  const fees = Object.fromEntries(Object.entries(options.withdrawalFees ?? DEFAULT_WITHDRAWAL_FEES).map(([c, f]) => [c, decimal(f)]));
+  const withdrawals = new Withdrawals(engine, clock, seed, {
+    fees,
+    processingAfterMs: options.withdrawalProcessingAfterMs ?? 60_000,
+    doneAfterMs: options.withdrawalDoneAfterMs ?? 600_000,
+  });
   const requests: RequestRecord[] = [];
   const sockets = new Set<Socket>();
   const firstKey = options.keys[0]!.accessKey;
+  for (const a of options.withdrawalAddresses ?? []) withdrawals.allow(firstKey, a);
+
+  const pub = (group: Group, answer: (q: URLSearchParams) => Reply): Route => ({ group, public: true, answer });
+  const own = (group: Group, answer: Route['answer']): Route => ({ group, public: false, answer });
+  const candles = (kind: 'seconds' | 'days' | 'weeks' | 'months') => pub('candle', (q) => quotation.candles({ kind }, q));
+  const ROUTES: Record<string, Route> = {
+    'GET /v1/market/all': pub('market', (q) => quotation.marketAll(q)),
+    'GET /v1/ticker': pub('ticker', (q) => engine.ticker(q)),
+    'GET /v1/ticker/all': pub('ticker', (q) => engine.tickerAll(q)),
+    'GET /v1/orderbook': pub('orderbook', (q) => engine.orderbook(q)),
+    'GET /v1/orderbook/instruments': pub('orderbook', (q) => engine.instruments(q)),
+    'GET /v1/trades/ticks': pub('trade', (q) => quotation.tradeTicks(q)),
+    'GET /v1/candles/seconds': candles('seconds'),
+    'GET /v1/candles/days': candles('days'),
+    'GET /v1/candles/weeks': candles('weeks'),
+    'GET /v1/candles/months': candles('months'),
+    ...Object.fromEntries(MINUTE_UNITS.map((unit) => [`GET /v1/candles/minutes/${unit}`, pub('candle', (q) => quotation.candles({ kind: 'minutes', unit }, q))])),
+    'GET /v1/accounts': own('default', (_q, key) => engine.accounts(key)),
+    'GET /v1/orders/chance': own('default', (q, key) => engine.chance(key, q)),
+    'POST /v1/orders': own('order', (_q, key, body, m, p) => engine.placeOrder(key, body, faults.partialFraction(m, p))),
+    'GET /v1/order': own('default', (q, key) => engine.getOrder(key, q)),
+    'DELETE /v1/order': own('default', (q, key) => engine.cancel(key, q)),
+    'GET /v1/orders/open': own('default', (q, key) => engine.openOrders(key, q)),
+    'GET /v1/orders/closed': own('default', (q, key) => engine.closedOrders(key, q)),
+    'GET /v1/orders/uuids': own('default', (q, key) => engine.ordersByUuids(key, q)),
+    'GET /v1/withdraws/coin_addresses': own('default', (_q, key) => withdrawals.addresses(key)),
+    'POST /v1/withdraws/coin': own('default', (_q, key, body, m, p) => withdrawals.withdraw(key, body, faults.withdrawalFails(m, p))),
+    'GET /v1/withdraw': own('default', (q, key) => withdrawals.get(key, q)),
+    'GET /v1/withdraws': own('default', (q, key) => withdrawals.list(key, q)),
+  };
+  /** Requests that create something: a lost-answer fault processes them and then drops the answer. */
+  const CREATES = new Set(['POST /v1/orders', 'POST /v1/withdraws/coin']);
 
   const server = createServer((req, res) => {
     handle(req, res).catch((e: unknown) => {
@@ -191,12 +248,18 @@ export async function startExchangeSimulator(options: SimulatorOptions): Promise
     const rawBody = await readBody(req);
     const record = (status: number) => requests.push({ method, path, query: url.search.slice(1), status, at: clock.now() });
 
+    const routeDef = ROUTES[route];
+    if (!routeDef) {
+      // Upbit answers an unknown path (or method) with 404 and never asks for a token.
+      record(404);
+      return send(res, publicErr(404, 'Not Found'), undefined);
+    }
+
     const delay = faults.delayFor(method, path);
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));
 
-    const quotationGroup = QUOTATION[route];
-    const group: Group = quotationGroup ?? (route === 'POST /v1/orders' ? 'order' : 'default');
-    const who = quotationGroup ? (req.socket.remoteAddress ?? 'ip') : (claimedAccessKey(req.headers.authorization) ?? 'anonymous');
+    const group = routeDef.group;
+    const who = QUOTATION_GROUPS.has(group) ? (req.socket.remoteAddress ?? 'ip') : (claimedAccessKey(req.headers.authorization) ?? 'anonymous');
     const remainingHeader = (sec: number) => `group=${group}; min=1800; sec=${sec}`;
 
     const injected = faults.before(method, path);
@@ -215,9 +278,10 @@ export async function startExchangeSimulator(options: SimulatorOptions): Promise
     if (verdict.status === 429) return void (record(429), send(res, err(429, 'too_many_requests', 'Too many API requests.'), remainingHeader(0)));
 
     engine.matchResting();
+    withdrawals.advance();
     let reply: Reply;
-    if (quotationGroup) {
-      reply = route === 'GET /v1/ticker' ? engine.ticker(url.searchParams) : route === 'GET /v1/orderbook' ? engine.orderbook(url.searchParams) : engine.instruments(url.searchParams);
+    if (routeDef.public) {
+      reply = routeDef.answer(url.searchParams, '', {}, method, path);
     } else {
       let body: Record<string, unknown> = {};
       let hashed: string;
@@ -242,33 +306,16 @@ export async function startExchangeSimulator(options: SimulatorOptions): Promise
         record(401);
         return send(res, err(401, verified.name, verified.message), remainingHeader(verdict.remaining));
       }
-      reply = exchangeRoute(route, verified.accessKey, url.searchParams, body);
-      if (route === 'POST /v1/orders' && reply.status === 201) {
+      reply = routeDef.answer(url.searchParams, verified.accessKey, body, method, path);
+      if (CREATES.has(route) && reply.status === 201) {
         const lose = faults.lostAnswer(method, path);
         if (lose === 'destroy') return void (record(-1), req.socket.destroy());
         if (lose === 'hang') return void record(0);
-        if (lose === '500') reply = err(500, 'server_error', 'injected failure after the order was accepted');
+        if (lose === '500') reply = err(500, 'server_error', 'injected failure after the request was processed');
       }
     }
     record(reply.status);
     send(res, reply, remainingHeader(verdict.remaining));
-  }
-
-  function exchangeRoute(route: string, accessKey: string, q: URLSearchParams, body: Record<string, unknown>): Reply {
-    switch (route) {
-      case 'GET /v1/accounts':
-        return engine.accounts(accessKey);
-      case 'GET /v1/orders/chance':
-        return engine.chance(accessKey, q);
-      case 'POST /v1/orders':
-        return engine.placeOrder(accessKey, body, faults.partialFraction('POST', '/v1/orders'));
-      case 'GET /v1/order':
-        return engine.getOrder(accessKey, q);
-      case 'DELETE /v1/order':
-        return engine.cancel(accessKey, q);
-      default:
-        return err(404, 'not_found', `no route ${route}`);
-    }
   }
 
   await new Promise<void>((resolveListen, reject) => {
@@ -288,7 +335,17 @@ export async function startExchangeSimulator(options: SimulatorOptions): Promise
         .join('; '),
     accounts: {
       credit: (currency, amount, accessKey = firstKey) => engine.credit(accessKey, currency, decimal(amount)),
-      balance: (currency, accessKey = firstKey) => engine.balanceOf(accessKey, currency),
+      balance: (currency, accessKey = firstKey) => {
+        withdrawals.advance(); // the balance as the exchange would report it now
+        return engine.balanceOf(accessKey, currency);
+      },
+    },
+    withdrawals: {
+      allow: (address, accessKey = firstKey) => withdrawals.allow(accessKey, address),
+      all: () => {
+        withdrawals.advance();
+        return withdrawals.all;
+      },
     },
     orders: {
       all: () => engine.orders,

@@ -4,9 +4,12 @@
  * blocked (418) for a while. Counted on the wall clock, not the simulated one.
  */
 
-export type Group = 'ticker' | 'orderbook' | 'order' | 'default';
+export type Group = 'market' | 'candle' | 'trade' | 'ticker' | 'orderbook' | 'order' | 'default';
 
-export const DEFAULT_LIMITS: Record<Group, number> = { ticker: 10, orderbook: 10, order: 8, default: 30 };
+export const DEFAULT_LIMITS: Record<Group, number> = { market: 10, candle: 10, trade: 10, ticker: 10, orderbook: 10, order: 8, default: 30 };
+
+/** Quotation groups are counted per client IP; the others per account. */
+export const QUOTATION_GROUPS: ReadonlySet<Group> = new Set(['market', 'candle', 'trade', 'ticker', 'orderbook']);
 
 export interface LimitOptions {
   limits: Record<Group, number>;

@@ -150,6 +150,86 @@ export interface Exchange {
   balances(): Promise<Balance[]>;
 }
 
+/** A search of finished orders by creation time; the exchange allows a window of at most 7 days. */
+export interface ClosedOrderQuery {
+  market?: MarketCode;
+  /** Default both. */
+  states?: ReadonlyArray<'done' | 'cancel'>;
+  /** Created at or after. With `to` absent the window is the 7 days from here. */
+  from?: Date;
+  /** Created at or before. With `from` absent the window is the 7 days up to here; with neither, the last 7 days. */
+  to?: Date;
+  /** At most 1000 (default 100). */
+  limit?: number;
+  order?: 'asc' | 'desc';
+}
+
+/** Finding orders again after the fact (orders in doubt, late processing). */
+export interface OrderHistory {
+  closedOrders(query: ClosedOrderQuery): Promise<ExchangeOrder[]>;
+  /** Open or finished, by exchange uuids or by client identifiers (at most 100). */
+  ordersByRefs(refs: { uuids: readonly string[] } | { identifiers: readonly string[] }): Promise<ExchangeOrder[]>;
+}
+
+/** An address registered (on the exchange's website) for withdrawals; only these can receive. */
+export interface WithdrawalAddress {
+  currency: string;
+  netType: string;
+  address: string;
+  secondaryAddress?: string;
+}
+
+export interface WithdrawalRequest extends WithdrawalAddress {
+  amount: Decimal;
+  /** `internal`: to another account on the same exchange (free, fast). Default `default`. */
+  transactionType?: 'default' | 'internal';
+}
+
+export type WithdrawalState = 'WAITING' | 'PROCESSING' | 'DONE' | 'FAILED' | 'CANCELLED' | 'REJECTED';
+
+export interface Withdrawal {
+  uuid: string;
+  currency: string;
+  netType: string;
+  state: WithdrawalState;
+  amount: Decimal;
+  /** Charged on top of the amount. */
+  fee: Decimal;
+  transactionType: string;
+  /** On-chain transaction id, once there is one. */
+  txid?: string;
+  createdAt: Date;
+  doneAt?: Date;
+}
+
+export interface WithdrawalQuery {
+  currency?: string;
+  state?: WithdrawalState;
+  uuids?: readonly string[];
+  txids?: readonly string[];
+  /** At most 100 (default 100). */
+  limit?: number;
+  page?: number;
+  order?: 'asc' | 'desc';
+}
+
+/** Terminal: nothing more will happen to it. */
+export function isFinalWithdrawal(w: Pick<Withdrawal, 'state'>): boolean {
+  return w.state !== 'WAITING' && w.state !== 'PROCESSING';
+}
+
+/**
+ * Coin withdrawals. The exchange takes no client key for them: after WithdrawalOutcomeUnknown the
+ * withdrawal can only be found by listing recent ones of the currency (amount, network, time).
+ */
+export interface WithdrawalVenue {
+  withdrawalAddresses(): Promise<WithdrawalAddress[]>;
+  /** Sends once. Throws WithdrawalOutcomeUnknown when the answer was lost, AddressNotAllowed, InsufficientFunds. */
+  withdraw(request: WithdrawalRequest): Promise<Withdrawal>;
+  getWithdrawal(ref: { uuid: string } | { txid: string }): Promise<Withdrawal>;
+  withdrawals(query?: WithdrawalQuery): Promise<Withdrawal[]>;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Typed errors. `exchangeName` is the venue's own error name (e.g. `insufficient_funds_ask`).
 
@@ -234,4 +314,19 @@ export class PlacementOutcomeUnknown extends ExchangeError {
     super(message, details);
     this.identifier = identifier;
   }
+}
+/** The withdrawal address is not on the account's allow list (for that currency and network). */
+export class AddressNotAllowed extends ExchangeError {
+  override readonly name = 'AddressNotAllowed';
+}
+export class WithdrawalNotFound extends ExchangeError {
+  override readonly name = 'WithdrawalNotFound';
+}
+/**
+ * A withdrawal was sent but no reliable answer came back: it may be under way. Look for it among the
+ * currency's recent withdrawals; never send it again before that.
+ */
+export class WithdrawalOutcomeUnknown extends ExchangeError {
+  override readonly name = 'WithdrawalOutcomeUnknown';
+  override readonly transient = true;
 }

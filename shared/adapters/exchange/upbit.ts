@@ -10,6 +10,7 @@
 import { z } from 'zod';
 import { Decimal, decimal, decimalString, sum, ZERO } from '#domain/money';
 import {
+  AddressNotAllowed,
   AuthenticationFailed,
   Banned,
   BelowMinimum,
@@ -23,16 +24,26 @@ import {
   OrderRejected,
   PlacementOutcomeUnknown,
   RateLimited,
+  WithdrawalNotFound,
+  WithdrawalOutcomeUnknown,
   isFinal,
   type Balance,
+  type ClosedOrderQuery,
   type Exchange,
   type ExchangeOrder,
   type MarketRules,
   type OrderBook,
+  type OrderHistory,
   type OrderRef,
   type PlaceOutcome,
   type Quote,
   type SellOrder,
+  type ExchangeErrorDetails,
+  type Withdrawal,
+  type WithdrawalAddress,
+  type WithdrawalQuery,
+  type WithdrawalRequest,
+  type WithdrawalVenue,
 } from './exchange';
 import { parseLossless } from './lossless-json';
 import { GroupPacer } from './rate-limit';
@@ -67,7 +78,8 @@ export interface UpbitExchangeOptions {
   now?: () => number;
 }
 
-type Kind = 'safe' | 'order';
+/** `order` and `withdrawal` create something: never repeated blindly, and a lost answer is doubt. */
+type Kind = 'safe' | 'order' | 'withdrawal';
 
 interface Call {
   method: 'GET' | 'POST' | 'DELETE';
@@ -83,7 +95,7 @@ interface Call {
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-export class UpbitExchange implements Exchange {
+export class UpbitExchange implements Exchange, OrderHistory, WithdrawalVenue {
   private readonly o: Required<Omit<UpbitExchangeOptions, 'baseUrl' | 'accessKey' | 'secretKey'>>;
   private readonly pacer: GroupPacer;
   private bannedUntil = 0;
@@ -241,6 +253,73 @@ export class UpbitExchange implements Exchange {
     return parse(z.array(accountSchema), body, 'accounts').map(toBalance);
   }
 
+  // ------------------------------------------------------------------ order history
+
+  async closedOrders(query: ClosedOrderQuery): Promise<ExchangeOrder[]> {
+    const params: [string, string][] = [];
+    if (query.market) params.push(['market', query.market]);
+    for (const state of query.states ?? []) params.push(['states[]', state]);
+    // Epoch milliseconds: Upbit takes them as well as ISO 8601, and they need no escaping.
+    if (query.from) params.push(['start_time', String(query.from.getTime())]);
+    if (query.to) params.push(['end_time', String(query.to.getTime())]);
+    if (query.limit !== undefined) params.push(['limit', String(query.limit)]);
+    if (query.order) params.push(['order_by', query.order]);
+    const body = await this.call({ method: 'GET', path: '/v1/orders/closed', params, auth: true, kind: 'safe', group: 'default' });
+    return parse(z.array(orderSchema), body, 'orders/closed').map(toOrder);
+  }
+
+  async ordersByRefs(refs: { uuids: readonly string[] } | { identifiers: readonly string[] }): Promise<ExchangeOrder[]> {
+    const params: Params = 'uuids' in refs ? refs.uuids.map((u) => ['uuids[]', u] as const) : refs.identifiers.map((i) => ['identifiers[]', i] as const);
+    if (params.length === 0) return [];
+    const body = await this.call({ method: 'GET', path: '/v1/orders/uuids', params, auth: true, kind: 'safe', group: 'default' });
+    return parse(z.array(orderSchema), body, 'orders/uuids').map(toOrder);
+  }
+
+  // ------------------------------------------------------------------ withdrawals
+
+  async withdrawalAddresses(): Promise<WithdrawalAddress[]> {
+    const body = await this.call({ method: 'GET', path: '/v1/withdraws/coin_addresses', auth: true, kind: 'safe', group: 'default' });
+    return parse(z.array(addressSchema), body, 'withdraws/coin_addresses').map((a) => ({
+      currency: a.currency,
+      netType: a.net_type,
+      address: a.withdraw_address,
+      secondaryAddress: a.secondary_address ?? undefined,
+    }));
+  }
+
+  async withdraw(request: WithdrawalRequest): Promise<Withdrawal> {
+    const params: [string, string][] = [
+      ['currency', request.currency],
+      ['net_type', request.netType],
+      // A decimal string, so the amount never passes through a float on either side.
+      ['amount', decimalString(request.amount)],
+      ['address', request.address],
+    ];
+    if (request.secondaryAddress !== undefined) params.push(['secondary_address', request.secondaryAddress]);
+    params.push(['transaction_type', request.transactionType ?? 'default']);
+    const body = await this.call({ method: 'POST', path: '/v1/withdraws/coin', params, auth: true, kind: 'withdrawal', group: 'default' });
+    return toWithdrawal(parse(withdrawalSchema, body, 'withdraws/coin'));
+  }
+
+  async getWithdrawal(ref: { uuid: string } | { txid: string }): Promise<Withdrawal> {
+    const params: Params = 'uuid' in ref ? [['uuid', ref.uuid]] : [['txid', ref.txid]];
+    const body = await this.call({ method: 'GET', path: '/v1/withdraw', params, auth: true, kind: 'safe', group: 'default' });
+    return toWithdrawal(parse(withdrawalSchema, body, 'withdraw'));
+  }
+
+  async withdrawals(query: WithdrawalQuery = {}): Promise<Withdrawal[]> {
+    const params: [string, string][] = [];
+    if (query.currency) params.push(['currency', query.currency]);
+    if (query.state) params.push(['state', query.state]);
+    for (const u of query.uuids ?? []) params.push(['uuids[]', u]);
+    for (const t of query.txids ?? []) params.push(['txids[]', t]);
+    if (query.limit !== undefined) params.push(['limit', String(query.limit)]);
+    if (query.page !== undefined) params.push(['page', String(query.page)]);
+    if (query.order) params.push(['order_by', query.order]);
+    const body = await this.call({ method: 'GET', path: '/v1/withdraws', params, auth: true, kind: 'safe', group: 'default' });
+    return parse(z.array(withdrawalSchema), body, 'withdraws').map(toWithdrawal);
+  }
+
   // ------------------------------------------------------------------ plumbing
 
   private async findByIdentifier(identifier: string): Promise<ExchangeOrder | undefined> {
@@ -295,9 +374,7 @@ export class UpbitExchange implements Exchange {
         text = await res.text();
       } catch (e) {
         const notSent = isConnectionRefused(e);
-        if (c.kind === 'order' && !notSent) {
-          throw new PlacementOutcomeUnknown(`order ${c.identifier} sent but no answer (${describe(e)})`, c.identifier ?? '', { cause: e });
-        }
+        if (c.kind !== 'safe' && !notSent) throw doubt(c, `sent but no answer (${describe(e)})`, { cause: e });
         if (!last) {
           await this.o.sleep(this.backoff(attempt));
           continue;
@@ -324,9 +401,7 @@ export class UpbitExchange implements Exchange {
         throw new RateLimited(`${route}: rate limited after ${attempt} attempts`, { status, exchangeName: error?.name });
       }
       if (status >= 500) {
-        if (c.kind === 'order') {
-          throw new PlacementOutcomeUnknown(`order ${c.identifier}: exchange answered ${status}`, c.identifier ?? '', { status, exchangeName: error?.name });
-        }
+        if (c.kind !== 'safe') throw doubt(c, `exchange answered ${status}`, { status, exchangeName: error?.name });
         if (!last) {
           await this.o.sleep(this.backoff(attempt));
           continue;
@@ -338,7 +413,7 @@ export class UpbitExchange implements Exchange {
       try {
         return parseLossless(text);
       } catch (e) {
-        if (c.kind === 'order') throw new PlacementOutcomeUnknown(`order ${c.identifier}: unreadable answer`, c.identifier ?? '', { cause: e });
+        if (c.kind !== 'safe') throw doubt(c, 'unreadable answer', { cause: e });
         if (!last) continue;
         throw new ExchangeUnavailable(`${route}: unreadable answer`, { cause: e });
       }
@@ -369,6 +444,12 @@ export class UpbitExchange implements Exchange {
 // ---------------------------------------------------------------------------------------------
 // Error mapping
 
+/** A request that creates something went out and its outcome is unknown. */
+function doubt(c: Call, what: string, details: ExchangeErrorDetails): ExchangeError {
+  if (c.kind === 'withdrawal') return new WithdrawalOutcomeUnknown(`withdrawal ${what}: look it up among recent withdrawals before anything else`, details);
+  return new PlacementOutcomeUnknown(`order ${c.identifier}: ${what}`, c.identifier ?? '', details);
+}
+
 interface ErrorBody {
   name: string;
   message: string;
@@ -388,6 +469,8 @@ function mapClientError(route: string, status: number, error: ErrorBody | undefi
   const message = `${route}: ${status} ${name} ${error?.message ?? ''}`.trim();
   const details = { status, exchangeName: error?.name };
   if (status === 401) return new AuthenticationFailed(message, details);
+  if (name === 'withdraw_address') return new AddressNotAllowed(message, details);
+  if (status === 404 && route.endsWith('/v1/withdraw')) return new WithdrawalNotFound(message, details);
   if (name.startsWith('insufficient_funds')) return new InsufficientFunds(message, details);
   if (name.startsWith('invalid_price')) return new InvalidTick(message, details);
   if (name.startsWith('under_min_total')) return new BelowMinimum(message, details);
@@ -489,6 +572,36 @@ const orderSchema = z.object({
   time_in_force: z.string().nullish(),
   trades: z.array(tradeSchema).optional(),
 });
+
+const addressSchema = z.object({ currency: z.string(), net_type: z.string(), withdraw_address: z.string(), secondary_address: z.string().nullish() });
+
+const withdrawalSchema = z.object({
+  uuid: z.string(),
+  currency: z.string(),
+  net_type: z.string(),
+  txid: z.string().nullish(),
+  state: z.enum(['WAITING', 'PROCESSING', 'DONE', 'FAILED', 'CANCELLED', 'REJECTED']),
+  created_at: z.string(),
+  done_at: z.string().nullish(),
+  amount: dec,
+  fee: dec,
+  transaction_type: z.string().default('default'),
+});
+
+function toWithdrawal(w: z.output<typeof withdrawalSchema>): Withdrawal {
+  return {
+    uuid: w.uuid,
+    currency: w.currency,
+    netType: w.net_type,
+    state: w.state,
+    amount: w.amount,
+    fee: w.fee,
+    transactionType: w.transaction_type,
+    txid: w.txid ?? undefined,
+    createdAt: new Date(w.created_at),
+    doneAt: w.done_at ? new Date(w.done_at) : undefined,
+  };
+}
 
 function parse<S extends z.ZodType>(schema: S, body: unknown, what: string): z.output<S> {
   const r = schema.safeParse(body);

@@ -15,6 +15,8 @@ export interface TokenParts {
   query?: string;
   nonce?: string;
   alg?: string;
+  /** HMAC digest; by default the one `alg` names (SHA-512 for anything but HS256). */
+  digest?: 'sha256' | 'sha512';
   /** Override the hash (to forge a bad one). */
   queryHash?: string;
 }
@@ -29,6 +31,6 @@ export function token(p: TokenParts): string {
   }
   payload += '}';
   const body = `${header}.${b64url(payload)}`;
-  const sig = createHmac('sha512', Buffer.from(p.secretKey, 'utf8')).update(body).digest('base64').replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  const sig = createHmac(p.digest ?? (p.alg === 'HS256' ? 'sha256' : 'sha512'), Buffer.from(p.secretKey, 'utf8')).update(body).digest('base64').replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
   return `${body}.${sig}`;
 }

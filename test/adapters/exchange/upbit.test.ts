@@ -4,6 +4,7 @@
  */
 import { Decimal, decimal, sum } from '#domain/money';
 import {
+  AddressNotAllowed,
   AuthenticationFailed,
   Banned,
   BelowMinimum,
@@ -15,10 +16,13 @@ import {
   OrderNotFound,
   PlacementOutcomeUnknown,
   RateLimited,
+  WithdrawalNotFound,
+  WithdrawalOutcomeUnknown,
+  isFinalWithdrawal,
   type OrderBook,
 } from '#adapters/exchange/exchange';
 import { UpbitExchange, type UpbitExchangeOptions } from '#adapters/exchange/upbit';
-import { startExchangeSimulator, type ExchangeSimulator, type SimulatorOptions } from '../../../local/exchange-sim';
+import { WITHDRAWALS, startExchangeSimulator, type ExchangeSimulator, type SimulatorOptions } from '../../../local/exchange-sim';
 
 const KEYS = { accessKey: 'city-access-key', secretKey: 'city-secret-key' };
 const MARKETS = ['KRW-BTC', 'KRW-ETH', 'KRW-XRP', 'KRW-THIN'];
@@ -334,5 +338,93 @@ describe('Upbit adapter: rate limits and outages', () => {
     const ex = new UpbitExchange({ baseUrl: url, ...KEYS, maxAttempts: 1 });
     await expect(ex.placeSell({ market: 'KRW-ETH', identifier: id('down'), type: 'market', volume: decimal('0.1') })).rejects.toBeInstanceOf(ExchangeUnavailable);
     await start(); // afterEach closes a simulator
+  });
+});
+
+describe('Upbit adapter: order history', () => {
+  beforeEach(() => start());
+
+  it('finds finished orders by creation time and orders by identifiers', async () => {
+    const ex = client();
+    const sell = async (label: string, price: Decimal, ioc: boolean) =>
+      ex.placeSell({ market: 'KRW-XRP', identifier: id(label), type: 'limit', price, volume: decimal('100'), ...(ioc ? { timeInForce: 'ioc' as const } : {}) });
+    const t0 = new Date(sim.clock.nowMs());
+    const done = await sell('hist-done', (await book(ex, 'KRW-XRP')).bids[0]!.price, true);
+    sim.clock.advance(3_600_000);
+    const resting = await sell('hist-rest', (await book(ex, 'KRW-XRP')).asks[5]!.price, false);
+    await ex.cancelOrder({ uuid: resting.uuid });
+
+    const all = await ex.closedOrders({ market: 'KRW-XRP' });
+    expect(all.map((o) => [o.uuid, o.state])).toEqual([
+      [resting.uuid, 'cancel'],
+      [done.uuid, 'done'],
+    ]);
+    expect((await ex.closedOrders({ states: ['done'], from: t0, to: new Date(t0.getTime() + 60_000) })).map((o) => o.uuid)).toEqual([done.uuid]);
+    expect((await ex.closedOrders({ from: new Date(t0.getTime() + 1) })).map((o) => o.uuid)).toEqual([resting.uuid]);
+    const [found] = await ex.closedOrders({ states: ['done'], order: 'asc', limit: 1 });
+    expect(found!.executedVolume.toFixed()).toBe('100');
+
+    const byIds = await ex.ordersByRefs({ identifiers: [done.identifier!, resting.identifier!, 'never-sent'] });
+    expect(byIds.map((o) => o.identifier).sort()).toEqual([done.identifier, resting.identifier].sort());
+    expect((await ex.ordersByRefs({ uuids: [done.uuid] })).map((o) => o.uuid)).toEqual([done.uuid]);
+    expect(await ex.ordersByRefs({ uuids: [] })).toEqual([]);
+  });
+});
+
+describe('Upbit adapter: withdrawals', () => {
+  const ADDRESS = { currency: 'XRP', netType: 'XRP', address: 'rCityRefundWallet', secondaryAddress: '4242' };
+  beforeEach(async () => {
+    await start({ withdrawalFees: { XRP: '0.5' } });
+    sim.withdrawals.allow(ADDRESS);
+  });
+
+  it('lists the registered addresses, withdraws the exact amount and follows it to DONE', async () => {
+    const ex = client();
+    expect(await ex.withdrawalAddresses()).toEqual([ADDRESS]);
+    const sent = await ex.withdraw({ ...ADDRESS, amount: decimal('1234.56789012') });
+    expect(sent).toMatchObject({ currency: 'XRP', netType: 'XRP', state: 'WAITING', transactionType: 'default' });
+    expect([sent.amount.toFixed(), sent.fee.toFixed()]).toEqual(['1234.56789012', '0.5']);
+    expect(isFinalWithdrawal(sent)).toBe(false);
+    expect(sim.accounts.balance('XRP').locked.toFixed()).toBe('1235.06789012');
+
+    sim.clock.advance(600_000);
+    const done = await ex.getWithdrawal({ uuid: sent.uuid });
+    expect(done).toMatchObject({ uuid: sent.uuid, state: 'DONE' });
+    expect(done.txid).toMatch(/^[0-9a-f]{64}$/);
+    expect(done.doneAt?.getTime()).toBe(sim.clock.nowMs());
+    expect((await ex.getWithdrawal({ txid: done.txid! })).uuid).toBe(sent.uuid);
+    expect(isFinalWithdrawal(done)).toBe(true);
+    expect(sim.accounts.balance('XRP').balance.toFixed()).toBe('998764.93210988') // amount and fee gone;
+    // The amount went as a decimal string.
+    expect(sim.withdrawals.all()[0]!.amount.toFixed()).toBe('1234.56789012');
+  });
+
+  it('maps refusals: an address off the allow list, too little balance, an unknown withdrawal', async () => {
+    const ex = client();
+    await expect(ex.withdraw({ ...ADDRESS, address: 'rSomeoneElse', amount: decimal('1') })).rejects.toBeInstanceOf(AddressNotAllowed);
+    await expect(ex.withdraw({ ...ADDRESS, amount: decimal('1000000') })).rejects.toBeInstanceOf(InsufficientFunds);
+    await expect(ex.getWithdrawal({ uuid: 'nope' })).rejects.toBeInstanceOf(WithdrawalNotFound);
+    expect(sim.withdrawals.all()).toHaveLength(0);
+  });
+
+  it('reports a lost answer as doubt, never re-sends, and the withdrawal is found in the list', async () => {
+    const ex = client({ timeoutMs: 300 });
+    sim.faults.loseAnswer({ match: WITHDRAWALS, mode: '500' });
+    await expect(ex.withdraw({ ...ADDRESS, amount: decimal('10') })).rejects.toBeInstanceOf(WithdrawalOutcomeUnknown);
+    sim.faults.loseAnswer({ match: WITHDRAWALS, mode: 'destroy' });
+    await expect(ex.withdraw({ ...ADDRESS, amount: decimal('20') })).rejects.toBeInstanceOf(WithdrawalOutcomeUnknown);
+    expect(sim.requests.filter((r) => r.method === 'POST')).toHaveLength(2); // one each, no retry
+    const listed = await ex.withdrawals({ currency: 'XRP', state: 'WAITING' });
+    expect(listed.map((w) => w.amount.toFixed())).toEqual(['20', '10']);
+    expect((await ex.withdrawals({ uuids: [listed[1]!.uuid] })).map((w) => w.uuid)).toEqual([listed[1]!.uuid]);
+  });
+
+  it('sees a failed withdrawal as FAILED with the funds back', async () => {
+    const ex = client();
+    sim.faults.failWithdrawal();
+    const sent = await ex.withdraw({ ...ADDRESS, amount: decimal('100') });
+    sim.clock.advance(600_000);
+    expect((await ex.getWithdrawal({ uuid: sent.uuid })).state).toBe('FAILED');
+    expect(sim.accounts.balance('XRP')).toEqual({ balance: decimal('1000000'), locked: decimal('0') });
   });
 });
