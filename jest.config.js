@@ -28,7 +28,8 @@ const common = {
 };
 
 module.exports = {
-  testTimeout: 30000,
+  // Hooks too: a file's beforeAll may start a server (DynamoDB Local's JVM is slow on a busy machine).
+  testTimeout: 60000,
   // Test files run in parallel workers (jest's default leaves one of two CPUs idle); they share the
   // one DynamoDB Local, each file with tables, queues and servers of its own.
   maxWorkers: '100%',
