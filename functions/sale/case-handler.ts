@@ -1,14 +1,12 @@
 /**
  * Lambda entry of the sale's case steps (LoadCase, CheckSaleAllowed, Escalate, Settle,
- * NotifyResult, RecordFailure). Clients, configuration, logger and metrics are made once per container.
+ * NotifyResult, RecordFailure). Clients, configuration and Powertools are made once per container.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDbCaseStore } from '#adapters/dynamodb/case-store';
 import { createDynamoDbClient } from '#adapters/dynamodb/client';
 import { DynamoDbSaleStore } from '#adapters/dynamodb/sale-store';
 import { createSqsClient } from '#adapters/sqs/client';
-import { NOTICE_QUEUE_URL_ENV } from '#adapters/sqs/notice-queue';
+import { lambdaHandler, powertools } from '../lambda';
 import { createCaseSteps } from './case-steps';
 import { loadSaleConfig } from './config';
 import { stepDispatcher } from './dispatch';
@@ -16,21 +14,23 @@ import { queueNoticePublisher } from './notices';
 
 const SERVICE_NAME = 'sale-case-steps';
 const config = loadSaleConfig();
-const logger = new Logger({ serviceName: SERVICE_NAME });
-const metrics = new Metrics({ serviceName: SERVICE_NAME });
-const dynamodb = createDynamoDbClient();
+const tools = powertools(SERVICE_NAME);
+const { logger, metrics, tracer } = tools;
+const dynamodb = tracer.captureAWSv3Client(createDynamoDbClient());
 
-export const handler = stepDispatcher(
-  createCaseSteps({
-    store: new DynamoDbCaseStore(dynamodb, config.tableName),
-    sales: new DynamoDbSaleStore(dynamodb, config.tableName),
-    policy: config.policy,
-    limits: config.limits,
-    settingsFor: config.settingsFor,
-    clock: () => new Date(),
-    logger,
-    metrics,
-    notices: queueNoticePublisher(createSqsClient(), process.env[NOTICE_QUEUE_URL_ENV], logger),
-  }),
-  metrics,
+export const handler = lambdaHandler(
+  stepDispatcher(
+    createCaseSteps({
+      store: new DynamoDbCaseStore(dynamodb, config.tableName),
+      sales: new DynamoDbSaleStore(dynamodb, config.tableName),
+      policy: config.policy,
+      limits: config.limits,
+      settingsFor: config.settingsFor,
+      clock: () => new Date(),
+      logger,
+      metrics,
+      notices: queueNoticePublisher(tracer.captureAWSv3Client(createSqsClient()), config.noticeQueueUrl, logger),
+    }),
+  ),
+  tools,
 );

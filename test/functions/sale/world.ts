@@ -152,7 +152,6 @@ export function useSaleWorld(): SaleWorld {
     const metrics = {
       addMetric: (name: string, _unit: unknown, value: number) => void world.metrics.push({ name, value }),
       addDimension: () => undefined,
-      publishStoredMetrics: () => undefined,
     };
     const common: SaleDeps = {
       store: table.store,
@@ -168,8 +167,8 @@ export function useSaleWorld(): SaleWorld {
       logger: silent,
       metrics: metrics as unknown as SaleDeps['metrics'],
     };
-    const caseSteps = stepDispatcher(createCaseSteps(Object.assign(withGetters(common), { notices: { publish: async (_c: unknown, ids: readonly string[]) => void world.published.push(...ids) } })), common.metrics);
-    const marketSteps = stepDispatcher(createMarketSteps(Object.assign(withGetters(common), { exchange, priceHistory: prices })), common.metrics);
+    const caseSteps = stepDispatcher(createCaseSteps(Object.assign(withGetters(common), { notices: { publish: async (_c: unknown, ids: readonly string[]) => void world.published.push(...ids) } })));
+    const marketSteps = stepDispatcher(createMarketSteps(Object.assign(withGetters(common), { exchange, priceHistory: prices })));
     const bound = localTaskHandlers(definition, { caseSteps, marketSteps });
     const handlers: Record<string, LocalTaskHandler> = {};
     for (const [stateName, run] of Object.entries(bound)) {
