@@ -535,7 +535,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         settingsFor,
         quietMinutes: 30,
         publishNotices,
-        count: (name, n = 1) => metrics.addMetric(name, 'Count' as MetricUnit, n),
+        count: (name, n = 1) => metrics.addMetric(name, 'Count', n),
         logger: releaseLogger,
         now: () => clock.now(),
       }),
@@ -545,7 +545,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const reconcileLogger = quiet('reconcile-custody');
     const reconcileCustody = asLambda(
       'reconcile-custody',
-      createCustodyReconciliation({ exchange: exchangeClient, cases: store, releases: releaseStore, journal: journalStore, cities, count: (name, n) => metrics.addMetric(name, 'Count' as MetricUnit, n), logger: reconcileLogger, now: () => clock.now() }),
+      createCustodyReconciliation({ exchange: exchangeClient, cases: store, releases: releaseStore, journal: journalStore, cities, count: (name, n) => metrics.addMetric(name, 'Count', n), logger: reconcileLogger, now: () => clock.now() }),
       reconcileLogger,
     );
     schedule('reconcile-custody', RECONCILE_CRON, { run: () => exchangeLock(() => reconcileCustody({})) });

@@ -48,14 +48,14 @@ export interface ReleaseDeps {
   /** The exchange this account is at: a destination there is an internal transfer (free, fast). */
   venueId: string;
   /** The exchange's fee for one withdrawal of a currency, taken from the released quantity. */
-  withdrawalFee(currency: string, transactionType: 'default' | 'internal'): Decimal;
+  withdrawalFee: (currency: string, transactionType: 'default' | 'internal') => Decimal;
   cities: readonly string[];
-  settingsFor(cityId: string): CitySettings;
+  settingsFor: (cityId: string) => CitySettings;
   /** Minutes after a doubtful request before a search that finds nothing lets it be asked again. */
   quietMinutes: number;
   publishNotices?: PublishNotices;
   /** Counts outcomes (a metric per state reached). */
-  count?(outcome: 'ReleaseDone' | 'ReleaseFailed' | 'ReleaseRefused' | 'ReleaseInDoubt', n?: number): void;
+  count?: (outcome: 'ReleaseDone' | 'ReleaseFailed' | 'ReleaseRefused' | 'ReleaseInDoubt', n?: number) => void;
   logger: Pick<Logger, 'info' | 'warn' | 'error'>;
   now?: () => Date;
 }

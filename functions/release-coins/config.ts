@@ -23,7 +23,7 @@ export const DEFAULT_WITHDRAWAL_FEES: Readonly<Record<string, string>> = { BTC: 
 export interface ReleaseConfig {
   tableName: string;
   cities: string[];
-  settingsFor(cityId: string): CitySettings;
+  settingsFor: (cityId: string) => CitySettings;
   secretArn: string;
   baseUrl: string;
   venueId: string;
