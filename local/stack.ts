@@ -51,6 +51,7 @@ import { loadSaleConfig } from '../functions/sale/config';
 import type { SaleDeps } from '../functions/sale/context';
 import { stepDispatcher } from '../functions/sale/dispatch';
 import { createMarketSteps } from '../functions/sale/market-steps';
+import { createOrderSweep, ORDERS_IN_DOUBT_SWEEP_RATE, SWEEP_SERVICE } from '../functions/sale/sweep';
 import { queueNoticePublisher } from '../functions/sale/notices';
 import { createSaleStarter } from '../functions/start-sale/app';
 import { loadApiConfig, type ApiConfig } from '../functions/api/config';
@@ -389,6 +390,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const caseSteps = stepDispatcher(createCaseSteps({ ...saleDeps, notices: queueNoticePublisher(sqsClient, noticeQueue.url, quiet('sale-notices')) }), metrics);
     const marketSteps = stepDispatcher(createMarketSteps({ ...saleDeps, exchange: exchangeClient, priceHistory: priceStore }), metrics);
     const workflow = createLocalSaleWorkflow({ definition, clock, caseSteps, marketSteps, exchangeLock });
+    // Orders in doubt: the deployed sweep function, on the deployed rate.
+    const sweepOrdersInDoubt = createOrderSweep({ ...saleDeps, exchange: exchangeClient, logger: quiet(SWEEP_SERVICE), notices: queueNoticePublisher(sqsClient, noticeQueue.url, quiet('sale-notices')) });
+    scheduler.add({ name: 'orders-in-doubt sweep', recurrence: parseScheduleExpression(ORDERS_IN_DOUBT_SWEEP_RATE, schedules.timezone), frequent: true, run: () => exchangeLock(() => sweepOrdersInDoubt()) });
     // On stop, executions waiting for simulated time stay parked: a parked promise holds no timer
     // or socket, so nothing keeps the process alive or calls parts already stopped.
     const startSale = createSaleStarter({ store, starter: workflow.starter, settingsFor, clock: () => clock.now(), logger: quiet('start-sale'), metrics });

@@ -25,8 +25,8 @@ import {
 import { kstDate, type LocalDate } from '#domain/dates';
 import { min, ZERO } from '#domain/money';
 import { estimatedMarketVolume, qualityDetails, saleQuality, type MarketExecution } from '#domain/sale-quality';
-import { executed, netProceeds, soldOf, type OrderRecord, type SaleRecord } from '#adapters/dynamodb/sale-store';
-import { isSelling, leftToSell, loadCase, loadSale, requireSelling, seconds, stillNeeded, type NoticePublisher, type SaleDeps } from './context';
+import { executed, heldInDoubt, inDoubt, netProceeds, soldOf, type OrderRecord, type SaleRecord } from '#adapters/dynamodb/sale-store';
+import { isSelling, leftToSell, loadCase, loadSale, requireSelling, saleOrders, seconds, stillNeeded, type NoticePublisher, type SaleDeps } from './context';
 import { OrderInDoubtError, SaleNotRunningError } from './errors';
 import type { CaseStep, CheckResult, LoadCaseResult, SettleResult, StepEvent } from './steps';
 
@@ -84,9 +84,13 @@ export function createCaseSteps(deps: CaseStepDeps): CaseSteps {
       }
       throw new SaleNotRunningError(`case ${c.caseId} is ${c.status}, not selling ${event.saleId}`);
     }
-    const orders = await sales.orders(event.cityId, event.caseId, event.saleId);
-    const inDoubt = orders.filter((o) => o.status === 'SENDING' || o.status === 'PLACED' || o.status === 'PLANNED');
-    if (inDoubt.length > 0) throw new OrderInDoubtError(`orders not yet resolved: ${inDoubt.map((o) => o.identifier).join(', ')}`);
+    const orders = await saleOrders(deps, event);
+    const unresolved = orders.filter((o) => o.saleId === event.saleId && (o.status === 'SENDING' || o.status === 'PLACED' || o.status === 'PLANNED'));
+    if (unresolved.length > 0) throw new OrderInDoubtError(`orders not yet resolved: ${unresolved.map((o) => o.identifier).join(', ')}`);
+    // Orders still in doubt (looked up just before): their coins are held back, neither sold nor
+    // released; the sweep books them if they turn out to have sold.
+    const heldBack: Seizure[] = [...new Set(inDoubt(orders).map((o) => o.market))].map((market) => ({ market, quantity: heldInDoubt(orders, market) }));
+    if (heldBack.length > 0) deps.metrics.addMetric('SettledWithOrdersInDoubt', 'Count', 1);
 
     const now = clock();
     const on = kstDate(now);
@@ -111,7 +115,7 @@ export function createCaseSteps(deps: CaseStepDeps): CaseSteps {
     } else {
       const firstTrade = done.map((o) => o.firstTradeAt).filter((x): x is string => x !== undefined).sort()[0];
       const startedOn: LocalDate = kstDate(firstTrade ?? sale.startedAt);
-      t = settleSale(c, { saleId: event.saleId, fills, dust, settledOn: on, startedOn, ...(stoppedBecause ? { stoppedBecause } : {}) }, ctx(c, event));
+      t = settleSale(c, { saleId: event.saleId, fills, dust, settledOn: on, startedOn, heldBack, ...(stoppedBecause ? { stoppedBecause } : {}) }, ctx(c, event));
     }
     t = { ...t, audit: { ...t.audit, details: { ...t.audit.details, ...figures } } };
 
@@ -173,7 +177,7 @@ export function createCaseSteps(deps: CaseStepDeps): CaseSteps {
       const c = await loadCase(deps, event);
       requireSelling(c, event.saleId);
       const sale = await loadSale(deps, event);
-      const orders = await sales.orders(event.cityId, event.caseId, event.saleId);
+      const orders = await saleOrders(deps, event);
       const now = clock();
       const on = kstDate(now);
       const settings = deps.settingsFor(c.cityId);

@@ -14,6 +14,8 @@
  *                               the state machine's own timeout, 24 days, is the backstop)
  *   SALE_FILL_POLL_SECONDS      wait before an order is looked at again (default 2)
  *   SALE_MAX_ATTEMPTS           sale attempts per case before the deadline check stops asking (default 5)
+ *   SALE_IN_DOUBT_BOUND_MINUTES an order in doubt holds its sale's new orders this long, then an
+ *                               officer is alerted and the sale goes on without its coins (default 10)
  */
 import { DEFAULT_CITY_SETTINGS, type CitySettings } from '#domain/city-settings';
 import { ConfigError, envList as list, envWhole as whole } from '#adapters/env';
@@ -32,6 +34,10 @@ export interface SaleLimits {
   /** An order still open on the exchange after this is cancelled (an IOC never should be). */
   maxOpenOrderMs: number;
   maxSaleAttempts: number;
+  /** A sale waits this long for an order in doubt before it goes on without its coins (officer alerted). */
+  inDoubtBoundMs: number;
+  /** How often an order in doubt is looked up while its sale waits. */
+  inDoubtRecheckSeconds: number;
 }
 
 export const DEFAULT_SALE_LIMITS: SaleLimits = Object.freeze({
@@ -42,6 +48,8 @@ export const DEFAULT_SALE_LIMITS: SaleLimits = Object.freeze({
   fillPollSeconds: 2,
   maxOpenOrderMs: 60_000,
   maxSaleAttempts: 5,
+  inDoubtBoundMs: 10 * 60_000,
+  inDoubtRecheckSeconds: 30,
 });
 
 export interface SaleConfig {
@@ -95,6 +103,7 @@ export function loadSaleConfig(env: NodeJS.ProcessEnv = process.env): SaleConfig
       maxSaleDurationMs: whole(env, 'SALE_MAX_DAYS', 20, 1, 23) * 86_400_000,
       fillPollSeconds: whole(env, 'SALE_FILL_POLL_SECONDS', 2, 1, 60),
       maxSaleAttempts: whole(env, 'SALE_MAX_ATTEMPTS', 5, 1, 100),
+      inDoubtBoundMs: whole(env, 'SALE_IN_DOUBT_BOUND_MINUTES', 10, 1, 24 * 60) * 60_000,
     },
     settingsFor: (cityId) => ({
       ...DEFAULT_CITY_SETTINGS,

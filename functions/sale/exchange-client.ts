@@ -5,10 +5,9 @@
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { UpbitExchange } from '#adapters/exchange/upbit';
-import type { Exchange } from '#adapters/exchange/exchange';
 import { ConfigError } from './config';
 
-export async function exchangeFromSecret(env: NodeJS.ProcessEnv = process.env, client = new SecretsManagerClient({})): Promise<Exchange> {
+export async function exchangeFromSecret(env: NodeJS.ProcessEnv = process.env, client = new SecretsManagerClient({})): Promise<UpbitExchange> {
   const secretArn = env.EXCHANGE_SECRET_ARN?.trim();
   const baseUrl = env.EXCHANGE_BASE_URL?.trim();
   if (!secretArn || !baseUrl) throw new ConfigError('missing environment variables: EXCHANGE_SECRET_ARN and EXCHANGE_BASE_URL');

@@ -13,7 +13,7 @@
 import { z } from 'zod';
 
 export const CASE_STEPS = ['LoadCase', 'CheckSaleAllowed', 'Escalate', 'Settle', 'NotifyResult', 'RecordFailure'] as const;
-export const MARKET_STEPS = ['QuoteMarket', 'PlanNextSlice', 'PlaceOrder', 'ReconcileOrder', 'ResolveOpenOrders'] as const;
+export const MARKET_STEPS = ['QuoteMarket', 'PlanNextSlice', 'PlaceOrder', 'ReconcileOrder', 'LookUpOrdersInDoubt', 'ResolveOpenOrders'] as const;
 export type CaseStep = (typeof CASE_STEPS)[number];
 export type MarketStep = (typeof MARKET_STEPS)[number];
 export type StepName = CaseStep | MarketStep;
@@ -75,8 +75,15 @@ export interface SliceResult {
 
 export interface OrderResult {
   identifier: string;
-  status: 'PLACED' | 'DONE' | 'ABSENT';
+  status: 'PLACED' | 'DONE' | 'ABSENT' | 'IN_DOUBT';
   resolvedByLookup: boolean;
+}
+
+/** LookUpOrdersInDoubt: orders of the sale still in doubt, and whether to wait and look again before settling. */
+export interface InDoubtResult {
+  inDoubt: number;
+  wait: boolean;
+  waitSeconds: number;
 }
 
 export interface FillResult {

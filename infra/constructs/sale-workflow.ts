@@ -37,6 +37,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import type { CaseStep, MarketStep, StepName } from '../../functions/sale/steps';
+import { ORDERS_IN_DOUBT_SWEEP_RATE, SWEEP_SERVICE } from '../../functions/sale/sweep';
 import { namePrefix } from '../config';
 import type { CryptoTaxRecoveryStack } from '../stack';
 import { REPO_ROOT, type AppFunction } from './function';
@@ -62,6 +63,9 @@ export const SALE_STATES = {
   reconcileOrder: 'ReconcileOrder',
   isOrderFinal: 'IsOrderFinal',
   waitBetweenSlices: 'WaitBetweenSlices',
+  lookUpOrdersInDoubt: 'LookUpOrdersInDoubt',
+  areOrdersInDoubt: 'AreOrdersInDoubt',
+  waitForOrdersInDoubt: 'WaitForOrdersInDoubt',
   settle: 'Settle',
   notifyResult: 'NotifyResult',
   saleEnded: 'SaleEnded',
@@ -71,7 +75,7 @@ export const SALE_STATES = {
 } as const;
 
 /** The Wait states (the local tests and the local stack override their durations). */
-export const SALE_WAIT_STATES = [SALE_STATES.awaitApproval, SALE_STATES.pauseForMarket, SALE_STATES.waitForMarket, SALE_STATES.waitForFill, SALE_STATES.waitBetweenSlices] as const;
+export const SALE_WAIT_STATES = [SALE_STATES.awaitApproval, SALE_STATES.pauseForMarket, SALE_STATES.waitForMarket, SALE_STATES.waitForFill, SALE_STATES.waitBetweenSlices, SALE_STATES.waitForOrdersInDoubt] as const;
 
 /** Errors worth another attempt of the same step, after a pause. */
 export const TRANSIENT_ERRORS = [
@@ -153,6 +157,8 @@ export class SaleWorkflow extends Construct {
     const waitForFill = new sfn.Wait(this, S.waitForFill, { comment: 'Give the exchange a moment before reading the order', time: sfn.WaitTime.duration(Duration.seconds(FILL_WAIT_SECONDS)) });
     const reconcileOrder = step('ReconcileOrder', market, identifier, '$.fill');
     const waitBetweenSlices = new sfn.Wait(this, S.waitBetweenSlices, { comment: 'Let the book refill before the next slice', time: sfn.WaitTime.secondsPath('$.fill.waitSeconds') });
+    const lookUpOrdersInDoubt = step('LookUpOrdersInDoubt', market, {}, '$.lookup');
+    const waitForOrdersInDoubt = new sfn.Wait(this, S.waitForOrdersInDoubt, { comment: 'An order sent without an answer may still execute: look it up again before settling (bounded; then an officer is alerted)', time: sfn.WaitTime.secondsPath('$.lookup.waitSeconds') });
     const settle = step('Settle', cases, {}, '$.settlement');
     const notifyResult = step('NotifyResult', cases, { noticeIds: sfn.JsonPath.listAt('$.settlement.noticeIds') }, '$.notified');
     const saleEnded = new sfn.Succeed(this, S.saleEnded, { comment: 'Settled: ledger, allocation, refund, releases and the result notice are recorded' });
@@ -160,8 +166,11 @@ export class SaleWorkflow extends Construct {
     const recordFailure = step('RecordFailure', cases, { error: sfn.JsonPath.objectAt('$.error') }, '$.failure');
     const saleFailed = new sfn.Fail(this, S.saleFailed, { comment: 'Recorded: what was sold is settled, otherwise the case is DUE again with the error', error: 'SaleFailed', causePath: '$.error.Cause' });
 
+    const areOrdersInDoubt = new sfn.Choice(this, S.areOrdersInDoubt, { comment: 'Settle once no order is in doubt, or once the bound has passed (coins held back)' })
+      .when(sfn.Condition.booleanEquals('$.lookup.wait', true), waitForOrdersInDoubt)
+      .otherwise(settle);
     const isSaleAllowed = new sfn.Choice(this, S.isSaleAllowed, { comment: 'Settle (paid, on hold, covered, nothing left), wait for an approval, or quote' })
-      .when(sfn.Condition.stringEquals('$.check.next', 'SETTLE'), settle)
+      .when(sfn.Condition.stringEquals('$.check.next', 'SETTLE'), lookUpOrdersInDoubt)
       .when(sfn.Condition.stringEquals('$.check.next', 'AWAIT_APPROVAL'), awaitApproval)
       .otherwise(quoteMarket);
     const guardPrice = new sfn.Choice(this, S.guardPrice, { comment: 'The market guards’ decision on the market to sell next' })
@@ -171,10 +180,11 @@ export class SaleWorkflow extends Construct {
     const sliceDecision = new sfn.Choice(this, S.sliceDecision, { comment: 'Sell a slice, wait for the market, settle, or check again' })
       .when(sfn.Condition.stringEquals('$.slice.action', 'SELL'), placeOrder)
       .when(sfn.Condition.stringEquals('$.slice.action', 'WAIT'), waitForMarket)
-      .when(sfn.Condition.stringEquals('$.slice.action', 'SETTLE'), settle)
+      .when(sfn.Condition.stringEquals('$.slice.action', 'SETTLE'), lookUpOrdersInDoubt)
       .otherwise(checkSaleAllowed);
-    const wasOrderPlaced = new sfn.Choice(this, S.wasOrderPlaced, { comment: 'An identifier the exchange has no order for is spent: plan the slice again' })
+    const wasOrderPlaced = new sfn.Choice(this, S.wasOrderPlaced, { comment: 'Refused (spent identifier) or in doubt (looked up again before the next slice): check and plan again' })
       .when(sfn.Condition.stringEquals('$.order.status', 'ABSENT'), checkSaleAllowed)
+      .when(sfn.Condition.stringEquals('$.order.status', 'IN_DOUBT'), checkSaleAllowed)
       .otherwise(waitForFill);
     const isOrderFinal = new sfn.Choice(this, S.isOrderFinal, { comment: 'Fills recorded once the order is final' })
       .when(sfn.Condition.booleanEquals('$.fill.final', false), waitForFill)
@@ -186,7 +196,8 @@ export class SaleWorkflow extends Construct {
     awaitApproval.next(checkSaleAllowed);
     quoteMarket.next(guardPrice);
     pauseForMarket.next(checkSaleAllowed);
-    escalate.next(settle);
+    escalate.next(lookUpOrdersInDoubt);
+    waitForOrdersInDoubt.next(lookUpOrdersInDoubt);
     planNextSlice.next(sliceDecision);
     waitForMarket.next(checkSaleAllowed);
     placeOrder.next(wasOrderPlaced);
@@ -198,7 +209,9 @@ export class SaleWorkflow extends Construct {
     resolveOpenOrders.next(recordFailure);
     recordFailure.next(saleFailed);
 
-    for (const task of [loadCase, checkSaleAllowed, quoteMarket, escalate, planNextSlice, placeOrder, reconcileOrder, settle]) {
+    lookUpOrdersInDoubt.next(areOrdersInDoubt);
+
+    for (const task of [loadCase, checkSaleAllowed, quoteMarket, escalate, planNextSlice, placeOrder, reconcileOrder, lookUpOrdersInDoubt, settle]) {
       task.addCatch(resolveOpenOrders, { errors: ['States.ALL'], resultPath: '$.error' });
     }
     // The case is settled by then; a notice not queued stays in the outbox for the sweeper.
@@ -243,6 +256,10 @@ export class SaleWorkflow extends Construct {
     alarm('SaleFailedMetric', 'A sale step recorded a failure (RecordFailure)', stepMetric('SaleFailed', CASE_STEPS_SERVICE));
     alarm('SaleEscalated', 'The market guards paused a sale too often: an officer should look at the market and the case', stepMetric('SaleEscalated', CASE_STEPS_SERVICE));
     alarm('SaleAwaitingApproval', 'A sale at or above the approval threshold waits for an officer (POST /cases/{caseId}/sales/{saleId}/approval)', stepMetric('SaleAwaitingApproval', MARKET_STEPS_SERVICE));
+    alarm('OrdersInDoubtPastBound', 'An order sent without an answer is still not found after SALE_IN_DOUBT_BOUND_MINUTES: its coins are held back; an officer must look (docs: orders in doubt)', stepMetric('OrdersInDoubtPastBound', MARKET_STEPS_SERVICE));
+    alarm('SweptOrdersInDoubtPastBound', 'The sweep still finds orders in doubt past the bound: their coins are held back; an officer must look', stepMetric('OrdersInDoubtPastBound', SWEEP_SERVICE).with({ statistic: 'Maximum' }));
+    alarm('LateFillsBooked', 'A fill turned up after its sale was settled and was booked as a post-settlement adjustment (notice sent); check the case', stepMetric('LateFillsBooked', SWEEP_SERVICE));
+    alarm('SaleAttemptsExhausted', 'A case used all its sale attempts (SALE_MAX_ATTEMPTS) and waits for an officer', stepMetric('SaleAttemptsExhausted', 'check-deadlines'));
 
     o.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
@@ -283,7 +300,8 @@ const STEP_COMMENTS: Record<StepName, string> = {
   PlanNextSlice: 'Re-plan on the real proceeds; size and price the next limit IOC slice; ask for approval above the threshold',
   PlaceOrder: 'Send the slice once (looked up by identifier after any doubt)',
   ReconcileOrder: 'Record the order’s fills once it is final',
-  ResolveOpenOrders: 'After a failure: resolve every order not yet final, by identifier',
+  LookUpOrdersInDoubt: 'Before settling: look every order in doubt up again (by identifier and in the closed-order list)',
+  ResolveOpenOrders: 'After a failure: resolve every order not yet final, by identifier; orders in doubt looked up again',
 };
 
 export interface DeadlineCheckScheduleProps {
@@ -420,6 +438,28 @@ export function addSaleWorkflow(stack: CryptoTaxRecoveryStack): SaleWiring {
     timezone: config.schedules.timezone,
     observability,
   });
+
+  // Orders in doubt, looked up again every few minutes; a fill found after settlement is booked.
+  const sweepOrdersInDoubt = stack.newExchangeFunction('SweepOrdersInDoubtFunction', {
+    name: SWEEP_SERVICE,
+    entry: repo('sale/sweep-handler.ts'),
+    description: 'Every 5 minutes: looks up orders in doubt; books fills found after settlement as adjustments',
+    timeout: Duration.minutes(2),
+  });
+  data.bindTable(sweepOrdersInDoubt);
+  queues.bindProducer('noticeDispatch', sweepOrdersInDoubt);
+  const sweepRole = new iam.Role(stack, 'SweepOrdersInDoubtScheduleRole', {
+    description: 'Lets EventBridge Scheduler invoke the sweep of orders in doubt',
+    assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
+  });
+  new scheduler.Schedule(stack, 'SweepOrdersInDoubtSchedule', {
+    description: 'Looks up orders in doubt again; books fills found after settlement',
+    schedule: scheduler.ScheduleExpression.expression(ORDERS_IN_DOUBT_SWEEP_RATE),
+    timeWindow: scheduler.TimeWindow.off(),
+    // The next run comes in minutes: no retries, no dead letters; the alarms watch what stays in doubt.
+    target: new schedulerTargets.LambdaInvoke(sweepOrdersInDoubt.fn, { role: sweepRole, retryAttempts: 0 }),
+  });
+  acknowledgeWildcards(sweepRole, { resources: [`${sweepOrdersInDoubt.fn.functionArn}:*`] }, 'Granted by the scheduler target (Function.grantInvoke): the :* covers this one function’s versions and aliases.');
 
   // The taxpayer's own sale request (POST /cases/{caseId}/sale-requests) is queued by the API.
   queues.bindProducer('saleRequest', stack.apiFunction);

@@ -258,9 +258,15 @@ function transition(
   };
 }
 
-function releaseAll(c: Case, reason: Release['reason']): { holdings: Holding[]; releases: Release[] } {
-  const releases = c.holdings.filter((h) => available(h).gt(0)).map((h) => ({ market: h.market, quantity: available(h), reason }));
-  const holdings = c.holdings.map((h) => ({ ...h, released: h.released.add(available(h)) }));
+/** Every free coin goes back; coins under orders in doubt (`heldBack`, per market) stay in custody. */
+function releaseAll(c: Case, reason: Release['reason'], heldBack: readonly Seizure[] = []): { holdings: Holding[]; releases: Release[] } {
+  const free = (h: Holding) => {
+    const held = sum(heldBack.filter((x) => x.market === h.market).map((x) => x.quantity));
+    const q = available(h).sub(held);
+    return q.gt(0) ? q : ZERO;
+  };
+  const releases = c.holdings.filter((h) => free(h).gt(0)).map((h) => ({ market: h.market, quantity: free(h), reason }));
+  const holdings = c.holdings.map((h) => ({ ...h, released: h.released.add(free(h)) }));
   return { holdings, releases };
 }
 
@@ -535,6 +541,11 @@ export interface SaleOutcome {
   startedOn?: LocalDate;
   /** Why the sale stopped before covering the need, if it did (escalation, failure). */
   stoppedBecause?: string;
+  /**
+   * Coins under orders still in doubt (sent, outcome unknown): neither sold nor released; if such an
+   * order turns out to have sold, `adjustSale` books it after the settlement.
+   */
+  heldBack?: Seizure[];
 }
 
 /**
@@ -563,7 +574,7 @@ export function settleSale(c: Case, outcome: SaleOutcome, ctx: TransitionContext
   const settled: Case = { ...c, bills: applied.bills, holdings, refundPayable: c.refundPayable.add(applied.refund) };
   let status: CaseStatus;
   if (owed.isZero()) {
-    const surplus = releaseAll(settled, 'SURPLUS');
+    const surplus = releaseAll(settled, 'SURPLUS', outcome.heldBack);
     holdings = surplus.holdings;
     releases.push(...surplus.releases);
     status = 'SETTLED';
@@ -595,6 +606,63 @@ export function settleSale(c: Case, outcome: SaleOutcome, ctx: TransitionContext
   // One notice tells what was sold, how the money was applied and what went back.
   const notices = [saleResultNotice(next, ledger, releases, outcome.startedOn ?? outcome.settledOn, ctx.settings, today(ctx))];
   return transition(c, next, ctx, 'SETTLE_SALE', { reason: outcome.stoppedBecause, details, ledger, releases, notices });
+}
+
+/** A fill found after its sale was settled: an order that was in doubt turned out to have sold. */
+export interface LateFill extends Fill {
+  saleId: string;
+  /** The order's identifier: the adjustment is booked once per order. */
+  identifier: string;
+  settledOn: LocalDate;
+  /** Coins still under other orders in doubt (kept in custody if the surplus goes back). */
+  heldBack?: Seizure[];
+}
+
+/**
+ * A post-settlement adjustment: coins an order in doubt sold after its sale was settled. The sold
+ * coins leave custody, the net proceeds are applied in the legal order (a surplus refunded), a case
+ * that owes nothing any more is settled (its free coins go back), and the taxpayer gets a result
+ * notice of the adjustment. Allowed in any state, closed ones included: the money is there and
+ * must be accounted for.
+ */
+export function adjustSale(c: Case, fill: LateFill, ctx: TransitionContext): Transition {
+  const net = floorWon(fill.grossKrw.sub(fill.feeKrw));
+  const rounding = fill.grossKrw.sub(fill.feeKrw).sub(net);
+  const applied = applyMoney(c, net, fill.settledOn, ctx.settings, fill.saleId);
+  let holdings = c.holdings.map((h) => (h.market === fill.market ? { ...h, sold: h.sold.add(fill.quantity) } : h));
+  if (!c.holdings.some((h) => h.market === fill.market) || holdings.some((h) => available(h).lt(0))) {
+    throw new CaseRuleError('OVERSOLD', `a late fill of ${fill.quantity.toFixed()} ${fill.market} exceeds the coins in custody`);
+  }
+  const adjusted: Case = { ...c, bills: applied.bills, holdings, refundPayable: c.refundPayable.add(applied.refund) };
+  const owed = totalOutstanding(applied.bills);
+  const releases: Release[] = [];
+  let status = c.status;
+  if (owed.isZero() && (c.status === 'DUE' || c.status === 'SHORTFALL')) {
+    const surplus = releaseAll(adjusted, 'SURPLUS', fill.heldBack);
+    holdings = surplus.holdings;
+    releases.push(...surplus.releases);
+    status = 'SETTLED';
+  }
+  const ledger: LedgerEntry[] = [
+    { kind: 'SALE_GROSS', source: fill.saleId, amount: fill.grossKrw, market: fill.market, quantity: fill.quantity },
+    { kind: 'SALE_FEE', source: fill.saleId, amount: fill.feeKrw, market: fill.market },
+    ...(rounding.gt(0) ? [{ kind: 'SALE_ROUNDING' as const, source: fill.saleId, amount: rounding }] : []),
+    ...applied.ledger,
+  ];
+  const next: Case = { ...adjusted, holdings, status };
+  const details: Record<string, string> = {
+    saleId: fill.saleId,
+    identifier: fill.identifier,
+    grossKrw: fill.grossKrw.toFixed(),
+    feeKrw: fill.feeKrw.toFixed(),
+    netKrw: net.toFixed(0),
+    allocatedKrw: allocatedTotal(applied.allocations).toFixed(0),
+    refundKrw: applied.refund.toFixed(0),
+    stillOwedKrw: owed.toFixed(0),
+    ...releaseDetails(releases),
+  };
+  const notices = [saleResultNotice(next, ledger, releases, fill.settledOn, ctx.settings, today(ctx))];
+  return transition(c, next, ctx, 'ADJUST_SALE', { reason: 'LATE_FILL', details, ledger, releases, notices });
 }
 
 /** A sale that failed before selling anything: the case goes back to DUE, safe, with the error. */

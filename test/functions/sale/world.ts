@@ -31,7 +31,7 @@ import { DEFAULT_EXECUTION_POLICY, type ExecutionPolicy } from '#domain/executio
 import { Decimal, decimal, won, ZERO } from '#domain/money';
 import { DynamoDbPriceStore, type PriceSnapshot } from '#adapters/dynamodb/price-store';
 import { DynamoDbSaleStore, type OrderRecord, type SaleRecord } from '#adapters/dynamodb/sale-store';
-import type { Exchange } from '#adapters/exchange/exchange';
+import type { OrderExchange } from '../../../functions/sale/orders-in-doubt';
 import { UpbitExchange } from '#adapters/exchange/upbit';
 import { resolveStateMachineDefinition, type AslDefinition, type CfnTemplate } from '#adapters/workflow/definition';
 import { LocalSaleWorkflowStarter, type LocalExecution, type LocalTaskHandler } from '#adapters/workflow/local-starter';
@@ -42,6 +42,7 @@ import { DEFAULT_SALE_LIMITS, type SaleLimits } from '../../../functions/sale/co
 import type { SaleDeps } from '../../../functions/sale/context';
 import { localTaskHandlers, stepDispatcher } from '../../../functions/sale/dispatch';
 import { createMarketSteps } from '../../../functions/sale/market-steps';
+import { createOrderSweep, type SweepReport } from '../../../functions/sale/sweep';
 import { SALE_STATES, SALE_WAIT_STATES } from '../../../infra/constructs/sale-workflow';
 import { configFromContext } from '../../../infra/config';
 import { CryptoTaxRecoveryStack } from '../../../infra/stack';
@@ -115,13 +116,15 @@ export interface SaleWorld {
   /** The steps' clock runs this far ahead of the exchange's (a frozen price feed then looks stale). */
   clockOffsetMs: number;
   /** The exchange the market steps call (a test may wrap it). */
-  exchange: Exchange;
+  exchange: OrderExchange;
   realExchange: UpbitExchange;
   hooks: Partial<Record<string, StateHook>>;
   now(): Date;
   readonly store: CaseStore;
   /** A new starter on the same bindings. */
   newStarter(): LocalSaleWorkflowStarter;
+  /** The scheduled sweep of orders in doubt, on the same stores, exchange and clock. */
+  sweep(): Promise<SweepReport>;
 }
 
 export function useSaleWorld(): SaleWorld {
@@ -138,7 +141,7 @@ export function useSaleWorld(): SaleWorld {
     Object.assign(world, { sim, sales, prices, definition, realExchange, exchange: realExchange, api: testApi(table, START) });
     const now = () => new Date(sim.clock.nowMs() + world.clockOffsetMs);
     world.now = now;
-    const exchange: Exchange = {
+    const exchange: OrderExchange = {
       quotes: (m) => world.exchange.quotes(m),
       orderBooks: (m) => world.exchange.orderBooks(m),
       marketRules: (m) => world.exchange.marketRules(m),
@@ -148,6 +151,8 @@ export function useSaleWorld(): SaleWorld {
       settle: (r) => world.exchange.settle(r),
       cancelOrder: (r) => world.exchange.cancelOrder(r),
       balances: () => world.exchange.balances(),
+      closedOrders: (q) => world.exchange.closedOrders(q),
+      ordersByRefs: (r) => world.exchange.ordersByRefs(r),
     };
     const metrics = {
       addMetric: (name: string, _unit: unknown, value: number) => void world.metrics.push({ name, value }),
@@ -170,11 +175,15 @@ export function useSaleWorld(): SaleWorld {
     };
     const caseSteps = stepDispatcher(createCaseSteps(Object.assign(withGetters(common), { notices: { publish: async (_c: unknown, ids: readonly string[]) => void world.published.push(...ids) } })), common.metrics);
     const marketSteps = stepDispatcher(createMarketSteps(Object.assign(withGetters(common), { exchange, priceHistory: prices })), common.metrics);
+    const sweep = createOrderSweep(Object.assign(withGetters(common), { exchange, notices: { publish: async (_c: unknown, ids: readonly string[]) => void world.published.push(...ids) } }));
+    world.sweep = () => sweep();
     const bound = localTaskHandlers(definition, { caseSteps, marketSteps });
     const handlers: Record<string, LocalTaskHandler> = {};
     for (const [stateName, run] of Object.entries(bound)) {
       handlers[stateName] = async (input) => {
         if (stateName === SALE_STATES.quoteMarket) sim.clock.advance(60_000);
+        // The wait before an order in doubt is looked up again passes on the exchange's clock too.
+        if (stateName === SALE_STATES.lookUpOrdersInDoubt) sim.clock.advance(world.limits.inDoubtRecheckSeconds * 1000);
         const hook = world.hooks[stateName];
         return (hook ? await hook(input, () => run(input)) : await run(input)) as never;
       };
