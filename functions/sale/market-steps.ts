@@ -9,7 +9,7 @@
  * looks the order up by its identifier before placing anything; the exchange refuses an identifier
  * twice in any case. Fills are written once, when the exchange reports the order final.
  */
-import { isSaleApproved } from '#domain/case';
+import { isSaleApproved, saleBlock } from '#domain/case';
 import { kstDate } from '#domain/dates';
 import { guardMarket, needsApproval, nextSlice, type GuardDecision } from '#domain/execution-policy';
 import { bps, Decimal, sum, ZERO } from '#domain/money';
@@ -17,6 +17,7 @@ import { planSale, type SalePlan } from '#domain/sale-plan';
 import {
   executed,
   inDoubt,
+  netProceeds,
   orderIdentifier,
   type MarketSnapshot,
   type OrderRecord,
@@ -24,7 +25,7 @@ import {
   type SaleRecord,
 } from '#adapters/dynamodb/sale-store';
 import { ExchangeError, isFinal, OrderNotFound, type ExchangeOrder } from '#adapters/exchange/exchange';
-import { leftToSell, loadCase, loadSale, planHoldings, policyFor, requireSelling, saleOrders, seconds, stillNeeded, today, type SaleDeps } from './context';
+import { isSelling, leftToSell, loadCase, loadSale, planHoldings, policyFor, requireSelling, saleOrders, seconds, stillNeeded, today, type SaleDeps } from './context';
 import { inDoubtFor, lookUpOrders, recordFills, type OrderExchange } from './orders-in-doubt';
 import { InvalidStepInputError, OrderInDoubtError } from './errors';
 import type { FillResult, GuardResult, InDoubtResult, MarketStep, OrderResult, SaleRef, SliceResult, StepEvent } from './steps';
@@ -105,6 +106,22 @@ export function createMarketSteps(deps: MarketStepDeps): MarketSteps {
       }
     }
     return saleOrders(deps, ref);
+  }
+
+  /** Why the order must not go out now, read right before the exchange is called; undefined when it may. */
+  async function lastMomentBlock(ref: SaleRef, order: OrderRecord): Promise<string | undefined> {
+    const c = await loadCase(deps, ref);
+    if (c.status === 'CANCELLED') return 'CANCELLED';
+    if (!isSelling(c, ref.saleId)) return `CASE_${c.status}`;
+    const on = today(deps);
+    const settings = deps.settingsFor(c.cityId);
+    const block = saleBlock(c, on, settings);
+    if (block) return block;
+    const orders = await saleOrders(deps, ref);
+    if (stillNeeded(c, orders, on, settings).lte(0)) return 'COVERED';
+    const left = leftToSell(c, await loadSale(deps, ref), orders).get(order.market) ?? ZERO;
+    if (left.lt(order.volume)) return 'COINS_NOT_AVAILABLE';
+    return undefined;
   }
 
   function record(ref: SaleRef, identifier: string | undefined): string {
@@ -238,8 +255,12 @@ export function createMarketSteps(deps: MarketStepDeps): MarketSteps {
       }
       const plannedValue = sum(salePlan.legs.map((l) => l.quantity.mul(sale.lastQuotes[l.market]?.bestBid ?? ZERO))).floor();
 
-      if (!sale.arrival && needsApproval(plannedValue, deps.policy) && !isSaleApproved(c, event.saleId)) {
-        sale = await sales.save({ ...sale, status: 'AWAITING_APPROVAL', approval: sale.approval ?? { requestedAt: now.toISOString(), plannedValueKrw: plannedValue } });
+      // Approval before the first order at or above the threshold, and again when a bill update
+      // raises a running sale (sold so far plus planned) across the threshold it started under.
+      const total = netProceeds(orders).add(plannedValue);
+      const raisedAcross = sale.arrival !== undefined && !needsApproval(sale.arrival.plannedValueKrw, deps.policy) && needsApproval(total, deps.policy);
+      if ((!sale.arrival ? needsApproval(plannedValue, deps.policy) : raisedAcross) && !isSaleApproved(c, event.saleId)) {
+        sale = await sales.save({ ...sale, status: 'AWAITING_APPROVAL', approval: sale.approval ?? { requestedAt: now.toISOString(), plannedValueKrw: sale.arrival ? total : plannedValue } });
         deps.metrics.addMetric('SaleAwaitingApproval', 'Count', 1);
         deps.logger.info('sale waits for an officer’s approval', { saleId: event.saleId, plannedValueKrw: plannedValue.toFixed() });
         return { action: 'AWAIT_APPROVAL', reason: `planned ₩${plannedValue.toFixed()} at or above the approval threshold`, waitSeconds: 0 };
@@ -337,8 +358,19 @@ export function createMarketSteps(deps: MarketStepDeps): MarketSteps {
           return { identifier, status: 'PLACED', resolvedByLookup: true };
         }
       }
-      const c = await loadCase(deps, event);
-      requireSelling(c, event.saleId);
+      // The last moment: holds, full payment, cancellation, what is still needed and still there.
+      const blockedBy = await lastMomentBlock(event, order);
+      if (blockedBy) {
+        // Never sent: not placed. SENDING and not found: an earlier attempt may have gone out.
+        const neverSent = order.status === 'PLANNED';
+        const closed: OrderRecord = neverSent
+          ? { ...order, status: 'ABSENT', absentReason: `blocked: ${blockedBy}` }
+          : { ...order, status: 'IN_DOUBT', inDoubtSince: clock().toISOString(), lookups: 1, absentReason: `blocked: ${blockedBy}` };
+        await close(event, closed, [order.status]);
+        deps.metrics.addMetric('OrdersBlocked', 'Count', 1);
+        deps.logger.info('order blocked at the last moment: not sent', { identifier, blockedBy });
+        return { identifier, status: neverSent ? 'ABSENT' : 'IN_DOUBT', resolvedByLookup: false, blockedBy };
+      }
       order = { ...order, status: 'SENDING', sendAttempts: order.sendAttempts + 1, sentAt: clock().toISOString() };
       await sales.updateOrder(order, ['PLANNED', 'SENDING']);
       let outcome;

@@ -77,6 +77,8 @@ export interface OrderResult {
   identifier: string;
   status: 'PLACED' | 'DONE' | 'ABSENT' | 'IN_DOUBT';
   resolvedByLookup: boolean;
+  /** Not sent: a hold, a payment, a cancellation or the need covered, seen at the last moment. */
+  blockedBy?: string;
 }
 
 /** LookUpOrdersInDoubt: orders of the sale still in doubt, and whether to wait and look again before settling. */
