@@ -64,6 +64,21 @@ export interface SaleRequest {
   requestedAt: string;
   /** The taxpayer's own floor price per coin, by market. */
   limitPrices: Record<string, Decimal>;
+  /** That the taxpayer asked: selling before the deadline rests on it. */
+  evidence: SaleRequestEvidence;
+}
+
+export type SaleRequestChannel = 'IN_PERSON' | 'PHONE' | 'MAIL' | 'EMAIL' | 'ONLINE';
+
+/** Who took the taxpayer's request, when, and how (kept with the case and in its audit trail). */
+export interface SaleRequestEvidence {
+  /** The city employee (or system) who received it and relayed it. */
+  relayedBy: string;
+  /** When the taxpayer made the request. */
+  receivedAt: string;
+  channel: SaleRequestChannel;
+  /** The city's own reference to the written request, call record or form, if any. */
+  reference?: string;
 }
 
 export interface SaleApproval {
@@ -414,8 +429,12 @@ export function markDue(c: Case, ctx: TransitionContext): Transition {
 /** The taxpayer asks the city to sell now, before the deadline, optionally with floor prices. */
 export function requestSaleByTaxpayer(c: Case, request: SaleRequest, ctx: TransitionContext): Transition {
   allow(c, 'TAXPAYER_SALE_REQUEST', ['IN_CUSTODY', 'NOTICE_SENT']);
+  const e = request.evidence;
+  if (!e.relayedBy.trim()) throw new CaseRuleError('NO_EVIDENCE', 'the sale request needs who relayed it');
+  if (!(Date.parse(e.receivedAt) <= ctx.now.getTime())) throw new CaseRuleError('NO_EVIDENCE', 'the taxpayer’s request cannot be received in the future');
   const details = Object.fromEntries(Object.entries(request.limitPrices).map(([m, p]) => [`limit:${m}`, p.toFixed()]));
-  return transition(c, { ...c, status: 'DUE', saleRequest: request }, ctx, 'TAXPAYER_SALE_REQUEST', { details: { requestId: request.requestId, ...details } });
+  const evidence = { 'evidence:relayedBy': e.relayedBy, 'evidence:receivedAt': e.receivedAt, 'evidence:channel': e.channel, ...(e.reference ? { 'evidence:reference': e.reference } : {}) };
+  return transition(c, { ...c, status: 'DUE', saleRequest: request }, ctx, 'TAXPAYER_SALE_REQUEST', { details: { requestId: request.requestId, ...details, ...evidence } });
 }
 
 /** The sale id names the attempt, so a duplicate start request maps to the same sale. */

@@ -471,7 +471,7 @@ describe('6. sale requests through the queue', () => {
     const bid = (await world.realExchange.orderBooks(['KRW-BTC']))[0]!.bids[0]!.price;
     const floor = bid.mul('0.997').floor();
     const api = createApi({ store: world.store, config: testConfig(tableNameOf(world)), logger: silent, now: () => world.now(), requestSales: saleRequestPublisher(requests) });
-    const answer = await api(event('POST', `/cases/${c.caseId}/sale-requests`, { body: { cityId: CITY, limitPrices: { 'KRW-BTC': floor.toFixed() } } }));
+    const answer = await api(event('POST', `/cases/${c.caseId}/sale-requests`, { body: { cityId: CITY, limitPrices: { 'KRW-BTC': floor.toFixed() }, evidence: { relayedBy: 'clerk-2', receivedAt: world.now().toISOString(), channel: 'PHONE' } } }));
     expect(answer.statusCode).toBe(200);
     await consumer.drain();
     await starter.settle();
