@@ -52,6 +52,7 @@ function registration(i: number) {
   const tax = String(100_000 + ((i * 7919) % 9_900_000));
   return {
     cityId: 'cheongju',
+    cityCaseRef: `CJ-BENCH-${i}`,
     taxpayer: { ref: `TP-${String(i).padStart(6, '0')}`, name: `납세자${i}`, contact: { phone: '010-0000-0000' } },
     bills: [
       { billId: `B${i}-1`, taxItem: '지방소득세', dueDate: '2025-03-31', cost: '0', tax, surcharge: '30000', surchargeAsOf: '2025-06-30' },

@@ -70,6 +70,7 @@ export default async function bench(): Promise<void> {
     const { city } = stack;
     const registered = await city.post<{ caseId: string }>('/cases', {
       cityId: CITY,
+      cityCaseRef: 'CJ-COST-1',
       taxpayer: { ref: CASE_REF, name: '김납세', contact: { phone: '010-0000-0001' } },
       bills: [{ billId: 'B-2025-1', taxItem: '지방소득세', dueDate: '2025-05-31', cost: '5000', tax: '1200000', surcharge: '36000', surchargeAsOf: '2026-08-31' }],
     });

@@ -63,7 +63,7 @@ function templates(): Record<'REGISTERED' | 'TRANSFER_REQUESTED' | 'IN_CUSTODY' 
     surchargeAsOf: '2025-06-30' as LocalDate,
   });
   const t0 = registerCase(
-    { cityId: CITY, caseId: 'template', taxpayer: { ref: 'TP-0', name: '홍길동', contact: { phone: '010-0000-0000' } }, bills: [bill('B1', '1000000', '2025-03-31'), bill('B2', '500000', '2025-01-31')] },
+    { cityId: CITY, caseId: 'template', cityCaseRef: 'CC-template', taxpayer: { ref: 'TP-0', name: '홍길동', contact: { phone: '010-0000-0000' } }, bills: [bill('B1', '1000000', '2025-03-31'), bill('B2', '500000', '2025-01-31')] },
     ctx(at),
   );
   const t1 = requestTransfer(t0.case, [{ market: 'KRW-BTC', quantity: decimal('0.05') }], ctx(at));
@@ -85,7 +85,7 @@ function caseItem(i: number, dueEvery: number, t: ReturnType<typeof templates>):
   if (due) c = { ...t.NOTICE_SENT, deadline: `2025-09-${String(1 + (i % 29)).padStart(2, '0')}` as LocalDate };
   else if (i % 5 < 2) c = { ...t.NOTICE_SENT, deadline: `2025-${i % 2 === 0 ? '10' : '11'}-${String(2 + (i % 27)).padStart(2, '0')}` as LocalDate };
   else c = i % 5 === 2 ? t.IN_CUSTODY : i % 5 === 3 ? t.TRANSFER_REQUESTED : t.REGISTERED;
-  return { item: caseToItem({ ...c, caseId, taxpayer }), due };
+  return { item: caseToItem({ ...c, caseId, cityCaseRef: `CC-${caseId}`, taxpayer }), due };
 }
 
 async function seed(doc: DynamoDBDocumentClient, tableName: string, cases: number, dueEvery: number, concurrency: number): Promise<{ due: number; seconds: number }> {

@@ -30,7 +30,7 @@
  */
 import { Decimal, ZERO, bps, floorWon, max, sum } from '#domain/money';
 import { DEFAULT_EXECUTION_POLICY, guardMarket, nextSlice, priceBandViolation, type PricePoint } from '#domain/execution-policy';
-import { planSale, quantityToRaise, smallestOrder, type Holding } from '#domain/sale-plan';
+import { planSale, quantityToRaise, smallestOrder, type PricedHolding } from '#domain/sale-plan';
 import { saleQuality, type ExecutedFill } from '#domain/sale-quality';
 import { ExchangeError, type ExchangeOrder, type OrderBook, type Quote, type MarketRules } from '#adapters/exchange/exchange';
 import { UpbitExchange } from '#adapters/exchange/upbit';
@@ -149,7 +149,7 @@ const fillOf = (o: ExchangeOrder): ExecutedFill => ({ quantity: o.executedVolume
 const netOf = (fills: readonly ExecutedFill[]): Decimal => floorWon(sum(fills.map((f) => f.grossKrw.sub(f.feeKrw))));
 const worstFill = (o: ExchangeOrder): Decimal | undefined => o.trades.map((t) => t.price).sort((a, b) => a.cmp(b))[0];
 
-function holdingFor(s: Session, snap: Snapshot, quantity: Decimal): Holding {
+function holdingFor(s: Session, snap: Snapshot, quantity: Decimal): PricedHolding {
   return { market: s.c.market, quantity, bid: snap.bestBid, askFee: s.rules.askFee, lotSize: LOT, minOrderKrw: s.rules.minOrderTotal, recentTradedValue: snap.quote.accTradeValue24h };
 }
 

@@ -51,6 +51,9 @@ export interface DemoBill {
 
 export interface DemoCase {
   index: number;
+  /** The city system's case number (one open case per number). */
+  caseRef: string;
+  /** The taxpayer's reference in the city system. */
   ref: string;
   name: string;
   contact: { phone: string; address: string; email?: string };
@@ -218,6 +221,7 @@ export function planDemoCity(options: PlanOptions): DemoPlan {
     const name = `${surname}${pick(random, GIVEN)}${pick(random, GIVEN)}`;
     const c: DemoCase = {
       index,
+      caseRef: `CJ-${seed}-${String(index + 1).padStart(5, '0')}`,
       ref: `CJ-TP-${String(100000 + Math.floor(random() * 900000))}`,
       name,
       contact: {
@@ -288,7 +292,7 @@ export async function seedDemoCity(plan: DemoPlan, deps: SeedDeps): Promise<Seed
   await inBatches(plan.cases, deps.concurrency ?? 6, async (c) => {
     const registered = await city.post<CaseAnswer>(
       '/cases',
-      { cityId, taxpayer: { ref: c.ref, name: c.name, contact: c.contact }, bills: c.bills },
+      { cityId, cityCaseRef: c.caseRef, taxpayer: { ref: c.ref, name: c.name, contact: c.contact }, bills: c.bills },
       `seed-${plan.seed}-${c.index}-register`,
     );
     const seized = c.holdings.map((h) => {

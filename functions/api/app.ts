@@ -8,6 +8,7 @@ import { CaseRuleError, IllegalTransitionError, type Transition } from '#domain/
 import {
   CaseExistsError,
   CaseNotFoundError,
+  CaseRefTakenError,
   ConcurrencyConflictError,
   DuplicateRecordError,
   IdempotencyKeyTakenError,
@@ -188,6 +189,10 @@ export function problemFor(error: unknown): Problem {
   if (error instanceof CaseNotFoundError) return new Problem(404, 'case-not-found', 'No such case', error.message);
   if (error instanceof ConcurrencyConflictError) {
     return new Problem(409, 'concurrent-update', 'The case changed meanwhile', `${error.message}; retry the request with the same Idempotency-Key`, { retryable: true }, { 'Retry-After': '1' });
+  }
+  if (error instanceof CaseRefTakenError) {
+    const existing = error.existingCaseId;
+    return new Problem(409, 'case-registered', 'The case is registered already', `${error.message}; it stays the one case for this reference until it closes`, existing ? { caseId: existing } : {}, existing ? { Location: `/cases/${existing}?city=${error.cityId}` } : {});
   }
   if (error instanceof DuplicateRecordError && error.kind === 'PAYMENT') return new Problem(422, 'rule-violation', 'Refused by a rule', error.message, { code: 'DUPLICATE_PAYMENT' });
   if (error instanceof DuplicateRecordError || error instanceof CaseExistsError) return new Problem(409, 'duplicate', 'Already recorded', error.message);

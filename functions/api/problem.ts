@@ -20,7 +20,7 @@ export class Problem extends Error {
     readonly slug: string,
     readonly title: string,
     readonly detail: string,
-    readonly extra: { code?: string; retryable?: boolean; errors?: FieldError[] } = {},
+    readonly extra: { code?: string; retryable?: boolean; caseId?: string; errors?: FieldError[] } = {},
     readonly headers: Record<string, string> = {},
   ) {
     super(detail);

@@ -127,15 +127,21 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
     path: '/cases',
     operationId: 'registerCase',
     summary: 'Register a delinquent case with its bills',
+    description: 'The city system’s reference (cityCaseRef) names one open case per city: registering it again, under any Idempotency-Key, answers 409 with the open case’s id.',
     roles: CITY_SYSTEM,
     body: RegisterCaseBody,
-    responses: { 201: json(CaseView, 'The case, registered.'), ...COMMON, 422: ON_CASE[422] },
+    responses: {
+      201: json(CaseView, 'The case, registered.'),
+      ...COMMON,
+      409: problem('An open case of this city has the same cityCaseRef: its id is in caseId (and Location).'),
+      422: ON_CASE[422],
+    },
     async handle(input, deps) {
       const { body } = input;
       const caseId = deps.newId('c');
       const contact = Object.fromEntries(Object.entries(body.taxpayer.contact).filter(([, v]) => v !== undefined)) as Case['taxpayer']['contact'];
       const transition = registerCase(
-        { cityId: body.cityId, caseId, taxpayer: { ref: body.taxpayer.ref, name: body.taxpayer.name, contact }, bills: body.bills.map(toBill) },
+        { cityId: body.cityId, caseId, cityCaseRef: body.cityCaseRef, taxpayer: { ref: body.taxpayer.ref, name: body.taxpayer.name, contact }, bills: body.bills.map(toBill) },
         ctxFor(deps, input, body.cityId),
       );
       return {

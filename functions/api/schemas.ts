@@ -59,6 +59,7 @@ const RecordId = (what: string, example: string) =>
     .meta({ description: what, example });
 
 export const BillId = RecordId('the city system’s bill id', 'B-2025-000123');
+export const CityCaseRef = RecordId('the city system’s own reference for the case (its case number): one open case per reference and city', 'CH-2025-004711');
 export const PaymentId = RecordId('the city system’s payment (receipt) id', 'RCPT-2025-000123');
 export const HoldId = RecordId('a hold id this API assigned', 'h01JZ8X4E7Q2M3N4P5R6S7T8V9W');
 
@@ -94,6 +95,7 @@ export const BillInput = z
 export const RegisterCaseBody = z
   .strictObject({
     cityId: CityId,
+    cityCaseRef: CityCaseRef,
     taxpayer: z.strictObject({
       ref: Text(64, 'The city system’s taxpayer reference (never a resident registration number).'),
       name: Text(100, 'Name for notices.'),
@@ -229,6 +231,7 @@ export const CaseView = z
   .object({
     cityId: CityId,
     caseId: CaseId,
+    cityCaseRef: z.string().meta({ description: 'The city system’s own reference for the case.' }),
     status: Status,
     version: z.number().int(),
     taxpayer: z.object({ ref: z.string(), name: z.string(), contact: z.object({ phone: z.string().optional(), email: z.string().optional(), address: z.string().optional() }) }),
@@ -367,6 +370,7 @@ export const ProblemView = z
     instance: z.string().optional(),
     code: z.string().optional().meta({ description: 'The domain rule that refused the request.' }),
     retryable: z.boolean().optional(),
+    caseId: CaseId.optional().meta({ description: 'The case already registered under the same city reference (409 on registration).' }),
     errors: z
       .array(z.object({ in: z.enum(['body', 'query', 'path', 'header']), pointer: z.string().optional(), name: z.string().optional(), detail: z.string() }))
       .optional()

@@ -32,6 +32,7 @@ export function caseView(c: Case, settings: CitySettings, today: LocalDate): z.i
   return {
     cityId: c.cityId,
     caseId: c.caseId,
+    cityCaseRef: c.cityCaseRef,
     status: c.status,
     version: c.version,
     taxpayer: { ref: c.taxpayer.ref, name: c.taxpayer.name, contact: { ...c.taxpayer.contact } },

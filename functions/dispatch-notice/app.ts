@@ -2,13 +2,17 @@
  * The notice dispatcher, an SQS FIFO consumer (message group = case, deduplication id = notice id).
  * For each message: parse → load the notice record (skip it when already SENT) → load the case for
  * the recipient's current contact data → render the Korean notice → choose a channel (city order ×
- * contact data) → deliver → record SENT (conditionally, once) and take it out of the outbox index.
+ * contact data; the channel of an earlier attempt while it still can) → record the attempt → deliver
+ * under the notice id as idempotency key → record SENT (conditionally, once) and take it out of the
+ * outbox index. A crash or a failed record after the hand-over is thus retried through the same
+ * channel under the same key, which answers with the first delivery instead of sending again.
  *
  * A failure is recorded on the notice record (reason, time, attempts) and thrown, so the message is
  * reported in `batchItemFailures` and comes back after the visibility timeout; the attempt the queue
  * allows last also takes the record out of the outbox index (the message moves to the DLQ, which
  * alarms). Other cases' messages in the batch go on (Powertools FIFO processor, skipGroupOnError);
- * later messages of the failed case wait, to keep its notices in order.
+ * later messages of the failed case wait, to keep its notices in order. When recording the failure
+ * fails too, that is logged and the original error is the one thrown.
  *
  * Logs carry ids, kinds, channels and error names only: no names, contact data or notice text.
  */
@@ -34,7 +38,7 @@ import {
 import { InvalidNoticeMessageError, parseNoticeMessage } from '#adapters/sqs/notice-queue';
 
 export interface DispatcherDeps {
-  outbox: Pick<DynamoDbOutboxStore, 'getNotice' | 'markSent' | 'recordFailure'>;
+  outbox: Pick<DynamoDbOutboxStore, 'getNotice' | 'recordAttempt' | 'markSent' | 'recordFailure'>;
   cases: Pick<CaseStore, 'get'>;
   channels: ReadonlyMap<ChannelKind, NoticeChannel>;
   channelOrder: (cityId: string) => ChannelOrder;
@@ -89,8 +93,18 @@ export function createNoticeDispatcher(deps: DispatcherDeps): { handler: SqsBatc
       if (!c) throw new CaseNotFoundError(ref.cityId, ref.caseId);
       const rendered = renderNotice(notice.content);
       const recipient = recipientOf(notice.content, c, exchangeContact);
-      channel = chooseChannel(deps.channels, channelOrderFor(deps.channelOrder(ref.cityId), notice.kind), notice.kind, recipient);
-      const outgoing = { ...ref, kind: notice.kind, content: notice.content, rendered, recipient, at: now() };
+      const order = channelOrderFor(deps.channelOrder(ref.cityId), notice.kind);
+      // A retry goes where the earlier attempt went (it may have delivered), while that channel is
+      // still in the order and reaches the recipient: another channel would send a second copy.
+      const earlierKind = order.find((kind) => kind === notice.channel);
+      const earlier = earlierKind ? deps.channels.get(earlierKind) : undefined;
+      channel = earlier?.canReach(recipient) ? earlier : chooseChannel(deps.channels, order, notice.kind, recipient);
+      const at = now();
+      if (!(await deps.outbox.recordAttempt(ref, { channel: channel.kind, at: at.toISOString() }))) {
+        deps.logger.info('notice already sent', log);
+        return 'ALREADY_SENT';
+      }
+      const outgoing = { ...ref, idempotencyKey: ref.noticeId, kind: notice.kind, content: notice.content, rendered, recipient, at };
       const receipt = await channel.deliver(outgoing);
       const text = noticeText(outgoing);
       const result = await deps.outbox.markSent(ref, {
@@ -107,12 +121,17 @@ export function createNoticeDispatcher(deps: DispatcherDeps): { handler: SqsBatc
       return result;
     } catch (error) {
       const parked = attempt >= deps.maxReceiveCount;
-      await deps.outbox.recordFailure(ref, {
-        at: now().toISOString(),
-        reason: forRecord(error),
-        ...(channel ? { channel: channel.kind } : {}),
-        park: parked,
-      });
+      try {
+        await deps.outbox.recordFailure(ref, {
+          at: now().toISOString(),
+          reason: forRecord(error),
+          ...(channel ? { channel: channel.kind } : {}),
+          park: parked,
+        });
+      } catch (recordError) {
+        // The delivery's own error is the one that matters (and is thrown): this one is only logged.
+        deps.logger.error('notice failure not recorded', { ...log, attempt, error: forLog(recordError) });
+      }
       deps.logger.error(parked ? 'notice not sent; last attempt, parked in the dead-letter queue' : 'notice not sent; will be retried', {
         ...log,
         channel: channel?.kind,

@@ -12,7 +12,7 @@ import type { CitySettings } from '#domain/city-settings';
 import { kstDate, type LocalDate } from '#domain/dates';
 import type { ExecutionPolicy } from '#domain/execution-policy';
 import { Decimal, max, ZERO } from '#domain/money';
-import type { Holding as PlanHolding } from '#domain/sale-plan';
+import type { PricedHolding } from '#domain/sale-plan';
 import { heldInDoubt, netProceeds, soldOf, type OrderRecord, type SaleRecord, type SaleStore } from '#adapters/dynamodb/sale-store';
 import type { SaleLimits } from './config';
 import { SaleNotRunningError } from './errors';
@@ -88,8 +88,8 @@ export function policyFor(policy: ExecutionPolicy, sale: SaleRecord, market: str
 }
 
 /** The planner's view of what is left, priced from the sale's last quotes (markets without a quote are left out). */
-export function planHoldings(sale: SaleRecord, left: Map<string, Decimal>, limits: SaleLimits): PlanHolding[] {
-  const holdings: PlanHolding[] = [];
+export function planHoldings(sale: SaleRecord, left: Map<string, Decimal>, limits: SaleLimits): PricedHolding[] {
+  const holdings: PricedHolding[] = [];
   for (const [market, quantity] of left) {
     const q = sale.lastQuotes[market];
     if (!q || !q.bestBid.gt(0)) continue;

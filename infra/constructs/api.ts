@@ -11,17 +11,15 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { routes as handlerRoutes } from '../../functions/api/routes';
-import { CHANGING_METHODS } from '../../functions/api/router';
+import { CHANGING_METHODS, type Method } from '../../functions/api/router';
 import type { Role } from '../../functions/api/roles';
 import { IDEMPOTENCY_HEADER } from '../../functions/api/idempotency';
 import type { AppFunction } from './function';
 import { acknowledgeWildcards } from './nag';
 
 export type Caller = 'citySystem' | 'officer';
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
-
 export interface Route {
-  readonly method: HttpMethod;
+  readonly method: Method;
   readonly path: string;
   readonly callers: readonly Caller[];
 }
@@ -29,23 +27,10 @@ export interface Route {
 const CALLER_OF_ROLE: Record<Role, Caller> = { CITY_SYSTEM: 'citySystem', OFFICER: 'officer' };
 
 /**
- * Routes the gateway serves before the handler's router has them: the sale approval comes with
- * the sale workflow (issue 5). Dropped automatically once the router declares the same route.
+ * Every route and who may call it: the handler's own route table, so the gateway, the IAM grants
+ * and the handler's role check cannot disagree.
  */
-export const PENDING_ROUTES: readonly Route[] = [
-  { method: 'POST', path: '/cases/{caseId}/sales/{saleId}/approval', callers: ['officer'] },
-];
-
-/**
- * Every route and who may call it, taken from the handler's own route table so the gateway, the
- * IAM grants and the handler's role check cannot disagree.
- */
-export const API_ROUTES: readonly Route[] = (() => {
-  const fromRouter: Route[] = handlerRoutes.map((r) => ({ method: r.method, path: r.path, callers: r.roles.map((role) => CALLER_OF_ROLE[role]) }));
-  const key = (r: Route) => `${r.method} ${r.path}`;
-  const known = new Set(fromRouter.map(key));
-  return [...fromRouter, ...PENDING_ROUTES.filter((r) => !known.has(key(r)))];
-})();
+export const API_ROUTES: readonly Route[] = handlerRoutes.map((r) => ({ method: r.method, path: r.path, callers: r.roles.map((role) => CALLER_OF_ROLE[role]) }));
 
 /** Environment variables the API handler reads the caller roles from (comma-separated ARNs). */
 export const CALLER_ROLE_ENV: Record<Caller, string> = {

@@ -13,7 +13,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { AppFunction } from './function';
-import { acknowledgeWildcards } from './nag';
+import { acknowledgeWildcards, grantInOwnPolicy } from './nag';
 
 /** Receives before a message is moved to the DLQ; ≥ 5 so a throttled consumer does not dead-letter good work. */
 export const MAX_RECEIVE_COUNT = 5;
@@ -90,12 +90,13 @@ export class Queues extends Construct {
   /** Lets a function send to a queue and tells it the queue's URL. */
   bindProducer(name: QueueName, fn: AppFunction): void {
     const queue = this.queue(name);
-    queue.grantSendMessages(fn);
+    // A policy of its own: the acknowledged kms wildcards cover this queue's key only.
+    const policy = grantInOwnPolicy(fn, `Send${name[0]?.toUpperCase()}${name.slice(1)}`, fn.role, (grantee) => queue.grantSendMessages(grantee));
     fn.addEnvironment(QUEUE_URL_ENV[name], queue.queueUrl);
     acknowledgeWildcards(
-      fn,
+      policy,
       { actions: ['kms:ReEncrypt*', 'kms:GenerateDataKey*'] },
-      'Granted by Queue.grantSendMessages: sending to a KMS-encrypted queue needs the data-key family of actions, on the one data key only.',
+      'Granted by Queue.grantSendMessages, in this policy only: sending to a KMS-encrypted queue needs the data-key family of actions, on the one data key.',
     );
   }
 

@@ -224,16 +224,35 @@ export class SaleWorkflow extends Construct {
       comment: 'Forced sale of a case’s seized coins: limit IOC slices within the execution policy, stopping at the need; settles in one transaction',
       definitionBody: sfn.DefinitionBody.fromChainable(loadCase),
       timeout: EXECUTION_TIMEOUT,
-      tracingEnabled: true,
-      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+      // Tracing and logging are set on the resource below, with their permissions in a policy of
+      // their own: CDK would put their `*` statements in the role's default policy, where an
+      // acknowledgement would also cover any wildcard granted later.
     });
     acknowledgeWildcards(
-      this.stateMachine,
-      {
-        resources: ['*', `${cases.fn.functionArn}:*`, `${market.fn.functionArn}:*`],
-      },
-      'Granted by CDK for Step Functions: Lambda invoke on the two step functions and their versions (:*); CloudWatch Logs delivery and X-Ray (PutTraceSegments, GetSampling*) accept no resource-level permissions, so * is the only valid resource.',
+      this.stateMachine.role.node.findChild('DefaultPolicy'),
+      { resources: [`${cases.fn.functionArn}:*`, `${market.fn.functionArn}:*`] },
+      'Granted by CDK for the LambdaInvoke tasks: each :* covers that one step function’s versions and aliases.',
     );
+    const logsAndTracing = new iam.Policy(this, 'LogsAndTracing', {
+      roles: [this.stateMachine.role],
+      statements: [
+        new iam.PolicyStatement({
+          actions: ['logs:CreateLogDelivery', 'logs:GetLogDelivery', 'logs:UpdateLogDelivery', 'logs:DeleteLogDelivery', 'logs:ListLogDeliveries', 'logs:PutResourcePolicy', 'logs:DescribeResourcePolicies', 'logs:DescribeLogGroups'],
+          resources: ['*'],
+        }),
+        new iam.PolicyStatement({ actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'], resources: ['*'] }),
+      ],
+    });
+    acknowledgeWildcards(
+      logsAndTracing,
+      { resources: ['*'] },
+      'The statements CDK gives a state machine for CloudWatch Logs delivery and X-Ray: log delivery (Create/Get/Update/DeleteLogDelivery, ListLogDeliveries, resource policies) and X-Ray writes and sampling accept no resource-level permissions, so * is the only valid resource.',
+    );
+    const resource = this.stateMachine.node.defaultChild as sfn.CfnStateMachine;
+    resource.tracingConfiguration = { enabled: true };
+    resource.loggingConfiguration = { destinations: [{ cloudWatchLogsLogGroup: { logGroupArn: this.logGroup.logGroupArn } }], level: sfn.LogLevel.ALL, includeExecutionData: true };
+    // Step Functions checks the log delivery permissions when the state machine is created.
+    resource.node.addDependency(logsAndTracing);
 
     const o = props.observability;
     const alarm = (alarmId: string, description: string, metric: cloudwatch.IMetric) =>

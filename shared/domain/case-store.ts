@@ -130,7 +130,7 @@ export interface ListOptions {
 }
 
 export interface CaseStore {
-  /** Saves a new case (transition from registerCase); refuses an existing id. */
+  /** Saves a new case (transition from registerCase); refuses an existing id, and a city reference an open case holds (CaseRefTakenError). */
   create(transition: Transition, options?: CommitOptions): Promise<void>;
   get(cityId: string, caseId: string): Promise<Case | undefined>;
   /** Saves a transition of a case read at `previousVersion`; a newer write wins and this one throws ConcurrencyConflictError. */
@@ -185,8 +185,23 @@ export class DuplicateRecordError extends Error {
   constructor(
     readonly kind: 'PAYMENT' | 'AUDIT' | 'LEDGER' | 'NOTICE' | 'RELEASE',
     readonly id: string,
+    /** The case it was recorded on, when that is another case (a payment reference is unique per city). */
+    readonly onCase?: string,
   ) {
-    super(`${kind.toLowerCase()} ${id} was already recorded`);
+    super(`${kind.toLowerCase()} ${id} was already recorded` + (onCase ? ` on case ${onCase}` : ''));
+  }
+}
+
+/** The city already has an open case under this reference of its own system. */
+export class CaseRefTakenError extends Error {
+  override readonly name = 'CaseRefTakenError';
+  constructor(
+    readonly cityId: string,
+    readonly cityCaseRef: string,
+    /** The open case registered under it (undefined if the store could not tell). */
+    readonly existingCaseId: string | undefined,
+  ) {
+    super(`the city's case ${cityCaseRef} is already registered` + (existingCaseId ? ` as case ${existingCaseId}` : ''));
   }
 }
 

@@ -91,6 +91,8 @@ export interface SaleApproval {
 export interface Case {
   cityId: string;
   caseId: string;
+  /** The city system's own reference for the case (its case number): one open case per reference and city. */
+  cityCaseRef: string;
   taxpayer: Taxpayer;
   status: CaseStatus;
   /** Incremented by every transition; the store writes only over the version it read. */
@@ -294,6 +296,7 @@ function releaseDetails(releases: Release[]): Record<string, string> {
 export interface RegisterCase {
   cityId: string;
   caseId: string;
+  cityCaseRef: string;
   taxpayer: Taxpayer;
   bills: Bill[];
 }
@@ -306,6 +309,7 @@ export function registerCase(cmd: RegisterCase, ctx: TransitionContext): Transit
   const blank: Case = {
     cityId: cmd.cityId,
     caseId: cmd.caseId,
+    cityCaseRef: cmd.cityCaseRef,
     taxpayer: cmd.taxpayer,
     status: 'REGISTERED',
     version: 0,

@@ -6,11 +6,12 @@
  * the need up against slippage; because the sale loop re-plans after every fill with the real
  * proceeds (`replan`), the margin shrinks with what is left and the last slice stops at the need.
  */
+import type { Fill, Release } from './case';
 import { DEFAULT_EXECUTION_POLICY } from './execution-policy';
 import { Decimal, ZERO, bps, ceilToStep, floorToStep, floorWon, max, min, sum } from './money';
 
-/** One coin in custody, with what the market says about it now. */
-export interface Holding {
+/** A case's holding (case.ts `Holding`), as much of it as is available, priced by the market now. */
+export interface PricedHolding {
   /** Exchange market code, e.g. 'KRW-BTC'. */
   readonly market: string;
   /** Quantity available to sell. */
@@ -32,7 +33,7 @@ export interface Holding {
 export interface SaleRequest {
   /** Won still to raise: arrears projected to settlement minus money already in. */
   readonly need: Decimal;
-  readonly holdings: readonly Holding[];
+  readonly holdings: readonly PricedHolding[];
   /** Safety margin as a fraction; the policy's `planningMarginBps` when absent. */
   readonly margin?: Decimal;
 }
@@ -44,31 +45,21 @@ export interface SaleLeg {
   readonly expectedNetKrw: Decimal;
 }
 
-/** NOT_NEEDED could still be sold on its own; DUST is worth less than one order (or is off-lot). */
-export type ReleaseReason = 'NOT_NEEDED' | 'DUST';
-
-export interface Release {
-  readonly market: string;
-  readonly quantity: Decimal;
-  readonly reason: ReleaseReason;
-}
+/**
+ * What the plan leaves unsold goes back when the sale settles: SURPLUS could still be sold on its
+ * own but is not needed; DUST is worth less than one order (or is off-lot).
+ */
+export type PlannedRelease = Release & { readonly reason: 'SURPLUS' | 'DUST' };
 
 export interface SalePlan {
   /** Legs in selling order. */
   readonly legs: readonly SaleLeg[];
   /** Everything not planned for sale, per market: it goes back to the taxpayer when the sale settles. */
-  readonly release: readonly Release[];
+  readonly release: readonly PlannedRelease[];
   /** What the holdings cannot raise at the reference prices; 0 when covered. */
   readonly shortfallKrw: Decimal;
   /** The need grossed up by the margin: what the legs aim to raise. */
   readonly targetKrw: Decimal;
-}
-
-/** Real proceeds of one fill: quantity sold and won received after fee. */
-export interface Fill {
-  readonly market: string;
-  readonly quantity: Decimal;
-  readonly netKrw: Decimal;
 }
 
 export class InvalidSaleRequestError extends Error {
@@ -76,7 +67,7 @@ export class InvalidSaleRequestError extends Error {
 }
 
 /** Won a quantity is expected to raise at the reference bid, after fee. */
-export function expectedNet(quantity: Decimal, holding: Holding): Decimal {
+export function expectedNet(quantity: Decimal, holding: PricedHolding): Decimal {
   return floorWon(quantity.mul(netPerCoin(holding)));
 }
 
@@ -86,17 +77,17 @@ export function targetWithMargin(need: Decimal, margin: Decimal): Decimal {
 }
 
 /** Quantity that raises `amount` net of fee at the reference bid: amount / (bid × (1 − fee)), up to the lot. */
-export function quantityToRaise(amount: Decimal, holding: Holding): Decimal {
+export function quantityToRaise(amount: Decimal, holding: PricedHolding): Decimal {
   return ceilToStep(amount.div(netPerCoin(holding)), holding.lotSize);
 }
 
 /** The smallest order the exchange accepts for this coin: the least lot multiple worth the minimum. */
-export function smallestOrder(holding: Holding): Decimal {
+export function smallestOrder(holding: PricedHolding): Decimal {
   return max(holding.lotSize, ceilToStep(holding.minOrderKrw.div(holding.bid), holding.lotSize));
 }
 
 /** Whether a quantity can be sold as one order on its own. */
-export function isSellable(quantity: Decimal, holding: Holding): boolean {
+export function isSellable(quantity: Decimal, holding: PricedHolding): boolean {
   return floorToStep(quantity, holding.lotSize).gte(smallestOrder(holding));
 }
 
@@ -115,7 +106,7 @@ export function planSale(request: SaleRequest): SalePlan {
   const target = targetWithMargin(request.need, margin);
   let stillToRaise = target;
   const legs: SaleLeg[] = [];
-  const release: Release[] = [];
+  const release: PlannedRelease[] = [];
 
   for (const holding of [...request.holdings].sort(sellingOrder)) {
     const quantity = stillToRaise.gt(0) ? legQuantity(holding, stillToRaise) : ZERO;
@@ -125,14 +116,14 @@ export function planSale(request: SaleRequest): SalePlan {
       stillToRaise = stillToRaise.sub(net);
     }
     const rest = holding.quantity.sub(quantity);
-    if (rest.gt(0)) release.push({ market: holding.market, quantity: rest, reason: isSellable(rest, holding) ? 'NOT_NEEDED' : 'DUST' });
+    if (rest.gt(0)) release.push({ market: holding.market, quantity: rest, reason: isSellable(rest, holding) ? 'SURPLUS' : 'DUST' });
   }
 
   const raised = sum(legs.map((leg) => leg.expectedNetKrw));
   return { legs, release, shortfallKrw: max(ZERO, request.need.sub(raised)), targetKrw: target };
 }
 
-function legQuantity(holding: Holding, stillToRaise: Decimal): Decimal {
+function legQuantity(holding: PricedHolding, stillToRaise: Decimal): Decimal {
   const sellable = floorToStep(holding.quantity, holding.lotSize);
   if (!isSellable(sellable, holding)) return ZERO;
   const smallest = smallestOrder(holding);
@@ -145,29 +136,29 @@ function legQuantity(holding: Holding, stillToRaise: Decimal): Decimal {
 }
 
 /**
- * Re-plan after fills: the need drops by the real proceeds (rounded so that it never drops too far)
+ * Re-plan after fills: the need drops by the real proceeds, gross less fee (rounded so that it never drops too far)
  * and each holding by what was sold. Fresh prices? Call `planSale` with updated holdings instead.
  */
 export function replan(request: SaleRequest, fills: readonly Fill[]): SalePlan {
   const markets = new Set(request.holdings.map((h) => h.market));
   for (const fill of fills) {
     if (!markets.has(fill.market)) throw new InvalidSaleRequestError(`fill in a market not held: ${fill.market}`);
-    if (fill.quantity.isNeg() || fill.netKrw.isNeg()) throw new InvalidSaleRequestError(`negative fill in ${fill.market}`);
+    if (fill.quantity.isNeg() || fill.grossKrw.isNeg() || fill.feeKrw.isNeg()) throw new InvalidSaleRequestError(`negative fill in ${fill.market}`);
   }
   const holdings = request.holdings.map((holding) => {
     const sold = sum(fills.filter((f) => f.market === holding.market).map((f) => f.quantity));
     if (sold.gt(holding.quantity)) throw new InvalidSaleRequestError(`fills in ${holding.market} exceed the holding`);
     return { ...holding, quantity: holding.quantity.sub(sold) };
   });
-  const proceeds = sum(fills.map((f) => f.netKrw));
+  const proceeds = sum(fills.map((f) => f.grossKrw.sub(f.feeKrw)));
   return planSale({ ...request, need: max(ZERO, request.need.sub(proceeds).ceil()), holdings });
 }
 
-function netPerCoin(holding: Holding): Decimal {
+function netPerCoin(holding: PricedHolding): Decimal {
   return holding.bid.mul(new Decimal(1).sub(holding.askFee));
 }
 
-function sellingOrder(a: Holding, b: Holding): number {
+function sellingOrder(a: PricedHolding, b: PricedHolding): number {
   const rankA = a.cityRank ?? Number.POSITIVE_INFINITY;
   const rankB = b.cityRank ?? Number.POSITIVE_INFINITY;
   if (rankA !== rankB) return rankA < rankB ? -1 : 1;

@@ -19,6 +19,7 @@ function registered(): Case {
     {
       cityId: 'cheongju',
       caseId: 'C1',
+      cityCaseRef: 'CC-C1',
       taxpayer: { ref: 'T-1', name: '홍길동', contact: { phone: '010-0000-0000' } },
       bills: [bill({ billId: 'B1', dueDate: '2024-03-31', tax: '1000000', surcharge: '30000', surchargeAsOf: '2026-12-01' })],
     },
@@ -43,14 +44,14 @@ function selling(): Case {
 
 describe('case lifecycle', () => {
   it('registers with an audit entry and no prior state', () => {
-    const t = registerCase({ cityId: 'c', caseId: 'X', taxpayer: { ref: 'r', name: 'n', contact: {} }, bills: [bill({ tax: '1000' })] }, on('2026-11-01'));
+    const t = registerCase({ cityId: 'c', caseId: 'X', cityCaseRef: 'CC-X', taxpayer: { ref: 'r', name: 'n', contact: {} }, bills: [bill({ tax: '1000' })] }, on('2026-11-01'));
     expect(t.case.status).toBe('REGISTERED');
     expect(t.case.version).toBe(1);
     expect(t.audit).toMatchObject({ action: 'REGISTER', before: null, after: 'REGISTERED' });
   });
 
   it('refuses a case without bills or with duplicate bill ids', () => {
-    const base = { cityId: 'c', caseId: 'X', taxpayer: { ref: 'r', name: 'n', contact: {} } };
+    const base = { cityId: 'c', caseId: 'X', cityCaseRef: 'CC-X', taxpayer: { ref: 'r', name: 'n', contact: {} } };
     expect(() => registerCase({ ...base, bills: [] }, on('2026-11-01'))).toThrow(CaseRuleError);
     expect(() => registerCase({ ...base, bills: [bill({ tax: '1' }), bill({ tax: '2' })] }, on('2026-11-01'))).toThrow(/unique/);
   });

@@ -20,7 +20,7 @@ const q = decimal;
 function caseHolding(holdings: { market: string; quantity: string }[]): Case {
   const ctx = at('2025-07-01');
   let c = registerCase(
-    { cityId: 'cheongju', caseId: 'c-1', taxpayer: { ref: 'TP-1', name: '홍길동', contact: {} }, bills: [bill({ tax: '1000000', surcharge: '30000', dueDate: '2025-03-31', surchargeAsOf: '2025-06-30' })] },
+    { cityId: 'cheongju', caseId: 'c-1', cityCaseRef: 'CC-1', taxpayer: { ref: 'TP-1', name: '홍길동', contact: {} }, bills: [bill({ tax: '1000000', surcharge: '30000', dueDate: '2025-03-31', surchargeAsOf: '2025-06-30' })] },
     ctx,
   ).case;
   c = requestTransfer(c, holdings.map((h) => ({ market: h.market, quantity: q(h.quantity) })), ctx).case;
@@ -67,7 +67,7 @@ describe('caseCoverage: arrears projected by the domain, coins at the bid', () =
 
   it('counts only coins the city holds (seized but not yet in custody counts as none)', () => {
     const ctx = at('2025-07-01');
-    let c = registerCase({ cityId: 'cheongju', caseId: 'c-2', taxpayer: { ref: 'TP-2', name: '김', contact: {} }, bills: [bill({ tax: '400000' })] }, ctx).case;
+    let c = registerCase({ cityId: 'cheongju', caseId: 'c-2', cityCaseRef: 'CC-2', taxpayer: { ref: 'TP-2', name: '김', contact: {} }, bills: [bill({ tax: '400000' })] }, ctx).case;
     c = requestTransfer(c, [{ market: 'KRW-BTC', quantity: q('1') }], ctx).case;
     expect(holdingsOf(c)['KRW-BTC']?.toFixed()).toBe('0');
     const cover = caseCoverage(c, '2025-07-01', DEFAULT_CITY_SETTINGS, { 'KRW-BTC': price('100000000') });

@@ -1,10 +1,11 @@
 import fc from 'fast-check';
 import { Decimal, decimal, won, floorToStep, ceilToStep } from '#domain/money';
-import { type Holding, type SalePlan, InvalidSaleRequestError, planSale, replan } from '#domain/sale-plan';
+import type { Fill } from '#domain/case';
+import { type PricedHolding, type SalePlan, InvalidSaleRequestError, planSale, replan } from '#domain/sale-plan';
 
 const LOT = '0.00000001';
 
-function holding(market: string, over: Partial<Record<'quantity' | 'bid' | 'askFee' | 'lotSize' | 'minOrderKrw' | 'recentTradedValue', string>> & { cityRank?: number } = {}): Holding {
+function holding(market: string, over: Partial<Record<'quantity' | 'bid' | 'askFee' | 'lotSize' | 'minOrderKrw' | 'recentTradedValue', string>> & { cityRank?: number } = {}): PricedHolding {
   return {
     market,
     quantity: decimal(over.quantity ?? '1'),
@@ -28,7 +29,7 @@ describe('planSale: worked examples', () => {
     // Expected net = floor(0.10584505 × 94,952,500) = floor(10,050,252.110125) = 10,050,252.
     const plan = planSale({ need: won('10000000'), holdings: [holding('KRW-BTC')], margin: decimal('0.005') });
     expect(legs(plan)).toEqual(['KRW-BTC 0.10584505 10050252']);
-    expect(released(plan)).toEqual(['KRW-BTC 0.89415495 NOT_NEEDED']); // 1 − 0.10584505
+    expect(released(plan)).toEqual(['KRW-BTC 0.89415495 SURPLUS']); // 1 − 0.10584505
     expect(plan.targetKrw.toFixed()).toBe('10050252');
     expect(plan.shortfallKrw.toFixed()).toBe('0');
   });
@@ -53,7 +54,7 @@ describe('planSale: worked examples', () => {
       ],
     });
     expect(legs(plan)).toEqual(['KRW-ETH 0.1 499750', 'KRW-BTC 0.00505529 505276']);
-    expect(released(plan)).toEqual(['KRW-BTC 0.99494471 NOT_NEEDED', 'KRW-XRP 1000 NOT_NEEDED']);
+    expect(released(plan)).toEqual(['KRW-BTC 0.99494471 SURPLUS', 'KRW-XRP 1000 SURPLUS']);
     expect(plan.shortfallKrw.toFixed()).toBe('0');
   });
 
@@ -80,7 +81,7 @@ describe('planSale: worked examples', () => {
   it('sells nothing and releases everything when nothing is needed', () => {
     const plan = planSale({ need: won('0'), holdings: [holding('KRW-BTC'), holding('KRW-DOGE', { quantity: '10', bid: '300' })] });
     expect(plan.legs).toEqual([]);
-    expect(released(plan)).toEqual(['KRW-BTC 1 NOT_NEEDED', 'KRW-DOGE 10 DUST']);
+    expect(released(plan)).toEqual(['KRW-BTC 1 SURPLUS', 'KRW-DOGE 10 DUST']);
     expect(plan.shortfallKrw.toFixed()).toBe('0');
   });
 
@@ -90,7 +91,7 @@ describe('planSale: worked examples', () => {
     // Expected net = floor(0.00005264 × 94,952,500) = floor(4,998.2996) = 4,998.
     const plan = planSale({ need: won('1000'), holdings: [holding('KRW-BTC')], margin: decimal('0.005') });
     expect(legs(plan)).toEqual(['KRW-BTC 0.00005264 4998']);
-    expect(released(plan)).toEqual(['KRW-BTC 0.99994736 NOT_NEEDED']);
+    expect(released(plan)).toEqual(['KRW-BTC 0.99994736 SURPLUS']);
   });
 
   // A coin at ₩1,000, no fee, whole-coin lots: the smallest order is 5 coins (₩5,000).
@@ -137,27 +138,27 @@ describe('planSale: worked examples', () => {
 
 describe('replan after fills', () => {
   it('plans the rest from the real proceeds and the reduced holding', () => {
-    // 0.05 BTC filled for ₩4,700,000.5 (worse than the reference's 4,747,625).
+    // 0.05 BTC filled for ₩4,702,351 gross, ₩2,350.5 fee: ₩4,700,000.5 (worse than the reference's 4,747,625).
     // New need = ceil(10,000,000 − 4,700,000.5) = 5,300,000; target = ceil(5,300,000 / 0.995)
     // = ceil(5,326,633.17) = 5,326,634; 5,326,634 / 94,952,500 = 0.0560978805... -> 0.05609789,
     // expected floor(5,326,634.900225) = 5,326,634. Left: 0.95 − 0.05609789 = 0.89390211.
     const request = { need: won('10000000'), holdings: [holding('KRW-BTC')], margin: decimal('0.005') };
-    const plan = replan(request, [{ market: 'KRW-BTC', quantity: decimal('0.05'), netKrw: decimal('4700000.5') }]);
+    const plan = replan(request, [{ market: 'KRW-BTC', quantity: decimal('0.05'), grossKrw: decimal('4702351'), feeKrw: decimal('2350.5') }]);
     expect(legs(plan)).toEqual(['KRW-BTC 0.05609789 5326634']);
-    expect(released(plan)).toEqual(['KRW-BTC 0.89390211 NOT_NEEDED']);
+    expect(released(plan)).toEqual(['KRW-BTC 0.89390211 SURPLUS']);
   });
 
   it('stops once the proceeds cover the need, releasing the rest', () => {
     const request = { need: won('10000000'), holdings: [holding('KRW-BTC')] };
-    const plan = replan(request, [{ market: 'KRW-BTC', quantity: decimal('0.11'), netKrw: decimal('10400000') }]);
+    const plan = replan(request, [{ market: 'KRW-BTC', quantity: decimal('0.11'), grossKrw: decimal('10405000'), feeKrw: decimal('5000') }]);
     expect(plan.legs).toEqual([]);
-    expect(released(plan)).toEqual(['KRW-BTC 0.89 NOT_NEEDED']);
+    expect(released(plan)).toEqual(['KRW-BTC 0.89 SURPLUS']);
   });
 
   it('refuses fills that do not match the holdings', () => {
     const request = { need: won('10000000'), holdings: [holding('KRW-BTC')] };
-    expect(() => replan(request, [{ market: 'KRW-ETH', quantity: decimal('1'), netKrw: won('1') }])).toThrow(InvalidSaleRequestError);
-    expect(() => replan(request, [{ market: 'KRW-BTC', quantity: decimal('1.5'), netKrw: won('1') }])).toThrow(InvalidSaleRequestError);
+    expect(() => replan(request, [{ market: 'KRW-ETH', quantity: decimal('1'), grossKrw: won('1'), feeKrw: won('0') }])).toThrow(InvalidSaleRequestError);
+    expect(() => replan(request, [{ market: 'KRW-BTC', quantity: decimal('1.5'), grossKrw: won('1'), feeKrw: won('0') }])).toThrow(InvalidSaleRequestError);
   });
 });
 
@@ -191,7 +192,7 @@ const requestArb = fc.record({
 type RequestInput = typeof requestArb extends fc.Arbitrary<infer T> ? T : never;
 
 function build({ specs, needShare, margin }: RequestInput) {
-  const holdings: Holding[] = specs.map((s, i) => {
+  const holdings: PricedHolding[] = specs.map((s, i) => {
     const lot = new Decimal(s.lot);
     return {
       market: `KRW-C${i}`,
@@ -205,7 +206,7 @@ function build({ specs, needShare, margin }: RequestInput) {
     };
   });
   // What each holding can raise on its own: all of it on the lot, if that is at least one order.
-  const capacity = (h: Holding) => {
+  const capacity = (h: PricedHolding) => {
     const sellable = floorToStep(h.quantity, h.lotSize);
     const ok = sellable.gt(0) && sellable.mul(h.bid).gte(h.minOrderKrw);
     return ok ? sellable.mul(h.bid).mul(new Decimal(1).sub(h.askFee)).floor() : new Decimal(0);
@@ -215,7 +216,7 @@ function build({ specs, needShare, margin }: RequestInput) {
   return { holdings, capacity, total, need, margin: new Decimal(margin) };
 }
 
-const byMarket = (holdings: Holding[], market: string) => holdings.find((h) => h.market === market)!;
+const byMarket = (holdings: PricedHolding[], market: string) => holdings.find((h) => h.market === market)!;
 
 describe('planSale: properties', () => {
   it('never plans more than is held, sells on the lot and at least one order, releases all the rest', () => {
@@ -237,7 +238,7 @@ describe('planSale: properties', () => {
           // Released as DUST exactly when it could not be sold as one order on its own.
           const alone = floorToStep(r.quantity, h.lotSize);
           const dust = alone.isZero() || alone.mul(h.bid).lt(h.minOrderKrw);
-          expect(r.reason).toBe(dust ? 'DUST' : 'NOT_NEEDED');
+          expect(r.reason).toBe(dust ? 'DUST' : 'SURPLUS');
         }
       }
     }));
@@ -296,7 +297,7 @@ describe('planSale: properties', () => {
     fc.assert(fc.property(requestArb, slipArb, fc.array(fc.integer({ min: 50, max: 100 }), { minLength: 128, maxLength: 128 }), (input, slip, shares) => {
       const { holdings, need, margin } = build(input);
       const request = { need, holdings, margin };
-      const fills: { market: string; quantity: Decimal; netKrw: Decimal }[] = [];
+      const fills: Fill[] = [];
       let plan = planSale(request);
       for (const share of shares) {
         const leg = plan.legs[0];
@@ -306,12 +307,12 @@ describe('planSale: properties', () => {
         const smallest = Decimal.max(h.lotSize, ceilToStep(h.minOrderKrw.div(h.bid), h.lotSize));
         let quantity = Decimal.max(smallest, floorToStep(leg.quantity.mul(share).div(100), h.lotSize));
         if (leg.quantity.sub(quantity).lt(smallest)) quantity = leg.quantity;
-        const netKrw = quantity.mul(h.bid).mul(new Decimal(1).sub(slip)).mul(new Decimal(1).sub(h.askFee)); // exchanges credit fractions of a won
-        fills.push({ market: leg.market, quantity, netKrw });
+        const grossKrw = quantity.mul(h.bid).mul(new Decimal(1).sub(slip)); // exchanges credit fractions of a won
+        fills.push({ market: leg.market, quantity, grossKrw, feeKrw: grossKrw.mul(h.askFee) });
         plan = replan(request, fills);
       }
       expect(plan.legs).toEqual([]); // the loop ended within the 128 fills
-      const proceeds = fills.reduce((acc, f) => acc.add(f.netKrw), new Decimal(0));
+      const proceeds = fills.reduce((acc, f) => acc.add(f.grossKrw.sub(f.feeKrw)), new Decimal(0));
       for (const h of holdings) {
         const sold = fills.filter((f) => f.market === h.market).reduce((acc, f) => acc.add(f.quantity), new Decimal(0));
         expect(sold.lte(h.quantity)).toBe(true);

@@ -62,6 +62,7 @@ describe('local stack', () => {
     const { city, officer } = s();
     const registered = await city.post<{ caseId: string; status: string }>('/cases', {
       cityId: CITY,
+      cityCaseRef: 'CJ-LOCAL-1',
       taxpayer: { ref: 'TP-LOCAL-1', name: '김납세', contact: { phone: '010-0000-0001' } },
       bills: [{ billId: 'B-2025-1', taxItem: '지방소득세', dueDate: '2025-05-31', cost: '5000', tax: '1200000', surcharge: '36000', surchargeAsOf: '2026-08-31' }],
     });
@@ -120,6 +121,7 @@ describe('local stack', () => {
     const { city, officer, scheduler } = s();
     const registered = await city.post<{ caseId: string }>('/cases', {
       cityId: CITY,
+      cityCaseRef: 'CJ-LOCAL-2',
       taxpayer: { ref: 'TP-LOCAL-2', name: '이납세', contact: {} },
       bills: [{ billId: 'B-2025-2', taxItem: '자동차세', dueDate: '2025-06-30', cost: '0', tax: '300000', surcharge: '9000', surchargeAsOf: '2026-08-31' }],
     });

@@ -83,8 +83,11 @@ export function testApi(table: TestTable, start = '2025-09-01T00:00:00Z'): TestA
   };
 }
 
+let registrations = 0;
+/** A registration body; each call has a city reference of its own unless `cityCaseRef` is given. */
 export const registration = (overrides: Record<string, unknown> = {}) => ({
   cityId: 'cheongju',
+  cityCaseRef: `CH-TEST-${++registrations}`,
   taxpayer: { ref: 'TP-0001', name: '김납세', contact: { phone: '010-1234-5678' } },
   bills: [
     { billId: 'B1', taxItem: '지방소득세', dueDate: '2025-03-31', cost: '0', tax: '1000000', surcharge: '30000', surchargeAsOf: '2025-06-30' },

@@ -36,7 +36,7 @@ export function bill(billId: string, tax = '1000000', overrides: Partial<Bill> =
 export const taxpayer = { ref: 'TP-0001', name: '홍길동', contact: { phone: '010-0000-0000' } };
 
 export function registered(caseId: string, at = '2025-07-01T01:00:00Z', cityId = CITY): Transition {
-  return registerCase({ cityId, caseId, taxpayer, bills: [bill('B1'), bill('B2', '500000', { dueDate: '2025-01-31' })] }, ctxAt(at));
+  return registerCase({ cityId, caseId, cityCaseRef: `CC-${caseId}`, taxpayer, bills: [bill('B1'), bill('B2', '500000', { dueDate: '2025-01-31' })] }, ctxAt(at));
 }
 
 /** The transitions that take a registered case to NOTICE_SENT (seizure, custody, pre-sale notice). */

@@ -2,7 +2,8 @@
  * The case store on DynamoDB (the CaseStore port). Every transition is one TransactWriteItems:
  * the case item over the version it was read at, and records that may only ever be written once
  * (audit, ledger, notices, releases, payments, the idempotency record), each conditioned on
- * `attribute_not_exists`.
+ * `attribute_not_exists`; and the city-wide claims that keep a city's case reference (among open
+ * cases) and its payment references unique, claimed and released in the same transaction.
  */
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -11,6 +12,7 @@ import type { Case, CaseStatus, Transition } from '#domain/case';
 import { isClosed } from '#domain/case';
 import {
   CaseExistsError,
+  CaseRefTakenError,
   ConcurrencyConflictError,
   DuplicateRecordError,
   IdempotencyKeyTakenError,
@@ -29,7 +31,7 @@ import {
 import type { LocalDate } from '#domain/dates';
 import { Decimal, ZERO } from '#domain/money';
 import { documentClient, queryAll } from './client';
-import { casePk, DEADLINE_PARTITIONS, idempotencyPk, SK, statusPk } from './keys';
+import { caseRefPk, casePk, cityPaymentPk, CLAIM_SK, DEADLINE_PARTITIONS, idempotencyPk, SK, statusPk } from './keys';
 import {
   auditToItem,
   availableOf,
@@ -72,14 +74,19 @@ const MAX_TRANSACTION_ITEMS = 100;
 const DEFAULT_PAGE = 50;
 const MAX_PAGE = 100;
 
-type PutKind = 'CASE' | 'AUDIT' | 'LEDGER' | 'NOTICE' | 'RELEASE' | 'PAYMENT' | 'IDEMPOTENCY';
+type PutKind = 'CASE' | 'AUDIT' | 'LEDGER' | 'NOTICE' | 'RELEASE' | 'PAYMENT' | 'PAYMENT_CLAIM' | 'CASE_REF_CLAIM' | 'IDEMPOTENCY';
 interface Put {
   kind: PutKind;
   id: string;
+  /** The item, or for `remove` its key. */
   item: Item;
   condition: string;
   names?: Record<string, string>;
   values?: Record<string, unknown>;
+  /** Delete the item instead (a claim released). */
+  remove?: boolean;
+  /** Report the item found when the condition fails (who holds a claim, the case's version). */
+  returnOld?: boolean;
 }
 
 interface CursorState {
@@ -88,6 +95,17 @@ interface CursorState {
 }
 
 const notExists = 'attribute_not_exists(PK)';
+
+/** A transaction item's outcome, the item found in DynamoDB's own attribute format. */
+interface CancellationReason {
+  Code?: string;
+  Item?: Record<string, { N?: string; S?: string }>;
+}
+/** The case holding a claim whose condition failed. */
+const heldBy = (reason: CancellationReason | undefined): string | undefined => reason?.Item?.caseId?.S;
+
+/** A city-wide claim: which case holds the reference, since when. */
+const claim = (pk: string, recordType: string, c: Case, at: string, what: Record<string, string>): Item => ({ PK: pk, SK: CLAIM_SK, recordType, cityId: c.cityId, caseId: c.caseId, ...what, claimedAt: at });
 
 /** A rough upper bound of an item's stored size (JSON is a little larger than DynamoDB's encoding). */
 const approximateSize = (item: Item): number => Buffer.byteLength(JSON.stringify(item), 'utf8');
@@ -127,16 +145,16 @@ export class DynamoDbCaseStore implements CaseStore {
         new TransactWriteCommand({
           // The SDK resends the same token when it retries, so a retry after a lost response is not a conflict.
           ClientRequestToken: randomUUID(),
-          TransactItems: puts.map((p) => ({
-            Put: {
+          TransactItems: puts.map((p) => {
+            const common = {
               TableName: this.tableName,
-              Item: p.item,
               ConditionExpression: p.condition,
               ...(p.names ? { ExpressionAttributeNames: p.names } : {}),
               ...(p.values ? { ExpressionAttributeValues: p.values } : {}),
-              ...(p.kind === 'CASE' ? { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const } : {}),
-            },
-          })),
+              ...(p.returnOld ? { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const } : {}),
+            };
+            return p.remove ? { Delete: { ...common, Key: p.item } } : { Put: { ...common, Item: p.item } };
+          }),
         }),
       );
     } catch (error) {
@@ -149,7 +167,7 @@ export class DynamoDbCaseStore implements CaseStore {
     const at = t.audit.at;
     const puts: Put[] = [
       previousVersion === null
-        ? { kind: 'CASE', id: c.caseId, item: caseToItem(c), condition: notExists }
+        ? { kind: 'CASE', id: c.caseId, item: caseToItem(c), condition: notExists, returnOld: true }
         : {
             kind: 'CASE',
             id: c.caseId,
@@ -157,6 +175,7 @@ export class DynamoDbCaseStore implements CaseStore {
             condition: 'attribute_exists(PK) AND #version = :expected',
             names: { '#version': 'version' },
             values: { ':expected': previousVersion },
+            returnOld: true,
           },
       { kind: 'AUDIT', id: `v${c.version}`, item: auditToItem(c, t.audit), condition: notExists },
     ];
@@ -164,8 +183,24 @@ export class DynamoDbCaseStore implements CaseStore {
     for (const n of t.notices) puts.push({ kind: 'NOTICE', id: n.noticeId, item: noticeToItem(c, at, n), condition: notExists });
     t.releases.forEach((r, i) => puts.push({ kind: 'RELEASE', id: `v${c.version}.r${i}`, item: releaseToItem(c, at, r, i), condition: notExists }));
     for (const e of t.ledger.filter((x) => x.kind === 'PAYMENT_IN')) {
-      // Written once per payment id, whatever the case item says: a payment is never applied twice.
+      // Written once per payment id, whatever the case item says: a payment is never applied twice,
+      // and its claim makes it once per city (the same bank transaction reported on two cases).
       puts.push({ kind: 'PAYMENT', id: e.source, item: paymentToItem(c, at, e.source, e.amount, t.audit.details.receivedOn), condition: notExists });
+      puts.push({ kind: 'PAYMENT_CLAIM', id: e.source, item: claim(cityPaymentPk(c.cityId, e.source), 'PAYMENT_CLAIM', c, at, { paymentId: e.source }), condition: notExists, returnOld: true });
+    }
+    // The city's own reference names one open case: claimed at registration, released at closing.
+    if (previousVersion === null) {
+      puts.push({ kind: 'CASE_REF_CLAIM', id: c.cityCaseRef, item: claim(caseRefPk(c.cityId, c.cityCaseRef), 'CASE_REF_CLAIM', c, at, { cityCaseRef: c.cityCaseRef }), condition: notExists, returnOld: true });
+    } else if (t.audit.before !== null && !isClosed(t.audit.before) && isClosed(c.status)) {
+      puts.push({
+        kind: 'CASE_REF_CLAIM',
+        id: c.cityCaseRef,
+        item: { PK: caseRefPk(c.cityId, c.cityCaseRef), SK: CLAIM_SK },
+        remove: true,
+        // Never another case's claim (absent: nothing to release).
+        condition: `${notExists} OR caseId = :caseId`,
+        values: { ':caseId': c.caseId },
+      });
     }
     const idem = options.idempotency;
     if (idem) {
@@ -193,19 +228,24 @@ export class DynamoDbCaseStore implements CaseStore {
 
   private explain(error: unknown, puts: Put[], previousVersion: number | null, c: Case): unknown {
     if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') return error;
-    const reasons = (error as Error & { CancellationReasons?: { Code?: string; Item?: Record<string, { N?: string }> }[] }).CancellationReasons ?? [];
+    const reasons = (error as Error & { CancellationReasons?: CancellationReason[] }).CancellationReasons ?? [];
     const failed = (kind: PutKind) => puts.findIndex((p, i) => p.kind === kind && reasons[i]?.Code === 'ConditionalCheckFailed');
     // A repeat of a request that was saved first: the caller answers with the saved response.
     const idem = failed('IDEMPOTENCY');
     if (idem >= 0) return new IdempotencyKeyTakenError(puts[idem]?.id ?? '');
     const payment = failed('PAYMENT');
     if (payment >= 0) return new DuplicateRecordError('PAYMENT', puts[payment]?.id ?? '');
+    const paymentClaim = failed('PAYMENT_CLAIM');
+    if (paymentClaim >= 0) return new DuplicateRecordError('PAYMENT', puts[paymentClaim]?.id ?? '', heldBy(reasons[paymentClaim]));
     const caseFailed = failed('CASE');
     if (caseFailed >= 0) {
       if (previousVersion === null) return new CaseExistsError(c.caseId);
       const current = reasons[caseFailed]?.Item?.version?.N;
       return new ConcurrencyConflictError(c.cityId, c.caseId, previousVersion, current === undefined ? undefined : Number(current));
     }
+    // Checked after the case item: the same case created twice is CaseExistsError, not this.
+    const caseRef = failed('CASE_REF_CLAIM');
+    if (caseRef >= 0) return new CaseRefTakenError(c.cityId, c.cityCaseRef, heldBy(reasons[caseRef]));
     for (const kind of ['AUDIT', 'LEDGER', 'NOTICE', 'RELEASE'] as const) {
       const i = failed(kind);
       if (i >= 0) return new DuplicateRecordError(kind, puts[i]?.id ?? '');

@@ -45,6 +45,15 @@ export const inDoubtSk = (cityId: string, caseId: string, identifier: string): s
 
 export const idempotencyPk = (cityId: string, key: string): string => `CITY#${safeId('cityId', cityId)}#IDEMPOTENCY#${key}`;
 
+/**
+ * What must be unique across a city's cases, claimed by one item each in the transaction that
+ * uses it: the city system's reference of an open case (released when the case closes), and a
+ * payment reference (a bank transaction is booked once, on one case, for good).
+ */
+export const caseRefPk = (cityId: string, cityCaseRef: string): string => `CITY#${safeId('cityId', cityId)}#CASEREF#${safeId('cityCaseRef', cityCaseRef)}`;
+export const cityPaymentPk = (cityId: string, paymentId: string): string => `CITY#${safeId('cityId', cityId)}#PAYMENT#${safeId('paymentId', paymentId)}`;
+export const CLAIM_SK = 'CLAIM';
+
 /** A stable small number from a string (FNV-1a): spreads index partitions, never changes. */
 export function shardOf(value: string, shards: number): number {
   let hash = 0x811c9dc5;

@@ -172,6 +172,7 @@ export function caseToItem(c: Case): Item {
     recordType: 'CASE',
     cityId: c.cityId,
     caseId: c.caseId,
+    cityCaseRef: c.cityCaseRef,
     status: c.status,
     version: c.version,
     taxpayer: { ref: c.taxpayer.ref, name: c.taxpayer.name, contact: { ...c.taxpayer.contact } },
@@ -206,6 +207,7 @@ export function itemToCase(item: Item): Case {
   const c: Case = {
     cityId: str(item.cityId, 'cityId'),
     caseId: str(item.caseId, 'caseId'),
+    cityCaseRef: str(item.cityCaseRef, 'cityCaseRef'),
     taxpayer: { ref: str(taxpayer.ref, 'taxpayer.ref'), name: str(taxpayer.name, 'taxpayer.name'), contact },
     status: str(item.status, 'status') as CaseStatus,
     version: int(item.version, 'version'),

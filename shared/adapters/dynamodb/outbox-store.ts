@@ -6,7 +6,9 @@
  * A notice record is never deleted; its delivery is recorded on it:
  *   outboxStatus    PENDING until a channel accepted it, then SENT (the case store's NoticeRecord.status)
  *   deliveryStatus  FAILED after a failed attempt, SENT when handed over, DELIVERED when confirmed
- *   channel, channelReference, sentAt, deliveredAt, attempts, lastFailedAt, lastFailureReason,
+ *   channel, lastAttemptAt (set before a channel is handed the notice, so a crash mid-delivery is
+ *   known and the retry goes by the same channel under the same key),
+ *   channelReference, sentAt, deliveredAt, attempts, lastFailedAt, lastFailureReason,
  *   renderedTitle, renderedText, renderedSha256 (exactly what was sent), resends, parkedAt
  *
  * The sparse outbox index (GSI3) holds the records still PENDING, sorted by their last activity:
@@ -39,6 +41,7 @@ export interface NoticeDelivery extends NoticeRecord, NoticeRef {
   sentAt?: string;
   deliveredAt?: string;
   attempts: number;
+  lastAttemptAt?: string;
   lastFailedAt?: string;
   lastFailureReason?: string;
   renderedTitle?: string;
@@ -114,6 +117,7 @@ export class DynamoDbOutboxStore {
       ...optional('channelReference'),
       ...optional('sentAt'),
       ...optional('deliveredAt'),
+      ...optional('lastAttemptAt'),
       ...optional('lastFailedAt'),
       ...optional('lastFailureReason'),
       ...optional('renderedTitle'),
@@ -132,38 +136,54 @@ export class DynamoDbOutboxStore {
    * outbox index. Answers ALREADY_SENT when another attempt recorded it first.
    */
   async markSent(ref: NoticeRef, sent: SentRecord): Promise<'SENT' | 'ALREADY_SENT'> {
+    const updated = await this.updatePending(
+      ref,
+      'SET outboxStatus = :sent, deliveryStatus = :status, channel = :channel, channelReference = :reference, sentAt = :sentAt, ' +
+        'renderedTitle = :title, renderedText = :text, renderedSha256 = :sha' +
+        (sent.deliveredAt ? ', deliveredAt = :deliveredAt' : '') +
+        ' ADD attempts :one REMOVE GSI3PK, GSI3SK',
+      {
+        ':sent': 'SENT',
+        ':status': sent.deliveredAt ? 'DELIVERED' : 'SENT',
+        ':channel': sent.channel,
+        ':reference': sent.reference,
+        ':sentAt': sent.sentAt,
+        ':title': sent.title,
+        ':text': sent.text,
+        ':sha': sent.sha256,
+        ':one': 1,
+        ...(sent.deliveredAt ? { ':deliveredAt': sent.deliveredAt } : {}),
+      },
+    );
+    return updated ? 'SENT' : 'ALREADY_SENT';
+  }
+
+  /**
+   * Records, before the hand-over, which channel is about to be given the notice (and makes it recent
+   * outbox activity, so the sweeper does not re-send it meanwhile). False when it was sent meanwhile.
+   */
+  recordAttempt(ref: NoticeRef, attempt: { channel: string; at: string }): Promise<boolean> {
+    return this.updatePending(ref, 'SET channel = :channel, lastAttemptAt = :at, GSI3SK = :sk', { ':channel': attempt.channel, ':at': attempt.at, ':sk': outboxSk(attempt.at, ref) });
+  }
+
+  /** Applies `update` to a PENDING record: false when it is not PENDING any more; throws when there is none. */
+  private async updatePending(ref: NoticeRef, update: string, values: Record<string, unknown>): Promise<boolean> {
     try {
       await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: this.key(ref),
           ConditionExpression: 'attribute_exists(PK) AND outboxStatus = :pending',
-          UpdateExpression:
-            'SET outboxStatus = :sent, deliveryStatus = :status, channel = :channel, channelReference = :reference, sentAt = :sentAt, ' +
-            'renderedTitle = :title, renderedText = :text, renderedSha256 = :sha' +
-            (sent.deliveredAt ? ', deliveredAt = :deliveredAt' : '') +
-            ' ADD attempts :one REMOVE GSI3PK, GSI3SK',
-          ExpressionAttributeValues: {
-            ':pending': 'PENDING',
-            ':sent': 'SENT',
-            ':status': sent.deliveredAt ? 'DELIVERED' : 'SENT',
-            ':channel': sent.channel,
-            ':reference': sent.reference,
-            ':sentAt': sent.sentAt,
-            ':title': sent.title,
-            ':text': sent.text,
-            ':sha': sent.sha256,
-            ':one': 1,
-            ...(sent.deliveredAt ? { ':deliveredAt': sent.deliveredAt } : {}),
-          },
+          UpdateExpression: update,
+          ExpressionAttributeValues: { ':pending': 'PENDING', ...values },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
-      return 'SENT';
+      return true;
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       if (!error.Item) throw new NoticeNotFoundError(ref);
-      return 'ALREADY_SENT';
+      return false;
     }
   }
 

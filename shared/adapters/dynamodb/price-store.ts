@@ -160,7 +160,11 @@ export class DynamoDbPriceStore {
 
   // ------------------------------------------------------------ open cases (byStatus index)
 
-  /** A city's open cases with their holdings, one index query per open status. */
+  /**
+   * A city's open cases with their holdings, one index query per open status. The index is
+   * eventually consistent: a case that just changed status may come back under its old status too,
+   * and only its latest update is kept.
+   */
   async openCases(cityId: string): Promise<OpenCase[]> {
     const perStatus = await Promise.all(
       OPEN_STATUSES.map((status) =>
@@ -174,19 +178,26 @@ export class DynamoDbPriceStore {
         }),
       ),
     );
-    return perStatus.flat().map((item) => ({
-      cityId,
-      caseId: str(item.caseId, 'caseId'),
-      status: str(item.status, 'status') as CaseStatus,
-      updatedAt: str(item.updatedAt, 'updatedAt'),
-      recordedArrears: dec(item.arrearsKrw, 'arrearsKrw'),
-      available: availableOf(item),
-    }));
+    const latest = new Map<string, OpenCase>();
+    for (const item of perStatus.flat()) {
+      const open: OpenCase = {
+        cityId,
+        caseId: str(item.caseId, 'caseId'),
+        status: str(item.status, 'status') as CaseStatus,
+        updatedAt: str(item.updatedAt, 'updatedAt'),
+        recordedArrears: dec(item.arrearsKrw, 'arrearsKrw'),
+        available: availableOf(item),
+      };
+      const seen = latest.get(open.caseId);
+      if (!seen || seen.updatedAt < open.updatedAt) latest.set(open.caseId, open);
+    }
+    return [...latest.values()];
   }
 
-  /** Full case items (eventually consistent reads, 100 per call); missing ones are left out. */
+  /** Full case items (eventually consistent reads, 100 per call), each once; missing ones are left out. */
   async cases(keys: readonly { cityId: string; caseId: string }[]): Promise<Case[]> {
-    const items = await this.batchGet(keys.map((k) => ({ PK: casePk(k.cityId, k.caseId), SK: SK.case })));
+    const pks = [...new Set(keys.map((k) => casePk(k.cityId, k.caseId)))];
+    const items = await this.batchGet(pks.map((PK) => ({ PK, SK: SK.case })));
     return items.map(itemToCase);
   }
 

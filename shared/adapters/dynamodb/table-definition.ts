@@ -12,7 +12,9 @@
  *   RELEASE#<version>#<n>      coin release instruction (outbox)
  *   PAYMENT#<paymentId>        a payment, written once (attribute_not_exists)
  *   SALE#<saleId>, ORDER#<id>  the sale workflow's records (written by the sale issue)
- * and per request `CITY#<cityId>#IDEMPOTENCY#<hash>` / `IDEMPOTENCY`, expiring by TTL.
+ * and per request `CITY#<cityId>#IDEMPOTENCY#<hash>` / `IDEMPOTENCY`, expiring by TTL; per city
+ * `CITY#<cityId>#CASEREF#<ref>` / `CLAIM` (the open case holding the city's reference) and
+ * `CITY#<cityId>#PAYMENT#<paymentId>` / `CLAIM` (the case a payment was booked on).
  *
  * Indexes:
  *   byDeadline (GSI1, sparse): only cases waiting on a date (NOTICE_SENT: the deadline; DUE: the date

@@ -3,8 +3,9 @@
  * (functions/dispatch-notice) picks one with `chooseChannel` from the recipient's contact data and
  * the city's channel order, and records what the channel answered on the notice record.
  *
- * Every channel is idempotent by notice id: delivering the same notice twice (a redelivered queue
- * message after a crash) leaves one letter, one file, one message.
+ * Every channel is idempotent by the delivery's `idempotencyKey` (the notice id): handing over the
+ * same notice twice (a redelivered queue message after a crash) leaves one letter, one file, one
+ * message, and the repeat answers with the first delivery's receipt.
  *
  * A channel that cannot deliver throws. Nothing is dropped quietly: a channel without a configured
  * provider (SMS, alimtalk, e-mail until the city contracts one) throws ChannelNotConfiguredError,
@@ -34,6 +35,11 @@ export interface OutgoingNotice {
   cityId: string;
   caseId: string;
   noticeId: string;
+  /**
+   * The notice id, the same on every attempt at this notice: a channel that finds it already took
+   * this key (a print record, a provider's message) answers with that delivery and sends nothing.
+   */
+  idempotencyKey: string;
   kind: NoticeKind;
   content: NoticeContent;
   rendered: RenderedNotice;

@@ -2,11 +2,12 @@
  * The local stack's channel: each rendered notice becomes a UTF-8 text file and a JSON metadata file
  *   <root>/<cityId>/<caseId>/<noticeId>.txt    the notice as the taxpayer would read it
  *   <root>/<cityId>/<caseId>/<noticeId>.json   kind, title, legal basis, recipient kind, channel, hash
- * Written to a temporary name and renamed, so a reader never sees half a notice; writing the same
- * notice again replaces it with the same content (idempotent). The file is the delivery.
+ * named by the delivery's idempotency key (the notice id). Written to a temporary name and renamed,
+ * text first, so a reader never sees half a notice; the metadata file marks the delivery done, and a
+ * repeat of the same key answers with it and writes nothing. The file is the delivery.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DeliveryReceipt, NoticeChannel, OutgoingNotice, Recipient } from './channel';
 
@@ -45,7 +46,9 @@ export class LocalFolderChannel implements NoticeChannel {
   }
 
   async deliver(notice: OutgoingNotice): Promise<DeliveryReceipt> {
-    const { text: textPath, metadata: metadataPath } = this.paths(notice.cityId, notice.caseId, notice.noticeId);
+    const { text: textPath, metadata: metadataPath } = this.paths(notice.cityId, notice.caseId, notice.idempotencyKey);
+    const earlier = await readMetadata(metadataPath);
+    if (earlier) return { channel: 'LOCAL_FOLDER', reference: textPath, sentAt: earlier.writtenAt, deliveredAt: earlier.writtenAt };
     await mkdir(join(this.root, notice.cityId, notice.caseId), { recursive: true });
     const text = noticeText(notice);
     const at = notice.at.toISOString();
@@ -64,6 +67,15 @@ export class LocalFolderChannel implements NoticeChannel {
     await writeAtomically(textPath, text);
     await writeAtomically(metadataPath, `${JSON.stringify(metadata, null, 2)}\n`);
     return { channel: 'LOCAL_FOLDER', reference: textPath, sentAt: at, deliveredAt: at };
+  }
+}
+
+async function readMetadata(path: string): Promise<LocalFolderMetadata | undefined> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as LocalFolderMetadata;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
   }
 }
 

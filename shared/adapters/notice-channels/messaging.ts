@@ -6,7 +6,7 @@
  * queue with an alarm) instead of vanishing.
  *
  * What a provider's gateway must do when one is added:
- *  - send exactly one message per `reference` (the notice id), answering the same message id for a
+ *  - send exactly one message per `reference` (the delivery's idempotency key), answering the same message id for a
  *    repeat: the dispatcher may hand the same notice over twice after a crash;
  *  - throw on refusal (invalid number, opted out, template rejected) with a PermanentDeliveryError,
  *    and on outages with any other error (retried);
@@ -28,7 +28,7 @@ export interface SmsMessage {
   to: string;
   /** At most 200 characters (renderSmsSummary): an LMS-sized Korean text with amount, deadline and phone. */
   text: string;
-  /** Idempotency key: the notice id. */
+  /** Idempotency key: the delivery's (the notice id). */
   reference: string;
 }
 
@@ -93,7 +93,7 @@ export class SmsChannel extends MessagingChannel {
     super();
   }
   async deliver(notice: OutgoingNotice): Promise<DeliveryReceipt> {
-    const message = { to: required(notice.recipient.contact.phone, 'phone number'), text: renderSmsSummary(notice.content), reference: notice.noticeId };
+    const message = { to: required(notice.recipient.contact.phone, 'phone number'), text: renderSmsSummary(notice.content), reference: notice.idempotencyKey };
     return this.receipt(notice, await this.gateway.send(message));
   }
 }
@@ -111,7 +111,7 @@ export class AlimtalkChannel extends MessagingChannel {
     const templateCode = this.templateCodes[notice.kind];
     if (!templateCode) throw new ChannelNotConfiguredError('ALIMTALK', `no approved template for ${notice.kind} notices`);
     const summary = renderSmsSummary(notice.content);
-    const message = { to: required(notice.recipient.contact.phone, 'phone number'), templateCode, text: summary, fallbackText: summary, reference: notice.noticeId };
+    const message = { to: required(notice.recipient.contact.phone, 'phone number'), templateCode, text: summary, fallbackText: summary, reference: notice.idempotencyKey };
     return this.receipt(notice, await this.gateway.send(message));
   }
 }
@@ -122,7 +122,7 @@ export class EmailChannel extends MessagingChannel {
     super();
   }
   async deliver(notice: OutgoingNotice): Promise<DeliveryReceipt> {
-    const message = { to: required(notice.recipient.contact.email, 'e-mail address'), subject: `[${notice.content.data.city.cityName}] ${notice.rendered.title}`, text: noticeText(notice), reference: notice.noticeId };
+    const message = { to: required(notice.recipient.contact.email, 'e-mail address'), subject: `[${notice.content.data.city.cityName}] ${notice.rendered.title}`, text: noticeText(notice), reference: notice.idempotencyKey };
     return this.receipt(notice, await this.gateway.send(message));
   }
 }

@@ -14,8 +14,9 @@
  * `class` is REGISTERED (등기) for notices with legal effect and ORDINARY for reminders; the printer
  * puts TO and ADDRESS in the envelope window and starts each record on a new sheet.
  *
- * Idempotent by notice id: a notice already in the day's file is not appended again (its receipt is
- * returned). Appends to one file are serialised in this process, and a record torn by a crash in the
+ * Idempotent by the delivery's idempotency key, the notice id each record carries: a notice already
+ * in the city's file of that day or of the `lookbackDays` before is not appended again (its receipt
+ * is returned), so a retry after midnight does not print a second letter. Appends to one file are serialised in this process, and a record torn by a crash in the
  * middle of an append is cut off before the next one is written. The folder must be durable and
  * private to the city (it holds names and addresses): a local disk for the local stack; on AWS a
  * mounted file system or a bucket sink, which this deployment does not configure yet.
@@ -141,7 +142,11 @@ export function parsePrintBatch(content: string): PrintBatch {
 
 export interface PostalPrintFileOptions {
   mailClass?: Partial<Record<NoticeKind, MailClass>>;
+  /** Earlier days' files searched for a repeat: a queue message comes back within 14 days at most. Default 14. */
+  lookbackDays?: number;
 }
+
+const DAY_MS = 86_400_000;
 
 interface OpenBatch {
   path: string;
@@ -152,6 +157,7 @@ interface OpenBatch {
 export class PostalPrintFileChannel implements NoticeChannel {
   readonly kind = 'POST' as const;
   private readonly mailClass: Record<NoticeKind, MailClass>;
+  private readonly lookbackDays: number;
   private readonly batches = new Map<string, Promise<OpenBatch>>();
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -160,6 +166,7 @@ export class PostalPrintFileChannel implements NoticeChannel {
     options: PostalPrintFileOptions = {},
   ) {
     this.mailClass = { ...DEFAULT_MAIL_CLASS, ...options.mailClass };
+    this.lookbackDays = options.lookbackDays ?? 14;
   }
 
   canReach(recipient: Recipient): boolean {
@@ -182,10 +189,13 @@ export class PostalPrintFileChannel implements NoticeChannel {
     const address = notice.recipient.contact.address?.trim();
     if (!address) throw new Error('the postal channel needs an address (chooseChannel checks this)');
     const path = this.batchPath(notice.cityId, notice.at);
-    const batch = await this.open(path);
     const sentAt = notice.at.toISOString();
-    const existing = batch.records.get(notice.noticeId);
-    if (existing) return { channel: 'POST', reference: `${path}#${existing.seq}`, sentAt };
+    for (let day = 0; day <= this.lookbackDays; day++) {
+      const earlierPath = this.batchPath(notice.cityId, new Date(notice.at.getTime() - day * DAY_MS));
+      const existing = (await this.open(earlierPath)).records.get(notice.idempotencyKey);
+      if (existing) return { channel: 'POST', reference: `${earlierPath}#${existing.seq}`, sentAt };
+    }
+    const batch = await this.open(path);
     const record = {
       seq: batch.lastSeq + 1,
       noticeId: notice.noticeId,

@@ -43,6 +43,38 @@ describe('DynamoDbCaseStore', () => {
     await expect(table.store.create(t)).rejects.toBeInstanceOf(CaseExistsError);
   });
 
+  it('keeps a city reference to one open case, refused with the holder’s id, and frees it when the case closes', async () => {
+    const holder = await saveAll('ref-holder');
+    const withRef = (caseId: string, cityCaseRef: string) => {
+      const t = registered(caseId);
+      return { ...t, case: { ...t.case, cityCaseRef } };
+    };
+    await expect(table.store.create(withRef('ref-second', holder.cityCaseRef))).rejects.toMatchObject({ name: 'CaseRefTakenError', cityCaseRef: holder.cityCaseRef, existingCaseId: 'ref-holder' });
+    await expect(table.store.get(CITY, 'ref-second')).resolves.toBeUndefined();
+    expect((await table.store.get(CITY, 'ref-holder'))?.cityCaseRef).toBe(holder.cityCaseRef);
+
+    await table.store.commit(holder.version, cancelCase(holder, 'withdrawn', ctxAt('2025-07-02T00:00:00Z')));
+    await table.store.create(withRef('ref-second', holder.cityCaseRef));
+    // A case closing never frees another case's claim: the first case is closed already, the second holds it.
+    await expect(table.store.create(withRef('ref-third', holder.cityCaseRef))).rejects.toMatchObject({ existingCaseId: 'ref-second' });
+  });
+
+  it('books a payment reference once per city: the same bank transaction on a second case is refused', async () => {
+    const a = await saveAll('pay-a');
+    const b = await saveAll('pay-b');
+    const payment = { paymentId: 'BANK-1', amount: won('100000'), receivedOn: '2025-07-02' as const };
+    await table.store.commit(a.version, recordPayment(a, payment, ctxAt('2025-07-02T00:00:00Z')));
+    const onB = table.store.commit(b.version, recordPayment(b, payment, ctxAt('2025-07-02T00:00:00Z')));
+    await expect(onB).rejects.toBeInstanceOf(DuplicateRecordError);
+    await expect(onB).rejects.toMatchObject({ kind: 'PAYMENT', id: 'BANK-1', onCase: 'pay-a' });
+    expect((await table.store.get(CITY, 'pay-b'))?.version).toBe(b.version);
+    // Another city has its own payment references.
+    const elsewhere = registered('pay-c', '2025-07-01T01:00:00Z', 'sejong');
+    await table.store.create(elsewhere);
+    const settingsSejong = { ...ctxAt('2025-07-02T00:00:00Z'), settings: { ...ctxAt('2025-07-02T00:00:00Z').settings, cityId: 'sejong' } };
+    await table.store.commit(1, recordPayment(elsewhere.case, payment, settingsSejong));
+  });
+
   it('lets exactly one of two racing updates win and tells the other it conflicted', async () => {
     const c = await saveAll('race');
     const a = updateBills(c, [bill('B1', '2000000')], ctxAt('2025-07-02T00:00:00Z'));

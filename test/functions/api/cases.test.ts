@@ -73,8 +73,8 @@ describe('POST /cases', () => {
   });
 
   it('answers a repeat with the same key and body with the first answer and registers nothing more', async () => {
-    const first = await api.call('POST', '/cases', { body: registration({ cityId: 'sejong' }), key: 'register-once' });
-    const again = await api.call('POST', '/cases', { body: registration({ cityId: 'sejong' }), key: 'register-once' });
+    const first = await api.call('POST', '/cases', { body: registration({ cityId: 'sejong', cityCaseRef: 'SJ-ONCE' }), key: 'register-once' });
+    const again = await api.call('POST', '/cases', { body: registration({ cityId: 'sejong', cityCaseRef: 'SJ-ONCE' }), key: 'register-once' });
     expect(again.status).toBe(201);
     expect(again.body).toEqual(first.body);
     expect(again.headers['Idempotent-Replayed']).toBe('true');
@@ -83,6 +83,33 @@ describe('POST /cases', () => {
     const other = await api.call('POST', '/cases', { body: registration({ cityId: 'sejong', taxpayer: { ref: 'TP-2', name: '이', contact: {} } }), key: 'register-once' });
     expect(other.status).toBe(422);
     expect(other.body).toMatchObject({ type: 'urn:crypto-tax-recovery:problem:idempotency-key-reused' });
+  });
+});
+
+describe('POST /cases: one open case per city reference', () => {
+  it('answers the same city reference under a new key with 409 and the open case’s id, and registers nothing', async () => {
+    const first = await registerCaseVia(api, { cityCaseRef: 'CH-2025-0001' });
+    const before = (await table.store.listByStatus('cheongju', undefined, { limit: 100 })).items.length;
+    const again = await api.call('POST', '/cases', { body: registration({ cityCaseRef: 'CH-2025-0001', taxpayer: { ref: 'TP-OTHER', name: '김납세', contact: {} } }), key: 'a-new-key' });
+    expect(again.status).toBe(409);
+    expect(again.body).toMatchObject({ type: 'urn:crypto-tax-recovery:problem:case-registered', caseId: first });
+    expect(again.headers.Location).toBe(`/cases/${first}?city=cheongju`);
+    expect((await table.store.listByStatus('cheongju', undefined, { limit: 100 })).items).toHaveLength(before);
+    // Another city's system may use the same reference.
+    expect((await api.call('POST', '/cases', { body: registration({ cityId: 'sejong', cityCaseRef: 'CH-2025-0001' }) })).status).toBe(201);
+    // The reference is required.
+    const { cityCaseRef: _omitted, ...without } = registration();
+    expect((await api.call('POST', '/cases', { body: without })).body.errors).toEqual([{ in: 'body', pointer: '/cityCaseRef', detail: 'is required' }]);
+  });
+
+  it('takes the reference again once its case is closed', async () => {
+    const first = await registerCaseVia(api, { cityCaseRef: 'CH-2025-0002' });
+    const cancelled = await api.call('POST', `/cases/${first}/cancel`, { body: { cityId: 'cheongju', reason: '부과 취소' }, as: 'officer' });
+    expect(cancelled.body).toMatchObject({ status: 'CANCELLED' });
+    const second = await api.call('POST', '/cases', { body: registration({ cityCaseRef: 'CH-2025-0002' }) });
+    expect(second.status).toBe(201);
+    expect(second.body).toMatchObject({ cityCaseRef: 'CH-2025-0002', status: 'REGISTERED' });
+    expect(second.body.caseId).not.toBe(first);
   });
 });
 

@@ -133,6 +133,24 @@ describe('POST /cases/{caseId}/payments', () => {
     const statement = await table.store.statement('cheongju', caseId);
     expect(statement?.payments.map((p) => p.paymentId)).toEqual(['RCPT-9']);
   });
+
+  it('refuses a payment reference already booked on another case of the city (422), and books it in another city', async () => {
+    const first = await registerCaseVia(api);
+    const second = await registerCaseVia(api);
+    const body = { cityId: 'cheongju', paymentId: 'BANK-TX-77', amount: '50000', receivedOn: '2025-06-30' };
+    expect((await api.call('POST', `/cases/${first}/payments`, { body })).status).toBe(200);
+    const before = await table.store.get('cheongju', second);
+
+    const elsewhere = await api.call('POST', `/cases/${second}/payments`, { body });
+    expect(elsewhere.status).toBe(422);
+    expect(elsewhere.body).toMatchObject({ code: 'DUPLICATE_PAYMENT', detail: expect.stringContaining(first) });
+    expect(await table.store.get('cheongju', second)).toEqual(before); // nothing booked on the second case
+    expect((await table.store.statement('cheongju', second))?.payments).toEqual([]);
+
+    // Payment references are the city's own: another city may use the same one.
+    const sejong = await registerCaseVia(api, { cityId: 'sejong' });
+    expect((await api.call('POST', `/cases/${sejong}/payments`, { body: { ...body, cityId: 'sejong' } })).status).toBe(200);
+  });
 });
 
 describe('POST /cases/{caseId}/sale-requests', () => {

@@ -23,7 +23,7 @@ export async function caseWithNotices(
 ): Promise<Committed> {
   const at = options.at ?? '2025-09-01T01:00:00Z';
   const taxpayer = { ref: `TP-${caseId}`, name: '홍길동', contact: options.contact ?? { phone: '010-0000-0000', address: ADDRESS } };
-  const created = registerCase({ cityId: CITY, caseId, taxpayer, bills: [bill('B1'), bill('B2', '500000', { dueDate: '2025-01-31' })] }, ctxAt(at));
+  const created = registerCase({ cityId: CITY, caseId, cityCaseRef: `CC-${caseId}`, taxpayer, bills: [bill('B1'), bill('B2', '500000', { dueDate: '2025-01-31' })] }, ctxAt(at));
   await store.create(created);
   const transitions = toNoticeSent(created.case, at);
   let previous = created.case.version;

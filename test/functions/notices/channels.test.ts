@@ -1,5 +1,5 @@
 /** Notice channels without queues: the choice, the postal print file, the provider channels, the dispatcher's configuration. */
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -34,7 +34,8 @@ const preSale = toNoticeSent(registered('ch-1').case, '2025-09-01T01:00:00Z')[2]
 const outgoing = (overrides: Partial<OutgoingNotice> = {}): OutgoingNotice => ({
   cityId: 'cheongju',
   caseId: 'ch-1',
-  noticeId: preSale.noticeId,
+  noticeId: overrides.noticeId ?? preSale.noticeId,
+  idempotencyKey: overrides.noticeId ?? preSale.noticeId,
   kind: preSale.kind,
   content: preSale.content,
   rendered: renderNotice(preSale.content),
@@ -77,6 +78,20 @@ describe('postal print file', () => {
     const raw = readFileSync(path, 'utf8');
     expect(raw.split('\f').length).toBe(3);
     expect(raw.startsWith(`%%BEGIN seq=000001 notice=${preSale.noticeId} case=ch-1 kind=PRE_SALE class=REGISTERED lines=`)).toBe(true);
+  });
+
+  it('finds a repeat of the key in an earlier day’s file: a retry after midnight prints no second letter', async () => {
+    const post = new PostalPrintFileChannel(join(dir, 'post-midnight'));
+    const before = new Date('2025-09-01T14:59:50Z'); // 23:59:50 on 1 September in Korea
+    const after = new Date('2025-09-01T15:00:30Z'); // 00:00:30 on 2 September
+    const first = await post.deliver(outgoing({ at: before }));
+    expect(first.reference).toBe(`${post.batchPath('cheongju', before)}#1`);
+    // A new process, after midnight: the key is found in yesterday's file.
+    expect((await new PostalPrintFileChannel(join(dir, 'post-midnight')).deliver(outgoing({ at: after }))).reference).toBe(first.reference);
+    expect(existsSync(post.batchPath('cheongju', after)) ? await readPrintBatch(post.batchPath('cheongju', after)) : []).toEqual([]);
+    // Beyond the look-back, a key is not searched for any more.
+    const shortMemory = new PostalPrintFileChannel(join(dir, 'post-midnight'), { lookbackDays: 0 });
+    expect((await shortMemory.deliver(outgoing({ at: after }))).reference).toBe(`${post.batchPath('cheongju', after)}#1`);
   });
 
   it('prints reminders as ordinary mail and escapes body lines that look like control lines', async () => {
@@ -122,17 +137,24 @@ describe('provider channels', () => {
     const sms = new SmsChannel({ send: async (m) => (sent.push(m), { messageId: 'provider-1' }) });
     expect(await sms.deliver(outgoing())).toEqual({ channel: 'SMS', reference: 'provider-1', sentAt: '2025-09-01T16:30:00.000Z' });
     expect(sent[0]?.reference).toBe(preSale.noticeId);
+    await sms.deliver(outgoing({ idempotencyKey: 'the-key' }));
+    expect(sent[1]?.reference).toBe('the-key'); // the provider's idempotency key is the delivery's
     expect([...(sent[0]?.text ?? '')].length).toBeLessThanOrEqual(200);
     expect(sent[0]?.text).toContain('043-201-0000');
   });
 
-  it('the local folder writes the text and its metadata, replacing them on a repeat', async () => {
+  it('the local folder writes the text and its metadata, and answers a repeat of the key with the first delivery, writing nothing', async () => {
     const folder = new LocalFolderChannel(join(dir, 'folder'));
-    await folder.deliver(outgoing());
-    await folder.deliver(outgoing());
+    const first = await folder.deliver(outgoing());
     const paths = folder.paths('cheongju', 'ch-1', preSale.noticeId);
-    expect(readFileSync(paths.text, 'utf8')).toContain('홍길동');
-    expect(JSON.parse(readFileSync(paths.metadata, 'utf8'))).toMatchObject({ kind: 'PRE_SALE', channel: 'LOCAL_FOLDER', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(first).toEqual({ channel: 'LOCAL_FOLDER', reference: paths.text, sentAt: '2025-09-01T16:30:00.000Z', deliveredAt: '2025-09-01T16:30:00.000Z' });
+    const written = readFileSync(paths.text, 'utf8');
+    expect(written).toContain('홍길동');
+    // The same key an hour later, its text rendered again from changed data: the first delivery stands.
+    const repeat = await folder.deliver(outgoing({ at: new Date('2025-09-01T17:30:00Z'), rendered: { ...renderNotice(preSale.content), body: '다른 본문' } }));
+    expect(repeat).toEqual(first);
+    expect(readFileSync(paths.text, 'utf8')).toBe(written);
+    expect(JSON.parse(readFileSync(paths.metadata, 'utf8'))).toMatchObject({ kind: 'PRE_SALE', channel: 'LOCAL_FOLDER', writtenAt: '2025-09-01T16:30:00.000Z', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
   });
 });
 

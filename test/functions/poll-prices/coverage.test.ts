@@ -3,6 +3,9 @@
  * domain (₩1,049,800 on 2025-09-15 for the harness's bill, worked out by hand in the harness), coins
  * at the bid the poll stored. Projections are reused until the day or the case changes.
  */
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { documentClient } from '#adapters/dynamodb/client';
+import { caseToItem } from '#adapters/dynamodb/marshal';
 import { recordPayment, type Case } from '#domain/case';
 import { DEFAULT_CITY_SETTINGS } from '#domain/city-settings';
 import { Decimal, won } from '#domain/money';
@@ -119,5 +122,24 @@ describe('a sheet in parts', () => {
     const two = await small.store.coverageSheet('parts');
     expect(two?.storedParts).toBe(2);
     expect(two?.entries.map((e) => e.caseId)).toEqual(['b', 'c']);
+  });
+});
+
+describe('an index that has not caught up', () => {
+  it('counts a case once when the byStatus index still lists it under its old status as well', async () => {
+    const c = await openCase(table, 'lag', 'moved', { 'KRW-XRP': '5' });
+    // The index entry of the case's previous status (TRANSFER_REQUESTED), as an eventually
+    // consistent index may still return it: same case, older update. The table has one case item.
+    const stale = { ...caseToItem({ ...c, status: 'TRANSFER_REQUESTED', updatedAt: '2025-09-01T00:30:00.000Z' }), PK: 'STALE#lag#moved', SK: 'INDEX' };
+    await documentClient(table.client).send(new PutCommand({ TableName: table.tableName, Item: stale }));
+    const lagging = poller(sim, table, { cities: ['lag'] });
+    lagging.clock.now = sim.clock.now();
+
+    const report = await lagging.poll();
+    expect(report.openCases).toBe(1);
+    const sheet = await lagging.store.coverageSheet('lag');
+    expect(sheet?.entries.map((e) => [e.caseId, e.status, e.updatedAt])).toEqual([['moved', 'IN_CUSTODY', c.updatedAt]]);
+    // The store itself never asks DynamoDB for one key twice in a batch.
+    await expect(lagging.store.cases([{ cityId: 'lag', caseId: 'moved' }, { cityId: 'lag', caseId: 'moved' }])).resolves.toHaveLength(1);
   });
 });

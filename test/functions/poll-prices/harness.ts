@@ -92,7 +92,7 @@ export async function openCase(table: TestTable, cityId: string, caseId: string,
     surcharge: { assessed: won('30000'), paid: ZERO },
     surchargeAsOf: '2025-06-30',
   };
-  const registered = registerCase({ cityId, caseId, taxpayer: { ref: `TP-${caseId}`, name: '홍길동', contact: {} }, bills: [bill] }, ctx);
+  const registered = registerCase({ cityId, caseId, cityCaseRef: `CC-${caseId}`, taxpayer: { ref: `TP-${caseId}`, name: '홍길동', contact: {} }, bills: [bill] }, ctx);
   await table.store.create(registered);
   let c = registered.case;
   const entries = Object.entries(holdings);

@@ -258,7 +258,7 @@ export async function caseReady(world: SaleWorld, spec: CaseSpec): Promise<Case>
   const quantity = decimal(spec.quantity);
   const bills = spec.bills ?? [bill('B1', '1000000'), bill('B2', '50000', { taxItem: '자동차세', dueDate: '2022-01-31', cost: { assessed: won('3000'), paid: ZERO } })];
   const steps: Transition[] = [];
-  const registered = registerCase({ cityId: CITY, caseId: spec.caseId, taxpayer: { ref: `TP-${spec.caseId}`, name: '김납세', contact: { phone: '010-1234-5678' } }, bills }, ctx('2022-12-01T00:00:00Z'));
+  const registered = registerCase({ cityId: CITY, caseId: spec.caseId, cityCaseRef: `CC-${spec.caseId}`, taxpayer: { ref: `TP-${spec.caseId}`, name: '김납세', contact: { phone: '010-1234-5678' } }, bills }, ctx('2022-12-01T00:00:00Z'));
   await world.store.create(registered);
   let c = registered.case;
   const commit = async (t: Transition) => {
