@@ -387,7 +387,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       logger: quiet('sale-steps'),
       metrics,
     };
-    const caseSteps = stepDispatcher(createCaseSteps({ ...saleDeps, notices: queueNoticePublisher(sqsClient, noticeQueue.url, quiet('sale-notices')) }), metrics);
+    // ContinueAsNew starts a long sale's next execution on the same local starter (bound below).
+    const caseSteps = stepDispatcher(createCaseSteps({ ...saleDeps, starter: { start: (input) => workflow.starter.start(input) }, notices: queueNoticePublisher(sqsClient, noticeQueue.url, quiet('sale-notices')) }), metrics);
     const marketSteps = stepDispatcher(createMarketSteps({ ...saleDeps, exchange: exchangeClient, priceHistory: priceStore }), metrics);
     const workflow = createLocalSaleWorkflow({ definition, clock, caseSteps, marketSteps, exchangeLock });
     // Orders in doubt: the deployed sweep function, on the deployed rate.

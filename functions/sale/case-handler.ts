@@ -9,6 +9,8 @@ import { createDynamoDbClient } from '#adapters/dynamodb/client';
 import { DynamoDbSaleStore } from '#adapters/dynamodb/sale-store';
 import { createSqsClient } from '#adapters/sqs/client';
 import { NOTICE_QUEUE_URL_ENV } from '#adapters/sqs/notice-queue';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { SALE_STATE_MACHINE_ARN_ENV, StepFunctionsSaleStarter } from '#adapters/workflow/sfn-starter';
 import { createCaseSteps } from './case-steps';
 import { loadSaleConfig } from './config';
 import { stepDispatcher } from './dispatch';
@@ -31,6 +33,7 @@ export const handler = stepDispatcher(
     logger,
     metrics,
     notices: queueNoticePublisher(createSqsClient(), process.env[NOTICE_QUEUE_URL_ENV], logger),
+    starter: new StepFunctionsSaleStarter(new SFNClient({}), process.env[SALE_STATE_MACHINE_ARN_ENV] ?? ''),
   }),
   metrics,
 );

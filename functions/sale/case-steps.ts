@@ -166,6 +166,10 @@ export function createCaseSteps(deps: CaseStepDeps): CaseSteps {
         dust: {},
       });
       if (sale.rev === 1) deps.metrics.addMetric('SaleStarted', 'Count', 1);
+      if (sale.rev === 1 || (event.executionName && sale.executionName !== event.executionName)) {
+        // A new execution (the first, or one the sale continued in): its day starts now.
+        await sales.save({ ...sale, ...(event.executionName ? { executionName: event.executionName } : {}), executionStartedAt: now.toISOString() });
+      }
       return { requestedBy: sale.requestedBy, needAtStartKrw: sale.needAtStartKrw.toFixed(0) };
     },
 
@@ -194,6 +198,8 @@ export function createCaseSteps(deps: CaseStepDeps): CaseSteps {
       if (stillNeeded(c, orders, on, settings).lte(0)) return stop('COVERED');
       if (leftToSell(c, sale, orders).size === 0) return stop('ALL_SOLD');
       if (now.getTime() - Date.parse(sale.startedAt) > deps.limits.maxSaleDurationMs) return stop('SALE_EXPIRED');
+      // A day in this execution: go on in a new one (Step Functions keeps at most 25,000 events).
+      if (now.getTime() - Date.parse(sale.executionStartedAt ?? sale.startedAt) >= deps.limits.executionSpanMs) return { next: 'CONTINUE', reason: 'EXECUTION_SPAN', waitSeconds: 0 };
 
       if (sale.status === 'AWAITING_APPROVAL') {
         if (isSaleApproved(c, event.saleId) && c.saleApproval) {
@@ -206,6 +212,20 @@ export function createCaseSteps(deps: CaseStepDeps): CaseSteps {
         return { next: 'AWAIT_APPROVAL', reason: 'WAITING_FOR_OFFICER', waitSeconds: deps.limits.approvalPollSeconds };
       }
       return { next: 'QUOTE', waitSeconds: 0 };
+    },
+
+    /**
+     * Hands a long sale on to a new execution (named `<city>_<saleId>_c<n>`, so a retry starts
+     * nothing twice); everything the sale knows is in DynamoDB, the new execution reads it there.
+     */
+    async ContinueAsNew(event) {
+      if (!deps.starter) throw new SaleNotRunningError('no workflow starter: this function cannot continue a sale');
+      const sale = await loadSale(deps, event);
+      const continuation = (sale.continuations ?? 0) + 1;
+      const started = await deps.starter.start({ cityId: event.cityId, caseId: event.caseId, saleId: event.saleId, requestedBy: sale.requestedBy, requestedAt: sale.startedAt, continuation });
+      await sales.save({ ...(await loadSale(deps, event)), continuations: continuation });
+      deps.metrics.addMetric('SaleContinued', 'Count', 1);
+      return { executionName: started.executionName, continuation };
     },
 
     /** The market guards paused the sale too often: stop, tell the officers, settle what was sold. */

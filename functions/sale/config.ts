@@ -38,6 +38,10 @@ export interface SaleLimits {
   inDoubtBoundMs: number;
   /** How often an order in doubt is looked up while its sale waits. */
   inDoubtRecheckSeconds: number;
+  /** How often a sale waiting for the taxpayer's floor price looks at the market again. */
+  floorRecheckSeconds: number;
+  /** An execution that has run this long hands the sale on to a new one (history stays small). */
+  executionSpanMs: number;
 }
 
 export const DEFAULT_SALE_LIMITS: SaleLimits = Object.freeze({
@@ -50,6 +54,8 @@ export const DEFAULT_SALE_LIMITS: SaleLimits = Object.freeze({
   maxSaleAttempts: 5,
   inDoubtBoundMs: 10 * 60_000,
   inDoubtRecheckSeconds: 30,
+  floorRecheckSeconds: 15 * 60,
+  executionSpanMs: 86_400_000,
 });
 
 export interface SaleConfig {

@@ -14,6 +14,7 @@ import type { ExecutionPolicy } from '#domain/execution-policy';
 import { Decimal, max, ZERO } from '#domain/money';
 import type { PricedHolding } from '#domain/sale-plan';
 import { heldInDoubt, netProceeds, soldOf, type OrderRecord, type SaleRecord, type SaleStore } from '#adapters/dynamodb/sale-store';
+import type { SaleWorkflowStarter } from '#adapters/workflow/sale-workflow';
 import type { SaleLimits } from './config';
 import { SaleNotRunningError } from './errors';
 import type { SaleRef } from './steps';
@@ -24,6 +25,8 @@ export interface NoticePublisher {
 }
 
 export interface SaleDeps {
+  /** Starts the next execution of a long sale (ContinueAsNew); the case steps only. */
+  starter?: SaleWorkflowStarter;
   store: CaseStore;
   sales: SaleStore;
   policy: ExecutionPolicy;

@@ -207,7 +207,9 @@ export function createMarketSteps(deps: MarketStepDeps): MarketSteps {
       }
       await sales.save(sale);
       deps.metrics.addMetric('SalePaused', 'Count', 1);
-      return { action: 'PAUSE', market: leg.market, reason: decision.reason, waitSeconds: seconds(decision.resumeAt.getTime() - now.getTime()) };
+      // The taxpayer's floor is not reached in a minute: look again at a pace fitted to it.
+      const waitMs = decision.reason === 'LIMIT_PRICE_NOT_REACHED' ? Math.max(decision.resumeAt.getTime() - now.getTime(), deps.limits.floorRecheckSeconds * 1000) : decision.resumeAt.getTime() - now.getTime();
+      return { action: 'PAUSE', market: leg.market, reason: decision.reason, waitSeconds: seconds(waitMs) };
     },
 
     /**

@@ -12,7 +12,7 @@
  */
 import { z } from 'zod';
 
-export const CASE_STEPS = ['LoadCase', 'CheckSaleAllowed', 'Escalate', 'Settle', 'NotifyResult', 'RecordFailure'] as const;
+export const CASE_STEPS = ['LoadCase', 'CheckSaleAllowed', 'ContinueAsNew', 'Escalate', 'Settle', 'NotifyResult', 'RecordFailure'] as const;
 export const MARKET_STEPS = ['QuoteMarket', 'PlanNextSlice', 'PlaceOrder', 'ReconcileOrder', 'LookUpOrdersInDoubt', 'ResolveOpenOrders'] as const;
 export type CaseStep = (typeof CASE_STEPS)[number];
 export type MarketStep = (typeof MARKET_STEPS)[number];
@@ -27,6 +27,7 @@ export type SaleRef = z.infer<typeof SaleRef>;
 export const SaleExecutionInput = SaleRef.extend({
   requestedBy: z.enum(['DEADLINE', 'TAXPAYER']),
   requestedAt: z.string(),
+  continuation: z.number().int().min(1).optional(),
 });
 export type SaleExecutionInput = z.infer<typeof SaleExecutionInput>;
 
@@ -49,7 +50,8 @@ export interface LoadCaseResult {
 
 /** CheckSaleAllowed: go on quoting, wait for the officer, or settle (with why). */
 export interface CheckResult {
-  next: 'QUOTE' | 'AWAIT_APPROVAL' | 'SETTLE';
+  /** CONTINUE: this execution has run a day; the sale goes on in a new one (ContinueAsNew). */
+  next: 'QUOTE' | 'AWAIT_APPROVAL' | 'SETTLE' | 'CONTINUE';
   reason?: string;
   waitSeconds: number;
 }

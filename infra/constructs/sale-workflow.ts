@@ -25,7 +25,7 @@
  * temporary exchange ban with a long interval; orders in doubt are looked up by identifier on retry.
  */
 import * as path from 'node:path';
-import { Duration, RemovalPolicy, Stack, TimeZone, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, TimeZone, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
@@ -48,6 +48,8 @@ import type { Observability } from './observability';
 export const SALE_STATES = {
   loadCase: 'LoadCase',
   checkSaleAllowed: 'CheckSaleAllowed',
+  continueAsNew: 'ContinueAsNew',
+  saleContinued: 'SaleContinued',
   isSaleAllowed: 'IsSaleAllowed',
   awaitApproval: 'AwaitApproval',
   quoteMarket: 'QuoteMarket',
@@ -146,7 +148,9 @@ export class SaleWorkflow extends Construct {
     const identifier = { identifier: sfn.JsonPath.stringAt('$.slice.identifier') };
 
     const loadCase = step('LoadCase', cases, { executionName: sfn.JsonPath.stringAt('$$.Execution.Name') }, '$.loaded');
-    const checkSaleAllowed = step('CheckSaleAllowed', cases, {}, '$.check');
+    const checkSaleAllowed = step('CheckSaleAllowed', cases, { executionName: sfn.JsonPath.stringAt('$$.Execution.Name') }, '$.check');
+    const continueAsNew = step('ContinueAsNew', cases, {}, '$.continued');
+    const saleContinued = new sfn.Succeed(this, S.saleContinued, { comment: 'This execution ran a day: the sale goes on in the next (<name>_c<n>), from its state in DynamoDB' });
     const awaitApproval = new sfn.Wait(this, S.awaitApproval, { comment: 'Planned at or above the approval threshold: wait for an officer, then check again', time: sfn.WaitTime.secondsPath('$.check.waitSeconds') });
     const quoteMarket = step('QuoteMarket', market, {}, '$.guard');
     const pauseForMarket = new sfn.Wait(this, S.pauseForMarket, { comment: 'Stale or disputed price, volatile market, or the taxpayer’s floor not reached: wait, then check and quote again', time: sfn.WaitTime.secondsPath('$.guard.waitSeconds') });
@@ -172,6 +176,7 @@ export class SaleWorkflow extends Construct {
     const isSaleAllowed = new sfn.Choice(this, S.isSaleAllowed, { comment: 'Settle (paid, on hold, covered, nothing left), wait for an approval, or quote' })
       .when(sfn.Condition.stringEquals('$.check.next', 'SETTLE'), lookUpOrdersInDoubt)
       .when(sfn.Condition.stringEquals('$.check.next', 'AWAIT_APPROVAL'), awaitApproval)
+      .when(sfn.Condition.stringEquals('$.check.next', 'CONTINUE'), continueAsNew)
       .otherwise(quoteMarket);
     const guardPrice = new sfn.Choice(this, S.guardPrice, { comment: 'The market guards’ decision on the market to sell next' })
       .when(sfn.Condition.stringEquals('$.guard.action', 'ESCALATE'), escalate)
@@ -193,6 +198,7 @@ export class SaleWorkflow extends Construct {
 
     loadCase.next(checkSaleAllowed);
     checkSaleAllowed.next(isSaleAllowed);
+    continueAsNew.next(saleContinued);
     awaitApproval.next(checkSaleAllowed);
     quoteMarket.next(guardPrice);
     pauseForMarket.next(checkSaleAllowed);
@@ -211,7 +217,7 @@ export class SaleWorkflow extends Construct {
 
     lookUpOrdersInDoubt.next(areOrdersInDoubt);
 
-    for (const task of [loadCase, checkSaleAllowed, quoteMarket, escalate, planNextSlice, placeOrder, reconcileOrder, lookUpOrdersInDoubt, settle]) {
+    for (const task of [loadCase, checkSaleAllowed, continueAsNew, quoteMarket, escalate, planNextSlice, placeOrder, reconcileOrder, lookUpOrdersInDoubt, settle]) {
       task.addCatch(resolveOpenOrders, { errors: ['States.ALL'], resultPath: '$.error' });
     }
     // The case is settled by then; a notice not queued stays in the outbox for the sweeper.
@@ -253,6 +259,11 @@ export class SaleWorkflow extends Construct {
     resource.loggingConfiguration = { destinations: [{ cloudWatchLogsLogGroup: { logGroupArn: this.logGroup.logGroupArn } }], level: sfn.LogLevel.ALL, includeExecutionData: true };
     // Step Functions checks the log delivery permissions when the state machine is created.
     resource.node.addDependency(logsAndTracing);
+    // ContinueAsNew starts the sale's next execution: the ARN by name, so the step function does not
+    // depend on the state machine that depends on it.
+    const ownArn = Stack.of(this).formatArn({ service: 'states', resource: 'stateMachine', resourceName: `${props.namePrefix}-sale`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    cases.fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [ownArn] }));
+    cases.addEnvironment(SALE_STATE_MACHINE_ARN_ENV, ownArn);
 
     const o = props.observability;
     const alarm = (alarmId: string, description: string, metric: cloudwatch.IMetric) =>
@@ -310,7 +321,8 @@ export const MARKET_STEPS_SERVICE = 'sale-market-steps';
 
 const STEP_COMMENTS: Record<StepName, string> = {
   LoadCase: 'Check the case is selling this sale; open the sale record',
-  CheckSaleAllowed: 'Before every slice: paid? on hold? covered? anything left? approved?',
+  CheckSaleAllowed: 'Before every slice: paid? on hold? covered? anything left? approved? a day in this execution?',
+  ContinueAsNew: 'Start the next execution of this sale (one a day keeps the history small)',
   Escalate: 'Too many market pauses in a row: stop and tell the officers',
   Settle: 'One transaction: ledger, allocation in the legal order, refund, releases, new state, audit, result notice',
   NotifyResult: 'Queue the result notice',

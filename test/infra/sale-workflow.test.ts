@@ -85,6 +85,13 @@ describe('sale state machine', () => {
     expect(states.WasOrderPlaced?.Choices).toEqual(expect.arrayContaining([{ Variable: '$.order.status', StringEquals: 'IN_DOUBT', Next: 'CheckSaleAllowed' }]));
   });
 
+  it('continues a long sale in a new execution: CheckSaleAllowed knows the execution, CONTINUE → ContinueAsNew → SaleContinued', () => {
+    expect(states.CheckSaleAllowed).toMatchObject({ Parameters: { 'executionName.$': '$$.Execution.Name' } });
+    expect(states.IsSaleAllowed?.Choices).toEqual(expect.arrayContaining([{ Variable: '$.check.next', StringEquals: 'CONTINUE', Next: 'ContinueAsNew' }]));
+    expect(states.ContinueAsNew).toMatchObject({ Next: 'SaleContinued' });
+    expect(states.SaleContinued?.Type).toBe('Succeed');
+  });
+
   it('sweeps orders in doubt every 5 minutes from a function that reaches the exchange', () => {
     const sweep = logicalIdOf('SweepOrdersInDoubtFunction');
     template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(5 minutes)', Target: Match.objectLike({ Arn: { 'Fn::GetAtt': [sweep, 'Arn'] } }) });
@@ -98,7 +105,10 @@ describe('sale state machine', () => {
     const starter = functions[logicalIdOf('StartSaleFunction')]!;
     expect((starter.Properties?.Environment as { Variables: Record<string, unknown> }).Variables.SALE_STATE_MACHINE_ARN).toEqual({ Ref: expect.stringMatching(/^SaleWorkflowStateMachine/) });
     const starts = Object.values(resourcesOfType(template, 'AWS::IAM::Policy')).filter((p) => JSON.stringify(p.Properties).includes('states:StartExecution'));
-    expect(starts).toHaveLength(1);
+    // The starter, and the case steps (ContinueAsNew: the sale's next execution, by the state machine's name).
+    expect(starts.map((p) => JSON.stringify(p.Properties?.Roles)).sort()).toEqual([expect.stringContaining('SaleCaseStepsFunctionRole'), expect.stringContaining('StartSaleFunctionRole')]);
+    const caseEnv = (functions[logicalIdOf('SaleCaseStepsFunction')]!.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(JSON.stringify(caseEnv.SALE_STATE_MACHINE_ARN)).toContain(':stateMachine:ctr-dev-sale');
     const env = (id: string) => (functions[logicalIdOf(id)]!.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
     expect(env('SaleMarketStepsFunction').EXCHANGE_SECRET_ARN).toBeDefined();
     expect(env('SaleCaseStepsFunction').EXCHANGE_SECRET_ARN).toBeUndefined();

@@ -103,6 +103,10 @@ export interface SaleRecord {
   status: SaleStatus;
   requestedBy: SaleRequester;
   executionName?: string;
+  /** When the current execution started (a long sale continues in a new execution each day). */
+  executionStartedAt?: string;
+  /** Executions the sale continued in, after its first. */
+  continuations?: number;
   startedAt: string;
   /** Arrears minus nothing yet: what the sale set out to raise. */
   needAtStartKrw: Decimal;
@@ -270,6 +274,8 @@ export function saleToItem(s: SaleRecord): Item {
     status: s.status,
     requestedBy: s.requestedBy,
     ...(s.executionName ? { executionName: s.executionName } : {}),
+    ...(s.executionStartedAt ? { executionStartedAt: s.executionStartedAt } : {}),
+    ...(s.continuations ? { continuations: s.continuations } : {}),
     startedAt: s.startedAt,
     needAtStartKrw: s.needAtStartKrw.toFixed(),
     limitPrices: decs(s.limitPrices),
@@ -343,6 +349,9 @@ export function itemToSale(item: Item): SaleRecord {
   };
   const executionName = optStr(item.executionName, 'executionName');
   if (executionName) s.executionName = executionName;
+  const executionStartedAt = optStr(item.executionStartedAt, 'executionStartedAt');
+  if (executionStartedAt) s.executionStartedAt = executionStartedAt;
+  if (item.continuations !== undefined) s.continuations = int(item.continuations, 'continuations');
   if (item.arrival !== undefined) {
     const a = record(item.arrival, 'arrival');
     s.arrival = {

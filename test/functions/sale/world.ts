@@ -123,6 +123,8 @@ export interface SaleWorld {
   readonly store: CaseStore;
   /** A new starter on the same bindings. */
   newStarter(): LocalSaleWorkflowStarter;
+  /** Waits pass on the simulator's clock (the steps' answers' waitSeconds), for sales over days. */
+  simulateWaits: boolean;
   /** The scheduled sweep of orders in doubt, on the same stores, exchange and clock. */
   sweep(): Promise<SweepReport>;
 }
@@ -173,7 +175,10 @@ export function useSaleWorld(): SaleWorld {
       logger: silent,
       metrics: metrics as unknown as SaleDeps['metrics'],
     };
-    const caseSteps = stepDispatcher(createCaseSteps(Object.assign(withGetters(common), { notices: { publish: async (_c: unknown, ids: readonly string[]) => void world.published.push(...ids) } })), common.metrics);
+    const caseSteps = stepDispatcher(
+      createCaseSteps(Object.assign(withGetters(common), { starter: { start: (i: SaleExecutionInput) => world.starter.start(i) }, notices: { publish: async (_c: unknown, ids: readonly string[]) => void world.published.push(...ids) } })),
+      common.metrics,
+    );
     const marketSteps = stepDispatcher(createMarketSteps(Object.assign(withGetters(common), { exchange, priceHistory: prices })), common.metrics);
     const sweep = createOrderSweep(Object.assign(withGetters(common), { exchange, notices: { publish: async (_c: unknown, ids: readonly string[]) => void world.published.push(...ids) } }));
     world.sweep = () => sweep();
@@ -182,9 +187,15 @@ export function useSaleWorld(): SaleWorld {
     for (const [stateName, run] of Object.entries(bound)) {
       handlers[stateName] = async (input) => {
         if (stateName === SALE_STATES.quoteMarket) sim.clock.advance(60_000);
+        const hook = world.hooks[stateName];
+        if (world.simulateWaits) {
+          // Long-sale tests: the Wait after this step passes on the exchange's clock too.
+          const out = (hook ? await hook(input, () => run(input)) : await run(input)) as { waitSeconds?: number; final?: boolean } | null;
+          if (out && typeof out.waitSeconds === 'number' && out.waitSeconds > 0 && out.final !== false) sim.clock.advance(out.waitSeconds * 1000);
+          return out as never;
+        }
         // The wait before an order in doubt is looked up again passes on the exchange's clock too.
         if (stateName === SALE_STATES.lookUpOrdersInDoubt) sim.clock.advance(world.limits.inDoubtRecheckSeconds * 1000);
-        const hook = world.hooks[stateName];
         return (hook ? await hook(input, () => run(input)) : await run(input)) as never;
       };
     }
@@ -201,6 +212,7 @@ export function useSaleWorld(): SaleWorld {
     world.policy = DEFAULT_EXECUTION_POLICY;
     world.limits = DEFAULT_SALE_LIMITS;
     world.clockOffsetMs = 0;
+    world.simulateWaits = false;
     world.hooks = {};
     world.exchange = world.realExchange;
     world.sim.faults.clear();
