@@ -28,6 +28,7 @@ async function build(): Promise<() => Promise<SweepReport>> {
     sales: new DynamoDbSaleStore(dynamodb, config.tableName),
     exchange: await exchangeFromSecret(),
     limits: config.limits,
+    cities: config.cities,
     settingsFor: config.settingsFor,
     clock: () => new Date(),
     logger,

@@ -21,6 +21,8 @@ import { inDoubtFor, lookUpOrders, recordFills, type OrderExchange } from './ord
 export interface OrderSweepDeps extends Omit<SaleDeps, 'policy'> {
   exchange: OrderExchange;
   notices: NoticePublisher;
+  /** The served cities: their SELLING cases are checked for sales running past SALE_MAX_DAYS. */
+  cities: readonly string[];
 }
 
 export interface SweepReport {
@@ -31,6 +33,8 @@ export interface SweepReport {
   resolved: number;
   waitingOnSale: number;
   pastBound: number;
+  /** Cases SELLING a sale older than SALE_MAX_DAYS (stuck: an officer ends it). */
+  overdueSales: number;
 }
 
 /** How often the sweep runs (EventBridge Scheduler on AWS, the local stack's scheduler locally). */
@@ -72,8 +76,28 @@ export function createOrderSweep(deps: OrderSweepDeps): () => Promise<SweepRepor
     return true;
   }
 
+  /** SELLING cases whose sale started more than SALE_MAX_DAYS ago: a sale that should have ended. */
+  async function overdueSales(): Promise<number> {
+    const now = clock().getTime();
+    let overdue = 0;
+    for (const cityId of deps.cities) {
+      let cursor: string | undefined;
+      do {
+        const page = await deps.store.listByStatus(cityId, 'SELLING', { limit: 100, ...(cursor ? { cursor } : {}) });
+        for (const summary of page.items) {
+          const c = await deps.store.get(summary.cityId, summary.caseId);
+          const sale = c?.status === 'SELLING' && c.saleId ? await sales.get(c.cityId, c.caseId, c.saleId) : undefined;
+          if (sale && now - Date.parse(sale.startedAt) > deps.limits.maxSaleDurationMs) overdue += 1;
+        }
+        cursor = page.cursor;
+      } while (cursor);
+    }
+    if (overdue > 0) deps.logger.error('sales still SELLING past SALE_MAX_DAYS: an officer must end them', { overdue });
+    return overdue;
+  }
+
   return async function sweep(): Promise<SweepReport> {
-    const report: SweepReport = { inDoubt: 0, booked: 0, resolved: 0, waitingOnSale: 0, pastBound: 0 };
+    const report: SweepReport = { inDoubt: 0, booked: 0, resolved: 0, waitingOnSale: 0, pastBound: 0, overdueSales: await overdueSales() };
     for (const marker of await sales.ordersInDoubt()) {
       const order = await sales.getOrder(marker.cityId, marker.caseId, marker.identifier);
       if (order?.status !== 'IN_DOUBT') continue;
@@ -107,6 +131,7 @@ export function createOrderSweep(deps: OrderSweepDeps): () => Promise<SweepRepor
     deps.metrics.addMetric('OrdersInDoubt', 'Count', report.inDoubt);
     deps.metrics.addMetric('OrdersInDoubtPastBound', 'Count', report.pastBound);
     deps.metrics.addMetric('LateFillsBooked', 'Count', report.booked);
+    deps.metrics.addMetric('SalesOverdue', 'Count', report.overdueSales);
     deps.logger.info('orders in doubt swept', { ...report });
     return report;
   };

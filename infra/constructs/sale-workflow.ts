@@ -289,6 +289,9 @@ export class SaleWorkflow extends Construct {
     alarm('OrdersInDoubtPastBound', 'An order sent without an answer is still not found after SALE_IN_DOUBT_BOUND_MINUTES: its coins are held back; an officer must look (docs: orders in doubt)', stepMetric('OrdersInDoubtPastBound', MARKET_STEPS_SERVICE));
     alarm('SweptOrdersInDoubtPastBound', 'The sweep still finds orders in doubt past the bound: their coins are held back; an officer must look', stepMetric('OrdersInDoubtPastBound', SWEEP_SERVICE).with({ statistic: 'Maximum' }));
     alarm('LateFillsBooked', 'A fill turned up after its sale was settled and was booked as a post-settlement adjustment (notice sent); check the case', stepMetric('LateFillsBooked', SWEEP_SERVICE));
+    alarm('SalesOverdue', 'A case is still SELLING a sale older than SALE_MAX_DAYS: the sale is stuck; an officer ends it', stepMetric('SalesOverdue', SWEEP_SERVICE).with({ statistic: 'Maximum' }));
+    // Issue 12's reconciliation of the exchange account against the ledger emits this metric.
+    alarm('ReconciliationDifferences', 'The exchange account and the ledger disagree (reconciliation, issue 12): look before anything else moves', stepMetric('ReconciliationDifferences', 'reconcile-exchange').with({ statistic: 'Maximum' }));
     alarm('SaleAttemptsExhausted', 'A case used all its sale attempts (SALE_MAX_ATTEMPTS) and waits for an officer', stepMetric('SaleAttemptsExhausted', 'check-deadlines'));
 
     o.dashboard.addWidgets(

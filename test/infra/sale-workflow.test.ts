@@ -172,6 +172,8 @@ describe('alarms', () => {
     alarm('OrdersInDoubtPastBound', 'sweep-orders-in-doubt');
     alarm('LateFillsBooked', 'sweep-orders-in-doubt');
     alarm('SaleAttemptsExhausted', 'check-deadlines');
+    alarm('SalesOverdue', 'sweep-orders-in-doubt');
+    alarm('ReconciliationDifferences', 'reconcile-exchange');
   });
 
   it('passes cdk-nag (SF1 logging, SF2 X-Ray) with reasons for every acknowledged wildcard', () => {

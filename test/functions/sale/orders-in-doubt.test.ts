@@ -146,4 +146,14 @@ describe('an order in doubt is never forgotten', () => {
     const faultsSeen = world.metrics.filter((m) => m.name === 'OrdersInDoubt' && m.value > 0).length;
     expect(faultsSeen).toBeGreaterThan(0);
   });
+
+  it('the sweep counts sales still SELLING past SALE_MAX_DAYS (metric SalesOverdue, alarmed)', async () => {
+    const before = (await world.sweep()).overdueSales;
+    const c = await caseReady(world, { caseId: 'stuck-1', quantity: '0.01' });
+    const startedAt = new Date(world.now().getTime() - world.limits.maxSaleDurationMs - 3_600_000).toISOString();
+    await world.sales.create({ cityId: CITY, caseId: c.caseId, saleId: c.saleId!, rev: 0, status: 'RUNNING', requestedBy: 'DEADLINE', startedAt, needAtStartKrw: new Decimal('1'), limitPrices: {}, lastQuotes: {}, priceHistory: {}, consecutivePauses: 0, pauses: [], pauseCount: 0, sliceCount: 0, dust: {} });
+    const report = await world.sweep();
+    expect(report.overdueSales).toBe(before + 1);
+    expect(world.metrics.filter((m) => m.name === 'SalesOverdue').pop()?.value).toBe(before + 1);
+  });
 });

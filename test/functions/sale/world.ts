@@ -180,7 +180,7 @@ export function useSaleWorld(): SaleWorld {
       common.metrics,
     );
     const marketSteps = stepDispatcher(createMarketSteps(Object.assign(withGetters(common), { exchange, priceHistory: prices })), common.metrics);
-    const sweep = createOrderSweep(Object.assign(withGetters(common), { exchange, notices: { publish: async (_c: unknown, ids: readonly string[]) => void world.published.push(...ids) } }));
+    const sweep = createOrderSweep(Object.assign(withGetters(common), { cities: [CITY], exchange, notices: { publish: async (_c: unknown, ids: readonly string[]) => void world.published.push(...ids) } }));
     world.sweep = () => sweep();
     const bound = localTaskHandlers(definition, { caseSteps, marketSteps });
     const handlers: Record<string, LocalTaskHandler> = {};
