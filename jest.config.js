@@ -2,8 +2,14 @@
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
-  transform: { '^.+\\.ts$': ['@swc/jest'] },
+  // @middy/core 7 and jose 6 are published as ES modules only, and jest runs this CommonJS project
+  // without Node's require(esm): their files are compiled to CommonJS by the same swc (middy's,
+  // exported under an `import` condition only, mapped by path), rather than running jest in its
+  // experimental ESM mode.
+  transform: { '^.+\\.ts$': ['@swc/jest'], '/node_modules/(@middy|jose)/.+\\.js$': ['@swc/jest', { module: { type: 'commonjs' } }] },
+  transformIgnorePatterns: ['/node_modules/(?!@middy/|jose/)'],
   moduleNameMapper: {
+    '^@middy/(core|util)$': '<rootDir>/node_modules/@middy/$1/index.js',
     '^#domain/(.*)$': '<rootDir>/shared/domain/$1',
     '^#adapters/(.*)$': '<rootDir>/shared/adapters/$1',
   },

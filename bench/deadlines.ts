@@ -37,7 +37,7 @@ const settings = { ...DEFAULT_CITY_SETTINGS, cityId: CITY };
 const actor: Actor = { kind: 'CITY_SYSTEM', id: 'arn:aws:iam::111122223333:role/city-tax-system' };
 const ctx = (at: string): TransitionContext => ({ now: new Date(at), actor, settings });
 /** Metrics go nowhere: the bench counts for itself. */
-const silentMetrics = { addMetric: () => silentMetrics, publishStoredMetrics: () => silentMetrics } as unknown as Pick<Metrics, 'addMetric' | 'publishStoredMetrics'>;
+const silentMetrics = { addMetric: () => silentMetrics } as unknown as Pick<Metrics, 'addMetric'>;
 /** The check runs on this day (09:00 KST); due cases' deadlines passed before it. */
 const RUN_AT = new Date('2025-10-01T00:00:00Z');
 

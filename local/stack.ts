@@ -1,6 +1,7 @@
 /**
  * The local stack: the whole system in one process tree on this machine, with the same handler
- * code as on AWS (each handler's factory from functions/, given local clients and the shared clock).
+ * code as on AWS (each handler's factory from functions/, given local clients and the shared clock,
+ * composed with middy and Powertools by functions/lambda.ts exactly as each handler.ts does).
  *
  *   DynamoDB Local (Java child)     the cases table, created from the shared table definition
  *   local SQS (fauxqs, Node child)  notice and sale-request FIFO queues with DLQs, as the stack
@@ -24,6 +25,8 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import type { Context } from 'aws-lambda';
 import type { MetricUnit } from '@aws-lambda-powertools/metrics/types';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbCaseStore } from '#adapters/dynamodb/case-store';
@@ -37,6 +40,7 @@ import { DynamoDbSaleStore } from '#adapters/dynamodb/sale-store';
 import { saleRequestPublisher, SqsSaleRequestQueue } from '#adapters/workflow/sale-requests';
 import { noticePublisher, sendNoticeMessages, type NoticeMessage } from '#adapters/sqs/notice-queue';
 import { executionPolicy } from '#domain/execution-policy';
+import { lambdaHandler } from '../functions/lambda';
 import { createApi } from '../functions/api/app';
 import { createPollHandler } from '../functions/poll-prices/app';
 import { createNoticeDispatcher } from '../functions/dispatch-notice/app';
@@ -66,7 +70,7 @@ import { DEFAULT_STATE_DIR, REPO_ROOT } from './paths';
 import { startLocalHttpApi, type LocalHttpApi } from './http-api';
 import { createPreSaleNoticeRun } from './pre-sale-notices';
 import { concurrencyLimit, createLocalSaleWorkflow, loadSaleDefinition, type LocalSaleWorkflow } from './sale-workflow';
-import { createFifoQueueWithDlq, queueDepth, SqsEventSource, startLocalSqs, type LocalQueueWithDlq, type LocalSqs, type SqsHandler } from './sqs';
+import { createFifoQueueWithDlq, lambdaContext, queueDepth, SqsEventSource, startLocalSqs, type LocalQueueWithDlq, type LocalSqs, type SqsHandler } from './sqs';
 
 export { DEFAULT_STATE_DIR, REPO_ROOT };
 export const CITY_ID = 'cheongju';
@@ -198,6 +202,9 @@ export class LocalMetrics extends Metrics {
   override publishStoredMetrics(): this {
     return this;
   }
+  override captureColdStartMetric(): void {
+    this.counts.set('ColdStart', (this.counts.get('ColdStart') ?? 0) + 1);
+  }
 }
 
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
@@ -286,6 +293,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const schedules = stackSchedules();
     const metrics = new LocalMetrics({ namespace: 'crypto-tax-recovery-local' });
     const quiet = (serviceName: string) => new Logger({ serviceName, logLevel: 'ERROR' });
+    // Each handler as its Lambda runs it (functions/lambda.ts): logger context and correlation id,
+    // metrics flushed per invocation (counted here), tracing off (no X-Ray daemon here).
+    const tracer = new Tracer({ enabled: false });
+    const asLambda = <E, R>(name: string, fn: (event: E, context: Context) => Promise<R>, logger: Logger = quiet(name), timeoutMs = 30_000) => {
+      const composed = lambdaHandler(fn, { logger, metrics, tracer });
+      return (event: E, context: Context = lambdaContext(name, timeoutMs)) => composed(event, context);
+    };
     const settingsFor = loadApiConfig({ TABLE_NAME: tableName, SERVED_CITIES: cities.join(','), ...roleEnv(credentials) }).settingsFor;
 
     // Callers of the exchange take turns (the price poll and the sale's market steps): the exchange
@@ -296,14 +310,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // Price poll (every minute on AWS): latest prices and coverage, read by the API's summary and the sales.
     const priceStore = new DynamoDbPriceStore(client, tableName);
     const policy = executionPolicy();
-    const pollPrices = createPollHandler({
-      exchange: exchangeClient,
-      store: priceStore,
-      settings: { cities, checks: { maxPriceAgeMs: policy.maxPriceAgeMs, maxSourceGapBps: policy.maxSourceGapBps }, maxMarketsPerCall: 100, settingsFor },
-      logger: quiet('poll-prices'),
-      metrics,
-      now: () => clock.now(),
-    });
+    const pollLogger = quiet('poll-prices');
+    const pollPrices = asLambda(
+      'poll-prices',
+      createPollHandler({
+        exchange: exchangeClient,
+        store: priceStore,
+        settings: { cities, checks: { maxPriceAgeMs: policy.maxPriceAgeMs, maxSourceGapBps: policy.maxSourceGapBps }, maxMarketsPerCall: 100, settingsFor },
+        logger: pollLogger,
+        metrics,
+        now: () => clock.now(),
+      }),
+      pollLogger,
+    );
     scheduler.add({
       name: 'price poll',
       recurrence: parseScheduleExpression(schedules.pricePollRate, schedules.timezone),
@@ -329,6 +348,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // the sweeper re-queues records a lost message left PENDING.
     const outboxStore = new DynamoDbOutboxStore(client, tableName);
     const dispatcherConfig = loadDispatcherConfig({ TABLE_NAME: tableName, LOCAL_OUTBOX_DIR: dirs.outbox, MAX_RECEIVE_COUNT: String(MAX_RECEIVE_COUNT) });
+    const dispatchLogger = quiet('dispatch-notice');
     const dispatcher = createNoticeDispatcher({
       outbox: outboxStore,
       cases: store,
@@ -336,28 +356,32 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       channelOrder: dispatcherConfig.channelOrder,
       exchangeContact: dispatcherConfig.exchangeContact,
       maxReceiveCount: dispatcherConfig.maxReceiveCount,
-      logger: quiet('dispatch-notice'),
+      logger: dispatchLogger,
       metrics,
       now: () => clock.now(),
     });
-    consume('dispatch-notice', noticeQueue, dispatcher.handler);
+    consume('dispatch-notice', noticeQueue, asLambda('dispatch-notice', dispatcher.handler, dispatchLogger));
     const sendNotices = (messages: readonly NoticeMessage[]) => sendNoticeMessages(sqsClient, noticeQueue.url, messages);
     const sweeperConfig = loadSweeperConfig({ TABLE_NAME: tableName, NOTICE_QUEUE_URL: noticeQueue.url });
-    const sweep = createOutboxSweeper({ outbox: outboxStore, send: sendNotices, quietMinutes: sweeperConfig.quietMinutes, logger: quiet('sweep-outbox'), now: () => clock.now() });
-    scheduler.add({ name: 'outbox sweep', recurrence: parseScheduleExpression(schedules.outboxSweepRate, schedules.timezone), frequent: true, run: () => sweep() });
+    const sweepLogger = quiet('sweep-outbox');
+    const sweepOutbox = createOutboxSweeper({ outbox: outboxStore, send: sendNotices, quietMinutes: sweeperConfig.quietMinutes, logger: sweepLogger, now: () => clock.now() });
+    const sweep = asLambda('sweep-outbox', () => sweepOutbox(), sweepLogger);
+    scheduler.add({ name: 'outbox sweep', recurrence: parseScheduleExpression(schedules.outboxSweepRate, schedules.timezone), frequent: true, run: (at) => sweep({ scheduledTime: at.toISOString() }) });
     const publishNotices = noticePublisher({ client: sqsClient, queueUrl: noticeQueue.url, logger: quiet('publish-notices') });
 
     // Reminders 7 and 1 days before each deadline (the city's settings), daily.
-    const remind = createReminderRun({
+    const remindLogger = quiet('send-reminders');
+    const reminderRun = createReminderRun({
       store,
       deadlines: outboxStore,
       publishNotices,
       cities,
       settingsFor,
-      logger: quiet('send-reminders'),
+      logger: remindLogger,
       now: () => clock.now(),
     });
-    scheduler.add({ name: 'reminders', recurrence: parseScheduleExpression(schedules.remindersCron, schedules.timezone), run: () => remind() });
+    const remind = asLambda('send-reminders', () => reminderRun(), remindLogger, 300_000);
+    scheduler.add({ name: 'reminders', recurrence: parseScheduleExpression(schedules.remindersCron, schedules.timezone), run: (at) => remind({ scheduledTime: at.toISOString() }) });
 
     // Pre-sale notices to cases in custody, from the city's notice date (no Lambda does this yet: see pre-sale-notices.ts).
     const preSale = createPreSaleNoticeRun({
@@ -377,6 +401,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // starter from the sale request queue; the daily deadline check makes cases due and asks for sales.
     const sales = new DynamoDbSaleStore(client, tableName);
     const saleConfig = loadSaleConfig({ TABLE_NAME: tableName, SERVED_CITIES: cities.join(',') });
+    const saleLogger = quiet('sale-steps');
     const saleDeps: SaleDeps = {
       store,
       sales,
@@ -384,37 +409,41 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       limits: saleConfig.limits,
       settingsFor,
       clock: () => clock.now(),
-      logger: quiet('sale-steps'),
+      logger: saleLogger,
       metrics,
     };
     // ContinueAsNew starts a long sale's next execution on the same local starter (bound below).
-    const caseSteps = stepDispatcher(createCaseSteps({ ...saleDeps, starter: { start: (input) => workflow.starter.start(input) }, notices: queueNoticePublisher(sqsClient, noticeQueue.url, quiet('sale-notices')) }), metrics);
-    const marketSteps = stepDispatcher(createMarketSteps({ ...saleDeps, exchange: exchangeClient, priceHistory: priceStore }), metrics);
+    const caseSteps = asLambda('sale-case-steps', stepDispatcher(createCaseSteps({ ...saleDeps, starter: { start: (input) => workflow.starter.start(input) }, notices: queueNoticePublisher(sqsClient, noticeQueue.url, quiet('sale-notices')) })), saleLogger);
+    const marketSteps = asLambda('sale-market-steps', stepDispatcher(createMarketSteps({ ...saleDeps, exchange: exchangeClient, priceHistory: priceStore })), saleLogger, 60_000);
     const workflow = createLocalSaleWorkflow({ definition, clock, caseSteps, marketSteps, exchangeLock });
     // Orders in doubt: the deployed sweep function, on the deployed rate.
     const sweepOrdersInDoubt = createOrderSweep({ ...saleDeps, cities, exchange: exchangeClient, logger: quiet(SWEEP_SERVICE), notices: queueNoticePublisher(sqsClient, noticeQueue.url, quiet('sale-notices')) });
     scheduler.add({ name: 'orders-in-doubt sweep', recurrence: parseScheduleExpression(ORDERS_IN_DOUBT_SWEEP_RATE, schedules.timezone), frequent: true, run: () => exchangeLock(() => sweepOrdersInDoubt()) });
     // On stop, executions waiting for simulated time stay parked: a parked promise holds no timer
     // or socket, so nothing keeps the process alive or calls parts already stopped.
-    const startSale = createSaleStarter({ store, starter: workflow.starter, settingsFor, clock: () => clock.now(), logger: quiet('start-sale'), metrics });
-    consume('start-sale', saleQueue, startSale);
+    const startLogger = quiet('start-sale');
+    const startSale = createSaleStarter({ store, starter: workflow.starter, settingsFor, clock: () => clock.now(), logger: startLogger, metrics });
+    consume('start-sale', saleQueue, asLambda('start-sale', startSale, startLogger));
     const saleRequests = new SqsSaleRequestQueue(sqsClient, saleQueue.url);
-    const checkDeadlines = createDeadlineCheck({
+    const checkLogger = quiet('check-deadlines');
+    const deadlineCheck = createDeadlineCheck({
       store,
       saleRequests,
       publishNotices,
       settingsFor,
       clock: () => clock.now(),
       maxSaleAttempts: saleConfig.limits.maxSaleAttempts,
-      logger: quiet('check-deadlines'),
+      logger: checkLogger,
       metrics,
     });
-    scheduler.add({ name: 'deadline check', recurrence: parseScheduleExpression(schedules.deadlineCheckCron, schedules.timezone), run: () => checkDeadlines({}) });
+    const checkDeadlines = asLambda('check-deadlines', deadlineCheck, checkLogger, 300_000);
+    scheduler.add({ name: 'deadline check', recurrence: parseScheduleExpression(schedules.deadlineCheckCron, schedules.timezone), run: (at) => checkDeadlines({ source: 'schedule', scheduledTime: at.toISOString() }) });
 
     // The city API, exactly as the Lambda runs it, behind a local API Gateway.
     const apiConfig = loadApiConfig({ TABLE_NAME: tableName, SERVED_CITIES: cities.join(','), ...roleEnv(credentials) });
     const apiLogger = new Logger({ serviceName: 'cases-api', logLevel: 'WARN' });
-    const handler = createApi({ store, config: apiConfig, logger: apiLogger, prices: priceStore, publishNotices, requestSales: saleRequestPublisher(saleRequests, apiLogger), now: () => clock.now(), newId: (prefix) => `${prefix}${ulid(clock.nowMs())}` });
+    const cityApi = createApi({ store, config: apiConfig, logger: apiLogger, prices: priceStore, publishNotices, requestSales: saleRequestPublisher(saleRequests, apiLogger), now: () => clock.now(), newId: (prefix) => `${prefix}${ulid(clock.nowMs())}` });
+    const handler = asLambda('cases-api', cityApi, apiLogger);
     const api = await startLocalHttpApi({
       handler,
       local: localConsole({ store, sales, workflow }),

@@ -4,15 +4,18 @@
  *
  *   TABLE_NAME                 the cases table
  *   SERVED_CITIES              comma-separated city ids this deployment serves
+ *   CITY_DISPLAY_NAMES         JSON { cityId: display name } (optional)
  *   CITY_SYSTEM_ROLE_ARNS      comma-separated IAM role (or user) ARNs of the city's tax system
  *   OFFICER_ROLE_ARNS          comma-separated IAM role (or user) ARNs of tax officers
  *   IDEMPOTENCY_TTL_SECONDS    how long an answer is kept for repeats (default 86400)
+ *   NOTICE_QUEUE_URL           the notice queue (absent: notices wait for the outbox sweeper)
+ *   SALE_REQUEST_QUEUE_URL     the sale request queue (absent: the deadline check finds the request)
  *   DYNAMODB_ENDPOINT          DynamoDB Local, for the local stack and tests
  */
+import * as z from 'zod/mini';
 import type { CitySettings } from '#domain/city-settings';
-import { DEFAULT_CITY_SETTINGS } from '#domain/city-settings';
+import { citySettings, cityIds, ConfigError, ENV, list, optional, parseEnv, required, whole } from '#adapters/env';
 import type { Role } from './roles';
-import { ConfigError, envList as list } from '#adapters/env';
 
 export { ConfigError };
 
@@ -21,26 +24,36 @@ export interface ApiConfig {
   servedCities: ReadonlySet<string>;
   roleArns: Record<Role, readonly string[]>;
   idempotencyTtlSeconds: number;
-  /** The rules' settings for a served city (per-city overrides are a later configuration source). */
+  noticeQueueUrl?: string;
+  saleRequestQueueUrl?: string;
+  /** The rules' settings for a served city. */
   settingsFor(cityId: string): CitySettings;
 }
 
+const ApiEnv = z.object({
+  [ENV.tableName]: required(),
+  [ENV.servedCities]: cityIds(),
+  [ENV.cityDisplayNames]: citySettings(),
+  [ENV.citySystemRoleArns]: list(),
+  [ENV.officerRoleArns]: list(),
+  [ENV.idempotencyTtlSeconds]: whole(86_400, 60, 99_999_999),
+  [ENV.noticeQueueUrl]: optional(),
+  [ENV.saleRequestQueueUrl]: optional(),
+});
+
 export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
-  const missing = ['TABLE_NAME', 'SERVED_CITIES'].filter((name) => !env[name]?.trim());
-  if (missing.length > 0) throw new ConfigError(`missing environment variables: ${missing.join(', ')}`);
-  const servedCities = new Set(list(env.SERVED_CITIES));
-  for (const city of servedCities) {
-    if (!/^[a-z0-9][a-z0-9-]{0,39}$/.test(city)) throw new ConfigError(`SERVED_CITIES holds an invalid city id: ${city}`);
-  }
-  const roleArns = { CITY_SYSTEM: list(env.CITY_SYSTEM_ROLE_ARNS), OFFICER: list(env.OFFICER_ROLE_ARNS) };
-  if (roleArns.CITY_SYSTEM.length + roleArns.OFFICER.length === 0) throw new ConfigError('no caller is allowed: set CITY_SYSTEM_ROLE_ARNS and/or OFFICER_ROLE_ARNS');
-  const ttl = env.IDEMPOTENCY_TTL_SECONDS?.trim() || '86400';
-  if (!/^\d{1,8}$/.test(ttl) || Number(ttl) < 60) throw new ConfigError('IDEMPOTENCY_TTL_SECONDS must be a whole number of seconds, at least 60');
+  const e = parseEnv(ApiEnv, env);
+  const roleArns = { CITY_SYSTEM: e[ENV.citySystemRoleArns], OFFICER: e[ENV.officerRoleArns] };
+  if (roleArns.CITY_SYSTEM.length + roleArns.OFFICER.length === 0) throw new ConfigError(`no caller is allowed: set ${ENV.citySystemRoleArns} and/or ${ENV.officerRoleArns}`);
+  const noticeQueueUrl = e[ENV.noticeQueueUrl];
+  const saleRequestQueueUrl = e[ENV.saleRequestQueueUrl];
   return {
-    tableName: (env.TABLE_NAME ?? '').trim(),
-    servedCities,
+    tableName: e[ENV.tableName],
+    servedCities: new Set(e[ENV.servedCities]),
     roleArns,
-    idempotencyTtlSeconds: Number(ttl),
-    settingsFor: (cityId) => ({ ...DEFAULT_CITY_SETTINGS, cityId, displayName: cityId === DEFAULT_CITY_SETTINGS.cityId ? DEFAULT_CITY_SETTINGS.displayName : cityId }),
+    idempotencyTtlSeconds: e[ENV.idempotencyTtlSeconds],
+    ...(noticeQueueUrl ? { noticeQueueUrl } : {}),
+    ...(saleRequestQueueUrl ? { saleRequestQueueUrl } : {}),
+    settingsFor: e[ENV.cityDisplayNames],
   };
 }

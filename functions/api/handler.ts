@@ -1,29 +1,28 @@
 /**
  * Lambda entry for the city's API (API Gateway REST, proxy integration, IAM auth). Clients,
- * configuration and logger are made once per container, at module scope.
+ * configuration and Powertools are made once per container, at module scope.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDbCaseStore } from '#adapters/dynamodb/case-store';
 import { createDynamoDbClient } from '#adapters/dynamodb/client';
 import { DynamoDbPriceStore } from '#adapters/dynamodb/price-store';
 import { createSqsClient } from '#adapters/sqs/client';
-import { leaveForSweeper, noticePublisher, NOTICE_QUEUE_URL_ENV } from '#adapters/sqs/notice-queue';
-import { SALE_REQUEST_QUEUE_URL_ENV, saleRequestPublisher, SqsSaleRequestQueue } from '#adapters/workflow/sale-requests';
+import { leaveForSweeper, noticePublisher } from '#adapters/sqs/notice-queue';
+import { saleRequestPublisher, SqsSaleRequestQueue } from '#adapters/workflow/sale-requests';
+import { lambdaHandler, powertools } from '../lambda';
 import { createApi } from './app';
 import { loadApiConfig } from './config';
 
 const config = loadApiConfig();
-const logger = new Logger({ serviceName: 'cases-api' });
-const client = createDynamoDbClient();
+const tools = powertools('cases-api');
+const { logger, tracer } = tools;
+const client = tracer.captureAWSv3Client(createDynamoDbClient());
 const store = new DynamoDbCaseStore(client, config.tableName);
 // The price poller's latest prices and coverage sheets, in the same table.
 const prices = new DynamoDbPriceStore(client, config.tableName);
+const sqs = config.noticeQueueUrl || config.saleRequestQueueUrl ? tracer.captureAWSv3Client(createSqsClient()) : undefined;
 
-const queueUrl = process.env[NOTICE_QUEUE_URL_ENV];
-const publishNotices = queueUrl ? noticePublisher({ client: createSqsClient(), queueUrl, logger }) : leaveForSweeper;
-
+const publishNotices = sqs && config.noticeQueueUrl ? noticePublisher({ client: sqs, queueUrl: config.noticeQueueUrl, logger }) : leaveForSweeper;
 // The taxpayer's own sale request is queued for the sale starter (the deadline check sweeps up any not queued).
-const saleQueueUrl = process.env[SALE_REQUEST_QUEUE_URL_ENV];
-const requestSales = saleQueueUrl ? saleRequestPublisher(new SqsSaleRequestQueue(createSqsClient(), saleQueueUrl), logger) : undefined;
+const requestSales = sqs && config.saleRequestQueueUrl ? saleRequestPublisher(new SqsSaleRequestQueue(sqs, config.saleRequestQueueUrl), logger) : undefined;
 
-export const handler = createApi({ store, config, logger, publishNotices, prices, ...(requestSales ? { requestSales } : {}) });
+export const handler = lambdaHandler(createApi({ store, config, logger, publishNotices, prices, ...(requestSales ? { requestSales } : {}) }), tools);

@@ -4,7 +4,7 @@
  * Won are whole numbers written as strings of digits; quantities and prices are decimal strings:
  * a JSON number (a float to most clients) is refused.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { isLocalDate } from '#domain/dates';
 
 // ---------------------------------------------------------------- scalars

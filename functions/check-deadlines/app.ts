@@ -32,7 +32,8 @@ export interface DeadlineCheckDeps {
   clock: () => Date;
   maxSaleAttempts: number;
   logger: Pick<Logger, 'info' | 'warn' | 'error'>;
-  metrics: Pick<Metrics, 'addMetric' | 'publishStoredMetrics'>;
+  /** Flushed by the Lambda composition (functions/lambda.ts) after each run. */
+  metrics: Pick<Metrics, 'addMetric'>;
 }
 
 export interface DeadlineCheckSummary {
@@ -138,7 +139,6 @@ export function createDeadlineCheck(deps: DeadlineCheckDeps) {
       deps.metrics.addMetric('SaleRequestsSent', 'Count', summary.saleRequests);
       deps.metrics.addMetric('SaleAttemptsExhausted', 'Count', summary.exhausted);
       deps.metrics.addMetric('DeadlineCheckFailures', 'Count', summary.failed);
-      deps.metrics.publishStoredMetrics();
     }
     deps.logger.info('deadline check', { ...summary });
     if (failures.length > 0) throw new DeadlineCheckIncompleteError(`${failures.length} of ${summary.checked} cases failed; the run is retried (every step is idempotent)`);

@@ -1,32 +1,31 @@
 /**
  * Lambda entry of the daily deadline check (EventBridge Scheduler; on demand with any payload).
- * Clients, configuration, logger and metrics are made once per container.
+ * Clients, configuration and Powertools are made once per container.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDbCaseStore } from '#adapters/dynamodb/case-store';
 import { createDynamoDbClient } from '#adapters/dynamodb/client';
 import { createSqsClient } from '#adapters/sqs/client';
-import { NOTICE_QUEUE_URL_ENV, noticePublisher } from '#adapters/sqs/notice-queue';
-import { SALE_REQUEST_QUEUE_URL_ENV, SqsSaleRequestQueue } from '#adapters/workflow/sale-requests';
-import { ConfigError, loadSaleConfig } from '../sale/config';
+import { noticePublisher } from '#adapters/sqs/notice-queue';
+import { SqsSaleRequestQueue } from '#adapters/workflow/sale-requests';
+import { lambdaHandler, powertools } from '../lambda';
 import { createDeadlineCheck } from './app';
+import { loadDeadlineCheckConfig } from './config';
 
-const SERVICE_NAME = 'check-deadlines';
-const config = loadSaleConfig();
-const saleQueueUrl = process.env[SALE_REQUEST_QUEUE_URL_ENV]?.trim();
-const noticeQueueUrl = process.env[NOTICE_QUEUE_URL_ENV]?.trim();
-if (!saleQueueUrl || !noticeQueueUrl) throw new ConfigError(`missing environment variables: ${SALE_REQUEST_QUEUE_URL_ENV}, ${NOTICE_QUEUE_URL_ENV}`);
-const logger = new Logger({ serviceName: SERVICE_NAME });
-const sqs = createSqsClient();
+const config = loadDeadlineCheckConfig();
+const tools = powertools('check-deadlines');
+const { logger, metrics, tracer } = tools;
+const sqs = tracer.captureAWSv3Client(createSqsClient());
 
-export const handler = createDeadlineCheck({
-  store: new DynamoDbCaseStore(createDynamoDbClient(), config.tableName),
-  saleRequests: new SqsSaleRequestQueue(sqs, saleQueueUrl),
-  publishNotices: noticePublisher({ client: sqs, queueUrl: noticeQueueUrl, logger }),
-  settingsFor: config.settingsFor,
-  clock: () => new Date(),
-  maxSaleAttempts: config.limits.maxSaleAttempts,
-  logger,
-  metrics: new Metrics({ serviceName: SERVICE_NAME }),
-});
+export const handler = lambdaHandler(
+  createDeadlineCheck({
+    store: new DynamoDbCaseStore(tracer.captureAWSv3Client(createDynamoDbClient()), config.tableName),
+    saleRequests: new SqsSaleRequestQueue(sqs, config.saleQueueUrl),
+    publishNotices: noticePublisher({ client: sqs, queueUrl: config.noticeQueueUrl, logger }),
+    settingsFor: config.settingsFor,
+    clock: () => new Date(),
+    maxSaleAttempts: config.limits.maxSaleAttempts,
+    logger,
+    metrics,
+  }),
+  tools,
+);

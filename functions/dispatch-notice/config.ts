@@ -13,7 +13,8 @@
  */
 import { CHANNEL_KINDS, DEFAULT_CHANNEL_ORDER, type ChannelKind, type ChannelOrder, type Contact } from '#adapters/notice-channels/index';
 import { NOTICE_KINDS } from '#domain/notices';
-import { ConfigError } from '#adapters/env';
+import * as z from 'zod/mini';
+import { ConfigError, ENV, jsonObject, optional, parseEnv, required, whole } from '#adapters/env';
 
 export { ConfigError };
 
@@ -24,15 +25,6 @@ export interface DispatcherConfig {
   localOutboxDir?: string;
   printBatchDir?: string;
   exchangeContact(cityId: string): Contact;
-}
-
-function parseJson(value: string | undefined, name: string): unknown {
-  if (!value?.trim()) return undefined;
-  try {
-    return JSON.parse(value) as unknown;
-  } catch {
-    throw new ConfigError(`${name} is not valid JSON`);
-  }
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -51,24 +43,28 @@ function order(value: unknown, name: string): ChannelOrder {
   return out;
 }
 
-export function loadDispatcherConfig(env: NodeJS.ProcessEnv = process.env): DispatcherConfig {
-  const tableName = env.TABLE_NAME?.trim();
-  if (!tableName) throw new ConfigError('missing environment variable: TABLE_NAME');
-  const max = env.MAX_RECEIVE_COUNT?.trim() || '5';
-  if (!/^\d{1,4}$/.test(max) || Number(max) < 1) throw new ConfigError('MAX_RECEIVE_COUNT must be a whole number, at least 1');
-  const localOutboxDir = env.LOCAL_OUTBOX_DIR?.trim() || undefined;
-  const printBatchDir = env.PRINT_BATCH_DIR?.trim() || undefined;
+const DispatcherEnv = z.object({
+  [ENV.tableName]: required(),
+  [ENV.maxReceiveCount]: whole(5, 1, 9999),
+  [ENV.localOutboxDir]: optional(),
+  [ENV.printBatchDir]: optional(),
+  [ENV.noticeChannelOrder]: jsonObject(),
+  [ENV.exchangeNoticeContact]: jsonObject(),
+});
 
-  const raw = parseJson(env.NOTICE_CHANNEL_ORDER, 'NOTICE_CHANNEL_ORDER');
-  const fallback: ChannelOrder = raw === undefined ? (localOutboxDir ? { '*': ['LOCAL_FOLDER'] } : DEFAULT_CHANNEL_ORDER) : order(raw, 'NOTICE_CHANNEL_ORDER');
+export function loadDispatcherConfig(env: NodeJS.ProcessEnv = process.env): DispatcherConfig {
+  const e = parseEnv(DispatcherEnv, env);
+  const localOutboxDir = e[ENV.localOutboxDir];
+  const printBatchDir = e[ENV.printBatchDir];
+  const raw = e[ENV.noticeChannelOrder];
+  const fallback: ChannelOrder = raw === undefined ? (localOutboxDir ? { '*': ['LOCAL_FOLDER'] } : DEFAULT_CHANNEL_ORDER) : order(raw, ENV.noticeChannelOrder);
   const perCity = new Map<string, ChannelOrder>();
   if (isObject(raw) && raw.cities !== undefined) {
     if (!isObject(raw.cities)) throw new ConfigError('NOTICE_CHANNEL_ORDER.cities must be an object');
     for (const [cityId, value] of Object.entries(raw.cities)) perCity.set(cityId, { ...fallback, ...order(value, `NOTICE_CHANNEL_ORDER.cities.${cityId}`) });
   }
 
-  const contacts = parseJson(env.EXCHANGE_NOTICE_CONTACT, 'EXCHANGE_NOTICE_CONTACT') ?? {};
-  if (!isObject(contacts)) throw new ConfigError('EXCHANGE_NOTICE_CONTACT must be an object by city id');
+  const contacts = e[ENV.exchangeNoticeContact] ?? {};
   const exchangeContacts = new Map<string, Contact>();
   for (const [cityId, value] of Object.entries(contacts)) {
     if (!isObject(value) || !Object.values(value).every((v) => typeof v === 'string')) throw new ConfigError(`EXCHANGE_NOTICE_CONTACT.${cityId} must be an object of strings`);
@@ -77,8 +73,8 @@ export function loadDispatcherConfig(env: NodeJS.ProcessEnv = process.env): Disp
   }
 
   return {
-    tableName,
-    maxReceiveCount: Number(max),
+    tableName: e[ENV.tableName],
+    maxReceiveCount: e[ENV.maxReceiveCount],
     channelOrder: (cityId) => perCity.get(cityId) ?? fallback,
     ...(localOutboxDir ? { localOutboxDir } : {}),
     ...(printBatchDir ? { printBatchDir } : {}),

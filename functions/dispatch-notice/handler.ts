@@ -1,21 +1,20 @@
 /**
  * Lambda entry of the notice dispatcher (SQS FIFO event source, ReportBatchItemFailures). Clients,
- * configuration, channels and logger are made once per container, at module scope.
+ * configuration, channels and Powertools are made once per container, at module scope.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDbCaseStore } from '#adapters/dynamodb/case-store';
 import { createDynamoDbClient } from '#adapters/dynamodb/client';
 import { DynamoDbOutboxStore } from '#adapters/dynamodb/outbox-store';
+import { lambdaHandler, powertools } from '../lambda';
 import { createNoticeDispatcher } from './app';
 import { channelsFor } from './channels';
 import { loadDispatcherConfig } from './config';
 
 const config = loadDispatcherConfig();
-const logger = new Logger({ serviceName: 'dispatch-notice' });
-const metrics = new Metrics({ serviceName: 'dispatch-notice' });
-const client = createDynamoDbClient();
+const tools = powertools('dispatch-notice');
+const { logger, metrics, tracer } = tools;
+const client = tracer.captureAWSv3Client(createDynamoDbClient());
 
 const dispatcher = createNoticeDispatcher({
   outbox: new DynamoDbOutboxStore(client, config.tableName),
@@ -28,11 +27,4 @@ const dispatcher = createNoticeDispatcher({
   metrics: { addMetric: (name, _unit, value) => metrics.addMetric(name, MetricUnit.Count, value) },
 });
 
-export async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
-  logger.addContext(context);
-  try {
-    return await dispatcher.handler(event, context);
-  } finally {
-    metrics.publishStoredMetrics();
-  }
-}
+export const handler = lambdaHandler(dispatcher.handler, tools);

@@ -8,10 +8,9 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { POLL_METRICS } from './metrics';
 import { pollPrices, type PollDeps, type PollReport } from './poll';
 
-/** What the handler needs of Powertools' Metrics (structural, so a local or test double fits). */
+/** What the handler needs of Powertools' Metrics (structural, so a local or test double fits); flushed by the Lambda composition. */
 export interface MetricsSink {
   addMetric(name: string, unit: (typeof MetricUnit)[keyof typeof MetricUnit], value: number): unknown;
-  publishStoredMetrics(): unknown;
 }
 
 export interface PollHandlerDeps extends Omit<PollDeps, 'logger'> {
@@ -39,7 +38,6 @@ export function createPollHandler(deps: PollHandlerDeps): (event: PollEvent) => 
     m.addMetric(POLL_METRICS.exchangeCalls, MetricUnit.Count, report.exchangeCalls.ticker + report.exchangeCalls.orderbook);
     m.addMetric(POLL_METRICS.openCases, MetricUnit.Count, report.openCases);
     m.addMetric(POLL_METRICS.underCovered, MetricUnit.Count, report.coverage.UNDER);
-    m.publishStoredMetrics();
     deps.logger.info('poll', {
       markets: report.markets.length,
       exchangeCalls: report.exchangeCalls,

@@ -4,6 +4,7 @@
  *
  *   TABLE_NAME                the cases table
  *   SERVED_CITIES             comma-separated city ids
+ *   CITY_DISPLAY_NAMES        JSON { cityId: display name } (optional)
  *   EXCHANGE_BASE_URL         e.g. https://api.upbit.com (quotation calls are public: no key is read)
  *   EXECUTION_POLICY          JSON overrides of the execution policy; the poller uses maxPriceAgeMs
  *                             and maxSourceGapBps (validated by the domain's policy rules)
@@ -13,10 +14,10 @@
  *   EXCHANGE_TIMEOUT_MS       per-request timeout (default 5000)
  *   DYNAMODB_ENDPOINT         DynamoDB Local, for the local stack and tests
  */
-import { DEFAULT_CITY_SETTINGS, type CitySettings } from '#domain/city-settings';
-import { executionPolicy, InvalidExecutionPolicyError } from '#domain/execution-policy';
+import * as z from 'zod/mini';
+import type { CitySettings } from '#domain/city-settings';
+import { citySettings, cityIds, ConfigError, ENV, executionPolicyVar, httpUrl, parseEnv, required, whole } from '#adapters/env';
 import type { PriceChecks } from './assess';
-import { ConfigError, envList as list, envWhole as whole } from '#adapters/env';
 
 export { ConfigError };
 
@@ -32,50 +33,30 @@ export interface PollConfig {
   settingsFor(cityId: string): CitySettings;
 }
 
+const PollEnv = z.object({
+  [ENV.tableName]: required(),
+  [ENV.servedCities]: cityIds(),
+  [ENV.cityDisplayNames]: citySettings(),
+  [ENV.exchangeBaseUrl]: httpUrl(),
+  [ENV.executionPolicy]: executionPolicyVar(),
+  [ENV.maxMarketsPerCall]: whole(100, 1, 500),
+  [ENV.priceHistoryDays]: whole(7, 1, 366),
+  [ENV.coverageCasesPerPart]: whole(1000, 1, 1000),
+  [ENV.exchangeTimeoutMs]: whole(5000, 100, 30_000),
+});
+
 export function loadPollConfig(env: NodeJS.ProcessEnv = process.env): PollConfig {
-  const missing = ['TABLE_NAME', 'SERVED_CITIES', 'EXCHANGE_BASE_URL'].filter((name) => !env[name]?.trim());
-  if (missing.length > 0) throw new ConfigError(`missing environment variables: ${missing.join(', ')}`);
-  const cities = list(env.SERVED_CITIES);
-  for (const city of cities) {
-    if (!/^[a-z0-9][a-z0-9-]{0,39}$/.test(city)) throw new ConfigError(`SERVED_CITIES holds an invalid city id: ${city}`);
-  }
-  const baseUrl = (env.EXCHANGE_BASE_URL ?? '').trim();
-  if (!/^https?:\/\/[^\s/]+/.test(baseUrl)) throw new ConfigError('EXCHANGE_BASE_URL must be an http(s) URL');
-  const displayNames = parseJson<Record<string, string>>(env.CITY_DISPLAY_NAMES, 'CITY_DISPLAY_NAMES') ?? {};
+  const e = parseEnv(PollEnv, env);
+  const policy = e[ENV.executionPolicy];
   return {
-    tableName: (env.TABLE_NAME ?? '').trim(),
-    cities,
-    exchangeBaseUrl: baseUrl,
-    checks: priceChecks(env.EXECUTION_POLICY),
-    maxMarketsPerCall: whole(env, 'MAX_MARKETS_PER_CALL', 100, 1, 500),
-    historyDays: whole(env, 'PRICE_HISTORY_DAYS', 7, 1, 366),
-    casesPerPart: whole(env, 'COVERAGE_CASES_PER_PART', 1000, 1, 1000),
-    exchangeTimeoutMs: whole(env, 'EXCHANGE_TIMEOUT_MS', 5000, 100, 30_000),
-    settingsFor: (cityId) => ({ ...DEFAULT_CITY_SETTINGS, cityId, displayName: displayNames[cityId] ?? (cityId === DEFAULT_CITY_SETTINGS.cityId ? DEFAULT_CITY_SETTINGS.displayName : cityId) }),
+    tableName: e[ENV.tableName],
+    cities: e[ENV.servedCities],
+    exchangeBaseUrl: e[ENV.exchangeBaseUrl],
+    checks: { maxPriceAgeMs: policy.maxPriceAgeMs, maxSourceGapBps: policy.maxSourceGapBps },
+    maxMarketsPerCall: e[ENV.maxMarketsPerCall],
+    historyDays: e[ENV.priceHistoryDays],
+    casesPerPart: e[ENV.coverageCasesPerPart],
+    exchangeTimeoutMs: e[ENV.exchangeTimeoutMs],
+    settingsFor: e[ENV.cityDisplayNames],
   };
-}
-
-/** The two thresholds the poller flags with, from the deployment's policy overrides (defaults otherwise). */
-function priceChecks(json: string | undefined): PriceChecks {
-  const overrides = parseJson<Record<string, unknown>>(json, 'EXECUTION_POLICY') ?? {};
-  const pick = Object.fromEntries(Object.entries(overrides).filter(([k]) => k === 'maxPriceAgeMs' || k === 'maxSourceGapBps'));
-  try {
-    const policy = executionPolicy(pick);
-    return { maxPriceAgeMs: policy.maxPriceAgeMs, maxSourceGapBps: policy.maxSourceGapBps };
-  } catch (error) {
-    if (error instanceof InvalidExecutionPolicyError) throw new ConfigError(`EXECUTION_POLICY: ${error.message}`);
-    throw error;
-  }
-}
-
-function parseJson<T>(text: string | undefined, name: string): T | undefined {
-  if (!text?.trim()) return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new ConfigError(`${name} is not JSON`);
-  }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new ConfigError(`${name} must be a JSON object`);
-  return value as T;
 }

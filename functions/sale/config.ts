@@ -16,13 +16,15 @@
  *   SALE_MAX_ATTEMPTS           sale attempts per case before the deadline check stops asking (default 5)
  *   SALE_IN_DOUBT_BOUND_MINUTES an order in doubt holds its sale's new orders this long, then an
  *                               officer is alerted and the sale goes on without its coins (default 10)
+ *   NOTICE_QUEUE_URL            the notice queue (optional; the case steps and the deadline check send to it)
  */
-import { DEFAULT_CITY_SETTINGS, type CitySettings } from '#domain/city-settings';
-import { ConfigError, envList as list, envWhole as whole } from '#adapters/env';
+import * as z from 'zod/mini';
+import type { CitySettings } from '#domain/city-settings';
+import type { ExecutionPolicy } from '#domain/execution-policy';
+import { Decimal } from '#domain/money';
+import { citySettings, cityIds, ConfigError, ENV, executionPolicyVar, optional, parseEnv, required, whole } from '#adapters/env';
 
 export { ConfigError };
-import { executionPolicy, InvalidExecutionPolicyError, type ExecutionPolicy } from '#domain/execution-policy';
-import { Decimal, InvalidAmountError, won } from '#domain/money';
 
 export interface SaleLimits {
   /** The exchange's quantity step: Upbit takes volumes with at most 8 decimals. */
@@ -64,57 +66,45 @@ export interface SaleConfig {
   policy: ExecutionPolicy;
   limits: SaleLimits;
   settingsFor(cityId: string): CitySettings;
+  /** The notice queue (absent: the sale's notices wait for the outbox sweeper). */
+  noticeQueueUrl?: string;
 }
 
-function parseJson<T>(text: string | undefined, name: string): T | undefined {
-  if (!text?.trim()) return undefined;
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    throw new ConfigError(`${name} is not valid JSON`);
-  }
-}
+/** The variables every sale function reads (the starter and the deadline check extend it). */
+export const SaleEnv = z.object({
+  [ENV.tableName]: required(),
+  [ENV.servedCities]: cityIds(),
+  [ENV.cityDisplayNames]: citySettings(),
+  [ENV.executionPolicy]: executionPolicyVar(),
+  [ENV.saleApprovalPollSeconds]: whole(300, 1, 86_400),
+  [ENV.saleApprovalTimeoutHours]: whole(72, 1, 24 * 30),
+  [ENV.saleMaxDays]: whole(20, 1, 23),
+  [ENV.saleFillPollSeconds]: whole(2, 1, 60),
+  [ENV.saleMaxAttempts]: whole(5, 1, 100),
+  [ENV.saleInDoubtBoundMinutes]: whole(10, 1, 24 * 60),
+  [ENV.noticeQueueUrl]: optional(),
+});
 
-/** The deployment's policy: the domain defaults with EXECUTION_POLICY's overrides, validated by the domain. */
-export function policyFromEnv(json: string | undefined): ExecutionPolicy {
-  const raw = parseJson<Record<string, unknown>>(json, 'EXECUTION_POLICY') ?? {};
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError('EXECUTION_POLICY must be a JSON object');
-  if ('taxpayerLimitPrice' in raw) throw new ConfigError('EXECUTION_POLICY: taxpayerLimitPrice comes from the taxpayer’s own request, not the deployment');
-  const overrides: Record<string, unknown> = { ...raw };
-  try {
-    if (typeof raw.approvalThresholdKrw === 'string') overrides.approvalThresholdKrw = won(raw.approvalThresholdKrw);
-    return executionPolicy(overrides);
-  } catch (error) {
-    if (error instanceof InvalidExecutionPolicyError || error instanceof InvalidAmountError) throw new ConfigError(`EXECUTION_POLICY: ${error.message}`);
-    throw error;
-  }
+/** The sale configuration from an environment parsed with `SaleEnv` (or a schema extending it). */
+export function saleConfigOf(e: z.output<typeof SaleEnv>): SaleConfig {
+  return {
+    tableName: e[ENV.tableName],
+    cities: e[ENV.servedCities],
+    policy: e[ENV.executionPolicy],
+    limits: {
+      ...DEFAULT_SALE_LIMITS,
+      approvalPollSeconds: e[ENV.saleApprovalPollSeconds],
+      approvalTimeoutMs: e[ENV.saleApprovalTimeoutHours] * 3_600_000,
+      maxSaleDurationMs: e[ENV.saleMaxDays] * 86_400_000,
+      fillPollSeconds: e[ENV.saleFillPollSeconds],
+      maxSaleAttempts: e[ENV.saleMaxAttempts],
+      inDoubtBoundMs: e[ENV.saleInDoubtBoundMinutes] * 60_000,
+    },
+    settingsFor: e[ENV.cityDisplayNames],
+    ...(e[ENV.noticeQueueUrl] ? { noticeQueueUrl: e[ENV.noticeQueueUrl] } : {}),
+  };
 }
 
 export function loadSaleConfig(env: NodeJS.ProcessEnv = process.env): SaleConfig {
-  const missing = ['TABLE_NAME', 'SERVED_CITIES'].filter((name) => !env[name]?.trim());
-  if (missing.length > 0) throw new ConfigError(`missing environment variables: ${missing.join(', ')}`);
-  const cities = list(env.SERVED_CITIES);
-  for (const city of cities) {
-    if (!/^[a-z0-9][a-z0-9-]{0,39}$/.test(city)) throw new ConfigError(`SERVED_CITIES holds an invalid city id: ${city}`);
-  }
-  const displayNames = parseJson<Record<string, string>>(env.CITY_DISPLAY_NAMES, 'CITY_DISPLAY_NAMES') ?? {};
-  return {
-    tableName: (env.TABLE_NAME ?? '').trim(),
-    cities,
-    policy: policyFromEnv(env.EXECUTION_POLICY),
-    limits: {
-      ...DEFAULT_SALE_LIMITS,
-      approvalPollSeconds: whole(env, 'SALE_APPROVAL_POLL_SECONDS', 300, 1, 86_400),
-      approvalTimeoutMs: whole(env, 'SALE_APPROVAL_TIMEOUT_HOURS', 72, 1, 24 * 30) * 3_600_000,
-      maxSaleDurationMs: whole(env, 'SALE_MAX_DAYS', 20, 1, 23) * 86_400_000,
-      fillPollSeconds: whole(env, 'SALE_FILL_POLL_SECONDS', 2, 1, 60),
-      maxSaleAttempts: whole(env, 'SALE_MAX_ATTEMPTS', 5, 1, 100),
-      inDoubtBoundMs: whole(env, 'SALE_IN_DOUBT_BOUND_MINUTES', 10, 1, 24 * 60) * 60_000,
-    },
-    settingsFor: (cityId) => ({
-      ...DEFAULT_CITY_SETTINGS,
-      cityId,
-      displayName: displayNames[cityId] ?? (cityId === DEFAULT_CITY_SETTINGS.cityId ? DEFAULT_CITY_SETTINGS.displayName : cityId),
-    }),
-  };
+  return saleConfigOf(parseEnv(SaleEnv, env));
 }

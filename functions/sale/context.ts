@@ -34,7 +34,7 @@ export interface SaleDeps {
   settingsFor(cityId: string): CitySettings;
   clock: () => Date;
   logger: Pick<Logger, 'info' | 'warn' | 'error'>;
-  metrics: Pick<Metrics, 'addMetric' | 'addDimension' | 'publishStoredMetrics'>;
+  metrics: Pick<Metrics, 'addMetric' | 'addDimension'>;
 }
 
 export async function loadCase(deps: Pick<SaleDeps, 'store'>, ref: SaleRef): Promise<Case> {

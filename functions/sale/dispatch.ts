@@ -1,8 +1,8 @@
 /**
- * A step Lambda's entry: validate the state machine's payload, run the named step, publish the
- * step's metrics. Errors are thrown as they are (their names are what Retry and Catch match).
+ * A step Lambda's entry: validate the state machine's payload, run the named step. Errors are
+ * thrown as they are (their names are what Retry and Catch match). The step's metrics are flushed by
+ * the Lambda composition (functions/lambda.ts).
  */
-import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { InvalidStepInputError } from './errors';
 import { CASE_STEPS, MARKET_STEPS, StepEvent, UnknownStepError, type StepName } from './steps';
 
@@ -10,7 +10,6 @@ export type StepHandler = (event: unknown) => Promise<unknown>;
 
 export function stepDispatcher<S extends StepName>(
   steps: Record<S, (event: StepEvent) => Promise<unknown>>,
-  metrics: Pick<Metrics, 'publishStoredMetrics'>,
 ): StepHandler {
   return async (raw) => {
     const parsed = StepEvent.safeParse(raw);
@@ -18,11 +17,7 @@ export function stepDispatcher<S extends StepName>(
     const event = parsed.data;
     const step = (steps as Record<string, ((e: StepEvent) => Promise<unknown>) | undefined>)[event.step];
     if (!step) throw new UnknownStepError(`this function does not run ${event.step}`);
-    try {
-      return await step(event);
-    } finally {
-      metrics.publishStoredMetrics();
-    }
+    return step(event);
   };
 }
 

@@ -5,12 +5,13 @@
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { UpbitExchange } from '#adapters/exchange/upbit';
-import { ConfigError } from './config';
+import * as z from 'zod/mini';
+import { ConfigError, ENV, httpUrl, parseEnv, required } from '#adapters/env';
+
+const ExchangeEnv = z.object({ [ENV.exchangeSecretArn]: required(), [ENV.exchangeBaseUrl]: httpUrl() });
 
 export async function exchangeFromSecret(env: NodeJS.ProcessEnv = process.env, client = new SecretsManagerClient({})): Promise<UpbitExchange> {
-  const secretArn = env.EXCHANGE_SECRET_ARN?.trim();
-  const baseUrl = env.EXCHANGE_BASE_URL?.trim();
-  if (!secretArn || !baseUrl) throw new ConfigError('missing environment variables: EXCHANGE_SECRET_ARN and EXCHANGE_BASE_URL');
+  const { [ENV.exchangeSecretArn]: secretArn, [ENV.exchangeBaseUrl]: baseUrl } = parseEnv(ExchangeEnv, env);
   const out = await client.send(new GetSecretValueCommand({ SecretId: secretArn }));
   let keys: { accessKey?: unknown; secretKey?: unknown };
   try {

@@ -3,12 +3,12 @@
  * ResolveOpenOrders), behind the fixed egress IP. The exchange keys are read on the first
  * invocation (and again after a failed read), then kept for the container's life.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDbCaseStore } from '#adapters/dynamodb/case-store';
 import { createDynamoDbClient } from '#adapters/dynamodb/client';
 import { DynamoDbPriceStore } from '#adapters/dynamodb/price-store';
 import { DynamoDbSaleStore } from '#adapters/dynamodb/sale-store';
+import { lambdaHandler, powertools } from '../lambda';
 import { loadSaleConfig } from './config';
 import { stepDispatcher, type StepHandler } from './dispatch';
 import { exchangeFromSecret } from './exchange-client';
@@ -16,14 +16,15 @@ import { createMarketSteps } from './market-steps';
 
 const SERVICE_NAME = 'sale-market-steps';
 const config = loadSaleConfig();
-const logger = new Logger({ serviceName: SERVICE_NAME });
-const metrics = new Metrics({ serviceName: SERVICE_NAME });
-const dynamodb = createDynamoDbClient();
+const tools = powertools(SERVICE_NAME);
+const { logger, metrics, tracer } = tools;
+const dynamodb = tracer.captureAWSv3Client(createDynamoDbClient());
+const secrets = tracer.captureAWSv3Client(new SecretsManagerClient({}));
 
 let ready: Promise<StepHandler> | undefined;
 
 async function build(): Promise<StepHandler> {
-  const exchange = await exchangeFromSecret();
+  const exchange = await exchangeFromSecret(process.env, secrets);
   return stepDispatcher(
     createMarketSteps({
       store: new DynamoDbCaseStore(dynamodb, config.tableName),
@@ -37,14 +38,13 @@ async function build(): Promise<StepHandler> {
       logger,
       metrics,
     }),
-    metrics,
   );
 }
 
-export async function handler(event: unknown): Promise<unknown> {
+export const handler = lambdaHandler(async (event: unknown) => {
   ready ??= build().catch((error: unknown) => {
     ready = undefined;
     throw error;
   });
   return (await ready)(event);
-}
+}, tools);

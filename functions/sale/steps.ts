@@ -10,7 +10,8 @@
  * Only the market steps can touch the city's exchange account, and their concurrency can be capped
  * to the exchange's order rate; the case steps stay outside the VPC.
  */
-import { z } from 'zod';
+// zod's mini build: the step functions parse every event, and bundle size is their cold start.
+import * as z from 'zod/mini';
 
 export const CASE_STEPS = ['LoadCase', 'CheckSaleAllowed', 'ContinueAsNew', 'Escalate', 'Settle', 'NotifyResult', 'RecordFailure'] as const;
 export const MARKET_STEPS = ['QuoteMarket', 'PlanNextSlice', 'PlaceOrder', 'ReconcileOrder', 'LookUpOrdersInDoubt', 'ResolveOpenOrders'] as const;
@@ -18,26 +19,26 @@ export type CaseStep = (typeof CASE_STEPS)[number];
 export type MarketStep = (typeof MARKET_STEPS)[number];
 export type StepName = CaseStep | MarketStep;
 
-const id = z.string().regex(/^[A-Za-z0-9._-]{1,128}$/);
+const id = z.string().check(z.regex(/^[A-Za-z0-9._-]{1,128}$/));
 
 /** What the execution is started with (and every step receives). */
 export const SaleRef = z.object({ cityId: id, caseId: id, saleId: id });
 export type SaleRef = z.infer<typeof SaleRef>;
 
-export const SaleExecutionInput = SaleRef.extend({
+export const SaleExecutionInput = z.extend(SaleRef, {
   requestedBy: z.enum(['DEADLINE', 'TAXPAYER']),
   requestedAt: z.string(),
-  continuation: z.number().int().min(1).optional(),
+  continuation: z.optional(z.int().check(z.minimum(1))),
 });
 export type SaleExecutionInput = z.infer<typeof SaleExecutionInput>;
 
-export const StepEvent = SaleRef.extend({
+export const StepEvent = z.extend(SaleRef, {
   step: z.enum([...CASE_STEPS, ...MARKET_STEPS]),
-  executionName: z.string().optional(),
-  identifier: id.optional(),
-  noticeIds: z.array(z.string()).optional(),
+  executionName: z.optional(z.string()),
+  identifier: z.optional(id),
+  noticeIds: z.optional(z.array(z.string())),
   /** The caught error (Catch → ResolveOpenOrders → RecordFailure). */
-  error: z.object({ Error: z.string(), Cause: z.string().optional() }).optional(),
+  error: z.optional(z.object({ Error: z.string(), Cause: z.optional(z.string()) })),
 });
 export type StepEvent = z.infer<typeof StepEvent>;
 

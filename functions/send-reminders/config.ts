@@ -6,8 +6,9 @@
  *   CITY_DISPLAY_NAMES  JSON { cityId: display name } (optional)
  *   NOTICE_QUEUE_URL    the notice dispatch queue (absent: the notices wait for the outbox sweeper)
  */
-import { DEFAULT_CITY_SETTINGS, type CitySettings } from '#domain/city-settings';
-import { ConfigError } from '#adapters/env';
+import * as z from 'zod/mini';
+import type { CitySettings } from '#domain/city-settings';
+import { citySettings, cityIds, ConfigError, ENV, optional, parseEnv, required } from '#adapters/env';
 
 export { ConfigError };
 
@@ -18,30 +19,20 @@ export interface ReminderConfig {
   settingsFor(cityId: string): CitySettings;
 }
 
+const ReminderEnv = z.object({
+  [ENV.tableName]: required(),
+  [ENV.servedCities]: cityIds(),
+  [ENV.cityDisplayNames]: citySettings(),
+  [ENV.noticeQueueUrl]: optional(),
+});
+
 export function loadReminderConfig(env: NodeJS.ProcessEnv = process.env): ReminderConfig {
-  const missing = ['TABLE_NAME', 'SERVED_CITIES'].filter((name) => !env[name]?.trim());
-  if (missing.length > 0) throw new ConfigError(`missing environment variables: ${missing.join(', ')}`);
-  const cities = (env.SERVED_CITIES ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  for (const city of cities) {
-    if (!/^[a-z0-9][a-z0-9-]{0,39}$/.test(city)) throw new ConfigError(`SERVED_CITIES holds an invalid city id: ${city}`);
-  }
-  let displayNames: Record<string, string> = {};
-  if (env.CITY_DISPLAY_NAMES?.trim()) {
-    try {
-      displayNames = JSON.parse(env.CITY_DISPLAY_NAMES) as Record<string, string>;
-    } catch {
-      throw new ConfigError('CITY_DISPLAY_NAMES is not valid JSON');
-    }
-  }
-  const queueUrl = env.NOTICE_QUEUE_URL?.trim();
+  const e = parseEnv(ReminderEnv, env);
+  const queueUrl = e[ENV.noticeQueueUrl];
   return {
-    tableName: (env.TABLE_NAME ?? '').trim(),
-    cities,
+    tableName: e[ENV.tableName],
+    cities: e[ENV.servedCities],
     ...(queueUrl ? { queueUrl } : {}),
-    settingsFor: (cityId) => ({
-      ...DEFAULT_CITY_SETTINGS,
-      cityId,
-      displayName: displayNames[cityId] ?? (cityId === DEFAULT_CITY_SETTINGS.cityId ? DEFAULT_CITY_SETTINGS.displayName : cityId),
-    }),
+    settingsFor: e[ENV.cityDisplayNames],
   };
 }

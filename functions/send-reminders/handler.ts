@@ -1,28 +1,25 @@
 /** Lambda entry of the daily reminder run (EventBridge Scheduler target, 09:00 Asia/Seoul). */
-import { Logger } from '@aws-lambda-powertools/logger';
-import type { Context } from 'aws-lambda';
 import { DynamoDbCaseStore } from '#adapters/dynamodb/case-store';
 import { createDynamoDbClient } from '#adapters/dynamodb/client';
 import { DynamoDbOutboxStore } from '#adapters/dynamodb/outbox-store';
 import { createSqsClient } from '#adapters/sqs/client';
 import { leaveForSweeper, noticePublisher } from '#adapters/sqs/notice-queue';
-import { createReminderRun, type ReminderRunResult } from './app';
+import { lambdaHandler, powertools } from '../lambda';
+import { createReminderRun } from './app';
 import { loadReminderConfig } from './config';
 
 const config = loadReminderConfig();
-const logger = new Logger({ serviceName: 'send-reminders' });
-const dynamodb = createDynamoDbClient();
+const tools = powertools('send-reminders');
+const { logger, tracer } = tools;
+const dynamodb = tracer.captureAWSv3Client(createDynamoDbClient());
 
 const run = createReminderRun({
   store: new DynamoDbCaseStore(dynamodb, config.tableName),
   deadlines: new DynamoDbOutboxStore(dynamodb, config.tableName),
-  publishNotices: config.queueUrl ? noticePublisher({ client: createSqsClient(), queueUrl: config.queueUrl, logger }) : leaveForSweeper,
+  publishNotices: config.queueUrl ? noticePublisher({ client: tracer.captureAWSv3Client(createSqsClient()), queueUrl: config.queueUrl, logger }) : leaveForSweeper,
   cities: config.cities,
   settingsFor: config.settingsFor,
   logger,
 });
 
-export async function handler(_event: unknown, context: Context): Promise<ReminderRunResult> {
-  logger.addContext(context);
-  return run();
-}
+export const handler = lambdaHandler(() => run(), tools);

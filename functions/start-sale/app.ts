@@ -25,7 +25,8 @@ export interface StartSaleDeps {
   settingsFor(cityId: string): CitySettings;
   clock: () => Date;
   logger: Pick<Logger, 'info' | 'warn' | 'error'>;
-  metrics: Pick<Metrics, 'addMetric' | 'publishStoredMetrics'>;
+  /** Flushed by the Lambda composition (functions/lambda.ts) after each batch. */
+  metrics: Pick<Metrics, 'addMetric'>;
 }
 
 export type StartOutcome = 'STARTED' | 'ALREADY_RUNNING' | 'NO_LONGER_APPLIES';
@@ -82,7 +83,6 @@ export function createSaleStarter(deps: StartSaleDeps) {
     } finally {
       // Names and messages only: a message body may name a case, never a person.
       for (const error of processor.errors) deps.logger.error('sale request failed', { error: `${error.name}: ${error.message}` });
-      deps.metrics.publishStoredMetrics();
     }
   };
 }

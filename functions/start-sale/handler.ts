@@ -1,26 +1,27 @@
 /**
- * Lambda entry of the sale starter (consumer of the sale request queue). Clients, configuration,
- * logger and metrics are made once per container.
+ * Lambda entry of the sale starter (consumer of the sale request queue). Clients, configuration
+ * and Powertools are made once per container.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDbCaseStore } from '#adapters/dynamodb/case-store';
 import { createDynamoDbClient } from '#adapters/dynamodb/client';
-import { SALE_STATE_MACHINE_ARN_ENV, StepFunctionsSaleStarter } from '#adapters/workflow/sfn-starter';
-import { ConfigError, loadSaleConfig } from '../sale/config';
+import { StepFunctionsSaleStarter } from '#adapters/workflow/sfn-starter';
+import { lambdaHandler, powertools } from '../lambda';
 import { createSaleStarter } from './app';
+import { loadStarterConfig } from './config';
 
-const SERVICE_NAME = 'start-sale';
-const config = loadSaleConfig();
-const stateMachineArn = process.env[SALE_STATE_MACHINE_ARN_ENV]?.trim();
-if (!stateMachineArn) throw new ConfigError(`missing environment variable: ${SALE_STATE_MACHINE_ARN_ENV}`);
+const config = loadStarterConfig();
+const tools = powertools('start-sale');
+const { logger, metrics, tracer } = tools;
 
-export const handler = createSaleStarter({
-  store: new DynamoDbCaseStore(createDynamoDbClient(), config.tableName),
-  starter: new StepFunctionsSaleStarter(new SFNClient({}), stateMachineArn),
-  settingsFor: config.settingsFor,
-  clock: () => new Date(),
-  logger: new Logger({ serviceName: SERVICE_NAME }),
-  metrics: new Metrics({ serviceName: SERVICE_NAME }),
-});
+export const handler = lambdaHandler(
+  createSaleStarter({
+    store: new DynamoDbCaseStore(tracer.captureAWSv3Client(createDynamoDbClient()), config.tableName),
+    starter: new StepFunctionsSaleStarter(tracer.captureAWSv3Client(new SFNClient({})), config.stateMachineArn),
+    settingsFor: config.settingsFor,
+    clock: () => new Date(),
+    logger,
+    metrics,
+  }),
+  tools,
+);

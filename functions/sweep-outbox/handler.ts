@@ -1,25 +1,22 @@
 /** Lambda entry of the outbox sweeper (EventBridge Scheduler target). */
-import { Logger } from '@aws-lambda-powertools/logger';
-import type { Context } from 'aws-lambda';
 import { createDynamoDbClient } from '#adapters/dynamodb/client';
 import { DynamoDbOutboxStore } from '#adapters/dynamodb/outbox-store';
 import { createSqsClient } from '#adapters/sqs/client';
 import { sendNoticeMessages } from '#adapters/sqs/notice-queue';
-import { createOutboxSweeper, type SweepResult } from './app';
+import { lambdaHandler, powertools } from '../lambda';
+import { createOutboxSweeper } from './app';
 import { loadSweeperConfig } from './config';
 
 const config = loadSweeperConfig();
-const logger = new Logger({ serviceName: 'sweep-outbox' });
-const sqs = createSqsClient();
+const tools = powertools('sweep-outbox');
+const { logger, tracer } = tools;
+const sqs = tracer.captureAWSv3Client(createSqsClient());
 
 const sweep = createOutboxSweeper({
-  outbox: new DynamoDbOutboxStore(createDynamoDbClient(), config.tableName),
+  outbox: new DynamoDbOutboxStore(tracer.captureAWSv3Client(createDynamoDbClient()), config.tableName),
   send: (messages) => sendNoticeMessages(sqs, config.queueUrl, messages),
   quietMinutes: config.quietMinutes,
   logger,
 });
 
-export async function handler(_event: unknown, context: Context): Promise<SweepResult> {
-  logger.addContext(context);
-  return sweep();
-}
+export const handler = lambdaHandler(() => sweep(), tools);

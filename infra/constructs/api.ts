@@ -16,6 +16,7 @@ import type { Role } from '../../functions/api/roles';
 import { IDEMPOTENCY_HEADER } from '../../functions/api/idempotency';
 import type { AppFunction } from './function';
 import { acknowledgeWildcards } from './nag';
+import { ENV } from '#adapters/env';
 
 export type Caller = 'citySystem' | 'officer';
 export interface Route {
@@ -34,8 +35,8 @@ export const API_ROUTES: readonly Route[] = handlerRoutes.map((r) => ({ method: 
 
 /** Environment variables the API handler reads the caller roles from (comma-separated ARNs). */
 export const CALLER_ROLE_ENV: Record<Caller, string> = {
-  citySystem: 'CITY_SYSTEM_ROLE_ARNS',
-  officer: 'OFFICER_ROLE_ARNS',
+  citySystem: ENV.citySystemRoleArns,
+  officer: ENV.officerRoleArns,
 };
 
 export const STAGE_NAME = 'v1';

@@ -11,9 +11,10 @@ import { Construct } from 'constructs';
 import { CASES_TABLE } from '../../shared/adapters/dynamodb/table-definition';
 import type { AppFunction } from './function';
 import { acknowledgeWildcards, grantInOwnPolicy } from './nag';
+import { ENV } from '#adapters/env';
 
 /** The environment variable the store adapter reads the table name from. */
-export const TABLE_NAME_ENV = 'TABLE_NAME';
+export const TABLE_NAME_ENV = ENV.tableName;
 
 const ATTRIBUTE_TYPE: Record<string, dynamodb.AttributeType> = {
   S: dynamodb.AttributeType.STRING,

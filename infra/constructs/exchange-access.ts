@@ -8,11 +8,12 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { AppFunction } from './function';
+import { ENV } from '#adapters/env';
 
 export const EXCHANGE_ENV = {
-  secretArn: 'EXCHANGE_SECRET_ARN',
-  baseUrl: 'EXCHANGE_BASE_URL',
-  id: 'EXCHANGE_ID',
+  secretArn: ENV.exchangeSecretArn,
+  baseUrl: ENV.exchangeBaseUrl,
+  id: ENV.exchangeId,
 } as const;
 
 export interface ExchangeAccessProps {

@@ -9,22 +9,17 @@
  *   send-reminders   daily at 09:00: reminders 7 and 1 days before deadlines; retried (each run is
  *                    idempotent), then dead-lettered
  *
- * Both schedules deliver through one role only this account's default schedule group may assume,
- * retry delivery, and dead-letter to one queue (schedule events only, no personal data: SQS-managed
- * encryption), which also receives the functions' failed asynchronous invocations and is alarmed.
+ * Each schedule is a ScheduledFunction (its own role, delivery retries and alarmed dead-letter queue,
+ * which also receives the function's failed asynchronous invocations).
  */
-import { Duration, Stack, TimeZone, Validations } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
-import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { Data } from './data';
 import type { AppFunction, AppFunctionProps } from './function';
-import { acknowledgeWildcards } from './nag';
 import type { Observability } from './observability';
+import { ScheduledFunction } from './scheduled-function';
 import { MAX_RECEIVE_COUNT, type Queues } from './queues';
+import { ENV } from '#adapters/env';
 
 export type NewFunction = (id: string, props: Omit<AppFunctionProps, 'logRetention' | 'metricsNamespace'>) => AppFunction;
 
@@ -53,10 +48,8 @@ export class Notices extends Construct {
   readonly dispatcher: AppFunction;
   readonly sweeper: AppFunction;
   readonly reminders: AppFunction;
-  readonly sweepSchedule: scheduler.Schedule;
-  readonly remindersSchedule: scheduler.Schedule;
-  readonly scheduleRole: iam.Role;
-  readonly deadLetterQueue: sqs.Queue;
+  readonly sweepSchedule: ScheduledFunction;
+  readonly remindersSchedule: ScheduledFunction;
 
   constructor(scope: Construct, id: string, props: NoticesProps) {
     super(scope, id);
@@ -66,7 +59,7 @@ export class Notices extends Construct {
       name: 'dispatch-notice',
       description: 'Notice queue consumer: renders each notice in Korean and delivers it through its channel, once',
       timeout: DISPATCH_TIMEOUT,
-      environment: { MAX_RECEIVE_COUNT: String(MAX_RECEIVE_COUNT) },
+      environment: { [ENV.maxReceiveCount]: String(MAX_RECEIVE_COUNT) },
     });
     data.bindTable(this.dispatcher);
     queues.addConsumer('noticeDispatch', this.dispatcher, { batchSize: 10 });
@@ -75,7 +68,7 @@ export class Notices extends Construct {
       name: 'sweep-outbox',
       description: 'Every 5 minutes: re-sends notices left pending in the outbox (a crash between commit and send)',
       timeout: SWEEP_TIMEOUT,
-      environment: { OUTBOX_QUIET_MINUTES: String(props.quietMinutes ?? 10) },
+      environment: { [ENV.outboxQuietMinutes]: String(props.quietMinutes ?? 10) },
     });
     data.bindTable(this.sweeper);
     queues.bindProducer('noticeDispatch', this.sweeper);
@@ -88,62 +81,28 @@ export class Notices extends Construct {
     data.bindTable(this.reminders);
     queues.bindProducer('noticeDispatch', this.reminders);
 
-    this.deadLetterQueue = new sqs.Queue(this, 'SchedulesDlq', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter queue of the notice schedules and of the sweeper’s and reminder run’s asynchronous invocations (destinations cdk-nag does not recognise as DLQ use).',
-    });
     // The next sweep (5 minutes later) is the sweeper's retry; a reminder run is retried, as it is idempotent.
-    this.sweeper.fn.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.minutes(5), onFailure: new destinations.SqsDestination(this.deadLetterQueue) });
-    this.reminders.fn.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(6), onFailure: new destinations.SqsDestination(this.deadLetterQueue) });
-
-    const stack = Stack.of(this);
-    this.scheduleRole = new iam.Role(this, 'ScheduleRole', {
-      description: 'Lets EventBridge Scheduler invoke the outbox sweeper and the reminder run',
-      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: {
-          StringEquals: {
-            'aws:SourceAccount': stack.account,
-            'aws:SourceArn': stack.formatArn({ service: 'scheduler', resource: 'schedule-group', resourceName: 'default' }),
-          },
-        },
-      }),
-    });
-    const zone = TimeZone.of(props.timezone);
-    const input = scheduler.ScheduleTargetInput.fromObject({ source: 'schedule', scheduledTime: scheduler.ContextAttribute.scheduledTime });
-    this.sweepSchedule = new scheduler.Schedule(this, 'SweepOutbox', {
+    this.sweepSchedule = new ScheduledFunction(this, 'SweepOutbox', {
+      fn: this.sweeper,
       description: 'Outbox sweep: re-send notices left pending',
-      schedule: scheduler.ScheduleExpression.expression(props.sweepRate ?? DEFAULT_SWEEP_RATE, zone),
-      timeWindow: scheduler.TimeWindow.off(),
-      target: new targets.LambdaInvoke(this.sweeper.fn, {
-        role: this.scheduleRole,
-        input,
-        retryAttempts: 2,
-        maxEventAge: Duration.minutes(5),
-        deadLetterQueue: this.deadLetterQueue,
-      }),
+      expression: props.sweepRate ?? DEFAULT_SWEEP_RATE,
+      timezone: props.timezone,
+      deliveryRetries: 2,
+      runRetries: 0,
+      maxEventAge: Duration.minutes(5),
+      observability: props.observability,
+      alarmName: 'OutboxSweep',
     });
-    this.remindersSchedule = new scheduler.Schedule(this, 'SendReminders', {
+    this.remindersSchedule = new ScheduledFunction(this, 'SendReminders', {
+      fn: this.reminders,
       description: 'Reminders before pre-sale notice deadlines (09:00 in the city’s time zone)',
-      schedule: scheduler.ScheduleExpression.expression(props.remindersCron ?? DEFAULT_REMINDERS_CRON, zone),
-      timeWindow: scheduler.TimeWindow.off(),
-      target: new targets.LambdaInvoke(this.reminders.fn, {
-        role: this.scheduleRole,
-        input,
-        retryAttempts: 3,
-        maxEventAge: Duration.hours(6),
-        deadLetterQueue: this.deadLetterQueue,
-      }),
+      expression: props.remindersCron ?? DEFAULT_REMINDERS_CRON,
+      timezone: props.timezone,
+      deliveryRetries: 3,
+      runRetries: 2,
+      maxEventAge: Duration.hours(6),
+      observability: props.observability,
+      alarmName: 'Reminders',
     });
-    acknowledgeWildcards(
-      this.scheduleRole,
-      { resources: [`${this.sweeper.fn.functionArn}:*`, `${this.reminders.fn.functionArn}:*`] },
-      'Granted by the scheduler targets (Function.grantInvoke): each :* covers that one function’s versions and aliases.',
-    );
-    props.observability.watchDeadLetterQueues({ NoticeSchedules: this.deadLetterQueue });
   }
 }

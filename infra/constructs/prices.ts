@@ -11,19 +11,18 @@
  * The stale-price alarm treats missing data as breaching: a poller that stopped emitting is a poller
  * whose prices are going stale.
  */
-import { Duration, Stack, TimeZone, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { POLL_METRICS, SERVICE_NAME } from '../../functions/poll-prices/metrics';
 import type { Data } from './data';
 import type { AppFunction, AppFunctionProps } from './function';
-import { acknowledgeWildcards } from './nag';
 import type { Observability } from './observability';
+import { ScheduledFunction } from './scheduled-function';
+import { ENV } from '#adapters/env';
 
 /** The stack's `newExchangeFunction`: a function behind the fixed IP with the exchange bound. */
 export type NewExchangeFunction = (id: string, props: Omit<AppFunctionProps, 'logRetention' | 'metricsNamespace' | 'vpc' | 'vpcSubnets' | 'securityGroups'>) => AppFunction;
@@ -65,58 +64,30 @@ export class Prices extends Construct {
       description: 'Every minute: prices of the markets open cases hold (latest, minute series, flags) and each open case’s coverage',
       timeout: POLL_TIMEOUT,
       environment: {
-        MAX_MARKETS_PER_CALL: String(props.maxMarketsPerCall ?? 100),
-        PRICE_HISTORY_DAYS: String(props.historyDays ?? 7),
+        [ENV.maxMarketsPerCall]: String(props.maxMarketsPerCall ?? 100),
+        [ENV.priceHistoryDays]: String(props.historyDays ?? 7),
       },
     });
     props.data.bindTable(this.poller);
 
-    // Holds only schedule events (no personal data): SQS-managed encryption, so neither the scheduler
-    // nor Lambda needs the data key.
-    this.deadLetterQueue = new sqs.Queue(this, 'PollDlq', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(1),
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter queue of the price-poll schedule and of the poller’s asynchronous invocations (a destination cdk-nag does not recognise as a DLQ).',
-    });
-
-    this.poller.fn.configureAsyncInvoke({
-      retryAttempts: 0,
-      maxEventAge: Duration.minutes(1),
-      onFailure: new destinations.SqsDestination(this.deadLetterQueue),
-    });
-
-    // Our own role (the target would make one at stack level): only this account's default schedule
-    // group may assume it; the target grants it invoke on the poller and send on the DLQ.
-    const stack = Stack.of(this);
-    const scheduleRole = (this.scheduleRole = new iam.Role(this, 'ScheduleRole', {
-      description: 'Lets EventBridge Scheduler invoke the price poller',
-      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: {
-          StringEquals: {
-            'aws:SourceAccount': stack.account,
-            'aws:SourceArn': stack.formatArn({ service: 'scheduler', resource: 'schedule-group', resourceName: 'default' }),
-          },
-        },
-      }),
-    }));
-    this.schedule = new scheduler.Schedule(this, 'EveryMinute', {
+    // No Lambda retry: the next minute's poll is the retry (a retry a minute later would only race it).
+    const scheduled = new ScheduledFunction(this, 'Schedule', {
+      fn: this.poller,
       description: 'Price poll: latest prices, minute series and coverage',
-      schedule: scheduler.ScheduleExpression.expression(props.rate, TimeZone.of(props.timezone)),
-      timeWindow: scheduler.TimeWindow.off(),
-      target: new targets.LambdaInvoke(this.poller.fn, {
-        role: scheduleRole,
-        // The scheduled minute names the series point, so a redelivery rewrites the same point.
-        input: scheduler.ScheduleTargetInput.fromObject({ scheduledTime: scheduler.ContextAttribute.scheduledTime }),
-        retryAttempts: 2,
-        maxEventAge: Duration.minutes(1),
-        deadLetterQueue: this.deadLetterQueue,
-      }),
+      expression: props.rate,
+      timezone: props.timezone,
+      deliveryRetries: 2,
+      runRetries: 0,
+      maxEventAge: Duration.minutes(1),
+      deadLetterRetention: Duration.days(1),
+      // The scheduled minute names the series point, so a redelivery rewrites the same point.
+      input: { scheduledTime: scheduler.ContextAttribute.scheduledTime },
+      observability: props.observability,
+      alarmName: 'PricePoll',
     });
-    acknowledgeWildcards(scheduleRole, { resources: [`${this.poller.fn.functionArn}:*`] }, 'Granted by the scheduler target (Function.grantInvoke): the :* covers this one function’s versions and aliases.');
+    this.schedule = scheduled.schedule;
+    this.scheduleRole = scheduled.role;
+    this.deadLetterQueue = scheduled.deadLetterQueue;
 
     const metric = (name: string, statistic = 'Maximum') =>
       new cloudwatch.Metric({ namespace: props.metricsNamespace, metricName: name, dimensionsMap: { service: SERVICE_NAME }, statistic, period: Duration.minutes(1) });
@@ -132,7 +103,6 @@ export class Prices extends Construct {
         treatMissingData: cloudwatch.TreatMissingData.BREACHING,
       }),
     );
-    props.observability.watchDeadLetterQueues({ PricePoll: this.deadLetterQueue });
     props.observability.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
         title: 'Prices',

@@ -14,6 +14,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { AppFunction } from './function';
 import { acknowledgeWildcards, grantInOwnPolicy } from './nag';
+import { ENV } from '#adapters/env';
 
 /** Receives before a message is moved to the DLQ; ≥ 5 so a throttled consumer does not dead-letter good work. */
 export const MAX_RECEIVE_COUNT = 5;
@@ -22,8 +23,8 @@ export const VISIBILITY_FACTOR = 6;
 
 /** Environment variables the queue adapters read. */
 export const QUEUE_URL_ENV = {
-  noticeDispatch: 'NOTICE_QUEUE_URL',
-  saleRequest: 'SALE_REQUEST_QUEUE_URL',
+  noticeDispatch: ENV.noticeQueueUrl,
+  saleRequest: ENV.saleRequestQueueUrl,
 } as const;
 export type QueueName = keyof typeof QUEUE_URL_ENV;
 

@@ -25,24 +25,24 @@
  * temporary exchange ban with a long interval; orders in doubt are looked up by identifier on retry.
  */
 import * as path from 'node:path';
-import { ArnFormat, Duration, RemovalPolicy, Stack, TimeZone, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import type { CaseStep, MarketStep, StepName } from '../../functions/sale/steps';
 import { ORDERS_IN_DOUBT_SWEEP_RATE, SWEEP_SERVICE } from '../../functions/sale/sweep';
-import { namePrefix } from '../config';
-import type { CryptoTaxRecoveryStack } from '../stack';
+import type { Data } from './data';
 import { REPO_ROOT, type AppFunction } from './function';
 import { acknowledgeWildcards } from './nag';
+import type { NewFunction } from './notices';
 import type { Observability } from './observability';
+import type { NewExchangeFunction } from './prices';
+import type { Queues } from './queues';
+import { ScheduledFunction } from './scheduled-function';
+import { ENV } from '#adapters/env';
 
 /** The state names officers read (and the local tests bind handlers to). */
 export const SALE_STATES = {
@@ -263,7 +263,7 @@ export class SaleWorkflow extends Construct {
     // depend on the state machine that depends on it.
     const ownArn = Stack.of(this).formatArn({ service: 'states', resource: 'stateMachine', resourceName: `${props.namePrefix}-sale`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
     cases.fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [ownArn] }));
-    cases.addEnvironment(SALE_STATE_MACHINE_ARN_ENV, ownArn);
+    cases.addEnvironment(ENV.saleStateMachineArn, ownArn);
 
     const o = props.observability;
     const alarm = (alarmId: string, description: string, metric: cloudwatch.IMetric) =>
@@ -312,12 +312,10 @@ export class SaleWorkflow extends Construct {
   /** Lets a function start executions and tells it the state machine's ARN. */
   bindStarter(fn: AppFunction): void {
     this.stateMachine.grantStartExecution(fn);
-    fn.addEnvironment(SALE_STATE_MACHINE_ARN_ENV, this.stateMachine.stateMachineArn);
+    fn.addEnvironment(ENV.saleStateMachineArn, this.stateMachine.stateMachineArn);
   }
 }
 
-/** Must match shared/adapters/workflow/sfn-starter.ts. */
-export const SALE_STATE_MACHINE_ARN_ENV = 'SALE_STATE_MACHINE_ARN';
 /** Powertools service names of the two step functions (their metrics' `service` dimension). */
 export const CASE_STEPS_SERVICE = 'sale-case-steps';
 export const MARKET_STEPS_SERVICE = 'sale-market-steps';
@@ -338,75 +336,6 @@ const STEP_COMMENTS: Record<StepName, string> = {
   ResolveOpenOrders: 'After a failure: resolve every order not yet final, by identifier; orders in doubt looked up again',
 };
 
-export interface DeadlineCheckScheduleProps {
-  readonly fn: AppFunction;
-  /** EventBridge Scheduler cron, read in `timezone` (cdk.json: `cron(0 9 * * ? *)`, Asia/Seoul). */
-  readonly cron: string;
-  readonly timezone: string;
-  readonly observability: Observability;
-}
-
-/**
- * The daily deadline check on EventBridge Scheduler, in the city's time zone. Two kinds of failure,
- * both retried and then dead-lettered (and alarmed):
- * - the scheduler could not deliver: its retry policy, then the DLQ;
- * - the check ran and threw (DeadlineCheckIncompleteError: some case failed): the scheduler invokes
- *   Lambda asynchronously, so Lambda retries it twice (every step is idempotent), then the DLQ.
- */
-export class DeadlineCheckSchedule extends Construct {
-  readonly schedule: scheduler.Schedule;
-  readonly deadLetterQueue: sqs.Queue;
-  readonly role: iam.Role;
-
-  constructor(scope: Construct, id: string, props: DeadlineCheckScheduleProps) {
-    super(scope, id);
-    // Holds only schedule events (no personal data): SQS-managed encryption, so neither the
-    // scheduler nor Lambda needs the data key.
-    this.deadLetterQueue = new sqs.Queue(this, 'Dlq', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter queue of the deadline-check schedule and of the check’s asynchronous invocations (a destination cdk-nag does not recognise as a DLQ).',
-    });
-    props.fn.fn.configureAsyncInvoke({
-      retryAttempts: 2,
-      maxEventAge: Duration.hours(2),
-      onFailure: new destinations.SqsDestination(this.deadLetterQueue),
-    });
-
-    // Our own role: only this account's default schedule group may assume it.
-    const stack = Stack.of(this);
-    this.role = new iam.Role(this, 'ScheduleRole', {
-      description: 'Lets EventBridge Scheduler invoke the deadline check',
-      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: {
-          StringEquals: {
-            'aws:SourceAccount': stack.account,
-            'aws:SourceArn': stack.formatArn({ service: 'scheduler', resource: 'schedule-group', resourceName: 'default' }),
-          },
-        },
-      }),
-    });
-    this.schedule = new scheduler.Schedule(this, 'Daily', {
-      description: 'Deadline check: cases past their deadline become due and get a sale request (09:00 in the city’s time zone)',
-      schedule: scheduler.ScheduleExpression.expression(props.cron, TimeZone.of(props.timezone)),
-      timeWindow: scheduler.TimeWindow.off(),
-      target: new schedulerTargets.LambdaInvoke(props.fn.fn, {
-        role: this.role,
-        input: scheduler.ScheduleTargetInput.fromObject({ source: 'schedule', scheduledTime: scheduler.ContextAttribute.scheduledTime }),
-        retryAttempts: 3,
-        maxEventAge: Duration.hours(2),
-        deadLetterQueue: this.deadLetterQueue,
-      }),
-    });
-    acknowledgeWildcards(this.role, { resources: [`${props.fn.fn.functionArn}:*`] }, 'Granted by the scheduler target (Function.grantInvoke): the :* covers this one function’s versions and aliases.');
-    props.observability.watchDeadLetterQueues({ DeadlineCheck: this.deadLetterQueue });
-  }
-}
-
 /** What `addSaleWorkflow` builds. */
 export interface SaleWiring {
   readonly workflow: SaleWorkflow;
@@ -414,20 +343,42 @@ export interface SaleWiring {
   readonly marketSteps: AppFunction;
   readonly starter: AppFunction;
   readonly deadlineCheck: AppFunction;
-  readonly schedule: DeadlineCheckSchedule;
+  readonly schedule: ScheduledFunction;
+}
+
+/** What the sale workflow needs of the deployment (infra/stack.ts passes its own). */
+export interface SaleWiringProps {
+  readonly newFunction: NewFunction;
+  readonly newExchangeFunction: NewExchangeFunction;
+  readonly data: Data;
+  readonly queues: Queues;
+  readonly observability: Observability;
+  /** Produces sale requests (the taxpayer's own, POST /cases/{caseId}/sale-requests). */
+  readonly apiFunction: AppFunction;
+  readonly namePrefix: string;
+  readonly logRetention: logs.RetentionDays;
+  /** The namespace every function publishes its Powertools metrics in. */
+  readonly metricsNamespace: string;
+  /** EventBridge Scheduler cron of the deadline check, read in `timezone` (cdk.json: `cron(0 9 * * ? *)`, Asia/Seoul). */
+  readonly deadlineCheckCron: string;
+  readonly timezone: string;
 }
 
 /**
  * Everything of the sale workflow, wired into the deployment: the two step functions, the state
  * machine, the starter consuming the sale request queue, the daily deadline check and its
- * schedule, and the API as a producer of sale requests (the taxpayer's own request).
+ * schedule, and the API as a producer of sale requests (the taxpayer's own request). Made in
+ * `scope` (the stack), so the resources keep their ids there.
+ *
+ * The deadline check's schedule: the scheduler retries delivery; a run that threw
+ * (DeadlineCheckIncompleteError: some case failed) is retried twice by Lambda (every step is
+ * idempotent); then the dead-letter queue, alarmed.
  */
-export function addSaleWorkflow(stack: CryptoTaxRecoveryStack): SaleWiring {
-  const { data, queues, observability, config } = stack;
-  const prefix = namePrefix(config);
+export function addSaleWorkflow(scope: Construct, props: SaleWiringProps): SaleWiring {
+  const { data, queues, observability } = props;
   const repo = (file: string) => path.join(REPO_ROOT, 'functions', file);
 
-  const caseSteps = stack.newFunction('SaleCaseStepsFunction', {
+  const caseSteps = props.newFunction('SaleCaseStepsFunction', {
     name: CASE_STEPS_SERVICE,
     entry: repo('sale/case-handler.ts'),
     description: 'Sale workflow steps on the case: load, check, escalate, settle, notify, record failure',
@@ -435,7 +386,7 @@ export function addSaleWorkflow(stack: CryptoTaxRecoveryStack): SaleWiring {
   data.bindTable(caseSteps);
   queues.bindProducer('noticeDispatch', caseSteps);
 
-  const marketSteps = stack.newExchangeFunction('SaleMarketStepsFunction', {
+  const marketSteps = props.newExchangeFunction('SaleMarketStepsFunction', {
     name: MARKET_STEPS_SERVICE,
     entry: repo('sale/market-handler.ts'),
     description: 'Sale workflow steps on the exchange: quote, plan, place, reconcile, resolve',
@@ -443,22 +394,21 @@ export function addSaleWorkflow(stack: CryptoTaxRecoveryStack): SaleWiring {
   });
   data.bindTable(marketSteps);
 
-  const workflow = new SaleWorkflow(stack, 'SaleWorkflow', {
-    namePrefix: prefix,
+  const workflow = new SaleWorkflow(scope, 'SaleWorkflow', {
+    namePrefix: props.namePrefix,
     caseSteps,
     marketSteps,
-    logRetention: stack.logRetention,
+    logRetention: props.logRetention,
     observability,
-    // Must match the namespace CryptoTaxRecoveryStack.newFunction gives every function.
-    metricsNamespace: `CryptoTaxRecovery/${config.stage}`,
+    metricsNamespace: props.metricsNamespace,
   });
 
-  const starter = stack.newFunction('StartSaleFunction', { name: 'start-sale', description: 'Turns sale requests into sale executions (one per case and attempt)' });
+  const starter = props.newFunction('StartSaleFunction', { name: 'start-sale', description: 'Turns sale requests into sale executions (one per case and attempt)' });
   data.bindTable(starter);
   workflow.bindStarter(starter);
   queues.addConsumer('saleRequest', starter, { batchSize: 10 });
 
-  const deadlineCheck = stack.newFunction('CheckDeadlinesFunction', {
+  const deadlineCheck = props.newFunction('CheckDeadlinesFunction', {
     name: 'check-deadlines',
     description: 'Daily: cases past their deadline become due and get a sale request',
     timeout: Duration.minutes(5),
@@ -466,15 +416,20 @@ export function addSaleWorkflow(stack: CryptoTaxRecoveryStack): SaleWiring {
   data.bindTable(deadlineCheck);
   queues.bindProducer('saleRequest', deadlineCheck);
   queues.bindProducer('noticeDispatch', deadlineCheck);
-  const schedule = new DeadlineCheckSchedule(stack, 'DeadlineCheckSchedule', {
+  const schedule = new ScheduledFunction(scope, 'DeadlineCheckSchedule', {
     fn: deadlineCheck,
-    cron: config.schedules.deadlineCheckCron,
-    timezone: config.schedules.timezone,
+    description: 'Deadline check: cases past their deadline become due and get a sale request (09:00 in the city’s time zone)',
+    expression: props.deadlineCheckCron,
+    timezone: props.timezone,
+    deliveryRetries: 3,
+    runRetries: 2,
+    maxEventAge: Duration.hours(2),
     observability,
+    alarmName: 'DeadlineCheck',
   });
 
-  // Orders in doubt, looked up again every few minutes; a fill found after settlement is booked.
-  const sweepOrdersInDoubt = stack.newExchangeFunction('SweepOrdersInDoubtFunction', {
+  // Orders in doubt, looked up again every 5 minutes; a fill found after settlement is booked.
+  const sweepOrdersInDoubt = props.newExchangeFunction('SweepOrdersInDoubtFunction', {
     name: SWEEP_SERVICE,
     entry: repo('sale/sweep-handler.ts'),
     description: 'Every 5 minutes: looks up orders in doubt; books fills found after settlement as adjustments',
@@ -482,20 +437,19 @@ export function addSaleWorkflow(stack: CryptoTaxRecoveryStack): SaleWiring {
   });
   data.bindTable(sweepOrdersInDoubt);
   queues.bindProducer('noticeDispatch', sweepOrdersInDoubt);
-  const sweepRole = new iam.Role(stack, 'SweepOrdersInDoubtScheduleRole', {
-    description: 'Lets EventBridge Scheduler invoke the sweep of orders in doubt',
-    assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
+  new ScheduledFunction(scope, 'SweepOrdersInDoubtSchedule', {
+    fn: sweepOrdersInDoubt,
+    description: 'Looks up orders in doubt again; books fills found after settlement; counts stuck sales',
+    expression: ORDERS_IN_DOUBT_SWEEP_RATE,
+    timezone: props.timezone,
+    // The next run comes in 5 minutes; the alarms watch what stays in doubt.
+    deliveryRetries: 0,
+    runRetries: 0,
+    maxEventAge: Duration.minutes(5),
+    observability,
+    alarmName: 'OrdersInDoubtSweep',
   });
-  new scheduler.Schedule(stack, 'SweepOrdersInDoubtSchedule', {
-    description: 'Looks up orders in doubt again; books fills found after settlement',
-    schedule: scheduler.ScheduleExpression.expression(ORDERS_IN_DOUBT_SWEEP_RATE),
-    timeWindow: scheduler.TimeWindow.off(),
-    // The next run comes in minutes: no retries, no dead letters; the alarms watch what stays in doubt.
-    target: new schedulerTargets.LambdaInvoke(sweepOrdersInDoubt.fn, { role: sweepRole, retryAttempts: 0 }),
-  });
-  acknowledgeWildcards(sweepRole, { resources: [`${sweepOrdersInDoubt.fn.functionArn}:*`] }, 'Granted by the scheduler target (Function.grantInvoke): the :* covers this one function’s versions and aliases.');
 
-  // The taxpayer's own sale request (POST /cases/{caseId}/sale-requests) is queued by the API.
-  queues.bindProducer('saleRequest', stack.apiFunction);
+  queues.bindProducer('saleRequest', props.apiFunction);
   return { workflow, caseSteps, marketSteps, starter, deadlineCheck, schedule };
 }

@@ -1,7 +1,60 @@
 /**
- * Reading a function's configuration from its environment: one error type and the few parsers every
- * handler's config module needs, so each module states only what it reads and fails fast at start-up.
+ * A function's configuration from its environment. The variable names are shared by the stack
+ * (infra/, which sets them) and the functions (which read them): `ENV` is the one list. Each
+ * function states what it reads as one zod schema built from the fields below and parses it once
+ * at start-up with `parseEnv`, which fails fast with every problem named. zod's mini build: these
+ * run in every Lambda, where bundle size is cold start.
  */
+import * as z from 'zod/mini';
+import { DEFAULT_CITY_SETTINGS, type CitySettings } from '#domain/city-settings';
+import { executionPolicy, InvalidExecutionPolicyError, type ExecutionPolicy } from '#domain/execution-policy';
+import { InvalidAmountError, won } from '#domain/money';
+
+export const ENV = {
+  // Deployment-wide: every function gets these (infra/stack.ts `newFunction`).
+  stage: 'STAGE',
+  /** Comma-separated city ids (the API refuses other cities). */
+  servedCities: 'SERVED_CITIES',
+  /** JSON object: city id → display name, for notices and statements. */
+  cityDisplayNames: 'CITY_DISPLAY_NAMES',
+  noticeWindowDays: 'NOTICE_WINDOW_DAYS',
+  /** JSON overrides of the domain's execution policy. */
+  executionPolicy: 'EXECUTION_POLICY',
+  // Bound resources.
+  tableName: 'TABLE_NAME',
+  noticeQueueUrl: 'NOTICE_QUEUE_URL',
+  saleRequestQueueUrl: 'SALE_REQUEST_QUEUE_URL',
+  saleStateMachineArn: 'SALE_STATE_MACHINE_ARN',
+  saleInDoubtBoundMinutes: 'SALE_IN_DOUBT_BOUND_MINUTES',
+  exchangeSecretArn: 'EXCHANGE_SECRET_ARN',
+  exchangeBaseUrl: 'EXCHANGE_BASE_URL',
+  exchangeId: 'EXCHANGE_ID',
+  citySystemRoleArns: 'CITY_SYSTEM_ROLE_ARNS',
+  officerRoleArns: 'OFFICER_ROLE_ARNS',
+  // Per function.
+  idempotencyTtlSeconds: 'IDEMPOTENCY_TTL_SECONDS',
+  maxReceiveCount: 'MAX_RECEIVE_COUNT',
+  outboxQuietMinutes: 'OUTBOX_QUIET_MINUTES',
+  maxMarketsPerCall: 'MAX_MARKETS_PER_CALL',
+  priceHistoryDays: 'PRICE_HISTORY_DAYS',
+  coverageCasesPerPart: 'COVERAGE_CASES_PER_PART',
+  exchangeTimeoutMs: 'EXCHANGE_TIMEOUT_MS',
+  saleApprovalPollSeconds: 'SALE_APPROVAL_POLL_SECONDS',
+  saleApprovalTimeoutHours: 'SALE_APPROVAL_TIMEOUT_HOURS',
+  saleMaxDays: 'SALE_MAX_DAYS',
+  saleFillPollSeconds: 'SALE_FILL_POLL_SECONDS',
+  saleMaxAttempts: 'SALE_MAX_ATTEMPTS',
+  noticeChannelOrder: 'NOTICE_CHANNEL_ORDER',
+  exchangeNoticeContact: 'EXCHANGE_NOTICE_CONTACT',
+  localOutboxDir: 'LOCAL_OUTBOX_DIR',
+  printBatchDir: 'PRINT_BATCH_DIR',
+  /** DynamoDB Local and the local SQS server, for the local stack and tests. */
+  dynamodbEndpoint: 'DYNAMODB_ENDPOINT',
+  sqsEndpoint: 'SQS_ENDPOINT',
+} as const;
+
+export type EnvName = (typeof ENV)[keyof typeof ENV];
+
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
@@ -13,10 +66,115 @@ export const envList = (value: string | undefined): string[] =>
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
 
+/**
+ * One variable: its raw value (unset, or a string) in, the typed value out. `read` gets the trimmed
+ * text (undefined when unset or blank) and throws ConfigError on a bad value; the message becomes
+ * the variable's issue.
+ */
+export function envVar<T>(read: (text: string | undefined) => T) {
+  return z.pipe(
+    z.optional(z.string()),
+    z.transform((value: string | undefined, ctx) => {
+      try {
+        return read(value?.trim() || undefined);
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        ctx.issues.push({ code: 'custom', message: error.message, input: value });
+        return z.NEVER;
+      }
+    }),
+  );
+}
+
+/** Set and not blank. */
+export const required = () =>
+  envVar((text) => {
+    if (text === undefined) throw new ConfigError('is missing');
+    return text;
+  });
+
+/** Trimmed text, or undefined when unset. */
+export const optional = () => envVar((text) => text);
+
+/** An http(s) URL. */
+export const httpUrl = () =>
+  envVar((text) => {
+    if (text === undefined) throw new ConfigError('is missing');
+    if (!/^https?:\/\/[^\s/]+/.test(text)) throw new ConfigError('must be an http(s) URL');
+    return text;
+  });
+
 /** A whole number within bounds, or the fallback when unset. */
-export function envWhole(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
-  const text = env[name]?.trim() || String(fallback);
-  const n = Number(text);
-  if (!/^\d+$/.test(text) || n < min || n > max) throw new ConfigError(`${name} must be a whole number from ${min} to ${max}`);
-  return n;
+export const whole = (fallback: number, min: number, max: number) =>
+  envVar((text) => {
+    const n = Number(text ?? fallback);
+    if (!/^\d+$/.test(text ?? String(fallback)) || n < min || n > max) throw new ConfigError(`must be a whole number from ${min} to ${max}`);
+    return n;
+  });
+
+const CITY_ID = /^[a-z0-9][a-z0-9-]{0,39}$/;
+
+/** SERVED_CITIES: at least one valid city id. */
+export const cityIds = () =>
+  envVar((text) => {
+    if (text === undefined) throw new ConfigError('is missing');
+    const cities = envList(text);
+    for (const city of cities) if (!CITY_ID.test(city)) throw new ConfigError(`holds an invalid city id: ${city}`);
+    return cities;
+  });
+
+/** A comma-separated list (empty when unset). */
+export const list = () => envVar((text) => envList(text));
+
+/** A JSON object (undefined when unset). */
+export const jsonObject = () => envVar(parseJsonObject);
+
+function parseJsonObject(text: string | undefined): Record<string, unknown> | undefined {
+  if (text === undefined) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new ConfigError('is not valid JSON');
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new ConfigError('must be a JSON object');
+  return value as Record<string, unknown>;
+}
+
+/**
+ * CITY_DISPLAY_NAMES, parsed here only: the rules' settings for a served city, with its display
+ * name (the id itself when none is configured).
+ */
+export const citySettings = () =>
+  envVar((text): ((cityId: string) => CitySettings) => {
+    const names = parseJsonObject(text) ?? {};
+    if (!Object.values(names).every((n) => typeof n === 'string' && n.trim() !== '')) throw new ConfigError('must be a JSON object of city id → display name');
+    const displayNames = names as Record<string, string>;
+    return (cityId) => ({
+      ...DEFAULT_CITY_SETTINGS,
+      cityId,
+      displayName: displayNames[cityId] ?? (cityId === DEFAULT_CITY_SETTINGS.cityId ? DEFAULT_CITY_SETTINGS.displayName : cityId),
+    });
+  });
+
+/** EXECUTION_POLICY: the domain's defaults with the deployment's overrides, validated by the domain. */
+export const executionPolicyVar = () =>
+  envVar((text): ExecutionPolicy => {
+    const raw = parseJsonObject(text) ?? {};
+    if ('taxpayerLimitPrice' in raw) throw new ConfigError('taxpayerLimitPrice comes from the taxpayer’s own request, not the deployment');
+    const overrides: Record<string, unknown> = { ...raw };
+    try {
+      if (typeof raw.approvalThresholdKrw === 'string') overrides.approvalThresholdKrw = won(raw.approvalThresholdKrw);
+      return executionPolicy(overrides);
+    } catch (error) {
+      if (error instanceof InvalidExecutionPolicyError || error instanceof InvalidAmountError) throw new ConfigError(error.message);
+      throw error;
+    }
+  });
+
+/** Parses the environment with a function's schema; every problem is named in one ConfigError. */
+export function parseEnv<S extends z.ZodMiniType>(schema: S, env: NodeJS.ProcessEnv): z.output<S> {
+  const parsed = schema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`).join('; '));
 }

@@ -59,7 +59,8 @@ describe('producers', () => {
 });
 
 describe('the schedules', () => {
-  const dlqArn = () => resolve(stack.notices.deadLetterQueue.queueArn);
+  const sweep = () => stack.notices.sweepSchedule;
+  const reminders = () => stack.notices.remindersSchedule;
 
   it('sweeps the outbox every 5 minutes and sends reminders daily at 09:00 in Asia/Seoul, with retries and a DLQ', () => {
     expect(timezone).toBe('Asia/Seoul');
@@ -71,8 +72,8 @@ describe('the schedules', () => {
       Target: {
         Arn: resolve(stack.notices.sweeper.fn.functionArn),
         RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 300 },
-        DeadLetterConfig: { Arn: dlqArn() },
-        RoleArn: resolve(stack.notices.scheduleRole.roleArn),
+        DeadLetterConfig: { Arn: resolve(sweep().deadLetterQueue.queueArn) },
+        RoleArn: resolve(sweep().role.roleArn),
       },
     });
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
@@ -82,39 +83,41 @@ describe('the schedules', () => {
         Arn: resolve(stack.notices.reminders.fn.functionArn),
         Input: JSON.stringify({ source: 'schedule', scheduledTime: '<aws.scheduler.scheduled-time>' }),
         RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 6 * 3600 },
-        DeadLetterConfig: { Arn: dlqArn() },
-        RoleArn: resolve(stack.notices.scheduleRole.roleArn),
+        DeadLetterConfig: { Arn: resolve(reminders().deadLetterQueue.queueArn) },
+        RoleArn: resolve(reminders().role.roleArn),
       },
     });
     expect(DEFAULT_REMINDERS_CRON).toBe('cron(0 9 * * ? *)');
   });
 
-  it('failed runs end in the alarmed schedules DLQ', () => {
-    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
-      FunctionName: resolve(stack.notices.sweeper.fn.functionName),
-      MaximumRetryAttempts: 0,
-      DestinationConfig: { OnFailure: { Destination: dlqArn() } },
-    });
-    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
-      FunctionName: resolve(stack.notices.reminders.fn.functionName),
-      MaximumRetryAttempts: 2,
-      DestinationConfig: { OnFailure: { Destination: dlqArn() } },
-    });
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: 'AWS/SQS',
-      MetricName: 'ApproximateNumberOfMessagesVisible',
-      Dimensions: [{ Name: 'QueueName', Value: resolve(stack.notices.deadLetterQueue.queueName) }],
-    });
+  it('failed runs end in each schedule’s alarmed DLQ', () => {
+    for (const [fn, scheduled, retries] of [
+      [stack.notices.sweeper, sweep(), 0],
+      [stack.notices.reminders, reminders(), 2],
+    ] as const) {
+      template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+        FunctionName: resolve(fn.fn.functionName),
+        MaximumRetryAttempts: retries,
+        DestinationConfig: { OnFailure: { Destination: resolve(scheduled.deadLetterQueue.queueArn) } },
+      });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [{ Name: 'QueueName', Value: resolve(scheduled.deadLetterQueue.queueName) }],
+      });
+    }
   });
 
-  it('the schedule role may be assumed only by this account’s scheduler and only invokes the two functions and fills the DLQ', () => {
-    const roleId = stack.getLogicalId(stack.notices.scheduleRole.node.defaultChild as CfnElement);
-    const role = resourcesOfType(template, 'AWS::IAM::Role')[roleId];
-    expect(role?.Properties?.AssumeRolePolicyDocument).toMatchObject({
-      Statement: [expect.objectContaining({ Principal: { Service: 'scheduler.amazonaws.com' }, Condition: { StringEquals: expect.objectContaining({ 'aws:SourceAccount': expect.anything() }) } })],
-    });
-    const policies = Object.values(resourcesOfType(template, 'AWS::IAM::Policy')).filter((p) => JSON.stringify(p.Properties?.Roles) === JSON.stringify([{ Ref: roleId }]));
-    const actions = policies.flatMap((p) => (p.Properties?.PolicyDocument as { Statement: { Action: string | string[] }[] }).Statement).flatMap((s) => [s.Action].flat());
-    expect([...new Set(actions)].sort()).toEqual(['lambda:InvokeFunction', 'sqs:SendMessage']);
+  it('each schedule role may be assumed only by this account’s scheduler and only invokes its function and fills its DLQ', () => {
+    for (const scheduled of [sweep(), reminders()]) {
+      const roleId = stack.getLogicalId(scheduled.role.node.defaultChild as CfnElement);
+      const role = resourcesOfType(template, 'AWS::IAM::Role')[roleId];
+      expect(role?.Properties?.AssumeRolePolicyDocument).toMatchObject({
+        Statement: [expect.objectContaining({ Principal: { Service: 'scheduler.amazonaws.com' }, Condition: { StringEquals: expect.objectContaining({ 'aws:SourceAccount': expect.anything() }) } })],
+      });
+      const policies = Object.values(resourcesOfType(template, 'AWS::IAM::Policy')).filter((p) => JSON.stringify(p.Properties?.Roles) === JSON.stringify([{ Ref: roleId }]));
+      const actions = policies.flatMap((p) => (p.Properties?.PolicyDocument as { Statement: { Action: string | string[] }[] }).Statement).flatMap((s) => [s.Action].flat());
+      expect([...new Set(actions)].sort()).toEqual(['lambda:InvokeFunction', 'sqs:SendMessage']);
+    }
   });
 });

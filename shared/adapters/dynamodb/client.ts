@@ -5,11 +5,12 @@
  */
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { ENV } from '#adapters/env';
 
 export const LOCAL_REGION = 'ap-northeast-2';
 
 export function createDynamoDbClient(env: NodeJS.ProcessEnv = process.env, extra: DynamoDBClientConfig = {}): DynamoDBClient {
-  const endpoint = env.DYNAMODB_ENDPOINT;
+  const endpoint = env[ENV.dynamodbEndpoint];
   if (!endpoint) return new DynamoDBClient(extra);
   return new DynamoDBClient({
     endpoint,

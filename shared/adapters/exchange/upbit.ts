@@ -7,7 +7,7 @@
  * Orders are never re-sent blindly: when the answer to a POST is lost (timeout, reset, 5xx), the
  * order is looked up by its `identifier` (`placeOrResolve`).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { Decimal, decimal, decimalString, sum, ZERO } from '#domain/money';
 import {
   AddressNotAllowed,

@@ -4,11 +4,12 @@
  * sent to a local server.
  */
 import { SQSClient, type SQSClientConfig } from '@aws-sdk/client-sqs';
+import { ENV } from '#adapters/env';
 
 export const LOCAL_SQS_REGION = 'ap-northeast-2';
 
 export function createSqsClient(env: NodeJS.ProcessEnv = process.env, extra: SQSClientConfig = {}): SQSClient {
-  const endpoint = env.SQS_ENDPOINT;
+  const endpoint = env[ENV.sqsEndpoint];
   if (!endpoint) return new SQSClient(extra);
   return new SQSClient({
     endpoint,

@@ -11,9 +11,6 @@
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Transition } from '#domain/case';
 
-/** Must match infra/constructs/queues.ts QUEUE_URL_ENV.noticeDispatch. */
-export const NOTICE_QUEUE_URL_ENV = 'NOTICE_QUEUE_URL';
-
 export interface NoticeMessage {
   cityId: string;
   caseId: string;

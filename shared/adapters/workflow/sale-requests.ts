@@ -6,14 +6,11 @@
  * taxpayer's own request) send; functions/start-sale consumes.
  */
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { nextSaleId, type Transition } from '#domain/case';
 import type { SaleExecutionInput } from './sale-workflow';
 
-/** Must match infra/constructs/queues.ts QUEUE_URL_ENV.saleRequest. */
-export const SALE_REQUEST_QUEUE_URL_ENV = 'SALE_REQUEST_QUEUE_URL';
-
-const id = z.string().regex(/^[A-Za-z0-9._-]{1,128}$/);
+const id = z.string().check(z.regex(/^[A-Za-z0-9._-]{1,128}$/));
 
 export const SaleRequestMessage = z.strictObject({
   cityId: id,

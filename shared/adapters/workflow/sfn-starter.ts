@@ -2,9 +2,6 @@
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { saleExecutionName, type SaleExecutionInput, type SaleWorkflowStarter, type StartOutcome } from './sale-workflow';
 
-/** The starter reads the state machine's ARN from here (set by infra/constructs/sale-workflow.ts). */
-export const SALE_STATE_MACHINE_ARN_ENV = 'SALE_STATE_MACHINE_ARN';
-
 export class StepFunctionsSaleStarter implements SaleWorkflowStarter {
   constructor(
     private readonly client: SFNClient,

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { encodeQuery, queryStringForHash, sha512Hex, signUpbitToken } from '#adapters/exchange/upbit-auth';
+import { errors, jwtVerify } from 'jose';
 import { token } from './independent-signer';
 
 const ACCESS = 'a7Xd92LmQW3vBtRzYpMj5CxNKeT1HuVs0fFgJcAw';
@@ -43,5 +44,23 @@ describe('Upbit request signing', () => {
       nonces.add(payload.nonce);
     }
     expect(nonces.size).toBe(50);
+  });
+});
+
+describe('Upbit tokens, checked by an independent JWT library (jose)', () => {
+  const key = new TextEncoder().encode(SECRET);
+
+  it('verifies as HS512 with the secret key, carrying the access key, the nonce and the query hash', async () => {
+    const raw = 'market=KRW-BTC&states[]=wait&states[]=watch';
+    const params = [['market', 'KRW-BTC'], ['states[]', 'wait'], ['states[]', 'watch']] as const;
+    const jwt = signUpbitToken({ accessKey: ACCESS, secretKey: SECRET, nonce: NONCE, params });
+    const { payload, protectedHeader } = await jwtVerify(jwt, key, { algorithms: ['HS512'] });
+    expect(protectedHeader).toEqual({ alg: 'HS512', typ: 'JWT' });
+    expect(payload).toEqual({ access_key: ACCESS, nonce: NONCE, query_hash: createHash('sha512').update(raw).digest('hex'), query_hash_alg: 'SHA512' });
+  });
+
+  it('does not verify with another secret', async () => {
+    const jwt = signUpbitToken({ accessKey: ACCESS, secretKey: SECRET });
+    await expect(jwtVerify(jwt, new TextEncoder().encode(`${SECRET}-other`), { algorithms: ['HS512'] })).rejects.toThrow(errors.JWSSignatureVerificationFailed);
   });
 });

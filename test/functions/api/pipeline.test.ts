@@ -6,6 +6,7 @@ import { ConcurrencyConflictError, type CaseStore } from '#domain/case-store';
 import { Decimal } from '#domain/money';
 import { event, registration, registerCaseVia, testApi, testConfig } from '../../support/api';
 import { useCasesTable } from '../../support/dynamodb';
+import { lambdaContext } from '../../../local/sqs';
 
 const table = useCasesTable();
 const api = testApi(table);
@@ -179,10 +180,11 @@ describe('the Lambda entry', () => {
       jest.isolateModules(() => {
         entry = jest.requireActual<typeof import('../../../functions/api/handler')>('../../../functions/api/handler');
       });
-      const created = await entry?.handler(event('POST', '/cases', { body: registration() }));
+      const context = lambdaContext('cases-api', 30_000);
+      const created = await entry?.handler(event('POST', '/cases', { body: registration() }), context);
       expect(created?.statusCode).toBe(201);
       const caseId = String(parse(created?.body ?? '{}').caseId);
-      expect((await entry?.handler(event('GET', `/cases/${caseId}`, { query: { city: 'cheongju' } })))?.statusCode).toBe(200);
+      expect((await entry?.handler(event('GET', `/cases/${caseId}`, { query: { city: 'cheongju' } }), context))?.statusCode).toBe(200);
     } finally {
       process.env = saved;
     }

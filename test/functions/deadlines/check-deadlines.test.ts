@@ -58,7 +58,7 @@ function check(at: string, overrides: Partial<DeadlineCheckDeps> = {}) {
     clock: () => new Date(at),
     maxSaleAttempts: 5,
     logger: silent,
-    metrics: { addMetric: () => undefined, publishStoredMetrics: () => undefined } as unknown as DeadlineCheckDeps['metrics'],
+    metrics: { addMetric: () => undefined } as unknown as DeadlineCheckDeps['metrics'],
     ...overrides,
   });
   return { run, sent, published, mine: (caseId: string) => sent.filter((m) => m.caseId === caseId) };

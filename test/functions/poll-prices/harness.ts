@@ -52,7 +52,6 @@ export function poller(sim: ExchangeSimulator, table: TestTable, options: { citi
   const metrics: MetricCall[] = [];
   const fakeMetrics: MetricsSink = {
     addMetric: (name, _unit, value) => metrics.push({ name, value }),
-    publishStoredMetrics: () => undefined,
   };
   const handler = createPollHandler({
     exchange,

@@ -40,7 +40,7 @@ const sqs = useLocalSqs();
 const byKind = (entries: { kind: string; amount: Decimal }[], kind: string) => sum(entries.filter((e) => e.kind === kind).map((e) => e.amount));
 const owedNow = (c: Case) => arrears(c, kstDate(world.now()), settings);
 const count = (xs: string[], x: string) => xs.filter((s) => s === x).length;
-const noMetrics = { addMetric: () => undefined, publishStoredMetrics: () => undefined } as unknown as Parameters<typeof createSaleStarter>[0]['metrics'];
+const noMetrics = { addMetric: () => undefined } as unknown as Parameters<typeof createSaleStarter>[0]['metrics'];
 
 /** Runs `then` once, after the first time the state's real handler has finished. */
 function afterFirst(state: string, then: () => Promise<void>) {

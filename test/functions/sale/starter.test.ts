@@ -67,7 +67,7 @@ function starterWith(workflow: SaleWorkflowStarter) {
     settingsFor: () => settings,
     clock: () => new Date(NOW),
     logger: new Logger({ logLevel: 'SILENT' }),
-    metrics: { addMetric: () => undefined, publishStoredMetrics: () => undefined } as unknown as StartSaleDeps['metrics'],
+    metrics: { addMetric: () => undefined } as unknown as StartSaleDeps['metrics'],
   });
 }
 

@@ -159,7 +159,6 @@ export function useSaleWorld(): SaleWorld {
     const metrics = {
       addMetric: (name: string, _unit: unknown, value: number) => void world.metrics.push({ name, value }),
       addDimension: () => undefined,
-      publishStoredMetrics: () => undefined,
     };
     const common: SaleDeps = {
       store: table.store,
@@ -177,9 +176,8 @@ export function useSaleWorld(): SaleWorld {
     };
     const caseSteps = stepDispatcher(
       createCaseSteps(Object.assign(withGetters(common), { starter: { start: (i: SaleExecutionInput) => world.starter.start(i) }, notices: { publish: async (_c: unknown, ids: readonly string[]) => void world.published.push(...ids) } })),
-      common.metrics,
     );
-    const marketSteps = stepDispatcher(createMarketSteps(Object.assign(withGetters(common), { exchange, priceHistory: prices })), common.metrics);
+    const marketSteps = stepDispatcher(createMarketSteps(Object.assign(withGetters(common), { exchange, priceHistory: prices })));
     const sweep = createOrderSweep(Object.assign(withGetters(common), { cities: [CITY], exchange, notices: { publish: async (_c: unknown, ids: readonly string[]) => void world.published.push(...ids) } }));
     world.sweep = () => sweep();
     const bound = localTaskHandlers(definition, { caseSteps, marketSteps });
