@@ -10,8 +10,7 @@ import { executionPolicy } from '#domain/execution-policy';
 import { Decimal, sum } from '#domain/money';
 import type { LocalExecution } from '#adapters/workflow/local-starter';
 import { saleExecutionName } from '#adapters/workflow/sale-workflow';
-import { UpbitExchange } from '#adapters/exchange/upbit';
-import { caseReady, CITY, exchangeOrders, KEYS, runSale, saleOf, statesEntered, useSaleWorld } from './world';
+import { caseReady, CITY, exchangeOrders, pacedExchange, runSale, saleOf, statesEntered, useSaleWorld } from './world';
 
 const world = useSaleWorld();
 
@@ -19,7 +18,7 @@ beforeEach(() => {
   world.simulateWaits = true;
   // Days of simulated waits pass in seconds of real time: the client paces itself to the
   // simulator's real per-second limits (Upbit's), or it would be banned.
-  world.exchange = new UpbitExchange({ baseUrl: world.sim.url, ...KEYS, backoffBaseMs: 50, backoffMaxMs: 1000, resolveDelayMs: 1, settleDelayMs: 1, timeoutMs: 5000 });
+  world.exchange = pacedExchange(world);
 });
 /** Step Functions' own limit is 25,000; a continued sale stays far under it. */
 const MAX_EVENTS = 5_000;

@@ -8,9 +8,12 @@ import type { Case } from '#domain/case';
 import { executionPolicy } from '#domain/execution-policy';
 import { Decimal, sum } from '#domain/money';
 import type { OrderRecord } from '#adapters/dynamodb/sale-store';
-import { caseReady, CITY, exchangeOrders, runSale, saleOf, statesEntered, useSaleWorld } from './world';
+import { caseReady, CITY, exchangeOrders, pacedExchange, runSale, saleOf, statesEntered, useSaleWorld } from './world';
 
 const world = useSaleWorld();
+// Lookups repeat with no real time between them: the client paces itself to the simulator's
+// real per-second limits (Upbit's), or it would be banned.
+beforeEach(() => void (world.exchange = pacedExchange(world)));
 
 const byKind = (entries: { kind: string; amount: Decimal }[], kind: string) => sum(entries.filter((e) => e.kind === kind).map((e) => e.amount));
 

@@ -227,6 +227,11 @@ export function useSaleWorld(): SaleWorld {
   return world;
 }
 
+/** A client paced to the simulator's real per-second limits (Upbit's), for steps that repeat without real waits. */
+export function pacedExchange(world: SaleWorld): UpbitExchange {
+  return new UpbitExchange({ baseUrl: world.sim.url, ...KEYS, backoffBaseMs: 50, backoffMaxMs: 1000, resolveDelayMs: 1, resolveAttempts: 3, settleDelayMs: 1, timeoutMs: 2000 });
+}
+
 /** A copy that keeps `policy` and `limits` live (getters read at each call, as tests change them). */
 function withGetters(deps: SaleDeps): SaleDeps {
   return Object.defineProperties({}, Object.getOwnPropertyDescriptors(deps)) as SaleDeps;
