@@ -53,7 +53,7 @@ function registration(i: number) {
   return {
     cityId: 'cheongju',
     cityCaseRef: `CJ-BENCH-${i}`,
-    taxpayer: { ref: `TP-${String(i).padStart(6, '0')}`, name: `납세자${i}`, contact: { phone: '010-0000-0000' } },
+    taxpayer: { ref: `TP-${String(i).padStart(6, '0')}`, name: `납세자${i}`, contact: { phone: '010-0000-0000', address: '충청북도 청주시 상당구 상당로 155' } },
     bills: [
       { billId: `B${i}-1`, taxItem: '지방소득세', dueDate: '2025-03-31', cost: '0', tax, surcharge: '30000', surchargeAsOf: '2025-06-30' },
       { billId: `B${i}-2`, taxItem: '자동차세', dueDate: '2025-01-31', cost: '5000', tax: '200000', surcharge: '6000', surchargeAsOf: '2025-06-30' },

@@ -46,6 +46,9 @@ const PRICES = {
   lambdaRequestsPerMillion: 0.2,
   lambdaArmGbSecond: 0.0000133334,
   schedulerInvocationsPerMillion: 1.0,
+  sesPerThousandEmails: 0.1,
+  s3PutPerThousand: 0.0045,
+  s3GetPerThousand: 0.00035,
   krwPerUsd: 1400,
 };
 /** Estimate: average billed duration of one invocation (ms) at the stack's 512 MB. */
@@ -64,14 +67,14 @@ export default async function bench(): Promise<void> {
     return caseId && JSON.stringify(input).includes(caseId) ? 'case' : 'shared';
   }).install();
   const stateDir = mkdtempSync(join(tmpdir(), 'ctr-bench-cost-'));
-  const stack = await startLocalStack({ start: '2026-09-14T10:00:00+09:00', stateDir, preSaleNoticesFrom: '2026-09-15' });
+  const stack = await startLocalStack({ start: '2026-09-14T10:00:00+09:00', stateDir, preSaleNoticeAfterCustodyDays: 0 });
   let apiRequests = 0;
   try {
     const { city } = stack;
     const registered = await city.post<{ caseId: string }>('/cases', {
       cityId: CITY,
       cityCaseRef: 'CJ-COST-1',
-      taxpayer: { ref: CASE_REF, name: '김납세', contact: { phone: '010-0000-0001' } },
+      taxpayer: { ref: CASE_REF, name: '김납세', contact: { phone: '010-0000-0001', address: '충청북도 청주시 상당구 상당로 155', email: 'taxpayer@example.com' } },
       bills: [{ billId: 'B-2025-1', taxItem: '지방소득세', dueDate: '2025-05-31', cost: '5000', tax: '1200000', surcharge: '36000', surchargeAsOf: '2026-08-31' }],
     });
     caseId = registered.caseId;
@@ -104,6 +107,10 @@ export default async function bench(): Promise<void> {
     const taskStates = events.filter((e) => e.type === 'StateEntered' && e.state?.type === 'Task').length;
 
     const dynamo = meter.total((k) => k.startsWith('case DynamoDB'));
+    // Notices: e-mails through SES, print batch reads and writes in S3.
+    const emails = meter.total((k) => k.startsWith('case SESv2')).requests;
+    const s3Puts = meter.total((k) => k.startsWith('case S3 PutObject')).requests;
+    const s3Gets = meter.total((k) => k.startsWith('case S3 GetObject')).requests;
     const sqsSent = meter.total((k) => k.startsWith('case SQS'));
     const sharedDynamo = meter.total((k) => k.startsWith('shared DynamoDB'));
     // Lambda invocations for the case: API requests, one per queue message consumed (notice
@@ -114,10 +121,10 @@ export default async function bench(): Promise<void> {
     // The case's share of the city's scheduled jobs over its life (estimate).
     const lifeDays = Math.max(1, Math.ceil((stack.clock.now().getTime() - new Date('2026-09-14T01:00:00Z').getTime()) / 86_400_000));
     const perDay = {
-      scheduledInvocations: 1440 + 288 + 2, // price poll each minute, outbox sweep each 5 minutes, deadline check and reminders daily
-      pollLambdaMs: 1440 * 400 + 288 * 100 + 2 * 300, // estimate: poll 400 ms (exchange round trips), sweep 100 ms, daily jobs 300 ms
+      scheduledInvocations: 1440 + 288 + 3, // price poll each minute, outbox sweep each 5 minutes, deadline check, reminders and pre-sale notices daily
+      pollLambdaMs: 1440 * 400 + 288 * 100 + 3 * 300, // estimate: poll 400 ms (exchange round trips), sweep 100 ms, daily jobs 300 ms
       writeUnits: 1440 * (4 * 2 + 1), // per poll: latest and series item per market (4), one coverage part
-      readUnits: 288 * 8 * 0.5 + 2 * 8 * 0.5, // sweep and daily jobs: one eventually consistent query per index shard (8)
+      readUnits: 288 * 8 * 0.5 + 3 * 8 * 0.5, // sweep and daily jobs: one eventually consistent query per index shard (8)
     };
     const share = lifeDays / CITY_CASES;
     const usd = {
@@ -125,6 +132,7 @@ export default async function bench(): Promise<void> {
       sqs: (sqsRequests * PRICES.sqsFifoRequestsPerMillion) / 1e6,
       stepFunctions: (transitions * PRICES.stepFunctionsStandardPerThousandTransitions) / 1000,
       lambda: (invocations * PRICES.lambdaRequestsPerMillion) / 1e6 + invocations * (LAMBDA_MS / 1000) * LAMBDA_GB * PRICES.lambdaArmGbSecond,
+      notices: (emails * PRICES.sesPerThousandEmails + s3Puts * PRICES.s3PutPerThousand + s3Gets * PRICES.s3GetPerThousand) / 1000,
       sharedSchedules:
         share *
         ((perDay.scheduledInvocations * (PRICES.schedulerInvocationsPerMillion + PRICES.lambdaRequestsPerMillion)) / 1e6 +
@@ -133,7 +141,7 @@ export default async function bench(): Promise<void> {
     };
     const krw = Object.fromEntries(Object.entries(usd).map(([k, v]) => [k, round(v * PRICES.krwPerUsd, 2)])) as Record<keyof typeof usd, number>;
     const totalKrw = round(Object.values(krw).reduce((a, b) => a + b, 0), 2);
-    const measuredKrw = round(krw.dynamoDb + krw.stepFunctions, 2);
+    const measuredKrw = round(krw.dynamoDb + krw.stepFunctions + krw.notices, 2);
 
     const figures = {
       case: { caseId, finalStatus, lifeDays, simulatedUntil: stack.clock.now().toISOString(), timelineSteps: timeline.steps, wallSeconds: round(wallSeconds, 0) },
@@ -142,6 +150,7 @@ export default async function bench(): Promise<void> {
         sqs: { sendRequests: sqsSent.requests, messages: sqsSent.messages },
         stepFunctions: { executions: executions.length, transitions, taskStates },
         lambda: { invocations, apiRequests, queueMessages: sqsSent.messages, taskStates },
+        notices: { emails, s3Puts, s3Gets },
         byRequest: Object.fromEntries([...meter.counts.entries()].filter(([k]) => k.startsWith('case '))),
         sharedInThisRun: { dynamoDb: { requests: sharedDynamo.requests, readUnits: round(sharedDynamo.readUnits, 1), writeUnits: round(sharedDynamo.writeUnits, 1) } },
       },
@@ -169,6 +178,7 @@ export default async function bench(): Promise<void> {
           ['SQS requests (sends counted, receive+delete est.)', sqsRequests, krw.sqs],
           ['Step Functions transitions', transitions, krw.stepFunctions],
           ['Lambda invocations (duration est.)', invocations, krw.lambda],
+          ['notices: SES e-mails / S3 puts, gets', `${emails} / ${s3Puts}, ${s3Gets}`, krw.notices],
           ['shared schedules (estimated share)', round(share, 3), krw.sharedSchedules],
           ['total', '', totalKrw],
         ]),

@@ -3,8 +3,8 @@
  * construct is built. A wrong key fails the synth with the key's name, never a half-built stack.
  *
  * Keys (defaults for a `dev` Cheongju deployment live in cdk.json; override with `-c key=value`):
- *   stage, region, cities, exchange, noticeWindowDays, schedules, executionPolicy,
- *   callers, logRetentionDays, alarmEmail
+ *   stage, region, cities, exchange, noticeWindowDays, preSaleNoticeAfterCustodyDays, notices,
+ *   schedules, executionPolicy, callers, logRetentionDays, alarmEmail
  * Values given on the command line arrive as strings: objects and arrays are then read as JSON,
  * and `cities` / `callers.*` also accept the short forms documented on their schemas.
  */
@@ -17,6 +17,8 @@ export const CONTEXT_KEYS = [
   'cities',
   'exchange',
   'noticeWindowDays',
+  'preSaleNoticeAfterCustodyDays',
+  'notices',
   'schedules',
   'executionPolicy',
   'callers',
@@ -92,8 +94,29 @@ export const StackConfigSchema = z
         })
         .strict(),
     ),
-    /** Days between the pre-sale notice and its deadline (the law sets no minimum). */
+    /** Days from the day the pre-sale notice takes effect (delivery, or public notice) to its deadline (the law sets no minimum). */
     noticeWindowDays: intFromString(z.number().int().min(1).max(365)),
+    /** Days after custody is complete before the daily run sends the pre-sale notice (0: the next run). */
+    preSaleNoticeAfterCustodyDays: intFromString(z.number().int().min(0).max(365)),
+    /**
+     * How notices reach people: e-mail through SES from `emailFrom`, sent as the verified SES
+     * identity `sesIdentity` (a domain or an address; the functions may send as nothing else);
+     * where the exchange receives transfer demands; how long print batches stay in S3 Standard
+     * before the archive class, and when they are deleted (a notice is a public record: years).
+     */
+    notices: json(
+      z
+        .object({
+          emailFrom: z.string().min(3).max(320),
+          sesIdentity: z.string().regex(/^([a-z0-9-]+\.)+[a-z]{2,}$|^[^@\s]+@([a-z0-9-]+\.)+[a-z]{2,}$/i, 'a domain or an e-mail address verified in SES'),
+          exchangeContact: z.object({ address: z.string().min(1).optional(), email: z.email().optional() }).strict(),
+          printBatchArchiveDays: z.number().int().min(1).max(3650).default(30),
+          printBatchRetentionDays: z.number().int().min(365).max(36500).default(3650),
+        })
+        .strict()
+        .refine((n) => n.emailFrom.toLowerCase().includes(n.sesIdentity.toLowerCase()), 'emailFrom must be at (or be) sesIdentity')
+        .refine((n) => n.exchangeContact.address !== undefined || n.exchangeContact.email !== undefined, 'exchangeContact needs an address or an e-mail'),
+    ),
     schedules: json(
       z
         .object({

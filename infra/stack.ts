@@ -14,6 +14,7 @@ import { Data } from './constructs/data';
 import { ExchangeAccess } from './constructs/exchange-access';
 import { AppFunction, type AppFunctionProps } from './constructs/function';
 import { Network } from './constructs/network';
+import { NoticeDelivery } from './constructs/notice-delivery';
 import { Notices } from './constructs/notices';
 import { Observability } from './constructs/observability';
 import { Prices } from './constructs/prices';
@@ -26,6 +27,7 @@ export const DEPLOYMENT_ENV = {
   servedCities: ENV.servedCities,
   cityDisplayNames: ENV.cityDisplayNames,
   noticeWindowDays: ENV.noticeWindowDays,
+  preSaleNoticeAfterCustodyDays: ENV.preSaleNoticeAfterCustodyDays,
   executionPolicy: ENV.executionPolicy,
 } as const;
 
@@ -42,8 +44,10 @@ export class CryptoTaxRecoveryStack extends Stack {
   readonly observability: Observability;
   readonly apiFunction: AppFunction;
   readonly api: Api;
-  /** Notice dispatch, outbox sweep and reminders. */
+  /** Notice dispatch, outbox sweep, reminders and pre-sale notices. */
   readonly notices: Notices;
+  /** Print batches in S3 and e-mail through SES. */
+  readonly noticeDelivery: NoticeDelivery;
   /** The forced sale: state machine, step functions, starter, deadline check and schedule. */
   readonly sales: SaleWiring;
   readonly prices: Prices;
@@ -95,6 +99,15 @@ export class CryptoTaxRecoveryStack extends Stack {
       observability: this.observability,
       timezone: config.schedules.timezone,
     });
+    this.noticeDelivery = new NoticeDelivery(this, 'NoticeDelivery', {
+      key: this.data.key,
+      emailFrom: config.notices.emailFrom,
+      sesIdentity: config.notices.sesIdentity,
+      archiveDays: config.notices.printBatchArchiveDays,
+      retentionDays: config.notices.printBatchRetentionDays,
+    });
+    this.noticeDelivery.bindDispatcher(this.notices.dispatcher);
+    this.notices.dispatcher.addEnvironment(ENV.exchangeNoticeContact, JSON.stringify(Object.fromEntries(config.cities.map((c) => [c.id, config.notices.exchangeContact]))));
 
     this.prices = new Prices(this, 'Prices', {
       newExchangeFunction: (fnId, fnProps) => this.newExchangeFunction(fnId, fnProps),
@@ -123,6 +136,8 @@ export class CryptoTaxRecoveryStack extends Stack {
     new CfnOutput(this, 'OfficerRoleArn', { value: this.api.callerRoles.officer.roleArn, description: 'Role officers assume to call the API' });
     new CfnOutput(this, 'ExchangeSecretArn', { value: this.exchange.secret.secretArn, description: 'Put the exchange API keys here' });
     new CfnOutput(this, 'CasesTableName', { value: this.data.table.tableName });
+    new CfnOutput(this, 'PrintBatchBucketName', { value: this.noticeDelivery.bucket.bucketName, description: 'The print contractor collects print/<cityId>/post-<cityId>-<YYYYMMDD>.prn here' });
+    new CfnOutput(this, 'PrintPickupRoleArn', { value: this.noticeDelivery.pickupRole.roleArn, description: 'Role the print contractor assumes to read the print batches' });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.observability.topic.topicArn });
   }
 
@@ -146,6 +161,7 @@ export class CryptoTaxRecoveryStack extends Stack {
         [DEPLOYMENT_ENV.servedCities]: this.config.cities.map((c) => c.id).join(','),
         [DEPLOYMENT_ENV.cityDisplayNames]: JSON.stringify(Object.fromEntries(this.config.cities.map((c) => [c.id, c.displayName]))),
         [DEPLOYMENT_ENV.noticeWindowDays]: String(this.config.noticeWindowDays),
+        [DEPLOYMENT_ENV.preSaleNoticeAfterCustodyDays]: String(this.config.preSaleNoticeAfterCustodyDays),
         [DEPLOYMENT_ENV.executionPolicy]: JSON.stringify(this.config.executionPolicy),
         ...props.environment,
       },

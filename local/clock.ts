@@ -209,6 +209,11 @@ export class Scheduler {
     return candidates.length > 0 ? Math.min(...candidates) : undefined;
   }
 
+  /** The recurring jobs' names. */
+  jobNames(): string[] {
+    return this.pending.filter((p) => p.job).map((p) => p.name);
+  }
+
   /** One-off events still to come. */
   get eventsLeft(): number {
     return this.pending.filter((p) => p.once).length;

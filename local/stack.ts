@@ -14,7 +14,12 @@
  *                                   from .local/credentials.json; plus the officers' local console
  *   schedules                       price poll, deadline check, reminders, pre-sale notices, outbox
  *                                   sweep: timers on the shared clock, at the stack's expressions
- *   notices                         rendered into .local/outbox/ by the dispatcher's folder channel
+ *   notices                         the dispatcher's real channels: postal print batches in S3
+ *                                   (fauxqs emulates S3 beside SQS), e-mail through SES v2
+ *                                   (aws-ses-v2-local, in this process)
+ *
+ * It runs only what the CDK stack deploys: `deployed` lists the schedules, queue consumers, state
+ * machines and API routes it registered, and a test compares them with the synthesized template.
  *
  * Every part is started here and stopped by `stop()`, newest first (schedules first of all); a part
  * that fails to start stops those already running. DynamoDB Local, the SQS server and the state
@@ -68,7 +73,13 @@ import { DEFAULT_LIMITS } from './exchange-sim/limits';
 import { localConsole } from './console';
 import { DEFAULT_STATE_DIR, REPO_ROOT } from './paths';
 import { startLocalHttpApi, type LocalHttpApi } from './http-api';
-import { createPreSaleNoticeRun } from './pre-sale-notices';
+import { createPreSaleNoticeRun } from '../functions/send-pre-sale-notices/app';
+import { loadPreSaleNoticeConfig } from '../functions/send-pre-sale-notices/config';
+import { preSaleReceiptRecorder } from '../functions/dispatch-notice/receipts';
+import { routes as apiRoutes } from '../functions/api/routes';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import { createS3Client, createSesClient } from '#adapters/notice-channels/clients';
+import { startLocalSes, type LocalSes } from './ses-local';
 import { concurrencyLimit, createLocalSaleWorkflow, loadSaleDefinition, type LocalSaleWorkflow } from './sale-workflow';
 import { createFifoQueueWithDlq, lambdaContext, queueDepth, SqsEventSource, startLocalSqs, type LocalQueueWithDlq, type LocalSqs, type SqsHandler } from './sqs';
 
@@ -94,11 +105,11 @@ export interface LocalStackOptions {
   log?: (line: string) => void;
   /** Log each API request (method, path, status, ms). */
   logRequests?: boolean;
-  /** The first day pre-sale notices go out (the city's campaign); absent: as soon as a case is in custody. */
-  preSaleNoticesFrom?: string;
   /** The exchange simulator's per-second limits, as a multiple of Upbit's (default 5; 1 = Upbit's own). */
   exchangeLimitFactor?: number;
-  /** Keep the outbox and statements of the previous run (default: cleared at start). */
+  /** Days after custody before the pre-sale notice goes out (default: cdk.json's, as deployed). */
+  preSaleNoticeAfterCustodyDays?: number;
+  /** Keep the statements of the previous run (default: cleared at start). */
   keepFiles?: boolean;
 }
 
@@ -127,7 +138,7 @@ export interface LocalStack {
   /** The city's tax system and an officer, as API clients with their local keys. */
   readonly city: ApiClient;
   readonly officer: ApiClient;
-  readonly dirs: { state: string; outbox: string; statements: string };
+  readonly dirs: { state: string; statements: string };
   readonly cities: readonly string[];
   /**
    * Work in flight: queued messages and running sales. A fast-forward waits for it, and lets
@@ -144,12 +155,25 @@ export interface LocalStack {
   pendingNotices(): Promise<number>;
   readonly sqs: LocalSqs;
   readonly queues: { notices: LocalQueueWithDlq; saleRequests: LocalQueueWithDlq };
+  readonly ses: LocalSes;
+  /** The print batches' bucket on the local S3 (fauxqs), and a client of it (the print contractor's view). */
+  readonly printBatches: { bucket: string; s3: ReturnType<typeof createS3Client> };
+  /** What this stack runs, as the CDK stack deploys it (compared with the template by a test). */
+  readonly deployed: DeployedParts;
   /** Which parts run, one line each, for the start banner. */
   describe(): string[];
   stop(): Promise<void>;
 }
 
 type Stopper = { name: string; stop: () => Promise<void> };
+
+/** The parts of the deployment the local stack runs: function names as the stack names them (`ctr-<stage>-<name>`). */
+export interface DeployedParts {
+  schedules: { function: string; expression: string; timezone: string }[];
+  consumers: { function: string; queue: 'noticeDispatch' | 'saleRequest' }[];
+  stateMachines: string[];
+  routes: { method: string; path: string }[];
+}
 
 export interface PendingWork {
   /** Messages queued or being handled. */
@@ -162,8 +186,8 @@ export interface PendingWork {
   nextWake?: number;
 }
 
-/** Daily at 09:00, after the deadline check and reminders of the same minute. */
-const PRE_SALE_NOTICE_CRON = 'cron(0 9 * * ? *)';
+/** The local print batches' bucket (a deployment names its own). */
+export const PRINT_BATCH_BUCKET = 'ctr-local-print-batches';
 /** See `exchangeLimitFactor`. */
 export const DEFAULT_EXCHANGE_LIMIT_FACTOR = 5;
 /** As the stack's queues (infra/constructs/queues.ts). */
@@ -174,16 +198,32 @@ const MAX_RECEIVE_COUNT = 5;
  * deadline check from cdk.json's `schedules`; reminders and outbox sweep at the notices construct's
  * defaults (infra/constructs/notices.ts; a test keeps the two in step).
  */
-export function stackSchedules(): { pricePollRate: string; deadlineCheckCron: string; remindersCron: string; outboxSweepRate: string; timezone: string } {
+export function stackSchedules(): { pricePollRate: string; deadlineCheckCron: string; remindersCron: string; preSaleNoticesCron: string; outboxSweepRate: string; timezone: string } {
   const cdk = JSON.parse(readFileSync(join(REPO_ROOT, 'cdk.json'), 'utf8')) as { context?: { schedules?: Record<string, string> } };
   const s = cdk.context?.schedules ?? {};
   return {
     pricePollRate: s.pricePollRate ?? 'rate(1 minute)',
     deadlineCheckCron: s.deadlineCheckCron ?? 'cron(0 9 * * ? *)',
     remindersCron: 'cron(0 9 * * ? *)',
+    preSaleNoticesCron: 'cron(0 9 * * ? *)',
     outboxSweepRate: 'rate(5 minutes)',
     timezone: s.timezone ?? 'Asia/Seoul',
   };
+}
+
+/** What a city configures for its notices (cdk.json's `notices`): the sender of e-mails, where the exchange receives transfer demands. */
+export function stackNoticeSettings(): { emailFrom: string; exchangeContact: Record<string, string>; env: Record<string, string> } {
+  const cdk = JSON.parse(readFileSync(join(REPO_ROOT, 'cdk.json'), 'utf8')) as {
+    context?: { notices?: { emailFrom?: string; exchangeContact?: Record<string, string> }; noticeWindowDays?: number; preSaleNoticeAfterCustodyDays?: number };
+  };
+  const c = cdk.context ?? {};
+  const n = c.notices ?? {};
+  // The city settings every function reads from its environment, as the stack sets them.
+  const env: Record<string, string> = {
+    ...(c.noticeWindowDays !== undefined ? { NOTICE_WINDOW_DAYS: String(c.noticeWindowDays) } : {}),
+    ...(c.preSaleNoticeAfterCustodyDays !== undefined ? { PRE_SALE_NOTICE_AFTER_CUSTODY_DAYS: String(c.preSaleNoticeAfterCustodyDays) } : {}),
+  };
+  return { emailFrom: n.emailFrom ?? 'notice@example.com', exchangeContact: n.exchangeContact ?? {}, env };
 }
 
 /**
@@ -210,13 +250,13 @@ export class LocalMetrics extends Metrics {
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const log = options.log ?? (() => {});
   const stateDir = options.stateDir ?? DEFAULT_STATE_DIR;
-  const dirs = { state: stateDir, outbox: join(stateDir, 'outbox'), statements: join(stateDir, 'statements') };
+  const dirs = { state: stateDir, statements: join(stateDir, 'statements') };
   if (!options.keepFiles) {
     // Generated by the previous run against a database that no longer exists (DynamoDB Local is in memory).
-    rmSync(dirs.outbox, { recursive: true, force: true });
+    // (and the notices folder of runs before the stack delivered through S3 and SES)
+    rmSync(join(stateDir, 'outbox'), { recursive: true, force: true });
     rmSync(dirs.statements, { recursive: true, force: true });
   }
-  mkdirSync(dirs.outbox, { recursive: true });
   mkdirSync(dirs.statements, { recursive: true });
   const cities = options.cities ?? [CITY_ID];
 
@@ -241,12 +281,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const { credentials, created } = loadOrCreateCredentials(join(stateDir, 'credentials.json'));
 
     // DynamoDB Local (a Java child, the slow one) and the local SQS server, started side by side.
-    const [ddbStarted, sqsStarted, definitionLoaded] = await Promise.allSettled([startDynamoDbLocal(), startLocalSqs(), loadSaleDefinition(REPO_ROOT, join(DEFAULT_STATE_DIR, 'cache'))]);
+    const [ddbStarted, sqsStarted, sesStarted, definitionLoaded] = await Promise.allSettled([startDynamoDbLocal(), startLocalSqs(), startLocalSes(), loadSaleDefinition(REPO_ROOT, join(DEFAULT_STATE_DIR, 'cache'))]);
     if (ddbStarted.status === 'fulfilled') stoppers.push({ name: 'DynamoDB Local', stop: () => ddbStarted.value.stop() });
-    if (sqsStarted.status === 'fulfilled') stoppers.push({ name: 'local SQS', stop: () => sqsStarted.value.stop() });
+    if (sqsStarted.status === 'fulfilled') stoppers.push({ name: 'local SQS and S3', stop: () => sqsStarted.value.stop() });
+    if (sesStarted.status === 'fulfilled') stoppers.push({ name: 'local SES', stop: () => sesStarted.value.stop() });
     if (ddbStarted.status === 'rejected') throw ddbStarted.reason;
     if (sqsStarted.status === 'rejected') throw sqsStarted.reason;
+    if (sesStarted.status === 'rejected') throw sesStarted.reason;
     if (definitionLoaded.status === 'rejected') throw definitionLoaded.reason;
+    const ses = sesStarted.value;
     const dynamodb = ddbStarted.value;
     const sqs = sqsStarted.value;
     const { definition, cached: definitionCached } = definitionLoaded.value;
@@ -291,8 +334,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     };
 
     const schedules = stackSchedules();
+    const deployed: DeployedParts = { schedules: [], consumers: [], stateMachines: [], routes: [] };
+    /** A schedule as EventBridge Scheduler runs it: the deployed function, at the stack's expression. */
+    const schedule = (fn: string, expression: string, job: { frequent?: boolean; after?: readonly string[]; run: (at: Date) => Promise<unknown> }) => {
+      deployed.schedules.push({ function: fn, expression, timezone: schedules.timezone });
+      scheduler.add({ name: fn, recurrence: parseScheduleExpression(expression, schedules.timezone), ...job });
+    };
     const metrics = new LocalMetrics({ namespace: 'crypto-tax-recovery-local' });
     const quiet = (serviceName: string) => new Logger({ serviceName, logLevel: 'ERROR' });
+    const noticeSettings = stackNoticeSettings();
+    const settingsEnv = {
+      ...noticeSettings.env,
+      ...(options.preSaleNoticeAfterCustodyDays !== undefined ? { PRE_SALE_NOTICE_AFTER_CUSTODY_DAYS: String(options.preSaleNoticeAfterCustodyDays) } : {}),
+    };
     // Each handler as its Lambda runs it (functions/lambda.ts): logger context and correlation id,
     // metrics flushed per invocation (counted here), tracing off (no X-Ray daemon here).
     const tracer = new Tracer({ enabled: false });
@@ -300,7 +354,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       const composed = lambdaHandler(fn, { logger, metrics, tracer });
       return (event: E, context: Context = lambdaContext(name, timeoutMs)) => composed(event, context);
     };
-    const settingsFor = loadApiConfig({ TABLE_NAME: tableName, SERVED_CITIES: cities.join(','), ...roleEnv(credentials) }).settingsFor;
+    const settingsFor = loadApiConfig({ TABLE_NAME: tableName, SERVED_CITIES: cities.join(','), ...settingsEnv, ...roleEnv(credentials) }).settingsFor;
 
     // Callers of the exchange take turns (the price poll and the sale's market steps): the exchange
     // counts its per-second limits per IP and account, and the adapter's pacing is exact only for
@@ -323,12 +377,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       }),
       pollLogger,
     );
-    scheduler.add({
-      name: 'price poll',
-      recurrence: parseScheduleExpression(schedules.pricePollRate, schedules.timezone),
-      frequent: true,
-      run: (at) => exchangeLock(() => pollPrices({ scheduledTime: at.toISOString() })),
-    });
+    schedule('poll-prices', schedules.pricePollRate, { frequent: true, run: (at) => exchangeLock(() => pollPrices({ scheduledTime: at.toISOString() })) });
 
     // Queues as the stack defines them (FIFO with a DLQ after 5 receives); visibility timeouts are
     // shorter than on AWS so a failed message comes back within a local run.
@@ -338,21 +387,36 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const saleQueue = await createFifoQueueWithDlq(sqsClient, { name: 'sale-request', visibilityTimeoutSeconds: 60, maxReceiveCount: MAX_RECEIVE_COUNT });
     const consumers: { name: string; source: SqsEventSource; queue: LocalQueueWithDlq }[] = [];
     const consume = (name: string, queue: LocalQueueWithDlq, handler: SqsHandler) => {
+      deployed.consumers.push({ function: name, queue: queue === noticeQueue ? 'noticeDispatch' : 'saleRequest' });
       const source = new SqsEventSource({ client: sqsClient, queue, handler, functionName: name, batchSize: 10, functionTimeoutMs: 30_000, waitTimeSeconds: 1 });
       source.start();
       consumers.push({ name, source, queue });
       stoppers.push({ name: `${name} consumer`, stop: () => source.stop() });
     };
 
-    // Notices: the dispatcher renders each queued notice and writes it to the local outbox folder;
-    // the sweeper re-queues records a lost message left PENDING.
+    // Notices: the dispatcher renders each queued notice and delivers it through the deployed
+    // channels (print batches in S3, e-mail through SES); the sweeper re-queues records a lost
+    // message left PENDING.
+    const s3 = createS3Client({ S3_ENDPOINT: sqs.endpoint });
+    stoppers.push({ name: 'S3 client', stop: async () => s3.destroy() });
+    await s3.send(new CreateBucketCommand({ Bucket: PRINT_BATCH_BUCKET }));
+    const sesClient = createSesClient({ SES_ENDPOINT: ses.endpoint });
+    stoppers.push({ name: 'SES client', stop: async () => sesClient.destroy() });
     const outboxStore = new DynamoDbOutboxStore(client, tableName);
-    const dispatcherConfig = loadDispatcherConfig({ TABLE_NAME: tableName, LOCAL_OUTBOX_DIR: dirs.outbox, MAX_RECEIVE_COUNT: String(MAX_RECEIVE_COUNT) });
+    const dispatcherConfig = loadDispatcherConfig({
+      TABLE_NAME: tableName,
+      ...settingsEnv,
+      MAX_RECEIVE_COUNT: String(MAX_RECEIVE_COUNT),
+      PRINT_BATCH_BUCKET,
+      EMAIL_FROM: noticeSettings.emailFrom,
+      EXCHANGE_NOTICE_CONTACT: JSON.stringify(Object.fromEntries(cities.map((c) => [c, noticeSettings.exchangeContact]))),
+    });
     const dispatchLogger = quiet('dispatch-notice');
     const dispatcher = createNoticeDispatcher({
       outbox: outboxStore,
       cases: store,
-      channels: channelsFor(dispatcherConfig),
+      channels: channelsFor(dispatcherConfig, { s3: () => s3, ses: () => sesClient }),
+      recordReceipt: preSaleReceiptRecorder({ store, settingsFor: dispatcherConfig.settingsFor, now: () => clock.now() }),
       channelOrder: dispatcherConfig.channelOrder,
       exchangeContact: dispatcherConfig.exchangeContact,
       maxReceiveCount: dispatcherConfig.maxReceiveCount,
@@ -366,7 +430,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const sweepLogger = quiet('sweep-outbox');
     const sweepOutbox = createOutboxSweeper({ outbox: outboxStore, send: sendNotices, quietMinutes: sweeperConfig.quietMinutes, logger: sweepLogger, now: () => clock.now() });
     const sweep = asLambda('sweep-outbox', () => sweepOutbox(), sweepLogger);
-    scheduler.add({ name: 'outbox sweep', recurrence: parseScheduleExpression(schedules.outboxSweepRate, schedules.timezone), frequent: true, run: (at) => sweep({ scheduledTime: at.toISOString() }) });
+    schedule('sweep-outbox', schedules.outboxSweepRate, { frequent: true, run: (at) => sweep({ scheduledTime: at.toISOString() }) });
     const publishNotices = noticePublisher({ client: sqsClient, queueUrl: noticeQueue.url, logger: quiet('publish-notices') });
 
     // Reminders 7 and 1 days before each deadline (the city's settings), daily.
@@ -381,21 +445,23 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       now: () => clock.now(),
     });
     const remind = asLambda('send-reminders', () => reminderRun(), remindLogger, 300_000);
-    scheduler.add({ name: 'reminders', recurrence: parseScheduleExpression(schedules.remindersCron, schedules.timezone), run: (at) => remind({ scheduledTime: at.toISOString() }) });
+    schedule('send-reminders', schedules.remindersCron, { run: (at) => remind({ scheduledTime: at.toISOString() }) });
 
-    // Pre-sale notices to cases in custody, from the city's notice date (no Lambda does this yet: see pre-sale-notices.ts).
-    const preSale = createPreSaleNoticeRun({
+    // Pre-sale notices to cases in custody once the city's waiting period passed, valued at a fresh price poll.
+    const preSaleConfig = loadPreSaleNoticeConfig({ TABLE_NAME: tableName, SERVED_CITIES: cities.join(','), NOTICE_QUEUE_URL: noticeQueue.url, ...settingsEnv });
+    const preSaleLogger = quiet('send-pre-sale-notices');
+    const preSaleRun = createPreSaleNoticeRun({
       store,
       prices: priceStore,
       publishNotices,
       cities,
-      settingsFor,
-      noticeFrom: () => options.preSaleNoticesFrom,
-      refreshPrices: () => exchangeLock(() => pollPrices({ scheduledTime: clock.now().toISOString() })),
-      maxPriceAgeMs: policy.maxPriceAgeMs,
+      settingsFor: preSaleConfig.settingsFor,
+      maxPriceAgeMs: preSaleConfig.maxPriceAgeMs,
+      logger: preSaleLogger,
       now: () => clock.now(),
     });
-    scheduler.add({ name: 'pre-sale notices', recurrence: parseScheduleExpression(PRE_SALE_NOTICE_CRON, schedules.timezone), run: () => preSale() });
+    const preSale = asLambda('send-pre-sale-notices', () => preSaleRun(), preSaleLogger, 600_000);
+    schedule('send-pre-sale-notices', schedules.preSaleNoticesCron, { after: ['poll-prices'], run: (at) => preSale({ scheduledTime: at.toISOString() }) });
 
     // The sale: the synthesized state machine with the real step handlers, started by the real
     // starter from the sale request queue; the daily deadline check makes cases due and asks for sales.
@@ -437,10 +503,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       metrics,
     });
     const checkDeadlines = asLambda('check-deadlines', deadlineCheck, checkLogger, 300_000);
-    scheduler.add({ name: 'deadline check', recurrence: parseScheduleExpression(schedules.deadlineCheckCron, schedules.timezone), run: (at) => checkDeadlines({ source: 'schedule', scheduledTime: at.toISOString() }) });
+    schedule('check-deadlines', schedules.deadlineCheckCron, { run: (at) => checkDeadlines({ source: 'schedule', scheduledTime: at.toISOString() }) });
+    deployed.stateMachines.push('sale');
 
     // The city API, exactly as the Lambda runs it, behind a local API Gateway.
-    const apiConfig = loadApiConfig({ TABLE_NAME: tableName, SERVED_CITIES: cities.join(','), ...roleEnv(credentials) });
+    const apiConfig = loadApiConfig({ TABLE_NAME: tableName, SERVED_CITIES: cities.join(','), ...settingsEnv, ...roleEnv(credentials) });
     const apiLogger = new Logger({ serviceName: 'cases-api', logLevel: 'WARN' });
     const cityApi = createApi({ store, config: apiConfig, logger: apiLogger, prices: priceStore, publishNotices, requestSales: saleRequestPublisher(saleRequests, apiLogger), now: () => clock.now(), newId: (prefix) => `${prefix}${ulid(clock.nowMs())}` });
     const handler = asLambda('cases-api', cityApi, apiLogger);
@@ -452,6 +519,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...(options.logRequests ? { onRequest: (r) => log(`api ${r.method} ${r.path} ${r.status} ${r.ms}ms`) } : {}),
     });
     stoppers.push({ name: 'API server', stop: () => api.close() });
+    deployed.routes.push(...apiRoutes.map((r) => ({ method: r.method, path: r.path })));
 
     writeFileSync(join(stateDir, 'stack.json'), JSON.stringify({ apiUrl: api.url, pid: process.pid, cities }, null, 2) + '\n');
     stoppers.push({ name: 'stack file', stop: async () => rmSync(join(stateDir, 'stack.json'), { force: true }) });
@@ -473,6 +541,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       workflow,
       sqs,
       queues: { notices: noticeQueue, saleRequests: saleQueue },
+      ses,
+      printBatches: { bucket: PRINT_BATCH_BUCKET, s3 },
+      deployed,
       exchange,
       exchangeClient,
       exchangeKeys,
@@ -520,7 +591,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           `DynamoDB Local   ${dynamodb.endpoint} (pid ${dynamodb.pid ?? '?'}), table ${tableName} from the shared definition`,
           `local SQS        ${sqs.endpoint} (fauxqs, pid ${sqs.pid ?? '?'}): ${noticeQueue.name} → dispatch-notice, ${saleQueue.name}`,
           `sale workflow    the synthesized state machine (${Object.keys(definition.States).length} states${definitionCached ? ', cached synth' : ', synthesized now'}) in aws-local-stepfunctions; its waits pass on the shared clock`,
-          `schedules        price poll ${schedules.pricePollRate}, deadline check ${schedules.deadlineCheckCron}, reminders ${schedules.remindersCron}, pre-sale notices ${PRE_SALE_NOTICE_CRON}, outbox sweep ${schedules.outboxSweepRate} (${schedules.timezone}), on the shared clock`,
+          `schedules        ${deployed.schedules.map((x) => `${x.function} ${x.expression}`).join(', ')} (${schedules.timezone}), on the shared clock`,
+          `notice channels  print batches in s3://${PRINT_BATCH_BUCKET}/ on the local S3 (fauxqs, ${sqs.endpoint}); e-mail through the local SES v2 ${ses.endpoint} (web viewer)`,
           `exchange         ${exchange.url} (Upbit protocol, rate limits ${limitFactor === 1 ? "Upbit's" : `${limitFactor}x Upbit's`}) — ${exchange.describeSource()}`,
           `city API         ${api.url} (callers from ${join(stateDir, 'credentials.json')})`,
         ];

@@ -12,10 +12,11 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { kstDate } from '#domain/dates';
+import { addDays, kstDate, kstStartOfDay } from '#domain/dates';
+import { readS3PrintBatch, S3PrintBatchChannel } from '#adapters/notice-channels/index';
 import type { CaseStatus } from '#domain/case';
 import { ApiError } from './api-client';
-import { parseScheduleExpression } from './clock';
+import { HOUR, MINUTE, parseScheduleExpression } from './clock';
 import { krw, table } from './format';
 import { planDemoCity, seedDemoCity } from './seed';
 import { startLocalStack, type LocalStack } from './stack';
@@ -55,7 +56,10 @@ function parseArgs(argv: string[]): Args {
   return args;
 }
 
-/** The demo's calendar (KST): seizures mid-September, pre-sale notices mid-October, sales from December. */
+/**
+ * The demo's calendar (KST): seizures mid-September, pre-sale notices mid-October (the city's 30
+ * days after custody), sales from December. `noticeDate` is when the taxpayers' reactions start.
+ */
 export const DEMO_CALENDAR = {
   start: '2026-09-14T10:00:00+09:00',
   noticeDate: '2026-10-16',
@@ -63,7 +67,7 @@ export const DEMO_CALENDAR = {
 } as const;
 
 /** Schedules left out of the daily progress lines (what they did shows as notices sent, sales started). */
-const ROUTINE = new Set(['price poll', 'outbox sweep', 'reminders', 'pre-sale notices', 'deadline check', 'officer review']);
+const ROUTINE = new Set(['poll-prices', 'sweep-outbox', 'send-reminders', 'send-pre-sale-notices', 'check-deadlines', 'officer review', 'print pickup']);
 
 const OPEN_PROGRESSING: CaseStatus[] = ['REGISTERED', 'TRANSFER_REQUESTED', 'IN_CUSTODY', 'NOTICE_SENT', 'DUE', 'SELLING'];
 
@@ -86,7 +90,7 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void shutdown(130));
   process.once('SIGTERM', () => void shutdown(143));
 
-  stack = await startLocalStack({ start: DEMO_CALENDAR.start, ...(args.demo ? { preSaleNoticesFrom: DEMO_CALENDAR.noticeDate } : {}), log: (l) => print(`  ${l}`), logRequests: args.verbose, ...(args.port ? { apiPort: args.port } : {}), ...(args.seed !== undefined ? { seed: args.seed } : {}), ...(args.exchangeLimits ? { exchangeLimitFactor: args.exchangeLimits } : {}) });
+  stack = await startLocalStack({ start: DEMO_CALENDAR.start, log: (l) => print(`  ${l}`), logRequests: args.verbose, ...(args.port ? { apiPort: args.port } : {}), ...(args.seed !== undefined ? { seed: args.seed } : {}), ...(args.exchangeLimits ? { exchangeLimitFactor: args.exchangeLimits } : {}) });
   const s = stack;
   for (const line of s.describe()) print(`  ${line}`);
   print(
@@ -103,7 +107,7 @@ async function main(): Promise<void> {
     print();
     print(`== seeding a demo city (${cityId}) through the API ==`);
     const plan = planDemoCity({ cases: args.cases, registeredOn: kstDate(s.clock.now()), ...(args.seed !== undefined ? { seed: args.seed } : {}) });
-    await seedDemoCity(plan, {
+    const seeded = await seedDemoCity(plan, {
       cityId,
       city: s.city,
       officer: s.officer,
@@ -119,6 +123,15 @@ async function main(): Promise<void> {
       name: 'officer review',
       recurrence: parseScheduleExpression('cron(0 10 * * ? *)', 'Asia/Seoul'),
       run: () => approveWaitingSales(s, cityId),
+    });
+
+    // The print contractor collects the day's batch every evening; the post office reports each
+    // letter's delivery a few days later, which the city's system relays (a few addresses are wrong).
+    const wrongAddress = new Set(seeded.filter((c) => c.behaviour === 'FORCED_SALE' && c.index % 10 === 5).map((c) => c.caseId));
+    s.scheduler.add({
+      name: 'print pickup',
+      recurrence: parseScheduleExpression('cron(0 18 * * ? *)', 'Asia/Seoul'),
+      run: () => collectPrintBatch(s, cityId, wrongAddress),
     });
 
     print();
@@ -189,6 +202,55 @@ async function main(): Promise<void> {
   print(`serving the API at ${s.api.url} (clock at ${args.speed}x; schedules running). Officers: npm run ops -- help. Ctrl-C stops.`);
 }
 
+/**
+ * The print contractor's evening pickup and what follows from it, as the demo's world: each
+ * registered letter reaches the taxpayer 2-4 days later, and the city's system relays the post
+ * office's result through the API; a letter to a wrong address comes back, and the next morning an
+ * officer orders public notice. Only the pre-sale notice's result matters to its deadline.
+ */
+async function collectPrintBatch(s: LocalStack, cityId: string, wrongAddress: ReadonlySet<string>): Promise<number> {
+  const key = new S3PrintBatchChannel(s.printBatches.s3, s.printBatches.bucket).batchKey(cityId, s.clock.now());
+  let records;
+  try {
+    records = await readS3PrintBatch(s.printBatches.s3, s.printBatches.bucket, key);
+  } catch (error) {
+    if ((error as Error).name === 'NoSuchKey') return 0;
+    throw error;
+  }
+  const today = kstDate(s.clock.now());
+  const relay = async (path: string, body: unknown, key: string) => {
+    try {
+      await s.city.post(path, body, key);
+    } catch (error) {
+      // The case closed meanwhile (paid, cancelled): its letter's result no longer matters.
+      if (!(error instanceof ApiError && error.status === 409)) throw error;
+    }
+  };
+  let letters = 0;
+  for (const r of records.filter((x) => x.kind === 'PRE_SALE')) {
+    letters++;
+    const on = addDays(today, 2 + (r.seq % 3));
+    const at = kstStartOfDay(on).getTime() + 15 * HOUR + (r.seq % 60) * MINUTE;
+    const path = `/cases/${r.caseId}/notices/${r.noticeId}`;
+    if (wrongAddress.has(r.caseId)) {
+      s.scheduler.at(at, `returned letter ${r.seq}`, async () => {
+        await relay(`${path}/delivery`, { cityId, outcome: 'FAILED', on, reason: '수취인 불명 (반송)' }, `delivery-${r.noticeId}`);
+        const posted = addDays(on, 1);
+        s.scheduler.at(kstStartOfDay(posted).getTime() + 10 * HOUR, `public notice ${r.seq}`, async () => {
+          try {
+            await s.officer.post(`${path}/public-notice`, { cityId, postedOn: posted }, `public-notice-${r.noticeId}`);
+          } catch (error) {
+            if (!(error instanceof ApiError && error.status === 409)) throw error;
+          }
+        });
+      });
+    } else {
+      s.scheduler.at(at, `delivery ${r.seq}`, () => relay(`${path}/delivery`, { cityId, outcome: 'DELIVERED', on }, `delivery-${r.noticeId}`));
+    }
+  }
+  return letters;
+}
+
 /** What an officer does from the console: approve each running sale that waits for an approval. */
 async function approveWaitingSales(s: LocalStack, cityId: string): Promise<number> {
   let approved = 0;
@@ -246,10 +308,10 @@ function printSummary(s: LocalStack, sum: RunSummary): void {
         ? `arrival slippage ${q.arrivalSlippageBps ?? '-'} bps, implementation shortfall ${q.implementationShortfallBps} bps (value-weighted; worst sale ${q.worstShortfallBps} bps), overshoot ${krw(q.overshootKrw ?? '0')} (from the ${q.source})`
         : 'no sale recorded quality figures'),
   );
-  print(`  notices                ${sum.notices.total} (${Object.entries(sum.notices.byKind).map(([k, n]) => `${k} ${n}`).join(', ')}); ${sum.notices.pending} pending`);
+  print(`  notices                ${sum.notices.total} (${Object.entries(sum.notices.byKind).map(([k, n]) => `${k} ${n}`).join(', ')}); ${sum.notices.delivered} delivered (print batches, e-mail), ${sum.notices.pending} pending`);
   print(`  balanced               ${sum.balanced ? 'yes: every sale and payment is fully accounted for, to the won' : `NO: ${sum.unbalanced.slice(0, 5).join('; ')}`}`);
   print(`  statements             ${s.dirs.statements}/<caseId>.json`);
-  print(`  notices                ${s.dirs.outbox}/`);
+  print(`  print batches          s3://${s.printBatches.bucket}/print/ on the local S3 (stopped with the stack); e-mails in the local SES viewer while serving: ${s.ses.endpoint}`);
 }
 
 function jsonLine(sum: RunSummary, elapsedSeconds: number) {
@@ -264,6 +326,7 @@ function jsonLine(sum: RunSummary, elapsedSeconds: number) {
     releasedCoins: sum.releasedCoins,
     saleQuality: sum.saleQuality,
     notices: sum.notices.total,
+    noticesDelivered: sum.notices.delivered,
     balanced: sum.balanced,
     elapsedSeconds,
   };

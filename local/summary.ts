@@ -48,7 +48,8 @@ export interface RunSummary {
   /** Coins returned to taxpayers, by market and in total per reason. */
   releasedCoins: Record<string, string>;
   releasesByReason: Record<string, number>;
-  notices: { total: number; byKind: Record<string, number>; pending: number };
+  /** `delivered`: handed to a channel that delivers (a print batch, an e-mail), not a local folder or nothing. */
+  notices: { total: number; byKind: Record<string, number>; pending: number; delivered: number };
   saleQuality: SaleQualityFigures;
   balanced: boolean;
   /** Sources that do not balance, if any (case and source ids only). */
@@ -110,7 +111,7 @@ export function summarize(cityId: string, statements: readonly StatementData[], 
   const totals = { allocation: ZERO, allocationBySale: ZERO, refund: ZERO, fee: ZERO, gross: ZERO, rounding: ZERO };
   const released: Record<string, Decimal> = {};
   const releasesByReason: Record<string, number> = {};
-  const notices = { total: 0, byKind: {} as Record<string, number>, pending: 0 };
+  const notices = { total: 0, byKind: {} as Record<string, number>, pending: 0, delivered: 0 };
   const unbalanced: string[] = [];
   const quality = { sales: 0, measured: 0, slipWeighted: ZERO, slipWeight: ZERO, shortWeighted: ZERO, shortWeight: ZERO, worst: undefined as Decimal | undefined, overshoot: ZERO, slices: 0, pauses: 0 };
 
@@ -170,6 +171,7 @@ export function summarize(cityId: string, statements: readonly StatementData[], 
       notices.total++;
       notices.byKind[n.kind] = (notices.byKind[n.kind] ?? 0) + 1;
       if (n.status === 'PENDING') notices.pending++;
+      if (n.status === 'SENT' && n.channel !== undefined && n.channel !== 'LOCAL_FOLDER') notices.delivered++;
     }
 
     // Sale quality from each sale's record (or its settlement's audit details).

@@ -15,6 +15,7 @@
 import * as z from 'zod/mini';
 import type { CitySettings } from '#domain/city-settings';
 import { citySettings, cityIds, ConfigError, ENV, list, optional, parseEnv, required, whole } from '#adapters/env';
+import { noticeSettingsEnv, withNoticeSettings } from '#adapters/city-settings-env';
 import type { Role } from './roles';
 
 export { ConfigError };
@@ -39,6 +40,7 @@ const ApiEnv = z.object({
   [ENV.idempotencyTtlSeconds]: whole(86_400, 60, 99_999_999),
   [ENV.noticeQueueUrl]: optional(),
   [ENV.saleRequestQueueUrl]: optional(),
+  ...noticeSettingsEnv(),
 });
 
 export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
@@ -54,6 +56,6 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     idempotencyTtlSeconds: e[ENV.idempotencyTtlSeconds],
     ...(noticeQueueUrl ? { noticeQueueUrl } : {}),
     ...(saleRequestQueueUrl ? { saleRequestQueueUrl } : {}),
-    settingsFor: e[ENV.cityDisplayNames],
+    settingsFor: withNoticeSettings(e[ENV.cityDisplayNames], e),
   };
 }

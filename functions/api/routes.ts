@@ -7,8 +7,14 @@ import type { Bill } from '#domain/bills';
 import {
   approveSale,
   cancelCase,
+  CaseRuleError,
   confirmCustody,
+  holdBackPreSaleNotice,
+  orderPublicNotice,
   placeHold,
+  recordPreSaleDelivery,
+  releasePreSaleNotice,
+  sendPreSaleNotice,
   recordPayment,
   registerCase,
   releaseHold,
@@ -32,11 +38,16 @@ import {
   CaseView,
   CityQuery,
   CustodyBody,
+  DeliveryBody,
+  HoldBackBody,
   HoldBody,
   HoldCreatedView,
   HoldParams,
   ListQuery,
+  NoticeParams,
   PaymentBody,
+  PreSaleNoticeBody,
+  PublicNoticeBody,
   ProblemView,
   RegisterCaseBody,
   SaleApprovalBody,
@@ -47,6 +58,7 @@ import {
   SummaryView,
   UpdateBillsBody,
 } from './schemas';
+import { currentValuation, NoCurrentPriceError } from '../send-pre-sale-notices/app';
 import { caseCoverageView, caseListView, caseView, statementView, summaryView, type LatestPrices } from './views';
 
 export interface RouteDeps {
@@ -54,9 +66,12 @@ export interface RouteDeps {
   config: ApiConfig;
   newId(prefix: string): string;
   logger: Pick<Logger, 'info' | 'warn' | 'error'>;
-  /** The price poller's data: holdings' value and coverage in the summary, coverage on GET /cases/{caseId}. */
+  /** The price poller's data: holdings' value and coverage in the summary, coverage on GET /cases/{caseId}; a pre-sale notice's valuation. */
   prices?: LatestPrices;
 }
+
+/** Prices older than this do not value a pre-sale notice sent by an officer (as the daily run's default). */
+const NOTICE_PRICE_AGE_MS = 15 * 60_000;
 
 // ---------------------------------------------------------------- helpers
 
@@ -320,6 +335,98 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
       const transition = releaseHold(c, input.params.holdId, ctxFor(deps, input, c.cityId));
       return { previousVersion: c.version, transition, status: 200, body: view(deps, transition.case, input.now) };
     },
+  }),
+
+  defineRoute<RouteDeps, typeof CaseParams, z.ZodUndefined, typeof PreSaleNoticeBody>({
+    kind: 'change',
+    method: 'POST',
+    path: '/cases/{caseId}/pre-sale-notice',
+    operationId: 'sendPreSaleNotice',
+    summary: 'Send the pre-sale notice for one case now',
+    description: 'For a case in custody, whatever the city’s waiting period (a hold-back is cleared). The coins are valued at the price poller’s latest bids; without a current price the request is refused (NO_CURRENT_PRICE) and may be repeated.',
+    roles: OFFICER,
+    params: CaseParams,
+    body: PreSaleNoticeBody,
+    responses: { 200: json(CaseView, 'The case, NOTICE_SENT; its deadline is set once the notice is delivered.'), ...ON_CASE },
+    async handle(input, deps) {
+      const c = await load(deps, input.body.cityId, input.params.caseId);
+      if (!deps.prices) throw new CaseRuleError('NO_CURRENT_PRICE', 'no price source is configured');
+      let valuation;
+      try {
+        valuation = await currentValuation(c, deps.prices, input.now, NOTICE_PRICE_AGE_MS);
+      } catch (error) {
+        if (error instanceof NoCurrentPriceError) throw new CaseRuleError('NO_CURRENT_PRICE', error.message);
+        throw error;
+      }
+      const transition = sendPreSaleNotice(c, valuation, ctxFor(deps, input, c.cityId));
+      return { previousVersion: c.version, transition, status: 200, body: view(deps, transition.case, input.now) };
+    },
+  }),
+
+  defineRoute<RouteDeps, typeof CaseParams, z.ZodUndefined, typeof HoldBackBody>({
+    kind: 'change',
+    method: 'POST',
+    path: '/cases/{caseId}/pre-sale-notice/hold-back',
+    operationId: 'holdBackPreSaleNotice',
+    summary: 'Hold the pre-sale notice back for a case (the daily run skips it)',
+    roles: OFFICER,
+    params: CaseParams,
+    body: HoldBackBody,
+    responses: { 200: json(CaseView, 'The case, its pre-sale notice held back.'), ...ON_CASE },
+    handle: (input, deps) => change(deps, input, (c, ctx) => holdBackPreSaleNotice(c, input.body.reason, ctx)),
+  }),
+
+  defineRoute<RouteDeps, typeof CaseParams, typeof CityQuery>({
+    kind: 'change',
+    method: 'DELETE',
+    path: '/cases/{caseId}/pre-sale-notice/hold-back',
+    operationId: 'releasePreSaleNotice',
+    summary: 'Release the hold-back: the daily run sends the notice when it is due',
+    roles: OFFICER,
+    params: CaseParams,
+    query: CityQuery,
+    responses: { 200: json(CaseView, 'The case.'), ...ON_CASE },
+    async handle(input, deps) {
+      const c = await load(deps, input.query.city, input.params.caseId);
+      const transition = releasePreSaleNotice(c, ctxFor(deps, input, c.cityId));
+      return { previousVersion: c.version, transition, status: 200, body: view(deps, transition.case, input.now) };
+    },
+  }),
+
+  defineRoute<RouteDeps, typeof NoticeParams, z.ZodUndefined, typeof DeliveryBody>({
+    kind: 'change',
+    method: 'POST',
+    path: '/cases/{caseId}/notices/{noticeId}/delivery',
+    operationId: 'recordDelivery',
+    summary: 'Relay the post office’s delivery result of the pre-sale notice',
+    description: 'Delivered on a date: the notice takes effect that day and the deadline runs from it (지방세기본법 §32). Failed: recorded with the reason; an officer may then order public notice.',
+    roles: CITY_SYSTEM,
+    params: NoticeParams,
+    body: DeliveryBody,
+    responses: { 200: json(CaseView, 'The case, with its deadline once the notice took effect.'), ...ON_CASE },
+    handle: (input, deps) =>
+      change(deps, input, (c, ctx) =>
+        recordPreSaleDelivery(
+          c,
+          input.body.outcome === 'DELIVERED'
+            ? { noticeId: input.params.noticeId, outcome: 'DELIVERED', on: input.body.on }
+            : { noticeId: input.params.noticeId, outcome: 'FAILED', on: input.body.on, reason: input.body.reason },
+          ctx,
+        ),
+      ),
+  }),
+
+  defineRoute<RouteDeps, typeof NoticeParams, z.ZodUndefined, typeof PublicNoticeBody>({
+    kind: 'change',
+    method: 'POST',
+    path: '/cases/{caseId}/notices/{noticeId}/public-notice',
+    operationId: 'orderPublicNotice',
+    summary: 'Order public notice of the pre-sale notice after a failed delivery (effective 14 days after posting)',
+    roles: OFFICER,
+    params: NoticeParams,
+    body: PublicNoticeBody,
+    responses: { 200: json(CaseView, 'The case; its deadline runs from the day the public notice takes effect.'), ...ON_CASE },
+    handle: (input, deps) => change(deps, input, (c, ctx) => orderPublicNotice(c, input.params.noticeId, input.body.postedOn, ctx)),
   }),
 
   defineRoute<RouteDeps, typeof CaseParams, z.ZodUndefined, typeof CancelBody>({

@@ -102,10 +102,11 @@ export const RegisterCaseBody = z
       contact: z
         .strictObject({
           phone: Text(30, 'Mobile number for SMS / alimtalk.').optional(),
-          email: z.email({ error: 'must be an e-mail address' }).max(254).optional(),
+          email: z.email({ error: 'must be an e-mail address' }).max(254).optional().meta({ description: 'Only for a taxpayer who applied for electronic service (지방세기본법 §30): notices then go by e-mail.' }),
           address: Text(300, 'Postal address.').optional(),
         })
-        .default({}),
+        // Every notice must reach the taxpayer: by post, or by e-mail where they applied for it.
+        .refine((c) => c.address !== undefined || c.email !== undefined, { error: 'needs a postal address or an e-mail address: notices must reach the taxpayer', path: ['address'] }),
     }),
     bills: z.array(BillInput).min(1, { error: 'must list at least one bill' }).max(500, { error: 'must list at most 500 bills' }),
   })
@@ -156,7 +157,25 @@ export const HoldBody = z.strictObject({ cityId: CityId, kind: HoldKind, reason:
 
 export const CancelBody = z.strictObject({ cityId: CityId, reason: Text(500, 'Why the city withdrew the bills.') }).meta({ id: 'Cancel' });
 
+export const PreSaleNoticeBody = z.strictObject({ cityId: CityId }).meta({ id: 'PreSaleNoticeNow', description: 'An officer sends the case’s pre-sale notice now, whatever the city’s waiting period after custody.' });
+
+export const HoldBackBody = z
+  .strictObject({ cityId: CityId, reason: Text(500, 'Why the notice waits, for the audit trail.') })
+  .meta({ id: 'PreSaleNoticeHoldBack', description: 'An officer holds the pre-sale notice back: the daily run skips the case until the hold-back is released.' });
+
+export const DeliveryBody = z
+  .discriminatedUnion('outcome', [
+    z.strictObject({ cityId: CityId, outcome: z.literal('DELIVERED'), on: LocalDateSchema }),
+    z.strictObject({ cityId: CityId, outcome: z.literal('FAILED'), on: LocalDateSchema, reason: Text(500, 'The post office’s reason: address unknown, refused, absent and returned.') }),
+  ])
+  .meta({ id: 'NoticeDelivery', description: 'The outcome of delivering the pre-sale notice, as the post office reported it. Delivered: the deadline runs from that day (지방세기본법 §32).' });
+
+export const PublicNoticeBody = z
+  .strictObject({ cityId: CityId, postedOn: LocalDateSchema })
+  .meta({ id: 'PublicNotice', description: 'After a failed delivery, public notice (공시송달, 지방세기본법 §33) posted on a date: it takes effect 14 days later.' });
+
 export const CaseParams = z.strictObject({ caseId: CaseId });
+export const NoticeParams = z.strictObject({ caseId: CaseId, noticeId: RecordId('a notice id', 'c01JZ8X4E7Q2M3N4P5R6S7T8V9W.v4.0.PRE_SALE') });
 export const HoldParams = z.strictObject({ caseId: CaseId, holdId: HoldId });
 
 export const SaleId = z
@@ -239,6 +258,19 @@ export const CaseView = z
     holdings: z.array(HoldingView),
     holds: z.array(HoldView),
     resumeStatus: Status.optional(),
+    custodyOn: LocalDateSchema.optional(),
+    preSaleNoticeHeld: z.object({ by: z.string(), at: Instant, reason: z.string() }).optional(),
+    preSaleNotice: z
+      .object({
+        noticeId: z.string(),
+        issuedOn: LocalDateSchema,
+        deliveredOn: LocalDateSchema.optional(),
+        failed: z.object({ on: LocalDateSchema, reason: z.string() }).optional(),
+        publicNotice: z.object({ postedOn: LocalDateSchema, effectiveOn: LocalDateSchema, orderedBy: z.string() }).optional(),
+        effectiveOn: LocalDateSchema.optional(),
+      })
+      .optional()
+      .meta({ description: 'The pre-sale notice of the current custody and its service; the deadline runs from effectiveOn.' }),
     deadline: LocalDateSchema.optional(),
     saleRequest: z
       .object({

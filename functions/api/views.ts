@@ -47,6 +47,9 @@ export function caseView(c: Case, settings: CitySettings, today: LocalDate): z.i
     })),
     holds: c.holds.map((h) => ({ holdId: h.holdId, kind: h.kind, reason: h.reason, from: h.from, ...(h.to ? { to: h.to } : {}), active: active.has(h.holdId) })),
     ...(c.resumeStatus ? { resumeStatus: c.resumeStatus } : {}),
+    ...(c.custodyOn ? { custodyOn: c.custodyOn } : {}),
+    ...(c.preSaleNoticeHeld ? { preSaleNoticeHeld: { ...c.preSaleNoticeHeld } } : {}),
+    ...(c.preSaleNotice ? { preSaleNotice: structuredClone(c.preSaleNotice) } : {}),
     ...(c.deadline ? { deadline: c.deadline } : {}),
     ...(c.saleRequest
       ? {

@@ -35,7 +35,8 @@ import {
   type NoticeChannel,
   type Recipient,
 } from '#adapters/notice-channels/index';
-import { InvalidNoticeMessageError, parseNoticeMessage } from '#adapters/sqs/notice-queue';
+import { InvalidNoticeMessageError, parseNoticeMessage, type NoticeMessage } from '#adapters/sqs/notice-queue';
+import type { NoticeKind } from '#domain/notices';
 
 export interface DispatcherDeps {
   outbox: Pick<DynamoDbOutboxStore, 'getNotice' | 'recordAttempt' | 'markSent' | 'recordFailure'>;
@@ -49,6 +50,11 @@ export interface DispatcherDeps {
   logger: Logger;
   metrics?: { addMetric(name: string, unit: 'Count', value: number): void };
   now?: () => Date;
+  /**
+   * Records an electronic channel's receipt of a notice on its case (the pre-sale notice's deadline
+   * runs from it); idempotent, so a redelivered message records it again harmlessly.
+   */
+  recordReceipt?(ref: NoticeMessage, kind: NoticeKind, deliveredAt: string): Promise<void>;
 }
 
 export type DispatchOutcome = 'SENT' | 'ALREADY_SENT';
@@ -83,6 +89,8 @@ export function createNoticeDispatcher(deps: DispatcherDeps): { handler: SqsBatc
     if (!notice) throw new NoticeNotFoundError(ref);
     const log = { noticeId: ref.noticeId, caseId: ref.caseId, cityId: ref.cityId, kind: notice.kind };
     if (notice.status === 'SENT') {
+      // A crash after the hand-over was recorded may have kept the receipt from the case.
+      if (notice.deliveredAt) await deps.recordReceipt?.(ref, notice.kind, notice.deliveredAt);
       deps.logger.info('notice already sent', { ...log, channel: notice.channel });
       return 'ALREADY_SENT';
     }
@@ -116,6 +124,7 @@ export function createNoticeDispatcher(deps: DispatcherDeps): { handler: SqsBatc
         text,
         sha256: createHash('sha256').update(text, 'utf8').digest('hex'),
       });
+      if (receipt.deliveredAt) await deps.recordReceipt?.(ref, notice.kind, receipt.deliveredAt);
       deps.logger.info('notice sent', { ...log, channel: receipt.channel, attempt, result });
       deps.metrics?.addMetric('NoticeSent', 'Count', 1);
       return result;

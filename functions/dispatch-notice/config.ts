@@ -7,14 +7,19 @@
  *                           (default: post for every notice, alimtalk → SMS → post for reminders;
  *                           LOCAL_FOLDER for everything when LOCAL_OUTBOX_DIR is set and no order is)
  *   LOCAL_OUTBOX_DIR        enables the local folder channel (the local stack)
- *   PRINT_BATCH_DIR         enables the postal print-file channel (a durable, private folder)
+ *   PRINT_BATCH_BUCKET      the postal channel writes the day's print batch per city to this S3 bucket
+ *   PRINT_BATCH_DIR         (instead) a durable, private folder for the print batches
+ *   EMAIL_FROM              enables e-mail through SES v2 from this verified identity
+ *   NOTICE_WINDOW_DAYS      the cities' notice window (a delivered pre-sale notice's deadline)
  *   EXCHANGE_NOTICE_CONTACT JSON { "<cityId>": { "address": ..., "email": ... } }: where the exchange
  *                           receives transfer demands (absent: only LOCAL_FOLDER can reach it)
  */
 import { CHANNEL_KINDS, DEFAULT_CHANNEL_ORDER, type ChannelKind, type ChannelOrder, type Contact } from '#adapters/notice-channels/index';
 import { NOTICE_KINDS } from '#domain/notices';
 import * as z from 'zod/mini';
-import { ConfigError, ENV, jsonObject, optional, parseEnv, required, whole } from '#adapters/env';
+import { citySettings, ConfigError, ENV, jsonObject, optional, parseEnv, required, whole } from '#adapters/env';
+import { noticeSettingsEnv, withNoticeSettings } from '#adapters/city-settings-env';
+import type { CitySettings } from '#domain/city-settings';
 
 export { ConfigError };
 
@@ -24,7 +29,10 @@ export interface DispatcherConfig {
   channelOrder(cityId: string): ChannelOrder;
   localOutboxDir?: string;
   printBatchDir?: string;
+  printBatchBucket?: string;
+  emailFrom?: string;
   exchangeContact(cityId: string): Contact;
+  settingsFor(cityId: string): CitySettings;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -48,6 +56,10 @@ const DispatcherEnv = z.object({
   [ENV.maxReceiveCount]: whole(5, 1, 9999),
   [ENV.localOutboxDir]: optional(),
   [ENV.printBatchDir]: optional(),
+  [ENV.printBatchBucket]: optional(),
+  [ENV.emailFrom]: optional(),
+  [ENV.cityDisplayNames]: citySettings(),
+  ...noticeSettingsEnv(),
   [ENV.noticeChannelOrder]: jsonObject(),
   [ENV.exchangeNoticeContact]: jsonObject(),
 });
@@ -56,6 +68,8 @@ export function loadDispatcherConfig(env: NodeJS.ProcessEnv = process.env): Disp
   const e = parseEnv(DispatcherEnv, env);
   const localOutboxDir = e[ENV.localOutboxDir];
   const printBatchDir = e[ENV.printBatchDir];
+  const printBatchBucket = e[ENV.printBatchBucket];
+  const emailFrom = e[ENV.emailFrom];
   const raw = e[ENV.noticeChannelOrder];
   const fallback: ChannelOrder = raw === undefined ? (localOutboxDir ? { '*': ['LOCAL_FOLDER'] } : DEFAULT_CHANNEL_ORDER) : order(raw, ENV.noticeChannelOrder);
   const perCity = new Map<string, ChannelOrder>();
@@ -78,6 +92,9 @@ export function loadDispatcherConfig(env: NodeJS.ProcessEnv = process.env): Disp
     channelOrder: (cityId) => perCity.get(cityId) ?? fallback,
     ...(localOutboxDir ? { localOutboxDir } : {}),
     ...(printBatchDir ? { printBatchDir } : {}),
+    ...(printBatchBucket ? { printBatchBucket } : {}),
+    ...(emailFrom ? { emailFrom } : {}),
+    settingsFor: withNoticeSettings(e[ENV.cityDisplayNames], e),
     exchangeContact: (cityId) => exchangeContacts.get(cityId) ?? {},
   };
 }

@@ -8,18 +8,22 @@ import { createDynamoDbClient } from '#adapters/dynamodb/client';
 import { DynamoDbOutboxStore } from '#adapters/dynamodb/outbox-store';
 import { lambdaHandler, powertools } from '../lambda';
 import { createNoticeDispatcher } from './app';
+import { createS3Client, createSesClient } from '#adapters/notice-channels/clients';
 import { channelsFor } from './channels';
 import { loadDispatcherConfig } from './config';
+import { preSaleReceiptRecorder } from './receipts';
 
 const config = loadDispatcherConfig();
 const tools = powertools('dispatch-notice');
 const { logger, metrics, tracer } = tools;
 const client = tracer.captureAWSv3Client(createDynamoDbClient());
 
+const cases = new DynamoDbCaseStore(client, config.tableName);
 const dispatcher = createNoticeDispatcher({
   outbox: new DynamoDbOutboxStore(client, config.tableName),
-  cases: new DynamoDbCaseStore(client, config.tableName),
-  channels: channelsFor(config),
+  cases,
+  channels: channelsFor(config, { s3: () => tracer.captureAWSv3Client(createS3Client()), ses: () => tracer.captureAWSv3Client(createSesClient()) }),
+  recordReceipt: preSaleReceiptRecorder({ store: cases, settingsFor: config.settingsFor }),
   channelOrder: config.channelOrder,
   exchangeContact: config.exchangeContact,
   maxReceiveCount: config.maxReceiveCount,

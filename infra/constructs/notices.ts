@@ -8,6 +8,8 @@
  *                    commit and its send); the next run is its retry
  *   send-reminders   daily at 09:00: reminders 7 and 1 days before deadlines; retried (each run is
  *                    idempotent), then dead-lettered
+ *   send-pre-sale-notices  daily at 09:00: the pre-sale notice for every case in custody whose
+ *                    city's waiting period passed (sparse index); retried, then dead-lettered
  *
  * Each schedule is a ScheduledFunction (its own role, delivery retries and alarmed dead-letter queue,
  * which also receives the function's failed asynchronous invocations).
@@ -34,6 +36,8 @@ export interface NoticesProps {
   readonly remindersCron?: string;
   /** Default `rate(5 minutes)`. */
   readonly sweepRate?: string;
+  /** Default `cron(0 9 * * ? *)`: 09:00 in `timezone`. */
+  readonly preSaleNoticesCron?: string;
   /** Minutes a PENDING notice must have been quiet before the sweeper re-sends it. Default 10. */
   readonly quietMinutes?: number;
 }
@@ -43,6 +47,8 @@ export const SWEEP_TIMEOUT = Duration.seconds(60);
 export const REMINDERS_TIMEOUT = Duration.minutes(5);
 export const DEFAULT_REMINDERS_CRON = 'cron(0 9 * * ? *)';
 export const DEFAULT_SWEEP_RATE = 'rate(5 minutes)';
+export const PRE_SALE_NOTICES_TIMEOUT = Duration.minutes(10);
+export const DEFAULT_PRE_SALE_NOTICES_CRON = 'cron(0 9 * * ? *)';
 
 export class Notices extends Construct {
   readonly dispatcher: AppFunction;
@@ -50,6 +56,8 @@ export class Notices extends Construct {
   readonly reminders: AppFunction;
   readonly sweepSchedule: ScheduledFunction;
   readonly remindersSchedule: ScheduledFunction;
+  readonly preSaleNotices: AppFunction;
+  readonly preSaleNoticesSchedule: ScheduledFunction;
 
   constructor(scope: Construct, id: string, props: NoticesProps) {
     super(scope, id);
@@ -81,6 +89,14 @@ export class Notices extends Construct {
     data.bindTable(this.reminders);
     queues.bindProducer('noticeDispatch', this.reminders);
 
+    this.preSaleNotices = props.newFunction('SendPreSaleNoticesFunction', {
+      name: 'send-pre-sale-notices',
+      description: 'Daily: the pre-sale notice for each case in custody whose city’s waiting period passed',
+      timeout: PRE_SALE_NOTICES_TIMEOUT,
+    });
+    data.bindTable(this.preSaleNotices);
+    queues.bindProducer('noticeDispatch', this.preSaleNotices);
+
     // The next sweep (5 minutes later) is the sweeper's retry; a reminder run is retried, as it is idempotent.
     this.sweepSchedule = new ScheduledFunction(this, 'SweepOutbox', {
       fn: this.sweeper,
@@ -103,6 +119,18 @@ export class Notices extends Construct {
       maxEventAge: Duration.hours(6),
       observability: props.observability,
       alarmName: 'Reminders',
+    });
+    // A run is retried (each step is idempotent: one notice per custody).
+    this.preSaleNoticesSchedule = new ScheduledFunction(this, 'SendPreSaleNotices', {
+      fn: this.preSaleNotices,
+      description: 'Pre-sale notices for cases in custody past their city’s waiting period (09:00 in the city’s time zone)',
+      expression: props.preSaleNoticesCron ?? DEFAULT_PRE_SALE_NOTICES_CRON,
+      timezone: props.timezone,
+      deliveryRetries: 3,
+      runRetries: 2,
+      maxEventAge: Duration.hours(6),
+      observability: props.observability,
+      alarmName: 'PreSaleNotices',
     });
   }
 }

@@ -18,6 +18,7 @@ export const ENV = {
   /** JSON object: city id → display name, for notices and statements. */
   cityDisplayNames: 'CITY_DISPLAY_NAMES',
   noticeWindowDays: 'NOTICE_WINDOW_DAYS',
+  preSaleNoticeAfterCustodyDays: 'PRE_SALE_NOTICE_AFTER_CUSTODY_DAYS',
   /** JSON overrides of the domain's execution policy. */
   executionPolicy: 'EXECUTION_POLICY',
   // Bound resources.
@@ -48,9 +49,14 @@ export const ENV = {
   exchangeNoticeContact: 'EXCHANGE_NOTICE_CONTACT',
   localOutboxDir: 'LOCAL_OUTBOX_DIR',
   printBatchDir: 'PRINT_BATCH_DIR',
+  printBatchBucket: 'PRINT_BATCH_BUCKET',
+  emailFrom: 'EMAIL_FROM',
+  maxPriceAgeMs: 'MAX_PRICE_AGE_MS',
   /** DynamoDB Local and the local SQS server, for the local stack and tests. */
   dynamodbEndpoint: 'DYNAMODB_ENDPOINT',
   sqsEndpoint: 'SQS_ENDPOINT',
+  s3Endpoint: 'S3_ENDPOINT',
+  sesEndpoint: 'SES_ENDPOINT',
 } as const;
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];

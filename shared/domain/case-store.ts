@@ -81,6 +81,8 @@ export interface NoticeRecord {
   version: number;
   createdAt: string;
   status: OutboxStatus;
+  /** The channel that took it, once SENT (POST, EMAIL, ...). */
+  channel?: string;
 }
 
 export interface PaymentRecord {
@@ -139,6 +141,8 @@ export interface CaseStore {
   listByStatus(cityId: string, status: CaseStatus | undefined, options?: ListOptions): Promise<Page<CaseSummary>>;
   /** Cases of every city waiting on a date strictly before `before` (the daily deadline check). */
   dueByDeadline(before: LocalDate, options?: ListOptions): Promise<Page<DeadlineEntry>>;
+  /** Cases of every city in custody, not held back, whose custody became complete on or before `through` (the daily pre-sale notice run); `date` is the custody date. */
+  awaitingPreSaleNotice(through: LocalDate, options?: ListOptions): Promise<Page<DeadlineEntry>>;
   statement(cityId: string, caseId: string): Promise<StatementData | undefined>;
   cityTotals(cityId: string): Promise<CityTotals>;
   getIdempotency(cityId: string, key: string, now: Date): Promise<IdempotencyRecord | undefined>;

@@ -88,6 +88,30 @@ export interface SaleApproval {
   approvedAt: string;
 }
 
+export interface PreSaleNoticeHold {
+  by: string;
+  at: string;
+  reason: string;
+}
+
+/**
+ * Service of a notice (지방세기본법 §32, §33): it takes effect the day it reaches the taxpayer; after
+ * a failed delivery, public notice takes effect 14 days after posting. `effectiveOn` is set by
+ * whichever comes first.
+ */
+export interface NoticeService {
+  noticeId: string;
+  issuedOn: LocalDate;
+  deliveredOn?: LocalDate;
+  /** The last failed delivery: its date and the post office's (or provider's) reason. */
+  failed?: { on: LocalDate; reason: string };
+  publicNotice?: { postedOn: LocalDate; effectiveOn: LocalDate; orderedBy: string };
+  effectiveOn?: LocalDate;
+}
+
+/** 기본법 §33②: public notice takes effect 14 days after it is posted. */
+export const PUBLIC_NOTICE_DAYS = 14;
+
 export interface Case {
   cityId: string;
   caseId: string;
@@ -102,7 +126,13 @@ export interface Case {
   holds: Hold[];
   /** The state a hold interrupted, to return to when the last hold is lifted. */
   resumeStatus?: CaseStatus;
-  /** The pre-sale notice's deadline: no forced sale on or before it. */
+  /** The day custody became complete (the pre-sale notice's waiting period runs from it). */
+  custodyOn?: LocalDate;
+  /** An officer holds the pre-sale notice back: the daily run skips the case until released. */
+  preSaleNoticeHeld?: PreSaleNoticeHold;
+  /** The pre-sale notice of the current custody and how it reached (or did not reach) the taxpayer. */
+  preSaleNotice?: NoticeService;
+  /** The pre-sale notice's deadline, counted from the day it took effect: no forced sale on or before it. */
   deadline?: LocalDate;
   saleRequest?: SaleRequest;
   /** The running (or last) sale, and how many have been started. */
@@ -372,7 +402,14 @@ export function confirmCustody(c: Case, receipt: Seizure, ctx: TransitionContext
   }
   const holdings = c.holdings.map((x) => (x === h ? { ...x, inCustody: x.inCustody.add(receipt.quantity) } : x));
   const complete = holdings.every((x) => x.inCustody.eq(x.seized));
-  return transition(c, { ...c, status: complete ? 'IN_CUSTODY' : 'TRANSFER_REQUESTED', holdings }, ctx, 'CONFIRM_CUSTODY', {
+  const next: Case = { ...c, status: complete ? 'IN_CUSTODY' : 'TRANSFER_REQUESTED', holdings };
+  if (complete) {
+    // A new custody: its own pre-sale notice (a case re-seized after a shortfall is noticed again).
+    next.custodyOn = today(ctx);
+    delete next.preSaleNotice;
+    delete next.deadline;
+  }
+  return transition(c, next, ctx, 'CONFIRM_CUSTODY', {
     details: { market: receipt.market, quantity: receipt.quantity.toFixed() },
   });
 }
@@ -383,23 +420,106 @@ export interface Valuation {
 }
 
 /**
+ * Whether the daily run sends the pre-sale notice on a date: custody complete, the city's waiting
+ * period after custody passed, not held back by an officer.
+ */
+export function preSaleNoticeDue(c: Case, date: LocalDate, settings: CitySettings): boolean {
+  if (c.status !== 'IN_CUSTODY' || c.preSaleNoticeHeld || !c.custodyOn) return false;
+  return !isAfter(addDays(c.custodyOn, settings.preSaleNoticeAfterCustodyDays), date);
+}
+
+/**
  * The pre-sale notice (징수법 §71③, 징수령 §70): invites the taxpayer to pay or sell, states the
- * deadline, what is owed then and what the coins are worth now. The deadline is a city setting.
+ * deadline, what is owed then and what the coins are worth now. The deadline runs from the day the
+ * notice takes effect (기본법 §32), so it is set when its delivery is recorded; the notice states
+ * the window and the earliest date it can end. One notice per custody: the case leaves IN_CUSTODY.
  */
 export function sendPreSaleNotice(c: Case, valuation: Valuation[], ctx: TransitionContext): Transition {
   allow(c, 'SEND_PRE_SALE_NOTICE', ['IN_CUSTODY']);
   const on = today(ctx);
-  const deadline = addDays(on, ctx.settings.preSaleNoticeDays);
-  const owedAtDeadline = arrears(c, deadline, ctx.settings);
+  const earliest = addDays(on, ctx.settings.preSaleNoticeDays);
+  const owedAtDeadline = arrears(c, earliest, ctx.settings);
   const holdings = c.holdings.map((h) => ({ market: h.market, quantity: available(h) }));
   for (const h of holdings) {
     if (!valuation.some((v) => v.market === h.market)) throw new CaseRuleError('NO_VALUATION', `no current price for ${h.market}`);
   }
-  const notice = preSaleNotice(c, holdings, valuation, ctx.now.toISOString(), deadline, owedAtDeadline, ctx.settings, on);
-  return transition(c, { ...c, status: 'NOTICE_SENT', deadline }, ctx, 'SEND_PRE_SALE_NOTICE', {
-    details: { deadline, owedAtDeadline: owedAtDeadline.toFixed(0) },
+  const notice = preSaleNotice(c, holdings, valuation, ctx.now.toISOString(), earliest, owedAtDeadline, ctx.settings, on, ctx.settings.preSaleNoticeDays);
+  const version = c.version + 1;
+  const noticeId = `${c.caseId}.v${version}.0.PRE_SALE`;
+  const next: Case = { ...c, status: 'NOTICE_SENT', preSaleNotice: { noticeId, issuedOn: on } };
+  delete next.preSaleNoticeHeld;
+  delete next.deadline;
+  return transition(c, next, ctx, 'SEND_PRE_SALE_NOTICE', {
+    details: { noticeId, windowDays: String(ctx.settings.preSaleNoticeDays), earliestDeadline: earliest, owedAtDeadline: owedAtDeadline.toFixed(0) },
     notices: [notice],
+    noticeIds: [noticeId],
   });
+}
+
+/** An officer holds the pre-sale notice back for a case in custody (the daily run skips it). */
+export function holdBackPreSaleNotice(c: Case, reason: string, ctx: TransitionContext): Transition {
+  allow(c, 'HOLD_BACK_PRE_SALE_NOTICE', ['REGISTERED', 'TRANSFER_REQUESTED', 'IN_CUSTODY']);
+  if (ctx.actor.kind !== 'OFFICER') throw new CaseRuleError('NOT_AN_OFFICER', 'only a tax officer may hold a notice back');
+  if (c.preSaleNoticeHeld) throw new CaseRuleError('ALREADY_HELD_BACK', 'the pre-sale notice is already held back');
+  const preSaleNoticeHeld = { by: ctx.actor.id, at: ctx.now.toISOString(), reason };
+  return transition(c, { ...c, preSaleNoticeHeld }, ctx, 'HOLD_BACK_PRE_SALE_NOTICE', { reason, details: {} });
+}
+
+/** The officer lets the daily run send it again. */
+export function releasePreSaleNotice(c: Case, ctx: TransitionContext): Transition {
+  allow(c, 'RELEASE_PRE_SALE_NOTICE', ['REGISTERED', 'TRANSFER_REQUESTED', 'IN_CUSTODY']);
+  if (!c.preSaleNoticeHeld) throw new CaseRuleError('NOT_HELD_BACK', 'the pre-sale notice is not held back');
+  const next: Case = { ...c };
+  delete next.preSaleNoticeHeld;
+  return transition(c, next, ctx, 'RELEASE_PRE_SALE_NOTICE', { details: {} });
+}
+
+export type DeliveryOutcome = { noticeId: string; outcome: 'DELIVERED'; on: LocalDate } | { noticeId: string; outcome: 'FAILED'; on: LocalDate; reason: string };
+
+function takeEffect(c: Case, service: NoticeService, effectiveOn: LocalDate, settings: CitySettings): Case {
+  const next: Case = { ...c, preSaleNotice: { ...service, effectiveOn } };
+  // The deadline runs from the day the notice took effect; a hold in force keeps it for when it is lifted.
+  const waiting = c.status === 'NOTICE_SENT' || (c.status === 'ON_HOLD' && c.resumeStatus === 'NOTICE_SENT');
+  if (waiting) next.deadline = addDays(effectiveOn, settings.preSaleNoticeDays);
+  return next;
+}
+
+/**
+ * The outcome of delivering the pre-sale notice (the post office's result relayed by the city's
+ * system, or an electronic channel's receipt): delivered on a date sets the deadline; a failure is
+ * recorded for an officer, who may order public notice. Recorded once: a repeat is refused.
+ */
+export function recordPreSaleDelivery(c: Case, outcome: DeliveryOutcome, ctx: TransitionContext): Transition {
+  allow(c, 'RECORD_DELIVERY', OPEN);
+  const service = c.preSaleNotice;
+  if (!service || service.noticeId !== outcome.noticeId) throw new CaseRuleError('UNKNOWN_NOTICE', `${outcome.noticeId} is not this custody's pre-sale notice`);
+  // A delivery before a posted public notice takes effect still counts from its own day.
+  if (service.effectiveOn && !isAfter(service.effectiveOn, outcome.on)) throw new CaseRuleError('ALREADY_EFFECTIVE', `the pre-sale notice took effect on ${service.effectiveOn}`);
+  if (isAfter(service.issuedOn, outcome.on) || isAfter(outcome.on, today(ctx))) throw new CaseRuleError('INVALID_DELIVERY_DATE', 'a delivery date lies between the issue and today');
+  if (outcome.outcome === 'FAILED') {
+    const failed = { on: outcome.on, reason: outcome.reason };
+    return transition(c, { ...c, preSaleNotice: { ...service, failed } }, ctx, 'RECORD_DELIVERY_FAILURE', { reason: outcome.reason, details: { noticeId: service.noticeId, on: outcome.on } });
+  }
+  const next = takeEffect(c, { ...service, deliveredOn: outcome.on }, outcome.on, ctx.settings);
+  return transition(c, next, ctx, 'RECORD_DELIVERY', { details: { noticeId: service.noticeId, deliveredOn: outcome.on, ...(next.deadline ? { deadline: next.deadline } : {}) } });
+}
+
+/**
+ * After a failed delivery an officer orders public notice (공시송달, 기본법 §33): it takes effect 14
+ * days after posting, and the deadline runs from then.
+ */
+export function orderPublicNotice(c: Case, noticeId: string, postedOn: LocalDate, ctx: TransitionContext): Transition {
+  allow(c, 'ORDER_PUBLIC_NOTICE', OPEN);
+  if (ctx.actor.kind !== 'OFFICER') throw new CaseRuleError('NOT_AN_OFFICER', 'only a tax officer may order public notice');
+  const service = c.preSaleNotice;
+  if (!service || service.noticeId !== noticeId) throw new CaseRuleError('UNKNOWN_NOTICE', `${noticeId} is not this custody's pre-sale notice`);
+  if (service.effectiveOn) throw new CaseRuleError('ALREADY_EFFECTIVE', `the pre-sale notice took effect on ${service.effectiveOn}`);
+  if (!service.failed) throw new CaseRuleError('NOT_FAILED', 'public notice needs a failed delivery first');
+  if (isAfter(service.failed.on, postedOn) || isAfter(postedOn, today(ctx))) throw new CaseRuleError('INVALID_POSTING_DATE', 'public notice is posted after the failed delivery, by today');
+  const effectiveOn = addDays(postedOn, PUBLIC_NOTICE_DAYS);
+  const withPosting: NoticeService = { ...service, publicNotice: { postedOn, effectiveOn, orderedBy: ctx.actor.id } };
+  const next = takeEffect(c, withPosting, effectiveOn, ctx.settings);
+  return transition(c, next, ctx, 'ORDER_PUBLIC_NOTICE', { details: { noticeId, postedOn, effectiveOn, ...(next.deadline ? { deadline: next.deadline } : {}) } });
 }
 
 /** A reminder N days before the deadline; the notice id makes a repeat a duplicate. */
@@ -533,7 +653,10 @@ export function releaseHold(c: Case, holdId: string, ctx: TransitionContext): Tr
     const suspendedSince = c.holds.filter((h) => h.to === undefined).map((h) => h.from).sort()[0] ?? date;
     next.status = c.resumeStatus ?? 'REGISTERED';
     delete next.resumeStatus;
-    if (c.deadline && next.status === 'NOTICE_SENT') next.deadline = addDays(c.deadline, daysBetween(suspendedSince, date));
+    // Only days on which the deadline was running count: not those before the notice took effect.
+    const effectiveOn = c.preSaleNotice?.effectiveOn;
+    const runningSince = effectiveOn && isAfter(effectiveOn, suspendedSince) ? effectiveOn : suspendedSince;
+    if (c.deadline && next.status === 'NOTICE_SENT') next.deadline = addDays(c.deadline, Math.max(0, daysBetween(runningSince, date)));
   }
   return transition(c, next, ctx, 'RELEASE_HOLD', { details: { holdId, ...(next.deadline ? { deadline: next.deadline } : {}) } });
 }

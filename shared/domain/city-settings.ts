@@ -8,8 +8,10 @@ export interface CitySettings {
   displayName: string;
   /** 국고금 관리법 §47: drop amounts under 10 won from computed surcharges (local governments may apply it). */
   truncateUnder10Won: boolean;
-  /** Days between the pre-sale notice and its deadline (the law sets no minimum; Cheongju: about two months). */
+  /** Days from the day the pre-sale notice takes effect (reaches the taxpayer, 기본법 §32) to its deadline (the law sets no minimum). */
   preSaleNoticeDays: number;
+  /** Days the city waits after custody is complete before the pre-sale notice goes out (may be 0; Cheongju: seizures in September, notices in October). */
+  preSaleNoticeAfterCustodyDays: number;
   /** Reminders this many days before the deadline. */
   reminderDaysBefore: number[];
   /** What notices print about the city: contact, how to pay, how to ask for a sale, refunds. */
@@ -34,6 +36,7 @@ export const DEFAULT_CITY_SETTINGS: CitySettings = {
   displayName: '청주시',
   truncateUnder10Won: true,
   preSaleNoticeDays: 45,
+  preSaleNoticeAfterCustodyDays: 30,
   reminderDaysBefore: [7, 1],
   notices: {
     department: '징수과',

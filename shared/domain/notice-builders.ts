@@ -93,7 +93,7 @@ export function seizureNotices(c: NoticeSubject, seized: readonly CoinQuantity[]
 
 export function preSaleNotice(
   c: NoticeSubject, holdings: readonly CoinQuantity[], prices: readonly Price[], valuedAt: string,
-  deadline: LocalDate, owedAtDeadline: Decimal, settings: CitySettings, on: LocalDate,
+  deadline: LocalDate, owedAtDeadline: Decimal, settings: CitySettings, on: LocalDate, daysAfterReceipt?: number,
 ): NoticeContent {
   return {
     kind: 'PRE_SALE',
@@ -103,6 +103,7 @@ export function preSaleNotice(
       arrears: arrearsBreakdown(c.bills, on),
       owedAtDeadline: owedAtDeadline.toFixed(0),
       deadline,
+      ...(daysAfterReceipt !== undefined ? { daysAfterReceipt } : {}),
       valuation: valuation(holdings, prices, valuedAt),
       saleRequestGuide: settings.notices.saleRequestGuide,
     },

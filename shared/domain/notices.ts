@@ -187,7 +187,10 @@ export interface PreSaleData extends NoticeCommon {
   arrears: ArrearsBreakdown;
   /** What will be owed if paid on the deadline (surcharges projected), when the caller has it. */
   owedAtDeadline?: WonAmount;
+  /** With `daysAfterReceipt`: the earliest the deadline can be (the notice received the day it was issued). */
   deadline: LocalDate;
+  /** The deadline is this many days after the notice reaches the taxpayer (기본법 §32). */
+  daysAfterReceipt?: number;
   valuation: HoldingsValuation;
   /** How to ask the city to sell now, e.g. '전화(043-201-0000) 또는 시 누리집 매각 요청 메뉴'. */
   saleRequestGuide: string;
@@ -651,6 +654,7 @@ const preSale: Template<PreSaleData> = {
     date(d.deadline, 'deadline');
     checkArrears(d.arrears, 'arrears');
     if (d.owedAtDeadline !== undefined) wonAmount(d.owedAtDeadline, 'owedAtDeadline');
+    if (d.daysAfterReceipt !== undefined && (!Number.isInteger(d.daysAfterReceipt) || d.daysAfterReceipt < 1)) throw new NoticeDataError('daysAfterReceipt must be a whole number of days, at least 1');
     checkValuation(d.valuation, 'valuation');
   },
   legalBasis: (_d, c) => [c.directSale, c.preSaleNotice],
@@ -659,7 +663,7 @@ const preSale: Template<PreSaleData> = {
       header(d, title),
       [
         `${d.taxpayerName.trim()} 님께 알려 드립니다.`,
-        `지방세 체납액을 징수하기 위하여 압류한 귀하의 가상자산을 납부기한인 ${formatKoreanDate(d.deadline)}이 지난 뒤 가상자산사업자(${d.exchangeName.trim()})를 통하여 매각할 예정입니다(${c.directSale}, ${c.preSaleNotice}).`,
+        `지방세 체납액을 징수하기 위하여 압류한 귀하의 가상자산을 ${d.daysAfterReceipt === undefined ? `납부기한인 ${formatKoreanDate(d.deadline)}이` : `납부기한(이 통지서를 받으신 날부터 ${d.daysAfterReceipt}일)이`} 지난 뒤 가상자산사업자(${d.exchangeName.trim()})를 통하여 매각할 예정입니다(${c.directSale}, ${c.preSaleNotice}).`,
         '납부기한까지 체납액을 납부하시거나, 원하시는 때에 매각을 요청하실 수 있습니다.',
       ],
       [
@@ -668,7 +672,11 @@ const preSale: Template<PreSaleData> = {
         '※ 납부지연가산세가 더해질 수 있으므로 실제 납부하실 금액은 납부하시는 날에 따라 달라질 수 있습니다.',
       ],
       valuationBlock(d.valuation, d.exchangeName),
-      [`■ 납부기한: ${formatKoreanDate(d.deadline)}`],
+      [
+        d.daysAfterReceipt === undefined
+          ? `■ 납부기한: ${formatKoreanDate(d.deadline)}`
+          : `■ 납부기한: 이 통지서를 받으신 날부터 ${d.daysAfterReceipt}일이 되는 날(빨라도 ${formatKoreanDate(d.deadline)}). 확정된 납부기한은 기한 전에 다시 알려 드립니다.`,
+      ],
       optionsBlock(d, c),
       [
         '■ 납부기한까지 납부하지 않으시면',

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import {
   arrears, cancelCase, CaseRuleError, confirmCustody, failSale, IllegalTransitionError, isClosed, markDue, nextSaleId, placeHold,
-  recordPayment, registerCase, releaseHold, reminderDue, sendReminder, requestSaleByTaxpayer, requestTransfer, saleBlock, sendPreSaleNotice,
+  recordPayment, recordPreSaleDelivery, registerCase, releaseHold, reminderDue, sendReminder, requestSaleByTaxpayer, requestTransfer, saleBlock, sendPreSaleNotice,
   settleSale, startSale, updateBills, type Case, type Transition, type TransitionContext,
 } from '#domain/case';
 import { DEFAULT_CITY_SETTINGS } from '#domain/city-settings';
@@ -32,9 +32,11 @@ function inCustody(): Case {
   return confirmCustody(requested, { market: 'KRW-BTC', quantity: decimal('0.02') }, on('2026-11-03')).case;
 }
 
-/** Noticed on 2026-12-01 with a 30-day window: deadline 2026-12-31. */
+/** Noticed on 2026-12-01 and delivered the same day, with a 30-day window: deadline 2026-12-31 (the notice's transition, the delivered case). */
 function noticed(): Transition {
-  return sendPreSaleNotice(inCustody(), [{ market: 'KRW-BTC', bid: decimal('95000000') }], on('2026-12-01'));
+  const sent = sendPreSaleNotice(inCustody(), [{ market: 'KRW-BTC', bid: decimal('95000000') }], on('2026-12-01'));
+  const delivered = recordPreSaleDelivery(sent.case, { noticeId: sent.notices[0]!.noticeId, outcome: 'DELIVERED', on: '2026-12-01' }, on('2026-12-01'));
+  return { ...delivered, notices: sent.notices };
 }
 
 function selling(): Case {

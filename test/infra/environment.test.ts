@@ -10,6 +10,7 @@ import { loadDeadlineCheckConfig } from '../../functions/check-deadlines/config'
 import { loadDispatcherConfig } from '../../functions/dispatch-notice/config';
 import { loadPollConfig } from '../../functions/poll-prices/config';
 import { loadSaleConfig } from '../../functions/sale/config';
+import { loadPreSaleNoticeConfig } from '../../functions/send-pre-sale-notices/config';
 import { loadReminderConfig } from '../../functions/send-reminders/config';
 import { loadStarterConfig } from '../../functions/start-sale/config';
 import { loadSweeperConfig } from '../../functions/sweep-outbox/config';
@@ -39,6 +40,7 @@ const loaders: Record<string, (env: NodeJS.ProcessEnv) => Loaded> = {
   'poll-prices': loadPollConfig,
   'sale-case-steps': loadSaleConfig,
   'sale-market-steps': loadSaleConfig,
+  'send-pre-sale-notices': loadPreSaleNoticeConfig,
   'send-reminders': loadReminderConfig,
   'start-sale': loadStarterConfig,
   'sweep-outbox': loadSweeperConfig,
@@ -56,5 +58,13 @@ it('gives every function that names cities the configured display names', () => 
     expect(JSON.parse(env[ENV.cityDisplayNames] ?? '{}')).toEqual({ [city.id]: city.displayName });
     const loaded = load(env);
     if ('settingsFor' in loaded && loaded.settingsFor) expect(loaded.settingsFor(city.id).displayName).toBe(city.displayName);
+  }
+});
+
+it('gives the functions that set a pre-sale deadline the configured notice window and waiting period', () => {
+  const context = cdkJsonContext();
+  for (const service of ['api', 'dispatch-notice', 'send-pre-sale-notices'] as const) {
+    const loaded = loaders[service]!(environmentOf(service)) as { settingsFor(cityId: string): { preSaleNoticeDays: number; preSaleNoticeAfterCustodyDays: number } };
+    expect(loaded.settingsFor('cheongju')).toMatchObject({ preSaleNoticeDays: context.noticeWindowDays, preSaleNoticeAfterCustodyDays: context.preSaleNoticeAfterCustodyDays });
   }
 });

@@ -4,7 +4,7 @@
  */
 import type { CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { DEFAULT_REMINDERS_CRON, DEFAULT_SWEEP_RATE, DISPATCH_TIMEOUT } from '../../infra/constructs/notices';
+import { DEFAULT_PRE_SALE_NOTICES_CRON, DEFAULT_REMINDERS_CRON, DEFAULT_SWEEP_RATE, DISPATCH_TIMEOUT } from '../../infra/constructs/notices';
 import { MAX_RECEIVE_COUNT, VISIBILITY_FACTOR } from '../../infra/constructs/queues';
 import { buildTestApp, cdkJsonContext, resourcesOfType } from './helpers';
 
@@ -52,7 +52,7 @@ describe('the dispatcher', () => {
 
 describe('producers', () => {
   it('the API, the sweeper and the reminder run may send to the notice queue and know its URL', () => {
-    for (const name of ['api', 'sweep-outbox', 'send-reminders']) {
+    for (const name of ['api', 'sweep-outbox', 'send-reminders', 'send-pre-sale-notices']) {
       expect(envOf(name).env).toMatchObject({ NOTICE_QUEUE_URL: queueUrl(), TABLE_NAME: expect.anything() });
     }
   });
@@ -90,6 +90,35 @@ describe('the schedules', () => {
     expect(DEFAULT_REMINDERS_CRON).toBe('cron(0 9 * * ? *)');
   });
 
+  it('sends pre-sale notices daily at 09:00 in Asia/Seoul, with retries and a DLQ, reading the cities’ settings', () => {
+    const scheduled = stack.notices.preSaleNoticesSchedule;
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: DEFAULT_PRE_SALE_NOTICES_CRON,
+      ScheduleExpressionTimezone: timezone,
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      State: 'ENABLED',
+      Target: {
+        Arn: resolve(stack.notices.preSaleNotices.fn.functionArn),
+        Input: JSON.stringify({ source: 'schedule', scheduledTime: '<aws.scheduler.scheduled-time>' }),
+        RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 6 * 3600 },
+        DeadLetterConfig: { Arn: resolve(scheduled.deadLetterQueue.queueArn) },
+        RoleArn: resolve(scheduled.role.roleArn),
+      },
+    });
+    expect(DEFAULT_PRE_SALE_NOTICES_CRON).toBe('cron(0 9 * * ? *)');
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: resolve(stack.notices.preSaleNotices.fn.functionName),
+      MaximumRetryAttempts: 2,
+      DestinationConfig: { OnFailure: { Destination: resolve(scheduled.deadLetterQueue.queueArn) } },
+    });
+    const context = cdkJsonContext();
+    expect(envOf('send-pre-sale-notices').env).toMatchObject({
+      NOTICE_WINDOW_DAYS: String(context.noticeWindowDays),
+      PRE_SALE_NOTICE_AFTER_CUSTODY_DAYS: String(context.preSaleNoticeAfterCustodyDays),
+      SERVED_CITIES: 'cheongju',
+    });
+  });
+
   it('failed runs end in each schedule’s alarmed DLQ', () => {
     for (const [fn, scheduled, retries] of [
       [stack.notices.sweeper, sweep(), 0],
@@ -119,5 +148,66 @@ describe('the schedules', () => {
       const actions = policies.flatMap((p) => (p.Properties?.PolicyDocument as { Statement: { Action: string | string[] }[] }).Statement).flatMap((s) => [s.Action].flat());
       expect([...new Set(actions)].sort()).toEqual(['lambda:InvokeFunction', 'sqs:SendMessage']);
     }
+  });
+});
+
+describe('notice delivery', () => {
+  const notices = cdkJsonContext().notices as { emailFrom: string; sesIdentity: string; printBatchArchiveDays: number; printBatchRetentionDays: number };
+  const bucketId = () => stack.getLogicalId(stack.noticeDelivery.bucket.node.defaultChild as CfnElement);
+
+  it('keeps print batches in a bucket with the deployment’s KMS key, versioning, no public access, an archive lifecycle, access logs, retained', () => {
+    const bucket = resourcesOfType(template, 'AWS::S3::Bucket')[bucketId()];
+    expect(bucket?.Properties).toMatchObject({
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: resolve(stack.data.key.keyArn) }, BucketKeyEnabled: true }] },
+      VersioningConfiguration: { Status: 'Enabled' },
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      LoggingConfiguration: { DestinationBucketName: resolve(stack.noticeDelivery.accessLogs.bucketName) },
+      LifecycleConfiguration: {
+        Rules: [
+          expect.objectContaining({
+            Status: 'Enabled',
+            Transitions: [{ StorageClass: 'GLACIER', TransitionInDays: notices.printBatchArchiveDays }],
+            NoncurrentVersionTransitions: [{ StorageClass: 'GLACIER', TransitionInDays: notices.printBatchArchiveDays }],
+            ExpirationInDays: notices.printBatchRetentionDays,
+          }),
+        ],
+      },
+    });
+    expect(template.toJSON().Resources[bucketId()]).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  });
+
+  it('accepts TLS only', () => {
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: bucketId() },
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Action: 's3:*', Principal: { AWS: '*' }, Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+  });
+
+  it('lets the dispatcher write print batches and send e-mail as the configured SES identity only', () => {
+    const { env } = envOf('dispatch-notice');
+    expect(env).toMatchObject({ PRINT_BATCH_BUCKET: resolve(stack.noticeDelivery.bucket.bucketName), EMAIL_FROM: notices.emailFrom, EXCHANGE_NOTICE_CONTACT: expect.stringContaining('cheongju') });
+    const roleId = stack.getLogicalId(stack.notices.dispatcher.role.node.defaultChild as CfnElement);
+    const statements = Object.values(resourcesOfType(template, 'AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p.Properties?.Roles) === JSON.stringify([{ Ref: roleId }]))
+      .flatMap((p) => (p.Properties?.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement);
+    const ses = statements.filter((st) => [st.Action].flat().some((a) => a.startsWith('ses:')));
+    expect(ses).toEqual([expect.objectContaining({ Action: 'ses:SendEmail', Resource: resolve(stack.noticeDelivery.sesIdentityArn) })]);
+    expect(JSON.stringify(ses[0]?.Resource)).toContain(`:identity/${notices.sesIdentity}`);
+    const s3 = statements.filter((st) => [st.Action].flat().some((a) => a.startsWith('s3:')));
+    expect(s3.flatMap((st) => [st.Action].flat()).sort()).toEqual(['s3:GetObject', 's3:PutObject']);
+    // No other function may send e-mail.
+    const all = Object.values(resourcesOfType(template, 'AWS::IAM::Policy')).flatMap((p) => (p.Properties?.PolicyDocument as { Statement: { Action: string | string[] }[] }).Statement);
+    expect(all.filter((st) => [st.Action].flat().some((a) => a.startsWith('ses:')))).toHaveLength(1);
+  });
+
+  it('gives the print contractor a read-only pickup role', () => {
+    const roleId = stack.getLogicalId(stack.noticeDelivery.pickupRole.node.defaultChild as CfnElement);
+    const actions = Object.values(resourcesOfType(template, 'AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p.Properties?.Roles) === JSON.stringify([{ Ref: roleId }]))
+      .flatMap((p) => (p.Properties?.PolicyDocument as { Statement: { Action: string | string[] }[] }).Statement)
+      .flatMap((st) => [st.Action].flat());
+    expect(actions.sort()).toEqual(['kms:Decrypt', 's3:GetObject', 's3:ListBucket']);
+    template.hasOutput('PrintBatchBucketName', {});
+    template.hasOutput('PrintPickupRoleArn', {});
   });
 });

@@ -1,9 +1,10 @@
 /**
- * The local stack end to end: started as `npm start` starts it (DynamoDB Local, local SQS, the
- * exchange simulator, the API on localhost, schedules on the shared clock), one case driven through
- * the HTTP API with the local credentials to settlement, then stopped with nothing left running.
+ * The local stack end to end: started as `npm start` starts it (DynamoDB Local, local SQS and S3,
+ * local SES, the exchange simulator, the API on localhost, schedules on the shared clock), checked
+ * against the synthesized template (it runs exactly what the stack deploys), one case driven
+ * through the HTTP API with the local credentials to settlement, then stopped with nothing left running.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readCredentials } from '../../local/credentials';
@@ -11,6 +12,9 @@ import { startLocalStack, type LocalStack } from '../../local/stack';
 import { runOps } from '../../local/ops';
 import { readStatements, summarize } from '../../local/summary';
 import { runTimeline } from '../../local/timeline';
+import { readS3PrintBatch, S3PrintBatchChannel } from '#adapters/notice-channels/index';
+import { Template } from 'aws-cdk-lib/assertions';
+import { buildTestApp, resourcesOfType } from '../infra/helpers';
 
 // DynamoDB Local's start and, on a fresh clone, one CDK synth of the sale state machine (cached after).
 jest.setTimeout(120_000);
@@ -30,11 +34,13 @@ describe('local stack', () => {
   let stack: LocalStack | undefined;
   let stateDir: string;
   let pids: (number | undefined)[] = [];
+  let sesEndpoint = '';
 
   beforeAll(async () => {
     stateDir = mkdtempSync(join(tmpdir(), 'local-stack-'));
-    stack = await startLocalStack({ start: '2026-09-14T10:00:00+09:00', stateDir, preSaleNoticesFrom: '2026-09-15' });
+    stack = await startLocalStack({ start: '2026-09-14T10:00:00+09:00', stateDir, preSaleNoticeAfterCustodyDays: 0 });
     pids = [stack.dynamodb.pid, stack.sqs.pid];
+    sesEndpoint = stack.ses.endpoint;
   });
 
   afterAll(async () => {
@@ -58,12 +64,47 @@ describe('local stack', () => {
     await expect(s().officer.post('/cases', { cityId: CITY, taxpayer: { ref: 'T-1', name: '김납세' }, bills: [] })).rejects.toMatchObject({ status: 403 });
   });
 
-  it('drives one case through the API to settlement by a sale, with its notices written to the outbox folder', async () => {
+  it('runs exactly the schedules, queue consumers, state machines and API routes the stack deploys, no more, no fewer', () => {
+    const { stack } = buildTestApp();
+    const template = Template.fromStack(stack);
+    type Props = Record<string, unknown>;
+    const functions = resourcesOfType(template, 'AWS::Lambda::Function');
+    const serviceOf = (ref: unknown): string => {
+      // A function is named by its Powertools service name (the folder under functions/).
+      const id = (ref as { Ref?: string; 'Fn::GetAtt'?: [string, string] }).Ref ?? (ref as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+      const env = (functions[id]?.Properties?.Environment as { Variables: Props } | undefined)?.Variables;
+      return String(env?.POWERTOOLS_SERVICE_NAME ?? `unknown ${id}`);
+    };
+    const queueIds: Record<string, string> = {
+      [stack.getLogicalId(stack.queues.noticeDispatch.node.defaultChild as never)]: 'noticeDispatch',
+      [stack.getLogicalId(stack.queues.saleRequest.node.defaultChild as never)]: 'saleRequest',
+    };
+    const deployed = {
+      schedules: Object.values(resourcesOfType(template, 'AWS::Scheduler::Schedule'))
+        .map((r) => r.Properties as Props & { Target: { Arn: unknown } })
+        .map((p) => `${serviceOf(p.Target.Arn)} ${String(p.ScheduleExpression)} ${String(p.ScheduleExpressionTimezone)}`),
+      consumers: Object.values(resourcesOfType(template, 'AWS::Lambda::EventSourceMapping'))
+        .map((r) => r.Properties as Props & { EventSourceArn: { 'Fn::GetAtt': [string, string] } })
+        .map((p) => `${serviceOf(p.FunctionName)} ${queueIds[p.EventSourceArn['Fn::GetAtt'][0]] ?? 'unknown queue'}`),
+      stateMachines: Object.keys(resourcesOfType(template, 'AWS::StepFunctions::StateMachine')).map((id) => (id === stack.getLogicalId(stack.sales.workflow.stateMachine.node.defaultChild as never) ? 'sale' : id)),
+      routes: apiRoutes(template),
+    };
+    const local = s().deployed;
+    const sorted = (xs: string[]) => [...xs].sort();
+    expect(sorted(local.schedules.map((x) => `${x.function} ${x.expression} ${x.timezone}`))).toEqual(sorted(deployed.schedules));
+    expect(sorted(local.consumers.map((x) => `${x.function} ${x.queue}`))).toEqual(sorted(deployed.consumers));
+    expect(sorted(local.stateMachines)).toEqual(sorted(deployed.stateMachines));
+    expect(sorted(local.routes.map((r) => `${r.method} ${r.path}`))).toEqual(sorted(deployed.routes));
+    // Every recurring job of the local scheduler is one of them (the demo's people act through the API).
+    expect(sorted(s().scheduler.jobNames())).toEqual(sorted(local.schedules.map((x) => x.function)));
+  });
+
+  it('drives one case through the API to settlement by a sale, its letters in the day’s print batches on the local S3', async () => {
     const { city, officer } = s();
     const registered = await city.post<{ caseId: string; status: string }>('/cases', {
       cityId: CITY,
       cityCaseRef: 'CJ-LOCAL-1',
-      taxpayer: { ref: 'TP-LOCAL-1', name: '김납세', contact: { phone: '010-0000-0001' } },
+      taxpayer: { ref: 'TP-LOCAL-1', name: '김납세', contact: { phone: '010-0000-0001', address: '충청북도 청주시 상당구 상당로 155' } },
       bills: [{ billId: 'B-2025-1', taxItem: '지방소득세', dueDate: '2025-05-31', cost: '5000', tax: '1200000', surcharge: '36000', surchargeAsOf: '2026-08-31' }],
     });
     const caseId = registered.caseId;
@@ -101,12 +142,21 @@ describe('local stack', () => {
     expect(states).toEqual(expect.arrayContaining(['LoadCase', 'QuoteMarket', 'PlaceOrder', 'ReconcileOrder', 'Settle', 'NotifyResult']));
     expect(s().exchange.orders.all().length).toBe(runs.runs[0]?.orders.length);
 
-    // Every notice was rendered into the local outbox folder (seizure ×2, pre-sale, sale result).
+    // Every notice went into a print batch of its day (seizure ×2, one to the exchange; pre-sale; sale result).
     expect(await s().pendingNotices()).toBe(0);
-    const files = readdirSync(join(s().dirs.outbox, CITY, caseId)).filter((f) => f.endsWith('.txt'));
-    expect(files.length).toBe(summary.notices.total);
     expect(summary.notices.byKind).toMatchObject({ SEIZURE: 2, PRE_SALE: 1, SALE_RESULT: 1 });
-    expect(files.map((f) => readFileSync(join(s().dirs.outbox, CITY, caseId, f), 'utf8')).some((t) => t.includes('매각'))).toBe(true);
+    expect(summary.notices.delivered).toBe(summary.notices.total);
+    const channel = new S3PrintBatchChannel(s().printBatches.s3, s().printBatches.bucket);
+    const letters = [];
+    for (const day of ['2026-09-14', '2026-09-15', '2026-09-17', '2026-09-18']) {
+      try {
+        letters.push(...(await readS3PrintBatch(s().printBatches.s3, s().printBatches.bucket, channel.batchKey(CITY, new Date(`${day}T12:00:00+09:00`)))));
+      } catch (error) {
+        if ((error as Error).name !== 'NoSuchKey') throw error;
+      }
+    }
+    expect(letters.filter((l) => l.caseId === caseId).map((l) => l.kind).sort()).toEqual(['PRE_SALE', 'SALE_RESULT', 'SEIZURE', 'SEIZURE']);
+    expect(letters.some((l) => l.kind === 'SALE_RESULT' && l.text.includes('매각'))).toBe(true);
 
     // The officers' CLI reads the same case through the API with the officer key.
     const lines: string[] = [];
@@ -122,7 +172,7 @@ describe('local stack', () => {
     const registered = await city.post<{ caseId: string }>('/cases', {
       cityId: CITY,
       cityCaseRef: 'CJ-LOCAL-2',
-      taxpayer: { ref: 'TP-LOCAL-2', name: '이납세', contact: {} },
+      taxpayer: { ref: 'TP-LOCAL-2', name: '이납세', contact: { address: '충청북도 청주시 흥덕구 2순환로 1' } },
       bills: [{ billId: 'B-2025-2', taxItem: '자동차세', dueDate: '2025-06-30', cost: '0', tax: '300000', surcharge: '9000', surchargeAsOf: '2026-08-31' }],
     });
     const lines: string[] = [];
@@ -154,5 +204,20 @@ describe('local stack', () => {
     for (const pid of pids) expect(alive(pid)).toBe(false);
     expect(existsSync(join(stateDir, 'stack.json'))).toBe(false);
     await expect(fetch(`${st.api.url}/cases?city=${CITY}`)).rejects.toThrow();
+    await expect(fetch(`${sesEndpoint}/health-check`)).rejects.toThrow();
   });
 });
+
+/** `METHOD /path` of every API Gateway method in the template, its path rebuilt from the resource tree. */
+function apiRoutes(template: { toJSON(): Record<string, unknown> }): string[] {
+  type R = { Properties?: { ParentId?: unknown; PathPart?: string; HttpMethod?: string; ResourceId?: unknown } };
+  const resources = resourcesOfType(template, 'AWS::ApiGateway::Resource') as Record<string, R>;
+  const pathOf = (ref: unknown): string => {
+    const id = (ref as { Ref?: string }).Ref;
+    const r = id ? resources[id] : undefined;
+    return r ? `${pathOf(r.Properties?.ParentId)}/${r.Properties?.PathPart ?? ''}` : '';
+  };
+  return Object.values(resourcesOfType(template, 'AWS::ApiGateway::Method') as Record<string, R>)
+    .filter((m) => m.Properties?.HttpMethod !== 'OPTIONS')
+    .map((m) => `${m.Properties?.HttpMethod} ${pathOf(m.Properties?.ResourceId) || '/'}`);
+}

@@ -88,7 +88,7 @@ let registrations = 0;
 export const registration = (overrides: Record<string, unknown> = {}) => ({
   cityId: 'cheongju',
   cityCaseRef: `CH-TEST-${++registrations}`,
-  taxpayer: { ref: 'TP-0001', name: '김납세', contact: { phone: '010-1234-5678' } },
+  taxpayer: { ref: 'TP-0001', name: '김납세', contact: { phone: '010-1234-5678', address: '충청북도 청주시 상당구 상당로 155' } },
   bills: [
     { billId: 'B1', taxItem: '지방소득세', dueDate: '2025-03-31', cost: '0', tax: '1000000', surcharge: '30000', surchargeAsOf: '2025-06-30' },
     { billId: 'B2', taxItem: '자동차세', dueDate: '2025-01-31', cost: '5000', tax: '200000', surcharge: '6000', surchargeAsOf: '2025-06-30' },

@@ -2,6 +2,7 @@
 import type { Bill } from '#domain/bills';
 import {
   confirmCustody,
+  recordPreSaleDelivery,
   registerCase,
   requestTransfer,
   sendPreSaleNotice,
@@ -39,10 +40,14 @@ export function registered(caseId: string, at = '2025-07-01T01:00:00Z', cityId =
   return registerCase({ cityId, caseId, cityCaseRef: `CC-${caseId}`, taxpayer, bills: [bill('B1'), bill('B2', '500000', { dueDate: '2025-01-31' })] }, ctxAt(at));
 }
 
-/** The transitions that take a registered case to NOTICE_SENT (seizure, custody, pre-sale notice). */
+/**
+ * The transitions that take a registered case to NOTICE_SENT with its deadline: seizure, custody,
+ * the pre-sale notice, and its delivery the same day (the deadline runs from it).
+ */
 export function toNoticeSent(c: Case, at: string): Transition[] {
   const t1 = requestTransfer(c, [{ market: 'KRW-BTC', quantity: decimal('0.05') }], ctxAt(at));
   const t2 = confirmCustody(t1.case, { market: 'KRW-BTC', quantity: decimal('0.05') }, ctxAt(at));
   const t3 = sendPreSaleNotice(t2.case, [{ market: 'KRW-BTC', bid: decimal('140000000') }], ctxAt(at));
-  return [t1, t2, t3];
+  const t4 = recordPreSaleDelivery(t3.case, { noticeId: t3.notices[0]!.noticeId, outcome: 'DELIVERED', on: t3.case.preSaleNotice!.issuedOn }, ctxAt(at));
+  return [t1, t2, t3, t4];
 }

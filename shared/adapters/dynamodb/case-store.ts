@@ -31,7 +31,7 @@ import {
 import type { LocalDate } from '#domain/dates';
 import { Decimal, ZERO } from '#domain/money';
 import { documentClient, queryAll } from './client';
-import { caseRefPk, casePk, cityPaymentPk, CLAIM_SK, DEADLINE_PARTITIONS, idempotencyPk, SK, statusPk } from './keys';
+import { caseRefPk, casePk, cityPaymentPk, CLAIM_SK, DEADLINE_PARTITIONS, idempotencyPk, PRE_SALE_PARTITIONS, SK, statusPk } from './keys';
 import {
   auditToItem,
   availableOf,
@@ -287,6 +287,12 @@ export class DynamoDbCaseStore implements CaseStore {
 
   async dueByDeadline(before: LocalDate, options: ListOptions = {}): Promise<Page<DeadlineEntry>> {
     const page = await this.queryPartitions(INDEX.byDeadline, 'GSI1PK', DEADLINE_PARTITIONS, { expression: 'GSI1SK < :before', values: { ':before': before } }, options);
+    return { items: page.items.map(itemToDeadline), ...(page.cursor ? { cursor: page.cursor } : {}) };
+  }
+
+  async awaitingPreSaleNotice(through: LocalDate, options: ListOptions = {}): Promise<Page<DeadlineEntry>> {
+    // Sort keys are `<date>#<cityId>#<caseId>`: '$' sorts right after '#', so this takes the whole day `through`.
+    const page = await this.queryPartitions(INDEX.byDeadline, 'GSI1PK', PRE_SALE_PARTITIONS, { expression: 'GSI1SK < :after', values: { ':after': `${through}$` } }, options);
     return { items: page.items.map(itemToDeadline), ...(page.cursor ? { cursor: page.cursor } : {}) };
   }
 

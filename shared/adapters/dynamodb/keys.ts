@@ -68,6 +68,10 @@ export const deadlinePk = (shard: number): string => `DEADLINE#${String(shard).p
 export const deadlineShard = (cityId: string, caseId: string): string => deadlinePk(shardOf(`${cityId}#${caseId}`, DEADLINE_SHARDS));
 export const deadlineSk = (date: LocalDate, cityId: string, caseId: string): string => `${date}#${cityId}#${caseId}`;
 export const DEADLINE_PARTITIONS: readonly string[] = Array.from({ length: DEADLINE_SHARDS }, (_, i) => deadlinePk(i));
+/** Cases in custody waiting for their pre-sale notice sit in the same index under their own partitions (sorted by custody date). */
+export const preSalePk = (shard: number): string => `PRESALE#${String(shard).padStart(2, '0')}`;
+export const preSaleShard = (cityId: string, caseId: string): string => preSalePk(shardOf(`${cityId}#${caseId}`, DEADLINE_SHARDS));
+export const PRE_SALE_PARTITIONS: readonly string[] = Array.from({ length: DEADLINE_SHARDS }, (_, i) => preSalePk(i));
 
 export const statusPk = (cityId: string, status: CaseStatus): string => `CITY#${safeId('cityId', cityId)}#STATUS#${status}`;
 export const statusSk = (createdAt: string, caseId: string): string => `${createdAt}#${caseId}`;

@@ -5,12 +5,12 @@
 import { NumberValue } from '@aws-sdk/lib-dynamodb';
 import type { Amounts, Bill } from '#domain/bills';
 import { totalOutstanding } from '#domain/bills';
-import type { AuditEntry, Case, CaseStatus, Hold, Holding, LedgerEntry, NoticeIntent, Release, SaleRequest } from '#domain/case';
+import type { AuditEntry, Case, CaseStatus, Hold, Holding, LedgerEntry, NoticeIntent, NoticeService, Release, SaleRequest } from '#domain/case';
 import { available } from '#domain/case';
 import type { AuditRecord, CaseSummary, DeadlineEntry, LedgerBatch, NoticeRecord, PaymentRecord, ReleaseRecord } from '#domain/case-store';
 import { addDays, kstDate, type LocalDate } from '#domain/dates';
 import { Decimal, sum, wonString } from '#domain/money';
-import { casePk, deadlineShard, deadlineSk, outboxShard, SK, statusPk, statusSk } from './keys';
+import { casePk, deadlineShard, deadlineSk, outboxShard, preSaleShard, SK, statusPk, statusSk } from './keys';
 
 export type Item = Record<string, unknown>;
 
@@ -148,6 +148,33 @@ function evidenceIn(v: unknown): SaleRequest['evidence'] {
   };
 }
 
+const serviceOut = (n: NoticeService): Item => ({
+  noticeId: n.noticeId,
+  issuedOn: n.issuedOn,
+  ...(n.deliveredOn ? { deliveredOn: n.deliveredOn } : {}),
+  ...(n.failed ? { failed: { ...n.failed } } : {}),
+  ...(n.publicNotice ? { publicNotice: { ...n.publicNotice } } : {}),
+  ...(n.effectiveOn ? { effectiveOn: n.effectiveOn } : {}),
+});
+
+function serviceIn(v: unknown): NoticeService {
+  const m = record(v, 'preSaleNotice');
+  const n: NoticeService = { noticeId: str(m.noticeId, 'preSaleNotice.noticeId'), issuedOn: str(m.issuedOn, 'preSaleNotice.issuedOn') };
+  const deliveredOn = optStr(m.deliveredOn, 'preSaleNotice.deliveredOn');
+  if (deliveredOn) n.deliveredOn = deliveredOn;
+  if (m.failed !== undefined) {
+    const f = record(m.failed, 'preSaleNotice.failed');
+    n.failed = { on: str(f.on, 'preSaleNotice.failed.on'), reason: str(f.reason, 'preSaleNotice.failed.reason') };
+  }
+  if (m.publicNotice !== undefined) {
+    const p = record(m.publicNotice, 'preSaleNotice.publicNotice');
+    n.publicNotice = { postedOn: str(p.postedOn, 'publicNotice.postedOn'), effectiveOn: str(p.effectiveOn, 'publicNotice.effectiveOn'), orderedBy: str(p.orderedBy, 'publicNotice.orderedBy') };
+  }
+  const effectiveOn = optStr(m.effectiveOn, 'preSaleNotice.effectiveOn');
+  if (effectiveOn) n.effectiveOn = effectiveOn;
+  return n;
+}
+
 /** Everything applied to the bills so far: payments and sale proceeds. */
 export const recovered = (c: Case): Decimal => sum(c.bills.flatMap((b) => [b.cost.paid, b.tax.paid, b.surcharge.paid]));
 
@@ -164,8 +191,18 @@ export function waitDate(c: Case): LocalDate | undefined {
   return candidates.sort()[0] ?? addDays(kstDate(c.updatedAt), -1);
 }
 
-export function caseToItem(c: Case): Item {
+/** A case in custody whose pre-sale notice is to go out (not held back): its custody date, for the daily notice run. */
+export const awaitingNoticeSince = (c: Case): LocalDate | undefined => (c.status === 'IN_CUSTODY' && !c.preSaleNoticeHeld ? c.custodyOn : undefined);
+
+function deadlineIndexKeys(c: Case): Item {
   const wait = waitDate(c);
+  if (wait) return { waitDate: wait, GSI1PK: deadlineShard(c.cityId, c.caseId), GSI1SK: deadlineSk(wait, c.cityId, c.caseId) };
+  const since = awaitingNoticeSince(c);
+  if (since) return { waitDate: since, GSI1PK: preSaleShard(c.cityId, c.caseId), GSI1SK: deadlineSk(since, c.cityId, c.caseId) };
+  return {};
+}
+
+export function caseToItem(c: Case): Item {
   return {
     PK: casePk(c.cityId, c.caseId),
     SK: SK.case,
@@ -180,6 +217,9 @@ export function caseToItem(c: Case): Item {
     holdings: c.holdings.map(holdingOut),
     holds: c.holds.map((h) => ({ ...h })),
     ...(c.resumeStatus ? { resumeStatus: c.resumeStatus } : {}),
+    ...(c.custodyOn ? { custodyOn: c.custodyOn } : {}),
+    ...(c.preSaleNoticeHeld ? { preSaleNoticeHeld: { ...c.preSaleNoticeHeld } } : {}),
+    ...(c.preSaleNotice ? { preSaleNotice: serviceOut(c.preSaleNotice) } : {}),
     ...(c.deadline ? { deadline: c.deadline } : {}),
     ...(c.saleRequest ? { saleRequest: saleRequestOut(c.saleRequest) } : {}),
     ...(c.saleId ? { saleId: c.saleId } : {}),
@@ -196,8 +236,8 @@ export function caseToItem(c: Case): Item {
     available: Object.fromEntries(c.holdings.map((h) => [h.market, available(h).toFixed()])),
     GSI2PK: statusPk(c.cityId, c.status),
     GSI2SK: statusSk(c.createdAt, c.caseId),
-    // Sparse: only a waiting case has these attributes, so only it is in the deadline index.
-    ...(wait ? { waitDate: wait, GSI1PK: deadlineShard(c.cityId, c.caseId), GSI1SK: deadlineSk(wait, c.cityId, c.caseId) } : {}),
+    // Sparse: only a case waiting on a date (a deadline, or its pre-sale notice) is in the deadline index.
+    ...deadlineIndexKeys(c),
   };
 }
 
@@ -222,6 +262,12 @@ export function itemToCase(item: Item): Case {
   };
   if (item.resumeStatus !== undefined) c.resumeStatus = str(item.resumeStatus, 'resumeStatus') as CaseStatus;
   if (item.deadline !== undefined) c.deadline = str(item.deadline, 'deadline');
+  if (item.custodyOn !== undefined) c.custodyOn = str(item.custodyOn, 'custodyOn');
+  if (item.preSaleNoticeHeld !== undefined) {
+    const h = record(item.preSaleNoticeHeld, 'preSaleNoticeHeld');
+    c.preSaleNoticeHeld = { by: str(h.by, 'preSaleNoticeHeld.by'), at: str(h.at, 'preSaleNoticeHeld.at'), reason: str(h.reason, 'preSaleNoticeHeld.reason') };
+  }
+  if (item.preSaleNotice !== undefined) c.preSaleNotice = serviceIn(item.preSaleNotice);
   if (item.saleRequest !== undefined) c.saleRequest = saleRequestIn(item.saleRequest);
   if (item.saleId !== undefined) c.saleId = str(item.saleId, 'saleId');
   if (item.lastError !== undefined) c.lastError = str(item.lastError, 'lastError');
@@ -344,6 +390,7 @@ export const itemToNotice = (item: Item): NoticeRecord => ({
   version: int(item.version, 'version'),
   createdAt: str(item.createdAt, 'createdAt'),
   status: str(item.outboxStatus, 'outboxStatus') as NoticeRecord['status'],
+  ...(typeof item.channel === 'string' ? { channel: item.channel } : {}),
 });
 
 export const releaseToItem = (c: Case, at: string, r: Release, index: number): Item => {

@@ -93,14 +93,14 @@ export class NoReachableChannelError extends PermanentDeliveryError {
 export type ChannelOrder = Partial<Record<NoticeKind | '*', readonly ChannelKind[]>>;
 
 /**
- * Default order. Legally significant notices go by post (service of documents by post or in person,
- * 지방세기본법 §28 and §30; electronic service only where the taxpayer applied for it, §30 (confirm));
- * a reminder is a courtesy and may go by alimtalk or SMS when the taxpayer has a phone, else by post.
- * Per-city orders come from the dispatcher's configuration.
+ * Default order: e-mail (SES) where the city's system gives an address, else post (print batches).
+ * Service by post (지방세기본법 §28, §30); electronic service only where the taxpayer applied for
+ * it (§30), so the city's system passes an e-mail address only for those who did. SMS and alimtalk
+ * join a city's order (dispatcher configuration) once a provider is contracted; until then a
+ * default deployment delivers every notice through channels that work.
  */
 export const DEFAULT_CHANNEL_ORDER: ChannelOrder = {
-  '*': ['POST'],
-  REMINDER: ['ALIMTALK', 'SMS', 'POST'],
+  '*': ['EMAIL', 'POST'],
 };
 
 export const channelOrderFor = (order: ChannelOrder, kind: NoticeKind): readonly ChannelKind[] => order[kind] ?? order['*'] ?? [];

@@ -118,11 +118,16 @@ export class AlimtalkChannel extends MessagingChannel {
 
 export class EmailChannel extends MessagingChannel {
   readonly kind = 'EMAIL' as const;
-  constructor(private readonly gateway: EmailGateway = notConfigured('EMAIL')) {
+  constructor(
+    private readonly gateway: EmailGateway = notConfigured('EMAIL'),
+    /** The provider's acceptance is the notice's receipt (electronic service: recorded when it enters the recipient's mail system). */
+    private readonly options: { receiptOnAcceptance?: boolean } = {},
+  ) {
     super();
   }
   async deliver(notice: OutgoingNotice): Promise<DeliveryReceipt> {
     const message = { to: required(notice.recipient.contact.email, 'e-mail address'), subject: `[${notice.content.data.city.cityName}] ${notice.rendered.title}`, text: noticeText(notice), reference: notice.idempotencyKey };
-    return this.receipt(notice, await this.gateway.send(message));
+    const answer = await this.gateway.send(message);
+    return this.receipt(notice, this.options.receiptOnAcceptance && !answer.deliveredAt ? { ...answer, deliveredAt: notice.at.toISOString() } : answer);
   }
 }

@@ -140,6 +140,13 @@ export function parsePrintBatch(content: string): PrintBatch {
   return { records, completeBytes, tornBytes: Buffer.byteLength(content, 'utf8') - completeBytes };
 }
 
+/** The letter a notice becomes in a print batch, at a sequence number. */
+export function printRecordOf(notice: OutgoingNotice, seq: number, mailClass: Readonly<Record<NoticeKind, MailClass>>): Omit<PrintRecord, 'sha256'> {
+  const address = notice.recipient.contact.address?.trim();
+  if (!address) throw new Error('the postal channel needs an address (chooseChannel checks this)');
+  return { seq, noticeId: notice.noticeId, caseId: notice.caseId, kind: notice.kind, mailClass: mailClass[notice.kind], to: notice.recipient.name, address, text: noticeText(notice) };
+}
+
 export interface PostalPrintFileOptions {
   mailClass?: Partial<Record<NoticeKind, MailClass>>;
   /** Earlier days' files searched for a repeat: a queue message comes back within 14 days at most. Default 14. */
@@ -186,8 +193,6 @@ export class PostalPrintFileChannel implements NoticeChannel {
   }
 
   private async append(notice: OutgoingNotice): Promise<DeliveryReceipt> {
-    const address = notice.recipient.contact.address?.trim();
-    if (!address) throw new Error('the postal channel needs an address (chooseChannel checks this)');
     const path = this.batchPath(notice.cityId, notice.at);
     const sentAt = notice.at.toISOString();
     for (let day = 0; day <= this.lookbackDays; day++) {
@@ -196,16 +201,7 @@ export class PostalPrintFileChannel implements NoticeChannel {
       if (existing) return { channel: 'POST', reference: `${earlierPath}#${existing.seq}`, sentAt };
     }
     const batch = await this.open(path);
-    const record = {
-      seq: batch.lastSeq + 1,
-      noticeId: notice.noticeId,
-      caseId: notice.caseId,
-      kind: notice.kind,
-      mailClass: this.mailClass[notice.kind],
-      to: notice.recipient.name,
-      address,
-      text: noticeText(notice),
-    };
+    const record = printRecordOf(notice, batch.lastSeq + 1, this.mailClass);
     const { formatted, sha256: hash } = formatPrintRecord(record);
     try {
       await appendFile(path, formatted, 'utf8');

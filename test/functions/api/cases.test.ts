@@ -59,6 +59,14 @@ describe('POST /cases', () => {
     expect((await api.call('POST', '/cases', { body: registration({ bills: more }) })).body.errors).toEqual([expect.objectContaining({ pointer: '/bills' })]);
   });
 
+  it('refuses a taxpayer no notice could reach (neither a postal nor an e-mail address)', async () => {
+    const answer = await api.call('POST', '/cases', { body: registration({ taxpayer: { ref: 'TP-9', name: '박', contact: { phone: '010-0000-0000' } } }) });
+    expect(answer.status).toBe(400);
+    expect(answer.body.errors).toEqual([expect.objectContaining({ pointer: '/taxpayer/contact/address', detail: expect.stringContaining('postal address or an e-mail address') })]);
+    const ok = await api.call('POST', '/cases', { body: registration({ taxpayer: { ref: 'TP-9', name: '박', contact: { email: 'park@example.com' } } }) });
+    expect(ok.status).toBe(201);
+  });
+
   it('refuses duplicate bill ids with 422 and the rule’s code', async () => {
     const bill = registration().bills[0];
     const answer = await api.call('POST', '/cases', { body: registration({ bills: [bill, bill] }) });
@@ -80,7 +88,7 @@ describe('POST /cases', () => {
     expect(again.headers['Idempotent-Replayed']).toBe('true');
     const listed = await table.store.listByStatus('sejong', undefined, { limit: 100 });
     expect(listed.items.map((s) => s.caseId)).toEqual([first.body.caseId]);
-    const other = await api.call('POST', '/cases', { body: registration({ cityId: 'sejong', taxpayer: { ref: 'TP-2', name: '이', contact: {} } }), key: 'register-once' });
+    const other = await api.call('POST', '/cases', { body: registration({ cityId: 'sejong', taxpayer: { ref: 'TP-2', name: '이', contact: { email: 'lee@example.com' } } }), key: 'register-once' });
     expect(other.status).toBe(422);
     expect(other.body).toMatchObject({ type: 'urn:crypto-tax-recovery:problem:idempotency-key-reused' });
   });
@@ -90,7 +98,7 @@ describe('POST /cases: one open case per city reference', () => {
   it('answers the same city reference under a new key with 409 and the open case’s id, and registers nothing', async () => {
     const first = await registerCaseVia(api, { cityCaseRef: 'CH-2025-0001' });
     const before = (await table.store.listByStatus('cheongju', undefined, { limit: 100 })).items.length;
-    const again = await api.call('POST', '/cases', { body: registration({ cityCaseRef: 'CH-2025-0001', taxpayer: { ref: 'TP-OTHER', name: '김납세', contact: {} } }), key: 'a-new-key' });
+    const again = await api.call('POST', '/cases', { body: registration({ cityCaseRef: 'CH-2025-0001', taxpayer: { ref: 'TP-OTHER', name: '김납세', contact: { address: '청주시' } } }), key: 'a-new-key' });
     expect(again.status).toBe(409);
     expect(again.body).toMatchObject({ type: 'urn:crypto-tax-recovery:problem:case-registered', caseId: first });
     expect(again.headers.Location).toBe(`/cases/${first}?city=cheongju`);

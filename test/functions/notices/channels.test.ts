@@ -161,7 +161,8 @@ describe('provider channels', () => {
 describe('dispatcher configuration', () => {
   it('reads channel orders, per city, and refuses unknown kinds or channels', () => {
     const base = { TABLE_NAME: 't' };
-    expect(loadDispatcherConfig(base).channelOrder('cheongju')).toEqual({ '*': ['POST'], REMINDER: ['ALIMTALK', 'SMS', 'POST'] });
+    // E-mail where the taxpayer gave an address (applied for electronic service), else post: channels that deliver.
+    expect(loadDispatcherConfig(base).channelOrder('cheongju')).toEqual({ '*': ['EMAIL', 'POST'] });
     expect(loadDispatcherConfig({ ...base, LOCAL_OUTBOX_DIR: '/tmp/o' }).channelOrder('cheongju')).toEqual({ '*': ['LOCAL_FOLDER'] });
     const config = loadDispatcherConfig({
       ...base,

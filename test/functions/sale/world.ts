@@ -17,6 +17,7 @@ import {
   markDue,
   registerCase,
   requestTransfer,
+  recordPreSaleDelivery,
   sendPreSaleNotice,
   startSale,
   nextSaleId,
@@ -285,6 +286,8 @@ export async function caseReady(world: SaleWorld, spec: CaseSpec): Promise<Case>
   await commit(confirmCustody(c, { market, quantity }, ctx('2022-12-20T00:00:00Z')));
   world.sim.accounts.credit(market.split('-')[1]!, quantity.toFixed());
   await commit(sendPreSaleNotice(c, [{ market, bid: new Decimal('30000000') }], ctx('2023-01-02T00:00:00Z')));
+  // Delivered the same day: the deadline runs from it.
+  await commit(recordPreSaleDelivery(c, { noticeId: c.preSaleNotice!.noticeId, outcome: 'DELIVERED', on: '2023-01-02' }, ctx('2023-01-02T00:00:00Z')));
   if (spec.until === 'NOTICE_SENT') return c;
   await commit(markDue(c, ctx(world.now(), 'SYSTEM')));
   if (spec.until === 'DUE') return c;
