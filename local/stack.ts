@@ -484,7 +484,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const workflow = createLocalSaleWorkflow({ definition, clock, caseSteps, marketSteps, exchangeLock });
     // Orders in doubt: the deployed sweep function, on the deployed rate.
     const sweepOrdersInDoubt = createOrderSweep({ ...saleDeps, cities, exchange: exchangeClient, logger: quiet(SWEEP_SERVICE), notices: queueNoticePublisher(sqsClient, noticeQueue.url, quiet('sale-notices')) });
-    scheduler.add({ name: 'orders-in-doubt sweep', recurrence: parseScheduleExpression(ORDERS_IN_DOUBT_SWEEP_RATE, schedules.timezone), frequent: true, run: () => exchangeLock(() => sweepOrdersInDoubt()) });
+    const sweepInDoubt = asLambda(SWEEP_SERVICE, () => exchangeLock(() => sweepOrdersInDoubt()), saleLogger);
+    schedule(SWEEP_SERVICE, ORDERS_IN_DOUBT_SWEEP_RATE, { frequent: true, run: (at) => sweepInDoubt({ scheduledTime: at.toISOString() }) });
     // On stop, executions waiting for simulated time stay parked: a parked promise holds no timer
     // or socket, so nothing keeps the process alive or calls parts already stopped.
     const startLogger = quiet('start-sale');

@@ -9,9 +9,10 @@ import { kstDate } from '#domain/dates';
 import { arrears, type Case } from '#domain/case';
 import { won } from '#domain/money';
 import { CALLERS } from '../../support/api';
-import { bill, caseReady, CITY, exchangeOrders, runSale, saleOf, settings, statesEntered, useSaleWorld } from './world';
+import { bill, caseReady, CITY, exchangeOrders, pacedExchange, runSale, saleOf, settings, statesEntered, useSaleWorld } from './world';
 
 const world = useSaleWorld();
+beforeEach(() => void (world.exchange = pacedExchange(world)));
 const owedNow = (c: Case) => arrears(c, kstDate(world.now()), settings);
 
 /** Runs `change` once, right before the first PlaceOrder reaches its handler (after the slice was planned). */
