@@ -142,7 +142,7 @@ export class CryptoTaxRecoveryStack extends Stack {
   }
 
   get logRetention(): logs.RetentionDays {
-    return this.config.logRetentionDays as logs.RetentionDays;
+    return this.config.logRetentionDays;
   }
 
   /** The namespace every function publishes its Powertools metrics in (alarms watch it). */

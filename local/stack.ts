@@ -274,7 +274,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   try {
     const clock = new StackClock(options.start, 0);
     const runLog = (run: JobRun) => {
-      if (run.error !== undefined) log(`schedule ${run.name} at ${run.at.toISOString()} failed: ${(run.error as Error).message ?? String(run.error)}`);
+      if (run.error !== undefined) log(`schedule ${run.name} at ${run.at.toISOString()} failed: ${run.error instanceof Error ? run.error.message : JSON.stringify(run.error)}`);
     };
     const scheduler = new Scheduler(clock, runLog);
 

@@ -6,9 +6,7 @@
  *
  *   npm start                          demo, then serve
  *   npm start -- --exit-when-done      demo, summary, exit 0 (the last line is one JSON object)
- *   options: --port N (API port)  --speed N (clock rate while serving, default 10)
- *            --cases N (default 161)  --seed N  --no-demo (serve an empty city)  --verbose
- *            --exchange-limits N (the simulator's per-second limits as a multiple of Upbit's; default 5, 1 = Upbit's)
+ *   npm start -- --help                every option (START_COMMAND below)
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,45 +14,40 @@ import { addDays, kstDate, kstStartOfDay } from '#domain/dates';
 import { readS3PrintBatch, S3PrintBatchChannel } from '#adapters/notice-channels/index';
 import type { CaseStatus } from '#domain/case';
 import { ApiError } from './api-client';
-import { HOUR, MINUTE, parseScheduleExpression } from './clock';
+import { API_REFERENCE_PATH } from './api-reference';
+import { commandLine, defineCommand, numberOption, progress } from './cli';
+import { DAY, HOUR, MINUTE, parseScheduleExpression } from './clock';
 import { krw, table } from './format';
 import { planDemoCity, seedDemoCity } from './seed';
 import { startLocalStack, type LocalStack } from './stack';
 import { readSaleQuality, readStatements, summarize, type RunSummary } from './summary';
 import { runTimeline } from './timeline';
 
-interface Args {
-  exitWhenDone: boolean;
-  port?: number;
-  speed: number;
-  cases: number;
-  seed?: number;
-  exchangeLimits?: number;
-  demo: boolean;
-  verbose: boolean;
-}
-
-function parseArgs(argv: string[]): Args {
-  const args: Args = { exitWhenDone: false, speed: 10, cases: 161, demo: true, verbose: false };
-  const number = (flag: string, value: string | undefined, min: number): number => {
-    const n = Number(value);
-    if (value === undefined || !Number.isFinite(n) || n < min) throw new Error(`${flag} needs a number ≥ ${min}`);
-    return n;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--exit-when-done') args.exitWhenDone = true;
-    else if (a === '--port') args.port = number(a, argv[++i], 1);
-    else if (a === '--speed') args.speed = number(a, argv[++i], 0);
-    else if (a === '--cases') args.cases = Math.floor(number(a, argv[++i], 1));
-    else if (a === '--seed') args.seed = Math.floor(number(a, argv[++i], 0));
-    else if (a === '--exchange-limits') args.exchangeLimits = number(a, argv[++i], 1);
-    else if (a === '--no-demo') args.demo = false;
-    else if (a === '--verbose') args.verbose = true;
-    else throw new Error(`unknown option ${a} (see local/start.ts)`);
-  }
-  return args;
-}
+/** The command line (`npm start -- --help` prints it). */
+export const START_COMMAND = defineCommand({
+  name: 'npm start',
+  about: 'The whole system on this machine: starts the local stack, runs a demo city through its months on the fast clock, prints a summary, then serves the API until Ctrl-C.',
+  options: {
+    'exit-when-done': { type: 'boolean', description: 'exit 0 after the summary (the last line is one JSON object)' },
+    port: { type: 'string', value: 'N', description: 'the API port (default: any free port)' },
+    speed: { type: 'string', value: 'N', description: 'the clock rate while serving (default 10)' },
+    cases: { type: 'string', value: 'N', description: 'demo cases (default 161)' },
+    seed: { type: 'string', value: 'N', description: 'the demo and simulator seed' },
+    'exchange-limits': { type: 'string', value: 'N', description: "the simulator's per-second limits as a multiple of Upbit's (default 5; 1 = Upbit's)" },
+    'no-demo': { type: 'boolean', description: 'serve an empty city' },
+    verbose: { type: 'boolean', description: 'log every API request and where the time went' },
+  },
+  read: (v) => ({
+    exitWhenDone: v['exit-when-done'] ?? false,
+    port: v.port === undefined ? undefined : numberOption(v.port, 'port', 0, { min: 1, integer: true }),
+    speed: numberOption(v.speed, 'speed', 10),
+    cases: numberOption(v.cases, 'cases', 161, { min: 1, integer: true }),
+    seed: v.seed === undefined ? undefined : numberOption(v.seed, 'seed', 0, { integer: true }),
+    exchangeLimits: v['exchange-limits'] === undefined ? undefined : numberOption(v['exchange-limits'], 'exchange-limits', 5, { min: 1 }),
+    demo: !v['no-demo'],
+    verbose: v.verbose ?? false,
+  }),
+});
 
 /**
  * The demo's calendar (KST): seizures mid-September, pre-sale notices mid-October (the city's 30
@@ -72,6 +65,8 @@ const ROUTINE = new Set(['poll-prices', 'sweep-outbox', 'send-reminders', 'send-
 const OPEN_PROGRESSING: CaseStatus[] = ['REGISTERED', 'TRANSFER_REQUESTED', 'IN_CUSTODY', 'NOTICE_SENT', 'DUE', 'SELLING'];
 
 const print = (line = '') => process.stdout.write(`${line}\n`);
+/** Where the stack's own lines go: above the progress bar while the timeline runs. */
+let out: (line: string) => void = (line) => void print(line);
 
 let stack: LocalStack | undefined;
 /** Set once Ctrl-C (or SIGTERM) began stopping the stack: failures after that are the stop's doing. */
@@ -79,7 +74,7 @@ let stopping = false;
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const args = parseArgs(process.argv.slice(2));
+  const args = commandLine(START_COMMAND, process.argv.slice(2));
   print('== crypto-tax-recovery: local stack ==');
   const shutdown = async (code: number) => {
     if (stopping) return;
@@ -90,9 +85,10 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void shutdown(130));
   process.once('SIGTERM', () => void shutdown(143));
 
-  stack = await startLocalStack({ start: DEMO_CALENDAR.start, log: (l) => print(`  ${l}`), logRequests: args.verbose, ...(args.port ? { apiPort: args.port } : {}), ...(args.seed !== undefined ? { seed: args.seed } : {}), ...(args.exchangeLimits ? { exchangeLimitFactor: args.exchangeLimits } : {}) });
+  stack = await startLocalStack({ start: DEMO_CALENDAR.start, log: (l) => out(`  ${l}`), logRequests: args.verbose, ...(args.port ? { apiPort: args.port } : {}), ...(args.seed !== undefined ? { seed: args.seed } : {}), ...(args.exchangeLimits ? { exchangeLimitFactor: args.exchangeLimits } : {}) });
   const s = stack;
   for (const line of s.describe()) print(`  ${line}`);
+  print(`  API reference: ${s.api.url}${API_REFERENCE_PATH} (OpenAPI document at ${s.api.url}${API_REFERENCE_PATH}openapi.json)`);
   print(
     s.marketData.present
       ? `  market data: recorded candles from ${s.marketData.dir} for ${s.marketData.real.join(', ') || 'no market'}; seeded synthetic paths for ${s.marketData.synthetic.join(', ') || 'none'}`
@@ -136,6 +132,11 @@ async function main(): Promise<void> {
 
     print();
     print(`== the timeline, on the fast clock (${((Date.now() - started) / 1000).toFixed(1)} s so far) ==`);
+    // On a terminal, a bar follows the simulated calendar; the day lines print above it.
+    const from = s.clock.nowMs();
+    const bar = progress('simulated days', Math.ceil((new Date(DEMO_CALENDAR.until).getTime() - from) / DAY));
+    const tick = setInterval(() => bar.update(Math.floor((s.clock.nowMs() - from) / DAY), kstDate(s.clock.now())), 250);
+    out = bar.log;
     let lastRuns = new Map(s.scheduler.runs);
     let lastMetrics = new Map(s.metrics.counts);
     const result = await runTimeline(s, {
@@ -169,8 +170,12 @@ async function main(): Promise<void> {
           .map(([k, n]) => (n > 1 ? `${k} ×${n}` : k))
           .join(', ');
         // Quiet days (only the routine daily runs, finding nothing to do) are left out.
-        if (what || work.length > 0) print(`  ${date}  ${[what, ...work].filter(Boolean).join('; ')}  |  ${states}`);
+        if (what || work.length > 0) bar.log(`  ${date}  ${[what, ...work].filter(Boolean).join('; ')}  |  ${states}`);
       },
+    }).finally(() => {
+      clearInterval(tick);
+      bar.stop();
+      out = (line) => void print(line);
     });
     print(`  timeline ${result.reason === 'done' ? 'complete' : 'stopped at its end date'}: ${result.endedAt.toISOString()} (${result.steps} steps, ${result.busySteps} while work was in flight)`);
     if (s.scheduler.errors.length > 0) print(`  ${s.scheduler.errors.length} scheduled runs failed (see above)`);

@@ -84,7 +84,7 @@ export async function readSaleQuality(
 
 export async function readStatements(store: CaseStore, cityId: string, concurrency = 8): Promise<StatementData[]> {
   const ids = await allCaseIds(store, cityId);
-  const out: StatementData[] = new Array(ids.length);
+  const out = new Array<StatementData>(ids.length);
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(concurrency, ids.length) }, async () => {

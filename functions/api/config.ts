@@ -28,7 +28,7 @@ export interface ApiConfig {
   noticeQueueUrl?: string;
   saleRequestQueueUrl?: string;
   /** The rules' settings for a served city. */
-  settingsFor(cityId: string): CitySettings;
+  settingsFor: (cityId: string) => CitySettings;
 }
 
 const ApiEnv = z.object({

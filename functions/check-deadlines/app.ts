@@ -28,7 +28,7 @@ export interface DeadlineCheckDeps {
   saleRequests: SaleRequestQueue;
   /** Sends a committed transition's notices (best effort: the outbox sweeper re-sends). */
   publishNotices(transition: Pick<Transition, 'case' | 'notices'>): Promise<unknown>;
-  settingsFor(cityId: string): CitySettings;
+  settingsFor: (cityId: string) => CitySettings;
   clock: () => Date;
   maxSaleAttempts: number;
   logger: Pick<Logger, 'info' | 'warn' | 'error'>;

@@ -26,13 +26,13 @@ export { ConfigError };
 export interface DispatcherConfig {
   tableName: string;
   maxReceiveCount: number;
-  channelOrder(cityId: string): ChannelOrder;
+  channelOrder: (cityId: string) => ChannelOrder;
   localOutboxDir?: string;
   printBatchDir?: string;
   printBatchBucket?: string;
   emailFrom?: string;
-  exchangeContact(cityId: string): Contact;
-  settingsFor(cityId: string): CitySettings;
+  exchangeContact: (cityId: string) => Contact;
+  settingsFor: (cityId: string) => CitySettings;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);

@@ -30,7 +30,7 @@ export interface PollConfig {
   historyDays: number;
   casesPerPart: number;
   exchangeTimeoutMs: number;
-  settingsFor(cityId: string): CitySettings;
+  settingsFor: (cityId: string) => CitySettings;
 }
 
 const PollEnv = z.object({

@@ -65,7 +65,7 @@ export interface SaleConfig {
   cities: readonly string[];
   policy: ExecutionPolicy;
   limits: SaleLimits;
-  settingsFor(cityId: string): CitySettings;
+  settingsFor: (cityId: string) => CitySettings;
   /** The notice queue (absent: the sale's notices wait for the outbox sweeper). */
   noticeQueueUrl?: string;
 }

@@ -31,7 +31,7 @@ export interface SaleDeps {
   sales: SaleStore;
   policy: ExecutionPolicy;
   limits: SaleLimits;
-  settingsFor(cityId: string): CitySettings;
+  settingsFor: (cityId: string) => CitySettings;
   clock: () => Date;
   logger: Pick<Logger, 'info' | 'warn' | 'error'>;
   metrics: Pick<Metrics, 'addMetric' | 'addDimension'>;

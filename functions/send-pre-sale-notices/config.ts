@@ -21,7 +21,7 @@ export interface PreSaleNoticeConfig {
   cities: string[];
   queueUrl: string;
   maxPriceAgeMs: number;
-  settingsFor(cityId: string): CitySettings;
+  settingsFor: (cityId: string) => CitySettings;
 }
 
 const PreSaleNoticeEnv = z.object({

@@ -16,7 +16,7 @@ export interface ReminderConfig {
   tableName: string;
   cities: string[];
   queueUrl?: string;
-  settingsFor(cityId: string): CitySettings;
+  settingsFor: (cityId: string) => CitySettings;
 }
 
 const ReminderEnv = z.object({

@@ -22,7 +22,7 @@ import type { SaleWorkflowStarter } from '#adapters/workflow/sale-workflow';
 export interface StartSaleDeps {
   store: CaseStore;
   starter: SaleWorkflowStarter;
-  settingsFor(cityId: string): CitySettings;
+  settingsFor: (cityId: string) => CitySettings;
   clock: () => Date;
   logger: Pick<Logger, 'info' | 'warn' | 'error'>;
   /** Flushed by the Lambda composition (functions/lambda.ts) after each batch. */

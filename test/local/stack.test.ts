@@ -73,7 +73,8 @@ describe('local stack', () => {
       // A function is named by its Powertools service name (the folder under functions/).
       const id = (ref as { Ref?: string; 'Fn::GetAtt'?: [string, string] }).Ref ?? (ref as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
       const env = (functions[id]?.Properties?.Environment as { Variables: Props } | undefined)?.Variables;
-      return String(env?.POWERTOOLS_SERVICE_NAME ?? `unknown ${id}`);
+      const name = env?.POWERTOOLS_SERVICE_NAME;
+      return typeof name === 'string' ? name : `unknown ${id}`;
     };
     const queueIds: Record<string, string> = {
       [stack.getLogicalId(stack.queues.noticeDispatch.node.defaultChild as never)]: 'noticeDispatch',

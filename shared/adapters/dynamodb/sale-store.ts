@@ -446,7 +446,7 @@ export function itemToOrder(item: Item): OrderRecord {
     plannedAt: str(item.plannedAt, 'plannedAt'),
     sendAttempts: int(item.sendAttempts, 'sendAttempts'),
   };
-  const opt = (k: keyof Item & string) => optStr(item[k], k);
+  const opt = (k: keyof Item  ) => optStr(item[k], k);
   if (opt('sentAt')) o.sentAt = opt('sentAt');
   if (opt('exchangeUuid')) o.exchangeUuid = opt('exchangeUuid');
   if (opt('exchangeState')) o.exchangeState = opt('exchangeState');
