@@ -191,7 +191,7 @@ export function useSaleWorld(): SaleWorld {
           // Long-sale tests: the Wait after this step passes on the exchange's clock too.
           const out = (hook ? await hook(input, () => run(input)) : await run(input)) as { waitSeconds?: number; final?: boolean } | null;
           if (out && typeof out.waitSeconds === 'number' && out.waitSeconds > 0 && out.final !== false) sim.clock.advance(out.waitSeconds * 1000);
-          return out as never;
+          return out;
         }
         // The wait before an order in doubt is looked up again passes on the exchange's clock too.
         if (stateName === SALE_STATES.lookUpOrdersInDoubt) sim.clock.advance(world.limits.inDoubtRecheckSeconds * 1000);
