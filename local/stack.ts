@@ -68,6 +68,7 @@ import { loadSaleConfig } from '../functions/sale/config';
 import type { SaleDeps } from '../functions/sale/context';
 import { stepDispatcher } from '../functions/sale/dispatch';
 import { createMarketSteps } from '../functions/sale/market-steps';
+import { createOrderSweep, ORDERS_IN_DOUBT_SWEEP_RATE, SWEEP_SERVICE } from '../functions/sale/sweep';
 import { queueNoticePublisher } from '../functions/sale/notices';
 import { createSaleStarter } from '../functions/start-sale/app';
 import { loadApiConfig, type ApiConfig } from '../functions/api/config';
@@ -493,9 +494,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       logger: saleLogger,
       metrics,
     };
-    const caseSteps = asLambda('sale-case-steps', stepDispatcher(createCaseSteps({ ...saleDeps, notices: queueNoticePublisher(sqsClient, noticeQueue.url, quiet('sale-notices')) })), saleLogger);
+    // ContinueAsNew starts a long sale's next execution on the same local starter (bound below).
+    const caseSteps = asLambda('sale-case-steps', stepDispatcher(createCaseSteps({ ...saleDeps, starter: { start: (input) => workflow.starter.start(input) }, notices: queueNoticePublisher(sqsClient, noticeQueue.url, quiet('sale-notices')) })), saleLogger);
     const marketSteps = asLambda('sale-market-steps', stepDispatcher(createMarketSteps({ ...saleDeps, exchange: exchangeClient, priceHistory: priceStore })), saleLogger, 60_000);
     const workflow = createLocalSaleWorkflow({ definition, clock, caseSteps, marketSteps, exchangeLock });
+    // Orders in doubt: the deployed sweep function, on the deployed rate.
+    const sweepOrdersInDoubt = createOrderSweep({ ...saleDeps, cities, exchange: exchangeClient, logger: quiet(SWEEP_SERVICE), notices: queueNoticePublisher(sqsClient, noticeQueue.url, quiet('sale-notices')) });
+    const sweepInDoubt = asLambda(SWEEP_SERVICE, () => exchangeLock(() => sweepOrdersInDoubt()), saleLogger);
+    schedule(SWEEP_SERVICE, ORDERS_IN_DOUBT_SWEEP_RATE, { frequent: true, run: (at) => sweepInDoubt({ scheduledTime: at.toISOString() }) });
     // On stop, executions waiting for simulated time stay parked: a parked promise holds no timer
     // or socket, so nothing keeps the process alive or calls parts already stopped.
     const startLogger = quiet('start-sale');

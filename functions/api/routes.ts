@@ -328,6 +328,7 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
             requestId: deps.newId('r'),
             requestedAt: input.now.toISOString(),
             limitPrices: Object.fromEntries(Object.entries(input.body.limitPrices).map(([m, p]) => [m, decimal(p)])),
+            evidence: { ...input.body.evidence, receivedAt: new Date(input.body.evidence.receivedAt).toISOString() },
           },
           ctx,
         ),

@@ -142,6 +142,14 @@ export const SaleRequestBody = z
   .strictObject({
     cityId: CityId,
     limitPrices: z.record(Market, Price).default({}).meta({ description: 'The taxpayer’s floor price per coin, by market.' }),
+    evidence: z
+      .strictObject({
+        relayedBy: Text(200, 'The city employee (or system) who received the taxpayer’s request and relayed it.'),
+        receivedAt: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 instant with a zone' }).meta({ description: 'When the taxpayer made the request.' }),
+        channel: z.enum(['IN_PERSON', 'PHONE', 'MAIL', 'EMAIL', 'ONLINE']).meta({ description: 'How the taxpayer asked.' }),
+        reference: Text(200, 'The city’s reference to the written request, call record or form.').optional(),
+      })
+      .meta({ description: 'That the taxpayer asked: who relayed it, when, how. Recorded with the case and in its audit trail.' }),
   })
   .meta({ id: 'SaleRequest', description: 'The taxpayer asks the city to sell now, before the deadline.' });
 
@@ -264,7 +272,14 @@ export const CaseView = z
       .optional()
       .meta({ description: 'The pre-sale notice of the current custody and its service; the deadline runs from effectiveOn.' }),
     deadline: LocalDateSchema.optional(),
-    saleRequest: z.object({ requestId: z.string(), requestedAt: Instant, limitPrices: z.record(z.string(), z.string()) }).optional(),
+    saleRequest: z
+      .object({
+        requestId: z.string(),
+        requestedAt: Instant,
+        limitPrices: z.record(z.string(), z.string()),
+        evidence: z.object({ relayedBy: z.string(), receivedAt: z.string(), channel: z.string(), reference: z.string().optional() }),
+      })
+      .optional(),
     saleId: z.string().optional(),
     saleAttempts: z.number().int(),
     refundPayable: Won,
@@ -322,7 +337,17 @@ export const StatementView = z
     refundPayable: Won,
     releases: z.array(z.object({ market: Market, quantity: z.string(), reason: z.enum(['PAID', 'CANCELLED', 'SURPLUS', 'DUST']), at: Instant, status: z.enum(['PENDING', 'APPROVED', 'SENDING', 'SENT', 'DONE', 'FAILED']) })),
     notices: z.array(z.object({ noticeId: z.string(), kind: z.string(), createdAt: Instant, status: z.enum(['PENDING', 'SENT']) })),
-    history: z.array(z.object({ at: Instant, action: z.string(), before: Status.nullable(), after: Status, by: z.string(), reason: z.string().optional() })),
+    history: z.array(
+      z.object({
+        at: Instant,
+        action: z.string(),
+        before: Status.nullable(),
+        after: Status,
+        by: z.string(),
+        reason: z.string().optional(),
+        evidence: z.record(z.string(), z.string()).optional().meta({ description: 'For a taxpayer’s sale request: who relayed it, when, how.' }),
+      }),
+    ),
     totals: z.object({
       paidIn: Won,
       saleGrossKrw: DecimalAmount,

@@ -6,8 +6,10 @@ import { DynamoDbCaseStore } from '#adapters/dynamodb/case-store';
 import { createDynamoDbClient } from '#adapters/dynamodb/client';
 import { DynamoDbSaleStore } from '#adapters/dynamodb/sale-store';
 import { createSqsClient } from '#adapters/sqs/client';
-import { ENV } from '#adapters/env';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { ENV } from '#adapters/env';
+import { StepFunctionsSaleStarter } from '#adapters/workflow/sfn-starter';
 import { lambdaHandler, powertools } from '../lambda';
 import { createCaseSteps } from './case-steps';
 import { loadSaleConfig } from './config';
@@ -38,6 +40,8 @@ export const handler = lambdaHandler(
       ...(lambda && reconcileFunction
         ? { afterSettlement: async () => void (await lambda.send(new InvokeCommand({ FunctionName: reconcileFunction, InvocationType: 'Event', Payload: JSON.stringify({ source: 'settlement' }) }))) }
         : {}),
+      // ContinueAsNew: a long sale's next execution (the ARN is set by infra/constructs/sale-workflow.ts).
+      starter: new StepFunctionsSaleStarter(tracer.captureAWSv3Client(new SFNClient({})), process.env[ENV.saleStateMachineArn] ?? ''),
     }),
   ),
   tools,

@@ -26,6 +26,7 @@ export const ENV = {
   noticeQueueUrl: 'NOTICE_QUEUE_URL',
   saleRequestQueueUrl: 'SALE_REQUEST_QUEUE_URL',
   saleStateMachineArn: 'SALE_STATE_MACHINE_ARN',
+  saleInDoubtBoundMinutes: 'SALE_IN_DOUBT_BOUND_MINUTES',
   exchangeSecretArn: 'EXCHANGE_SECRET_ARN',
   /** The key with withdrawal permission (the release function only). */
   withdrawalSecretArn: 'WITHDRAWAL_SECRET_ARN',

@@ -48,6 +48,7 @@ const loaders: Record<string, (env: NodeJS.ProcessEnv) => Loaded> = {
   'sweep-outbox': loadSweeperConfig,
   'release-coins': loadReleaseConfig,
   'reconcile-custody': loadReconcileConfig,
+  'sweep-orders-in-doubt': loadSaleConfig,
 };
 
 it.each(Object.keys(loaders))('%s: the environment the stack sets passes the function’s schema', (service) => {

@@ -120,7 +120,7 @@ describe('local stack', () => {
     // The next morning the pre-sale notice goes out; two days later the taxpayer asks the city to sell now.
     await runTimeline(s(), { until: new Date('2026-09-15T09:30:00+09:00') });
     expect((await officer.get<{ status: string }>(`/cases/${caseId}`, { city: CITY })).status).toBe('NOTICE_SENT');
-    s().scheduler.at(new Date('2026-09-17T11:00:00+09:00'), 'sale request', () => city.post(`/cases/${caseId}/sale-requests`, { cityId: CITY, limitPrices: {} }));
+    s().scheduler.at(new Date('2026-09-17T11:00:00+09:00'), 'sale request', () => city.post(`/cases/${caseId}/sale-requests`, { cityId: CITY, limitPrices: {}, evidence: { relayedBy: 'clerk-7', receivedAt: '2026-09-17T10:30:00+09:00', channel: 'IN_PERSON' } }));
     await runTimeline(s(), { until: new Date('2026-09-18T12:00:00+09:00'), done: async () => (await s().store.get(CITY, caseId))?.status === 'SETTLED' && (await s().pendingNotices()) === 0 });
 
     const statement = await officer.get<{ status: string; totals: { outstanding: string; allocated: string; saleGrossKrw: string }; releases: { market: string; reason: string }[]; sales: unknown[] }>(`/cases/${caseId}/statement`, { city: CITY });

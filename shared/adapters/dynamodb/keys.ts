@@ -35,6 +35,14 @@ export const SK = {
   idempotency: 'IDEMPOTENCY',
 } as const;
 
+/**
+ * Orders in doubt, account-wide: one marker per order (`<cityId>#<caseId>#<identifier>`), written
+ * and deleted in the same transaction as the order's status, so the scheduled sweep finds every one
+ * without a scan or an index.
+ */
+export const ORDERS_IN_DOUBT_PK = 'ORDERS#IN_DOUBT';
+export const inDoubtSk = (cityId: string, caseId: string, identifier: string): string => `${safeId('cityId', cityId)}#${safeId('caseId', caseId)}#${identifier}`;
+
 export const idempotencyPk = (cityId: string, key: string): string => `CITY#${safeId('cityId', cityId)}#IDEMPOTENCY#${key}`;
 
 /**

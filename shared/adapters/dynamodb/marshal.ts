@@ -123,6 +123,7 @@ const saleRequestOut = (r: SaleRequest): Item => ({
   requestId: r.requestId,
   requestedAt: r.requestedAt,
   limitPrices: Object.fromEntries(Object.entries(r.limitPrices).map(([m, p]) => [m, p.toFixed()])),
+  evidence: { ...r.evidence },
 });
 
 function saleRequestIn(v: unknown): SaleRequest {
@@ -131,6 +132,19 @@ function saleRequestIn(v: unknown): SaleRequest {
     requestId: str(m.requestId, 'saleRequest.requestId'),
     requestedAt: str(m.requestedAt, 'saleRequest.requestedAt'),
     limitPrices: Object.fromEntries(Object.entries(strings(m.limitPrices, 'saleRequest.limitPrices')).map(([k, p]) => [k, new Decimal(p)])),
+    evidence: evidenceIn(m.evidence),
+  };
+}
+
+/** Requests recorded before evidence was asked for read as relayed by an unknown hand. */
+function evidenceIn(v: unknown): SaleRequest['evidence'] {
+  if (v === undefined) return { relayedBy: 'unrecorded', receivedAt: '', channel: 'ONLINE' };
+  const e = strings(v, 'saleRequest.evidence');
+  return {
+    relayedBy: e.relayedBy ?? '',
+    receivedAt: e.receivedAt ?? '',
+    channel: (e.channel ?? 'ONLINE') as SaleRequest['evidence']['channel'],
+    ...(e.reference ? { reference: e.reference } : {}),
   };
 }
 
