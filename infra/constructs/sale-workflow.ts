@@ -344,6 +344,8 @@ export interface SaleWiring {
   readonly starter: AppFunction;
   readonly deadlineCheck: AppFunction;
   readonly schedule: ScheduledFunction;
+  /** Looks orders in doubt up at the exchange: reads the trading key. */
+  readonly sweepOrdersInDoubt: AppFunction;
 }
 
 /** What the sale workflow needs of the deployment (infra/stack.ts passes its own). */
@@ -451,5 +453,5 @@ export function addSaleWorkflow(scope: Construct, props: SaleWiringProps): SaleW
   });
 
   queues.bindProducer('saleRequest', props.apiFunction);
-  return { workflow, caseSteps, marketSteps, starter, deadlineCheck, schedule };
+  return { workflow, caseSteps, marketSteps, starter, deadlineCheck, schedule, sweepOrdersInDoubt };
 }

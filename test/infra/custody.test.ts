@@ -37,9 +37,9 @@ describe('exchange keys', () => {
     expect(env(stack.custody.releaser).EXCHANGE_SECRET_ARN).toBeUndefined();
   });
 
-  it('gives the trading key to the sale’s market steps and the reconciliation, and no key to the price poller', () => {
+  it('gives the trading key to the sale’s market steps, the sweep of orders in doubt and the reconciliation, and no key to the price poller', () => {
     const trading = readersOf(resolve(stack.exchange.secret.secretArn));
-    expect(trading).toEqual([roleOf(stack.sales.marketSteps), roleOf(stack.custody.reconciler)].sort());
+    expect(trading).toEqual([roleOf(stack.sales.marketSteps), roleOf(stack.sales.sweepOrdersInDoubt), roleOf(stack.custody.reconciler)].sort());
     expect(trading).not.toContain(roleOf(stack.prices.poller));
     expect(readersOf(resolve(stack.exchange.withdrawalSecret.secretArn))).not.toContain(roleOf(stack.prices.poller));
     expect(env(stack.prices.poller).EXCHANGE_SECRET_ARN).toBeUndefined();
