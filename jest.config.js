@@ -1,5 +1,23 @@
-/** Tests run TypeScript through SWC (fast); types are checked separately by `npm run typecheck`. */
-module.exports = {
+/**
+ * Tests run TypeScript through SWC (fast); types are checked separately by `npm run typecheck`.
+ *
+ * Two projects: `unit` (the pure domain, CDK synthesis, pure functions: no Java, no servers; `npm run
+ * test:unit`) and `integration` (everything else, against the DynamoDB Local that its globalSetup
+ * starts once per run, local SQS and the exchange simulator). Unit tests are listed here by path;
+ * a new test file is an integration test unless added below, so one that needs DynamoDB never ends
+ * up in the run that has none.
+ */
+const UNIT = [
+  '/test/domain/.*\\.test\\.ts$',
+  '/test/infra/.*\\.test\\.ts$',
+  '/test/adapters/exchange/(lossless-json|rate-limit|upbit-auth)\\.test\\.ts$',
+  '/test/functions/api/openapi\\.test\\.ts$',
+  '/test/functions/notices/channels\\.test\\.ts$',
+  '/test/functions/poll-prices/(config|metrics)\\.test\\.ts$',
+  '/test/local/(cli|clock|sale-workflow|seed-and-summary)\\.test\\.ts$',
+];
+
+const common = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   // @middy/core 7 and jose 6 are published as ES modules only, and jest runs this CommonJS project
@@ -13,8 +31,24 @@ module.exports = {
     '^#domain/(.*)$': '<rootDir>/shared/domain/$1',
     '^#adapters/(.*)$': '<rootDir>/shared/adapters/$1',
   },
-  testTimeout: 30000,
-  // DynamoDB Local, started once per run for the adapter and API tests.
-  globalSetup: '<rootDir>/test/support/dynamodb-global-setup.ts',
-  globalTeardown: '<rootDir>/test/support/dynamodb-global-teardown.ts',
+};
+
+module.exports = {
+  // Hooks too: a file's beforeAll may start a server (DynamoDB Local's JVM is slow on a busy machine).
+  testTimeout: 60000,
+  // Test files run in parallel workers (jest's default leaves one of two CPUs idle); they share the
+  // one DynamoDB Local, each file with tables, queues and servers of its own.
+  maxWorkers: '100%',
+  projects: [
+    { ...common, displayName: 'unit', testRegex: UNIT },
+    {
+      ...common,
+      displayName: 'integration',
+      testRegex: '\\.test\\.ts$',
+      testPathIgnorePatterns: ['/node_modules/', ...UNIT],
+      // DynamoDB Local, started once per run for the adapter and API tests.
+      globalSetup: '<rootDir>/test/support/dynamodb-global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/dynamodb-global-teardown.ts',
+    },
+  ],
 };

@@ -4,7 +4,7 @@ import { DEFAULT_CITY_SETTINGS } from '#domain/city-settings';
  * The city's API against DynamoDB Local: registers cases through the real handler (the same
  * proxy events API Gateway sends, real SDK, one transaction per case), then reads them back.
  *
- *   npm run bench -- api [--cases=10000] [--concurrency=32] [--gets=5000]
+ *   npm run bench -- api [--cases 10000] [--concurrency 32] [--gets 5000]
  *
  * Prints registrations per second and GET latency p50/p99, and writes bench/results/api.json.
  */
@@ -18,16 +18,25 @@ import { createCasesTable, startDynamoDbLocal } from '#adapters/dynamodb/local';
 import { createApi, type ApiHandler } from '../functions/api/app';
 import { loadApiConfig } from '../functions/api/config';
 import { proxyEvent } from '../functions/api/proxy-event';
+import { defineCommand, numberOption } from '../local/cli';
 
 const CITY_ROLE = 'arn:aws:iam::111122223333:role/city-tax-system';
 const CALLER = 'arn:aws:sts::111122223333:assumed-role/city-tax-system/bench';
 
-function option(args: string[], name: string, fallback: number): number {
-  const raw = args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
-  if (raw === undefined) return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new Error(`--${name} must be a positive whole number`);
-  return Number(raw);
-}
+export const command = defineCommand({
+  name: 'npm run bench -- api',
+  about: 'Registers cases through the real API handler against DynamoDB Local, then reads them back; prints registrations per second and GET latency.',
+  options: {
+    cases: { type: 'string', value: 'N', description: 'cases to register (default 10000)' },
+    concurrency: { type: 'string', value: 'N', description: 'requests in flight (default 32)' },
+    gets: { type: 'string', value: 'N', description: 'GET requests (default 5000)' },
+  },
+  read: (v) => ({
+    cases: numberOption(v.cases, 'cases', 10_000, { min: 1, integer: true }),
+    concurrency: numberOption(v.concurrency, 'concurrency', 32, { min: 1, integer: true }),
+    gets: numberOption(v.gets, 'gets', 5_000, { min: 1, integer: true }),
+  }),
+});
 
 /** Runs `task(i)` for i in [0, count) with at most `concurrency` in flight; returns each one's latency (ms). */
 async function pool(count: number, concurrency: number, task: (i: number) => Promise<void>): Promise<number[]> {
@@ -68,12 +77,10 @@ async function call(handler: ApiHandler, method: string, path: string, options: 
   return handler(proxyEvent({ method, path, headers, query: options.query ?? null, body: options.body === undefined ? null : JSON.stringify(options.body), userArn: CALLER }));
 }
 
-export default async function bench(args: string[]): Promise<void> {
+export default async function bench(options: ReturnType<typeof command.read>): Promise<void> {
   // Other work on the machine shares the CPUs with DynamoDB Local: recorded with the figures.
   const loadBefore = Math.round((loadavg()[0] ?? 0) * 100) / 100;
-  const cases = option(args, 'cases', 10_000);
-  const concurrency = option(args, 'concurrency', 32);
-  const gets = option(args, 'gets', 5_000);
+  const { cases, concurrency, gets } = options;
   const local = await startDynamoDbLocal();
   try {
     const client = createDynamoDbClient({ DYNAMODB_ENDPOINT: local.endpoint });

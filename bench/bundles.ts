@@ -1,7 +1,7 @@
 /**
  * Lambda bundles as the stack builds them, and their cold start.
  *
- *   npm run bench -- bundles [--runs=15]
+ *   npm run bench -- bundles [--runs 15]
  *
  * 1. Synthesizes the real app (infra/build-app, cdk.json's context, bundling on: the local esbuild
  *    through NodejsFunction with the options in infra/constructs/function.ts) into a temporary
@@ -27,6 +27,7 @@ import { basename, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type Metafile } from 'esbuild';
 import { buildApp } from '../infra/build-app';
+import { defineCommand, numberOption, progress } from '../local/cli';
 import { BUNDLE_BANNER } from '../infra/constructs/function';
 import { machine, median, round, table, targetLines, writeResult, type Target } from './support/common';
 
@@ -40,10 +41,12 @@ interface LambdaResource {
   Metadata?: Record<string, unknown>;
 }
 
-function option(args: string[], name: string, fallback: number): number {
-  const raw = args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
-  return raw === undefined ? fallback : Math.max(1, Math.round(Number(raw)));
-}
+export const command = defineCommand({
+  name: 'npm run bench -- bundles',
+  about: 'Builds the Lambda bundles as the stack does, says what fills them, and measures their cold start beside a logger-only handler.',
+  options: { runs: { type: 'string', value: 'N', description: 'cold starts per bundle (default 15)' } },
+  read: (v) => ({ runs: numberOption(v.runs, 'runs', 15, { min: 1, integer: true }) }),
+});
 
 /** A CloudFormation token's stand-in, shaped like what the deployed function would get. */
 function placeholder(name: string): string {
@@ -101,9 +104,8 @@ function coldStart(bundle: string, env: Record<string, string>): { wallMs: numbe
   return { wallMs, requireMs: Number(run.stdout) };
 }
 
-export default async function bench(args: string[]): Promise<void> {
+export default async function bench({ runs }: ReturnType<typeof command.read>): Promise<void> {
   const m = machine();
-  const runs = option(args, 'runs', 15);
   const outdir = mkdtempSync(join(tmpdir(), 'ctr-bench-bundles-'));
   try {
     const context = (JSON.parse(readFileSync(join(REPO_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context;
@@ -132,8 +134,10 @@ export default async function bench(args: string[]): Promise<void> {
     symlinkSync(join(REPO_ROOT, 'node_modules'), join(outdir, 'node_modules'), 'dir');
     const rebuildDir = join(outdir, 'rebuild');
     const rows = [];
+    const building = progress('rebuilding', functions.length);
     const runtimeSdk: { service: string; bundle: string; env: Record<string, string>; kb: number }[] = [];
     for (const f of functions) {
+      building.update(rows.length, f.service);
       const code = readFileSync(f.bundle, 'utf8');
       const withoutMapComment = Buffer.byteLength(code.replace(/\n?\/\/# sourceMappingURL=\S+\s*$/, ''), 'utf8');
       const mapBytes = statSync(`${f.bundle}.map`).size;
@@ -143,6 +147,7 @@ export default async function bench(args: string[]): Promise<void> {
       runtimeSdk.push({ service: `${f.service} (runtime SDK)`, bundle: altBundle, env: f.env, kb: round(alt.bytes / 1024) });
       rows.push({ ...f, entry: relative(REPO_ROOT, entryOf(f.service)), kb: round(withoutMapComment / 1024), mapKb: round(mapBytes / 1024), rebuiltKb: round(mirror.bytes / 1024), awsSdkKb: mirror.awsSdkKb, top: mirror.top });
     }
+    building.stop();
     const empty = join(rebuildDir, 'empty.mjs');
     const emptyBuild = await rebuild(join(__dirname, 'support', 'empty-handler.ts'), empty);
 
@@ -150,8 +155,10 @@ export default async function bench(args: string[]): Promise<void> {
     const samples = new Map<string, { wall: number[]; require: number[] }>();
     const subjects = [{ service: 'empty (Powertools logger only)', bundle: empty, env: { POWERTOOLS_SERVICE_NAME: 'empty' } }, ...rows, ...runtimeSdk];
     for (const s of subjects) coldStart(s.bundle, s.env); // one warm-up each (file cache)
+    const starting = progress('cold starts', runs * subjects.length);
     for (let i = 0; i < runs; i++) {
       for (const s of subjects) {
+        starting.update(i * subjects.length + subjects.indexOf(s));
         const r = coldStart(s.bundle, s.env);
         const entry = samples.get(s.service) ?? { wall: [], require: [] };
         entry.wall.push(r.wallMs);
@@ -159,6 +166,7 @@ export default async function bench(args: string[]): Promise<void> {
         samples.set(s.service, entry);
       }
     }
+    starting.stop();
     const cold = (service: string) => {
       const s = samples.get(service) ?? { wall: [], require: [] };
       return { wallMs: round(median(s.wall)), requireMs: round(median(s.require)) };

@@ -20,6 +20,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { defineCommand } from '../local/cli';
 import { startLocalStack } from '../local/stack';
 import { runTimeline } from '../local/timeline';
 import { AwsMeter } from './support/aws-meter';
@@ -56,6 +57,13 @@ const LAMBDA_MS = 200;
 const LAMBDA_GB = 0.5;
 /** Estimate: per message a consumer receives and deletes (Lambda's poller, batch of one). */
 const SQS_REQUESTS_PER_MESSAGE = 2;
+
+export const command = defineCommand({
+  name: 'npm run bench -- cost',
+  about: 'What one case costs on AWS: one case driven through its whole life in the local stack, every AWS request counted, priced at Seoul prices.',
+  options: {},
+  read: () => ({}),
+});
 
 export default async function bench(): Promise<void> {
   const m = machine();

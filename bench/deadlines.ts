@@ -4,10 +4,10 @@
  * `dueByDeadline`) with a scan-based check over the same table, then runs the real deadline check
  * handler (createDeadlineCheck) over it, counting every DynamoDB request with ReturnConsumedCapacity.
  *
- *   npm run bench -- deadlines [--cases=100000] [--due-percent=1]
+ *   npm run bench -- deadlines [--cases 100000] [--due-percent 1]
  *
  * Takes about 25 minutes at 100,000 cases on a 2-CPU machine: seeding about 3 minutes, and the scan
- * about 20 (DynamoDB Local pages a scan slowly; DynamoDB itself would not). `--cases=20000` for a quick look.
+ * about 20 (DynamoDB Local pages a scan slowly; DynamoDB itself would not). `--cases 20000` for a quick look.
  *
  * Cases are real case items: walked through the domain (register, seizure, custody, pre-sale notice)
  * once per state, then cloned with their own ids and dates and marshalled by the store's own
@@ -31,6 +31,7 @@ import type { SaleRequestMessage } from '#adapters/workflow/sale-requests';
 import { createDeadlineCheck } from '../functions/check-deadlines/app';
 import { machine, round, table, targetLines, writeResult, type Target } from './support/common';
 import { DynamoMeter } from './support/dynamo-meter';
+import { defineCommand, numberOption, progress } from '../local/cli';
 
 const CITY = 'cheongju';
 const settings = { ...DEFAULT_CITY_SETTINGS, cityId: CITY };
@@ -41,13 +42,18 @@ const silentMetrics = { addMetric: () => silentMetrics } as unknown as Pick<Metr
 /** The check runs on this day (09:00 KST); due cases' deadlines passed before it. */
 const RUN_AT = new Date('2025-10-01T00:00:00Z');
 
-function option(args: string[], name: string, fallback: number): number {
-  const raw = args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number`);
-  return n;
-}
+export const command = defineCommand({
+  name: 'npm run bench -- deadlines',
+  about: 'The daily deadline check at scale in DynamoDB Local: the sparse deadline index against a scan, then the real handler. About 25 minutes at 100,000 cases on 2 CPUs.',
+  options: {
+    cases: { type: 'string', value: 'N', description: 'cases in the table (default 100000; 20000 for a quick look)' },
+    'due-percent': { type: 'string', value: 'P', description: 'share of cases past their deadline, in percent (default 1)' },
+  },
+  read: (v) => ({
+    cases: numberOption(v.cases, 'cases', 100_000, { min: 1, integer: true }),
+    duePercent: numberOption(v['due-percent'], 'due-percent', 1, { min: 0.001 }),
+  }),
+});
 
 /** One template case per state a city's book holds, walked through the domain. */
 function templates(): Record<'REGISTERED' | 'TRANSFER_REQUESTED' | 'IN_CUSTODY' | 'NOTICE_SENT', Case> {
@@ -82,8 +88,8 @@ function caseItem(i: number, dueEvery: number, t: ReturnType<typeof templates>):
   const taxpayer = { ...t.REGISTERED.taxpayer, ref: `TP-${i}` };
   let c: Case;
   const due = i % dueEvery === 0;
-  if (due) c = { ...t.NOTICE_SENT, deadline: `2025-09-${String(1 + (i % 29)).padStart(2, '0')}` as LocalDate };
-  else if (i % 5 < 2) c = { ...t.NOTICE_SENT, deadline: `2025-${i % 2 === 0 ? '10' : '11'}-${String(2 + (i % 27)).padStart(2, '0')}` as LocalDate };
+  if (due) c = { ...t.NOTICE_SENT, deadline: `2025-09-${String(1 + (i % 29)).padStart(2, '0')}` };
+  else if (i % 5 < 2) c = { ...t.NOTICE_SENT, deadline: `2025-${i % 2 === 0 ? '10' : '11'}-${String(2 + (i % 27)).padStart(2, '0')}` };
   else c = i % 5 === 2 ? t.IN_CUSTODY : i % 5 === 3 ? t.TRANSFER_REQUESTED : t.REGISTERED;
   return { item: caseToItem({ ...c, caseId, cityCaseRef: `CC-${caseId}`, taxpayer }), due };
 }
@@ -92,6 +98,8 @@ async function seed(doc: DynamoDBDocumentClient, tableName: string, cases: numbe
   const t = templates();
   let due = 0;
   let next = 0;
+  let written = 0;
+  const bar = progress('seeding cases', cases);
   const started = performance.now();
   const worker = async () => {
     for (let start = next, end = 0; start < cases; start = next) {
@@ -110,17 +118,21 @@ async function seed(doc: DynamoDBDocumentClient, tableName: string, cases: numbe
         const out = await doc.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests } }));
         requests = (out.UnprocessedItems?.[tableName] ?? []) as typeof requests;
       }
+      written += batch.length;
+      bar.update(written);
     }
   };
-  await Promise.all(Array.from({ length: concurrency }, worker));
+  await Promise.all(Array.from({ length: concurrency }, worker)).finally(() => bar.stop());
   return { due, seconds: (performance.now() - started) / 1000 };
 }
 
 /** What a check without the index would do: scan the whole table for waiting cases past their date. */
-async function scanCheck(client: DynamoDBClient, tableName: string, before: LocalDate): Promise<number> {
+async function scanCheck(client: DynamoDBClient, tableName: string, before: LocalDate, cases: number): Promise<number> {
   const doc = documentClient(client);
   let found = 0;
+  let scanned = 0;
   let key: Record<string, unknown> | undefined;
+  const bar = progress('scanning', cases);
   do {
     const out = await doc.send(
       new DocScanCommand({
@@ -133,15 +145,16 @@ async function scanCheck(client: DynamoDBClient, tableName: string, before: Loca
       }),
     );
     found += out.Count ?? 0;
+    scanned += out.ScannedCount ?? 0;
+    bar.update(Math.min(scanned, cases), `${found} found`);
     key = out.LastEvaluatedKey;
   } while (key);
+  bar.stop();
   return found;
 }
 
-export default async function bench(args: string[]): Promise<void> {
+export default async function bench({ cases, duePercent }: ReturnType<typeof command.read>): Promise<void> {
   const m = machine();
-  const cases = Math.round(option(args, 'cases', 100_000));
-  const duePercent = option(args, 'due-percent', 1);
   const dueEvery = Math.round(100 / duePercent);
   const local = await startDynamoDbLocal();
   try {
@@ -171,7 +184,7 @@ export default async function bench(args: string[]): Promise<void> {
     // 2. The same question by scanning.
     meter.reset();
     started = performance.now();
-    const scanFound = await scanCheck(client, tableName, today);
+    const scanFound = await scanCheck(client, tableName, today, cases);
     const scanMs = performance.now() - started;
     const scan = meter.total();
     process.stdout.write(`scan: ${scanFound} found, ${scan.itemsRead} items read in ${round(scanMs)} ms\n`);

@@ -1,27 +1,57 @@
 /**
- * `npm run bench -- <name> [args...]` runs the default export of bench/<name>.ts with the rest of
- * the arguments. Each benchmark prints its figures and writes bench/results/<name>.json.
+ * `npm run bench -- <name> [options]` runs bench/<name>.ts: its `command` reads the options (each
+ * benchmark has `--help`; an unknown option is refused before anything starts), its default export
+ * runs. Each benchmark prints its figures and writes bench/results/<name>.json.
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { commandLine, type CommandSpec, type OptionSpecs } from '../local/cli';
 
-type Benchmark = (args: string[]) => Promise<void>;
+interface BenchmarkModule {
+  command: CommandSpec<OptionSpecs, unknown>;
+  default: (options: unknown) => Promise<void>;
+}
+
+const available = (): string[] =>
+  readdirSync(__dirname)
+    .filter((f) => f.endsWith('.ts') && f !== 'run.ts')
+    .map((f) => f.slice(0, -3))
+    .sort();
+
+/** The first sentence of a benchmark's header comment, without loading it (some load the CDK). */
+function summary(name: string): string {
+  const header = /\/\*\*\s*\n\s*\*\s*([^\n]*)/.exec(readFileSync(join(__dirname, `${name}.ts`), 'utf8'))?.[1] ?? '';
+  return header.split(/:\s|\.\s/)[0] ?? '';
+}
+
+function usage(): string {
+  const names = available();
+  const width = Math.max(...names.map((n) => n.length));
+  return [
+    'usage: npm run bench -- NAME [options]     (npm run bench -- NAME --help: its options)',
+    '',
+    'benchmarks:',
+    ...names.map((n) => `  ${n.padEnd(width)}  ${summary(n)}`),
+    '',
+  ].join('\n');
+}
 
 async function main(): Promise<void> {
   const [name, ...args] = process.argv.slice(2);
-  const available = readdirSync(__dirname)
-    .filter((f) => f.endsWith('.ts') && f !== 'run.ts')
-    .map((f) => f.slice(0, -3));
-  if (!name || !available.includes(name)) {
-    process.stderr.write(`usage: npm run bench -- <name> [args]\navailable: ${available.join(', ')}\n`);
+  if (name === '--help' || name === '-h') {
+    process.stdout.write(usage());
+    return;
+  }
+  if (!name || !available().includes(name)) {
+    process.stderr.write(`${name ? `npm run bench: no benchmark named ${name}\n` : ''}${usage()}`);
     process.exitCode = 2;
     return;
   }
   // CommonJS under tsx: the namespace's default is module.exports, whose default is the function.
-  const mod = (await import(join(__dirname, `${name}.ts`))) as { default?: Benchmark | { default?: Benchmark } };
-  const run = typeof mod.default === 'function' ? mod.default : mod.default?.default;
-  if (typeof run !== 'function') throw new Error(`bench/${name}.ts has no default export function`);
-  await run(args);
+  const loaded = (await import(join(__dirname, `${name}.ts`))) as BenchmarkModule | { default: BenchmarkModule };
+  const mod = 'command' in loaded ? loaded : loaded.default;
+  const options = commandLine(mod.command, args);
+  await mod.default(options);
 }
 
 main().catch((error: unknown) => {

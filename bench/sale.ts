@@ -35,6 +35,7 @@ import { saleQuality, type ExecutedFill } from '#domain/sale-quality';
 import { ExchangeError, type ExchangeOrder, type OrderBook, type Quote, type MarketRules } from '#adapters/exchange/exchange';
 import { UpbitExchange } from '#adapters/exchange/upbit';
 import { startExchangeSimulator, type ExchangeSimulator } from '../local/exchange-sim';
+import { defineCommand } from '../local/cli';
 import { machine, median, percentile, round, table, targetLines, writeResult, type Target } from './support/common';
 
 const KEY = { accessKey: 'bench-access', secretKey: 'bench-secret' };
@@ -351,9 +352,15 @@ function summarize(rows: Row[]) {
   };
 }
 
-export default async function bench(args: string[]): Promise<void> {
+export const command = defineCommand({
+  name: 'npm run bench -- sale',
+  about: 'Sale quality on the exchange simulator replaying real candles: a fixed book of forced sales, each run naive, TWAP and by the engine.',
+  options: { quick: { type: 'boolean', description: 'two sales per market instead of the whole book' } },
+  read: (v) => ({ quick: v.quick ?? false }),
+});
+
+export default async function bench({ quick }: ReturnType<typeof command.read>): Promise<void> {
   const m = machine();
-  const quick = args.includes('--quick');
   const sales = book(quick);
   const rows: Row[] = [];
   const sources = new Set<string>();

@@ -56,7 +56,7 @@ export function lambdaHandler<E, R>(handler: (event: E, context: Context) => Pro
       })
       .use(logMetrics(tools.metrics, { captureColdStartMetric: true })),
   );
-  return async (event, context) => (await composed)(event, context) as Promise<R>;
+  return async (event, context) => (await composed)(event, context);
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object';

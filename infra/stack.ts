@@ -10,8 +10,9 @@ import type { Construct } from 'constructs';
 import { ENV } from '#adapters/env';
 import { namePrefix, type StackConfig } from './config';
 import { Api, pascal } from './constructs/api';
+import { Custody } from './constructs/custody';
 import { Data } from './constructs/data';
-import { ExchangeAccess } from './constructs/exchange-access';
+import { ExchangeAccess, type ExchangeKey } from './constructs/exchange-access';
 import { AppFunction, type AppFunctionProps } from './constructs/function';
 import { Network } from './constructs/network';
 import { NoticeDelivery } from './constructs/notice-delivery';
@@ -48,6 +49,8 @@ export class CryptoTaxRecoveryStack extends Stack {
   /** The forced sale: state machine, step functions, starter, deadline check and schedule. */
   readonly sales: SaleWiring;
   readonly prices: Prices;
+  /** Releases (withdrawals), custody reconciliation. */
+  readonly custody: Custody;
 
   constructor(scope: Construct, id: string, props: CryptoTaxRecoveryStackProps) {
     super(scope, id, {
@@ -113,7 +116,8 @@ export class CryptoTaxRecoveryStack extends Stack {
     this.notices.dispatcher.addEnvironment(ENV.exchangeNoticeContact, JSON.stringify(Object.fromEntries(config.cities.map((c) => [c.id, config.notices.exchangeContact]))));
 
     this.prices = new Prices(this, 'Prices', {
-      newExchangeFunction: (fnId, fnProps) => this.newExchangeFunction(fnId, fnProps),
+      // Quotations are public: the poller reads no key at all.
+      newExchangeFunction: (fnId, fnProps) => this.newExchangeFunction(fnId, fnProps, 'none'),
       data: this.data,
       observability: this.observability,
       metricsNamespace: this.metricsNamespace,
@@ -135,6 +139,17 @@ export class CryptoTaxRecoveryStack extends Stack {
       timezone: config.schedules.timezone,
     });
 
+    this.custody = new Custody(this, 'Custody', {
+      newExchangeFunction: (fnId, fnProps, key) => this.newExchangeFunction(fnId, fnProps, key),
+      data: this.data,
+      queues: this.queues,
+      observability: this.observability,
+      metricsNamespace: this.metricsNamespace,
+      timezone: config.schedules.timezone,
+    });
+    // After every settlement the case steps ask for a reconciliation (asynchronously).
+    this.custody.reconcileAfter(this.sales.caseSteps);
+
     for (const city of config.cities) {
       const roles = this.api.callerRoles[city.id];
       if (!roles) continue;
@@ -143,7 +158,8 @@ export class CryptoTaxRecoveryStack extends Stack {
       new CfnOutput(this, `${id}OfficerRoleArn`, { value: roles.officer.roleArn, description: `Role ${city.displayName}'s officers assume (source identity = their user name) to call the API` });
       new CfnOutput(this, `${id}AuditorRoleArn`, { value: roles.auditor.roleArn, description: `Read-only role for ${city.displayName}'s auditors` });
     }
-    new CfnOutput(this, 'ExchangeSecretArn', { value: this.exchange.secret.secretArn, description: 'Put the exchange API keys here' });
+    new CfnOutput(this, 'ExchangeSecretArn', { value: this.exchange.secret.secretArn, description: 'Put the exchange trading key here (no withdrawal permission)' });
+    new CfnOutput(this, 'WithdrawalSecretArn', { value: this.exchange.withdrawalSecret.secretArn, description: 'Put the exchange key with withdrawal permission here (read by the release function only)' });
     new CfnOutput(this, 'CasesTableName', { value: this.data.table.tableName });
     new CfnOutput(this, 'PrintBatchBucketName', { value: this.noticeDelivery.bucket.bucketName, description: 'The print contractor collects print/<cityId>/post-<cityId>-<YYYYMMDD>.prn here' });
     new CfnOutput(this, 'PrintPickupRoleArn', { value: this.noticeDelivery.pickupRole.roleArn, description: 'Role the print contractor assumes to read the print batches' });
@@ -151,7 +167,7 @@ export class CryptoTaxRecoveryStack extends Stack {
   }
 
   get logRetention(): logs.RetentionDays {
-    return this.config.logRetentionDays as logs.RetentionDays;
+    return this.config.logRetentionDays;
   }
 
   /** The namespace every function publishes its Powertools metrics in (alarms watch it). */
@@ -174,10 +190,10 @@ export class CryptoTaxRecoveryStack extends Stack {
     });
   }
 
-  /** A function placed behind the NAT's fixed IP, with the exchange keys bound. */
-  newExchangeFunction(id: string, props: Omit<AppFunctionProps, 'logRetention' | 'metricsNamespace' | 'vpc' | 'vpcSubnets' | 'securityGroups'>): AppFunction {
+  /** A function placed behind the NAT's fixed IP, with the one exchange key it needs bound (`none`: public data only). */
+  newExchangeFunction(id: string, props: Omit<AppFunctionProps, 'logRetention' | 'metricsNamespace' | 'vpc' | 'vpcSubnets' | 'securityGroups'>, key: ExchangeKey = 'trading'): AppFunction {
     const fn = this.newFunction(id, { ...props, ...this.network.exchangeFunctionPlacement });
-    this.exchange.bind(fn);
+    this.exchange.bind(fn, key);
     return fn;
   }
 }

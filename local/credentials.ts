@@ -97,6 +97,18 @@ export function keyFor(credentials: Credentials, role: Role, cityId?: string, nt
   return k;
 }
 
+/** Adds a second officer for each city that has one only, to a credentials file written before there were two (in memory only): releases need two different officers' approvals. */
+export function withSecondOfficer(credentials: Credentials): Credentials {
+  const added: CredentialKey[] = [];
+  for (const city of new Set(credentials.keys.flatMap((k) => k.cities))) {
+    const officers = credentials.keys.filter((k) => k.role === 'OFFICER' && k.cities.includes(city));
+    const first = officers[0];
+    if (!first || officers.length >= 2) continue;
+    added.push({ name: `${first.name}-2`, role: 'OFFICER', cities: [city], roleArn: first.roleArn, key: newKey('officer') });
+  }
+  return added.length ? { ...credentials, keys: [...credentials.keys, ...added] } : credentials;
+}
+
 /** The API's caller configuration (CALLERS, read by functions/api/config.ts): each role ARN's role and cities. */
 export function roleEnv(credentials: Credentials): { CALLERS: string } {
   const byArn = new Map<string, { principal: string; role: Role; cities: string[] }>();

@@ -3,13 +3,14 @@
  * IAM auth). It authenticates the caller from the local credentials file, turns the request into
  * the same proxy event API Gateway builds (functions/api/proxy-event.ts) and hands it to the
  * unchanged Lambda handler. Unauthenticated requests are refused here, as API Gateway refuses an
- * unsigned request before any Lambda runs.
+ * unsigned request before any Lambda runs. The API reference (local/api-reference.ts) needs no key.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { ApiHandler } from '../functions/api/app';
 import { proxyEvent } from '../functions/api/proxy-event';
+import { apiReference } from './api-reference';
 import type { Authenticated } from './credentials';
 
 /** API Gateway's payload limit. */
@@ -77,6 +78,14 @@ export async function startLocalHttpApi(options: LocalHttpApiOptions): Promise<L
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse, url: URL, method: string): Promise<void> {
+    // The API reference is public, like a published document.
+    const reference = method === 'GET' ? apiReference(url.pathname) : undefined;
+    if (reference) {
+      req.resume();
+      res.writeHead(reference.status, { ...reference.headers, 'content-length': String(Buffer.byteLength(reference.body)) });
+      res.end(reference.body);
+      return;
+    }
     const caller = options.authenticate(req.headers.authorization);
     if (!caller) {
       // Drain what was sent so the client sees the answer, not a reset.

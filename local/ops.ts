@@ -11,11 +11,12 @@
  *   release-hold CASE HOLD        lift a hold
  *   summary                       the city's totals
  *   whoami                        which key and role this CLI uses
- * Options: --city ID, --api URL, --key NAME (a key name from the credentials file), --json.
+ * Options: OPS_COMMAND below (`npm run ops -- --help`).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiClient, ApiError } from './api-client';
+import { defineCommand, helpText, parseCommandLine } from './cli';
 import { readCredentials, type CredentialKey } from './credentials';
 import { groupDigits, krw, table } from './format';
 import { DEFAULT_STATE_DIR } from './paths';
@@ -178,22 +179,48 @@ async function summary(ctx: OpsContext): Promise<void> {
   for (const h of s.holdings) ctx.print(`  in custody: ${h.available} ${coin(h.market)}${h.valueKrw ? ` (${krw(h.valueKrw)})` : ''}`);
 }
 
+export const OPS_COMMAND = defineCommand({
+  name: 'npm run ops',
+  synopsis: '[options] COMMAND [ARGS...]',
+  about: "The officers' CLI for the local stack (`npm start`): it calls the running stack's API with the officer key, as an officer's tool calls the deployed API.",
+  options: {
+    city: { type: 'string', value: 'ID', description: 'the city (default: the stack’s first)' },
+    api: { type: 'string', value: 'URL', description: 'the API (default: the running stack’s, from .local/stack.json)' },
+    key: { type: 'string', value: 'NAME', description: 'a key name from the credentials file (default: the officer key)' },
+    'state-dir': { type: 'string', value: 'DIR', description: `where the stack keeps its state (default ${DEFAULT_STATE_DIR})` },
+    json: { type: 'boolean', description: 'print the API’s answers as JSON' },
+  },
+  positionals: true,
+  more: [
+    'commands:',
+    '  list [STATUS]                 cases, by status (all when none given)',
+    '  show CASE                     state, arrears, holdings and their value, timeline, statement',
+    '  sales CASE                    the case’s sale runs, state by state (the local console)',
+    '  approve CASE                  approve the case’s running sale (planned at or above the threshold)',
+    `  hold CASE KIND REASON...      put the case on hold (${HOLD_KINDS.join(', ')})`,
+    '  release-hold CASE HOLD        lift a hold',
+    '  summary                       the city’s totals',
+    '  whoami                        which key and role this CLI uses',
+    '  help                          this help',
+  ].join('\n'),
+  read: (v, positionals) => ({ city: v.city, api: v.api, key: v.key, state: v['state-dir'] ?? DEFAULT_STATE_DIR, json: v.json ?? false, positionals }),
+});
+
 export async function runOps(argv: string[], print: (line?: string) => void = (l = '') => process.stdout.write(`${l}\n`)): Promise<number> {
-  const args: string[] = [];
-  const opts: { city?: string; api?: string; key?: string; json: boolean; state: string } = { json: false, state: DEFAULT_STATE_DIR };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] as string;
-    if (a === '--city') opts.city = argv[++i];
-    else if (a === '--api') opts.api = argv[++i];
-    else if (a === '--key') opts.key = argv[++i];
-    else if (a === '--state-dir') opts.state = argv[++i] ?? opts.state;
-    else if (a === '--json') opts.json = true;
-    else args.push(a);
+  const parsed = parseCommandLine(OPS_COMMAND, argv);
+  if (parsed.kind === 'error') {
+    print(`npm run ops: ${parsed.message} (see npm run ops -- --help)`);
+    return 2;
   }
-  const [command = 'help', ...rest] = args;
-  if (command === 'help' || command === '--help') {
-    const doc = readFileSync(__filename, 'utf8').split('*/')[0] ?? '';
-    for (const line of doc.split('\n').slice(1)) print(line.replace(/^ \* ?/, ''));
+  const help = helpText(OPS_COMMAND);
+  if (parsed.kind === 'help') {
+    print(help.trimEnd());
+    return 0;
+  }
+  const opts = parsed.args;
+  const [command = 'help', ...rest] = opts.positionals;
+  if (command === 'help') {
+    print(help.trimEnd());
     return 0;
   }
   let stack: { apiUrl?: string; cities?: string[] } = {};

@@ -126,7 +126,6 @@ export class SimTimeGate {
   }
 }
 
-type State = Record<string, unknown> & { Type: string };
 type Json = unknown;
 
 function getPath(data: Json, path: string): unknown {
@@ -181,12 +180,12 @@ export function waitAfter(definition: AslDefinition, stateName: string, result: 
 
 /** The Wait state that follows a Task's result (through Choice states), and its seconds. */
 export function nextWait(definition: AslDefinition, stateName: string, result: Json): { state: string; seconds: number } | undefined {
-  const task = definition.States[stateName] as State | undefined;
+  const task = definition.States[stateName];
   if (!task) return undefined;
   const data = setPath(typeof task.ResultPath === 'string' ? task.ResultPath : '$', result);
   let next = typeof task.Next === 'string' ? task.Next : undefined;
   for (let hops = 0; next && hops < 10; hops++) {
-    const state = definition.States[next] as State | undefined;
+    const state = definition.States[next];
     if (!state) return undefined;
     if (state.Type === 'Choice') {
       const choices = (state.Choices as Record<string, unknown>[] | undefined) ?? [];
@@ -243,7 +242,7 @@ export function withoutTaskTimeouts(definition: AslDefinition): AslDefinition {
     Object.entries(definition.States).map(([name, state]) => {
       if (state.Type !== 'Task') return [name, state];
       const { TimeoutSeconds: _timeout, ...rest } = state;
-      return [name, rest as typeof state];
+      return [name, rest];
     }),
   );
   return { ...definition, States };

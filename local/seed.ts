@@ -340,7 +340,9 @@ export async function seedDemoCity(plan: DemoPlan, deps: SeedDeps): Promise<Seed
               if (bid) limitPrices[s.market] = bid.mul(decimal(c.share)).toDecimalPlaces(0, Decimal.ROUND_DOWN).toFixed(0);
             }
           }
-          await city.post(`/cases/${c.caseId}/sale-requests`, { cityId, limitPrices }, key('sale-request'));
+          // The taxpayer phoned the tax office an hour earlier; the clerk relays it.
+          const evidence = { relayedBy: 'seed: tax office clerk', receivedAt: new Date(scheduler.clock.now().getTime() - 3_600_000).toISOString(), channel: 'PHONE' };
+          await city.post(`/cases/${c.caseId}/sale-requests`, { cityId, limitPrices, evidence }, key('sale-request'));
         });
         break;
       case 'APPEAL':

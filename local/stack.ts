@@ -56,17 +56,26 @@ import { loadSweeperConfig } from '../functions/sweep-outbox/config';
 import { createReminderRun } from '../functions/send-reminders/app';
 import { createDeadlineCheck } from '../functions/check-deadlines/app';
 import { createCaseSteps } from '../functions/sale/case-steps';
+import { createReleaseRun } from '../functions/release-coins/app';
+import { DEFAULT_WITHDRAWAL_FEES, feeOf, RELEASE_RATE } from '../functions/release-coins/config';
+import { createCustodyReconciliation } from '../functions/reconcile-custody/app';
+import { RECONCILE_CRON } from '../functions/reconcile-custody/config';
+import { decimal } from '#domain/money';
+import type { Reconciliation } from '#domain/reconciliation';
+import { DynamoDbReleaseStore } from '#adapters/dynamodb/release-store';
+import { DynamoDbJournalStore } from '#adapters/dynamodb/journal-store';
 import { loadSaleConfig } from '../functions/sale/config';
 import type { SaleDeps } from '../functions/sale/context';
 import { stepDispatcher } from '../functions/sale/dispatch';
 import { createMarketSteps } from '../functions/sale/market-steps';
+import { createOrderSweep, ORDERS_IN_DOUBT_SWEEP_RATE, SWEEP_SERVICE } from '../functions/sale/sweep';
 import { queueNoticePublisher } from '../functions/sale/notices';
 import { createSaleStarter } from '../functions/start-sale/app';
 import { loadApiConfig, type ApiConfig } from '../functions/api/config';
 import { ulid } from '../functions/api/ids';
 import { ApiClient } from './api-client';
 import { DAY, parseScheduleExpression, StackClock, Scheduler, type JobRun } from './clock';
-import { authenticator, keyFor, loadOrCreateCredentials, roleEnv, type Credentials } from './credentials';
+import { authenticator, keyFor, loadOrCreateCredentials, roleEnv, withSecondOfficer, type Credentials } from './credentials';
 import { DEMO_CITY_SETTINGS } from './cities';
 import { DynamoDbCitySettings } from '#adapters/dynamodb/city-settings-store';
 import type { CitySettings } from '#domain/city-settings';
@@ -147,6 +156,12 @@ export interface LocalStack {
   readonly auditor: ApiClient;
   /** The cities' settings, read as the functions read them. */
   readonly citySettings: DynamoDbCitySettings;
+  /** Another officer of the first city: the second pair of eyes on a release. */
+  readonly secondOfficer: ApiClient;
+  readonly releases: DynamoDbReleaseStore;
+  readonly journal: DynamoDbJournalStore;
+  /** Runs the custody reconciliation now (as after a settlement). */
+  reconcileCustody(): Promise<Reconciliation>;
   readonly dirs: { state: string; statements: string };
   readonly cities: readonly string[];
   /**
@@ -276,11 +291,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   try {
     const clock = new StackClock(options.start, 0);
     const runLog = (run: JobRun) => {
-      if (run.error !== undefined) log(`schedule ${run.name} at ${run.at.toISOString()} failed: ${(run.error as Error).message ?? String(run.error)}`);
+      if (run.error !== undefined) log(`schedule ${run.name} at ${run.at.toISOString()} failed: ${run.error instanceof Error ? run.error.message : JSON.stringify(run.error)}`);
     };
     const scheduler = new Scheduler(clock, runLog);
 
-    const { credentials, created } = loadOrCreateCredentials(join(stateDir, 'credentials.json'), cities);
+    const loaded = loadOrCreateCredentials(join(stateDir, 'credentials.json'), cities);
+    const credentials = withSecondOfficer(loaded.credentials);
+    const created = loaded.created;
 
     // DynamoDB Local (a Java child, the slow one) and the local SQS server, started side by side.
     const [ddbStarted, sqsStarted, sesStarted, definitionLoaded] = await Promise.allSettled([startDynamoDbLocal(), startLocalSqs(), startLocalSes(), loadSaleDefinition(REPO_ROOT, join(DEFAULT_STATE_DIR, 'cache'))]);
@@ -482,9 +499,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       logger: saleLogger,
       metrics,
     };
-    const caseSteps = asLambda('sale-case-steps', stepDispatcher(createCaseSteps({ ...saleDeps, notices: queueNoticePublisher(sqsClient, noticeQueue.url, quiet('sale-notices')) })), saleLogger);
+    // ContinueAsNew starts a long sale's next execution on the same local starter (bound below).
+    const caseSteps = asLambda('sale-case-steps', stepDispatcher(createCaseSteps({ ...saleDeps, starter: { start: (input) => workflow.starter.start(input) }, notices: queueNoticePublisher(sqsClient, noticeQueue.url, quiet('sale-notices')) })), saleLogger);
     const marketSteps = asLambda('sale-market-steps', stepDispatcher(createMarketSteps({ ...saleDeps, exchange: exchangeClient, priceHistory: priceStore })), saleLogger, 60_000);
     const workflow = createLocalSaleWorkflow({ definition, clock, caseSteps, marketSteps, exchangeLock });
+    // Orders in doubt: the deployed sweep function, on the deployed rate.
+    const sweepOrdersInDoubt = createOrderSweep({ ...saleDeps, cities, exchange: exchangeClient, logger: quiet(SWEEP_SERVICE), notices: queueNoticePublisher(sqsClient, noticeQueue.url, quiet('sale-notices')) });
+    const sweepInDoubt = asLambda(SWEEP_SERVICE, () => exchangeLock(() => sweepOrdersInDoubt()), saleLogger);
+    schedule(SWEEP_SERVICE, ORDERS_IN_DOUBT_SWEEP_RATE, { frequent: true, run: (at) => sweepInDoubt({ scheduledTime: at.toISOString() }) });
     // On stop, executions waiting for simulated time stay parked: a parked promise holds no timer
     // or socket, so nothing keeps the process alive or calls parts already stopped.
     const startLogger = quiet('start-sale');
@@ -506,10 +528,43 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     schedule('check-deadlines', schedules.deadlineCheckCron, { run: (at) => checkDeadlines({ source: 'schedule', scheduledTime: at.toISOString() }) });
     deployed.stateMachines.push('sale');
 
+    // Releases and custody reconciliation (infra/constructs/custody.ts), at the stack's expressions.
+    // Locally the withdrawal key is the simulator's one account key; deployed it is a separate secret
+    // only the release function reads. The reconciliation also runs after every settlement.
+    const releaseStore = new DynamoDbReleaseStore(client, tableName);
+    const journalStore = new DynamoDbJournalStore(client, tableName);
+    const releaseLogger = quiet('release-coins');
+    const releaseRun = asLambda(
+      'release-coins',
+      createReleaseRun({
+        releases: releaseStore,
+        cases: store,
+        venue: exchangeClient,
+        venueId: 'upbit',
+        withdrawalFee: feeOf(Object.fromEntries(Object.entries(DEFAULT_WITHDRAWAL_FEES).map(([c, f]) => [c, decimal(f)]))),
+        cities,
+        settings,
+        quietMinutes: 30,
+        publishNotices,
+        count: (name, n = 1) => metrics.addMetric(name, 'Count', n),
+        logger: releaseLogger,
+        now: () => clock.now(),
+      }),
+      releaseLogger,
+    );
+    schedule('release-coins', RELEASE_RATE, { frequent: true, run: () => exchangeLock(() => releaseRun({})) });
+    const reconcileLogger = quiet('reconcile-custody');
+    const reconcileCustody = asLambda(
+      'reconcile-custody',
+      createCustodyReconciliation({ exchange: exchangeClient, cases: store, releases: releaseStore, journal: journalStore, cities, count: (name, n) => metrics.addMetric(name, 'Count', n), logger: reconcileLogger, now: () => clock.now() }),
+      reconcileLogger,
+    );
+    schedule('reconcile-custody', RECONCILE_CRON, { run: () => exchangeLock(() => reconcileCustody({})) });
+
     // The city API, exactly as the Lambda runs it, behind a local API Gateway.
     const apiConfig = loadApiConfig({ TABLE_NAME: tableName, SERVED_CITIES: cities.join(','), ...roleEnv(credentials) });
     const apiLogger = new Logger({ serviceName: 'cases-api', logLevel: 'WARN' });
-    const cityApi = createApi({ store, settings, config: apiConfig, logger: apiLogger, prices: priceStore, publishNotices, requestSales: saleRequestPublisher(saleRequests, apiLogger), now: () => clock.now(), newId: (prefix) => `${prefix}${ulid(clock.nowMs())}` });
+    const cityApi = createApi({ store, settings, releases: releaseStore, custody: journalStore, config: apiConfig, logger: apiLogger, prices: priceStore, publishNotices, requestSales: saleRequestPublisher(saleRequests, apiLogger), now: () => clock.now(), newId: (prefix) => `${prefix}${ulid(clock.nowMs())}` });
     const handler = asLambda('cases-api', cityApi, apiLogger);
     const api = await startLocalHttpApi({
       handler,
@@ -531,6 +586,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const client$ = (key: { key: string }) => new ApiClient({ baseUrl: api.url, key: key.key });
     const city = client$(keyFor(credentials, 'CITY_SYSTEM'));
     const officer = client$(keyFor(credentials, 'OFFICER'));
+    const secondOfficer = client$(keyFor(credentials, 'OFFICER', cities[0], 1));
     const callersOf = (cityId: string) => ({
       city: client$(keyFor(credentials, 'CITY_SYSTEM', cityId)),
       officers: credentials.keys.filter((k) => k.role === 'OFFICER' && k.cities.includes(cityId)).map(client$),
@@ -572,6 +628,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       callersOf,
       auditor,
       citySettings: settings,
+      secondOfficer,
+      releases: releaseStore,
+      journal: journalStore,
+      reconcileCustody: () => exchangeLock(() => reconcileCustody({})),
       dirs,
       cities,
       async pendingWork() {
@@ -581,8 +641,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           messages += d.visible + d.inFlight + d.delayed;
         }
         const { running, waiting } = workflow.running();
-        const nextWake = workflow.gate.nextWake();
-        return { messages, active: running - waiting, waiting, ...(nextWake !== undefined ? { nextWake } : {}) };
+        // Approved releases wait on the exchange: the timeline steps at the release schedule's pace meanwhile.
+        const releasing = (await Promise.all(cities.map((c) => releaseStore.open(c)))).flat().filter((r) => r.status === 'APPROVED' || r.status === 'SENDING' || r.status === 'SENT').length;
+        const wakes = [workflow.gate.nextWake(), releasing > 0 ? clock.nowMs() + 5 * 60_000 : undefined].filter((t): t is number => t !== undefined);
+        const nextWake = wakes.length > 0 ? Math.min(...wakes) : undefined;
+        return { messages, active: running - waiting, waiting: waiting + releasing, ...(nextWake !== undefined ? { nextWake } : {}) };
       },
       wake: () => workflow.gate.release(),
       serve(rate: number) {

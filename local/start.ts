@@ -6,9 +6,7 @@
  *
  *   npm start                          demo, then serve
  *   npm start -- --exit-when-done      demo, summary, exit 0 (the last line is one JSON object)
- *   options: --port N (API port)  --speed N (clock rate while serving, default 10)
- *            --cases N (default 161)  --seed N  --no-demo (serve an empty city)  --verbose
- *            --exchange-limits N (the simulator's per-second limits as a multiple of Upbit's; default 5, 1 = Upbit's)
+ *   npm start -- --help                every option (START_COMMAND below)
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,45 +16,40 @@ import type { CaseStatus } from '#domain/case';
 import { DEFAULT_EXECUTION_POLICY } from '#domain/execution-policy';
 import { approvalsNeeded } from '#domain/four-eyes';
 import { ApiError } from './api-client';
-import { HOUR, MINUTE, parseScheduleExpression } from './clock';
+import { API_REFERENCE_PATH } from './api-reference';
+import { commandLine, defineCommand, numberOption, progress } from './cli';
+import { DAY, HOUR, MINUTE, parseScheduleExpression } from './clock';
 import { krw, table } from './format';
 import { planDemoCity, seedDemoCity } from './seed';
 import { startLocalStack, type LocalStack } from './stack';
 import { readSaleQuality, readStatements, summarize, type RunSummary } from './summary';
 import { runTimeline } from './timeline';
 
-interface Args {
-  exitWhenDone: boolean;
-  port?: number;
-  speed: number;
-  cases: number;
-  seed?: number;
-  exchangeLimits?: number;
-  demo: boolean;
-  verbose: boolean;
-}
-
-function parseArgs(argv: string[]): Args {
-  const args: Args = { exitWhenDone: false, speed: 10, cases: 161, demo: true, verbose: false };
-  const number = (flag: string, value: string | undefined, min: number): number => {
-    const n = Number(value);
-    if (value === undefined || !Number.isFinite(n) || n < min) throw new Error(`${flag} needs a number ≥ ${min}`);
-    return n;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--exit-when-done') args.exitWhenDone = true;
-    else if (a === '--port') args.port = number(a, argv[++i], 1);
-    else if (a === '--speed') args.speed = number(a, argv[++i], 0);
-    else if (a === '--cases') args.cases = Math.floor(number(a, argv[++i], 1));
-    else if (a === '--seed') args.seed = Math.floor(number(a, argv[++i], 0));
-    else if (a === '--exchange-limits') args.exchangeLimits = number(a, argv[++i], 1);
-    else if (a === '--no-demo') args.demo = false;
-    else if (a === '--verbose') args.verbose = true;
-    else throw new Error(`unknown option ${a} (see local/start.ts)`);
-  }
-  return args;
-}
+/** The command line (`npm start -- --help` prints it). */
+export const START_COMMAND = defineCommand({
+  name: 'npm start',
+  about: 'The whole system on this machine: starts the local stack, runs a demo city through its months on the fast clock, prints a summary, then serves the API until Ctrl-C.',
+  options: {
+    'exit-when-done': { type: 'boolean', description: 'exit 0 after the summary (the last line is one JSON object)' },
+    port: { type: 'string', value: 'N', description: 'the API port (default: any free port)' },
+    speed: { type: 'string', value: 'N', description: 'the clock rate while serving (default 10)' },
+    cases: { type: 'string', value: 'N', description: 'demo cases (default 161)' },
+    seed: { type: 'string', value: 'N', description: 'the demo and simulator seed' },
+    'exchange-limits': { type: 'string', value: 'N', description: "the simulator's per-second limits as a multiple of Upbit's (default 5; 1 = Upbit's)" },
+    'no-demo': { type: 'boolean', description: 'serve an empty city' },
+    verbose: { type: 'boolean', description: 'log every API request and where the time went' },
+  },
+  read: (v) => ({
+    exitWhenDone: v['exit-when-done'] ?? false,
+    port: v.port === undefined ? undefined : numberOption(v.port, 'port', 0, { min: 1, integer: true }),
+    speed: numberOption(v.speed, 'speed', 10),
+    cases: numberOption(v.cases, 'cases', 161, { min: 1, integer: true }),
+    seed: v.seed === undefined ? undefined : numberOption(v.seed, 'seed', 0, { integer: true }),
+    exchangeLimits: v['exchange-limits'] === undefined ? undefined : numberOption(v['exchange-limits'], 'exchange-limits', 5, { min: 1 }),
+    demo: !v['no-demo'],
+    verbose: v.verbose ?? false,
+  }),
+});
 
 /**
  * The demo's calendar (KST): seizures mid-September, pre-sale notices mid-October (the city's 30
@@ -74,6 +67,8 @@ const ROUTINE = new Set(['poll-prices', 'sweep-outbox', 'send-reminders', 'send-
 const OPEN_PROGRESSING: CaseStatus[] = ['REGISTERED', 'TRANSFER_REQUESTED', 'IN_CUSTODY', 'NOTICE_SENT', 'DUE', 'SELLING'];
 
 const print = (line = '') => process.stdout.write(`${line}\n`);
+/** Where the stack's own lines go: above the progress bar while the timeline runs. */
+let out: (line: string) => void = (line) => void print(line);
 
 let stack: LocalStack | undefined;
 /** Set once Ctrl-C (or SIGTERM) began stopping the stack: failures after that are the stop's doing. */
@@ -81,7 +76,7 @@ let stopping = false;
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const args = parseArgs(process.argv.slice(2));
+  const args = commandLine(START_COMMAND, process.argv.slice(2));
   print('== crypto-tax-recovery: local stack ==');
   const shutdown = async (code: number) => {
     if (stopping) return;
@@ -92,9 +87,10 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void shutdown(130));
   process.once('SIGTERM', () => void shutdown(143));
 
-  stack = await startLocalStack({ start: DEMO_CALENDAR.start, log: (l) => print(`  ${l}`), logRequests: args.verbose, ...(args.port ? { apiPort: args.port } : {}), ...(args.seed !== undefined ? { seed: args.seed } : {}), ...(args.exchangeLimits ? { exchangeLimitFactor: args.exchangeLimits } : {}) });
+  stack = await startLocalStack({ start: DEMO_CALENDAR.start, log: (l) => out(`  ${l}`), logRequests: args.verbose, ...(args.port ? { apiPort: args.port } : {}), ...(args.seed !== undefined ? { seed: args.seed } : {}), ...(args.exchangeLimits ? { exchangeLimitFactor: args.exchangeLimits } : {}) });
   const s = stack;
   for (const line of s.describe()) print(`  ${line}`);
+  print(`  API reference: ${s.api.url}${API_REFERENCE_PATH} (OpenAPI document at ${s.api.url}${API_REFERENCE_PATH}openapi.json)`);
   print(
     s.marketData.present
       ? `  market data: recorded candles from ${s.marketData.dir} for ${s.marketData.real.join(', ') || 'no market'}; seeded synthetic paths for ${s.marketData.synthetic.join(', ') || 'none'}`
@@ -128,7 +124,7 @@ async function main(): Promise<void> {
       s.scheduler.add({
         name: `officer review ${id}`,
         recurrence: parseScheduleExpression('cron(0 10 * * ? *)', 'Asia/Seoul'),
-        run: () => approveWaitingSales(s, id),
+        run: async () => (await approveWaitingSales(s, id)) + (await approveReleases(s, id)),
       });
 
       // The print contractor collects the day's batch every evening; the post office reports each
@@ -143,6 +139,11 @@ async function main(): Promise<void> {
 
     print();
     print(`== the timeline, on the fast clock (${((Date.now() - started) / 1000).toFixed(1)} s so far) ==`);
+    // On a terminal, a bar follows the simulated calendar; the day lines print above it.
+    const from = s.clock.nowMs();
+    const bar = progress('simulated days', Math.ceil((new Date(DEMO_CALENDAR.until).getTime() - from) / DAY));
+    const tick = setInterval(() => bar.update(Math.floor((s.clock.nowMs() - from) / DAY), kstDate(s.clock.now())), 250);
+    out = bar.log;
     let lastRuns = new Map(s.scheduler.runs);
     let lastMetrics = new Map(s.metrics.counts);
     const result = await runTimeline(s, {
@@ -151,6 +152,8 @@ async function main(): Promise<void> {
         for (const id of s.cities) {
           const totals = await s.store.cityTotals(id);
           if (!OPEN_PROGRESSING.every((st) => !totals.byStatus[st])) return false;
+          const releasing = (await s.releases.open(id)).filter((r) => r.status !== 'FAILED').length;
+          if (releasing > 0) return false;
         }
         return (await s.pendingNotices()) === 0;
       },
@@ -179,8 +182,12 @@ async function main(): Promise<void> {
           .map(([k, n]) => (n > 1 ? `${k} ×${n}` : k))
           .join(', ');
         // Quiet days (only the routine daily runs, finding nothing to do) are left out.
-        if (what || work.length > 0) print(`  ${date}  ${[what, ...work].filter(Boolean).join('; ')}  |  ${states}`);
+        if (what || work.length > 0) bar.log(`  ${date}  ${[what, ...work].filter(Boolean).join('; ')}  |  ${states}`);
       },
+    }).finally(() => {
+      clearInterval(tick);
+      bar.stop();
+      out = (line) => void print(line);
     });
     print(`  timeline ${result.reason === 'done' ? 'complete' : 'stopped at its end date'}: ${result.endedAt.toISOString()} (${result.steps} steps, ${result.busySteps} while work was in flight)`);
     if (s.scheduler.errors.length > 0) print(`  ${s.scheduler.errors.length} scheduled runs failed (see above)`);
@@ -194,10 +201,15 @@ async function main(): Promise<void> {
       print(`  sale executions: ${s.workflow.starter.executions.size}; metrics ${[...s.metrics.counts].map(([k, n]) => `${k} ${n}`).join(', ')}`);
     }
 
+    // The custody reconciliation once more at the end (as after the last settlement), then its record:
+    // one exchange account holds every city's coins.
+    const reconciliation = await s.reconcileCustody();
+    for (const d of reconciliation.differences) print(`  custody difference: ${d.currency} exchange ${d.exchange.toFixed()} ledger ${d.ledger.toFixed()} (${d.difference.toFixed()})`);
     const summaries: RunSummary[] = [];
     for (const id of s.cities) {
       const statements = await readStatements(s.store, id);
-      const citySummary = summarize(id, statements, await readSaleQuality(s.sales, statements));
+      const citySummary = { ...summarize(id, statements, await readSaleQuality(s.sales, statements)), reconciliation: { exchangeMatchesLedger: reconciliation.differences.length === 0, differences: reconciliation.differences.length } };
+      for (const r of await s.releases.open(id)) print(`  release ${r.releaseId} ${r.market} ${r.quantity.toFixed()} ${r.status}${r.failure ? `: ${r.failure}` : ''}`);
       await writeStatements(s, id);
       printSummary(s, citySummary);
       summaries.push(citySummary);
@@ -216,6 +228,27 @@ async function main(): Promise<void> {
   s.serve(args.speed);
   print();
   print(`serving the API at ${s.api.url} (clock at ${args.speed}x; schedules running). Officers: npm run ops -- help. Ctrl-C stops.`);
+}
+
+/**
+ * Releases, as a city's staff do them: the taxpayer's address is registered on the exchange's website
+ * (here in the simulator), one officer records it as the destination, a second officer approves too.
+ */
+async function approveReleases(s: LocalStack, cityId: string): Promise<number> {
+  let approved = 0;
+  const [first = s.officer, second = s.secondOfficer] = s.callersOf(cityId).officers;
+  const { items } = await first.get<{ items: { caseId: string; releaseId: string; market: string; status: string; destination?: unknown }[] }>('/releases', { city: cityId });
+  for (const r of items.filter((x) => x.status === 'PENDING')) {
+    const currency = r.market.replace(/^KRW-/, '');
+    const address = `demo-${r.caseId}`.slice(0, 60);
+    s.exchange.withdrawals.allow({ currency, netType: currency, address }, s.exchangeKeys.accessKey);
+    const base = `/cases/${r.caseId}/releases/${r.releaseId}`;
+    if (!r.destination) await first.put(`${base}/destination`, { cityId, exchange: 'another-exchange', netType: currency, address }, `dest-${r.releaseId}`);
+    await first.post(`${base}/approvals`, { cityId }, `approve-1-${r.releaseId}`);
+    await second.post(`${base}/approvals`, { cityId }, `approve-2-${r.releaseId}`);
+    approved++;
+  }
+  return approved;
 }
 
 /**
@@ -338,6 +371,8 @@ function printSummary(s: LocalStack, sum: RunSummary): void {
         ? `arrival slippage ${q.arrivalSlippageBps ?? '-'} bps, implementation shortfall ${q.implementationShortfallBps} bps (value-weighted; worst sale ${q.worstShortfallBps} bps), overshoot ${krw(q.overshootKrw ?? '0')} (from the ${q.source})`
         : 'no sale recorded quality figures'),
   );
+  print(`  releases               ${sum.releases.requested} requested, ${sum.releases.done} done`);
+  if (sum.reconciliation) print(`  custody reconciliation ${sum.reconciliation.exchangeMatchesLedger ? 'the exchange account holds what the ledger says' : `${sum.reconciliation.differences} difference(s): see the reconcile-custody record`}`);
   print(`  notices                ${sum.notices.total} (${Object.entries(sum.notices.byKind).map(([k, n]) => `${k} ${n}`).join(', ')}); ${sum.notices.delivered} delivered (print batches, e-mail), ${sum.notices.pending} pending`);
   print(`  balanced               ${sum.balanced ? 'yes: every sale and payment is fully accounted for, to the won' : `NO: ${sum.unbalanced.slice(0, 5).join('; ')}`}`);
   print(`  statements             ${s.dirs.statements}/<caseId>.json`);
@@ -356,6 +391,9 @@ function jsonLine(sum: RunSummary, elapsedSeconds: number) {
     releasedCoins: sum.releasedCoins,
     saleQuality: sum.saleQuality,
     notices: sum.notices.total,
+    releases: sum.releases,
+    refunds: { payable: sum.refundedKrw },
+    reconciliation: sum.reconciliation,
     noticesDelivered: sum.notices.delivered,
     balanced: sum.balanced,
     elapsedSeconds,

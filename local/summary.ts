@@ -51,6 +51,10 @@ export interface RunSummary {
   /** `delivered`: handed to a channel that delivers (a print batch, an e-mail), not a local folder or nothing. */
   notices: { total: number; byKind: Record<string, number>; pending: number; delivered: number };
   saleQuality: SaleQualityFigures;
+  /** Release records (coins back to taxpayers) and how many reached DONE at the exchange. */
+  releases: { requested: number; done: number };
+  /** The custody reconciliation at the end of the run. */
+  reconciliation?: { exchangeMatchesLedger: boolean; differences: number };
   balanced: boolean;
   /** Sources that do not balance, if any (case and source ids only). */
   unbalanced: string[];
@@ -84,7 +88,7 @@ export async function readSaleQuality(
 
 export async function readStatements(store: CaseStore, cityId: string, concurrency = 8): Promise<StatementData[]> {
   const ids = await allCaseIds(store, cityId);
-  const out: StatementData[] = new Array(ids.length);
+  const out = new Array<StatementData>(ids.length);
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(concurrency, ids.length) }, async () => {
@@ -111,6 +115,7 @@ export function summarize(cityId: string, statements: readonly StatementData[], 
   const totals = { allocation: ZERO, allocationBySale: ZERO, refund: ZERO, fee: ZERO, gross: ZERO, rounding: ZERO };
   const released: Record<string, Decimal> = {};
   const releasesByReason: Record<string, number> = {};
+  const releases = { requested: 0, done: 0 };
   const notices = { total: 0, byKind: {} as Record<string, number>, pending: 0, delivered: 0 };
   const unbalanced: string[] = [];
   const quality = { sales: 0, measured: 0, slipWeighted: ZERO, slipWeight: ZERO, shortWeighted: ZERO, shortWeight: ZERO, worst: undefined as Decimal | undefined, overshoot: ZERO, slices: 0, pauses: 0 };
@@ -164,6 +169,8 @@ export function summarize(cityId: string, statements: readonly StatementData[], 
     }
 
     for (const r of s.releases) {
+      releases.requested++;
+      if (r.status === 'DONE') releases.done++;
       released[r.market] = (released[r.market] ?? ZERO).add(r.quantity);
       releasesByReason[r.reason] = (releasesByReason[r.reason] ?? 0) + 1;
     }
@@ -223,6 +230,7 @@ export function summarize(cityId: string, statements: readonly StatementData[], 
     outstandingKrw: outstanding.toFixed(0),
     releasedCoins: Object.fromEntries(Object.entries(released).sort(([a], [b]) => a.localeCompare(b)).map(([m, q]) => [m, q.toFixed()])),
     releasesByReason,
+    releases,
     notices,
     saleQuality,
     balanced: unbalanced.length === 0,

@@ -1,7 +1,11 @@
 /**
  * The OpenAPI 3 document of the city's API, generated from the router's own routes and zod
- * schemas (never written by hand). `npx tsx functions/api/openapi.ts > openapi.json` prints it.
+ * schemas (never written by hand). `npm run openapi` writes it to docs/openapi.json, the published
+ * copy (a test fails when that copy is behind the routes); the local stack serves it with a
+ * rendered reference page.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { OpenAPIRegistry, OpenApiGeneratorV3 } from '@asteasolutions/zod-to-openapi';
 import type { z } from 'zod';
 import type { AnyRoute } from './router';
@@ -49,6 +53,14 @@ export function openApiDocument(routes: readonly AnyRoute<RouteDeps>[] = apiRout
   });
 }
 
+/** The published file's exact text. */
+export const renderOpenApi = (): string => JSON.stringify(openApiDocument(), null, 2) + '\n';
+
+/** Where the published copy lives, from the repository root. */
+export const OPENAPI_FILE = 'docs/openapi.json';
+
 if (require.main === module) {
-  process.stdout.write(JSON.stringify(openApiDocument(), null, 2) + '\n');
+  const file = join(__dirname, '..', '..', OPENAPI_FILE);
+  writeFileSync(file, renderOpenApi());
+  process.stdout.write(`wrote ${OPENAPI_FILE}\n`);
 }

@@ -68,7 +68,7 @@ export type AnyRoute<D> = ReadRoute<Loose, Loose, Loose, D> | ChangeRoute<Loose,
 export function defineRoute<D, P extends z.ZodType = z.ZodUndefined, Q extends z.ZodType = z.ZodUndefined, B extends z.ZodType = z.ZodUndefined>(
   route: ReadRoute<P, Q, B, D> | ChangeRoute<P, Q, B, D>,
 ): AnyRoute<D> {
-  return route as unknown as AnyRoute<D>;
+  return route;
 }
 
 // ---------------------------------------------------------------- matching

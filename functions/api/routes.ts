@@ -28,6 +28,9 @@ import { CaseNotFoundError, type CaseStore } from '#domain/case-store';
 import { kstDate } from '#domain/dates';
 import { decimal, won } from '#domain/money';
 import type { z } from 'zod';
+import type { DynamoDbJournalStore } from '#adapters/dynamodb/journal-store';
+import type { DynamoDbReleaseStore } from '#adapters/dynamodb/release-store';
+import { approveRelease, recordDestination, ReleaseRuleError, type ReleaseWork } from '#domain/release';
 import type { ApiConfig } from './config';
 import { defineRoute, type AnyRoute, type Change, type RouteInput } from './router';
 import {
@@ -60,6 +63,11 @@ import {
   StatementView,
   SummaryView,
   UpdateBillsBody,
+  DestinationBody,
+  ReleaseApprovalBody,
+  ReleaseListView,
+  ReleaseParams,
+  ReleaseView,
 } from './schemas';
 import type { CitySettingsStore } from '#adapters/dynamodb/city-settings-store';
 import { parseCitySettings } from '#domain/city-settings';
@@ -77,6 +85,10 @@ export interface RouteDeps {
   logger: Pick<Logger, 'info' | 'warn' | 'error'>;
   /** The price poller's data: holdings' value and coverage in the summary, coverage on GET /cases/{caseId}; a pre-sale notice's valuation. */
   prices?: LatestPrices;
+  /** Releases (destination, approvals): absent, the release routes answer 404. */
+  releases?: Pick<DynamoDbReleaseStore, 'get' | 'open' | 'save'>;
+  /** The latest custody reconciliation, shown in the summary. */
+  custody?: Pick<DynamoDbJournalStore, 'latestReconciliation'>;
 }
 
 /** Prices older than this do not value a pre-sale notice sent by an officer (as the daily run's default). */
@@ -129,6 +141,40 @@ async function settingsView(deps: RouteDeps, stored: Awaited<ReturnType<CitySett
     settings: stored.settings,
     changes: changes.map((c) => ({ at: c.at, by: c.by, version: c.version })),
   };
+}
+
+
+// ---------------------------------------------------------------- releases
+
+export const releaseView = (r: ReleaseWork) => ({
+  caseId: r.caseId,
+  releaseId: r.releaseId,
+  market: r.market,
+  quantity: r.quantity.toFixed(),
+  reason: r.reason,
+  status: r.status,
+  ...(r.destination ? { destination: r.destination } : {}),
+  approvals: r.approvals,
+  ...(r.withdrawal
+    ? { withdrawal: { ...(r.withdrawal.uuid ? { uuid: r.withdrawal.uuid } : {}), ...(r.withdrawal.state ? { state: r.withdrawal.state } : {}), ...(r.withdrawal.txid ? { txid: r.withdrawal.txid } : {}), amount: r.withdrawal.amount.toFixed(), fee: r.withdrawal.fee.toFixed(), sendingAt: r.withdrawal.sendingAt } }
+    : {}),
+  ...(r.failure ? { failure: r.failure } : {}),
+  createdAt: r.createdAt,
+});
+
+/** Loads a release, applies an officer's act to it and writes it over the revision read. */
+async function changeRelease(deps: RouteDeps, input: RouteInput<{ caseId: string; releaseId: string }, unknown, { cityId: string }>, apply: (r: ReleaseWork) => ReleaseWork) {
+  const ref = { cityId: input.body.cityId, caseId: input.params.caseId, releaseId: input.params.releaseId };
+  const r = deps.releases ? await deps.releases.get(ref) : undefined;
+  if (!r || !deps.releases) throw new CaseNotFoundError(ref.cityId, `${ref.caseId} (release ${ref.releaseId})`);
+  try {
+    const next = apply(r);
+    await deps.releases.save(next, r.revision);
+    return { status: 200, body: releaseView(next) };
+  } catch (e) {
+    if (e instanceof ReleaseRuleError) throw new CaseRuleError(e.code, e.message);
+    throw e;
+  }
 }
 
 // ---------------------------------------------------------------- responses
@@ -302,6 +348,7 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
             requestId: deps.newId('r'),
             requestedAt: input.now.toISOString(),
             limitPrices: Object.fromEntries(Object.entries(input.body.limitPrices).map(([m, p]) => [m, decimal(p)])),
+            evidence: { ...input.body.evidence, receivedAt: new Date(input.body.evidence.receivedAt).toISOString() },
           },
           ctx,
         ),
@@ -542,7 +589,57 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
     query: CityQuery,
     responses: { 200: json(SummaryView, 'The totals.'), ...COMMON },
     async handle({ query, now }, deps) {
-      return { status: 200, body: await summaryView(await deps.store.cityTotals(query.city), now, deps.prices) };
+      const [summary, latest] = await Promise.all([summaryView(await deps.store.cityTotals(query.city), now, deps.prices), deps.custody?.latestReconciliation()]);
+      const custody = latest && {
+        at: latest.at,
+        exchangeMatchesLedger: latest.differences.length === 0,
+        salesRunning: latest.salesRunning,
+        differences: latest.differences.map((d) => ({ currency: d.currency, exchange: d.exchange.toFixed(), ledger: d.ledger.toFixed(), difference: d.difference.toFixed() })),
+      };
+      return { status: 200, body: { ...summary, ...(custody ? { custody } : {}) } };
     },
+  }),
+  defineRoute<RouteDeps, z.ZodUndefined, typeof CityQuery>({
+    kind: 'read',
+    method: 'GET',
+    path: '/releases',
+    operationId: 'listReleases',
+    summary: 'The city’s releases not yet done: destination, approvals, withdrawal',
+    roles: OFFICER,
+    query: CityQuery,
+    responses: { 200: json(ReleaseListView, 'Open releases, oldest first.'), ...COMMON },
+    async handle({ query }, deps) {
+      return { status: 200, body: { items: (deps.releases ? await deps.releases.open(query.city) : []).map(releaseView) } };
+    },
+  }),
+  defineRoute<RouteDeps, typeof ReleaseParams, z.ZodUndefined, typeof DestinationBody>({
+    kind: 'read',
+    method: 'PUT',
+    path: '/cases/{caseId}/releases/{releaseId}/destination',
+    operationId: 'recordReleaseDestination',
+    summary: 'Record the taxpayer’s destination for a release (voids earlier approvals)',
+    description: 'The release function checks it against the addresses the city registered at the exchange before any withdrawal.',
+    roles: OFFICER,
+    params: ReleaseParams,
+    body: DestinationBody,
+    responses: { 200: json(ReleaseView, 'The release.'), ...ON_CASE },
+    handle: (input, deps) =>
+      changeRelease(deps, input, (r) => {
+        const { cityId: _city, ...dest } = input.body;
+        return recordDestination(r, dest, actorOf(input.caller), input.now);
+      }),
+  }),
+
+  defineRoute<RouteDeps, typeof ReleaseParams, z.ZodUndefined, typeof ReleaseApprovalBody>({
+    kind: 'read',
+    method: 'POST',
+    path: '/cases/{caseId}/releases/{releaseId}/approvals',
+    operationId: 'approveRelease',
+    summary: 'Approve a release (two different officers)',
+    roles: OFFICER,
+    params: ReleaseParams,
+    body: ReleaseApprovalBody,
+    responses: { 200: json(ReleaseView, 'The release; APPROVED after the second officer.'), ...ON_CASE },
+    handle: (input, deps) => changeRelease(deps, input, (r) => approveRelease(r, actorOf(input.caller), input.now)),
   }),
 ];

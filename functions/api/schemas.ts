@@ -142,6 +142,14 @@ export const SaleRequestBody = z
   .strictObject({
     cityId: CityId,
     limitPrices: z.record(Market, Price).default({}).meta({ description: 'The taxpayer’s floor price per coin, by market.' }),
+    evidence: z
+      .strictObject({
+        relayedBy: Text(200, 'The city employee (or system) who received the taxpayer’s request and relayed it.'),
+        receivedAt: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 instant with a zone' }).meta({ description: 'When the taxpayer made the request.' }),
+        channel: z.enum(['IN_PERSON', 'PHONE', 'MAIL', 'EMAIL', 'ONLINE']).meta({ description: 'How the taxpayer asked.' }),
+        reference: Text(200, 'The city’s reference to the written request, call record or form.').optional(),
+      })
+      .meta({ description: 'That the taxpayer asked: who relayed it, when, how. Recorded with the case and in its audit trail.' }),
   })
   .meta({ id: 'SaleRequest', description: 'The taxpayer asks the city to sell now, before the deadline.' });
 
@@ -264,7 +272,14 @@ export const CaseView = z
       .optional()
       .meta({ description: 'The pre-sale notice of the current custody and its service; the deadline runs from effectiveOn.' }),
     deadline: LocalDateSchema.optional(),
-    saleRequest: z.object({ requestId: z.string(), requestedAt: Instant, limitPrices: z.record(z.string(), z.string()) }).optional(),
+    saleRequest: z
+      .object({
+        requestId: z.string(),
+        requestedAt: Instant,
+        limitPrices: z.record(z.string(), z.string()),
+        evidence: z.object({ relayedBy: z.string(), receivedAt: z.string(), channel: z.string(), reference: z.string().optional() }),
+      })
+      .optional(),
     saleId: z.string().optional(),
     saleAttempts: z.number().int(),
     refundPayable: Won,
@@ -320,9 +335,19 @@ export const StatementView = z
       .meta({ description: 'How each won was applied, in the legal order (징수법 §4).' }),
     refunds: z.array(z.object({ source: z.string(), amount: Won, at: Instant })),
     refundPayable: Won,
-    releases: z.array(z.object({ market: Market, quantity: z.string(), reason: z.enum(['PAID', 'CANCELLED', 'SURPLUS', 'DUST']), at: Instant, status: z.enum(['PENDING', 'SENT']) })),
+    releases: z.array(z.object({ market: Market, quantity: z.string(), reason: z.enum(['PAID', 'CANCELLED', 'SURPLUS', 'DUST']), at: Instant, status: z.enum(['PENDING', 'APPROVED', 'SENDING', 'SENT', 'DONE', 'FAILED']) })),
     notices: z.array(z.object({ noticeId: z.string(), kind: z.string(), createdAt: Instant, status: z.enum(['PENDING', 'SENT']) })),
-    history: z.array(z.object({ at: Instant, action: z.string(), before: Status.nullable(), after: Status, by: z.string(), reason: z.string().optional() })),
+    history: z.array(
+      z.object({
+        at: Instant,
+        action: z.string(),
+        before: Status.nullable(),
+        after: Status,
+        by: z.string(),
+        reason: z.string().optional(),
+        evidence: z.record(z.string(), z.string()).optional().meta({ description: 'For a taxpayer’s sale request: who relayed it, when, how.' }),
+      }),
+    ),
     totals: z.object({
       paidIn: Won,
       saleGrossKrw: DecimalAmount,
@@ -343,6 +368,15 @@ export const SummaryView = z
     arrearsOutstanding: Won.meta({ description: 'Outstanding on open cases, as last recorded.' }),
     recoveredToDate: Won,
     refundPayable: Won,
+    custody: z
+      .object({
+        at: Instant,
+        exchangeMatchesLedger: z.boolean(),
+        salesRunning: z.boolean().meta({ description: 'A sale was running: fills may not be in the ledger yet.' }),
+        differences: z.array(z.object({ currency: z.string(), exchange: z.string(), ledger: z.string(), difference: z.string() })),
+      })
+      .optional()
+      .meta({ description: 'The latest custody reconciliation of the exchange account (shared by the cities of the deployment).' }),
     holdings: z.array(
       z.object({
         market: Market,
@@ -424,3 +458,36 @@ export const AuditTrailView = z
     ),
   })
   .meta({ id: 'AuditTrail', description: 'Every change to the case, oldest first, with who made it (an officer by verified identity).' });
+// ---------------------------------------------------------------- releases (coins back to the taxpayer)
+
+export const ReleaseParams = z.strictObject({
+  caseId: CaseId,
+  releaseId: z.string().regex(/^[A-Za-z0-9._-]{1,160}$/, { error: 'must be a release id, e.g. "<caseId>.v7.r0"' }).meta({ description: 'A release of the case: `<caseId>.v<version>.r<n>`.' }),
+});
+const AddressText = z.string().trim().min(1).max(200).regex(/^[\x21-\x7e]+$/, { error: 'must be printable ASCII without spaces' });
+export const DestinationBody = z
+  .strictObject({
+    cityId: CityId,
+    exchange: z.string().trim().min(1).max(60).meta({ description: 'Where the address is (the exchange or wallet, as the taxpayer named it); the account’s own exchange makes it an internal transfer.' }),
+    netType: z.string().trim().min(1).max(20).regex(/^[A-Za-z0-9_-]+$/).meta({ description: 'The network, as the exchange names it (e.g. BTC, ETH, XRP).' }),
+    address: AddressText.meta({ description: 'The taxpayer’s address, registered on the city’s exchange account beforehand.' }),
+    secondaryAddress: AddressText.optional().meta({ description: 'Memo / destination tag, when the network uses one.' }),
+  })
+  .meta({ id: 'ReleaseDestination', description: 'The taxpayer’s destination, recorded by an officer; earlier approvals are void.' });
+export const ReleaseApprovalBody = z.strictObject({ cityId: CityId }).meta({ id: 'ReleaseApproval', description: 'One officer’s approval; two different officers must approve.' });
+export const ReleaseView = z
+  .object({
+    caseId: z.string(),
+    releaseId: z.string(),
+    market: Market,
+    quantity: z.string(),
+    reason: z.enum(['PAID', 'CANCELLED', 'SURPLUS', 'DUST']),
+    status: z.enum(['PENDING', 'APPROVED', 'SENDING', 'SENT', 'DONE', 'FAILED']),
+    destination: z.object({ exchange: z.string(), netType: z.string(), address: z.string(), secondaryAddress: z.string().optional(), recordedBy: z.string(), recordedAt: Instant }).optional(),
+    approvals: z.array(z.object({ by: z.string(), at: Instant })),
+    withdrawal: z.object({ uuid: z.string().optional(), state: z.string().optional(), amount: z.string(), fee: z.string(), txid: z.string().optional(), sendingAt: Instant }).optional(),
+    failure: z.string().optional(),
+    createdAt: Instant,
+  })
+  .meta({ id: 'Release' });
+export const ReleaseListView = z.object({ items: z.array(ReleaseView) }).meta({ id: 'ReleaseList' });

@@ -54,6 +54,7 @@ export function caseView(c: Case, settings: CitySettings, today: LocalDate): z.i
             requestId: c.saleRequest.requestId,
             requestedAt: c.saleRequest.requestedAt,
             limitPrices: Object.fromEntries(Object.entries(c.saleRequest.limitPrices).map(([m, p]) => [m, p.toFixed()])),
+            evidence: { ...c.saleRequest.evidence },
           },
         }
       : {}),
@@ -137,7 +138,10 @@ export function statementView(data: StatementData, settings: CitySettings, today
     releases: data.releases.map((r) => ({ market: r.market, quantity: r.quantity.toFixed(), reason: r.reason, at: r.createdAt, status: r.status })),
     notices: data.notices.map((n) => ({ noticeId: n.noticeId, kind: n.kind, createdAt: n.createdAt, status: n.status })),
     // Who acted is given by role only: the statement goes to the taxpayer.
-    history: data.audit.map((a) => ({ at: a.at, action: a.action, before: a.before, after: a.after, by: a.actor.kind, ...(a.reason ? { reason: a.reason } : {}) })),
+    history: data.audit.map((a) => {
+      const evidence = Object.fromEntries(Object.entries(a.details).filter(([k]) => k.startsWith('evidence:')).map(([k, v]) => [k.slice('evidence:'.length), v]));
+      return { at: a.at, action: a.action, before: a.before, after: a.after, by: a.actor.kind, ...(a.reason ? { reason: a.reason } : {}), ...(Object.keys(evidence).length > 0 ? { evidence } : {}) };
+    }),
     totals: {
       paidIn: wonString(sum(data.payments.map((p) => p.amount))),
       saleGrossKrw: saleGross.toFixed(),

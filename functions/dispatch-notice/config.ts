@@ -23,12 +23,12 @@ export { ConfigError };
 export interface DispatcherConfig {
   tableName: string;
   maxReceiveCount: number;
-  channelOrder(cityId: string): ChannelOrder;
+  channelOrder: (cityId: string) => ChannelOrder;
   localOutboxDir?: string;
   printBatchDir?: string;
   printBatchBucket?: string;
   emailFrom?: string;
-  exchangeContact(cityId: string): Contact;
+  exchangeContact: (cityId: string) => Contact;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);

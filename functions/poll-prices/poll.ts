@@ -14,7 +14,7 @@ import type { CoverageEntry, CoverageSheet, OpenCase, PriceSnapshot, StoredCover
 import { arrears, type Case } from '#domain/case';
 import type { CitySettingsSource } from '#domain/city-settings';
 import { coverage, type BidPrice, type CoverageState } from '#domain/coverage';
-import { kstDate, type LocalDate } from '#domain/dates';
+import { kstDate } from '#domain/dates';
 import { Decimal, max, wonString, ZERO } from '#domain/money';
 import { assessPrice, type PriceChecks } from './assess';
 
@@ -183,7 +183,7 @@ async function coverCity(deps: PollDeps, cityId: string, open: readonly OpenCase
       status: c.status,
       updatedAt: c.updatedAt,
       recordedArrearsKrw: wonString(c.recordedArrears),
-      asOf: asOf as LocalDate,
+      asOf: asOf,
       arrearsKrw: wonString(cover.arrears),
       valueKrw: wonString(cover.value),
       ratio: cover.ratio === null ? null : cover.ratio.toFixed(),

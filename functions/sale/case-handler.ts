@@ -7,6 +7,10 @@ import { DynamoDbCitySettings } from '#adapters/dynamodb/city-settings-store';
 import { createDynamoDbClient } from '#adapters/dynamodb/client';
 import { DynamoDbSaleStore } from '#adapters/dynamodb/sale-store';
 import { createSqsClient } from '#adapters/sqs/client';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { ENV } from '#adapters/env';
+import { StepFunctionsSaleStarter } from '#adapters/workflow/sfn-starter';
 import { lambdaHandler, powertools } from '../lambda';
 import { createCaseSteps } from './case-steps';
 import { loadSaleConfig } from './config';
@@ -18,6 +22,9 @@ const config = loadSaleConfig();
 const tools = powertools(SERVICE_NAME);
 const { logger, metrics, tracer } = tools;
 const dynamodb = tracer.captureAWSv3Client(createDynamoDbClient());
+// Set by the stack (Custody.reconcileAfter): the reconciliation runs after every settlement.
+const reconcileFunction = process.env[ENV.reconcileFunctionName];
+const lambda = reconcileFunction ? tracer.captureAWSv3Client(new LambdaClient({})) : undefined;
 
 export const handler = lambdaHandler(
   stepDispatcher(
@@ -31,6 +38,11 @@ export const handler = lambdaHandler(
       logger,
       metrics,
       notices: queueNoticePublisher(tracer.captureAWSv3Client(createSqsClient()), config.noticeQueueUrl, logger),
+      ...(lambda && reconcileFunction
+        ? { afterSettlement: async () => void (await lambda.send(new InvokeCommand({ FunctionName: reconcileFunction, InvocationType: 'Event', Payload: JSON.stringify({ source: 'settlement' }) }))) }
+        : {}),
+      // ContinueAsNew: a long sale's next execution (the ARN is set by infra/constructs/sale-workflow.ts).
+      starter: new StepFunctionsSaleStarter(tracer.captureAWSv3Client(new SFNClient({})), process.env[ENV.saleStateMachineArn] ?? ''),
     }),
   ),
   tools,

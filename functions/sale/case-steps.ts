@@ -26,13 +26,15 @@ import {
 import { kstDate, type LocalDate } from '#domain/dates';
 import { min, ZERO } from '#domain/money';
 import { estimatedMarketVolume, qualityDetails, saleQuality, type MarketExecution } from '#domain/sale-quality';
-import { executed, netProceeds, soldOf, type OrderRecord, type SaleRecord } from '#adapters/dynamodb/sale-store';
-import { isSelling, leftToSell, loadCase, loadSale, requireSelling, seconds, stillNeeded, type NoticePublisher, type SaleDeps } from './context';
+import { executed, heldInDoubt, inDoubt, netProceeds, soldOf, type OrderRecord, type SaleRecord } from '#adapters/dynamodb/sale-store';
+import { isSelling, leftToSell, loadCase, loadSale, requireSelling, saleOrders, seconds, stillNeeded, type NoticePublisher, type SaleDeps } from './context';
 import { OrderInDoubtError, SaleNotRunningError } from './errors';
 import type { CaseStep, CheckResult, LoadCaseResult, SettleResult, StepEvent } from './steps';
 
 export interface CaseStepDeps extends SaleDeps {
   notices: NoticePublisher;
+  /** Asks for a custody reconciliation after a settlement (asynchronous; its failure never fails the sale). */
+  afterSettlement?: () => Promise<void>;
 }
 
 export type CaseSteps = Record<CaseStep, (event: StepEvent) => Promise<unknown>>;
@@ -85,9 +87,13 @@ export function createCaseSteps(deps: CaseStepDeps): CaseSteps {
       }
       throw new SaleNotRunningError(`case ${c.caseId} is ${c.status}, not selling ${event.saleId}`);
     }
-    const orders = await sales.orders(event.cityId, event.caseId, event.saleId);
-    const inDoubt = orders.filter((o) => o.status === 'SENDING' || o.status === 'PLACED' || o.status === 'PLANNED');
-    if (inDoubt.length > 0) throw new OrderInDoubtError(`orders not yet resolved: ${inDoubt.map((o) => o.identifier).join(', ')}`);
+    const orders = await saleOrders(deps, event);
+    const unresolved = orders.filter((o) => o.saleId === event.saleId && (o.status === 'SENDING' || o.status === 'PLACED' || o.status === 'PLANNED'));
+    if (unresolved.length > 0) throw new OrderInDoubtError(`orders not yet resolved: ${unresolved.map((o) => o.identifier).join(', ')}`);
+    // Orders still in doubt (looked up just before): their coins are held back, neither sold nor
+    // released; the sweep books them if they turn out to have sold.
+    const heldBack: Seizure[] = [...new Set(inDoubt(orders).map((o) => o.market))].map((market) => ({ market, quantity: heldInDoubt(orders, market) }));
+    if (heldBack.length > 0) deps.metrics.addMetric('SettledWithOrdersInDoubt', 'Count', 1);
 
     const now = clock();
     const on = kstDate(now);
@@ -112,7 +118,7 @@ export function createCaseSteps(deps: CaseStepDeps): CaseSteps {
     } else {
       const firstTrade = done.map((o) => o.firstTradeAt).filter((x): x is string => x !== undefined).sort()[0];
       const startedOn: LocalDate = kstDate(firstTrade ?? sale.startedAt);
-      t = settleSale(c, { saleId: event.saleId, fills, dust, settledOn: on, startedOn, ...(stoppedBecause ? { stoppedBecause } : {}) }, await ctx(c, event));
+      t = settleSale(c, { saleId: event.saleId, fills, dust, settledOn: on, startedOn, heldBack, ...(stoppedBecause ? { stoppedBecause } : {}) }, await ctx(c, event));
     }
     t = { ...t, audit: { ...t.audit, details: { ...t.audit.details, ...figures } } };
 
@@ -126,6 +132,7 @@ export function createCaseSteps(deps: CaseStepDeps): CaseSteps {
     });
     await deps.store.commit(c.version, t);
     await sales.save({ ...sale, status: stop.failure ? 'FAILED' : 'SETTLED', outcome: t.case.status });
+    await deps.afterSettlement?.().catch((e: unknown) => deps.logger.warn('custody reconciliation not requested; the daily run covers it', { error: (e as Error).name }));
 
     const net = netProceeds(orders);
     if (!stop.failure) deps.metrics.addMetric('SaleSettled', 'Count', 1);
@@ -163,6 +170,10 @@ export function createCaseSteps(deps: CaseStepDeps): CaseSteps {
         dust: {},
       });
       if (sale.rev === 1) deps.metrics.addMetric('SaleStarted', 'Count', 1);
+      if (sale.rev === 1 || (event.executionName && sale.executionName !== event.executionName)) {
+        // A new execution (the first, or one the sale continued in): its day starts now.
+        await sales.save({ ...sale, ...(event.executionName ? { executionName: event.executionName } : {}), executionStartedAt: now.toISOString() });
+      }
       return { requestedBy: sale.requestedBy, needAtStartKrw: sale.needAtStartKrw.toFixed(0) };
     },
 
@@ -174,7 +185,7 @@ export function createCaseSteps(deps: CaseStepDeps): CaseSteps {
       const c = await loadCase(deps, event);
       requireSelling(c, event.saleId);
       const sale = await loadSale(deps, event);
-      const orders = await sales.orders(event.cityId, event.caseId, event.saleId);
+      const orders = await saleOrders(deps, event);
       const now = clock();
       const on = kstDate(now);
       const settings = (await deps.settings.get(c.cityId));
@@ -191,6 +202,8 @@ export function createCaseSteps(deps: CaseStepDeps): CaseSteps {
       if (stillNeeded(c, orders, on, settings).lte(0)) return stop('COVERED');
       if (leftToSell(c, sale, orders).size === 0) return stop('ALL_SOLD');
       if (now.getTime() - Date.parse(sale.startedAt) > deps.limits.maxSaleDurationMs) return stop('SALE_EXPIRED');
+      // A day in this execution: go on in a new one (Step Functions keeps at most 25,000 events).
+      if (now.getTime() - Date.parse(sale.executionStartedAt ?? sale.startedAt) >= deps.limits.executionSpanMs) return { next: 'CONTINUE', reason: 'EXECUTION_SPAN', waitSeconds: 0 };
 
       if (sale.status === 'AWAITING_APPROVAL') {
         const needed = approvalsNeeded(sale.approval?.plannedValueKrw ?? ZERO, deps.policy);
@@ -206,6 +219,20 @@ export function createCaseSteps(deps: CaseStepDeps): CaseSteps {
         return { next: 'AWAIT_APPROVAL', reason: 'WAITING_FOR_OFFICER', waitSeconds: deps.limits.approvalPollSeconds };
       }
       return { next: 'QUOTE', waitSeconds: 0 };
+    },
+
+    /**
+     * Hands a long sale on to a new execution (named `<city>_<saleId>_c<n>`, so a retry starts
+     * nothing twice); everything the sale knows is in DynamoDB, the new execution reads it there.
+     */
+    async ContinueAsNew(event) {
+      if (!deps.starter) throw new SaleNotRunningError('no workflow starter: this function cannot continue a sale');
+      const sale = await loadSale(deps, event);
+      const continuation = (sale.continuations ?? 0) + 1;
+      const started = await deps.starter.start({ cityId: event.cityId, caseId: event.caseId, saleId: event.saleId, requestedBy: sale.requestedBy, requestedAt: sale.startedAt, continuation });
+      await sales.save({ ...(await loadSale(deps, event)), continuations: continuation });
+      deps.metrics.addMetric('SaleContinued', 'Count', 1);
+      return { executionName: started.executionName, continuation };
     },
 
     /** The market guards paused the sale too often: stop, tell the officers, settle what was sold. */

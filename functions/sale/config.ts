@@ -13,6 +13,8 @@
  *                               the state machine's own timeout, 24 days, is the backstop)
  *   SALE_FILL_POLL_SECONDS      wait before an order is looked at again (default 2)
  *   SALE_MAX_ATTEMPTS           sale attempts per case before the deadline check stops asking (default 5)
+ *   SALE_IN_DOUBT_BOUND_MINUTES an order in doubt holds its sale's new orders this long, then an
+ *                               officer is alerted and the sale goes on without its coins (default 10)
  *   NOTICE_QUEUE_URL            the notice queue (optional; the case steps and the deadline check send to it)
  */
 import * as z from 'zod/mini';
@@ -32,6 +34,14 @@ export interface SaleLimits {
   /** An order still open on the exchange after this is cancelled (an IOC never should be). */
   maxOpenOrderMs: number;
   maxSaleAttempts: number;
+  /** A sale waits this long for an order in doubt before it goes on without its coins (officer alerted). */
+  inDoubtBoundMs: number;
+  /** How often an order in doubt is looked up while its sale waits. */
+  inDoubtRecheckSeconds: number;
+  /** How often a sale waiting for the taxpayer's floor price looks at the market again. */
+  floorRecheckSeconds: number;
+  /** An execution that has run this long hands the sale on to a new one (history stays small). */
+  executionSpanMs: number;
 }
 
 export const DEFAULT_SALE_LIMITS: SaleLimits = Object.freeze({
@@ -42,6 +52,10 @@ export const DEFAULT_SALE_LIMITS: SaleLimits = Object.freeze({
   fillPollSeconds: 2,
   maxOpenOrderMs: 60_000,
   maxSaleAttempts: 5,
+  inDoubtBoundMs: 10 * 60_000,
+  inDoubtRecheckSeconds: 30,
+  floorRecheckSeconds: 15 * 60,
+  executionSpanMs: 86_400_000,
 });
 
 export interface SaleConfig {
@@ -63,6 +77,7 @@ export const SaleEnv = z.object({
   [ENV.saleMaxDays]: whole(20, 1, 23),
   [ENV.saleFillPollSeconds]: whole(2, 1, 60),
   [ENV.saleMaxAttempts]: whole(5, 1, 100),
+  [ENV.saleInDoubtBoundMinutes]: whole(10, 1, 24 * 60),
   [ENV.noticeQueueUrl]: optional(),
 });
 
@@ -79,6 +94,7 @@ export function saleConfigOf(e: z.output<typeof SaleEnv>): SaleConfig {
       maxSaleDurationMs: e[ENV.saleMaxDays] * 86_400_000,
       fillPollSeconds: e[ENV.saleFillPollSeconds],
       maxSaleAttempts: e[ENV.saleMaxAttempts],
+      inDoubtBoundMs: e[ENV.saleInDoubtBoundMinutes] * 60_000,
     },
     ...(e[ENV.noticeQueueUrl] ? { noticeQueueUrl: e[ENV.noticeQueueUrl] } : {}),
   };

@@ -13,7 +13,8 @@ import { kstDate, type LocalDate } from '#domain/dates';
 import type { ExecutionPolicy } from '#domain/execution-policy';
 import { Decimal, max, ZERO } from '#domain/money';
 import type { PricedHolding } from '#domain/sale-plan';
-import { netProceeds, soldOf, type OrderRecord, type SaleRecord, type SaleStore } from '#adapters/dynamodb/sale-store';
+import { heldInDoubt, netProceeds, soldOf, type OrderRecord, type SaleRecord, type SaleStore } from '#adapters/dynamodb/sale-store';
+import type { SaleWorkflowStarter } from '#adapters/workflow/sale-workflow';
 import type { SaleLimits } from './config';
 import { SaleNotRunningError } from './errors';
 import type { SaleRef } from './steps';
@@ -24,6 +25,8 @@ export interface NoticePublisher {
 }
 
 export interface SaleDeps {
+  /** Starts the next execution of a long sale (ContinueAsNew); the case steps only. */
+  starter?: SaleWorkflowStarter;
   store: CaseStore;
   sales: SaleStore;
   policy: ExecutionPolicy;
@@ -60,11 +63,23 @@ export function stillNeeded(c: Case, orders: readonly OrderRecord[], on: LocalDa
   return max(ZERO, arrears(c, on, settings).sub(netProceeds(orders)));
 }
 
-/** Coins of each market the sale may still sell: in custody, minus what it sold, minus dust set aside. */
+/**
+ * The orders a step reasons on: the sale's own, and every order in doubt of the case's earlier
+ * attempts (their coins may still be sold). One query of the case's orders.
+ */
+export async function saleOrders(deps: Pick<SaleDeps, 'sales'>, ref: SaleRef): Promise<OrderRecord[]> {
+  const all = await deps.sales.caseOrders(ref.cityId, ref.caseId);
+  return all.filter((o) => o.saleId === ref.saleId || o.status === 'IN_DOUBT');
+}
+
+/**
+ * Coins of each market the sale may still sell: in custody, minus what it sold, minus dust set
+ * aside, minus what orders in doubt may have sold (never sold twice).
+ */
 export function leftToSell(c: Case, sale: SaleRecord, orders: readonly OrderRecord[]): Map<string, Decimal> {
   const left = new Map<string, Decimal>();
   for (const h of c.holdings) {
-    const q = available(h).sub(soldOf(orders, h.market)).sub(sale.dust[h.market] ?? ZERO);
+    const q = available(h).sub(soldOf(orders, h.market)).sub(sale.dust[h.market] ?? ZERO).sub(heldInDoubt(orders, h.market));
     if (q.gt(0)) left.set(h.market, q);
   }
   return left;

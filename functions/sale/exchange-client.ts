@@ -5,13 +5,12 @@
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { UpbitExchange } from '#adapters/exchange/upbit';
-import type { Exchange } from '#adapters/exchange/exchange';
 import * as z from 'zod/mini';
 import { ConfigError, ENV, httpUrl, parseEnv, required } from '#adapters/env';
 
 const ExchangeEnv = z.object({ [ENV.exchangeSecretArn]: required(), [ENV.exchangeBaseUrl]: httpUrl() });
 
-export async function exchangeFromSecret(env: NodeJS.ProcessEnv = process.env, client = new SecretsManagerClient({})): Promise<Exchange> {
+export async function exchangeFromSecret(env: NodeJS.ProcessEnv = process.env, client = new SecretsManagerClient({})): Promise<UpbitExchange> {
   const { [ENV.exchangeSecretArn]: secretArn, [ENV.exchangeBaseUrl]: baseUrl } = parseEnv(ExchangeEnv, env);
   const out = await client.send(new GetSecretValueCommand({ SecretId: secretArn }));
   let keys: { accessKey?: unknown; secretKey?: unknown };

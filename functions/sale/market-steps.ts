@@ -9,7 +9,7 @@
  * looks the order up by its identifier before placing anything; the exchange refuses an identifier
  * twice in any case. Fills are written once, when the exchange reports the order final.
  */
-import { isSaleApproved } from '#domain/case';
+import { isSaleApproved, saleBlock } from '#domain/case';
 import { approvalsNeeded } from '#domain/four-eyes';
 import { kstDate } from '#domain/dates';
 import { guardMarket, needsApproval, nextSlice, type GuardDecision } from '#domain/execution-policy';
@@ -17,19 +17,23 @@ import { bps, Decimal, sum, ZERO } from '#domain/money';
 import { planSale, type SalePlan } from '#domain/sale-plan';
 import {
   executed,
+  inDoubt,
+  netProceeds,
   orderIdentifier,
   type MarketSnapshot,
   type OrderRecord,
   type OrderStatus,
   type SaleRecord,
 } from '#adapters/dynamodb/sale-store';
-import { isFinal, OrderNotFound, type Exchange, type ExchangeOrder } from '#adapters/exchange/exchange';
-import { leftToSell, loadCase, loadSale, planHoldings, policyFor, requireSelling, seconds, stillNeeded, today, type SaleDeps } from './context';
+import { ExchangeError, isFinal, OrderNotFound, type ExchangeOrder } from '#adapters/exchange/exchange';
+import { isSelling, leftToSell, loadCase, loadSale, planHoldings, policyFor, requireSelling, saleOrders, seconds, stillNeeded, today, type SaleDeps } from './context';
+import { inDoubtFor, lookUpOrders, recordFills, type OrderExchange } from './orders-in-doubt';
 import { InvalidStepInputError, OrderInDoubtError } from './errors';
-import type { FillResult, GuardResult, MarketStep, OrderResult, SaleRef, SliceResult, StepEvent } from './steps';
+import type { FillResult, GuardResult, InDoubtResult, MarketStep, OrderResult, SaleRef, SliceResult, StepEvent } from './steps';
 
 export interface MarketStepDeps extends SaleDeps {
-  exchange: Exchange;
+  /** The exchange, with its order history (orders in doubt are searched for there). */
+  exchange: OrderExchange;
   /**
    * The price poller's minute series (shared/adapters/dynamodb/price-store.ts), so the circuit
    * breaker sees the market's recent moves even on a sale's first quote; the sale's own quotes
@@ -62,21 +66,7 @@ export function createMarketSteps(deps: MarketStepDeps): MarketSteps {
     }
   }
 
-  function withFills(order: OrderRecord, ex: ExchangeOrder): OrderRecord {
-    const first = ex.trades.map((t) => t.createdAt.getTime()).sort((a, b) => a - b)[0];
-    return {
-      ...order,
-      status: 'DONE',
-      exchangeUuid: ex.uuid,
-      exchangeState: ex.state,
-      executedVolume: ex.executedVolume,
-      grossKrw: ex.executedFunds,
-      feeKrw: ex.paidFee,
-      tradeCount: ex.trades.length,
-      ...(first !== undefined ? { firstTradeAt: new Date(first).toISOString() } : {}),
-      reconciledAt: clock().toISOString(),
-    };
-  }
+  const withFills = (order: OrderRecord, ex: ExchangeOrder): OrderRecord => recordFills(order, ex, clock());
 
   /** Makes a final exchange order final here too (cancelling it first if it is somehow still open). */
   async function finalOrder(order: OrderRecord, ex: ExchangeOrder, force: boolean): Promise<ExchangeOrder | undefined> {
@@ -90,6 +80,49 @@ export function createMarketSteps(deps: MarketStepDeps): MarketSteps {
   async function close(ref: SaleRef, order: OrderRecord, from: readonly OrderStatus[]): Promise<void> {
     const sale = await loadSale(deps, ref);
     await sales.closeOrder(order, from, sale);
+  }
+
+  /**
+   * Looks every order in doubt of the case up again (the sale's own and earlier attempts'): found
+   * final, its fills are recorded (DONE) if its sale is this one; found open, it is PLACED again for
+   * ReconcileOrder; not found, it stays IN_DOUBT with the lookup counted. Orders of an earlier,
+   * settled attempt are left to the sweep (which books them as a post-settlement adjustment).
+   * Returns the orders as they now stand.
+   */
+  async function lookUpInDoubt(ref: SaleRef, orders: OrderRecord[]): Promise<OrderRecord[]> {
+    const doubtful = inDoubt(orders).filter((o) => o.saleId === ref.saleId);
+    if (doubtful.length === 0) return orders;
+    const now = clock();
+    const found = await lookUpOrders(exchange, doubtful, now);
+    for (const order of doubtful) {
+      const ex = found.get(order.identifier);
+      if (ex && isFinal(ex)) {
+        await close(ref, withFills(order, ex), ['IN_DOUBT']);
+        deps.metrics.addMetric('OrdersInDoubtResolved', 'Count', 1);
+        deps.logger.warn('an order in doubt was found on the exchange: its fills are recorded', { identifier: order.identifier, executedVolume: ex.executedVolume.toFixed() });
+      } else if (ex) {
+        await sales.updateOrder({ ...order, status: 'PLACED', exchangeUuid: ex.uuid, exchangeState: ex.state, resolvedByLookup: true }, ['IN_DOUBT']);
+      } else {
+        await sales.updateOrder({ ...order, lookups: (order.lookups ?? 0) + 1, lastLookupAt: now.toISOString() }, ['IN_DOUBT']);
+      }
+    }
+    return saleOrders(deps, ref);
+  }
+
+  /** Why the order must not go out now, read right before the exchange is called; undefined when it may. */
+  async function lastMomentBlock(ref: SaleRef, order: OrderRecord): Promise<string | undefined> {
+    const c = await loadCase(deps, ref);
+    if (c.status === 'CANCELLED') return 'CANCELLED';
+    if (!isSelling(c, ref.saleId)) return `CASE_${c.status}`;
+    const on = today(deps);
+    const settings = await deps.settings.get(c.cityId);
+    const block = saleBlock(c, on, settings);
+    if (block) return block;
+    const orders = await saleOrders(deps, ref);
+    if (stillNeeded(c, orders, on, settings).lte(0)) return 'COVERED';
+    const left = leftToSell(c, await loadSale(deps, ref), orders).get(order.market) ?? ZERO;
+    if (left.lt(order.volume)) return 'COINS_NOT_AVAILABLE';
+    return undefined;
   }
 
   function record(ref: SaleRef, identifier: string | undefined): string {
@@ -107,7 +140,7 @@ export function createMarketSteps(deps: MarketStepDeps): MarketSteps {
       const c = await loadCase(deps, event);
       requireSelling(c, event.saleId);
       let sale = await loadSale(deps, event);
-      const orders = await sales.orders(event.cityId, event.caseId, event.saleId);
+      const orders = await saleOrders(deps, event);
       const left = leftToSell(c, sale, orders);
       const markets = [...left.keys()].sort();
       if (markets.length === 0) return { action: 'GO', waitSeconds: 0 };
@@ -175,7 +208,9 @@ export function createMarketSteps(deps: MarketStepDeps): MarketSteps {
       }
       await sales.save(sale);
       deps.metrics.addMetric('SalePaused', 'Count', 1);
-      return { action: 'PAUSE', market: leg.market, reason: decision.reason, waitSeconds: seconds(decision.resumeAt.getTime() - now.getTime()) };
+      // The taxpayer's floor is not reached in a minute: look again at a pace fitted to it.
+      const waitMs = decision.reason === 'LIMIT_PRICE_NOT_REACHED' ? Math.max(decision.resumeAt.getTime() - now.getTime(), deps.limits.floorRecheckSeconds * 1000) : decision.resumeAt.getTime() - now.getTime();
+      return { action: 'PAUSE', market: leg.market, reason: decision.reason, waitSeconds: seconds(waitMs) };
     },
 
     /**
@@ -188,7 +223,9 @@ export function createMarketSteps(deps: MarketStepDeps): MarketSteps {
       const c = await loadCase(deps, event);
       requireSelling(c, event.saleId);
       let sale = await loadSale(deps, event);
-      const orders = await sales.orders(event.cityId, event.caseId, event.saleId);
+      // Before the next slice: every order in doubt is looked up again.
+      const orders = await lookUpInDoubt(event, await saleOrders(deps, event));
+      sale = await loadSale(deps, event);
       const open = orders.find((o) => o.identifier === sale.openOrder && OPEN.includes(o.status));
       if (open) return { action: 'SELL', identifier: open.identifier, market: open.market, quantity: open.volume.toFixed(), limitPrice: open.limitPrice.toFixed(), reason: 'RESUMED', waitSeconds: 0 };
 
@@ -210,10 +247,24 @@ export function createMarketSteps(deps: MarketStepDeps): MarketSteps {
       }
       const snapshot = sale.lastQuotes[leg.market];
       if (!snapshot) return wait(sale, leg.market, 'NO_PRICE', deps.policy.sliceIntervalMs);
+      // Nothing new on a market with an order in doubt: it may still sell, and the need would be
+      // overshot. Past the bound an officer is alerted and the sale goes on without those coins.
+      const doubtful = inDoubt(orders).filter((o) => o.market === leg.market);
+      if (doubtful.length > 0) {
+        const oldest = Math.max(...doubtful.map((o) => inDoubtFor(o, now)));
+        if (oldest < deps.limits.inDoubtBoundMs) return wait(sale, leg.market, 'ORDER_IN_DOUBT', deps.limits.inDoubtRecheckSeconds * 1000);
+        deps.metrics.addMetric('OrdersInDoubtPastBound', 'Count', doubtful.length);
+        deps.logger.error('orders in doubt past the bound: an officer must look; the sale goes on without their coins', { saleId: event.saleId, orders: doubtful.map((o) => o.identifier) });
+      }
       const plannedValue = sum(salePlan.legs.map((l) => l.quantity.mul(sale.lastQuotes[l.market]?.bestBid ?? ZERO))).floor();
 
-      if (!sale.arrival && needsApproval(plannedValue, deps.policy) && !isSaleApproved(c, event.saleId, approvalsNeeded(plannedValue, deps.policy))) {
-        sale = await sales.save({ ...sale, status: 'AWAITING_APPROVAL', approval: sale.approval ?? { requestedAt: now.toISOString(), plannedValueKrw: plannedValue } });
+      // Approval before the first order at or above the threshold, and again when a bill update
+      // raises a running sale (sold so far plus planned) across the threshold it started under.
+      const total = netProceeds(orders).add(plannedValue);
+      const raisedAcross = sale.arrival !== undefined && !needsApproval(sale.arrival.plannedValueKrw, deps.policy) && needsApproval(total, deps.policy);
+      const value = sale.arrival ? total : plannedValue;
+      if ((!sale.arrival ? needsApproval(plannedValue, deps.policy) : raisedAcross) && !isSaleApproved(c, event.saleId, approvalsNeeded(value, deps.policy))) {
+        sale = await sales.save({ ...sale, status: 'AWAITING_APPROVAL', approval: sale.approval ?? { requestedAt: now.toISOString(), plannedValueKrw: value } });
         deps.metrics.addMetric('SaleAwaitingApproval', 'Count', 1);
         deps.logger.info('sale waits for an officer’s approval', { saleId: event.saleId, plannedValueKrw: plannedValue.toFixed() });
         return { action: 'AWAIT_APPROVAL', reason: `planned ₩${plannedValue.toFixed()} at or above the approval threshold`, waitSeconds: 0 };
@@ -291,14 +342,15 @@ export function createMarketSteps(deps: MarketStepDeps): MarketSteps {
     /**
      * Places the slice's limit IOC order once. An order marked SENDING by an earlier attempt is
      * first looked up by its identifier; then the order is sent with `placeOrResolve`, which, on any
-     * doubt, looks it up again instead of sending another. An identifier the exchange has no order
-     * for is spent: the order is ABSENT and the next slice gets a new identifier.
+     * doubt, looks it up again instead of sending another. Sent and still not found, the order is
+     * IN_DOUBT (it may execute late): never re-sent, looked up again later. Refused by the exchange,
+     * it was never placed: ABSENT with the refusal, and the next slice gets a new identifier.
      */
     async PlaceOrder(event): Promise<OrderResult> {
       const identifier = record(event, event.identifier);
       let order = await sales.getOrder(event.cityId, event.caseId, identifier);
       if (!order || order.saleId !== event.saleId) throw new InvalidStepInputError(`no order ${identifier} in sale ${event.saleId}`);
-      if (order.status === 'PLACED' || order.status === 'DONE' || order.status === 'ABSENT') {
+      if (order.status === 'PLACED' || order.status === 'DONE' || order.status === 'ABSENT' || order.status === 'IN_DOUBT') {
         return { identifier, status: order.status, resolvedByLookup: order.resolvedByLookup ?? false };
       }
       if (order.status === 'SENDING') {
@@ -310,11 +362,37 @@ export function createMarketSteps(deps: MarketStepDeps): MarketSteps {
           return { identifier, status: 'PLACED', resolvedByLookup: true };
         }
       }
-      const c = await loadCase(deps, event);
-      requireSelling(c, event.saleId);
+      // The last moment: holds, full payment, cancellation, what is still needed and still there.
+      const blockedBy = await lastMomentBlock(event, order);
+      if (blockedBy) {
+        // Never sent: not placed. SENDING and not found: an earlier attempt may have gone out.
+        const neverSent = order.status === 'PLANNED';
+        const closed: OrderRecord = neverSent
+          ? { ...order, status: 'ABSENT', absentReason: `blocked: ${blockedBy}` }
+          : { ...order, status: 'IN_DOUBT', inDoubtSince: clock().toISOString(), lookups: 1, absentReason: `blocked: ${blockedBy}` };
+        await close(event, closed, [order.status]);
+        deps.metrics.addMetric('OrdersBlocked', 'Count', 1);
+        deps.logger.info('order blocked at the last moment: not sent', { identifier, blockedBy });
+        return { identifier, status: neverSent ? 'ABSENT' : 'IN_DOUBT', resolvedByLookup: false, blockedBy };
+      }
       order = { ...order, status: 'SENDING', sendAttempts: order.sendAttempts + 1, sentAt: clock().toISOString() };
       await sales.updateOrder(order, ['PLANNED', 'SENDING']);
-      const outcome = await exchange.placeOrResolve({ type: 'limit', timeInForce: 'ioc', market: order.market, identifier, volume: order.volume, price: order.limitPrice });
+      let outcome;
+      try {
+        outcome = await exchange.placeOrResolve({ type: 'limit', timeInForce: 'ioc', market: order.market, identifier, volume: order.volume, price: order.limitPrice });
+      } catch (error) {
+        // A refusal (4xx other than 429) is an answer: the order was never placed.
+        if (error instanceof ExchangeError && !error.transient && error.status !== undefined && error.status >= 400 && error.status < 500 && error.status !== 429) {
+          await close(event, { ...order, status: 'ABSENT', absentReason: `refused: ${error.name} ${error.exchangeName ?? ''}`.trim() }, ['SENDING']);
+        }
+        throw error;
+      }
+      if (outcome.outcome === 'inDoubt') {
+        await close(event, { ...order, status: 'IN_DOUBT', inDoubtSince: clock().toISOString(), lookups: 0 }, ['SENDING']);
+        deps.metrics.addMetric('OrdersInDoubt', 'Count', 1);
+        deps.logger.warn('order sent without an answer and not found yet: in doubt, never re-sent; looked up again before anything else', { identifier, reason: outcome.reason });
+        return { identifier, status: 'IN_DOUBT', resolvedByLookup: false };
+      }
       if (outcome.outcome === 'absent') {
         await close(event, { ...order, status: 'ABSENT', absentReason: outcome.reason }, ['SENDING']);
         deps.metrics.addMetric('OrdersAbsent', 'Count', 1);
@@ -345,18 +423,38 @@ export function createMarketSteps(deps: MarketStepDeps): MarketSteps {
       const after = await sales.getOrder(event.cityId, event.caseId, identifier);
       const c = await loadCase(deps, event);
       const sale = await loadSale(deps, event);
-      const orders = await sales.orders(event.cityId, event.caseId, event.saleId);
-      const more = stillNeeded(c, orders, today(deps), (await deps.settings.get(c.cityId))).gt(0) && leftToSell(c, sale, orders).size > 0;
+      const orders = await saleOrders(deps, event);
+      const more = stillNeeded(c, orders, today(deps), await deps.settings.get(c.cityId)).gt(0) && leftToSell(c, sale, orders).size > 0;
       return { identifier, final: true, more, executedVolume: (after?.executedVolume ?? ZERO).toFixed(), waitSeconds: seconds(deps.policy.sliceIntervalMs) };
     },
 
     /**
+     * Before settlement: every order in doubt is looked up again. While one stays in doubt and is
+     * younger than the bound, the state machine waits and asks again; past the bound an officer is
+     * alerted and the sale settles what is known, the order's coins held back (neither sold nor
+     * released) for the sweep.
+     */
+    async LookUpOrdersInDoubt(event): Promise<InDoubtResult> {
+      const orders = await lookUpInDoubt(event, await saleOrders(deps, event));
+      const now = clock();
+      const mine = inDoubt(orders).filter((o) => o.saleId === event.saleId);
+      if (mine.length === 0) return { inDoubt: 0, wait: false, waitSeconds: 0 };
+      const oldest = Math.max(...mine.map((o) => inDoubtFor(o, now)));
+      if (oldest < deps.limits.inDoubtBoundMs) return { inDoubt: mine.length, wait: true, waitSeconds: deps.limits.inDoubtRecheckSeconds };
+      deps.metrics.addMetric('OrdersInDoubtPastBound', 'Count', mine.length);
+      deps.logger.error('settling with orders still in doubt: their coins are held back; an officer must look', { saleId: event.saleId, orders: mine.map((o) => o.identifier) });
+      return { inDoubt: mine.length, wait: false, waitSeconds: 0 };
+    },
+
+    /**
      * After a failure: every order of the sale not yet final here is resolved against the exchange
-     * (by identifier), so that the recorded failure settles exactly what was sold. Throws, and so
-     * stops the execution with the case still SELLING, when an order cannot be resolved.
+     * (by identifier), so that the recorded failure settles exactly what was sold; orders in doubt
+     * are looked up again, and one sent but not found becomes IN_DOUBT (never ABSENT: it may still
+     * execute). Throws, and so stops the execution with the case still SELLING, when an order the
+     * exchange acknowledged cannot be found.
      */
     async ResolveOpenOrders(event): Promise<{ resolved: number }> {
-      const orders = await sales.orders(event.cityId, event.caseId, event.saleId);
+      const orders = await lookUpInDoubt(event, await sales.orders(event.cityId, event.caseId, event.saleId));
       let resolved = 0;
       for (const order of orders.filter((o) => OPEN.includes(o.status))) {
         if (order.status === 'PLANNED') {
@@ -365,7 +463,8 @@ export function createMarketSteps(deps: MarketStepDeps): MarketSteps {
           const seen = await lookUp(order.identifier);
           if (!seen) {
             if (order.status === 'PLACED') throw new OrderInDoubtError(`order ${order.identifier} was placed but the exchange does not find it`);
-            await close(event, { ...order, status: 'ABSENT', absentReason: 'not found on the exchange after a failure' }, ['SENDING']);
+            await close(event, { ...order, status: 'IN_DOUBT', inDoubtSince: clock().toISOString(), lookups: 0 }, ['SENDING']);
+            deps.metrics.addMetric('OrdersInDoubt', 'Count', 1);
           } else {
             const final = await finalOrder(order, seen, true);
             if (!final) throw new OrderInDoubtError(`order ${order.identifier} is still open`);

@@ -13,8 +13,8 @@
 // zod's mini build: the step functions parse every event, and bundle size is their cold start.
 import * as z from 'zod/mini';
 
-export const CASE_STEPS = ['LoadCase', 'CheckSaleAllowed', 'Escalate', 'Settle', 'NotifyResult', 'RecordFailure'] as const;
-export const MARKET_STEPS = ['QuoteMarket', 'PlanNextSlice', 'PlaceOrder', 'ReconcileOrder', 'ResolveOpenOrders'] as const;
+export const CASE_STEPS = ['LoadCase', 'CheckSaleAllowed', 'ContinueAsNew', 'Escalate', 'Settle', 'NotifyResult', 'RecordFailure'] as const;
+export const MARKET_STEPS = ['QuoteMarket', 'PlanNextSlice', 'PlaceOrder', 'ReconcileOrder', 'LookUpOrdersInDoubt', 'ResolveOpenOrders'] as const;
 export type CaseStep = (typeof CASE_STEPS)[number];
 export type MarketStep = (typeof MARKET_STEPS)[number];
 export type StepName = CaseStep | MarketStep;
@@ -28,6 +28,7 @@ export type SaleRef = z.infer<typeof SaleRef>;
 export const SaleExecutionInput = z.extend(SaleRef, {
   requestedBy: z.enum(['DEADLINE', 'TAXPAYER']),
   requestedAt: z.string(),
+  continuation: z.optional(z.int().check(z.minimum(1))),
 });
 export type SaleExecutionInput = z.infer<typeof SaleExecutionInput>;
 
@@ -50,7 +51,8 @@ export interface LoadCaseResult {
 
 /** CheckSaleAllowed: go on quoting, wait for the officer, or settle (with why). */
 export interface CheckResult {
-  next: 'QUOTE' | 'AWAIT_APPROVAL' | 'SETTLE';
+  /** CONTINUE: this execution has run a day; the sale goes on in a new one (ContinueAsNew). */
+  next: 'QUOTE' | 'AWAIT_APPROVAL' | 'SETTLE' | 'CONTINUE';
   reason?: string;
   waitSeconds: number;
 }
@@ -76,8 +78,17 @@ export interface SliceResult {
 
 export interface OrderResult {
   identifier: string;
-  status: 'PLACED' | 'DONE' | 'ABSENT';
+  status: 'PLACED' | 'DONE' | 'ABSENT' | 'IN_DOUBT';
   resolvedByLookup: boolean;
+  /** Not sent: a hold, a payment, a cancellation or the need covered, seen at the last moment. */
+  blockedBy?: string;
+}
+
+/** LookUpOrdersInDoubt: orders of the sale still in doubt, and whether to wait and look again before settling. */
+export interface InDoubtResult {
+  inDoubt: number;
+  wait: boolean;
+  waitSeconds: number;
 }
 
 export interface FillResult {

@@ -25,7 +25,7 @@
  * temporary exchange ban with a long interval; orders in doubt are looked up by identifier on retry.
  */
 import * as path from 'node:path';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -33,6 +33,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import type { CaseStep, MarketStep, StepName } from '../../functions/sale/steps';
+import { ORDERS_IN_DOUBT_SWEEP_RATE, SWEEP_SERVICE } from '../../functions/sale/sweep';
 import type { Data } from './data';
 import { REPO_ROOT, type AppFunction } from './function';
 import { acknowledgeWildcards } from './nag';
@@ -47,6 +48,8 @@ import { ENV } from '#adapters/env';
 export const SALE_STATES = {
   loadCase: 'LoadCase',
   checkSaleAllowed: 'CheckSaleAllowed',
+  continueAsNew: 'ContinueAsNew',
+  saleContinued: 'SaleContinued',
   isSaleAllowed: 'IsSaleAllowed',
   awaitApproval: 'AwaitApproval',
   quoteMarket: 'QuoteMarket',
@@ -62,6 +65,9 @@ export const SALE_STATES = {
   reconcileOrder: 'ReconcileOrder',
   isOrderFinal: 'IsOrderFinal',
   waitBetweenSlices: 'WaitBetweenSlices',
+  lookUpOrdersInDoubt: 'LookUpOrdersInDoubt',
+  areOrdersInDoubt: 'AreOrdersInDoubt',
+  waitForOrdersInDoubt: 'WaitForOrdersInDoubt',
   settle: 'Settle',
   notifyResult: 'NotifyResult',
   saleEnded: 'SaleEnded',
@@ -71,7 +77,7 @@ export const SALE_STATES = {
 } as const;
 
 /** The Wait states (the local tests and the local stack override their durations). */
-export const SALE_WAIT_STATES = [SALE_STATES.awaitApproval, SALE_STATES.pauseForMarket, SALE_STATES.waitForMarket, SALE_STATES.waitForFill, SALE_STATES.waitBetweenSlices] as const;
+export const SALE_WAIT_STATES = [SALE_STATES.awaitApproval, SALE_STATES.pauseForMarket, SALE_STATES.waitForMarket, SALE_STATES.waitForFill, SALE_STATES.waitBetweenSlices, SALE_STATES.waitForOrdersInDoubt] as const;
 
 /** Errors worth another attempt of the same step, after a pause. */
 export const TRANSIENT_ERRORS = [
@@ -142,7 +148,9 @@ export class SaleWorkflow extends Construct {
     const identifier = { identifier: sfn.JsonPath.stringAt('$.slice.identifier') };
 
     const loadCase = step('LoadCase', cases, { executionName: sfn.JsonPath.stringAt('$$.Execution.Name') }, '$.loaded');
-    const checkSaleAllowed = step('CheckSaleAllowed', cases, {}, '$.check');
+    const checkSaleAllowed = step('CheckSaleAllowed', cases, { executionName: sfn.JsonPath.stringAt('$$.Execution.Name') }, '$.check');
+    const continueAsNew = step('ContinueAsNew', cases, {}, '$.continued');
+    const saleContinued = new sfn.Succeed(this, S.saleContinued, { comment: 'This execution ran a day: the sale goes on in the next (<name>_c<n>), from its state in DynamoDB' });
     const awaitApproval = new sfn.Wait(this, S.awaitApproval, { comment: 'Planned at or above the approval threshold: wait for an officer, then check again', time: sfn.WaitTime.secondsPath('$.check.waitSeconds') });
     const quoteMarket = step('QuoteMarket', market, {}, '$.guard');
     const pauseForMarket = new sfn.Wait(this, S.pauseForMarket, { comment: 'Stale or disputed price, volatile market, or the taxpayer’s floor not reached: wait, then check and quote again', time: sfn.WaitTime.secondsPath('$.guard.waitSeconds') });
@@ -153,6 +161,8 @@ export class SaleWorkflow extends Construct {
     const waitForFill = new sfn.Wait(this, S.waitForFill, { comment: 'Give the exchange a moment before reading the order', time: sfn.WaitTime.duration(Duration.seconds(FILL_WAIT_SECONDS)) });
     const reconcileOrder = step('ReconcileOrder', market, identifier, '$.fill');
     const waitBetweenSlices = new sfn.Wait(this, S.waitBetweenSlices, { comment: 'Let the book refill before the next slice', time: sfn.WaitTime.secondsPath('$.fill.waitSeconds') });
+    const lookUpOrdersInDoubt = step('LookUpOrdersInDoubt', market, {}, '$.lookup');
+    const waitForOrdersInDoubt = new sfn.Wait(this, S.waitForOrdersInDoubt, { comment: 'An order sent without an answer may still execute: look it up again before settling (bounded; then an officer is alerted)', time: sfn.WaitTime.secondsPath('$.lookup.waitSeconds') });
     const settle = step('Settle', cases, {}, '$.settlement');
     const notifyResult = step('NotifyResult', cases, { noticeIds: sfn.JsonPath.listAt('$.settlement.noticeIds') }, '$.notified');
     const saleEnded = new sfn.Succeed(this, S.saleEnded, { comment: 'Settled: ledger, allocation, refund, releases and the result notice are recorded' });
@@ -160,9 +170,13 @@ export class SaleWorkflow extends Construct {
     const recordFailure = step('RecordFailure', cases, { error: sfn.JsonPath.objectAt('$.error') }, '$.failure');
     const saleFailed = new sfn.Fail(this, S.saleFailed, { comment: 'Recorded: what was sold is settled, otherwise the case is DUE again with the error', error: 'SaleFailed', causePath: '$.error.Cause' });
 
+    const areOrdersInDoubt = new sfn.Choice(this, S.areOrdersInDoubt, { comment: 'Settle once no order is in doubt, or once the bound has passed (coins held back)' })
+      .when(sfn.Condition.booleanEquals('$.lookup.wait', true), waitForOrdersInDoubt)
+      .otherwise(settle);
     const isSaleAllowed = new sfn.Choice(this, S.isSaleAllowed, { comment: 'Settle (paid, on hold, covered, nothing left), wait for an approval, or quote' })
-      .when(sfn.Condition.stringEquals('$.check.next', 'SETTLE'), settle)
+      .when(sfn.Condition.stringEquals('$.check.next', 'SETTLE'), lookUpOrdersInDoubt)
       .when(sfn.Condition.stringEquals('$.check.next', 'AWAIT_APPROVAL'), awaitApproval)
+      .when(sfn.Condition.stringEquals('$.check.next', 'CONTINUE'), continueAsNew)
       .otherwise(quoteMarket);
     const guardPrice = new sfn.Choice(this, S.guardPrice, { comment: 'The market guards’ decision on the market to sell next' })
       .when(sfn.Condition.stringEquals('$.guard.action', 'ESCALATE'), escalate)
@@ -171,10 +185,11 @@ export class SaleWorkflow extends Construct {
     const sliceDecision = new sfn.Choice(this, S.sliceDecision, { comment: 'Sell a slice, wait for the market, settle, or check again' })
       .when(sfn.Condition.stringEquals('$.slice.action', 'SELL'), placeOrder)
       .when(sfn.Condition.stringEquals('$.slice.action', 'WAIT'), waitForMarket)
-      .when(sfn.Condition.stringEquals('$.slice.action', 'SETTLE'), settle)
+      .when(sfn.Condition.stringEquals('$.slice.action', 'SETTLE'), lookUpOrdersInDoubt)
       .otherwise(checkSaleAllowed);
-    const wasOrderPlaced = new sfn.Choice(this, S.wasOrderPlaced, { comment: 'An identifier the exchange has no order for is spent: plan the slice again' })
+    const wasOrderPlaced = new sfn.Choice(this, S.wasOrderPlaced, { comment: 'Refused (spent identifier) or in doubt (looked up again before the next slice): check and plan again' })
       .when(sfn.Condition.stringEquals('$.order.status', 'ABSENT'), checkSaleAllowed)
+      .when(sfn.Condition.stringEquals('$.order.status', 'IN_DOUBT'), checkSaleAllowed)
       .otherwise(waitForFill);
     const isOrderFinal = new sfn.Choice(this, S.isOrderFinal, { comment: 'Fills recorded once the order is final' })
       .when(sfn.Condition.booleanEquals('$.fill.final', false), waitForFill)
@@ -183,10 +198,12 @@ export class SaleWorkflow extends Construct {
 
     loadCase.next(checkSaleAllowed);
     checkSaleAllowed.next(isSaleAllowed);
+    continueAsNew.next(saleContinued);
     awaitApproval.next(checkSaleAllowed);
     quoteMarket.next(guardPrice);
     pauseForMarket.next(checkSaleAllowed);
-    escalate.next(settle);
+    escalate.next(lookUpOrdersInDoubt);
+    waitForOrdersInDoubt.next(lookUpOrdersInDoubt);
     planNextSlice.next(sliceDecision);
     waitForMarket.next(checkSaleAllowed);
     placeOrder.next(wasOrderPlaced);
@@ -198,7 +215,9 @@ export class SaleWorkflow extends Construct {
     resolveOpenOrders.next(recordFailure);
     recordFailure.next(saleFailed);
 
-    for (const task of [loadCase, checkSaleAllowed, quoteMarket, escalate, planNextSlice, placeOrder, reconcileOrder, settle]) {
+    lookUpOrdersInDoubt.next(areOrdersInDoubt);
+
+    for (const task of [loadCase, checkSaleAllowed, continueAsNew, quoteMarket, escalate, planNextSlice, placeOrder, reconcileOrder, lookUpOrdersInDoubt, settle]) {
       task.addCatch(resolveOpenOrders, { errors: ['States.ALL'], resultPath: '$.error' });
     }
     // The case is settled by then; a notice not queued stays in the outbox for the sweeper.
@@ -240,6 +259,11 @@ export class SaleWorkflow extends Construct {
     resource.loggingConfiguration = { destinations: [{ cloudWatchLogsLogGroup: { logGroupArn: this.logGroup.logGroupArn } }], level: sfn.LogLevel.ALL, includeExecutionData: true };
     // Step Functions checks the log delivery permissions when the state machine is created.
     resource.node.addDependency(logsAndTracing);
+    // ContinueAsNew starts the sale's next execution: the ARN by name, so the step function does not
+    // depend on the state machine that depends on it.
+    const ownArn = Stack.of(this).formatArn({ service: 'states', resource: 'stateMachine', resourceName: `${props.namePrefix}-sale`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    cases.fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [ownArn] }));
+    cases.addEnvironment(ENV.saleStateMachineArn, ownArn);
 
     const o = props.observability;
     const alarm = (alarmId: string, description: string, metric: cloudwatch.IMetric) =>
@@ -262,6 +286,13 @@ export class SaleWorkflow extends Construct {
     alarm('SaleFailedMetric', 'A sale step recorded a failure (RecordFailure)', stepMetric('SaleFailed', CASE_STEPS_SERVICE));
     alarm('SaleEscalated', 'The market guards paused a sale too often: an officer should look at the market and the case', stepMetric('SaleEscalated', CASE_STEPS_SERVICE));
     alarm('SaleAwaitingApproval', 'A sale at or above the approval threshold waits for an officer (POST /cases/{caseId}/sales/{saleId}/approval)', stepMetric('SaleAwaitingApproval', MARKET_STEPS_SERVICE));
+    alarm('OrdersInDoubtPastBound', 'An order sent without an answer is still not found after SALE_IN_DOUBT_BOUND_MINUTES: its coins are held back; an officer must look (docs: orders in doubt)', stepMetric('OrdersInDoubtPastBound', MARKET_STEPS_SERVICE));
+    alarm('SweptOrdersInDoubtPastBound', 'The sweep still finds orders in doubt past the bound: their coins are held back; an officer must look', stepMetric('OrdersInDoubtPastBound', SWEEP_SERVICE).with({ statistic: 'Maximum' }));
+    alarm('LateFillsBooked', 'A fill turned up after its sale was settled and was booked as a post-settlement adjustment (notice sent); check the case', stepMetric('LateFillsBooked', SWEEP_SERVICE));
+    alarm('SalesOverdue', 'A case is still SELLING a sale older than SALE_MAX_DAYS: the sale is stuck; an officer ends it', stepMetric('SalesOverdue', SWEEP_SERVICE).with({ statistic: 'Maximum' }));
+    // Issue 12's reconciliation of the exchange account against the ledger emits this metric.
+    alarm('ReconciliationDifferences', 'The exchange account and the ledger disagree (reconciliation, issue 12): look before anything else moves', stepMetric('ReconciliationDifferences', 'reconcile-exchange').with({ statistic: 'Maximum' }));
+    alarm('SaleAttemptsExhausted', 'A case used all its sale attempts (SALE_MAX_ATTEMPTS) and waits for an officer', stepMetric('SaleAttemptsExhausted', 'check-deadlines'));
 
     o.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
@@ -291,7 +322,8 @@ export const MARKET_STEPS_SERVICE = 'sale-market-steps';
 
 const STEP_COMMENTS: Record<StepName, string> = {
   LoadCase: 'Check the case is selling this sale; open the sale record',
-  CheckSaleAllowed: 'Before every slice: paid? on hold? covered? anything left? approved?',
+  CheckSaleAllowed: 'Before every slice: paid? on hold? covered? anything left? approved? a day in this execution?',
+  ContinueAsNew: 'Start the next execution of this sale (one a day keeps the history small)',
   Escalate: 'Too many market pauses in a row: stop and tell the officers',
   Settle: 'One transaction: ledger, allocation in the legal order, refund, releases, new state, audit, result notice',
   NotifyResult: 'Queue the result notice',
@@ -300,7 +332,8 @@ const STEP_COMMENTS: Record<StepName, string> = {
   PlanNextSlice: 'Re-plan on the real proceeds; size and price the next limit IOC slice; ask for approval above the threshold',
   PlaceOrder: 'Send the slice once (looked up by identifier after any doubt)',
   ReconcileOrder: 'Record the order’s fills once it is final',
-  ResolveOpenOrders: 'After a failure: resolve every order not yet final, by identifier',
+  LookUpOrdersInDoubt: 'Before settling: look every order in doubt up again (by identifier and in the closed-order list)',
+  ResolveOpenOrders: 'After a failure: resolve every order not yet final, by identifier; orders in doubt looked up again',
 };
 
 /** What `addSaleWorkflow` builds. */
@@ -311,6 +344,8 @@ export interface SaleWiring {
   readonly starter: AppFunction;
   readonly deadlineCheck: AppFunction;
   readonly schedule: ScheduledFunction;
+  /** Looks orders in doubt up at the exchange: reads the trading key. */
+  readonly sweepOrdersInDoubt: AppFunction;
 }
 
 /** What the sale workflow needs of the deployment (infra/stack.ts passes its own). */
@@ -395,6 +430,28 @@ export function addSaleWorkflow(scope: Construct, props: SaleWiringProps): SaleW
     alarmName: 'DeadlineCheck',
   });
 
+  // Orders in doubt, looked up again every 5 minutes; a fill found after settlement is booked.
+  const sweepOrdersInDoubt = props.newExchangeFunction('SweepOrdersInDoubtFunction', {
+    name: SWEEP_SERVICE,
+    entry: repo('sale/sweep-handler.ts'),
+    description: 'Every 5 minutes: looks up orders in doubt; books fills found after settlement as adjustments',
+    timeout: Duration.minutes(2),
+  });
+  data.bindTable(sweepOrdersInDoubt);
+  queues.bindProducer('noticeDispatch', sweepOrdersInDoubt);
+  new ScheduledFunction(scope, 'SweepOrdersInDoubtSchedule', {
+    fn: sweepOrdersInDoubt,
+    description: 'Looks up orders in doubt again; books fills found after settlement; counts stuck sales',
+    expression: ORDERS_IN_DOUBT_SWEEP_RATE,
+    timezone: props.timezone,
+    // The next run comes in 5 minutes; the alarms watch what stays in doubt.
+    deliveryRetries: 0,
+    runRetries: 0,
+    maxEventAge: Duration.minutes(5),
+    observability,
+    alarmName: 'OrdersInDoubtSweep',
+  });
+
   queues.bindProducer('saleRequest', props.apiFunction);
-  return { workflow, caseSteps, marketSteps, starter, deadlineCheck, schedule };
+  return { workflow, caseSteps, marketSteps, starter, deadlineCheck, schedule, sweepOrdersInDoubt };
 }

@@ -65,7 +65,7 @@ export class Authenticator {
     const hash = payload.query_hash;
     if (hashedQuery !== '' || hash !== undefined) {
       const alg = payload.query_hash_alg ?? 'SHA512';
-      if (alg !== 'SHA512') return fail('invalid_query_payload', `unsupported query_hash_alg ${String(alg)}`);
+      if (alg !== 'SHA512') return fail('invalid_query_payload', `unsupported query_hash_alg ${JSON.stringify(alg)}`);
       const want = createHash('sha512').update(hashedQuery, 'utf8').digest('hex');
       if (typeof hash !== 'string' || hash !== want) return fail('invalid_query_payload', 'query_hash does not match the request');
     }

@@ -92,7 +92,7 @@ export class Engine {
 
   private wallet(accessKey: string, currency: string): { balance: Decimal; locked: Decimal } {
     let w = this.balances.get(accessKey);
-    if (!w) this.balances.set(accessKey, (w = new Map()));
+    if (!w) this.balances.set(accessKey, (w = new Map<string, { balance: Decimal; locked: Decimal }>()));
     let c = w.get(currency);
     if (!c) w.set(currency, (c = { balance: ZERO, locked: ZERO }));
     return c;
@@ -232,7 +232,7 @@ export class Engine {
   }
 
   accounts(accessKey: string): Reply {
-    const w = this.balances.get(accessKey) ?? new Map();
+    const w = this.balances.get(accessKey) ?? new Map<string, unknown>();
     const currencies = ['KRW', ...[...w.keys()].filter((c) => c !== 'KRW').sort()];
     return { status: 200, body: currencies.map((c) => this.account(accessKey, c)) };
   }
@@ -273,7 +273,7 @@ export class Engine {
 
   /** POST /v1/orders. `partial` is a fault: fill at most that share. */
   placeOrder(accessKey: string, body: Record<string, unknown>, partial?: string): Reply {
-    const str = (k: string) => (typeof body[k] === 'string' ? (body[k] as string) : body[k] === undefined || body[k] === null ? undefined : String(body[k]));
+    const str = (k: string) => (typeof body[k] === 'string' ? body[k] : body[k] === undefined || body[k] === null ? undefined : JSON.stringify(body[k]));
     const identifier = str('identifier');
     if (identifier !== undefined) {
       if (this.identifiers.has(identifier)) return this.reject(accessKey, identifier, 400, 'duplicated_identifier', 'identifier already used');
@@ -318,7 +318,7 @@ export class Engine {
       market: m.code,
       side: 'ask',
       ordType,
-      timeInForce: tif as 'ioc' | 'fok' | undefined,
+      timeInForce: tif,
       price: ordType === 'best' ? book.bids[0]?.price : price,
       volume,
       state: 'wait',
@@ -452,7 +452,7 @@ export class Engine {
         (states as string[]).includes(o.state) &&
         (!market || o.market === market) &&
         o.createdAt.getTime() >= start &&
-        o.createdAt.getTime() <= end!,
+        o.createdAt.getTime() <= end,
     );
     return { status: 200, body: sortByCreation(found, orderBy as 'asc' | 'desc').slice(0, limit as number).map((o) => this.orderJson(o, 'plain')) };
   }

@@ -12,6 +12,10 @@
  *   to a withdrawal request (the withdrawal exists and runs its course).
  * - failWithdrawal: the next withdrawals are accepted (WAITING, funds locked) but end FAILED instead
  *   of DONE, and the funds come back.
+ * - lateProcessing: the order request gets no answer (hang or a destroyed connection), and the order
+ *   is processed `afterMs` of simulated time later (at the first request after that, or when the
+ *   test reads the exchange's records); until then every lookup answers not found. A POST that timed
+ *   out can still execute: this is the fault that makes an order "in doubt".
  */
 
 export interface Match {
@@ -28,7 +32,11 @@ type Armed =
   | { kind: 'ban'; match: Match; times: number; seconds: number }
   | { kind: 'partialFill'; match: Match; times: number; fraction: string }
   | { kind: 'loseAnswer'; match: Match; times: number; mode: LoseMode }
-  | { kind: 'failWithdrawal'; match: Match; times: number };
+  | { kind: 'failWithdrawal'; match: Match; times: number }
+  | { kind: 'lateProcessing'; match: Match; times: number; afterMs: number; mode: LateMode };
+
+/** How the client's request ends under late processing: no answer until its timeout, or a reset. */
+export type LateMode = 'hang' | 'destroy';
 
 export type Before = { kind: 'hang' } | { kind: 'status'; status: number } | { kind: 'rateLimit' } | { kind: 'ban'; seconds: number };
 
@@ -69,6 +77,10 @@ export class Faults {
 
   failWithdrawal(options: { times?: number } = {}): void {
     this.armed.push({ kind: 'failWithdrawal', match: WITHDRAWALS, times: options.times ?? 1 });
+  }
+
+  lateProcessing(options: { times?: number; afterMs?: number; mode?: LateMode } = {}): void {
+    this.armed.push({ kind: 'lateProcessing', match: ORDERS, times: options.times ?? 1, afterMs: options.afterMs ?? 5000, mode: options.mode ?? 'hang' });
   }
 
   clear(): void {
@@ -112,6 +124,11 @@ export class Faults {
 
   withdrawalFails(method: string, path: string): boolean {
     return this.take(['failWithdrawal'] as const, method, path) !== undefined;
+  }
+
+  late(method: string, path: string): { afterMs: number; mode: LateMode } | undefined {
+    const a = this.take(['lateProcessing'] as const, method, path);
+    return a ? { afterMs: a.afterMs, mode: a.mode } : undefined;
   }
 
   lostAnswer(method: string, path: string): LoseMode | undefined {

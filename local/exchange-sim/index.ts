@@ -31,6 +31,7 @@ import { DEFAULT_WITHDRAWAL_FEES, Withdrawals, type AllowedAddress, type SimWith
 export { SimClock } from './clock';
 export type { SimOrder, Rejection } from './engine';
 export { ORDERS, WITHDRAWALS } from './faults';
+export type { LateMode } from './faults';
 export type { AllowedAddress, SimWithdrawal, WithdrawalState } from './withdrawals';
 export type { ImpactParams } from './market';
 export type { SyntheticParams } from './synthetic';
@@ -130,6 +131,8 @@ export interface ExchangeSimulator {
   orders: {
     all(): readonly SimOrder[];
     byIdentifier(identifier: string): SimOrder[];
+    /** Orders taken under the late-processing fault and not processed yet. */
+    pendingLate(): number;
     rejections(): readonly Rejection[];
   };
   /** Every request answered (or hung), oldest first. */
@@ -229,6 +232,15 @@ export async function startExchangeSimulator(options: SimulatorOptions): Promise
   };
   /** Requests that create something: a lost-answer fault processes them and then drops the answer. */
   const CREATES = new Set(['POST /v1/orders', 'POST /v1/withdraws/coin']);
+  /** Orders taken under the late-processing fault, processed once the clock reaches `dueAt`. */
+  const late: { accessKey: string; body: Record<string, unknown>; partial?: string; dueAt: number }[] = [];
+  const processLate = () => {
+    const now = clock.nowMs();
+    for (const p of late.filter((x) => x.dueAt <= now)) {
+      late.splice(late.indexOf(p), 1);
+      engine.placeOrder(p.accessKey, p.body, p.partial);
+    }
+  };
 
   const server = createServer((req, res) => {
     handle(req, res).catch((e: unknown) => {
@@ -277,6 +289,7 @@ export async function startExchangeSimulator(options: SimulatorOptions): Promise
     }
     if (verdict.status === 429) return void (record(429), send(res, err(429, 'too_many_requests', 'Too many API requests.'), remainingHeader(0)));
 
+    processLate();
     engine.matchResting();
     withdrawals.advance();
     let reply: Reply;
@@ -305,6 +318,12 @@ export async function startExchangeSimulator(options: SimulatorOptions): Promise
       if (!verified.ok) {
         record(401);
         return send(res, err(401, verified.name, verified.message), remainingHeader(verdict.remaining));
+      }
+      const lateFault = route === 'POST /v1/orders' ? faults.late(method, path) : undefined;
+      if (lateFault) {
+        late.push({ accessKey: verified.accessKey, body, partial: faults.partialFraction(method, path), dueAt: clock.nowMs() + lateFault.afterMs });
+        if (lateFault.mode === 'destroy') return void (record(-1), req.socket.destroy());
+        return void record(0);
       }
       reply = routeDef.answer(url.searchParams, verified.accessKey, body, method, path);
       if (CREATES.has(route) && reply.status === 201) {
@@ -348,8 +367,15 @@ export async function startExchangeSimulator(options: SimulatorOptions): Promise
       },
     },
     orders: {
-      all: () => engine.orders,
-      byIdentifier: (identifier) => engine.orders.filter((o) => o.identifier === identifier),
+      all: () => {
+        processLate(); // the exchange's records as they stand now
+        return engine.orders;
+      },
+      byIdentifier: (identifier) => {
+        processLate();
+        return engine.orders.filter((o) => o.identifier === identifier);
+      },
+      pendingLate: () => late.length,
       rejections: () => engine.rejections,
     },
     requests,

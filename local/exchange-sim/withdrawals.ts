@@ -90,7 +90,7 @@ export class Withdrawals {
 
   /** POST /v1/withdraws/coin. `fails`: the fault, decided when the request is taken. */
   withdraw(accessKey: string, body: Record<string, unknown>, fails: boolean): Reply {
-    const str = (k: string) => (body[k] === undefined || body[k] === null ? undefined : String(body[k]));
+    const str = (k: string) => (body[k] === undefined || body[k] === null ? undefined : typeof body[k] === 'string' ? body[k] : JSON.stringify(body[k]));
     const currency = str('currency');
     const netType = str('net_type');
     const amountText = str('amount');

@@ -147,7 +147,7 @@ class BatchFailed extends Error {}
 /** Which records failed, read from the handler's answer as Lambda reads it. */
 export function failedIds(event: SQSEvent, answer: unknown): string[] {
   if (answer === undefined || answer === null || typeof answer !== 'object' || !('batchItemFailures' in answer)) return [];
-  const failures = (answer as { batchItemFailures: unknown }).batchItemFailures;
+  const failures = (answer).batchItemFailures;
   if (failures === null || failures === undefined) return [];
   if (!Array.isArray(failures)) throw new BatchFailed('batchItemFailures is not a list');
   const ids = new Set(event.Records.map((r) => r.messageId));

@@ -21,7 +21,10 @@ export const ENV = {
   noticeQueueUrl: 'NOTICE_QUEUE_URL',
   saleRequestQueueUrl: 'SALE_REQUEST_QUEUE_URL',
   saleStateMachineArn: 'SALE_STATE_MACHINE_ARN',
+  saleInDoubtBoundMinutes: 'SALE_IN_DOUBT_BOUND_MINUTES',
   exchangeSecretArn: 'EXCHANGE_SECRET_ARN',
+  /** The key with withdrawal permission (the release function only). */
+  withdrawalSecretArn: 'WITHDRAWAL_SECRET_ARN',
   exchangeBaseUrl: 'EXCHANGE_BASE_URL',
   exchangeId: 'EXCHANGE_ID',
   /** JSON [{ principal, role, cities }]: each API caller's role and the cities it acts for. */
@@ -43,6 +46,11 @@ export const ENV = {
   exchangeNoticeContact: 'EXCHANGE_NOTICE_CONTACT',
   localOutboxDir: 'LOCAL_OUTBOX_DIR',
   printBatchDir: 'PRINT_BATCH_DIR',
+  /** JSON { currency: fee per withdrawal } (the release function). */
+  withdrawalFees: 'WITHDRAWAL_FEES',
+  releaseQuietMinutes: 'RELEASE_QUIET_MINUTES',
+  /** The custody reconciliation, asked for after each settlement (the sale's case steps). */
+  reconcileFunctionName: 'RECONCILE_FUNCTION_NAME',
   printBatchBucket: 'PRINT_BATCH_BUCKET',
   emailFrom: 'EMAIL_FROM',
   maxPriceAgeMs: 'MAX_PRICE_AGE_MS',

@@ -9,6 +9,7 @@
 import type { AuditEntry, Case, CaseStatus, LedgerEntry, NoticeKind, Release, Transition } from './case';
 import type { NoticeContent } from './notices';
 import type { LocalDate } from './dates';
+import type { ReleaseStatus } from './release';
 import type { Decimal } from './money';
 
 /** An opaque position in a listing; absent on the last page. */
@@ -97,7 +98,7 @@ export interface ReleaseRecord extends Release {
   releaseId: string;
   version: number;
   createdAt: string;
-  status: OutboxStatus;
+  status: ReleaseStatus;
 }
 
 export interface AuditRecord extends AuditEntry {

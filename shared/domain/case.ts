@@ -68,6 +68,21 @@ export interface SaleRequest {
   requestedBy?: string;
   /** The taxpayer's own floor price per coin, by market. */
   limitPrices: Record<string, Decimal>;
+  /** That the taxpayer asked: selling before the deadline rests on it. */
+  evidence: SaleRequestEvidence;
+}
+
+export type SaleRequestChannel = 'IN_PERSON' | 'PHONE' | 'MAIL' | 'EMAIL' | 'ONLINE';
+
+/** Who took the taxpayer's request, when, and how (kept with the case and in its audit trail). */
+export interface SaleRequestEvidence {
+  /** The city employee (or system) who received it and relayed it. */
+  relayedBy: string;
+  /** When the taxpayer made the request. */
+  receivedAt: string;
+  channel: SaleRequestChannel;
+  /** The city's own reference to the written request, call record or form, if any. */
+  reference?: string;
 }
 
 export interface SaleApproval {
@@ -256,6 +271,8 @@ export function billsAsOf(c: Pick<Case, 'bills' | 'credits' | 'holds'>, date: Lo
 
 /** What a notice shows of the case on a date: its bills as of then. */
 const subject = (c: Case, date: LocalDate, settings: CitySettings): NoticeSubject => ({ ...c, bills: billsAsOf(c, date, settings) });
+/** The case as a notice shows it on a day (its bills as of then): for notices built outside a transition. */
+export const noticeSubject = subject;
 
 /** The balance kept on the case: as of the latest fact, projected no further. */
 export function balanceOf(c: Pick<Case, 'bills' | 'credits' | 'holds'>, settings: CitySettings): CaseBalance {
@@ -367,9 +384,15 @@ function transition(
   };
 }
 
-function releaseAll(c: Case, reason: Release['reason']): { holdings: Holding[]; releases: Release[] } {
-  const releases = c.holdings.filter((h) => available(h).gt(0)).map((h) => ({ market: h.market, quantity: available(h), reason }));
-  const holdings = c.holdings.map((h) => ({ ...h, released: h.released.add(available(h)) }));
+/** Every free coin goes back; coins under orders in doubt (`heldBack`, per market) stay in custody. */
+function releaseAll(c: Case, reason: Release['reason'], heldBack: readonly Seizure[] = []): { holdings: Holding[]; releases: Release[] } {
+  const free = (h: Holding) => {
+    const held = sum(heldBack.filter((x) => x.market === h.market).map((x) => x.quantity));
+    const q = available(h).sub(held);
+    return q.gt(0) ? q : ZERO;
+  };
+  const releases = c.holdings.filter((h) => free(h).gt(0)).map((h) => ({ market: h.market, quantity: free(h), reason }));
+  const holdings = c.holdings.map((h) => ({ ...h, released: h.released.add(free(h)) }));
   return { holdings, releases };
 }
 
@@ -612,8 +635,12 @@ export function markDue(c: Case, ctx: TransitionContext): Transition {
 /** The taxpayer asks the city to sell now, before the deadline, optionally with floor prices. */
 export function requestSaleByTaxpayer(c: Case, request: SaleRequest, ctx: TransitionContext): Transition {
   allow(c, 'TAXPAYER_SALE_REQUEST', ['IN_CUSTODY', 'NOTICE_SENT']);
+  const e = request.evidence;
+  if (!e.relayedBy.trim()) throw new CaseRuleError('NO_EVIDENCE', 'the sale request needs who relayed it');
+  if (!(Date.parse(e.receivedAt) <= ctx.now.getTime())) throw new CaseRuleError('NO_EVIDENCE', 'the taxpayer’s request cannot be received in the future');
   const details = Object.fromEntries(Object.entries(request.limitPrices).map(([m, p]) => [`limit:${m}`, p.toFixed()]));
-  return transition(c, { ...c, status: 'DUE', saleRequest: { ...request, requestedBy: request.requestedBy ?? ctx.actor.id } }, ctx, 'TAXPAYER_SALE_REQUEST', { details: { requestId: request.requestId, ...details } });
+  const evidence = { 'evidence:relayedBy': e.relayedBy, 'evidence:receivedAt': e.receivedAt, 'evidence:channel': e.channel, ...(e.reference ? { 'evidence:reference': e.reference } : {}) };
+  return transition(c, { ...c, status: 'DUE', saleRequest: { ...request, requestedBy: request.requestedBy ?? ctx.actor.id } }, ctx, 'TAXPAYER_SALE_REQUEST', { details: { requestId: request.requestId, ...details, ...evidence } });
 }
 
 /** The sale id names the attempt, so a duplicate start request maps to the same sale. */
@@ -759,6 +786,11 @@ export interface SaleOutcome {
   startedOn?: LocalDate;
   /** Why the sale stopped before covering the need, if it did (escalation, failure). */
   stoppedBecause?: string;
+  /**
+   * Coins under orders still in doubt (sent, outcome unknown): neither sold nor released; if such an
+   * order turns out to have sold, `adjustSale` books it after the settlement.
+   */
+  heldBack?: Seizure[];
 }
 
 /**
@@ -787,7 +819,7 @@ export function settleSale(c: Case, outcome: SaleOutcome, ctx: TransitionContext
   const stillOwed = arrears(settled, outcome.settledOn, ctx.settings);
   let status: CaseStatus;
   if (stillOwed.isZero()) {
-    const surplus = releaseAll(settled, 'SURPLUS');
+    const surplus = releaseAll(settled, 'SURPLUS', outcome.heldBack);
     holdings = surplus.holdings;
     releases.push(...surplus.releases);
     status = 'SETTLED';
@@ -821,6 +853,64 @@ export function settleSale(c: Case, outcome: SaleOutcome, ctx: TransitionContext
   // One notice tells what was sold, how the money was applied and what went back.
   const notices = [saleResultNotice(subject(next, outcome.settledOn, ctx.settings), [...ledger, ...applied], releases, outcome.startedOn ?? outcome.settledOn, ctx.settings, today(ctx))];
   return transition(c, next, ctx, 'SETTLE_SALE', { reason: outcome.stoppedBecause, details, ledger, releases, notices, refundNoticed: true });
+}
+
+/** A fill found after its sale was settled: an order that was in doubt turned out to have sold. */
+export interface LateFill extends Fill {
+  saleId: string;
+  /** The order's identifier: the adjustment is booked once per order. */
+  identifier: string;
+  settledOn: LocalDate;
+  /** Coins still under other orders in doubt (kept in custody if the surplus goes back). */
+  heldBack?: Seizure[];
+}
+
+/**
+ * A post-settlement adjustment: coins an order in doubt sold after its sale was settled. The sold
+ * coins leave custody, the net proceeds are applied in the legal order (a surplus refunded), a case
+ * that owes nothing any more is settled (its free coins go back), and the taxpayer gets a result
+ * notice of the adjustment. Allowed in any state, closed ones included: the money is there and
+ * must be accounted for.
+ */
+export function adjustSale(c: Case, fill: LateFill, ctx: TransitionContext): Transition {
+  const net = floorWon(fill.grossKrw.sub(fill.feeKrw));
+  const rounding = fill.grossKrw.sub(fill.feeKrw).sub(net);
+  // The late proceeds are a dated credit of their own, named by the order (booked once per order).
+  const credits: Credit[] = net.gt(0) ? [...c.credits, { source: fill.identifier, kind: 'SALE', amount: net, on: fill.settledOn }] : c.credits;
+  let holdings = c.holdings.map((h) => (h.market === fill.market ? { ...h, sold: h.sold.add(fill.quantity) } : h));
+  if (!c.holdings.some((h) => h.market === fill.market) || holdings.some((h) => available(h).lt(0))) {
+    throw new CaseRuleError('OVERSOLD', `a late fill of ${fill.quantity.toFixed()} ${fill.market} exceeds the coins in custody`);
+  }
+  const adjusted: Case = { ...c, credits, holdings };
+  const owed = arrears(adjusted, fill.settledOn, ctx.settings);
+  const releases: Release[] = [];
+  let status = c.status;
+  if (owed.isZero() && (c.status === 'DUE' || c.status === 'SHORTFALL')) {
+    const surplus = releaseAll(adjusted, 'SURPLUS', fill.heldBack);
+    holdings = surplus.holdings;
+    releases.push(...surplus.releases);
+    status = 'SETTLED';
+  }
+  const ledger: LedgerEntry[] = [
+    { kind: 'SALE_GROSS', source: fill.saleId, amount: fill.grossKrw, market: fill.market, quantity: fill.quantity },
+    { kind: 'SALE_FEE', source: fill.saleId, amount: fill.feeKrw, market: fill.market },
+    ...(rounding.gt(0) ? [{ kind: 'SALE_ROUNDING' as const, source: fill.saleId, amount: rounding }] : []),
+  ];
+  const applied = rebooking(c, adjusted, ctx.settings).ledger.filter((e) => e.source === fill.identifier);
+  const next: Case = { ...adjusted, holdings, status };
+  const details: Record<string, string> = {
+    saleId: fill.saleId,
+    identifier: fill.identifier,
+    grossKrw: fill.grossKrw.toFixed(),
+    feeKrw: fill.feeKrw.toFixed(),
+    netKrw: net.toFixed(0),
+    allocatedKrw: sum(applied.filter((e) => e.kind === 'ALLOCATION').map((e) => e.amount)).toFixed(0),
+    refundKrw: sum(applied.filter((e) => e.kind === 'REFUND').map((e) => e.amount)).toFixed(0),
+    stillOwedKrw: owed.toFixed(0),
+    ...releaseDetails(releases),
+  };
+  const notices = [saleResultNotice(subject(next, fill.settledOn, ctx.settings), [...ledger, ...applied], releases, fill.settledOn, ctx.settings, today(ctx))];
+  return transition(c, next, ctx, 'ADJUST_SALE', { reason: 'LATE_FILL', details, ledger, releases, notices, refundNoticed: true });
 }
 
 /** A sale that failed before selling anything: the case goes back to DUE, safe, with the error. */

@@ -2,7 +2,8 @@
  * Four eyes (docs/LEGAL.md "Officers are accountable"): an irreversible act on seized property
  * above a threshold — a forced sale now, a release of coins later — is approved by an officer who
  * did not ask for it and did not last change what it rests on (the case's bills or holds); above
- * a second, higher threshold by two different such officers. Pure, so sales and releases share it.
+ * a second, higher threshold by two different such officers. A release of coins always takes two
+ * different officers (`addApproval`). Pure: callers keep the approvals on their own record.
  */
 import type { Decimal } from './money';
 
@@ -38,3 +39,30 @@ export function fourEyesRefusal(request: ApprovalRequest): 'INTERESTED_OFFICER' 
 
 /** Whether the approvals given are enough: that many different officers. */
 export const approvalComplete = (approvedBy: readonly string[], needed: number): boolean => new Set(approvedBy).size >= needed;
+
+/** One officer's approval, as a record keeps it. */
+export interface Approval {
+  /** The approving officer's authenticated identity. */
+  by: string;
+  at: string;
+}
+
+export class FourEyesError extends Error {
+  override readonly name = 'FourEyesError';
+  constructor(
+    readonly code: 'SAME_OFFICER' | 'ALREADY_APPROVED',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Adds one officer's approval (releases); the same officer twice is refused, and so is an approval beyond `required`. */
+export function addApproval(approvals: readonly Approval[], approval: Approval, required = 2): { approvals: Approval[]; complete: boolean } {
+  if (approvals.length >= required) throw new FourEyesError('ALREADY_APPROVED', `already approved by ${required} officers`);
+  if (fourEyesRefusal({ approver: approval.by, interested: [], approvedBy: approvals.map((a) => a.by) })) throw new FourEyesError('SAME_OFFICER', 'a second approval must come from a different officer');
+  const next = [...approvals, approval];
+  return { approvals: next, complete: approvalComplete(next.map((a) => a.by), required) };
+}
+
+export const isApproved = (approvals: readonly Approval[], required = 2): boolean => approvalComplete(approvals.map((a) => a.by), required);

@@ -404,8 +404,11 @@ function positive(value: unknown, field: string): Decimal {
   return d;
 }
 
+/** Array.isArray (documents come from outside) without narrowing the list to any[]. */
+const isList = <T>(list: readonly T[] | undefined): list is readonly T[] => Array.isArray(list);
+
 function nonEmpty<T>(list: readonly T[] | undefined, field: string): readonly T[] {
-  if (!Array.isArray(list) || list.length === 0) throw new NoticeDataError(`${field} must not be empty`);
+  if (!isList(list) || list.length === 0) throw new NoticeDataError(`${field} must not be empty`);
   return list;
 }
 
@@ -436,7 +439,7 @@ function checkCommon(d: NoticeCommon): void {
 }
 
 function checkHoldings<H extends CoinHolding>(list: readonly H[] | undefined, field: string, allowEmpty = false): readonly H[] {
-  if (allowEmpty && Array.isArray(list) && list.length === 0) return list;
+  if (allowEmpty && isList(list) && list.length === 0) return list;
   const holdings = nonEmpty(list, field);
   holdings.forEach((h, i) => {
     text(h.coin, `${field}[${i}].coin`);
@@ -911,7 +914,7 @@ function templateFor(notice: NoticeContent): Template<NoticeContent['data']> {
   const t = (templates as Record<string, Template<never> | undefined>)[notice.kind];
   if (!t) throw new NoticeDataError(`unknown notice kind: ${String(notice.kind)}`);
   if (notice.data === null || typeof notice.data !== 'object') throw new NoticeDataError('notice data is required');
-  return t as Template<NoticeContent['data']>;
+  return t;
 }
 
 // ---------------------------------------------------------------- entry points

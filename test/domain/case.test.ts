@@ -104,7 +104,7 @@ describe('case lifecycle', () => {
   });
 
   it('lets the taxpayer ask for a sale before the deadline', () => {
-    const c = requestSaleByTaxpayer(noticed().case, { requestId: 'R1', requestedAt: '2026-12-05T01:00:00Z', limitPrices: { 'KRW-BTC': decimal('90000000') } }, on('2026-12-05')).case;
+    const c = requestSaleByTaxpayer(noticed().case, { requestId: 'R1', requestedAt: '2026-12-05T01:00:00Z', limitPrices: { 'KRW-BTC': decimal('90000000') }, evidence: { relayedBy: 'clerk-1', receivedAt: '2026-12-04T23:00:00Z', channel: 'PHONE' } }, on('2026-12-05')).case;
     expect(c.status).toBe('DUE');
     expect(saleBlock(c, '2026-12-05', settings)).toBeNull();
     expect(startSale(c, nextSaleId(c), on('2026-12-05')).case.status).toBe('SELLING');
@@ -246,7 +246,7 @@ describe('closed cases', () => {
     (c) => requestTransfer(c, [{ market: 'KRW-ETH', quantity: decimal('1') }], on('2027-02-01')),
     (c) => confirmCustody(c, { market: 'KRW-BTC', quantity: decimal('0.01') }, on('2027-02-01')),
     (c) => sendPreSaleNotice(c, [{ market: 'KRW-BTC', bid: decimal('1') }], on('2027-02-01')),
-    (c) => requestSaleByTaxpayer(c, { requestId: 'R', requestedAt: '2027-02-01T00:00:00Z', limitPrices: {} }, on('2027-02-01')),
+    (c) => requestSaleByTaxpayer(c, { requestId: 'R', requestedAt: '2027-02-01T00:00:00Z', limitPrices: {}, evidence: { relayedBy: 'clerk-1', receivedAt: '2027-01-31T23:00:00Z', channel: 'PHONE' } }, on('2027-02-01')),
     (c) => settleSale(c, { saleId: c.saleId ?? 'x', settledOn: '2027-02-01', dust: [], fills: [] }, on('2027-02-01')),
     (c) => failSale(c, c.saleId ?? 'x', 'e', on('2027-02-01')),
     (c) => updateBills(c, [], on('2027-02-01')),

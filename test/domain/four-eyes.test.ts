@@ -49,7 +49,7 @@ describe('four eyes on a sale', () => {
 
   it('refuses the officer who last changed the holds, takes another', () => {
     const c = selling();
-    expect(() => approveSale(c, c.saleId!, as('kim'))).toThrow(expect.objectContaining({ code: 'FOUR_EYES' }));
+    expect(() => approveSale(c, c.saleId!, as('kim'))).toThrow(expect.objectContaining({ code: 'FOUR_EYES' }) as Error);
     const approved = approveSale(c, c.saleId!, as('lee'));
     expect(isSaleApproved(approved.case, c.saleId!, 1)).toBe(true);
     expect(approved.audit).toMatchObject({ action: 'APPROVE_SALE', actor: { kind: 'OFFICER', id: 'lee' } });
@@ -59,10 +59,10 @@ describe('four eyes on a sale', () => {
     const c = selling();
     const once = approveSale(c, c.saleId!, as('lee')).case;
     expect(isSaleApproved(once, c.saleId!, 2)).toBe(false);
-    expect(() => approveSale(once, c.saleId!, as('lee'))).toThrow(expect.objectContaining({ code: 'ALREADY_APPROVED' }));
+    expect(() => approveSale(once, c.saleId!, as('lee'))).toThrow(expect.objectContaining({ code: 'ALREADY_APPROVED' }) as Error);
     const twice = approveSale(once, c.saleId!, as('park')).case;
     expect(isSaleApproved(twice, c.saleId!, 2)).toBe(true);
     expect(twice.saleApproval?.approvals.map((a) => a.by)).toEqual(['lee', 'park']);
-    expect(() => approveSale(twice, c.saleId!, as('choi'))).toThrow(expect.objectContaining({ code: 'ALREADY_APPROVED' }));
+    expect(() => approveSale(twice, c.saleId!, as('choi'))).toThrow(expect.objectContaining({ code: 'ALREADY_APPROVED' }) as Error);
   });
 });

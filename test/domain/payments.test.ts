@@ -30,8 +30,8 @@ describe('a payment is a dated fact', () => {
     const c = registered();
     // 2024-07-15T16:00Z is 2024-07-16 01:00 in Korea: the 16th is today there, the 17th is not.
     expect(recordPayment(c, { paymentId: 'P0', amount: won('1000'), receivedOn: '2024-07-16' }, { ...on('2024-07-15'), now: new Date('2024-07-15T16:00:00Z') }).case.credits).toHaveLength(1);
-    expect(() => pay(c, 'P1', '1000', '2024-07-17', '2024-07-16')).toThrow(expect.objectContaining({ code: 'PAYMENT_IN_FUTURE' }));
-    expect(() => pay(c, 'P2', '1000', '2024-03-30', '2024-07-16')).toThrow(expect.objectContaining({ code: 'PAYMENT_BEFORE_BILL' }));
+    expect(() => pay(c, 'P1', '1000', '2024-07-17', '2024-07-16')).toThrow(expect.objectContaining({ code: 'PAYMENT_IN_FUTURE' }) as Error);
+    expect(() => pay(c, 'P2', '1000', '2024-03-30', '2024-07-16')).toThrow(expect.objectContaining({ code: 'PAYMENT_BEFORE_BILL' }) as Error);
     expect(() => pay(c, 'P3', '1000', '2024-03-31', '2024-07-16')).not.toThrow();
   });
 

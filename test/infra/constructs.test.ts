@@ -53,7 +53,7 @@ describe('AppFunction defaults', () => {
     // (CDK's own provider for restricting the default security group is a separate, internal role.)
     const roles = Object.values(template.findResources('AWS::IAM::Role', { Properties: { Description: Match.stringLikeRegexp('^Execution role of ') } }));
     expect(roles).toHaveLength(2);
-    for (const role of roles) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    for (const role of roles) expect((role as { Properties: Record<string, unknown> }).Properties.ManagedPolicyArns).toBeUndefined();
   });
 
   it('places exchange callers in the private subnets with HTTPS-only egress', () => {
@@ -107,8 +107,9 @@ describe('Queues', () => {
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       BatchSize: 10,
     });
-    const queue = Object.values(template.findResources('AWS::SQS::Queue', { Properties: { VisibilityTimeout: Match.anyValue() } }));
-    const fnTimeout = Object.values(template.findResources('AWS::Lambda::Function'))[0]?.Properties.Timeout as number;
+    type Found = { Properties: Record<string, unknown> }[];
+    const queue = Object.values(template.findResources('AWS::SQS::Queue', { Properties: { VisibilityTimeout: Match.anyValue() } })) as Found;
+    const fnTimeout = (Object.values(template.findResources('AWS::Lambda::Function')) as Found)[0]?.Properties.Timeout as number;
     expect(Math.min(...queue.map((q) => q.Properties.VisibilityTimeout as number))).toBeGreaterThanOrEqual(VISIBILITY_FACTOR * fnTimeout);
   });
 

@@ -13,6 +13,8 @@ import { loadPreSaleNoticeConfig } from '../../functions/send-pre-sale-notices/c
 import { loadReminderConfig } from '../../functions/send-reminders/config';
 import { loadStarterConfig } from '../../functions/start-sale/config';
 import { loadSweeperConfig } from '../../functions/sweep-outbox/config';
+import { loadReleaseConfig } from '../../functions/release-coins/config';
+import { loadReconcileConfig } from '../../functions/reconcile-custody/config';
 import { buildTestApp, resourcesOfType } from './helpers';
 
 const { stack } = buildTestApp();
@@ -48,6 +50,9 @@ const loaders: Record<string, (env: NodeJS.ProcessEnv) => Loaded> = {
   'send-reminders': loadReminderConfig,
   'start-sale': loadStarterConfig,
   'sweep-outbox': loadSweeperConfig,
+  'release-coins': loadReleaseConfig,
+  'reconcile-custody': loadReconcileConfig,
+  'sweep-orders-in-doubt': loadSaleConfig,
 };
 
 it.each(Object.keys(loaders))('%s: the environment the stack sets passes the function’s schema', (service) => {

@@ -171,7 +171,7 @@ describe('notice delivery', () => {
         ],
       },
     });
-    expect(template.toJSON().Resources[bucketId()]).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    expect(resourcesOfType(template, 'AWS::S3::Bucket')[bucketId()]).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
   });
 
   it('accepts TLS only', () => {

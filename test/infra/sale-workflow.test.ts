@@ -64,7 +64,7 @@ describe('sale state machine', () => {
       expect(retry.find((r) => r.ErrorEquals.includes('PlacementOutcomeUnknown'))).toMatchObject({ ErrorEquals: [...IN_DOUBT_ERRORS], JitterStrategy: 'FULL' });
       expect(retry.find((r) => r.ErrorEquals.includes('Banned'))).toBeDefined();
     }
-    for (const step of ['LoadCase', 'CheckSaleAllowed', 'QuoteMarket', 'Escalate', 'PlanNextSlice', 'PlaceOrder', 'ReconcileOrder', 'Settle']) {
+    for (const step of ['LoadCase', 'CheckSaleAllowed', 'QuoteMarket', 'Escalate', 'PlanNextSlice', 'PlaceOrder', 'ReconcileOrder', 'LookUpOrdersInDoubt', 'Settle']) {
       expect(states[step]?.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'ResolveOpenOrders' }]);
     }
     expect(states.ResolveOpenOrders?.Next).toBe('RecordFailure');
@@ -72,11 +72,43 @@ describe('sale state machine', () => {
     expect(states.RecordFailure?.Catch).toBeUndefined();
   });
 
+  it('never settles without looking orders in doubt up again, and plans again after an order in doubt', () => {
+    const nexts = (name: string): string[] => {
+      const st = states[name]!;
+      return [st.Next as string | undefined, st.Default as string | undefined, ...((st.Choices as { Next: string }[] | undefined) ?? []).map((c) => c.Next)].filter((x): x is string => x !== undefined);
+    };
+    const intoSettle = Object.keys(states).filter((n) => nexts(n).includes('Settle'));
+    expect(intoSettle).toEqual(['AreOrdersInDoubt']);
+    expect(states.LookUpOrdersInDoubt?.Next).toBe('AreOrdersInDoubt');
+    expect(states.AreOrdersInDoubt).toMatchObject({ Choices: [{ Variable: '$.lookup.wait', BooleanEquals: true, Next: 'WaitForOrdersInDoubt' }], Default: 'Settle' });
+    expect(states.WaitForOrdersInDoubt).toMatchObject({ Type: 'Wait', SecondsPath: '$.lookup.waitSeconds', Next: 'LookUpOrdersInDoubt' });
+    expect(states.WasOrderPlaced?.Choices).toEqual(expect.arrayContaining([{ Variable: '$.order.status', StringEquals: 'IN_DOUBT', Next: 'CheckSaleAllowed' }]));
+  });
+
+  it('continues a long sale in a new execution: CheckSaleAllowed knows the execution, CONTINUE → ContinueAsNew → SaleContinued', () => {
+    expect(states.CheckSaleAllowed).toMatchObject({ Parameters: { 'executionName.$': '$$.Execution.Name' } });
+    expect(states.IsSaleAllowed?.Choices).toEqual(expect.arrayContaining([{ Variable: '$.check.next', StringEquals: 'CONTINUE', Next: 'ContinueAsNew' }]));
+    expect(states.ContinueAsNew).toMatchObject({ Next: 'SaleContinued' });
+    expect(states.SaleContinued?.Type).toBe('Succeed');
+  });
+
+  it('sweeps orders in doubt every 5 minutes from a function that reaches the exchange', () => {
+    const sweep = logicalIdOf('SweepOrdersInDoubtFunction');
+    template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(5 minutes)', Target: Match.objectLike({ Arn: { 'Fn::GetAtt': [sweep, 'Arn'] } }) });
+    const vars = (functions[sweep]!.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(vars.EXCHANGE_SECRET_ARN).toBeDefined();
+    expect(vars.NOTICE_QUEUE_URL).toBeDefined();
+    expect(functions[sweep]!.Properties?.VpcConfig).toBeDefined();
+  });
+
   it('lets only the starter start executions, and only the market steps reach the exchange', () => {
     const starter = functions[logicalIdOf('StartSaleFunction')]!;
     expect((starter.Properties?.Environment as { Variables: Record<string, unknown> }).Variables.SALE_STATE_MACHINE_ARN).toEqual({ Ref: expect.stringMatching(/^SaleWorkflowStateMachine/) });
     const starts = Object.values(resourcesOfType(template, 'AWS::IAM::Policy')).filter((p) => JSON.stringify(p.Properties).includes('states:StartExecution'));
-    expect(starts).toHaveLength(1);
+    // The starter, and the case steps (ContinueAsNew: the sale's next execution, by the state machine's name).
+    expect(starts.map((p) => JSON.stringify(p.Properties?.Roles)).sort()).toEqual([expect.stringContaining('SaleCaseStepsFunctionRole'), expect.stringContaining('StartSaleFunctionRole')]);
+    const caseEnv = (functions[logicalIdOf('SaleCaseStepsFunction')]!.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(JSON.stringify(caseEnv.SALE_STATE_MACHINE_ARN)).toContain(':stateMachine:ctr-dev-sale');
     const env = (id: string) => (functions[logicalIdOf(id)]!.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
     expect(env('SaleMarketStepsFunction').EXCHANGE_SECRET_ARN).toBeDefined();
     expect(env('SaleCaseStepsFunction').EXCHANGE_SECRET_ARN).toBeUndefined();
@@ -131,6 +163,17 @@ describe('alarms', () => {
     for (const metric of ['SaleFailed', 'SaleEscalated', 'SaleAwaitingApproval']) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: metric, Namespace: 'CryptoTaxRecovery/dev', Threshold: 0 });
     }
+  });
+
+  it('on orders in doubt past the bound (steps and sweep), late fills booked, and cases out of sale attempts', () => {
+    const alarm = (metric: string, service: string) =>
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: metric, Namespace: 'CryptoTaxRecovery/dev', Threshold: 0, Dimensions: [{ Name: 'service', Value: service }], AlarmActions: [{ Ref: Match.stringLikeRegexp('Alarms') }] });
+    alarm('OrdersInDoubtPastBound', 'sale-market-steps');
+    alarm('OrdersInDoubtPastBound', 'sweep-orders-in-doubt');
+    alarm('LateFillsBooked', 'sweep-orders-in-doubt');
+    alarm('SaleAttemptsExhausted', 'check-deadlines');
+    alarm('SalesOverdue', 'sweep-orders-in-doubt');
+    alarm('ReconciliationDifferences', 'reconcile-exchange');
   });
 
   it('passes cdk-nag (SF1 logging, SF2 X-Ray) with reasons for every acknowledged wildcard', () => {

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { renderOpenApi } from '../../functions/api/openapi';
 import { callerOf, type CallerGrant } from '../../functions/api/roles';
 import { authenticator, CredentialsError, keyFor, loadOrCreateCredentials, readCredentials, roleEnv } from '../../local/credentials';
 import { startLocalHttpApi } from '../../local/http-api';
@@ -14,7 +15,7 @@ describe('local credentials', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('are created once, private, with per city a city-system key and three officer keys, an auditor key, and read back unchanged', () => {
+  it('are created once, private, with per city a city-system key and three officer keys (two at least: releases need four eyes), an auditor key, and read back unchanged', () => {
     const path = join(dir, 'credentials.json');
     const first = loadOrCreateCredentials(path);
     expect(first.created).toBe(true);
@@ -89,6 +90,28 @@ describe('local HTTP API', () => {
 
       expect(await (await fetch(`${api.url}/_local/ping?n=3`, { headers: { authorization: 'Bearer good' } })).json()).toEqual({ pong: '3' });
       expect((await fetch(`${api.url}/_local/nothing`, { headers: { authorization: 'Bearer good' } })).status).toBe(404);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('serves the API reference without a key: the page, the router’s OpenAPI document, the renderer from node_modules, nothing else', async () => {
+    const api = await startLocalHttpApi({ handler: async () => ({ statusCode: 500, body: '' }), authenticate: () => undefined });
+    try {
+      const page = await fetch(`${api.url}/docs/`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+      const html = await page.text();
+      expect(html).toContain('swagger-ui-bundle.js');
+      expect(html).not.toMatch(/https?:\/\//);
+      const document = await fetch(`${api.url}/docs/openapi.json`);
+      expect(await document.text()).toBe(renderOpenApi());
+      const bundle = await fetch(`${api.url}/docs/swagger-ui-bundle.js`);
+      expect(bundle.status).toBe(200);
+      expect((await bundle.text()).length).toBeGreaterThan(100_000);
+      expect((await fetch(`${api.url}/docs`, { redirect: 'manual' })).headers.get('location')).toBe('/docs/');
+      // Anything else under /docs is an ordinary request: without a key, refused.
+      for (const path of ['/docs/package.json', '/docs/../package.json', '/docs/__proto__']) expect((await fetch(`${api.url}${path}`)).status).toBe(401);
     } finally {
       await api.close();
     }

@@ -56,7 +56,7 @@ describe('local stack', () => {
 
   it('creates a credentials file naming each city’s keys, and refuses a request without a valid key', async () => {
     const credentials = readCredentials(join(stateDir, 'credentials.json'));
-    // Per city its system and three officers (four eyes), and an auditor of both cities.
+    // Per city its system and three officers (four eyes; releases need two), and an auditor of both cities.
     expect(credentials.keys.map((k) => `${k.role}:${k.cities.join('+')}`).sort()).toEqual(['AUDITOR:cheongju+sejong', 'CITY_SYSTEM:cheongju', 'CITY_SYSTEM:sejong', ...Array(3).fill('OFFICER:cheongju'), ...Array(3).fill('OFFICER:sejong')]);
     const bare = await fetch(`${s().api.url}/cases?city=${CITY}`);
     expect(bare.status).toBe(401);
@@ -75,7 +75,8 @@ describe('local stack', () => {
       // A function is named by its Powertools service name (the folder under functions/).
       const id = (ref as { Ref?: string; 'Fn::GetAtt'?: [string, string] }).Ref ?? (ref as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
       const env = (functions[id]?.Properties?.Environment as { Variables: Props } | undefined)?.Variables;
-      return String(env?.POWERTOOLS_SERVICE_NAME ?? `unknown ${id}`);
+      const name = env?.POWERTOOLS_SERVICE_NAME;
+      return typeof name === 'string' ? name : `unknown ${id}`;
     };
     const queueIds: Record<string, string> = {
       [stack.getLogicalId(stack.queues.noticeDispatch.node.defaultChild as never)]: 'noticeDispatch',
@@ -121,7 +122,7 @@ describe('local stack', () => {
     // The next morning the pre-sale notice goes out; two days later the taxpayer asks the city to sell now.
     await runTimeline(s(), { until: new Date('2026-09-15T09:30:00+09:00') });
     expect((await officer.get<{ status: string }>(`/cases/${caseId}`, { city: CITY })).status).toBe('NOTICE_SENT');
-    s().scheduler.at(new Date('2026-09-17T11:00:00+09:00'), 'sale request', () => city.post(`/cases/${caseId}/sale-requests`, { cityId: CITY, limitPrices: {} }));
+    s().scheduler.at(new Date('2026-09-17T11:00:00+09:00'), 'sale request', () => city.post(`/cases/${caseId}/sale-requests`, { cityId: CITY, limitPrices: {}, evidence: { relayedBy: 'clerk-7', receivedAt: '2026-09-17T10:30:00+09:00', channel: 'IN_PERSON' } }));
     await runTimeline(s(), { until: new Date('2026-09-18T12:00:00+09:00'), done: async () => (await s().store.get(CITY, caseId))?.status === 'SETTLED' && (await s().pendingNotices()) === 0 });
 
     const statement = await officer.get<{ status: string; totals: { outstanding: string; allocated: string; saleGrossKrw: string }; releases: { market: string; reason: string }[]; sales: unknown[] }>(`/cases/${caseId}/statement`, { city: CITY });

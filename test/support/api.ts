@@ -4,6 +4,8 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { createApi, type ApiHandler } from '../../functions/api/app';
 import { loadApiConfig, type ApiConfig } from '../../functions/api/config';
 import { proxyEvent } from '../../functions/api/proxy-event';
+import { DynamoDbJournalStore } from '#adapters/dynamodb/journal-store';
+import { DynamoDbReleaseStore } from '#adapters/dynamodb/release-store';
 import type { TestTable } from './dynamodb';
 
 export const ACCOUNT = '111122223333';
@@ -82,7 +84,7 @@ export function testApi(table: TestTable, start = '2025-09-01T00:00:00Z'): TestA
   const clock = { now: new Date(start) };
   let handler: ApiHandler | undefined;
   const get = (): ApiHandler => {
-    handler ??= createApi({ store: table.store, settings: table.settings, config: testConfig(table.tableName), logger: new Logger({ logLevel: 'SILENT' }), now: () => clock.now });
+    handler ??= createApi({ store: table.store, settings: table.settings, releases: new DynamoDbReleaseStore(table.client, table.tableName), custody: new DynamoDbJournalStore(table.client, table.tableName), config: testConfig(table.tableName), logger: new Logger({ logLevel: 'SILENT' }), now: () => clock.now });
     return handler;
   };
   return {

@@ -44,6 +44,7 @@ import {
   itemToNotice,
   itemToPayment,
   itemToRelease,
+  journalLines,
   itemToSummary,
   ledgerToItem,
   noticeToItem,
@@ -74,7 +75,7 @@ const MAX_TRANSACTION_ITEMS = 100;
 const DEFAULT_PAGE = 50;
 const MAX_PAGE = 100;
 
-type PutKind = 'CASE' | 'AUDIT' | 'LEDGER' | 'NOTICE' | 'RELEASE' | 'PAYMENT' | 'PAYMENT_CLAIM' | 'CASE_REF_CLAIM' | 'IDEMPOTENCY';
+type PutKind = 'CASE' | 'AUDIT' | 'LEDGER' | 'NOTICE' | 'RELEASE' | 'PAYMENT' | 'PAYMENT_CLAIM' | 'CASE_REF_CLAIM' | 'JOURNAL' | 'IDEMPOTENCY';
 interface Put {
   kind: PutKind;
   id: string;
@@ -188,6 +189,7 @@ export class DynamoDbCaseStore implements CaseStore {
       puts.push({ kind: 'PAYMENT', id: e.source, item: paymentToItem(c, at, e.source, e.amount, t.audit.details.receivedOn), condition: notExists });
       puts.push({ kind: 'PAYMENT_CLAIM', id: e.source, item: claim(cityPaymentPk(c.cityId, e.source), 'PAYMENT_CLAIM', c, at, { paymentId: e.source }), condition: notExists, returnOld: true });
     }
+    for (const line of journalLines(c, at, t.ledger)) puts.push({ kind: 'JOURNAL', id: line.SK as string, item: line, condition: notExists });
     // The city's own reference names one open case: claimed at registration, released at closing.
     if (previousVersion === null) {
       puts.push({ kind: 'CASE_REF_CLAIM', id: c.cityCaseRef, item: claim(caseRefPk(c.cityId, c.cityCaseRef), 'CASE_REF_CLAIM', c, at, { cityCaseRef: c.cityCaseRef }), condition: notExists, returnOld: true });

@@ -35,6 +35,14 @@ export const SK = {
   idempotency: 'IDEMPOTENCY',
 } as const;
 
+/**
+ * Orders in doubt, account-wide: one marker per order (`<cityId>#<caseId>#<identifier>`), written
+ * and deleted in the same transaction as the order's status, so the scheduled sweep finds every one
+ * without a scan or an index.
+ */
+export const ORDERS_IN_DOUBT_PK = 'ORDERS#IN_DOUBT';
+export const inDoubtSk = (cityId: string, caseId: string, identifier: string): string => `${safeId('cityId', cityId)}#${safeId('caseId', caseId)}#${identifier}`;
+
 export const idempotencyPk = (cityId: string, key: string): string => `CITY#${safeId('cityId', cityId)}#IDEMPOTENCY#${key}`;
 
 /**
@@ -71,6 +79,18 @@ export const statusSk = (createdAt: string, caseId: string): string => `${create
 export const outboxPk = (shard: number): string => `OUTBOX#${String(shard).padStart(2, '0')}`;
 export const outboxShard = (cityId: string, caseId: string): string => outboxPk(shardOf(`${cityId}#${caseId}`, OUTBOX_SHARDS));
 export const OUTBOX_PARTITIONS: readonly string[] = Array.from({ length: OUTBOX_SHARDS }, (_, i) => outboxPk(i));
+
+/** A city's open releases, in the outbox index under their own partition (the sweeper reads only OUTBOX#nn). */
+export const releasesPk = (cityId: string): string => `CITY#${safeId('cityId', cityId)}#RELEASES`;
+
+/**
+ * A city's money journal, written in the transaction that caused each line: `KRW#<day>#…` what a
+ * settlement left in KRW at the exchange (gross − fee) and what an officer confirmed moved to the
+ * treasury (negative); `REFUND#<day>#…` a refund that became payable. Days are Korean dates, so a
+ * day's refund file or transfer is one query.
+ */
+export const journalPk = (cityId: string): string => `CITY#${safeId('cityId', cityId)}#JOURNAL`;
+export const journalSk = (kind: 'KRW' | 'REFUND', day: LocalDate, at: string, id: string): string => `${kind}#${day}#${at}#${id}`;
 
 export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 

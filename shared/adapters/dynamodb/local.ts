@@ -69,7 +69,8 @@ export async function startDynamoDbLocal(options: StartOptions = {}): Promise<Dy
   };
 
   const client = createDynamoDbClient({ DYNAMODB_ENDPOINT: endpoint }, { maxAttempts: 1, requestHandler: { requestTimeout: 1000, connectionTimeout: 500, throwOnRequestTimeout: true } });
-  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  // A JVM on a busy 2-CPU machine (tests in parallel workers) can take well over 30 s to answer.
+  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   try {
     for (;;) {
       if (exited !== undefined) throw new Error(`DynamoDB Local ${exited}: ${output}`);

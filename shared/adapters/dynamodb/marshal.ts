@@ -9,8 +9,8 @@ import type { AuditEntry, Case, CaseStatus, Hold, Holding, LedgerEntry, NoticeIn
 import { available } from '#domain/case';
 import type { AuditRecord, CaseSummary, DeadlineEntry, LedgerBatch, NoticeRecord, PaymentRecord, ReleaseRecord } from '#domain/case-store';
 import { addDays, kstDate, type LocalDate } from '#domain/dates';
-import { Decimal, wonString } from '#domain/money';
-import { casePk, deadlineShard, deadlineSk, outboxShard, preSaleShard, SK, statusPk, statusSk } from './keys';
+import { Decimal, sum, wonString } from '#domain/money';
+import { casePk, deadlineShard, deadlineSk, journalPk, journalSk, outboxShard, preSaleShard, releasesPk, SK, statusPk, statusSk } from './keys';
 
 export type Item = Record<string, unknown>;
 
@@ -124,6 +124,7 @@ const saleRequestOut = (r: SaleRequest): Item => ({
   requestedAt: r.requestedAt,
   ...(r.requestedBy ? { requestedBy: r.requestedBy } : {}),
   limitPrices: Object.fromEntries(Object.entries(r.limitPrices).map(([m, p]) => [m, p.toFixed()])),
+  evidence: { ...r.evidence },
 });
 
 function saleRequestIn(v: unknown): SaleRequest {
@@ -133,6 +134,19 @@ function saleRequestIn(v: unknown): SaleRequest {
     requestedAt: str(m.requestedAt, 'saleRequest.requestedAt'),
     ...(m.requestedBy !== undefined ? { requestedBy: str(m.requestedBy, 'saleRequest.requestedBy') } : {}),
     limitPrices: Object.fromEntries(Object.entries(strings(m.limitPrices, 'saleRequest.limitPrices')).map(([k, p]) => [k, new Decimal(p)])),
+    evidence: evidenceIn(m.evidence),
+  };
+}
+
+/** Requests recorded before evidence was asked for read as relayed by an unknown hand. */
+function evidenceIn(v: unknown): SaleRequest['evidence'] {
+  if (v === undefined) return { relayedBy: 'unrecorded', receivedAt: '', channel: 'ONLINE' };
+  const e = strings(v, 'saleRequest.evidence');
+  return {
+    relayedBy: e.relayedBy ?? '',
+    receivedAt: e.receivedAt ?? '',
+    channel: (e.channel ?? 'ONLINE') as SaleRequest['evidence']['channel'],
+    ...(e.reference ? { reference: e.reference } : {}),
   };
 }
 
@@ -408,9 +422,15 @@ export const releaseToItem = (c: Case, at: string, r: Release, index: number): I
     reason: r.reason,
     version: c.version,
     createdAt: at,
-    outboxStatus: 'PENDING',
-    GSI3PK: outboxShard(c.cityId, c.caseId),
-    GSI3SK: `${at}#${c.cityId}#${c.caseId}#${releaseId}`,
+    releaseStatus: 'PENDING',
+    revision: 0,
+    approvals: [],
+    history: [],
+    updatedAt: at,
+    // The city's open releases (sparse: a DONE release leaves). Not the notice outbox partitions:
+    // the outbox sweeper never reads a release.
+    GSI3PK: releasesPk(c.cityId),
+    GSI3SK: `${at}#${c.caseId}#${releaseId}`,
   };
 };
 
@@ -421,7 +441,7 @@ export const itemToRelease = (item: Item): ReleaseRecord => ({
   reason: str(item.reason, 'reason') as ReleaseRecord['reason'],
   version: int(item.version, 'version'),
   createdAt: str(item.createdAt, 'createdAt'),
-  status: str(item.outboxStatus, 'outboxStatus') as ReleaseRecord['status'],
+  status: str(item.releaseStatus, 'releaseStatus') as ReleaseRecord['status'],
 });
 
 export const paymentToItem = (c: Case, at: string, paymentId: string, amount: Decimal, receivedOn: string | undefined): Item => ({
@@ -443,3 +463,33 @@ export const itemToPayment = (item: Item): PaymentRecord => {
     recordedAt: str(item.recordedAt, 'recordedAt'),
   };
 };
+
+/**
+ * The city journal lines a transition's ledger causes: the KRW a settlement leaves at the exchange
+ * (gross − fee, fractions included: the exchange credits exactly that) and any refund made payable.
+ */
+export function journalLines(c: Case, at: string, ledger: readonly LedgerEntry[]): Item[] {
+  const day = kstDate(at);
+  const id = `${c.caseId}#v${c.version}`;
+  const line = (kind: 'KRW' | 'REFUND', amount: Decimal, source: string): Item => ({
+    PK: journalPk(c.cityId),
+    SK: journalSk(kind, day, at, id),
+    recordType: 'JOURNAL',
+    kind,
+    cityId: c.cityId,
+    caseId: c.caseId,
+    source,
+    day,
+    at,
+    amount: amount.toFixed(),
+  });
+  const lines: Item[] = [];
+  const sale = ledger.filter((e) => e.kind === 'SALE_GROSS' || e.kind === 'SALE_FEE');
+  if (sale.length > 0) {
+    const net = sum(sale.map((e) => (e.kind === 'SALE_GROSS' ? e.amount : e.amount.neg())));
+    lines.push(line('KRW', net, sale[0]!.source));
+  }
+  const refunds = ledger.filter((e) => e.kind === 'REFUND');
+  if (refunds.length > 0) lines.push(line('REFUND', sum(refunds.map((e) => e.amount)), refunds[0]!.source));
+  return lines;
+}

@@ -128,7 +128,7 @@ export class DynamoDbOutboxStore {
       attempts: item.attempts === undefined ? 0 : int(item.attempts, 'attempts'),
       resends: item.resends === undefined ? 0 : int(item.resends, 'resends'),
       inOutbox: item.GSI3PK !== undefined,
-    } as NoticeDelivery;
+    };
   }
 
   /**

@@ -17,12 +17,13 @@
  * Money, prices and quantities are decimal strings; the only Numbers are counters.
  */
 import { GetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ConcurrencyConflictError } from '#domain/case-store';
 import type { CaseStatus } from '#domain/case';
 import { Decimal, sum, ZERO } from '#domain/money';
 import { documentClient, queryAll } from './client';
-import { casePk, SK } from './keys';
+import { casePk, inDoubtSk, ORDERS_IN_DOUBT_PK, SK } from './keys';
 import { CorruptItemError, dec, int, str, type Item } from './marshal';
 
 // ---------------------------------------------------------------- types
@@ -102,6 +103,10 @@ export interface SaleRecord {
   status: SaleStatus;
   requestedBy: SaleRequester;
   executionName?: string;
+  /** When the current execution started (a long sale continues in a new execution each day). */
+  executionStartedAt?: string;
+  /** Executions the sale continued in, after its first. */
+  continuations?: number;
   startedAt: string;
   /** Arrears minus nothing yet: what the sale set out to raise. */
   needAtStartKrw: Decimal;
@@ -137,9 +142,16 @@ export type OrderStatus =
   /** Being sent (or sent without a reliable answer): look it up by identifier before anything else. */
   | 'SENDING'
   | 'PLACED'
+  /**
+   * Sent, no reliable answer, and not found (yet) by identifier: it may still execute (a request
+   * that timed out can be processed late). Its coins are neither sold nor free: looked up again
+   * before the next slice, before settlement, before a failure is recorded and by the scheduled
+   * sweep; a fill found after settlement is booked as a post-settlement adjustment.
+   */
+  | 'IN_DOUBT'
   /** Final on the exchange; fills recorded. */
   | 'DONE'
-  /** The exchange has no such order; the identifier is spent. */
+  /** Provably never placed (never sent, or refused by the exchange); the identifier is spent. */
   | 'ABSENT';
 
 export interface OrderRecord {
@@ -171,6 +183,20 @@ export interface OrderRecord {
   reconciledAt?: string;
   resolvedByLookup?: boolean;
   absentReason?: string;
+  /** When the order was first found missing after a doubtful send; lookups since then. */
+  inDoubtSince?: string;
+  lookups?: number;
+  lastLookupAt?: string;
+  /** Found final after its sale had settled: booked on the case as a post-settlement adjustment. */
+  lateFill?: boolean;
+}
+
+/** An order in doubt somewhere in the account (the sweep's work list). */
+export interface InDoubtMarker {
+  cityId: string;
+  caseId: string;
+  identifier: string;
+  since: string;
 }
 
 export const MAX_PAUSES = 50;
@@ -248,6 +274,8 @@ export function saleToItem(s: SaleRecord): Item {
     status: s.status,
     requestedBy: s.requestedBy,
     ...(s.executionName ? { executionName: s.executionName } : {}),
+    ...(s.executionStartedAt ? { executionStartedAt: s.executionStartedAt } : {}),
+    ...(s.continuations ? { continuations: s.continuations } : {}),
     startedAt: s.startedAt,
     needAtStartKrw: s.needAtStartKrw.toFixed(),
     limitPrices: decs(s.limitPrices),
@@ -321,6 +349,9 @@ export function itemToSale(item: Item): SaleRecord {
   };
   const executionName = optStr(item.executionName, 'executionName');
   if (executionName) s.executionName = executionName;
+  const executionStartedAt = optStr(item.executionStartedAt, 'executionStartedAt');
+  if (executionStartedAt) s.executionStartedAt = executionStartedAt;
+  if (item.continuations !== undefined) s.continuations = int(item.continuations, 'continuations');
   if (item.arrival !== undefined) {
     const a = record(item.arrival, 'arrival');
     s.arrival = {
@@ -392,6 +423,10 @@ export function orderToItem(o: OrderRecord): Item {
     ...(o.reconciledAt ? { reconciledAt: o.reconciledAt } : {}),
     ...(o.resolvedByLookup !== undefined ? { resolvedByLookup: o.resolvedByLookup } : {}),
     ...(o.absentReason ? { absentReason: o.absentReason } : {}),
+    ...(o.inDoubtSince ? { inDoubtSince: o.inDoubtSince } : {}),
+    ...(o.lookups !== undefined ? { lookups: o.lookups } : {}),
+    ...(o.lastLookupAt ? { lastLookupAt: o.lastLookupAt } : {}),
+    ...(o.lateFill ? { lateFill: true } : {}),
   };
 }
 
@@ -411,7 +446,7 @@ export function itemToOrder(item: Item): OrderRecord {
     plannedAt: str(item.plannedAt, 'plannedAt'),
     sendAttempts: int(item.sendAttempts, 'sendAttempts'),
   };
-  const opt = (k: keyof Item & string) => optStr(item[k], k);
+  const opt = (k: keyof Item  ) => optStr(item[k], k);
   if (opt('sentAt')) o.sentAt = opt('sentAt');
   if (opt('exchangeUuid')) o.exchangeUuid = opt('exchangeUuid');
   if (opt('exchangeState')) o.exchangeState = opt('exchangeState');
@@ -423,6 +458,10 @@ export function itemToOrder(item: Item): OrderRecord {
   if (opt('reconciledAt')) o.reconciledAt = opt('reconciledAt');
   if (item.resolvedByLookup !== undefined) o.resolvedByLookup = item.resolvedByLookup === true;
   if (opt('absentReason')) o.absentReason = opt('absentReason');
+  if (opt('inDoubtSince')) o.inDoubtSince = opt('inDoubtSince');
+  if (item.lookups !== undefined) o.lookups = int(item.lookups, 'lookups');
+  if (opt('lastLookupAt')) o.lastLookupAt = opt('lastLookupAt');
+  if (item.lateFill === true) o.lateFill = true;
   return o;
 }
 
@@ -446,6 +485,14 @@ export function soldOf(orders: readonly OrderRecord[], market: string): Decimal 
   return sum(executed(orders).filter((o) => o.market === market).map((o) => o.executedVolume ?? ZERO));
 }
 
+/** Orders whose outcome is unknown: their whole volume may still be sold. */
+export const inDoubt = (orders: readonly OrderRecord[]): OrderRecord[] => orders.filter((o) => o.status === 'IN_DOUBT');
+
+/** Coins under orders in doubt, per market: held back (neither sold nor released). */
+export function heldInDoubt(orders: readonly OrderRecord[], market: string): Decimal {
+  return sum(inDoubt(orders).filter((o) => o.market === market).map((o) => o.volume));
+}
+
 // ---------------------------------------------------------------- the store
 
 export interface SaleStore {
@@ -455,6 +502,10 @@ export interface SaleStore {
   /** Writes `sale` (its rev one above the stored one) over the revision it was read at. */
   save(sale: SaleRecord): Promise<SaleRecord>;
   orders(cityId: string, caseId: string, saleId: string): Promise<OrderRecord[]>;
+  /** Every order of the case, of every sale attempt. */
+  caseOrders(cityId: string, caseId: string): Promise<OrderRecord[]>;
+  /** Every order in doubt in the account (the sweep's work list), oldest first. */
+  ordersInDoubt(): Promise<InDoubtMarker[]>;
   getOrder(cityId: string, caseId: string, identifier: string): Promise<OrderRecord | undefined>;
   /** Creates the slice's order and saves the sale (counter, open order) in one transaction. */
   planOrder(sale: SaleRecord, order: OrderRecord): Promise<SaleRecord>;
@@ -512,6 +563,23 @@ export class DynamoDbSaleStore implements SaleStore {
     return items.map(itemToOrder).sort((a, b) => a.slice - b.slice);
   }
 
+  async caseOrders(cityId: string, caseId: string): Promise<OrderRecord[]> {
+    const items = await queryAll(this.doc, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+      ExpressionAttributeValues: { ':pk': casePk(cityId, caseId), ':prefix': SK.order('') },
+      ConsistentRead: true,
+    });
+    return items.map(itemToOrder).sort((a, b) => a.plannedAt.localeCompare(b.plannedAt) || a.slice - b.slice);
+  }
+
+  async ordersInDoubt(): Promise<InDoubtMarker[]> {
+    const items = await queryAll(this.doc, { TableName: this.tableName, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': ORDERS_IN_DOUBT_PK }, ConsistentRead: true });
+    return items
+      .map((i) => ({ cityId: str(i.cityId, 'cityId'), caseId: str(i.caseId, 'caseId'), identifier: str(i.identifier, 'identifier'), since: str(i.since, 'since') }))
+      .sort((a, b) => a.since.localeCompare(b.since));
+  }
+
   async getOrder(cityId: string, caseId: string, identifier: string): Promise<OrderRecord | undefined> {
     const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { PK: casePk(cityId, caseId), SK: SK.order(identifier) }, ConsistentRead: true }));
     return out.Item ? itemToOrder(out.Item) : undefined;
@@ -536,12 +604,28 @@ export class DynamoDbSaleStore implements SaleStore {
   }
 
   async updateOrder(order: OrderRecord, from: readonly OrderStatus[]): Promise<void> {
+    const marker = this.markerOps(order, from);
     try {
-      await this.doc.send(new PutCommand({ TableName: this.tableName, Item: orderToItem(order), ...this.fromStatus(from) }));
+      if (marker.length === 0) {
+        await this.doc.send(new PutCommand({ TableName: this.tableName, Item: orderToItem(order), ...this.fromStatus(from) }));
+        return;
+      }
+      await this.doc.send(new TransactWriteCommand({ TransactItems: [{ Put: { TableName: this.tableName, Item: orderToItem(order), ...this.fromStatus(from) } }, ...marker] }));
     } catch (error) {
-      if (isConditionFailure(error)) throw new OrderConflictError(`order ${order.identifier} is no longer ${from.join(' or ')}`);
+      if (isConditionFailure(error) || isTransactionCancelled(error)) throw new OrderConflictError(`order ${order.identifier} is no longer ${from.join(' or ')}`);
       throw error;
     }
+  }
+
+  /** The account-wide marker of an order in doubt: put when it becomes IN_DOUBT, deleted when it leaves. */
+  private markerOps(order: OrderRecord, from: readonly OrderStatus[]): NonNullable<TransactWriteCommandInput['TransactItems']> {
+    const Key = { PK: ORDERS_IN_DOUBT_PK, SK: inDoubtSk(order.cityId, order.caseId, order.identifier) };
+    if (order.status === 'IN_DOUBT' && !from.includes('IN_DOUBT')) {
+      const item = { ...Key, recordType: 'ORDER_IN_DOUBT', cityId: order.cityId, caseId: order.caseId, identifier: order.identifier, since: order.inDoubtSince ?? order.sentAt ?? order.plannedAt };
+      return [{ Put: { TableName: this.tableName, Item: item } }];
+    }
+    if (order.status !== 'IN_DOUBT' && from.includes('IN_DOUBT')) return [{ Delete: { TableName: this.tableName, Key } }];
+    return [];
   }
 
   async closeOrder(order: OrderRecord, from: readonly OrderStatus[], sale: SaleRecord): Promise<SaleRecord> {
@@ -553,6 +637,7 @@ export class DynamoDbSaleStore implements SaleStore {
           TransactItems: [
             { Put: { TableName: this.tableName, Item: orderToItem(order), ...this.fromStatus(from) } },
             { Put: { TableName: this.tableName, Item: saleToItem(next), ...this.overRev(sale.rev) } },
+            ...this.markerOps(order, from),
           ],
         }),
       );

@@ -9,7 +9,7 @@
  *   AUDIT#<at>#<version>       append-only audit event
  *   LEDGER#<version>           the ledger entries of one transition (one item, however many lines)
  *   NOTICE#<noticeId>          notice outbox record
- *   RELEASE#<version>#<n>      coin release instruction (outbox)
+ *   RELEASE#<version>#<n>      coin release: destination, approvals, withdrawal (release-store.ts)
  *   PAYMENT#<paymentId>        a payment, written once (attribute_not_exists)
  *   SALE#<saleId>, ORDER#<id>  the sale workflow's records (written by the sale issue)
  * and per request `CITY#<cityId>#IDEMPOTENCY#<hash>` / `IDEMPOTENCY`, expiring by TTL; per city
@@ -23,8 +23,9 @@
  *     DEADLINE_SHARDS small queries, and a nationwide batch of notices spreads its writes.
  *   byStatus (GSI2): `CITY#<cityId>#STATUS#<status>`, sort key `<createdAt>#<caseId>`; lists a city's
  *     cases by status in registration order and feeds the summary report from a small projection.
- *   outbox (GSI3, sparse): notice and release records still PENDING, sharded like byDeadline, for the
- *     sweeper that re-sends what a crash left behind.
+ *   outbox (GSI3, sparse): notice records still PENDING, sharded like byDeadline (`OUTBOX#<shard>`), for
+ *     the sweeper that re-sends what a crash left behind; and, under `CITY#<cityId>#RELEASES`, a
+ *     city's releases not yet DONE, for the release function and officers (never read by the sweeper).
  */
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 

@@ -125,13 +125,17 @@ export function isFinal(order: Pick<ExchangeOrder, 'state'>): boolean {
 }
 
 /**
- * The result of placing with resolution: either the order exists on the exchange (placed now, or
- * found by its identifier after a doubtful attempt), or it truly does not and the identifier must not
- * be reused (the exchange may count it as spent).
+ * The result of placing with resolution: the order exists on the exchange (placed now, or found by
+ * its identifier after a doubtful attempt); or it provably does not (the exchange refused a request
+ * with this identifier and holds no order under it: the identifier is spent); or the request went out
+ * without an answer and the order is not found *yet*: it is in doubt, because a request that timed
+ * out can still be processed later. An order in doubt is never re-sent and never forgotten: it is
+ * looked up again until found or an officer decides.
  */
 export type PlaceOutcome =
   | { outcome: 'placed'; order: ExchangeOrder; resolvedByLookup: boolean }
-  | { outcome: 'absent'; identifier: string; reason: string };
+  | { outcome: 'absent'; identifier: string; reason: string }
+  | { outcome: 'inDoubt'; identifier: string; reason: string };
 
 export interface Exchange {
   /** Tickers for several markets in as few calls as the exchange allows. */

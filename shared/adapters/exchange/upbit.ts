@@ -338,7 +338,8 @@ export class UpbitExchange implements Exchange, OrderHistory, WithdrawalVenue {
       } catch (e) {
         const last = attempt >= this.o.resolveAttempts;
         if (e instanceof OrderNotFound) {
-          if (last) return { outcome: 'absent', identifier, reason: `not found after ${attempt} lookups (${doubt.message})` };
+          // Not found is not proof: the exchange may still process the request (late processing).
+          if (last) return { outcome: 'inDoubt', identifier, reason: `not found after ${attempt} lookups (${doubt.message})` };
         } else if (e instanceof ExchangeError && e.transient) {
           if (last) throw new PlacementOutcomeUnknown(`order ${identifier} still in doubt: lookups failed`, identifier, { cause: e });
         } else {

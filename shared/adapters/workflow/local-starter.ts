@@ -59,7 +59,7 @@ export class LocalSaleWorkflowStarter implements SaleWorkflowStarter {
   }
 
   async start(input: SaleExecutionInput): Promise<StartOutcome> {
-    const name = saleExecutionName(input.cityId, input.saleId);
+    const name = saleExecutionName(input.cityId, input.saleId, input.continuation);
     if (this.executions.has(name)) return { started: false, executionName: name };
     const execution: LocalExecution = { name, input, events: [], status: 'RUNNING', done: Promise.resolve() };
     this.executions.set(name, execution);

@@ -13,6 +13,8 @@ export interface SaleExecutionInput {
   saleId: string;
   requestedBy: 'DEADLINE' | 'TAXPAYER';
   requestedAt: string;
+  /** A long sale goes on in a new execution each day (Step Functions' history limit): its number. */
+  continuation?: number;
 }
 
 export interface StartOutcome {
@@ -34,8 +36,8 @@ const UNSAFE = /[^A-Za-z0-9._-]/;
  * The execution name of a sale attempt: `<city>_<saleId>` (the sale id names the case and the
  * attempt), at most 80 characters. Longer or unsafe ids are shortened deterministically with a hash.
  */
-export function saleExecutionName(cityId: string, saleId: string): string {
-  const plain = `${cityId}_${saleId}`;
+export function saleExecutionName(cityId: string, saleId: string, continuation = 0): string {
+  const plain = continuation > 0 ? `${cityId}_${saleId}_c${continuation}` : `${cityId}_${saleId}`;
   if (plain.length <= MAX_NAME && !UNSAFE.test(plain)) return plain;
   const hash = createHash('sha256').update(plain).digest('hex').slice(0, 16);
   const readable = plain.replace(new RegExp(UNSAFE.source, 'g'), '-').slice(0, MAX_NAME - hash.length - 1);

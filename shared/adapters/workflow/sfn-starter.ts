@@ -9,7 +9,7 @@ export class StepFunctionsSaleStarter implements SaleWorkflowStarter {
   ) {}
 
   async start(input: SaleExecutionInput): Promise<StartOutcome> {
-    const executionName = saleExecutionName(input.cityId, input.saleId);
+    const executionName = saleExecutionName(input.cityId, input.saleId, input.continuation);
     try {
       // Standard workflows: the same name and input while it runs returns the running execution;
       // a name already used (running with other input, or closed within 90 days) is refused.

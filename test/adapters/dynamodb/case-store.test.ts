@@ -218,7 +218,7 @@ describe('DynamoDbCaseStore', () => {
     if (!o1 || !o2) throw new Error('fixture');
     await table.store.commit(1, o1);
     await table.store.commit(2, o2);
-    const asked = requestSaleByTaxpayer(o2.case, { requestId: 'R1', requestedAt: '2025-09-10T03:00:00Z', limitPrices: {} }, ctxAt('2025-09-10T03:00:00Z'));
+    const asked = requestSaleByTaxpayer(o2.case, { requestId: 'R1', requestedAt: '2025-09-10T03:00:00Z', limitPrices: {}, evidence: { relayedBy: 'clerk-1', receivedAt: '2025-09-10T02:00:00Z', channel: 'PHONE' } }, ctxAt('2025-09-10T03:00:00Z'));
     await table.store.commit(3, asked);
     expect(await collect('2025-09-10')).toEqual(['deadline-b:DUE:2025-09-09']);
     expect((await collect('2025-10-17')).sort()).toEqual(['deadline-a:DUE:2025-10-16', 'deadline-b:DUE:2025-09-09']);

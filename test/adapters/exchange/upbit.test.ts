@@ -253,14 +253,35 @@ describe('Upbit adapter: lost answers', () => {
     });
   }
 
-  it('reports an order that never reached the matching engine as absent', async () => {
+  it('reports an order sent without an answer and not found as in doubt, never as absent', async () => {
     const ex = client({ timeoutMs: 300 });
     const bid = (await book(ex, 'KRW-ETH')).bids[0]!.price;
     sim.faults.hang({ match: { method: 'POST', path: '/v1/orders' } });
     const outcome = await ex.placeOrResolve({ market: 'KRW-ETH', identifier: id('never'), type: 'limit', price: bid, volume: decimal('0.3'), timeInForce: 'ioc' });
-    expect(outcome).toMatchObject({ outcome: 'absent' });
+    expect(outcome).toMatchObject({ outcome: 'inDoubt' });
     expect(sim.orders.all()).toHaveLength(0);
     expect(sim.requests.filter((r) => r.path === '/v1/order')).toHaveLength(3); // resolveAttempts lookups
+  });
+
+  it('late processing: the request times out, lookups say not found, and the order executes later; the closed-order search then finds it by its prefix', async () => {
+    const ex = client({ timeoutMs: 300 });
+    const bid = (await book(ex, 'KRW-ETH')).bids[9]!.price;
+    const identifier = id('late');
+    const sentAt = new Date(sim.clock.nowMs());
+    sim.faults.lateProcessing({ afterMs: 5000 });
+    const outcome = await ex.placeOrResolve({ market: 'KRW-ETH', identifier, type: 'limit', price: bid, volume: decimal('0.3'), timeInForce: 'ioc' });
+    expect(outcome).toMatchObject({ outcome: 'inDoubt', identifier });
+    await expect(ex.getOrder({ identifier })).rejects.toBeInstanceOf(OrderNotFound);
+    expect(sim.orders.pendingLate()).toBe(1);
+    sim.clock.advance(4000);
+    await expect(ex.getOrder({ identifier })).rejects.toBeInstanceOf(OrderNotFound);
+    sim.clock.advance(1000);
+    const found = await ex.getOrder({ identifier });
+    expect(found).toMatchObject({ identifier, state: 'done' });
+    expect(found.executedVolume.toFixed()).toBe('0.3');
+    const closed = await ex.closedOrders({ market: 'KRW-ETH', from: new Date(sentAt.getTime() - 60_000), to: new Date(sim.clock.nowMs()) });
+    expect(closed.filter((o) => o.identifier?.startsWith(identifier))).toHaveLength(1);
+    expect(sim.requests.filter((r) => r.method === 'POST')).toHaveLength(1); // never re-sent
   });
 
   it('stays in doubt (throws) when the lookups fail too', async () => {

@@ -172,33 +172,58 @@ describe('POST /cases/{caseId}/payments', () => {
 });
 
 describe('POST /cases/{caseId}/sale-requests', () => {
-  it('records the taxpayer’s request with floor prices: the case becomes DUE', async () => {
+  /** The taxpayer phoned the tax office the evening before; a clerk relays it. */
+  const evidence = { relayedBy: '세무과 김주무관', receivedAt: '2025-08-31T18:30:00+09:00', channel: 'PHONE', reference: 'CALL-2025-0831-17' };
+
+  it('records the taxpayer’s request with floor prices and the evidence that they asked: the case becomes DUE, the audit shows who relayed it, when and how', async () => {
     const caseId = await registerCaseVia(api);
     await seize(api, caseId);
     await custody(api, caseId);
-    const answer = await api.call('POST', `/cases/${caseId}/sale-requests`, { body: { cityId: 'cheongju', limitPrices: { 'KRW-BTC': '150000000' } } });
+    const answer = await api.call('POST', `/cases/${caseId}/sale-requests`, { body: { cityId: 'cheongju', limitPrices: { 'KRW-BTC': '150000000' }, evidence } });
     expect(answer.status).toBe(200);
-    expect(answer.body).toMatchObject({ status: 'DUE', saleRequest: { requestedAt: '2025-09-01T00:00:00.000Z', limitPrices: { 'KRW-BTC': '150000000' } } });
+    expect(answer.body).toMatchObject({
+      status: 'DUE',
+      saleRequest: { requestedAt: '2025-09-01T00:00:00.000Z', limitPrices: { 'KRW-BTC': '150000000' }, evidence: { ...evidence, receivedAt: '2025-08-31T09:30:00.000Z' } },
+    });
+    const statement = await api.call('GET', `/cases/${caseId}/statement`, { query: { city: 'cheongju' } });
+    expect(statement.status).toBe(200);
+    const entry = (statement.body.history as { action: string; evidence?: Record<string, string> }[]).find((a) => a.action === 'TAXPAYER_SALE_REQUEST');
+    expect(entry?.evidence).toEqual({ relayedBy: evidence.relayedBy, receivedAt: '2025-08-31T09:30:00.000Z', channel: 'PHONE', reference: evidence.reference });
     // Waiting for its sale: the deadline check finds it from the day of the request.
     const due = await table.store.dueByDeadline('2025-09-01', { limit: 100 });
     expect(due.items.map((e) => e.caseId)).toContain(caseId);
   });
 
+  it('refuses a request without evidence, or received in the future, and writes nothing', async () => {
+    const caseId = await registerCaseVia(api);
+    await seize(api, caseId);
+    await custody(api, caseId);
+    const version = (await table.store.get('cheongju', caseId))!.version;
+    const none = await api.call('POST', `/cases/${caseId}/sale-requests`, { body: { cityId: 'cheongju' } });
+    expect(none.status).toBe(400);
+    expect(none.body.errors).toEqual([expect.objectContaining({ pointer: '/evidence' })]);
+    const anonymous = await api.call('POST', `/cases/${caseId}/sale-requests`, { body: { cityId: 'cheongju', evidence: { ...evidence, relayedBy: ' ' } } });
+    expect(anonymous.status).toBe(400);
+    const future = await api.call('POST', `/cases/${caseId}/sale-requests`, { body: { cityId: 'cheongju', evidence: { ...evidence, receivedAt: '2025-09-02T00:00:00Z' } } });
+    expect(future.status).toBe(422);
+    expect((await table.store.get('cheongju', caseId))!.version).toBe(version);
+  });
+
   it('refuses before custody (409), bad prices, an unknown case, an officer; replays a repeat', async () => {
     const caseId = await registerCaseVia(api);
-    const early = await api.call('POST', `/cases/${caseId}/sale-requests`, { body: { cityId: 'cheongju' } });
+    const early = await api.call('POST', `/cases/${caseId}/sale-requests`, { body: { cityId: 'cheongju', evidence } });
     expect(early.status).toBe(409);
-    const price = await api.call('POST', `/cases/${caseId}/sale-requests`, { body: { cityId: 'cheongju', limitPrices: { 'KRW-BTC': 150000000 } } });
+    const price = await api.call('POST', `/cases/${caseId}/sale-requests`, { body: { cityId: 'cheongju', limitPrices: { 'KRW-BTC': 150000000 }, evidence } });
     expect(price.body.errors).toEqual([expect.objectContaining({ pointer: '/limitPrices/KRW-BTC' })]);
-    const market = await api.call('POST', `/cases/${caseId}/sale-requests`, { body: { cityId: 'cheongju', limitPrices: { BTC: '1' } } });
+    const market = await api.call('POST', `/cases/${caseId}/sale-requests`, { body: { cityId: 'cheongju', limitPrices: { BTC: '1' }, evidence } });
     expect(market.status).toBe(400);
-    expect((await api.call('POST', '/cases/c-none/sale-requests', { body: { cityId: 'cheongju' } })).status).toBe(404);
-    expect((await api.call('POST', `/cases/${caseId}/sale-requests`, { body: { cityId: 'cheongju' }, as: 'officer' })).status).toBe(403);
+    expect((await api.call('POST', '/cases/c-none/sale-requests', { body: { cityId: 'cheongju', evidence } })).status).toBe(404);
+    expect((await api.call('POST', `/cases/${caseId}/sale-requests`, { body: { cityId: 'cheongju', evidence }, as: 'officer' })).status).toBe(403);
     await seize(api, caseId);
     await custody(api, caseId);
     const key = `sale-${caseId}`;
-    const first = await api.call('POST', `/cases/${caseId}/sale-requests`, { body: { cityId: 'cheongju' }, key });
-    const again = await api.call('POST', `/cases/${caseId}/sale-requests`, { body: { cityId: 'cheongju' }, key });
+    const first = await api.call('POST', `/cases/${caseId}/sale-requests`, { body: { cityId: 'cheongju', evidence }, key });
+    const again = await api.call('POST', `/cases/${caseId}/sale-requests`, { body: { cityId: 'cheongju', evidence }, key });
     expect(first.status).toBe(200);
     expect(again.body).toEqual(first.body);
     expect((await table.store.get('cheongju', caseId))?.version).toBe(4);

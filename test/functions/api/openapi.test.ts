@@ -1,4 +1,6 @@
-import { openApiDocument } from '../../../functions/api/openapi';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { OPENAPI_FILE, openApiDocument, renderOpenApi } from '../../../functions/api/openapi';
 import { routes } from '../../../functions/api/routes';
 
 const document = openApiDocument();
@@ -32,5 +34,10 @@ describe('the OpenAPI document', () => {
     expect(schemas.Payment?.properties?.amount).toMatchObject({ type: 'string', pattern: expect.stringContaining('\\d') });
     expect(schemas.BillInput?.properties?.tax).toMatchObject({ type: 'string' });
     expect(document.openapi).toBe('3.0.3');
+  });
+
+  it('is published up to date in docs/openapi.json (after changing a route or schema, run `npm run openapi` and commit the file)', () => {
+    const published = readFileSync(join(__dirname, '..', '..', '..', OPENAPI_FILE), 'utf8');
+    expect(published).toBe(renderOpenApi());
   });
 });

@@ -24,7 +24,7 @@ describe('API → notice queue', () => {
     });
     const created = await api(event('POST', '/cases', { body: registration() }));
     expect(created.statusCode).toBe(201);
-    const caseId = String(JSON.parse(created.body).caseId);
+    const caseId = String((JSON.parse(created.body) as { caseId: string }).caseId);
     expect(published).toEqual([]); // registration causes no notice
 
     const seize = () => event('POST', `/cases/${caseId}/seizures`, { body: { cityId: CITY, seizures: [{ exchange: 'UPBIT', market: 'KRW-BTC', quantity: '0.05' }] }, key: `seize-${caseId}` });

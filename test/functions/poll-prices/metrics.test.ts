@@ -25,7 +25,7 @@ const feed: PriceFeed = {
   quotes: async () => [{ market: 'KRW-BTC', tradePrice: decimal('100000000'), tradeTimestamp: old, timestamp: old, accTradeVolume24h: decimal('1'), accTradeValue24h: decimal('1') }],
   orderBooks: async () => [{ market: 'KRW-BTC', timestamp: old, bids: [{ price: decimal('99990000'), size: decimal('1') }], asks: [{ price: decimal('100010000'), size: decimal('1') }], totalBidSize: decimal('1'), totalAskSize: decimal('1') }],
   // The port's other methods are never called by the poller.
-} as unknown as PriceFeed;
+};
 
 const stored: PriceSnapshot[] = [];
 const store: PollStore = {

@@ -14,7 +14,7 @@ import { MARKETS, openCase, poller, startSim, T0, type Poller } from './harness'
 const table = useCasesTable();
 let sim: ExchangeSimulator;
 let p: Poller;
-const get = async (PK: string, SK: string) => (await documentClient(table.client).send(new GetCommand({ TableName: table.tableName, Key: { PK, SK } }))).Item;
+const get = async (PK: string, SK: string) => (await documentClient(table.client).send(new GetCommand({ TableName: table.tableName, Key: { PK, SK } }))).Item as (Record<string, unknown> & { ageMs: number; expiresAt: number }) | undefined;
 const MAX_AGE = DEFAULT_EXECUTION_POLICY.maxPriceAgeMs;
 
 beforeAll(async () => {

@@ -11,8 +11,10 @@ import { arrears, type Case } from '#domain/case';
 import { kstDate } from '#domain/dates';
 import { executionPolicy } from '#domain/execution-policy';
 import { Decimal, sum, won } from '#domain/money';
-import { AuthenticationFailed, InsufficientFunds, type Exchange } from '#adapters/exchange/exchange';
+import { AuthenticationFailed, InsufficientFunds } from '#adapters/exchange/exchange';
+import type { OrderExchange as Exchange } from '../../../functions/sale/orders-in-doubt';
 import { SqsSaleRequestQueue, saleRequestPublisher } from '#adapters/workflow/sale-requests';
+import type { OrderRecord } from '#adapters/dynamodb/sale-store';
 import { createApi } from '../../../functions/api/app';
 import { createDeadlineCheck } from '../../../functions/check-deadlines/app';
 import { createSaleStarter } from '../../../functions/start-sale/app';
@@ -265,19 +267,30 @@ describe('5. exchange faults on order placement', () => {
     expect((await world.store.get(c.cityId, c.caseId))!.status).toBe('SETTLED');
   });
 
-  it('a 5xx the lookup resolves as never placed spends the identifier; the next slice gets a new one', async () => {
+  it('a 5xx with the order not found is IN_DOUBT, never ABSENT: the sale waits for it up to the bound, alerts, and goes on without its coins (held back)', async () => {
     const c = await caseReady(world, { caseId: 'fault-5xx-2', quantity: '0.1' });
     world.sim.faults.serverError({ status: 500, match: ORDERS, times: 1 });
     const execution = await runSale(world, c);
     expect(execution.status).toBe('SUCCEEDED');
     expect(statesEntered(execution)).toContain('WasOrderPlaced');
-    const { orders } = await saleOf(world, c, c.saleId!);
+    const { sale, orders } = await saleOf(world, c, c.saleId!);
     expect(orders.map((o) => [o.slice, o.status])).toEqual([
-      [1, 'ABSENT'],
+      [1, 'IN_DOUBT'],
       [2, 'DONE'],
     ]);
+    const [s1, s2] = orders as [OrderRecord, OrderRecord];
+    // Nothing new on the market while s1 was in doubt and younger than the bound; then the alarm metric.
+    expect(sale.pauses.filter((p) => p.reason === 'ORDER_IN_DOUBT').length).toBeGreaterThan(0);
+    expect(Date.parse(s2.plannedAt) - Date.parse(s1.inDoubtSince!)).toBeGreaterThanOrEqual(world.limits.inDoubtBoundMs);
+    expect(world.metrics.map((m) => m.name)).toEqual(expect.arrayContaining(['OrdersInDoubt', 'OrdersInDoubtPastBound', 'SettledWithOrdersInDoubt']));
+    expect(s1.lookups).toBeGreaterThan(0);
     expect(exchangeOrders(world, c.saleId!).map((o) => o.identifier)).toEqual([`${CITY}.${c.saleId}.s2`]);
-    expect((await world.store.get(c.cityId, c.caseId))!.status).toBe('SETTLED');
+    // Settled, and s1's coins neither sold nor released: they stay in custody until s1 is resolved.
+    const settled = (await world.store.get(c.cityId, c.caseId))!;
+    expect(settled.status).toBe('SETTLED');
+    const btc = settled.holdings[0]!;
+    expect(btc.inCustody.sub(btc.sold).sub(btc.released).toFixed()).toBe(s1.volume.toFixed());
+    expect((await world.sales.ordersInDoubt()).filter((m) => m.caseId === c.caseId).map((m) => m.identifier)).toEqual([s1.identifier]);
   });
 
   it('429s beyond the client’s own retries are retried by the state machine with the same identifier', async () => {
@@ -459,7 +472,7 @@ describe('6. sale requests through the queue', () => {
     const bid = (await world.realExchange.orderBooks(['KRW-BTC']))[0]!.bids[0]!.price;
     const floor = bid.mul('0.997').floor();
     const api = createApi({ store: world.store, settings: world.citySettings, config: testConfig(tableNameOf(world)), logger: silent, now: () => world.now(), requestSales: saleRequestPublisher(requests) });
-    const answer = await api(event('POST', `/cases/${c.caseId}/sale-requests`, { body: { cityId: CITY, limitPrices: { 'KRW-BTC': floor.toFixed() } } }));
+    const answer = await api(event('POST', `/cases/${c.caseId}/sale-requests`, { body: { cityId: CITY, limitPrices: { 'KRW-BTC': floor.toFixed() }, evidence: { relayedBy: 'clerk-2', receivedAt: world.now().toISOString(), channel: 'PHONE' } } }));
     expect(answer.statusCode).toBe(200);
     await consumer.drain();
     await starter.settle();

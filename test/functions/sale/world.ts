@@ -33,7 +33,7 @@ import { DEFAULT_EXECUTION_POLICY, type ExecutionPolicy } from '#domain/executio
 import { Decimal, decimal, won, ZERO } from '#domain/money';
 import { DynamoDbPriceStore, type PriceSnapshot } from '#adapters/dynamodb/price-store';
 import { DynamoDbSaleStore, type OrderRecord, type SaleRecord } from '#adapters/dynamodb/sale-store';
-import type { Exchange } from '#adapters/exchange/exchange';
+import type { OrderExchange } from '../../../functions/sale/orders-in-doubt';
 import { UpbitExchange } from '#adapters/exchange/upbit';
 import { resolveStateMachineDefinition, type AslDefinition, type CfnTemplate } from '#adapters/workflow/definition';
 import { LocalSaleWorkflowStarter, type LocalExecution, type LocalTaskHandler } from '#adapters/workflow/local-starter';
@@ -44,6 +44,7 @@ import { DEFAULT_SALE_LIMITS, type SaleLimits } from '../../../functions/sale/co
 import type { SaleDeps } from '../../../functions/sale/context';
 import { localTaskHandlers, stepDispatcher } from '../../../functions/sale/dispatch';
 import { createMarketSteps } from '../../../functions/sale/market-steps';
+import { createOrderSweep, type SweepReport } from '../../../functions/sale/sweep';
 import { SALE_STATES, SALE_WAIT_STATES } from '../../../infra/constructs/sale-workflow';
 import { configFromContext } from '../../../infra/config';
 import { CryptoTaxRecoveryStack } from '../../../infra/stack';
@@ -117,7 +118,7 @@ export interface SaleWorld {
   /** The steps' clock runs this far ahead of the exchange's (a frozen price feed then looks stale). */
   clockOffsetMs: number;
   /** The exchange the market steps call (a test may wrap it). */
-  exchange: Exchange;
+  exchange: OrderExchange;
   realExchange: UpbitExchange;
   hooks: Partial<Record<string, StateHook>>;
   now(): Date;
@@ -126,6 +127,10 @@ export interface SaleWorld {
   newStarter(): LocalSaleWorkflowStarter;
   /** The cities' settings in the world's table (what the API reads). */
   readonly citySettings: TestTable['settings'];
+  /** Waits pass on the simulator's clock (the steps' answers' waitSeconds), for sales over days. */
+  simulateWaits: boolean;
+  /** The scheduled sweep of orders in doubt, on the same stores, exchange and clock. */
+  sweep(): Promise<SweepReport>;
 }
 
 export function useSaleWorld(): SaleWorld {
@@ -143,7 +148,7 @@ export function useSaleWorld(): SaleWorld {
     Object.assign(world, { sim, sales, prices, definition, realExchange, exchange: realExchange, api: testApi(table, START) });
     const now = () => new Date(sim.clock.nowMs() + world.clockOffsetMs);
     world.now = now;
-    const exchange: Exchange = {
+    const exchange: OrderExchange = {
       quotes: (m) => world.exchange.quotes(m),
       orderBooks: (m) => world.exchange.orderBooks(m),
       marketRules: (m) => world.exchange.marketRules(m),
@@ -153,6 +158,8 @@ export function useSaleWorld(): SaleWorld {
       settle: (r) => world.exchange.settle(r),
       cancelOrder: (r) => world.exchange.cancelOrder(r),
       balances: () => world.exchange.balances(),
+      closedOrders: (q) => world.exchange.closedOrders(q),
+      ordersByRefs: (r) => world.exchange.ordersByRefs(r),
     };
     const metrics = {
       addMetric: (name: string, _unit: unknown, value: number) => void world.metrics.push({ name, value }),
@@ -172,14 +179,26 @@ export function useSaleWorld(): SaleWorld {
       logger: silent,
       metrics: metrics as unknown as SaleDeps['metrics'],
     };
-    const caseSteps = stepDispatcher(createCaseSteps(Object.assign(withGetters(common), { notices: { publish: async (_c: unknown, ids: readonly string[]) => void world.published.push(...ids) } })));
+    const caseSteps = stepDispatcher(
+      createCaseSteps(Object.assign(withGetters(common), { starter: { start: (i: SaleExecutionInput) => world.starter.start(i) }, notices: { publish: async (_c: unknown, ids: readonly string[]) => void world.published.push(...ids) } })),
+    );
     const marketSteps = stepDispatcher(createMarketSteps(Object.assign(withGetters(common), { exchange, priceHistory: prices })));
+    const sweep = createOrderSweep(Object.assign(withGetters(common), { cities: [CITY], exchange, notices: { publish: async (_c: unknown, ids: readonly string[]) => void world.published.push(...ids) } }));
+    world.sweep = () => sweep();
     const bound = localTaskHandlers(definition, { caseSteps, marketSteps });
     const handlers: Record<string, LocalTaskHandler> = {};
     for (const [stateName, run] of Object.entries(bound)) {
       handlers[stateName] = async (input) => {
         if (stateName === SALE_STATES.quoteMarket) sim.clock.advance(60_000);
         const hook = world.hooks[stateName];
+        if (world.simulateWaits) {
+          // Long-sale tests: the Wait after this step passes on the exchange's clock too.
+          const out = (hook ? await hook(input, () => run(input)) : await run(input)) as { waitSeconds?: number; final?: boolean } | null;
+          if (out && typeof out.waitSeconds === 'number' && out.waitSeconds > 0 && out.final !== false) sim.clock.advance(out.waitSeconds * 1000);
+          return out;
+        }
+        // The wait before an order in doubt is looked up again passes on the exchange's clock too.
+        if (stateName === SALE_STATES.lookUpOrdersInDoubt) sim.clock.advance(world.limits.inDoubtRecheckSeconds * 1000);
         return (hook ? await hook(input, () => run(input)) : await run(input)) as never;
       };
     }
@@ -196,6 +215,7 @@ export function useSaleWorld(): SaleWorld {
     world.policy = DEFAULT_EXECUTION_POLICY;
     world.limits = DEFAULT_SALE_LIMITS;
     world.clockOffsetMs = 0;
+    world.simulateWaits = false;
     world.hooks = {};
     world.exchange = world.realExchange;
     world.sim.faults.clear();
@@ -210,6 +230,11 @@ export function useSaleWorld(): SaleWorld {
   });
 
   return world;
+}
+
+/** A client paced to the simulator's real per-second limits (Upbit's), for steps that repeat without real waits. */
+export function pacedExchange(world: SaleWorld): UpbitExchange {
+  return new UpbitExchange({ baseUrl: world.sim.url, ...KEYS, backoffBaseMs: 50, backoffMaxMs: 1000, resolveDelayMs: 1, resolveAttempts: 3, settleDelayMs: 1, timeoutMs: 2000 });
 }
 
 /** A copy that keeps `policy` and `limits` live (getters read at each call, as tests change them). */

@@ -3,6 +3,7 @@
  * simulator as it would to Upbit. ccxt runs in a child process (see ccxt-client.mjs for why); what it
  * reads is compared with the simulator's own records and with its answers over raw HTTP.
  */
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-argument -- ccxt's unified structures arrive as untyped JSON from the child process; each test checks the fields it reads. */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { resolve } from 'node:path';

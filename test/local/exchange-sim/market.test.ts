@@ -149,7 +149,7 @@ describe('market data', () => {
     expect(s.source['KRW-BTC']).toMatch(/^binanceus_2023-03:BTCUSDT_1m .*1300 KRW\/USD/);
     expect(s.source['KRW-XRP']).toBe('synthetic(seed=5)');
     const price = async (market: string) => {
-      const body = (await (await fetch(`${s.url}/v1/ticker?markets=${market}`)).text()) as string;
+      const body = (await (await fetch(`${s.url}/v1/ticker?markets=${market}`)).text());
       return /"trade_price":(\d+)/.exec(body)![1];
     };
     // CSV row "2024-08-05 09:00:00,3790000.0,...": the candle opens at 3,790,000 KRW.

@@ -1,0 +1,34 @@
+/**
+ * Lambda entry of the custody reconciliation (EventBridge Scheduler daily; invoked asynchronously
+ * after each settlement). Reads balances with the trading key (never the withdrawal key).
+ */
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { DynamoDbCaseStore } from '#adapters/dynamodb/case-store';
+import { createDynamoDbClient } from '#adapters/dynamodb/client';
+import { DynamoDbJournalStore } from '#adapters/dynamodb/journal-store';
+import { DynamoDbReleaseStore } from '#adapters/dynamodb/release-store';
+import type { Reconciliation } from '#domain/reconciliation';
+import { lambdaHandler, powertools } from '../lambda';
+import { exchangeFromSecret } from '../sale/exchange-client';
+import { createCustodyReconciliation } from './app';
+import { loadReconcileConfig } from './config';
+
+const config = loadReconcileConfig();
+const tools = powertools('reconcile-custody');
+const { logger, metrics, tracer } = tools;
+const dynamodb = tracer.captureAWSv3Client(createDynamoDbClient());
+let run: (() => Promise<Reconciliation>) | undefined;
+
+export const handler = lambdaHandler(async () => {
+  run ??= createCustodyReconciliation({
+    exchange: await exchangeFromSecret(),
+    cases: new DynamoDbCaseStore(dynamodb, config.tableName),
+    releases: new DynamoDbReleaseStore(dynamodb, config.tableName),
+    journal: new DynamoDbJournalStore(dynamodb, config.tableName),
+    cities: config.cities,
+    count: (name, n) => metrics.addMetric(name, MetricUnit.Count, n),
+    logger,
+  });
+  const result = await run();
+  return { differences: result.differences.length, salesRunning: result.salesRunning };
+}, tools);

@@ -1,0 +1,48 @@
+/** The release routes: an officer records the destination, two different officers approve. */
+import { registerCaseVia, testApi } from '../../support/api';
+import { useCasesTable } from '../../support/dynamodb';
+
+const table = useCasesTable();
+const api = testApi(table);
+
+async function cancelledWithCoins(): Promise<{ caseId: string; releaseId: string }> {
+  const caseId = await registerCaseVia(api);
+  expect((await api.call('POST', `/cases/${caseId}/seizures`, { body: { cityId: 'cheongju', seizures: [{ market: 'KRW-ETH', quantity: '1.5' }] } })).status).toBe(200);
+  expect((await api.call('POST', `/cases/${caseId}/custody`, { body: { cityId: 'cheongju', market: 'KRW-ETH', quantity: '1.5' } })).status).toBe(200);
+  expect((await api.call('POST', `/cases/${caseId}/cancel`, { as: 'officer', body: { cityId: 'cheongju', reason: 'bills withdrawn' } })).status).toBe(200);
+  const list = await api.call('GET', '/releases', { as: 'officer', query: { city: 'cheongju' } });
+  const mine = (list.body.items as { caseId: string; releaseId: string; status: string; quantity: string }[]).filter((r) => r.caseId === caseId);
+  expect(mine.map((r) => [r.status, r.quantity])).toEqual([['PENDING', '1.5']]);
+  return { caseId, releaseId: mine[0]!.releaseId };
+}
+
+const destination = { cityId: 'cheongju', exchange: 'upbit', netType: 'ETH', address: '0xTaxpayer0001' };
+
+describe('release routes', () => {
+  it('takes a destination from an officer and approvals from two different officers', async () => {
+    const { caseId, releaseId } = await cancelledWithCoins();
+    const base = `/cases/${caseId}/releases/${releaseId}`;
+    expect((await api.call('POST', `${base}/approvals`, { as: 'officer', body: { cityId: 'cheongju' } })).body).toMatchObject({ code: 'NO_DESTINATION' });
+    const recorded = await api.call('PUT', `${base}/destination`, { as: 'officer', body: destination });
+    expect(recorded.status).toBe(200);
+    expect(recorded.body).toMatchObject({ status: 'PENDING', destination: { address: '0xTaxpayer0001', netType: 'ETH' }, approvals: [] });
+    expect((await api.call('POST', `${base}/approvals`, { as: 'officer', body: { cityId: 'cheongju' } })).body).toMatchObject({ status: 'PENDING' });
+    const same = await api.call('POST', `${base}/approvals`, { as: 'officer', body: { cityId: 'cheongju' } });
+    expect([same.status, same.body.code]).toEqual([422, 'SAME_OFFICER']);
+    const second = await api.call('POST', `${base}/approvals`, { as: 'officer2', body: { cityId: 'cheongju' } });
+    expect(second.status).toBe(200);
+    expect(second.body).toMatchObject({ status: 'APPROVED' });
+    expect((second.body.approvals as { by: string }[]).map((a) => a.by.split('/').pop())).toEqual(['kim.officer', 'lee.officer']);
+    // Once approved, the destination is fixed.
+    expect((await api.call('PUT', `${base}/destination`, { as: 'officer', body: destination })).body).toMatchObject({ code: 'ILLEGAL_RELEASE_STATE' });
+  });
+
+  it('refuses the city system and invalid destinations, and answers 404 for an unknown release', async () => {
+    const { caseId, releaseId } = await cancelledWithCoins();
+    const base = `/cases/${caseId}/releases/${releaseId}`;
+    expect((await api.call('PUT', `${base}/destination`, { as: 'city', body: destination })).status).toBe(403);
+    const bad = await api.call('PUT', `${base}/destination`, { as: 'officer', body: { ...destination, address: 'has space' } });
+    expect(bad.status).toBe(400);
+    expect((await api.call('PUT', `/cases/${caseId}/releases/${caseId}.v99.r0/destination`, { as: 'officer', body: destination })).status).toBe(404);
+  });
+});
