@@ -45,4 +45,17 @@ describe('release routes', () => {
     expect(bad.status).toBe(400);
     expect((await api.call('PUT', `/cases/${caseId}/releases/${caseId}.v99.r0/destination`, { as: 'officer', body: destination })).status).toBe(404);
   });
+
+  it('keeps releases to the officers of their city', async () => {
+    const { caseId, releaseId } = await cancelledWithCoins();
+    const base = `/cases/${caseId}/releases/${releaseId}`;
+    expect((await api.call('GET', '/releases', { as: 'city', query: { city: 'cheongju' } })).status).toBe(403);
+    expect((await api.call('GET', '/releases', { as: 'sejongOfficer', query: { city: 'cheongju' } })).status).toBe(403);
+    expect((await api.call('PUT', `${base}/destination`, { as: 'sejongOfficer', body: destination })).status).toBe(403);
+    expect((await api.call('POST', `${base}/approvals`, { as: 'sejongOfficer', body: { cityId: 'cheongju' } })).status).toBe(403);
+    // Nothing was written by the refused calls.
+    const list = await api.call('GET', '/releases', { as: 'officer', query: { city: 'cheongju' } });
+    const release = (list.body.items as { releaseId: string; approvals: unknown[]; destination?: unknown }[]).find((r) => r.releaseId === releaseId);
+    expect([release?.approvals, release?.destination]).toEqual([[], undefined]);
+  });
 });

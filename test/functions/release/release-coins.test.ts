@@ -10,11 +10,12 @@ import { OUTBOX_PARTITIONS } from '#adapters/dynamodb/keys';
 import { DynamoDbReleaseStore } from '#adapters/dynamodb/release-store';
 import { UpbitExchange } from '#adapters/exchange/upbit';
 import { cancelCase, confirmCustody, requestTransfer, type Actor } from '#domain/case';
+import { fixedCitySettings } from '#domain/city-settings';
 import { decimal } from '#domain/money';
 import { approveRelease, recordDestination, ReleaseRuleError, startSending, type ReleaseWork } from '#domain/release';
 import { createReleaseRun, type ReleaseDeps } from '../../../functions/release-coins/app';
 import { startExchangeSimulator, WITHDRAWALS, type ExchangeSimulator } from '../../../local/exchange-sim';
-import { CITY, ctxAt, registered } from '../../support/cases';
+import { CITY, ctxAt, registered, settings } from '../../support/cases';
 import { useCasesTable } from '../../support/dynamodb';
 
 const table = useCasesTable();
@@ -50,7 +51,7 @@ function run(overrides: Partial<ReleaseDeps> = {}) {
     venueId: 'upbit',
     withdrawalFee: (currency, type) => decimal(type === 'internal' ? '0' : currency === 'BTC' ? '0.0005' : '0'),
     cities: [city],
-    settings: table.settings,
+    settings: fixedCitySettings({ ...settings, cityId: city }),
     quietMinutes: 30,
     count: (o) => counted.push(o),
     logger: new Logger({ logLevel: 'SILENT' }),
