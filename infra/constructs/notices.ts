@@ -1,5 +1,5 @@
 /**
- * The notice pipeline (DESIGN.md §5): the dispatcher consumes the FIFO notice queue, the outbox
+ * The notice pipeline (infra/README.md): the dispatcher consumes the FIFO notice queue, the outbox
  * sweeper and the daily reminder run are EventBridge Scheduler schedules in the city's time zone.
  *
  *   dispatch-notice  event source on the notice queue (batch 10, partial batch responses); the

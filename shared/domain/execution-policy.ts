@@ -5,7 +5,8 @@
  *
  * Defaults follow the guideline the financial regulator (FSC) gave exchanges selling their own coins
  * in 2025: prices within 1% of the market, at most 5% of traded volume, at most 10% of the planned
- * total per day for large holdings. Every number is configuration (DESIGN.md §3).
+ * total per day for large holdings. Every number is configuration: a city may
+ * override any of them.
  */
 import { addDays, kstDate, kstStartOfDay } from './dates';
 import { Decimal, ZERO, bps, ceilToStep, floorToStep, max, min, sum } from './money';

@@ -1,5 +1,5 @@
 /**
- * Notice content: the Korean text of every notice in the legal chain (DESIGN.md §2 "Notices"),
+ * Notice content: the Korean text of every notice in the legal chain (docs/LEGAL.md, "The notices the law requires"),
  * rendered from plain data. Pure: no I/O, no clock, no arithmetic beyond formatting and exact
  * decimal.js totals used to check the caller's figures. Channel adapters (postal print file,
  * SMS / alimtalk, e-mail) take the rendered text and may shorten it; `renderSmsSummary` gives
