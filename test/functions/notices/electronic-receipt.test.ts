@@ -5,11 +5,8 @@
  * waits for the post office's result. DynamoDB Local holds the cases.
  */
 import type { SQSRecord } from 'aws-lambda';
-import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDbOutboxStore } from '#adapters/dynamodb/outbox-store';
-import { createS3Client, createSesClient } from '#adapters/notice-channels/clients';
 import { readS3PrintBatch } from '#adapters/notice-channels/index';
 import { confirmCustody, registerCase, requestTransfer, sendPreSaleNotice, type Transition } from '#domain/case';
 import { decimal } from '#domain/money';
@@ -17,29 +14,13 @@ import { createNoticeDispatcher } from '../../../functions/dispatch-notice/app';
 import { channelsFor } from '../../../functions/dispatch-notice/channels';
 import { loadDispatcherConfig } from '../../../functions/dispatch-notice/config';
 import { preSaleReceiptRecorder } from '../../../functions/dispatch-notice/receipts';
-import { startLocalSes, type LocalSes } from '../../../local/ses-local';
 import { bill, ctxAt } from '../../support/cases';
 import { useCasesTable } from '../../support/dynamodb';
-import { useLocalSqs } from '../../support/sqs';
+import { useNoticeDelivery } from '../../support/notice-delivery';
 
 const table = useCasesTable();
-const fauxqs = useLocalSqs();
-let s3: S3Client;
-let ses: LocalSes;
-let sesClient: SESv2Client;
-const BUCKET = 'print-receipts-test';
-
-beforeAll(async () => {
-  s3 = createS3Client({ S3_ENDPOINT: fauxqs.endpoint });
-  await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
-  ses = await startLocalSes();
-  sesClient = createSesClient({ SES_ENDPOINT: ses.endpoint });
-});
-afterAll(async () => {
-  s3?.destroy();
-  sesClient?.destroy();
-  await ses?.stop();
-});
+const delivery = useNoticeDelivery('print-receipts-test');
+const BUCKET = delivery.bucket;
 
 const AT = '2032-03-02T01:00:00Z';
 
@@ -72,7 +53,7 @@ it('an e-mailed pre-sale notice’s receipt starts the deadline; a posted one wa
   const dispatcher = createNoticeDispatcher({
     outbox: new DynamoDbOutboxStore(table.client, table.tableName),
     cases: table.store,
-    channels: channelsFor(config, { s3: () => s3, ses: () => sesClient }),
+    channels: channelsFor(config, { s3: () => delivery.s3, ses: () => delivery.sesClient }),
     channelOrder: config.channelOrder,
     recordReceipt: preSaleReceiptRecorder({ store: table.store, settings: table.settings, now: () => new Date('2032-03-02T02:00:00Z') }),
     maxReceiveCount: 5,
@@ -82,16 +63,16 @@ it('an e-mailed pre-sale notice’s receipt starts the deadline; a posted one wa
 
   const mailed = await noticed('rcpt-mail', { email: 'hong@example.com', address: '충청북도 청주시 상당구 상당로 155' });
   expect(await dispatcher.dispatch(record(mailed))).toBe('SENT');
-  expect((await ses.emails()).map((e) => e.destination.to)).toContainEqual(['hong@example.com']);
+  expect((await delivery.ses.emails()).map((e) => e.destination.to)).toContainEqual(['hong@example.com']);
   expect(await table.store.get('cheongju', 'rcpt-mail')).toMatchObject({ preSaleNotice: { deliveredOn: '2032-03-02', effectiveOn: '2032-03-02' }, deadline: '2032-04-16' });
   // A redelivered message: no second e-mail, the receipt stays as recorded.
-  const sent = (await ses.emails()).length;
+  const sent = (await delivery.ses.emails()).length;
   expect(await dispatcher.dispatch(record(mailed))).toBe('ALREADY_SENT');
-  expect((await ses.emails()).length).toBe(sent);
+  expect((await delivery.ses.emails()).length).toBe(sent);
 
   const posted = await noticed('rcpt-post', { address: '충청북도 청주시 흥덕구 2순환로 1' });
   expect(await dispatcher.dispatch(record(posted))).toBe('SENT');
-  const letters = await readS3PrintBatch(s3, BUCKET, 'print/cheongju/post-cheongju-20320302.prn');
+  const letters = await readS3PrintBatch(delivery.s3, BUCKET, 'print/cheongju/post-cheongju-20320302.prn');
   expect(letters.map((l) => [l.caseId, l.kind])).toEqual([['rcpt-post', 'PRE_SALE']]);
   const c = await table.store.get('cheongju', 'rcpt-post');
   expect(c?.deadline).toBeUndefined();
