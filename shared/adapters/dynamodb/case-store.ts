@@ -31,6 +31,7 @@ import {
 import type { LocalDate } from '#domain/dates';
 import { Decimal, ZERO } from '#domain/money';
 import { documentClient, queryAll } from './client';
+import { refundPaidItem } from './journal-store';
 import { caseRefPk, casePk, cityPaymentPk, CLAIM_SK, DEADLINE_PARTITIONS, idempotencyPk, PRE_SALE_PARTITIONS, SK, statusPk } from './keys';
 import {
   auditToItem,
@@ -75,7 +76,7 @@ const MAX_TRANSACTION_ITEMS = 100;
 const DEFAULT_PAGE = 50;
 const MAX_PAGE = 100;
 
-type PutKind = 'CASE' | 'AUDIT' | 'LEDGER' | 'NOTICE' | 'RELEASE' | 'PAYMENT' | 'PAYMENT_CLAIM' | 'CASE_REF_CLAIM' | 'JOURNAL' | 'IDEMPOTENCY';
+type PutKind = 'CASE' | 'AUDIT' | 'LEDGER' | 'NOTICE' | 'RELEASE' | 'PAYMENT' | 'PAYMENT_CLAIM' | 'CASE_REF_CLAIM' | 'JOURNAL' | 'REFUND_PAID' | 'IDEMPOTENCY';
 interface Put {
   kind: PutKind;
   id: string;
@@ -190,6 +191,8 @@ export class DynamoDbCaseStore implements CaseStore {
       puts.push({ kind: 'PAYMENT_CLAIM', id: e.source, item: claim(cityPaymentPk(c.cityId, e.source), 'PAYMENT_CLAIM', c, at, { paymentId: e.source }), condition: notExists, returnOld: true });
     }
     for (const line of journalLines(c, at, t.ledger)) puts.push({ kind: 'JOURNAL', id: line.SK as string, item: line, condition: notExists });
+    // A refund is confirmed paid once, whatever the case says.
+    if (t.refundPaid) puts.push({ kind: 'REFUND_PAID', id: t.refundPaid.instructionId, item: refundPaidItem(t.refundPaid), condition: notExists });
     // The city's own reference names one open case: claimed at registration, released at closing.
     if (previousVersion === null) {
       puts.push({ kind: 'CASE_REF_CLAIM', id: c.cityCaseRef, item: claim(caseRefPk(c.cityId, c.cityCaseRef), 'CASE_REF_CLAIM', c, at, { cityCaseRef: c.cityCaseRef }), condition: notExists, returnOld: true });
@@ -248,7 +251,7 @@ export class DynamoDbCaseStore implements CaseStore {
     // Checked after the case item: the same case created twice is CaseExistsError, not this.
     const caseRef = failed('CASE_REF_CLAIM');
     if (caseRef >= 0) return new CaseRefTakenError(c.cityId, c.cityCaseRef, heldBy(reasons[caseRef]));
-    for (const kind of ['AUDIT', 'LEDGER', 'NOTICE', 'RELEASE'] as const) {
+    for (const kind of ['AUDIT', 'LEDGER', 'NOTICE', 'RELEASE', 'REFUND_PAID'] as const) {
       const i = failed(kind);
       if (i >= 0) return new DuplicateRecordError(kind, puts[i]?.id ?? '');
     }
