@@ -20,6 +20,7 @@ import { CitySettingsMissingError, InvalidCitySettingsError } from '#domain/city
 import { InvalidDateError } from '#domain/dates';
 import { SettingsVersionConflictError } from '#adapters/dynamodb/city-settings-store';
 import { InvalidAmountError } from '#domain/money';
+import { RefundRuleError } from '#domain/refunds';
 import type { PublishNotices } from '#adapters/sqs/notice-queue';
 import { fingerprint, parseIdempotencyKey, replay, scopedKey, IDEMPOTENCY_HEADER } from './idempotency';
 import { newId as defaultNewId } from './ids';
@@ -196,6 +197,7 @@ export function problemFor(error: unknown): Problem {
   if (error instanceof SettingsVersionConflictError) return new Problem(409, 'concurrent-update', 'The settings changed meanwhile', `${error.message}; read them again`);
   if (error instanceof CitySettingsMissingError) return new Problem(503, 'city-not-configured', 'The city is not configured yet', error.message);
   if (error instanceof IllegalTransitionError) return new Problem(409, 'illegal-transition', 'Not allowed in the case’s state', error.message, { code: error.code });
+  if (error instanceof RefundRuleError) return new Problem(422, 'rule-violation', 'Refused by a rule', error.message, { code: error.code });
   if (error instanceof CaseRuleError) return new Problem(422, 'rule-violation', 'Refused by a rule', error.message, { code: error.code });
   if (error instanceof CaseNotFoundError) return new Problem(404, 'case-not-found', 'No such case', error.message);
   if (error instanceof ConcurrencyConflictError) {
