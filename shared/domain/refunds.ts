@@ -110,12 +110,12 @@ export function parseRefundFile(content: string): Record<(typeof FILE_COLUMNS)[n
   });
 }
 
-/** The city system's confirmation; the same confirmation again is the same record, another one is refused. */
+/**
+ * The city system's confirmation, once: a second one is refused with the recorded figures (a retry
+ * of the first request is answered from its idempotency record, functions/api/idempotency.ts).
+ */
 export function confirmRefundPaid(i: RefundInstruction, payment: Omit<RefundPayment, 'at' | 'by'>, by: string, at: Date, today: LocalDate): RefundInstruction {
-  if (i.paid) {
-    if (i.paid.on === payment.on && i.paid.reference === payment.reference) return i;
-    throw new RefundRuleError('REFUND_ALREADY_PAID', `refund ${i.instructionId} was confirmed paid on ${i.paid.on} (reference ${i.paid.reference})`);
-  }
+  if (i.paid) throw new RefundRuleError('REFUND_ALREADY_PAID', `refund ${i.instructionId} was confirmed paid on ${i.paid.on} (reference ${i.paid.reference})`);
   if (payment.on < i.day) throw new RefundRuleError('PAID_BEFORE_INSTRUCTED', `refund ${i.instructionId} was instructed for ${i.day}; it cannot have been paid on ${payment.on}`);
   if (payment.on > today) throw new RefundRuleError('PAID_IN_FUTURE', `a refund cannot be paid on ${payment.on}, after today (${today} in Korea)`);
   return { ...i, paid: { ...payment, by, at: at.toISOString() } };
