@@ -183,7 +183,7 @@ export class DynamoDbJournalStore {
       KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
       ExpressionAttributeValues: { ':pk': journalPk(cityId), ':prefix': prefix },
       ConsistentRead: true,
-    }) as Promise<Item[]>;
+    });
   }
 
   /** KRW the city's proceeds hold at the exchange: settlements in, confirmed transfers out. */
