@@ -33,7 +33,7 @@ import type { DynamoDbJournalStore } from '#adapters/dynamodb/journal-store';
 import type { DynamoDbReleaseStore } from '#adapters/dynamodb/release-store';
 import { approveRelease, recordDestination, ReleaseRuleError, type ReleaseWork } from '#domain/release';
 import type { ApiConfig } from './config';
-import { defineRoute, type AnyRoute, type Change, type RouteInput } from './router';
+import { defineRoute, type AnyRoute, type Change, type Recorded, type RouteInput } from './router';
 import {
   BillInput,
   CancelBody,
@@ -172,15 +172,18 @@ export const releaseView = (r: ReleaseWork) => ({
   createdAt: r.createdAt,
 });
 
-/** Loads a release, applies an officer's act to it and writes it over the revision read. */
-async function changeRelease(deps: RouteDeps, input: RouteInput<{ caseId: string; releaseId: string }, unknown, { cityId: string }>, apply: (r: ReleaseWork) => ReleaseWork) {
+/**
+ * Loads a release and applies an officer's act to it; the pipeline writes it over the revision read,
+ * with the request's idempotency record (a repeated request gets the first answer).
+ */
+async function changeRelease(deps: RouteDeps, input: RouteInput<{ caseId: string; releaseId: string }, unknown, { cityId: string }>, apply: (r: ReleaseWork) => ReleaseWork): Promise<Recorded> {
   const ref = { cityId: input.body.cityId, caseId: input.params.caseId, releaseId: input.params.releaseId };
-  const r = deps.releases ? await deps.releases.get(ref) : undefined;
-  if (!r || !deps.releases) throw new CaseNotFoundError(ref.cityId, `${ref.caseId} (release ${ref.releaseId})`);
+  const releases = deps.releases;
+  const r = releases ? await releases.get(ref) : undefined;
+  if (!r || !releases) throw new CaseNotFoundError(ref.cityId, `${ref.caseId} (release ${ref.releaseId})`);
   try {
     const next = apply(r);
-    await deps.releases.save(next, r.revision);
-    return { status: 200, body: releaseView(next) };
+    return { status: 200, body: releaseView(next), commit: (idempotency) => releases.save(next, r.revision, idempotency) };
   } catch (e) {
     if (e instanceof ReleaseRuleError) throw new CaseRuleError(e.code, e.message);
     throw e;
@@ -666,7 +669,7 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
     },
   }),
   defineRoute<RouteDeps, typeof ReleaseParams, z.ZodUndefined, typeof DestinationBody>({
-    kind: 'read',
+    kind: 'record',
     method: 'PUT',
     path: '/cases/{caseId}/releases/{releaseId}/destination',
     operationId: 'recordReleaseDestination',
@@ -684,7 +687,7 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
   }),
 
   defineRoute<RouteDeps, typeof ReleaseParams, z.ZodUndefined, typeof ReleaseApprovalBody>({
-    kind: 'read',
+    kind: 'record',
     method: 'POST',
     path: '/cases/{caseId}/releases/{releaseId}/approvals',
     operationId: 'approveRelease',

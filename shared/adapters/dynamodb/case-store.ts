@@ -109,6 +109,28 @@ const heldBy = (reason: CancellationReason | undefined): string | undefined => r
 /** A city-wide claim: which case holds the reference, since when. */
 const claim = (pk: string, recordType: string, c: Case, at: string, what: Record<string, string>): Item => ({ PK: pk, SK: CLAIM_SK, recordType, cityId: c.cityId, caseId: c.caseId, ...what, claimedAt: at });
 
+/**
+ * The idempotency record of a request, written in the transaction of the change it answers (also
+ * by the release store). TTL deletes lazily, so an expired record still present counts as absent.
+ */
+export function idempotencyPut(idem: IdempotencyRecord, caseId: string): { item: Item; condition: string; values: Record<string, unknown> } {
+  return {
+    item: {
+      PK: idempotencyPk(idem.cityId, idem.key),
+      SK: SK.idempotency,
+      recordType: 'IDEMPOTENCY',
+      cityId: idem.cityId,
+      caseId,
+      fingerprint: idem.fingerprint,
+      response: idem.response,
+      createdAt: idem.createdAt,
+      expiresAt: idem.expiresAt,
+    },
+    condition: `${notExists} OR expiresAt < :now`,
+    values: { ':now': Math.floor(Date.parse(idem.createdAt) / 1000) },
+  };
+}
+
 /** A rough upper bound of an item's stored size (JSON is a little larger than DynamoDB's encoding). */
 const approximateSize = (item: Item): number => Buffer.byteLength(JSON.stringify(item), 'utf8');
 
@@ -208,26 +230,7 @@ export class DynamoDbCaseStore implements CaseStore {
       });
     }
     const idem = options.idempotency;
-    if (idem) {
-      puts.push({
-        kind: 'IDEMPOTENCY',
-        id: idem.key,
-        item: {
-          PK: idempotencyPk(idem.cityId, idem.key),
-          SK: SK.idempotency,
-          recordType: 'IDEMPOTENCY',
-          cityId: idem.cityId,
-          caseId: c.caseId,
-          fingerprint: idem.fingerprint,
-          response: idem.response,
-          createdAt: idem.createdAt,
-          expiresAt: idem.expiresAt,
-        },
-        // TTL deletes lazily, so an expired record still present counts as absent.
-        condition: `${notExists} OR expiresAt < :now`,
-        values: { ':now': Math.floor(Date.parse(idem.createdAt) / 1000) },
-      });
-    }
+    if (idem) puts.push({ kind: 'IDEMPOTENCY', id: idem.key, ...idempotencyPut(idem, c.caseId) });
     return puts;
   }
 
