@@ -409,7 +409,7 @@ function printSummary(s: LocalStack, sum: RunSummary): void {
         : 'no sale recorded quality figures'),
   );
   print(`  releases               ${sum.releases.requested} requested, ${sum.releases.done} done`);
-  if (sum.refunds) print(`  refunds                payable ${krw(sum.refunds.payable)}, instructed ${krw(sum.refunds.instructed)}, paid ${krw(sum.refunds.paid)} (files under refunds/ for the finance system)`);
+  if (sum.refunds) print(`  refunds                payable ${krw(sum.refunds.payable)}, instructed ${krw(sum.refunds.instructed)}, paid ${krw(sum.refunds.paid)}, outstanding ${krw(sum.refunds.outstanding)} (files under refunds/ for the finance system)`);
   if (sum.treasury) print(`  proceeds to treasury   moved ${krw(sum.treasury.movedKrw)}, still at the exchange ${sum.treasury.atExchangeKrw} KRW`);
   if (sum.reconciliation) print(`  custody reconciliation ${sum.reconciliation.exchangeMatchesLedger ? 'the exchange account holds what the ledger says' : `${sum.reconciliation.differences} difference(s): see the reconcile-custody record`}`);
   print(`  notices                ${sum.notices.total} (${Object.entries(sum.notices.byKind).map(([k, n]) => `${k} ${n}`).join(', ')}); ${sum.notices.delivered} delivered (print batches, e-mail), ${sum.notices.pending} pending`);
