@@ -19,6 +19,8 @@ import { RateLimited } from '#adapters/exchange/exchange';
 import { bucketFor, bucketScope, sendAtFor, UPBIT_RATE_LIMITS, type BucketParams, type RateBudget } from '#adapters/exchange/rate-budget';
 import { documentClient } from './client';
 import { int } from './marshal';
+import * as z from 'zod/mini';
+import { ENV, optional, parseEnv, rateLimitsVar, required } from '#adapters/env';
 
 export const RATE_BUCKET_SK = 'BUCKET';
 export const rateBucketPk = (scope: string, group: string): string => `RATE#${scope}#${group}`;
@@ -132,4 +134,18 @@ export class DynamoDbRateBudget implements RateBudget {
       }
     }
   }
+}
+
+const BudgetEnv = z.object({ [ENV.tableName]: required(), [ENV.exchangeId]: optional(), [ENV.exchangeRateLimits]: rateLimitsVar() });
+
+/**
+ * The deployment's budget, as every function that calls the exchange builds it: buckets in the
+ * cases table (TABLE_NAME), Upbit's limits unless EXCHANGE_RATE_LIMITS says otherwise. A
+ * deployment is one exchange account (its keys) behind one egress IP (the NAT's): the account
+ * scope is the exchange id, the IP scope the egress.
+ */
+export function rateBudgetFromEnv(client: DynamoDBClient, env: NodeJS.ProcessEnv = process.env): DynamoDbRateBudget {
+  const e = parseEnv(BudgetEnv, env);
+  const exchangeId = e[ENV.exchangeId] ?? 'upbit';
+  return new DynamoDbRateBudget(client, e[ENV.tableName], { scopes: { account: exchangeId, egress: `${exchangeId}-egress` }, limits: e[ENV.exchangeRateLimits] });
 }

@@ -48,12 +48,12 @@ export interface BucketParams {
 }
 
 /**
- * The bucket for a limit of `limit` requests per `windowMs`: a fifth of the limit as burst (at least
+ * The bucket for a limit of `limit` requests per `windowMs`: a tenth of the limit as burst (at least
  * 1), the rest spread evenly over the window plus the margin, so no window holds more than `limit`.
  */
 export function bucketFor(limit: number, windowMs = UPBIT_RATE_WINDOW_MS, marginMs = DEFAULT_MARGIN_MS): BucketParams {
   if (!Number.isInteger(limit) || limit < 2) throw new RangeError(`a rate limit must be a whole number of at least 2 a window: ${limit}`);
-  const burst = Math.max(1, Math.floor(limit / 5));
+  const burst = Math.max(1, Math.floor(limit / 10));
   return { burst, intervalMs: Math.ceil((windowMs + marginMs) / (limit - burst)) };
 }
 
