@@ -204,6 +204,12 @@ export interface DeployedParts {
 export interface PendingWork {
   /** Messages queued or being handled. */
   messages: number;
+  /**
+   * Messages the queue holds back for its delivery delay (real seconds), such as sale requests the
+   * starter deferred at the cap on running sales: they wait for running sales to end, so they hold
+   * the clock only when no sale is waiting for it.
+   */
+  delayed: number;
   /** Sale executions running a step now. */
   active: number;
   /** Sale executions waiting for simulated time to pass (a Wait state). */
@@ -508,6 +514,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // or socket, so nothing keeps the process alive or calls parts already stopped.
     const startLogger = quiet('start-sale');
     const saleRequests = new SqsSaleRequestQueue(sqsClient, saleQueue.url);
+    const maxRunningSales = options.maxRunningSales ?? DEFAULT_MAX_RUNNING_SALES;
     const startSale = createSaleStarter({
       store,
       starter: workflow.starter,
@@ -515,7 +522,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       clock: () => clock.now(),
       logger: startLogger,
       metrics,
-      runningSales: { cap: options.maxRunningSales ?? DEFAULT_MAX_RUNNING_SALES, cities, defer: (request, deferredMessageId) => saleRequests.send(request, deferredMessageId) },
+      runningSales: { cap: maxRunningSales, cities, defer: (request, deferredMessageId) => saleRequests.send(request, deferredMessageId) },
     });
     consume('start-sale', saleQueue, asLambda('start-sale', startSale, startLogger));
     const checkLogger = quiet('check-deadlines');
@@ -641,16 +648,23 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       cities,
       async pendingWork() {
         let messages = 0;
+        let delayed = 0;
+        const { running, waiting } = workflow.running();
         for (const c of consumers) {
           const d = await queueDepth(sqsClient, c.queue.url);
-          messages += d.visible + d.inFlight + d.delayed;
+          // At the cap on running sales a sale request can only be deferred again: it waits for a
+          // running sale to end, like a delayed one.
+          if (c.queue === saleQueue && running >= maxRunningSales) delayed += d.visible + d.inFlight + d.delayed;
+          else {
+            messages += d.visible + d.inFlight;
+            delayed += d.delayed;
+          }
         }
-        const { running, waiting } = workflow.running();
         // Approved releases wait on the exchange: the timeline steps at the release schedule's pace meanwhile.
         const releasing = (await Promise.all(cities.map((c) => releaseStore.open(c)))).flat().filter((r) => r.status === 'APPROVED' || r.status === 'SENDING' || r.status === 'SENT').length;
         const wakes = [workflow.gate.nextWake(), releasing > 0 ? clock.nowMs() + 5 * 60_000 : undefined].filter((t): t is number => t !== undefined);
         const nextWake = wakes.length > 0 ? Math.min(...wakes) : undefined;
-        return { messages, active: running - waiting, waiting: waiting + releasing, ...(nextWake !== undefined ? { nextWake } : {}) };
+        return { messages, delayed, active: running - waiting, waiting: waiting + releasing, ...(nextWake !== undefined ? { nextWake } : {}) };
       },
       wake: () => workflow.gate.release(),
       serve(rate: number) {
