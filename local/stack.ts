@@ -220,6 +220,12 @@ export interface PendingWork {
 
 /** The local print batches' bucket (a deployment names its own). */
 export const PRINT_BATCH_BUCKET = 'ctr-local-print-batches';
+/**
+ * The sale request queue's delivery delay here: shorter than the deployed one
+ * (SALE_REQUEST_DELAY_SECONDS), like the visibility timeouts, because the local queue counts real
+ * seconds while the clock holds still for a sale request on its way.
+ */
+const LOCAL_SALE_REQUEST_DELAY_SECONDS = Math.min(2, SALE_REQUEST_DELAY_SECONDS);
 /** As the stack's queues (infra/constructs/queues.ts). */
 const MAX_RECEIVE_COUNT = 5;
 
@@ -408,7 +414,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const sqsClient = sqs.client();
     stoppers.push({ name: 'SQS client', stop: async () => sqsClient.destroy() });
     const noticeQueue = await createFifoQueueWithDlq(sqsClient, { name: 'notice-dispatch', visibilityTimeoutSeconds: 30, maxReceiveCount: MAX_RECEIVE_COUNT });
-    const saleQueue = await createFifoQueueWithDlq(sqsClient, { name: 'sale-request', visibilityTimeoutSeconds: 60, maxReceiveCount: MAX_RECEIVE_COUNT, delaySeconds: SALE_REQUEST_DELAY_SECONDS });
+    const saleQueue = await createFifoQueueWithDlq(sqsClient, { name: 'sale-request', visibilityTimeoutSeconds: 60, maxReceiveCount: MAX_RECEIVE_COUNT, delaySeconds: LOCAL_SALE_REQUEST_DELAY_SECONDS });
     const consumers: { name: string; source: SqsEventSource; queue: LocalQueueWithDlq }[] = [];
     const consume = (name: string, queue: LocalQueueWithDlq, handler: SqsHandler) => {
       deployed.consumers.push({ function: name, queue: queue === noticeQueue ? 'noticeDispatch' : 'saleRequest' });

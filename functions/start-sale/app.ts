@@ -13,7 +13,8 @@
  * cap a request is not started but sent again to the queue, whose delivery delay makes it come back
  * later (a new message, deduplicated per message deferred: a redelivery defers once), and this one
  * acknowledged. It is never dropped: a failed send fails the message, which the queue redelivers.
- * With the starter's reserved concurrency of 1 the requests are counted one after another.
+ * With the starter's reserved concurrency of 1 the requests are counted one after another (once per
+ * batch, then as the batch starts sales).
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
@@ -64,6 +65,9 @@ export function createSaleStarter(deps: StartSaleDeps) {
     return counts.reduce((a, b) => a + b, 0);
   }
 
+  /** Sales running now: counted once per batch, then kept up to date as this batch starts sales. */
+  let runningNow = 0;
+
   async function startOne(request: SaleRequestMessage, messageId: string): Promise<StartOutcome> {
     for (let attempt = 1; ; attempt++) {
       const c = await deps.store.get(request.cityId, request.caseId);
@@ -76,7 +80,7 @@ export function createSaleStarter(deps: StartSaleDeps) {
         deps.logger.info('sale request no longer applies', { saleId: request.saleId, status: c.status, currentSale: c.saleId });
         return 'NO_LONGER_APPLIES';
       }
-      if ((await running()) >= deps.runningSales.cap) {
+      if (runningNow >= deps.runningSales.cap) {
         await deps.runningSales.defer(request, messageId);
         deps.logger.info('sale start deferred: the account runs its maximum of sales', { saleId: request.saleId, cap: deps.runningSales.cap });
         return 'DEFERRED';
@@ -95,6 +99,7 @@ export function createSaleStarter(deps: StartSaleDeps) {
         if (error instanceof ConcurrencyConflictError && attempt < COMMIT_ATTEMPTS) continue;
         throw error;
       }
+      runningNow++;
       const started = await deps.starter.start(request);
       deps.logger.info('sale started', { saleId: request.saleId, execution: started.executionName, requestedBy: request.requestedBy });
       return 'STARTED';
@@ -103,6 +108,7 @@ export function createSaleStarter(deps: StartSaleDeps) {
 
   return async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
     const processor = new SqsFifoPartialProcessorAsync();
+    runningNow = await running();
     try {
       return await processPartialResponse(
         event,
