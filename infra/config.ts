@@ -90,6 +90,8 @@ export const StackConfigSchema = z
         .object({
           id: z.literal('upbit'),
           baseUrl: z.url({ protocol: /^https$/ }),
+          /** Requests per second by limit group over Upbit's documented ones (orders 12, other exchange calls 30, each quotation group 10). */
+          rateLimits: z.record(z.string().regex(/^[a-z]+$/), z.number().int().min(2)).optional(),
         })
         .strict(),
     ),

@@ -72,6 +72,7 @@ export class CryptoTaxRecoveryStack extends Stack {
       key: this.data.key,
       exchangeId: config.exchange.id,
       baseUrl: config.exchange.baseUrl,
+      ...(config.exchange.rateLimits ? { rateLimits: config.exchange.rateLimits } : {}),
     });
     this.network = new Network(this, 'Network', { logRetention: this.logRetention });
     this.observability = new Observability(this, 'Observability', { namePrefix: prefix, alarmEmail: config.alarmEmail });
@@ -202,9 +203,13 @@ export class CryptoTaxRecoveryStack extends Stack {
     });
   }
 
-  /** A function placed behind the NAT's fixed IP, with the one exchange key it needs bound (`none`: public data only). */
+  /**
+   * A function placed behind the NAT's fixed IP, with the one exchange key it needs bound (`none`:
+   * public data only). It runs one invocation at a time unless it asks for more (reserved
+   * concurrency): every call it makes waits on the deployment's shared rate budget.
+   */
   newExchangeFunction(id: string, props: Omit<AppFunctionProps, 'logRetention' | 'metricsNamespace' | 'vpc' | 'vpcSubnets' | 'securityGroups'>, key: ExchangeKey = 'trading'): AppFunction {
-    const fn = this.newFunction(id, { ...props, ...this.network.exchangeFunctionPlacement });
+    const fn = this.newFunction(id, { reservedConcurrentExecutions: 1, ...props, ...this.network.exchangeFunctionPlacement });
     this.exchange.bind(fn, key);
     return fn;
   }

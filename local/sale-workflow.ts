@@ -211,8 +211,8 @@ export interface LocalSaleWorkflowOptions {
   caseSteps: (event: unknown) => Promise<unknown>;
   marketSteps: (event: unknown) => Promise<unknown>;
   onExecutionEnd?(name: string, status: string): void;
-  /** Runs each market step under the lock every caller of the exchange shares (see `concurrencyLimit`). */
-  exchangeLock?: <T>(work: () => Promise<T>) => Promise<T>;
+  /** The market steps' reserved concurrency (`concurrencyLimit`): a step beyond it waits its turn, as Step Functions retries a throttled Lambda. */
+  concurrency?: <T>(work: () => Promise<T>) => Promise<T>;
 }
 
 /** At most `limit` pieces of work at once; the others queue in order. */
@@ -273,10 +273,9 @@ export function createLocalSaleWorkflow(options: LocalSaleWorkflowOptions): Loca
   /** Executions whose step answer is held for a simulated wait: since when, and which Wait ends it. */
   const held = new Map<string, { from: string; wait: string }>();
   const handlers: Record<string, LocalTaskHandler> = {};
-  // Like a Lambda's reserved concurrency: market steps one at a time by default, so a morning with
-  // a hundred sales starting stays inside the exchange's per-second limits (which count per IP and
-  // account, whatever the number of callers).
-  const marketSteps = options.exchangeLock ? (event: unknown) => options.exchangeLock!(() => options.marketSteps(event)) : options.marketSteps;
+  // Like the market steps' reserved concurrency on AWS. The exchange's limits are kept by the rate
+  // budget every caller shares (the same DynamoDB buckets as deployed), not by this.
+  const marketSteps = options.concurrency ? (event: unknown) => options.concurrency!(() => options.marketSteps(event)) : options.marketSteps;
   for (const [stateName, logicalId] of Object.entries(taskFunctions(definition))) {
     const fn = logicalId.startsWith('SaleCaseSteps') ? options.caseSteps : logicalId.startsWith('SaleMarketSteps') ? marketSteps : undefined;
     if (!fn) throw new Error(`no local handler for ${stateName} (function ${logicalId})`);

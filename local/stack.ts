@@ -38,11 +38,13 @@ import { DynamoDbCaseStore } from '#adapters/dynamodb/case-store';
 import { createDynamoDbClient } from '#adapters/dynamodb/client';
 import { createCasesTable, startDynamoDbLocal, type DynamoDbLocal } from '#adapters/dynamodb/local';
 import { UpbitExchange } from '#adapters/exchange/upbit';
+import { rateBudgetFromEnv } from '#adapters/dynamodb/rate-budget-store';
+import { ENV } from '#adapters/env';
 import type { Decimal } from '#domain/money';
 import { DynamoDbOutboxStore } from '#adapters/dynamodb/outbox-store';
 import { DynamoDbPriceStore } from '#adapters/dynamodb/price-store';
 import { DynamoDbSaleStore } from '#adapters/dynamodb/sale-store';
-import { saleRequestPublisher, SqsSaleRequestQueue } from '#adapters/workflow/sale-requests';
+import { SALE_REQUEST_DELAY_SECONDS, saleRequestPublisher, SqsSaleRequestQueue } from '#adapters/workflow/sale-requests';
 import { noticePublisher, sendNoticeMessages, type NoticeMessage } from '#adapters/sqs/notice-queue';
 import { executionPolicy } from '#domain/execution-policy';
 import { lambdaHandler } from '../functions/lambda';
@@ -67,7 +69,8 @@ import { DynamoDbJournalStore } from '#adapters/dynamodb/journal-store';
 import { S3RefundFiles } from '#adapters/refund-files';
 import { createRefundInstructions } from '../functions/instruct-refunds/app';
 import { REFUND_INSTRUCTIONS_CRON } from '../functions/instruct-refunds/config';
-import { loadSaleConfig } from '../functions/sale/config';
+import { loadSaleConfig, MARKET_STEPS_CONCURRENCY } from '../functions/sale/config';
+import { DEFAULT_MAX_RUNNING_SALES } from '../functions/start-sale/config';
 import type { SaleDeps } from '../functions/sale/context';
 import { stepDispatcher } from '../functions/sale/dispatch';
 import { createMarketSteps } from '../functions/sale/market-steps';
@@ -83,7 +86,6 @@ import { DEMO_CITY_SETTINGS } from './cities';
 import { DynamoDbCitySettings } from '#adapters/dynamodb/city-settings-store';
 import type { CitySettings } from '#domain/city-settings';
 import { defaultDataDir, startExchangeSimulator, type ExchangeSimulator } from './exchange-sim';
-import { DEFAULT_LIMITS } from './exchange-sim/limits';
 import { localConsole } from './console';
 import { DEFAULT_STATE_DIR, REPO_ROOT } from './paths';
 import { startLocalHttpApi, type LocalHttpApi } from './http-api';
@@ -120,10 +122,10 @@ export interface LocalStackOptions {
   log?: (line: string) => void;
   /** Log each API request (method, path, status, ms). */
   logRequests?: boolean;
-  /** The exchange simulator's per-second limits, as a multiple of Upbit's (default 5; 1 = Upbit's own). */
-  exchangeLimitFactor?: number;
   /** Days after custody before the pre-sale notice goes out, for every city (default: each city's settings). */
   preSaleNoticeAfterCustodyDays?: number;
+  /** Sales running at once before the starter defers new ones (default as deployed, DEFAULT_MAX_RUNNING_SALES). */
+  maxRunningSales?: number;
   /** Keep the statements of the previous run (default: cleared at start). */
   keepFiles?: boolean;
 }
@@ -207,6 +209,12 @@ export interface DeployedParts {
 export interface PendingWork {
   /** Messages queued or being handled. */
   messages: number;
+  /**
+   * Messages the queue holds back for its delivery delay (real seconds), such as sale requests the
+   * starter deferred at the cap on running sales: they wait for running sales to end, so they hold
+   * the clock only when no sale is waiting for it.
+   */
+  delayed: number;
   /** Sale executions running a step now. */
   active: number;
   /** Sale executions waiting for simulated time to pass (a Wait state). */
@@ -217,8 +225,12 @@ export interface PendingWork {
 
 /** The local print batches' bucket (a deployment names its own). */
 export const PRINT_BATCH_BUCKET = 'ctr-local-print-batches';
-/** See `exchangeLimitFactor`. */
-export const DEFAULT_EXCHANGE_LIMIT_FACTOR = 5;
+/**
+ * The sale request queue's delivery delay here: shorter than the deployed one
+ * (SALE_REQUEST_DELAY_SECONDS), like the visibility timeouts, because the local queue counts real
+ * seconds while the clock holds still for a sale request on its way.
+ */
+const LOCAL_SALE_REQUEST_DELAY_SECONDS = Math.min(2, SALE_REQUEST_DELAY_SECONDS);
 /** As the stack's queues (infra/constructs/queues.ts). */
 const MAX_RECEIVE_COUNT = 5;
 
@@ -337,19 +349,20 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // The exchange: the city's account there, on the shared clock.
     const marketDir = options.dataDir ?? defaultDataDir();
     const exchangeKeys = { accessKey: randomBytes(16).toString('hex'), secretKey: randomBytes(32).toString('hex') };
-    const limitFactor = options.exchangeLimitFactor ?? DEFAULT_EXCHANGE_LIMIT_FACTOR;
+    // At Upbit's own limits, counted in real seconds (the local clock may run months in minutes:
+    // rate limits do not).
     const exchange = await startExchangeSimulator({
       seed: options.seed ?? 7,
       keys: [exchangeKeys],
       clock,
       markets: [...MARKETS],
-      // The exchange counts its limits in real seconds while the local clock runs months in minutes:
-      // scaled up by default so a morning of a hundred sales is not stretched over minutes of wall time.
-      rateLimits: Object.fromEntries(Object.entries(DEFAULT_LIMITS).map(([group, perSecond]) => [group, perSecond * limitFactor])),
       ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     });
     stoppers.push({ name: 'exchange simulator', stop: () => exchange.close() });
-    const exchangeClient = new UpbitExchange({ baseUrl: exchange.url, ...exchangeKeys });
+    // Every caller of the exchange shares the deployment's rate budget, built as the deployed
+    // functions build it: token buckets in the table (one account, one egress IP).
+    const rateBudget = rateBudgetFromEnv(client, { [ENV.tableName]: tableName });
+    const exchangeClient = new UpbitExchange({ baseUrl: exchange.url, ...exchangeKeys, budget: rateBudget });
     const bids = async (markets: readonly string[]) => {
       const books = await exchangeClient.orderBooks([...markets]);
       const out: Record<string, Decimal> = {};
@@ -382,11 +395,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       await settings.put(waiting === undefined ? s : { ...s, preSaleNoticeAfterCustodyDays: waiting }, { expectedVersion: null, by: 'local-stack-setup', at: clock.now().toISOString() });
     }
 
-    // Callers of the exchange take turns (the price poll and the sale's market steps): the exchange
-    // counts its per-second limits per IP and account, and the adapter's pacing is exact only for
-    // requests it sees one after another. On AWS, a reserved concurrency of 1 on the market steps does this.
-    const exchangeLock = concurrencyLimit(1);
-
     // Price poll (every minute on AWS): latest prices and coverage, read by the API's summary and the sales.
     const priceStore = new DynamoDbPriceStore(client, tableName);
     const policy = executionPolicy();
@@ -404,14 +412,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       }),
       pollLogger,
     );
-    schedule('poll-prices', schedules.pricePollRate, { frequent: true, run: (at) => exchangeLock(() => pollPrices({ scheduledTime: at.toISOString() })) });
+    schedule('poll-prices', schedules.pricePollRate, { frequent: true, run: (at) => pollPrices({ scheduledTime: at.toISOString() }) });
 
     // Queues as the stack defines them (FIFO with a DLQ after 5 receives); visibility timeouts are
     // shorter than on AWS so a failed message comes back within a local run.
     const sqsClient = sqs.client();
     stoppers.push({ name: 'SQS client', stop: async () => sqsClient.destroy() });
     const noticeQueue = await createFifoQueueWithDlq(sqsClient, { name: 'notice-dispatch', visibilityTimeoutSeconds: 30, maxReceiveCount: MAX_RECEIVE_COUNT });
-    const saleQueue = await createFifoQueueWithDlq(sqsClient, { name: 'sale-request', visibilityTimeoutSeconds: 60, maxReceiveCount: MAX_RECEIVE_COUNT });
+    const saleQueue = await createFifoQueueWithDlq(sqsClient, { name: 'sale-request', visibilityTimeoutSeconds: 60, maxReceiveCount: MAX_RECEIVE_COUNT, delaySeconds: LOCAL_SALE_REQUEST_DELAY_SECONDS });
     const consumers: { name: string; source: SqsEventSource; queue: LocalQueueWithDlq }[] = [];
     const consume = (name: string, queue: LocalQueueWithDlq, handler: SqsHandler) => {
       deployed.consumers.push({ function: name, queue: queue === noticeQueue ? 'noticeDispatch' : 'saleRequest' });
@@ -507,17 +515,27 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // ContinueAsNew starts a long sale's next execution on the same local starter (bound below).
     const caseSteps = asLambda('sale-case-steps', stepDispatcher(createCaseSteps({ ...saleDeps, starter: { start: (input) => workflow.starter.start(input) }, notices: queueNoticePublisher(sqsClient, noticeQueue.url, quiet('sale-notices')) })), saleLogger);
     const marketSteps = asLambda('sale-market-steps', stepDispatcher(createMarketSteps({ ...saleDeps, exchange: exchangeClient, priceHistory: priceStore })), saleLogger, 60_000);
-    const workflow = createLocalSaleWorkflow({ definition, clock, caseSteps, marketSteps, exchangeLock });
+    // The market steps' reserved concurrency, as deployed (a throttled step waits its turn).
+    const workflow = createLocalSaleWorkflow({ definition, clock, caseSteps, marketSteps, concurrency: concurrencyLimit(MARKET_STEPS_CONCURRENCY) });
     // Orders in doubt: the deployed sweep function, on the deployed rate.
     const sweepOrdersInDoubt = createOrderSweep({ ...saleDeps, cities, exchange: exchangeClient, logger: quiet(SWEEP_SERVICE), notices: queueNoticePublisher(sqsClient, noticeQueue.url, quiet('sale-notices')) });
-    const sweepInDoubt = asLambda(SWEEP_SERVICE, () => exchangeLock(() => sweepOrdersInDoubt()), saleLogger);
+    const sweepInDoubt = asLambda(SWEEP_SERVICE, () => sweepOrdersInDoubt(), saleLogger);
     schedule(SWEEP_SERVICE, ORDERS_IN_DOUBT_SWEEP_RATE, { frequent: true, run: (at) => sweepInDoubt({ scheduledTime: at.toISOString() }) });
     // On stop, executions waiting for simulated time stay parked: a parked promise holds no timer
     // or socket, so nothing keeps the process alive or calls parts already stopped.
     const startLogger = quiet('start-sale');
-    const startSale = createSaleStarter({ store, starter: workflow.starter, settings, clock: () => clock.now(), logger: startLogger, metrics });
-    consume('start-sale', saleQueue, asLambda('start-sale', startSale, startLogger));
     const saleRequests = new SqsSaleRequestQueue(sqsClient, saleQueue.url);
+    const maxRunningSales = options.maxRunningSales ?? DEFAULT_MAX_RUNNING_SALES;
+    const startSale = createSaleStarter({
+      store,
+      starter: workflow.starter,
+      settings,
+      clock: () => clock.now(),
+      logger: startLogger,
+      metrics,
+      runningSales: { cap: maxRunningSales, cities, defer: (request, deferredMessageId) => saleRequests.send(request, deferredMessageId) },
+    });
+    consume('start-sale', saleQueue, asLambda('start-sale', startSale, startLogger));
     const checkLogger = quiet('check-deadlines');
     const deadlineCheck = createDeadlineCheck({
       store,
@@ -557,14 +575,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       }),
       releaseLogger,
     );
-    schedule('release-coins', RELEASE_RATE, { frequent: true, run: () => exchangeLock(() => releaseRun({})) });
+    schedule('release-coins', RELEASE_RATE, { frequent: true, run: () => releaseRun({}) });
     const reconcileLogger = quiet('reconcile-custody');
     const reconcileCustody = asLambda(
       'reconcile-custody',
       createCustodyReconciliation({ exchange: exchangeClient, cases: store, releases: releaseStore, journal: journalStore, cities, count: (name, n) => metrics.addMetric(name, 'Count', n), logger: reconcileLogger, now: () => clock.now() }),
       reconcileLogger,
     );
-    schedule('reconcile-custody', RECONCILE_CRON, { run: () => exchangeLock(() => reconcileCustody({})) });
+    schedule('reconcile-custody', RECONCILE_CRON, { run: () => reconcileCustody({}) });
     // Refund instructions (infra/constructs/refunds.ts): files under refunds/ in the print batches' bucket.
     const refundFiles = new S3RefundFiles(s3, PRINT_BATCH_BUCKET);
     const refundLogger = quiet('instruct-refunds');
@@ -646,21 +664,28 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       secondOfficer,
       releases: releaseStore,
       journal: journalStore,
-      reconcileCustody: () => exchangeLock(() => reconcileCustody({})),
+      reconcileCustody: () => reconcileCustody({}),
       dirs,
       cities,
       async pendingWork() {
         let messages = 0;
+        let delayed = 0;
+        const { running, waiting } = workflow.running();
         for (const c of consumers) {
           const d = await queueDepth(sqsClient, c.queue.url);
-          messages += d.visible + d.inFlight + d.delayed;
+          // At the cap on running sales a sale request can only be deferred again: it waits for a
+          // running sale to end, like a delayed one.
+          if (c.queue === saleQueue && running >= maxRunningSales) delayed += d.visible + d.inFlight + d.delayed;
+          else {
+            messages += d.visible + d.inFlight;
+            delayed += d.delayed;
+          }
         }
-        const { running, waiting } = workflow.running();
         // Approved releases wait on the exchange: the timeline steps at the release schedule's pace meanwhile.
         const releasing = (await Promise.all(cities.map((c) => releaseStore.open(c)))).flat().filter((r) => r.status === 'APPROVED' || r.status === 'SENDING' || r.status === 'SENT').length;
         const wakes = [workflow.gate.nextWake(), releasing > 0 ? clock.nowMs() + 5 * 60_000 : undefined].filter((t): t is number => t !== undefined);
         const nextWake = wakes.length > 0 ? Math.min(...wakes) : undefined;
-        return { messages, active: running - waiting, waiting: waiting + releasing, ...(nextWake !== undefined ? { nextWake } : {}) };
+        return { messages, delayed, active: running - waiting, waiting: waiting + releasing, ...(nextWake !== undefined ? { nextWake } : {}) };
       },
       wake: () => workflow.gate.release(),
       serve(rate: number) {
@@ -680,7 +705,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           `sale workflow    the synthesized state machine (${Object.keys(definition.States).length} states${definitionCached ? ', cached synth' : ', synthesized now'}) in aws-local-stepfunctions; its waits pass on the shared clock`,
           `schedules        ${deployed.schedules.map((x) => `${x.function} ${x.expression}`).join(', ')} (${schedules.timezone}), on the shared clock`,
           `notice channels  print batches in s3://${PRINT_BATCH_BUCKET}/ on the local S3 (fauxqs, ${sqs.endpoint}); e-mail through the local SES v2 ${ses.endpoint} (web viewer)`,
-          `exchange         ${exchange.url} (Upbit protocol, rate limits ${limitFactor === 1 ? "Upbit's" : `${limitFactor}x Upbit's`}) — ${exchange.describeSource()}`,
+          `exchange         ${exchange.url} (Upbit protocol at Upbit's own rate limits; every caller within one rate budget in the table) — ${exchange.describeSource()}`,
           `city API         ${api.url} (callers from ${join(stateDir, 'credentials.json')})`,
         ];
       },

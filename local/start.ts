@@ -36,7 +36,6 @@ export const START_COMMAND = defineCommand({
     speed: { type: 'string', value: 'N', description: 'the clock rate while serving (default 10)' },
     cases: { type: 'string', value: 'N', description: 'demo cases (default 161)' },
     seed: { type: 'string', value: 'N', description: 'the demo and simulator seed' },
-    'exchange-limits': { type: 'string', value: 'N', description: "the simulator's per-second limits as a multiple of Upbit's (default 5; 1 = Upbit's)" },
     'no-demo': { type: 'boolean', description: 'serve an empty city' },
     verbose: { type: 'boolean', description: 'log every API request and where the time went' },
   },
@@ -46,7 +45,6 @@ export const START_COMMAND = defineCommand({
     speed: numberOption(v.speed, 'speed', 10),
     cases: numberOption(v.cases, 'cases', 161, { min: 1, integer: true }),
     seed: v.seed === undefined ? undefined : numberOption(v.seed, 'seed', 0, { integer: true }),
-    exchangeLimits: v['exchange-limits'] === undefined ? undefined : numberOption(v['exchange-limits'], 'exchange-limits', 5, { min: 1 }),
     demo: !v['no-demo'],
     verbose: v.verbose ?? false,
   }),
@@ -88,7 +86,7 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void shutdown(130));
   process.once('SIGTERM', () => void shutdown(143));
 
-  stack = await startLocalStack({ start: DEMO_CALENDAR.start, log: (l) => out(`  ${l}`), logRequests: args.verbose, ...(args.port ? { apiPort: args.port } : {}), ...(args.seed !== undefined ? { seed: args.seed } : {}), ...(args.exchangeLimits ? { exchangeLimitFactor: args.exchangeLimits } : {}) });
+  stack = await startLocalStack({ start: DEMO_CALENDAR.start, log: (l) => out(`  ${l}`), logRequests: args.verbose, ...(args.port ? { apiPort: args.port } : {}), ...(args.seed !== undefined ? { seed: args.seed } : {}) });
   const s = stack;
   for (const line of s.describe()) print(`  ${line}`);
   print(`  API reference: ${s.api.url}${API_REFERENCE_PATH} (OpenAPI document at ${s.api.url}${API_REFERENCE_PATH}openapi.json)`);

@@ -58,7 +58,9 @@ export async function runTimeline(stack: Pick<LocalStack, 'clock' | 'scheduler' 
 
   for (;;) {
     const pending = await stack.pendingWork();
-    if (pending.messages > 0 || pending.active > 0) {
+    // Delayed messages (sale requests deferred at the cap) wait for running sales, which may be
+    // waiting for the clock: then the clock moves on to their wake-up, not beyond.
+    if (pending.messages > 0 || pending.active > 0 || (pending.delayed > 0 && pending.nextWake === undefined)) {
       busySteps++;
       await sleep(busyPause);
       continue;
@@ -68,7 +70,7 @@ export async function runTimeline(stack: Pick<LocalStack, 'clock' | 'scheduler' 
       return { steps, busySteps, endedAt: clock.now(), reason: 'done' };
     }
     const firing = scheduler.nextFiring();
-    const candidates = [firing, pending.nextWake].filter((t): t is number => t !== undefined);
+    const candidates = (pending.delayed > 0 ? [pending.nextWake] : [firing, pending.nextWake]).filter((t): t is number => t !== undefined);
     if (candidates.length === 0) break;
     const next = Math.min(...candidates);
     if (next > until) break;

@@ -6,6 +6,7 @@
  */
 import { DynamoDbCitySettings } from '#adapters/dynamodb/city-settings-store';
 import { createDynamoDbClient } from '#adapters/dynamodb/client';
+import { rateBudgetFromEnv } from '#adapters/dynamodb/rate-budget-store';
 import { DynamoDbPriceStore } from '#adapters/dynamodb/price-store';
 import { UpbitExchange } from '#adapters/exchange/upbit';
 import { lambdaHandler, powertools } from '../lambda';
@@ -16,7 +17,8 @@ import { SERVICE_NAME } from './metrics';
 const config = loadPollConfig();
 const tools = powertools(SERVICE_NAME);
 const { logger, metrics, tracer } = tools;
-const store = new DynamoDbPriceStore(tracer.captureAWSv3Client(createDynamoDbClient()), config.tableName, { historyDays: config.historyDays, casesPerPart: config.casesPerPart });
+const dynamodb = tracer.captureAWSv3Client(createDynamoDbClient());
+const store = new DynamoDbPriceStore(dynamodb, config.tableName, { historyDays: config.historyDays, casesPerPart: config.casesPerPart });
 const exchange = new UpbitExchange({
   baseUrl: config.exchangeBaseUrl,
   // Quotation endpoints are public: nothing is signed, so no key is read or held.
@@ -24,6 +26,8 @@ const exchange = new UpbitExchange({
   secretKey: '',
   maxMarketsPerCall: config.maxMarketsPerCall,
   timeoutMs: config.exchangeTimeoutMs,
+  // Quotations are counted per IP: the poller shares the NAT's budget with the market steps.
+  budget: rateBudgetFromEnv(dynamodb),
 });
 
 const poll = createPollHandler({

@@ -5,6 +5,7 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDbCaseStore } from '#adapters/dynamodb/case-store';
 import { createDynamoDbClient } from '#adapters/dynamodb/client';
+import { rateBudgetFromEnv } from '#adapters/dynamodb/rate-budget-store';
 import { DynamoDbJournalStore } from '#adapters/dynamodb/journal-store';
 import { DynamoDbReleaseStore } from '#adapters/dynamodb/release-store';
 import type { Reconciliation } from '#domain/reconciliation';
@@ -21,7 +22,7 @@ let run: (() => Promise<Reconciliation>) | undefined;
 
 export const handler = lambdaHandler(async () => {
   run ??= createCustodyReconciliation({
-    exchange: await exchangeFromSecret(),
+    exchange: await exchangeFromSecret(rateBudgetFromEnv(dynamodb)),
     cases: new DynamoDbCaseStore(dynamodb, config.tableName),
     releases: new DynamoDbReleaseStore(dynamodb, config.tableName),
     journal: new DynamoDbJournalStore(dynamodb, config.tableName),

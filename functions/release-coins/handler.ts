@@ -7,6 +7,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { DynamoDbCaseStore } from '#adapters/dynamodb/case-store';
 import { DynamoDbCitySettings } from '#adapters/dynamodb/city-settings-store';
 import { createDynamoDbClient } from '#adapters/dynamodb/client';
+import { rateBudgetFromEnv } from '#adapters/dynamodb/rate-budget-store';
 import { DynamoDbReleaseStore } from '#adapters/dynamodb/release-store';
 import { UpbitExchange } from '#adapters/exchange/upbit';
 import { createSqsClient } from '#adapters/sqs/client';
@@ -27,7 +28,8 @@ async function venue(): Promise<UpbitExchange> {
   if (typeof keys.accessKey !== 'string' || typeof keys.secretKey !== 'string' || keys.accessKey === 'REPLACE_ME') {
     throw new ConfigError('the withdrawal secret has no key yet: put the withdrawal key in it (infra/README.md)');
   }
-  return new UpbitExchange({ baseUrl: config.baseUrl, accessKey: keys.accessKey, secretKey: keys.secretKey });
+  // The same account as the trading key: the same budget.
+  return new UpbitExchange({ baseUrl: config.baseUrl, accessKey: keys.accessKey, secretKey: keys.secretKey, budget: rateBudgetFromEnv(dynamodb) });
 }
 
 export const handler = lambdaHandler(async () => {

@@ -24,6 +24,13 @@ import { cityIds, ConfigError, ENV, executionPolicyVar, optional, parseEnv, requ
 
 export { ConfigError };
 
+/**
+ * Reserved concurrency of the market steps (infra/constructs/sale-workflow.ts; the local stack runs
+ * them at the same): at most this many market steps call the exchange at once, so what waits on the
+ * rate budget stays short. A step beyond it is throttled and retried by the state machine.
+ */
+export const MARKET_STEPS_CONCURRENCY = 10;
+
 export interface SaleLimits {
   /** The exchange's quantity step: Upbit takes volumes with at most 8 decimals. */
   lotSize: Decimal;

@@ -7,6 +7,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDbCaseStore } from '#adapters/dynamodb/case-store';
 import { DynamoDbCitySettings } from '#adapters/dynamodb/city-settings-store';
 import { createDynamoDbClient } from '#adapters/dynamodb/client';
+import { rateBudgetFromEnv } from '#adapters/dynamodb/rate-budget-store';
 import { DynamoDbPriceStore } from '#adapters/dynamodb/price-store';
 import { DynamoDbSaleStore } from '#adapters/dynamodb/sale-store';
 import { lambdaHandler, powertools } from '../lambda';
@@ -25,7 +26,7 @@ const secrets = tracer.captureAWSv3Client(new SecretsManagerClient({}));
 let ready: Promise<StepHandler> | undefined;
 
 async function build(): Promise<StepHandler> {
-  const exchange = await exchangeFromSecret(process.env, secrets);
+  const exchange = await exchangeFromSecret(rateBudgetFromEnv(dynamodb), process.env, secrets);
   return stepDispatcher(
     createMarketSteps({
       store: new DynamoDbCaseStore(dynamodb, config.tableName),

@@ -6,6 +6,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDbCitySettings } from '#adapters/dynamodb/city-settings-store';
 import { DynamoDbCaseStore } from '#adapters/dynamodb/case-store';
 import { createDynamoDbClient } from '#adapters/dynamodb/client';
+import { rateBudgetFromEnv } from '#adapters/dynamodb/rate-budget-store';
 import { DynamoDbSaleStore } from '#adapters/dynamodb/sale-store';
 import { createSqsClient } from '#adapters/sqs/client';
 import { lambdaHandler, powertools } from '../lambda';
@@ -26,7 +27,7 @@ async function build(): Promise<() => Promise<SweepReport>> {
   return createOrderSweep({
     store: new DynamoDbCaseStore(dynamodb, config.tableName),
     sales: new DynamoDbSaleStore(dynamodb, config.tableName),
-    exchange: await exchangeFromSecret(process.env, secrets),
+    exchange: await exchangeFromSecret(rateBudgetFromEnv(dynamodb), process.env, secrets),
     limits: config.limits,
     cities: config.cities,
     settings: new DynamoDbCitySettings(dynamodb, config.tableName),

@@ -7,6 +7,8 @@ import { DynamoDbCaseStore } from '#adapters/dynamodb/case-store';
 import { DynamoDbCitySettings } from '#adapters/dynamodb/city-settings-store';
 import { createDynamoDbClient } from '#adapters/dynamodb/client';
 import { StepFunctionsSaleStarter } from '#adapters/workflow/sfn-starter';
+import { SqsSaleRequestQueue } from '#adapters/workflow/sale-requests';
+import { createSqsClient } from '#adapters/sqs/client';
 import { lambdaHandler, powertools } from '../lambda';
 import { createSaleStarter } from './app';
 import { loadStarterConfig } from './config';
@@ -14,6 +16,7 @@ import { loadStarterConfig } from './config';
 const config = loadStarterConfig();
 const tools = powertools('start-sale');
 const { logger, metrics, tracer } = tools;
+const saleRequests = new SqsSaleRequestQueue(tracer.captureAWSv3Client(createSqsClient()), config.saleRequestQueueUrl);
 
 export const handler = lambdaHandler(
   createSaleStarter({
@@ -23,6 +26,7 @@ export const handler = lambdaHandler(
     clock: () => new Date(),
     logger,
     metrics,
+    runningSales: { cap: config.maxRunningSales, cities: config.cities, defer: (request, deferredMessageId) => saleRequests.send(request, deferredMessageId) },
   }),
   tools,
 );

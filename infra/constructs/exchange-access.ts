@@ -18,6 +18,7 @@ export const EXCHANGE_ENV = {
   withdrawalSecretArn: ENV.withdrawalSecretArn,
   baseUrl: ENV.exchangeBaseUrl,
   id: ENV.exchangeId,
+  rateLimits: ENV.exchangeRateLimits,
 } as const;
 
 export interface ExchangeAccessProps {
@@ -25,6 +26,8 @@ export interface ExchangeAccessProps {
   readonly key: kms.IKey;
   readonly exchangeId: string;
   readonly baseUrl: string;
+  /** Overrides of Upbit's documented limits per second, by group (the shared rate budget reads them). */
+  readonly rateLimits?: Readonly<Record<string, number>>;
 }
 
 export type ExchangeKey = 'trading' | 'withdrawal' | 'none';
@@ -77,5 +80,6 @@ export class ExchangeAccess extends Construct {
     }
     fn.addEnvironment(EXCHANGE_ENV.baseUrl, this.props.baseUrl);
     fn.addEnvironment(EXCHANGE_ENV.id, this.props.exchangeId);
+    if (this.props.rateLimits && Object.keys(this.props.rateLimits).length > 0) fn.addEnvironment(EXCHANGE_ENV.rateLimits, JSON.stringify(this.props.rateLimits));
   }
 }

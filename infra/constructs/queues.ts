@@ -15,6 +15,7 @@ import { Construct } from 'constructs';
 import type { AppFunction } from './function';
 import { acknowledgeWildcards, grantInOwnPolicy } from './nag';
 import { ENV } from '#adapters/env';
+import { SALE_REQUEST_DELAY_SECONDS } from '#adapters/workflow/sale-requests';
 
 /** Receives before a message is moved to the DLQ; ≥ 5 so a throttled consumer does not dead-letter good work. */
 export const MAX_RECEIVE_COUNT = 5;
@@ -53,7 +54,7 @@ export class Queues extends Construct {
 
   constructor(scope: Construct, id: string, props: QueuesProps) {
     super(scope, id);
-    const pair = (name: string, visibilityTimeout: Duration): [sqs.Queue, sqs.Queue] => {
+    const pair = (name: string, visibilityTimeout: Duration, deliveryDelay?: Duration): [sqs.Queue, sqs.Queue] => {
       const common = {
         fifo: true,
         contentBasedDeduplication: false,
@@ -67,6 +68,7 @@ export class Queues extends Construct {
       const queue = new sqs.Queue(this, name, {
         ...common,
         visibilityTimeout,
+        ...(deliveryDelay ? { deliveryDelay } : {}),
         retentionPeriod: Duration.days(4),
         deadLetterQueue: { queue: dlq, maxReceiveCount: MAX_RECEIVE_COUNT },
       });
@@ -77,7 +79,8 @@ export class Queues extends Construct {
       saleRequest: props.saleRequestVisibilityTimeout ?? Duration.minutes(6),
     };
     [this.noticeDispatch, this.noticeDispatchDlq] = pair('NoticeDispatch', this.visibilityTimeouts.noticeDispatch);
-    [this.saleRequest, this.saleRequestDlq] = pair('SaleRequest', this.visibilityTimeouts.saleRequest);
+    // Delayed: a request the starter deferred at the cap on running sales comes back later.
+    [this.saleRequest, this.saleRequestDlq] = pair('SaleRequest', this.visibilityTimeouts.saleRequest, Duration.seconds(SALE_REQUEST_DELAY_SECONDS));
   }
 
   get deadLetterQueues(): sqs.Queue[] {

@@ -43,6 +43,7 @@ import type { NewExchangeFunction } from './prices';
 import type { Queues } from './queues';
 import { ScheduledFunction } from './scheduled-function';
 import { ENV } from '#adapters/env';
+import { MARKET_STEPS_CONCURRENCY } from '../../functions/sale/config';
 
 /** The state names officers read (and the local tests bind handlers to). */
 export const SALE_STATES = {
@@ -94,6 +95,9 @@ export const TRANSIENT_ERRORS = [
   'Lambda.Unknown',
 ] as const;
 
+/** Lambda's answer when a function's reserved concurrency is in use. */
+export const THROTTLED = 'Lambda.TooManyRequestsException';
+
 /** An order whose outcome is unknown: the retried step looks it up by identifier first. */
 export const IN_DOUBT_ERRORS = ['PlacementOutcomeUnknown', 'OrderInDoubtError'] as const;
 
@@ -140,6 +144,8 @@ export class SaleWorkflow extends Construct {
         retryOnServiceExceptions: true,
       });
       task.addRetry({ errors: [...IN_DOUBT_ERRORS], interval: Duration.seconds(5), backoffRate: 2, maxAttempts: 6, maxDelay: Duration.minutes(2), jitterStrategy: sfn.JitterType.FULL });
+      // A throttled invocation (the market steps' reserved concurrency is full) waits its turn.
+      task.addRetry({ errors: [THROTTLED], interval: Duration.seconds(1), backoffRate: 2, maxAttempts: 10, maxDelay: Duration.seconds(30), jitterStrategy: sfn.JitterType.FULL });
       task.addRetry({ errors: ['Banned'], interval: Duration.seconds(60), backoffRate: 2, maxAttempts: 3, jitterStrategy: sfn.JitterType.FULL });
       task.addRetry({ errors: [...TRANSIENT_ERRORS], interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 6, maxDelay: Duration.minutes(1), jitterStrategy: sfn.JitterType.FULL });
       return task;
@@ -393,6 +399,8 @@ export function addSaleWorkflow(scope: Construct, props: SaleWiringProps): SaleW
     entry: repo('sale/market-handler.ts'),
     description: 'Sale workflow steps on the exchange: quote, plan, place, reconcile, resolve',
     timeout: Duration.seconds(60),
+    // Few callers at once, so what waits on the shared rate budget stays short (functions/sale/README.md).
+    reservedConcurrentExecutions: MARKET_STEPS_CONCURRENCY,
   });
   data.bindTable(marketSteps);
 
@@ -405,8 +413,11 @@ export function addSaleWorkflow(scope: Construct, props: SaleWiringProps): SaleW
     metricsNamespace: props.metricsNamespace,
   });
 
-  const starter = props.newFunction('StartSaleFunction', { name: 'start-sale', description: 'Turns sale requests into sale executions (one per case and attempt)' });
+  // One at a time: the cap on running sales is counted request after request.
+  const starter = props.newFunction('StartSaleFunction', { name: 'start-sale', description: 'Turns sale requests into sale executions (one per case and attempt)', reservedConcurrentExecutions: 1 });
   data.bindTable(starter);
+  // A request deferred at the cap goes back to the queue (its delivery delay brings it back later).
+  queues.bindProducer('saleRequest', starter);
   workflow.bindStarter(starter);
   queues.addConsumer('saleRequest', starter, { batchSize: 10 });
 

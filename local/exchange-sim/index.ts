@@ -86,8 +86,9 @@ export interface SimulatorOptions {
   minOrderTotal?: string;
   maxOrderTotal?: string;
   impact?: Partial<ImpactParams>;
+  /** Requests per second per group (default Upbit's own, DEFAULT_LIMITS); always counted in wall-clock seconds. */
   rateLimits?: Partial<Record<Group, number>>;
-  rateWindowMs?: number;
+  /** 429s within 10 s that earn a 418 (default 10). */
   banAfter429s?: number;
   banSeconds?: number;
   /** Instant at which synthetic paths stand at their s0 (default: 00:00 UTC of the clock's first day). */
@@ -189,9 +190,8 @@ export async function startExchangeSimulator(options: SimulatorOptions): Promise
   });
   const limiter = new RateLimiter({
     limits: { ...DEFAULT_LIMITS, ...options.rateLimits },
-    windowMs: options.rateWindowMs ?? 1000,
     banAfter429s: options.banAfter429s ?? 10,
-    banWindowMs: 10 * (options.rateWindowMs ?? 1000),
+    banWindowMs: 10_000,
     banMs: (options.banSeconds ?? 60) * 1000,
   });
   const faults = new Faults();

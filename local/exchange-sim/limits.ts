@@ -1,19 +1,24 @@
 /**
  * Rate limits per group and per second, as Upbit counts them: quotation groups per client IP,
  * exchange groups per account. Over the limit: 429. Keep sending through 429s and the bucket is
- * blocked (418) for a while. Counted on the wall clock, not the simulated one.
+ * blocked (418) for a while. Counted on the wall clock, not the simulated one (which may run
+ * faster): rate limits are real seconds, on the exchange as in the client (UPBIT_RATE_WINDOW_MS).
+ *
+ * Upbit does not say where its one-second windows start, so the simulator counts the strictest
+ * way: any second, wherever it starts (a sliding window). A client within it is within any.
  */
+import { UPBIT_QUOTATION_GROUPS, UPBIT_RATE_LIMITS, UPBIT_RATE_WINDOW_MS } from '#adapters/exchange/rate-budget';
 
 export type Group = 'market' | 'candle' | 'trade' | 'ticker' | 'orderbook' | 'order' | 'default';
 
-export const DEFAULT_LIMITS: Record<Group, number> = { market: 10, candle: 10, trade: 10, ticker: 10, orderbook: 10, order: 8, default: 30 };
+/** Upbit's own limits: orders 12 a second (since 2026-08-21), other exchange calls 30, each quotation group 10. */
+export const DEFAULT_LIMITS = UPBIT_RATE_LIMITS as Readonly<Record<Group, number>>;
 
 /** Quotation groups are counted per client IP; the others per account. */
-export const QUOTATION_GROUPS: ReadonlySet<Group> = new Set(['market', 'candle', 'trade', 'ticker', 'orderbook']);
+export const QUOTATION_GROUPS = UPBIT_QUOTATION_GROUPS as ReadonlySet<Group>;
 
 export interface LimitOptions {
   limits: Record<Group, number>;
-  windowMs: number;
   /** 429s within `banWindowMs` that earn a 418. */
   banAfter429s: number;
   banWindowMs: number;
@@ -23,8 +28,8 @@ export interface LimitOptions {
 export type LimitVerdict = { status: 200; remaining: number } | { status: 429; remaining: 0 } | { status: 418; remaining: 0; seconds: number };
 
 interface Bucket {
-  windowStart: number;
-  count: number;
+  /** Wall-clock ms of the requests taken in the last window. */
+  taken: number[];
   recent429: number[];
   bannedUntil: number;
 }
@@ -36,7 +41,7 @@ export class RateLimiter {
 
   private bucket(key: string): Bucket {
     let b = this.buckets.get(key);
-    if (!b) this.buckets.set(key, (b = { windowStart: 0, count: 0, recent429: [], bannedUntil: 0 }));
+    if (!b) this.buckets.set(key, (b = { taken: [], recent429: [], bannedUntil: 0 }));
     return b;
   }
 
@@ -44,13 +49,9 @@ export class RateLimiter {
     const b = this.bucket(`${who}|${group}`);
     const ban = this.bucket(`${who}|ban`);
     if (now < ban.bannedUntil) return { status: 418, remaining: 0, seconds: Math.ceil((ban.bannedUntil - now) / 1000) };
-    const windowStart = now - (now % this.o.windowMs);
-    if (b.windowStart !== windowStart) {
-      b.windowStart = windowStart;
-      b.count = 0;
-    }
+    b.taken = b.taken.filter((t) => now - t < UPBIT_RATE_WINDOW_MS);
     const limit = this.o.limits[group];
-    if (b.count >= limit) {
+    if (b.taken.length >= limit) {
       ban.recent429 = ban.recent429.filter((t) => now - t < this.o.banWindowMs);
       ban.recent429.push(now);
       if (ban.recent429.length >= this.o.banAfter429s) {
@@ -60,8 +61,8 @@ export class RateLimiter {
       }
       return { status: 429, remaining: 0 };
     }
-    b.count++;
-    return { status: 200, remaining: limit - b.count };
+    b.taken.push(now);
+    return { status: 200, remaining: limit - b.taken.length };
   }
 
   /** Fault injection: block `who` for `ms`. */

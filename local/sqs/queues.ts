@@ -29,6 +29,8 @@ export interface FifoQueueOptions {
   visibilityTimeoutSeconds?: number;
   /** Receives before a message moves to the DLQ. Default 5 (as in the stack). */
   maxReceiveCount?: number;
+  /** Delivery delay of every message (default 0). */
+  delaySeconds?: number;
   /** Default false, as in the stack: the producer sets MessageDeduplicationId. */
   contentBasedDeduplication?: boolean;
 }
@@ -57,6 +59,7 @@ export async function createFifoQueueWithDlq(client: SQSClient, options: FifoQue
   const queue = await createFifo(client, base, {
     ContentBasedDeduplication: dedup,
     VisibilityTimeout: String(visibilityTimeoutSeconds),
+    DelaySeconds: String(options.delaySeconds ?? 0),
     RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: String(maxReceiveCount) }),
   });
   return { ...queue, visibilityTimeoutSeconds, maxReceiveCount, dlq };

@@ -27,6 +27,8 @@ export const ENV = {
   withdrawalSecretArn: 'WITHDRAWAL_SECRET_ARN',
   exchangeBaseUrl: 'EXCHANGE_BASE_URL',
   exchangeId: 'EXCHANGE_ID',
+  /** JSON { group: requests per second } over the exchange's documented limits (the shared rate budget). */
+  exchangeRateLimits: 'EXCHANGE_RATE_LIMITS',
   /** JSON [{ principal, role, cities }]: each API caller's role and the cities it acts for. */
   callers: 'CALLERS',
   // Per function.
@@ -42,6 +44,8 @@ export const ENV = {
   saleMaxDays: 'SALE_MAX_DAYS',
   saleFillPollSeconds: 'SALE_FILL_POLL_SECONDS',
   saleMaxAttempts: 'SALE_MAX_ATTEMPTS',
+  /** Sales running at once on the exchange account before the starter defers new ones (start-sale). */
+  saleMaxRunning: 'SALE_MAX_RUNNING',
   noticeChannelOrder: 'NOTICE_CHANNEL_ORDER',
   exchangeNoticeContact: 'EXCHANGE_NOTICE_CONTACT',
   localOutboxDir: 'LOCAL_OUTBOX_DIR',
@@ -150,6 +154,16 @@ function parseJsonObject(text: string | undefined): Record<string, unknown> | un
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new ConfigError('must be a JSON object');
   return value as Record<string, unknown>;
 }
+
+/** EXCHANGE_RATE_LIMITS: whole numbers of requests per second by limit group (empty when unset). */
+export const rateLimitsVar = () =>
+  envVar((text): Record<string, number> => {
+    const raw = parseJsonObject(text) ?? {};
+    for (const [group, perSecond] of Object.entries(raw)) {
+      if (!Number.isInteger(perSecond) || (perSecond as number) < 2) throw new ConfigError(`${group} must be a whole number of requests per second, at least 2`);
+    }
+    return raw as Record<string, number>;
+  });
 
 /** EXECUTION_POLICY: the domain's defaults with the deployment's overrides, validated by the domain. */
 export const executionPolicyVar = () =>

@@ -140,6 +140,8 @@ export interface CaseStore {
   commit(previousVersion: number, transition: Transition, options?: CommitOptions): Promise<void>;
   /** A city's cases in one status (or every status), oldest registration first. */
   listByStatus(cityId: string, status: CaseStatus | undefined, options?: ListOptions): Promise<Page<CaseSummary>>;
+  /** How many of a city's cases are in `status` (read from the listing index: it may trail a commit by a moment on AWS). */
+  countByStatus(cityId: string, status: CaseStatus): Promise<number>;
   /** Cases of every city waiting on a date strictly before `before` (the daily deadline check). */
   dueByDeadline(before: LocalDate, options?: ListOptions): Promise<Page<DeadlineEntry>>;
   /** Cases of every city in custody, not held back, whose custody became complete on or before `through` (the daily pre-sale notice run); `date` is the custody date. */

@@ -8,7 +8,9 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { resolveStateMachineDefinition, taskFunctions, type CfnTemplate } from '../../shared/adapters/workflow/definition';
 import { CASE_STEPS, MARKET_STEPS } from '../../functions/sale/steps';
-import { IN_DOUBT_ERRORS, SALE_STATES, TRANSIENT_ERRORS } from '../../infra/constructs/sale-workflow';
+import { IN_DOUBT_ERRORS, SALE_STATES, THROTTLED, TRANSIENT_ERRORS } from '../../infra/constructs/sale-workflow';
+import { MARKET_STEPS_CONCURRENCY } from '../../functions/sale/config';
+import { SALE_REQUEST_DELAY_SECONDS } from '../../shared/adapters/workflow/sale-requests';
 import { VISIBILITY_FACTOR } from '../../infra/constructs/queues';
 import { buildTestApp, resourcesOfType } from './helpers';
 
@@ -152,6 +154,45 @@ describe('sale requests and deadline checks', () => {
       DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DeadlineCheckScheduleDlq'), 'Arn'] } } },
     });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateNumberOfMessagesVisible', Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DeadlineCheckScheduleDlq'), 'QueueName'] } }] });
+  });
+});
+
+describe('one rate budget for the exchange account', () => {
+  const env = (id: string) => (functions[id]!.Properties?.Environment as { Variables: Record<string, unknown> } | undefined)?.Variables ?? {};
+  const exchangeCallers = Object.keys(functions).filter((id) => env(id).EXCHANGE_BASE_URL !== undefined);
+
+  it('caps the concurrency of every function that calls the exchange: market steps 10, the others one at a time', () => {
+    expect(exchangeCallers.map((id) => id.replace(/Function.*$/, '')).sort()).toEqual(['PollPrices', 'ReconcileCustody', 'ReleaseCoins', 'SaleMarketSteps', 'SweepOrdersInDoubt']);
+    for (const id of exchangeCallers) {
+      expect([id, functions[id]!.Properties?.ReservedConcurrentExecutions]).toEqual([id, id.startsWith('SaleMarketSteps') ? MARKET_STEPS_CONCURRENCY : 1]);
+      // Each builds the shared budget: the cases table (its buckets) and the exchange id (the account).
+      expect(env(id).TABLE_NAME).toBeDefined();
+      expect(env(id).EXCHANGE_ID).toBe('upbit');
+    }
+  });
+
+  it('retries a market step throttled by that cap instead of failing the sale', () => {
+    for (const step of MARKET_STEPS) {
+      const retry = (states[step]?.Retry as { ErrorEquals: string[]; MaxAttempts: number; JitterStrategy?: string }[]).find((r) => r.ErrorEquals.includes(THROTTLED));
+      expect([step, retry?.MaxAttempts, retry?.JitterStrategy]).toEqual([step, 10, 'FULL']);
+    }
+  });
+
+  it('starts sales one request at a time (the cap on running sales is counted), and a deferred request goes back to the delayed queue', () => {
+    const starterId = logicalIdOf('StartSaleFunction');
+    expect(functions[starterId]!.Properties?.ReservedConcurrentExecutions).toBe(1);
+    expect(env(starterId).SALE_REQUEST_QUEUE_URL).toEqual({ Ref: expect.stringMatching(/^QueuesSaleRequest/) });
+    const queues = resourcesOfType(template, 'AWS::SQS::Queue');
+    const saleQueue = Object.entries(queues).find(([id]) => /^QueuesSaleRequest(?!Dlq)/.test(id))![1];
+    expect(saleQueue.Properties?.DelaySeconds).toBe(SALE_REQUEST_DELAY_SECONDS);
+  });
+
+  it('passes configured limits to every caller of the exchange (Upbit’s documented ones otherwise)', () => {
+    for (const id of exchangeCallers) expect(env(id).EXCHANGE_RATE_LIMITS).toBeUndefined();
+    const { stack: custom } = buildTestApp({ exchange: { id: 'upbit', baseUrl: 'https://api.upbit.com', rateLimits: { order: 8 } } });
+    const customFunctions = resourcesOfType(Template.fromStack(custom), 'AWS::Lambda::Function');
+    const withLimits = Object.values(customFunctions).filter((f) => (f.Properties?.Environment as { Variables: Record<string, unknown> } | undefined)?.Variables.EXCHANGE_RATE_LIMITS === '{"order":8}');
+    expect(withLimits).toHaveLength(exchangeCallers.length);
   });
 });
 

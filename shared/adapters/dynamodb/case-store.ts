@@ -293,6 +293,26 @@ export class DynamoDbCaseStore implements CaseStore {
     return { items: page.items.map(itemToSummary), ...(page.cursor ? { cursor: page.cursor } : {}) };
   }
 
+  async countByStatus(cityId: string, status: CaseStatus): Promise<number> {
+    let count = 0;
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: INDEX.byStatus,
+          KeyConditionExpression: 'GSI2PK = :pk',
+          ExpressionAttributeValues: { ':pk': statusPk(cityId, status) },
+          Select: 'COUNT',
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      count += out.Count ?? 0;
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return count;
+  }
+
   async dueByDeadline(before: LocalDate, options: ListOptions = {}): Promise<Page<DeadlineEntry>> {
     const page = await this.queryPartitions(INDEX.byDeadline, 'GSI1PK', DEADLINE_PARTITIONS, { expression: 'GSI1SK < :before', values: { ':before': before } }, options);
     return { items: page.items.map(itemToDeadline), ...(page.cursor ? { cursor: page.cursor } : {}) };

@@ -1,8 +1,10 @@
 /**
  * Upbit Open API v1 adapter over HTTP (Node's global fetch). Quotation calls are public; exchange
  * calls carry an HS512 JWT (see upbit-auth.ts). Every response is parsed losslessly (numbers never
- * pass through a float) and validated with zod. Rate limits follow the `Remaining-Req` header; 429 is
- * retried with bounded, jittered backoff; 418 stops all calls until the ban ends.
+ * pass through a float) and validated with zod. Every request first takes its place in the shared
+ * rate budget (`budget`: one per exchange account and egress IP for the whole deployment,
+ * rate-budget.ts) and follows the `Remaining-Req` header; 429 is retried with bounded, jittered
+ * backoff; 418 stops all calls until the ban ends.
  *
  * Orders are never re-sent blindly: when the answer to a POST is lost (timeout, reset, 5xx), the
  * order is looked up by its `identifier` (`placeOrResolve`).
@@ -46,6 +48,7 @@ import {
   type WithdrawalVenue,
 } from './exchange';
 import { parseLossless } from './lossless-json';
+import { UPBIT_RATE_WINDOW_MS, type RateBudget } from './rate-budget';
 import { GroupPacer } from './rate-limit';
 import { encodeQuery, signUpbitToken, type Params } from './upbit-auth';
 
@@ -66,8 +69,12 @@ export interface UpbitExchangeOptions {
   /** Polls of an order until it is final. */
   settlePolls?: number;
   settleDelayMs?: number;
-  /** Rate-limit window the exchange counts in. */
-  rateWindowMs?: number;
+  /**
+   * The budget every caller with the city's keys (or behind its egress IP) shares. Without one the
+   * client only paces itself from the header: right for a lone caller (the CLI), never for the
+   * deployment's functions, which all pass the same DynamoDB budget.
+   */
+  budget?: RateBudget;
   /** Ban length assumed when a 418 does not say. */
   defaultBanMs?: number;
   /** Markets per ticker / order book call. */
@@ -96,7 +103,7 @@ interface Call {
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export class UpbitExchange implements Exchange, OrderHistory, WithdrawalVenue {
-  private readonly o: Required<Omit<UpbitExchangeOptions, 'baseUrl' | 'accessKey' | 'secretKey'>>;
+  private readonly o: Required<Omit<UpbitExchangeOptions, 'baseUrl' | 'accessKey' | 'secretKey' | 'budget'>>;
   private readonly pacer: GroupPacer;
   private bannedUntil = 0;
 
@@ -110,14 +117,13 @@ export class UpbitExchange implements Exchange, OrderHistory, WithdrawalVenue {
       resolveDelayMs: options.resolveDelayMs ?? 500,
       settlePolls: options.settlePolls ?? 10,
       settleDelayMs: options.settleDelayMs ?? 200,
-      rateWindowMs: options.rateWindowMs ?? 1000,
       defaultBanMs: options.defaultBanMs ?? 60_000,
       maxMarketsPerCall: options.maxMarketsPerCall ?? 100,
       random: options.random ?? Math.random,
       sleep: options.sleep ?? defaultSleep,
       now: options.now ?? Date.now,
     };
-    this.pacer = new GroupPacer({ windowMs: this.o.rateWindowMs, now: this.o.now, sleep: this.o.sleep });
+    this.pacer = new GroupPacer({ windowMs: UPBIT_RATE_WINDOW_MS, now: this.o.now, sleep: this.o.sleep });
   }
 
   // ------------------------------------------------------------------ quotation
@@ -363,6 +369,8 @@ export class UpbitExchange implements Exchange, OrderHistory, WithdrawalVenue {
       if (now < this.bannedUntil) throw new Banned(`banned by the exchange until ${new Date(this.bannedUntil).toISOString()}`, new Date(this.bannedUntil), { status: 418 });
       const group = this.pacer.groupFor(route, c.group);
       await this.pacer.acquire(group);
+      // Last before sending: a slot of the shared budget is used as soon as it is granted.
+      await this.options.budget?.acquire(group);
       const last = attempt >= this.o.maxAttempts;
 
       let status: number;

@@ -38,11 +38,19 @@ export function parseSaleRequestMessage(body: string): SaleRequestMessage {
   return parsed.data;
 }
 
+/**
+ * The queue's delivery delay (every message, FIFO queues have no per-message delay): a request the
+ * starter deferred at the cap on running sales comes back this much later. A sale starting 10 s
+ * after it was asked for changes nothing.
+ */
+export const SALE_REQUEST_DELAY_SECONDS = 10;
+
 export const saleRequestGroup = (cityId: string, caseId: string): string => `${cityId}#${caseId}`;
 export const saleRequestDeduplicationId = (cityId: string, saleId: string): string => `${cityId}#${saleId}`;
 
 export interface SaleRequestQueue {
-  send(request: SaleRequestMessage): Promise<void>;
+  /** `deferredMessageId`: the request is sent again for a message the starter deferred (deduplicated per that message). */
+  send(request: SaleRequestMessage, deferredMessageId?: string): Promise<void>;
 }
 
 export class SqsSaleRequestQueue implements SaleRequestQueue {
@@ -51,13 +59,13 @@ export class SqsSaleRequestQueue implements SaleRequestQueue {
     readonly queueUrl: string,
   ) {}
 
-  async send(request: SaleRequestMessage): Promise<void> {
+  async send(request: SaleRequestMessage, deferredMessageId?: string): Promise<void> {
     await this.client.send(
       new SendMessageCommand({
         QueueUrl: this.queueUrl,
         MessageBody: JSON.stringify(request),
         MessageGroupId: saleRequestGroup(request.cityId, request.caseId),
-        MessageDeduplicationId: saleRequestDeduplicationId(request.cityId, request.saleId),
+        MessageDeduplicationId: saleRequestDeduplicationId(request.cityId, request.saleId) + (deferredMessageId ? `#after#${deferredMessageId}` : ''),
       }),
     );
   }

@@ -410,9 +410,10 @@ describe('6. sale requests through the queue', () => {
   async function queueAndStarter(w: SaleWorld) {
     const queue = await sqs.fifoQueue('sale-requests', { visibilityTimeoutSeconds: 1, maxReceiveCount: 3 });
     const starter = w.newStarter();
-    const handler = createSaleStarter({ store: w.store, starter, settings: sameSettingsForEveryCity(settings), clock: () => w.now(), logger: silent, metrics: noMetrics });
+    const requests = new SqsSaleRequestQueue(sqs.client, queue.url);
+    const handler = createSaleStarter({ store: w.store, starter, settings: sameSettingsForEveryCity(settings), clock: () => w.now(), logger: silent, metrics: noMetrics, runningSales: { cap: 1000, cities: [CITY], defer: (r, after) => requests.send(r, after) } });
     const consumer = sqs.consumer(queue, handler);
-    return { queue, starter, consumer, requests: new SqsSaleRequestQueue(sqs.client, queue.url) };
+    return { queue, starter, consumer, requests };
   }
 
   it('the same sale request delivered three times starts one execution and one sale', async () => {

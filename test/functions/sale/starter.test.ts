@@ -7,11 +7,11 @@ import { sameSettingsForEveryCity } from '../../domain/fixtures';
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSEvent } from 'aws-lambda';
-import { markDue, nextSaleId, recordPayment, startSale, type Case } from '#domain/case';
+import { failSale, markDue, nextSaleId, recordPayment, startSale, type Case } from '#domain/case';
 import { won } from '#domain/money';
 import { saleExecutionName, type SaleExecutionInput, type SaleWorkflowStarter } from '#adapters/workflow/sale-workflow';
-import { createSaleStarter, type StartSaleDeps } from '../../../functions/start-sale/app';
-import { ctxAt, registered, settings, toNoticeSent } from '../../support/cases';
+import { createSaleStarter, type RunningSalesCap, type StartSaleDeps } from '../../../functions/start-sale/app';
+import { CITY, ctxAt, registered, settings, toNoticeSent } from '../../support/cases';
 import { useCasesTable } from '../../support/dynamodb';
 
 const table = useCasesTable();
@@ -61,8 +61,11 @@ function sqsEvent(bodies: string[]): SQSEvent {
 
 const request = (c: Case, saleId = nextSaleId(c)) => JSON.stringify({ cityId: c.cityId, caseId: c.caseId, saleId, requestedBy: 'DEADLINE', requestedAt: NOW });
 
-function starterWith(workflow: SaleWorkflowStarter) {
+const unlimited: RunningSalesCap = { cap: 10_000, cities: [CITY, 'sejong'], defer: () => Promise.reject(new Error('nothing should be deferred')) };
+
+function starterWith(workflow: SaleWorkflowStarter, runningSales = unlimited) {
   return createSaleStarter({
+    runningSales,
     store: table.store,
     starter: workflow,
     settings: sameSettingsForEveryCity(settings),
@@ -110,6 +113,32 @@ describe('sale starter', () => {
     const workflow = new RecordingStarter();
     await starterWith(workflow)(sqsEvent([request(c)]));
     expect(workflow.names.size).toBe(1);
+  });
+});
+
+describe('the cap on sales running at once', () => {
+  it('at the cap defers the request (sent again, deduplicated per message, this one acknowledged) and starts it once a place is free', async () => {
+    const running = await table.store.countByStatus(CITY, 'SELLING');
+    const first = await dueCase('st-cap-1');
+    const second = await dueCase('st-cap-2');
+    const deferred: { request: SaleExecutionInput; after: string }[] = [];
+    const cap: RunningSalesCap = { cap: running + 1, cities: [CITY, 'sejong'], defer: async (request, after) => void deferred.push({ request, after }) };
+    const workflow = new RecordingStarter();
+    expect(await starterWith(workflow, cap)(sqsEvent([request(first), request(second)]))).toEqual({ batchItemFailures: [] });
+    expect([...workflow.names]).toEqual([`cheongju_${first.caseId}-sale-1`]);
+    expect(deferred).toEqual([{ request: JSON.parse(request(second)) as SaleExecutionInput, after: 'm1' }]);
+    expect(await table.store.get(CITY, second.caseId)).toMatchObject({ status: 'DUE', saleAttempts: 0 });
+
+    // A send that fails fails the message: the queue delivers it again, nothing is lost.
+    const failing: RunningSalesCap = { ...cap, defer: () => Promise.reject(new Error('queue unavailable')) };
+    expect(await starterWith(workflow, failing)(sqsEvent([request(second)]))).toEqual({ batchItemFailures: [{ itemIdentifier: 'm0' }] });
+
+    // The first sale ends (its attempt failed, nothing sold): its place is free, the deferred request starts.
+    const selling = (await table.store.get(CITY, first.caseId))!;
+    await table.store.commit(selling.version, failSale(selling, selling.saleId!, 'market closed', system));
+    expect(await table.store.countByStatus(CITY, 'SELLING')).toBe(running);
+    await starterWith(workflow, cap)(sqsEvent([JSON.stringify(deferred[0]!.request)]));
+    expect(workflow.names).toEqual(new Set([`cheongju_${first.caseId}-sale-1`, `cheongju_${second.caseId}-sale-1`]));
   });
 });
 

@@ -35,6 +35,7 @@ import { DynamoDbPriceStore, type PriceSnapshot } from '#adapters/dynamodb/price
 import { DynamoDbSaleStore, type OrderRecord, type SaleRecord } from '#adapters/dynamodb/sale-store';
 import type { OrderExchange } from '../../../functions/sale/orders-in-doubt';
 import { UpbitExchange } from '#adapters/exchange/upbit';
+import { DynamoDbRateBudget } from '#adapters/dynamodb/rate-budget-store';
 import { resolveStateMachineDefinition, type AslDefinition, type CfnTemplate } from '#adapters/workflow/definition';
 import { LocalSaleWorkflowStarter, type LocalExecution, type LocalTaskHandler } from '#adapters/workflow/local-starter';
 import type { SaleExecutionInput } from '#adapters/workflow/sale-workflow';
@@ -120,6 +121,8 @@ export interface SaleWorld {
   /** The exchange the market steps call (a test may wrap it). */
   exchange: OrderExchange;
   realExchange: UpbitExchange;
+  /** The rate budget every client of the world shares. */
+  budget: DynamoDbRateBudget;
   hooks: Partial<Record<string, StateHook>>;
   now(): Date;
   readonly store: CaseStore;
@@ -142,10 +145,13 @@ export function useSaleWorld(): SaleWorld {
   beforeAll(async () => {
     const definition = synthesizedDefinition();
     const sim = await startExchangeSimulator({ seed: 11, keys: [KEYS], clock: START, markets: ['KRW-BTC', 'KRW-ETH', 'KRW-XRP'] });
-    const realExchange = new UpbitExchange({ baseUrl: sim.url, ...KEYS, backoffBaseMs: 1, backoffMaxMs: 5, resolveDelayMs: 1, resolveAttempts: 3, settleDelayMs: 1, maxAttempts: 4, timeoutMs: 2000, rateWindowMs: 50 });
+    // Within the shared rate budget on the world's table, as the deployed functions are: the
+    // simulator counts Upbit's limits in real seconds.
+    const budget = new DynamoDbRateBudget(table.client, table.tableName, { scopes: { account: 'upbit', egress: 'upbit-egress' } });
+    const realExchange = new UpbitExchange({ baseUrl: sim.url, ...KEYS, backoffBaseMs: 1, backoffMaxMs: 5, resolveDelayMs: 1, resolveAttempts: 3, settleDelayMs: 1, maxAttempts: 4, timeoutMs: 2000, budget });
     const sales = new DynamoDbSaleStore(table.client, table.tableName);
     const prices = new DynamoDbPriceStore(table.client, table.tableName);
-    Object.assign(world, { sim, sales, prices, definition, realExchange, exchange: realExchange, api: testApi(table, START) });
+    Object.assign(world, { sim, sales, prices, definition, budget, realExchange, exchange: realExchange, api: testApi(table, START) });
     const now = () => new Date(sim.clock.nowMs() + world.clockOffsetMs);
     world.now = now;
     const exchange: OrderExchange = {
@@ -232,9 +238,9 @@ export function useSaleWorld(): SaleWorld {
   return world;
 }
 
-/** A client paced to the simulator's real per-second limits (Upbit's), for steps that repeat without real waits. */
+/** A client with the backoff of a real one (the world's budget too), for steps that repeat without real waits. */
 export function pacedExchange(world: SaleWorld): UpbitExchange {
-  return new UpbitExchange({ baseUrl: world.sim.url, ...KEYS, backoffBaseMs: 50, backoffMaxMs: 1000, resolveDelayMs: 1, resolveAttempts: 3, settleDelayMs: 1, timeoutMs: 2000 });
+  return new UpbitExchange({ baseUrl: world.sim.url, ...KEYS, backoffBaseMs: 50, backoffMaxMs: 1000, resolveDelayMs: 1, resolveAttempts: 3, settleDelayMs: 1, timeoutMs: 2000, budget: world.budget });
 }
 
 /** A copy that keeps `policy` and `limits` live (getters read at each call, as tests change them). */

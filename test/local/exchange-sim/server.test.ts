@@ -110,7 +110,7 @@ describe('exchange simulator: orders', () => {
 
 describe('exchange simulator: rate limits', () => {
   it('counts per group, answers 429 over the limit and 418 to a client that keeps going', async () => {
-    await start({ rateLimits: { ticker: 2 }, banAfter429s: 3, banSeconds: 5, rateWindowMs: 60_000 });
+    await start({ rateLimits: { ticker: 2 }, banAfter429s: 3, banSeconds: 5 });
     const statuses = [];
     const remaining = [];
     for (let i = 0; i < 6; i++) {
