@@ -1,0 +1,93 @@
+/**
+ * One turn of the sale desk of a (city account, market): every case selling that coin sells through
+ * one order per slice (docs/SALE-DESK.md).
+ *
+ * 1. The desk's limit price is the policy band's floor (`lowestAllowedPrice` without a taxpayer
+ *    limit); the cases taking part are those free to sell whose floor price is at or below it
+ *    (`eligibleParticipants`). A case with a higher floor waits until the market lifts the band above it.
+ * 2. The pace: the Almgren–Chriss slice for what they hold together (`planSchedule`), at least one
+ *    exchange minimum, the whole rest when what would remain could not be sold in two orders.
+ * 3. The caps: `nextSlice` on that quantity with the desk's aggregate figures, so the participation,
+ *    depth and daily caps bind the city's account as a whole, not each case.
+ * 4. The split: `splitSlice` pro rata to what each case still needs to sell.
+ */
+import { splitSlice, eligibleParticipants, type DeskParticipant, type SliceSplit } from './desk-allocation';
+import { lowestAllowedPrice, nextSlice, type BookLevel, type ExecutionPolicy, type PricePoint, type SliceDecision } from './execution-policy';
+import { Decimal, ZERO, ceilToStep, floorToStep, max, min, sum } from './money';
+import { DEFAULT_SCHEDULE_PARAMS, planSchedule, type Schedule, type ScheduleParams } from './sale-schedule';
+
+export interface DeskTurnInput {
+  readonly policy: ExecutionPolicy;
+  readonly schedule?: ScheduleParams;
+  readonly now: Date;
+  readonly participants: readonly DeskParticipant[];
+  readonly referencePrice: Decimal;
+  readonly bids: readonly BookLevel[];
+  readonly tickSize: Decimal;
+  readonly lotSize: Decimal;
+  readonly minOrderKrw: Decimal;
+  /** Base quantity the market traded over the policy's `volumeLookbackMs`. */
+  readonly recentTradedVolume: Decimal;
+  readonly recentPrices: readonly PricePoint[];
+  /** The desk's total as planned at the start of the day's run (the base of the daily cap). */
+  readonly plannedTotalQuantity: Decimal;
+  /** Sold by the desk on this market since 00:00 KST. */
+  readonly soldTodayQuantity: Decimal;
+  readonly averageDailyTradedValue: Decimal;
+  /** Slice intervals left before the horizon the desk gave itself. */
+  readonly intervalsLeft?: number;
+}
+
+export interface DeskTurn {
+  readonly decision: SliceDecision;
+  /** The offers of the cases when the decision is SELL (their sum is the decision's quantity). */
+  readonly split?: SliceSplit;
+  /** Absent when no case can take part. */
+  readonly schedule?: Schedule;
+  /** Coins the eligible cases hold together for this market. */
+  readonly eligibleQuantity: Decimal;
+}
+
+export function nextDeskSlice(input: DeskTurnInput): DeskTurn {
+  const { policy, lotSize } = input;
+  const bandPolicy: ExecutionPolicy = { ...policy, taxpayerLimitPrice: undefined };
+  const limit = lowestAllowedPrice(input.referencePrice, input.tickSize, bandPolicy);
+  const eligible = eligibleParticipants(input.participants, limit, lotSize);
+  const rest = floorToStep(sum(eligible.map((p) => p.leftToSell)), lotSize);
+  if (rest.isZero()) return { decision: { action: 'DONE' }, eligibleQuantity: ZERO };
+
+  const schedule = planSchedule({
+    remainingQuantity: rest,
+    lotSize,
+    params: input.schedule ?? DEFAULT_SCHEDULE_PARAMS,
+    ...(input.intervalsLeft === undefined ? {} : { intervalsLeft: input.intervalsLeft }),
+    observation: {
+      mid: input.referencePrice,
+      bids: input.bids,
+      volumePerInterval: input.recentTradedVolume.mul(policy.sliceIntervalMs).div(policy.volumeLookbackMs),
+      recentPrices: input.recentPrices,
+      intervalMs: policy.sliceIntervalMs,
+    },
+  });
+  const smallest = max(lotSize, ceilToStep(input.minOrderKrw.div(limit), lotSize));
+  let target = min(rest, max(schedule.quantity, smallest));
+  if (rest.sub(target).lt(smallest.mul(2))) target = rest;
+
+  const decision = nextSlice({
+    policy: bandPolicy,
+    now: input.now,
+    remainingQuantity: target,
+    referencePrice: input.referencePrice,
+    bids: input.bids,
+    tickSize: input.tickSize,
+    lotSize,
+    minOrderKrw: input.minOrderKrw,
+    recentTradedVolume: input.recentTradedVolume,
+    plannedTotalQuantity: input.plannedTotalQuantity,
+    soldTodayQuantity: input.soldTodayQuantity,
+    averageDailyTradedValue: input.averageDailyTradedValue,
+  });
+  if (decision.action !== 'SELL') return { decision, schedule, eligibleQuantity: rest };
+  const split = splitSlice({ quantity: decision.quantity, limitPrice: decision.limitPrice, lotSize, participants: eligible });
+  return { decision: { ...decision, quantity: split.quantity }, split, schedule, eligibleQuantity: rest };
+}
