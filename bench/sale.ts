@@ -465,7 +465,7 @@ interface Outcome {
   minutes: number;
   orders: number;
   outsideBand: number;
-  /** Per minute with a sale: sold / reference (the policy's participation), and whether over cap + one minimum order. */
+  /** Per minute with a sale: sold / reference (the policy's participation), and whether over the cap by more than the policy's own exceptions allow (one minimum order, or a remainder under two). */
   participation: number[];
   minutesOverCap: number;
 }
@@ -526,7 +526,7 @@ function run(book: SaleBook, strategy: Strategy, params: ScheduleParams): Outcom
       if (m.sold.isZero()) continue;
       const cap = m.reference.mul(POLICY.participationBps).div(10_000);
       participation.push(m.reference.gt(0) ? m.sold.div(m.reference).toNumber() : Number.POSITIVE_INFINITY);
-      if (m.sold.gt(cap.add(m.smallest))) over += 1;
+      if (m.sold.gt(cap.add(m.smallest.mul(2)))) over += 1;
     }
   }
   return {
@@ -708,7 +708,7 @@ export default async function bench(options: ReturnType<typeof command.read>): P
   const cityMet = cityPairs.every((p) => p.desk <= p.engine / 2);
   targets.push({ name: 'city-wide sale days: desk shortfall <= half of today’s per-case engine, every day (bps, mean desk vs engine)', goal: `<= ${round(cityMean('engine') / 2, 1)} on average and each day`, value: `${cityMean('desk')} vs ${cityMean('engine')} (${cityPairs.filter((p) => p.desk <= p.engine / 2).length}/${cityPairs.length} days)`, met: cityMet });
   const deskOver = participationSummary.desk!.minutesOverCap;
-  targets.push({ name: 'desk aggregate participation <= the policy cap (5% of recent volume per minute, + one exchange minimum) every minute: minutes over', goal: '0', value: deskOver, met: deskOver === 0 });
+  targets.push({ name: 'desk aggregate participation <= the policy cap (5% of recent volume per minute; nextSlice’s exceptions: one exchange minimum, or a remainder under two) every minute: minutes over', goal: '0', value: deskOver, met: deskOver === 0 });
   const outside = rows.filter((r) => r.strategy === 'desk').reduce((a, r) => a + r.outsideBand, 0) + cityBy('desk').reduce((a, r) => a + r.outsideBand, 0);
   targets.push({ name: 'desk orders priced outside the policy band', goal: '0', value: outside, met: outside === 0 });
 

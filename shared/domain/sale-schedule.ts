@@ -33,7 +33,7 @@ export interface ScheduleParams {
 }
 
 export const DEFAULT_SCHEDULE_PARAMS: ScheduleParams = Object.freeze({
-  riskAversionPerKrw: 1e-6,
+  riskAversionPerKrw: 1e-5,
   permanentShare: 0.5,
   sqrtLawY: 1,
   horizonIntervals: 240,

@@ -19,7 +19,7 @@ afterEach(async () => sim.close());
 
 function deps(lines: string[]) {
   return {
-    exchange: new UpbitExchange({ baseUrl: sim.url, accessKey: KEY.accessKey, secretKey: KEY.secretKey, settleDelayMs: 0 }),
+    exchange: new UpbitExchange({ baseUrl: sim.url, accessKey: KEY.accessKey, secretKey: KEY.secretKey, settleDelayMs: 0, resolveDelayMs: 0, backoffBaseMs: 1 }),
     recentPrices: (market: string) => minutePrices(sim.url, market),
     // Real time on the simulator's clock: a wait moves it.
     sleep: (ms: number) => {
@@ -86,5 +86,19 @@ describe('npm run sale', () => {
       expect(priceBandViolation(o.price!, sim.market('KRW-ETH').midAt(o.createdAt.getTime()), DEFAULT_EXECUTION_POLICY)).toBe(false);
     }
     expect(lines.at(-1)).toMatch(/done: \d+ orders, sold 1 of 1, net ₩\d+, implementation shortfall -?[\d.]+ bps/);
+  });
+
+  it('an order whose outcome is unknown stops the run: it is reported with its identifier, never re-sent under a new one', async () => {
+    sim.accounts.credit('ETH', '10', KEY.accessKey);
+    sim.faults.lateProcessing({ afterMs: 15 * 60_000, mode: 'destroy' });
+    const lines: string[] = [];
+    const result = await runDesk(args(['--base-url', sim.url, '--market', 'KRW-ETH', '--quantity', '1', '--execute', '--identifier-prefix', 'doubt']), deps(lines));
+    expect(result.orders).toBe(1);
+    expect(lines.join('\n')).toMatch(/order doubt\.s1: inDoubt .*stopped: look it up before selling again/);
+    // Only the one identifier was ever sent; once processed late it is the only order on the account.
+    expect(sim.orders.rejections().filter((r) => r.identifier !== 'doubt.s1')).toHaveLength(0);
+    sim.clock.advance(16 * 60_000);
+    await minutePrices(sim.url, 'KRW-ETH'); // any request lets the late order be processed
+    expect(sim.orders.all().map((o) => o.identifier)).toEqual(['doubt.s1']);
   });
 });
