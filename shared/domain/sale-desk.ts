@@ -12,28 +12,15 @@
  * 4. The split: `splitSlice` pro rata to what each case still needs to sell.
  */
 import { splitSlice, eligibleParticipants, type DeskParticipant, type SliceSplit } from './desk-allocation';
-import { lowestAllowedPrice, nextSlice, type BookLevel, type ExecutionPolicy, type PricePoint, type SliceDecision } from './execution-policy';
+import { lowestAllowedPrice, nextSlice, type ExecutionPolicy, type PricePoint, type SliceDecision, type SliceInput } from './execution-policy';
 import { Decimal, ZERO, ceilToStep, floorToStep, max, min, sum } from './money';
 import { DEFAULT_SCHEDULE_PARAMS, planSchedule, type Schedule, type ScheduleParams } from './sale-schedule';
 
-export interface DeskTurnInput {
-  readonly policy: ExecutionPolicy;
+/** `nextSlice`'s input for the desk's aggregate (its total planned for the day's run, sold since 00:00 KST), without the rest: the cases say it. */
+export interface DeskTurnInput extends Omit<SliceInput, 'remainingQuantity'> {
   readonly schedule?: ScheduleParams;
-  readonly now: Date;
   readonly participants: readonly DeskParticipant[];
-  readonly referencePrice: Decimal;
-  readonly bids: readonly BookLevel[];
-  readonly tickSize: Decimal;
-  readonly lotSize: Decimal;
-  readonly minOrderKrw: Decimal;
-  /** Base quantity the market traded over the policy's `volumeLookbackMs`. */
-  readonly recentTradedVolume: Decimal;
   readonly recentPrices: readonly PricePoint[];
-  /** The desk's total as planned at the start of the day's run (the base of the daily cap). */
-  readonly plannedTotalQuantity: Decimal;
-  /** Sold by the desk on this market since 00:00 KST. */
-  readonly soldTodayQuantity: Decimal;
-  readonly averageDailyTradedValue: Decimal;
   /** Slice intervals left before the horizon the desk gave itself. */
   readonly intervalsLeft?: number;
 }
