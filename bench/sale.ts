@@ -135,7 +135,7 @@ function sample(count: number): Start[] {
     // Stratified: one start in each of n equal strata, at a seeded point within it, on the minute.
     for (let i = 0; i < n; i++) picks.push({ set, atMs: Math.floor((from + ((i + random()) / n) * span) / MINUTE) * MINUTE, note: 'spread' });
   });
-  return picks.map((p, i) => {
+  return picks.slice(0, count).map((p, i) => {
     const bucket = i % BUCKETS.length;
     const low = BUCKETS[bucket]!.low;
     const total = floorToStep(new Decimal(Math.round(low * Math.exp(random() * Math.log(3)))), new Decimal(1000));
