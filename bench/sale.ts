@@ -525,7 +525,8 @@ function run(book: SaleBook, strategy: Strategy, params: ScheduleParams): Outcom
     for (const m of v.minutes.values()) {
       if (m.sold.isZero()) continue;
       const cap = m.reference.mul(POLICY.participationBps).div(10_000);
-      participation.push(m.reference.gt(0) ? m.sold.div(m.reference).toNumber() : Number.POSITIVE_INFINITY);
+      // A minute with sales but no recent volume at all shows as participation 1 (all of it ours).
+      participation.push(m.reference.gt(0) ? m.sold.div(m.reference).toNumber() : 1);
       if (m.sold.gt(cap.add(m.smallest.mul(2)))) over += 1;
     }
   }

@@ -56,14 +56,12 @@ export function nextDeskSlice(input: DeskTurnInput): DeskTurn {
       intervalMs: policy.sliceIntervalMs,
     },
   });
-  const smallest = max(lotSize, ceilToStep(input.minOrderKrw.div(limit), lotSize));
-  let target = min(rest, max(schedule.quantity, smallest));
-  if (rest.sub(target).lt(smallest.mul(2))) target = rest;
-
-  const decision = nextSlice({
+  // The caps first, on the whole rest (so thin books and quiet markets wait as they do for one case);
+  // then the schedule's pace, never below one exchange minimum, never leaving an unsellable tail.
+  const capped = nextSlice({
     policy: bandPolicy,
     now: input.now,
-    remainingQuantity: target,
+    remainingQuantity: rest,
     referencePrice: input.referencePrice,
     bids: input.bids,
     tickSize: input.tickSize,
@@ -74,6 +72,13 @@ export function nextDeskSlice(input: DeskTurnInput): DeskTurn {
     soldTodayQuantity: input.soldTodayQuantity,
     averageDailyTradedValue: input.averageDailyTradedValue,
   });
+  let decision: SliceDecision = capped;
+  if (capped.action === 'SELL') {
+    const smallest = max(lotSize, ceilToStep(input.minOrderKrw.div(capped.limitPrice), lotSize));
+    const paced = min(capped.quantity, max(schedule.quantity, smallest));
+    const tail = rest.sub(paced);
+    if (paced.lt(capped.quantity) && (tail.isZero() || tail.gte(smallest))) decision = { ...capped, quantity: paced, binding: 'SCHEDULE' };
+  }
   if (decision.action !== 'SELL') return { decision, schedule, eligibleQuantity: rest };
   const split = splitSlice({ quantity: decision.quantity, limitPrice: decision.limitPrice, lotSize, participants: eligible });
   return { decision: { ...decision, quantity: split.quantity }, split, schedule, eligibleQuantity: rest };

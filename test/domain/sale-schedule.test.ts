@@ -131,4 +131,15 @@ describe('nextDeskSlice', () => {
     expect(turn.split!.offers.map((o) => `${o.caseId} ${o.quantity.toFixed()}`)).toEqual(['free 0.1']);
     expect(nextDeskSlice({ ...base, participants: participants.slice(0, 2), recentTradedVolume: decimal('150'), plannedTotalQuantity: decimal('2') }).decision).toEqual({ action: 'DONE' });
   });
+
+  it('waits on a market with no recent volume, and paces below the caps when the schedule asks for less', () => {
+    const participants = [{ caseId: 'a', leftToSell: decimal('30'), active: true }];
+    const quiet = nextDeskSlice({ ...base, participants, recentTradedVolume: decimal('0'), plannedTotalQuantity: decimal('30') });
+    expect(quiet.decision).toMatchObject({ action: 'WAIT', reason: 'NO_RECENT_VOLUME' });
+    // Ample volume and depth (the caps allow all 30 coins now), little risk aversion: the schedule spreads them.
+    const paced = nextDeskSlice({ ...base, schedule: { ...DEFAULT_SCHEDULE_PARAMS, riskAversionPerKrw: 1e-9 }, bids: book(3_999_000, 1000, '3'), participants, recentTradedVolume: decimal('150000'), plannedTotalQuantity: decimal('30') });
+    expect(paced.decision).toMatchObject({ action: 'SELL', binding: 'SCHEDULE' });
+    expect(paced.decision.action === 'SELL' && paced.decision.quantity.eq(paced.schedule!.quantity)).toBe(true);
+  });
 });
+
