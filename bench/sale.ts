@@ -77,7 +77,7 @@ const BUCKETS = [
 
 // ---------------------------------------------------------------- the sample
 
-/** Where each market's data comes from, and the part of the data starts are spread over. */
+/** Where each market's data comes from, and the part of the data starts are spread over (ending 3 days, the horizon, before the data does: past its end the series wraps by whole weeks). */
 interface DataSet {
   market: string;
   series: string;
@@ -88,7 +88,7 @@ interface DataSet {
   note: string;
 }
 const DATA_SETS: DataSet[] = [
-  { market: 'KRW-BTC', series: 'binanceus:BTCUSDT_1m', weight: 60, from: '2023-03-01T01:00:00Z', to: '2023-03-21T20:00:00Z', note: 'Binance.US BTCUSDT 1m, March 2023' },
+  { market: 'KRW-BTC', series: 'binanceus:BTCUSDT_1m', weight: 60, from: '2023-03-01T01:00:00Z', to: '2023-03-18T20:00:00Z', note: 'Binance.US BTCUSDT 1m, March 2023' },
   { market: 'KRW-ETH', series: 'upbit:KRW-ETH_15min', weight: 60, from: '2024-01-03T00:00:00Z', to: '2024-12-28T00:00:00Z', note: 'Upbit KRW-ETH 15m, 2024' },
   { market: 'KRW-BTC', series: 'upbit:KRW-BTC_day', weight: 34, from: '2024-01-25T00:00:00Z', to: '2025-12-20T00:00:00Z', note: 'Upbit KRW-BTC daily, 2024-2025' },
   // Before 2017 the whole market traded less in a day than the larger sales here.
