@@ -98,6 +98,10 @@ export const SERIES: Record<string, SeriesFile> = {
 interface Loaded {
   start: Float64Array;
   rows: Row[];
+  /** Volume before row i (cumVolume[0] = 0): a window's volume without adding a day of candles each time. */
+  cumVolume: Decimal[];
+  /** ln(high / low)² per row, for the volatility estimate. */
+  logRange2: Float64Array;
 }
 
 /** Files are read once per process: several simulators in one test run share them. */
@@ -116,7 +120,10 @@ function load(file: string, series: SeriesFile): Loaded {
   }
   rows.sort((a, b) => a.startMs - b.startMs);
   if (rows.length < 2) throw new Error(`${file}: too few candles`);
-  const loaded = { start: Float64Array.from(rows.map((r) => r.startMs)), rows };
+  const cumVolume = [new Decimal(0)];
+  for (const r of rows) cumVolume.push(cumVolume[cumVolume.length - 1]!.add(r.volume));
+  const logRange2 = Float64Array.from(rows.map((r) => Math.log(new Decimal(r.high).div(r.low).toNumber()) ** 2)); // dimensionless
+  const loaded = { start: Float64Array.from(rows.map((r) => r.startMs)), rows, cumVolume, logRange2 };
   cache.set(file, loaded);
   return loaded;
 }
@@ -202,7 +209,7 @@ export class CandleSeries implements PriceSource {
     const r = this.row(i);
     const candleRate = t - r.startMs < this.series.intervalMs ? new Decimal(r.volume).div(this.intervalMinutes) : new Decimal(0);
     const lookback = Math.max(DAY_MS, 20 * this.series.intervalMs);
-    const average = this.windowData(t - lookback, t).volume.div(lookback / MINUTE_MS);
+    const average = this.volumeBetween(t - lookback, t).div(lookback / MINUTE_MS);
     // Half the current candle, half the trailing average: depth follows activity without vanishing in a lull.
     let v = candleRate.add(average).div(2);
     if (v.lte(0)) v = this.meanVolume();
@@ -230,10 +237,7 @@ export class CandleSeries implements PriceSource {
     let acc = 0;
     let count = 0;
     for (let j = Math.max(0, i - n + 1); j <= i; j++) {
-      const r = this.row(j);
-      const ratio = new Decimal(r.high).div(r.low).toNumber(); // dimensionless
-      const l = Math.log(ratio);
-      acc += l * l;
+      acc += this.data.logRange2[j]!;
       count++;
     }
     const sigma = Math.sqrt(acc / count / LN2x4 / this.intervalMinutes);
@@ -245,6 +249,22 @@ export class CandleSeries implements PriceSource {
   window(fromMs: number, toMs: number): WindowStats {
     const to = this.dataTime(toMs);
     return this.windowData(to - (toMs - fromMs), to);
+  }
+
+  /** Coin volume over data time (from, to], as `windowData` counts it, from the running totals. */
+  private volumeBetween(from: number, to: number): Decimal {
+    const interval = this.series.intervalMs;
+    const last = this.index(to);
+    const first = this.index(from);
+    const part = (j: number): Decimal => {
+      const r = this.row(j);
+      const overlap = Math.min(r.startMs + interval, to) - Math.max(r.startMs, from);
+      if (overlap <= 0) return new Decimal(0);
+      return overlap >= interval ? new Decimal(r.volume) : new Decimal(r.volume).mul(new Decimal(overlap).div(interval));
+    };
+    if (first >= last) return part(last);
+    const inner = this.data.cumVolume[last]!.sub(this.data.cumVolume[first + 1]!);
+    return part(first).add(inner).add(part(last));
   }
 
   /** Over data time (from, to]; candles partly inside count pro rata. */

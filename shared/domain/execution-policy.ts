@@ -271,7 +271,8 @@ export type SliceBinding =
   | 'DAILY_CAP' // share of the planned total per day
   | 'EXCHANGE_MINIMUM' // caps allowed less than the exchange accepts: one minimum order instead
   | 'VALID_TAIL' // trimmed so that what is left can still be sold as one order
-  | 'WHOLE_REMAINDER'; // the rest is too small to split: all of it, so no dust is stranded
+  | 'WHOLE_REMAINDER' // the rest is too small to split: all of it, so no dust is stranded
+  | 'SCHEDULE'; // the sale desk's pace (sale-schedule.ts) asked for less than the caps allow
 
 export type WaitReason = 'NO_BIDS_IN_BAND' | 'DAILY_CAP_REACHED' | 'THIN_BOOK' | 'NO_RECENT_VOLUME';
 

@@ -57,7 +57,8 @@ describe('parseCommandLine', () => {
     for (const argv of [['--cases', '1000'], ['--cases=1000']]) {
       expect(parseCommandLine(deadlinesCommand, argv)).toEqual({ kind: 'run', args: { cases: 1000, duePercent: 1 } });
     }
-    expect(parseCommandLine(saleCommand, ['--quick'])).toEqual({ kind: 'run', args: { quick: true } });
+    expect(parseCommandLine(saleCommand, ['--quick'])).toEqual({ kind: 'run', args: { quick: true, starts: 40, split: 'all', riskAversion: 0.00001 } });
+    expect(parseCommandLine(saleCommand, ['--split', 'later'])).toEqual({ kind: 'error', message: '--split must be all, train or test, not "later"' });
     expect(parseCommandLine(OPS_COMMAND, ['show', 'C-1', '--city', 'seoul', '--json'])).toMatchObject({ kind: 'run', args: { city: 'seoul', json: true, positionals: ['show', 'C-1'] } });
     expect(parseCommandLine(OPS_COMMAND, ['list', '--cty=seoul'])).toEqual({ kind: 'error', message: 'unknown option --cty' });
   });
