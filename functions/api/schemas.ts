@@ -187,6 +187,9 @@ export const SaleParams = z.strictObject({ caseId: CaseId, saleId: SaleId });
 export const SaleApprovalBody = z
   .strictObject({ cityId: CityId })
   .meta({ id: 'SaleApproval', description: 'An officer approves the running sale, planned at or above the approval threshold; the approving officer is the caller.' });
+export const SaleStopBody = z
+  .strictObject({ cityId: CityId, reason: Text(500, 'Why the officer ends the sale, for the audit trail.') })
+  .meta({ id: 'SaleStop', description: 'An officer ends the running sale; the officer is the caller.' });
 export const CityQuery = z.strictObject({ city: CityId });
 export const ListQuery = z.strictObject({
   city: CityId,
