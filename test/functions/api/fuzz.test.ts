@@ -180,7 +180,8 @@ function bodyBreaks(route: Route, base: Request): fc.Arbitrary<Request>[] {
   const put = (broken: string, pointer: string, f: (v: Json) => Json | undefined, extra: Partial<Request> = {}): Request => ({ ...base, body: setAt(body, pointer, f), broken: `${broken} at body ${pointer || '(root)'}`, names: { in: 'body', at: pointer }, ...extra });
   const out: fc.Arbitrary<Request>[] = [];
   out.push(fc.constantFrom(...all).chain((s) => otherType(s.value).map((w) => put('wrong type', s.pointer, () => w))));
-  if (optionalOrNot.length > 0) out.push(fc.constantFrom(...optionalOrNot).map((p) => put('missing', p, () => undefined)));
+  // A field that is one of several alternatives may be named by its sibling ("a postal address or an e-mail"): the object is named.
+  if (optionalOrNot.length > 0) out.push(fc.constantFrom(...optionalOrNot).map((p) => ({ ...put('missing', p, () => undefined), names: { in: 'body' as const, at: p.slice(0, p.lastIndexOf('/')) } })));
   if (objects.length > 0) {
     out.push(
       fc.tuple(fc.constantFrom(...objects), fc.string({ minLength: 1, maxLength: 12 }), anyJson).map(([o, k, v]) => {
