@@ -8,7 +8,7 @@ import { arrears, type Case } from '#domain/case';
 import { kstDate } from '#domain/dates';
 import { executionPolicy } from '#domain/execution-policy';
 import { Decimal, sum } from '#domain/money';
-import { caseReady, CITY, exchangeOrders, pacedExchange, runSale, saleOf, settings, statesEntered, useSaleWorld } from './world';
+import { afterFirst, caseReady, CITY, exchangeOrders, pacedExchange, runSale, saleOf, settings, statesEntered, useSaleWorld } from './world';
 
 const world = useSaleWorld();
 
@@ -20,26 +20,13 @@ async function ledgerOf(c: Pick<Case, 'cityId' | 'caseId'>) {
   return { data, ledger: data.ledger.flatMap((b) => b.entries).filter((e) => e.kind !== 'PAYMENT_IN') };
 }
 
-/** Runs `then` once, after the first time the state's real handler has finished. */
-function afterFirst(state: string, then: () => Promise<void>) {
-  let done = false;
-  world.hooks[state] = async (_input, run) => {
-    const out = await run();
-    if (!done) {
-      done = true;
-      await then();
-    }
-    return out;
-  };
-}
-
 describe('an officer ends a running sale', () => {
   it('mid-sale: no order after the stop, what was sold is settled in the legal order, the case is DUE again, the audit names the officer', async () => {
     world.policy = executionPolicy({ participationBps: 10 });
     const c = await caseReady(world, { caseId: 'stop-1', quantity: '0.1' });
     const owedAtStart = arrears(c, kstDate(world.now()), settings);
     const key = 'stop-1-key';
-    afterFirst('ReconcileOrder', async () => {
+    afterFirst(world, 'ReconcileOrder', async () => {
       const stopped = await world.api.call('POST', stopPath(c), { as: 'officer', key, body: { cityId: CITY, reason: '시장 급변: 담당관 판단으로 매각 중단' } });
       expect(stopped.status).toBe(200);
       expect(stopped.body.status).toBe('SELLING');
@@ -82,7 +69,7 @@ describe('an officer ends a running sale', () => {
     // Fewer coins than the arrears: the whole holding goes in the first slice, whose answer is lost.
     const c = await caseReady(world, { caseId: 'stop-2', quantity: '0.02' });
     world.sim.faults.lateProcessing({ afterMs: 15 * 60_000, mode: 'destroy' });
-    afterFirst('PlaceOrder', async () => {
+    afterFirst(world, 'PlaceOrder', async () => {
       const stopped = await world.api.call('POST', stopPath(c), { as: 'officer', body: { cityId: CITY, reason: '주문 결과 불명: 중단' } });
       expect(stopped.status).toBe(200);
     });
