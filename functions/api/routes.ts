@@ -12,6 +12,7 @@ import {
   holdBackPreSaleNotice,
   orderPublicNotice,
   placeHold,
+  stopSale,
   recordPreSaleDelivery,
   releasePreSaleNotice,
   sendPreSaleNotice,
@@ -60,6 +61,7 @@ import {
   SaleApprovalBody,
   SaleParams,
   SaleRequestBody,
+  SaleStopBody,
   SeizuresBody,
   StatementView,
   SummaryView,
@@ -423,6 +425,21 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
     body: SaleApprovalBody,
     responses: { 200: json(CaseView, 'The case, its running sale approved.'), ...ON_CASE },
     handle: (input, deps) => change(deps, input, (c, ctx) => approveSale(c, input.params.saleId, ctx)),
+  }),
+
+  defineRoute<RouteDeps, typeof SaleParams, z.ZodUndefined, typeof SaleStopBody>({
+    kind: 'change',
+    method: 'POST',
+    path: '/cases/{caseId}/sales/{saleId}/stop',
+    operationId: 'stopSale',
+    summary: 'End a running sale',
+    description:
+      'Recorded on the case with the officer (audit STOP_SALE). The sale workflow acts on it at its next check (before every order, and after every wait, which lasts an hour at most): no new order is sent, open orders are resolved and orders in doubt looked up again, what was sold is settled (legal-order allocation, refund, releases) and the case goes back to DUE (ON_HOLD under a hold; SETTLED when nothing is owed). An order still in doubt keeps its coins in custody and is followed by the sweep. Place a hold as well to keep the next daily run from starting another attempt.',
+    roles: OFFICER,
+    params: SaleParams,
+    body: SaleStopBody,
+    responses: { 200: json(CaseView, 'The case, still SELLING until the workflow has settled the sale.'), ...ON_CASE },
+    handle: (input, deps) => change(deps, input, (c, ctx) => stopSale(c, input.params.saleId, input.body.reason, ctx)),
   }),
 
   defineRoute<RouteDeps, typeof CaseParams, z.ZodUndefined, typeof HoldBody>({

@@ -34,10 +34,15 @@ export const Price = z
 /** An amount as executed on the exchange: may carry fractions of a won. */
 export const DecimalAmount = z.string().meta({ description: 'An amount in won as a decimal string (exchange executions may carry fractions of a won).', example: '7000000.5' });
 
+const FIRST_DATE = '2000-01-01';
+const LAST_DATE = '2099-12-31';
+
 export const LocalDateSchema = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'must be a date written YYYY-MM-DD', abort: true })
-  .refine(isLocalDate, { error: 'is not a calendar date' })
+  .refine(isLocalDate, { error: 'is not a calendar date', abort: true })
+  // Older bills are long time-barred, and nothing the API records can be dated a century ahead.
+  .refine((v) => v >= FIRST_DATE && v <= LAST_DATE, { error: `must be from ${FIRST_DATE} to ${LAST_DATE}` })
   .meta({ description: 'A calendar date in Korea (YYYY-MM-DD).', format: 'date', example: '2025-10-16' });
 
 export const Instant = z.string().meta({ description: 'An instant, ISO 8601 in UTC.', format: 'date-time', example: '2025-09-01T00:00:00.000Z' });
@@ -74,7 +79,17 @@ export const HoldKind = z.enum(['APPEAL', 'LAWSUIT', 'COLLECTION_DEFERRAL', 'DIS
   description: 'Appeal or lawsuit (징수법 §71⑤), collection deferral (§28③), disposition deferral (§105).',
 });
 
-const Text = (max: number, description: string) => z.string().trim().min(1, { error: 'must not be empty' }).max(max, { error: `must be at most ${max} characters` }).meta({ description });
+/** Control characters and the bidirectional formatting characters that can make a printed name or reason read otherwise than it is stored. */
+const UNPRINTABLE = /[\p{Cc}\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
+const Text = (max: number, description: string) =>
+  z
+    .string()
+    // Counted before trimming too: padding is no way around the limit.
+    .max(max, { error: `must be at most ${max} characters`, abort: true })
+    .refine((v) => !UNPRINTABLE.test(v), { error: 'must not contain control characters or bidirectional formatting characters', abort: true })
+    .trim()
+    .min(1, { error: 'must not be empty' })
+    .meta({ description });
 
 // ---------------------------------------------------------------- requests
 
@@ -145,7 +160,10 @@ export const SaleRequestBody = z
     evidence: z
       .strictObject({
         relayedBy: Text(200, 'The city employee (or system) who received the taxpayer’s request and relayed it.'),
-        receivedAt: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 instant with a zone' }).meta({ description: 'When the taxpayer made the request.' }),
+        receivedAt: z.iso
+          .datetime({ offset: true, error: 'must be an ISO 8601 instant with a zone', abort: true })
+          .refine((v) => Date.parse(v) >= Date.parse(`${FIRST_DATE}T00:00:00+09:00`), { error: `must be from ${FIRST_DATE}` })
+          .meta({ description: 'When the taxpayer made the request.' }),
         channel: z.enum(['IN_PERSON', 'PHONE', 'MAIL', 'EMAIL', 'ONLINE']).meta({ description: 'How the taxpayer asked.' }),
         reference: Text(200, 'The city’s reference to the written request, call record or form.').optional(),
       })
@@ -187,12 +205,22 @@ export const SaleParams = z.strictObject({ caseId: CaseId, saleId: SaleId });
 export const SaleApprovalBody = z
   .strictObject({ cityId: CityId })
   .meta({ id: 'SaleApproval', description: 'An officer approves the running sale, planned at or above the approval threshold; the approving officer is the caller.' });
+export const SaleStopBody = z
+  .strictObject({ cityId: CityId, reason: Text(500, 'Why the officer ends the sale, for the audit trail.') })
+  .meta({ id: 'SaleStop', description: 'An officer ends the running sale; the officer is the caller.' });
 export const CityQuery = z.strictObject({ city: CityId });
 export const ListQuery = z.strictObject({
   city: CityId,
   status: Status.optional(),
-  cursor: z.string().max(2000).optional().meta({ description: 'The cursor of the previous page.' }),
-  limit: z.coerce.number({ error: 'must be a whole number from 1 to 100' }).int({ error: 'must be a whole number from 1 to 100' }).min(1).max(100).optional().meta({ description: 'Page size (default 50).' }),
+  cursor: z.string().min(1, { error: 'must not be empty: leave it out for the first page' }).max(2000).optional().meta({ description: 'The cursor of the previous page.' }),
+  // Digits only: Number() would also read "0x10", "1e1" or " 5 ".
+  limit: z
+    .string()
+    .regex(/^[1-9]\d{0,2}$/, { error: 'must be a whole number from 1 to 100', abort: true })
+    .transform(Number)
+    .pipe(z.number().max(100, { error: 'must be a whole number from 1 to 100' }))
+    .optional()
+    .meta({ description: 'Page size (default 50).' }),
 });
 
 export const IdempotencyHeaders = z.object({

@@ -15,6 +15,7 @@ import {
   available,
   failSale,
   isSaleApproved,
+  isSaleStopRequested,
   saleBlock,
   settleSale,
   type Case,
@@ -27,7 +28,7 @@ import { kstDate, type LocalDate } from '#domain/dates';
 import { min, ZERO } from '#domain/money';
 import { estimatedMarketVolume, qualityDetails, saleQuality, type MarketExecution } from '#domain/sale-quality';
 import { executed, heldInDoubt, inDoubt, netProceeds, soldOf, type OrderRecord, type SaleRecord } from '#adapters/dynamodb/sale-store';
-import { isSelling, leftToSell, loadCase, loadSale, requireSelling, saleOrders, seconds, stillNeeded, type NoticePublisher, type SaleDeps } from './context';
+import { isSelling, leftToSell, STOPPED_BY_OFFICER, loadCase, loadSale, requireSelling, saleOrders, seconds, stillNeeded, type NoticePublisher, type SaleDeps } from './context';
 import { OrderInDoubtError, SaleNotRunningError } from './errors';
 import type { CaseStep, CheckResult, LoadCaseResult, SettleResult, StepEvent } from './steps';
 
@@ -178,7 +179,7 @@ export function createCaseSteps(deps: CaseStepDeps): CaseSteps {
     },
 
     /**
-     * Before every slice: may the sale go on? A hold or a payment that arrived, the need covered,
+     * Before every slice: may the sale go on? An officer's stop, a hold or a payment that arrived, the need covered,
      * nothing left, the sale too old, or an approval still missing (then wait and look again).
      */
     async CheckSaleAllowed(event): Promise<CheckResult> {
@@ -195,6 +196,8 @@ export function createCaseSteps(deps: CaseStepDeps): CaseSteps {
         return { next: 'SETTLE', reason, waitSeconds: 0 };
       };
 
+      // An officer ended the sale: settle what was sold (orders in doubt are looked up first).
+      if (isSaleStopRequested(c, event.saleId)) return stop(STOPPED_BY_OFFICER);
       const block = saleBlock(c, on, settings);
       if (block === 'ON_HOLD' || block === 'NOTHING_OWED') return stop(block);
       if (block === 'NO_COINS') return stop('ALL_SOLD');

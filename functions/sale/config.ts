@@ -47,6 +47,8 @@ export interface SaleLimits {
   inDoubtRecheckSeconds: number;
   /** How often a sale waiting for the taxpayer's floor price looks at the market again. */
   floorRecheckSeconds: number;
+  /** The longest a sale waits before it checks again (the daily cap waits for the next day in steps of it). */
+  longestWaitSeconds: number;
   /** An execution that has run this long hands the sale on to a new one (history stays small). */
   executionSpanMs: number;
 }
@@ -62,6 +64,7 @@ export const DEFAULT_SALE_LIMITS: SaleLimits = Object.freeze({
   inDoubtBoundMs: 10 * 60_000,
   inDoubtRecheckSeconds: 30,
   floorRecheckSeconds: 15 * 60,
+  longestWaitSeconds: 3_600,
   executionSpanMs: 86_400_000,
 });
 

@@ -111,3 +111,6 @@ export function planHoldings(sale: SaleRecord, left: Map<string, Decimal>, limit
 }
 
 export const seconds = (ms: number): number => Math.max(0, Math.ceil(ms / 1000));
+
+/** Why a sale an officer ended stopped (its stop reason, the case's last error, a blocked order's reason). */
+export const STOPPED_BY_OFFICER = 'STOPPED_BY_OFFICER';

@@ -9,7 +9,7 @@
  * looks the order up by its identifier before placing anything; the exchange refuses an identifier
  * twice in any case. Fills are written once, when the exchange reports the order final.
  */
-import { isSaleApproved, saleBlock } from '#domain/case';
+import { isSaleApproved, isSaleStopRequested, saleBlock } from '#domain/case';
 import { approvalsNeeded } from '#domain/four-eyes';
 import { kstDate } from '#domain/dates';
 import { guardMarket, needsApproval, nextSlice, type GuardDecision } from '#domain/execution-policy';
@@ -26,7 +26,7 @@ import {
   type SaleRecord,
 } from '#adapters/dynamodb/sale-store';
 import { ExchangeError, isFinal, OrderNotFound, type ExchangeOrder } from '#adapters/exchange/exchange';
-import { isSelling, leftToSell, loadCase, loadSale, planHoldings, policyFor, requireSelling, saleOrders, seconds, stillNeeded, today, type SaleDeps } from './context';
+import { isSelling, leftToSell, STOPPED_BY_OFFICER, loadCase, loadSale, planHoldings, policyFor, requireSelling, saleOrders, seconds, stillNeeded, today, type SaleDeps } from './context';
 import { inDoubtFor, lookUpOrders, recordFills, type OrderExchange } from './orders-in-doubt';
 import { InvalidStepInputError, OrderInDoubtError } from './errors';
 import type { FillResult, GuardResult, InDoubtResult, MarketStep, OrderResult, SaleRef, SliceResult, StepEvent } from './steps';
@@ -109,11 +109,15 @@ export function createMarketSteps(deps: MarketStepDeps): MarketSteps {
     return saleOrders(deps, ref);
   }
 
+  /** A wait never outlasts `longestWaitSeconds`: an officer's stop, a hold or a payment is seen within it. */
+  const waitSecondsFor = (ms: number): number => Math.min(seconds(ms), deps.limits.longestWaitSeconds);
+
   /** Why the order must not go out now, read right before the exchange is called; undefined when it may. */
   async function lastMomentBlock(ref: SaleRef, order: OrderRecord): Promise<string | undefined> {
     const c = await loadCase(deps, ref);
     if (c.status === 'CANCELLED') return 'CANCELLED';
     if (!isSelling(c, ref.saleId)) return `CASE_${c.status}`;
+    if (isSaleStopRequested(c, ref.saleId)) return STOPPED_BY_OFFICER;
     const on = today(deps);
     const settings = await deps.settings.get(c.cityId);
     const block = saleBlock(c, on, settings);
@@ -210,7 +214,7 @@ export function createMarketSteps(deps: MarketStepDeps): MarketSteps {
       deps.metrics.addMetric('SalePaused', 'Count', 1);
       // The taxpayer's floor is not reached in a minute: look again at a pace fitted to it.
       const waitMs = decision.reason === 'LIMIT_PRICE_NOT_REACHED' ? Math.max(decision.resumeAt.getTime() - now.getTime(), deps.limits.floorRecheckSeconds * 1000) : decision.resumeAt.getTime() - now.getTime();
-      return { action: 'PAUSE', market: leg.market, reason: decision.reason, waitSeconds: seconds(waitMs) };
+      return { action: 'PAUSE', market: leg.market, reason: decision.reason, waitSeconds: waitSecondsFor(waitMs) };
     },
 
     /**
@@ -335,7 +339,7 @@ export function createMarketSteps(deps: MarketStepDeps): MarketSteps {
       async function wait(s: SaleRecord, market: string, reason: string, ms: number): Promise<SliceResult> {
         const pause = { at: now.toISOString(), market, reason, action: 'WAIT' as const };
         await sales.save({ ...s, pauses: [...s.pauses, pause], pauseCount: s.pauseCount + 1 });
-        return { action: 'WAIT', market, reason, waitSeconds: seconds(ms) };
+        return { action: 'WAIT', market, reason, waitSeconds: waitSecondsFor(ms) };
       }
     },
 

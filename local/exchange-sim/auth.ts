@@ -13,6 +13,7 @@ export interface AuthFailure {
   message: string;
 }
 
+/** `accessKey` names the account: the key it was opened with, whatever key signed the request. */
 export type AuthResult = { ok: true; accessKey: string } | AuthFailure;
 
 const HMAC: Record<string, string> = { HS512: 'sha512', HS256: 'sha256' };
@@ -39,8 +40,17 @@ export function claimedAccessKey(authorization: string | undefined): string | un
 
 export class Authenticator {
   private readonly usedNonces = new Map<string, Set<string>>();
+  /** A rotated key's account: the access key the account was opened with. */
+  private readonly accounts = new Map<string, string>();
 
-  constructor(private readonly secrets: ReadonlyMap<string, string>) {}
+  constructor(private readonly secrets: Map<string, string>) {}
+
+  /** Issues a new key pair for the account of `accessKey` and revokes that key (as on Upbit's website). */
+  rotate(accessKey: string, next: { accessKey: string; secretKey: string }): void {
+    if (!this.secrets.delete(accessKey)) throw new Error('no such access key');
+    this.secrets.set(next.accessKey, next.secretKey);
+    this.accounts.set(next.accessKey, this.accounts.get(accessKey) ?? accessKey);
+  }
 
   /** `hashedQuery` is the string the exchange hashes ('' when the request has no parameters). */
   verify(authorization: string | undefined, hashedQuery: string): AuthResult {
@@ -74,6 +84,6 @@ export class Authenticator {
     if (!used) this.usedNonces.set(accessKey, (used = new Set()));
     if (used.has(nonce)) return fail('nonce_used', 'nonce already used');
     used.add(nonce);
-    return { ok: true, accessKey };
+    return { ok: true, accessKey: this.accounts.get(accessKey) ?? accessKey };
   }
 }

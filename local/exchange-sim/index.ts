@@ -133,6 +133,10 @@ export interface ExchangeSimulator {
     allow(address: AllowedAddress, accessKey?: string): void;
     all(): readonly SimWithdrawal[];
   };
+  /** API keys: a new pair for an account, the old one revoked at once (a rotation). */
+  keys: {
+    rotate(accessKey: string, next: { accessKey: string; secretKey: string }): void;
+  };
   /** The exchange's record of every order, and of every refusal. */
   orders: {
     all(): readonly SimOrder[];
@@ -357,6 +361,7 @@ export async function startExchangeSimulator(options: SimulatorOptions): Promise
       Object.entries(source)
         .map(([m, s]) => `${m}: ${s}`)
         .join('; '),
+    keys: { rotate: (accessKey, next) => auth.rotate(accessKey, next) },
     accounts: {
       credit: (currency, amount, accessKey = firstKey) => engine.credit(accessKey, currency, decimal(amount)),
       debit: (currency, amount, accessKey = firstKey) => {

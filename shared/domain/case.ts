@@ -92,6 +92,14 @@ export interface SaleApproval {
   approvals: { by: string; at: string }[];
 }
 
+/** An officer's request to end the running sale (the workflow stops at its next check and settles). */
+export interface SaleStop {
+  saleId: string;
+  by: string;
+  at: string;
+  reason: string;
+}
+
 export interface PreSaleNoticeHold {
   by: string;
   at: string;
@@ -149,6 +157,8 @@ export interface Case {
   saleAttempts: number;
   /** Officers' approvals of a sale above the approval threshold (the sale workflow waits for them). */
   saleApproval?: SaleApproval;
+  /** An officer asked the running sale to end (kept after it ended, as a record). */
+  saleStop?: SaleStop;
   /** Who last changed the bills and the holds: four eyes keeps them from approving a sale of the case. */
   changedBy?: { bills?: string; holds?: string };
   paymentIds: string[];
@@ -675,6 +685,25 @@ export function approveSale(c: Case, saleId: string, ctx: TransitionContext): Tr
   const saleApproval: SaleApproval = { saleId, approvals: [...approvals, { by: ctx.actor.id, at: ctx.now.toISOString() }] };
   return transition(c, { ...c, saleApproval }, ctx, 'APPROVE_SALE', { details: { saleId, approval: String(saleApproval.approvals.length) } });
 }
+
+/**
+ * An officer ends the running sale: the request is recorded on the case (audited with the officer)
+ * and the workflow acts on it at its next check (before every order, and after every wait, which
+ * lasts an hour at most): open orders are resolved, what was sold is settled as at any stop, and the
+ * case goes back to DUE (ON_HOLD if a hold is active, settled if nothing is owed). Orders still in
+ * doubt keep their coins in custody and stay with the sweep.
+ */
+export function stopSale(c: Case, saleId: string, reason: string, ctx: TransitionContext): Transition {
+  allow(c, 'STOP_SALE', ['SELLING']);
+  if (saleId !== c.saleId) throw new CaseRuleError('STALE_SALE', `case is selling ${c.saleId}, not ${saleId}`);
+  if (ctx.actor.kind !== 'OFFICER') throw new CaseRuleError('NOT_AN_OFFICER', 'only a tax officer may end a running sale');
+  if (c.saleStop?.saleId === saleId) throw new CaseRuleError('ALREADY_STOPPING', `sale ${saleId} is already ending at ${c.saleStop.by}’s request`);
+  const saleStop: SaleStop = { saleId, by: ctx.actor.id, at: ctx.now.toISOString(), reason };
+  return transition(c, { ...c, saleStop }, ctx, 'STOP_SALE', { reason, details: { saleId } });
+}
+
+/** Whether an officer asked this sale to end. */
+export const isSaleStopRequested = (c: Case, saleId: string): boolean => c.saleStop?.saleId === saleId;
 
 /** Whether `needed` different officers approved the sale (four-eyes.ts `approvalsNeeded` says how many). */
 export const isSaleApproved = (c: Case, saleId: string, needed = 1): boolean =>

@@ -45,6 +45,16 @@ describe('exchange keys', () => {
     expect(env(stack.prices.poller).EXCHANGE_SECRET_ARN).toBeUndefined();
     expect(env(stack.prices.poller).WITHDRAWAL_SECRET_ARN).toBeUndefined();
   });
+
+  it('names the trading key to no other function, and grants no secret read on a wildcard', () => {
+    const functions = resourcesOfType(template, 'AWS::Lambda::Function');
+    const withKey = Object.entries(functions).filter(([, f]) => (f.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables?.EXCHANGE_SECRET_ARN !== undefined).map(([id]) => id);
+    const fnId = (f: { fn: { node: { defaultChild?: unknown } } }) => stack.getLogicalId(f.fn.node.defaultChild as never);
+    expect(withKey.sort()).toEqual([fnId(stack.sales.marketSteps), fnId(stack.sales.sweepOrdersInDoubt), fnId(stack.custody.reconciler)].sort());
+    const statements = Object.values(resourcesOfType(template, 'AWS::IAM::Policy')).flatMap((p) => (p.Properties?.PolicyDocument as { Statement: Statement[] }).Statement ?? []);
+    const wildcardReads = statements.filter((s) => [s.Action].flat().some((a) => a === 'secretsmanager:GetSecretValue' || a === 'secretsmanager:*') && [s.Resource].flat().some((r) => r === '*'));
+    expect(wildcardReads).toEqual([]);
+  });
 });
 
 describe('schedules and alarms', () => {

@@ -422,14 +422,18 @@ function decodeCursor(cursor: string, pkName: string, partitions: readonly strin
     throw new InvalidCursorError('the cursor is not one this listing gave out');
   }
   const s = state as Partial<CursorState> | null;
+  // A position is exactly the index's key and the table's (DynamoDB refuses any other start key
+  // with a ValidationException, which would otherwise reach the caller as a 500).
+  const keyNames = ['PK', 'SK', pkName, pkName.replace(/PK$/, 'SK')].sort();
+  const validKey = (k: unknown): boolean =>
+    typeof k === 'object' && k !== null && !Array.isArray(k) && JSON.stringify(Object.keys(k).sort()) === JSON.stringify(keyNames) && Object.values(k).every((v) => typeof v === 'string' && v.length > 0 && v.length <= 1024);
   const valid =
     s !== null &&
     typeof s === 'object' &&
     Number.isInteger(s.p) &&
     (s.p as number) >= 0 &&
     (s.p as number) < partitions.length &&
-    (s.k === undefined ||
-      (typeof s.k === 'object' && s.k !== null && Object.values(s.k).every((v) => typeof v === 'string') && s.k[pkName] === partitions[s.p as number]));
+    (s.k === undefined || (validKey(s.k) && s.k[pkName] === partitions[s.p as number]));
   if (!valid) throw new InvalidCursorError('the cursor is not one this listing gave out');
   return s as CursorState;
 }

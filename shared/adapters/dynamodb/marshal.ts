@@ -226,6 +226,7 @@ export function caseToItem(c: Case): Item {
     ...(c.saleId ? { saleId: c.saleId } : {}),
     saleAttempts: c.saleAttempts,
     ...(c.saleApproval ? { saleApproval: { saleId: c.saleApproval.saleId, approvals: c.saleApproval.approvals.map((a) => ({ ...a })) } } : {}),
+    ...(c.saleStop ? { saleStop: { ...c.saleStop } } : {}),
     ...(c.changedBy ? { changedBy: { ...c.changedBy } } : {}),
     paymentIds: [...c.paymentIds],
     refundPayableKrw: wonString(c.refundPayable),
@@ -289,6 +290,10 @@ export function itemToCase(item: Item): Case {
         return { by: str(m.by, 'approval.by'), at: str(m.at, 'approval.at') };
       }),
     };
+  }
+  if (item.saleStop !== undefined) {
+    const m = record(item.saleStop, 'saleStop');
+    c.saleStop = { saleId: str(m.saleId, 'saleStop.saleId'), by: str(m.by, 'saleStop.by'), at: str(m.at, 'saleStop.at'), reason: str(m.reason, 'saleStop.reason') };
   }
   if (item.changedBy !== undefined) {
     const m = strings(item.changedBy, 'changedBy');

@@ -102,6 +102,9 @@ export class DynamoDbReleaseStore {
   }
 
   async get(ref: ReleaseRef): Promise<ReleaseWork | undefined> {
+    // An id that is not one of this case's releases names no release (not an error of the store).
+    const m = RELEASE_ID.exec(ref.releaseId);
+    if (!m || m[1] !== ref.caseId) return undefined;
     const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keyOf(ref), ConsistentRead: true }));
     return out.Item?.recordType === 'RELEASE' ? itemToReleaseWork(out.Item) : undefined;
   }

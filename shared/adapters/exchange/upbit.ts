@@ -52,11 +52,29 @@ import { UPBIT_RATE_WINDOW_MS, type RateBudget } from './rate-budget';
 import { GroupPacer } from './rate-limit';
 import { encodeQuery, signUpbitToken, type Params } from './upbit-auth';
 
-export interface UpbitExchangeOptions {
-  /** e.g. `https://api.upbit.com` (no trailing `/v1`). */
-  baseUrl: string;
+export interface UpbitKeys {
   accessKey: string;
   secretKey: string;
+}
+
+/**
+ * Where a rotated key comes from: `current` may answer from a cache (with a maximum age); `reread`
+ * reads the store itself, after the exchange refused the key (a rotation the cache has not seen).
+ */
+export interface UpbitKeySource {
+  current(): Promise<UpbitKeys>;
+  reread(): Promise<UpbitKeys>;
+}
+
+/** 401s that say the key itself is wrong (a rotated or revoked key), not the request. */
+const KEY_REFUSALS = new Set(['invalid_access_key', 'jwt_verification', 'expired_access_key']);
+
+export type UpbitExchangeOptions = UpbitTuning & {
+  /** e.g. `https://api.upbit.com` (no trailing `/v1`). */
+  baseUrl: string;
+} & (UpbitKeys | { keys: UpbitKeySource });
+
+export interface UpbitTuning {
   /** Per-request timeout. */
   timeoutMs?: number;
   /** Attempts for a request that is safe to repeat (and for an order refused with 429). */
@@ -103,8 +121,9 @@ interface Call {
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export class UpbitExchange implements Exchange, OrderHistory, WithdrawalVenue {
-  private readonly o: Required<Omit<UpbitExchangeOptions, 'baseUrl' | 'accessKey' | 'secretKey' | 'budget'>>;
+  private readonly o: Required<Omit<UpbitTuning, 'budget'>>;
   private readonly pacer: GroupPacer;
+  private readonly keys: UpbitKeySource;
   private bannedUntil = 0;
 
   constructor(private readonly options: UpbitExchangeOptions) {
@@ -124,6 +143,8 @@ export class UpbitExchange implements Exchange, OrderHistory, WithdrawalVenue {
       now: options.now ?? Date.now,
     };
     this.pacer = new GroupPacer({ windowMs: UPBIT_RATE_WINDOW_MS, now: this.o.now, sleep: this.o.sleep });
+    const fixed = 'keys' in options ? undefined : { accessKey: options.accessKey, secretKey: options.secretKey };
+    this.keys = 'keys' in options ? options.keys : { current: () => Promise.resolve(fixed!), reread: () => Promise.resolve(fixed!) };
   }
 
   // ------------------------------------------------------------------ quotation
@@ -364,6 +385,8 @@ export class UpbitExchange implements Exchange, OrderHistory, WithdrawalVenue {
 
   private async call(c: Call): Promise<unknown> {
     const route = `${c.method} ${c.path}`;
+    let keys = c.auth ? await this.keys.current() : undefined;
+    let reread = false;
     for (let attempt = 1; ; attempt++) {
       const now = this.o.now();
       if (now < this.bannedUntil) throw new Banned(`banned by the exchange until ${new Date(this.bannedUntil).toISOString()}`, new Date(this.bannedUntil), { status: 418 });
@@ -377,7 +400,7 @@ export class UpbitExchange implements Exchange, OrderHistory, WithdrawalVenue {
       let text: string;
       let headers: Headers;
       try {
-        const res = await fetch(this.url(c), this.init(c));
+        const res = await fetch(this.url(c), this.init(c, keys));
         status = res.status;
         headers = res.headers;
         text = await res.text();
@@ -417,6 +440,17 @@ export class UpbitExchange implements Exchange, OrderHistory, WithdrawalVenue {
         }
         throw new ExchangeUnavailable(`${route}: ${status} ${error?.message ?? ''}`.trim(), { status, exchangeName: error?.name });
       }
+      if (status === 401 && keys && !reread && (error === undefined || KEY_REFUSALS.has(error.name))) {
+        // The key may have been rotated: read it once more from its store. A 401 is a refusal before
+        // processing, so even an order may be sent again with the same identifier (as after a 429).
+        reread = true;
+        const fresh = await this.keys.reread();
+        if (fresh.accessKey !== keys.accessKey || fresh.secretKey !== keys.secretKey) {
+          keys = fresh;
+          attempt--;
+          continue;
+        }
+      }
       if (status >= 400) throw mapClientError(route, status, error);
 
       try {
@@ -435,10 +469,10 @@ export class UpbitExchange implements Exchange, OrderHistory, WithdrawalVenue {
     return `${base}${c.path}?${encodeQuery(c.params)}`;
   }
 
-  private init(c: Call): RequestInit {
+  private init(c: Call, keys: UpbitKeys | undefined): RequestInit {
     const headers: Record<string, string> = { accept: 'application/json' };
-    if (c.auth) {
-      headers.authorization = `Bearer ${signUpbitToken({ accessKey: this.options.accessKey, secretKey: this.options.secretKey, params: c.params })}`;
+    if (keys) {
+      headers.authorization = `Bearer ${signUpbitToken({ accessKey: keys.accessKey, secretKey: keys.secretKey, params: c.params })}`;
     }
     const init: RequestInit = { method: c.method, headers, signal: AbortSignal.timeout(this.o.timeoutMs) };
     if (c.method === 'POST') {

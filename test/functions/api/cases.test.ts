@@ -176,6 +176,16 @@ describe('GET /cases', () => {
     const typo = await api.call('GET', '/cases', { query: { city: 'cheongju', stauts: 'DUE' } });
     expect(typo.body.errors).toEqual([{ in: 'query', name: 'stauts', detail: 'is not a known field' }]);
   });
+
+  it('refuses a crafted cursor that names the right partition but not a whole start key (it gave a 500)', async () => {
+    const crafted = (state: unknown) => Buffer.from(JSON.stringify(state)).toString('base64url');
+    for (const k of [{ GSI2PK: 'CITY#cheongju#STATUS#REGISTERED' }, { GSI2PK: 'CITY#cheongju#STATUS#REGISTERED', PK: 'x', SK: 'y', GSI2SK: '' }, { GSI2PK: 'CITY#cheongju#STATUS#REGISTERED', PK: 'x', SK: 'y', GSI2SK: 'z', extra: 'w' }]) {
+      const answer = await api.call('GET', '/cases', { query: { city: 'cheongju', status: 'REGISTERED', cursor: crafted({ p: 0, k }) } });
+      expect(answer.status).toBe(400);
+      expect(answer.headers['content-type']).toBe('application/problem+json');
+      expect(answer.body.errors).toEqual([expect.objectContaining({ in: 'query', name: 'cursor' })]);
+    }
+  });
 });
 
 describe('PUT /cases/{caseId}/bills', () => {

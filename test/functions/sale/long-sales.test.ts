@@ -90,7 +90,15 @@ describe('long sales within Step Functions’ limits', () => {
   it('a large sale spread over several days by the daily cap: one execution a day, each under 5,000 events; it settles', async () => {
     world.policy = executionPolicy({ dailyCapBps: 3_000, largeHoldingBps: 0, escalateAfterPauses: 1_000 });
     const c = await caseReady(world, { caseId: 'cap-days', quantity: '0.1' });
+    const capWaits: number[] = [];
+    world.hooks.PlanNextSlice = async (_input, run) => {
+      const out = (await run()) as { action: string; reason?: string; waitSeconds: number };
+      if (out.action === 'WAIT' && out.reason === 'DAILY_CAP_REACHED') capWaits.push(out.waitSeconds);
+      return out;
+    };
     await runSale(world, c);
+    // The cap waits for the next Korean day an hour at a time: an officer's stop (or a hold) is seen within the hour.
+    expect(Math.max(...capWaits)).toBe(world.limits.longestWaitSeconds);
     const executions = await executionsOf(c.saleId!);
     expectBounded(executions);
 

@@ -21,6 +21,7 @@ import { createSaleStarter } from '../../../functions/start-sale/app';
 import { event, testConfig } from '../../support/api';
 import { useLocalSqs } from '../../support/sqs';
 import {
+  afterFirst,
   caseReady,
   CITY,
   exchangeOrders,
@@ -42,19 +43,6 @@ const byKind = (entries: { kind: string; amount: Decimal }[], kind: string) => s
 const owedNow = (c: Case) => arrears(c, kstDate(world.now()), settings);
 const count = (xs: string[], x: string) => xs.filter((s) => s === x).length;
 const noMetrics = { addMetric: () => undefined } as unknown as Parameters<typeof createSaleStarter>[0]['metrics'];
-
-/** Runs `then` once, after the first time the state's real handler has finished. */
-function afterFirst(state: string, then: () => Promise<void>) {
-  let done = false;
-  world.hooks[state] = async (_input, run) => {
-    const out = await run();
-    if (!done) {
-      done = true;
-      await then();
-    }
-    return out;
-  };
-}
 
 async function ledgerOf(c: Case) {
   const data = (await world.store.statement(c.cityId, c.caseId))!;
@@ -152,7 +140,7 @@ describe('3. payments and holds', () => {
   it('a payment arriving mid-sale stops it at the next slice and settles what was sold (proceeds refunded)', async () => {
     world.policy = SLICED();
     const c = await caseReady(world, { caseId: 'paid-mid-1', quantity: '0.1' });
-    afterFirst('ReconcileOrder', async () => {
+    afterFirst(world, 'ReconcileOrder', async () => {
       const paid = await world.api.call('POST', `/cases/${c.caseId}/payments`, { body: { cityId: CITY, paymentId: 'RCPT-PM-1', amount: owedNow(c).toFixed(0), receivedOn: kstDate(world.now()) } });
       expect(paid.status).toBe(200);
       expect(paid.body.status).toBe('SELLING');
@@ -175,7 +163,7 @@ describe('3. payments and holds', () => {
     world.policy = SLICED();
     const c = await caseReady(world, { caseId: 'held-mid-1', quantity: '0.1' });
     const owedAtStart = owedNow(c);
-    afterFirst('ReconcileOrder', async () => {
+    afterFirst(world, 'ReconcileOrder', async () => {
       const held = await world.api.call('POST', `/cases/${c.caseId}/holds`, { as: 'officer', body: { cityId: CITY, kind: 'LAWSUIT', reason: '행정소송 제기' } });
       expect(held.status).toBe(201);
     });
@@ -225,7 +213,7 @@ describe('4. market guards', () => {
   it('a volatile market mid-sale pauses it, escalates after repeated pauses, and settles what was already sold', async () => {
     world.policy = SLICED();
     const c = await caseReady(world, { caseId: 'volatile-1', quantity: '0.1' });
-    afterFirst('ReconcileOrder', async () => {
+    afterFirst(world, 'ReconcileOrder', async () => {
       // The price poller saw BTC 8% higher a few minutes ago: a crash inside the breaker's window.
       const quote = (await world.realExchange.quotes(['KRW-BTC']))[0]!;
       for (let m = 5; m >= 2; m--) {

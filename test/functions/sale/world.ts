@@ -313,6 +313,19 @@ export const executionInput = (c: Pick<Case, 'cityId' | 'caseId'> & { saleId?: s
   requestedAt: new Date().toISOString(),
 });
 
+/** Runs `then` once, after the first time the state's real handler has finished. */
+export function afterFirst(world: SaleWorld, state: string, then: () => Promise<void>): void {
+  let done = false;
+  world.hooks[state] = async (_input, run) => {
+    const out = await run();
+    if (!done) {
+      done = true;
+      await then();
+    }
+    return out;
+  };
+}
+
 /** Starts the sale of a SELLING case and waits for its execution to end. */
 export async function runSale(world: SaleWorld, c: Case): Promise<LocalExecution> {
   const started = await world.starter.start(executionInput(c));
