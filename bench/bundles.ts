@@ -28,7 +28,7 @@ import { pathToFileURL } from 'node:url';
 import { build, type Metafile } from 'esbuild';
 import { buildApp } from '../infra/build-app';
 import { defineCommand, numberOption, progress } from '../local/cli';
-import { BUNDLE_BANNER } from '../infra/constructs/function';
+import { BUNDLE_ALIASES, BUNDLE_BANNER } from '../infra/constructs/function';
 import { machine, median, round, table, targetLines, writeResult, type Target } from './support/common';
 
 const REPO_ROOT = resolve(__dirname, '..');
@@ -69,6 +69,7 @@ const STACK_OPTIONS = {
   format: 'esm' as const,
   mainFields: ['module', 'main'],
   banner: { js: BUNDLE_BANNER },
+  alias: { ...BUNDLE_ALIASES },
   minify: true,
   sourcemap: false,
   external: [] as string[], // bundleAwsSDK: true
