@@ -34,6 +34,7 @@ import { resolveStateMachineDefinition, type AslDefinition } from '#adapters/wor
 import { LocalSaleWorkflowStarter, type LocalExecution, type LocalTaskHandler } from '#adapters/workflow/local-starter';
 import type { SaleExecutionInput } from '#adapters/workflow/sale-workflow';
 import { startExchangeSimulator, type ExchangeSimulator } from '../../../local/exchange-sim';
+import type { Group } from '../../../local/exchange-sim/limits';
 import { createCaseSteps } from '../../../functions/sale/case-steps';
 import { DEFAULT_SALE_LIMITS, type SaleLimits } from '../../../functions/sale/config';
 import type { SaleDeps } from '../../../functions/sale/context';
@@ -102,7 +103,12 @@ export interface SaleWorld {
   sweep(): Promise<SweepReport>;
 }
 
-export function useSaleWorld(): SaleWorld {
+export interface SaleWorldOptions {
+  /** The simulator's per-second request limits by group; default Upbit's (local/exchange-sim/limits.ts). */
+  readonly rateLimits?: Partial<Record<Group, number>>;
+}
+
+export function useSaleWorld(options: SaleWorldOptions = {}): SaleWorld {
   const table = useCasesTable();
   const world = { hooks: {}, published: [], metrics: [], clockOffsetMs: 0, policy: DEFAULT_EXECUTION_POLICY, limits: DEFAULT_SALE_LIMITS } as unknown as SaleWorld;
   Object.defineProperty(world, 'store', { get: () => table.store });
@@ -110,7 +116,7 @@ export function useSaleWorld(): SaleWorld {
 
   beforeAll(async () => {
     const definition = synthesizedDefinition();
-    const sim = await startExchangeSimulator({ seed: 11, keys: [KEYS], clock: START, markets: ['KRW-BTC', 'KRW-ETH', 'KRW-XRP'] });
+    const sim = await startExchangeSimulator({ seed: 11, keys: [KEYS], clock: START, markets: ['KRW-BTC', 'KRW-ETH', 'KRW-XRP'], ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}) });
     const realExchange = new UpbitExchange({ baseUrl: sim.url, ...KEYS, backoffBaseMs: 1, backoffMaxMs: 5, resolveDelayMs: 1, resolveAttempts: 3, settleDelayMs: 1, maxAttempts: 4, timeoutMs: 2000, rateWindowMs: 50 });
     const sales = new DynamoDbSaleStore(table.client, table.tableName);
     const prices = new DynamoDbPriceStore(table.client, table.tableName);
