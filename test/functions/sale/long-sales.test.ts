@@ -10,13 +10,13 @@ import { executionPolicy } from '#domain/execution-policy';
 import { Decimal, sum } from '#domain/money';
 import type { LocalExecution } from '#adapters/workflow/local-starter';
 import { saleExecutionName } from '#adapters/workflow/sale-workflow';
-import { DEFAULT_LIMITS, type Group } from '../../../local/exchange-sim/limits';
+import { DEFAULT_LIMITS } from '../../../local/exchange-sim/limits';
 import { caseReady, CITY, exchangeOrders, pacedExchange, runSale, saleOf, statesEntered, useSaleWorld } from './world';
 
 // Days of simulated waits pass in seconds of real time, hundreds of quotes: the simulator counts its
 // per-second limits at ten times Upbit's here (the subject is Step Functions' limits; the exchange's
 // are tested at their own values elsewhere), or the pacing alone would take a minute a test.
-const world = useSaleWorld({ rateLimits: Object.fromEntries(Object.entries(DEFAULT_LIMITS).map(([group, limit]) => [group, limit * 10])) as Record<Group, number> });
+const world = useSaleWorld({ rateLimits: Object.fromEntries(Object.entries(DEFAULT_LIMITS).map(([group, limit]) => [group, limit * 10])) });
 
 beforeEach(() => {
   world.simulateWaits = true;
