@@ -28,7 +28,7 @@ import { pathToFileURL } from 'node:url';
 import { build, type Metafile } from 'esbuild';
 import { buildApp } from '../infra/build-app';
 import { defineCommand, numberOption, progress } from '../local/cli';
-import { BUNDLE_BANNER } from '../infra/constructs/function';
+import { BUNDLE_ALIASES, BUNDLE_BANNER } from '../infra/constructs/function';
 import { machine, median, round, table, targetLines, writeResult, type Target } from './support/common';
 
 const REPO_ROOT = resolve(__dirname, '..');
@@ -50,6 +50,7 @@ export const command = defineCommand({
 
 /** A CloudFormation token's stand-in, shaped like what the deployed function would get. */
 function placeholder(name: string): string {
+  if (name === 'CALLERS') return JSON.stringify([{ principal: 'arn:aws:iam::123456789012:role/city-system', role: 'CITY_SYSTEM', cities: ['cheongju'] }]);
   if (/QUEUE_URL$/.test(name)) return `https://sqs.ap-northeast-2.amazonaws.com/123456789012/${name.toLowerCase()}.fifo`;
   if (/ARN/.test(name)) return `arn:aws:states:ap-northeast-2:123456789012:stateMachine:${name.toLowerCase()}`;
   if (/TABLE/.test(name)) return 'cases';
@@ -69,6 +70,7 @@ const STACK_OPTIONS = {
   format: 'esm' as const,
   mainFields: ['module', 'main'],
   banner: { js: BUNDLE_BANNER },
+  alias: { ...BUNDLE_ALIASES },
   minify: true,
   sourcemap: false,
   external: [] as string[], // bundleAwsSDK: true
@@ -127,6 +129,7 @@ export default async function bench({ runs }: ReturnType<typeof command.read>): 
     const entryOf = (service: string): string => {
       if (service === 'sale-case-steps') return join(REPO_ROOT, 'functions/sale/case-handler.ts');
       if (service === 'sale-market-steps') return join(REPO_ROOT, 'functions/sale/market-handler.ts');
+      if (service === 'sweep-orders-in-doubt') return join(REPO_ROOT, 'functions/sale/sweep-handler.ts');
       return join(REPO_ROOT, 'functions', service, 'handler.ts');
     };
 

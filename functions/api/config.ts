@@ -12,7 +12,6 @@
  */
 import * as z from 'zod/mini';
 import { cityIds, ConfigError, ENV, optional, parseEnv, required, whole } from '#adapters/env';
-import { z as zod } from 'zod';
 import { ROLES, type CallerGrant } from './roles';
 
 export { ConfigError };
@@ -54,8 +53,8 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
 
 export const CALLERS_ENV = ENV.callers;
 
-const Grants = zod.array(
-  zod.object({ principal: zod.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/), role: zod.enum(ROLES as [string, ...string[]]), cities: zod.array(zod.string()).min(1) }).strict(),
+const Grants = z.array(
+  z.strictObject({ principal: z.string().check(z.regex(/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/)), role: z.enum(ROLES as [string, ...string[]]), cities: z.array(z.string()).check(z.minLength(1)) }),
 );
 
 /** Reads CALLERS: each principal's role and cities (every city one this deployment serves). */

@@ -21,6 +21,17 @@ export const BUNDLE_BANNER = "import { createRequire } from 'node:module'; const
 /** The repository root: `infra/constructs/` is two levels down. */
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
+/**
+ * Modules replaced at bundle time (esbuild's alias, paths from the repository root), each for a
+ * faster cold start (functions/bundling/, docs/BENCHMARKS.md): the SDK's default credential chain
+ * by the environment's credentials, all a Lambda ever has; `node:http` without its ESM facade.
+ */
+export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
+  '@aws-sdk/credential-provider-node': './functions/bundling/credential-provider.ts',
+  'node:http': './functions/bundling/node-http.ts',
+  http: './functions/bundling/node-http.ts',
+};
+
 /** `functions/<name>/handler.ts`, else `functions/<name>/index.ts`; undefined when neither exists. */
 export function findEntry(name: string): string | undefined {
   for (const file of ['handler.ts', 'index.ts']) {
@@ -161,6 +172,7 @@ export class AppFunction extends Construct implements iam.IGrantable {
         format: OutputFormat.ESM,
         mainFields: ['module', 'main'],
         banner: BUNDLE_BANNER,
+        esbuildArgs: { '--alias': Object.entries(BUNDLE_ALIASES).map(([from, to]) => `${from}=${to}`) },
         // The AWS SDK bundled, not the runtime's: the version the tests ran against, and a faster
         // cold start than the runtime's many CommonJS files, though ~300 KB more (measured both
         // ways by `npm run bench -- bundles`, docs/BENCHMARKS.md).

@@ -4,8 +4,8 @@
  * settings item per city in the table, docs/LEGAL.md "Many cities"); every function reads them
  * through the `CitySettingsSource` port. `DEFAULT_CITY_SETTINGS` is Cheongju's, for the demo and tests.
  */
-import { z } from 'zod';
-
+// zod's mini build: this schema is bundled into most Lambdas, which need no more of zod than this.
+import * as z from 'zod/mini';
 
 export interface CitySettings {
   cityId: string;
@@ -55,32 +55,29 @@ export const DEFAULT_CITY_SETTINGS: CitySettings = {
   },
 };
 
-const text = (max: number) => z.string().trim().min(1).max(max);
+const text = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max));
+const whole = (min: number, max: number) => z.int().check(z.minimum(min), z.maximum(max));
 
 /** The one schema for a city's settings: the settings route validates with it, and so does every read of the stored item. */
-export const CitySettingsSchema = z
-  .object({
-    cityId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lower-case letters, digits and dashes'),
-    displayName: text(40),
-    truncateUnder10Won: z.boolean(),
-    preSaleNoticeDays: z.number().int().min(1).max(365),
-    preSaleNoticeAfterCustodyDays: z.number().int().min(0).max(365),
-    reminderDaysBefore: z.array(z.number().int().min(0).max(60)).max(5),
-    notices: z
-      .object({
-        department: text(40),
-        phone: z.string().regex(/^[0-9]{2,4}-[0-9]{3,4}-[0-9]{4}$/, 'a phone number such as 043-201-0000'),
-        paymentGuide: text(500),
-        saleRequestGuide: text(500),
-        refundGuide: text(500),
-        exchangeName: text(40),
-        cityAccount: text(100),
-        returnedTo: text(100),
-        transferDays: z.number().int().min(1).max(60),
-      })
-      .strict(),
-  })
-  .strict();
+export const CitySettingsSchema = z.strictObject({
+  cityId: z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lower-case letters, digits and dashes')),
+  displayName: text(40),
+  truncateUnder10Won: z.boolean(),
+  preSaleNoticeDays: whole(1, 365),
+  preSaleNoticeAfterCustodyDays: whole(0, 365),
+  reminderDaysBefore: z.array(whole(0, 60)).check(z.maxLength(5)),
+  notices: z.strictObject({
+    department: text(40),
+    phone: z.string().check(z.regex(/^[0-9]{2,4}-[0-9]{3,4}-[0-9]{4}$/, 'a phone number such as 043-201-0000')),
+    paymentGuide: text(500),
+    saleRequestGuide: text(500),
+    refundGuide: text(500),
+    exchangeName: text(40),
+    cityAccount: text(100),
+    returnedTo: text(100),
+    transferDays: whole(1, 60),
+  }),
+});
 
 export class InvalidCitySettingsError extends Error {
   override readonly name = 'InvalidCitySettingsError';

@@ -1,22 +1,28 @@
 /**
- * The one test that bundles: synthesizes the whole app as `npm run synth` does (local esbuild, no
- * Docker) and loads the API bundle (an ES module) in a fresh Node, which catches what type checks
- * cannot (a module the bundle lacks, a CommonJS dependency without `require`, code that fails at
- * import). The AWS SDK is the runtime's on Lambda: here the repository's node_modules stands in.
+ * The one test that bundles: the API's function, built by the construct every function of the
+ * stack is built with (`AppFunction`: NodejsFunction, local esbuild, no Docker, the stack's bundle
+ * options and aliases), and its bundle (an ES module) loaded in a fresh Node, which catches what
+ * type checks cannot (a module the bundle lacks, a CommonJS dependency without `require`, an alias
+ * that does not resolve, code that fails at import). Only this function is bundled: the whole app's
+ * thirteen bundles are what `npm run bench -- bundles` builds and loads.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { buildTestApp } from './helpers';
+import { App, Stack } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { AppFunction } from '../../infra/constructs/function';
 
 describe('bundled app', () => {
   const outdir = mkdtempSync(path.join(tmpdir(), 'ctr-bundle-'));
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
   it('bundles the API handler minified with a source map, and the bundle loads', () => {
-    const { app, stack } = buildTestApp({}, { bundle: true, outdir });
+    const app = new App({ outdir });
+    const stack = new Stack(app, 'Bundle', { env: { region: 'ap-northeast-2' } });
+    new AppFunction(stack, 'ApiFunction', { name: 'api', logRetention: RetentionDays.ONE_MONTH, metricsNamespace: 'CryptoTaxRecovery/test' });
     const assembly = app.synth();
     const template = assembly.getStackArtifact(stack.artifactId).template as {
       Resources: Record<string, { Type: string; Properties: { Code?: { S3Key?: string }; Environment?: { Variables?: Record<string, unknown> } } }>;

@@ -4,10 +4,10 @@
  */
 import { Template } from 'aws-cdk-lib/assertions';
 import { RECONCILE_CRON, RELEASE_RATE } from '../../infra/constructs/custody';
-import { buildTestApp, cdkJsonContext, resourcesOfType } from './helpers';
+import { buildTestApp, synthesizedTemplate, cdkJsonContext, resourcesOfType } from './helpers';
 
 const { stack } = buildTestApp();
-const template = Template.fromStack(stack);
+const template = Template.fromJSON(synthesizedTemplate());
 const resolve = (value: unknown): unknown => stack.resolve(value);
 const timezone = (cdkJsonContext().schedules as { timezone: string }).timezone;
 

@@ -16,10 +16,9 @@ import { loadSweeperConfig } from '../../functions/sweep-outbox/config';
 import { loadReleaseConfig } from '../../functions/release-coins/config';
 import { loadReconcileConfig } from '../../functions/reconcile-custody/config';
 import { loadRefundConfig } from '../../functions/instruct-refunds/config';
-import { buildTestApp, resourcesOfType } from './helpers';
+import { synthesizedTemplate, resourcesOfType } from './helpers';
 
-const { stack } = buildTestApp();
-const template = Template.fromStack(stack);
+const template = Template.fromJSON(synthesizedTemplate());
 
 /** A reference's stand-in, shaped like what the deployed function gets. */
 const placeholder = (name: string): string =>

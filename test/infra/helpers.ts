@@ -1,5 +1,6 @@
 /** Builds the real app from cdk.json's context, with asset bundling skipped unless asked for. */
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -22,6 +23,67 @@ export function buildTestApp(context: Record<string, unknown> = {}, options: { b
     context: { ...cdkJsonContext(), ...(options.bundle ? {} : SKIP_BUNDLING), ...context },
     ...(options.outdir ? { outdir: options.outdir } : {}),
   });
+}
+
+/** A synthesized CloudFormation template, as JSON. */
+export type TemplateJson = { Resources: Record<string, { Type: string; Properties?: Record<string, unknown>; [key: string]: unknown }>; [key: string]: unknown };
+
+const CACHE_DIR = path.join(REPO_ROOT, 'node_modules', '.cache', 'crypto-tax-recovery');
+let defaultTemplate: TemplateJson | undefined;
+
+/** Every input of the default app's synth: the sources infra/ reads (infra, functions, shared), cdk.json, the locked versions, this file. */
+function synthInputsHash(): string {
+  const hash = createHash('sha256');
+  const files = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []));
+  const inputs = [...['infra', 'functions', 'shared'].flatMap((d) => files(path.join(REPO_ROOT, d))), ...['cdk.json', 'package-lock.json'].map((f) => path.join(REPO_ROOT, f)), __filename];
+  for (const file of inputs.sort()) hash.update(path.relative(REPO_ROOT, file)).update(readFileSync(file));
+  hash.update(JSON.stringify([process.env.CDK_DEFAULT_ACCOUNT ?? null, process.env.CDK_DEFAULT_REGION ?? null]));
+  return hash.digest('hex').slice(0, 24);
+}
+
+const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+/**
+ * The template of the default app (`buildTestApp()`: cdk.json's context, bundling skipped),
+ * synthesized with cdk-nag, which throws on any unacknowledged finding. A synth takes seconds of
+ * CPU and many test files read the same template, so it is made once per set of inputs and kept in
+ * node_modules/.cache under a hash of every input (`synthInputsHash`); test files running at the
+ * same time wait for the one that makes it rather than synthesize it again. A synth that fails
+ * leaves nothing behind: every caller then synthesizes, and fails, itself. TEST_RESYNTH=1 forces a
+ * new synth. Tests that need the constructs too (`stack.resolve`, logical ids) build the app with
+ * `buildTestApp()` (cheap without a synth) and read the template from here.
+ */
+export function synthesizedTemplate(): TemplateJson {
+  if (defaultTemplate) return defaultTemplate;
+  mkdirSync(CACHE_DIR, { recursive: true });
+  const file = path.join(CACHE_DIR, `template-${synthInputsHash()}.json`);
+  const lock = `${file}.lock`;
+  const resynth = Boolean(process.env.TEST_RESYNTH ?? process.env.SALE_TEST_RESYNTH);
+  for (let waited = 0; !resynth && !existsSync(file); waited += 200) {
+    try {
+      closeSync(openSync(lock, 'wx'));
+      break; // ours to make
+    } catch {
+      // Another process is synthesizing: wait for its file, or take over a lock it left behind.
+      const age = existsSync(lock) ? Date.now() - statSync(lock).mtimeMs : 0;
+      if (age > 180_000 || waited > 300_000) break;
+      sleep(200);
+    }
+  }
+  if (!resynth && existsSync(file)) {
+    defaultTemplate = JSON.parse(readFileSync(file, 'utf8')) as TemplateJson;
+    return defaultTemplate;
+  }
+  try {
+    const { app, stack } = buildTestApp();
+    defaultTemplate = app.synth().getStackArtifact(stack.artifactId).template as TemplateJson;
+    writeFileSync(`${file}.${process.pid}`, JSON.stringify(defaultTemplate));
+    renameSync(`${file}.${process.pid}`, file);
+    return defaultTemplate;
+  } finally {
+    rmSync(lock, { force: true });
+  }
 }
 
 /** A bare stack with cdk-nag attached, for construct tests. */

@@ -6,10 +6,10 @@ import type { CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { DEFAULT_PRE_SALE_NOTICES_CRON, DEFAULT_REMINDERS_CRON, DEFAULT_SWEEP_RATE, DISPATCH_TIMEOUT } from '../../infra/constructs/notices';
 import { MAX_RECEIVE_COUNT, VISIBILITY_FACTOR } from '../../infra/constructs/queues';
-import { buildTestApp, cdkJsonContext, resourcesOfType } from './helpers';
+import { buildTestApp, synthesizedTemplate, cdkJsonContext, resourcesOfType } from './helpers';
 
 const { stack } = buildTestApp();
-const template = Template.fromStack(stack);
+const template = Template.fromJSON(synthesizedTemplate());
 const resolve = (value: unknown): unknown => stack.resolve(value);
 const timezone = (cdkJsonContext().schedules as { timezone: string }).timezone;
 const envOf = (fnName: string) => {

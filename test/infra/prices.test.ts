@@ -6,10 +6,10 @@ import type { CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { POLL_METRICS, SERVICE_NAME } from '../../functions/poll-prices/metrics';
 import { ALARM_WINDOW_MINUTES, POLL_TIMEOUT, STALE_MINUTES_TO_ALARM } from '../../infra/constructs/prices';
-import { buildTestApp, cdkJsonContext, resourcesOfType } from './helpers';
+import { buildTestApp, synthesizedTemplate, cdkJsonContext, resourcesOfType } from './helpers';
 
 const { stack } = buildTestApp();
-const template = Template.fromStack(stack);
+const template = Template.fromJSON(synthesizedTemplate());
 const resolve = (value: unknown): unknown => stack.resolve(value);
 const schedules = cdkJsonContext().schedules as { pricePollRate: string; timezone: string };
 const pollerId = () => resolve(stack.prices.poller.fn.functionArn);

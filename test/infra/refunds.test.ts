@@ -4,10 +4,10 @@
  */
 import { Template } from 'aws-cdk-lib/assertions';
 import { REFUND_INSTRUCTIONS_CRON } from '../../infra/constructs/refunds';
-import { buildTestApp, cdkJsonContext, resourcesOfType } from './helpers';
+import { buildTestApp, cdkJsonContext, resourcesOfType, synthesizedTemplate } from './helpers';
 
 const { stack } = buildTestApp();
-const template = Template.fromStack(stack);
+const template = Template.fromJSON(synthesizedTemplate());
 const resolve = (value: unknown): unknown => stack.resolve(value);
 const timezone = (cdkJsonContext().schedules as { timezone: string }).timezone;
 const logicalId = (c: { node: { defaultChild?: unknown } }) => stack.getLogicalId(c.node.defaultChild as never);

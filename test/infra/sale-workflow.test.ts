@@ -12,10 +12,9 @@ import { IN_DOUBT_ERRORS, SALE_STATES, THROTTLED, TRANSIENT_ERRORS } from '../..
 import { MARKET_STEPS_CONCURRENCY } from '../../functions/sale/config';
 import { SALE_REQUEST_DELAY_SECONDS } from '../../shared/adapters/workflow/sale-requests';
 import { VISIBILITY_FACTOR } from '../../infra/constructs/queues';
-import { buildTestApp, resourcesOfType } from './helpers';
+import { buildTestApp, synthesizedTemplate, resourcesOfType } from './helpers';
 
-const { app, stack } = buildTestApp();
-const template = Template.fromStack(stack);
+const template = Template.fromJSON(synthesizedTemplate());
 const json = template.toJSON() as CfnTemplate;
 const definition = resolveStateMachineDefinition(json);
 const states = definition.States as Record<string, Record<string, unknown> & { Type: string }>;
@@ -218,6 +217,7 @@ describe('alarms', () => {
   });
 
   it('passes cdk-nag (SF1 logging, SF2 X-Ray) with reasons for every acknowledged wildcard', () => {
-    expect(() => app.synth()).not.toThrow();
+    // The template is made by a synth with cdk-nag attached (synthesizedTemplate), which throws on any finding.
+    expect(() => synthesizedTemplate()).not.toThrow();
   });
 });

@@ -7,10 +7,10 @@ import { API_ROUTES, CALLERS_ENV, type Caller } from '../../infra/constructs/api
 import { MAX_RECEIVE_COUNT, VISIBILITY_FACTOR } from '../../infra/constructs/queues';
 import { CASES_TABLE } from '../../shared/adapters/dynamodb/table-definition';
 import { routes as handlerRoutes } from '../../functions/api/routes';
-import { buildTestApp, resourcesOfType } from './helpers';
+import { buildTestApp, synthesizedTemplate, resourcesOfType } from './helpers';
 
-const { app, stack } = buildTestApp();
-const template = Template.fromStack(stack);
+const { stack } = buildTestApp();
+const template = Template.fromJSON(synthesizedTemplate());
 const resolve = (value: unknown): unknown => JSON.parse(JSON.stringify(value));
 
 describe('cases table', () => {
@@ -217,7 +217,8 @@ describe('observability', () => {
 
 describe('cdk-nag', () => {
   it('finds nothing unacknowledged, and every acknowledgement gives a reason', () => {
-    expect(() => app.synth()).not.toThrow();
+    // The template is made by a synth with cdk-nag attached (synthesizedTemplate), which throws on any finding.
+    expect(() => synthesizedTemplate()).not.toThrow();
     const reasons = stack.node
       .findAll()
       .flatMap((c) => c.node.metadata.filter((m) => m.type === 'aws:cdk:acknowledged-rules'))

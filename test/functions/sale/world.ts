@@ -7,12 +7,7 @@ import { sameSettingsForEveryCity } from '../../domain/fixtures';
  * approvals. Waits and retry pauses are overridden to (near) zero; the simulator's clock moves one
  * minute at each quote, as the real waits would let it.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { App } from 'aws-cdk-lib';
 import {
   confirmCustody,
   markDue,
@@ -36,10 +31,11 @@ import { DynamoDbSaleStore, type OrderRecord, type SaleRecord } from '#adapters/
 import type { OrderExchange } from '../../../functions/sale/orders-in-doubt';
 import { UpbitExchange } from '#adapters/exchange/upbit';
 import { DynamoDbRateBudget } from '#adapters/dynamodb/rate-budget-store';
-import { resolveStateMachineDefinition, type AslDefinition, type CfnTemplate } from '#adapters/workflow/definition';
+import { resolveStateMachineDefinition, type AslDefinition } from '#adapters/workflow/definition';
 import { LocalSaleWorkflowStarter, type LocalExecution, type LocalTaskHandler } from '#adapters/workflow/local-starter';
 import type { SaleExecutionInput } from '#adapters/workflow/sale-workflow';
 import { startExchangeSimulator, type ExchangeSimulator } from '../../../local/exchange-sim';
+import type { Group } from '../../../local/exchange-sim/limits';
 import { createCaseSteps } from '../../../functions/sale/case-steps';
 import { DEFAULT_SALE_LIMITS, type SaleLimits } from '../../../functions/sale/config';
 import type { SaleDeps } from '../../../functions/sale/context';
@@ -47,9 +43,7 @@ import { localTaskHandlers, stepDispatcher } from '../../../functions/sale/dispa
 import { createMarketSteps } from '../../../functions/sale/market-steps';
 import { createOrderSweep, type SweepReport } from '../../../functions/sale/sweep';
 import { SALE_STATES, SALE_WAIT_STATES } from '../../../infra/constructs/sale-workflow';
-import { configFromContext } from '../../../infra/config';
-import { CryptoTaxRecoveryStack } from '../../../infra/stack';
-import { cdkJsonContext, REPO_ROOT, SKIP_BUNDLING } from '../../infra/helpers';
+import { synthesizedTemplate } from '../../infra/helpers';
 import { testApi, type TestApi } from '../../support/api';
 import { useCasesTable, type TestTable } from '../../support/dynamodb';
 
@@ -61,37 +55,13 @@ export const silent = new Logger({ logLevel: 'SILENT' });
 
 let cachedDefinition: AslDefinition | undefined;
 
-/** Everything the synthesized definition depends on: the CDK app's sources, its context and locked versions. */
-function synthInputsHash(): string {
-  const hash = createHash('sha256');
-  const files = (dir: string): string[] =>
-    readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
-  for (const file of [...files(join(REPO_ROOT, 'infra')), join(REPO_ROOT, 'functions/sale/steps.ts'), join(REPO_ROOT, 'shared/adapters/workflow/definition.ts'), join(REPO_ROOT, 'cdk.json'), join(REPO_ROOT, 'package-lock.json')].sort()) {
-    hash.update(file).update(readFileSync(file));
-  }
-  return hash.digest('hex').slice(0, 24);
-}
-
 /**
  * The state machine the CDK stack synthesizes (cdk.json's context, bundling skipped), tokens resolved
- * (placeholder Lambda ARNs). cdk-nag is left to the infra tests and `npm run synth` (it does not
- * change the definition). The resolved definition is kept in the OS temp folder under a hash of
- * every input of the synth (infra sources, the step contract, cdk.json, the lockfile), so a rerun
- * with nothing changed does not pay the synth again; SALE_TEST_RESYNTH=1 forces it.
+ * (placeholder Lambda ARNs), from the template the infra tests share (synthesized once per set of
+ * inputs, test/infra/helpers.ts).
  */
 export function synthesizedDefinition(): AslDefinition {
-  if (cachedDefinition) return cachedDefinition;
-  const file = join(tmpdir(), `crypto-tax-recovery-sale-definition-${synthInputsHash()}.json`);
-  if (!process.env.SALE_TEST_RESYNTH && existsSync(file)) {
-    cachedDefinition = JSON.parse(readFileSync(file, 'utf8')) as AslDefinition;
-    return cachedDefinition;
-  }
-  const app = new App({ context: { ...cdkJsonContext(), ...SKIP_BUNDLING } });
-  const config = configFromContext((key) => app.node.tryGetContext(key));
-  const stack = new CryptoTaxRecoveryStack(app, `CryptoTaxRecovery-${config.stage}`, { env: { region: config.region }, config });
-  cachedDefinition = resolveStateMachineDefinition(app.synth().getStackArtifact(stack.artifactId).template as CfnTemplate);
-  writeFileSync(`${file}.${process.pid}`, JSON.stringify(cachedDefinition));
-  renameSync(`${file}.${process.pid}`, file);
+  cachedDefinition ??= resolveStateMachineDefinition(synthesizedTemplate());
   return cachedDefinition;
 }
 
@@ -136,7 +106,12 @@ export interface SaleWorld {
   sweep(): Promise<SweepReport>;
 }
 
-export function useSaleWorld(): SaleWorld {
+export interface SaleWorldOptions {
+  /** The simulator's per-second request limits by group; default Upbit's (local/exchange-sim/limits.ts). */
+  readonly rateLimits?: Partial<Record<Group, number>>;
+}
+
+export function useSaleWorld(options: SaleWorldOptions = {}): SaleWorld {
   const table = useCasesTable();
   const world = { hooks: {}, published: [], metrics: [], clockOffsetMs: 0, policy: DEFAULT_EXECUTION_POLICY, limits: DEFAULT_SALE_LIMITS } as unknown as SaleWorld;
   Object.defineProperty(world, 'store', { get: () => table.store });
@@ -144,10 +119,10 @@ export function useSaleWorld(): SaleWorld {
 
   beforeAll(async () => {
     const definition = synthesizedDefinition();
-    const sim = await startExchangeSimulator({ seed: 11, keys: [KEYS], clock: START, markets: ['KRW-BTC', 'KRW-ETH', 'KRW-XRP'] });
-    // Within the shared rate budget on the world's table, as the deployed functions are: the
-    // simulator counts Upbit's limits in real seconds.
-    const budget = new DynamoDbRateBudget(table.client, table.tableName, { scopes: { account: 'upbit', egress: 'upbit-egress' } });
+    const sim = await startExchangeSimulator({ seed: 11, keys: [KEYS], clock: START, markets: ['KRW-BTC', 'KRW-ETH', 'KRW-XRP'], ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}) });
+    // Within the shared rate budget on the world's table, as the deployed functions are, at the
+    // simulator's limits (Upbit's unless the test says otherwise): it counts them in real seconds.
+    const budget = new DynamoDbRateBudget(table.client, table.tableName, { scopes: { account: 'upbit', egress: 'upbit-egress' }, ...(options.rateLimits ? { limits: options.rateLimits } : {}) });
     const realExchange = new UpbitExchange({ baseUrl: sim.url, ...KEYS, backoffBaseMs: 1, backoffMaxMs: 5, resolveDelayMs: 1, resolveAttempts: 3, settleDelayMs: 1, maxAttempts: 4, timeoutMs: 2000, budget });
     const sales = new DynamoDbSaleStore(table.client, table.tableName);
     const prices = new DynamoDbPriceStore(table.client, table.tableName);
