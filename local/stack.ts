@@ -569,7 +569,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // The city API, exactly as the Lambda runs it, behind a local API Gateway.
     const apiConfig = loadApiConfig({ TABLE_NAME: tableName, SERVED_CITIES: cities.join(','), ...roleEnv(credentials) });
     const apiLogger = new Logger({ serviceName: 'cases-api', logLevel: 'WARN' });
-    const cityApi = createApi({ store, settings, releases: releaseStore, custody: journalStore, config: apiConfig, logger: apiLogger, prices: priceStore, publishNotices, requestSales: saleRequestPublisher(saleRequests, apiLogger), now: () => clock.now(), newId: (prefix) => `${prefix}${ulid(clock.nowMs())}` });
+    const cityApi = createApi({ store, settings, sales, policy: saleConfig.policy, releases: releaseStore, custody: journalStore, config: apiConfig, logger: apiLogger, prices: priceStore, publishNotices, requestSales: saleRequestPublisher(saleRequests, apiLogger), now: () => clock.now(), newId: (prefix) => `${prefix}${ulid(clock.nowMs())}` });
     const handler = asLambda('cases-api', cityApi, apiLogger);
     const api = await startLocalHttpApi({
       handler,

@@ -8,10 +8,12 @@
  *   IDEMPOTENCY_TTL_SECONDS    how long an answer is kept for repeats (default 86400)
  *   NOTICE_QUEUE_URL           the notice queue (absent: notices wait for the outbox sweeper)
  *   SALE_REQUEST_QUEUE_URL     the sale request queue (absent: the deadline check finds the request)
+ *   EXECUTION_POLICY           the deployment's execution policy overrides (approval thresholds)
  *   DYNAMODB_ENDPOINT          DynamoDB Local, for the local stack and tests
  */
 import * as z from 'zod/mini';
-import { cityIds, ConfigError, ENV, optional, parseEnv, required, whole } from '#adapters/env';
+import { cityIds, ConfigError, ENV, executionPolicyVar, optional, parseEnv, required, whole } from '#adapters/env';
+import type { ExecutionPolicy } from '#domain/execution-policy';
 import { z as zod } from 'zod';
 import { ROLES, type CallerGrant } from './roles';
 
@@ -25,6 +27,8 @@ export interface ApiConfig {
   idempotencyTtlSeconds: number;
   noticeQueueUrl?: string;
   saleRequestQueueUrl?: string;
+  /** The deployment's execution policy: its approval thresholds say how many officers a sale needs. */
+  policy: ExecutionPolicy;
 }
 
 const ApiEnv = z.object({
@@ -34,6 +38,7 @@ const ApiEnv = z.object({
   [ENV.idempotencyTtlSeconds]: whole(86_400, 60, 99_999_999),
   [ENV.noticeQueueUrl]: optional(),
   [ENV.saleRequestQueueUrl]: optional(),
+  [ENV.executionPolicy]: executionPolicyVar(),
 });
 
 export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
@@ -47,6 +52,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     servedCities,
     callers,
     idempotencyTtlSeconds: e[ENV.idempotencyTtlSeconds],
+    policy: e[ENV.executionPolicy],
     ...(noticeQueueUrl ? { noticeQueueUrl } : {}),
     ...(saleRequestQueueUrl ? { saleRequestQueueUrl } : {}),
   };

@@ -30,6 +30,9 @@ import { decimal, won } from '#domain/money';
 import type { z } from 'zod';
 import type { DynamoDbJournalStore } from '#adapters/dynamodb/journal-store';
 import type { DynamoDbReleaseStore } from '#adapters/dynamodb/release-store';
+import type { DynamoDbSaleStore } from '#adapters/dynamodb/sale-store';
+import type { ExecutionPolicy } from '#domain/execution-policy';
+import { caseListing, saleRoutes } from './sale-routes';
 import { approveRelease, recordDestination, ReleaseRuleError, type ReleaseWork } from '#domain/release';
 import type { ApiConfig } from './config';
 import { defineRoute, type AnyRoute, type Change, type RouteInput } from './router';
@@ -74,7 +77,7 @@ import { parseCitySettings } from '#domain/city-settings';
 import { invalid } from './problem';
 import { actorOf } from './roles';
 import { currentValuation, NoCurrentPriceError } from '../send-pre-sale-notices/app';
-import { caseCoverageView, caseListView, caseView, statementView, summaryView, type LatestPrices } from './views';
+import { caseCoverageView, caseView, statementView, summaryView, type LatestPrices } from './views';
 
 export interface RouteDeps {
   store: CaseStore;
@@ -89,6 +92,10 @@ export interface RouteDeps {
   releases?: Pick<DynamoDbReleaseStore, 'get' | 'open' | 'save'>;
   /** The latest custody reconciliation, shown in the summary. */
   custody?: Pick<DynamoDbJournalStore, 'latestReconciliation'>;
+  /** Sale records and their orders (the sale-run reads): absent, those routes answer 404. */
+  sales?: Pick<DynamoDbSaleStore, 'get' | 'orders'>;
+  /** The execution policy's approval thresholds: how many officers a sale needs. */
+  policy?: ExecutionPolicy;
 }
 
 /** Prices older than this do not value a pre-sale notice sent by an officer (as the daily run's default). */
@@ -244,9 +251,8 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
     roles: READERS,
     query: ListQuery,
     responses: { 200: json(CaseListView, 'One page of cases, oldest registration first.'), ...COMMON },
-    async handle({ query }, deps) {
-      const page = await deps.store.listByStatus(query.city, query.status, { ...(query.cursor ? { cursor: query.cursor } : {}), ...(query.limit ? { limit: query.limit } : {}) });
-      return { status: 200, body: caseListView(page) };
+    async handle({ query, now }, deps) {
+      return { status: 200, body: await caseListing(query, deps, now) };
     },
   }),
 
@@ -642,4 +648,5 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
     responses: { 200: json(ReleaseView, 'The release; APPROVED after the second officer.'), ...ON_CASE },
     handle: (input, deps) => changeRelease(deps, input, (r) => approveRelease(r, actorOf(input.caller), input.now)),
   }),
+  ...saleRoutes,
 ];
