@@ -472,7 +472,8 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
     operationId: 'recordDelivery',
     summary: 'Relay the post office’s delivery result of the pre-sale notice',
     description: 'Delivered on a date: the notice takes effect that day and the deadline runs from it (지방세기본법 §32). Failed: recorded with the reason; an officer may then order public notice.',
-    roles: CITY_SYSTEM,
+    // The city's system relays the post office's result; an officer may record one the city received otherwise (a returned letter).
+    roles: BOTH,
     params: NoticeParams,
     body: DeliveryBody,
     responses: { 200: json(CaseView, 'The case, with its deadline once the notice took effect.'), ...ON_CASE },

@@ -9,6 +9,7 @@ import { CaseNotFoundError } from '#domain/case-store';
 import { addDays, kstDate } from '#domain/dates';
 import { approvalsNeeded } from '#domain/four-eyes';
 import type { OrderRecord, SaleRecord } from '#adapters/dynamodb/sale-store';
+import { renderNotice } from '#domain/notices';
 import { defineRoute, type AnyRoute } from './router';
 import type { RouteDeps } from './routes';
 import {
@@ -21,6 +22,8 @@ import {
   SaleListView,
   SaleParams,
   SaleRunView,
+  CaseParams,
+  NoticeListView,
 } from './schemas';
 import { caseListView } from './views';
 
@@ -212,6 +215,34 @@ export const saleRoutes: readonly AnyRoute<RouteDeps>[] = [
           slicesLog: orders.sort((a, b) => a.slice - b.slice).map(sliceView),
         },
       };
+    },
+  }),
+
+  defineRoute<RouteDeps, typeof CaseParams, typeof CityQuery>({
+    kind: 'read',
+    method: 'GET',
+    // Not under /cases/{caseId} (see /audit-trails): the taxpayer's letters are for officers and auditors.
+    path: '/notices/{caseId}',
+    operationId: 'listNotices',
+    summary: 'The case’s notices as the taxpayer reads them (title and Korean text), with their dispatch state',
+    roles: ['OFFICER', 'AUDITOR'],
+    params: CaseParams,
+    query: CityQuery,
+    responses: { 200: { description: 'The notices, oldest first.', schema: NoticeListView }, ...COMMON, 404: { description: 'No such case in this city.', schema: ProblemView } },
+    async handle({ params, query }, deps) {
+      const data = await deps.store.statement(query.city, params.caseId);
+      if (!data) throw new CaseNotFoundError(query.city, params.caseId);
+      const items = data.notices.map((n) => {
+        let rendered: { title: string; body: string } | undefined;
+        try {
+          const r = renderNotice(n.content);
+          rendered = { title: r.title, body: r.body };
+        } catch {
+          rendered = undefined;
+        }
+        return { noticeId: n.noticeId, kind: n.kind, createdAt: n.createdAt, status: n.status, ...(n.channel ? { channel: n.channel } : {}), ...(rendered ?? { title: n.kind, body: '' }) };
+      });
+      return { status: 200, body: { cityId: query.city, caseId: params.caseId, items } };
     },
   }),
 ];

@@ -580,3 +580,11 @@ export const SaleDetailView = SaleRunView.extend({
     }),
   ),
 }).meta({ id: 'SaleDetail' });
+
+export const NoticeListView = z
+  .object({
+    cityId: CityId,
+    caseId: CaseId,
+    items: z.array(z.object({ noticeId: z.string(), kind: z.string(), createdAt: Instant, status: z.string(), channel: z.string().optional(), title: z.string(), body: z.string().meta({ description: 'The notice’s Korean text as rendered for the taxpayer.' }) })),
+  })
+  .meta({ id: 'NoticeList' });

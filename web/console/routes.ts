@@ -1,6 +1,10 @@
 /** The console's pages by the URL's hash. */
 import { html } from '../shared/html';
+import { ApprovalsPage } from './pages/approvals';
+import { CasePage } from './pages/case';
 import { CasesPage } from './pages/cases';
+import { CityPage } from './pages/city';
+import { SalePage, SalesPage } from './pages/sales';
 
 export interface Route {
   nav: string;
@@ -30,6 +34,16 @@ export function routeOf(hash: string): Route {
 
 export function Page({ route }: { route: Route }) {
   switch (route.name) {
+    case 'case':
+      return html`<${CasePage} params=${route.params} />`;
+    case 'sales':
+      return html`<${SalesPage} params=${route.params} />`;
+    case 'sale':
+      return html`<${SalePage} params=${route.params} />`;
+    case 'approvals':
+      return html`<${ApprovalsPage} />`;
+    case 'city':
+      return html`<${CityPage} />`;
     default:
       return html`<${CasesPage} params=${route.params} />`;
   }
