@@ -10,12 +10,39 @@
  */
 import { join } from 'node:path';
 import type { ApiHandler } from '../functions/api/app';
+import { matchRoute } from '../functions/api/router';
+import { routes } from '../functions/api/routes';
 import { createLocalUserPool, LOCAL_CLIENT_ID, loadOrCreateConsoleUsers, type ConsoleUser } from './cognito';
 import type { Credentials } from './credentials';
 import { startLocalHttpApi, type LocalHttpApi } from './http-api';
 import { startLocalWebSite, type LocalWebSite } from './web-site';
 
 export const COGNITO_PATH = '/_cognito';
+
+/** The console API's routes: those an officer or an auditor may call (as infra/constructs/web-console.ts deploys them). */
+export const CONSOLE_ROUTES = routes.filter((r) => r.roles.includes('OFFICER') || r.roles.includes('AUDITOR'));
+
+/** Only the console's routes reach the handler; API Gateway answers any other path 403 itself. */
+const consoleOnly =
+  (handler: ApiHandler): ApiHandler =>
+  async (event) => {
+    const match = matchRoute(CONSOLE_ROUTES, event.httpMethod.toUpperCase(), event.path, {
+      template: event.resource,
+      params: event.pathParameters,
+    });
+    if (!match || 'allow' in match)
+      return {
+        statusCode: 403,
+        headers: { 'content-type': 'application/problem+json' },
+        body: JSON.stringify({
+          type: 'about:blank',
+          title: 'MISSING_AUTHENTICATION_TOKEN',
+          status: 403,
+          detail: 'Missing Authentication Token',
+        }),
+      };
+    return handler(event);
+  };
 
 export interface LocalConsole {
   site: LocalWebSite;
@@ -52,7 +79,7 @@ export async function startLocalConsole(options: {
   const userPool = (pool = await createLocalUserPool(users, `${siteUrl}${COGNITO_PATH}`));
   try {
     const api = await startLocalHttpApi({
-      handler: options.handler,
+      handler: consoleOnly(options.handler),
       reference: false,
       corsOrigin: siteUrl,
       ...(options.onRequest ? { onRequest: options.onRequest } : {}),

@@ -84,7 +84,7 @@ import { DEFAULT_LIMITS } from './exchange-sim/limits';
 import { localConsole } from './console';
 import { DEFAULT_STATE_DIR, REPO_ROOT } from './paths';
 import { startLocalHttpApi, type LocalHttpApi } from './http-api';
-import { startLocalConsole, type LocalConsole } from './console-site';
+import { CONSOLE_ROUTES, startLocalConsole, type LocalConsole } from './console-site';
 import { createPreSaleNoticeRun } from '../functions/send-pre-sale-notices/app';
 import { loadPreSaleNoticeConfig } from '../functions/send-pre-sale-notices/config';
 import { preSaleReceiptRecorder } from '../functions/dispatch-notice/receipts';
@@ -582,6 +582,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // The officers' web console, its user pool and its API (the same handler, signed-in officers only).
     const webConsole = await startLocalConsole({ handler, credentials, stateDir, ...(options.consolePort ? { port: options.consolePort } : {}), ...(options.logRequests ? { onRequest: (r) => log(`console api ${r.method} ${r.path} ${r.status} ${r.ms}ms`) } : {}) });
     stoppers.push({ name: 'web console', stop: () => webConsole.close() });
+    deployed.routes.push(...CONSOLE_ROUTES.map((r) => ({ method: r.method, path: r.path })));
     deployed.routes.push(...apiRoutes.map((r) => ({ method: r.method, path: r.path })));
 
     writeFileSync(join(stateDir, 'stack.json'), JSON.stringify({ apiUrl: api.url, pid: process.pid, cities }, null, 2) + '\n');

@@ -7,7 +7,7 @@
  *
  *   npm run web:build [-- APP...]
  */
-import { build } from 'esbuild';
+import { build, buildSync, type BuildOptions, type Metafile } from 'esbuild';
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 
@@ -29,14 +29,9 @@ export interface BuiltApp {
   files: { name: string; bytes: number }[];
 }
 
-/** Bundles one app into web/dist/<app>/ (replacing what was there); returns where and what. */
-export async function buildWebApp(app: string, options: { outDir?: string; minify?: boolean } = {}): Promise<BuiltApp> {
-  const source = join(WEB_ROOT, app);
-  const dir = options.outDir ?? join(WEB_DIST, app);
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  const result = await build({
-    entryPoints: [join(source, 'main.ts')],
+function options(app: string, dir: string, minify: boolean): BuildOptions & { metafile: true } {
+  return {
+    entryPoints: [join(WEB_ROOT, app, 'main.ts')],
     bundle: true,
     outdir: dir,
     entryNames: '[name]-[hash]',
@@ -44,23 +39,47 @@ export async function buildWebApp(app: string, options: { outDir?: string; minif
     format: 'esm',
     target: ['es2022', 'chrome110', 'firefox110', 'safari16'],
     platform: 'browser',
-    minify: options.minify ?? true,
+    minify,
     sourcemap: false,
     metafile: true,
     legalComments: 'linked',
     loader: { '.woff2': 'file', '.woff': 'file' },
     logLevel: 'silent',
-  });
-  const outputs = Object.keys(result.metafile.outputs).map((p) => relative(dir, resolve(p)));
+  };
+}
+
+/** Writes index.html naming the hashed script and styles; lists what was written. */
+function finish(app: string, dir: string, metafile: Metafile): BuiltApp {
+  const outputs = Object.keys(metafile.outputs).map((p) => relative(dir, resolve(p)));
   const script = outputs.find((o) => /^main-[A-Z0-9]+\.js$/i.test(o));
   const style = outputs.find((o) => /^main-[A-Z0-9]+\.css$/i.test(o));
   if (!script) throw new Error(`the ${app} build wrote no script`);
-  const page = readFileSync(join(source, 'index.html'), 'utf8')
+  const page = readFileSync(join(WEB_ROOT, app, 'index.html'), 'utf8')
     .replace('<!-- styles -->', style ? `<link rel="stylesheet" href="/${style}">` : '')
     .replace('<!-- script -->', `<script type="module" src="/${script}"></script>`);
   writeFileSync(join(dir, 'index.html'), page);
   const files = [...outputs, 'index.html'].map((name) => ({ name, bytes: statSync(join(dir, name)).size }));
   return { app, dir, files };
+}
+
+const fresh = (dir: string) => {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  return dir;
+};
+
+/** Bundles one app into web/dist/<app>/ (replacing what was there); returns where and what. */
+export async function buildWebApp(app: string, opts: { outDir?: string; minify?: boolean } = {}): Promise<BuiltApp> {
+  const dir = fresh(opts.outDir ?? join(WEB_DIST, app));
+  const result = await build(options(app, dir, opts.minify ?? true));
+  return finish(app, dir, result.metafile);
+}
+
+/** The same, synchronously: the CDK app builds the console before it stages the files as an asset. */
+export function buildWebAppSync(app: string, opts: { outDir?: string; minify?: boolean } = {}): BuiltApp {
+  const dir = fresh(opts.outDir ?? join(WEB_DIST, app));
+  const result = buildSync(options(app, dir, opts.minify ?? true));
+  return finish(app, dir, result.metafile);
 }
 
 if (require.main === module) {

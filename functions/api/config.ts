@@ -9,6 +9,7 @@
  *   NOTICE_QUEUE_URL           the notice queue (absent: notices wait for the outbox sweeper)
  *   SALE_REQUEST_QUEUE_URL     the sale request queue (absent: the deadline check finds the request)
  *   EXECUTION_POLICY           the deployment's execution policy overrides (approval thresholds)
+ *   CONSOLE_ORIGIN             the web console's origin (CORS on answers to signed-in officers)
  *   DYNAMODB_ENDPOINT          DynamoDB Local, for the local stack and tests
  */
 import * as z from 'zod/mini';
@@ -29,6 +30,8 @@ export interface ApiConfig {
   saleRequestQueueUrl?: string;
   /** The deployment's execution policy: its approval thresholds say how many officers a sale needs. */
   policy: ExecutionPolicy;
+  /** The web console's origin, allowed to read the answers to signed-in officers (CORS). */
+  consoleOrigin?: string;
 }
 
 const ApiEnv = z.object({
@@ -39,6 +42,7 @@ const ApiEnv = z.object({
   [ENV.noticeQueueUrl]: optional(),
   [ENV.saleRequestQueueUrl]: optional(),
   [ENV.executionPolicy]: executionPolicyVar(),
+  [ENV.consoleOrigin]: optional(),
 });
 
 export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
@@ -53,6 +57,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     callers,
     idempotencyTtlSeconds: e[ENV.idempotencyTtlSeconds],
     policy: e[ENV.executionPolicy],
+    ...(e[ENV.consoleOrigin] ? { consoleOrigin: e[ENV.consoleOrigin] } : {}),
     ...(noticeQueueUrl ? { noticeQueueUrl } : {}),
     ...(saleRequestQueueUrl ? { saleRequestQueueUrl } : {}),
   };

@@ -29,6 +29,8 @@ export const ENV = {
   exchangeId: 'EXCHANGE_ID',
   /** JSON [{ principal, role, cities }]: each API caller's role and the cities it acts for. */
   callers: 'CALLERS',
+  /** The officers' web console's origin (https://...): answers to signed-in officers carry it for CORS. */
+  consoleOrigin: 'CONSOLE_ORIGIN',
   // Per function.
   idempotencyTtlSeconds: 'IDEMPOTENCY_TTL_SECONDS',
   maxReceiveCount: 'MAX_RECEIVE_COUNT',
