@@ -21,6 +21,7 @@ import { Observability } from './constructs/observability';
 import { Prices } from './constructs/prices';
 import { Queues } from './constructs/queues';
 import { WebConsole } from './constructs/web-console';
+import { Refunds } from './constructs/refunds';
 import { addSaleWorkflow, type SaleWiring } from './constructs/sale-workflow';
 
 /** Deployment-wide settings every function receives (names shared with the functions: shared/adapters/env.ts). */
@@ -54,6 +55,8 @@ export class CryptoTaxRecoveryStack extends Stack {
   readonly prices: Prices;
   /** Releases (withdrawals), custody reconciliation. */
   readonly custody: Custody;
+  /** Refund instruction files for the finance system. */
+  readonly refunds: Refunds;
 
   constructor(scope: Construct, id: string, props: CryptoTaxRecoveryStackProps) {
     super(scope, id, {
@@ -154,6 +157,14 @@ export class CryptoTaxRecoveryStack extends Stack {
     // After every settlement the case steps ask for a reconciliation (asynchronously).
     this.custody.reconcileAfter(this.sales.caseSteps);
 
+    this.refunds = new Refunds(this, 'Refunds', {
+      newFunction: (fnId, fnProps) => this.newFunction(fnId, fnProps),
+      data: this.data,
+      files: this.noticeDelivery,
+      observability: this.observability,
+      timezone: config.schedules.timezone,
+    });
+
     for (const city of config.cities) {
       const roles = this.api.callerRoles[city.id];
       if (!roles) continue;
@@ -167,6 +178,7 @@ export class CryptoTaxRecoveryStack extends Stack {
     new CfnOutput(this, 'CasesTableName', { value: this.data.table.tableName });
     new CfnOutput(this, 'PrintBatchBucketName', { value: this.noticeDelivery.bucket.bucketName, description: 'The print contractor collects print/<cityId>/post-<cityId>-<YYYYMMDD>.prn here' });
     new CfnOutput(this, 'PrintPickupRoleArn', { value: this.noticeDelivery.pickupRole.roleArn, description: 'Role the print contractor assumes to read the print batches' });
+    new CfnOutput(this, 'RefundPickupRoleArn', { value: this.refunds.pickupRole.roleArn, description: 'Role the finance system assumes to read refunds/<cityId>/refund-<cityId>-<YYYYMMDD>.csv in the print batch bucket' });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.observability.topic.topicArn });
   }
 
