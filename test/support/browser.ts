@@ -47,6 +47,8 @@ export async function openBrowser(): Promise<BrowserSession> {
         locale: 'ko-KR',
         timezoneId: 'Asia/Seoul',
       });
+      // A busy 2-core machine (DynamoDB Local, the stack, jest's other workers) can be slow to answer.
+      context.setDefaultTimeout(60_000);
       contexts.push(context);
       const page = await context.newPage();
       // A page error is a failed test, not a silent blank page.
