@@ -20,6 +20,7 @@ import { Notices } from './constructs/notices';
 import { Observability } from './constructs/observability';
 import { Prices } from './constructs/prices';
 import { Queues } from './constructs/queues';
+import { WebConsole } from './constructs/web-console';
 import { Refunds } from './constructs/refunds';
 import { addSaleWorkflow, type SaleWiring } from './constructs/sale-workflow';
 
@@ -43,6 +44,8 @@ export class CryptoTaxRecoveryStack extends Stack {
   readonly observability: Observability;
   readonly apiFunction: AppFunction;
   readonly api: Api;
+  /** The officers' web console: Cognito user pool, console API, S3 + CloudFront. */
+  readonly webConsole: WebConsole;
   /** Notice dispatch, outbox sweep, reminders and pre-sale notices. */
   readonly notices: Notices;
   /** Print batches in S3 and e-mail through SES. */
@@ -101,6 +104,7 @@ export class CryptoTaxRecoveryStack extends Stack {
       SaleRequest: this.queues.saleRequestDlq,
     });
     this.observability.watchApi(this.api.restApi);
+    this.webConsole = new WebConsole(this, 'Console', { namePrefix: prefix, handler: this.apiFunction, logRetention: this.logRetention });
 
     this.notices = new Notices(this, 'Notices', {
       newFunction: (fnId, fnProps) => this.newFunction(fnId, fnProps),

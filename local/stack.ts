@@ -89,6 +89,7 @@ import { defaultDataDir, startExchangeSimulator, type ExchangeSimulator } from '
 import { localConsole } from './console';
 import { DEFAULT_STATE_DIR, REPO_ROOT } from './paths';
 import { startLocalHttpApi, type LocalHttpApi } from './http-api';
+import { CONSOLE_ROUTES, startLocalConsole, type LocalConsole } from './console-site';
 import { createPreSaleNoticeRun } from '../functions/send-pre-sale-notices/app';
 import { loadPreSaleNoticeConfig } from '../functions/send-pre-sale-notices/config';
 import { preSaleReceiptRecorder } from '../functions/dispatch-notice/receipts';
@@ -128,6 +129,8 @@ export interface LocalStackOptions {
   maxRunningSales?: number;
   /** Keep the statements of the previous run (default: cleared at start). */
   keepFiles?: boolean;
+  /** The web console's port (0 or absent: a free one). */
+  consolePort?: number;
 }
 
 export interface LocalStack {
@@ -146,6 +149,8 @@ export interface LocalStack {
   readonly marketData: { dir: string; present: boolean; real: string[]; synthetic: string[] };
   readonly api: LocalHttpApi;
   readonly apiConfig: ApiConfig;
+  /** The officers' web console: its site, user pool accounts and API. */
+  readonly console: LocalConsole;
   readonly priceStore: DynamoDbPriceStore;
   /** Metrics the handlers emitted, counted. */
   readonly metrics: LocalMetrics;
@@ -596,7 +601,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // The city API, exactly as the Lambda runs it, behind a local API Gateway.
     const apiConfig = loadApiConfig({ TABLE_NAME: tableName, SERVED_CITIES: cities.join(','), ...roleEnv(credentials) });
     const apiLogger = new Logger({ serviceName: 'cases-api', logLevel: 'WARN' });
-    const cityApi = createApi({ store, settings, releases: releaseStore, custody: journalStore, config: apiConfig, logger: apiLogger, prices: priceStore, publishNotices, requestSales: saleRequestPublisher(saleRequests, apiLogger), now: () => clock.now(), newId: (prefix) => `${prefix}${ulid(clock.nowMs())}` });
+    const cityApi = createApi({ store, settings, sales, policy: saleConfig.policy, releases: releaseStore, custody: journalStore, config: apiConfig, logger: apiLogger, prices: priceStore, publishNotices, requestSales: saleRequestPublisher(saleRequests, apiLogger), now: () => clock.now(), newId: (prefix) => `${prefix}${ulid(clock.nowMs())}` });
     const handler = asLambda('cases-api', cityApi, apiLogger);
     const api = await startLocalHttpApi({
       handler,
@@ -606,6 +611,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...(options.logRequests ? { onRequest: (r) => log(`api ${r.method} ${r.path} ${r.status} ${r.ms}ms`) } : {}),
     });
     stoppers.push({ name: 'API server', stop: () => api.close() });
+    // The officers' web console, its user pool and its API (the same handler, signed-in officers only).
+    const webConsole = await startLocalConsole({ handler, credentials, stateDir, ...(options.consolePort ? { port: options.consolePort } : {}), ...(options.logRequests ? { onRequest: (r) => log(`console api ${r.method} ${r.path} ${r.status} ${r.ms}ms`) } : {}) });
+    stoppers.push({ name: 'web console', stop: () => webConsole.close() });
+    deployed.routes.push(...CONSOLE_ROUTES.map((r) => ({ method: r.method, path: r.path })));
     deployed.routes.push(...apiRoutes.map((r) => ({ method: r.method, path: r.path })));
 
     writeFileSync(join(stateDir, 'stack.json'), JSON.stringify({ apiUrl: api.url, pid: process.pid, cities }, null, 2) + '\n');
@@ -651,6 +660,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       },
       api,
       apiConfig,
+      console: webConsole,
       priceStore,
       metrics,
       credentials,
@@ -707,6 +717,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           `notice channels  print batches in s3://${PRINT_BATCH_BUCKET}/ on the local S3 (fauxqs, ${sqs.endpoint}); e-mail through the local SES v2 ${ses.endpoint} (web viewer)`,
           `exchange         ${exchange.url} (Upbit protocol at Upbit's own rate limits; every caller within one rate budget in the table) — ${exchange.describeSource()}`,
           `city API         ${api.url} (callers from ${join(stateDir, 'credentials.json')})`,
+          `web console      ${webConsole.site.url} (officers sign in with the accounts in ${webConsole.usersPath}: password and TOTP code; its API ${webConsole.api.url})`,
         ];
       },
       stop: stopAll,

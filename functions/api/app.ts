@@ -103,6 +103,9 @@ export function createApi(deps: ApiDeps): ApiHandler {
       result = problemFor(error).toResult(path);
       if (result.statusCode >= 500) deps.logger.error('request failed', { route: routeName, error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error) });
     }
+    // The console (another origin) may read what its signed-in officers are answered.
+    const signedIn = (event.requestContext?.authorizer as { claims?: unknown } | null | undefined)?.claims;
+    if (signedIn && deps.config.consoleOrigin) result = { ...result, headers: { ...result.headers, 'access-control-allow-origin': deps.config.consoleOrigin, vary: 'Origin' } };
     // No body, no query, no names: only what identifies the request's shape and outcome.
     deps.logger.info('request', { route: routeName, method, status: result.statusCode, role, replayed, ms: Date.now() - started });
     return result;

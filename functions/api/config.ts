@@ -8,10 +8,13 @@
  *   IDEMPOTENCY_TTL_SECONDS    how long an answer is kept for repeats (default 86400)
  *   NOTICE_QUEUE_URL           the notice queue (absent: notices wait for the outbox sweeper)
  *   SALE_REQUEST_QUEUE_URL     the sale request queue (absent: the deadline check finds the request)
+ *   EXECUTION_POLICY           the deployment's execution policy overrides (approval thresholds)
+ *   CONSOLE_ORIGIN             the web console's origin (CORS on answers to signed-in officers)
  *   DYNAMODB_ENDPOINT          DynamoDB Local, for the local stack and tests
  */
 import * as z from 'zod/mini';
-import { cityIds, ConfigError, ENV, optional, parseEnv, required, whole } from '#adapters/env';
+import { cityIds, ConfigError, ENV, executionPolicyVar, optional, parseEnv, required, whole } from '#adapters/env';
+import type { ExecutionPolicy } from '#domain/execution-policy';
 import { ROLES, type CallerGrant } from './roles';
 
 export { ConfigError };
@@ -24,6 +27,10 @@ export interface ApiConfig {
   idempotencyTtlSeconds: number;
   noticeQueueUrl?: string;
   saleRequestQueueUrl?: string;
+  /** The deployment's execution policy: its approval thresholds say how many officers a sale needs. */
+  policy: ExecutionPolicy;
+  /** The web console's origin, allowed to read the answers to signed-in officers (CORS). */
+  consoleOrigin?: string;
 }
 
 const ApiEnv = z.object({
@@ -33,6 +40,8 @@ const ApiEnv = z.object({
   [ENV.idempotencyTtlSeconds]: whole(86_400, 60, 99_999_999),
   [ENV.noticeQueueUrl]: optional(),
   [ENV.saleRequestQueueUrl]: optional(),
+  [ENV.executionPolicy]: executionPolicyVar(),
+  [ENV.consoleOrigin]: optional(),
 });
 
 export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
@@ -46,6 +55,8 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     servedCities,
     callers,
     idempotencyTtlSeconds: e[ENV.idempotencyTtlSeconds],
+    policy: e[ENV.executionPolicy],
+    ...(e[ENV.consoleOrigin] ? { consoleOrigin: e[ENV.consoleOrigin] } : {}),
     ...(noticeQueueUrl ? { noticeQueueUrl } : {}),
     ...(saleRequestQueueUrl ? { saleRequestQueueUrl } : {}),
   };

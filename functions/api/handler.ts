@@ -8,6 +8,7 @@ import { createDynamoDbClient } from '#adapters/dynamodb/client';
 import { DynamoDbPriceStore } from '#adapters/dynamodb/price-store';
 import { DynamoDbJournalStore } from '#adapters/dynamodb/journal-store';
 import { DynamoDbReleaseStore } from '#adapters/dynamodb/release-store';
+import { DynamoDbSaleStore } from '#adapters/dynamodb/sale-store';
 import { createSqsClient } from '#adapters/sqs/client';
 import { leaveForSweeper, noticePublisher } from '#adapters/sqs/notice-queue';
 import { saleRequestPublisher, SqsSaleRequestQueue } from '#adapters/workflow/sale-requests';
@@ -30,4 +31,4 @@ const publishNotices = sqs && config.noticeQueueUrl ? noticePublisher({ client: 
 // The taxpayer's own sale request is queued for the sale starter (the deadline check sweeps up any not queued).
 const requestSales = sqs && config.saleRequestQueueUrl ? saleRequestPublisher(new SqsSaleRequestQueue(sqs, config.saleRequestQueueUrl), logger) : undefined;
 
-export const handler = lambdaHandler(createApi({ store, settings, config, logger, publishNotices, prices, releases: new DynamoDbReleaseStore(client, config.tableName), custody: new DynamoDbJournalStore(client, config.tableName), ...(requestSales ? { requestSales } : {}) }), tools);
+export const handler = lambdaHandler(createApi({ store, settings, config, logger, publishNotices, prices, releases: new DynamoDbReleaseStore(client, config.tableName), sales: new DynamoDbSaleStore(client, config.tableName), policy: config.policy, custody: new DynamoDbJournalStore(client, config.tableName), ...(requestSales ? { requestSales } : {}) }), tools);

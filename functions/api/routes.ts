@@ -32,6 +32,9 @@ import { decimal, won } from '#domain/money';
 import type { z } from 'zod';
 import type { DynamoDbJournalStore } from '#adapters/dynamodb/journal-store';
 import type { DynamoDbReleaseStore } from '#adapters/dynamodb/release-store';
+import type { DynamoDbSaleStore } from '#adapters/dynamodb/sale-store';
+import type { ExecutionPolicy } from '#domain/execution-policy';
+import { caseListing, saleRoutes } from './sale-routes';
 import { approveRelease, recordDestination, ReleaseRuleError, type ReleaseWork } from '#domain/release';
 import type { ApiConfig } from './config';
 import { defineRoute, type AnyRoute, type Change, type Recorded, type RouteInput } from './router';
@@ -86,7 +89,7 @@ import { invalid, Problem } from './problem';
 import { checkTransfer, confirmRefundPaid, refundTotals, treasuryPosition, type RefundInstruction } from '#domain/refunds';
 import { actorOf } from './roles';
 import { currentValuation, NoCurrentPriceError } from '../send-pre-sale-notices/app';
-import { caseCoverageView, caseListView, caseView, statementView, summaryView, type LatestPrices } from './views';
+import { caseCoverageView, caseView, statementView, summaryView, type LatestPrices } from './views';
 
 export interface RouteDeps {
   store: CaseStore;
@@ -99,6 +102,10 @@ export interface RouteDeps {
   prices?: LatestPrices;
   /** Releases (destination, approvals): absent, the release routes answer 404. */
   releases?: Pick<DynamoDbReleaseStore, 'get' | 'open' | 'save'>;
+  /** Sale records and their orders (the sale-run reads): absent, those routes answer 404. */
+  sales?: Pick<DynamoDbSaleStore, 'get' | 'orders'>;
+  /** The execution policy's approval thresholds: how many officers a sale needs. */
+  policy?: ExecutionPolicy;
   /** The city's money journal: the latest custody reconciliation, refunds and their instructions, proceeds to the treasury. */
   custody?: Pick<DynamoDbJournalStore, 'latestReconciliation' | 'refundLines' | 'instructions' | 'instruction' | 'krwLines' | 'transfer' | 'recordTransfer'>;
 }
@@ -302,9 +309,8 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
     roles: READERS,
     query: ListQuery,
     responses: { 200: json(CaseListView, 'One page of cases, oldest registration first.'), ...COMMON },
-    async handle({ query }, deps) {
-      const page = await deps.store.listByStatus(query.city, query.status, { ...(query.cursor ? { cursor: query.cursor } : {}), ...(query.limit ? { limit: query.limit } : {}) });
-      return { status: 200, body: caseListView(page) };
+    async handle({ query, now }, deps) {
+      return { status: 200, body: await caseListing(query, deps, now) };
     },
   }),
 
@@ -539,7 +545,8 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
     operationId: 'recordDelivery',
     summary: 'Relay the post office’s delivery result of the pre-sale notice',
     description: 'Delivered on a date: the notice takes effect that day and the deadline runs from it (지방세기본법 §32). Failed: recorded with the reason; an officer may then order public notice.',
-    roles: CITY_SYSTEM,
+    // The city's system relays the post office's result; an officer may record one the city received otherwise (a returned letter).
+    roles: BOTH,
     params: NoticeParams,
     body: DeliveryBody,
     responses: { 200: json(CaseView, 'The case, with its deadline once the notice took effect.'), ...ON_CASE },
@@ -715,6 +722,7 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
     responses: { 200: json(ReleaseView, 'The release; APPROVED after the second officer.'), ...ON_CASE },
     handle: (input, deps) => changeRelease(deps, input, (r) => approveRelease(r, actorOf(input.caller), input.now)),
   }),
+  ...saleRoutes,
 
   defineRoute<RouteDeps, z.ZodUndefined, typeof RefundListQuery>({
     kind: 'read',

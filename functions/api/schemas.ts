@@ -221,6 +221,17 @@ export const ListQuery = z.strictObject({
     .pipe(z.number().max(100, { error: 'must be a whole number from 1 to 100' }))
     .optional()
     .meta({ description: 'Page size (default 50).' }),
+  // The console's filters: each page is read, then filtered (a page may hold fewer items; follow the cursor).
+  detail: z.enum(['true', 'false']).optional().meta({ description: 'true: each item also names the taxpayer reference, the markets held and the coverage (implied by any filter below).' }),
+  coin: z.string().regex(/^[A-Z0-9]{1,12}$/, { error: 'must be a currency code such as BTC' }).optional().meta({ description: 'Only cases holding this coin.' }),
+  coverage: z.enum(['UNDER', 'COVERED', 'NOTHING_OWED', 'NO_COINS', 'UNPRICED']).optional().meta({ description: 'Only cases in this coverage band (from the price poller’s latest coverage sheet).' }),
+  deadlineWithinDays: z
+    .string()
+    .regex(/^(0|[1-9]\d{0,3})$/, { error: 'must be a whole number of days from 0 to 3650', abort: true })
+    .transform(Number)
+    .pipe(z.number().max(3650, { error: 'must be a whole number of days from 0 to 3650' }))
+    .optional().meta({ description: 'Only cases whose deadline falls within this many days from today (KST).' }),
+  taxpayerRef: z.string().min(1).max(64).optional().meta({ description: 'Only the cases of this taxpayer reference (or this city case reference).' }),
 });
 
 export const IdempotencyHeaders = z.object({
@@ -318,6 +329,10 @@ export const CaseView = z
       projected: Won.meta({ description: 'Outstanding with surcharges projected to asOf (today).' }),
     }),
     coverage: CaseCoverageView.optional().meta({ description: 'On GET /cases/{caseId} once the price poller runs.' }),
+    saleApproval: z
+      .object({ saleId: z.string(), approvals: z.array(z.object({ by: z.string(), at: Instant })) })
+      .optional()
+      .meta({ description: 'Officers’ approvals of the running sale (four eyes: never the officer who asked for it or last changed its bills or holds).' }),
     createdAt: Instant,
     updatedAt: Instant,
   })
@@ -326,7 +341,20 @@ export const CaseView = z
 export const HoldCreatedView = z.object({ holdId: HoldId, case: CaseView }).meta({ id: 'HoldCreated' });
 
 export const CaseSummaryView = z
-  .object({ caseId: CaseId, status: Status, createdAt: Instant, updatedAt: Instant, arrears: Won, recovered: Won, refundPayable: Won, deadline: LocalDateSchema.optional() })
+  .object({
+    caseId: CaseId,
+    status: Status,
+    createdAt: Instant,
+    updatedAt: Instant,
+    arrears: Won,
+    recovered: Won,
+    refundPayable: Won,
+    deadline: LocalDateSchema.optional(),
+    taxpayerRef: z.string().optional().meta({ description: 'With detail (or a filter).' }),
+    cityCaseRef: z.string().optional().meta({ description: 'With detail (or a filter).' }),
+    markets: z.array(z.string()).optional().meta({ description: 'Markets of the seized coins, with detail (or a filter).' }),
+    coverage: z.object({ state: z.string(), ratio: z.string().nullable() }).optional().meta({ description: 'From the latest coverage sheet, with detail (or a filter), once the price poller runs.' }),
+  })
   .meta({ id: 'CaseSummary' });
 
 export const CaseListView = z
@@ -528,6 +556,79 @@ export const ReleaseView = z
   .meta({ id: 'Release' });
 export const ReleaseListView = z.object({ items: z.array(ReleaseView) }).meta({ id: 'ReleaseList' });
 
+// ---------------------------------------------------------------- sale runs (the officers' console)
+
+export const SaleListQuery = z.strictObject({
+  city: CityId,
+  state: z.enum(['SELLING', 'SETTLED', 'SHORTFALL']).optional().meta({ description: 'The cases’ state: SELLING (running, the default), SETTLED or SHORTFALL (finished).' }),
+  awaitingApproval: z.enum(['true', 'false']).optional().meta({ description: 'true: only sales waiting for an officer’s approval.' }),
+  cursor: z.string().max(2000).optional().meta({ description: 'The cursor of the previous page.' }),
+  limit: z.coerce.number({ error: 'must be a whole number from 1 to 50' }).int({ error: 'must be a whole number from 1 to 50' }).min(1).max(50).optional().meta({ description: 'Page size (default 20).' }),
+});
+
+export const SaleRunView = z
+  .object({
+    cityId: CityId,
+    caseId: CaseId,
+    saleId: z.string(),
+    status: z.enum(['RUNNING', 'AWAITING_APPROVAL', 'ESCALATED', 'SETTLING', 'SETTLED', 'FAILED']).meta({ description: 'The sale’s state as its workflow recorded it.' }),
+    caseStatus: Status,
+    requestedBy: z.enum(['DEADLINE', 'TAXPAYER']),
+    startedAt: Instant,
+    endedAt: Instant.optional(),
+    needAtStartKrw: DecimalAmount,
+    plannedValueKrw: DecimalAmount.optional(),
+    markets: z.array(z.string()).optional(),
+    approval: z.object({
+      needed: z.number().int().meta({ description: 'Different officers who must approve (0: none).' }),
+      requestedAt: Instant.optional(),
+      plannedValueKrw: DecimalAmount.optional(),
+      approvedBy: z.array(z.object({ by: z.string(), at: Instant })),
+      interested: z.array(z.string()).meta({ description: 'Who may not approve: who asked for the sale or last changed its bills or holds.' }),
+    }),
+    slices: z.number().int(),
+    pauses: z.number().int(),
+    escalation: z.object({ at: Instant, market: z.string(), reason: z.string() }).optional(),
+    stopReason: z.string().optional(),
+    error: z.string().optional(),
+    outcome: Status.optional(),
+    quality: z.record(z.string(), z.string()).optional().meta({ description: 'Sale-quality figures once settled (slippage, shortfall in basis points, overshoot in won).' }),
+  })
+  .meta({ id: 'SaleRun' });
+
+export const SaleListView = z.object({ items: z.array(SaleRunView), cursor: z.string().optional() }).meta({ id: 'SaleRunList' });
+
+export const SaleDetailView = SaleRunView.extend({
+  arrival: z.object({ decidedAt: Instant, needKrw: DecimalAmount, legs: z.array(z.object({ market: z.string(), quantity: z.string() })), mids: z.record(z.string(), z.string()) }).optional(),
+  pauseLog: z.array(z.object({ at: Instant, market: z.string(), reason: z.string(), action: z.enum(['PAUSE', 'ESCALATE', 'WAIT']) })),
+  slicesLog: z.array(
+    z.object({
+      identifier: z.string(),
+      slice: z.number().int(),
+      market: z.string(),
+      plannedAt: Instant,
+      sentAt: Instant.optional(),
+      status: z.string(),
+      limitPrice: z.string(),
+      referencePrice: z.string(),
+      binding: z.string(),
+      volume: z.string(),
+      executedVolume: z.string(),
+      grossKrw: DecimalAmount,
+      feeKrw: DecimalAmount,
+      firstTradeAt: Instant.optional(),
+      exchangeState: z.string().optional(),
+    }),
+  ),
+}).meta({ id: 'SaleDetail' });
+
+export const NoticeListView = z
+  .object({
+    cityId: CityId,
+    caseId: CaseId,
+    items: z.array(z.object({ noticeId: z.string(), kind: z.string(), createdAt: Instant, status: z.string(), channel: z.string().optional(), title: z.string(), body: z.string().meta({ description: 'The notice’s Korean text as rendered for the taxpayer.' }) })),
+  })
+  .meta({ id: 'NoticeList' });
 // ---------------------------------------------------------------- refunds and proceeds (money out)
 
 const Reference = z.string().trim().min(1).max(64).regex(/^[\x21-\x7e]+$/, { error: 'must be 1-64 printable ASCII characters without spaces' });

@@ -63,6 +63,7 @@ export function caseView(c: Case, settings: CitySettings, today: LocalDate): z.i
     refundPayable: wonString(c.refundPayable),
     ...(c.lastError ? { lastError: c.lastError } : {}),
     arrears: { recorded: wonString(c.balance.owed), asOf: today, projected: wonString(arrears(c, today, settings)) },
+    ...(c.saleApproval ? { saleApproval: { saleId: c.saleApproval.saleId, approvals: c.saleApproval.approvals.map((a) => ({ by: a.by, at: a.at })) } } : {}),
     createdAt: c.createdAt,
     updatedAt: c.updatedAt,
   };

@@ -222,7 +222,7 @@ export class Api extends Construct {
       },
       {
         id: 'AwsSolutions-COG4',
-        reason: 'Authorization is IAM (SigV4), by design: the callers are the city tax system and officers assuming IAM roles. There is no Cognito user pool to authorize against.',
+        reason: 'Authorization is IAM (SigV4), by design: the callers are the city tax system and officers assuming IAM roles. Officers signed in with Cognito use the console API (infra/constructs/web-console.ts), not this one.',
       },
     );
   }

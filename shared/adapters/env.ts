@@ -31,6 +31,8 @@ export const ENV = {
   exchangeRateLimits: 'EXCHANGE_RATE_LIMITS',
   /** JSON [{ principal, role, cities }]: each API caller's role and the cities it acts for. */
   callers: 'CALLERS',
+  /** The officers' web console's origin (https://...): answers to signed-in officers carry it for CORS. */
+  consoleOrigin: 'CONSOLE_ORIGIN',
   // Per function.
   idempotencyTtlSeconds: 'IDEMPOTENCY_TTL_SECONDS',
   maxReceiveCount: 'MAX_RECEIVE_COUNT',

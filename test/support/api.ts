@@ -6,6 +6,7 @@ import { loadApiConfig, type ApiConfig } from '../../functions/api/config';
 import { proxyEvent } from '../../functions/api/proxy-event';
 import { DynamoDbJournalStore } from '#adapters/dynamodb/journal-store';
 import { DynamoDbReleaseStore } from '#adapters/dynamodb/release-store';
+import { DynamoDbSaleStore } from '#adapters/dynamodb/sale-store';
 import type { TestTable } from './dynamodb';
 
 export const ACCOUNT = '111122223333';
@@ -84,7 +85,8 @@ export function testApi(table: TestTable, start = '2025-09-01T00:00:00Z'): TestA
   const clock = { now: new Date(start) };
   let handler: ApiHandler | undefined;
   const get = (): ApiHandler => {
-    handler ??= createApi({ store: table.store, settings: table.settings, releases: new DynamoDbReleaseStore(table.client, table.tableName), custody: new DynamoDbJournalStore(table.client, table.tableName), config: testConfig(table.tableName), logger: new Logger({ logLevel: 'SILENT' }), now: () => clock.now });
+    const config = testConfig(table.tableName);
+    handler ??= createApi({ policy: config.policy, store: table.store, settings: table.settings, releases: new DynamoDbReleaseStore(table.client, table.tableName), sales: new DynamoDbSaleStore(table.client, table.tableName), custody: new DynamoDbJournalStore(table.client, table.tableName), config, logger: new Logger({ logLevel: 'SILENT' }), now: () => clock.now });
     return handler;
   };
   return {

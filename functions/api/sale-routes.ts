@@ -1,0 +1,248 @@
+/**
+ * The reads the officers' console needs beyond the case routes: sale runs (every running and
+ * finished sale of a city, and one sale's slices, pauses, escalation, quality and approvals) and the
+ * filtered case listing. Same roles, city scoping and validation as every route (router.ts, app.ts).
+ */
+import type { z } from 'zod';
+import type { Case, CaseStatus } from '#domain/case';
+import { CaseNotFoundError } from '#domain/case-store';
+import { addDays, kstDate } from '#domain/dates';
+import { approvalsNeeded } from '#domain/four-eyes';
+import type { OrderRecord, SaleRecord } from '#adapters/dynamodb/sale-store';
+import { renderNotice } from '#domain/notices';
+import { defineRoute, type AnyRoute } from './router';
+import type { RouteDeps } from './routes';
+import {
+  CaseListView,
+  CityQuery,
+  ListQuery,
+  ProblemView,
+  SaleDetailView,
+  SaleListQuery,
+  SaleListView,
+  SaleParams,
+  SaleRunView,
+  CaseParams,
+  NoticeListView,
+} from './schemas';
+import { caseListView } from './views';
+
+const READERS = ['CITY_SYSTEM', 'OFFICER', 'AUDITOR'] as const;
+const COMMON = {
+  400: { description: 'The request is not valid: the problem names each wrong field.', schema: ProblemView },
+  403: { description: 'The caller is unknown or its role may not do this.', schema: ProblemView },
+};
+
+const text = (d: { toFixed(): string } | undefined) => d?.toFixed();
+
+/** One sale run as the console lists it: where it stands, its approvals (four eyes), its figures. */
+export function saleRunView(c: Case, sale: SaleRecord, deps: Pick<RouteDeps, 'policy'>): z.infer<typeof SaleRunView> {
+  const approvals = c.saleApproval?.saleId === sale.saleId ? c.saleApproval.approvals : [];
+  const needed =
+    sale.approval && deps.policy ? approvalsNeeded(sale.approval.plannedValueKrw, deps.policy) : sale.approval ? 1 : 0;
+  return {
+    cityId: sale.cityId,
+    caseId: sale.caseId,
+    saleId: sale.saleId,
+    status: sale.status,
+    caseStatus: c.status,
+    requestedBy: sale.requestedBy,
+    startedAt: sale.startedAt,
+    ...(sale.endedAt ? { endedAt: sale.endedAt } : {}),
+    needAtStartKrw: sale.needAtStartKrw.toFixed(),
+    ...(sale.arrival
+      ? { plannedValueKrw: sale.arrival.plannedValueKrw.toFixed(), markets: sale.arrival.legs.map((l) => l.market) }
+      : {}),
+    approval: {
+      needed,
+      ...(sale.approval
+        ? { requestedAt: sale.approval.requestedAt, plannedValueKrw: sale.approval.plannedValueKrw.toFixed() }
+        : {}),
+      approvedBy: approvals.map((a) => ({ by: a.by, at: a.at })),
+      // Who may not approve (four eyes): whoever asked for the sale or last changed the case's bills or holds.
+      interested: [c.saleRequest?.requestedBy, c.changedBy?.bills, c.changedBy?.holds].filter(
+        (x): x is string => x !== undefined,
+      ),
+    },
+    slices: sale.sliceCount,
+    pauses: sale.pauseCount,
+    ...(sale.escalation ? { escalation: { ...sale.escalation } } : {}),
+    ...(sale.stopReason ? { stopReason: sale.stopReason } : {}),
+    ...(sale.error ? { error: `${sale.error.error}: ${sale.error.cause}`.slice(0, 500) } : {}),
+    ...(sale.outcome ? { outcome: sale.outcome } : {}),
+    ...(sale.quality ? { quality: { ...sale.quality } } : {}),
+  };
+}
+
+const sliceView = (o: OrderRecord) => ({
+  identifier: o.identifier,
+  slice: o.slice,
+  market: o.market,
+  plannedAt: o.plannedAt,
+  ...(o.sentAt ? { sentAt: o.sentAt } : {}),
+  status: o.status,
+  limitPrice: o.limitPrice.toFixed(),
+  referencePrice: o.referencePrice.toFixed(),
+  binding: o.binding,
+  volume: o.volume.toFixed(),
+  executedVolume: text(o.executedVolume) ?? '0',
+  grossKrw: text(o.grossKrw) ?? '0',
+  feeKrw: text(o.feeKrw) ?? '0',
+  ...(o.firstTradeAt ? { firstTradeAt: o.firstTradeAt } : {}),
+  ...(o.exchangeState ? { exchangeState: o.exchangeState } : {}),
+});
+
+/** GET /cases: one page by status; with detail or a filter, each case read for its reference, coins and coverage. */
+export async function caseListing(
+  query: z.output<typeof ListQuery>,
+  deps: RouteDeps,
+  now: Date,
+): Promise<z.infer<typeof CaseListView>> {
+  const page = await deps.store.listByStatus(query.city, query.status, {
+    ...(query.cursor ? { cursor: query.cursor } : {}),
+    ...(query.limit ? { limit: query.limit } : {}),
+  });
+  const view = caseListView(page);
+  const filtered =
+    query.coin !== undefined ||
+    query.coverage !== undefined ||
+    query.deadlineWithinDays !== undefined ||
+    query.taxpayerRef !== undefined;
+  if (query.detail !== 'true' && !filtered) return view;
+  const [cases, sheet] = await Promise.all([
+    Promise.all(page.items.map((s) => deps.store.get(query.city, s.caseId))),
+    deps.prices?.coverageSheet?.(query.city),
+  ]);
+  const coverage = new Map((sheet?.entries ?? []).map((e) => [e.caseId, { state: e.state, ratio: e.ratio }]));
+  const until = query.deadlineWithinDays === undefined ? undefined : addDays(kstDate(now), query.deadlineWithinDays);
+  const items = view.items.flatMap((item, i) => {
+    const c = cases[i];
+    if (!c) return [];
+    const markets = c.holdings.map((h) => h.market);
+    const cover = coverage.get(c.caseId);
+    if (query.coin !== undefined && !markets.includes(`KRW-${query.coin}`)) return [];
+    if (query.coverage !== undefined && cover?.state !== query.coverage) return [];
+    if (until !== undefined && (!item.deadline || item.deadline > until)) return [];
+    if (query.taxpayerRef !== undefined && c.taxpayer.ref !== query.taxpayerRef && c.cityCaseRef !== query.taxpayerRef)
+      return [];
+    return [
+      {
+        ...item,
+        taxpayerRef: c.taxpayer.ref,
+        cityCaseRef: c.cityCaseRef,
+        markets,
+        ...(cover ? { coverage: cover } : {}),
+      },
+    ];
+  });
+  return { items, ...(view.cursor ? { cursor: view.cursor } : {}) };
+}
+
+const SALE_CASE_STATES: Record<string, CaseStatus> = { SELLING: 'SELLING', SETTLED: 'SETTLED', SHORTFALL: 'SHORTFALL' };
+
+export const saleRoutes: readonly AnyRoute<RouteDeps>[] = [
+  defineRoute<RouteDeps, z.ZodUndefined, typeof SaleListQuery>({
+    kind: 'read',
+    method: 'GET',
+    path: '/sales',
+    operationId: 'listSales',
+    summary: 'A city’s sale runs, by the state of their cases: running (SELLING) or finished (SETTLED, SHORTFALL)',
+    description:
+      'Each item is the case’s latest sale: its state as the sale workflow recorded it, approvals (four eyes), slices, pauses, escalation and quality figures. awaitingApproval=true keeps those waiting for an officer.',
+    roles: READERS,
+    query: SaleListQuery,
+    responses: { 200: { description: 'One page of sale runs.', schema: SaleListView }, ...COMMON },
+    async handle({ query }, deps) {
+      const page = await deps.store.listByStatus(query.city, SALE_CASE_STATES[query.state ?? 'SELLING'], {
+        ...(query.cursor ? { cursor: query.cursor } : {}),
+        limit: query.limit ?? 20,
+      });
+      const runs = await Promise.all(
+        page.items.map(async (s) => {
+          const c = await deps.store.get(query.city, s.caseId);
+          const sale = c?.saleId && deps.sales ? await deps.sales.get(query.city, c.caseId, c.saleId) : undefined;
+          return c && sale ? saleRunView(c, sale, deps) : undefined;
+        }),
+      );
+      const items = runs
+        .filter((r): r is NonNullable<typeof r> => r !== undefined)
+        .filter(
+          (r) =>
+            query.awaitingApproval !== 'true' ||
+            (r.status === 'AWAITING_APPROVAL' && r.approval.approvedBy.length < Math.max(1, r.approval.needed)),
+        );
+      return { status: 200, body: { items, ...(page.cursor ? { cursor: page.cursor } : {}) } };
+    },
+  }),
+
+  defineRoute<RouteDeps, typeof SaleParams, typeof CityQuery>({
+    kind: 'read',
+    method: 'GET',
+    // Not under /cases/{caseId}: an execute-api ARN's * spans '/' (see /audit-trails).
+    path: '/sales/{caseId}/{saleId}',
+    operationId: 'getSale',
+    summary:
+      'One sale run: its state, every slice (time, price, quantity, fill), pauses and their reasons, escalation, quality',
+    roles: READERS,
+    params: SaleParams,
+    query: CityQuery,
+    responses: {
+      200: { description: 'The sale run.', schema: SaleDetailView },
+      ...COMMON,
+      404: { description: 'No such sale of this city.', schema: ProblemView },
+    },
+    async handle({ params, query }, deps) {
+      const c = await deps.store.get(query.city, params.caseId);
+      const sale = c && deps.sales ? await deps.sales.get(query.city, params.caseId, params.saleId) : undefined;
+      if (!c || !sale || !deps.sales)
+        throw new CaseNotFoundError(query.city, `${params.caseId} (sale ${params.saleId})`);
+      const orders = await deps.sales.orders(query.city, params.caseId, params.saleId);
+      return {
+        status: 200,
+        body: {
+          ...saleRunView(c, sale, deps),
+          ...(sale.arrival
+            ? {
+                arrival: {
+                  decidedAt: sale.arrival.decidedAt,
+                  needKrw: sale.arrival.needKrw.toFixed(),
+                  legs: sale.arrival.legs.map((l) => ({ market: l.market, quantity: l.quantity.toFixed() })),
+                  mids: Object.fromEntries(Object.entries(sale.arrival.mids).map(([m, p]) => [m, p.toFixed()])),
+                },
+              }
+            : {}),
+          pauseLog: sale.pauses.map((p) => ({ at: p.at, market: p.market, reason: p.reason, action: p.action })),
+          slicesLog: orders.sort((a, b) => a.slice - b.slice).map(sliceView),
+        },
+      };
+    },
+  }),
+
+  defineRoute<RouteDeps, typeof CaseParams, typeof CityQuery>({
+    kind: 'read',
+    method: 'GET',
+    // Not under /cases/{caseId} (see /audit-trails): the taxpayer's letters are for officers and auditors.
+    path: '/notices/{caseId}',
+    operationId: 'listNotices',
+    summary: 'The case’s notices as the taxpayer reads them (title and Korean text), with their dispatch state',
+    roles: ['OFFICER', 'AUDITOR'],
+    params: CaseParams,
+    query: CityQuery,
+    responses: { 200: { description: 'The notices, oldest first.', schema: NoticeListView }, ...COMMON, 404: { description: 'No such case in this city.', schema: ProblemView } },
+    async handle({ params, query }, deps) {
+      const data = await deps.store.statement(query.city, params.caseId);
+      if (!data) throw new CaseNotFoundError(query.city, params.caseId);
+      const items = data.notices.map((n) => {
+        let rendered: { title: string; body: string } | undefined;
+        try {
+          const r = renderNotice(n.content);
+          rendered = { title: r.title, body: r.body };
+        } catch {
+          rendered = undefined;
+        }
+        return { noticeId: n.noticeId, kind: n.kind, createdAt: n.createdAt, status: n.status, ...(n.channel ? { channel: n.channel } : {}), ...(rendered ?? { title: n.kind, body: '' }) };
+      });
+      return { status: 200, body: { cityId: query.city, caseId: params.caseId, items } };
+    },
+  }),
+];

@@ -1,0 +1,227 @@
+/**
+ * The officers' web console in headless Chromium against a local stack of its own: officers sign in
+ * (password and TOTP code), read cases, act on them; every main page passes axe-core with no serious
+ * violation and leaves a screenshot in test-output/screenshots/.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { Decimal } from '#domain/money';
+import { totp, type ConsoleUser } from '../../local/cognito';
+import { keyFor } from '../../local/credentials';
+import { startLocalStack, type LocalStack } from '../../local/stack';
+import { runTimeline } from '../../local/timeline';
+import { checkPage, openBrowser, type BrowserSession } from '../support/browser';
+
+// The large sale runs about 70 slices on the simulated clock (about two minutes on a busy 2-core machine).
+jest.setTimeout(300_000);
+
+const CITY = 'cheongju';
+
+describe('web console', () => {
+  let stack: LocalStack;
+  let browser: BrowserSession;
+  let stateDir: string;
+
+  beforeAll(async () => {
+    stateDir = mkdtempSync(join(tmpdir(), 'console-'));
+    [stack, browser] = await Promise.all([
+      startLocalStack({ start: '2026-09-14T10:00:00+09:00', stateDir, preSaleNoticeAfterCustodyDays: 0 }),
+      openBrowser(),
+    ]);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+    rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  const user = (name: string): ConsoleUser => {
+    const u = stack.console.users.find((x) => x.username === name);
+    if (!u) throw new Error(`no console user ${name}`);
+    return u;
+  };
+
+  async function signIn(page: Page, u: Pick<ConsoleUser, 'username' | 'password' | 'totpSecret'>): Promise<void> {
+    await page.goto(stack.console.site.url);
+    await page.getByLabel('아이디').fill(u.username);
+    await page.getByLabel('비밀번호').fill(u.password);
+    await page.getByLabel('인증 코드 (OTP)').fill(totp(u.totpSecret));
+    await page.getByRole('button', { name: '로그인' }).click();
+  }
+
+  it('signs an officer in with password and one-time code and lists the city’s cases', async () => {
+    const { page } = await browser.newPage();
+    await page.goto(stack.console.site.url);
+    await page.getByRole('button', { name: '로그인' }).waitFor();
+    expect(await checkPage(page, 'sign-in')).toEqual([]);
+    await signIn(page, user('officer'));
+    await page.getByRole('heading', { name: '체납 사건' }).waitFor();
+    await page.getByRole('table').waitFor();
+    expect(await checkPage(page, 'cases')).toEqual([]);
+  });
+
+  /** Registers a case through the city system's API with coins in custody; returns its id. */
+  async function caseInCustody(
+    ref: string,
+    tax: string,
+    market: string,
+    quantity: string,
+    cityId = CITY,
+  ): Promise<string> {
+    const { city } = stack.callersOf(cityId);
+    const { caseId } = await city.post<{ caseId: string }>('/cases', {
+      cityId,
+      cityCaseRef: `${ref}-CASE`,
+      taxpayer: {
+        ref,
+        name: '김납세',
+        contact: { phone: '010-0000-0001', address: '충청북도 청주시 상당구 상당로 155' },
+      },
+      bills: [
+        {
+          billId: 'B-2025-1',
+          taxItem: '지방소득세',
+          dueDate: '2025-05-31',
+          cost: '5000',
+          tax,
+          surcharge: '36000',
+          surchargeAsOf: '2026-08-31',
+        },
+      ],
+    });
+    await city.post(`/cases/${caseId}/seizures`, { cityId, seizures: [{ market, quantity }] });
+    stack.exchange.accounts.credit(market.replace(/^KRW-/, ''), quantity, stack.exchangeKeys.accessKey);
+    await city.post(`/cases/${caseId}/custody`, { cityId, market, quantity });
+    return caseId;
+  }
+
+  const openPage = async (page: Page, hash: string, heading: string | RegExp) => {
+    await page.goto(`${stack.console.site.url}/${hash}`);
+    await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+  };
+
+  it('finds a case by taxpayer reference, reads its statement, and places and releases a hold as the signed-in officer', async () => {
+    const caseId = await caseInCustody('TP-FIND-1', '1200000', 'KRW-ETH', '1.5');
+    const { page } = await browser.newPage();
+    await signIn(page, user('officer'));
+    await page.getByRole('heading', { name: '체납 사건' }).waitFor();
+    await page.getByLabel('납세자 번호').fill('TP-FIND-1');
+    await page.getByRole('button', { name: '검색' }).click();
+    await page.getByRole('link', { name: caseId }).click();
+    await page.getByRole('heading', { level: 1, name: new RegExp(caseId) }).waitFor();
+    await page.getByRole('heading', { name: '명세서' }).waitFor();
+    expect(await page.locator('main').textContent()).toContain('1,241,000원');
+    expect(await checkPage(page, 'case')).toEqual([]);
+
+    await page.getByLabel('보류 사유', { exact: true }).fill('이의신청 접수');
+    await page.getByRole('button', { name: '보류', exact: true }).click();
+    await page.getByRole('button', { name: '보류 해제' }).waitFor();
+    expect((await stack.store.get(CITY, caseId))?.status).toBe('ON_HOLD');
+    await page.getByRole('button', { name: '보류 해제' }).click();
+    await page.getByRole('button', { name: '보류', exact: true }).waitFor();
+    const c = await stack.store.get(CITY, caseId);
+    expect(c?.status).toBe('IN_CUSTODY');
+    // The audit trail names the officer who signed in, for both acts.
+    const audit = (await stack.store.statement(CITY, caseId))?.audit.slice(-2);
+    expect(audit?.map((a) => [a.action, a.actor.kind, a.actor.id])).toEqual([
+      ['PLACE_HOLD', 'OFFICER', 'officer'],
+      ['RELEASE_HOLD', 'OFFICER', 'officer'],
+    ]);
+    expect(await page.getByRole('listitem').filter({ hasText: '공무원 officer' }).count()).toBeGreaterThanOrEqual(2);
+  });
+
+  it('one city’s officer cannot see another city’s cases', async () => {
+    const caseId = await caseInCustody('TP-OTHER-CITY', '900000', 'KRW-ETH', '1');
+    const { page } = await browser.newPage();
+    await signIn(page, user('sejong-officer'));
+    await page.getByRole('heading', { name: '체납 사건' }).waitFor();
+    expect(await page.getByRole('link', { name: caseId }).count()).toBe(0);
+    await page.goto(`${stack.console.site.url}/#/cases/${caseId}`);
+    await page.getByRole('alert').waitFor();
+    expect(await page.getByRole('heading', { level: 1, name: new RegExp(caseId) }).count()).toBe(0);
+  });
+
+  it('two officers approve a large sale in the approvals queue, and the sale is followed to settlement', async () => {
+    // Arrears over the dual-approval threshold (₩500,000,000): BTC worth more, sold at the taxpayer's request.
+    const bids = await stack.bids(['KRW-BTC']);
+    const bid = bids['KRW-BTC'];
+    if (!bid) throw new Error('no BTC bid');
+    const quantity = new Decimal('560000000').div(bid).toDecimalPlaces(4, Decimal.ROUND_UP).toFixed();
+    const caseId = await caseInCustody('TP-LARGE-1', '520000000', 'KRW-BTC', quantity);
+    await runTimeline(stack, { until: new Date('2026-09-15T09:30:00+09:00') });
+    const city = stack.callersOf(CITY).city;
+    await city.post(`/cases/${caseId}/sale-requests`, {
+      cityId: CITY,
+      limitPrices: {},
+      evidence: { relayedBy: 'clerk-7', receivedAt: '2026-09-15T09:00:00+09:00', channel: 'IN_PERSON' },
+    });
+    await runTimeline(stack, {
+      until: new Date('2026-09-16T12:00:00+09:00'),
+      done: async () => (await stack.sales.get(CITY, caseId, `${caseId}-sale-1`))?.status === 'AWAITING_APPROVAL',
+    });
+    expect((await stack.sales.get(CITY, caseId, `${caseId}-sale-1`))?.status).toBe('AWAITING_APPROVAL');
+    const saleId = `${caseId}-sale-1`;
+
+    const first = (await browser.newPage()).page;
+    await signIn(first, user('officer'));
+    await openPage(first, '#/approvals', '승인·반환');
+    await first.getByRole('button', { name: `승인 (${saleId})` }).click();
+    await first.getByRole('status').waitFor();
+    // Four eyes: the same officer is not offered the second approval.
+    await first.getByText('다른 공무원이 승인해야 합니다').waitFor();
+    expect(await first.getByRole('button', { name: `승인 (${saleId})` }).count()).toBe(0);
+    expect(await checkPage(first, 'approvals')).toEqual([]);
+
+    const second = (await browser.newPage()).page;
+    await signIn(second, user('officer-2'));
+    await openPage(second, '#/approvals', '승인·반환');
+    expect(await second.locator('main').textContent()).toContain('officer (');
+    await second.getByRole('button', { name: `승인 (${saleId})` }).click();
+    await second.getByRole('status').waitFor();
+    expect((await stack.store.get(CITY, caseId))?.saleApproval?.approvals.map((a) => a.by)).toEqual([
+      'officer',
+      'officer-2',
+    ]);
+
+    // The sale page follows the run live until it settles.
+    await openPage(second, `#/sales/${caseId}/${saleId}`, new RegExp(saleId));
+    await runTimeline(stack, {
+      until: new Date('2026-09-20T12:00:00+09:00'),
+      done: async () => (await stack.store.get(CITY, caseId))?.status === 'SETTLED',
+    });
+    await second.getByRole('status').filter({ hasText: '정산 완료' }).waitFor({ timeout: 20_000 });
+    expect(await second.getByRole('table').first().locator('tbody tr').count()).toBeGreaterThan(0);
+    expect(await checkPage(second, 'sale')).toEqual([]);
+    await openPage(second, '#/sales?state=SETTLED', '매각 실행');
+    await second.getByRole('link', { name: saleId }).waitFor();
+    expect(await checkPage(second, 'sales')).toEqual([]);
+    await openPage(second, '#/city', /도시 현황/);
+    await second.getByText('징수액 (누계)').waitFor();
+    expect(await checkPage(second, 'city')).toEqual([]);
+  });
+
+  it('refuses a wrong code, and a city system has no account and its key does not open the console API', async () => {
+    const { page } = await browser.newPage();
+    const officer = user('officer');
+    await signIn(page, { ...officer, totpSecret: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' });
+    await page.getByRole('alert').waitFor();
+    expect(await page.getByRole('alert').textContent()).toContain('인증 코드');
+    expect(stack.console.users.map((u) => u.username)).not.toContain(
+      keyFor(stack.credentials, 'CITY_SYSTEM', CITY).name,
+    );
+    await signIn(page, {
+      username: keyFor(stack.credentials, 'CITY_SYSTEM', CITY).name,
+      password: 'city-system-key-0000',
+      totpSecret: officer.totpSecret,
+    });
+    await page.getByRole('alert').waitFor();
+    expect(await page.getByRole('heading', { name: '체납 사건' }).count()).toBe(0);
+    const withKey = await fetch(`${stack.console.api.url}/cases?city=${CITY}`, {
+      headers: { authorization: `Bearer ${keyFor(stack.credentials, 'CITY_SYSTEM', CITY).key}` },
+    });
+    expect(withKey.status).toBe(401);
+  });
+});

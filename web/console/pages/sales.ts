@@ -1,0 +1,266 @@
+/** 매각 실행: running and finished sale runs, and one sale's slices, pauses and quality; refreshed while running. */
+import { useState } from 'preact/hooks';
+import { coin, group, when, won } from '../../shared/format';
+import { html } from '../../shared/html';
+import { useConsole } from '../context';
+import { STATUS_LABEL } from '../labels';
+import { useLoad } from '../use-load';
+
+export interface SaleRun {
+  caseId: string;
+  saleId: string;
+  status: string;
+  caseStatus: string;
+  requestedBy: string;
+  startedAt: string;
+  endedAt?: string;
+  needAtStartKrw: string;
+  plannedValueKrw?: string;
+  approval: { needed: number; approvedBy: { by: string; at: string }[]; interested: string[] };
+  slices: number;
+  pauses: number;
+  escalation?: { at: string; market: string; reason: string };
+  outcome?: string;
+  quality?: Record<string, string>;
+}
+
+export const SALE_STATUS: Record<string, string> = {
+  RUNNING: '매각 중',
+  AWAITING_APPROVAL: '승인 대기',
+  ESCALATED: '보고됨(중단)',
+  SETTLING: '정산 중',
+  SETTLED: '정산 완료',
+  FAILED: '실패',
+};
+const POLL_MS = 5000;
+
+export function SalesPage({ params }: { params: Record<string, string> }) {
+  const { api, city, go } = useConsole();
+  const state = params.state ?? 'SELLING';
+  const [cursors, setCursors] = useState<string[]>([]);
+  const { data, error } = useLoad(
+    () => api.get<{ items: SaleRun[]; cursor?: string }>('/sales', { city, state, cursor: cursors.at(-1) }),
+    [city, state, cursors.join()],
+    state === 'SELLING' ? POLL_MS : undefined,
+  );
+  return html`<h1>매각 실행</h1>
+    <div class="row" role="group" aria-label="매각 상태">
+      ${[
+        ['SELLING', '진행 중'],
+        ['SETTLED', '정산 완료'],
+        ['SHORTFALL', '부족 정산'],
+      ].map(
+        ([k, v]) =>
+          html`<button
+            class=${k === state ? '' : 'secondary'}
+            aria-pressed=${k === state}
+            onClick=${() => (setCursors([]), go(`#/sales?state=${k}`))}
+          >
+            ${v}
+          </button>`,
+      )}
+      ${state === 'SELLING' ? html`<span class="notice">5초마다 새로 고칩니다</span>` : null}
+    </div>
+    ${error ? html`<p class="error" role="alert">${error}</p>` : null}
+    ${
+      !data
+        ? html`<p aria-busy="true">불러오는 중…</p>`
+        : html`<table>
+              <caption class="visually-hidden">
+                매각 실행 목록
+              </caption>
+              <thead>
+                <tr>
+                  <th>매각</th>
+                  <th>상태</th>
+                  <th>요청</th>
+                  <th>시작</th>
+                  <th class="num">필요 금액</th>
+                  <th class="num">분할 주문</th>
+                  <th class="num">일시 정지</th>
+                  <th>승인</th>
+                  <th>결과</th>
+                </tr>
+              </thead>
+              <tbody>
+                ${
+                  data.items.length === 0
+                    ? html`<tr>
+                        <td colspan="9">매각 실행이 없습니다.</td>
+                      </tr>`
+                    : null
+                }
+                ${data.items.map(
+                  (s) =>
+                    html`<tr>
+                      <td>
+                        <a href=${`#/sales/${encodeURIComponent(s.caseId)}/${encodeURIComponent(s.saleId)}`}
+                          >${s.saleId}</a
+                        >
+                      </td>
+                      <td>
+                        <span
+                          class=${`badge ${s.status === 'SETTLED' ? 'good' : s.status === 'ESCALATED' || s.status === 'FAILED' ? 'bad' : 'warn'}`}
+                          >${SALE_STATUS[s.status] ?? s.status}</span
+                        >
+                      </td>
+                      <td>${s.requestedBy === 'TAXPAYER' ? '납세자' : '기한 경과'}</td>
+                      <td>${when(s.startedAt)}</td>
+                      <td class="num">${won(s.needAtStartKrw)}</td>
+                      <td class="num">${s.slices}</td>
+                      <td class="num">${s.pauses}</td>
+                      <td>
+                        ${s.approval.needed === 0 ? '불필요' : `${s.approval.approvedBy.length}/${s.approval.needed}`}
+                      </td>
+                      <td>${s.outcome ? (STATUS_LABEL[s.outcome] ?? s.outcome) : '—'}</td>
+                    </tr>`,
+                )}
+              </tbody>
+            </table>
+            <div class="pager">
+              <button
+                class="secondary"
+                disabled=${cursors.length === 0}
+                onClick=${() => setCursors(cursors.slice(0, -1))}
+              >
+                이전
+              </button>
+              <button
+                class="secondary"
+                disabled=${!data.cursor}
+                onClick=${() => data.cursor && setCursors([...cursors, data.cursor])}
+              >
+                다음
+              </button>
+            </div>`
+    }`;
+}
+
+interface SaleDetail extends SaleRun {
+  pauseLog: { at: string; market: string; reason: string; action: string }[];
+  slicesLog: {
+    slice: number;
+    market: string;
+    plannedAt: string;
+    sentAt?: string;
+    status: string;
+    limitPrice: string;
+    volume: string;
+    executedVolume: string;
+    grossKrw: string;
+    feeKrw: string;
+    binding: string;
+  }[];
+}
+
+const QUALITY_LABEL: Record<string, string> = {
+  arrivalSlippageBps: '도착가 대비 슬리피지 (bp)',
+  implementationShortfallBps: '실행 부족분 (bp)',
+  overshootKrw: '초과 매각 (원)',
+  participationBps: '시장 참여율 (bp)',
+  slices: '분할 주문 수',
+  pauses: '일시 정지 수',
+};
+
+export function SalePage({ params }: { params: Record<string, string> }) {
+  const { api, city } = useConsole();
+  const caseId = params.caseId ?? '';
+  const saleId = params.saleId ?? '';
+  const [live, setLive] = useState(true);
+  const { data, error } = useLoad(
+    async () => {
+      const d = await api.get<SaleDetail>(`/sales/${encodeURIComponent(caseId)}/${encodeURIComponent(saleId)}`, {
+        city,
+      });
+      if (['SETTLED', 'FAILED'].includes(d.status)) setLive(false);
+      return d;
+    },
+    [caseId, saleId, city],
+    live ? POLL_MS : undefined,
+  );
+  if (error) return html`<p class="error" role="alert">${error}</p>`;
+  if (!data) return html`<p aria-busy="true">불러오는 중…</p>`;
+  return html`<h1>
+      매각 ${data.saleId} <span class="badge" role="status">${SALE_STATUS[data.status] ?? data.status}</span>
+    </h1>
+    <p class="notice">
+      <a href=${`#/cases/${encodeURIComponent(caseId)}`}>사건 ${caseId}</a> · ${when(data.startedAt)}
+      시작${data.endedAt ? ` · ${when(data.endedAt)} 종료` : ''}${live ? ' · 5초마다 새로 고침' : ''}
+    </p>
+    <div class="grid">
+      <div class="figure">
+        <div class="label">시작 시 필요 금액</div>
+        <div class="value">${won(data.needAtStartKrw)}</div>
+      </div>
+      <div class="figure">
+        <div class="label">계획 매각 가액</div>
+        <div class="value">${won(data.plannedValueKrw)}</div>
+      </div>
+      <div class="figure">
+        <div class="label">승인</div>
+        <div class="value">
+          ${data.approval.needed === 0 ? '불필요' : `${data.approval.approvedBy.length}/${data.approval.needed}`}
+        </div>
+      </div>
+      ${Object.entries(data.quality ?? {}).map(
+        ([k, v]) =>
+          html`<div class="figure">
+            <div class="label">${QUALITY_LABEL[k] ?? k}</div>
+            <div class="value">${group(v)}</div>
+          </div>`,
+      )}
+    </div>
+    ${data.approval.approvedBy.length > 0 ? html`<p>승인한 공무원: ${data.approval.approvedBy.map((a) => `${a.by} (${when(a.at)})`).join(', ')}</p>` : null}
+    ${data.escalation ? html`<p class="error">보고: ${when(data.escalation.at)} ${data.escalation.market} — ${data.escalation.reason}</p>` : null}
+    <h2>분할 주문</h2>
+    <table>
+      <caption class="visually-hidden">
+        분할 주문
+      </caption>
+      <thead>
+        <tr>
+          <th class="num">#</th>
+          <th>시각</th>
+          <th>코인</th>
+          <th class="num">지정가</th>
+          <th class="num">주문 수량</th>
+          <th class="num">체결 수량</th>
+          <th class="num">체결 금액</th>
+          <th class="num">수수료</th>
+          <th>제약</th>
+          <th>상태</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${
+          data.slicesLog.length === 0
+            ? html`<tr>
+                <td colspan="10">아직 주문이 없습니다.</td>
+              </tr>`
+            : data.slicesLog.map(
+                (o) =>
+                  html`<tr>
+                    <td class="num">${o.slice}</td>
+                    <td>${when(o.sentAt ?? o.plannedAt)}</td>
+                    <td>${o.market.replace(/^KRW-/, '')}</td>
+                    <td class="num">${won(o.limitPrice)}</td>
+                    <td class="num">${coin(o.volume, o.market)}</td>
+                    <td class="num">${coin(o.executedVolume, o.market)}</td>
+                    <td class="num">${won(o.grossKrw)}</td>
+                    <td class="num">${won(o.feeKrw)}</td>
+                    <td>${o.binding}</td>
+                    <td>${o.status}</td>
+                  </tr>`,
+              )
+        }
+      </tbody>
+    </table>
+    <h2>일시 정지</h2>
+    ${
+      data.pauseLog.length === 0
+        ? html`<p>없음</p>`
+        : html`<ul>
+            ${data.pauseLog.map((p) => html`<li>${when(p.at)} ${p.market} ${p.action}: ${p.reason}</li>`)}
+          </ul>`
+    }`;
+}
