@@ -8,6 +8,7 @@
  *   IDEMPOTENCY_TTL_SECONDS    how long an answer is kept for repeats (default 86400)
  *   NOTICE_QUEUE_URL           the notice queue (absent: notices wait for the outbox sweeper)
  *   SALE_REQUEST_QUEUE_URL     the sale request queue (absent: the deadline check finds the request)
+ *   TAXPAYER_ACCESS_SECRET_ARN the self-service page's secret (the second check's pepper; absent: no page)
  *   DYNAMODB_ENDPOINT          DynamoDB Local, for the local stack and tests
  */
 import * as z from 'zod/mini';
@@ -25,6 +26,7 @@ export interface ApiConfig {
   idempotencyTtlSeconds: number;
   noticeQueueUrl?: string;
   saleRequestQueueUrl?: string;
+  taxpayerAccessSecretArn?: string;
 }
 
 const ApiEnv = z.object({
@@ -34,6 +36,7 @@ const ApiEnv = z.object({
   [ENV.idempotencyTtlSeconds]: whole(86_400, 60, 99_999_999),
   [ENV.noticeQueueUrl]: optional(),
   [ENV.saleRequestQueueUrl]: optional(),
+  [ENV.taxpayerAccessSecretArn]: optional(),
 });
 
 export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
@@ -49,6 +52,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     idempotencyTtlSeconds: e[ENV.idempotencyTtlSeconds],
     ...(noticeQueueUrl ? { noticeQueueUrl } : {}),
     ...(saleRequestQueueUrl ? { saleRequestQueueUrl } : {}),
+    ...(e[ENV.taxpayerAccessSecretArn] ? { taxpayerAccessSecretArn: e[ENV.taxpayerAccessSecretArn] } : {}),
   };
 }
 

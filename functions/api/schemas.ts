@@ -174,6 +174,15 @@ export const PublicNoticeBody = z
   .strictObject({ cityId: CityId, postedOn: LocalDateSchema })
   .meta({ id: 'PublicNotice', description: 'After a failed delivery, public notice (공시송달, 지방세기본법 §33) posted on a date: it takes effect 14 days later.' });
 
+export const TaxpayerCheckBody = z
+  .strictObject({
+    cityId: CityId,
+    birthDate: LocalDateSchema.meta({ description: 'The taxpayer’s date of birth as the city holds it (from the resident registration).', example: '1980-04-17' }),
+  })
+  .meta({ id: 'TaxpayerCheck', description: 'The second check of the self-service page; only its peppered HMAC is stored.' });
+
+export const TaxpayerCheckView = z.object({ cityId: CityId, caseId: CaseId, setAt: Instant }).meta({ id: 'TaxpayerCheckSet' });
+
 export const CaseParams = z.strictObject({ caseId: CaseId });
 export const NoticeParams = z.strictObject({ caseId: CaseId, noticeId: RecordId('a notice id', 'c01JZ8X4E7Q2M3N4P5R6S7T8V9W.v4.0.PRE_SALE') });
 export const HoldParams = z.strictObject({ caseId: CaseId, holdId: HoldId });
