@@ -5,7 +5,8 @@
  * test:unit`) and `integration` (everything else, against the DynamoDB Local that its globalSetup
  * starts once per run, local SQS and the exchange simulator). Unit tests are listed here by path;
  * a new test file is an integration test unless added below, so one that needs DynamoDB never ends
- * up in the run that has none.
+ * up in the run that has none. A third project, `browser` (`npm run test:browser`), drives the web
+ * console in headless Chromium against a local stack.
  */
 const UNIT = [
   '/test/domain/.*\\.test\\.ts$',
@@ -16,6 +17,9 @@ const UNIT = [
   '/test/functions/poll-prices/(config|metrics)\\.test\\.ts$',
   '/test/local/(cli|clock|sale-workflow|seed-and-summary)\\.test\\.ts$',
 ];
+
+/** Browser tests: headless Chromium against a local stack of their own (test/support/browser.ts). */
+const BROWSER = ['/test/browser/.*\\.test\\.ts$'];
 
 const common = {
   testEnvironment: 'node',
@@ -45,10 +49,12 @@ module.exports = {
       ...common,
       displayName: 'integration',
       testRegex: '\\.test\\.ts$',
-      testPathIgnorePatterns: ['/node_modules/', ...UNIT],
+      testPathIgnorePatterns: ['/node_modules/', ...UNIT, ...BROWSER],
       // DynamoDB Local, started once per run for the adapter and API tests.
       globalSetup: '<rootDir>/test/support/dynamodb-global-setup.ts',
       globalTeardown: '<rootDir>/test/support/dynamodb-global-teardown.ts',
     },
+    // Each file starts its own local stack (DynamoDB Local included) and one browser.
+    { ...common, displayName: 'browser', testRegex: BROWSER },
   ],
 };

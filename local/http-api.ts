@@ -13,6 +13,11 @@ import { proxyEvent } from '../functions/api/proxy-event';
 import { apiReference } from './api-reference';
 import type { Authenticated } from './credentials';
 
+/** A signed-in officer: the claims of the ID token, as API Gateway's Cognito authorizer hands them over. */
+export interface ConsoleCaller {
+  claims: Record<string, string>;
+}
+
 /** API Gateway's payload limit. */
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
@@ -24,7 +29,12 @@ export interface LocalHttpApi {
 
 export interface LocalHttpApiOptions {
   handler: ApiHandler;
-  authenticate(authorization: string | undefined): Authenticated | undefined;
+  /** Who the request's Authorization names: a local key's principal, or (the console API) an ID token's verified claims. */
+  authenticate(authorization: string | undefined): Authenticated | ConsoleCaller | undefined | Promise<Authenticated | ConsoleCaller | undefined>;
+  /** A browser app's origin allowed to call (CORS), as the console API allows the console's. */
+  corsOrigin?: string;
+  /** Serve the public API reference under /docs/ (default true). */
+  reference?: boolean;
   port?: number;
   host?: string;
   /** The local console's routes (`/_local/...`, officers only), outside the city API. */
@@ -78,15 +88,25 @@ export async function startLocalHttpApi(options: LocalHttpApiOptions): Promise<L
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse, url: URL, method: string): Promise<void> {
+    if (options.corsOrigin) {
+      res.setHeader('access-control-allow-origin', options.corsOrigin);
+      res.setHeader('vary', 'origin');
+      if (method === 'OPTIONS') {
+        req.resume();
+        res.writeHead(204, { 'access-control-allow-methods': 'GET,POST,PUT,DELETE', 'access-control-allow-headers': 'authorization,content-type,idempotency-key', 'access-control-max-age': '600' });
+        res.end();
+        return;
+      }
+    }
     // The API reference is public, like a published document.
-    const reference = method === 'GET' ? apiReference(url.pathname) : undefined;
+    const reference = method === 'GET' && options.reference !== false ? apiReference(url.pathname) : undefined;
     if (reference) {
       req.resume();
       res.writeHead(reference.status, { ...reference.headers, 'content-length': String(Buffer.byteLength(reference.body)) });
       res.end(reference.body);
       return;
     }
-    const caller = options.authenticate(req.headers.authorization);
+    const caller = await options.authenticate(req.headers.authorization);
     if (!caller) {
       // Drain what was sent so the client sees the answer, not a reset.
       req.resume();
@@ -94,7 +114,7 @@ export async function startLocalHttpApi(options: LocalHttpApiOptions): Promise<L
     }
     if (url.pathname.startsWith('/_local/')) {
       req.resume();
-      if (caller.role !== 'OFFICER') return problem(res, 403, 'Forbidden', 'the local console is for officers');
+      if (!('role' in caller) || caller.role !== 'OFFICER') return problem(res, 403, 'Forbidden', 'the local console is for officers');
       const query: Record<string, string> = {};
       for (const [k, v] of url.searchParams) query[k] = v;
       const answer = await options.local?.({ method, path: url.pathname, query });
@@ -125,7 +145,7 @@ export async function startLocalHttpApi(options: LocalHttpApiOptions): Promise<L
       headers,
       query,
       body: body.length > 0 ? body : null,
-      userArn: caller.userArn,
+      ...('claims' in caller ? { userArn: null, claims: caller.claims } : { userArn: caller.userArn }),
       requestId: randomUUID(),
     });
     const result = await options.handler(event);

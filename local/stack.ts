@@ -84,6 +84,7 @@ import { DEFAULT_LIMITS } from './exchange-sim/limits';
 import { localConsole } from './console';
 import { DEFAULT_STATE_DIR, REPO_ROOT } from './paths';
 import { startLocalHttpApi, type LocalHttpApi } from './http-api';
+import { startLocalConsole, type LocalConsole } from './console-site';
 import { createPreSaleNoticeRun } from '../functions/send-pre-sale-notices/app';
 import { loadPreSaleNoticeConfig } from '../functions/send-pre-sale-notices/config';
 import { preSaleReceiptRecorder } from '../functions/dispatch-notice/receipts';
@@ -123,6 +124,8 @@ export interface LocalStackOptions {
   preSaleNoticeAfterCustodyDays?: number;
   /** Keep the statements of the previous run (default: cleared at start). */
   keepFiles?: boolean;
+  /** The web console's port (0 or absent: a free one). */
+  consolePort?: number;
 }
 
 export interface LocalStack {
@@ -141,6 +144,8 @@ export interface LocalStack {
   readonly marketData: { dir: string; present: boolean; real: string[]; synthetic: string[] };
   readonly api: LocalHttpApi;
   readonly apiConfig: ApiConfig;
+  /** The officers' web console: its site, user pool accounts and API. */
+  readonly console: LocalConsole;
   readonly priceStore: DynamoDbPriceStore;
   /** Metrics the handlers emitted, counted. */
   readonly metrics: LocalMetrics;
@@ -574,6 +579,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...(options.logRequests ? { onRequest: (r) => log(`api ${r.method} ${r.path} ${r.status} ${r.ms}ms`) } : {}),
     });
     stoppers.push({ name: 'API server', stop: () => api.close() });
+    // The officers' web console, its user pool and its API (the same handler, signed-in officers only).
+    const webConsole = await startLocalConsole({ handler, credentials, stateDir, ...(options.consolePort ? { port: options.consolePort } : {}), ...(options.logRequests ? { onRequest: (r) => log(`console api ${r.method} ${r.path} ${r.status} ${r.ms}ms`) } : {}) });
+    stoppers.push({ name: 'web console', stop: () => webConsole.close() });
     deployed.routes.push(...apiRoutes.map((r) => ({ method: r.method, path: r.path })));
 
     writeFileSync(join(stateDir, 'stack.json'), JSON.stringify({ apiUrl: api.url, pid: process.pid, cities }, null, 2) + '\n');
@@ -618,6 +626,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       },
       api,
       apiConfig,
+      console: webConsole,
       priceStore,
       metrics,
       credentials,
@@ -667,6 +676,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           `notice channels  print batches in s3://${PRINT_BATCH_BUCKET}/ on the local S3 (fauxqs, ${sqs.endpoint}); e-mail through the local SES v2 ${ses.endpoint} (web viewer)`,
           `exchange         ${exchange.url} (Upbit protocol, rate limits ${limitFactor === 1 ? "Upbit's" : `${limitFactor}x Upbit's`}) — ${exchange.describeSource()}`,
           `city API         ${api.url} (callers from ${join(stateDir, 'credentials.json')})`,
+          `web console      ${webConsole.site.url} (officers sign in with the accounts in ${webConsole.usersPath}: password and TOTP code; its API ${webConsole.api.url})`,
         ];
       },
       stop: stopAll,

@@ -13,6 +13,8 @@ export interface ProxyRequest {
   body?: string | null;
   /** The authenticated principal (requestContext.identity.userArn); null for an unsigned request. */
   userArn: string | null;
+  /** A signed-in officer's verified ID-token claims (the Cognito authorizer's requestContext.authorizer.claims). */
+  claims?: Record<string, string>;
   requestId?: string;
 }
 
@@ -33,7 +35,7 @@ export function proxyEvent(r: ProxyRequest): APIGatewayProxyEvent {
     requestContext: {
       accountId: account ?? '000000000000',
       apiId: 'local',
-      authorizer: null,
+      authorizer: r.claims ? { claims: r.claims } : null,
       protocol: 'HTTP/1.1',
       httpMethod: r.method,
       path: r.path,

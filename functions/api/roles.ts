@@ -50,7 +50,30 @@ export class UnverifiedCallerError extends Error {
   override readonly name = 'UnverifiedCallerError';
 }
 
+/** Cognito groups that make a signed-in person an officer or an auditor (a city system never signs in). */
+export const CONSOLE_GROUPS: Readonly<Record<string, Role>> = { officer: 'OFFICER', auditor: 'AUDITOR' };
+
+/**
+ * A signed-in officer or auditor of the console API: the ID token's claims, verified by API Gateway's
+ * Cognito authorizer (locally by the same check against the local pool's key), name the person
+ * (`cognito:username`, recorded as the actor), their group (the role) and `custom:cities`.
+ */
+export function consoleCallerOf(claims: Readonly<Record<string, unknown>>): Caller | undefined {
+  if (claims.token_use !== 'id') return undefined;
+  const text = (name: string) => (typeof claims[name] === 'string' ? claims[name] : '');
+  const groups = text('cognito:groups').replace(/^\[|\]$/g, '').split(/[\s,]+/).filter(Boolean);
+  const roles = new Set(groups.map((g) => CONSOLE_GROUPS[g]).filter((r): r is Role => r !== undefined));
+  const [role] = roles;
+  const username = text('cognito:username');
+  const sub = text('sub');
+  const cities = text('custom:cities').split(',').map((c) => c.trim()).filter(Boolean);
+  if (!role || roles.size !== 1 || !SOURCE_IDENTITY.test(username) || !sub || cities.length === 0) return undefined;
+  return { role, principal: `cognito:${text('iss')}/${sub}`, arn: `cognito:${sub}`, cities, identity: username };
+}
+
 export function callerOf(event: Pick<APIGatewayProxyEvent, 'requestContext'>, grants: readonly CallerGrant[]): Caller | undefined {
+  const claims = (event.requestContext?.authorizer as { claims?: Record<string, unknown> } | null | undefined)?.claims;
+  if (claims) return consoleCallerOf(claims);
   const arn = event.requestContext?.identity?.userArn ?? undefined;
   if (!arn) return undefined;
   const identity = identityOf(arn);
