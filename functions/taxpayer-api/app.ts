@@ -24,6 +24,8 @@ export interface TaxpayerApiDeps extends Omit<TaxpayerDeps, 'newId'>, Omit<Commi
   now?: () => Date;
   newId?: (prefix: string) => string;
   rateLimit?: { requests: number; windowSeconds: number };
+  /** The page's origin: every answer lets it read it (CORS; API Gateway answers the preflight). */
+  allowOrigin?: string;
 }
 
 /** The session the authorizer put in the request context (API Gateway passes its context on). */
@@ -86,7 +88,7 @@ export function createTaxpayerApi(deps: TaxpayerApiDeps): ApiHandler {
     }
     // No body, no query, no code, no case: the request's shape and outcome only.
     deps.logger.info('request', { route: routeName, method, status: result.statusCode, ms: Date.now() - started });
-    return result;
+    return deps.allowOrigin ? { ...result, headers: { ...result.headers, 'access-control-allow-origin': deps.allowOrigin, vary: 'origin' } } : result;
   };
 
   /** One request of this client address in its window; over the limit: 429 with when to come back. */

@@ -1,6 +1,6 @@
 /**
- * Lambda entries of the taxpayer self-service API (API Gateway REST, public, behind a WAF rate
- * rule): the API function and its authorizer. Clients and configuration are made once per container.
+ * Lambda entry of the taxpayer self-service API (API Gateway REST, public, behind a WAF rate rule;
+ * its authorizer is ./authorizer-handler.ts). Clients and configuration are made once per container.
  */
 import { DynamoDbCaseStore } from '#adapters/dynamodb/case-store';
 import { DynamoDbCitySettings } from '#adapters/dynamodb/city-settings-store';
@@ -13,7 +13,6 @@ import { createSqsClient } from '#adapters/sqs/client';
 import { saleRequestPublisher, SqsSaleRequestQueue } from '#adapters/workflow/sale-requests';
 import { lambdaHandler, powertools } from '../lambda';
 import { createTaxpayerApi } from './app';
-import { createTaxpayerAuthorizer } from './authorizer';
 import { loadTaxpayerApiConfig } from './config';
 
 const config = loadTaxpayerApiConfig();
@@ -32,10 +31,9 @@ export const handler = lambdaHandler(
     orders: new DynamoDbSaleStore(client, config.tableName),
     keys,
     idempotencyTtlSeconds: config.idempotencyTtlSeconds,
+    ...(config.pageOrigin ? { allowOrigin: config.pageOrigin } : {}),
     logger,
     ...(requestSales ? { requestSales } : {}),
   }),
   tools,
 );
-
-export const authorizer = createTaxpayerAuthorizer({ keys });
