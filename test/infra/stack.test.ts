@@ -94,7 +94,9 @@ describe('functions', () => {
 });
 
 describe('API', () => {
-  const methods = Object.values(resourcesOfType(template, 'AWS::ApiGateway::Method'));
+  // The cities' API (the taxpayer page's public API has its own tests: taxpayer-api.test.ts).
+  const cityApiId = stack.getLogicalId(stack.api.restApi.node.defaultChild as never);
+  const methods = Object.values(resourcesOfType(template, 'AWS::ApiGateway::Method')).filter((m) => JSON.stringify(m.Properties?.RestApiId) === JSON.stringify({ Ref: cityApiId }));
 
   it('serves exactly the handler’s routes, from the handler’s one route table', async () => {
     expect(methods).toHaveLength(handlerRoutes.length);
@@ -184,7 +186,7 @@ describe('API', () => {
   });
 
   it('answers gateway errors as problem+json', () => {
-    template.resourcePropertiesCountIs('AWS::ApiGateway::GatewayResponse', { ResponseParameters: { 'gatewayresponse.header.Content-Type': "'application/problem+json'" } }, 2);
+    template.resourcePropertiesCountIs('AWS::ApiGateway::GatewayResponse', { RestApiId: { Ref: cityApiId }, ResponseParameters: { 'gatewayresponse.header.Content-Type': "'application/problem+json'" } }, 2);
   });
 });
 
