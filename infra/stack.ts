@@ -20,6 +20,7 @@ import { Notices } from './constructs/notices';
 import { Observability } from './constructs/observability';
 import { Prices } from './constructs/prices';
 import { Queues } from './constructs/queues';
+import { Refunds } from './constructs/refunds';
 import { addSaleWorkflow, type SaleWiring } from './constructs/sale-workflow';
 import { TaxpayerApi } from './constructs/taxpayer-api';
 import * as path from 'node:path';
@@ -56,6 +57,8 @@ export class CryptoTaxRecoveryStack extends Stack {
   readonly custody: Custody;
   /** The taxpayer self-service page's public API, its authorizer, WAF rule and access secret. */
   readonly taxpayerApi: TaxpayerApi;
+  /** Refund instruction files for the finance system. */
+  readonly refunds: Refunds;
 
   constructor(scope: Construct, id: string, props: CryptoTaxRecoveryStackProps) {
     super(scope, id, {
@@ -174,6 +177,13 @@ export class CryptoTaxRecoveryStack extends Stack {
       this.notices.dispatcher.addEnvironment(ENV.taxpayerAccessSecretArn, this.taxpayerApi.secret.secretArn);
       this.notices.dispatcher.addEnvironment(ENV.taxpayerPageUrl, pageUrl);
     }
+    this.refunds = new Refunds(this, 'Refunds', {
+      newFunction: (fnId, fnProps) => this.newFunction(fnId, fnProps),
+      data: this.data,
+      files: this.noticeDelivery,
+      observability: this.observability,
+      timezone: config.schedules.timezone,
+    });
 
     for (const city of config.cities) {
       const roles = this.api.callerRoles[city.id];
@@ -188,6 +198,7 @@ export class CryptoTaxRecoveryStack extends Stack {
     new CfnOutput(this, 'CasesTableName', { value: this.data.table.tableName });
     new CfnOutput(this, 'PrintBatchBucketName', { value: this.noticeDelivery.bucket.bucketName, description: 'The print contractor collects print/<cityId>/post-<cityId>-<YYYYMMDD>.prn here' });
     new CfnOutput(this, 'PrintPickupRoleArn', { value: this.noticeDelivery.pickupRole.roleArn, description: 'Role the print contractor assumes to read the print batches' });
+    new CfnOutput(this, 'RefundPickupRoleArn', { value: this.refunds.pickupRole.roleArn, description: 'Role the finance system assumes to read refunds/<cityId>/refund-<cityId>-<YYYYMMDD>.csv in the print batch bucket' });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.observability.topic.topicArn });
     new CfnOutput(this, 'TaxpayerAccessSecretArn', { value: this.taxpayerApi.secret.secretArn, description: 'Keys of the taxpayer page (generated; rotating it voids the links on letters already mailed)' });
   }

@@ -64,6 +64,9 @@ import { decimal } from '#domain/money';
 import type { Reconciliation } from '#domain/reconciliation';
 import { DynamoDbReleaseStore } from '#adapters/dynamodb/release-store';
 import { DynamoDbJournalStore } from '#adapters/dynamodb/journal-store';
+import { S3RefundFiles } from '#adapters/refund-files';
+import { createRefundInstructions } from '../functions/instruct-refunds/app';
+import { REFUND_INSTRUCTIONS_CRON } from '../functions/instruct-refunds/config';
 import { loadSaleConfig } from '../functions/sale/config';
 import type { SaleDeps } from '../functions/sale/context';
 import { stepDispatcher } from '../functions/sale/dispatch';
@@ -197,6 +200,8 @@ export interface LocalStack {
   readonly ses: LocalSes;
   /** The print batches' bucket on the local S3 (fauxqs), and a client of it (the print contractor's view). */
   readonly printBatches: { bucket: string; s3: ReturnType<typeof createS3Client> };
+  /** The refund instruction files (refunds/ in the same bucket), as the finance system collects them. */
+  readonly refundFiles: S3RefundFiles;
   /** What this stack runs, as the CDK stack deploys it (compared with the template by a test). */
   readonly deployed: DeployedParts;
   /** Which parts run, one line each, for the start banner. */
@@ -582,6 +587,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       reconcileLogger,
     );
     schedule('reconcile-custody', RECONCILE_CRON, { run: () => exchangeLock(() => reconcileCustody({})) });
+    // Refund instructions (infra/constructs/refunds.ts): files under refunds/ in the print batches' bucket.
+    const refundFiles = new S3RefundFiles(s3, PRINT_BATCH_BUCKET);
+    const refundLogger = quiet('instruct-refunds');
+    const instructRefunds = asLambda(
+      'instruct-refunds',
+      createRefundInstructions({ journal: journalStore, cases: store, files: refundFiles, cities, count: (name, n) => metrics.addMetric(name, 'Count', n), logger: refundLogger, now: () => clock.now() }),
+      refundLogger,
+    );
+    schedule('instruct-refunds', REFUND_INSTRUCTIONS_CRON, { run: (at) => instructRefunds({ scheduledTime: at.toISOString() }) });
 
     // The city API, exactly as the Lambda runs it, behind a local API Gateway.
     const apiConfig = loadApiConfig({ TABLE_NAME: tableName, SERVED_CITIES: cities.join(','), ...roleEnv(credentials) });
@@ -646,6 +660,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       queues: { notices: noticeQueue, saleRequests: saleQueue },
       ses,
       printBatches: { bucket: PRINT_BATCH_BUCKET, s3 },
+      refundFiles,
       deployed,
       exchange,
       exchangeClient,

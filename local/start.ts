@@ -15,6 +15,7 @@ import { readS3PrintBatch, S3PrintBatchChannel } from '#adapters/notice-channels
 import type { CaseStatus } from '#domain/case';
 import { DEFAULT_EXECUTION_POLICY } from '#domain/execution-policy';
 import { approvalsNeeded } from '#domain/four-eyes';
+import { parseRefundFile, refundTotals } from '#domain/refunds';
 import { ApiError } from './api-client';
 import { API_REFERENCE_PATH } from './api-reference';
 import { commandLine, defineCommand, numberOption, progress } from './cli';
@@ -22,7 +23,7 @@ import { DAY, HOUR, MINUTE, parseScheduleExpression } from './clock';
 import { krw, table } from './format';
 import { planDemoCity, seedDemoCity } from './seed';
 import { startLocalStack, type LocalStack } from './stack';
-import { readSaleQuality, readStatements, summarize, type RunSummary } from './summary';
+import { readSaleQuality, readStatements, summarize, withMoneyOut, type RunSummary } from './summary';
 import { runTimeline } from './timeline';
 
 /** The command line (`npm start -- --help` prints it). */
@@ -135,6 +136,10 @@ async function main(): Promise<void> {
         recurrence: parseScheduleExpression('cron(0 18 * * ? *)', 'Asia/Seoul'),
         run: () => collectPrintBatch(s, id, wrongAddress),
       });
+      // The finance office pays the refunds of the morning's file and its system confirms each; an
+      // officer moves the proceeds to the treasury at the exchange (second factor) and confirms it.
+      s.scheduler.add({ name: `finance office ${id}`, recurrence: parseScheduleExpression('cron(0 14 * * ? *)', 'Asia/Seoul'), run: () => payRefunds(s, id) });
+      s.scheduler.add({ name: `treasury transfer ${id}`, recurrence: parseScheduleExpression('cron(0 16 * * ? *)', 'Asia/Seoul'), run: () => moveProceeds(s, id) });
     }
 
     print();
@@ -154,6 +159,9 @@ async function main(): Promise<void> {
           if (!OPEN_PROGRESSING.every((st) => !totals.byStatus[st])) return false;
           const releasing = (await s.releases.open(id)).filter((r) => r.status !== 'FAILED').length;
           if (releasing > 0) return false;
+          // Every refund made payable in a file and paid (a sum that is not positive waits for the next line).
+          const refunds = refundTotals(await s.journal.refundLines(id), await s.journal.instructions(id));
+          if (refunds.payable.gt(0) || refunds.instructed.gt(0)) return false;
         }
         return (await s.pendingNotices()) === 0;
       },
@@ -161,7 +169,7 @@ async function main(): Promise<void> {
         const fired: Record<string, number> = {};
         for (const [name, n] of s.scheduler.runs) {
           const diff = n - (lastRuns.get(name) ?? 0);
-          const kind = name.replace(/ \d+$/, '').replace(/^(officer review|print pickup) .*/, '$1');
+          const kind = name.replace(/ \d+$/, '').replace(/^(officer review|print pickup|finance office|treasury transfer) .*/, '$1');
           if (diff > 0 && !ROUTINE.has(kind)) fired[kind] = (fired[kind] ?? 0) + diff;
         }
         lastRuns = new Map(s.scheduler.runs);
@@ -208,7 +216,7 @@ async function main(): Promise<void> {
     const summaries: RunSummary[] = [];
     for (const id of s.cities) {
       const statements = await readStatements(s.store, id);
-      const citySummary = { ...summarize(id, statements, await readSaleQuality(s.sales, statements)), reconciliation: { exchangeMatchesLedger: reconciliation.differences.length === 0, differences: reconciliation.differences.length } };
+      const citySummary = { ...(await withMoneyOut(summarize(id, statements, await readSaleQuality(s.sales, statements)), s.journal)), reconciliation: { exchangeMatchesLedger: reconciliation.differences.length === 0, differences: reconciliation.differences.length } };
       for (const r of await s.releases.open(id)) print(`  release ${r.releaseId} ${r.market} ${r.quantity.toFixed()} ${r.status}${r.failure ? `: ${r.failure}` : ''}`);
       await writeStatements(s, id);
       printSummary(s, citySummary);
@@ -249,6 +257,35 @@ async function approveReleases(s: LocalStack, cityId: string): Promise<number> {
     approved++;
   }
   return approved;
+}
+
+/**
+ * The finance office, as the demo's world: it collects the refund file written this morning (for
+ * yesterday), pays each refund, and its system confirms each payment through the API.
+ */
+async function payRefunds(s: LocalStack, cityId: string): Promise<number> {
+  const today = kstDate(s.clock.now());
+  const content = await s.refundFiles.read(s.refundFiles.key(cityId, addDays(today, -1)));
+  if (!content) return 0;
+  const { city } = s.callersOf(cityId);
+  const rows = parseRefundFile(content);
+  for (const r of rows) await city.post(`/refunds/${r.instructionId}/payment`, { cityId, paidOn: today, reference: `FIN-${r.instructionId}` }, `refund-paid-${r.instructionId}`);
+  return rows.length;
+}
+
+/**
+ * The proceeds up to yesterday to the treasury: an officer reads what to move, withdraws it at the
+ * exchange's website (the simulator's own hook: Upbit asks for the holder's second factor) and
+ * confirms the transfer through the API.
+ */
+async function moveProceeds(s: LocalStack, cityId: string): Promise<number> {
+  const day = addDays(kstDate(s.clock.now()), -1);
+  const [officer = s.officer] = s.callersOf(cityId).officers;
+  const position = await officer.get<{ toMoveKrw: string }>('/treasury', { city: cityId, day });
+  if (position.toMoveKrw === '0') return 0;
+  s.exchange.accounts.debit('KRW', position.toMoveKrw, s.exchangeKeys.accessKey);
+  await officer.post('/treasury/transfers', { cityId, day, amount: position.toMoveKrw, reference: `KRW-${cityId}-${day.replaceAll('-', '')}` }, `treasury-${cityId}-${day}`);
+  return 1;
 }
 
 /**
@@ -372,6 +409,8 @@ function printSummary(s: LocalStack, sum: RunSummary): void {
         : 'no sale recorded quality figures'),
   );
   print(`  releases               ${sum.releases.requested} requested, ${sum.releases.done} done`);
+  if (sum.refunds) print(`  refunds                payable ${krw(sum.refunds.payable)}, instructed ${krw(sum.refunds.instructed)}, paid ${krw(sum.refunds.paid)}, outstanding ${krw(sum.refunds.outstanding)} (files under refunds/ for the finance system)`);
+  if (sum.treasury) print(`  proceeds to treasury   moved ${krw(sum.treasury.movedKrw)}, still at the exchange ${sum.treasury.atExchangeKrw} KRW`);
   if (sum.reconciliation) print(`  custody reconciliation ${sum.reconciliation.exchangeMatchesLedger ? 'the exchange account holds what the ledger says' : `${sum.reconciliation.differences} difference(s): see the reconcile-custody record`}`);
   print(`  notices                ${sum.notices.total} (${Object.entries(sum.notices.byKind).map(([k, n]) => `${k} ${n}`).join(', ')}); ${sum.notices.delivered} delivered (print batches, e-mail), ${sum.notices.pending} pending`);
   print(`  balanced               ${sum.balanced ? 'yes: every sale and payment is fully accounted for, to the won' : `NO: ${sum.unbalanced.slice(0, 5).join('; ')}`}`);
@@ -392,7 +431,8 @@ function jsonLine(sum: RunSummary, elapsedSeconds: number) {
     saleQuality: sum.saleQuality,
     notices: sum.notices.total,
     releases: sum.releases,
-    refunds: { payable: sum.refundedKrw },
+    refunds: sum.refunds,
+    treasury: sum.treasury,
     reconciliation: sum.reconciliation,
     noticesDelivered: sum.notices.delivered,
     balanced: sum.balanced,

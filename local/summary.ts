@@ -4,7 +4,9 @@
  * source: for every sale, gross proceeds = fees + exchange rounding + allocations + refund, and for
  * every payment, money in = allocations + refund, to the won.
  */
+import type { DynamoDbJournalStore } from '#adapters/dynamodb/journal-store';
 import type { CaseStatus } from '#domain/case';
+import { refundTotals } from '#domain/refunds';
 import type { CaseStore, StatementData } from '#domain/case-store';
 import { Decimal, sum, ZERO } from '#domain/money';
 
@@ -53,6 +55,10 @@ export interface RunSummary {
   saleQuality: SaleQualityFigures;
   /** Release records (coins back to taxpayers) and how many reached DONE at the exchange. */
   releases: { requested: number; done: number };
+  /** Refunds by state, from the city's journal: made payable, in a file for the finance system, confirmed paid. */
+  refunds?: { payable: string; instructed: string; paid: string; outstanding: string };
+  /** Sale proceeds confirmed moved to the treasury, and what is still at the exchange. */
+  treasury?: { movedKrw: string; atExchangeKrw: string };
   /** The custody reconciliation at the end of the run. */
   reconciliation?: { exchangeMatchesLedger: boolean; differences: number };
   balanced: boolean;
@@ -240,4 +246,24 @@ export function summarize(cityId: string, statements: readonly StatementData[], 
 
 function allocatedFrom(s: StatementData, source: string): Decimal {
   return sum(s.ledger.flatMap((b) => b.entries.filter((e) => e.kind === 'ALLOCATION' && e.source === source).map((e) => e.amount)));
+}
+
+/**
+ * Refunds and proceeds from the city's journal, added to a summary: every won refunded in the
+ * ledger must be in exactly one refund state (else the summary is not balanced). The figures are
+ * cumulative, as a reader of the run expects: `payable` every refund that arose, `instructed` what
+ * went into a finance file, `paid` what the city confirmed paid, `outstanding` what is still owed.
+ */
+export async function withMoneyOut(summary: RunSummary, journal: Pick<DynamoDbJournalStore, 'refundLines' | 'instructions' | 'krwLines'>): Promise<RunSummary> {
+  const [lines, instructions, krw] = await Promise.all([journal.refundLines(summary.cityId), journal.instructions(summary.cityId), journal.krwLines(summary.cityId)]);
+  const t = refundTotals(lines, instructions);
+  const inStates = t.payable.add(t.instructed).add(t.paid);
+  const unbalanced = inStates.eq(new Decimal(summary.refundedKrw)) ? summary.unbalanced : [...summary.unbalanced, `refunds: ledger ${summary.refundedKrw} ≠ payable + instructed + paid ${inStates.toFixed()}`];
+  return {
+    ...summary,
+    refunds: { payable: inStates.toFixed(0), instructed: t.instructed.add(t.paid).toFixed(0), paid: t.paid.toFixed(0), outstanding: t.payable.add(t.instructed).toFixed(0) },
+    treasury: { movedKrw: sum(krw.filter((l) => l.transfer).map((l) => l.amount.neg())).toFixed(0), atExchangeKrw: sum(krw.map((l) => l.amount)).toFixed() },
+    balanced: unbalanced.length === 0,
+    unbalanced,
+  };
 }

@@ -19,13 +19,15 @@ import {
 import { CitySettingsMissingError, InvalidCitySettingsError } from '#domain/city-settings';
 import { InvalidDateError } from '#domain/dates';
 import { SettingsVersionConflictError } from '#adapters/dynamodb/city-settings-store';
+import { ReleaseConflictError } from '#adapters/dynamodb/release-store';
 import { InvalidAmountError } from '#domain/money';
+import { RefundRuleError } from '#domain/refunds';
 import type { PublishNotices } from '#adapters/sqs/notice-queue';
 import { fingerprint, parseIdempotencyKey, replay, scopedKey, IDEMPOTENCY_HEADER } from './idempotency';
 import { newId as defaultNewId } from './ids';
 import { invalid, Problem } from './problem';
 import { callerOf, UnverifiedCallerError, type Caller } from './roles';
-import { CHANGING_METHODS, header, matchRoute, methodNotAllowed, notFound, validate, type AnyRoute, type Change, type Method } from './router';
+import { CHANGING_METHODS, header, matchRoute, methodNotAllowed, notFound, validate, type AnyRoute, type Change, type Method, type Recorded } from './router';
 import { routes as defaultRoutes, type RouteDeps } from './routes';
 
 export interface ApiDeps extends Omit<RouteDeps, 'newId'> {
@@ -107,7 +109,7 @@ export function createApi(deps: ApiDeps): ApiHandler {
   };
 
   function changeOnce(
-    route: Extract<AnyRoute<RouteDeps>, { kind: 'change' }>,
+    route: Exclude<AnyRoute<RouteDeps>, { kind: 'read' }>,
     input: Parameters<typeof route.handle>[0],
     cityId: string,
     scope: string,
@@ -131,7 +133,7 @@ export interface CommitDeps extends Pick<ApiDeps, 'publishNotices' | 'requestSal
  */
 export async function commitChange(
   deps: CommitDeps,
-  produce: () => Promise<Change>,
+  produce: () => Promise<Change | Recorded>,
   { cityId, scope, print, now }: { cityId: string; scope: string; print: string; now: Date },
 ): Promise<{ result: APIGatewayProxyResult; replayed: boolean }> {
   const replayIfSaved = async () => {
@@ -142,7 +144,7 @@ export async function commitChange(
     // After a lost race, a copy of this very request may be the one saved: its answer is ours.
     const saved = attempt > 1 ? await replayIfSaved() : undefined;
     if (saved) return saved;
-    let change: Change;
+    let change: Change | Recorded;
     try {
       change = await produce();
     } catch (error) {
@@ -162,7 +164,8 @@ export async function commitChange(
       expiresAt: Math.floor(now.getTime() / 1000) + deps.idempotencyTtlSeconds,
     };
     try {
-      if (change.previousVersion === null) await deps.store.create(change.transition, { idempotency: record });
+      if ('commit' in change) await change.commit(record);
+      else if (change.previousVersion === null) await deps.store.create(change.transition, { idempotency: record });
       else await deps.store.commit(change.previousVersion, change.transition, { idempotency: record });
     } catch (error) {
       if (error instanceof IdempotencyKeyTakenError) {
@@ -170,9 +173,10 @@ export async function commitChange(
         const saved = await replayIfSaved();
         if (saved) return saved;
       }
-      if (error instanceof ConcurrencyConflictError && attempt < CHANGE_ATTEMPTS) continue;
+      if ((error instanceof ConcurrencyConflictError || error instanceof ReleaseConflictError) && attempt < CHANGE_ATTEMPTS) continue;
       throw error;
     }
+    if ('commit' in change) return { result, replayed: false };
     // After the commit, outside its error handling: publishing never undoes or repeats a change.
     if (change.transition.notices.length > 0) await deps.publishNotices?.(change.transition);
     await deps.requestSales?.(change.transition);
@@ -215,8 +219,10 @@ export function problemFor(error: unknown): Problem {
   if (error instanceof SettingsVersionConflictError) return new Problem(409, 'concurrent-update', 'The settings changed meanwhile', `${error.message}; read them again`);
   if (error instanceof CitySettingsMissingError) return new Problem(503, 'city-not-configured', 'The city is not configured yet', error.message);
   if (error instanceof IllegalTransitionError) return new Problem(409, 'illegal-transition', 'Not allowed in the case’s state', error.message, { code: error.code });
+  if (error instanceof RefundRuleError) return new Problem(422, 'rule-violation', 'Refused by a rule', error.message, { code: error.code });
   if (error instanceof CaseRuleError) return new Problem(422, 'rule-violation', 'Refused by a rule', error.message, { code: error.code });
   if (error instanceof CaseNotFoundError) return new Problem(404, 'case-not-found', 'No such case', error.message);
+  if (error instanceof ReleaseConflictError) return new Problem(409, 'concurrent-update', 'The release changed meanwhile', `${error.message}; retry the request with the same Idempotency-Key`, { retryable: true }, { 'Retry-After': '1' });
   if (error instanceof ConcurrencyConflictError) {
     return new Problem(409, 'concurrent-update', 'The case changed meanwhile', `${error.message}; retry the request with the same Idempotency-Key`, { retryable: true }, { 'Retry-After': '1' });
   }

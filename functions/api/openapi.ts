@@ -43,7 +43,7 @@ export function openApiDocument(routes: readonly AnyRoute<RouteDeps>[] = apiRout
       request: {
         ...('params' in route && route.params ? { params: route.params as z.ZodObject } : {}),
         ...(route.query ? { query: route.query as z.ZodObject } : {}),
-        ...(route.kind === 'change' ? { headers: IdempotencyHeaders } : {}),
+        ...(route.kind !== 'read' ? { headers: IdempotencyHeaders } : {}),
         ...(route.body ? { body: { required: true, content: { 'application/json': { schema: route.body } } } } : {}),
       },
       responses: { ...responses, 500: { description: 'Unexpected failure; retry with the same Idempotency-Key.', content: { 'application/problem+json': { schema: ProblemView } } } },

@@ -2,10 +2,12 @@
  * A tiny typed router: a route names its method, path template, the roles allowed, its zod
  * schemas and responses (the same objects openapi.ts documents), and a handler. A read answers;
  * a change returns the transition to commit and the answer to give, and the pipeline (app.ts)
- * commits both in one transaction with the idempotency record.
+ * commits both in one transaction with the idempotency record; a record change (a release) does
+ * the same through its own store.
  */
 import type { z } from 'zod';
 import type { Transition } from '#domain/case';
+import type { IdempotencyRecord } from '#domain/case-store';
 import { invalid, Problem, type FieldError } from './problem';
 import type { Caller, Role } from './roles';
 
@@ -30,6 +32,11 @@ export interface Change extends Reply {
   /** The version the case was read at, or null for a new case. */
   previousVersion: number | null;
   transition: Transition;
+}
+
+/** A change to a record outside the case (a release): written by `commit` with the request's idempotency record, in one transaction. */
+export interface Recorded extends Reply {
+  commit(idempotency: IdempotencyRecord): Promise<void>;
 }
 
 export interface ResponseSpec {
@@ -61,12 +68,17 @@ export type ChangeRoute<P extends z.ZodType, Q extends z.ZodType, B extends z.Zo
   handle(input: RouteInput<z.output<P>, z.output<Q>, z.output<B>>, deps: D): Promise<Change>;
 };
 
+export type RecordRoute<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, D> = RouteSpec<P, Q, B> & {
+  kind: 'record';
+  handle(input: RouteInput<z.output<P>, z.output<Q>, z.output<B>>, deps: D): Promise<Recorded>;
+};
+
 type Loose = z.ZodType;
-export type AnyRoute<D> = ReadRoute<Loose, Loose, Loose, D> | ChangeRoute<Loose, Loose, Loose, D>;
+export type AnyRoute<D> = ReadRoute<Loose, Loose, Loose, D> | ChangeRoute<Loose, Loose, Loose, D> | RecordRoute<Loose, Loose, Loose, D>;
 
 /** Keeps each route's handler typed by its own schemas, then erases the types for the table. */
 export function defineRoute<D, P extends z.ZodType = z.ZodUndefined, Q extends z.ZodType = z.ZodUndefined, B extends z.ZodType = z.ZodUndefined>(
-  route: ReadRoute<P, Q, B, D> | ChangeRoute<P, Q, B, D>,
+  route: ReadRoute<P, Q, B, D> | ChangeRoute<P, Q, B, D> | RecordRoute<P, Q, B, D>,
 ): AnyRoute<D> {
   return route;
 }

@@ -16,6 +16,7 @@ import {
   releasePreSaleNotice,
   sendPreSaleNotice,
   recordPayment,
+  recordRefundPaid,
   registerCase,
   releaseHold,
   requestSaleByTaxpayer,
@@ -32,7 +33,7 @@ import type { DynamoDbJournalStore } from '#adapters/dynamodb/journal-store';
 import type { DynamoDbReleaseStore } from '#adapters/dynamodb/release-store';
 import { approveRelease, recordDestination, ReleaseRuleError, type ReleaseWork } from '#domain/release';
 import type { ApiConfig } from './config';
-import { defineRoute, type AnyRoute, type Change, type RouteInput } from './router';
+import { defineRoute, type AnyRoute, type Change, type Recorded, type RouteInput } from './router';
 import {
   BillInput,
   CancelBody,
@@ -70,10 +71,19 @@ import {
   ReleaseView,
   TaxpayerCheckBody,
   TaxpayerCheckView,
+  RefundParams,
+  RefundPaymentBody,
+  RefundView,
+  RefundListQuery,
+  RefundListView,
+  TreasuryQuery,
+  TransferBody,
+  TreasuryView,
 } from './schemas';
 import type { CitySettingsStore } from '#adapters/dynamodb/city-settings-store';
 import { parseCitySettings } from '#domain/city-settings';
-import { invalid } from './problem';
+import { invalid, Problem } from './problem';
+import { checkTransfer, confirmRefundPaid, refundTotals, treasuryPosition, type RefundInstruction } from '#domain/refunds';
 import type { DynamoDbSelfServiceStore } from '#adapters/dynamodb/self-service-store';
 import { checkDigest, type AccessKeys } from '#adapters/self-service/access-keys';
 import { actorOf } from './roles';
@@ -91,8 +101,8 @@ export interface RouteDeps {
   prices?: LatestPrices;
   /** Releases (destination, approvals): absent, the release routes answer 404. */
   releases?: Pick<DynamoDbReleaseStore, 'get' | 'open' | 'save'>;
-  /** The latest custody reconciliation, shown in the summary. */
-  custody?: Pick<DynamoDbJournalStore, 'latestReconciliation'>;
+  /** The city's money journal: the latest custody reconciliation, refunds and their instructions, proceeds to the treasury. */
+  custody?: Pick<DynamoDbJournalStore, 'latestReconciliation' | 'refundLines' | 'instructions' | 'instruction' | 'krwLines' | 'transfer' | 'recordTransfer'>;
   /** The taxpayer page's second check (its keys and records): absent, its route answers 404. */
   taxpayerCheck?: { keys: () => Promise<AccessKeys>; store: Pick<DynamoDbSelfServiceStore, 'setCheck'> };
 }
@@ -168,19 +178,65 @@ export const releaseView = (r: ReleaseWork) => ({
   createdAt: r.createdAt,
 });
 
-/** Loads a release, applies an officer's act to it and writes it over the revision read. */
-async function changeRelease(deps: RouteDeps, input: RouteInput<{ caseId: string; releaseId: string }, unknown, { cityId: string }>, apply: (r: ReleaseWork) => ReleaseWork) {
+/**
+ * Loads a release and applies an officer's act to it; the pipeline writes it over the revision read,
+ * with the request's idempotency record (a repeated request gets the first answer).
+ */
+async function changeRelease(deps: RouteDeps, input: RouteInput<{ caseId: string; releaseId: string }, unknown, { cityId: string }>, apply: (r: ReleaseWork) => ReleaseWork): Promise<Recorded> {
   const ref = { cityId: input.body.cityId, caseId: input.params.caseId, releaseId: input.params.releaseId };
-  const r = deps.releases ? await deps.releases.get(ref) : undefined;
-  if (!r || !deps.releases) throw new CaseNotFoundError(ref.cityId, `${ref.caseId} (release ${ref.releaseId})`);
+  const releases = deps.releases;
+  const r = releases ? await releases.get(ref) : undefined;
+  if (!r || !releases) throw new CaseNotFoundError(ref.cityId, `${ref.caseId} (release ${ref.releaseId})`);
   try {
     const next = apply(r);
-    await deps.releases.save(next, r.revision);
-    return { status: 200, body: releaseView(next) };
+    return { status: 200, body: releaseView(next), commit: (idempotency) => releases.save(next, r.revision, idempotency) };
   } catch (e) {
     if (e instanceof ReleaseRuleError) throw new CaseRuleError(e.code, e.message);
     throw e;
   }
+}
+
+// ---------------------------------------------------------------- refunds and proceeds
+
+export const refundView = (i: RefundInstruction) => ({
+  instructionId: i.instructionId,
+  caseId: i.caseId,
+  cityCaseRef: i.cityCaseRef,
+  taxpayerRef: i.taxpayerRef,
+  amount: i.amount.toFixed(0),
+  day: i.day,
+  fileKey: i.fileKey,
+  status: i.paid ? ('PAID' as const) : ('INSTRUCTED' as const),
+  ...(i.paid ? { paid: i.paid } : {}),
+});
+
+function journalOf(deps: RouteDeps): NonNullable<RouteDeps['custody']> {
+  if (!deps.custody) throw new Problem(404, 'not-found', 'Not found', 'this deployment keeps no money journal');
+  return deps.custody;
+}
+
+async function treasuryView(journal: NonNullable<RouteDeps['custody']>, cityId: string, day: string) {
+  const [position, transfer] = await Promise.all([journal.krwLines(cityId).then((lines) => treasuryPosition(lines, day)), journal.transfer(cityId, day)]);
+  return {
+    cityId,
+    day,
+    proceedsKrw: position.proceeds.toFixed(),
+    atExchangeKrw: position.atExchange.toFixed(),
+    toMoveKrw: position.toMove.toFixed(0),
+    ...(transfer ? { transfer: { amount: transfer.amount.toFixed(0), reference: transfer.reference, by: transfer.by, at: transfer.at } } : {}),
+  };
+}
+
+/** Refunds by state and proceeds at the exchange, for the city report. */
+async function moneyOut(journal: RouteDeps['custody'], cityId: string, today: string) {
+  if (!journal) return {};
+  const [lines, instructions, krw] = await Promise.all([journal.refundLines(cityId), journal.instructions(cityId), journal.krwLines(cityId)]);
+  const totals = refundTotals(lines, instructions);
+  const position = treasuryPosition(krw, today);
+  return {
+    refunds: { payable: totals.payable.toFixed(0), instructed: totals.instructed.toFixed(0), paid: totals.paid.toFixed(0) },
+    treasury: { atExchangeKrw: position.atExchange.toFixed(), toMoveKrw: position.toMove.toFixed(0) },
+  };
 }
 
 // ---------------------------------------------------------------- responses
@@ -623,7 +679,7 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
         salesRunning: latest.salesRunning,
         differences: latest.differences.map((d) => ({ currency: d.currency, exchange: d.exchange.toFixed(), ledger: d.ledger.toFixed(), difference: d.difference.toFixed() })),
       };
-      return { status: 200, body: { ...summary, ...(custody ? { custody } : {}) } };
+      return { status: 200, body: { ...summary, ...(await moneyOut(deps.custody, query.city, kstDate(now))), ...(custody ? { custody } : {}) } };
     },
   }),
   defineRoute<RouteDeps, z.ZodUndefined, typeof CityQuery>({
@@ -640,7 +696,7 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
     },
   }),
   defineRoute<RouteDeps, typeof ReleaseParams, z.ZodUndefined, typeof DestinationBody>({
-    kind: 'read',
+    kind: 'record',
     method: 'PUT',
     path: '/cases/{caseId}/releases/{releaseId}/destination',
     operationId: 'recordReleaseDestination',
@@ -658,7 +714,7 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
   }),
 
   defineRoute<RouteDeps, typeof ReleaseParams, z.ZodUndefined, typeof ReleaseApprovalBody>({
-    kind: 'read',
+    kind: 'record',
     method: 'POST',
     path: '/cases/{caseId}/releases/{releaseId}/approvals',
     operationId: 'approveRelease',
@@ -668,5 +724,93 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
     body: ReleaseApprovalBody,
     responses: { 200: json(ReleaseView, 'The release; APPROVED after the second officer.'), ...ON_CASE },
     handle: (input, deps) => changeRelease(deps, input, (r) => approveRelease(r, actorOf(input.caller), input.now)),
+  }),
+
+  defineRoute<RouteDeps, z.ZodUndefined, typeof RefundListQuery>({
+    kind: 'read',
+    method: 'GET',
+    path: '/refunds',
+    operationId: 'listRefunds',
+    summary: 'The city’s refund instructions, with their payment once confirmed',
+    roles: READERS,
+    query: RefundListQuery,
+    responses: { 200: json(RefundListView, 'Instructions, oldest file first.'), ...COMMON },
+    async handle({ query }, deps) {
+      const items = (await journalOf(deps).instructions(query.city)).map(refundView).filter((r) => !query.status || r.status === query.status);
+      return { status: 200, body: { items } };
+    },
+  }),
+
+  defineRoute<RouteDeps, typeof RefundParams, z.ZodUndefined, typeof RefundPaymentBody>({
+    kind: 'change',
+    method: 'POST',
+    path: '/refunds/{instructionId}/payment',
+    operationId: 'confirmRefundPaid',
+    summary: 'Confirm that the finance system paid a refund it was instructed to pay',
+    description: 'Once per refund: recorded on the case’s trail with who confirmed it, and the case’s refund payable goes down by it. A repeat under the same Idempotency-Key answers as the first; a second confirmation under another key is refused (REFUND_ALREADY_PAID).',
+    roles: CITY_SYSTEM,
+    params: RefundParams,
+    body: RefundPaymentBody,
+    responses: { 200: json(RefundView, 'The refund, PAID.'), ...ON_CASE, 404: problem('No such refund instruction in this city.') },
+    async handle(input, deps) {
+      const { cityId } = input.body;
+      const instruction = await journalOf(deps).instruction(cityId, input.params.instructionId);
+      if (!instruction) throw new Problem(404, 'not-found', 'No such refund', `city ${cityId} has no refund instruction ${input.params.instructionId}`);
+      const actor = actorOf(input.caller);
+      const paid = confirmRefundPaid(instruction, { on: input.body.paidOn, reference: input.body.reference }, actor.id, input.now, kstDate(input.now));
+      const c = await load(deps, cityId, instruction.caseId);
+      return { previousVersion: c.version, transition: recordRefundPaid(c, paid, await ctxFor(deps, input, cityId)), status: 200, body: refundView(paid) };
+    },
+  }),
+
+  defineRoute<RouteDeps, z.ZodUndefined, typeof TreasuryQuery>({
+    kind: 'read',
+    method: 'GET',
+    path: '/treasury',
+    operationId: 'getTreasury',
+    summary: 'Sale proceeds at the exchange and the KRW to move to the treasury for a day',
+    roles: OVERSIGHT,
+    query: TreasuryQuery,
+    responses: { 200: json(TreasuryView, 'The day’s position.'), ...COMMON },
+    async handle({ query, now }, deps) {
+      return { status: 200, body: await treasuryView(journalOf(deps), query.city, query.day ?? kstDate(now)) };
+    },
+  }),
+
+  // Not a case change: one journal line per city and day, written once (a repeat with the same figures answers the same).
+  defineRoute<RouteDeps, z.ZodUndefined, z.ZodUndefined, typeof TransferBody>({
+    kind: 'read',
+    method: 'POST',
+    path: '/treasury/transfers',
+    operationId: 'confirmTreasuryTransfer',
+    summary: 'Confirm that the day’s proceeds moved from the exchange to the treasury',
+    description: 'The transfer itself is a person’s act at the exchange (KRW withdrawals need the account holder’s second factor); this records it. One officer confirms: the daily custody reconciliation checks the figure against the exchange’s KRW balance.',
+    roles: OFFICER,
+    body: TransferBody,
+    responses: {
+      200: json(TreasuryView, 'The day’s position with its transfer.'),
+      ...COMMON,
+      409: problem('The day’s transfer was confirmed already with other figures.'),
+      422: problem('A rule refused it: nothing to move (NOTHING_TO_MOVE), or not the amount to move (TRANSFER_AMOUNT_DIFFERS), or a day after today.'),
+    },
+    async handle({ body, caller, now }, deps) {
+      const journal = journalOf(deps);
+      const { cityId, day, reference } = body;
+      const amount = won(body.amount);
+      const same = (t: { amount: { eq(x: typeof amount): boolean }; reference: string }) => t.amount.eq(amount) && t.reference === reference;
+      const conflict = (t: { amount: { toFixed(n: number): string }; reference: string }) =>
+        new Problem(409, 'already-confirmed', 'Already confirmed', `the transfer for ${day} was confirmed as ${t.amount.toFixed(0)} KRW (reference ${t.reference})`);
+      if (day > kstDate(now)) throw new CaseRuleError('TRANSFER_IN_FUTURE', `${day} is after today (${kstDate(now)} in Korea)`);
+      const earlier = await journal.transfer(cityId, day);
+      if (earlier && !same(earlier)) throw conflict(earlier);
+      if (!earlier) {
+        checkTransfer(treasuryPosition(await journal.krwLines(cityId), day), amount);
+        const written = await journal.recordTransfer(cityId, day, amount, { by: actorOf(caller).id, at: now.toISOString(), reference });
+        const recorded = written ? undefined : await journal.transfer(cityId, day);
+        if (recorded && !same(recorded)) throw conflict(recorded);
+        if (written) deps.logger.info('treasury transfer confirmed', { cityId, day, amount: amount.toFixed(0) });
+      }
+      return { status: 200, body: await treasuryView(journal, cityId, day) };
+    },
   }),
 ];

@@ -377,6 +377,14 @@ export const SummaryView = z
     arrearsOutstanding: Won.meta({ description: 'Outstanding on open cases, as last recorded.' }),
     recoveredToDate: Won,
     refundPayable: Won,
+    refunds: z
+      .object({ payable: Won.meta({ description: 'Made payable, not yet in a file.' }), instructed: Won.meta({ description: 'In a file for the finance system, not yet confirmed paid.' }), paid: Won })
+      .optional()
+      .meta({ description: 'Refunds by state (every won in one): the outstanding ones are payable and instructed.' }),
+    treasury: z
+      .object({ atExchangeKrw: DecimalAmount, toMoveKrw: Won })
+      .optional()
+      .meta({ description: 'Sale proceeds still at the exchange, and the whole won to move to the treasury now.' }),
     custody: z
       .object({
         at: Instant,
@@ -500,3 +508,52 @@ export const ReleaseView = z
   })
   .meta({ id: 'Release' });
 export const ReleaseListView = z.object({ items: z.array(ReleaseView) }).meta({ id: 'ReleaseList' });
+
+// ---------------------------------------------------------------- refunds and proceeds (money out)
+
+const Reference = z.string().trim().min(1).max(64).regex(/^[\x21-\x7e]+$/, { error: 'must be 1-64 printable ASCII characters without spaces' });
+export const RefundParams = z.strictObject({
+  instructionId: z.string().regex(/^RF-\d{8}-[A-Za-z0-9_-]{1,64}$/, { error: 'must be a refund instruction id, e.g. "RF-20250902-c01JZ8…"' }).meta({ description: 'The instruction id, as in the day’s refund file.' }),
+});
+export const RefundPaymentBody = z
+  .strictObject({
+    cityId: CityId,
+    paidOn: LocalDateSchema.meta({ description: 'The day the finance system paid the refund (not before the file’s day, not after today).' }),
+    reference: Reference.meta({ description: 'The finance system’s payment reference (its transaction or voucher number).' }),
+  })
+  .meta({ id: 'RefundPayment', description: 'The city’s finance system paid a refund it was instructed to pay.' });
+export const RefundView = z
+  .object({
+    instructionId: z.string(),
+    caseId: CaseId,
+    cityCaseRef: z.string(),
+    taxpayerRef: z.string(),
+    amount: Won,
+    day: LocalDateSchema.meta({ description: 'The day of the file that carries it.' }),
+    fileKey: z.string().meta({ description: 'The file’s key in the bucket.' }),
+    status: z.enum(['INSTRUCTED', 'PAID']),
+    paid: z.object({ on: LocalDateSchema, reference: z.string(), by: z.string(), at: Instant }).optional(),
+  })
+  .meta({ id: 'Refund' });
+export const RefundListQuery = z.strictObject({ city: CityId, status: z.enum(['INSTRUCTED', 'PAID']).optional() });
+export const RefundListView = z.object({ items: z.array(RefundView) }).meta({ id: 'RefundList' });
+
+export const TreasuryQuery = z.strictObject({ city: CityId, day: LocalDateSchema.optional().meta({ description: 'Default: today in Korea.' }) });
+export const TransferBody = z
+  .strictObject({
+    cityId: CityId,
+    day: LocalDateSchema.meta({ description: 'The proceeds’ day: everything settled up to it that was still at the exchange.' }),
+    amount: PositiveWon.meta({ description: 'Exactly the KRW to move for the day (GET /treasury).' }),
+    reference: Reference.meta({ description: 'The exchange’s KRW withdrawal id or the bank’s transfer reference.' }),
+  })
+  .meta({ id: 'TreasuryTransfer', description: 'An officer confirms that the proceeds moved from the exchange to the city’s treasury account.' });
+export const TreasuryView = z
+  .object({
+    cityId: CityId,
+    day: LocalDateSchema,
+    proceedsKrw: DecimalAmount.meta({ description: 'What the day’s settlements left at the exchange (gross − fee).' }),
+    atExchangeKrw: DecimalAmount.meta({ description: 'Proceeds up to the day still at the exchange (settlements less confirmed transfers).' }),
+    toMoveKrw: Won.meta({ description: 'Whole won to move now (0 once moved; a fraction of a won waits).' }),
+    transfer: z.object({ amount: Won, reference: z.string(), by: z.string(), at: Instant }).optional().meta({ description: 'The day’s confirmed transfer.' }),
+  })
+  .meta({ id: 'Treasury' });

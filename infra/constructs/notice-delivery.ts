@@ -81,31 +81,48 @@ export class NoticeDelivery extends Construct {
     });
 
     const stack = Stack.of(this);
-    this.pickupRole = new iam.Role(this, 'PrintPickupRole', {
+    this.pickupRole = this.addPickupRole(this, 'PrintPickupRole', {
+      prefix: PRINT_PREFIX,
       description: 'Assumed by the print-and-mail contractor of the city to collect the print batches (read only)',
-      assumedBy: props.printContractors?.length ? new iam.CompositePrincipal(...props.printContractors) : new iam.AccountRootPrincipal(),
+      principals: props.printContractors,
+      reason: 'The contractor reads every batch file under print/ (one per city per day); nothing else in the bucket, no write.',
     });
-    this.pickupRole.addToPolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn], conditions: { StringLike: { 's3:prefix': [`${PRINT_PREFIX}*`] } } }));
-    this.pickupRole.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [this.bucket.arnForObjects(`${PRINT_PREFIX}*`)] }));
-    this.pickupRole.addToPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [props.key.keyArn] }));
-    acknowledgeWildcards(this.pickupRole, { resources: [this.bucket.arnForObjects(`${PRINT_PREFIX}*`)] }, 'The contractor reads every batch file under print/ (one per city per day); nothing else in the bucket, no write.');
 
     this.sesIdentityArn = stack.formatArn({ service: 'ses', resource: 'identity', resourceName: props.sesIdentity });
   }
 
   /** The dispatcher writes print batches and sends e-mail as the configured identity only (policies of their own). */
   bindDispatcher(fn: AppFunction): void {
-    const objects = this.bucket.arnForObjects(`${PRINT_PREFIX}*`);
-    const printBatches = new iam.Policy(fn, 'PrintBatches', {
-      roles: [fn.role],
-      statements: [
-        new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [objects] }),
-        new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [this.props.key.keyArn] }),
-      ],
-    });
-    acknowledgeWildcards(printBatches, { resources: [objects] }, 'The dispatcher reads and rewrites the day’s print batch of each city (and its sent markers) under print/; no delete, no other prefix.');
+    this.grantFiles(fn, 'PrintBatches', PRINT_PREFIX, ['s3:GetObject', 's3:PutObject'], ['kms:Decrypt', 'kms:GenerateDataKey'], 'The dispatcher reads and rewrites the day’s print batch of each city (and its sent markers) under print/; no delete, no other prefix.');
     new iam.Policy(fn, 'SendEmail', { roles: [fn.role], statements: [new iam.PolicyStatement({ actions: ['ses:SendEmail'], resources: [this.sesIdentityArn] })] });
     fn.addEnvironment(ENV.printBatchBucket, this.bucket.bucketName);
     fn.addEnvironment(ENV.emailFrom, this.props.emailFrom);
+  }
+
+  /**
+   * A role a partner of the city assumes to collect its files under one prefix (read only); the
+   * bucket also holds other partners' files (print batches, refund instructions), which it cannot read.
+   */
+  addPickupRole(scope: Construct, id: string, pickup: { prefix: string; description: string; principals?: readonly iam.IPrincipal[] | undefined; reason: string }): iam.Role {
+    const role = new iam.Role(scope, id, {
+      description: pickup.description,
+      assumedBy: pickup.principals?.length ? new iam.CompositePrincipal(...pickup.principals) : new iam.AccountRootPrincipal(),
+    });
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn], conditions: { StringLike: { 's3:prefix': [`${pickup.prefix}*`] } } }));
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [this.bucket.arnForObjects(`${pickup.prefix}*`)] }));
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [this.props.key.keyArn] }));
+    acknowledgeWildcards(role, { resources: [this.bucket.arnForObjects(`${pickup.prefix}*`)] }, pickup.reason);
+    return role;
+  }
+
+  /** A function's access to the files under one prefix, in a policy of its own (its wildcard acknowledged there). */
+  grantFiles(fn: AppFunction, policyId: string, prefix: string, actions: readonly string[], keyActions: readonly string[], reason: string): iam.Policy {
+    const objects = this.bucket.arnForObjects(`${prefix}*`);
+    const policy = new iam.Policy(fn, policyId, {
+      roles: [fn.role],
+      statements: [new iam.PolicyStatement({ actions: [...actions], resources: [objects] }), new iam.PolicyStatement({ actions: [...keyActions], resources: [this.props.key.keyArn] })],
+    });
+    acknowledgeWildcards(policy, { resources: [objects] }, reason);
+    return policy;
   }
 }

@@ -120,6 +120,11 @@ export interface ExchangeSimulator {
   accounts: {
     /** Credits coins (or KRW) to an account; the first key's account by default. */
     credit(currency: string, amount: string, accessKey?: string): void;
+    /**
+     * Takes money out as a person does on the exchange's website (a KRW withdrawal to the city's
+     * bank account needs the holder's second factor, so the API never does it); refused beyond the free balance.
+     */
+    debit(currency: string, amount: string, accessKey?: string): void;
     balance(currency: string, accessKey?: string): { balance: Decimal; locked: Decimal };
   };
   /** Withdrawal addresses (registered on Upbit's website, never by API) and the exchange's record of withdrawals. */
@@ -354,6 +359,11 @@ export async function startExchangeSimulator(options: SimulatorOptions): Promise
         .join('; '),
     accounts: {
       credit: (currency, amount, accessKey = firstKey) => engine.credit(accessKey, currency, decimal(amount)),
+      debit: (currency, amount, accessKey = firstKey) => {
+        const { balance } = engine.balanceOf(accessKey, currency);
+        if (decimal(amount).gt(balance)) throw new Error(`the account holds ${balance.toFixed()} ${currency}, not ${amount}`);
+        engine.credit(accessKey, currency, decimal(amount).neg());
+      },
       balance: (currency, accessKey = firstKey) => {
         withdrawals.advance(); // the balance as the exchange would report it now
         return engine.balanceOf(accessKey, currency);

@@ -52,6 +52,8 @@ export const ENV = {
   /** The custody reconciliation, asked for after each settlement (the sale's case steps). */
   reconcileFunctionName: 'RECONCILE_FUNCTION_NAME',
   printBatchBucket: 'PRINT_BATCH_BUCKET',
+  /** The bucket of the refund instruction files (the print batches' bucket, prefix refunds/). */
+  refundFileBucket: 'REFUND_FILE_BUCKET',
   emailFrom: 'EMAIL_FROM',
   maxPriceAgeMs: 'MAX_PRICE_AGE_MS',
   /** The taxpayer self-service page: its keys' secret (not the exchange's) and the page's address. */

@@ -188,7 +188,7 @@ export class CaseExistsError extends Error {
 export class DuplicateRecordError extends Error {
   override readonly name = 'DuplicateRecordError';
   constructor(
-    readonly kind: 'PAYMENT' | 'AUDIT' | 'LEDGER' | 'NOTICE' | 'RELEASE',
+    readonly kind: 'PAYMENT' | 'AUDIT' | 'LEDGER' | 'NOTICE' | 'RELEASE' | 'REFUND_PAID',
     readonly id: string,
     /** The case it was recorded on, when that is another case (a payment reference is unique per city). */
     readonly onCase?: string,

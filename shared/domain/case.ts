@@ -15,6 +15,7 @@ import { addDays, daysBetween, isAfter, isBefore, kstDate, type DateRange, type 
 import { Decimal, floorWon, sum, ZERO } from './money';
 import { preSaleNotice, refundNotice, releaseNotice, reminderNotice, saleResultNotice, seizureNotices, type NoticeSubject } from './notice-builders';
 import type { NoticeContent, NoticeKind, ReleaseReason } from './notices';
+import type { RefundInstruction } from './refunds';
 
 export type CaseStatus =
   | 'REGISTERED'
@@ -221,6 +222,8 @@ export interface Transition {
   notices: NoticeIntent[];
   ledger: LedgerEntry[];
   releases: Release[];
+  /** A refund the city's system confirmed paid: recorded once, in the same transaction (refunds.ts). */
+  refundPaid?: RefundInstruction;
 }
 
 export class CaseRuleError extends Error {
@@ -919,4 +922,17 @@ export function failSale(c: Case, saleId: string, error: string, ctx: Transition
   allow(c, 'FAIL_SALE', ['SELLING']);
   if (saleId !== c.saleId) throw new CaseRuleError('STALE_SALE', `case is selling ${c.saleId}, not ${saleId}`);
   return transition(c, { ...c, status: 'DUE', lastError: error }, ctx, 'FAIL_SALE', { reason: error, details: { saleId } });
+}
+
+/**
+ * The city's finance system paid a refund it was instructed to pay (refunds.ts): the case's refund
+ * payable goes down by it, and the case's trail says who confirmed what. The status stays (a
+ * refund is paid after the case closed); no money moves in the books, so the ledger is untouched.
+ */
+export function recordRefundPaid(c: Case, paid: RefundInstruction, ctx: TransitionContext): Transition {
+  if (!paid.paid || paid.caseId !== c.caseId) throw new CaseRuleError('NOT_THIS_REFUND', `refund ${paid.instructionId} is not a paid refund of case ${c.caseId}`);
+  const t = transition(c, { ...c, refundPayable: c.refundPayable.sub(paid.amount) }, ctx, 'REFUND_PAID', {
+    details: { instructionId: paid.instructionId, amount: paid.amount.toFixed(0), paidOn: paid.paid.on, reference: paid.paid.reference },
+  });
+  return { ...t, refundPaid: paid };
 }

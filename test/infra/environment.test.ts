@@ -15,6 +15,7 @@ import { loadStarterConfig } from '../../functions/start-sale/config';
 import { loadSweeperConfig } from '../../functions/sweep-outbox/config';
 import { loadReleaseConfig } from '../../functions/release-coins/config';
 import { loadReconcileConfig } from '../../functions/reconcile-custody/config';
+import { loadRefundConfig } from '../../functions/instruct-refunds/config';
 import { buildTestApp, resourcesOfType } from './helpers';
 
 const { stack } = buildTestApp();
@@ -52,6 +53,7 @@ const loaders: Record<string, (env: NodeJS.ProcessEnv) => Loaded> = {
   'sweep-outbox': loadSweeperConfig,
   'release-coins': loadReleaseConfig,
   'reconcile-custody': loadReconcileConfig,
+  'instruct-refunds': loadRefundConfig,
   'sweep-orders-in-doubt': loadSaleConfig,
 };
 

@@ -31,6 +31,7 @@ import {
 import type { LocalDate } from '#domain/dates';
 import { Decimal, ZERO } from '#domain/money';
 import { documentClient, queryAll } from './client';
+import { refundPaidItem } from './journal-store';
 import { caseRefPk, casePk, cityPaymentPk, CLAIM_SK, DEADLINE_PARTITIONS, idempotencyPk, PRE_SALE_PARTITIONS, SK, statusPk } from './keys';
 import {
   auditToItem,
@@ -75,7 +76,7 @@ const MAX_TRANSACTION_ITEMS = 100;
 const DEFAULT_PAGE = 50;
 const MAX_PAGE = 100;
 
-type PutKind = 'CASE' | 'AUDIT' | 'LEDGER' | 'NOTICE' | 'RELEASE' | 'PAYMENT' | 'PAYMENT_CLAIM' | 'CASE_REF_CLAIM' | 'JOURNAL' | 'IDEMPOTENCY';
+type PutKind = 'CASE' | 'AUDIT' | 'LEDGER' | 'NOTICE' | 'RELEASE' | 'PAYMENT' | 'PAYMENT_CLAIM' | 'CASE_REF_CLAIM' | 'JOURNAL' | 'REFUND_PAID' | 'IDEMPOTENCY';
 interface Put {
   kind: PutKind;
   id: string;
@@ -107,6 +108,28 @@ const heldBy = (reason: CancellationReason | undefined): string | undefined => r
 
 /** A city-wide claim: which case holds the reference, since when. */
 const claim = (pk: string, recordType: string, c: Case, at: string, what: Record<string, string>): Item => ({ PK: pk, SK: CLAIM_SK, recordType, cityId: c.cityId, caseId: c.caseId, ...what, claimedAt: at });
+
+/**
+ * The idempotency record of a request, written in the transaction of the change it answers (also
+ * by the release store). TTL deletes lazily, so an expired record still present counts as absent.
+ */
+export function idempotencyPut(idem: IdempotencyRecord, caseId: string): { item: Item; condition: string; values: Record<string, unknown> } {
+  return {
+    item: {
+      PK: idempotencyPk(idem.cityId, idem.key),
+      SK: SK.idempotency,
+      recordType: 'IDEMPOTENCY',
+      cityId: idem.cityId,
+      caseId,
+      fingerprint: idem.fingerprint,
+      response: idem.response,
+      createdAt: idem.createdAt,
+      expiresAt: idem.expiresAt,
+    },
+    condition: `${notExists} OR expiresAt < :now`,
+    values: { ':now': Math.floor(Date.parse(idem.createdAt) / 1000) },
+  };
+}
 
 /** A rough upper bound of an item's stored size (JSON is a little larger than DynamoDB's encoding). */
 const approximateSize = (item: Item): number => Buffer.byteLength(JSON.stringify(item), 'utf8');
@@ -190,6 +213,8 @@ export class DynamoDbCaseStore implements CaseStore {
       puts.push({ kind: 'PAYMENT_CLAIM', id: e.source, item: claim(cityPaymentPk(c.cityId, e.source), 'PAYMENT_CLAIM', c, at, { paymentId: e.source }), condition: notExists, returnOld: true });
     }
     for (const line of journalLines(c, at, t.ledger)) puts.push({ kind: 'JOURNAL', id: line.SK as string, item: line, condition: notExists });
+    // A refund is confirmed paid once, whatever the case says.
+    if (t.refundPaid) puts.push({ kind: 'REFUND_PAID', id: t.refundPaid.instructionId, item: refundPaidItem(t.refundPaid), condition: notExists });
     // The city's own reference names one open case: claimed at registration, released at closing.
     if (previousVersion === null) {
       puts.push({ kind: 'CASE_REF_CLAIM', id: c.cityCaseRef, item: claim(caseRefPk(c.cityId, c.cityCaseRef), 'CASE_REF_CLAIM', c, at, { cityCaseRef: c.cityCaseRef }), condition: notExists, returnOld: true });
@@ -205,26 +230,7 @@ export class DynamoDbCaseStore implements CaseStore {
       });
     }
     const idem = options.idempotency;
-    if (idem) {
-      puts.push({
-        kind: 'IDEMPOTENCY',
-        id: idem.key,
-        item: {
-          PK: idempotencyPk(idem.cityId, idem.key),
-          SK: SK.idempotency,
-          recordType: 'IDEMPOTENCY',
-          cityId: idem.cityId,
-          caseId: c.caseId,
-          fingerprint: idem.fingerprint,
-          response: idem.response,
-          createdAt: idem.createdAt,
-          expiresAt: idem.expiresAt,
-        },
-        // TTL deletes lazily, so an expired record still present counts as absent.
-        condition: `${notExists} OR expiresAt < :now`,
-        values: { ':now': Math.floor(Date.parse(idem.createdAt) / 1000) },
-      });
-    }
+    if (idem) puts.push({ kind: 'IDEMPOTENCY', id: idem.key, ...idempotencyPut(idem, c.caseId) });
     return puts;
   }
 
@@ -248,7 +254,7 @@ export class DynamoDbCaseStore implements CaseStore {
     // Checked after the case item: the same case created twice is CaseExistsError, not this.
     const caseRef = failed('CASE_REF_CLAIM');
     if (caseRef >= 0) return new CaseRefTakenError(c.cityId, c.cityCaseRef, heldBy(reasons[caseRef]));
-    for (const kind of ['AUDIT', 'LEDGER', 'NOTICE', 'RELEASE'] as const) {
+    for (const kind of ['AUDIT', 'LEDGER', 'NOTICE', 'RELEASE', 'REFUND_PAID'] as const) {
       const i = failed(kind);
       if (i >= 0) return new DuplicateRecordError(kind, puts[i]?.id ?? '');
     }

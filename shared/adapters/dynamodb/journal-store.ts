@@ -2,18 +2,21 @@
  * The city money journal (keys.ts `journalPk`) and the account's custody reconciliations.
  *
  *   CITY#<cityId>#JOURNAL / KRW#<day>#…      KRW left at the exchange by a settlement (+) or moved to the treasury (−)
- *   CITY#<cityId>#JOURNAL / REFUND#<day>#…   a refund made payable
- *   CITY#<cityId>#JOURNAL / INSTRUCTED#<day> the day's refund instruction file, once
- *   CITY#<cityId>#JOURNAL / PAID#<refundLine> the city's confirmation that a refund was paid, once
+ *   CITY#<cityId>#JOURNAL / REFUND#<day>#…   a refund made payable (`instructionId` once instructed)
+ *   CITY#<cityId>#JOURNAL / INSTRUCTION#<id> a refund instruction (`RF-<YYYYMMDD>-<caseId>`), once
+ *   CITY#<cityId>#JOURNAL / INSTRUCTED#<day> the day's refund instruction file, written: the day is sealed
+ *   CITY#<cityId>#JOURNAL / PAID#<id>        the city's confirmation that a refund was paid, once
+ *                                            (written with the case's REFUND_PAID transition: case-store.ts)
  *   CUSTODY#RECONCILIATION / LATEST and <at>  the last and every reconciliation, with its figures
  */
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { LocalDate } from '#domain/dates';
 import { Decimal, sum } from '#domain/money';
 import type { Reconciliation } from '#domain/reconciliation';
+import type { KrwLine, RefundInstruction, RefundLine } from '#domain/refunds';
 import { documentClient, queryAll } from './client';
-import { journalPk, journalSk } from './keys';
+import { instructionSk, journalPk, journalSk, PAID_PREFIX, INSTRUCTION_PREFIX } from './keys';
 import { str, type Item } from './marshal';
 
 export interface JournalLine {
@@ -41,6 +44,37 @@ const lineOf = (item: Item): JournalLine => ({
   lineId: str(item.SK, 'SK'),
 });
 
+const instructionItem = (i: RefundInstruction): Item => ({
+  instructionId: i.instructionId,
+  cityId: i.cityId,
+  caseId: i.caseId,
+  day: i.day,
+  amount: i.amount.toFixed(0),
+  cityCaseRef: i.cityCaseRef,
+  taxpayerRef: i.taxpayerRef,
+  lineIds: i.lineIds,
+  fileKey: i.fileKey,
+});
+
+const instructionOf = (item: Item, paid: Item | undefined): RefundInstruction => ({
+  instructionId: str(item.instructionId, 'instructionId'),
+  cityId: str(item.cityId, 'cityId'),
+  caseId: str(item.caseId, 'caseId'),
+  day: str(item.day, 'day'),
+  amount: new Decimal(str(item.amount, 'amount')),
+  cityCaseRef: str(item.cityCaseRef, 'cityCaseRef'),
+  taxpayerRef: str(item.taxpayerRef, 'taxpayerRef'),
+  lineIds: (item.lineIds as string[]).map(String),
+  fileKey: str(item.fileKey, 'fileKey'),
+  ...(paid ? { paid: { on: str(paid.paidOn, 'paidOn'), reference: str(paid.reference, 'reference'), by: str(paid.by, 'by'), at: str(paid.at, 'at') } } : {}),
+});
+
+/** The PAID marker of a refund, written once with the case's REFUND_PAID transition (case-store.ts). */
+export function refundPaidItem(i: RefundInstruction): Item {
+  if (!i.paid) throw new Error(`refund ${i.instructionId} is not paid`);
+  return { PK: journalPk(i.cityId), SK: `${PAID_PREFIX}${i.instructionId}`, recordType: 'REFUND_PAID', cityId: i.cityId, caseId: i.caseId, instructionId: i.instructionId, amount: i.amount.toFixed(0), paidOn: i.paid.on, reference: i.paid.reference, by: i.paid.by, at: i.paid.at };
+}
+
 const decimals = (m: Record<string, Decimal>) => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, v.toFixed()]));
 const fromDecimals = (m: unknown) => Object.fromEntries(Object.entries((m ?? {}) as Record<string, string>).map(([k, v]) => [k, new Decimal(v)]));
 
@@ -63,6 +97,93 @@ export class DynamoDbJournalStore {
       ConsistentRead: true,
     });
     return items.map(lineOf);
+  }
+
+  /** The city's refunds made payable, each with the instruction that carries it (if any). */
+  async refundLines(cityId: string): Promise<RefundLine[]> {
+    const items = await this.query(cityId, 'REFUND#');
+    return items.map((i) => {
+      const l = lineOf(i);
+      return { lineId: l.lineId, caseId: l.caseId ?? '', day: l.day, amount: l.amount, ...(i.instructionId ? { instructionId: str(i.instructionId, 'instructionId') } : {}) };
+    });
+  }
+
+  /** The city's KRW lines: settlements in, confirmed transfers to the treasury out. */
+  async krwLines(cityId: string): Promise<KrwLine[]> {
+    return (await this.query(cityId, 'KRW#')).map((i) => ({ day: str(i.day, 'day'), amount: new Decimal(str(i.amount, 'amount')), transfer: i.transfer === true }));
+  }
+
+  /** Refund instructions (of one file day, or all), each with its payment once confirmed. */
+  async instructions(cityId: string, day?: LocalDate): Promise<RefundInstruction[]> {
+    const [items, paid] = await Promise.all([this.query(cityId, `${INSTRUCTION_PREFIX}${day ? `RF-${day.replaceAll('-', '')}-` : ''}`), this.query(cityId, PAID_PREFIX)]);
+    const payments = new Map(paid.map((p) => [str(p.instructionId, 'instructionId'), p]));
+    return items.map((i) => instructionOf(i, payments.get(str(i.instructionId, 'instructionId'))));
+  }
+
+  async instruction(cityId: string, instructionId: string): Promise<RefundInstruction | undefined> {
+    const [item, paid] = await Promise.all([this.get(cityId, instructionSk(instructionId)), this.get(cityId, `${PAID_PREFIX}${instructionId}`)]);
+    return item ? instructionOf(item, paid) : undefined;
+  }
+
+  /**
+   * An instruction and the lines it carries, in one transaction: false when the instruction exists
+   * or a line was instructed meanwhile (another run got there first; nothing is written).
+   */
+  async recordInstruction(i: RefundInstruction, at: string): Promise<boolean> {
+    const pk = journalPk(i.cityId);
+    try {
+      await this.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: { PK: pk, SK: instructionSk(i.instructionId), recordType: 'REFUND_INSTRUCTION', ...instructionItem(i), createdAt: at },
+                ConditionExpression: 'attribute_not_exists(PK)',
+              },
+            },
+            ...i.lineIds.map((lineId) => ({
+              Update: {
+                TableName: this.tableName,
+                Key: { PK: pk, SK: lineId },
+                UpdateExpression: 'SET instructionId = :id',
+                ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(instructionId)',
+                ExpressionAttributeValues: { ':id': i.instructionId },
+              },
+            })),
+          ],
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (e instanceof Error && e.name === 'TransactionCanceledException') return false;
+      throw e;
+    }
+  }
+
+  /** The day's file is written: the day takes no more instructions (a rerun rewrites the same file). */
+  async sealDay(cityId: string, day: LocalDate, file: { key: string; count: number; total: Decimal; at: string }): Promise<void> {
+    await this.addOnce({ PK: journalPk(cityId), SK: `INSTRUCTED#${day}`, recordType: 'REFUND_FILE', cityId, day, fileKey: file.key, count: file.count, totalKrw: file.total.toFixed(0), at: file.at });
+  }
+
+  async daySealed(cityId: string, day: LocalDate): Promise<boolean> {
+    return (await this.get(cityId, `INSTRUCTED#${day}`)) !== undefined;
+  }
+
+  /** The confirmed transfer of a day, if any. */
+  async transfer(cityId: string, day: LocalDate): Promise<{ amount: Decimal; reference: string; by: string; at: string } | undefined> {
+    const item = await this.get(cityId, journalSk('KRW', day, 'TRANSFER', day));
+    if (!item) return undefined;
+    return { amount: new Decimal(str(item.amount, 'amount')).neg(), reference: str(item.reference, 'reference'), by: str(item.confirmedBy, 'confirmedBy'), at: str(item.at, 'at') };
+  }
+
+  private query(cityId: string, prefix: string): Promise<Item[]> {
+    return queryAll(this.doc, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+      ExpressionAttributeValues: { ':pk': journalPk(cityId), ':prefix': prefix },
+      ConsistentRead: true,
+    });
   }
 
   /** KRW the city's proceeds hold at the exchange: settlements in, confirmed transfers out. */
@@ -93,6 +214,8 @@ export class DynamoDbJournalStore {
       at: confirmation.at,
       amount: amount.neg().toFixed(),
       source: `treasury:${confirmation.reference}`,
+      reference: confirmation.reference,
+      transfer: true,
       confirmedBy: confirmation.by,
     });
   }

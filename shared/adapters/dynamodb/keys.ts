@@ -91,6 +91,10 @@ export const releasesPk = (cityId: string): string => `CITY#${safeId('cityId', c
  */
 export const journalPk = (cityId: string): string => `CITY#${safeId('cityId', cityId)}#JOURNAL`;
 export const journalSk = (kind: 'KRW' | 'REFUND', day: LocalDate, at: string, id: string): string => `${kind}#${day}#${at}#${id}`;
+/** Refund instructions and their payments, beside the lines (journal-store.ts). */
+export const INSTRUCTION_PREFIX = 'INSTRUCTION#';
+export const PAID_PREFIX = 'PAID#';
+export const instructionSk = (instructionId: string): string => `${INSTRUCTION_PREFIX}${safeId('instructionId', instructionId)}`;
 
 export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 

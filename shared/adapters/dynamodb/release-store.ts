@@ -6,7 +6,9 @@
  * city's open-release partition of the outbox index.
  */
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { IdempotencyKeyTakenError, type IdempotencyRecord } from '#domain/case-store';
+import { idempotencyPut } from './case-store';
 import type { Case, NoticeIntent } from '#domain/case';
 import type { Approval } from '#domain/four-eyes';
 import type { Destination, ReleaseStatus, ReleaseWork, WithdrawalAttempt } from '#domain/release';
@@ -120,8 +122,11 @@ export class DynamoDbReleaseStore {
     return releases;
   }
 
-  /** Writes the release over the revision it was read at; a DONE release leaves the open index. */
-  async save(r: ReleaseWork, previousRevision: number): Promise<void> {
+  /**
+   * Writes the release over the revision it was read at; a DONE release leaves the open index. With
+   * an idempotency record (an officer's request), both are written in one transaction.
+   */
+  async save(r: ReleaseWork, previousRevision: number, idempotency?: IdempotencyRecord): Promise<void> {
     const values: Record<string, unknown> = {
       ':prev': previousRevision,
       ':status': r.status,
@@ -143,18 +148,31 @@ export class DynamoDbReleaseStore {
     optional('withdrawal', r.withdrawal && attemptOut(r.withdrawal));
     optional('failure', r.failure);
     if (r.status === 'DONE') remove.push('GSI3PK', 'GSI3SK');
+    const update = {
+      TableName: this.tableName,
+      Key: keyOf(r),
+      ConditionExpression: 'attribute_exists(PK) AND ' + (previousRevision === 0 ? '(revision = :prev OR attribute_not_exists(revision))' : 'revision = :prev'),
+      UpdateExpression: `SET ${set.join(', ')}` + (remove.length ? ` REMOVE ${remove.join(', ')}` : ''),
+      ExpressionAttributeValues: values,
+    };
     try {
+      if (!idempotency) {
+        await this.doc.send(new UpdateCommand(update));
+        return;
+      }
+      const idem = idempotencyPut(idempotency, r.caseId);
       await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keyOf(r),
-          ConditionExpression: 'attribute_exists(PK) AND ' + (previousRevision === 0 ? '(revision = :prev OR attribute_not_exists(revision))' : 'revision = :prev'),
-          UpdateExpression: `SET ${set.join(', ')}` + (remove.length ? ` REMOVE ${remove.join(', ')}` : ''),
-          ExpressionAttributeValues: values,
+        new TransactWriteCommand({
+          TransactItems: [{ Update: update }, { Put: { TableName: this.tableName, Item: idem.item, ConditionExpression: idem.condition, ExpressionAttributeValues: idem.values } }],
         }),
       );
     } catch (e) {
       if (e instanceof ConditionalCheckFailedException) throw new ReleaseConflictError(r.releaseId);
+      if (e instanceof Error && e.name === 'TransactionCanceledException') {
+        const reasons = (e as Error & { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+        if (reasons[1]?.Code === 'ConditionalCheckFailed') throw new IdempotencyKeyTakenError(idempotency?.key ?? '');
+        throw new ReleaseConflictError(r.releaseId);
+      }
       throw e;
     }
   }

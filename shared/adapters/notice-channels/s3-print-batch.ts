@@ -19,9 +19,9 @@
  * conditional writes needs. The file grows through the day; a city that mails thousands of letters a
  * day pays for reading it each time (cheap within the region), never for a lost letter.
  */
-import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3ServiceException, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, S3ServiceException, type S3Client } from '@aws-sdk/client-s3';
 import type { NoticeKind } from '#domain/case';
-import { kstDate } from '#domain/dates';
+import { dailyFileKey, readS3Text, writeS3Text } from '#adapters/s3-files';
 import { reaches, type DeliveryReceipt, type NoticeChannel, type OutgoingNotice, type Recipient } from './channel';
 import { DEFAULT_MAIL_CLASS, formatPrintRecord, parsePrintBatch, printRecordOf, type MailClass } from './postal-print-file';
 
@@ -57,8 +57,7 @@ export class S3PrintBatchChannel implements NoticeChannel {
   }
 
   batchKey(cityId: string, on: Date): string {
-    const day = kstDate(on).replaceAll('-', '');
-    return `${this.prefix}${cityId}/post-${cityId}-${day}.prn`;
+    return dailyFileKey(this.prefix, 'post', 'prn', cityId, on);
   }
 
   deliver(notice: OutgoingNotice): Promise<DeliveryReceipt> {
@@ -79,15 +78,15 @@ export class S3PrintBatchChannel implements NoticeChannel {
   private async append(key: string, notice: OutgoingNotice): Promise<DeliveryReceipt> {
     const sentAt = notice.at.toISOString();
     const marker = this.markerKey(notice.cityId, notice.idempotencyKey);
-    const earlier = (await this.read(marker)).content.trim();
+    const earlier = (await readS3Text(this.s3, this.bucket, marker)).content.trim();
     if (earlier) return { channel: 'POST', reference: earlier, sentAt };
     const reference = (seq: number) => `s3://${this.bucket}/${key}#${seq}`;
     const handedOver = async (seq: number): Promise<DeliveryReceipt> => {
-      await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: marker, Body: reference(seq), ContentType: 'text/plain; charset=utf-8' }));
+      await writeS3Text(this.s3, this.bucket, marker, reference(seq));
       return { channel: 'POST', reference: reference(seq), sentAt };
     };
     for (let attempt = 1; attempt <= (this.options.attempts ?? 8); attempt++) {
-      const { content, etag } = await this.read(key);
+      const { content, etag } = await readS3Text(this.s3, this.bucket, key);
       const batch = parsePrintBatch(content);
       const existing = batch.records.find((r) => r.noticeId === notice.idempotencyKey);
       if (existing) return handedOver(existing.seq);
@@ -96,15 +95,7 @@ export class S3PrintBatchChannel implements NoticeChannel {
       // A torn tail cannot happen on S3 (a put is whole), but a file written by hand might have one: drop it.
       const body = Buffer.concat([Buffer.from(content, 'utf8').subarray(0, batch.completeBytes), Buffer.from(formatted, 'utf8')]);
       try {
-        await this.s3.send(
-          new PutObjectCommand({
-            Bucket: this.bucket,
-            Key: key,
-            Body: body,
-            ContentType: 'text/plain; charset=utf-8',
-            ...(etag ? { IfMatch: etag } : { IfNoneMatch: '*' }),
-          }),
-        );
+        await writeS3Text(this.s3, this.bucket, key, body, { ifMatch: etag ?? 'new' });
         return await handedOver(seq);
       } catch (error) {
         // 412: the file changed since it was read; 409: a concurrent conditional write. Read again.
@@ -113,17 +104,6 @@ export class S3PrintBatchChannel implements NoticeChannel {
       }
     }
     throw new PrintBatchContentionError(`the print batch ${key} kept changing while a notice was appended; retried later`);
-  }
-
-  private async read(key: string): Promise<{ content: string; etag?: string }> {
-    try {
-      const out = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-      const content = (await out.Body?.transformToString('utf8')) ?? '';
-      return { content, ...(out.ETag ? { etag: out.ETag } : {}) };
-    } catch (error) {
-      if (error instanceof NoSuchKey || (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 404)) return { content: '' };
-      throw error;
-    }
   }
 }
 

@@ -26,7 +26,11 @@ describe('release routes', () => {
     const recorded = await api.call('PUT', `${base}/destination`, { as: 'officer', body: destination });
     expect(recorded.status).toBe(200);
     expect(recorded.body).toMatchObject({ status: 'PENDING', destination: { address: '0xTaxpayer0001', netType: 'ETH' }, approvals: [] });
-    expect((await api.call('POST', `${base}/approvals`, { as: 'officer', body: { cityId: 'cheongju' } })).body).toMatchObject({ status: 'PENDING' });
+    const first = await api.call('POST', `${base}/approvals`, { as: 'officer', body: { cityId: 'cheongju' }, key: `approve-${releaseId}` });
+    expect(first.body).toMatchObject({ status: 'PENDING' });
+    // A retry of the same request (same key) gets the first answer; a new request by the same officer is refused.
+    const retry = await api.call('POST', `${base}/approvals`, { as: 'officer', body: { cityId: 'cheongju' }, key: `approve-${releaseId}` });
+    expect([retry.status, retry.headers['Idempotent-Replayed'], retry.body]).toEqual([200, 'true', first.body]);
     const same = await api.call('POST', `${base}/approvals`, { as: 'officer', body: { cityId: 'cheongju' } });
     expect([same.status, same.body.code]).toEqual([422, 'SAME_OFFICER']);
     const second = await api.call('POST', `${base}/approvals`, { as: 'officer2', body: { cityId: 'cheongju' } });
