@@ -109,6 +109,8 @@ export const StackConfigSchema = z
           exchangeContact: z.object({ address: z.string().min(1).optional(), email: z.email().optional() }).strict(),
           printBatchArchiveDays: z.number().int().min(1).max(3650).default(30),
           printBatchRetentionDays: z.number().int().min(365).max(36500).default(3650),
+          /** The taxpayer self-service page's address: the pre-sale notice prints it (with the code after '#') and a QR code of it. */
+          taxpayerPageUrl: z.url({ protocol: /^https$/ }).optional(),
         })
         .strict()
         .refine((n) => n.emailFrom.toLowerCase().includes(n.sesIdentity.toLowerCase()), 'emailFrom must be at (or be) sesIdentity')

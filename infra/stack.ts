@@ -23,6 +23,9 @@ import { Queues } from './constructs/queues';
 import { WebConsole } from './constructs/web-console';
 import { Refunds } from './constructs/refunds';
 import { addSaleWorkflow, type SaleWiring } from './constructs/sale-workflow';
+import { TaxpayerApi } from './constructs/taxpayer-api';
+import * as path from 'node:path';
+import { REPO_ROOT } from './constructs/function';
 
 /** Deployment-wide settings every function receives (names shared with the functions: shared/adapters/env.ts). */
 export const DEPLOYMENT_ENV = {
@@ -55,6 +58,8 @@ export class CryptoTaxRecoveryStack extends Stack {
   readonly prices: Prices;
   /** Releases (withdrawals), custody reconciliation. */
   readonly custody: Custody;
+  /** The taxpayer self-service page's public API, its authorizer, WAF rule and access secret. */
+  readonly taxpayerApi: TaxpayerApi;
   /** Refund instruction files for the finance system. */
   readonly refunds: Refunds;
 
@@ -158,6 +163,25 @@ export class CryptoTaxRecoveryStack extends Stack {
     // After every settlement the case steps ask for a reconciliation (asynchronously).
     this.custody.reconcileAfter(this.sales.caseSteps);
 
+    // The taxpayer's self-service page: its API and authorizer; the city API sets the second check,
+    // the dispatcher prints the link (when the page's address is configured).
+    const taxpayerFunction = this.newFunction('TaxpayerApiFunction', { name: 'taxpayer-api', description: 'The taxpayer self-service page’s API: session, statement, sale preview and request' });
+    this.data.bindTable(taxpayerFunction);
+    this.queues.bindProducer('saleRequest', taxpayerFunction);
+    const taxpayerAuthorizer = this.newFunction('TaxpayerAuthorizerFunction', {
+      name: 'taxpayer-api',
+      entry: path.join(REPO_ROOT, 'functions', 'taxpayer-api', 'authorizer-handler.ts'),
+      description: 'Authorizer of the taxpayer routes: the session’s signature and expiry',
+    });
+    const pageUrl = config.notices.taxpayerPageUrl;
+    this.taxpayerApi = new TaxpayerApi(this, 'TaxpayerApi', { namePrefix: prefix, handler: taxpayerFunction, authorizer: taxpayerAuthorizer, key: this.data.key, logRetention: this.logRetention, ...(pageUrl ? { pageUrl } : {}) });
+    this.taxpayerApi.secret.grantRead(this.apiFunction);
+    this.apiFunction.addEnvironment(ENV.taxpayerAccessSecretArn, this.taxpayerApi.secret.secretArn);
+    if (pageUrl) {
+      this.taxpayerApi.secret.grantRead(this.notices.dispatcher);
+      this.notices.dispatcher.addEnvironment(ENV.taxpayerAccessSecretArn, this.taxpayerApi.secret.secretArn);
+      this.notices.dispatcher.addEnvironment(ENV.taxpayerPageUrl, pageUrl);
+    }
     this.refunds = new Refunds(this, 'Refunds', {
       newFunction: (fnId, fnProps) => this.newFunction(fnId, fnProps),
       data: this.data,
@@ -181,6 +205,7 @@ export class CryptoTaxRecoveryStack extends Stack {
     new CfnOutput(this, 'PrintPickupRoleArn', { value: this.noticeDelivery.pickupRole.roleArn, description: 'Role the print contractor assumes to read the print batches' });
     new CfnOutput(this, 'RefundPickupRoleArn', { value: this.refunds.pickupRole.roleArn, description: 'Role the finance system assumes to read refunds/<cityId>/refund-<cityId>-<YYYYMMDD>.csv in the print batch bucket' });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.observability.topic.topicArn });
+    new CfnOutput(this, 'TaxpayerAccessSecretArn', { value: this.taxpayerApi.secret.secretArn, description: 'Keys of the taxpayer page (generated; rotating it voids the links on letters already mailed)' });
   }
 
   get logRetention(): logs.RetentionDays {

@@ -90,6 +90,14 @@ import { localConsole } from './console';
 import { DEFAULT_STATE_DIR, REPO_ROOT } from './paths';
 import { startLocalHttpApi, type LocalHttpApi } from './http-api';
 import { CONSOLE_ROUTES, startLocalConsole, type LocalConsole } from './console-site';
+import { loadOrCreateAccessKeys, startLocalTaxpayerGateway, startLocalTaxpayerSite, type LocalTaxpayerGateway } from './taxpayer-page';
+import type { LocalWebSite } from './web-site';
+import type { AccessKeys } from '#adapters/self-service/access-keys';
+import { DynamoDbSelfServiceStore } from '#adapters/dynamodb/self-service-store';
+import { selfServiceLinker } from '../functions/dispatch-notice/self-service-link';
+import { createTaxpayerApi } from '../functions/taxpayer-api/app';
+import { createTaxpayerAuthorizer } from '../functions/taxpayer-api/authorizer';
+import { taxpayerRoutes } from '../functions/taxpayer-api/routes';
 import { createPreSaleNoticeRun } from '../functions/send-pre-sale-notices/app';
 import { loadPreSaleNoticeConfig } from '../functions/send-pre-sale-notices/config';
 import { preSaleReceiptRecorder } from '../functions/dispatch-notice/receipts';
@@ -151,6 +159,8 @@ export interface LocalStack {
   readonly apiConfig: ApiConfig;
   /** The officers' web console: its site, user pool accounts and API. */
   readonly console: LocalConsole;
+  /** The taxpayer's self-service page: its site (the notices' links point at `pageUrl`), its public API, the keys. */
+  readonly taxpayer: { site: LocalWebSite & { pageUrl: string }; api: LocalTaxpayerGateway; keys: AccessKeys; records: DynamoDbSelfServiceStore };
   readonly priceStore: DynamoDbPriceStore;
   /** Metrics the handlers emitted, counted. */
   readonly metrics: LocalMetrics;
@@ -443,6 +453,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const sesClient = createSesClient({ SES_ENDPOINT: ses.endpoint });
     stoppers.push({ name: 'SES client', stop: async () => sesClient.destroy() });
     const outboxStore = new DynamoDbOutboxStore(client, tableName);
+    // The taxpayer's page (its site first: the pre-sale notices carry its address).
+    const taxpayerKeys = loadOrCreateAccessKeys(stateDir);
+    const selfServiceStore = new DynamoDbSelfServiceStore(client, tableName);
+    let taxpayerApiUrl = '';
+    const taxpayerSite = await startLocalTaxpayerSite({ apiUrl: () => taxpayerApiUrl });
+    stoppers.push({ name: 'taxpayer page', stop: () => taxpayerSite.close() });
     const dispatcherConfig = loadDispatcherConfig({
       TABLE_NAME: tableName,
       MAX_RECEIVE_COUNT: String(MAX_RECEIVE_COUNT),
@@ -459,6 +475,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       channelOrder: dispatcherConfig.channelOrder,
       exchangeContact: dispatcherConfig.exchangeContact,
       maxReceiveCount: dispatcherConfig.maxReceiveCount,
+      withSelfServiceLink: selfServiceLinker({ keys: () => Promise.resolve(taxpayerKeys), links: selfServiceStore, pageUrl: taxpayerSite.pageUrl, now: () => clock.now() }),
       logger: dispatchLogger,
       metrics,
       now: () => clock.now(),
@@ -601,7 +618,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // The city API, exactly as the Lambda runs it, behind a local API Gateway.
     const apiConfig = loadApiConfig({ TABLE_NAME: tableName, SERVED_CITIES: cities.join(','), ...roleEnv(credentials) });
     const apiLogger = new Logger({ serviceName: 'cases-api', logLevel: 'WARN' });
-    const cityApi = createApi({ store, settings, sales, policy: saleConfig.policy, releases: releaseStore, custody: journalStore, config: apiConfig, logger: apiLogger, prices: priceStore, publishNotices, requestSales: saleRequestPublisher(saleRequests, apiLogger), now: () => clock.now(), newId: (prefix) => `${prefix}${ulid(clock.nowMs())}` });
+    const cityApi = createApi({ store, settings, sales, policy: saleConfig.policy, releases: releaseStore, custody: journalStore, config: apiConfig, logger: apiLogger, prices: priceStore, publishNotices, requestSales: saleRequestPublisher(saleRequests, apiLogger), taxpayerCheck: { keys: () => Promise.resolve(taxpayerKeys), store: selfServiceStore }, now: () => clock.now(), newId: (prefix) => `${prefix}${ulid(clock.nowMs())}` });
     const handler = asLambda('cases-api', cityApi, apiLogger);
     const api = await startLocalHttpApi({
       handler,
@@ -616,6 +633,22 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     stoppers.push({ name: 'web console', stop: () => webConsole.close() });
     deployed.routes.push(...CONSOLE_ROUTES.map((r) => ({ method: r.method, path: r.path })));
     deployed.routes.push(...apiRoutes.map((r) => ({ method: r.method, path: r.path })));
+    // The taxpayer's public API: its authorizer, then the function (on the simulated clock, as every function here).
+    const taxpayerLogger = new Logger({ serviceName: 'taxpayer-api', logLevel: 'WARN' });
+    const taxpayerApi = asLambda(
+      'taxpayer-api',
+      createTaxpayerApi({ store, settings, selfService: selfServiceStore, prices: priceStore, orders: sales, keys: () => Promise.resolve(taxpayerKeys), idempotencyTtlSeconds: apiConfig.idempotencyTtlSeconds, logger: taxpayerLogger, requestSales: saleRequestPublisher(saleRequests, taxpayerLogger), now: () => clock.now(), newId: (prefix) => `${prefix}${ulid(clock.nowMs())}` }),
+      taxpayerLogger,
+    );
+    const taxpayerGateway = await startLocalTaxpayerGateway({
+      handler: taxpayerApi,
+      authorize: createTaxpayerAuthorizer({ keys: () => Promise.resolve(taxpayerKeys), now: () => clock.now() }),
+      corsOrigin: () => taxpayerSite.url,
+      ...(options.logRequests ? { onRequest: (r) => log(`taxpayer api ${r.method} ${r.path} ${r.status} ${r.ms}ms`) } : {}),
+    });
+    taxpayerApiUrl = taxpayerGateway.url;
+    stoppers.push({ name: 'taxpayer API', stop: () => taxpayerGateway.close() });
+    deployed.routes.push(...taxpayerRoutes.map((r) => ({ method: r.method, path: r.path })));
 
     writeFileSync(join(stateDir, 'stack.json'), JSON.stringify({ apiUrl: api.url, pid: process.pid, cities }, null, 2) + '\n');
     stoppers.push({ name: 'stack file', stop: async () => rmSync(join(stateDir, 'stack.json'), { force: true }) });
@@ -661,6 +694,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       api,
       apiConfig,
       console: webConsole,
+      taxpayer: { site: taxpayerSite, api: taxpayerGateway, keys: taxpayerKeys, records: selfServiceStore },
       priceStore,
       metrics,
       credentials,
@@ -717,6 +751,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           `notice channels  print batches in s3://${PRINT_BATCH_BUCKET}/ on the local S3 (fauxqs, ${sqs.endpoint}); e-mail through the local SES v2 ${ses.endpoint} (web viewer)`,
           `exchange         ${exchange.url} (Upbit protocol at Upbit's own rate limits; every caller within one rate budget in the table) — ${exchange.describeSource()}`,
           `city API         ${api.url} (callers from ${join(stateDir, 'credentials.json')})`,
+          `taxpayer page    ${taxpayerSite.pageUrl} (the pre-sale notices' links and QR codes; its public API ${taxpayerGateway.url})`,
           `web console      ${webConsole.site.url} (officers sign in with the accounts in ${webConsole.usersPath}: password and TOTP code; its API ${webConsole.api.url})`,
         ];
       },

@@ -111,7 +111,7 @@ export function createApi(deps: ApiDeps): ApiHandler {
     return result;
   };
 
-  async function changeOnce(
+  function changeOnce(
     route: Exclude<AnyRoute<RouteDeps>, { kind: 'read' }>,
     input: Parameters<typeof route.handle>[0],
     cityId: string,
@@ -119,56 +119,75 @@ export function createApi(deps: ApiDeps): ApiHandler {
     print: string,
     now: Date,
   ): Promise<{ result: APIGatewayProxyResult; replayed: boolean }> {
-    const replayIfSaved = async () => {
-      const seen = await deps.store.getIdempotency(cityId, scope, now);
-      return seen ? { result: replay(seen, print), replayed: true } : undefined;
-    };
-    for (let attempt = 1; ; attempt++) {
-      // After a lost race, a copy of this very request may be the one saved: its answer is ours.
-      const saved = attempt > 1 ? await replayIfSaved() : undefined;
-      if (saved) return saved;
-      let change: Change | Recorded;
-      try {
-        change = await route.handle(input, routeDeps);
-      } catch (error) {
-        // A repeat of a saved request may be refused by the rules (a payment already applied, a
-        // case since closed): the saved answer is the right one.
-        const saved = await replayIfSaved();
-        if (saved) return saved;
-        throw error;
-      }
-      const result = jsonResult(change.status, change.body, change.headers);
-      const record: IdempotencyRecord = {
-        cityId,
-        key: scope,
-        fingerprint: print,
-        response: { statusCode: result.statusCode, headers: result.headers as Record<string, string>, body: result.body },
-        createdAt: now.toISOString(),
-        expiresAt: Math.floor(now.getTime() / 1000) + deps.config.idempotencyTtlSeconds,
-      };
-      try {
-        if ('commit' in change) await change.commit(record);
-        else if (change.previousVersion === null) await deps.store.create(change.transition, { idempotency: record });
-        else await deps.store.commit(change.previousVersion, change.transition, { idempotency: record });
-      } catch (error) {
-        if (error instanceof IdempotencyKeyTakenError) {
-          // The same request raced itself and the other copy was saved first: answer as it did.
-          const saved = await replayIfSaved();
-          if (saved) return saved;
-        }
-        if ((error instanceof ConcurrencyConflictError || error instanceof ReleaseConflictError) && attempt < CHANGE_ATTEMPTS) continue;
-        throw error;
-      }
-      if ('commit' in change) return { result, replayed: false };
-      // After the commit, outside its error handling: publishing never undoes or repeats a change.
-      if (change.transition.notices.length > 0) await deps.publishNotices?.(change.transition);
-      await deps.requestSales?.(change.transition);
-      return { result, replayed: false };
-    }
+    return commitChange({ ...deps, idempotencyTtlSeconds: deps.config.idempotencyTtlSeconds }, () => route.handle(input, routeDeps), { cityId, scope, print, now });
   }
 }
 
-function parseBody(event: APIGatewayProxyEvent): unknown {
+/** What committing a change needs: the store, how long answers are kept, and what to tell after. */
+export interface CommitDeps extends Pick<ApiDeps, 'publishNotices' | 'requestSales'> {
+  store: Pick<ApiDeps['store'], 'getIdempotency' | 'create' | 'commit'>;
+  idempotencyTtlSeconds: number;
+}
+
+/**
+ * Commits one change with its answer as the idempotency record, in one transaction: a lost race is
+ * re-read and re-applied a few times; a repeat (or a copy of this very request saved first) gets
+ * the saved answer. Notices and sale requests are published after the commit.
+ */
+export async function commitChange(
+  deps: CommitDeps,
+  produce: () => Promise<Change | Recorded>,
+  { cityId, scope, print, now }: { cityId: string; scope: string; print: string; now: Date },
+): Promise<{ result: APIGatewayProxyResult; replayed: boolean }> {
+  const replayIfSaved = async () => {
+    const seen = await deps.store.getIdempotency(cityId, scope, now);
+    return seen ? { result: replay(seen, print), replayed: true } : undefined;
+  };
+  for (let attempt = 1; ; attempt++) {
+    // After a lost race, a copy of this very request may be the one saved: its answer is ours.
+    const saved = attempt > 1 ? await replayIfSaved() : undefined;
+    if (saved) return saved;
+    let change: Change | Recorded;
+    try {
+      change = await produce();
+    } catch (error) {
+      // A repeat of a saved request may be refused by the rules (a payment already applied, a
+      // case since closed): the saved answer is the right one.
+      const saved = await replayIfSaved();
+      if (saved) return saved;
+      throw error;
+    }
+    const result = jsonResult(change.status, change.body, change.headers);
+    const record: IdempotencyRecord = {
+      cityId,
+      key: scope,
+      fingerprint: print,
+      response: { statusCode: result.statusCode, headers: result.headers as Record<string, string>, body: result.body },
+      createdAt: now.toISOString(),
+      expiresAt: Math.floor(now.getTime() / 1000) + deps.idempotencyTtlSeconds,
+    };
+    try {
+      if ('commit' in change) await change.commit(record);
+      else if (change.previousVersion === null) await deps.store.create(change.transition, { idempotency: record });
+      else await deps.store.commit(change.previousVersion, change.transition, { idempotency: record });
+    } catch (error) {
+      if (error instanceof IdempotencyKeyTakenError) {
+        // The same request raced itself and the other copy was saved first: answer as it did.
+        const saved = await replayIfSaved();
+        if (saved) return saved;
+      }
+      if ((error instanceof ConcurrencyConflictError || error instanceof ReleaseConflictError) && attempt < CHANGE_ATTEMPTS) continue;
+      throw error;
+    }
+    if ('commit' in change) return { result, replayed: false };
+    // After the commit, outside its error handling: publishing never undoes or repeats a change.
+    if (change.transition.notices.length > 0) await deps.publishNotices?.(change.transition);
+    await deps.requestSales?.(change.transition);
+    return { result, replayed: false };
+  }
+}
+
+export function parseBody(event: APIGatewayProxyEvent): unknown {
   if (event.body === null || event.body === undefined || event.body === '') return undefined;
   const type = header(event.headers, 'content-type');
   if (type && !/\bjson\b/i.test(type)) throw new Problem(415, 'unsupported-media-type', 'Unsupported media type', 'the body must be application/json');
@@ -192,7 +211,7 @@ function servedCity(input: { body?: unknown; query?: unknown }, served: Readonly
   return cityId;
 }
 
-function jsonResult(status: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyResult {
+export function jsonResult(status: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyResult {
   return { statusCode: status, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) };
 }
 

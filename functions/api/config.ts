@@ -10,6 +10,7 @@
  *   SALE_REQUEST_QUEUE_URL     the sale request queue (absent: the deadline check finds the request)
  *   EXECUTION_POLICY           the deployment's execution policy overrides (approval thresholds)
  *   CONSOLE_ORIGIN             the web console's origin (CORS on answers to signed-in officers)
+ *   TAXPAYER_ACCESS_SECRET_ARN the self-service page's secret (the second check's pepper; absent: no page)
  *   DYNAMODB_ENDPOINT          DynamoDB Local, for the local stack and tests
  */
 import * as z from 'zod/mini';
@@ -31,6 +32,7 @@ export interface ApiConfig {
   policy: ExecutionPolicy;
   /** The web console's origin, allowed to read the answers to signed-in officers (CORS). */
   consoleOrigin?: string;
+  taxpayerAccessSecretArn?: string;
 }
 
 const ApiEnv = z.object({
@@ -42,6 +44,7 @@ const ApiEnv = z.object({
   [ENV.saleRequestQueueUrl]: optional(),
   [ENV.executionPolicy]: executionPolicyVar(),
   [ENV.consoleOrigin]: optional(),
+  [ENV.taxpayerAccessSecretArn]: optional(),
 });
 
 export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
@@ -59,6 +62,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     ...(e[ENV.consoleOrigin] ? { consoleOrigin: e[ENV.consoleOrigin] } : {}),
     ...(noticeQueueUrl ? { noticeQueueUrl } : {}),
     ...(saleRequestQueueUrl ? { saleRequestQueueUrl } : {}),
+    ...(e[ENV.taxpayerAccessSecretArn] ? { taxpayerAccessSecretArn: e[ENV.taxpayerAccessSecretArn] } : {}),
   };
 }
 

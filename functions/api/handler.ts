@@ -12,6 +12,8 @@ import { DynamoDbSaleStore } from '#adapters/dynamodb/sale-store';
 import { createSqsClient } from '#adapters/sqs/client';
 import { leaveForSweeper, noticePublisher } from '#adapters/sqs/notice-queue';
 import { saleRequestPublisher, SqsSaleRequestQueue } from '#adapters/workflow/sale-requests';
+import { DynamoDbSelfServiceStore } from '#adapters/dynamodb/self-service-store';
+import { accessKeysFromSecret } from '#adapters/self-service/secret';
 import { lambdaHandler, powertools } from '../lambda';
 import { createApi } from './app';
 import { loadApiConfig } from './config';
@@ -31,4 +33,10 @@ const publishNotices = sqs && config.noticeQueueUrl ? noticePublisher({ client: 
 // The taxpayer's own sale request is queued for the sale starter (the deadline check sweeps up any not queued).
 const requestSales = sqs && config.saleRequestQueueUrl ? saleRequestPublisher(new SqsSaleRequestQueue(sqs, config.saleRequestQueueUrl), logger) : undefined;
 
-export const handler = lambdaHandler(createApi({ store, settings, config, logger, publishNotices, prices, releases: new DynamoDbReleaseStore(client, config.tableName), sales: new DynamoDbSaleStore(client, config.tableName), policy: config.policy, custody: new DynamoDbJournalStore(client, config.tableName), ...(requestSales ? { requestSales } : {}) }), tools);
+// The self-service page's second check is set by the city's system through this API.
+const taxpayerCheck = config.taxpayerAccessSecretArn ? { keys: accessKeysFromSecret(config.taxpayerAccessSecretArn), store: new DynamoDbSelfServiceStore(client, config.tableName) } : undefined;
+
+export const handler = lambdaHandler(
+  createApi({ store, settings, config, logger, publishNotices, prices, releases: new DynamoDbReleaseStore(client, config.tableName), sales: new DynamoDbSaleStore(client, config.tableName), policy: config.policy, custody: new DynamoDbJournalStore(client, config.tableName), ...(requestSales ? { requestSales } : {}), ...(taxpayerCheck ? { taxpayerCheck } : {}) }),
+  tools,
+);

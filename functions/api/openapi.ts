@@ -11,14 +11,21 @@ import type { z } from 'zod';
 import type { AnyRoute } from './router';
 import { routes as apiRoutes, type RouteDeps } from './routes';
 import { IdempotencyHeaders, ProblemView } from './schemas';
+import { taxpayerRoutes as publicRoutes, type TaxpayerRoute } from '../taxpayer-api/routes';
 
 type OpenApiDocument = ReturnType<OpenApiGeneratorV3['generateDocument']>;
 
-export function openApiDocument(routes: readonly AnyRoute<RouteDeps>[] = apiRoutes): OpenApiDocument {
+export function openApiDocument(routes: readonly AnyRoute<RouteDeps>[] = apiRoutes, taxpayerRoutes: readonly TaxpayerRoute[] = publicRoutes): OpenApiDocument {
   const registry = new OpenAPIRegistry();
   // API Gateway authenticates callers with SigV4 (IAM); the role comes from the principal.
   registry.registerComponent('securitySchemes', 'sigv4', { type: 'apiKey', name: 'Authorization', in: 'header', 'x-amazon-apigateway-authtype': 'awsSigv4' });
-  for (const route of routes) {
+  // The taxpayer's page: a session from POST /taxpayer/sessions, checked by the taxpayer API's own authorizer.
+  registry.registerComponent('securitySchemes', 'taxpayerSession', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  const all = [
+    ...routes.map((route) => ({ route, security: [{ sigv4: [] }], extra: { 'x-caller-roles': [...route.roles] } })),
+    ...taxpayerRoutes.map((route) => ({ route, security: route.session ? [{ taxpayerSession: [] }] : [], extra: { tags: ['taxpayer self-service'] } })),
+  ];
+  for (const { route, security, extra } of all) {
     const responses = Object.fromEntries(
       Object.entries(route.responses).map(([status, r]) => [
         status,
@@ -31,10 +38,10 @@ export function openApiDocument(routes: readonly AnyRoute<RouteDeps>[] = apiRout
       operationId: route.operationId,
       summary: route.summary,
       ...(route.description ? { description: route.description } : {}),
-      security: [{ sigv4: [] }],
-      'x-caller-roles': [...route.roles],
+      security,
+      ...extra,
       request: {
-        ...(route.params ? { params: route.params as z.ZodObject } : {}),
+        ...('params' in route && route.params ? { params: route.params as z.ZodObject } : {}),
         ...(route.query ? { query: route.query as z.ZodObject } : {}),
         ...(route.kind !== 'read' ? { headers: IdempotencyHeaders } : {}),
         ...(route.body ? { body: { required: true, content: { 'application/json': { schema: route.body } } } } : {}),
@@ -48,7 +55,7 @@ export function openApiDocument(routes: readonly AnyRoute<RouteDeps>[] = apiRout
       title: 'crypto-tax-recovery: the city’s API',
       version: '1.0.0',
       description:
-        'Registers delinquent cases and what happens to them. Won are whole numbers written as strings of digits; quantities and prices are decimal strings. Errors are RFC 9457 problem details. Every POST, PUT and DELETE needs an Idempotency-Key.',
+        'Registers delinquent cases and what happens to them. Won are whole numbers written as strings of digits; quantities and prices are decimal strings. Errors are RFC 9457 problem details. Every POST, PUT and DELETE needs an Idempotency-Key (on the taxpayer routes: the sale request). The /taxpayer routes are the taxpayer’s self-service page’s own public API (docs/SELF_SERVICE.md), on their own API Gateway behind a WAF rate rule.',
     },
   });
 }

@@ -44,7 +44,7 @@ export interface ResponseSpec {
   schema?: z.ZodType;
 }
 
-interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> {
+export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> {
   method: Method;
   /** API Gateway style template: `/cases/{caseId}`. */
   path: string;

@@ -74,6 +74,8 @@ import {
   ReleaseListView,
   ReleaseParams,
   ReleaseView,
+  TaxpayerCheckBody,
+  TaxpayerCheckView,
   RefundParams,
   RefundPaymentBody,
   RefundView,
@@ -87,6 +89,8 @@ import type { CitySettingsStore } from '#adapters/dynamodb/city-settings-store';
 import { parseCitySettings } from '#domain/city-settings';
 import { invalid, Problem } from './problem';
 import { checkTransfer, confirmRefundPaid, refundTotals, treasuryPosition, type RefundInstruction } from '#domain/refunds';
+import type { DynamoDbSelfServiceStore } from '#adapters/dynamodb/self-service-store';
+import { checkDigest, type AccessKeys } from '#adapters/self-service/access-keys';
 import { actorOf } from './roles';
 import { currentValuation, NoCurrentPriceError } from '../send-pre-sale-notices/app';
 import { caseCoverageView, caseView, statementView, summaryView, type LatestPrices } from './views';
@@ -108,6 +112,8 @@ export interface RouteDeps {
   policy?: ExecutionPolicy;
   /** The city's money journal: the latest custody reconciliation, refunds and their instructions, proceeds to the treasury. */
   custody?: Pick<DynamoDbJournalStore, 'latestReconciliation' | 'refundLines' | 'instructions' | 'instruction' | 'krwLines' | 'transfer' | 'recordTransfer'>;
+  /** The taxpayer page's second check (its keys and records): absent, its route answers 404. */
+  taxpayerCheck?: { keys: () => Promise<AccessKeys>; store: Pick<DynamoDbSelfServiceStore, 'setCheck'> };
 }
 
 /** Prices older than this do not value a pre-sale notice sent by an officer (as the daily run's default). */
@@ -586,6 +592,27 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
     body: CancelBody,
     responses: { 200: json(CaseView, 'The case, cancelled.'), ...ON_CASE },
     handle: (input, deps) => change(deps, input, (c, ctx) => cancelCase(c, input.body.reason, ctx)),
+  }),
+
+  // Not a case change: the check's own record, written whole (a repeat writes the same digest).
+  defineRoute<RouteDeps, typeof CaseParams, z.ZodUndefined, typeof TaxpayerCheckBody>({
+    kind: 'read',
+    method: 'PUT',
+    path: '/cases/{caseId}/taxpayer-check',
+    operationId: 'setTaxpayerCheck',
+    summary: 'Set the second check of the taxpayer’s self-service page: the taxpayer’s date of birth',
+    description: 'Only a peppered HMAC of the date is stored (docs/SELF_SERVICE.md); until it is set, the page refuses every attempt for the case.',
+    roles: CITY_SYSTEM,
+    params: CaseParams,
+    body: TaxpayerCheckBody,
+    responses: { 200: json(TaxpayerCheckView, 'Set.'), ...COMMON, 404: ON_CASE[404] },
+    async handle({ params, body, now }, deps) {
+      await load(deps, body.cityId, params.caseId);
+      if (!deps.taxpayerCheck) throw new CaseNotFoundError(body.cityId, `${params.caseId} (no self-service page in this deployment)`);
+      const digest = checkDigest(await deps.taxpayerCheck.keys(), body.cityId, params.caseId, body.birthDate);
+      await deps.taxpayerCheck.store.setCheck(body.cityId, params.caseId, digest, now.toISOString());
+      return { status: 200, body: { cityId: body.cityId, caseId: params.caseId, setAt: now.toISOString() } };
+    },
   }),
 
   defineRoute<RouteDeps, typeof CaseParams, typeof CityQuery>({

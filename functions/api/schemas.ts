@@ -45,6 +45,13 @@ export const LocalDateSchema = z
   .refine((v) => v >= FIRST_DATE && v <= LAST_DATE, { error: `must be from ${FIRST_DATE} to ${LAST_DATE}` })
   .meta({ description: 'A calendar date in Korea (YYYY-MM-DD).', format: 'date', example: '2025-10-16' });
 
+/** A date of birth: a calendar date from 1900 on (the dates a case records start in 2000). */
+const BirthDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'must be a date written YYYY-MM-DD', abort: true })
+  .refine(isLocalDate, { error: 'is not a calendar date', abort: true })
+  .refine((v) => v >= '1900-01-01' && v <= LAST_DATE, { error: `must be from 1900-01-01 to ${LAST_DATE}` });
+
 export const Instant = z.string().meta({ description: 'An instant, ISO 8601 in UTC.', format: 'date-time', example: '2025-09-01T00:00:00.000Z' });
 
 export const CityId = z
@@ -192,6 +199,15 @@ export const PublicNoticeBody = z
   .strictObject({ cityId: CityId, postedOn: LocalDateSchema })
   .meta({ id: 'PublicNotice', description: 'After a failed delivery, public notice (공시송달, 지방세기본법 §33) posted on a date: it takes effect 14 days later.' });
 
+export const TaxpayerCheckBody = z
+  .strictObject({
+    cityId: CityId,
+    birthDate: BirthDate.meta({ description: 'The taxpayer’s date of birth as the city holds it (from the resident registration).', example: '1980-04-17' }),
+  })
+  .meta({ id: 'TaxpayerCheck', description: 'The second check of the self-service page; only its peppered HMAC is stored.' });
+
+export const TaxpayerCheckView = z.object({ cityId: CityId, caseId: CaseId, setAt: Instant }).meta({ id: 'TaxpayerCheckSet' });
+
 export const CaseParams = z.strictObject({ caseId: CaseId });
 export const NoticeParams = z.strictObject({ caseId: CaseId, noticeId: RecordId('a notice id', 'c01JZ8X4E7Q2M3N4P5R6S7T8V9W.v4.0.PRE_SALE') });
 export const HoldParams = z.strictObject({ caseId: CaseId, holdId: HoldId });
@@ -231,7 +247,7 @@ export const ListQuery = z.strictObject({
     .transform(Number)
     .pipe(z.number().max(3650, { error: 'must be a whole number of days from 0 to 3650' }))
     .optional().meta({ description: 'Only cases whose deadline falls within this many days from today (KST).' }),
-  taxpayerRef: z.string().min(1).max(64).optional().meta({ description: 'Only the cases of this taxpayer reference (or this city case reference).' }),
+  taxpayerRef: Text(64, 'Only the cases of this taxpayer reference (or this city case reference).').optional(),
 });
 
 export const IdempotencyHeaders = z.object({

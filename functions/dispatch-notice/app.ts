@@ -55,6 +55,11 @@ export interface DispatcherDeps {
    * runs from it); idempotent, so a redelivered message records it again harmlessly.
    */
   recordReceipt?(ref: NoticeMessage, kind: NoticeKind, deliveredAt: string): Promise<void>;
+  /**
+   * Adds the taxpayer's self-service link to a notice that carries one (the pre-sale notice), the
+   * same on every attempt: the notice's text changes by that link alone (./self-service-link.ts).
+   */
+  withSelfServiceLink?(ref: NoticeMessage, content: NoticeContent): Promise<NoticeContent>;
 }
 
 export type DispatchOutcome = 'SENT' | 'ALREADY_SENT';
@@ -99,8 +104,9 @@ export function createNoticeDispatcher(deps: DispatcherDeps): { handler: SqsBatc
     try {
       const c = await deps.cases.get(ref.cityId, ref.caseId);
       if (!c) throw new CaseNotFoundError(ref.cityId, ref.caseId);
-      const rendered = renderNotice(notice.content);
-      const recipient = recipientOf(notice.content, c, exchangeContact);
+      const content = deps.withSelfServiceLink ? await deps.withSelfServiceLink(ref, notice.content) : notice.content;
+      const rendered = renderNotice(content);
+      const recipient = recipientOf(content, c, exchangeContact);
       const order = channelOrderFor(deps.channelOrder(ref.cityId), notice.kind);
       // A retry goes where the earlier attempt went (it may have delivered), while that channel is
       // still in the order and reaches the recipient: another channel would send a second copy.
@@ -112,7 +118,7 @@ export function createNoticeDispatcher(deps: DispatcherDeps): { handler: SqsBatc
         deps.logger.info('notice already sent', log);
         return 'ALREADY_SENT';
       }
-      const outgoing = { ...ref, idempotencyKey: ref.noticeId, kind: notice.kind, content: notice.content, rendered, recipient, at };
+      const outgoing = { ...ref, idempotencyKey: ref.noticeId, kind: notice.kind, content, rendered, recipient, at };
       const receipt = await channel.deliver(outgoing);
       const text = noticeText(outgoing);
       const result = await deps.outbox.markSent(ref, {

@@ -10,6 +10,8 @@
  *   PRINT_BATCH_BUCKET      the postal channel writes the day's print batch per city to this S3 bucket
  *   PRINT_BATCH_DIR         (instead) a durable, private folder for the print batches
  *   EMAIL_FROM              enables e-mail through SES v2 from this verified identity
+ *   TAXPAYER_ACCESS_SECRET_ARN, TAXPAYER_PAGE_URL   both set: the pre-sale notice carries the taxpayer's
+ *                           self-service link (./self-service-link.ts)
  *   EXCHANGE_NOTICE_CONTACT JSON { "<cityId>": { "address": ..., "email": ... } }: where the exchange
  *                           receives transfer demands (absent: only LOCAL_FOLDER can reach it)
  */
@@ -29,6 +31,7 @@ export interface DispatcherConfig {
   printBatchBucket?: string;
   emailFrom?: string;
   exchangeContact: (cityId: string) => Contact;
+  selfService?: { accessSecretArn: string; pageUrl: string };
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -56,6 +59,8 @@ const DispatcherEnv = z.object({
   [ENV.emailFrom]: optional(),
   [ENV.noticeChannelOrder]: jsonObject(),
   [ENV.exchangeNoticeContact]: jsonObject(),
+  [ENV.taxpayerAccessSecretArn]: optional(),
+  [ENV.taxpayerPageUrl]: optional(),
 });
 
 export function loadDispatcherConfig(env: NodeJS.ProcessEnv = process.env): DispatcherConfig {
@@ -89,5 +94,13 @@ export function loadDispatcherConfig(env: NodeJS.ProcessEnv = process.env): Disp
     ...(printBatchBucket ? { printBatchBucket } : {}),
     ...(emailFrom ? { emailFrom } : {}),
     exchangeContact: (cityId) => exchangeContacts.get(cityId) ?? {},
+    ...selfServiceOf(e[ENV.taxpayerAccessSecretArn], e[ENV.taxpayerPageUrl]),
   };
+}
+
+function selfServiceOf(accessSecretArn: string | undefined, pageUrl: string | undefined): Pick<DispatcherConfig, 'selfService'> {
+  if (!accessSecretArn && !pageUrl) return {};
+  if (!accessSecretArn || !pageUrl) throw new ConfigError(`${ENV.taxpayerAccessSecretArn} and ${ENV.taxpayerPageUrl} go together`);
+  if (!/^https?:\/\/\S+$/.test(pageUrl)) throw new ConfigError(`${ENV.taxpayerPageUrl} must be an http(s) address`);
+  return { selfService: { accessSecretArn, pageUrl } };
 }

@@ -13,6 +13,9 @@ import { createS3Client, createSesClient } from '#adapters/notice-channels/clien
 import { channelsFor } from './channels';
 import { loadDispatcherConfig } from './config';
 import { preSaleReceiptRecorder } from './receipts';
+import { selfServiceLinker } from './self-service-link';
+import { DynamoDbSelfServiceStore } from '#adapters/dynamodb/self-service-store';
+import { accessKeysFromSecret } from '#adapters/self-service/secret';
 
 const config = loadDispatcherConfig();
 const tools = powertools('dispatch-notice');
@@ -28,6 +31,9 @@ const dispatcher = createNoticeDispatcher({
   channelOrder: config.channelOrder,
   exchangeContact: config.exchangeContact,
   maxReceiveCount: config.maxReceiveCount,
+  ...(config.selfService
+    ? { withSelfServiceLink: selfServiceLinker({ keys: accessKeysFromSecret(config.selfService.accessSecretArn), links: new DynamoDbSelfServiceStore(client, config.tableName), pageUrl: config.selfService.pageUrl }) }
+    : {}),
   logger,
   metrics: { addMetric: (name, _unit, value) => metrics.addMetric(name, MetricUnit.Count, value) },
 });

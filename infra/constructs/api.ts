@@ -176,7 +176,7 @@ export class Api extends Construct {
       validateRequestBody: true,
     });
 
-    const integration = new apigw.LambdaIntegration(props.handler.fn, { proxy: true, allowTestInvoke: false });
+    const integration = new apigw.LambdaIntegration(props.handler.fn, { proxy: true, allowTestInvoke: false, scopePermissionToMethod: false });
     for (const route of routes) {
       const resource = this.restApi.root.resourceForPath(route.path);
       const pathParams = [...route.path.matchAll(/\{([^}]+)\}/g)].map((m) => `method.request.path.${m[1]}`);

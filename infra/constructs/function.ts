@@ -92,29 +92,26 @@ export class AppFunction extends Construct implements iam.IGrantable {
     });
     this.grantPrincipal = this.role;
 
-    // Separate policies (not the role's default policy) so that each acknowledged wildcard covers
-    // exactly these statements and never a grant added later.
-    const logsPolicy = new iam.Policy(this, 'LogsPolicy', {
+    // A policy of its own (not the role's default policy), so that the acknowledged wildcard covers
+    // exactly the X-Ray statement and never a grant added later; the logs statement (one log group)
+    // shares it, one policy per function rather than two (CloudFormation's 500 resources a stack).
+    const logsAndTracing = new iam.Policy(this, 'LogsAndTracingPolicy', {
       statements: [
         new iam.PolicyStatement({
           actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
           resources: [this.logGroup.logGroupArn],
         }),
-      ],
-    });
-    const tracingPolicy = new iam.Policy(this, 'TracingPolicy', {
-      statements: [
         new iam.PolicyStatement({
           actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
           resources: ['*'],
         }),
       ],
     });
-    Validations.of(tracingPolicy).acknowledge({
+    Validations.of(logsAndTracing).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions; * is the only valid resource.',
     });
-    const attached: iam.Policy[] = [logsPolicy, tracingPolicy];
+    const attached: iam.Policy[] = [logsAndTracing];
     for (const p of attached) p.attachToRole(this.role);
 
     if (props.vpc) {

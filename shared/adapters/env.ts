@@ -62,6 +62,9 @@ export const ENV = {
   refundFileBucket: 'REFUND_FILE_BUCKET',
   emailFrom: 'EMAIL_FROM',
   maxPriceAgeMs: 'MAX_PRICE_AGE_MS',
+  /** The taxpayer self-service page: its keys' secret (not the exchange's) and the page's address. */
+  taxpayerAccessSecretArn: 'TAXPAYER_ACCESS_SECRET_ARN',
+  taxpayerPageUrl: 'TAXPAYER_PAGE_URL',
   /** DynamoDB Local and the local SQS server, for the local stack and tests. */
   dynamodbEndpoint: 'DYNAMODB_ENDPOINT',
   sqsEndpoint: 'SQS_ENDPOINT',

@@ -73,7 +73,8 @@ export interface SaleRequest {
   evidence: SaleRequestEvidence;
 }
 
-export type SaleRequestChannel = 'IN_PERSON' | 'PHONE' | 'MAIL' | 'EMAIL' | 'ONLINE';
+/** SELF_SERVICE: the taxpayer asked on the self-service page themselves (only that page's API records it). */
+export type SaleRequestChannel = 'IN_PERSON' | 'PHONE' | 'MAIL' | 'EMAIL' | 'ONLINE' | 'SELF_SERVICE';
 
 /** Who took the taxpayer's request, when, and how (kept with the case and in its audit trail). */
 export interface SaleRequestEvidence {

@@ -33,6 +33,17 @@ export interface CitySettings {
     /** Days the exchange has to move seized coins. */
     transferDays: number;
   };
+  /** Where a taxpayer pays, as the self-service page lists it (the notices print `notices.paymentGuide`). */
+  payment?: PaymentDetails;
+}
+
+export interface PaymentDetails {
+  /** The city's collection accounts (a per-case virtual account, where the city issues one, is on the bill). */
+  accounts: { bank: string; number: string; holder: string }[];
+  /** The national local-tax payment site, or the city's own. */
+  onlineUrl?: string;
+  /** Office hours and counter for payment in person. */
+  inPerson?: string;
 }
 
 export const DEFAULT_CITY_SETTINGS: CitySettings = {
@@ -52,6 +63,11 @@ export const DEFAULT_CITY_SETTINGS: CitySettings = {
     cityAccount: '업비트 청주시 체납징수 계정',
     returnedTo: '업비트 본인 계정',
     transferDays: 7,
+  },
+  payment: {
+    accounts: [{ bank: '농협은행', number: '301-0000-0000-00', holder: '청주시 징수과' }],
+    onlineUrl: 'https://www.wetax.go.kr',
+    inPerson: '청주시청 징수과 창구, 평일 09:00-18:00',
   },
 };
 
@@ -77,6 +93,13 @@ export const CitySettingsSchema = z.strictObject({
     returnedTo: text(100),
     transferDays: whole(1, 60),
   }),
+  payment: z.optional(
+    z.strictObject({
+      accounts: z.array(z.strictObject({ bank: text(40), number: z.string().check(z.regex(/^[0-9-]{6,30}$/, 'digits and dashes')), holder: text(60) })).check(z.maxLength(5)),
+      onlineUrl: z.optional(z.url({ protocol: /^https$/ }).check(z.maxLength(200))),
+      inPerson: z.optional(text(200)),
+    }),
+  ),
 });
 
 export class InvalidCitySettingsError extends Error {

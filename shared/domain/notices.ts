@@ -199,6 +199,17 @@ export interface PreSaleData extends NoticeCommon {
   /** How to ask the city to sell now, e.g. '전화(043-201-0000) 또는 시 누리집 매각 요청 메뉴'. */
   saleRequestGuide: string;
   virtualAccount?: string;
+  /** The taxpayer's own link to the self-service page (added when the notice goes out, docs/SELF_SERVICE.md). */
+  selfService?: SelfServiceLink;
+}
+
+/** The link printed on a notice (with a QR code of `url`) and in its e-mail. */
+export interface SelfServiceLink {
+  url: string;
+  /** The code in the link, as printed for typing: XXXX-XXXX-XXXX-XXXX. */
+  code: string;
+  /** The last day the link works. */
+  expiresOn: LocalDate;
 }
 
 export interface ReminderData extends NoticeCommon {
@@ -467,7 +478,7 @@ function checkReleased(list: readonly ReleasedHolding[] | undefined, field: stri
 
 // ---------------------------------------------------------------- shared blocks
 
-type Lines = string[];
+export type Lines = string[];
 
 const coinLabel = (h: { coin: string; coinName?: string }): string => (h.coinName ? `${h.coinName.trim()}(${h.coin.trim()})` : h.coin.trim());
 const qty = (h: { coin: string; quantity: string }): string => `${h.quantity.trim()} ${h.coin.trim()}`;
@@ -508,14 +519,14 @@ function paymentBlock(d: NoticeCommon & { virtualAccount?: string }): Lines {
   return [d.city.paymentGuide.trim(), ...(d.virtualAccount ? [`납부 전용 가상계좌: ${d.virtualAccount.trim()}`] : [])];
 }
 
-function objectionBlock(c: Citations): Lines {
+export function objectionBlock(c: Citations): Lines {
   return [
     '■ 이의가 있으신 경우',
     `이 처분에 이의가 있으시면 처분이 있음을 안 날(처분의 통지를 받으신 경우에는 그 통지를 받은 날)부터 90일 이내에 이의신청(${c.objection})을 하시거나 심판청구(${c.adjudication})를 하실 수 있습니다.`,
   ];
 }
 
-function holdBlock(c: Citations): Lines {
+export function holdBlock(c: Citations): Lines {
   return [
     '■ 매각을 멈추어야 할 사정이 있으신 경우',
     `이의신청·심판청구 또는 행정소송이 진행 중인 동안에는 압류 가상자산을 매각하지 않습니다(${c.noSaleWhileAppealed}). ` +
@@ -652,6 +663,17 @@ const seizure: Template<SeizureData> = {
       : `[${d.city.cityName.trim()}] ${d.taxpayerName.trim()}님, 지방세 체납액 ${formatWon(d.arrears.total)} 징수를 위해 ${d.exchangeName.trim()}의 가상자산을 압류했습니다. 납부하시면 해제됩니다.`,
 };
 
+/** The notice's one addition for the self-service page: where to go (a QR code of the same address is printed beside it). */
+function selfServiceBlock(link: SelfServiceLink): Lines {
+  return [
+    '■ 인터넷으로 확인하고 직접 매각 요청하기',
+    '아래 주소로 접속하시거나 QR코드를 휴대전화로 찍으시면, 생년월일로 본인임을 확인한 뒤 오늘 기준 체납액과 압류 가상자산의 현재 가치를 보시고 매각을 직접 요청하실 수 있습니다.',
+    `- 주소: ${link.url.trim()}`,
+    `- 확인 번호: ${link.code.trim()}`,
+    `- 이용 기한: ${formatKoreanDate(link.expiresOn)}까지`,
+  ];
+}
+
 function optionsBlock(d: PreSaleData | ReminderData, c: Citations): Lines {
   return [
     '■ 선택하실 수 있는 방법',
@@ -672,6 +694,11 @@ const preSale: Template<PreSaleData> = {
     if (d.owedAtDeadline !== undefined) wonAmount(d.owedAtDeadline, 'owedAtDeadline');
     if (d.daysAfterReceipt !== undefined && (!Number.isInteger(d.daysAfterReceipt) || d.daysAfterReceipt < 1)) throw new NoticeDataError('daysAfterReceipt must be a whole number of days, at least 1');
     checkValuation(d.valuation, 'valuation');
+    if (d.selfService !== undefined) {
+      if (!/^https?:\/\/\S+$/.test(d.selfService.url)) throw new NoticeDataError('selfService.url must be an http(s) address');
+      text(d.selfService.code, 'selfService.code');
+      date(d.selfService.expiresOn, 'selfService.expiresOn');
+    }
   },
   legalBasis: (_d, c) => [c.directSale, c.preSaleNotice],
   body: (d, c, title, legalBasis) =>
@@ -694,6 +721,7 @@ const preSale: Template<PreSaleData> = {
           : `■ 납부기한: 이 통지서를 받으신 날부터 ${d.daysAfterReceipt}일이 되는 날(빨라도 ${formatKoreanDate(d.deadline)}). 확정된 납부기한은 기한 전에 다시 알려 드립니다.`,
       ],
       optionsBlock(d, c),
+      ...(d.selfService ? [selfServiceBlock(d.selfService)] : []),
       [
         '■ 납부기한까지 납부하지 않으시면',
         '납부기한이 지난 뒤 체납액에 충당하는 데 필요한 만큼만 시장 가격에 가깝게 나누어 매각하고, 체납액을 모두 충당하면 매각을 멈춥니다. ' +

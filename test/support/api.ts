@@ -1,7 +1,7 @@
 /** Drives the API handler with real API Gateway proxy events against the test table. */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { createApi, type ApiHandler } from '../../functions/api/app';
+import { createApi, type ApiDeps, type ApiHandler } from '../../functions/api/app';
 import { loadApiConfig, type ApiConfig } from '../../functions/api/config';
 import { proxyEvent } from '../../functions/api/proxy-event';
 import { DynamoDbJournalStore } from '#adapters/dynamodb/journal-store';
@@ -81,12 +81,13 @@ export interface TestApi {
   call(method: string, path: string, options?: CallOptions): Promise<Answer>;
 }
 
-export function testApi(table: TestTable, start = '2025-09-01T00:00:00Z'): TestApi {
+/** `extra`: dependencies beyond the table's (the self-service page's second check, say). */
+export function testApi(table: TestTable, start = '2025-09-01T00:00:00Z', extra: Partial<ApiDeps> = {}): TestApi {
   const clock = { now: new Date(start) };
   let handler: ApiHandler | undefined;
   const get = (): ApiHandler => {
     const config = testConfig(table.tableName);
-    handler ??= createApi({ policy: config.policy, store: table.store, settings: table.settings, releases: new DynamoDbReleaseStore(table.client, table.tableName), sales: new DynamoDbSaleStore(table.client, table.tableName), custody: new DynamoDbJournalStore(table.client, table.tableName), config, logger: new Logger({ logLevel: 'SILENT' }), now: () => clock.now });
+    handler ??= createApi({ policy: config.policy, store: table.store, settings: table.settings, releases: new DynamoDbReleaseStore(table.client, table.tableName), sales: new DynamoDbSaleStore(table.client, table.tableName), custody: new DynamoDbJournalStore(table.client, table.tableName), config, logger: new Logger({ logLevel: 'SILENT' }), now: () => clock.now, ...extra });
     return handler;
   };
   return {

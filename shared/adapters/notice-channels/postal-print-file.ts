@@ -7,6 +7,8 @@
  *   %%BEGIN seq=000001 notice=<noticeId> case=<caseId> kind=PRE_SALE class=REGISTERED lines=42 sha256=<hex of the text>
  *   %%TO 홍길동
  *   %%ADDRESS 충청북도 청주시 ...
+ *   %%QR https://...#XXXX-XXXX-XXXX-XXXX     (only on a notice with a self-service link: the printer
+ *                                            prints a QR code of it beside the address printed in the text)
  *   <the notice text, line by line (a line that starts with spaces and %% gets one more leading space)>
  *   %%END seq=000001 notice=<noticeId>
  *   <form feed>
@@ -51,6 +53,8 @@ export interface PrintRecord {
   sha256: string;
   to: string;
   address: string;
+  /** The self-service link to print as a QR code, when the notice carries one. */
+  qr?: string;
   text: string;
 }
 
@@ -91,6 +95,7 @@ export function formatPrintRecord(record: Omit<PrintRecord, 'sha256'>): { format
       `%%BEGIN seq=${seq} notice=${record.noticeId} case=${record.caseId} kind=${record.kind} class=${record.mailClass} lines=${lines.length} sha256=${hash}`,
       `%%TO ${oneLine(record.to)}`,
       `%%ADDRESS ${oneLine(record.address)}`,
+      ...(record.qr ? [`%%QR ${oneLine(record.qr)}`] : []),
       ...lines.map(escapeLine),
       `%%END seq=${seq} notice=${record.noticeId}`,
       FORM_FEED,
@@ -124,18 +129,20 @@ export function parsePrintBatch(content: string): PrintBatch {
     const n = Number(count);
     const to = lines[i + 1];
     const address = lines[i + 2];
-    const body = lines.slice(i + 3, i + 3 + n);
-    const end = lines[i + 3 + n];
-    const ff = lines[i + 4 + n];
-    const complete = i + 5 + n < lines.length && to !== undefined && to.startsWith('%%TO ') && address !== undefined && address.startsWith('%%ADDRESS ') && end === `%%END seq=${seq} notice=${noticeId}` && ff === FORM_FEED;
+    const qr = lines[i + 3]?.startsWith('%%QR ') ? (lines[i + 3] ?? '').slice(5) : undefined;
+    const from = i + 3 + (qr === undefined ? 0 : 1);
+    const body = lines.slice(from, from + n);
+    const end = lines[from + n];
+    const ff = lines[from + 1 + n];
+    const complete = from + 2 + n < lines.length && to !== undefined && to.startsWith('%%TO ') && address !== undefined && address.startsWith('%%ADDRESS ') && end === `%%END seq=${seq} notice=${noticeId}` && ff === FORM_FEED;
     if (!complete) {
       tailFrom(i);
       break;
     }
     const text = `${body.map(unescapeLine).join('\n')}\n`;
     if (sha256(text) !== hash) throw new PrintFileCorruptError(`record ${seq} does not match its hash`);
-    records.push({ seq: Number(seq), noticeId, caseId, kind, mailClass, sha256: hash, to: to.slice(5), address: address.slice(10), text });
-    for (let k = 0; k < n + 5; k++) advance();
+    records.push({ seq: Number(seq), noticeId, caseId, kind, mailClass, sha256: hash, to: to.slice(5), address: address.slice(10), ...(qr === undefined ? {} : { qr }), text });
+    for (let k = i; k < from + 2 + n; k++) advance();
     completeBytes = offset;
   }
   return { records, completeBytes, tornBytes: Buffer.byteLength(content, 'utf8') - completeBytes };
@@ -145,7 +152,8 @@ export function parsePrintBatch(content: string): PrintBatch {
 export function printRecordOf(notice: OutgoingNotice, seq: number, mailClass: Readonly<Record<NoticeKind, MailClass>>): Omit<PrintRecord, 'sha256'> {
   const address = notice.recipient.contact.address?.trim();
   if (!address) throw new Error('the postal channel needs an address (chooseChannel checks this)');
-  return { seq, noticeId: notice.noticeId, caseId: notice.caseId, kind: notice.kind, mailClass: mailClass[notice.kind], to: notice.recipient.name, address, text: noticeText(notice) };
+  const qr = notice.content.kind === 'PRE_SALE' ? notice.content.data.selfService?.url : undefined;
+  return { seq, noticeId: notice.noticeId, caseId: notice.caseId, kind: notice.kind, mailClass: mailClass[notice.kind], to: notice.recipient.name, address, ...(qr ? { qr } : {}), text: noticeText(notice) };
 }
 
 export interface PostalPrintFileOptions {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OPENAPI_FILE, openApiDocument, renderOpenApi } from '../../../functions/api/openapi';
 import { routes } from '../../../functions/api/routes';
+import { taxpayerRoutes } from '../../../functions/taxpayer-api/routes';
 
 const document = openApiDocument();
 type Operation = { operationId?: string; parameters?: { in: string; name: string; required?: boolean }[]; requestBody?: unknown; responses: Record<string, unknown> };
@@ -10,8 +11,8 @@ const operations = Object.entries(document.paths ?? {}).flatMap(([path, item]) =
 );
 
 describe('the OpenAPI document', () => {
-  it('lists exactly the routes the router serves', () => {
-    const routed = routes.map((r) => `${r.method} ${r.path}`).sort();
+  it('lists exactly the routes the routers serve: the city’s and the taxpayer’s', () => {
+    const routed = [...routes, ...taxpayerRoutes].map((r) => `${r.method} ${r.path}`).sort();
     expect(operations.map((o) => o.key).sort()).toEqual(routed);
   });
 
@@ -26,6 +27,16 @@ describe('the OpenAPI document', () => {
       if (route.kind === 'change') expect(params).toContainEqual(expect.objectContaining({ in: 'header', name: 'Idempotency-Key', required: true }));
       expect(op?.requestBody !== undefined).toBe(route.body !== undefined);
       expect(Object.keys(op?.responses ?? {}).sort()).toEqual([...Object.keys(route.responses), '500'].sort());
+    }
+  });
+
+  it('documents the taxpayer routes: a session on all but the one that opens it, an Idempotency-Key on the sale request', () => {
+    for (const route of taxpayerRoutes) {
+      const op = operations.find((o) => o.key === `${route.method} ${route.path}`)?.op as Operation & { security?: unknown[] };
+      expect(op.operationId).toBe(route.operationId);
+      expect(op.security).toEqual(route.session ? [{ taxpayerSession: [] }] : []);
+      expect((op.parameters ?? []).some((p) => p.name === 'Idempotency-Key')).toBe(route.kind === 'change');
+      expect(Object.keys(op.responses).sort()).toEqual([...Object.keys(route.responses), '500'].sort());
     }
   });
 

@@ -20,6 +20,7 @@ import {
   type OutgoingNotice,
   type SmsMessage,
 } from '#adapters/notice-channels/index';
+import QRCode from 'qrcode';
 import { renderNotice } from '#domain/notices';
 import { loadDispatcherConfig } from '../../../functions/dispatch-notice/config';
 import { registered, toNoticeSent } from '../../support/cases';
@@ -177,5 +178,39 @@ describe('dispatcher configuration', () => {
     expect(() => loadDispatcherConfig({})).toThrow('TABLE_NAME');
     expect(() => loadDispatcherConfig({ ...base, NOTICE_CHANNEL_ORDER: '{"NOPE":["POST"]}' })).toThrow('not a notice kind');
     expect(() => loadDispatcherConfig({ ...base, NOTICE_CHANNEL_ORDER: '{"*":["FAX"]}' })).toThrow('non-empty list');
+  });
+});
+
+describe('the self-service link on the pre-sale notice', () => {
+  const link = { url: 'https://pay.example.go.kr/t/#7K2M-QX4P-9D3R-T6VW', code: '7K2M-QX4P-9D3R-T6VW', expiresOn: '2025-12-31' };
+  const linked = preSale.content.kind === 'PRE_SALE' ? { ...preSale.content, data: { ...preSale.content.data, selfService: link } } : preSale.content;
+
+  it('changes the text only by the link block: every other line stays as it was, in order', () => {
+    const before = renderNotice(preSale.content).body.split('\n');
+    const after = renderNotice(linked).body.split('\n');
+    const at = after.indexOf('■ 인터넷으로 확인하고 직접 매각 요청하기');
+    const added = after.slice(at, at + 6);
+    expect([...after.slice(0, at), ...after.slice(at + 6)]).toEqual(before);
+    expect(added).toEqual([
+      '■ 인터넷으로 확인하고 직접 매각 요청하기',
+      expect.stringContaining('QR코드'),
+      `- 주소: ${link.url}`,
+      `- 확인 번호: ${link.code}`,
+      '- 이용 기한: 2025년 12월 31일까지',
+      '',
+    ]);
+    expect(() => renderNotice({ ...linked, data: { ...linked.data, selfService: { ...link, url: 'javascript:alert(1)' } } } as typeof linked)).toThrow(/selfService.url/);
+  });
+
+  it('the print record carries the link for the QR code, and a small one: version 4 at error correction M', async () => {
+    const root = join(dir, 'post-qr');
+    const channel = new PostalPrintFileChannel(root);
+    await channel.deliver(outgoing({ content: linked, rendered: renderNotice(linked) }));
+    await channel.deliver(outgoing({ noticeId: 'other-notice' }));
+    const [withQr, without] = await readPrintBatch(channel.batchPath('cheongju', new Date('2025-09-01T16:30:00Z')));
+    expect(withQr).toMatchObject({ qr: link.url, text: `${renderNotice(linked).body}\n` });
+    expect(without?.qr).toBeUndefined();
+    // About 50 characters: a 33 × 33 QR code, printable in 2.5 cm and read by any phone camera.
+    expect(QRCode.create(withQr!.qr!, { errorCorrectionLevel: 'M' }).version).toBeLessThanOrEqual(4);
   });
 });

@@ -1,0 +1,141 @@
+/**
+ * The taxpayer's self-service API (docs/SELF_SERVICE.md): a public REST API of its own, apart from
+ * the cities' IAM-only API, so its resource policy and throttling stay untouched. Every route is the
+ * taxpayer router's (functions/taxpayer-api/routes.ts); all but the one that opens a session go
+ * through its own Lambda TOKEN authorizer (the session's signature and expiry, no cache). An AWS WAF
+ * web ACL on the stage blocks an address beyond `PUBLIC_RATE_LIMIT` (the function enforces the same
+ * numbers itself, so the local stack, which has no WAF, keeps the same limit). The link, check and
+ * session keys come from a secret of their own, generated here and never the exchange keys.
+ */
+import { Duration, RemovalPolicy, Stack, Validations, type CfnOutput } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
+import { Construct } from 'constructs';
+import { ENV } from '#adapters/env';
+import { PUBLIC_RATE_LIMIT } from '#domain/self-service';
+import { IDEMPOTENCY_HEADER } from '../../functions/api/idempotency';
+import { taxpayerRoutes } from '../../functions/taxpayer-api/routes';
+import type { AppFunction } from './function';
+
+export const TAXPAYER_STAGE = 'v1';
+
+export interface TaxpayerApiProps {
+  readonly namePrefix: string;
+  readonly handler: AppFunction;
+  readonly authorizer: AppFunction;
+  readonly key: kms.IKey;
+  readonly logRetention: logs.RetentionDays;
+  /** The page's address (the notices' links): its origin may call the API. */
+  readonly pageUrl?: string;
+}
+
+export class TaxpayerApi extends Construct {
+  readonly restApi: apigw.RestApi;
+  readonly secret: secretsmanager.Secret;
+  readonly webAcl: wafv2.CfnWebACL;
+
+  constructor(scope: Construct, id: string, props: TaxpayerApiProps) {
+    super(scope, id);
+    this.secret = new secretsmanager.Secret(this, 'AccessSecret', {
+      secretName: `${props.namePrefix}/taxpayer-access`,
+      description: 'Keys of the taxpayer self-service page (links on notices, the second check, sessions): 64 random characters read as base64',
+      encryptionKey: props.key,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.secret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: 'The secret signs the links printed on letters already mailed: rotating it would void every link in taxpayers’ hands. Rotation is a manual procedure done between notice runs (infra/README.md).',
+    });
+
+    const accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: props.logRetention, removalPolicy: RemovalPolicy.RETAIN });
+    const origin = props.pageUrl ? new URL(props.pageUrl).origin : undefined;
+    this.restApi = new apigw.RestApi(this, 'Api', {
+      restApiName: `${props.namePrefix}-taxpayer-api`,
+      description: 'crypto-tax-recovery: the taxpayer self-service page’s public API (session, statement, sale preview, sale request)',
+      endpointTypes: [apigw.EndpointType.REGIONAL],
+      cloudWatchRole: false,
+      deployOptions: {
+        stageName: TAXPAYER_STAGE,
+        tracingEnabled: true,
+        accessLogDestination: new apigw.LogGroupLogDestination(accessLogs),
+        accessLogFormat: apigw.AccessLogFormat.jsonWithStandardFields({ caller: false, httpMethod: true, ip: true, protocol: true, requestTime: true, resourcePath: true, responseLength: true, status: true, user: false }),
+        throttlingRateLimit: 20,
+        throttlingBurstLimit: 40,
+      },
+      ...(origin ? { defaultCorsPreflightOptions: { allowOrigins: [origin], allowMethods: ['GET', 'POST'], allowHeaders: ['authorization', 'content-type', IDEMPOTENCY_HEADER.toLowerCase()], maxAge: Duration.minutes(10) } } : {}),
+    });
+    (this.restApi.node.findChild('Endpoint') as CfnOutput).overrideLogicalId('TaxpayerApiUrl');
+    for (const [name, type] of [
+      ['Default4xx', apigw.ResponseType.DEFAULT_4XX],
+      ['Default5xx', apigw.ResponseType.DEFAULT_5XX],
+    ] as const) {
+      this.restApi.addGatewayResponse(name, {
+        type,
+        responseHeaders: { 'Content-Type': "'application/problem+json'", ...(origin ? { 'Access-Control-Allow-Origin': `'${origin}'` } : {}) },
+        templates: { 'application/json': '{"type":"about:blank","title":"$context.error.responseType","detail":$context.error.messageString,"requestId":"$context.requestId"}' },
+      });
+    }
+
+    const authorizer = new apigw.TokenAuthorizer(this, 'SessionAuthorizer', {
+      handler: props.authorizer.fn,
+      identitySource: apigw.IdentitySource.header('Authorization'),
+      // No cache: an expired session is refused at once, and one session opens one case only.
+      resultsCacheTtl: Duration.seconds(0),
+    });
+    const validator = new apigw.RequestValidator(this, 'Validator', { restApi: this.restApi, validateRequestParameters: true, validateRequestBody: true });
+    const integration = new apigw.LambdaIntegration(props.handler.fn, { proxy: true, allowTestInvoke: false, scopePermissionToMethod: false });
+    for (const route of taxpayerRoutes) {
+      const method = this.restApi.root.resourceForPath(route.path).addMethod(route.method, integration, {
+        requestValidator: validator,
+        ...(route.kind === 'change' ? { requestParameters: { [`method.request.header.${IDEMPOTENCY_HEADER}`]: true } } : {}),
+        ...(route.session ? { authorizer, authorizationType: apigw.AuthorizationType.CUSTOM } : { authorizationType: apigw.AuthorizationType.NONE }),
+      });
+      if (!route.session) {
+        Validations.of(method).acknowledge(
+          { id: 'AwsSolutions-APIG4', reason: 'This route opens a session: it takes the notice’s code and the date of birth, checks them with a lockout per link and per case, and answers every refusal the same way. Nothing before it could authorize the caller.' },
+          { id: 'AwsSolutions-COG4', reason: 'Taxpayers have no accounts: the notice’s signed code and the second check are the credentials, and this route turns them into a session.' },
+        );
+      }
+    }
+
+    props.handler.addEnvironment(ENV.taxpayerAccessSecretArn, this.secret.secretArn);
+    props.authorizer.addEnvironment(ENV.taxpayerAccessSecretArn, this.secret.secretArn);
+    if (props.pageUrl) props.handler.addEnvironment(ENV.taxpayerPageUrl, props.pageUrl);
+    this.secret.grantRead(props.handler);
+    this.secret.grantRead(props.authorizer);
+
+    // Per client address, the same numbers as the function's own limiter.
+    this.webAcl = new wafv2.CfnWebACL(this, 'RateLimit', {
+      name: `${props.namePrefix}-taxpayer-rate`,
+      scope: 'REGIONAL',
+      defaultAction: { allow: {} },
+      visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: `${props.namePrefix}-taxpayer`, sampledRequestsEnabled: false },
+      rules: [
+        {
+          name: 'PerAddressRate',
+          priority: 0,
+          action: { block: { customResponse: { responseCode: 429 } } },
+          statement: { rateBasedStatement: { limit: PUBLIC_RATE_LIMIT.requests, evaluationWindowSec: PUBLIC_RATE_LIMIT.windowSeconds, aggregateKeyType: 'IP' } },
+          visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: `${props.namePrefix}-taxpayer-rate`, sampledRequestsEnabled: false },
+        },
+      ],
+    });
+    new wafv2.CfnWebACLAssociation(this, 'RateLimitAssociation', {
+      resourceArn: `arn:${Stack.of(this).partition}:apigateway:${Stack.of(this).region}::/restapis/${this.restApi.restApiId}/stages/${this.restApi.deploymentStage.stageName}`,
+      webAclArn: this.webAcl.attrArn,
+    });
+
+    Validations.of(this.restApi).acknowledge(
+      { id: 'AwsSolutions-APIG6', reason: 'Execution logging needs the account-wide API Gateway CloudWatch role, a singleton this stack must not own; access logs, X-Ray and the function’s own logs (no personal data) cover every request.' },
+      { id: 'AwsSolutions-COG4', reason: 'Taxpayers have no accounts: their routes use this API’s own Lambda authorizer over a short session opened with the notice’s code and the second check.' },
+    );
+  }
+
+  get url(): string {
+    return this.restApi.url;
+  }
+}
