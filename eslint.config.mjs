@@ -2,7 +2,18 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'cdk.out/', 'coverage/', 'bench/results/', 'web/dist/', 'test-output/', '**/*.js', '**/*.mjs'] },
+  {
+    ignores: [
+      'node_modules/',
+      'cdk.out/',
+      'coverage/',
+      'bench/results/',
+      'web/dist/',
+      'test-output/',
+      '**/*.js',
+      '**/*.mjs',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   { languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } } },
@@ -25,15 +36,26 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       // Money must never pass through a float: forbid the float parsers outright.
       'no-restricted-globals': ['error', { name: 'parseFloat', message: 'Use decimal.js for money and quantities.' }],
-      'no-restricted-properties': ['error', { object: 'Number', property: 'parseFloat', message: 'Use decimal.js for money and quantities.' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Number', property: 'parseFloat', message: 'Use decimal.js for money and quantities.' },
+      ],
     },
   },
   {
     files: ['shared/domain/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [
-        { group: ['@aws-sdk/*', 'aws-cdk-lib', 'aws-cdk-lib/*', '@aws-lambda-powertools/*', 'node:*'], message: 'The domain core stays pure: no AWS or I/O imports.' },
-      ] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@aws-sdk/*', 'aws-cdk-lib', 'aws-cdk-lib/*', '@aws-lambda-powertools/*', 'node:*'],
+              message: 'The domain core stays pure: no AWS or I/O imports.',
+            },
+          ],
+        },
+      ],
     },
   },
 );

@@ -28,7 +28,10 @@ const common = {
   // without Node's require(esm): their files are compiled to CommonJS by the same swc (middy's,
   // exported under an `import` condition only, mapped by path), rather than running jest in its
   // experimental ESM mode.
-  transform: { '^.+\\.ts$': ['@swc/jest'], '/node_modules/(@middy|jose)/.+\\.js$': ['@swc/jest', { module: { type: 'commonjs' } }] },
+  transform: {
+    '^.+\\.ts$': ['@swc/jest'],
+    '/node_modules/(@middy|jose)/.+\\.js$': ['@swc/jest', { module: { type: 'commonjs' } }],
+  },
   transformIgnorePatterns: ['/node_modules/(?!@middy/|jose/)'],
   moduleNameMapper: {
     '^@middy/(core|util)$': '<rootDir>/node_modules/@middy/$1/index.js',

@@ -25,7 +25,8 @@ const CALLER = 'arn:aws:sts::111122223333:assumed-role/city-tax-system/bench';
 
 export const command = defineCommand({
   name: 'npm run bench -- api',
-  about: 'Registers cases through the real API handler against DynamoDB Local, then reads them back; prints registrations per second and GET latency.',
+  about:
+    'Registers cases through the real API handler against DynamoDB Local, then reads them back; prints registrations per second and GET latency.',
   options: {
     cases: { type: 'string', value: 'N', description: 'cases to register (default 10000)' },
     concurrency: { type: 'string', value: 'N', description: 'requests in flight (default 32)' },
@@ -64,17 +65,54 @@ function registration(i: number) {
   return {
     cityId: 'cheongju',
     cityCaseRef: `CJ-BENCH-${i}`,
-    taxpayer: { ref: `TP-${String(i).padStart(6, '0')}`, name: `납세자${i}`, contact: { phone: '010-0000-0000', address: '충청북도 청주시 상당구 상당로 155' } },
+    taxpayer: {
+      ref: `TP-${String(i).padStart(6, '0')}`,
+      name: `납세자${i}`,
+      contact: { phone: '010-0000-0000', address: '충청북도 청주시 상당구 상당로 155' },
+    },
     bills: [
-      { billId: `B${i}-1`, taxItem: '지방소득세', dueDate: '2025-03-31', cost: '0', tax, surcharge: '30000', surchargeAsOf: '2025-06-30' },
-      { billId: `B${i}-2`, taxItem: '자동차세', dueDate: '2025-01-31', cost: '5000', tax: '200000', surcharge: '6000', surchargeAsOf: '2025-06-30' },
+      {
+        billId: `B${i}-1`,
+        taxItem: '지방소득세',
+        dueDate: '2025-03-31',
+        cost: '0',
+        tax,
+        surcharge: '30000',
+        surchargeAsOf: '2025-06-30',
+      },
+      {
+        billId: `B${i}-2`,
+        taxItem: '자동차세',
+        dueDate: '2025-01-31',
+        cost: '5000',
+        tax: '200000',
+        surcharge: '6000',
+        surchargeAsOf: '2025-06-30',
+      },
     ],
   };
 }
 
-async function call(handler: ApiHandler, method: string, path: string, options: { body?: unknown; query?: Record<string, string>; key?: string }) {
-  const headers: Record<string, string> = { 'content-type': 'application/json', ...(options.key ? { 'Idempotency-Key': options.key } : {}) };
-  return handler(proxyEvent({ method, path, headers, query: options.query ?? null, body: options.body === undefined ? null : JSON.stringify(options.body), userArn: CALLER }));
+async function call(
+  handler: ApiHandler,
+  method: string,
+  path: string,
+  options: { body?: unknown; query?: Record<string, string>; key?: string },
+) {
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    ...(options.key ? { 'Idempotency-Key': options.key } : {}),
+  };
+  return handler(
+    proxyEvent({
+      method,
+      path,
+      headers,
+      query: options.query ?? null,
+      body: options.body === undefined ? null : JSON.stringify(options.body),
+      userArn: CALLER,
+    }),
+  );
 }
 
 export default async function bench(options: ReturnType<typeof command.read>): Promise<void> {
@@ -88,8 +126,17 @@ export default async function bench(options: ReturnType<typeof command.read>): P
     await createCasesTable(client, tableName);
     const settings = new DynamoDbCitySettings(client, tableName);
     await settings.put(DEFAULT_CITY_SETTINGS, { expectedVersion: null, by: 'bench', at: new Date().toISOString() });
-    const config = loadApiConfig({ TABLE_NAME: tableName, SERVED_CITIES: 'cheongju', CALLERS: JSON.stringify([{ principal: CITY_ROLE, role: 'CITY_SYSTEM', cities: ['cheongju'] }]) });
-    const handler = createApi({ store: new DynamoDbCaseStore(client, tableName), settings, config, logger: new Logger({ logLevel: 'SILENT' }) });
+    const config = loadApiConfig({
+      TABLE_NAME: tableName,
+      SERVED_CITIES: 'cheongju',
+      CALLERS: JSON.stringify([{ principal: CITY_ROLE, role: 'CITY_SYSTEM', cities: ['cheongju'] }]),
+    });
+    const handler = createApi({
+      store: new DynamoDbCaseStore(client, tableName),
+      settings,
+      config,
+      logger: new Logger({ logLevel: 'SILENT' }),
+    });
 
     // Warm up the JVM and the handler's code paths; these cases are not counted.
     await pool(200, concurrency, async (i) => {
@@ -129,22 +176,59 @@ export default async function bench(options: ReturnType<typeof command.read>): P
         postP50Ms: percentile(postLatencies, 50),
         postP99Ms: percentile(postLatencies, 99),
       },
-      gets: { requests: gets, concurrency, failures: getFailures, perSecond: Math.round(gets / getSeconds), p50Ms: percentile(getLatencies, 50), p99Ms: percentile(getLatencies, 99) },
-      getsSequential: { requests: sequentialLatencies.length, p50Ms: percentile(sequentialLatencies, 50), p99Ms: percentile(sequentialLatencies, 99) },
+      gets: {
+        requests: gets,
+        concurrency,
+        failures: getFailures,
+        perSecond: Math.round(gets / getSeconds),
+        p50Ms: percentile(getLatencies, 50),
+        p99Ms: percentile(getLatencies, 99),
+      },
+      getsSequential: {
+        requests: sequentialLatencies.length,
+        p50Ms: percentile(sequentialLatencies, 50),
+        p99Ms: percentile(sequentialLatencies, 99),
+      },
     };
     // Goals from use: a large city's backlog (10,000 cases) registered in under two minutes; an
     // officer's console reading a case well within interactive time even while the city's batch runs.
     const targets = [
-      { name: 'registrations per second (DynamoDB Local, concurrency 32)', goal: '>= 100', value: figures.registrations.casesPerSecond, met: figures.registrations.casesPerSecond >= 100 },
+      {
+        name: 'registrations per second (DynamoDB Local, concurrency 32)',
+        goal: '>= 100',
+        value: figures.registrations.casesPerSecond,
+        met: figures.registrations.casesPerSecond >= 100,
+      },
       { name: 'registrations refused or failed', goal: '0', value: failures, met: failures === 0 },
-      { name: 'GET /cases/{caseId} p50 ms under load', goal: '<= 25', value: figures.gets.p50Ms, met: figures.gets.p50Ms <= 25 },
-      { name: 'GET /cases/{caseId} p99 ms under load', goal: '<= 100', value: figures.gets.p99Ms, met: figures.gets.p99Ms <= 100 },
-      { name: 'GET /cases/{caseId} p99 ms one at a time', goal: '<= 25', value: figures.getsSequential.p99Ms, met: figures.getsSequential.p99Ms <= 25 },
+      {
+        name: 'GET /cases/{caseId} p50 ms under load',
+        goal: '<= 25',
+        value: figures.gets.p50Ms,
+        met: figures.gets.p50Ms <= 25,
+      },
+      {
+        name: 'GET /cases/{caseId} p99 ms under load',
+        goal: '<= 100',
+        value: figures.gets.p99Ms,
+        met: figures.gets.p99Ms <= 100,
+      },
+      {
+        name: 'GET /cases/{caseId} p99 ms one at a time',
+        goal: '<= 25',
+        value: figures.getsSequential.p99Ms,
+        met: figures.getsSequential.p99Ms <= 25,
+      },
     ];
     const result = {
       name: 'api',
       at: new Date().toISOString(),
-      machine: { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', platform: process.platform, loadAverageBefore: loadBefore },
+      machine: {
+        node: process.version,
+        cpus: cpus().length,
+        cpu: cpus()[0]?.model ?? 'unknown',
+        platform: process.platform,
+        loadAverageBefore: loadBefore,
+      },
       backend: 'DynamoDB Local (in memory) via the AWS SDK v3, handler in process',
       figures,
       targets,

@@ -43,15 +43,20 @@ interface LambdaResource {
 
 export const command = defineCommand({
   name: 'npm run bench -- bundles',
-  about: 'Builds the Lambda bundles as the stack does, says what fills them, and measures their cold start beside a logger-only handler.',
+  about:
+    'Builds the Lambda bundles as the stack does, says what fills them, and measures their cold start beside a logger-only handler.',
   options: { runs: { type: 'string', value: 'N', description: 'cold starts per bundle (default 15)' } },
   read: (v) => ({ runs: numberOption(v.runs, 'runs', 15, { min: 1, integer: true }) }),
 });
 
 /** A CloudFormation token's stand-in, shaped like what the deployed function would get. */
 function placeholder(name: string): string {
-  if (name === 'CALLERS') return JSON.stringify([{ principal: 'arn:aws:iam::123456789012:role/city-system', role: 'CITY_SYSTEM', cities: ['cheongju'] }]);
-  if (/QUEUE_URL$/.test(name)) return `https://sqs.ap-northeast-2.amazonaws.com/123456789012/${name.toLowerCase()}.fifo`;
+  if (name === 'CALLERS')
+    return JSON.stringify([
+      { principal: 'arn:aws:iam::123456789012:role/city-system', role: 'CITY_SYSTEM', cities: ['cheongju'] },
+    ]);
+  if (/QUEUE_URL$/.test(name))
+    return `https://sqs.ap-northeast-2.amazonaws.com/123456789012/${name.toLowerCase()}.fifo`;
   if (/ARN/.test(name)) return `arn:aws:states:ap-northeast-2:123456789012:stateMachine:${name.toLowerCase()}`;
   if (/TABLE/.test(name)) return 'cases';
   return name.toLowerCase().replace(/_/g, '-');
@@ -79,8 +84,18 @@ const STACK_OPTIONS = {
   logLevel: 'silent' as const,
 };
 
-async function rebuild(entry: string, outfile: string, runtimeSdk = false): Promise<{ bytes: number; top: { module: string; kb: number }[]; awsSdkKb: number }> {
-  const out = await build({ ...STACK_OPTIONS, ...(runtimeSdk ? { external: ['@aws-sdk/*'] } : {}), entryPoints: [entry], outfile, absWorkingDir: REPO_ROOT });
+async function rebuild(
+  entry: string,
+  outfile: string,
+  runtimeSdk = false,
+): Promise<{ bytes: number; top: { module: string; kb: number }[]; awsSdkKb: number }> {
+  const out = await build({
+    ...STACK_OPTIONS,
+    ...(runtimeSdk ? { external: ['@aws-sdk/*'] } : {}),
+    entryPoints: [entry],
+    outfile,
+    absWorkingDir: REPO_ROOT,
+  });
   const meta = out.metafile as Metafile;
   const inputs = Object.values(meta.outputs)[0]?.inputs ?? {};
   const byPackage = new Map<string, number>();
@@ -89,9 +104,13 @@ async function rebuild(entry: string, outfile: string, runtimeSdk = false): Prom
     const key = m?.[1] ?? 'project code';
     byPackage.set(key, (byPackage.get(key) ?? 0) + bytesInOutput);
   }
-  const top = [...byPackage.entries()].sort((a, b) => b[1] - a[1]).map(([module, bytes]) => ({ module, kb: round(bytes / 1024) }));
+  const top = [...byPackage.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .map(([module, bytes]) => ({ module, kb: round(bytes / 1024) }));
   const awsSdkKb = round(
-    [...byPackage.entries()].filter(([k]) => k.startsWith('@aws-sdk/') || k.startsWith('@smithy/') || k.startsWith('@aws-crypto/')).reduce((s, [, b]) => s + b, 0) / 1024,
+    [...byPackage.entries()]
+      .filter(([k]) => k.startsWith('@aws-sdk/') || k.startsWith('@smithy/') || k.startsWith('@aws-crypto/'))
+      .reduce((s, [, b]) => s + b, 0) / 1024,
   );
   return { bytes: statSync(outfile).size, top: top.slice(0, 6), awsSdkKb };
 }
@@ -100,7 +119,16 @@ async function rebuild(entry: string, outfile: string, runtimeSdk = false): Prom
 function coldStart(bundle: string, env: Record<string, string>): { wallMs: number; requireMs: number } {
   const script = `const t=performance.now();const m=await import(${JSON.stringify(pathToFileURL(bundle).href)});const r=performance.now()-t;if(typeof m.handler!=='function')throw new Error('no handler');process.stdout.write(String(r));`;
   const started = performance.now();
-  const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { env: { PATH: process.env.PATH ?? '', AWS_REGION: 'ap-northeast-2', AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench', ...env }, encoding: 'utf8' });
+  const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      AWS_REGION: 'ap-northeast-2',
+      AWS_ACCESS_KEY_ID: 'bench',
+      AWS_SECRET_ACCESS_KEY: 'bench',
+      ...env,
+    },
+    encoding: 'utf8',
+  });
   const wallMs = performance.now() - started;
   if (run.status !== 0) throw new Error(`${bundle} failed to load: ${run.stderr.split('\n').slice(0, 6).join('\n')}`);
   return { wallMs, requireMs: Number(run.stdout) };
@@ -110,14 +138,23 @@ export default async function bench({ runs }: ReturnType<typeof command.read>): 
   const m = machine();
   const outdir = mkdtempSync(join(tmpdir(), 'ctr-bench-bundles-'));
   try {
-    const context = (JSON.parse(readFileSync(join(REPO_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context;
+    const context = (
+      JSON.parse(readFileSync(join(REPO_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }
+    ).context;
     const synthStarted = performance.now();
     const { app, stack } = buildApp({ context, outdir });
-    const template = app.synth().getStackArtifact(stack.artifactId).template as { Resources: Record<string, LambdaResource> };
+    const template = app.synth().getStackArtifact(stack.artifactId).template as {
+      Resources: Record<string, LambdaResource>;
+    };
     const synthSeconds = (performance.now() - synthStarted) / 1000;
 
     const functions = Object.entries(template.Resources)
-      .filter(([, r]) => r.Type === 'AWS::Lambda::Function' && r.Properties.Code?.S3Key && r.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME)
+      .filter(
+        ([, r]) =>
+          r.Type === 'AWS::Lambda::Function' &&
+          r.Properties.Code?.S3Key &&
+          r.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME,
+      )
       .map(([logicalId, r]) => {
         const service = String(r.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME);
         const dir = join(outdir, `asset.${(r.Properties.Code?.S3Key ?? '').replace(/\.zip$/, '')}`);
@@ -147,8 +184,21 @@ export default async function bench({ runs }: ReturnType<typeof command.read>): 
       const mirror = await rebuild(entryOf(f.service), join(rebuildDir, `${f.service}.mjs`));
       const altBundle = join(rebuildDir, 'runtime-sdk', `${f.service}.mjs`);
       const alt = await rebuild(entryOf(f.service), altBundle, true);
-      runtimeSdk.push({ service: `${f.service} (runtime SDK)`, bundle: altBundle, env: f.env, kb: round(alt.bytes / 1024) });
-      rows.push({ ...f, entry: relative(REPO_ROOT, entryOf(f.service)), kb: round(withoutMapComment / 1024), mapKb: round(mapBytes / 1024), rebuiltKb: round(mirror.bytes / 1024), awsSdkKb: mirror.awsSdkKb, top: mirror.top });
+      runtimeSdk.push({
+        service: `${f.service} (runtime SDK)`,
+        bundle: altBundle,
+        env: f.env,
+        kb: round(alt.bytes / 1024),
+      });
+      rows.push({
+        ...f,
+        entry: relative(REPO_ROOT, entryOf(f.service)),
+        kb: round(withoutMapComment / 1024),
+        mapKb: round(mapBytes / 1024),
+        rebuiltKb: round(mirror.bytes / 1024),
+        awsSdkKb: mirror.awsSdkKb,
+        top: mirror.top,
+      });
     }
     building.stop();
     const empty = join(rebuildDir, 'empty.mjs');
@@ -156,7 +206,11 @@ export default async function bench({ runs }: ReturnType<typeof command.read>): 
 
     // Cold starts, interleaved so that a change in the machine's load touches every bundle alike.
     const samples = new Map<string, { wall: number[]; require: number[] }>();
-    const subjects = [{ service: 'empty (Powertools logger only)', bundle: empty, env: { POWERTOOLS_SERVICE_NAME: 'empty' } }, ...rows, ...runtimeSdk];
+    const subjects = [
+      { service: 'empty (Powertools logger only)', bundle: empty, env: { POWERTOOLS_SERVICE_NAME: 'empty' } },
+      ...rows,
+      ...runtimeSdk,
+    ];
     for (const s of subjects) coldStart(s.bundle, s.env); // one warm-up each (file cache)
     const starting = progress('cold starts', runs * subjects.length);
     for (let i = 0; i < runs; i++) {
@@ -191,7 +245,11 @@ export default async function bench({ runs }: ReturnType<typeof command.read>): 
         requireMs: c.requireMs,
         coldStartRatio: round(c.wallMs / baseline.wallMs, 2),
         requireRatio: round(c.requireMs / baseline.requireMs, 2),
-        runtimeSdk: { minifiedKb: alt?.kb ?? 0, coldStartMs: altCold.wallMs, coldStartRatio: round(altCold.wallMs / baseline.wallMs, 2) },
+        runtimeSdk: {
+          minifiedKb: alt?.kb ?? 0,
+          coldStartMs: altCold.wallMs,
+          coldStartRatio: round(altCold.wallMs / baseline.wallMs, 2),
+        },
       };
     });
     const largest = Math.max(...bundles.map((b) => b.minifiedKb));
@@ -205,15 +263,61 @@ export default async function bench({ runs }: ReturnType<typeof command.read>): 
       bundles,
     };
     const targets: Target[] = [
-      { name: `every bundle under ${LIMIT_KB} KB minified without source maps (largest)`, goal: `< ${LIMIT_KB} KB`, value: `${largest} KB; ${over.length} of ${bundles.length} over`, met: over.length === 0 },
-      { name: `cold start (fresh process) within ${COLD_RATIO}x the empty baseline (worst ratio)`, goal: `<= ${COLD_RATIO}`, value: worstRatio, met: worstRatio <= COLD_RATIO },
+      {
+        name: `every bundle under ${LIMIT_KB} KB minified without source maps (largest)`,
+        goal: `< ${LIMIT_KB} KB`,
+        value: `${largest} KB; ${over.length} of ${bundles.length} over`,
+        met: over.length === 0,
+      },
+      {
+        name: `cold start (fresh process) within ${COLD_RATIO}x the empty baseline (worst ratio)`,
+        goal: `<= ${COLD_RATIO}`,
+        value: worstRatio,
+        met: worstRatio <= COLD_RATIO,
+      },
     ];
     process.stdout.write(
       [
         table([
-          ['function', 'KB (min, no map)', 'map KB', 'AWS SDK KB', 'cold ms', 'x empty', 'import ms', 'x empty', 'runtime SDK: KB', 'cold ms', 'x empty'],
-          ['empty (logger only)', round(emptyBuild.bytes / 1024), '-', '-', baseline.wallMs, 1, baseline.requireMs, 1, '-', '-', '-'],
-          ...bundles.map((b) => [b.service, b.minifiedKb, b.sourceMapKb, b.awsSdkKb, b.coldStartMs, b.coldStartRatio, b.requireMs, b.requireRatio, b.runtimeSdk.minifiedKb, b.runtimeSdk.coldStartMs, b.runtimeSdk.coldStartRatio]),
+          [
+            'function',
+            'KB (min, no map)',
+            'map KB',
+            'AWS SDK KB',
+            'cold ms',
+            'x empty',
+            'import ms',
+            'x empty',
+            'runtime SDK: KB',
+            'cold ms',
+            'x empty',
+          ],
+          [
+            'empty (logger only)',
+            round(emptyBuild.bytes / 1024),
+            '-',
+            '-',
+            baseline.wallMs,
+            1,
+            baseline.requireMs,
+            1,
+            '-',
+            '-',
+            '-',
+          ],
+          ...bundles.map((b) => [
+            b.service,
+            b.minifiedKb,
+            b.sourceMapKb,
+            b.awsSdkKb,
+            b.coldStartMs,
+            b.coldStartRatio,
+            b.requireMs,
+            b.requireRatio,
+            b.runtimeSdk.minifiedKb,
+            b.runtimeSdk.coldStartMs,
+            b.runtimeSdk.coldStartRatio,
+          ]),
         ]),
         `largest packages in the biggest bundle (${bundles.find((b) => b.minifiedKb === largest)?.service ?? ''}): ${(bundles.find((b) => b.minifiedKb === largest)?.largestPackages ?? []).map((p) => `${p.module} ${p.kb} KB`).join(', ')}`,
         `import alone, worst ratio to the empty handler: ${worstRequireRatio}`,
@@ -221,8 +325,9 @@ export default async function bench({ runs }: ReturnType<typeof command.read>): 
         '',
       ].join('\n'),
     );
-        const file = writeResult('bundles', m, {
-      build: 'cdk synth of infra/build-app with cdk.json context (NodejsFunction, local esbuild, options of infra/constructs/function.ts: minify, source map, node22, ESM, module fields first, AWS SDK bundled); sizes of index.mjs without its source map; package breakdown from an esbuild API rebuild with the same options and a metafile; runtimeSdk: the same build with the AWS SDK external (the runtime\'s, stood in for by the repository\'s node_modules), no source map',
+    const file = writeResult('bundles', m, {
+      build:
+        "cdk synth of infra/build-app with cdk.json context (NodejsFunction, local esbuild, options of infra/constructs/function.ts: minify, source map, node22, ESM, module fields first, AWS SDK bundled); sizes of index.mjs without its source map; package breakdown from an esbuild API rebuild with the same options and a metafile; runtimeSdk: the same build with the AWS SDK external (the runtime's, stood in for by the repository's node_modules), no source map",
       coldStart: `median of ${runs} fresh \`node\` processes per bundle (interleaved), each importing the bundle with the function's environment from the template; wall time of the process, and the import alone (requireMs)`,
       figures,
       targets,

@@ -60,7 +60,8 @@ const SQS_REQUESTS_PER_MESSAGE = 2;
 
 export const command = defineCommand({
   name: 'npm run bench -- cost',
-  about: 'What one case costs on AWS: one case driven through its whole life in the local stack, every AWS request counted, priced at Seoul prices.',
+  about:
+    'What one case costs on AWS: one case driven through its whole life in the local stack, every AWS request counted, priced at Seoul prices.',
   options: {},
   read: () => ({}),
 });
@@ -75,15 +76,37 @@ export default async function bench(): Promise<void> {
     return caseId && JSON.stringify(input).includes(caseId) ? 'case' : 'shared';
   }).install();
   const stateDir = mkdtempSync(join(tmpdir(), 'ctr-bench-cost-'));
-  const stack = await startLocalStack({ start: '2026-09-14T10:00:00+09:00', stateDir, preSaleNoticeAfterCustodyDays: 0 });
+  const stack = await startLocalStack({
+    start: '2026-09-14T10:00:00+09:00',
+    stateDir,
+    preSaleNoticeAfterCustodyDays: 0,
+  });
   let apiRequests = 0;
   try {
     const { city } = stack;
     const registered = await city.post<{ caseId: string }>('/cases', {
       cityId: CITY,
       cityCaseRef: 'CJ-COST-1',
-      taxpayer: { ref: CASE_REF, name: '김납세', contact: { phone: '010-0000-0001', address: '충청북도 청주시 상당구 상당로 155', email: 'taxpayer@example.com' } },
-      bills: [{ billId: 'B-2025-1', taxItem: '지방소득세', dueDate: '2025-05-31', cost: '5000', tax: '1200000', surcharge: '36000', surchargeAsOf: '2026-08-31' }],
+      taxpayer: {
+        ref: CASE_REF,
+        name: '김납세',
+        contact: {
+          phone: '010-0000-0001',
+          address: '충청북도 청주시 상당구 상당로 155',
+          email: 'taxpayer@example.com',
+        },
+      },
+      bills: [
+        {
+          billId: 'B-2025-1',
+          taxItem: '지방소득세',
+          dueDate: '2025-05-31',
+          cost: '5000',
+          tax: '1200000',
+          surcharge: '36000',
+          surchargeAsOf: '2026-08-31',
+        },
+      ],
     });
     caseId = registered.caseId;
     const quantity = '2.50000000';
@@ -127,7 +150,10 @@ export default async function bench(): Promise<void> {
     const sqsRequests = sqsSent.requests + sqsSent.messages * SQS_REQUESTS_PER_MESSAGE;
 
     // The case's share of the city's scheduled jobs over its life (estimate).
-    const lifeDays = Math.max(1, Math.ceil((stack.clock.now().getTime() - new Date('2026-09-14T01:00:00Z').getTime()) / 86_400_000));
+    const lifeDays = Math.max(
+      1,
+      Math.ceil((stack.clock.now().getTime() - new Date('2026-09-14T01:00:00Z').getTime()) / 86_400_000),
+    );
     const perDay = {
       scheduledInvocations: 1440 + 288 + 3, // price poll each minute, outbox sweep each 5 minutes, deadline check, reminders and pre-sale notices daily
       pollLambdaMs: 1440 * 400 + 288 * 100 + 3 * 300, // estimate: poll 400 ms (exchange round trips), sweep 100 ms, daily jobs 300 ms
@@ -136,31 +162,64 @@ export default async function bench(): Promise<void> {
     };
     const share = lifeDays / CITY_CASES;
     const usd = {
-      dynamoDb: (dynamo.writeUnits * PRICES.dynamoDbWriteRequestUnitPerMillion + dynamo.readUnits * PRICES.dynamoDbReadRequestUnitPerMillion) / 1e6,
+      dynamoDb:
+        (dynamo.writeUnits * PRICES.dynamoDbWriteRequestUnitPerMillion +
+          dynamo.readUnits * PRICES.dynamoDbReadRequestUnitPerMillion) /
+        1e6,
       sqs: (sqsRequests * PRICES.sqsFifoRequestsPerMillion) / 1e6,
       stepFunctions: (transitions * PRICES.stepFunctionsStandardPerThousandTransitions) / 1000,
-      lambda: (invocations * PRICES.lambdaRequestsPerMillion) / 1e6 + invocations * (LAMBDA_MS / 1000) * LAMBDA_GB * PRICES.lambdaArmGbSecond,
-      notices: (emails * PRICES.sesPerThousandEmails + s3Puts * PRICES.s3PutPerThousand + s3Gets * PRICES.s3GetPerThousand) / 1000,
+      lambda:
+        (invocations * PRICES.lambdaRequestsPerMillion) / 1e6 +
+        invocations * (LAMBDA_MS / 1000) * LAMBDA_GB * PRICES.lambdaArmGbSecond,
+      notices:
+        (emails * PRICES.sesPerThousandEmails + s3Puts * PRICES.s3PutPerThousand + s3Gets * PRICES.s3GetPerThousand) /
+        1000,
       sharedSchedules:
         share *
-        ((perDay.scheduledInvocations * (PRICES.schedulerInvocationsPerMillion + PRICES.lambdaRequestsPerMillion)) / 1e6 +
+        ((perDay.scheduledInvocations * (PRICES.schedulerInvocationsPerMillion + PRICES.lambdaRequestsPerMillion)) /
+          1e6 +
           (perDay.pollLambdaMs / 1000) * LAMBDA_GB * PRICES.lambdaArmGbSecond +
-          (perDay.writeUnits * PRICES.dynamoDbWriteRequestUnitPerMillion + perDay.readUnits * PRICES.dynamoDbReadRequestUnitPerMillion) / 1e6),
+          (perDay.writeUnits * PRICES.dynamoDbWriteRequestUnitPerMillion +
+            perDay.readUnits * PRICES.dynamoDbReadRequestUnitPerMillion) /
+            1e6),
     };
-    const krw = Object.fromEntries(Object.entries(usd).map(([k, v]) => [k, round(v * PRICES.krwPerUsd, 2)])) as Record<keyof typeof usd, number>;
-    const totalKrw = round(Object.values(krw).reduce((a, b) => a + b, 0), 2);
+    const krw = Object.fromEntries(Object.entries(usd).map(([k, v]) => [k, round(v * PRICES.krwPerUsd, 2)])) as Record<
+      keyof typeof usd,
+      number
+    >;
+    const totalKrw = round(
+      Object.values(krw).reduce((a, b) => a + b, 0),
+      2,
+    );
     const measuredKrw = round(krw.dynamoDb + krw.stepFunctions + krw.notices, 2);
 
     const figures = {
-      case: { caseId, finalStatus, lifeDays, simulatedUntil: stack.clock.now().toISOString(), timelineSteps: timeline.steps, wallSeconds: round(wallSeconds, 0) },
+      case: {
+        caseId,
+        finalStatus,
+        lifeDays,
+        simulatedUntil: stack.clock.now().toISOString(),
+        timelineSteps: timeline.steps,
+        wallSeconds: round(wallSeconds, 0),
+      },
       counted: {
-        dynamoDb: { requests: dynamo.requests, readUnits: round(dynamo.readUnits, 1), writeUnits: round(dynamo.writeUnits, 1) },
+        dynamoDb: {
+          requests: dynamo.requests,
+          readUnits: round(dynamo.readUnits, 1),
+          writeUnits: round(dynamo.writeUnits, 1),
+        },
         sqs: { sendRequests: sqsSent.requests, messages: sqsSent.messages },
         stepFunctions: { executions: executions.length, transitions, taskStates },
         lambda: { invocations, apiRequests, queueMessages: sqsSent.messages, taskStates },
         notices: { emails, s3Puts, s3Gets },
         byRequest: Object.fromEntries([...meter.counts.entries()].filter(([k]) => k.startsWith('case '))),
-        sharedInThisRun: { dynamoDb: { requests: sharedDynamo.requests, readUnits: round(sharedDynamo.readUnits, 1), writeUnits: round(sharedDynamo.writeUnits, 1) } },
+        sharedInThisRun: {
+          dynamoDb: {
+            requests: sharedDynamo.requests,
+            readUnits: round(sharedDynamo.readUnits, 1),
+            writeUnits: round(sharedDynamo.writeUnits, 1),
+          },
+        },
       },
       estimated: {
         lambdaMsPerInvocation: LAMBDA_MS,
@@ -176,7 +235,14 @@ export default async function bench(): Promise<void> {
       notCounted:
         'fixed monthly costs that do not grow with cases: NAT gateway for the fixed exchange IP (about $0.059 an hour plus data), KMS key, CloudWatch logs, alarms and dashboard, API Gateway requests (about $3.5 per million), Secrets Manager',
     };
-    const targets: Target[] = [{ name: 'cost of one case (₩, variable costs; shared schedules divided over 161 cases)', goal: `< ${TARGET_KRW}`, value: totalKrw, met: totalKrw < TARGET_KRW }];
+    const targets: Target[] = [
+      {
+        name: 'cost of one case (₩, variable costs; shared schedules divided over 161 cases)',
+        goal: `< ${TARGET_KRW}`,
+        value: totalKrw,
+        met: totalKrw < TARGET_KRW,
+      },
+    ];
     process.stdout.write(
       [
         `case ${caseId}: ${finalStatus} after ${lifeDays} simulated days (${round(wallSeconds, 0)} s)`,

@@ -19,7 +19,15 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, ScanCommand as DocScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
-import { confirmCustody, registerCase, requestTransfer, sendPreSaleNotice, type Actor, type Case, type TransitionContext } from '#domain/case';
+import {
+  confirmCustody,
+  registerCase,
+  requestTransfer,
+  sendPreSaleNotice,
+  type Actor,
+  type Case,
+  type TransitionContext,
+} from '#domain/case';
 import { DEFAULT_CITY_SETTINGS } from '#domain/city-settings';
 import { kstDate, type LocalDate } from '#domain/dates';
 import { decimal, won, ZERO } from '#domain/money';
@@ -44,10 +52,15 @@ const RUN_AT = new Date('2025-10-01T00:00:00Z');
 
 export const command = defineCommand({
   name: 'npm run bench -- deadlines',
-  about: 'The daily deadline check at scale in DynamoDB Local: the sparse deadline index against a scan, then the real handler. About 25 minutes at 100,000 cases on 2 CPUs.',
+  about:
+    'The daily deadline check at scale in DynamoDB Local: the sparse deadline index against a scan, then the real handler. About 25 minutes at 100,000 cases on 2 CPUs.',
   options: {
     cases: { type: 'string', value: 'N', description: 'cases in the table (default 100000; 20000 for a quick look)' },
-    'due-percent': { type: 'string', value: 'P', description: 'share of cases past their deadline, in percent (default 1)' },
+    'due-percent': {
+      type: 'string',
+      value: 'P',
+      description: 'share of cases past their deadline, in percent (default 1)',
+    },
   },
   read: (v) => ({
     cases: numberOption(v.cases, 'cases', 100_000, { min: 1, integer: true }),
@@ -69,7 +82,13 @@ function templates(): Record<'REGISTERED' | 'TRANSFER_REQUESTED' | 'IN_CUSTODY' 
     surchargeAsOf: '2025-06-30' as LocalDate,
   });
   const t0 = registerCase(
-    { cityId: CITY, caseId: 'template', cityCaseRef: 'CC-template', taxpayer: { ref: 'TP-0', name: '홍길동', contact: { phone: '010-0000-0000' } }, bills: [bill('B1', '1000000', '2025-03-31'), bill('B2', '500000', '2025-01-31')] },
+    {
+      cityId: CITY,
+      caseId: 'template',
+      cityCaseRef: 'CC-template',
+      taxpayer: { ref: 'TP-0', name: '홍길동', contact: { phone: '010-0000-0000' } },
+      bills: [bill('B1', '1000000', '2025-03-31'), bill('B2', '500000', '2025-01-31')],
+    },
     ctx(at),
   );
   const t1 = requestTransfer(t0.case, [{ market: 'KRW-BTC', quantity: decimal('0.05') }], ctx(at));
@@ -89,12 +108,19 @@ function caseItem(i: number, dueEvery: number, t: ReturnType<typeof templates>):
   let c: Case;
   const due = i % dueEvery === 0;
   if (due) c = { ...t.NOTICE_SENT, deadline: `2025-09-${String(1 + (i % 29)).padStart(2, '0')}` };
-  else if (i % 5 < 2) c = { ...t.NOTICE_SENT, deadline: `2025-${i % 2 === 0 ? '10' : '11'}-${String(2 + (i % 27)).padStart(2, '0')}` };
+  else if (i % 5 < 2)
+    c = { ...t.NOTICE_SENT, deadline: `2025-${i % 2 === 0 ? '10' : '11'}-${String(2 + (i % 27)).padStart(2, '0')}` };
   else c = i % 5 === 2 ? t.IN_CUSTODY : i % 5 === 3 ? t.TRANSFER_REQUESTED : t.REGISTERED;
   return { item: caseToItem({ ...c, caseId, cityCaseRef: `CC-${caseId}`, taxpayer }), due };
 }
 
-async function seed(doc: DynamoDBDocumentClient, tableName: string, cases: number, dueEvery: number, concurrency: number): Promise<{ due: number; seconds: number }> {
+async function seed(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  cases: number,
+  dueEvery: number,
+  concurrency: number,
+): Promise<{ due: number; seconds: number }> {
   const t = templates();
   let due = 0;
   let next = 0;
@@ -179,7 +205,9 @@ export default async function bench({ cases, duePercent }: ReturnType<typeof com
     } while (cursor);
     const indexMs = performance.now() - started;
     const index = meter.total();
-    process.stdout.write(`index query: ${indexEntries} entries, ${index.itemsRead} items read in ${round(indexMs)} ms\n`);
+    process.stdout.write(
+      `index query: ${indexEntries} entries, ${index.itemsRead} items read in ${round(indexMs)} ms\n`,
+    );
 
     // 2. The same question by scanning.
     meter.reset();
@@ -217,12 +245,30 @@ export default async function bench({ cases, duePercent }: ReturnType<typeof com
       inIndexNotDue: Math.round(cases * 0.4 - due * 0.4),
       seedSeconds: round(seeded.seconds, 1),
       seedItemsPerSecond: Math.round(cases / seeded.seconds),
-      index: { entriesFound: indexEntries, itemsRead: index.itemsRead, requests: index.requests, readUnits: round(index.readUnits, 1), ms: round(indexMs), itemsReadPerDueCase: perDue },
-      scan: { casesFound: scanFound, itemsRead: scan.itemsRead, requests: scan.requests, readUnits: round(scan.readUnits, 1), ms: round(scanMs) },
+      index: {
+        entriesFound: indexEntries,
+        itemsRead: index.itemsRead,
+        requests: index.requests,
+        readUnits: round(index.readUnits, 1),
+        ms: round(indexMs),
+        itemsReadPerDueCase: perDue,
+      },
+      scan: {
+        casesFound: scanFound,
+        itemsRead: scan.itemsRead,
+        requests: scan.requests,
+        readUnits: round(scan.readUnits, 1),
+        ms: round(scanMs),
+      },
       handler: { summary, ms: round(handlerMs), saleRequestsQueued: requests.length, ...handler },
     };
     const targets: Target[] = [
-      { name: 'items read per due case (index query)', goal: '≈ 1 (<= 1.1)', value: perDue, met: perDue <= 1.1 && indexEntries === due },
+      {
+        name: 'items read per due case (index query)',
+        goal: '≈ 1 (<= 1.1)',
+        value: perDue,
+        met: perDue <= 1.1 && indexEntries === due,
+      },
       { name: 'items read by the scan / by the index query', goal: '>= 50', value: ratio, met: ratio >= 50 },
     ];
     process.stdout.write(
@@ -230,9 +276,23 @@ export default async function bench({ cases, duePercent }: ReturnType<typeof com
         '',
         table([
           ['path', 'found', 'items read', 'requests', 'read units', 'ms'],
-          ['index (dueByDeadline)', indexEntries, index.itemsRead, index.requests, round(index.readUnits, 1), round(indexMs)],
+          [
+            'index (dueByDeadline)',
+            indexEntries,
+            index.itemsRead,
+            index.requests,
+            round(index.readUnits, 1),
+            round(indexMs),
+          ],
           ['scan', scanFound, scan.itemsRead, scan.requests, round(scan.readUnits, 1), round(scanMs)],
-          ['handler (index + get + commit each)', summary.checked, handler.total.itemsRead, handler.total.requests, round(handler.total.readUnits, 1), round(handlerMs)],
+          [
+            'handler (index + get + commit each)',
+            summary.checked,
+            handler.total.itemsRead,
+            handler.total.requests,
+            round(handler.total.readUnits, 1),
+            round(handlerMs),
+          ],
         ]),
         `handler: ${summary.markedDue} marked due, ${requests.length} sale requests; write units ${round(handler.total.writeUnits, 1)}`,
         targetLines(targets),
@@ -240,7 +300,8 @@ export default async function bench({ cases, duePercent }: ReturnType<typeof com
       ].join('\n'),
     );
     const file = writeResult('deadlines', m, {
-      backend: 'DynamoDB Local (in memory) via the AWS SDK v3; counts from ReturnConsumedCapacity, ScannedCount and Count',
+      backend:
+        'DynamoDB Local (in memory) via the AWS SDK v3; counts from ReturnConsumedCapacity, ScannedCount and Count',
       figures,
       targets,
     });

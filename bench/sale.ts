@@ -35,7 +35,14 @@
  * market orders the worst fill below the band of the mid at the order).
  */
 import { Decimal, ZERO, floorWon, floorToStep, max, sum, won } from '#domain/money';
-import { DEFAULT_EXECUTION_POLICY, guardMarket, nextSlice, priceBandViolation, type BookLevel, type PricePoint } from '#domain/execution-policy';
+import {
+  DEFAULT_EXECUTION_POLICY,
+  guardMarket,
+  nextSlice,
+  priceBandViolation,
+  type BookLevel,
+  type PricePoint,
+} from '#domain/execution-policy';
 import { planSale, quantityToRaise, type PricedHolding } from '#domain/sale-plan';
 import { saleQuality, type ExecutedFill } from '#domain/sale-quality';
 import { allocateOrder } from '#domain/desk-allocation';
@@ -88,11 +95,39 @@ interface DataSet {
   note: string;
 }
 const DATA_SETS: DataSet[] = [
-  { market: 'KRW-BTC', series: 'binanceus:BTCUSDT_1m', weight: 60, from: '2023-03-01T01:00:00Z', to: '2023-03-18T20:00:00Z', note: 'Binance.US BTCUSDT 1m, March 2023' },
-  { market: 'KRW-ETH', series: 'upbit:KRW-ETH_15min', weight: 60, from: '2024-01-03T00:00:00Z', to: '2024-12-28T00:00:00Z', note: 'Upbit KRW-ETH 15m, 2024' },
-  { market: 'KRW-BTC', series: 'upbit:KRW-BTC_day', weight: 34, from: '2024-01-25T00:00:00Z', to: '2025-12-20T00:00:00Z', note: 'Upbit KRW-BTC daily, 2024-2025' },
+  {
+    market: 'KRW-BTC',
+    series: 'binanceus:BTCUSDT_1m',
+    weight: 60,
+    from: '2023-03-01T01:00:00Z',
+    to: '2023-03-18T20:00:00Z',
+    note: 'Binance.US BTCUSDT 1m, March 2023',
+  },
+  {
+    market: 'KRW-ETH',
+    series: 'upbit:KRW-ETH_15min',
+    weight: 60,
+    from: '2024-01-03T00:00:00Z',
+    to: '2024-12-28T00:00:00Z',
+    note: 'Upbit KRW-ETH 15m, 2024',
+  },
+  {
+    market: 'KRW-BTC',
+    series: 'upbit:KRW-BTC_day',
+    weight: 34,
+    from: '2024-01-25T00:00:00Z',
+    to: '2025-12-20T00:00:00Z',
+    note: 'Upbit KRW-BTC daily, 2024-2025',
+  },
   // Before 2017 the whole market traded less in a day than the larger sales here.
-  { market: 'KRW-BTC', series: 'coinbase:BTCUSD_1d', weight: 34, from: '2017-01-01T00:00:00Z', to: '2025-09-15T00:00:00Z', note: 'Bitstamp/Coinbase BTCUSD daily, 2017-2025' },
+  {
+    market: 'KRW-BTC',
+    series: 'coinbase:BTCUSD_1d',
+    weight: 34,
+    from: '2017-01-01T00:00:00Z',
+    to: '2025-09-15T00:00:00Z',
+    note: 'Bitstamp/Coinbase BTCUSD daily, 2017-2025',
+  },
 ];
 /** Named windows kept in every sample: the crashes and rallies of the earlier book. */
 const NAMED: { set: number; at: string; note: string }[] = [
@@ -127,13 +162,18 @@ function sample(count: number): Start[] {
   const random = rng(SEED);
   const totalWeight = DATA_SETS.reduce((a, s) => a + s.weight, 0);
   const spread = Math.max(0, count - NAMED.length);
-  const picks: { set: number; atMs: number; note: string }[] = NAMED.map((n) => ({ set: n.set, atMs: Date.parse(n.at), note: n.note }));
+  const picks: { set: number; atMs: number; note: string }[] = NAMED.map((n) => ({
+    set: n.set,
+    atMs: Date.parse(n.at),
+    note: n.note,
+  }));
   DATA_SETS.forEach((s, set) => {
     const n = Math.round((spread * s.weight) / totalWeight);
     const from = Date.parse(s.from);
     const span = Date.parse(s.to) - from;
     // Stratified: one start in each of n equal strata, at a seeded point within it, on the minute.
-    for (let i = 0; i < n; i++) picks.push({ set, atMs: Math.floor((from + ((i + random()) / n) * span) / MINUTE) * MINUTE, note: 'spread' });
+    for (let i = 0; i < n; i++)
+      picks.push({ set, atMs: Math.floor((from + ((i + random()) / n) * span) / MINUTE) * MINUTE, note: 'spread' });
   });
   return picks.slice(0, count).map((p, i) => {
     const bucket = i % BUCKETS.length;
@@ -142,10 +182,21 @@ function sample(count: number): Start[] {
     const k = 1 + Math.floor(random() * 8);
     const weights = Array.from({ length: k }, () => Math.exp(random() * 2 - 1));
     const wt = weights.reduce((a, b) => a + b, 0);
-    const needs = weights.map((w) => floorToStep(total.mul(new Decimal(w.toFixed(6)).div(wt.toFixed(6))), new Decimal(10)));
+    const needs = weights.map((w) =>
+      floorToStep(total.mul(new Decimal(w.toFixed(6)).div(wt.toFixed(6))), new Decimal(10)),
+    );
     const s = DATA_SETS[p.set]!;
     const mid = (Date.parse(s.from) + Date.parse(s.to)) / 2;
-    return { id: `${s.market}@${new Date(p.atMs).toISOString().slice(0, 16)}`, set: p.set, atMs: p.atMs, note: p.note, bucket, totalKrw: sum(needs), needs, split: p.atMs < mid ? 'train' : 'test' };
+    return {
+      id: `${s.market}@${new Date(p.atMs).toISOString().slice(0, 16)}`,
+      set: p.set,
+      atMs: p.atMs,
+      note: p.note,
+      bucket,
+      totalKrw: sum(needs),
+      needs,
+      split: p.atMs < mid ? 'train' : 'test',
+    };
   });
 }
 
@@ -163,7 +214,9 @@ function sourceFor(market: string, series: string | undefined, originMs: number)
   let source = sources.get(key);
   if (!source) {
     const spec = DEFAULT_MARKETS.find((m) => m.code === market) ?? DEFAULT_MARKETS[2]!;
-    source = real ? new CandleSeries(dir, SERIES[series]!, USD_KRW) : new SyntheticSeries(spec.synthetic, SEED, market, originMs);
+    source = real
+      ? new CandleSeries(dir, SERIES[series]!, USD_KRW)
+      : new SyntheticSeries(spec.synthetic, SEED, market, originMs);
     sources.set(key, source);
   }
   return source;
@@ -212,7 +265,11 @@ class Venue {
   /** A day's traded value (for the large-holding test), looked up once an hour: a day of 1-minute candles is slow to add. */
   dailyValue(ms: number): Decimal {
     const hour = Math.floor(ms / HOUR);
-    if (this.daily?.hour !== hour) this.daily = { hour, value: this.sim.source.window(ms - DAY, ms).value.add(this.sim.ownWindow(ms - DAY, ms).value) };
+    if (this.daily?.hour !== hour)
+      this.daily = {
+        hour,
+        value: this.sim.source.window(ms - DAY, ms).value.add(this.sim.ownWindow(ms - DAY, ms).value),
+      };
     return this.daily.value;
   }
 
@@ -229,7 +286,11 @@ class Venue {
   }
 
   /** A limit IOC sell: fills best first down to `limit`. */
-  sellLimit(ms: number, volume: Decimal, limit: Decimal): { fill: ExecutedFill; trades: { price: Decimal; quantity: Decimal }[] } {
+  sellLimit(
+    ms: number,
+    volume: Decimal,
+    limit: Decimal,
+  ): { fill: ExecutedFill; trades: { price: Decimal; quantity: Decimal }[] } {
     const s = this.snap(ms);
     this.orders += 1;
     if (priceBandViolation(limit, s.mid, POLICY)) this.outsideBand += 1;
@@ -267,7 +328,10 @@ class Venue {
     const quantity = sum(fills.map((f) => f.size));
     const grossKrw = sum(fills.map((f) => f.price.mul(f.size)));
     this.record(ms, quantity);
-    return { fill: { quantity, grossKrw, feeKrw: grossKrw.mul(FEE) }, trades: fills.map((f) => ({ price: f.price, quantity: f.size })) };
+    return {
+      fill: { quantity, grossKrw, feeKrw: grossKrw.mul(FEE) },
+      trades: fills.map((f) => ({ price: f.price, quantity: f.size })),
+    };
   }
 }
 
@@ -311,7 +375,8 @@ function leftToSell(u: Unit, bid: Decimal): Decimal {
 /** The price poller's minute series before the start, plus what the seller quotes itself. */
 function history(v: Venue, startMs: number): PricePoint[] {
   const out: PricePoint[] = [];
-  for (let t = startMs - POLICY.circuitBreakerWindowMs; t < startMs; t += MINUTE) out.push({ at: new Date(t), price: v.sim.midAt(t) });
+  for (let t = startMs - POLICY.circuitBreakerWindowMs; t < startMs; t += MINUTE)
+    out.push({ at: new Date(t), price: v.sim.midAt(t) });
   return out;
 }
 
@@ -423,7 +488,11 @@ function deskAgent(v: Venue, units: Unit[], startMs: number, params: SchedulePar
       if (d.action === 'SELL' && turn.split) {
         const { fill, trades } = v.sellLimit(ms, d.quantity, d.limitPrice);
         soldAt.push({ ms, quantity: fill.quantity });
-        const shares = allocateOrder({ lotSize: LOT, offers: turn.split.offers, execution: { trades, grossKrw: fill.grossKrw, feeKrw: fill.feeKrw } });
+        const shares = allocateOrder({
+          lotSize: LOT,
+          offers: turn.split.offers,
+          execution: { trades, grossKrw: fill.grossKrw, feeKrw: fill.feeKrw },
+        });
         for (const share of shares) {
           const u = units.find((x) => x.id === share.caseId)!;
           recordFill(u, { quantity: share.quantity, grossKrw: share.grossKrw, feeKrw: share.feeKrw }, ms);
@@ -471,14 +540,26 @@ interface Outcome {
 }
 
 function run(book: SaleBook, strategy: Strategy, params: ScheduleParams): Outcome {
-  const venues = new Map(book.markets.map((m) => [m.code, new Venue(m.code, sourceFor(m.code, m.series, kstDayStart(book.atMs)))]));
+  const venues = new Map(
+    book.markets.map((m) => [m.code, new Venue(m.code, sourceFor(m.code, m.series, kstDayStart(book.atMs)))]),
+  );
   const t0 = book.atMs;
   const arrival = new Map([...venues].map(([code, v]) => [code, v.snap(t0)]));
   const units: Unit[] = book.units.map((b) => {
     const bid = arrival.get(b.market)!.bestBid;
     const holding = floorToStep((b.holdingKrw ?? b.needKrw.mul(2)).div(bid), LOT);
     const decided = Decimal.min(holding, quantityToRaise(b.needKrw, priced(b.market, bid, holding)));
-    return { id: b.id, market: b.market, needKrw: b.needKrw, holding, decided, fills: [], fillTimes: [], sold: ZERO, netExact: ZERO };
+    return {
+      id: b.id,
+      market: b.market,
+      needKrw: b.needKrw,
+      holding,
+      decided,
+      fills: [],
+      fillTimes: [],
+      sold: ZERO,
+      netExact: ZERO,
+    };
   });
   const of = (code: string) => units.filter((u) => u.market === code);
   let end = t0;
@@ -491,9 +572,20 @@ function run(book: SaleBook, strategy: Strategy, params: ScheduleParams): Outcom
       const total = sum(mine.map((u) => u.decided));
       const each = total.div(slices).toDecimalPlaces(8, Decimal.ROUND_DOWN);
       const fills: ExecutedFill[] = [];
-      for (let i = 0; i < slices; i++) fills.push(...v.sellMarket(t0 + i * TWAP_EVERY_MS, i === slices - 1 ? total.sub(each.mul(slices - 1)) : each));
+      for (let i = 0; i < slices; i++)
+        fills.push(...v.sellMarket(t0 + i * TWAP_EVERY_MS, i === slices - 1 ? total.sub(each.mul(slices - 1)) : each));
       // The city's sale as one: shared among its cases pro rata to what each decided (for the figures only).
-      for (const u of mine) for (const f of fills) recordFill(u, { quantity: f.quantity.mul(u.decided).div(total), grossKrw: f.grossKrw.mul(u.decided).div(total), feeKrw: f.feeKrw.mul(u.decided).div(total) }, t0);
+      for (const u of mine)
+        for (const f of fills)
+          recordFill(
+            u,
+            {
+              quantity: f.quantity.mul(u.decided).div(total),
+              grossKrw: f.grossKrw.mul(u.decided).div(total),
+              feeKrw: f.feeKrw.mul(u.decided).div(total),
+            },
+            t0,
+          );
       end = Math.max(end, t0 + (slices - 1) * TWAP_EVERY_MS);
     }
   } else if (strategy === 'engine') {
@@ -513,7 +605,18 @@ function run(book: SaleBook, strategy: Strategy, params: ScheduleParams): Outcom
   for (const [code, v] of venues) {
     const mine = of(code);
     const fills = mine.flatMap((u) => u.fills);
-    const q = saleQuality([{ market: code, arrivalMid: arrival.get(code)!.mid, decidedQuantity: sum(mine.map((u) => u.decided)), endMid: v.snap(end).mid, fills }], ZERO);
+    const q = saleQuality(
+      [
+        {
+          market: code,
+          arrivalMid: arrival.get(code)!.mid,
+          decidedQuantity: sum(mine.map((u) => u.decided)),
+          endMid: v.snap(end).mid,
+          fills,
+        },
+      ],
+      ZERO,
+    );
     paper = paper.add(q.paperValueKrw);
     realised = realised.add(q.realisedKrw);
   }
@@ -548,15 +651,27 @@ function cityDay(atMs: number): SaleBook {
   const plan = planDemoCity({ registeredOn: '2024-01-02' });
   const units: SaleBook['units'] = [];
   const bids: Record<string, Decimal> = {};
-  const venues = Object.fromEntries(['KRW-BTC', 'KRW-ETH', 'KRW-XRP', 'KRW-THIN'].map((code) => [code, new SimMarket(code, sourceFor(code, marketSeries(code), kstDayStart(atMs)), SEED, DEFAULT_IMPACT)]));
+  const venues = Object.fromEntries(
+    ['KRW-BTC', 'KRW-ETH', 'KRW-XRP', 'KRW-THIN'].map((code) => [
+      code,
+      new SimMarket(code, sourceFor(code, marketSeries(code), kstDayStart(atMs)), SEED, DEFAULT_IMPACT),
+    ]),
+  );
   for (const [code, m] of Object.entries(venues)) bids[code] = m.book(atMs).bids[0]!.price;
   for (const c of plan.cases.filter((x) => x.behaviour === 'FORCED_SALE' || x.behaviour === 'UNDER_COVERED')) {
     const owed = won(c.owedKrw);
-    const holdings = c.holdings.map((h) => priced(h.market, bids[h.market]!, floorToStep(owed.mul(h.coverage).div(bids[h.market]!), LOT)));
+    const holdings = c.holdings.map((h) =>
+      priced(h.market, bids[h.market]!, floorToStep(owed.mul(h.coverage).div(bids[h.market]!), LOT)),
+    );
     const legs = planSale({ need: owed, holdings, margin: ZERO }).legs;
     for (const leg of legs) {
       const h = holdings.find((x) => x.market === leg.market)!;
-      units.push({ id: `${c.caseRef}/${leg.market}`, market: leg.market, needKrw: leg.expectedNetKrw, holdingKrw: h.quantity.mul(h.bid).ceil() });
+      units.push({
+        id: `${c.caseRef}/${leg.market}`,
+        market: leg.market,
+        needKrw: leg.expectedNetKrw,
+        holdingKrw: h.quantity.mul(h.bid).ceil(),
+      });
     }
   }
   return { units, markets: Object.keys(venues).map((code) => ({ code, series: marketSeries(code) })), atMs };
@@ -583,23 +698,41 @@ const p95 = (xs: readonly number[]): number => percentile(xs, 95);
 
 function describe(values: readonly number[], random: () => number) {
   const ci = (f: (xs: number[]) => number) => bootstrap(values, f, random).map((x) => round(x, 1));
-  return { n: values.length, mean: round(mean(values), 1), meanCi: ci(mean), median: round(median(values), 1), medianCi: ci(median), p95: round(p95(values), 1), p95Ci: ci(p95) };
+  return {
+    n: values.length,
+    mean: round(mean(values), 1),
+    meanCi: ci(mean),
+    median: round(median(values), 1),
+    medianCi: ci(median),
+    p95: round(p95(values), 1),
+    p95Ci: ci(p95),
+  };
 }
 
 // ---------------------------------------------------------------- the command
 
 export const command = defineCommand({
   name: 'npm run bench -- sale',
-  about: 'Sale quality on a broad sample of real market windows: naive per case, one naive sale of the city total, TWAP, today’s per-case engine and the sale desk; plus city-wide sale days.',
+  about:
+    'Sale quality on a broad sample of real market windows: naive per case, one naive sale of the city total, TWAP, today’s per-case engine and the sale desk; plus city-wide sale days.',
   options: {
     quick: { type: 'boolean', description: '40 starts and 2 city days instead of 200 and 6' },
     starts: { type: 'string', value: 'N', description: 'number of start times (default 200)' },
-    split: { type: 'string', value: 'all|train|test', description: 'starts in the first (train) or second (test) half of each data period, or all (default)' },
-    'risk-aversion': { type: 'string', value: 'L', description: `the desk's λ per won (default ${DEFAULT_SCHEDULE_PARAMS.riskAversionPerKrw})` },
+    split: {
+      type: 'string',
+      value: 'all|train|test',
+      description: 'starts in the first (train) or second (test) half of each data period, or all (default)',
+    },
+    'risk-aversion': {
+      type: 'string',
+      value: 'L',
+      description: `the desk's λ per won (default ${DEFAULT_SCHEDULE_PARAMS.riskAversionPerKrw})`,
+    },
   },
   read: (v) => {
     const split = v.split ?? 'all';
-    if (!['all', 'train', 'test'].includes(split)) throw new UsageError(`--split must be all, train or test, not ${JSON.stringify(split)}`);
+    if (!['all', 'train', 'test'].includes(split))
+      throw new UsageError(`--split must be all, train or test, not ${JSON.stringify(split)}`);
     const quick = v.quick ?? false;
     return {
       quick,
@@ -634,12 +767,22 @@ export default async function bench(options: ReturnType<typeof command.read>): P
   const starts = sample(options.starts).filter((s) => options.split === 'all' || s.split === options.split);
   const days = options.quick ? CITY_DAYS.slice(0, 2) : CITY_DAYS;
   const rows: Row[] = [];
-  const participation: Record<Strategy, number[]> = { 'naive-case': [], 'naive-total': [], twap: [], engine: [], desk: [] };
+  const participation: Record<Strategy, number[]> = {
+    'naive-case': [],
+    'naive-total': [],
+    twap: [],
+    engine: [],
+    desk: [],
+  };
   const wall = performance.now();
   const bar = progress('sale', starts.length + days.length);
   for (const [i, s] of starts.entries()) {
     const set = DATA_SETS[s.set]!;
-    const book: SaleBook = { units: s.needs.map((n, j) => ({ id: `c${j + 1}`, market: set.market, needKrw: n })), markets: [{ code: set.market, series: set.series }], atMs: s.atMs };
+    const book: SaleBook = {
+      units: s.needs.map((n, j) => ({ id: `c${j + 1}`, market: set.market, needKrw: n })),
+      markets: [{ code: set.market, series: set.series }],
+      atMs: s.atMs,
+    };
     const line: string[] = [];
     for (const strategy of STRATEGIES) {
       const o = run(book, strategy, params);
@@ -662,55 +805,142 @@ export default async function bench(options: ReturnType<typeof command.read>): P
       });
       line.push(`${strategy} ${round(o.shortfallBps, 1)}`);
     }
-    bar.log(`${String(Math.round((performance.now() - wall) / 1000)).padStart(4)} s ${String(i + 1).padStart(3)} ${s.id} ${BUCKETS[s.bucket]!.name} ${s.needs.length} cases: ${line.join(', ')}`);
+    bar.log(
+      `${String(Math.round((performance.now() - wall) / 1000)).padStart(4)} s ${String(i + 1).padStart(3)} ${s.id} ${BUCKETS[s.bucket]!.name} ${s.needs.length} cases: ${line.join(', ')}`,
+    );
     bar.update(i + 1, s.id);
   }
-  const cityRows: { day: string; strategy: Strategy; shortfallBps: number; recoveredPerOwed: number; minutes: number; orders: number; outsideBand: number; maxParticipation: number; minutesOverCap: number; units: number; owedKrw: string }[] = [];
+  const cityRows: {
+    day: string;
+    strategy: Strategy;
+    shortfallBps: number;
+    recoveredPerOwed: number;
+    minutes: number;
+    orders: number;
+    outsideBand: number;
+    maxParticipation: number;
+    minutesOverCap: number;
+    units: number;
+    owedKrw: string;
+  }[] = [];
   for (const [i, day] of days.entries()) {
     const book = cityDay(kstStartOfDay(day).getTime() + 9 * HOUR);
     const line: string[] = [];
     for (const strategy of STRATEGIES) {
       const o = run(book, strategy, params);
-      cityRows.push({ day, strategy, shortfallBps: round(o.shortfallBps, 2), recoveredPerOwed: round(o.recoveredPerOwed, 6), minutes: o.minutes, orders: o.orders, outsideBand: o.outsideBand, maxParticipation: round(Math.max(0, ...o.participation), 4), minutesOverCap: o.minutesOverCap, units: book.units.length, owedKrw: sum(book.units.map((u) => u.needKrw)).toFixed(0) });
+      cityRows.push({
+        day,
+        strategy,
+        shortfallBps: round(o.shortfallBps, 2),
+        recoveredPerOwed: round(o.recoveredPerOwed, 6),
+        minutes: o.minutes,
+        orders: o.orders,
+        outsideBand: o.outsideBand,
+        maxParticipation: round(Math.max(0, ...o.participation), 4),
+        minutesOverCap: o.minutesOverCap,
+        units: book.units.length,
+        owedKrw: sum(book.units.map((u) => u.needKrw)).toFixed(0),
+      });
       line.push(`${strategy} ${round(o.shortfallBps, 1)}`);
     }
-    bar.log(`${String(Math.round((performance.now() - wall) / 1000)).padStart(4)} s city day ${day} 09:00 KST (${book.units.length} sales): ${line.join(', ')}`);
+    bar.log(
+      `${String(Math.round((performance.now() - wall) / 1000)).padStart(4)} s city day ${day} 09:00 KST (${book.units.length} sales): ${line.join(', ')}`,
+    );
     bar.update(starts.length + i + 1, day);
   }
   bar.stop();
   const wallSeconds = (performance.now() - wall) / 1000;
 
   const random = rng(SEED + 1);
-  const of = (st: Strategy, bucket?: string) => rows.filter((r) => r.strategy === st && (bucket === undefined || r.bucket === bucket)).map((r) => r.shortfallBps);
+  const of = (st: Strategy, bucket?: string) =>
+    rows.filter((r) => r.strategy === st && (bucket === undefined || r.bucket === bucket)).map((r) => r.shortfallBps);
   const bySize = Object.fromEntries(
-    BUCKETS.map((b) => [b.name, { starts: of('desk', b.name).length, shortfallBps: Object.fromEntries(STRATEGIES.map((st) => [st, describe(of(st, b.name), random)])) }]),
+    BUCKETS.map((b) => [
+      b.name,
+      {
+        starts: of('desk', b.name).length,
+        shortfallBps: Object.fromEntries(STRATEGIES.map((st) => [st, describe(of(st, b.name), random)])),
+      },
+    ]),
   ) as Record<string, { starts: number; shortfallBps: Record<Strategy, ReturnType<typeof describe>> }>;
-  const all = Object.fromEntries(STRATEGIES.map((st) => [st, describe(of(st), random)])) as Record<Strategy, ReturnType<typeof describe>>;
+  const all = Object.fromEntries(STRATEGIES.map((st) => [st, describe(of(st), random)])) as Record<
+    Strategy,
+    ReturnType<typeof describe>
+  >;
   const bySplit = Object.fromEntries(
-    (['train', 'test'] as const).map((sp) => [sp, Object.fromEntries(STRATEGIES.map((st) => [st, describe(rows.filter((r) => r.strategy === st && r.split === sp).map((r) => r.shortfallBps), random)]))]),
+    (['train', 'test'] as const).map((sp) => [
+      sp,
+      Object.fromEntries(
+        STRATEGIES.map((st) => [
+          st,
+          describe(
+            rows.filter((r) => r.strategy === st && r.split === sp).map((r) => r.shortfallBps),
+            random,
+          ),
+        ]),
+      ),
+    ]),
   );
   const participationSummary = Object.fromEntries(
     STRATEGIES.map((st) => {
       const xs = participation[st];
-      return [st, { minutesWithSales: xs.length, median: round(median(xs), 4), p95: round(p95(xs), 4), max: round(Math.max(0, ...xs), 4), minutesOverCap: rows.filter((r) => r.strategy === st).reduce((a, r) => a + r.minutesOverCap, 0) + cityRows.filter((r) => r.strategy === st).reduce((a, r) => a + r.minutesOverCap, 0) }];
+      return [
+        st,
+        {
+          minutesWithSales: xs.length,
+          median: round(median(xs), 4),
+          p95: round(p95(xs), 4),
+          max: round(Math.max(0, ...xs), 4),
+          minutesOverCap:
+            rows.filter((r) => r.strategy === st).reduce((a, r) => a + r.minutesOverCap, 0) +
+            cityRows.filter((r) => r.strategy === st).reduce((a, r) => a + r.minutesOverCap, 0),
+        },
+      ];
     }),
   );
-  const cityMean = (st: Strategy) => round(mean(cityRows.filter((r) => r.strategy === st).map((r) => r.shortfallBps)), 1);
+  const cityMean = (st: Strategy) =>
+    round(mean(cityRows.filter((r) => r.strategy === st).map((r) => r.shortfallBps)), 1);
 
   const targets: Target[] = [];
   for (const b of BUCKETS) {
     const x = bySize[b.name]!.shortfallBps;
     const best = Math.min(x['naive-case'].mean, x.twap.mean);
-    targets.push({ name: `${b.name}: desk mean shortfall <= the lower of naive (per case) and TWAP (bps)`, goal: `<= ${best}`, value: x.desk.mean, met: x.desk.mean <= best });
-    targets.push({ name: `${b.name}: desk p95 shortfall <= naive p95 (bps)`, goal: `<= ${x['naive-case'].p95}`, value: x.desk.p95, met: x.desk.p95 <= x['naive-case'].p95 });
+    targets.push({
+      name: `${b.name}: desk mean shortfall <= the lower of naive (per case) and TWAP (bps)`,
+      goal: `<= ${best}`,
+      value: x.desk.mean,
+      met: x.desk.mean <= best,
+    });
+    targets.push({
+      name: `${b.name}: desk p95 shortfall <= naive p95 (bps)`,
+      goal: `<= ${x['naive-case'].p95}`,
+      value: x.desk.p95,
+      met: x.desk.p95 <= x['naive-case'].p95,
+    });
   }
   const cityBy = (st: Strategy) => cityRows.filter((r) => r.strategy === st);
-  const cityPairs = cityBy('desk').map((d, i) => ({ day: d.day, desk: d.shortfallBps, engine: cityBy('engine')[i]!.shortfallBps }));
+  const cityPairs = cityBy('desk').map((d, i) => ({
+    day: d.day,
+    desk: d.shortfallBps,
+    engine: cityBy('engine')[i]!.shortfallBps,
+  }));
   const cityMet = cityPairs.every((p) => p.desk <= p.engine / 2);
-  targets.push({ name: 'city-wide sale days: desk shortfall <= half of today’s per-case engine, every day (bps, mean desk vs engine)', goal: `<= ${round(cityMean('engine') / 2, 1)} on average and each day`, value: `${cityMean('desk')} vs ${cityMean('engine')} (${cityPairs.filter((p) => p.desk <= p.engine / 2).length}/${cityPairs.length} days)`, met: cityMet });
+  targets.push({
+    name: 'city-wide sale days: desk shortfall <= half of today’s per-case engine, every day (bps, mean desk vs engine)',
+    goal: `<= ${round(cityMean('engine') / 2, 1)} on average and each day`,
+    value: `${cityMean('desk')} vs ${cityMean('engine')} (${cityPairs.filter((p) => p.desk <= p.engine / 2).length}/${cityPairs.length} days)`,
+    met: cityMet,
+  });
   const deskOver = participationSummary.desk!.minutesOverCap;
-  targets.push({ name: 'desk aggregate participation <= the policy cap (5% of recent volume per minute; nextSlice’s exceptions: one exchange minimum, or a remainder under two) every minute: minutes over', goal: '0', value: deskOver, met: deskOver === 0 });
-  const outside = rows.filter((r) => r.strategy === 'desk').reduce((a, r) => a + r.outsideBand, 0) + cityBy('desk').reduce((a, r) => a + r.outsideBand, 0);
+  targets.push({
+    name: 'desk aggregate participation <= the policy cap (5% of recent volume per minute; nextSlice’s exceptions: one exchange minimum, or a remainder under two) every minute: minutes over',
+    goal: '0',
+    value: deskOver,
+    met: deskOver === 0,
+  });
+  const outside =
+    rows.filter((r) => r.strategy === 'desk').reduce((a, r) => a + r.outsideBand, 0) +
+    cityBy('desk').reduce((a, r) => a + r.outsideBand, 0);
   targets.push({ name: 'desk orders priced outside the policy band', goal: '0', value: outside, met: outside === 0 });
 
   const fmt = (d: ReturnType<typeof describe>) => `${d.mean} [${d.meanCi.join(', ')}] / ${d.median} / ${d.p95}`;
@@ -719,11 +949,35 @@ export default async function bench(options: ReturnType<typeof command.read>): P
       '',
       `data: ${[...dataDescriptions].sort().join(' | ')}`,
       `${starts.length} starts (${options.split}), λ = ${params.riskAversionPerKrw} per won`,
-      table([['bucket', 'n', ...STRATEGIES.map((st) => `${st} mean [95% CI] / med / p95`)], ...BUCKETS.map((b) => [b.name, bySize[b.name]!.starts, ...STRATEGIES.map((st) => fmt(bySize[b.name]!.shortfallBps[st]))]), ['all', of('desk').length, ...STRATEGIES.map((st) => fmt(all[st]))]]),
+      table([
+        ['bucket', 'n', ...STRATEGIES.map((st) => `${st} mean [95% CI] / med / p95`)],
+        ...BUCKETS.map((b) => [
+          b.name,
+          bySize[b.name]!.starts,
+          ...STRATEGIES.map((st) => fmt(bySize[b.name]!.shortfallBps[st])),
+        ]),
+        ['all', of('desk').length, ...STRATEGIES.map((st) => fmt(all[st]))],
+      ]),
       '',
-      table([['city day', ...STRATEGIES], ...days.map((day) => [day, ...STRATEGIES.map((st) => cityRows.find((r) => r.day === day && r.strategy === st)!.shortfallBps)])]),
+      table([
+        ['city day', ...STRATEGIES],
+        ...days.map((day) => [
+          day,
+          ...STRATEGIES.map((st) => cityRows.find((r) => r.day === day && r.strategy === st)!.shortfallBps),
+        ]),
+      ]),
       '',
-      table([['participation per minute', 'minutes', 'median', 'p95', 'max', 'over cap'], ...STRATEGIES.map((st) => [st, participationSummary[st]!.minutesWithSales, participationSummary[st]!.median, participationSummary[st]!.p95, participationSummary[st]!.max, participationSummary[st]!.minutesOverCap])]),
+      table([
+        ['participation per minute', 'minutes', 'median', 'p95', 'max', 'over cap'],
+        ...STRATEGIES.map((st) => [
+          st,
+          participationSummary[st]!.minutesWithSales,
+          participationSummary[st]!.median,
+          participationSummary[st]!.p95,
+          participationSummary[st]!.max,
+          participationSummary[st]!.minutesOverCap,
+        ]),
+      ]),
       `${rows.length + cityRows.length} runs in ${round(wallSeconds, 0)} s`,
       targetLines(targets),
       '',
@@ -734,10 +988,30 @@ export default async function bench(options: ReturnType<typeof command.read>): P
     method:
       'in-process runs on the exchange simulator’s market model (SimMarket: book from candle volume and volatility, refilling temporary impact, permanent impact) over real candles; fresh markets per (start, strategy) at the same instant; strategies naive per case, one naive market sale of the city total, TWAP (12 × 5 min), today’s per-case engine (guardMarket, planSale re-planned, nextSlice on the whole market, limit IOC each minute), the desk (guardMarket, nextDeskSlice: Almgren–Chriss pace within the caps on the aggregate, limit IOC each minute, allocateOrder). Horizon 3 days; shortfall of the city’s whole sale against the arrival mid, fees in, unsold at the last mid. Bootstrap: 1000 resamples, percentile 95% intervals.',
     seed: SEED,
-    sample: { starts: starts.length, split: options.split, dataSets: DATA_SETS, named: NAMED, buckets: BUCKETS.map((b) => b.name), cityDays: days },
+    sample: {
+      starts: starts.length,
+      split: options.split,
+      dataSets: DATA_SETS,
+      named: NAMED,
+      buckets: BUCKETS.map((b) => b.name),
+      cityDays: days,
+    },
     desk: { schedule: params },
-    policy: { ...POLICY, approvalThresholdKrw: POLICY.approvalThresholdKrw.toFixed(), dualApprovalThresholdKrw: POLICY.dualApprovalThresholdKrw.toFixed() },
-    figures: { runs: rows.length + cityRows.length, wallSeconds: round(wallSeconds, 0), bySize, all, bySplit, participation: participationSummary, cityDays: cityRows, starts: rows },
+    policy: {
+      ...POLICY,
+      approvalThresholdKrw: POLICY.approvalThresholdKrw.toFixed(),
+      dualApprovalThresholdKrw: POLICY.dualApprovalThresholdKrw.toFixed(),
+    },
+    figures: {
+      runs: rows.length + cityRows.length,
+      wallSeconds: round(wallSeconds, 0),
+      bySize,
+      all,
+      bySplit,
+      participation: participationSummary,
+      cityDays: cityRows,
+      starts: rows,
+    },
     targets,
   });
   process.stdout.write(`wrote ${file}\n`);

@@ -43,7 +43,10 @@ export type LambdaHandler<E, R> = (event: E, context: Context) => Promise<R>;
 const middyLoaded = import('@middy/core').then((m) => m.default);
 
 /** The handler with the middlewares above: what the stack deploys and the local stack runs. */
-export function lambdaHandler<E, R>(handler: (event: E, context: Context) => Promise<R>, tools: Powertools): LambdaHandler<E, R> {
+export function lambdaHandler<E, R>(
+  handler: (event: E, context: Context) => Promise<R>,
+  tools: Powertools,
+): LambdaHandler<E, R> {
   const composed = middyLoaded.then((middy) =>
     middy(handler)
       .use(captureLambdaHandler(tools.tracer, { captureResponse: false }))
@@ -70,12 +73,16 @@ const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typ
  */
 export function correlationIdOf(event: unknown): string | undefined {
   if (!isObject(event)) return undefined;
-  if (isObject(event.requestContext) && typeof event.requestContext.requestId === 'string') return event.requestContext.requestId;
+  if (isObject(event.requestContext) && typeof event.requestContext.requestId === 'string')
+    return event.requestContext.requestId;
   if (Array.isArray(event.Records)) {
-    const ids = event.Records.map((r: unknown) => (isObject(r) && typeof r.messageId === 'string' ? r.messageId : undefined)).filter((id) => id !== undefined);
+    const ids = event.Records.map((r: unknown) =>
+      isObject(r) && typeof r.messageId === 'string' ? r.messageId : undefined,
+    ).filter((id) => id !== undefined);
     return ids.length > 0 ? ids.join(',') : undefined;
   }
-  if (typeof event.step === 'string' && typeof event.cityId === 'string' && typeof event.saleId === 'string') return saleExecutionName(event.cityId, event.saleId);
+  if (typeof event.step === 'string' && typeof event.cityId === 'string' && typeof event.saleId === 'string')
+    return saleExecutionName(event.cityId, event.saleId);
   if (typeof event.scheduledTime === 'string') return `schedule:${event.scheduledTime}`;
   return undefined;
 }

@@ -65,13 +65,17 @@ const cities = json(
   ),
 ).refine((cs) => new Set(cs.map((c) => c.id)).size === cs.length, 'city ids must be unique');
 
-const roleArn = z
-  .string()
-  .regex(/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/, 'an IAM role or user ARN');
+const roleArn = z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/, 'an IAM role or user ARN');
 
 /** Comma-separated ARNs or a JSON array. */
 const arnList = z.preprocess(
-  (v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v),
+  (v) =>
+    typeof v === 'string'
+      ? v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : v,
   z.array(roleArn),
 );
 
@@ -105,7 +109,12 @@ export const StackConfigSchema = z
       z
         .object({
           emailFrom: z.string().min(3).max(320),
-          sesIdentity: z.string().regex(/^([a-z0-9-]+\.)+[a-z]{2,}$|^[^@\s]+@([a-z0-9-]+\.)+[a-z]{2,}$/i, 'a domain or an e-mail address verified in SES'),
+          sesIdentity: z
+            .string()
+            .regex(
+              /^([a-z0-9-]+\.)+[a-z]{2,}$|^[^@\s]+@([a-z0-9-]+\.)+[a-z]{2,}$/i,
+              'a domain or an e-mail address verified in SES',
+            ),
           exchangeContact: z.object({ address: z.string().min(1).optional(), email: z.email().optional() }).strict(),
           printBatchArchiveDays: z.number().int().min(1).max(3650).default(30),
           printBatchRetentionDays: z.number().int().min(365).max(36500).default(3650),
@@ -113,8 +122,14 @@ export const StackConfigSchema = z
           taxpayerPageUrl: z.url({ protocol: /^https$/ }).optional(),
         })
         .strict()
-        .refine((n) => n.emailFrom.toLowerCase().includes(n.sesIdentity.toLowerCase()), 'emailFrom must be at (or be) sesIdentity')
-        .refine((n) => n.exchangeContact.address !== undefined || n.exchangeContact.email !== undefined, 'exchangeContact needs an address or an e-mail'),
+        .refine(
+          (n) => n.emailFrom.toLowerCase().includes(n.sesIdentity.toLowerCase()),
+          'emailFrom must be at (or be) sesIdentity',
+        )
+        .refine(
+          (n) => n.exchangeContact.address !== undefined || n.exchangeContact.email !== undefined,
+          'exchangeContact needs an address or an e-mail',
+        ),
     ),
     schedules: json(
       z
@@ -134,7 +149,9 @@ export const StackConfigSchema = z
      * development stage every city needs its tax system and officers; in one, an empty list means
      * "this account" (the role trusts the account root; IAM policy there grants sts:AssumeRole).
      */
-    callers: json(z.record(cityId, z.object({ citySystem: arnList, officers: arnList, auditors: arnList.default([]) }).strict())),
+    callers: json(
+      z.record(cityId, z.object({ citySystem: arnList, officers: arnList, auditors: arnList.default([]) }).strict()),
+    ),
     logRetentionDays: intFromString(
       z.number().refine((n) => (LOG_RETENTION_DAYS as readonly number[]).includes(n), {
         message: `one of ${LOG_RETENTION_DAYS.join(', ')}`,
@@ -147,14 +164,19 @@ export const StackConfigSchema = z
   .superRefine((config, ctx) => {
     const ids = new Set(config.cities.map((c) => c.id));
     for (const city of Object.keys(config.callers)) {
-      if (!ids.has(city)) ctx.addIssue({ code: 'custom', path: ['callers', city], message: `${city} is not one of the cities` });
+      if (!ids.has(city))
+        ctx.addIssue({ code: 'custom', path: ['callers', city], message: `${city} is not one of the cities` });
     }
     // Outside development a role must never trust the whole account (docs/LEGAL.md "Officers are accountable").
     if (isDevelopmentStage(config.stage)) return;
     for (const city of config.cities) {
       for (const kind of ['citySystem', 'officers'] as const) {
         if ((config.callers[city.id]?.[kind] ?? []).length === 0) {
-          ctx.addIssue({ code: 'custom', path: ['callers', city.id, kind], message: `required outside a development stage: name the principals that may act for ${city.id}` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['callers', city.id, kind],
+            message: `required outside a development stage: name the principals that may act for ${city.id}`,
+          });
         }
       }
     }

@@ -83,7 +83,10 @@ export class CryptoTaxRecoveryStack extends Stack {
       ...(config.exchange.rateLimits ? { rateLimits: config.exchange.rateLimits } : {}),
     });
     this.network = new Network(this, 'Network', { logRetention: this.logRetention });
-    this.observability = new Observability(this, 'Observability', { namePrefix: prefix, alarmEmail: config.alarmEmail });
+    this.observability = new Observability(this, 'Observability', {
+      namePrefix: prefix,
+      alarmEmail: config.alarmEmail,
+    });
 
     this.apiFunction = this.newFunction('ApiFunction', {
       name: 'api',
@@ -99,7 +102,14 @@ export class CryptoTaxRecoveryStack extends Stack {
       trustedPrincipals: Object.fromEntries(
         config.cities.map((c) => {
           const callers = config.callers[c.id];
-          return [c.id, { citySystem: callers?.citySystem ?? [], officer: callers?.officers ?? [], auditor: callers?.auditors ?? [] }];
+          return [
+            c.id,
+            {
+              citySystem: callers?.citySystem ?? [],
+              officer: callers?.officers ?? [],
+              auditor: callers?.auditors ?? [],
+            },
+          ];
         }),
       ),
     });
@@ -109,7 +119,11 @@ export class CryptoTaxRecoveryStack extends Stack {
       SaleRequest: this.queues.saleRequestDlq,
     });
     this.observability.watchApi(this.api.restApi);
-    this.webConsole = new WebConsole(this, 'Console', { namePrefix: prefix, handler: this.apiFunction, logRetention: this.logRetention });
+    this.webConsole = new WebConsole(this, 'Console', {
+      namePrefix: prefix,
+      handler: this.apiFunction,
+      logRetention: this.logRetention,
+    });
 
     this.notices = new Notices(this, 'Notices', {
       newFunction: (fnId, fnProps) => this.newFunction(fnId, fnProps),
@@ -126,7 +140,10 @@ export class CryptoTaxRecoveryStack extends Stack {
       retentionDays: config.notices.printBatchRetentionDays,
     });
     this.noticeDelivery.bindDispatcher(this.notices.dispatcher);
-    this.notices.dispatcher.addEnvironment(ENV.exchangeNoticeContact, JSON.stringify(Object.fromEntries(config.cities.map((c) => [c.id, config.notices.exchangeContact]))));
+    this.notices.dispatcher.addEnvironment(
+      ENV.exchangeNoticeContact,
+      JSON.stringify(Object.fromEntries(config.cities.map((c) => [c.id, config.notices.exchangeContact]))),
+    );
 
     this.prices = new Prices(this, 'Prices', {
       // Quotations are public: the poller reads no key at all.
@@ -165,7 +182,10 @@ export class CryptoTaxRecoveryStack extends Stack {
 
     // The taxpayer's self-service page: its API and authorizer; the city API sets the second check,
     // the dispatcher prints the link (when the page's address is configured).
-    const taxpayerFunction = this.newFunction('TaxpayerApiFunction', { name: 'taxpayer-api', description: 'The taxpayer self-service page’s API: session, statement, sale preview and request' });
+    const taxpayerFunction = this.newFunction('TaxpayerApiFunction', {
+      name: 'taxpayer-api',
+      description: 'The taxpayer self-service page’s API: session, statement, sale preview and request',
+    });
     this.data.bindTable(taxpayerFunction);
     this.queues.bindProducer('saleRequest', taxpayerFunction);
     const taxpayerAuthorizer = this.newFunction('TaxpayerAuthorizerFunction', {
@@ -174,7 +194,14 @@ export class CryptoTaxRecoveryStack extends Stack {
       description: 'Authorizer of the taxpayer routes: the session’s signature and expiry',
     });
     const pageUrl = config.notices.taxpayerPageUrl;
-    this.taxpayerApi = new TaxpayerApi(this, 'TaxpayerApi', { namePrefix: prefix, handler: taxpayerFunction, authorizer: taxpayerAuthorizer, key: this.data.key, logRetention: this.logRetention, ...(pageUrl ? { pageUrl } : {}) });
+    this.taxpayerApi = new TaxpayerApi(this, 'TaxpayerApi', {
+      namePrefix: prefix,
+      handler: taxpayerFunction,
+      authorizer: taxpayerAuthorizer,
+      key: this.data.key,
+      logRetention: this.logRetention,
+      ...(pageUrl ? { pageUrl } : {}),
+    });
     this.taxpayerApi.secret.grantRead(this.apiFunction);
     this.apiFunction.addEnvironment(ENV.taxpayerAccessSecretArn, this.taxpayerApi.secret.secretArn);
     if (pageUrl) {
@@ -194,18 +221,46 @@ export class CryptoTaxRecoveryStack extends Stack {
       const roles = this.api.callerRoles[city.id];
       if (!roles) continue;
       const id = pascal(city.id);
-      new CfnOutput(this, `${id}CitySystemRoleArn`, { value: roles.citySystem.roleArn, description: `Role ${city.displayName}'s tax system assumes to call the API` });
-      new CfnOutput(this, `${id}OfficerRoleArn`, { value: roles.officer.roleArn, description: `Role ${city.displayName}'s officers assume (source identity = their user name) to call the API` });
-      new CfnOutput(this, `${id}AuditorRoleArn`, { value: roles.auditor.roleArn, description: `Read-only role for ${city.displayName}'s auditors` });
+      new CfnOutput(this, `${id}CitySystemRoleArn`, {
+        value: roles.citySystem.roleArn,
+        description: `Role ${city.displayName}'s tax system assumes to call the API`,
+      });
+      new CfnOutput(this, `${id}OfficerRoleArn`, {
+        value: roles.officer.roleArn,
+        description: `Role ${city.displayName}'s officers assume (source identity = their user name) to call the API`,
+      });
+      new CfnOutput(this, `${id}AuditorRoleArn`, {
+        value: roles.auditor.roleArn,
+        description: `Read-only role for ${city.displayName}'s auditors`,
+      });
     }
-    new CfnOutput(this, 'ExchangeSecretArn', { value: this.exchange.secret.secretArn, description: 'Put the exchange trading key here (no withdrawal permission)' });
-    new CfnOutput(this, 'WithdrawalSecretArn', { value: this.exchange.withdrawalSecret.secretArn, description: 'Put the exchange key with withdrawal permission here (read by the release function only)' });
+    new CfnOutput(this, 'ExchangeSecretArn', {
+      value: this.exchange.secret.secretArn,
+      description: 'Put the exchange trading key here (no withdrawal permission)',
+    });
+    new CfnOutput(this, 'WithdrawalSecretArn', {
+      value: this.exchange.withdrawalSecret.secretArn,
+      description: 'Put the exchange key with withdrawal permission here (read by the release function only)',
+    });
     new CfnOutput(this, 'CasesTableName', { value: this.data.table.tableName });
-    new CfnOutput(this, 'PrintBatchBucketName', { value: this.noticeDelivery.bucket.bucketName, description: 'The print contractor collects print/<cityId>/post-<cityId>-<YYYYMMDD>.prn here' });
-    new CfnOutput(this, 'PrintPickupRoleArn', { value: this.noticeDelivery.pickupRole.roleArn, description: 'Role the print contractor assumes to read the print batches' });
-    new CfnOutput(this, 'RefundPickupRoleArn', { value: this.refunds.pickupRole.roleArn, description: 'Role the finance system assumes to read refunds/<cityId>/refund-<cityId>-<YYYYMMDD>.csv in the print batch bucket' });
+    new CfnOutput(this, 'PrintBatchBucketName', {
+      value: this.noticeDelivery.bucket.bucketName,
+      description: 'The print contractor collects print/<cityId>/post-<cityId>-<YYYYMMDD>.prn here',
+    });
+    new CfnOutput(this, 'PrintPickupRoleArn', {
+      value: this.noticeDelivery.pickupRole.roleArn,
+      description: 'Role the print contractor assumes to read the print batches',
+    });
+    new CfnOutput(this, 'RefundPickupRoleArn', {
+      value: this.refunds.pickupRole.roleArn,
+      description:
+        'Role the finance system assumes to read refunds/<cityId>/refund-<cityId>-<YYYYMMDD>.csv in the print batch bucket',
+    });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.observability.topic.topicArn });
-    new CfnOutput(this, 'TaxpayerAccessSecretArn', { value: this.taxpayerApi.secret.secretArn, description: 'Keys of the taxpayer page (generated; rotating it voids the links on letters already mailed)' });
+    new CfnOutput(this, 'TaxpayerAccessSecretArn', {
+      value: this.taxpayerApi.secret.secretArn,
+      description: 'Keys of the taxpayer page (generated; rotating it voids the links on letters already mailed)',
+    });
   }
 
   get logRetention(): logs.RetentionDays {
@@ -237,8 +292,16 @@ export class CryptoTaxRecoveryStack extends Stack {
    * public data only). It runs one invocation at a time unless it asks for more (reserved
    * concurrency): every call it makes waits on the deployment's shared rate budget.
    */
-  newExchangeFunction(id: string, props: Omit<AppFunctionProps, 'logRetention' | 'metricsNamespace' | 'vpc' | 'vpcSubnets' | 'securityGroups'>, key: ExchangeKey = 'trading'): AppFunction {
-    const fn = this.newFunction(id, { reservedConcurrentExecutions: 1, ...props, ...this.network.exchangeFunctionPlacement });
+  newExchangeFunction(
+    id: string,
+    props: Omit<AppFunctionProps, 'logRetention' | 'metricsNamespace' | 'vpc' | 'vpcSubnets' | 'securityGroups'>,
+    key: ExchangeKey = 'trading',
+  ): AppFunction {
+    const fn = this.newFunction(id, {
+      reservedConcurrentExecutions: 1,
+      ...props,
+      ...this.network.exchangeFunctionPlacement,
+    });
     this.exchange.bind(fn, key);
     return fn;
   }

@@ -19,7 +19,9 @@ export class ApiError extends Error {
     readonly method: string,
     readonly path: string,
   ) {
-    super(`${method} ${path}: ${status} ${problem.title ?? ''}${problem.detail ? `: ${problem.detail}` : ''}${problem.code ? ` (${problem.code})` : ''}`);
+    super(
+      `${method} ${path}: ${status} ${problem.title ?? ''}${problem.detail ? `: ${problem.detail}` : ''}${problem.code ? ` (${problem.code})` : ''}`,
+    );
   }
 }
 
@@ -66,7 +68,11 @@ export class ApiClient {
     for (let attempt = 1; ; attempt++) {
       let response: Response;
       try {
-        response = await fetch(url, { method, headers, ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }) });
+        response = await fetch(url, {
+          method,
+          headers,
+          ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+        });
       } catch (error) {
         if (attempt < attempts) {
           await pause(attempt);
@@ -88,4 +94,5 @@ export class ApiClient {
   }
 }
 
-const pause = (attempt: number) => new Promise((r) => setTimeout(r, 20 * 2 ** attempt + Math.floor(Math.random() * 20)));
+const pause = (attempt: number) =>
+  new Promise((r) => setTimeout(r, 20 * 2 ** attempt + Math.floor(Math.random() * 20)));

@@ -47,9 +47,16 @@ export function apiReference(path: string): StaticAnswer | undefined {
   if (path === '/docs') return { status: 308, headers: { location: API_REFERENCE_PATH }, body: '' };
   if (!path.startsWith(API_REFERENCE_PATH)) return undefined;
   const name = path.slice(API_REFERENCE_PATH.length);
-  if (name === '' || name === 'index.html') return { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: PAGE };
-  if (name === 'openapi.json') return { status: 200, headers: { 'content-type': 'application/json' }, body: renderOpenApi() };
+  if (name === '' || name === 'index.html')
+    return { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: PAGE };
+  if (name === 'openapi.json')
+    return { status: 200, headers: { 'content-type': 'application/json' }, body: renderOpenApi() };
   const type = ASSETS.get(name);
-  if (type) return { status: 200, headers: { 'content-type': type, 'cache-control': 'max-age=3600' }, body: readFileSync(join(assetDir(), name)) };
+  if (type)
+    return {
+      status: 200,
+      headers: { 'content-type': type, 'cache-control': 'max-age=3600' },
+      body: readFileSync(join(assetDir(), name)),
+    };
   return undefined;
 }

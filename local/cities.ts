@@ -23,7 +23,10 @@ export const SEJONG_SETTINGS: CitySettings = {
     returnedTo: '업비트 본인 계정(세종시 반환)',
     transferDays: 5,
   },
-  payment: { accounts: [{ bank: '하나은행', number: '100-000000-00000', holder: '세종특별자치시' }], onlineUrl: 'https://www.wetax.go.kr' },
+  payment: {
+    accounts: [{ bank: '하나은행', number: '100-000000-00000', holder: '세종특별자치시' }],
+    onlineUrl: 'https://www.wetax.go.kr',
+  },
 };
 
 export const DEMO_CITY_SETTINGS: readonly CitySettings[] = [DEFAULT_CITY_SETTINGS, SEJONG_SETTINGS];

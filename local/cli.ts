@@ -17,7 +17,9 @@ export interface OptionSpec {
 export type OptionSpecs = Record<string, OptionSpec>;
 
 /** What the command line said, before the command reads it into its own shape. */
-export type OptionValues<O extends OptionSpecs> = { [K in keyof O]?: O[K]['type'] extends 'boolean' ? boolean : string };
+export type OptionValues<O extends OptionSpecs> = {
+  [K in keyof O]?: O[K]['type'] extends 'boolean' ? boolean : string;
+};
 
 export interface CommandSpec<O extends OptionSpecs, T> {
   /** The command as typed, e.g. `npm run bench -- deadlines`. */
@@ -43,7 +45,8 @@ export function defineCommand<const O extends OptionSpecs, T>(spec: CommandSpec<
 /** A command line the command cannot run with: printed with a pointer to `--help`, exit status 2. */
 export class UsageError extends Error {}
 
-export type ParsedCommandLine<T> = { kind: 'run'; args: T } | { kind: 'help'; text: string } | { kind: 'error'; message: string };
+export type ParsedCommandLine<T> =
+  { kind: 'run'; args: T } | { kind: 'help'; text: string } | { kind: 'error'; message: string };
 
 /** npm passes arguments on to the script after its own `--`. */
 const withArgs = (name: string): string => (name.startsWith('npm ') && !name.includes(' -- ') ? `${name} --` : name);
@@ -85,11 +88,17 @@ function usageMessage(error: Error & { code?: string }): string {
 }
 
 /** Parses a command line without side effects: the command's arguments, its help, or what is wrong. */
-export function parseCommandLine<O extends OptionSpecs, T>(spec: CommandSpec<O, T>, argv: readonly string[]): ParsedCommandLine<T> {
+export function parseCommandLine<O extends OptionSpecs, T>(
+  spec: CommandSpec<O, T>,
+  argv: readonly string[],
+): ParsedCommandLine<T> {
   let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[] };
   try {
     const options = Object.fromEntries(
-      Object.entries({ ...spec.options, help: HELP }).map(([name, o]) => [name, { type: o.type, ...(o.short ? { short: o.short } : {}) }]),
+      Object.entries({ ...spec.options, help: HELP }).map(([name, o]) => [
+        name,
+        { type: o.type, ...(o.short ? { short: o.short } : {}) },
+      ]),
     );
     parsed = parseArgs({ args: [...argv], options, strict: true, allowPositionals: spec.positionals ?? false });
   } catch (error) {
@@ -120,12 +129,19 @@ export function commandLine<O extends OptionSpecs, T>(spec: CommandSpec<O, T>, a
 }
 
 /** A whole or decimal number option, checked: `--cases 1000`. */
-export function numberOption(raw: string | undefined, name: string, fallback: number, rule: { min?: number; integer?: boolean } = {}): number {
+export function numberOption(
+  raw: string | undefined,
+  name: string,
+  fallback: number,
+  rule: { min?: number; integer?: boolean } = {},
+): number {
   if (raw === undefined) return fallback;
   const n = Number(raw);
   const min = rule.min ?? 0;
   if (raw.trim() === '' || !Number.isFinite(n) || n < min || (rule.integer && !Number.isInteger(n))) {
-    throw new UsageError(`--${name} needs ${rule.integer ? 'a whole number' : 'a number'} ≥ ${min}, not ${JSON.stringify(raw)}`);
+    throw new UsageError(
+      `--${name} needs ${rule.integer ? 'a whole number' : 'a number'} ≥ ${min}, not ${JSON.stringify(raw)}`,
+    );
   }
   return n;
 }

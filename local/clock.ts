@@ -33,7 +33,10 @@ export class StackClock extends SimClock {
   override set(instant: Date | string | number): void {
     const ms = toMs(instant);
     const current = this.nowMs();
-    if (ms < current) throw new RangeError(`the clock does not go back (from ${new Date(current).toISOString()} to ${new Date(ms).toISOString()})`);
+    if (ms < current)
+      throw new RangeError(
+        `the clock does not go back (from ${new Date(current).toISOString()} to ${new Date(ms).toISOString()})`,
+      );
     this.#anchorSim = ms;
     this.#anchorReal = Date.now();
   }
@@ -87,7 +90,10 @@ const ZONE_OFFSET_MINUTES: Record<string, number> = { 'Asia/Seoul': 540, UTC: 0,
 
 export function zoneOffsetMinutes(timezone: string): number {
   const offset = ZONE_OFFSET_MINUTES[timezone];
-  if (offset === undefined) throw new RangeError(`the local scheduler knows fixed-offset zones only (${Object.keys(ZONE_OFFSET_MINUTES).join(', ')}), not ${timezone}`);
+  if (offset === undefined)
+    throw new RangeError(
+      `the local scheduler knows fixed-offset zones only (${Object.keys(ZONE_OFFSET_MINUTES).join(', ')}), not ${timezone}`,
+    );
   return offset;
 }
 
@@ -109,7 +115,15 @@ export function parseScheduleExpression(expression: string, timezone = 'Asia/Seo
   }
   const cron = /^cron\((\S+) (\S+) (\S+) (\S+) (\S+) (\S+)\)$/.exec(expression.trim());
   if (!cron) throw new RangeError(`not a schedule expression: ${expression}`);
-  const [, min, hour, dom, month, dow, year] = cron as unknown as [string, string, string, string, string, string, string];
+  const [, min, hour, dom, month, dow, year] = cron as unknown as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
   if (!['*', '?'].includes(dom) || month !== '*' || !['*', '?'].includes(dow) || !['*', '?'].includes(year)) {
     throw new RangeError(`the local scheduler runs daily and sub-daily cron expressions only: ${expression}`);
   }
@@ -122,7 +136,8 @@ export function parseScheduleExpression(expression: string, timezone = 'Asia/Seo
       return out;
     }
     const list = field.split(',').map(Number);
-    if (list.some((v) => !Number.isInteger(v) || v < 0 || v >= max)) throw new RangeError(`cannot read cron field ${field} in ${expression}`);
+    if (list.some((v) => !Number.isInteger(v) || v < 0 || v >= max))
+      throw new RangeError(`cannot read cron field ${field} in ${expression}`);
     return list;
   };
   const offset = zoneOffsetMinutes(timezone);
@@ -194,13 +209,19 @@ export class Scheduler {
 
   /** A recurring job; its first firing is the first occurrence after now. */
   add(job: ScheduledJob): void {
-    if (this.pending.some((p) => p.job?.name === job.name)) throw new Error(`a job named ${job.name} is scheduled already`);
+    if (this.pending.some((p) => p.job?.name === job.name))
+      throw new Error(`a job named ${job.name} is scheduled already`);
     this.pending.push({ name: job.name, at: job.recurrence(this.clock.nowMs()), seq: this.seq++, job });
   }
 
   /** A one-off event at an instant (the demo's taxpayers and city system act through these). */
   at(instant: Date | number, name: string, run: () => Promise<unknown>): void {
-    this.pending.push({ name, at: typeof instant === 'number' ? instant : instant.getTime(), seq: this.seq++, once: run });
+    this.pending.push({
+      name,
+      at: typeof instant === 'number' ? instant : instant.getTime(),
+      seq: this.seq++,
+      once: run,
+    });
   }
 
   /** The next firing (of recurring jobs other than frequent ones, and one-off events), if any. */

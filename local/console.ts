@@ -45,7 +45,14 @@ export async function saleRuns(deps: ConsoleDeps, cityId: string, caseId: string
       outcome: sale?.outcome,
       stopReason: sale?.stopReason,
       error: sale?.error,
-      approval: sale?.approval ? { requestedAt: sale.approval.requestedAt, plannedValueKrw: text(sale.approval.plannedValueKrw), approvedBy: sale.approval.approvedBy, approvedAt: sale.approval.approvedAt } : undefined,
+      approval: sale?.approval
+        ? {
+            requestedAt: sale.approval.requestedAt,
+            plannedValueKrw: text(sale.approval.plannedValueKrw),
+            approvedBy: sale.approval.approvedBy,
+            approvedAt: sale.approval.approvedAt,
+          }
+        : undefined,
       pauses: sale?.pauses ?? [],
       escalation: sale?.escalation,
       quality: sale?.quality,
@@ -72,9 +79,12 @@ export function localConsole(deps: ConsoleDeps) {
   return async (req: ConsoleRequest): Promise<{ status: number; body: unknown } | undefined> => {
     if (req.method === 'GET' && req.path === '/_local/sales') {
       const { city, case: caseId } = req.query;
-      if (!city || !caseId) return { status: 400, body: { title: 'Bad request', detail: 'city and case are required' } };
+      if (!city || !caseId)
+        return { status: 400, body: { title: 'Bad request', detail: 'city and case are required' } };
       const runs = await saleRuns(deps, city, caseId);
-      return runs ? { status: 200, body: runs } : { status: 404, body: { title: 'No such case', detail: `no case ${caseId} in ${city}` } };
+      return runs
+        ? { status: 200, body: runs }
+        : { status: 404, body: { title: 'No such case', detail: `no case ${caseId} in ${city}` } };
     }
     return undefined;
   };

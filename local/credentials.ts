@@ -47,8 +47,20 @@ const newKey = (prefix: string) => `${prefix}_${randomBytes(24).toString('base64
 export function defaultCredentials(cities: readonly string[] = ['cheongju', 'sejong']): Credentials {
   const [first, ...others] = cities;
   const perCity = (city: string, prefix: string): CredentialKey[] => [
-    { name: `${prefix}city-tax-system`, role: 'CITY_SYSTEM', cities: [city], roleArn: roleArnFor(`${city}-tax-system`), key: newKey('city') },
-    ...['officer', 'officer-2', 'officer-3'].map((name): CredentialKey => ({ name: `${prefix}${name}`, role: 'OFFICER', cities: [city], roleArn: roleArnFor(`${city}-tax-officer`), key: newKey('officer') })),
+    {
+      name: `${prefix}city-tax-system`,
+      role: 'CITY_SYSTEM',
+      cities: [city],
+      roleArn: roleArnFor(`${city}-tax-system`),
+      key: newKey('city'),
+    },
+    ...['officer', 'officer-2', 'officer-3'].map((name): CredentialKey => ({
+      name: `${prefix}${name}`,
+      role: 'OFFICER',
+      cities: [city],
+      roleArn: roleArnFor(`${city}-tax-officer`),
+      key: newKey('officer'),
+    })),
   ];
   return {
     note: 'Keys of the local stack (npm start). Send one as "Authorization: Bearer <key>". Each key is a caller: its roleArn is mapped to a role and cities by the API configuration, as IAM roles are on AWS.',
@@ -61,7 +73,10 @@ export function defaultCredentials(cities: readonly string[] = ['cheongju', 'sej
 }
 
 /** Reads the credentials file, creating it with fresh keys when absent. */
-export function loadOrCreateCredentials(path: string, cities?: readonly string[]): { credentials: Credentials; created: boolean } {
+export function loadOrCreateCredentials(
+  path: string,
+  cities?: readonly string[],
+): { credentials: Credentials; created: boolean } {
   if (!existsSync(path)) {
     const credentials = defaultCredentials(cities);
     mkdirSync(dirname(path), { recursive: true });
@@ -80,12 +95,17 @@ export function readCredentials(path: string): Credentials {
     throw new CredentialsError(`cannot read ${path}: ${(error as Error).message}`);
   }
   const parsed = CredentialsFile.safeParse(raw);
-  if (!parsed.success) throw new CredentialsError(`${path} is not a valid credentials file: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new CredentialsError(
+      `${path} is not a valid credentials file: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   const keys = parsed.data.keys;
-  if (new Set(keys.map((k) => k.key)).size !== keys.length) throw new CredentialsError(`${path}: two entries share a key`);
+  if (new Set(keys.map((k) => k.key)).size !== keys.length)
+    throw new CredentialsError(`${path}: two entries share a key`);
   // One role ARN, one role: the API refuses a principal listed under both anyway.
   for (const k of keys) {
-    if (keys.some((o) => o.roleArn === k.roleArn && o.role !== k.role)) throw new CredentialsError(`${path}: ${k.roleArn} is listed under two roles`);
+    if (keys.some((o) => o.roleArn === k.roleArn && o.role !== k.role))
+      throw new CredentialsError(`${path}: ${k.roleArn} is listed under two roles`);
   }
   return parsed.data;
 }
@@ -93,7 +113,10 @@ export function readCredentials(path: string): Credentials {
 /** The first key of a role (for a city, when given): what the seeder and the officers' CLI use. */
 export function keyFor(credentials: Credentials, role: Role, cityId?: string, nth = 0): CredentialKey {
   const k = credentials.keys.filter((x) => x.role === role && (cityId === undefined || x.cities.includes(cityId)))[nth];
-  if (!k) throw new CredentialsError(`the credentials file has no ${role} key${cityId ? ` for ${cityId}` : ''}${nth > 0 ? ` (number ${nth + 1})` : ''}`);
+  if (!k)
+    throw new CredentialsError(
+      `the credentials file has no ${role} key${cityId ? ` for ${cityId}` : ''}${nth > 0 ? ` (number ${nth + 1})` : ''}`,
+    );
   return k;
 }
 
@@ -104,7 +127,13 @@ export function withSecondOfficer(credentials: Credentials): Credentials {
     const officers = credentials.keys.filter((k) => k.role === 'OFFICER' && k.cities.includes(city));
     const first = officers[0];
     if (!first || officers.length >= 2) continue;
-    added.push({ name: `${first.name}-2`, role: 'OFFICER', cities: [city], roleArn: first.roleArn, key: newKey('officer') });
+    added.push({
+      name: `${first.name}-2`,
+      role: 'OFFICER',
+      cities: [city],
+      roleArn: first.roleArn,
+      key: newKey('officer'),
+    });
   }
   return added.length ? { ...credentials, keys: [...credentials.keys, ...added] } : credentials;
 }
@@ -130,7 +159,9 @@ export interface Authenticated {
 }
 
 /** Maps a presented key to its caller; compares digests in constant time. */
-export function authenticator(credentials: Credentials): (authorization: string | undefined) => Authenticated | undefined {
+export function authenticator(
+  credentials: Credentials,
+): (authorization: string | undefined) => Authenticated | undefined {
   const entries = credentials.keys.map((k) => ({ entry: k, digest: digest(k.key) }));
   return (authorization) => {
     const presented = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1];
@@ -140,6 +171,10 @@ export function authenticator(credentials: Credentials): (authorization: string 
     if (!match) return undefined;
     const roleName = match.entry.roleArn.split('/').pop() ?? match.entry.name;
     const account = /^arn:aws:iam::(\d{12}):/.exec(match.entry.roleArn)?.[1] ?? LOCAL_ACCOUNT;
-    return { userArn: `arn:aws:sts::${account}:assumed-role/${roleName}/${match.entry.name}`, name: match.entry.name, role: match.entry.role };
+    return {
+      userArn: `arn:aws:sts::${account}:assumed-role/${roleName}/${match.entry.name}`,
+      name: match.entry.name,
+      role: match.entry.role,
+    };
   };
 }

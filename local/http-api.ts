@@ -30,7 +30,9 @@ export interface LocalHttpApi {
 export interface LocalHttpApiOptions {
   handler: ApiHandler;
   /** Who the request's Authorization names: a local key's principal, or (the console API) an ID token's verified claims. */
-  authenticate(authorization: string | undefined): Authenticated | ConsoleCaller | undefined | Promise<Authenticated | ConsoleCaller | undefined>;
+  authenticate(
+    authorization: string | undefined,
+  ): Authenticated | ConsoleCaller | undefined | Promise<Authenticated | ConsoleCaller | undefined>;
   /** A browser app's origin allowed to call (CORS), as the console API allows the console's. */
   corsOrigin?: string;
   /** Serve the public API reference under /docs/ (default true). */
@@ -38,7 +40,11 @@ export interface LocalHttpApiOptions {
   port?: number;
   host?: string;
   /** The local console's routes (`/_local/...`, officers only), outside the city API. */
-  local?(req: { method: string; path: string; query: Record<string, string> }): Promise<{ status: number; body: unknown } | undefined>;
+  local?(req: {
+    method: string;
+    path: string;
+    query: Record<string, string>;
+  }): Promise<{ status: number; body: unknown } | undefined>;
   /** Called after each request (method, path, status, ms); no bodies, no callers' names. */
   onRequest?(line: { method: string; path: string; status: number; ms: number }): void;
 }
@@ -63,9 +69,19 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-function problem(res: ServerResponse, status: number, title: string, detail: string, extra: Record<string, string> = {}): void {
+function problem(
+  res: ServerResponse,
+  status: number,
+  title: string,
+  detail: string,
+  extra: Record<string, string> = {},
+): void {
   const body = JSON.stringify({ type: `about:blank`, title, status, detail });
-  res.writeHead(status, { 'content-type': 'application/problem+json', 'content-length': String(Buffer.byteLength(body)), ...extra });
+  res.writeHead(status, {
+    'content-type': 'application/problem+json',
+    'content-length': String(Buffer.byteLength(body)),
+    ...extra,
+  });
   res.end(body);
 }
 
@@ -75,7 +91,9 @@ export async function startLocalHttpApi(options: LocalHttpApiOptions): Promise<L
     const started = Date.now();
     const url = new URL(req.url ?? '/', 'http://local');
     const method = (req.method ?? 'GET').toUpperCase();
-    res.on('finish', () => options.onRequest?.({ method, path: url.pathname, status: res.statusCode, ms: Date.now() - started }));
+    res.on('finish', () =>
+      options.onRequest?.({ method, path: url.pathname, status: res.statusCode, ms: Date.now() - started }),
+    );
     handle(req, res, url, method).catch((error: unknown) => {
       if (!res.headersSent) problem(res, 500, 'Internal error', 'the local API server failed');
       else res.destroy();
@@ -93,7 +111,11 @@ export async function startLocalHttpApi(options: LocalHttpApiOptions): Promise<L
       res.setHeader('vary', 'origin');
       if (method === 'OPTIONS') {
         req.resume();
-        res.writeHead(204, { 'access-control-allow-methods': 'GET,POST,PUT,DELETE', 'access-control-allow-headers': 'authorization,content-type,idempotency-key', 'access-control-max-age': '600' });
+        res.writeHead(204, {
+          'access-control-allow-methods': 'GET,POST,PUT,DELETE',
+          'access-control-allow-headers': 'authorization,content-type,idempotency-key',
+          'access-control-max-age': '600',
+        });
         res.end();
         return;
       }
@@ -102,7 +124,10 @@ export async function startLocalHttpApi(options: LocalHttpApiOptions): Promise<L
     const reference = method === 'GET' && options.reference !== false ? apiReference(url.pathname) : undefined;
     if (reference) {
       req.resume();
-      res.writeHead(reference.status, { ...reference.headers, 'content-length': String(Buffer.byteLength(reference.body)) });
+      res.writeHead(reference.status, {
+        ...reference.headers,
+        'content-length': String(Buffer.byteLength(reference.body)),
+      });
       res.end(reference.body);
       return;
     }
@@ -110,17 +135,27 @@ export async function startLocalHttpApi(options: LocalHttpApiOptions): Promise<L
     if (!caller) {
       // Drain what was sent so the client sees the answer, not a reset.
       req.resume();
-      return problem(res, 401, 'Unauthorized', 'send "Authorization: Bearer <key>" with a key from .local/credentials.json', { 'www-authenticate': 'Bearer realm="crypto-tax-recovery-local"' });
+      return problem(
+        res,
+        401,
+        'Unauthorized',
+        'send "Authorization: Bearer <key>" with a key from .local/credentials.json',
+        { 'www-authenticate': 'Bearer realm="crypto-tax-recovery-local"' },
+      );
     }
     if (url.pathname.startsWith('/_local/')) {
       req.resume();
-      if (!('role' in caller) || caller.role !== 'OFFICER') return problem(res, 403, 'Forbidden', 'the local console is for officers');
+      if (!('role' in caller) || caller.role !== 'OFFICER')
+        return problem(res, 403, 'Forbidden', 'the local console is for officers');
       const query: Record<string, string> = {};
       for (const [k, v] of url.searchParams) query[k] = v;
       const answer = await options.local?.({ method, path: url.pathname, query });
       if (!answer) return problem(res, 404, 'Not found', `no local console route ${method} ${url.pathname}`);
       const text = JSON.stringify(answer.body);
-      res.writeHead(answer.status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) });
+      res.writeHead(answer.status, {
+        'content-type': 'application/json',
+        'content-length': String(Buffer.byteLength(text)),
+      });
       res.end(text);
       return;
     }
@@ -128,7 +163,8 @@ export async function startLocalHttpApi(options: LocalHttpApiOptions): Promise<L
     try {
       body = await readBody(req);
     } catch (error) {
-      if (error instanceof TooLarge) return problem(res, 413, 'Payload too large', `the body must be at most ${MAX_BODY_BYTES} bytes`);
+      if (error instanceof TooLarge)
+        return problem(res, 413, 'Payload too large', `the body must be at most ${MAX_BODY_BYTES} bytes`);
       throw error;
     }
     const headers: Record<string, string> = {};

@@ -37,10 +37,21 @@ function filesUnder(dir: string): string[] {
 /** A hash of everything the synthesized definition depends on. */
 export function definitionFingerprint(root: string): string {
   const hash = createHash('sha256');
-  const cdkVersion = (JSON.parse(readFileSync(join(root, 'node_modules', 'aws-cdk-lib', 'package.json'), 'utf8')) as { version: string }).version;
+  const cdkVersion = (
+    JSON.parse(readFileSync(join(root, 'node_modules', 'aws-cdk-lib', 'package.json'), 'utf8')) as { version: string }
+  ).version;
   hash.update(`aws-cdk-lib@${cdkVersion}\n`);
-  const files = [...filesUnder(join(root, 'infra')), join(root, 'cdk.json'), join(root, 'functions', 'sale', 'steps.ts'), join(root, 'shared', 'adapters', 'workflow', 'definition.ts')].sort();
-  for (const file of files) hash.update(`${relative(root, file)}\n`).update(readFileSync(file)).update('\n');
+  const files = [
+    ...filesUnder(join(root, 'infra')),
+    join(root, 'cdk.json'),
+    join(root, 'functions', 'sale', 'steps.ts'),
+    join(root, 'shared', 'adapters', 'workflow', 'definition.ts'),
+  ].sort();
+  for (const file of files)
+    hash
+      .update(`${relative(root, file)}\n`)
+      .update(readFileSync(file))
+      .update('\n');
   return hash.digest('hex');
 }
 
@@ -54,7 +65,11 @@ function runChild(args: string[], cwd: string): Promise<void> {
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
     child.once('error', reject);
-    child.once('exit', (code, signal) => (code === 0 ? resolve() : reject(new Error(`synthesizing the sale state machine failed (${signal ?? code}): ${output}`))));
+    child.once('exit', (code, signal) =>
+      code === 0
+        ? resolve()
+        : reject(new Error(`synthesizing the sale state machine failed (${signal ?? code}): ${output}`)),
+    );
   });
 }
 
@@ -179,7 +194,11 @@ export function waitAfter(definition: AslDefinition, stateName: string, result: 
 }
 
 /** The Wait state that follows a Task's result (through Choice states), and its seconds. */
-export function nextWait(definition: AslDefinition, stateName: string, result: Json): { state: string; seconds: number } | undefined {
+export function nextWait(
+  definition: AslDefinition,
+  stateName: string,
+  result: Json,
+): { state: string; seconds: number } | undefined {
   const task = definition.States[stateName];
   if (!task) return undefined;
   const data = setPath(typeof task.ResultPath === 'string' ? task.ResultPath : '$', result);
@@ -194,7 +213,12 @@ export function nextWait(definition: AslDefinition, stateName: string, result: J
       continue;
     }
     if (state.Type === 'Wait') {
-      const seconds = typeof state.Seconds === 'number' ? state.Seconds : typeof state.SecondsPath === 'string' ? getPath(data, state.SecondsPath) : 0;
+      const seconds =
+        typeof state.Seconds === 'number'
+          ? state.Seconds
+          : typeof state.SecondsPath === 'string'
+            ? getPath(data, state.SecondsPath)
+            : 0;
       return { state: next, seconds: typeof seconds === 'number' && seconds > 0 ? seconds : 0 };
     }
     return undefined;
@@ -275,9 +299,15 @@ export function createLocalSaleWorkflow(options: LocalSaleWorkflowOptions): Loca
   const handlers: Record<string, LocalTaskHandler> = {};
   // Like the market steps' reserved concurrency on AWS. The exchange's limits are kept by the rate
   // budget every caller shares (the same DynamoDB buckets as deployed), not by this.
-  const marketSteps = options.concurrency ? (event: unknown) => options.concurrency!(() => options.marketSteps(event)) : options.marketSteps;
+  const marketSteps = options.concurrency
+    ? (event: unknown) => options.concurrency!(() => options.marketSteps(event))
+    : options.marketSteps;
   for (const [stateName, logicalId] of Object.entries(taskFunctions(definition))) {
-    const fn = logicalId.startsWith('SaleCaseSteps') ? options.caseSteps : logicalId.startsWith('SaleMarketSteps') ? marketSteps : undefined;
+    const fn = logicalId.startsWith('SaleCaseSteps')
+      ? options.caseSteps
+      : logicalId.startsWith('SaleMarketSteps')
+        ? marketSteps
+        : undefined;
     if (!fn) throw new Error(`no local handler for ${stateName} (function ${logicalId})`);
     handlers[stateName] = async (input) => {
       // As Lambda does: JSON in, JSON out.
@@ -293,7 +323,9 @@ export function createLocalSaleWorkflow(options: LocalSaleWorkflowOptions): Loca
       return output;
     };
   }
-  const waits = Object.entries(definition.States).filter(([, s]) => s.Type === 'Wait').map(([name]) => name);
+  const waits = Object.entries(definition.States)
+    .filter(([, s]) => s.Type === 'Wait')
+    .map(([name]) => name);
   const starter = new LocalSaleWorkflowStarter(withoutTaskTimeouts(definition), {
     taskHandlers: handlers,
     // The waits happen in simulated time, above. Retry pauses keep the definition's real intervals:
@@ -306,8 +338,14 @@ export function createLocalSaleWorkflow(options: LocalSaleWorkflowOptions): Loca
       const waitEnds = hold !== undefined && event.type === 'StateExited' && event.state?.name === hold.wait;
       if (waitEnds) held.delete(execution.name);
       const at = hold && !waitEnds ? hold.from : clock.now().toISOString();
-      list.push({ at, type: event.type, ...(event.state ? { state: event.state.name } : {}), ...(event.Error ? { error: event.Error } : {}) });
-      if (event.type === 'ExecutionSucceeded' || event.type === 'ExecutionFailed' || event.type === 'ExecutionAborted') options.onExecutionEnd?.(execution.name, event.type);
+      list.push({
+        at,
+        type: event.type,
+        ...(event.state ? { state: event.state.name } : {}),
+        ...(event.Error ? { error: event.Error } : {}),
+      });
+      if (event.type === 'ExecutionSucceeded' || event.type === 'ExecutionFailed' || event.type === 'ExecutionAborted')
+        options.onExecutionEnd?.(execution.name, event.type);
     },
   });
   return {

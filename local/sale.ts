@@ -29,40 +29,70 @@ const LOT = new Decimal('0.00000001');
 
 export const SALE_COMMAND = defineCommand({
   name: 'npm run sale',
-  about: 'Sells coins through the sale desk against an Upbit-protocol server, in real time: a dry-run report first, orders only with --execute.',
+  about:
+    'Sells coins through the sale desk against an Upbit-protocol server, in real time: a dry-run report first, orders only with --execute.',
   options: {
     'base-url': { type: 'string', value: 'URL', description: 'the exchange’s API address (required)' },
     market: { type: 'string', value: 'CODE', description: 'market to sell on, e.g. KRW-BTC (required)' },
     quantity: { type: 'string', value: 'COINS', description: 'one sale of this many coins' },
-    floor: { type: 'string', value: 'PRICE', description: 'with --quantity: never sell below this price (the taxpayer’s floor)' },
+    floor: {
+      type: 'string',
+      value: 'PRICE',
+      description: 'with --quantity: never sell below this price (the taxpayer’s floor)',
+    },
     cases: { type: 'string', value: 'FILE', description: 'a desk run: JSON list of { caseId, quantity, floorPrice? }' },
     execute: { type: 'boolean', description: 'place the orders (without it: the dry-run report only)' },
     'max-slices': { type: 'string', value: 'N', description: 'stop after this many orders (default 1000)' },
     'interval-seconds': { type: 'string', value: 'S', description: 'seconds between slices (default the policy’s 60)' },
-    'risk-aversion': { type: 'string', value: 'L', description: `λ per won of the schedule (default ${DEFAULT_SCHEDULE_PARAMS.riskAversionPerKrw})` },
-    'identifier-prefix': { type: 'string', value: 'P', description: 'order identifiers are P.s1, P.s2, … (default desk-<market>-<time>)' },
+    'risk-aversion': {
+      type: 'string',
+      value: 'L',
+      description: `λ per won of the schedule (default ${DEFAULT_SCHEDULE_PARAMS.riskAversionPerKrw})`,
+    },
+    'identifier-prefix': {
+      type: 'string',
+      value: 'P',
+      description: 'order identifiers are P.s1, P.s2, … (default desk-<market>-<time>)',
+    },
     'access-key': { type: 'string', value: 'KEY', description: 'access key (default env UPBIT_ACCESS_KEY)' },
-    'secret-key-file': { type: 'string', value: 'FILE', description: 'file holding the secret key (default env UPBIT_SECRET_KEY)' },
+    'secret-key-file': {
+      type: 'string',
+      value: 'FILE',
+      description: 'file holding the secret key (default env UPBIT_SECRET_KEY)',
+    },
   },
   read: (v) => {
     if (!v['base-url']) throw new UsageError('--base-url is required');
     if (!v.market || !/^[A-Z]+-[A-Z0-9]+$/.test(v.market)) throw new UsageError('--market is required, e.g. KRW-BTC');
-    if ((v.quantity === undefined) === (v.cases === undefined)) throw new UsageError('give either --quantity or --cases');
-    if (v.floor !== undefined && v.quantity === undefined) throw new UsageError('--floor goes with --quantity (in --cases, each case has its floorPrice)');
+    if ((v.quantity === undefined) === (v.cases === undefined))
+      throw new UsageError('give either --quantity or --cases');
+    if (v.floor !== undefined && v.quantity === undefined)
+      throw new UsageError('--floor goes with --quantity (in --cases, each case has its floorPrice)');
     let url: URL;
     try {
       url = new URL(v['base-url']);
     } catch {
       throw new UsageError(`--base-url is not an address: ${JSON.stringify(v['base-url'])}`);
     }
-    const participants = v.cases !== undefined ? readCases(v.cases) : [{ caseId: 'sale', leftToSell: coins(v.quantity!, '--quantity'), active: true, ...(v.floor ? { floorPrice: coins(v.floor, '--floor') } : {}) }];
+    const participants =
+      v.cases !== undefined
+        ? readCases(v.cases)
+        : [
+            {
+              caseId: 'sale',
+              leftToSell: coins(v.quantity!, '--quantity'),
+              active: true,
+              ...(v.floor ? { floorPrice: coins(v.floor, '--floor') } : {}),
+            },
+          ];
     return {
       baseUrl: url.toString().replace(/\/$/, ''),
       market: v.market,
       participants,
       execute: v.execute ?? false,
       maxSlices: numberOption(v['max-slices'], 'max-slices', 1000, { min: 1, integer: true }),
-      intervalMs: numberOption(v['interval-seconds'], 'interval-seconds', DEFAULT_EXECUTION_POLICY.sliceIntervalMs / 1000) * 1000,
+      intervalMs:
+        numberOption(v['interval-seconds'], 'interval-seconds', DEFAULT_EXECUTION_POLICY.sliceIntervalMs / 1000) * 1000,
       riskAversion: numberOption(v['risk-aversion'], 'risk-aversion', DEFAULT_SCHEDULE_PARAMS.riskAversionPerKrw),
       identifierPrefix: v['identifier-prefix'],
       accessKey: v['access-key'],
@@ -83,7 +113,11 @@ function coins(text: string, name: string): Decimal {
   }
 }
 
-const CasesFile = z.array(z.strictObject({ caseId: z.string().min(1).max(100), quantity: z.string(), floorPrice: z.string().optional() })).min(1);
+const CasesFile = z
+  .array(
+    z.strictObject({ caseId: z.string().min(1).max(100), quantity: z.string(), floorPrice: z.string().optional() }),
+  )
+  .min(1);
 
 function readCases(file: string): DeskParticipant[] {
   let parsed: z.infer<typeof CasesFile>;
@@ -92,8 +126,14 @@ function readCases(file: string): DeskParticipant[] {
   } catch (e) {
     throw new UsageError(`--cases ${file}: ${e instanceof Error ? e.message : String(e)}`);
   }
-  if (new Set(parsed.map((c) => c.caseId)).size !== parsed.length) throw new UsageError(`--cases ${file}: a case is listed twice`);
-  return parsed.map((c) => ({ caseId: c.caseId, leftToSell: coins(c.quantity, `${c.caseId} quantity`), active: true, ...(c.floorPrice ? { floorPrice: coins(c.floorPrice, `${c.caseId} floorPrice`) } : {}) }));
+  if (new Set(parsed.map((c) => c.caseId)).size !== parsed.length)
+    throw new UsageError(`--cases ${file}: a case is listed twice`);
+  return parsed.map((c) => ({
+    caseId: c.caseId,
+    leftToSell: coins(c.quantity, `${c.caseId} quantity`),
+    active: true,
+    ...(c.floorPrice ? { floorPrice: coins(c.floorPrice, `${c.caseId} floorPrice`) } : {}),
+  }));
 }
 
 export interface DeskRunDeps {
@@ -113,7 +153,10 @@ interface Snapshot {
 }
 
 /** The run: the dry-run report, then (with `execute`) one order a slice until the cases are sold. */
-export async function runDesk(args: SaleArgs, deps: DeskRunDeps): Promise<{ orders: number; soldQuantity: Decimal; netKrw: Decimal }> {
+export async function runDesk(
+  args: SaleArgs,
+  deps: DeskRunDeps,
+): Promise<{ orders: number; soldQuantity: Decimal; netKrw: Decimal }> {
   const { exchange } = deps;
   const print = (line: string) => deps.print(line);
   const policy = DEFAULT_EXECUTION_POLICY;
@@ -149,13 +192,20 @@ export async function runDesk(args: SaleArgs, deps: DeskRunDeps): Promise<{ orde
   const arrival = await snapshot();
   const first = turnAt(arrival, ZERO);
   print(`dry run: ${args.market} on ${args.baseUrl} at ${deps.now().toISOString()}`);
-  print(`  cases: ${participants.length}, to sell ${planned.toFixed()} coins, worth about ₩${floorWon(planned.mul(arrival.bestBid)).toFixed(0)} at the best bid ${arrival.bestBid.toFixed()}`);
-  for (const p of participants) print(`    ${p.caseId}: ${p.leftToSell.toFixed()}${p.floorPrice ? `, floor ${p.floorPrice.toFixed()}` : ''}`);
+  print(
+    `  cases: ${participants.length}, to sell ${planned.toFixed()} coins, worth about ₩${floorWon(planned.mul(arrival.bestBid)).toFixed(0)} at the best bid ${arrival.bestBid.toFixed()}`,
+  );
+  for (const p of participants)
+    print(`    ${p.caseId}: ${p.leftToSell.toFixed()}${p.floorPrice ? `, floor ${p.floorPrice.toFixed()}` : ''}`);
   if (first.schedule) {
     const e = first.schedule.estimates;
     print(`  pace: ${first.schedule.reason}`);
-    print(`    half-spread ₩${e.halfSpread.toFixed(0)}, impact slope ₩${e.temporarySlope.toPrecision(3)} per coin² (${e.slopeSource === 'BOOK' ? 'from the visible book' : 'from traded volume'}), volatility ₩${e.volatility.toFixed(0)} per coin per √minute, fall ₩${e.expectedFall.toFixed(0)} per coin per minute`);
-    print(`    risk aversion λ = ${schedule.riskAversionPerKrw} per won → urgency κ = ${first.schedule.urgency.toPrecision(3)} per slice; expected cost ₩${first.schedule.expectedCostKrw.toFixed()} ± ₩${first.schedule.riskKrw.toFixed()}`);
+    print(
+      `    half-spread ₩${e.halfSpread.toFixed(0)}, impact slope ₩${e.temporarySlope.toPrecision(3)} per coin² (${e.slopeSource === 'BOOK' ? 'from the visible book' : 'from traded volume'}), volatility ₩${e.volatility.toFixed(0)} per coin per √minute, fall ₩${e.expectedFall.toFixed(0)} per coin per minute`,
+    );
+    print(
+      `    risk aversion λ = ${schedule.riskAversionPerKrw} per won → urgency κ = ${first.schedule.urgency.toPrecision(3)} per slice; expected cost ₩${first.schedule.expectedCostKrw.toFixed()} ± ₩${first.schedule.riskKrw.toFixed()}`,
+    );
   }
   const d = first.decision;
   print(
@@ -179,7 +229,18 @@ export async function runDesk(args: SaleArgs, deps: DeskRunDeps): Promise<{ orde
     const s = await snapshot();
     last = s;
     const now = deps.now();
-    const guard = guardMarket({ policy, now, quote: { tradePrice: s.quote.tradePrice, bookMid: s.mid, bestBid: s.bestBid, quotedAt: new Date(Math.min(s.quote.timestamp.getTime(), s.book.timestamp.getTime())) }, recentPrices: prices, consecutivePauses: pauses });
+    const guard = guardMarket({
+      policy,
+      now,
+      quote: {
+        tradePrice: s.quote.tradePrice,
+        bookMid: s.mid,
+        bestBid: s.bestBid,
+        quotedAt: new Date(Math.min(s.quote.timestamp.getTime(), s.book.timestamp.getTime())),
+      },
+      recentPrices: prices,
+      consecutivePauses: pauses,
+    });
     prices.push({ at: now, price: s.quote.tradePrice });
     if (guard.action !== 'GO') {
       if (guard.action === 'ESCALATE') {
@@ -203,7 +264,14 @@ export async function runDesk(args: SaleArgs, deps: DeskRunDeps): Promise<{ orde
     }
     orders += 1;
     const identifier = `${prefix}.s${orders}`;
-    const placed = await exchange.placeOrResolve({ type: 'limit', timeInForce: 'ioc', market: args.market, identifier, volume: decision.quantity, price: decision.limitPrice });
+    const placed = await exchange.placeOrResolve({
+      type: 'limit',
+      timeInForce: 'ioc',
+      market: args.market,
+      identifier,
+      volume: decision.quantity,
+      price: decision.limitPrice,
+    });
     if (placed.outcome !== 'placed') {
       // Never re-sent under a new identifier while its outcome is unknown: stop and say so.
       print(`order ${identifier}: ${placed.outcome} (${placed.reason}); stopped: look it up before selling again`);
@@ -213,23 +281,36 @@ export async function runDesk(args: SaleArgs, deps: DeskRunDeps): Promise<{ orde
     const shares = allocateOrder({
       lotSize: LOT,
       offers: turn.split!.offers,
-      execution: { trades: order.trades.map((t) => ({ price: t.price, quantity: t.volume })), grossKrw: order.executedFunds, feeKrw: order.paidFee },
+      execution: {
+        trades: order.trades.map((t) => ({ price: t.price, quantity: t.volume })),
+        grossKrw: order.executedFunds,
+        feeKrw: order.paidFee,
+      },
     });
     soldAt.push({ ms: now.getTime(), quantity: order.executedVolume });
     fills.push({ quantity: order.executedVolume, grossKrw: order.executedFunds, feeKrw: order.paidFee });
-    print(`order ${identifier}: ${order.executedVolume.toFixed()} of ${decision.quantity.toFixed()} at ≥ ${decision.limitPrice.toFixed()} (${decision.binding}), gross ₩${order.executedFunds.toFixed()}, fee ₩${order.paidFee.toFixed()}`);
+    print(
+      `order ${identifier}: ${order.executedVolume.toFixed()} of ${decision.quantity.toFixed()} at ≥ ${decision.limitPrice.toFixed()} (${decision.binding}), gross ₩${order.executedFunds.toFixed()}, fee ₩${order.paidFee.toFixed()}`,
+    );
     for (const share of shares) {
       const p = participants.find((x) => x.caseId === share.caseId)!;
       p.leftToSell = p.leftToSell.sub(share.quantity);
-      print(`    ${share.caseId}: ${share.quantity.toFixed()} (${share.trades.map((t) => `${t.quantity.toFixed()} @ ${t.price.toFixed()}`).join(', ')}), gross ₩${share.grossKrw.toFixed()}, fee ₩${share.feeKrw.toFixed()}; left ${p.leftToSell.toFixed()}`);
+      print(
+        `    ${share.caseId}: ${share.quantity.toFixed()} (${share.trades.map((t) => `${t.quantity.toFixed()} @ ${t.price.toFixed()}`).join(', ')}), gross ₩${share.grossKrw.toFixed()}, fee ₩${share.feeKrw.toFixed()}; left ${p.leftToSell.toFixed()}`,
+      );
     }
     if (participants.every((p) => p.leftToSell.lte(0))) break;
     await deps.sleep(args.intervalMs);
   }
   const sold = sum(fills.map((f) => f.quantity));
   const net = floorWon(sum(fills.map((f) => f.grossKrw.sub(f.feeKrw))));
-  const q = saleQuality([{ market: args.market, arrivalMid: arrival.mid, decidedQuantity: planned, endMid: last.mid, fills }], ZERO);
-  print(`done: ${orders} orders, sold ${sold.toFixed()} of ${planned.toFixed()}, net ₩${net.toFixed()}, implementation shortfall ${q.implementationShortfallBps?.toFixed(1) ?? '-'} bps against the arrival mid ${arrival.mid.toFixed()}`);
+  const q = saleQuality(
+    [{ market: args.market, arrivalMid: arrival.mid, decidedQuantity: planned, endMid: last.mid, fills }],
+    ZERO,
+  );
+  print(
+    `done: ${orders} orders, sold ${sold.toFixed()} of ${planned.toFixed()}, net ₩${net.toFixed()}, implementation shortfall ${q.implementationShortfallBps?.toFixed(1) ?? '-'} bps against the arrival mid ${arrival.mid.toFixed()}`,
+  );
   return { orders, soldQuantity: sold, netKrw: net };
 }
 
@@ -240,10 +321,16 @@ export async function minutePrices(baseUrl: string, market: string, count = 30):
   const response = await fetch(`${baseUrl}/v1/candles/minutes/1?market=${encodeURIComponent(market)}&count=${count}`);
   if (!response.ok) return [];
   const rows = Candles.parse(await response.json());
-  return rows.map((r) => ({ at: new Date(`${r.candle_date_time_utc}Z`), price: decimal(String(r.trade_price)) })).reverse();
+  return rows
+    .map((r) => ({ at: new Date(`${r.candle_date_time_utc}Z`), price: decimal(String(r.trade_price)) }))
+    .reverse();
 }
 
-export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, print: (line: string) => void = (l) => void process.stdout.write(`${l}\n`)): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+  print: (line: string) => void = (l) => void process.stdout.write(`${l}\n`),
+): Promise<number> {
   const parsed = parseCommandLine(SALE_COMMAND, argv);
   if (parsed.kind === 'help') {
     print(parsed.text);
@@ -257,7 +344,9 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
   const accessKey = args.accessKey ?? env.UPBIT_ACCESS_KEY;
   const secretKey = args.secretKeyFile ? readFileSync(args.secretKeyFile, 'utf8').trim() : env.UPBIT_SECRET_KEY;
   if (!accessKey || !secretKey) {
-    process.stderr.write(`a key pair is needed: UPBIT_ACCESS_KEY and UPBIT_SECRET_KEY (or --access-key, --secret-key-file)\n${helpText(SALE_COMMAND).split('\n')[0]}\n`);
+    process.stderr.write(
+      `a key pair is needed: UPBIT_ACCESS_KEY and UPBIT_SECRET_KEY (or --access-key, --secret-key-file)\n${helpText(SALE_COMMAND).split('\n')[0]}\n`,
+    );
     return 2;
   }
   const exchange = new UpbitExchange({ baseUrl: args.baseUrl, accessKey, secretKey });

@@ -37,11 +37,23 @@ export async function startLocalSecretsManager(initial: Record<string, string> =
       put(id, input.SecretString);
       return reply(res, 200, { ARN: id, Name: id, VersionId: `v${secrets.get(id)!.version}` });
     }
-    if (action !== 'GetSecretValue') return reply(res, 400, { __type: 'InvalidRequestException', message: `${action} is not supported locally` });
+    if (action !== 'GetSecretValue')
+      return reply(res, 400, { __type: 'InvalidRequestException', message: `${action} is not supported locally` });
     const secret = secrets.get(id);
-    if (!secret) return reply(res, 400, { __type: 'ResourceNotFoundException', message: 'Secrets Manager can’t find the specified secret.' });
+    if (!secret)
+      return reply(res, 400, {
+        __type: 'ResourceNotFoundException',
+        message: 'Secrets Manager can’t find the specified secret.',
+      });
     readCount.set(id, (readCount.get(id) ?? 0) + 1);
-    return reply(res, 200, { ARN: id, Name: id, SecretString: secret.value, VersionId: `v${secret.version}`, VersionStages: ['AWSCURRENT'], CreatedDate: 0 });
+    return reply(res, 200, {
+      ARN: id,
+      Name: id,
+      SecretString: secret.value,
+      VersionId: `v${secret.version}`,
+      VersionStages: ['AWSCURRENT'],
+      CreatedDate: 0,
+    });
   };
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];

@@ -152,7 +152,9 @@ function behaviours(count: number, random: () => number): Behaviour[] {
 
 /** The surcharge the city's figure carries on a bill up to `asOf` (its own rules, as the domain projects them). */
 function surchargeUpTo(tax: Decimal, dueDate: LocalDate, asOf: LocalDate): Decimal {
-  return projectedSurcharge({ dueDate, assessedTax: tax, unpaidTax: tax, deferrals: [] }, dueDate, asOf, { truncateUnder10Won: true });
+  return projectedSurcharge({ dueDate, assessedTax: tax, unpaidTax: tax, deferrals: [] }, dueDate, asOf, {
+    truncateUnder10Won: true,
+  });
 }
 
 function holdingsFor(random: () => number, behaviour: Behaviour): DemoCase['holdings'] {
@@ -177,7 +179,9 @@ export function planDemoCity(options: PlanOptions): DemoPlan {
   const seed = options.seed ?? 20261016;
   const count = options.cases ?? 161;
   // ₩1.5 billion for the 161 cases of the demo city; the same average for another count.
-  const total = options.totalKrw ? won(options.totalKrw) : floorToStep(won('1500000000').mul(count).div(161), won('10'));
+  const total = options.totalKrw
+    ? won(options.totalKrw)
+    : floorToStep(won('1500000000').mul(count).div(161), won('10'));
   const random = rng(seed);
   const kinds = behaviours(count, random);
 
@@ -185,7 +189,9 @@ export function planDemoCity(options: PlanOptions): DemoPlan {
   const weights = Array.from({ length: count }, () => Math.exp(Math.log(3_500_000) + 1.2 * gaussian(random)));
   const weightTotal = weights.reduce((a, b) => a + b, 0);
   // Targets in whole ₩10, at least ₩300,000; shares are model noise turned into won once, through Decimal.
-  const targets = weights.map((w) => Decimal.max(won('300000'), floorToStep(total.mul(new Decimal(w).div(weightTotal)), won('10'))));
+  const targets = weights.map((w) =>
+    Decimal.max(won('300000'), floorToStep(total.mul(new Decimal(w).div(weightTotal)), won('10'))),
+  );
 
   const year = Number(options.registeredOn.slice(0, 4));
   const cases: DemoCase[] = targets.map((target, index) => {
@@ -298,9 +304,16 @@ export async function seedDemoCity(plan: DemoPlan, deps: SeedDeps): Promise<Seed
     const seized = c.holdings.map((h) => {
       const bid = bids[h.market];
       if (!bid) throw new Error(`no price for ${h.market}`);
-      return { market: h.market, quantity: floorToStep(won(c.owedKrw).mul(decimal(h.coverage)).div(bid), decimal('0.00000001')).toFixed(8) };
+      return {
+        market: h.market,
+        quantity: floorToStep(won(c.owedKrw).mul(decimal(h.coverage)).div(bid), decimal('0.00000001')).toFixed(8),
+      };
     });
-    await city.post(`/cases/${registered.caseId}/seizures`, { cityId, seizures: seized }, `seed-${plan.seed}-${c.index}-seize`);
+    await city.post(
+      `/cases/${registered.caseId}/seizures`,
+      { cityId, seizures: seized },
+      `seed-${plan.seed}-${c.index}-seize`,
+    );
     seeded.push({ ...c, caseId: registered.caseId, seized });
   });
   seeded.sort((a, b) => a.index - b.index);
@@ -313,7 +326,11 @@ export async function seedDemoCity(plan: DemoPlan, deps: SeedDeps): Promise<Seed
     scheduler.at(at, `custody ${c.index}`, async () => {
       for (const s of c.seized) {
         deps.creditCityAccount(s.market, s.quantity);
-        await city.post(`/cases/${c.caseId}/custody`, { cityId, market: s.market, quantity: s.quantity }, `seed-${plan.seed}-${c.index}-custody-${s.market}`);
+        await city.post(
+          `/cases/${c.caseId}/custody`,
+          { cityId, market: s.market, quantity: s.quantity },
+          `seed-${plan.seed}-${c.index}-custody-${s.market}`,
+        );
       }
     });
     const actAt = kstStartOfDay(addDays(deps.noticeDate, c.actDay)).getTime() + 11 * HOUR + c.index * MINUTE;
@@ -325,9 +342,14 @@ export async function seedDemoCity(plan: DemoPlan, deps: SeedDeps): Promise<Seed
           const current = await city.get<CaseAnswer>(`/cases/${c.caseId}`, { city: cityId });
           if (current.status === 'PAID' || current.arrears.projected === '0') return;
           const owed = won(current.arrears.projected);
-          const amount = c.behaviour === 'PAYS_IN_FULL' ? owed : floorToStep(owed.mul(decimal(c.share ?? '0.5')), won('1000'));
+          const amount =
+            c.behaviour === 'PAYS_IN_FULL' ? owed : floorToStep(owed.mul(decimal(c.share ?? '0.5')), won('1000'));
           const receivedOn = kstDate(scheduler.clock.now());
-          await city.post(`/cases/${c.caseId}/payments`, { cityId, paymentId: `RCPT-${c.index}-1`, amount: amount.toFixed(0), receivedOn }, key('pay'));
+          await city.post(
+            `/cases/${c.caseId}/payments`,
+            { cityId, paymentId: `RCPT-${c.index}-1`, amount: amount.toFixed(0), receivedOn },
+            key('pay'),
+          );
         });
         break;
       case 'OWN_SALE':
@@ -337,18 +359,27 @@ export async function seedDemoCity(plan: DemoPlan, deps: SeedDeps): Promise<Seed
             const now = await deps.bids(c.seized.map((s) => s.market));
             for (const s of c.seized) {
               const bid = now[s.market];
-              if (bid) limitPrices[s.market] = bid.mul(decimal(c.share)).toDecimalPlaces(0, Decimal.ROUND_DOWN).toFixed(0);
+              if (bid)
+                limitPrices[s.market] = bid.mul(decimal(c.share)).toDecimalPlaces(0, Decimal.ROUND_DOWN).toFixed(0);
             }
           }
           // The taxpayer phoned the tax office an hour earlier; the clerk relays it.
-          const evidence = { relayedBy: 'seed: tax office clerk', receivedAt: new Date(scheduler.clock.now().getTime() - 3_600_000).toISOString(), channel: 'PHONE' };
+          const evidence = {
+            relayedBy: 'seed: tax office clerk',
+            receivedAt: new Date(scheduler.clock.now().getTime() - 3_600_000).toISOString(),
+            channel: 'PHONE',
+          };
           await city.post(`/cases/${c.caseId}/sale-requests`, { cityId, limitPrices, evidence }, key('sale-request'));
         });
         break;
       case 'APPEAL':
       case 'APPEAL_WITHDRAWN':
         scheduler.at(actAt, `appeal ${c.index}`, async () => {
-          const placed = await officer.post<{ holdId: string }>(`/cases/${c.caseId}/holds`, { cityId, kind: 'APPEAL', reason: '이의신청 접수 (지방세기본법 §90)' }, key('hold'));
+          const placed = await officer.post<{ holdId: string }>(
+            `/cases/${c.caseId}/holds`,
+            { cityId, kind: 'APPEAL', reason: '이의신청 접수 (지방세기본법 §90)' },
+            key('hold'),
+          );
           if (c.behaviour === 'APPEAL_WITHDRAWN') {
             scheduler.at(actAt + (c.holdDays ?? 7) * 24 * HOUR, `appeal withdrawn ${c.index}`, () =>
               officer.delete(`/cases/${c.caseId}/holds/${placed.holdId}`, { city: cityId }, key('hold-lift')),
@@ -357,7 +388,9 @@ export async function seedDemoCity(plan: DemoPlan, deps: SeedDeps): Promise<Seed
         });
         break;
       case 'CANCELLED':
-        scheduler.at(actAt, `cancel ${c.index}`, () => officer.post(`/cases/${c.caseId}/cancel`, { cityId, reason: '부과 취소 (경정 결정)' }, key('cancel')));
+        scheduler.at(actAt, `cancel ${c.index}`, () =>
+          officer.post(`/cases/${c.caseId}/cancel`, { cityId, reason: '부과 취소 (경정 결정)' }, key('cancel')),
+        );
         break;
       default:
         break;

@@ -44,7 +44,11 @@ import type { Decimal } from '#domain/money';
 import { DynamoDbOutboxStore } from '#adapters/dynamodb/outbox-store';
 import { DynamoDbPriceStore } from '#adapters/dynamodb/price-store';
 import { DynamoDbSaleStore } from '#adapters/dynamodb/sale-store';
-import { SALE_REQUEST_DELAY_SECONDS, saleRequestPublisher, SqsSaleRequestQueue } from '#adapters/workflow/sale-requests';
+import {
+  SALE_REQUEST_DELAY_SECONDS,
+  saleRequestPublisher,
+  SqsSaleRequestQueue,
+} from '#adapters/workflow/sale-requests';
 import { noticePublisher, sendNoticeMessages, type NoticeMessage } from '#adapters/sqs/notice-queue';
 import { executionPolicy } from '#domain/execution-policy';
 import { lambdaHandler } from '../functions/lambda';
@@ -81,7 +85,14 @@ import { loadApiConfig, type ApiConfig } from '../functions/api/config';
 import { ulid } from '../functions/api/ids';
 import { ApiClient } from './api-client';
 import { DAY, parseScheduleExpression, StackClock, Scheduler, type JobRun } from './clock';
-import { authenticator, keyFor, loadOrCreateCredentials, roleEnv, withSecondOfficer, type Credentials } from './credentials';
+import {
+  authenticator,
+  keyFor,
+  loadOrCreateCredentials,
+  roleEnv,
+  withSecondOfficer,
+  type Credentials,
+} from './credentials';
 import { DEMO_CITY_SETTINGS } from './cities';
 import { DynamoDbCitySettings } from '#adapters/dynamodb/city-settings-store';
 import type { CitySettings } from '#domain/city-settings';
@@ -90,7 +101,12 @@ import { localConsole } from './console';
 import { DEFAULT_STATE_DIR, REPO_ROOT } from './paths';
 import { startLocalHttpApi, type LocalHttpApi } from './http-api';
 import { CONSOLE_ROUTES, startLocalConsole, type LocalConsole } from './console-site';
-import { loadOrCreateAccessKeys, startLocalTaxpayerGateway, startLocalTaxpayerSite, type LocalTaxpayerGateway } from './taxpayer-page';
+import {
+  loadOrCreateAccessKeys,
+  startLocalTaxpayerGateway,
+  startLocalTaxpayerSite,
+  type LocalTaxpayerGateway,
+} from './taxpayer-page';
 import type { LocalWebSite } from './web-site';
 import type { AccessKeys } from '#adapters/self-service/access-keys';
 import { DynamoDbSelfServiceStore } from '#adapters/dynamodb/self-service-store';
@@ -106,7 +122,16 @@ import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { createS3Client, createSesClient } from '#adapters/notice-channels/clients';
 import { startLocalSes, type LocalSes } from './ses-local';
 import { concurrencyLimit, createLocalSaleWorkflow, loadSaleDefinition, type LocalSaleWorkflow } from './sale-workflow';
-import { createFifoQueueWithDlq, lambdaContext, queueDepth, SqsEventSource, startLocalSqs, type LocalQueueWithDlq, type LocalSqs, type SqsHandler } from './sqs';
+import {
+  createFifoQueueWithDlq,
+  lambdaContext,
+  queueDepth,
+  SqsEventSource,
+  startLocalSqs,
+  type LocalQueueWithDlq,
+  type LocalSqs,
+  type SqsHandler,
+} from './sqs';
 
 export { DEFAULT_STATE_DIR, REPO_ROOT };
 export const CITY_ID = 'cheongju';
@@ -160,7 +185,12 @@ export interface LocalStack {
   /** The officers' web console: its site, user pool accounts and API. */
   readonly console: LocalConsole;
   /** The taxpayer's self-service page: its site (the notices' links point at `pageUrl`), its public API, the keys. */
-  readonly taxpayer: { site: LocalWebSite & { pageUrl: string }; api: LocalTaxpayerGateway; keys: AccessKeys; records: DynamoDbSelfServiceStore };
+  readonly taxpayer: {
+    site: LocalWebSite & { pageUrl: string };
+    api: LocalTaxpayerGateway;
+    keys: AccessKeys;
+    records: DynamoDbSelfServiceStore;
+  };
   readonly priceStore: DynamoDbPriceStore;
   /** Metrics the handlers emitted, counted. */
   readonly metrics: LocalMetrics;
@@ -254,8 +284,17 @@ const MAX_RECEIVE_COUNT = 5;
  * deadline check from cdk.json's `schedules`; reminders and outbox sweep at the notices construct's
  * defaults (infra/constructs/notices.ts; a test keeps the two in step).
  */
-export function stackSchedules(): { pricePollRate: string; deadlineCheckCron: string; remindersCron: string; preSaleNoticesCron: string; outboxSweepRate: string; timezone: string } {
-  const cdk = JSON.parse(readFileSync(join(REPO_ROOT, 'cdk.json'), 'utf8')) as { context?: { schedules?: Record<string, string> } };
+export function stackSchedules(): {
+  pricePollRate: string;
+  deadlineCheckCron: string;
+  remindersCron: string;
+  preSaleNoticesCron: string;
+  outboxSweepRate: string;
+  timezone: string;
+} {
+  const cdk = JSON.parse(readFileSync(join(REPO_ROOT, 'cdk.json'), 'utf8')) as {
+    context?: { schedules?: Record<string, string> };
+  };
   const s = cdk.context?.schedules ?? {};
   return {
     pricePollRate: s.pricePollRate ?? 'rate(1 minute)',
@@ -269,7 +308,9 @@ export function stackSchedules(): { pricePollRate: string; deadlineCheckCron: st
 
 /** What a city configures for its notices (cdk.json's `notices`): the sender of e-mails, where the exchange receives transfer demands. */
 export function stackNoticeSettings(): { emailFrom: string; exchangeContact: Record<string, string> } {
-  const cdk = JSON.parse(readFileSync(join(REPO_ROOT, 'cdk.json'), 'utf8')) as { context?: { notices?: { emailFrom?: string; exchangeContact?: Record<string, string> } } };
+  const cdk = JSON.parse(readFileSync(join(REPO_ROOT, 'cdk.json'), 'utf8')) as {
+    context?: { notices?: { emailFrom?: string; exchangeContact?: Record<string, string> } };
+  };
   const n = cdk.context?.notices ?? {};
   return { emailFrom: n.emailFrom ?? 'notice@example.com', exchangeContact: n.exchangeContact ?? {} };
 }
@@ -323,7 +364,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   try {
     const clock = new StackClock(options.start, 0);
     const runLog = (run: JobRun) => {
-      if (run.error !== undefined) log(`schedule ${run.name} at ${run.at.toISOString()} failed: ${run.error instanceof Error ? run.error.message : JSON.stringify(run.error)}`);
+      if (run.error !== undefined)
+        log(
+          `schedule ${run.name} at ${run.at.toISOString()} failed: ${run.error instanceof Error ? run.error.message : JSON.stringify(run.error)}`,
+        );
     };
     const scheduler = new Scheduler(clock, runLog);
 
@@ -332,9 +376,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const created = loaded.created;
 
     // DynamoDB Local (a Java child, the slow one) and the local SQS server, started side by side.
-    const [ddbStarted, sqsStarted, sesStarted, definitionLoaded] = await Promise.allSettled([startDynamoDbLocal(), startLocalSqs(), startLocalSes(), loadSaleDefinition(REPO_ROOT, join(DEFAULT_STATE_DIR, 'cache'))]);
-    if (ddbStarted.status === 'fulfilled') stoppers.push({ name: 'DynamoDB Local', stop: () => ddbStarted.value.stop() });
-    if (sqsStarted.status === 'fulfilled') stoppers.push({ name: 'local SQS and S3', stop: () => sqsStarted.value.stop() });
+    const [ddbStarted, sqsStarted, sesStarted, definitionLoaded] = await Promise.allSettled([
+      startDynamoDbLocal(),
+      startLocalSqs(),
+      startLocalSes(),
+      loadSaleDefinition(REPO_ROOT, join(DEFAULT_STATE_DIR, 'cache')),
+    ]);
+    if (ddbStarted.status === 'fulfilled')
+      stoppers.push({ name: 'DynamoDB Local', stop: () => ddbStarted.value.stop() });
+    if (sqsStarted.status === 'fulfilled')
+      stoppers.push({ name: 'local SQS and S3', stop: () => sqsStarted.value.stop() });
     if (sesStarted.status === 'fulfilled') stoppers.push({ name: 'local SES', stop: () => sesStarted.value.stop() });
     if (ddbStarted.status === 'rejected') throw ddbStarted.reason;
     if (sqsStarted.status === 'rejected') throw sqsStarted.reason;
@@ -388,7 +439,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const schedules = stackSchedules();
     const deployed: DeployedParts = { schedules: [], consumers: [], stateMachines: [], routes: [] };
     /** A schedule as EventBridge Scheduler runs it: the deployed function, at the stack's expression. */
-    const schedule = (fn: string, expression: string, job: { frequent?: boolean; after?: readonly string[]; run: (at: Date) => Promise<unknown> }) => {
+    const schedule = (
+      fn: string,
+      expression: string,
+      job: { frequent?: boolean; after?: readonly string[]; run: (at: Date) => Promise<unknown> },
+    ) => {
       deployed.schedules.push({ function: fn, expression, timezone: schedules.timezone });
       scheduler.add({ name: fn, recurrence: parseScheduleExpression(expression, schedules.timezone), ...job });
     };
@@ -398,7 +453,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // Each handler as its Lambda runs it (functions/lambda.ts): logger context and correlation id,
     // metrics flushed per invocation (counted here), tracing off (no X-Ray daemon here).
     const tracer = new Tracer({ enabled: false });
-    const asLambda = <E, R>(name: string, fn: (event: E, context: Context) => Promise<R>, logger: Logger = quiet(name), timeoutMs = 30_000) => {
+    const asLambda = <E, R>(
+      name: string,
+      fn: (event: E, context: Context) => Promise<R>,
+      logger: Logger = quiet(name),
+      timeoutMs = 30_000,
+    ) => {
       const composed = lambdaHandler(fn, { logger, metrics, tracer });
       return (event: E, context: Context = lambdaContext(name, timeoutMs)) => composed(event, context);
     };
@@ -407,7 +467,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const settings = new DynamoDbCitySettings(client, tableName);
     const waiting = options.preSaleNoticeAfterCustodyDays;
     for (const s of initialSettings) {
-      await settings.put(waiting === undefined ? s : { ...s, preSaleNoticeAfterCustodyDays: waiting }, { expectedVersion: null, by: 'local-stack-setup', at: clock.now().toISOString() });
+      await settings.put(waiting === undefined ? s : { ...s, preSaleNoticeAfterCustodyDays: waiting }, {
+        expectedVersion: null,
+        by: 'local-stack-setup',
+        at: clock.now().toISOString(),
+      });
     }
 
     // Price poll (every minute on AWS): latest prices and coverage, read by the API's summary and the sales.
@@ -419,7 +483,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       createPollHandler({
         exchange: exchangeClient,
         store: priceStore,
-        settings: { cities, checks: { maxPriceAgeMs: policy.maxPriceAgeMs, maxSourceGapBps: policy.maxSourceGapBps }, maxMarketsPerCall: 100 },
+        settings: {
+          cities,
+          checks: { maxPriceAgeMs: policy.maxPriceAgeMs, maxSourceGapBps: policy.maxSourceGapBps },
+          maxMarketsPerCall: 100,
+        },
         citySettings: settings,
         logger: pollLogger,
         metrics,
@@ -427,18 +495,38 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       }),
       pollLogger,
     );
-    schedule('poll-prices', schedules.pricePollRate, { frequent: true, run: (at) => pollPrices({ scheduledTime: at.toISOString() }) });
+    schedule('poll-prices', schedules.pricePollRate, {
+      frequent: true,
+      run: (at) => pollPrices({ scheduledTime: at.toISOString() }),
+    });
 
     // Queues as the stack defines them (FIFO with a DLQ after 5 receives); visibility timeouts are
     // shorter than on AWS so a failed message comes back within a local run.
     const sqsClient = sqs.client();
     stoppers.push({ name: 'SQS client', stop: async () => sqsClient.destroy() });
-    const noticeQueue = await createFifoQueueWithDlq(sqsClient, { name: 'notice-dispatch', visibilityTimeoutSeconds: 30, maxReceiveCount: MAX_RECEIVE_COUNT });
-    const saleQueue = await createFifoQueueWithDlq(sqsClient, { name: 'sale-request', visibilityTimeoutSeconds: 60, maxReceiveCount: MAX_RECEIVE_COUNT, delaySeconds: LOCAL_SALE_REQUEST_DELAY_SECONDS });
+    const noticeQueue = await createFifoQueueWithDlq(sqsClient, {
+      name: 'notice-dispatch',
+      visibilityTimeoutSeconds: 30,
+      maxReceiveCount: MAX_RECEIVE_COUNT,
+    });
+    const saleQueue = await createFifoQueueWithDlq(sqsClient, {
+      name: 'sale-request',
+      visibilityTimeoutSeconds: 60,
+      maxReceiveCount: MAX_RECEIVE_COUNT,
+      delaySeconds: LOCAL_SALE_REQUEST_DELAY_SECONDS,
+    });
     const consumers: { name: string; source: SqsEventSource; queue: LocalQueueWithDlq }[] = [];
     const consume = (name: string, queue: LocalQueueWithDlq, handler: SqsHandler) => {
       deployed.consumers.push({ function: name, queue: queue === noticeQueue ? 'noticeDispatch' : 'saleRequest' });
-      const source = new SqsEventSource({ client: sqsClient, queue, handler, functionName: name, batchSize: 10, functionTimeoutMs: 30_000, waitTimeSeconds: 1 });
+      const source = new SqsEventSource({
+        client: sqsClient,
+        queue,
+        handler,
+        functionName: name,
+        batchSize: 10,
+        functionTimeoutMs: 30_000,
+        waitTimeSeconds: 1,
+      });
       source.start();
       consumers.push({ name, source, queue });
       stoppers.push({ name: `${name} consumer`, stop: () => source.stop() });
@@ -464,7 +552,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       MAX_RECEIVE_COUNT: String(MAX_RECEIVE_COUNT),
       PRINT_BATCH_BUCKET,
       EMAIL_FROM: noticeSettings.emailFrom,
-      EXCHANGE_NOTICE_CONTACT: JSON.stringify(Object.fromEntries(cities.map((c) => [c, noticeSettings.exchangeContact]))),
+      EXCHANGE_NOTICE_CONTACT: JSON.stringify(
+        Object.fromEntries(cities.map((c) => [c, noticeSettings.exchangeContact])),
+      ),
     });
     const dispatchLogger = quiet('dispatch-notice');
     const dispatcher = createNoticeDispatcher({
@@ -475,19 +565,38 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       channelOrder: dispatcherConfig.channelOrder,
       exchangeContact: dispatcherConfig.exchangeContact,
       maxReceiveCount: dispatcherConfig.maxReceiveCount,
-      withSelfServiceLink: selfServiceLinker({ keys: () => Promise.resolve(taxpayerKeys), links: selfServiceStore, pageUrl: taxpayerSite.pageUrl, now: () => clock.now() }),
+      withSelfServiceLink: selfServiceLinker({
+        keys: () => Promise.resolve(taxpayerKeys),
+        links: selfServiceStore,
+        pageUrl: taxpayerSite.pageUrl,
+        now: () => clock.now(),
+      }),
       logger: dispatchLogger,
       metrics,
       now: () => clock.now(),
     });
     consume('dispatch-notice', noticeQueue, asLambda('dispatch-notice', dispatcher.handler, dispatchLogger));
-    const sendNotices = (messages: readonly NoticeMessage[]) => sendNoticeMessages(sqsClient, noticeQueue.url, messages);
+    const sendNotices = (messages: readonly NoticeMessage[]) =>
+      sendNoticeMessages(sqsClient, noticeQueue.url, messages);
     const sweeperConfig = loadSweeperConfig({ TABLE_NAME: tableName, NOTICE_QUEUE_URL: noticeQueue.url });
     const sweepLogger = quiet('sweep-outbox');
-    const sweepOutbox = createOutboxSweeper({ outbox: outboxStore, send: sendNotices, quietMinutes: sweeperConfig.quietMinutes, logger: sweepLogger, now: () => clock.now() });
+    const sweepOutbox = createOutboxSweeper({
+      outbox: outboxStore,
+      send: sendNotices,
+      quietMinutes: sweeperConfig.quietMinutes,
+      logger: sweepLogger,
+      now: () => clock.now(),
+    });
     const sweep = asLambda('sweep-outbox', () => sweepOutbox(), sweepLogger);
-    schedule('sweep-outbox', schedules.outboxSweepRate, { frequent: true, run: (at) => sweep({ scheduledTime: at.toISOString() }) });
-    const publishNotices = noticePublisher({ client: sqsClient, queueUrl: noticeQueue.url, logger: quiet('publish-notices') });
+    schedule('sweep-outbox', schedules.outboxSweepRate, {
+      frequent: true,
+      run: (at) => sweep({ scheduledTime: at.toISOString() }),
+    });
+    const publishNotices = noticePublisher({
+      client: sqsClient,
+      queueUrl: noticeQueue.url,
+      logger: quiet('publish-notices'),
+    });
 
     // Reminders 7 and 1 days before each deadline (the city's settings), daily.
     const remindLogger = quiet('send-reminders');
@@ -504,7 +613,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     schedule('send-reminders', schedules.remindersCron, { run: (at) => remind({ scheduledTime: at.toISOString() }) });
 
     // Pre-sale notices to cases in custody once the city's waiting period passed, valued at a fresh price poll.
-    const preSaleConfig = loadPreSaleNoticeConfig({ TABLE_NAME: tableName, SERVED_CITIES: cities.join(','), NOTICE_QUEUE_URL: noticeQueue.url });
+    const preSaleConfig = loadPreSaleNoticeConfig({
+      TABLE_NAME: tableName,
+      SERVED_CITIES: cities.join(','),
+      NOTICE_QUEUE_URL: noticeQueue.url,
+    });
     const preSaleLogger = quiet('send-pre-sale-notices');
     const preSaleRun = createPreSaleNoticeRun({
       store,
@@ -517,7 +630,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       now: () => clock.now(),
     });
     const preSale = asLambda('send-pre-sale-notices', () => preSaleRun(), preSaleLogger, 600_000);
-    schedule('send-pre-sale-notices', schedules.preSaleNoticesCron, { after: ['poll-prices'], run: (at) => preSale({ scheduledTime: at.toISOString() }) });
+    schedule('send-pre-sale-notices', schedules.preSaleNoticesCron, {
+      after: ['poll-prices'],
+      run: (at) => preSale({ scheduledTime: at.toISOString() }),
+    });
 
     // The sale: the synthesized state machine with the real step handlers, started by the real
     // starter from the sale request queue; the daily deadline check makes cases due and asks for sales.
@@ -535,14 +651,44 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       metrics,
     };
     // ContinueAsNew starts a long sale's next execution on the same local starter (bound below).
-    const caseSteps = asLambda('sale-case-steps', stepDispatcher(createCaseSteps({ ...saleDeps, starter: { start: (input) => workflow.starter.start(input) }, notices: queueNoticePublisher(sqsClient, noticeQueue.url, quiet('sale-notices')) })), saleLogger);
-    const marketSteps = asLambda('sale-market-steps', stepDispatcher(createMarketSteps({ ...saleDeps, exchange: exchangeClient, priceHistory: priceStore })), saleLogger, 60_000);
+    const caseSteps = asLambda(
+      'sale-case-steps',
+      stepDispatcher(
+        createCaseSteps({
+          ...saleDeps,
+          starter: { start: (input) => workflow.starter.start(input) },
+          notices: queueNoticePublisher(sqsClient, noticeQueue.url, quiet('sale-notices')),
+        }),
+      ),
+      saleLogger,
+    );
+    const marketSteps = asLambda(
+      'sale-market-steps',
+      stepDispatcher(createMarketSteps({ ...saleDeps, exchange: exchangeClient, priceHistory: priceStore })),
+      saleLogger,
+      60_000,
+    );
     // The market steps' reserved concurrency, as deployed (a throttled step waits its turn).
-    const workflow = createLocalSaleWorkflow({ definition, clock, caseSteps, marketSteps, concurrency: concurrencyLimit(MARKET_STEPS_CONCURRENCY) });
+    const workflow = createLocalSaleWorkflow({
+      definition,
+      clock,
+      caseSteps,
+      marketSteps,
+      concurrency: concurrencyLimit(MARKET_STEPS_CONCURRENCY),
+    });
     // Orders in doubt: the deployed sweep function, on the deployed rate.
-    const sweepOrdersInDoubt = createOrderSweep({ ...saleDeps, cities, exchange: exchangeClient, logger: quiet(SWEEP_SERVICE), notices: queueNoticePublisher(sqsClient, noticeQueue.url, quiet('sale-notices')) });
+    const sweepOrdersInDoubt = createOrderSweep({
+      ...saleDeps,
+      cities,
+      exchange: exchangeClient,
+      logger: quiet(SWEEP_SERVICE),
+      notices: queueNoticePublisher(sqsClient, noticeQueue.url, quiet('sale-notices')),
+    });
     const sweepInDoubt = asLambda(SWEEP_SERVICE, () => sweepOrdersInDoubt(), saleLogger);
-    schedule(SWEEP_SERVICE, ORDERS_IN_DOUBT_SWEEP_RATE, { frequent: true, run: (at) => sweepInDoubt({ scheduledTime: at.toISOString() }) });
+    schedule(SWEEP_SERVICE, ORDERS_IN_DOUBT_SWEEP_RATE, {
+      frequent: true,
+      run: (at) => sweepInDoubt({ scheduledTime: at.toISOString() }),
+    });
     // On stop, executions waiting for simulated time stay parked: a parked promise holds no timer
     // or socket, so nothing keeps the process alive or calls parts already stopped.
     const startLogger = quiet('start-sale');
@@ -555,7 +701,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       clock: () => clock.now(),
       logger: startLogger,
       metrics,
-      runningSales: { cap: maxRunningSales, cities, defer: (request, deferredMessageId) => saleRequests.send(request, deferredMessageId) },
+      runningSales: {
+        cap: maxRunningSales,
+        cities,
+        defer: (request, deferredMessageId) => saleRequests.send(request, deferredMessageId),
+      },
     });
     consume('start-sale', saleQueue, asLambda('start-sale', startSale, startLogger));
     const checkLogger = quiet('check-deadlines');
@@ -570,7 +720,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       metrics,
     });
     const checkDeadlines = asLambda('check-deadlines', deadlineCheck, checkLogger, 300_000);
-    schedule('check-deadlines', schedules.deadlineCheckCron, { run: (at) => checkDeadlines({ source: 'schedule', scheduledTime: at.toISOString() }) });
+    schedule('check-deadlines', schedules.deadlineCheckCron, {
+      run: (at) => checkDeadlines({ source: 'schedule', scheduledTime: at.toISOString() }),
+    });
     deployed.stateMachines.push('sale');
 
     // Releases and custody reconciliation (infra/constructs/custody.ts), at the stack's expressions.
@@ -586,7 +738,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         cases: store,
         venue: exchangeClient,
         venueId: 'upbit',
-        withdrawalFee: feeOf(Object.fromEntries(Object.entries(DEFAULT_WITHDRAWAL_FEES).map(([c, f]) => [c, decimal(f)]))),
+        withdrawalFee: feeOf(
+          Object.fromEntries(Object.entries(DEFAULT_WITHDRAWAL_FEES).map(([c, f]) => [c, decimal(f)])),
+        ),
         cities,
         settings,
         quietMinutes: 30,
@@ -601,7 +755,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const reconcileLogger = quiet('reconcile-custody');
     const reconcileCustody = asLambda(
       'reconcile-custody',
-      createCustodyReconciliation({ exchange: exchangeClient, cases: store, releases: releaseStore, journal: journalStore, cities, count: (name, n) => metrics.addMetric(name, 'Count', n), logger: reconcileLogger, now: () => clock.now() }),
+      createCustodyReconciliation({
+        exchange: exchangeClient,
+        cases: store,
+        releases: releaseStore,
+        journal: journalStore,
+        cities,
+        count: (name, n) => metrics.addMetric(name, 'Count', n),
+        logger: reconcileLogger,
+        now: () => clock.now(),
+      }),
       reconcileLogger,
     );
     schedule('reconcile-custody', RECONCILE_CRON, { run: () => reconcileCustody({}) });
@@ -610,15 +773,44 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const refundLogger = quiet('instruct-refunds');
     const instructRefunds = asLambda(
       'instruct-refunds',
-      createRefundInstructions({ journal: journalStore, cases: store, files: refundFiles, cities, count: (name, n) => metrics.addMetric(name, 'Count', n), logger: refundLogger, now: () => clock.now() }),
+      createRefundInstructions({
+        journal: journalStore,
+        cases: store,
+        files: refundFiles,
+        cities,
+        count: (name, n) => metrics.addMetric(name, 'Count', n),
+        logger: refundLogger,
+        now: () => clock.now(),
+      }),
       refundLogger,
     );
-    schedule('instruct-refunds', REFUND_INSTRUCTIONS_CRON, { run: (at) => instructRefunds({ scheduledTime: at.toISOString() }) });
+    schedule('instruct-refunds', REFUND_INSTRUCTIONS_CRON, {
+      run: (at) => instructRefunds({ scheduledTime: at.toISOString() }),
+    });
 
     // The city API, exactly as the Lambda runs it, behind a local API Gateway.
-    const apiConfig = loadApiConfig({ TABLE_NAME: tableName, SERVED_CITIES: cities.join(','), ...roleEnv(credentials) });
+    const apiConfig = loadApiConfig({
+      TABLE_NAME: tableName,
+      SERVED_CITIES: cities.join(','),
+      ...roleEnv(credentials),
+    });
     const apiLogger = new Logger({ serviceName: 'cases-api', logLevel: 'WARN' });
-    const cityApi = createApi({ store, settings, sales, policy: saleConfig.policy, releases: releaseStore, custody: journalStore, config: apiConfig, logger: apiLogger, prices: priceStore, publishNotices, requestSales: saleRequestPublisher(saleRequests, apiLogger), taxpayerCheck: { keys: () => Promise.resolve(taxpayerKeys), store: selfServiceStore }, now: () => clock.now(), newId: (prefix) => `${prefix}${ulid(clock.nowMs())}` });
+    const cityApi = createApi({
+      store,
+      settings,
+      sales,
+      policy: saleConfig.policy,
+      releases: releaseStore,
+      custody: journalStore,
+      config: apiConfig,
+      logger: apiLogger,
+      prices: priceStore,
+      publishNotices,
+      requestSales: saleRequestPublisher(saleRequests, apiLogger),
+      taxpayerCheck: { keys: () => Promise.resolve(taxpayerKeys), store: selfServiceStore },
+      now: () => clock.now(),
+      newId: (prefix) => `${prefix}${ulid(clock.nowMs())}`,
+    });
     const handler = asLambda('cases-api', cityApi, apiLogger);
     const api = await startLocalHttpApi({
       handler,
@@ -629,7 +821,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     stoppers.push({ name: 'API server', stop: () => api.close() });
     // The officers' web console, its user pool and its API (the same handler, signed-in officers only).
-    const webConsole = await startLocalConsole({ handler, credentials, stateDir, ...(options.consolePort ? { port: options.consolePort } : {}), ...(options.logRequests ? { onRequest: (r) => log(`console api ${r.method} ${r.path} ${r.status} ${r.ms}ms`) } : {}) });
+    const webConsole = await startLocalConsole({
+      handler,
+      credentials,
+      stateDir,
+      ...(options.consolePort ? { port: options.consolePort } : {}),
+      ...(options.logRequests
+        ? { onRequest: (r) => log(`console api ${r.method} ${r.path} ${r.status} ${r.ms}ms`) }
+        : {}),
+    });
     stoppers.push({ name: 'web console', stop: () => webConsole.close() });
     deployed.routes.push(...CONSOLE_ROUTES.map((r) => ({ method: r.method, path: r.path })));
     deployed.routes.push(...apiRoutes.map((r) => ({ method: r.method, path: r.path })));
@@ -637,20 +837,37 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const taxpayerLogger = new Logger({ serviceName: 'taxpayer-api', logLevel: 'WARN' });
     const taxpayerApi = asLambda(
       'taxpayer-api',
-      createTaxpayerApi({ store, settings, selfService: selfServiceStore, prices: priceStore, orders: sales, keys: () => Promise.resolve(taxpayerKeys), idempotencyTtlSeconds: apiConfig.idempotencyTtlSeconds, logger: taxpayerLogger, requestSales: saleRequestPublisher(saleRequests, taxpayerLogger), now: () => clock.now(), newId: (prefix) => `${prefix}${ulid(clock.nowMs())}` }),
+      createTaxpayerApi({
+        store,
+        settings,
+        selfService: selfServiceStore,
+        prices: priceStore,
+        orders: sales,
+        keys: () => Promise.resolve(taxpayerKeys),
+        idempotencyTtlSeconds: apiConfig.idempotencyTtlSeconds,
+        logger: taxpayerLogger,
+        requestSales: saleRequestPublisher(saleRequests, taxpayerLogger),
+        now: () => clock.now(),
+        newId: (prefix) => `${prefix}${ulid(clock.nowMs())}`,
+      }),
       taxpayerLogger,
     );
     const taxpayerGateway = await startLocalTaxpayerGateway({
       handler: taxpayerApi,
       authorize: createTaxpayerAuthorizer({ keys: () => Promise.resolve(taxpayerKeys), now: () => clock.now() }),
       corsOrigin: () => taxpayerSite.url,
-      ...(options.logRequests ? { onRequest: (r) => log(`taxpayer api ${r.method} ${r.path} ${r.status} ${r.ms}ms`) } : {}),
+      ...(options.logRequests
+        ? { onRequest: (r) => log(`taxpayer api ${r.method} ${r.path} ${r.status} ${r.ms}ms`) }
+        : {}),
     });
     taxpayerApiUrl = taxpayerGateway.url;
     stoppers.push({ name: 'taxpayer API', stop: () => taxpayerGateway.close() });
     deployed.routes.push(...taxpayerRoutes.map((r) => ({ method: r.method, path: r.path })));
 
-    writeFileSync(join(stateDir, 'stack.json'), JSON.stringify({ apiUrl: api.url, pid: process.pid, cities }, null, 2) + '\n');
+    writeFileSync(
+      join(stateDir, 'stack.json'),
+      JSON.stringify({ apiUrl: api.url, pid: process.pid, cities }, null, 2) + '\n',
+    );
     stoppers.push({ name: 'stack file', stop: async () => rmSync(join(stateDir, 'stack.json'), { force: true }) });
 
     clock.setRate(options.rate ?? 0);
@@ -726,10 +943,20 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           }
         }
         // Approved releases wait on the exchange: the timeline steps at the release schedule's pace meanwhile.
-        const releasing = (await Promise.all(cities.map((c) => releaseStore.open(c)))).flat().filter((r) => r.status === 'APPROVED' || r.status === 'SENDING' || r.status === 'SENT').length;
-        const wakes = [workflow.gate.nextWake(), releasing > 0 ? clock.nowMs() + 5 * 60_000 : undefined].filter((t): t is number => t !== undefined);
+        const releasing = (await Promise.all(cities.map((c) => releaseStore.open(c))))
+          .flat()
+          .filter((r) => r.status === 'APPROVED' || r.status === 'SENDING' || r.status === 'SENT').length;
+        const wakes = [workflow.gate.nextWake(), releasing > 0 ? clock.nowMs() + 5 * 60_000 : undefined].filter(
+          (t): t is number => t !== undefined,
+        );
         const nextWake = wakes.length > 0 ? Math.min(...wakes) : undefined;
-        return { messages, delayed, active: running - waiting, waiting: waiting + releasing, ...(nextWake !== undefined ? { nextWake } : {}) };
+        return {
+          messages,
+          delayed,
+          active: running - waiting,
+          waiting: waiting + releasing,
+          ...(nextWake !== undefined ? { nextWake } : {}),
+        };
       },
       wake: () => workflow.gate.release(),
       serve(rate: number) {

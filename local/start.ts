@@ -29,7 +29,8 @@ import { runTimeline } from './timeline';
 /** The command line (`npm start -- --help` prints it). */
 export const START_COMMAND = defineCommand({
   name: 'npm start',
-  about: 'The whole system on this machine: starts the local stack, runs a demo city through its months on the fast clock, prints a summary, then serves the API until Ctrl-C.',
+  about:
+    'The whole system on this machine: starts the local stack, runs a demo city through its months on the fast clock, prints a summary, then serves the API until Ctrl-C.',
   options: {
     'exit-when-done': { type: 'boolean', description: 'exit 0 after the summary (the last line is one JSON object)' },
     port: { type: 'string', value: 'N', description: 'the API port (default: any free port)' },
@@ -61,9 +62,24 @@ export const DEMO_CALENDAR = {
 } as const;
 
 /** Schedules left out of the daily progress lines (what they did shows as notices sent, sales started). */
-const ROUTINE = new Set(['poll-prices', 'sweep-outbox', 'send-reminders', 'send-pre-sale-notices', 'check-deadlines', 'officer review', 'print pickup']);
+const ROUTINE = new Set([
+  'poll-prices',
+  'sweep-outbox',
+  'send-reminders',
+  'send-pre-sale-notices',
+  'check-deadlines',
+  'officer review',
+  'print pickup',
+]);
 
-const OPEN_PROGRESSING: CaseStatus[] = ['REGISTERED', 'TRANSFER_REQUESTED', 'IN_CUSTODY', 'NOTICE_SENT', 'DUE', 'SELLING'];
+const OPEN_PROGRESSING: CaseStatus[] = [
+  'REGISTERED',
+  'TRANSFER_REQUESTED',
+  'IN_CUSTODY',
+  'NOTICE_SENT',
+  'DUE',
+  'SELLING',
+];
 
 const print = (line = '') => process.stdout.write(`${line}\n`);
 /** Where the stack's own lines go: above the progress bar while the timeline runs. */
@@ -86,17 +102,29 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void shutdown(130));
   process.once('SIGTERM', () => void shutdown(143));
 
-  stack = await startLocalStack({ start: DEMO_CALENDAR.start, log: (l) => out(`  ${l}`), logRequests: args.verbose, ...(args.port ? { apiPort: args.port } : {}), ...(args.seed !== undefined ? { seed: args.seed } : {}) });
+  stack = await startLocalStack({
+    start: DEMO_CALENDAR.start,
+    log: (l) => out(`  ${l}`),
+    logRequests: args.verbose,
+    ...(args.port ? { apiPort: args.port } : {}),
+    ...(args.seed !== undefined ? { seed: args.seed } : {}),
+  });
   const s = stack;
   for (const line of s.describe()) print(`  ${line}`);
-  print(`  API reference: ${s.api.url}${API_REFERENCE_PATH} (OpenAPI document at ${s.api.url}${API_REFERENCE_PATH}openapi.json)`);
+  print(
+    `  API reference: ${s.api.url}${API_REFERENCE_PATH} (OpenAPI document at ${s.api.url}${API_REFERENCE_PATH}openapi.json)`,
+  );
   print(
     s.marketData.present
       ? `  market data: recorded candles from ${s.marketData.dir} for ${s.marketData.real.join(', ') || 'no market'}; seeded synthetic paths for ${s.marketData.synthetic.join(', ') || 'none'}`
       : `  market data: ${s.marketData.dir} is absent: every market runs on the simulator's seeded synthetic fallback`,
   );
-  print(`  credentials: ${s.credentialsPath}${s.credentialsCreated ? ' (created now: per city a city-system key and three officer keys, and an auditor key)' : ''}`);
-  print(`  started in ${((Date.now() - started) / 1000).toFixed(1)} s; simulated clock at ${s.clock.now().toISOString()}`);
+  print(
+    `  credentials: ${s.credentialsPath}${s.credentialsCreated ? ' (created now: per city a city-system key and three officer keys, and an auditor key)' : ''}`,
+  );
+  print(
+    `  started in ${((Date.now() - started) / 1000).toFixed(1)} s; simulated clock at ${s.clock.now().toISOString()}`,
+  );
 
   let summary: RunSummary | undefined;
   let otherCities: RunSummary[] = [];
@@ -107,7 +135,11 @@ async function main(): Promise<void> {
       print();
       print(`== seeding demo city ${id} through the API ==`);
       const seed = (args.seed ?? 1) + i * 1000;
-      const plan = planDemoCity({ cases: i === 0 ? args.cases : Math.max(8, Math.round(args.cases / 8)), registeredOn: kstDate(s.clock.now()), seed });
+      const plan = planDemoCity({
+        cases: i === 0 ? args.cases : Math.max(8, Math.round(args.cases / 8)),
+        registeredOn: kstDate(s.clock.now()),
+        seed,
+      });
       const callers = s.callersOf(id);
       const seeded = await seedDemoCity(plan, {
         cityId: id,
@@ -115,7 +147,8 @@ async function main(): Promise<void> {
         officer: callers.officers[0] ?? s.officer,
         scheduler: s.scheduler,
         bids: (markets) => s.bids(markets),
-        creditCityAccount: (market, quantity) => s.exchange.accounts.credit(market.replace(/^KRW-/, ''), quantity, s.exchangeKeys.accessKey),
+        creditCityAccount: (market, quantity) =>
+          s.exchange.accounts.credit(market.replace(/^KRW-/, ''), quantity, s.exchangeKeys.accessKey),
         noticeDate: DEMO_CALENDAR.noticeDate,
         log: (l) => print(`  ${l}`),
       });
@@ -128,7 +161,9 @@ async function main(): Promise<void> {
 
       // The print contractor collects the day's batch every evening; the post office reports each
       // letter's delivery a few days later, which the city's system relays (a few addresses are wrong).
-      const wrongAddress = new Set(seeded.filter((c) => c.behaviour === 'FORCED_SALE' && c.index % 10 === 5).map((c) => c.caseId));
+      const wrongAddress = new Set(
+        seeded.filter((c) => c.behaviour === 'FORCED_SALE' && c.index % 10 === 5).map((c) => c.caseId),
+      );
       s.scheduler.add({
         name: `print pickup ${id}`,
         recurrence: parseScheduleExpression('cron(0 18 * * ? *)', 'Asia/Seoul'),
@@ -136,8 +171,16 @@ async function main(): Promise<void> {
       });
       // The finance office pays the refunds of the morning's file and its system confirms each; an
       // officer moves the proceeds to the treasury at the exchange (second factor) and confirms it.
-      s.scheduler.add({ name: `finance office ${id}`, recurrence: parseScheduleExpression('cron(0 14 * * ? *)', 'Asia/Seoul'), run: () => payRefunds(s, id) });
-      s.scheduler.add({ name: `treasury transfer ${id}`, recurrence: parseScheduleExpression('cron(0 16 * * ? *)', 'Asia/Seoul'), run: () => moveProceeds(s, id) });
+      s.scheduler.add({
+        name: `finance office ${id}`,
+        recurrence: parseScheduleExpression('cron(0 14 * * ? *)', 'Asia/Seoul'),
+        run: () => payRefunds(s, id),
+      });
+      s.scheduler.add({
+        name: `treasury transfer ${id}`,
+        recurrence: parseScheduleExpression('cron(0 16 * * ? *)', 'Asia/Seoul'),
+        run: () => moveProceeds(s, id),
+      });
     }
 
     print();
@@ -167,7 +210,9 @@ async function main(): Promise<void> {
         const fired: Record<string, number> = {};
         for (const [name, n] of s.scheduler.runs) {
           const diff = n - (lastRuns.get(name) ?? 0);
-          const kind = name.replace(/ \d+$/, '').replace(/^(officer review|print pickup|finance office|treasury transfer) .*/, '$1');
+          const kind = name
+            .replace(/ \d+$/, '')
+            .replace(/^(officer review|print pickup|finance office|treasury transfer) .*/, '$1');
           if (diff > 0 && !ROUTINE.has(kind)) fired[kind] = (fired[kind] ?? 0) + diff;
         }
         lastRuns = new Map(s.scheduler.runs);
@@ -195,27 +240,49 @@ async function main(): Promise<void> {
       bar.stop();
       out = (line) => void print(line);
     });
-    print(`  timeline ${result.reason === 'done' ? 'complete' : 'stopped at its end date'}: ${result.endedAt.toISOString()} (${result.steps} steps, ${result.busySteps} while work was in flight)`);
+    print(
+      `  timeline ${result.reason === 'done' ? 'complete' : 'stopped at its end date'}: ${result.endedAt.toISOString()} (${result.steps} steps, ${result.busySteps} while work was in flight)`,
+    );
     if (s.scheduler.errors.length > 0) print(`  ${s.scheduler.errors.length} scheduled runs failed (see above)`);
     if (args.verbose) {
       const runs = new Map<string, number>();
-      for (const [name, n] of s.scheduler.runs) runs.set(name.replace(/ \d+$/, ''), (runs.get(name.replace(/ \d+$/, '')) ?? 0) + n);
-      print(`  real time spent: ${[...s.scheduler.spentMs].map(([k, ms]) => `${k} ×${runs.get(k) ?? 0} ${(ms / 1000).toFixed(1)} s`).join(', ')}`);
+      for (const [name, n] of s.scheduler.runs)
+        runs.set(name.replace(/ \d+$/, ''), (runs.get(name.replace(/ \d+$/, '')) ?? 0) + n);
+      print(
+        `  real time spent: ${[...s.scheduler.spentMs].map(([k, ms]) => `${k} ×${runs.get(k) ?? 0} ${(ms / 1000).toFixed(1)} s`).join(', ')}`,
+      );
       const statuses = new Map<string, number>();
-      for (const r of s.exchange.requests) statuses.set(`${r.method} ${r.path} ${r.status}`, (statuses.get(`${r.method} ${r.path} ${r.status}`) ?? 0) + 1);
-      print(`  exchange: ${s.exchange.orders.all().length} orders; requests ${[...statuses].map(([k, n]) => `${k} ×${n}`).join(', ')}`);
-      print(`  sale executions: ${s.workflow.starter.executions.size}; metrics ${[...s.metrics.counts].map(([k, n]) => `${k} ${n}`).join(', ')}`);
+      for (const r of s.exchange.requests)
+        statuses.set(`${r.method} ${r.path} ${r.status}`, (statuses.get(`${r.method} ${r.path} ${r.status}`) ?? 0) + 1);
+      print(
+        `  exchange: ${s.exchange.orders.all().length} orders; requests ${[...statuses].map(([k, n]) => `${k} ×${n}`).join(', ')}`,
+      );
+      print(
+        `  sale executions: ${s.workflow.starter.executions.size}; metrics ${[...s.metrics.counts].map(([k, n]) => `${k} ${n}`).join(', ')}`,
+      );
     }
 
     // The custody reconciliation once more at the end (as after the last settlement), then its record:
     // one exchange account holds every city's coins.
     const reconciliation = await s.reconcileCustody();
-    for (const d of reconciliation.differences) print(`  custody difference: ${d.currency} exchange ${d.exchange.toFixed()} ledger ${d.ledger.toFixed()} (${d.difference.toFixed()})`);
+    for (const d of reconciliation.differences)
+      print(
+        `  custody difference: ${d.currency} exchange ${d.exchange.toFixed()} ledger ${d.ledger.toFixed()} (${d.difference.toFixed()})`,
+      );
     const summaries: RunSummary[] = [];
     for (const id of s.cities) {
       const statements = await readStatements(s.store, id);
-      const citySummary = { ...(await withMoneyOut(summarize(id, statements, await readSaleQuality(s.sales, statements)), s.journal)), reconciliation: { exchangeMatchesLedger: reconciliation.differences.length === 0, differences: reconciliation.differences.length } };
-      for (const r of await s.releases.open(id)) print(`  release ${r.releaseId} ${r.market} ${r.quantity.toFixed()} ${r.status}${r.failure ? `: ${r.failure}` : ''}`);
+      const citySummary = {
+        ...(await withMoneyOut(summarize(id, statements, await readSaleQuality(s.sales, statements)), s.journal)),
+        reconciliation: {
+          exchangeMatchesLedger: reconciliation.differences.length === 0,
+          differences: reconciliation.differences.length,
+        },
+      };
+      for (const r of await s.releases.open(id))
+        print(
+          `  release ${r.releaseId} ${r.market} ${r.quantity.toFixed()} ${r.status}${r.failure ? `: ${r.failure}` : ''}`,
+        );
       await writeStatements(s, id);
       printSummary(s, citySummary);
       summaries.push(citySummary);
@@ -228,12 +295,28 @@ async function main(): Promise<void> {
   if (args.exitWhenDone) {
     print(`done in ${elapsedSeconds} s`);
     await s.stop();
-    print(JSON.stringify(summary ? { ...jsonLine(summary, elapsedSeconds), otherCities: otherCities.map((o) => ({ cityId: o.cityId, cases: o.cases, byState: o.byState, balanced: o.balanced })) } : { cases: 0, elapsedSeconds }));
+    print(
+      JSON.stringify(
+        summary
+          ? {
+              ...jsonLine(summary, elapsedSeconds),
+              otherCities: otherCities.map((o) => ({
+                cityId: o.cityId,
+                cases: o.cases,
+                byState: o.byState,
+                balanced: o.balanced,
+              })),
+            }
+          : { cases: 0, elapsedSeconds },
+      ),
+    );
     process.exit(0);
   }
   s.serve(args.speed);
   print();
-  print(`serving the API at ${s.api.url} (clock at ${args.speed}x; schedules running). Officers: npm run ops -- help. Ctrl-C stops.`);
+  print(
+    `serving the API at ${s.api.url} (clock at ${args.speed}x; schedules running). Officers: npm run ops -- help. Ctrl-C stops.`,
+  );
 }
 
 /**
@@ -243,13 +326,20 @@ async function main(): Promise<void> {
 async function approveReleases(s: LocalStack, cityId: string): Promise<number> {
   let approved = 0;
   const [first = s.officer, second = s.secondOfficer] = s.callersOf(cityId).officers;
-  const { items } = await first.get<{ items: { caseId: string; releaseId: string; market: string; status: string; destination?: unknown }[] }>('/releases', { city: cityId });
+  const { items } = await first.get<{
+    items: { caseId: string; releaseId: string; market: string; status: string; destination?: unknown }[];
+  }>('/releases', { city: cityId });
   for (const r of items.filter((x) => x.status === 'PENDING')) {
     const currency = r.market.replace(/^KRW-/, '');
     const address = `demo-${r.caseId}`.slice(0, 60);
     s.exchange.withdrawals.allow({ currency, netType: currency, address }, s.exchangeKeys.accessKey);
     const base = `/cases/${r.caseId}/releases/${r.releaseId}`;
-    if (!r.destination) await first.put(`${base}/destination`, { cityId, exchange: 'another-exchange', netType: currency, address }, `dest-${r.releaseId}`);
+    if (!r.destination)
+      await first.put(
+        `${base}/destination`,
+        { cityId, exchange: 'another-exchange', netType: currency, address },
+        `dest-${r.releaseId}`,
+      );
     await first.post(`${base}/approvals`, { cityId }, `approve-1-${r.releaseId}`);
     await second.post(`${base}/approvals`, { cityId }, `approve-2-${r.releaseId}`);
     approved++;
@@ -267,7 +357,12 @@ async function payRefunds(s: LocalStack, cityId: string): Promise<number> {
   if (!content) return 0;
   const { city } = s.callersOf(cityId);
   const rows = parseRefundFile(content);
-  for (const r of rows) await city.post(`/refunds/${r.instructionId}/payment`, { cityId, paidOn: today, reference: `FIN-${r.instructionId}` }, `refund-paid-${r.instructionId}`);
+  for (const r of rows)
+    await city.post(
+      `/refunds/${r.instructionId}/payment`,
+      { cityId, paidOn: today, reference: `FIN-${r.instructionId}` },
+      `refund-paid-${r.instructionId}`,
+    );
   return rows.length;
 }
 
@@ -282,7 +377,11 @@ async function moveProceeds(s: LocalStack, cityId: string): Promise<number> {
   const position = await officer.get<{ toMoveKrw: string }>('/treasury', { city: cityId, day });
   if (position.toMoveKrw === '0') return 0;
   s.exchange.accounts.debit('KRW', position.toMoveKrw, s.exchangeKeys.accessKey);
-  await officer.post('/treasury/transfers', { cityId, day, amount: position.toMoveKrw, reference: `KRW-${cityId}-${day.replaceAll('-', '')}` }, `treasury-${cityId}-${day}`);
+  await officer.post(
+    '/treasury/transfers',
+    { cityId, day, amount: position.toMoveKrw, reference: `KRW-${cityId}-${day.replaceAll('-', '')}` },
+    `treasury-${cityId}-${day}`,
+  );
   return 1;
 }
 
@@ -320,7 +419,11 @@ async function collectPrintBatch(s: LocalStack, cityId: string, wrongAddress: Re
     const path = `/cases/${r.caseId}/notices/${r.noticeId}`;
     if (wrongAddress.has(r.caseId)) {
       s.scheduler.at(at, `returned letter ${r.seq}`, async () => {
-        await relay(`${path}/delivery`, { cityId, outcome: 'FAILED', on, reason: '수취인 불명 (반송)' }, `delivery-${r.noticeId}`);
+        await relay(
+          `${path}/delivery`,
+          { cityId, outcome: 'FAILED', on, reason: '수취인 불명 (반송)' },
+          `delivery-${r.noticeId}`,
+        );
         const posted = addDays(on, 1);
         s.scheduler.at(kstStartOfDay(posted).getTime() + 10 * HOUR, `public notice ${r.seq}`, async () => {
           try {
@@ -331,7 +434,9 @@ async function collectPrintBatch(s: LocalStack, cityId: string, wrongAddress: Re
         });
       });
     } else {
-      s.scheduler.at(at, `delivery ${r.seq}`, () => relay(`${path}/delivery`, { cityId, outcome: 'DELIVERED', on }, `delivery-${r.noticeId}`));
+      s.scheduler.at(at, `delivery ${r.seq}`, () =>
+        relay(`${path}/delivery`, { cityId, outcome: 'DELIVERED', on }, `delivery-${r.noticeId}`),
+      );
     }
   }
   return letters;
@@ -348,7 +453,12 @@ async function approveWaitingSales(s: LocalStack, cityId: string): Promise<numbe
   let approved = 0;
   let cursor: string | undefined;
   do {
-    const page: { items: { caseId: string }[]; cursor?: string } = await reader.get('/cases', { city: cityId, status: 'SELLING', limit: '100', ...(cursor ? { cursor } : {}) });
+    const page: { items: { caseId: string }[]; cursor?: string } = await reader.get('/cases', {
+      city: cityId,
+      status: 'SELLING',
+      limit: '100',
+      ...(cursor ? { cursor } : {}),
+    });
     for (const item of page.items) {
       const c = await reader.get<{ saleId?: string }>(`/cases/${item.caseId}`, { city: cityId });
       if (!c.saleId) continue;
@@ -358,12 +468,17 @@ async function approveWaitingSales(s: LocalStack, cityId: string): Promise<numbe
       for (const [n, officer] of officers.entries()) {
         if (needed === 0) break;
         try {
-          await officer.post(`/cases/${item.caseId}/sales/${c.saleId}/approval`, { cityId }, `approve-${c.saleId}-${n}`);
+          await officer.post(
+            `/cases/${item.caseId}/sales/${c.saleId}/approval`,
+            { cityId },
+            `approve-${c.saleId}-${n}`,
+          );
           approved++;
           needed--;
         } catch (error) {
           // This officer may not (four eyes) or already did: the next one looks.
-          if (!(error instanceof ApiError && ['ALREADY_APPROVED', 'FOUR_EYES'].includes(error.problem.code ?? ''))) throw error;
+          if (!(error instanceof ApiError && ['ALREADY_APPROVED', 'FOUR_EYES'].includes(error.problem.code ?? '')))
+            throw error;
         }
       }
     }
@@ -376,7 +491,11 @@ async function writeStatements(s: LocalStack, cityId: string): Promise<void> {
   const [officer = s.officer] = s.callersOf(cityId).officers;
   let cursor: string | undefined;
   do {
-    const page: { items: { caseId: string }[]; cursor?: string } = await officer.get('/cases', { city: cityId, limit: '100', ...(cursor ? { cursor } : {}) });
+    const page: { items: { caseId: string }[]; cursor?: string } = await officer.get('/cases', {
+      city: cityId,
+      limit: '100',
+      ...(cursor ? { cursor } : {}),
+    });
     for (const item of page.items) {
       const statement = await officer.get(`/cases/${item.caseId}/statement`, { city: cityId });
       writeFileSync(join(s.dirs.statements, `${item.caseId}.json`), JSON.stringify(statement, null, 2) + '\n');
@@ -393,12 +512,20 @@ function printSummary(s: LocalStack, sum: RunSummary): void {
     .map(([st, n]) => [`  ${st}`, String(n)]);
   for (const line of table([['  cases by final state', String(sum.cases)], ...rows])) print(line);
   print(`  owed at registration   ${krw(sum.owedKrw)}`);
-  print(`  recovered              ${krw(sum.recoveredKrw)} (sales ${krw(sum.recoveredBySaleKrw)}, payments ${krw(sum.recoveredByPaymentKrw)})`);
+  print(
+    `  recovered              ${krw(sum.recoveredKrw)} (sales ${krw(sum.recoveredBySaleKrw)}, payments ${krw(sum.recoveredByPaymentKrw)})`,
+  );
   print(`  refunded (surplus)     ${krw(sum.refundedKrw)}`);
   print(`  sales: gross ${krw(sum.saleGrossKrw)}, exchange fees ${krw(sum.feesKrw)}, rounding ${krw(sum.roundingKrw)}`);
   print(`  still owed (open)      ${krw(sum.outstandingKrw)}`);
   const released = Object.entries(sum.releasedCoins).map(([m, q]) => `${m.replace(/^KRW-/, '')} ${q}`);
-  print(`  coins released         ${released.join(', ') || 'none'} (${Object.entries(sum.releasesByReason).map(([r, n]) => `${r} ${n}`).join(', ') || '-'})`);
+  print(
+    `  coins released         ${released.join(', ') || 'none'} (${
+      Object.entries(sum.releasesByReason)
+        .map(([r, n]) => `${r} ${n}`)
+        .join(', ') || '-'
+    })`,
+  );
   const q = sum.saleQuality;
   print(
     `  sale quality           ${q.sales} sales, ${q.slices ?? 0} slices, ${q.pauses ?? 0} pauses; ` +
@@ -407,13 +534,30 @@ function printSummary(s: LocalStack, sum: RunSummary): void {
         : 'no sale recorded quality figures'),
   );
   print(`  releases               ${sum.releases.requested} requested, ${sum.releases.done} done`);
-  if (sum.refunds) print(`  refunds                payable ${krw(sum.refunds.payable)}, instructed ${krw(sum.refunds.instructed)}, paid ${krw(sum.refunds.paid)}, outstanding ${krw(sum.refunds.outstanding)} (files under refunds/ for the finance system)`);
-  if (sum.treasury) print(`  proceeds to treasury   moved ${krw(sum.treasury.movedKrw)}, still at the exchange ${sum.treasury.atExchangeKrw} KRW`);
-  if (sum.reconciliation) print(`  custody reconciliation ${sum.reconciliation.exchangeMatchesLedger ? 'the exchange account holds what the ledger says' : `${sum.reconciliation.differences} difference(s): see the reconcile-custody record`}`);
-  print(`  notices                ${sum.notices.total} (${Object.entries(sum.notices.byKind).map(([k, n]) => `${k} ${n}`).join(', ')}); ${sum.notices.delivered} delivered (print batches, e-mail), ${sum.notices.pending} pending`);
-  print(`  balanced               ${sum.balanced ? 'yes: every sale and payment is fully accounted for, to the won' : `NO: ${sum.unbalanced.slice(0, 5).join('; ')}`}`);
+  if (sum.refunds)
+    print(
+      `  refunds                payable ${krw(sum.refunds.payable)}, instructed ${krw(sum.refunds.instructed)}, paid ${krw(sum.refunds.paid)}, outstanding ${krw(sum.refunds.outstanding)} (files under refunds/ for the finance system)`,
+    );
+  if (sum.treasury)
+    print(
+      `  proceeds to treasury   moved ${krw(sum.treasury.movedKrw)}, still at the exchange ${sum.treasury.atExchangeKrw} KRW`,
+    );
+  if (sum.reconciliation)
+    print(
+      `  custody reconciliation ${sum.reconciliation.exchangeMatchesLedger ? 'the exchange account holds what the ledger says' : `${sum.reconciliation.differences} difference(s): see the reconcile-custody record`}`,
+    );
+  print(
+    `  notices                ${sum.notices.total} (${Object.entries(sum.notices.byKind)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ')}); ${sum.notices.delivered} delivered (print batches, e-mail), ${sum.notices.pending} pending`,
+  );
+  print(
+    `  balanced               ${sum.balanced ? 'yes: every sale and payment is fully accounted for, to the won' : `NO: ${sum.unbalanced.slice(0, 5).join('; ')}`}`,
+  );
   print(`  statements             ${s.dirs.statements}/<caseId>.json`);
-  print(`  print batches          s3://${s.printBatches.bucket}/print/ on the local S3 (stopped with the stack); e-mails in the local SES viewer while serving: ${s.ses.endpoint}`);
+  print(
+    `  print batches          s3://${s.printBatches.bucket}/print/ on the local S3 (stopped with the stack); e-mails in the local SES viewer while serving: ${s.ses.endpoint}`,
+  );
 }
 
 function jsonLine(sum: RunSummary, elapsedSeconds: number) {

@@ -79,7 +79,9 @@ async function allCaseIds(store: CaseStore, cityId: string): Promise<string[]> {
 
 /** Each settled sale's quality figures from its sale record, by sale id. */
 export async function readSaleQuality(
-  sales: { get(cityId: string, caseId: string, saleId: string): Promise<{ quality?: Record<string, string> } | undefined> },
+  sales: {
+    get(cityId: string, caseId: string, saleId: string): Promise<{ quality?: Record<string, string> } | undefined>;
+  },
   statements: readonly StatementData[],
 ): Promise<Map<string, Record<string, string>>> {
   const out = new Map<string, Record<string, string>>();
@@ -108,13 +110,18 @@ export async function readStatements(store: CaseStore, cityId: string, concurren
   return out;
 }
 
-const dec = (v: string | undefined): Decimal | undefined => (v !== undefined && /^-?\d+(\.\d+)?$/.test(v) ? new Decimal(v) : undefined);
+const dec = (v: string | undefined): Decimal | undefined =>
+  v !== undefined && /^-?\d+(\.\d+)?$/.test(v) ? new Decimal(v) : undefined;
 
 /**
  * @param saleRecords each sale's quality figures from its sale record (by sale id); where absent,
  *   the settlement's audit details (the same figures, written in the same transaction) are used.
  */
-export function summarize(cityId: string, statements: readonly StatementData[], saleRecords?: ReadonlyMap<string, Readonly<Record<string, string>>>): RunSummary {
+export function summarize(
+  cityId: string,
+  statements: readonly StatementData[],
+  saleRecords?: ReadonlyMap<string, Readonly<Record<string, string>>>,
+): RunSummary {
   const byState: Partial<Record<CaseStatus, number>> = {};
   let owed = ZERO;
   let outstanding = ZERO;
@@ -124,7 +131,18 @@ export function summarize(cityId: string, statements: readonly StatementData[], 
   const releases = { requested: 0, done: 0 };
   const notices = { total: 0, byKind: {} as Record<string, number>, pending: 0, delivered: 0 };
   const unbalanced: string[] = [];
-  const quality = { sales: 0, measured: 0, slipWeighted: ZERO, slipWeight: ZERO, shortWeighted: ZERO, shortWeight: ZERO, worst: undefined as Decimal | undefined, overshoot: ZERO, slices: 0, pauses: 0 };
+  const quality = {
+    sales: 0,
+    measured: 0,
+    slipWeighted: ZERO,
+    slipWeight: ZERO,
+    shortWeighted: ZERO,
+    shortWeight: ZERO,
+    worst: undefined as Decimal | undefined,
+    overshoot: ZERO,
+    slices: 0,
+    pauses: 0,
+  };
 
   for (const s of statements) {
     const c = s.case;
@@ -215,10 +233,16 @@ export function summarize(cityId: string, statements: readonly StatementData[], 
     sales: quality.sales,
     measured: quality.measured,
     source: saleRecords && saleRecords.size > 0 ? 'sale records' : 'settlement audit',
-    ...(quality.slipWeight.gt(0) ? { arrivalSlippageBps: quality.slipWeighted.div(quality.slipWeight).toDecimalPlaces(2).toFixed(2) } : {}),
-    ...(quality.shortWeight.gt(0) ? { implementationShortfallBps: quality.shortWeighted.div(quality.shortWeight).toDecimalPlaces(2).toFixed(2) } : {}),
+    ...(quality.slipWeight.gt(0)
+      ? { arrivalSlippageBps: quality.slipWeighted.div(quality.slipWeight).toDecimalPlaces(2).toFixed(2) }
+      : {}),
+    ...(quality.shortWeight.gt(0)
+      ? { implementationShortfallBps: quality.shortWeighted.div(quality.shortWeight).toDecimalPlaces(2).toFixed(2) }
+      : {}),
     ...(quality.worst !== undefined ? { worstShortfallBps: quality.worst.toFixed(2) } : {}),
-    ...(quality.sales > 0 ? { overshootKrw: quality.overshoot.toFixed(0), slices: quality.slices, pauses: quality.pauses } : {}),
+    ...(quality.sales > 0
+      ? { overshootKrw: quality.overshoot.toFixed(0), slices: quality.slices, pauses: quality.pauses }
+      : {}),
   };
   const recovered = totals.allocation;
   return {
@@ -234,7 +258,11 @@ export function summarize(cityId: string, statements: readonly StatementData[], 
     saleGrossKrw: totals.gross.toFixed(),
     roundingKrw: totals.rounding.toFixed(),
     outstandingKrw: outstanding.toFixed(0),
-    releasedCoins: Object.fromEntries(Object.entries(released).sort(([a], [b]) => a.localeCompare(b)).map(([m, q]) => [m, q.toFixed()])),
+    releasedCoins: Object.fromEntries(
+      Object.entries(released)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([m, q]) => [m, q.toFixed()]),
+    ),
     releasesByReason,
     releases,
     notices,
@@ -245,7 +273,11 @@ export function summarize(cityId: string, statements: readonly StatementData[], 
 }
 
 function allocatedFrom(s: StatementData, source: string): Decimal {
-  return sum(s.ledger.flatMap((b) => b.entries.filter((e) => e.kind === 'ALLOCATION' && e.source === source).map((e) => e.amount)));
+  return sum(
+    s.ledger.flatMap((b) =>
+      b.entries.filter((e) => e.kind === 'ALLOCATION' && e.source === source).map((e) => e.amount),
+    ),
+  );
 }
 
 /**
@@ -254,15 +286,35 @@ function allocatedFrom(s: StatementData, source: string): Decimal {
  * cumulative, as a reader of the run expects: `payable` every refund that arose, `instructed` what
  * went into a finance file, `paid` what the city confirmed paid, `outstanding` what is still owed.
  */
-export async function withMoneyOut(summary: RunSummary, journal: Pick<DynamoDbJournalStore, 'refundLines' | 'instructions' | 'krwLines'>): Promise<RunSummary> {
-  const [lines, instructions, krw] = await Promise.all([journal.refundLines(summary.cityId), journal.instructions(summary.cityId), journal.krwLines(summary.cityId)]);
+export async function withMoneyOut(
+  summary: RunSummary,
+  journal: Pick<DynamoDbJournalStore, 'refundLines' | 'instructions' | 'krwLines'>,
+): Promise<RunSummary> {
+  const [lines, instructions, krw] = await Promise.all([
+    journal.refundLines(summary.cityId),
+    journal.instructions(summary.cityId),
+    journal.krwLines(summary.cityId),
+  ]);
   const t = refundTotals(lines, instructions);
   const inStates = t.payable.add(t.instructed).add(t.paid);
-  const unbalanced = inStates.eq(new Decimal(summary.refundedKrw)) ? summary.unbalanced : [...summary.unbalanced, `refunds: ledger ${summary.refundedKrw} ≠ payable + instructed + paid ${inStates.toFixed()}`];
+  const unbalanced = inStates.eq(new Decimal(summary.refundedKrw))
+    ? summary.unbalanced
+    : [
+        ...summary.unbalanced,
+        `refunds: ledger ${summary.refundedKrw} ≠ payable + instructed + paid ${inStates.toFixed()}`,
+      ];
   return {
     ...summary,
-    refunds: { payable: inStates.toFixed(0), instructed: t.instructed.add(t.paid).toFixed(0), paid: t.paid.toFixed(0), outstanding: t.payable.add(t.instructed).toFixed(0) },
-    treasury: { movedKrw: sum(krw.filter((l) => l.transfer).map((l) => l.amount.neg())).toFixed(0), atExchangeKrw: sum(krw.map((l) => l.amount)).toFixed() },
+    refunds: {
+      payable: inStates.toFixed(0),
+      instructed: t.instructed.add(t.paid).toFixed(0),
+      paid: t.paid.toFixed(0),
+      outstanding: t.payable.add(t.instructed).toFixed(0),
+    },
+    treasury: {
+      movedKrw: sum(krw.filter((l) => l.transfer).map((l) => l.amount.neg())).toFixed(0),
+      atExchangeKrw: sum(krw.map((l) => l.amount)).toFixed(),
+    },
     balanced: unbalanced.length === 0,
     unbalanced,
   };

@@ -14,13 +14,19 @@ import { CryptoTaxRecoveryStack } from '../infra/stack';
 const out = process.argv[2];
 if (!out) throw new Error('usage: synth-sale-definition.ts <output file>');
 const root = resolve(__dirname, '..');
-const context = (JSON.parse(readFileSync(join(root, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context;
+const context = (JSON.parse(readFileSync(join(root, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> })
+  .context;
 const outdir = mkdtempSync(join(tmpdir(), 'cdk-local-'));
 try {
   const app = new App({ context: { ...context, 'aws:cdk:bundling-stacks': [] }, outdir });
   const config = configFromContext((key) => app.node.tryGetContext(key));
-  const stack = new CryptoTaxRecoveryStack(app, `CryptoTaxRecovery-${config.stage}`, { env: { region: config.region }, config });
-  const definition = resolveStateMachineDefinition(app.synth().getStackArtifact(stack.artifactId).template as CfnTemplate);
+  const stack = new CryptoTaxRecoveryStack(app, `CryptoTaxRecovery-${config.stage}`, {
+    env: { region: config.region },
+    config,
+  });
+  const definition = resolveStateMachineDefinition(
+    app.synth().getStackArtifact(stack.artifactId).template as CfnTemplate,
+  );
   writeFileSync(out, JSON.stringify(definition));
 } finally {
   rmSync(outdir, { recursive: true, force: true });

@@ -29,8 +29,16 @@ export function loadOrCreateAccessKeys(stateDir: string): AccessKeys {
 }
 
 /** The page's site; `apiUrl` is read at each request (the gateway starts after it). */
-export async function startLocalTaxpayerSite(options: { apiUrl: () => string; port?: number }): Promise<LocalWebSite & { pageUrl: string }> {
-  const site = await startLocalWebSite({ app: 'taxpayer', config: () => ({ apiUrl: options.apiUrl() }), connectTo: () => [options.apiUrl()], ...(options.port ? { port: options.port } : {}) });
+export async function startLocalTaxpayerSite(options: {
+  apiUrl: () => string;
+  port?: number;
+}): Promise<LocalWebSite & { pageUrl: string }> {
+  const site = await startLocalWebSite({
+    app: 'taxpayer',
+    config: () => ({ apiUrl: options.apiUrl() }),
+    connectTo: () => [options.apiUrl()],
+    ...(options.port ? { port: options.port } : {}),
+  });
   // The notice's link: the page, the code after '#'.
   return { ...site, pageUrl: `${site.url}/t/` };
 }
@@ -53,7 +61,9 @@ export async function startLocalTaxpayerGateway(options: {
     const started = Date.now();
     const url = new URL(req.url ?? '/', 'http://local');
     const method = (req.method ?? 'GET').toUpperCase();
-    res.on('finish', () => options.onRequest?.({ method, path: url.pathname, status: res.statusCode, ms: Date.now() - started }));
+    res.on('finish', () =>
+      options.onRequest?.({ method, path: url.pathname, status: res.statusCode, ms: Date.now() - started }),
+    );
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -61,23 +71,47 @@ export async function startLocalTaxpayerGateway(options: {
         res.setHeader('access-control-allow-origin', options.corsOrigin());
         res.setHeader('vary', 'origin');
         if (method === 'OPTIONS') {
-          res.writeHead(204, { 'access-control-allow-methods': 'GET,POST', 'access-control-allow-headers': 'authorization,content-type,idempotency-key', 'access-control-max-age': '600' }).end();
+          res
+            .writeHead(204, {
+              'access-control-allow-methods': 'GET,POST',
+              'access-control-allow-headers': 'authorization,content-type,idempotency-key',
+              'access-control-max-age': '600',
+            })
+            .end();
           return;
         }
         const headers: Record<string, string> = {};
-        for (const [name, value] of Object.entries(req.headers)) if (value !== undefined && name !== 'authorization') headers[name] = Array.isArray(value) ? value.join(',') : value;
+        for (const [name, value] of Object.entries(req.headers))
+          if (value !== undefined && name !== 'authorization')
+            headers[name] = Array.isArray(value) ? value.join(',') : value;
         const query: Record<string, string> = {};
         for (const [k, v] of url.searchParams) query[k] = v;
         const body = Buffer.concat(chunks).toString('utf8');
-        const event = proxyEvent({ method, path: decodeURIComponent(url.pathname), headers, query, body: body.length > 0 ? body : null, userArn: null, requestId: randomUUID() });
+        const event = proxyEvent({
+          method,
+          path: decodeURIComponent(url.pathname),
+          headers,
+          query,
+          body: body.length > 0 ? body : null,
+          userArn: null,
+          requestId: randomUUID(),
+        });
         event.requestContext.identity.sourceIp = req.socket.remoteAddress ?? 'unknown';
         if (SESSION_ROUTES.has(`${method} ${url.pathname}`)) {
           const verdict = await options
-            .authorize({ authorizationToken: req.headers.authorization ?? '', methodArn: `arn:aws:execute-api:local:000000000000:local/v1/${method}${url.pathname}` })
+            .authorize({
+              authorizationToken: req.headers.authorization ?? '',
+              methodArn: `arn:aws:execute-api:local:000000000000:local/v1/${method}${url.pathname}`,
+            })
             .catch(() => undefined);
           if (!verdict) {
             // API Gateway's own answer to a refused authorizer (the stack's gateway response: problem+json).
-            const text = JSON.stringify({ type: 'about:blank', title: 'UNAUTHORIZED', status: 401, detail: 'Unauthorized' });
+            const text = JSON.stringify({
+              type: 'about:blank',
+              title: 'UNAUTHORIZED',
+              status: 401,
+              detail: 'Unauthorized',
+            });
             res.writeHead(401, { 'content-type': 'application/problem+json' }).end(text);
             return;
           }

@@ -37,7 +37,10 @@ export interface TimelineResult {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function runTimeline(stack: Pick<LocalStack, 'clock' | 'scheduler' | 'pendingWork' | 'wake'>, options: TimelineOptions): Promise<TimelineResult> {
+export async function runTimeline(
+  stack: Pick<LocalStack, 'clock' | 'scheduler' | 'pendingWork' | 'wake'>,
+  options: TimelineOptions,
+): Promise<TimelineResult> {
   const { clock, scheduler } = stack;
   const until = options.until.getTime();
   const busyPause = options.busyPauseMs ?? 20;
@@ -70,7 +73,9 @@ export async function runTimeline(stack: Pick<LocalStack, 'clock' | 'scheduler' 
       return { steps, busySteps, endedAt: clock.now(), reason: 'done' };
     }
     const firing = scheduler.nextFiring();
-    const candidates = (pending.delayed > 0 ? [pending.nextWake] : [firing, pending.nextWake]).filter((t): t is number => t !== undefined);
+    const candidates = (pending.delayed > 0 ? [pending.nextWake] : [firing, pending.nextWake]).filter(
+      (t): t is number => t !== undefined,
+    );
     if (candidates.length === 0) break;
     const next = Math.min(...candidates);
     if (next > until) break;

@@ -60,11 +60,19 @@ export class AwsMeter {
     if (this.seen.has(stack)) return;
     this.seen.add(stack);
     stack.add(
-      (next: (args: { input: Record<string, unknown> }) => Promise<{ output: Record<string, unknown> }>, context: { clientName?: string; commandName?: string }) =>
+      (
+        next: (args: { input: Record<string, unknown> }) => Promise<{ output: Record<string, unknown> }>,
+        context: { clientName?: string; commandName?: string },
+      ) =>
         async (args: { input: Record<string, unknown> }) => {
           const service = (context.clientName ?? 'unknown').replace(/Client$/, '');
           const operation = (context.commandName ?? 'unknown').replace(/Command$/, '');
-          if (service === 'DynamoDB' && args.input.ReturnConsumedCapacity === undefined && /Item|Query|Scan/.test(operation)) args.input.ReturnConsumedCapacity = 'TOTAL';
+          if (
+            service === 'DynamoDB' &&
+            args.input.ReturnConsumedCapacity === undefined &&
+            /Item|Query|Scan/.test(operation)
+          )
+            args.input.ReturnConsumedCapacity = 'TOTAL';
           const tag = this.classify(service, operation, args.input);
           const result = await next(args);
           this.record(`${tag} ${service} ${operation}`, operation, args.input, result.output);
@@ -74,7 +82,12 @@ export class AwsMeter {
     );
   }
 
-  private record(key: string, operation: string, input: Record<string, unknown>, output: Record<string, unknown>): void {
+  private record(
+    key: string,
+    operation: string,
+    input: Record<string, unknown>,
+    output: Record<string, unknown>,
+  ): void {
     const c = this.counts.get(key) ?? { requests: 0, readUnits: 0, writeUnits: 0, messages: 0 };
     c.requests += 1;
     const consumed = output.ConsumedCapacity as Capacity | Capacity[] | undefined;

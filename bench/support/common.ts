@@ -48,7 +48,8 @@ export const median = (values: readonly number[]): number => percentile(values, 
 export function table(rows: ReadonlyArray<ReadonlyArray<string | number>>): string {
   const cells = rows.map((r) => r.map((c) => String(c)));
   const widths = cells[0]?.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length))) ?? [];
-  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+  const line = (r: string[]) =>
+    r.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
   const [head, ...body] = cells;
   return [line(head ?? []), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }
@@ -57,7 +58,11 @@ export const targetLines = (targets: readonly Target[]): string =>
   targets.map((t) => `  ${t.met ? 'met ' : 'MISS'} ${t.name}: ${t.value} (goal ${t.goal})`).join('\n');
 
 /** Writes bench/results/<name>.json: name, at, machine, then the benchmark's own fields, figures and targets. */
-export function writeResult(name: string, m: Machine, body: Record<string, unknown> & { figures: unknown; targets: Target[] }): string {
+export function writeResult(
+  name: string,
+  m: Machine,
+  body: Record<string, unknown> & { figures: unknown; targets: Target[] },
+): string {
   const dir = join(__dirname, '..', 'results');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${name}.json`);

@@ -43,7 +43,8 @@ export class DynamoMeter {
       (next, context) => async (args) => {
         const operation = (context.commandName ?? 'unknown').replace(/Command$/, '');
         const input = args.input as Record<string, unknown>;
-        if (CAPACITY_OPERATIONS.has(context.commandName ?? '') && input.ReturnConsumedCapacity === undefined) input.ReturnConsumedCapacity = 'TOTAL';
+        if (CAPACITY_OPERATIONS.has(context.commandName ?? '') && input.ReturnConsumedCapacity === undefined)
+          input.ReturnConsumedCapacity = 'TOTAL';
         const result = await next(args);
         this.record(operation, result.output as unknown as Record<string, unknown>);
         return result;
@@ -54,7 +55,14 @@ export class DynamoMeter {
   }
 
   private record(operation: string, output: Record<string, unknown>): void {
-    const count = this.byOperation.get(operation) ?? { requests: 0, readUnits: 0, writeUnits: 0, units: 0, itemsRead: 0, itemsReturned: 0 };
+    const count = this.byOperation.get(operation) ?? {
+      requests: 0,
+      readUnits: 0,
+      writeUnits: 0,
+      units: 0,
+      itemsRead: 0,
+      itemsReturned: 0,
+    };
     count.requests += 1;
     const consumed = output.ConsumedCapacity as Capacity | Capacity[] | undefined;
     for (const c of Array.isArray(consumed) ? consumed : consumed ? [consumed] : []) {

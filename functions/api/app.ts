@@ -27,7 +27,18 @@ import { fingerprint, parseIdempotencyKey, replay, scopedKey, IDEMPOTENCY_HEADER
 import { newId as defaultNewId } from './ids';
 import { invalid, Problem } from './problem';
 import { callerOf, UnverifiedCallerError, type Caller } from './roles';
-import { CHANGING_METHODS, header, matchRoute, methodNotAllowed, notFound, validate, type AnyRoute, type Change, type Method, type Recorded } from './router';
+import {
+  CHANGING_METHODS,
+  header,
+  matchRoute,
+  methodNotAllowed,
+  notFound,
+  validate,
+  type AnyRoute,
+  type Change,
+  type Method,
+  type Recorded,
+} from './router';
 import { routes as defaultRoutes, type RouteDeps } from './routes';
 
 export interface ApiDeps extends Omit<RouteDeps, 'newId'> {
@@ -68,14 +79,18 @@ export function createApi(deps: ApiDeps): ApiHandler {
       if ('allow' in match) throw methodNotAllowed(method, match.allow);
       const route = match.route;
       routeName = `${route.method} ${route.path}`;
-      if (!route.roles.includes(caller.role)) throw new Problem(403, 'forbidden', 'Forbidden', `${caller.role} may not ${route.summary.toLowerCase()}`);
+      if (!route.roles.includes(caller.role))
+        throw new Problem(403, 'forbidden', 'Forbidden', `${caller.role} may not ${route.summary.toLowerCase()}`);
 
-      const key = CHANGING_METHODS.has(method as Method) ? parseIdempotencyKey(header(event.headers, IDEMPOTENCY_HEADER)) : undefined;
+      const key = CHANGING_METHODS.has(method as Method)
+        ? parseIdempotencyKey(header(event.headers, IDEMPOTENCY_HEADER))
+        : undefined;
       const rawBody = route.body ? parseBody(event) : undefined;
       const rawQuery = event.queryStringParameters ?? {};
       // A caller learns nothing of a city it does not act for, not even how its requests would be validated.
       const named = (rawBody as { cityId?: unknown } | undefined)?.cityId ?? rawQuery.city;
-      if (typeof named === 'string' && deps.config.servedCities.has(named) && !caller.cities.includes(named)) throw new Problem(403, 'forbidden', 'Forbidden', `this caller does not act for ${named}`);
+      if (typeof named === 'string' && deps.config.servedCities.has(named) && !caller.cities.includes(named))
+        throw new Problem(403, 'forbidden', 'Forbidden', `this caller does not act for ${named}`);
       const input = {
         params: route.params ? validate(route.params, match.params, 'path') : undefined,
         query: route.query ? validate(route.query, rawQuery, 'query') : undefined,
@@ -85,7 +100,8 @@ export function createApi(deps: ApiDeps): ApiHandler {
       };
       const cityId = servedCity(input, deps.config.servedCities);
       // Every route acts for one city, and only a caller granted that city may (docs/LEGAL.md "Many cities").
-      if (!caller.cities.includes(cityId)) throw new Problem(403, 'forbidden', 'Forbidden', `this caller does not act for ${cityId}`);
+      if (!caller.cities.includes(cityId))
+        throw new Problem(403, 'forbidden', 'Forbidden', `this caller does not act for ${cityId}`);
 
       if (route.kind === 'read') {
         const reply = await route.handle(input, routeDeps);
@@ -101,13 +117,29 @@ export function createApi(deps: ApiDeps): ApiHandler {
       }
     } catch (error) {
       result = problemFor(error).toResult(path);
-      if (result.statusCode >= 500) deps.logger.error('request failed', { route: routeName, error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error) });
+      if (result.statusCode >= 500)
+        deps.logger.error('request failed', {
+          route: routeName,
+          error:
+            error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error),
+        });
     }
     // The console (another origin) may read what its signed-in officers are answered.
     const signedIn = (event.requestContext?.authorizer as { claims?: unknown } | null | undefined)?.claims;
-    if (signedIn && deps.config.consoleOrigin) result = { ...result, headers: { ...result.headers, 'access-control-allow-origin': deps.config.consoleOrigin, vary: 'Origin' } };
+    if (signedIn && deps.config.consoleOrigin)
+      result = {
+        ...result,
+        headers: { ...result.headers, 'access-control-allow-origin': deps.config.consoleOrigin, vary: 'Origin' },
+      };
     // No body, no query, no names: only what identifies the request's shape and outcome.
-    deps.logger.info('request', { route: routeName, method, status: result.statusCode, role, replayed, ms: Date.now() - started });
+    deps.logger.info('request', {
+      route: routeName,
+      method,
+      status: result.statusCode,
+      role,
+      replayed,
+      ms: Date.now() - started,
+    });
     return result;
   };
 
@@ -119,7 +151,11 @@ export function createApi(deps: ApiDeps): ApiHandler {
     print: string,
     now: Date,
   ): Promise<{ result: APIGatewayProxyResult; replayed: boolean }> {
-    return commitChange({ ...deps, idempotencyTtlSeconds: deps.config.idempotencyTtlSeconds }, () => route.handle(input, routeDeps), { cityId, scope, print, now });
+    return commitChange(
+      { ...deps, idempotencyTtlSeconds: deps.config.idempotencyTtlSeconds },
+      () => route.handle(input, routeDeps),
+      { cityId, scope, print, now },
+    );
   }
 }
 
@@ -176,7 +212,11 @@ export async function commitChange(
         const saved = await replayIfSaved();
         if (saved) return saved;
       }
-      if ((error instanceof ConcurrencyConflictError || error instanceof ReleaseConflictError) && attempt < CHANGE_ATTEMPTS) continue;
+      if (
+        (error instanceof ConcurrencyConflictError || error instanceof ReleaseConflictError) &&
+        attempt < CHANGE_ATTEMPTS
+      )
+        continue;
       throw error;
     }
     if ('commit' in change) return { result, replayed: false };
@@ -190,7 +230,8 @@ export async function commitChange(
 export function parseBody(event: APIGatewayProxyEvent): unknown {
   if (event.body === null || event.body === undefined || event.body === '') return undefined;
   const type = header(event.headers, 'content-type');
-  if (type && !/\bjson\b/i.test(type)) throw new Problem(415, 'unsupported-media-type', 'Unsupported media type', 'the body must be application/json');
+  if (type && !/\bjson\b/i.test(type))
+    throw new Problem(415, 'unsupported-media-type', 'Unsupported media type', 'the body must be application/json');
   const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
   try {
     return JSON.parse(text) as unknown;
@@ -206,39 +247,87 @@ function servedCity(input: { body?: unknown; query?: unknown }, served: Readonly
   const cityId = fromBody ?? fromQuery;
   if (cityId === undefined) throw new Error('every route names its city in the body or the query');
   if (!served.has(cityId)) {
-    throw invalid([fromBody !== undefined ? { in: 'body', pointer: '/cityId', detail: 'is not a city this deployment serves' } : { in: 'query', name: 'city', detail: 'is not a city this deployment serves' }]);
+    throw invalid([
+      fromBody !== undefined
+        ? { in: 'body', pointer: '/cityId', detail: 'is not a city this deployment serves' }
+        : { in: 'query', name: 'city', detail: 'is not a city this deployment serves' },
+    ]);
   }
   return cityId;
 }
 
 export function jsonResult(status: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyResult {
-  return { statusCode: status, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) };
+  return {
+    statusCode: status,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  };
 }
 
 export function problemFor(error: unknown): Problem {
   if (error instanceof Problem) return error;
   if (error instanceof UnverifiedCallerError) return new Problem(403, 'forbidden', 'Forbidden', error.message);
-  if (error instanceof InvalidCitySettingsError) return invalid(error.issues.map((i) => ({ in: 'body', pointer: `/settings${i.path === '/' ? '' : i.path}`, detail: i.message })));
-  if (error instanceof SettingsVersionConflictError) return new Problem(409, 'concurrent-update', 'The settings changed meanwhile', `${error.message}; read them again`);
-  if (error instanceof CitySettingsMissingError) return new Problem(503, 'city-not-configured', 'The city is not configured yet', error.message);
-  if (error instanceof IllegalTransitionError) return new Problem(409, 'illegal-transition', 'Not allowed in the case’s state', error.message, { code: error.code });
-  if (error instanceof RefundRuleError) return new Problem(422, 'rule-violation', 'Refused by a rule', error.message, { code: error.code });
-  if (error instanceof CaseRuleError) return new Problem(422, 'rule-violation', 'Refused by a rule', error.message, { code: error.code });
+  if (error instanceof InvalidCitySettingsError)
+    return invalid(
+      error.issues.map((i) => ({ in: 'body', pointer: `/settings${i.path === '/' ? '' : i.path}`, detail: i.message })),
+    );
+  if (error instanceof SettingsVersionConflictError)
+    return new Problem(409, 'concurrent-update', 'The settings changed meanwhile', `${error.message}; read them again`);
+  if (error instanceof CitySettingsMissingError)
+    return new Problem(503, 'city-not-configured', 'The city is not configured yet', error.message);
+  if (error instanceof IllegalTransitionError)
+    return new Problem(409, 'illegal-transition', 'Not allowed in the case’s state', error.message, {
+      code: error.code,
+    });
+  if (error instanceof RefundRuleError)
+    return new Problem(422, 'rule-violation', 'Refused by a rule', error.message, { code: error.code });
+  if (error instanceof CaseRuleError)
+    return new Problem(422, 'rule-violation', 'Refused by a rule', error.message, { code: error.code });
   if (error instanceof CaseNotFoundError) return new Problem(404, 'case-not-found', 'No such case', error.message);
-  if (error instanceof ReleaseConflictError) return new Problem(409, 'concurrent-update', 'The release changed meanwhile', `${error.message}; retry the request with the same Idempotency-Key`, { retryable: true }, { 'Retry-After': '1' });
+  if (error instanceof ReleaseConflictError)
+    return new Problem(
+      409,
+      'concurrent-update',
+      'The release changed meanwhile',
+      `${error.message}; retry the request with the same Idempotency-Key`,
+      { retryable: true },
+      { 'Retry-After': '1' },
+    );
   if (error instanceof ConcurrencyConflictError) {
-    return new Problem(409, 'concurrent-update', 'The case changed meanwhile', `${error.message}; retry the request with the same Idempotency-Key`, { retryable: true }, { 'Retry-After': '1' });
+    return new Problem(
+      409,
+      'concurrent-update',
+      'The case changed meanwhile',
+      `${error.message}; retry the request with the same Idempotency-Key`,
+      { retryable: true },
+      { 'Retry-After': '1' },
+    );
   }
   if (error instanceof CaseRefTakenError) {
     const existing = error.existingCaseId;
-    return new Problem(409, 'case-registered', 'The case is registered already', `${error.message}; it stays the one case for this reference until it closes`, existing ? { caseId: existing } : {}, existing ? { Location: `/cases/${existing}?city=${error.cityId}` } : {});
+    return new Problem(
+      409,
+      'case-registered',
+      'The case is registered already',
+      `${error.message}; it stays the one case for this reference until it closes`,
+      existing ? { caseId: existing } : {},
+      existing ? { Location: `/cases/${existing}?city=${error.cityId}` } : {},
+    );
   }
-  if (error instanceof DuplicateRecordError && error.kind === 'PAYMENT') return new Problem(422, 'rule-violation', 'Refused by a rule', error.message, { code: 'DUPLICATE_PAYMENT' });
-  if (error instanceof DuplicateRecordError || error instanceof CaseExistsError) return new Problem(409, 'duplicate', 'Already recorded', error.message);
+  if (error instanceof DuplicateRecordError && error.kind === 'PAYMENT')
+    return new Problem(422, 'rule-violation', 'Refused by a rule', error.message, { code: 'DUPLICATE_PAYMENT' });
+  if (error instanceof DuplicateRecordError || error instanceof CaseExistsError)
+    return new Problem(409, 'duplicate', 'Already recorded', error.message);
   if (error instanceof InvalidCursorError) return invalid([{ in: 'query', name: 'cursor', detail: error.message }]);
-  if (error instanceof InvalidAmountError || error instanceof InvalidDateError) return new Problem(422, 'rule-violation', 'Refused by a rule', error.message, { code: 'INVALID_VALUE' });
+  if (error instanceof InvalidAmountError || error instanceof InvalidDateError)
+    return new Problem(422, 'rule-violation', 'Refused by a rule', error.message, { code: 'INVALID_VALUE' });
   if (error instanceof StoreLimitError) return new Problem(422, 'too-large', 'Too large', error.message);
-  return new Problem(500, 'internal', 'Internal error', 'the request failed; it may be retried with the same Idempotency-Key');
+  return new Problem(
+    500,
+    'internal',
+    'Internal error',
+    'the request failed; it may be retried with the same Idempotency-Key',
+  );
 }
 
 export type { Caller };

@@ -69,7 +69,11 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
 export const CALLERS_ENV = ENV.callers;
 
 const Grants = z.array(
-  z.strictObject({ principal: z.string().check(z.regex(/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/)), role: z.enum(ROLES as [string, ...string[]]), cities: z.array(z.string()).check(z.minLength(1)) }),
+  z.strictObject({
+    principal: z.string().check(z.regex(/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/)),
+    role: z.enum(ROLES as [string, ...string[]]),
+    cities: z.array(z.string()).check(z.minLength(1)),
+  }),
 );
 
 /** Reads CALLERS: each principal's role and cities (every city one this deployment serves). */
@@ -81,12 +85,18 @@ export function parseCallers(text: string | undefined, servedCities: ReadonlySet
     throw new ConfigError(`${CALLERS_ENV} is not valid JSON`);
   }
   const parsed = Grants.safeParse(raw);
-  if (!parsed.success) throw new ConfigError(`${CALLERS_ENV} is not a list of { principal, role, cities }: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new ConfigError(
+      `${CALLERS_ENV} is not a list of { principal, role, cities }: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`,
+    );
   const grants = parsed.data as CallerGrant[];
   if (grants.length === 0) throw new ConfigError(`no caller is allowed: set ${CALLERS_ENV}`);
   for (const g of grants) {
     const unknown = g.cities.filter((c) => !servedCities.has(c));
-    if (unknown.length > 0) throw new ConfigError(`${CALLERS_ENV}: ${g.principal} names cities this deployment does not serve: ${unknown.join(', ')}`);
+    if (unknown.length > 0)
+      throw new ConfigError(
+        `${CALLERS_ENV}: ${g.principal} names cities this deployment does not serve: ${unknown.join(', ')}`,
+      );
   }
   return grants;
 }

@@ -27,16 +27,41 @@ const store = new DynamoDbCaseStore(client, config.tableName);
 const prices = new DynamoDbPriceStore(client, config.tableName);
 // Each city's settings, from its item in the same table (cached for a minute).
 const settings = new DynamoDbCitySettings(client, config.tableName);
-const sqs = config.noticeQueueUrl || config.saleRequestQueueUrl ? tracer.captureAWSv3Client(createSqsClient()) : undefined;
+const sqs =
+  config.noticeQueueUrl || config.saleRequestQueueUrl ? tracer.captureAWSv3Client(createSqsClient()) : undefined;
 
-const publishNotices = sqs && config.noticeQueueUrl ? noticePublisher({ client: sqs, queueUrl: config.noticeQueueUrl, logger }) : leaveForSweeper;
+const publishNotices =
+  sqs && config.noticeQueueUrl
+    ? noticePublisher({ client: sqs, queueUrl: config.noticeQueueUrl, logger })
+    : leaveForSweeper;
 // The taxpayer's own sale request is queued for the sale starter (the deadline check sweeps up any not queued).
-const requestSales = sqs && config.saleRequestQueueUrl ? saleRequestPublisher(new SqsSaleRequestQueue(sqs, config.saleRequestQueueUrl), logger) : undefined;
+const requestSales =
+  sqs && config.saleRequestQueueUrl
+    ? saleRequestPublisher(new SqsSaleRequestQueue(sqs, config.saleRequestQueueUrl), logger)
+    : undefined;
 
 // The self-service page's second check is set by the city's system through this API.
-const taxpayerCheck = config.taxpayerAccessSecretArn ? { keys: accessKeysFromSecret(config.taxpayerAccessSecretArn), store: new DynamoDbSelfServiceStore(client, config.tableName) } : undefined;
+const taxpayerCheck = config.taxpayerAccessSecretArn
+  ? {
+      keys: accessKeysFromSecret(config.taxpayerAccessSecretArn),
+      store: new DynamoDbSelfServiceStore(client, config.tableName),
+    }
+  : undefined;
 
 export const handler = lambdaHandler(
-  createApi({ store, settings, config, logger, publishNotices, prices, releases: new DynamoDbReleaseStore(client, config.tableName), sales: new DynamoDbSaleStore(client, config.tableName), policy: config.policy, custody: new DynamoDbJournalStore(client, config.tableName), ...(requestSales ? { requestSales } : {}), ...(taxpayerCheck ? { taxpayerCheck } : {}) }),
+  createApi({
+    store,
+    settings,
+    config,
+    logger,
+    publishNotices,
+    prices,
+    releases: new DynamoDbReleaseStore(client, config.tableName),
+    sales: new DynamoDbSaleStore(client, config.tableName),
+    policy: config.policy,
+    custody: new DynamoDbJournalStore(client, config.tableName),
+    ...(requestSales ? { requestSales } : {}),
+    ...(taxpayerCheck ? { taxpayerCheck } : {}),
+  }),
   tools,
 );

@@ -24,8 +24,10 @@ const sha256 = (text: string): string => createHash('sha256').update(text).diges
 /** The header's value: visible ASCII, at most 255 characters (a quoted structured-field string is unquoted). */
 export function parseIdempotencyKey(value: string | undefined): string {
   const key = value?.trim().replace(/^"(.*)"$/, '$1');
-  if (!key) throw invalid([{ in: 'header', name: IDEMPOTENCY_HEADER, detail: 'is required on every POST, PUT and DELETE' }]);
-  if (!/^[\x21-\x7e]{1,255}$/.test(key)) throw invalid([{ in: 'header', name: IDEMPOTENCY_HEADER, detail: 'must be 1-255 visible ASCII characters' }]);
+  if (!key)
+    throw invalid([{ in: 'header', name: IDEMPOTENCY_HEADER, detail: 'is required on every POST, PUT and DELETE' }]);
+  if (!/^[\x21-\x7e]{1,255}$/.test(key))
+    throw invalid([{ in: 'header', name: IDEMPOTENCY_HEADER, detail: 'must be 1-255 visible ASCII characters' }]);
   return key;
 }
 
@@ -50,9 +52,19 @@ export const fingerprint = (method: string, path: string, query: unknown, body: 
 /** The first answer again, or a refusal when the key came with another request. */
 export function replay(record: IdempotencyRecord, requestFingerprint: string): APIGatewayProxyResult {
   if (record.fingerprint !== requestFingerprint) {
-    throw new Problem(422, 'idempotency-key-reused', 'Idempotency key reused', `this ${IDEMPOTENCY_HEADER} was used for a different request; use a new key for a new request`, {
-      errors: [{ in: 'header', name: IDEMPOTENCY_HEADER, detail: 'was used for a different request' }],
-    });
+    throw new Problem(
+      422,
+      'idempotency-key-reused',
+      'Idempotency key reused',
+      `this ${IDEMPOTENCY_HEADER} was used for a different request; use a new key for a new request`,
+      {
+        errors: [{ in: 'header', name: IDEMPOTENCY_HEADER, detail: 'was used for a different request' }],
+      },
+    );
   }
-  return { statusCode: record.response.statusCode, headers: { ...record.response.headers, 'Idempotent-Replayed': 'true' }, body: record.response.body };
+  return {
+    statusCode: record.response.statusCode,
+    headers: { ...record.response.headers, 'Idempotent-Replayed': 'true' },
+    body: record.response.body,
+  };
 }

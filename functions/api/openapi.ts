@@ -15,21 +15,46 @@ import { taxpayerRoutes as publicRoutes, type TaxpayerRoute } from '../taxpayer-
 
 type OpenApiDocument = ReturnType<OpenApiGeneratorV3['generateDocument']>;
 
-export function openApiDocument(routes: readonly AnyRoute<RouteDeps>[] = apiRoutes, taxpayerRoutes: readonly TaxpayerRoute[] = publicRoutes): OpenApiDocument {
+export function openApiDocument(
+  routes: readonly AnyRoute<RouteDeps>[] = apiRoutes,
+  taxpayerRoutes: readonly TaxpayerRoute[] = publicRoutes,
+): OpenApiDocument {
   const registry = new OpenAPIRegistry();
   // API Gateway authenticates callers with SigV4 (IAM); the role comes from the principal.
-  registry.registerComponent('securitySchemes', 'sigv4', { type: 'apiKey', name: 'Authorization', in: 'header', 'x-amazon-apigateway-authtype': 'awsSigv4' });
+  registry.registerComponent('securitySchemes', 'sigv4', {
+    type: 'apiKey',
+    name: 'Authorization',
+    in: 'header',
+    'x-amazon-apigateway-authtype': 'awsSigv4',
+  });
   // The taxpayer's page: a session from POST /taxpayer/sessions, checked by the taxpayer API's own authorizer.
-  registry.registerComponent('securitySchemes', 'taxpayerSession', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  registry.registerComponent('securitySchemes', 'taxpayerSession', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+  });
   const all = [
     ...routes.map((route) => ({ route, security: [{ sigv4: [] }], extra: { 'x-caller-roles': [...route.roles] } })),
-    ...taxpayerRoutes.map((route) => ({ route, security: route.session ? [{ taxpayerSession: [] }] : [], extra: { tags: ['taxpayer self-service'] } })),
+    ...taxpayerRoutes.map((route) => ({
+      route,
+      security: route.session ? [{ taxpayerSession: [] }] : [],
+      extra: { tags: ['taxpayer self-service'] },
+    })),
   ];
   for (const { route, security, extra } of all) {
     const responses = Object.fromEntries(
       Object.entries(route.responses).map(([status, r]) => [
         status,
-        { description: r.description, ...(r.schema ? { content: { [Number(status) >= 400 ? 'application/problem+json' : 'application/json']: { schema: r.schema } } } : {}) },
+        {
+          description: r.description,
+          ...(r.schema
+            ? {
+                content: {
+                  [Number(status) >= 400 ? 'application/problem+json' : 'application/json']: { schema: r.schema },
+                },
+              }
+            : {}),
+        },
       ]),
     );
     registry.registerPath({
@@ -46,7 +71,13 @@ export function openApiDocument(routes: readonly AnyRoute<RouteDeps>[] = apiRout
         ...(route.kind !== 'read' ? { headers: IdempotencyHeaders } : {}),
         ...(route.body ? { body: { required: true, content: { 'application/json': { schema: route.body } } } } : {}),
       },
-      responses: { ...responses, 500: { description: 'Unexpected failure; retry with the same Idempotency-Key.', content: { 'application/problem+json': { schema: ProblemView } } } },
+      responses: {
+        ...responses,
+        500: {
+          description: 'Unexpected failure; retry with the same Idempotency-Key.',
+          content: { 'application/problem+json': { schema: ProblemView } },
+        },
+      },
     });
   }
   return new OpenApiGeneratorV3(registry.definitions).generateDocument({

@@ -35,12 +35,22 @@ export class Problem extends Error {
       ...(instance ? { instance } : {}),
       ...this.extra,
     };
-    return { statusCode: this.status, headers: { 'content-type': 'application/problem+json', ...this.headers }, body: JSON.stringify(body) };
+    return {
+      statusCode: this.status,
+      headers: { 'content-type': 'application/problem+json', ...this.headers },
+      body: JSON.stringify(body),
+    };
   }
 }
 
 export function invalid(errors: FieldError[]): Problem {
   const first = errors[0];
   const where = first ? `${first.in} ${first.pointer ?? first.name ?? ''}`.trim() : 'request';
-  return new Problem(400, 'invalid-request', 'The request is not valid', first ? `${where}: ${first.detail}` : 'the request is not valid', { errors });
+  return new Problem(
+    400,
+    'invalid-request',
+    'The request is not valid',
+    first ? `${where}: ${first.detail}` : 'the request is not valid',
+    { errors },
+  );
 }

@@ -61,17 +61,26 @@ export const CONSOLE_GROUPS: Readonly<Record<string, Role>> = { officer: 'OFFICE
 export function consoleCallerOf(claims: Readonly<Record<string, unknown>>): Caller | undefined {
   if (claims.token_use !== 'id') return undefined;
   const text = (name: string) => (typeof claims[name] === 'string' ? claims[name] : '');
-  const groups = text('cognito:groups').replace(/^\[|\]$/g, '').split(/[\s,]+/).filter(Boolean);
+  const groups = text('cognito:groups')
+    .replace(/^\[|\]$/g, '')
+    .split(/[\s,]+/)
+    .filter(Boolean);
   const roles = new Set(groups.map((g) => CONSOLE_GROUPS[g]).filter((r): r is Role => r !== undefined));
   const [role] = roles;
   const username = text('cognito:username');
   const sub = text('sub');
-  const cities = text('custom:cities').split(',').map((c) => c.trim()).filter(Boolean);
+  const cities = text('custom:cities')
+    .split(',')
+    .map((c) => c.trim())
+    .filter(Boolean);
   if (!role || roles.size !== 1 || !SOURCE_IDENTITY.test(username) || !sub || cities.length === 0) return undefined;
   return { role, principal: `cognito:${text('iss')}/${sub}`, arn: `cognito:${sub}`, cities, identity: username };
 }
 
-export function callerOf(event: Pick<APIGatewayProxyEvent, 'requestContext'>, grants: readonly CallerGrant[]): Caller | undefined {
+export function callerOf(
+  event: Pick<APIGatewayProxyEvent, 'requestContext'>,
+  grants: readonly CallerGrant[],
+): Caller | undefined {
   const claims = (event.requestContext?.authorizer as { claims?: Record<string, unknown> } | null | undefined)?.claims;
   if (claims) return consoleCallerOf(claims);
   const arn = event.requestContext?.identity?.userArn ?? undefined;
@@ -85,7 +94,10 @@ export function callerOf(event: Pick<APIGatewayProxyEvent, 'requestContext'>, gr
   const cities = [...new Set(matches.flatMap((m) => m.cities))];
   if (match.role === 'CITY_SYSTEM') return { role: match.role, principal: match.principal, arn, cities, identity: arn };
   const session = ASSUMED_ROLE.exec(arn)?.[4];
-  if (!session || !SOURCE_IDENTITY.test(session)) throw new UnverifiedCallerError(`a ${match.role.toLowerCase()} must call through an assumed-role session named by its source identity`);
+  if (!session || !SOURCE_IDENTITY.test(session))
+    throw new UnverifiedCallerError(
+      `a ${match.role.toLowerCase()} must call through an assumed-role session named by its source identity`,
+    );
   return { role: match.role, principal: match.principal, arn, cities, identity: session };
 }
 

@@ -74,12 +74,16 @@ export type RecordRoute<P extends z.ZodType, Q extends z.ZodType, B extends z.Zo
 };
 
 type Loose = z.ZodType;
-export type AnyRoute<D> = ReadRoute<Loose, Loose, Loose, D> | ChangeRoute<Loose, Loose, Loose, D> | RecordRoute<Loose, Loose, Loose, D>;
+export type AnyRoute<D> =
+  ReadRoute<Loose, Loose, Loose, D> | ChangeRoute<Loose, Loose, Loose, D> | RecordRoute<Loose, Loose, Loose, D>;
 
 /** Keeps each route's handler typed by its own schemas, then erases the types for the table. */
-export function defineRoute<D, P extends z.ZodType = z.ZodUndefined, Q extends z.ZodType = z.ZodUndefined, B extends z.ZodType = z.ZodUndefined>(
-  route: ReadRoute<P, Q, B, D> | ChangeRoute<P, Q, B, D> | RecordRoute<P, Q, B, D>,
-): AnyRoute<D> {
+export function defineRoute<
+  D,
+  P extends z.ZodType = z.ZodUndefined,
+  Q extends z.ZodType = z.ZodUndefined,
+  B extends z.ZodType = z.ZodUndefined,
+>(route: ReadRoute<P, Q, B, D> | ChangeRoute<P, Q, B, D> | RecordRoute<P, Q, B, D>): AnyRoute<D> {
   return route;
 }
 
@@ -103,7 +107,9 @@ export function matchRoute<D>(
   const template = resource?.template;
   if (template && routes.some((r) => r.path === template)) {
     const route = routes.find((r) => r.path === template && r.method === method);
-    const params = Object.fromEntries(Object.entries(resource.params ?? {}).filter((e): e is [string, string] => e[1] !== undefined));
+    const params = Object.fromEntries(
+      Object.entries(resource.params ?? {}).filter((e): e is [string, string] => e[1] !== undefined),
+    );
     if (route) return { route, params };
     return { allow: [...new Set(routes.filter((r) => r.path === template).map((r) => r.method))].sort() };
   }
@@ -137,7 +143,8 @@ export function matchRoute<D>(
 type Where = FieldError['in'];
 
 /** RFC 6901 JSON pointer; the empty string is the whole body. */
-const pointer = (path: readonly PropertyKey[]): string => path.map((p) => '/' + String(p).replace(/~/g, '~0').replace(/\//g, '~1')).join('');
+const pointer = (path: readonly PropertyKey[]): string =>
+  path.map((p) => '/' + String(p).replace(/~/g, '~0').replace(/\//g, '~1')).join('');
 
 /** Messages a caller can act on: a missing field says so, a number where a string belongs says why. */
 const errorMap = (issue: { code?: string; input?: unknown; expected?: unknown }): string | undefined => {
@@ -154,14 +161,20 @@ export function validate<S extends z.ZodType>(schema: S, value: unknown, where: 
   if (result.success) return result.data;
   const errors: FieldError[] = result.error.issues.flatMap((issue): FieldError[] => {
     const located = (path: readonly PropertyKey[], detail: string): FieldError =>
-      where === 'body' ? { in: where, pointer: pointer(path), detail } : { in: where, name: String(path[0] ?? ''), detail };
-    if (issue.code === 'unrecognized_keys') return issue.keys.map((k) => located([...issue.path, k], 'is not a known field'));
+      where === 'body'
+        ? { in: where, pointer: pointer(path), detail }
+        : { in: where, name: String(path[0] ?? ''), detail };
+    if (issue.code === 'unrecognized_keys')
+      return issue.keys.map((k) => located([...issue.path, k], 'is not a known field'));
     return [located(issue.path, issue.message)];
   });
   throw invalid(errors);
 }
 
-export function header(headers: Record<string, string | undefined> | null | undefined, name: string): string | undefined {
+export function header(
+  headers: Record<string, string | undefined> | null | undefined,
+  name: string,
+): string | undefined {
   if (!headers) return undefined;
   const wanted = name.toLowerCase();
   for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === wanted) return v;
@@ -173,5 +186,12 @@ export function notFound(path: string): Problem {
 }
 
 export function methodNotAllowed(method: string, allow: Method[]): Problem {
-  return new Problem(405, 'method-not-allowed', 'Method not allowed', `${method} is not allowed here; allowed: ${allow.join(', ')}`, {}, { Allow: allow.join(', ') });
+  return new Problem(
+    405,
+    'method-not-allowed',
+    'Method not allowed',
+    `${method} is not allowed here; allowed: ${allow.join(', ')}`,
+    {},
+    { Allow: allow.join(', ') },
+  );
 }

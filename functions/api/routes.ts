@@ -88,7 +88,13 @@ import {
 import type { CitySettingsStore } from '#adapters/dynamodb/city-settings-store';
 import { parseCitySettings } from '#domain/city-settings';
 import { invalid, Problem } from './problem';
-import { checkTransfer, confirmRefundPaid, refundTotals, treasuryPosition, type RefundInstruction } from '#domain/refunds';
+import {
+  checkTransfer,
+  confirmRefundPaid,
+  refundTotals,
+  treasuryPosition,
+  type RefundInstruction,
+} from '#domain/refunds';
 import type { DynamoDbSelfServiceStore } from '#adapters/dynamodb/self-service-store';
 import { checkDigest, type AccessKeys } from '#adapters/self-service/access-keys';
 import { actorOf } from './roles';
@@ -111,7 +117,10 @@ export interface RouteDeps {
   /** The execution policy's approval thresholds: how many officers a sale needs. */
   policy?: ExecutionPolicy;
   /** The city's money journal: the latest custody reconciliation, refunds and their instructions, proceeds to the treasury. */
-  custody?: Pick<DynamoDbJournalStore, 'latestReconciliation' | 'refundLines' | 'instructions' | 'instruction' | 'krwLines' | 'transfer' | 'recordTransfer'>;
+  custody?: Pick<
+    DynamoDbJournalStore,
+    'latestReconciliation' | 'refundLines' | 'instructions' | 'instruction' | 'krwLines' | 'transfer' | 'recordTransfer'
+  >;
   /** The taxpayer page's second check (its keys and records): absent, its route answers 404. */
   taxpayerCheck?: { keys: () => Promise<AccessKeys>; store: Pick<DynamoDbSelfServiceStore, 'setCheck'> };
 }
@@ -121,7 +130,11 @@ const NOTICE_PRICE_AGE_MS = 15 * 60_000;
 
 // ---------------------------------------------------------------- helpers
 
-const ctxFor = async (deps: RouteDeps, input: RouteInput<unknown, unknown, unknown>, cityId: string): Promise<TransitionContext> => ({
+const ctxFor = async (
+  deps: RouteDeps,
+  input: RouteInput<unknown, unknown, unknown>,
+  cityId: string,
+): Promise<TransitionContext> => ({
   now: input.now,
   actor: actorOf(input.caller),
   settings: await deps.settings.get(cityId),
@@ -133,7 +146,8 @@ async function load(deps: RouteDeps, cityId: string, caseId: string): Promise<Ca
   return c;
 }
 
-const view = async (deps: RouteDeps, c: Case, now: Date) => caseView(c, await deps.settings.get(c.cityId), kstDate(now));
+const view = async (deps: RouteDeps, c: Case, now: Date) =>
+  caseView(c, await deps.settings.get(c.cityId), kstDate(now));
 
 function toBill(b: z.output<typeof BillInput>): AssessedBill {
   return {
@@ -168,7 +182,6 @@ async function settingsView(deps: RouteDeps, stored: Awaited<ReturnType<CitySett
   };
 }
 
-
 // ---------------------------------------------------------------- releases
 
 export const releaseView = (r: ReleaseWork) => ({
@@ -181,7 +194,16 @@ export const releaseView = (r: ReleaseWork) => ({
   ...(r.destination ? { destination: r.destination } : {}),
   approvals: r.approvals,
   ...(r.withdrawal
-    ? { withdrawal: { ...(r.withdrawal.uuid ? { uuid: r.withdrawal.uuid } : {}), ...(r.withdrawal.state ? { state: r.withdrawal.state } : {}), ...(r.withdrawal.txid ? { txid: r.withdrawal.txid } : {}), amount: r.withdrawal.amount.toFixed(), fee: r.withdrawal.fee.toFixed(), sendingAt: r.withdrawal.sendingAt } }
+    ? {
+        withdrawal: {
+          ...(r.withdrawal.uuid ? { uuid: r.withdrawal.uuid } : {}),
+          ...(r.withdrawal.state ? { state: r.withdrawal.state } : {}),
+          ...(r.withdrawal.txid ? { txid: r.withdrawal.txid } : {}),
+          amount: r.withdrawal.amount.toFixed(),
+          fee: r.withdrawal.fee.toFixed(),
+          sendingAt: r.withdrawal.sendingAt,
+        },
+      }
     : {}),
   ...(r.failure ? { failure: r.failure } : {}),
   createdAt: r.createdAt,
@@ -191,14 +213,22 @@ export const releaseView = (r: ReleaseWork) => ({
  * Loads a release and applies an officer's act to it; the pipeline writes it over the revision read,
  * with the request's idempotency record (a repeated request gets the first answer).
  */
-async function changeRelease(deps: RouteDeps, input: RouteInput<{ caseId: string; releaseId: string }, unknown, { cityId: string }>, apply: (r: ReleaseWork) => ReleaseWork): Promise<Recorded> {
+async function changeRelease(
+  deps: RouteDeps,
+  input: RouteInput<{ caseId: string; releaseId: string }, unknown, { cityId: string }>,
+  apply: (r: ReleaseWork) => ReleaseWork,
+): Promise<Recorded> {
   const ref = { cityId: input.body.cityId, caseId: input.params.caseId, releaseId: input.params.releaseId };
   const releases = deps.releases;
   const r = releases ? await releases.get(ref) : undefined;
   if (!r || !releases) throw new CaseNotFoundError(ref.cityId, `${ref.caseId} (release ${ref.releaseId})`);
   try {
     const next = apply(r);
-    return { status: 200, body: releaseView(next), commit: (idempotency) => releases.save(next, r.revision, idempotency) };
+    return {
+      status: 200,
+      body: releaseView(next),
+      commit: (idempotency) => releases.save(next, r.revision, idempotency),
+    };
   } catch (e) {
     if (e instanceof ReleaseRuleError) throw new CaseRuleError(e.code, e.message);
     throw e;
@@ -225,25 +255,45 @@ function journalOf(deps: RouteDeps): NonNullable<RouteDeps['custody']> {
 }
 
 async function treasuryView(journal: NonNullable<RouteDeps['custody']>, cityId: string, day: string) {
-  const [position, transfer] = await Promise.all([journal.krwLines(cityId).then((lines) => treasuryPosition(lines, day)), journal.transfer(cityId, day)]);
+  const [position, transfer] = await Promise.all([
+    journal.krwLines(cityId).then((lines) => treasuryPosition(lines, day)),
+    journal.transfer(cityId, day),
+  ]);
   return {
     cityId,
     day,
     proceedsKrw: position.proceeds.toFixed(),
     atExchangeKrw: position.atExchange.toFixed(),
     toMoveKrw: position.toMove.toFixed(0),
-    ...(transfer ? { transfer: { amount: transfer.amount.toFixed(0), reference: transfer.reference, by: transfer.by, at: transfer.at } } : {}),
+    ...(transfer
+      ? {
+          transfer: {
+            amount: transfer.amount.toFixed(0),
+            reference: transfer.reference,
+            by: transfer.by,
+            at: transfer.at,
+          },
+        }
+      : {}),
   };
 }
 
 /** Refunds by state and proceeds at the exchange, for the city report. */
 async function moneyOut(journal: RouteDeps['custody'], cityId: string, today: string) {
   if (!journal) return {};
-  const [lines, instructions, krw] = await Promise.all([journal.refundLines(cityId), journal.instructions(cityId), journal.krwLines(cityId)]);
+  const [lines, instructions, krw] = await Promise.all([
+    journal.refundLines(cityId),
+    journal.instructions(cityId),
+    journal.krwLines(cityId),
+  ]);
   const totals = refundTotals(lines, instructions);
   const position = treasuryPosition(krw, today);
   return {
-    refunds: { payable: totals.payable.toFixed(0), instructed: totals.instructed.toFixed(0), paid: totals.paid.toFixed(0) },
+    refunds: {
+      payable: totals.payable.toFixed(0),
+      instructed: totals.instructed.toFixed(0),
+      paid: totals.paid.toFixed(0),
+    },
     treasury: { atExchangeKrw: position.atExchange.toFixed(), toMoveKrw: position.toMove.toFixed(0) },
   };
 }
@@ -279,7 +329,8 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
     path: '/cases',
     operationId: 'registerCase',
     summary: 'Register a delinquent case with its bills',
-    description: 'The city system’s reference (cityCaseRef) names one open case per city: registering it again, under any Idempotency-Key, answers 409 with the open case’s id.',
+    description:
+      'The city system’s reference (cityCaseRef) names one open case per city: registering it again, under any Idempotency-Key, answers 409 with the open case’s id.',
     roles: CITY_SYSTEM,
     body: RegisterCaseBody,
     responses: {
@@ -291,9 +342,17 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
     async handle(input, deps) {
       const { body } = input;
       const caseId = deps.newId('c');
-      const contact = Object.fromEntries(Object.entries(body.taxpayer.contact).filter(([, v]) => v !== undefined)) as Case['taxpayer']['contact'];
+      const contact = Object.fromEntries(
+        Object.entries(body.taxpayer.contact).filter(([, v]) => v !== undefined),
+      ) as Case['taxpayer']['contact'];
       const transition = registerCase(
-        { cityId: body.cityId, caseId, cityCaseRef: body.cityCaseRef, taxpayer: { ref: body.taxpayer.ref, name: body.taxpayer.name, contact }, bills: body.bills.map(toBill) },
+        {
+          cityId: body.cityId,
+          caseId,
+          cityCaseRef: body.cityCaseRef,
+          taxpayer: { ref: body.taxpayer.ref, name: body.taxpayer.name, contact },
+          bills: body.bills.map(toBill),
+        },
         await ctxFor(deps, input, body.cityId),
       );
       return {
@@ -335,7 +394,13 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
       const body = await view(deps, c, now);
       if (!deps.prices) return { status: 200, body };
       // Coverage now: this case's bills and holdings, the latest bids (one small read of its markets).
-      return { status: 200, body: { ...body, coverage: await caseCoverageView(c, await deps.settings.get(c.cityId), kstDate(now), deps.prices) } };
+      return {
+        status: 200,
+        body: {
+          ...body,
+          coverage: await caseCoverageView(c, await deps.settings.get(c.cityId), kstDate(now), deps.prices),
+        },
+      };
     },
   }),
 
@@ -382,7 +447,10 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
     params: CaseParams,
     body: CustodyBody,
     responses: { 200: json(CaseView, 'The case; IN_CUSTODY once every seized coin arrived.'), ...ON_CASE },
-    handle: (input, deps) => change(deps, input, (c, ctx) => confirmCustody(c, { market: input.body.market, quantity: decimal(input.body.quantity) }, ctx)),
+    handle: (input, deps) =>
+      change(deps, input, (c, ctx) =>
+        confirmCustody(c, { market: input.body.market, quantity: decimal(input.body.quantity) }, ctx),
+      ),
   }),
 
   defineRoute<RouteDeps, typeof CaseParams, z.ZodUndefined, typeof PaymentBody>({
@@ -396,7 +464,13 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
     body: PaymentBody,
     responses: { 200: json(CaseView, 'The case; PAID (coins released) when nothing is owed any more.'), ...ON_CASE },
     handle: (input, deps) =>
-      change(deps, input, (c, ctx) => recordPayment(c, { paymentId: input.body.paymentId, amount: won(input.body.amount), receivedOn: input.body.receivedOn }, ctx)),
+      change(deps, input, (c, ctx) =>
+        recordPayment(
+          c,
+          { paymentId: input.body.paymentId, amount: won(input.body.amount), receivedOn: input.body.receivedOn },
+          ctx,
+        ),
+      ),
   }),
 
   defineRoute<RouteDeps, typeof CaseParams, z.ZodUndefined, typeof SaleRequestBody>({
@@ -431,7 +505,8 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
     path: '/cases/{caseId}/sales/{saleId}/approval',
     operationId: 'approveSale',
     summary: 'Approve a running sale planned at or above the approval threshold',
-    description: 'The sale workflow waits for this before its first order, looking again every few minutes; it goes on at its next check.',
+    description:
+      'The sale workflow waits for this before its first order, looking again every few minutes; it goes on at its next check.',
     roles: OFFICER,
     params: SaleParams,
     body: SaleApprovalBody,
@@ -466,7 +541,9 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
     responses: { 201: json(HoldCreatedView, 'The hold and the case.'), ...ON_CASE },
     async handle(input, deps) {
       const holdId = deps.newId('h');
-      const result = await change(deps, input, (c, ctx) => placeHold(c, { holdId, kind: input.body.kind, reason: input.body.reason }, ctx));
+      const result = await change(deps, input, (c, ctx) =>
+        placeHold(c, { holdId, kind: input.body.kind, reason: input.body.reason }, ctx),
+      );
       return { ...result, status: 201, body: { holdId, case: result.body } };
     },
   }),
@@ -484,7 +561,12 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
     async handle(input, deps) {
       const c = await load(deps, input.query.city, input.params.caseId);
       const transition = releaseHold(c, input.params.holdId, await ctxFor(deps, input, c.cityId));
-      return { previousVersion: c.version, transition, status: 200, body: await view(deps, transition.case, input.now) };
+      return {
+        previousVersion: c.version,
+        transition,
+        status: 200,
+        body: await view(deps, transition.case, input.now),
+      };
     },
   }),
 
@@ -494,11 +576,15 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
     path: '/cases/{caseId}/pre-sale-notice',
     operationId: 'sendPreSaleNotice',
     summary: 'Send the pre-sale notice for one case now',
-    description: 'For a case in custody, whatever the city’s waiting period (a hold-back is cleared). The coins are valued at the price poller’s latest bids; without a current price the request is refused (NO_CURRENT_PRICE) and may be repeated.',
+    description:
+      'For a case in custody, whatever the city’s waiting period (a hold-back is cleared). The coins are valued at the price poller’s latest bids; without a current price the request is refused (NO_CURRENT_PRICE) and may be repeated.',
     roles: OFFICER,
     params: CaseParams,
     body: PreSaleNoticeBody,
-    responses: { 200: json(CaseView, 'The case, NOTICE_SENT; its deadline is set once the notice is delivered.'), ...ON_CASE },
+    responses: {
+      200: json(CaseView, 'The case, NOTICE_SENT; its deadline is set once the notice is delivered.'),
+      ...ON_CASE,
+    },
     async handle(input, deps) {
       const c = await load(deps, input.body.cityId, input.params.caseId);
       if (!deps.prices) throw new CaseRuleError('NO_CURRENT_PRICE', 'no price source is configured');
@@ -510,7 +596,12 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
         throw error;
       }
       const transition = sendPreSaleNotice(c, valuation, await ctxFor(deps, input, c.cityId));
-      return { previousVersion: c.version, transition, status: 200, body: await view(deps, transition.case, input.now) };
+      return {
+        previousVersion: c.version,
+        transition,
+        status: 200,
+        body: await view(deps, transition.case, input.now),
+      };
     },
   }),
 
@@ -540,7 +631,12 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
     async handle(input, deps) {
       const c = await load(deps, input.query.city, input.params.caseId);
       const transition = releasePreSaleNotice(c, await ctxFor(deps, input, c.cityId));
-      return { previousVersion: c.version, transition, status: 200, body: await view(deps, transition.case, input.now) };
+      return {
+        previousVersion: c.version,
+        transition,
+        status: 200,
+        body: await view(deps, transition.case, input.now),
+      };
     },
   }),
 
@@ -550,7 +646,8 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
     path: '/cases/{caseId}/notices/{noticeId}/delivery',
     operationId: 'recordDelivery',
     summary: 'Relay the post office’s delivery result of the pre-sale notice',
-    description: 'Delivered on a date: the notice takes effect that day and the deadline runs from it (지방세기본법 §32). Failed: recorded with the reason; an officer may then order public notice.',
+    description:
+      'Delivered on a date: the notice takes effect that day and the deadline runs from it (지방세기본법 §32). Failed: recorded with the reason; an officer may then order public notice.',
     // The city's system relays the post office's result; an officer may record one the city received otherwise (a returned letter).
     roles: BOTH,
     params: NoticeParams,
@@ -577,8 +674,12 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
     roles: OFFICER,
     params: NoticeParams,
     body: PublicNoticeBody,
-    responses: { 200: json(CaseView, 'The case; its deadline runs from the day the public notice takes effect.'), ...ON_CASE },
-    handle: (input, deps) => change(deps, input, (c, ctx) => orderPublicNotice(c, input.params.noticeId, input.body.postedOn, ctx)),
+    responses: {
+      200: json(CaseView, 'The case; its deadline runs from the day the public notice takes effect.'),
+      ...ON_CASE,
+    },
+    handle: (input, deps) =>
+      change(deps, input, (c, ctx) => orderPublicNotice(c, input.params.noticeId, input.body.postedOn, ctx)),
   }),
 
   defineRoute<RouteDeps, typeof CaseParams, z.ZodUndefined, typeof CancelBody>({
@@ -601,14 +702,16 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
     path: '/cases/{caseId}/taxpayer-check',
     operationId: 'setTaxpayerCheck',
     summary: 'Set the second check of the taxpayer’s self-service page: the taxpayer’s date of birth',
-    description: 'Only a peppered HMAC of the date is stored (docs/SELF_SERVICE.md); until it is set, the page refuses every attempt for the case.',
+    description:
+      'Only a peppered HMAC of the date is stored (docs/SELF_SERVICE.md); until it is set, the page refuses every attempt for the case.',
     roles: CITY_SYSTEM,
     params: CaseParams,
     body: TaxpayerCheckBody,
     responses: { 200: json(TaxpayerCheckView, 'Set.'), ...COMMON, 404: ON_CASE[404] },
     async handle({ params, body, now }, deps) {
       await load(deps, body.cityId, params.caseId);
-      if (!deps.taxpayerCheck) throw new CaseNotFoundError(body.cityId, `${params.caseId} (no self-service page in this deployment)`);
+      if (!deps.taxpayerCheck)
+        throw new CaseNotFoundError(body.cityId, `${params.caseId} (no self-service page in this deployment)`);
       const digest = checkDigest(await deps.taxpayerCheck.keys(), body.cityId, params.caseId, body.birthDate);
       await deps.taxpayerCheck.store.setCheck(body.cityId, params.caseId, digest, now.toISOString());
       return { status: 200, body: { cityId: body.cityId, caseId: params.caseId, setAt: now.toISOString() } };
@@ -646,7 +749,15 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
     async handle({ params, query }, deps) {
       const data = await deps.store.statement(query.city, params.caseId);
       if (!data) throw new CaseNotFoundError(query.city, params.caseId);
-      const entries = data.audit.map((a) => ({ at: a.at, action: a.action, before: a.before, after: a.after, actor: { ...a.actor }, ...(a.reason ? { reason: a.reason } : {}), details: { ...a.details } }));
+      const entries = data.audit.map((a) => ({
+        at: a.at,
+        action: a.action,
+        before: a.before,
+        after: a.after,
+        actor: { ...a.actor },
+        ...(a.reason ? { reason: a.reason } : {}),
+        details: { ...a.details },
+      }));
       return { status: 200, body: { cityId: query.city, caseId: params.caseId, entries } };
     },
   }),
@@ -659,10 +770,23 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
     summary: 'The city’s settings, their version and who changed them',
     roles: OVERSIGHT,
     query: CityQuery,
-    responses: { 200: json(CitySettingsView, 'The settings.'), ...COMMON, 404: problem('The city has no settings yet.') },
+    responses: {
+      200: json(CitySettingsView, 'The settings.'),
+      ...COMMON,
+      404: problem('The city has no settings yet.'),
+    },
     async handle({ query }, deps) {
       const stored = await deps.settings.read(query.city);
-      if (!stored) return { status: 404, body: { type: 'about:blank', title: 'No settings', status: 404, detail: `city ${query.city} has no settings yet` } };
+      if (!stored)
+        return {
+          status: 404,
+          body: {
+            type: 'about:blank',
+            title: 'No settings',
+            status: 404,
+            detail: `city ${query.city} has no settings yet`,
+          },
+        };
       return { status: 200, body: await settingsView(deps, stored) };
     },
   }),
@@ -676,11 +800,22 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
     summary: 'Change the city’s settings (its officers only; recorded with who changed them)',
     roles: OFFICER,
     body: CitySettingsBody,
-    responses: { 200: json(CitySettingsView, 'The settings as now stored.'), ...COMMON, 409: problem('The settings changed since they were read.') },
+    responses: {
+      200: json(CitySettingsView, 'The settings as now stored.'),
+      ...COMMON,
+      409: problem('The settings changed since they were read.'),
+    },
     async handle({ body, caller, now }, deps) {
       const settings = parseCitySettings(body.settings);
-      if (settings.cityId !== body.cityId) throw invalid([{ in: 'body', pointer: '/settings/cityId', detail: `must be ${body.cityId}, the city changed` }]);
-      const stored = await deps.settings.put(settings, { expectedVersion: body.expectedVersion, by: actorOf(caller).id, at: now.toISOString() });
+      if (settings.cityId !== body.cityId)
+        throw invalid([
+          { in: 'body', pointer: '/settings/cityId', detail: `must be ${body.cityId}, the city changed` },
+        ]);
+      const stored = await deps.settings.put(settings, {
+        expectedVersion: body.expectedVersion,
+        by: actorOf(caller).id,
+        at: now.toISOString(),
+      });
       deps.logger.info('city settings changed', { cityId: settings.cityId, version: stored.version });
       return { status: 200, body: await settingsView(deps, stored) };
     },
@@ -696,14 +831,29 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
     query: CityQuery,
     responses: { 200: json(SummaryView, 'The totals.'), ...COMMON },
     async handle({ query, now }, deps) {
-      const [summary, latest] = await Promise.all([summaryView(await deps.store.cityTotals(query.city), now, deps.prices), deps.custody?.latestReconciliation()]);
+      const [summary, latest] = await Promise.all([
+        summaryView(await deps.store.cityTotals(query.city), now, deps.prices),
+        deps.custody?.latestReconciliation(),
+      ]);
       const custody = latest && {
         at: latest.at,
         exchangeMatchesLedger: latest.differences.length === 0,
         salesRunning: latest.salesRunning,
-        differences: latest.differences.map((d) => ({ currency: d.currency, exchange: d.exchange.toFixed(), ledger: d.ledger.toFixed(), difference: d.difference.toFixed() })),
+        differences: latest.differences.map((d) => ({
+          currency: d.currency,
+          exchange: d.exchange.toFixed(),
+          ledger: d.ledger.toFixed(),
+          difference: d.difference.toFixed(),
+        })),
       };
-      return { status: 200, body: { ...summary, ...(await moneyOut(deps.custody, query.city, kstDate(now))), ...(custody ? { custody } : {}) } };
+      return {
+        status: 200,
+        body: {
+          ...summary,
+          ...(await moneyOut(deps.custody, query.city, kstDate(now))),
+          ...(custody ? { custody } : {}),
+        },
+      };
     },
   }),
   defineRoute<RouteDeps, z.ZodUndefined, typeof CityQuery>({
@@ -716,7 +866,10 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
     query: CityQuery,
     responses: { 200: json(ReleaseListView, 'Open releases, oldest first.'), ...COMMON },
     async handle({ query }, deps) {
-      return { status: 200, body: { items: (deps.releases ? await deps.releases.open(query.city) : []).map(releaseView) } };
+      return {
+        status: 200,
+        body: { items: (deps.releases ? await deps.releases.open(query.city) : []).map(releaseView) },
+      };
     },
   }),
   defineRoute<RouteDeps, typeof ReleaseParams, z.ZodUndefined, typeof DestinationBody>({
@@ -725,7 +878,8 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
     path: '/cases/{caseId}/releases/{releaseId}/destination',
     operationId: 'recordReleaseDestination',
     summary: 'Record the taxpayer’s destination for a release (voids earlier approvals)',
-    description: 'The release function checks it against the addresses the city registered at the exchange before any withdrawal.',
+    description:
+      'The release function checks it against the addresses the city registered at the exchange before any withdrawal.',
     roles: OFFICER,
     params: ReleaseParams,
     body: DestinationBody,
@@ -761,7 +915,9 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
     query: RefundListQuery,
     responses: { 200: json(RefundListView, 'Instructions, oldest file first.'), ...COMMON },
     async handle({ query }, deps) {
-      const items = (await journalOf(deps).instructions(query.city)).map(refundView).filter((r) => !query.status || r.status === query.status);
+      const items = (await journalOf(deps).instructions(query.city))
+        .map(refundView)
+        .filter((r) => !query.status || r.status === query.status);
       return { status: 200, body: { items } };
     },
   }),
@@ -772,19 +928,41 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
     path: '/refunds/{instructionId}/payment',
     operationId: 'confirmRefundPaid',
     summary: 'Confirm that the finance system paid a refund it was instructed to pay',
-    description: 'Once per refund: recorded on the case’s trail with who confirmed it, and the case’s refund payable goes down by it. A repeat under the same Idempotency-Key answers as the first; a second confirmation under another key is refused (REFUND_ALREADY_PAID).',
+    description:
+      'Once per refund: recorded on the case’s trail with who confirmed it, and the case’s refund payable goes down by it. A repeat under the same Idempotency-Key answers as the first; a second confirmation under another key is refused (REFUND_ALREADY_PAID).',
     roles: CITY_SYSTEM,
     params: RefundParams,
     body: RefundPaymentBody,
-    responses: { 200: json(RefundView, 'The refund, PAID.'), ...ON_CASE, 404: problem('No such refund instruction in this city.') },
+    responses: {
+      200: json(RefundView, 'The refund, PAID.'),
+      ...ON_CASE,
+      404: problem('No such refund instruction in this city.'),
+    },
     async handle(input, deps) {
       const { cityId } = input.body;
       const instruction = await journalOf(deps).instruction(cityId, input.params.instructionId);
-      if (!instruction) throw new Problem(404, 'not-found', 'No such refund', `city ${cityId} has no refund instruction ${input.params.instructionId}`);
+      if (!instruction)
+        throw new Problem(
+          404,
+          'not-found',
+          'No such refund',
+          `city ${cityId} has no refund instruction ${input.params.instructionId}`,
+        );
       const actor = actorOf(input.caller);
-      const paid = confirmRefundPaid(instruction, { on: input.body.paidOn, reference: input.body.reference }, actor.id, input.now, kstDate(input.now));
+      const paid = confirmRefundPaid(
+        instruction,
+        { on: input.body.paidOn, reference: input.body.reference },
+        actor.id,
+        input.now,
+        kstDate(input.now),
+      );
       const c = await load(deps, cityId, instruction.caseId);
-      return { previousVersion: c.version, transition: recordRefundPaid(c, paid, await ctxFor(deps, input, cityId)), status: 200, body: refundView(paid) };
+      return {
+        previousVersion: c.version,
+        transition: recordRefundPaid(c, paid, await ctxFor(deps, input, cityId)),
+        status: 200,
+        body: refundView(paid),
+      };
     },
   }),
 
@@ -809,28 +987,42 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
     path: '/treasury/transfers',
     operationId: 'confirmTreasuryTransfer',
     summary: 'Confirm that the day’s proceeds moved from the exchange to the treasury',
-    description: 'The transfer itself is a person’s act at the exchange (KRW withdrawals need the account holder’s second factor); this records it. One officer confirms: the daily custody reconciliation checks the figure against the exchange’s KRW balance.',
+    description:
+      'The transfer itself is a person’s act at the exchange (KRW withdrawals need the account holder’s second factor); this records it. One officer confirms: the daily custody reconciliation checks the figure against the exchange’s KRW balance.',
     roles: OFFICER,
     body: TransferBody,
     responses: {
       200: json(TreasuryView, 'The day’s position with its transfer.'),
       ...COMMON,
       409: problem('The day’s transfer was confirmed already with other figures.'),
-      422: problem('A rule refused it: nothing to move (NOTHING_TO_MOVE), or not the amount to move (TRANSFER_AMOUNT_DIFFERS), or a day after today.'),
+      422: problem(
+        'A rule refused it: nothing to move (NOTHING_TO_MOVE), or not the amount to move (TRANSFER_AMOUNT_DIFFERS), or a day after today.',
+      ),
     },
     async handle({ body, caller, now }, deps) {
       const journal = journalOf(deps);
       const { cityId, day, reference } = body;
       const amount = won(body.amount);
-      const same = (t: { amount: { eq(x: typeof amount): boolean }; reference: string }) => t.amount.eq(amount) && t.reference === reference;
+      const same = (t: { amount: { eq(x: typeof amount): boolean }; reference: string }) =>
+        t.amount.eq(amount) && t.reference === reference;
       const conflict = (t: { amount: { toFixed(n: number): string }; reference: string }) =>
-        new Problem(409, 'already-confirmed', 'Already confirmed', `the transfer for ${day} was confirmed as ${t.amount.toFixed(0)} KRW (reference ${t.reference})`);
-      if (day > kstDate(now)) throw new CaseRuleError('TRANSFER_IN_FUTURE', `${day} is after today (${kstDate(now)} in Korea)`);
+        new Problem(
+          409,
+          'already-confirmed',
+          'Already confirmed',
+          `the transfer for ${day} was confirmed as ${t.amount.toFixed(0)} KRW (reference ${t.reference})`,
+        );
+      if (day > kstDate(now))
+        throw new CaseRuleError('TRANSFER_IN_FUTURE', `${day} is after today (${kstDate(now)} in Korea)`);
       const earlier = await journal.transfer(cityId, day);
       if (earlier && !same(earlier)) throw conflict(earlier);
       if (!earlier) {
         checkTransfer(treasuryPosition(await journal.krwLines(cityId), day), amount);
-        const written = await journal.recordTransfer(cityId, day, amount, { by: actorOf(caller).id, at: now.toISOString(), reference });
+        const written = await journal.recordTransfer(cityId, day, amount, {
+          by: actorOf(caller).id,
+          at: now.toISOString(),
+          reference,
+        });
         const recorded = written ? undefined : await journal.transfer(cityId, day);
         if (recorded && !same(recorded)) throw conflict(recorded);
         if (written) deps.logger.info('treasury transfer confirmed', { cityId, day, amount: amount.toFixed(0) });

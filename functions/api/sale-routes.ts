@@ -228,7 +228,11 @@ export const saleRoutes: readonly AnyRoute<RouteDeps>[] = [
     roles: ['OFFICER', 'AUDITOR'],
     params: CaseParams,
     query: CityQuery,
-    responses: { 200: { description: 'The notices, oldest first.', schema: NoticeListView }, ...COMMON, 404: { description: 'No such case in this city.', schema: ProblemView } },
+    responses: {
+      200: { description: 'The notices, oldest first.', schema: NoticeListView },
+      ...COMMON,
+      404: { description: 'No such case in this city.', schema: ProblemView },
+    },
     async handle({ params, query }, deps) {
       const data = await deps.store.statement(query.city, params.caseId);
       if (!data) throw new CaseNotFoundError(query.city, params.caseId);
@@ -240,7 +244,14 @@ export const saleRoutes: readonly AnyRoute<RouteDeps>[] = [
         } catch {
           rendered = undefined;
         }
-        return { noticeId: n.noticeId, kind: n.kind, createdAt: n.createdAt, status: n.status, ...(n.channel ? { channel: n.channel } : {}), ...(rendered ?? { title: n.kind, body: '' }) };
+        return {
+          noticeId: n.noticeId,
+          kind: n.kind,
+          createdAt: n.createdAt,
+          status: n.status,
+          ...(n.channel ? { channel: n.channel } : {}),
+          ...(rendered ?? { title: n.kind, body: '' }),
+        };
       });
       return { status: 200, body: { cityId: query.city, caseId: params.caseId, items } };
     },

@@ -8,10 +8,22 @@ import type { CitySettings } from '#domain/city-settings';
 import { caseCoverage, type CoverageState } from '#domain/coverage';
 import type { LocalDate } from '#domain/dates';
 import { Decimal, floorWon, sum, wonString, ZERO } from '#domain/money';
-import type { BillView, CaseCoverageView, CaseListView, CaseView, CoverageLineView, StatementView, SummaryView } from './schemas';
+import type {
+  BillView,
+  CaseCoverageView,
+  CaseListView,
+  CaseView,
+  CoverageLineView,
+  StatementView,
+  SummaryView,
+} from './schemas';
 import { STATUSES } from './schemas';
 
-const amounts = (a: Amounts) => ({ assessed: wonString(a.assessed), paid: wonString(a.paid), outstanding: wonString(outstanding(a)) });
+const amounts = (a: Amounts) => ({
+  assessed: wonString(a.assessed),
+  paid: wonString(a.paid),
+  outstanding: wonString(outstanding(a)),
+});
 
 export function billView(b: Bill): z.infer<typeof BillView> {
   return {
@@ -42,7 +54,14 @@ export function caseView(c: Case, settings: CitySettings, today: LocalDate): z.i
       released: h.released.toFixed(),
       available: available(h).toFixed(),
     })),
-    holds: c.holds.map((h) => ({ holdId: h.holdId, kind: h.kind, reason: h.reason, from: h.from, ...(h.to ? { to: h.to } : {}), active: active.has(h.holdId) })),
+    holds: c.holds.map((h) => ({
+      holdId: h.holdId,
+      kind: h.kind,
+      reason: h.reason,
+      from: h.from,
+      ...(h.to ? { to: h.to } : {}),
+      active: active.has(h.holdId),
+    })),
     ...(c.resumeStatus ? { resumeStatus: c.resumeStatus } : {}),
     ...(c.custodyOn ? { custodyOn: c.custodyOn } : {}),
     ...(c.preSaleNoticeHeld ? { preSaleNoticeHeld: { ...c.preSaleNoticeHeld } } : {}),
@@ -53,7 +72,9 @@ export function caseView(c: Case, settings: CitySettings, today: LocalDate): z.i
           saleRequest: {
             requestId: c.saleRequest.requestId,
             requestedAt: c.saleRequest.requestedAt,
-            limitPrices: Object.fromEntries(Object.entries(c.saleRequest.limitPrices).map(([m, p]) => [m, p.toFixed()])),
+            limitPrices: Object.fromEntries(
+              Object.entries(c.saleRequest.limitPrices).map(([m, p]) => [m, p.toFixed()]),
+            ),
             evidence: { ...c.saleRequest.evidence },
           },
         }
@@ -63,7 +84,14 @@ export function caseView(c: Case, settings: CitySettings, today: LocalDate): z.i
     refundPayable: wonString(c.refundPayable),
     ...(c.lastError ? { lastError: c.lastError } : {}),
     arrears: { recorded: wonString(c.balance.owed), asOf: today, projected: wonString(arrears(c, today, settings)) },
-    ...(c.saleApproval ? { saleApproval: { saleId: c.saleApproval.saleId, approvals: c.saleApproval.approvals.map((a) => ({ by: a.by, at: a.at })) } } : {}),
+    ...(c.saleApproval
+      ? {
+          saleApproval: {
+            saleId: c.saleApproval.saleId,
+            approvals: c.saleApproval.approvals.map((a) => ({ by: a.by, at: a.at })),
+          },
+        }
+      : {}),
     createdAt: c.createdAt,
     updatedAt: c.updatedAt,
   };
@@ -85,7 +113,11 @@ export function caseListView(page: Page<CaseSummary>): z.infer<typeof CaseListVi
   };
 }
 
-export function statementView(data: StatementData, settings: CitySettings, today: LocalDate): z.infer<typeof StatementView> {
+export function statementView(
+  data: StatementData,
+  settings: CitySettings,
+  today: LocalDate,
+): z.infer<typeof StatementView> {
   const c = data.case;
   const sales = new Map<string, z.infer<typeof StatementView>['sales'][number]>();
   const applications: z.infer<typeof StatementView>['applications'] = [];
@@ -98,9 +130,19 @@ export function statementView(data: StatementData, settings: CitySettings, today
     const applied = new Map<string, z.infer<typeof StatementView>['applications'][number]>();
     for (const e of batch.entries) {
       if (e.kind === 'SALE_GROSS' || e.kind === 'SALE_FEE' || e.kind === 'SALE_ROUNDING') {
-        const sale = sales.get(e.source) ?? { saleId: e.source, at: batch.at, fills: [], feesKrw: '0', roundingKrw: '0' };
+        const sale = sales.get(e.source) ?? {
+          saleId: e.source,
+          at: batch.at,
+          fills: [],
+          feesKrw: '0',
+          roundingKrw: '0',
+        };
         if (e.kind === 'SALE_GROSS') {
-          sale.fills.push({ market: e.market ?? '', quantity: e.quantity?.toFixed() ?? '0', grossKrw: e.amount.toFixed() });
+          sale.fills.push({
+            market: e.market ?? '',
+            quantity: e.quantity?.toFixed() ?? '0',
+            grossKrw: e.amount.toFixed(),
+          });
           saleGross = saleGross.add(e.amount);
         } else if (e.kind === 'SALE_FEE') {
           sale.feesKrw = new Decimal(sale.feesKrw).add(e.amount).toFixed();
@@ -112,7 +154,11 @@ export function statementView(data: StatementData, settings: CitySettings, today
       } else if (e.kind === 'ALLOCATION' || e.kind === 'REFUND') {
         const app = applied.get(e.source) ?? { source: e.source, at: batch.at, allocations: [], refund: '0' };
         if (e.kind === 'ALLOCATION') {
-          app.allocations.push({ billId: e.billId ?? '', component: e.component ?? 'TAX', amount: wonString(e.amount) });
+          app.allocations.push({
+            billId: e.billId ?? '',
+            component: e.component ?? 'TAX',
+            amount: wonString(e.amount),
+          });
           allocated = allocated.add(e.amount);
         } else {
           app.refund = wonString(new Decimal(app.refund).add(e.amount));
@@ -131,17 +177,45 @@ export function statementView(data: StatementData, settings: CitySettings, today
     asOf: today,
     taxpayerRef: c.taxpayer.ref,
     bills: billsAsOf(c, c.balance.asOf, settings).map(billView),
-    payments: data.payments.map((p) => ({ paymentId: p.paymentId, amount: wonString(p.amount), ...(p.receivedOn ? { receivedOn: p.receivedOn } : {}), recordedAt: p.recordedAt })),
+    payments: data.payments.map((p) => ({
+      paymentId: p.paymentId,
+      amount: wonString(p.amount),
+      ...(p.receivedOn ? { receivedOn: p.receivedOn } : {}),
+      recordedAt: p.recordedAt,
+    })),
     sales: [...sales.values()],
     applications,
     refunds,
     refundPayable: wonString(c.refundPayable),
-    releases: data.releases.map((r) => ({ market: r.market, quantity: r.quantity.toFixed(), reason: r.reason, at: r.createdAt, status: r.status })),
-    notices: data.notices.map((n) => ({ noticeId: n.noticeId, kind: n.kind, createdAt: n.createdAt, status: n.status })),
+    releases: data.releases.map((r) => ({
+      market: r.market,
+      quantity: r.quantity.toFixed(),
+      reason: r.reason,
+      at: r.createdAt,
+      status: r.status,
+    })),
+    notices: data.notices.map((n) => ({
+      noticeId: n.noticeId,
+      kind: n.kind,
+      createdAt: n.createdAt,
+      status: n.status,
+    })),
     // Who acted is given by role only: the statement goes to the taxpayer.
     history: data.audit.map((a) => {
-      const evidence = Object.fromEntries(Object.entries(a.details).filter(([k]) => k.startsWith('evidence:')).map(([k, v]) => [k.slice('evidence:'.length), v]));
-      return { at: a.at, action: a.action, before: a.before, after: a.after, by: a.actor.kind, ...(a.reason ? { reason: a.reason } : {}), ...(Object.keys(evidence).length > 0 ? { evidence } : {}) };
+      const evidence = Object.fromEntries(
+        Object.entries(a.details)
+          .filter(([k]) => k.startsWith('evidence:'))
+          .map(([k, v]) => [k.slice('evidence:'.length), v]),
+      );
+      return {
+        at: a.at,
+        action: a.action,
+        before: a.before,
+        after: a.after,
+        by: a.actor.kind,
+        ...(a.reason ? { reason: a.reason } : {}),
+        ...(Object.keys(evidence).length > 0 ? { evidence } : {}),
+      };
     }),
     totals: {
       paidIn: wonString(sum(data.payments.map((p) => p.amount))),
@@ -204,13 +278,16 @@ const coverageLine = (e: CoverageLineData): z.infer<typeof CoverageLineView> => 
 
 function coverageSummary(sheet: CoverageSheetData | undefined): z.infer<typeof SummaryView>['coverage'] {
   if (!sheet) return null;
-  const byRatio = (dir: 1 | -1) => (a: CoverageLineData, b: CoverageLineData) => dir * new Decimal(a.ratio ?? 0).cmp(new Decimal(b.ratio ?? 0)) || (a.caseId < b.caseId ? -1 : 1);
+  const byRatio = (dir: 1 | -1) => (a: CoverageLineData, b: CoverageLineData) =>
+    dir * new Decimal(a.ratio ?? 0).cmp(new Decimal(b.ratio ?? 0)) || (a.caseId < b.caseId ? -1 : 1);
   const under = sheet.entries.filter((e) => e.state === 'UNDER' || e.state === 'NO_COINS').sort(byRatio(1));
   const over = sheet.entries.filter((e) => e.state === 'COVERED' && new Decimal(e.surplusKrw).gt(0)).sort(byRatio(-1));
   return {
     computedAt: sheet.computedAt,
     asOf: sheet.asOf,
-    cases: Object.fromEntries(COVERAGE_STATES.map((state) => [state, sheet.entries.filter((e) => e.state === state).length])),
+    cases: Object.fromEntries(
+      COVERAGE_STATES.map((state) => [state, sheet.entries.filter((e) => e.state === state).length]),
+    ),
     arrearsKrw: wonString(sum(sheet.entries.map((e) => new Decimal(e.arrearsKrw)))),
     valueKrw: wonString(sum(sheet.entries.map((e) => new Decimal(e.valueKrw)))),
     underCovered: under.slice(0, COVERAGE_LIST_LIMIT).map(coverageLine),
@@ -218,10 +295,16 @@ function coverageSummary(sheet: CoverageSheetData | undefined): z.infer<typeof S
   };
 }
 
-export async function summaryView(totals: CityTotals, now: Date, prices: LatestPrices | undefined): Promise<z.infer<typeof SummaryView>> {
+export async function summaryView(
+  totals: CityTotals,
+  now: Date,
+  prices: LatestPrices | undefined,
+): Promise<z.infer<typeof SummaryView>> {
   const markets = Object.keys(totals.available).sort();
   const [bids, sheet] = await Promise.all([
-    prices && markets.length > 0 ? prices.latestBids(markets) : Promise.resolve({} as Awaited<ReturnType<LatestPrices['latestBids']>>),
+    prices && markets.length > 0
+      ? prices.latestBids(markets)
+      : Promise.resolve({} as Awaited<ReturnType<LatestPrices['latestBids']>>),
     prices?.coverageSheet ? prices.coverageSheet(totals.cityId) : Promise.resolve(undefined),
   ]);
   const byStatus = Object.fromEntries(STATUSES.map((s: CaseStatus) => [s, totals.byStatus[s] ?? 0]));
@@ -250,10 +333,20 @@ export async function summaryView(totals: CityTotals, now: Date, prices: LatestP
 }
 
 /** A case's coverage now, from its own bills and holdings and the latest bids (GET /cases/{caseId}). */
-export async function caseCoverageView(c: Case, settings: CitySettings, today: LocalDate, prices: LatestPrices): Promise<z.infer<typeof CaseCoverageView>> {
+export async function caseCoverageView(
+  c: Case,
+  settings: CitySettings,
+  today: LocalDate,
+  prices: LatestPrices,
+): Promise<z.infer<typeof CaseCoverageView>> {
   const markets = c.holdings.filter((h) => available(h).gt(0)).map((h) => h.market);
   const bids = markets.length > 0 ? await prices.latestBids(markets) : {};
-  const cover = caseCoverage(c, today, settings, Object.fromEntries(Object.entries(bids).map(([m, p]) => [m, { bid: p.bid, flags: p.flags ?? [] }])));
+  const cover = caseCoverage(
+    c,
+    today,
+    settings,
+    Object.fromEntries(Object.entries(bids).map(([m, p]) => [m, { bid: p.bid, flags: p.flags ?? [] }])),
+  );
   return {
     asOf: today,
     state: cover.state,
@@ -264,6 +357,8 @@ export async function caseCoverageView(c: Case, settings: CitySettings, today: L
     surplusKrw: wonString(cover.surplus),
     unpriced: [...cover.unpriced],
     flagged: [...cover.flagged],
-    prices: Object.fromEntries(Object.entries(bids).map(([m, p]) => [m, { bid: p.bid.toFixed(), at: p.at, flags: [...(p.flags ?? [])] }])),
+    prices: Object.fromEntries(
+      Object.entries(bids).map(([m, p]) => [m, { bid: p.bid.toFixed(), at: p.at, flags: [...(p.flags ?? [])] }]),
+    ),
   };
 }

@@ -73,7 +73,7 @@ export function createDeadlineCheck(deps: DeadlineCheckDeps) {
     for (let attempt = 1; ; attempt++) {
       const c = await deps.store.get(entry.cityId, entry.caseId);
       if (!c) return 'NOT_DUE';
-      const settings = (await deps.settings.get(c.cityId));
+      const settings = await deps.settings.get(c.cityId);
       if (c.status === 'NOTICE_SENT') {
         let t: Transition;
         try {
@@ -97,7 +97,11 @@ export function createDeadlineCheck(deps: DeadlineCheckDeps) {
       if (c.status !== 'DUE') return 'NOT_DUE';
       if (saleBlock(c, on, settings) !== null) return 'NOT_DUE';
       if (c.saleAttempts >= deps.maxSaleAttempts) {
-        deps.logger.warn('sale attempts exhausted: the case waits for an officer', { caseId: c.caseId, attempts: c.saleAttempts, lastError: c.lastError });
+        deps.logger.warn('sale attempts exhausted: the case waits for an officer', {
+          caseId: c.caseId,
+          attempts: c.saleAttempts,
+          lastError: c.lastError,
+        });
         return 'EXHAUSTED';
       }
       // A DUE case whose last attempt ended today gets its next one tomorrow.
@@ -110,7 +114,16 @@ export function createDeadlineCheck(deps: DeadlineCheckDeps) {
   return async function handler(_event: unknown = {}): Promise<DeadlineCheckSummary> {
     const now = deps.clock();
     const date = kstDate(now);
-    const summary: DeadlineCheckSummary = { date, checked: 0, markedDue: 0, closedAsPaid: 0, saleRequests: 0, waiting: 0, exhausted: 0, failed: 0 };
+    const summary: DeadlineCheckSummary = {
+      date,
+      checked: 0,
+      markedDue: 0,
+      closedAsPaid: 0,
+      saleRequests: 0,
+      waiting: 0,
+      exhausted: 0,
+      failed: 0,
+    };
     const failures: string[] = [];
     let cursor: Cursor | undefined;
     try {
@@ -130,7 +143,10 @@ export function createDeadlineCheck(deps: DeadlineCheckDeps) {
           } catch (error) {
             summary.failed += 1;
             failures.push(entry.caseId);
-            deps.logger.error('deadline check failed for a case', { caseId: entry.caseId, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+            deps.logger.error('deadline check failed for a case', {
+              caseId: entry.caseId,
+              error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+            });
           }
         }
         cursor = page.cursor;
@@ -142,7 +158,10 @@ export function createDeadlineCheck(deps: DeadlineCheckDeps) {
       deps.metrics.addMetric('DeadlineCheckFailures', 'Count', summary.failed);
     }
     deps.logger.info('deadline check', { ...summary });
-    if (failures.length > 0) throw new DeadlineCheckIncompleteError(`${failures.length} of ${summary.checked} cases failed; the run is retried (every step is idempotent)`);
+    if (failures.length > 0)
+      throw new DeadlineCheckIncompleteError(
+        `${failures.length} of ${summary.checked} cases failed; the run is retried (every step is idempotent)`,
+      );
     return summary;
   };
 }

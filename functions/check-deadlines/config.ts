@@ -11,8 +11,9 @@ import { SaleEnv, saleConfigOf, type SaleConfig } from '../sale/config';
 
 const DeadlineCheckEnv = z.extend(SaleEnv, { [ENV.saleRequestQueueUrl]: required(), [ENV.noticeQueueUrl]: required() });
 
-
-export function loadDeadlineCheckConfig(env: NodeJS.ProcessEnv = process.env): SaleConfig & { saleQueueUrl: string; noticeQueueUrl: string } {
+export function loadDeadlineCheckConfig(
+  env: NodeJS.ProcessEnv = process.env,
+): SaleConfig & { saleQueueUrl: string; noticeQueueUrl: string } {
   const e = parseEnv(DeadlineCheckEnv, env);
   return { ...saleConfigOf(e), saleQueueUrl: e[ENV.saleRequestQueueUrl], noticeQueueUrl: e[ENV.noticeQueueUrl] };
 }

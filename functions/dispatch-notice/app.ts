@@ -73,7 +73,9 @@ export type SqsBatchHandler = (event: SQSEvent, context: Context) => Promise<SQS
 const LOGGABLE_ERRORS = [PermanentDeliveryError, InvalidNoticeMessageError, NoticeNotFoundError, CaseNotFoundError];
 const forLog = (error: unknown): { name: string; message?: string } => {
   if (!(error instanceof Error)) return { name: 'NonError' };
-  return LOGGABLE_ERRORS.some((E) => error instanceof E) ? { name: error.name, message: error.message } : { name: error.name };
+  return LOGGABLE_ERRORS.some((E) => error instanceof E)
+    ? { name: error.name, message: error.message }
+    : { name: error.name };
 };
 const forRecord = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : 'NonError');
 
@@ -84,7 +86,10 @@ export function recipientOf(content: NoticeContent, c: Case, exchangeContact: (c
   return { kind: 'TAXPAYER', name: content.data.taxpayerName, contact: c.taxpayer.contact };
 }
 
-export function createNoticeDispatcher(deps: DispatcherDeps): { handler: SqsBatchHandler; dispatch: (record: SQSRecord) => Promise<DispatchOutcome> } {
+export function createNoticeDispatcher(deps: DispatcherDeps): {
+  handler: SqsBatchHandler;
+  dispatch: (record: SQSRecord) => Promise<DispatchOutcome>;
+} {
   const now = deps.now ?? (() => new Date());
   const exchangeContact = deps.exchangeContact ?? (() => ({}));
 
@@ -147,12 +152,15 @@ export function createNoticeDispatcher(deps: DispatcherDeps): { handler: SqsBatc
         // The delivery's own error is the one that matters (and is thrown): this one is only logged.
         deps.logger.error('notice failure not recorded', { ...log, attempt, error: forLog(recordError) });
       }
-      deps.logger.error(parked ? 'notice not sent; last attempt, parked in the dead-letter queue' : 'notice not sent; will be retried', {
-        ...log,
-        channel: channel?.kind,
-        attempt,
-        error: forLog(error),
-      });
+      deps.logger.error(
+        parked ? 'notice not sent; last attempt, parked in the dead-letter queue' : 'notice not sent; will be retried',
+        {
+          ...log,
+          channel: channel?.kind,
+          attempt,
+          error: forLog(error),
+        },
+      );
       deps.metrics?.addMetric(parked ? 'NoticeParked' : 'NoticeFailed', 'Count', 1);
       throw error;
     }
@@ -169,7 +177,11 @@ export function createNoticeDispatcher(deps: DispatcherDeps): { handler: SqsBatc
         } catch (error) {
           // Unparseable or unknown messages never reach dispatch's own logging.
           if (error instanceof InvalidNoticeMessageError || error instanceof NoticeNotFoundError) {
-            deps.logger.error('poison notice message', { messageId: record.messageId, attempt: record.attributes.ApproximateReceiveCount, error: forLog(error) });
+            deps.logger.error('poison notice message', {
+              messageId: record.messageId,
+              attempt: record.attributes.ApproximateReceiveCount,
+              error: forLog(error),
+            });
             deps.metrics?.addMetric('NoticePoisonMessage', 'Count', 1);
           }
           throw error;

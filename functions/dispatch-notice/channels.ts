@@ -24,16 +24,24 @@ export interface ChannelOptions {
   emailFrom?: string;
 }
 
-export function channelsFor(options: ChannelOptions, clients: { s3?: () => S3Client; ses?: () => SESv2Client } = {}): Map<ChannelKind, NoticeChannel> {
+export function channelsFor(
+  options: ChannelOptions,
+  clients: { s3?: () => S3Client; ses?: () => SESv2Client } = {},
+): Map<ChannelKind, NoticeChannel> {
   const post = (): NoticeChannel => {
     if (options.printBatchBucket && clients.s3) return new S3PrintBatchChannel(clients.s3(), options.printBatchBucket);
     if (options.printBatchDir) return new PostalPrintFileChannel(options.printBatchDir);
     return new UnavailableChannel('POST');
   };
   const email = (): NoticeChannel =>
-    options.emailFrom && clients.ses ? new EmailChannel(new SesEmailGateway(clients.ses(), { from: options.emailFrom }), { receiptOnAcceptance: true }) : new EmailChannel();
+    options.emailFrom && clients.ses
+      ? new EmailChannel(new SesEmailGateway(clients.ses(), { from: options.emailFrom }), { receiptOnAcceptance: true })
+      : new EmailChannel();
   return new Map<ChannelKind, NoticeChannel>([
-    ['LOCAL_FOLDER', options.localOutboxDir ? new LocalFolderChannel(options.localOutboxDir) : new UnavailableChannel('LOCAL_FOLDER')],
+    [
+      'LOCAL_FOLDER',
+      options.localOutboxDir ? new LocalFolderChannel(options.localOutboxDir) : new UnavailableChannel('LOCAL_FOLDER'),
+    ],
     ['POST', post()],
     ['SMS', new SmsChannel()],
     ['ALIMTALK', new AlimtalkChannel()],

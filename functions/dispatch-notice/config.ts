@@ -15,7 +15,13 @@
  *   EXCHANGE_NOTICE_CONTACT JSON { "<cityId>": { "address": ..., "email": ... } }: where the exchange
  *                           receives transfer demands (absent: only LOCAL_FOLDER can reach it)
  */
-import { CHANNEL_KINDS, DEFAULT_CHANNEL_ORDER, type ChannelKind, type ChannelOrder, type Contact } from '#adapters/notice-channels/index';
+import {
+  CHANNEL_KINDS,
+  DEFAULT_CHANNEL_ORDER,
+  type ChannelKind,
+  type ChannelOrder,
+  type Contact,
+} from '#adapters/notice-channels/index';
 import { NOTICE_KINDS } from '#domain/notices';
 import * as z from 'zod/mini';
 import { ConfigError, ENV, jsonObject, optional, parseEnv, required, whole } from '#adapters/env';
@@ -41,8 +47,13 @@ function order(value: unknown, name: string): ChannelOrder {
   const out: Record<string, ChannelKind[]> = {};
   for (const [key, list] of Object.entries(value)) {
     if (key === 'cities') continue;
-    if (key !== '*' && !(NOTICE_KINDS as readonly string[]).includes(key)) throw new ConfigError(`${name}: ${key} is not a notice kind`);
-    if (!Array.isArray(list) || list.length === 0 || !list.every((c) => (CHANNEL_KINDS as readonly unknown[]).includes(c))) {
+    if (key !== '*' && !(NOTICE_KINDS as readonly string[]).includes(key))
+      throw new ConfigError(`${name}: ${key} is not a notice kind`);
+    if (
+      !Array.isArray(list) ||
+      list.length === 0 ||
+      !list.every((c) => (CHANNEL_KINDS as readonly unknown[]).includes(c))
+    ) {
       throw new ConfigError(`${name}.${key} must be a non-empty list of ${CHANNEL_KINDS.join(', ')}`);
     }
     out[key] = list as ChannelKind[];
@@ -70,19 +81,30 @@ export function loadDispatcherConfig(env: NodeJS.ProcessEnv = process.env): Disp
   const printBatchBucket = e[ENV.printBatchBucket];
   const emailFrom = e[ENV.emailFrom];
   const raw = e[ENV.noticeChannelOrder];
-  const fallback: ChannelOrder = raw === undefined ? (localOutboxDir ? { '*': ['LOCAL_FOLDER'] } : DEFAULT_CHANNEL_ORDER) : order(raw, ENV.noticeChannelOrder);
+  const fallback: ChannelOrder =
+    raw === undefined
+      ? localOutboxDir
+        ? { '*': ['LOCAL_FOLDER'] }
+        : DEFAULT_CHANNEL_ORDER
+      : order(raw, ENV.noticeChannelOrder);
   const perCity = new Map<string, ChannelOrder>();
   if (isObject(raw) && raw.cities !== undefined) {
     if (!isObject(raw.cities)) throw new ConfigError('NOTICE_CHANNEL_ORDER.cities must be an object');
-    for (const [cityId, value] of Object.entries(raw.cities)) perCity.set(cityId, { ...fallback, ...order(value, `NOTICE_CHANNEL_ORDER.cities.${cityId}`) });
+    for (const [cityId, value] of Object.entries(raw.cities))
+      perCity.set(cityId, { ...fallback, ...order(value, `NOTICE_CHANNEL_ORDER.cities.${cityId}`) });
   }
 
   const contacts = e[ENV.exchangeNoticeContact] ?? {};
   const exchangeContacts = new Map<string, Contact>();
   for (const [cityId, value] of Object.entries(contacts)) {
-    if (!isObject(value) || !Object.values(value).every((v) => typeof v === 'string')) throw new ConfigError(`EXCHANGE_NOTICE_CONTACT.${cityId} must be an object of strings`);
+    if (!isObject(value) || !Object.values(value).every((v) => typeof v === 'string'))
+      throw new ConfigError(`EXCHANGE_NOTICE_CONTACT.${cityId} must be an object of strings`);
     const { address, email, phone } = value as Contact;
-    exchangeContacts.set(cityId, { ...(address ? { address } : {}), ...(email ? { email } : {}), ...(phone ? { phone } : {}) });
+    exchangeContacts.set(cityId, {
+      ...(address ? { address } : {}),
+      ...(email ? { email } : {}),
+      ...(phone ? { phone } : {}),
+    });
   }
 
   return {
@@ -98,9 +120,13 @@ export function loadDispatcherConfig(env: NodeJS.ProcessEnv = process.env): Disp
   };
 }
 
-function selfServiceOf(accessSecretArn: string | undefined, pageUrl: string | undefined): Pick<DispatcherConfig, 'selfService'> {
+function selfServiceOf(
+  accessSecretArn: string | undefined,
+  pageUrl: string | undefined,
+): Pick<DispatcherConfig, 'selfService'> {
   if (!accessSecretArn && !pageUrl) return {};
-  if (!accessSecretArn || !pageUrl) throw new ConfigError(`${ENV.taxpayerAccessSecretArn} and ${ENV.taxpayerPageUrl} go together`);
+  if (!accessSecretArn || !pageUrl)
+    throw new ConfigError(`${ENV.taxpayerAccessSecretArn} and ${ENV.taxpayerPageUrl} go together`);
   if (!/^https?:\/\/\S+$/.test(pageUrl)) throw new ConfigError(`${ENV.taxpayerPageUrl} must be an http(s) address`);
   return { selfService: { accessSecretArn, pageUrl } };
 }

@@ -26,13 +26,22 @@ const cases = new DynamoDbCaseStore(client, config.tableName);
 const dispatcher = createNoticeDispatcher({
   outbox: new DynamoDbOutboxStore(client, config.tableName),
   cases,
-  channels: channelsFor(config, { s3: () => tracer.captureAWSv3Client(createS3Client()), ses: () => tracer.captureAWSv3Client(createSesClient()) }),
+  channels: channelsFor(config, {
+    s3: () => tracer.captureAWSv3Client(createS3Client()),
+    ses: () => tracer.captureAWSv3Client(createSesClient()),
+  }),
   recordReceipt: preSaleReceiptRecorder({ store: cases, settings: new DynamoDbCitySettings(client, config.tableName) }),
   channelOrder: config.channelOrder,
   exchangeContact: config.exchangeContact,
   maxReceiveCount: config.maxReceiveCount,
   ...(config.selfService
-    ? { withSelfServiceLink: selfServiceLinker({ keys: accessKeysFromSecret(config.selfService.accessSecretArn), links: new DynamoDbSelfServiceStore(client, config.tableName), pageUrl: config.selfService.pageUrl }) }
+    ? {
+        withSelfServiceLink: selfServiceLinker({
+          keys: accessKeysFromSecret(config.selfService.accessSecretArn),
+          links: new DynamoDbSelfServiceStore(client, config.tableName),
+          pageUrl: config.selfService.pageUrl,
+        }),
+      }
     : {}),
   logger,
   metrics: { addMetric: (name, _unit, value) => metrics.addMetric(name, MetricUnit.Count, value) },

@@ -13,7 +13,11 @@ import type { NoticeMessage } from '#adapters/sqs/notice-queue';
 
 const ATTEMPTS = 3;
 
-export function preSaleReceiptRecorder(deps: { store: Pick<CaseStore, 'get' | 'commit'>; settings: CitySettingsSource; now?: () => Date }) {
+export function preSaleReceiptRecorder(deps: {
+  store: Pick<CaseStore, 'get' | 'commit'>;
+  settings: CitySettingsSource;
+  now?: () => Date;
+}) {
   return async function recordReceipt(ref: NoticeMessage, kind: NoticeKind, deliveredAt: string): Promise<void> {
     if (kind !== 'PRE_SALE') return;
     for (let attempt = 1; ; attempt++) {
@@ -21,11 +25,15 @@ export function preSaleReceiptRecorder(deps: { store: Pick<CaseStore, 'get' | 'c
       if (!c || c.preSaleNotice?.noticeId !== ref.noticeId || c.preSaleNotice.effectiveOn) return;
       let transition;
       try {
-        transition = recordPreSaleDelivery(c, { noticeId: ref.noticeId, outcome: 'DELIVERED', on: kstDate(deliveredAt) }, {
-          now: deps.now?.() ?? new Date(),
-          actor: { kind: 'SYSTEM', id: 'dispatch-notice' },
-          settings: await deps.settings.get(c.cityId),
-        });
+        transition = recordPreSaleDelivery(
+          c,
+          { noticeId: ref.noticeId, outcome: 'DELIVERED', on: kstDate(deliveredAt) },
+          {
+            now: deps.now?.() ?? new Date(),
+            actor: { kind: 'SYSTEM', id: 'dispatch-notice' },
+            settings: await deps.settings.get(c.cityId),
+          },
+        );
       } catch (error) {
         // A closed case, or one the receipt no longer concerns: nothing to record.
         if (error instanceof CaseRuleError) return;

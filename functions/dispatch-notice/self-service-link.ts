@@ -21,14 +21,27 @@ export interface SelfServiceLinkDeps {
   now?: () => Date;
 }
 
-export function selfServiceLinker(deps: SelfServiceLinkDeps): (ref: NoticeMessage, content: NoticeContent) => Promise<NoticeContent> {
+export function selfServiceLinker(
+  deps: SelfServiceLinkDeps,
+): (ref: NoticeMessage, content: NoticeContent) => Promise<NoticeContent> {
   return async (ref, content) => {
     if (content.kind !== 'PRE_SALE') return content;
     // From the notice's own (earliest) deadline, never from settings that may change between attempts.
-    const grant = { cityId: ref.cityId, caseId: ref.caseId, noticeId: ref.noticeId, expiresOn: addDays(content.data.deadline, LINK_GRACE_DAYS) };
+    const grant = {
+      cityId: ref.cityId,
+      caseId: ref.caseId,
+      noticeId: ref.noticeId,
+      expiresOn: addDays(content.data.deadline, LINK_GRACE_DAYS),
+    };
     const code = linkCode(await deps.keys(), grant);
     await deps.links.putLink(code, grant, (deps.now ?? (() => new Date()))().toISOString());
     const printed = formatCode(code);
-    return { ...content, data: { ...content.data, selfService: { url: `${deps.pageUrl}#${printed}`, code: printed, expiresOn: grant.expiresOn } } };
+    return {
+      ...content,
+      data: {
+        ...content.data,
+        selfService: { url: `${deps.pageUrl}#${printed}`, code: printed, expiresOn: grant.expiresOn },
+      },
+    };
   };
 }

@@ -38,7 +38,9 @@ export interface RefundFile {
 }
 
 /** Runs for the day before the scheduled time (or now) in Korea; `day` names another day (a rerun by hand). */
-export function createRefundInstructions(deps: RefundRunDeps): (event?: { scheduledTime?: string; day?: LocalDate }) => Promise<RefundFile[]> {
+export function createRefundInstructions(
+  deps: RefundRunDeps,
+): (event?: { scheduledTime?: string; day?: LocalDate }) => Promise<RefundFile[]> {
   const now = deps.now ?? (() => new Date());
   return async function instructRefunds(event = {}) {
     const at = now();
@@ -51,7 +53,10 @@ export function createRefundInstructions(deps: RefundRunDeps): (event?: { schedu
         for (const r of refundsToInstruct(await deps.journal.refundLines(cityId), day)) {
           const c = await deps.cases.get(cityId, r.caseId);
           if (!c) throw new Error(`refund line of case ${r.caseId} (${cityId}) has no case`);
-          const recorded = await deps.journal.recordInstruction({ ...r, cityId, day, cityCaseRef: c.cityCaseRef, taxpayerRef: c.taxpayer.ref, fileKey: key }, at.toISOString());
+          const recorded = await deps.journal.recordInstruction(
+            { ...r, cityId, day, cityCaseRef: c.cityCaseRef, taxpayerRef: c.taxpayer.ref, fileKey: key },
+            at.toISOString(),
+          );
           if (recorded) added++;
         }
       }
@@ -61,7 +66,14 @@ export function createRefundInstructions(deps: RefundRunDeps): (event?: { schedu
       await deps.files.write(key, formatRefundFile(instructions));
       await deps.journal.sealDay(cityId, day, { key, count: instructions.length, total, at: at.toISOString() });
       deps.count?.('RefundsInstructed', added);
-      deps.logger.info('refund instructions written', { cityId, day, key, instructions: instructions.length, added, totalKrw: total.toFixed(0) });
+      deps.logger.info('refund instructions written', {
+        cityId,
+        day,
+        key,
+        instructions: instructions.length,
+        added,
+        totalKrw: total.toFixed(0),
+      });
       files.push({ cityId, day, key, instructions: instructions.length, totalKrw: total.toFixed(0), added });
     }
     return files;

@@ -18,7 +18,11 @@ const RefundEnv = z.object({
   [ENV.refundFileBucket]: required(),
 });
 
-export function loadRefundConfig(env: NodeJS.ProcessEnv = process.env): { tableName: string; cities: string[]; bucket: string } {
+export function loadRefundConfig(env: NodeJS.ProcessEnv = process.env): {
+  tableName: string;
+  cities: string[];
+  bucket: string;
+} {
   const e = parseEnv(RefundEnv, env);
   return { tableName: e[ENV.tableName], cities: e[ENV.servedCities], bucket: e[ENV.refundFileBucket] };
 }

@@ -35,7 +35,11 @@ export function createPollHandler(deps: PollHandlerDeps): (event: PollEvent) => 
     m.addMetric(POLL_METRICS.sourcesDisagree, MetricUnit.Count, report.sourcesDisagree.length);
     m.addMetric(POLL_METRICS.unpriced, MetricUnit.Count, report.noBook.length + report.unknown.length);
     m.addMetric(POLL_METRICS.marketsPolled, MetricUnit.Count, report.markets.length);
-    m.addMetric(POLL_METRICS.exchangeCalls, MetricUnit.Count, report.exchangeCalls.ticker + report.exchangeCalls.orderbook);
+    m.addMetric(
+      POLL_METRICS.exchangeCalls,
+      MetricUnit.Count,
+      report.exchangeCalls.ticker + report.exchangeCalls.orderbook,
+    );
     m.addMetric(POLL_METRICS.openCases, MetricUnit.Count, report.openCases);
     m.addMetric(POLL_METRICS.underCovered, MetricUnit.Count, report.coverage.UNDER);
     deps.logger.info('poll', {

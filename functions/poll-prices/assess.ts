@@ -17,7 +17,12 @@ export type PriceChecks = Pick<ExecutionPolicy, 'maxPriceAgeMs' | 'maxSourceGapB
  * - SOURCES_DISAGREE: |last trade - book mid| / mid above `maxSourceGapBps` (as the guard computes it).
  * - NO_BOOK: no book, or an empty side: no bid to value coins at and no mid to check against.
  */
-export function assessPrice(quote: Quote, book: OrderBook | undefined, polledAt: Date, checks: PriceChecks): PriceSnapshot {
+export function assessPrice(
+  quote: Quote,
+  book: OrderBook | undefined,
+  polledAt: Date,
+  checks: PriceChecks,
+): PriceSnapshot {
   const bestBid = book?.bids[0]?.price;
   const bestAsk = book?.asks[0]?.price;
   const mid = bestBid && bestAsk ? bestBid.add(bestAsk).div(2) : undefined;

@@ -18,7 +18,10 @@ const config = loadPollConfig();
 const tools = powertools(SERVICE_NAME);
 const { logger, metrics, tracer } = tools;
 const dynamodb = tracer.captureAWSv3Client(createDynamoDbClient());
-const store = new DynamoDbPriceStore(dynamodb, config.tableName, { historyDays: config.historyDays, casesPerPart: config.casesPerPart });
+const store = new DynamoDbPriceStore(dynamodb, config.tableName, {
+  historyDays: config.historyDays,
+  casesPerPart: config.casesPerPart,
+});
 const exchange = new UpbitExchange({
   baseUrl: config.exchangeBaseUrl,
   // Quotation endpoints are public: nothing is signed, so no key is read or held.

@@ -10,7 +10,13 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { ExchangeError, type Exchange, type OrderBook, type Quote } from '#adapters/exchange/exchange';
-import type { CoverageEntry, CoverageSheet, OpenCase, PriceSnapshot, StoredCoverageSheet } from '#adapters/dynamodb/price-store';
+import type {
+  CoverageEntry,
+  CoverageSheet,
+  OpenCase,
+  PriceSnapshot,
+  StoredCoverageSheet,
+} from '#adapters/dynamodb/price-store';
 import { arrears, type Case } from '#domain/case';
 import type { CitySettingsSource } from '#domain/city-settings';
 import { coverage, type BidPrice, type CoverageState } from '#domain/coverage';
@@ -74,7 +80,15 @@ const CITY_CONCURRENCY = 4;
 export async function pollPrices(deps: PollDeps, times: PollTimes): Promise<PollReport> {
   const { settings } = deps;
   const openByCity = await mapLimit(settings.cities, CITY_CONCURRENCY, (cityId) => deps.store.openCases(cityId));
-  const markets = [...new Set(openByCity.flat().flatMap((c) => Object.entries(c.available).filter(([, q]) => q.gt(0)).map(([m]) => m)))].sort();
+  const markets = [
+    ...new Set(
+      openByCity.flat().flatMap((c) =>
+        Object.entries(c.available)
+          .filter(([, q]) => q.gt(0))
+          .map(([m]) => m),
+      ),
+    ),
+  ].sort();
 
   const calls = { ticker: 0, orderbook: 0 };
   const { quotes, books, unknown } = await fetchMarkets(deps.exchange, markets, settings.maxMarketsPerCall, calls);
@@ -91,7 +105,8 @@ export async function pollPrices(deps: PollDeps, times: PollTimes): Promise<Poll
     return result.reprojected;
   });
 
-  const flagged = (flag: PriceSnapshot['flags'][number]) => snapshots.filter((s) => s.flags.includes(flag)).map((s) => s.market);
+  const flagged = (flag: PriceSnapshot['flags'][number]) =>
+    snapshots.filter((s) => s.flags.includes(flag)).map((s) => s.market);
   const report: PollReport = {
     cities: settings.cities.length,
     openCases: openByCity.reduce((n, cs) => n + cs.length, 0),
@@ -105,7 +120,12 @@ export async function pollPrices(deps: PollDeps, times: PollTimes): Promise<Poll
     coverage: counts,
   };
   if (report.stale.length + report.sourcesDisagree.length + report.noBook.length + unknown.length > 0) {
-    deps.logger.warn('flagged prices', { stale: report.stale, sourcesDisagree: report.sourcesDisagree, noBook: report.noBook, unknown });
+    deps.logger.warn('flagged prices', {
+      stale: report.stale,
+      sourcesDisagree: report.sourcesDisagree,
+      noBook: report.noBook,
+      unknown,
+    });
   }
   return report;
 }
@@ -124,7 +144,12 @@ interface Fetched {
  * (404): that chunk is halved until the unknown code stands alone, so one delisted coin costs a few
  * extra calls and never the other markets' prices.
  */
-async function fetchMarkets(exchange: PriceFeed, markets: readonly string[], limit: number, calls: { ticker: number; orderbook: number }): Promise<Fetched> {
+async function fetchMarkets(
+  exchange: PriceFeed,
+  markets: readonly string[],
+  limit: number,
+  calls: { ticker: number; orderbook: number },
+): Promise<Fetched> {
   const out: Fetched = { quotes: [], books: [], unknown: [] };
   const fetchChunk = async (chunk: readonly string[]): Promise<void> => {
     try {
@@ -158,16 +183,24 @@ async function fetchMarkets(exchange: PriceFeed, markets: readonly string[], lim
  * day, the case's update time and its recorded arrears are the same, so a full case item is read
  * about once a day per case instead of every minute.
  */
-async function coverCity(deps: PollDeps, cityId: string, open: readonly OpenCase[], prices: Record<string, BidPrice>, now: Date): Promise<{ entries: CoverageEntry[]; reprojected: number }> {
+async function coverCity(
+  deps: PollDeps,
+  cityId: string,
+  open: readonly OpenCase[],
+  prices: Record<string, BidPrice>,
+  now: Date,
+): Promise<{ entries: CoverageEntry[]; reprojected: number }> {
   const asOf = kstDate(now);
   const previous = await deps.store.coverageSheet(cityId);
   const cached = new Map((previous?.entries ?? []).map((e) => [e.caseId, e]));
   const reusable = (c: OpenCase): CoverageEntry | undefined => {
     const e = cached.get(c.caseId);
-    return e && e.asOf === asOf && e.updatedAt === c.updatedAt && e.recordedArrearsKrw === wonString(c.recordedArrears) ? e : undefined;
+    return e && e.asOf === asOf && e.updatedAt === c.updatedAt && e.recordedArrearsKrw === wonString(c.recordedArrears)
+      ? e
+      : undefined;
   };
   const stale = open.filter((c) => !reusable(c));
-  const settings = (await deps.citySettings.get(cityId));
+  const settings = await deps.citySettings.get(cityId);
   const projected = new Map<string, Decimal>();
   for (const c of await deps.store.cases(stale.map((s) => ({ cityId, caseId: s.caseId })))) {
     projected.set(c.caseId, max(ZERO, arrears(c, asOf, settings)));
@@ -194,11 +227,18 @@ async function coverCity(deps: PollDeps, cityId: string, open: readonly OpenCase
       flagged: [...cover.flagged],
     };
   });
-  await deps.store.putCoverageSheet({ cityId, computedAt: now.toISOString(), asOf, entries }, previous?.storedParts ?? 0);
+  await deps.store.putCoverageSheet(
+    { cityId, computedAt: now.toISOString(), asOf, entries },
+    previous?.storedParts ?? 0,
+  );
   return { entries, reprojected: stale.length };
 }
 
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const results: R[] = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {

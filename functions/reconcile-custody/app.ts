@@ -45,7 +45,12 @@ export function createCustodyReconciliation(deps: ReconcileDeps): () => Promise<
     await deps.journal.recordReconciliation(result);
     const counted = salesRunning ? 0 : result.differences.length;
     deps.count?.('CustodyDifferences', counted);
-    const figures = result.differences.map((d) => ({ currency: d.currency, exchange: d.exchange.toFixed(), ledger: d.ledger.toFixed(), difference: d.difference.toFixed() }));
+    const figures = result.differences.map((d) => ({
+      currency: d.currency,
+      exchange: d.exchange.toFixed(),
+      ledger: d.ledger.toFixed(),
+      difference: d.difference.toFixed(),
+    }));
     if (figures.length > 0) deps.logger.warn('custody differs from the ledger', { differences: figures, salesRunning });
     else deps.logger.info('custody matches the ledger', { currencies: Object.keys(result.exchange).length });
     return result;

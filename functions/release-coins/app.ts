@@ -71,7 +71,16 @@ export interface ReleaseRunResult {
   inDoubt: number;
 }
 
-const DOUBT = (e: unknown) => !(e instanceof AddressNotAllowed || e instanceof InsufficientFunds || (e instanceof ExchangeError && e.status !== undefined && e.status >= 400 && e.status < 500 && !(e instanceof WithdrawalOutcomeUnknown)));
+const DOUBT = (e: unknown) =>
+  !(
+    e instanceof AddressNotAllowed ||
+    e instanceof InsufficientFunds ||
+    (e instanceof ExchangeError &&
+      e.status !== undefined &&
+      e.status >= 400 &&
+      e.status < 500 &&
+      !(e instanceof WithdrawalOutcomeUnknown))
+  );
 
 export function createReleaseRun(deps: ReleaseDeps): () => Promise<ReleaseRunResult> {
   const now = deps.now ?? (() => new Date());
@@ -79,9 +88,13 @@ export function createReleaseRun(deps: ReleaseDeps): () => Promise<ReleaseRunRes
 
   return async function run() {
     const result: ReleaseRunResult = { sent: 0, resolved: 0, done: 0, failed: 0, refused: 0, inDoubt: 0 };
-    const open = (await Promise.all(deps.cities.map((c) => deps.releases.open(c)))).flat().sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    const open = (await Promise.all(deps.cities.map((c) => deps.releases.open(c))))
+      .flat()
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
     const claimed = new Set(open.flatMap((r) => (r.withdrawal?.uuid ? [r.withdrawal.uuid] : [])));
-    const inFlight = new Set(open.filter((r) => r.status === 'SENDING' || r.status === 'SENT').map((r) => currencyOf(r.market)));
+    const inFlight = new Set(
+      open.filter((r) => r.status === 'SENDING' || r.status === 'SENT').map((r) => currencyOf(r.market)),
+    );
     let allowList: WithdrawalAddress[] | undefined;
 
     const save = async (before: ReleaseWork, after: ReleaseWork) => {
@@ -93,7 +106,11 @@ export function createReleaseRun(deps: ReleaseDeps): () => Promise<ReleaseRunRes
       } else if (after.status === 'FAILED' && before.status !== 'FAILED') {
         result.failed += 1;
         count('ReleaseFailed');
-        deps.logger.warn('release failed', { releaseId: after.releaseId, caseId: after.caseId, failure: after.failure });
+        deps.logger.warn('release failed', {
+          releaseId: after.releaseId,
+          caseId: after.caseId,
+          failure: after.failure,
+        });
       }
       return after;
     };
@@ -104,7 +121,16 @@ export function createReleaseRun(deps: ReleaseDeps): () => Promise<ReleaseRunRes
       const at = now();
       const amount = r.withdrawal?.amount ?? r.quantity;
       const settings = await deps.settings.get(r.cityId);
-      const notice = { noticeId: `${r.releaseId}.done`, kind: 'RELEASE' as const, content: releaseNotice(noticeSubject(c, kstDate(at), settings), [{ market: r.market, quantity: amount, reason: r.reason }], settings, kstDate(at)) };
+      const notice = {
+        noticeId: `${r.releaseId}.done`,
+        kind: 'RELEASE' as const,
+        content: releaseNotice(
+          noticeSubject(c, kstDate(at), settings),
+          [{ market: r.market, quantity: amount, reason: r.reason }],
+          settings,
+          kstDate(at),
+        ),
+      };
       await deps.releases.addNotice(c, notice, at.toISOString());
       await deps.publishNotices?.({ case: c, notices: [notice] });
     };
@@ -135,15 +161,30 @@ export function createReleaseRun(deps: ReleaseDeps): () => Promise<ReleaseRunRes
       if (!isAllowListed(r, allowList)) {
         result.refused += 1;
         count('ReleaseRefused');
-        await save(r, refuseRelease(r, `ADDRESS_NOT_ALLOWED: ${r.destination.address} (${r.destination.netType}) is not registered for ${currency} withdrawals`, now()));
+        await save(
+          r,
+          refuseRelease(
+            r,
+            `ADDRESS_NOT_ALLOWED: ${r.destination.address} (${r.destination.netType}) is not registered for ${currency} withdrawals`,
+            now(),
+          ),
+        );
         return;
       }
-      const transactionType = r.destination.exchange.toLowerCase() === deps.venueId.toLowerCase() ? 'internal' : 'default';
+      const transactionType =
+        r.destination.exchange.toLowerCase() === deps.venueId.toLowerCase() ? 'internal' : 'default';
       const fee = deps.withdrawalFee(currency, transactionType);
       const amount = r.quantity.sub(fee);
       if (amount.lte(0)) {
         result.refused += 1;
-        await save(r, refuseRelease(r, `BELOW_FEE: ${r.quantity.toFixed()} ${currency} does not cover the withdrawal fee ${fee.toFixed()}`, now()));
+        await save(
+          r,
+          refuseRelease(
+            r,
+            `BELOW_FEE: ${r.quantity.toFixed()} ${currency} does not cover the withdrawal fee ${fee.toFixed()}`,
+            now(),
+          ),
+        );
         return;
       }
       // Marked before the request: a crash or a lost answer leaves a record that says "look first".
@@ -151,7 +192,14 @@ export function createReleaseRun(deps: ReleaseDeps): () => Promise<ReleaseRunRes
       inFlight.add(currency);
       result.sent += 1;
       try {
-        const w = await deps.venue.withdraw({ currency, netType: r.destination.netType, address: r.destination.address, ...(r.destination.secondaryAddress ? { secondaryAddress: r.destination.secondaryAddress } : {}), amount, transactionType });
+        const w = await deps.venue.withdraw({
+          currency,
+          netType: r.destination.netType,
+          address: r.destination.address,
+          ...(r.destination.secondaryAddress ? { secondaryAddress: r.destination.secondaryAddress } : {}),
+          amount,
+          transactionType,
+        });
         claimed.add(w.uuid);
         await save(sending, followWithdrawal(sending, w, now()));
       } catch (e) {
@@ -160,7 +208,10 @@ export function createReleaseRun(deps: ReleaseDeps): () => Promise<ReleaseRunRes
           await save(sending, withdrawalRefused(sending, `${(e as Error).name}: ${(e as Error).message}`, now()));
           return;
         }
-        deps.logger.warn('withdrawal outcome unknown: looking for it before anything else', { releaseId: r.releaseId, error: (e as Error).name });
+        deps.logger.warn('withdrawal outcome unknown: looking for it before anything else', {
+          releaseId: r.releaseId,
+          error: (e as Error).name,
+        });
         await resolve(sending);
       }
     };
@@ -170,12 +221,16 @@ export function createReleaseRun(deps: ReleaseDeps): () => Promise<ReleaseRunRes
         if (r.status === 'SENDING') await resolve(r);
         else if (r.status === 'SENT' && r.withdrawal?.uuid) {
           const w = await deps.venue.getWithdrawal({ uuid: r.withdrawal.uuid });
-          if (w.state !== r.withdrawal.state || w.txid !== r.withdrawal.txid) await save(r, followWithdrawal(r, w, now()));
-        }
-        else if (r.status === 'APPROVED') await send(r);
+          if (w.state !== r.withdrawal.state || w.txid !== r.withdrawal.txid)
+            await save(r, followWithdrawal(r, w, now()));
+        } else if (r.status === 'APPROVED') await send(r);
       } catch (e) {
         // One release's trouble does not stop the others; the next run takes it up again.
-        deps.logger.error('release step failed', { releaseId: r.releaseId, error: (e as Error).name, message: (e as Error).message });
+        deps.logger.error('release step failed', {
+          releaseId: r.releaseId,
+          error: (e as Error).name,
+          message: (e as Error).message,
+        });
       }
     }
     deps.logger.info('releases run', { ...result });

@@ -47,7 +47,8 @@ export function loadReleaseConfig(env: NodeJS.ProcessEnv = process.env): Release
   try {
     fees = Object.fromEntries(Object.entries(e[ENV.withdrawalFees] ?? {}).map(([c, f]) => [c, decimal(String(f))]));
   } catch (error) {
-    if (error instanceof InvalidAmountError) throw new ConfigError(`${ENV.withdrawalFees} must map currencies to decimal strings`);
+    if (error instanceof InvalidAmountError)
+      throw new ConfigError(`${ENV.withdrawalFees} must map currencies to decimal strings`);
     throw error;
   }
   const queueUrl = e[ENV.noticeQueueUrl];
@@ -63,4 +64,7 @@ export function loadReleaseConfig(env: NodeJS.ProcessEnv = process.env): Release
   };
 }
 
-export const feeOf = (fees: Record<string, Decimal>) => (currency: string, type: 'default' | 'internal'): Decimal => (type === 'internal' ? ZERO : (fees[currency] ?? ZERO));
+export const feeOf =
+  (fees: Record<string, Decimal>) =>
+  (currency: string, type: 'default' | 'internal'): Decimal =>
+    type === 'internal' ? ZERO : (fees[currency] ?? ZERO);

@@ -23,13 +23,20 @@ const dynamodb = tracer.captureAWSv3Client(createDynamoDbClient());
 let run: (() => Promise<ReleaseRunResult>) | undefined;
 
 async function venue(): Promise<UpbitExchange> {
-  const out = await tracer.captureAWSv3Client(new SecretsManagerClient({})).send(new GetSecretValueCommand({ SecretId: config.secretArn }));
+  const out = await tracer
+    .captureAWSv3Client(new SecretsManagerClient({}))
+    .send(new GetSecretValueCommand({ SecretId: config.secretArn }));
   const keys = JSON.parse(out.SecretString ?? '{}') as { accessKey?: unknown; secretKey?: unknown };
   if (typeof keys.accessKey !== 'string' || typeof keys.secretKey !== 'string' || keys.accessKey === 'REPLACE_ME') {
     throw new ConfigError('the withdrawal secret has no key yet: put the withdrawal key in it (infra/README.md)');
   }
   // The same account as the trading key: the same budget.
-  return new UpbitExchange({ baseUrl: config.baseUrl, accessKey: keys.accessKey, secretKey: keys.secretKey, budget: rateBudgetFromEnv(dynamodb) });
+  return new UpbitExchange({
+    baseUrl: config.baseUrl,
+    accessKey: keys.accessKey,
+    secretKey: keys.secretKey,
+    budget: rateBudgetFromEnv(dynamodb),
+  });
 }
 
 export const handler = lambdaHandler(async () => {
@@ -42,7 +49,15 @@ export const handler = lambdaHandler(async () => {
     cities: config.cities,
     settings: new DynamoDbCitySettings(dynamodb, config.tableName),
     quietMinutes: config.quietMinutes,
-    ...(config.queueUrl ? { publishNotices: noticePublisher({ client: tracer.captureAWSv3Client(createSqsClient()), queueUrl: config.queueUrl, logger }) } : {}),
+    ...(config.queueUrl
+      ? {
+          publishNotices: noticePublisher({
+            client: tracer.captureAWSv3Client(createSqsClient()),
+            queueUrl: config.queueUrl,
+            logger,
+          }),
+        }
+      : {}),
     count: (name, n = 1) => metrics.addMetric(name, MetricUnit.Count, n),
     logger,
   });

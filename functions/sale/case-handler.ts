@@ -39,10 +39,22 @@ export const handler = lambdaHandler(
       metrics,
       notices: queueNoticePublisher(tracer.captureAWSv3Client(createSqsClient()), config.noticeQueueUrl, logger),
       ...(lambda && reconcileFunction
-        ? { afterSettlement: async () => void (await lambda.send(new InvokeCommand({ FunctionName: reconcileFunction, InvocationType: 'Event', Payload: JSON.stringify({ source: 'settlement' }) }))) }
+        ? {
+            afterSettlement: async () =>
+              void (await lambda.send(
+                new InvokeCommand({
+                  FunctionName: reconcileFunction,
+                  InvocationType: 'Event',
+                  Payload: JSON.stringify({ source: 'settlement' }),
+                }),
+              )),
+          }
         : {}),
       // ContinueAsNew: a long sale's next execution (the ARN is set by infra/constructs/sale-workflow.ts).
-      starter: new StepFunctionsSaleStarter(tracer.captureAWSv3Client(new SFNClient({})), process.env[ENV.saleStateMachineArn] ?? ''),
+      starter: new StepFunctionsSaleStarter(
+        tracer.captureAWSv3Client(new SFNClient({})),
+        process.env[ENV.saleStateMachineArn] ?? '',
+      ),
     }),
   ),
   tools,

@@ -27,8 +27,28 @@ import {
 import { kstDate, type LocalDate } from '#domain/dates';
 import { min, ZERO } from '#domain/money';
 import { estimatedMarketVolume, qualityDetails, saleQuality, type MarketExecution } from '#domain/sale-quality';
-import { executed, heldInDoubt, inDoubt, netProceeds, soldOf, type OrderRecord, type SaleRecord } from '#adapters/dynamodb/sale-store';
-import { isSelling, leftToSell, STOPPED_BY_OFFICER, loadCase, loadSale, requireSelling, saleOrders, seconds, stillNeeded, type NoticePublisher, type SaleDeps } from './context';
+import {
+  executed,
+  heldInDoubt,
+  inDoubt,
+  netProceeds,
+  soldOf,
+  type OrderRecord,
+  type SaleRecord,
+} from '#adapters/dynamodb/sale-store';
+import {
+  isSelling,
+  leftToSell,
+  STOPPED_BY_OFFICER,
+  loadCase,
+  loadSale,
+  requireSelling,
+  saleOrders,
+  seconds,
+  stillNeeded,
+  type NoticePublisher,
+  type SaleDeps,
+} from './context';
 import { OrderInDoubtError, SaleNotRunningError } from './errors';
 import type { CaseStep, CheckResult, LoadCaseResult, SettleResult, StepEvent } from './steps';
 
@@ -49,7 +69,7 @@ export function createCaseSteps(deps: CaseStepDeps): CaseSteps {
   const ctx = async (c: Case, event: StepEvent): Promise<TransitionContext> => ({
     now: clock(),
     actor: { kind: 'SYSTEM', id: `sale-workflow/${event.executionName ?? event.saleId}` },
-    settings: (await deps.settings.get(c.cityId)),
+    settings: await deps.settings.get(c.cityId),
   });
 
   /** What the quality figures are measured on: every market decided at arrival or sold. */
@@ -66,8 +86,15 @@ export function createCaseSteps(deps: CaseStepDeps): CaseSteps {
         market,
         arrivalMid,
         decidedQuantity: sale.arrival?.legs.find((l) => l.market === market)?.quantity ?? ZERO,
-        ...(last ? { endMid: last.mid, marketVolume: estimatedMarketVolume(last.accTradeVolume24h, endedAt.getTime() - started) } : {}),
-        fills: done.filter((o) => o.market === market).map((o) => ({ quantity: o.executedVolume ?? ZERO, grossKrw: o.grossKrw ?? ZERO, feeKrw: o.feeKrw ?? ZERO })),
+        ...(last
+          ? {
+              endMid: last.mid,
+              marketVolume: estimatedMarketVolume(last.accTradeVolume24h, endedAt.getTime() - started),
+            }
+          : {}),
+        fills: done
+          .filter((o) => o.market === market)
+          .map((o) => ({ quantity: o.executedVolume ?? ZERO, grossKrw: o.grossKrw ?? ZERO, feeKrw: o.feeKrw ?? ZERO })),
       });
     }
     return out;
@@ -77,33 +104,51 @@ export function createCaseSteps(deps: CaseStepDeps): CaseSteps {
    * Ends the sale in one case transaction: settles what was sold (or, nothing sold and the case
    * still due, returns it to DUE), after recording the figures on the sale record.
    */
-  async function finish(event: StepEvent, stop: { reason?: string; failure?: { error: string; cause: string } }): Promise<SettleResult> {
+  async function finish(
+    event: StepEvent,
+    stop: { reason?: string; failure?: { error: string; cause: string } },
+  ): Promise<SettleResult> {
     const c = await loadCase(deps, event);
     let sale = await loadSale(deps, event);
     if (!isSelling(c, event.saleId)) {
       if (c.saleId === event.saleId && sale.status === 'SETTLING') {
         // The case transaction went through before a crash: only the sale record is left to finish.
         await sales.save({ ...sale, status: stop.failure ? 'FAILED' : 'SETTLED', outcome: c.status });
-        return { status: c.status, netKrw: netProceeds(await sales.orders(event.cityId, event.caseId, event.saleId)).toFixed(0), noticeIds: [] };
+        return {
+          status: c.status,
+          netKrw: netProceeds(await sales.orders(event.cityId, event.caseId, event.saleId)).toFixed(0),
+          noticeIds: [],
+        };
       }
       throw new SaleNotRunningError(`case ${c.caseId} is ${c.status}, not selling ${event.saleId}`);
     }
     const orders = await saleOrders(deps, event);
-    const unresolved = orders.filter((o) => o.saleId === event.saleId && (o.status === 'SENDING' || o.status === 'PLACED' || o.status === 'PLANNED'));
-    if (unresolved.length > 0) throw new OrderInDoubtError(`orders not yet resolved: ${unresolved.map((o) => o.identifier).join(', ')}`);
+    const unresolved = orders.filter(
+      (o) => o.saleId === event.saleId && (o.status === 'SENDING' || o.status === 'PLACED' || o.status === 'PLANNED'),
+    );
+    if (unresolved.length > 0)
+      throw new OrderInDoubtError(`orders not yet resolved: ${unresolved.map((o) => o.identifier).join(', ')}`);
     // Orders still in doubt (looked up just before): their coins are held back, neither sold nor
     // released; the sweep books them if they turn out to have sold.
-    const heldBack: Seizure[] = [...new Set(inDoubt(orders).map((o) => o.market))].map((market) => ({ market, quantity: heldInDoubt(orders, market) }));
+    const heldBack: Seizure[] = [...new Set(inDoubt(orders).map((o) => o.market))].map((market) => ({
+      market,
+      quantity: heldInDoubt(orders, market),
+    }));
     if (heldBack.length > 0) deps.metrics.addMetric('SettledWithOrdersInDoubt', 'Count', 1);
 
     const now = clock();
     const on = kstDate(now);
-    const settings = (await deps.settings.get(c.cityId));
+    const settings = await deps.settings.get(c.cityId);
     const reason = stop.reason ?? sale.stopReason ?? sale.escalation?.reason;
     const covered = stillNeeded(c, orders, on, settings).lte(0);
     const stoppedBecause = covered || (reason !== undefined && NATURAL_ENDS.has(reason)) ? undefined : reason;
     const done = executed(orders);
-    const fills: Fill[] = done.map((o) => ({ market: o.market, quantity: o.executedVolume ?? ZERO, grossKrw: o.grossKrw ?? ZERO, feeKrw: o.feeKrw ?? ZERO }));
+    const fills: Fill[] = done.map((o) => ({
+      market: o.market,
+      quantity: o.executedVolume ?? ZERO,
+      grossKrw: o.grossKrw ?? ZERO,
+      feeKrw: o.feeKrw ?? ZERO,
+    }));
     const dust: Seizure[] = Object.entries(sale.dust)
       .map(([market, q]) => {
         const h = c.holdings.find((x) => x.market === market);
@@ -111,15 +156,34 @@ export function createCaseSteps(deps: CaseStepDeps): CaseSteps {
       })
       .filter((d) => d.quantity.gt(0));
     const quality = saleQuality(executions(sale, orders, now), arrears(c, on, settings));
-    const figures = { ...(sale.arrival || done.length > 0 ? qualityDetails(quality) : {}), slices: String(sale.sliceCount), pauses: String(sale.pauseCount) };
+    const figures = {
+      ...(sale.arrival || done.length > 0 ? qualityDetails(quality) : {}),
+      slices: String(sale.sliceCount),
+      pauses: String(sale.pauseCount),
+    };
 
     let t: Transition;
     if (fills.length === 0 && dust.length === 0 && saleBlock(c, on, settings) === null) {
       t = failSale(c, event.saleId, stoppedBecause ?? reason ?? 'NOTHING_SOLD', await ctx(c, event));
     } else {
-      const firstTrade = done.map((o) => o.firstTradeAt).filter((x): x is string => x !== undefined).sort()[0];
+      const firstTrade = done
+        .map((o) => o.firstTradeAt)
+        .filter((x): x is string => x !== undefined)
+        .sort()[0];
       const startedOn: LocalDate = kstDate(firstTrade ?? sale.startedAt);
-      t = settleSale(c, { saleId: event.saleId, fills, dust, settledOn: on, startedOn, heldBack, ...(stoppedBecause ? { stoppedBecause } : {}) }, await ctx(c, event));
+      t = settleSale(
+        c,
+        {
+          saleId: event.saleId,
+          fills,
+          dust,
+          settledOn: on,
+          startedOn,
+          heldBack,
+          ...(stoppedBecause ? { stoppedBecause } : {}),
+        },
+        await ctx(c, event),
+      );
     }
     t = { ...t, audit: { ...t.audit, details: { ...t.audit.details, ...figures } } };
 
@@ -133,15 +197,32 @@ export function createCaseSteps(deps: CaseStepDeps): CaseSteps {
     });
     await deps.store.commit(c.version, t);
     await sales.save({ ...sale, status: stop.failure ? 'FAILED' : 'SETTLED', outcome: t.case.status });
-    await deps.afterSettlement?.().catch((e: unknown) => deps.logger.warn('custody reconciliation not requested; the daily run covers it', { error: (e as Error).name }));
+    await deps
+      .afterSettlement?.()
+      .catch((e: unknown) =>
+        deps.logger.warn('custody reconciliation not requested; the daily run covers it', { error: (e as Error).name }),
+      );
 
     const net = netProceeds(orders);
     if (!stop.failure) deps.metrics.addMetric('SaleSettled', 'Count', 1);
     deps.metrics.addMetric('RecoveredKrw', 'Count', Number(net.toFixed(0)));
-    if (quality.implementationShortfallBps) deps.metrics.addMetric('ImplementationShortfallBps', 'Count', quality.implementationShortfallBps.toNumber());
-    if (quality.arrivalSlippageBps) deps.metrics.addMetric('ArrivalSlippageBps', 'Count', quality.arrivalSlippageBps.toNumber());
-    deps.logger.info('sale ended', { saleId: event.saleId, status: t.case.status, reason, netKrw: net.toFixed(0), ...figures });
-    return { status: t.case.status, netKrw: net.toFixed(0), noticeIds: t.notices.map((n) => n.noticeId), ...(stoppedBecause ? { stoppedBecause } : {}) };
+    if (quality.implementationShortfallBps)
+      deps.metrics.addMetric('ImplementationShortfallBps', 'Count', quality.implementationShortfallBps.toNumber());
+    if (quality.arrivalSlippageBps)
+      deps.metrics.addMetric('ArrivalSlippageBps', 'Count', quality.arrivalSlippageBps.toNumber());
+    deps.logger.info('sale ended', {
+      saleId: event.saleId,
+      status: t.case.status,
+      reason,
+      netKrw: net.toFixed(0),
+      ...figures,
+    });
+    return {
+      status: t.case.status,
+      netKrw: net.toFixed(0),
+      noticeIds: t.notices.map((n) => n.noticeId),
+      ...(stoppedBecause ? { stoppedBecause } : {}),
+    };
   }
 
   return {
@@ -160,7 +241,7 @@ export function createCaseSteps(deps: CaseStepDeps): CaseSteps {
         requestedBy,
         ...(event.executionName ? { executionName: event.executionName } : {}),
         startedAt: now.toISOString(),
-        needAtStartKrw: arrears(c, kstDate(now), (await deps.settings.get(c.cityId))),
+        needAtStartKrw: arrears(c, kstDate(now), await deps.settings.get(c.cityId)),
         limitPrices: c.saleRequest?.limitPrices ?? {},
         lastQuotes: {},
         priceHistory: {},
@@ -173,7 +254,11 @@ export function createCaseSteps(deps: CaseStepDeps): CaseSteps {
       if (sale.rev === 1) deps.metrics.addMetric('SaleStarted', 'Count', 1);
       if (sale.rev === 1 || (event.executionName && sale.executionName !== event.executionName)) {
         // A new execution (the first, or one the sale continued in): its day starts now.
-        await sales.save({ ...sale, ...(event.executionName ? { executionName: event.executionName } : {}), executionStartedAt: now.toISOString() });
+        await sales.save({
+          ...sale,
+          ...(event.executionName ? { executionName: event.executionName } : {}),
+          executionStartedAt: now.toISOString(),
+        });
       }
       return { requestedBy: sale.requestedBy, needAtStartKrw: sale.needAtStartKrw.toFixed(0) };
     },
@@ -189,7 +274,7 @@ export function createCaseSteps(deps: CaseStepDeps): CaseSteps {
       const orders = await saleOrders(deps, event);
       const now = clock();
       const on = kstDate(now);
-      const settings = (await deps.settings.get(c.cityId));
+      const settings = await deps.settings.get(c.cityId);
       const stop = async (reason: string): Promise<CheckResult> => {
         await sales.save({ ...sale, stopReason: reason });
         deps.logger.info('sale stops', { saleId: event.saleId, reason });
@@ -206,19 +291,25 @@ export function createCaseSteps(deps: CaseStepDeps): CaseSteps {
       if (leftToSell(c, sale, orders).size === 0) return stop('ALL_SOLD');
       if (now.getTime() - Date.parse(sale.startedAt) > deps.limits.maxSaleDurationMs) return stop('SALE_EXPIRED');
       // A day in this execution: go on in a new one (Step Functions keeps at most 25,000 events).
-      if (now.getTime() - Date.parse(sale.executionStartedAt ?? sale.startedAt) >= deps.limits.executionSpanMs) return { next: 'CONTINUE', reason: 'EXECUTION_SPAN', waitSeconds: 0 };
+      if (now.getTime() - Date.parse(sale.executionStartedAt ?? sale.startedAt) >= deps.limits.executionSpanMs)
+        return { next: 'CONTINUE', reason: 'EXECUTION_SPAN', waitSeconds: 0 };
 
       if (sale.status === 'AWAITING_APPROVAL') {
         const needed = approvalsNeeded(sale.approval?.plannedValueKrw ?? ZERO, deps.policy);
         const last = c.saleApproval?.approvals.at(-1);
         if (isSaleApproved(c, event.saleId, Math.max(1, needed)) && c.saleApproval && last) {
           const approvedBy = c.saleApproval.approvals.map((a) => a.by).join(', ');
-          const approval = { ...(sale.approval ?? { requestedAt: now.toISOString(), plannedValueKrw: ZERO }), approvedBy, approvedAt: last.at };
+          const approval = {
+            ...(sale.approval ?? { requestedAt: now.toISOString(), plannedValueKrw: ZERO }),
+            approvedBy,
+            approvedAt: last.at,
+          };
           await sales.save({ ...sale, status: 'RUNNING', approval });
           deps.logger.info('sale approved by an officer', { saleId: event.saleId });
           return { next: 'QUOTE', reason: 'APPROVED', waitSeconds: 0 };
         }
-        if (now.getTime() - Date.parse(sale.approval?.requestedAt ?? sale.startedAt) > deps.limits.approvalTimeoutMs) return stop('APPROVAL_TIMED_OUT');
+        if (now.getTime() - Date.parse(sale.approval?.requestedAt ?? sale.startedAt) > deps.limits.approvalTimeoutMs)
+          return stop('APPROVAL_TIMED_OUT');
         return { next: 'AWAIT_APPROVAL', reason: 'WAITING_FOR_OFFICER', waitSeconds: deps.limits.approvalPollSeconds };
       }
       return { next: 'QUOTE', waitSeconds: 0 };
@@ -232,7 +323,14 @@ export function createCaseSteps(deps: CaseStepDeps): CaseSteps {
       if (!deps.starter) throw new SaleNotRunningError('no workflow starter: this function cannot continue a sale');
       const sale = await loadSale(deps, event);
       const continuation = (sale.continuations ?? 0) + 1;
-      const started = await deps.starter.start({ cityId: event.cityId, caseId: event.caseId, saleId: event.saleId, requestedBy: sale.requestedBy, requestedAt: sale.startedAt, continuation });
+      const started = await deps.starter.start({
+        cityId: event.cityId,
+        caseId: event.caseId,
+        saleId: event.saleId,
+        requestedBy: sale.requestedBy,
+        requestedAt: sale.startedAt,
+        continuation,
+      });
       await sales.save({ ...(await loadSale(deps, event)), continuations: continuation });
       deps.metrics.addMetric('SaleContinued', 'Count', 1);
       return { executionName: started.executionName, continuation };
@@ -244,7 +342,12 @@ export function createCaseSteps(deps: CaseStepDeps): CaseSteps {
       const reason = `ESCALATED:${sale.escalation?.reason ?? 'MARKET'}`;
       await sales.save({ ...sale, status: 'ESCALATED', stopReason: reason });
       deps.metrics.addMetric('SaleEscalated', 'Count', 1);
-      deps.logger.warn('sale escalated to an officer', { saleId: event.saleId, market: sale.escalation?.market, reason, pauses: sale.consecutivePauses });
+      deps.logger.warn('sale escalated to an officer', {
+        saleId: event.saleId,
+        market: sale.escalation?.market,
+        reason,
+        pauses: sale.consecutivePauses,
+      });
       return { reason, waitSeconds: seconds(0) };
     },
 
@@ -273,7 +376,10 @@ export function createCaseSteps(deps: CaseStepDeps): CaseSteps {
         const sale = await sales.get(event.cityId, event.caseId, event.saleId);
         if (!(sale?.status === 'SETTLING' && c.saleId === event.saleId)) return { status: c.status, recorded: false };
       }
-      const result = await finish(event, { reason: `FAILED:${error.Error}`, failure: { error: error.Error, cause: (error.Cause ?? '').slice(0, 1000) } });
+      const result = await finish(event, {
+        reason: `FAILED:${error.Error}`,
+        failure: { error: error.Error, cause: (error.Cause ?? '').slice(0, 1000) },
+      });
       if (result.noticeIds.length > 0) await deps.notices.publish(event, result.noticeIds);
       return { ...result, recorded: true };
     },

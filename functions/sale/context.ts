@@ -13,7 +13,14 @@ import { kstDate, type LocalDate } from '#domain/dates';
 import type { ExecutionPolicy } from '#domain/execution-policy';
 import { Decimal, max, ZERO } from '#domain/money';
 import type { PricedHolding } from '#domain/sale-plan';
-import { heldInDoubt, netProceeds, soldOf, type OrderRecord, type SaleRecord, type SaleStore } from '#adapters/dynamodb/sale-store';
+import {
+  heldInDoubt,
+  netProceeds,
+  soldOf,
+  type OrderRecord,
+  type SaleRecord,
+  type SaleStore,
+} from '#adapters/dynamodb/sale-store';
 import type { SaleWorkflowStarter } from '#adapters/workflow/sale-workflow';
 import type { SaleLimits } from './config';
 import { SaleNotRunningError } from './errors';
@@ -47,7 +54,10 @@ export async function loadCase(deps: Pick<SaleDeps, 'store'>, ref: SaleRef): Pro
 export const isSelling = (c: Case, saleId: string): boolean => c.status === 'SELLING' && c.saleId === saleId;
 
 export function requireSelling(c: Case, saleId: string): void {
-  if (!isSelling(c, saleId)) throw new SaleNotRunningError(`case ${c.caseId} is ${c.status}${c.saleId ? ` (sale ${c.saleId})` : ''}, not selling ${saleId}`);
+  if (!isSelling(c, saleId))
+    throw new SaleNotRunningError(
+      `case ${c.caseId} is ${c.status}${c.saleId ? ` (sale ${c.saleId})` : ''}, not selling ${saleId}`,
+    );
 }
 
 export async function loadSale(deps: Pick<SaleDeps, 'sales'>, ref: SaleRef): Promise<SaleRecord> {
@@ -79,7 +89,10 @@ export async function saleOrders(deps: Pick<SaleDeps, 'sales'>, ref: SaleRef): P
 export function leftToSell(c: Case, sale: SaleRecord, orders: readonly OrderRecord[]): Map<string, Decimal> {
   const left = new Map<string, Decimal>();
   for (const h of c.holdings) {
-    const q = available(h).sub(soldOf(orders, h.market)).sub(sale.dust[h.market] ?? ZERO).sub(heldInDoubt(orders, h.market));
+    const q = available(h)
+      .sub(soldOf(orders, h.market))
+      .sub(sale.dust[h.market] ?? ZERO)
+      .sub(heldInDoubt(orders, h.market));
     if (q.gt(0)) left.set(h.market, q);
   }
   return left;

@@ -33,9 +33,14 @@ export function localTaskHandlers(
   const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
   for (const [name, state] of Object.entries(definition.States)) {
     if (state.Type !== 'Task') continue;
-    const dispatcher = (CASE_STEPS as readonly string[]).includes(name) ? dispatchers.caseSteps : (MARKET_STEPS as readonly string[]).includes(name) ? dispatchers.marketSteps : undefined;
+    const dispatcher = (CASE_STEPS as readonly string[]).includes(name)
+      ? dispatchers.caseSteps
+      : (MARKET_STEPS as readonly string[]).includes(name)
+        ? dispatchers.marketSteps
+        : undefined;
     if (!dispatcher) throw new UnknownStepError(`the definition has a Task state ${name} that no step function runs`);
-    handlers[name] = async (input) => JSON.parse(JSON.stringify((await dispatcher(JSON.parse(JSON.stringify(input)))) ?? null)) as unknown;
+    handlers[name] = async (input) =>
+      JSON.parse(JSON.stringify((await dispatcher(JSON.parse(JSON.stringify(input)))) ?? null)) as unknown;
   }
   return handlers;
 }

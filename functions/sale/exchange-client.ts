@@ -33,11 +33,16 @@ function keysOf(secret: unknown): UpbitKeys {
 /** The trading key in Secrets Manager: cached with a maximum age, fetched again on demand. */
 export function secretKeySource(secretArn: string, client: SecretsManagerClient): UpbitKeySource {
   const provider = new SecretsProvider({ awsSdkV3Client: client });
-  const read = async (forceFetch: boolean) => keysOf(await provider.get(secretArn, { maxAge: KEY_MAX_AGE_SECONDS, forceFetch }));
+  const read = async (forceFetch: boolean) =>
+    keysOf(await provider.get(secretArn, { maxAge: KEY_MAX_AGE_SECONDS, forceFetch }));
   return { current: () => read(false), reread: () => read(true) };
 }
 
-export async function exchangeFromSecret(budget: RateBudget, env: NodeJS.ProcessEnv = process.env, client = new SecretsManagerClient({})): Promise<UpbitExchange> {
+export async function exchangeFromSecret(
+  budget: RateBudget,
+  env: NodeJS.ProcessEnv = process.env,
+  client = new SecretsManagerClient({}),
+): Promise<UpbitExchange> {
   const { [ENV.exchangeSecretArn]: secretArn, [ENV.exchangeBaseUrl]: baseUrl } = parseEnv(ExchangeEnv, env);
   const keys = secretKeySource(secretArn, client);
   // Read now: a missing or unfilled secret fails the container's first call, not a later order.

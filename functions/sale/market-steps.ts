@@ -26,10 +26,33 @@ import {
   type SaleRecord,
 } from '#adapters/dynamodb/sale-store';
 import { ExchangeError, isFinal, OrderNotFound, type ExchangeOrder } from '#adapters/exchange/exchange';
-import { isSelling, leftToSell, STOPPED_BY_OFFICER, loadCase, loadSale, planHoldings, policyFor, requireSelling, saleOrders, seconds, stillNeeded, today, type SaleDeps } from './context';
+import {
+  isSelling,
+  leftToSell,
+  STOPPED_BY_OFFICER,
+  loadCase,
+  loadSale,
+  planHoldings,
+  policyFor,
+  requireSelling,
+  saleOrders,
+  seconds,
+  stillNeeded,
+  today,
+  type SaleDeps,
+} from './context';
 import { inDoubtFor, lookUpOrders, recordFills, type OrderExchange } from './orders-in-doubt';
 import { InvalidStepInputError, OrderInDoubtError } from './errors';
-import type { FillResult, GuardResult, InDoubtResult, MarketStep, OrderResult, SaleRef, SliceResult, StepEvent } from './steps';
+import type {
+  FillResult,
+  GuardResult,
+  InDoubtResult,
+  MarketStep,
+  OrderResult,
+  SaleRef,
+  SliceResult,
+  StepEvent,
+} from './steps';
 
 export interface MarketStepDeps extends SaleDeps {
   /** The exchange, with its order history (orders in doubt are searched for there). */
@@ -99,11 +122,19 @@ export function createMarketSteps(deps: MarketStepDeps): MarketSteps {
       if (ex && isFinal(ex)) {
         await close(ref, withFills(order, ex), ['IN_DOUBT']);
         deps.metrics.addMetric('OrdersInDoubtResolved', 'Count', 1);
-        deps.logger.warn('an order in doubt was found on the exchange: its fills are recorded', { identifier: order.identifier, executedVolume: ex.executedVolume.toFixed() });
+        deps.logger.warn('an order in doubt was found on the exchange: its fills are recorded', {
+          identifier: order.identifier,
+          executedVolume: ex.executedVolume.toFixed(),
+        });
       } else if (ex) {
-        await sales.updateOrder({ ...order, status: 'PLACED', exchangeUuid: ex.uuid, exchangeState: ex.state, resolvedByLookup: true }, ['IN_DOUBT']);
+        await sales.updateOrder(
+          { ...order, status: 'PLACED', exchangeUuid: ex.uuid, exchangeState: ex.state, resolvedByLookup: true },
+          ['IN_DOUBT'],
+        );
       } else {
-        await sales.updateOrder({ ...order, lookups: (order.lookups ?? 0) + 1, lastLookupAt: now.toISOString() }, ['IN_DOUBT']);
+        await sales.updateOrder({ ...order, lookups: (order.lookups ?? 0) + 1, lastLookupAt: now.toISOString() }, [
+          'IN_DOUBT',
+        ]);
       }
     }
     return saleOrders(deps, ref);
@@ -163,7 +194,9 @@ export function createMarketSteps(deps: MarketStepDeps): MarketSteps {
         const bestBid = book?.bids[0]?.price;
         const bestAsk = book?.asks[0]?.price;
         if (!ticker || !book || !rule || !bestBid || !bestAsk) continue; // no price, no plan for it
-        const quotedAt = new Date(Math.min(ticker.timestamp.getTime(), ticker.tradeTimestamp.getTime(), book.timestamp.getTime()));
+        const quotedAt = new Date(
+          Math.min(ticker.timestamp.getTime(), ticker.tradeTimestamp.getTime(), book.timestamp.getTime()),
+        );
         const snapshot: MarketSnapshot = {
           market,
           quotedAt: quotedAt.toISOString(),
@@ -179,24 +212,33 @@ export function createMarketSteps(deps: MarketStepDeps): MarketSteps {
           accTradeValue24h: ticker.accTradeValue24h,
         };
         lastQuotes[market] = snapshot;
-        const kept = (history[market] ?? []).filter((p) => Date.parse(p.at) >= now.getTime() - window && p.at !== snapshot.quotedAt);
+        const kept = (history[market] ?? []).filter(
+          (p) => Date.parse(p.at) >= now.getTime() - window && p.at !== snapshot.quotedAt,
+        );
         prior[market] = kept.map((p) => ({ at: new Date(p.at), price: p.price }));
         history[market] = [...kept, { at: snapshot.quotedAt, price: snapshot.tradePrice }];
       }
       sale = { ...sale, lastQuotes, priceHistory: history };
 
-      const need = stillNeeded(c, orders, today(deps), (await deps.settings.get(c.cityId)));
+      const need = stillNeeded(c, orders, today(deps), await deps.settings.get(c.cityId));
       const leg = need.gt(0) ? plan(need, sale, left)?.legs[0] : undefined;
       const quote = leg ? lastQuotes[leg.market] : undefined;
       if (!leg || !quote) {
         await sales.save(sale);
         return { action: 'GO', waitSeconds: 0 };
       }
-      const polled = deps.priceHistory ? await deps.priceHistory.series(leg.market, new Date(now.getTime() - window), now) : [];
+      const polled = deps.priceHistory
+        ? await deps.priceHistory.series(leg.market, new Date(now.getTime() - window), now)
+        : [];
       const decision: GuardDecision = guardMarket({
         policy: policyFor(deps.policy, sale, leg.market),
         now,
-        quote: { tradePrice: quote.tradePrice, bookMid: quote.mid, bestBid: quote.bestBid, quotedAt: new Date(quote.quotedAt) },
+        quote: {
+          tradePrice: quote.tradePrice,
+          bookMid: quote.mid,
+          bestBid: quote.bestBid,
+          quotedAt: new Date(quote.quotedAt),
+        },
         recentPrices: [...polled.map((p) => ({ at: p.at, price: p.price })), ...(prior[leg.market] ?? [])],
         consecutivePauses: sale.consecutivePauses,
       });
@@ -205,7 +247,12 @@ export function createMarketSteps(deps: MarketStepDeps): MarketSteps {
         return { action: 'GO', market: leg.market, waitSeconds: 0 };
       }
       const pause = { at: now.toISOString(), market: leg.market, reason: decision.reason, action: decision.action };
-      sale = { ...sale, consecutivePauses: decision.consecutivePauses, pauses: [...sale.pauses, pause], pauseCount: sale.pauseCount + 1 };
+      sale = {
+        ...sale,
+        consecutivePauses: decision.consecutivePauses,
+        pauses: [...sale.pauses, pause],
+        pauseCount: sale.pauseCount + 1,
+      };
       if (decision.action === 'ESCALATE') {
         await sales.save({ ...sale, escalation: { at: pause.at, market: leg.market, reason: decision.reason } });
         return { action: 'ESCALATE', market: leg.market, reason: decision.reason, waitSeconds: 0 };
@@ -213,7 +260,10 @@ export function createMarketSteps(deps: MarketStepDeps): MarketSteps {
       await sales.save(sale);
       deps.metrics.addMetric('SalePaused', 'Count', 1);
       // The taxpayer's floor is not reached in a minute: look again at a pace fitted to it.
-      const waitMs = decision.reason === 'LIMIT_PRICE_NOT_REACHED' ? Math.max(decision.resumeAt.getTime() - now.getTime(), deps.limits.floorRecheckSeconds * 1000) : decision.resumeAt.getTime() - now.getTime();
+      const waitMs =
+        decision.reason === 'LIMIT_PRICE_NOT_REACHED'
+          ? Math.max(decision.resumeAt.getTime() - now.getTime(), deps.limits.floorRecheckSeconds * 1000)
+          : decision.resumeAt.getTime() - now.getTime();
       return { action: 'PAUSE', market: leg.market, reason: decision.reason, waitSeconds: waitSecondsFor(waitMs) };
     },
 
@@ -231,11 +281,20 @@ export function createMarketSteps(deps: MarketStepDeps): MarketSteps {
       const orders = await lookUpInDoubt(event, await saleOrders(deps, event));
       sale = await loadSale(deps, event);
       const open = orders.find((o) => o.identifier === sale.openOrder && OPEN.includes(o.status));
-      if (open) return { action: 'SELL', identifier: open.identifier, market: open.market, quantity: open.volume.toFixed(), limitPrice: open.limitPrice.toFixed(), reason: 'RESUMED', waitSeconds: 0 };
+      if (open)
+        return {
+          action: 'SELL',
+          identifier: open.identifier,
+          market: open.market,
+          quantity: open.volume.toFixed(),
+          limitPrice: open.limitPrice.toFixed(),
+          reason: 'RESUMED',
+          waitSeconds: 0,
+        };
 
       const now = clock();
       const on = kstDate(now);
-      const need = stillNeeded(c, orders, on, (await deps.settings.get(c.cityId)));
+      const need = stillNeeded(c, orders, on, await deps.settings.get(c.cityId));
       if (need.lte(0)) return settle('COVERED');
       const left = leftToSell(c, sale, orders);
       if (left.size === 0) return settle('ALL_SOLD');
@@ -256,27 +315,54 @@ export function createMarketSteps(deps: MarketStepDeps): MarketSteps {
       const doubtful = inDoubt(orders).filter((o) => o.market === leg.market);
       if (doubtful.length > 0) {
         const oldest = Math.max(...doubtful.map((o) => inDoubtFor(o, now)));
-        if (oldest < deps.limits.inDoubtBoundMs) return wait(sale, leg.market, 'ORDER_IN_DOUBT', deps.limits.inDoubtRecheckSeconds * 1000);
+        if (oldest < deps.limits.inDoubtBoundMs)
+          return wait(sale, leg.market, 'ORDER_IN_DOUBT', deps.limits.inDoubtRecheckSeconds * 1000);
         deps.metrics.addMetric('OrdersInDoubtPastBound', 'Count', doubtful.length);
-        deps.logger.error('orders in doubt past the bound: an officer must look; the sale goes on without their coins', { saleId: event.saleId, orders: doubtful.map((o) => o.identifier) });
+        deps.logger.error(
+          'orders in doubt past the bound: an officer must look; the sale goes on without their coins',
+          { saleId: event.saleId, orders: doubtful.map((o) => o.identifier) },
+        );
       }
-      const plannedValue = sum(salePlan.legs.map((l) => l.quantity.mul(sale.lastQuotes[l.market]?.bestBid ?? ZERO))).floor();
+      const plannedValue = sum(
+        salePlan.legs.map((l) => l.quantity.mul(sale.lastQuotes[l.market]?.bestBid ?? ZERO)),
+      ).floor();
 
       // Approval before the first order at or above the threshold, and again when a bill update
       // raises a running sale (sold so far plus planned) across the threshold it started under.
       const total = netProceeds(orders).add(plannedValue);
-      const raisedAcross = sale.arrival !== undefined && !needsApproval(sale.arrival.plannedValueKrw, deps.policy) && needsApproval(total, deps.policy);
+      const raisedAcross =
+        sale.arrival !== undefined &&
+        !needsApproval(sale.arrival.plannedValueKrw, deps.policy) &&
+        needsApproval(total, deps.policy);
       const value = sale.arrival ? total : plannedValue;
-      if ((!sale.arrival ? needsApproval(plannedValue, deps.policy) : raisedAcross) && !isSaleApproved(c, event.saleId, approvalsNeeded(value, deps.policy))) {
-        sale = await sales.save({ ...sale, status: 'AWAITING_APPROVAL', approval: sale.approval ?? { requestedAt: now.toISOString(), plannedValueKrw: value } });
+      if (
+        (!sale.arrival ? needsApproval(plannedValue, deps.policy) : raisedAcross) &&
+        !isSaleApproved(c, event.saleId, approvalsNeeded(value, deps.policy))
+      ) {
+        sale = await sales.save({
+          ...sale,
+          status: 'AWAITING_APPROVAL',
+          approval: sale.approval ?? { requestedAt: now.toISOString(), plannedValueKrw: value },
+        });
         deps.metrics.addMetric('SaleAwaitingApproval', 'Count', 1);
-        deps.logger.info('sale waits for an officer’s approval', { saleId: event.saleId, plannedValueKrw: plannedValue.toFixed() });
-        return { action: 'AWAIT_APPROVAL', reason: `planned ₩${plannedValue.toFixed()} at or above the approval threshold`, waitSeconds: 0 };
+        deps.logger.info('sale waits for an officer’s approval', {
+          saleId: event.saleId,
+          plannedValueKrw: plannedValue.toFixed(),
+        });
+        return {
+          action: 'AWAIT_APPROVAL',
+          reason: `planned ₩${plannedValue.toFixed()} at or above the approval threshold`,
+          waitSeconds: 0,
+        };
       }
 
       const policy = policyFor(deps.policy, sale, leg.market);
       const arrivalLeg = sale.arrival?.legs.find((l) => l.market === leg.market);
-      const soldToday = sum(executed(orders).filter((o) => o.market === leg.market && kstDate(o.firstTradeAt ?? o.plannedAt) === on).map((o) => o.executedVolume ?? ZERO));
+      const soldToday = sum(
+        executed(orders)
+          .filter((o) => o.market === leg.market && kstDate(o.firstTradeAt ?? o.plannedAt) === on)
+          .map((o) => o.executedVolume ?? ZERO),
+      );
       const decision = nextSlice({
         policy,
         now,
@@ -302,7 +388,11 @@ export function createMarketSteps(deps: MarketStepDeps): MarketSteps {
                 decidedAt: now.toISOString(),
                 needKrw: need,
                 legs: salePlan.legs.map((l) => ({ market: l.market, quantity: l.quantity })),
-                mids: Object.fromEntries(salePlan.legs.flatMap((l) => (sale.lastQuotes[l.market] ? [[l.market, sale.lastQuotes[l.market]!.mid]] : []))),
+                mids: Object.fromEntries(
+                  salePlan.legs.flatMap((l) =>
+                    sale.lastQuotes[l.market] ? [[l.market, sale.lastQuotes[l.market]!.mid]] : [],
+                  ),
+                ),
                 plannedValueKrw: plannedValue,
               };
           const order: OrderRecord = {
@@ -320,13 +410,27 @@ export function createMarketSteps(deps: MarketStepDeps): MarketSteps {
             plannedAt: now.toISOString(),
             sendAttempts: 0,
           };
-          await sales.planOrder({ ...sale, status: 'RUNNING', sliceCount: slice, openOrder: identifier, arrival }, order);
-          return { action: 'SELL', identifier, market: leg.market, quantity: decision.quantity.toFixed(), limitPrice: decision.limitPrice.toFixed(), reason: decision.binding, waitSeconds: 0 };
+          await sales.planOrder(
+            { ...sale, status: 'RUNNING', sliceCount: slice, openOrder: identifier, arrival },
+            order,
+          );
+          return {
+            action: 'SELL',
+            identifier,
+            market: leg.market,
+            quantity: decision.quantity.toFixed(),
+            limitPrice: decision.limitPrice.toFixed(),
+            reason: decision.binding,
+            waitSeconds: 0,
+          };
         }
         case 'WAIT':
           return wait(sale, leg.market, decision.reason, decision.resumeAt.getTime() - now.getTime());
         case 'RELEASE_DUST':
-          await sales.save({ ...sale, dust: { ...sale.dust, [leg.market]: (sale.dust[leg.market] ?? ZERO).add(decision.quantity) } });
+          await sales.save({
+            ...sale,
+            dust: { ...sale.dust, [leg.market]: (sale.dust[leg.market] ?? ZERO).add(decision.quantity) },
+          });
           return { action: 'NEXT', market: leg.market, reason: 'DUST', waitSeconds: 0 };
         case 'DONE':
           return { action: 'NEXT', market: leg.market, reason: 'LEG_DONE', waitSeconds: 0 };
@@ -353,14 +457,29 @@ export function createMarketSteps(deps: MarketStepDeps): MarketSteps {
     async PlaceOrder(event): Promise<OrderResult> {
       const identifier = record(event, event.identifier);
       let order = await sales.getOrder(event.cityId, event.caseId, identifier);
-      if (!order || order.saleId !== event.saleId) throw new InvalidStepInputError(`no order ${identifier} in sale ${event.saleId}`);
-      if (order.status === 'PLACED' || order.status === 'DONE' || order.status === 'ABSENT' || order.status === 'IN_DOUBT') {
+      if (!order || order.saleId !== event.saleId)
+        throw new InvalidStepInputError(`no order ${identifier} in sale ${event.saleId}`);
+      if (
+        order.status === 'PLACED' ||
+        order.status === 'DONE' ||
+        order.status === 'ABSENT' ||
+        order.status === 'IN_DOUBT'
+      ) {
         return { identifier, status: order.status, resolvedByLookup: order.resolvedByLookup ?? false };
       }
       if (order.status === 'SENDING') {
         const found = await lookUp(identifier);
         if (found) {
-          await sales.updateOrder({ ...order, status: 'PLACED', exchangeUuid: found.uuid, exchangeState: found.state, resolvedByLookup: true }, ['SENDING']);
+          await sales.updateOrder(
+            {
+              ...order,
+              status: 'PLACED',
+              exchangeUuid: found.uuid,
+              exchangeState: found.state,
+              resolvedByLookup: true,
+            },
+            ['SENDING'],
+          );
           deps.metrics.addMetric('OrdersResolvedByLookup', 'Count', 1);
           deps.logger.info('order found by its identifier, not sent again', { identifier });
           return { identifier, status: 'PLACED', resolvedByLookup: true };
@@ -373,7 +492,13 @@ export function createMarketSteps(deps: MarketStepDeps): MarketSteps {
         const neverSent = order.status === 'PLANNED';
         const closed: OrderRecord = neverSent
           ? { ...order, status: 'ABSENT', absentReason: `blocked: ${blockedBy}` }
-          : { ...order, status: 'IN_DOUBT', inDoubtSince: clock().toISOString(), lookups: 1, absentReason: `blocked: ${blockedBy}` };
+          : {
+              ...order,
+              status: 'IN_DOUBT',
+              inDoubtSince: clock().toISOString(),
+              lookups: 1,
+              absentReason: `blocked: ${blockedBy}`,
+            };
         await close(event, closed, [order.status]);
         deps.metrics.addMetric('OrdersBlocked', 'Count', 1);
         deps.logger.info('order blocked at the last moment: not sent', { identifier, blockedBy });
@@ -383,28 +508,63 @@ export function createMarketSteps(deps: MarketStepDeps): MarketSteps {
       await sales.updateOrder(order, ['PLANNED', 'SENDING']);
       let outcome;
       try {
-        outcome = await exchange.placeOrResolve({ type: 'limit', timeInForce: 'ioc', market: order.market, identifier, volume: order.volume, price: order.limitPrice });
+        outcome = await exchange.placeOrResolve({
+          type: 'limit',
+          timeInForce: 'ioc',
+          market: order.market,
+          identifier,
+          volume: order.volume,
+          price: order.limitPrice,
+        });
       } catch (error) {
         // A refusal (4xx other than 429) is an answer: the order was never placed.
-        if (error instanceof ExchangeError && !error.transient && error.status !== undefined && error.status >= 400 && error.status < 500 && error.status !== 429) {
-          await close(event, { ...order, status: 'ABSENT', absentReason: `refused: ${error.name} ${error.exchangeName ?? ''}`.trim() }, ['SENDING']);
+        if (
+          error instanceof ExchangeError &&
+          !error.transient &&
+          error.status !== undefined &&
+          error.status >= 400 &&
+          error.status < 500 &&
+          error.status !== 429
+        ) {
+          await close(
+            event,
+            { ...order, status: 'ABSENT', absentReason: `refused: ${error.name} ${error.exchangeName ?? ''}`.trim() },
+            ['SENDING'],
+          );
         }
         throw error;
       }
       if (outcome.outcome === 'inDoubt') {
-        await close(event, { ...order, status: 'IN_DOUBT', inDoubtSince: clock().toISOString(), lookups: 0 }, ['SENDING']);
+        await close(event, { ...order, status: 'IN_DOUBT', inDoubtSince: clock().toISOString(), lookups: 0 }, [
+          'SENDING',
+        ]);
         deps.metrics.addMetric('OrdersInDoubt', 'Count', 1);
-        deps.logger.warn('order sent without an answer and not found yet: in doubt, never re-sent; looked up again before anything else', { identifier, reason: outcome.reason });
+        deps.logger.warn(
+          'order sent without an answer and not found yet: in doubt, never re-sent; looked up again before anything else',
+          { identifier, reason: outcome.reason },
+        );
         return { identifier, status: 'IN_DOUBT', resolvedByLookup: false };
       }
       if (outcome.outcome === 'absent') {
         await close(event, { ...order, status: 'ABSENT', absentReason: outcome.reason }, ['SENDING']);
         deps.metrics.addMetric('OrdersAbsent', 'Count', 1);
-        deps.logger.warn('order not on the exchange: its identifier is spent, the next slice gets a new one', { identifier, reason: outcome.reason });
+        deps.logger.warn('order not on the exchange: its identifier is spent, the next slice gets a new one', {
+          identifier,
+          reason: outcome.reason,
+        });
         return { identifier, status: 'ABSENT', resolvedByLookup: true };
       }
       const placed = outcome.order;
-      await sales.updateOrder({ ...order, status: 'PLACED', exchangeUuid: placed.uuid, exchangeState: placed.state, resolvedByLookup: outcome.resolvedByLookup }, ['SENDING']);
+      await sales.updateOrder(
+        {
+          ...order,
+          status: 'PLACED',
+          exchangeUuid: placed.uuid,
+          exchangeState: placed.state,
+          resolvedByLookup: outcome.resolvedByLookup,
+        },
+        ['SENDING'],
+      );
       deps.metrics.addMetric('OrdersPlaced', 'Count', 1);
       if (outcome.resolvedByLookup) deps.metrics.addMetric('OrdersResolvedByLookup', 'Count', 1);
       return { identifier, status: 'PLACED', resolvedByLookup: outcome.resolvedByLookup };
@@ -414,12 +574,21 @@ export function createMarketSteps(deps: MarketStepDeps): MarketSteps {
     async ReconcileOrder(event): Promise<FillResult> {
       const identifier = record(event, event.identifier);
       const order = await sales.getOrder(event.cityId, event.caseId, identifier);
-      if (!order || order.saleId !== event.saleId) throw new InvalidStepInputError(`no order ${identifier} in sale ${event.saleId}`);
+      if (!order || order.saleId !== event.saleId)
+        throw new InvalidStepInputError(`no order ${identifier} in sale ${event.saleId}`);
       if (order.status !== 'DONE' && order.status !== 'ABSENT') {
         const seen = await lookUp(identifier);
-        if (!seen) throw new OrderInDoubtError(`order ${identifier} is ${order.status} here but the exchange has no such order`);
+        if (!seen)
+          throw new OrderInDoubtError(`order ${identifier} is ${order.status} here but the exchange has no such order`);
         const final = await finalOrder(order, seen, false);
-        if (!final) return { identifier, final: false, more: true, executedVolume: seen.executedVolume.toFixed(), waitSeconds: deps.limits.fillPollSeconds };
+        if (!final)
+          return {
+            identifier,
+            final: false,
+            more: true,
+            executedVolume: seen.executedVolume.toFixed(),
+            waitSeconds: deps.limits.fillPollSeconds,
+          };
         const done = withFills(order, final);
         await close(event, done, ['PLACED', 'SENDING']);
         deps.metrics.addMetric('SoldKrw', 'Count', Number((done.grossKrw ?? ZERO).toFixed(0)));
@@ -428,8 +597,16 @@ export function createMarketSteps(deps: MarketStepDeps): MarketSteps {
       const c = await loadCase(deps, event);
       const sale = await loadSale(deps, event);
       const orders = await saleOrders(deps, event);
-      const more = stillNeeded(c, orders, today(deps), await deps.settings.get(c.cityId)).gt(0) && leftToSell(c, sale, orders).size > 0;
-      return { identifier, final: true, more, executedVolume: (after?.executedVolume ?? ZERO).toFixed(), waitSeconds: seconds(deps.policy.sliceIntervalMs) };
+      const more =
+        stillNeeded(c, orders, today(deps), await deps.settings.get(c.cityId)).gt(0) &&
+        leftToSell(c, sale, orders).size > 0;
+      return {
+        identifier,
+        final: true,
+        more,
+        executedVolume: (after?.executedVolume ?? ZERO).toFixed(),
+        waitSeconds: seconds(deps.policy.sliceIntervalMs),
+      };
     },
 
     /**
@@ -444,9 +621,13 @@ export function createMarketSteps(deps: MarketStepDeps): MarketSteps {
       const mine = inDoubt(orders).filter((o) => o.saleId === event.saleId);
       if (mine.length === 0) return { inDoubt: 0, wait: false, waitSeconds: 0 };
       const oldest = Math.max(...mine.map((o) => inDoubtFor(o, now)));
-      if (oldest < deps.limits.inDoubtBoundMs) return { inDoubt: mine.length, wait: true, waitSeconds: deps.limits.inDoubtRecheckSeconds };
+      if (oldest < deps.limits.inDoubtBoundMs)
+        return { inDoubt: mine.length, wait: true, waitSeconds: deps.limits.inDoubtRecheckSeconds };
       deps.metrics.addMetric('OrdersInDoubtPastBound', 'Count', mine.length);
-      deps.logger.error('settling with orders still in doubt: their coins are held back; an officer must look', { saleId: event.saleId, orders: mine.map((o) => o.identifier) });
+      deps.logger.error('settling with orders still in doubt: their coins are held back; an officer must look', {
+        saleId: event.saleId,
+        orders: mine.map((o) => o.identifier),
+      });
       return { inDoubt: mine.length, wait: false, waitSeconds: 0 };
     },
 
@@ -466,8 +647,11 @@ export function createMarketSteps(deps: MarketStepDeps): MarketSteps {
         } else {
           const seen = await lookUp(order.identifier);
           if (!seen) {
-            if (order.status === 'PLACED') throw new OrderInDoubtError(`order ${order.identifier} was placed but the exchange does not find it`);
-            await close(event, { ...order, status: 'IN_DOUBT', inDoubtSince: clock().toISOString(), lookups: 0 }, ['SENDING']);
+            if (order.status === 'PLACED')
+              throw new OrderInDoubtError(`order ${order.identifier} was placed but the exchange does not find it`);
+            await close(event, { ...order, status: 'IN_DOUBT', inDoubtSince: clock().toISOString(), lookups: 0 }, [
+              'SENDING',
+            ]);
             deps.metrics.addMetric('OrdersInDoubt', 'Count', 1);
           } else {
             const final = await finalOrder(order, seen, true);

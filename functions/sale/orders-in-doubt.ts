@@ -21,12 +21,17 @@ export type OrderExchange = Exchange & OrderHistory;
 export const salePrefix = (o: Pick<OrderRecord, 'cityId' | 'saleId'>): string => `${o.cityId}.${o.saleId}.s`;
 
 /** The exchange's record of each order asked about (absent: not found by either lookup). */
-export async function lookUpOrders(exchange: OrderExchange, orders: readonly OrderRecord[], now: Date): Promise<Map<string, ExchangeOrder>> {
+export async function lookUpOrders(
+  exchange: OrderExchange,
+  orders: readonly OrderRecord[],
+  now: Date,
+): Promise<Map<string, ExchangeOrder>> {
   const found = new Map<string, ExchangeOrder>();
   if (orders.length === 0) return found;
   for (let i = 0; i < orders.length; i += 100) {
     const chunk = orders.slice(i, i + 100);
-    for (const o of await exchange.ordersByRefs({ identifiers: chunk.map((x) => x.identifier) })) if (o.identifier) found.set(o.identifier, o);
+    for (const o of await exchange.ordersByRefs({ identifiers: chunk.map((x) => x.identifier) }))
+      if (o.identifier) found.set(o.identifier, o);
   }
   const missing = orders.filter((o) => !found.has(o.identifier));
   for (const market of new Set(missing.map((o) => o.market))) {
@@ -36,14 +41,20 @@ export async function lookUpOrders(exchange: OrderExchange, orders: readonly Ord
     const prefixes = new Set(here.map(salePrefix));
     const closed = await exchange.closedOrders({ market, from, to: now, limit: 1000 });
     for (const o of closed) {
-      if (o.identifier && [...prefixes].some((p) => o.identifier!.startsWith(p)) && here.some((x) => x.identifier === o.identifier)) found.set(o.identifier, o);
+      if (
+        o.identifier &&
+        [...prefixes].some((p) => o.identifier!.startsWith(p)) &&
+        here.some((x) => x.identifier === o.identifier)
+      )
+        found.set(o.identifier, o);
     }
   }
   return found;
 }
 
 /** How long an order has been in doubt. */
-export const inDoubtFor = (o: OrderRecord, now: Date): number => now.getTime() - Date.parse(o.inDoubtSince ?? o.sentAt ?? o.plannedAt);
+export const inDoubtFor = (o: OrderRecord, now: Date): number =>
+  now.getTime() - Date.parse(o.inDoubtSince ?? o.sentAt ?? o.plannedAt);
 
 /** The order as final here: the exchange's fills, written once (DONE). */
 export function recordFills(order: OrderRecord, ex: ExchangeOrder, now: Date): OrderRecord {

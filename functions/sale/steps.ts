@@ -13,8 +13,23 @@
 // zod's mini build: the step functions parse every event, and bundle size is their cold start.
 import * as z from 'zod/mini';
 
-export const CASE_STEPS = ['LoadCase', 'CheckSaleAllowed', 'ContinueAsNew', 'Escalate', 'Settle', 'NotifyResult', 'RecordFailure'] as const;
-export const MARKET_STEPS = ['QuoteMarket', 'PlanNextSlice', 'PlaceOrder', 'ReconcileOrder', 'LookUpOrdersInDoubt', 'ResolveOpenOrders'] as const;
+export const CASE_STEPS = [
+  'LoadCase',
+  'CheckSaleAllowed',
+  'ContinueAsNew',
+  'Escalate',
+  'Settle',
+  'NotifyResult',
+  'RecordFailure',
+] as const;
+export const MARKET_STEPS = [
+  'QuoteMarket',
+  'PlanNextSlice',
+  'PlaceOrder',
+  'ReconcileOrder',
+  'LookUpOrdersInDoubt',
+  'ResolveOpenOrders',
+] as const;
 export type CaseStep = (typeof CASE_STEPS)[number];
 export type MarketStep = (typeof MARKET_STEPS)[number];
 export type StepName = CaseStep | MarketStep;

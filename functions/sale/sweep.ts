@@ -49,12 +49,26 @@ export function createOrderSweep(deps: OrderSweepDeps): () => Promise<SweepRepor
 
   async function book(order: OrderRecord, done: OrderRecord): Promise<boolean> {
     const c = await loadCase(deps, order);
-    const others = inDoubt(await sales.caseOrders(order.cityId, order.caseId)).filter((o) => o.identifier !== order.identifier);
-    const heldBack: Seizure[] = [...new Set(others.map((o) => o.market))].map((market) => ({ market, quantity: heldInDoubt(others, market) }));
+    const others = inDoubt(await sales.caseOrders(order.cityId, order.caseId)).filter(
+      (o) => o.identifier !== order.identifier,
+    );
+    const heldBack: Seizure[] = [...new Set(others.map((o) => o.market))].map((market) => ({
+      market,
+      quantity: heldInDoubt(others, market),
+    }));
     const now = clock();
     const t = adjustSale(
       c,
-      { saleId: order.saleId, identifier: order.identifier, market: order.market, quantity: done.executedVolume!, grossKrw: done.grossKrw!, feeKrw: done.feeKrw!, settledOn: kstDate(now), heldBack },
+      {
+        saleId: order.saleId,
+        identifier: order.identifier,
+        market: order.market,
+        quantity: done.executedVolume!,
+        grossKrw: done.grossKrw!,
+        feeKrw: done.feeKrw!,
+        settledOn: kstDate(now),
+        heldBack,
+      },
       { now, actor: { kind: 'SYSTEM', id: 'sweep-orders-in-doubt' }, settings: await deps.settings.get(c.cityId) },
     );
     try {
@@ -72,7 +86,10 @@ export function createOrderSweep(deps: OrderSweepDeps): () => Promise<SweepRepor
       if (error instanceof IdempotencyKeyTakenError) return false; // booked by an earlier run that stopped before the order was marked
       throw error;
     }
-    await deps.notices.publish(c, t.notices.map((n) => n.noticeId));
+    await deps.notices.publish(
+      c,
+      t.notices.map((n) => n.noticeId),
+    );
     return true;
   }
 
@@ -97,7 +114,14 @@ export function createOrderSweep(deps: OrderSweepDeps): () => Promise<SweepRepor
   }
 
   return async function sweep(): Promise<SweepReport> {
-    const report: SweepReport = { inDoubt: 0, booked: 0, resolved: 0, waitingOnSale: 0, pastBound: 0, overdueSales: await overdueSales() };
+    const report: SweepReport = {
+      inDoubt: 0,
+      booked: 0,
+      resolved: 0,
+      waitingOnSale: 0,
+      pastBound: 0,
+      overdueSales: await overdueSales(),
+    };
     for (const marker of await sales.ordersInDoubt()) {
       const order = await sales.getOrder(marker.cityId, marker.caseId, marker.identifier);
       if (order?.status !== 'IN_DOUBT') continue;
@@ -112,7 +136,9 @@ export function createOrderSweep(deps: OrderSweepDeps): () => Promise<SweepRepor
       }
       let ex = (await lookUpOrders(deps.exchange, [order], now)).get(order.identifier);
       if (!ex) {
-        await sales.updateOrder({ ...order, lookups: (order.lookups ?? 0) + 1, lastLookupAt: now.toISOString() }, ['IN_DOUBT']);
+        await sales.updateOrder({ ...order, lookups: (order.lookups ?? 0) + 1, lastLookupAt: now.toISOString() }, [
+          'IN_DOUBT',
+        ]);
         report.pastBound += pastBound;
         continue;
       }
@@ -126,7 +152,11 @@ export function createOrderSweep(deps: OrderSweepDeps): () => Promise<SweepRepor
         report.resolved += 1;
       }
       await sales.updateOrder({ ...done, ...(sold ? { lateFill: true } : {}) }, ['IN_DOUBT']);
-      if (sold) deps.logger.warn('a fill found after its sale was settled: booked as a post-settlement adjustment', { identifier: order.identifier, executedVolume: ex.executedVolume.toFixed() });
+      if (sold)
+        deps.logger.warn('a fill found after its sale was settled: booked as a post-settlement adjustment', {
+          identifier: order.identifier,
+          executedVolume: ex.executedVolume.toFixed(),
+        });
     }
     deps.metrics.addMetric('OrdersInDoubt', 'Count', report.inDoubt);
     deps.metrics.addMetric('OrdersInDoubtPastBound', 'Count', report.pastBound);

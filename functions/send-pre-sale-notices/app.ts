@@ -13,7 +13,15 @@
  * does not stop the others; the run then throws at the end so that the Scheduler retries it.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { available, preSaleNoticeDue, sendPreSaleNotice, type Actor, type Case, type Transition, type Valuation } from '#domain/case';
+import {
+  available,
+  preSaleNoticeDue,
+  sendPreSaleNotice,
+  type Actor,
+  type Case,
+  type Transition,
+  type Valuation,
+} from '#domain/case';
 import { ConcurrencyConflictError, DuplicateRecordError, type CaseStore, type Cursor } from '#domain/case-store';
 import type { CitySettingsSource } from '#domain/city-settings';
 import { addDays, kstDate, type LocalDate } from '#domain/dates';
@@ -65,12 +73,18 @@ const ATTEMPTS = 3;
 const PAGE = 100;
 
 /** The coins' value for the notice: the latest bids, fresh and undisputed, or NoCurrentPriceError. */
-export async function currentValuation(c: Case, prices: LatestBids, now: Date, maxPriceAgeMs: number): Promise<Valuation[]> {
+export async function currentValuation(
+  c: Case,
+  prices: LatestBids,
+  now: Date,
+  maxPriceAgeMs: number,
+): Promise<Valuation[]> {
   const markets = c.holdings.filter((h) => available(h).gt(0)).map((h) => h.market);
   const bids = await prices.latestBids(markets);
   return markets.map((market) => {
     const price = bids[market];
-    if (!price || (price.flags?.length ?? 0) > 0 || now.getTime() - Date.parse(price.at) > maxPriceAgeMs) throw new NoCurrentPriceError(market);
+    if (!price || (price.flags?.length ?? 0) > 0 || now.getTime() - Date.parse(price.at) > maxPriceAgeMs)
+      throw new NoCurrentPriceError(market);
     return { market, bid: price.bid };
   });
 }
@@ -96,12 +110,21 @@ export async function sendOne(
       if (error instanceof NoCurrentPriceError) return { outcome: 'UNPRICED' };
       throw error;
     }
-    const transition = sendPreSaleNotice(c, valuation, { now: ctx.now, actor: ctx.actor, settings: await deps.settings.get(c.cityId) });
+    const transition = sendPreSaleNotice(c, valuation, {
+      now: ctx.now,
+      actor: ctx.actor,
+      settings: await deps.settings.get(c.cityId),
+    });
     try {
       await deps.store.commit(c.version, transition);
     } catch (error) {
       // Sent meanwhile by another run (its notice record exists) or changed: re-read and re-check.
-      if ((error instanceof ConcurrencyConflictError || (error instanceof DuplicateRecordError && error.kind === 'NOTICE')) && attempt < ATTEMPTS) continue;
+      if (
+        (error instanceof ConcurrencyConflictError ||
+          (error instanceof DuplicateRecordError && error.kind === 'NOTICE')) &&
+        attempt < ATTEMPTS
+      )
+        continue;
       throw error;
     }
     await deps.publishNotices(transition);
@@ -115,13 +138,18 @@ export function createPreSaleNoticeRun(deps: PreSaleNoticeDeps): (event?: unknow
     const date = kstDate(now);
     const result: PreSaleNoticeResult = { date, sent: 0, skipped: 0, unpriced: 0, failed: 0 };
     // The index is shared by every city: read up to the shortest waiting period, decide per city.
-    const served = new Map(await Promise.all(deps.cities.map(async (cityId) => [cityId, await deps.settings.get(cityId)] as const)));
+    const served = new Map(
+      await Promise.all(deps.cities.map(async (cityId) => [cityId, await deps.settings.get(cityId)] as const)),
+    );
     const shortestWait = Math.min(...[...served.values()].map((s) => s.preSaleNoticeAfterCustodyDays));
     if (!Number.isFinite(shortestWait)) return result;
     const failures: string[] = [];
     let cursor: Cursor | undefined;
     do {
-      const page = await deps.store.awaitingPreSaleNotice(addDays(date, -shortestWait), { limit: PAGE, ...(cursor ? { cursor } : {}) });
+      const page = await deps.store.awaitingPreSaleNotice(addDays(date, -shortestWait), {
+        limit: PAGE,
+        ...(cursor ? { cursor } : {}),
+      });
       for (const entry of page.items) {
         const settings = served.get(entry.cityId);
         if (!settings) {
@@ -129,20 +157,30 @@ export function createPreSaleNoticeRun(deps: PreSaleNoticeDeps): (event?: unknow
           continue;
         }
         try {
-          const { outcome } = await sendOne(deps, entry, { now, actor: SYSTEM, due: (c) => preSaleNoticeDue(c, date, settings) });
+          const { outcome } = await sendOne(deps, entry, {
+            now,
+            actor: SYSTEM,
+            due: (c) => preSaleNoticeDue(c, date, settings),
+          });
           if (outcome === 'SENT') result.sent += 1;
           else if (outcome === 'UNPRICED') result.unpriced += 1;
           else result.skipped += 1;
         } catch (error) {
           result.failed += 1;
           failures.push(entry.caseId);
-          deps.logger.error('pre-sale notice failed for a case', { caseId: entry.caseId, error: error instanceof Error ? error.name : 'NonError' });
+          deps.logger.error('pre-sale notice failed for a case', {
+            caseId: entry.caseId,
+            error: error instanceof Error ? error.name : 'NonError',
+          });
         }
       }
       cursor = page.cursor;
     } while (cursor);
     deps.logger.info('pre-sale notice run', { ...result });
-    if (failures.length > 0) throw new PreSaleNoticeRunError(`${failures.length} pre-sale notice(s) failed: ${failures.slice(0, 5).join(', ')}; the run is retried (each step is idempotent)`);
+    if (failures.length > 0)
+      throw new PreSaleNoticeRunError(
+        `${failures.length} pre-sale notice(s) failed: ${failures.slice(0, 5).join(', ')}; the run is retried (each step is idempotent)`,
+      );
     return result;
   };
 }

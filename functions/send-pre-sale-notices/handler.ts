@@ -17,7 +17,11 @@ const dynamodb = tracer.captureAWSv3Client(createDynamoDbClient());
 const run = createPreSaleNoticeRun({
   store: new DynamoDbCaseStore(dynamodb, config.tableName),
   prices: new DynamoDbPriceStore(dynamodb, config.tableName),
-  publishNotices: noticePublisher({ client: tracer.captureAWSv3Client(createSqsClient()), queueUrl: config.queueUrl, logger }),
+  publishNotices: noticePublisher({
+    client: tracer.captureAWSv3Client(createSqsClient()),
+    queueUrl: config.queueUrl,
+    logger,
+  }),
   cities: config.cities,
   settings: new DynamoDbCitySettings(dynamodb, config.tableName),
   maxPriceAgeMs: config.maxPriceAgeMs,

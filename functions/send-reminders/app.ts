@@ -56,7 +56,7 @@ export function createReminderRun(deps: ReminderDeps): () => Promise<ReminderRun
     for (let attempt = 1; ; attempt++) {
       const c = await deps.store.get(cityId, caseId);
       if (!c) return 'SKIPPED';
-      const ctx = { now: clock(), actor: ACTOR, settings: (await deps.settings.get(cityId)) };
+      const ctx = { now: clock(), actor: ACTOR, settings: await deps.settings.get(cityId) };
       if (reminderDue(c, kstDate(ctx.now), ctx.settings) === null) return 'SKIPPED';
       const transition = sendReminder(c, ctx);
       try {
@@ -90,7 +90,12 @@ export function createReminderRun(deps: ReminderDeps): () => Promise<ReminderRun
         } catch (error) {
           const name = error instanceof Error ? error.name : 'NonError';
           failures.push({ caseId: entry.caseId, error: name });
-          deps.logger.error('reminder failed', { cityId: entry.cityId, caseId: entry.caseId, daysBefore: d, error: name });
+          deps.logger.error('reminder failed', {
+            cityId: entry.cityId,
+            caseId: entry.caseId,
+            daysBefore: d,
+            error: name,
+          });
         }
       }
     }

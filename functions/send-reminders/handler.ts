@@ -17,7 +17,9 @@ const dynamodb = tracer.captureAWSv3Client(createDynamoDbClient());
 const run = createReminderRun({
   store: new DynamoDbCaseStore(dynamodb, config.tableName),
   deadlines: new DynamoDbOutboxStore(dynamodb, config.tableName),
-  publishNotices: config.queueUrl ? noticePublisher({ client: tracer.captureAWSv3Client(createSqsClient()), queueUrl: config.queueUrl, logger }) : leaveForSweeper,
+  publishNotices: config.queueUrl
+    ? noticePublisher({ client: tracer.captureAWSv3Client(createSqsClient()), queueUrl: config.queueUrl, logger })
+    : leaveForSweeper,
   cities: config.cities,
   settings: new DynamoDbCitySettings(dynamodb, config.tableName),
   logger,

@@ -77,17 +77,28 @@ export function createSaleStarter(deps: StartSaleDeps) {
         return started.started ? 'STARTED' : 'ALREADY_RUNNING';
       }
       if (c.status !== 'DUE' || nextSaleId(c) !== request.saleId) {
-        deps.logger.info('sale request no longer applies', { saleId: request.saleId, status: c.status, currentSale: c.saleId });
+        deps.logger.info('sale request no longer applies', {
+          saleId: request.saleId,
+          status: c.status,
+          currentSale: c.saleId,
+        });
         return 'NO_LONGER_APPLIES';
       }
       if (runningNow >= deps.runningSales.cap) {
         await deps.runningSales.defer(request, messageId);
-        deps.logger.info('sale start deferred: the account runs its maximum of sales', { saleId: request.saleId, cap: deps.runningSales.cap });
+        deps.logger.info('sale start deferred: the account runs its maximum of sales', {
+          saleId: request.saleId,
+          cap: deps.runningSales.cap,
+        });
         return 'DEFERRED';
       }
       let transition;
       try {
-        transition = startSale(c, request.saleId, { now: deps.clock(), actor: { kind: 'SYSTEM', id: 'start-sale' }, settings: (await deps.settings.get(c.cityId)) });
+        transition = startSale(c, request.saleId, {
+          now: deps.clock(),
+          actor: { kind: 'SYSTEM', id: 'start-sale' },
+          settings: await deps.settings.get(c.cityId),
+        });
       } catch (error) {
         if (!(error instanceof CaseRuleError)) throw error;
         deps.logger.info('sale request refused by the rules', { saleId: request.saleId, code: error.code });
@@ -101,7 +112,11 @@ export function createSaleStarter(deps: StartSaleDeps) {
       }
       runningNow++;
       const started = await deps.starter.start(request);
-      deps.logger.info('sale started', { saleId: request.saleId, execution: started.executionName, requestedBy: request.requestedBy });
+      deps.logger.info('sale started', {
+        saleId: request.saleId,
+        execution: started.executionName,
+        requestedBy: request.requestedBy,
+      });
       return 'STARTED';
     }
   }
@@ -122,7 +137,8 @@ export function createSaleStarter(deps: StartSaleDeps) {
       );
     } finally {
       // Names and messages only: a message body may name a case, never a person.
-      for (const error of processor.errors) deps.logger.error('sale request failed', { error: `${error.name}: ${error.message}` });
+      for (const error of processor.errors)
+        deps.logger.error('sale request failed', { error: `${error.name}: ${error.message}` });
     }
   };
 }

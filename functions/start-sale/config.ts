@@ -27,5 +27,10 @@ export interface StarterConfig extends SaleConfig {
 
 export function loadStarterConfig(env: NodeJS.ProcessEnv = process.env): StarterConfig {
   const e = parseEnv(StarterEnv, env);
-  return { ...saleConfigOf(e), stateMachineArn: e[ENV.saleStateMachineArn], saleRequestQueueUrl: e[ENV.saleRequestQueueUrl], maxRunningSales: e[ENV.saleMaxRunning] };
+  return {
+    ...saleConfigOf(e),
+    stateMachineArn: e[ENV.saleStateMachineArn],
+    saleRequestQueueUrl: e[ENV.saleRequestQueueUrl],
+    maxRunningSales: e[ENV.saleMaxRunning],
+  };
 }

@@ -26,7 +26,11 @@ export const handler = lambdaHandler(
     clock: () => new Date(),
     logger,
     metrics,
-    runningSales: { cap: config.maxRunningSales, cities: config.cities, defer: (request, deferredMessageId) => saleRequests.send(request, deferredMessageId) },
+    runningSales: {
+      cap: config.maxRunningSales,
+      cities: config.cities,
+      defer: (request, deferredMessageId) => saleRequests.send(request, deferredMessageId),
+    },
   }),
   tools,
 );

@@ -33,7 +33,9 @@ export interface SweepResult {
 export class OutboxSweepError extends Error {
   override readonly name = 'OutboxSweepError';
   constructor(readonly failed: { noticeId: string; reason: string }[]) {
-    super(`${failed.length} notice message(s) could not be sent: ${[...new Set(failed.map((f) => f.reason))].join(', ')}`);
+    super(
+      `${failed.length} notice message(s) could not be sent: ${[...new Set(failed.map((f) => f.reason))].join(', ')}`,
+    );
   }
 }
 
@@ -50,7 +52,12 @@ export function createOutboxSweeper(deps: SweeperDeps): () => Promise<SweepResul
     for (const ref of refs.filter((r) => sent.has(r.noticeId))) {
       if (await deps.outbox.touchPending(ref, at.toISOString())) resent += 1;
     }
-    deps.logger.info('outbox swept', { found: refs.length, resent, failed: outcome.failed.length, noticeIds: refs.map((r) => r.noticeId) });
+    deps.logger.info('outbox swept', {
+      found: refs.length,
+      resent,
+      failed: outcome.failed.length,
+      noticeIds: refs.map((r) => r.noticeId),
+    });
     if (outcome.failed.length > 0) throw new OutboxSweepError(outcome.failed);
     return { found: refs.length, resent };
   };

@@ -10,16 +10,32 @@ import { verifySession, type AccessKeys } from '#adapters/self-service/access-ke
 /** What API Gateway answers as 401 when an authorizer throws it. */
 export const UNAUTHORIZED = 'Unauthorized';
 
-export function createTaxpayerAuthorizer(deps: { keys: () => Promise<AccessKeys>; now?: () => Date }): (event: Pick<APIGatewayTokenAuthorizerEvent, 'authorizationToken' | 'methodArn'>) => Promise<APIGatewayAuthorizerResult> {
+export function createTaxpayerAuthorizer(deps: {
+  keys: () => Promise<AccessKeys>;
+  now?: () => Date;
+}): (
+  event: Pick<APIGatewayTokenAuthorizerEvent, 'authorizationToken' | 'methodArn'>,
+) => Promise<APIGatewayAuthorizerResult> {
   return async (event) => {
     const token = /^Bearer (\S+)$/.exec(event.authorizationToken ?? '')?.[1];
-    const session = token ? await verifySession(await deps.keys(), token, (deps.now ?? (() => new Date()))()) : undefined;
+    const session = token
+      ? await verifySession(await deps.keys(), token, (deps.now ?? (() => new Date()))())
+      : undefined;
     if (!session) throw new Error(UNAUTHORIZED);
     return {
       principalId: `taxpayer:${session.noticeId}`,
       // This request only (the authorizer's answer is not cached): a session opens one case's routes.
-      policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: event.methodArn }] },
-      context: { cityId: session.cityId, caseId: session.caseId, noticeId: session.noticeId, code: session.code, expiresAt: session.expiresAt.toISOString() },
+      policyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: event.methodArn }],
+      },
+      context: {
+        cityId: session.cityId,
+        caseId: session.caseId,
+        noticeId: session.noticeId,
+        code: session.code,
+        expiresAt: session.expiresAt.toISOString(),
+      },
     };
   };
 }

@@ -20,7 +20,12 @@ const tools = powertools('taxpayer-api');
 const { logger, tracer } = tools;
 const client = tracer.captureAWSv3Client(createDynamoDbClient());
 const keys = accessKeysFromSecret(config.accessSecretArn);
-const requestSales = config.saleRequestQueueUrl ? saleRequestPublisher(new SqsSaleRequestQueue(tracer.captureAWSv3Client(createSqsClient()), config.saleRequestQueueUrl), logger) : undefined;
+const requestSales = config.saleRequestQueueUrl
+  ? saleRequestPublisher(
+      new SqsSaleRequestQueue(tracer.captureAWSv3Client(createSqsClient()), config.saleRequestQueueUrl),
+      logger,
+    )
+  : undefined;
 
 export const handler = lambdaHandler(
   createTaxpayerApi({

@@ -12,22 +12,56 @@ import { kstDate } from '#domain/dates';
 import { decimal, type Decimal } from '#domain/money';
 import { ACCESS_LIMITS, previewSale } from '#domain/self-service';
 import type { AccessOutcome, DynamoDbSelfServiceStore } from '#adapters/dynamodb/self-service-store';
-import { checkDigest, checkMatches, codeMatches, normalizeCode, signSession, type AccessKeys, type TaxpayerSession } from '#adapters/self-service/access-keys';
+import {
+  checkDigest,
+  checkMatches,
+  codeMatches,
+  normalizeCode,
+  signSession,
+  type AccessKeys,
+  type TaxpayerSession,
+} from '#adapters/self-service/access-keys';
 import type { Change, Reply, ResponseSpec, RouteSpec } from '../api/router';
 import { invalid, Problem } from '../api/problem';
 import { ProblemView } from '../api/schemas';
 import type { LatestPrices } from '../api/views';
-import { floorsFromQuery, SalePreviewQuery, SalePreviewView, SaleRequestedView, SessionBody, SessionView, TaxpayerSaleRequestBody, TaxpayerStatementView } from './schemas';
+import {
+  floorsFromQuery,
+  SalePreviewQuery,
+  SalePreviewView,
+  SaleRequestedView,
+  SessionBody,
+  SessionView,
+  TaxpayerSaleRequestBody,
+  TaxpayerStatementView,
+} from './schemas';
 import { taxpayerStatement } from './views';
 
 export interface TaxpayerDeps {
   store: Pick<CaseStore, 'get' | 'statement' | 'commit' | 'create' | 'getIdempotency'>;
   settings: CitySettingsSource;
-  selfService: Pick<DynamoDbSelfServiceStore, 'getLink' | 'getCheck' | 'reserveAttempt' | 'clearAttempts' | 'recordAccess'>;
+  selfService: Pick<
+    DynamoDbSelfServiceStore,
+    'getLink' | 'getCheck' | 'reserveAttempt' | 'clearAttempts' | 'recordAccess'
+  >;
   keys: () => Promise<AccessKeys>;
   prices?: LatestPrices;
   /** Sale progress: the orders of the case's sale. */
-  orders?: { caseOrders(cityId: string, caseId: string): Promise<{ saleId: string; market: string; status: string; executedVolume?: Decimal; grossKrw?: Decimal; feeKrw?: Decimal }[]> };
+  orders?: {
+    caseOrders(
+      cityId: string,
+      caseId: string,
+    ): Promise<
+      {
+        saleId: string;
+        market: string;
+        status: string;
+        executedVolume?: Decimal;
+        grossKrw?: Decimal;
+        feeKrw?: Decimal;
+      }[]
+    >;
+  };
   newId(prefix: string): string;
 }
 
@@ -43,16 +77,29 @@ export interface TaxpayerInput<Q, B> {
 }
 
 type Loose = z.ZodType;
-interface TaxpayerRouteSpec<Q extends Loose, B extends Loose> extends Omit<RouteSpec<z.ZodUndefined, Q, B>, 'roles' | 'params'> {
+interface TaxpayerRouteSpec<Q extends Loose, B extends Loose> extends Omit<
+  RouteSpec<z.ZodUndefined, Q, B>,
+  'roles' | 'params'
+> {
   /** Whether the route needs a session (all but the one that opens it). */
   session: boolean;
 }
 export type TaxpayerRoute =
-  | (TaxpayerRouteSpec<Loose, Loose> & { kind: 'read'; handle(input: TaxpayerInput<unknown, unknown>, deps: TaxpayerDeps): Promise<Reply> })
-  | (TaxpayerRouteSpec<Loose, Loose> & { kind: 'change'; handle(input: TaxpayerInput<unknown, unknown>, deps: TaxpayerDeps): Promise<Change> });
+  | (TaxpayerRouteSpec<Loose, Loose> & {
+      kind: 'read';
+      handle(input: TaxpayerInput<unknown, unknown>, deps: TaxpayerDeps): Promise<Reply>;
+    })
+  | (TaxpayerRouteSpec<Loose, Loose> & {
+      kind: 'change';
+      handle(input: TaxpayerInput<unknown, unknown>, deps: TaxpayerDeps): Promise<Change>;
+    });
 
 function defineTaxpayerRoute<Q extends Loose = z.ZodUndefined, B extends Loose = z.ZodUndefined>(
-  route: TaxpayerRouteSpec<Q, B> & ({ kind: 'read'; handle(input: TaxpayerInput<z.output<Q>, z.output<B>>, deps: TaxpayerDeps): Promise<Reply> } | { kind: 'change'; handle(input: TaxpayerInput<z.output<Q>, z.output<B>>, deps: TaxpayerDeps): Promise<Change> }),
+  route: TaxpayerRouteSpec<Q, B> &
+    (
+      | { kind: 'read'; handle(input: TaxpayerInput<z.output<Q>, z.output<B>>, deps: TaxpayerDeps): Promise<Reply> }
+      | { kind: 'change'; handle(input: TaxpayerInput<z.output<Q>, z.output<B>>, deps: TaxpayerDeps): Promise<Change> }
+    ),
 ): TaxpayerRoute {
   return route;
 }
@@ -84,7 +131,10 @@ async function bidsFor(deps: TaxpayerDeps, c: Case): Promise<Record<string, { bi
 
 const json = (schema: z.ZodType, description: string): ResponseSpec => ({ description, schema });
 const problem = (description: string): ResponseSpec => ({ description, schema: ProblemView });
-const REFUSED = { 401: problem('The session is missing, altered or expired: open a new one.'), 429: problem('Too many requests from this address: wait for the Retry-After seconds.') };
+const REFUSED = {
+  401: problem('The session is missing, altered or expired: open a new one.'),
+  429: problem('Too many requests from this address: wait for the Retry-After seconds.'),
+};
 
 export const taxpayerRoutes: readonly TaxpayerRoute[] = [
   defineTaxpayerRoute<z.ZodUndefined, typeof SessionBody>({
@@ -97,7 +147,12 @@ export const taxpayerRoutes: readonly TaxpayerRoute[] = [
       'Every refusal is the same 401, whatever was wrong (unknown, altered or expired code, wrong date, too many attempts), so it never tells whether a case exists. Five wrong answers per link and ten per case lock them for a day.',
     session: false,
     body: SessionBody,
-    responses: { 201: json(SessionView, 'The session (15 minutes).'), 400: problem('The request is not valid.'), 401: problem('Not recognized.'), 429: REFUSED[429] },
+    responses: {
+      201: json(SessionView, 'The session (15 minutes).'),
+      400: problem('The request is not valid.'),
+      401: problem('Not recognized.'),
+      429: REFUSED[429],
+    },
     async handle({ body, now, requestId }, deps) {
       const keys = await deps.keys();
       const code = normalizeCode(body.code);
@@ -107,7 +162,14 @@ export const taxpayerRoutes: readonly TaxpayerRoute[] = [
         checkDigest(keys, '-', '-', body.birthDate);
         throw notRecognized();
       }
-      const audit = (outcome: AccessOutcome) => deps.selfService.recordAccess(link.cityId, link.caseId, { at: now.toISOString(), outcome, noticeId: link.noticeId, route: 'POST /taxpayer/sessions', requestId });
+      const audit = (outcome: AccessOutcome) =>
+        deps.selfService.recordAccess(link.cityId, link.caseId, {
+          at: now.toISOString(),
+          outcome,
+          noticeId: link.noticeId,
+          route: 'POST /taxpayer/sessions',
+          requestId,
+        });
       if (link.expiresOn < kstDate(now)) {
         await audit('EXPIRED');
         throw notRecognized();
@@ -119,8 +181,18 @@ export const taxpayerRoutes: readonly TaxpayerRoute[] = [
       }
       // An attempt is reserved before the answer is compared: parallel guesses cannot pass the limit.
       const allowed =
-        (await deps.selfService.reserveAttempt({ kind: 'LINK', code }, now, ACCESS_LIMITS.perLink, ACCESS_LIMITS.windowMs)) &&
-        (await deps.selfService.reserveAttempt({ kind: 'CASE', cityId: link.cityId, caseId: link.caseId }, now, ACCESS_LIMITS.perCase, ACCESS_LIMITS.windowMs));
+        (await deps.selfService.reserveAttempt(
+          { kind: 'LINK', code },
+          now,
+          ACCESS_LIMITS.perLink,
+          ACCESS_LIMITS.windowMs,
+        )) &&
+        (await deps.selfService.reserveAttempt(
+          { kind: 'CASE', cityId: link.cityId, caseId: link.caseId },
+          now,
+          ACCESS_LIMITS.perCase,
+          ACCESS_LIMITS.windowMs,
+        ));
       if (!allowed) {
         await audit('LOCKED');
         throw notRecognized();
@@ -129,10 +201,21 @@ export const taxpayerRoutes: readonly TaxpayerRoute[] = [
         await audit('CHECK_FAILED');
         throw notRecognized();
       }
-      await Promise.all([deps.selfService.clearAttempts({ kind: 'LINK', code }), deps.selfService.clearAttempts({ kind: 'CASE', cityId: link.cityId, caseId: link.caseId })]);
+      await Promise.all([
+        deps.selfService.clearAttempts({ kind: 'LINK', code }),
+        deps.selfService.clearAttempts({ kind: 'CASE', cityId: link.cityId, caseId: link.caseId }),
+      ]);
       await audit('CHECK_PASSED');
-      const session = await signSession(keys, { cityId: link.cityId, caseId: link.caseId, noticeId: link.noticeId, code }, now);
-      return { status: 201, body: { session: session.token, expiresAt: session.expiresAt.toISOString() }, headers: { 'cache-control': 'no-store' } };
+      const session = await signSession(
+        keys,
+        { cityId: link.cityId, caseId: link.caseId, noticeId: link.noticeId, code },
+        now,
+      );
+      return {
+        status: 201,
+        body: { session: session.token, expiresAt: session.expiresAt.toISOString() },
+        headers: { 'cache-control': 'no-store' },
+      };
     },
   }),
 
@@ -141,15 +224,24 @@ export const taxpayerRoutes: readonly TaxpayerRoute[] = [
     method: 'GET',
     path: '/taxpayer/statement',
     operationId: 'getTaxpayerStatement',
-    summary: 'What is owed today, bill by bill, how it grows, the coins and their value, the sale, how to pay and object',
+    summary:
+      'What is owed today, bill by bill, how it grows, the coins and their value, the sale, how to pay and object',
     session: true,
     responses: { 200: json(TaxpayerStatementView, 'The statement.'), ...REFUSED },
     async handle({ session, now, audit }, deps) {
       const data = await deps.store.statement(session.cityId, session.caseId);
       if (!data) throw new CaseNotFoundError(session.cityId, session.caseId);
-      const [settings, bids, orders] = await Promise.all([deps.settings.get(session.cityId), bidsFor(deps, data.case), data.case.saleId && deps.orders ? deps.orders.caseOrders(session.cityId, session.caseId) : []]);
+      const [settings, bids, orders] = await Promise.all([
+        deps.settings.get(session.cityId),
+        bidsFor(deps, data.case),
+        data.case.saleId && deps.orders ? deps.orders.caseOrders(session.cityId, session.caseId) : [],
+      ]);
       await audit('READ');
-      return { status: 200, body: taxpayerStatement(data, settings, kstDate(now), bids, orders), headers: { 'cache-control': 'no-store' } };
+      return {
+        status: 200,
+        body: taxpayerStatement(data, settings, kstDate(now), bids, orders),
+        headers: { 'cache-control': 'no-store' },
+      };
     },
   }),
 
@@ -158,18 +250,26 @@ export const taxpayerRoutes: readonly TaxpayerRoute[] = [
     method: 'GET',
     path: '/taxpayer/sale-preview',
     operationId: 'previewTaxpayerSale',
-    summary: 'The plan a sale asked for now would follow: how much would be sold, the estimated proceeds, what would come back',
-    description: 'Floors by market in the query (`?floor=KRW-BTC:95000000`). An estimate at today’s bids; the sale itself quotes the market again before every order.',
+    summary:
+      'The plan a sale asked for now would follow: how much would be sold, the estimated proceeds, what would come back',
+    description:
+      'Floors by market in the query (`?floor=KRW-BTC:95000000`). An estimate at today’s bids; the sale itself quotes the market again before every order.',
     session: true,
     query: SalePreviewQuery,
-    responses: { 200: json(SalePreviewView, 'The plan.'), 400: problem('A floor is not valid or names a coin the case does not hold.'), ...REFUSED },
+    responses: {
+      200: json(SalePreviewView, 'The plan.'),
+      400: problem('A floor is not valid or names a coin the case does not hold.'),
+      ...REFUSED,
+    },
     async handle({ session, query, now, audit }, deps) {
       const c = await loadCase(deps, session);
       let asked: Record<string, string>;
       try {
         asked = floorsFromQuery(query.floor);
       } catch {
-        throw invalid([{ in: 'query', name: 'floor', detail: 'each price must be a decimal above 0, each market named once' }]);
+        throw invalid([
+          { in: 'query', name: 'floor', detail: 'each price must be a decimal above 0, each market named once' },
+        ]);
       }
       const floors = floorsOf(c, asked, 'query');
       const settings = await deps.settings.get(c.cityId);
@@ -182,12 +282,22 @@ export const taxpayerRoutes: readonly TaxpayerRoute[] = [
         body: {
           asOf: kstDate(now),
           owed: p.owed.toFixed(0),
-          legs: p.plan.legs.map((l) => ({ market: l.market, quantity: l.quantity.toFixed(), estimatedNetKrw: l.expectedNetKrw.toFixed(0) })),
+          legs: p.plan.legs.map((l) => ({
+            market: l.market,
+            quantity: l.quantity.toFixed(),
+            estimatedNetKrw: l.expectedNetKrw.toFixed(0),
+          })),
           estimatedProceeds: p.proceeds.toFixed(0),
           estimatedRefund: p.refund.toFixed(0),
           shortfall: p.plan.shortfallKrw.toFixed(0),
           returned: c.holdings
-            .map((h) => ({ market: h.market, quantity: h.inCustody.sub(h.sold).sub(h.released).sub(sold.get(h.market) ?? 0) }))
+            .map((h) => ({
+              market: h.market,
+              quantity: h.inCustody
+                .sub(h.sold)
+                .sub(h.released)
+                .sub(sold.get(h.market) ?? 0),
+            }))
             .filter((r) => r.quantity.gt(0))
             .map((r) => ({ market: r.market, quantity: r.quantity.toFixed() })),
           belowFloor: p.belowFloor,
@@ -203,7 +313,8 @@ export const taxpayerRoutes: readonly TaxpayerRoute[] = [
     path: '/taxpayer/sale-requests',
     operationId: 'requestTaxpayerSale',
     summary: 'Ask the city to sell the seized coins now, optionally with floor prices',
-    description: 'Recorded with its evidence (channel SELF_SERVICE, when, the notice whose link was used); the case becomes DUE and the sale workflow picks it up. Needs an Idempotency-Key.',
+    description:
+      'Recorded with its evidence (channel SELF_SERVICE, when, the notice whose link was used); the case becomes DUE and the sale workflow picks it up. Needs an Idempotency-Key.',
     session: true,
     body: TaxpayerSaleRequestBody,
     responses: {
@@ -225,12 +336,22 @@ export const taxpayerRoutes: readonly TaxpayerRoute[] = [
           requestedAt: now.toISOString(),
           limitPrices,
           // Evidence that the taxpayer asked (their own page, when, through which notice's link).
-          evidence: { relayedBy: 'self-service page', receivedAt: now.toISOString(), channel: 'SELF_SERVICE', reference: session.noticeId },
+          evidence: {
+            relayedBy: 'self-service page',
+            receivedAt: now.toISOString(),
+            channel: 'SELF_SERVICE',
+            reference: session.noticeId,
+          },
         },
         { now, settings, actor: { kind: 'TAXPAYER', id: `self-service:${session.noticeId}` } },
       );
       await audit('SALE_REQUEST');
-      return { previousVersion: c.version, transition, status: 200, body: { requestId, requestedAt: now.toISOString(), status: transition.case.status } };
+      return {
+        previousVersion: c.version,
+        transition,
+        status: 200,
+        body: { requestId, requestedAt: now.toISOString(), status: transition.case.status },
+      };
     },
   }),
 ];
@@ -239,6 +360,13 @@ export const taxpayerRoutes: readonly TaxpayerRoute[] = [
 function floorsOf(c: Case, floors: Record<string, string>, where: 'query' | 'body'): Record<string, Decimal> {
   const held = new Set(c.holdings.map((h) => h.market));
   const unknown = Object.keys(floors).filter((m) => !held.has(m));
-  if (unknown.length > 0) throw invalid(unknown.map((m) => (where === 'body' ? { in: 'body', pointer: `/limitPrices/${m}`, detail: 'is not a coin held for this case' } : { in: 'query', name: 'floor', detail: `${m} is not a coin held for this case` })));
+  if (unknown.length > 0)
+    throw invalid(
+      unknown.map((m) =>
+        where === 'body'
+          ? { in: 'body', pointer: `/limitPrices/${m}`, detail: 'is not a coin held for this case' }
+          : { in: 'query', name: 'floor', detail: `${m} is not a coin held for this case` },
+      ),
+    );
   return Object.fromEntries(Object.entries(floors).map(([m, p]) => [m, decimal(p)]));
 }

@@ -26,7 +26,8 @@ interface OrderProgress {
   feeKrw?: Decimal;
 }
 
-const DEADLINE_RULE = '납부기한은 매각 예정 통지서를 받으신 날부터 정해지며, 정해지면 이 화면과 안내문으로 알려 드립니다.';
+const DEADLINE_RULE =
+  '납부기한은 매각 예정 통지서를 받으신 날부터 정해지며, 정해지면 이 화면과 안내문으로 알려 드립니다.';
 
 export function taxpayerStatement(
   data: StatementData,
@@ -37,14 +38,18 @@ export function taxpayerStatement(
 ): z.infer<typeof TaxpayerStatementView> {
   const c = data.case;
   const base = statementView(data, settings, today);
-  const coins = coinsNow(
-    c,
-    Object.fromEntries(Object.entries(bids).map(([m, p]) => [m, p.bid])),
-  );
+  const coins = coinsNow(c, Object.fromEntries(Object.entries(bids).map(([m, p]) => [m, p.bid])));
   const done = orders.filter((o) => o.saleId === c.saleId && o.status === 'DONE' && (o.executedVolume ?? ZERO).gt(0));
   const markets = [...new Set(done.map((o) => o.market))];
   const refusal = saleRequestRefusal(c, today, settings);
-  const saleState = c.status === 'SETTLED' || c.status === 'SHORTFALL' ? c.status : c.status === 'SELLING' ? 'SELLING' : c.status === 'DUE' && c.saleRequest ? 'WAITING' : undefined;
+  const saleState =
+    c.status === 'SETTLED' || c.status === 'SHORTFALL'
+      ? c.status
+      : c.status === 'SELLING'
+        ? 'SELLING'
+        : c.status === 'DUE' && c.saleRequest
+          ? 'WAITING'
+          : undefined;
   const hasSettlement = base.sales.length > 0;
   const active = new Set(activeHolds(c).map((h) => h.holdId));
   return {
@@ -63,9 +68,22 @@ export function taxpayerStatement(
     status: c.status,
     ...(c.deadline ? { deadline: c.deadline } : { deadlineRule: DEADLINE_RULE }),
     bills: billsToday(c, today, settings)
-      .map((b) => ({ billId: b.billId, taxItem: b.taxItem, dueDate: b.dueDate, cost: outstanding(b.cost), tax: outstanding(b.tax), surcharge: outstanding(b.surcharge) }))
+      .map((b) => ({
+        billId: b.billId,
+        taxItem: b.taxItem,
+        dueDate: b.dueDate,
+        cost: outstanding(b.cost),
+        tax: outstanding(b.tax),
+        surcharge: outstanding(b.surcharge),
+      }))
       .filter((b) => b.cost.add(b.tax).add(b.surcharge).gt(0))
-      .map((b) => ({ ...b, cost: wonString(b.cost), tax: wonString(b.tax), surcharge: wonString(b.surcharge), total: wonString(b.cost.add(b.tax).add(b.surcharge)) })),
+      .map((b) => ({
+        ...b,
+        cost: wonString(b.cost),
+        tax: wonString(b.tax),
+        surcharge: wonString(b.surcharge),
+        total: wonString(b.cost.add(b.tax).add(b.surcharge)),
+      })),
     owedToday: base.totals.outstandingProjected,
     projection: owedProjection(c, today, settings).map((p) => ({ on: p.on, label: p.label, owed: wonString(p.owed) })),
     coins: coins.map((h) => ({
@@ -78,7 +96,15 @@ export function taxpayerStatement(
     coinsValue: wonString(sum(coins.map((h) => h.value ?? ZERO))),
     payments: base.payments.map((p) => ({ amount: p.amount, ...(p.receivedOn ? { receivedOn: p.receivedOn } : {}) })),
     ...(c.saleRequest
-      ? { saleRequest: { requestedAt: c.saleRequest.requestedAt, limitPrices: Object.fromEntries(Object.entries(c.saleRequest.limitPrices).map(([m, p]) => [m, p.toFixed()])), channel: c.saleRequest.evidence.channel } }
+      ? {
+          saleRequest: {
+            requestedAt: c.saleRequest.requestedAt,
+            limitPrices: Object.fromEntries(
+              Object.entries(c.saleRequest.limitPrices).map(([m, p]) => [m, p.toFixed()]),
+            ),
+            channel: c.saleRequest.evidence.channel,
+          },
+        }
       : {}),
     ...(saleState
       ? {
@@ -86,16 +112,36 @@ export function taxpayerStatement(
             state: saleState,
             soldSoFar: markets.map((market) => {
               const mine = done.filter((o) => o.market === market);
-              return { market, quantity: sum(mine.map((o) => o.executedVolume ?? ZERO)).toFixed(), grossKrw: sum(mine.map((o) => o.grossKrw ?? ZERO)).toFixed() };
+              return {
+                market,
+                quantity: sum(mine.map((o) => o.executedVolume ?? ZERO)).toFixed(),
+                grossKrw: sum(mine.map((o) => o.grossKrw ?? ZERO)).toFixed(),
+              };
             }),
-            netSoFar: wonString(sum(done.map((o) => (o.grossKrw ?? ZERO).sub(o.feeKrw ?? ZERO))).toDecimalPlaces(0, Decimal.ROUND_DOWN)),
+            netSoFar: wonString(
+              sum(done.map((o) => (o.grossKrw ?? ZERO).sub(o.feeKrw ?? ZERO))).toDecimalPlaces(0, Decimal.ROUND_DOWN),
+            ),
           },
         }
       : {}),
-    ...(hasSettlement ? { settlement: { grossKrw: base.totals.saleGrossKrw, feesKrw: base.totals.saleFeesKrw, allocated: base.totals.allocated, refunded: base.totals.refunded } } : {}),
+    ...(hasSettlement
+      ? {
+          settlement: {
+            grossKrw: base.totals.saleGrossKrw,
+            feesKrw: base.totals.saleFeesKrw,
+            allocated: base.totals.allocated,
+            refunded: base.totals.refunded,
+          },
+        }
+      : {}),
     refundPayable: base.refundPayable,
     refundGuide: settings.notices.refundGuide,
-    releases: base.releases.map((r) => ({ market: r.market, quantity: r.quantity, reason: r.reason, status: r.status })),
+    releases: base.releases.map((r) => ({
+      market: r.market,
+      quantity: r.quantity,
+      reason: r.reason,
+      status: r.status,
+    })),
     holds: c.holds.map((h) => ({ kind: h.kind, from: h.from, active: active.has(h.holdId) })),
     canRequestSale: refusal === null,
     ...(refusal ? { saleRefusal: refusal } : {}),

@@ -36,13 +36,21 @@ const CALLER_OF_ROLE: Record<Role, Caller> = { CITY_SYSTEM: 'citySystem', OFFICE
 const ROLE_OF_CALLER: Record<Caller, Role> = { citySystem: 'CITY_SYSTEM', officer: 'OFFICER', auditor: 'AUDITOR' };
 
 /** `cheongju` → `Cheongju`, `new-city` → `NewCity`: construct ids and output names. */
-export const pascal = (id: string): string => id.split('-').map((p) => p.charAt(0).toUpperCase() + p.slice(1)).join('');
+export const pascal = (id: string): string =>
+  id
+    .split('-')
+    .map((p) => p.charAt(0).toUpperCase() + p.slice(1))
+    .join('');
 
 /**
  * Every route and who may call it: the handler's own route table, so the gateway, the IAM grants
  * and the handler's role check cannot disagree.
  */
-export const API_ROUTES: readonly Route[] = handlerRoutes.map((r) => ({ method: r.method, path: r.path, callers: r.roles.map((role) => CALLER_OF_ROLE[role]) }));
+export const API_ROUTES: readonly Route[] = handlerRoutes.map((r) => ({
+  method: r.method,
+  path: r.path,
+  callers: r.roles.map((role) => CALLER_OF_ROLE[role]),
+}));
 
 /** The environment variable the API handler reads its callers from (functions/api/config.ts). */
 export const CALLERS_ENV = ENV.callers;
@@ -87,9 +95,11 @@ export class Api extends Construct {
     });
 
     const trust = (arns: readonly string[]): iam.IPrincipal =>
-      arns.length === 0 ? new iam.AccountRootPrincipal() : new iam.CompositePrincipal(...arns.map((a) => new iam.ArnPrincipal(a)));
+      arns.length === 0
+        ? new iam.AccountRootPrincipal()
+        : new iam.CompositePrincipal(...arns.map((a) => new iam.ArnPrincipal(a)));
     const DESCRIPTIONS: Record<Caller, string> = {
-      citySystem: "tax system: registers cases, bills, seizures, custody, payments and sale requests; reads",
+      citySystem: 'tax system: registers cases, bills, seizures, custody, payments and sale requests; reads',
       officer: 'officers: holds, cancellations, sale approvals, settings; reads',
       auditor: 'auditors: reads and audit trails only',
     };
@@ -106,17 +116,34 @@ export class Api extends Construct {
         assumedBy: person ? new iam.PrincipalWithConditions(principal, PERSON_TRUST_CONDITIONS) : principal,
         maxSessionDuration: Duration.hours(1),
       });
-      if (person) r.assumeRolePolicy?.addStatements(new iam.PolicyStatement({ actions: ['sts:SetSourceIdentity'], principals: [principal], conditions: PERSON_TRUST_CONDITIONS }));
+      if (person)
+        r.assumeRolePolicy?.addStatements(
+          new iam.PolicyStatement({
+            actions: ['sts:SetSourceIdentity'],
+            principals: [principal],
+            conditions: PERSON_TRUST_CONDITIONS,
+          }),
+        );
       return r;
     };
-    this.callerRoles = Object.fromEntries(props.cities.map((city) => [city, Object.fromEntries(CALLER_KINDS.map((caller) => [caller, roleFor(city, caller)])) as Record<Caller, iam.Role>]));
+    this.callerRoles = Object.fromEntries(
+      props.cities.map((city) => [
+        city,
+        Object.fromEntries(CALLER_KINDS.map((caller) => [caller, roleFor(city, caller)])) as Record<Caller, iam.Role>,
+      ]),
+    );
     const allRoles = Object.values(this.callerRoles).flatMap((byCaller) => Object.values(byCaller));
 
     this.restApi = new apigw.RestApi(this, 'Api', {
       // Only the caller roles may invoke the API, whatever IAM policies elsewhere in the account say.
       policy: new iam.PolicyDocument({
         statements: [
-          new iam.PolicyStatement({ effect: iam.Effect.ALLOW, principals: allRoles.map((r) => new iam.ArnPrincipal(r.roleArn)), actions: ['execute-api:Invoke'], resources: ['execute-api:/*'] }),
+          new iam.PolicyStatement({
+            effect: iam.Effect.ALLOW,
+            principals: allRoles.map((r) => new iam.ArnPrincipal(r.roleArn)),
+            actions: ['execute-api:Invoke'],
+            resources: ['execute-api:/*'],
+          }),
           new iam.PolicyStatement({
             effect: iam.Effect.DENY,
             principals: [new iam.AnyPrincipal()],
@@ -176,7 +203,11 @@ export class Api extends Construct {
       validateRequestBody: true,
     });
 
-    const integration = new apigw.LambdaIntegration(props.handler.fn, { proxy: true, allowTestInvoke: false, scopePermissionToMethod: false });
+    const integration = new apigw.LambdaIntegration(props.handler.fn, {
+      proxy: true,
+      allowTestInvoke: false,
+      scopePermissionToMethod: false,
+    });
     for (const route of routes) {
       const resource = this.restApi.root.resourceForPath(route.path);
       const pathParams = [...route.path.matchAll(/\{([^}]+)\}/g)].map((m) => `method.request.path.${m[1]}`);
@@ -198,7 +229,11 @@ export class Api extends Construct {
       // method on one route template. Acknowledged ARN by ARN, so a broader grant would show.
       acknowledgeWildcards(
         r,
-        { resources: allowed.filter((rt) => rt.path.includes('{')).map((rt) => this.restApi.arnForExecuteApi(rt.method, arnPath(rt.path), STAGE_NAME)) },
+        {
+          resources: allowed
+            .filter((rt) => rt.path.includes('{'))
+            .map((rt) => this.restApi.arnForExecuteApi(rt.method, arnPath(rt.path), STAGE_NAME)),
+        },
         'A path parameter ({caseId}, {holdId}, {saleId}) can only be written as * in an execute-api ARN; the ARN is still pinned to one method and one route.',
       );
     };
@@ -214,15 +249,18 @@ export class Api extends Construct {
     Validations.of(this.restApi).acknowledge(
       {
         id: 'AwsSolutions-APIG3',
-        reason: 'Every method requires a SigV4 signature from one of two IAM roles; unsigned requests are refused before any integration runs, and stage throttling caps abuse. A WAF web ACL (about $6/month plus per-request fees) adds nothing an IAM-only API needs.',
+        reason:
+          'Every method requires a SigV4 signature from one of two IAM roles; unsigned requests are refused before any integration runs, and stage throttling caps abuse. A WAF web ACL (about $6/month plus per-request fees) adds nothing an IAM-only API needs.',
       },
       {
         id: 'AwsSolutions-APIG6',
-        reason: 'Execution logging needs the account-wide API Gateway CloudWatch role (AWS::ApiGateway::Account), a singleton this stack must not own in a city account. Access logs record every request and status, X-Ray traces each call, and the function logs the rest.',
+        reason:
+          'Execution logging needs the account-wide API Gateway CloudWatch role (AWS::ApiGateway::Account), a singleton this stack must not own in a city account. Access logs record every request and status, X-Ray traces each call, and the function logs the rest.',
       },
       {
         id: 'AwsSolutions-COG4',
-        reason: 'Authorization is IAM (SigV4), by design: the callers are the city tax system and officers assuming IAM roles. Officers signed in with Cognito use the console API (infra/constructs/web-console.ts), not this one.',
+        reason:
+          'Authorization is IAM (SigV4), by design: the callers are the city tax system and officers assuming IAM roles. Officers signed in with Cognito use the console API (infra/constructs/web-console.ts), not this one.',
       },
     );
   }

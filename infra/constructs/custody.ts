@@ -24,7 +24,11 @@ import type { Observability } from './observability';
 import type { Queues } from './queues';
 import { ScheduledFunction } from './scheduled-function';
 
-export type NewKeyedExchangeFunction = (id: string, props: Omit<AppFunctionProps, 'logRetention' | 'metricsNamespace' | 'vpc' | 'vpcSubnets' | 'securityGroups'>, key: ExchangeKey) => AppFunction;
+export type NewKeyedExchangeFunction = (
+  id: string,
+  props: Omit<AppFunctionProps, 'logRetention' | 'metricsNamespace' | 'vpc' | 'vpcSubnets' | 'securityGroups'>,
+  key: ExchangeKey,
+) => AppFunction;
 
 export interface CustodyProps {
   readonly newExchangeFunction: NewKeyedExchangeFunction;
@@ -58,9 +62,13 @@ export class Custody extends Construct {
       'ReleaseCoinsFunction',
       {
         name: 'release-coins',
-        description: 'Every 5 minutes: approved releases withdrawn to allow-listed addresses, doubts looked up, followed to done',
+        description:
+          'Every 5 minutes: approved releases withdrawn to allow-listed addresses, doubts looked up, followed to done',
         timeout: Duration.seconds(120),
-        environment: { WITHDRAWAL_FEES: JSON.stringify(props.withdrawalFees ?? DEFAULT_WITHDRAWAL_FEES), RELEASE_QUIET_MINUTES: '30' },
+        environment: {
+          WITHDRAWAL_FEES: JSON.stringify(props.withdrawalFees ?? DEFAULT_WITHDRAWAL_FEES),
+          RELEASE_QUIET_MINUTES: '30',
+        },
       },
       'withdrawal',
     );
@@ -71,7 +79,8 @@ export class Custody extends Construct {
       'ReconcileCustodyFunction',
       {
         name: 'reconcile-custody',
-        description: 'Daily and after each settlement: exchange balances against the ledger; differences recorded and alarmed',
+        description:
+          'Daily and after each settlement: exchange balances against the ledger; differences recorded and alarmed',
         timeout: Duration.seconds(120),
       },
       'trading',
@@ -103,10 +112,17 @@ export class Custody extends Construct {
     });
 
     const metric = (service: string, name: string) =>
-      new cloudwatch.Metric({ namespace: props.metricsNamespace, metricName: name, dimensionsMap: { service }, statistic: 'Maximum', period: Duration.minutes(5) });
+      new cloudwatch.Metric({
+        namespace: props.metricsNamespace,
+        metricName: name,
+        dimensionsMap: { service },
+        statistic: 'Maximum',
+        period: Duration.minutes(5),
+      });
     this.differenceAlarm = props.observability.addAlarm(
       new cloudwatch.Alarm(this, 'CustodyDifference', {
-        alarmDescription: 'The exchange account does not hold what the ledger says (coins or KRW): see the latest reconciliation in the city report and the reconcile-custody log',
+        alarmDescription:
+          'The exchange account does not hold what the ledger says (coins or KRW): see the latest reconciliation in the city report and the reconcile-custody log',
         metric: metric('reconcile-custody', 'CustodyDifferences'),
         threshold: 0,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -116,7 +132,8 @@ export class Custody extends Construct {
     );
     this.releaseFailedAlarm = props.observability.addAlarm(
       new cloudwatch.Alarm(this, 'ReleaseFailed', {
-        alarmDescription: 'A release failed (refused address, failed withdrawal): an officer records a new destination and two officers approve again',
+        alarmDescription:
+          'A release failed (refused address, failed withdrawal): an officer records a new destination and two officers approve again',
         metric: metric('release-coins', 'ReleaseFailed').with({ statistic: 'Sum' }),
         threshold: 0,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -128,8 +145,14 @@ export class Custody extends Construct {
 
   /** Lets a function ask for a reconciliation (asynchronously) and tells it which function to ask. */
   reconcileAfter(fn: AppFunction): void {
-    const policy = grantInOwnPolicy(fn, 'InvokeReconciliation', fn.role, (grantee) => this.reconciler.fn.grantInvoke(grantee));
-    acknowledgeWildcards(policy, { resources: [`${this.reconciler.fn.functionArn}:*`] }, 'Function.grantInvoke on the reconciliation alone: its versions and aliases.');
+    const policy = grantInOwnPolicy(fn, 'InvokeReconciliation', fn.role, (grantee) =>
+      this.reconciler.fn.grantInvoke(grantee),
+    );
+    acknowledgeWildcards(
+      policy,
+      { resources: [`${this.reconciler.fn.functionArn}:*`] },
+      'Function.grantInvoke on the reconciliation alone: its versions and aliases.',
+    );
     fn.addEnvironment(RECONCILE_FUNCTION_ENV, this.reconciler.fn.functionName);
   }
 }

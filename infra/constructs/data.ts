@@ -67,7 +67,9 @@ export class Data extends Construct {
           partitionKey: attribute(index.partitionKey),
           sortKey: attribute(index.sortKey),
           projectionType,
-          ...(projectionType === dynamodb.ProjectionType.INCLUDE ? { nonKeyAttributes: index.nonKeyAttributes ?? [] } : {}),
+          ...(projectionType === dynamodb.ProjectionType.INCLUDE
+            ? { nonKeyAttributes: index.nonKeyAttributes ?? [] }
+            : {}),
         };
       }),
       encryption: dynamodb.TableEncryptionV2.customerManagedKey(this.key),
@@ -83,7 +85,9 @@ export class Data extends Construct {
    * is a policy of its own, so its acknowledged wildcards cover this table and this key only.
    */
   bindTable(fn: AppFunction, access: 'read' | 'readWrite' = 'readWrite'): void {
-    const policy = grantInOwnPolicy(fn, 'CasesTableAccess', fn.role, (grantee) => (access === 'read' ? this.table.grantReadData(grantee) : this.table.grantReadWriteData(grantee)));
+    const policy = grantInOwnPolicy(fn, 'CasesTableAccess', fn.role, (grantee) =>
+      access === 'read' ? this.table.grantReadData(grantee) : this.table.grantReadWriteData(grantee),
+    );
     fn.addEnvironment(TABLE_NAME_ENV, this.table.tableName);
     acknowledgeWildcards(
       policy,
@@ -91,8 +95,7 @@ export class Data extends Construct {
         resources: [`${this.table.tableArn}/index/*`],
         actions: access === 'read' ? [] : ['kms:ReEncrypt*', 'kms:GenerateDataKey*'],
       },
-      'Granted by TableV2, in this policy only: /index/* covers exactly this table\'s indexes (queries by deadline, status and outbox), and the kms:* wildcards are the encrypt/decrypt family on the one table key.',
+      "Granted by TableV2, in this policy only: /index/* covers exactly this table's indexes (queries by deadline, status and outbox), and the kms:* wildcards are the encrypt/decrypt family on the one table key.",
     );
   }
-
 }

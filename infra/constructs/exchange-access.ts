@@ -37,7 +37,11 @@ export class ExchangeAccess extends Construct {
   /** The key with withdrawal permission: readable by the release function only. */
   readonly withdrawalSecret: secretsmanager.Secret;
 
-  constructor(scope: Construct, id: string, private readonly props: ExchangeAccessProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: ExchangeAccessProps,
+  ) {
     super(scope, id);
     this.secret = new secretsmanager.Secret(this, 'Keys', {
       secretName: `${props.namePrefix}/exchange/${props.exchangeId}`,
@@ -64,7 +68,8 @@ export class ExchangeAccess extends Construct {
     for (const secret of [this.secret, this.withdrawalSecret]) {
       Validations.of(secret).acknowledge({
         id: 'AwsSolutions-SMG4',
-        reason: 'Exchange API keys are issued by the exchange to a person through its website, bound to an allow-listed IP; no API exists to rotate them automatically. Rotation is a manual procedure in infra/README.md.',
+        reason:
+          'Exchange API keys are issued by the exchange to a person through its website, bound to an allow-listed IP; no API exists to rotate them automatically. Rotation is a manual procedure in infra/README.md.',
       });
     }
   }
@@ -80,6 +85,7 @@ export class ExchangeAccess extends Construct {
     }
     fn.addEnvironment(EXCHANGE_ENV.baseUrl, this.props.baseUrl);
     fn.addEnvironment(EXCHANGE_ENV.id, this.props.exchangeId);
-    if (this.props.rateLimits && Object.keys(this.props.rateLimits).length > 0) fn.addEnvironment(EXCHANGE_ENV.rateLimits, JSON.stringify(this.props.rateLimits));
+    if (this.props.rateLimits && Object.keys(this.props.rateLimits).length > 0)
+      fn.addEnvironment(EXCHANGE_ENV.rateLimits, JSON.stringify(this.props.rateLimits));
   }
 }

@@ -16,7 +16,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 
 /** Prepended to every ESM bundle: `require` for the CommonJS code inside it. */
-export const BUNDLE_BANNER = "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
+export const BUNDLE_BANNER =
+  "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
 
 /** The repository root: `infra/constructs/` is two levels down. */
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
@@ -109,7 +110,8 @@ export class AppFunction extends Construct implements iam.IGrantable {
     });
     Validations.of(logsAndTracing).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions; * is the only valid resource.',
+      reason:
+        'X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions; * is the only valid resource.',
     });
     const attached: iam.Policy[] = [logsAndTracing];
     for (const p of attached) p.attachToRole(this.role);
@@ -134,7 +136,8 @@ export class AppFunction extends Construct implements iam.IGrantable {
       });
       Validations.of(vpcPolicy).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'Lambda creates and deletes the ENIs of a VPC function before their ids exist; EC2 Describe* and ENI creation take no resource ARN here. Same statement as the AWS managed AWSLambdaVPCAccessExecutionRole, kept inline to avoid managed policies.',
+        reason:
+          'Lambda creates and deletes the ENIs of a VPC function before their ids exist; EC2 Describe* and ENI creation take no resource ARN here. Same statement as the AWS managed AWSLambdaVPCAccessExecutionRole, kept inline to avoid managed policies.',
       });
       attached.push(vpcPolicy);
     }
@@ -190,7 +193,8 @@ export class AppFunction extends Construct implements iam.IGrantable {
 
     Validations.of(this.fn).acknowledge({
       id: 'AwsSolutions-L1',
-      reason: 'Node.js 22 is the runtime this project targets and tests on (local tools and the step-function interpreter run on Node 22); moving to 24 is a deliberate, tested upgrade.',
+      reason:
+        'Node.js 22 is the runtime this project targets and tests on (local tools and the step-function interpreter run on Node 22); moving to 24 is a deliberate, tested upgrade.',
     });
   }
 

@@ -59,7 +59,12 @@ class OwnPolicyPrincipal extends iam.PrincipalBase {
  * A policy `id` on `role` for one grant (`grant(grantee)`, e.g. `table.grantReadWriteData`), so
  * the grant's wildcards can be acknowledged on that policy alone.
  */
-export function grantInOwnPolicy(scope: Construct, id: string, role: iam.IRole, grant: (grantee: iam.IGrantable) => unknown): iam.Policy {
+export function grantInOwnPolicy(
+  scope: Construct,
+  id: string,
+  role: iam.IRole,
+  grant: (grantee: iam.IGrantable) => unknown,
+): iam.Policy {
   const policy = new iam.Policy(scope, id, { roles: [role] });
   grant({ grantPrincipal: new OwnPolicyPrincipal(role, policy) });
   return policy;

@@ -64,7 +64,11 @@ export class Network extends Construct {
       description: 'Functions that call the exchange and AWS APIs: HTTPS egress only',
       allowAllOutbound: false,
     });
-    this.exchangeSecurityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to the exchange and AWS endpoints');
+    this.exchangeSecurityGroup.addEgressRule(
+      ec2.Peer.anyIpv4(),
+      ec2.Port.tcp(443),
+      'HTTPS to the exchange and AWS endpoints',
+    );
 
     new CfnOutput(this, 'ExchangeEgressIpOutput', {
       key: 'ExchangeEgressIp',
@@ -74,7 +78,11 @@ export class Network extends Construct {
   }
 
   /** Props for AppFunction: private subnets behind the NAT, HTTPS-only security group. */
-  get exchangeFunctionPlacement(): { vpc: ec2.IVpc; vpcSubnets: ec2.SubnetSelection; securityGroups: ec2.ISecurityGroup[] } {
+  get exchangeFunctionPlacement(): {
+    vpc: ec2.IVpc;
+    vpcSubnets: ec2.SubnetSelection;
+    securityGroups: ec2.ISecurityGroup[];
+  } {
     return {
       vpc: this.vpc,
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },

@@ -33,7 +33,6 @@ export interface NoticeDeliveryProps {
 /** Where the dispatcher writes print batches (S3PrintBatchChannel's default prefix). */
 export const PRINT_PREFIX = 'print/';
 
-
 export class NoticeDelivery extends Construct {
   readonly bucket: s3.Bucket;
   readonly accessLogs: s3.Bucket;
@@ -55,7 +54,10 @@ export class NoticeDelivery extends Construct {
       lifecycleRules: [{ expiration: Duration.days(props.retentionDays) }],
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    Validations.of(this.accessLogs).acknowledge({ id: 'AwsSolutions-S1', reason: 'This bucket receives the print batch bucket’s server access logs; logging it into itself would loop.' });
+    Validations.of(this.accessLogs).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'This bucket receives the print batch bucket’s server access logs; logging it into itself would loop.',
+    });
 
     this.bucket = new s3.Bucket(this, 'PrintBatches', {
       encryption: s3.BucketEncryption.KMS,
@@ -71,7 +73,9 @@ export class NoticeDelivery extends Construct {
         {
           id: 'archive-then-expire',
           transitions: [{ storageClass: s3.StorageClass.GLACIER, transitionAfter: Duration.days(props.archiveDays) }],
-          noncurrentVersionTransitions: [{ storageClass: s3.StorageClass.GLACIER, transitionAfter: Duration.days(props.archiveDays) }],
+          noncurrentVersionTransitions: [
+            { storageClass: s3.StorageClass.GLACIER, transitionAfter: Duration.days(props.archiveDays) },
+          ],
           expiration: Duration.days(props.retentionDays),
           noncurrentVersionExpiration: Duration.days(props.retentionDays),
         },
@@ -85,7 +89,8 @@ export class NoticeDelivery extends Construct {
       prefix: PRINT_PREFIX,
       description: 'Assumed by the print-and-mail contractor of the city to collect the print batches (read only)',
       principals: props.printContractors,
-      reason: 'The contractor reads every batch file under print/ (one per city per day); nothing else in the bucket, no write.',
+      reason:
+        'The contractor reads every batch file under print/ (one per city per day); nothing else in the bucket, no write.',
     });
 
     this.sesIdentityArn = stack.formatArn({ service: 'ses', resource: 'identity', resourceName: props.sesIdentity });
@@ -93,8 +98,18 @@ export class NoticeDelivery extends Construct {
 
   /** The dispatcher writes print batches and sends e-mail as the configured identity only (policies of their own). */
   bindDispatcher(fn: AppFunction): void {
-    this.grantFiles(fn, 'PrintBatches', PRINT_PREFIX, ['s3:GetObject', 's3:PutObject'], ['kms:Decrypt', 'kms:GenerateDataKey'], 'The dispatcher reads and rewrites the day’s print batch of each city (and its sent markers) under print/; no delete, no other prefix.');
-    new iam.Policy(fn, 'SendEmail', { roles: [fn.role], statements: [new iam.PolicyStatement({ actions: ['ses:SendEmail'], resources: [this.sesIdentityArn] })] });
+    this.grantFiles(
+      fn,
+      'PrintBatches',
+      PRINT_PREFIX,
+      ['s3:GetObject', 's3:PutObject'],
+      ['kms:Decrypt', 'kms:GenerateDataKey'],
+      'The dispatcher reads and rewrites the day’s print batch of each city (and its sent markers) under print/; no delete, no other prefix.',
+    );
+    new iam.Policy(fn, 'SendEmail', {
+      roles: [fn.role],
+      statements: [new iam.PolicyStatement({ actions: ['ses:SendEmail'], resources: [this.sesIdentityArn] })],
+    });
     fn.addEnvironment(ENV.printBatchBucket, this.bucket.bucketName);
     fn.addEnvironment(ENV.emailFrom, this.props.emailFrom);
   }
@@ -103,24 +118,51 @@ export class NoticeDelivery extends Construct {
    * A role a partner of the city assumes to collect its files under one prefix (read only); the
    * bucket also holds other partners' files (print batches, refund instructions), which it cannot read.
    */
-  addPickupRole(scope: Construct, id: string, pickup: { prefix: string; description: string; principals?: readonly iam.IPrincipal[] | undefined; reason: string }): iam.Role {
+  addPickupRole(
+    scope: Construct,
+    id: string,
+    pickup: { prefix: string; description: string; principals?: readonly iam.IPrincipal[] | undefined; reason: string },
+  ): iam.Role {
     const role = new iam.Role(scope, id, {
       description: pickup.description,
-      assumedBy: pickup.principals?.length ? new iam.CompositePrincipal(...pickup.principals) : new iam.AccountRootPrincipal(),
+      assumedBy: pickup.principals?.length
+        ? new iam.CompositePrincipal(...pickup.principals)
+        : new iam.AccountRootPrincipal(),
     });
-    role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn], conditions: { StringLike: { 's3:prefix': [`${pickup.prefix}*`] } } }));
-    role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [this.bucket.arnForObjects(`${pickup.prefix}*`)] }));
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:ListBucket'],
+        resources: [this.bucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': [`${pickup.prefix}*`] } },
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:GetObject'],
+        resources: [this.bucket.arnForObjects(`${pickup.prefix}*`)],
+      }),
+    );
     role.addToPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [this.props.key.keyArn] }));
     acknowledgeWildcards(role, { resources: [this.bucket.arnForObjects(`${pickup.prefix}*`)] }, pickup.reason);
     return role;
   }
 
   /** A function's access to the files under one prefix, in a policy of its own (its wildcard acknowledged there). */
-  grantFiles(fn: AppFunction, policyId: string, prefix: string, actions: readonly string[], keyActions: readonly string[], reason: string): iam.Policy {
+  grantFiles(
+    fn: AppFunction,
+    policyId: string,
+    prefix: string,
+    actions: readonly string[],
+    keyActions: readonly string[],
+    reason: string,
+  ): iam.Policy {
     const objects = this.bucket.arnForObjects(`${prefix}*`);
     const policy = new iam.Policy(fn, policyId, {
       roles: [fn.role],
-      statements: [new iam.PolicyStatement({ actions: [...actions], resources: [objects] }), new iam.PolicyStatement({ actions: [...keyActions], resources: [this.props.key.keyArn] })],
+      statements: [
+        new iam.PolicyStatement({ actions: [...actions], resources: [objects] }),
+        new iam.PolicyStatement({ actions: [...keyActions], resources: [this.props.key.keyArn] }),
+      ],
     });
     acknowledgeWildcards(policy, { resources: [objects] }, reason);
     return policy;

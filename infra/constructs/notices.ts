@@ -23,7 +23,10 @@ import { ScheduledFunction } from './scheduled-function';
 import { MAX_RECEIVE_COUNT, type Queues } from './queues';
 import { ENV } from '#adapters/env';
 
-export type NewFunction = (id: string, props: Omit<AppFunctionProps, 'logRetention' | 'metricsNamespace'>) => AppFunction;
+export type NewFunction = (
+  id: string,
+  props: Omit<AppFunctionProps, 'logRetention' | 'metricsNamespace'>,
+) => AppFunction;
 
 export interface NoticesProps {
   readonly newFunction: NewFunction;
@@ -123,7 +126,8 @@ export class Notices extends Construct {
     // A run is retried (each step is idempotent: one notice per custody).
     this.preSaleNoticesSchedule = new ScheduledFunction(this, 'SendPreSaleNotices', {
       fn: this.preSaleNotices,
-      description: 'Pre-sale notices for cases in custody past their city’s waiting period (09:00 in the city’s time zone)',
+      description:
+        'Pre-sale notices for cases in custody past their city’s waiting period (09:00 in the city’s time zone)',
       expression: props.preSaleNoticesCron ?? DEFAULT_PRE_SALE_NOTICES_CRON,
       timezone: props.timezone,
       deliveryRetries: 3,

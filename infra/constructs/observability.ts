@@ -90,7 +90,10 @@ export class Observability extends Construct {
   watchDeadLetterQueues(queues: Readonly<Record<string, sqs.IQueue>>): void {
     const widgets: cloudwatch.IMetric[] = [];
     for (const [name, queue] of Object.entries(queues)) {
-      const depth = queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' });
+      const depth = queue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(5),
+        statistic: 'Maximum',
+      });
       widgets.push(depth.with({ label: name }));
       this.addAlarm(
         new cloudwatch.Alarm(this, `${name}DlqNotEmpty`, {
@@ -103,7 +106,9 @@ export class Observability extends Construct {
         }),
       );
     }
-    this.dashboard.addWidgets(new cloudwatch.GraphWidget({ title: 'Dead-letter queue depth', left: widgets, width: 12 }));
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({ title: 'Dead-letter queue depth', left: widgets, width: 12 }),
+    );
   }
 
   watchApi(api: apigw.RestApi): void {
@@ -121,7 +126,11 @@ export class Observability extends Construct {
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
         title: 'API',
-        left: [api.metricCount({ period: Duration.minutes(5), statistic: 'Sum' }), api.metricClientError({ period: Duration.minutes(5), statistic: 'Sum' }), errors],
+        left: [
+          api.metricCount({ period: Duration.minutes(5), statistic: 'Sum' }),
+          api.metricClientError({ period: Duration.minutes(5), statistic: 'Sum' }),
+          errors,
+        ],
         right: [api.metricLatency({ period: Duration.minutes(5), statistic: 'p99' })],
         width: 12,
       }),

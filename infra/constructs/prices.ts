@@ -25,7 +25,10 @@ import { ScheduledFunction } from './scheduled-function';
 import { ENV } from '#adapters/env';
 
 /** The stack's `newExchangeFunction`: a function behind the fixed IP with the exchange bound. */
-export type NewExchangeFunction = (id: string, props: Omit<AppFunctionProps, 'logRetention' | 'metricsNamespace' | 'vpc' | 'vpcSubnets' | 'securityGroups'>) => AppFunction;
+export type NewExchangeFunction = (
+  id: string,
+  props: Omit<AppFunctionProps, 'logRetention' | 'metricsNamespace' | 'vpc' | 'vpcSubnets' | 'securityGroups'>,
+) => AppFunction;
 
 export interface PricesProps {
   readonly newExchangeFunction: NewExchangeFunction;
@@ -61,7 +64,8 @@ export class Prices extends Construct {
 
     this.poller = props.newExchangeFunction('PollPricesFunction', {
       name: SERVICE_NAME,
-      description: 'Every minute: prices of the markets open cases hold (latest, minute series, flags) and each open case’s coverage',
+      description:
+        'Every minute: prices of the markets open cases hold (latest, minute series, flags) and each open case’s coverage',
       timeout: POLL_TIMEOUT,
       environment: {
         [ENV.maxMarketsPerCall]: String(props.maxMarketsPerCall ?? 100),
@@ -90,7 +94,13 @@ export class Prices extends Construct {
     this.deadLetterQueue = scheduled.deadLetterQueue;
 
     const metric = (name: string, statistic = 'Maximum') =>
-      new cloudwatch.Metric({ namespace: props.metricsNamespace, metricName: name, dimensionsMap: { service: SERVICE_NAME }, statistic, period: Duration.minutes(1) });
+      new cloudwatch.Metric({
+        namespace: props.metricsNamespace,
+        metricName: name,
+        dimensionsMap: { service: SERVICE_NAME },
+        statistic,
+        period: Duration.minutes(1),
+      });
     const stale = metric(POLL_METRICS.stale);
     this.staleAlarm = props.observability.addAlarm(
       new cloudwatch.Alarm(this, 'StalePrices', {
@@ -106,8 +116,15 @@ export class Prices extends Construct {
     props.observability.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
         title: 'Prices',
-        left: [stale.with({ label: 'stale' }), metric(POLL_METRICS.sourcesDisagree).with({ label: 'sources disagree' }), metric(POLL_METRICS.unpriced).with({ label: 'unpriced' })],
-        right: [metric(POLL_METRICS.marketsPolled).with({ label: 'markets polled' }), metric(POLL_METRICS.underCovered).with({ label: 'under-covered cases' })],
+        left: [
+          stale.with({ label: 'stale' }),
+          metric(POLL_METRICS.sourcesDisagree).with({ label: 'sources disagree' }),
+          metric(POLL_METRICS.unpriced).with({ label: 'unpriced' }),
+        ],
+        right: [
+          metric(POLL_METRICS.marketsPolled).with({ label: 'markets polled' }),
+          metric(POLL_METRICS.underCovered).with({ label: 'under-covered cases' }),
+        ],
         width: 12,
       }),
     );

@@ -80,7 +80,11 @@ export class Queues extends Construct {
     };
     [this.noticeDispatch, this.noticeDispatchDlq] = pair('NoticeDispatch', this.visibilityTimeouts.noticeDispatch);
     // Delayed: a request the starter deferred at the cap on running sales comes back later.
-    [this.saleRequest, this.saleRequestDlq] = pair('SaleRequest', this.visibilityTimeouts.saleRequest, Duration.seconds(SALE_REQUEST_DELAY_SECONDS));
+    [this.saleRequest, this.saleRequestDlq] = pair(
+      'SaleRequest',
+      this.visibilityTimeouts.saleRequest,
+      Duration.seconds(SALE_REQUEST_DELAY_SECONDS),
+    );
   }
 
   get deadLetterQueues(): sqs.Queue[] {
@@ -95,7 +99,9 @@ export class Queues extends Construct {
   bindProducer(name: QueueName, fn: AppFunction): void {
     const queue = this.queue(name);
     // A policy of its own: the acknowledged kms wildcards cover this queue's key only.
-    const policy = grantInOwnPolicy(fn, `Send${name[0]?.toUpperCase()}${name.slice(1)}`, fn.role, (grantee) => queue.grantSendMessages(grantee));
+    const policy = grantInOwnPolicy(fn, `Send${name[0]?.toUpperCase()}${name.slice(1)}`, fn.role, (grantee) =>
+      queue.grantSendMessages(grantee),
+    );
     fn.addEnvironment(QUEUE_URL_ENV[name], queue.queueUrl);
     acknowledgeWildcards(
       policy,
@@ -121,7 +127,12 @@ export class Queues extends Construct {
   }
 }
 
-export function assertVisibilityTimeout(queuePath: string, visibility: Duration, fnPath: string, timeout: Duration): void {
+export function assertVisibilityTimeout(
+  queuePath: string,
+  visibility: Duration,
+  fnPath: string,
+  timeout: Duration,
+): void {
   if (Token.isUnresolved(visibility.toSeconds()) || Token.isUnresolved(timeout.toSeconds())) {
     throw new Error(`${queuePath}: visibility timeout and ${fnPath} timeout must be literal durations to be checked`);
   }

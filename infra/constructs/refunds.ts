@@ -46,11 +46,19 @@ export class Refunds extends Construct {
     super(scope, id);
     this.instructor = props.newFunction('InstructRefundsFunction', {
       name: 'instruct-refunds',
-      description: 'Daily: the previous day’s refunds payable become instructions in a file per city for the finance system',
+      description:
+        'Daily: the previous day’s refunds payable become instructions in a file per city for the finance system',
       timeout: Duration.seconds(120),
     });
     props.data.bindTable(this.instructor);
-    props.files.grantFiles(this.instructor, 'RefundFiles', REFUND_PREFIX, ['s3:PutObject'], ['kms:GenerateDataKey'], 'The refund run writes each city’s file of the day under refunds/; no read, no delete, no other prefix.');
+    props.files.grantFiles(
+      this.instructor,
+      'RefundFiles',
+      REFUND_PREFIX,
+      ['s3:PutObject'],
+      ['kms:GenerateDataKey'],
+      'The refund run writes each city’s file of the day under refunds/; no read, no delete, no other prefix.',
+    );
     this.instructor.addEnvironment(ENV.refundFileBucket, props.files.bucket.bucketName);
 
     // A rerun for the same day writes the same file and instructs nothing twice: retried freely.
@@ -70,7 +78,8 @@ export class Refunds extends Construct {
       prefix: REFUND_PREFIX,
       description: 'Assumed by the city finance system to collect the refund instruction files (read only)',
       principals: props.financeSystems,
-      reason: 'The finance system reads every refund file under refunds/ (one per city per day); nothing else in the bucket, no write.',
+      reason:
+        'The finance system reads every refund file under refunds/ (one per city per day); nothing else in the bucket, no write.',
     });
   }
 }

@@ -78,7 +78,14 @@ export const SALE_STATES = {
 } as const;
 
 /** The Wait states (the local tests and the local stack override their durations). */
-export const SALE_WAIT_STATES = [SALE_STATES.awaitApproval, SALE_STATES.pauseForMarket, SALE_STATES.waitForMarket, SALE_STATES.waitForFill, SALE_STATES.waitBetweenSlices, SALE_STATES.waitForOrdersInDoubt] as const;
+export const SALE_WAIT_STATES = [
+  SALE_STATES.awaitApproval,
+  SALE_STATES.pauseForMarket,
+  SALE_STATES.waitForMarket,
+  SALE_STATES.waitForFill,
+  SALE_STATES.waitBetweenSlices,
+  SALE_STATES.waitForOrdersInDoubt,
+] as const;
 
 /** Errors worth another attempt of the same step, after a pause. */
 export const TRANSIENT_ERRORS = [
@@ -125,7 +132,12 @@ export class SaleWorkflow extends Construct {
     super(scope, id);
     const S = SALE_STATES;
 
-    const step = (name: CaseStep | MarketStep, fn: AppFunction, payload: Record<string, unknown>, resultPath: string): tasks.LambdaInvoke => {
+    const step = (
+      name: CaseStep | MarketStep,
+      fn: AppFunction,
+      payload: Record<string, unknown>,
+      resultPath: string,
+    ): tasks.LambdaInvoke => {
       const task = new tasks.LambdaInvoke(this, name, {
         stateName: name,
         comment: STEP_COMMENTS[name],
@@ -143,57 +155,132 @@ export class SaleWorkflow extends Construct {
         taskTimeout: sfn.Timeout.duration(fn.timeout.plus(Duration.seconds(10))),
         retryOnServiceExceptions: true,
       });
-      task.addRetry({ errors: [...IN_DOUBT_ERRORS], interval: Duration.seconds(5), backoffRate: 2, maxAttempts: 6, maxDelay: Duration.minutes(2), jitterStrategy: sfn.JitterType.FULL });
+      task.addRetry({
+        errors: [...IN_DOUBT_ERRORS],
+        interval: Duration.seconds(5),
+        backoffRate: 2,
+        maxAttempts: 6,
+        maxDelay: Duration.minutes(2),
+        jitterStrategy: sfn.JitterType.FULL,
+      });
       // A throttled invocation (the market steps' reserved concurrency is full) waits its turn.
-      task.addRetry({ errors: [THROTTLED], interval: Duration.seconds(1), backoffRate: 2, maxAttempts: 10, maxDelay: Duration.seconds(30), jitterStrategy: sfn.JitterType.FULL });
-      task.addRetry({ errors: ['Banned'], interval: Duration.seconds(60), backoffRate: 2, maxAttempts: 3, jitterStrategy: sfn.JitterType.FULL });
-      task.addRetry({ errors: [...TRANSIENT_ERRORS], interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 6, maxDelay: Duration.minutes(1), jitterStrategy: sfn.JitterType.FULL });
+      task.addRetry({
+        errors: [THROTTLED],
+        interval: Duration.seconds(1),
+        backoffRate: 2,
+        maxAttempts: 10,
+        maxDelay: Duration.seconds(30),
+        jitterStrategy: sfn.JitterType.FULL,
+      });
+      task.addRetry({
+        errors: ['Banned'],
+        interval: Duration.seconds(60),
+        backoffRate: 2,
+        maxAttempts: 3,
+        jitterStrategy: sfn.JitterType.FULL,
+      });
+      task.addRetry({
+        errors: [...TRANSIENT_ERRORS],
+        interval: Duration.seconds(2),
+        backoffRate: 2,
+        maxAttempts: 6,
+        maxDelay: Duration.minutes(1),
+        jitterStrategy: sfn.JitterType.FULL,
+      });
       return task;
     };
     const { caseSteps: cases, marketSteps: market } = props;
     const identifier = { identifier: sfn.JsonPath.stringAt('$.slice.identifier') };
 
     const loadCase = step('LoadCase', cases, { executionName: sfn.JsonPath.stringAt('$$.Execution.Name') }, '$.loaded');
-    const checkSaleAllowed = step('CheckSaleAllowed', cases, { executionName: sfn.JsonPath.stringAt('$$.Execution.Name') }, '$.check');
+    const checkSaleAllowed = step(
+      'CheckSaleAllowed',
+      cases,
+      { executionName: sfn.JsonPath.stringAt('$$.Execution.Name') },
+      '$.check',
+    );
     const continueAsNew = step('ContinueAsNew', cases, {}, '$.continued');
-    const saleContinued = new sfn.Succeed(this, S.saleContinued, { comment: 'This execution ran a day: the sale goes on in the next (<name>_c<n>), from its state in DynamoDB' });
-    const awaitApproval = new sfn.Wait(this, S.awaitApproval, { comment: 'Planned at or above the approval threshold: wait for an officer, then check again', time: sfn.WaitTime.secondsPath('$.check.waitSeconds') });
+    const saleContinued = new sfn.Succeed(this, S.saleContinued, {
+      comment: 'This execution ran a day: the sale goes on in the next (<name>_c<n>), from its state in DynamoDB',
+    });
+    const awaitApproval = new sfn.Wait(this, S.awaitApproval, {
+      comment: 'Planned at or above the approval threshold: wait for an officer, then check again',
+      time: sfn.WaitTime.secondsPath('$.check.waitSeconds'),
+    });
     const quoteMarket = step('QuoteMarket', market, {}, '$.guard');
-    const pauseForMarket = new sfn.Wait(this, S.pauseForMarket, { comment: 'Stale or disputed price, volatile market, or the taxpayer’s floor not reached: wait, then check and quote again', time: sfn.WaitTime.secondsPath('$.guard.waitSeconds') });
+    const pauseForMarket = new sfn.Wait(this, S.pauseForMarket, {
+      comment:
+        'Stale or disputed price, volatile market, or the taxpayer’s floor not reached: wait, then check and quote again',
+      time: sfn.WaitTime.secondsPath('$.guard.waitSeconds'),
+    });
     const escalate = step('Escalate', cases, {}, '$.escalation');
     const planNextSlice = step('PlanNextSlice', market, {}, '$.slice');
-    const waitForMarket = new sfn.Wait(this, S.waitForMarket, { comment: 'No bids in the band, thin book or daily cap reached: wait, then check again', time: sfn.WaitTime.secondsPath('$.slice.waitSeconds') });
+    const waitForMarket = new sfn.Wait(this, S.waitForMarket, {
+      comment: 'No bids in the band, thin book or daily cap reached: wait, then check again',
+      time: sfn.WaitTime.secondsPath('$.slice.waitSeconds'),
+    });
     const placeOrder = step('PlaceOrder', market, identifier, '$.order');
-    const waitForFill = new sfn.Wait(this, S.waitForFill, { comment: 'Give the exchange a moment before reading the order', time: sfn.WaitTime.duration(Duration.seconds(FILL_WAIT_SECONDS)) });
+    const waitForFill = new sfn.Wait(this, S.waitForFill, {
+      comment: 'Give the exchange a moment before reading the order',
+      time: sfn.WaitTime.duration(Duration.seconds(FILL_WAIT_SECONDS)),
+    });
     const reconcileOrder = step('ReconcileOrder', market, identifier, '$.fill');
-    const waitBetweenSlices = new sfn.Wait(this, S.waitBetweenSlices, { comment: 'Let the book refill before the next slice', time: sfn.WaitTime.secondsPath('$.fill.waitSeconds') });
+    const waitBetweenSlices = new sfn.Wait(this, S.waitBetweenSlices, {
+      comment: 'Let the book refill before the next slice',
+      time: sfn.WaitTime.secondsPath('$.fill.waitSeconds'),
+    });
     const lookUpOrdersInDoubt = step('LookUpOrdersInDoubt', market, {}, '$.lookup');
-    const waitForOrdersInDoubt = new sfn.Wait(this, S.waitForOrdersInDoubt, { comment: 'An order sent without an answer may still execute: look it up again before settling (bounded; then an officer is alerted)', time: sfn.WaitTime.secondsPath('$.lookup.waitSeconds') });
+    const waitForOrdersInDoubt = new sfn.Wait(this, S.waitForOrdersInDoubt, {
+      comment:
+        'An order sent without an answer may still execute: look it up again before settling (bounded; then an officer is alerted)',
+      time: sfn.WaitTime.secondsPath('$.lookup.waitSeconds'),
+    });
     const settle = step('Settle', cases, {}, '$.settlement');
-    const notifyResult = step('NotifyResult', cases, { noticeIds: sfn.JsonPath.listAt('$.settlement.noticeIds') }, '$.notified');
-    const saleEnded = new sfn.Succeed(this, S.saleEnded, { comment: 'Settled: ledger, allocation, refund, releases and the result notice are recorded' });
+    const notifyResult = step(
+      'NotifyResult',
+      cases,
+      { noticeIds: sfn.JsonPath.listAt('$.settlement.noticeIds') },
+      '$.notified',
+    );
+    const saleEnded = new sfn.Succeed(this, S.saleEnded, {
+      comment: 'Settled: ledger, allocation, refund, releases and the result notice are recorded',
+    });
     const resolveOpenOrders = step('ResolveOpenOrders', market, {}, '$.resolved');
     const recordFailure = step('RecordFailure', cases, { error: sfn.JsonPath.objectAt('$.error') }, '$.failure');
-    const saleFailed = new sfn.Fail(this, S.saleFailed, { comment: 'Recorded: what was sold is settled, otherwise the case is DUE again with the error', error: 'SaleFailed', causePath: '$.error.Cause' });
+    const saleFailed = new sfn.Fail(this, S.saleFailed, {
+      comment: 'Recorded: what was sold is settled, otherwise the case is DUE again with the error',
+      error: 'SaleFailed',
+      causePath: '$.error.Cause',
+    });
 
-    const areOrdersInDoubt = new sfn.Choice(this, S.areOrdersInDoubt, { comment: 'Settle once no order is in doubt, or once the bound has passed (coins held back)' })
+    const areOrdersInDoubt = new sfn.Choice(this, S.areOrdersInDoubt, {
+      comment: 'Settle once no order is in doubt, or once the bound has passed (coins held back)',
+    })
       .when(sfn.Condition.booleanEquals('$.lookup.wait', true), waitForOrdersInDoubt)
       .otherwise(settle);
-    const isSaleAllowed = new sfn.Choice(this, S.isSaleAllowed, { comment: 'Settle (paid, on hold, covered, nothing left), wait for an approval, or quote' })
+    const isSaleAllowed = new sfn.Choice(this, S.isSaleAllowed, {
+      comment: 'Settle (paid, on hold, covered, nothing left), wait for an approval, or quote',
+    })
       .when(sfn.Condition.stringEquals('$.check.next', 'SETTLE'), lookUpOrdersInDoubt)
       .when(sfn.Condition.stringEquals('$.check.next', 'AWAIT_APPROVAL'), awaitApproval)
       .when(sfn.Condition.stringEquals('$.check.next', 'CONTINUE'), continueAsNew)
       .otherwise(quoteMarket);
-    const guardPrice = new sfn.Choice(this, S.guardPrice, { comment: 'The market guards’ decision on the market to sell next' })
+    const guardPrice = new sfn.Choice(this, S.guardPrice, {
+      comment: 'The market guards’ decision on the market to sell next',
+    })
       .when(sfn.Condition.stringEquals('$.guard.action', 'ESCALATE'), escalate)
       .when(sfn.Condition.stringEquals('$.guard.action', 'PAUSE'), pauseForMarket)
       .otherwise(planNextSlice);
-    const sliceDecision = new sfn.Choice(this, S.sliceDecision, { comment: 'Sell a slice, wait for the market, settle, or check again' })
+    const sliceDecision = new sfn.Choice(this, S.sliceDecision, {
+      comment: 'Sell a slice, wait for the market, settle, or check again',
+    })
       .when(sfn.Condition.stringEquals('$.slice.action', 'SELL'), placeOrder)
       .when(sfn.Condition.stringEquals('$.slice.action', 'WAIT'), waitForMarket)
       .when(sfn.Condition.stringEquals('$.slice.action', 'SETTLE'), lookUpOrdersInDoubt)
       .otherwise(checkSaleAllowed);
-    const wasOrderPlaced = new sfn.Choice(this, S.wasOrderPlaced, { comment: 'Refused (spent identifier) or in doubt (looked up again before the next slice): check and plan again' })
+    const wasOrderPlaced = new sfn.Choice(this, S.wasOrderPlaced, {
+      comment: 'Refused (spent identifier) or in doubt (looked up again before the next slice): check and plan again',
+    })
       .when(sfn.Condition.stringEquals('$.order.status', 'ABSENT'), checkSaleAllowed)
       .when(sfn.Condition.stringEquals('$.order.status', 'IN_DOUBT'), checkSaleAllowed)
       .otherwise(waitForFill);
@@ -223,17 +310,32 @@ export class SaleWorkflow extends Construct {
 
     lookUpOrdersInDoubt.next(areOrdersInDoubt);
 
-    for (const task of [loadCase, checkSaleAllowed, continueAsNew, quoteMarket, escalate, planNextSlice, placeOrder, reconcileOrder, lookUpOrdersInDoubt, settle]) {
+    for (const task of [
+      loadCase,
+      checkSaleAllowed,
+      continueAsNew,
+      quoteMarket,
+      escalate,
+      planNextSlice,
+      placeOrder,
+      reconcileOrder,
+      lookUpOrdersInDoubt,
+      settle,
+    ]) {
       task.addCatch(resolveOpenOrders, { errors: ['States.ALL'], resultPath: '$.error' });
     }
     // The case is settled by then; a notice not queued stays in the outbox for the sweeper.
     notifyResult.addCatch(saleEnded, { errors: ['States.ALL'], resultPath: '$.notifyError' });
 
-    this.logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention, removalPolicy: RemovalPolicy.RETAIN });
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineName: `${props.namePrefix}-sale`,
       stateMachineType: sfn.StateMachineType.STANDARD,
-      comment: 'Forced sale of a case’s seized coins: limit IOC slices within the execution policy, stopping at the need; settles in one transaction',
+      comment:
+        'Forced sale of a case’s seized coins: limit IOC slices within the execution policy, stopping at the need; settles in one transaction',
       definitionBody: sfn.DefinitionBody.fromChainable(loadCase),
       timeout: EXECUTION_TIMEOUT,
       // Tracing and logging are set on the resource below, with their permissions in a policy of
@@ -249,10 +351,27 @@ export class SaleWorkflow extends Construct {
       roles: [this.stateMachine.role],
       statements: [
         new iam.PolicyStatement({
-          actions: ['logs:CreateLogDelivery', 'logs:GetLogDelivery', 'logs:UpdateLogDelivery', 'logs:DeleteLogDelivery', 'logs:ListLogDeliveries', 'logs:PutResourcePolicy', 'logs:DescribeResourcePolicies', 'logs:DescribeLogGroups'],
+          actions: [
+            'logs:CreateLogDelivery',
+            'logs:GetLogDelivery',
+            'logs:UpdateLogDelivery',
+            'logs:DeleteLogDelivery',
+            'logs:ListLogDeliveries',
+            'logs:PutResourcePolicy',
+            'logs:DescribeResourcePolicies',
+            'logs:DescribeLogGroups',
+          ],
           resources: ['*'],
         }),
-        new iam.PolicyStatement({ actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'], resources: ['*'] }),
+        new iam.PolicyStatement({
+          actions: [
+            'xray:PutTraceSegments',
+            'xray:PutTelemetryRecords',
+            'xray:GetSamplingRules',
+            'xray:GetSamplingTargets',
+          ],
+          resources: ['*'],
+        }),
       ],
     });
     acknowledgeWildcards(
@@ -262,12 +381,21 @@ export class SaleWorkflow extends Construct {
     );
     const resource = this.stateMachine.node.defaultChild as sfn.CfnStateMachine;
     resource.tracingConfiguration = { enabled: true };
-    resource.loggingConfiguration = { destinations: [{ cloudWatchLogsLogGroup: { logGroupArn: this.logGroup.logGroupArn } }], level: sfn.LogLevel.ALL, includeExecutionData: true };
+    resource.loggingConfiguration = {
+      destinations: [{ cloudWatchLogsLogGroup: { logGroupArn: this.logGroup.logGroupArn } }],
+      level: sfn.LogLevel.ALL,
+      includeExecutionData: true,
+    };
     // Step Functions checks the log delivery permissions when the state machine is created.
     resource.node.addDependency(logsAndTracing);
     // ContinueAsNew starts the sale's next execution: the ARN by name, so the step function does not
     // depend on the state machine that depends on it.
-    const ownArn = Stack.of(this).formatArn({ service: 'states', resource: 'stateMachine', resourceName: `${props.namePrefix}-sale`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    const ownArn = Stack.of(this).formatArn({
+      service: 'states',
+      resource: 'stateMachine',
+      resourceName: `${props.namePrefix}-sale`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
     cases.fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [ownArn] }));
     cases.addEnvironment(ENV.saleStateMachineArn, ownArn);
 
@@ -284,32 +412,93 @@ export class SaleWorkflow extends Construct {
         }),
       );
     const period = Duration.minutes(5);
-    alarm('SaleExecutionsFailed', 'A sale execution failed: the failure is recorded on the case (DUE with the error, or settled); look at its history', this.stateMachine.metricFailed({ period, statistic: 'Sum' }));
-    alarm('SaleExecutionsTimedOut', 'A sale execution timed out: the case may still be SELLING', this.stateMachine.metricTimedOut({ period, statistic: 'Sum' }));
-    alarm('SaleExecutionsAborted', 'A sale execution was stopped by hand: the case may still be SELLING', this.stateMachine.metricAborted({ period, statistic: 'Sum' }));
+    alarm(
+      'SaleExecutionsFailed',
+      'A sale execution failed: the failure is recorded on the case (DUE with the error, or settled); look at its history',
+      this.stateMachine.metricFailed({ period, statistic: 'Sum' }),
+    );
+    alarm(
+      'SaleExecutionsTimedOut',
+      'A sale execution timed out: the case may still be SELLING',
+      this.stateMachine.metricTimedOut({ period, statistic: 'Sum' }),
+    );
+    alarm(
+      'SaleExecutionsAborted',
+      'A sale execution was stopped by hand: the case may still be SELLING',
+      this.stateMachine.metricAborted({ period, statistic: 'Sum' }),
+    );
     const stepMetric = (metricName: string, service: string) =>
-      new cloudwatch.Metric({ namespace: props.metricsNamespace, metricName, dimensionsMap: { service }, period, statistic: 'Sum' });
-    alarm('SaleFailedMetric', 'A sale step recorded a failure (RecordFailure)', stepMetric('SaleFailed', CASE_STEPS_SERVICE));
-    alarm('SaleEscalated', 'The market guards paused a sale too often: an officer should look at the market and the case', stepMetric('SaleEscalated', CASE_STEPS_SERVICE));
-    alarm('SaleAwaitingApproval', 'A sale at or above the approval threshold waits for an officer (POST /cases/{caseId}/sales/{saleId}/approval)', stepMetric('SaleAwaitingApproval', MARKET_STEPS_SERVICE));
-    alarm('OrdersInDoubtPastBound', 'An order sent without an answer is still not found after SALE_IN_DOUBT_BOUND_MINUTES: its coins are held back; an officer must look (docs: orders in doubt)', stepMetric('OrdersInDoubtPastBound', MARKET_STEPS_SERVICE));
-    alarm('SweptOrdersInDoubtPastBound', 'The sweep still finds orders in doubt past the bound: their coins are held back; an officer must look', stepMetric('OrdersInDoubtPastBound', SWEEP_SERVICE).with({ statistic: 'Maximum' }));
-    alarm('LateFillsBooked', 'A fill turned up after its sale was settled and was booked as a post-settlement adjustment (notice sent); check the case', stepMetric('LateFillsBooked', SWEEP_SERVICE));
-    alarm('SalesOverdue', 'A case is still SELLING a sale older than SALE_MAX_DAYS: the sale is stuck; an officer ends it', stepMetric('SalesOverdue', SWEEP_SERVICE).with({ statistic: 'Maximum' }));
+      new cloudwatch.Metric({
+        namespace: props.metricsNamespace,
+        metricName,
+        dimensionsMap: { service },
+        period,
+        statistic: 'Sum',
+      });
+    alarm(
+      'SaleFailedMetric',
+      'A sale step recorded a failure (RecordFailure)',
+      stepMetric('SaleFailed', CASE_STEPS_SERVICE),
+    );
+    alarm(
+      'SaleEscalated',
+      'The market guards paused a sale too often: an officer should look at the market and the case',
+      stepMetric('SaleEscalated', CASE_STEPS_SERVICE),
+    );
+    alarm(
+      'SaleAwaitingApproval',
+      'A sale at or above the approval threshold waits for an officer (POST /cases/{caseId}/sales/{saleId}/approval)',
+      stepMetric('SaleAwaitingApproval', MARKET_STEPS_SERVICE),
+    );
+    alarm(
+      'OrdersInDoubtPastBound',
+      'An order sent without an answer is still not found after SALE_IN_DOUBT_BOUND_MINUTES: its coins are held back; an officer must look (docs: orders in doubt)',
+      stepMetric('OrdersInDoubtPastBound', MARKET_STEPS_SERVICE),
+    );
+    alarm(
+      'SweptOrdersInDoubtPastBound',
+      'The sweep still finds orders in doubt past the bound: their coins are held back; an officer must look',
+      stepMetric('OrdersInDoubtPastBound', SWEEP_SERVICE).with({ statistic: 'Maximum' }),
+    );
+    alarm(
+      'LateFillsBooked',
+      'A fill turned up after its sale was settled and was booked as a post-settlement adjustment (notice sent); check the case',
+      stepMetric('LateFillsBooked', SWEEP_SERVICE),
+    );
+    alarm(
+      'SalesOverdue',
+      'A case is still SELLING a sale older than SALE_MAX_DAYS: the sale is stuck; an officer ends it',
+      stepMetric('SalesOverdue', SWEEP_SERVICE).with({ statistic: 'Maximum' }),
+    );
     // Issue 12's reconciliation of the exchange account against the ledger emits this metric.
-    alarm('ReconciliationDifferences', 'The exchange account and the ledger disagree (reconciliation, issue 12): look before anything else moves', stepMetric('ReconciliationDifferences', 'reconcile-exchange').with({ statistic: 'Maximum' }));
-    alarm('SaleAttemptsExhausted', 'A case used all its sale attempts (SALE_MAX_ATTEMPTS) and waits for an officer', stepMetric('SaleAttemptsExhausted', 'check-deadlines'));
+    alarm(
+      'ReconciliationDifferences',
+      'The exchange account and the ledger disagree (reconciliation, issue 12): look before anything else moves',
+      stepMetric('ReconciliationDifferences', 'reconcile-exchange').with({ statistic: 'Maximum' }),
+    );
+    alarm(
+      'SaleAttemptsExhausted',
+      'A case used all its sale attempts (SALE_MAX_ATTEMPTS) and waits for an officer',
+      stepMetric('SaleAttemptsExhausted', 'check-deadlines'),
+    );
 
     o.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
         title: 'Sales',
-        left: [this.stateMachine.metricStarted({ period, statistic: 'Sum' }), this.stateMachine.metricSucceeded({ period, statistic: 'Sum' }), this.stateMachine.metricFailed({ period, statistic: 'Sum' })],
+        left: [
+          this.stateMachine.metricStarted({ period, statistic: 'Sum' }),
+          this.stateMachine.metricSucceeded({ period, statistic: 'Sum' }),
+          this.stateMachine.metricFailed({ period, statistic: 'Sum' }),
+        ],
         right: [stepMetric('RecoveredKrw', CASE_STEPS_SERVICE)],
         width: 12,
       }),
       new cloudwatch.GraphWidget({
         title: 'Sale quality (bps)',
-        left: [stepMetric('ImplementationShortfallBps', CASE_STEPS_SERVICE).with({ statistic: 'Average' }), stepMetric('ArrivalSlippageBps', CASE_STEPS_SERVICE).with({ statistic: 'Average' })],
+        left: [
+          stepMetric('ImplementationShortfallBps', CASE_STEPS_SERVICE).with({ statistic: 'Average' }),
+          stepMetric('ArrivalSlippageBps', CASE_STEPS_SERVICE).with({ statistic: 'Average' }),
+        ],
         width: 12,
       }),
     );
@@ -335,11 +524,14 @@ const STEP_COMMENTS: Record<StepName, string> = {
   NotifyResult: 'Queue the result notice',
   RecordFailure: 'Settle what was sold, or return the case to DUE with the error',
   QuoteMarket: 'Ticker, order book and rules of every market left; the market guards on the next one',
-  PlanNextSlice: 'Re-plan on the real proceeds; size and price the next limit IOC slice; ask for approval above the threshold',
+  PlanNextSlice:
+    'Re-plan on the real proceeds; size and price the next limit IOC slice; ask for approval above the threshold',
   PlaceOrder: 'Send the slice once (looked up by identifier after any doubt)',
   ReconcileOrder: 'Record the order’s fills once it is final',
-  LookUpOrdersInDoubt: 'Before settling: look every order in doubt up again (by identifier and in the closed-order list)',
-  ResolveOpenOrders: 'After a failure: resolve every order not yet final, by identifier; orders in doubt looked up again',
+  LookUpOrdersInDoubt:
+    'Before settling: look every order in doubt up again (by identifier and in the closed-order list)',
+  ResolveOpenOrders:
+    'After a failure: resolve every order not yet final, by identifier; orders in doubt looked up again',
 };
 
 /** What `addSaleWorkflow` builds. */
@@ -414,7 +606,11 @@ export function addSaleWorkflow(scope: Construct, props: SaleWiringProps): SaleW
   });
 
   // One at a time: the cap on running sales is counted request after request.
-  const starter = props.newFunction('StartSaleFunction', { name: 'start-sale', description: 'Turns sale requests into sale executions (one per case and attempt)', reservedConcurrentExecutions: 1 });
+  const starter = props.newFunction('StartSaleFunction', {
+    name: 'start-sale',
+    description: 'Turns sale requests into sale executions (one per case and attempt)',
+    reservedConcurrentExecutions: 1,
+  });
   data.bindTable(starter);
   // A request deferred at the cap goes back to the queue (its delivery delay brings it back later).
   queues.bindProducer('saleRequest', starter);
@@ -431,7 +627,8 @@ export function addSaleWorkflow(scope: Construct, props: SaleWiringProps): SaleW
   queues.bindProducer('noticeDispatch', deadlineCheck);
   const schedule = new ScheduledFunction(scope, 'DeadlineCheckSchedule', {
     fn: deadlineCheck,
-    description: 'Deadline check: cases past their deadline become due and get a sale request (09:00 in the city’s time zone)',
+    description:
+      'Deadline check: cases past their deadline become due and get a sale request (09:00 in the city’s time zone)',
     expression: props.deadlineCheckCron,
     timezone: props.timezone,
     deliveryRetries: 3,

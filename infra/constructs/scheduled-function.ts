@@ -58,9 +58,14 @@ export class ScheduledFunction extends Construct {
     });
     Validations.of(this.deadLetterQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter queue of a schedule and of its function’s asynchronous invocations (a destination cdk-nag does not recognise as a DLQ).',
+      reason:
+        'This queue is itself the dead-letter queue of a schedule and of its function’s asynchronous invocations (a destination cdk-nag does not recognise as a DLQ).',
     });
-    fn.configureAsyncInvoke({ retryAttempts: props.runRetries, maxEventAge: props.maxEventAge, onFailure: new destinations.SqsDestination(this.deadLetterQueue) });
+    fn.configureAsyncInvoke({
+      retryAttempts: props.runRetries,
+      maxEventAge: props.maxEventAge,
+      onFailure: new destinations.SqsDestination(this.deadLetterQueue),
+    });
 
     const stack = Stack.of(this);
     this.role = new iam.Role(this, 'ScheduleRole', {
@@ -69,7 +74,11 @@ export class ScheduledFunction extends Construct {
         conditions: {
           StringEquals: {
             'aws:SourceAccount': stack.account,
-            'aws:SourceArn': stack.formatArn({ service: 'scheduler', resource: 'schedule-group', resourceName: 'default' }),
+            'aws:SourceArn': stack.formatArn({
+              service: 'scheduler',
+              resource: 'schedule-group',
+              resourceName: 'default',
+            }),
           },
         },
       }),
@@ -80,13 +89,19 @@ export class ScheduledFunction extends Construct {
       timeWindow: scheduler.TimeWindow.off(),
       target: new targets.LambdaInvoke(fn, {
         role: this.role,
-        input: scheduler.ScheduleTargetInput.fromObject(props.input ?? { source: 'schedule', scheduledTime: scheduler.ContextAttribute.scheduledTime }),
+        input: scheduler.ScheduleTargetInput.fromObject(
+          props.input ?? { source: 'schedule', scheduledTime: scheduler.ContextAttribute.scheduledTime },
+        ),
         retryAttempts: props.deliveryRetries,
         maxEventAge: props.maxEventAge,
         deadLetterQueue: this.deadLetterQueue,
       }),
     });
-    acknowledgeWildcards(this.role, { resources: [`${fn.functionArn}:*`] }, 'Granted by the scheduler target (Function.grantInvoke): the :* covers this one function’s versions and aliases.');
+    acknowledgeWildcards(
+      this.role,
+      { resources: [`${fn.functionArn}:*`] },
+      'Granted by the scheduler target (Function.grantInvoke): the :* covers this one function’s versions and aliases.',
+    );
     props.observability.watchDeadLetterQueues({ [props.alarmName]: this.deadLetterQueue });
   }
 }

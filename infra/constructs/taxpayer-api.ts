@@ -41,32 +41,57 @@ export class TaxpayerApi extends Construct {
     super(scope, id);
     this.secret = new secretsmanager.Secret(this, 'AccessSecret', {
       secretName: `${props.namePrefix}/taxpayer-access`,
-      description: 'Keys of the taxpayer self-service page (links on notices, the second check, sessions): 64 random characters read as base64',
+      description:
+        'Keys of the taxpayer self-service page (links on notices, the second check, sessions): 64 random characters read as base64',
       encryptionKey: props.key,
       generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
       removalPolicy: RemovalPolicy.RETAIN,
     });
     Validations.of(this.secret).acknowledge({
       id: 'AwsSolutions-SMG4',
-      reason: 'The secret signs the links printed on letters already mailed: rotating it would void every link in taxpayers’ hands. Rotation is a manual procedure done between notice runs (infra/README.md).',
+      reason:
+        'The secret signs the links printed on letters already mailed: rotating it would void every link in taxpayers’ hands. Rotation is a manual procedure done between notice runs (infra/README.md).',
     });
 
-    const accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: props.logRetention, removalPolicy: RemovalPolicy.RETAIN });
+    const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
     const origin = props.pageUrl ? new URL(props.pageUrl).origin : undefined;
     this.restApi = new apigw.RestApi(this, 'Api', {
       restApiName: `${props.namePrefix}-taxpayer-api`,
-      description: 'crypto-tax-recovery: the taxpayer self-service page’s public API (session, statement, sale preview, sale request)',
+      description:
+        'crypto-tax-recovery: the taxpayer self-service page’s public API (session, statement, sale preview, sale request)',
       endpointTypes: [apigw.EndpointType.REGIONAL],
       cloudWatchRole: false,
       deployOptions: {
         stageName: TAXPAYER_STAGE,
         tracingEnabled: true,
         accessLogDestination: new apigw.LogGroupLogDestination(accessLogs),
-        accessLogFormat: apigw.AccessLogFormat.jsonWithStandardFields({ caller: false, httpMethod: true, ip: true, protocol: true, requestTime: true, resourcePath: true, responseLength: true, status: true, user: false }),
+        accessLogFormat: apigw.AccessLogFormat.jsonWithStandardFields({
+          caller: false,
+          httpMethod: true,
+          ip: true,
+          protocol: true,
+          requestTime: true,
+          resourcePath: true,
+          responseLength: true,
+          status: true,
+          user: false,
+        }),
         throttlingRateLimit: 20,
         throttlingBurstLimit: 40,
       },
-      ...(origin ? { defaultCorsPreflightOptions: { allowOrigins: [origin], allowMethods: ['GET', 'POST'], allowHeaders: ['authorization', 'content-type', IDEMPOTENCY_HEADER.toLowerCase()], maxAge: Duration.minutes(10) } } : {}),
+      ...(origin
+        ? {
+            defaultCorsPreflightOptions: {
+              allowOrigins: [origin],
+              allowMethods: ['GET', 'POST'],
+              allowHeaders: ['authorization', 'content-type', IDEMPOTENCY_HEADER.toLowerCase()],
+              maxAge: Duration.minutes(10),
+            },
+          }
+        : {}),
     });
     (this.restApi.node.findChild('Endpoint') as CfnOutput).overrideLogicalId('TaxpayerApiUrl');
     for (const [name, type] of [
@@ -75,8 +100,14 @@ export class TaxpayerApi extends Construct {
     ] as const) {
       this.restApi.addGatewayResponse(name, {
         type,
-        responseHeaders: { 'Content-Type': "'application/problem+json'", ...(origin ? { 'Access-Control-Allow-Origin': `'${origin}'` } : {}) },
-        templates: { 'application/json': '{"type":"about:blank","title":"$context.error.responseType","detail":$context.error.messageString,"requestId":"$context.requestId"}' },
+        responseHeaders: {
+          'Content-Type': "'application/problem+json'",
+          ...(origin ? { 'Access-Control-Allow-Origin': `'${origin}'` } : {}),
+        },
+        templates: {
+          'application/json':
+            '{"type":"about:blank","title":"$context.error.responseType","detail":$context.error.messageString,"requestId":"$context.requestId"}',
+        },
       });
     }
 
@@ -86,18 +117,38 @@ export class TaxpayerApi extends Construct {
       // No cache: an expired session is refused at once, and one session opens one case only.
       resultsCacheTtl: Duration.seconds(0),
     });
-    const validator = new apigw.RequestValidator(this, 'Validator', { restApi: this.restApi, validateRequestParameters: true, validateRequestBody: true });
-    const integration = new apigw.LambdaIntegration(props.handler.fn, { proxy: true, allowTestInvoke: false, scopePermissionToMethod: false });
+    const validator = new apigw.RequestValidator(this, 'Validator', {
+      restApi: this.restApi,
+      validateRequestParameters: true,
+      validateRequestBody: true,
+    });
+    const integration = new apigw.LambdaIntegration(props.handler.fn, {
+      proxy: true,
+      allowTestInvoke: false,
+      scopePermissionToMethod: false,
+    });
     for (const route of taxpayerRoutes) {
       const method = this.restApi.root.resourceForPath(route.path).addMethod(route.method, integration, {
         requestValidator: validator,
-        ...(route.kind === 'change' ? { requestParameters: { [`method.request.header.${IDEMPOTENCY_HEADER}`]: true } } : {}),
-        ...(route.session ? { authorizer, authorizationType: apigw.AuthorizationType.CUSTOM } : { authorizationType: apigw.AuthorizationType.NONE }),
+        ...(route.kind === 'change'
+          ? { requestParameters: { [`method.request.header.${IDEMPOTENCY_HEADER}`]: true } }
+          : {}),
+        ...(route.session
+          ? { authorizer, authorizationType: apigw.AuthorizationType.CUSTOM }
+          : { authorizationType: apigw.AuthorizationType.NONE }),
       });
       if (!route.session) {
         Validations.of(method).acknowledge(
-          { id: 'AwsSolutions-APIG4', reason: 'This route opens a session: it takes the notice’s code and the date of birth, checks them with a lockout per link and per case, and answers every refusal the same way. Nothing before it could authorize the caller.' },
-          { id: 'AwsSolutions-COG4', reason: 'Taxpayers have no accounts: the notice’s signed code and the second check are the credentials, and this route turns them into a session.' },
+          {
+            id: 'AwsSolutions-APIG4',
+            reason:
+              'This route opens a session: it takes the notice’s code and the date of birth, checks them with a lockout per link and per case, and answers every refusal the same way. Nothing before it could authorize the caller.',
+          },
+          {
+            id: 'AwsSolutions-COG4',
+            reason:
+              'Taxpayers have no accounts: the notice’s signed code and the second check are the credentials, and this route turns them into a session.',
+          },
         );
       }
     }
@@ -113,14 +164,28 @@ export class TaxpayerApi extends Construct {
       name: `${props.namePrefix}-taxpayer-rate`,
       scope: 'REGIONAL',
       defaultAction: { allow: {} },
-      visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: `${props.namePrefix}-taxpayer`, sampledRequestsEnabled: false },
+      visibilityConfig: {
+        cloudWatchMetricsEnabled: true,
+        metricName: `${props.namePrefix}-taxpayer`,
+        sampledRequestsEnabled: false,
+      },
       rules: [
         {
           name: 'PerAddressRate',
           priority: 0,
           action: { block: { customResponse: { responseCode: 429 } } },
-          statement: { rateBasedStatement: { limit: PUBLIC_RATE_LIMIT.requests, evaluationWindowSec: PUBLIC_RATE_LIMIT.windowSeconds, aggregateKeyType: 'IP' } },
-          visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: `${props.namePrefix}-taxpayer-rate`, sampledRequestsEnabled: false },
+          statement: {
+            rateBasedStatement: {
+              limit: PUBLIC_RATE_LIMIT.requests,
+              evaluationWindowSec: PUBLIC_RATE_LIMIT.windowSeconds,
+              aggregateKeyType: 'IP',
+            },
+          },
+          visibilityConfig: {
+            cloudWatchMetricsEnabled: true,
+            metricName: `${props.namePrefix}-taxpayer-rate`,
+            sampledRequestsEnabled: false,
+          },
         },
       ],
     });
@@ -130,8 +195,16 @@ export class TaxpayerApi extends Construct {
     });
 
     Validations.of(this.restApi).acknowledge(
-      { id: 'AwsSolutions-APIG6', reason: 'Execution logging needs the account-wide API Gateway CloudWatch role, a singleton this stack must not own; access logs, X-Ray and the function’s own logs (no personal data) cover every request.' },
-      { id: 'AwsSolutions-COG4', reason: 'Taxpayers have no accounts: their routes use this API’s own Lambda authorizer over a short session opened with the notice’s code and the second check.' },
+      {
+        id: 'AwsSolutions-APIG6',
+        reason:
+          'Execution logging needs the account-wide API Gateway CloudWatch role, a singleton this stack must not own; access logs, X-Ray and the function’s own logs (no personal data) cover every request.',
+      },
+      {
+        id: 'AwsSolutions-COG4',
+        reason:
+          'Taxpayers have no accounts: their routes use this API’s own Lambda authorizer over a short session opened with the notice’s code and the second check.',
+      },
     );
   }
 

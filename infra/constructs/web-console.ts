@@ -211,7 +211,11 @@ export class WebConsole extends Construct {
       validateRequestBody: true,
     });
     // One invoke permission for the whole console API (not one per method): the stack stays under CloudFormation's 500 resources.
-    const integration = new apigw.LambdaIntegration(props.handler.fn, { proxy: true, allowTestInvoke: false, scopePermissionToMethod: false });
+    const integration = new apigw.LambdaIntegration(props.handler.fn, {
+      proxy: true,
+      allowTestInvoke: false,
+      scopePermissionToMethod: false,
+    });
     for (const route of CONSOLE_ROUTES) {
       const resource = this.api.root.resourceForPath(route.path);
       if (!resource.node.tryFindChild('OPTIONS')) resource.addCorsPreflight(cors);

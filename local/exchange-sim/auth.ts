@@ -68,7 +68,8 @@ export class Authenticator {
     if (secret === undefined) return fail('invalid_access_key', 'unknown access key');
     const expected = createHmac(hmac, secret).update(`${h}.${p}`).digest();
     const given = Buffer.from(s, 'base64url');
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return fail('jwt_verification', 'signature does not verify');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected))
+      return fail('jwt_verification', 'signature does not verify');
     const nonce = payload.nonce;
     if (typeof nonce !== 'string' || nonce.length === 0) return fail('invalid_query_payload', 'nonce missing');
 
@@ -77,7 +78,8 @@ export class Authenticator {
       const alg = payload.query_hash_alg ?? 'SHA512';
       if (alg !== 'SHA512') return fail('invalid_query_payload', `unsupported query_hash_alg ${JSON.stringify(alg)}`);
       const want = createHash('sha512').update(hashedQuery, 'utf8').digest('hex');
-      if (typeof hash !== 'string' || hash !== want) return fail('invalid_query_payload', 'query_hash does not match the request');
+      if (typeof hash !== 'string' || hash !== want)
+        return fail('invalid_query_payload', 'query_hash does not match the request');
     }
 
     let used = this.usedNonces.get(accessKey);

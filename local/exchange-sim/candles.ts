@@ -207,7 +207,8 @@ export class CandleSeries implements PriceSource {
     if (hit) return hit;
     const i = this.index(t);
     const r = this.row(i);
-    const candleRate = t - r.startMs < this.series.intervalMs ? new Decimal(r.volume).div(this.intervalMinutes) : new Decimal(0);
+    const candleRate =
+      t - r.startMs < this.series.intervalMs ? new Decimal(r.volume).div(this.intervalMinutes) : new Decimal(0);
     const lookback = Math.max(DAY_MS, 20 * this.series.intervalMs);
     const average = this.volumeBetween(t - lookback, t).div(lookback / MINUTE_MS);
     // Half the current candle, half the trailing average: depth follows activity without vanishing in a lull.
@@ -260,7 +261,9 @@ export class CandleSeries implements PriceSource {
       const r = this.row(j);
       const overlap = Math.min(r.startMs + interval, to) - Math.max(r.startMs, from);
       if (overlap <= 0) return new Decimal(0);
-      return overlap >= interval ? new Decimal(r.volume) : new Decimal(r.volume).mul(new Decimal(overlap).div(interval));
+      return overlap >= interval
+        ? new Decimal(r.volume)
+        : new Decimal(r.volume).mul(new Decimal(overlap).div(interval));
     };
     if (first >= last) return part(last);
     const inner = this.data.cumVolume[last]!.sub(this.data.cumVolume[first + 1]!);

@@ -73,7 +73,6 @@ export function publicErr(status: number, message: string): Reply {
 
 const num = (d: Decimal) => new JsonNumber(d.toFixed());
 
-
 export class Engine {
   readonly orders: SimOrder[] = [];
   readonly rejections: Rejection[] = [];
@@ -111,14 +110,19 @@ export class Engine {
   /** A fresh id, deterministic for the seed (orders, trades, withdrawals). */
   uuid(): string {
     this.uuidCounter++;
-    const hex = [0, 1, 2, 3].map((i) => hashInts(this.o.seed, this.uuidCounter, i).toString(16).padStart(8, '0')).join('');
+    const hex = [0, 1, 2, 3]
+      .map((i) => hashInts(this.o.seed, this.uuidCounter, i).toString(16).padStart(8, '0'))
+      .join('');
     return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
   }
 
   // ------------------------------------------------------------------ quotation
 
   private marketsParam(q: URLSearchParams): SimMarket[] | Reply {
-    const codes = (q.get('markets') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    const codes = (q.get('markets') ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     if (codes.length === 0) return publicErr(400, 'markets required');
     const found: SimMarket[] = [];
     for (const code of codes) {
@@ -186,10 +190,15 @@ export class Engine {
 
   /** GET /v1/ticker/all: every market quoted in one of `quote_currencies` (e.g. `KRW`). */
   tickerAll(q: URLSearchParams): Reply {
-    const quotes = (q.get('quote_currencies') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    const quotes = (q.get('quote_currencies') ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     if (quotes.length === 0) return publicErr(400, 'quote_currencies required');
     const codes = [...this.markets.keys()].filter((c) => quotes.includes(c.split('-')[0]!));
-    return codes.length === 0 ? { status: 200, body: [] } : this.ticker(new URLSearchParams({ markets: codes.join(',') }));
+    return codes.length === 0
+      ? { status: 200, body: [] }
+      : this.ticker(new URLSearchParams({ markets: codes.join(',') }));
   }
 
   orderbook(q: URLSearchParams): Reply {
@@ -203,7 +212,12 @@ export class Engine {
         const n = Math.min(book.bids.length, book.asks.length);
         const units = [];
         for (let i = 0; i < n; i++) {
-          units.push({ ask_price: num(book.asks[i]!.price), bid_price: num(book.bids[i]!.price), ask_size: num(book.asks[i]!.size), bid_size: num(book.bids[i]!.size) });
+          units.push({
+            ask_price: num(book.asks[i]!.price),
+            bid_price: num(book.bids[i]!.price),
+            ask_size: num(book.asks[i]!.size),
+            bid_size: num(book.bids[i]!.size),
+          });
         }
         return {
           market: m.code,
@@ -221,14 +235,29 @@ export class Engine {
     const ms = this.marketsParam(q);
     if (!Array.isArray(ms)) return ms;
     const now = this.clock.nowMs();
-    return { status: 200, body: ms.map((m) => ({ market: m.code, quote_currency: 'KRW', tick_size: m.tickAt(now).toFixed(), supported_levels: ['0'] })) };
+    return {
+      status: 200,
+      body: ms.map((m) => ({
+        market: m.code,
+        quote_currency: 'KRW',
+        tick_size: m.tickAt(now).toFixed(),
+        supported_levels: ['0'],
+      })),
+    };
   }
 
   // ------------------------------------------------------------------ exchange
 
   private account(accessKey: string, currency: string) {
     const w = this.wallet(accessKey, currency);
-    return { currency, balance: w.balance.toFixed(), locked: w.locked.toFixed(), avg_buy_price: '0', avg_buy_price_modified: false, unit_currency: 'KRW' };
+    return {
+      currency,
+      balance: w.balance.toFixed(),
+      locked: w.locked.toFixed(),
+      avg_buy_price: '0',
+      avg_buy_price_modified: false,
+      unit_currency: 'KRW',
+    };
   }
 
   accounts(accessKey: string): Reply {
@@ -266,17 +295,29 @@ export class Engine {
     };
   }
 
-  private reject(accessKey: string, identifier: string | undefined, status: number, name: string, message: string): Reply {
+  private reject(
+    accessKey: string,
+    identifier: string | undefined,
+    status: number,
+    name: string,
+    message: string,
+  ): Reply {
     this.rejections.push({ accessKey, identifier, name, message, at: this.clock.now() });
     return err(status, name, message);
   }
 
   /** POST /v1/orders. `partial` is a fault: fill at most that share. */
   placeOrder(accessKey: string, body: Record<string, unknown>, partial?: string): Reply {
-    const str = (k: string) => (typeof body[k] === 'string' ? body[k] : body[k] === undefined || body[k] === null ? undefined : JSON.stringify(body[k]));
+    const str = (k: string) =>
+      typeof body[k] === 'string'
+        ? body[k]
+        : body[k] === undefined || body[k] === null
+          ? undefined
+          : JSON.stringify(body[k]);
     const identifier = str('identifier');
     if (identifier !== undefined) {
-      if (this.identifiers.has(identifier)) return this.reject(accessKey, identifier, 400, 'duplicated_identifier', 'identifier already used');
+      if (this.identifiers.has(identifier))
+        return this.reject(accessKey, identifier, 400, 'duplicated_identifier', 'identifier already used');
       this.identifiers.add(identifier); // spent now, whatever happens next
     }
     const no = (name: string, message: string) => this.reject(accessKey, identifier, 400, name, message);
@@ -289,24 +330,32 @@ export class Engine {
     const tif = str('time_in_force');
     const volumeText = str('volume');
     const priceText = str('price');
-    if (ordType !== 'limit' && ordType !== 'market' && ordType !== 'best') return no('create_ask_error', `ord_type ${ordType} cannot sell`);
-    if (tif !== undefined && tif !== 'ioc' && tif !== 'fok') return no('invalid_time_in_force', `time_in_force ${tif} not supported`);
-    if (ordType === 'market' && (priceText !== undefined || tif !== undefined)) return no('create_ask_error', 'a market sell takes volume only');
-    if (ordType === 'best' && (priceText !== undefined || tif === undefined)) return no('create_ask_error', 'a best order takes volume and time_in_force');
+    if (ordType !== 'limit' && ordType !== 'market' && ordType !== 'best')
+      return no('create_ask_error', `ord_type ${ordType} cannot sell`);
+    if (tif !== undefined && tif !== 'ioc' && tif !== 'fok')
+      return no('invalid_time_in_force', `time_in_force ${tif} not supported`);
+    if (ordType === 'market' && (priceText !== undefined || tif !== undefined))
+      return no('create_ask_error', 'a market sell takes volume only');
+    if (ordType === 'best' && (priceText !== undefined || tif === undefined))
+      return no('create_ask_error', 'a best order takes volume and time_in_force');
     if (ordType === 'limit' && priceText === undefined) return no('create_ask_error', 'a limit order needs a price');
-    if (!volumeText || !VOLUME.test(volumeText) || new Decimal(volumeText).lte(0)) return no('invalid_volume_ask', 'volume must be positive with at most 8 decimals');
+    if (!volumeText || !VOLUME.test(volumeText) || new Decimal(volumeText).lte(0))
+      return no('invalid_volume_ask', 'volume must be positive with at most 8 decimals');
     const volume = new Decimal(volumeText);
     const now = this.clock.nowMs();
     const book = m.book(now);
     const tick = book.tick;
     let price: Decimal | undefined;
     if (priceText !== undefined) {
-      if (!DECIMAL.test(priceText) || new Decimal(priceText).lte(0)) return no('invalid_price_ask', 'price must be positive');
+      if (!DECIMAL.test(priceText) || new Decimal(priceText).lte(0))
+        return no('invalid_price_ask', 'price must be positive');
       price = new Decimal(priceText);
-      if (!price.mod(tick).isZero()) return no('invalid_price_ask', `price must be a multiple of the tick size ${tick.toFixed()}`);
+      if (!price.mod(tick).isZero())
+        return no('invalid_price_ask', `price must be a multiple of the tick size ${tick.toFixed()}`);
     }
     const reference = price ?? book.bids[0]?.price ?? ZERO;
-    if (reference.mul(volume).lt(this.o.minOrderTotal)) return no('under_min_total_ask', `order total under the minimum ${this.o.minOrderTotal.toFixed()} KRW`);
+    if (reference.mul(volume).lt(this.o.minOrderTotal))
+      return no('under_min_total_ask', `order total under the minimum ${this.o.minOrderTotal.toFixed()} KRW`);
     if (reference.mul(volume).gt(this.o.maxOrderTotal)) return no('over_max_total_ask', 'order total over the maximum');
     const coin = this.wallet(accessKey, m.baseCurrency);
     if (volume.gt(coin.balance)) return no('insufficient_funds_ask', 'insufficient balance');
@@ -335,12 +384,14 @@ export class Engine {
       market: ordType === 'market',
       capFraction: partial ? new Decimal(partial) : undefined,
     });
-    if (execution.exceedsDepth) return no('exceeds_orderbook_depth_ask', 'market sell larger than the bid side of the order book');
+    if (execution.exceedsDepth)
+      return no('exceeds_orderbook_depth_ask', 'market sell larger than the bid side of the order book');
     coin.balance = coin.balance.sub(volume);
     coin.locked = coin.locked.add(volume);
     this.orders.push(order);
     this.applyFills(order, execution.fills);
-    if (order.timeInForce || order.ordType === 'market') this.close(order, order.trades.length > 0 && this.remaining(order).isZero() ? 'done' : 'cancel');
+    if (order.timeInForce || order.ordType === 'market')
+      this.close(order, order.trades.length > 0 && this.remaining(order).isZero() ? 'done' : 'cancel');
     return { status: 201, body: ack };
   }
 
@@ -388,7 +439,9 @@ export class Engine {
   private find(accessKey: string, q: URLSearchParams): SimOrder | undefined {
     const uuid = q.get('uuid');
     const identifier = q.get('identifier');
-    return this.orders.find((o) => o.accessKey === accessKey && (uuid ? o.uuid === uuid : identifier !== null && o.identifier === identifier));
+    return this.orders.find(
+      (o) => o.accessKey === accessKey && (uuid ? o.uuid === uuid : identifier !== null && o.identifier === identifier),
+    );
   }
 
   getOrder(accessKey: string, q: URLSearchParams): Reply {
@@ -417,7 +470,9 @@ export class Engine {
     const orderBy = orderByParam(q);
     for (const bad of [states, limit, page, orderBy]) if (isReply(bad)) return bad;
     const market = q.get('market');
-    const found = this.orders.filter((o) => o.accessKey === accessKey && (states as string[]).includes(o.state) && (!market || o.market === market));
+    const found = this.orders.filter(
+      (o) => o.accessKey === accessKey && (states as string[]).includes(o.state) && (!market || o.market === market),
+    );
     const sorted = sortByCreation(found, orderBy as 'asc' | 'desc');
     const from = ((page as number) - 1) * (limit as number);
     return { status: 200, body: sorted.slice(from, from + (limit as number)).map((o) => this.orderJson(o, 'plain')) };
@@ -439,12 +494,14 @@ export class Engine {
     };
     let start = parse('start_time');
     let end = parse('end_time');
-    if (start === undefined || end === undefined) return err(400, 'validation_error', 'start_time and end_time are ISO 8601 with a zone, or epoch milliseconds');
+    if (start === undefined || end === undefined)
+      return err(400, 'validation_error', 'start_time and end_time are ISO 8601 with a zone, or epoch milliseconds');
     const WEEK = 7 * DAY_MS;
     if (start === null && end === null) end = this.clock.nowMs();
     if (start === null) start = end! - WEEK;
     if (end === null) end = start + WEEK;
-    if (end < start || end - start > WEEK) return err(400, 'validation_error', 'the window between start_time and end_time is at most 7 days');
+    if (end < start || end - start > WEEK)
+      return err(400, 'validation_error', 'the window between start_time and end_time is at most 7 days');
     const market = q.get('market');
     const found = this.orders.filter(
       (o) =>
@@ -454,7 +511,12 @@ export class Engine {
         o.createdAt.getTime() >= start &&
         o.createdAt.getTime() <= end,
     );
-    return { status: 200, body: sortByCreation(found, orderBy as 'asc' | 'desc').slice(0, limit as number).map((o) => this.orderJson(o, 'plain')) };
+    return {
+      status: 200,
+      body: sortByCreation(found, orderBy as 'asc' | 'desc')
+        .slice(0, limit as number)
+        .map((o) => this.orderJson(o, 'plain')),
+    };
   }
 
   /** GET /v1/orders/uuids: by `uuids[]` or `identifiers[]` (one of them, at most 100), newest first. */
@@ -463,8 +525,10 @@ export class Engine {
     const identifiers = q.getAll('identifiers[]');
     const orderBy = orderByParam(q);
     if (isReply(orderBy)) return orderBy;
-    if ((uuids.length === 0) === (identifiers.length === 0)) return err(400, 'validation_error', 'give uuids[] or identifiers[], not both');
-    if (uuids.length + identifiers.length > 100) return err(400, 'validation_error', 'at most 100 uuids or identifiers');
+    if ((uuids.length === 0) === (identifiers.length === 0))
+      return err(400, 'validation_error', 'give uuids[] or identifiers[], not both');
+    if (uuids.length + identifiers.length > 100)
+      return err(400, 'validation_error', 'at most 100 uuids or identifiers');
     const market = q.get('market');
     const found = this.orders.filter(
       (o) =>
@@ -553,14 +617,21 @@ export function isReply(x: unknown): x is Reply {
 export function statesParam(q: URLSearchParams, allowed: readonly string[], fallback: string[]): string[] | Reply {
   const one = q.get('state');
   const many = q.getAll('states[]');
-  if (one !== null && many.length > 0) return err(400, 'validation_error', 'state and states[] cannot be used together');
+  if (one !== null && many.length > 0)
+    return err(400, 'validation_error', 'state and states[] cannot be used together');
   const states = one !== null ? [one] : many.length > 0 ? many : fallback;
   const bad = states.find((s) => !allowed.includes(s));
   return bad === undefined ? states : err(400, 'validation_error', `state ${bad} is not one of ${allowed.join(', ')}`);
 }
 
 /** An integer from 1 to `max`, `fallback` when absent; refused as an exchange error unless `refuse` says otherwise. */
-export function intParam(q: URLSearchParams, key: string, fallback: number, max: number, refuse = (message: string) => err(400, 'validation_error', message)): number | Reply {
+export function intParam(
+  q: URLSearchParams,
+  key: string,
+  fallback: number,
+  max: number,
+  refuse = (message: string) => err(400, 'validation_error', message),
+): number | Reply {
   const text = q.get(key);
   if (text === null) return fallback;
   const n = Number(text);
@@ -574,6 +645,9 @@ export function orderByParam(q: URLSearchParams): 'asc' | 'desc' | Reply {
 
 /** By creation time; ties keep the order in which the exchange took them. */
 export function sortByCreation<T extends { createdAt: Date }>(items: readonly T[], orderBy: 'asc' | 'desc'): T[] {
-  const asc = items.map((o, i) => ({ o, i })).sort((a, b) => a.o.createdAt.getTime() - b.o.createdAt.getTime() || a.i - b.i).map((x) => x.o);
+  const asc = items
+    .map((o, i) => ({ o, i }))
+    .sort((a, b) => a.o.createdAt.getTime() - b.o.createdAt.getTime() || a.i - b.i)
+    .map((x) => x.o);
   return orderBy === 'asc' ? asc : asc.reverse();
 }

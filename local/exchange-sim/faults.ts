@@ -38,7 +38,8 @@ type Armed =
 /** How the client's request ends under late processing: no answer until its timeout, or a reset. */
 export type LateMode = 'hang' | 'destroy';
 
-export type Before = { kind: 'hang' } | { kind: 'status'; status: number } | { kind: 'rateLimit' } | { kind: 'ban'; seconds: number };
+export type Before =
+  { kind: 'hang' } | { kind: 'status'; status: number } | { kind: 'rateLimit' } | { kind: 'ban'; seconds: number };
 
 export const ORDERS: Match = { method: 'POST', path: '/v1/orders' };
 export const WITHDRAWALS: Match = { method: 'POST', path: '/v1/withdraws/coin' };
@@ -56,7 +57,12 @@ export class Faults {
   }
 
   serverError(options: { times?: number; status?: number; match?: Match } = {}): void {
-    this.armed.push({ kind: 'status', match: options.match ?? {}, times: options.times ?? 1, status: options.status ?? 500 });
+    this.armed.push({
+      kind: 'status',
+      match: options.match ?? {},
+      times: options.times ?? 1,
+      status: options.status ?? 500,
+    });
   }
 
   rateLimit(options: { times?: number; match?: Match } = {}): void {
@@ -68,11 +74,21 @@ export class Faults {
   }
 
   partialFill(options: { times?: number; fraction?: string } = {}): void {
-    this.armed.push({ kind: 'partialFill', match: ORDERS, times: options.times ?? 1, fraction: options.fraction ?? '0.5' });
+    this.armed.push({
+      kind: 'partialFill',
+      match: ORDERS,
+      times: options.times ?? 1,
+      fraction: options.fraction ?? '0.5',
+    });
   }
 
   loseAnswer(options: { times?: number; mode?: LoseMode; match?: Match } = {}): void {
-    this.armed.push({ kind: 'loseAnswer', match: options.match ?? ORDERS, times: options.times ?? 1, mode: options.mode ?? 'destroy' });
+    this.armed.push({
+      kind: 'loseAnswer',
+      match: options.match ?? ORDERS,
+      times: options.times ?? 1,
+      mode: options.mode ?? 'destroy',
+    });
   }
 
   failWithdrawal(options: { times?: number } = {}): void {
@@ -80,7 +96,13 @@ export class Faults {
   }
 
   lateProcessing(options: { times?: number; afterMs?: number; mode?: LateMode } = {}): void {
-    this.armed.push({ kind: 'lateProcessing', match: ORDERS, times: options.times ?? 1, afterMs: options.afterMs ?? 5000, mode: options.mode ?? 'hang' });
+    this.armed.push({
+      kind: 'lateProcessing',
+      match: ORDERS,
+      times: options.times ?? 1,
+      afterMs: options.afterMs ?? 5000,
+      mode: options.mode ?? 'hang',
+    });
   }
 
   clear(): void {
@@ -94,8 +116,14 @@ export class Faults {
     return this.delays.filter((d) => matches(d.match, method, path)).reduce((a, d) => a + d.ms, 0);
   }
 
-  private take<K extends Armed['kind']>(kinds: readonly K[], method: string, path: string): Extract<Armed, { kind: K }> | undefined {
-    const i = this.armed.findIndex((a) => (kinds as readonly string[]).includes(a.kind) && matches(a.match, method, path));
+  private take<K extends Armed['kind']>(
+    kinds: readonly K[],
+    method: string,
+    path: string,
+  ): Extract<Armed, { kind: K }> | undefined {
+    const i = this.armed.findIndex(
+      (a) => (kinds as readonly string[]).includes(a.kind) && matches(a.match, method, path),
+    );
     if (i < 0) return undefined;
     const a = this.armed[i]!;
     a.times -= 1;

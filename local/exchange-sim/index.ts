@@ -52,20 +52,52 @@ export const DEFAULT_MARKETS: readonly MarketSpec[] = [
   {
     code: 'KRW-BTC',
     data: 'binanceus:BTCUSDT_1m',
-    synthetic: { s0: '85000000', annualVol: 0.5, jumpsPerDay: 0.05, jumpMean: -0.02, jumpStd: 0.03, dailyVolume: '3000', volumeNoise: 0.35 },
+    synthetic: {
+      s0: '85000000',
+      annualVol: 0.5,
+      jumpsPerDay: 0.05,
+      jumpMean: -0.02,
+      jumpStd: 0.03,
+      dailyVolume: '3000',
+      volumeNoise: 0.35,
+    },
   },
   {
     code: 'KRW-ETH',
     data: 'upbit:KRW-ETH_15min',
-    synthetic: { s0: '3500000', annualVol: 0.65, jumpsPerDay: 0.05, jumpMean: -0.025, jumpStd: 0.035, dailyVolume: '20000', volumeNoise: 0.35 },
+    synthetic: {
+      s0: '3500000',
+      annualVol: 0.65,
+      jumpsPerDay: 0.05,
+      jumpMean: -0.025,
+      jumpStd: 0.035,
+      dailyVolume: '20000',
+      volumeNoise: 0.35,
+    },
   },
   {
     code: 'KRW-XRP',
-    synthetic: { s0: '800', annualVol: 0.8, jumpsPerDay: 0.08, jumpMean: -0.03, jumpStd: 0.05, dailyVolume: '300000000', volumeNoise: 0.4 },
+    synthetic: {
+      s0: '800',
+      annualVol: 0.8,
+      jumpsPerDay: 0.08,
+      jumpMean: -0.03,
+      jumpStd: 0.05,
+      dailyVolume: '300000000',
+      volumeNoise: 0.4,
+    },
   },
   {
     code: 'KRW-THIN',
-    synthetic: { s0: '250', annualVol: 1.2, jumpsPerDay: 0.2, jumpMean: -0.03, jumpStd: 0.08, dailyVolume: '6000000', volumeNoise: 0.6 },
+    synthetic: {
+      s0: '250',
+      annualVol: 1.2,
+      jumpsPerDay: 0.2,
+      jumpMean: -0.03,
+      jumpStd: 0.08,
+      dailyVolume: '6000000',
+      volumeNoise: 0.6,
+    },
   },
 ];
 
@@ -171,14 +203,17 @@ export async function startExchangeSimulator(options: SimulatorOptions): Promise
   const usdKrw = decimal(options.usdKrw ?? '1300');
   const impact: ImpactParams = { ...DEFAULT_IMPACT, ...options.impact };
   // Synthetic paths start at their s0 on the day the clock starts, unless told otherwise.
-  const origin = options.syntheticOrigin ? Date.parse(options.syntheticOrigin) : clock.nowMs() - (clock.nowMs() % 86_400_000);
+  const origin = options.syntheticOrigin
+    ? Date.parse(options.syntheticOrigin)
+    : clock.nowMs() - (clock.nowMs() % 86_400_000);
 
   const markets = new Map<string, SimMarket>();
   const source: Record<string, string> = {};
   for (const entry of options.markets ?? DEFAULT_MARKETS) {
     const spec = typeof entry === 'string' ? specFor(entry) : entry;
     let src: PriceSource;
-    if (haveData && spec.data && seriesAvailable(dataDir, spec.data)) src = new CandleSeries(dataDir, SERIES[spec.data]!, usdKrw);
+    if (haveData && spec.data && seriesAvailable(dataDir, spec.data))
+      src = new CandleSeries(dataDir, SERIES[spec.data]!, usdKrw);
     else src = new SyntheticSeries(spec.synthetic, seed, spec.code, origin);
     markets.set(spec.code, new SimMarket(spec.code, src, seed, impact));
     source[spec.code] = src.description;
@@ -200,7 +235,9 @@ export async function startExchangeSimulator(options: SimulatorOptions): Promise
   });
   const faults = new Faults();
   const quotation = new Quotation(markets, clock);
-  const fees = Object.fromEntries(Object.entries(options.withdrawalFees ?? DEFAULT_WITHDRAWAL_FEES).map(([c, f]) => [c, decimal(f)]));
+  const fees = Object.fromEntries(
+    Object.entries(options.withdrawalFees ?? DEFAULT_WITHDRAWAL_FEES).map(([c, f]) => [c, decimal(f)]),
+  );
   const withdrawals = new Withdrawals(engine, clock, seed, {
     fees,
     processingAfterMs: options.withdrawalProcessingAfterMs ?? 60_000,
@@ -213,7 +250,8 @@ export async function startExchangeSimulator(options: SimulatorOptions): Promise
 
   const pub = (group: Group, answer: (q: URLSearchParams) => Reply): Route => ({ group, public: true, answer });
   const own = (group: Group, answer: Route['answer']): Route => ({ group, public: false, answer });
-  const candles = (kind: 'seconds' | 'days' | 'weeks' | 'months') => pub('candle', (q) => quotation.candles({ kind }, q));
+  const candles = (kind: 'seconds' | 'days' | 'weeks' | 'months') =>
+    pub('candle', (q) => quotation.candles({ kind }, q));
   const ROUTES: Record<string, Route> = {
     'GET /v1/market/all': pub('market', (q) => quotation.marketAll(q)),
     'GET /v1/ticker': pub('ticker', (q) => engine.ticker(q)),
@@ -225,17 +263,26 @@ export async function startExchangeSimulator(options: SimulatorOptions): Promise
     'GET /v1/candles/days': candles('days'),
     'GET /v1/candles/weeks': candles('weeks'),
     'GET /v1/candles/months': candles('months'),
-    ...Object.fromEntries(MINUTE_UNITS.map((unit) => [`GET /v1/candles/minutes/${unit}`, pub('candle', (q) => quotation.candles({ kind: 'minutes', unit }, q))])),
+    ...Object.fromEntries(
+      MINUTE_UNITS.map((unit) => [
+        `GET /v1/candles/minutes/${unit}`,
+        pub('candle', (q) => quotation.candles({ kind: 'minutes', unit }, q)),
+      ]),
+    ),
     'GET /v1/accounts': own('default', (_q, key) => engine.accounts(key)),
     'GET /v1/orders/chance': own('default', (q, key) => engine.chance(key, q)),
-    'POST /v1/orders': own('order', (_q, key, body, m, p) => engine.placeOrder(key, body, faults.partialFraction(m, p))),
+    'POST /v1/orders': own('order', (_q, key, body, m, p) =>
+      engine.placeOrder(key, body, faults.partialFraction(m, p)),
+    ),
     'GET /v1/order': own('default', (q, key) => engine.getOrder(key, q)),
     'DELETE /v1/order': own('default', (q, key) => engine.cancel(key, q)),
     'GET /v1/orders/open': own('default', (q, key) => engine.openOrders(key, q)),
     'GET /v1/orders/closed': own('default', (q, key) => engine.closedOrders(key, q)),
     'GET /v1/orders/uuids': own('default', (q, key) => engine.ordersByUuids(key, q)),
     'GET /v1/withdraws/coin_addresses': own('default', (_q, key) => withdrawals.addresses(key)),
-    'POST /v1/withdraws/coin': own('default', (_q, key, body, m, p) => withdrawals.withdraw(key, body, faults.withdrawalFails(m, p))),
+    'POST /v1/withdraws/coin': own('default', (_q, key, body, m, p) =>
+      withdrawals.withdraw(key, body, faults.withdrawalFails(m, p)),
+    ),
     'GET /v1/withdraw': own('default', (q, key) => withdrawals.get(key, q)),
     'GET /v1/withdraws': own('default', (q, key) => withdrawals.list(key, q)),
   };
@@ -267,7 +314,8 @@ export async function startExchangeSimulator(options: SimulatorOptions): Promise
     const path = url.pathname;
     const route = `${method} ${path}`;
     const rawBody = await readBody(req);
-    const record = (status: number) => requests.push({ method, path, query: url.search.slice(1), status, at: clock.now() });
+    const record = (status: number) =>
+      requests.push({ method, path, query: url.search.slice(1), status, at: clock.now() });
 
     const routeDef = ROUTES[route];
     if (!routeDef) {
@@ -280,13 +328,20 @@ export async function startExchangeSimulator(options: SimulatorOptions): Promise
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));
 
     const group = routeDef.group;
-    const who = QUOTATION_GROUPS.has(group) ? (req.socket.remoteAddress ?? 'ip') : (claimedAccessKey(req.headers.authorization) ?? 'anonymous');
+    const who = QUOTATION_GROUPS.has(group)
+      ? (req.socket.remoteAddress ?? 'ip')
+      : (claimedAccessKey(req.headers.authorization) ?? 'anonymous');
     const remainingHeader = (sec: number) => `group=${group}; min=1800; sec=${sec}`;
 
     const injected = faults.before(method, path);
     if (injected?.kind === 'hang') return void record(0);
-    if (injected?.kind === 'status') return void (record(injected.status), send(res, err(injected.status, 'server_error', 'injected failure'), remainingHeader(0)));
-    if (injected?.kind === 'rateLimit') return void (record(429), send(res, err(429, 'too_many_requests', 'Too many API requests.'), remainingHeader(0)));
+    if (injected?.kind === 'status')
+      return void (
+        record(injected.status),
+        send(res, err(injected.status, 'server_error', 'injected failure'), remainingHeader(0))
+      );
+    if (injected?.kind === 'rateLimit')
+      return void (record(429), send(res, err(429, 'too_many_requests', 'Too many API requests.'), remainingHeader(0)));
     if (injected?.kind === 'ban') {
       limiter.ban(who, Date.now(), injected.seconds * 1000);
     }
@@ -294,9 +349,14 @@ export async function startExchangeSimulator(options: SimulatorOptions): Promise
     const verdict = limiter.check(who, group, Date.now());
     if (verdict.status === 418) {
       record(418);
-      return send(res, err(418, 'too_many_requests', `Blocked for ${verdict.seconds} seconds for ignoring 429.`), remainingHeader(0));
+      return send(
+        res,
+        err(418, 'too_many_requests', `Blocked for ${verdict.seconds} seconds for ignoring 429.`),
+        remainingHeader(0),
+      );
     }
-    if (verdict.status === 429) return void (record(429), send(res, err(429, 'too_many_requests', 'Too many API requests.'), remainingHeader(0)));
+    if (verdict.status === 429)
+      return void (record(429), send(res, err(429, 'too_many_requests', 'Too many API requests.'), remainingHeader(0)));
 
     processLate();
     engine.matchResting();
@@ -310,11 +370,16 @@ export async function startExchangeSimulator(options: SimulatorOptions): Promise
       if (method === 'POST') {
         try {
           const parsed = rawBody ? parseLossless(rawBody) : {};
-          if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('body must be a JSON object');
+          if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+            throw new Error('body must be a JSON object');
           body = parsed as Record<string, unknown>;
         } catch (e) {
           record(400);
-          return send(res, err(400, 'validation_error', `invalid JSON body: ${(e as Error).message}`), remainingHeader(verdict.remaining));
+          return send(
+            res,
+            err(400, 'validation_error', `invalid JSON body: ${(e as Error).message}`),
+            remainingHeader(verdict.remaining),
+          );
         }
         hashed = Object.entries(body)
           .filter(([, v]) => v !== null && v !== undefined)
@@ -330,7 +395,12 @@ export async function startExchangeSimulator(options: SimulatorOptions): Promise
       }
       const lateFault = route === 'POST /v1/orders' ? faults.late(method, path) : undefined;
       if (lateFault) {
-        late.push({ accessKey: verified.accessKey, body, partial: faults.partialFraction(method, path), dueAt: clock.nowMs() + lateFault.afterMs });
+        late.push({
+          accessKey: verified.accessKey,
+          body,
+          partial: faults.partialFraction(method, path),
+          dueAt: clock.nowMs() + lateFault.afterMs,
+        });
         if (lateFault.mode === 'destroy') return void (record(-1), req.socket.destroy());
         return void record(0);
       }
@@ -366,7 +436,8 @@ export async function startExchangeSimulator(options: SimulatorOptions): Promise
       credit: (currency, amount, accessKey = firstKey) => engine.credit(accessKey, currency, decimal(amount)),
       debit: (currency, amount, accessKey = firstKey) => {
         const { balance } = engine.balanceOf(accessKey, currency);
-        if (decimal(amount).gt(balance)) throw new Error(`the account holds ${balance.toFixed()} ${currency}, not ${amount}`);
+        if (decimal(amount).gt(balance))
+          throw new Error(`the account holds ${balance.toFixed()} ${currency}, not ${amount}`);
         engine.credit(accessKey, currency, decimal(amount).neg());
       },
       balance: (currency, accessKey = firstKey) => {
@@ -425,7 +496,10 @@ function readBody(req: IncomingMessage): Promise<string> {
 
 function send(res: ServerResponse, reply: Reply, remaining: string | undefined): void {
   const text = stringifyWithNumbers(reply.body);
-  const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(text)) };
+  const headers: Record<string, string> = {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': String(Buffer.byteLength(text)),
+  };
   if (remaining) headers['remaining-req'] = remaining;
   res.writeHead(reply.status, headers);
   res.end(text);

@@ -25,7 +25,8 @@ export interface LimitOptions {
   banMs: number;
 }
 
-export type LimitVerdict = { status: 200; remaining: number } | { status: 429; remaining: 0 } | { status: 418; remaining: 0; seconds: number };
+export type LimitVerdict =
+  { status: 200; remaining: number } | { status: 429; remaining: 0 } | { status: 418; remaining: 0; seconds: number };
 
 interface Bucket {
   /** Wall-clock ms of the requests taken in the last window. */

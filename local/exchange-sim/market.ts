@@ -199,7 +199,8 @@ export class SimMarket {
     const visible = sum(book.bids.map((l) => l.size));
     if (req.market && req.volume.gt(visible)) return { fills: [], exceedsDepth: true };
     let want = req.volume;
-    if (req.capFraction) want = Decimal.min(want, req.volume.mul(req.capFraction).toDecimalPlaces(LOT, Decimal.ROUND_DOWN));
+    if (req.capFraction)
+      want = Decimal.min(want, req.volume.mul(req.capFraction).toDecimalPlaces(LOT, Decimal.ROUND_DOWN));
     const fills: Level[] = [];
     let left = want;
     for (const level of book.bids) {

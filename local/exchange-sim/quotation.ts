@@ -24,7 +24,8 @@ const NAMES: Record<string, [korean: string, english: string]> = {
 };
 
 /** Candle periods Upbit serves; minute units as in `/v1/candles/minutes/{unit}`. */
-export type CandlePeriod = { kind: 'seconds' } | { kind: 'minutes'; unit: number } | { kind: 'days' } | { kind: 'weeks' } | { kind: 'months' };
+export type CandlePeriod =
+  { kind: 'seconds' } | { kind: 'minutes'; unit: number } | { kind: 'days' } | { kind: 'weeks' } | { kind: 'months' };
 
 export const MINUTE_UNITS: readonly number[] = [1, 3, 5, 10, 15, 30, 60, 240];
 
@@ -45,7 +46,13 @@ export class Quotation {
         if (details) {
           row.market_event = {
             warning: false,
-            caution: { PRICE_FLUCTUATIONS: false, TRADING_VOLUME_SOARING: false, DEPOSIT_AMOUNT_SOARING: false, GLOBAL_PRICE_DIFFERENCES: false, CONCENTRATION_OF_SMALL_ACCOUNTS: false },
+            caution: {
+              PRICE_FLUCTUATIONS: false,
+              TRADING_VOLUME_SOARING: false,
+              DEPOSIT_AMOUNT_SOARING: false,
+              GLOBAL_PRICE_DIFFERENCES: false,
+              CONCENTRATION_OF_SMALL_ACCOUNTS: false,
+            },
           };
         }
         return row;
@@ -114,7 +121,8 @@ export class Quotation {
       row.change_price = num(close.sub(prev));
       row.change_rate = num(prev.isZero() ? ZERO : close.sub(prev).div(prev).toDecimalPlaces(10));
     }
-    if (period.kind === 'weeks' || period.kind === 'months') row.first_day_of_period = plainIso(start, 'utc').slice(0, 10);
+    if (period.kind === 'weeks' || period.kind === 'months')
+      row.first_day_of_period = plainIso(start, 'utc').slice(0, 10);
     return row;
   }
 
@@ -149,14 +157,27 @@ export class Quotation {
     // `seq` 0 for a minute print, 1.. for the simulator's own fills (made unique within their millisecond).
     const trades: { at: number; seq: number; price: Decimal; volume: Decimal; side: 'ASK' | 'BID' }[] = [];
     m.ownTrades.forEach((t, i) => {
-      if (t.atMs <= until) trades.push({ at: t.atMs, seq: 1 + (i % 999), price: t.funds.div(t.volume).toDecimalPlaces(LOT), volume: t.volume, side: 'ASK' });
+      if (t.atMs <= until)
+        trades.push({
+          at: t.atMs,
+          seq: 1 + (i % 999),
+          price: t.funds.div(t.volume).toDecimalPlaces(LOT),
+          volume: t.volume,
+          side: 'ASK',
+        });
     });
     // Minute prints, walking back until there are enough (own fills interleave by time).
     for (let minute = Math.floor(until / MINUTE_MS), prints = 0; prints < count; minute--) {
       const at = minute * MINUTE_MS + Math.floor(uniform(seed, minute, 1) * MINUTE_MS);
       if (at > until) continue;
       const volume = m.source.minuteVolumeAt(at).toDecimalPlaces(LOT, Decimal.ROUND_DOWN);
-      trades.push({ at, seq: 0, price: this.price(m, at), volume, side: hashInts(seed, minute, 2) % 2 === 0 ? 'ASK' : 'BID' });
+      trades.push({
+        at,
+        seq: 0,
+        price: this.price(m, at),
+        volume,
+        side: hashInts(seed, minute, 2) % 2 === 0 ? 'ASK' : 'BID',
+      });
       prints++;
     }
     trades.sort((a, b) => b.at - a.at || b.seq - a.seq);

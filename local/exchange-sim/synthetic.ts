@@ -39,7 +39,8 @@ export interface SyntheticParams {
  * Korean evening / US morning, quiet before dawn.
  */
 export const INTRADAY_PROFILE: readonly number[] = normalise([
-  1.1, 1.0, 0.85, 0.7, 0.6, 0.55, 0.55, 0.65, 0.8, 1.5, 1.35, 1.15, 1.0, 0.95, 0.95, 1.0, 1.05, 1.1, 1.1, 1.15, 1.2, 1.3, 1.35, 1.25,
+  1.1, 1.0, 0.85, 0.7, 0.6, 0.55, 0.55, 0.65, 0.8, 1.5, 1.35, 1.15, 1.0, 0.95, 0.95, 1.0, 1.05, 1.1, 1.1, 1.15, 1.2,
+  1.3, 1.35, 1.25,
 ]);
 
 function normalise(w: number[]): number[] {
@@ -75,7 +76,8 @@ export class SyntheticSeries implements PriceSource {
   ) {
     this.sigma = params.annualVol / sqrt(MINUTES_PER_YEAR);
     const lambda = params.jumpsPerDay / 1440;
-    this.drift = -0.5 * this.sigma * this.sigma - lambda * (exp(params.jumpMean + (params.jumpStd * params.jumpStd) / 2) - 1);
+    this.drift =
+      -0.5 * this.sigma * this.sigma - lambda * (exp(params.jumpMean + (params.jumpStd * params.jumpStd) / 2) - 1);
     this.market = hashString(marketCode);
     this.s0 = new Decimal(params.s0);
     this.perMinute = new Decimal(params.dailyVolume).div(1440);

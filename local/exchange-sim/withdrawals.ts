@@ -90,23 +90,37 @@ export class Withdrawals {
 
   /** POST /v1/withdraws/coin. `fails`: the fault, decided when the request is taken. */
   withdraw(accessKey: string, body: Record<string, unknown>, fails: boolean): Reply {
-    const str = (k: string) => (body[k] === undefined || body[k] === null ? undefined : typeof body[k] === 'string' ? body[k] : JSON.stringify(body[k]));
+    const str = (k: string) =>
+      body[k] === undefined || body[k] === null
+        ? undefined
+        : typeof body[k] === 'string'
+          ? body[k]
+          : JSON.stringify(body[k]);
     const currency = str('currency');
     const netType = str('net_type');
     const amountText = str('amount');
     const address = str('address');
     const secondary = str('secondary_address');
     const transactionType = str('transaction_type') ?? 'default';
-    if (!currency || !netType || !amountText || !address) return err(400, 'validation_error', 'currency, net_type, amount and address are required');
-    if (transactionType !== 'default' && transactionType !== 'internal') return err(400, 'validation_error', 'transaction_type is default or internal');
-    if (!AMOUNT.test(amountText) || new Decimal(amountText).lte(0)) return err(400, 'validation_error', 'amount must be positive with at most 8 decimals');
+    if (!currency || !netType || !amountText || !address)
+      return err(400, 'validation_error', 'currency, net_type, amount and address are required');
+    if (transactionType !== 'default' && transactionType !== 'internal')
+      return err(400, 'validation_error', 'transaction_type is default or internal');
+    if (!AMOUNT.test(amountText) || new Decimal(amountText).lte(0))
+      return err(400, 'validation_error', 'amount must be positive with at most 8 decimals');
     const registered = (this.allowed.get(accessKey) ?? []).some(
-      (a) => a.currency === currency && a.netType === netType && a.address === address && (a.secondaryAddress ?? undefined) === secondary,
+      (a) =>
+        a.currency === currency &&
+        a.netType === netType &&
+        a.address === address &&
+        (a.secondaryAddress ?? undefined) === secondary,
     );
-    if (!registered) return err(400, 'withdraw_address', 'the address is not registered for withdrawals of this currency and network');
+    if (!registered)
+      return err(400, 'withdraw_address', 'the address is not registered for withdrawals of this currency and network');
     const amount = new Decimal(amountText);
     const fee = transactionType === 'internal' ? ZERO : (this.o.fees[currency] ?? ZERO);
-    if (!this.engine.lock(accessKey, currency, amount.add(fee))) return err(400, 'insufficient_funds_withdraw', 'amount plus fee exceeds the available balance');
+    if (!this.engine.lock(accessKey, currency, amount.add(fee)))
+      return err(400, 'insufficient_funds_withdraw', 'amount plus fee exceeds the available balance');
     const w: SimWithdrawal = {
       uuid: this.engine.uuid(),
       accessKey,
@@ -161,7 +175,12 @@ export class Withdrawals {
     const txid = q.get('txid');
     const currency = q.get('currency');
     if (!uuid && !txid) return err(400, 'validation_error', 'uuid or txid required');
-    const w = this.all.find((x) => x.accessKey === accessKey && (uuid ? x.uuid === uuid : x.txid === txid) && (!currency || x.currency === currency));
+    const w = this.all.find(
+      (x) =>
+        x.accessKey === accessKey &&
+        (uuid ? x.uuid === uuid : x.txid === txid) &&
+        (!currency || x.currency === currency),
+    );
     return w ? { status: 200, body: json(w) } : err(404, 'withdraw_not_found', 'withdrawal not found');
   }
 
@@ -174,7 +193,8 @@ export class Withdrawals {
     if (isReply(page)) return page;
     if (isReply(orderBy)) return orderBy;
     const state = q.get('state');
-    if (state !== null && !STATES.includes(state)) return err(400, 'validation_error', `state is one of ${STATES.join(', ')}`);
+    if (state !== null && !STATES.includes(state))
+      return err(400, 'validation_error', `state is one of ${STATES.join(', ')}`);
     const currency = q.get('currency');
     const uuids = q.getAll('uuids[]');
     const txids = q.getAll('txids[]');
@@ -187,7 +207,12 @@ export class Withdrawals {
         (txids.length === 0 || (w.txid !== undefined && txids.includes(w.txid))),
     );
     const from = (page - 1) * limit;
-    return { status: 200, body: sortByCreation(found, orderBy).slice(from, from + limit).map(json) };
+    return {
+      status: 200,
+      body: sortByCreation(found, orderBy)
+        .slice(from, from + limit)
+        .map(json),
+    };
   }
 }
 

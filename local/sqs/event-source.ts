@@ -146,14 +146,16 @@ class BatchFailed extends Error {}
 
 /** Which records failed, read from the handler's answer as Lambda reads it. */
 export function failedIds(event: SQSEvent, answer: unknown): string[] {
-  if (answer === undefined || answer === null || typeof answer !== 'object' || !('batchItemFailures' in answer)) return [];
-  const failures = (answer).batchItemFailures;
+  if (answer === undefined || answer === null || typeof answer !== 'object' || !('batchItemFailures' in answer))
+    return [];
+  const failures = answer.batchItemFailures;
   if (failures === null || failures === undefined) return [];
   if (!Array.isArray(failures)) throw new BatchFailed('batchItemFailures is not a list');
   const ids = new Set(event.Records.map((r) => r.messageId));
   return failures.map((f: unknown) => {
     const id = f && typeof f === 'object' ? (f as { itemIdentifier?: unknown }).itemIdentifier : undefined;
-    if (typeof id !== 'string' || !ids.has(id)) throw new BatchFailed(`batchItemFailures names ${JSON.stringify(id)}, not a message of the batch`);
+    if (typeof id !== 'string' || !ids.has(id))
+      throw new BatchFailed(`batchItemFailures names ${JSON.stringify(id)}, not a message of the batch`);
     return id;
   });
 }
@@ -203,14 +205,23 @@ export class SqsEventSource {
     const notDeleted: string[] = [];
     if (done.length > 0) {
       const deleted = await client.send(
-        new DeleteMessageBatchCommand({ QueueUrl: queue.url, Entries: done.map((r, i) => ({ Id: String(i), ReceiptHandle: r.receiptHandle })) }),
+        new DeleteMessageBatchCommand({
+          QueueUrl: queue.url,
+          Entries: done.map((r, i) => ({ Id: String(i), ReceiptHandle: r.receiptHandle })),
+        }),
       );
       for (const f of deleted.Failed ?? []) {
         const record = done[Number(f.Id)];
         if (record) notDeleted.push(record.messageId);
       }
     }
-    const report: BatchReport = { event, succeeded: done.map((r) => r.messageId).filter((id) => !notDeleted.includes(id)), failed, notDeleted, ...(error !== undefined ? { error } : {}) };
+    const report: BatchReport = {
+      event,
+      succeeded: done.map((r) => r.messageId).filter((id) => !notDeleted.includes(id)),
+      failed,
+      notDeleted,
+      ...(error !== undefined ? { error } : {}),
+    };
     this.options.onBatch?.(report);
     return report;
   }
@@ -219,7 +230,10 @@ export class SqsEventSource {
     const context = lambdaContext(this.functionName, this.timeoutMs, regionOf(this.options.queue.arn));
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${this.functionName} timed out after ${this.timeoutMs} ms`)), this.timeoutMs);
+      timer = setTimeout(
+        () => reject(new Error(`${this.functionName} timed out after ${this.timeoutMs} ms`)),
+        this.timeoutMs,
+      );
     });
     try {
       return await Promise.race([this.options.handler(event, context), timeout]);

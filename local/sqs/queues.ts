@@ -3,12 +3,7 @@
  * (infra/constructs/queues.ts): FIFO, content-based deduplication off, a FIFO DLQ with a redrive
  * policy. Visibility timeouts are whole seconds; tests use short ones (1 s) to see redelivery fast.
  */
-import {
-  CreateQueueCommand,
-  GetQueueAttributesCommand,
-  PurgeQueueCommand,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, GetQueueAttributesCommand, PurgeQueueCommand, type SQSClient } from '@aws-sdk/client-sqs';
 
 export interface LocalQueue {
   readonly name: string;
@@ -44,7 +39,9 @@ async function queueArn(client: SQSClient, url: string): Promise<string> {
 
 async function createFifo(client: SQSClient, name: string, attributes: Record<string, string>): Promise<LocalQueue> {
   const queueName = name.endsWith('.fifo') ? name : `${name}.fifo`;
-  const answer = await client.send(new CreateQueueCommand({ QueueName: queueName, Attributes: { FifoQueue: 'true', ...attributes } }));
+  const answer = await client.send(
+    new CreateQueueCommand({ QueueName: queueName, Attributes: { FifoQueue: 'true', ...attributes } }),
+  );
   if (!answer.QueueUrl) throw new Error(`the local SQS server gave no URL for ${queueName}`);
   return { name: queueName, url: answer.QueueUrl, arn: await queueArn(client, answer.QueueUrl) };
 }
@@ -55,7 +52,10 @@ export async function createFifoQueueWithDlq(client: SQSClient, options: FifoQue
   const dedup = String(options.contentBasedDeduplication ?? false);
   const visibilityTimeoutSeconds = options.visibilityTimeoutSeconds ?? 30;
   const maxReceiveCount = options.maxReceiveCount ?? 5;
-  const dlq = await createFifo(client, `${base}-dlq`, { ContentBasedDeduplication: dedup, MessageRetentionPeriod: String(14 * 24 * 3600) });
+  const dlq = await createFifo(client, `${base}-dlq`, {
+    ContentBasedDeduplication: dedup,
+    MessageRetentionPeriod: String(14 * 24 * 3600),
+  });
   const queue = await createFifo(client, base, {
     ContentBasedDeduplication: dedup,
     VisibilityTimeout: String(visibilityTimeoutSeconds),
@@ -75,11 +75,22 @@ export async function queueDepth(client: SQSClient, url: string): Promise<QueueD
   const answer = await client.send(
     new GetQueueAttributesCommand({
       QueueUrl: url,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
+      AttributeNames: [
+        'ApproximateNumberOfMessages',
+        'ApproximateNumberOfMessagesNotVisible',
+        'ApproximateNumberOfMessagesDelayed',
+      ],
     }),
   );
-  const n = (name: 'ApproximateNumberOfMessages' | 'ApproximateNumberOfMessagesNotVisible' | 'ApproximateNumberOfMessagesDelayed') => Number(answer.Attributes?.[name] ?? '0');
-  return { visible: n('ApproximateNumberOfMessages'), inFlight: n('ApproximateNumberOfMessagesNotVisible'), delayed: n('ApproximateNumberOfMessagesDelayed') };
+  const n = (
+    name:
+      'ApproximateNumberOfMessages' | 'ApproximateNumberOfMessagesNotVisible' | 'ApproximateNumberOfMessagesDelayed',
+  ) => Number(answer.Attributes?.[name] ?? '0');
+  return {
+    visible: n('ApproximateNumberOfMessages'),
+    inFlight: n('ApproximateNumberOfMessagesNotVisible'),
+    delayed: n('ApproximateNumberOfMessagesDelayed'),
+  };
 }
 
 export async function purgeQueue(client: SQSClient, url: string): Promise<void> {

@@ -46,7 +46,9 @@ async function inspectQueue(endpoint: string, queueName: string): Promise<QueueC
   const answer = await fetch(`${endpoint}/_fauxqs/queues/${encodeURIComponent(queueName)}`);
   if (answer.status === 404) throw new Error(`no queue ${queueName} on the local SQS server`);
   if (!answer.ok) throw new Error(`the local SQS server answered ${answer.status} inspecting ${queueName}`);
-  const state = (await answer.json()) as { messages: { ready: HeldMessage[]; delayed: HeldMessage[]; inflight: { message: HeldMessage }[] } };
+  const state = (await answer.json()) as {
+    messages: { ready: HeldMessage[]; delayed: HeldMessage[]; inflight: { message: HeldMessage }[] };
+  };
   const ready = state.messages.ready;
   const delayed = state.messages.delayed;
   const inFlight = state.messages.inflight.map((entry) => entry.message);
@@ -85,17 +87,24 @@ process.stdin.resume();
 
 export async function startLocalSqs(options: StartLocalSqsOptions = {}): Promise<LocalSqs> {
   const major = Number(process.versions.node.split('.')[0]);
-  if (major < 22) throw new Error(`the local SQS server (fauxqs 2) needs Node 22; this is Node ${process.versions.node}: run through npm scripts or npx`);
+  if (major < 22)
+    throw new Error(
+      `the local SQS server (fauxqs 2) needs Node 22; this is Node ${process.versions.node}: run through npm scripts or npx`,
+    );
   const region = options.region ?? LOCAL_SQS_REGION;
-  const child: ChildProcess = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', '--input-type=module', '-e', CHILD], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      FAUXQS_ENTRY: pathToFileURL(fauxqsEntry()).href,
-      FAUXQS_PORT: String(options.port ?? 0),
-      FAUXQS_DEFAULT_REGION: region,
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--disable-warning=ExperimentalWarning', '--input-type=module', '-e', CHILD],
+    {
+      env: {
+        PATH: process.env.PATH ?? '',
+        FAUXQS_ENTRY: pathToFileURL(fauxqsEntry()).href,
+        FAUXQS_PORT: String(options.port ?? 0),
+        FAUXQS_DEFAULT_REGION: region,
+      },
+      stdio: ['pipe', 'pipe', 'pipe'],
     },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+  );
   let output = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     output = (output + chunk.toString('utf8')).slice(-4000);
@@ -124,7 +133,10 @@ export async function startLocalSqs(options: StartLocalSqsOptions = {}): Promise
   try {
     port = await new Promise<number>((resolve, reject) => {
       let line = '';
-      const timer = setTimeout(() => reject(new Error(`the local SQS server did not start in time: ${output}`)), options.timeoutMs ?? 15_000);
+      const timer = setTimeout(
+        () => reject(new Error(`the local SQS server did not start in time: ${output}`)),
+        options.timeoutMs ?? 15_000,
+      );
       child.stdout?.on('data', (chunk: Buffer) => {
         line += chunk.toString('utf8');
         const end = line.indexOf('\n');

@@ -127,7 +127,8 @@ export const httpUrl = () =>
 export const whole = (fallback: number, min: number, max: number) =>
   envVar((text) => {
     const n = Number(text ?? fallback);
-    if (!/^\d+$/.test(text ?? String(fallback)) || n < min || n > max) throw new ConfigError(`must be a whole number from ${min} to ${max}`);
+    if (!/^\d+$/.test(text ?? String(fallback)) || n < min || n > max)
+      throw new ConfigError(`must be a whole number from ${min} to ${max}`);
     return n;
   });
 
@@ -156,7 +157,8 @@ function parseJsonObject(text: string | undefined): Record<string, unknown> | un
   } catch {
     throw new ConfigError('is not valid JSON');
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new ConfigError('must be a JSON object');
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new ConfigError('must be a JSON object');
   return value as Record<string, unknown>;
 }
 
@@ -165,7 +167,8 @@ export const rateLimitsVar = () =>
   envVar((text): Record<string, number> => {
     const raw = parseJsonObject(text) ?? {};
     for (const [group, perSecond] of Object.entries(raw)) {
-      if (!Number.isInteger(perSecond) || (perSecond as number) < 2) throw new ConfigError(`${group} must be a whole number of requests per second, at least 2`);
+      if (!Number.isInteger(perSecond) || (perSecond as number) < 2)
+        throw new ConfigError(`${group} must be a whole number of requests per second, at least 2`);
     }
     return raw as Record<string, number>;
   });
@@ -174,14 +177,17 @@ export const rateLimitsVar = () =>
 export const executionPolicyVar = () =>
   envVar((text): ExecutionPolicy => {
     const raw = parseJsonObject(text) ?? {};
-    if ('taxpayerLimitPrice' in raw) throw new ConfigError('taxpayerLimitPrice comes from the taxpayer’s own request, not the deployment');
+    if ('taxpayerLimitPrice' in raw)
+      throw new ConfigError('taxpayerLimitPrice comes from the taxpayer’s own request, not the deployment');
     const overrides: Record<string, unknown> = { ...raw };
     try {
       if (typeof raw.approvalThresholdKrw === 'string') overrides.approvalThresholdKrw = won(raw.approvalThresholdKrw);
-      if (typeof raw.dualApprovalThresholdKrw === 'string') overrides.dualApprovalThresholdKrw = won(raw.dualApprovalThresholdKrw);
+      if (typeof raw.dualApprovalThresholdKrw === 'string')
+        overrides.dualApprovalThresholdKrw = won(raw.dualApprovalThresholdKrw);
       return executionPolicy(overrides);
     } catch (error) {
-      if (error instanceof InvalidExecutionPolicyError || error instanceof InvalidAmountError) throw new ConfigError(error.message);
+      if (error instanceof InvalidExecutionPolicyError || error instanceof InvalidAmountError)
+        throw new ConfigError(error.message);
       throw error;
     }
   });

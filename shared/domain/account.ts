@@ -51,7 +51,13 @@ export function openBill(b: AssessedBill): Bill {
 }
 
 /** The account as of a date: credits dated after it are left out, surcharges accrue up to it. */
-export function accountAsOf(assessed: readonly AssessedBill[], credits: readonly Credit[], date: LocalDate, deferrals: DateRange[], options: SurchargeOptions): Account {
+export function accountAsOf(
+  assessed: readonly AssessedBill[],
+  credits: readonly Credit[],
+  date: LocalDate,
+  deferrals: DateRange[],
+  options: SurchargeOptions,
+): Account {
   let bills = assessed.map(openBill);
   const applications: Application[] = [];
   const ordered = credits
@@ -74,4 +80,5 @@ export function factsDate(assessed: readonly AssessedBill[], credits: readonly C
 
 export const owed = (account: Account): Decimal => totalOutstanding(account.bills);
 export const refunded = (account: Account): Decimal => sum(account.applications.map((a) => a.refund));
-export const recovered = (account: Account): Decimal => sum(account.applications.flatMap((a) => a.allocations.map((x) => x.amount)));
+export const recovered = (account: Account): Decimal =>
+  sum(account.applications.flatMap((a) => a.allocations.map((x) => x.amount)));

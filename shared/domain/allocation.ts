@@ -34,7 +34,8 @@ export function legalOrder(a: ArrearsLine, b: ArrearsLine): number {
 }
 
 export function allocate(moneyIn: Decimal, lines: readonly ArrearsLine[]): AllocationResult {
-  if (!moneyIn.isInteger() || moneyIn.isNeg()) throw new InvalidAmountError(`money in must be whole, non-negative won: ${moneyIn.toFixed()}`);
+  if (!moneyIn.isInteger() || moneyIn.isNeg())
+    throw new InvalidAmountError(`money in must be whole, non-negative won: ${moneyIn.toFixed()}`);
   let left = moneyIn;
   const allocations: Allocation[] = [];
   for (const line of [...lines].sort(legalOrder)) {
@@ -61,4 +62,5 @@ export function applyAllocations(bills: readonly Bill[], allocations: readonly A
   });
 }
 
-export const allocatedTotal = (allocations: readonly Allocation[]): Decimal => allocations.reduce((t, a) => t.add(a.amount), ZERO);
+export const allocatedTotal = (allocations: readonly Allocation[]): Decimal =>
+  allocations.reduce((t, a) => t.add(a.amount), ZERO);

@@ -51,10 +51,17 @@ export interface AssessedBill {
 
 /** What names a bill, whichever amounts go with it: the fields the stored, replayed and shown bills share. */
 export type BillHead = Pick<AssessedBill, 'billId' | 'taxItem' | 'provincial' | 'liabilityDate' | 'dueDate'>;
-export const billHead = (b: BillHead): BillHead => ({ billId: b.billId, taxItem: b.taxItem, provincial: b.provincial, ...(b.liabilityDate ? { liabilityDate: b.liabilityDate } : {}), dueDate: b.dueDate });
+export const billHead = (b: BillHead): BillHead => ({
+  billId: b.billId,
+  taxItem: b.taxItem,
+  provincial: b.provincial,
+  ...(b.liabilityDate ? { liabilityDate: b.liabilityDate } : {}),
+  dueDate: b.dueDate,
+});
 
 /** The earliest date the bill is known to exist: the liability date, or the due date when the city gave none. */
-export const billExistsFrom = (b: Pick<AssessedBill, 'liabilityDate' | 'dueDate'>): LocalDate => b.liabilityDate ?? b.dueDate;
+export const billExistsFrom = (b: Pick<AssessedBill, 'liabilityDate' | 'dueDate'>): LocalDate =>
+  b.liabilityDate ?? b.dueDate;
 
 export interface ArrearsLine {
   billId: string;
@@ -88,7 +95,11 @@ export function bringForward(bill: Bill, date: LocalDate, deferrals: DateRange[]
     date,
     options,
   );
-  return { ...bill, surcharge: { ...bill.surcharge, assessed: bill.surcharge.assessed.add(added) }, surchargeAsOf: date };
+  return {
+    ...bill,
+    surcharge: { ...bill.surcharge, assessed: bill.surcharge.assessed.add(added) },
+    surchargeAsOf: date,
+  };
 }
 
 /** One line per bill and component that still has something owed. */
@@ -109,7 +120,12 @@ export function totalOutstanding(bills: readonly Bill[]): Decimal {
 }
 
 /** Arrears (unpaid tax + 체납처분비 + surcharges, 기본법 §2①) as of a date. */
-export function arrearsAsOf(bills: readonly Bill[], date: LocalDate, deferrals: DateRange[], options: SurchargeOptions): Decimal {
+export function arrearsAsOf(
+  bills: readonly Bill[],
+  date: LocalDate,
+  deferrals: DateRange[],
+  options: SurchargeOptions,
+): Decimal {
   return totalOutstanding(bills.map((b) => bringForward(b, date, deferrals, options)));
 }
 

@@ -164,7 +164,8 @@ export class ConcurrencyConflictError extends Error {
     readonly currentVersion?: number,
   ) {
     super(
-      `case ${caseId} changed since version ${expectedVersion}` + (currentVersion === undefined ? '' : ` (now version ${currentVersion})`),
+      `case ${caseId} changed since version ${expectedVersion}` +
+        (currentVersion === undefined ? '' : ` (now version ${currentVersion})`),
     );
   }
 }
@@ -208,7 +209,9 @@ export class CaseRefTakenError extends Error {
     /** The open case registered under it (undefined if the store could not tell). */
     readonly existingCaseId: string | undefined,
   ) {
-    super(`the city's case ${cityCaseRef} is already registered` + (existingCaseId ? ` as case ${existingCaseId}` : ''));
+    super(
+      `the city's case ${cityCaseRef} is already registered` + (existingCaseId ? ` as case ${existingCaseId}` : ''),
+    );
   }
 }
 

@@ -13,7 +13,15 @@ import { billExistsFrom, totalOutstanding, type AssessedBill, type Bill } from '
 import type { CitySettings } from './city-settings';
 import { addDays, daysBetween, isAfter, isBefore, kstDate, type DateRange, type LocalDate } from './dates';
 import { Decimal, floorWon, sum, ZERO } from './money';
-import { preSaleNotice, refundNotice, releaseNotice, reminderNotice, saleResultNotice, seizureNotices, type NoticeSubject } from './notice-builders';
+import {
+  preSaleNotice,
+  refundNotice,
+  releaseNotice,
+  reminderNotice,
+  saleResultNotice,
+  seizureNotices,
+  type NoticeSubject,
+} from './notice-builders';
 import type { NoticeContent, NoticeKind, ReleaseReason } from './notices';
 import type { RefundInstruction } from './refunds';
 
@@ -266,7 +274,9 @@ export function activeHolds(c: Case): Hold[] {
 
 /** Periods in which no surcharge accrues (collection deferrals, 징수법 §28). */
 export function deferrals(c: Case): DateRange[] {
-  return c.holds.filter((h) => h.kind === 'COLLECTION_DEFERRAL').map((h) => ({ from: h.from, ...(h.to ? { to: h.to } : {}) }));
+  return c.holds
+    .filter((h) => h.kind === 'COLLECTION_DEFERRAL')
+    .map((h) => ({ from: h.from, ...(h.to ? { to: h.to } : {}) }));
 }
 
 function surchargeOptions(settings: CitySettings) {
@@ -274,17 +284,28 @@ function surchargeOptions(settings: CitySettings) {
 }
 
 /** The case's account on a date, replayed from the city's figures and the dated credits. */
-export function accountOf(c: Pick<Case, 'bills' | 'credits' | 'holds'>, date: LocalDate, settings: CitySettings): Account {
+export function accountOf(
+  c: Pick<Case, 'bills' | 'credits' | 'holds'>,
+  date: LocalDate,
+  settings: CitySettings,
+): Account {
   return accountAsOf(c.bills, c.credits, date, deferrals(c as Case), surchargeOptions(settings));
 }
 
 /** Bills as of a date: surcharges accrued since the city's figures, credits applied. */
-export function billsAsOf(c: Pick<Case, 'bills' | 'credits' | 'holds'>, date: LocalDate, settings: CitySettings): Bill[] {
+export function billsAsOf(
+  c: Pick<Case, 'bills' | 'credits' | 'holds'>,
+  date: LocalDate,
+  settings: CitySettings,
+): Bill[] {
   return accountOf(c, date, settings).bills;
 }
 
 /** What a notice shows of the case on a date: its bills as of then. */
-const subject = (c: Case, date: LocalDate, settings: CitySettings): NoticeSubject => ({ ...c, bills: billsAsOf(c, date, settings) });
+const subject = (c: Case, date: LocalDate, settings: CitySettings): NoticeSubject => ({
+  ...c,
+  bills: billsAsOf(c, date, settings),
+});
 /** The case as a notice shows it on a day (its bills as of then): for notices built outside a transition. */
 export const noticeSubject = subject;
 
@@ -321,20 +342,39 @@ function allow(c: Case, action: string, allowed: readonly CaseStatus[]): void {
   if (!allowed.includes(c.status)) throw new IllegalTransitionError(action, c.status);
 }
 
-const OPEN: readonly CaseStatus[] = ['REGISTERED', 'TRANSFER_REQUESTED', 'IN_CUSTODY', 'NOTICE_SENT', 'DUE', 'SELLING', 'SHORTFALL', 'ON_HOLD'];
+const OPEN: readonly CaseStatus[] = [
+  'REGISTERED',
+  'TRANSFER_REQUESTED',
+  'IN_CUSTODY',
+  'NOTICE_SENT',
+  'DUE',
+  'SELLING',
+  'SHORTFALL',
+  'ON_HOLD',
+];
 
 /**
  * What a change to the facts does to the books: for every credit, the allocations and refund it has
  * now less those it had before (a new credit: all of it; a late-dated payment or a bill update may
  * move earlier credits' allocations, and money no longer owed becomes a refund, never lost).
  */
-export function rebooking(before: Case | undefined, after: Case, settings: CitySettings): { ledger: LedgerEntry[]; refundChange: Decimal } {
-  const date = [factsDate(after.bills, after.credits), ...(before ? [factsDate(before.bills, before.credits)] : [])].sort().at(-1) ?? '1900-01-01';
+export function rebooking(
+  before: Case | undefined,
+  after: Case,
+  settings: CitySettings,
+): { ledger: LedgerEntry[]; refundChange: Decimal } {
+  const date =
+    [factsDate(after.bills, after.credits), ...(before ? [factsDate(before.bills, before.credits)] : [])]
+      .sort()
+      .at(-1) ?? '1900-01-01';
   const was = before ? accountOf(before, date, settings).applications : [];
   const now = accountOf(after, date, settings).applications;
-  const key = (source: string, a: Pick<Allocation, 'billId' | 'component'>) => `${source}\u0000${a.billId}\u0000${a.component}`;
+  const key = (source: string, a: Pick<Allocation, 'billId' | 'component'>) =>
+    `${source}\u0000${a.billId}\u0000${a.component}`;
   const previous = new Map<string, Decimal>();
-  for (const app of was) for (const a of app.allocations) previous.set(key(app.source, a), (previous.get(key(app.source, a)) ?? ZERO).add(a.amount));
+  for (const app of was)
+    for (const a of app.allocations)
+      previous.set(key(app.source, a), (previous.get(key(app.source, a)) ?? ZERO).add(a.amount));
   const ledger: LedgerEntry[] = [];
   for (const app of now) {
     const seen = new Set<string>();
@@ -342,15 +382,32 @@ export function rebooking(before: Case | undefined, after: Case, settings: CityS
       const k = key(app.source, a);
       seen.add(k);
       const change = a.amount.sub(previous.get(k) ?? ZERO);
-      if (!change.isZero()) ledger.push({ kind: 'ALLOCATION', source: app.source, amount: change, billId: a.billId, component: a.component });
+      if (!change.isZero())
+        ledger.push({
+          kind: 'ALLOCATION',
+          source: app.source,
+          amount: change,
+          billId: a.billId,
+          component: a.component,
+        });
     }
     for (const old of was.filter((w) => w.source === app.source).flatMap((w) => w.allocations)) {
-      if (!seen.has(key(app.source, old))) ledger.push({ kind: 'ALLOCATION', source: app.source, amount: old.amount.neg(), billId: old.billId, component: old.component });
+      if (!seen.has(key(app.source, old)))
+        ledger.push({
+          kind: 'ALLOCATION',
+          source: app.source,
+          amount: old.amount.neg(),
+          billId: old.billId,
+          component: old.component,
+        });
     }
     const refundChange = app.refund.sub(was.find((w) => w.source === app.source)?.refund ?? ZERO);
     if (!refundChange.isZero()) ledger.push({ kind: 'REFUND', source: app.source, amount: refundChange });
   }
-  return { ledger, refundChange: refunded({ bills: [], applications: now }).sub(refunded({ bills: [], applications: was })) };
+  return {
+    ledger,
+    refundChange: refunded({ bills: [], applications: now }).sub(refunded({ bills: [], applications: was })),
+  };
 }
 
 function transition(
@@ -359,7 +416,12 @@ function transition(
   ctx: TransitionContext,
   action: string,
   extra: {
-    reason?: string; details?: Record<string, string>; notices?: NoticeContent[]; noticeIds?: string[]; ledger?: LedgerEntry[]; releases?: Release[];
+    reason?: string;
+    details?: Record<string, string>;
+    notices?: NoticeContent[];
+    noticeIds?: string[];
+    ledger?: LedgerEntry[];
+    releases?: Release[];
     /** The notices already tell the taxpayer of any refund (the sale result does). */
     refundNoticed?: boolean;
   } = {},
@@ -374,7 +436,10 @@ function transition(
     refundPayable: after.refundPayable.add(booked.refundChange),
     balance: balanceOf(after, ctx.settings),
   };
-  const refundNotices = booked.refundChange.gt(0) && !extra.refundNoticed ? [refundNotice(subject(next, today(ctx), ctx.settings), booked.refundChange, ctx.settings, today(ctx))] : [];
+  const refundNotices =
+    booked.refundChange.gt(0) && !extra.refundNoticed
+      ? [refundNotice(subject(next, today(ctx), ctx.settings), booked.refundChange, ctx.settings, today(ctx))]
+      : [];
   const notices = [...(extra.notices ?? []), ...refundNotices];
   return {
     case: next,
@@ -399,13 +464,19 @@ function transition(
 }
 
 /** Every free coin goes back; coins under orders in doubt (`heldBack`, per market) stay in custody. */
-function releaseAll(c: Case, reason: Release['reason'], heldBack: readonly Seizure[] = []): { holdings: Holding[]; releases: Release[] } {
+function releaseAll(
+  c: Case,
+  reason: Release['reason'],
+  heldBack: readonly Seizure[] = [],
+): { holdings: Holding[]; releases: Release[] } {
   const free = (h: Holding) => {
     const held = sum(heldBack.filter((x) => x.market === h.market).map((x) => x.quantity));
     const q = available(h).sub(held);
     return q.gt(0) ? q : ZERO;
   };
-  const releases = c.holdings.filter((h) => free(h).gt(0)).map((h) => ({ market: h.market, quantity: free(h), reason }));
+  const releases = c.holdings
+    .filter((h) => free(h).gt(0))
+    .map((h) => ({ market: h.market, quantity: free(h), reason }));
   const holdings = c.holdings.map((h) => ({ ...h, released: h.released.add(free(h)) }));
   return { holdings, releases };
 }
@@ -447,7 +518,9 @@ export function registerCase(cmd: RegisterCase, ctx: TransitionContext): Transit
     createdAt: at,
     updatedAt: at,
   };
-  return transition(blank, blank, ctx, 'REGISTER', { details: { arrears: balanceOf(blank, ctx.settings).owed.toFixed(0), bills: String(cmd.bills.length) } });
+  return transition(blank, blank, ctx, 'REGISTER', {
+    details: { arrears: balanceOf(blank, ctx.settings).owed.toFixed(0), bills: String(cmd.bills.length) },
+  });
 }
 
 /**
@@ -462,7 +535,8 @@ export function updateBills(c: Case, bills: AssessedBill[], ctx: TransitionConte
   const next: Case = { ...c, bills: merged, changedBy: { ...c.changedBy, bills: ctx.actor.id } };
   const owedNow = arrears(next, today(ctx), ctx.settings);
   const details = { arrears: owedNow.toFixed(0) };
-  if (owedNow.isZero() && c.status !== 'SELLING') return closeAsPaid(c, next, ctx, 'UPDATE_BILLS', 'the city’s bills leave nothing owed', { details });
+  if (owedNow.isZero() && c.status !== 'SELLING')
+    return closeAsPaid(c, next, ctx, 'UPDATE_BILLS', 'the city’s bills leave nothing owed', { details });
   return transition(c, next, ctx, 'UPDATE_BILLS', { details });
 }
 
@@ -474,7 +548,8 @@ export interface Seizure {
 /** Seizure of coins and the demand that the exchange move them to the city's account (징수법 §61③). */
 export function requestTransfer(c: Case, seizures: Seizure[], ctx: TransitionContext): Transition {
   allow(c, 'REQUEST_TRANSFER', ['REGISTERED', 'TRANSFER_REQUESTED', 'SHORTFALL']);
-  if (seizures.length === 0 || seizures.some((s) => s.quantity.lte(0))) throw new CaseRuleError('INVALID_SEIZURE', 'seizures need a positive quantity');
+  if (seizures.length === 0 || seizures.some((s) => s.quantity.lte(0)))
+    throw new CaseRuleError('INVALID_SEIZURE', 'seizures need a positive quantity');
   const holdings = c.holdings.map((h) => ({ ...h }));
   for (const s of seizures) {
     const h = holdings.find((x) => x.market === s.market);
@@ -537,16 +612,32 @@ export function sendPreSaleNotice(c: Case, valuation: Valuation[], ctx: Transiti
   const owedAtDeadline = arrears(c, earliest, ctx.settings);
   const holdings = c.holdings.map((h) => ({ market: h.market, quantity: available(h) }));
   for (const h of holdings) {
-    if (!valuation.some((v) => v.market === h.market)) throw new CaseRuleError('NO_VALUATION', `no current price for ${h.market}`);
+    if (!valuation.some((v) => v.market === h.market))
+      throw new CaseRuleError('NO_VALUATION', `no current price for ${h.market}`);
   }
-  const notice = preSaleNotice(subject(c, on, ctx.settings), holdings, valuation, ctx.now.toISOString(), earliest, owedAtDeadline, ctx.settings, on, ctx.settings.preSaleNoticeDays);
+  const notice = preSaleNotice(
+    subject(c, on, ctx.settings),
+    holdings,
+    valuation,
+    ctx.now.toISOString(),
+    earliest,
+    owedAtDeadline,
+    ctx.settings,
+    on,
+    ctx.settings.preSaleNoticeDays,
+  );
   const version = c.version + 1;
   const noticeId = `${c.caseId}.v${version}.0.PRE_SALE`;
   const next: Case = { ...c, status: 'NOTICE_SENT', preSaleNotice: { noticeId, issuedOn: on } };
   delete next.preSaleNoticeHeld;
   delete next.deadline;
   return transition(c, next, ctx, 'SEND_PRE_SALE_NOTICE', {
-    details: { noticeId, windowDays: String(ctx.settings.preSaleNoticeDays), earliestDeadline: earliest, owedAtDeadline: owedAtDeadline.toFixed(0) },
+    details: {
+      noticeId,
+      windowDays: String(ctx.settings.preSaleNoticeDays),
+      earliestDeadline: earliest,
+      owedAtDeadline: owedAtDeadline.toFixed(0),
+    },
     notices: [notice],
     noticeIds: [noticeId],
   });
@@ -555,7 +646,8 @@ export function sendPreSaleNotice(c: Case, valuation: Valuation[], ctx: Transiti
 /** An officer holds the pre-sale notice back for a case in custody (the daily run skips it). */
 export function holdBackPreSaleNotice(c: Case, reason: string, ctx: TransitionContext): Transition {
   allow(c, 'HOLD_BACK_PRE_SALE_NOTICE', ['REGISTERED', 'TRANSFER_REQUESTED', 'IN_CUSTODY']);
-  if (ctx.actor.kind !== 'OFFICER') throw new CaseRuleError('NOT_AN_OFFICER', 'only a tax officer may hold a notice back');
+  if (ctx.actor.kind !== 'OFFICER')
+    throw new CaseRuleError('NOT_AN_OFFICER', 'only a tax officer may hold a notice back');
   if (c.preSaleNoticeHeld) throw new CaseRuleError('ALREADY_HELD_BACK', 'the pre-sale notice is already held back');
   const preSaleNoticeHeld = { by: ctx.actor.id, at: ctx.now.toISOString(), reason };
   return transition(c, { ...c, preSaleNoticeHeld }, ctx, 'HOLD_BACK_PRE_SALE_NOTICE', { reason, details: {} });
@@ -570,7 +662,9 @@ export function releasePreSaleNotice(c: Case, ctx: TransitionContext): Transitio
   return transition(c, next, ctx, 'RELEASE_PRE_SALE_NOTICE', { details: {} });
 }
 
-export type DeliveryOutcome = { noticeId: string; outcome: 'DELIVERED'; on: LocalDate } | { noticeId: string; outcome: 'FAILED'; on: LocalDate; reason: string };
+export type DeliveryOutcome =
+  | { noticeId: string; outcome: 'DELIVERED'; on: LocalDate }
+  | { noticeId: string; outcome: 'FAILED'; on: LocalDate; reason: string };
 
 function takeEffect(c: Case, service: NoticeService, effectiveOn: LocalDate, settings: CitySettings): Case {
   const next: Case = { ...c, preSaleNotice: { ...service, effectiveOn } };
@@ -588,16 +682,28 @@ function takeEffect(c: Case, service: NoticeService, effectiveOn: LocalDate, set
 export function recordPreSaleDelivery(c: Case, outcome: DeliveryOutcome, ctx: TransitionContext): Transition {
   allow(c, 'RECORD_DELIVERY', OPEN);
   const service = c.preSaleNotice;
-  if (!service || service.noticeId !== outcome.noticeId) throw new CaseRuleError('UNKNOWN_NOTICE', `${outcome.noticeId} is not this custody's pre-sale notice`);
+  if (!service || service.noticeId !== outcome.noticeId)
+    throw new CaseRuleError('UNKNOWN_NOTICE', `${outcome.noticeId} is not this custody's pre-sale notice`);
   // A delivery before a posted public notice takes effect still counts from its own day.
-  if (service.effectiveOn && !isAfter(service.effectiveOn, outcome.on)) throw new CaseRuleError('ALREADY_EFFECTIVE', `the pre-sale notice took effect on ${service.effectiveOn}`);
-  if (isAfter(service.issuedOn, outcome.on) || isAfter(outcome.on, today(ctx))) throw new CaseRuleError('INVALID_DELIVERY_DATE', 'a delivery date lies between the issue and today');
+  if (service.effectiveOn && !isAfter(service.effectiveOn, outcome.on))
+    throw new CaseRuleError('ALREADY_EFFECTIVE', `the pre-sale notice took effect on ${service.effectiveOn}`);
+  if (isAfter(service.issuedOn, outcome.on) || isAfter(outcome.on, today(ctx)))
+    throw new CaseRuleError('INVALID_DELIVERY_DATE', 'a delivery date lies between the issue and today');
   if (outcome.outcome === 'FAILED') {
     const failed = { on: outcome.on, reason: outcome.reason };
-    return transition(c, { ...c, preSaleNotice: { ...service, failed } }, ctx, 'RECORD_DELIVERY_FAILURE', { reason: outcome.reason, details: { noticeId: service.noticeId, on: outcome.on } });
+    return transition(c, { ...c, preSaleNotice: { ...service, failed } }, ctx, 'RECORD_DELIVERY_FAILURE', {
+      reason: outcome.reason,
+      details: { noticeId: service.noticeId, on: outcome.on },
+    });
   }
   const next = takeEffect(c, { ...service, deliveredOn: outcome.on }, outcome.on, ctx.settings);
-  return transition(c, next, ctx, 'RECORD_DELIVERY', { details: { noticeId: service.noticeId, deliveredOn: outcome.on, ...(next.deadline ? { deadline: next.deadline } : {}) } });
+  return transition(c, next, ctx, 'RECORD_DELIVERY', {
+    details: {
+      noticeId: service.noticeId,
+      deliveredOn: outcome.on,
+      ...(next.deadline ? { deadline: next.deadline } : {}),
+    },
+  });
 }
 
 /**
@@ -606,16 +712,22 @@ export function recordPreSaleDelivery(c: Case, outcome: DeliveryOutcome, ctx: Tr
  */
 export function orderPublicNotice(c: Case, noticeId: string, postedOn: LocalDate, ctx: TransitionContext): Transition {
   allow(c, 'ORDER_PUBLIC_NOTICE', OPEN);
-  if (ctx.actor.kind !== 'OFFICER') throw new CaseRuleError('NOT_AN_OFFICER', 'only a tax officer may order public notice');
+  if (ctx.actor.kind !== 'OFFICER')
+    throw new CaseRuleError('NOT_AN_OFFICER', 'only a tax officer may order public notice');
   const service = c.preSaleNotice;
-  if (!service || service.noticeId !== noticeId) throw new CaseRuleError('UNKNOWN_NOTICE', `${noticeId} is not this custody's pre-sale notice`);
-  if (service.effectiveOn) throw new CaseRuleError('ALREADY_EFFECTIVE', `the pre-sale notice took effect on ${service.effectiveOn}`);
+  if (!service || service.noticeId !== noticeId)
+    throw new CaseRuleError('UNKNOWN_NOTICE', `${noticeId} is not this custody's pre-sale notice`);
+  if (service.effectiveOn)
+    throw new CaseRuleError('ALREADY_EFFECTIVE', `the pre-sale notice took effect on ${service.effectiveOn}`);
   if (!service.failed) throw new CaseRuleError('NOT_FAILED', 'public notice needs a failed delivery first');
-  if (isAfter(service.failed.on, postedOn) || isAfter(postedOn, today(ctx))) throw new CaseRuleError('INVALID_POSTING_DATE', 'public notice is posted after the failed delivery, by today');
+  if (isAfter(service.failed.on, postedOn) || isAfter(postedOn, today(ctx)))
+    throw new CaseRuleError('INVALID_POSTING_DATE', 'public notice is posted after the failed delivery, by today');
   const effectiveOn = addDays(postedOn, PUBLIC_NOTICE_DAYS);
   const withPosting: NoticeService = { ...service, publicNotice: { postedOn, effectiveOn, orderedBy: ctx.actor.id } };
   const next = takeEffect(c, withPosting, effectiveOn, ctx.settings);
-  return transition(c, next, ctx, 'ORDER_PUBLIC_NOTICE', { details: { noticeId, postedOn, effectiveOn, ...(next.deadline ? { deadline: next.deadline } : {}) } });
+  return transition(c, next, ctx, 'ORDER_PUBLIC_NOTICE', {
+    details: { noticeId, postedOn, effectiveOn, ...(next.deadline ? { deadline: next.deadline } : {}) },
+  });
 }
 
 /** A reminder N days before the deadline; the notice id makes a repeat a duplicate. */
@@ -651,10 +763,22 @@ export function requestSaleByTaxpayer(c: Case, request: SaleRequest, ctx: Transi
   allow(c, 'TAXPAYER_SALE_REQUEST', ['IN_CUSTODY', 'NOTICE_SENT']);
   const e = request.evidence;
   if (!e.relayedBy.trim()) throw new CaseRuleError('NO_EVIDENCE', 'the sale request needs who relayed it');
-  if (!(Date.parse(e.receivedAt) <= ctx.now.getTime())) throw new CaseRuleError('NO_EVIDENCE', 'the taxpayer’s request cannot be received in the future');
+  if (!(Date.parse(e.receivedAt) <= ctx.now.getTime()))
+    throw new CaseRuleError('NO_EVIDENCE', 'the taxpayer’s request cannot be received in the future');
   const details = Object.fromEntries(Object.entries(request.limitPrices).map(([m, p]) => [`limit:${m}`, p.toFixed()]));
-  const evidence = { 'evidence:relayedBy': e.relayedBy, 'evidence:receivedAt': e.receivedAt, 'evidence:channel': e.channel, ...(e.reference ? { 'evidence:reference': e.reference } : {}) };
-  return transition(c, { ...c, status: 'DUE', saleRequest: { ...request, requestedBy: request.requestedBy ?? ctx.actor.id } }, ctx, 'TAXPAYER_SALE_REQUEST', { details: { requestId: request.requestId, ...details, ...evidence } });
+  const evidence = {
+    'evidence:relayedBy': e.relayedBy,
+    'evidence:receivedAt': e.receivedAt,
+    'evidence:channel': e.channel,
+    ...(e.reference ? { 'evidence:reference': e.reference } : {}),
+  };
+  return transition(
+    c,
+    { ...c, status: 'DUE', saleRequest: { ...request, requestedBy: request.requestedBy ?? ctx.actor.id } },
+    ctx,
+    'TAXPAYER_SALE_REQUEST',
+    { details: { requestId: request.requestId, ...details, ...evidence } },
+  );
 }
 
 /** The sale id names the attempt, so a duplicate start request maps to the same sale. */
@@ -665,7 +789,9 @@ export function startSale(c: Case, saleId: string, ctx: TransitionContext): Tran
   if (saleId !== nextSaleId(c)) throw new CaseRuleError('STALE_SALE', `expected sale ${nextSaleId(c)}, got ${saleId}`);
   const block = saleBlock(c, today(ctx), ctx.settings);
   if (block) throw new CaseRuleError(block, `the sale may not start: ${block}`);
-  return transition(c, { ...c, status: 'SELLING', saleId, saleAttempts: c.saleAttempts + 1 }, ctx, 'START_SALE', { details: { saleId } });
+  return transition(c, { ...c, status: 'SELLING', saleId, saleAttempts: c.saleAttempts + 1 }, ctx, 'START_SALE', {
+    details: { saleId },
+  });
 }
 
 /**
@@ -679,12 +805,30 @@ export function approveSale(c: Case, saleId: string, ctx: TransitionContext): Tr
   if (saleId !== c.saleId) throw new CaseRuleError('STALE_SALE', `case is selling ${c.saleId}, not ${saleId}`);
   if (ctx.actor.kind !== 'OFFICER') throw new CaseRuleError('NOT_AN_OFFICER', 'only a tax officer may approve a sale');
   const approvals = c.saleApproval?.saleId === saleId ? c.saleApproval.approvals : [];
-  if (approvals.length >= 2) throw new CaseRuleError('ALREADY_APPROVED', `sale ${saleId} is already approved by two officers`);
-  const refusal = fourEyesRefusal({ approver: ctx.actor.id, interested: [c.saleRequest?.requestedBy, c.changedBy?.bills, c.changedBy?.holds], approvedBy: approvals.map((a) => a.by) });
-  if (refusal === 'ALREADY_APPROVED_BY_THEM') throw new CaseRuleError('ALREADY_APPROVED', `${ctx.actor.id} already approved sale ${saleId}: a second approval must come from another officer`);
-  if (refusal) throw new CaseRuleError('FOUR_EYES', `${ctx.actor.id} asked for this sale or last changed the case’s bills or holds: another officer must approve it`);
-  const saleApproval: SaleApproval = { saleId, approvals: [...approvals, { by: ctx.actor.id, at: ctx.now.toISOString() }] };
-  return transition(c, { ...c, saleApproval }, ctx, 'APPROVE_SALE', { details: { saleId, approval: String(saleApproval.approvals.length) } });
+  if (approvals.length >= 2)
+    throw new CaseRuleError('ALREADY_APPROVED', `sale ${saleId} is already approved by two officers`);
+  const refusal = fourEyesRefusal({
+    approver: ctx.actor.id,
+    interested: [c.saleRequest?.requestedBy, c.changedBy?.bills, c.changedBy?.holds],
+    approvedBy: approvals.map((a) => a.by),
+  });
+  if (refusal === 'ALREADY_APPROVED_BY_THEM')
+    throw new CaseRuleError(
+      'ALREADY_APPROVED',
+      `${ctx.actor.id} already approved sale ${saleId}: a second approval must come from another officer`,
+    );
+  if (refusal)
+    throw new CaseRuleError(
+      'FOUR_EYES',
+      `${ctx.actor.id} asked for this sale or last changed the case’s bills or holds: another officer must approve it`,
+    );
+  const saleApproval: SaleApproval = {
+    saleId,
+    approvals: [...approvals, { by: ctx.actor.id, at: ctx.now.toISOString() }],
+  };
+  return transition(c, { ...c, saleApproval }, ctx, 'APPROVE_SALE', {
+    details: { saleId, approval: String(saleApproval.approvals.length) },
+  });
 }
 
 /**
@@ -697,8 +841,10 @@ export function approveSale(c: Case, saleId: string, ctx: TransitionContext): Tr
 export function stopSale(c: Case, saleId: string, reason: string, ctx: TransitionContext): Transition {
   allow(c, 'STOP_SALE', ['SELLING']);
   if (saleId !== c.saleId) throw new CaseRuleError('STALE_SALE', `case is selling ${c.saleId}, not ${saleId}`);
-  if (ctx.actor.kind !== 'OFFICER') throw new CaseRuleError('NOT_AN_OFFICER', 'only a tax officer may end a running sale');
-  if (c.saleStop?.saleId === saleId) throw new CaseRuleError('ALREADY_STOPPING', `sale ${saleId} is already ending at ${c.saleStop.by}’s request`);
+  if (ctx.actor.kind !== 'OFFICER')
+    throw new CaseRuleError('NOT_AN_OFFICER', 'only a tax officer may end a running sale');
+  if (c.saleStop?.saleId === saleId)
+    throw new CaseRuleError('ALREADY_STOPPING', `sale ${saleId} is already ending at ${c.saleStop.by}’s request`);
   const saleStop: SaleStop = { saleId, by: ctx.actor.id, at: ctx.now.toISOString(), reason };
   return transition(c, { ...c, saleStop }, ctx, 'STOP_SALE', { reason, details: { saleId } });
 }
@@ -708,13 +854,33 @@ export const isSaleStopRequested = (c: Case, saleId: string): boolean => c.saleS
 
 /** Whether `needed` different officers approved the sale (four-eyes.ts `approvalsNeeded` says how many). */
 export const isSaleApproved = (c: Case, saleId: string, needed = 1): boolean =>
-  c.saleApproval?.saleId === saleId && approvalComplete(c.saleApproval.approvals.map((a) => a.by), needed);
+  c.saleApproval?.saleId === saleId &&
+  approvalComplete(
+    c.saleApproval.approvals.map((a) => a.by),
+    needed,
+  );
 
 /** `before` is the case as read; `c` the case with the facts that leave nothing owed. */
-function closeAsPaid(before: Case, c: Case, ctx: TransitionContext, action: string, reason: string, extra: { ledger?: LedgerEntry[]; details?: Record<string, string> } = {}): Transition {
+function closeAsPaid(
+  before: Case,
+  c: Case,
+  ctx: TransitionContext,
+  action: string,
+  reason: string,
+  extra: { ledger?: LedgerEntry[]; details?: Record<string, string> } = {},
+): Transition {
   const { holdings, releases } = releaseAll(c, 'PAID');
-  const notices = releases.length > 0 ? [releaseNotice(subject(c, today(ctx), ctx.settings), releases, ctx.settings, today(ctx))] : [];
-  return transition(before, { ...c, status: 'PAID', holdings }, ctx, action, { reason, details: { ...extra.details, ...releaseDetails(releases) }, ledger: extra.ledger ?? [], releases, notices });
+  const notices =
+    releases.length > 0
+      ? [releaseNotice(subject(c, today(ctx), ctx.settings), releases, ctx.settings, today(ctx))]
+      : [];
+  return transition(before, { ...c, status: 'PAID', holdings }, ctx, action, {
+    reason,
+    details: { ...extra.details, ...releaseDetails(releases) },
+    ledger: extra.ledger ?? [],
+    releases,
+    notices,
+  });
 }
 
 export interface Payment {
@@ -730,12 +896,21 @@ export interface Payment {
  * docs/LEGAL.md "Payments are dated facts".
  */
 export function recordPayment(c: Case, payment: Payment, ctx: TransitionContext): Transition {
-  if (c.paymentIds.includes(payment.paymentId)) throw new CaseRuleError('DUPLICATE_PAYMENT', `payment ${payment.paymentId} was already applied`);
-  if (!payment.amount.isInteger() || payment.amount.lte(0)) throw new CaseRuleError('INVALID_AMOUNT', 'a payment is a positive whole number of won');
-  if (isAfter(payment.receivedOn, today(ctx))) throw new CaseRuleError('PAYMENT_IN_FUTURE', `a payment cannot be received on ${payment.receivedOn}, after today (${today(ctx)} in Korea)`);
+  if (c.paymentIds.includes(payment.paymentId))
+    throw new CaseRuleError('DUPLICATE_PAYMENT', `payment ${payment.paymentId} was already applied`);
+  if (!payment.amount.isInteger() || payment.amount.lte(0))
+    throw new CaseRuleError('INVALID_AMOUNT', 'a payment is a positive whole number of won');
+  if (isAfter(payment.receivedOn, today(ctx)))
+    throw new CaseRuleError(
+      'PAYMENT_IN_FUTURE',
+      `a payment cannot be received on ${payment.receivedOn}, after today (${today(ctx)} in Korea)`,
+    );
   const existsFrom = c.bills.map(billExistsFrom).sort()[0];
   if (existsFrom !== undefined && isBefore(payment.receivedOn, existsFrom)) {
-    throw new CaseRuleError('PAYMENT_BEFORE_BILL', `a payment received on ${payment.receivedOn} predates every bill of the case (the first exists from ${existsFrom})`);
+    throw new CaseRuleError(
+      'PAYMENT_BEFORE_BILL',
+      `a payment received on ${payment.receivedOn} predates every bill of the case (the first exists from ${existsFrom})`,
+    );
   }
   const paymentIn: LedgerEntry = { kind: 'PAYMENT_IN', source: payment.paymentId, amount: payment.amount };
   const details = { paymentId: payment.paymentId, amount: payment.amount.toFixed(0), receivedOn: payment.receivedOn };
@@ -743,14 +918,27 @@ export function recordPayment(c: Case, payment: Payment, ctx: TransitionContext)
   if (isClosed(c.status)) {
     const refund: LedgerEntry = { kind: 'REFUND', source: payment.paymentId, amount: payment.amount };
     const notices = [refundNotice(subject(c, today(ctx), ctx.settings), payment.amount, ctx.settings, today(ctx))];
-    return transition(c, { ...c, paymentIds, refundPayable: c.refundPayable.add(payment.amount) }, ctx, 'RECORD_PAYMENT', {
-      reason: `received after the case closed (${c.status}): refunded whole`,
-      details: { ...details, refund: payment.amount.toFixed(0) },
-      ledger: [paymentIn, refund],
-      notices,
-    });
+    return transition(
+      c,
+      { ...c, paymentIds, refundPayable: c.refundPayable.add(payment.amount) },
+      ctx,
+      'RECORD_PAYMENT',
+      {
+        reason: `received after the case closed (${c.status}): refunded whole`,
+        details: { ...details, refund: payment.amount.toFixed(0) },
+        ledger: [paymentIn, refund],
+        notices,
+      },
+    );
   }
-  const paid: Case = { ...c, paymentIds, credits: [...c.credits, { source: payment.paymentId, kind: 'PAYMENT', amount: payment.amount, on: payment.receivedOn }] };
+  const paid: Case = {
+    ...c,
+    paymentIds,
+    credits: [
+      ...c.credits,
+      { source: payment.paymentId, kind: 'PAYMENT', amount: payment.amount, on: payment.receivedOn },
+    ],
+  };
   // Mid-sale, the running sale sees nothing owed at its next slice and settles what it sold.
   if (arrears(paid, today(ctx), ctx.settings).isZero() && c.status !== 'SELLING') {
     return closeAsPaid(c, paid, ctx, 'RECORD_PAYMENT', 'arrears paid in full', { ledger: [paymentIn], details });
@@ -767,10 +955,18 @@ export interface PlaceHold {
 /** A hold blocks any sale and suspends the deadline; mid-sale it stops the sale at its next slice. */
 export function placeHold(c: Case, hold: PlaceHold, ctx: TransitionContext): Transition {
   allow(c, 'PLACE_HOLD', OPEN);
-  if (c.holds.some((h) => h.holdId === hold.holdId)) throw new CaseRuleError('DUPLICATE_HOLD', `hold ${hold.holdId} exists`);
+  if (c.holds.some((h) => h.holdId === hold.holdId))
+    throw new CaseRuleError('DUPLICATE_HOLD', `hold ${hold.holdId} exists`);
   const holds = [...c.holds, { ...hold, from: today(ctx) }];
-  const interrupted = c.status === 'SELLING' || c.status === 'ON_HOLD' ? {} : { status: 'ON_HOLD' as const, resumeStatus: c.status };
-  return transition(c, { ...c, holds, ...interrupted, changedBy: { ...c.changedBy, holds: ctx.actor.id } }, ctx, 'PLACE_HOLD', { reason: hold.reason, details: { holdId: hold.holdId, kind: hold.kind } });
+  const interrupted =
+    c.status === 'SELLING' || c.status === 'ON_HOLD' ? {} : { status: 'ON_HOLD' as const, resumeStatus: c.status };
+  return transition(
+    c,
+    { ...c, holds, ...interrupted, changedBy: { ...c.changedBy, holds: ctx.actor.id } },
+    ctx,
+    'PLACE_HOLD',
+    { reason: hold.reason, details: { holdId: hold.holdId, kind: hold.kind } },
+  );
 }
 
 /** Lifting the last hold resumes the case; the deadline moves by the days it was suspended. */
@@ -782,23 +978,42 @@ export function releaseHold(c: Case, holdId: string, ctx: TransitionContext): Tr
   const holds = c.holds.map((h) => (h === hold ? { ...h, to: date } : h));
   const next: Case = { ...c, holds, changedBy: { ...c.changedBy, holds: ctx.actor.id } };
   if (c.status === 'ON_HOLD' && holds.every((h) => h.to !== undefined)) {
-    const suspendedSince = c.holds.filter((h) => h.to === undefined).map((h) => h.from).sort()[0] ?? date;
+    const suspendedSince =
+      c.holds
+        .filter((h) => h.to === undefined)
+        .map((h) => h.from)
+        .sort()[0] ?? date;
     next.status = c.resumeStatus ?? 'REGISTERED';
     delete next.resumeStatus;
     // Only days on which the deadline was running count: not those before the notice took effect.
     const effectiveOn = c.preSaleNotice?.effectiveOn;
     const runningSince = effectiveOn && isAfter(effectiveOn, suspendedSince) ? effectiveOn : suspendedSince;
-    if (c.deadline && next.status === 'NOTICE_SENT') next.deadline = addDays(c.deadline, Math.max(0, daysBetween(runningSince, date)));
+    if (c.deadline && next.status === 'NOTICE_SENT')
+      next.deadline = addDays(c.deadline, Math.max(0, daysBetween(runningSince, date)));
   }
-  return transition(c, next, ctx, 'RELEASE_HOLD', { details: { holdId, ...(next.deadline ? { deadline: next.deadline } : {}) } });
+  return transition(c, next, ctx, 'RELEASE_HOLD', {
+    details: { holdId, ...(next.deadline ? { deadline: next.deadline } : {}) },
+  });
 }
 
 /** The city withdrew the bills: the case closes and the coins go back. */
 export function cancelCase(c: Case, reason: string, ctx: TransitionContext): Transition {
-  allow(c, 'CANCEL', OPEN.filter((s) => s !== 'SELLING'));
+  allow(
+    c,
+    'CANCEL',
+    OPEN.filter((s) => s !== 'SELLING'),
+  );
   const { holdings, releases } = releaseAll(c, 'CANCELLED');
-  const notices = releases.length > 0 ? [releaseNotice(subject(c, today(ctx), ctx.settings), releases, ctx.settings, today(ctx))] : [];
-  return transition(c, { ...c, status: 'CANCELLED', holdings }, ctx, 'CANCEL', { reason, releases, notices, details: releaseDetails(releases) });
+  const notices =
+    releases.length > 0
+      ? [releaseNotice(subject(c, today(ctx), ctx.settings), releases, ctx.settings, today(ctx))]
+      : [];
+  return transition(c, { ...c, status: 'CANCELLED', holdings }, ctx, 'CANCEL', {
+    reason,
+    releases,
+    notices,
+    details: releaseDetails(releases),
+  });
 }
 
 export interface Fill {
@@ -833,20 +1048,26 @@ export interface SaleOutcome {
  */
 export function settleSale(c: Case, outcome: SaleOutcome, ctx: TransitionContext): Transition {
   allow(c, 'SETTLE_SALE', ['SELLING']);
-  if (outcome.saleId !== c.saleId) throw new CaseRuleError('STALE_SALE', `case is selling ${c.saleId}, not ${outcome.saleId}`);
+  if (outcome.saleId !== c.saleId)
+    throw new CaseRuleError('STALE_SALE', `case is selling ${c.saleId}, not ${outcome.saleId}`);
   const gross = sum(outcome.fills.map((f) => f.grossKrw));
   const fee = sum(outcome.fills.map((f) => f.feeKrw));
   const net = floorWon(gross.sub(fee));
   const rounding = gross.sub(fee).sub(net);
-  const credits: Credit[] = net.gt(0) ? [...c.credits, { source: outcome.saleId, kind: 'SALE', amount: net, on: outcome.settledOn }] : c.credits;
+  const credits: Credit[] = net.gt(0)
+    ? [...c.credits, { source: outcome.saleId, kind: 'SALE', amount: net, on: outcome.settledOn }]
+    : c.credits;
 
   let holdings = c.holdings.map((h) => {
     const sold = sum(outcome.fills.filter((f) => f.market === h.market).map((f) => f.quantity));
     const dust = sum(outcome.dust.filter((d) => d.market === h.market).map((d) => d.quantity));
     return { ...h, sold: h.sold.add(sold), released: h.released.add(dust) };
   });
-  if (holdings.some((h) => available(h).lt(0))) throw new CaseRuleError('OVERSOLD', 'fills and dust exceed the coins in custody');
-  const releases: Release[] = outcome.dust.filter((d) => d.quantity.gt(0)).map((d) => ({ ...d, reason: 'DUST' as const }));
+  if (holdings.some((h) => available(h).lt(0)))
+    throw new CaseRuleError('OVERSOLD', 'fills and dust exceed the coins in custody');
+  const releases: Release[] = outcome.dust
+    .filter((d) => d.quantity.gt(0))
+    .map((d) => ({ ...d, reason: 'DUST' as const }));
 
   const settled: Case = { ...c, credits, holdings };
   const stillOwed = arrears(settled, outcome.settledOn, ctx.settings);
@@ -864,8 +1085,19 @@ export function settleSale(c: Case, outcome: SaleOutcome, ctx: TransitionContext
     status = 'DUE';
   }
   const ledger: LedgerEntry[] = [
-    ...outcome.fills.map((f) => ({ kind: 'SALE_GROSS' as const, source: outcome.saleId, amount: f.grossKrw, market: f.market, quantity: f.quantity })),
-    ...outcome.fills.map((f) => ({ kind: 'SALE_FEE' as const, source: outcome.saleId, amount: f.feeKrw, market: f.market })),
+    ...outcome.fills.map((f) => ({
+      kind: 'SALE_GROSS' as const,
+      source: outcome.saleId,
+      amount: f.grossKrw,
+      market: f.market,
+      quantity: f.quantity,
+    })),
+    ...outcome.fills.map((f) => ({
+      kind: 'SALE_FEE' as const,
+      source: outcome.saleId,
+      amount: f.feeKrw,
+      market: f.market,
+    })),
     ...(rounding.gt(0) ? [{ kind: 'SALE_ROUNDING' as const, source: outcome.saleId, amount: rounding }] : []),
   ];
   const applied = rebooking(c, settled, ctx.settings).ledger.filter((e) => e.source === outcome.saleId);
@@ -881,11 +1113,32 @@ export function settleSale(c: Case, outcome: SaleOutcome, ctx: TransitionContext
     stillOwedKrw: stillOwed.toFixed(0),
     ...releaseDetails(releases),
   };
-  const next: Case = { ...settled, holdings, status, ...(status === 'ON_HOLD' ? { resumeStatus: 'DUE' as const } : {}) };
+  const next: Case = {
+    ...settled,
+    holdings,
+    status,
+    ...(status === 'ON_HOLD' ? { resumeStatus: 'DUE' as const } : {}),
+  };
   if (outcome.stoppedBecause) next.lastError = outcome.stoppedBecause;
   // One notice tells what was sold, how the money was applied and what went back.
-  const notices = [saleResultNotice(subject(next, outcome.settledOn, ctx.settings), [...ledger, ...applied], releases, outcome.startedOn ?? outcome.settledOn, ctx.settings, today(ctx))];
-  return transition(c, next, ctx, 'SETTLE_SALE', { reason: outcome.stoppedBecause, details, ledger, releases, notices, refundNoticed: true });
+  const notices = [
+    saleResultNotice(
+      subject(next, outcome.settledOn, ctx.settings),
+      [...ledger, ...applied],
+      releases,
+      outcome.startedOn ?? outcome.settledOn,
+      ctx.settings,
+      today(ctx),
+    ),
+  ];
+  return transition(c, next, ctx, 'SETTLE_SALE', {
+    reason: outcome.stoppedBecause,
+    details,
+    ledger,
+    releases,
+    notices,
+    refundNoticed: true,
+  });
 }
 
 /** A fill found after its sale was settled: an order that was in doubt turned out to have sold. */
@@ -909,10 +1162,15 @@ export function adjustSale(c: Case, fill: LateFill, ctx: TransitionContext): Tra
   const net = floorWon(fill.grossKrw.sub(fill.feeKrw));
   const rounding = fill.grossKrw.sub(fill.feeKrw).sub(net);
   // The late proceeds are a dated credit of their own, named by the order (booked once per order).
-  const credits: Credit[] = net.gt(0) ? [...c.credits, { source: fill.identifier, kind: 'SALE', amount: net, on: fill.settledOn }] : c.credits;
+  const credits: Credit[] = net.gt(0)
+    ? [...c.credits, { source: fill.identifier, kind: 'SALE', amount: net, on: fill.settledOn }]
+    : c.credits;
   let holdings = c.holdings.map((h) => (h.market === fill.market ? { ...h, sold: h.sold.add(fill.quantity) } : h));
   if (!c.holdings.some((h) => h.market === fill.market) || holdings.some((h) => available(h).lt(0))) {
-    throw new CaseRuleError('OVERSOLD', `a late fill of ${fill.quantity.toFixed()} ${fill.market} exceeds the coins in custody`);
+    throw new CaseRuleError(
+      'OVERSOLD',
+      `a late fill of ${fill.quantity.toFixed()} ${fill.market} exceeds the coins in custody`,
+    );
   }
   const adjusted: Case = { ...c, credits, holdings };
   const owed = arrears(adjusted, fill.settledOn, ctx.settings);
@@ -942,15 +1200,34 @@ export function adjustSale(c: Case, fill: LateFill, ctx: TransitionContext): Tra
     stillOwedKrw: owed.toFixed(0),
     ...releaseDetails(releases),
   };
-  const notices = [saleResultNotice(subject(next, fill.settledOn, ctx.settings), [...ledger, ...applied], releases, fill.settledOn, ctx.settings, today(ctx))];
-  return transition(c, next, ctx, 'ADJUST_SALE', { reason: 'LATE_FILL', details, ledger, releases, notices, refundNoticed: true });
+  const notices = [
+    saleResultNotice(
+      subject(next, fill.settledOn, ctx.settings),
+      [...ledger, ...applied],
+      releases,
+      fill.settledOn,
+      ctx.settings,
+      today(ctx),
+    ),
+  ];
+  return transition(c, next, ctx, 'ADJUST_SALE', {
+    reason: 'LATE_FILL',
+    details,
+    ledger,
+    releases,
+    notices,
+    refundNoticed: true,
+  });
 }
 
 /** A sale that failed before selling anything: the case goes back to DUE, safe, with the error. */
 export function failSale(c: Case, saleId: string, error: string, ctx: TransitionContext): Transition {
   allow(c, 'FAIL_SALE', ['SELLING']);
   if (saleId !== c.saleId) throw new CaseRuleError('STALE_SALE', `case is selling ${c.saleId}, not ${saleId}`);
-  return transition(c, { ...c, status: 'DUE', lastError: error }, ctx, 'FAIL_SALE', { reason: error, details: { saleId } });
+  return transition(c, { ...c, status: 'DUE', lastError: error }, ctx, 'FAIL_SALE', {
+    reason: error,
+    details: { saleId },
+  });
 }
 
 /**
@@ -959,9 +1236,15 @@ export function failSale(c: Case, saleId: string, error: string, ctx: Transition
  * refund is paid after the case closed); no money moves in the books, so the ledger is untouched.
  */
 export function recordRefundPaid(c: Case, paid: RefundInstruction, ctx: TransitionContext): Transition {
-  if (!paid.paid || paid.caseId !== c.caseId) throw new CaseRuleError('NOT_THIS_REFUND', `refund ${paid.instructionId} is not a paid refund of case ${c.caseId}`);
+  if (!paid.paid || paid.caseId !== c.caseId)
+    throw new CaseRuleError('NOT_THIS_REFUND', `refund ${paid.instructionId} is not a paid refund of case ${c.caseId}`);
   const t = transition(c, { ...c, refundPayable: c.refundPayable.sub(paid.amount) }, ctx, 'REFUND_PAID', {
-    details: { instructionId: paid.instructionId, amount: paid.amount.toFixed(0), paidOn: paid.paid.on, reference: paid.paid.reference },
+    details: {
+      instructionId: paid.instructionId,
+      amount: paid.amount.toFixed(0),
+      paidOn: paid.paid.on,
+      reference: paid.paid.reference,
+    },
   });
   return { ...t, refundPaid: paid };
 }

@@ -95,7 +95,15 @@ export const CitySettingsSchema = z.strictObject({
   }),
   payment: z.optional(
     z.strictObject({
-      accounts: z.array(z.strictObject({ bank: text(40), number: z.string().check(z.regex(/^[0-9-]{6,30}$/, 'digits and dashes')), holder: text(60) })).check(z.maxLength(5)),
+      accounts: z
+        .array(
+          z.strictObject({
+            bank: text(40),
+            number: z.string().check(z.regex(/^[0-9-]{6,30}$/, 'digits and dashes')),
+            holder: text(60),
+          }),
+        )
+        .check(z.maxLength(5)),
       onlineUrl: z.optional(z.url({ protocol: /^https$/ }).check(z.maxLength(200))),
       inPerson: z.optional(text(200)),
     }),
@@ -112,7 +120,10 @@ export class InvalidCitySettingsError extends Error {
 /** Validates settings from anywhere (a request body, a stored item); throws InvalidCitySettingsError. */
 export function parseCitySettings(value: unknown): CitySettings {
   const result = CitySettingsSchema.safeParse(value);
-  if (!result.success) throw new InvalidCitySettingsError(result.error.issues.map((i) => ({ path: `/${i.path.join('/')}`, message: i.message })));
+  if (!result.success)
+    throw new InvalidCitySettingsError(
+      result.error.issues.map((i) => ({ path: `/${i.path.join('/')}`, message: i.message })),
+    );
   return result.data;
 }
 

@@ -70,7 +70,8 @@ const RATIO_PLACES = 4;
 
 export function coverage(input: CoverageInput): Coverage {
   const { arrears: owed } = input;
-  if (!owed.isInteger() || owed.isNeg()) throw new InvalidCoverageInputError(`arrears must be whole, non-negative won: ${owed.toFixed()}`);
+  if (!owed.isInteger() || owed.isNeg())
+    throw new InvalidCoverageInputError(`arrears must be whole, non-negative won: ${owed.toFixed()}`);
   const held = Object.entries(input.holdings)
     .filter(([, quantity]) => {
       if (quantity.isNeg()) throw new InvalidCoverageInputError('a held quantity is negative');
@@ -110,7 +111,12 @@ export function coverage(input: CoverageInput): Coverage {
 }
 
 /** A case's coverage on a date: arrears projected by the domain's surcharge rules, coins it holds now. */
-export function caseCoverage(c: Case, date: LocalDate, settings: CitySettings, prices: CoverageInput['prices']): Coverage {
+export function caseCoverage(
+  c: Case,
+  date: LocalDate,
+  settings: CitySettings,
+  prices: CoverageInput['prices'],
+): Coverage {
   return coverage({ arrears: max(ZERO, arrears(c, date, settings)), holdings: holdingsOf(c), prices });
 }
 

@@ -45,25 +45,50 @@ export interface SliceSplit {
 }
 
 /** Cases that may join an order at `limitPrice`: active, something left, floor at or below the price. */
-export function eligibleParticipants(participants: readonly DeskParticipant[], limitPrice: Decimal, lotSize: Decimal): DeskParticipant[] {
-  return participants.filter((p) => p.active && floorToStep(p.leftToSell, lotSize).gt(0) && (p.floorPrice === undefined || p.floorPrice.lte(limitPrice)));
+export function eligibleParticipants(
+  participants: readonly DeskParticipant[],
+  limitPrice: Decimal,
+  lotSize: Decimal,
+): DeskParticipant[] {
+  return participants.filter(
+    (p) =>
+      p.active &&
+      floorToStep(p.leftToSell, lotSize).gt(0) &&
+      (p.floorPrice === undefined || p.floorPrice.lte(limitPrice)),
+  );
 }
 
 /**
  * Split a slice of `quantity` coins among the eligible cases, pro rata to what each still needs to sell.
  * A slice larger than what they need together is cut to that.
  */
-export function splitSlice(input: { quantity: Decimal; limitPrice: Decimal; lotSize: Decimal; participants: readonly DeskParticipant[] }): SliceSplit {
+export function splitSlice(input: {
+  quantity: Decimal;
+  limitPrice: Decimal;
+  lotSize: Decimal;
+  participants: readonly DeskParticipant[];
+}): SliceSplit {
   const { lotSize } = input;
   checkLot(lotSize);
   if (input.quantity.isNeg()) throw new InvalidDeskAllocationError('slice quantity must not be negative');
   uniqueIds(input.participants.map((p) => p.caseId));
-  const eligible = eligibleParticipants(input.participants, input.limitPrice, lotSize).map((p) => ({ ...p, leftToSell: floorToStep(p.leftToSell, lotSize) }));
+  const eligible = eligibleParticipants(input.participants, input.limitPrice, lotSize).map((p) => ({
+    ...p,
+    leftToSell: floorToStep(p.leftToSell, lotSize),
+  }));
   const total = sum(eligible.map((p) => p.leftToSell));
   const quantity = min(floorToStep(input.quantity, lotSize), total);
-  const shares = splitUnits(quantity, lotSize, eligible.map((p) => ({ id: p.caseId, weight: p.leftToSell, cap: p.leftToSell })));
+  const shares = splitUnits(
+    quantity,
+    lotSize,
+    eligible.map((p) => ({ id: p.caseId, weight: p.leftToSell, cap: p.leftToSell })),
+  );
   const offers = eligible
-    .map((p) => ({ caseId: p.caseId, quantity: shares.get(p.caseId) ?? ZERO, ...(p.floorPrice ? { floorPrice: p.floorPrice } : {}) }))
+    .map((p) => ({
+      caseId: p.caseId,
+      quantity: shares.get(p.caseId) ?? ZERO,
+      ...(p.floorPrice ? { floorPrice: p.floorPrice } : {}),
+    }))
     .filter((o) => o.quantity.gt(0));
   return { offers, quantity: sum(offers.map((o) => o.quantity)) };
 }
@@ -104,23 +129,40 @@ export interface OrderExecution {
  * Money: each case's exact gross is Σ price × its quantity per trade; the reported gross and the fee
  * are split by that weight with the remainder rule above, so the shares add up exactly.
  */
-export function allocateOrder(input: { lotSize: Decimal; offers: readonly Offer[]; execution: OrderExecution }): CaseFill[] {
+export function allocateOrder(input: {
+  lotSize: Decimal;
+  offers: readonly Offer[];
+  execution: OrderExecution;
+}): CaseFill[] {
   const { lotSize, offers, execution } = input;
   checkLot(lotSize);
   uniqueIds(offers.map((o) => o.caseId));
-  for (const o of offers) if (o.quantity.isNeg() || !floorToStep(o.quantity, lotSize).eq(o.quantity)) throw new InvalidDeskAllocationError(`${o.caseId}: offer must be a whole number of lots`);
-  if (execution.grossKrw.isNeg() || execution.feeKrw.isNeg()) throw new InvalidDeskAllocationError('gross and fee must not be negative');
+  for (const o of offers)
+    if (o.quantity.isNeg() || !floorToStep(o.quantity, lotSize).eq(o.quantity))
+      throw new InvalidDeskAllocationError(`${o.caseId}: offer must be a whole number of lots`);
+  if (execution.grossKrw.isNeg() || execution.feeKrw.isNeg())
+    throw new InvalidDeskAllocationError('gross and fee must not be negative');
   const unfilled = new Map(offers.map((o) => [o.caseId, o.quantity]));
   const trades = new Map<string, CaseTrade[]>(offers.map((o) => [o.caseId, []]));
   for (const trade of execution.trades) {
-    if (!trade.quantity.gt(0) || !floorToStep(trade.quantity, lotSize).eq(trade.quantity)) throw new InvalidDeskAllocationError('a trade must be a positive whole number of lots');
-    const takers = offers.filter((o) => (o.floorPrice === undefined || o.floorPrice.lte(trade.price)) && (unfilled.get(o.caseId) ?? ZERO).gt(0));
+    if (!trade.quantity.gt(0) || !floorToStep(trade.quantity, lotSize).eq(trade.quantity))
+      throw new InvalidDeskAllocationError('a trade must be a positive whole number of lots');
+    const takers = offers.filter(
+      (o) => (o.floorPrice === undefined || o.floorPrice.lte(trade.price)) && (unfilled.get(o.caseId) ?? ZERO).gt(0),
+    );
     const room = sum(takers.map((o) => unfilled.get(o.caseId) ?? ZERO));
-    if (room.lt(trade.quantity)) throw new InvalidDeskAllocationError(`a trade of ${trade.quantity.toFixed()} at ${trade.price.toFixed()} exceeds what the cases allowed at that price offered (${room.toFixed()})`);
+    if (room.lt(trade.quantity))
+      throw new InvalidDeskAllocationError(
+        `a trade of ${trade.quantity.toFixed()} at ${trade.price.toFixed()} exceeds what the cases allowed at that price offered (${room.toFixed()})`,
+      );
     const shares = splitUnits(
       trade.quantity,
       lotSize,
-      takers.map((o) => ({ id: o.caseId, weight: unfilled.get(o.caseId) ?? ZERO, cap: unfilled.get(o.caseId) ?? ZERO })),
+      takers.map((o) => ({
+        id: o.caseId,
+        weight: unfilled.get(o.caseId) ?? ZERO,
+        cap: unfilled.get(o.caseId) ?? ZERO,
+      })),
     );
     for (const [caseId, quantity] of shares) {
       if (quantity.isZero()) continue;
@@ -128,7 +170,9 @@ export function allocateOrder(input: { lotSize: Decimal; offers: readonly Offer[
       trades.get(caseId)?.push({ price: trade.price, quantity });
     }
   }
-  const exact = offers.map((o) => ({ id: o.caseId, trades: trades.get(o.caseId) ?? [] })).map((c) => ({ ...c, gross: sum(c.trades.map((t) => t.price.mul(t.quantity))) }));
+  const exact = offers
+    .map((o) => ({ id: o.caseId, trades: trades.get(o.caseId) ?? [] }))
+    .map((c) => ({ ...c, gross: sum(c.trades.map((t) => t.price.mul(t.quantity))) }));
   const weights = exact.map((c) => ({ id: c.id, weight: c.gross }));
   const gross = splitAmount(execution.grossKrw, weights);
   const fee = splitAmount(execution.feeKrw, weights);
@@ -147,23 +191,36 @@ export function allocateOrder(input: { lotSize: Decimal; offers: readonly Offer[
  * Split an amount of money by weights, exact to the amount's own last decimal place (the won for a
  * whole-won amount): largest remainder, ties by id. All weights zero: nothing can be split.
  */
-export function splitAmount(amount: Decimal, weights: readonly { id: string; weight: Decimal }[]): Map<string, Decimal> {
+export function splitAmount(
+  amount: Decimal,
+  weights: readonly { id: string; weight: Decimal }[],
+): Map<string, Decimal> {
   const unit = new Decimal(1).div(new Decimal(10).pow(Math.max(0, amount.decimalPlaces())));
-  return splitUnits(amount, unit, weights.map((w) => ({ ...w, cap: amount })));
+  return splitUnits(
+    amount,
+    unit,
+    weights.map((w) => ({ ...w, cap: amount })),
+  );
 }
 
 /**
  * The remainder rule: `total` (a whole number of `unit`s) split pro rata to the weights, each share
  * a whole number of units and at most its cap. Shares add up to `total` exactly.
  */
-export function splitUnits(total: Decimal, unit: Decimal, parts: readonly { id: string; weight: Decimal; cap: Decimal }[]): Map<string, Decimal> {
+export function splitUnits(
+  total: Decimal,
+  unit: Decimal,
+  parts: readonly { id: string; weight: Decimal; cap: Decimal }[],
+): Map<string, Decimal> {
   const out = new Map<string, Decimal>(parts.map((p) => [p.id, ZERO]));
   if (total.isZero()) return out;
   const units = total.div(unit);
-  if (!units.isInteger() || units.isNeg()) throw new InvalidDeskAllocationError(`${total.toFixed()} is not a whole number of ${unit.toFixed()}`);
+  if (!units.isInteger() || units.isNeg())
+    throw new InvalidDeskAllocationError(`${total.toFixed()} is not a whole number of ${unit.toFixed()}`);
   const weightTotal = sum(parts.map((p) => p.weight));
   const capTotal = sum(parts.map((p) => floorToStep(p.cap, unit)));
-  if (weightTotal.lte(0) || capTotal.lt(total)) throw new InvalidDeskAllocationError(`cannot split ${total.toFixed()}: not enough room`);
+  if (weightTotal.lte(0) || capTotal.lt(total))
+    throw new InvalidDeskAllocationError(`cannot split ${total.toFixed()}: not enough room`);
   const rows = parts.map((p) => {
     const exact = units.mul(p.weight).div(weightTotal);
     const capUnits = floorToStep(p.cap, unit).div(unit);

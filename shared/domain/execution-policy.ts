@@ -75,7 +75,10 @@ export class InvalidExecutionPolicyError extends Error {
   override readonly name = 'InvalidExecutionPolicyError';
 }
 
-type NumberField = Exclude<keyof ExecutionPolicy, 'approvalThresholdKrw' | 'dualApprovalThresholdKrw' | 'taxpayerLimitPrice'>;
+type NumberField = Exclude<
+  keyof ExecutionPolicy,
+  'approvalThresholdKrw' | 'dualApprovalThresholdKrw' | 'taxpayerLimitPrice'
+>;
 
 /** Allowed range per numeric field; bps are whole basis points, durations whole milliseconds. */
 const RANGES: Record<NumberField, readonly [number, number]> = {
@@ -101,7 +104,8 @@ export function executionPolicy(overrides: Partial<ExecutionPolicy> = {}): Execu
   for (const [field, value] of Object.entries(overrides)) {
     if (value === undefined) continue;
     if (field === 'approvalThresholdKrw' || field === 'dualApprovalThresholdKrw') {
-      if (!Decimal.isDecimal(value) || !value.isInteger() || value.isNeg()) problems.push(`${field} must be whole won, not negative`);
+      if (!Decimal.isDecimal(value) || !value.isInteger() || value.isNeg())
+        problems.push(`${field} must be whole won, not negative`);
     } else if (field === 'taxpayerLimitPrice') {
       if (!Decimal.isDecimal(value) || !value.gt(0)) problems.push(`${field} must be a positive price`);
     } else if (field in RANGES) {
@@ -114,7 +118,8 @@ export function executionPolicy(overrides: Partial<ExecutionPolicy> = {}): Execu
     }
   }
   const merged = { ...DEFAULT_EXECUTION_POLICY, ...definedOnly(overrides) };
-  if (merged.dualApprovalThresholdKrw.lt(merged.approvalThresholdKrw)) problems.push('dualApprovalThresholdKrw must not be below approvalThresholdKrw');
+  if (merged.dualApprovalThresholdKrw.lt(merged.approvalThresholdKrw))
+    problems.push('dualApprovalThresholdKrw must not be below approvalThresholdKrw');
   if (problems.length > 0) throw new InvalidExecutionPolicyError(problems.join('; '));
   return Object.freeze({ ...DEFAULT_EXECUTION_POLICY, ...definedOnly(overrides) });
 }
@@ -174,7 +179,12 @@ export type GuardReason = 'STALE_PRICE' | 'SOURCES_DISAGREE' | 'VOLATILE' | 'LIM
  */
 export type GuardDecision =
   | { readonly action: 'GO'; readonly consecutivePauses: 0 }
-  | { readonly action: 'PAUSE'; readonly reason: GuardReason; readonly resumeAt: Date; readonly consecutivePauses: number }
+  | {
+      readonly action: 'PAUSE';
+      readonly reason: GuardReason;
+      readonly resumeAt: Date;
+      readonly consecutivePauses: number;
+    }
   | { readonly action: 'ESCALATE'; readonly reason: GuardReason; readonly consecutivePauses: number };
 
 export interface GuardInput {
@@ -195,19 +205,26 @@ export function guardMarket(input: GuardInput): GuardDecision {
     return { action: 'PAUSE', reason, resumeAt: later(now, waitMs), consecutivePauses: pauses };
   };
 
-  if (now.getTime() - quote.quotedAt.getTime() > policy.maxPriceAgeMs) return pause('STALE_PRICE', policy.sliceIntervalMs);
+  if (now.getTime() - quote.quotedAt.getTime() > policy.maxPriceAgeMs)
+    return pause('STALE_PRICE', policy.sliceIntervalMs);
 
   const gap = quote.tradePrice.sub(quote.bookMid).abs().div(quote.bookMid);
   if (gap.gt(bps(policy.maxSourceGapBps))) return pause('SOURCES_DISAGREE', policy.sliceIntervalMs);
 
   const windowStart = now.getTime() - policy.circuitBreakerWindowMs;
-  const inWindow = [...input.recentPrices, { at: quote.quotedAt, price: quote.tradePrice }]
-    .filter((p) => p.at.getTime() >= windowStart && p.at.getTime() <= now.getTime());
+  const inWindow = [...input.recentPrices, { at: quote.quotedAt, price: quote.tradePrice }].filter(
+    (p) => p.at.getTime() >= windowStart && p.at.getTime() <= now.getTime(),
+  );
   if (largestMove(inWindow).gt(bps(policy.circuitBreakerBps))) return pause('VOLATILE', policy.pauseMs);
 
   const limit = policy.taxpayerLimitPrice;
   if (limit !== undefined && quote.bestBid.lt(limit)) {
-    return { action: 'PAUSE', reason: 'LIMIT_PRICE_NOT_REACHED', resumeAt: later(now, policy.sliceIntervalMs), consecutivePauses };
+    return {
+      action: 'PAUSE',
+      reason: 'LIMIT_PRICE_NOT_REACHED',
+      resumeAt: later(now, policy.sliceIntervalMs),
+      consecutivePauses,
+    };
   }
   return { action: 'GO', consecutivePauses: 0 };
 }
@@ -277,7 +294,12 @@ export type SliceBinding =
 export type WaitReason = 'NO_BIDS_IN_BAND' | 'DAILY_CAP_REACHED' | 'THIN_BOOK' | 'NO_RECENT_VOLUME';
 
 export type SliceDecision =
-  | { readonly action: 'SELL'; readonly quantity: Decimal; readonly limitPrice: Decimal; readonly binding: SliceBinding }
+  | {
+      readonly action: 'SELL';
+      readonly quantity: Decimal;
+      readonly limitPrice: Decimal;
+      readonly binding: SliceBinding;
+    }
   | { readonly action: 'WAIT'; readonly reason: WaitReason; readonly resumeAt: Date }
   /** The rest is worth less than one order even at the best bid: give it back, do not strand it. */
   | { readonly action: 'RELEASE_DUST'; readonly quantity: Decimal }
@@ -306,20 +328,38 @@ export function nextSlice(input: SliceInput): SliceDecision {
   const { policy, now, lotSize, minOrderKrw } = input;
   if (input.remainingQuantity.lte(0)) return { action: 'DONE' };
 
-  const wait = (reason: WaitReason, resumeAt = later(now, policy.sliceIntervalMs)): SliceDecision => ({ action: 'WAIT', reason, resumeAt });
+  const wait = (reason: WaitReason, resumeAt = later(now, policy.sliceIntervalMs)): SliceDecision => ({
+    action: 'WAIT',
+    reason,
+    resumeAt,
+  });
   const price = lowestAllowedPrice(input.referencePrice, input.tickSize, policy);
-  const bestBid = input.bids.reduce<Decimal | undefined>((best, level) => (best === undefined ? level.price : max(best, level.price)), undefined);
+  const bestBid = input.bids.reduce<Decimal | undefined>(
+    (best, level) => (best === undefined ? level.price : max(best, level.price)),
+    undefined,
+  );
   if (bestBid === undefined || bestBid.lt(price)) return wait('NO_BIDS_IN_BAND');
 
   const rest = floorToStep(input.remainingQuantity, lotSize);
   const smallest = max(lotSize, ceilToStep(minOrderKrw.div(price), lotSize));
   if (rest.lt(smallest)) return wholeRestBelowMinimum(input, rest, price, bestBid);
 
-  const large = isLargeHolding(input.plannedTotalQuantity.mul(input.referencePrice), input.averageDailyTradedValue, policy);
-  const room = large ? floorToStep(max(ZERO, input.plannedTotalQuantity.mul(bps(policy.dailyCapBps)).sub(input.soldTodayQuantity)), lotSize) : undefined;
+  const large = isLargeHolding(
+    input.plannedTotalQuantity.mul(input.referencePrice),
+    input.averageDailyTradedValue,
+    policy,
+  );
+  const room = large
+    ? floorToStep(
+        max(ZERO, input.plannedTotalQuantity.mul(bps(policy.dailyCapBps)).sub(input.soldTodayQuantity)),
+        lotSize,
+      )
+    : undefined;
   if (room !== undefined && room.lt(rest) && room.lt(smallest)) return wait('DAILY_CAP_REACHED', nextKstMidnight(now));
 
-  const depth = sum(input.bids.filter((level) => level.price.gte(price)).map((level) => level.size)).mul(bps(policy.depthShareBps));
+  const depth = sum(input.bids.filter((level) => level.price.gte(price)).map((level) => level.size)).mul(
+    bps(policy.depthShareBps),
+  );
   const caps: [SliceBinding, Decimal][] = [
     ['REMAINING', rest],
     ['PARTICIPATION', participationCap(input.recentTradedVolume, policy)],
@@ -328,7 +368,12 @@ export function nextSlice(input: SliceInput): SliceDecision {
   if (room !== undefined) caps.push(['DAILY_CAP', room]);
   const [binding, cap] = caps.reduce((a, b) => (b[1].lt(a[1]) ? b : a));
   const quantity = floorToStep(cap, lotSize);
-  const sell = (q: Decimal, why: SliceBinding): SliceDecision => ({ action: 'SELL', quantity: q, limitPrice: price, binding: why });
+  const sell = (q: Decimal, why: SliceBinding): SliceDecision => ({
+    action: 'SELL',
+    quantity: q,
+    limitPrice: price,
+    binding: why,
+  });
 
   const unsplittable = rest.lt(smallest.mul(2));
   if (quantity.lt(smallest)) {
@@ -339,7 +384,8 @@ export function nextSlice(input: SliceInput): SliceDecision {
     return sell(smallest, 'EXCHANGE_MINIMUM');
   }
   const tail = rest.sub(quantity);
-  if (tail.gt(0) && tail.lt(smallest)) return unsplittable ? sell(rest, 'WHOLE_REMAINDER') : sell(rest.sub(smallest), 'VALID_TAIL');
+  if (tail.gt(0) && tail.lt(smallest))
+    return unsplittable ? sell(rest, 'WHOLE_REMAINDER') : sell(rest.sub(smallest), 'VALID_TAIL');
   return sell(quantity, binding);
 }
 
@@ -358,7 +404,11 @@ function participationCap(recentVolume: Decimal, policy: ExecutionPolicy): Decim
 }
 
 /** Large holdings get the daily cap: planned value at least `largeHoldingBps` of a day's traded value. */
-export function isLargeHolding(plannedValueKrw: Decimal, averageDailyTradedValue: Decimal, policy: ExecutionPolicy): boolean {
+export function isLargeHolding(
+  plannedValueKrw: Decimal,
+  averageDailyTradedValue: Decimal,
+  policy: ExecutionPolicy,
+): boolean {
   return plannedValueKrw.gte(averageDailyTradedValue.mul(bps(policy.largeHoldingBps)));
 }
 
@@ -394,7 +444,10 @@ export function choosePolicyBySize(input: SizeInput): { size: SaleSize; needsApp
   const approval = needsApproval(value, policy);
   if (isLargeHolding(value, input.averageDailyTradedValue, policy)) return { size: 'LARGE', needsApproval: approval };
   const price = lowestAllowedPrice(input.referencePrice, input.tickSize, policy);
-  const depth = sum(input.bids.filter((level) => level.price.gte(price)).map((level) => level.size)).mul(bps(policy.depthShareBps));
-  const fitsOneSlice = plannedQuantity.lte(depth) && plannedQuantity.lte(participationCap(input.recentTradedVolume, policy));
+  const depth = sum(input.bids.filter((level) => level.price.gte(price)).map((level) => level.size)).mul(
+    bps(policy.depthShareBps),
+  );
+  const fitsOneSlice =
+    plannedQuantity.lte(depth) && plannedQuantity.lte(participationCap(input.recentTradedVolume, policy));
   return { size: fitsOneSlice ? 'SMALL' : 'SLICED', needsApproval: approval };
 }

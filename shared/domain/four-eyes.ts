@@ -38,7 +38,8 @@ export function fourEyesRefusal(request: ApprovalRequest): 'INTERESTED_OFFICER' 
 }
 
 /** Whether the approvals given are enough: that many different officers. */
-export const approvalComplete = (approvedBy: readonly string[], needed: number): boolean => new Set(approvedBy).size >= needed;
+export const approvalComplete = (approvedBy: readonly string[], needed: number): boolean =>
+  new Set(approvedBy).size >= needed;
 
 /** One officer's approval, as a record keeps it. */
 export interface Approval {
@@ -58,11 +59,27 @@ export class FourEyesError extends Error {
 }
 
 /** Adds one officer's approval (releases); the same officer twice is refused, and so is an approval beyond `required`. */
-export function addApproval(approvals: readonly Approval[], approval: Approval, required = 2): { approvals: Approval[]; complete: boolean } {
-  if (approvals.length >= required) throw new FourEyesError('ALREADY_APPROVED', `already approved by ${required} officers`);
-  if (fourEyesRefusal({ approver: approval.by, interested: [], approvedBy: approvals.map((a) => a.by) })) throw new FourEyesError('SAME_OFFICER', 'a second approval must come from a different officer');
+export function addApproval(
+  approvals: readonly Approval[],
+  approval: Approval,
+  required = 2,
+): { approvals: Approval[]; complete: boolean } {
+  if (approvals.length >= required)
+    throw new FourEyesError('ALREADY_APPROVED', `already approved by ${required} officers`);
+  if (fourEyesRefusal({ approver: approval.by, interested: [], approvedBy: approvals.map((a) => a.by) }))
+    throw new FourEyesError('SAME_OFFICER', 'a second approval must come from a different officer');
   const next = [...approvals, approval];
-  return { approvals: next, complete: approvalComplete(next.map((a) => a.by), required) };
+  return {
+    approvals: next,
+    complete: approvalComplete(
+      next.map((a) => a.by),
+      required,
+    ),
+  };
 }
 
-export const isApproved = (approvals: readonly Approval[], required = 2): boolean => approvalComplete(approvals.map((a) => a.by), required);
+export const isApproved = (approvals: readonly Approval[], required = 2): boolean =>
+  approvalComplete(
+    approvals.map((a) => a.by),
+    required,
+  );

@@ -8,7 +8,15 @@ import type { CitySettings } from './city-settings';
 import { addDays, type LocalDate } from './dates';
 import { Decimal, floorWon, sum, ZERO } from './money';
 import type {
-  AllocationLine, ArrearsBreakdown, CoinHolding, HoldingsValuation, NoticeCommon, NoticeContent, ReleasedHolding, ReleaseReason, SoldLine,
+  AllocationLine,
+  ArrearsBreakdown,
+  CoinHolding,
+  HoldingsValuation,
+  NoticeCommon,
+  NoticeContent,
+  ReleasedHolding,
+  ReleaseReason,
+  SoldLine,
 } from './notices';
 
 /** The parts of a case a notice needs (kept structural to avoid a cycle with case.ts). */
@@ -43,7 +51,15 @@ export interface SettlementLine {
 }
 
 const COIN_NAMES: Record<string, string> = {
-  BTC: '비트코인', ETH: '이더리움', XRP: '리플', SOL: '솔라나', DOGE: '도지코인', ADA: '에이다', TRX: '트론', LINK: '체인링크', USDT: '테더',
+  BTC: '비트코인',
+  ETH: '이더리움',
+  XRP: '리플',
+  SOL: '솔라나',
+  DOGE: '도지코인',
+  ADA: '에이다',
+  TRX: '트론',
+  LINK: '체인링크',
+  USDT: '테더',
 };
 
 /** 'KRW-BTC' → BTC with its Korean name where we know it. */
@@ -57,15 +73,30 @@ export function arrearsBreakdown(bills: readonly Bill[], asOf: LocalDate): Arrea
   const lines = arrearsLines(bills);
   const of = (component: Component) => sum(lines.filter((l) => l.component === component).map((l) => l.outstanding));
   const [cost, tax, surcharge] = COMPONENTS.map(of) as [Decimal, Decimal, Decimal];
-  return { asOf, dispositionCost: cost.toFixed(0), tax: tax.toFixed(0), surcharge: surcharge.toFixed(0), total: cost.add(tax).add(surcharge).toFixed(0) };
+  return {
+    asOf,
+    dispositionCost: cost.toFixed(0),
+    tax: tax.toFixed(0),
+    surcharge: surcharge.toFixed(0),
+    total: cost.add(tax).add(surcharge).toFixed(0),
+  };
 }
 
 function common(c: NoticeSubject, settings: CitySettings, issuedOn: LocalDate): NoticeCommon {
   const { department, phone, paymentGuide } = settings.notices;
-  return { city: { cityName: settings.displayName, department, phone, paymentGuide }, taxpayerName: c.taxpayer.name, caseRef: c.caseId, issuedOn };
+  return {
+    city: { cityName: settings.displayName, department, phone, paymentGuide },
+    taxpayerName: c.taxpayer.name,
+    caseRef: c.caseId,
+    issuedOn,
+  };
 }
 
-export function valuation(holdings: readonly CoinQuantity[], prices: readonly Price[], valuedAt: string): HoldingsValuation {
+export function valuation(
+  holdings: readonly CoinQuantity[],
+  prices: readonly Price[],
+  valuedAt: string,
+): HoldingsValuation {
   const valued = holdings.map((h) => {
     const bid = prices.find((p) => p.market === h.market)?.bid;
     if (!bid) throw new Error(`no price for ${h.market}`);
@@ -75,7 +106,12 @@ export function valuation(holdings: readonly CoinQuantity[], prices: readonly Pr
 }
 
 /** To the taxpayer and to the exchange: the coins are seized and must move to the city's account. */
-export function seizureNotices(c: NoticeSubject, seized: readonly CoinQuantity[], settings: CitySettings, on: LocalDate): NoticeContent[] {
+export function seizureNotices(
+  c: NoticeSubject,
+  seized: readonly CoinQuantity[],
+  settings: CitySettings,
+  on: LocalDate,
+): NoticeContent[] {
   const base = {
     ...common(c, settings, on),
     exchangeName: settings.notices.exchangeName,
@@ -92,8 +128,15 @@ export function seizureNotices(c: NoticeSubject, seized: readonly CoinQuantity[]
 }
 
 export function preSaleNotice(
-  c: NoticeSubject, holdings: readonly CoinQuantity[], prices: readonly Price[], valuedAt: string,
-  deadline: LocalDate, owedAtDeadline: Decimal, settings: CitySettings, on: LocalDate, daysAfterReceipt?: number,
+  c: NoticeSubject,
+  holdings: readonly CoinQuantity[],
+  prices: readonly Price[],
+  valuedAt: string,
+  deadline: LocalDate,
+  owedAtDeadline: Decimal,
+  settings: CitySettings,
+  on: LocalDate,
+  daysAfterReceipt?: number,
 ): NoticeContent {
   return {
     kind: 'PRE_SALE',
@@ -110,7 +153,13 @@ export function preSaleNotice(
   };
 }
 
-export function reminderNotice(c: NoticeSubject, deadline: LocalDate, daysBefore: number, settings: CitySettings, on: LocalDate): NoticeContent {
+export function reminderNotice(
+  c: NoticeSubject,
+  deadline: LocalDate,
+  daysBefore: number,
+  settings: CitySettings,
+  on: LocalDate,
+): NoticeContent {
   return {
     kind: 'REMINDER',
     data: {
@@ -124,7 +173,12 @@ export function reminderNotice(c: NoticeSubject, deadline: LocalDate, daysBefore
   };
 }
 
-export function releaseNotice(c: NoticeSubject, released: readonly ReleasedCoin[], settings: CitySettings, on: LocalDate): NoticeContent {
+export function releaseNotice(
+  c: NoticeSubject,
+  released: readonly ReleasedCoin[],
+  settings: CitySettings,
+  on: LocalDate,
+): NoticeContent {
   return {
     kind: 'RELEASE',
     data: {
@@ -141,7 +195,12 @@ export function releaseNotice(c: NoticeSubject, released: readonly ReleasedCoin[
 export function refundNotice(c: NoticeSubject, amount: Decimal, settings: CitySettings, on: LocalDate): NoticeContent {
   return {
     kind: 'REFUND',
-    data: { ...common(c, settings, on), amount: amount.toFixed(0), howPaid: settings.notices.refundGuide, balance: arrearsBreakdown(c.bills, on) },
+    data: {
+      ...common(c, settings, on),
+      amount: amount.toFixed(0),
+      howPaid: settings.notices.refundGuide,
+      balance: arrearsBreakdown(c.bills, on),
+    },
   };
 }
 
@@ -155,8 +214,12 @@ function releasedHolding(r: ReleasedCoin): ReleasedHolding {
  * `after` is the case as settled; `ledger` the settlement's entries in the order they were applied.
  */
 export function saleResultNotice(
-  after: NoticeSubject, ledger: readonly SettlementLine[], released: readonly ReleasedCoin[], saleFrom: LocalDate,
-  settings: CitySettings, on: LocalDate,
+  after: NoticeSubject,
+  ledger: readonly SettlementLine[],
+  released: readonly ReleasedCoin[],
+  saleFrom: LocalDate,
+  settings: CitySettings,
+  on: LocalDate,
 ): NoticeContent {
   const gross = ledger.filter((l) => l.kind === 'SALE_GROSS');
   const fees = ledger.filter((l) => l.kind === 'SALE_FEE');
@@ -166,7 +229,12 @@ export function saleResultNotice(
     const grossKrw = sum(gross.filter((l) => l.market === market).map((l) => l.amount));
     const feeKrw = sum(fees.filter((l) => l.market === market).map((l) => l.amount));
     const averagePrice = quantity.isZero() ? ZERO : grossKrw.div(quantity).toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
-    return { ...coin(market, quantity), averagePrice: averagePrice.toFixed(), gross: grossKrw.toFixed(), fee: feeKrw.toFixed() };
+    return {
+      ...coin(market, quantity),
+      averagePrice: averagePrice.toFixed(),
+      gross: grossKrw.toFixed(),
+      fee: feeKrw.toFixed(),
+    };
   });
   const grossTotal = sum(gross.map((l) => l.amount));
   const feeTotal = sum(fees.map((l) => l.amount));
@@ -174,7 +242,13 @@ export function saleResultNotice(
     .filter((l) => l.kind === 'ALLOCATION')
     .map((l) => {
       const bill = after.bills.find((b) => b.billId === l.billId);
-      return { billRef: l.billId ?? '', taxItem: bill?.taxItem ?? '', provincial: bill?.provincial ?? false, component: l.component ?? 'TAX', amount: l.amount.toFixed(0) };
+      return {
+        billRef: l.billId ?? '',
+        taxItem: bill?.taxItem ?? '',
+        provincial: bill?.provincial ?? false,
+        component: l.component ?? 'TAX',
+        amount: l.amount.toFixed(0),
+      };
     });
   const refund = sum(ledger.filter((l) => l.kind === 'REFUND').map((l) => l.amount));
   const balance = arrearsBreakdown(after.bills, on);

@@ -20,9 +20,19 @@ import { Decimal, decimal, sum, won } from './money';
 
 // ---------------------------------------------------------------- kinds and citations
 
-export type NoticeKind = 'DEMAND' | 'SEIZURE' | 'PRE_SALE' | 'REMINDER' | 'SALE_RESULT' | 'SHORTFALL' | 'RELEASE' | 'REFUND';
+export type NoticeKind =
+  'DEMAND' | 'SEIZURE' | 'PRE_SALE' | 'REMINDER' | 'SALE_RESULT' | 'SHORTFALL' | 'RELEASE' | 'REFUND';
 
-export const NOTICE_KINDS: readonly NoticeKind[] = ['DEMAND', 'SEIZURE', 'PRE_SALE', 'REMINDER', 'SALE_RESULT', 'SHORTFALL', 'RELEASE', 'REFUND'];
+export const NOTICE_KINDS: readonly NoticeKind[] = [
+  'DEMAND',
+  'SEIZURE',
+  'PRE_SALE',
+  'REMINDER',
+  'SALE_RESULT',
+  'SHORTFALL',
+  'RELEASE',
+  'REFUND',
+];
 
 export const NOTICE_TITLES: Readonly<Record<NoticeKind, string>> = {
   DEMAND: '독촉장',
@@ -425,14 +435,19 @@ function nonEmpty<T>(list: readonly T[] | undefined, field: string): readonly T[
 
 function checkTotal(parts: Decimal[], total: Decimal, field: string): void {
   const expected = sum(parts);
-  if (!expected.eq(total)) throw new NoticeDataError(`${field} is ${total.toFixed()} but its parts add up to ${expected.toFixed()}`);
+  if (!expected.eq(total))
+    throw new NoticeDataError(`${field} is ${total.toFixed()} but its parts add up to ${expected.toFixed()}`);
 }
 
 function checkArrears(a: ArrearsBreakdown, field: string): Decimal {
   date(a.asOf, `${field}.asOf`);
   const total = wonAmount(a.total, `${field}.total`);
   checkTotal(
-    [wonAmount(a.dispositionCost, `${field}.dispositionCost`), wonAmount(a.tax, `${field}.tax`), wonAmount(a.surcharge, `${field}.surcharge`)],
+    [
+      wonAmount(a.dispositionCost, `${field}.dispositionCost`),
+      wonAmount(a.tax, `${field}.tax`),
+      wonAmount(a.surcharge, `${field}.surcharge`),
+    ],
     total,
     `${field}.total`,
   );
@@ -442,14 +457,19 @@ function checkArrears(a: ArrearsBreakdown, field: string): Decimal {
 function checkCommon(d: NoticeCommon): void {
   text(d.city?.cityName, 'city.cityName');
   text(d.city?.department, 'city.department');
-  if ([...text(d.city?.phone, 'city.phone')].length > 30) throw new NoticeDataError('city.phone is too long for a phone number');
+  if ([...text(d.city?.phone, 'city.phone')].length > 30)
+    throw new NoticeDataError('city.phone is too long for a phone number');
   text(d.city?.paymentGuide, 'city.paymentGuide');
   text(d.taxpayerName, 'taxpayerName');
   text(d.caseRef, 'caseRef');
   date(d.issuedOn, 'issuedOn');
 }
 
-function checkHoldings<H extends CoinHolding>(list: readonly H[] | undefined, field: string, allowEmpty = false): readonly H[] {
+function checkHoldings<H extends CoinHolding>(
+  list: readonly H[] | undefined,
+  field: string,
+  allowEmpty = false,
+): readonly H[] {
   if (allowEmpty && isList(list) && list.length === 0) return list;
   const holdings = nonEmpty(list, field);
   holdings.forEach((h, i) => {
@@ -480,7 +500,8 @@ function checkReleased(list: readonly ReleasedHolding[] | undefined, field: stri
 
 export type Lines = string[];
 
-const coinLabel = (h: { coin: string; coinName?: string }): string => (h.coinName ? `${h.coinName.trim()}(${h.coin.trim()})` : h.coin.trim());
+const coinLabel = (h: { coin: string; coinName?: string }): string =>
+  h.coinName ? `${h.coinName.trim()}(${h.coin.trim()})` : h.coin.trim();
 const qty = (h: { coin: string; quantity: string }): string => `${h.quantity.trim()} ${h.coin.trim()}`;
 
 function header(d: NoticeCommon, title: string, to: string = `${d.taxpayerName.trim()} 님`): Lines {
@@ -583,7 +604,10 @@ const demand: Template<DemandData> = {
       ],
       [
         '■ 체납 내역',
-        ...d.bills.map((b) => `- ${b.taxItem.trim()} (고지번호 ${b.billRef.trim()}, 당초 납부기한 ${formatKoreanDate(b.originalDueDate)}): ${formatWon(b.amount)}`),
+        ...d.bills.map(
+          (b) =>
+            `- ${b.taxItem.trim()} (고지번호 ${b.billRef.trim()}, 당초 납부기한 ${formatKoreanDate(b.originalDueDate)}): ${formatWon(b.amount)}`,
+        ),
       ],
       arrearsBlock(d.arrears),
       [
@@ -599,13 +623,15 @@ const demand: Template<DemandData> = {
       objectionBlock(c),
       footer(d, legalBasis),
     ]),
-  sms: (d) => `[${d.city.cityName.trim()}] ${d.taxpayerName.trim()}님, 지방세 체납액 ${formatWon(d.arrears.total)}을 ${formatKoreanDate(d.deadline)}까지 납부해 주십시오(독촉).`,
+  sms: (d) =>
+    `[${d.city.cityName.trim()}] ${d.taxpayerName.trim()}님, 지방세 체납액 ${formatWon(d.arrears.total)}을 ${formatKoreanDate(d.deadline)}까지 납부해 주십시오(독촉).`,
 };
 
 const seizure: Template<SeizureData> = {
   check(d) {
     checkCommon(d);
-    if (d.recipient !== 'TAXPAYER' && d.recipient !== 'EXCHANGE') throw new NoticeDataError('recipient must be TAXPAYER or EXCHANGE');
+    if (d.recipient !== 'TAXPAYER' && d.recipient !== 'EXCHANGE')
+      throw new NoticeDataError('recipient must be TAXPAYER or EXCHANGE');
     text(d.exchangeName, 'exchangeName');
     text(d.cityAccount, 'cityAccount');
     date(d.seizedOn, 'seizedOn');
@@ -629,7 +655,10 @@ const seizure: Template<SeizureData> = {
           `체납자 ${d.taxpayerName.trim()} 님의 지방세 체납액을 징수하기 위하여 귀사가 보관하고 있는 체납자의 가상자산을 ${formatKoreanDate(d.seizedOn)}에 압류하였습니다.`,
           `${c.virtualAssetTransfer} 및 ${c.virtualAssetTransferDecree}에 따라 아래 가상자산을 이전 기한까지 아래 계정으로 이전하여 주실 것을 요구합니다. 이 요구를 받은 자는 이에 따라야 합니다.`,
         ],
-        [`■ 체납자: ${d.taxpayerName.trim()} (사건번호 ${d.caseRef.trim()})`, `■ 체납액: ${formatWon(d.arrears.total)} (${formatKoreanDate(d.arrears.asOf)} 현재)`],
+        [
+          `■ 체납자: ${d.taxpayerName.trim()} (사건번호 ${d.caseRef.trim()})`,
+          `■ 체납액: ${formatWon(d.arrears.total)} (${formatKoreanDate(d.arrears.asOf)} 현재)`,
+        ],
         holdings,
         transfer,
         ['이전을 마치시면 이전 일시, 종류와 수량을 아래 문의처로 알려 주시기 바랍니다.'],
@@ -692,10 +721,12 @@ const preSale: Template<PreSaleData> = {
     date(d.deadline, 'deadline');
     checkArrears(d.arrears, 'arrears');
     if (d.owedAtDeadline !== undefined) wonAmount(d.owedAtDeadline, 'owedAtDeadline');
-    if (d.daysAfterReceipt !== undefined && (!Number.isInteger(d.daysAfterReceipt) || d.daysAfterReceipt < 1)) throw new NoticeDataError('daysAfterReceipt must be a whole number of days, at least 1');
+    if (d.daysAfterReceipt !== undefined && (!Number.isInteger(d.daysAfterReceipt) || d.daysAfterReceipt < 1))
+      throw new NoticeDataError('daysAfterReceipt must be a whole number of days, at least 1');
     checkValuation(d.valuation, 'valuation');
     if (d.selfService !== undefined) {
-      if (!/^https?:\/\/\S+$/.test(d.selfService.url)) throw new NoticeDataError('selfService.url must be an http(s) address');
+      if (!/^https?:\/\/\S+$/.test(d.selfService.url))
+        throw new NoticeDataError('selfService.url must be an http(s) address');
       text(d.selfService.code, 'selfService.code');
       date(d.selfService.expiresOn, 'selfService.expiresOn');
     }
@@ -711,7 +742,9 @@ const preSale: Template<PreSaleData> = {
       ],
       [
         ...arrearsBlock(d.arrears),
-        ...(d.owedAtDeadline !== undefined ? [`- 납부기한에 납부하실 경우 예상 금액: ${formatWon(d.owedAtDeadline)}`] : []),
+        ...(d.owedAtDeadline !== undefined
+          ? [`- 납부기한에 납부하실 경우 예상 금액: ${formatWon(d.owedAtDeadline)}`]
+          : []),
         '※ 납부지연가산세가 더해질 수 있으므로 실제 납부하실 금액은 납부하시는 날에 따라 달라질 수 있습니다.',
       ],
       valuationBlock(d.valuation, d.exchangeName),
@@ -742,7 +775,8 @@ const reminder: Template<ReminderData> = {
     text(d.saleRequestGuide, 'saleRequestGuide');
     optionalText(d.virtualAccount, 'virtualAccount');
     date(d.deadline, 'deadline');
-    if (!Number.isInteger(d.daysBefore) || d.daysBefore < 0) throw new NoticeDataError('daysBefore must be a whole number of days, 0 or more');
+    if (!Number.isInteger(d.daysBefore) || d.daysBefore < 0)
+      throw new NoticeDataError('daysBefore must be a whole number of days, 0 or more');
     checkArrears(d.arrears, 'arrears');
     if (d.valuation !== undefined) checkValuation(d.valuation, 'valuation');
   },
@@ -780,10 +814,19 @@ function checkSaleResult(d: SaleResultData, shortfall: boolean): void {
   const fees = decimalAmount(d.fees, 'fees');
   const net = wonAmount(d.netProceeds, 'netProceeds');
   sold.forEach((s, i) => positive(s.averagePrice, `sold[${i}].averagePrice`));
-  checkTotal(sold.map((s, i) => decimalAmount(s.gross, `sold[${i}].gross`)), gross, 'grossProceeds');
-  checkTotal(sold.map((s, i) => decimalAmount(s.fee, `sold[${i}].fee`)), fees, 'fees');
+  checkTotal(
+    sold.map((s, i) => decimalAmount(s.gross, `sold[${i}].gross`)),
+    gross,
+    'grossProceeds',
+  );
+  checkTotal(
+    sold.map((s, i) => decimalAmount(s.fee, `sold[${i}].fee`)),
+    fees,
+    'fees',
+  );
   if (fees.gt(gross)) throw new NoticeDataError('fees exceed the gross proceeds');
-  if (!gross.sub(fees).toDecimalPlaces(0, Decimal.ROUND_DOWN).eq(net)) throw new NoticeDataError('netProceeds must be gross − fees cut down to the won');
+  if (!gross.sub(fees).toDecimalPlaces(0, Decimal.ROUND_DOWN).eq(net))
+    throw new NoticeDataError('netProceeds must be gross − fees cut down to the won');
   if (!Array.isArray(d.allocations)) throw new NoticeDataError('allocations is required (may be empty)');
   const allocated = d.allocations.map((a, i) => {
     text(a.billRef, `allocations[${i}].billRef`);
@@ -800,11 +843,20 @@ function checkSaleResult(d: SaleResultData, shortfall: boolean): void {
   if (shortfall && balance.isZero()) throw new NoticeDataError('a shortfall notice needs a balance still owed');
 }
 
-function saleResultBody(d: SaleResultData, c: Citations, title: string, legalBasis: string[], shortfall: boolean): string {
+function saleResultBody(
+  d: SaleResultData,
+  c: Citations,
+  title: string,
+  legalBasis: string[],
+  shortfall: boolean,
+): string {
   const refund = d.refund !== undefined && won(d.refund.amount).gt(0) ? d.refund : null;
   const released = d.released;
   const owed = won(d.balance.total).gt(0);
-  const period = d.saleFrom === d.saleTo ? formatKoreanDate(d.saleFrom) : `${formatKoreanDate(d.saleFrom)}부터 ${formatKoreanDate(d.saleTo)}까지`;
+  const period =
+    d.saleFrom === d.saleTo
+      ? formatKoreanDate(d.saleFrom)
+      : `${formatKoreanDate(d.saleFrom)}부터 ${formatKoreanDate(d.saleTo)}까지`;
   return compose([
     header(d, title),
     [
@@ -814,7 +866,8 @@ function saleResultBody(d: SaleResultData, c: Citations, title: string, legalBas
     [
       '■ 매각 내역',
       ...d.sold.map(
-        (s) => `- ${coinLabel(s)}: ${qty(s)} 매각, 평균 체결가격 1 ${s.coin.trim()}당 ${formatKrw(s.averagePrice)}, 매각금액 ${formatKrw(s.gross)}, 거래 수수료 ${formatKrw(s.fee)}`,
+        (s) =>
+          `- ${coinLabel(s)}: ${qty(s)} 매각, 평균 체결가격 1 ${s.coin.trim()}당 ${formatKrw(s.averagePrice)}, 매각금액 ${formatKrw(s.gross)}, 거래 수수료 ${formatKrw(s.fee)}`,
       ),
     ],
     [
@@ -828,12 +881,16 @@ function saleResultBody(d: SaleResultData, c: Citations, title: string, legalBas
       ...(d.allocations.length === 0
         ? ['- 충당한 금액이 없습니다.']
         : d.allocations.map(
-            (a, i) => `${i + 1}. ${a.taxItem.trim()}${a.provincial ? '(도세)' : ''} 고지번호 ${a.billRef.trim()} / ${COMPONENT_LABELS[a.component]}: ${formatWon(a.amount)}`,
+            (a, i) =>
+              `${i + 1}. ${a.taxItem.trim()}${a.provincial ? '(도세)' : ''} 고지번호 ${a.billRef.trim()} / ${COMPONENT_LABELS[a.component]}: ${formatWon(a.amount)}`,
           )),
       `- 충당 합계: ${formatWon(sum(d.allocations.map((a) => won(a.amount))))}`,
     ],
     refund
-      ? ['■ 환급금', `체납액에 충당하고 남은 ${formatWon(refund.amount)}을 돌려드립니다(${c.surplusRefund}). ${refund.howPaid.trim()}`]
+      ? [
+          '■ 환급금',
+          `체납액에 충당하고 남은 ${formatWon(refund.amount)}을 돌려드립니다(${c.surplusRefund}). ${refund.howPaid.trim()}`,
+        ]
       : ['■ 환급금', '환급할 금액이 없습니다.'],
     released.length > 0
       ? [
@@ -850,7 +907,10 @@ function saleResultBody(d: SaleResultData, c: Citations, title: string, legalBas
             : '남은 체납액은 남아 있는 압류 가상자산의 매각 등으로 계속 징수합니다. 직접 납부하실 수도 있습니다.',
           ...paymentBlock(d),
         ]
-      : ['■ 남은 체납액', `없습니다. 이 사건의 체납액은 모두 징수되었습니다(${formatKoreanDate(d.balance.asOf)} 현재).`],
+      : [
+          '■ 남은 체납액',
+          `없습니다. 이 사건의 체납액은 모두 징수되었습니다(${formatKoreanDate(d.balance.asOf)} 현재).`,
+        ],
     objectionBlock(c),
     footer(d, legalBasis),
   ]);
@@ -858,7 +918,12 @@ function saleResultBody(d: SaleResultData, c: Citations, title: string, legalBas
 
 function saleResultLegalBasis(d: SaleResultData, c: Citations): string[] {
   const refund = d.refund !== undefined && won(d.refund.amount).gt(0);
-  return [c.directSale, c.collectionOrder, ...(refund ? [c.surplusRefund] : []), ...(d.released.length > 0 ? [c.release] : [])];
+  return [
+    c.directSale,
+    c.collectionOrder,
+    ...(refund ? [c.surplusRefund] : []),
+    ...(d.released.length > 0 ? [c.release] : []),
+  ];
 }
 
 const saleResult: Template<SaleResultData> = {
@@ -901,7 +966,8 @@ const release: Template<ReleaseData> = {
       ],
       footer(d, legalBasis),
     ]),
-  sms: (d) => `[${d.city.cityName.trim()}] ${d.taxpayerName.trim()}님, 압류한 가상자산을 ${formatKoreanDate(d.releasedOn)}에 해제하여 ${d.exchangeName.trim()} 본인 계정으로 돌려드렸습니다.`,
+  sms: (d) =>
+    `[${d.city.cityName.trim()}] ${d.taxpayerName.trim()}님, 압류한 가상자산을 ${formatKoreanDate(d.releasedOn)}에 해제하여 ${d.exchangeName.trim()} 본인 계정으로 돌려드렸습니다.`,
 };
 
 const refundTemplate: Template<RefundData> = {
@@ -923,11 +989,14 @@ const refundTemplate: Template<RefundData> = {
       arrearsBlock(d.balance, '남은 체납액'),
       footer(d, legalBasis),
     ]),
-  sms: (d) => `[${d.city.cityName.trim()}] ${d.taxpayerName.trim()}님, 체납액을 넘게 납부하신 ${formatWon(d.amount)}을 돌려드립니다.`,
+  sms: (d) =>
+    `[${d.city.cityName.trim()}] ${d.taxpayerName.trim()}님, 체납액을 넘게 납부하신 ${formatWon(d.amount)}을 돌려드립니다.`,
 };
 
 /** The templates by kind: each checks its data, names its legal basis, and renders body and SMS. */
-export const templates: { readonly [K in NoticeContent['kind']]: Template<Extract<NoticeContent, { kind: K }>['data']> } = {
+export const templates: {
+  readonly [K in NoticeContent['kind']]: Template<Extract<NoticeContent, { kind: K }>['data']>;
+} = {
   DEMAND: demand,
   SEIZURE: seizure,
   PRE_SALE: preSale,

@@ -47,4 +47,3 @@ export function reconcile(
     .filter((d) => !d.difference.isZero());
   return { at, exchange, ledger: { ...ledger }, differences, salesRunning };
 }
-

@@ -66,20 +66,41 @@ export class RefundRuleError extends Error {
 export const instructionIdOf = (day: LocalDate, caseId: string): string => `RF-${day.replaceAll('-', '')}-${caseId}`;
 
 /** What a day's run instructs: per case, the lines up to `through` not yet instructed, when their sum is positive. */
-export function refundsToInstruct(lines: readonly RefundLine[], through: LocalDate): { caseId: string; instructionId: string; amount: Decimal; lineIds: string[] }[] {
+export function refundsToInstruct(
+  lines: readonly RefundLine[],
+  through: LocalDate,
+): { caseId: string; instructionId: string; amount: Decimal; lineIds: string[] }[] {
   const byCase = new Map<string, RefundLine[]>();
-  for (const l of lines) if (!l.instructionId && l.day <= through) byCase.set(l.caseId, [...(byCase.get(l.caseId) ?? []), l]);
+  for (const l of lines)
+    if (!l.instructionId && l.day <= through) byCase.set(l.caseId, [...(byCase.get(l.caseId) ?? []), l]);
   return [...byCase]
-    .map(([caseId, ls]) => ({ caseId, instructionId: instructionIdOf(through, caseId), amount: sum(ls.map((l) => l.amount)), lineIds: ls.map((l) => l.lineId).sort() }))
+    .map(([caseId, ls]) => ({
+      caseId,
+      instructionId: instructionIdOf(through, caseId),
+      amount: sum(ls.map((l) => l.amount)),
+      lineIds: ls.map((l) => l.lineId).sort(),
+    }))
     .filter((i) => i.amount.gt(0))
     .map((i) => {
-      if (!i.amount.isInteger()) throw new RefundRuleError('FRACTIONAL_REFUND', `the refund of case ${i.caseId} is not whole won: ${i.amount.toFixed()}`);
+      if (!i.amount.isInteger())
+        throw new RefundRuleError(
+          'FRACTIONAL_REFUND',
+          `the refund of case ${i.caseId} is not whole won: ${i.amount.toFixed()}`,
+        );
       return i;
     })
     .sort((a, b) => a.instructionId.localeCompare(b.instructionId));
 }
 
-const FILE_COLUMNS = ['instructionId', 'cityId', 'caseId', 'cityCaseRef', 'taxpayerRef', 'amountKrw', 'payableThrough'] as const;
+const FILE_COLUMNS = [
+  'instructionId',
+  'cityId',
+  'caseId',
+  'cityCaseRef',
+  'taxpayerRef',
+  'amountKrw',
+  'payableThrough',
+] as const;
 
 const csvField = (value: string): string => (/[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value);
 
@@ -90,7 +111,11 @@ const csvField = (value: string): string => (/[",\r\n]/.test(value) ? `"${value.
 export function formatRefundFile(instructions: readonly RefundInstruction[]): string {
   const rows = [...instructions]
     .sort((a, b) => a.instructionId.localeCompare(b.instructionId))
-    .map((i) => [i.instructionId, i.cityId, i.caseId, i.cityCaseRef, i.taxpayerRef, i.amount.toFixed(0), i.day].map(csvField).join(','));
+    .map((i) =>
+      [i.instructionId, i.cityId, i.caseId, i.cityCaseRef, i.taxpayerRef, i.amount.toFixed(0), i.day]
+        .map(csvField)
+        .join(','),
+    );
   return [FILE_COLUMNS.join(','), ...rows].map((r) => `${r}\r\n`).join('');
 }
 
@@ -106,7 +131,10 @@ export function parseRefundFile(content: string): Record<(typeof FILE_COLUMNS)[n
       fields.push(raw.startsWith('"') ? raw.slice(1, -1).replaceAll('""', '"') : raw);
       if (m[2] === '') break;
     }
-    return Object.fromEntries(FILE_COLUMNS.map((c, i) => [c, fields[i] ?? ''])) as Record<(typeof FILE_COLUMNS)[number], string>;
+    return Object.fromEntries(FILE_COLUMNS.map((c, i) => [c, fields[i] ?? ''])) as Record<
+      (typeof FILE_COLUMNS)[number],
+      string
+    >;
   });
 }
 
@@ -114,10 +142,28 @@ export function parseRefundFile(content: string): Record<(typeof FILE_COLUMNS)[n
  * The city system's confirmation, once: a second one is refused with the recorded figures (a retry
  * of the first request is answered from its idempotency record, functions/api/idempotency.ts).
  */
-export function confirmRefundPaid(i: RefundInstruction, payment: Omit<RefundPayment, 'at' | 'by'>, by: string, at: Date, today: LocalDate): RefundInstruction {
-  if (i.paid) throw new RefundRuleError('REFUND_ALREADY_PAID', `refund ${i.instructionId} was confirmed paid on ${i.paid.on} (reference ${i.paid.reference})`);
-  if (payment.on < i.day) throw new RefundRuleError('PAID_BEFORE_INSTRUCTED', `refund ${i.instructionId} was instructed for ${i.day}; it cannot have been paid on ${payment.on}`);
-  if (payment.on > today) throw new RefundRuleError('PAID_IN_FUTURE', `a refund cannot be paid on ${payment.on}, after today (${today} in Korea)`);
+export function confirmRefundPaid(
+  i: RefundInstruction,
+  payment: Omit<RefundPayment, 'at' | 'by'>,
+  by: string,
+  at: Date,
+  today: LocalDate,
+): RefundInstruction {
+  if (i.paid)
+    throw new RefundRuleError(
+      'REFUND_ALREADY_PAID',
+      `refund ${i.instructionId} was confirmed paid on ${i.paid.on} (reference ${i.paid.reference})`,
+    );
+  if (payment.on < i.day)
+    throw new RefundRuleError(
+      'PAID_BEFORE_INSTRUCTED',
+      `refund ${i.instructionId} was instructed for ${i.day}; it cannot have been paid on ${payment.on}`,
+    );
+  if (payment.on > today)
+    throw new RefundRuleError(
+      'PAID_IN_FUTURE',
+      `a refund cannot be paid on ${payment.on}, after today (${today} in Korea)`,
+    );
   return { ...i, paid: { ...payment, by, at: at.toISOString() } };
 }
 
@@ -159,11 +205,24 @@ export function treasuryPosition(lines: readonly KrwLine[], day: LocalDate): Tre
   const settled = lines.filter((l) => !l.transfer && l.day <= day);
   const atExchange = sum(settled.map((l) => l.amount)).add(sum(lines.filter((l) => l.transfer).map((l) => l.amount)));
   const toMove = floorWon(atExchange);
-  return { day, proceeds: sum(settled.filter((l) => l.day === day).map((l) => l.amount)), atExchange, toMove: toMove.gt(0) ? toMove : ZERO };
+  return {
+    day,
+    proceeds: sum(settled.filter((l) => l.day === day).map((l) => l.amount)),
+    atExchange,
+    toMove: toMove.gt(0) ? toMove : ZERO,
+  };
 }
 
 /** An officer's confirmation of a transfer for a day: exactly the whole won the day has to move. */
 export function checkTransfer(position: TreasuryPosition, amount: Decimal): void {
-  if (position.toMove.isZero()) throw new RefundRuleError('NOTHING_TO_MOVE', `no KRW of proceeds up to ${position.day} is left to move (at the exchange: ${position.atExchange.toFixed()})`);
-  if (!amount.eq(position.toMove)) throw new RefundRuleError('TRANSFER_AMOUNT_DIFFERS', `the KRW to move up to ${position.day} is ${position.toMove.toFixed(0)}, not ${amount.toFixed()}`);
+  if (position.toMove.isZero())
+    throw new RefundRuleError(
+      'NOTHING_TO_MOVE',
+      `no KRW of proceeds up to ${position.day} is left to move (at the exchange: ${position.atExchange.toFixed()})`,
+    );
+  if (!amount.eq(position.toMove))
+    throw new RefundRuleError(
+      'TRANSFER_AMOUNT_DIFFERS',
+      `the KRW to move up to ${position.day} is ${position.toMove.toFixed(0)}, not ${amount.toFixed()}`,
+    );
 }

@@ -83,20 +83,36 @@ function officer(actor: Actor, what: string): void {
 }
 
 /** An officer records the taxpayer's destination; any earlier approval is void (they approved another address). */
-export function recordDestination(r: ReleaseWork, dest: Omit<Destination, 'recordedBy' | 'recordedAt'>, actor: Actor, now: Date): ReleaseWork {
+export function recordDestination(
+  r: ReleaseWork,
+  dest: Omit<Destination, 'recordedBy' | 'recordedAt'>,
+  actor: Actor,
+  now: Date,
+): ReleaseWork {
   officer(actor, 'record a destination');
-  if (r.status !== 'PENDING' && r.status !== 'FAILED') throw new ReleaseRuleError('ILLEGAL_RELEASE_STATE', `a destination cannot be changed when the release is ${r.status}`);
+  if (r.status !== 'PENDING' && r.status !== 'FAILED')
+    throw new ReleaseRuleError(
+      'ILLEGAL_RELEASE_STATE',
+      `a destination cannot be changed when the release is ${r.status}`,
+    );
   const at = now.toISOString();
   const history = r.status === 'FAILED' ? [...r.history, `${at} ${r.failure ?? 'failed'}`] : r.history;
   const { withdrawal: _done, failure: _failure, ...rest } = r;
-  return next(rest, at, { status: 'PENDING', destination: { ...dest, recordedBy: actor.id, recordedAt: at }, approvals: [], history });
+  return next(rest, at, {
+    status: 'PENDING',
+    destination: { ...dest, recordedBy: actor.id, recordedAt: at },
+    approvals: [],
+    history,
+  });
 }
 
 /** Two different officers approve the release to the recorded destination (four eyes). */
 export function approveRelease(r: ReleaseWork, actor: Actor, now: Date): ReleaseWork {
   officer(actor, 'approve a release');
-  if (r.status !== 'PENDING') throw new ReleaseRuleError('ILLEGAL_RELEASE_STATE', `a release cannot be approved when it is ${r.status}`);
-  if (!r.destination) throw new ReleaseRuleError('NO_DESTINATION', 'record the taxpayer’s destination before approving');
+  if (r.status !== 'PENDING')
+    throw new ReleaseRuleError('ILLEGAL_RELEASE_STATE', `a release cannot be approved when it is ${r.status}`);
+  if (!r.destination)
+    throw new ReleaseRuleError('NO_DESTINATION', 'record the taxpayer’s destination before approving');
   const at = now.toISOString();
   try {
     const { approvals, complete } = addApproval(r.approvals, { by: actor.id, at });
@@ -109,14 +125,24 @@ export function approveRelease(r: ReleaseWork, actor: Actor, now: Date): Release
 
 /** The destination is not on the account's allow list: refused before anything is sent. */
 export function refuseRelease(r: ReleaseWork, reason: string, now: Date): ReleaseWork {
-  if (r.status !== 'APPROVED') throw new ReleaseRuleError('ILLEGAL_RELEASE_STATE', `only an approved release can be refused, not ${r.status}`);
+  if (r.status !== 'APPROVED')
+    throw new ReleaseRuleError('ILLEGAL_RELEASE_STATE', `only an approved release can be refused, not ${r.status}`);
   return next(r, now.toISOString(), { status: 'FAILED', failure: reason });
 }
 
 /** Marked before the withdrawal request goes out, with exactly what will be asked. */
-export function startSending(r: ReleaseWork, ask: { amount: Decimal; fee: Decimal; transactionType: 'default' | 'internal' }, now: Date): ReleaseWork {
-  if (r.status !== 'APPROVED' || !r.destination || !isApproved(r.approvals)) throw new ReleaseRuleError('NOT_APPROVED', `release ${r.releaseId} is not approved by two officers`);
-  if (ask.amount.lte(0)) throw new ReleaseRuleError('BELOW_FEE', `${r.quantity.toFixed()} does not cover the withdrawal fee ${ask.fee.toFixed()}`);
+export function startSending(
+  r: ReleaseWork,
+  ask: { amount: Decimal; fee: Decimal; transactionType: 'default' | 'internal' },
+  now: Date,
+): ReleaseWork {
+  if (r.status !== 'APPROVED' || !r.destination || !isApproved(r.approvals))
+    throw new ReleaseRuleError('NOT_APPROVED', `release ${r.releaseId} is not approved by two officers`);
+  if (ask.amount.lte(0))
+    throw new ReleaseRuleError(
+      'BELOW_FEE',
+      `${r.quantity.toFixed()} does not cover the withdrawal fee ${ask.fee.toFixed()}`,
+    );
   const at = now.toISOString();
   return next(r, at, { status: 'SENDING', withdrawal: { sendingAt: at, ...ask } });
 }
@@ -137,8 +163,13 @@ const FINAL_FAILED = new Set(['FAILED', 'CANCELLED', 'REJECTED']);
 
 /** The exchange's record of the withdrawal (from its answer, a lookup, or the list): the release follows it. */
 export function followWithdrawal(r: ReleaseWork, w: WithdrawalView, now: Date): ReleaseWork {
-  if ((r.status !== 'SENDING' && r.status !== 'SENT') || !r.withdrawal) throw new ReleaseRuleError('ILLEGAL_RELEASE_STATE', `release ${r.releaseId} is ${r.status}`);
-  if (r.withdrawal.uuid !== undefined && r.withdrawal.uuid !== w.uuid) throw new ReleaseRuleError('OTHER_WITHDRAWAL', `release ${r.releaseId} follows ${r.withdrawal.uuid}, not ${w.uuid}`);
+  if ((r.status !== 'SENDING' && r.status !== 'SENT') || !r.withdrawal)
+    throw new ReleaseRuleError('ILLEGAL_RELEASE_STATE', `release ${r.releaseId} is ${r.status}`);
+  if (r.withdrawal.uuid !== undefined && r.withdrawal.uuid !== w.uuid)
+    throw new ReleaseRuleError(
+      'OTHER_WITHDRAWAL',
+      `release ${r.releaseId} follows ${r.withdrawal.uuid}, not ${w.uuid}`,
+    );
   const withdrawal: WithdrawalAttempt = {
     ...r.withdrawal,
     uuid: w.uuid,
@@ -147,12 +178,17 @@ export function followWithdrawal(r: ReleaseWork, w: WithdrawalView, now: Date): 
     ...(w.doneAt ? { doneAt: w.doneAt.toISOString() } : {}),
   };
   const status: ReleaseStatus = FINAL_OK.has(w.state) ? 'DONE' : FINAL_FAILED.has(w.state) ? 'FAILED' : 'SENT';
-  return next(r, now.toISOString(), { status, withdrawal, ...(status === 'FAILED' ? { failure: `withdrawal ${w.uuid} ${w.state}` } : {}) });
+  return next(r, now.toISOString(), {
+    status,
+    withdrawal,
+    ...(status === 'FAILED' ? { failure: `withdrawal ${w.uuid} ${w.state}` } : {}),
+  });
 }
 
 /** The request was refused outright by the exchange (nothing was created): the release fails with the reason. */
 export function withdrawalRefused(r: ReleaseWork, reason: string, now: Date): ReleaseWork {
-  if (r.status !== 'SENDING') throw new ReleaseRuleError('ILLEGAL_RELEASE_STATE', `release ${r.releaseId} is ${r.status}`);
+  if (r.status !== 'SENDING')
+    throw new ReleaseRuleError('ILLEGAL_RELEASE_STATE', `release ${r.releaseId} is ${r.status}`);
   return next(r, now.toISOString(), { status: 'FAILED', failure: reason });
 }
 
@@ -161,10 +197,14 @@ export function withdrawalRefused(r: ReleaseWork, reason: string, now: Date): Re
  * after the request that it would show: it never reached the exchange, and may be asked again.
  */
 export function absentAfterDoubt(r: ReleaseWork, now: Date): ReleaseWork {
-  if (r.status !== 'SENDING' || !r.withdrawal || r.withdrawal.uuid) throw new ReleaseRuleError('ILLEGAL_RELEASE_STATE', `release ${r.releaseId} is not in doubt`);
+  if (r.status !== 'SENDING' || !r.withdrawal || r.withdrawal.uuid)
+    throw new ReleaseRuleError('ILLEGAL_RELEASE_STATE', `release ${r.releaseId} is not in doubt`);
   const at = now.toISOString();
   const { withdrawal: _gone, ...rest } = r;
-  return next(rest, at, { status: 'APPROVED', history: [...r.history, `${at} request of ${r.withdrawal.sendingAt} not found at the exchange`] });
+  return next(rest, at, {
+    status: 'APPROVED',
+    history: [...r.history, `${at} request of ${r.withdrawal.sendingAt} not found at the exchange`],
+  });
 }
 
 /** Seconds of clock difference tolerated between our `sendingAt` and the exchange's `created_at`. */
@@ -175,12 +215,23 @@ export const CLOCK_SKEW_MS = 60_000;
  * network and amount, created after the request went out, not claimed by another release. The
  * answer carries no address, which is why one withdrawal per currency is in flight at a time.
  */
-export function matchWithdrawal(r: ReleaseWork, list: readonly WithdrawalView[], claimed: ReadonlySet<string>): WithdrawalView | undefined {
+export function matchWithdrawal(
+  r: ReleaseWork,
+  list: readonly WithdrawalView[],
+  claimed: ReadonlySet<string>,
+): WithdrawalView | undefined {
   const ask = r.withdrawal;
   if (!ask || !r.destination) return undefined;
   const since = new Date(ask.sendingAt).getTime() - CLOCK_SKEW_MS;
   return list
-    .filter((w) => w.currency === currencyOf(r.market) && w.netType === r.destination?.netType && w.amount.eq(ask.amount) && w.createdAt.getTime() >= since && !claimed.has(w.uuid))
+    .filter(
+      (w) =>
+        w.currency === currencyOf(r.market) &&
+        w.netType === r.destination?.netType &&
+        w.amount.eq(ask.amount) &&
+        w.createdAt.getTime() >= since &&
+        !claimed.has(w.uuid),
+    )
     .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())[0];
 }
 
@@ -191,5 +242,11 @@ export function isAllowListed(
 ): boolean {
   const d = r.destination;
   if (!d) return false;
-  return allowed.some((a) => a.currency === currencyOf(r.market) && a.netType === d.netType && a.address === d.address && (a.secondaryAddress ?? undefined) === (d.secondaryAddress ?? undefined));
+  return allowed.some(
+    (a) =>
+      a.currency === currencyOf(r.market) &&
+      a.netType === d.netType &&
+      a.address === d.address &&
+      (a.secondaryAddress ?? undefined) === (d.secondaryAddress ?? undefined),
+  );
 }

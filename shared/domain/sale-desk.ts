@@ -12,7 +12,14 @@
  * 4. The split: `splitSlice` pro rata to what each case still needs to sell.
  */
 import { splitSlice, eligibleParticipants, type DeskParticipant, type SliceSplit } from './desk-allocation';
-import { lowestAllowedPrice, nextSlice, type ExecutionPolicy, type PricePoint, type SliceDecision, type SliceInput } from './execution-policy';
+import {
+  lowestAllowedPrice,
+  nextSlice,
+  type ExecutionPolicy,
+  type PricePoint,
+  type SliceDecision,
+  type SliceInput,
+} from './execution-policy';
 import { Decimal, ZERO, ceilToStep, floorToStep, max, min, sum } from './money';
 import { DEFAULT_SCHEDULE_PARAMS, planSchedule, type Schedule, type ScheduleParams } from './sale-schedule';
 
@@ -77,9 +84,15 @@ export function nextDeskSlice(input: DeskTurnInput): DeskTurn {
     const smallest = max(lotSize, ceilToStep(input.minOrderKrw.div(capped.limitPrice), lotSize));
     const paced = min(capped.quantity, max(schedule.quantity, smallest));
     const tail = rest.sub(paced);
-    if (paced.lt(capped.quantity) && (tail.isZero() || tail.gte(smallest))) decision = { ...capped, quantity: paced, binding: 'SCHEDULE' };
+    if (paced.lt(capped.quantity) && (tail.isZero() || tail.gte(smallest)))
+      decision = { ...capped, quantity: paced, binding: 'SCHEDULE' };
   }
   if (decision.action !== 'SELL') return { decision, schedule, eligibleQuantity: rest };
-  const split = splitSlice({ quantity: decision.quantity, limitPrice: decision.limitPrice, lotSize, participants: eligible });
+  const split = splitSlice({
+    quantity: decision.quantity,
+    limitPrice: decision.limitPrice,
+    lotSize,
+    participants: eligible,
+  });
   return { decision: { ...decision, quantity: split.quantity }, split, schedule, eligibleQuantity: rest };
 }

@@ -116,7 +116,8 @@ export function planSale(request: SaleRequest): SalePlan {
       stillToRaise = stillToRaise.sub(net);
     }
     const rest = holding.quantity.sub(quantity);
-    if (rest.gt(0)) release.push({ market: holding.market, quantity: rest, reason: isSellable(rest, holding) ? 'SURPLUS' : 'DUST' });
+    if (rest.gt(0))
+      release.push({ market: holding.market, quantity: rest, reason: isSellable(rest, holding) ? 'SURPLUS' : 'DUST' });
   }
 
   const raised = sum(legs.map((leg) => leg.expectedNetKrw));
@@ -143,7 +144,8 @@ export function replan(request: SaleRequest, fills: readonly Fill[]): SalePlan {
   const markets = new Set(request.holdings.map((h) => h.market));
   for (const fill of fills) {
     if (!markets.has(fill.market)) throw new InvalidSaleRequestError(`fill in a market not held: ${fill.market}`);
-    if (fill.quantity.isNeg() || fill.grossKrw.isNeg() || fill.feeKrw.isNeg()) throw new InvalidSaleRequestError(`negative fill in ${fill.market}`);
+    if (fill.quantity.isNeg() || fill.grossKrw.isNeg() || fill.feeKrw.isNeg())
+      throw new InvalidSaleRequestError(`negative fill in ${fill.market}`);
   }
   const holdings = request.holdings.map((holding) => {
     const sold = sum(fills.filter((f) => f.market === holding.market).map((f) => f.quantity));
@@ -182,7 +184,8 @@ function validate(request: SaleRequest): void {
     if (!h.lotSize.gt(0)) problems.push(`${h.market}: lot size must be positive`);
     if (h.minOrderKrw.isNeg()) problems.push(`${h.market}: negative minimum order`);
     if (h.recentTradedValue.isNeg()) problems.push(`${h.market}: negative traded value`);
-    if (h.cityRank !== undefined && !Number.isInteger(h.cityRank)) problems.push(`${h.market}: city rank must be a whole number`);
+    if (h.cityRank !== undefined && !Number.isInteger(h.cityRank))
+      problems.push(`${h.market}: city rank must be a whole number`);
   }
   if (problems.length > 0) throw new InvalidSaleRequestError(problems.join('; '));
 }

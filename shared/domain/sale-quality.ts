@@ -91,11 +91,17 @@ export function estimatedMarketVolume(accTradeVolume24h: Decimal, durationMs: nu
   return accTradeVolume24h.mul(ms).div(DAY_MS);
 }
 
-export function marketQuality(m: MarketExecution): MarketQuality & { paperValueKrw: Decimal; realisedKrw: Decimal; executionCostKrw: Decimal; opportunityCostKrw: Decimal } {
+export function marketQuality(m: MarketExecution): MarketQuality & {
+  paperValueKrw: Decimal;
+  realisedKrw: Decimal;
+  executionCostKrw: Decimal;
+  opportunityCostKrw: Decimal;
+} {
   if (!m.arrivalMid.gt(0)) throw new InvalidSaleQualityInputError(`${m.market}: the arrival price must be positive`);
   if (m.decidedQuantity.isNeg()) throw new InvalidSaleQualityInputError(`${m.market}: negative decided quantity`);
   for (const f of m.fills) {
-    if (f.quantity.isNeg() || f.grossKrw.isNeg() || f.feeKrw.isNeg()) throw new InvalidSaleQualityInputError(`${m.market}: negative fill`);
+    if (f.quantity.isNeg() || f.grossKrw.isNeg() || f.feeKrw.isNeg())
+      throw new InvalidSaleQualityInputError(`${m.market}: negative fill`);
   }
   const sold = sum(m.fills.map((f) => f.quantity));
   const gross = sum(m.fills.map((f) => f.grossKrw));
@@ -166,7 +172,8 @@ export function qualityDetails(q: SaleQuality): Record<string, string> {
   if (q.arrivalSlippageBps) out.arrivalSlippageBps = q.arrivalSlippageBps.toFixed(2);
   for (const m of q.markets) {
     out[`arrivalPrice:${m.market}`] = m.arrivalPrice.toFixed();
-    if (m.averagePrice) out[`averagePrice:${m.market}`] = m.averagePrice.toDecimalPlaces(2, Decimal.ROUND_HALF_UP).toFixed();
+    if (m.averagePrice)
+      out[`averagePrice:${m.market}`] = m.averagePrice.toDecimalPlaces(2, Decimal.ROUND_HALF_UP).toFixed();
     if (m.arrivalSlippageBps) out[`arrivalSlippageBps:${m.market}`] = m.arrivalSlippageBps.toFixed(2);
     if (m.participationBps) out[`participationBps:${m.market}`] = m.participationBps.toFixed(2);
   }

@@ -126,15 +126,22 @@ function logReturns(points: readonly PricePoint[]): number[] {
  * when the book shows less than that, the square-root law on the interval's volume linearised at
  * `quantity`: k = Y·σ_rel·mid / √(quantity·volume).
  */
-export function estimateImpact(observation: MarketObservation, quantity: Decimal, params: ScheduleParams, volatility: number): Pick<ScheduleEstimates, 'halfSpread' | 'temporarySlope' | 'slopeSource'> {
+export function estimateImpact(
+  observation: MarketObservation,
+  quantity: Decimal,
+  params: ScheduleParams,
+  volatility: number,
+): Pick<ScheduleEstimates, 'halfSpread' | 'temporarySlope' | 'slopeSource'> {
   const mid = observation.mid.toNumber();
   const best = observation.bids[0]?.price.toNumber() ?? mid;
   const halfSpread = Math.max(0, mid - best);
   const n = quantity.toNumber();
   const visible = observation.bids.reduce((a, l) => a + l.size.toNumber(), 0);
   const volume = observation.volumePerInterval.toNumber();
-  const sqrtLaw = volume > 0 && n > 0 ? (params.sqrtLawY * volatility) / Math.sqrt(n * volume) : Number.POSITIVE_INFINITY;
-  if (n <= 0 || visible < n) return { halfSpread, temporarySlope: Number.isFinite(sqrtLaw) ? sqrtLaw : 0, slopeSource: 'VOLUME' };
+  const sqrtLaw =
+    volume > 0 && n > 0 ? (params.sqrtLawY * volatility) / Math.sqrt(n * volume) : Number.POSITIVE_INFINITY;
+  if (n <= 0 || visible < n)
+    return { halfSpread, temporarySlope: Number.isFinite(sqrtLaw) ? sqrtLaw : 0, slopeSource: 'VOLUME' };
   let left = n;
   let cost = 0;
   for (const level of observation.bids) {
@@ -150,13 +157,24 @@ export function estimateImpact(observation: MarketObservation, quantity: Decimal
  * The Almgren–Chriss slice for `remainingQuantity` coins with `intervalsLeft` intervals to go
  * (at least 1; the horizon caps it).
  */
-export function planSchedule(input: { remainingQuantity: Decimal; lotSize: Decimal; observation: MarketObservation; params?: ScheduleParams; intervalsLeft?: number }): Schedule {
+export function planSchedule(input: {
+  remainingQuantity: Decimal;
+  lotSize: Decimal;
+  observation: MarketObservation;
+  params?: ScheduleParams;
+  intervalsLeft?: number;
+}): Schedule {
   const params = input.params ?? DEFAULT_SCHEDULE_PARAMS;
   const rest = floorToStep(max(ZERO, input.remainingQuantity), input.lotSize);
   const volatility = observedVolatility(input.observation.recentPrices);
   const impact = estimateImpact(input.observation, rest, params, volatility);
   const expectedFall = observedFall(input.observation.recentPrices);
-  const estimates: ScheduleEstimates = { ...impact, permanentSlope: params.permanentShare * impact.temporarySlope, volatility, expectedFall };
+  const estimates: ScheduleEstimates = {
+    ...impact,
+    permanentSlope: params.permanentShare * impact.temporarySlope,
+    volatility,
+    expectedFall,
+  };
   const T = Math.max(1, Math.min(params.horizonIntervals, Math.floor(input.intervalsLeft ?? params.horizonIntervals)));
   const X = rest.toNumber();
   const eta = Math.max(1e-12, estimates.temporarySlope - estimates.permanentSlope / 2);
@@ -166,7 +184,10 @@ export function planSchedule(input: { remainingQuantity: Decimal; lotSize: Decim
   const c = lambdaSigma2 > 0 ? expectedFall / (2 * lambdaSigma2) : expectedFall > 0 ? Number.POSITIVE_INFINITY : 0;
   const path = trajectory(X, T, urgency, c);
   const next = path[1] ?? 0;
-  const quantity = X <= 0 ? ZERO : min(rest, floorToStep(rest.mul(Math.min(1, Math.max(0, (X - next) / X)).toFixed(12)), input.lotSize));
+  const quantity =
+    X <= 0
+      ? ZERO
+      : min(rest, floorToStep(rest.mul(Math.min(1, Math.max(0, (X - next) / X)).toFixed(12)), input.lotSize));
   const { expected, variance, intervals } = costOf(path, estimates);
   const pace = intervals <= 1 ? 'all in one slice' : `over about ${intervals} intervals`;
   const why =
@@ -200,7 +221,10 @@ export function trajectory(X: number, T: number, kappa: number, c: number): numb
   return out;
 }
 
-function costOf(path: readonly number[], e: ScheduleEstimates): { expected: number; variance: number; intervals: number } {
+function costOf(
+  path: readonly number[],
+  e: ScheduleEstimates,
+): { expected: number; variance: number; intervals: number } {
   let expected = 0;
   let variance = 0;
   let intervals = 0;

@@ -82,7 +82,9 @@ export function coinsNow(c: Case, bids: Readonly<Record<string, Decimal>>): Coin
     .map((h) => {
       const quantity = available(h);
       const bid = bids[h.market];
-      return bid ? { market: h.market, quantity, bid, value: floorWon(quantity.mul(bid)) } : { market: h.market, quantity };
+      return bid
+        ? { market: h.market, quantity, bid, value: floorWon(quantity.mul(bid)) }
+        : { market: h.market, quantity };
     });
 }
 
@@ -92,7 +94,11 @@ export function coinsNow(c: Case, bids: Readonly<Record<string, Decimal>>): Coin
  * What the preview assumes of the exchange (the sale itself quotes the real figures): Upbit's fee
  * on KRW markets, its smallest order and a quantity step of 10⁻⁸.
  */
-export const PREVIEW_MARKET = { askFee: new Decimal('0.0005'), minOrderKrw: new Decimal(5000), lotSize: new Decimal('0.00000001') } as const;
+export const PREVIEW_MARKET = {
+  askFee: new Decimal('0.0005'),
+  minOrderKrw: new Decimal(5000),
+  lotSize: new Decimal('0.00000001'),
+} as const;
 
 export type SaleRequestRefusal = 'CLOSED' | 'NOTHING_OWED' | 'ON_HOLD' | 'NO_COINS' | 'ALREADY_REQUESTED' | 'NOT_YET';
 
@@ -125,7 +131,13 @@ export interface SalePreview {
  * how much of each coin, the estimated proceeds after fees, what would come back. A coin whose floor
  * is above its bid is shown as not selling now.
  */
-export function previewSale(c: Case, today: LocalDate, settings: CitySettings, bids: Readonly<Record<string, Decimal>>, floors: Readonly<Record<string, Decimal>>): SalePreview {
+export function previewSale(
+  c: Case,
+  today: LocalDate,
+  settings: CitySettings,
+  bids: Readonly<Record<string, Decimal>>,
+  floors: Readonly<Record<string, Decimal>>,
+): SalePreview {
   const owed = arrears(c, today, settings);
   const coins = coinsNow(c, bids);
   const belowFloor = coins.filter((h) => h.bid && floors[h.market]?.gt(h.bid)).map((h) => h.market);
@@ -135,7 +147,13 @@ export function previewSale(c: Case, today: LocalDate, settings: CitySettings, b
     margin: ZERO,
     holdings: coins
       .filter((h) => h.bid && !belowFloor.includes(h.market))
-      .map((h) => ({ market: h.market, quantity: h.quantity, bid: h.bid ?? ZERO, recentTradedValue: h.value ?? ZERO, ...PREVIEW_MARKET })),
+      .map((h) => ({
+        market: h.market,
+        quantity: h.quantity,
+        bid: h.bid ?? ZERO,
+        recentTradedValue: h.value ?? ZERO,
+        ...PREVIEW_MARKET,
+      })),
   });
   const proceeds = sum(plan.legs.map((l) => l.expectedNetKrw));
   return { owed, plan, proceeds, refund: max(ZERO, proceeds.sub(owed)), belowFloor, unpriced };

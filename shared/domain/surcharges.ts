@@ -54,7 +54,10 @@ export const SURCHARGE_REGIMES: readonly SurchargeRegime[] = [
   },
 ];
 
-export function regimeFor(liabilityDate: LocalDate, regimes: readonly SurchargeRegime[] = SURCHARGE_REGIMES): SurchargeRegime {
+export function regimeFor(
+  liabilityDate: LocalDate,
+  regimes: readonly SurchargeRegime[] = SURCHARGE_REGIMES,
+): SurchargeRegime {
   const applicable = regimes.filter((r) => !isBefore(liabilityDate, r.liabilitiesFrom));
   const chosen = applicable.sort((a, b) => (a.liabilitiesFrom < b.liabilitiesFrom ? -1 : 1)).at(-1);
   if (!chosen) throw new Error(`no surcharge regime covers a liability of ${liabilityDate}`);
@@ -106,7 +109,12 @@ function rounded(amount: Decimal, options: SurchargeOptions): Decimal {
  * due 11-30 gives 3% on 12-01 and the first monthly charge on 01-01.
  * Each accrual is rounded on its own (as each month's charge is notified on its own).
  */
-export function accrualsBetween(input: SurchargeInput, since: LocalDate, until: LocalDate, options: SurchargeOptions): Accrual[] {
+export function accrualsBetween(
+  input: SurchargeInput,
+  since: LocalDate,
+  until: LocalDate,
+  options: SurchargeOptions,
+): Accrual[] {
   if (input.unpaidTax.lte(0)) return [];
   const regime = regimeFor(input.liabilityDate ?? input.dueDate, options.regimes);
   const deferred = (date: LocalDate) => input.deferrals.some((r) => inRange(date, r));
@@ -114,7 +122,12 @@ export function accrualsBetween(input: SurchargeInput, since: LocalDate, until: 
   const accruals: Accrual[] = [];
 
   const initialOn = addDays(input.dueDate, 1);
-  if (due(initialOn)) accruals.push({ on: initialOn, kind: 'INITIAL', amount: rounded(input.unpaidTax.mul(regime.initialRate), options) });
+  if (due(initialOn))
+    accruals.push({
+      on: initialOn,
+      kind: 'INITIAL',
+      amount: rounded(input.unpaidTax.mul(regime.initialRate), options),
+    });
 
   if (input.assessedTax.gte(regime.monthlyThreshold)) {
     for (let k = 1; k <= regime.maxMonths; k++) {
@@ -128,6 +141,11 @@ export function accrualsBetween(input: SurchargeInput, since: LocalDate, until: 
 }
 
 /** Surcharge that accrues after `since` up to `until` (zero when `until` is not later). */
-export function projectedSurcharge(input: SurchargeInput, since: LocalDate, until: LocalDate, options: SurchargeOptions): Decimal {
+export function projectedSurcharge(
+  input: SurchargeInput,
+  since: LocalDate,
+  until: LocalDate,
+  options: SurchargeOptions,
+): Decimal {
   return accrualsBetween(input, since, until, options).reduce((total, a) => total.add(a.amount), ZERO);
 }

@@ -30,28 +30,62 @@ describe('taxpayer self-service page', () => {
 
   beforeAll(async () => {
     stateDir = mkdtempSync(join(tmpdir(), 'taxpayer-'));
-    [stack, browser] = await Promise.all([startLocalStack({ start: '2026-09-14T10:00:00+09:00', stateDir, preSaleNoticeAfterCustodyDays: 0 }), openBrowser()]);
+    [stack, browser] = await Promise.all([
+      startLocalStack({ start: '2026-09-14T10:00:00+09:00', stateDir, preSaleNoticeAfterCustodyDays: 0 }),
+      openBrowser(),
+    ]);
     // A case in custody; the next morning its pre-sale notice goes out by post, with the link.
     const { city } = stack;
     caseId = (
       await city.post<{ caseId: string }>('/cases', {
         cityId: CITY,
         cityCaseRef: 'CJ-SELF-1',
-        taxpayer: { ref: 'TP-SELF-1', name: '김납세', contact: { phone: '010-0000-0009', address: '충청북도 청주시 상당구 상당로 155' } },
-        bills: [{ billId: 'B-2025-9', taxItem: '지방소득세', dueDate: '2025-05-31', cost: '5000', tax: '1200000', surcharge: '36000', surchargeAsOf: '2026-08-31' }],
+        taxpayer: {
+          ref: 'TP-SELF-1',
+          name: '김납세',
+          contact: { phone: '010-0000-0009', address: '충청북도 청주시 상당구 상당로 155' },
+        },
+        bills: [
+          {
+            billId: 'B-2025-9',
+            taxItem: '지방소득세',
+            dueDate: '2025-05-31',
+            cost: '5000',
+            tax: '1200000',
+            surcharge: '36000',
+            surchargeAsOf: '2026-08-31',
+          },
+        ],
       })
     ).caseId;
     await city.post(`/cases/${caseId}/seizures`, { cityId: CITY, seizures: [{ market: 'KRW-ETH', quantity: '2.5' }] });
     stack.exchange.accounts.credit('ETH', '2.5', stack.exchangeKeys.accessKey);
     await city.post(`/cases/${caseId}/custody`, { cityId: CITY, market: 'KRW-ETH', quantity: '2.5' });
     await city.put(`/cases/${caseId}/taxpayer-check`, { cityId: CITY, birthDate: BIRTH });
-    await runTimeline(stack, { until: new Date('2026-09-15T09:30:00+09:00'), done: async () => (await stack.pendingNotices()) === 0 && (await stack.store.get(CITY, caseId))?.status === 'NOTICE_SENT' });
+    await runTimeline(stack, {
+      until: new Date('2026-09-15T09:30:00+09:00'),
+      done: async () =>
+        (await stack.pendingNotices()) === 0 && (await stack.store.get(CITY, caseId))?.status === 'NOTICE_SENT',
+    });
     // The post office delivered it that day (reported by the city's system): the deadline runs.
     const noticeId = (await stack.store.get(CITY, caseId))?.preSaleNotice?.noticeId ?? '';
-    await city.post(`/cases/${caseId}/notices/${noticeId}/delivery`, { cityId: CITY, outcome: 'DELIVERED', on: '2026-09-15' });
-    await city.post(`/cases/${caseId}/payments`, { cityId: CITY, paymentId: 'RCPT-SELF-1', amount: '100000', receivedOn: '2026-09-15' });
+    await city.post(`/cases/${caseId}/notices/${noticeId}/delivery`, {
+      cityId: CITY,
+      outcome: 'DELIVERED',
+      on: '2026-09-15',
+    });
+    await city.post(`/cases/${caseId}/payments`, {
+      cityId: CITY,
+      paymentId: 'RCPT-SELF-1',
+      amount: '100000',
+      receivedOn: '2026-09-15',
+    });
     const channel = new S3PrintBatchChannel(stack.printBatches.s3, stack.printBatches.bucket);
-    const letters = await readS3PrintBatch(stack.printBatches.s3, stack.printBatches.bucket, channel.batchKey(CITY, new Date('2026-09-15T12:00:00+09:00')));
+    const letters = await readS3PrintBatch(
+      stack.printBatches.s3,
+      stack.printBatches.bucket,
+      channel.batchKey(CITY, new Date('2026-09-15T12:00:00+09:00')),
+    );
     const notice = letters.find((l) => l.caseId === caseId && l.kind === 'PRE_SALE');
     link = notice?.qr ?? '';
     expect(notice?.text).toContain(`- 주소: ${link}`);
@@ -145,7 +179,11 @@ describe('taxpayer self-service page', () => {
     expect(requested?.saleRequest).toMatchObject({ evidence: { channel: 'SELF_SERVICE' } });
     expect(requested?.saleRequest?.limitPrices['KRW-ETH']?.toFixed()).toBe(floor);
 
-    await runTimeline(stack, { until: new Date('2026-09-16T12:00:00+09:00'), done: async () => (await stack.store.get(CITY, caseId))?.status === 'SETTLED' && (await stack.pendingNotices()) === 0 });
+    await runTimeline(stack, {
+      until: new Date('2026-09-16T12:00:00+09:00'),
+      done: async () =>
+        (await stack.store.get(CITY, caseId))?.status === 'SETTLED' && (await stack.pendingNotices()) === 0,
+    });
     expect((await stack.store.get(CITY, caseId))?.status).toBe('SETTLED');
     // Coming back later (the session has long expired): the link again, the check again, the result.
     const later = await phone();

@@ -7,11 +7,19 @@ import { bill } from './fixtures';
 // B3 (city, due 2023-06-30) is older than B1 (city, due 2024-01-31); B2 is a provincial tax.
 const bills = [
   bill({ billId: 'B1', dueDate: '2024-01-31', cost: '10000', tax: '500000', surcharge: '15000' }),
-  bill({ billId: 'B2', dueDate: '2024-06-30', provincial: true, taxItem: '지역자원시설세', tax: '200000', surcharge: '6000' }),
+  bill({
+    billId: 'B2',
+    dueDate: '2024-06-30',
+    provincial: true,
+    taxItem: '지역자원시설세',
+    tax: '200000',
+    surcharge: '6000',
+  }),
   bill({ billId: 'B3', dueDate: '2023-06-30', taxItem: '자동차세', cost: '5000', tax: '300000', surcharge: '20000' }),
 ];
 
-const view = (r: ReturnType<typeof allocate>) => r.allocations.map((a) => `${a.billId}.${a.component}=${a.amount.toFixed()}`);
+const view = (r: ReturnType<typeof allocate>) =>
+  r.allocations.map((a) => `${a.billId}.${a.component}=${a.amount.toFixed()}`);
 
 describe('allocation in the legal order (징수법 §4)', () => {
   it('pays costs, then tax (provincial first, oldest first), then surcharges', () => {
@@ -43,12 +51,24 @@ describe('allocation in the legal order (징수법 §4)', () => {
   it('accounts for every won: allocations + refund = money in, never over a line (property)', () => {
     const amount = fc.bigInt({ min: 0n, max: 10n ** 15n });
     const billArb = fc.record({
-      cost: amount, tax: amount, surcharge: amount, provincial: fc.boolean(),
+      cost: amount,
+      tax: amount,
+      surcharge: amount,
+      provincial: fc.boolean(),
       due: fc.date({ min: new Date('2015-01-01'), max: new Date('2026-12-31'), noInvalidDate: true }),
     });
     fc.assert(
       fc.property(fc.array(billArb, { maxLength: 8 }), fc.bigInt({ min: 0n, max: 10n ** 16n }), (specs, money) => {
-        const bs = specs.map((s, i) => bill({ billId: `B${i}`, dueDate: s.due.toISOString().slice(0, 10), provincial: s.provincial, cost: String(s.cost), tax: String(s.tax), surcharge: String(s.surcharge) }));
+        const bs = specs.map((s, i) =>
+          bill({
+            billId: `B${i}`,
+            dueDate: s.due.toISOString().slice(0, 10),
+            provincial: s.provincial,
+            cost: String(s.cost),
+            tax: String(s.tax),
+            surcharge: String(s.surcharge),
+          }),
+        );
         const lines = arrearsLines(bs);
         const { allocations, refund } = allocate(won(money), lines);
         const allocated = allocations.reduce((t, a) => t + BigInt(a.amount.toFixed()), 0n);

@@ -20,10 +20,20 @@ const q = decimal;
 function caseHolding(holdings: { market: string; quantity: string }[]): Case {
   const ctx = at('2025-07-01');
   let c = registerCase(
-    { cityId: 'cheongju', caseId: 'c-1', cityCaseRef: 'CC-1', taxpayer: { ref: 'TP-1', name: '홍길동', contact: {} }, bills: [cityBill({ tax: '1000000', surcharge: '30000', dueDate: '2025-03-31', surchargeAsOf: '2025-06-30' })] },
+    {
+      cityId: 'cheongju',
+      caseId: 'c-1',
+      cityCaseRef: 'CC-1',
+      taxpayer: { ref: 'TP-1', name: '홍길동', contact: {} },
+      bills: [cityBill({ tax: '1000000', surcharge: '30000', dueDate: '2025-03-31', surchargeAsOf: '2025-06-30' })],
+    },
     ctx,
   ).case;
-  c = requestTransfer(c, holdings.map((h) => ({ market: h.market, quantity: q(h.quantity) })), ctx).case;
+  c = requestTransfer(
+    c,
+    holdings.map((h) => ({ market: h.market, quantity: q(h.quantity) })),
+    ctx,
+  ).case;
   for (const h of holdings) c = confirmCustody(c, { market: h.market, quantity: q(h.quantity) }, ctx).case;
   return c;
 }
@@ -48,7 +58,10 @@ describe('caseCoverage: arrears projected by the domain, coins at the bid', () =
       { market: 'KRW-BTC', quantity: '0.012' },
       { market: 'KRW-XRP', quantity: '300' },
     ]);
-    const cover = caseCoverage(c, asOf, DEFAULT_CITY_SETTINGS, { 'KRW-BTC': price('100000000'), 'KRW-XRP': price('800.5') });
+    const cover = caseCoverage(c, asOf, DEFAULT_CITY_SETTINGS, {
+      'KRW-BTC': price('100000000'),
+      'KRW-XRP': price('800.5'),
+    });
     // 1,200,000 + 240,150 = 1,440,150; 1,440,150 / 1,049,800 = 1.37183..., cut to 1.3718
     expect(cover).toMatchObject({ state: 'COVERED', unpriced: [], flagged: [] });
     expect(cover.value.toFixed()).toBe('1440150');
@@ -67,7 +80,16 @@ describe('caseCoverage: arrears projected by the domain, coins at the bid', () =
 
   it('counts only coins the city holds (seized but not yet in custody counts as none)', () => {
     const ctx = at('2025-07-01');
-    let c = registerCase({ cityId: 'cheongju', caseId: 'c-2', cityCaseRef: 'CC-2', taxpayer: { ref: 'TP-2', name: '김', contact: {} }, bills: [cityBill({ tax: '400000' })] }, ctx).case;
+    let c = registerCase(
+      {
+        cityId: 'cheongju',
+        caseId: 'c-2',
+        cityCaseRef: 'CC-2',
+        taxpayer: { ref: 'TP-2', name: '김', contact: {} },
+        bills: [cityBill({ tax: '400000' })],
+      },
+      ctx,
+    ).case;
     c = requestTransfer(c, [{ market: 'KRW-BTC', quantity: q('1') }], ctx).case;
     expect(holdingsOf(c)['KRW-BTC']?.toFixed()).toBe('0');
     const cover = caseCoverage(c, '2025-07-01', DEFAULT_CITY_SETTINGS, { 'KRW-BTC': price('100000000') });
@@ -80,14 +102,22 @@ describe('caseCoverage: arrears projected by the domain, coins at the bid', () =
 describe('coverage', () => {
   it('cuts the value down to the whole won once, after summing exactly', () => {
     // 0.00123456 × 100,000,001 = 123,456.00123456 and 0.5 × 0.999 = 0.4995: 123,456.50073456 → 123,456
-    const cover = coverage({ arrears: won('100000'), holdings: { 'KRW-BTC': q('0.00123456'), 'KRW-THIN': q('0.5') }, prices: { 'KRW-BTC': price('100000001'), 'KRW-THIN': price('0.999') } });
+    const cover = coverage({
+      arrears: won('100000'),
+      holdings: { 'KRW-BTC': q('0.00123456'), 'KRW-THIN': q('0.5') },
+      prices: { 'KRW-BTC': price('100000001'), 'KRW-THIN': price('0.999') },
+    });
     expect(cover.value.toFixed()).toBe('123456');
     // 123,456 / 100,000 = 1.23456 → 1.2345 (cut, not rounded)
     expect(cover.ratio?.toFixed()).toBe('1.2345');
   });
 
   it('is COVERED with no surplus when the value is exactly the arrears', () => {
-    const cover = coverage({ arrears: won('500000'), holdings: { 'KRW-ETH': q('0.2') }, prices: { 'KRW-ETH': price('2500000') } });
+    const cover = coverage({
+      arrears: won('500000'),
+      holdings: { 'KRW-ETH': q('0.2') },
+      prices: { 'KRW-ETH': price('2500000') },
+    });
     expect(cover).toMatchObject({ state: 'COVERED' });
     expect(cover.ratio?.toFixed()).toBe('1');
     expect(cover.surplus.toFixed()).toBe('0');
@@ -112,6 +142,8 @@ describe('coverage', () => {
   it('refuses fractional or negative arrears and negative quantities', () => {
     expect(() => coverage({ arrears: decimal('1.5'), holdings: {}, prices: {} })).toThrow(InvalidCoverageInputError);
     expect(() => coverage({ arrears: won('-1'), holdings: {}, prices: {} })).toThrow(InvalidCoverageInputError);
-    expect(() => coverage({ arrears: won('1'), holdings: { 'KRW-BTC': won('-1') }, prices: {} })).toThrow(InvalidCoverageInputError);
+    expect(() => coverage({ arrears: won('1'), holdings: { 'KRW-BTC': won('-1') }, prices: {} })).toThrow(
+      InvalidCoverageInputError,
+    );
   });
 });

@@ -1,17 +1,38 @@
 import fc from 'fast-check';
 import { Decimal, decimal, sum } from '#domain/money';
-import { InvalidDeskAllocationError, allocateOrder, splitAmount, splitSlice, type DeskParticipant, type Offer } from '#domain/desk-allocation';
+import {
+  InvalidDeskAllocationError,
+  allocateOrder,
+  splitAmount,
+  splitSlice,
+  type DeskParticipant,
+  type Offer,
+} from '#domain/desk-allocation';
 
 const LOT = decimal('0.00000001');
 const q = (s: string) => decimal(s);
-const p = (caseId: string, leftToSell: string, over: Partial<DeskParticipant> = {}): DeskParticipant => ({ caseId, leftToSell: q(leftToSell), active: true, ...over });
+const p = (caseId: string, leftToSell: string, over: Partial<DeskParticipant> = {}): DeskParticipant => ({
+  caseId,
+  leftToSell: q(leftToSell),
+  active: true,
+  ...over,
+});
 const text = (m: Map<string, Decimal>) => Object.fromEntries([...m].map(([k, v]) => [k, v.toFixed()]));
 
 describe('splitSlice', () => {
   it('offers pro rata to what each case still needs to sell, exact to the lot, remainder by largest fraction then case id', () => {
     // 1 coin over needs 1 : 1 : 1 → 0.33333333 each and 0.00000001 left; fractions tie, so case id: a.
-    const split = splitSlice({ quantity: q('1'), limitPrice: q('100'), lotSize: LOT, participants: [p('c', '1'), p('b', '1'), p('a', '1')] });
-    expect(split.offers.map((o) => `${o.caseId} ${o.quantity.toFixed()}`)).toEqual(['c 0.33333333', 'b 0.33333333', 'a 0.33333334']);
+    const split = splitSlice({
+      quantity: q('1'),
+      limitPrice: q('100'),
+      lotSize: LOT,
+      participants: [p('c', '1'), p('b', '1'), p('a', '1')],
+    });
+    expect(split.offers.map((o) => `${o.caseId} ${o.quantity.toFixed()}`)).toEqual([
+      'c 0.33333333',
+      'b 0.33333333',
+      'a 0.33333334',
+    ]);
     expect(split.quantity.toFixed()).toBe('1');
   });
 
@@ -20,14 +41,21 @@ describe('splitSlice', () => {
       quantity: q('10'),
       limitPrice: q('100'),
       lotSize: LOT,
-      participants: [p('held', '5', { active: false }), p('floor-above', '5', { floorPrice: q('101') }), p('floor-at', '0.5', { floorPrice: q('100') }), p('free', '1.5')],
+      participants: [
+        p('held', '5', { active: false }),
+        p('floor-above', '5', { floorPrice: q('101') }),
+        p('floor-at', '0.5', { floorPrice: q('100') }),
+        p('free', '1.5'),
+      ],
     });
     expect(split.offers.map((o) => `${o.caseId} ${o.quantity.toFixed()}`)).toEqual(['floor-at 0.5', 'free 1.5']);
     expect(split.quantity.toFixed()).toBe('2');
   });
 
   it('refuses a case listed twice', () => {
-    expect(() => splitSlice({ quantity: q('1'), limitPrice: q('1'), lotSize: LOT, participants: [p('a', '1'), p('a', '2')] })).toThrow(InvalidDeskAllocationError);
+    expect(() =>
+      splitSlice({ quantity: q('1'), limitPrice: q('1'), lotSize: LOT, participants: [p('a', '1'), p('a', '2')] }),
+    ).toThrow(InvalidDeskAllocationError);
   });
 });
 
@@ -44,48 +72,99 @@ describe('allocateOrder', () => {
     const fills = allocateOrder({
       lotSize: LOT,
       offers,
-      execution: { trades: [{ price: q('4001000'), quantity: q('0.2') }, { price: q('4000000'), quantity: q('0.1') }], grossKrw: q('1200200'), feeKrw: q('600') },
+      execution: {
+        trades: [
+          { price: q('4001000'), quantity: q('0.2') },
+          { price: q('4000000'), quantity: q('0.1') },
+        ],
+        grossKrw: q('1200200'),
+        feeKrw: q('600'),
+      },
     });
-    expect(fills.map((f) => [f.caseId, f.quantity.toFixed(), f.grossKrw.toFixed(), f.feeKrw.toFixed(), f.trades.map((t) => `${t.quantity.toFixed()}@${t.price.toFixed()}`).join(' ')])).toEqual([
+    expect(
+      fills.map((f) => [
+        f.caseId,
+        f.quantity.toFixed(),
+        f.grossKrw.toFixed(),
+        f.feeKrw.toFixed(),
+        f.trades.map((t) => `${t.quantity.toFixed()}@${t.price.toFixed()}`).join(' '),
+      ]),
+    ).toEqual([
       ['a', '0.225', '900150', '450', '0.15@4001000 0.075@4000000'],
       ['b', '0.075', '300050', '150', '0.05@4001000 0.025@4000000'],
     ]);
   });
 
   it('never gives a case a trade below its floor: the others take it, or the allocation is refused', () => {
-    const fills = allocateOrder({ lotSize: LOT, offers, execution: { trades: [{ price: q('3999000'), quantity: q('0.2') }], grossKrw: q('799800'), feeKrw: q('0') } });
+    const fills = allocateOrder({
+      lotSize: LOT,
+      offers,
+      execution: { trades: [{ price: q('3999000'), quantity: q('0.2') }], grossKrw: q('799800'), feeKrw: q('0') },
+    });
     expect(fills.map((f) => [f.caseId, f.quantity.toFixed()])).toEqual([['a', '0.2']]);
-    expect(() => allocateOrder({ lotSize: LOT, offers, execution: { trades: [{ price: q('3999000'), quantity: q('0.35') }], grossKrw: q('1399650'), feeKrw: q('0') } })).toThrow(
-      /exceeds what the cases allowed/,
-    );
+    expect(() =>
+      allocateOrder({
+        lotSize: LOT,
+        offers,
+        execution: { trades: [{ price: q('3999000'), quantity: q('0.35') }], grossKrw: q('1399650'), feeKrw: q('0') },
+      }),
+    ).toThrow(/exceeds what the cases allowed/);
   });
 
   it('refuses an execution larger than the offers', () => {
-    expect(() => allocateOrder({ lotSize: LOT, offers, execution: { trades: [{ price: q('4100000'), quantity: q('0.5') }], grossKrw: q('2050000'), feeKrw: q('1025') } })).toThrow(InvalidDeskAllocationError);
+    expect(() =>
+      allocateOrder({
+        lotSize: LOT,
+        offers,
+        execution: { trades: [{ price: q('4100000'), quantity: q('0.5') }], grossKrw: q('2050000'), feeKrw: q('1025') },
+      }),
+    ).toThrow(InvalidDeskAllocationError);
   });
 });
 
 describe('splitAmount', () => {
   it('splits to the amount’s own last decimal place', () => {
-    expect(text(splitAmount(q('10.5'), [{ id: 'x', weight: q('1') }, { id: 'y', weight: q('1') }]))).toEqual({ x: '5.3', y: '5.2' });
+    expect(
+      text(
+        splitAmount(q('10.5'), [
+          { id: 'x', weight: q('1') },
+          { id: 'y', weight: q('1') },
+        ]),
+      ),
+    ).toEqual({ x: '5.3', y: '5.2' });
   });
 });
 
 // Arbitraries: up to 8 cases, quantities in lots, 1-4 trades at prices around 1,000,000.
 const lots = (max: number) => fc.integer({ min: 0, max }).map((n) => LOT.mul(n));
-const cases = fc.uniqueArray(fc.record({ caseId: fc.string({ minLength: 1, maxLength: 4 }), leftToSell: lots(5_000_000_000), active: fc.boolean(), floor: fc.option(fc.integer({ min: 990_000, max: 1_010_000 }), { nil: undefined }) }), {
-  minLength: 1,
-  maxLength: 8,
-  selector: (c) => c.caseId,
-});
+const cases = fc.uniqueArray(
+  fc.record({
+    caseId: fc.string({ minLength: 1, maxLength: 4 }),
+    leftToSell: lots(5_000_000_000),
+    active: fc.boolean(),
+    floor: fc.option(fc.integer({ min: 990_000, max: 1_010_000 }), { nil: undefined }),
+  }),
+  {
+    minLength: 1,
+    maxLength: 8,
+    selector: (c) => c.caseId,
+  },
+);
 
 describe('properties', () => {
   it('a slice: offers add up to the slice, each within what the case needs, only eligible cases, the same in any order', () => {
     fc.assert(
       fc.property(cases, lots(20_000_000_000), fc.integer({ min: 990_000, max: 1_010_000 }), (cs, quantity, limit) => {
-        const participants = cs.map((c) => ({ caseId: c.caseId, leftToSell: c.leftToSell, active: c.active, ...(c.floor ? { floorPrice: new Decimal(c.floor) } : {}) }));
+        const participants = cs.map((c) => ({
+          caseId: c.caseId,
+          leftToSell: c.leftToSell,
+          active: c.active,
+          ...(c.floor ? { floorPrice: new Decimal(c.floor) } : {}),
+        }));
         const split = splitSlice({ quantity, limitPrice: new Decimal(limit), lotSize: LOT, participants });
-        const eligible = participants.filter((x) => x.active && x.leftToSell.gt(0) && (!x.floorPrice || x.floorPrice.lte(limit)));
+        const eligible = participants.filter(
+          (x) => x.active && x.leftToSell.gt(0) && (!x.floorPrice || x.floorPrice.lte(limit)),
+        );
         expect(split.quantity.eq(Decimal.min(quantity, sum(eligible.map((x) => x.leftToSell))))).toBe(true);
         expect(sum(split.offers.map((o) => o.quantity)).eq(split.quantity)).toBe(true);
         for (const o of split.offers) {
@@ -94,8 +173,15 @@ describe('properties', () => {
           expect(o.quantity.lte(c!.leftToSell)).toBe(true);
           expect(o.quantity.div(LOT).isInteger()).toBe(true);
         }
-        const again = splitSlice({ quantity, limitPrice: new Decimal(limit), lotSize: LOT, participants: [...participants].reverse() });
-        expect(Object.fromEntries(again.offers.map((o) => [o.caseId, o.quantity.toFixed()]))).toEqual(Object.fromEntries(split.offers.map((o) => [o.caseId, o.quantity.toFixed()])));
+        const again = splitSlice({
+          quantity,
+          limitPrice: new Decimal(limit),
+          lotSize: LOT,
+          participants: [...participants].reverse(),
+        });
+        expect(Object.fromEntries(again.offers.map((o) => [o.caseId, o.quantity.toFixed()]))).toEqual(
+          Object.fromEntries(split.offers.map((o) => [o.caseId, o.quantity.toFixed()])),
+        );
       }),
     );
   });
@@ -104,7 +190,10 @@ describe('properties', () => {
     fc.assert(
       fc.property(
         cases,
-        fc.array(fc.record({ price: fc.integer({ min: 990_000, max: 1_010_000 }), share: fc.integer({ min: 1, max: 100 }) }), { minLength: 1, maxLength: 4 }),
+        fc.array(
+          fc.record({ price: fc.integer({ min: 990_000, max: 1_010_000 }), share: fc.integer({ min: 1, max: 100 }) }),
+          { minLength: 1, maxLength: 4 },
+        ),
         fc.integer({ min: 0, max: 100 }),
         fc.boolean(),
         (cs, tradeSpecs, fillPercent, wholeFee) => {
@@ -113,7 +202,12 @@ describe('properties', () => {
             quantity: new Decimal('1e20'),
             limitPrice: new Decimal(limit),
             lotSize: LOT,
-            participants: cs.map((c) => ({ caseId: c.caseId, leftToSell: c.leftToSell, active: c.active, ...(c.floor ? { floorPrice: new Decimal(c.floor) } : {}) })),
+            participants: cs.map((c) => ({
+              caseId: c.caseId,
+              leftToSell: c.leftToSell,
+              active: c.active,
+              ...(c.floor ? { floorPrice: new Decimal(c.floor) } : {}),
+            })),
           });
           const executed = split.quantity.mul(fillPercent).div(100).div(LOT).floor().mul(LOT);
           // Cut the executed quantity into trades, best price first.
@@ -122,7 +216,8 @@ describe('properties', () => {
           let left = executed;
           const trades = sorted
             .map((t, i) => {
-              const quantity = i === sorted.length - 1 ? left : executed.mul(t.share).div(shareTotal).div(LOT).floor().mul(LOT);
+              const quantity =
+                i === sorted.length - 1 ? left : executed.mul(t.share).div(shareTotal).div(LOT).floor().mul(LOT);
               left = left.sub(quantity);
               return { price: new Decimal(t.price), quantity };
             })
@@ -135,14 +230,22 @@ describe('properties', () => {
           expect(sum(fills.map((f) => f.grossKrw)).eq(gross)).toBe(true);
           expect(sum(fills.map((f) => f.feeKrw)).eq(fee)).toBe(true);
           if (wholeFee) for (const f of fills) expect(f.feeKrw.isInteger()).toBe(true);
-          for (const t of trades) expect(sum(fills.flatMap((f) => f.trades.filter((x) => x.price.eq(t.price)).map((x) => x.quantity))).eq(sum(trades.filter((x) => x.price.eq(t.price)).map((x) => x.quantity)))).toBe(true);
+          for (const t of trades)
+            expect(
+              sum(fills.flatMap((f) => f.trades.filter((x) => x.price.eq(t.price)).map((x) => x.quantity))).eq(
+                sum(trades.filter((x) => x.price.eq(t.price)).map((x) => x.quantity)),
+              ),
+            ).toBe(true);
           for (const f of fills) {
             const offer = split.offers.find((o) => o.caseId === f.caseId)!;
             expect(f.quantity.lte(offer.quantity)).toBe(true);
             for (const t of f.trades) expect(!offer.floorPrice || t.price.gte(offer.floorPrice)).toBe(true);
           }
           const again = allocateOrder({ lotSize: LOT, offers: [...split.offers].reverse(), execution });
-          const key = (fs: typeof fills) => Object.fromEntries(fs.map((f) => [f.caseId, `${f.quantity.toFixed()} ${f.grossKrw.toFixed()} ${f.feeKrw.toFixed()}`]));
+          const key = (fs: typeof fills) =>
+            Object.fromEntries(
+              fs.map((f) => [f.caseId, `${f.quantity.toFixed()} ${f.grossKrw.toFixed()} ${f.feeKrw.toFixed()}`]),
+            );
           expect(key(again)).toEqual(key(fills));
         },
       ),

@@ -1,4 +1,16 @@
-import { Decimal, won, decimal, wonString, floorWon, truncateUnder10Won, floorToStep, ceilToStep, sum, bps, InvalidAmountError } from '#domain/money';
+import {
+  Decimal,
+  won,
+  decimal,
+  wonString,
+  floorWon,
+  truncateUnder10Won,
+  floorToStep,
+  ceilToStep,
+  sum,
+  bps,
+  InvalidAmountError,
+} from '#domain/money';
 
 describe('money', () => {
   it('accepts whole won and rejects fractions, exponents and junk', () => {

@@ -25,14 +25,25 @@ import {
 // ---------------------------------------------------------------- fixtures (figures worked out by hand)
 
 const common: NoticeCommon = {
-  city: { cityName: '청주시', department: '징수과', phone: '043-201-2345', paymentGuide: '위택스(www.wetax.go.kr) 또는 은행 창구에서 납부하실 수 있습니다.' },
+  city: {
+    cityName: '청주시',
+    department: '징수과',
+    phone: '043-201-2345',
+    paymentGuide: '위택스(www.wetax.go.kr) 또는 은행 창구에서 납부하실 수 있습니다.',
+  },
   taxpayerName: '홍길동',
   caseRef: 'CJ-2026-0042',
   issuedOn: '2026-10-01',
 };
 
 // 12,000 + 1,500,000,000 + 45,000,000 = 1,545,012,000
-const arrears: ArrearsBreakdown = { asOf: '2026-10-01', dispositionCost: '12000', tax: '1500000000', surcharge: '45000000', total: '1545012000' };
+const arrears: ArrearsBreakdown = {
+  asOf: '2026-10-01',
+  dispositionCost: '12000',
+  tax: '1500000000',
+  surcharge: '45000000',
+  total: '1545012000',
+};
 
 // 12.34567891 BTC × 95,123,000 = 1,174,367,034.55... → 1,174,367,034 (caller floors)
 // 1000.5 XRP × 812.5 = 812,906.25 → 812,906; total 1,175,179,940
@@ -55,7 +66,13 @@ const preSale: PreSaleData = {
   saleRequestGuide: '전화 또는 시 누리집 "체납 가상자산 매각 요청" 메뉴',
 };
 
-const zeroBalance: ArrearsBreakdown = { asOf: '2026-12-03', dispositionCost: '0', tax: '0', surcharge: '0', total: '0' };
+const zeroBalance: ArrearsBreakdown = {
+  asOf: '2026-12-03',
+  dispositionCost: '0',
+  tax: '0',
+  surcharge: '0',
+  total: '0',
+};
 
 // Sold 0.1 BTC at 95,000,000 → 9,500,000 gross, fee 4,750.5; net = floor(9,495,249.5) = 9,495,249.
 // Applied: 12,000 + 9,000,000 + 270,000 = 9,282,000; refund 9,495,249 − 9,282,000 = 213,249.
@@ -65,7 +82,9 @@ const saleResult: SaleResultData = {
   exchangeName: '업비트',
   saleFrom: '2026-12-02',
   saleTo: '2026-12-03',
-  sold: [{ coin: 'BTC', coinName: '비트코인', quantity: '0.1', averagePrice: '95000000', gross: '9500000', fee: '4750.5' }],
+  sold: [
+    { coin: 'BTC', coinName: '비트코인', quantity: '0.1', averagePrice: '95000000', gross: '9500000', fee: '4750.5' },
+  ],
   grossProceeds: '9500000',
   fees: '4750.5',
   netProceeds: '9495249',
@@ -131,7 +150,16 @@ const notices: { [K in NoticeKind]: Extract<NoticeContent, { kind: K }> } = {
   PRE_SALE: { kind: 'PRE_SALE', data: preSale },
   REMINDER: {
     kind: 'REMINDER',
-    data: { ...common, issuedOn: '2026-11-24', exchangeName: '업비트', deadline: '2026-12-01', daysBefore: 7, arrears, valuation, saleRequestGuide: '전화 043-201-2345' },
+    data: {
+      ...common,
+      issuedOn: '2026-11-24',
+      exchangeName: '업비트',
+      deadline: '2026-12-01',
+      daysBefore: 7,
+      arrears,
+      valuation,
+      saleRequestGuide: '전화 043-201-2345',
+    },
   },
   SALE_RESULT: { kind: 'SALE_RESULT', data: saleResult },
   SHORTFALL: { kind: 'SHORTFALL', data: shortfall },
@@ -287,7 +315,10 @@ describe('renderNotice', () => {
     expect(r.body).toContain('납부기한(2026년 12월 1일)이 7일 남았습니다');
     expect(r.body).toContain('- 합계: 1,545,012,000원');
     expect(r.body).toContain('- 합계: 1,175,179,940원');
-    const today = renderNotice({ kind: 'REMINDER', data: { ...notices.REMINDER.data, daysBefore: 0, valuation: undefined } });
+    const today = renderNotice({
+      kind: 'REMINDER',
+      data: { ...notices.REMINDER.data, daysBefore: 0, valuation: undefined },
+    });
     expect(today.body).toContain('납부기한이 오늘(2026년 12월 1일)입니다');
     expect(today.body).not.toContain('현재 가치');
   });
@@ -295,9 +326,16 @@ describe('renderNotice', () => {
   it('SALE_RESULT: sold lines, proceeds, allocation lines in the legal order, refund and how it is paid, releases', () => {
     const r = renderNotice(notices.SALE_RESULT);
     expect(r.title).toBe('가상자산 매각 결과 및 배분 통지');
-    expect(r.legalBasis).toEqual(['지방세징수법 제71조제3항', '지방세징수법 제4조', '지방세징수법 제99조제3항', '지방세징수법 제63조']);
+    expect(r.legalBasis).toEqual([
+      '지방세징수법 제71조제3항',
+      '지방세징수법 제4조',
+      '지방세징수법 제99조제3항',
+      '지방세징수법 제63조',
+    ]);
     expect(r.body).toContain('2026년 12월 2일부터 2026년 12월 3일까지');
-    expect(r.body).toContain('- 비트코인(BTC): 0.1 BTC 매각, 평균 체결가격 1 BTC당 95,000,000원, 매각금액 9,500,000원, 거래 수수료 4,750.5원');
+    expect(r.body).toContain(
+      '- 비트코인(BTC): 0.1 BTC 매각, 평균 체결가격 1 BTC당 95,000,000원, 매각금액 9,500,000원, 거래 수수료 4,750.5원',
+    );
     expect(r.body).toContain('- 총 매각금액: 9,500,000원');
     expect(r.body).toContain('- 거래 수수료: 4,750.5원');
     expect(r.body).toContain('(수수료 공제 후, 원 미만 버림): 9,495,249원');
@@ -308,7 +346,9 @@ describe('renderNotice', () => {
       '- 충당 합계: 9,282,000원',
     ];
     expect(r.body).toContain(lines.join('\n'));
-    expect(r.body).toContain('남은 213,249원을 돌려드립니다(지방세징수법 제99조제3항). 신고하신 환급계좌로 2026년 12월 20일까지 지급합니다.');
+    expect(r.body).toContain(
+      '남은 213,249원을 돌려드립니다(지방세징수법 제99조제3항). 신고하신 환급계좌로 2026년 12월 20일까지 지급합니다.',
+    );
     expect(r.body).toContain('- BTC: 0.02000000 BTC (체납액을 모두 충당하고 남은 가상자산입니다)');
     expect(r.body).toContain('돌려드린 곳: 업비트 본인 계정 (지방세징수법 제63조)');
     expect(r.body).toContain('■ 남은 체납액\n없습니다.');
@@ -325,7 +365,9 @@ describe('renderNotice', () => {
     expect(r.body).toContain('- 지방세(가산세 제외): 507,250원');
     expect(r.body).toContain('- 합계: 657,250원');
     expect(r.body).toContain('남은 체납액을 납부하여 주시기 바랍니다');
-    expect(() => renderNotice({ kind: 'SHORTFALL', data: { ...shortfall, balance: zeroBalance } })).toThrow(NoticeDataError);
+    expect(() => renderNotice({ kind: 'SHORTFALL', data: { ...shortfall, balance: zeroBalance } })).toThrow(
+      NoticeDataError,
+    );
   });
 
   it('RELEASE: what went back, where, and why', () => {
@@ -336,13 +378,18 @@ describe('renderNotice', () => {
     expect(r.body).toContain('- XRP: 3.1 XRP (거래소의 최소 주문금액에 못 미쳐 매각할 수 없는 소량입니다)');
     const reasons: ReleaseReason[] = ['PAID', 'CANCELLED'];
     for (const reason of reasons) {
-      const body = renderNotice({ kind: 'RELEASE', data: { ...notices.RELEASE.data, released: [{ coin: 'ETH', quantity: '1', reason }] } }).body;
+      const body = renderNotice({
+        kind: 'RELEASE',
+        data: { ...notices.RELEASE.data, released: [{ coin: 'ETH', quantity: '1', reason }] },
+      }).body;
       expect(body).toMatch(reason === 'PAID' ? /체납액을 모두 납부하셨습니다/ : /부과가 취소되어/);
     }
   });
 
   it('takes corrected citations from the caller', () => {
-    const r = renderNotice(notices.SEIZURE, { citations: { virtualAssetTransferDecree: '지방세징수법 시행령 제99조의9' } });
+    const r = renderNotice(notices.SEIZURE, {
+      citations: { virtualAssetTransferDecree: '지방세징수법 시행령 제99조의9' },
+    });
     expect(r.legalBasis).toEqual([DEFAULT_CITATIONS.virtualAssetTransfer, '지방세징수법 시행령 제99조의9']);
     expect(r.body).toContain('- 지방세징수법 시행령 제99조의9');
   });
@@ -352,22 +399,93 @@ describe('renderNotice', () => {
 
 describe('renderNotice refuses data that would print a wrong notice', () => {
   const wrong: [string, NoticeContent][] = [
-    ['arrears parts that do not add up', { kind: 'PRE_SALE', data: { ...preSale, arrears: { ...arrears, total: '1545012001' } } }],
-    ['holding values that do not add up', { kind: 'PRE_SALE', data: { ...preSale, valuation: { ...valuation, totalValue: '1175179941' } } }],
-    ['a negative amount', { kind: 'PRE_SALE', data: { ...preSale, arrears: { ...arrears, dispositionCost: '-12000', tax: '1500024000' } } }],
+    [
+      'arrears parts that do not add up',
+      { kind: 'PRE_SALE', data: { ...preSale, arrears: { ...arrears, total: '1545012001' } } },
+    ],
+    [
+      'holding values that do not add up',
+      { kind: 'PRE_SALE', data: { ...preSale, valuation: { ...valuation, totalValue: '1175179941' } } },
+    ],
+    [
+      'a negative amount',
+      { kind: 'PRE_SALE', data: { ...preSale, arrears: { ...arrears, dispositionCost: '-12000', tax: '1500024000' } } },
+    ],
     ['a fractional won', { kind: 'PRE_SALE', data: { ...preSale, owedAtDeadline: '1555000000.5' } }],
-    ['a bad quantity', { kind: 'PRE_SALE', data: { ...preSale, valuation: { ...valuation, holdings: [{ ...valuation.holdings[0]!, quantity: '1e3' }, valuation.holdings[1]!] } } }],
-    ['a zero quantity', { kind: 'PRE_SALE', data: { ...preSale, valuation: { ...valuation, holdings: [{ ...valuation.holdings[0]!, quantity: '0.00000000' }, valuation.holdings[1]!] } } }],
-    ['a zero price', { kind: 'PRE_SALE', data: { ...preSale, valuation: { ...valuation, holdings: [{ ...valuation.holdings[0]!, bidPrice: '0' }, valuation.holdings[1]!] } } }],
-    ['no holdings', { kind: 'PRE_SALE', data: { ...preSale, valuation: { ...valuation, holdings: [], totalValue: '0' } } }],
+    [
+      'a bad quantity',
+      {
+        kind: 'PRE_SALE',
+        data: {
+          ...preSale,
+          valuation: {
+            ...valuation,
+            holdings: [{ ...valuation.holdings[0]!, quantity: '1e3' }, valuation.holdings[1]!],
+          },
+        },
+      },
+    ],
+    [
+      'a zero quantity',
+      {
+        kind: 'PRE_SALE',
+        data: {
+          ...preSale,
+          valuation: {
+            ...valuation,
+            holdings: [{ ...valuation.holdings[0]!, quantity: '0.00000000' }, valuation.holdings[1]!],
+          },
+        },
+      },
+    ],
+    [
+      'a zero price',
+      {
+        kind: 'PRE_SALE',
+        data: {
+          ...preSale,
+          valuation: { ...valuation, holdings: [{ ...valuation.holdings[0]!, bidPrice: '0' }, valuation.holdings[1]!] },
+        },
+      },
+    ],
+    [
+      'no holdings',
+      { kind: 'PRE_SALE', data: { ...preSale, valuation: { ...valuation, holdings: [], totalValue: '0' } } },
+    ],
     ['a bad deadline', { kind: 'PRE_SALE', data: { ...preSale, deadline: '2026-13-01' } }],
     ['an empty taxpayer name', { kind: 'PRE_SALE', data: { ...preSale, taxpayerName: '  ' } }],
     ['a missing contact phone', { kind: 'PRE_SALE', data: { ...preSale, city: { ...preSale.city, phone: '' } } }],
-    ['net proceeds that are not gross − fees', { kind: 'SALE_RESULT', data: { ...saleResult, netProceeds: '9495250', refund: { ...saleResult.refund!, amount: '213250' } } }],
-    ['allocations + refund ≠ net proceeds', { kind: 'SALE_RESULT', data: { ...saleResult, refund: { ...saleResult.refund!, amount: '213248' } } }],
-    ['a refund without saying how it is paid', { kind: 'SALE_RESULT', data: { ...saleResult, refund: { amount: '213249', howPaid: '' } } }],
-    ['released coins without saying where they went', { kind: 'SALE_RESULT', data: { ...saleResult, returnedTo: undefined } }],
-    ['an unknown allocation component', { kind: 'SALE_RESULT', data: { ...saleResult, allocations: saleResult.allocations.map((a, i) => (i === 0 ? { ...a, component: 'FEE' as AllocationLine['component'] } : a)) } }],
+    [
+      'net proceeds that are not gross − fees',
+      {
+        kind: 'SALE_RESULT',
+        data: { ...saleResult, netProceeds: '9495250', refund: { ...saleResult.refund!, amount: '213250' } },
+      },
+    ],
+    [
+      'allocations + refund ≠ net proceeds',
+      { kind: 'SALE_RESULT', data: { ...saleResult, refund: { ...saleResult.refund!, amount: '213248' } } },
+    ],
+    [
+      'a refund without saying how it is paid',
+      { kind: 'SALE_RESULT', data: { ...saleResult, refund: { amount: '213249', howPaid: '' } } },
+    ],
+    [
+      'released coins without saying where they went',
+      { kind: 'SALE_RESULT', data: { ...saleResult, returnedTo: undefined } },
+    ],
+    [
+      'an unknown allocation component',
+      {
+        kind: 'SALE_RESULT',
+        data: {
+          ...saleResult,
+          allocations: saleResult.allocations.map((a, i) =>
+            i === 0 ? { ...a, component: 'FEE' as AllocationLine['component'] } : a,
+          ),
+        },
+      },
+    ],
     ['a demand whose bills do not add up', { kind: 'DEMAND', data: { ...notices.DEMAND.data, bills: [] } }],
     ['a negative reminder day count', { kind: 'REMINDER', data: { ...notices.REMINDER.data, daysBefore: -1 } }],
   ];
@@ -420,10 +538,16 @@ const _reasonsAgree: Equal<ReleaseReason, Release['reason']> = true;
 
 const HANGUL = [...'가나다라마바사아자차카타파하김이박최정윤장임한오서신권황안송류홍'];
 const name = fc.string({ unit: fc.constantFrom(...HANGUL), minLength: 1, maxLength: 60 });
-const label = fc.string({ unit: fc.constantFrom(...HANGUL, ...'0123456789-() '), minLength: 1, maxLength: 30 }).filter((s) => s.trim() !== '');
+const label = fc
+  .string({ unit: fc.constantFrom(...HANGUL, ...'0123456789-() '), minLength: 1, maxLength: 30 })
+  .filter((s) => s.trim() !== '');
 const wonBig = fc.bigInt({ min: 0n, max: 10n ** 24n });
-const day = fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2099-12-31T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
-const instant = fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2099-12-31T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString());
+const day = fc
+  .date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2099-12-31T00:00:00Z'), noInvalidDate: true })
+  .map((d) => d.toISOString().slice(0, 10));
+const instant = fc
+  .date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2099-12-31T00:00:00Z'), noInvalidDate: true })
+  .map((d) => d.toISOString());
 const UNIT = 10n ** 8n;
 /** A decimal string from units of 10^-8, written without exponent, sometimes with trailing zeros kept. */
 const units8 = (u: bigint, keepZeros = false): string => {
@@ -437,7 +561,12 @@ const coin = fc.constantFrom('BTC', 'ETH', 'XRP', 'SOL', 'DOGE');
 const coinName = fc.option(fc.constantFrom('비트코인', '이더리움', '리플'), { nil: undefined });
 
 const commonArb: fc.Arbitrary<NoticeCommon> = fc.record({
-  city: fc.record({ cityName: name, department: name, phone: fc.constantFrom('043-201-2345', '02-120', '1588-0000'), paymentGuide: label }),
+  city: fc.record({
+    cityName: name,
+    department: name,
+    phone: fc.constantFrom('043-201-2345', '02-120', '1588-0000'),
+    paymentGuide: label,
+  }),
   taxpayerName: name,
   caseRef: label,
   issuedOn: day,
@@ -451,13 +580,27 @@ const arrearsArb = (positive = false): fc.Arbitrary<ArrearsBreakdown> =>
     total: (c + t + s).toString(),
   }));
 const valuationArb: fc.Arbitrary<HoldingsValuation> = fc
-  .tuple(instant, fc.array(fc.record({ coin, coinName, quantity: decimalStr, bidPrice: decimalStr, value: wonBig }), { minLength: 1, maxLength: 5 }))
+  .tuple(
+    instant,
+    fc.array(fc.record({ coin, coinName, quantity: decimalStr, bidPrice: decimalStr, value: wonBig }), {
+      minLength: 1,
+      maxLength: 5,
+    }),
+  )
   .map(([valuedAt, hs]) => ({
     valuedAt,
     holdings: hs.map((h) => ({ ...h, value: h.value.toString() })),
     totalValue: hs.reduce((t, h) => t + h.value, 0n).toString(),
   }));
-const releasedArb = fc.array(fc.record({ coin, coinName, quantity: decimalStr, reason: fc.constantFrom<ReleaseReason>('PAID', 'CANCELLED', 'SURPLUS', 'DUST') }), { maxLength: 3 });
+const releasedArb = fc.array(
+  fc.record({
+    coin,
+    coinName,
+    quantity: decimalStr,
+    reason: fc.constantFrom<ReleaseReason>('PAID', 'CANCELLED', 'SURPLUS', 'DUST'),
+  }),
+  { maxLength: 3 },
+);
 
 /** Sale data built from the allocation outwards: net = allocations + refund; gross = net + fees + a rounding under one won. */
 const saleArb = (short: boolean): fc.Arbitrary<SaleResultData> =>
@@ -468,11 +611,27 @@ const saleArb = (short: boolean): fc.Arbitrary<SaleResultData> =>
       from: day,
       days: fc.integer({ min: 0, max: 30 }),
       allocations: fc.array(
-        fc.record({ billRef: label, taxItem: label, provincial: fc.boolean(), component: fc.constantFrom<AllocationLine['component']>('COST', 'TAX', 'SURCHARGE'), amount: wonBig }),
+        fc.record({
+          billRef: label,
+          taxItem: label,
+          provincial: fc.boolean(),
+          component: fc.constantFrom<AllocationLine['component']>('COST', 'TAX', 'SURCHARGE'),
+          amount: wonBig,
+        }),
         { maxLength: 6 },
       ),
       refund: fc.option(fc.tuple(wonBig, label), { nil: undefined }),
-      lines: fc.array(fc.record({ coin, coinName, quantity: decimalStr, averagePrice: decimalStr, fee: fc.bigInt({ min: 0n, max: 10n ** 16n }), share: fc.bigInt({ min: 0n, max: 1000n }) }), { minLength: 1, maxLength: 4 }),
+      lines: fc.array(
+        fc.record({
+          coin,
+          coinName,
+          quantity: decimalStr,
+          averagePrice: decimalStr,
+          fee: fc.bigInt({ min: 0n, max: 10n ** 16n }),
+          share: fc.bigInt({ min: 0n, max: 1000n }),
+        }),
+        { minLength: 1, maxLength: 4 },
+      ),
       rounding: fc.bigInt({ min: 0n, max: UNIT - 1n }),
       released: releasedArb,
       balance: arrearsArb(short),
@@ -488,7 +647,14 @@ const saleArb = (short: boolean): fc.Arbitrary<SaleResultData> =>
       const sold = g.lines.map((l, i) => {
         const part = i === g.lines.length - 1 ? left : (toSpread * l.share) / shares;
         left -= part;
-        return { coin: l.coin, coinName: l.coinName, quantity: l.quantity, averagePrice: l.averagePrice, gross: units8(part + l.fee), fee: units8(l.fee) };
+        return {
+          coin: l.coin,
+          coinName: l.coinName,
+          quantity: l.quantity,
+          averagePrice: l.averagePrice,
+          gross: units8(part + l.fee),
+          fee: units8(l.fee),
+        };
       });
       const fees = g.lines.reduce((t, l) => t + l.fee, 0n);
       const to = new Date(Date.parse(`${g.from}T00:00:00Z`) + g.days * 86_400_000).toISOString().slice(0, 10);
@@ -511,10 +677,21 @@ const saleArb = (short: boolean): fc.Arbitrary<SaleResultData> =>
 
 const noticeArb: fc.Arbitrary<NoticeContent> = fc.oneof(
   fc
-    .record({ common: commonArb, arrears: arrearsArb(), deadline: day, refs: fc.array(fc.tuple(label, label, day), { minLength: 1, maxLength: 4 }), account: fc.option(label, { nil: undefined }) })
+    .record({
+      common: commonArb,
+      arrears: arrearsArb(),
+      deadline: day,
+      refs: fc.array(fc.tuple(label, label, day), { minLength: 1, maxLength: 4 }),
+      account: fc.option(label, { nil: undefined }),
+    })
     .map(({ common: c, arrears: a, deadline, refs, account }) => {
       // The first bill carries the total; the others nothing (the check is on the sum).
-      const bills = refs.map(([billRef, taxItem, originalDueDate], i) => ({ billRef, taxItem, originalDueDate, amount: i === 0 ? a.total : '0' }));
+      const bills = refs.map(([billRef, taxItem, originalDueDate], i) => ({
+        billRef,
+        taxItem,
+        originalDueDate,
+        amount: i === 0 ? a.total : '0',
+      }));
       return { kind: 'DEMAND' as const, data: { ...c, bills, arrears: a, deadline, virtualAccount: account } };
     }),
   fc
@@ -555,7 +732,13 @@ const noticeArb: fc.Arbitrary<NoticeContent> = fc.oneof(
   saleArb(false).map((data) => ({ kind: 'SALE_RESULT' as const, data })),
   saleArb(true).map((data) => ({ kind: 'SHORTFALL' as const, data })),
   fc
-    .record({ common: commonArb, exchangeName: name, releasedOn: day, released: releasedArb.filter((r) => r.length > 0), returnedTo: label })
+    .record({
+      common: commonArb,
+      exchangeName: name,
+      releasedOn: day,
+      released: releasedArb.filter((r) => r.length > 0),
+      returnedTo: label,
+    })
     .map(({ common: c, ...rest }) => ({ kind: 'RELEASE' as const, data: { ...c, ...rest } })),
 );
 

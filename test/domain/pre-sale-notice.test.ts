@@ -29,7 +29,21 @@ const BID = [{ market: 'KRW-BTC', bid: decimal('95000000') }];
 /** In custody from 2026-11-03. */
 function inCustody(): Case {
   const c = registerCase(
-    { cityId: 'cheongju', caseId: 'P1', cityCaseRef: 'CJ-P1', taxpayer: { ref: 'T-1', name: '홍길동', contact: { address: '청주시' } }, bills: [cityBill({ billId: 'B1', dueDate: '2024-03-31', tax: '1000000', surcharge: '30000', surchargeAsOf: '2026-12-01' })] },
+    {
+      cityId: 'cheongju',
+      caseId: 'P1',
+      cityCaseRef: 'CJ-P1',
+      taxpayer: { ref: 'T-1', name: '홍길동', contact: { address: '청주시' } },
+      bills: [
+        cityBill({
+          billId: 'B1',
+          dueDate: '2024-03-31',
+          tax: '1000000',
+          surcharge: '30000',
+          surchargeAsOf: '2026-12-01',
+        }),
+      ],
+    },
     on('2026-11-01'),
   ).case;
   const requested = requestTransfer(c, [{ market: 'KRW-BTC', quantity: decimal('0.02') }], on('2026-11-02')).case;
@@ -49,7 +63,9 @@ describe('pre-sale notice', () => {
     const held = holdBackPreSaleNotice(c, '주소 확인 중', asOfficer('2026-11-10')).case;
     expect(preSaleNoticeDue(held, '2026-12-01', settings)).toBe(false);
     expect(() => holdBackPreSaleNotice(c, 'x', on('2026-11-10'))).toThrow(/officer/);
-    expect(preSaleNoticeDue(releasePreSaleNotice(held, asOfficer('2026-11-20')).case, '2026-11-20', settings)).toBe(true);
+    expect(preSaleNoticeDue(releasePreSaleNotice(held, asOfficer('2026-11-20')).case, '2026-11-20', settings)).toBe(
+      true,
+    );
   });
 
   it('goes out once per custody, without a deadline until it takes effect; it states the window from receipt', () => {
@@ -67,33 +83,58 @@ describe('pre-sale notice', () => {
   it('runs the deadline from the day of delivery, not the day it was sent', () => {
     const t = sent();
     const noticeId = t.notices[0]!.noticeId;
-    const delivered = recordPreSaleDelivery(t.case, { noticeId, outcome: 'DELIVERED', on: '2026-11-17' }, on('2026-11-18')).case;
+    const delivered = recordPreSaleDelivery(
+      t.case,
+      { noticeId, outcome: 'DELIVERED', on: '2026-11-17' },
+      on('2026-11-18'),
+    ).case;
     expect(delivered.preSaleNotice).toMatchObject({ deliveredOn: '2026-11-17', effectiveOn: '2026-11-17' });
     expect(delivered.deadline).toBe('2026-12-17');
     expect(() => markDue(delivered, on('2026-12-17'))).toThrow(/BEFORE_DEADLINE/);
     expect(markDue(delivered, on('2026-12-18')).case.status).toBe('DUE');
     // Recorded once; dates between issue and today only; only this custody's notice.
-    expect(() => recordPreSaleDelivery(delivered, { noticeId, outcome: 'DELIVERED', on: '2026-11-18' }, on('2026-11-18'))).toThrow(/ALREADY_EFFECTIVE|took effect/);
-    expect(() => recordPreSaleDelivery(t.case, { noticeId, outcome: 'DELIVERED', on: '2026-11-12' }, on('2026-11-18'))).toThrow(/delivery date/);
-    expect(() => recordPreSaleDelivery(t.case, { noticeId, outcome: 'DELIVERED', on: '2026-11-19' }, on('2026-11-18'))).toThrow(/delivery date/);
-    expect(() => recordPreSaleDelivery(t.case, { noticeId: 'other', outcome: 'DELIVERED', on: '2026-11-17' }, on('2026-11-18'))).toThrow(/UNKNOWN_NOTICE|not this custody/);
+    expect(() =>
+      recordPreSaleDelivery(delivered, { noticeId, outcome: 'DELIVERED', on: '2026-11-18' }, on('2026-11-18')),
+    ).toThrow(/ALREADY_EFFECTIVE|took effect/);
+    expect(() =>
+      recordPreSaleDelivery(t.case, { noticeId, outcome: 'DELIVERED', on: '2026-11-12' }, on('2026-11-18')),
+    ).toThrow(/delivery date/);
+    expect(() =>
+      recordPreSaleDelivery(t.case, { noticeId, outcome: 'DELIVERED', on: '2026-11-19' }, on('2026-11-18')),
+    ).toThrow(/delivery date/);
+    expect(() =>
+      recordPreSaleDelivery(t.case, { noticeId: 'other', outcome: 'DELIVERED', on: '2026-11-17' }, on('2026-11-18')),
+    ).toThrow(/UNKNOWN_NOTICE|not this custody/);
   });
 
   it('after a failed delivery, public notice takes effect 14 days after posting and the deadline runs from then', () => {
     const t = sent();
     const noticeId = t.notices[0]!.noticeId;
     expect(() => orderPublicNotice(t.case, noticeId, '2026-11-20', asOfficer('2026-11-20'))).toThrow(/failed delivery/);
-    const failed = recordPreSaleDelivery(t.case, { noticeId, outcome: 'FAILED', on: '2026-11-16', reason: '수취인 불명' }, on('2026-11-17')).case;
+    const failed = recordPreSaleDelivery(
+      t.case,
+      { noticeId, outcome: 'FAILED', on: '2026-11-16', reason: '수취인 불명' },
+      on('2026-11-17'),
+    ).case;
     expect(failed.preSaleNotice?.failed).toEqual({ on: '2026-11-16', reason: '수취인 불명' });
     expect(failed.deadline).toBeUndefined();
-    expect(() => orderPublicNotice(failed, noticeId, '2026-11-20', at('2026-11-20', undefined, settings))).toThrow(/officer/);
+    expect(() => orderPublicNotice(failed, noticeId, '2026-11-20', at('2026-11-20', undefined, settings))).toThrow(
+      /officer/,
+    );
     const posted = orderPublicNotice(failed, noticeId, '2026-11-20', asOfficer('2026-11-20')).case;
-    expect(posted.preSaleNotice).toMatchObject({ publicNotice: { postedOn: '2026-11-20', effectiveOn: '2026-12-04', orderedBy: officer.id }, effectiveOn: '2026-12-04' });
+    expect(posted.preSaleNotice).toMatchObject({
+      publicNotice: { postedOn: '2026-11-20', effectiveOn: '2026-12-04', orderedBy: officer.id },
+      effectiveOn: '2026-12-04',
+    });
     expect(posted.deadline).toBe('2027-01-03');
     expect(() => markDue(posted, on('2027-01-03'))).toThrow(/BEFORE_DEADLINE/);
     expect(markDue(posted, on('2027-01-04')).case.status).toBe('DUE');
     // A letter that does arrive before the posting takes effect counts from its own day.
-    const reached = recordPreSaleDelivery(posted, { noticeId, outcome: 'DELIVERED', on: '2026-11-25' }, on('2026-11-26')).case;
+    const reached = recordPreSaleDelivery(
+      posted,
+      { noticeId, outcome: 'DELIVERED', on: '2026-11-25' },
+      on('2026-11-26'),
+    ).case;
     expect(reached.deadline).toBe('2026-12-25');
   });
 
@@ -102,15 +143,26 @@ describe('pre-sale notice', () => {
     const noticeId = t.notices[0]!.noticeId;
     const held = placeHold(t.case, { holdId: 'h1', kind: 'APPEAL', reason: '이의신청' }, asOfficer('2026-11-14')).case;
     // Delivered during the appeal: the deadline (12-17) starts running on 11-17, the hold is lifted on 11-27.
-    const delivered = recordPreSaleDelivery(held, { noticeId, outcome: 'DELIVERED', on: '2026-11-17' }, on('2026-11-18')).case;
+    const delivered = recordPreSaleDelivery(
+      held,
+      { noticeId, outcome: 'DELIVERED', on: '2026-11-17' },
+      on('2026-11-18'),
+    ).case;
     expect(delivered).toMatchObject({ status: 'ON_HOLD', deadline: '2026-12-17' });
-    expect(releaseHold(delivered, 'h1', asOfficer('2026-11-27')).case).toMatchObject({ status: 'NOTICE_SENT', deadline: '2026-12-27' });
+    expect(releaseHold(delivered, 'h1', asOfficer('2026-11-27')).case).toMatchObject({
+      status: 'NOTICE_SENT',
+      deadline: '2026-12-27',
+    });
   });
 
   it('a new custody (after a shortfall, coins seized again) gets its own notice', () => {
     const c = inCustody();
     const t = sendPreSaleNotice(c, BID, on('2026-11-13'));
-    const again = confirmCustody({ ...t.case, status: 'TRANSFER_REQUESTED', holdings: [{ ...t.case.holdings[0]!, seized: decimal('0.03') }] }, { market: 'KRW-BTC', quantity: decimal('0.01') }, on('2027-02-01')).case;
+    const again = confirmCustody(
+      { ...t.case, status: 'TRANSFER_REQUESTED', holdings: [{ ...t.case.holdings[0]!, seized: decimal('0.03') }] },
+      { market: 'KRW-BTC', quantity: decimal('0.01') },
+      on('2027-02-01'),
+    ).case;
     expect(again).toMatchObject({ status: 'IN_CUSTODY', custodyOn: '2027-02-01' });
     expect(again.preSaleNotice).toBeUndefined();
     expect(sendPreSaleNotice(again, BID, on('2027-02-11')).notices[0]!.noticeId).not.toBe(t.notices[0]!.noticeId);

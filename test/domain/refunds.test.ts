@@ -47,15 +47,31 @@ const instruction = (overrides: Partial<RefundInstruction> = {}): RefundInstruct
 
 describe('refunds to instruct', () => {
   it('sums each case’s lines up to the day not yet instructed, one instruction per case', () => {
-    const lines = [line('c2', '2025-09-01', '7000'), line('c1', '2025-08-31', '100'), line('c1', '2025-09-01', '200'), line('c1', '2025-09-02', '999'), line('c3', '2025-08-30', '50', 'RF-20250830-c3')];
-    expect(refundsToInstruct(lines, '2025-09-01').map((i) => [i.instructionId, i.amount.toFixed(), i.lineIds.length])).toEqual([
+    const lines = [
+      line('c2', '2025-09-01', '7000'),
+      line('c1', '2025-08-31', '100'),
+      line('c1', '2025-09-01', '200'),
+      line('c1', '2025-09-02', '999'),
+      line('c3', '2025-08-30', '50', 'RF-20250830-c3'),
+    ];
+    expect(
+      refundsToInstruct(lines, '2025-09-01').map((i) => [i.instructionId, i.amount.toFixed(), i.lineIds.length]),
+    ).toEqual([
       ['RF-20250901-c1', '300', 2],
       ['RF-20250901-c2', '7000', 1],
     ]);
   });
 
   it('leaves a sum that is not positive payable, to net with the case’s next line', () => {
-    expect(refundsToInstruct([line('c1', '2025-09-01', '500'), { ...line('c1', '2025-09-01', '500'), lineId: 'minus', amount: new Decimal('-500') }], '2025-09-01')).toEqual([]);
+    expect(
+      refundsToInstruct(
+        [
+          line('c1', '2025-09-01', '500'),
+          { ...line('c1', '2025-09-01', '500'), lineId: 'minus', amount: new Decimal('-500') },
+        ],
+        '2025-09-01',
+      ),
+    ).toEqual([]);
   });
 
   it('refuses a refund that is not whole won', () => {
@@ -65,7 +81,15 @@ describe('refunds to instruct', () => {
 
 describe('the refund file', () => {
   it('is CSV with a header, one row per instruction in id order, amounts to the won, and reads back', () => {
-    const text = formatRefundFile([instruction({ instructionId: 'RF-20250901-c2', caseId: 'c2', taxpayerRef: 'TP "2", Seoul', amount: decimal('7000') }), instruction()]);
+    const text = formatRefundFile([
+      instruction({
+        instructionId: 'RF-20250901-c2',
+        caseId: 'c2',
+        taxpayerRef: 'TP "2", Seoul',
+        amount: decimal('7000'),
+      }),
+      instruction(),
+    ]);
     expect(text).toBe(
       'instructionId,cityId,caseId,cityCaseRef,taxpayerRef,amountKrw,payableThrough\r\n' +
         'RF-20250901-c1,cheongju,c1,CH-1,TP-1,12345,2025-09-01\r\n' +
@@ -83,18 +107,31 @@ describe('confirming a refund paid', () => {
   it('records the payment once; the same or another confirmation after it is refused', () => {
     const paid = confirmRefundPaid(instruction(), { on: '2025-09-02', reference: 'FIN-1' }, 'city', at, '2025-09-02');
     expect(paid.paid).toEqual({ on: '2025-09-02', reference: 'FIN-1', by: 'city', at: at.toISOString() });
-    expect(codeOf(() => confirmRefundPaid(paid, { on: '2025-09-02', reference: 'FIN-1' }, 'city', at, '2025-09-02'))).toBe('REFUND_ALREADY_PAID');
+    expect(
+      codeOf(() => confirmRefundPaid(paid, { on: '2025-09-02', reference: 'FIN-1' }, 'city', at, '2025-09-02')),
+    ).toBe('REFUND_ALREADY_PAID');
   });
 
   it('refuses a payment before the file’s day or after today', () => {
-    expect(codeOf(() => confirmRefundPaid(instruction(), { on: '2025-08-31', reference: 'X' }, 'city', at, '2025-09-02'))).toBe('PAID_BEFORE_INSTRUCTED');
-    expect(codeOf(() => confirmRefundPaid(instruction(), { on: '2025-09-03', reference: 'X' }, 'city', at, '2025-09-02'))).toBe('PAID_IN_FUTURE');
+    expect(
+      codeOf(() => confirmRefundPaid(instruction(), { on: '2025-08-31', reference: 'X' }, 'city', at, '2025-09-02')),
+    ).toBe('PAID_BEFORE_INSTRUCTED');
+    expect(
+      codeOf(() => confirmRefundPaid(instruction(), { on: '2025-09-03', reference: 'X' }, 'city', at, '2025-09-02')),
+    ).toBe('PAID_IN_FUTURE');
   });
 
   it('puts every won in exactly one state', () => {
-    const lines = [line('c1', '2025-09-01', '12345', 'RF-20250901-c1'), line('c2', '2025-09-01', '7000', 'RF-20250901-c2'), line('c3', '2025-09-02', '300')];
+    const lines = [
+      line('c1', '2025-09-01', '12345', 'RF-20250901-c1'),
+      line('c2', '2025-09-01', '7000', 'RF-20250901-c2'),
+      line('c3', '2025-09-02', '300'),
+    ];
     const paid = confirmRefundPaid(instruction(), { on: '2025-09-02', reference: 'FIN-1' }, 'city', at, '2025-09-02');
-    const totals = refundTotals(lines, [paid, instruction({ instructionId: 'RF-20250901-c2', caseId: 'c2', amount: decimal('7000') })]);
+    const totals = refundTotals(lines, [
+      paid,
+      instruction({ instructionId: 'RF-20250901-c2', caseId: 'c2', amount: decimal('7000') }),
+    ]);
     expect([totals.payable, totals.instructed, totals.paid].map((d) => d.toFixed())).toEqual(['300', '7000', '12345']);
   });
 });
@@ -107,7 +144,11 @@ describe('proceeds to the treasury', () => {
 
   it('moves the whole won of everything settled up to the day; the fraction waits', () => {
     const p = treasuryPosition(lines, '2025-09-01');
-    expect([p.proceeds, p.atExchange, p.toMove].map((d) => d.toFixed())).toEqual(['1000000.75', '1000000.75', '1000000']);
+    expect([p.proceeds, p.atExchange, p.toMove].map((d) => d.toFixed())).toEqual([
+      '1000000.75',
+      '1000000.75',
+      '1000000',
+    ]);
     expect(treasuryPosition(lines, '2025-09-02').toMove.toFixed()).toBe('1500001');
   });
 

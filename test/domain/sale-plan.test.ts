@@ -5,7 +5,12 @@ import { type PricedHolding, type SalePlan, InvalidSaleRequestError, planSale, r
 
 const LOT = '0.00000001';
 
-function holding(market: string, over: Partial<Record<'quantity' | 'bid' | 'askFee' | 'lotSize' | 'minOrderKrw' | 'recentTradedValue', string>> & { cityRank?: number } = {}): PricedHolding {
+function holding(
+  market: string,
+  over: Partial<Record<'quantity' | 'bid' | 'askFee' | 'lotSize' | 'minOrderKrw' | 'recentTradedValue', string>> & {
+    cityRank?: number;
+  } = {},
+): PricedHolding {
   return {
     market,
     quantity: decimal(over.quantity ?? '1'),
@@ -18,7 +23,8 @@ function holding(market: string, over: Partial<Record<'quantity' | 'bid' | 'askF
   };
 }
 
-const legs = (plan: SalePlan) => plan.legs.map((l) => `${l.market} ${l.quantity.toFixed()} ${l.expectedNetKrw.toFixed()}`);
+const legs = (plan: SalePlan) =>
+  plan.legs.map((l) => `${l.market} ${l.quantity.toFixed()} ${l.expectedNetKrw.toFixed()}`);
 const released = (plan: SalePlan) => plan.release.map((r) => `${r.market} ${r.quantity.toFixed()} ${r.reason}`);
 
 describe('planSale: worked examples', () => {
@@ -36,7 +42,9 @@ describe('planSale: worked examples', () => {
 
   it('uses the policy margin (none: the engine re-plans after every fill) when none is given', () => {
     // 10,000,000 / 94,952,500 = 0.10531581... -> up to the lot: 0.10531582; floor(0.10531582 × 94,952,500) = 10,000,000.
-    expect(legs(planSale({ need: won('10000000'), holdings: [holding('KRW-BTC')] }))).toEqual(['KRW-BTC 0.10531582 10000000']);
+    expect(legs(planSale({ need: won('10000000'), holdings: [holding('KRW-BTC')] }))).toEqual([
+      'KRW-BTC 0.10531582 10000000',
+    ]);
   });
 
   it('sells the city-ranked coin first, then the most liquid, and releases what is not needed', () => {
@@ -60,8 +68,12 @@ describe('planSale: worked examples', () => {
 
   it('breaks liquidity ties by market code, so the plan is deterministic', () => {
     const plan = planSale({
-      need: won('10000'), margin: decimal('0'),
-      holdings: [holding('KRW-BBB', { bid: '1000', quantity: '100' }), holding('KRW-AAA', { bid: '1000', quantity: '100' })],
+      need: won('10000'),
+      margin: decimal('0'),
+      holdings: [
+        holding('KRW-BBB', { bid: '1000', quantity: '100' }),
+        holding('KRW-AAA', { bid: '1000', quantity: '100' }),
+      ],
     });
     expect(plan.legs.map((l) => l.market)).toEqual(['KRW-AAA']);
   });
@@ -79,7 +91,10 @@ describe('planSale: worked examples', () => {
   });
 
   it('sells nothing and releases everything when nothing is needed', () => {
-    const plan = planSale({ need: won('0'), holdings: [holding('KRW-BTC'), holding('KRW-DOGE', { quantity: '10', bid: '300' })] });
+    const plan = planSale({
+      need: won('0'),
+      holdings: [holding('KRW-BTC'), holding('KRW-DOGE', { quantity: '10', bid: '300' })],
+    });
     expect(plan.legs).toEqual([]);
     expect(released(plan)).toEqual(['KRW-BTC 1 SURPLUS', 'KRW-DOGE 10 DUST']);
     expect(plan.shortfallKrw.toFixed()).toBe('0');
@@ -143,22 +158,30 @@ describe('replan after fills', () => {
     // = ceil(5,326,633.17) = 5,326,634; 5,326,634 / 94,952,500 = 0.0560978805... -> 0.05609789,
     // expected floor(5,326,634.900225) = 5,326,634. Left: 0.95 − 0.05609789 = 0.89390211.
     const request = { need: won('10000000'), holdings: [holding('KRW-BTC')], margin: decimal('0.005') };
-    const plan = replan(request, [{ market: 'KRW-BTC', quantity: decimal('0.05'), grossKrw: decimal('4702351'), feeKrw: decimal('2350.5') }]);
+    const plan = replan(request, [
+      { market: 'KRW-BTC', quantity: decimal('0.05'), grossKrw: decimal('4702351'), feeKrw: decimal('2350.5') },
+    ]);
     expect(legs(plan)).toEqual(['KRW-BTC 0.05609789 5326634']);
     expect(released(plan)).toEqual(['KRW-BTC 0.89390211 SURPLUS']);
   });
 
   it('stops once the proceeds cover the need, releasing the rest', () => {
     const request = { need: won('10000000'), holdings: [holding('KRW-BTC')] };
-    const plan = replan(request, [{ market: 'KRW-BTC', quantity: decimal('0.11'), grossKrw: decimal('10405000'), feeKrw: decimal('5000') }]);
+    const plan = replan(request, [
+      { market: 'KRW-BTC', quantity: decimal('0.11'), grossKrw: decimal('10405000'), feeKrw: decimal('5000') },
+    ]);
     expect(plan.legs).toEqual([]);
     expect(released(plan)).toEqual(['KRW-BTC 0.89 SURPLUS']);
   });
 
   it('refuses fills that do not match the holdings', () => {
     const request = { need: won('10000000'), holdings: [holding('KRW-BTC')] };
-    expect(() => replan(request, [{ market: 'KRW-ETH', quantity: decimal('1'), grossKrw: won('1'), feeKrw: won('0') }])).toThrow(InvalidSaleRequestError);
-    expect(() => replan(request, [{ market: 'KRW-BTC', quantity: decimal('1.5'), grossKrw: won('1'), feeKrw: won('0') }])).toThrow(InvalidSaleRequestError);
+    expect(() =>
+      replan(request, [{ market: 'KRW-ETH', quantity: decimal('1'), grossKrw: won('1'), feeKrw: won('0') }]),
+    ).toThrow(InvalidSaleRequestError);
+    expect(() =>
+      replan(request, [{ market: 'KRW-BTC', quantity: decimal('1.5'), grossKrw: won('1'), feeKrw: won('0') }]),
+    ).toThrow(InvalidSaleRequestError);
   });
 });
 
@@ -169,7 +192,11 @@ const LOTS = ['0.00000001', '0.0001', '1'];
 const holdingArb = fc.record({
   lot: fc.constantFrom(...LOTS),
   // Few lots too, so that minimum orders and dust come up often.
-  lots: fc.oneof(fc.integer({ min: 0, max: 20 }), fc.integer({ min: 0, max: 20_000 }), fc.integer({ min: 0, max: 2_000_000 })),
+  lots: fc.oneof(
+    fc.integer({ min: 0, max: 20 }),
+    fc.integer({ min: 0, max: 20_000 }),
+    fc.integer({ min: 0, max: 2_000_000 }),
+  ),
   offLot: fc.integer({ min: 0, max: 9 }), // a finer fraction, as a longer chain's decimals leave
   bid: fc.oneof(fc.integer({ min: 1, max: 5_000 }), fc.integer({ min: 1, max: 150_000_000 })),
   fee: fc.constantFrom('0', '0.0005', '0.0025'),
@@ -179,9 +206,21 @@ const holdingArb = fc.record({
 });
 // Holdings of zero to three minimum orders, where raising to the minimum and dust meet.
 const smallHoldingArb = fc
-  .record({ bid: fc.integer({ min: 100, max: 5_000 }), orders: fc.integer({ min: 0, max: 300 }), fee: fc.constantFrom('0', '0.0005'), traded: fc.integer({ min: 0, max: 1_000_000 }) })
+  .record({
+    bid: fc.integer({ min: 100, max: 5_000 }),
+    orders: fc.integer({ min: 0, max: 300 }),
+    fee: fc.constantFrom('0', '0.0005'),
+    traded: fc.integer({ min: 0, max: 1_000_000 }),
+  })
   .map(({ bid, orders, fee, traded }) => ({
-    lot: '1', lots: Math.floor((orders * Math.ceil(5_000 / bid)) / 100), offLot: 0, bid, fee, minOrder: '5000', rank: undefined, traded,
+    lot: '1',
+    lots: Math.floor((orders * Math.ceil(5_000 / bid)) / 100),
+    offLot: 0,
+    bid,
+    fee,
+    minOrder: '5000',
+    rank: undefined,
+    traded,
   }));
 const requestArb = fc.record({
   specs: fc.array(fc.oneof(holdingArb, smallHoldingArb), { minLength: 1, maxLength: 4 }),
@@ -220,107 +259,127 @@ const byMarket = (holdings: PricedHolding[], market: string) => holdings.find((h
 
 describe('planSale: properties', () => {
   it('never plans more than is held, sells on the lot and at least one order, releases all the rest', () => {
-    fc.assert(fc.property(requestArb, (input) => {
-      const { holdings, need, margin } = build(input);
-      const plan = planSale({ need, holdings, margin });
-      for (const h of holdings) {
-        const leg = plan.legs.filter((l) => l.market === h.market);
-        const out = plan.release.filter((r) => r.market === h.market);
-        expect(leg.length).toBeLessThanOrEqual(1);
-        const sold = leg[0]?.quantity ?? new Decimal(0);
-        expect(sold.add(out[0]?.quantity ?? 0).eq(h.quantity)).toBe(true);
-        if (leg[0]) {
-          expect(sold.lte(h.quantity)).toBe(true);
-          expect(sold.mod(h.lotSize).isZero()).toBe(true);
-          expect(sold.gt(0) && sold.mul(h.bid).gte(h.minOrderKrw)).toBe(true);
+    fc.assert(
+      fc.property(requestArb, (input) => {
+        const { holdings, need, margin } = build(input);
+        const plan = planSale({ need, holdings, margin });
+        for (const h of holdings) {
+          const leg = plan.legs.filter((l) => l.market === h.market);
+          const out = plan.release.filter((r) => r.market === h.market);
+          expect(leg.length).toBeLessThanOrEqual(1);
+          const sold = leg[0]?.quantity ?? new Decimal(0);
+          expect(sold.add(out[0]?.quantity ?? 0).eq(h.quantity)).toBe(true);
+          if (leg[0]) {
+            expect(sold.lte(h.quantity)).toBe(true);
+            expect(sold.mod(h.lotSize).isZero()).toBe(true);
+            expect(sold.gt(0) && sold.mul(h.bid).gte(h.minOrderKrw)).toBe(true);
+          }
+          for (const r of out) {
+            // Released as DUST exactly when it could not be sold as one order on its own.
+            const alone = floorToStep(r.quantity, h.lotSize);
+            const dust = alone.isZero() || alone.mul(h.bid).lt(h.minOrderKrw);
+            expect(r.reason).toBe(dust ? 'DUST' : 'SURPLUS');
+          }
         }
-        for (const r of out) {
-          // Released as DUST exactly when it could not be sold as one order on its own.
-          const alone = floorToStep(r.quantity, h.lotSize);
-          const dust = alone.isZero() || alone.mul(h.bid).lt(h.minOrderKrw);
-          expect(r.reason).toBe(dust ? 'DUST' : 'SURPLUS');
-        }
-      }
-    }));
+      }),
+    );
   });
 
   it('covers the need whenever the holdings can, and reports the shortfall otherwise', () => {
-    fc.assert(fc.property(requestArb, (input) => {
-      const { holdings, need, margin, total, capacity } = build(input);
-      const plan = planSale({ need, holdings, margin });
-      const raised = plan.legs.reduce((acc, l) => acc.add(l.expectedNetKrw), new Decimal(0));
-      if (total.gte(need)) {
-        expect(raised.gte(need)).toBe(true);
-        expect(plan.shortfallKrw.isZero()).toBe(true);
-      } else {
-        expect(plan.shortfallKrw.eq(need.sub(raised))).toBe(true);
-        for (const h of holdings) {
-          if (capacity(h).gt(0)) expect(plan.legs.find((l) => l.market === h.market)?.quantity.eq(floorToStep(h.quantity, h.lotSize))).toBe(true);
+    fc.assert(
+      fc.property(requestArb, (input) => {
+        const { holdings, need, margin, total, capacity } = build(input);
+        const plan = planSale({ need, holdings, margin });
+        const raised = plan.legs.reduce((acc, l) => acc.add(l.expectedNetKrw), new Decimal(0));
+        if (total.gte(need)) {
+          expect(raised.gte(need)).toBe(true);
+          expect(plan.shortfallKrw.isZero()).toBe(true);
+        } else {
+          expect(plan.shortfallKrw.eq(need.sub(raised))).toBe(true);
+          for (const h of holdings) {
+            if (capacity(h).gt(0))
+              expect(
+                plan.legs.find((l) => l.market === h.market)?.quantity.eq(floorToStep(h.quantity, h.lotSize)),
+              ).toBe(true);
+          }
         }
-      }
-    }));
+      }),
+    );
   });
 
   it('overshoots the margined target by at most one smallest order of the last coin sold', () => {
-    fc.assert(fc.property(requestArb, (input) => {
-      const { holdings, need, margin } = build(input);
-      const plan = planSale({ need, holdings, margin });
-      const raised = plan.legs.reduce((acc, l) => acc.add(l.expectedNetKrw), new Decimal(0));
-      const last = plan.legs.at(-1);
-      if (!last) return;
-      const h = byMarket(holdings, last.market);
-      const smallest = Decimal.max(h.lotSize, ceilToStep(h.minOrderKrw.div(h.bid), h.lotSize));
-      expect(raised.sub(plan.targetKrw).lte(smallest.mul(h.bid).mul(new Decimal(1).sub(h.askFee)))).toBe(true);
-      // Every earlier leg sells its coin out: overshoot can only come from the last one.
-      for (const leg of plan.legs.slice(0, -1)) {
-        const held = byMarket(holdings, leg.market);
-        expect(leg.quantity.eq(floorToStep(held.quantity, held.lotSize))).toBe(true);
-      }
-    }));
+    fc.assert(
+      fc.property(requestArb, (input) => {
+        const { holdings, need, margin } = build(input);
+        const plan = planSale({ need, holdings, margin });
+        const raised = plan.legs.reduce((acc, l) => acc.add(l.expectedNetKrw), new Decimal(0));
+        const last = plan.legs.at(-1);
+        if (!last) return;
+        const h = byMarket(holdings, last.market);
+        const smallest = Decimal.max(h.lotSize, ceilToStep(h.minOrderKrw.div(h.bid), h.lotSize));
+        expect(raised.sub(plan.targetKrw).lte(smallest.mul(h.bid).mul(new Decimal(1).sub(h.askFee)))).toBe(true);
+        // Every earlier leg sells its coin out: overshoot can only come from the last one.
+        for (const leg of plan.legs.slice(0, -1)) {
+          const held = byMarket(holdings, leg.market);
+          expect(leg.quantity.eq(floorToStep(held.quantity, held.lotSize))).toBe(true);
+        }
+      }),
+    );
   });
 
   it('sells ranked coins first, then the most liquid', () => {
-    fc.assert(fc.property(requestArb, (input) => {
-      const { holdings, need, margin } = build(input);
-      const sold = planSale({ need, holdings, margin }).legs.map((l) => byMarket(holdings, l.market));
-      for (let i = 1; i < sold.length; i++) {
-        const [a, b] = [sold[i - 1]!, sold[i]!];
-        const [ra, rb] = [a.cityRank ?? Infinity, b.cityRank ?? Infinity];
-        expect(ra <= rb).toBe(true);
-        if (ra === rb) expect(a.recentTradedValue.gte(b.recentTradedValue)).toBe(true);
-      }
-    }));
+    fc.assert(
+      fc.property(requestArb, (input) => {
+        const { holdings, need, margin } = build(input);
+        const sold = planSale({ need, holdings, margin }).legs.map((l) => byMarket(holdings, l.market));
+        for (let i = 1; i < sold.length; i++) {
+          const [a, b] = [sold[i - 1]!, sold[i]!];
+          const [ra, rb] = [a.cityRank ?? Infinity, b.cityRank ?? Infinity];
+          expect(ra <= rb).toBe(true);
+          if (ra === rb) expect(a.recentTradedValue.gte(b.recentTradedValue)).toBe(true);
+        }
+      }),
+    );
   });
 
   it('re-planning after partial fills at worse prices ends with the need met or nothing sellable left', () => {
     const slipArb = fc.constantFrom('0', '0.002', '0.02');
-    fc.assert(fc.property(requestArb, slipArb, fc.array(fc.integer({ min: 50, max: 100 }), { minLength: 128, maxLength: 128 }), (input, slip, shares) => {
-      const { holdings, need, margin } = build(input);
-      const request = { need, holdings, margin };
-      const fills: Fill[] = [];
-      let plan = planSale(request);
-      for (const share of shares) {
-        const leg = plan.legs[0];
-        if (!leg) break;
-        const h = byMarket(holdings, leg.market);
-        // Fill part of the first leg, never leaving less than one order of it behind.
-        const smallest = Decimal.max(h.lotSize, ceilToStep(h.minOrderKrw.div(h.bid), h.lotSize));
-        let quantity = Decimal.max(smallest, floorToStep(leg.quantity.mul(share).div(100), h.lotSize));
-        if (leg.quantity.sub(quantity).lt(smallest)) quantity = leg.quantity;
-        const grossKrw = quantity.mul(h.bid).mul(new Decimal(1).sub(slip)); // exchanges credit fractions of a won
-        fills.push({ market: leg.market, quantity, grossKrw, feeKrw: grossKrw.mul(h.askFee) });
-        plan = replan(request, fills);
-      }
-      expect(plan.legs).toEqual([]); // the loop ended within the 128 fills
-      const proceeds = fills.reduce((acc, f) => acc.add(f.grossKrw.sub(f.feeKrw)), new Decimal(0));
-      for (const h of holdings) {
-        const sold = fills.filter((f) => f.market === h.market).reduce((acc, f) => acc.add(f.quantity), new Decimal(0));
-        expect(sold.lte(h.quantity)).toBe(true);
-      }
-      if (proceeds.lt(need)) {
-        // Short: then nothing that could still be sold is left.
-        for (const r of plan.release) expect(r.reason).toBe('DUST');
-      }
-    }));
+    fc.assert(
+      fc.property(
+        requestArb,
+        slipArb,
+        fc.array(fc.integer({ min: 50, max: 100 }), { minLength: 128, maxLength: 128 }),
+        (input, slip, shares) => {
+          const { holdings, need, margin } = build(input);
+          const request = { need, holdings, margin };
+          const fills: Fill[] = [];
+          let plan = planSale(request);
+          for (const share of shares) {
+            const leg = plan.legs[0];
+            if (!leg) break;
+            const h = byMarket(holdings, leg.market);
+            // Fill part of the first leg, never leaving less than one order of it behind.
+            const smallest = Decimal.max(h.lotSize, ceilToStep(h.minOrderKrw.div(h.bid), h.lotSize));
+            let quantity = Decimal.max(smallest, floorToStep(leg.quantity.mul(share).div(100), h.lotSize));
+            if (leg.quantity.sub(quantity).lt(smallest)) quantity = leg.quantity;
+            const grossKrw = quantity.mul(h.bid).mul(new Decimal(1).sub(slip)); // exchanges credit fractions of a won
+            fills.push({ market: leg.market, quantity, grossKrw, feeKrw: grossKrw.mul(h.askFee) });
+            plan = replan(request, fills);
+          }
+          expect(plan.legs).toEqual([]); // the loop ended within the 128 fills
+          const proceeds = fills.reduce((acc, f) => acc.add(f.grossKrw.sub(f.feeKrw)), new Decimal(0));
+          for (const h of holdings) {
+            const sold = fills
+              .filter((f) => f.market === h.market)
+              .reduce((acc, f) => acc.add(f.quantity), new Decimal(0));
+            expect(sold.lte(h.quantity)).toBe(true);
+          }
+          if (proceeds.lt(need)) {
+            // Short: then nothing that could still be sold is left.
+            for (const r of plan.release) expect(r.reason).toBe('DUST');
+          }
+        },
+      ),
+    );
   });
 });

@@ -1,5 +1,13 @@
 import fc from 'fast-check';
-import { estimatedMarketVolume, inBps, InvalidSaleQualityInputError, marketQuality, qualityDetails, saleQuality, type MarketExecution } from '#domain/sale-quality';
+import {
+  estimatedMarketVolume,
+  inBps,
+  InvalidSaleQualityInputError,
+  marketQuality,
+  qualityDetails,
+  saleQuality,
+  type MarketExecution,
+} from '#domain/sale-quality';
 import { Decimal, decimal, sum } from '#domain/money';
 
 const d = (text: string) => decimal(text);
@@ -43,7 +51,10 @@ describe('sale quality, worked examples', () => {
   });
 
   it('has no slippage or average without a fill, and no opportunity cost without a price move', () => {
-    const q = saleQuality([{ market: 'KRW-ETH', arrivalMid: d('4000000'), decidedQuantity: d('1'), fills: [] }], d('1000'));
+    const q = saleQuality(
+      [{ market: 'KRW-ETH', arrivalMid: d('4000000'), decidedQuantity: d('1'), fills: [] }],
+      d('1000'),
+    );
     expect(q.arrivalSlippageBps).toBeUndefined();
     expect(q.markets[0]?.averagePrice).toBeUndefined();
     expect(q.implementationShortfallKrw.toFixed()).toBe('0');
@@ -51,8 +62,17 @@ describe('sale quality, worked examples', () => {
   });
 
   it('values a quantity sold beyond the arrival decision at the arrival price', () => {
-    const more = marketQuality({ market: 'KRW-XRP', arrivalMid: d('800'), decidedQuantity: d('100'), fills: [{ quantity: d('110'), grossKrw: d('87120'), feeKrw: d('43.56') }] });
-    expect(more.implementationShortfallKrw.toFixed()).toBe(d('88000').sub(d('87120').sub(d('43.56'))).toFixed());
+    const more = marketQuality({
+      market: 'KRW-XRP',
+      arrivalMid: d('800'),
+      decidedQuantity: d('100'),
+      fills: [{ quantity: d('110'), grossKrw: d('87120'), feeKrw: d('43.56') }],
+    });
+    expect(more.implementationShortfallKrw.toFixed()).toBe(
+      d('88000')
+        .sub(d('87120').sub(d('43.56')))
+        .toFixed(),
+    );
   });
 
   it('measures the overshoot against what was owed, on net proceeds cut to the won', () => {
@@ -62,7 +82,12 @@ describe('sale quality, worked examples', () => {
   });
 
   it('weights arrival slippage by value across markets', () => {
-    const eth: MarketExecution = { market: 'KRW-ETH', arrivalMid: d('4000000'), decidedQuantity: d('0.5'), fills: [{ quantity: d('0.5'), grossKrw: d('1990000'), feeKrw: d('995') }] };
+    const eth: MarketExecution = {
+      market: 'KRW-ETH',
+      arrivalMid: d('4000000'),
+      decidedQuantity: d('0.5'),
+      fills: [{ quantity: d('0.5'), grossKrw: d('1990000'), feeKrw: d('995') }],
+    };
     const q = saleQuality([btc, eth], d('0'));
     // BTC: 2,000,000 at arrival for 1,986,000; ETH: 2,000,000 for 1,990,000 → 24,000 / 4,000,000 = 60 bps.
     expect(q.arrivalSlippageBps?.toFixed()).toBe('60');
@@ -96,20 +121,28 @@ describe('sale quality, properties', () => {
   const amount = (max: number) => fc.integer({ min: 1, max }).map((n) => new Decimal(n));
   it('shortfall = execution cost + fees + opportunity cost, and paper − realised', () => {
     fc.assert(
-      fc.property(amount(10_000_000), fc.array(fc.tuple(amount(1000), amount(10_000_000)), { maxLength: 5 }), amount(2000), amount(20_000_000), (arrival, fills, decided, end) => {
-        const m: MarketExecution = {
-          market: 'KRW-X',
-          arrivalMid: arrival,
-          decidedQuantity: decided,
-          endMid: end,
-          fills: fills.map(([q, p]) => ({ quantity: q, grossKrw: q.mul(p), feeKrw: q.mul(p).mul('0.0005') })),
-        };
-        const q = saleQuality([m], new Decimal(0));
-        expect(q.implementationShortfallKrw.eq(q.executionCostKrw.add(q.feeKrw).add(q.opportunityCostKrw))).toBe(true);
-        expect(q.implementationShortfallKrw.eq(q.paperValueKrw.sub(q.realisedKrw))).toBe(true);
-        const sold = sum(m.fills.map((f) => f.quantity));
-        if (sold.gt(0)) expect(q.markets[0]?.averagePrice?.eq(q.grossKrw.div(sold))).toBe(true);
-      }),
+      fc.property(
+        amount(10_000_000),
+        fc.array(fc.tuple(amount(1000), amount(10_000_000)), { maxLength: 5 }),
+        amount(2000),
+        amount(20_000_000),
+        (arrival, fills, decided, end) => {
+          const m: MarketExecution = {
+            market: 'KRW-X',
+            arrivalMid: arrival,
+            decidedQuantity: decided,
+            endMid: end,
+            fills: fills.map(([q, p]) => ({ quantity: q, grossKrw: q.mul(p), feeKrw: q.mul(p).mul('0.0005') })),
+          };
+          const q = saleQuality([m], new Decimal(0));
+          expect(q.implementationShortfallKrw.eq(q.executionCostKrw.add(q.feeKrw).add(q.opportunityCostKrw))).toBe(
+            true,
+          );
+          expect(q.implementationShortfallKrw.eq(q.paperValueKrw.sub(q.realisedKrw))).toBe(true);
+          const sold = sum(m.fills.map((f) => f.quantity));
+          if (sold.gt(0)) expect(q.markets[0]?.averagePrice?.eq(q.grossKrw.div(sold))).toBe(true);
+        },
+      ),
     );
   });
 

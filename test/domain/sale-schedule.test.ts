@@ -1,7 +1,15 @@
 import fc from 'fast-check';
 import { DEFAULT_EXECUTION_POLICY, type BookLevel, type PricePoint } from '#domain/execution-policy';
 import { Decimal, decimal, sum } from '#domain/money';
-import { DEFAULT_SCHEDULE_PARAMS, estimateImpact, observedFall, observedVolatility, planSchedule, trajectory, type MarketObservation } from '#domain/sale-schedule';
+import {
+  DEFAULT_SCHEDULE_PARAMS,
+  estimateImpact,
+  observedFall,
+  observedVolatility,
+  planSchedule,
+  trajectory,
+  type MarketObservation,
+} from '#domain/sale-schedule';
 import { nextDeskSlice } from '#domain/sale-desk';
 
 const LOT = decimal('0.00000001');
@@ -14,10 +22,20 @@ function book(best: number, tick: number, size: string, levels = 30): BookLevel[
 }
 /** A minute series ending at NOW: `drift` per minute (fraction), alternating ±`wiggle`. */
 function prices(start: number, drift: number, wiggle: number, n = 30): PricePoint[] {
-  return Array.from({ length: n }, (_, i) => ({ at: new Date(NOW.getTime() - (n - 1 - i) * MIN), price: new Decimal((start * (1 + drift * i) * (1 + (i % 2 ? wiggle : -wiggle))).toFixed(0)) }));
+  return Array.from({ length: n }, (_, i) => ({
+    at: new Date(NOW.getTime() - (n - 1 - i) * MIN),
+    price: new Decimal((start * (1 + drift * i) * (1 + (i % 2 ? wiggle : -wiggle))).toFixed(0)),
+  }));
 }
 function observation(over: Partial<MarketObservation> = {}): MarketObservation {
-  return { mid: decimal('4000000'), bids: book(3_999_000, 1000, '2'), volumePerInterval: decimal('15'), recentPrices: prices(4_000_000, 0, 0.001), intervalMs: MIN, ...over };
+  return {
+    mid: decimal('4000000'),
+    bids: book(3_999_000, 1000, '2'),
+    volumePerInterval: decimal('15'),
+    recentPrices: prices(4_000_000, 0, 0.001),
+    intervalMs: MIN,
+    ...over,
+  };
 }
 
 describe('estimates from what is observed', () => {
@@ -55,9 +73,21 @@ describe('planSchedule', () => {
 
   it('goes slower when impact dominates, faster when the book is deep, faster still when the market falls', () => {
     const X = decimal('40');
-    const thin = planSchedule({ remainingQuantity: X, lotSize: LOT, observation: observation({ bids: book(3_999_000, 1000, '1.5') }) });
-    const deep = planSchedule({ remainingQuantity: X, lotSize: LOT, observation: observation({ bids: book(3_999_000, 1000, '6') }) });
-    const falling = planSchedule({ remainingQuantity: X, lotSize: LOT, observation: observation({ bids: book(3_999_000, 1000, '6'), recentPrices: prices(4_000_000, -0.002, 0.001) }) });
+    const thin = planSchedule({
+      remainingQuantity: X,
+      lotSize: LOT,
+      observation: observation({ bids: book(3_999_000, 1000, '1.5') }),
+    });
+    const deep = planSchedule({
+      remainingQuantity: X,
+      lotSize: LOT,
+      observation: observation({ bids: book(3_999_000, 1000, '6') }),
+    });
+    const falling = planSchedule({
+      remainingQuantity: X,
+      lotSize: LOT,
+      observation: observation({ bids: book(3_999_000, 1000, '6'), recentPrices: prices(4_000_000, -0.002, 0.001) }),
+    });
     expect(thin.quantity.lt(deep.quantity)).toBe(true);
     expect(deep.quantity.lt(falling.quantity)).toBe(true);
     expect(thin.intervals).toBeGreaterThan(deep.intervals);
@@ -66,32 +96,60 @@ describe('planSchedule', () => {
 
   it('is more patient with less risk aversion', () => {
     const o = observation({ bids: book(3_999_000, 1000, '3') });
-    const calm = planSchedule({ remainingQuantity: decimal('40'), lotSize: LOT, observation: o, params: { ...DEFAULT_SCHEDULE_PARAMS, riskAversionPerKrw: 1e-9 } });
-    const urgent = planSchedule({ remainingQuantity: decimal('40'), lotSize: LOT, observation: o, params: { ...DEFAULT_SCHEDULE_PARAMS, riskAversionPerKrw: 1e-4 } });
+    const calm = planSchedule({
+      remainingQuantity: decimal('40'),
+      lotSize: LOT,
+      observation: o,
+      params: { ...DEFAULT_SCHEDULE_PARAMS, riskAversionPerKrw: 1e-9 },
+    });
+    const urgent = planSchedule({
+      remainingQuantity: decimal('40'),
+      lotSize: LOT,
+      observation: o,
+      params: { ...DEFAULT_SCHEDULE_PARAMS, riskAversionPerKrw: 1e-4 },
+    });
     expect(calm.quantity.lt(urgent.quantity)).toBe(true);
   });
 
   it('the trajectory starts at X, ends at 0, never rises; without urgency it is a straight line', () => {
     fc.assert(
-      fc.property(fc.double({ min: 0.001, max: 1e6, noNaN: true }), fc.integer({ min: 1, max: 400 }), fc.double({ min: 0, max: 5, noNaN: true }), fc.double({ min: 0, max: 1e6, noNaN: true }), (X, T, kappa, c) => {
-        const path = trajectory(X, T, kappa, c);
-        expect(path[0]).toBe(X);
-        expect(path[T]).toBe(0);
-        for (let j = 1; j <= T; j++) expect(path[j]!).toBeLessThanOrEqual(path[j - 1]! + 1e-9 * X);
-      }),
+      fc.property(
+        fc.double({ min: 0.001, max: 1e6, noNaN: true }),
+        fc.integer({ min: 1, max: 400 }),
+        fc.double({ min: 0, max: 5, noNaN: true }),
+        fc.double({ min: 0, max: 1e6, noNaN: true }),
+        (X, T, kappa, c) => {
+          const path = trajectory(X, T, kappa, c);
+          expect(path[0]).toBe(X);
+          expect(path[T]).toBe(0);
+          for (let j = 1; j <= T; j++) expect(path[j]!).toBeLessThanOrEqual(path[j - 1]! + 1e-9 * X);
+        },
+      ),
     );
     expect(trajectory(10, 4, 0, 0)).toEqual([10, 7.5, 5, 2.5, 0]);
   });
 
   it('never plans more than the rest, always whole lots', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 10_000_000_000 }), fc.integer({ min: 1, max: 50 }), fc.integer({ min: -30, max: 30 }), (lots, depth, drift) => {
-        const rest = LOT.mul(lots);
-        const s = planSchedule({ remainingQuantity: rest, lotSize: LOT, observation: observation({ bids: book(3_999_000, 1000, String(depth / 10)), recentPrices: prices(4_000_000, drift / 10_000, 0.001) }) });
-        expect(s.quantity.lte(rest)).toBe(true);
-        expect(s.quantity.gte(0)).toBe(true);
-        expect(s.quantity.div(LOT).isInteger()).toBe(true);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 10_000_000_000 }),
+        fc.integer({ min: 1, max: 50 }),
+        fc.integer({ min: -30, max: 30 }),
+        (lots, depth, drift) => {
+          const rest = LOT.mul(lots);
+          const s = planSchedule({
+            remainingQuantity: rest,
+            lotSize: LOT,
+            observation: observation({
+              bids: book(3_999_000, 1000, String(depth / 10)),
+              recentPrices: prices(4_000_000, drift / 10_000, 0.001),
+            }),
+          });
+          expect(s.quantity.lte(rest)).toBe(true);
+          expect(s.quantity.gte(0)).toBe(true);
+          expect(s.quantity.div(LOT).isInteger()).toBe(true);
+        },
+      ),
     );
   });
 });
@@ -112,8 +170,17 @@ describe('nextDeskSlice', () => {
 
   it('caps the desk’s aggregate by participation: many cases together take no more than one case would alone', () => {
     // 15 minutes traded 150 coins: 5% of 10 coins a minute = 0.5 coin per slice, whatever the number of cases.
-    const participants = Array.from({ length: 40 }, (_, i) => ({ caseId: `c${String(i).padStart(2, '0')}`, leftToSell: decimal('1'), active: true }));
-    const turn = nextDeskSlice({ ...base, participants, recentTradedVolume: decimal('150'), plannedTotalQuantity: decimal('40') });
+    const participants = Array.from({ length: 40 }, (_, i) => ({
+      caseId: `c${String(i).padStart(2, '0')}`,
+      leftToSell: decimal('1'),
+      active: true,
+    }));
+    const turn = nextDeskSlice({
+      ...base,
+      participants,
+      recentTradedVolume: decimal('150'),
+      plannedTotalQuantity: decimal('40'),
+    });
     expect(turn.decision).toMatchObject({ action: 'SELL', binding: 'PARTICIPATION' });
     expect(turn.decision.action === 'SELL' && turn.decision.quantity.toFixed()).toBe('0.5');
     expect(sum(turn.split!.offers.map((o) => o.quantity)).toFixed()).toBe('0.5');
@@ -127,19 +194,42 @@ describe('nextDeskSlice', () => {
       { caseId: 'floor', leftToSell: decimal('1'), active: true, floorPrice: decimal('3990000') },
       { caseId: 'free', leftToSell: decimal('0.1'), active: true },
     ];
-    const turn = nextDeskSlice({ ...base, participants, recentTradedVolume: decimal('150'), plannedTotalQuantity: decimal('2.1') });
+    const turn = nextDeskSlice({
+      ...base,
+      participants,
+      recentTradedVolume: decimal('150'),
+      plannedTotalQuantity: decimal('2.1'),
+    });
     expect(turn.split!.offers.map((o) => `${o.caseId} ${o.quantity.toFixed()}`)).toEqual(['free 0.1']);
-    expect(nextDeskSlice({ ...base, participants: participants.slice(0, 2), recentTradedVolume: decimal('150'), plannedTotalQuantity: decimal('2') }).decision).toEqual({ action: 'DONE' });
+    expect(
+      nextDeskSlice({
+        ...base,
+        participants: participants.slice(0, 2),
+        recentTradedVolume: decimal('150'),
+        plannedTotalQuantity: decimal('2'),
+      }).decision,
+    ).toEqual({ action: 'DONE' });
   });
 
   it('waits on a market with no recent volume, and paces below the caps when the schedule asks for less', () => {
     const participants = [{ caseId: 'a', leftToSell: decimal('30'), active: true }];
-    const quiet = nextDeskSlice({ ...base, participants, recentTradedVolume: decimal('0'), plannedTotalQuantity: decimal('30') });
+    const quiet = nextDeskSlice({
+      ...base,
+      participants,
+      recentTradedVolume: decimal('0'),
+      plannedTotalQuantity: decimal('30'),
+    });
     expect(quiet.decision).toMatchObject({ action: 'WAIT', reason: 'NO_RECENT_VOLUME' });
     // Ample volume and depth (the caps allow all 30 coins now), little risk aversion: the schedule spreads them.
-    const paced = nextDeskSlice({ ...base, schedule: { ...DEFAULT_SCHEDULE_PARAMS, riskAversionPerKrw: 1e-9 }, bids: book(3_999_000, 1000, '3'), participants, recentTradedVolume: decimal('150000'), plannedTotalQuantity: decimal('30') });
+    const paced = nextDeskSlice({
+      ...base,
+      schedule: { ...DEFAULT_SCHEDULE_PARAMS, riskAversionPerKrw: 1e-9 },
+      bids: book(3_999_000, 1000, '3'),
+      participants,
+      recentTradedVolume: decimal('150000'),
+      plannedTotalQuantity: decimal('30'),
+    });
     expect(paced.decision).toMatchObject({ action: 'SELL', binding: 'SCHEDULE' });
     expect(paced.decision.action === 'SELL' && paced.decision.quantity.eq(paced.schedule!.quantity)).toBe(true);
   });
 });
-

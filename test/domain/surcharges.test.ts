@@ -47,7 +47,9 @@ describe('납부지연가산세 (기본법 §55) projection', () => {
 
   it('stops after 60 months', () => {
     // 30,000 + 60 x 6,600 = 426,000, however long after.
-    expect(projectedSurcharge(input({ tax: '1000000', dueDate: '2024-01-31' }), '2024-01-31', '2035-01-01', exact).toFixed()).toBe('426000');
+    expect(
+      projectedSurcharge(input({ tax: '1000000', dueDate: '2024-01-31' }), '2024-01-31', '2035-01-01', exact).toFixed(),
+    ).toBe('426000');
   });
 
   it('drops amounts under 10 won when the city applies 국고금 관리법 §47', () => {
@@ -77,7 +79,9 @@ describe('납부지연가산세 (기본법 §55) projection', () => {
   });
 
   it('charges nothing when the tax is paid', () => {
-    expect(projectedSurcharge(input({ tax: '1000000', unpaidTax: won('0') }), '2024-03-31', '2024-12-31', exact).toFixed()).toBe('0');
+    expect(
+      projectedSurcharge(input({ tax: '1000000', unpaidTax: won('0') }), '2024-03-31', '2024-12-31', exact).toFixed(),
+    ).toBe('0');
   });
 });
 
@@ -87,7 +91,16 @@ describe('가산금 (old 징수법 §30-31) projection', () => {
     // 10-01, 11-01, 12-01 at 1.2% = 12,000 each (60,000), then 2019-01-01 and 02-01 at 0.75% =
     // 7,500 each. To 2019-02-15: 105,000.
     const old = input({ tax: '1000000', dueDate: '2018-06-30', liabilityDate: '2018-06-01' });
-    expect(accrualsBetween(old, '2018-06-30', '2019-02-15', exact).map((a) => a.on)).toEqual(['2018-07-01', '2018-08-01', '2018-09-01', '2018-10-01', '2018-11-01', '2018-12-01', '2019-01-01', '2019-02-01']);
+    expect(accrualsBetween(old, '2018-06-30', '2019-02-15', exact).map((a) => a.on)).toEqual([
+      '2018-07-01',
+      '2018-08-01',
+      '2018-09-01',
+      '2018-10-01',
+      '2018-11-01',
+      '2018-12-01',
+      '2019-01-01',
+      '2019-02-01',
+    ]);
     expect(projectedSurcharge(old, '2018-06-30', '2019-02-15', exact).toFixed()).toBe('105000');
   });
 
@@ -107,7 +120,11 @@ describe('month counting (민법 §157, §160 via 지방세기본법 §23)', () 
   it('charges the first month on the corresponding day counted from the day after the deadline', () => {
     // Due 11-30: months run from 12-01, the first ends 12-31, so 3% on 12-01 and 0.66% on 01-01.
     expect(monthlyDates('2024-11-30').slice(0, 2)).toEqual(['2025-01-01', '2025-02-01']);
-    expect(accrualsBetween(input({ tax: '1000000', dueDate: '2024-11-30' }), '2024-11-30', '2024-12-31', exact).map((a) => a.on)).toEqual(['2024-12-01']);
+    expect(
+      accrualsBetween(input({ tax: '1000000', dueDate: '2024-11-30' }), '2024-11-30', '2024-12-31', exact).map(
+        (a) => a.on,
+      ),
+    ).toEqual(['2024-12-01']);
     // The common local-tax deadlines.
     expect(monthlyDates('2024-06-30').slice(0, 3)).toEqual(['2024-08-01', '2024-09-01', '2024-10-01']);
     expect(monthlyDates('2024-09-30').slice(0, 3)).toEqual(['2024-11-01', '2024-12-01', '2025-01-01']);
@@ -152,15 +169,23 @@ describe('month counting (민법 §157, §160 via 지방세기본법 §23)', () 
 
   it('never charges a month before it has passed, for any due date and any window', () => {
     fc.assert(
-      fc.property(fc.date({ min: new Date('2019-01-01T00:00:00Z'), max: new Date('2030-12-31T00:00:00Z'), noInvalidDate: true }), fc.integer({ min: 0, max: 2000 }), (due, span) => {
-        const dueDate = text(due);
-        const until = text(new Date(due.getTime() + span * 86_400_000));
-        const monthly = accrualsBetween(input({ tax: '1000000', dueDate }), dueDate, until, exact).filter((a) => a.kind === 'MONTHLY');
-        monthly.forEach((a, i) => expect(monthsPassed(nextDay(due), utc(a.on), i + 1)).toBe(true));
-        // And none that has passed by `until` is missing.
-        const owedMonths = Array.from({ length: 60 }, (_, i) => i + 1).filter((k) => monthsPassed(nextDay(due), utc(until), k)).length;
-        expect(monthly).toHaveLength(owedMonths);
-      }),
+      fc.property(
+        fc.date({ min: new Date('2019-01-01T00:00:00Z'), max: new Date('2030-12-31T00:00:00Z'), noInvalidDate: true }),
+        fc.integer({ min: 0, max: 2000 }),
+        (due, span) => {
+          const dueDate = text(due);
+          const until = text(new Date(due.getTime() + span * 86_400_000));
+          const monthly = accrualsBetween(input({ tax: '1000000', dueDate }), dueDate, until, exact).filter(
+            (a) => a.kind === 'MONTHLY',
+          );
+          monthly.forEach((a, i) => expect(monthsPassed(nextDay(due), utc(a.on), i + 1)).toBe(true));
+          // And none that has passed by `until` is missing.
+          const owedMonths = Array.from({ length: 60 }, (_, i) => i + 1).filter((k) =>
+            monthsPassed(nextDay(due), utc(until), k),
+          ).length;
+          expect(monthly).toHaveLength(owedMonths);
+        },
+      ),
     );
   });
 });

@@ -22,13 +22,24 @@ describe('bundled app', () => {
   it('bundles the API handler minified with a source map, and the bundle loads', () => {
     const app = new App({ outdir });
     const stack = new Stack(app, 'Bundle', { env: { region: 'ap-northeast-2' } });
-    new AppFunction(stack, 'ApiFunction', { name: 'api', logRetention: RetentionDays.ONE_MONTH, metricsNamespace: 'CryptoTaxRecovery/test' });
+    new AppFunction(stack, 'ApiFunction', {
+      name: 'api',
+      logRetention: RetentionDays.ONE_MONTH,
+      metricsNamespace: 'CryptoTaxRecovery/test',
+    });
     const assembly = app.synth();
     const template = assembly.getStackArtifact(stack.artifactId).template as {
-      Resources: Record<string, { Type: string; Properties: { Code?: { S3Key?: string }; Environment?: { Variables?: Record<string, unknown> } } }>;
+      Resources: Record<
+        string,
+        {
+          Type: string;
+          Properties: { Code?: { S3Key?: string }; Environment?: { Variables?: Record<string, unknown> } };
+        }
+      >;
     };
     const api = Object.values(template.Resources).find(
-      (r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME === 'api',
+      (r) =>
+        r.Type === 'AWS::Lambda::Function' && r.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME === 'api',
     );
     const hash = api?.Properties.Code?.S3Key?.replace(/\.zip$/, '');
     expect(hash).toMatch(/^[0-9a-f]{64}$/);
@@ -48,7 +59,9 @@ describe('bundled app', () => {
         PATH: process.env.PATH ?? '',
         TABLE_NAME: 'cases',
         SERVED_CITIES: 'cheongju',
-        CALLERS: JSON.stringify([{ principal: 'arn:aws:iam::123456789012:role/city', role: 'CITY_SYSTEM', cities: ['cheongju'] }]),
+        CALLERS: JSON.stringify([
+          { principal: 'arn:aws:iam::123456789012:role/city', role: 'CITY_SYSTEM', cities: ['cheongju'] },
+        ]),
         AWS_REGION: 'ap-northeast-2',
       },
     });

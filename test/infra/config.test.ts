@@ -11,7 +11,11 @@ describe('stack configuration from CDK context', () => {
     expect(config.region).toBe('ap-northeast-2');
     expect(config.cities).toEqual([{ id: 'cheongju', displayName: '청주시' }]);
     expect(config.exchange.id).toBe('upbit');
-    expect(config.schedules).toEqual({ pricePollRate: 'rate(1 minute)', deadlineCheckCron: 'cron(0 9 * * ? *)', timezone: 'Asia/Seoul' });
+    expect(config.schedules).toEqual({
+      pricePollRate: 'rate(1 minute)',
+      deadlineCheckCron: 'cron(0 9 * * ? *)',
+      timezone: 'Asia/Seoul',
+    });
     expect(config.callers).toEqual({});
   });
 
@@ -24,8 +28,15 @@ describe('stack configuration from CDK context', () => {
       exchange: '{"id":"upbit","baseUrl":"https://api.upbit.com"}',
       executionPolicy: '{"maxParticipation":"0.05"}',
       callers: JSON.stringify({
-        cheongju: { citySystem: ['arn:aws:iam::123456789012:role/tax-system'], officers: 'arn:aws:iam::123456789012:user/kim,arn:aws:iam::123456789012:user/lee' },
-        sejong: { citySystem: ['arn:aws:iam::123456789012:role/sejong-tax-system'], officers: ['arn:aws:iam::123456789012:user/choi'], auditors: ['arn:aws:iam::123456789012:user/han'] },
+        cheongju: {
+          citySystem: ['arn:aws:iam::123456789012:role/tax-system'],
+          officers: 'arn:aws:iam::123456789012:user/kim,arn:aws:iam::123456789012:user/lee',
+        },
+        sejong: {
+          citySystem: ['arn:aws:iam::123456789012:role/sejong-tax-system'],
+          officers: ['arn:aws:iam::123456789012:user/choi'],
+          auditors: ['arn:aws:iam::123456789012:user/han'],
+        },
       }),
     });
     expect(config.cities.map((c) => c.id)).toEqual(['cheongju', 'sejong']);
@@ -41,13 +52,49 @@ describe('stack configuration from CDK context', () => {
     ['duplicate cities', { cities: 'a1:A,a1:B' }, 'cities:'],
     ['exchange', { exchange: { id: 'bithumb', baseUrl: 'https://x.example' } }, 'exchange.id:'],
     ['plain-http exchange', { exchange: { id: 'upbit', baseUrl: 'http://api.upbit.com' } }, 'exchange.baseUrl:'],
-    ['e-mail sender outside the SES identity', { notices: { emailFrom: 'notice@elsewhere.example', sesIdentity: 'cheongju.example.go.kr', exchangeContact: { address: '서울' } } }, 'notices:'],
-    ['exchange contact', { notices: { emailFrom: 'notice@cheongju.example.go.kr', sesIdentity: 'cheongju.example.go.kr', exchangeContact: {} } }, 'notices:'],
-    ['poll rate', { schedules: { pricePollRate: 'every minute', deadlineCheckCron: 'cron(0 9 * * ? *)', timezone: 'Asia/Seoul' } }, 'schedules.pricePollRate:'],
-    ['caller ARN', { callers: { cheongju: { citySystem: ['not-an-arn'], officers: [] } } }, 'callers.cheongju.citySystem.0:'],
+    [
+      'e-mail sender outside the SES identity',
+      {
+        notices: {
+          emailFrom: 'notice@elsewhere.example',
+          sesIdentity: 'cheongju.example.go.kr',
+          exchangeContact: { address: '서울' },
+        },
+      },
+      'notices:',
+    ],
+    [
+      'exchange contact',
+      {
+        notices: {
+          emailFrom: 'notice@cheongju.example.go.kr',
+          sesIdentity: 'cheongju.example.go.kr',
+          exchangeContact: {},
+        },
+      },
+      'notices:',
+    ],
+    [
+      'poll rate',
+      { schedules: { pricePollRate: 'every minute', deadlineCheckCron: 'cron(0 9 * * ? *)', timezone: 'Asia/Seoul' } },
+      'schedules.pricePollRate:',
+    ],
+    [
+      'caller ARN',
+      { callers: { cheongju: { citySystem: ['not-an-arn'], officers: [] } } },
+      'callers.cheongju.citySystem.0:',
+    ],
     ['callers of a city not served', { callers: { busan: { citySystem: [], officers: [] } } }, 'callers.busan:'],
-    ['production without callers', { stage: 'prod' }, 'callers.cheongju.citySystem: required outside a development stage'],
-    ['production without officers', { stage: 'prod', callers: { cheongju: { citySystem: ['arn:aws:iam::123456789012:role/t'], officers: [] } } }, 'callers.cheongju.officers: required'],
+    [
+      'production without callers',
+      { stage: 'prod' },
+      'callers.cheongju.citySystem: required outside a development stage',
+    ],
+    [
+      'production without officers',
+      { stage: 'prod', callers: { cheongju: { citySystem: ['arn:aws:iam::123456789012:role/t'], officers: [] } } },
+      'callers.cheongju.officers: required',
+    ],
     ['log retention', { logRetentionDays: 42 }, 'logRetentionDays:'],
     ['malformed JSON', { executionPolicy: '{oops' }, 'executionPolicy:'],
   ])('refuses a bad %s and names the key', (_label, override, key) => {
@@ -62,7 +109,16 @@ describe('stack configuration from CDK context', () => {
     } catch (e) {
       expect(e).toBeInstanceOf(InvalidContextError);
       const issues = (e as InvalidContextError).issues.join('\n');
-      for (const key of ['stage', 'region', 'cities', 'exchange', 'schedules', 'executionPolicy', 'callers', 'logRetentionDays']) {
+      for (const key of [
+        'stage',
+        'region',
+        'cities',
+        'exchange',
+        'schedules',
+        'executionPolicy',
+        'callers',
+        'logRetentionDays',
+      ]) {
         expect(issues).toContain(`${key}:`);
       }
     }

@@ -51,9 +51,14 @@ describe('AppFunction defaults', () => {
 
   it('uses no AWS managed policy, in or out of the VPC', () => {
     // (CDK's own provider for restricting the default security group is a separate, internal role.)
-    const roles = Object.values(template.findResources('AWS::IAM::Role', { Properties: { Description: Match.stringLikeRegexp('^Execution role of ') } }));
+    const roles = Object.values(
+      template.findResources('AWS::IAM::Role', {
+        Properties: { Description: Match.stringLikeRegexp('^Execution role of ') },
+      }),
+    );
     expect(roles).toHaveLength(2);
-    for (const role of roles) expect((role as { Properties: Record<string, unknown> }).Properties.ManagedPolicyArns).toBeUndefined();
+    for (const role of roles)
+      expect((role as { Properties: Record<string, unknown> }).Properties.ManagedPolicyArns).toBeUndefined();
   });
 
   it('places exchange callers in the private subnets with HTTPS-only egress', () => {
@@ -62,7 +67,9 @@ describe('AppFunction defaults', () => {
       VpcConfig: { SubnetIds: [Match.anyValue(), Match.anyValue()], SecurityGroupIds: [Match.anyValue()] },
     });
     template.hasResourceProperties('AWS::EC2::SecurityGroup', {
-      SecurityGroupEgress: [{ CidrIp: '0.0.0.0/0', IpProtocol: 'tcp', FromPort: 443, ToPort: 443, Description: Match.anyValue() }],
+      SecurityGroupEgress: [
+        { CidrIp: '0.0.0.0/0', IpProtocol: 'tcp', FromPort: 443, ToPort: 443, Description: Match.anyValue() },
+      ],
     });
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: { Statement: [Match.objectLike({ Action: Match.arrayWith(['ec2:CreateNetworkInterface']) })] },
@@ -89,10 +96,20 @@ describe('Queues', () => {
       ContentBasedDeduplication: false,
       KmsMasterKeyId: Match.anyValue(),
     });
-    template.resourcePropertiesCountIs('AWS::SQS::Queue', { RedrivePolicy: { maxReceiveCount: MAX_RECEIVE_COUNT, deadLetterTargetArn: Match.anyValue() } }, 2);
+    template.resourcePropertiesCountIs(
+      'AWS::SQS::Queue',
+      { RedrivePolicy: { maxReceiveCount: MAX_RECEIVE_COUNT, deadLetterTargetArn: Match.anyValue() } },
+      2,
+    );
     template.resourcePropertiesCountIs(
       'AWS::SQS::QueuePolicy',
-      { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) } },
+      {
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
+      },
       4,
     );
   });
@@ -108,9 +125,14 @@ describe('Queues', () => {
       BatchSize: 10,
     });
     type Found = { Properties: Record<string, unknown> }[];
-    const queue = Object.values(template.findResources('AWS::SQS::Queue', { Properties: { VisibilityTimeout: Match.anyValue() } })) as Found;
-    const fnTimeout = (Object.values(template.findResources('AWS::Lambda::Function')) as Found)[0]?.Properties.Timeout as number;
-    expect(Math.min(...queue.map((q) => q.Properties.VisibilityTimeout as number))).toBeGreaterThanOrEqual(VISIBILITY_FACTOR * fnTimeout);
+    const queue = Object.values(
+      template.findResources('AWS::SQS::Queue', { Properties: { VisibilityTimeout: Match.anyValue() } }),
+    ) as Found;
+    const fnTimeout = (Object.values(template.findResources('AWS::Lambda::Function')) as Found)[0]?.Properties
+      .Timeout as number;
+    expect(Math.min(...queue.map((q) => q.Properties.VisibilityTimeout as number))).toBeGreaterThanOrEqual(
+      VISIBILITY_FACTOR * fnTimeout,
+    );
   });
 
   it('lets a producer send (grants and queue URL), with nothing unacknowledged', () => {
@@ -119,17 +141,28 @@ describe('Queues', () => {
     const fn = new AppFunction(stack, 'Producer', fnProps());
     queues.bindProducer('noticeDispatch', fn);
     const template = Template.fromStack(stack);
-    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ NOTICE_QUEUE_URL: { Ref: Match.stringLikeRegexp('^QueuesNoticeDispatch') } }) } });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({ NOTICE_QUEUE_URL: { Ref: Match.stringLikeRegexp('^QueuesNoticeDispatch') } }),
+      },
+    });
     template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: Match.arrayWith(['sqs:SendMessage']) })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({ Action: Match.arrayWith(['sqs:SendMessage']) })]),
+      },
     });
   });
 
   it('refuses, at synth, a consumer slower than a sixth of the visibility timeout', () => {
     const { stack } = nagStack();
-    const queues = new Queues(stack, 'Queues', { key: new kms.Key(stack, 'Key', { enableKeyRotation: true }), noticeVisibilityTimeout: Duration.minutes(3) });
+    const queues = new Queues(stack, 'Queues', {
+      key: new kms.Key(stack, 'Key', { enableKeyRotation: true }),
+      noticeVisibilityTimeout: Duration.minutes(3),
+    });
     const slow = new AppFunction(stack, 'Slow', fnProps({ timeout: Duration.seconds(31) }));
-    expect(() => queues.addConsumer('noticeDispatch', slow)).toThrow(/visibility timeout 180 s is under 6 × the timeout .* \(31 s, so 186 s needed\)/);
+    expect(() => queues.addConsumer('noticeDispatch', slow)).toThrow(
+      /visibility timeout 180 s is under 6 × the timeout .* \(31 s, so 186 s needed\)/,
+    );
     expect(() => assertVisibilityTimeout('q', Duration.seconds(180), 'f', Duration.seconds(30))).not.toThrow();
   });
 });
@@ -139,18 +172,34 @@ describe('ExchangeAccess', () => {
     const { stack } = nagStack();
     const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
     const net = new Network(stack, 'Net', { logRetention: 30 });
-    const exchange = new ExchangeAccess(stack, 'Exchange', { namePrefix: 'ctr-t', key, exchangeId: 'upbit', baseUrl: 'https://api.upbit.com' });
+    const exchange = new ExchangeAccess(stack, 'Exchange', {
+      namePrefix: 'ctr-t',
+      key,
+      exchangeId: 'upbit',
+      baseUrl: 'https://api.upbit.com',
+    });
     exchange.bind(new AppFunction(stack, 'Trader', fnProps({ name: 'trader', ...net.exchangeFunctionPlacement })));
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::SecretsManager::Secret', {
       KmsKeyId: Match.anyValue(),
-      GenerateSecretString: Match.objectLike({ GenerateStringKey: 'secretKey', SecretStringTemplate: '{"accessKey":"REPLACE_ME"}' }),
+      GenerateSecretString: Match.objectLike({
+        GenerateStringKey: 'secretKey',
+        SecretStringTemplate: '{"accessKey":"REPLACE_ME"}',
+      }),
     });
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ EXCHANGE_SECRET_ARN: { Ref: Match.anyValue() }, EXCHANGE_BASE_URL: 'https://api.upbit.com', EXCHANGE_ID: 'upbit' }) },
+      Environment: {
+        Variables: Match.objectLike({
+          EXCHANGE_SECRET_ARN: { Ref: Match.anyValue() },
+          EXCHANGE_BASE_URL: 'https://api.upbit.com',
+          EXCHANGE_ID: 'upbit',
+        }),
+      },
     });
     template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: Match.arrayWith(['secretsmanager:GetSecretValue']) })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({ Action: Match.arrayWith(['secretsmanager:GetSecretValue']) })]),
+      },
     });
   });
 });

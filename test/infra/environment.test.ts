@@ -22,20 +22,30 @@ const template = Template.fromJSON(synthesizedTemplate());
 
 /** A reference's stand-in, shaped like what the deployed function gets. */
 const placeholder = (name: string): string =>
-  /QUEUE_URL$/.test(name) ? 'https://sqs.ap-northeast-2.amazonaws.com/123456789012/q.fifo' : /ARN/.test(name) ? 'arn:aws:iam::123456789012:role/x' : 'cases';
+  /QUEUE_URL$/.test(name)
+    ? 'https://sqs.ap-northeast-2.amazonaws.com/123456789012/q.fifo'
+    : /ARN/.test(name)
+      ? 'arn:aws:iam::123456789012:role/x'
+      : 'cases';
 
 function environmentOf(service: string): NodeJS.ProcessEnv {
   const fn = Object.values(resourcesOfType(template, 'AWS::Lambda::Function')).find(
-    (r) => (r.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables?.POWERTOOLS_SERVICE_NAME === service,
+    (r) =>
+      (r.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables
+        ?.POWERTOOLS_SERVICE_NAME === service,
   );
   const vars = (fn?.Properties?.Environment as { Variables: Record<string, unknown> } | undefined)?.Variables;
   if (!vars) throw new Error(`no function ${service} in the template`);
   // A value built around references (CALLERS: JSON naming the caller roles) keeps its text, each reference stood in for.
   const joined = (v: unknown): string | undefined => {
     const join = (v as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
-    return join ? join[1].map((part) => (typeof part === 'string' ? part : 'arn:aws:iam::123456789012:role/x')).join(join[0]) : undefined;
+    return join
+      ? join[1].map((part) => (typeof part === 'string' ? part : 'arn:aws:iam::123456789012:role/x')).join(join[0])
+      : undefined;
   };
-  return Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, typeof v === 'string' ? v : (joined(v) ?? placeholder(k))]));
+  return Object.fromEntries(
+    Object.entries(vars).map(([k, v]) => [k, typeof v === 'string' ? v : (joined(v) ?? placeholder(k))]),
+  );
 }
 
 type Loaded = object;
@@ -62,7 +72,10 @@ it.each(Object.keys(loaders))('%s: the environment the stack sets passes the fun
 
 it('sets no city setting in a function’s environment: the notice window and waiting period are each city’s settings item in the table', () => {
   for (const service of Object.keys(loaders)) {
-    expect(Object.keys(environmentOf(service)).filter((name) => /NOTICE_WINDOW|AFTER_CUSTODY|DISPLAY_NAME/.test(name))).toEqual([]);
+    expect(
+      Object.keys(environmentOf(service)).filter((name) => /NOTICE_WINDOW|AFTER_CUSTODY|DISPLAY_NAME/.test(name)),
+    ).toEqual([]);
   }
-  for (const service of ['api', 'dispatch-notice', 'send-pre-sale-notices']) expect(environmentOf(service).TABLE_NAME).toEqual(expect.any(String));
+  for (const service of ['api', 'dispatch-notice', 'send-pre-sale-notices'])
+    expect(environmentOf(service).TABLE_NAME).toEqual(expect.any(String));
 });

@@ -1,6 +1,17 @@
 /** Builds the real app from cdk.json's context, with asset bundling skipped unless asked for. */
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import * as path from 'node:path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -11,14 +22,19 @@ export const FIXTURE_HANDLER = path.join(__dirname, 'fixtures', 'handler.ts');
 
 /** The `context` block of cdk.json: the defaults a `dev` Cheongju deployment synthesizes with. */
 export function cdkJsonContext(): Record<string, unknown> {
-  const cdkJson = JSON.parse(readFileSync(path.join(REPO_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
+  const cdkJson = JSON.parse(readFileSync(path.join(REPO_ROOT, 'cdk.json'), 'utf8')) as {
+    context: Record<string, unknown>;
+  };
   return cdkJson.context;
 }
 
 /** No stack is bundled: esbuild is not run, assets are placeholders. */
 export const SKIP_BUNDLING = { 'aws:cdk:bundling-stacks': [] as string[] };
 
-export function buildTestApp(context: Record<string, unknown> = {}, options: { bundle?: boolean; outdir?: string } = {}): BuiltApp {
+export function buildTestApp(
+  context: Record<string, unknown> = {},
+  options: { bundle?: boolean; outdir?: string } = {},
+): BuiltApp {
   return buildApp({
     context: { ...cdkJsonContext(), ...(options.bundle ? {} : SKIP_BUNDLING), ...context },
     ...(options.outdir ? { outdir: options.outdir } : {}),
@@ -26,7 +42,10 @@ export function buildTestApp(context: Record<string, unknown> = {}, options: { b
 }
 
 /** A synthesized CloudFormation template, as JSON. */
-export type TemplateJson = { Resources: Record<string, { Type: string; Properties?: Record<string, unknown>; [key: string]: unknown }>; [key: string]: unknown };
+export type TemplateJson = {
+  Resources: Record<string, { Type: string; Properties?: Record<string, unknown>; [key: string]: unknown }>;
+  [key: string]: unknown;
+};
 
 const CACHE_DIR = path.join(REPO_ROOT, 'node_modules', '.cache', 'crypto-tax-recovery');
 let defaultTemplate: TemplateJson | undefined;
@@ -35,8 +54,14 @@ let defaultTemplate: TemplateJson | undefined;
 function synthInputsHash(): string {
   const hash = createHash('sha256');
   const files = (dir: string): string[] =>
-    readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []));
-  const inputs = [...['infra', 'functions', 'shared'].flatMap((d) => files(path.join(REPO_ROOT, d))), ...['cdk.json', 'package-lock.json'].map((f) => path.join(REPO_ROOT, f)), __filename];
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? files(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : [],
+    );
+  const inputs = [
+    ...['infra', 'functions', 'shared'].flatMap((d) => files(path.join(REPO_ROOT, d))),
+    ...['cdk.json', 'package-lock.json'].map((f) => path.join(REPO_ROOT, f)),
+    __filename,
+  ];
   for (const file of inputs.sort()) hash.update(path.relative(REPO_ROOT, file)).update(readFileSync(file));
   hash.update(JSON.stringify([process.env.CDK_DEFAULT_ACCOUNT ?? null, process.env.CDK_DEFAULT_REGION ?? null]));
   return hash.digest('hex').slice(0, 24);

@@ -13,7 +13,9 @@ const IAM5 = /AwsSolutions-IAM5/;
 describe('cdk-nag acknowledgements', () => {
   it('leave a wildcard resource granted later to the state machine’s role failing the synth', () => {
     const { app, stack } = buildTestApp();
-    stack.sales.workflow.stateMachine.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:GetItem'], resources: ['*'] }));
+    stack.sales.workflow.stateMachine.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['dynamodb:GetItem'], resources: ['*'] }),
+    );
     expect(() => app.synth()).toThrow(IAM5);
   });
 
@@ -35,7 +37,12 @@ describe('cdk-nag acknowledgements', () => {
         c.node.metadata
           .filter((m) => m.type === 'aws:cdk:acknowledged-rules')
           // CDK's own template-validation acknowledgements (CloudFormation-Validate::…) are not cdk-nag's.
-          .map((m) => ({ path: c === stack ? 'Stack' : c.node.path, ids: Object.keys(m.data as Record<string, string>).filter((id) => id.startsWith('Annotation::AwsSolutions-')) })),
+          .map((m) => ({
+            path: c === stack ? 'Stack' : c.node.path,
+            ids: Object.keys(m.data as Record<string, string>).filter((id) =>
+              id.startsWith('Annotation::AwsSolutions-'),
+            ),
+          })),
       )
       .filter((a) => a.ids.length > 0);
     expect(acknowledged.length).toBeGreaterThan(0);
@@ -45,7 +52,9 @@ describe('cdk-nag acknowledgements', () => {
       for (const id of ids) {
         const rule = /AwsSolutions-(\w+)/.exec(id)?.[1] ?? id;
         const finding = /\[(Resource|Action)::(.*)\]$/.exec(id)?.[1];
-        const row = rows.find((r) => r.includes(`\`${construct}\``) && r.includes(rule) && (!finding || r.includes(finding)));
+        const row = rows.find(
+          (r) => r.includes(`\`${construct}\``) && r.includes(rule) && (!finding || r.includes(finding)),
+        );
         expect({ where, id, row: row !== undefined }).toEqual({ where, id, row: true });
       }
     }

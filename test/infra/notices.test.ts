@@ -4,7 +4,12 @@
  */
 import type { CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { DEFAULT_PRE_SALE_NOTICES_CRON, DEFAULT_REMINDERS_CRON, DEFAULT_SWEEP_RATE, DISPATCH_TIMEOUT } from '../../infra/constructs/notices';
+import {
+  DEFAULT_PRE_SALE_NOTICES_CRON,
+  DEFAULT_REMINDERS_CRON,
+  DEFAULT_SWEEP_RATE,
+  DISPATCH_TIMEOUT,
+} from '../../infra/constructs/notices';
 import { MAX_RECEIVE_COUNT, VISIBILITY_FACTOR } from '../../infra/constructs/queues';
 import { buildTestApp, synthesizedTemplate, cdkJsonContext, resourcesOfType } from './helpers';
 
@@ -14,8 +19,15 @@ const resolve = (value: unknown): unknown => stack.resolve(value);
 const timezone = (cdkJsonContext().schedules as { timezone: string }).timezone;
 const envOf = (fnName: string) => {
   const fns = resourcesOfType(template, 'AWS::Lambda::Function');
-  const fn = Object.values(fns).find((r) => (r.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables?.POWERTOOLS_SERVICE_NAME === fnName);
-  return { fn, env: (fn?.Properties?.Environment as { Variables: Record<string, unknown> } | undefined)?.Variables ?? {} };
+  const fn = Object.values(fns).find(
+    (r) =>
+      (r.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables
+        ?.POWERTOOLS_SERVICE_NAME === fnName,
+  );
+  return {
+    fn,
+    env: (fn?.Properties?.Environment as { Variables: Record<string, unknown> } | undefined)?.Variables ?? {},
+  };
 };
 const queueUrl = () => resolve(stack.queues.noticeDispatch.queueUrl);
 
@@ -36,15 +48,24 @@ describe('the dispatcher', () => {
       ContentBasedDeduplication: false,
       VisibilityTimeout: Match.anyValue(),
       KmsMasterKeyId: Match.anyValue(),
-      RedrivePolicy: { deadLetterTargetArn: resolve(stack.queues.noticeDispatchDlq.queueArn), maxReceiveCount: MAX_RECEIVE_COUNT },
+      RedrivePolicy: {
+        deadLetterTargetArn: resolve(stack.queues.noticeDispatchDlq.queueArn),
+        maxReceiveCount: MAX_RECEIVE_COUNT,
+      },
     });
-    expect(stack.queues.visibilityTimeouts.noticeDispatch.toSeconds()).toBeGreaterThanOrEqual(VISIBILITY_FACTOR * DISPATCH_TIMEOUT.toSeconds());
+    expect(stack.queues.visibilityTimeouts.noticeDispatch.toSeconds()).toBeGreaterThanOrEqual(
+      VISIBILITY_FACTOR * DISPATCH_TIMEOUT.toSeconds(),
+    );
     expect(MAX_RECEIVE_COUNT).toBeGreaterThanOrEqual(5);
   });
 
   it('knows the last attempt (maxReceiveCount) and the table; no channel folder is configured on AWS', () => {
     const { fn, env } = envOf('dispatch-notice');
-    expect(fn?.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Timeout: DISPATCH_TIMEOUT.toSeconds() });
+    expect(fn?.Properties).toMatchObject({
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      Timeout: DISPATCH_TIMEOUT.toSeconds(),
+    });
     expect(env).toMatchObject({ MAX_RECEIVE_COUNT: String(MAX_RECEIVE_COUNT), TABLE_NAME: expect.anything() });
     expect(env).not.toHaveProperty('LOCAL_OUTBOX_DIR');
   });
@@ -140,61 +161,112 @@ describe('the schedules', () => {
       const roleId = stack.getLogicalId(scheduled.role.node.defaultChild as CfnElement);
       const role = resourcesOfType(template, 'AWS::IAM::Role')[roleId];
       expect(role?.Properties?.AssumeRolePolicyDocument).toMatchObject({
-        Statement: [expect.objectContaining({ Principal: { Service: 'scheduler.amazonaws.com' }, Condition: { StringEquals: expect.objectContaining({ 'aws:SourceAccount': expect.anything() }) } })],
+        Statement: [
+          expect.objectContaining({
+            Principal: { Service: 'scheduler.amazonaws.com' },
+            Condition: { StringEquals: expect.objectContaining({ 'aws:SourceAccount': expect.anything() }) },
+          }),
+        ],
       });
-      const policies = Object.values(resourcesOfType(template, 'AWS::IAM::Policy')).filter((p) => JSON.stringify(p.Properties?.Roles) === JSON.stringify([{ Ref: roleId }]));
-      const actions = policies.flatMap((p) => (p.Properties?.PolicyDocument as { Statement: { Action: string | string[] }[] }).Statement).flatMap((s) => [s.Action].flat());
+      const policies = Object.values(resourcesOfType(template, 'AWS::IAM::Policy')).filter(
+        (p) => JSON.stringify(p.Properties?.Roles) === JSON.stringify([{ Ref: roleId }]),
+      );
+      const actions = policies
+        .flatMap((p) => (p.Properties?.PolicyDocument as { Statement: { Action: string | string[] }[] }).Statement)
+        .flatMap((s) => [s.Action].flat());
       expect([...new Set(actions)].sort()).toEqual(['lambda:InvokeFunction', 'sqs:SendMessage']);
     }
   });
 });
 
 describe('notice delivery', () => {
-  const notices = cdkJsonContext().notices as { emailFrom: string; sesIdentity: string; printBatchArchiveDays: number; printBatchRetentionDays: number };
+  const notices = cdkJsonContext().notices as {
+    emailFrom: string;
+    sesIdentity: string;
+    printBatchArchiveDays: number;
+    printBatchRetentionDays: number;
+  };
   const bucketId = () => stack.getLogicalId(stack.noticeDelivery.bucket.node.defaultChild as CfnElement);
 
   it('keeps print batches in a bucket with the deployment’s KMS key, versioning, no public access, an archive lifecycle, access logs, retained', () => {
     const bucket = resourcesOfType(template, 'AWS::S3::Bucket')[bucketId()];
     expect(bucket?.Properties).toMatchObject({
-      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: resolve(stack.data.key.keyArn) }, BucketKeyEnabled: true }] },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [
+          {
+            ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: resolve(stack.data.key.keyArn) },
+            BucketKeyEnabled: true,
+          },
+        ],
+      },
       VersioningConfiguration: { Status: 'Enabled' },
-      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
       LoggingConfiguration: { DestinationBucketName: resolve(stack.noticeDelivery.accessLogs.bucketName) },
       LifecycleConfiguration: {
         Rules: [
           expect.objectContaining({
             Status: 'Enabled',
             Transitions: [{ StorageClass: 'GLACIER', TransitionInDays: notices.printBatchArchiveDays }],
-            NoncurrentVersionTransitions: [{ StorageClass: 'GLACIER', TransitionInDays: notices.printBatchArchiveDays }],
+            NoncurrentVersionTransitions: [
+              { StorageClass: 'GLACIER', TransitionInDays: notices.printBatchArchiveDays },
+            ],
             ExpirationInDays: notices.printBatchRetentionDays,
           }),
         ],
       },
     });
-    expect(resourcesOfType(template, 'AWS::S3::Bucket')[bucketId()]).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    expect(resourcesOfType(template, 'AWS::S3::Bucket')[bucketId()]).toMatchObject({
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
   });
 
   it('accepts TLS only', () => {
     template.hasResourceProperties('AWS::S3::BucketPolicy', {
       Bucket: { Ref: bucketId() },
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Action: 's3:*', Principal: { AWS: '*' }, Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Action: 's3:*',
+            Principal: { AWS: '*' },
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        ]),
+      },
     });
   });
 
   it('lets the dispatcher write print batches and send e-mail as the configured SES identity only', () => {
     const { env } = envOf('dispatch-notice');
-    expect(env).toMatchObject({ PRINT_BATCH_BUCKET: resolve(stack.noticeDelivery.bucket.bucketName), EMAIL_FROM: notices.emailFrom, EXCHANGE_NOTICE_CONTACT: expect.stringContaining('cheongju') });
+    expect(env).toMatchObject({
+      PRINT_BATCH_BUCKET: resolve(stack.noticeDelivery.bucket.bucketName),
+      EMAIL_FROM: notices.emailFrom,
+      EXCHANGE_NOTICE_CONTACT: expect.stringContaining('cheongju'),
+    });
     const roleId = stack.getLogicalId(stack.notices.dispatcher.role.node.defaultChild as CfnElement);
     const statements = Object.values(resourcesOfType(template, 'AWS::IAM::Policy'))
       .filter((p) => JSON.stringify(p.Properties?.Roles) === JSON.stringify([{ Ref: roleId }]))
-      .flatMap((p) => (p.Properties?.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement);
+      .flatMap(
+        (p) =>
+          (p.Properties?.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement,
+      );
     const ses = statements.filter((st) => [st.Action].flat().some((a) => a.startsWith('ses:')));
-    expect(ses).toEqual([expect.objectContaining({ Action: 'ses:SendEmail', Resource: resolve(stack.noticeDelivery.sesIdentityArn) })]);
+    expect(ses).toEqual([
+      expect.objectContaining({ Action: 'ses:SendEmail', Resource: resolve(stack.noticeDelivery.sesIdentityArn) }),
+    ]);
     expect(JSON.stringify(ses[0]?.Resource)).toContain(`:identity/${notices.sesIdentity}`);
     const s3 = statements.filter((st) => [st.Action].flat().some((a) => a.startsWith('s3:')));
     expect(s3.flatMap((st) => [st.Action].flat()).sort()).toEqual(['s3:GetObject', 's3:PutObject']);
     // No other function may send e-mail.
-    const all = Object.values(resourcesOfType(template, 'AWS::IAM::Policy')).flatMap((p) => (p.Properties?.PolicyDocument as { Statement: { Action: string | string[] }[] }).Statement);
+    const all = Object.values(resourcesOfType(template, 'AWS::IAM::Policy')).flatMap(
+      (p) => (p.Properties?.PolicyDocument as { Statement: { Action: string | string[] }[] }).Statement,
+    );
     expect(all.filter((st) => [st.Action].flat().some((a) => a.startsWith('ses:')))).toHaveLength(1);
   });
 

@@ -18,7 +18,11 @@ const dlqArn = () => resolve(stack.prices.deadLetterQueue.queueArn);
 describe('the poller', () => {
   it('runs behind the fixed egress IP with the table and the exchange bound, and ends before the next minute', () => {
     const fn = resourcesOfType(template, 'AWS::Lambda::Function');
-    const poller = Object.values(fn).find((r) => (r.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables?.POWERTOOLS_SERVICE_NAME === SERVICE_NAME);
+    const poller = Object.values(fn).find(
+      (r) =>
+        (r.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables
+          ?.POWERTOOLS_SERVICE_NAME === SERVICE_NAME,
+    );
     expect(poller?.Properties).toMatchObject({
       Runtime: 'nodejs22.x',
       Architectures: ['arm64'],
@@ -78,8 +82,12 @@ describe('the schedule', () => {
         },
       ],
     });
-    const policies = Object.values(resourcesOfType(template, 'AWS::IAM::Policy')).filter((p) => JSON.stringify(p.Properties?.Roles) === JSON.stringify([{ Ref: roleId }]));
-    const statements = policies.flatMap((p) => (p.Properties?.PolicyDocument as { Statement: { Action: string | string[] }[] }).Statement);
+    const policies = Object.values(resourcesOfType(template, 'AWS::IAM::Policy')).filter(
+      (p) => JSON.stringify(p.Properties?.Roles) === JSON.stringify([{ Ref: roleId }]),
+    );
+    const statements = policies.flatMap(
+      (p) => (p.Properties?.PolicyDocument as { Statement: { Action: string | string[] }[] }).Statement,
+    );
     expect(statements.flatMap((s) => [s.Action].flat()).sort()).toEqual(['lambda:InvokeFunction', 'sqs:SendMessage']);
   });
 });
@@ -91,7 +99,11 @@ describe('the dead-letter queue', () => {
     expect(dlq?.Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 86_400 });
     template.hasResourceProperties('AWS::SQS::QueuePolicy', {
       Queues: [resolve(stack.prices.deadLetterQueue.queueUrl)],
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
     });
   });
 

@@ -6,7 +6,11 @@
  * EventBridge Scheduler in Asia/Seoul with retries and a dead-letter queue; the alarms.
  */
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { resolveStateMachineDefinition, taskFunctions, type CfnTemplate } from '../../shared/adapters/workflow/definition';
+import {
+  resolveStateMachineDefinition,
+  taskFunctions,
+  type CfnTemplate,
+} from '../../shared/adapters/workflow/definition';
 import { CASE_STEPS, MARKET_STEPS } from '../../functions/sale/steps';
 import { IN_DOUBT_ERRORS, SALE_STATES, THROTTLED, TRANSIENT_ERRORS } from '../../infra/constructs/sale-workflow';
 import { MARKET_STEPS_CONCURRENCY } from '../../functions/sale/config';
@@ -27,7 +31,11 @@ describe('sale state machine', () => {
       StateMachineType: 'STANDARD',
       StateMachineName: 'ctr-dev-sale',
       TracingConfiguration: { Enabled: true },
-      LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: true, Destinations: [Match.objectLike({ CloudWatchLogsLogGroup: Match.anyValue() })] },
+      LoggingConfiguration: {
+        Level: 'ALL',
+        IncludeExecutionData: true,
+        Destinations: [Match.objectLike({ CloudWatchLogsLogGroup: Match.anyValue() })],
+      },
     });
     expect(definition.TimeoutSeconds).toBeLessThan(2 ** 31 / 1000);
   });
@@ -41,8 +49,16 @@ describe('sale state machine', () => {
     expect(definition.StartAt).toBe('LoadCase');
     expect(Object.keys(states).sort()).toEqual(Object.values(SALE_STATES).sort());
     expect(states.GuardPrice?.Type).toBe('Choice');
-    expect(states.AwaitApproval).toMatchObject({ Type: 'Wait', SecondsPath: '$.check.waitSeconds', Next: 'CheckSaleAllowed' });
-    expect(states.PauseForMarket).toMatchObject({ Type: 'Wait', SecondsPath: '$.guard.waitSeconds', Next: 'CheckSaleAllowed' });
+    expect(states.AwaitApproval).toMatchObject({
+      Type: 'Wait',
+      SecondsPath: '$.check.waitSeconds',
+      Next: 'CheckSaleAllowed',
+    });
+    expect(states.PauseForMarket).toMatchObject({
+      Type: 'Wait',
+      SecondsPath: '$.guard.waitSeconds',
+      Next: 'CheckSaleAllowed',
+    });
     expect(states.WaitBetweenSlices).toMatchObject({ Type: 'Wait', Next: 'CheckSaleAllowed' });
     expect(states.SaleFailed).toMatchObject({ Type: 'Fail', Error: 'SaleFailed' });
     expect(states.SaleEnded?.Type).toBe('Succeed');
@@ -54,19 +70,42 @@ describe('sale state machine', () => {
     const marketFn = logicalIdOf('SaleMarketStepsFunction');
     for (const step of CASE_STEPS) expect(byState[step]).toBe(caseFn);
     for (const step of MARKET_STEPS) expect(byState[step]).toBe(marketFn);
-    expect(states.PlaceOrder).toMatchObject({ Parameters: { step: 'PlaceOrder', 'identifier.$': '$.slice.identifier', 'saleId.$': '$.saleId' }, ResultPath: '$.order' });
+    expect(states.PlaceOrder).toMatchObject({
+      Parameters: { step: 'PlaceOrder', 'identifier.$': '$.slice.identifier', 'saleId.$': '$.saleId' },
+      ResultPath: '$.order',
+    });
   });
 
   it('retries transient errors with exponential backoff and full jitter, orders in doubt by lookup, and catches everything into the recorded failure', () => {
     for (const step of [...CASE_STEPS, ...MARKET_STEPS]) {
-      const retry = states[step]?.Retry as { ErrorEquals: string[]; BackoffRate?: number; JitterStrategy?: string; MaxAttempts?: number }[];
+      const retry = states[step]?.Retry as {
+        ErrorEquals: string[];
+        BackoffRate?: number;
+        JitterStrategy?: string;
+        MaxAttempts?: number;
+      }[];
       const transient = retry.find((r) => r.ErrorEquals.includes('ExchangeUnavailable'));
       expect(transient).toMatchObject({ ErrorEquals: [...TRANSIENT_ERRORS], BackoffRate: 2, JitterStrategy: 'FULL' });
-      expect(retry.find((r) => r.ErrorEquals.includes('PlacementOutcomeUnknown'))).toMatchObject({ ErrorEquals: [...IN_DOUBT_ERRORS], JitterStrategy: 'FULL' });
+      expect(retry.find((r) => r.ErrorEquals.includes('PlacementOutcomeUnknown'))).toMatchObject({
+        ErrorEquals: [...IN_DOUBT_ERRORS],
+        JitterStrategy: 'FULL',
+      });
       expect(retry.find((r) => r.ErrorEquals.includes('Banned'))).toBeDefined();
     }
-    for (const step of ['LoadCase', 'CheckSaleAllowed', 'QuoteMarket', 'Escalate', 'PlanNextSlice', 'PlaceOrder', 'ReconcileOrder', 'LookUpOrdersInDoubt', 'Settle']) {
-      expect(states[step]?.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'ResolveOpenOrders' }]);
+    for (const step of [
+      'LoadCase',
+      'CheckSaleAllowed',
+      'QuoteMarket',
+      'Escalate',
+      'PlanNextSlice',
+      'PlaceOrder',
+      'ReconcileOrder',
+      'LookUpOrdersInDoubt',
+      'Settle',
+    ]) {
+      expect(states[step]?.Catch).toEqual([
+        { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'ResolveOpenOrders' },
+      ]);
     }
     expect(states.ResolveOpenOrders?.Next).toBe('RecordFailure');
     expect(states.RecordFailure).toMatchObject({ Next: 'SaleFailed', Parameters: { 'error.$': '$.error' } });
@@ -76,26 +115,44 @@ describe('sale state machine', () => {
   it('never settles without looking orders in doubt up again, and plans again after an order in doubt', () => {
     const nexts = (name: string): string[] => {
       const st = states[name]!;
-      return [st.Next as string | undefined, st.Default as string | undefined, ...((st.Choices as { Next: string }[] | undefined) ?? []).map((c) => c.Next)].filter((x): x is string => x !== undefined);
+      return [
+        st.Next as string | undefined,
+        st.Default as string | undefined,
+        ...((st.Choices as { Next: string }[] | undefined) ?? []).map((c) => c.Next),
+      ].filter((x): x is string => x !== undefined);
     };
     const intoSettle = Object.keys(states).filter((n) => nexts(n).includes('Settle'));
     expect(intoSettle).toEqual(['AreOrdersInDoubt']);
     expect(states.LookUpOrdersInDoubt?.Next).toBe('AreOrdersInDoubt');
-    expect(states.AreOrdersInDoubt).toMatchObject({ Choices: [{ Variable: '$.lookup.wait', BooleanEquals: true, Next: 'WaitForOrdersInDoubt' }], Default: 'Settle' });
-    expect(states.WaitForOrdersInDoubt).toMatchObject({ Type: 'Wait', SecondsPath: '$.lookup.waitSeconds', Next: 'LookUpOrdersInDoubt' });
-    expect(states.WasOrderPlaced?.Choices).toEqual(expect.arrayContaining([{ Variable: '$.order.status', StringEquals: 'IN_DOUBT', Next: 'CheckSaleAllowed' }]));
+    expect(states.AreOrdersInDoubt).toMatchObject({
+      Choices: [{ Variable: '$.lookup.wait', BooleanEquals: true, Next: 'WaitForOrdersInDoubt' }],
+      Default: 'Settle',
+    });
+    expect(states.WaitForOrdersInDoubt).toMatchObject({
+      Type: 'Wait',
+      SecondsPath: '$.lookup.waitSeconds',
+      Next: 'LookUpOrdersInDoubt',
+    });
+    expect(states.WasOrderPlaced?.Choices).toEqual(
+      expect.arrayContaining([{ Variable: '$.order.status', StringEquals: 'IN_DOUBT', Next: 'CheckSaleAllowed' }]),
+    );
   });
 
   it('continues a long sale in a new execution: CheckSaleAllowed knows the execution, CONTINUE → ContinueAsNew → SaleContinued', () => {
     expect(states.CheckSaleAllowed).toMatchObject({ Parameters: { 'executionName.$': '$$.Execution.Name' } });
-    expect(states.IsSaleAllowed?.Choices).toEqual(expect.arrayContaining([{ Variable: '$.check.next', StringEquals: 'CONTINUE', Next: 'ContinueAsNew' }]));
+    expect(states.IsSaleAllowed?.Choices).toEqual(
+      expect.arrayContaining([{ Variable: '$.check.next', StringEquals: 'CONTINUE', Next: 'ContinueAsNew' }]),
+    );
     expect(states.ContinueAsNew).toMatchObject({ Next: 'SaleContinued' });
     expect(states.SaleContinued?.Type).toBe('Succeed');
   });
 
   it('sweeps orders in doubt every 5 minutes from a function that reaches the exchange', () => {
     const sweep = logicalIdOf('SweepOrdersInDoubtFunction');
-    template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(5 minutes)', Target: Match.objectLike({ Arn: { 'Fn::GetAtt': [sweep, 'Arn'] } }) });
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(5 minutes)',
+      Target: Match.objectLike({ Arn: { 'Fn::GetAtt': [sweep, 'Arn'] } }),
+    });
     const vars = (functions[sweep]!.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
     expect(vars.EXCHANGE_SECRET_ARN).toBeDefined();
     expect(vars.NOTICE_QUEUE_URL).toBeDefined();
@@ -104,13 +161,23 @@ describe('sale state machine', () => {
 
   it('lets only the starter start executions, and only the market steps reach the exchange', () => {
     const starter = functions[logicalIdOf('StartSaleFunction')]!;
-    expect((starter.Properties?.Environment as { Variables: Record<string, unknown> }).Variables.SALE_STATE_MACHINE_ARN).toEqual({ Ref: expect.stringMatching(/^SaleWorkflowStateMachine/) });
-    const starts = Object.values(resourcesOfType(template, 'AWS::IAM::Policy')).filter((p) => JSON.stringify(p.Properties).includes('states:StartExecution'));
+    expect(
+      (starter.Properties?.Environment as { Variables: Record<string, unknown> }).Variables.SALE_STATE_MACHINE_ARN,
+    ).toEqual({ Ref: expect.stringMatching(/^SaleWorkflowStateMachine/) });
+    const starts = Object.values(resourcesOfType(template, 'AWS::IAM::Policy')).filter((p) =>
+      JSON.stringify(p.Properties).includes('states:StartExecution'),
+    );
     // The starter, and the case steps (ContinueAsNew: the sale's next execution, by the state machine's name).
-    expect(starts.map((p) => JSON.stringify(p.Properties?.Roles)).sort()).toEqual([expect.stringContaining('SaleCaseStepsFunctionRole'), expect.stringContaining('StartSaleFunctionRole')]);
-    const caseEnv = (functions[logicalIdOf('SaleCaseStepsFunction')]!.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(starts.map((p) => JSON.stringify(p.Properties?.Roles)).sort()).toEqual([
+      expect.stringContaining('SaleCaseStepsFunctionRole'),
+      expect.stringContaining('StartSaleFunctionRole'),
+    ]);
+    const caseEnv = (
+      functions[logicalIdOf('SaleCaseStepsFunction')]!.Properties?.Environment as { Variables: Record<string, unknown> }
+    ).Variables;
     expect(JSON.stringify(caseEnv.SALE_STATE_MACHINE_ARN)).toContain(':stateMachine:ctr-dev-sale');
-    const env = (id: string) => (functions[logicalIdOf(id)]!.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+    const env = (id: string) =>
+      (functions[logicalIdOf(id)]!.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
     expect(env('SaleMarketStepsFunction').EXCHANGE_SECRET_ARN).toBeDefined();
     expect(env('SaleCaseStepsFunction').EXCHANGE_SECRET_ARN).toBeUndefined();
     expect(functions[logicalIdOf('SaleMarketStepsFunction')]!.Properties?.VpcConfig).toBeDefined();
@@ -122,15 +189,25 @@ describe('sale state machine', () => {
 describe('sale requests and deadline checks', () => {
   it('feeds the sale request queue to the starter with partial batch responses and a visibility ≥ 6× its timeout', () => {
     const starterId = logicalIdOf('StartSaleFunction');
-    const mapping = Object.values(resourcesOfType(template, 'AWS::Lambda::EventSourceMapping')).find((m) => JSON.stringify(m.Properties?.FunctionName).includes(starterId));
-    expect(mapping?.Properties).toMatchObject({ FunctionResponseTypes: ['ReportBatchItemFailures'], EventSourceArn: { 'Fn::GetAtt': [expect.stringMatching(/^QueuesSaleRequest/), 'Arn'] } });
-    const queue = resourcesOfType(template, 'AWS::SQS::Queue')[(mapping!.Properties!.EventSourceArn as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0]]!;
-    expect(queue.Properties?.VisibilityTimeout as number).toBeGreaterThanOrEqual(VISIBILITY_FACTOR * (functions[starterId]!.Properties?.Timeout as number));
+    const mapping = Object.values(resourcesOfType(template, 'AWS::Lambda::EventSourceMapping')).find((m) =>
+      JSON.stringify(m.Properties?.FunctionName).includes(starterId),
+    );
+    expect(mapping?.Properties).toMatchObject({
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      EventSourceArn: { 'Fn::GetAtt': [expect.stringMatching(/^QueuesSaleRequest/), 'Arn'] },
+    });
+    const queue = resourcesOfType(template, 'AWS::SQS::Queue')[
+      (mapping!.Properties!.EventSourceArn as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0]
+    ]!;
+    expect(queue.Properties?.VisibilityTimeout as number).toBeGreaterThanOrEqual(
+      VISIBILITY_FACTOR * (functions[starterId]!.Properties?.Timeout as number),
+    );
   });
 
   it('lets the API and the deadline check send sale requests', () => {
     for (const prefix of ['ApiFunction', 'CheckDeadlinesFunction']) {
-      const vars = (functions[logicalIdOf(prefix)]!.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+      const vars = (functions[logicalIdOf(prefix)]!.Properties?.Environment as { Variables: Record<string, unknown> })
+        .Variables;
       expect(vars.SALE_REQUEST_QUEUE_URL).toEqual({ Ref: expect.stringMatching(/^QueuesSaleRequest/) });
     }
   });
@@ -150,20 +227,40 @@ describe('sale requests and deadline checks', () => {
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
       FunctionName: { Ref: check },
       MaximumRetryAttempts: 2,
-      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DeadlineCheckScheduleDlq'), 'Arn'] } } },
+      DestinationConfig: {
+        OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DeadlineCheckScheduleDlq'), 'Arn'] } },
+      },
     });
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateNumberOfMessagesVisible', Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DeadlineCheckScheduleDlq'), 'QueueName'] } }] });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [
+        {
+          Name: 'QueueName',
+          Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DeadlineCheckScheduleDlq'), 'QueueName'] },
+        },
+      ],
+    });
   });
 });
 
 describe('one rate budget for the exchange account', () => {
-  const env = (id: string) => (functions[id]!.Properties?.Environment as { Variables: Record<string, unknown> } | undefined)?.Variables ?? {};
+  const env = (id: string) =>
+    (functions[id]!.Properties?.Environment as { Variables: Record<string, unknown> } | undefined)?.Variables ?? {};
   const exchangeCallers = Object.keys(functions).filter((id) => env(id).EXCHANGE_BASE_URL !== undefined);
 
   it('caps the concurrency of every function that calls the exchange: market steps 10, the others one at a time', () => {
-    expect(exchangeCallers.map((id) => id.replace(/Function.*$/, '')).sort()).toEqual(['PollPrices', 'ReconcileCustody', 'ReleaseCoins', 'SaleMarketSteps', 'SweepOrdersInDoubt']);
+    expect(exchangeCallers.map((id) => id.replace(/Function.*$/, '')).sort()).toEqual([
+      'PollPrices',
+      'ReconcileCustody',
+      'ReleaseCoins',
+      'SaleMarketSteps',
+      'SweepOrdersInDoubt',
+    ]);
     for (const id of exchangeCallers) {
-      expect([id, functions[id]!.Properties?.ReservedConcurrentExecutions]).toEqual([id, id.startsWith('SaleMarketSteps') ? MARKET_STEPS_CONCURRENCY : 1]);
+      expect([id, functions[id]!.Properties?.ReservedConcurrentExecutions]).toEqual([
+        id,
+        id.startsWith('SaleMarketSteps') ? MARKET_STEPS_CONCURRENCY : 1,
+      ]);
       // Each builds the shared budget: the cases table (its buckets) and the exchange id (the account).
       expect(env(id).TABLE_NAME).toBeDefined();
       expect(env(id).EXCHANGE_ID).toBe('upbit');
@@ -172,7 +269,9 @@ describe('one rate budget for the exchange account', () => {
 
   it('retries a market step throttled by that cap instead of failing the sale', () => {
     for (const step of MARKET_STEPS) {
-      const retry = (states[step]?.Retry as { ErrorEquals: string[]; MaxAttempts: number; JitterStrategy?: string }[]).find((r) => r.ErrorEquals.includes(THROTTLED));
+      const retry = (
+        states[step]?.Retry as { ErrorEquals: string[]; MaxAttempts: number; JitterStrategy?: string }[]
+      ).find((r) => r.ErrorEquals.includes(THROTTLED));
       expect([step, retry?.MaxAttempts, retry?.JitterStrategy]).toEqual([step, 10, 'FULL']);
     }
   });
@@ -188,9 +287,15 @@ describe('one rate budget for the exchange account', () => {
 
   it('passes configured limits to every caller of the exchange (Upbit’s documented ones otherwise)', () => {
     for (const id of exchangeCallers) expect(env(id).EXCHANGE_RATE_LIMITS).toBeUndefined();
-    const { stack: custom } = buildTestApp({ exchange: { id: 'upbit', baseUrl: 'https://api.upbit.com', rateLimits: { order: 8 } } });
+    const { stack: custom } = buildTestApp({
+      exchange: { id: 'upbit', baseUrl: 'https://api.upbit.com', rateLimits: { order: 8 } },
+    });
     const customFunctions = resourcesOfType(Template.fromStack(custom), 'AWS::Lambda::Function');
-    const withLimits = Object.values(customFunctions).filter((f) => (f.Properties?.Environment as { Variables: Record<string, unknown> } | undefined)?.Variables.EXCHANGE_RATE_LIMITS === '{"order":8}');
+    const withLimits = Object.values(customFunctions).filter(
+      (f) =>
+        (f.Properties?.Environment as { Variables: Record<string, unknown> } | undefined)?.Variables
+          .EXCHANGE_RATE_LIMITS === '{"order":8}',
+    );
     expect(withLimits).toHaveLength(exchangeCallers.length);
   });
 });
@@ -198,16 +303,31 @@ describe('one rate budget for the exchange account', () => {
 describe('alarms', () => {
   it('on failed, timed-out and aborted executions, recorded failures, escalations and sales awaiting approval', () => {
     for (const metric of ['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsAborted']) {
-      template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: metric, Namespace: 'AWS/States', Threshold: 0, AlarmActions: [{ Ref: Match.stringLikeRegexp('Alarms') }] });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: metric,
+        Namespace: 'AWS/States',
+        Threshold: 0,
+        AlarmActions: [{ Ref: Match.stringLikeRegexp('Alarms') }],
+      });
     }
     for (const metric of ['SaleFailed', 'SaleEscalated', 'SaleAwaitingApproval']) {
-      template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: metric, Namespace: 'CryptoTaxRecovery/dev', Threshold: 0 });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: metric,
+        Namespace: 'CryptoTaxRecovery/dev',
+        Threshold: 0,
+      });
     }
   });
 
   it('on orders in doubt past the bound (steps and sweep), late fills booked, and cases out of sale attempts', () => {
     const alarm = (metric: string, service: string) =>
-      template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: metric, Namespace: 'CryptoTaxRecovery/dev', Threshold: 0, Dimensions: [{ Name: 'service', Value: service }], AlarmActions: [{ Ref: Match.stringLikeRegexp('Alarms') }] });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: metric,
+        Namespace: 'CryptoTaxRecovery/dev',
+        Threshold: 0,
+        Dimensions: [{ Name: 'service', Value: service }],
+        AlarmActions: [{ Ref: Match.stringLikeRegexp('Alarms') }],
+      });
     alarm('OrdersInDoubtPastBound', 'sale-market-steps');
     alarm('OrdersInDoubtPastBound', 'sweep-orders-in-doubt');
     alarm('LateFillsBooked', 'sweep-orders-in-doubt');

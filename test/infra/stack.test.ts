@@ -30,13 +30,21 @@ describe('cases table', () => {
         ],
       }),
     });
-    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true, Description: Match.stringLikeRegexp('cases') });
+    template.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+      Description: Match.stringLikeRegexp('cases'),
+    });
   });
 
   it('has exactly the indexes of the shared table definition', () => {
     const table = Object.values(resourcesOfType(template, 'AWS::DynamoDB::GlobalTable'))[0];
-    const gsis = (table?.Properties?.GlobalSecondaryIndexes ?? []) as { IndexName: string; KeySchema: { AttributeName: string }[] }[];
-    expect(gsis.map((g) => g.IndexName).sort()).toEqual(CASES_TABLE.globalSecondaryIndexes.map((i) => i.indexName).sort());
+    const gsis = (table?.Properties?.GlobalSecondaryIndexes ?? []) as {
+      IndexName: string;
+      KeySchema: { AttributeName: string }[];
+    }[];
+    expect(gsis.map((g) => g.IndexName).sort()).toEqual(
+      CASES_TABLE.globalSecondaryIndexes.map((i) => i.indexName).sort(),
+    );
     for (const def of CASES_TABLE.globalSecondaryIndexes) {
       const gsi = gsis.find((g) => g.IndexName === def.indexName);
       expect(gsi?.KeySchema.map((k) => k.AttributeName)).toEqual([def.partitionKey.name, def.sortKey.name]);
@@ -47,9 +55,12 @@ describe('cases table', () => {
 describe('queues', () => {
   it('are four FIFO queues: two work queues that dead-letter after ≥ 5 receives into FIFO DLQs', () => {
     // Schedules' dead-letter queues (standard: the scheduler and Lambda destinations take no FIFO) are tested with their schedules.
-    const fifo = Object.values(resourcesOfType(template, 'AWS::SQS::Queue')).filter((q) => q.Properties?.FifoQueue === true);
+    const fifo = Object.values(resourcesOfType(template, 'AWS::SQS::Queue')).filter(
+      (q) => q.Properties?.FifoQueue === true,
+    );
     expect(fifo).toHaveLength(4);
-    for (const q of fifo) expect(q.Properties).toMatchObject({ ContentBasedDeduplication: false, KmsMasterKeyId: expect.anything() });
+    for (const q of fifo)
+      expect(q.Properties).toMatchObject({ ContentBasedDeduplication: false, KmsMasterKeyId: expect.anything() });
     const redrives = Object.values(resourcesOfType(template, 'AWS::SQS::Queue'))
       .map((q) => q.Properties?.RedrivePolicy as { maxReceiveCount: number } | undefined)
       .filter((r) => r !== undefined);
@@ -62,41 +73,71 @@ describe('queues', () => {
     const queues = resourcesOfType(template, 'AWS::SQS::Queue');
     const functions = resourcesOfType(template, 'AWS::Lambda::Function');
     for (const mapping of Object.values(resourcesOfType(template, 'AWS::Lambda::EventSourceMapping'))) {
-      const p = mapping.Properties as { EventSourceArn: { 'Fn::GetAtt': [string] }; FunctionName: { Ref: string }; FunctionResponseTypes: string[] };
+      const p = mapping.Properties as {
+        EventSourceArn: { 'Fn::GetAtt': [string] };
+        FunctionName: { Ref: string };
+        FunctionResponseTypes: string[];
+      };
       const queue = queues[p.EventSourceArn['Fn::GetAtt'][0]];
       const fn = functions[p.FunctionName.Ref];
       expect(p.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
-      expect(queue?.Properties?.VisibilityTimeout as number).toBeGreaterThanOrEqual(VISIBILITY_FACTOR * (fn?.Properties?.Timeout as number));
+      expect(queue?.Properties?.VisibilityTimeout as number).toBeGreaterThanOrEqual(
+        VISIBILITY_FACTOR * (fn?.Properties?.Timeout as number),
+      );
     }
   });
 });
 
 describe('functions', () => {
   it('all run Node.js 22 on arm64 with active tracing and their own log group (CDK internals aside)', () => {
-    const ours = Object.values(resourcesOfType(template, 'AWS::Lambda::Function')).filter((f) => f.Properties?.TracingConfig);
+    const ours = Object.values(resourcesOfType(template, 'AWS::Lambda::Function')).filter(
+      (f) => f.Properties?.TracingConfig,
+    );
     expect(ours.length).toBeGreaterThan(0);
     for (const fn of ours) {
-      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+      });
       expect(fn.Properties?.LoggingConfig).toEqual({ LogGroup: { Ref: expect.any(String) } });
     }
   });
 
   it('give the API handler the table, the served cities and each caller role with its role and city', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ TABLE_NAME: { Ref: Match.stringLikeRegexp('^DataCases') }, SERVED_CITIES: 'cheongju' }) },
+      Environment: {
+        Variables: Match.objectLike({
+          TABLE_NAME: { Ref: Match.stringLikeRegexp('^DataCases') },
+          SERVED_CITIES: 'cheongju',
+        }),
+      },
     });
-    const api = Object.values(resourcesOfType(template, 'AWS::Lambda::Function')).find((f) => (f.Properties?.Environment as { Variables?: Record<string, unknown> })?.Variables?.[CALLERS_ENV]);
-    const callers = JSON.stringify((api?.Properties?.Environment as { Variables: Record<string, unknown> }).Variables[CALLERS_ENV]);
-    for (const [role, id] of [['CITY_SYSTEM', 'ApiCheongjuCitySystemRole'], ['OFFICER', 'ApiCheongjuOfficerRole'], ['AUDITOR', 'ApiCheongjuAuditorRole']]) {
-      expect(callers).toMatch(new RegExp(`${id}[A-Z0-9]+\\\\?"?,\\\\?"?Arn.*?role.{0,12}${role}.{0,20}cities.{0,12}cheongju`));
+    const api = Object.values(resourcesOfType(template, 'AWS::Lambda::Function')).find(
+      (f) => (f.Properties?.Environment as { Variables?: Record<string, unknown> })?.Variables?.[CALLERS_ENV],
+    );
+    const callers = JSON.stringify(
+      (api?.Properties?.Environment as { Variables: Record<string, unknown> }).Variables[CALLERS_ENV],
+    );
+    for (const [role, id] of [
+      ['CITY_SYSTEM', 'ApiCheongjuCitySystemRole'],
+      ['OFFICER', 'ApiCheongjuOfficerRole'],
+      ['AUDITOR', 'ApiCheongjuAuditorRole'],
+    ]) {
+      expect(callers).toMatch(
+        new RegExp(`${id}[A-Z0-9]+\\\\?"?,\\\\?"?Arn.*?role.{0,12}${role}.{0,20}cities.{0,12}cheongju`),
+      );
     }
   });
 });
 
 describe('API', () => {
   // The cities' IAM API (the officers' console API is tested in web-console.test.ts, the taxpayer page's in taxpayer-api.test.ts).
-  const iamApi = Object.entries(resourcesOfType(template, 'AWS::ApiGateway::RestApi')).find(([, r]) => /-(console|taxpayer)-api$/.test(String(r.Properties?.Name)) === false)?.[0];
-  const onIamApi = (r: { Properties?: Record<string, unknown> }) => JSON.stringify(r.Properties?.RestApiId) === JSON.stringify({ Ref: iamApi });
+  const iamApi = Object.entries(resourcesOfType(template, 'AWS::ApiGateway::RestApi')).find(
+    ([, r]) => /-(console|taxpayer)-api$/.test(String(r.Properties?.Name)) === false,
+  )?.[0];
+  const onIamApi = (r: { Properties?: Record<string, unknown> }) =>
+    JSON.stringify(r.Properties?.RestApiId) === JSON.stringify({ Ref: iamApi });
   const methods = Object.values(resourcesOfType(template, 'AWS::ApiGateway::Method')).filter(onIamApi);
 
   it('serves exactly the handler’s routes, from the handler’s one route table', async () => {
@@ -108,9 +149,15 @@ describe('API', () => {
 
   it('authorizes every method with IAM and validates it', () => {
     for (const m of methods) {
-      expect(m.Properties).toMatchObject({ AuthorizationType: 'AWS_IAM', RequestValidatorId: { Ref: expect.stringMatching(/Validator/) } });
+      expect(m.Properties).toMatchObject({
+        AuthorizationType: 'AWS_IAM',
+        RequestValidatorId: { Ref: expect.stringMatching(/Validator/) },
+      });
     }
-    template.hasResourceProperties('AWS::ApiGateway::RequestValidator', { ValidateRequestBody: true, ValidateRequestParameters: true });
+    template.hasResourceProperties('AWS::ApiGateway::RequestValidator', {
+      ValidateRequestBody: true,
+      ValidateRequestParameters: true,
+    });
   });
 
   it('requires an Idempotency-Key on every change', () => {
@@ -140,7 +187,9 @@ describe('API', () => {
       JSON.stringify(p.Properties?.Roles).includes(rolePrefix),
     );
     expect(policies).toHaveLength(1);
-    const statements = (policies[0]?.[1].Properties?.PolicyDocument as { Statement: { Action: string; Resource: unknown[] }[] }).Statement;
+    const statements = (
+      policies[0]?.[1].Properties?.PolicyDocument as { Statement: { Action: string; Resource: unknown[] }[] }
+    ).Statement;
     expect(statements.map((s) => s.Action)).toEqual(['execute-api:Invoke']);
     const patterns = (statements[0]?.Resource ?? []).map((arn) => {
       const parts = (resolve(arn) as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
@@ -157,10 +206,25 @@ describe('API', () => {
 
   it('lets only the caller roles invoke the API (resource policy)', () => {
     const [restApi] = Object.values(resourcesOfType(template, 'AWS::ApiGateway::RestApi'));
-    const statements = (restApi?.Properties?.Policy as { Statement: { Effect: string; Principal: unknown; Action: string; Resource: string; Condition?: Record<string, Record<string, unknown[]>> }[] }).Statement;
-    const roleIds = Object.keys(resourcesOfType(template, 'AWS::IAM::Role')).filter((id) => /^ApiCheongju(CitySystem|Officer|Auditor)Role/.test(id)).sort();
+    const statements = (
+      restApi?.Properties?.Policy as {
+        Statement: {
+          Effect: string;
+          Principal: unknown;
+          Action: string;
+          Resource: string;
+          Condition?: Record<string, Record<string, unknown[]>>;
+        }[];
+      }
+    ).Statement;
+    const roleIds = Object.keys(resourcesOfType(template, 'AWS::IAM::Role'))
+      .filter((id) => /^ApiCheongju(CitySystem|Officer|Auditor)Role/.test(id))
+      .sort();
     expect(roleIds).toHaveLength(3);
-    const ids = (v: unknown) => JSON.stringify(v).match(/ApiCheongju\w+Role[A-Z0-9]+/g)?.sort() ?? [];
+    const ids = (v: unknown) =>
+      JSON.stringify(v)
+        .match(/ApiCheongju\w+Role[A-Z0-9]+/g)
+        ?.sort() ?? [];
     const allow = statements.find((s) => s.Effect === 'Allow');
     const deny = statements.find((s) => s.Effect === 'Deny');
     expect(allow).toMatchObject({ Action: 'execute-api:Invoke', Resource: 'execute-api:/*' });
@@ -172,26 +236,51 @@ describe('API', () => {
   it('lets a person assume the officer and auditor roles only with a source identity that is their user name and names the session', () => {
     const roles = resourcesOfType(template, 'AWS::IAM::Role');
     for (const [id, role] of Object.entries(roles).filter(([id]) => /^ApiCheongju(Officer|Auditor)Role/.test(id))) {
-      const statements = (role.Properties?.AssumeRolePolicyDocument as { Statement: { Action: string | string[]; Condition?: unknown }[] }).Statement;
-      expect([id, statements.flatMap((s) => s.Action).sort()]).toEqual([id, ['sts:AssumeRole', 'sts:SetSourceIdentity']]);
+      const statements = (
+        role.Properties?.AssumeRolePolicyDocument as { Statement: { Action: string | string[]; Condition?: unknown }[] }
+      ).Statement;
+      expect([id, statements.flatMap((s) => s.Action).sort()]).toEqual([
+        id,
+        ['sts:AssumeRole', 'sts:SetSourceIdentity'],
+      ]);
       for (const s of statements) {
-        expect(s.Condition).toEqual({ StringEquals: { 'sts:SourceIdentity': '${aws:username}', 'sts:RoleSessionName': '${aws:username}' }, Null: { 'sts:SourceIdentity': 'false' } });
+        expect(s.Condition).toEqual({
+          StringEquals: { 'sts:SourceIdentity': '${aws:username}', 'sts:RoleSessionName': '${aws:username}' },
+          Null: { 'sts:SourceIdentity': 'false' },
+        });
       }
     }
     const system = Object.entries(roles).find(([id]) => /^ApiCheongjuCitySystemRole/.test(id))?.[1];
-    expect((system?.Properties?.AssumeRolePolicyDocument as { Statement: { Action: string }[] }).Statement.map((s) => s.Action)).toEqual(['sts:AssumeRole']);
+    expect(
+      (system?.Properties?.AssumeRolePolicyDocument as { Statement: { Action: string }[] }).Statement.map(
+        (s) => s.Action,
+      ),
+    ).toEqual(['sts:AssumeRole']);
   });
 
   it('keeps holds, cancellations and approvals for officers', () => {
-    for (const r of API_ROUTES.filter((r) => /holds|cancel|approval/.test(r.path))) expect(r.callers).toEqual(['officer']);
+    for (const r of API_ROUTES.filter((r) => /holds|cancel|approval/.test(r.path)))
+      expect(r.callers).toEqual(['officer']);
   });
 
   it('answers gateway errors as problem+json', () => {
     // Every API's default 4xx and 5xx.
     const responses = Object.values(resourcesOfType(template, 'AWS::ApiGateway::GatewayResponse'));
-    expect(responses.filter(onIamApi).map((r) => (r.Properties?.ResponseParameters as Record<string, string>)['gatewayresponse.header.Content-Type'])).toEqual(["'application/problem+json'", "'application/problem+json'"]);
+    expect(
+      responses
+        .filter(onIamApi)
+        .map(
+          (r) => (r.Properties?.ResponseParameters as Record<string, string>)['gatewayresponse.header.Content-Type'],
+        ),
+    ).toEqual(["'application/problem+json'", "'application/problem+json'"]);
     const apis = Object.keys(resourcesOfType(template, 'AWS::ApiGateway::RestApi'));
-    expect(responses.filter((r) => (r.Properties?.ResponseParameters as Record<string, string>)['gatewayresponse.header.Content-Type'] === "'application/problem+json'")).toHaveLength(2 * apis.length);
+    expect(
+      responses.filter(
+        (r) =>
+          (r.Properties?.ResponseParameters as Record<string, string>)['gatewayresponse.header.Content-Type'] ===
+          "'application/problem+json'",
+      ),
+    ).toHaveLength(2 * apis.length);
   });
 });
 
@@ -214,9 +303,18 @@ describe('exchange access and network', () => {
 describe('observability', () => {
   it('alarms on each dead-letter queue and on API 5xx, into an encrypted topic', () => {
     for (const dlq of stack.queues.deadLetterQueues) {
-      template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 0, Dimensions: [{ Name: 'QueueName', Value: resolve(stack.resolve(dlq.queueName)) }], AlarmActions: [{ Ref: Match.stringLikeRegexp('Alarms') }] });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Threshold: 0,
+        Dimensions: [{ Name: 'QueueName', Value: resolve(stack.resolve(dlq.queueName)) }],
+        AlarmActions: [{ Ref: Match.stringLikeRegexp('Alarms') }],
+      });
     }
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: '5XXError', Namespace: 'AWS/ApiGateway', Threshold: 0 });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: '5XXError',
+      Namespace: 'AWS/ApiGateway',
+      Threshold: 0,
+    });
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
   });

@@ -21,16 +21,27 @@ const example = defineCommand({
 /** Runs a CLI the way its npm script does (tsx), without npm; resolves with its status and output. */
 function run(script: string, args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', script, ...args], { cwd: ROOT, env: { ...process.env, CI: 'true' }, timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ status: error ? Number(error.code ?? 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', script, ...args],
+      { cwd: ROOT, env: { ...process.env, CI: 'true' }, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        resolve({ status: error ? Number(error.code ?? 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
 describe('parseCommandLine', () => {
   it('takes `--flag value` and `--flag=value` alike, and defaults when absent', () => {
-    expect(parseCommandLine(example, ['--cases', '1000'])).toEqual({ kind: 'run', args: { cases: 1000, quick: false } });
-    expect(parseCommandLine(example, ['--cases=1000', '-q'])).toEqual({ kind: 'run', args: { cases: 1000, quick: true } });
+    expect(parseCommandLine(example, ['--cases', '1000'])).toEqual({
+      kind: 'run',
+      args: { cases: 1000, quick: false },
+    });
+    expect(parseCommandLine(example, ['--cases=1000', '-q'])).toEqual({
+      kind: 'run',
+      args: { cases: 1000, quick: true },
+    });
     expect(parseCommandLine(example, [])).toEqual({ kind: 'run', args: { cases: 100, quick: false } });
   });
 
@@ -39,9 +50,18 @@ describe('parseCommandLine', () => {
     expect(parseCommandLine(example, ['--cases'])).toEqual({ kind: 'error', message: '--cases needs a value' });
     expect(parseCommandLine(example, ['--quick=yes'])).toEqual({ kind: 'error', message: '--quick takes no value' });
     expect(parseCommandLine(example, ['1000'])).toEqual({ kind: 'error', message: 'unexpected argument 1000' });
-    expect(parseCommandLine(example, ['--cases', '1e3x'])).toEqual({ kind: 'error', message: '--cases needs a whole number ≥ 1, not "1e3x"' });
-    expect(parseCommandLine(example, ['--cases=0'])).toMatchObject({ kind: 'error', message: expect.stringContaining('≥ 1') });
-    expect(parseCommandLine(example, ['--cases=2.5'])).toMatchObject({ kind: 'error', message: expect.stringContaining('whole number') });
+    expect(parseCommandLine(example, ['--cases', '1e3x'])).toEqual({
+      kind: 'error',
+      message: '--cases needs a whole number ≥ 1, not "1e3x"',
+    });
+    expect(parseCommandLine(example, ['--cases=0'])).toMatchObject({
+      kind: 'error',
+      message: expect.stringContaining('≥ 1'),
+    });
+    expect(parseCommandLine(example, ['--cases=2.5'])).toMatchObject({
+      kind: 'error',
+      message: expect.stringContaining('whole number'),
+    });
   });
 
   it('answers --help (and -h) with every option, before reading any value', () => {
@@ -57,10 +77,22 @@ describe('parseCommandLine', () => {
     for (const argv of [['--cases', '1000'], ['--cases=1000']]) {
       expect(parseCommandLine(deadlinesCommand, argv)).toEqual({ kind: 'run', args: { cases: 1000, duePercent: 1 } });
     }
-    expect(parseCommandLine(saleCommand, ['--quick'])).toEqual({ kind: 'run', args: { quick: true, starts: 40, split: 'all', riskAversion: 0.00001 } });
-    expect(parseCommandLine(saleCommand, ['--split', 'later'])).toEqual({ kind: 'error', message: '--split must be all, train or test, not "later"' });
-    expect(parseCommandLine(OPS_COMMAND, ['show', 'C-1', '--city', 'seoul', '--json'])).toMatchObject({ kind: 'run', args: { city: 'seoul', json: true, positionals: ['show', 'C-1'] } });
-    expect(parseCommandLine(OPS_COMMAND, ['list', '--cty=seoul'])).toEqual({ kind: 'error', message: 'unknown option --cty' });
+    expect(parseCommandLine(saleCommand, ['--quick'])).toEqual({
+      kind: 'run',
+      args: { quick: true, starts: 40, split: 'all', riskAversion: 0.00001 },
+    });
+    expect(parseCommandLine(saleCommand, ['--split', 'later'])).toEqual({
+      kind: 'error',
+      message: '--split must be all, train or test, not "later"',
+    });
+    expect(parseCommandLine(OPS_COMMAND, ['show', 'C-1', '--city', 'seoul', '--json'])).toMatchObject({
+      kind: 'run',
+      args: { city: 'seoul', json: true, positionals: ['show', 'C-1'] },
+    });
+    expect(parseCommandLine(OPS_COMMAND, ['list', '--cty=seoul'])).toEqual({
+      kind: 'error',
+      message: 'unknown option --cty',
+    });
   });
 });
 
@@ -72,11 +104,25 @@ describe('the three CLIs, run', () => {
       run('bench/run.ts', ['--help']),
       run('bench/run.ts', ['deadlines', '--cases', '1000', '--bogus']),
     ]);
-    expect(startHelp).toMatchObject({ status: 0, stdout: expect.stringMatching(/^usage: npm start -- \[options\][\s\S]*--exit-when-done/) });
+    expect(startHelp).toMatchObject({
+      status: 0,
+      stdout: expect.stringMatching(/^usage: npm start -- \[options\][\s\S]*--exit-when-done/),
+    });
     // Nothing on stdout: the stack never started.
-    expect(startBad).toEqual({ status: 2, stdout: '', stderr: 'npm start: unknown option --bogus (see npm start -- --help)\n' });
-    expect(benchHelp).toMatchObject({ status: 0, stdout: expect.stringMatching(/deadlines\s+The daily deadline check at scale/) });
-    expect(deadlinesBad).toEqual({ status: 2, stdout: '', stderr: 'npm run bench -- deadlines: unknown option --bogus (see npm run bench -- deadlines --help)\n' });
+    expect(startBad).toEqual({
+      status: 2,
+      stdout: '',
+      stderr: 'npm start: unknown option --bogus (see npm start -- --help)\n',
+    });
+    expect(benchHelp).toMatchObject({
+      status: 0,
+      stdout: expect.stringMatching(/deadlines\s+The daily deadline check at scale/),
+    });
+    expect(deadlinesBad).toEqual({
+      status: 2,
+      stdout: '',
+      stderr: 'npm run bench -- deadlines: unknown option --bogus (see npm run bench -- deadlines --help)\n',
+    });
 
     // The officers' CLI runs in process (as the local stack's test drives it).
     const lines: string[] = [];

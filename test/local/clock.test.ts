@@ -62,7 +62,12 @@ describe('Scheduler', () => {
     const clock = new StackClock('2026-09-14T00:00:30Z');
     const fired: string[] = [];
     const scheduler = new Scheduler(clock);
-    scheduler.add({ name: 'poll', recurrence: every(MINUTE), frequent: true, run: async (t) => void fired.push(`poll ${t.toISOString()}`) });
+    scheduler.add({
+      name: 'poll',
+      recurrence: every(MINUTE),
+      frequent: true,
+      run: async (t) => void fired.push(`poll ${t.toISOString()}`),
+    });
     scheduler.add({ name: 'daily', recurrence: dailyAt(9, 0), run: async () => void fired.push('daily') });
     scheduler.at(at('2026-09-14T00:10:00Z'), 'event 1', async () => void fired.push('event'));
     expect(new Date(scheduler.nextFiring() ?? 0).toISOString()).toBe('2026-09-14T00:10:00.000Z');
@@ -92,7 +97,13 @@ describe('Scheduler', () => {
   it('keeps a failing job scheduled and records the failure', async () => {
     const clock = new StackClock('2026-09-14T00:00:00Z');
     const scheduler = new Scheduler(clock);
-    scheduler.add({ name: 'flaky', recurrence: every(MINUTE), run: async () => { throw new Error('boom'); } });
+    scheduler.add({
+      name: 'flaky',
+      recurrence: every(MINUTE),
+      run: async () => {
+        throw new Error('boom');
+      },
+    });
     clock.advance(MINUTE);
     await scheduler.runDue();
     clock.advance(MINUTE);

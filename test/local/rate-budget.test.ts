@@ -10,7 +10,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { confirmCustody, recordPreSaleDelivery, registerCase, requestTransfer, sendPreSaleNotice, type Case, type Transition, type TransitionContext } from '#domain/case';
+import {
+  confirmCustody,
+  recordPreSaleDelivery,
+  registerCase,
+  requestTransfer,
+  sendPreSaleNotice,
+  type Case,
+  type Transition,
+  type TransitionContext,
+} from '#domain/case';
 import { Decimal, decimal, won, ZERO } from '#domain/money';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDynamoDbClient } from '#adapters/dynamodb/client';
@@ -55,16 +64,48 @@ describe('one rate budget: 150 sales start at once at Upbit’s own limits', () 
   /** A case whose pre-sale notice deadline passed: the next 09:00 check makes it due and asks for its sale. */
   async function caseAwaitingSale(n: number): Promise<void> {
     const settings = await s().citySettings.get(CITY);
-    const ctx = (at: string): TransitionContext => ({ now: new Date(at), actor: { kind: 'CITY_SYSTEM', id: 'rate-budget-test' }, settings });
+    const ctx = (at: string): TransitionContext => ({
+      now: new Date(at),
+      actor: { kind: 'CITY_SYSTEM', id: 'rate-budget-test' },
+      settings,
+    });
     const { market, quantity } = SEIZED[n % SEIZED.length]!;
-    const bills = [{ billId: 'B1', taxItem: '지방소득세', provincial: false, dueDate: '2025-05-31', cost: ZERO, tax: won(String(150_000 + 1000 * n)), surcharge: won('4500'), surchargeAsOf: '2026-06-30' }];
-    const registered = registerCase({ cityId: CITY, caseId: `rb-${n}`, cityCaseRef: `RB-${n}`, taxpayer: { ref: `TP-RB-${n}`, name: '김납세', contact: { phone: '010-0000-0000', address: '충청북도 청주시 상당구 상당로 155' } }, bills }, ctx('2026-06-01T00:00:00Z'));
+    const bills = [
+      {
+        billId: 'B1',
+        taxItem: '지방소득세',
+        provincial: false,
+        dueDate: '2025-05-31',
+        cost: ZERO,
+        tax: won(String(150_000 + 1000 * n)),
+        surcharge: won('4500'),
+        surchargeAsOf: '2026-06-30',
+      },
+    ];
+    const registered = registerCase(
+      {
+        cityId: CITY,
+        caseId: `rb-${n}`,
+        cityCaseRef: `RB-${n}`,
+        taxpayer: {
+          ref: `TP-RB-${n}`,
+          name: '김납세',
+          contact: { phone: '010-0000-0000', address: '충청북도 청주시 상당구 상당로 155' },
+        },
+        bills,
+      },
+      ctx('2026-06-01T00:00:00Z'),
+    );
     await s().store.create(registered);
     let c: Case = registered.case;
     const outbox = new DynamoDbOutboxStore(client!, s().tableName);
     // The months before: its letters were delivered long ago (only the sales are under test here).
     const delivered = async (t: Transition) => {
-      for (const n of t.notices) await outbox.markSent({ cityId: CITY, caseId: c.caseId, noticeId: n.noticeId }, { channel: 'POST', reference: 'delivered-before', sentAt: t.audit.at, title: n.kind, text: '', sha256: '' });
+      for (const n of t.notices)
+        await outbox.markSent(
+          { cityId: CITY, caseId: c.caseId, noticeId: n.noticeId },
+          { channel: 'POST', reference: 'delivered-before', sentAt: t.audit.at, title: n.kind, text: '', sha256: '' },
+        );
     };
     await delivered(registered);
     const commit = async (t: Transition) => {
@@ -77,22 +118,35 @@ describe('one rate budget: 150 sales start at once at Upbit’s own limits', () 
     await commit(confirmCustody(c, { market, quantity: q }, ctx('2026-06-10T00:00:00Z')));
     s().exchange.accounts.credit(market.split('-')[1]!, quantity, s().exchangeKeys.accessKey);
     await commit(sendPreSaleNotice(c, [{ market, bid: new Decimal('1') }], ctx('2026-07-01T00:00:00Z')));
-    await commit(recordPreSaleDelivery(c, { noticeId: c.preSaleNotice!.noticeId, outcome: 'DELIVERED', on: '2026-07-02' }, ctx('2026-07-02T00:00:00Z')));
+    await commit(
+      recordPreSaleDelivery(
+        c,
+        { noticeId: c.preSaleNotice!.noticeId, outcome: 'DELIVERED', on: '2026-07-02' },
+        ctx('2026-07-02T00:00:00Z'),
+      ),
+    );
   }
 
   it('settles every sale with no 418, the 429s counted, never more sales running than the cap', async () => {
-    for (let n = 0; n < SALES; n += 10) await Promise.all(Array.from({ length: 10 }, (_, k) => caseAwaitingSale(n + k)));
+    for (let n = 0; n < SALES; n += 10)
+      await Promise.all(Array.from({ length: 10 }, (_, k) => caseAwaitingSale(n + k)));
     const requestsBefore = s().exchange.requests.length;
 
     let peakSelling = 0;
     const sampler = setInterval(() => {
       void s()
         .store.countByStatus(CITY, 'SELLING')
-        .then((n) => void (peakSelling = Math.max(peakSelling, n)), () => undefined);
+        .then(
+          (n) => void (peakSelling = Math.max(peakSelling, n)),
+          () => undefined,
+        );
     }, 250);
     const started = Date.now();
     try {
-      await runTimeline(s(), { until: new Date('2026-09-15T09:00:00+09:00'), done: async () => (await s().store.countByStatus(CITY, 'SETTLED')) === SALES });
+      await runTimeline(s(), {
+        until: new Date('2026-09-15T09:00:00+09:00'),
+        done: async () => (await s().store.countByStatus(CITY, 'SETTLED')) === SALES,
+      });
     } finally {
       clearInterval(sampler);
     }
@@ -100,7 +154,15 @@ describe('one rate budget: 150 sales start at once at Upbit’s own limits', () 
 
     const requests = s().exchange.requests.slice(requestsBefore);
     const count = (status: number) => requests.filter((r) => r.status === status).length;
-    const report = { sales: SALES, seconds, exchangeRequests: requests.length, '429': count(429), '418': count(418), peakSelling, startsDeferred: s().metrics.counts.get('SaleStartsDeferred') ?? 0 };
+    const report = {
+      sales: SALES,
+      seconds,
+      exchangeRequests: requests.length,
+      '429': count(429),
+      '418': count(418),
+      peakSelling,
+      startsDeferred: s().metrics.counts.get('SaleStartsDeferred') ?? 0,
+    };
     console.log(`150 sales at Upbit's own limits: ${JSON.stringify(report)}`);
 
     expect(await s().store.countByStatus(CITY, 'SETTLED')).toBe(SALES);

@@ -7,7 +7,13 @@ import { concurrencyLimit, nextWait, SimTimeGate, waitAfter, withoutTaskTimeouts
 const definition: AslDefinition = {
   StartAt: 'CheckSaleAllowed',
   States: {
-    CheckSaleAllowed: { Type: 'Task', Resource: 'arn:aws:lambda:ap-northeast-2:123456789012:function:SaleCaseStepsX', ResultPath: '$.check', Next: 'IsSaleAllowed', TimeoutSeconds: 40 },
+    CheckSaleAllowed: {
+      Type: 'Task',
+      Resource: 'arn:aws:lambda:ap-northeast-2:123456789012:function:SaleCaseStepsX',
+      ResultPath: '$.check',
+      Next: 'IsSaleAllowed',
+      TimeoutSeconds: 40,
+    },
     IsSaleAllowed: {
       Type: 'Choice',
       Choices: [
@@ -17,9 +23,23 @@ const definition: AslDefinition = {
       Default: 'QuoteMarket',
     },
     AwaitApproval: { Type: 'Wait', SecondsPath: '$.check.waitSeconds', Next: 'CheckSaleAllowed' },
-    QuoteMarket: { Type: 'Task', Resource: 'arn:aws:lambda:ap-northeast-2:123456789012:function:SaleMarketStepsX', ResultPath: '$.guard', Next: 'Settle' },
-    PlaceOrder: { Type: 'Task', Resource: 'arn:aws:lambda:ap-northeast-2:123456789012:function:SaleMarketStepsX', ResultPath: '$.order', Next: 'WasOrderPlaced' },
-    WasOrderPlaced: { Type: 'Choice', Choices: [{ Variable: '$.order.status', StringEquals: 'ABSENT', Next: 'CheckSaleAllowed' }], Default: 'WaitForFill' },
+    QuoteMarket: {
+      Type: 'Task',
+      Resource: 'arn:aws:lambda:ap-northeast-2:123456789012:function:SaleMarketStepsX',
+      ResultPath: '$.guard',
+      Next: 'Settle',
+    },
+    PlaceOrder: {
+      Type: 'Task',
+      Resource: 'arn:aws:lambda:ap-northeast-2:123456789012:function:SaleMarketStepsX',
+      ResultPath: '$.order',
+      Next: 'WasOrderPlaced',
+    },
+    WasOrderPlaced: {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.order.status', StringEquals: 'ABSENT', Next: 'CheckSaleAllowed' }],
+      Default: 'WaitForFill',
+    },
     WaitForFill: { Type: 'Wait', Seconds: 2, Next: 'Settle' },
     Settle: { Type: 'Succeed' },
   },
@@ -27,7 +47,10 @@ const definition: AslDefinition = {
 
 describe('waits read from the definition', () => {
   it('follow Choice rules on the step result to the Wait and its seconds', () => {
-    expect(nextWait(definition, 'CheckSaleAllowed', { next: 'AWAIT_APPROVAL', waitSeconds: 300 })).toEqual({ state: 'AwaitApproval', seconds: 300 });
+    expect(nextWait(definition, 'CheckSaleAllowed', { next: 'AWAIT_APPROVAL', waitSeconds: 300 })).toEqual({
+      state: 'AwaitApproval',
+      seconds: 300,
+    });
     expect(waitAfter(definition, 'CheckSaleAllowed', { next: 'QUOTE', waitSeconds: 0 })).toBe(0);
     expect(waitAfter(definition, 'CheckSaleAllowed', { next: 'SETTLE', waitSeconds: 99 })).toBe(0);
     expect(waitAfter(definition, 'PlaceOrder', { status: 'PLACED' })).toBe(2);
@@ -39,7 +62,10 @@ describe('waits read from the definition', () => {
   it('leave the definition as it is but for the Task timeouts', () => {
     const local = withoutTaskTimeouts(definition);
     expect(local.States.CheckSaleAllowed).not.toHaveProperty('TimeoutSeconds');
-    expect({ ...definition.States.CheckSaleAllowed, TimeoutSeconds: undefined }).toEqual({ ...local.States.CheckSaleAllowed, TimeoutSeconds: undefined });
+    expect({ ...definition.States.CheckSaleAllowed, TimeoutSeconds: undefined }).toEqual({
+      ...local.States.CheckSaleAllowed,
+      TimeoutSeconds: undefined,
+    });
     expect(local.States.AwaitApproval).toBe(definition.States.AwaitApproval);
   });
 });

@@ -27,7 +27,8 @@ describe('demo city plan', () => {
     const markets = new Set(plan.cases.flatMap((c) => c.holdings.map((h) => h.market)));
     expect([...markets].sort()).toEqual(['KRW-BTC', 'KRW-ETH', 'KRW-THIN', 'KRW-XRP']);
     const count = (b: string) => plan.cases.filter((c) => c.behaviour === b).length;
-    for (const b of ['PAYS_IN_FULL', 'PAYS_PART', 'OWN_SALE', 'APPEAL', 'UNDER_COVERED', 'CANCELLED', 'FORCED_SALE']) expect(count(b)).toBeGreaterThan(0);
+    for (const b of ['PAYS_IN_FULL', 'PAYS_PART', 'OWN_SALE', 'APPEAL', 'UNDER_COVERED', 'CANCELLED', 'FORCED_SALE'])
+      expect(count(b)).toBeGreaterThan(0);
     for (const c of plan.cases) {
       const coverage = sum(c.holdings.map((h) => decimal(h.coverage)));
       if (c.behaviour === 'UNDER_COVERED') expect(coverage.lt(1)).toBe(true);
@@ -49,10 +50,22 @@ function statementOf(transitions: Transition[]): StatementData {
   return {
     case: last.case,
     audit: transitions.map((t) => ({ ...t.audit, version: t.case.version })),
-    ledger: transitions.filter((t) => t.ledger.length > 0).map((t) => ({ version: t.case.version, at: t.audit.at, entries: t.ledger })),
+    ledger: transitions
+      .filter((t) => t.ledger.length > 0)
+      .map((t) => ({ version: t.case.version, at: t.audit.at, entries: t.ledger })),
     payments: [],
-    notices: transitions.flatMap((t) => t.notices.map((n) => ({ ...n, version: t.case.version, createdAt: t.audit.at, status: 'SENT' as const }))),
-    releases: transitions.flatMap((t) => t.releases.map((r, i) => ({ ...r, releaseId: `${t.case.version}.${i}`, version: t.case.version, createdAt: t.audit.at, status: 'PENDING' as const }))),
+    notices: transitions.flatMap((t) =>
+      t.notices.map((n) => ({ ...n, version: t.case.version, createdAt: t.audit.at, status: 'SENT' as const })),
+    ),
+    releases: transitions.flatMap((t) =>
+      t.releases.map((r, i) => ({
+        ...r,
+        releaseId: `${t.case.version}.${i}`,
+        version: t.case.version,
+        createdAt: t.audit.at,
+        status: 'PENDING' as const,
+      })),
+    ),
   };
 }
 
@@ -64,14 +77,28 @@ describe('run summary', () => {
     const selling = startSale(due.case, nextSaleId(due.case), ctxAt('2025-09-01T01:00:00Z'));
     const settled = settleSale(
       selling.case,
-      { saleId: selling.case.saleId ?? '', fills: [{ market: 'KRW-BTC', quantity: decimal('0.02'), grossKrw: decimal('2800000.7'), feeKrw: decimal('1400.35') }], dust: [], settledOn: '2025-09-01' },
+      {
+        saleId: selling.case.saleId ?? '',
+        fills: [
+          { market: 'KRW-BTC', quantity: decimal('0.02'), grossKrw: decimal('2800000.7'), feeKrw: decimal('1400.35') },
+        ],
+        dust: [],
+        settledOn: '2025-09-01',
+      },
       ctxAt('2025-09-01T02:00:00Z'),
     );
     return [...steps, due, selling, settled];
   };
   const paid = (): Transition[] => {
     const r = registered('c-paid');
-    return [r, recordPayment(r.case, { paymentId: 'P1', amount: won('2000000'), receivedOn: '2025-07-10' }, ctxAt('2025-07-10T01:00:00Z'))];
+    return [
+      r,
+      recordPayment(
+        r.case,
+        { paymentId: 'P1', amount: won('2000000'), receivedOn: '2025-07-10' },
+        ctxAt('2025-07-10T01:00:00Z'),
+      ),
+    ];
   };
 
   it('totals what the ledger says and finds every source balanced', () => {
@@ -81,7 +108,9 @@ describe('run summary', () => {
     expect(summary.feesKrw).toBe('1400.35');
     expect(summary.saleGrossKrw).toBe('2800000.7');
     // Money in: the payment, and the sale's gross less its fee and the fraction of a won (2,798,600).
-    expect(won(summary.recoveredKrw).add(won(summary.refundedKrw)).toFixed(0)).toBe(won('2000000').add(won('2798600')).toFixed(0));
+    expect(won(summary.recoveredKrw).add(won(summary.refundedKrw)).toFixed(0)).toBe(
+      won('2000000').add(won('2798600')).toFixed(0),
+    );
     expect(summary.roundingKrw).toBe('0.35');
     expect(summary.balanced).toBe(true);
     expect(summary.releasedCoins['KRW-BTC']).toBe('0.03');
@@ -90,7 +119,10 @@ describe('run summary', () => {
   it('says so when a sale does not balance to the won', () => {
     const steps = sold();
     const settled = steps[steps.length - 1]!;
-    const tampered = { ...settled, ledger: settled.ledger.map((e) => (e.kind === 'SALE_FEE' ? { ...e, amount: e.amount.add(1) } : e)) };
+    const tampered = {
+      ...settled,
+      ledger: settled.ledger.map((e) => (e.kind === 'SALE_FEE' ? { ...e, amount: e.amount.add(1) } : e)),
+    };
     const summary = summarize('cheongju', [statementOf([...steps.slice(0, -1), tampered])]);
     expect(summary.balanced).toBe(false);
     expect(summary.unbalanced[0]).toMatch(/c-sold\/c-sold-sale-1/);

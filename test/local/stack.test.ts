@@ -57,13 +57,23 @@ describe('local stack', () => {
   it('creates a credentials file naming each city’s keys, and refuses a request without a valid key', async () => {
     const credentials = readCredentials(join(stateDir, 'credentials.json'));
     // Per city its system and three officers (four eyes; releases need two), and an auditor of both cities.
-    expect(credentials.keys.map((k) => `${k.role}:${k.cities.join('+')}`).sort()).toEqual(['AUDITOR:cheongju+sejong', 'CITY_SYSTEM:cheongju', 'CITY_SYSTEM:sejong', ...Array(3).fill('OFFICER:cheongju'), ...Array(3).fill('OFFICER:sejong')]);
+    expect(credentials.keys.map((k) => `${k.role}:${k.cities.join('+')}`).sort()).toEqual([
+      'AUDITOR:cheongju+sejong',
+      'CITY_SYSTEM:cheongju',
+      'CITY_SYSTEM:sejong',
+      ...Array(3).fill('OFFICER:cheongju'),
+      ...Array(3).fill('OFFICER:sejong'),
+    ]);
     const bare = await fetch(`${s().api.url}/cases?city=${CITY}`);
     expect(bare.status).toBe(401);
-    const wrong = await fetch(`${s().api.url}/cases?city=${CITY}`, { headers: { authorization: 'Bearer not-a-key-of-this-stack-0000000000' } });
+    const wrong = await fetch(`${s().api.url}/cases?city=${CITY}`, {
+      headers: { authorization: 'Bearer not-a-key-of-this-stack-0000000000' },
+    });
     expect(wrong.status).toBe(401);
     // An officer may not register a case: the role comes from the key, never a default.
-    await expect(s().officer.post('/cases', { cityId: CITY, taxpayer: { ref: 'T-1', name: '김납세' }, bills: [] })).rejects.toMatchObject({ status: 403 });
+    await expect(
+      s().officer.post('/cases', { cityId: CITY, taxpayer: { ref: 'T-1', name: '김납세' }, bills: [] }),
+    ).rejects.toMatchObject({ status: 403 });
   });
 
   it('runs exactly the schedules, queue consumers, state machines and API routes the stack deploys, no more, no fewer', () => {
@@ -73,7 +83,9 @@ describe('local stack', () => {
     const functions = resourcesOfType(template, 'AWS::Lambda::Function');
     const serviceOf = (ref: unknown): string => {
       // A function is named by its Powertools service name (the folder under functions/).
-      const id = (ref as { Ref?: string; 'Fn::GetAtt'?: [string, string] }).Ref ?? (ref as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+      const id =
+        (ref as { Ref?: string; 'Fn::GetAtt'?: [string, string] }).Ref ??
+        (ref as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
       const env = (functions[id]?.Properties?.Environment as { Variables: Props } | undefined)?.Variables;
       const name = env?.POWERTOOLS_SERVICE_NAME;
       return typeof name === 'string' ? name : `unknown ${id}`;
@@ -85,16 +97,22 @@ describe('local stack', () => {
     const deployed = {
       schedules: Object.values(resourcesOfType(template, 'AWS::Scheduler::Schedule'))
         .map((r) => r.Properties as Props & { Target: { Arn: unknown } })
-        .map((p) => `${serviceOf(p.Target.Arn)} ${String(p.ScheduleExpression)} ${String(p.ScheduleExpressionTimezone)}`),
+        .map(
+          (p) => `${serviceOf(p.Target.Arn)} ${String(p.ScheduleExpression)} ${String(p.ScheduleExpressionTimezone)}`,
+        ),
       consumers: Object.values(resourcesOfType(template, 'AWS::Lambda::EventSourceMapping'))
         .map((r) => r.Properties as Props & { EventSourceArn: { 'Fn::GetAtt': [string, string] } })
         .map((p) => `${serviceOf(p.FunctionName)} ${queueIds[p.EventSourceArn['Fn::GetAtt'][0]] ?? 'unknown queue'}`),
-      stateMachines: Object.keys(resourcesOfType(template, 'AWS::StepFunctions::StateMachine')).map((id) => (id === stack.getLogicalId(stack.sales.workflow.stateMachine.node.defaultChild as never) ? 'sale' : id)),
+      stateMachines: Object.keys(resourcesOfType(template, 'AWS::StepFunctions::StateMachine')).map((id) =>
+        id === stack.getLogicalId(stack.sales.workflow.stateMachine.node.defaultChild as never) ? 'sale' : id,
+      ),
       routes: apiRoutes(template),
     };
     const local = s().deployed;
     const sorted = (xs: string[]) => [...xs].sort();
-    expect(sorted(local.schedules.map((x) => `${x.function} ${x.expression} ${x.timezone}`))).toEqual(sorted(deployed.schedules));
+    expect(sorted(local.schedules.map((x) => `${x.function} ${x.expression} ${x.timezone}`))).toEqual(
+      sorted(deployed.schedules),
+    );
     expect(sorted(local.consumers.map((x) => `${x.function} ${x.queue}`))).toEqual(sorted(deployed.consumers));
     expect(sorted(local.stateMachines)).toEqual(sorted(deployed.stateMachines));
     expect(sorted(local.routes.map((r) => `${r.method} ${r.path}`))).toEqual(sorted(deployed.routes));
@@ -107,8 +125,22 @@ describe('local stack', () => {
     const registered = await city.post<{ caseId: string; status: string }>('/cases', {
       cityId: CITY,
       cityCaseRef: 'CJ-LOCAL-1',
-      taxpayer: { ref: 'TP-LOCAL-1', name: '김납세', contact: { phone: '010-0000-0001', address: '충청북도 청주시 상당구 상당로 155' } },
-      bills: [{ billId: 'B-2025-1', taxItem: '지방소득세', dueDate: '2025-05-31', cost: '5000', tax: '1200000', surcharge: '36000', surchargeAsOf: '2026-08-31' }],
+      taxpayer: {
+        ref: 'TP-LOCAL-1',
+        name: '김납세',
+        contact: { phone: '010-0000-0001', address: '충청북도 청주시 상당구 상당로 155' },
+      },
+      bills: [
+        {
+          billId: 'B-2025-1',
+          taxItem: '지방소득세',
+          dueDate: '2025-05-31',
+          cost: '5000',
+          tax: '1200000',
+          surcharge: '36000',
+          surchargeAsOf: '2026-08-31',
+        },
+      ],
     });
     const caseId = registered.caseId;
     const bids = await s().bids(['KRW-ETH']);
@@ -116,16 +148,34 @@ describe('local stack', () => {
     expect(bids['KRW-ETH']?.mul(quantity).gt('3000000')).toBe(true);
     await city.post(`/cases/${caseId}/seizures`, { cityId: CITY, seizures: [{ market: 'KRW-ETH', quantity }] });
     s().exchange.accounts.credit('ETH', quantity, s().exchangeKeys.accessKey);
-    const custody = await city.post<{ status: string }>(`/cases/${caseId}/custody`, { cityId: CITY, market: 'KRW-ETH', quantity });
+    const custody = await city.post<{ status: string }>(`/cases/${caseId}/custody`, {
+      cityId: CITY,
+      market: 'KRW-ETH',
+      quantity,
+    });
     expect(custody.status).toBe('IN_CUSTODY');
 
     // The next morning the pre-sale notice goes out; two days later the taxpayer asks the city to sell now.
     await runTimeline(s(), { until: new Date('2026-09-15T09:30:00+09:00') });
     expect((await officer.get<{ status: string }>(`/cases/${caseId}`, { city: CITY })).status).toBe('NOTICE_SENT');
-    s().scheduler.at(new Date('2026-09-17T11:00:00+09:00'), 'sale request', () => city.post(`/cases/${caseId}/sale-requests`, { cityId: CITY, limitPrices: {}, evidence: { relayedBy: 'clerk-7', receivedAt: '2026-09-17T10:30:00+09:00', channel: 'IN_PERSON' } }));
-    await runTimeline(s(), { until: new Date('2026-09-18T12:00:00+09:00'), done: async () => (await s().store.get(CITY, caseId))?.status === 'SETTLED' && (await s().pendingNotices()) === 0 });
+    s().scheduler.at(new Date('2026-09-17T11:00:00+09:00'), 'sale request', () =>
+      city.post(`/cases/${caseId}/sale-requests`, {
+        cityId: CITY,
+        limitPrices: {},
+        evidence: { relayedBy: 'clerk-7', receivedAt: '2026-09-17T10:30:00+09:00', channel: 'IN_PERSON' },
+      }),
+    );
+    await runTimeline(s(), {
+      until: new Date('2026-09-18T12:00:00+09:00'),
+      done: async () => (await s().store.get(CITY, caseId))?.status === 'SETTLED' && (await s().pendingNotices()) === 0,
+    });
 
-    const statement = await officer.get<{ status: string; totals: { outstanding: string; allocated: string; saleGrossKrw: string }; releases: { market: string; reason: string }[]; sales: unknown[] }>(`/cases/${caseId}/statement`, { city: CITY });
+    const statement = await officer.get<{
+      status: string;
+      totals: { outstanding: string; allocated: string; saleGrossKrw: string };
+      releases: { market: string; reason: string }[];
+      sales: unknown[];
+    }>(`/cases/${caseId}/statement`, { city: CITY });
     expect(statement.status).toBe('SETTLED');
     expect(statement.totals.outstanding).toBe('0');
     expect(statement.sales).toHaveLength(1);
@@ -138,11 +188,15 @@ describe('local stack', () => {
     expect(summary.saleQuality).toMatchObject({ sales: 1, measured: 1 });
 
     // The sale ran on the synthesized state machine: the officers' console shows it state by state.
-    const runs = await officer.get<{ runs: { status: string; orders: unknown[]; execution: { status: string; history: { state?: string }[] } }[] }>('/_local/sales', { city: CITY, case: caseId });
+    const runs = await officer.get<{
+      runs: { status: string; orders: unknown[]; execution: { status: string; history: { state?: string }[] } }[];
+    }>('/_local/sales', { city: CITY, case: caseId });
     expect(runs.runs).toHaveLength(1);
     expect(runs.runs[0]?.execution.status).toBe('SUCCEEDED');
     const states = runs.runs[0]?.execution.history.map((e) => e.state) ?? [];
-    expect(states).toEqual(expect.arrayContaining(['LoadCase', 'QuoteMarket', 'PlaceOrder', 'ReconcileOrder', 'Settle', 'NotifyResult']));
+    expect(states).toEqual(
+      expect.arrayContaining(['LoadCase', 'QuoteMarket', 'PlaceOrder', 'ReconcileOrder', 'Settle', 'NotifyResult']),
+    );
     expect(s().exchange.orders.all().length).toBe(runs.runs[0]?.orders.length);
 
     // Every notice went into a print batch of its day (seizure ×2, one to the exchange; pre-sale; sale result).
@@ -153,12 +207,23 @@ describe('local stack', () => {
     const letters = [];
     for (const day of ['2026-09-14', '2026-09-15', '2026-09-17', '2026-09-18']) {
       try {
-        letters.push(...(await readS3PrintBatch(s().printBatches.s3, s().printBatches.bucket, channel.batchKey(CITY, new Date(`${day}T12:00:00+09:00`)))));
+        letters.push(
+          ...(await readS3PrintBatch(
+            s().printBatches.s3,
+            s().printBatches.bucket,
+            channel.batchKey(CITY, new Date(`${day}T12:00:00+09:00`)),
+          )),
+        );
       } catch (error) {
         if ((error as Error).name !== 'NoSuchKey') throw error;
       }
     }
-    expect(letters.filter((l) => l.caseId === caseId).map((l) => l.kind).sort()).toEqual(['PRE_SALE', 'SALE_RESULT', 'SEIZURE', 'SEIZURE']);
+    expect(
+      letters
+        .filter((l) => l.caseId === caseId)
+        .map((l) => l.kind)
+        .sort(),
+    ).toEqual(['PRE_SALE', 'SALE_RESULT', 'SEIZURE', 'SEIZURE']);
     expect(letters.some((l) => l.kind === 'SALE_RESULT' && l.text.includes('매각'))).toBe(true);
 
     // The officers' CLI reads the same case through the API with the officer key.
@@ -176,24 +241,54 @@ describe('local stack', () => {
       cityId: CITY,
       cityCaseRef: 'CJ-LOCAL-2',
       taxpayer: { ref: 'TP-LOCAL-2', name: '이납세', contact: { address: '충청북도 청주시 흥덕구 2순환로 1' } },
-      bills: [{ billId: 'B-2025-2', taxItem: '자동차세', dueDate: '2025-06-30', cost: '0', tax: '300000', surcharge: '9000', surchargeAsOf: '2026-08-31' }],
+      bills: [
+        {
+          billId: 'B-2025-2',
+          taxItem: '자동차세',
+          dueDate: '2025-06-30',
+          cost: '0',
+          tax: '300000',
+          surcharge: '9000',
+          surchargeAsOf: '2026-08-31',
+        },
+      ],
     });
     const lines: string[] = [];
-    expect(await runOps(['hold', registered.caseId, 'APPEAL', '이의신청', '--state-dir', stateDir], (l = '') => void lines.push(l))).toBe(0);
-    expect((await officer.get<{ status: string }>(`/cases/${registered.caseId}`, { city: CITY })).status).toBe('ON_HOLD');
+    expect(
+      await runOps(
+        ['hold', registered.caseId, 'APPEAL', '이의신청', '--state-dir', stateDir],
+        (l = '') => void lines.push(l),
+      ),
+    ).toBe(0);
+    expect((await officer.get<{ status: string }>(`/cases/${registered.caseId}`, { city: CITY })).status).toBe(
+      'ON_HOLD',
+    );
     let paid = '';
     scheduler.at(s().clock.nowMs() + 60_000, 'payment', async () => {
       const now = await city.get<{ arrears: { projected: string } }>(`/cases/${registered.caseId}`, { city: CITY });
       paid = now.arrears.projected;
-      await city.post(`/cases/${registered.caseId}/payments`, { cityId: CITY, paymentId: 'RCPT-2', amount: paid, receivedOn: kstDate(s().clock.now()) });
+      await city.post(`/cases/${registered.caseId}/payments`, {
+        cityId: CITY,
+        paymentId: 'RCPT-2',
+        amount: paid,
+        receivedOn: kstDate(s().clock.now()),
+      });
     });
     await runTimeline(s(), { until: new Date(s().clock.nowMs() + 3_600_000) });
     expect((await officer.get<{ status: string }>(`/cases/${registered.caseId}`, { city: CITY })).status).toBe('PAID');
-    expect(summarize(CITY, await readStatements(s().store, CITY))).toMatchObject({ cases: 2, byState: { SETTLED: 1, PAID: 1 }, balanced: true });
+    expect(summarize(CITY, await readStatements(s().store, CITY))).toMatchObject({
+      cases: 2,
+      byState: { SETTLED: 1, PAID: 1 },
+      balanced: true,
+    });
   });
 
   it('refuses a change without an idempotency key as the API does', async () => {
-    const answer = await fetch(`${s().api.url}/cases`, { method: 'POST', headers: { authorization: `Bearer ${s().credentials.keys[0]?.key}`, 'content-type': 'application/json' }, body: '{}' });
+    const answer = await fetch(`${s().api.url}/cases`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${s().credentials.keys[0]?.key}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(answer.status).toBe(400);
     expect(answer.headers.get('content-type')).toMatch(/problem\+json/);
   });

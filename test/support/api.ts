@@ -63,7 +63,8 @@ let keys = 0;
 export function event(method: string, path: string, options: CallOptions = {}): APIGatewayProxyEvent {
   const who = options.as ?? 'city';
   const headers: Record<string, string> = { 'content-type': 'application/json', ...(options.headers ?? {}) };
-  if (method !== 'GET' && options.key !== null) headers['Idempotency-Key'] = options.key ?? `test-key-${process.pid}-${++keys}-${Date.now()}`;
+  if (method !== 'GET' && options.key !== null)
+    headers['Idempotency-Key'] = options.key ?? `test-key-${process.pid}-${++keys}-${Date.now()}`;
   return proxyEvent({
     method,
     path,
@@ -87,7 +88,18 @@ export function testApi(table: TestTable, start = '2025-09-01T00:00:00Z', extra:
   let handler: ApiHandler | undefined;
   const get = (): ApiHandler => {
     const config = testConfig(table.tableName);
-    handler ??= createApi({ policy: config.policy, store: table.store, settings: table.settings, releases: new DynamoDbReleaseStore(table.client, table.tableName), sales: new DynamoDbSaleStore(table.client, table.tableName), custody: new DynamoDbJournalStore(table.client, table.tableName), config, logger: new Logger({ logLevel: 'SILENT' }), now: () => clock.now, ...extra });
+    handler ??= createApi({
+      policy: config.policy,
+      store: table.store,
+      settings: table.settings,
+      releases: new DynamoDbReleaseStore(table.client, table.tableName),
+      sales: new DynamoDbSaleStore(table.client, table.tableName),
+      custody: new DynamoDbJournalStore(table.client, table.tableName),
+      config,
+      logger: new Logger({ logLevel: 'SILENT' }),
+      now: () => clock.now,
+      ...extra,
+    });
     return handler;
   };
   return {
@@ -97,7 +109,11 @@ export function testApi(table: TestTable, start = '2025-09-01T00:00:00Z', extra:
     clock,
     async call(method, path, options = {}) {
       const result = await get()(event(method, path, options));
-      return { status: result.statusCode, headers: result.headers ?? {}, body: result.body ? (JSON.parse(result.body) as Answer['body']) : {} };
+      return {
+        status: result.statusCode,
+        headers: result.headers ?? {},
+        body: result.body ? (JSON.parse(result.body) as Answer['body']) : {},
+      };
     },
   };
 }
@@ -107,10 +123,30 @@ let registrations = 0;
 export const registration = (overrides: Record<string, unknown> = {}) => ({
   cityId: 'cheongju',
   cityCaseRef: `CH-TEST-${++registrations}`,
-  taxpayer: { ref: 'TP-0001', name: '김납세', contact: { phone: '010-1234-5678', address: '충청북도 청주시 상당구 상당로 155' } },
+  taxpayer: {
+    ref: 'TP-0001',
+    name: '김납세',
+    contact: { phone: '010-1234-5678', address: '충청북도 청주시 상당구 상당로 155' },
+  },
   bills: [
-    { billId: 'B1', taxItem: '지방소득세', dueDate: '2025-03-31', cost: '0', tax: '1000000', surcharge: '30000', surchargeAsOf: '2025-06-30' },
-    { billId: 'B2', taxItem: '자동차세', dueDate: '2025-01-31', cost: '5000', tax: '200000', surcharge: '6000', surchargeAsOf: '2025-06-30' },
+    {
+      billId: 'B1',
+      taxItem: '지방소득세',
+      dueDate: '2025-03-31',
+      cost: '0',
+      tax: '1000000',
+      surcharge: '30000',
+      surchargeAsOf: '2025-06-30',
+    },
+    {
+      billId: 'B2',
+      taxItem: '자동차세',
+      dueDate: '2025-01-31',
+      cost: '5000',
+      tax: '200000',
+      surcharge: '6000',
+      surchargeAsOf: '2025-06-30',
+    },
   ],
   ...overrides,
 });
@@ -118,7 +154,10 @@ export const registration = (overrides: Record<string, unknown> = {}) => ({
 /** Registers a case through the API and returns its id. */
 export async function registerCaseVia(api: TestApi, overrides: Record<string, unknown> = {}): Promise<string> {
   // Each city's own system registers its cases.
-  const answer = await api.call('POST', '/cases', { body: registration(overrides), as: overrides.cityId === 'sejong' ? 'sejongCity' : 'city' });
+  const answer = await api.call('POST', '/cases', {
+    body: registration(overrides),
+    as: overrides.cityId === 'sejong' ? 'sejongCity' : 'city',
+  });
   if (answer.status !== 201) throw new Error(`registration failed: ${JSON.stringify(answer.body)}`);
   return String(answer.body.caseId);
 }

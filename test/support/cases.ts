@@ -18,7 +18,11 @@ export const CITY = 'cheongju';
 export const cityActor: Actor = { kind: 'CITY_SYSTEM', id: 'arn:aws:iam::111122223333:role/city-tax-system' };
 export const settings = { ...DEFAULT_CITY_SETTINGS, cityId: CITY };
 
-export const ctxAt = (at: string, actor: Actor = cityActor): TransitionContext => ({ now: new Date(at), actor, settings });
+export const ctxAt = (at: string, actor: Actor = cityActor): TransitionContext => ({
+  now: new Date(at),
+  actor,
+  settings,
+});
 
 export function bill(billId: string, tax = '1000000', overrides: Partial<AssessedBill> = {}): AssessedBill {
   return {
@@ -37,7 +41,16 @@ export function bill(billId: string, tax = '1000000', overrides: Partial<Assesse
 export const taxpayer = { ref: 'TP-0001', name: '홍길동', contact: { phone: '010-0000-0000' } };
 
 export function registered(caseId: string, at = '2025-07-01T01:00:00Z', cityId = CITY): Transition {
-  return registerCase({ cityId, caseId, cityCaseRef: `CC-${caseId}`, taxpayer, bills: [bill('B1'), bill('B2', '500000', { dueDate: '2025-01-31' })] }, ctxAt(at));
+  return registerCase(
+    {
+      cityId,
+      caseId,
+      cityCaseRef: `CC-${caseId}`,
+      taxpayer,
+      bills: [bill('B1'), bill('B2', '500000', { dueDate: '2025-01-31' })],
+    },
+    ctxAt(at),
+  );
 }
 
 /**
@@ -48,6 +61,10 @@ export function toNoticeSent(c: Case, at: string): Transition[] {
   const t1 = requestTransfer(c, [{ market: 'KRW-BTC', quantity: decimal('0.05') }], ctxAt(at));
   const t2 = confirmCustody(t1.case, { market: 'KRW-BTC', quantity: decimal('0.05') }, ctxAt(at));
   const t3 = sendPreSaleNotice(t2.case, [{ market: 'KRW-BTC', bid: decimal('140000000') }], ctxAt(at));
-  const t4 = recordPreSaleDelivery(t3.case, { noticeId: t3.notices[0]!.noticeId, outcome: 'DELIVERED', on: t3.case.preSaleNotice!.issuedOn }, ctxAt(at));
+  const t4 = recordPreSaleDelivery(
+    t3.case,
+    { noticeId: t3.notices[0]!.noticeId, outcome: 'DELIVERED', on: t3.case.preSaleNotice!.issuedOn },
+    ctxAt(at),
+  );
   return [t1, t2, t3, t4];
 }

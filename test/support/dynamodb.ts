@@ -28,12 +28,14 @@ export const TEST_CITY_SETTINGS: readonly CitySettings[] = DEMO_CITY_SETTINGS;
 export function useCasesTable(): TestTable {
   let state: TestTable | undefined;
   beforeAll(async () => {
-    if (!process.env.DYNAMODB_ENDPOINT) throw new Error('DYNAMODB_ENDPOINT is not set: is the jest globalSetup configured?');
+    if (!process.env.DYNAMODB_ENDPOINT)
+      throw new Error('DYNAMODB_ENDPOINT is not set: is the jest globalSetup configured?');
     const client = createDynamoDbClient();
     const tableName = `cases-test-${process.env.JEST_WORKER_ID ?? '0'}-${randomBytes(4).toString('hex')}`;
     await createCasesTable(client, tableName);
     const settings = new DynamoDbCitySettings(client, tableName);
-    for (const s of TEST_CITY_SETTINGS) await settings.put(s, { expectedVersion: null, by: 'test-setup', at: '2025-01-01T00:00:00.000Z' });
+    for (const s of TEST_CITY_SETTINGS)
+      await settings.put(s, { expectedVersion: null, by: 'test-setup', at: '2025-01-01T00:00:00.000Z' });
     state = { client, tableName, store: new DynamoDbCaseStore(client, tableName), settings };
   });
   afterAll(async () => {

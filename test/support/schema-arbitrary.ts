@@ -33,7 +33,11 @@ interface Schema {
 }
 
 /** Dates the API takes as ordinary: this century, before the test clock. */
-const dateArb = fc.date({ min: new Date('2020-01-01T00:00:00Z'), max: new Date('2025-06-30T00:00:00Z'), noInvalidDate: true });
+const dateArb = fc.date({
+  min: new Date('2020-01-01T00:00:00Z'),
+  max: new Date('2025-06-30T00:00:00Z'),
+  noInvalidDate: true,
+});
 
 function arbitraryOf(schema: Schema, defs: Record<string, Schema>): fc.Arbitrary<Json> {
   if (schema.$ref) return arbitraryOf(defs[schema.$ref.replace('#/$defs/', '')] ?? {}, defs);
@@ -48,8 +52,13 @@ function arbitraryOf(schema: Schema, defs: Record<string, Schema>): fc.Arbitrary
       if (schema.format === 'email') return fc.constantFrom('kim@example.com', 'tax.payer@cheongju.example.kr');
       const min = schema.minLength ?? 0;
       const max = Math.min(schema.maxLength ?? 24, 24);
-      if (schema.pattern) return fc.stringMatching(new RegExp(schema.pattern)).filter((s) => s.length >= min && s.length <= (schema.maxLength ?? Infinity));
-      return fc.string({ minLength: Math.max(min, 1), maxLength: Math.max(max, min, 1) }).filter((s) => s.trim().length >= Math.max(min, 1));
+      if (schema.pattern)
+        return fc
+          .stringMatching(new RegExp(schema.pattern))
+          .filter((s) => s.length >= min && s.length <= (schema.maxLength ?? Infinity));
+      return fc
+        .string({ minLength: Math.max(min, 1), maxLength: Math.max(max, min, 1) })
+        .filter((s) => s.trim().length >= Math.max(min, 1));
     }
     case 'integer':
       return fc.integer({ min: schema.minimum ?? 0, max: Math.min(schema.maximum ?? 1000, 1000) });
@@ -60,13 +69,20 @@ function arbitraryOf(schema: Schema, defs: Record<string, Schema>): fc.Arbitrary
     case 'null':
       return fc.constant(null);
     case 'array':
-      return fc.array(arbitraryOf(schema.items ?? {}, defs), { minLength: schema.minItems ?? 0, maxLength: Math.min(schema.maxItems ?? 3, Math.max(schema.minItems ?? 0, 3)) });
+      return fc.array(arbitraryOf(schema.items ?? {}, defs), {
+        minLength: schema.minItems ?? 0,
+        maxLength: Math.min(schema.maxItems ?? 3, Math.max(schema.minItems ?? 0, 3)),
+      });
     case 'object': {
       const required = new Set(schema.required ?? []);
       const fields = Object.entries(schema.properties ?? {}).map(([k, s]) => [k, arbitraryOf(s, defs)] as const);
-      const shape = fc.record(Object.fromEntries(fields), { requiredKeys: [...required] }) as fc.Arbitrary<Record<string, Json>>;
+      const shape = fc.record(Object.fromEntries(fields), { requiredKeys: [...required] }) as fc.Arbitrary<
+        Record<string, Json>
+      >;
       if (typeof schema.additionalProperties === 'object' && !schema.properties) {
-        const keys = schema.propertyNames ? (arbitraryOf(schema.propertyNames, defs) as fc.Arbitrary<string>) : fc.string({ minLength: 1, maxLength: 12 });
+        const keys = schema.propertyNames
+          ? (arbitraryOf(schema.propertyNames, defs) as fc.Arbitrary<string>)
+          : fc.string({ minLength: 1, maxLength: 12 });
         return fc.dictionary(keys, arbitraryOf(schema.additionalProperties, defs), { maxKeys: 3 });
       }
       return shape;

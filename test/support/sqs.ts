@@ -30,7 +30,11 @@ export interface TestSqs {
   /** A FIFO queue with its DLQ; the name gets a unique suffix. Defaults: visibility 1 s, 3 receives. */
   fifoQueue(name: string, options?: Omit<FifoQueueOptions, 'name'>): Promise<LocalQueueWithDlq>;
   /** The event source mapping for a queue; stopped after the file's tests if started. */
-  consumer(queue: { url: string; arn: string }, handler: SqsEventSourceOptions['handler'], options?: Omit<SqsEventSourceOptions, 'client' | 'queue' | 'handler'>): SqsEventSource;
+  consumer(
+    queue: { url: string; arn: string },
+    handler: SqsEventSourceOptions['handler'],
+    options?: Omit<SqsEventSourceOptions, 'client' | 'queue' | 'handler'>,
+  ): SqsEventSource;
   /** Bodies of the messages a queue (e.g. a DLQ) holds, read without receiving them. */
   bodies(queue: { name: string }): Promise<string[]>;
 }

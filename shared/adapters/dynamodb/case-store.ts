@@ -32,7 +32,17 @@ import type { LocalDate } from '#domain/dates';
 import { Decimal, ZERO } from '#domain/money';
 import { documentClient, queryAll } from './client';
 import { refundPaidItem } from './journal-store';
-import { caseRefPk, casePk, cityPaymentPk, CLAIM_SK, DEADLINE_PARTITIONS, idempotencyPk, PRE_SALE_PARTITIONS, SK, statusPk } from './keys';
+import {
+  caseRefPk,
+  casePk,
+  cityPaymentPk,
+  CLAIM_SK,
+  DEADLINE_PARTITIONS,
+  idempotencyPk,
+  PRE_SALE_PARTITIONS,
+  SK,
+  statusPk,
+} from './keys';
 import {
   auditToItem,
   availableOf,
@@ -76,7 +86,18 @@ const MAX_TRANSACTION_ITEMS = 100;
 const DEFAULT_PAGE = 50;
 const MAX_PAGE = 100;
 
-type PutKind = 'CASE' | 'AUDIT' | 'LEDGER' | 'NOTICE' | 'RELEASE' | 'PAYMENT' | 'PAYMENT_CLAIM' | 'CASE_REF_CLAIM' | 'JOURNAL' | 'REFUND_PAID' | 'IDEMPOTENCY';
+type PutKind =
+  | 'CASE'
+  | 'AUDIT'
+  | 'LEDGER'
+  | 'NOTICE'
+  | 'RELEASE'
+  | 'PAYMENT'
+  | 'PAYMENT_CLAIM'
+  | 'CASE_REF_CLAIM'
+  | 'JOURNAL'
+  | 'REFUND_PAID'
+  | 'IDEMPOTENCY';
 interface Put {
   kind: PutKind;
   id: string;
@@ -107,13 +128,24 @@ interface CancellationReason {
 const heldBy = (reason: CancellationReason | undefined): string | undefined => reason?.Item?.caseId?.S;
 
 /** A city-wide claim: which case holds the reference, since when. */
-const claim = (pk: string, recordType: string, c: Case, at: string, what: Record<string, string>): Item => ({ PK: pk, SK: CLAIM_SK, recordType, cityId: c.cityId, caseId: c.caseId, ...what, claimedAt: at });
+const claim = (pk: string, recordType: string, c: Case, at: string, what: Record<string, string>): Item => ({
+  PK: pk,
+  SK: CLAIM_SK,
+  recordType,
+  cityId: c.cityId,
+  caseId: c.caseId,
+  ...what,
+  claimedAt: at,
+});
 
 /**
  * The idempotency record of a request, written in the transaction of the change it answers (also
  * by the release store). TTL deletes lazily, so an expired record still present counts as absent.
  */
-export function idempotencyPut(idem: IdempotencyRecord, caseId: string): { item: Item; condition: string; values: Record<string, unknown> } {
+export function idempotencyPut(
+  idem: IdempotencyRecord,
+  caseId: string,
+): { item: Item; condition: string; values: Record<string, unknown> } {
   return {
     item: {
       PK: idempotencyPk(idem.cityId, idem.key),
@@ -147,7 +179,8 @@ export class DynamoDbCaseStore implements CaseStore {
   // ---------------------------------------------------------------- writes
 
   async create(transition: Transition, options: CommitOptions = {}): Promise<void> {
-    if (transition.case.version !== 1) throw new Error(`a new case starts at version 1, not ${transition.case.version}`);
+    if (transition.case.version !== 1)
+      throw new Error(`a new case starts at version 1, not ${transition.case.version}`);
     await this.write(null, transition, options);
   }
 
@@ -160,9 +193,13 @@ export class DynamoDbCaseStore implements CaseStore {
 
   private async write(previousVersion: number | null, t: Transition, options: CommitOptions): Promise<void> {
     const puts = this.puts(previousVersion, t, options);
-    if (puts.length > MAX_TRANSACTION_ITEMS) throw new StoreLimitError(`a transition of ${puts.length} items exceeds the ${MAX_TRANSACTION_ITEMS}-item transaction limit`);
+    if (puts.length > MAX_TRANSACTION_ITEMS)
+      throw new StoreLimitError(
+        `a transition of ${puts.length} items exceeds the ${MAX_TRANSACTION_ITEMS}-item transaction limit`,
+      );
     for (const p of puts) {
-      if (approximateSize(p.item) > MAX_ITEM_BYTES) throw new StoreLimitError(`the ${p.kind.toLowerCase()} item ${p.id} is too large for DynamoDB`);
+      if (approximateSize(p.item) > MAX_ITEM_BYTES)
+        throw new StoreLimitError(`the ${p.kind.toLowerCase()} item ${p.id} is too large for DynamoDB`);
     }
     try {
       await this.doc.send(
@@ -203,21 +240,49 @@ export class DynamoDbCaseStore implements CaseStore {
           },
       { kind: 'AUDIT', id: `v${c.version}`, item: auditToItem(c, t.audit), condition: notExists },
     ];
-    if (t.ledger.length > 0) puts.push({ kind: 'LEDGER', id: `v${c.version}`, item: ledgerToItem(c, at, t.ledger), condition: notExists });
-    for (const n of t.notices) puts.push({ kind: 'NOTICE', id: n.noticeId, item: noticeToItem(c, at, n), condition: notExists });
-    t.releases.forEach((r, i) => puts.push({ kind: 'RELEASE', id: `v${c.version}.r${i}`, item: releaseToItem(c, at, r, i), condition: notExists }));
+    if (t.ledger.length > 0)
+      puts.push({ kind: 'LEDGER', id: `v${c.version}`, item: ledgerToItem(c, at, t.ledger), condition: notExists });
+    for (const n of t.notices)
+      puts.push({ kind: 'NOTICE', id: n.noticeId, item: noticeToItem(c, at, n), condition: notExists });
+    t.releases.forEach((r, i) =>
+      puts.push({ kind: 'RELEASE', id: `v${c.version}.r${i}`, item: releaseToItem(c, at, r, i), condition: notExists }),
+    );
     for (const e of t.ledger.filter((x) => x.kind === 'PAYMENT_IN')) {
       // Written once per payment id, whatever the case item says: a payment is never applied twice,
       // and its claim makes it once per city (the same bank transaction reported on two cases).
-      puts.push({ kind: 'PAYMENT', id: e.source, item: paymentToItem(c, at, e.source, e.amount, t.audit.details.receivedOn), condition: notExists });
-      puts.push({ kind: 'PAYMENT_CLAIM', id: e.source, item: claim(cityPaymentPk(c.cityId, e.source), 'PAYMENT_CLAIM', c, at, { paymentId: e.source }), condition: notExists, returnOld: true });
+      puts.push({
+        kind: 'PAYMENT',
+        id: e.source,
+        item: paymentToItem(c, at, e.source, e.amount, t.audit.details.receivedOn),
+        condition: notExists,
+      });
+      puts.push({
+        kind: 'PAYMENT_CLAIM',
+        id: e.source,
+        item: claim(cityPaymentPk(c.cityId, e.source), 'PAYMENT_CLAIM', c, at, { paymentId: e.source }),
+        condition: notExists,
+        returnOld: true,
+      });
     }
-    for (const line of journalLines(c, at, t.ledger)) puts.push({ kind: 'JOURNAL', id: line.SK as string, item: line, condition: notExists });
+    for (const line of journalLines(c, at, t.ledger))
+      puts.push({ kind: 'JOURNAL', id: line.SK as string, item: line, condition: notExists });
     // A refund is confirmed paid once, whatever the case says.
-    if (t.refundPaid) puts.push({ kind: 'REFUND_PAID', id: t.refundPaid.instructionId, item: refundPaidItem(t.refundPaid), condition: notExists });
+    if (t.refundPaid)
+      puts.push({
+        kind: 'REFUND_PAID',
+        id: t.refundPaid.instructionId,
+        item: refundPaidItem(t.refundPaid),
+        condition: notExists,
+      });
     // The city's own reference names one open case: claimed at registration, released at closing.
     if (previousVersion === null) {
-      puts.push({ kind: 'CASE_REF_CLAIM', id: c.cityCaseRef, item: claim(caseRefPk(c.cityId, c.cityCaseRef), 'CASE_REF_CLAIM', c, at, { cityCaseRef: c.cityCaseRef }), condition: notExists, returnOld: true });
+      puts.push({
+        kind: 'CASE_REF_CLAIM',
+        id: c.cityCaseRef,
+        item: claim(caseRefPk(c.cityId, c.cityCaseRef), 'CASE_REF_CLAIM', c, at, { cityCaseRef: c.cityCaseRef }),
+        condition: notExists,
+        returnOld: true,
+      });
     } else if (t.audit.before !== null && !isClosed(t.audit.before) && isClosed(c.status)) {
       puts.push({
         kind: 'CASE_REF_CLAIM',
@@ -237,19 +302,26 @@ export class DynamoDbCaseStore implements CaseStore {
   private explain(error: unknown, puts: Put[], previousVersion: number | null, c: Case): unknown {
     if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') return error;
     const reasons = (error as Error & { CancellationReasons?: CancellationReason[] }).CancellationReasons ?? [];
-    const failed = (kind: PutKind) => puts.findIndex((p, i) => p.kind === kind && reasons[i]?.Code === 'ConditionalCheckFailed');
+    const failed = (kind: PutKind) =>
+      puts.findIndex((p, i) => p.kind === kind && reasons[i]?.Code === 'ConditionalCheckFailed');
     // A repeat of a request that was saved first: the caller answers with the saved response.
     const idem = failed('IDEMPOTENCY');
     if (idem >= 0) return new IdempotencyKeyTakenError(puts[idem]?.id ?? '');
     const payment = failed('PAYMENT');
     if (payment >= 0) return new DuplicateRecordError('PAYMENT', puts[payment]?.id ?? '');
     const paymentClaim = failed('PAYMENT_CLAIM');
-    if (paymentClaim >= 0) return new DuplicateRecordError('PAYMENT', puts[paymentClaim]?.id ?? '', heldBy(reasons[paymentClaim]));
+    if (paymentClaim >= 0)
+      return new DuplicateRecordError('PAYMENT', puts[paymentClaim]?.id ?? '', heldBy(reasons[paymentClaim]));
     const caseFailed = failed('CASE');
     if (caseFailed >= 0) {
       if (previousVersion === null) return new CaseExistsError(c.caseId);
       const current = reasons[caseFailed]?.Item?.version?.N;
-      return new ConcurrencyConflictError(c.cityId, c.caseId, previousVersion, current === undefined ? undefined : Number(current));
+      return new ConcurrencyConflictError(
+        c.cityId,
+        c.caseId,
+        previousVersion,
+        current === undefined ? undefined : Number(current),
+      );
     }
     // Checked after the case item: the same case created twice is CaseExistsError, not this.
     const caseRef = failed('CASE_REF_CLAIM');
@@ -259,19 +331,32 @@ export class DynamoDbCaseStore implements CaseStore {
       if (i >= 0) return new DuplicateRecordError(kind, puts[i]?.id ?? '');
     }
     // TransactionConflict: another transaction was writing one of these items at the same moment.
-    if (reasons.some((r) => r.Code === 'TransactionConflict')) return new ConcurrencyConflictError(c.cityId, c.caseId, previousVersion ?? 0);
+    if (reasons.some((r) => r.Code === 'TransactionConflict'))
+      return new ConcurrencyConflictError(c.cityId, c.caseId, previousVersion ?? 0);
     return error;
   }
 
   // ---------------------------------------------------------------- reads
 
   async get(cityId: string, caseId: string): Promise<Case | undefined> {
-    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { PK: casePk(cityId, caseId), SK: SK.case }, ConsistentRead: true }));
+    const out = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { PK: casePk(cityId, caseId), SK: SK.case },
+        ConsistentRead: true,
+      }),
+    );
     return out.Item ? itemToCase(out.Item) : undefined;
   }
 
   async getIdempotency(cityId: string, key: string, now: Date): Promise<IdempotencyRecord | undefined> {
-    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { PK: idempotencyPk(cityId, key), SK: SK.idempotency }, ConsistentRead: true }));
+    const out = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { PK: idempotencyPk(cityId, key), SK: SK.idempotency },
+        ConsistentRead: true,
+      }),
+    );
     const item = out.Item;
     if (!item) return undefined;
     const expiresAt = int(item.expiresAt, 'expiresAt');
@@ -281,13 +366,21 @@ export class DynamoDbCaseStore implements CaseStore {
       cityId,
       key,
       fingerprint: str(item.fingerprint, 'fingerprint'),
-      response: { statusCode: int(response.statusCode, 'response.statusCode'), headers: response.headers, body: str(response.body, 'response.body') },
+      response: {
+        statusCode: int(response.statusCode, 'response.statusCode'),
+        headers: response.headers,
+        body: str(response.body, 'response.body'),
+      },
       createdAt: str(item.createdAt, 'createdAt'),
       expiresAt,
     };
   }
 
-  async listByStatus(cityId: string, status: CaseStatus | undefined, options: ListOptions = {}): Promise<Page<CaseSummary>> {
+  async listByStatus(
+    cityId: string,
+    status: CaseStatus | undefined,
+    options: ListOptions = {},
+  ): Promise<Page<CaseSummary>> {
     const partitions = (status ? [status] : ALL_STATUSES).map((s) => statusPk(cityId, s));
     const page = await this.queryPartitions(INDEX.byStatus, 'GSI2PK', partitions, undefined, options);
     return { items: page.items.map(itemToSummary), ...(page.cursor ? { cursor: page.cursor } : {}) };
@@ -314,13 +407,25 @@ export class DynamoDbCaseStore implements CaseStore {
   }
 
   async dueByDeadline(before: LocalDate, options: ListOptions = {}): Promise<Page<DeadlineEntry>> {
-    const page = await this.queryPartitions(INDEX.byDeadline, 'GSI1PK', DEADLINE_PARTITIONS, { expression: 'GSI1SK < :before', values: { ':before': before } }, options);
+    const page = await this.queryPartitions(
+      INDEX.byDeadline,
+      'GSI1PK',
+      DEADLINE_PARTITIONS,
+      { expression: 'GSI1SK < :before', values: { ':before': before } },
+      options,
+    );
     return { items: page.items.map(itemToDeadline), ...(page.cursor ? { cursor: page.cursor } : {}) };
   }
 
   async awaitingPreSaleNotice(through: LocalDate, options: ListOptions = {}): Promise<Page<DeadlineEntry>> {
     // Sort keys are `<date>#<cityId>#<caseId>`: '$' sorts right after '#', so this takes the whole day `through`.
-    const page = await this.queryPartitions(INDEX.byDeadline, 'GSI1PK', PRE_SALE_PARTITIONS, { expression: 'GSI1SK < :after', values: { ':after': `${through}$` } }, options);
+    const page = await this.queryPartitions(
+      INDEX.byDeadline,
+      'GSI1PK',
+      PRE_SALE_PARTITIONS,
+      { expression: 'GSI1SK < :after', values: { ':after': `${through}$` } },
+      options,
+    );
     return { items: page.items.map(itemToDeadline), ...(page.cursor ? { cursor: page.cursor } : {}) };
   }
 
@@ -346,7 +451,14 @@ export class DynamoDbCaseStore implements CaseStore {
   }
 
   async cityTotals(cityId: string): Promise<CityTotals> {
-    const totals: CityTotals = { cityId, byStatus: {}, arrearsOutstanding: ZERO, recoveredToDate: ZERO, refundPayable: ZERO, available: {} };
+    const totals: CityTotals = {
+      cityId,
+      byStatus: {},
+      arrearsOutstanding: ZERO,
+      recoveredToDate: ZERO,
+      refundPayable: ZERO,
+      available: {},
+    };
     for (const status of ALL_STATUSES) {
       const items = await queryAll(this.doc, {
         TableName: this.tableName,
@@ -384,7 +496,9 @@ export class DynamoDbCaseStore implements CaseStore {
     options: ListOptions,
   ): Promise<Page<Item>> {
     const limit = Math.min(Math.max(options.limit ?? DEFAULT_PAGE, 1), MAX_PAGE);
-    let { p, k } = options.cursor ? decodeCursor(options.cursor, pkName, partitions) : { p: 0, k: undefined as CursorState['k'] };
+    let { p, k } = options.cursor
+      ? decodeCursor(options.cursor, pkName, partitions)
+      : { p: 0, k: undefined as CursorState['k'] };
     const items: Item[] = [];
     while (p < partitions.length && items.length < limit) {
       const out = await this.doc.send(
@@ -426,7 +540,11 @@ function decodeCursor(cursor: string, pkName: string, partitions: readonly strin
   // with a ValidationException, which would otherwise reach the caller as a 500).
   const keyNames = ['PK', 'SK', pkName, pkName.replace(/PK$/, 'SK')].sort();
   const validKey = (k: unknown): boolean =>
-    typeof k === 'object' && k !== null && !Array.isArray(k) && JSON.stringify(Object.keys(k).sort()) === JSON.stringify(keyNames) && Object.values(k).every((v) => typeof v === 'string' && v.length > 0 && v.length <= 1024);
+    typeof k === 'object' &&
+    k !== null &&
+    !Array.isArray(k) &&
+    JSON.stringify(Object.keys(k).sort()) === JSON.stringify(keyNames) &&
+    Object.values(k).every((v) => typeof v === 'string' && v.length > 0 && v.length <= 1024);
   const valid =
     s !== null &&
     typeof s === 'object' &&

@@ -8,7 +8,12 @@
  */
 import { TransactWriteCommand, GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CitySettingsMissingError, parseCitySettings, type CitySettings, type CitySettingsSource } from '#domain/city-settings';
+import {
+  CitySettingsMissingError,
+  parseCitySettings,
+  type CitySettings,
+  type CitySettingsSource,
+} from '#domain/city-settings';
 import { documentClient, queryAll } from './client';
 import { pad, safeId } from './keys';
 import { int, str } from './marshal';
@@ -39,7 +44,10 @@ export class SettingsVersionConflictError extends Error {
 /** What the officers' settings route needs besides reading: the stored version, changes, history. */
 export interface CitySettingsStore extends CitySettingsSource {
   read(cityId: string): Promise<StoredCitySettings | undefined>;
-  put(settings: CitySettings, change: { expectedVersion: number | null; by: string; at: string }): Promise<StoredCitySettings>;
+  put(
+    settings: CitySettings,
+    change: { expectedVersion: number | null; by: string; at: string },
+  ): Promise<StoredCitySettings>;
   changes(cityId: string): Promise<CitySettingsChange[]>;
 }
 
@@ -67,7 +75,9 @@ export class DynamoDbCitySettings implements CitySettingsStore {
 
   /** The settings as stored, uncached (the officers' route shows the version to change them over). */
   async read(cityId: string): Promise<StoredCitySettings | undefined> {
-    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { PK: settingsPk(cityId), SK: CURRENT }, ConsistentRead: true }));
+    const out = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: { PK: settingsPk(cityId), SK: CURRENT }, ConsistentRead: true }),
+    );
     if (!out.Item) return undefined;
     return {
       settings: parseCitySettings(JSON.parse(str(out.Item.settings, 'settings'))),
@@ -81,12 +91,27 @@ export class DynamoDbCitySettings implements CitySettingsStore {
    * Writes new settings over the version read (null: the city has none yet) and records the change
    * with its author, in one transaction. The settings are validated before anything is written.
    */
-  async put(settings: CitySettings, change: { expectedVersion: number | null; by: string; at: string }): Promise<StoredCitySettings> {
+  async put(
+    settings: CitySettings,
+    change: { expectedVersion: number | null; by: string; at: string },
+  ): Promise<StoredCitySettings> {
     const valid = parseCitySettings(settings);
     const before = await this.read(valid.cityId);
-    if ((before?.version ?? null) !== change.expectedVersion) throw new SettingsVersionConflictError(`settings of ${valid.cityId} are at version ${before?.version ?? 'none'}, not ${change.expectedVersion ?? 'none'}`);
+    if ((before?.version ?? null) !== change.expectedVersion)
+      throw new SettingsVersionConflictError(
+        `settings of ${valid.cityId} are at version ${before?.version ?? 'none'}, not ${change.expectedVersion ?? 'none'}`,
+      );
     const version = (before?.version ?? 0) + 1;
-    const item = { PK: settingsPk(valid.cityId), SK: CURRENT, recordType: 'CITY_SETTINGS', cityId: valid.cityId, settings: JSON.stringify(valid), version, updatedAt: change.at, updatedBy: change.by };
+    const item = {
+      PK: settingsPk(valid.cityId),
+      SK: CURRENT,
+      recordType: 'CITY_SETTINGS',
+      cityId: valid.cityId,
+      settings: JSON.stringify(valid),
+      version,
+      updatedAt: change.at,
+      updatedBy: change.by,
+    };
     try {
       await this.doc.send(
         new TransactWriteCommand({
@@ -96,7 +121,11 @@ export class DynamoDbCitySettings implements CitySettingsStore {
                 TableName: this.tableName,
                 Item: item,
                 ...(before
-                  ? { ConditionExpression: '#v = :expected', ExpressionAttributeNames: { '#v': 'version' }, ExpressionAttributeValues: { ':expected': before.version } }
+                  ? {
+                      ConditionExpression: '#v = :expected',
+                      ExpressionAttributeNames: { '#v': 'version' },
+                      ExpressionAttributeValues: { ':expected': before.version },
+                    }
                   : { ConditionExpression: 'attribute_not_exists(PK)' }),
               },
             },
@@ -121,7 +150,8 @@ export class DynamoDbCitySettings implements CitySettingsStore {
         }),
       );
     } catch (error) {
-      if (error instanceof Error && error.name === 'TransactionCanceledException') throw new SettingsVersionConflictError(`settings of ${valid.cityId} changed meanwhile`);
+      if (error instanceof Error && error.name === 'TransactionCanceledException')
+        throw new SettingsVersionConflictError(`settings of ${valid.cityId} changed meanwhile`);
       throw error;
     }
     this.cache.delete(valid.cityId);

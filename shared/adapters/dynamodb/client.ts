@@ -9,7 +9,10 @@ import { ENV } from '#adapters/env';
 
 export const LOCAL_REGION = 'ap-northeast-2';
 
-export function createDynamoDbClient(env: NodeJS.ProcessEnv = process.env, extra: DynamoDBClientConfig = {}): DynamoDBClient {
+export function createDynamoDbClient(
+  env: NodeJS.ProcessEnv = process.env,
+  extra: DynamoDBClientConfig = {},
+): DynamoDBClient {
   const endpoint = env[ENV.dynamodbEndpoint];
   if (!endpoint) return new DynamoDBClient(extra);
   return new DynamoDBClient({
@@ -33,7 +36,10 @@ export function documentClient(client: DynamoDBClient): DynamoDBDocumentClient {
 }
 
 /** Every item a query matches, following LastEvaluatedKey page by page. */
-export async function queryAll(doc: DynamoDBDocumentClient, input: QueryCommandInput): Promise<Record<string, unknown>[]> {
+export async function queryAll(
+  doc: DynamoDBDocumentClient,
+  input: QueryCommandInput,
+): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
   let start: Record<string, unknown> | undefined;
   do {

@@ -66,17 +66,40 @@ const instructionOf = (item: Item, paid: Item | undefined): RefundInstruction =>
   taxpayerRef: str(item.taxpayerRef, 'taxpayerRef'),
   lineIds: (item.lineIds as string[]).map(String),
   fileKey: str(item.fileKey, 'fileKey'),
-  ...(paid ? { paid: { on: str(paid.paidOn, 'paidOn'), reference: str(paid.reference, 'reference'), by: str(paid.by, 'by'), at: str(paid.at, 'at') } } : {}),
+  ...(paid
+    ? {
+        paid: {
+          on: str(paid.paidOn, 'paidOn'),
+          reference: str(paid.reference, 'reference'),
+          by: str(paid.by, 'by'),
+          at: str(paid.at, 'at'),
+        },
+      }
+    : {}),
 });
 
 /** The PAID marker of a refund, written once with the case's REFUND_PAID transition (case-store.ts). */
 export function refundPaidItem(i: RefundInstruction): Item {
   if (!i.paid) throw new Error(`refund ${i.instructionId} is not paid`);
-  return { PK: journalPk(i.cityId), SK: `${PAID_PREFIX}${i.instructionId}`, recordType: 'REFUND_PAID', cityId: i.cityId, caseId: i.caseId, instructionId: i.instructionId, amount: i.amount.toFixed(0), paidOn: i.paid.on, reference: i.paid.reference, by: i.paid.by, at: i.paid.at };
+  return {
+    PK: journalPk(i.cityId),
+    SK: `${PAID_PREFIX}${i.instructionId}`,
+    recordType: 'REFUND_PAID',
+    cityId: i.cityId,
+    caseId: i.caseId,
+    instructionId: i.instructionId,
+    amount: i.amount.toFixed(0),
+    paidOn: i.paid.on,
+    reference: i.paid.reference,
+    by: i.paid.by,
+    at: i.paid.at,
+  };
 }
 
-const decimals = (m: Record<string, Decimal>) => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, v.toFixed()]));
-const fromDecimals = (m: unknown) => Object.fromEntries(Object.entries((m ?? {}) as Record<string, string>).map(([k, v]) => [k, new Decimal(v)]));
+const decimals = (m: Record<string, Decimal>) =>
+  Object.fromEntries(Object.entries(m).map(([k, v]) => [k, v.toFixed()]));
+const fromDecimals = (m: unknown) =>
+  Object.fromEntries(Object.entries((m ?? {}) as Record<string, string>).map(([k, v]) => [k, new Decimal(v)]));
 
 export class DynamoDbJournalStore {
   private readonly doc: DynamoDBDocumentClient;
@@ -93,7 +116,11 @@ export class DynamoDbJournalStore {
     const items = await queryAll(this.doc, {
       TableName: this.tableName,
       KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :to',
-      ExpressionAttributeValues: { ':pk': journalPk(cityId), ':from': `${kind}#${from ?? ''}`, ':to': `${kind}#${through ?? '9999-12-31'}#~` },
+      ExpressionAttributeValues: {
+        ':pk': journalPk(cityId),
+        ':from': `${kind}#${from ?? ''}`,
+        ':to': `${kind}#${through ?? '9999-12-31'}#~`,
+      },
       ConsistentRead: true,
     });
     return items.map(lineOf);
@@ -104,24 +131,40 @@ export class DynamoDbJournalStore {
     const items = await this.query(cityId, 'REFUND#');
     return items.map((i) => {
       const l = lineOf(i);
-      return { lineId: l.lineId, caseId: l.caseId ?? '', day: l.day, amount: l.amount, ...(i.instructionId ? { instructionId: str(i.instructionId, 'instructionId') } : {}) };
+      return {
+        lineId: l.lineId,
+        caseId: l.caseId ?? '',
+        day: l.day,
+        amount: l.amount,
+        ...(i.instructionId ? { instructionId: str(i.instructionId, 'instructionId') } : {}),
+      };
     });
   }
 
   /** The city's KRW lines: settlements in, confirmed transfers to the treasury out. */
   async krwLines(cityId: string): Promise<KrwLine[]> {
-    return (await this.query(cityId, 'KRW#')).map((i) => ({ day: str(i.day, 'day'), amount: new Decimal(str(i.amount, 'amount')), transfer: i.transfer === true }));
+    return (await this.query(cityId, 'KRW#')).map((i) => ({
+      day: str(i.day, 'day'),
+      amount: new Decimal(str(i.amount, 'amount')),
+      transfer: i.transfer === true,
+    }));
   }
 
   /** Refund instructions (of one file day, or all), each with its payment once confirmed. */
   async instructions(cityId: string, day?: LocalDate): Promise<RefundInstruction[]> {
-    const [items, paid] = await Promise.all([this.query(cityId, `${INSTRUCTION_PREFIX}${day ? `RF-${day.replaceAll('-', '')}-` : ''}`), this.query(cityId, PAID_PREFIX)]);
+    const [items, paid] = await Promise.all([
+      this.query(cityId, `${INSTRUCTION_PREFIX}${day ? `RF-${day.replaceAll('-', '')}-` : ''}`),
+      this.query(cityId, PAID_PREFIX),
+    ]);
     const payments = new Map(paid.map((p) => [str(p.instructionId, 'instructionId'), p]));
     return items.map((i) => instructionOf(i, payments.get(str(i.instructionId, 'instructionId'))));
   }
 
   async instruction(cityId: string, instructionId: string): Promise<RefundInstruction | undefined> {
-    const [item, paid] = await Promise.all([this.get(cityId, instructionSk(instructionId)), this.get(cityId, `${PAID_PREFIX}${instructionId}`)]);
+    const [item, paid] = await Promise.all([
+      this.get(cityId, instructionSk(instructionId)),
+      this.get(cityId, `${PAID_PREFIX}${instructionId}`),
+    ]);
     return item ? instructionOf(item, paid) : undefined;
   }
 
@@ -138,7 +181,13 @@ export class DynamoDbJournalStore {
             {
               Put: {
                 TableName: this.tableName,
-                Item: { PK: pk, SK: instructionSk(i.instructionId), recordType: 'REFUND_INSTRUCTION', ...instructionItem(i), createdAt: at },
+                Item: {
+                  PK: pk,
+                  SK: instructionSk(i.instructionId),
+                  recordType: 'REFUND_INSTRUCTION',
+                  ...instructionItem(i),
+                  createdAt: at,
+                },
                 ConditionExpression: 'attribute_not_exists(PK)',
               },
             },
@@ -162,8 +211,22 @@ export class DynamoDbJournalStore {
   }
 
   /** The day's file is written: the day takes no more instructions (a rerun rewrites the same file). */
-  async sealDay(cityId: string, day: LocalDate, file: { key: string; count: number; total: Decimal; at: string }): Promise<void> {
-    await this.addOnce({ PK: journalPk(cityId), SK: `INSTRUCTED#${day}`, recordType: 'REFUND_FILE', cityId, day, fileKey: file.key, count: file.count, totalKrw: file.total.toFixed(0), at: file.at });
+  async sealDay(
+    cityId: string,
+    day: LocalDate,
+    file: { key: string; count: number; total: Decimal; at: string },
+  ): Promise<void> {
+    await this.addOnce({
+      PK: journalPk(cityId),
+      SK: `INSTRUCTED#${day}`,
+      recordType: 'REFUND_FILE',
+      cityId,
+      day,
+      fileKey: file.key,
+      count: file.count,
+      totalKrw: file.total.toFixed(0),
+      at: file.at,
+    });
   }
 
   async daySealed(cityId: string, day: LocalDate): Promise<boolean> {
@@ -171,10 +234,18 @@ export class DynamoDbJournalStore {
   }
 
   /** The confirmed transfer of a day, if any. */
-  async transfer(cityId: string, day: LocalDate): Promise<{ amount: Decimal; reference: string; by: string; at: string } | undefined> {
+  async transfer(
+    cityId: string,
+    day: LocalDate,
+  ): Promise<{ amount: Decimal; reference: string; by: string; at: string } | undefined> {
     const item = await this.get(cityId, journalSk('KRW', day, 'TRANSFER', day));
     if (!item) return undefined;
-    return { amount: new Decimal(str(item.amount, 'amount')).neg(), reference: str(item.reference, 'reference'), by: str(item.confirmedBy, 'confirmedBy'), at: str(item.at, 'at') };
+    return {
+      amount: new Decimal(str(item.amount, 'amount')).neg(),
+      reference: str(item.reference, 'reference'),
+      by: str(item.confirmedBy, 'confirmedBy'),
+      at: str(item.at, 'at'),
+    };
   }
 
   private query(cityId: string, prefix: string): Promise<Item[]> {
@@ -194,7 +265,9 @@ export class DynamoDbJournalStore {
   /** Writes a line once (false when that line exists: a repeated confirmation). */
   async addOnce(item: Item): Promise<boolean> {
     try {
-      await this.doc.send(new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(PK)' }));
+      await this.doc.send(
+        new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(PK)' }),
+      );
       return true;
     } catch (e) {
       if (e instanceof ConditionalCheckFailedException) return false;
@@ -203,7 +276,12 @@ export class DynamoDbJournalStore {
   }
 
   /** An officer's confirmation that the day's KRW moved to the treasury: a negative KRW line, once per city and day. */
-  recordTransfer(cityId: string, day: LocalDate, amount: Decimal, confirmation: { by: string; at: string; reference: string }): Promise<boolean> {
+  recordTransfer(
+    cityId: string,
+    day: LocalDate,
+    amount: Decimal,
+    confirmation: { by: string; at: string; reference: string },
+  ): Promise<boolean> {
     return this.addOnce({
       PK: journalPk(cityId),
       SK: journalSk('KRW', day, 'TRANSFER', day),
@@ -221,7 +299,11 @@ export class DynamoDbJournalStore {
   }
 
   async get(cityId: string, sk: string): Promise<Item | undefined> {
-    return (await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { PK: journalPk(cityId), SK: sk }, ConsistentRead: true }))).Item;
+    return (
+      await this.doc.send(
+        new GetCommand({ TableName: this.tableName, Key: { PK: journalPk(cityId), SK: sk }, ConsistentRead: true }),
+      )
+    ).Item;
   }
 
   async recordReconciliation(r: Reconciliation): Promise<void> {
@@ -230,15 +312,26 @@ export class DynamoDbJournalStore {
       at: r.at,
       exchange: decimals(r.exchange),
       ledger: decimals(r.ledger),
-      differences: r.differences.map((d) => ({ currency: d.currency, exchange: d.exchange.toFixed(), ledger: d.ledger.toFixed(), difference: d.difference.toFixed() })),
+      differences: r.differences.map((d) => ({
+        currency: d.currency,
+        exchange: d.exchange.toFixed(),
+        ledger: d.ledger.toFixed(),
+        difference: d.difference.toFixed(),
+      })),
       salesRunning: r.salesRunning,
     };
-    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { PK: RECONCILIATION_PK, SK: r.at, ...item } }));
-    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { PK: RECONCILIATION_PK, SK: 'LATEST', ...item } }));
+    await this.doc.send(
+      new PutCommand({ TableName: this.tableName, Item: { PK: RECONCILIATION_PK, SK: r.at, ...item } }),
+    );
+    await this.doc.send(
+      new PutCommand({ TableName: this.tableName, Item: { PK: RECONCILIATION_PK, SK: 'LATEST', ...item } }),
+    );
   }
 
   async latestReconciliation(): Promise<Reconciliation | undefined> {
-    const item = (await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { PK: RECONCILIATION_PK, SK: 'LATEST' } }))).Item;
+    const item = (
+      await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { PK: RECONCILIATION_PK, SK: 'LATEST' } }))
+    ).Item;
     if (!item) return undefined;
     return {
       at: str(item.at, 'at'),
@@ -254,4 +347,3 @@ export class DynamoDbJournalStore {
     };
   }
 }
-

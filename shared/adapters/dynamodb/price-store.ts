@@ -23,7 +23,13 @@
  *
  * Money, prices and quantities are decimal strings; the only Numbers are ageMs, part counters and TTL.
  */
-import { BatchGetCommand, BatchWriteCommand, DeleteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  DeleteCommand,
+  PutCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Case, CaseStatus } from '#domain/case';
 import { isClosed } from '#domain/case';
@@ -154,8 +160,10 @@ export class DynamoDbPriceStore {
     this.doc = documentClient(client);
     this.historyDays = options.historyDays ?? 7;
     this.casesPerPart = options.casesPerPart ?? 1000;
-    if (!Number.isInteger(this.historyDays) || this.historyDays < 1) throw new RangeError('historyDays must be a whole number of days, at least 1');
-    if (!Number.isInteger(this.casesPerPart) || this.casesPerPart < 1) throw new RangeError('casesPerPart must be a whole number, at least 1');
+    if (!Number.isInteger(this.historyDays) || this.historyDays < 1)
+      throw new RangeError('historyDays must be a whole number of days, at least 1');
+    if (!Number.isInteger(this.casesPerPart) || this.casesPerPart < 1)
+      throw new RangeError('casesPerPart must be a whole number, at least 1');
   }
 
   // ------------------------------------------------------------ open cases (byStatus index)
@@ -207,7 +215,10 @@ export class DynamoDbPriceStore {
    * Writes each market's LATEST item (unless a later poll already wrote one) and its point for
    * `minute` (the scheduled minute: a retried poll rewrites the same point).
    */
-  async putPrices(snapshots: readonly PriceSnapshot[], minute: Date): Promise<{ latestWritten: number; latestNewer: number }> {
+  async putPrices(
+    snapshots: readonly PriceSnapshot[],
+    minute: Date,
+  ): Promise<{ latestWritten: number; latestNewer: number }> {
     let latestWritten = 0;
     let latestNewer = 0;
     await forEachLimit(snapshots, PARALLEL_WRITES, async (s) => {
@@ -226,7 +237,12 @@ export class DynamoDbPriceStore {
         latestNewer++;
       }
     });
-    const points = snapshots.map((s) => ({ ...this.priceItem(s, minute), PK: priceSeriesPk(s.market, utcDay(minute)), SK: PRICE_SK.minute(minute), recordType: 'PRICE_POINT' }));
+    const points = snapshots.map((s) => ({
+      ...this.priceItem(s, minute),
+      PK: priceSeriesPk(s.market, utcDay(minute)),
+      SK: PRICE_SK.minute(minute),
+      recordType: 'PRICE_POINT',
+    }));
     await this.batchPut(points);
     return { latestWritten, latestNewer };
   }
@@ -252,17 +268,27 @@ export class DynamoDbPriceStore {
   async series(market: string, from: Date, to: Date): Promise<PricePoint[]> {
     if (to.getTime() < from.getTime()) return [];
     const days: string[] = [];
-    for (let ms = Date.parse(`${utcDay(from)}T00:00:00Z`); ms <= to.getTime(); ms += DAY_MS) days.push(utcDay(new Date(ms)));
+    for (let ms = Date.parse(`${utcDay(from)}T00:00:00Z`); ms <= to.getTime(); ms += DAY_MS)
+      days.push(utcDay(new Date(ms)));
     const out: PricePoint[] = [];
     for (const day of days) {
       const items = await queryAll(this.doc, {
         TableName: this.tableName,
         KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :to',
-        ExpressionAttributeValues: { ':pk': priceSeriesPk(market, day), ':from': PRICE_SK.minute(from), ':to': PRICE_SK.minute(to) },
+        ExpressionAttributeValues: {
+          ':pk': priceSeriesPk(market, day),
+          ':from': PRICE_SK.minute(from),
+          ':to': PRICE_SK.minute(to),
+        },
       });
       for (const item of items) {
         const s = itemToSnapshot(item);
-        out.push({ at: new Date(str(item.minute, 'minute')), price: s.tradePrice, ...(s.bestBid ? { bestBid: s.bestBid } : {}), flags: s.flags });
+        out.push({
+          at: new Date(str(item.minute, 'minute')),
+          price: s.tradePrice,
+          ...(s.bestBid ? { bestBid: s.bestBid } : {}),
+          flags: s.flags,
+        });
       }
     }
     return out;
@@ -307,7 +333,13 @@ export class DynamoDbPriceStore {
     });
     if (items.length === 0) return undefined;
     const parts = items
-      .map((item) => ({ part: int(item.part, 'part'), parts: int(item.parts, 'parts'), computedAt: str(item.computedAt, 'computedAt'), asOf: str(item.asOf, 'asOf'), entries: parseEntries(item.entries) }))
+      .map((item) => ({
+        part: int(item.part, 'part'),
+        parts: int(item.parts, 'parts'),
+        computedAt: str(item.computedAt, 'computedAt'),
+        asOf: str(item.asOf, 'asOf'),
+        entries: parseEntries(item.entries),
+      }))
       .sort((a, b) => (a.computedAt < b.computedAt ? 1 : a.computedAt > b.computedAt ? -1 : a.part - b.part));
     const newest = parts[0]!;
     const byCase = new Map<string, CoverageEntry>();
@@ -336,7 +368,10 @@ export class DynamoDbPriceStore {
         bytes += size;
       }
     }
-    const notNewer = { ConditionExpression: 'attribute_not_exists(PK) OR computedAt <= :at', ExpressionAttributeValues: { ':at': sheet.computedAt } };
+    const notNewer = {
+      ConditionExpression: 'attribute_not_exists(PK) OR computedAt <= :at',
+      ExpressionAttributeValues: { ':at': sheet.computedAt },
+    };
     const ignoreNewer = (error: unknown) => {
       if (!(error instanceof Error && error.name === 'ConditionalCheckFailedException')) throw error;
     };
@@ -367,7 +402,14 @@ export class DynamoDbPriceStore {
     const stale = Array.from({ length: Math.max(0, previousParts - parts.length) }, (_, i) => parts.length + i);
     await forEachLimit(stale, PARALLEL_WRITES, (part) =>
       this.doc
-        .send(new DeleteCommand({ TableName: this.tableName, Key: { PK: coveragePk(sheet.cityId), SK: PRICE_SK.coveragePart(part) }, ConditionExpression: 'computedAt < :at', ExpressionAttributeValues: { ':at': sheet.computedAt } }))
+        .send(
+          new DeleteCommand({
+            TableName: this.tableName,
+            Key: { PK: coveragePk(sheet.cityId), SK: PRICE_SK.coveragePart(part) },
+            ConditionExpression: 'computedAt < :at',
+            ExpressionAttributeValues: { ':at': sheet.computedAt },
+          }),
+        )
         .then(() => undefined, ignoreNewer),
     );
     return { parts: parts.length };
@@ -380,7 +422,8 @@ export class DynamoDbPriceStore {
     for (let i = 0; i < keys.length; i += BATCH_GET) {
       let pending: Item[] = keys.slice(i, i + BATCH_GET);
       for (let round = 0; pending.length > 0; round++) {
-        if (round >= MAX_BATCH_ROUNDS) throw new Error(`BatchGetItem left ${pending.length} keys unprocessed after ${MAX_BATCH_ROUNDS} rounds`);
+        if (round >= MAX_BATCH_ROUNDS)
+          throw new Error(`BatchGetItem left ${pending.length} keys unprocessed after ${MAX_BATCH_ROUNDS} rounds`);
         if (round > 0) await this.sleep(Math.min(1000, 50 * 2 ** round));
         const res = await this.doc.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending } } }));
         out.push(...(res.Responses?.[this.tableName] ?? []));
@@ -396,7 +439,8 @@ export class DynamoDbPriceStore {
     await forEachLimit(batches, PARALLEL_WRITES / 4, async (batch) => {
       let pending = batch.map((Item) => ({ PutRequest: { Item } }));
       for (let round = 0; pending.length > 0; round++) {
-        if (round >= MAX_BATCH_ROUNDS) throw new Error(`BatchWriteItem left ${pending.length} items unprocessed after ${MAX_BATCH_ROUNDS} rounds`);
+        if (round >= MAX_BATCH_ROUNDS)
+          throw new Error(`BatchWriteItem left ${pending.length} items unprocessed after ${MAX_BATCH_ROUNDS} rounds`);
         if (round > 0) await this.sleep(Math.min(1000, 50 * 2 ** round));
         const res = await this.doc.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }));
         pending = (res.UnprocessedItems?.[this.tableName] ?? []) as typeof pending;
@@ -416,7 +460,8 @@ function itemToSnapshot(item: Item): PriceSnapshot {
   const optDec = (name: string) => (item[name] === undefined ? undefined : dec(item[name], name));
   const date = (name: string) => new Date(str(item[name], name));
   const flags = Array.isArray(item.flags) ? item.flags.map((f) => str(f, 'flag')) : [];
-  if (flags.some((f) => !(PRICE_FLAGS as readonly string[]).includes(f))) throw new CorruptItemError('unknown price flag');
+  if (flags.some((f) => !(PRICE_FLAGS as readonly string[]).includes(f)))
+    throw new CorruptItemError('unknown price flag');
   const s: PriceSnapshot = {
     market: str(item.market, 'market'),
     polledAt: date('polledAt'),

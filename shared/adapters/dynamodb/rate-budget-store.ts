@@ -16,7 +16,14 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { RateLimited } from '#adapters/exchange/exchange';
-import { bucketFor, bucketScope, sendAtFor, UPBIT_RATE_LIMITS, type BucketParams, type RateBudget } from '#adapters/exchange/rate-budget';
+import {
+  bucketFor,
+  bucketScope,
+  sendAtFor,
+  UPBIT_RATE_LIMITS,
+  type BucketParams,
+  type RateBudget,
+} from '#adapters/exchange/rate-budget';
 import { documentClient } from './client';
 import { int } from './marshal';
 import * as z from 'zod/mini';
@@ -65,7 +72,8 @@ export class DynamoDbRateBudget implements RateBudget {
   /** The bucket of a group (its limit as configured, else the `default` group's). */
   bucket(group: string): BucketParams {
     let p = this.params.get(group);
-    if (!p) this.params.set(group, (p = bucketFor(this.limits[group] ?? this.limits.default ?? UPBIT_RATE_LIMITS.default!)));
+    if (!p)
+      this.params.set(group, (p = bucketFor(this.limits[group] ?? this.limits.default ?? UPBIT_RATE_LIMITS.default!)));
     return p;
   }
 
@@ -126,17 +134,24 @@ export class DynamoDbRateBudget implements RateBudget {
         continue;
       }
       // Neither: another caller restarted it meanwhile (try again), or it runs beyond the horizon.
-      const current = await this.doc.send(new GetCommand({ TableName: this.tableName, Key, ConsistentRead: true, ProjectionExpression: 'tat' }));
+      const current = await this.doc.send(
+        new GetCommand({ TableName: this.tableName, Key, ConsistentRead: true, ProjectionExpression: 'tat' }),
+      );
       const ahead = current.Item ? int(current.Item.tat, 'tat') - (this.now() + horizonMs) : 0;
       if (ahead > 0) {
-        if (this.now() + ahead > giveUpAt) throw new RateLimited(`rate budget of ${group} exhausted: the schedule runs ${ahead + horizonMs} ms ahead`);
+        if (this.now() + ahead > giveUpAt)
+          throw new RateLimited(`rate budget of ${group} exhausted: the schedule runs ${ahead + horizonMs} ms ahead`);
         await this.sleep(ahead);
       }
     }
   }
 }
 
-const BudgetEnv = z.object({ [ENV.tableName]: required(), [ENV.exchangeId]: optional(), [ENV.exchangeRateLimits]: rateLimitsVar() });
+const BudgetEnv = z.object({
+  [ENV.tableName]: required(),
+  [ENV.exchangeId]: optional(),
+  [ENV.exchangeRateLimits]: rateLimitsVar(),
+});
 
 /**
  * The deployment's budget, as every function that calls the exchange builds it: buckets in the
@@ -147,5 +162,8 @@ const BudgetEnv = z.object({ [ENV.tableName]: required(), [ENV.exchangeId]: opti
 export function rateBudgetFromEnv(client: DynamoDBClient, env: NodeJS.ProcessEnv = process.env): DynamoDbRateBudget {
   const e = parseEnv(BudgetEnv, env);
   const exchangeId = e[ENV.exchangeId] ?? 'upbit';
-  return new DynamoDbRateBudget(client, e[ENV.tableName], { scopes: { account: exchangeId, egress: `${exchangeId}-egress` }, limits: e[ENV.exchangeRateLimits] });
+  return new DynamoDbRateBudget(client, e[ENV.tableName], {
+    scopes: { account: exchangeId, egress: `${exchangeId}-egress` },
+    limits: e[ENV.exchangeRateLimits],
+  });
 }

@@ -6,7 +6,13 @@
  * city's open-release partition of the outbox index.
  */
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  GetCommand,
+  PutCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import { IdempotencyKeyTakenError, type IdempotencyRecord } from '#domain/case-store';
 import { idempotencyPut } from './case-store';
 import type { Case, NoticeIntent } from '#domain/case';
@@ -49,7 +55,8 @@ function keyOf(ref: ReleaseRef): { PK: string; SK: string } {
   return { PK: casePk(ref.cityId, ref.caseId), SK: `RELEASE#${pad(Number(m[2]))}#${m[3]}` };
 }
 
-const opt = (item: Item, name: string): string | undefined => (item[name] === undefined || item[name] === null ? undefined : str(item[name], name));
+const opt = (item: Item, name: string): string | undefined =>
+  item[name] === undefined || item[name] === null ? undefined : str(item[name], name);
 
 function attemptIn(v: unknown): WithdrawalAttempt | undefined {
   if (!v || typeof v !== 'object') return undefined;
@@ -105,7 +112,9 @@ export class DynamoDbReleaseStore {
     // An id that is not one of this case's releases names no release (not an error of the store).
     const m = RELEASE_ID.exec(ref.releaseId);
     if (!m || m[1] !== ref.caseId) return undefined;
-    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keyOf(ref), ConsistentRead: true }));
+    const out = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: keyOf(ref), ConsistentRead: true }),
+    );
     return out.Item?.recordType === 'RELEASE' ? itemToReleaseWork(out.Item) : undefined;
   }
 
@@ -119,7 +128,11 @@ export class DynamoDbReleaseStore {
     });
     const releases: ReleaseWork[] = [];
     for (const k of keys) {
-      const r = await this.get({ cityId, caseId: str(k.caseId, 'caseId'), releaseId: str(String(k.GSI3SK).split('#').pop(), 'releaseId') });
+      const r = await this.get({
+        cityId,
+        caseId: str(k.caseId, 'caseId'),
+        releaseId: str(String(k.GSI3SK).split('#').pop(), 'releaseId'),
+      });
       if (r && r.status !== 'DONE') releases.push(r);
     }
     return releases;
@@ -138,7 +151,13 @@ export class DynamoDbReleaseStore {
       ':history': r.history,
       ':updatedAt': r.updatedAt,
     };
-    const set = ['releaseStatus = :status', 'revision = :revision', 'approvals = :approvals', 'history = :history', 'updatedAt = :updatedAt'];
+    const set = [
+      'releaseStatus = :status',
+      'revision = :revision',
+      'approvals = :approvals',
+      'history = :history',
+      'updatedAt = :updatedAt',
+    ];
     const remove: string[] = [];
     const optional = (name: 'destination' | 'withdrawal' | 'failure', value: unknown) => {
       if (value === undefined) remove.push(name);
@@ -154,7 +173,9 @@ export class DynamoDbReleaseStore {
     const update = {
       TableName: this.tableName,
       Key: keyOf(r),
-      ConditionExpression: 'attribute_exists(PK) AND ' + (previousRevision === 0 ? '(revision = :prev OR attribute_not_exists(revision))' : 'revision = :prev'),
+      ConditionExpression:
+        'attribute_exists(PK) AND ' +
+        (previousRevision === 0 ? '(revision = :prev OR attribute_not_exists(revision))' : 'revision = :prev'),
       UpdateExpression: `SET ${set.join(', ')}` + (remove.length ? ` REMOVE ${remove.join(', ')}` : ''),
       ExpressionAttributeValues: values,
     };
@@ -166,7 +187,17 @@ export class DynamoDbReleaseStore {
       const idem = idempotencyPut(idempotency, r.caseId);
       await this.doc.send(
         new TransactWriteCommand({
-          TransactItems: [{ Update: update }, { Put: { TableName: this.tableName, Item: idem.item, ConditionExpression: idem.condition, ExpressionAttributeValues: idem.values } }],
+          TransactItems: [
+            { Update: update },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: idem.item,
+                ConditionExpression: idem.condition,
+                ExpressionAttributeValues: idem.values,
+              },
+            },
+          ],
         }),
       );
     } catch (e) {
@@ -183,7 +214,13 @@ export class DynamoDbReleaseStore {
   /** A notice caused outside a case transition (a release done), written once into the notice outbox. */
   async addNotice(c: Case, notice: NoticeIntent, at: string): Promise<boolean> {
     try {
-      await this.doc.send(new PutCommand({ TableName: this.tableName, Item: noticeToItem(c, at, notice), ConditionExpression: 'attribute_not_exists(PK)' }));
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: noticeToItem(c, at, notice),
+          ConditionExpression: 'attribute_not_exists(PK)',
+        }),
+      );
       return true;
     } catch (e) {
       if (e instanceof ConditionalCheckFailedException) return false;

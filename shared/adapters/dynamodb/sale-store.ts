@@ -211,7 +211,8 @@ export class OrderConflictError extends Error {
 
 // ---------------------------------------------------------------- marshalling
 
-const decs = (m: Record<string, Decimal>): Record<string, string> => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, v.toFixed()]));
+const decs = (m: Record<string, Decimal>): Record<string, string> =>
+  Object.fromEntries(Object.entries(m).map(([k, v]) => [k, v.toFixed()]));
 const record = (v: unknown, name: string): Record<string, unknown> => {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new CorruptItemError(`${name} is not a map`);
   return v as Record<string, unknown>;
@@ -220,9 +221,11 @@ const list = (v: unknown, name: string): unknown[] => {
   if (!Array.isArray(v)) throw new CorruptItemError(`${name} is not a list`);
   return v;
 };
-const decMap = (v: unknown, name: string): Record<string, Decimal> => Object.fromEntries(Object.entries(record(v ?? {}, name)).map(([k, x]) => [k, dec(x, `${name}.${k}`)]));
+const decMap = (v: unknown, name: string): Record<string, Decimal> =>
+  Object.fromEntries(Object.entries(record(v ?? {}, name)).map(([k, x]) => [k, dec(x, `${name}.${k}`)]));
 const optStr = (v: unknown, name: string): string | undefined => (v === undefined ? undefined : str(v, name));
-const strMap = (v: unknown, name: string): Record<string, string> => Object.fromEntries(Object.entries(record(v, name)).map(([k, x]) => [k, str(x, `${name}.${k}`)]));
+const strMap = (v: unknown, name: string): Record<string, string> =>
+  Object.fromEntries(Object.entries(record(v, name)).map(([k, x]) => [k, str(x, `${name}.${k}`)]));
 
 function snapshotOut(s: MarketSnapshot): Item {
   return {
@@ -291,7 +294,9 @@ export function saleToItem(s: SaleRecord): Item {
         }
       : {}),
     lastQuotes: Object.fromEntries(Object.entries(s.lastQuotes).map(([k, v]) => [k, snapshotOut(v)])),
-    priceHistory: Object.fromEntries(Object.entries(s.priceHistory).map(([k, pts]) => [k, pts.map((p) => [p.at, p.price.toFixed()])])),
+    priceHistory: Object.fromEntries(
+      Object.entries(s.priceHistory).map(([k, pts]) => [k, pts.map((p) => [p.at, p.price.toFixed()])]),
+    ),
     consecutivePauses: s.consecutivePauses,
     pauses: s.pauses.slice(-MAX_PAUSES).map((p) => ({ ...p })),
     pauseCount: s.pauseCount,
@@ -328,7 +333,9 @@ export function itemToSale(item: Item): SaleRecord {
     startedAt: str(item.startedAt, 'startedAt'),
     needAtStartKrw: dec(item.needAtStartKrw, 'needAtStartKrw'),
     limitPrices: decMap(item.limitPrices, 'limitPrices'),
-    lastQuotes: Object.fromEntries(Object.entries(record(item.lastQuotes ?? {}, 'lastQuotes')).map(([k, v]) => [k, snapshotIn(v)])),
+    lastQuotes: Object.fromEntries(
+      Object.entries(record(item.lastQuotes ?? {}, 'lastQuotes')).map(([k, v]) => [k, snapshotIn(v)]),
+    ),
     priceHistory: Object.fromEntries(
       Object.entries(record(item.priceHistory ?? {}, 'priceHistory')).map(([k, pts]) => [
         k,
@@ -341,7 +348,12 @@ export function itemToSale(item: Item): SaleRecord {
     consecutivePauses: int(item.consecutivePauses, 'consecutivePauses'),
     pauses: list(item.pauses ?? [], 'pauses').map((p) => {
       const m = strMap(p, 'pause');
-      return { at: m.at ?? '', market: m.market ?? '', reason: m.reason ?? '', action: (m.action ?? 'PAUSE') as Pause['action'] };
+      return {
+        at: m.at ?? '',
+        market: m.market ?? '',
+        reason: m.reason ?? '',
+        action: (m.action ?? 'PAUSE') as Pause['action'],
+      };
     }),
     pauseCount: int(item.pauseCount, 'pauseCount'),
     sliceCount: int(item.sliceCount, 'sliceCount'),
@@ -446,7 +458,7 @@ export function itemToOrder(item: Item): OrderRecord {
     plannedAt: str(item.plannedAt, 'plannedAt'),
     sendAttempts: int(item.sendAttempts, 'sendAttempts'),
   };
-  const opt = (k: keyof Item  ) => optStr(item[k], k);
+  const opt = (k: keyof Item) => optStr(item[k], k);
   if (opt('sentAt')) o.sentAt = opt('sentAt');
   if (opt('exchangeUuid')) o.exchangeUuid = opt('exchangeUuid');
   if (opt('exchangeState')) o.exchangeState = opt('exchangeState');
@@ -466,7 +478,8 @@ export function itemToOrder(item: Item): OrderRecord {
 }
 
 /** The order identifier of a slice: derived from city, case (in the sale id), sale and slice, never reused. */
-export const orderIdentifier = (cityId: string, saleId: string, slice: number): string => `${cityId}.${saleId}.s${slice}`;
+export const orderIdentifier = (cityId: string, saleId: string, slice: number): string =>
+  `${cityId}.${saleId}.s${slice}`;
 
 /** What the DONE orders of a sale sold, per order (the settlement's fills). */
 export function executed(orders: readonly OrderRecord[]): OrderRecord[] {
@@ -482,7 +495,11 @@ export function netProceeds(orders: readonly OrderRecord[]): Decimal {
 }
 
 export function soldOf(orders: readonly OrderRecord[], market: string): Decimal {
-  return sum(executed(orders).filter((o) => o.market === market).map((o) => o.executedVolume ?? ZERO));
+  return sum(
+    executed(orders)
+      .filter((o) => o.market === market)
+      .map((o) => o.executedVolume ?? ZERO),
+  );
 }
 
 /** Orders whose outcome is unknown: their whole volume may still be sold. */
@@ -490,7 +507,11 @@ export const inDoubt = (orders: readonly OrderRecord[]): OrderRecord[] => orders
 
 /** Coins under orders in doubt, per market: held back (neither sold nor released). */
 export function heldInDoubt(orders: readonly OrderRecord[], market: string): Decimal {
-  return sum(inDoubt(orders).filter((o) => o.market === market).map((o) => o.volume));
+  return sum(
+    inDoubt(orders)
+      .filter((o) => o.market === market)
+      .map((o) => o.volume),
+  );
 }
 
 // ---------------------------------------------------------------- the store
@@ -527,7 +548,13 @@ export class DynamoDbSaleStore implements SaleStore {
 
   async create(sale: SaleRecord): Promise<SaleRecord> {
     try {
-      await this.doc.send(new PutCommand({ TableName: this.tableName, Item: saleToItem({ ...sale, rev: 1 }), ConditionExpression: 'attribute_not_exists(PK)' }));
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: saleToItem({ ...sale, rev: 1 }),
+          ConditionExpression: 'attribute_not_exists(PK)',
+        }),
+      );
       return { ...sale, rev: 1 };
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
@@ -538,14 +565,22 @@ export class DynamoDbSaleStore implements SaleStore {
   }
 
   async get(cityId: string, caseId: string, saleId: string): Promise<SaleRecord | undefined> {
-    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { PK: casePk(cityId, caseId), SK: SK.sale(saleId) }, ConsistentRead: true }));
+    const out = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { PK: casePk(cityId, caseId), SK: SK.sale(saleId) },
+        ConsistentRead: true,
+      }),
+    );
     return out.Item ? itemToSale(out.Item) : undefined;
   }
 
   async save(sale: SaleRecord): Promise<SaleRecord> {
     const next = { ...sale, rev: sale.rev + 1 };
     try {
-      await this.doc.send(new PutCommand({ TableName: this.tableName, Item: saleToItem(next), ...this.overRev(sale.rev) }));
+      await this.doc.send(
+        new PutCommand({ TableName: this.tableName, Item: saleToItem(next), ...this.overRev(sale.rev) }),
+      );
     } catch (error) {
       if (isConditionFailure(error)) throw new ConcurrencyConflictError(sale.cityId, sale.caseId, sale.rev);
       throw error;
@@ -574,14 +609,30 @@ export class DynamoDbSaleStore implements SaleStore {
   }
 
   async ordersInDoubt(): Promise<InDoubtMarker[]> {
-    const items = await queryAll(this.doc, { TableName: this.tableName, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': ORDERS_IN_DOUBT_PK }, ConsistentRead: true });
+    const items = await queryAll(this.doc, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'PK = :pk',
+      ExpressionAttributeValues: { ':pk': ORDERS_IN_DOUBT_PK },
+      ConsistentRead: true,
+    });
     return items
-      .map((i) => ({ cityId: str(i.cityId, 'cityId'), caseId: str(i.caseId, 'caseId'), identifier: str(i.identifier, 'identifier'), since: str(i.since, 'since') }))
+      .map((i) => ({
+        cityId: str(i.cityId, 'cityId'),
+        caseId: str(i.caseId, 'caseId'),
+        identifier: str(i.identifier, 'identifier'),
+        since: str(i.since, 'since'),
+      }))
       .sort((a, b) => a.since.localeCompare(b.since));
   }
 
   async getOrder(cityId: string, caseId: string, identifier: string): Promise<OrderRecord | undefined> {
-    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { PK: casePk(cityId, caseId), SK: SK.order(identifier) }, ConsistentRead: true }));
+    const out = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { PK: casePk(cityId, caseId), SK: SK.order(identifier) },
+        ConsistentRead: true,
+      }),
+    );
     return out.Item ? itemToOrder(out.Item) : undefined;
   }
 
@@ -591,7 +642,13 @@ export class DynamoDbSaleStore implements SaleStore {
       await this.doc.send(
         new TransactWriteCommand({
           TransactItems: [
-            { Put: { TableName: this.tableName, Item: orderToItem(order), ConditionExpression: 'attribute_not_exists(PK)' } },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: orderToItem(order),
+                ConditionExpression: 'attribute_not_exists(PK)',
+              },
+            },
             { Put: { TableName: this.tableName, Item: saleToItem(next), ...this.overRev(sale.rev) } },
           ],
         }),
@@ -607,24 +664,45 @@ export class DynamoDbSaleStore implements SaleStore {
     const marker = this.markerOps(order, from);
     try {
       if (marker.length === 0) {
-        await this.doc.send(new PutCommand({ TableName: this.tableName, Item: orderToItem(order), ...this.fromStatus(from) }));
+        await this.doc.send(
+          new PutCommand({ TableName: this.tableName, Item: orderToItem(order), ...this.fromStatus(from) }),
+        );
         return;
       }
-      await this.doc.send(new TransactWriteCommand({ TransactItems: [{ Put: { TableName: this.tableName, Item: orderToItem(order), ...this.fromStatus(from) } }, ...marker] }));
+      await this.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: { TableName: this.tableName, Item: orderToItem(order), ...this.fromStatus(from) } },
+            ...marker,
+          ],
+        }),
+      );
     } catch (error) {
-      if (isConditionFailure(error) || isTransactionCancelled(error)) throw new OrderConflictError(`order ${order.identifier} is no longer ${from.join(' or ')}`);
+      if (isConditionFailure(error) || isTransactionCancelled(error))
+        throw new OrderConflictError(`order ${order.identifier} is no longer ${from.join(' or ')}`);
       throw error;
     }
   }
 
   /** The account-wide marker of an order in doubt: put when it becomes IN_DOUBT, deleted when it leaves. */
-  private markerOps(order: OrderRecord, from: readonly OrderStatus[]): NonNullable<TransactWriteCommandInput['TransactItems']> {
+  private markerOps(
+    order: OrderRecord,
+    from: readonly OrderStatus[],
+  ): NonNullable<TransactWriteCommandInput['TransactItems']> {
     const Key = { PK: ORDERS_IN_DOUBT_PK, SK: inDoubtSk(order.cityId, order.caseId, order.identifier) };
     if (order.status === 'IN_DOUBT' && !from.includes('IN_DOUBT')) {
-      const item = { ...Key, recordType: 'ORDER_IN_DOUBT', cityId: order.cityId, caseId: order.caseId, identifier: order.identifier, since: order.inDoubtSince ?? order.sentAt ?? order.plannedAt };
+      const item = {
+        ...Key,
+        recordType: 'ORDER_IN_DOUBT',
+        cityId: order.cityId,
+        caseId: order.caseId,
+        identifier: order.identifier,
+        since: order.inDoubtSince ?? order.sentAt ?? order.plannedAt,
+      };
       return [{ Put: { TableName: this.tableName, Item: item } }];
     }
-    if (order.status !== 'IN_DOUBT' && from.includes('IN_DOUBT')) return [{ Delete: { TableName: this.tableName, Key } }];
+    if (order.status !== 'IN_DOUBT' && from.includes('IN_DOUBT'))
+      return [{ Delete: { TableName: this.tableName, Key } }];
     return [];
   }
 
@@ -644,7 +722,8 @@ export class DynamoDbSaleStore implements SaleStore {
     } catch (error) {
       if (isTransactionCancelled(error)) {
         const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
-        if (reasons[0]?.Code === 'ConditionalCheckFailed') throw new OrderConflictError(`order ${order.identifier} is no longer ${from.join(' or ')}`);
+        if (reasons[0]?.Code === 'ConditionalCheckFailed')
+          throw new OrderConflictError(`order ${order.identifier} is no longer ${from.join(' or ')}`);
         throw new ConcurrencyConflictError(sale.cityId, sale.caseId, sale.rev);
       }
       throw error;
@@ -653,7 +732,11 @@ export class DynamoDbSaleStore implements SaleStore {
   }
 
   private overRev(rev: number) {
-    return { ConditionExpression: 'attribute_exists(PK) AND #rev = :rev', ExpressionAttributeNames: { '#rev': 'rev' }, ExpressionAttributeValues: { ':rev': rev } };
+    return {
+      ConditionExpression: 'attribute_exists(PK) AND #rev = :rev',
+      ExpressionAttributeNames: { '#rev': 'rev' },
+      ExpressionAttributeValues: { ':rev': rev },
+    };
   }
 
   private fromStatus(from: readonly OrderStatus[]) {
@@ -664,7 +747,6 @@ export class DynamoDbSaleStore implements SaleStore {
       ExpressionAttributeValues: values,
     };
   }
-
 }
 
 function isConditionFailure(error: unknown): boolean {

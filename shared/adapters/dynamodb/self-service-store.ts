@@ -21,10 +21,12 @@ import { safeId } from './keys';
 import { int, str } from './marshal';
 
 const linkKey = (code: string) => ({ PK: `SELFSERVICE#LINK#${safeId('code', code)}`, SK: 'LINK' });
-const casePk = (cityId: string, caseId: string) => `CITY#${safeId('cityId', cityId)}#SELFSERVICE#${safeId('caseId', caseId)}`;
+const casePk = (cityId: string, caseId: string) =>
+  `CITY#${safeId('cityId', cityId)}#SELFSERVICE#${safeId('caseId', caseId)}`;
 const checkKey = (cityId: string, caseId: string) => ({ PK: casePk(cityId, caseId), SK: 'CHECK' });
 
-export type AccessOutcome = 'CHECK_PASSED' | 'CHECK_FAILED' | 'LOCKED' | 'EXPIRED' | 'NO_CHECK' | 'READ' | 'SALE_PLAN' | 'SALE_REQUEST';
+export type AccessOutcome =
+  'CHECK_PASSED' | 'CHECK_FAILED' | 'LOCKED' | 'EXPIRED' | 'NO_CHECK' | 'READ' | 'SALE_PLAN' | 'SALE_REQUEST';
 
 export interface AccessEntry {
   at: string;
@@ -37,7 +39,8 @@ export interface AccessEntry {
 /** Which counter an attempt is reserved on: the link's, or the case's (all its links). */
 export type AttemptScope = { kind: 'LINK'; code: string } | { kind: 'CASE'; cityId: string; caseId: string };
 
-const isConditionFailure = (e: unknown): boolean => e instanceof ConditionalCheckFailedException || (e as { name?: string }).name === 'ConditionalCheckFailedException';
+const isConditionFailure = (e: unknown): boolean =>
+  e instanceof ConditionalCheckFailedException || (e as { name?: string }).name === 'ConditionalCheckFailedException';
 
 export class DynamoDbSelfServiceStore {
   private readonly doc: DynamoDBDocumentClient;
@@ -55,7 +58,14 @@ export class DynamoDbSelfServiceStore {
       await this.doc.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...linkKey(code), cityId: grant.cityId, caseId: grant.caseId, noticeId: grant.noticeId, expiresOn: grant.expiresOn, createdAt: at },
+          Item: {
+            ...linkKey(code),
+            cityId: grant.cityId,
+            caseId: grant.caseId,
+            noticeId: grant.noticeId,
+            expiresOn: grant.expiresOn,
+            createdAt: at,
+          },
           ConditionExpression: 'attribute_not_exists(PK)',
         }),
       );
@@ -65,21 +75,40 @@ export class DynamoDbSelfServiceStore {
   }
 
   async getLink(code: string): Promise<LinkGrant | undefined> {
-    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: linkKey(code), ConsistentRead: true }));
+    const out = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: linkKey(code), ConsistentRead: true }),
+    );
     const i = out.Item;
     if (!i) return undefined;
-    return { cityId: str(i.cityId, 'cityId'), caseId: str(i.caseId, 'caseId'), noticeId: str(i.noticeId, 'noticeId'), expiresOn: str(i.expiresOn, 'expiresOn') };
+    return {
+      cityId: str(i.cityId, 'cityId'),
+      caseId: str(i.caseId, 'caseId'),
+      noticeId: str(i.noticeId, 'noticeId'),
+      expiresOn: str(i.expiresOn, 'expiresOn'),
+    };
   }
 
   /** Sets (or replaces) the case's second check; the attempts already made still count. */
   async setCheck(cityId: string, caseId: string, digest: string, at: string): Promise<void> {
     await this.doc.send(
-      new UpdateCommand({ TableName: this.tableName, Key: checkKey(cityId, caseId), UpdateExpression: 'SET digest = :d, setAt = :at', ExpressionAttributeValues: { ':d': digest, ':at': at } }),
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: checkKey(cityId, caseId),
+        UpdateExpression: 'SET digest = :d, setAt = :at',
+        ExpressionAttributeValues: { ':d': digest, ':at': at },
+      }),
     );
   }
 
   async getCheck(cityId: string, caseId: string): Promise<string | undefined> {
-    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: checkKey(cityId, caseId), ConsistentRead: true, ProjectionExpression: 'digest' }));
+    const out = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: checkKey(cityId, caseId),
+        ConsistentRead: true,
+        ProjectionExpression: 'digest',
+      }),
+    );
     return out.Item?.digest === undefined ? undefined : str(out.Item.digest, 'digest');
   }
 
@@ -125,12 +154,17 @@ export class DynamoDbSelfServiceStore {
   /** After a passed check: the attempts are forgotten. */
   async clearAttempts(scope: AttemptScope): Promise<void> {
     const Key = scope.kind === 'LINK' ? linkKey(scope.code) : checkKey(scope.cityId, scope.caseId);
-    await this.doc.send(new UpdateCommand({ TableName: this.tableName, Key, UpdateExpression: 'REMOVE attempts, windowEnds' }));
+    await this.doc.send(
+      new UpdateCommand({ TableName: this.tableName, Key, UpdateExpression: 'REMOVE attempts, windowEnds' }),
+    );
   }
 
   async recordAccess(cityId: string, caseId: string, entry: AccessEntry): Promise<void> {
     await this.doc.send(
-      new PutCommand({ TableName: this.tableName, Item: { PK: casePk(cityId, caseId), SK: `ACCESS#${entry.at}#${entry.requestId}`, ...entry } }),
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { PK: casePk(cityId, caseId), SK: `ACCESS#${entry.at}#${entry.requestId}`, ...entry },
+      }),
     );
   }
 
@@ -142,7 +176,13 @@ export class DynamoDbSelfServiceStore {
       ExpressionAttributeValues: { ':pk': casePk(cityId, caseId), ':access': 'ACCESS#' },
       ConsistentRead: true,
     });
-    return items.map((i) => ({ at: str(i.at, 'at'), outcome: str(i.outcome, 'outcome') as AccessOutcome, noticeId: str(i.noticeId, 'noticeId'), route: str(i.route, 'route'), requestId: str(i.requestId, 'requestId') }));
+    return items.map((i) => ({
+      at: str(i.at, 'at'),
+      outcome: str(i.outcome, 'outcome') as AccessOutcome,
+      noticeId: str(i.noticeId, 'noticeId'),
+      route: str(i.route, 'route'),
+      requestId: str(i.requestId, 'requestId'),
+    }));
   }
 
   /**

@@ -65,7 +65,18 @@ const byStatus: IndexDefinition = {
   partitionKey: { name: 'GSI2PK', type: 'S' },
   sortKey: { name: 'GSI2SK', type: 'S' },
   projectionType: 'INCLUDE',
-  nonKeyAttributes: ['cityId', 'caseId', 'status', 'createdAt', 'updatedAt', 'arrearsKrw', 'recoveredKrw', 'refundPayableKrw', 'available', 'deadline'],
+  nonKeyAttributes: [
+    'cityId',
+    'caseId',
+    'status',
+    'createdAt',
+    'updatedAt',
+    'arrearsKrw',
+    'recoveredKrw',
+    'refundPayableKrw',
+    'available',
+    'deadline',
+  ],
 };
 
 const outbox: IndexDefinition = {
@@ -87,7 +98,11 @@ export const CASES_TABLE = {
 
 /** CreateTable input for DynamoDB Local and tests (TTL is a separate UpdateTimeToLive call). */
 export function createTableInput(tableName: string): CreateTableCommandInput {
-  const keyAttributes = [CASES_TABLE.partitionKey, CASES_TABLE.sortKey, ...CASES_TABLE.globalSecondaryIndexes.flatMap((i) => [i.partitionKey, i.sortKey])];
+  const keyAttributes = [
+    CASES_TABLE.partitionKey,
+    CASES_TABLE.sortKey,
+    ...CASES_TABLE.globalSecondaryIndexes.flatMap((i) => [i.partitionKey, i.sortKey]),
+  ];
   const unique = [...new Map(keyAttributes.map((a) => [a.name, a])).values()];
   return {
     TableName: tableName,
@@ -103,7 +118,10 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
         { AttributeName: i.partitionKey.name, KeyType: 'HASH' },
         { AttributeName: i.sortKey.name, KeyType: 'RANGE' },
       ],
-      Projection: { ProjectionType: i.projectionType, ...(i.nonKeyAttributes ? { NonKeyAttributes: i.nonKeyAttributes } : {}) },
+      Projection: {
+        ProjectionType: i.projectionType,
+        ...(i.nonKeyAttributes ? { NonKeyAttributes: i.nonKeyAttributes } : {}),
+      },
     })),
   };
 }

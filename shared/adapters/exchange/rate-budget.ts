@@ -24,7 +24,13 @@ export interface RateBudget {
 export const UPBIT_RATE_WINDOW_MS = 1000;
 
 /** Quotation groups are counted per client IP (the NAT's); the others per account. */
-export const UPBIT_QUOTATION_GROUPS: ReadonlySet<string> = new Set(['market', 'candle', 'trade', 'ticker', 'orderbook']);
+export const UPBIT_QUOTATION_GROUPS: ReadonlySet<string> = new Set([
+  'market',
+  'candle',
+  'trade',
+  'ticker',
+  'orderbook',
+]);
 
 /** Upbit's documented limits per second (orders: 8 until 2026-08-20, 12 from 2026-08-21). */
 export const UPBIT_RATE_LIMITS: Readonly<Record<string, number>> = Object.freeze({
@@ -52,7 +58,8 @@ export interface BucketParams {
  * 1), the rest spread evenly over the window plus the margin, so no window holds more than `limit`.
  */
 export function bucketFor(limit: number, windowMs = UPBIT_RATE_WINDOW_MS, marginMs = DEFAULT_MARGIN_MS): BucketParams {
-  if (!Number.isInteger(limit) || limit < 2) throw new RangeError(`a rate limit must be a whole number of at least 2 a window: ${limit}`);
+  if (!Number.isInteger(limit) || limit < 2)
+    throw new RangeError(`a rate limit must be a whole number of at least 2 a window: ${limit}`);
   const burst = Math.max(1, Math.floor(limit / 10));
   return { burst, intervalMs: Math.ceil((windowMs + marginMs) / (limit - burst)) };
 }
@@ -71,7 +78,8 @@ export interface Reservation {
 
 /** Reserves `n` grants at `now` on a bucket whose schedule ends at `tat` (undefined: never used). */
 export function reserve(tat: number | undefined, now: number, n: number, params: BucketParams): Reservation {
-  if (!Number.isInteger(n) || n < 1 || n > params.burst) throw new RangeError(`between 1 and ${params.burst} requests at once: ${n}`);
+  if (!Number.isInteger(n) || n < 1 || n > params.burst)
+    throw new RangeError(`between 1 and ${params.burst} requests at once: ${n}`);
   const next = Math.max(tat ?? now, now) + n * params.intervalMs;
   return { tat: next, sendAt: sendAtFor(next, now, params) };
 }

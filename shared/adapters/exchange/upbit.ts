@@ -144,7 +144,10 @@ export class UpbitExchange implements Exchange, OrderHistory, WithdrawalVenue {
     };
     this.pacer = new GroupPacer({ windowMs: UPBIT_RATE_WINDOW_MS, now: this.o.now, sleep: this.o.sleep });
     const fixed = 'keys' in options ? undefined : { accessKey: options.accessKey, secretKey: options.secretKey };
-    this.keys = 'keys' in options ? options.keys : { current: () => Promise.resolve(fixed!), reread: () => Promise.resolve(fixed!) };
+    this.keys =
+      'keys' in options
+        ? options.keys
+        : { current: () => Promise.resolve(fixed!), reread: () => Promise.resolve(fixed!) };
   }
 
   // ------------------------------------------------------------------ quotation
@@ -152,7 +155,14 @@ export class UpbitExchange implements Exchange, OrderHistory, WithdrawalVenue {
   async quotes(markets: readonly string[]): Promise<Quote[]> {
     const out: Quote[] = [];
     for (const chunk of chunks(markets, this.o.maxMarketsPerCall)) {
-      const body = await this.call({ method: 'GET', path: '/v1/ticker', params: [['markets', chunk.join(',')]], auth: false, kind: 'safe', group: 'ticker' });
+      const body = await this.call({
+        method: 'GET',
+        path: '/v1/ticker',
+        params: [['markets', chunk.join(',')]],
+        auth: false,
+        kind: 'safe',
+        group: 'ticker',
+      });
       for (const t of parse(z.array(tickerSchema), body, 'ticker')) {
         out.push({
           market: t.market,
@@ -170,7 +180,14 @@ export class UpbitExchange implements Exchange, OrderHistory, WithdrawalVenue {
   async orderBooks(markets: readonly string[]): Promise<OrderBook[]> {
     const out: OrderBook[] = [];
     for (const chunk of chunks(markets, this.o.maxMarketsPerCall)) {
-      const body = await this.call({ method: 'GET', path: '/v1/orderbook', params: [['markets', chunk.join(',')]], auth: false, kind: 'safe', group: 'orderbook' });
+      const body = await this.call({
+        method: 'GET',
+        path: '/v1/orderbook',
+        params: [['markets', chunk.join(',')]],
+        auth: false,
+        kind: 'safe',
+        group: 'orderbook',
+      });
       for (const b of parse(z.array(orderbookSchema), body, 'orderbook')) {
         out.push({
           market: b.market,
@@ -188,14 +205,28 @@ export class UpbitExchange implements Exchange, OrderHistory, WithdrawalVenue {
   async marketRules(market: string): Promise<MarketRules> {
     const instruments = parse(
       z.array(instrumentSchema),
-      await this.call({ method: 'GET', path: '/v1/orderbook/instruments', params: [['markets', market]], auth: false, kind: 'safe', group: 'orderbook' }),
+      await this.call({
+        method: 'GET',
+        path: '/v1/orderbook/instruments',
+        params: [['markets', market]],
+        auth: false,
+        kind: 'safe',
+        group: 'orderbook',
+      }),
       'orderbook/instruments',
     );
     const instrument = instruments.find((i) => i.market === market);
     if (!instrument) throw new ExchangeError(`no instrument for ${market}`);
     const chance = parse(
       chanceSchema,
-      await this.call({ method: 'GET', path: '/v1/orders/chance', params: [['market', market]], auth: true, kind: 'safe', group: 'default' }),
+      await this.call({
+        method: 'GET',
+        path: '/v1/orders/chance',
+        params: [['market', market]],
+        auth: true,
+        kind: 'safe',
+        group: 'default',
+      }),
       'orders/chance',
     );
     return {
@@ -224,7 +255,15 @@ export class UpbitExchange implements Exchange, OrderHistory, WithdrawalVenue {
     params.push(['ord_type', order.type]);
     if (order.type !== 'market' && order.timeInForce) params.push(['time_in_force', order.timeInForce]);
     params.push(['identifier', order.identifier]);
-    const body = await this.call({ method: 'POST', path: '/v1/orders', params, auth: true, kind: 'order', group: 'order', identifier: order.identifier });
+    const body = await this.call({
+      method: 'POST',
+      path: '/v1/orders',
+      params,
+      auth: true,
+      kind: 'order',
+      group: 'order',
+      identifier: order.identifier,
+    });
     return toOrder(parse(orderSchema, body, 'orders'));
   }
 
@@ -237,7 +276,11 @@ export class UpbitExchange implements Exchange, OrderHistory, WithdrawalVenue {
         // Either an earlier attempt of ours landed (then it is found) or a failed one spent the key.
         const found = await this.findByIdentifier(order.identifier);
         if (found) return { outcome: 'placed', order: found, resolvedByLookup: true };
-        return { outcome: 'absent', identifier: order.identifier, reason: 'identifier already spent by a failed attempt; use a new one' };
+        return {
+          outcome: 'absent',
+          identifier: order.identifier,
+          reason: 'identifier already spent by a failed attempt; use a new one',
+        };
       }
       throw e;
     }
@@ -245,7 +288,14 @@ export class UpbitExchange implements Exchange, OrderHistory, WithdrawalVenue {
 
   async getOrder(ref: OrderRef): Promise<ExchangeOrder> {
     const params: Params = 'uuid' in ref ? [['uuid', ref.uuid]] : [['identifier', ref.identifier]];
-    const body = await this.call({ method: 'GET', path: '/v1/order', params, auth: true, kind: 'safe', group: 'default' });
+    const body = await this.call({
+      method: 'GET',
+      path: '/v1/order',
+      params,
+      auth: true,
+      kind: 'safe',
+      group: 'default',
+    });
     return toOrder(parse(orderSchema, body, 'order'));
   }
 
@@ -263,7 +313,14 @@ export class UpbitExchange implements Exchange, OrderHistory, WithdrawalVenue {
   async cancelOrder(ref: OrderRef): Promise<ExchangeOrder> {
     const params: Params = 'uuid' in ref ? [['uuid', ref.uuid]] : [['identifier', ref.identifier]];
     try {
-      const body = await this.call({ method: 'DELETE', path: '/v1/order', params, auth: true, kind: 'safe', group: 'default' });
+      const body = await this.call({
+        method: 'DELETE',
+        path: '/v1/order',
+        params,
+        auth: true,
+        kind: 'safe',
+        group: 'default',
+      });
       return toOrder(parse(orderSchema, body, 'order cancel'));
     } catch (e) {
       // Refused because it already finished (or a retried cancel already worked): report its final record.
@@ -291,21 +348,46 @@ export class UpbitExchange implements Exchange, OrderHistory, WithdrawalVenue {
     if (query.to) params.push(['end_time', String(query.to.getTime())]);
     if (query.limit !== undefined) params.push(['limit', String(query.limit)]);
     if (query.order) params.push(['order_by', query.order]);
-    const body = await this.call({ method: 'GET', path: '/v1/orders/closed', params, auth: true, kind: 'safe', group: 'default' });
+    const body = await this.call({
+      method: 'GET',
+      path: '/v1/orders/closed',
+      params,
+      auth: true,
+      kind: 'safe',
+      group: 'default',
+    });
     return parse(z.array(orderSchema), body, 'orders/closed').map(toOrder);
   }
 
-  async ordersByRefs(refs: { uuids: readonly string[] } | { identifiers: readonly string[] }): Promise<ExchangeOrder[]> {
-    const params: Params = 'uuids' in refs ? refs.uuids.map((u) => ['uuids[]', u] as const) : refs.identifiers.map((i) => ['identifiers[]', i] as const);
+  async ordersByRefs(
+    refs: { uuids: readonly string[] } | { identifiers: readonly string[] },
+  ): Promise<ExchangeOrder[]> {
+    const params: Params =
+      'uuids' in refs
+        ? refs.uuids.map((u) => ['uuids[]', u] as const)
+        : refs.identifiers.map((i) => ['identifiers[]', i] as const);
     if (params.length === 0) return [];
-    const body = await this.call({ method: 'GET', path: '/v1/orders/uuids', params, auth: true, kind: 'safe', group: 'default' });
+    const body = await this.call({
+      method: 'GET',
+      path: '/v1/orders/uuids',
+      params,
+      auth: true,
+      kind: 'safe',
+      group: 'default',
+    });
     return parse(z.array(orderSchema), body, 'orders/uuids').map(toOrder);
   }
 
   // ------------------------------------------------------------------ withdrawals
 
   async withdrawalAddresses(): Promise<WithdrawalAddress[]> {
-    const body = await this.call({ method: 'GET', path: '/v1/withdraws/coin_addresses', auth: true, kind: 'safe', group: 'default' });
+    const body = await this.call({
+      method: 'GET',
+      path: '/v1/withdraws/coin_addresses',
+      auth: true,
+      kind: 'safe',
+      group: 'default',
+    });
     return parse(z.array(addressSchema), body, 'withdraws/coin_addresses').map((a) => ({
       currency: a.currency,
       netType: a.net_type,
@@ -324,13 +406,27 @@ export class UpbitExchange implements Exchange, OrderHistory, WithdrawalVenue {
     ];
     if (request.secondaryAddress !== undefined) params.push(['secondary_address', request.secondaryAddress]);
     params.push(['transaction_type', request.transactionType ?? 'default']);
-    const body = await this.call({ method: 'POST', path: '/v1/withdraws/coin', params, auth: true, kind: 'withdrawal', group: 'default' });
+    const body = await this.call({
+      method: 'POST',
+      path: '/v1/withdraws/coin',
+      params,
+      auth: true,
+      kind: 'withdrawal',
+      group: 'default',
+    });
     return toWithdrawal(parse(withdrawalSchema, body, 'withdraws/coin'));
   }
 
   async getWithdrawal(ref: { uuid: string } | { txid: string }): Promise<Withdrawal> {
     const params: Params = 'uuid' in ref ? [['uuid', ref.uuid]] : [['txid', ref.txid]];
-    const body = await this.call({ method: 'GET', path: '/v1/withdraw', params, auth: true, kind: 'safe', group: 'default' });
+    const body = await this.call({
+      method: 'GET',
+      path: '/v1/withdraw',
+      params,
+      auth: true,
+      kind: 'safe',
+      group: 'default',
+    });
     return toWithdrawal(parse(withdrawalSchema, body, 'withdraw'));
   }
 
@@ -343,7 +439,14 @@ export class UpbitExchange implements Exchange, OrderHistory, WithdrawalVenue {
     if (query.limit !== undefined) params.push(['limit', String(query.limit)]);
     if (query.page !== undefined) params.push(['page', String(query.page)]);
     if (query.order) params.push(['order_by', query.order]);
-    const body = await this.call({ method: 'GET', path: '/v1/withdraws', params, auth: true, kind: 'safe', group: 'default' });
+    const body = await this.call({
+      method: 'GET',
+      path: '/v1/withdraws',
+      params,
+      auth: true,
+      kind: 'safe',
+      group: 'default',
+    });
     return parse(z.array(withdrawalSchema), body, 'withdraws').map(toWithdrawal);
   }
 
@@ -366,9 +469,13 @@ export class UpbitExchange implements Exchange, OrderHistory, WithdrawalVenue {
         const last = attempt >= this.o.resolveAttempts;
         if (e instanceof OrderNotFound) {
           // Not found is not proof: the exchange may still process the request (late processing).
-          if (last) return { outcome: 'inDoubt', identifier, reason: `not found after ${attempt} lookups (${doubt.message})` };
+          if (last)
+            return { outcome: 'inDoubt', identifier, reason: `not found after ${attempt} lookups (${doubt.message})` };
         } else if (e instanceof ExchangeError && e.transient) {
-          if (last) throw new PlacementOutcomeUnknown(`order ${identifier} still in doubt: lookups failed`, identifier, { cause: e });
+          if (last)
+            throw new PlacementOutcomeUnknown(`order ${identifier} still in doubt: lookups failed`, identifier, {
+              cause: e,
+            });
         } else {
           throw e;
         }
@@ -389,7 +496,12 @@ export class UpbitExchange implements Exchange, OrderHistory, WithdrawalVenue {
     let reread = false;
     for (let attempt = 1; ; attempt++) {
       const now = this.o.now();
-      if (now < this.bannedUntil) throw new Banned(`banned by the exchange until ${new Date(this.bannedUntil).toISOString()}`, new Date(this.bannedUntil), { status: 418 });
+      if (now < this.bannedUntil)
+        throw new Banned(
+          `banned by the exchange until ${new Date(this.bannedUntil).toISOString()}`,
+          new Date(this.bannedUntil),
+          { status: 418 },
+        );
       const group = this.pacer.groupFor(route, c.group);
       await this.pacer.acquire(group);
       // Last before sending: a slot of the shared budget is used as soon as it is granted.
@@ -420,7 +532,10 @@ export class UpbitExchange implements Exchange, OrderHistory, WithdrawalVenue {
       if (status === 418) {
         const until = this.o.now() + (banSeconds(error?.message) ?? this.o.defaultBanMs / 1000) * 1000;
         this.bannedUntil = until;
-        throw new Banned(`${route}: banned (418) ${error?.message ?? ''}`.trim(), new Date(until), { status, exchangeName: error?.name });
+        throw new Banned(`${route}: banned (418) ${error?.message ?? ''}`.trim(), new Date(until), {
+          status,
+          exchangeName: error?.name,
+        });
       }
       if (status === 429) {
         // Refused before processing, so even an order may be sent again with the same identifier.
@@ -430,7 +545,10 @@ export class UpbitExchange implements Exchange, OrderHistory, WithdrawalVenue {
           await this.o.sleep(wait);
           continue;
         }
-        throw new RateLimited(`${route}: rate limited after ${attempt} attempts`, { status, exchangeName: error?.name });
+        throw new RateLimited(`${route}: rate limited after ${attempt} attempts`, {
+          status,
+          exchangeName: error?.name,
+        });
       }
       if (status >= 500) {
         if (c.kind !== 'safe') throw doubt(c, `exchange answered ${status}`, { status, exchangeName: error?.name });
@@ -438,7 +556,10 @@ export class UpbitExchange implements Exchange, OrderHistory, WithdrawalVenue {
           await this.o.sleep(this.backoff(attempt));
           continue;
         }
-        throw new ExchangeUnavailable(`${route}: ${status} ${error?.message ?? ''}`.trim(), { status, exchangeName: error?.name });
+        throw new ExchangeUnavailable(`${route}: ${status} ${error?.message ?? ''}`.trim(), {
+          status,
+          exchangeName: error?.name,
+        });
       }
       if (status === 401 && keys && !reread && (error === undefined || KEY_REFUSALS.has(error.name))) {
         // The key may have been rotated: read it once more from its store. A 401 is a refusal before
@@ -489,7 +610,11 @@ export class UpbitExchange implements Exchange, OrderHistory, WithdrawalVenue {
 
 /** A request that creates something went out and its outcome is unknown. */
 function doubt(c: Call, what: string, details: ExchangeErrorDetails): ExchangeError {
-  if (c.kind === 'withdrawal') return new WithdrawalOutcomeUnknown(`withdrawal ${what}: look it up among recent withdrawals before anything else`, details);
+  if (c.kind === 'withdrawal')
+    return new WithdrawalOutcomeUnknown(
+      `withdrawal ${what}: look it up among recent withdrawals before anything else`,
+      details,
+    );
   return new PlacementOutcomeUnknown(`order ${c.identifier}: ${what}`, c.identifier ?? '', details);
 }
 
@@ -518,7 +643,8 @@ function mapClientError(route: string, status: number, error: ErrorBody | undefi
   if (name.startsWith('invalid_price')) return new InvalidTick(message, details);
   if (name.startsWith('under_min_total')) return new BelowMinimum(message, details);
   if (name.includes('identifier')) return new DuplicateIdentifier(message, details);
-  if (name === 'order_not_found' || (status === 404 && route.endsWith('/v1/order'))) return new OrderNotFound(message, details);
+  if (name === 'order_not_found' || (status === 404 && route.endsWith('/v1/order')))
+    return new OrderNotFound(message, details);
   if (name.startsWith('exceeds_orderbook')) return new ExceedsBookDepth(message, details);
   if (route.includes('/v1/order')) return new OrderRejected(message, details);
   return new ExchangeError(message, details);
@@ -616,7 +742,12 @@ const orderSchema = z.object({
   trades: z.array(tradeSchema).optional(),
 });
 
-const addressSchema = z.object({ currency: z.string(), net_type: z.string(), withdraw_address: z.string(), secondary_address: z.string().nullish() });
+const addressSchema = z.object({
+  currency: z.string(),
+  net_type: z.string(),
+  withdraw_address: z.string(),
+  secondary_address: z.string().nullish(),
+});
 
 const withdrawalSchema = z.object({
   uuid: z.string(),
@@ -657,7 +788,13 @@ function toBalance(a: z.output<typeof accountSchema>): Balance {
 }
 
 function toOrder(o: z.output<typeof orderSchema>): ExchangeOrder {
-  const trades = (o.trades ?? []).map((t) => ({ uuid: t.uuid, price: t.price, volume: t.volume, funds: t.funds, createdAt: new Date(t.created_at) }));
+  const trades = (o.trades ?? []).map((t) => ({
+    uuid: t.uuid,
+    price: t.price,
+    volume: t.volume,
+    funds: t.funds,
+    createdAt: new Date(t.created_at),
+  }));
   const volume = o.volume ?? o.executed_volume;
   return {
     uuid: o.uuid,

@@ -85,7 +85,9 @@ export class NoReachableChannelError extends PermanentDeliveryError {
     readonly kind: NoticeKind,
     readonly tried: readonly ChannelKind[],
   ) {
-    super(`no channel in the order [${tried.join(', ')}] can reach the recipient of this ${kind} notice (contact data missing)`);
+    super(
+      `no channel in the order [${tried.join(', ')}] can reach the recipient of this ${kind} notice (contact data missing)`,
+    );
   }
 }
 
@@ -103,14 +105,20 @@ export const DEFAULT_CHANNEL_ORDER: ChannelOrder = {
   '*': ['EMAIL', 'POST'],
 };
 
-export const channelOrderFor = (order: ChannelOrder, kind: NoticeKind): readonly ChannelKind[] => order[kind] ?? order['*'] ?? [];
+export const channelOrderFor = (order: ChannelOrder, kind: NoticeKind): readonly ChannelKind[] =>
+  order[kind] ?? order['*'] ?? [];
 
 /**
  * The first channel in the order that can reach the recipient. A channel named in the order but not
  * configured in this deployment is still chosen (and fails loudly): configuration gaps surface,
  * notices never slip to another channel by accident.
  */
-export function chooseChannel(channels: ReadonlyMap<ChannelKind, NoticeChannel>, order: readonly ChannelKind[], kind: NoticeKind, recipient: Recipient): NoticeChannel {
+export function chooseChannel(
+  channels: ReadonlyMap<ChannelKind, NoticeChannel>,
+  order: readonly ChannelKind[],
+  kind: NoticeKind,
+  recipient: Recipient,
+): NoticeChannel {
   for (const name of order) {
     const channel = channels.get(name) ?? new UnavailableChannel(name);
     if (channel.canReach(recipient)) return channel;

@@ -48,7 +48,13 @@ export class LocalFolderChannel implements NoticeChannel {
   async deliver(notice: OutgoingNotice): Promise<DeliveryReceipt> {
     const { text: textPath, metadata: metadataPath } = this.paths(notice.cityId, notice.caseId, notice.idempotencyKey);
     const earlier = await readMetadata(metadataPath);
-    if (earlier) return { channel: 'LOCAL_FOLDER', reference: textPath, sentAt: earlier.writtenAt, deliveredAt: earlier.writtenAt };
+    if (earlier)
+      return {
+        channel: 'LOCAL_FOLDER',
+        reference: textPath,
+        sentAt: earlier.writtenAt,
+        deliveredAt: earlier.writtenAt,
+      };
     await mkdir(join(this.root, notice.cityId, notice.caseId), { recursive: true });
     const text = noticeText(notice);
     const at = notice.at.toISOString();

@@ -14,7 +14,15 @@
  */
 import type { NoticeKind } from '#domain/case';
 import { renderSmsSummary } from '#domain/notices';
-import { ChannelNotConfiguredError, reaches, type ChannelKind, type DeliveryReceipt, type NoticeChannel, type OutgoingNotice, type Recipient } from './channel';
+import {
+  ChannelNotConfiguredError,
+  reaches,
+  type ChannelKind,
+  type DeliveryReceipt,
+  type NoticeChannel,
+  type OutgoingNotice,
+  type Recipient,
+} from './channel';
 import { noticeText } from './local-folder';
 
 export interface GatewayAnswer {
@@ -77,7 +85,12 @@ abstract class MessagingChannel implements NoticeChannel {
   abstract deliver(notice: OutgoingNotice): Promise<DeliveryReceipt>;
 
   protected receipt(notice: OutgoingNotice, answer: GatewayAnswer): DeliveryReceipt {
-    return { channel: this.kind, reference: answer.messageId, sentAt: notice.at.toISOString(), ...(answer.deliveredAt ? { deliveredAt: answer.deliveredAt } : {}) };
+    return {
+      channel: this.kind,
+      reference: answer.messageId,
+      sentAt: notice.at.toISOString(),
+      ...(answer.deliveredAt ? { deliveredAt: answer.deliveredAt } : {}),
+    };
   }
 }
 
@@ -93,7 +106,11 @@ export class SmsChannel extends MessagingChannel {
     super();
   }
   async deliver(notice: OutgoingNotice): Promise<DeliveryReceipt> {
-    const message = { to: required(notice.recipient.contact.phone, 'phone number'), text: renderSmsSummary(notice.content), reference: notice.idempotencyKey };
+    const message = {
+      to: required(notice.recipient.contact.phone, 'phone number'),
+      text: renderSmsSummary(notice.content),
+      reference: notice.idempotencyKey,
+    };
     return this.receipt(notice, await this.gateway.send(message));
   }
 }
@@ -109,9 +126,16 @@ export class AlimtalkChannel extends MessagingChannel {
   }
   async deliver(notice: OutgoingNotice): Promise<DeliveryReceipt> {
     const templateCode = this.templateCodes[notice.kind];
-    if (!templateCode) throw new ChannelNotConfiguredError('ALIMTALK', `no approved template for ${notice.kind} notices`);
+    if (!templateCode)
+      throw new ChannelNotConfiguredError('ALIMTALK', `no approved template for ${notice.kind} notices`);
     const summary = renderSmsSummary(notice.content);
-    const message = { to: required(notice.recipient.contact.phone, 'phone number'), templateCode, text: summary, fallbackText: summary, reference: notice.idempotencyKey };
+    const message = {
+      to: required(notice.recipient.contact.phone, 'phone number'),
+      templateCode,
+      text: summary,
+      fallbackText: summary,
+      reference: notice.idempotencyKey,
+    };
     return this.receipt(notice, await this.gateway.send(message));
   }
 }
@@ -126,8 +150,18 @@ export class EmailChannel extends MessagingChannel {
     super();
   }
   async deliver(notice: OutgoingNotice): Promise<DeliveryReceipt> {
-    const message = { to: required(notice.recipient.contact.email, 'e-mail address'), subject: `[${notice.content.data.city.cityName}] ${notice.rendered.title}`, text: noticeText(notice), reference: notice.idempotencyKey };
+    const message = {
+      to: required(notice.recipient.contact.email, 'e-mail address'),
+      subject: `[${notice.content.data.city.cityName}] ${notice.rendered.title}`,
+      text: noticeText(notice),
+      reference: notice.idempotencyKey,
+    };
     const answer = await this.gateway.send(message);
-    return this.receipt(notice, this.options.receiptOnAcceptance && !answer.deliveredAt ? { ...answer, deliveredAt: notice.at.toISOString() } : answer);
+    return this.receipt(
+      notice,
+      this.options.receiptOnAcceptance && !answer.deliveredAt
+        ? { ...answer, deliveredAt: notice.at.toISOString() }
+        : answer,
+    );
   }
 }

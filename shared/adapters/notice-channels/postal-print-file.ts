@@ -67,7 +67,8 @@ export interface PrintBatch {
 }
 
 const FORM_FEED = '\f';
-const BEGIN = /^%%BEGIN seq=(\d{6,}) notice=(\S+) case=(\S+) kind=([A-Z_]+) class=(REGISTERED|ORDINARY) lines=(\d+) sha256=([0-9a-f]{64})$/;
+const BEGIN =
+  /^%%BEGIN seq=(\d{6,}) notice=(\S+) case=(\S+) kind=([A-Z_]+) class=(REGISTERED|ORDINARY) lines=(\d+) sha256=([0-9a-f]{64})$/;
 
 export class PrintFileCorruptError extends Error {
   override readonly name = 'PrintFileCorruptError';
@@ -116,7 +117,8 @@ export function parsePrintBatch(content: string): PrintBatch {
   };
   // Only the file's tail may be incomplete (an append cut short): anything broken before a later record is corruption.
   const tailFrom = (at: number) => {
-    if (lines.slice(at + 1).some((line) => BEGIN.test(line))) throw new PrintFileCorruptError(`the record at line ${at + 1} is incomplete or malformed`);
+    if (lines.slice(at + 1).some((line) => BEGIN.test(line)))
+      throw new PrintFileCorruptError(`the record at line ${at + 1} is incomplete or malformed`);
   };
   while (i < lines.length) {
     const head = BEGIN.exec(lines[i] ?? '');
@@ -125,7 +127,16 @@ export function parsePrintBatch(content: string): PrintBatch {
       tailFrom(i);
       break;
     }
-    const [, seq, noticeId, caseId, kind, mailClass, count, hash] = head as unknown as [string, string, string, string, NoticeKind, MailClass, string, string];
+    const [, seq, noticeId, caseId, kind, mailClass, count, hash] = head as unknown as [
+      string,
+      string,
+      string,
+      string,
+      NoticeKind,
+      MailClass,
+      string,
+      string,
+    ];
     const n = Number(count);
     const to = lines[i + 1];
     const address = lines[i + 2];
@@ -134,14 +145,32 @@ export function parsePrintBatch(content: string): PrintBatch {
     const body = lines.slice(from, from + n);
     const end = lines[from + n];
     const ff = lines[from + 1 + n];
-    const complete = from + 2 + n < lines.length && to !== undefined && to.startsWith('%%TO ') && address !== undefined && address.startsWith('%%ADDRESS ') && end === `%%END seq=${seq} notice=${noticeId}` && ff === FORM_FEED;
+    const complete =
+      from + 2 + n < lines.length &&
+      to !== undefined &&
+      to.startsWith('%%TO ') &&
+      address !== undefined &&
+      address.startsWith('%%ADDRESS ') &&
+      end === `%%END seq=${seq} notice=${noticeId}` &&
+      ff === FORM_FEED;
     if (!complete) {
       tailFrom(i);
       break;
     }
     const text = `${body.map(unescapeLine).join('\n')}\n`;
     if (sha256(text) !== hash) throw new PrintFileCorruptError(`record ${seq} does not match its hash`);
-    records.push({ seq: Number(seq), noticeId, caseId, kind, mailClass, sha256: hash, to: to.slice(5), address: address.slice(10), ...(qr === undefined ? {} : { qr }), text });
+    records.push({
+      seq: Number(seq),
+      noticeId,
+      caseId,
+      kind,
+      mailClass,
+      sha256: hash,
+      to: to.slice(5),
+      address: address.slice(10),
+      ...(qr === undefined ? {} : { qr }),
+      text,
+    });
     for (let k = i; k < from + 2 + n; k++) advance();
     completeBytes = offset;
   }
@@ -149,11 +178,25 @@ export function parsePrintBatch(content: string): PrintBatch {
 }
 
 /** The letter a notice becomes in a print batch, at a sequence number. */
-export function printRecordOf(notice: OutgoingNotice, seq: number, mailClass: Readonly<Record<NoticeKind, MailClass>>): Omit<PrintRecord, 'sha256'> {
+export function printRecordOf(
+  notice: OutgoingNotice,
+  seq: number,
+  mailClass: Readonly<Record<NoticeKind, MailClass>>,
+): Omit<PrintRecord, 'sha256'> {
   const address = notice.recipient.contact.address?.trim();
   if (!address) throw new Error('the postal channel needs an address (chooseChannel checks this)');
   const qr = notice.content.kind === 'PRE_SALE' ? notice.content.data.selfService?.url : undefined;
-  return { seq, noticeId: notice.noticeId, caseId: notice.caseId, kind: notice.kind, mailClass: mailClass[notice.kind], to: notice.recipient.name, address, ...(qr ? { qr } : {}), text: noticeText(notice) };
+  return {
+    seq,
+    noticeId: notice.noticeId,
+    caseId: notice.caseId,
+    kind: notice.kind,
+    mailClass: mailClass[notice.kind],
+    to: notice.recipient.name,
+    address,
+    ...(qr ? { qr } : {}),
+    text: noticeText(notice),
+  };
 }
 
 export interface PostalPrintFileOptions {

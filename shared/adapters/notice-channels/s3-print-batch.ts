@@ -23,7 +23,13 @@ import { GetObjectCommand, S3ServiceException, type S3Client } from '@aws-sdk/cl
 import type { NoticeKind } from '#domain/case';
 import { dailyFileKey, readS3Text, writeS3Text } from '#adapters/s3-files';
 import { reaches, type DeliveryReceipt, type NoticeChannel, type OutgoingNotice, type Recipient } from './channel';
-import { DEFAULT_MAIL_CLASS, formatPrintRecord, parsePrintBatch, printRecordOf, type MailClass } from './postal-print-file';
+import {
+  DEFAULT_MAIL_CLASS,
+  formatPrintRecord,
+  parsePrintBatch,
+  printRecordOf,
+  type MailClass,
+} from './postal-print-file';
 
 export interface S3PrintBatchOptions {
   /** Key prefix inside the bucket (default `print/`). */
@@ -93,17 +99,26 @@ export class S3PrintBatchChannel implements NoticeChannel {
       const seq = batch.records.reduce((max, r) => Math.max(max, r.seq), 0) + 1;
       const { formatted } = formatPrintRecord(printRecordOf(notice, seq, this.mailClass));
       // A torn tail cannot happen on S3 (a put is whole), but a file written by hand might have one: drop it.
-      const body = Buffer.concat([Buffer.from(content, 'utf8').subarray(0, batch.completeBytes), Buffer.from(formatted, 'utf8')]);
+      const body = Buffer.concat([
+        Buffer.from(content, 'utf8').subarray(0, batch.completeBytes),
+        Buffer.from(formatted, 'utf8'),
+      ]);
       try {
         await writeS3Text(this.s3, this.bucket, key, body, { ifMatch: etag ?? 'new' });
         return await handedOver(seq);
       } catch (error) {
         // 412: the file changed since it was read; 409: a concurrent conditional write. Read again.
-        if (error instanceof S3ServiceException && (error.$metadata.httpStatusCode === 412 || error.$metadata.httpStatusCode === 409)) continue;
+        if (
+          error instanceof S3ServiceException &&
+          (error.$metadata.httpStatusCode === 412 || error.$metadata.httpStatusCode === 409)
+        )
+          continue;
         throw error;
       }
     }
-    throw new PrintBatchContentionError(`the print batch ${key} kept changing while a notice was appended; retried later`);
+    throw new PrintBatchContentionError(
+      `the print batch ${key} kept changing while a notice was appended; retried later`,
+    );
   }
 }
 

@@ -26,7 +26,14 @@ export class EmailRefusedError extends PermanentDeliveryError {
   override readonly name = 'EmailRefusedError';
 }
 
-const PERMANENT = new Set(['MessageRejected', 'MailFromDomainNotVerifiedException', 'AccountSuspendedException', 'SendingPausedException', 'BadRequestException', 'NotFoundException']);
+const PERMANENT = new Set([
+  'MessageRejected',
+  'MailFromDomainNotVerifiedException',
+  'AccountSuspendedException',
+  'SendingPausedException',
+  'BadRequestException',
+  'NotFoundException',
+]);
 
 export class SesEmailGateway implements EmailGateway {
   constructor(
@@ -54,7 +61,8 @@ export class SesEmailGateway implements EmailGateway {
       if (!out.MessageId) throw new Error('SES accepted the message without a message id');
       return { messageId: out.MessageId };
     } catch (error) {
-      if (error instanceof SESv2ServiceException && PERMANENT.has(error.name)) throw new EmailRefusedError(`SES refused the message: ${error.name}`);
+      if (error instanceof SESv2ServiceException && PERMANENT.has(error.name))
+        throw new EmailRefusedError(`SES refused the message: ${error.name}`);
       throw error;
     }
   }

@@ -30,7 +30,8 @@ export class AccessSecretError extends Error {
 export function accessKeys(secret: string): AccessKeys {
   const raw = Buffer.from(secret.trim(), 'base64');
   if (raw.length < 32) throw new AccessSecretError('the taxpayer access secret must be at least 32 bytes, base64');
-  const derive = (label: string) => Buffer.from(hkdfSync('sha256', raw, Buffer.alloc(0), `crypto-tax-recovery/taxpayer/${label}`, 32));
+  const derive = (label: string) =>
+    Buffer.from(hkdfSync('sha256', raw, Buffer.alloc(0), `crypto-tax-recovery/taxpayer/${label}`, 32));
   return { link: derive('link/v1'), check: derive('check/v1'), session: new Uint8Array(derive('session/v1')) };
 }
 
@@ -66,7 +67,8 @@ function base32(bytes: Buffer, chars: number): string {
 const mac = (key: Buffer, text: string): Buffer => createHmac('sha256', key).update(text, 'utf8').digest();
 
 /** The code printed on the notice for this grant: deterministic, so a notice retried prints the same. */
-export const linkCode = (keys: AccessKeys, g: LinkGrant): string => base32(mac(keys.link, `link/v1\n${g.cityId}\n${g.caseId}\n${g.noticeId}\n${g.expiresOn}`), CODE_LENGTH);
+export const linkCode = (keys: AccessKeys, g: LinkGrant): string =>
+  base32(mac(keys.link, `link/v1\n${g.cityId}\n${g.caseId}\n${g.noticeId}\n${g.expiresOn}`), CODE_LENGTH);
 
 /** As printed: four groups of four. */
 export const formatCode = (code: string): string => code.match(/.{1,4}/g)?.join('-') ?? code;
@@ -92,7 +94,13 @@ export const codeMatches = (keys: AccessKeys, code: string, g: LinkGrant): boole
 export const checkDigest = (keys: AccessKeys, cityId: string, caseId: string, birthDate: string): string =>
   mac(keys.check, `check/v1\n${cityId}\n${caseId}\n${birthDate}`).toString('base64url');
 
-export const checkMatches = (keys: AccessKeys, stored: string, cityId: string, caseId: string, birthDate: string): boolean => same(checkDigest(keys, cityId, caseId, birthDate), stored);
+export const checkMatches = (
+  keys: AccessKeys,
+  stored: string,
+  cityId: string,
+  caseId: string,
+  birthDate: string,
+): boolean => same(checkDigest(keys, cityId, caseId, birthDate), stored);
 
 // ---------------------------------------------------------------- the session
 
@@ -108,7 +116,11 @@ export interface TaxpayerSession {
 const ISSUER = 'crypto-tax-recovery';
 const AUDIENCE = 'taxpayer-self-service';
 
-export async function signSession(keys: AccessKeys, s: Omit<TaxpayerSession, 'expiresAt'>, now: Date): Promise<{ token: string; expiresAt: Date }> {
+export async function signSession(
+  keys: AccessKeys,
+  s: Omit<TaxpayerSession, 'expiresAt'>,
+  now: Date,
+): Promise<{ token: string; expiresAt: Date }> {
   const iat = Math.floor(now.getTime() / 1000);
   const exp = iat + SESSION_TTL_SECONDS;
   const token = await new SignJWT({ city: s.cityId, notice: s.noticeId, code: s.code })
@@ -125,9 +137,27 @@ export async function signSession(keys: AccessKeys, s: Omit<TaxpayerSession, 'ex
 /** The session a token carries, or undefined for one that is altered, expired or not ours. */
 export async function verifySession(keys: AccessKeys, token: string, now: Date): Promise<TaxpayerSession | undefined> {
   try {
-    const { payload } = await jwtVerify(token, keys.session, { algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE, currentDate: now });
-    const { city, notice, code, sub, exp } = payload as { city?: unknown; notice?: unknown; code?: unknown; sub?: unknown; exp?: unknown };
-    if (typeof city !== 'string' || typeof notice !== 'string' || typeof code !== 'string' || typeof sub !== 'string' || typeof exp !== 'number') return undefined;
+    const { payload } = await jwtVerify(token, keys.session, {
+      algorithms: ['HS256'],
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      currentDate: now,
+    });
+    const { city, notice, code, sub, exp } = payload as {
+      city?: unknown;
+      notice?: unknown;
+      code?: unknown;
+      sub?: unknown;
+      exp?: unknown;
+    };
+    if (
+      typeof city !== 'string' ||
+      typeof notice !== 'string' ||
+      typeof code !== 'string' ||
+      typeof sub !== 'string' ||
+      typeof exp !== 'number'
+    )
+      return undefined;
     return { cityId: city, caseId: sub, noticeId: notice, code, expiresAt: new Date(exp * 1000) };
   } catch {
     return undefined;

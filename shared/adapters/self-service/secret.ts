@@ -7,10 +7,15 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { accessKeys, type AccessKeys } from './access-keys';
 
 /** The keys, fetched on first use and kept (a failed fetch is tried again on the next call). */
-export function accessKeysFromSecret(secretArn: string, client: Pick<SecretsManagerClient, 'send'> = new SecretsManagerClient({})): () => Promise<AccessKeys> {
+export function accessKeysFromSecret(
+  secretArn: string,
+  client: Pick<SecretsManagerClient, 'send'> = new SecretsManagerClient({}),
+): () => Promise<AccessKeys> {
   let keys: Promise<AccessKeys> | undefined;
   return () => {
-    keys ??= client.send(new GetSecretValueCommand({ SecretId: secretArn })).then((out) => accessKeys(out.SecretString ?? ''));
+    keys ??= client
+      .send(new GetSecretValueCommand({ SecretId: secretArn }))
+      .then((out) => accessKeys(out.SecretString ?? ''));
     keys.catch(() => (keys = undefined));
     return keys;
   };

@@ -32,9 +32,11 @@ export function parseNoticeMessage(body: string): NoticeMessage {
     throw new InvalidNoticeMessageError('the body is not JSON');
   }
   const v = value as Partial<Record<keyof NoticeMessage, unknown>> | null;
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new InvalidNoticeMessageError('the body is not an object');
+  if (v === null || typeof v !== 'object' || Array.isArray(v))
+    throw new InvalidNoticeMessageError('the body is not an object');
   for (const key of ['cityId', 'caseId', 'noticeId'] as const) {
-    if (typeof v[key] !== 'string' || !ID.test(v[key])) throw new InvalidNoticeMessageError(`${key} is missing or malformed`);
+    if (typeof v[key] !== 'string' || !ID.test(v[key]))
+      throw new InvalidNoticeMessageError(`${key} is missing or malformed`);
   }
   return { cityId: v.cityId as string, caseId: v.caseId as string, noticeId: v.noticeId as string };
 }
@@ -48,7 +50,11 @@ export interface SendOutcome {
 }
 
 /** Sends the messages in batches of ten; never throws (failures are returned). */
-export async function sendNoticeMessages(client: SQSClient, queueUrl: string, messages: readonly NoticeMessage[]): Promise<SendOutcome> {
+export async function sendNoticeMessages(
+  client: SQSClient,
+  queueUrl: string,
+  messages: readonly NoticeMessage[],
+): Promise<SendOutcome> {
   const outcome: SendOutcome = { sent: [], failed: [] };
   for (let start = 0; start < messages.length; start += 10) {
     const chunk = messages.slice(start, start + 10);
@@ -81,7 +87,11 @@ export async function sendNoticeMessages(client: SQSClient, queueUrl: string, me
 }
 
 export const noticeMessagesOf = (transition: Pick<Transition, 'case' | 'notices'>): NoticeMessage[] =>
-  transition.notices.map((n) => ({ cityId: transition.case.cityId, caseId: transition.case.caseId, noticeId: n.noticeId }));
+  transition.notices.map((n) => ({
+    cityId: transition.case.cityId,
+    caseId: transition.case.caseId,
+    noticeId: n.noticeId,
+  }));
 
 /** What a handler calls after a commit. */
 export type PublishNotices = (transition: Pick<Transition, 'case' | 'notices'>) => Promise<SendOutcome>;
@@ -103,4 +113,7 @@ export function noticePublisher(options: { client: SQSClient; queueUrl: string; 
 }
 
 /** For processes without a queue: the notices wait in the outbox for the sweeper. */
-export const leaveForSweeper: PublishNotices = async (transition) => ({ sent: [], failed: transition.notices.map((n) => ({ noticeId: n.noticeId, reason: 'NO_QUEUE' })) });
+export const leaveForSweeper: PublishNotices = async (transition) => ({
+  sent: [],
+  failed: transition.notices.map((n) => ({ noticeId: n.noticeId, reason: 'NO_QUEUE' })),
+});

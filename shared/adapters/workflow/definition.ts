@@ -53,9 +53,12 @@ function resolveToken(token: unknown, template: CfnTemplate): string {
 
 /** The ASL of the (first, or the named) state machine of a synthesized template. */
 export function resolveStateMachineDefinition(template: CfnTemplate, logicalId?: string): AslDefinition {
-  const machines = Object.entries(template.Resources ?? {}).filter(([id, r]) => r.Type === 'AWS::StepFunctions::StateMachine' && (!logicalId || id === logicalId));
+  const machines = Object.entries(template.Resources ?? {}).filter(
+    ([id, r]) => r.Type === 'AWS::StepFunctions::StateMachine' && (!logicalId || id === logicalId),
+  );
   const machine = machines[0];
-  if (!machine) throw new DefinitionNotFoundError(`no state machine${logicalId ? ` ${logicalId}` : ''} in the template`);
+  if (!machine)
+    throw new DefinitionNotFoundError(`no state machine${logicalId ? ` ${logicalId}` : ''} in the template`);
   const definition = machine[1].Properties?.DefinitionString;
   return JSON.parse(resolveToken(definition, template)) as AslDefinition;
 }

@@ -9,7 +9,12 @@
  */
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { AslDefinition } from './definition';
-import { saleExecutionName, type SaleExecutionInput, type SaleWorkflowStarter, type StartOutcome } from './sale-workflow';
+import {
+  saleExecutionName,
+  type SaleExecutionInput,
+  type SaleWorkflowStarter,
+  type StartOutcome,
+} from './sale-workflow';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type LocalTaskHandler = (input: Json) => Promise<Json> | Json;
@@ -90,7 +95,11 @@ export class LocalSaleWorkflowStarter implements SaleWorkflowStarter {
         execution.error = error;
       },
     );
-    return { started: true, executionName: name, executionArn: `arn:aws:states:local:000000000000:execution:sale:${name}` };
+    return {
+      started: true,
+      executionName: name,
+      executionArn: `arn:aws:states:local:000000000000:execution:sale:${name}`,
+    };
   }
 
   /** Waits until every execution started so far (and any they lead to) has ended. */

@@ -34,7 +34,10 @@ export function parseSaleRequestMessage(body: string): SaleRequestMessage {
     throw new InvalidSaleRequestMessageError('the body is not JSON');
   }
   const parsed = SaleRequestMessage.safeParse(value);
-  if (!parsed.success) throw new InvalidSaleRequestMessageError(`not a sale request: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new InvalidSaleRequestMessageError(
+      `not a sale request: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   return parsed.data;
 }
 
@@ -65,7 +68,9 @@ export class SqsSaleRequestQueue implements SaleRequestQueue {
         QueueUrl: this.queueUrl,
         MessageBody: JSON.stringify(request),
         MessageGroupId: saleRequestGroup(request.cityId, request.caseId),
-        MessageDeduplicationId: saleRequestDeduplicationId(request.cityId, request.saleId) + (deferredMessageId ? `#after#${deferredMessageId}` : ''),
+        MessageDeduplicationId:
+          saleRequestDeduplicationId(request.cityId, request.saleId) +
+          (deferredMessageId ? `#after#${deferredMessageId}` : ''),
       }),
     );
   }
@@ -85,9 +90,18 @@ export function saleRequestPublisher(queue: SaleRequestQueue, logger?: WarnLogge
     const c = transition.case;
     if (transition.audit.action !== 'TAXPAYER_SALE_REQUEST' || c.status !== 'DUE' || !c.saleRequest) return;
     try {
-      await queue.send({ cityId: c.cityId, caseId: c.caseId, saleId: nextSaleId(c), requestedBy: 'TAXPAYER', requestedAt: c.saleRequest.requestedAt });
+      await queue.send({
+        cityId: c.cityId,
+        caseId: c.caseId,
+        saleId: nextSaleId(c),
+        requestedBy: 'TAXPAYER',
+        requestedAt: c.saleRequest.requestedAt,
+      });
     } catch (error) {
-      logger?.warn('sale request not queued; the daily deadline check will request it', { caseId: c.caseId, error: error instanceof Error ? error.name : 'unknown' });
+      logger?.warn('sale request not queued; the daily deadline check will request it', {
+        caseId: c.caseId,
+        error: error instanceof Error ? error.name : 'unknown',
+      });
     }
   };
 }

@@ -1,6 +1,11 @@
 /** The SaleWorkflowStarter on AWS Step Functions (Standard): a repeated start is a no-op. */
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { saleExecutionName, type SaleExecutionInput, type SaleWorkflowStarter, type StartOutcome } from './sale-workflow';
+import {
+  saleExecutionName,
+  type SaleExecutionInput,
+  type SaleWorkflowStarter,
+  type StartOutcome,
+} from './sale-workflow';
 
 export class StepFunctionsSaleStarter implements SaleWorkflowStarter {
   constructor(
@@ -13,7 +18,13 @@ export class StepFunctionsSaleStarter implements SaleWorkflowStarter {
     try {
       // Standard workflows: the same name and input while it runs returns the running execution;
       // a name already used (running with other input, or closed within 90 days) is refused.
-      const out = await this.client.send(new StartExecutionCommand({ stateMachineArn: this.stateMachineArn, name: executionName, input: JSON.stringify(input) }));
+      const out = await this.client.send(
+        new StartExecutionCommand({
+          stateMachineArn: this.stateMachineArn,
+          name: executionName,
+          input: JSON.stringify(input),
+        }),
+      );
       return { started: true, executionName, ...(out.executionArn ? { executionArn: out.executionArn } : {}) };
     } catch (error) {
       if (error instanceof ExecutionAlreadyExists) return { started: false, executionName };

@@ -1,7 +1,15 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '#adapters/dynamodb/client';
 import { casePk, SK } from '#adapters/dynamodb/keys';
-import { cancelCase, markDue, placeHold, recordPayment, requestSaleByTaxpayer, updateBills, type Case } from '#domain/case';
+import {
+  cancelCase,
+  markDue,
+  placeHold,
+  recordPayment,
+  requestSaleByTaxpayer,
+  updateBills,
+  type Case,
+} from '#domain/case';
 import {
   CaseExistsError,
   ConcurrencyConflictError,
@@ -30,7 +38,9 @@ describe('DynamoDbCaseStore', () => {
     expect(loaded?.version).toBe(1);
     expect(loaded?.bills.map((b) => b.tax.toFixed())).toEqual(['1000000', '500000']);
     expect(loaded?.taxpayer).toEqual(c.taxpayer);
-    const raw = await documentClient(table.client).send(new GetCommand({ TableName: table.tableName, Key: { PK: casePk(CITY, 'round-trip'), SK: SK.case } }));
+    const raw = await documentClient(table.client).send(
+      new GetCommand({ TableName: table.tableName, Key: { PK: casePk(CITY, 'round-trip'), SK: SK.case } }),
+    );
     const bills = raw.Item?.bills as { tax: unknown }[];
     expect(typeof bills[0]?.tax).toBe('string');
     expect(raw.Item?.arrearsKrw).toBe('1560000');
@@ -49,14 +59,20 @@ describe('DynamoDbCaseStore', () => {
       const t = registered(caseId);
       return { ...t, case: { ...t.case, cityCaseRef } };
     };
-    await expect(table.store.create(withRef('ref-second', holder.cityCaseRef))).rejects.toMatchObject({ name: 'CaseRefTakenError', cityCaseRef: holder.cityCaseRef, existingCaseId: 'ref-holder' });
+    await expect(table.store.create(withRef('ref-second', holder.cityCaseRef))).rejects.toMatchObject({
+      name: 'CaseRefTakenError',
+      cityCaseRef: holder.cityCaseRef,
+      existingCaseId: 'ref-holder',
+    });
     await expect(table.store.get(CITY, 'ref-second')).resolves.toBeUndefined();
     expect((await table.store.get(CITY, 'ref-holder'))?.cityCaseRef).toBe(holder.cityCaseRef);
 
     await table.store.commit(holder.version, cancelCase(holder, 'withdrawn', ctxAt('2025-07-02T00:00:00Z')));
     await table.store.create(withRef('ref-second', holder.cityCaseRef));
     // A case closing never frees another case's claim: the first case is closed already, the second holds it.
-    await expect(table.store.create(withRef('ref-third', holder.cityCaseRef))).rejects.toMatchObject({ existingCaseId: 'ref-second' });
+    await expect(table.store.create(withRef('ref-third', holder.cityCaseRef))).rejects.toMatchObject({
+      existingCaseId: 'ref-second',
+    });
   });
 
   it('books a payment reference once per city: the same bank transaction on a second case is refused', async () => {
@@ -71,14 +87,21 @@ describe('DynamoDbCaseStore', () => {
     // Another city has its own payment references.
     const elsewhere = registered('pay-c', '2025-07-01T01:00:00Z', 'sejong');
     await table.store.create(elsewhere);
-    const settingsSejong = { ...ctxAt('2025-07-02T00:00:00Z'), settings: { ...ctxAt('2025-07-02T00:00:00Z').settings, cityId: 'sejong' } };
+    const settingsSejong = {
+      ...ctxAt('2025-07-02T00:00:00Z'),
+      settings: { ...ctxAt('2025-07-02T00:00:00Z').settings, cityId: 'sejong' },
+    };
     await table.store.commit(1, recordPayment(elsewhere.case, payment, settingsSejong));
   });
 
   it('lets exactly one of two racing updates win and tells the other it conflicted', async () => {
     const c = await saveAll('race');
     const a = updateBills(c, [bill('B1', '2000000')], ctxAt('2025-07-02T00:00:00Z'));
-    const b = recordPayment(c, { paymentId: 'P-race', amount: won('100000'), receivedOn: '2025-07-02' }, ctxAt('2025-07-02T00:00:00Z'));
+    const b = recordPayment(
+      c,
+      { paymentId: 'P-race', amount: won('100000'), receivedOn: '2025-07-02' },
+      ctxAt('2025-07-02T00:00:00Z'),
+    );
     const results = await Promise.allSettled([table.store.commit(c.version, a), table.store.commit(c.version, b)]);
     const won_ = results.filter((r) => r.status === 'fulfilled');
     const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -97,18 +120,28 @@ describe('DynamoDbCaseStore', () => {
   it('reports the version it found when a stale version is committed', async () => {
     const c = await saveAll('stale');
     await table.store.commit(1, updateBills(c, [bill('B1', '900000')], ctxAt('2025-07-02T00:00:00Z')));
-    const error = await table.store.commit(1, updateBills(c, [bill('B1', '800000')], ctxAt('2025-07-02T00:00:01Z'))).catch((e: unknown) => e);
+    const error = await table.store
+      .commit(1, updateBills(c, [bill('B1', '800000')], ctxAt('2025-07-02T00:00:01Z')))
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConcurrencyConflictError);
     expect((error as ConcurrencyConflictError).currentVersion).toBe(2);
   });
 
   it('refuses a payment id applied twice even when the case item does not remember it', async () => {
     const c = await saveAll('pay-twice');
-    const first = recordPayment(c, { paymentId: 'P-1', amount: won('100000'), receivedOn: '2025-07-02' }, ctxAt('2025-07-02T00:00:00Z'));
+    const first = recordPayment(
+      c,
+      { paymentId: 'P-1', amount: won('100000'), receivedOn: '2025-07-02' },
+      ctxAt('2025-07-02T00:00:00Z'),
+    );
     await table.store.commit(1, first);
     // A case that lost track of the payment (the domain's own check would refuse it otherwise).
     const forgetful: Case = { ...first.case, paymentIds: [] };
-    const again = recordPayment(forgetful, { paymentId: 'P-1', amount: won('100000'), receivedOn: '2025-07-02' }, ctxAt('2025-07-03T00:00:00Z'));
+    const again = recordPayment(
+      forgetful,
+      { paymentId: 'P-1', amount: won('100000'), receivedOn: '2025-07-02' },
+      ctxAt('2025-07-03T00:00:00Z'),
+    );
     await expect(table.store.commit(2, again)).rejects.toEqual(new DuplicateRecordError('PAYMENT', 'P-1'));
     const statement = await table.store.statement(CITY, 'pay-twice');
     expect(statement?.payments).toHaveLength(1);
@@ -127,7 +160,13 @@ describe('DynamoDbCaseStore', () => {
     const doc = documentClient(table.client);
     const auditKey = { PK: casePk(CITY, 'audit'), SK: SK.audit(t.audit.at, 2) };
     await expect(
-      doc.send(new PutCommand({ TableName: table.tableName, Item: { ...auditKey, action: 'FORGED' }, ConditionExpression: 'attribute_not_exists(PK)' })),
+      doc.send(
+        new PutCommand({
+          TableName: table.tableName,
+          Item: { ...auditKey, action: 'FORGED' },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        }),
+      ),
     ).rejects.toMatchObject({ name: 'ConditionalCheckFailedException' });
     const next = placeHold(t.case, { holdId: 'H1', kind: 'APPEAL', reason: '이의신청' }, ctxAt('2025-07-03T00:00:00Z'));
     await table.store.commit(2, next);
@@ -148,7 +187,11 @@ describe('DynamoDbCaseStore', () => {
     }
     const latest = t3?.case;
     if (!latest) throw new Error('fixture');
-    const paid = recordPayment(latest, { paymentId: 'P-full', amount: won('2000000'), receivedOn: '2025-07-03' }, ctxAt('2025-07-03T00:00:00Z'));
+    const paid = recordPayment(
+      latest,
+      { paymentId: 'P-full', amount: won('2000000'), receivedOn: '2025-07-03' },
+      ctxAt('2025-07-03T00:00:00Z'),
+    );
     expect(paid.case.status).toBe('PAID');
     await table.store.commit(version, paid);
     const s = await table.store.statement(CITY, 'full');
@@ -181,8 +224,12 @@ describe('DynamoDbCaseStore', () => {
     expect(seen.filter((id) => id.startsWith('list-'))).toEqual(['list-0', 'list-1', 'list-2', 'list-3', 'list-4']);
     const first = await table.store.listByStatus(CITY, 'REGISTERED', { limit: 1 });
     expect(first.cursor).toBeDefined();
-    await expect(table.store.listByStatus('other-city', 'REGISTERED', { cursor: first.cursor ?? '' })).rejects.toBeInstanceOf(InvalidCursorError);
-    await expect(table.store.listByStatus(CITY, 'REGISTERED', { cursor: 'not-a-cursor' })).rejects.toBeInstanceOf(InvalidCursorError);
+    await expect(
+      table.store.listByStatus('other-city', 'REGISTERED', { cursor: first.cursor ?? '' }),
+    ).rejects.toBeInstanceOf(InvalidCursorError);
+    await expect(table.store.listByStatus(CITY, 'REGISTERED', { cursor: 'not-a-cursor' })).rejects.toBeInstanceOf(
+      InvalidCursorError,
+    );
     const all = await table.store.listByStatus(CITY, undefined, { limit: 100 });
     expect(all.items.length).toBeGreaterThanOrEqual(5);
   });
@@ -203,7 +250,9 @@ describe('DynamoDbCaseStore', () => {
       let cursor: string | undefined;
       do {
         const page = await table.store.dueByDeadline(before, { limit: 3, ...(cursor ? { cursor } : {}) });
-        ids.push(...page.items.filter((e) => e.caseId.startsWith('deadline-')).map((e) => `${e.caseId}:${e.status}:${e.date}`));
+        ids.push(
+          ...page.items.filter((e) => e.caseId.startsWith('deadline-')).map((e) => `${e.caseId}:${e.status}:${e.date}`),
+        );
         cursor = page.cursor;
       } while (cursor);
       return ids;
@@ -218,7 +267,16 @@ describe('DynamoDbCaseStore', () => {
     if (!o1 || !o2) throw new Error('fixture');
     await table.store.commit(1, o1);
     await table.store.commit(2, o2);
-    const asked = requestSaleByTaxpayer(o2.case, { requestId: 'R1', requestedAt: '2025-09-10T03:00:00Z', limitPrices: {}, evidence: { relayedBy: 'clerk-1', receivedAt: '2025-09-10T02:00:00Z', channel: 'PHONE' } }, ctxAt('2025-09-10T03:00:00Z'));
+    const asked = requestSaleByTaxpayer(
+      o2.case,
+      {
+        requestId: 'R1',
+        requestedAt: '2025-09-10T03:00:00Z',
+        limitPrices: {},
+        evidence: { relayedBy: 'clerk-1', receivedAt: '2025-09-10T02:00:00Z', channel: 'PHONE' },
+      },
+      ctxAt('2025-09-10T03:00:00Z'),
+    );
     await table.store.commit(3, asked);
     expect(await collect('2025-09-10')).toEqual(['deadline-b:DUE:2025-09-09']);
     expect((await collect('2025-10-17')).sort()).toEqual(['deadline-a:DUE:2025-10-16', 'deadline-b:DUE:2025-09-09']);
@@ -234,7 +292,14 @@ describe('DynamoDbCaseStore', () => {
     await table.store.create(t);
     const t2 = registered('t-2', '2025-07-01T00:00:00Z', city);
     await table.store.create(t2);
-    await table.store.commit(1, recordPayment(t.case, { paymentId: 'P-t', amount: won('60000'), receivedOn: '2025-07-01' }, ctxAt('2025-07-01T00:00:00Z')));
+    await table.store.commit(
+      1,
+      recordPayment(
+        t.case,
+        { paymentId: 'P-t', amount: won('60000'), receivedOn: '2025-07-01' },
+        ctxAt('2025-07-01T00:00:00Z'),
+      ),
+    );
     await table.store.commit(1, cancelCase(t2.case, '부과 취소', ctxAt('2025-07-01T00:00:00Z')));
     const totals = await table.store.cityTotals(city);
     expect(totals.byStatus).toEqual({ REGISTERED: 1, CANCELLED: 1 });
@@ -255,13 +320,21 @@ describe('DynamoDbCaseStore', () => {
     };
     const t = updateBills(c, [bill('B1', '700000')], ctxAt('2025-07-02T00:00:00Z'));
     await table.store.commit(1, t, { idempotency: record });
-    await expect(table.store.getIdempotency(CITY, 'scope-and-key', new Date('2025-07-02T01:00:00Z'))).resolves.toEqual(record);
+    await expect(table.store.getIdempotency(CITY, 'scope-and-key', new Date('2025-07-02T01:00:00Z'))).resolves.toEqual(
+      record,
+    );
     const t2 = updateBills(t.case, [bill('B1', '600000')], ctxAt('2025-07-02T00:00:01Z'));
-    await expect(table.store.commit(2, t2, { idempotency: { ...record, createdAt: '2025-07-02T00:00:01.000Z' } })).rejects.toBeInstanceOf(IdempotencyKeyTakenError);
+    await expect(
+      table.store.commit(2, t2, { idempotency: { ...record, createdAt: '2025-07-02T00:00:01.000Z' } }),
+    ).rejects.toBeInstanceOf(IdempotencyKeyTakenError);
     expect((await table.store.get(CITY, 'idem'))?.version).toBe(2);
     // After it expires (TTL deletes lazily) the record reads as absent and the key may be used again.
-    await expect(table.store.getIdempotency(CITY, 'scope-and-key', new Date('2025-07-03T00:00:01Z'))).resolves.toBeUndefined();
-    await table.store.commit(2, t2, { idempotency: { ...record, createdAt: '2025-07-03T00:00:01.000Z', expiresAt: record.expiresAt + 86400 } });
+    await expect(
+      table.store.getIdempotency(CITY, 'scope-and-key', new Date('2025-07-03T00:00:01Z')),
+    ).resolves.toBeUndefined();
+    await table.store.commit(2, t2, {
+      idempotency: { ...record, createdAt: '2025-07-03T00:00:01.000Z', expiresAt: record.expiresAt + 86400 },
+    });
   });
 
   it('reads numbers back without floats (wrapNumbers) and refuses money written as a number', async () => {

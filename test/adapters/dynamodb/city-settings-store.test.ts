@@ -24,14 +24,34 @@ describe('DynamoDbCitySettings', () => {
     const reader = new DynamoDbCitySettings(table.client, table.tableName);
     await expect(reader.get('busan')).rejects.toThrow(CitySettingsMissingError);
     await documentClient(table.client).send(
-      new PutCommand({ TableName: table.tableName, Item: { PK: settingsPk('gwangju'), SK: 'CURRENT', settings: JSON.stringify({ ...DEFAULT_CITY_SETTINGS, cityId: 'gwangju', preSaleNoticeDays: -3 }), version: 1, updatedAt: 'x', updatedBy: 'y' } }),
+      new PutCommand({
+        TableName: table.tableName,
+        Item: {
+          PK: settingsPk('gwangju'),
+          SK: 'CURRENT',
+          settings: JSON.stringify({ ...DEFAULT_CITY_SETTINGS, cityId: 'gwangju', preSaleNoticeDays: -3 }),
+          version: 1,
+          updatedAt: 'x',
+          updatedBy: 'y',
+        },
+      }),
     );
     await expect(reader.get('gwangju')).rejects.toThrow(InvalidCitySettingsError);
   });
 
   it('writes only over the version read, and never invalid settings', async () => {
-    await expect(table.settings.put({ ...DEFAULT_CITY_SETTINGS, cityId: 'daejeon' }, { expectedVersion: 3, by: 'a', at: '2025-09-01T00:00:00.000Z' })).rejects.toThrow(/version none/);
-    await expect(table.settings.put({ ...DEFAULT_CITY_SETTINGS, cityId: 'daejeon', displayName: '' }, { expectedVersion: null, by: 'a', at: '2025-09-01T00:00:00.000Z' })).rejects.toThrow(InvalidCitySettingsError);
+    await expect(
+      table.settings.put(
+        { ...DEFAULT_CITY_SETTINGS, cityId: 'daejeon' },
+        { expectedVersion: 3, by: 'a', at: '2025-09-01T00:00:00.000Z' },
+      ),
+    ).rejects.toThrow(/version none/);
+    await expect(
+      table.settings.put(
+        { ...DEFAULT_CITY_SETTINGS, cityId: 'daejeon', displayName: '' },
+        { expectedVersion: null, by: 'a', at: '2025-09-01T00:00:00.000Z' },
+      ),
+    ).rejects.toThrow(InvalidCitySettingsError);
     await expect(table.settings.read('daejeon')).resolves.toBeUndefined();
   });
 });

@@ -23,11 +23,22 @@ function busiestSecond(times: number[]): number {
 }
 
 /** `callers` budgets (each its own client object, like separate containers) acquiring `each` times at once. */
-async function crowd(scopes: { account: string; egress: string }, group: string, callers: number, each: number, limits?: Record<string, number>): Promise<number[]> {
+async function crowd(
+  scopes: { account: string; egress: string },
+  group: string,
+  callers: number,
+  each: number,
+  limits?: Record<string, number>,
+): Promise<number[]> {
   const sent: number[] = [];
   await Promise.all(
     Array.from({ length: callers }, async () => {
-      const budget = new DynamoDbRateBudget(table.client, table.tableName, { scopes, ...(limits ? { limits } : {}), horizonMs: 1000, maxWaitMs: 60_000 });
+      const budget = new DynamoDbRateBudget(table.client, table.tableName, {
+        scopes,
+        ...(limits ? { limits } : {}),
+        horizonMs: 1000,
+        maxWaitMs: 60_000,
+      });
       for (let k = 0; k < each; k++) {
         await budget.acquire(group);
         sent.push(Date.now());
@@ -53,7 +64,12 @@ describe('DynamoDB rate budget', () => {
     for (const times of [a, b]) expect(busiestSecond(times)).toBeLessThanOrEqual(30);
     expect(busiestSecond(ticker)).toBeLessThanOrEqual(10);
     const doc = documentClient(table.client);
-    const item = await doc.send(new GetCommand({ TableName: table.tableName, Key: { PK: rateBucketPk('ip:ip-b', 'ticker'), SK: RATE_BUCKET_SK } }));
+    const item = await doc.send(
+      new GetCommand({
+        TableName: table.tableName,
+        Key: { PK: rateBucketPk('ip:ip-b', 'ticker'), SK: RATE_BUCKET_SK },
+      }),
+    );
     expect(item.Item?.tat).toBeDefined();
   });
 
@@ -75,10 +91,20 @@ describe('DynamoDB rate budget', () => {
     for (let i = 0; i < 100; i++) await budget.acquire('order').catch(() => undefined);
     const doc = documentClient(table.client);
     const key = { PK: rateBucketPk('account:acct-e', 'order'), SK: RATE_BUCKET_SK };
-    const before = (await doc.send(new GetCommand({ TableName: table.tableName, Key: key }))).Item?.tat as { value: string };
-    const late = new DynamoDbRateBudget(table.client, table.tableName, { scopes: { account: 'acct-e', egress: 'ip-e' }, horizonMs: 500, maxWaitMs: 1000, now: () => Number(before.value) - 5000, sleep: async () => undefined });
+    const before = (await doc.send(new GetCommand({ TableName: table.tableName, Key: key }))).Item?.tat as {
+      value: string;
+    };
+    const late = new DynamoDbRateBudget(table.client, table.tableName, {
+      scopes: { account: 'acct-e', egress: 'ip-e' },
+      horizonMs: 500,
+      maxWaitMs: 1000,
+      now: () => Number(before.value) - 5000,
+      sleep: async () => undefined,
+    });
     await expect(late.acquire('order')).rejects.toBeInstanceOf(RateLimited);
-    const after = (await doc.send(new GetCommand({ TableName: table.tableName, Key: key }))).Item?.tat as { value: string };
+    const after = (await doc.send(new GetCommand({ TableName: table.tableName, Key: key }))).Item?.tat as {
+      value: string;
+    };
     expect(after.value).toBe(before.value);
   });
 });

@@ -26,11 +26,20 @@ export function token(p: TokenParts): string {
   const nonce = p.nonce ?? randomUUID();
   let payload = `{"access_key":"${p.accessKey}","nonce":"${nonce}"`;
   if (p.query !== undefined || p.queryHash !== undefined) {
-    const hash = p.queryHash ?? createHash('sha512').update(p.query ?? '').digest('hex');
+    const hash =
+      p.queryHash ??
+      createHash('sha512')
+        .update(p.query ?? '')
+        .digest('hex');
     payload += `,"query_hash":"${hash}","query_hash_alg":"SHA512"`;
   }
   payload += '}';
   const body = `${header}.${b64url(payload)}`;
-  const sig = createHmac(p.digest ?? (p.alg === 'HS256' ? 'sha256' : 'sha512'), Buffer.from(p.secretKey, 'utf8')).update(body).digest('base64').replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  const sig = createHmac(p.digest ?? (p.alg === 'HS256' ? 'sha256' : 'sha512'), Buffer.from(p.secretKey, 'utf8'))
+    .update(body)
+    .digest('base64')
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
   return `${body}.${sig}`;
 }

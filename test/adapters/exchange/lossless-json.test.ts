@@ -2,8 +2,18 @@ import { JsonNumber, parseLossless, stringifyWithNumbers } from '#adapters/excha
 
 describe('lossless JSON', () => {
   it('keeps every digit of numbers that a float would round', () => {
-    const parsed = parseLossless('[{"trade_price":93120000.0,"size":0.12345678901234567890,"big":12345678901234567890,"neg":-0.5,"e":1e-8}]');
-    expect(parsed).toEqual([{ trade_price: '93120000.0', size: '0.12345678901234567890', big: '12345678901234567890', neg: '-0.5', e: '1e-8' }]);
+    const parsed = parseLossless(
+      '[{"trade_price":93120000.0,"size":0.12345678901234567890,"big":12345678901234567890,"neg":-0.5,"e":1e-8}]',
+    );
+    expect(parsed).toEqual([
+      {
+        trade_price: '93120000.0',
+        size: '0.12345678901234567890',
+        big: '12345678901234567890',
+        neg: '-0.5',
+        e: '1e-8',
+      },
+    ]);
   });
 
   it('leaves digits inside strings, escapes, booleans and null alone', () => {
@@ -17,7 +27,11 @@ describe('lossless JSON', () => {
   });
 
   it('writes marked decimals as bare number tokens with exact digits', () => {
-    const text = stringifyWithNumbers({ p: new JsonNumber('0.10000000000000000001'), s: 'x', n: [new JsonNumber('-3')] });
+    const text = stringifyWithNumbers({
+      p: new JsonNumber('0.10000000000000000001'),
+      s: 'x',
+      n: [new JsonNumber('-3')],
+    });
     expect(text).toBe('{"p":0.10000000000000000001,"s":"x","n":[-3]}');
     expect(parseLossless(text)).toEqual({ p: '0.10000000000000000001', s: 'x', n: ['-3'] });
   });

@@ -4,7 +4,15 @@
  * close to its rate.
  */
 import fc from 'fast-check';
-import { bucketFor, bucketScope, maxGrantsIn, reserve, UPBIT_RATE_LIMITS, UPBIT_RATE_WINDOW_MS, DEFAULT_MARGIN_MS } from '#adapters/exchange/rate-budget';
+import {
+  bucketFor,
+  bucketScope,
+  maxGrantsIn,
+  reserve,
+  UPBIT_RATE_LIMITS,
+  UPBIT_RATE_WINDOW_MS,
+  DEFAULT_MARGIN_MS,
+} from '#adapters/exchange/rate-budget';
 
 /** The most send times inside any span of `spanMs` (a sliding window over sorted times). */
 function busiestSpan(times: number[], spanMs: number): number {
@@ -18,29 +26,35 @@ function busiestSpan(times: number[], spanMs: number): number {
 }
 
 describe('rate budget arithmetic', () => {
-  it.each(Object.entries(UPBIT_RATE_LIMITS))('keeps %s within %i a second, for any arrivals and batch sizes', (_group, limit) => {
-    const params = bucketFor(limit);
-    expect(maxGrantsIn(UPBIT_RATE_WINDOW_MS + DEFAULT_MARGIN_MS, params)).toBeLessThanOrEqual(limit);
-    fc.assert(
-      fc.property(
-        fc.array(fc.record({ gapMs: fc.integer({ min: 0, max: 400 }), n: fc.integer({ min: 1, max: params.burst }) }), { minLength: 1, maxLength: 300 }),
-        (requests) => {
-          let tat: number | undefined;
-          let now = 1_000_000;
-          const sent: number[] = [];
-          for (const r of requests) {
-            now += r.gapMs;
-            const out = reserve(tat, now, r.n, params);
-            expect(out.sendAt).toBeGreaterThanOrEqual(now);
-            tat = out.tat;
-            for (let k = 0; k < r.n; k++) sent.push(out.sendAt);
-          }
-          expect(busiestSpan(sent, UPBIT_RATE_WINDOW_MS + DEFAULT_MARGIN_MS)).toBeLessThanOrEqual(limit);
-        },
-      ),
-      { seed: 13, numRuns: 300 },
-    );
-  });
+  it.each(Object.entries(UPBIT_RATE_LIMITS))(
+    'keeps %s within %i a second, for any arrivals and batch sizes',
+    (_group, limit) => {
+      const params = bucketFor(limit);
+      expect(maxGrantsIn(UPBIT_RATE_WINDOW_MS + DEFAULT_MARGIN_MS, params)).toBeLessThanOrEqual(limit);
+      fc.assert(
+        fc.property(
+          fc.array(
+            fc.record({ gapMs: fc.integer({ min: 0, max: 400 }), n: fc.integer({ min: 1, max: params.burst }) }),
+            { minLength: 1, maxLength: 300 },
+          ),
+          (requests) => {
+            let tat: number | undefined;
+            let now = 1_000_000;
+            const sent: number[] = [];
+            for (const r of requests) {
+              now += r.gapMs;
+              const out = reserve(tat, now, r.n, params);
+              expect(out.sendAt).toBeGreaterThanOrEqual(now);
+              tat = out.tat;
+              for (let k = 0; k < r.n; k++) sent.push(out.sendAt);
+            }
+            expect(busiestSpan(sent, UPBIT_RATE_WINDOW_MS + DEFAULT_MARGIN_MS)).toBeLessThanOrEqual(limit);
+          },
+        ),
+        { seed: 13, numRuns: 300 },
+      );
+    },
+  );
 
   it('runs a busy bucket at its rate: a burst at once, then one grant an interval', () => {
     const params = bucketFor(12);

@@ -11,7 +11,11 @@ describe('Remaining-Req pacing', () => {
   it('waits for the next window when the group has nothing left, and only then', async () => {
     let now = 1_000;
     const slept: number[] = [];
-    const pacer = new GroupPacer({ windowMs: 1000, now: () => now, sleep: async (ms) => void (slept.push(ms), (now += ms)) });
+    const pacer = new GroupPacer({
+      windowMs: 1000,
+      now: () => now,
+      sleep: async (ms) => void (slept.push(ms), (now += ms)),
+    });
     pacer.observe('POST /v1/orders', 'group=order; min=1800; sec=1');
     expect(pacer.groupFor('POST /v1/orders', 'guess')).toBe('order');
     await pacer.acquire('order'); // one left: goes at once

@@ -22,7 +22,12 @@ import {
   type OrderBook,
 } from '#adapters/exchange/exchange';
 import { UpbitExchange, type UpbitExchangeOptions } from '#adapters/exchange/upbit';
-import { WITHDRAWALS, startExchangeSimulator, type ExchangeSimulator, type SimulatorOptions } from '../../../local/exchange-sim';
+import {
+  WITHDRAWALS,
+  startExchangeSimulator,
+  type ExchangeSimulator,
+  type SimulatorOptions,
+} from '../../../local/exchange-sim';
 
 const KEYS = { accessKey: 'city-access-key', secretKey: 'city-secret-key' };
 const MARKETS = ['KRW-BTC', 'KRW-ETH', 'KRW-XRP', 'KRW-THIN'];
@@ -31,7 +36,13 @@ let sim: ExchangeSimulator;
 let slept: number[];
 
 async function start(options: Partial<SimulatorOptions> = {}): Promise<void> {
-  sim = await startExchangeSimulator({ seed: 11, keys: [KEYS], dataDir: '/nonexistent', clock: '2024-01-03T00:00:00Z', ...options });
+  sim = await startExchangeSimulator({
+    seed: 11,
+    keys: [KEYS],
+    dataDir: '/nonexistent',
+    clock: '2024-01-03T00:00:00Z',
+    ...options,
+  });
   sim.accounts.credit('ETH', '10');
   sim.accounts.credit('XRP', '1000000');
 }
@@ -123,7 +134,14 @@ describe('Upbit adapter: selling', () => {
     const identifier = id('ioc');
     const volume = b.bids[0]!.size.div(4).toDecimalPlaces(4, Decimal.ROUND_DOWN); // small against the top level
     expect(volume.mul(b.bids[0]!.price).gte(5000)).toBe(true);
-    const placed = await ex.placeOrResolve({ market: 'KRW-ETH', identifier, type: 'limit', price: b.bids[0]!.price, volume, timeInForce: 'ioc' });
+    const placed = await ex.placeOrResolve({
+      market: 'KRW-ETH',
+      identifier,
+      type: 'limit',
+      price: b.bids[0]!.price,
+      volume,
+      timeInForce: 'ioc',
+    });
     expect(placed.outcome).toBe('placed');
     if (placed.outcome !== 'placed') return;
     expect(placed.resolvedByLookup).toBe(false);
@@ -139,13 +157,23 @@ describe('Upbit adapter: selling', () => {
     expect(order.paidFee.eq(funds.mul('0.0005'))).toBe(true);
     expect(await ex.getOrder({ identifier })).toEqual(order);
     const balances = Object.fromEntries((await ex.balances()).map((x) => [x.currency, x.balance.toFixed()]));
-    expect(balances).toEqual({ KRW: funds.sub(order.paidFee).toFixed(), ETH: decimal('10').sub(volume).toFixed(), XRP: '1000000' });
+    expect(balances).toEqual({
+      KRW: funds.sub(order.paidFee).toFixed(),
+      ETH: decimal('10').sub(volume).toFixed(),
+      XRP: '1000000',
+    });
   });
 
   it('fills a best IOC order at the best bid, and a market sell across levels', async () => {
     const ex = client();
     const b = await book(ex, 'KRW-XRP');
-    const best = await ex.placeOrResolve({ market: 'KRW-XRP', identifier: id('best'), type: 'best', volume: decimal('100'), timeInForce: 'ioc' });
+    const best = await ex.placeOrResolve({
+      market: 'KRW-XRP',
+      identifier: id('best'),
+      type: 'best',
+      volume: decimal('100'),
+      timeInForce: 'ioc',
+    });
     if (best.outcome !== 'placed') throw new Error('not placed');
     const done = await ex.settle({ uuid: best.order.uuid });
     expect(done.state).toBe('done');
@@ -162,14 +190,28 @@ describe('Upbit adapter: selling', () => {
   it('cancels only what is unfilled: FOK that cannot fill wholly, partial IOC, a resting order', async () => {
     const ex = client();
     const b = await book(ex, 'KRW-ETH');
-    const fok = await ex.placeSell({ market: 'KRW-ETH', identifier: id('fok'), type: 'limit', price: b.bids[0]!.price, volume: b.bids[0]!.size.add('0.5').toDecimalPlaces(2, Decimal.ROUND_UP), timeInForce: 'fok' });
+    const fok = await ex.placeSell({
+      market: 'KRW-ETH',
+      identifier: id('fok'),
+      type: 'limit',
+      price: b.bids[0]!.price,
+      volume: b.bids[0]!.size.add('0.5').toDecimalPlaces(2, Decimal.ROUND_UP),
+      timeInForce: 'fok',
+    });
     const fokDone = await ex.settle({ uuid: fok.uuid });
     expect(fokDone.state).toBe('cancel');
     expect(fokDone.executedVolume.isZero()).toBe(true);
     expect(sim.accounts.balance('ETH').balance.toFixed()).toBe('10');
 
     sim.faults.partialFill({ fraction: '0.4' });
-    const ioc = await ex.placeSell({ market: 'KRW-ETH', identifier: id('partial'), type: 'limit', price: b.bids[9]!.price, volume: decimal('1'), timeInForce: 'ioc' });
+    const ioc = await ex.placeSell({
+      market: 'KRW-ETH',
+      identifier: id('partial'),
+      type: 'limit',
+      price: b.bids[9]!.price,
+      volume: decimal('1'),
+      timeInForce: 'ioc',
+    });
     const iocDone = await ex.settle({ uuid: ioc.uuid });
     expect(iocDone.state).toBe('cancel');
     expect(iocDone.executedVolume.toFixed()).toBe('0.4');
@@ -177,7 +219,13 @@ describe('Upbit adapter: selling', () => {
     expect(sim.accounts.balance('ETH')).toEqual({ balance: decimal('9.6'), locked: decimal('0') });
 
     const rules = await ex.marketRules('KRW-ETH');
-    const resting = await ex.placeSell({ market: 'KRW-ETH', identifier: id('rest'), type: 'limit', price: b.asks[5]!.price.add(rules.tickSize.mul(100)), volume: decimal('1') });
+    const resting = await ex.placeSell({
+      market: 'KRW-ETH',
+      identifier: id('rest'),
+      type: 'limit',
+      price: b.asks[5]!.price.add(rules.tickSize.mul(100)),
+      volume: decimal('1'),
+    });
     expect((await ex.settle({ uuid: resting.uuid })).state).toBe('wait');
     expect(sim.accounts.balance('ETH').locked.toFixed()).toBe('1');
     const cancelled = await ex.cancelOrder({ uuid: resting.uuid });
@@ -191,13 +239,42 @@ describe('Upbit adapter: selling', () => {
     const ex = client();
     const b = await book(ex, 'KRW-ETH');
     const bid = b.bids[0]!.price;
-    await expect(ex.placeSell({ market: 'KRW-ETH', identifier: id('tick'), type: 'limit', price: bid.sub(1), volume: decimal('0.01'), timeInForce: 'ioc' })).rejects.toBeInstanceOf(InvalidTick);
-    await expect(ex.placeSell({ market: 'KRW-ETH', identifier: id('min'), type: 'limit', price: bid, volume: decimal('0.0001'), timeInForce: 'ioc' })).rejects.toBeInstanceOf(BelowMinimum);
-    await expect(ex.placeSell({ market: 'KRW-ETH', identifier: id('funds'), type: 'limit', price: bid, volume: decimal('10.00000001'), timeInForce: 'ioc' })).rejects.toBeInstanceOf(InsufficientFunds);
+    await expect(
+      ex.placeSell({
+        market: 'KRW-ETH',
+        identifier: id('tick'),
+        type: 'limit',
+        price: bid.sub(1),
+        volume: decimal('0.01'),
+        timeInForce: 'ioc',
+      }),
+    ).rejects.toBeInstanceOf(InvalidTick);
+    await expect(
+      ex.placeSell({
+        market: 'KRW-ETH',
+        identifier: id('min'),
+        type: 'limit',
+        price: bid,
+        volume: decimal('0.0001'),
+        timeInForce: 'ioc',
+      }),
+    ).rejects.toBeInstanceOf(BelowMinimum);
+    await expect(
+      ex.placeSell({
+        market: 'KRW-ETH',
+        identifier: id('funds'),
+        type: 'limit',
+        price: bid,
+        volume: decimal('10.00000001'),
+        timeInForce: 'ioc',
+      }),
+    ).rejects.toBeInstanceOf(InsufficientFunds);
     await expect(ex.getOrder({ identifier: 'never-placed' })).rejects.toBeInstanceOf(OrderNotFound);
     const thin = await book(ex, 'KRW-THIN');
     sim.accounts.credit('THIN', '100000000');
-    await expect(ex.placeSell({ market: 'KRW-THIN', identifier: id('depth'), type: 'market', volume: thin.totalBidSize.add(1) })).rejects.toBeInstanceOf(ExceedsBookDepth);
+    await expect(
+      ex.placeSell({ market: 'KRW-THIN', identifier: id('depth'), type: 'market', volume: thin.totalBidSize.add(1) }),
+    ).rejects.toBeInstanceOf(ExceedsBookDepth);
     const wrongKey = new UpbitExchange({ baseUrl: sim.url, accessKey: KEYS.accessKey, secretKey: 'not-the-secret' });
     await expect(wrongKey.balances()).rejects.toBeInstanceOf(AuthenticationFailed);
     expect(sim.orders.all()).toHaveLength(0);
@@ -207,8 +284,24 @@ describe('Upbit adapter: selling', () => {
     const ex = client();
     const bid = (await book(ex, 'KRW-ETH')).bids[0]!.price;
     const identifier = id('dup');
-    await expect(ex.placeSell({ market: 'KRW-ETH', identifier, type: 'limit', price: bid, volume: decimal('0.0001'), timeInForce: 'ioc' })).rejects.toBeInstanceOf(BelowMinimum);
-    const good = { market: 'KRW-ETH', identifier, type: 'limit' as const, price: bid, volume: decimal('0.1'), timeInForce: 'ioc' as const };
+    await expect(
+      ex.placeSell({
+        market: 'KRW-ETH',
+        identifier,
+        type: 'limit',
+        price: bid,
+        volume: decimal('0.0001'),
+        timeInForce: 'ioc',
+      }),
+    ).rejects.toBeInstanceOf(BelowMinimum);
+    const good = {
+      market: 'KRW-ETH',
+      identifier,
+      type: 'limit' as const,
+      price: bid,
+      volume: decimal('0.1'),
+      timeInForce: 'ioc' as const,
+    };
     await expect(ex.placeSell(good)).rejects.toBeInstanceOf(DuplicateIdentifier);
     expect(await ex.placeOrResolve(good)).toMatchObject({ outcome: 'absent', identifier });
     expect(sim.orders.all()).toHaveLength(0);
@@ -217,7 +310,14 @@ describe('Upbit adapter: selling', () => {
   it('returns the existing order when the same sell is asked for again (idempotent by identifier)', async () => {
     const ex = client();
     const bid = (await book(ex, 'KRW-ETH')).bids[9]!.price;
-    const order = { market: 'KRW-ETH', identifier: id('again'), type: 'limit' as const, price: bid, volume: decimal('0.2'), timeInForce: 'ioc' as const };
+    const order = {
+      market: 'KRW-ETH',
+      identifier: id('again'),
+      type: 'limit' as const,
+      price: bid,
+      volume: decimal('0.2'),
+      timeInForce: 'ioc' as const,
+    };
     const first = await ex.placeOrResolve(order);
     const second = await ex.placeOrResolve(order);
     expect(second).toMatchObject({ outcome: 'placed', resolvedByLookup: true });
@@ -235,7 +335,14 @@ describe('Upbit adapter: lost answers', () => {
     it(`resolves an order whose answer was lost (${mode}) by its identifier, without a second order`, async () => {
       const ex = client({ timeoutMs: 300 });
       const bid = (await book(ex, 'KRW-ETH')).bids[9]!.price;
-      const order = { market: 'KRW-ETH', identifier: id(`lost-${mode}`), type: 'limit' as const, price: bid, volume: decimal('0.3'), timeInForce: 'ioc' as const };
+      const order = {
+        market: 'KRW-ETH',
+        identifier: id(`lost-${mode}`),
+        type: 'limit' as const,
+        price: bid,
+        volume: decimal('0.3'),
+        timeInForce: 'ioc' as const,
+      };
       sim.faults.loseAnswer({ mode });
       await expect(ex.placeSell(order)).rejects.toBeInstanceOf(PlacementOutcomeUnknown);
       expect(sim.orders.byIdentifier(order.identifier)).toHaveLength(1); // it did reach the exchange
@@ -257,7 +364,14 @@ describe('Upbit adapter: lost answers', () => {
     const ex = client({ timeoutMs: 300 });
     const bid = (await book(ex, 'KRW-ETH')).bids[0]!.price;
     sim.faults.hang({ match: { method: 'POST', path: '/v1/orders' } });
-    const outcome = await ex.placeOrResolve({ market: 'KRW-ETH', identifier: id('never'), type: 'limit', price: bid, volume: decimal('0.3'), timeInForce: 'ioc' });
+    const outcome = await ex.placeOrResolve({
+      market: 'KRW-ETH',
+      identifier: id('never'),
+      type: 'limit',
+      price: bid,
+      volume: decimal('0.3'),
+      timeInForce: 'ioc',
+    });
     expect(outcome).toMatchObject({ outcome: 'inDoubt' });
     expect(sim.orders.all()).toHaveLength(0);
     expect(sim.requests.filter((r) => r.path === '/v1/order')).toHaveLength(3); // resolveAttempts lookups
@@ -269,7 +383,14 @@ describe('Upbit adapter: lost answers', () => {
     const identifier = id('late');
     const sentAt = new Date(sim.clock.nowMs());
     sim.faults.lateProcessing({ afterMs: 5000 });
-    const outcome = await ex.placeOrResolve({ market: 'KRW-ETH', identifier, type: 'limit', price: bid, volume: decimal('0.3'), timeInForce: 'ioc' });
+    const outcome = await ex.placeOrResolve({
+      market: 'KRW-ETH',
+      identifier,
+      type: 'limit',
+      price: bid,
+      volume: decimal('0.3'),
+      timeInForce: 'ioc',
+    });
     expect(outcome).toMatchObject({ outcome: 'inDoubt', identifier });
     await expect(ex.getOrder({ identifier })).rejects.toBeInstanceOf(OrderNotFound);
     expect(sim.orders.pendingLate()).toBe(1);
@@ -279,7 +400,11 @@ describe('Upbit adapter: lost answers', () => {
     const found = await ex.getOrder({ identifier });
     expect(found).toMatchObject({ identifier, state: 'done' });
     expect(found.executedVolume.toFixed()).toBe('0.3');
-    const closed = await ex.closedOrders({ market: 'KRW-ETH', from: new Date(sentAt.getTime() - 60_000), to: new Date(sim.clock.nowMs()) });
+    const closed = await ex.closedOrders({
+      market: 'KRW-ETH',
+      from: new Date(sentAt.getTime() - 60_000),
+      to: new Date(sim.clock.nowMs()),
+    });
     expect(closed.filter((o) => o.identifier?.startsWith(identifier))).toHaveLength(1);
     expect(sim.requests.filter((r) => r.method === 'POST')).toHaveLength(1); // never re-sent
   });
@@ -289,7 +414,16 @@ describe('Upbit adapter: lost answers', () => {
     const bid = (await book(ex, 'KRW-ETH')).bids[0]!.price;
     sim.faults.loseAnswer();
     sim.faults.serverError({ times: 100, status: 503, match: { path: '/v1/order' } });
-    await expect(ex.placeOrResolve({ market: 'KRW-ETH', identifier: id('doubt'), type: 'limit', price: bid, volume: decimal('0.3'), timeInForce: 'ioc' })).rejects.toBeInstanceOf(PlacementOutcomeUnknown);
+    await expect(
+      ex.placeOrResolve({
+        market: 'KRW-ETH',
+        identifier: id('doubt'),
+        type: 'limit',
+        price: bid,
+        volume: decimal('0.3'),
+        timeInForce: 'ioc',
+      }),
+    ).rejects.toBeInstanceOf(PlacementOutcomeUnknown);
   });
 });
 
@@ -309,7 +443,14 @@ describe('Upbit adapter: rate limits and outages', () => {
     const ex = client();
     const bid = (await book(ex, 'KRW-ETH')).bids[0]!.price;
     sim.faults.rateLimit({ match: { method: 'POST', path: '/v1/orders' } });
-    const outcome = await ex.placeOrResolve({ market: 'KRW-ETH', identifier: id('429'), type: 'limit', price: bid, volume: decimal('0.1'), timeInForce: 'ioc' });
+    const outcome = await ex.placeOrResolve({
+      market: 'KRW-ETH',
+      identifier: id('429'),
+      type: 'limit',
+      price: bid,
+      volume: decimal('0.1'),
+      timeInForce: 'ioc',
+    });
     expect(outcome).toMatchObject({ outcome: 'placed', resolvedByLookup: false });
     expect(sim.orders.all()).toHaveLength(1);
   });
@@ -332,7 +473,14 @@ describe('Upbit adapter: rate limits and outages', () => {
     const bid = (await book(ex, 'KRW-XRP')).bids[0]!.price;
     const t0 = Date.now();
     for (let i = 0; i < 5; i++) {
-      await ex.placeSell({ market: 'KRW-XRP', identifier: id('paced'), type: 'limit', price: bid, volume: decimal('10'), timeInForce: 'ioc' });
+      await ex.placeSell({
+        market: 'KRW-XRP',
+        identifier: id('paced'),
+        type: 'limit',
+        price: bid,
+        volume: decimal('10'),
+        timeInForce: 'ioc',
+      });
     }
     // Five orders at two a second span at least three seconds' windows: the client must have waited.
     expect(Date.now() - t0).toBeGreaterThanOrEqual(1000);
@@ -357,7 +505,9 @@ describe('Upbit adapter: rate limits and outages', () => {
     const url = sim.url;
     await sim.close();
     const ex = new UpbitExchange({ baseUrl: url, ...KEYS, maxAttempts: 1 });
-    await expect(ex.placeSell({ market: 'KRW-ETH', identifier: id('down'), type: 'market', volume: decimal('0.1') })).rejects.toBeInstanceOf(ExchangeUnavailable);
+    await expect(
+      ex.placeSell({ market: 'KRW-ETH', identifier: id('down'), type: 'market', volume: decimal('0.1') }),
+    ).rejects.toBeInstanceOf(ExchangeUnavailable);
     await start(); // afterEach closes a simulator
   });
 });
@@ -368,7 +518,14 @@ describe('Upbit adapter: order history', () => {
   it('finds finished orders by creation time and orders by identifiers', async () => {
     const ex = client();
     const sell = async (label: string, price: Decimal, ioc: boolean) =>
-      ex.placeSell({ market: 'KRW-XRP', identifier: id(label), type: 'limit', price, volume: decimal('100'), ...(ioc ? { timeInForce: 'ioc' as const } : {}) });
+      ex.placeSell({
+        market: 'KRW-XRP',
+        identifier: id(label),
+        type: 'limit',
+        price,
+        volume: decimal('100'),
+        ...(ioc ? { timeInForce: 'ioc' as const } : {}),
+      });
     const t0 = new Date(sim.clock.nowMs());
     const done = await sell('hist-done', (await book(ex, 'KRW-XRP')).bids[0]!.price, true);
     sim.clock.advance(3_600_000);
@@ -380,7 +537,9 @@ describe('Upbit adapter: order history', () => {
       [resting.uuid, 'cancel'],
       [done.uuid, 'done'],
     ]);
-    expect((await ex.closedOrders({ states: ['done'], from: t0, to: new Date(t0.getTime() + 60_000) })).map((o) => o.uuid)).toEqual([done.uuid]);
+    expect(
+      (await ex.closedOrders({ states: ['done'], from: t0, to: new Date(t0.getTime() + 60_000) })).map((o) => o.uuid),
+    ).toEqual([done.uuid]);
     expect((await ex.closedOrders({ from: new Date(t0.getTime() + 1) })).map((o) => o.uuid)).toEqual([resting.uuid]);
     const [found] = await ex.closedOrders({ states: ['done'], order: 'asc', limit: 1 });
     expect(found!.executedVolume.toFixed()).toBe('100');
@@ -415,14 +574,16 @@ describe('Upbit adapter: withdrawals', () => {
     expect(done.doneAt?.getTime()).toBe(sim.clock.nowMs());
     expect((await ex.getWithdrawal({ txid: done.txid! })).uuid).toBe(sent.uuid);
     expect(isFinalWithdrawal(done)).toBe(true);
-    expect(sim.accounts.balance('XRP').balance.toFixed()).toBe('998764.93210988') // amount and fee gone;
+    expect(sim.accounts.balance('XRP').balance.toFixed()).toBe('998764.93210988'); // amount and fee gone;
     // The amount went as a decimal string.
     expect(sim.withdrawals.all()[0]!.amount.toFixed()).toBe('1234.56789012');
   });
 
   it('maps refusals: an address off the allow list, too little balance, an unknown withdrawal', async () => {
     const ex = client();
-    await expect(ex.withdraw({ ...ADDRESS, address: 'rSomeoneElse', amount: decimal('1') })).rejects.toBeInstanceOf(AddressNotAllowed);
+    await expect(ex.withdraw({ ...ADDRESS, address: 'rSomeoneElse', amount: decimal('1') })).rejects.toBeInstanceOf(
+      AddressNotAllowed,
+    );
     await expect(ex.withdraw({ ...ADDRESS, amount: decimal('1000000') })).rejects.toBeInstanceOf(InsufficientFunds);
     await expect(ex.getWithdrawal({ uuid: 'nope' })).rejects.toBeInstanceOf(WithdrawalNotFound);
     expect(sim.withdrawals.all()).toHaveLength(0);

@@ -3,7 +3,13 @@
  * in S3 (fauxqs emulates S3 beside SQS) and e-mail through SES v2 (aws-ses-v2-local).
  */
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { EmailChannel, readS3PrintBatch, S3PrintBatchChannel, SesEmailGateway, type OutgoingNotice } from '#adapters/notice-channels/index';
+import {
+  EmailChannel,
+  readS3PrintBatch,
+  S3PrintBatchChannel,
+  SesEmailGateway,
+  type OutgoingNotice,
+} from '#adapters/notice-channels/index';
 import { renderNotice } from '#domain/notices';
 import { registered, toNoticeSent } from '../../support/cases';
 import { useNoticeDelivery } from '../../support/notice-delivery';
@@ -20,7 +26,11 @@ const outgoing = (noticeId: string, overrides: Partial<OutgoingNotice> = {}): Ou
   kind: preSale.kind,
   content: preSale.content,
   rendered: renderNotice(preSale.content),
-  recipient: { kind: 'TAXPAYER', name: '홍길동', contact: { address: '충청북도 청주시 상당구 상당로 155', email: 'hong@example.com' } },
+  recipient: {
+    kind: 'TAXPAYER',
+    name: '홍길동',
+    contact: { address: '충청북도 청주시 상당구 상당로 155', email: 'hong@example.com' },
+  },
   at: new Date('2025-09-01T16:30:00Z'), // 2025-09-02 01:30 in Korea
   ...overrides,
 });
@@ -48,25 +58,40 @@ describe('postal print batches in S3', () => {
     expect((await readS3PrintBatch(delivery.s3, BUCKET, key)).map((r) => r.seq)).toEqual([1, 2, 3, 4, 5]);
     // One file per city per day (beside each letter's sent marker).
     await post.deliver(outgoing('n-6', { cityId: 'sejong', at: new Date('2025-09-02T16:00:00Z') }));
-    const keys = (await delivery.s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'print/' }))).Contents?.map((o) => o.Key ?? '');
+    const keys = (await delivery.s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'print/' }))).Contents?.map(
+      (o) => o.Key ?? '',
+    );
     expect(keys?.filter((k) => k.endsWith('.prn')).sort()).toEqual([key, 'print/sejong/post-sejong-20250903.prn']);
     // A retry after midnight (the message came back the next day) finds the letter by its marker: no second letter.
     const nextDay = await post.deliver(outgoing('n-2', { at: new Date('2025-09-02T16:30:00Z') }));
     expect(nextDay.reference).toBe(second.reference);
     await expect(readS3PrintBatch(delivery.s3, BUCKET, 'print/cheongju/post-cheongju-20250903.prn')).rejects.toThrow();
-    const body = await (await delivery.s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }))).Body?.transformToString('utf8');
+    const body = await (
+      await delivery.s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }))
+    ).Body?.transformToString('utf8');
     expect(body?.match(/^%%BEGIN /gm)).toHaveLength(5);
   });
 });
 
 describe('e-mail through SES v2', () => {
   it('sends the notice as UTF-8 text from the city’s identity, tagged with the notice id, and reports SES’s message id as the receipt', async () => {
-    const channel = new EmailChannel(new SesEmailGateway(delivery.sesClient, { from: '"청주시 징수과" <notice@cheongju.example.go.kr>' }), { receiptOnAcceptance: true });
+    const channel = new EmailChannel(
+      new SesEmailGateway(delivery.sesClient, { from: '"청주시 징수과" <notice@cheongju.example.go.kr>' }),
+      { receiptOnAcceptance: true },
+    );
     const receipt = await channel.deliver(outgoing('n-mail-1'));
     const emails = await delivery.ses.emails();
     const email = emails.find((e) => e.messageId === receipt.reference);
-    expect(receipt).toMatchObject({ channel: 'EMAIL', sentAt: '2025-09-01T16:30:00.000Z', deliveredAt: '2025-09-01T16:30:00.000Z' });
-    expect(email).toMatchObject({ from: '"청주시 징수과" <notice@cheongju.example.go.kr>', destination: { to: ['hong@example.com'] }, subject: `[청주시] ${renderNotice(preSale.content).title}` });
+    expect(receipt).toMatchObject({
+      channel: 'EMAIL',
+      sentAt: '2025-09-01T16:30:00.000Z',
+      deliveredAt: '2025-09-01T16:30:00.000Z',
+    });
+    expect(email).toMatchObject({
+      from: '"청주시 징수과" <notice@cheongju.example.go.kr>',
+      destination: { to: ['hong@example.com'] },
+      subject: `[청주시] ${renderNotice(preSale.content).title}`,
+    });
     expect(email?.body.text).toContain('홍길동');
     expect(email?.headers).toEqual(expect.arrayContaining([{ name: 'X-Notice-Id', value: 'n-mail-1' }]));
   });

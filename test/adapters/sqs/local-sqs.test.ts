@@ -7,7 +7,9 @@ import { useLocalSqs } from '../../support/sqs';
 const sqs = useLocalSqs();
 
 async function send(url: string, body: string, group: string, dedup: string): Promise<void> {
-  await sqs.client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: body, MessageGroupId: group, MessageDeduplicationId: dedup }));
+  await sqs.client.send(
+    new SendMessageCommand({ QueueUrl: url, MessageBody: body, MessageGroupId: group, MessageDeduplicationId: dedup }),
+  );
 }
 
 describe('local SQS harness', () => {
@@ -47,11 +49,16 @@ describe('local SQS harness', () => {
 
   it('honours batchItemFailures: good messages are deleted, the failed one comes back and ends in the DLQ', async () => {
     const queue = await sqs.fifoQueue('partial', { visibilityTimeoutSeconds: 1, maxReceiveCount: 2 });
-    for (const [i, group] of ['a', 'b', 'c'].entries()) await send(queue.url, i === 1 ? 'poison' : `good-${i}`, group, `m${i}`);
+    for (const [i, group] of ['a', 'b', 'c'].entries())
+      await send(queue.url, i === 1 ? 'poison' : `good-${i}`, group, `m${i}`);
     const seen: { body: string; receiveCount: string }[] = [];
     const consumer = sqs.consumer(queue, async (event): Promise<SQSBatchResponse> => {
       for (const r of event.Records) seen.push({ body: r.body, receiveCount: r.attributes.ApproximateReceiveCount });
-      return { batchItemFailures: event.Records.filter((r) => r.body === 'poison').map((r) => ({ itemIdentifier: r.messageId })) };
+      return {
+        batchItemFailures: event.Records.filter((r) => r.body === 'poison').map((r) => ({
+          itemIdentifier: r.messageId,
+        })),
+      };
     });
     await consumer.drain();
     expect(seen.filter((s) => s.body.startsWith('good'))).toHaveLength(2);
@@ -89,7 +96,9 @@ describe('local SQS harness', () => {
   it('polls in the background until stopped', async () => {
     const queue = await sqs.fifoQueue('loop');
     const bodies: string[] = [];
-    const consumer = sqs.consumer(queue, async (event) => void bodies.push(...event.Records.map((r) => r.body)), { waitTimeSeconds: 1 });
+    const consumer = sqs.consumer(queue, async (event) => void bodies.push(...event.Records.map((r) => r.body)), {
+      waitTimeSeconds: 1,
+    });
     consumer.start();
     await send(queue.url, 'one', 'a', '1');
     await send(queue.url, 'two', 'a', '2');

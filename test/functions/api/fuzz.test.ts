@@ -42,7 +42,13 @@ const writes: string[] = [];
 let watching = false;
 const known = { caseId: '', inCustodyCaseId: '', otherCityCaseId: '' };
 
-const WRITE_COMMANDS = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'TransactWriteItemsCommand', 'BatchWriteItemCommand']);
+const WRITE_COMMANDS = new Set([
+  'PutItemCommand',
+  'UpdateItemCommand',
+  'DeleteItemCommand',
+  'TransactWriteItemsCommand',
+  'BatchWriteItemCommand',
+]);
 
 beforeAll(async () => {
   client = createDynamoDbClient();
@@ -65,7 +71,15 @@ beforeAll(async () => {
     now: () => NOW,
   });
   const register = async (cityId: string, who: Who) => {
-    const res = await api(proxyEvent({ method: 'POST', path: '/cases', headers: { 'content-type': 'application/json', 'Idempotency-Key': `setup-${cityId}-${++keys}` }, body: JSON.stringify(registration({ cityId })), userArn: CALLERS[who] }));
+    const res = await api(
+      proxyEvent({
+        method: 'POST',
+        path: '/cases',
+        headers: { 'content-type': 'application/json', 'Idempotency-Key': `setup-${cityId}-${++keys}` },
+        body: JSON.stringify(registration({ cityId })),
+        userArn: CALLERS[who],
+      }),
+    );
     if (res.statusCode !== 201) throw new Error(res.body);
     return (JSON.parse(res.body) as { caseId: string }).caseId;
   };
@@ -74,7 +88,15 @@ beforeAll(async () => {
   // A second case further on (coins in custody): requests the first one's state refuses reach its rules.
   known.inCustodyCaseId = await register(CITY, 'city');
   const change = async (path: string, body: object) => {
-    const res = await api(proxyEvent({ method: 'POST', path, headers: { 'content-type': 'application/json', 'Idempotency-Key': `setup-${path}` }, body: JSON.stringify({ cityId: CITY, ...body }), userArn: CALLERS.city }));
+    const res = await api(
+      proxyEvent({
+        method: 'POST',
+        path,
+        headers: { 'content-type': 'application/json', 'Idempotency-Key': `setup-${path}` },
+        body: JSON.stringify({ cityId: CITY, ...body }),
+        userArn: CALLERS.city,
+      }),
+    );
     if (res.statusCode !== 200) throw new Error(res.body);
   };
   await change(`/cases/${known.inCustodyCaseId}/seizures`, { seizures: [{ market: 'KRW-BTC', quantity: '0.5' }] });
@@ -105,27 +127,49 @@ interface Request {
 }
 
 const CALLER_OF: Record<string, Who> = { CITY_SYSTEM: 'city', OFFICER: 'officer', AUDITOR: 'auditor' };
-const SEJONG_OF: Record<string, Who> = { CITY_SYSTEM: 'sejongCity', OFFICER: 'sejongOfficer', AUDITOR: 'sejongOfficer' };
+const SEJONG_OF: Record<string, Who> = {
+  CITY_SYSTEM: 'sejongCity',
+  OFFICER: 'sejongOfficer',
+  AUDITOR: 'sejongOfficer',
+};
 let keys = 0;
 
 // ---------------------------------------------------------------- valid requests, from the schemas
 
 function baseRequest(route: Route): fc.Arbitrary<Request> {
   const part = (schema: z.ZodType | undefined) => (schema ? validInput(schema) : fc.constant(undefined));
-  return fc.record({ params: part(route.params), query: part(route.query), body: part(route.body), inCustody: fc.boolean() }).map(({ params, query, body, inCustody }) => {
-    const text = (v: Json) => (typeof v === 'string' ? v : JSON.stringify(v));
-    const p = Object.fromEntries(Object.entries((params ?? {}) as Record<string, Json>).map(([k, v]) => [k, text(v)]));
-    if ('caseId' in p) p.caseId = inCustody ? known.inCustodyCaseId : known.caseId;
-    const q = Object.fromEntries(Object.entries((query ?? {}) as Record<string, Json>).map(([k, v]) => [k, text(v)]));
-    if ('city' in q) q.city = CITY;
-    delete q.cursor;
-    let b = body;
-    if (b && typeof b === 'object' && !Array.isArray(b) && 'cityId' in b) b = { ...b, cityId: CITY };
-    if (route.path === '/settings' && route.method === 'PUT') b = { cityId: CITY, expectedVersion: 999, settings: TEST_CITY_SETTINGS.find((s) => s.cityId === CITY) as unknown as Json };
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
-    if (route.method !== 'GET') headers['Idempotency-Key'] = `fuzz-${SEED}-${++keys}`;
-    return { route: `${route.method} ${route.path}`, method: route.method, params: p, query: q, ...(b === undefined ? {} : { body: b }), headers, who: CALLER_OF[route.roles[0]!]!, broken: '' };
-  });
+  return fc
+    .record({ params: part(route.params), query: part(route.query), body: part(route.body), inCustody: fc.boolean() })
+    .map(({ params, query, body, inCustody }) => {
+      const text = (v: Json) => (typeof v === 'string' ? v : JSON.stringify(v));
+      const p = Object.fromEntries(
+        Object.entries((params ?? {}) as Record<string, Json>).map(([k, v]) => [k, text(v)]),
+      );
+      if ('caseId' in p) p.caseId = inCustody ? known.inCustodyCaseId : known.caseId;
+      const q = Object.fromEntries(Object.entries((query ?? {}) as Record<string, Json>).map(([k, v]) => [k, text(v)]));
+      if ('city' in q) q.city = CITY;
+      delete q.cursor;
+      let b = body;
+      if (b && typeof b === 'object' && !Array.isArray(b) && 'cityId' in b) b = { ...b, cityId: CITY };
+      if (route.path === '/settings' && route.method === 'PUT')
+        b = {
+          cityId: CITY,
+          expectedVersion: 999,
+          settings: TEST_CITY_SETTINGS.find((s) => s.cityId === CITY) as unknown as Json,
+        };
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (route.method !== 'GET') headers['Idempotency-Key'] = `fuzz-${SEED}-${++keys}`;
+      return {
+        route: `${route.method} ${route.path}`,
+        method: route.method,
+        params: p,
+        query: q,
+        ...(b === undefined ? {} : { body: b }),
+        headers,
+        who: CALLER_OF[route.roles[0]!]!,
+        broken: '',
+      };
+    });
 }
 
 // ---------------------------------------------------------------- ways to break one
@@ -138,7 +182,13 @@ interface Spot {
 function spots(value: Json, pointer = ''): Spot[] {
   const here = [{ pointer, value }];
   if (Array.isArray(value)) return [...here, ...value.flatMap((v, i) => spots(v, `${pointer}/${i}`))];
-  if (value && typeof value === 'object') return [...here, ...Object.entries(value).flatMap(([k, v]) => spots(v, `${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`))];
+  if (value && typeof value === 'object')
+    return [
+      ...here,
+      ...Object.entries(value).flatMap(([k, v]) =>
+        spots(v, `${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`),
+      ),
+    ];
   return here;
 }
 const unescape = (p: string) => p.replace(/~1/g, '/').replace(/~0/g, '~');
@@ -158,15 +208,30 @@ function setAt(root: Json, pointer: string, f: (v: Json) => Json | undefined): J
 }
 
 const typeOf = (v: Json) => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
-const otherType = (v: Json): fc.Arbitrary<Json> => fc.constantFrom<Json>(150000, 1.5, -1, true, null, {}, [], 'text', [1, 2]).filter((w) => typeOf(w) !== typeOf(v));
+const otherType = (v: Json): fc.Arbitrary<Json> =>
+  fc.constantFrom<Json>(150000, 1.5, -1, true, null, {}, [], 'text', [1, 2]).filter((w) => typeOf(w) !== typeOf(v));
 const CONTROL = ['\u0000', '\u0007', '\b', '\u001b', '\u007f', '\u0085', '\u009b', '\r', '\n', '\t'];
-const BIDI = ['\u202e', '\u202d', '\u202a', '\u202b', '\u202c', '\u2066', '\u2067', '\u2068', '\u2069', '\u200e', '\u200f', '\u061c'];
+const BIDI = [
+  '\u202e',
+  '\u202d',
+  '\u202a',
+  '\u202b',
+  '\u202c',
+  '\u2066',
+  '\u2067',
+  '\u2068',
+  '\u2069',
+  '\u200e',
+  '\u200f',
+  '\u061c',
+];
 const HUGE = fc.constantFrom('x'.repeat(100_000), '가'.repeat(50_000), 'A1-'.repeat(20_000), ' '.repeat(70_000) + 'y');
 const FAR = ['0001-01-01', '1000-06-15', '1899-12-31', '1969-12-31', '2999-12-31', '9999-12-31'];
 const NOT_YET = ['2025-09-02', '2025-12-31', '2026-03-01'];
 /** Fields that record something that already happened: a later date cannot be true. */
 const HAPPENED = /\/(receivedOn|on|postedOn|receivedAt)$/;
-const related = (a: string, b: string) => a === b || a.startsWith(`${b}/`) || b.startsWith(`${a}/`) || a === '' || b === '';
+const related = (a: string, b: string) =>
+  a === b || a.startsWith(`${b}/`) || b.startsWith(`${a}/`) || a === '' || b === '';
 
 function bodyBreaks(route: Route, base: Request): fc.Arbitrary<Request>[] {
   if (base.body === undefined) return [];
@@ -176,17 +241,41 @@ function bodyBreaks(route: Route, base: Request): fc.Arbitrary<Request>[] {
   const objects = all.filter((s) => s.value !== null && typeof s.value === 'object' && !Array.isArray(s.value));
   const arrays = all.filter((s) => Array.isArray(s.value));
   const stillValid = (b: Json) => route.body!.safeParse(b).success;
-  const optionalOrNot = objects.flatMap((o) => Object.keys(o.value as object).map((k) => `${o.pointer}/${k}`)).filter((p) => !stillValid(setAt(body, p, () => undefined)));
-  const put = (broken: string, pointer: string, f: (v: Json) => Json | undefined, extra: Partial<Request> = {}): Request => ({ ...base, body: setAt(body, pointer, f), broken: `${broken} at body ${pointer || '(root)'}`, names: { in: 'body', at: pointer }, ...extra });
+  const optionalOrNot = objects
+    .flatMap((o) => Object.keys(o.value as object).map((k) => `${o.pointer}/${k}`))
+    .filter((p) => !stillValid(setAt(body, p, () => undefined)));
+  const put = (
+    broken: string,
+    pointer: string,
+    f: (v: Json) => Json | undefined,
+    extra: Partial<Request> = {},
+  ): Request => ({
+    ...base,
+    body: setAt(body, pointer, f),
+    broken: `${broken} at body ${pointer || '(root)'}`,
+    names: { in: 'body', at: pointer },
+    ...extra,
+  });
   const out: fc.Arbitrary<Request>[] = [];
   out.push(fc.constantFrom(...all).chain((s) => otherType(s.value).map((w) => put('wrong type', s.pointer, () => w))));
   // A field that is one of several alternatives may be named by its sibling ("a postal address or an e-mail"): the object is named.
-  if (optionalOrNot.length > 0) out.push(fc.constantFrom(...optionalOrNot).map((p) => ({ ...put('missing', p, () => undefined), names: { in: 'body' as const, at: p.slice(0, p.lastIndexOf('/')) } })));
+  if (optionalOrNot.length > 0)
+    out.push(
+      fc.constantFrom(...optionalOrNot).map((p) => ({
+        ...put('missing', p, () => undefined),
+        names: { in: 'body' as const, at: p.slice(0, p.lastIndexOf('/')) },
+      })),
+    );
   if (objects.length > 0) {
     out.push(
       fc.tuple(fc.constantFrom(...objects), fc.string({ minLength: 1, maxLength: 12 }), anyJson).map(([o, k, v]) => {
         const key = `zz${k}`;
-        return { ...base, body: setAt(body, o.pointer, (x) => ({ ...(x as object), [key]: v })), broken: `extra field ${key} at body ${o.pointer || '(root)'}`, names: { in: 'body' as const, at: o.pointer } };
+        return {
+          ...base,
+          body: setAt(body, o.pointer, (x) => ({ ...(x as object), [key]: v })),
+          broken: `extra field ${key} at body ${o.pointer || '(root)'}`,
+          names: { in: 'body' as const, at: o.pointer },
+        };
       }),
     );
   }
@@ -196,105 +285,268 @@ function bodyBreaks(route: Route, base: Request): fc.Arbitrary<Request>[] {
       fc.tuple(fc.constantFrom(...strings), fc.constantFrom(...CONTROL, ...BIDI), fc.nat()).map(([s, c, at]) => {
         const v = s.value as string;
         const i = at % (v.length + 1);
-        return put(`character U+${c.codePointAt(0)!.toString(16).padStart(4, '0')}`, s.pointer, () => v.slice(0, i) + c + v.slice(i));
+        return put(
+          `character U+${c.codePointAt(0)!.toString(16).padStart(4, '0')}`,
+          s.pointer,
+          () => v.slice(0, i) + c + v.slice(i),
+        );
       }),
     );
   }
   if (arrays.length > 0) {
-    out.push(fc.tuple(fc.constantFrom(...arrays), fc.constantFrom(501, 2_000)).map(([a, n]) => put(`array of ${n}`, a.pointer, (v) => Array.from({ length: n }, () => (v as Json[])[0] ?? 'x'))));
+    out.push(
+      fc
+        .tuple(fc.constantFrom(...arrays), fc.constantFrom(501, 2_000))
+        .map(([a, n]) =>
+          put(`array of ${n}`, a.pointer, (v) => Array.from({ length: n }, () => (v as Json[])[0] ?? 'x')),
+        ),
+    );
   }
   const dates = strings.filter((s) => /^\d{4}-\d{2}-\d{2}/.test(s.value as string));
   if (dates.length > 0) {
     const asLike = (s: Spot, d: string) => ((s.value as string).length > 10 ? `${d}T00:00:00.000Z` : d);
-    out.push(fc.tuple(fc.constantFrom(...dates), fc.constantFrom(...FAR)).map(([s, d]) => put(`date ${d}`, s.pointer, () => asLike(s, d))));
+    out.push(
+      fc
+        .tuple(fc.constantFrom(...dates), fc.constantFrom(...FAR))
+        .map(([s, d]) => put(`date ${d}`, s.pointer, () => asLike(s, d))),
+    );
     const happened = dates.filter((s) => HAPPENED.test(s.pointer));
-    if (happened.length > 0) out.push(fc.tuple(fc.constantFrom(...happened), fc.constantFrom(...NOT_YET)).map(([s, d]) => ({ ...put(`not yet happened ${d}`, s.pointer, () => asLike(s, d)), names: undefined })));
+    if (happened.length > 0)
+      out.push(
+        fc
+          .tuple(fc.constantFrom(...happened), fc.constantFrom(...NOT_YET))
+          .map(([s, d]) => ({ ...put(`not yet happened ${d}`, s.pointer, () => asLike(s, d)), names: undefined })),
+      );
   }
   // The body is not JSON.
   out.push(
-    fc.constantFrom('text/plain', 'application/xml', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'text/html; charset=utf-8').map((type) => ({ ...base, headers: { ...base.headers, 'content-type': type }, broken: `content-type ${type}`, status: [415] })),
+    fc
+      .constantFrom(
+        'text/plain',
+        'application/xml',
+        'application/x-www-form-urlencoded',
+        'multipart/form-data; boundary=x',
+        'text/html; charset=utf-8',
+      )
+      .map((type) => ({
+        ...base,
+        headers: { ...base.headers, 'content-type': type },
+        broken: `content-type ${type}`,
+        status: [415],
+      })),
   );
-  out.push(fc.constantFrom('{', 'cityId=cheongju', '<case/>', '{"cityId":"cheongju",}', '\u0000', 'null x').map((raw) => ({ ...base, rawBody: raw, broken: `body ${JSON.stringify(raw)}`, names: { in: 'body' as const, at: '' }, status: [400] })));
+  out.push(
+    fc.constantFrom('{', 'cityId=cheongju', '<case/>', '{"cityId":"cheongju",}', '\u0000', 'null x').map((raw) => ({
+      ...base,
+      rawBody: raw,
+      broken: `body ${JSON.stringify(raw)}`,
+      names: { in: 'body' as const, at: '' },
+      status: [400],
+    })),
+  );
   return out;
 }
 
 function queryAndPathBreaks(route: Route, base: Request): fc.Arbitrary<Request>[] {
   const out: fc.Arbitrary<Request>[] = [];
-  const bad = fc.constantFrom('', ' ', '-1', '∅', 'a b', '<script>', 'x'.repeat(3000), '\u202e' + 'cheongju', 'cheongju\u0000', '1e3', '0x10');
+  const bad = fc.constantFrom(
+    '',
+    ' ',
+    '-1',
+    '∅',
+    'a b',
+    '<script>',
+    'x'.repeat(3000),
+    '\u202e' + 'cheongju',
+    'cheongju\u0000',
+    '1e3',
+    '0x10',
+  );
   if (route.query) {
     const keys = Object.keys(base.query);
     // A value the route's own schema accepts (a free-text search such as "-1") breaks nothing.
     const query = route.query;
-    if (keys.length > 0) out.push(fc.tuple(fc.constantFrom(...keys), bad).filter(([k, v]) => !query.safeParse({ ...base.query, [k]: v }).success).map(([k, v]) => ({ ...base, query: { ...base.query, [k]: v }, broken: `query ${k}=${JSON.stringify(v.slice(0, 20))}`, names: { in: 'query' as const, at: k } })));
-    out.push(fc.string({ minLength: 1, maxLength: 10 }).map((k) => ({ ...base, query: { ...base.query, [`zz${k}`]: '1' }, broken: `extra query zz${k}`, names: { in: 'query' as const, at: `zz${k}` } })));
-    if ('city' in base.query) out.push(fc.constant({ ...base, query: Object.fromEntries(Object.entries(base.query).filter(([k]) => k !== 'city')), broken: 'query city missing', names: { in: 'query' as const, at: 'city' } }));
+    if (keys.length > 0)
+      out.push(
+        fc
+          .tuple(fc.constantFrom(...keys), bad)
+          .filter(([k, v]) => !query.safeParse({ ...base.query, [k]: v }).success)
+          .map(([k, v]) => ({
+            ...base,
+            query: { ...base.query, [k]: v },
+            broken: `query ${k}=${JSON.stringify(v.slice(0, 20))}`,
+            names: { in: 'query' as const, at: k },
+          })),
+      );
+    out.push(
+      fc.string({ minLength: 1, maxLength: 10 }).map((k) => ({
+        ...base,
+        query: { ...base.query, [`zz${k}`]: '1' },
+        broken: `extra query zz${k}`,
+        names: { in: 'query' as const, at: `zz${k}` },
+      })),
+    );
+    if ('city' in base.query)
+      out.push(
+        fc.constant({
+          ...base,
+          query: Object.fromEntries(Object.entries(base.query).filter(([k]) => k !== 'city')),
+          broken: 'query city missing',
+          names: { in: 'query' as const, at: 'city' },
+        }),
+      );
   }
   const params = Object.keys(base.params);
   if (params.length > 0) {
     out.push(
-      fc.tuple(fc.constantFrom(...params), fc.constantFrom('x'.repeat(5000), 'a b', 'case\u0000', '\u202ecase', '..', 'é', '<x>')).map(([k, v]) => ({ ...base, params: { ...base.params, [k]: v }, broken: `path ${k}=${JSON.stringify(v.slice(0, 20))}`, names: { in: 'path' as const, at: k } })),
+      fc
+        .tuple(
+          fc.constantFrom(...params),
+          fc.constantFrom('x'.repeat(5000), 'a b', 'case\u0000', '\u202ecase', '..', 'é', '<x>'),
+        )
+        .map(([k, v]) => ({
+          ...base,
+          params: { ...base.params, [k]: v },
+          broken: `path ${k}=${JSON.stringify(v.slice(0, 20))}`,
+          names: { in: 'path' as const, at: k },
+        })),
     );
   }
   // Only one route takes a cursor: it gets more of the runs.
-  if (route.method === 'GET' && route.path === '/cases') out.push(...Array.from({ length: 6 }, () => craftedCursor(base)));
+  if (route.method === 'GET' && route.path === '/cases')
+    out.push(...Array.from({ length: 6 }, () => craftedCursor(base)));
   return out;
 }
 
 /** A list cursor crafted by the caller: garbage, a foreign position, or a position of the right shape. */
 function craftedCursor(base: Request): fc.Arbitrary<Request> {
-  const key = fc.dictionary(fc.constantFrom('PK', 'SK', 'GSI2PK', 'GSI2SK', 'GSI1PK', 'GSI1SK', 'x'), fc.oneof(fc.constantFrom('', `CITY#${CITY}#STATUS#REGISTERED`, 'CITY#sejong#STATUS#REGISTERED', `CASE#${CITY}#${known.caseId}`), fc.string(), fc.integer(), fc.constant(null)), { maxKeys: 5 });
-  const state = fc.record({ p: fc.oneof(fc.integer({ min: -2, max: 20 }), fc.double(), fc.string(), fc.constant(null)), k: fc.oneof(key, anyJson) }, { requiredKeys: [] });
+  const key = fc.dictionary(
+    fc.constantFrom('PK', 'SK', 'GSI2PK', 'GSI2SK', 'GSI1PK', 'GSI1SK', 'x'),
+    fc.oneof(
+      fc.constantFrom(
+        '',
+        `CITY#${CITY}#STATUS#REGISTERED`,
+        'CITY#sejong#STATUS#REGISTERED',
+        `CASE#${CITY}#${known.caseId}`,
+      ),
+      fc.string(),
+      fc.integer(),
+      fc.constant(null),
+    ),
+    { maxKeys: 5 },
+  );
+  const state = fc.record(
+    {
+      p: fc.oneof(fc.integer({ min: -2, max: 20 }), fc.double(), fc.string(), fc.constant(null)),
+      k: fc.oneof(key, anyJson),
+    },
+    { requiredKeys: [] },
+  );
   const cursor = fc.oneof(
     state.map((s) => Buffer.from(JSON.stringify(s)).toString('base64url')),
     anyJson.map((v) => Buffer.from(JSON.stringify(v) ?? 'null').toString('base64url')),
     fc.string({ maxLength: 80 }),
     fc.constantFrom('x'.repeat(2001), '%%%', 'e30', 'bnVsbA', 'W10'),
   );
-  return cursor.map((c) => ({ ...base, query: { ...base.query, cursor: c }, broken: `cursor ${JSON.stringify(c.slice(0, 60))}`, names: { in: 'query' as const, at: 'cursor' }, mayList: true }));
+  return cursor.map((c) => ({
+    ...base,
+    query: { ...base.query, cursor: c },
+    broken: `cursor ${JSON.stringify(c.slice(0, 60))}`,
+    names: { in: 'query' as const, at: 'cursor' },
+    mayList: true,
+  }));
 }
 
 function whoAndWhichCase(route: Route, base: Request): fc.Arbitrary<Request>[] {
   const out: fc.Arbitrary<Request>[] = [];
   const withCity = (city: string): Request => {
-    const body = base.body && typeof base.body === 'object' && !Array.isArray(base.body) && 'cityId' in base.body ? { ...base.body, cityId: city } : base.body;
+    const body =
+      base.body && typeof base.body === 'object' && !Array.isArray(base.body) && 'cityId' in base.body
+        ? { ...base.body, cityId: city }
+        : base.body;
     const query = 'city' in base.query ? { ...base.query, city } : base.query;
     return { ...base, ...(body === undefined ? {} : { body }), query };
   };
   out.push(fc.constant({ ...withCity('sejong'), broken: 'another city named', status: [403] }));
   out.push(fc.constant({ ...withCity('busan'), broken: 'a city not served', status: [400] }));
   out.push(fc.constant({ ...base, who: SEJONG_OF[route.roles[0]!]!, broken: 'another city’s caller', status: [403] }));
-  out.push(fc.constantFrom<Who>('stranger', 'auditor', 'city', 'officer').filter((w) => !route.roles.includes(roleOf(w))).map((w) => ({ ...base, who: w, broken: `caller ${w} without the role`, status: [403] })));
+  out.push(
+    fc
+      .constantFrom<Who>('stranger', 'auditor', 'city', 'officer')
+      .filter((w) => !route.roles.includes(roleOf(w)))
+      .map((w) => ({ ...base, who: w, broken: `caller ${w} without the role`, status: [403] })),
+  );
   if ('caseId' in base.params) {
-    out.push(fc.constant({ ...base, params: { ...base.params, caseId: known.otherCityCaseId }, broken: 'another city’s case', status: [403, 404] }));
-    out.push(UNKNOWN_CASE_ID.map((id) => ({ ...base, params: { ...base.params, caseId: id }, broken: `unknown case ${id}`, status: [404, 409, 422] })));
+    out.push(
+      fc.constant({
+        ...base,
+        params: { ...base.params, caseId: known.otherCityCaseId },
+        broken: 'another city’s case',
+        status: [403, 404],
+      }),
+    );
+    out.push(
+      UNKNOWN_CASE_ID.map((id) => ({
+        ...base,
+        params: { ...base.params, caseId: id },
+        broken: `unknown case ${id}`,
+        status: [404, 409, 422],
+      })),
+    );
   }
   if (route.method !== 'GET') {
     out.push(
-      fc.constantFrom<string | undefined>(undefined, '', '  ', 'k'.repeat(300), 'key with spaces', 'ключ', 'key\u0000', '\u202ekey').map((k) => {
-        const headers = { ...base.headers };
-        if (k === undefined) delete headers['Idempotency-Key'];
-        else headers['Idempotency-Key'] = k;
-        return { ...base, headers, broken: `Idempotency-Key ${JSON.stringify(k)}`, names: { in: 'header' as const, at: 'Idempotency-Key' }, status: [400] };
-      }),
+      fc
+        .constantFrom<string | undefined>(
+          undefined,
+          '',
+          '  ',
+          'k'.repeat(300),
+          'key with spaces',
+          'ключ',
+          'key\u0000',
+          '\u202ekey',
+        )
+        .map((k) => {
+          const headers = { ...base.headers };
+          if (k === undefined) delete headers['Idempotency-Key'];
+          else headers['Idempotency-Key'] = k;
+          return {
+            ...base,
+            headers,
+            broken: `Idempotency-Key ${JSON.stringify(k)}`,
+            names: { in: 'header' as const, at: 'Idempotency-Key' },
+            status: [400],
+          };
+        }),
     );
   }
   return out;
 }
 
 /** An id of the API's shape that no case has. */
-const UNKNOWN_CASE_ID = fc.array(fc.constantFrom(...'0123456789ABCDEFGHJKMNPQRSTVWXYZ'), { minLength: 26, maxLength: 26 }).map((cs) => `c${cs.join('')}`);
-const roleOf = (who: Who) => (who === 'city' ? 'CITY_SYSTEM' : who === 'auditor' ? 'AUDITOR' : who === 'stranger' ? ('NONE' as never) : 'OFFICER');
+const UNKNOWN_CASE_ID = fc
+  .array(fc.constantFrom(...'0123456789ABCDEFGHJKMNPQRSTVWXYZ'), { minLength: 26, maxLength: 26 })
+  .map((cs) => `c${cs.join('')}`);
+const roleOf = (who: Who) =>
+  who === 'city' ? 'CITY_SYSTEM' : who === 'auditor' ? 'AUDITOR' : who === 'stranger' ? ('NONE' as never) : 'OFFICER';
 
 function brokenRequest(route: Route): fc.Arbitrary<Request> {
-  return baseRequest(route).chain((base) => fc.oneof(...bodyBreaks(route, base), ...queryAndPathBreaks(route, base), ...whoAndWhichCase(route, base)));
+  return baseRequest(route).chain((base) =>
+    fc.oneof(...bodyBreaks(route, base), ...queryAndPathBreaks(route, base), ...whoAndWhichCase(route, base)),
+  );
 }
 
 // ---------------------------------------------------------------- sending and judging
 
 async function send(r: Request) {
-  const path = routes.find((x) => `${x.method} ${x.path}` === r.route)!.path.replace(/\{(\w+)\}/g, (_, k: string) => encodeURIComponent(r.params[k] ?? ''));
+  const path = routes
+    .find((x) => `${x.method} ${x.path}` === r.route)!
+    .path.replace(/\{(\w+)\}/g, (_, k: string) => encodeURIComponent(r.params[k] ?? ''));
   const body = r.rawBody ?? (r.body === undefined ? null : JSON.stringify(r.body));
-  const res = await api(proxyEvent({ method: r.method, path, headers: r.headers, query: r.query, body, userArn: CALLERS[r.who] }));
+  const res = await api(
+    proxyEvent({ method: r.method, path, headers: r.headers, query: r.query, body, userArn: CALLERS[r.who] }),
+  );
   return { ...res, path };
 }
 
@@ -309,14 +561,28 @@ interface ProblemBody {
 
 function judge(r: Request, res: Awaited<ReturnType<typeof send>>): string | undefined {
   const body = JSON.parse(res.body) as ProblemBody;
-  if (r.mayList && res.statusCode === 200) return body.items?.every((i) => [known.caseId, known.inCustodyCaseId].includes(i.caseId ?? '')) ? undefined : 'a crafted cursor listed another city’s cases';
+  if (r.mayList && res.statusCode === 200)
+    return body.items?.every((i) => [known.caseId, known.inCustodyCaseId].includes(i.caseId ?? ''))
+      ? undefined
+      : 'a crafted cursor listed another city’s cases';
   if (res.statusCode < 400 || res.statusCode >= 500) return `answered ${res.statusCode}`;
-  if (res.headers?.['content-type'] !== 'application/problem+json') return `content-type ${String(res.headers?.['content-type'])}`;
-  if (body.status !== res.statusCode || typeof body.type !== 'string' || typeof body.title !== 'string' || typeof body.detail !== 'string' || body.detail.length === 0) return 'not a problem+json naming the problem';
-  if (r.status && !r.status.includes(res.statusCode)) return `answered ${res.statusCode}, expected ${r.status.join(' or ')}`;
+  if (res.headers?.['content-type'] !== 'application/problem+json')
+    return `content-type ${String(res.headers?.['content-type'])}`;
+  if (
+    body.status !== res.statusCode ||
+    typeof body.type !== 'string' ||
+    typeof body.title !== 'string' ||
+    typeof body.detail !== 'string' ||
+    body.detail.length === 0
+  )
+    return 'not a problem+json naming the problem';
+  if (r.status && !r.status.includes(res.statusCode))
+    return `answered ${res.statusCode}, expected ${r.status.join(' or ')}`;
   if (res.statusCode === 400 && r.names) {
     const { in: where, at } = r.names;
-    const named = (body.errors ?? []).some((e) => e.in === where && (where === 'body' ? related(e.pointer ?? '', at) : e.name === at));
+    const named = (body.errors ?? []).some(
+      (e) => e.in === where && (where === 'body' ? related(e.pointer ?? '', at) : e.name === at),
+    );
     if (!named) return `the 400 does not name ${where} ${at || '(root)'}`;
   }
   return undefined;
@@ -351,7 +617,9 @@ async function tableDigest(): Promise<{ count: number; digest: string }> {
   const items: string[] = [];
   let start: Record<string, unknown> | undefined;
   do {
-    const out = await table.client.send(new ScanCommand({ TableName: table.tableName, ...(start ? { ExclusiveStartKey: start as never } : {}) }));
+    const out = await table.client.send(
+      new ScanCommand({ TableName: table.tableName, ...(start ? { ExclusiveStartKey: start as never } : {}) }),
+    );
     items.push(...(out.Items ?? []).map((i) => JSON.stringify(i)));
     start = out.LastEvaluatedKey;
   } while (start);
@@ -360,7 +628,9 @@ async function tableDigest(): Promise<{ count: number; digest: string }> {
 
 describe('fuzzed input, nothing written', () => {
   it(`${RUNS} broken requests generated from the API’s schemas: each a 4xx problem+json naming the problem, no write, the table unchanged`, async () => {
-    console.info(`API fuzz: seed ${SEED}, ${RUNS} requests (replay: FUZZ_SEED=${SEED} npx jest test/functions/api/fuzz.test.ts)`);
+    console.info(
+      `API fuzz: seed ${SEED}, ${RUNS} requests (replay: FUZZ_SEED=${SEED} npx jest test/functions/api/fuzz.test.ts)`,
+    );
     const before = await tableDigest();
     const tally = new Map<string, { n: number; ms: number }>();
     watching = true;
@@ -376,14 +646,19 @@ describe('fuzzed input, nothing written', () => {
             const kind = KINDS.find(([re]) => re.test(r.broken))?.[1] ?? r.broken;
             const t = tally.get(kind) ?? { n: 0, ms: 0 };
             tally.set(kind, { n: t.n + 1, ms: t.ms + performance.now() - started });
-            if (problem) throw new Error(`${r.route} (${r.broken}) as ${r.who}: ${problem}\n${res.statusCode} ${res.body.slice(0, 600)}`);
+            if (problem)
+              throw new Error(
+                `${r.route} (${r.broken}) as ${r.who}: ${problem}\n${res.statusCode} ${res.body.slice(0, 600)}`,
+              );
           },
         ),
         { seed: SEED, numRuns: RUNS, endOnFailure: true },
       );
     } finally {
       watching = false;
-      console.info(`API fuzz, requests by what was broken (count, ms in the API): ${[...tally].map(([k, t]) => `${k} ${t.n} ${Math.round(t.ms)}`).join(', ')}`);
+      console.info(
+        `API fuzz, requests by what was broken (count, ms in the API): ${[...tally].map(([k, t]) => `${k} ${t.n} ${Math.round(t.ms)}`).join(', ')}`,
+      );
     }
     expect([...tally.values()].reduce((a, t) => a + t.n, 0)).toBeGreaterThanOrEqual(RUNS);
     expect(await tableDigest()).toEqual(before);

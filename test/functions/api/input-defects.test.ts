@@ -11,7 +11,10 @@ beforeAll(() => {
   api = testApi(table);
 });
 
-const namesField = (answer: { status: number; headers: Record<string, unknown>; body: Record<string, unknown> }, pointer: string) => {
+const namesField = (
+  answer: { status: number; headers: Record<string, unknown>; body: Record<string, unknown> },
+  pointer: string,
+) => {
   expect(answer.status).toBe(400);
   expect(answer.headers['content-type']).toBe('application/problem+json');
   expect(answer.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ in: 'body', pointer })]));
@@ -20,12 +23,17 @@ const namesField = (answer: { status: number; headers: Record<string, unknown>; 
 describe('defects found by fuzzing', () => {
   it('refuses control and bidirectional formatting characters in names and reasons (they were stored)', async () => {
     for (const name of ['김\u202e납세', 'Kim\u0000', 'Lee\u2066x\u2069', 'Park\u001b[31m']) {
-      const answer = await api.call('POST', '/cases', { body: registration({ taxpayer: { ref: 'TP-1', name, contact: {} } }) });
+      const answer = await api.call('POST', '/cases', {
+        body: registration({ taxpayer: { ref: 'TP-1', name, contact: {} } }),
+      });
       namesField(answer, '/taxpayer/name');
     }
     const caseId = await registerCaseVia(api);
     for (const reason of ['이의신청\u200f', '이의신청\t', '\r이의신청']) {
-      const hold = await api.call('POST', `/cases/${caseId}/holds`, { as: 'officer', body: { cityId: 'cheongju', kind: 'APPEAL', reason } });
+      const hold = await api.call('POST', `/cases/${caseId}/holds`, {
+        as: 'officer',
+        body: { cityId: 'cheongju', kind: 'APPEAL', reason },
+      });
       namesField(hold, '/reason');
     }
     const c = await api.call('GET', `/cases/${caseId}`, { query: { city: 'cheongju' } });
@@ -34,17 +42,35 @@ describe('defects found by fuzzing', () => {
 
   it('counts a text’s length before trimming it (a reason padded with 70,000 spaces was stored)', async () => {
     const caseId = await registerCaseVia(api);
-    const answer = await api.call('POST', `/cases/${caseId}/holds`, { as: 'officer', body: { cityId: 'cheongju', kind: 'APPEAL', reason: `${' '.repeat(70_000)}y` } });
+    const answer = await api.call('POST', `/cases/${caseId}/holds`, {
+      as: 'officer',
+      body: { cityId: 'cheongju', kind: 'APPEAL', reason: `${' '.repeat(70_000)}y` },
+    });
     namesField(answer, '/reason');
   });
 
   it('refuses dates outside 2000–2099 (a bill surcharged as of 9999-12-31 or due in year 1 was stored)', async () => {
     const caseId = await registerCaseVia(api);
-    const bills = (surchargeAsOf: string, dueDate = '2025-01-31') => [{ billId: 'B2', taxItem: '자동차세', dueDate, cost: '5000', tax: '150000', surcharge: '6000', surchargeAsOf }];
-    namesField(await api.call('PUT', `/cases/${caseId}/bills`, { body: { cityId: 'cheongju', bills: bills('9999-12-31') } }), '/bills/0/surchargeAsOf');
-    namesField(await api.call('PUT', `/cases/${caseId}/bills`, { body: { cityId: 'cheongju', bills: bills('2025-06-30', '0001-01-01') } }), '/bills/0/dueDate');
+    const bills = (surchargeAsOf: string, dueDate = '2025-01-31') => [
+      { billId: 'B2', taxItem: '자동차세', dueDate, cost: '5000', tax: '150000', surcharge: '6000', surchargeAsOf },
+    ];
     namesField(
-      await api.call('POST', `/cases/${caseId}/sale-requests`, { body: { cityId: 'cheongju', evidence: { relayedBy: 'kim', receivedAt: '0001-01-01T00:00:00Z', channel: 'PHONE' } } }),
+      await api.call('PUT', `/cases/${caseId}/bills`, { body: { cityId: 'cheongju', bills: bills('9999-12-31') } }),
+      '/bills/0/surchargeAsOf',
+    );
+    namesField(
+      await api.call('PUT', `/cases/${caseId}/bills`, {
+        body: { cityId: 'cheongju', bills: bills('2025-06-30', '0001-01-01') },
+      }),
+      '/bills/0/dueDate',
+    );
+    namesField(
+      await api.call('POST', `/cases/${caseId}/sale-requests`, {
+        body: {
+          cityId: 'cheongju',
+          evidence: { relayedBy: 'kim', receivedAt: '0001-01-01T00:00:00Z', channel: 'PHONE' },
+        },
+      }),
       '/evidence/receivedAt',
     );
     const c = await api.call('GET', `/cases/${caseId}`, { query: { city: 'cheongju' } });
@@ -68,10 +94,16 @@ describe('defects found by fuzzing', () => {
 
   it('answers 404 for a release id of an unknown case (it was a 500)', async () => {
     const destination = { cityId: 'cheongju', exchange: 'Upbit', netType: 'BTC', address: 'bc1qexample' };
-    const answer = await api.call('PUT', '/cases/cUNKNOWN0000000000000000000/releases/x-1/destination', { as: 'officer', body: destination });
+    const answer = await api.call('PUT', '/cases/cUNKNOWN0000000000000000000/releases/x-1/destination', {
+      as: 'officer',
+      body: destination,
+    });
     expect(answer.status).toBe(404);
     expect(answer.headers['content-type']).toBe('application/problem+json');
-    const approval = await api.call('POST', '/cases/cUNKNOWN0000000000000000000/releases/cOTHER.v3.r1/approvals', { as: 'officer', body: { cityId: 'cheongju' } });
+    const approval = await api.call('POST', '/cases/cUNKNOWN0000000000000000000/releases/cOTHER.v3.r1/approvals', {
+      as: 'officer',
+      body: { cityId: 'cheongju' },
+    });
     expect(approval.status).toBe(404);
   });
 });

@@ -5,9 +5,17 @@ import { routes } from '../../../functions/api/routes';
 import { taxpayerRoutes } from '../../../functions/taxpayer-api/routes';
 
 const document = openApiDocument();
-type Operation = { operationId?: string; parameters?: { in: string; name: string; required?: boolean }[]; requestBody?: unknown; responses: Record<string, unknown> };
+type Operation = {
+  operationId?: string;
+  parameters?: { in: string; name: string; required?: boolean }[];
+  requestBody?: unknown;
+  responses: Record<string, unknown>;
+};
 const operations = Object.entries(document.paths ?? {}).flatMap(([path, item]) =>
-  Object.entries(item as Record<string, Operation>).map(([method, op]) => ({ key: `${method.toUpperCase()} ${path}`, op })),
+  Object.entries(item as Record<string, Operation>).map(([method, op]) => ({
+    key: `${method.toUpperCase()} ${path}`,
+    op,
+  })),
 );
 
 describe('the OpenAPI document', () => {
@@ -24,7 +32,10 @@ describe('the OpenAPI document', () => {
       for (const name of [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1])) {
         expect(params).toContainEqual(expect.objectContaining({ in: 'path', name, required: true }));
       }
-      if (route.kind === 'change') expect(params).toContainEqual(expect.objectContaining({ in: 'header', name: 'Idempotency-Key', required: true }));
+      if (route.kind === 'change')
+        expect(params).toContainEqual(
+          expect.objectContaining({ in: 'header', name: 'Idempotency-Key', required: true }),
+        );
       expect(op?.requestBody !== undefined).toBe(route.body !== undefined);
       expect(Object.keys(op?.responses ?? {}).sort()).toEqual([...Object.keys(route.responses), '500'].sort());
     }
@@ -32,7 +43,9 @@ describe('the OpenAPI document', () => {
 
   it('documents the taxpayer routes: a session on all but the one that opens it, an Idempotency-Key on the sale request', () => {
     for (const route of taxpayerRoutes) {
-      const op = operations.find((o) => o.key === `${route.method} ${route.path}`)?.op as Operation & { security?: unknown[] };
+      const op = operations.find((o) => o.key === `${route.method} ${route.path}`)?.op as Operation & {
+        security?: unknown[];
+      };
       expect(op.operationId).toBe(route.operationId);
       expect(op.security).toEqual(route.session ? [{ taxpayerSession: [] }] : []);
       expect((op.parameters ?? []).some((p) => p.name === 'Idempotency-Key')).toBe(route.kind === 'change');
@@ -41,8 +54,14 @@ describe('the OpenAPI document', () => {
   });
 
   it('describes won as strings of digits', () => {
-    const schemas = document.components?.schemas as Record<string, { properties?: Record<string, { type?: string; pattern?: string }> }>;
-    expect(schemas.Payment?.properties?.amount).toMatchObject({ type: 'string', pattern: expect.stringContaining('\\d') });
+    const schemas = document.components?.schemas as Record<
+      string,
+      { properties?: Record<string, { type?: string; pattern?: string }> }
+    >;
+    expect(schemas.Payment?.properties?.amount).toMatchObject({
+      type: 'string',
+      pattern: expect.stringContaining('\\d'),
+    });
     expect(schemas.BillInput?.properties?.tax).toMatchObject({ type: 'string' });
     expect(document.openapi).toBe('3.0.3');
   });

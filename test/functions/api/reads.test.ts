@@ -9,10 +9,18 @@ const api = testApi(table);
 describe('GET /cases/{caseId}/statement', () => {
   it('shows bills, payments, how each won was applied, refunds, releases, notices and history', async () => {
     const caseId = await registerCaseVia(api);
-    await api.call('POST', `/cases/${caseId}/seizures`, { body: { cityId: 'cheongju', seizures: [{ market: 'KRW-ETH', quantity: '1.25' }] } });
-    await api.call('POST', `/cases/${caseId}/custody`, { body: { cityId: 'cheongju', market: 'KRW-ETH', quantity: '1.25' } });
-    await api.call('POST', `/cases/${caseId}/payments`, { body: { cityId: 'cheongju', paymentId: 'RCPT-A', amount: '41000', receivedOn: '2025-06-30' } });
-    await api.call('POST', `/cases/${caseId}/payments`, { body: { cityId: 'cheongju', paymentId: 'RCPT-B', amount: '1300000', receivedOn: '2025-06-30' } });
+    await api.call('POST', `/cases/${caseId}/seizures`, {
+      body: { cityId: 'cheongju', seizures: [{ market: 'KRW-ETH', quantity: '1.25' }] },
+    });
+    await api.call('POST', `/cases/${caseId}/custody`, {
+      body: { cityId: 'cheongju', market: 'KRW-ETH', quantity: '1.25' },
+    });
+    await api.call('POST', `/cases/${caseId}/payments`, {
+      body: { cityId: 'cheongju', paymentId: 'RCPT-A', amount: '41000', receivedOn: '2025-06-30' },
+    });
+    await api.call('POST', `/cases/${caseId}/payments`, {
+      body: { cityId: 'cheongju', paymentId: 'RCPT-B', amount: '1300000', receivedOn: '2025-06-30' },
+    });
     const answer = await api.call('GET', `/cases/${caseId}/statement`, { query: { city: 'cheongju' }, as: 'officer' });
     expect(answer.status).toBe(200);
     const s = answer.body as unknown as z.infer<typeof StatementView>;
@@ -22,12 +30,22 @@ describe('GET /cases/{caseId}/statement', () => {
       expect.objectContaining({ paymentId: 'RCPT-B', amount: '1300000', receivedOn: '2025-06-30' }),
     ]);
     // RCPT-A: costs first (5,000), then tax of the older bill (B2).
-    expect(s.applications[0]).toMatchObject({ source: 'RCPT-A', allocations: [{ billId: 'B2', component: 'COST', amount: '5000' }, { billId: 'B2', component: 'TAX', amount: '36000' }], refund: '0' });
+    expect(s.applications[0]).toMatchObject({
+      source: 'RCPT-A',
+      allocations: [
+        { billId: 'B2', component: 'COST', amount: '5000' },
+        { billId: 'B2', component: 'TAX', amount: '36000' },
+      ],
+      refund: '0',
+    });
     expect(s.refunds).toEqual([expect.objectContaining({ source: 'RCPT-B', amount: '100000' })]);
     expect(s.totals).toMatchObject({ paidIn: '1341000', allocated: '1241000', refunded: '100000', outstanding: '0' });
     expect(s.releases).toEqual([expect.objectContaining({ market: 'KRW-ETH', quantity: '1.25', reason: 'PAID' })]);
     expect(s.notices[0]?.kind).toBe('SEIZURE');
-    expect(s.notices.slice(-2)).toEqual([expect.objectContaining({ kind: 'RELEASE', status: 'PENDING' }), expect.objectContaining({ kind: 'REFUND', status: 'PENDING' })]);
+    expect(s.notices.slice(-2)).toEqual([
+      expect.objectContaining({ kind: 'RELEASE', status: 'PENDING' }),
+      expect.objectContaining({ kind: 'REFUND', status: 'PENDING' }),
+    ]);
     expect(s.history.map((h) => `${h.action}:${h.by}`)).toEqual([
       'REGISTER:CITY_SYSTEM',
       'REQUEST_TRANSFER:CITY_SYSTEM',
@@ -42,7 +60,9 @@ describe('GET /cases/{caseId}/statement', () => {
   it('answers 404 for an unknown case, 400 without a city, 403 to an unknown caller', async () => {
     expect((await api.call('GET', '/cases/c-none/statement', { query: { city: 'cheongju' } })).status).toBe(404);
     expect((await api.call('GET', '/cases/c-none/statement')).status).toBe(400);
-    expect((await api.call('GET', '/cases/c-none/statement', { query: { city: 'cheongju' }, as: 'stranger' })).status).toBe(403);
+    expect(
+      (await api.call('GET', '/cases/c-none/statement', { query: { city: 'cheongju' }, as: 'stranger' })).status,
+    ).toBe(403);
   });
 });
 
@@ -51,9 +71,18 @@ describe('GET /reports/summary', () => {
     const a = await registerCaseVia(api, { cityId: 'sejong' });
     const b = await registerCaseVia(api, { cityId: 'sejong' });
     await registerCaseVia(api, { cityId: 'sejong' });
-    await api.call('POST', `/cases/${a}/payments`, { body: { cityId: 'sejong', paymentId: 'R-1', amount: '41000', receivedOn: '2025-06-30' }, as: 'sejongCity' });
-    await api.call('POST', `/cases/${b}/seizures`, { body: { cityId: 'sejong', seizures: [{ market: 'KRW-BTC', quantity: '0.1' }] }, as: 'sejongCity' });
-    await api.call('POST', `/cases/${b}/custody`, { body: { cityId: 'sejong', market: 'KRW-BTC', quantity: '0.1' }, as: 'sejongCity' });
+    await api.call('POST', `/cases/${a}/payments`, {
+      body: { cityId: 'sejong', paymentId: 'R-1', amount: '41000', receivedOn: '2025-06-30' },
+      as: 'sejongCity',
+    });
+    await api.call('POST', `/cases/${b}/seizures`, {
+      body: { cityId: 'sejong', seizures: [{ market: 'KRW-BTC', quantity: '0.1' }] },
+      as: 'sejongCity',
+    });
+    await api.call('POST', `/cases/${b}/custody`, {
+      body: { cityId: 'sejong', market: 'KRW-BTC', quantity: '0.1' },
+      as: 'sejongCity',
+    });
     const answer = await api.call('GET', '/reports/summary', { query: { city: 'sejong' }, as: 'sejongOfficer' });
     expect(answer.status).toBe(200);
     expect(answer.body).toMatchObject({
@@ -70,6 +99,8 @@ describe('GET /reports/summary', () => {
     const answer = await api.call('GET', '/reports/summary', { query: { city: 'busan' } });
     expect(answer.status).toBe(400);
     expect(answer.body.errors).toEqual([{ in: 'query', name: 'city', detail: 'is not a city this deployment serves' }]);
-    expect((await api.call('GET', '/reports/summary', { query: { city: 'sejong' }, as: 'anonymous' })).status).toBe(403);
+    expect((await api.call('GET', '/reports/summary', { query: { city: 'sejong' }, as: 'anonymous' })).status).toBe(
+      403,
+    );
   });
 });

@@ -73,13 +73,18 @@ describe('custody reconciliation', () => {
 
     sim.accounts.credit('BTC', '0.01');
     const second = await run();
-    expect(second.differences.map((d) => [d.currency, d.exchange.toFixed(), d.ledger.toFixed(), d.difference.toFixed()])).toEqual([['BTC', '0.06', '0.05', '0.01']]);
+    expect(
+      second.differences.map((d) => [d.currency, d.exchange.toFixed(), d.ledger.toFixed(), d.difference.toFixed()]),
+    ).toEqual([['BTC', '0.06', '0.05', '0.01']]);
     expect(counted).toEqual([0, 1]);
     const latest = await journal().latestReconciliation();
     expect(latest?.differences.map((d) => d.difference.toFixed())).toEqual(['0.01']);
     // The city report shows it with its figures.
     const report = await api.call('GET', '/reports/summary', { as: 'officer', query: { city: 'cheongju' } });
-    expect(report.body.custody).toMatchObject({ exchangeMatchesLedger: false, differences: [{ currency: 'BTC', exchange: '0.06', ledger: '0.05', difference: '0.01' }] });
+    expect(report.body.custody).toMatchObject({
+      exchangeMatchesLedger: false,
+      differences: [{ currency: 'BTC', exchange: '0.06', ledger: '0.05', difference: '0.01' }],
+    });
   });
 
   it('counts a settlement’s KRW (gross − fee) as the city’s at the exchange, and flags a fill nobody recorded', async () => {
@@ -89,16 +94,30 @@ describe('custody reconciliation', () => {
     const on = '2025-09-01T01:00:00Z';
     const due = markDue(c, ctxAt(on));
     const selling = startSale(due.case, nextSaleId(due.case), ctxAt(on));
-    const placed = await ex.placeSell({ market: 'KRW-BTC', type: 'market', identifier: 'sale-slice-1', volume: decimal('0.02') });
+    const placed = await ex.placeSell({
+      market: 'KRW-BTC',
+      type: 'market',
+      identifier: 'sale-slice-1',
+      volume: decimal('0.02'),
+    });
     const order = await ex.settle({ uuid: placed.uuid });
-    const fills = [{ market: 'KRW-BTC', quantity: order.executedVolume, grossKrw: order.executedFunds, feeKrw: order.paidFee }];
-    const settled = settleSale(selling.case, { saleId: selling.case.saleId!, fills, dust: [], settledOn: '2025-09-01' }, ctxAt(on));
+    const fills = [
+      { market: 'KRW-BTC', quantity: order.executedVolume, grossKrw: order.executedFunds, feeKrw: order.paidFee },
+    ];
+    const settled = settleSale(
+      selling.case,
+      { saleId: selling.case.saleId!, fills, dust: [], settledOn: '2025-09-01' },
+      ctxAt(on),
+    );
     await commitAll([due, selling, settled]);
     expect((await journal().krwAtExchange(city)).toFixed()).toBe(order.executedFunds.sub(order.paidFee).toFixed());
     expect(exchangeMatchesLedger(await run())).toBe(true);
 
     // A fill the ledger never saw: coins sold at the exchange, nothing settled.
-    const unrecorded = await ex.settle({ uuid: (await ex.placeSell({ market: 'KRW-BTC', type: 'market', identifier: 'stray-1', volume: decimal('0.01') })).uuid });
+    const unrecorded = await ex.settle({
+      uuid: (await ex.placeSell({ market: 'KRW-BTC', type: 'market', identifier: 'stray-1', volume: decimal('0.01') }))
+        .uuid,
+    });
     const r = await run();
     expect(r.differences.map((d) => [d.currency, d.difference.toFixed()])).toEqual([
       ['BTC', '-0.01'],

@@ -6,11 +6,24 @@ import { sameSettingsForEveryCity } from '../../domain/fixtures';
  * and the state machine: test/functions/sale/sale-workflow.test.ts.)
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { failSale, markDue, nextSaleId, placeHold, startSale, updateBills, type Case, type Transition } from '#domain/case';
+import {
+  failSale,
+  markDue,
+  nextSaleId,
+  placeHold,
+  startSale,
+  updateBills,
+  type Case,
+  type Transition,
+} from '#domain/case';
 import type { CaseStore } from '#domain/case-store';
 import { ZERO } from '#domain/money';
 import type { SaleRequestMessage, SaleRequestQueue } from '#adapters/workflow/sale-requests';
-import { createDeadlineCheck, DeadlineCheckIncompleteError, type DeadlineCheckDeps } from '../../../functions/check-deadlines/app';
+import {
+  createDeadlineCheck,
+  DeadlineCheckIncompleteError,
+  type DeadlineCheckDeps,
+} from '../../../functions/check-deadlines/app';
 import { ctxAt, registered, settings, toNoticeSent } from '../../support/cases';
 import { useCasesTable } from '../../support/dynamodb';
 
@@ -77,7 +90,15 @@ describe('deadline check', () => {
     const after = check('2025-10-17T00:00:00Z');
     const summary = await after.run({});
     expect(summary.date).toBe('2025-10-17');
-    expect(after.mine(c.caseId)).toEqual([{ cityId: c.cityId, caseId: c.caseId, saleId: `${c.caseId}-sale-1`, requestedBy: 'DEADLINE', requestedAt: '2025-10-17T00:00:00.000Z' }]);
+    expect(after.mine(c.caseId)).toEqual([
+      {
+        cityId: c.cityId,
+        caseId: c.caseId,
+        saleId: `${c.caseId}-sale-1`,
+        requestedBy: 'DEADLINE',
+        requestedAt: '2025-10-17T00:00:00.000Z',
+      },
+    ]);
     expect((await table.store.get(c.cityId, c.caseId))!.status).toBe('DUE');
   });
 
@@ -87,7 +108,10 @@ describe('deadline check', () => {
     const second = check('2025-10-18T03:00:00Z');
     await first.run({});
     await second.run({});
-    expect([...first.mine(c.caseId), ...second.mine(c.caseId)].map((m) => m.saleId)).toEqual([`${c.caseId}-sale-1`, `${c.caseId}-sale-1`]);
+    expect([...first.mine(c.caseId), ...second.mine(c.caseId)].map((m) => m.saleId)).toEqual([
+      `${c.caseId}-sale-1`,
+      `${c.caseId}-sale-1`,
+    ]);
     const audit = (await table.store.statement(c.cityId, c.caseId))!.audit;
     expect(audit.filter((a) => a.action === 'MARK_DUE')).toHaveLength(1);
   });
@@ -95,7 +119,11 @@ describe('deadline check', () => {
   it('leaves alone a case the city’s bill update closed as PAID before its deadline', async () => {
     let c = await noticed('dl-nothing-1');
     // Nothing left owing closes the case at once, whatever its state (docs/LEGAL.md "Payments are dated facts").
-    const zero = updateBills(c, c.bills.map((b) => ({ ...b, tax: ZERO, surcharge: ZERO, cost: ZERO })), ctxAt('2025-09-10T00:00:00Z'));
+    const zero = updateBills(
+      c,
+      c.bills.map((b) => ({ ...b, tax: ZERO, surcharge: ZERO, cost: ZERO })),
+      ctxAt('2025-09-10T00:00:00Z'),
+    );
     expect(zero.case.status).toBe('PAID');
     expect(zero.notices.map((n) => n.kind)).toEqual(['RELEASE']);
     await table.store.commit(c.version, zero);
@@ -129,7 +157,11 @@ describe('deadline check', () => {
 
   it('leaves cases on hold alone (not in the deadline index) and does not scan', async () => {
     const c = await noticed('dl-hold-1');
-    const held = placeHold(c, { holdId: 'H1', kind: 'APPEAL', reason: '이의신청' }, { ...ctxAt('2025-10-01T00:00:00Z'), actor: { kind: 'OFFICER', id: 'officer' } });
+    const held = placeHold(
+      c,
+      { holdId: 'H1', kind: 'APPEAL', reason: '이의신청' },
+      { ...ctxAt('2025-10-01T00:00:00Z'), actor: { kind: 'OFFICER', id: 'officer' } },
+    );
     await table.store.commit(c.version, held);
     const run = check('2025-10-23T00:00:00Z');
     await run.run({});
@@ -142,7 +174,8 @@ describe('deadline check', () => {
     const bad = await noticed('dl-bad-1');
     const store: CaseStore = Object.assign(Object.create(table.store) as CaseStore, {
       get: async (cityId: string, caseId: string) => {
-        if (caseId === bad.caseId) throw Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' });
+        if (caseId === bad.caseId)
+          throw Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' });
         return table.store.get(cityId, caseId);
       },
     });

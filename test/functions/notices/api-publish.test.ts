@@ -27,7 +27,11 @@ describe('API → notice queue', () => {
     const caseId = String((JSON.parse(created.body) as { caseId: string }).caseId);
     expect(published).toEqual([]); // registration causes no notice
 
-    const seize = () => event('POST', `/cases/${caseId}/seizures`, { body: { cityId: CITY, seizures: [{ exchange: 'UPBIT', market: 'KRW-BTC', quantity: '0.05' }] }, key: `seize-${caseId}` });
+    const seize = () =>
+      event('POST', `/cases/${caseId}/seizures`, {
+        body: { cityId: CITY, seizures: [{ exchange: 'UPBIT', market: 'KRW-BTC', quantity: '0.05' }] },
+        key: `seize-${caseId}`,
+      });
     expect((await api(seize())).statusCode).toBe(200);
     expect((await api(seize())).statusCode).toBe(200); // replayed: nothing new to publish
     expect(published).toHaveLength(1);

@@ -19,11 +19,28 @@ export interface Committed {
 export async function caseWithNotices(
   store: CaseStore,
   caseId: string,
-  options: { at?: string; contact?: { phone?: string; email?: string; address?: string }; publish?: PublishNotices | null } = {},
+  options: {
+    at?: string;
+    contact?: { phone?: string; email?: string; address?: string };
+    publish?: PublishNotices | null;
+  } = {},
 ): Promise<Committed> {
   const at = options.at ?? '2025-09-01T01:00:00Z';
-  const taxpayer = { ref: `TP-${caseId}`, name: '홍길동', contact: options.contact ?? { phone: '010-0000-0000', address: ADDRESS } };
-  const created = registerCase({ cityId: CITY, caseId, cityCaseRef: `CC-${caseId}`, taxpayer, bills: [bill('B1'), bill('B2', '500000', { dueDate: '2025-01-31' })] }, ctxAt(at));
+  const taxpayer = {
+    ref: `TP-${caseId}`,
+    name: '홍길동',
+    contact: options.contact ?? { phone: '010-0000-0000', address: ADDRESS },
+  };
+  const created = registerCase(
+    {
+      cityId: CITY,
+      caseId,
+      cityCaseRef: `CC-${caseId}`,
+      taxpayer,
+      bills: [bill('B1'), bill('B2', '500000', { dueDate: '2025-01-31' })],
+    },
+    ctxAt(at),
+  );
   await store.create(created);
   const transitions = toNoticeSent(created.case, at);
   let previous = created.case.version;

@@ -7,7 +7,13 @@
 import { existsSync } from 'node:fs';
 import type { SQSRecord } from 'aws-lambda';
 import type { DynamoDbOutboxStore } from '#adapters/dynamodb/outbox-store';
-import { ChannelNotConfiguredError, readPrintBatch, type ChannelKind, type ChannelOrder, type NoticeChannel } from '#adapters/notice-channels/index';
+import {
+  ChannelNotConfiguredError,
+  readPrintBatch,
+  type ChannelKind,
+  type ChannelOrder,
+  type NoticeChannel,
+} from '#adapters/notice-channels/index';
 import { CITY } from '../../support/cases';
 import { createNoticeDispatcher, type DispatcherDeps } from '../../../functions/dispatch-notice/app';
 import { ADDRESS, caseWithNotices } from './cases';
@@ -16,7 +22,11 @@ import { useNoticeWorld } from './world';
 const world = useNoticeWorld();
 
 const message = (caseId: string, noticeId: string, receiveCount: number): SQSRecord =>
-  ({ messageId: `${noticeId}-${receiveCount}`, body: JSON.stringify({ cityId: CITY, caseId, noticeId }), attributes: { ApproximateReceiveCount: String(receiveCount) } }) as unknown as SQSRecord;
+  ({
+    messageId: `${noticeId}-${receiveCount}`,
+    body: JSON.stringify({ cityId: CITY, caseId, noticeId }),
+    attributes: { ApproximateReceiveCount: String(receiveCount) },
+  }) as unknown as SQSRecord;
 
 type Outbox = DispatcherDeps['outbox'];
 /** The real outbox store, with one of its writes failing the first `times` calls. */
@@ -50,11 +60,18 @@ describe('dispatch-notice: once, whatever fails after the hand-over', () => {
       canReach: (r) => p.post.canReach(r),
       deliver: async (notice) => {
         const record = await p.outbox.getNotice({ cityId: CITY, caseId: 'o-before', noticeId: notice.noticeId });
-        seen.push({ ...(record?.channel ? { channel: record.channel } : {}), ...(record?.lastAttemptAt ? { lastAttemptAt: record.lastAttemptAt } : {}), key: notice.idempotencyKey });
+        seen.push({
+          ...(record?.channel ? { channel: record.channel } : {}),
+          ...(record?.lastAttemptAt ? { lastAttemptAt: record.lastAttemptAt } : {}),
+          key: notice.idempotencyKey,
+        });
         return p.post.deliver(notice);
       },
     };
-    const dispatcher = createNoticeDispatcher({ ...p.deps, channels: new Map<ChannelKind, NoticeChannel>([['POST', watching]]) });
+    const dispatcher = createNoticeDispatcher({
+      ...p.deps,
+      channels: new Map<ChannelKind, NoticeChannel>([['POST', watching]]),
+    });
     await expect(dispatcher.dispatch(message('o-before', preSale, 1))).resolves.toBe('SENT');
     expect(seen).toEqual([{ channel: 'POST', lastAttemptAt: '2025-09-01T02:00:00.000Z', key: preSale }]);
   });
@@ -74,7 +91,11 @@ describe('dispatch-notice: once, whatever fails after the hand-over', () => {
     const nextDay = p.post.batchPath(CITY, world.clock.now);
     expect((await readPrintBatch(firstDay)).map((r) => r.noticeId)).toEqual([preSale]);
     expect(existsSync(nextDay) ? await readPrintBatch(nextDay) : []).toEqual([]);
-    expect(await p.outbox.getNotice({ cityId: CITY, caseId: 'o-midnight', noticeId: preSale })).toMatchObject({ status: 'SENT', channel: 'POST', channelReference: `${firstDay}#1` });
+    expect(await p.outbox.getNotice({ cityId: CITY, caseId: 'o-midnight', noticeId: preSale })).toMatchObject({
+      status: 'SENT',
+      channel: 'POST',
+      channelReference: `${firstDay}#1`,
+    });
   });
 
   it('retries through the channel of the earlier attempt while it still reaches the recipient, even when the order changed', async () => {
@@ -83,21 +104,35 @@ describe('dispatch-notice: once, whatever fails after the hand-over', () => {
     const contact = { email: 'taxpayer@example.kr', address: ADDRESS };
     const { noticeIds } = await caseWithNotices(world.table.store, 'o-same-channel', { publish: null, contact });
     const preSale = noticeIds[2]!;
-    const dispatcher = createNoticeDispatcher({ ...p.deps, channelOrder: () => order, outbox: failing(p.outbox, 'markSent') });
+    const dispatcher = createNoticeDispatcher({
+      ...p.deps,
+      channelOrder: () => order,
+      outbox: failing(p.outbox, 'markSent'),
+    });
 
     world.clock.now = new Date('2025-09-01T03:00:00Z');
-    await expect(dispatcher.dispatch(message('o-same-channel', preSale, 1))).rejects.toThrow('the table did not answer');
+    await expect(dispatcher.dispatch(message('o-same-channel', preSale, 1))).rejects.toThrow(
+      'the table did not answer',
+    );
     order = { '*': ['EMAIL', 'POST'] }; // e-mail first now (no provider in this deployment: it would fail, or send a second copy)
     await expect(dispatcher.dispatch(message('o-same-channel', preSale, 2))).resolves.toBe('SENT');
 
     expect((await readPrintBatch(p.post.batchPath(CITY, world.clock.now))).map((r) => r.noticeId)).toEqual([preSale]);
-    expect(await p.outbox.getNotice({ cityId: CITY, caseId: 'o-same-channel', noticeId: preSale })).toMatchObject({ status: 'SENT', channel: 'POST' });
+    expect(await p.outbox.getNotice({ cityId: CITY, caseId: 'o-same-channel', noticeId: preSale })).toMatchObject({
+      status: 'SENT',
+      channel: 'POST',
+    });
   });
 
   it('throws the delivery’s own error when recording the failure fails too', async () => {
     const p = await world.pipeline({ channelOrder: { '*': ['ALIMTALK'] } });
-    const { noticeIds } = await caseWithNotices(world.table.store, 'o-first-error', { publish: null, contact: { phone: '010-2222-3333' } });
+    const { noticeIds } = await caseWithNotices(world.table.store, 'o-first-error', {
+      publish: null,
+      contact: { phone: '010-2222-3333' },
+    });
     const dispatcher = createNoticeDispatcher({ ...p.deps, outbox: failing(p.outbox, 'recordFailure') });
-    await expect(dispatcher.dispatch(message('o-first-error', noticeIds[2]!, 1))).rejects.toBeInstanceOf(ChannelNotConfiguredError);
+    await expect(dispatcher.dispatch(message('o-first-error', noticeIds[2]!, 1))).rejects.toBeInstanceOf(
+      ChannelNotConfiguredError,
+    );
   });
 });

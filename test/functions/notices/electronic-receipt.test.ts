@@ -25,7 +25,16 @@ const BUCKET = delivery.bucket;
 const AT = '2032-03-02T01:00:00Z';
 
 async function noticed(caseId: string, contact: Record<string, string>): Promise<Transition> {
-  const r = registerCase({ cityId: 'cheongju', caseId, cityCaseRef: `CJ-${caseId}`, taxpayer: { ref: 'T', name: '홍길동', contact }, bills: [bill('B1')] }, ctxAt(AT));
+  const r = registerCase(
+    {
+      cityId: 'cheongju',
+      caseId,
+      cityCaseRef: `CJ-${caseId}`,
+      taxpayer: { ref: 'T', name: '홍길동', contact },
+      bills: [bill('B1')],
+    },
+    ctxAt(AT),
+  );
   await table.store.create(r);
   let c = r.case;
   for (const step of [
@@ -49,22 +58,36 @@ const record = (t: Transition): SQSRecord =>
   }) as unknown as SQSRecord;
 
 it('an e-mailed pre-sale notice’s receipt starts the deadline; a posted one waits for the post office', async () => {
-  const config = loadDispatcherConfig({ TABLE_NAME: table.tableName, PRINT_BATCH_BUCKET: BUCKET, EMAIL_FROM: 'notice@cheongju.example.go.kr' });
+  const config = loadDispatcherConfig({
+    TABLE_NAME: table.tableName,
+    PRINT_BATCH_BUCKET: BUCKET,
+    EMAIL_FROM: 'notice@cheongju.example.go.kr',
+  });
   const dispatcher = createNoticeDispatcher({
     outbox: new DynamoDbOutboxStore(table.client, table.tableName),
     cases: table.store,
     channels: channelsFor(config, { s3: () => delivery.s3, ses: () => delivery.sesClient }),
     channelOrder: config.channelOrder,
-    recordReceipt: preSaleReceiptRecorder({ store: table.store, settings: table.settings, now: () => new Date('2032-03-02T02:00:00Z') }),
+    recordReceipt: preSaleReceiptRecorder({
+      store: table.store,
+      settings: table.settings,
+      now: () => new Date('2032-03-02T02:00:00Z'),
+    }),
     maxReceiveCount: 5,
     logger: new Logger({ logLevel: 'SILENT' }),
     now: () => new Date('2032-03-02T02:00:00Z'),
   });
 
-  const mailed = await noticed('rcpt-mail', { email: 'hong@example.com', address: '충청북도 청주시 상당구 상당로 155' });
+  const mailed = await noticed('rcpt-mail', {
+    email: 'hong@example.com',
+    address: '충청북도 청주시 상당구 상당로 155',
+  });
   expect(await dispatcher.dispatch(record(mailed))).toBe('SENT');
   expect((await delivery.ses.emails()).map((e) => e.destination.to)).toContainEqual(['hong@example.com']);
-  expect(await table.store.get('cheongju', 'rcpt-mail')).toMatchObject({ preSaleNotice: { deliveredOn: '2032-03-02', effectiveOn: '2032-03-02' }, deadline: '2032-04-16' });
+  expect(await table.store.get('cheongju', 'rcpt-mail')).toMatchObject({
+    preSaleNotice: { deliveredOn: '2032-03-02', effectiveOn: '2032-03-02' },
+    deadline: '2032-04-16',
+  });
   // A redelivered message: no second e-mail, the receipt stays as recorded.
   const sent = (await delivery.ses.emails()).length;
   expect(await dispatcher.dispatch(record(mailed))).toBe('ALREADY_SENT');

@@ -21,8 +21,14 @@ const table = useCasesTable();
 const silent = new Logger({ logLevel: 'SILENT' });
 /** Cheongju waits 10 days after custody, Sejong none; both with a 30-day window (the cities' settings items). */
 beforeAll(async () => {
-  for (const [s, wait] of [[DEFAULT_CITY_SETTINGS, 10], [SEJONG_SETTINGS, 0]] as const) {
-    await table.settings.put({ ...s, preSaleNoticeDays: 30, preSaleNoticeAfterCustodyDays: wait }, { expectedVersion: 1, by: 'test-setup', at: '2025-01-02T00:00:00.000Z' });
+  for (const [s, wait] of [
+    [DEFAULT_CITY_SETTINGS, 10],
+    [SEJONG_SETTINGS, 0],
+  ] as const) {
+    await table.settings.put(
+      { ...s, preSaleNoticeDays: 30, preSaleNoticeAfterCustodyDays: wait },
+      { expectedVersion: 1, by: 'test-setup', at: '2025-01-02T00:00:00.000Z' },
+    );
   }
 });
 const published: Transition['notices'][number][] = [];
@@ -33,7 +39,23 @@ const publishNotices: PublishNotices = async (t) => {
 
 function price(market: string, at: Date, bid: string): PriceSnapshot {
   const p = new Decimal(bid);
-  return { market, polledAt: at, tradePrice: p, bestBid: p, bestAsk: p, mid: p, gapBps: ZERO, tradeAt: at, tickerAt: at, bookAt: at, quotedAt: at, ageMs: 0, flags: [], accTradeVolume24h: new Decimal('1000'), accTradeValue24h: new Decimal('1') };
+  return {
+    market,
+    polledAt: at,
+    tradePrice: p,
+    bestBid: p,
+    bestAsk: p,
+    mid: p,
+    gapBps: ZERO,
+    tradeAt: at,
+    tickerAt: at,
+    bookAt: at,
+    quotedAt: at,
+    ageMs: 0,
+    flags: [],
+    accTradeVolume24h: new Decimal('1000'),
+    accTradeValue24h: new Decimal('1'),
+  };
 }
 const prices = () => new DynamoDbPriceStore(table.client, table.tableName);
 const pollAt = (at: string) => prices().putPrices([price('KRW-BTC', new Date(at), '140000000')], new Date(at));
@@ -42,7 +64,10 @@ let n = 0;
 /** A case registered, seized and in custody on `custodyAt`. */
 async function inCustody(custodyAt: string, cityId = 'cheongju'): Promise<string> {
   const caseId = `pre-${process.pid}-${++n}`;
-  const r = registerCase({ cityId, caseId, cityCaseRef: `CJ-${caseId}`, taxpayer, bills: [bill('B1')] }, ctxAt(custodyAt));
+  const r = registerCase(
+    { cityId, caseId, cityCaseRef: `CJ-${caseId}`, taxpayer, bills: [bill('B1')] },
+    ctxAt(custodyAt),
+  );
   await table.store.create(r);
   const t1 = requestTransfer(r.case, [{ market: 'KRW-BTC', quantity: decimal('0.05') }], ctxAt(custodyAt));
   await table.store.commit(r.case.version, t1);
@@ -52,7 +77,16 @@ async function inCustody(custodyAt: string, cityId = 'cheongju'): Promise<string
 }
 
 const runAt = (at: string) =>
-  createPreSaleNoticeRun({ store: table.store, prices: prices(), publishNotices, cities: ['cheongju', 'sejong'], settings: table.settings, maxPriceAgeMs: 15 * 60_000, logger: silent, now: () => new Date(at) })();
+  createPreSaleNoticeRun({
+    store: table.store,
+    prices: prices(),
+    publishNotices,
+    cities: ['cheongju', 'sejong'],
+    settings: table.settings,
+    maxPriceAgeMs: 15 * 60_000,
+    logger: silent,
+    now: () => new Date(at),
+  })();
 
 describe('the daily pre-sale notice run', () => {
   it('sends each case’s notice once its city’s waiting period passed, once per custody, found through the index', async () => {
@@ -93,17 +127,43 @@ describe('officers’ routes and delivery outcomes', () => {
   let now = new Date('2031-05-01T01:00:00Z');
   let api: ReturnType<typeof createApi> | undefined;
   const call = async (method: string, path: string, options: Parameters<typeof event>[2]) => {
-    api ??= createApi({ store: table.store, settings: table.settings, config: testConfig(table.tableName), logger: silent, prices: prices(), publishNotices, now: () => now });
+    api ??= createApi({
+      store: table.store,
+      settings: table.settings,
+      config: testConfig(table.tableName),
+      logger: silent,
+      prices: prices(),
+      publishNotices,
+      now: () => now,
+    });
     const result = await api(event(method, path, options));
-    return { status: result.statusCode, body: JSON.parse(result.body) as Record<string, unknown> & { preSaleNotice?: Record<string, unknown>; deadline?: string; status?: string; code?: string } };
+    return {
+      status: result.statusCode,
+      body: JSON.parse(result.body) as Record<string, unknown> & {
+        preSaleNotice?: Record<string, unknown>;
+        deadline?: string;
+        status?: string;
+        code?: string;
+      },
+    };
   };
 
   it('an officer sends one case’s notice now, or holds it back from the daily run', async () => {
     const held = await inCustody('2031-05-01T01:00:00Z');
     const now1 = await inCustody('2031-05-01T01:00:00Z');
     await pollAt('2031-05-01T00:55:00Z');
-    expect((await call('POST', `/cases/${held}/pre-sale-notice/hold-back`, { body: { cityId: 'cheongju', reason: '주소 확인 중' }, as: 'city' })).status).toBe(403);
-    const holdBack = await call('POST', `/cases/${held}/pre-sale-notice/hold-back`, { body: { cityId: 'cheongju', reason: '주소 확인 중' }, as: 'officer' });
+    expect(
+      (
+        await call('POST', `/cases/${held}/pre-sale-notice/hold-back`, {
+          body: { cityId: 'cheongju', reason: '주소 확인 중' },
+          as: 'city',
+        })
+      ).status,
+    ).toBe(403);
+    const holdBack = await call('POST', `/cases/${held}/pre-sale-notice/hold-back`, {
+      body: { cityId: 'cheongju', reason: '주소 확인 중' },
+      as: 'officer',
+    });
     expect(holdBack.status).toBe(200);
     expect(holdBack.body).toMatchObject({ status: 'IN_CUSTODY', preSaleNoticeHeld: { reason: '주소 확인 중' } });
     // Sent now, whatever the 10-day wait; a second "send now" is refused (one notice per custody).
@@ -111,13 +171,18 @@ describe('officers’ routes and delivery outcomes', () => {
     expect(sent.status).toBe(200);
     expect(sent.body).toMatchObject({ status: 'NOTICE_SENT', preSaleNotice: { issuedOn: '2031-05-01' } });
     expect(sent.body.deadline).toBeUndefined();
-    expect((await call('POST', `/cases/${now1}/pre-sale-notice`, { body: { cityId: 'cheongju' }, as: 'officer' })).status).toBe(409);
+    expect(
+      (await call('POST', `/cases/${now1}/pre-sale-notice`, { body: { cityId: 'cheongju' }, as: 'officer' })).status,
+    ).toBe(409);
     // The daily run passes the held case by; released, it is sent.
     await pollAt('2031-05-11T00:00:00Z');
     await runAt('2031-05-11T00:00:00Z');
     expect((await table.store.get('cheongju', held))?.status).toBe('IN_CUSTODY');
     now = new Date('2031-05-11T01:00:00Z');
-    expect((await call('DELETE', `/cases/${held}/pre-sale-notice/hold-back`, { query: { city: 'cheongju' }, as: 'officer' })).status).toBe(200);
+    expect(
+      (await call('DELETE', `/cases/${held}/pre-sale-notice/hold-back`, { query: { city: 'cheongju' }, as: 'officer' }))
+        .status,
+    ).toBe(200);
     await pollAt('2031-05-11T01:00:00Z');
     expect(await runAt('2031-05-11T01:01:00Z')).toMatchObject({ sent: 1 });
     expect((await table.store.get('cheongju', held))?.status).toBe('NOTICE_SENT');
@@ -128,26 +193,64 @@ describe('officers’ routes and delivery outcomes', () => {
     await pollAt('2031-06-01T00:55:00Z');
     const a = await inCustody('2031-06-01T01:00:00Z');
     const b = await inCustody('2031-06-01T01:00:00Z');
-    const noticeOf = async (caseId: string) => String((await call('POST', `/cases/${caseId}/pre-sale-notice`, { body: { cityId: 'cheongju' }, as: 'officer' })).body.preSaleNotice?.noticeId);
+    const noticeOf = async (caseId: string) =>
+      String(
+        (await call('POST', `/cases/${caseId}/pre-sale-notice`, { body: { cityId: 'cheongju' }, as: 'officer' })).body
+          .preSaleNotice?.noticeId,
+      );
     const na = await noticeOf(a);
     const nb = await noticeOf(b);
     now = new Date('2031-06-05T01:00:00Z');
-    expect((await call('POST', `/cases/${a}/notices/${na}/delivery`, { body: { cityId: 'cheongju', outcome: 'DELIVERED', on: '2031-06-09' } })).body.code).toBe('INVALID_DELIVERY_DATE');
-    expect((await call('POST', `/cases/${a}/notices/${na}/delivery`, { body: { cityId: 'cheongju', outcome: 'LOST', on: '2031-06-04' } })).status).toBe(400);
-    const delivered = await call('POST', `/cases/${a}/notices/${na}/delivery`, { body: { cityId: 'cheongju', outcome: 'DELIVERED', on: '2031-06-04' } });
+    expect(
+      (
+        await call('POST', `/cases/${a}/notices/${na}/delivery`, {
+          body: { cityId: 'cheongju', outcome: 'DELIVERED', on: '2031-06-09' },
+        })
+      ).body.code,
+    ).toBe('INVALID_DELIVERY_DATE');
+    expect(
+      (
+        await call('POST', `/cases/${a}/notices/${na}/delivery`, {
+          body: { cityId: 'cheongju', outcome: 'LOST', on: '2031-06-04' },
+        })
+      ).status,
+    ).toBe(400);
+    const delivered = await call('POST', `/cases/${a}/notices/${na}/delivery`, {
+      body: { cityId: 'cheongju', outcome: 'DELIVERED', on: '2031-06-04' },
+    });
     expect(delivered.status).toBe(200);
-    expect(delivered.body).toMatchObject({ deadline: '2031-07-04', preSaleNotice: { deliveredOn: '2031-06-04', effectiveOn: '2031-06-04' } });
+    expect(delivered.body).toMatchObject({
+      deadline: '2031-07-04',
+      preSaleNotice: { deliveredOn: '2031-06-04', effectiveOn: '2031-06-04' },
+    });
     // Due only after the deadline counted from delivery.
     expect((await table.store.dueByDeadline('2031-07-05')).items.map((e) => e.caseId)).toContain(a);
     expect((await table.store.dueByDeadline('2031-07-04')).items.map((e) => e.caseId)).not.toContain(a);
 
-    const failed = await call('POST', `/cases/${b}/notices/${nb}/delivery`, { body: { cityId: 'cheongju', outcome: 'FAILED', on: '2031-06-04', reason: '수취인 불명' } });
-    expect(failed.body).toMatchObject({ status: 'NOTICE_SENT', preSaleNotice: { failed: { on: '2031-06-04', reason: '수취인 불명' } } });
+    const failed = await call('POST', `/cases/${b}/notices/${nb}/delivery`, {
+      body: { cityId: 'cheongju', outcome: 'FAILED', on: '2031-06-04', reason: '수취인 불명' },
+    });
+    expect(failed.body).toMatchObject({
+      status: 'NOTICE_SENT',
+      preSaleNotice: { failed: { on: '2031-06-04', reason: '수취인 불명' } },
+    });
     expect(failed.body.deadline).toBeUndefined();
-    expect((await call('POST', `/cases/${b}/notices/${nb}/public-notice`, { body: { cityId: 'cheongju', postedOn: '2031-06-05' } })).status).toBe(403);
-    const posted = await call('POST', `/cases/${b}/notices/${nb}/public-notice`, { body: { cityId: 'cheongju', postedOn: '2031-06-05' }, as: 'officer' });
+    expect(
+      (
+        await call('POST', `/cases/${b}/notices/${nb}/public-notice`, {
+          body: { cityId: 'cheongju', postedOn: '2031-06-05' },
+        })
+      ).status,
+    ).toBe(403);
+    const posted = await call('POST', `/cases/${b}/notices/${nb}/public-notice`, {
+      body: { cityId: 'cheongju', postedOn: '2031-06-05' },
+      as: 'officer',
+    });
     expect(posted.status).toBe(200);
-    expect(posted.body).toMatchObject({ preSaleNotice: { publicNotice: { postedOn: '2031-06-05', effectiveOn: '2031-06-19' }, effectiveOn: '2031-06-19' }, deadline: '2031-07-19' });
+    expect(posted.body).toMatchObject({
+      preSaleNotice: { publicNotice: { postedOn: '2031-06-05', effectiveOn: '2031-06-19' }, effectiveOn: '2031-06-19' },
+      deadline: '2031-07-19',
+    });
     expect((await table.store.dueByDeadline('2031-07-19')).items.map((e) => e.caseId)).not.toContain(b);
     expect((await table.store.dueByDeadline('2031-07-20')).items.map((e) => e.caseId)).toContain(b);
   });
@@ -156,8 +259,15 @@ describe('officers’ routes and delivery outcomes', () => {
     now = new Date('2031-07-01T01:00:00Z');
     await pollAt('2031-07-01T00:55:00Z');
     const c = await inCustody('2031-07-01T01:00:00Z');
-    const noticeId = String((await call('POST', `/cases/${c}/pre-sale-notice`, { body: { cityId: 'cheongju' }, as: 'officer' })).body.preSaleNotice?.noticeId);
-    const record = preSaleReceiptRecorder({ store: table.store, settings: table.settings, now: () => new Date('2031-07-01T02:00:00Z') });
+    const noticeId = String(
+      (await call('POST', `/cases/${c}/pre-sale-notice`, { body: { cityId: 'cheongju' }, as: 'officer' })).body
+        .preSaleNotice?.noticeId,
+    );
+    const record = preSaleReceiptRecorder({
+      store: table.store,
+      settings: table.settings,
+      now: () => new Date('2031-07-01T02:00:00Z'),
+    });
     await record({ cityId: 'cheongju', caseId: c, noticeId }, 'PRE_SALE', '2031-07-01T01:30:00.000Z');
     const after = await table.store.get('cheongju', c);
     expect(after).toMatchObject({ deadline: '2031-07-31', preSaleNotice: { deliveredOn: '2031-07-01' } });

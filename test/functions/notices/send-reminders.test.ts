@@ -25,7 +25,9 @@ describe('send-reminders', () => {
     // The same day again (a retry, an on-demand run): the reminder's id makes it a duplicate.
     expect(await p.reminders()).toEqual({ date: '2025-10-09', sent: 0, alreadySent: 1, skipped: 0 });
     const reports = await p.consumer.drain();
-    expect(reports.flatMap((r) => r.event.Records.map((x) => (JSON.parse(x.body) as { noticeId: string }).noticeId))).toEqual([`r-main.reminder.${deadline}.d7`]);
+    expect(
+      reports.flatMap((r) => r.event.Records.map((x) => (JSON.parse(x.body) as { noticeId: string }).noticeId)),
+    ).toEqual([`r-main.reminder.${deadline}.d7`]);
     const text = readFileSync(p.folder.paths(CITY, 'r-main', `r-main.reminder.${deadline}.d7`).text, 'utf8');
     expect(text).toContain('가상자산 매각 전 납부기한 안내');
     expect(text).toContain('2025년 10월 16일');

@@ -26,7 +26,11 @@ describe('sweep-outbox', () => {
     const reports = await p.consumer.drain();
     expect(reports.flatMap((r) => r.succeeded)).toHaveLength(3);
     for (const noticeId of noticeIds) {
-      expect(await p.outbox.getNotice({ cityId: CITY, caseId: 's-crash', noticeId })).toMatchObject({ status: 'SENT', resends: 1, inOutbox: false });
+      expect(await p.outbox.getNotice({ cityId: CITY, caseId: 's-crash', noticeId })).toMatchObject({
+        status: 'SENT',
+        resends: 1,
+        inOutbox: false,
+      });
     }
     world.clock.now = minutes(60);
     expect(await p.sweep()).toEqual({ found: 0, resent: 0 });
@@ -52,13 +56,20 @@ describe('sweep-outbox', () => {
     expect(reports.flatMap((r) => r.event.Records).length).toBeGreaterThanOrEqual(3);
     for (const id of committed.noticeIds) expect(existsSync(p.folder.paths(CITY, 's-failed-send', id).text)).toBe(true);
     for (const noticeId of committed.noticeIds) {
-      expect(await p.outbox.getNotice({ cityId: CITY, caseId: 's-failed-send', noticeId })).toMatchObject({ status: 'SENT', attempts: 1, resends: 2 });
+      expect(await p.outbox.getNotice({ cityId: CITY, caseId: 's-failed-send', noticeId })).toMatchObject({
+        status: 'SENT',
+        attempts: 1,
+        resends: 2,
+      });
     }
   });
 
   it('does not re-send a notice the queue is still retrying (each failure is fresh activity)', async () => {
     const p = await world.pipeline({ maxReceiveCount: 5, channelOrder: { '*': ['POST'] } });
-    await caseWithNotices(world.table.store, 's-retrying', { publish: p.publishNotices, contact: { phone: '010-0000-1111' } });
+    await caseWithNotices(world.table.store, 's-retrying', {
+      publish: p.publishNotices,
+      contact: { phone: '010-0000-1111' },
+    });
     world.clock.now = minutes(9);
     await p.consumer.pollOnce(); // the first notice fails (no address) at minute 9
     world.clock.now = minutes(12);

@@ -10,7 +10,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDbOutboxStore } from '#adapters/dynamodb/outbox-store';
-import { LocalFolderChannel, PostalPrintFileChannel, SmsChannel, AlimtalkChannel, EmailChannel, type ChannelKind, type ChannelOrder, type NoticeChannel } from '#adapters/notice-channels/index';
+import {
+  LocalFolderChannel,
+  PostalPrintFileChannel,
+  SmsChannel,
+  AlimtalkChannel,
+  EmailChannel,
+  type ChannelKind,
+  type ChannelOrder,
+  type NoticeChannel,
+} from '#adapters/notice-channels/index';
 import { noticePublisher, sendNoticeMessages, type PublishNotices } from '#adapters/sqs/notice-queue';
 import type { LocalQueueWithDlq } from '../../../local/sqs';
 import { createNoticeDispatcher, type DispatcherDeps } from '../../../functions/dispatch-notice/app';
@@ -42,7 +51,10 @@ export function useNoticeWorld() {
   /** A fresh queue and dispatcher (its own folders), so tests never share messages or files. */
   async function pipeline(options: NoticeWorldOptions = {}) {
     const maxReceiveCount = options.maxReceiveCount ?? 3;
-    const queue: LocalQueueWithDlq = await sqs.fifoQueue('notices', { visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 1, maxReceiveCount });
+    const queue: LocalQueueWithDlq = await sqs.fifoQueue('notices', {
+      visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 1,
+      maxReceiveCount,
+    });
     const root = mkdtempSync(join(dir, 'p-'));
     const folder = new LocalFolderChannel(join(root, 'outbox'));
     const post = new PostalPrintFileChannel(join(root, 'print'));

@@ -68,7 +68,10 @@ describe('calls per poll', () => {
     const report = await p.poll();
     expect(requestsTo(sim, '/v1/ticker', from)).toBe(3);
     expect(requestsTo(sim, '/v1/orderbook', from)).toBe(3);
-    const queried = sim.requests.slice(from).filter((r) => r.path === '/v1/ticker').map((r) => new URLSearchParams(r.query).get('markets')?.split(',').length);
+    const queried = sim.requests
+      .slice(from)
+      .filter((r) => r.path === '/v1/ticker')
+      .map((r) => new URLSearchParams(r.query).get('markets')?.split(',').length);
     expect(queried).toEqual([3, 3, 1]);
     expect(Object.keys(await p.store.latest(SEVEN))).toHaveLength(7);
     expect(report.coverage.UNPRICED).toBe(0);
@@ -86,9 +89,17 @@ describe('a market the exchange does not know', () => {
     expect(report.unknown).toEqual(['KRW-GONE']);
     // [BTC ETH GONE XRP] refused → [BTC ETH] answered, [GONE XRP] refused → [GONE] refused, [XRP] answered
     expect(requestsTo(sim, '/v1/ticker', from)).toBe(5);
-    expect(Object.keys(await p.store.latest(['KRW-BTC', 'KRW-ETH', 'KRW-XRP', 'KRW-GONE'])).sort()).toEqual(['KRW-BTC', 'KRW-ETH', 'KRW-XRP']);
+    expect(Object.keys(await p.store.latest(['KRW-BTC', 'KRW-ETH', 'KRW-XRP', 'KRW-GONE'])).sort()).toEqual([
+      'KRW-BTC',
+      'KRW-ETH',
+      'KRW-XRP',
+    ]);
     const sheet = await p.store.coverageSheet('gone');
-    expect(sheet?.entries.find((e) => e.caseId === 'g1')).toMatchObject({ state: 'UNPRICED', unpriced: ['KRW-GONE'], ratio: null });
+    expect(sheet?.entries.find((e) => e.caseId === 'g1')).toMatchObject({
+      state: 'UNPRICED',
+      unpriced: ['KRW-GONE'],
+      ratio: null,
+    });
     expect(sheet?.entries.find((e) => e.caseId === 'g2')?.state).not.toBe('UNPRICED');
     expect(p.metrics).toContainEqual({ name: 'UnpricedMarkets', value: 1 });
   });

@@ -5,8 +5,19 @@ const base = { TABLE_NAME: 'cases', SERVED_CITIES: 'cheongju, sejong', EXCHANGE_
 describe('loadPollConfig', () => {
   it('takes the policy’s price checks (defaults, or the deployment’s overrides) and sensible defaults', () => {
     const c = loadPollConfig(base);
-    expect(c).toMatchObject({ tableName: 'cases', cities: ['cheongju', 'sejong'], checks: { maxPriceAgeMs: 90_000, maxSourceGapBps: 50 }, maxMarketsPerCall: 100, historyDays: 7, casesPerPart: 1000 });
-    const tuned = loadPollConfig({ ...base, EXECUTION_POLICY: JSON.stringify({ maxPriceAgeMs: 120_000, maxSourceGapBps: 30, priceBandBps: 80 }), MAX_MARKETS_PER_CALL: '20' });
+    expect(c).toMatchObject({
+      tableName: 'cases',
+      cities: ['cheongju', 'sejong'],
+      checks: { maxPriceAgeMs: 90_000, maxSourceGapBps: 50 },
+      maxMarketsPerCall: 100,
+      historyDays: 7,
+      casesPerPart: 1000,
+    });
+    const tuned = loadPollConfig({
+      ...base,
+      EXECUTION_POLICY: JSON.stringify({ maxPriceAgeMs: 120_000, maxSourceGapBps: 30, priceBandBps: 80 }),
+      MAX_MARKETS_PER_CALL: '20',
+    });
     expect(tuned).toMatchObject({ checks: { maxPriceAgeMs: 120_000, maxSourceGapBps: 30 }, maxMarketsPerCall: 20 });
   });
 

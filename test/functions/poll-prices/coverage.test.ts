@@ -30,7 +30,15 @@ afterAll(() => sim.close());
 
 async function pay(key: string, paymentId: string, amount: string, at: string): Promise<void> {
   const c = cases[key]!;
-  const t = recordPayment(c, { paymentId, amount: won(amount), receivedOn: '2025-09-15' }, { now: new Date(at), actor: { kind: 'CITY_SYSTEM', id: 'city' }, settings: { ...DEFAULT_CITY_SETTINGS, cityId: 'cov' } });
+  const t = recordPayment(
+    c,
+    { paymentId, amount: won(amount), receivedOn: '2025-09-15' },
+    {
+      now: new Date(at),
+      actor: { kind: 'CITY_SYSTEM', id: 'city' },
+      settings: { ...DEFAULT_CITY_SETTINGS, cityId: 'cov' },
+    },
+  );
   await table.store.commit(c.version, t);
   cases[key] = t.case;
 }
@@ -70,7 +78,14 @@ describe('coverage sheet', () => {
 
     const overValue = floor(btc.mul('0.02').add(xrp.mul('100')));
     expect(overValue.gt(owed)).toBe(true);
-    expect(line('over')).toMatchObject({ arrearsKrw: '1049800', valueKrw: overValue.toFixed(), ratio: ratio(overValue, owed), state: 'COVERED', surplusKrw: overValue.sub(owed).toFixed(), shortfallKrw: '0' });
+    expect(line('over')).toMatchObject({
+      arrearsKrw: '1049800',
+      valueKrw: overValue.toFixed(),
+      ratio: ratio(overValue, owed),
+      state: 'COVERED',
+      surplusKrw: overValue.sub(owed).toFixed(),
+      shortfallKrw: '0',
+    });
     expect(line('bare')).toMatchObject({ state: 'NO_COINS', valueKrw: '0', ratio: '0', shortfallKrw: '1049800' });
 
     expect(report.coverage).toEqual({ UNDER: 2, COVERED: 1, NOTHING_OWED: 0, NO_COINS: 1, UNPRICED: 0 });
@@ -91,7 +106,11 @@ describe('coverage sheet', () => {
     expect(report.reprojected).toBe(1);
     const sheet = (await p.store.coverageSheet('cov'))!;
     expect(sheet.entries.map((e) => e.caseId)).toEqual(['bare', 'over', 'under']);
-    expect(sheet.entries.find((e) => e.caseId === 'under')).toMatchObject({ recordedArrearsKrw: '1000000', arrearsKrw: '1000000', updatedAt: '2025-09-15T01:01:30.000Z' });
+    expect(sheet.entries.find((e) => e.caseId === 'under')).toMatchObject({
+      recordedArrearsKrw: '1000000',
+      arrearsKrw: '1000000',
+      updatedAt: '2025-09-15T01:01:30.000Z',
+    });
   });
 
   it('projects every case again on a new Korean day', async () => {
@@ -115,7 +134,15 @@ describe('a sheet in parts', () => {
     expect(three?.storedParts).toBe(3);
     expect(three?.entries.map((e) => e.caseId)).toEqual(['a', 'b', 'c']);
 
-    const t = recordPayment(a, { paymentId: 'R-A', amount: won('1049800'), receivedOn: '2025-09-15' }, { now: new Date('2025-09-15T02:00:00Z'), actor: { kind: 'CITY_SYSTEM', id: 'city' }, settings: { ...DEFAULT_CITY_SETTINGS, cityId: 'parts' } });
+    const t = recordPayment(
+      a,
+      { paymentId: 'R-A', amount: won('1049800'), receivedOn: '2025-09-15' },
+      {
+        now: new Date('2025-09-15T02:00:00Z'),
+        actor: { kind: 'CITY_SYSTEM', id: 'city' },
+        settings: { ...DEFAULT_CITY_SETTINGS, cityId: 'parts' },
+      },
+    );
     await table.store.commit(a.version, t);
     small.clock.now = new Date(small.clock.now.getTime() + 60_000);
     await small.poll();
@@ -130,7 +157,11 @@ describe('an index that has not caught up', () => {
     const c = await openCase(table, 'lag', 'moved', { 'KRW-XRP': '5' });
     // The index entry of the case's previous status (TRANSFER_REQUESTED), as an eventually
     // consistent index may still return it: same case, older update. The table has one case item.
-    const stale = { ...caseToItem({ ...c, status: 'TRANSFER_REQUESTED', updatedAt: '2025-09-01T00:30:00.000Z' }), PK: 'STALE#lag#moved', SK: 'INDEX' };
+    const stale = {
+      ...caseToItem({ ...c, status: 'TRANSFER_REQUESTED', updatedAt: '2025-09-01T00:30:00.000Z' }),
+      PK: 'STALE#lag#moved',
+      SK: 'INDEX',
+    };
     await documentClient(table.client).send(new PutCommand({ TableName: table.tableName, Item: stale }));
     const lagging = poller(sim, table, { cities: ['lag'] });
     lagging.clock.now = sim.clock.now();
@@ -138,8 +169,15 @@ describe('an index that has not caught up', () => {
     const report = await lagging.poll();
     expect(report.openCases).toBe(1);
     const sheet = await lagging.store.coverageSheet('lag');
-    expect(sheet?.entries.map((e) => [e.caseId, e.status, e.updatedAt])).toEqual([['moved', 'IN_CUSTODY', c.updatedAt]]);
+    expect(sheet?.entries.map((e) => [e.caseId, e.status, e.updatedAt])).toEqual([
+      ['moved', 'IN_CUSTODY', c.updatedAt],
+    ]);
     // The store itself never asks DynamoDB for one key twice in a batch.
-    await expect(lagging.store.cases([{ cityId: 'lag', caseId: 'moved' }, { cityId: 'lag', caseId: 'moved' }])).resolves.toHaveLength(1);
+    await expect(
+      lagging.store.cases([
+        { cityId: 'lag', caseId: 'moved' },
+        { cityId: 'lag', caseId: 'moved' },
+      ]),
+    ).resolves.toHaveLength(1);
   });
 });

@@ -45,10 +45,29 @@ export interface Poller {
   store: DynamoDbPriceStore;
 }
 
-export function poller(sim: ExchangeSimulator, table: TestTable, options: { cities: string[]; maxMarketsPerCall?: number; casesPerPart?: number }): Poller {
+export function poller(
+  sim: ExchangeSimulator,
+  table: TestTable,
+  options: { cities: string[]; maxMarketsPerCall?: number; casesPerPart?: number },
+): Poller {
   const limit = options.maxMarketsPerCall ?? 100;
-  const store = new DynamoDbPriceStore(table.client, table.tableName, { casesPerPart: options.casesPerPart ?? 1000 }, async () => undefined);
-  const exchange = new UpbitExchange({ baseUrl: sim.url, accessKey: '', secretKey: '', maxMarketsPerCall: limit, timeoutMs: 2000, maxAttempts: 2, backoffBaseMs: 1, backoffMaxMs: 2, sleep: async () => undefined });
+  const store = new DynamoDbPriceStore(
+    table.client,
+    table.tableName,
+    { casesPerPart: options.casesPerPart ?? 1000 },
+    async () => undefined,
+  );
+  const exchange = new UpbitExchange({
+    baseUrl: sim.url,
+    accessKey: '',
+    secretKey: '',
+    maxMarketsPerCall: limit,
+    timeoutMs: 2000,
+    maxAttempts: 2,
+    backoffBaseMs: 1,
+    backoffMaxMs: 2,
+    sleep: async () => undefined,
+  });
   const clock = { now: new Date(T0) };
   const metrics: MetricCall[] = [];
   const fakeMetrics: MetricsSink = {
@@ -59,7 +78,10 @@ export function poller(sim: ExchangeSimulator, table: TestTable, options: { citi
     store,
     settings: {
       cities: options.cities,
-      checks: { maxPriceAgeMs: DEFAULT_EXECUTION_POLICY.maxPriceAgeMs, maxSourceGapBps: DEFAULT_EXECUTION_POLICY.maxSourceGapBps },
+      checks: {
+        maxPriceAgeMs: DEFAULT_EXECUTION_POLICY.maxPriceAgeMs,
+        maxSourceGapBps: DEFAULT_EXECUTION_POLICY.maxSourceGapBps,
+      },
       maxMarketsPerCall: limit,
     },
     citySettings: sameSettingsForEveryCity(),
@@ -71,16 +93,27 @@ export function poller(sim: ExchangeSimulator, table: TestTable, options: { citi
 }
 
 /** Requests the simulator answered on a path since `from` (an index into its request log). */
-export const requestsTo = (sim: ExchangeSimulator, path: string, from = 0) => sim.requests.slice(from).filter((r) => r.path === path).length;
+export const requestsTo = (sim: ExchangeSimulator, path: string, from = 0) =>
+  sim.requests.slice(from).filter((r) => r.path === path).length;
 
-const ctxAt = (at: string, cityId: string): TransitionContext => ({ now: new Date(at), actor: { kind: 'CITY_SYSTEM', id: 'city' }, settings: { ...DEFAULT_CITY_SETTINGS, cityId } });
+const ctxAt = (at: string, cityId: string): TransitionContext => ({
+  now: new Date(at),
+  actor: { kind: 'CITY_SYSTEM', id: 'city' },
+  settings: { ...DEFAULT_CITY_SETTINGS, cityId },
+});
 
 /**
  * A case in custody of `holdings`, registered on 2025-09-01 with one 2025 bill: tax ₩1,000,000 due
  * 2025-03-31, surcharge ₩30,000 figured to 2025-06-30. Its arrears on 2025-09-15 are ₩1,049,800
  * (three monthly 0.66% accruals of ₩6,600: 07-01, 08-01, 09-01; see test/domain/coverage.test.ts).
  */
-export async function openCase(table: TestTable, cityId: string, caseId: string, holdings: Record<string, string>, at = '2025-09-01T01:00:00.000Z'): Promise<Case> {
+export async function openCase(
+  table: TestTable,
+  cityId: string,
+  caseId: string,
+  holdings: Record<string, string>,
+  at = '2025-09-01T01:00:00.000Z',
+): Promise<Case> {
   const ctx = ctxAt(at, cityId);
   const bill = {
     billId: 'B1',
@@ -92,12 +125,25 @@ export async function openCase(table: TestTable, cityId: string, caseId: string,
     surcharge: won('30000'),
     surchargeAsOf: '2025-06-30',
   };
-  const registered = registerCase({ cityId, caseId, cityCaseRef: `CC-${caseId}`, taxpayer: { ref: `TP-${caseId}`, name: '홍길동', contact: {} }, bills: [bill] }, ctx);
+  const registered = registerCase(
+    {
+      cityId,
+      caseId,
+      cityCaseRef: `CC-${caseId}`,
+      taxpayer: { ref: `TP-${caseId}`, name: '홍길동', contact: {} },
+      bills: [bill],
+    },
+    ctx,
+  );
   await table.store.create(registered);
   let c = registered.case;
   const entries = Object.entries(holdings);
   if (entries.length === 0) return c;
-  const seized = requestTransfer(c, entries.map(([market, q]) => ({ market, quantity: decimal(q) })), ctx);
+  const seized = requestTransfer(
+    c,
+    entries.map(([market, q]) => ({ market, quantity: decimal(q) })),
+    ctx,
+  );
   await table.store.commit(c.version, seized);
   c = seized.case;
   for (const [market, q] of entries) {

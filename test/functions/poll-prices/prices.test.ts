@@ -14,7 +14,9 @@ import { MARKETS, openCase, poller, startSim, T0, type Poller } from './harness'
 const table = useCasesTable();
 let sim: ExchangeSimulator;
 let p: Poller;
-const get = async (PK: string, SK: string) => (await documentClient(table.client).send(new GetCommand({ TableName: table.tableName, Key: { PK, SK } }))).Item as (Record<string, unknown> & { ageMs: number; expiresAt: number }) | undefined;
+const get = async (PK: string, SK: string) =>
+  (await documentClient(table.client).send(new GetCommand({ TableName: table.tableName, Key: { PK, SK } }))).Item as
+    (Record<string, unknown> & { ageMs: number; expiresAt: number }) | undefined;
 const MAX_AGE = DEFAULT_EXECUTION_POLICY.maxPriceAgeMs;
 
 beforeAll(async () => {
@@ -54,10 +56,15 @@ describe('stored prices', () => {
     const expires = Date.parse('2025-09-15T01:00:02.500Z') / 1000 + 7 * 86_400;
     expect(latest?.expiresAt.toString()).toBe(String(Math.floor(expires)));
     const point = await get('PRICE#KRW-BTC#2025-09-15', '2025-09-15T01:00:00Z');
-    expect(point).toMatchObject({ recordType: 'PRICE_POINT', tradePrice: latest?.tradePrice, bestBid: latest?.bestBid });
+    expect(point).toMatchObject({
+      recordType: 'PRICE_POINT',
+      tradePrice: latest?.tradePrice,
+      bestBid: latest?.bestBid,
+    });
     expect(point?.expiresAt.toString()).toBe(latest?.expiresAt.toString());
     // Decimal strings in storage: nothing priced is a Number.
-    for (const name of ['tradePrice', 'bestBid', 'bestAsk', 'mid', 'gapBps', 'accTradeVolume24h', 'accTradeValue24h']) expect(typeof latest?.[name]).toBe('string');
+    for (const name of ['tradePrice', 'bestBid', 'bestAsk', 'mid', 'gapBps', 'accTradeVolume24h', 'accTradeValue24h'])
+      expect(typeof latest?.[name]).toBe('string');
   });
 
   it('adds a point each minute; a retried poll of the same minute rewrites its point; the series reads back in order', async () => {
@@ -77,7 +84,10 @@ describe('stored prices', () => {
   it('never lets an older poll overwrite a newer latest price', async () => {
     const newer = (await p.store.latest(['KRW-XRP']))['KRW-XRP']!;
     const older = { ...newer, polledAt: new Date(newer.polledAt.getTime() - 30_000), tradePrice: decimal('1') };
-    expect(await p.store.putPrices([older], new Date('2025-09-15T01:01:00Z'))).toEqual({ latestWritten: 0, latestNewer: 1 });
+    expect(await p.store.putPrices([older], new Date('2025-09-15T01:01:00Z'))).toEqual({
+      latestWritten: 0,
+      latestNewer: 1,
+    });
     expect((await p.store.latest(['KRW-XRP']))['KRW-XRP']?.tradePrice.toFixed()).toBe(newer.tradePrice.toFixed());
   });
 
@@ -128,7 +138,9 @@ describe('flags', () => {
     expect(s.flags).toEqual(['SOURCES_DISAGREE']);
     expect(s.gapBps?.gt(DEFAULT_EXECUTION_POLICY.maxSourceGapBps)).toBe(true);
     // The stored gap is the one the sale engine's guard computes: |trade - mid| / mid.
-    expect(s.tradePrice.sub(s.mid!).abs().div(s.mid!).mul(10_000).toDecimalPlaces(2).toFixed()).toBe(s.gapBps?.toFixed());
+    expect(s.tradePrice.sub(s.mid!).abs().div(s.mid!).mul(10_000).toDecimalPlaces(2).toFixed()).toBe(
+      s.gapBps?.toFixed(),
+    );
     expect(p.metrics).toContainEqual({ name: 'PricesSourcesDisagree', value: 1 });
     expect(p.metrics).toContainEqual({ name: 'StalePrices', value: 0 });
   });

@@ -25,8 +25,23 @@ async function get(path: string): Promise<Record<string, unknown>> {
 }
 
 type Summary = {
-  holdings: { market: string; available: string; bid: string | null; valueKrw: string | null; pricedAt: string | null; priceFlags?: string[] }[];
-  coverage: { computedAt: string; asOf: string; cases: Record<string, number>; arrearsKrw: string; valueKrw: string; underCovered: { caseId: string; ratio: string | null }[]; overCovered: { caseId: string; ratio: string | null }[] } | null;
+  holdings: {
+    market: string;
+    available: string;
+    bid: string | null;
+    valueKrw: string | null;
+    pricedAt: string | null;
+    priceFlags?: string[];
+  }[];
+  coverage: {
+    computedAt: string;
+    asOf: string;
+    cases: Record<string, number>;
+    arrearsKrw: string;
+    valueKrw: string;
+    underCovered: { caseId: string; ratio: string | null }[];
+    overCovered: { caseId: string; ratio: string | null }[];
+  } | null;
 };
 
 beforeAll(async () => {
@@ -35,7 +50,14 @@ beforeAll(async () => {
   await openCase(table, 'cheongju', 'over', { 'KRW-BTC': '0.02', 'KRW-XRP': '100' });
   p = poller(sim, table, { cities: ['cheongju'] });
   const prices = new DynamoDbPriceStore(table.client, table.tableName);
-  api = createApi({ store: table.store, settings: table.settings, config: testConfig(table.tableName), logger: new Logger({ logLevel: 'SILENT' }), prices, now: () => now.at });
+  api = createApi({
+    store: table.store,
+    settings: table.settings,
+    config: testConfig(table.tableName),
+    logger: new Logger({ logLevel: 'SILENT' }),
+    prices,
+    now: () => now.at,
+  });
 });
 afterAll(() => sim.close());
 
@@ -44,7 +66,13 @@ it('before the first poll: no bid, no coverage sheet, a case UNPRICED', async ()
   expect(summary.holdings.map((h) => h.bid)).toEqual([null, null]);
   expect(summary.coverage).toBeNull();
   const c = await get('/cases/under');
-  expect(c.coverage).toMatchObject({ asOf: '2025-09-15', state: 'UNPRICED', unpriced: ['KRW-BTC'], arrearsKrw: '1049800', prices: {} });
+  expect(c.coverage).toMatchObject({
+    asOf: '2025-09-15',
+    state: 'UNPRICED',
+    unpriced: ['KRW-BTC'],
+    arrearsKrw: '1049800',
+    prices: {},
+  });
 });
 
 it('after a poll: holdings at the latest bid, the city’s coverage, and the case’s own coverage', async () => {
@@ -54,10 +82,27 @@ it('after a poll: holdings at the latest bid, the city’s coverage, and the cas
   const xrp = latest['KRW-XRP']!.bestBid!;
   const summary = (await get('/reports/summary')) as Summary;
   expect(summary.holdings).toEqual([
-    { market: 'KRW-BTC', available: '0.025', bid: btc.toFixed(), valueKrw: btc.mul('0.025').toDecimalPlaces(0, Decimal.ROUND_DOWN).toFixed(), pricedAt: T0 },
-    { market: 'KRW-XRP', available: '100', bid: xrp.toFixed(), valueKrw: xrp.mul(100).toDecimalPlaces(0, Decimal.ROUND_DOWN).toFixed(), pricedAt: T0 },
+    {
+      market: 'KRW-BTC',
+      available: '0.025',
+      bid: btc.toFixed(),
+      valueKrw: btc.mul('0.025').toDecimalPlaces(0, Decimal.ROUND_DOWN).toFixed(),
+      pricedAt: T0,
+    },
+    {
+      market: 'KRW-XRP',
+      available: '100',
+      bid: xrp.toFixed(),
+      valueKrw: xrp.mul(100).toDecimalPlaces(0, Decimal.ROUND_DOWN).toFixed(),
+      pricedAt: T0,
+    },
   ]);
-  expect(summary.coverage).toMatchObject({ computedAt: T0, asOf: '2025-09-15', cases: { UNDER: 1, COVERED: 1, NOTHING_OWED: 0, NO_COINS: 0, UNPRICED: 0 }, arrearsKrw: '2099600' });
+  expect(summary.coverage).toMatchObject({
+    computedAt: T0,
+    asOf: '2025-09-15',
+    cases: { UNDER: 1, COVERED: 1, NOTHING_OWED: 0, NO_COINS: 0, UNPRICED: 0 },
+    arrearsKrw: '2099600',
+  });
   expect(summary.coverage?.underCovered.map((l) => l.caseId)).toEqual(['under']);
   expect(summary.coverage?.overCovered.map((l) => l.caseId)).toEqual(['over']);
 

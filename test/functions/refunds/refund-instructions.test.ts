@@ -20,7 +20,15 @@ const journal = () => new DynamoDbJournalStore(table.client, table.tableName);
 const files = () => new S3RefundFiles(delivery.s3, delivery.bucket);
 const counted: number[] = [];
 const run = (at: string) =>
-  createRefundInstructions({ journal: journal(), cases: table.store, files: files(), cities: ['cheongju', 'sejong'], count: (_n, n) => counted.push(n), logger: new Logger({ logLevel: 'SILENT' }), now: () => new Date(at) })({
+  createRefundInstructions({
+    journal: journal(),
+    cases: table.store,
+    files: files(),
+    cities: ['cheongju', 'sejong'],
+    count: (_n, n) => counted.push(n),
+    logger: new Logger({ logLevel: 'SILENT' }),
+    now: () => new Date(at),
+  })({
     scheduledTime: at,
   });
 
@@ -29,7 +37,9 @@ async function owed(caseId: string): Promise<bigint> {
   return BigInt((c.body.arrears as { projected: string }).projected);
 }
 const pay = async (caseId: string, paymentId: string, amount: bigint) => {
-  const answer = await api.call('POST', `/cases/${caseId}/payments`, { body: { cityId: 'cheongju', paymentId, amount: amount.toString(), receivedOn: '2025-09-01' } });
+  const answer = await api.call('POST', `/cases/${caseId}/payments`, {
+    body: { cityId: 'cheongju', paymentId, amount: amount.toString(), receivedOn: '2025-09-01' },
+  });
   expect(answer.status).toBe(200);
   return answer.body;
 };
@@ -47,18 +57,25 @@ describe('refund instructions', () => {
     await pay(first, 'P-1', (await owed(first)) + 12_345n);
     await pay(second, 'P-2', await owed(second));
     await pay(second, 'P-3', 7_000n);
-    cityCaseRefs = Object.fromEntries(await Promise.all([first, second].map(async (id) => [id, (await table.store.get('cheongju', id))!.cityCaseRef])));
+    cityCaseRefs = Object.fromEntries(
+      await Promise.all([first, second].map(async (id) => [id, (await table.store.get('cheongju', id))!.cityCaseRef])),
+    );
   });
 
   it('writes the day’s file per city with one instruction per case, exact to the won', async () => {
     const written = await run('2025-09-01T22:00:00Z');
-    expect(written.map((f) => [f.cityId, f.key, f.instructions, f.totalKrw, f.added])).toEqual([['cheongju', KEY, 2, '19345', 2]]);
+    expect(written.map((f) => [f.cityId, f.key, f.instructions, f.totalKrw, f.added])).toEqual([
+      ['cheongju', KEY, 2, '19345', 2],
+    ]);
     const rows = [
       [`RF-20250901-${first}`, first, '12345'],
       [`RF-20250901-${second}`, second, '7000'],
     ].sort((a, b) => a[0]!.localeCompare(b[0]!));
     expect(await files().read(KEY)).toBe(
-      'instructionId,cityId,caseId,cityCaseRef,taxpayerRef,amountKrw,payableThrough\r\n' + rows.map(([id, c, amount]) => `${id},cheongju,${c},${cityCaseRefs[c!]},TP-0001,${amount},2025-09-01\r\n`).join(''),
+      'instructionId,cityId,caseId,cityCaseRef,taxpayerRef,amountKrw,payableThrough\r\n' +
+        rows
+          .map(([id, c, amount]) => `${id},cheongju,${c},${cityCaseRefs[c!]},TP-0001,${amount},2025-09-01\r\n`)
+          .join(''),
     );
     const summary = await api.call('GET', '/reports/summary', { as: 'officer', query: { city: 'cheongju' } });
     expect(summary.body.refunds).toEqual({ payable: '0', instructed: '19345', paid: '0' });
@@ -68,15 +85,21 @@ describe('refund instructions', () => {
     const before = await files().read(KEY);
     // A later payment to the paid case: its refund waits for the next day's file.
     api.clock.now = new Date('2025-09-02T01:00:00Z');
-    await api.call('POST', `/cases/${second}/payments`, { body: { cityId: 'cheongju', paymentId: 'P-4', amount: '500', receivedOn: '2025-09-02' } });
+    await api.call('POST', `/cases/${second}/payments`, {
+      body: { cityId: 'cheongju', paymentId: 'P-4', amount: '500', receivedOn: '2025-09-02' },
+    });
     const again = await run('2025-09-01T22:00:00Z');
     expect(again.map((f) => [f.instructions, f.added])).toEqual([[2, 0]]);
     expect(await files().read(KEY)).toBe(before);
     expect((await journal().instructions('cheongju')).length).toBe(2);
-    expect((await journal().refundLines('cheongju')).filter((l) => !l.instructionId).map((l) => l.amount.toFixed())).toEqual(['500']);
+    expect(
+      (await journal().refundLines('cheongju')).filter((l) => !l.instructionId).map((l) => l.amount.toFixed()),
+    ).toEqual(['500']);
     // The next morning's run takes it alone.
     const next = await run('2025-09-02T22:00:00Z');
-    expect(next.map((f) => [f.key, f.instructions, f.totalKrw])).toEqual([['refunds/cheongju/refund-cheongju-20250902.csv', 1, '500']]);
+    expect(next.map((f) => [f.key, f.instructions, f.totalKrw])).toEqual([
+      ['refunds/cheongju/refund-cheongju-20250902.csv', 1, '500'],
+    ]);
     expect(counted).toEqual([2, 0, 1]);
   });
 
@@ -85,7 +108,13 @@ describe('refund instructions', () => {
     const body = { cityId: 'cheongju', paidOn: '2025-09-02', reference: 'FIN-2025-0001' };
     const paid = await api.call('POST', `/refunds/${id}/payment`, { body, key: 'pay-once' });
     expect(paid.status).toBe(200);
-    expect(paid.body).toMatchObject({ instructionId: id, caseId: first, amount: '12345', status: 'PAID', paid: { on: '2025-09-02', reference: 'FIN-2025-0001' } });
+    expect(paid.body).toMatchObject({
+      instructionId: id,
+      caseId: first,
+      amount: '12345',
+      status: 'PAID',
+      paid: { on: '2025-09-02', reference: 'FIN-2025-0001' },
+    });
     const retry = await api.call('POST', `/refunds/${id}/payment`, { body, key: 'pay-once' });
     expect([retry.status, retry.headers['Idempotent-Replayed'], retry.body]).toEqual([200, 'true', paid.body]);
     const again = await api.call('POST', `/refunds/${id}/payment`, { body: { ...body, reference: 'FIN-2025-0002' } });
@@ -95,7 +124,11 @@ describe('refund instructions', () => {
     const c = await table.store.get('cheongju', first);
     expect(c?.refundPayable.toFixed()).toBe('0');
     const trail = await api.call('GET', `/audit-trails/${first}`, { as: 'auditor', query: { city: 'cheongju' } });
-    const entries = trail.body.entries as { action: string; actor: { kind: string }; details: Record<string, string> }[];
+    const entries = trail.body.entries as {
+      action: string;
+      actor: { kind: string };
+      details: Record<string, string>;
+    }[];
     expect(entries.filter((e) => e.action === 'REFUND_PAID').map((e) => [e.actor.kind, e.details])).toEqual([
       ['CITY_SYSTEM', { instructionId: id, amount: '12345', paidOn: '2025-09-02', reference: 'FIN-2025-0001' }],
     ]);

@@ -56,17 +56,41 @@ describe('proceeds to the treasury', () => {
     sim.accounts.credit('BTC', '0.05');
     const due = markDue(ts.at(-1)!.case, ctxAt(SOLD));
     const selling = startSale(due.case, nextSaleId(due.case), ctxAt(SOLD));
-    const order = await exchange().settle({ uuid: (await exchange().placeSell({ market: 'KRW-BTC', type: 'market', identifier: 'treasury-slice-1', volume: decimal('0.02') })).uuid });
-    const fills = [{ market: 'KRW-BTC', quantity: order.executedVolume, grossKrw: order.executedFunds, feeKrw: order.paidFee }];
-    await commitAll([due, selling, settleSale(selling.case, { saleId: selling.case.saleId!, fills, dust: [], settledOn: '2025-09-01' }, ctxAt(SOLD))]);
+    const order = await exchange().settle({
+      uuid: (
+        await exchange().placeSell({
+          market: 'KRW-BTC',
+          type: 'market',
+          identifier: 'treasury-slice-1',
+          volume: decimal('0.02'),
+        })
+      ).uuid,
+    });
+    const fills = [
+      { market: 'KRW-BTC', quantity: order.executedVolume, grossKrw: order.executedFunds, feeKrw: order.paidFee },
+    ];
+    await commitAll([
+      due,
+      selling,
+      settleSale(selling.case, { saleId: selling.case.saleId!, fills, dust: [], settledOn: '2025-09-01' }, ctxAt(SOLD)),
+    ]);
     net = order.executedFunds.sub(order.paidFee);
     expect(exchangeMatchesLedger(await reconcile())).toBe(true);
   });
 
   it('computes the KRW to move for the day: the settlement’s net proceeds in whole won', async () => {
     const day = await api.call('GET', '/treasury', { as: 'officer', query: { city: 'cheongju', day: '2025-09-01' } });
-    expect(day.body).toEqual({ cityId: 'cheongju', day: '2025-09-01', proceedsKrw: net.toFixed(), atExchangeKrw: net.toFixed(), toMoveKrw: floorWon(net).toFixed() });
-    const before = await api.call('GET', '/treasury', { as: 'auditor', query: { city: 'cheongju', day: '2025-08-31' } });
+    expect(day.body).toEqual({
+      cityId: 'cheongju',
+      day: '2025-09-01',
+      proceedsKrw: net.toFixed(),
+      atExchangeKrw: net.toFixed(),
+      toMoveKrw: floorWon(net).toFixed(),
+    });
+    const before = await api.call('GET', '/treasury', {
+      as: 'auditor',
+      query: { city: 'cheongju', day: '2025-08-31' },
+    });
     expect(before.body.toMoveKrw).toBe('0');
     const summary = await api.call('GET', '/reports/summary', { as: 'officer', query: { city: 'cheongju' } });
     expect(summary.body.treasury).toEqual({ atExchangeKrw: net.toFixed(), toMoveKrw: floorWon(net).toFixed() });
@@ -75,7 +99,10 @@ describe('proceeds to the treasury', () => {
   it('refuses a wrong amount, a city system, another city’s officer and bad input, writing nothing', async () => {
     const body = { cityId: 'cheongju', day: '2025-09-01', amount: floorWon(net).toFixed(), reference: 'KRW-W-1' };
     const refused = [
-      await api.call('POST', '/treasury/transfers', { as: 'officer', body: { ...body, amount: floorWon(net).sub(1).toFixed() } }),
+      await api.call('POST', '/treasury/transfers', {
+        as: 'officer',
+        body: { ...body, amount: floorWon(net).sub(1).toFixed() },
+      }),
       await api.call('POST', '/treasury/transfers', { as: 'officer', body: { ...body, day: '2025-09-03' } }),
       await api.call('POST', '/treasury/transfers', { as: 'city', body }),
       await api.call('POST', '/treasury/transfers', { as: 'sejongOfficer', body }),
@@ -90,7 +117,9 @@ describe('proceeds to the treasury', () => {
       [400, undefined],
       [400, undefined],
     ]);
-    expect(await new DynamoDbJournalStore(table.client, table.tableName).transfer('cheongju', '2025-09-01')).toBeUndefined();
+    expect(
+      await new DynamoDbJournalStore(table.client, table.tableName).transfer('cheongju', '2025-09-01'),
+    ).toBeUndefined();
   });
 
   it('records the officer’s confirmation once, and the reconciliation still matches once the KRW left the exchange', async () => {
@@ -100,11 +129,18 @@ describe('proceeds to the treasury', () => {
     const body = { cityId: 'cheongju', day: '2025-09-01', amount: toMove, reference: 'KRW-W-1' };
     const confirmed = await api.call('POST', '/treasury/transfers', { as: 'officer', body });
     expect(confirmed.status).toBe(200);
-    expect(confirmed.body).toMatchObject({ toMoveKrw: '0', atExchangeKrw: net.sub(toMove).toFixed(), transfer: { amount: toMove, reference: 'KRW-W-1', by: 'kim.officer' } });
+    expect(confirmed.body).toMatchObject({
+      toMoveKrw: '0',
+      atExchangeKrw: net.sub(toMove).toFixed(),
+      transfer: { amount: toMove, reference: 'KRW-W-1', by: 'kim.officer' },
+    });
     // A retry (any key) with the same figures answers the same; other figures are refused.
     const retry = await api.call('POST', '/treasury/transfers', { as: 'officer', body });
     expect([retry.status, retry.body]).toEqual([200, confirmed.body]);
-    const other = await api.call('POST', '/treasury/transfers', { as: 'officer', body: { ...body, reference: 'KRW-W-2' } });
+    const other = await api.call('POST', '/treasury/transfers', {
+      as: 'officer',
+      body: { ...body, reference: 'KRW-W-2' },
+    });
     expect(other.status).toBe(409);
 
     const r = await reconcile();
@@ -117,8 +153,21 @@ describe('proceeds to the treasury', () => {
     // The next day's proceeds (a settlement's line): confirmed as moved, but nobody withdrew them at the exchange.
     const journal = new DynamoDbJournalStore(table.client, table.tableName);
     sim.accounts.credit('KRW', '1000');
-    await journal.addOnce({ PK: 'CITY#cheongju#JOURNAL', SK: 'KRW#2025-09-02#2025-09-02T01:00:00Z#c-treasury#v99', recordType: 'JOURNAL', kind: 'KRW', cityId: 'cheongju', day: '2025-09-02', at: '2025-09-02T01:00:00Z', amount: '1000', source: 'sale-2' });
-    await api.call('POST', '/treasury/transfers', { as: 'officer', body: { cityId: 'cheongju', day: '2025-09-02', amount: '1000', reference: 'KRW-W-3' } });
+    await journal.addOnce({
+      PK: 'CITY#cheongju#JOURNAL',
+      SK: 'KRW#2025-09-02#2025-09-02T01:00:00Z#c-treasury#v99',
+      recordType: 'JOURNAL',
+      kind: 'KRW',
+      cityId: 'cheongju',
+      day: '2025-09-02',
+      at: '2025-09-02T01:00:00Z',
+      amount: '1000',
+      source: 'sale-2',
+    });
+    await api.call('POST', '/treasury/transfers', {
+      as: 'officer',
+      body: { cityId: 'cheongju', day: '2025-09-02', amount: '1000', reference: 'KRW-W-3' },
+    });
     const r = await reconcile();
     expect(r.differences.map((d) => [d.currency, d.difference.toFixed()])).toEqual([['KRW', '1000']]);
   });

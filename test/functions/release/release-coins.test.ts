@@ -82,7 +82,9 @@ async function approvedTo(r: ReleaseWork, address = ADDRESS.address): Promise<Re
   await releases.save(withDest, r.revision);
   const once = approveRelease(withDest, officerA, now());
   await releases.save(once, withDest.revision);
-  expect(() => approveRelease(once, officerA, now())).toThrow(expect.objectContaining({ code: 'SAME_OFFICER' }) as Error);
+  expect(() => approveRelease(once, officerA, now())).toThrow(
+    expect.objectContaining({ code: 'SAME_OFFICER' }) as Error,
+  );
   expect(once.status).toBe('PENDING');
   const twice = approveRelease(once, officerB, now());
   await releases.save(twice, once.revision);
@@ -98,17 +100,23 @@ describe('release function', () => {
     expect(await run()).toMatchObject({ sent: 1, done: 0 });
     const sent = await reload(r);
     expect(sent.status).toBe('SENT');
-    expect(sim.withdrawals.all().map((w) => [w.currency, w.address, w.amount.toFixed(), w.fee.toFixed()])).toEqual([['BTC', ADDRESS.address, '0.0495', '0.0005']]);
+    expect(sim.withdrawals.all().map((w) => [w.currency, w.address, w.amount.toFixed(), w.fee.toFixed()])).toEqual([
+      ['BTC', ADDRESS.address, '0.0495', '0.0005'],
+    ]);
 
     sim.clock.advance(10 * 60_000);
     expect(await run()).toMatchObject({ sent: 0, done: 1 });
     const done = await reload(r);
     expect(done.status).toBe('DONE');
     expect(done.withdrawal).toMatchObject({ uuid: sim.withdrawals.all()[0]!.uuid, state: 'DONE' });
-    expect(await releases.open(city)).toEqual(expect.not.arrayContaining([expect.objectContaining({ releaseId: r.releaseId })]));
+    expect(await releases.open(city)).toEqual(
+      expect.not.arrayContaining([expect.objectContaining({ releaseId: r.releaseId })]),
+    );
     expect(sim.accounts.balance('BTC').balance.toFixed()).toBe('0');
     const statement = await table.store.statement(city, r.caseId);
-    expect(statement?.notices.filter((n) => n.noticeId === `${r.releaseId}.done`).map((n) => [n.kind, n.status])).toEqual([['RELEASE', 'PENDING']]);
+    expect(
+      statement?.notices.filter((n) => n.noticeId === `${r.releaseId}.done`).map((n) => [n.kind, n.status]),
+    ).toEqual([['RELEASE', 'PENDING']]);
     expect(statement?.releases.map((x) => x.status)).toEqual(['DONE']);
     expect(counted).toContain('ReleaseDone');
     // A third run has nothing to do.
@@ -123,7 +131,12 @@ describe('release function', () => {
     expect(refused.failure).toMatch(/^ADDRESS_NOT_ALLOWED/);
     expect(sim.withdrawals.all()).toHaveLength(0);
     // A new destination needs two fresh approvals.
-    const again = recordDestination(refused, { exchange: 'another-exchange', netType: 'BTC', address: ADDRESS.address }, officerB, now());
+    const again = recordDestination(
+      refused,
+      { exchange: 'another-exchange', netType: 'BTC', address: ADDRESS.address },
+      officerB,
+      now(),
+    );
     expect([again.status, again.approvals]).toEqual(['PENDING', []]);
   });
 
@@ -144,7 +157,11 @@ describe('release function', () => {
   it('leaves a release marked SENDING whose request never arrived alone until a quiet search finds nothing, then asks once more', async () => {
     const r = await approvedTo(await cancelledCase());
     // As if the function died between marking and sending.
-    const sending = startSending(r, { amount: decimal('0.0495'), fee: decimal('0.0005'), transactionType: 'default' }, now());
+    const sending = startSending(
+      r,
+      { amount: decimal('0.0495'), fee: decimal('0.0005'), transactionType: 'default' },
+      now(),
+    );
     await releases.save(sending, r.revision);
     expect(await run()).toMatchObject({ inDoubt: 1, sent: 0 });
     expect(sim.withdrawals.all()).toHaveLength(0);
@@ -174,7 +191,14 @@ describe('release function', () => {
     const doc = documentClient(table.client);
     const types: string[] = [];
     for (const pk of OUTBOX_PARTITIONS) {
-      const out = await doc.send(new QueryCommand({ TableName: table.tableName, IndexName: 'outbox', KeyConditionExpression: 'GSI3PK = :pk', ExpressionAttributeValues: { ':pk': pk } }));
+      const out = await doc.send(
+        new QueryCommand({
+          TableName: table.tableName,
+          IndexName: 'outbox',
+          KeyConditionExpression: 'GSI3PK = :pk',
+          ExpressionAttributeValues: { ':pk': pk },
+        }),
+      );
       types.push(...(out.Items ?? []).map((i) => String(i.recordType)));
     }
     expect(types).toContain('NOTICE'); // the cancellation's release notice
@@ -185,6 +209,8 @@ describe('release function', () => {
   it('refuses an approval without a destination and one by a non-officer', async () => {
     const r = await cancelledCase();
     expect(() => approveRelease(r, officerA, now())).toThrow(ReleaseRuleError);
-    expect(() => recordDestination(r, { exchange: 'x', netType: 'BTC', address: 'a' }, { kind: 'CITY_SYSTEM', id: 'city' }, now())).toThrow(/officer/);
+    expect(() =>
+      recordDestination(r, { exchange: 'x', netType: 'BTC', address: 'a' }, { kind: 'CITY_SYSTEM', id: 'city' }, now()),
+    ).toThrow(/officer/);
   });
 });

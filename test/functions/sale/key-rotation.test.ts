@@ -20,10 +20,20 @@ let store: LocalSecretsManager;
 let client: SecretsManagerClient;
 
 beforeEach(async () => {
-  sim = await startExchangeSimulator({ seed: 5, keys: [OLD], dataDir: '/nonexistent', clock: '2024-01-03T00:00:00Z', markets: ['KRW-ETH'] });
+  sim = await startExchangeSimulator({
+    seed: 5,
+    keys: [OLD],
+    dataDir: '/nonexistent',
+    clock: '2024-01-03T00:00:00Z',
+    markets: ['KRW-ETH'],
+  });
   sim.accounts.credit('ETH', '2');
   store = await startLocalSecretsManager({ [SECRET]: JSON.stringify(OLD) });
-  client = new SecretsManagerClient({ endpoint: store.url, region: 'ap-northeast-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  client = new SecretsManagerClient({
+    endpoint: store.url,
+    region: 'ap-northeast-2',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
 });
 afterEach(async () => {
   client.destroy();
@@ -49,7 +59,14 @@ describe('a rotated trading key', () => {
     store.put(SECRET, JSON.stringify(NEW));
 
     const book = (await exchange.orderBooks(['KRW-ETH']))[0]!;
-    const placed = await exchange.placeOrResolve({ market: 'KRW-ETH', identifier: 'cheongju.rotation.s1', type: 'limit', price: book.bids[0]!.price, volume: decimal('0.01'), timeInForce: 'ioc' });
+    const placed = await exchange.placeOrResolve({
+      market: 'KRW-ETH',
+      identifier: 'cheongju.rotation.s1',
+      type: 'limit',
+      price: book.bids[0]!.price,
+      volume: decimal('0.01'),
+      timeInForce: 'ioc',
+    });
     expect(placed.outcome).toBe('placed');
     expect(store.reads(SECRET)).toBe(2);
     // The refused POST created nothing; the one sent with the new key did.

@@ -16,7 +16,9 @@ import { caseReady, CITY, exchangeOrders, pacedExchange, runSale, saleOf, states
 // Days of simulated waits pass in seconds of real time, hundreds of quotes: the simulator counts its
 // per-second limits at ten times Upbit's here (the subject is Step Functions' limits; the exchange's
 // are tested at their own values elsewhere), or the pacing alone would take a minute a test.
-const world = useSaleWorld({ rateLimits: Object.fromEntries(Object.entries(DEFAULT_LIMITS).map(([group, limit]) => [group, limit * 10])) });
+const world = useSaleWorld({
+  rateLimits: Object.fromEntries(Object.entries(DEFAULT_LIMITS).map(([group, limit]) => [group, limit * 10])),
+});
 
 beforeEach(() => {
   world.simulateWaits = true;
@@ -44,7 +46,8 @@ function expectBounded(executions: LocalExecution[]): void {
     expect(e.status).toBe('SUCCEEDED');
     expect(e.events.length).toBeLessThanOrEqual(MAX_EVENTS);
   }
-  for (const e of executions.slice(0, -1)) expect(statesEntered(e).slice(-3)).toEqual(['IsSaleAllowed', 'ContinueAsNew', 'SaleContinued']);
+  for (const e of executions.slice(0, -1))
+    expect(statesEntered(e).slice(-3)).toEqual(['IsSaleAllowed', 'ContinueAsNew', 'SaleContinued']);
   expect(statesEntered(executions[executions.length - 1]!)).toContain('SaleEnded');
   console.info(`executions: ${executions.map((e) => `${e.name}=${e.events.length} events`).join(', ')}`);
 }

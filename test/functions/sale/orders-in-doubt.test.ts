@@ -15,7 +15,8 @@ const world = useSaleWorld();
 // real per-second limits (Upbit's), or it would be banned.
 beforeEach(() => void (world.exchange = pacedExchange(world)));
 
-const byKind = (entries: { kind: string; amount: Decimal }[], kind: string) => sum(entries.filter((e) => e.kind === kind).map((e) => e.amount));
+const byKind = (entries: { kind: string; amount: Decimal }[], kind: string) =>
+  sum(entries.filter((e) => e.kind === kind).map((e) => e.amount));
 
 /** Every ledger line of every sale of the case. */
 async function ledgerOf(c: Pick<Case, 'cityId' | 'caseId'>) {
@@ -24,7 +25,8 @@ async function ledgerOf(c: Pick<Case, 'cityId' | 'caseId'>) {
 }
 
 /** The exchange's record of every order of a case (all its sale attempts). */
-const exchangeOrdersOfCase = (caseId: string) => world.sim.orders.all().filter((o) => o.identifier?.startsWith(`${CITY}.${caseId}-sale-`));
+const exchangeOrdersOfCase = (caseId: string) =>
+  world.sim.orders.all().filter((o) => o.identifier?.startsWith(`${CITY}.${caseId}-sale-`));
 const executedVolume = (o: { trades: { volume: Decimal }[] }) => sum(o.trades.map((t) => t.volume));
 
 describe('an order in doubt is never forgotten', () => {
@@ -43,15 +45,21 @@ describe('an order in doubt is never forgotten', () => {
     expect(sale.pauses.filter((p) => p.reason === 'ORDER_IN_DOUBT').length).toBeGreaterThan(0);
     // s2 was planned only after s1 was found.
     expect(Date.parse(orders[1]!.plannedAt)).toBeGreaterThanOrEqual(Date.parse(s1.reconciledAt!));
-    expect(world.metrics.map((m) => m.name)).toEqual(expect.arrayContaining(['OrdersInDoubt', 'OrdersInDoubtResolved']));
+    expect(world.metrics.map((m) => m.name)).toEqual(
+      expect.arrayContaining(['OrdersInDoubt', 'OrdersInDoubtResolved']),
+    );
 
     // One exchange order per identifier, one POST per order: nothing re-sent.
     const onExchange = exchangeOrders(world, c.saleId!);
     expect(onExchange.map((o) => o.identifier)).toEqual(orders.map((o) => o.identifier));
-    const posts = world.sim.requests.filter((r) => r.method === 'POST' && r.path === '/v1/orders' && r.at.getTime() >= Date.parse(sale.startedAt));
+    const posts = world.sim.requests.filter(
+      (r) => r.method === 'POST' && r.path === '/v1/orders' && r.at.getTime() >= Date.parse(sale.startedAt),
+    );
     expect(posts).toHaveLength(orders.length);
     const { data, ledger } = await ledgerOf(c);
-    expect(byKind(ledger, 'SALE_GROSS').toFixed()).toBe(sum(onExchange.flatMap((o) => o.trades.map((t) => t.funds))).toFixed());
+    expect(byKind(ledger, 'SALE_GROSS').toFixed()).toBe(
+      sum(onExchange.flatMap((o) => o.trades.map((t) => t.funds))).toFixed(),
+    );
     expect(data.case.holdings[0]!.sold.toFixed()).toBe(sum(onExchange.map(executedVolume)).toFixed());
     expect(data.case.status).toBe('SETTLED');
   });
@@ -89,7 +97,13 @@ describe('an order in doubt is never forgotten', () => {
     expect(byKind(ledger, 'SALE_GROSS').toFixed()).toBe(gross.toFixed());
     expect(byKind(ledger, 'SALE_FEE').toFixed()).toBe(onExchange[0]!.paidFee.toFixed());
     // Every won accounted for: gross = fee + allocations + refund + rounding.
-    expect(gross.toFixed()).toBe(byKind(ledger, 'SALE_FEE').add(byKind(ledger, 'ALLOCATION')).add(byKind(ledger, 'REFUND')).add(byKind(ledger, 'SALE_ROUNDING')).toFixed());
+    expect(gross.toFixed()).toBe(
+      byKind(ledger, 'SALE_FEE')
+        .add(byKind(ledger, 'ALLOCATION'))
+        .add(byKind(ledger, 'REFUND'))
+        .add(byKind(ledger, 'SALE_ROUNDING'))
+        .toFixed(),
+    );
     expect(byKind(ledger, 'ALLOCATION').gt(0)).toBe(true);
     expect(data.case.holdings[0]!.sold.toFixed()).toBe(executedVolume(onExchange[0]!).toFixed());
     const audit = data.audit.filter((a) => a.action === 'ADJUST_SALE');
@@ -108,7 +122,8 @@ describe('an order in doubt is never forgotten', () => {
   it('late processing, partial fills and lost answers together: no coin sold twice, and the exchange’s fills equal the ledger’s, per case', async () => {
     world.policy = executionPolicy({ participationBps: 15 });
     const cases: Case[] = [];
-    for (const [i, quantity] of ['0.1', '0.03', '0.08', '0.02'].entries()) cases.push(await caseReady(world, { caseId: `mix-${i}`, quantity }));
+    for (const [i, quantity] of ['0.1', '0.03', '0.08', '0.02'].entries())
+      cases.push(await caseReady(world, { caseId: `mix-${i}`, quantity }));
     const f = world.sim.faults;
     f.lateProcessing({ afterMs: 90_000, mode: 'destroy' });
     f.partialFill({ times: 3, fraction: '0.4' });
@@ -135,7 +150,9 @@ describe('an order in doubt is never forgotten', () => {
       expect(h.sold.toFixed()).toBe(sum(onExchange.map(executedVolume)).toFixed());
       expect(h.sold.add(h.released).lte(h.inCustody)).toBe(true);
       // The exchange's fills and fees are the ledger's.
-      expect(byKind(ledger, 'SALE_GROSS').toFixed()).toBe(sum(onExchange.flatMap((o) => o.trades.map((t) => t.funds))).toFixed());
+      expect(byKind(ledger, 'SALE_GROSS').toFixed()).toBe(
+        sum(onExchange.flatMap((o) => o.trades.map((t) => t.funds))).toFixed(),
+      );
       expect(byKind(ledger, 'SALE_FEE').toFixed()).toBe(sum(onExchange.map((o) => o.paidFee)).toFixed());
       // Each exchange order matches its record, and every record in doubt has no order on the exchange.
       const { orders } = await saleOf(world, c, c.saleId!);
@@ -154,7 +171,24 @@ describe('an order in doubt is never forgotten', () => {
     const before = (await world.sweep()).overdueSales;
     const c = await caseReady(world, { caseId: 'stuck-1', quantity: '0.01' });
     const startedAt = new Date(world.now().getTime() - world.limits.maxSaleDurationMs - 3_600_000).toISOString();
-    await world.sales.create({ cityId: CITY, caseId: c.caseId, saleId: c.saleId!, rev: 0, status: 'RUNNING', requestedBy: 'DEADLINE', startedAt, needAtStartKrw: new Decimal('1'), limitPrices: {}, lastQuotes: {}, priceHistory: {}, consecutivePauses: 0, pauses: [], pauseCount: 0, sliceCount: 0, dust: {} });
+    await world.sales.create({
+      cityId: CITY,
+      caseId: c.caseId,
+      saleId: c.saleId!,
+      rev: 0,
+      status: 'RUNNING',
+      requestedBy: 'DEADLINE',
+      startedAt,
+      needAtStartKrw: new Decimal('1'),
+      limitPrices: {},
+      lastQuotes: {},
+      priceHistory: {},
+      consecutivePauses: 0,
+      pauses: [],
+      pauseCount: 0,
+      sliceCount: 0,
+      dust: {},
+    });
     const report = await world.sweep();
     expect(report.overdueSales).toBe(before + 1);
     expect(world.metrics.filter((m) => m.name === 'SalesOverdue').pop()?.value).toBe(before + 1);

@@ -39,7 +39,8 @@ import {
 const world = useSaleWorld();
 const sqs = useLocalSqs();
 
-const byKind = (entries: { kind: string; amount: Decimal }[], kind: string) => sum(entries.filter((e) => e.kind === kind).map((e) => e.amount));
+const byKind = (entries: { kind: string; amount: Decimal }[], kind: string) =>
+  sum(entries.filter((e) => e.kind === kind).map((e) => e.amount));
 const owedNow = (c: Case) => arrears(c, kstDate(world.now()), settings);
 const count = (xs: string[], x: string) => xs.filter((s) => s === x).length;
 const noMetrics = { addMetric: () => undefined } as unknown as Parameters<typeof createSaleStarter>[0]['metrics'];
@@ -62,7 +63,21 @@ describe('1. coins that cover the arrears', () => {
 
     const states = statesEntered(execution);
     expect(states.slice(0, 3)).toEqual(['LoadCase', 'CheckSaleAllowed', 'IsSaleAllowed']);
-    expect(states).toEqual(expect.arrayContaining(['QuoteMarket', 'GuardPrice', 'PlanNextSlice', 'SliceDecision', 'PlaceOrder', 'WaitForFill', 'ReconcileOrder', 'IsOrderFinal', 'Settle', 'NotifyResult', 'SaleEnded']));
+    expect(states).toEqual(
+      expect.arrayContaining([
+        'QuoteMarket',
+        'GuardPrice',
+        'PlanNextSlice',
+        'SliceDecision',
+        'PlaceOrder',
+        'WaitForFill',
+        'ReconcileOrder',
+        'IsOrderFinal',
+        'Settle',
+        'NotifyResult',
+        'SaleEnded',
+      ]),
+    );
     expect(count(states, 'Settle')).toBe(1);
 
     const { data, ledger } = await ledgerOf(c);
@@ -78,10 +93,18 @@ describe('1. coins that cover the arrears', () => {
     for (const [i, o] of orders.entries()) expect(onExchange[i]!.price!.toFixed()).toBe(o.limitPrice.toFixed());
 
     // Ledger: a gross and a fee line per fill, allocation of exactly what was owed; every won accounted for.
-    expect(byKind(ledger, 'SALE_GROSS').toFixed()).toBe(sum(onExchange.flatMap((o) => o.trades.map((t) => t.funds))).toFixed());
+    expect(byKind(ledger, 'SALE_GROSS').toFixed()).toBe(
+      sum(onExchange.flatMap((o) => o.trades.map((t) => t.funds))).toFixed(),
+    );
     expect(byKind(ledger, 'SALE_FEE').toFixed()).toBe(sum(onExchange.map((o) => o.paidFee)).toFixed());
     expect(ledger.filter((e) => e.kind === 'SALE_GROSS')).toHaveLength(onExchange.length);
-    expect(byKind(ledger, 'SALE_GROSS').toFixed()).toBe(byKind(ledger, 'SALE_FEE').add(byKind(ledger, 'ALLOCATION')).add(byKind(ledger, 'REFUND')).add(byKind(ledger, 'SALE_ROUNDING')).toFixed());
+    expect(byKind(ledger, 'SALE_GROSS').toFixed()).toBe(
+      byKind(ledger, 'SALE_FEE')
+        .add(byKind(ledger, 'ALLOCATION'))
+        .add(byKind(ledger, 'REFUND'))
+        .add(byKind(ledger, 'SALE_ROUNDING'))
+        .toFixed(),
+    );
     expect(byKind(ledger, 'ALLOCATION').toFixed()).toBe(owedAtStart.toFixed());
 
     // Overshoot: the last slice was planned on the real proceeds, so the surplus (refunded) is at
@@ -96,7 +119,9 @@ describe('1. coins that cover the arrears', () => {
     const btc = settled.holdings[0]!;
     expect(btc.sold.toFixed()).toBe(sum(onExchange.flatMap((o) => o.trades.map((t) => t.volume))).toFixed());
     expect(btc.sold.add(btc.released).toFixed()).toBe(btc.inCustody.toFixed());
-    expect(data.releases).toEqual([expect.objectContaining({ market: 'KRW-BTC', reason: 'SURPLUS', quantity: btc.released })]);
+    expect(data.releases).toEqual([
+      expect.objectContaining({ market: 'KRW-BTC', reason: 'SURPLUS', quantity: btc.released }),
+    ]);
 
     // The result notice is recorded (outbox) and handed to the notice pipeline.
     const result = data.notices.find((n) => n.kind === 'SALE_RESULT');
@@ -106,7 +131,14 @@ describe('1. coins that cover the arrears', () => {
     // Sale quality on the sale record and in the settlement's audit details.
     const audit = data.audit.find((a) => a.action === 'SETTLE_SALE')!;
     expect(sale.status).toBe('SETTLED');
-    expect(sale.quality).toMatchObject({ 'arrivalPrice:KRW-BTC': expect.any(String), 'averagePrice:KRW-BTC': expect.any(String), implementationShortfallBps: expect.any(String), arrivalSlippageBps: expect.any(String), overshootKrw: refund.toFixed(0), slices: String(orders.length) });
+    expect(sale.quality).toMatchObject({
+      'arrivalPrice:KRW-BTC': expect.any(String),
+      'averagePrice:KRW-BTC': expect.any(String),
+      implementationShortfallBps: expect.any(String),
+      arrivalSlippageBps: expect.any(String),
+      overshootKrw: refund.toFixed(0),
+      slices: String(orders.length),
+    });
     expect(audit.details).toMatchObject(sale.quality!);
     // Perold: paper value at the decision minus what was realised; the market may move either way
     // during a sliced sale, so only its bounds are checked (the identities are unit-tested).
@@ -141,7 +173,9 @@ describe('3. payments and holds', () => {
     world.policy = SLICED();
     const c = await caseReady(world, { caseId: 'paid-mid-1', quantity: '0.1' });
     afterFirst(world, 'ReconcileOrder', async () => {
-      const paid = await world.api.call('POST', `/cases/${c.caseId}/payments`, { body: { cityId: CITY, paymentId: 'RCPT-PM-1', amount: owedNow(c).toFixed(0), receivedOn: kstDate(world.now()) } });
+      const paid = await world.api.call('POST', `/cases/${c.caseId}/payments`, {
+        body: { cityId: CITY, paymentId: 'RCPT-PM-1', amount: owedNow(c).toFixed(0), receivedOn: kstDate(world.now()) },
+      });
       expect(paid.status).toBe(200);
       expect(paid.body.status).toBe('SELLING');
     });
@@ -164,7 +198,10 @@ describe('3. payments and holds', () => {
     const c = await caseReady(world, { caseId: 'held-mid-1', quantity: '0.1' });
     const owedAtStart = owedNow(c);
     afterFirst(world, 'ReconcileOrder', async () => {
-      const held = await world.api.call('POST', `/cases/${c.caseId}/holds`, { as: 'officer', body: { cityId: CITY, kind: 'LAWSUIT', reason: '행정소송 제기' } });
+      const held = await world.api.call('POST', `/cases/${c.caseId}/holds`, {
+        as: 'officer',
+        body: { cityId: CITY, kind: 'LAWSUIT', reason: '행정소송 제기' },
+      });
       expect(held.status).toBe(201);
     });
     const execution = await runSale(world, c);
@@ -179,7 +216,9 @@ describe('3. payments and holds', () => {
 
   it('a case paid after the sale started but before its first slice sells nothing and releases the coins', async () => {
     const c = await caseReady(world, { caseId: 'paid-before-1', quantity: '0.1' });
-    const paid = await world.api.call('POST', `/cases/${c.caseId}/payments`, { body: { cityId: CITY, paymentId: 'RCPT-PB-1', amount: owedNow(c).toFixed(0), receivedOn: kstDate(world.now()) } });
+    const paid = await world.api.call('POST', `/cases/${c.caseId}/payments`, {
+      body: { cityId: CITY, paymentId: 'RCPT-PB-1', amount: owedNow(c).toFixed(0), receivedOn: kstDate(world.now()) },
+    });
     expect(paid.status).toBe(200);
     const execution = await runSale(world, c);
     expect(execution.status).toBe('SUCCEEDED');
@@ -247,7 +286,9 @@ describe('5. exchange faults on order placement', () => {
     world.sim.faults.serverError({ status: 502, match: { method: 'GET', path: '/v1/order' }, times: 12 });
     const execution = await runSale(world, c);
     expect(execution.status).toBe('SUCCEEDED');
-    expect(retriesOf(execution, 'PlaceOrder')).toEqual([{ error: 'PlacementOutcomeUnknown', retrier: ['PlacementOutcomeUnknown', 'OrderInDoubtError'] }]);
+    expect(retriesOf(execution, 'PlaceOrder')).toEqual([
+      { error: 'PlacementOutcomeUnknown', retrier: ['PlacementOutcomeUnknown', 'OrderInDoubtError'] },
+    ]);
     const onExchange = exchangeOrders(world, c.saleId!);
     expect(onExchange.map((o) => o.identifier)).toEqual([`${CITY}.${c.saleId}.s1`]);
     const { orders } = await saleOf(world, c, c.saleId!);
@@ -270,7 +311,9 @@ describe('5. exchange faults on order placement', () => {
     // Nothing new on the market while s1 was in doubt and younger than the bound; then the alarm metric.
     expect(sale.pauses.filter((p) => p.reason === 'ORDER_IN_DOUBT').length).toBeGreaterThan(0);
     expect(Date.parse(s2.plannedAt) - Date.parse(s1.inDoubtSince!)).toBeGreaterThanOrEqual(world.limits.inDoubtBoundMs);
-    expect(world.metrics.map((m) => m.name)).toEqual(expect.arrayContaining(['OrdersInDoubt', 'OrdersInDoubtPastBound', 'SettledWithOrdersInDoubt']));
+    expect(world.metrics.map((m) => m.name)).toEqual(
+      expect.arrayContaining(['OrdersInDoubt', 'OrdersInDoubtPastBound', 'SettledWithOrdersInDoubt']),
+    );
     expect(s1.lookups).toBeGreaterThan(0);
     expect(exchangeOrders(world, c.saleId!).map((o) => o.identifier)).toEqual([`${CITY}.${c.saleId}.s2`]);
     // Settled, and s1's coins neither sold nor released: they stay in custody until s1 is resolved.
@@ -278,7 +321,9 @@ describe('5. exchange faults on order placement', () => {
     expect(settled.status).toBe('SETTLED');
     const btc = settled.holdings[0]!;
     expect(btc.inCustody.sub(btc.sold).sub(btc.released).toFixed()).toBe(s1.volume.toFixed());
-    expect((await world.sales.ordersInDoubt()).filter((m) => m.caseId === c.caseId).map((m) => m.identifier)).toEqual([s1.identifier]);
+    expect((await world.sales.ordersInDoubt()).filter((m) => m.caseId === c.caseId).map((m) => m.identifier)).toEqual([
+      s1.identifier,
+    ]);
   });
 
   it('429s beyond the client’s own retries are retried by the state machine with the same identifier', async () => {
@@ -301,7 +346,9 @@ describe('5. exchange faults on order placement', () => {
     expect(world.sim.orders.byIdentifier(id)).toHaveLength(1);
     expect(world.sim.orders.rejections().filter((r) => r.identifier === id)).toHaveLength(0);
     const { orders } = await saleOf(world, c, c.saleId!);
-    expect(orders).toEqual([expect.objectContaining({ identifier: id, status: 'DONE', resolvedByLookup: true, sendAttempts: 1 })]);
+    expect(orders).toEqual([
+      expect.objectContaining({ identifier: id, status: 'DONE', resolvedByLookup: true, sendAttempts: 1 }),
+    ]);
     expect((await world.store.get(c.cityId, c.caseId))!.status).toBe('SETTLED');
   });
 
@@ -345,7 +392,11 @@ describe('5b. failures are caught and recorded, the case left safe', () => {
     const states = statesEntered(execution);
     expect(states.slice(-3)).toEqual(['ResolveOpenOrders', 'RecordFailure', 'SaleFailed']);
     expect(exchangeOrders(world, c.saleId!)).toHaveLength(0);
-    expect((await world.store.get(c.cityId, c.caseId))!).toMatchObject({ status: 'DUE', lastError: 'FAILED:AuthenticationFailed', saleAttempts: 1 });
+    expect((await world.store.get(c.cityId, c.caseId))!).toMatchObject({
+      status: 'DUE',
+      lastError: 'FAILED:AuthenticationFailed',
+      saleAttempts: 1,
+    });
     const { sale } = await saleOf(world, c, c.saleId!);
     expect(sale).toMatchObject({ status: 'FAILED', error: { error: 'AuthenticationFailed' } });
     expect(world.metrics.map((m) => m.name)).toContain('SaleFailed');
@@ -359,7 +410,11 @@ describe('5b. failures are caught and recorded, the case left safe', () => {
     world.exchange = Object.assign(Object.create(real) as Exchange, {
       placeOrResolve: async (order: Parameters<Exchange['placeOrResolve']>[0]) => {
         placed += 1;
-        if (placed === 2) throw new InsufficientFunds('POST /v1/orders: 400 insufficient_funds_ask', { status: 400, exchangeName: 'insufficient_funds_ask' });
+        if (placed === 2)
+          throw new InsufficientFunds('POST /v1/orders: 400 insufficient_funds_ask', {
+            status: 400,
+            exchangeName: 'insufficient_funds_ask',
+          });
         return real.placeOrResolve(order);
       },
     });
@@ -399,7 +454,15 @@ describe('6. sale requests through the queue', () => {
     const queue = await sqs.fifoQueue('sale-requests', { visibilityTimeoutSeconds: 1, maxReceiveCount: 3 });
     const starter = w.newStarter();
     const requests = new SqsSaleRequestQueue(sqs.client, queue.url);
-    const handler = createSaleStarter({ store: w.store, starter, settings: sameSettingsForEveryCity(settings), clock: () => w.now(), logger: silent, metrics: noMetrics, runningSales: { cap: 1000, cities: [CITY], defer: (r, after) => requests.send(r, after) } });
+    const handler = createSaleStarter({
+      store: w.store,
+      starter,
+      settings: sameSettingsForEveryCity(settings),
+      clock: () => w.now(),
+      logger: silent,
+      metrics: noMetrics,
+      runningSales: { cap: 1000, cities: [CITY], defer: (r, after) => requests.send(r, after) },
+    });
     const consumer = sqs.consumer(queue, handler);
     return { queue, starter, consumer, requests };
   }
@@ -407,9 +470,23 @@ describe('6. sale requests through the queue', () => {
   it('the same sale request delivered three times starts one execution and one sale', async () => {
     const { queue, starter, consumer } = await queueAndStarter(world);
     const c = await caseReady(world, { caseId: 'queue-dup-1', quantity: '0.1', until: 'DUE' });
-    const body = JSON.stringify({ cityId: CITY, caseId: c.caseId, saleId: `${c.caseId}-sale-1`, requestedBy: 'DEADLINE', requestedAt: world.now().toISOString() });
+    const body = JSON.stringify({
+      cityId: CITY,
+      caseId: c.caseId,
+      saleId: `${c.caseId}-sale-1`,
+      requestedBy: 'DEADLINE',
+      requestedAt: world.now().toISOString(),
+    });
     // Three deliveries of one request (as after the queue's five-minute deduplication window).
-    for (const n of [1, 2, 3]) await sqs.client.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: body, MessageGroupId: `${CITY}#${c.caseId}`, MessageDeduplicationId: `redelivery-${n}` }));
+    for (const n of [1, 2, 3])
+      await sqs.client.send(
+        new SendMessageCommand({
+          QueueUrl: queue.url,
+          MessageBody: body,
+          MessageGroupId: `${CITY}#${c.caseId}`,
+          MessageDeduplicationId: `redelivery-${n}`,
+        }),
+      );
     const reports = await consumer.drain();
     expect(reports.flatMap((r) => r.succeeded)).toHaveLength(3);
     await starter.settle();
@@ -424,7 +501,16 @@ describe('6. sale requests through the queue', () => {
   it('the deadline check run twice on one day marks the case due once and leads to one execution and one sale', async () => {
     const { starter, consumer, requests } = await queueAndStarter(world);
     const c = await caseReady(world, { caseId: 'queue-deadline-1', quantity: '0.1', until: 'NOTICE_SENT' });
-    const check = createDeadlineCheck({ store: world.store, saleRequests: requests, publishNotices: async () => undefined, settings: sameSettingsForEveryCity(settings), clock: () => world.now(), maxSaleAttempts: 5, logger: silent, metrics: noMetrics });
+    const check = createDeadlineCheck({
+      store: world.store,
+      saleRequests: requests,
+      publishNotices: async () => undefined,
+      settings: sameSettingsForEveryCity(settings),
+      clock: () => world.now(),
+      maxSaleAttempts: 5,
+      logger: silent,
+      metrics: noMetrics,
+    });
     const first = await check({});
     const second = await check({});
     expect(first).toMatchObject({ markedDue: 1 });
@@ -446,8 +532,16 @@ describe('6. sale requests through the queue', () => {
   it('a case paid before the sale started: its queued request no longer applies, nothing is sold', async () => {
     const { starter, consumer, requests } = await queueAndStarter(world);
     const c = await caseReady(world, { caseId: 'queue-paid-1', quantity: '0.1', until: 'DUE' });
-    await requests.send({ cityId: CITY, caseId: c.caseId, saleId: `${c.caseId}-sale-1`, requestedBy: 'DEADLINE', requestedAt: world.now().toISOString() });
-    const paid = await world.api.call('POST', `/cases/${c.caseId}/payments`, { body: { cityId: CITY, paymentId: 'RCPT-QP-1', amount: owedNow(c).toFixed(0), receivedOn: kstDate(world.now()) } });
+    await requests.send({
+      cityId: CITY,
+      caseId: c.caseId,
+      saleId: `${c.caseId}-sale-1`,
+      requestedBy: 'DEADLINE',
+      requestedAt: world.now().toISOString(),
+    });
+    const paid = await world.api.call('POST', `/cases/${c.caseId}/payments`, {
+      body: { cityId: CITY, paymentId: 'RCPT-QP-1', amount: owedNow(c).toFixed(0), receivedOn: kstDate(world.now()) },
+    });
     expect(paid.body.status).toBe('PAID');
     await consumer.drain();
     expect(starter.executions.size).toBe(0);
@@ -460,8 +554,23 @@ describe('6. sale requests through the queue', () => {
     const c = await caseReady(world, { caseId: 'queue-taxpayer-1', quantity: '0.1', until: 'NOTICE_SENT' });
     const bid = (await world.realExchange.orderBooks(['KRW-BTC']))[0]!.bids[0]!.price;
     const floor = bid.mul('0.997').floor();
-    const api = createApi({ store: world.store, settings: world.citySettings, config: testConfig(tableNameOf(world)), logger: silent, now: () => world.now(), requestSales: saleRequestPublisher(requests) });
-    const answer = await api(event('POST', `/cases/${c.caseId}/sale-requests`, { body: { cityId: CITY, limitPrices: { 'KRW-BTC': floor.toFixed() }, evidence: { relayedBy: 'clerk-2', receivedAt: world.now().toISOString(), channel: 'PHONE' } } }));
+    const api = createApi({
+      store: world.store,
+      settings: world.citySettings,
+      config: testConfig(tableNameOf(world)),
+      logger: silent,
+      now: () => world.now(),
+      requestSales: saleRequestPublisher(requests),
+    });
+    const answer = await api(
+      event('POST', `/cases/${c.caseId}/sale-requests`, {
+        body: {
+          cityId: CITY,
+          limitPrices: { 'KRW-BTC': floor.toFixed() },
+          evidence: { relayedBy: 'clerk-2', receivedAt: world.now().toISOString(), channel: 'PHONE' },
+        },
+      }),
+    );
     expect(answer.statusCode).toBe(200);
     await consumer.drain();
     await starter.settle();
@@ -478,7 +587,14 @@ describe('6. sale requests through the queue', () => {
 
   it('a malformed request is retried and ends in the dead-letter queue; the rest of the batch goes on', async () => {
     const { queue, consumer } = await queueAndStarter(world);
-    await sqs.client.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: '{"cityId":"cheongju","saleId":7}', MessageGroupId: 'poison', MessageDeduplicationId: 'poison-1' }));
+    await sqs.client.send(
+      new SendMessageCommand({
+        QueueUrl: queue.url,
+        MessageBody: '{"cityId":"cheongju","saleId":7}',
+        MessageGroupId: 'poison',
+        MessageDeduplicationId: 'poison-1',
+      }),
+    );
     await consumer.drain({ timeoutMs: 15_000 });
     expect(await sqs.bodies(queue.dlq)).toEqual(['{"cityId":"cheongju","saleId":7}']);
   });
@@ -488,11 +604,21 @@ describe('7. approval above the threshold', () => {
   it('waits, without placing anything, until an officer approves through the API', async () => {
     world.policy = executionPolicy({ approvalThresholdKrw: won('1000000') });
     const c = await caseReady(world, { caseId: 'approval-1', quantity: '0.1' });
-    const started = await world.starter.start({ cityId: CITY, caseId: c.caseId, saleId: c.saleId!, requestedBy: 'DEADLINE', requestedAt: world.now().toISOString() });
+    const started = await world.starter.start({
+      cityId: CITY,
+      caseId: c.caseId,
+      saleId: c.saleId!,
+      requestedBy: 'DEADLINE',
+      requestedAt: world.now().toISOString(),
+    });
     const execution = world.starter.executions.get(started.executionName)!;
     for (let i = 0; i < 200; i++) {
       const sale = await world.sales.get(CITY, c.caseId, c.saleId!);
-      if (sale?.status === 'AWAITING_APPROVAL' && execution.events.filter((e) => e.type === 'StateEntered' && e.state?.name === 'AwaitApproval').length >= 2) break;
+      if (
+        sale?.status === 'AWAITING_APPROVAL' &&
+        execution.events.filter((e) => e.type === 'StateEntered' && e.state?.name === 'AwaitApproval').length >= 2
+      )
+        break;
       await new Promise((r) => setTimeout(r, 25));
     }
     expect(execution.status).toBe('RUNNING');
@@ -509,7 +635,9 @@ describe('7. approval above the threshold', () => {
     expect(sale.approval!.plannedValueKrw.gte(1_000_000)).toBe(true);
     const statement = (await world.store.statement(c.cityId, c.caseId))!;
     expect(statement.case.status).toBe('SETTLED');
-    expect(statement.audit.find((a) => a.action === 'APPROVE_SALE')).toMatchObject({ actor: { kind: 'OFFICER', id: 'kim.officer' } });
+    expect(statement.audit.find((a) => a.action === 'APPROVE_SALE')).toMatchObject({
+      actor: { kind: 'OFFICER', id: 'kim.officer' },
+    });
     expect(exchangeOrders(world, c.saleId!).length).toBeGreaterThan(0);
   });
 });

@@ -49,7 +49,15 @@ function sqsEvent(bodies: string[]): SQSEvent {
       messageId: `m${i}`,
       receiptHandle: `r${i}`,
       body,
-      attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 'x', ApproximateFirstReceiveTimestamp: '0', MessageGroupId: `g${i}`, MessageDeduplicationId: `d${i}`, SequenceNumber: String(i) },
+      attributes: {
+        ApproximateReceiveCount: '1',
+        SentTimestamp: '0',
+        SenderId: 'x',
+        ApproximateFirstReceiveTimestamp: '0',
+        MessageGroupId: `g${i}`,
+        MessageDeduplicationId: `d${i}`,
+        SequenceNumber: String(i),
+      },
       messageAttributes: {},
       md5OfBody: 'x',
       eventSource: 'aws:sqs',
@@ -59,9 +67,14 @@ function sqsEvent(bodies: string[]): SQSEvent {
   };
 }
 
-const request = (c: Case, saleId = nextSaleId(c)) => JSON.stringify({ cityId: c.cityId, caseId: c.caseId, saleId, requestedBy: 'DEADLINE', requestedAt: NOW });
+const request = (c: Case, saleId = nextSaleId(c)) =>
+  JSON.stringify({ cityId: c.cityId, caseId: c.caseId, saleId, requestedBy: 'DEADLINE', requestedAt: NOW });
 
-const unlimited: RunningSalesCap = { cap: 10_000, cities: [CITY, 'sejong'], defer: () => Promise.reject(new Error('nothing should be deferred')) };
+const unlimited: RunningSalesCap = {
+  cap: 10_000,
+  cities: [CITY, 'sejong'],
+  defer: () => Promise.reject(new Error('nothing should be deferred')),
+};
 
 function starterWith(workflow: SaleWorkflowStarter, runningSales = unlimited) {
   return createSaleStarter({
@@ -83,7 +96,11 @@ describe('sale starter', () => {
     expect(await handle(sqsEvent([request(c), request(c)]))).toEqual({ batchItemFailures: [] });
     expect(await handle(sqsEvent([request(c)]))).toEqual({ batchItemFailures: [] });
     expect(workflow.names).toEqual(new Set([`cheongju_${c.caseId}-sale-1`]));
-    expect(await table.store.get(c.cityId, c.caseId)).toMatchObject({ status: 'SELLING', saleId: `${c.caseId}-sale-1`, saleAttempts: 1 });
+    expect(await table.store.get(c.cityId, c.caseId)).toMatchObject({
+      status: 'SELLING',
+      saleId: `${c.caseId}-sale-1`,
+      saleAttempts: 1,
+    });
   });
 
   it('after a crash between the commit and the start, the redelivered request starts the execution', async () => {
@@ -107,8 +124,12 @@ describe('sale starter', () => {
 
   it('fails a message whose starter call fails, so the queue redelivers it', async () => {
     const c = await dueCase('st-fail-1');
-    const failing: SaleWorkflowStarter = { start: async () => Promise.reject(Object.assign(new Error('throttled'), { name: 'ThrottlingException' })) };
-    expect(await starterWith(failing)(sqsEvent([request(c)]))).toEqual({ batchItemFailures: [{ itemIdentifier: 'm0' }] });
+    const failing: SaleWorkflowStarter = {
+      start: async () => Promise.reject(Object.assign(new Error('throttled'), { name: 'ThrottlingException' })),
+    };
+    expect(await starterWith(failing)(sqsEvent([request(c)]))).toEqual({
+      batchItemFailures: [{ itemIdentifier: 'm0' }],
+    });
     // The case is SELLING: the redelivery only needs to start the execution.
     const workflow = new RecordingStarter();
     await starterWith(workflow)(sqsEvent([request(c)]));
@@ -122,16 +143,24 @@ describe('the cap on sales running at once', () => {
     const first = await dueCase('st-cap-1');
     const second = await dueCase('st-cap-2');
     const deferred: { request: SaleExecutionInput; after: string }[] = [];
-    const cap: RunningSalesCap = { cap: running + 1, cities: [CITY, 'sejong'], defer: async (request, after) => void deferred.push({ request, after }) };
+    const cap: RunningSalesCap = {
+      cap: running + 1,
+      cities: [CITY, 'sejong'],
+      defer: async (request, after) => void deferred.push({ request, after }),
+    };
     const workflow = new RecordingStarter();
-    expect(await starterWith(workflow, cap)(sqsEvent([request(first), request(second)]))).toEqual({ batchItemFailures: [] });
+    expect(await starterWith(workflow, cap)(sqsEvent([request(first), request(second)]))).toEqual({
+      batchItemFailures: [],
+    });
     expect([...workflow.names]).toEqual([`cheongju_${first.caseId}-sale-1`]);
     expect(deferred).toEqual([{ request: JSON.parse(request(second)) as SaleExecutionInput, after: 'm1' }]);
     expect(await table.store.get(CITY, second.caseId)).toMatchObject({ status: 'DUE', saleAttempts: 0 });
 
     // A send that fails fails the message: the queue delivers it again, nothing is lost.
     const failing: RunningSalesCap = { ...cap, defer: () => Promise.reject(new Error('queue unavailable')) };
-    expect(await starterWith(workflow, failing)(sqsEvent([request(second)]))).toEqual({ batchItemFailures: [{ itemIdentifier: 'm0' }] });
+    expect(await starterWith(workflow, failing)(sqsEvent([request(second)]))).toEqual({
+      batchItemFailures: [{ itemIdentifier: 'm0' }],
+    });
 
     // The first sale ends (its attempt failed, nothing sold): its place is free, the deferred request starts.
     const selling = (await table.store.get(CITY, first.caseId))!;
@@ -144,7 +173,9 @@ describe('the cap on sales running at once', () => {
 
 describe('execution names', () => {
   it('are the city and the sale id (case and attempt), safe for Step Functions, at most 80 characters', () => {
-    expect(saleExecutionName('cheongju', 'c01JZ8X4E7Q2M3N4P5R6S7T8V9W-sale-1')).toBe('cheongju_c01JZ8X4E7Q2M3N4P5R6S7T8V9W-sale-1');
+    expect(saleExecutionName('cheongju', 'c01JZ8X4E7Q2M3N4P5R6S7T8V9W-sale-1')).toBe(
+      'cheongju_c01JZ8X4E7Q2M3N4P5R6S7T8V9W-sale-1',
+    );
     const long = saleExecutionName('a-very-long-city-identifier-of-forty-ch', `${'c'.repeat(64)}-sale-12`);
     expect(long.length).toBeLessThanOrEqual(80);
     expect(long).toMatch(/^[A-Za-z0-9._-]+$/);

@@ -113,20 +113,56 @@ export interface SaleWorldOptions {
 
 export function useSaleWorld(options: SaleWorldOptions = {}): SaleWorld {
   const table = useCasesTable();
-  const world = { hooks: {}, published: [], metrics: [], clockOffsetMs: 0, policy: DEFAULT_EXECUTION_POLICY, limits: DEFAULT_SALE_LIMITS } as unknown as SaleWorld;
+  const world = {
+    hooks: {},
+    published: [],
+    metrics: [],
+    clockOffsetMs: 0,
+    policy: DEFAULT_EXECUTION_POLICY,
+    limits: DEFAULT_SALE_LIMITS,
+  } as unknown as SaleWorld;
   Object.defineProperty(world, 'store', { get: () => table.store });
   Object.defineProperty(world, 'citySettings', { get: () => table.settings });
 
   beforeAll(async () => {
     const definition = synthesizedDefinition();
-    const sim = await startExchangeSimulator({ seed: 11, keys: [KEYS], clock: START, markets: ['KRW-BTC', 'KRW-ETH', 'KRW-XRP'], ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}) });
+    const sim = await startExchangeSimulator({
+      seed: 11,
+      keys: [KEYS],
+      clock: START,
+      markets: ['KRW-BTC', 'KRW-ETH', 'KRW-XRP'],
+      ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
+    });
     // Within the shared rate budget on the world's table, as the deployed functions are, at the
     // simulator's limits (Upbit's unless the test says otherwise): it counts them in real seconds.
-    const budget = new DynamoDbRateBudget(table.client, table.tableName, { scopes: { account: 'upbit', egress: 'upbit-egress' }, ...(options.rateLimits ? { limits: options.rateLimits } : {}) });
-    const realExchange = new UpbitExchange({ baseUrl: sim.url, ...KEYS, backoffBaseMs: 1, backoffMaxMs: 5, resolveDelayMs: 1, resolveAttempts: 3, settleDelayMs: 1, maxAttempts: 4, timeoutMs: 2000, budget });
+    const budget = new DynamoDbRateBudget(table.client, table.tableName, {
+      scopes: { account: 'upbit', egress: 'upbit-egress' },
+      ...(options.rateLimits ? { limits: options.rateLimits } : {}),
+    });
+    const realExchange = new UpbitExchange({
+      baseUrl: sim.url,
+      ...KEYS,
+      backoffBaseMs: 1,
+      backoffMaxMs: 5,
+      resolveDelayMs: 1,
+      resolveAttempts: 3,
+      settleDelayMs: 1,
+      maxAttempts: 4,
+      timeoutMs: 2000,
+      budget,
+    });
     const sales = new DynamoDbSaleStore(table.client, table.tableName);
     const prices = new DynamoDbPriceStore(table.client, table.tableName);
-    Object.assign(world, { sim, sales, prices, definition, budget, realExchange, exchange: realExchange, api: testApi(table, START) });
+    Object.assign(world, {
+      sim,
+      sales,
+      prices,
+      definition,
+      budget,
+      realExchange,
+      exchange: realExchange,
+      api: testApi(table, START),
+    });
     const now = () => new Date(sim.clock.nowMs() + world.clockOffsetMs);
     world.now = now;
     const exchange: OrderExchange = {
@@ -161,10 +197,23 @@ export function useSaleWorld(options: SaleWorldOptions = {}): SaleWorld {
       metrics: metrics as unknown as SaleDeps['metrics'],
     };
     const caseSteps = stepDispatcher(
-      createCaseSteps(Object.assign(withGetters(common), { starter: { start: (i: SaleExecutionInput) => world.starter.start(i) }, notices: { publish: async (_c: unknown, ids: readonly string[]) => void world.published.push(...ids) } })),
+      createCaseSteps(
+        Object.assign(withGetters(common), {
+          starter: { start: (i: SaleExecutionInput) => world.starter.start(i) },
+          notices: { publish: async (_c: unknown, ids: readonly string[]) => void world.published.push(...ids) },
+        }),
+      ),
     );
-    const marketSteps = stepDispatcher(createMarketSteps(Object.assign(withGetters(common), { exchange, priceHistory: prices })));
-    const sweep = createOrderSweep(Object.assign(withGetters(common), { cities: [CITY], exchange, notices: { publish: async (_c: unknown, ids: readonly string[]) => void world.published.push(...ids) } }));
+    const marketSteps = stepDispatcher(
+      createMarketSteps(Object.assign(withGetters(common), { exchange, priceHistory: prices })),
+    );
+    const sweep = createOrderSweep(
+      Object.assign(withGetters(common), {
+        cities: [CITY],
+        exchange,
+        notices: { publish: async (_c: unknown, ids: readonly string[]) => void world.published.push(...ids) },
+      }),
+    );
     world.sweep = () => sweep();
     const bound = localTaskHandlers(definition, { caseSteps, marketSteps });
     const handlers: Record<string, LocalTaskHandler> = {};
@@ -174,8 +223,12 @@ export function useSaleWorld(options: SaleWorldOptions = {}): SaleWorld {
         const hook = world.hooks[stateName];
         if (world.simulateWaits) {
           // Long-sale tests: the Wait after this step passes on the exchange's clock too.
-          const out = (hook ? await hook(input, () => run(input)) : await run(input)) as { waitSeconds?: number; final?: boolean } | null;
-          if (out && typeof out.waitSeconds === 'number' && out.waitSeconds > 0 && out.final !== false) sim.clock.advance(out.waitSeconds * 1000);
+          const out = (hook ? await hook(input, () => run(input)) : await run(input)) as {
+            waitSeconds?: number;
+            final?: boolean;
+          } | null;
+          if (out && typeof out.waitSeconds === 'number' && out.waitSeconds > 0 && out.final !== false)
+            sim.clock.advance(out.waitSeconds * 1000);
           return out;
         }
         // The wait before an order in doubt is looked up again passes on the exchange's clock too.
@@ -186,7 +239,9 @@ export function useSaleWorld(options: SaleWorldOptions = {}): SaleWorld {
     world.newStarter = () =>
       new LocalSaleWorkflowStarter(definition, {
         taskHandlers: handlers,
-        waitTimeOverrides: Object.fromEntries(SALE_WAIT_STATES.map((s) => [s, s === SALE_STATES.awaitApproval ? 25 : 0])),
+        waitTimeOverrides: Object.fromEntries(
+          SALE_WAIT_STATES.map((s) => [s, s === SALE_STATES.awaitApproval ? 25 : 0]),
+        ),
         retryIntervalOverrides: Object.fromEntries(Object.keys(handlers).map((s) => [s, 0])),
       });
     world.starter = world.newStarter();
@@ -215,7 +270,17 @@ export function useSaleWorld(options: SaleWorldOptions = {}): SaleWorld {
 
 /** A client with the backoff of a real one (the world's budget too), for steps that repeat without real waits. */
 export function pacedExchange(world: SaleWorld): UpbitExchange {
-  return new UpbitExchange({ baseUrl: world.sim.url, ...KEYS, backoffBaseMs: 50, backoffMaxMs: 1000, resolveDelayMs: 1, resolveAttempts: 3, settleDelayMs: 1, timeoutMs: 2000, budget: world.budget });
+  return new UpbitExchange({
+    baseUrl: world.sim.url,
+    ...KEYS,
+    backoffBaseMs: 50,
+    backoffMaxMs: 1000,
+    resolveDelayMs: 1,
+    resolveAttempts: 3,
+    settleDelayMs: 1,
+    timeoutMs: 2000,
+    budget: world.budget,
+  });
 }
 
 /** A copy that keeps `policy` and `limits` live (getters read at each call, as tests change them). */
@@ -239,7 +304,11 @@ export function bill(billId: string, tax: string, overrides: Partial<AssessedBil
   };
 }
 
-const ctx = (at: string | Date, kind: 'CITY_SYSTEM' | 'SYSTEM' = 'CITY_SYSTEM'): TransitionContext => ({ now: new Date(at), actor: { kind, id: kind === 'SYSTEM' ? 'test' : 'arn:aws:iam::111122223333:role/city-tax-system' }, settings });
+const ctx = (at: string | Date, kind: 'CITY_SYSTEM' | 'SYSTEM' = 'CITY_SYSTEM'): TransitionContext => ({
+  now: new Date(at),
+  actor: { kind, id: kind === 'SYSTEM' ? 'test' : 'arn:aws:iam::111122223333:role/city-tax-system' },
+  settings,
+});
 
 export interface CaseSpec {
   caseId: string;
@@ -257,9 +326,21 @@ export interface CaseSpec {
 export async function caseReady(world: SaleWorld, spec: CaseSpec): Promise<Case> {
   const market = spec.market ?? 'KRW-BTC';
   const quantity = decimal(spec.quantity);
-  const bills = spec.bills ?? [bill('B1', '1000000'), bill('B2', '50000', { taxItem: '자동차세', dueDate: '2022-01-31', cost: won('3000') })];
+  const bills = spec.bills ?? [
+    bill('B1', '1000000'),
+    bill('B2', '50000', { taxItem: '자동차세', dueDate: '2022-01-31', cost: won('3000') }),
+  ];
   const steps: Transition[] = [];
-  const registered = registerCase({ cityId: CITY, caseId: spec.caseId, cityCaseRef: `CC-${spec.caseId}`, taxpayer: { ref: `TP-${spec.caseId}`, name: '김납세', contact: { phone: '010-1234-5678' } }, bills }, ctx('2022-12-01T00:00:00Z'));
+  const registered = registerCase(
+    {
+      cityId: CITY,
+      caseId: spec.caseId,
+      cityCaseRef: `CC-${spec.caseId}`,
+      taxpayer: { ref: `TP-${spec.caseId}`, name: '김납세', contact: { phone: '010-1234-5678' } },
+      bills,
+    },
+    ctx('2022-12-01T00:00:00Z'),
+  );
   await world.store.create(registered);
   let c = registered.case;
   const commit = async (t: Transition) => {
@@ -272,7 +353,13 @@ export async function caseReady(world: SaleWorld, spec: CaseSpec): Promise<Case>
   world.sim.accounts.credit(market.split('-')[1]!, quantity.toFixed());
   await commit(sendPreSaleNotice(c, [{ market, bid: new Decimal('30000000') }], ctx('2023-01-02T00:00:00Z')));
   // Delivered the same day: the deadline runs from it.
-  await commit(recordPreSaleDelivery(c, { noticeId: c.preSaleNotice!.noticeId, outcome: 'DELIVERED', on: '2023-01-02' }, ctx('2023-01-02T00:00:00Z')));
+  await commit(
+    recordPreSaleDelivery(
+      c,
+      { noticeId: c.preSaleNotice!.noticeId, outcome: 'DELIVERED', on: '2023-01-02' },
+      ctx('2023-01-02T00:00:00Z'),
+    ),
+  );
   if (spec.until === 'NOTICE_SENT') return c;
   await commit(markDue(c, ctx(world.now(), 'SYSTEM')));
   if (spec.until === 'DUE') return c;
@@ -280,7 +367,10 @@ export async function caseReady(world: SaleWorld, spec: CaseSpec): Promise<Case>
   return c;
 }
 
-export const executionInput = (c: Pick<Case, 'cityId' | 'caseId'> & { saleId?: string }, requestedBy: 'DEADLINE' | 'TAXPAYER' = 'DEADLINE'): SaleExecutionInput => ({
+export const executionInput = (
+  c: Pick<Case, 'cityId' | 'caseId'> & { saleId?: string },
+  requestedBy: 'DEADLINE' | 'TAXPAYER' = 'DEADLINE',
+): SaleExecutionInput => ({
   cityId: c.cityId,
   caseId: c.caseId,
   saleId: c.saleId ?? '',
@@ -323,16 +413,26 @@ export function retriesOf(execution: LocalExecution, stateName: string): { error
   for (const e of execution.events) {
     if (e.state?.name !== stateName) continue;
     if (e.type === 'StateFailed') lastError = e.Error;
-    if (e.type === 'StateRetried') out.push({ ...(lastError ? { error: lastError } : {}), retrier: (e as { retry?: { retrier?: { ErrorEquals?: string[] } } }).retry?.retrier?.ErrorEquals ?? [] });
+    if (e.type === 'StateRetried')
+      out.push({
+        ...(lastError ? { error: lastError } : {}),
+        retrier: (e as { retry?: { retrier?: { ErrorEquals?: string[] } } }).retry?.retrier?.ErrorEquals ?? [],
+      });
   }
   return out;
 }
 
 export function failuresOf(execution: LocalExecution, stateName: string): string[] {
-  return execution.events.filter((e) => e.type === 'StateFailed' && e.state?.name === stateName).map((e) => e.Error ?? '');
+  return execution.events
+    .filter((e) => e.type === 'StateFailed' && e.state?.name === stateName)
+    .map((e) => e.Error ?? '');
 }
 
-export async function saleOf(world: SaleWorld, c: Pick<Case, 'cityId' | 'caseId'>, saleId: string): Promise<{ sale: SaleRecord; orders: OrderRecord[] }> {
+export async function saleOf(
+  world: SaleWorld,
+  c: Pick<Case, 'cityId' | 'caseId'>,
+  saleId: string,
+): Promise<{ sale: SaleRecord; orders: OrderRecord[] }> {
   const sale = await world.sales.get(c.cityId, c.caseId, saleId);
   if (!sale) throw new Error(`no sale record ${saleId}`);
   return { sale, orders: await world.sales.orders(c.cityId, c.caseId, saleId) };

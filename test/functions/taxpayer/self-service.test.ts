@@ -32,7 +32,23 @@ const BIRTH = '1980-04-17';
 
 function price(market: string, at: Date, bid: string): PriceSnapshot {
   const p = new Decimal(bid);
-  return { market, polledAt: at, tradePrice: p, bestBid: p, bestAsk: p, mid: p, gapBps: ZERO, tradeAt: at, tickerAt: at, bookAt: at, quotedAt: at, ageMs: 0, flags: [], accTradeVolume24h: new Decimal('1000'), accTradeValue24h: new Decimal('1') };
+  return {
+    market,
+    polledAt: at,
+    tradePrice: p,
+    bestBid: p,
+    bestAsk: p,
+    mid: p,
+    gapBps: ZERO,
+    tradeAt: at,
+    tickerAt: at,
+    bookAt: at,
+    quotedAt: at,
+    ageMs: 0,
+    flags: [],
+    accTradeVolume24h: new Decimal('1000'),
+    accTradeValue24h: new Decimal('1'),
+  };
 }
 
 const requested: string[] = [];
@@ -74,12 +90,19 @@ async function call(method: string, path: string, options: Call = {}) {
   // Each call from an address of its own unless told: only the rate test shares one.
   event.requestContext.identity.sourceIp = options.ip ?? `203.0.113.${++calls % 250}`;
   if (options.session !== undefined) {
-    const verdict = await authorize({ authorizationToken: `Bearer ${options.session}`, methodArn: 'arn:aws:execute-api:ap-northeast-2:111122223333:api/v1/GET/taxpayer/statement' }).catch(() => undefined);
+    const verdict = await authorize({
+      authorizationToken: `Bearer ${options.session}`,
+      methodArn: 'arn:aws:execute-api:ap-northeast-2:111122223333:api/v1/GET/taxpayer/statement',
+    }).catch(() => undefined);
     if (!verdict) return { status: 401, headers: {}, body: { authorizer: 'Unauthorized' } as Record<string, unknown> };
     event.requestContext.authorizer = verdict.context ?? null;
   }
   const result = await taxpayerApi()(event);
-  return { status: result.statusCode, headers: result.headers ?? {}, body: JSON.parse(result.body) as Record<string, unknown> };
+  return {
+    status: result.statusCode,
+    headers: result.headers ?? {},
+    body: JSON.parse(result.body) as Record<string, unknown>,
+  };
 }
 
 let n = 0;
@@ -101,11 +124,17 @@ async function caseWithLink(options: { check?: boolean } = {}) {
     }
     c = t.case;
   }
-  const linked = await selfServiceLinker({ keys: keySource, links: selfService(), pageUrl: 'https://pay.example.go.kr/t/' })({ cityId: 'cheongju', caseId, noticeId }, notice!);
+  const linked = await selfServiceLinker({
+    keys: keySource,
+    links: selfService(),
+    pageUrl: 'https://pay.example.go.kr/t/',
+  })({ cityId: 'cheongju', caseId, noticeId }, notice!);
   if (linked.kind !== 'PRE_SALE' || !linked.data.selfService) throw new Error('no link');
   if (options.check !== false) {
     const city = testApi(table, clock.now.toISOString(), { taxpayerCheck: { keys: keySource, store: selfService() } });
-    const set = await city.call('PUT', `/cases/${caseId}/taxpayer-check`, { body: { cityId: 'cheongju', birthDate: BIRTH } });
+    const set = await city.call('PUT', `/cases/${caseId}/taxpayer-check`, {
+      body: { cityId: 'cheongju', birthDate: BIRTH },
+    });
     if (set.status !== 200) throw new Error(JSON.stringify(set.body));
   }
   return { caseId, noticeId, code: linked.data.selfService.code, link: linked.data.selfService, notice: notice! };
@@ -118,43 +147,101 @@ beforeAll(async () => {
 describe('the notice’s link', () => {
   it('is the same on every attempt at the notice, expires weeks after its deadline, and sits after "#" (never sent to a server)', async () => {
     const { caseId, noticeId, link, notice } = await caseWithLink({ check: false });
-    const again = await selfServiceLinker({ keys: keySource, links: selfService(), pageUrl: 'https://pay.example.go.kr/t/' })({ cityId: 'cheongju', caseId, noticeId }, notice);
+    const again = await selfServiceLinker({
+      keys: keySource,
+      links: selfService(),
+      pageUrl: 'https://pay.example.go.kr/t/',
+    })({ cityId: 'cheongju', caseId, noticeId }, notice);
     expect(again.kind === 'PRE_SALE' && again.data.selfService).toEqual(link);
     expect(link.url).toBe(`https://pay.example.go.kr/t/#${link.code}`);
     expect(link.code).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
     expect(notice.kind === 'PRE_SALE' && link.expiresOn > notice.data.deadline).toBe(true);
     // Other notices pass through unchanged.
     const reminder = { kind: 'REMINDER', data: {} } as unknown as NoticeContent;
-    expect(await selfServiceLinker({ keys: keySource, links: selfService(), pageUrl: 'https://x/' })({ cityId: 'cheongju', caseId, noticeId }, reminder)).toBe(reminder);
+    expect(
+      await selfServiceLinker({ keys: keySource, links: selfService(), pageUrl: 'https://x/' })(
+        { cityId: 'cheongju', caseId, noticeId },
+        reminder,
+      ),
+    ).toBe(reminder);
   });
 
   it('the city’s system sets the second check; only a peppered digest is stored', async () => {
     const { caseId } = await caseWithLink();
-    const raw = await documentClient(table.client).send(new GetCommand({ TableName: table.tableName, Key: { PK: `CITY#cheongju#SELFSERVICE#${caseId}`, SK: 'CHECK' } }));
+    const raw = await documentClient(table.client).send(
+      new GetCommand({ TableName: table.tableName, Key: { PK: `CITY#cheongju#SELFSERVICE#${caseId}`, SK: 'CHECK' } }),
+    );
     expect(JSON.stringify(raw.Item)).not.toMatch(/1980|0417|04-17/);
     expect(raw.Item?.digest).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const city = testApi(table, clock.now.toISOString(), { taxpayerCheck: { keys: keySource, store: selfService() } });
-    expect((await city.call('PUT', `/cases/${caseId}/taxpayer-check`, { body: { cityId: 'cheongju', birthDate: '1980-02-30' } })).status).toBe(400);
-    expect((await city.call('PUT', `/cases/${caseId}/taxpayer-check`, { body: { cityId: 'cheongju', birthDate: BIRTH }, as: 'officer' })).status).toBe(403);
-    expect((await city.call('PUT', '/cases/c-none/taxpayer-check', { body: { cityId: 'cheongju', birthDate: BIRTH } })).status).toBe(404);
+    expect(
+      (
+        await city.call('PUT', `/cases/${caseId}/taxpayer-check`, {
+          body: { cityId: 'cheongju', birthDate: '1980-02-30' },
+        })
+      ).status,
+    ).toBe(400);
+    expect(
+      (
+        await city.call('PUT', `/cases/${caseId}/taxpayer-check`, {
+          body: { cityId: 'cheongju', birthDate: BIRTH },
+          as: 'officer',
+        })
+      ).status,
+    ).toBe(403);
+    expect(
+      (await city.call('PUT', '/cases/c-none/taxpayer-check', { body: { cityId: 'cheongju', birthDate: BIRTH } }))
+        .status,
+    ).toBe(404);
   });
 });
 
 describe('a taxpayer with the link and their date of birth', () => {
   it('opens a session, reads the statement, previews a sale with a floor and asks for it; the request carries its evidence; every access is recorded', async () => {
     const { caseId, code, noticeId } = await caseWithLink();
-    const opened = await call('POST', '/taxpayer/sessions', { body: { code: code.toLowerCase().replace(/-/g, ' '), birthDate: BIRTH } });
+    const opened = await call('POST', '/taxpayer/sessions', {
+      body: { code: code.toLowerCase().replace(/-/g, ' '), birthDate: BIRTH },
+    });
     expect(opened.status).toBe(201);
     const session = String(opened.body.session);
 
     const statement = await call('GET', '/taxpayer/statement', { session });
     expect(statement.status).toBe(200);
-    const s = statement.body as { [k: string]: unknown; projection: { label: string; owed: string }[]; bills: { total: string }[]; coins: { value: string }[] };
-    expect(s).toMatchObject({ caseRef: caseId, taxpayerName: '홍길동', status: 'NOTICE_SENT', canRequestSale: true, coinsValue: '7000000', city: { phone: '043-201-0000', payment: { onlineUrl: 'https://www.wetax.go.kr' } } });
-    expect(s.coins).toEqual([expect.objectContaining({ market: 'KRW-BTC', coin: 'BTC', coinName: '비트코인', quantity: '0.05', bid: '140000000', value: '7000000' })]);
+    const s = statement.body as {
+      [k: string]: unknown;
+      projection: { label: string; owed: string }[];
+      bills: { total: string }[];
+      coins: { value: string }[];
+    };
+    expect(s).toMatchObject({
+      caseRef: caseId,
+      taxpayerName: '홍길동',
+      status: 'NOTICE_SENT',
+      canRequestSale: true,
+      coinsValue: '7000000',
+      city: { phone: '043-201-0000', payment: { onlineUrl: 'https://www.wetax.go.kr' } },
+    });
+    expect(s.coins).toEqual([
+      expect.objectContaining({
+        market: 'KRW-BTC',
+        coin: 'BTC',
+        coinName: '비트코인',
+        quantity: '0.05',
+        bid: '140000000',
+        value: '7000000',
+      }),
+    ]);
     // Owed today is the bills' sum, and it never falls as the dates move on.
     expect(s.bills.reduce((a, b) => a + Number(b.total), 0)).toBe(Number(s.owedToday));
-    expect(s.projection.map((p) => p.label)).toEqual(['TODAY', 'DEADLINE', 'AFTER', 'AFTER', 'AFTER', 'AFTER', 'AFTER']);
+    expect(s.projection.map((p) => p.label)).toEqual([
+      'TODAY',
+      'DEADLINE',
+      'AFTER',
+      'AFTER',
+      'AFTER',
+      'AFTER',
+      'AFTER',
+    ]);
     const owed = s.projection.map((p) => Number(p.owed));
     expect(owed).toEqual([...owed].sort((a, b) => a - b));
     expect(owed[owed.length - 1]).toBeGreaterThan(owed[0]!);
@@ -163,7 +250,13 @@ describe('a taxpayer with the link and their date of birth', () => {
 
     const preview = await call('GET', '/taxpayer/sale-preview', { session, query: { floor: 'KRW-BTC:130000000' } });
     expect(preview.status).toBe(200);
-    const p = preview.body as { legs: { quantity: string; estimatedNetKrw: string }[]; estimatedProceeds: string; estimatedRefund: string; owed: string; returned: { quantity: string }[] };
+    const p = preview.body as {
+      legs: { quantity: string; estimatedNetKrw: string }[];
+      estimatedProceeds: string;
+      estimatedRefund: string;
+      owed: string;
+      returned: { quantity: string }[];
+    };
     expect(p.legs).toHaveLength(1);
     expect(Number(p.estimatedProceeds)).toBeGreaterThanOrEqual(Number(p.owed));
     expect(new Decimal(p.legs[0]!.quantity).add(p.returned[0]?.quantity ?? 0).toFixed()).toBe('0.05');
@@ -171,39 +264,78 @@ describe('a taxpayer with the link and their date of birth', () => {
     const above = await call('GET', '/taxpayer/sale-preview', { session, query: { floor: 'KRW-BTC:150000000' } });
     expect(above.body).toMatchObject({ legs: [], belowFloor: ['KRW-BTC'], estimatedProceeds: '0' });
     expect((await call('GET', '/taxpayer/sale-preview', { session, query: { floor: 'KRW-ETH:1' } })).status).toBe(400);
-    expect((await call('GET', '/taxpayer/sale-preview', { session, query: { floor: 'KRW-BTC:0' } })).body).toMatchObject({ status: 400, errors: [{ in: 'query', name: 'floor' }] });
+    expect(
+      (await call('GET', '/taxpayer/sale-preview', { session, query: { floor: 'KRW-BTC:0' } })).body,
+    ).toMatchObject({ status: 400, errors: [{ in: 'query', name: 'floor' }] });
 
     const key = `sell-${caseId}`;
-    const asked = await call('POST', '/taxpayer/sale-requests', { session, key, body: { limitPrices: { 'KRW-BTC': '130000000' } } });
+    const asked = await call('POST', '/taxpayer/sale-requests', {
+      session,
+      key,
+      body: { limitPrices: { 'KRW-BTC': '130000000' } },
+    });
     expect(asked.status).toBe(200);
     expect(asked.body).toMatchObject({ status: 'DUE' });
-    const again = await call('POST', '/taxpayer/sale-requests', { session, key, body: { limitPrices: { 'KRW-BTC': '130000000' } } });
+    const again = await call('POST', '/taxpayer/sale-requests', {
+      session,
+      key,
+      body: { limitPrices: { 'KRW-BTC': '130000000' } },
+    });
     expect(again.body).toEqual(asked.body);
     expect(requested.filter((id) => id === caseId)).toHaveLength(1);
     expect((await call('POST', '/taxpayer/sale-requests', { session, body: {} })).status).toBe(400);
 
     const c = await table.store.get('cheongju', caseId);
     expect(c?.saleRequest?.limitPrices['KRW-BTC']?.toFixed()).toBe('130000000');
-    expect(c?.saleRequest?.evidence).toMatchObject({ channel: 'SELF_SERVICE', reference: noticeId, receivedAt: clock.now.toISOString() });
-    const trail = (await table.store.statement('cheongju', caseId))!.audit.find((a) => a.action === 'TAXPAYER_SALE_REQUEST');
+    expect(c?.saleRequest?.evidence).toMatchObject({
+      channel: 'SELF_SERVICE',
+      reference: noticeId,
+      receivedAt: clock.now.toISOString(),
+    });
+    const trail = (await table.store.statement('cheongju', caseId))!.audit.find(
+      (a) => a.action === 'TAXPAYER_SALE_REQUEST',
+    );
     expect(trail?.actor).toEqual({ kind: 'TAXPAYER', id: `self-service:${noticeId}` });
     expect(trail?.details).toMatchObject({ 'evidence:channel': 'SELF_SERVICE', 'evidence:reference': noticeId });
 
     const after = await call('GET', '/taxpayer/statement', { session });
-    expect(after.body).toMatchObject({ status: 'DUE', canRequestSale: false, saleRefusal: 'ALREADY_REQUESTED', sale: { state: 'WAITING' }, saleRequest: { channel: 'SELF_SERVICE', limitPrices: { 'KRW-BTC': '130000000' } } });
+    expect(after.body).toMatchObject({
+      status: 'DUE',
+      canRequestSale: false,
+      saleRefusal: 'ALREADY_REQUESTED',
+      sale: { state: 'WAITING' },
+      saleRequest: { channel: 'SELF_SERVICE', limitPrices: { 'KRW-BTC': '130000000' } },
+    });
     const log = await selfService().accessLog('cheongju', caseId);
     // One instant on the test's clock: the entries are compared as a set. A refused request (the
     // unknown coin) and a replayed one record no access of the kind.
-    expect(log.map((e) => e.outcome).sort()).toEqual(['CHECK_PASSED', 'READ', 'READ', 'SALE_PLAN', 'SALE_PLAN', 'SALE_REQUEST']);
+    expect(log.map((e) => e.outcome).sort()).toEqual([
+      'CHECK_PASSED',
+      'READ',
+      'READ',
+      'SALE_PLAN',
+      'SALE_PLAN',
+      'SALE_REQUEST',
+    ]);
     expect(log.every((e) => e.noticeId === noticeId)).toBe(true);
   });
 
   it('a payment the city records shows up on the statement', async () => {
     const { caseId, code } = await caseWithLink();
     const city = testApi(table, clock.now.toISOString(), { taxpayerCheck: { keys: keySource, store: selfService() } });
-    expect((await city.call('POST', `/cases/${caseId}/payments`, { body: { cityId: 'cheongju', paymentId: `P-${caseId}`, amount: '100000', receivedOn: '2025-07-01' } })).status).toBe(200);
-    const session = String((await call('POST', '/taxpayer/sessions', { body: { code, birthDate: BIRTH } })).body.session);
-    expect((await call('GET', '/taxpayer/statement', { session })).body).toMatchObject({ payments: [{ amount: '100000', receivedOn: '2025-07-01' }] });
+    expect(
+      (
+        await city.call('POST', `/cases/${caseId}/payments`, {
+          body: { cityId: 'cheongju', paymentId: `P-${caseId}`, amount: '100000', receivedOn: '2025-07-01' },
+        })
+      ).status,
+    ).toBe(200);
+    const session = String(
+      (await call('POST', '/taxpayer/sessions', { body: { code, birthDate: BIRTH } })).body.session,
+    );
+    expect((await call('GET', '/taxpayer/statement', { session })).body).toMatchObject({
+      payments: [{ amount: '100000', receivedOn: '2025-07-01' }],
+    });
   });
 });
 
@@ -234,7 +366,9 @@ describe('refusals', () => {
 
   it('a session that is altered, expired or missing opens nothing', async () => {
     const { code } = await caseWithLink();
-    const session = String((await call('POST', '/taxpayer/sessions', { body: { code, birthDate: BIRTH } })).body.session);
+    const session = String(
+      (await call('POST', '/taxpayer/sessions', { body: { code, birthDate: BIRTH } })).body.session,
+    );
     const [head, payload, sig] = session.split('.') as [string, string, string];
     const forged = `${head}.${Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), sub: 'someone-else' })).toString('base64url')}.${sig}`;
     expect((await call('GET', '/taxpayer/statement', { session: forged })).status).toBe(401);
@@ -251,7 +385,9 @@ describe('refusals', () => {
 describe('the lockout', () => {
   it('after five wrong dates on a link, even the right one is refused for a day, also when the guesses come at once', async () => {
     const { code, caseId } = await caseWithLink();
-    const wrong = Array.from({ length: 8 }, (_, i) => call('POST', '/taxpayer/sessions', { body: { code, birthDate: `1970-01-${String(i + 10)}` } }));
+    const wrong = Array.from({ length: 8 }, (_, i) =>
+      call('POST', '/taxpayer/sessions', { body: { code, birthDate: `1970-01-${String(i + 10)}` } }),
+    );
     expect((await Promise.all(wrong)).every((a) => a.status === 401)).toBe(true);
     expect((await call('POST', '/taxpayer/sessions', { body: { code, birthDate: BIRTH } })).status).toBe(401);
     const log = await selfService().accessLog('cheongju', caseId);
@@ -270,10 +406,20 @@ describe('the lockout', () => {
     const grant = { cityId: 'cheongju', caseId, noticeId: `${noticeId}-b`, expiresOn: '2025-12-31' };
     const other = linkCode(keys, grant);
     await selfService().putLink(other, grant, clock.now.toISOString());
-    for (const c of [code, formatCode(other)]) for (let i = 0; i < 5; i++) expect((await call('POST', '/taxpayer/sessions', { body: { code: c, birthDate: `1970-02-0${i + 1}` } })).status).toBe(401);
+    for (const c of [code, formatCode(other)])
+      for (let i = 0; i < 5; i++)
+        expect(
+          (await call('POST', '/taxpayer/sessions', { body: { code: c, birthDate: `1970-02-0${i + 1}` } })).status,
+        ).toBe(401);
     const third = { ...grant, noticeId: `${noticeId}-c` };
     await selfService().putLink(linkCode(keys, third), third, clock.now.toISOString());
-    expect((await call('POST', '/taxpayer/sessions', { body: { code: formatCode(linkCode(keys, third)), birthDate: BIRTH } })).status).toBe(401);
+    expect(
+      (
+        await call('POST', '/taxpayer/sessions', {
+          body: { code: formatCode(linkCode(keys, third)), birthDate: BIRTH },
+        })
+      ).status,
+    ).toBe(401);
     const outcomes = (await selfService().accessLog('cheongju', caseId)).map((e) => e.outcome);
     expect(outcomes.filter((o) => o === 'CHECK_FAILED')).toHaveLength(ACCESS_LIMITS.perCase);
     expect(outcomes.filter((o) => o === 'LOCKED')).toHaveLength(1);
@@ -284,11 +430,22 @@ describe('the rate limit', () => {
   it('refuses an address beyond the WAF rule’s limit in its window with 429 and Retry-After; another address is served', async () => {
     const ip = `198.51.100.${1 + (process.pid % 200)}`;
     const answers = [];
-    for (let i = 0; i < PUBLIC_RATE_LIMIT.requests; i++) answers.push(call('POST', '/taxpayer/sessions', { ip, body: { code: 'ZZZZ-ZZZZ-ZZZZ-ZZZZ', birthDate: BIRTH } }));
+    for (let i = 0; i < PUBLIC_RATE_LIMIT.requests; i++)
+      answers.push(call('POST', '/taxpayer/sessions', { ip, body: { code: 'ZZZZ-ZZZZ-ZZZZ-ZZZZ', birthDate: BIRTH } }));
     expect((await Promise.all(answers)).every((a) => a.status === 401)).toBe(true);
-    const over = await call('POST', '/taxpayer/sessions', { ip, body: { code: 'ZZZZ-ZZZZ-ZZZZ-ZZZZ', birthDate: BIRTH } });
+    const over = await call('POST', '/taxpayer/sessions', {
+      ip,
+      body: { code: 'ZZZZ-ZZZZ-ZZZZ-ZZZZ', birthDate: BIRTH },
+    });
     expect(over.status).toBe(429);
     expect(Number(over.headers['Retry-After'])).toBeGreaterThan(0);
-    expect((await call('POST', '/taxpayer/sessions', { ip: '192.0.2.44', body: { code: 'ZZZZ-ZZZZ-ZZZZ-ZZZZ', birthDate: BIRTH } })).status).toBe(401);
+    expect(
+      (
+        await call('POST', '/taxpayer/sessions', {
+          ip: '192.0.2.44',
+          body: { code: 'ZZZZ-ZZZZ-ZZZZ-ZZZZ', birthDate: BIRTH },
+        })
+      ).status,
+    ).toBe(401);
   });
 });

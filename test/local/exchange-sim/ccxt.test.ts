@@ -11,7 +11,12 @@ import { Decimal, floorToStep, sum } from '#domain/money';
 import { startExchangeSimulator, type ExchangeSimulator } from '../../../local/exchange-sim';
 
 const KEY = { accessKey: 'ak-ccxt', secretKey: 'sk-ccxt' };
-const XRP_ADDRESS = { currency: 'XRP', netType: 'XRP', address: 'rEb8TK3gBgk5auZkwc6sHnwrGVJH8DuaLh', secondaryAddress: '104020' };
+const XRP_ADDRESS = {
+  currency: 'XRP',
+  netType: 'XRP',
+  address: 'rEb8TK3gBgk5auZkwc6sHnwrGVJH8DuaLh',
+  secondaryAddress: '104020',
+};
 
 /** One ccxt instance in a child process; `call` runs one of its methods there. */
 class Ccxt {
@@ -52,7 +57,13 @@ let sim: ExchangeSimulator;
 let ccxt: Ccxt;
 
 beforeAll(async () => {
-  sim = await startExchangeSimulator({ seed: 11, keys: [KEY], dataDir: '/nonexistent', clock: '2024-03-04T05:06:07Z', withdrawalAddresses: [XRP_ADDRESS] });
+  sim = await startExchangeSimulator({
+    seed: 11,
+    keys: [KEY],
+    dataDir: '/nonexistent',
+    clock: '2024-03-04T05:06:07Z',
+    withdrawalAddresses: [XRP_ADDRESS],
+  });
   sim.accounts.credit('XRP', '100000');
   ccxt = new Ccxt(sim.url);
 });
@@ -95,7 +106,11 @@ describe('ccxt upbit against the simulator', () => {
     const quarters: number[][] = await ccxt.call('fetchOHLCV', 'XRP/KRW', '15m', since, 4);
     expect(quarters.map((c) => c[0])).toEqual([0, 1, 2, 3].map((i) => since + i * 900_000));
     const days: number[][] = await ccxt.call('fetchOHLCV', 'XRP/KRW', '1d', undefined, 3);
-    expect(days.map((c) => new Date(c[0]!).toISOString())).toEqual(['2024-03-02T00:00:00.000Z', '2024-03-03T00:00:00.000Z', '2024-03-04T00:00:00.000Z']);
+    expect(days.map((c) => new Date(c[0]!).toISOString())).toEqual([
+      '2024-03-02T00:00:00.000Z',
+      '2024-03-03T00:00:00.000Z',
+      '2024-03-04T00:00:00.000Z',
+    ]);
 
     const trades = await ccxt.call('fetchTrades', 'XRP/KRW', undefined, 5);
     expect(trades).toHaveLength(5);
@@ -110,8 +125,19 @@ describe('ccxt upbit against the simulator', () => {
     const [instrument] = await ccxt.call('publicGetOrderbookInstruments', { markets: 'KRW-XRP' });
     const book = await ccxt.call('fetchOrderBook', 'XRP/KRW');
     const price = floorToStep(decimalOf(book.bids[0][0]), decimalOf(instrument.tick_size));
-    const placed = await ccxt.call('createOrder', 'XRP/KRW', 'limit', 'sell', 100, price.toNumber(), { timeInForce: 'IOC', clientOrderId: 'ccxt-ioc-1' });
-    expect(placed).toMatchObject({ symbol: 'XRP/KRW', side: 'sell', type: 'limit', status: 'open', clientOrderId: 'ccxt-ioc-1', timeInForce: 'IOC', amount: 100 });
+    const placed = await ccxt.call('createOrder', 'XRP/KRW', 'limit', 'sell', 100, price.toNumber(), {
+      timeInForce: 'IOC',
+      clientOrderId: 'ccxt-ioc-1',
+    });
+    expect(placed).toMatchObject({
+      symbol: 'XRP/KRW',
+      side: 'sell',
+      type: 'limit',
+      status: 'open',
+      clientOrderId: 'ccxt-ioc-1',
+      timeInForce: 'IOC',
+      amount: 100,
+    });
 
     const record = sim.orders.byIdentifier('ccxt-ioc-1')[0]!;
     expect(placed.id).toBe(record.uuid);
@@ -129,7 +155,11 @@ describe('ccxt upbit against the simulator', () => {
     expect(decimalOf(after.KRW.free).eq(funds.sub(record.paidFee))).toBe(true);
     // Our fill is among the market's recent trades, as an ask.
     const trades = await ccxt.call('fetchTrades', 'XRP/KRW', undefined, 10);
-    expect(trades.some((t: { side: string; timestamp: number }) => t.side === 'sell' && t.timestamp === record.createdAt.getTime())).toBe(true);
+    expect(
+      trades.some(
+        (t: { side: string; timestamp: number }) => t.side === 'sell' && t.timestamp === record.createdAt.getTime(),
+      ),
+    ).toBe(true);
   });
 
   it('rests a limit sell above the market, lists it open, cancels it', async () => {
@@ -152,12 +182,18 @@ describe('ccxt upbit against the simulator', () => {
   });
 
   it("maps the simulator's refusals to ccxt's typed errors", async () => {
-    await expect(ccxt.call('createOrder', 'XRP/KRW', 'market', 'sell', 1_000_000)).rejects.toMatchObject({ name: 'InsufficientFunds' });
-    await expect(ccxt.call('fetchOrder', '00000000-0000-4000-a000-000000000000')).rejects.toMatchObject({ name: 'OrderNotFound' });
+    await expect(ccxt.call('createOrder', 'XRP/KRW', 'market', 'sell', 1_000_000)).rejects.toMatchObject({
+      name: 'InsufficientFunds',
+    });
+    await expect(ccxt.call('fetchOrder', '00000000-0000-4000-a000-000000000000')).rejects.toMatchObject({
+      name: 'OrderNotFound',
+    });
   });
 
   it('withdraws to a registered address and follows the withdrawal to DONE', async () => {
-    const sent = await ccxt.call('withdraw', 'XRP', 10, XRP_ADDRESS.address, XRP_ADDRESS.secondaryAddress, { network: 'XRP' });
+    const sent = await ccxt.call('withdraw', 'XRP', 10, XRP_ADDRESS.address, XRP_ADDRESS.secondaryAddress, {
+      network: 'XRP',
+    });
     const record = sim.withdrawals.all()[0]!;
     expect(sent).toMatchObject({ id: record.uuid, currency: 'XRP', amount: 10, type: 'withdrawal' });
     expect((await ccxt.call('fetchBalance')).XRP).toMatchObject({ free: 99889, used: 11 }); // amount + 1 XRP fee locked
