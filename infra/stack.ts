@@ -118,12 +118,13 @@ export class CryptoTaxRecoveryStack extends Stack {
       NoticeDispatch: this.queues.noticeDispatchDlq,
       SaleRequest: this.queues.saleRequestDlq,
     });
-    this.observability.watchApi(this.api.restApi);
+    this.observability.watchApi(this.api.restApi, 'Api', 'The cities’ API');
     this.webConsole = new WebConsole(this, 'Console', {
       namePrefix: prefix,
       handler: this.apiFunction,
       logRetention: this.logRetention,
     });
+    this.observability.watchApi(this.webConsole.api, 'ConsoleApi', 'The officers’ console API');
 
     this.notices = new Notices(this, 'Notices', {
       newFunction: (fnId, fnProps) => this.newFunction(fnId, fnProps),
@@ -202,6 +203,7 @@ export class CryptoTaxRecoveryStack extends Stack {
       logRetention: this.logRetention,
       ...(pageUrl ? { pageUrl } : {}),
     });
+    this.observability.watchApi(this.taxpayerApi.restApi, 'TaxpayerApi', 'The taxpayer page’s API');
     this.taxpayerApi.secret.grantRead(this.apiFunction);
     this.apiFunction.addEnvironment(ENV.taxpayerAccessSecretArn, this.taxpayerApi.secret.secretArn);
     if (pageUrl) {

@@ -18,7 +18,7 @@ import { Construct } from 'constructs';
 import { routes as handlerRoutes } from '../../functions/api/routes';
 import { CHANGING_METHODS, type Method } from '../../functions/api/router';
 import type { Role } from '../../functions/api/roles';
-import { IDEMPOTENCY_HEADER } from '../../functions/api/idempotency';
+import { problemJsonGatewayResponses, proxyIntegration, requestValidator, requiredParameters } from './proxy-api';
 import type { AppFunction } from './function';
 import { acknowledgeWildcards } from './nag';
 import { ENV } from '#adapters/env';
@@ -180,40 +180,13 @@ export class Api extends Construct {
     // RestApi always adds an output for its URL; give it a stable, readable name.
     (this.restApi.node.findChild('Endpoint') as CfnOutput).overrideLogicalId('ApiUrl');
 
-    // Errors API Gateway answers itself (refused signature, missing header) are problem+json too.
-    for (const [name, type] of [
-      ['Default4xx', apigw.ResponseType.DEFAULT_4XX],
-      ['Default5xx', apigw.ResponseType.DEFAULT_5XX],
-    ] as const) {
-      this.restApi.addGatewayResponse(name, {
-        type,
-        responseHeaders: { 'Content-Type': "'application/problem+json'" },
-        templates: {
-          'application/json':
-            '{"type":"about:blank","title":"$context.error.responseType","detail":$context.error.messageString,"requestId":"$context.requestId"}',
-        },
-      });
-    }
+    problemJsonGatewayResponses(this.restApi);
 
-    const validator = new apigw.RequestValidator(this, 'Validator', {
-      restApi: this.restApi,
-      validateRequestParameters: true,
-      // Bodies are checked against their schemas by the handler (one source of truth); this checks
-      // the required path parameters and the Idempotency-Key header.
-      validateRequestBody: true,
-    });
-
-    const integration = new apigw.LambdaIntegration(props.handler.fn, {
-      proxy: true,
-      allowTestInvoke: false,
-      scopePermissionToMethod: false,
-    });
+    const validator = requestValidator(this, this.restApi);
+    const integration = proxyIntegration(props.handler.fn);
     for (const route of routes) {
       const resource = this.restApi.root.resourceForPath(route.path);
-      const pathParams = [...route.path.matchAll(/\{([^}]+)\}/g)].map((m) => `method.request.path.${m[1]}`);
-      const requestParameters: Record<string, boolean> = Object.fromEntries(pathParams.map((p) => [p, true]));
-      // Every change carries an Idempotency-Key (issue 3); refused here before the function runs.
-      if (CHANGING_METHODS.has(route.method)) requestParameters[`method.request.header.${IDEMPOTENCY_HEADER}`] = true;
+      const requestParameters = requiredParameters(route.path, CHANGING_METHODS.has(route.method));
       resource.addMethod(route.method, integration, {
         authorizationType: apigw.AuthorizationType.IAM,
         requestValidator: validator,

@@ -111,11 +111,12 @@ export class Observability extends Construct {
     );
   }
 
-  watchApi(api: apigw.RestApi): void {
+  /** A 5xx alarm and a dashboard row per API; `name` tells the APIs apart (the cities' API is 'Api'). */
+  watchApi(api: apigw.RestApi, name = 'Api', title = 'API'): void {
     const errors = api.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' });
     this.addAlarm(
-      new cloudwatch.Alarm(this, 'Api5xx', {
-        alarmDescription: 'The API answered 5xx',
+      new cloudwatch.Alarm(this, `${name}5xx`, {
+        alarmDescription: `${title} answered 5xx`,
         metric: errors,
         threshold: 0,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -125,7 +126,7 @@ export class Observability extends Construct {
     );
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
-        title: 'API',
+        title,
         left: [
           api.metricCount({ period: Duration.minutes(5), statistic: 'Sum' }),
           api.metricClientError({ period: Duration.minutes(5), statistic: 'Sum' }),

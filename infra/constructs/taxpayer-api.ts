@@ -17,6 +17,7 @@ import { Construct } from 'constructs';
 import { ENV } from '#adapters/env';
 import { PUBLIC_RATE_LIMIT } from '#domain/self-service';
 import { IDEMPOTENCY_HEADER } from '../../functions/api/idempotency';
+import { problemJsonGatewayResponses, proxyIntegration, requestValidator, requiredParameters } from './proxy-api';
 import { taxpayerRoutes } from '../../functions/taxpayer-api/routes';
 import type { AppFunction } from './function';
 
@@ -94,22 +95,7 @@ export class TaxpayerApi extends Construct {
         : {}),
     });
     (this.restApi.node.findChild('Endpoint') as CfnOutput).overrideLogicalId('TaxpayerApiUrl');
-    for (const [name, type] of [
-      ['Default4xx', apigw.ResponseType.DEFAULT_4XX],
-      ['Default5xx', apigw.ResponseType.DEFAULT_5XX],
-    ] as const) {
-      this.restApi.addGatewayResponse(name, {
-        type,
-        responseHeaders: {
-          'Content-Type': "'application/problem+json'",
-          ...(origin ? { 'Access-Control-Allow-Origin': `'${origin}'` } : {}),
-        },
-        templates: {
-          'application/json':
-            '{"type":"about:blank","title":"$context.error.responseType","detail":$context.error.messageString,"requestId":"$context.requestId"}',
-        },
-      });
-    }
+    problemJsonGatewayResponses(this.restApi, origin);
 
     const authorizer = new apigw.TokenAuthorizer(this, 'SessionAuthorizer', {
       handler: props.authorizer.fn,
@@ -117,22 +103,12 @@ export class TaxpayerApi extends Construct {
       // No cache: an expired session is refused at once, and one session opens one case only.
       resultsCacheTtl: Duration.seconds(0),
     });
-    const validator = new apigw.RequestValidator(this, 'Validator', {
-      restApi: this.restApi,
-      validateRequestParameters: true,
-      validateRequestBody: true,
-    });
-    const integration = new apigw.LambdaIntegration(props.handler.fn, {
-      proxy: true,
-      allowTestInvoke: false,
-      scopePermissionToMethod: false,
-    });
+    const validator = requestValidator(this, this.restApi);
+    const integration = proxyIntegration(props.handler.fn);
     for (const route of taxpayerRoutes) {
       const method = this.restApi.root.resourceForPath(route.path).addMethod(route.method, integration, {
         requestValidator: validator,
-        ...(route.kind === 'change'
-          ? { requestParameters: { [`method.request.header.${IDEMPOTENCY_HEADER}`]: true } }
-          : {}),
+        ...(route.kind === 'change' ? { requestParameters: requiredParameters(route.path, true) } : {}),
         ...(route.session
           ? { authorizer, authorizationType: apigw.AuthorizationType.CUSTOM }
           : { authorizationType: apigw.AuthorizationType.NONE }),

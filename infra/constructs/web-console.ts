@@ -28,6 +28,7 @@ import { buildWebAppSync } from '../../web/build';
 import { contentSecurityPolicy } from '../../web/headers';
 import { CHANGING_METHODS } from '../../functions/api/router';
 import { IDEMPOTENCY_HEADER } from '../../functions/api/idempotency';
+import { problemJsonGatewayResponses, proxyIntegration, requestValidator, requiredParameters } from './proxy-api';
 import { API_ROUTES, STAGE_NAME, type Route } from './api';
 import type { AppFunction } from './function';
 import { nagResource } from './nag';
@@ -185,44 +186,17 @@ export class WebConsole extends Construct {
       allowHeaders: ['authorization', 'content-type', IDEMPOTENCY_HEADER.toLowerCase()],
       maxAge: Duration.minutes(10),
     };
-    for (const [name, type] of [
-      ['Default4xx', apigw.ResponseType.DEFAULT_4XX],
-      ['Default5xx', apigw.ResponseType.DEFAULT_5XX],
-    ] as const) {
-      this.api.addGatewayResponse(name, {
-        type,
-        responseHeaders: {
-          'Content-Type': "'application/problem+json'",
-          'Access-Control-Allow-Origin': `'${siteOrigin}'`,
-        },
-        templates: {
-          'application/json':
-            '{"type":"about:blank","title":"$context.error.responseType","detail":$context.error.messageString,"requestId":"$context.requestId"}',
-        },
-      });
-    }
+    problemJsonGatewayResponses(this.api, siteOrigin);
     const authorizer = new apigw.CognitoUserPoolsAuthorizer(this, 'SignedIn', {
       cognitoUserPools: [this.userPool],
       authorizerName: 'officers',
     });
-    const validator = new apigw.RequestValidator(this, 'Validator', {
-      restApi: this.api,
-      validateRequestParameters: true,
-      validateRequestBody: true,
-    });
-    // One invoke permission for the whole console API (not one per method): the stack stays under CloudFormation's 500 resources.
-    const integration = new apigw.LambdaIntegration(props.handler.fn, {
-      proxy: true,
-      allowTestInvoke: false,
-      scopePermissionToMethod: false,
-    });
+    const validator = requestValidator(this, this.api);
+    const integration = proxyIntegration(props.handler.fn);
     for (const route of CONSOLE_ROUTES) {
       const resource = this.api.root.resourceForPath(route.path);
       if (!resource.node.tryFindChild('OPTIONS')) resource.addCorsPreflight(cors);
-      const requestParameters: Record<string, boolean> = Object.fromEntries(
-        [...route.path.matchAll(/\{([^}]+)\}/g)].map((m) => [`method.request.path.${m[1]}`, true]),
-      );
-      if (CHANGING_METHODS.has(route.method)) requestParameters[`method.request.header.${IDEMPOTENCY_HEADER}`] = true;
+      const requestParameters = requiredParameters(route.path, CHANGING_METHODS.has(route.method));
       resource.addMethod(route.method, integration, {
         authorizationType: apigw.AuthorizationType.COGNITO,
         authorizer,

@@ -310,11 +310,16 @@ describe('observability', () => {
         AlarmActions: [{ Ref: Match.stringLikeRegexp('Alarms') }],
       });
     }
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      MetricName: '5XXError',
-      Namespace: 'AWS/ApiGateway',
-      Threshold: 0,
-    });
+    // One 5xx alarm per API: the cities', the officers' console's, the taxpayer page's.
+    for (const api of [stack.api.restApi, stack.webConsole.api, stack.taxpayerApi.restApi]) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: '5XXError',
+        Namespace: 'AWS/ApiGateway',
+        Threshold: 0,
+        Dimensions: [{ Name: 'ApiName', Value: resolve(stack.resolve(api.restApiName)) }],
+        AlarmActions: [{ Ref: Match.stringLikeRegexp('Alarms') }],
+      });
+    }
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
   });
