@@ -6,7 +6,9 @@
  * starts once per run, local SQS and the exchange simulator). Unit tests are listed here by path;
  * a new test file is an integration test unless added below, so one that needs DynamoDB never ends
  * up in the run that has none. A third project, `browser` (`npm run test:browser`), drives the web
- * console in headless Chromium against a local stack.
+ * console and the taxpayer page in headless Chromium against a local stack; `npm test` runs it after
+ * the other two, so that Chromium never competes with them for the machine's cores (under that
+ * contention a page load could miss its minute).
  */
 const UNIT = [
   '/test/domain/.*\\.test\\.ts$',
