@@ -1,6 +1,7 @@
 /** 체납 사건: the city's cases by state, with filters and search, a page at a time. */
 import { useEffect, useState } from 'preact/hooks';
 import { html } from '../../shared/html';
+import { Pager } from '../pager';
 import { won, day, percent } from '../../shared/format';
 import { useConsole } from '../context';
 import { STATUS_LABEL, COVERAGE_LABEL } from '../labels';
@@ -112,21 +113,6 @@ export function CasesPage({ params }: { params: Record<string, string> }) {
                 )}
               </tbody>
             </table>
-            <div class="pager">
-              <button
-                class="secondary"
-                disabled=${cursors.length === 0}
-                onClick=${() => setCursors(cursors.slice(0, -1))}
-              >
-                이전
-              </button>
-              <button
-                class="secondary"
-                disabled=${!page.cursor}
-                onClick=${() => page.cursor && setCursors([...cursors, page.cursor])}
-              >
-                다음
-              </button>
-            </div>`
+            <${Pager} cursors=${cursors} next=${page.cursor} setCursors=${setCursors} />`
     }`;
 }

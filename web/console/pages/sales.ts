@@ -2,6 +2,7 @@
 import { useState } from 'preact/hooks';
 import { coin, group, when, won } from '../../shared/format';
 import { html } from '../../shared/html';
+import { Pager } from '../pager';
 import { useConsole } from '../context';
 import { STATUS_LABEL } from '../labels';
 import { useLoad } from '../use-load';
@@ -117,22 +118,7 @@ export function SalesPage({ params }: { params: Record<string, string> }) {
                 )}
               </tbody>
             </table>
-            <div class="pager">
-              <button
-                class="secondary"
-                disabled=${cursors.length === 0}
-                onClick=${() => setCursors(cursors.slice(0, -1))}
-              >
-                이전
-              </button>
-              <button
-                class="secondary"
-                disabled=${!data.cursor}
-                onClick=${() => data.cursor && setCursors([...cursors, data.cursor])}
-              >
-                다음
-              </button>
-            </div>`
+            <${Pager} cursors=${cursors} next=${data.cursor} setCursors=${setCursors} />`
     }`;
 }
 
