@@ -9,7 +9,7 @@
  * Orders are never re-sent blindly: when the answer to a POST is lost (timeout, reset, 5xx), the
  * order is looked up by its `identifier` (`placeOrResolve`).
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { Decimal, decimal, decimalString, sum, ZERO } from '#domain/money';
 import {
   AddressNotAllowed,
@@ -676,17 +676,20 @@ function* chunks<T>(items: readonly T[], size: number): Generator<T[]> {
 // ---------------------------------------------------------------------------------------------
 // Response schemas (after lossless parsing every JSON number is a string)
 
-const dec = z.string().transform((s, ctx) => {
-  try {
-    return decimal(new Decimal(s));
-  } catch {
-    ctx.addIssue({ code: 'custom', message: `not a non-negative decimal: ${s}` });
-    return z.NEVER;
-  }
-});
-const epochMs = z.string().regex(/^\d+$/).transform(Number);
+const dec = z.pipe(
+  z.string(),
+  z.transform((s: string, ctx) => {
+    try {
+      return decimal(new Decimal(s));
+    } catch {
+      ctx.issues.push({ code: 'custom', message: `not a non-negative decimal: ${s}`, input: s });
+      return z.NEVER;
+    }
+  }),
+);
+const epochMs = z.pipe(z.string().check(z.regex(/^\d+$/)), z.transform(Number));
 
-const errorSchema = z.object({ error: z.object({ name: z.string(), message: z.string().default('') }) });
+const errorSchema = z.object({ error: z.object({ name: z.string(), message: z._default(z.string(), '') }) });
 
 const tickerSchema = z.object({
   market: z.string(),
@@ -707,7 +710,12 @@ const orderbookSchema = z.object({
 
 const instrumentSchema = z.object({ market: z.string(), quote_currency: z.string(), tick_size: dec });
 
-const accountSchema = z.object({ currency: z.string(), balance: dec, locked: dec, avg_buy_price: dec.default(ZERO) });
+const accountSchema = z.object({
+  currency: z.string(),
+  balance: dec,
+  locked: dec,
+  avg_buy_price: z._default(dec, ZERO),
+});
 
 const chanceSchema = z.object({
   ask_fee: dec,
@@ -716,7 +724,7 @@ const chanceSchema = z.object({
     state: z.string(),
     ask: z.object({ currency: z.string(), min_total: dec }),
     bid: z.object({ currency: z.string(), min_total: dec }),
-    max_total: dec.nullish(),
+    max_total: z.nullish(dec),
   }),
   ask_account: accountSchema,
   bid_account: accountSchema,
@@ -728,38 +736,38 @@ const orderSchema = z.object({
   uuid: z.string(),
   side: z.enum(['ask', 'bid']),
   ord_type: z.enum(['limit', 'market', 'best', 'price']),
-  price: dec.nullish(),
+  price: z.nullish(dec),
   state: z.enum(['wait', 'watch', 'done', 'cancel']),
   market: z.string(),
   created_at: z.string(),
-  volume: dec.nullish(),
-  remaining_volume: dec.nullish(),
+  volume: z.nullish(dec),
+  remaining_volume: z.nullish(dec),
   paid_fee: dec,
   executed_volume: dec,
-  executed_funds: dec.nullish(),
-  identifier: z.string().nullish(),
-  time_in_force: z.string().nullish(),
-  trades: z.array(tradeSchema).optional(),
+  executed_funds: z.nullish(dec),
+  identifier: z.nullish(z.string()),
+  time_in_force: z.nullish(z.string()),
+  trades: z.optional(z.array(tradeSchema)),
 });
 
 const addressSchema = z.object({
   currency: z.string(),
   net_type: z.string(),
   withdraw_address: z.string(),
-  secondary_address: z.string().nullish(),
+  secondary_address: z.nullish(z.string()),
 });
 
 const withdrawalSchema = z.object({
   uuid: z.string(),
   currency: z.string(),
   net_type: z.string(),
-  txid: z.string().nullish(),
+  txid: z.nullish(z.string()),
   state: z.enum(['WAITING', 'PROCESSING', 'DONE', 'FAILED', 'CANCELLED', 'REJECTED']),
   created_at: z.string(),
-  done_at: z.string().nullish(),
+  done_at: z.nullish(z.string()),
   amount: dec,
   fee: dec,
-  transaction_type: z.string().default('default'),
+  transaction_type: z._default(z.string(), 'default'),
 });
 
 function toWithdrawal(w: z.output<typeof withdrawalSchema>): Withdrawal {
@@ -777,7 +785,7 @@ function toWithdrawal(w: z.output<typeof withdrawalSchema>): Withdrawal {
   };
 }
 
-function parse<S extends z.ZodType>(schema: S, body: unknown, what: string): z.output<S> {
+function parse<S extends z.ZodMiniType>(schema: S, body: unknown, what: string): z.output<S> {
   const r = schema.safeParse(body);
   if (!r.success) throw new ExchangeError(`unexpected ${what} response: ${r.error.message}`);
   return r.data;
