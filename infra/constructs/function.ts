@@ -23,14 +23,26 @@ export const BUNDLE_BANNER =
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
 /**
+ * Node's built-in modules the bundles import that are faster without their ES module facade (each
+ * `functions/bundling/node/<name>.ts` takes it from `process.getBuiltinModule`; measured by
+ * `npm run bench -- bundles`). Modules whose facade costs nothing (path, url, ...) stay imports.
+ */
+const FACADE_FREE_BUILTINS = ['crypto', 'fs', 'fs/promises', 'http', 'https', 'os', 'process', 'zlib'] as const;
+
+/**
  * Modules replaced at bundle time (esbuild's alias, paths from the repository root), each for a
  * faster cold start (functions/bundling/, docs/BENCHMARKS.md): the SDK's default credential chain
- * by the environment's credentials, all a Lambda ever has; `node:http` without its ESM facade.
+ * by the environment's credentials, all a Lambda ever has; the built-ins above without their ESM facade.
  */
 export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
   '@aws-sdk/credential-provider-node': './functions/bundling/credential-provider.ts',
-  'node:http': './functions/bundling/node-http.ts',
-  http: './functions/bundling/node-http.ts',
+  ...Object.fromEntries(
+    FACADE_FREE_BUILTINS.flatMap((name) => [
+      // esbuild also aliases subpaths (`fs/promises` under `fs`): each one used has its own entry.
+      [`node:${name}`, `./functions/bundling/node/${name.replace('/', '-')}.ts`],
+      [name, `./functions/bundling/node/${name.replace('/', '-')}.ts`],
+    ]),
+  ),
 };
 
 /** `functions/<name>/handler.ts`, else `functions/<name>/index.ts`; undefined when neither exists. */

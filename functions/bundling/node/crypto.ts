@@ -1,0 +1,2 @@
+/** `node:crypto` without its ESM facade: see ./http.ts. */
+export = process.getBuiltinModule('node:crypto');

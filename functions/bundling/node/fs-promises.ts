@@ -1,0 +1,2 @@
+/** `node:fs/promises` without its ESM facade: see ./http.ts. */
+export = process.getBuiltinModule('node:fs/promises');

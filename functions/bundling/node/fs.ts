@@ -1,0 +1,2 @@
+/** `node:fs` without its ESM facade: see ./http.ts. */
+export = process.getBuiltinModule('node:fs');

@@ -1,0 +1,2 @@
+/** `node:https` without its ESM facade: see ./http.ts. */
+export = process.getBuiltinModule('node:https');

@@ -1,0 +1,2 @@
+/** `node:os` without its ESM facade: see ./http.ts. */
+export = process.getBuiltinModule('node:os');

@@ -1,0 +1,2 @@
+/** `node:process` without its ESM facade: see ./http.ts. */
+export = process.getBuiltinModule('node:process');
