@@ -14,21 +14,24 @@
  *    alternative, and measured beside it.
  * 3. Cold start: a fresh `node` per run imports the bundle (which runs the handler module's
  *    initialisation: configuration, clients, Powertools) with the environment the stack gives the
- *    function (CloudFormation tokens replaced by placeholders of the right shape). For the
+ *    function (CloudFormation tokens replaced by placeholders of the right shape) and the variables
+ *    the Lambda runtime adds (function name, memory, task root, X-Ray daemon), so Powertools' tracer
+ *    initialises with tracing on, as it does on Lambda. For the
  *    alternative, the runtime's SDK is stood in for by the repository's node_modules (linked beside
  *    the bundles; on Lambda it is /var/runtime/node_modules, also unminified CommonJS). Median over the runs of the whole
- *    process's wall time, and of the import alone, beside a handler that only loads Powertools'
- *    logger, bundled the same way.
+ *    process's wall time, of the import alone, and of the process's CPU time (steadier than wall
+ *    time on a shared machine), beside a handler that only loads Powertools' logger, bundled the same way.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type Metafile } from 'esbuild';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { buildApp } from '../infra/build-app';
 import { defineCommand, numberOption, progress } from '../local/cli';
-import { BUNDLE_ALIASES, BUNDLE_BANNER } from '../infra/constructs/function';
+import { AppFunction, BUNDLE_ALIASES, BUNDLE_BANNER } from '../infra/constructs/function';
 import { machine, median, round, table, targetLines, writeResult, type Target } from './support/common';
 
 const REPO_ROOT = resolve(__dirname, '..');
@@ -37,7 +40,12 @@ const COLD_RATIO = 2;
 
 interface LambdaResource {
   Type: string;
-  Properties: { Code?: { S3Key?: string }; Handler?: string; Environment?: { Variables?: Record<string, unknown> } };
+  Properties: {
+    Code?: { S3Key?: string };
+    Handler?: string;
+    MemorySize?: number;
+    Environment?: { Variables?: Record<string, unknown> };
+  };
   Metadata?: Record<string, unknown>;
 }
 
@@ -65,6 +73,20 @@ function placeholder(name: string): string {
 function environmentOf(resource: LambdaResource): Record<string, string> {
   const vars = resource.Properties.Environment?.Variables ?? {};
   return Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, typeof v === 'string' ? v : placeholder(k)]));
+}
+
+/** What the Lambda runtime sets beside the function's own variables (active tracing: the X-Ray daemon's address). */
+function runtimeEnvironment(name: string, bundle: string, memorySize = 512): Record<string, string> {
+  return {
+    AWS_LAMBDA_FUNCTION_NAME: name,
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memorySize),
+    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+    LAMBDA_TASK_ROOT: dirname(bundle),
+    _HANDLER: 'index.handler',
+    AWS_XRAY_DAEMON_ADDRESS: '127.0.0.1:2000',
+    AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
+  };
 }
 
 /** The build options of infra/constructs/function.ts, for esbuild's API (plus a metafile, no source map). */
@@ -115,9 +137,9 @@ async function rebuild(
   return { bytes: statSync(outfile).size, top: top.slice(0, 6), awsSdkKb };
 }
 
-/** One fresh process: wall time from spawn to exit, and the import inside it. */
-function coldStart(bundle: string, env: Record<string, string>): { wallMs: number; requireMs: number } {
-  const script = `const t=performance.now();const m=await import(${JSON.stringify(pathToFileURL(bundle).href)});const r=performance.now()-t;if(typeof m.handler!=='function')throw new Error('no handler');process.stdout.write(String(r));`;
+/** One fresh process: wall time from spawn to exit, the import inside it, and the process's CPU time. */
+function coldStart(bundle: string, env: Record<string, string>): { wallMs: number; requireMs: number; cpuMs: number } {
+  const script = `const t=performance.now();const m=await import(${JSON.stringify(pathToFileURL(bundle).href)});const r=performance.now()-t;if(typeof m.handler!=='function')throw new Error('no handler');const c=process.cpuUsage();process.stdout.write(r+' '+(c.user+c.system)/1000);`;
   const started = performance.now();
   const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
     env: {
@@ -131,7 +153,8 @@ function coldStart(bundle: string, env: Record<string, string>): { wallMs: numbe
   });
   const wallMs = performance.now() - started;
   if (run.status !== 0) throw new Error(`${bundle} failed to load: ${run.stderr.split('\n').slice(0, 6).join('\n')}`);
-  return { wallMs, requireMs: Number(run.stdout) };
+  const [requireMs = NaN, cpuMs = NaN] = run.stdout.split(' ').map(Number);
+  return { wallMs, requireMs, cpuMs };
 }
 
 export default async function bench({ runs }: ReturnType<typeof command.read>): Promise<void> {
@@ -148,6 +171,13 @@ export default async function bench({ runs }: ReturnType<typeof command.read>): 
     };
     const synthSeconds = (performance.now() - synthStarted) / 1000;
 
+    // Each function's entry, from the construct that built it (NodejsFunction keeps none in the template).
+    const entries = new Map(
+      stack.node
+        .findAll()
+        .filter((c): c is AppFunction => c instanceof AppFunction)
+        .map((f) => [stack.getLogicalId(f.fn.node.defaultChild as CfnFunction), f.entry]),
+    );
     const functions = Object.entries(template.Resources)
       .filter(
         ([, r]) =>
@@ -158,17 +188,24 @@ export default async function bench({ runs }: ReturnType<typeof command.read>): 
       .map(([logicalId, r]) => {
         const service = String(r.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME);
         const dir = join(outdir, `asset.${(r.Properties.Code?.S3Key ?? '').replace(/\.zip$/, '')}`);
-        return { logicalId, service, bundle: join(dir, 'index.mjs'), env: environmentOf(r) };
+        const bundle = join(dir, 'index.mjs');
+        const entry = entries.get(logicalId);
+        if (!entry) throw new Error(`no AppFunction built ${logicalId}`);
+        return {
+          logicalId,
+          service,
+          entry,
+          bundle,
+          env: { ...runtimeEnvironment(logicalId, bundle, r.Properties.MemorySize), ...environmentOf(r) },
+        };
       })
-      .sort((a, b) => a.service.localeCompare(b.service));
-
-    // The entry of each function (NodejsFunction keeps none in the template): functions/<service>/handler.ts, the sale steps by name.
-    const entryOf = (service: string): string => {
-      if (service === 'sale-case-steps') return join(REPO_ROOT, 'functions/sale/case-handler.ts');
-      if (service === 'sale-market-steps') return join(REPO_ROOT, 'functions/sale/market-handler.ts');
-      if (service === 'sweep-orders-in-doubt') return join(REPO_ROOT, 'functions/sale/sweep-handler.ts');
-      return join(REPO_ROOT, 'functions', service, 'handler.ts');
-    };
+      .sort((a, b) => a.service.localeCompare(b.service))
+      // Two functions of one service (the taxpayer API and its authorizer) are told apart by their construct.
+      .map((f, _, all) =>
+        all.filter((g) => g.service === f.service).length > 1
+          ? { ...f, service: `${f.service} (${f.logicalId.replace(/[0-9A-F]{8}$/, '')})` }
+          : f,
+      );
 
     // The runtime's SDK for the alternative builds, resolved from outside the bundle as on Lambda.
     symlinkSync(join(REPO_ROOT, 'node_modules'), join(outdir, 'node_modules'), 'dir');
@@ -181,18 +218,18 @@ export default async function bench({ runs }: ReturnType<typeof command.read>): 
       const code = readFileSync(f.bundle, 'utf8');
       const withoutMapComment = Buffer.byteLength(code.replace(/\n?\/\/# sourceMappingURL=\S+\s*$/, ''), 'utf8');
       const mapBytes = statSync(`${f.bundle}.map`).size;
-      const mirror = await rebuild(entryOf(f.service), join(rebuildDir, `${f.service}.mjs`));
-      const altBundle = join(rebuildDir, 'runtime-sdk', `${f.service}.mjs`);
-      const alt = await rebuild(entryOf(f.service), altBundle, true);
+      const mirror = await rebuild(f.entry, join(rebuildDir, `${f.logicalId}.mjs`));
+      const altBundle = join(rebuildDir, 'runtime-sdk', `${f.logicalId}.mjs`);
+      const alt = await rebuild(f.entry, altBundle, true);
       runtimeSdk.push({
         service: `${f.service} (runtime SDK)`,
         bundle: altBundle,
-        env: f.env,
+        env: { ...f.env, LAMBDA_TASK_ROOT: dirname(altBundle) },
         kb: round(alt.bytes / 1024),
       });
       rows.push({
         ...f,
-        entry: relative(REPO_ROOT, entryOf(f.service)),
+        entry: relative(REPO_ROOT, f.entry),
         kb: round(withoutMapComment / 1024),
         mapKb: round(mapBytes / 1024),
         rebuiltKb: round(mirror.bytes / 1024),
@@ -205,9 +242,13 @@ export default async function bench({ runs }: ReturnType<typeof command.read>): 
     const emptyBuild = await rebuild(join(__dirname, 'support', 'empty-handler.ts'), empty);
 
     // Cold starts, interleaved so that a change in the machine's load touches every bundle alike.
-    const samples = new Map<string, { wall: number[]; require: number[] }>();
+    const samples = new Map<string, { wall: number[]; require: number[]; cpu: number[] }>();
     const subjects = [
-      { service: 'empty (Powertools logger only)', bundle: empty, env: { POWERTOOLS_SERVICE_NAME: 'empty' } },
+      {
+        service: 'empty (Powertools logger only)',
+        bundle: empty,
+        env: { ...runtimeEnvironment('empty', empty), POWERTOOLS_SERVICE_NAME: 'empty' },
+      },
       ...rows,
       ...runtimeSdk,
     ];
@@ -217,16 +258,17 @@ export default async function bench({ runs }: ReturnType<typeof command.read>): 
       for (const s of subjects) {
         starting.update(i * subjects.length + subjects.indexOf(s));
         const r = coldStart(s.bundle, s.env);
-        const entry = samples.get(s.service) ?? { wall: [], require: [] };
+        const entry = samples.get(s.service) ?? { wall: [], require: [], cpu: [] };
         entry.wall.push(r.wallMs);
         entry.require.push(r.requireMs);
+        entry.cpu.push(r.cpuMs);
         samples.set(s.service, entry);
       }
     }
     starting.stop();
     const cold = (service: string) => {
-      const s = samples.get(service) ?? { wall: [], require: [] };
-      return { wallMs: round(median(s.wall)), requireMs: round(median(s.require)) };
+      const s = samples.get(service) ?? { wall: [], require: [], cpu: [] };
+      return { wallMs: round(median(s.wall)), requireMs: round(median(s.require)), cpuMs: round(median(s.cpu)) };
     };
     const baseline = cold(subjects[0]?.service ?? '');
     const bundles = rows.map((r) => {
@@ -243,12 +285,15 @@ export default async function bench({ runs }: ReturnType<typeof command.read>): 
         largestPackages: r.top,
         coldStartMs: c.wallMs,
         requireMs: c.requireMs,
+        cpuMs: c.cpuMs,
         coldStartRatio: round(c.wallMs / baseline.wallMs, 2),
         requireRatio: round(c.requireMs / baseline.requireMs, 2),
+        cpuRatio: round(c.cpuMs / baseline.cpuMs, 2),
         runtimeSdk: {
           minifiedKb: alt?.kb ?? 0,
           coldStartMs: altCold.wallMs,
           coldStartRatio: round(altCold.wallMs / baseline.wallMs, 2),
+          cpuRatio: round(altCold.cpuMs / baseline.cpuMs, 2),
         },
       };
     });
@@ -256,6 +301,7 @@ export default async function bench({ runs }: ReturnType<typeof command.read>): 
     const over = bundles.filter((b) => b.minifiedKb >= LIMIT_KB);
     const worstRatio = Math.max(...bundles.map((b) => b.coldStartRatio));
     const worstRequireRatio = Math.max(...bundles.map((b) => b.requireRatio));
+    const worstCpuRatio = Math.max(...bundles.map((b) => b.cpuRatio));
     const figures = {
       runs,
       synthSeconds: round(synthSeconds),
@@ -288,6 +334,8 @@ export default async function bench({ runs }: ReturnType<typeof command.read>): 
             'x empty',
             'import ms',
             'x empty',
+            'CPU ms',
+            'x empty',
             'runtime SDK: KB',
             'cold ms',
             'x empty',
@@ -300,6 +348,8 @@ export default async function bench({ runs }: ReturnType<typeof command.read>): 
             baseline.wallMs,
             1,
             baseline.requireMs,
+            1,
+            baseline.cpuMs,
             1,
             '-',
             '-',
@@ -314,13 +364,15 @@ export default async function bench({ runs }: ReturnType<typeof command.read>): 
             b.coldStartRatio,
             b.requireMs,
             b.requireRatio,
+            b.cpuMs,
+            b.cpuRatio,
             b.runtimeSdk.minifiedKb,
             b.runtimeSdk.coldStartMs,
             b.runtimeSdk.coldStartRatio,
           ]),
         ]),
         `largest packages in the biggest bundle (${bundles.find((b) => b.minifiedKb === largest)?.service ?? ''}): ${(bundles.find((b) => b.minifiedKb === largest)?.largestPackages ?? []).map((p) => `${p.module} ${p.kb} KB`).join(', ')}`,
-        `import alone, worst ratio to the empty handler: ${worstRequireRatio}`,
+        `import alone, worst ratio to the empty handler: ${worstRequireRatio}; CPU time, worst ratio: ${worstCpuRatio}`,
         targetLines(targets),
         '',
       ].join('\n'),
@@ -328,7 +380,7 @@ export default async function bench({ runs }: ReturnType<typeof command.read>): 
     const file = writeResult('bundles', m, {
       build:
         "cdk synth of infra/build-app with cdk.json context (NodejsFunction, local esbuild, options of infra/constructs/function.ts: minify, source map, node22, ESM, module fields first, AWS SDK bundled); sizes of index.mjs without its source map; package breakdown from an esbuild API rebuild with the same options and a metafile; runtimeSdk: the same build with the AWS SDK external (the runtime's, stood in for by the repository's node_modules), no source map",
-      coldStart: `median of ${runs} fresh \`node\` processes per bundle (interleaved), each importing the bundle with the function's environment from the template; wall time of the process, and the import alone (requireMs)`,
+      coldStart: `median of ${runs} fresh \`node\` processes per bundle (interleaved), each importing the bundle with the function's environment from the template and the Lambda runtime's variables (tracing on); wall time of the process (the target), the import alone (requireMs), and the process's CPU time (cpuMs)`,
       figures,
       targets,
     });

@@ -81,6 +81,8 @@ export interface AppFunctionProps {
 
 export class AppFunction extends Construct implements iam.IGrantable {
   readonly fn: NodejsFunction;
+  /** The bundle's entry file (absolute path). */
+  readonly entry: string;
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
   readonly grantPrincipal: iam.IPrincipal;
@@ -91,6 +93,7 @@ export class AppFunction extends Construct implements iam.IGrantable {
     if (!entry) {
       throw new Error(`AppFunction ${id}: no functions/${props.name}/handler.ts or index.ts in ${REPO_ROOT}`);
     }
+    this.entry = entry;
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention,
