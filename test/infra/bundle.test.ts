@@ -50,6 +50,9 @@ describe('bundled app', () => {
     const code = readFileSync(bundle, 'utf8');
     expect(code).toMatch(/\/\/# sourceMappingURL=index\.mjs\.map\s*$/);
     expect(code.length / code.split('\n').length).toBeGreaterThan(1000); // minified: long lines
+    // The aliased built-ins come from process.getBuiltinModule, never through an ES module import (its facade).
+    expect(code).toContain('getBuiltinModule("node:fs")');
+    expect(code).not.toMatch(/from\s*["']node:(crypto|fs|http|https|os|process|zlib)["']/);
 
     symlinkSync(path.resolve(__dirname, '..', '..', 'node_modules'), path.join(outdir, 'node_modules'), 'dir');
     const script = `const m = await import(${JSON.stringify(pathToFileURL(bundle).href)}); process.stdout.write(typeof m.handler);`;
