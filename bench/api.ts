@@ -119,7 +119,8 @@ export default async function bench(options: ReturnType<typeof command.read>): P
   // Other work on the machine shares the CPUs with DynamoDB Local: recorded with the figures.
   const loadBefore = Math.round((loadavg()[0] ?? 0) * 100) / 100;
   const { cases, concurrency, gets } = options;
-  const local = await startDynamoDbLocal();
+  // The JVM as it comes (its optimizing compiler): a benchmark runs long enough to profit from it.
+  const local = await startDynamoDbLocal({ jvmOptions: [] });
   try {
     const client = createDynamoDbClient({ DYNAMODB_ENDPOINT: local.endpoint });
     const tableName = 'cases-bench';

@@ -7,10 +7,10 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { PUBLIC_RATE_LIMIT } from '#domain/self-service';
 import { taxpayerRoutes } from '../../functions/taxpayer-api/routes';
-import { buildTestApp, resourcesOfType } from './helpers';
+import { buildTestApp, resourcesOfType, synthesizedTemplate } from './helpers';
 
 const { stack } = buildTestApp();
-const template = Template.fromStack(stack);
+const template = Template.fromJSON(synthesizedTemplate());
 const apiId = stack.getLogicalId(stack.taxpayerApi.restApi.node.defaultChild as never);
 const onApi = (type: string) =>
   Object.values(resourcesOfType(template, type)).filter(

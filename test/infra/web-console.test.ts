@@ -5,14 +5,14 @@
  */
 import { Template, Match } from 'aws-cdk-lib/assertions';
 import { CONSOLE_ROUTES } from '../../infra/constructs/web-console';
-import { buildTestApp, resourcesOfType } from './helpers';
+import { resourcesOfType, synthesizedTemplate } from './helpers';
 
 describe('web console', () => {
-  const { app, stack } = buildTestApp();
-  const template = Template.fromStack(stack);
+  const template = Template.fromJSON(synthesizedTemplate());
 
   it('synthesizes cdk-nag clean', () => {
-    expect(() => app.synth()).not.toThrow();
+    // The template is made by a synth with cdk-nag attached (synthesizedTemplate), which throws on any finding.
+    expect(() => synthesizedTemplate()).not.toThrow();
   });
 
   it('signs officers in through a user pool with MFA required, no self sign-up, and cities only an administrator sets', () => {

@@ -3,9 +3,12 @@
  * runs it: the exchange simulator at Upbit's own limits (orders 12 a second, other exchange calls 30,
  * each quotation group 10, counted in real seconds; 429 over them, 418 to a caller that keeps
  * going), every caller within the rate budget in the table, the market steps at their deployed
- * reserved concurrency, the starter capping running sales. 150 cases pass their deadline on one
- * day: the 09:00 deadline check asks for 150 sales at once. Every sale settles, the exchange never
- * bans the account, and the 429s it answered are counted and reported.
+ * reserved concurrency, the starter capping running sales. Three times the cap's worth of cases pass
+ * their deadline on one day: the 09:00 deadline check asks for all their sales at once. Every sale
+ * settles, the exchange never bans the account, and the 429s it answered are counted and reported.
+ * The cap is lowered to 8 (deployed: DEFAULT_MAX_RUNNING_SALES, 30): 8 sales quoting and ordering at
+ * once already ask more than Upbit's limits allow (10 quotations a second), so the budget is what
+ * keeps them inside, as it does for 30, at a sixth of the CPU of 150 sales.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,15 +27,15 @@ import { Decimal, decimal, won, ZERO } from '#domain/money';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDynamoDbClient } from '#adapters/dynamodb/client';
 import { DynamoDbOutboxStore } from '#adapters/dynamodb/outbox-store';
-import { DEFAULT_MAX_RUNNING_SALES } from '../../functions/start-sale/config';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { runTimeline } from '../../local/timeline';
 
-// DynamoDB Local's start, then 150 sales paced by the exchange's real-second limits.
+// DynamoDB Local's start, then the sales paced by the exchange's real-second limits.
 jest.setTimeout(300_000);
 
 const CITY = 'cheongju';
-const SALES = 150;
+const MAX_RUNNING_SALES = 8;
+const SALES = 3 * MAX_RUNNING_SALES;
 /** Each market's coin and a quantity worth a few hundred thousand won (well under the approval threshold). */
 const SEIZED = [
   { market: 'KRW-BTC', quantity: '0.012' },
@@ -40,7 +43,7 @@ const SEIZED = [
   { market: 'KRW-XRP', quantity: '500' },
 ] as const;
 
-describe('one rate budget: 150 sales start at once at Upbit’s own limits', () => {
+describe('one rate budget: three times the running-sales cap start at once at Upbit’s own limits', () => {
   let stack: LocalStack | undefined;
   let client: DynamoDBClient | undefined;
   let stateDir: string;
@@ -51,7 +54,11 @@ describe('one rate budget: 150 sales start at once at Upbit’s own limits', () 
 
   beforeAll(async () => {
     stateDir = mkdtempSync(join(tmpdir(), 'rate-budget-'));
-    stack = await startLocalStack({ start: '2026-09-14T08:50:00+09:00', stateDir });
+    stack = await startLocalStack({
+      start: '2026-09-14T08:50:00+09:00',
+      stateDir,
+      maxRunningSales: MAX_RUNNING_SALES,
+    });
     client = createDynamoDbClient({ DYNAMODB_ENDPOINT: stack.dynamodb.endpoint });
   });
 
@@ -128,8 +135,8 @@ describe('one rate budget: 150 sales start at once at Upbit’s own limits', () 
   }
 
   it('settles every sale with no 418, the 429s counted, never more sales running than the cap', async () => {
-    for (let n = 0; n < SALES; n += 10)
-      await Promise.all(Array.from({ length: 10 }, (_, k) => caseAwaitingSale(n + k)));
+    for (let n = 0; n < SALES; n += MAX_RUNNING_SALES)
+      await Promise.all(Array.from({ length: MAX_RUNNING_SALES }, (_, k) => caseAwaitingSale(n + k)));
     const requestsBefore = s().exchange.requests.length;
 
     let peakSelling = 0;
@@ -163,7 +170,7 @@ describe('one rate budget: 150 sales start at once at Upbit’s own limits', () 
       peakSelling,
       startsDeferred: s().metrics.counts.get('SaleStartsDeferred') ?? 0,
     };
-    console.log(`150 sales at Upbit's own limits: ${JSON.stringify(report)}`);
+    console.log(`${SALES} sales at Upbit's own limits: ${JSON.stringify(report)}`);
 
     expect(await s().store.countByStatus(CITY, 'SETTLED')).toBe(SALES);
     for (let n = 0; n < SALES; n++) expect((await s().store.get(CITY, `rb-${n}`))?.saleAttempts).toBe(1);
@@ -171,7 +178,7 @@ describe('one rate budget: 150 sales start at once at Upbit’s own limits', () 
     // The budget keeps every caller inside the limits; a 429 could only come from timing at the edge.
     expect(count(429)).toBeLessThanOrEqual(Math.ceil(requests.length / 100));
     // The cap held (the starter counts one request after another), and it was reached: starts were deferred, none lost.
-    expect(peakSelling).toBeLessThanOrEqual(DEFAULT_MAX_RUNNING_SALES);
+    expect(peakSelling).toBeLessThanOrEqual(MAX_RUNNING_SALES);
     expect(report.startsDeferred).toBeGreaterThan(0);
     expect(s().metrics.counts.get('SalesStarted')).toBe(SALES);
   });
