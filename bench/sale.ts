@@ -656,17 +656,23 @@ function run(book: SaleBook, strategy: Strategy, params: ScheduleParams): Outcom
   let dailyOver = 0;
   for (const [code, v] of venues) {
     // The daily cap on the city's aggregate of this market (what the policy asks of one seller).
+    // Large or not is judged as the policy judges it, on the day's traded value when the day's first sale is placed.
     const planned = sum(of(code).map((u) => u.decided));
-    if (isLargeHolding(planned.mul(arrival.get(code)!.mid), v.dailyValue(t0), POLICY)) {
-      const byDay = new Map<number, Decimal>();
-      for (const [minute, m] of v.minutes) {
-        const day = kstDayStart(minute * MINUTE);
-        byDay.set(day, (byDay.get(day) ?? ZERO).add(m.sold));
-      }
-      const room = planned.mul(POLICY.dailyCapBps).div(10_000);
-      for (const sold of byDay.values())
-        if (sold.gt(room.add(MIN_ORDER.div(arrival.get(code)!.bestBid).mul(2)))) dailyOver += 1;
+    const byDay = new Map<number, { first: number; sold: Decimal }>();
+    for (const [minute, m] of v.minutes) {
+      const day = byDay.get(kstDayStart(minute * MINUTE)) ?? { first: minute * MINUTE, sold: ZERO };
+      byDay.set(kstDayStart(minute * MINUTE), {
+        first: Math.min(day.first, minute * MINUTE),
+        sold: day.sold.add(m.sold),
+      });
     }
+    const room = planned
+      .mul(POLICY.dailyCapBps)
+      .div(10_000)
+      .add(MIN_ORDER.div(arrival.get(code)!.bestBid).mul(2));
+    for (const { first, sold } of byDay.values())
+      if (sold.gt(room) && isLargeHolding(planned.mul(v.sim.source.priceAt(first)), v.dailyValue(first), POLICY))
+        dailyOver += 1;
   }
   for (const v of venues.values()) {
     for (const m of v.minutes.values()) {
@@ -1056,7 +1062,7 @@ export default async function bench(options: ReturnType<typeof command.read>): P
       ]),
       '',
       table([
-        ['city day', ...STRATEGIES],
+        ['city day', ...strategies],
         ...days.map((day) => [
           day,
           ...strategies.map((st) => cityRows.find((r) => r.day === day && r.strategy === st)!.shortfallBps),
