@@ -8,6 +8,8 @@ export interface Target {
   goal: string;
   value: number | string;
   met: boolean;
+  /** Why a target is missed, when the benchmark can say it from its own figures. */
+  note?: string;
 }
 
 export interface Machine {
@@ -55,7 +57,11 @@ export function table(rows: ReadonlyArray<ReadonlyArray<string | number>>): stri
 }
 
 export const targetLines = (targets: readonly Target[]): string =>
-  targets.map((t) => `  ${t.met ? 'met ' : 'MISS'} ${t.name}: ${t.value} (goal ${t.goal})`).join('\n');
+  targets
+    .map(
+      (t) => `  ${t.met ? 'met ' : 'MISS'} ${t.name}: ${t.value} (goal ${t.goal})${t.note ? `\n       ${t.note}` : ''}`,
+    )
+    .join('\n');
 
 /** Writes bench/results/<name>.json: name, at, machine, then the benchmark's own fields, figures and targets. */
 export function writeResult(

@@ -179,8 +179,9 @@ export function planSchedule(input: {
   const X = rest.toNumber();
   const eta = Math.max(1e-12, estimates.temporarySlope - estimates.permanentSlope / 2);
   const lambdaSigma2 = params.riskAversionPerKrw * volatility * volatility;
-  // cosh κ = 1 + λσ²/(2η̃): the discrete-time urgency.
-  const urgency = Math.acosh(1 + lambdaSigma2 / (2 * eta));
+  // cosh κ = 1 + λσ²/(2η̃): the discrete-time urgency, as 2·asinh(√(λσ²/(4η̃))) so that a small
+  // ratio keeps its κ (1 + 1e-17 is 1 in floating point, which would silence the drift term too).
+  const urgency = 2 * Math.asinh(Math.sqrt(lambdaSigma2 / (4 * eta)));
   const c = lambdaSigma2 > 0 ? expectedFall / (2 * lambdaSigma2) : expectedFall > 0 ? Number.POSITIVE_INFINITY : 0;
   const path = trajectory(X, T, urgency, c);
   const next = path[1] ?? 0;
@@ -207,15 +208,23 @@ export function planSchedule(input: {
   };
 }
 
-/** Holdings x_0..x_T under the schedule (x_0 = X, x_T = 0), never below 0 (drift can end it early). */
+/**
+ * Holdings x_0..x_T under the schedule (x_0 = X, x_T = 0), never below 0 (drift can end it early).
+ * Written as x_j = X·sinh(κ(T−j))/sinh(κT) − c·2·sinh(κ(T−j)/2)·sinh(κj/2)/cosh(κT/2), the same
+ * solution without the difference of large numbers: with little risk aversion c is huge and κ tiny,
+ * but c·κ² = μ/(2η̃) stays finite, and the drift still bends the path (x_j → X(1−j/T) − μ·j(T−j)/(4η̃)).
+ */
 export function trajectory(X: number, T: number, kappa: number, c: number): number[] {
   const out: number[] = [];
   for (let j = 0; j <= T; j++) {
     let x: number;
     if (!Number.isFinite(c)) x = j === 0 ? X : 0;
-    else if (kappa * T < 1e-9) x = X * (1 - j / T);
+    else if (kappa <= 0) x = X * (1 - j / T);
     else if (kappa * T > 600) x = (X + c) * Math.exp(-kappa * j) + c * Math.exp(-kappa * (T - j)) - c;
-    else x = ((X + c) * Math.sinh(kappa * (T - j)) + c * Math.sinh(kappa * j)) / Math.sinh(kappa * T) - c;
+    else
+      x =
+        (X * Math.sinh(kappa * (T - j))) / Math.sinh(kappa * T) -
+        (2 * c * Math.sinh((kappa * (T - j)) / 2) * Math.sinh((kappa * j) / 2)) / Math.cosh((kappa * T) / 2);
     out.push(j === 0 ? X : j === T ? 0 : Math.max(0, Math.min(X, x)));
   }
   return out;

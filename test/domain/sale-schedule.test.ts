@@ -129,6 +129,31 @@ describe('planSchedule', () => {
     expect(trajectory(10, 4, 0, 0)).toEqual([10, 7.5, 5, 2.5, 0]);
   });
 
+  it('the trajectory is the closed form (X + c)·sinh(κ(T−j))/sinh(κT) + c·sinh(κj)/sinh(κT) − c, and keeps the drift when κ is tiny', () => {
+    const [X, T, kappa, c] = [100, 50, 0.1, 3];
+    const closed = (j: number) =>
+      ((X + c) * Math.sinh(kappa * (T - j)) + c * Math.sinh(kappa * j)) / Math.sinh(kappa * T) - c;
+    trajectory(X, T, kappa, c).forEach((x, j) => expect(x).toBeCloseTo(Math.max(0, closed(j)), 9));
+    // κ = 1e-8 with c·κ² = 0.02 (c = 2e14): the limit X(1 − j/T) − c·κ²·j(T − j)/2, not the straight line.
+    const tiny = trajectory(X, T, 1e-8, 0.02 / 1e-16);
+    tiny.forEach((x, j) => expect(x).toBeCloseTo(Math.max(0, X * (1 - j / T) - (0.02 * j * (T - j)) / 2), 4));
+    expect(tiny[1]!).toBeLessThan(X * (1 - 1 / T) - 0.4);
+  });
+
+  it('a falling market hastens the sale even with negligible risk aversion (the drift alone is worth selling sooner)', () => {
+    const flat = observation({ bids: book(3_999_000, 1000, '0.5') });
+    const params = { ...DEFAULT_SCHEDULE_PARAMS, riskAversionPerKrw: 1e-30 };
+    const even = planSchedule({ remainingQuantity: decimal('40'), lotSize: LOT, observation: flat, params });
+    const falling = planSchedule({
+      remainingQuantity: decimal('40'),
+      lotSize: LOT,
+      observation: { ...flat, recentPrices: prices(4_000_000, -0.002, 0.001) },
+      params,
+    });
+    expect(even.quantity.toFixed()).toBe(decimal('40').div(240).toDecimalPlaces(8, Decimal.ROUND_DOWN).toFixed());
+    expect(falling.quantity.gt(even.quantity.mul(2))).toBe(true);
+  });
+
   it('never plans more than the rest, always whole lots', () => {
     fc.assert(
       fc.property(

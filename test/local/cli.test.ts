@@ -79,7 +79,11 @@ describe('parseCommandLine', () => {
     }
     expect(parseCommandLine(saleCommand, ['--quick'])).toEqual({
       kind: 'run',
-      args: { quick: true, starts: 40, split: 'all', riskAversion: 0.00001 },
+      args: { quick: true, diagnose: false, deskOnly: false, starts: 40, split: 'all', riskAversion: 0.00001 },
+    });
+    expect(parseCommandLine(saleCommand, ['--split=train', '--desk-only', '--diagnose', '--starts', '80'])).toEqual({
+      kind: 'run',
+      args: { quick: false, diagnose: true, deskOnly: true, starts: 80, split: 'train', riskAversion: 0.00001 },
     });
     expect(parseCommandLine(saleCommand, ['--split', 'later'])).toEqual({
       kind: 'error',
