@@ -19,7 +19,7 @@ import { NoticeDelivery } from './constructs/notice-delivery';
 import { Notices } from './constructs/notices';
 import { Observability } from './constructs/observability';
 import { Prices } from './constructs/prices';
-import { Queues } from './constructs/queues';
+import { Queues, requireTlsOnQueues } from './constructs/queues';
 import { WebConsole } from './constructs/web-console';
 import { Refunds } from './constructs/refunds';
 import { addSaleWorkflow, type SaleWiring } from './constructs/sale-workflow';
@@ -235,6 +235,8 @@ export class CryptoTaxRecoveryStack extends Stack {
         description: `Read-only role for ${city.displayName}'s auditors`,
       });
     }
+    // Last, once every queue exists: one TLS-only policy for them all.
+    requireTlsOnQueues(this);
     new CfnOutput(this, 'ExchangeSecretArn', {
       value: this.exchange.secret.secretArn,
       description: 'Put the exchange trading key here (no withdrawal permission)',

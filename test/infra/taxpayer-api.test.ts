@@ -180,12 +180,14 @@ describe('taxpayer page', () => {
     const { stack: other } = buildTestApp({
       notices: { ...(cdkJsonContext().notices as object), taxpayerPageUrl: configured },
     });
-    const resolved = (fn: { fn: { node: { defaultChild: unknown } } }) =>
-      (
-        other.resolve((fn.fn.node.defaultChild as { environment: unknown }).environment) as {
-          Variables: Record<string, unknown>;
-        }
-      ).Variables.TAXPAYER_PAGE_URL;
+    // The function's environment before the synth (resolved as the L1 holds it).
+    const resolved = (fn: { fn: { node: { defaultChild: unknown } } }): unknown => {
+      const env = other.resolve((fn.fn.node.defaultChild as { environment: unknown }).environment) as {
+        variables?: Record<string, unknown>;
+        Variables?: Record<string, unknown>;
+      };
+      return (env.variables ?? env.Variables)?.TAXPAYER_PAGE_URL;
+    };
     expect(resolved(other.notices.dispatcher)).toBe(configured);
     // The page still runs on its own site: that is the origin its API admits.
     expect(JSON.stringify(resolved(other.taxpayerApi.handler))).toContain('DomainName');
