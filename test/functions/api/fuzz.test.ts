@@ -314,6 +314,8 @@ function bodyBreaks(route: Route, base: Request): fc.Arbitrary<Request>[] {
     out.push(
       fc
         .tuple(fc.constantFrom(...dates), fc.constantFrom(...FAR))
+        // Only a date the field refuses is a break: 1969-12-31 is a fine date of birth.
+        .filter(([s, d]) => !stillValid(setAt(body, s.pointer, () => asLike(s, d))))
         .map(([s, d]) => put(`date ${d}`, s.pointer, () => asLike(s, d))),
     );
     const happened = dates.filter((s) => HAPPENED.test(s.pointer));
