@@ -118,8 +118,18 @@ export const StackConfigSchema = z
           exchangeContact: z.object({ address: z.string().min(1).optional(), email: z.email().optional() }).strict(),
           printBatchArchiveDays: z.number().int().min(1).max(3650).default(30),
           printBatchRetentionDays: z.number().int().min(365).max(36500).default(3650),
-          /** The taxpayer self-service page's address: the pre-sale notice prints it (with the code after '#') and a QR code of it. */
-          taxpayerPageUrl: z.url({ protocol: /^https$/ }).optional(),
+          /**
+           * The address the pre-sale notice prints for the taxpayer self-service page (with the code
+           * after '#') and encodes in its QR code: a short address of the city's that leads to the
+           * page (output TaxpayerPageSiteUrl), keeping what follows '#'. Absent: the page's own.
+           */
+          taxpayerPageUrl: z
+            .url({ protocol: /^https$/ })
+            .refine(
+              (u) => !u.includes('#') && !u.includes('?'),
+              'an https address without ? or #: the code goes after #',
+            )
+            .optional(),
         })
         .strict()
         .refine(

@@ -19,7 +19,7 @@ import { NoticeDelivery } from './constructs/notice-delivery';
 import { Notices } from './constructs/notices';
 import { Observability } from './constructs/observability';
 import { Prices } from './constructs/prices';
-import { Queues } from './constructs/queues';
+import { Queues, requireTlsOnQueues } from './constructs/queues';
 import { WebConsole } from './constructs/web-console';
 import { Refunds } from './constructs/refunds';
 import { addSaleWorkflow, type SaleWiring } from './constructs/sale-workflow';
@@ -181,8 +181,8 @@ export class CryptoTaxRecoveryStack extends Stack {
     // After every settlement the case steps ask for a reconciliation (asynchronously).
     this.custody.reconcileAfter(this.sales.caseSteps);
 
-    // The taxpayer's self-service page: its API and authorizer; the city API sets the second check,
-    // the dispatcher prints the link (when the page's address is configured).
+    // The taxpayer's self-service page: the page, its API and authorizer; the city API sets the
+    // second check, the dispatcher prints the link.
     const taxpayerFunction = this.newFunction('TaxpayerApiFunction', {
       name: 'taxpayer-api',
       description: 'The taxpayer self-service page’s API: session, statement, sale preview and request',
@@ -194,23 +194,22 @@ export class CryptoTaxRecoveryStack extends Stack {
       entry: path.join(REPO_ROOT, 'functions', 'taxpayer-api', 'authorizer-handler.ts'),
       description: 'Authorizer of the taxpayer routes: the session’s signature and expiry',
     });
-    const pageUrl = config.notices.taxpayerPageUrl;
+    const configuredPageUrl = config.notices.taxpayerPageUrl;
     this.taxpayerApi = new TaxpayerApi(this, 'TaxpayerApi', {
       namePrefix: prefix,
       handler: taxpayerFunction,
       authorizer: taxpayerAuthorizer,
       key: this.data.key,
       logRetention: this.logRetention,
-      ...(pageUrl ? { pageUrl } : {}),
+      ...(configuredPageUrl ? { pageUrl: configuredPageUrl } : {}),
     });
     this.observability.watchApi(this.taxpayerApi.restApi, 'TaxpayerApi', 'The taxpayer page’s API');
     this.taxpayerApi.secret.grantRead(this.apiFunction);
     this.apiFunction.addEnvironment(ENV.taxpayerAccessSecretArn, this.taxpayerApi.secret.secretArn);
-    if (pageUrl) {
-      this.taxpayerApi.secret.grantRead(this.notices.dispatcher);
-      this.notices.dispatcher.addEnvironment(ENV.taxpayerAccessSecretArn, this.taxpayerApi.secret.secretArn);
-      this.notices.dispatcher.addEnvironment(ENV.taxpayerPageUrl, pageUrl);
-    }
+    // The pre-sale notice prints the page's link (the configured address, else the page's own).
+    this.taxpayerApi.secret.grantRead(this.notices.dispatcher);
+    this.notices.dispatcher.addEnvironment(ENV.taxpayerAccessSecretArn, this.taxpayerApi.secret.secretArn);
+    this.notices.dispatcher.addEnvironment(ENV.taxpayerPageUrl, this.taxpayerApi.pageUrl);
     this.refunds = new Refunds(this, 'Refunds', {
       newFunction: (fnId, fnProps) => this.newFunction(fnId, fnProps),
       data: this.data,
@@ -236,6 +235,8 @@ export class CryptoTaxRecoveryStack extends Stack {
         description: `Read-only role for ${city.displayName}'s auditors`,
       });
     }
+    // Last, once every queue exists: one TLS-only policy for them all.
+    requireTlsOnQueues(this);
     new CfnOutput(this, 'ExchangeSecretArn', {
       value: this.exchange.secret.secretArn,
       description: 'Put the exchange trading key here (no withdrawal permission)',

@@ -74,6 +74,8 @@ import {
   ReleaseListView,
   ReleaseParams,
   ReleaseView,
+  TaxpayerAccessQuery,
+  TaxpayerAccessView,
   TaxpayerCheckBody,
   TaxpayerCheckView,
   RefundParams,
@@ -121,8 +123,8 @@ export interface RouteDeps {
     DynamoDbJournalStore,
     'latestReconciliation' | 'refundLines' | 'instructions' | 'instruction' | 'krwLines' | 'transfer' | 'recordTransfer'
   >;
-  /** The taxpayer page's second check (its keys and records): absent, its route answers 404. */
-  taxpayerCheck?: { keys: () => Promise<AccessKeys>; store: Pick<DynamoDbSelfServiceStore, 'setCheck'> };
+  /** The taxpayer page's second check and access log (its keys and records): absent, their routes answer 404. */
+  taxpayerCheck?: { keys: () => Promise<AccessKeys>; store: Pick<DynamoDbSelfServiceStore, 'setCheck' | 'accessPage'> };
 }
 
 /** Prices older than this do not value a pre-sale notice sent by an officer (as the daily run's default). */
@@ -715,6 +717,31 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
       const digest = checkDigest(await deps.taxpayerCheck.keys(), body.cityId, params.caseId, body.birthDate);
       await deps.taxpayerCheck.store.setCheck(body.cityId, params.caseId, digest, now.toISOString());
       return { status: 200, body: { cityId: body.cityId, caseId: params.caseId, setAt: now.toISOString() } };
+    },
+  }),
+
+  defineRoute<RouteDeps, typeof CaseParams, typeof TaxpayerAccessQuery>({
+    kind: 'read',
+    method: 'GET',
+    // Beside the audit trail, for the same readers (not under /cases/{caseId}: see /audit-trails).
+    path: '/audit-trails/{caseId}/taxpayer-access',
+    operationId: 'listTaxpayerAccess',
+    summary: 'The taxpayer self-service page’s access log for the case, newest first, page by page',
+    description:
+      'Every access through the notice’s link: second checks passed and failed, lockouts, expired links, and in a session the statement read, sale plans and the sale request (docs/SELF_SERVICE.md).',
+    roles: OVERSIGHT,
+    params: CaseParams,
+    query: TaxpayerAccessQuery,
+    responses: { 200: json(TaxpayerAccessView, 'One page of accesses.'), ...COMMON, 404: ON_CASE[404] },
+    async handle({ params, query }, deps) {
+      await load(deps, query.city, params.caseId);
+      if (!deps.taxpayerCheck)
+        throw new CaseNotFoundError(query.city, `${params.caseId} (no self-service page in this deployment)`);
+      const page = await deps.taxpayerCheck.store.accessPage(query.city, params.caseId, {
+        limit: query.limit ?? 50,
+        ...(query.cursor ? { cursor: query.cursor } : {}),
+      });
+      return { status: 200, body: page };
     },
   }),
 

@@ -372,6 +372,35 @@ export const ListQuery = z.strictObject({
   taxpayerRef: Text(64, 'Only the cases of this taxpayer reference (or this city case reference).').optional(),
 });
 
+export const TaxpayerAccessQuery = z.strictObject({
+  city: CityId,
+  cursor: ListQuery.shape.cursor,
+  limit: ListQuery.shape.limit,
+});
+
+export const TaxpayerAccessView = z
+  .object({
+    items: z.array(
+      z.object({
+        at: Instant,
+        outcome: z
+          .enum(['CHECK_PASSED', 'CHECK_FAILED', 'LOCKED', 'EXPIRED', 'NO_CHECK', 'READ', 'SALE_PLAN', 'SALE_REQUEST'])
+          .meta({
+            description:
+              'What happened: the second check passed or failed, the link or case was locked, the link had expired, the case had no check; or, in a session, the statement read, a sale plan shown, a sale asked for.',
+          }),
+        noticeId: z.string().meta({ description: 'The notice whose link was used.' }),
+        route: z.string().meta({ description: 'The page’s API route.' }),
+        requestId: z.string(),
+      }),
+    ),
+    cursor: z.string().optional().meta({ description: 'Pass as `cursor` for the next page; absent on the last page.' }),
+  })
+  .meta({
+    id: 'TaxpayerAccessLog',
+    description: 'The taxpayer self-service page’s accesses to a case, newest first (no personal data is kept).',
+  });
+
 export const IdempotencyHeaders = z.object({
   'Idempotency-Key': z.string().min(1).max(255).meta({
     description:

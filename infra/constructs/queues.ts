@@ -7,7 +7,8 @@
  * A consumer is wired with `addConsumer`, which refuses (at synth) a visibility timeout shorter than
  * six times the function's timeout: otherwise a slow batch is redelivered while still running.
  */
-import { Duration, Token } from 'aws-cdk-lib';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -61,7 +62,7 @@ export class Queues extends Construct {
         encryptionMasterKey: props.key,
         // Reuse a data key for 5 min instead of calling KMS per message.
         dataKeyReuse: Duration.minutes(5),
-        enforceSSL: true,
+        // TLS only: one policy for every queue of the stack (requireTlsOnQueues), not one each.
       } satisfies sqs.QueueProps;
       const dlq = new sqs.Queue(this, `${name}Dlq`, { ...common, retentionPeriod: Duration.days(14) });
       const queue = new sqs.Queue(this, name, {
@@ -139,4 +140,40 @@ export function assertVisibilityTimeout(
         `the timeout of its consumer ${fnPath} (${timeout.toSeconds()} s, so ${needed} s needed)`,
     );
   }
+}
+
+/**
+ * Every queue of the stack refuses plain HTTP, by one queue policy listing them all (CloudFormation
+ * counts a policy per queue against the stack's 500 resources; `enforceSSL` would write one each).
+ * Call it once, after every queue exists. A queue may hold one policy only: the synth fails if one
+ * has a policy of its own (a resource-policy grant), which this one would silently replace.
+ */
+export function requireTlsOnQueues(stack: Stack): sqs.CfnQueuePolicy {
+  const queues = stack.node.findAll().filter((c): c is sqs.Queue => c instanceof sqs.Queue);
+  const policy = new sqs.CfnQueuePolicy(stack, 'QueuesTlsOnly', {
+    queues: queues.map((q) => q.queueUrl),
+    policyDocument: new iam.PolicyDocument({
+      statements: [
+        new iam.PolicyStatement({
+          effect: iam.Effect.DENY,
+          principals: [new iam.AnyPrincipal()],
+          actions: ['sqs:*'],
+          resources: queues.map((q) => q.queueArn),
+          conditions: { Bool: { 'aws:SecureTransport': 'false' } },
+        }),
+      ],
+    }),
+  });
+  policy.node.addValidation({
+    validate: () => [
+      ...queues
+        .filter((q) => q.node.tryFindChild('Policy'))
+        .map((q) => `${q.node.path} has a queue policy of its own: add its statement to QueuesTlsOnly instead`),
+      ...stack.node
+        .findAll()
+        .filter((c): c is sqs.Queue => c instanceof sqs.Queue && !queues.includes(c))
+        .map((q) => `${q.node.path} was made after requireTlsOnQueues: it does not refuse plain HTTP`),
+    ],
+  });
+  return policy;
 }

@@ -53,7 +53,7 @@ export class ScheduledFunction extends Construct {
     const fn = props.fn.fn;
     this.deadLetterQueue = new sqs.Queue(this, 'Dlq', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
+      // TLS only: the stack's one queue policy (requireTlsOnQueues in queues.ts).
       retentionPeriod: props.deadLetterRetention ?? Duration.days(14),
     });
     Validations.of(this.deadLetterQueue).acknowledge({

@@ -6,8 +6,10 @@
  * web ACL on the stage blocks an address beyond `PUBLIC_RATE_LIMIT` (the function enforces the same
  * numbers itself, so the local stack, which has no WAF, keeps the same limit). The link, check and
  * session keys come from a secret of their own, generated here and never the exchange keys.
+ * The page itself (web/taxpayer) is a static site (static-site.ts) at `<its domain>/t/`, told the
+ * API's address by /config.json; only its origin may call the API from a browser (CORS).
  */
-import { Duration, RemovalPolicy, Stack, Validations, type CfnOutput } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -20,6 +22,7 @@ import { IDEMPOTENCY_HEADER } from '../../functions/api/idempotency';
 import { problemJsonGatewayResponses, proxyIntegration, requestValidator, requiredParameters } from './proxy-api';
 import { taxpayerRoutes } from '../../functions/taxpayer-api/routes';
 import type { AppFunction } from './function';
+import { StaticSite } from './static-site';
 
 export const TAXPAYER_STAGE = 'v1';
 
@@ -29,17 +32,28 @@ export interface TaxpayerApiProps {
   readonly authorizer: AppFunction;
   readonly key: kms.IKey;
   readonly logRetention: logs.RetentionDays;
-  /** The page's address (the notices' links): its origin may call the API. */
+  /** The address the notices print (`notices.taxpayerPageUrl`): default, the page's own. */
   readonly pageUrl?: string;
+  /** The built page (default: web/taxpayer built now). */
+  readonly siteDir?: string;
 }
+
+/** Where the page answers on its site: the notices' links are this path, the code after '#'. */
+export const TAXPAYER_PAGE_PATH = '/t/';
 
 export class TaxpayerApi extends Construct {
   readonly restApi: apigw.RestApi;
   readonly secret: secretsmanager.Secret;
   readonly webAcl: wafv2.CfnWebACL;
+  readonly page: StaticSite;
+  /** The function behind every route. */
+  readonly handler: AppFunction;
+  /** The address printed on notices (with the code after '#') and in their QR codes. */
+  readonly pageUrl: string;
 
   constructor(scope: Construct, id: string, props: TaxpayerApiProps) {
     super(scope, id);
+    this.handler = props.handler;
     this.secret = new secretsmanager.Secret(this, 'AccessSecret', {
       secretName: `${props.namePrefix}/taxpayer-access`,
       description:
@@ -58,7 +72,6 @@ export class TaxpayerApi extends Construct {
       retention: props.logRetention,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    const origin = props.pageUrl ? new URL(props.pageUrl).origin : undefined;
     this.restApi = new apigw.RestApi(this, 'Api', {
       restApiName: `${props.namePrefix}-taxpayer-api`,
       description:
@@ -83,18 +96,29 @@ export class TaxpayerApi extends Construct {
         throttlingRateLimit: 20,
         throttlingBurstLimit: 40,
       },
-      ...(origin
-        ? {
-            defaultCorsPreflightOptions: {
-              allowOrigins: [origin],
-              allowMethods: ['GET', 'POST'],
-              allowHeaders: ['authorization', 'content-type', IDEMPOTENCY_HEADER.toLowerCase()],
-              maxAge: Duration.minutes(10),
-            },
-          }
-        : {}),
     });
     (this.restApi.node.findChild('Endpoint') as CfnOutput).overrideLogicalId('TaxpayerApiUrl');
+
+    // The API's address from its id alone (not its stage), so the page can name it without a cycle.
+    const apiOrigin = `https://${this.restApi.restApiId}.execute-api.${Stack.of(this).region}.${Stack.of(this).urlSuffix}`;
+    this.page = new StaticSite(this, 'Page', {
+      app: 'taxpayer',
+      description: `${props.namePrefix} taxpayer self-service page`,
+      config: { apiUrl: `${apiOrigin}/${TAXPAYER_STAGE}` },
+      connectTo: [apiOrigin],
+      openBecause:
+        'taxpayers open it from a letter wherever they are; the API behind it has its own WAF rate rule and session authorizer.',
+      ...(props.siteDir ? { siteDir: props.siteDir } : {}),
+    });
+    const origin = this.page.origin;
+    const ownUrl = `${origin}${TAXPAYER_PAGE_PATH}`;
+    this.pageUrl = props.pageUrl ?? ownUrl;
+    const cors: apigw.CorsOptions = {
+      allowOrigins: [origin],
+      allowMethods: ['GET', 'POST'],
+      allowHeaders: ['authorization', 'content-type', IDEMPOTENCY_HEADER.toLowerCase()],
+      maxAge: Duration.minutes(10),
+    };
     problemJsonGatewayResponses(this.restApi, origin);
 
     const authorizer = new apigw.TokenAuthorizer(this, 'SessionAuthorizer', {
@@ -106,7 +130,15 @@ export class TaxpayerApi extends Construct {
     const validator = requestValidator(this, this.restApi);
     const integration = proxyIntegration(props.handler.fn);
     for (const route of taxpayerRoutes) {
-      const method = this.restApi.root.resourceForPath(route.path).addMethod(route.method, integration, {
+      const resource = this.restApi.root.resourceForPath(route.path);
+      // Preflight on the routes only (not on every resource: CloudFormation's 500 resources).
+      if (!resource.node.tryFindChild('OPTIONS'))
+        Validations.of(resource.addCorsPreflight(cors)).acknowledge({
+          id: 'AwsSolutions-APIG4',
+          reason:
+            'The CORS preflight for the page: a mock integration that reaches no function and answers nothing but the CORS headers.',
+        });
+      const method = resource.addMethod(route.method, integration, {
         requestValidator: validator,
         ...(route.kind === 'change' ? { requestParameters: requiredParameters(route.path, true) } : {}),
         ...(route.session
@@ -131,7 +163,17 @@ export class TaxpayerApi extends Construct {
 
     props.handler.addEnvironment(ENV.taxpayerAccessSecretArn, this.secret.secretArn);
     props.authorizer.addEnvironment(ENV.taxpayerAccessSecretArn, this.secret.secretArn);
-    if (props.pageUrl) props.handler.addEnvironment(ENV.taxpayerPageUrl, props.pageUrl);
+    // The page runs on its own site whatever address the notices print: that origin may call.
+    props.handler.addEnvironment(ENV.taxpayerPageUrl, ownUrl);
+    new CfnOutput(Stack.of(this), 'TaxpayerPageUrl', {
+      value: this.pageUrl,
+      description: 'The address printed on notices (code after #) and in their QR codes',
+    });
+    new CfnOutput(Stack.of(this), 'TaxpayerPageSiteUrl', {
+      value: ownUrl,
+      description:
+        'Where the taxpayer page is served: a notices.taxpayerPageUrl must lead here, keeping what follows #',
+    });
     this.secret.grantRead(props.handler);
     this.secret.grantRead(props.authorizer);
 

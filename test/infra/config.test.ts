@@ -75,6 +75,16 @@ describe('stack configuration from CDK context', () => {
       'notices:',
     ],
     [
+      'plain-http taxpayer page address',
+      { notices: { ...(all.notices as object), taxpayerPageUrl: 'http://pay.cheongju.example.go.kr/t/' } },
+      'notices.taxpayerPageUrl:',
+    ],
+    [
+      'taxpayer page address with its own fragment',
+      { notices: { ...(all.notices as object), taxpayerPageUrl: 'https://pay.cheongju.example.go.kr/t/#x' } },
+      'notices.taxpayerPageUrl:',
+    ],
+    [
       'poll rate',
       { schedules: { pricePollRate: 'every minute', deadlineCheckCron: 'cron(0 9 * * ? *)', timezone: 'Asia/Seoul' } },
       'schedules.pricePollRate:',

@@ -5,12 +5,20 @@
 import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AppFunction, type AppFunctionProps } from '../../infra/constructs/function';
 import { ExchangeAccess } from '../../infra/constructs/exchange-access';
 import { Network } from '../../infra/constructs/network';
-import { MAX_RECEIVE_COUNT, Queues, VISIBILITY_FACTOR, assertVisibilityTimeout } from '../../infra/constructs/queues';
-import { FIXTURE_HANDLER, nagStack } from './helpers';
+import {
+  MAX_RECEIVE_COUNT,
+  Queues,
+  VISIBILITY_FACTOR,
+  assertVisibilityTimeout,
+  requireTlsOnQueues,
+} from '../../infra/constructs/queues';
+import { FIXTURE_HANDLER, nagStack, resourcesOfType } from './helpers';
 
 const fnProps = (over: Partial<AppFunctionProps> = {}): AppFunctionProps => ({
   name: 'probe',
@@ -90,6 +98,7 @@ describe('Queues', () => {
   it('are FIFO without content-based dedup, KMS-encrypted, TLS-only, with FIFO DLQs after 5 receives', () => {
     const { stack } = nagStack();
     new Queues(stack, 'Queues', { key: new kms.Key(stack, 'Key', { enableKeyRotation: true }) });
+    requireTlsOnQueues(stack);
     const template = Template.fromStack(stack);
     expect(MAX_RECEIVE_COUNT).toBeGreaterThanOrEqual(5);
     template.resourceCountIs('AWS::SQS::Queue', 4);
@@ -103,17 +112,28 @@ describe('Queues', () => {
       { RedrivePolicy: { maxReceiveCount: MAX_RECEIVE_COUNT, deadLetterTargetArn: Match.anyValue() } },
       2,
     );
-    template.resourcePropertiesCountIs(
-      'AWS::SQS::QueuePolicy',
-      {
-        PolicyDocument: {
-          Statement: Match.arrayWith([
-            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-          ]),
-        },
-      },
-      4,
+    // One policy for all of them (not one each: CloudFormation's 500 resources).
+    template.resourceCountIs('AWS::SQS::QueuePolicy', 1);
+    const policy = Object.values(resourcesOfType(template, 'AWS::SQS::QueuePolicy'))[0]?.Properties as {
+      Queues: unknown[];
+      PolicyDocument: { Statement: { Effect: string; Resource: unknown[]; Condition: unknown }[] };
+    };
+    expect(policy.Queues).toHaveLength(4);
+    expect(policy.PolicyDocument.Statement).toEqual([
+      expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+    ]);
+    expect(policy.PolicyDocument.Statement[0]?.Resource).toHaveLength(4);
+  });
+
+  it('refuse to synthesize a queue with a policy of its own beside the shared one, or one made after it', () => {
+    const { app, stack } = nagStack();
+    const queues = new Queues(stack, 'Queues', { key: new kms.Key(stack, 'Key', { enableKeyRotation: true }) });
+    requireTlsOnQueues(stack);
+    queues.saleRequest.addToResourcePolicy(
+      new iam.PolicyStatement({ actions: ['sqs:SendMessage'], principals: [new iam.AccountRootPrincipal()] }),
     );
+    new sqs.Queue(stack, 'Late', { enforceSSL: false });
+    expect(() => app.synth()).toThrow(/has a queue policy of its own[\s\S]*Late was made after requireTlsOnQueues/);
   });
 
   it('wires a consumer with partial batch responses when visibility ≥ 6× its timeout', () => {
@@ -121,6 +141,7 @@ describe('Queues', () => {
     const queues = new Queues(stack, 'Queues', { key: new kms.Key(stack, 'Key', { enableKeyRotation: true }) });
     const fn = new AppFunction(stack, 'Dispatcher', fnProps({ timeout: Duration.seconds(30) }));
     queues.addConsumer('noticeDispatch', fn);
+    requireTlsOnQueues(stack);
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionResponseTypes: ['ReportBatchItemFailures'],
@@ -142,6 +163,7 @@ describe('Queues', () => {
     const queues = new Queues(stack, 'Queues', { key: new kms.Key(stack, 'Key', { enableKeyRotation: true }) });
     const fn = new AppFunction(stack, 'Producer', fnProps());
     queues.bindProducer('noticeDispatch', fn);
+    requireTlsOnQueues(stack);
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: {

@@ -98,7 +98,7 @@ describe('the dead-letter queue', () => {
     const dlq = queues[stack.getLogicalId(stack.prices.deadLetterQueue.node.defaultChild as CfnElement)];
     expect(dlq?.Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 86_400 });
     template.hasResourceProperties('AWS::SQS::QueuePolicy', {
-      Queues: [resolve(stack.prices.deadLetterQueue.queueUrl)],
+      Queues: Match.arrayWith([resolve(stack.prices.deadLetterQueue.queueUrl)]),
       PolicyDocument: {
         Statement: Match.arrayWith([
           Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),

@@ -14,7 +14,14 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import { InvalidCursorError } from '#domain/case-store';
 import type { LinkGrant } from '#adapters/self-service/access-keys';
 import { documentClient, queryAll } from './client';
 import { safeId } from './keys';
@@ -34,6 +41,25 @@ export interface AccessEntry {
   noticeId: string;
   route: string;
   requestId: string;
+}
+
+const accessEntry = (i: Record<string, unknown>): AccessEntry => ({
+  at: str(i.at, 'at'),
+  outcome: str(i.outcome, 'outcome') as AccessOutcome,
+  noticeId: str(i.noticeId, 'noticeId'),
+  route: str(i.route, 'route'),
+  requestId: str(i.requestId, 'requestId'),
+});
+
+/** The sort key a cursor names: an access entry's (`ACCESS#<at>#<requestId>`), nothing else. */
+function accessPosition(cursor: string): string {
+  const sk = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (
+    !/^ACCESS#\d{4}-\d{2}-\d{2}T[\d:.]+Z#[\w.:-]{1,200}$/.test(sk) ||
+    Buffer.from(sk).toString('base64url') !== cursor
+  )
+    throw new InvalidCursorError('the cursor is not one this listing gave out');
+  return sk;
 }
 
 /** Which counter an attempt is reserved on: the link's, or the case's (all its links). */
@@ -176,13 +202,34 @@ export class DynamoDbSelfServiceStore {
       ExpressionAttributeValues: { ':pk': casePk(cityId, caseId), ':access': 'ACCESS#' },
       ConsistentRead: true,
     });
-    return items.map((i) => ({
-      at: str(i.at, 'at'),
-      outcome: str(i.outcome, 'outcome') as AccessOutcome,
-      noticeId: str(i.noticeId, 'noticeId'),
-      route: str(i.route, 'route'),
-      requestId: str(i.requestId, 'requestId'),
-    }));
+    return items.map(accessEntry);
+  }
+
+  /**
+   * One page of a case's page accesses, newest first (officers and auditors read it). The cursor
+   * is the last entry's position; one that is not a position in this case's log is refused.
+   */
+  async accessPage(
+    cityId: string,
+    caseId: string,
+    options: { cursor?: string; limit: number },
+  ): Promise<{ items: AccessEntry[]; cursor?: string }> {
+    const PK = casePk(cityId, caseId);
+    const out = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :access)',
+        ExpressionAttributeValues: { ':pk': PK, ':access': 'ACCESS#' },
+        ScanIndexForward: false,
+        Limit: options.limit,
+        ...(options.cursor ? { ExclusiveStartKey: { PK, SK: accessPosition(options.cursor) } } : {}),
+      }),
+    );
+    const last = out.LastEvaluatedKey?.SK as string | undefined;
+    return {
+      items: (out.Items ?? []).map(accessEntry),
+      ...(last ? { cursor: Buffer.from(last, 'utf8').toString('base64url') } : {}),
+    };
   }
 
   /**

@@ -449,3 +449,52 @@ describe('the rate limit', () => {
     ).toBe(401);
   });
 });
+
+describe('the access log on the cities’ API', () => {
+  it('officers and auditors of the case’s city read every access, newest first, page by page; the city’s system and other cities may not', async () => {
+    const { caseId, code } = await caseWithLink();
+    expect((await call('POST', '/taxpayer/sessions', { body: { code, birthDate: '1999-01-01' } })).status).toBe(401);
+    const opened = await call('POST', '/taxpayer/sessions', { body: { code, birthDate: BIRTH } });
+    await call('GET', '/taxpayer/statement', { session: String(opened.body.session) });
+    clock.now = new Date(clock.now.getTime() + 60_000);
+    await call('GET', '/taxpayer/statement', { session: String(opened.body.session) });
+    clock.now = new Date(clock.now.getTime() - 60_000);
+
+    const city = testApi(table, clock.now.toISOString(), { taxpayerCheck: { keys: keySource, store: selfService() } });
+    const path = `/audit-trails/${caseId}/taxpayer-access`;
+    const whole = await city.call('GET', path, { query: { city: 'cheongju' }, as: 'auditor' });
+    expect(whole.status).toBe(200);
+    const items = whole.body.items as { at: string; outcome: string; noticeId: string; requestId: string }[];
+    expect(items.map((e) => e.outcome).sort()).toEqual(['CHECK_FAILED', 'CHECK_PASSED', 'READ', 'READ']);
+    expect(items[0]).toMatchObject({ outcome: 'READ', at: new Date(clock.now.getTime() + 60_000).toISOString() });
+    expect(whole.body.cursor).toBeUndefined();
+
+    // One at a time: the same entries, each once, and no cursor after the last.
+    const paged: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await city.call('GET', path, {
+        query: { city: 'cheongju', limit: '1', ...(cursor ? { cursor } : {}) },
+        as: 'officer',
+      });
+      expect(page.status).toBe(200);
+      paged.push(...(page.body.items as { requestId: string }[]).map((e) => e.requestId));
+      cursor = page.body.cursor as string | undefined;
+    } while (cursor && paged.length < 10);
+    expect(paged).toEqual(items.map((e) => e.requestId));
+
+    expect((await city.call('GET', path, { query: { city: 'cheongju' }, as: 'city' })).status).toBe(403);
+    expect((await city.call('GET', path, { query: { city: 'cheongju' }, as: 'sejongOfficer' })).status).toBe(403);
+    expect(
+      (await city.call('GET', '/audit-trails/c-none/taxpayer-access', { query: { city: 'cheongju' }, as: 'officer' }))
+        .status,
+    ).toBe(404);
+    const forged = Buffer.from(`CHECK`).toString('base64url');
+    expect(
+      (await city.call('GET', path, { query: { city: 'cheongju', cursor: forged }, as: 'officer' })).body,
+    ).toMatchObject({ status: 400, errors: [{ in: 'query', name: 'cursor' }] });
+    expect(
+      (await city.call('GET', path, { query: { city: 'cheongju', limit: '1e1' }, as: 'officer' })).body,
+    ).toMatchObject({ status: 400, errors: [{ in: 'query', name: 'limit' }] });
+  });
+});
