@@ -4,7 +4,12 @@
  * the share): once the desk (or the sweep) has found the order, the share becomes DONE with this
  * case's part of the allocation stored on it (or ABSENT), and its marker goes.
  */
-import { finalShare, type DeskStore } from '#adapters/dynamodb/desk-store';
+import { allocateOrder, type CaseFill } from '#domain/desk-allocation';
+import type { Decimal } from '#domain/money';
+import { finalShare, type DeskOrder, type DeskStore } from '#adapters/dynamodb/desk-store';
+import type { ExchangeOrder } from '#adapters/exchange/exchange';
+import { OrderInDoubtError } from './errors';
+import { recordFills } from './orders-in-doubt';
 import type { OrderRecord, SaleStore } from '#adapters/dynamodb/sale-store';
 
 export interface ShareDeps {
@@ -28,3 +33,23 @@ export async function resolveShares(deps: ShareDeps, orders: readonly OrderRecor
   }
   return resolved;
 }
+
+/** The desk's order as final: the exchange's fills, shared among the cases by the stored split. */
+export function allocated(order: DeskOrder, ex: ExchangeOrder, lotSize: Decimal, now: Date): DeskOrder {
+  const done = recordFills(order, ex, now);
+  if (ex.executedVolume.gt(0) && ex.trades.length === 0)
+    throw new OrderInDoubtError(`desk order ${order.identifier}: executed but its trades are not listed yet`);
+  const allocation: CaseFill[] = ex.executedVolume.gt(0)
+    ? allocateOrder({
+        lotSize,
+        offers: order.offers,
+        execution: {
+          trades: ex.trades.map((t) => ({ price: t.price, quantity: t.volume })),
+          grossKrw: ex.executedFunds,
+          feeKrw: ex.paidFee,
+        },
+      })
+    : [];
+  return { ...order, ...done, allocation };
+}
+

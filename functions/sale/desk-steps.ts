@@ -16,7 +16,7 @@
  */
 import { isSaleStopRequested, saleBlock } from '#domain/case';
 import { kstDate } from '#domain/dates';
-import { allocateOrder, type CaseFill, type DeskParticipant } from '#domain/desk-allocation';
+import type { DeskParticipant } from '#domain/desk-allocation';
 import { guardMarket } from '#domain/execution-policy';
 import { nextDeskSlice } from '#domain/sale-desk';
 import { Decimal, sum, ZERO } from '#domain/money';
@@ -34,7 +34,8 @@ import type { MarketSnapshot, OrderRecord } from '#adapters/dynamodb/sale-store'
 import { ExchangeError, isFinal, OrderNotFound, type ExchangeOrder } from '#adapters/exchange/exchange';
 import { isSelling, loadCase, seconds, STOPPED_BY_OFFICER, today, type SaleDeps } from './context';
 import { InvalidStepInputError, OrderInDoubtError } from './errors';
-import { inDoubtFor, lookUpOrders, recordFills, type OrderExchange } from './orders-in-doubt';
+import { inDoubtFor, lookUpOrders, type OrderExchange } from './orders-in-doubt';
+import { allocated } from './desk-shares';
 import type { DeskSliceResult, DeskStep, DeskStepEvent, OrderResult, FillResult } from './steps';
 
 export interface DeskStepDeps extends SaleDeps {
@@ -50,25 +51,6 @@ const OPEN = ['PLANNED', 'SENDING', 'PLACED'] as const;
 export const DESK_RUN_MS = 6 * 3_600_000;
 
 export type DeskSteps = Record<DeskStep, (event: DeskStepEvent) => Promise<unknown>>;
-
-/** The desk's order as final: the exchange's fills, shared among the cases by the stored split. */
-export function allocated(order: DeskOrder, ex: ExchangeOrder, lotSize: Decimal, now: Date): DeskOrder {
-  const done = recordFills(order, ex, now);
-  if (ex.executedVolume.gt(0) && ex.trades.length === 0)
-    throw new OrderInDoubtError(`desk order ${order.identifier}: executed but its trades are not listed yet`);
-  const allocation: CaseFill[] = ex.executedVolume.gt(0)
-    ? allocateOrder({
-        lotSize,
-        offers: order.offers,
-        execution: {
-          trades: ex.trades.map((t) => ({ price: t.price, quantity: t.volume })),
-          grossKrw: ex.executedFunds,
-          feeKrw: ex.paidFee,
-        },
-      })
-    : [];
-  return { ...order, ...done, allocation };
-}
 
 export function createDeskSteps(deps: DeskStepDeps): DeskSteps {
   const { exchange, desks, clock } = deps;
