@@ -7,7 +7,7 @@
 import { allocateOrder, type CaseFill } from '#domain/desk-allocation';
 import type { Decimal } from '#domain/money';
 import { finalShare, type DeskOrder, type DeskStore } from '#adapters/dynamodb/desk-store';
-import type { ExchangeOrder } from '#adapters/exchange/exchange';
+import type { Exchange, ExchangeOrder } from '#adapters/exchange/exchange';
 import { OrderInDoubtError } from './errors';
 import { recordFills } from './orders-in-doubt';
 import type { OrderRecord, SaleStore } from '#adapters/dynamodb/sale-store';
@@ -53,3 +53,9 @@ export function allocated(order: DeskOrder, ex: ExchangeOrder, lotSize: Decimal,
   return { ...order, ...done, allocation };
 }
 
+
+/** The order with its trades: the list lookups (by identifiers, closed orders) give totals only. */
+export async function withTrades(exchange: Pick<Exchange, 'getOrder'>, ex: ExchangeOrder): Promise<ExchangeOrder> {
+  if (!ex.executedVolume.gt(0) || ex.trades.length > 0) return ex;
+  return exchange.getOrder(ex.identifier ? { identifier: ex.identifier } : { uuid: ex.uuid });
+}

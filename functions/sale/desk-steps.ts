@@ -35,7 +35,7 @@ import { ExchangeError, isFinal, OrderNotFound, type ExchangeOrder } from '#adap
 import { isSelling, loadCase, seconds, STOPPED_BY_OFFICER, today, type SaleDeps } from './context';
 import { InvalidStepInputError, OrderInDoubtError } from './errors';
 import { inDoubtFor, lookUpOrders, type OrderExchange } from './orders-in-doubt';
-import { allocated } from './desk-shares';
+import { allocated, withTrades } from './desk-shares';
 import type { DeskSliceResult, DeskStep, DeskStepEvent, OrderResult, FillResult } from './steps';
 
 export interface DeskStepDeps extends SaleDeps {
@@ -118,7 +118,7 @@ export function createDeskSteps(deps: DeskStepDeps): DeskSteps {
     for (const order of doubtful) {
       const ex = found.get(order.identifier);
       if (ex && isFinal(ex)) {
-        await closeFinal(order, ex, ['IN_DOUBT']);
+        await closeFinal(order, await withTrades(exchange, ex), ['IN_DOUBT']);
         deps.metrics.addMetric('OrdersInDoubtResolved', 'Count', 1);
         deps.logger.warn('a desk order in doubt was found on the exchange: its fills are allocated by its split', {
           identifier: order.identifier,
@@ -472,7 +472,7 @@ export function createDeskSteps(deps: DeskStepDeps): DeskSteps {
               waitSeconds: deps.limits.fillPollSeconds,
             };
         }
-        executed = (await closeFinal(order, final, ['PLACED', 'SENDING'])).executedVolume ?? ZERO;
+        executed = (await closeFinal(order, await withTrades(exchange, final), ['PLACED', 'SENDING'])).executedVolume ?? ZERO;
         deps.metrics.addMetric('SoldKrw', 'Count', Number((final.executedFunds ?? ZERO).toFixed(0)));
       }
       return {
@@ -505,7 +505,7 @@ export function createDeskSteps(deps: DeskStepDeps): DeskSteps {
             ]);
           else {
             const final = isFinal(seen) ? seen : await exchange.cancelOrder({ identifier: order.identifier });
-            await closeFinal(order, final, [order.status]);
+            await closeFinal(order, await withTrades(exchange, final), [order.status]);
           }
         }
         resolved += 1;

@@ -18,7 +18,7 @@ import { isFinal } from '#adapters/exchange/exchange';
 import { loadCase, type NoticePublisher, type SaleDeps } from './context';
 import { inDoubtFor, lookUpOrders, recordFills, type OrderExchange } from './orders-in-doubt';
 import { finalShare, type DeskOrder, type DeskStore } from '#adapters/dynamodb/desk-store';
-import { allocated } from './desk-shares';
+import { allocated, withTrades } from './desk-shares';
 
 export interface OrderSweepDeps extends Omit<SaleDeps, 'policy'> {
   exchange: OrderExchange;
@@ -109,7 +109,7 @@ export function createOrderSweep(deps: OrderSweepDeps): () => Promise<SweepRepor
       return order;
     }
     if (!isFinal(ex)) ex = await deps.exchange.cancelOrder({ identifier: order.identifier });
-    const done = allocated(order, ex, deps.limits.lotSize, now);
+    const done = allocated(order, await withTrades(deps.exchange, ex), deps.limits.lotSize, now);
     await desks.closeOrder(done, ['IN_DOUBT'], [], await desks.get(order.cityId, order.saleId));
     deps.logger.warn('a desk order in doubt was found by the sweep: its fills are allocated by its split', {
       identifier: order.identifier,

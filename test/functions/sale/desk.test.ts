@@ -135,5 +135,35 @@ describe('the sale desk', () => {
       soldByCases = soldByCases.add(data.case.holdings[0]!.sold);
     }
     expect(soldByCases.toFixed()).toBe(sum(onExchange.map(executedVolume)).toFixed());
-  });
+  }, 150_000);
+
+  it('a desk order processed after its cases settled (past the bound): their shares held back in custody, then the sweep allocates the late fill by the stored split and books it once per case', async () => {
+    world.policy = executionPolicy({ participationBps: 10 });
+    const cases: Case[] = [];
+    for (const [i, quantity] of ['0.04', '0.03'].entries())
+      cases.push(await caseReady(world, { caseId: `swept-desk-${i}`, quantity }));
+    world.sim.faults.lateProcessing({ afterMs: 60 * 60_000, mode: 'hang' });
+    const executions = await sellTogether(cases);
+    for (const e of executions) expect(e.status).toBe('SUCCEEDED');
+    const held = await Promise.all(cases.map(async (c) => (await shares(c)).filter((s) => s.status === 'IN_DOUBT')));
+    for (const h of held) expect(h.length).toBe(1);
+
+    world.sim.clock.advance(70 * 60_000);
+    const report = await world.sweep();
+    expect(report.booked).toBe(2);
+    expect((await world.sweep()).booked).toBe(0); // once
+    const deskId = deskIdOf('KRW-BTC', kstDate(held[0]![0]!.plannedAt));
+    const late = (await world.desks.order(CITY, deskId, held[0]![0]!.deskOrder!))!;
+    expect(late.status).toBe('DONE');
+    const ex = world.sim.orders.all().find((o) => o.identifier === late.identifier)!;
+    expect(sum((late.allocation ?? []).map((f) => f.quantity)).toFixed()).toBe(executedVolume(ex).toFixed());
+    for (const c of cases) {
+      const share = (await shares(c)).find((s) => s.deskOrder === late.identifier)!;
+      expect(share).toMatchObject({ status: 'DONE', lateFill: true });
+      const { data } = await ledgerOf(c);
+      expect(data.audit.filter((a) => a.action === 'ADJUST_SALE')).toHaveLength(1);
+      const done = (await shares(c)).filter((s) => s.status === 'DONE');
+      expect(data.case.holdings[0]!.sold.toFixed()).toBe(sum(done.map((s) => s.executedVolume!)).toFixed());
+    }
+  }, 150_000);
 });
