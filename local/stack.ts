@@ -226,6 +226,8 @@ export interface LocalStack {
   /** Runs the clock at `rate` with the schedules and sale waits on real-time timers (serving the API). */
   serve(rate: number): void;
   readonly sales: DynamoDbSaleStore;
+  /** The sale desks' records (docs/SALE-DESK.md). */
+  readonly desks: DeskStore;
   readonly workflow: LocalSaleWorkflow;
   /** Notice records not yet sent (0 or more; stops at the first found). */
   pendingNotices(): Promise<number>;
@@ -903,6 +905,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       dynamodb,
       sales,
       workflow,
+      desks,
       sqs,
       queues: { notices: noticeQueue, saleRequests: saleQueue },
       ses,
