@@ -7,11 +7,12 @@
  */
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import {
+  DESK_MACHINE_ID,
   resolveStateMachineDefinition,
   taskFunctions,
   type CfnTemplate,
 } from '../../shared/adapters/workflow/definition';
-import { CASE_STEPS, MARKET_STEPS } from '../../functions/sale/steps';
+import { CASE_STEPS, DESK_STEPS, MARKET_STEPS } from '../../functions/sale/steps';
 import { IN_DOUBT_ERRORS, SALE_STATES, THROTTLED, TRANSIENT_ERRORS } from '../../infra/constructs/sale-workflow';
 import { MARKET_STEPS_CONCURRENCY } from '../../functions/sale/config';
 import { SALE_REQUEST_DELAY_SECONDS } from '../../shared/adapters/workflow/sale-requests';
@@ -183,6 +184,52 @@ describe('sale state machine', () => {
     expect(functions[logicalIdOf('SaleMarketStepsFunction')]!.Properties?.VpcConfig).toBeDefined();
     expect(functions[logicalIdOf('SaleCaseStepsFunction')]!.Properties?.VpcConfig).toBeUndefined();
     expect(env('SaleCaseStepsFunction').NOTICE_QUEUE_URL).toBeDefined();
+  });
+});
+
+describe('sale desk state machine', () => {
+  const desk = resolveStateMachineDefinition(json, DESK_MACHINE_ID);
+  const machines = resourcesOfType(template, 'AWS::StepFunctions::StateMachine');
+  const [saleId, deskId] = ['SaleWorkflowStateMachine', DESK_MACHINE_ID].map(
+    (prefix) => Object.keys(machines).find((id) => id.startsWith(prefix) && /^[0-9A-F]{8}$/.test(id.slice(prefix.length)))!,
+  );
+
+  it('is a Standard state machine beside the sale’s, on its role and log group (one resource more), logging ALL and X-Ray', () => {
+    const props = machines[deskId!]!.Properties!;
+    const sale = machines[saleId!]!.Properties!;
+    expect(props).toMatchObject({ StateMachineType: 'STANDARD', StateMachineName: 'ctr-dev-sale-desk', TracingConfiguration: { Enabled: true } });
+    expect(props.RoleArn).toEqual(sale.RoleArn);
+    expect(props.LoggingConfiguration).toEqual(sale.LoggingConfiguration);
+    expect((props.LoggingConfiguration as { Level: string }).Level).toBe('ALL');
+  });
+
+  it('loops plan → place → reconcile with readable states, every desk step in the market-steps function, each caught to ResolveDeskOrders', () => {
+    expect(desk.StartAt).toBe('PlanDeskSlice');
+    const tasks = taskFunctions(desk);
+    expect(Object.keys(tasks).sort()).toEqual([...DESK_STEPS].sort());
+    for (const fn of Object.values(tasks)) expect(fn).toMatch(/^SaleMarketStepsFunction/);
+    for (const name of ['PlanDeskSlice', 'PlaceDeskOrder', 'ReconcileDeskOrder']) {
+      const state = desk.States[name] as { Catch?: { Next: string; ErrorEquals: string[] }[] };
+      expect(state.Catch?.[0]).toMatchObject({ ErrorEquals: ['States.ALL'], Next: 'ResolveDeskOrders' });
+    }
+    expect(desk.States.ResolveDeskOrders?.Next).toBe('DeskFailed');
+    // The order is placed only after a SELL decision, and an order in doubt or refused goes back to planning (lookup first).
+    expect(JSON.stringify(desk.States.DeskDecision)).toContain('"Next":"PlaceDeskOrder"');
+    expect(JSON.stringify(desk.States.WasDeskOrderPlaced)).toContain('"Next":"PlanDeskSlice"');
+  });
+
+  it('lets the case steps start desk executions (by the desk’s name) and join: the case waits in its own execution', () => {
+    const caseEnv = (
+      functions[logicalIdOf('SaleCaseStepsFunction')]!.Properties?.Environment as { Variables: Record<string, unknown> }
+    ).Variables;
+    expect(JSON.stringify(caseEnv.DESK_STATE_MACHINE_ARN)).toContain(':stateMachine:ctr-dev-sale-desk');
+    const starts = Object.values(resourcesOfType(template, 'AWS::IAM::Policy')).filter(
+      (p) => JSON.stringify(p.Properties).includes('states:StartExecution') && JSON.stringify(p.Properties?.Roles).includes('SaleCaseStepsFunctionRole'),
+    );
+    expect(JSON.stringify(starts)).toContain('ctr-dev-sale-desk');
+    expect(JSON.stringify(states.SliceDecision)).toContain('"Next":"JoinDesk"');
+    expect(states.JoinDesk?.Next).toBe('WaitInDesk');
+    expect(JSON.stringify(states.IsSaleAllowed)).toContain('"Next":"ReadDeskShare"');
   });
 });
 
