@@ -187,6 +187,8 @@ export function createCaseSteps(deps: CaseStepDeps): CaseSteps {
           startedOn,
           heldBack,
           ...(stoppedBecause ? { stoppedBecause } : {}),
+          // Sold through the desk: the notice explains the pooled execution.
+          ...(done.some((o) => o.deskOrder) ? { pooledOrders: done.filter((o) => o.deskOrder).length } : {}),
         },
         await ctx(c, event),
       );

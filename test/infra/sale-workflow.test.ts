@@ -23,6 +23,9 @@ const template = Template.fromJSON(synthesizedTemplate());
 const json = template.toJSON() as CfnTemplate;
 const definition = resolveStateMachineDefinition(json);
 const states = definition.States as Record<string, Record<string, unknown> & { Type: string }>;
+const deskDefinition = resolveStateMachineDefinition(json, DESK_MACHINE_ID);
+/** Every Task state of both machines (each case's sale, each market's desk): the same retries for all. */
+const allStates = { ...states, ...deskDefinition.States } as typeof states;
 const functions = resourcesOfType(template, 'AWS::Lambda::Function');
 const logicalIdOf = (prefix: string) => Object.keys(functions).find((id) => id.startsWith(prefix))!;
 
@@ -66,7 +69,7 @@ describe('sale state machine', () => {
   });
 
   it('runs the case steps and the market steps in their own functions, the results in their own keys', () => {
-    const byState = taskFunctions(definition);
+    const byState = { ...taskFunctions(definition), ...taskFunctions(deskDefinition) };
     const caseFn = logicalIdOf('SaleCaseStepsFunction');
     const marketFn = logicalIdOf('SaleMarketStepsFunction');
     for (const step of CASE_STEPS) expect(byState[step]).toBe(caseFn);
@@ -79,7 +82,7 @@ describe('sale state machine', () => {
 
   it('retries transient errors with exponential backoff and full jitter, orders in doubt by lookup, and catches everything into the recorded failure', () => {
     for (const step of [...CASE_STEPS, ...MARKET_STEPS]) {
-      const retry = states[step]?.Retry as {
+      const retry = allStates[step]?.Retry as {
         ErrorEquals: string[];
         BackoffRate?: number;
         JitterStrategy?: string;
@@ -188,7 +191,7 @@ describe('sale state machine', () => {
 });
 
 describe('sale desk state machine', () => {
-  const desk = resolveStateMachineDefinition(json, DESK_MACHINE_ID);
+  const desk = deskDefinition;
   const machines = resourcesOfType(template, 'AWS::StepFunctions::StateMachine');
   const [saleId, deskId] = ['SaleWorkflowStateMachine', DESK_MACHINE_ID].map(
     (prefix) => Object.keys(machines).find((id) => id.startsWith(prefix) && /^[0-9A-F]{8}$/.test(id.slice(prefix.length)))!,
@@ -317,7 +320,7 @@ describe('one rate budget for the exchange account', () => {
   it('retries a market step throttled by that cap instead of failing the sale', () => {
     for (const step of MARKET_STEPS) {
       const retry = (
-        states[step]?.Retry as { ErrorEquals: string[]; MaxAttempts: number; JitterStrategy?: string }[]
+        allStates[step]?.Retry as { ErrorEquals: string[]; MaxAttempts: number; JitterStrategy?: string }[]
       ).find((r) => r.ErrorEquals.includes(THROTTLED));
       expect([step, retry?.MaxAttempts, retry?.JitterStrategy]).toEqual([step, 10, 'FULL']);
     }
