@@ -21,7 +21,7 @@ import { join, relative } from 'node:path';
 import type { AslDefinition } from '#adapters/workflow/definition';
 import { taskFunctions } from '#adapters/workflow/definition';
 import { LocalSaleWorkflowStarter, type LocalTaskHandler } from '#adapters/workflow/local-starter';
-import { deskExecutionName, saleExecutionName, type DeskWorkflowStarter } from '#adapters/workflow/sale-workflow';
+import { saleExecutionName, type DeskWorkflowStarter } from '#adapters/workflow/sale-workflow';
 import type { StackClock } from './clock';
 
 // ---------------------------------------------------------------- the definition

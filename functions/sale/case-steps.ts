@@ -331,7 +331,8 @@ export function createCaseSteps(deps: CaseStepDeps): CaseSteps {
      * the taxpayer's floor), and starts the desk's execution (a desk already running: nothing to start).
      */
     async JoinDesk(event): Promise<DeskShareResult> {
-      if (!deps.desks || !deps.deskStarter) throw new SaleNotRunningError('no sale desk: this function cannot join one');
+      if (!deps.desks || !deps.deskStarter)
+        throw new SaleNotRunningError('no sale desk: this function cannot join one');
       const c = await loadCase(deps, event);
       requireSelling(c, event.saleId);
       const sale = await loadSale(deps, event);
@@ -398,19 +399,29 @@ export function createCaseSteps(deps: CaseStepDeps): CaseSteps {
       const on = kstDate(clock());
       const taking =
         member?.status === 'ACTIVE' && member.saleId === event.saleId && desk?.status === 'RUNNING' && desk.day === on;
-      if (taking) return { next: 'WAIT', deskId: d.deskId, soldQuantity, waitSeconds: seconds(deps.policy.sliceIntervalMs) };
+      if (taking)
+        return { next: 'WAIT', deskId: d.deskId, soldQuantity, waitSeconds: seconds(deps.policy.sliceIntervalMs) };
       if (member?.status === 'ACTIVE') await deps.desks.withdraw(c.cityId, d.deskId, c.caseId, 'DESK_ENDED');
       // An order with this case's share still on the way: wait for it before the case plans again.
       if (pendingShares(orders).length > 0)
-        return { next: 'WAIT', deskId: d.deskId, soldQuantity, reason: 'DESK_ORDER_PENDING', waitSeconds: deps.limits.fillPollSeconds };
+        return {
+          next: 'WAIT',
+          deskId: d.deskId,
+          soldQuantity,
+          reason: 'DESK_ORDER_PENDING',
+          waitSeconds: deps.limits.fillPollSeconds,
+        };
       sale = await loadSale(deps, event);
       const { desk: _left, ...rest } = sale;
       const reason = member?.reason ?? 'DESK_ENDED';
       if (reason.startsWith('ESCALATED:')) {
-        await sales.save({ ...rest, escalation: { at: clock().toISOString(), market: d.market, reason: reason.slice(10) } } as SaleRecord);
+        await sales.save({
+          ...rest,
+          escalation: { at: clock().toISOString(), market: d.market, reason: reason.slice(10) },
+        });
         return { next: 'ESCALATE', deskId: d.deskId, soldQuantity, reason, waitSeconds: 0 };
       }
-      await sales.save(rest as SaleRecord);
+      await sales.save(rest);
       return { next: 'LEFT', deskId: d.deskId, soldQuantity, reason, waitSeconds: 0 };
     },
 

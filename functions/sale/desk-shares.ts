@@ -53,7 +53,6 @@ export function allocated(order: DeskOrder, ex: ExchangeOrder, lotSize: Decimal,
   return { ...order, ...done, allocation };
 }
 
-
 /** The order with its trades: the list lookups (by identifiers, closed orders) give totals only. */
 export async function withTrades(exchange: Pick<Exchange, 'getOrder'>, ex: ExchangeOrder): Promise<ExchangeOrder> {
   if (!ex.executedVolume.gt(0) || ex.trades.length > 0) return ex;

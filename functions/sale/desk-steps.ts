@@ -188,7 +188,11 @@ export function createDeskSteps(deps: DeskStepDeps): DeskSteps {
       const decide = async (result: DeskSliceResult): Promise<DeskSliceResult> => {
         desk = await desks.save({
           ...desk,
-          lastDecision: { at: now.toISOString(), action: result.action, ...(result.reason ? { reason: result.reason } : {}) },
+          lastDecision: {
+            at: now.toISOString(),
+            action: result.action,
+            ...(result.reason ? { reason: result.reason } : {}),
+          },
         });
         return result;
       };
@@ -208,7 +212,8 @@ export function createDeskSteps(deps: DeskStepDeps): DeskSteps {
       // The desk sells for its Korean day; its members join the next day's desk. A run that has gone
       // on for hours ends too (Step Functions keeps 25,000 events); its members join it again.
       if (kstDate(now) !== desk.day && open.length === 0) return end('DAY_OVER', active);
-      if (now.getTime() - Date.parse(desk.startedAt) >= DESK_RUN_MS && open.length === 0) return end('RUN_SPAN', active);
+      if (now.getTime() - Date.parse(desk.startedAt) >= DESK_RUN_MS && open.length === 0)
+        return end('RUN_SPAN', active);
       // Nothing new on the market while an order is in doubt, up to the bound (then an officer is alerted).
       const doubtful = open.filter((o) => o.status === 'IN_DOUBT');
       if (doubtful.length > 0) {
@@ -222,12 +227,18 @@ export function createDeskSteps(deps: DeskStepDeps): DeskSteps {
       const sold = active.filter((m) => (left.get(m.caseId) ?? ZERO).lt(lot));
       if (sold.length > 0) desk = await desks.finishMembers(desk, sold, 'OFFER_SOLD');
       const taking = active.filter((m) => !(left.get(m.caseId) ?? ZERO).lt(lot));
-      if (taking.length === 0) return doubtful.length > 0 ? decide({ action: 'WAIT', reason: 'ORDER_IN_DOUBT', waitSeconds: deps.limits.inDoubtRecheckSeconds }) : end('NO_MEMBERS', []);
+      if (taking.length === 0)
+        return doubtful.length > 0
+          ? decide({ action: 'WAIT', reason: 'ORDER_IN_DOUBT', waitSeconds: deps.limits.inDoubtRecheckSeconds })
+          : end('NO_MEMBERS', []);
 
       const snapshot = await quote(desk.market);
-      if (!snapshot) return decide({ action: 'WAIT', reason: 'NO_PRICE', waitSeconds: waitFor(deps.policy.sliceIntervalMs) });
+      if (!snapshot)
+        return decide({ action: 'WAIT', reason: 'NO_PRICE', waitSeconds: waitFor(deps.policy.sliceIntervalMs) });
       const window = deps.policy.circuitBreakerWindowMs;
-      const kept = desk.priceHistory.filter((p) => Date.parse(p.at) >= now.getTime() - window && p.at !== snapshot.quotedAt);
+      const kept = desk.priceHistory.filter(
+        (p) => Date.parse(p.at) >= now.getTime() - window && p.at !== snapshot.quotedAt,
+      );
       const polled = deps.priceHistory
         ? await deps.priceHistory.series(desk.market, new Date(now.getTime() - window), now)
         : [];
@@ -295,7 +306,11 @@ export function createDeskSteps(deps: DeskStepDeps): DeskSteps {
       });
       const decision = turnResult.decision;
       if (decision.action === 'WAIT')
-        return decide({ action: 'WAIT', reason: decision.reason, waitSeconds: waitFor(decision.resumeAt.getTime() - now.getTime()) });
+        return decide({
+          action: 'WAIT',
+          reason: decision.reason,
+          waitSeconds: waitFor(decision.resumeAt.getTime() - now.getTime()),
+        });
       if (decision.action !== 'SELL' || !turnResult.split || turnResult.split.offers.length === 0) {
         // What is left cannot be sold (below the exchange minimum, even pooled): the cases take it back as dust.
         return end(decision.action === 'RELEASE_DUST' ? 'DUST' : 'ALL_SOLD', taking);
@@ -352,13 +367,24 @@ export function createDeskSteps(deps: DeskStepDeps): DeskSteps {
       if (!identifier) throw new InvalidStepInputError('PlaceDeskOrder needs the order identifier');
       let order = await desks.order(event.cityId, event.deskId, identifier);
       if (!order) throw new InvalidStepInputError(`no desk order ${identifier}`);
-      if (order.status === 'PLACED' || order.status === 'DONE' || order.status === 'ABSENT' || order.status === 'IN_DOUBT')
+      if (
+        order.status === 'PLACED' ||
+        order.status === 'DONE' ||
+        order.status === 'ABSENT' ||
+        order.status === 'IN_DOUBT'
+      )
         return { identifier, status: order.status, resolvedByLookup: order.resolvedByLookup ?? false };
       if (order.status === 'SENDING') {
         const found = await lookUp(identifier);
         if (found) {
           await desks.updateOrder(
-            { ...order, status: 'PLACED', exchangeUuid: found.uuid, exchangeState: found.state, resolvedByLookup: true },
+            {
+              ...order,
+              status: 'PLACED',
+              exchangeUuid: found.uuid,
+              exchangeState: found.state,
+              resolvedByLookup: true,
+            },
             ['SENDING'],
           );
           deps.metrics.addMetric('OrdersResolvedByLookup', 'Count', 1);
@@ -381,7 +407,13 @@ export function createDeskSteps(deps: DeskStepDeps): DeskSteps {
         const neverSent = order.status === 'PLANNED';
         const closed: DeskOrder = neverSent
           ? { ...order, status: 'ABSENT', absentReason: `blocked: ${offer.caseId} ${block}` }
-          : { ...order, status: 'IN_DOUBT', inDoubtSince: clock().toISOString(), lookups: 1, absentReason: `blocked: ${offer.caseId} ${block}` };
+          : {
+              ...order,
+              status: 'IN_DOUBT',
+              inDoubtSince: clock().toISOString(),
+              lookups: 1,
+              absentReason: `blocked: ${offer.caseId} ${block}`,
+            };
         await closeWithShares(closed, [order.status]);
         await desks.withdraw(order.cityId, event.deskId, offer.caseId, block);
         deps.metrics.addMetric('OrdersBlocked', 'Count', 1);
@@ -420,7 +452,9 @@ export function createDeskSteps(deps: DeskStepDeps): DeskSteps {
         throw error;
       }
       if (outcome.outcome === 'inDoubt') {
-        await closeWithShares({ ...order, status: 'IN_DOUBT', inDoubtSince: clock().toISOString(), lookups: 0 }, ['SENDING']);
+        await closeWithShares({ ...order, status: 'IN_DOUBT', inDoubtSince: clock().toISOString(), lookups: 0 }, [
+          'SENDING',
+        ]);
         deps.metrics.addMetric('OrdersInDoubt', 'Count', 1);
         deps.logger.warn('desk order sent without an answer and not found yet: in doubt, its cases’ coins held', {
           identifier,
@@ -456,7 +490,8 @@ export function createDeskSteps(deps: DeskStepDeps): DeskSteps {
       let executed = order.executedVolume ?? ZERO;
       if (order.status !== 'DONE' && order.status !== 'ABSENT' && order.status !== 'IN_DOUBT') {
         const seen = await lookUp(identifier);
-        if (!seen) throw new OrderInDoubtError(`desk order ${identifier} is ${order.status} here but not on the exchange`);
+        if (!seen)
+          throw new OrderInDoubtError(`desk order ${identifier} is ${order.status} here but not on the exchange`);
         let final: ExchangeOrder | undefined = seen;
         if (!isFinal(seen)) {
           final =
@@ -472,7 +507,8 @@ export function createDeskSteps(deps: DeskStepDeps): DeskSteps {
               waitSeconds: deps.limits.fillPollSeconds,
             };
         }
-        executed = (await closeFinal(order, await withTrades(exchange, final), ['PLACED', 'SENDING'])).executedVolume ?? ZERO;
+        executed =
+          (await closeFinal(order, await withTrades(exchange, final), ['PLACED', 'SENDING'])).executedVolume ?? ZERO;
         deps.metrics.addMetric('SoldKrw', 'Count', Number((final.executedFunds ?? ZERO).toFixed(0)));
       }
       return {
@@ -511,7 +547,12 @@ export function createDeskSteps(deps: DeskStepDeps): DeskSteps {
         resolved += 1;
       }
       const after = await loadDesk(event);
-      await desks.save({ ...after, status: 'ENDED', endedAt: clock().toISOString(), lastDecision: { at: clock().toISOString(), action: 'END', reason: `FAILED:${event.error?.Error ?? 'Unknown'}` } });
+      await desks.save({
+        ...after,
+        status: 'ENDED',
+        endedAt: clock().toISOString(),
+        lastDecision: { at: clock().toISOString(), action: 'END', reason: `FAILED:${event.error?.Error ?? 'Unknown'}` },
+      });
       deps.metrics.addMetric('DeskFailed', 'Count', 1);
       return { resolved };
     },

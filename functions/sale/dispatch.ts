@@ -4,13 +4,19 @@
  * the Lambda composition (functions/lambda.ts).
  */
 import { InvalidStepInputError } from './errors';
-import { CASE_STEPS, DESK_STEPS, DeskStepEvent, MARKET_STEPS, StepEvent, UnknownStepError, type StepName } from './steps';
+import {
+  CASE_STEPS,
+  DESK_STEPS,
+  DeskStepEvent,
+  MARKET_STEPS,
+  StepEvent,
+  UnknownStepError,
+  type StepName,
+} from './steps';
 
 export type StepHandler = (event: unknown) => Promise<unknown>;
 
-export function stepDispatcher<S extends StepName>(
-  steps: Record<S, (event: never) => Promise<unknown>>,
-): StepHandler {
+export function stepDispatcher<S extends StepName>(steps: Record<S, (event: never) => Promise<unknown>>): StepHandler {
   return async (raw) => {
     const desk = (DESK_STEPS as readonly string[]).includes((raw as { step?: unknown } | null)?.step as string);
     const parsed = desk ? DeskStepEvent.safeParse(raw) : StepEvent.safeParse(raw);

@@ -397,7 +397,13 @@ export function createMarketSteps(deps: MarketStepDeps): MarketSteps {
           ...sale,
           status: 'RUNNING',
           arrival,
-          desk: { deskId: deskIdOf(leg.market, on), market: leg.market, day: on, offered: leg.quantity, joinedAt: now.toISOString() },
+          desk: {
+            deskId: deskIdOf(leg.market, on),
+            market: leg.market,
+            day: on,
+            offered: leg.quantity,
+            joinedAt: now.toISOString(),
+          },
         });
         return {
           action: 'JOIN',

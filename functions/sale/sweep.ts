@@ -105,7 +105,9 @@ export function createOrderSweep(deps: OrderSweepDeps): () => Promise<SweepRepor
     if (order.status !== 'IN_DOUBT') return order;
     let ex = (await lookUpOrders(deps.exchange, [order], now)).get(order.identifier);
     if (!ex) {
-      await desks.updateOrder({ ...order, lookups: (order.lookups ?? 0) + 1, lastLookupAt: now.toISOString() }, ['IN_DOUBT']);
+      await desks.updateOrder({ ...order, lookups: (order.lookups ?? 0) + 1, lastLookupAt: now.toISOString() }, [
+        'IN_DOUBT',
+      ]);
       return order;
     }
     if (!isFinal(ex)) ex = await deps.exchange.cancelOrder({ identifier: order.identifier });

@@ -450,7 +450,13 @@ export class SaleWorkflow extends Construct {
     const planDeskSlice = step('PlanDeskSlice', market, {}, '$.slice', deskRef);
     const placeDeskOrder = step('PlaceDeskOrder', market, identifier, '$.order', deskRef);
     const reconcileDeskOrder = step('ReconcileDeskOrder', market, identifier, '$.fill', deskRef);
-    const resolveDeskOrders = step('ResolveDeskOrders', market, { error: sfn.JsonPath.objectAt('$.error') }, '$.resolved', deskRef);
+    const resolveDeskOrders = step(
+      'ResolveDeskOrders',
+      market,
+      { error: sfn.JsonPath.objectAt('$.error') },
+      '$.resolved',
+      deskRef,
+    );
     const waitForDeskMarket = new sfn.Wait(this, D.waitForDeskMarket, {
       comment: 'No bids in the band, thin book, paused market, daily cap or an order in doubt: wait, then plan again',
       time: sfn.WaitTime.secondsPath('$.slice.waitSeconds'),
@@ -660,12 +666,16 @@ const STEP_COMMENTS: Record<StepName, string> = {
   ResolveOpenOrders:
     'After a failure: resolve every order not yet final, by identifier; orders in doubt looked up again',
   JoinDesk: 'Join the market’s desk with what the plan sells there (offer, floor); start the desk’s execution',
-  ReadDeskShare: 'In the desk: shares in doubt resolved from their desk order; still taking part, or back to its own steps',
+  ReadDeskShare:
+    'In the desk: shares in doubt resolved from their desk order; still taking part, or back to its own steps',
   PlanDeskSlice:
     'Orders in doubt looked up; members loaded; one quote; guards; one order for all the cases (schedule, caps on the aggregate, split pro rata)',
-  PlaceDeskOrder: 'Each case checked again at the last moment; send the order once (looked up by identifier after any doubt)',
-  ReconcileDeskOrder: 'Once final: the fills allocated to the cases trade by trade, each case’s share written with the order DONE',
-  ResolveDeskOrders: 'After a failure: resolve every desk order not yet final (in doubt if sent and not found); end the desk',
+  PlaceDeskOrder:
+    'Each case checked again at the last moment; send the order once (looked up by identifier after any doubt)',
+  ReconcileDeskOrder:
+    'Once final: the fills allocated to the cases trade by trade, each case’s share written with the order DONE',
+  ResolveDeskOrders:
+    'After a failure: resolve every desk order not yet final (in doubt if sent and not found); end the desk',
 };
 
 /** What `addSaleWorkflow` builds. */

@@ -193,14 +193,18 @@ describe('sale state machine', () => {
 describe('sale desk state machine', () => {
   const desk = deskDefinition;
   const machines = resourcesOfType(template, 'AWS::StepFunctions::StateMachine');
-  const [saleId, deskId] = ['SaleWorkflowStateMachine', DESK_MACHINE_ID].map(
-    (prefix) => Object.keys(machines).find((id) => id.startsWith(prefix) && /^[0-9A-F]{8}$/.test(id.slice(prefix.length)))!,
+  const [saleId, deskId] = ['SaleWorkflowStateMachine', DESK_MACHINE_ID].map((prefix) =>
+    Object.keys(machines).find((id) => id.startsWith(prefix) && /^[0-9A-F]{8}$/.test(id.slice(prefix.length)))!,
   );
 
   it('is a Standard state machine beside the sale’s, on its role and log group (one resource more), logging ALL and X-Ray', () => {
     const props = machines[deskId!]!.Properties!;
     const sale = machines[saleId!]!.Properties!;
-    expect(props).toMatchObject({ StateMachineType: 'STANDARD', StateMachineName: 'ctr-dev-sale-desk', TracingConfiguration: { Enabled: true } });
+    expect(props).toMatchObject({
+      StateMachineType: 'STANDARD',
+      StateMachineName: 'ctr-dev-sale-desk',
+      TracingConfiguration: { Enabled: true },
+    });
     expect(props.RoleArn).toEqual(sale.RoleArn);
     expect(props.LoggingConfiguration).toEqual(sale.LoggingConfiguration);
     expect((props.LoggingConfiguration as { Level: string }).Level).toBe('ALL');
@@ -227,7 +231,9 @@ describe('sale desk state machine', () => {
     ).Variables;
     expect(JSON.stringify(caseEnv.DESK_STATE_MACHINE_ARN)).toContain(':stateMachine:ctr-dev-sale-desk');
     const starts = Object.values(resourcesOfType(template, 'AWS::IAM::Policy')).filter(
-      (p) => JSON.stringify(p.Properties).includes('states:StartExecution') && JSON.stringify(p.Properties?.Roles).includes('SaleCaseStepsFunctionRole'),
+      (p) =>
+        JSON.stringify(p.Properties).includes('states:StartExecution') &&
+        JSON.stringify(p.Properties?.Roles).includes('SaleCaseStepsFunctionRole'),
     );
     expect(JSON.stringify(starts)).toContain('ctr-dev-sale-desk');
     expect(JSON.stringify(states.SliceDecision)).toContain('"Next":"JoinDesk"');

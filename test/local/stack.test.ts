@@ -205,9 +205,17 @@ describe('local stack', () => {
     const deskRuns = [...(s().workflow.deskStarter?.executions.values() ?? [])];
     expect(deskRuns.map((e) => e.name)).toEqual([expect.stringMatching(/^cheongju_desk_KRW-ETH_2026091[78]$/)]);
     expect(deskRuns[0]?.status).toBe('SUCCEEDED');
-    const deskStates = s().workflow.history(deskRuns[0]!.name).map((e) => e.state);
-    expect(deskStates).toEqual(expect.arrayContaining(['PlanDeskSlice', 'PlaceDeskOrder', 'ReconcileDeskOrder', 'DeskEnded']));
-    expect(s().exchange.orders.all().every((o) => o.identifier?.startsWith('cheongju.desk.KRW-ETH.'))).toBe(true);
+    const deskStates = s()
+      .workflow.history(deskRuns[0]!.name)
+      .map((e) => e.state);
+    expect(deskStates).toEqual(
+      expect.arrayContaining(['PlanDeskSlice', 'PlaceDeskOrder', 'ReconcileDeskOrder', 'DeskEnded']),
+    );
+    expect(
+      s()
+        .exchange.orders.all()
+        .every((o) => o.identifier?.startsWith('cheongju.desk.KRW-ETH.')),
+    ).toBe(true);
     expect(s().exchange.orders.all().length).toBe(runs.runs[0]?.orders.length);
 
     // Every notice went into a print batch of its day (seizure ×2, one to the exchange; pre-sale; sale result).

@@ -317,7 +317,11 @@ export class DeskStore {
 
   async get(cityId: string, deskId: string): Promise<DeskRecord | undefined> {
     const out = await this.doc.send(
-      new GetCommand({ TableName: this.tableName, Key: { PK: deskPk(cityId, deskId), SK: 'DESK' }, ConsistentRead: true }),
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { PK: deskPk(cityId, deskId), SK: 'DESK' },
+        ConsistentRead: true,
+      }),
     );
     return out.Item ? itemToDesk(out.Item) : undefined;
   }
@@ -451,7 +455,13 @@ export class DeskStore {
     await this.transact(
       [
         this.putDesk(next, desk.rev),
-        { Put: { TableName: this.tableName, Item: deskOrderToItem(order), ConditionExpression: 'attribute_not_exists(PK)' } },
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: deskOrderToItem(order),
+            ConditionExpression: 'attribute_not_exists(PK)',
+          },
+        },
         ...shares.map((s) => ({
           Put: { TableName: this.tableName, Item: orderToItem(s), ConditionExpression: 'attribute_not_exists(PK)' },
         })),
@@ -477,7 +487,8 @@ export class DeskStore {
         new PutCommand({ TableName: this.tableName, Item: deskOrderToItem(order), ...fromStatus(from) }),
       );
     } catch (error) {
-      if (isConditionFailure(error)) throw new OrderConflictError(`desk order ${order.identifier} is no longer ${from.join(' or ')}`);
+      if (isConditionFailure(error))
+        throw new OrderConflictError(`desk order ${order.identifier} is no longer ${from.join(' or ')}`);
       throw error;
     }
   }
@@ -589,7 +600,8 @@ export class DeskStore {
         }),
       );
     } catch (error) {
-      if (isTransactionCancelled(error)) throw new OrderConflictError(`share ${share.identifier} is no longer IN_DOUBT`);
+      if (isTransactionCancelled(error))
+        throw new OrderConflictError(`share ${share.identifier} is no longer IN_DOUBT`);
       throw error;
     }
   }

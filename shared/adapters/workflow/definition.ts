@@ -56,7 +56,10 @@ export const SALE_MACHINE_ID = 'SaleWorkflowStateMachine';
 export const DESK_MACHINE_ID = 'SaleWorkflowDeskStateMachine';
 
 /** The ASL of the named state machine of a synthesized template (its logical id, with or without CDK's hash). */
-export function resolveStateMachineDefinition(template: CfnTemplate, logicalId: string = SALE_MACHINE_ID): AslDefinition {
+export function resolveStateMachineDefinition(
+  template: CfnTemplate,
+  logicalId: string = SALE_MACHINE_ID,
+): AslDefinition {
   const machines = Object.entries(template.Resources ?? {}).filter(
     ([id, r]) =>
       r.Type === 'AWS::StepFunctions::StateMachine' &&

@@ -58,7 +58,10 @@ export interface LocalStarterOptions {
 
 export class LocalSaleWorkflowStarter implements SaleWorkflowStarter {
   /** The desk's machine: the same interpreter, the desk's input and names. */
-  static forDesk(definition: AslDefinition, options: LocalStarterOptions): DeskWorkflowStarter & LocalSaleWorkflowStarter {
+  static forDesk(
+    definition: AslDefinition,
+    options: LocalStarterOptions,
+  ): DeskWorkflowStarter & LocalSaleWorkflowStarter {
     const starter = new LocalSaleWorkflowStarter(definition, {
       ...options,
       executionName: (input: DeskExecutionInput) => deskExecutionName(input),

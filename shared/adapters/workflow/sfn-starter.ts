@@ -47,7 +47,11 @@ export class StepFunctionsDeskStarter implements DeskWorkflowStarter {
     const executionName = deskExecutionName(input);
     try {
       const out = await this.client.send(
-        new StartExecutionCommand({ stateMachineArn: this.stateMachineArn, name: executionName, input: JSON.stringify(input) }),
+        new StartExecutionCommand({
+          stateMachineArn: this.stateMachineArn,
+          name: executionName,
+          input: JSON.stringify(input),
+        }),
       );
       return { started: true, executionName, ...(out.executionArn ? { executionArn: out.executionArn } : {}) };
     } catch (error) {

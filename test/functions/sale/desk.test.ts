@@ -57,7 +57,9 @@ describe('the sale desk', () => {
     expect(deskRuns.map((e) => e.name)).toContain(`${CITY}_desk_KRW-BTC_${day.replaceAll('-', '')}`);
     for (const run of deskRuns) {
       expect(run.status).toBe('SUCCEEDED');
-      expect(statesEntered(run)).toEqual(expect.arrayContaining(['PlanDeskSlice', 'PlaceDeskOrder', 'ReconcileDeskOrder']));
+      expect(statesEntered(run)).toEqual(
+        expect.arrayContaining(['PlanDeskSlice', 'PlaceDeskOrder', 'ReconcileDeskOrder']),
+      );
     }
 
     // Every exchange order of these sales is a desk order, and each desk order is on the exchange once.
@@ -86,7 +88,8 @@ describe('the sale desk', () => {
     for (const c of cases) {
       const mine = (await shares(c)).filter((s) => s.status === 'DONE');
       expect(mine.length).toBeGreaterThan(0);
-      for (const s of mine) expect(sum((s.trades ?? []).map((t) => t.quantity)).toFixed()).toBe(s.executedVolume!.toFixed());
+      for (const s of mine)
+        expect(sum((s.trades ?? []).map((t) => t.quantity)).toFixed()).toBe(s.executedVolume!.toFixed());
       const { data, ledger } = await ledgerOf(c);
       expect(data.case.status).not.toBe('SELLING');
       const h = data.case.holdings[0]!;
