@@ -10,7 +10,7 @@ import { Decimal, sum } from '#domain/money';
 import { deskIdOf } from '#adapters/dynamodb/desk-store';
 import { kstDate } from '#domain/dates';
 import { DEFAULT_SALE_LIMITS } from '../../../functions/sale/config';
-import { caseReady, CITY, executionInput, pacedExchange, statesEntered, useSaleWorld } from './world';
+import { afterFirst, caseReady, CITY, executionInput, pacedExchange, statesEntered, useSaleWorld } from './world';
 
 const world = useSaleWorld();
 beforeEach(() => {
@@ -173,5 +173,39 @@ describe('the sale desk', () => {
       const done = (await shares(c)).filter((s) => s.status === 'DONE');
       expect(data.case.holdings[0]!.sold.toFixed()).toBe(sum(done.map((s) => s.executedVolume!)).toFixed());
     }
+  }, 150_000);
+
+  it('a hold on one case withdraws it from the desk: no share of it in any order planned after, the others go on; it settles what it sold, ON_HOLD', async () => {
+    world.policy = executionPolicy({ participationBps: 10 });
+    const held = await caseReady(world, { caseId: 'hold-desk-0', quantity: '0.08' });
+    const other = await caseReady(world, { caseId: 'hold-desk-1', quantity: '0.08' });
+    let heldAt = '';
+    afterFirst(world, 'ReconcileDeskOrder', async () => {
+      const r = await world.api.call('POST', `/cases/${held.caseId}/holds`, {
+        as: 'officer',
+        body: { cityId: CITY, kind: 'APPEAL', reason: '이의신청' },
+      });
+      expect(r.status).toBe(201);
+      heldAt = world.now().toISOString();
+    });
+    const executions = await sellTogether([held, other]);
+    for (const e of executions) expect(e.status).toBe('SUCCEEDED');
+    expect(heldAt).not.toBe('');
+    const deskId = deskIdOf('KRW-BTC', kstDate(heldAt));
+    const member = (await world.desks.member(CITY, deskId, held.caseId))!;
+    expect(member.status).toBe('WITHDRAWN');
+    // Orders planned after the case's execution saw the hold never include it (a last-moment block aside).
+    const orders = (await world.desks.orders(CITY, deskId)).filter((o) =>
+      o.offers.some((x) => x.caseId === other.caseId),
+    );
+    const after = orders.filter((o) => o.plannedAt > heldAt && o.status !== 'ABSENT');
+    expect(after.length).toBeGreaterThan(0);
+    const withHeld = after.filter((o) => o.offers.some((x) => x.caseId === held.caseId));
+    expect(withHeld.length).toBeLessThanOrEqual(1); // at most the one already planned when the hold arrived
+    const { data } = await ledgerOf(held);
+    expect(data.case.status).toBe('ON_HOLD');
+    const mine = (await shares(held)).filter((s) => s.status === 'DONE');
+    expect(data.case.holdings[0]!.sold.toFixed()).toBe(sum(mine.map((s) => s.executedVolume!)).toFixed());
+    expect((await ledgerOf(other)).data.case.status).not.toBe('SELLING');
   }, 150_000);
 });
