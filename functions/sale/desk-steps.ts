@@ -210,10 +210,10 @@ export function createDeskSteps(deps: DeskStepDeps): DeskSteps {
 
       const active = (await desks.members(desk.cityId, desk.deskId)).filter((m) => m.status === 'ACTIVE');
       // The desk sells for its Korean day; its members join the next day's desk. A run that has gone
-      // on for hours ends too (Step Functions keeps 25,000 events); its members join it again.
-      if (kstDate(now) !== desk.day && open.length === 0) return end('DAY_OVER', active);
-      if (now.getTime() - Date.parse(desk.startedAt) >= DESK_RUN_MS && open.length === 0)
-        return end('RUN_SPAN', active);
+      // on for hours ends too (Step Functions keeps 25,000 events); its members join it again. Only
+      // orders in doubt can be open here (one on the way was resumed above): the sweep follows them.
+      if (kstDate(now) !== desk.day) return end('DAY_OVER', active);
+      if (now.getTime() - Date.parse(desk.startedAt) >= DESK_RUN_MS) return end('RUN_SPAN', active);
       // Nothing new on the market while an order is in doubt, up to the bound (then an officer is alerted).
       const doubtful = open.filter((o) => o.status === 'IN_DOUBT');
       if (doubtful.length > 0) {
