@@ -36,7 +36,7 @@ import type { CaseStep, MarketStep, StepName } from '../../functions/sale/steps'
 import { ORDERS_IN_DOUBT_SWEEP_RATE, SWEEP_SERVICE } from '../../functions/sale/sweep';
 import type { Data } from './data';
 import { REPO_ROOT, type AppFunction } from './function';
-import { acknowledgeWildcards } from './nag';
+import { OnePolicyRole } from './nag';
 import type { NewFunction } from './notices';
 import type { Observability } from './observability';
 import type { NewExchangeFunction } from './prices';
@@ -387,51 +387,61 @@ export class SaleWorkflow extends Construct {
       retention: props.logRetention,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
-      stateMachineName: `${props.namePrefix}-sale`,
-      stateMachineType: sfn.StateMachineType.STANDARD,
-      comment:
-        'Forced sale of a case’s seized coins: limit IOC slices within the execution policy, stopping at the need; settles in one transaction',
-      definitionBody: sfn.DefinitionBody.fromChainable(loadCase),
-      timeout: EXECUTION_TIMEOUT,
-      // Tracing and logging are set on the resource below, with their permissions in a policy of
-      // their own: CDK would put their `*` statements in the role's default policy, where an
-      // acknowledgement would also cover any wildcard granted later.
+    // Its own role, so that every grant lands in one policy (OnePolicyRole): the LambdaInvoke
+    // tasks' grants (made as the state machine is built) and the logs and tracing statements, each
+    // acknowledged for its own statements only; any wildcard granted later fails the synth.
+    const role = new OnePolicyRole(this, 'StateMachineRole', {
+      assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
+      description: 'Execution role of the sale state machine',
     });
-    acknowledgeWildcards(
-      this.stateMachine.role.node.findChild('DefaultPolicy'),
+    let stateMachine: sfn.StateMachine | undefined;
+    role.grantAcknowledged(
+      () => {
+        stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+          stateMachineName: `${props.namePrefix}-sale`,
+          stateMachineType: sfn.StateMachineType.STANDARD,
+          comment:
+            'Forced sale of a case’s seized coins: limit IOC slices within the execution policy, stopping at the need; settles in one transaction',
+          definitionBody: sfn.DefinitionBody.fromChainable(loadCase),
+          timeout: EXECUTION_TIMEOUT,
+          role,
+          // Tracing and logging are set on the resource below, their statements granted below.
+        });
+      },
       { resources: [`${cases.fn.functionArn}:*`, `${market.fn.functionArn}:*`] },
       'Granted by CDK for the LambdaInvoke tasks: each :* covers that one step function’s versions and aliases.',
     );
-    const logsAndTracing = new iam.Policy(this, 'LogsAndTracing', {
-      roles: [this.stateMachine.role],
-      statements: [
-        new iam.PolicyStatement({
-          actions: [
-            'logs:CreateLogDelivery',
-            'logs:GetLogDelivery',
-            'logs:UpdateLogDelivery',
-            'logs:DeleteLogDelivery',
-            'logs:ListLogDeliveries',
-            'logs:PutResourcePolicy',
-            'logs:DescribeResourcePolicies',
-            'logs:DescribeLogGroups',
-          ],
-          resources: ['*'],
-        }),
-        new iam.PolicyStatement({
-          actions: [
-            'xray:PutTraceSegments',
-            'xray:PutTelemetryRecords',
-            'xray:GetSamplingRules',
-            'xray:GetSamplingTargets',
-          ],
-          resources: ['*'],
-        }),
-      ],
-    });
-    acknowledgeWildcards(
-      logsAndTracing,
+    if (!stateMachine) throw new Error('the sale state machine was not built');
+    this.stateMachine = stateMachine;
+    role.grantAcknowledged(
+      (grantee) => {
+        grantee.grantPrincipal.addToPrincipalPolicy(
+          new iam.PolicyStatement({
+            actions: [
+              'logs:CreateLogDelivery',
+              'logs:GetLogDelivery',
+              'logs:UpdateLogDelivery',
+              'logs:DeleteLogDelivery',
+              'logs:ListLogDeliveries',
+              'logs:PutResourcePolicy',
+              'logs:DescribeResourcePolicies',
+              'logs:DescribeLogGroups',
+            ],
+            resources: ['*'],
+          }),
+        );
+        grantee.grantPrincipal.addToPrincipalPolicy(
+          new iam.PolicyStatement({
+            actions: [
+              'xray:PutTraceSegments',
+              'xray:PutTelemetryRecords',
+              'xray:GetSamplingRules',
+              'xray:GetSamplingTargets',
+            ],
+            resources: ['*'],
+          }),
+        );
+      },
       { resources: ['*'] },
       'The statements CDK gives a state machine for CloudWatch Logs delivery and X-Ray: log delivery (Create/Get/Update/DeleteLogDelivery, ListLogDeliveries, resource policies) and X-Ray writes and sampling accept no resource-level permissions, so * is the only valid resource.',
     );
@@ -442,8 +452,8 @@ export class SaleWorkflow extends Construct {
       level: sfn.LogLevel.ALL,
       includeExecutionData: true,
     };
-    // Step Functions checks the log delivery permissions when the state machine is created.
-    resource.node.addDependency(logsAndTracing);
+    // Step Functions checks the log delivery permissions when the state machine is created: it
+    // depends on its role, default policy included.
     // The desk: one execution per (city account, market, Korean day), on the same two step functions,
     // the same role (it invokes the same functions) and the same log group: one resource more.
     const D = DESK_STATES;
@@ -501,19 +511,27 @@ export class SaleWorkflow extends Construct {
     resolveDeskOrders.next(deskFailed);
     for (const task of [planDeskSlice, placeDeskOrder, reconcileDeskOrder])
       task.addCatch(resolveDeskOrders, { errors: ['States.ALL'], resultPath: '$.error' });
-    this.deskStateMachine = new sfn.StateMachine(this, 'DeskStateMachine', {
-      stateMachineName: `${props.namePrefix}-sale-desk`,
-      stateMachineType: sfn.StateMachineType.STANDARD,
-      comment:
-        'Sale desk of one market and day: the coins of every case selling it, one limit IOC order per slice within the caps on the aggregate, fills shared to the lot',
-      definitionBody: sfn.DefinitionBody.fromChainable(planDeskSlice),
-      timeout: Duration.days(2),
-      role: this.stateMachine.role,
-    });
+    let deskStateMachine: sfn.StateMachine | undefined;
+    role.grantAcknowledged(
+      () => {
+        deskStateMachine = new sfn.StateMachine(this, 'DeskStateMachine', {
+          stateMachineName: `${props.namePrefix}-sale-desk`,
+          stateMachineType: sfn.StateMachineType.STANDARD,
+          comment:
+            'Sale desk of one market and day: the coins of every case selling it, one limit IOC order per slice within the caps on the aggregate, fills shared to the lot',
+          definitionBody: sfn.DefinitionBody.fromChainable(planDeskSlice),
+          timeout: Duration.days(2),
+          role,
+        });
+      },
+      { resources: [`${market.fn.functionArn}:*`] },
+      'Granted by CDK for the desk’s LambdaInvoke tasks: the :* covers the market-steps function’s versions and aliases.',
+    );
+    if (!deskStateMachine) throw new Error('the desk state machine was not built');
+    this.deskStateMachine = deskStateMachine;
     const deskResource = this.deskStateMachine.node.defaultChild as sfn.CfnStateMachine;
     deskResource.tracingConfiguration = { enabled: true };
     deskResource.loggingConfiguration = resource.loggingConfiguration;
-    deskResource.node.addDependency(logsAndTracing);
 
     // ContinueAsNew starts the sale's next execution, JoinDesk the desk's: the ARNs by name, so the
     // step function does not depend on the state machines that depend on it.
