@@ -203,8 +203,12 @@ describe('local stack', () => {
     );
     // It sold through the market's desk: the desk's own execution, from the desk's synthesized definition.
     const deskRuns = [...(s().workflow.deskStarter?.executions.values() ?? [])];
-    expect(deskRuns.map((e) => e.name)).toEqual([expect.stringMatching(/^cheongju_desk_KRW-ETH_2026091[78]$/)]);
-    expect(deskRuns[0]?.status).toBe('SUCCEEDED');
+    // (Run again, `_r<n>`, when the case joined again for the rest of its need after the desk ended.)
+    expect(deskRuns.length).toBeGreaterThan(0);
+    for (const run of deskRuns) {
+      expect(run.name).toMatch(/^cheongju_desk_KRW-ETH_2026091[78](_r\d+)?$/);
+      expect(run.status).toBe('SUCCEEDED');
+    }
     const deskStates = s()
       .workflow.history(deskRuns[0]!.name)
       .map((e) => e.state);
