@@ -103,7 +103,7 @@ describe('the sale desk', () => {
     const desk = (await world.desks.get(CITY, deskId))!;
     expect(desk.status).toBe('ENDED');
     expect(desk.figures.soldQuantity.gte(soldByCases)).toBe(true);
-  });
+  }, 150_000);
 
   it('late processing of a desk order: in doubt, its cases’ coins held, never re-sent; found before the next slice and shared by its split, booked once per case', async () => {
     world.policy = executionPolicy({ participationBps: 10 });
