@@ -121,9 +121,17 @@ export const emptyFigures = (): DeskFigures => ({
   maxParticipation: ZERO,
 });
 
-/** What a member still has to sell through the desk: its offer less what sold and what open orders hold. */
+/**
+ * What a member still has to sell through the desk: its offer less what sold and what open orders
+ * planned since it joined hold (an order in doubt from before it joined is already out of its offer:
+ * the case counted its share as held when it planned).
+ */
 export function memberLeft(member: DeskMember, open: readonly DeskOrder[]): Decimal {
-  const held = sum(open.flatMap((o) => o.offers.filter((x) => x.caseId === member.caseId).map((x) => x.quantity)));
+  const held = sum(
+    open
+      .filter((o) => o.plannedAt >= member.joinedAt)
+      .flatMap((o) => o.offers.filter((x) => x.caseId === member.caseId).map((x) => x.quantity)),
+  );
   return member.offered.sub(sum(Object.values(member.sold))).sub(held);
 }
 

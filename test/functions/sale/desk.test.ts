@@ -150,13 +150,14 @@ describe('the sale desk', () => {
     const cases: Case[] = [];
     for (const [i, quantity] of ['0.04', '0.03'].entries())
       cases.push(await caseReady(world, { caseId: `swept-desk-${i}`, quantity }));
-    world.sim.faults.lateProcessing({ afterMs: 60 * 60_000, mode: 'hang' });
+    // Executed hours later: long after the bound, whatever number of slices the cases take.
+    world.sim.faults.lateProcessing({ afterMs: 5 * 3_600_000, mode: 'hang' });
     const executions = await sellTogether(cases);
     for (const e of executions) expect(e.status).toBe('SUCCEEDED');
     const held = await Promise.all(cases.map(async (c) => (await shares(c)).filter((s) => s.status === 'IN_DOUBT')));
     for (const h of held) expect(h.length).toBe(1);
 
-    world.sim.clock.advance(70 * 60_000);
+    world.sim.clock.advance(6 * 3_600_000);
     const report = await world.sweep();
     expect(report.booked).toBe(2);
     expect((await world.sweep()).booked).toBe(0); // once
