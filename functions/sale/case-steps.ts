@@ -350,6 +350,7 @@ export function createCaseSteps(deps: CaseStepDeps): CaseSteps {
           ...(floor ? { floorPrice: floor } : {}),
           status: 'ACTIVE',
           joinedAt: now.toISOString(),
+          joinedAtSlice: 0, // set by the store from the desk it joins
           sold: {},
         },
         (current) =>

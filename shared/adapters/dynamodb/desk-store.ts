@@ -100,6 +100,8 @@ export interface DeskMember {
   status: MemberStatus;
   reason?: string;
   joinedAt: string;
+  /** The desk's slice counter when it joined: its offers are in the orders after it (exact: the join is over the desk's revision). */
+  joinedAtSlice: number;
   /** Coins each final desk order sold of this case, by order identifier. */
   sold: Record<string, Decimal>;
 }
@@ -129,7 +131,7 @@ export const emptyFigures = (): DeskFigures => ({
 export function memberLeft(member: DeskMember, open: readonly DeskOrder[]): Decimal {
   const held = sum(
     open
-      .filter((o) => o.plannedAt >= member.joinedAt)
+      .filter((o) => o.slice > member.joinedAtSlice)
       .flatMap((o) => o.offers.filter((x) => x.caseId === member.caseId).map((x) => x.quantity)),
   );
   return member.offered.sub(sum(Object.values(member.sold))).sub(held);
@@ -231,6 +233,7 @@ function memberToItem(m: DeskMember): Item {
     status: m.status,
     ...(m.reason ? { reason: m.reason } : {}),
     joinedAt: m.joinedAt,
+    joinedAtSlice: m.joinedAtSlice,
     sold: Object.fromEntries(Object.entries(m.sold).map(([k, v]) => [k, v.toFixed()])),
   };
 }
@@ -244,6 +247,7 @@ export function itemToMember(item: Item): DeskMember {
     offered: dec(item.offered, 'offered'),
     status: str(item.status, 'status') as MemberStatus,
     joinedAt: str(item.joinedAt, 'joinedAt'),
+    joinedAtSlice: int(item.joinedAtSlice ?? 0, 'joinedAtSlice'),
     sold: Object.fromEntries(Object.entries(rec(item.sold ?? {}, 'sold')).map(([k, v]) => [k, dec(v, `sold.${k}`)])),
   };
   if (item.floorPrice !== undefined) m.floorPrice = dec(item.floorPrice, 'floorPrice');
@@ -387,6 +391,7 @@ export class DeskStore {
     if (existing?.status === 'ACTIVE' && existing.saleId === member.saleId && current?.status === 'RUNNING')
       return current;
     const next = open(current);
+    member = { ...member, joinedAtSlice: current?.sliceCount ?? 0 };
     try {
       await this.doc.send(
         new TransactWriteCommand({
