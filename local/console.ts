@@ -3,7 +3,8 @@
  * served by the local stack under `/_local/` (officer keys only; the city API's routes are untouched).
  *
  *   GET /_local/sales?city=<cityId>&case=<caseId>   the case's sale runs: each sale record (need,
- *       approval, pauses, quality, outcome), its orders, and its execution's state-by-state history
+ *       approval, pauses, quality, outcome), its orders (its shares of desk orders included), and its
+ *       execution's state-by-state history
  */
 import type { CaseStore } from '#domain/case-store';
 import type { Decimal } from '#domain/money';
@@ -19,7 +20,7 @@ export interface ConsoleRequest {
 
 export interface ConsoleDeps {
   store: Pick<CaseStore, 'get'>;
-  sales: Pick<DynamoDbSaleStore, 'get' | 'orders'>;
+  sales: Pick<DynamoDbSaleStore, 'get' | 'caseOrders'>;
   workflow: Pick<LocalSaleWorkflow, 'starter' | 'history'>;
 }
 
@@ -32,7 +33,8 @@ export async function saleRuns(deps: ConsoleDeps, cityId: string, caseId: string
   for (let attempt = 1; attempt <= c.saleAttempts; attempt++) {
     const saleId = `${caseId}-sale-${attempt}`;
     const sale = await deps.sales.get(cityId, caseId, saleId);
-    const orders = await deps.sales.orders(cityId, caseId, saleId);
+    // Its own orders and its shares of its desk's orders (docs/SALE-DESK.md).
+    const orders = (await deps.sales.caseOrders(cityId, caseId)).filter((o) => o.saleId === saleId);
     const name = saleExecutionName(cityId, saleId);
     const execution = deps.workflow.starter.executions.get(name);
     runs.push({
@@ -68,6 +70,7 @@ export async function saleRuns(deps: ConsoleDeps, cityId: string, caseId: string
         grossKrw: text(o.grossKrw),
         feeKrw: text(o.feeKrw),
         sentAt: o.sentAt,
+        ...(o.deskOrder ? { deskOrder: o.deskOrder } : {}),
       })),
       execution: { name, status: execution?.status ?? 'NOT_IN_THIS_PROCESS', history: deps.workflow.history(name) },
     });

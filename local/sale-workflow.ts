@@ -21,7 +21,7 @@ import { join, relative } from 'node:path';
 import type { AslDefinition } from '#adapters/workflow/definition';
 import { taskFunctions } from '#adapters/workflow/definition';
 import { LocalSaleWorkflowStarter, type LocalTaskHandler } from '#adapters/workflow/local-starter';
-import { saleExecutionName } from '#adapters/workflow/sale-workflow';
+import { saleExecutionName, type DeskWorkflowStarter } from '#adapters/workflow/sale-workflow';
 import type { StackClock } from './clock';
 
 // ---------------------------------------------------------------- the definition
@@ -75,6 +75,8 @@ function runChild(args: string[], cwd: string): Promise<void> {
 
 export interface LoadedDefinition {
   definition: AslDefinition;
+  /** The sale desk's state machine (docs/SALE-DESK.md), synthesized beside the sale's. */
+  deskDefinition: AslDefinition;
   /** Reused from the cache (same sources), or synthesized now. */
   cached: boolean;
 }
@@ -84,8 +86,13 @@ export async function loadSaleDefinition(root: string, cacheDir: string): Promis
   const file = join(cacheDir, 'sale-definition.json');
   if (existsSync(file)) {
     try {
-      const cached = JSON.parse(readFileSync(file, 'utf8')) as { fingerprint: string; definition: AslDefinition };
-      if (cached.fingerprint === fingerprint) return { definition: cached.definition, cached: true };
+      const cached = JSON.parse(readFileSync(file, 'utf8')) as {
+        fingerprint: string;
+        definition: AslDefinition;
+        deskDefinition?: AslDefinition;
+      };
+      if (cached.fingerprint === fingerprint && cached.deskDefinition)
+        return { definition: cached.definition, deskDefinition: cached.deskDefinition, cached: true };
     } catch {
       // unreadable: synthesize again
     }
@@ -94,10 +101,13 @@ export async function loadSaleDefinition(root: string, cacheDir: string): Promis
   const tmp = join(cacheDir, `sale-definition.${process.pid}.${Date.now()}.tmp`);
   try {
     await runChild(['--import', 'tsx', join(root, 'local', 'synth-sale-definition.ts'), tmp], root);
-    const definition = JSON.parse(readFileSync(tmp, 'utf8')) as AslDefinition;
-    writeFileSync(tmp, JSON.stringify({ fingerprint, definition }));
+    const { definition, deskDefinition } = JSON.parse(readFileSync(tmp, 'utf8')) as {
+      definition: AslDefinition;
+      deskDefinition: AslDefinition;
+    };
+    writeFileSync(tmp, JSON.stringify({ fingerprint, definition, deskDefinition }));
     renameSync(tmp, file);
-    return { definition, cached: false };
+    return { definition, deskDefinition, cached: false };
   } finally {
     rmSync(tmp, { force: true });
   }
@@ -230,6 +240,8 @@ export function nextWait(
 
 export interface LocalSaleWorkflowOptions {
   definition: AslDefinition;
+  /** The desk's state machine, run by a second starter on the same handlers, clock and history. */
+  deskDefinition?: AslDefinition;
   clock: StackClock;
   /** The two step Lambdas' handlers, by the logical id prefix of their function in the template. */
   caseSteps: (event: unknown) => Promise<unknown>;
@@ -283,6 +295,8 @@ export interface HistoryEvent {
 
 export interface LocalSaleWorkflow {
   starter: LocalSaleWorkflowStarter;
+  /** The desks' executions (`<city>_desk_<market>_<yyyymmdd>`), when the stack runs the desk. */
+  deskStarter?: LocalSaleWorkflowStarter & DeskWorkflowStarter;
   gate: SimTimeGate;
   /** An execution's events, oldest first (what the Step Functions console shows). */
   history(executionName: string): HistoryEvent[];
@@ -302,7 +316,13 @@ export function createLocalSaleWorkflow(options: LocalSaleWorkflowOptions): Loca
   const marketSteps = options.concurrency
     ? (event: unknown) => options.concurrency!(() => options.marketSteps(event))
     : options.marketSteps;
-  for (const [stateName, logicalId] of Object.entries(taskFunctions(definition))) {
+  const tasks = {
+    ...taskFunctions(definition),
+    ...(options.deskDefinition ? taskFunctions(options.deskDefinition) : {}),
+  };
+  const definitions = [definition, ...(options.deskDefinition ? [options.deskDefinition] : [])];
+  for (const [stateName, logicalId] of Object.entries(tasks)) {
+    const owner = definitions.find((d) => d.States[stateName]) ?? definition;
     const fn = logicalId.startsWith('SaleCaseSteps')
       ? options.caseSteps
       : logicalId.startsWith('SaleMarketSteps')
@@ -312,10 +332,11 @@ export function createLocalSaleWorkflow(options: LocalSaleWorkflowOptions): Loca
     handlers[stateName] = async (input) => {
       // As Lambda does: JSON in, JSON out.
       const output = JSON.parse(JSON.stringify((await fn(JSON.parse(JSON.stringify(input)))) ?? null)) as never;
-      const wait = nextWait(definition, stateName, output);
+      const wait = nextWait(owner, stateName, output);
       if (wait && wait.seconds > 0) {
-        const ref = input as { cityId?: string; saleId?: string };
-        const name = ref.cityId && ref.saleId ? saleExecutionName(ref.cityId, ref.saleId) : undefined;
+        const ref = input as { cityId?: string; saleId?: string; executionName?: string };
+        const name =
+          ref.executionName ?? (ref.cityId && ref.saleId ? saleExecutionName(ref.cityId, ref.saleId) : undefined);
         // The history shows the wait where it belongs: everything up to the Wait's exit happened now.
         if (name) held.set(name, { from: clock.now().toISOString(), wait: wait.state });
         await gate.wait(clock.nowMs() + wait.seconds * 1000);
@@ -323,38 +344,53 @@ export function createLocalSaleWorkflow(options: LocalSaleWorkflowOptions): Loca
       return output;
     };
   }
-  const waits = Object.entries(definition.States)
-    .filter(([, s]) => s.Type === 'Wait')
-    .map(([name]) => name);
+  const waitsOf = (d: AslDefinition) =>
+    Object.entries(d.States)
+      .filter(([, s]) => s.Type === 'Wait')
+      .map(([name]) => name);
+  const waits = waitsOf(definition);
+  const onEvent: NonNullable<ConstructorParameters<typeof LocalSaleWorkflowStarter>[1]['onEvent']> = (
+    execution,
+    event,
+  ) => {
+    // The console's history, stamped with the simulated clock (the interpreter stamps real time).
+    const list = history.get(execution.name) ?? history.set(execution.name, []).get(execution.name)!;
+    const hold = held.get(execution.name);
+    const waitEnds = hold !== undefined && event.type === 'StateExited' && event.state?.name === hold.wait;
+    if (waitEnds) held.delete(execution.name);
+    const at = hold && !waitEnds ? hold.from : clock.now().toISOString();
+    list.push({
+      at,
+      type: event.type,
+      ...(event.state ? { state: event.state.name } : {}),
+      ...(event.Error ? { error: event.Error } : {}),
+    });
+    if (event.type === 'ExecutionSucceeded' || event.type === 'ExecutionFailed' || event.type === 'ExecutionAborted')
+      options.onExecutionEnd?.(execution.name, event.type);
+  };
+  const deskStarter = options.deskDefinition
+    ? LocalSaleWorkflowStarter.forDesk(withoutTaskTimeouts(options.deskDefinition), {
+        taskHandlers: handlers,
+        waitTimeOverrides: Object.fromEntries(waitsOf(options.deskDefinition).map((w) => [w, 0])),
+        onEvent,
+      })
+    : undefined;
   const starter = new LocalSaleWorkflowStarter(withoutTaskTimeouts(definition), {
     taskHandlers: handlers,
     // The waits happen in simulated time, above. Retry pauses keep the definition's real intervals:
     // they answer the exchange's rate limits and bans, which count real seconds.
     waitTimeOverrides: Object.fromEntries(waits.map((w) => [w, 0])),
-    onEvent: (execution, event) => {
-      // The console's history, stamped with the simulated clock (the interpreter stamps real time).
-      const list = history.get(execution.name) ?? history.set(execution.name, []).get(execution.name)!;
-      const hold = held.get(execution.name);
-      const waitEnds = hold !== undefined && event.type === 'StateExited' && event.state?.name === hold.wait;
-      if (waitEnds) held.delete(execution.name);
-      const at = hold && !waitEnds ? hold.from : clock.now().toISOString();
-      list.push({
-        at,
-        type: event.type,
-        ...(event.state ? { state: event.state.name } : {}),
-        ...(event.Error ? { error: event.Error } : {}),
-      });
-      if (event.type === 'ExecutionSucceeded' || event.type === 'ExecutionFailed' || event.type === 'ExecutionAborted')
-        options.onExecutionEnd?.(execution.name, event.type);
-    },
+    onEvent,
   });
   return {
     starter,
+    ...(deskStarter ? { deskStarter } : {}),
     gate,
     history: (name) => history.get(name) ?? [],
     running() {
       let running = 0;
       for (const e of starter.executions.values()) if (e.status === 'RUNNING') running++;
+      for (const e of deskStarter?.executions.values() ?? []) if (e.status === 'RUNNING') running++;
       return { running, waiting: gate.blocked };
     },
   };

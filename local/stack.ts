@@ -79,6 +79,8 @@ import type { SaleDeps } from '../functions/sale/context';
 import { stepDispatcher } from '../functions/sale/dispatch';
 import { createMarketSteps } from '../functions/sale/market-steps';
 import { createOrderSweep, ORDERS_IN_DOUBT_SWEEP_RATE, SWEEP_SERVICE } from '../functions/sale/sweep';
+import { createDeskSteps } from '../functions/sale/desk-steps';
+import { DeskStore } from '#adapters/dynamodb/desk-store';
 import { queueNoticePublisher } from '../functions/sale/notices';
 import { createSaleStarter } from '../functions/start-sale/app';
 import { loadApiConfig, type ApiConfig } from '../functions/api/config';
@@ -224,6 +226,8 @@ export interface LocalStack {
   /** Runs the clock at `rate` with the schedules and sale waits on real-time timers (serving the API). */
   serve(rate: number): void;
   readonly sales: DynamoDbSaleStore;
+  /** The sale desks' records (docs/SALE-DESK.md). */
+  readonly desks: DeskStore;
   readonly workflow: LocalSaleWorkflow;
   /** Notice records not yet sent (0 or more; stops at the first found). */
   pendingNotices(): Promise<number>;
@@ -394,7 +398,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const ses = sesStarted.value;
     const dynamodb = ddbStarted.value;
     const sqs = sqsStarted.value;
-    const { definition, cached: definitionCached } = definitionLoaded.value;
+    const { definition, deskDefinition, cached: definitionCached } = definitionLoaded.value;
     // Never leave a Java process behind, even when this process exits without stopping the stack.
     const killDynamoDb = () => {
       if (dynamodb.pid === undefined) return;
@@ -638,6 +642,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // The sale: the synthesized state machine with the real step handlers, started by the real
     // starter from the sale request queue; the daily deadline check makes cases due and asks for sales.
     const sales = new DynamoDbSaleStore(client, tableName);
+    const desks = new DeskStore(client, tableName);
     const saleConfig = loadSaleConfig({ TABLE_NAME: tableName, SERVED_CITIES: cities.join(',') });
     const saleLogger = quiet('sale-steps');
     const saleDeps: SaleDeps = {
@@ -657,6 +662,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         createCaseSteps({
           ...saleDeps,
           starter: { start: (input) => workflow.starter.start(input) },
+          // JoinDesk starts the market's desk on the desk's starter (bound below), as on AWS.
+          desks,
+          deskStarter: { start: (input) => workflow.deskStarter!.start(input) },
           notices: queueNoticePublisher(sqsClient, noticeQueue.url, quiet('sale-notices')),
         }),
       ),
@@ -664,13 +672,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     );
     const marketSteps = asLambda(
       'sale-market-steps',
-      stepDispatcher(createMarketSteps({ ...saleDeps, exchange: exchangeClient, priceHistory: priceStore })),
+      stepDispatcher({
+        ...createMarketSteps({ ...saleDeps, exchange: exchangeClient, priceHistory: priceStore, desks }),
+        ...createDeskSteps({ ...saleDeps, exchange: exchangeClient, priceHistory: priceStore, desks }),
+      }),
       saleLogger,
       60_000,
     );
     // The market steps' reserved concurrency, as deployed (a throttled step waits its turn).
     const workflow = createLocalSaleWorkflow({
       definition,
+      deskDefinition,
       clock,
       caseSteps,
       marketSteps,
@@ -681,6 +693,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...saleDeps,
       cities,
       exchange: exchangeClient,
+      desks,
       logger: quiet(SWEEP_SERVICE),
       notices: queueNoticePublisher(sqsClient, noticeQueue.url, quiet('sale-notices')),
     });
@@ -723,7 +736,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     schedule('check-deadlines', schedules.deadlineCheckCron, {
       run: (at) => checkDeadlines({ source: 'schedule', scheduledTime: at.toISOString() }),
     });
-    deployed.stateMachines.push('sale');
+    deployed.stateMachines.push('sale', 'sale-desk');
 
     // Releases and custody reconciliation (infra/constructs/custody.ts), at the stack's expressions.
     // Locally the withdrawal key is the simulator's one account key; deployed it is a separate secret
@@ -892,6 +905,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       dynamodb,
       sales,
       workflow,
+      desks,
       sqs,
       queues: { notices: noticeQueue, saleRequests: saleQueue },
       ses,
@@ -973,7 +987,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         return [
           `DynamoDB Local   ${dynamodb.endpoint} (pid ${dynamodb.pid ?? '?'}), table ${tableName} from the shared definition`,
           `local SQS        ${sqs.endpoint} (fauxqs, pid ${sqs.pid ?? '?'}): ${noticeQueue.name} → dispatch-notice, ${saleQueue.name}`,
-          `sale workflow    the synthesized state machine (${Object.keys(definition.States).length} states${definitionCached ? ', cached synth' : ', synthesized now'}) in aws-local-stepfunctions; its waits pass on the shared clock`,
+          `sale workflow    the synthesized state machines (sale ${Object.keys(definition.States).length} states, desk ${Object.keys(deskDefinition.States).length}${definitionCached ? ', cached synth' : ', synthesized now'}) in aws-local-stepfunctions; their waits pass on the shared clock`,
           `schedules        ${deployed.schedules.map((x) => `${x.function} ${x.expression}`).join(', ')} (${schedules.timezone}), on the shared clock`,
           `notice channels  print batches in s3://${PRINT_BATCH_BUCKET}/ on the local S3 (fauxqs, ${sqs.endpoint}); e-mail through the local SES v2 ${ses.endpoint} (web viewer)`,
           `exchange         ${exchange.url} (Upbit protocol at Upbit's own rate limits; every caller within one rate budget in the table) — ${exchange.describeSource()}`,

@@ -23,7 +23,15 @@ import { DAY, HOUR, MINUTE, parseScheduleExpression } from './clock';
 import { krw, table } from './format';
 import { planDemoCity, seedDemoCity } from './seed';
 import { startLocalStack, type LocalStack } from './stack';
-import { readSaleQuality, readStatements, summarize, withMoneyOut, type RunSummary } from './summary';
+import {
+  readDeskFigures,
+  readSaleQuality,
+  readStatements,
+  summarize,
+  withMoneyOut,
+  type DeskFiguresSummary,
+  type RunSummary,
+} from './summary';
 import { runTimeline } from './timeline';
 
 /** The command line (`npm start -- --help` prints it). */
@@ -126,7 +134,7 @@ async function main(): Promise<void> {
     `  started in ${((Date.now() - started) / 1000).toFixed(1)} s; simulated clock at ${s.clock.now().toISOString()}`,
   );
 
-  let summary: RunSummary | undefined;
+  let summary: (RunSummary & { desk?: DeskFiguresSummary }) | undefined;
   let otherCities: RunSummary[] = [];
   if (args.demo) {
     const [cityId = 'cheongju', ...others] = s.cities;
@@ -272,8 +280,13 @@ async function main(): Promise<void> {
     const summaries: RunSummary[] = [];
     for (const id of s.cities) {
       const statements = await readStatements(s.store, id);
+      // The desks this city's sales went through (their executions' inputs name them).
+      const deskRefs = [...(s.workflow.deskStarter?.executions.values() ?? [])]
+        .map((e) => e.input as unknown as { cityId: string; deskId: string })
+        .filter((r) => r.cityId === id);
       const citySummary = {
         ...(await withMoneyOut(summarize(id, statements, await readSaleQuality(s.sales, statements)), s.journal)),
+        desk: await readDeskFigures(s.desks, deskRefs),
         reconciliation: {
           exchangeMatchesLedger: reconciliation.differences.length === 0,
           differences: reconciliation.differences.length,
@@ -533,6 +546,11 @@ function printSummary(s: LocalStack, sum: RunSummary): void {
         ? `arrival slippage ${q.arrivalSlippageBps ?? '-'} bps, implementation shortfall ${q.implementationShortfallBps} bps (value-weighted; worst sale ${q.worstShortfallBps} bps), overshoot ${krw(q.overshootKrw ?? '0')} (from the ${q.source})`
         : 'no sale recorded quality figures'),
   );
+  const d = (sum as RunSummary & { desk?: DeskFiguresSummary }).desk;
+  if (d)
+    print(
+      `  sale desks             ${d.desks} desks (${d.runs} runs), ${d.orders} orders; implementation shortfall ${d.implementationShortfallBps ?? '-'} bps (value-weighted), max participation ${d.maxParticipationPerMinute} of a minute's volume`,
+    );
   print(`  releases               ${sum.releases.requested} requested, ${sum.releases.done} done`);
   if (sum.refunds)
     print(
@@ -560,7 +578,7 @@ function printSummary(s: LocalStack, sum: RunSummary): void {
   );
 }
 
-function jsonLine(sum: RunSummary, elapsedSeconds: number) {
+function jsonLine(sum: RunSummary & { desk?: DeskFiguresSummary }, elapsedSeconds: number) {
   return {
     cases: sum.cases,
     byState: sum.byState,
@@ -571,6 +589,7 @@ function jsonLine(sum: RunSummary, elapsedSeconds: number) {
     outstandingKrw: sum.outstandingKrw,
     releasedCoins: sum.releasedCoins,
     saleQuality: sum.saleQuality,
+    ...(sum.desk ? { desk: sum.desk } : {}),
     notices: sum.notices.total,
     releases: sum.releases,
     refunds: sum.refunds,

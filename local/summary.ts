@@ -4,6 +4,7 @@
  * source: for every sale, gross proceeds = fees + exchange rounding + allocations + refund, and for
  * every payment, money in = allocations + refund, to the won.
  */
+import type { DeskRecord } from '#adapters/dynamodb/desk-store';
 import type { DynamoDbJournalStore } from '#adapters/dynamodb/journal-store';
 import type { CaseStatus } from '#domain/case';
 import { refundTotals } from '#domain/refunds';
@@ -78,6 +79,49 @@ async function allCaseIds(store: CaseStore, cityId: string): Promise<string[]> {
 }
 
 /** Each settled sale's quality figures from its sale record, by sale id. */
+/** The sale desks' figures over a city's desks (docs/SALE-DESK.md): what the desks did together. */
+export interface DeskFiguresSummary {
+  /** Desks (market and day) that ran, and their executions (a desk reopened the same day runs again). */
+  desks: number;
+  runs: number;
+  orders: number;
+  /** Value-weighted implementation shortfall over the desks' fills, against each desk's first mid that day. */
+  implementationShortfallBps?: string;
+  /** The largest share of a minute's market volume one desk order took (estimated from the 24 h volume). */
+  maxParticipationPerMinute: string;
+}
+
+/** Reads the desks named (city, desk id) and sums their figures. */
+export async function readDeskFigures(
+  desks: { get(cityId: string, deskId: string): Promise<DeskRecord | undefined> },
+  refs: readonly { cityId: string; deskId: string }[],
+): Promise<DeskFiguresSummary> {
+  const unique = [...new Map(refs.map((r) => [`${r.cityId}#${r.deskId}`, r])).values()];
+  let orders = 0;
+  let runs = 0;
+  let arrival = new Decimal(0);
+  let gross = new Decimal(0);
+  let participation = new Decimal(0);
+  for (const r of unique) {
+    const d = await desks.get(r.cityId, r.deskId);
+    if (!d) continue;
+    orders += d.figures.orders;
+    runs += d.run;
+    arrival = arrival.add(d.figures.arrivalValueKrw);
+    gross = gross.add(d.figures.grossKrw);
+    participation = Decimal.max(participation, d.figures.maxParticipation);
+  }
+  return {
+    desks: unique.length,
+    runs,
+    orders,
+    ...(arrival.gt(0)
+      ? { implementationShortfallBps: arrival.sub(gross).div(arrival).mul(10_000).toDecimalPlaces(2).toFixed(2) }
+      : {}),
+    maxParticipationPerMinute: participation.toDecimalPlaces(4).toFixed(),
+  };
+}
+
 export async function readSaleQuality(
   sales: {
     get(cityId: string, caseId: string, saleId: string): Promise<{ quality?: Record<string, string> } | undefined>;

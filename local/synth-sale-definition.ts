@@ -1,13 +1,13 @@
 /**
  * Synthesizes the CDK stack (cdk.json's context, asset bundling skipped) and writes the sale state
- * machine's definition, tokens resolved, to the file named on the command line. Run in a child
+ * machine's definition and the sale desk's, tokens resolved, to the file named on the command line. Run in a child
  * process by local/sale-workflow.ts, so the synth (seconds of CPU) overlaps DynamoDB Local's start.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { App } from 'aws-cdk-lib';
-import { resolveStateMachineDefinition, type CfnTemplate } from '#adapters/workflow/definition';
+import { DESK_MACHINE_ID, resolveStateMachineDefinition, type CfnTemplate } from '#adapters/workflow/definition';
 import { configFromContext } from '../infra/config';
 import { CryptoTaxRecoveryStack } from '../infra/stack';
 
@@ -24,10 +24,10 @@ try {
     env: { region: config.region },
     config,
   });
-  const definition = resolveStateMachineDefinition(
-    app.synth().getStackArtifact(stack.artifactId).template as CfnTemplate,
-  );
-  writeFileSync(out, JSON.stringify(definition));
+  const template = app.synth().getStackArtifact(stack.artifactId).template as CfnTemplate;
+  const definition = resolveStateMachineDefinition(template);
+  const deskDefinition = resolveStateMachineDefinition(template, DESK_MACHINE_ID);
+  writeFileSync(out, JSON.stringify({ definition, deskDefinition }));
 } finally {
   rmSync(outdir, { recursive: true, force: true });
 }

@@ -10,7 +10,8 @@ import { createSqsClient } from '#adapters/sqs/client';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { ENV } from '#adapters/env';
-import { StepFunctionsSaleStarter } from '#adapters/workflow/sfn-starter';
+import { StepFunctionsDeskStarter, StepFunctionsSaleStarter } from '#adapters/workflow/sfn-starter';
+import { DeskStore } from '#adapters/dynamodb/desk-store';
 import { lambdaHandler, powertools } from '../lambda';
 import { createCaseSteps } from './case-steps';
 import { loadSaleConfig } from './config';
@@ -25,6 +26,7 @@ const dynamodb = tracer.captureAWSv3Client(createDynamoDbClient());
 // Set by the stack (Custody.reconcileAfter): the reconciliation runs after every settlement.
 const reconcileFunction = process.env[ENV.reconcileFunctionName];
 const lambda = reconcileFunction ? tracer.captureAWSv3Client(new LambdaClient({})) : undefined;
+const sfnClient = tracer.captureAWSv3Client(new SFNClient({}));
 
 export const handler = lambdaHandler(
   stepDispatcher(
@@ -51,10 +53,10 @@ export const handler = lambdaHandler(
           }
         : {}),
       // ContinueAsNew: a long sale's next execution (the ARN is set by infra/constructs/sale-workflow.ts).
-      starter: new StepFunctionsSaleStarter(
-        tracer.captureAWSv3Client(new SFNClient({})),
-        process.env[ENV.saleStateMachineArn] ?? '',
-      ),
+      starter: new StepFunctionsSaleStarter(sfnClient, process.env[ENV.saleStateMachineArn] ?? ''),
+      // JoinDesk: the market's desk (its state machine's ARN is set by infra/constructs/sale-workflow.ts).
+      desks: new DeskStore(dynamodb, config.tableName),
+      deskStarter: new StepFunctionsDeskStarter(sfnClient, process.env[ENV.deskStateMachineArn] ?? ''),
     }),
   ),
   tools,

@@ -50,10 +50,16 @@ import {
   type SaleDeps,
 } from './context';
 import { OrderInDoubtError, SaleNotRunningError } from './errors';
-import type { CaseStep, CheckResult, LoadCaseResult, SettleResult, StepEvent } from './steps';
+import type { CaseStep, CheckResult, DeskShareResult, LoadCaseResult, SettleResult, StepEvent } from './steps';
+import { emptyFigures, type DeskStore } from '#adapters/dynamodb/desk-store';
+import type { DeskWorkflowStarter } from '#adapters/workflow/sale-workflow';
+import { pendingShares, resolveShares } from './desk-shares';
 
 export interface CaseStepDeps extends SaleDeps {
   notices: NoticePublisher;
+  /** The sale desks and the starter of their executions (docs/SALE-DESK.md). */
+  desks?: DeskStore;
+  deskStarter?: DeskWorkflowStarter;
   /** Asks for a custody reconciliation after a settlement (asynchronous; its failure never fails the sale). */
   afterSettlement?: () => Promise<void>;
 }
@@ -181,6 +187,8 @@ export function createCaseSteps(deps: CaseStepDeps): CaseSteps {
           startedOn,
           heldBack,
           ...(stoppedBecause ? { stoppedBecause } : {}),
+          // Sold through the desk: the notice explains the pooled execution.
+          ...(done.some((o) => o.deskOrder) ? { pooledOrders: done.filter((o) => o.deskOrder).length } : {}),
         },
         await ctx(c, event),
       );
@@ -276,6 +284,8 @@ export function createCaseSteps(deps: CaseStepDeps): CaseSteps {
       const on = kstDate(now);
       const settings = await deps.settings.get(c.cityId);
       const stop = async (reason: string): Promise<CheckResult> => {
+        // In a desk: it takes no part from the next order (one on the way is looked up before settling).
+        if (sale.desk && deps.desks) await deps.desks.withdraw(c.cityId, sale.desk.deskId, c.caseId, reason);
         await sales.save({ ...sale, stopReason: reason });
         deps.logger.info('sale stops', { saleId: event.saleId, reason });
         return { next: 'SETTLE', reason, waitSeconds: 0 };
@@ -312,7 +322,108 @@ export function createCaseSteps(deps: CaseStepDeps): CaseSteps {
           return stop('APPROVAL_TIMED_OUT');
         return { next: 'AWAIT_APPROVAL', reason: 'WAITING_FOR_OFFICER', waitSeconds: deps.limits.approvalPollSeconds };
       }
+      if (sale.desk) return { next: 'DESK', reason: sale.desk.deskId, waitSeconds: 0 };
       return { next: 'QUOTE', waitSeconds: 0 };
+    },
+
+    /**
+     * Joins the market's desk with what PlanNextSlice decided to sell (its membership: the offer and
+     * the taxpayer's floor), and starts the desk's execution (a desk already running: nothing to start).
+     */
+    async JoinDesk(event): Promise<DeskShareResult> {
+      if (!deps.desks || !deps.deskStarter)
+        throw new SaleNotRunningError('no sale desk: this function cannot join one');
+      const c = await loadCase(deps, event);
+      requireSelling(c, event.saleId);
+      const sale = await loadSale(deps, event);
+      const d = sale.desk;
+      if (!d) throw new SaleNotRunningError(`${event.saleId}: PlanNextSlice chose no desk`);
+      const now = clock();
+      const floor = sale.limitPrices[d.market];
+      const desk = await deps.desks.join(
+        {
+          cityId: c.cityId,
+          deskId: d.deskId,
+          caseId: c.caseId,
+          saleId: event.saleId,
+          offered: d.offered,
+          ...(floor ? { floorPrice: floor } : {}),
+          status: 'ACTIVE',
+          joinedAt: now.toISOString(),
+          joinedAtSlice: 0, // set by the store from the desk it joins
+          sold: {},
+        },
+        (current) =>
+          current && current.status === 'RUNNING'
+            ? { ...current, rev: current.rev + 1 }
+            : {
+                cityId: c.cityId,
+                deskId: d.deskId,
+                market: d.market,
+                day: d.day,
+                rev: (current?.rev ?? 0) + 1,
+                status: 'RUNNING',
+                run: (current?.run ?? 0) + 1,
+                sliceCount: current?.sliceCount ?? 0,
+                openOrders: current?.openOrders ?? [],
+                priceHistory: current?.priceHistory ?? [],
+                consecutivePauses: 0,
+                ...(current?.arrivalMid ? { arrivalMid: current.arrivalMid } : {}),
+                figures: current?.figures ?? emptyFigures(),
+                startedAt: now.toISOString(),
+              },
+      );
+      await deps.deskStarter.start({ cityId: c.cityId, deskId: d.deskId, market: d.market, day: d.day, run: desk.run });
+      deps.metrics.addMetric('DeskJoined', 'Count', 1);
+      return { next: 'WAIT', deskId: d.deskId, waitSeconds: seconds(deps.policy.sliceIntervalMs) };
+    },
+
+    /**
+     * A case in a desk, between the desk's orders: its shares in doubt resolved from their desk
+     * orders; still taking part (wait and check again), or out of it (the desk sold its offer, the
+     * desk ended or its day is over, the desk escalated): back to its own steps.
+     */
+    async ReadDeskShare(event): Promise<DeskShareResult> {
+      if (!deps.desks) throw new SaleNotRunningError('no sale desk');
+      const c = await loadCase(deps, event);
+      requireSelling(c, event.saleId);
+      let sale = await loadSale(deps, event);
+      const d = sale.desk;
+      if (!d) return { next: 'LEFT', waitSeconds: 0 };
+      await resolveShares({ sales, desks: deps.desks, clock }, await saleOrders(deps, event));
+      const orders = await saleOrders(deps, event);
+      const soldQuantity = soldOf(orders, d.market).toFixed();
+      const [member, desk] = await Promise.all([
+        deps.desks.member(c.cityId, d.deskId, c.caseId),
+        deps.desks.get(c.cityId, d.deskId),
+      ]);
+      const on = kstDate(clock());
+      const taking =
+        member?.status === 'ACTIVE' && member.saleId === event.saleId && desk?.status === 'RUNNING' && desk.day === on;
+      if (taking)
+        return { next: 'WAIT', deskId: d.deskId, soldQuantity, waitSeconds: seconds(deps.policy.sliceIntervalMs) };
+      if (member?.status === 'ACTIVE') await deps.desks.withdraw(c.cityId, d.deskId, c.caseId, 'DESK_ENDED');
+      // An order with this case's share still on the way: wait for it before the case plans again.
+      if (pendingShares(orders).length > 0)
+        return {
+          next: 'WAIT',
+          deskId: d.deskId,
+          soldQuantity,
+          reason: 'DESK_ORDER_PENDING',
+          waitSeconds: deps.limits.fillPollSeconds,
+        };
+      sale = await loadSale(deps, event);
+      const { desk: _left, ...rest } = sale;
+      const reason = member?.reason ?? 'DESK_ENDED';
+      if (reason.startsWith('ESCALATED:')) {
+        await sales.save({
+          ...rest,
+          escalation: { at: clock().toISOString(), market: d.market, reason: reason.slice(10) },
+        });
+        return { next: 'ESCALATE', deskId: d.deskId, soldQuantity, reason, waitSeconds: 0 };
+      }
+      await sales.save(rest);
+      return { next: 'LEFT', deskId: d.deskId, soldQuantity, reason, waitSeconds: 0 };
     },
 
     /**

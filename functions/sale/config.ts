@@ -15,6 +15,7 @@
  *   SALE_MAX_ATTEMPTS           sale attempts per case before the deadline check stops asking (default 5)
  *   SALE_IN_DOUBT_BOUND_MINUTES an order in doubt holds its sale's new orders this long, then an
  *                               officer is alerted and the sale goes on without its coins (default 10)
+ *   SALE_DESK                   on (default): cases sell through their market's desk; off: each case alone
  *   NOTICE_QUEUE_URL            the notice queue (optional; the case steps and the deadline check send to it)
  */
 import * as z from 'zod/mini';
@@ -51,6 +52,8 @@ export interface SaleLimits {
   longestWaitSeconds: number;
   /** An execution that has run this long hands the sale on to a new one (history stays small). */
   executionSpanMs: number;
+  /** Cases sell through their market's desk (docs/SALE-DESK.md); false: each case sells alone (SALE_DESK=off). */
+  desk: boolean;
 }
 
 export const DEFAULT_SALE_LIMITS: SaleLimits = Object.freeze({
@@ -66,6 +69,7 @@ export const DEFAULT_SALE_LIMITS: SaleLimits = Object.freeze({
   floorRecheckSeconds: 15 * 60,
   longestWaitSeconds: 3_600,
   executionSpanMs: 86_400_000,
+  desk: true,
 });
 
 export interface SaleConfig {
@@ -89,6 +93,7 @@ export const SaleEnv = z.object({
   [ENV.saleMaxAttempts]: whole(5, 1, 100),
   [ENV.saleInDoubtBoundMinutes]: whole(10, 1, 24 * 60),
   [ENV.noticeQueueUrl]: optional(),
+  [ENV.saleDesk]: z.optional(z.enum(['on', 'off'])),
 });
 
 /** The sale configuration from an environment parsed with `SaleEnv` (or a schema extending it). */
@@ -105,6 +110,7 @@ export function saleConfigOf(e: z.output<typeof SaleEnv>): SaleConfig {
       fillPollSeconds: e[ENV.saleFillPollSeconds],
       maxSaleAttempts: e[ENV.saleMaxAttempts],
       inDoubtBoundMs: e[ENV.saleInDoubtBoundMinutes] * 60_000,
+      desk: e[ENV.saleDesk] !== 'off',
     },
     ...(e[ENV.noticeQueueUrl] ? { noticeQueueUrl: e[ENV.noticeQueueUrl] } : {}),
   };

@@ -4,18 +4,25 @@
  * the Lambda composition (functions/lambda.ts).
  */
 import { InvalidStepInputError } from './errors';
-import { CASE_STEPS, MARKET_STEPS, StepEvent, UnknownStepError, type StepName } from './steps';
+import {
+  CASE_STEPS,
+  DESK_STEPS,
+  DeskStepEvent,
+  MARKET_STEPS,
+  StepEvent,
+  UnknownStepError,
+  type StepName,
+} from './steps';
 
 export type StepHandler = (event: unknown) => Promise<unknown>;
 
-export function stepDispatcher<S extends StepName>(
-  steps: Record<S, (event: StepEvent) => Promise<unknown>>,
-): StepHandler {
+export function stepDispatcher<S extends StepName>(steps: Record<S, (event: never) => Promise<unknown>>): StepHandler {
   return async (raw) => {
-    const parsed = StepEvent.safeParse(raw);
+    const desk = (DESK_STEPS as readonly string[]).includes((raw as { step?: unknown } | null)?.step as string);
+    const parsed = desk ? DeskStepEvent.safeParse(raw) : StepEvent.safeParse(raw);
     if (!parsed.success) throw new InvalidStepInputError(`invalid step input: ${parsed.error.message}`);
     const event = parsed.data;
-    const step = (steps as Record<string, ((e: StepEvent) => Promise<unknown>) | undefined>)[event.step];
+    const step = (steps as Record<string, ((e: typeof event) => Promise<unknown>) | undefined>)[event.step];
     if (!step) throw new UnknownStepError(`this function does not run ${event.step}`);
     return step(event);
   };

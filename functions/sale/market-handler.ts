@@ -1,6 +1,6 @@
 /**
  * Lambda entry of the sale's market steps (QuoteMarket, PlanNextSlice, PlaceOrder, ReconcileOrder,
- * ResolveOpenOrders), behind the fixed egress IP. The exchange keys are read on the first
+ * ResolveOpenOrders) and the sale desk's (PlanDeskSlice, PlaceDeskOrder, ReconcileDeskOrder, ResolveDeskOrders), behind the fixed egress IP. The exchange keys are read on the first
  * invocation (and again after a failed read), then kept for the container's life.
  */
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -15,6 +15,8 @@ import { loadSaleConfig } from './config';
 import { stepDispatcher, type StepHandler } from './dispatch';
 import { exchangeFromSecret } from './exchange-client';
 import { createMarketSteps } from './market-steps';
+import { createDeskSteps } from './desk-steps';
+import { DeskStore } from '#adapters/dynamodb/desk-store';
 
 const SERVICE_NAME = 'sale-market-steps';
 const config = loadSaleConfig();
@@ -27,20 +29,20 @@ let ready: Promise<StepHandler> | undefined;
 
 async function build(): Promise<StepHandler> {
   const exchange = await exchangeFromSecret(rateBudgetFromEnv(dynamodb), process.env, secrets);
-  return stepDispatcher(
-    createMarketSteps({
-      store: new DynamoDbCaseStore(dynamodb, config.tableName),
-      sales: new DynamoDbSaleStore(dynamodb, config.tableName),
-      priceHistory: new DynamoDbPriceStore(dynamodb, config.tableName),
-      exchange,
-      policy: config.policy,
-      limits: config.limits,
-      settings: new DynamoDbCitySettings(dynamodb, config.tableName),
-      clock: () => new Date(),
-      logger,
-      metrics,
-    }),
-  );
+  const deps = {
+    store: new DynamoDbCaseStore(dynamodb, config.tableName),
+    sales: new DynamoDbSaleStore(dynamodb, config.tableName),
+    desks: new DeskStore(dynamodb, config.tableName),
+    priceHistory: new DynamoDbPriceStore(dynamodb, config.tableName),
+    exchange,
+    policy: config.policy,
+    limits: config.limits,
+    settings: new DynamoDbCitySettings(dynamodb, config.tableName),
+    clock: () => new Date(),
+    logger,
+    metrics,
+  };
+  return stepDispatcher({ ...createMarketSteps(deps), ...createDeskSteps(deps) });
 }
 
 export const handler = lambdaHandler(async (event: unknown) => {

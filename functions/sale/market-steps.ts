@@ -20,6 +20,8 @@ import {
   inDoubt,
   netProceeds,
   orderIdentifier,
+  ownOrders,
+  type Arrival,
   type MarketSnapshot,
   type OrderRecord,
   type OrderStatus,
@@ -42,11 +44,14 @@ import {
   type SaleDeps,
 } from './context';
 import { inDoubtFor, lookUpOrders, recordFills, type OrderExchange } from './orders-in-doubt';
+import { pendingShares, resolveShares } from './desk-shares';
+import { deskIdOf, type DeskStore } from '#adapters/dynamodb/desk-store';
 import { InvalidStepInputError, OrderInDoubtError } from './errors';
 import type {
   FillResult,
   GuardResult,
   InDoubtResult,
+  DeskStep,
   MarketStep,
   OrderResult,
   SaleRef,
@@ -63,12 +68,36 @@ export interface MarketStepDeps extends SaleDeps {
    * are used as well.
    */
   priceHistory?: { series(market: string, from: Date, to: Date): Promise<{ at: Date; price: Decimal }[]> };
+  /** The sale desks (docs/SALE-DESK.md): with `limits.desk`, a case sells through its market's desk. */
+  desks?: DeskStore;
 }
 
 const DAY_MS = 86_400_000;
 const OPEN: readonly OrderStatus[] = ['PLANNED', 'SENDING', 'PLACED'];
 
-export type MarketSteps = Record<MarketStep, (event: StepEvent) => Promise<unknown>>;
+export type MarketSteps = Record<Exclude<MarketStep, DeskStep>, (event: StepEvent) => Promise<unknown>>;
+
+/** The decision the sale's quality is measured against: the first slice's plan (a market first sold later gets its mid then). */
+function arrivalOf(
+  sale: SaleRecord,
+  salePlan: SalePlan,
+  market: string,
+  mid: Decimal,
+  need: Decimal,
+  plannedValue: Decimal,
+  now: Date,
+): Arrival {
+  if (sale.arrival) return { ...sale.arrival, mids: { [market]: mid, ...sale.arrival.mids } };
+  return {
+    decidedAt: now.toISOString(),
+    needKrw: need,
+    legs: salePlan.legs.map((l) => ({ market: l.market, quantity: l.quantity })),
+    mids: Object.fromEntries(
+      salePlan.legs.flatMap((l) => (sale.lastQuotes[l.market] ? [[l.market, sale.lastQuotes[l.market]!.mid]] : [])),
+    ),
+    plannedValueKrw: plannedValue,
+  };
+}
 
 export function createMarketSteps(deps: MarketStepDeps): MarketSteps {
   const { exchange, sales, clock } = deps;
@@ -113,8 +142,10 @@ export function createMarketSteps(deps: MarketStepDeps): MarketSteps {
    * Returns the orders as they now stand.
    */
   async function lookUpInDoubt(ref: SaleRef, orders: OrderRecord[]): Promise<OrderRecord[]> {
-    const doubtful = inDoubt(orders).filter((o) => o.saleId === ref.saleId);
-    if (doubtful.length === 0) return orders;
+    // Shares of desk orders: from their desk order (the desk and the sweep look it up on the exchange).
+    const shares = deps.desks ? await resolveShares({ sales, desks: deps.desks, clock }, orders) : 0;
+    const doubtful = ownOrders(inDoubt(orders)).filter((o) => o.saleId === ref.saleId);
+    if (doubtful.length === 0) return shares > 0 ? saleOrders(deps, ref) : orders;
     const now = clock();
     const found = await lookUpOrders(exchange, doubtful, now);
     for (const order of doubtful) {
@@ -294,6 +325,9 @@ export function createMarketSteps(deps: MarketStepDeps): MarketSteps {
 
       const now = clock();
       const on = kstDate(now);
+      // Coins in a desk order on the way are neither sold nor free: wait for the desk to finish it.
+      if (pendingShares(orders).length > 0)
+        return wait(sale, pendingShares(orders)[0]!.market, 'DESK_ORDER_PENDING', deps.limits.fillPollSeconds * 1000);
       const need = stillNeeded(c, orders, on, await deps.settings.get(c.cityId));
       if (need.lte(0)) return settle('COVERED');
       const left = leftToSell(c, sale, orders);
@@ -356,6 +390,29 @@ export function createMarketSteps(deps: MarketStepDeps): MarketSteps {
         };
       }
 
+      if (deps.limits.desk && deps.desks) {
+        // The market's desk sells it, with every other case selling that coin (JoinDesk).
+        const arrival = arrivalOf(sale, salePlan, leg.market, snapshot.mid, need, plannedValue, now);
+        await sales.save({
+          ...sale,
+          status: 'RUNNING',
+          arrival,
+          desk: {
+            deskId: deskIdOf(leg.market, on),
+            market: leg.market,
+            day: on,
+            offered: leg.quantity,
+            joinedAt: now.toISOString(),
+          },
+        });
+        return {
+          action: 'JOIN',
+          market: leg.market,
+          quantity: leg.quantity.toFixed(),
+          reason: deskIdOf(leg.market, on),
+          waitSeconds: 0,
+        };
+      }
       const policy = policyFor(deps.policy, sale, leg.market);
       const arrivalLeg = sale.arrival?.legs.find((l) => l.market === leg.market);
       const soldToday = sum(
@@ -382,19 +439,7 @@ export function createMarketSteps(deps: MarketStepDeps): MarketSteps {
         case 'SELL': {
           const slice = sale.sliceCount + 1;
           const identifier = orderIdentifier(event.cityId, event.saleId, slice);
-          const arrival = sale.arrival
-            ? { ...sale.arrival, mids: { [leg.market]: snapshot.mid, ...sale.arrival.mids } }
-            : {
-                decidedAt: now.toISOString(),
-                needKrw: need,
-                legs: salePlan.legs.map((l) => ({ market: l.market, quantity: l.quantity })),
-                mids: Object.fromEntries(
-                  salePlan.legs.flatMap((l) =>
-                    sale.lastQuotes[l.market] ? [[l.market, sale.lastQuotes[l.market]!.mid]] : [],
-                  ),
-                ),
-                plannedValueKrw: plannedValue,
-              };
+          const arrival = arrivalOf(sale, salePlan, leg.market, snapshot.mid, need, plannedValue, now);
           const order: OrderRecord = {
             identifier,
             cityId: event.cityId,
@@ -618,6 +663,9 @@ export function createMarketSteps(deps: MarketStepDeps): MarketSteps {
     async LookUpOrdersInDoubt(event): Promise<InDoubtResult> {
       const orders = await lookUpInDoubt(event, await saleOrders(deps, event));
       const now = clock();
+      // A desk order with this case's share is on the way (the case has left the desk): it ends in seconds.
+      const pending = pendingShares(orders).filter((o) => o.saleId === event.saleId);
+      if (pending.length > 0) return { inDoubt: pending.length, wait: true, waitSeconds: deps.limits.fillPollSeconds };
       const mine = inDoubt(orders).filter((o) => o.saleId === event.saleId);
       if (mine.length === 0) return { inDoubt: 0, wait: false, waitSeconds: 0 };
       const oldest = Math.max(...mine.map((o) => inDoubtFor(o, now)));
@@ -639,6 +687,13 @@ export function createMarketSteps(deps: MarketStepDeps): MarketSteps {
      * exchange acknowledged cannot be found.
      */
     async ResolveOpenOrders(event): Promise<{ resolved: number }> {
+      // In a desk: leave it first, so no new order takes this case's coins; wait for one on the way.
+      const sale = await sales.get(event.cityId, event.caseId, event.saleId);
+      if (sale?.desk && deps.desks) {
+        await deps.desks.withdraw(event.cityId, sale.desk.deskId, event.caseId, 'SALE_FAILED');
+        if (pendingShares(await saleOrders(deps, event)).length > 0)
+          throw new OrderInDoubtError(`${event.saleId}: a desk order with this case's share is on the way`);
+      }
       const orders = await lookUpInDoubt(event, await sales.orders(event.cityId, event.caseId, event.saleId));
       let resolved = 0;
       for (const order of orders.filter((o) => OPEN.includes(o.status))) {

@@ -21,6 +21,8 @@ export const CASE_STEPS = [
   'Settle',
   'NotifyResult',
   'RecordFailure',
+  'JoinDesk',
+  'ReadDeskShare',
 ] as const;
 export const MARKET_STEPS = [
   'QuoteMarket',
@@ -29,7 +31,14 @@ export const MARKET_STEPS = [
   'ReconcileOrder',
   'LookUpOrdersInDoubt',
   'ResolveOpenOrders',
+  'PlanDeskSlice',
+  'PlaceDeskOrder',
+  'ReconcileDeskOrder',
+  'ResolveDeskOrders',
 ] as const;
+/** The sale desk's own steps (its state machine; the market-steps function runs them). */
+export const DESK_STEPS = ['PlanDeskSlice', 'PlaceDeskOrder', 'ReconcileDeskOrder', 'ResolveDeskOrders'] as const;
+export type DeskStep = (typeof DESK_STEPS)[number];
 export type CaseStep = (typeof CASE_STEPS)[number];
 export type MarketStep = (typeof MARKET_STEPS)[number];
 export type StepName = CaseStep | MarketStep;
@@ -57,6 +66,20 @@ export const StepEvent = z.extend(SaleRef, {
 });
 export type StepEvent = z.infer<typeof StepEvent>;
 
+/** What a desk's execution is started with and every desk step receives. */
+export const DeskStepEvent = z.object({
+  step: z.enum(DESK_STEPS),
+  cityId: id,
+  deskId: id,
+  market: z.string().check(z.regex(/^[A-Z]{2,5}-[A-Z0-9]{1,15}$/)),
+  day: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/)),
+  run: z.optional(z.int().check(z.minimum(1))),
+  identifier: z.optional(id),
+  executionName: z.optional(z.string()),
+  error: z.optional(z.object({ Error: z.string(), Cause: z.optional(z.string()) })),
+});
+export type DeskStepEvent = z.infer<typeof DeskStepEvent>;
+
 // ---------------------------------------------------------------- results (what Choice states read)
 
 export interface LoadCaseResult {
@@ -67,7 +90,8 @@ export interface LoadCaseResult {
 /** CheckSaleAllowed: go on quoting, wait for the officer, or settle (with why). */
 export interface CheckResult {
   /** CONTINUE: this execution has run a day; the sale goes on in a new one (ContinueAsNew). */
-  next: 'QUOTE' | 'AWAIT_APPROVAL' | 'SETTLE' | 'CONTINUE';
+  /** DESK: the sale is a member of its market's desk: read its share (ReadDeskShare). */
+  next: 'QUOTE' | 'AWAIT_APPROVAL' | 'SETTLE' | 'CONTINUE' | 'DESK';
   reason?: string;
   waitSeconds: number;
 }
@@ -82,7 +106,8 @@ export interface GuardResult {
 
 /** PlanNextSlice: sell a slice, wait for the market, look again, ask an officer, or settle. */
 export interface SliceResult {
-  action: 'SELL' | 'WAIT' | 'NEXT' | 'AWAIT_APPROVAL' | 'SETTLE';
+  /** JOIN: the slice is sold by the market's desk (JoinDesk), with every other case selling that coin. */
+  action: 'SELL' | 'WAIT' | 'NEXT' | 'AWAIT_APPROVAL' | 'SETTLE' | 'JOIN';
   identifier?: string;
   market?: string;
   quantity?: string;
@@ -120,6 +145,26 @@ export interface SettleResult {
   netKrw: string;
   noticeIds: string[];
   stoppedBecause?: string;
+}
+
+/** The desk's turn: sell one order, wait, or end (no member left, or the day is over). */
+export interface DeskSliceResult {
+  action: 'SELL' | 'WAIT' | 'END';
+  identifier?: string;
+  quantity?: string;
+  limitPrice?: string;
+  members?: number;
+  reason?: string;
+  waitSeconds: number;
+}
+
+/** A case in a desk: still selling there (wait and look again), or back to its own steps. */
+export interface DeskShareResult {
+  next: 'WAIT' | 'ESCALATE' | 'LEFT';
+  deskId?: string;
+  soldQuantity?: string;
+  reason?: string;
+  waitSeconds: number;
 }
 
 export class UnknownStepError extends Error {

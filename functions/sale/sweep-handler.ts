@@ -8,6 +8,7 @@ import { DynamoDbCaseStore } from '#adapters/dynamodb/case-store';
 import { createDynamoDbClient } from '#adapters/dynamodb/client';
 import { rateBudgetFromEnv } from '#adapters/dynamodb/rate-budget-store';
 import { DynamoDbSaleStore } from '#adapters/dynamodb/sale-store';
+import { DeskStore } from '#adapters/dynamodb/desk-store';
 import { createSqsClient } from '#adapters/sqs/client';
 import { lambdaHandler, powertools } from '../lambda';
 import { loadSaleConfig } from './config';
@@ -27,6 +28,7 @@ async function build(): Promise<() => Promise<SweepReport>> {
   return createOrderSweep({
     store: new DynamoDbCaseStore(dynamodb, config.tableName),
     sales: new DynamoDbSaleStore(dynamodb, config.tableName),
+    desks: new DeskStore(dynamodb, config.tableName),
     exchange: await exchangeFromSecret(rateBudgetFromEnv(dynamodb), process.env, secrets),
     limits: config.limits,
     cities: config.cities,

@@ -17,9 +17,13 @@ import { heldInDoubt, inDoubt, type OrderRecord } from '#adapters/dynamodb/sale-
 import { isFinal } from '#adapters/exchange/exchange';
 import { loadCase, type NoticePublisher, type SaleDeps } from './context';
 import { inDoubtFor, lookUpOrders, recordFills, type OrderExchange } from './orders-in-doubt';
+import { finalShare, type DeskOrder, type DeskStore } from '#adapters/dynamodb/desk-store';
+import { allocated, withTrades } from './desk-shares';
 
 export interface OrderSweepDeps extends Omit<SaleDeps, 'policy'> {
   exchange: OrderExchange;
+  /** The sale desks: a case's share in doubt is resolved from its desk order, looked up here too. */
+  desks?: DeskStore;
   notices: NoticePublisher;
   /** The served cities: their SELLING cases are checked for sales running past SALE_MAX_DAYS. */
   cities: readonly string[];
@@ -93,6 +97,29 @@ export function createOrderSweep(deps: OrderSweepDeps): () => Promise<SweepRepor
     return true;
   }
 
+  /**
+   * A desk order in doubt, looked up again (while its desk runs, the desk does it too: whoever finds
+   * it first closes it, the other's write is refused). Returns the desk order as it now stands.
+   */
+  async function lookUpDeskOrder(desks: DeskStore, order: DeskOrder, now: Date): Promise<DeskOrder> {
+    if (order.status !== 'IN_DOUBT') return order;
+    let ex = (await lookUpOrders(deps.exchange, [order], now)).get(order.identifier);
+    if (!ex) {
+      await desks.updateOrder({ ...order, lookups: (order.lookups ?? 0) + 1, lastLookupAt: now.toISOString() }, [
+        'IN_DOUBT',
+      ]);
+      return order;
+    }
+    if (!isFinal(ex)) ex = await deps.exchange.cancelOrder({ identifier: order.identifier });
+    const done = allocated(order, await withTrades(deps.exchange, ex), deps.limits.lotSize, now);
+    await desks.closeOrder(done, ['IN_DOUBT'], [], await desks.get(order.cityId, order.saleId));
+    deps.logger.warn('a desk order in doubt was found by the sweep: its fills are allocated by its split', {
+      identifier: order.identifier,
+      executedVolume: ex.executedVolume.toFixed(),
+    });
+    return done;
+  }
+
   /** SELLING cases whose sale started more than SALE_MAX_DAYS ago: a sale that should have ended. */
   async function overdueSales(): Promise<number> {
     const now = clock().getTime();
@@ -128,6 +155,29 @@ export function createOrderSweep(deps: OrderSweepDeps): () => Promise<SweepRepor
       report.inDoubt += 1;
       const now = clock();
       const pastBound = inDoubtFor(order, now) >= deps.limits.inDoubtBoundMs ? 1 : 0;
+      if (order.deskOrder && order.deskId && deps.desks) {
+        // A case's share of a desk order: the desk order is what the exchange knows.
+        const deskOrder = await deps.desks.order(order.cityId, order.deskId, order.deskOrder);
+        const now2 = clock();
+        const known = deskOrder ? await lookUpDeskOrder(deps.desks, deskOrder, now2) : undefined;
+        const sale = await sales.get(order.cityId, order.caseId, order.saleId);
+        if (!known || known.status === 'IN_DOUBT') {
+          report.pastBound += pastBound;
+          continue;
+        }
+        if (sale && sale.status !== 'SETTLED' && sale.status !== 'FAILED') {
+          report.waitingOnSale += 1; // its case turns the share DONE from the desk order
+          continue;
+        }
+        const done = finalShare(order, known, now2);
+        const sold = (done.executedVolume ?? ZERO).gt(0);
+        if (sold) {
+          await book(order, done);
+          report.booked += 1;
+        } else report.resolved += 1;
+        await deps.desks.resolveShare({ ...done, ...(sold ? { lateFill: true } : {}) });
+        continue;
+      }
       const sale = await sales.get(order.cityId, order.caseId, order.saleId);
       if (sale && sale.status !== 'SETTLED' && sale.status !== 'FAILED') {
         report.waitingOnSale += 1; // its own steps look it up before the next slice and before settling

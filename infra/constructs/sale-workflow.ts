@@ -75,7 +75,33 @@ export const SALE_STATES = {
   resolveOpenOrders: 'ResolveOpenOrders',
   recordFailure: 'RecordFailure',
   saleFailed: 'SaleFailed',
+  joinDesk: 'JoinDesk',
+  readDeskShare: 'ReadDeskShare',
+  isInDesk: 'IsInDesk',
+  waitInDesk: 'WaitInDesk',
 } as const;
+
+/** The desk's state names (one execution per city account, market and Korean day: docs/SALE-DESK.md). */
+export const DESK_STATES = {
+  planDeskSlice: 'PlanDeskSlice',
+  deskDecision: 'DeskDecision',
+  waitForDeskMarket: 'WaitForDeskMarket',
+  placeDeskOrder: 'PlaceDeskOrder',
+  wasDeskOrderPlaced: 'WasDeskOrderPlaced',
+  waitForDeskFill: 'WaitForDeskFill',
+  reconcileDeskOrder: 'ReconcileDeskOrder',
+  isDeskOrderFinal: 'IsDeskOrderFinal',
+  waitBetweenDeskSlices: 'WaitBetweenDeskSlices',
+  deskEnded: 'DeskEnded',
+  resolveDeskOrders: 'ResolveDeskOrders',
+  deskFailed: 'DeskFailed',
+} as const;
+
+export const DESK_WAIT_STATES = [
+  DESK_STATES.waitForDeskMarket,
+  DESK_STATES.waitForDeskFill,
+  DESK_STATES.waitBetweenDeskSlices,
+] as const;
 
 /** The Wait states (the local tests and the local stack override their durations). */
 export const SALE_WAIT_STATES = [
@@ -85,6 +111,7 @@ export const SALE_WAIT_STATES = [
   SALE_STATES.waitForFill,
   SALE_STATES.waitBetweenSlices,
   SALE_STATES.waitForOrdersInDoubt,
+  SALE_STATES.waitInDesk,
 ] as const;
 
 /** Errors worth another attempt of the same step, after a pause. */
@@ -123,20 +150,34 @@ export interface SaleWorkflowProps {
   readonly metricsNamespace: string;
 }
 
-/** The state machine and its alarms. */
+/** The state machines (each case's sale, each market's desk) and their alarms. */
 export class SaleWorkflow extends Construct {
   readonly stateMachine: sfn.StateMachine;
+  readonly deskStateMachine: sfn.StateMachine;
   readonly logGroup: logs.LogGroup;
 
   constructor(scope: Construct, id: string, props: SaleWorkflowProps) {
     super(scope, id);
     const S = SALE_STATES;
 
+    const saleRef = {
+      cityId: sfn.JsonPath.stringAt('$.cityId'),
+      caseId: sfn.JsonPath.stringAt('$.caseId'),
+      saleId: sfn.JsonPath.stringAt('$.saleId'),
+    };
+    const deskRef = {
+      cityId: sfn.JsonPath.stringAt('$.cityId'),
+      deskId: sfn.JsonPath.stringAt('$.deskId'),
+      market: sfn.JsonPath.stringAt('$.market'),
+      day: sfn.JsonPath.stringAt('$.day'),
+      executionName: sfn.JsonPath.stringAt('$$.Execution.Name'),
+    };
     const step = (
       name: CaseStep | MarketStep,
       fn: AppFunction,
       payload: Record<string, unknown>,
       resultPath: string,
+      ref: Record<string, unknown> = saleRef,
     ): tasks.LambdaInvoke => {
       const task = new tasks.LambdaInvoke(this, name, {
         stateName: name,
@@ -144,13 +185,7 @@ export class SaleWorkflow extends Construct {
         lambdaFunction: fn.fn,
         // The task's result is the function's answer itself (no Payload/StatusCode envelope).
         payloadResponseOnly: true,
-        payload: sfn.TaskInput.fromObject({
-          step: name,
-          cityId: sfn.JsonPath.stringAt('$.cityId'),
-          caseId: sfn.JsonPath.stringAt('$.caseId'),
-          saleId: sfn.JsonPath.stringAt('$.saleId'),
-          ...payload,
-        }),
+        payload: sfn.TaskInput.fromObject({ step: name, ...ref, ...payload }),
         resultPath,
         taskTimeout: sfn.Timeout.duration(fn.timeout.plus(Duration.seconds(10))),
         retryOnServiceExceptions: true,
@@ -253,6 +288,20 @@ export class SaleWorkflow extends Construct {
       causePath: '$.error.Cause',
     });
 
+    // In a desk: the case's execution waits and reads its share; the desk's execution sells.
+    const joinDesk = step('JoinDesk', cases, {}, '$.desk');
+    const readDeskShare = step('ReadDeskShare', cases, {}, '$.desk');
+    const waitInDesk = new sfn.Wait(this, S.waitInDesk, {
+      comment: 'The market’s desk sells for every case selling this coin: wait a slice, then check again',
+      time: sfn.WaitTime.secondsPath('$.desk.waitSeconds'),
+    });
+    const isInDesk = new sfn.Choice(this, S.isInDesk, {
+      comment: 'Still taking part in the desk (wait), escalated by the desk’s market guards, or back to its own steps',
+    })
+      .when(sfn.Condition.stringEquals('$.desk.next', 'WAIT'), waitInDesk)
+      .when(sfn.Condition.stringEquals('$.desk.next', 'ESCALATE'), escalate)
+      .otherwise(checkSaleAllowed);
+
     const areOrdersInDoubt = new sfn.Choice(this, S.areOrdersInDoubt, {
       comment: 'Settle once no order is in doubt, or once the bound has passed (coins held back)',
     })
@@ -264,6 +313,7 @@ export class SaleWorkflow extends Construct {
       .when(sfn.Condition.stringEquals('$.check.next', 'SETTLE'), lookUpOrdersInDoubt)
       .when(sfn.Condition.stringEquals('$.check.next', 'AWAIT_APPROVAL'), awaitApproval)
       .when(sfn.Condition.stringEquals('$.check.next', 'CONTINUE'), continueAsNew)
+      .when(sfn.Condition.stringEquals('$.check.next', 'DESK'), readDeskShare)
       .otherwise(quoteMarket);
     const guardPrice = new sfn.Choice(this, S.guardPrice, {
       comment: 'The market guards’ decision on the market to sell next',
@@ -277,6 +327,7 @@ export class SaleWorkflow extends Construct {
       .when(sfn.Condition.stringEquals('$.slice.action', 'SELL'), placeOrder)
       .when(sfn.Condition.stringEquals('$.slice.action', 'WAIT'), waitForMarket)
       .when(sfn.Condition.stringEquals('$.slice.action', 'SETTLE'), lookUpOrdersInDoubt)
+      .when(sfn.Condition.stringEquals('$.slice.action', 'JOIN'), joinDesk)
       .otherwise(checkSaleAllowed);
     const wasOrderPlaced = new sfn.Choice(this, S.wasOrderPlaced, {
       comment: 'Refused (spent identifier) or in doubt (looked up again before the next slice): check and plan again',
@@ -309,6 +360,9 @@ export class SaleWorkflow extends Construct {
     recordFailure.next(saleFailed);
 
     lookUpOrdersInDoubt.next(areOrdersInDoubt);
+    joinDesk.next(waitInDesk);
+    waitInDesk.next(checkSaleAllowed);
+    readDeskShare.next(isInDesk);
 
     for (const task of [
       loadCase,
@@ -321,6 +375,8 @@ export class SaleWorkflow extends Construct {
       reconcileOrder,
       lookUpOrdersInDoubt,
       settle,
+      joinDesk,
+      readDeskShare,
     ]) {
       task.addCatch(resolveOpenOrders, { errors: ['States.ALL'], resultPath: '$.error' });
     }
@@ -398,16 +454,101 @@ export class SaleWorkflow extends Construct {
     };
     // Step Functions checks the log delivery permissions when the state machine is created: it
     // depends on its role, default policy included.
-    // ContinueAsNew starts the sale's next execution: the ARN by name, so the step function does not
-    // depend on the state machine that depends on it.
-    const ownArn = Stack.of(this).formatArn({
-      service: 'states',
-      resource: 'stateMachine',
-      resourceName: `${props.namePrefix}-sale`,
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    // The desk: one execution per (city account, market, Korean day), on the same two step functions,
+    // the same role (it invokes the same functions) and the same log group: one resource more.
+    const D = DESK_STATES;
+    const planDeskSlice = step('PlanDeskSlice', market, {}, '$.slice', deskRef);
+    const placeDeskOrder = step('PlaceDeskOrder', market, identifier, '$.order', deskRef);
+    const reconcileDeskOrder = step('ReconcileDeskOrder', market, identifier, '$.fill', deskRef);
+    const resolveDeskOrders = step(
+      'ResolveDeskOrders',
+      market,
+      { error: sfn.JsonPath.objectAt('$.error') },
+      '$.resolved',
+      deskRef,
+    );
+    const waitForDeskMarket = new sfn.Wait(this, D.waitForDeskMarket, {
+      comment: 'No bids in the band, thin book, paused market, daily cap or an order in doubt: wait, then plan again',
+      time: sfn.WaitTime.secondsPath('$.slice.waitSeconds'),
     });
-    cases.fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [ownArn] }));
+    const waitForDeskFill = new sfn.Wait(this, D.waitForDeskFill, {
+      comment: 'Give the exchange a moment before reading the order',
+      time: sfn.WaitTime.duration(Duration.seconds(FILL_WAIT_SECONDS)),
+    });
+    const waitBetweenDeskSlices = new sfn.Wait(this, D.waitBetweenDeskSlices, {
+      comment: 'Let the book refill before the next order',
+      time: sfn.WaitTime.secondsPath('$.fill.waitSeconds'),
+    });
+    const deskEnded = new sfn.Succeed(this, D.deskEnded, {
+      comment: 'No case left in the desk (sold, withdrawn), the day is over, or its run is long: members join the next',
+    });
+    const deskFailed = new sfn.Fail(this, D.deskFailed, {
+      comment: 'Orders not final resolved (in doubt if sent and not found); the desk ended, its cases join it again',
+      error: 'DeskFailed',
+      causePath: '$.error.Cause',
+    });
+    const deskDecision = new sfn.Choice(this, D.deskDecision, { comment: 'Sell one order for the cases, wait, or end' })
+      .when(sfn.Condition.stringEquals('$.slice.action', 'SELL'), placeDeskOrder)
+      .when(sfn.Condition.stringEquals('$.slice.action', 'WAIT'), waitForDeskMarket)
+      .otherwise(deskEnded);
+    const wasDeskOrderPlaced = new sfn.Choice(this, D.wasDeskOrderPlaced, {
+      comment: 'Refused or blocked (never sent), or in doubt (its cases’ coins held, looked up next turn): plan again',
+    })
+      .when(sfn.Condition.stringEquals('$.order.status', 'ABSENT'), planDeskSlice)
+      .when(sfn.Condition.stringEquals('$.order.status', 'IN_DOUBT'), planDeskSlice)
+      .otherwise(waitForDeskFill);
+    const isDeskOrderFinal = new sfn.Choice(this, D.isDeskOrderFinal, {
+      comment: 'Fills allocated to the cases once the order is final',
+    })
+      .when(sfn.Condition.booleanEquals('$.fill.final', false), waitForDeskFill)
+      .otherwise(waitBetweenDeskSlices);
+    planDeskSlice.next(deskDecision);
+    waitForDeskMarket.next(planDeskSlice);
+    placeDeskOrder.next(wasDeskOrderPlaced);
+    waitForDeskFill.next(reconcileDeskOrder);
+    reconcileDeskOrder.next(isDeskOrderFinal);
+    waitBetweenDeskSlices.next(planDeskSlice);
+    resolveDeskOrders.next(deskFailed);
+    for (const task of [planDeskSlice, placeDeskOrder, reconcileDeskOrder])
+      task.addCatch(resolveDeskOrders, { errors: ['States.ALL'], resultPath: '$.error' });
+    let deskStateMachine: sfn.StateMachine | undefined;
+    role.grantAcknowledged(
+      () => {
+        deskStateMachine = new sfn.StateMachine(this, 'DeskStateMachine', {
+          stateMachineName: `${props.namePrefix}-sale-desk`,
+          stateMachineType: sfn.StateMachineType.STANDARD,
+          comment:
+            'Sale desk of one market and day: the coins of every case selling it, one limit IOC order per slice within the caps on the aggregate, fills shared to the lot',
+          definitionBody: sfn.DefinitionBody.fromChainable(planDeskSlice),
+          timeout: Duration.days(2),
+          role,
+        });
+      },
+      { resources: [`${market.fn.functionArn}:*`] },
+      'Granted by CDK for the desk’s LambdaInvoke tasks: the :* covers the market-steps function’s versions and aliases.',
+    );
+    if (!deskStateMachine) throw new Error('the desk state machine was not built');
+    this.deskStateMachine = deskStateMachine;
+    const deskResource = this.deskStateMachine.node.defaultChild as sfn.CfnStateMachine;
+    deskResource.tracingConfiguration = { enabled: true };
+    deskResource.loggingConfiguration = resource.loggingConfiguration;
+
+    // ContinueAsNew starts the sale's next execution, JoinDesk the desk's: the ARNs by name, so the
+    // step function does not depend on the state machines that depend on it.
+    const arnOf = (name: string) =>
+      Stack.of(this).formatArn({
+        service: 'states',
+        resource: 'stateMachine',
+        resourceName: name,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      });
+    const ownArn = arnOf(`${props.namePrefix}-sale`);
+    const deskArn = arnOf(`${props.namePrefix}-sale-desk`);
+    cases.fn.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [ownArn, deskArn] }),
+    );
     cases.addEnvironment(ENV.saleStateMachineArn, ownArn);
+    cases.addEnvironment(ENV.deskStateMachineArn, deskArn);
 
     const o = props.observability;
     const alarm = (alarmId: string, description: string, metric: cloudwatch.IMetric) =>
@@ -542,6 +683,17 @@ const STEP_COMMENTS: Record<StepName, string> = {
     'Before settling: look every order in doubt up again (by identifier and in the closed-order list)',
   ResolveOpenOrders:
     'After a failure: resolve every order not yet final, by identifier; orders in doubt looked up again',
+  JoinDesk: 'Join the market’s desk with what the plan sells there (offer, floor); start the desk’s execution',
+  ReadDeskShare:
+    'In the desk: shares in doubt resolved from their desk order; still taking part, or back to its own steps',
+  PlanDeskSlice:
+    'Orders in doubt looked up; members loaded; one quote; guards; one order for all the cases (schedule, caps on the aggregate, split pro rata)',
+  PlaceDeskOrder:
+    'Each case checked again at the last moment; send the order once (looked up by identifier after any doubt)',
+  ReconcileDeskOrder:
+    'Once final: the fills allocated to the cases trade by trade, each case’s share written with the order DONE',
+  ResolveDeskOrders:
+    'After a failure: resolve every desk order not yet final (in doubt if sent and not found); end the desk',
 };
 
 /** What `addSaleWorkflow` builds. */

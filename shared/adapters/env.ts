@@ -21,6 +21,10 @@ export const ENV = {
   noticeQueueUrl: 'NOTICE_QUEUE_URL',
   saleRequestQueueUrl: 'SALE_REQUEST_QUEUE_URL',
   saleStateMachineArn: 'SALE_STATE_MACHINE_ARN',
+  /** The sale desk's state machine (the case steps start its executions). */
+  deskStateMachineArn: 'DESK_STATE_MACHINE_ARN',
+  /** `on` (default): cases sell through their market's desk; `off`: each case sells alone. */
+  saleDesk: 'SALE_DESK',
   saleInDoubtBoundMinutes: 'SALE_IN_DOUBT_BOUND_MINUTES',
   exchangeSecretArn: 'EXCHANGE_SECRET_ARN',
   /** The key with withdrawal permission (the release function only). */

@@ -1039,6 +1039,8 @@ export interface SaleOutcome {
    * order turns out to have sold, `adjustSale` books it after the settlement.
    */
   heldBack?: Seizure[];
+  /** Sold through the market's sale desk (pooled with other cases' coins): the desk orders it had shares in. */
+  pooledOrders?: number;
 }
 
 /**
@@ -1129,6 +1131,7 @@ export function settleSale(c: Case, outcome: SaleOutcome, ctx: TransitionContext
       outcome.startedOn ?? outcome.settledOn,
       ctx.settings,
       today(ctx),
+      outcome.pooledOrders,
     ),
   ];
   return transition(c, next, ctx, 'SETTLE_SALE', {

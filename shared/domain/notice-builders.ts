@@ -220,6 +220,7 @@ export function saleResultNotice(
   saleFrom: LocalDate,
   settings: CitySettings,
   on: LocalDate,
+  pooledOrders?: number,
 ): NoticeContent {
   const gross = ledger.filter((l) => l.kind === 'SALE_GROSS');
   const fees = ledger.filter((l) => l.kind === 'SALE_FEE');
@@ -268,6 +269,7 @@ export function saleResultNotice(
       released: released.map(releasedHolding),
       returnedTo: settings.notices.returnedTo,
       balance,
+      ...(pooledOrders ? { pooledOrders } : {}),
     },
   };
 }

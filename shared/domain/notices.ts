@@ -286,6 +286,8 @@ export interface SaleResultData extends NoticeCommon {
   /** What is still owed after the allocation (zeros when settled). */
   balance: ArrearsBreakdown;
   virtualAccount?: string;
+  /** Sold through the city's sale desk, pooled with other cases' coins: the pooled orders it had shares in. */
+  pooledOrders?: number;
 }
 
 /** The sale result that says what is still owed: the same data, with a balance above zero. */
@@ -862,6 +864,11 @@ function saleResultBody(
     [
       `${d.taxpayerName.trim()} 님께 알려 드립니다.`,
       `압류한 귀하의 가상자산을 ${period} 가상자산사업자(${d.exchangeName.trim()})를 통하여 매각하고(${c.directSale}), 매각대금을 체납액에 충당한 결과를 아래와 같이 알려 드립니다.`,
+      ...(d.pooledOrders
+        ? [
+            `같은 날 같은 가상자산을 매각하는 다른 체납자의 압류 가상자산과 함께 한 주문으로 나누어 매각하였습니다(공동 매각 주문 ${d.pooledOrders}건). 각 주문의 체결 수량은 남은 매각 수량에 비례하여 최소 거래 단위까지 나누었고, 귀하 몫의 체결가격, 매각금액과 수수료만 아래 매각 내역에 반영하였습니다.`,
+          ]
+        : []),
     ],
     [
       '■ 매각 내역',

@@ -354,6 +354,15 @@ describe('renderNotice', () => {
     expect(r.body).toContain('■ 남은 체납액\n없습니다.');
   });
 
+  it('SALE_RESULT through the sale desk: explains the pooled execution (its pooled orders, the split to the lot, its own prices)', () => {
+    const pooled = renderNotice({ kind: 'SALE_RESULT', data: { ...saleResult, pooledOrders: 7 } });
+    expect(pooled.body).toContain(
+      '다른 체납자의 압류 가상자산과 함께 한 주문으로 나누어 매각하였습니다(공동 매각 주문 7건)',
+    );
+    expect(pooled.body).toContain('남은 매각 수량에 비례하여 최소 거래 단위까지 나누었고');
+    expect(renderNotice(notices.SALE_RESULT).body).not.toContain('공동 매각 주문');
+  });
+
   it('SHORTFALL: says what is still owed, by component, and how to pay; no refund, nothing released', () => {
     const r = renderNotice(notices.SHORTFALL);
     expect(r.title).toBe('가상자산 매각 결과 및 남은 체납액 안내');

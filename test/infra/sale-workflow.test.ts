@@ -7,11 +7,12 @@
  */
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import {
+  DESK_MACHINE_ID,
   resolveStateMachineDefinition,
   taskFunctions,
   type CfnTemplate,
 } from '../../shared/adapters/workflow/definition';
-import { CASE_STEPS, MARKET_STEPS } from '../../functions/sale/steps';
+import { CASE_STEPS, DESK_STEPS, MARKET_STEPS } from '../../functions/sale/steps';
 import { IN_DOUBT_ERRORS, SALE_STATES, THROTTLED, TRANSIENT_ERRORS } from '../../infra/constructs/sale-workflow';
 import { MARKET_STEPS_CONCURRENCY } from '../../functions/sale/config';
 import { SALE_REQUEST_DELAY_SECONDS } from '../../shared/adapters/workflow/sale-requests';
@@ -22,6 +23,9 @@ const template = Template.fromJSON(synthesizedTemplate());
 const json = template.toJSON() as CfnTemplate;
 const definition = resolveStateMachineDefinition(json);
 const states = definition.States as Record<string, Record<string, unknown> & { Type: string }>;
+const deskDefinition = resolveStateMachineDefinition(json, DESK_MACHINE_ID);
+/** Every Task state of both machines (each case's sale, each market's desk): the same retries for all. */
+const allStates = { ...states, ...deskDefinition.States } as typeof states;
 const functions = resourcesOfType(template, 'AWS::Lambda::Function');
 const logicalIdOf = (prefix: string) => Object.keys(functions).find((id) => id.startsWith(prefix))!;
 
@@ -65,7 +69,7 @@ describe('sale state machine', () => {
   });
 
   it('runs the case steps and the market steps in their own functions, the results in their own keys', () => {
-    const byState = taskFunctions(definition);
+    const byState = { ...taskFunctions(definition), ...taskFunctions(deskDefinition) };
     const caseFn = logicalIdOf('SaleCaseStepsFunction');
     const marketFn = logicalIdOf('SaleMarketStepsFunction');
     for (const step of CASE_STEPS) expect(byState[step]).toBe(caseFn);
@@ -78,7 +82,7 @@ describe('sale state machine', () => {
 
   it('retries transient errors with exponential backoff and full jitter, orders in doubt by lookup, and catches everything into the recorded failure', () => {
     for (const step of [...CASE_STEPS, ...MARKET_STEPS]) {
-      const retry = states[step]?.Retry as {
+      const retry = allStates[step]?.Retry as {
         ErrorEquals: string[];
         BackoffRate?: number;
         JitterStrategy?: string;
@@ -186,6 +190,58 @@ describe('sale state machine', () => {
   });
 });
 
+describe('sale desk state machine', () => {
+  const desk = deskDefinition;
+  const machines = resourcesOfType(template, 'AWS::StepFunctions::StateMachine');
+  const [saleId, deskId] = ['SaleWorkflowStateMachine', DESK_MACHINE_ID].map((prefix) =>
+    Object.keys(machines).find((id) => id.startsWith(prefix) && /^[0-9A-F]{8}$/.test(id.slice(prefix.length)))!,
+  );
+
+  it('is a Standard state machine beside the sale’s, on its role and log group (one resource more), logging ALL and X-Ray', () => {
+    const props = machines[deskId!]!.Properties!;
+    const sale = machines[saleId!]!.Properties!;
+    expect(props).toMatchObject({
+      StateMachineType: 'STANDARD',
+      StateMachineName: 'ctr-dev-sale-desk',
+      TracingConfiguration: { Enabled: true },
+    });
+    expect(props.RoleArn).toEqual(sale.RoleArn);
+    expect(props.LoggingConfiguration).toEqual(sale.LoggingConfiguration);
+    expect((props.LoggingConfiguration as { Level: string }).Level).toBe('ALL');
+  });
+
+  it('loops plan → place → reconcile with readable states, every desk step in the market-steps function, each caught to ResolveDeskOrders', () => {
+    expect(desk.StartAt).toBe('PlanDeskSlice');
+    const tasks = taskFunctions(desk);
+    expect(Object.keys(tasks).sort()).toEqual([...DESK_STEPS].sort());
+    for (const fn of Object.values(tasks)) expect(fn).toMatch(/^SaleMarketStepsFunction/);
+    for (const name of ['PlanDeskSlice', 'PlaceDeskOrder', 'ReconcileDeskOrder']) {
+      const state = desk.States[name] as { Catch?: { Next: string; ErrorEquals: string[] }[] };
+      expect(state.Catch?.[0]).toMatchObject({ ErrorEquals: ['States.ALL'], Next: 'ResolveDeskOrders' });
+    }
+    expect(desk.States.ResolveDeskOrders?.Next).toBe('DeskFailed');
+    // The order is placed only after a SELL decision, and an order in doubt or refused goes back to planning (lookup first).
+    expect(JSON.stringify(desk.States.DeskDecision)).toContain('"Next":"PlaceDeskOrder"');
+    expect(JSON.stringify(desk.States.WasDeskOrderPlaced)).toContain('"Next":"PlanDeskSlice"');
+  });
+
+  it('lets the case steps start desk executions (by the desk’s name) and join: the case waits in its own execution', () => {
+    const caseEnv = (
+      functions[logicalIdOf('SaleCaseStepsFunction')]!.Properties?.Environment as { Variables: Record<string, unknown> }
+    ).Variables;
+    expect(JSON.stringify(caseEnv.DESK_STATE_MACHINE_ARN)).toContain(':stateMachine:ctr-dev-sale-desk');
+    const starts = Object.values(resourcesOfType(template, 'AWS::IAM::Policy')).filter(
+      (p) =>
+        JSON.stringify(p.Properties).includes('states:StartExecution') &&
+        JSON.stringify(p.Properties?.Roles).includes('SaleCaseStepsFunctionRole'),
+    );
+    expect(JSON.stringify(starts)).toContain('ctr-dev-sale-desk');
+    expect(JSON.stringify(states.SliceDecision)).toContain('"Next":"JoinDesk"');
+    expect(states.JoinDesk?.Next).toBe('WaitInDesk');
+    expect(JSON.stringify(states.IsSaleAllowed)).toContain('"Next":"ReadDeskShare"');
+  });
+});
+
 describe('sale requests and deadline checks', () => {
   it('feeds the sale request queue to the starter with partial batch responses and a visibility ≥ 6× its timeout', () => {
     const starterId = logicalIdOf('StartSaleFunction');
@@ -270,7 +326,7 @@ describe('one rate budget for the exchange account', () => {
   it('retries a market step throttled by that cap instead of failing the sale', () => {
     for (const step of MARKET_STEPS) {
       const retry = (
-        states[step]?.Retry as { ErrorEquals: string[]; MaxAttempts: number; JitterStrategy?: string }[]
+        allStates[step]?.Retry as { ErrorEquals: string[]; MaxAttempts: number; JitterStrategy?: string }[]
       ).find((r) => r.ErrorEquals.includes(THROTTLED));
       expect([step, retry?.MaxAttempts, retry?.JitterStrategy]).toEqual([step, 10, 'FULL']);
     }

@@ -104,7 +104,11 @@ describe('local stack', () => {
         .map((r) => r.Properties as Props & { EventSourceArn: { 'Fn::GetAtt': [string, string] } })
         .map((p) => `${serviceOf(p.FunctionName)} ${queueIds[p.EventSourceArn['Fn::GetAtt'][0]] ?? 'unknown queue'}`),
       stateMachines: Object.keys(resourcesOfType(template, 'AWS::StepFunctions::StateMachine')).map((id) =>
-        id === stack.getLogicalId(stack.sales.workflow.stateMachine.node.defaultChild as never) ? 'sale' : id,
+        id === stack.getLogicalId(stack.sales.workflow.stateMachine.node.defaultChild as never)
+          ? 'sale'
+          : id === stack.getLogicalId(stack.sales.workflow.deskStateMachine.node.defaultChild as never)
+            ? 'sale-desk'
+            : id,
       ),
       routes: apiRoutes(template),
     };
@@ -195,8 +199,27 @@ describe('local stack', () => {
     expect(runs.runs[0]?.execution.status).toBe('SUCCEEDED');
     const states = runs.runs[0]?.execution.history.map((e) => e.state) ?? [];
     expect(states).toEqual(
-      expect.arrayContaining(['LoadCase', 'QuoteMarket', 'PlaceOrder', 'ReconcileOrder', 'Settle', 'NotifyResult']),
+      expect.arrayContaining(['LoadCase', 'QuoteMarket', 'JoinDesk', 'ReadDeskShare', 'Settle', 'NotifyResult']),
     );
+    // It sold through the market's desk: the desk's own execution, from the desk's synthesized definition.
+    const deskRuns = [...(s().workflow.deskStarter?.executions.values() ?? [])];
+    // (Run again, `_r<n>`, when the case joined again for the rest of its need after the desk ended.)
+    expect(deskRuns.length).toBeGreaterThan(0);
+    for (const run of deskRuns) {
+      expect(run.name).toMatch(/^cheongju_desk_KRW-ETH_2026091[78](_r\d+)?$/);
+      expect(run.status).toBe('SUCCEEDED');
+    }
+    const deskStates = s()
+      .workflow.history(deskRuns[0]!.name)
+      .map((e) => e.state);
+    expect(deskStates).toEqual(
+      expect.arrayContaining(['PlanDeskSlice', 'PlaceDeskOrder', 'ReconcileDeskOrder', 'DeskEnded']),
+    );
+    expect(
+      s()
+        .exchange.orders.all()
+        .every((o) => o.identifier?.startsWith('cheongju.desk.KRW-ETH.')),
+    ).toBe(true);
     expect(s().exchange.orders.all().length).toBe(runs.runs[0]?.orders.length);
 
     // Every notice went into a print batch of its day (seizure ×2, one to the exchange; pre-sale; sale result).

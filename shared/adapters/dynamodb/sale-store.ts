@@ -134,6 +134,8 @@ export interface SaleRecord {
   endedAt?: string;
   /** The case status the settlement left. */
   outcome?: CaseStatus;
+  /** The market's desk this sale sells through now (docs/SALE-DESK.md): what it offered, since when. */
+  desk?: { deskId: string; market: string; day: string; offered: Decimal; joinedAt: string };
 }
 
 export type OrderStatus =
@@ -189,6 +191,14 @@ export interface OrderRecord {
   lastLookupAt?: string;
   /** Found final after its sale had settled: booked on the case as a post-settlement adjustment. */
   lateFill?: boolean;
+  /**
+   * A case's share of a sale desk's order (docs/SALE-DESK.md): the desk order's identifier (the one
+   * the exchange knows) and the desk. Never sent by itself: resolved from the desk order.
+   */
+  deskOrder?: string;
+  deskId?: string;
+  /** The trades of a desk share: its part of each of the desk order's trades, with their prices. */
+  trades?: { price: Decimal; quantity: Decimal }[];
 }
 
 /** An order in doubt somewhere in the account (the sweep's work list). */
@@ -198,6 +208,9 @@ export interface InDoubtMarker {
   identifier: string;
   since: string;
 }
+
+/** Orders of a case that the exchange knows by their own identifier (not a desk's shares). */
+export const ownOrders = (orders: readonly OrderRecord[]): OrderRecord[] => orders.filter((o) => !o.deskOrder);
 
 export const MAX_PAUSES = 50;
 
@@ -227,7 +240,7 @@ const optStr = (v: unknown, name: string): string | undefined => (v === undefine
 const strMap = (v: unknown, name: string): Record<string, string> =>
   Object.fromEntries(Object.entries(record(v, name)).map(([k, x]) => [k, str(x, `${name}.${k}`)]));
 
-function snapshotOut(s: MarketSnapshot): Item {
+export function snapshotOut(s: MarketSnapshot): Item {
   return {
     market: s.market,
     quotedAt: s.quotedAt,
@@ -244,7 +257,7 @@ function snapshotOut(s: MarketSnapshot): Item {
   };
 }
 
-function snapshotIn(v: unknown): MarketSnapshot {
+export function snapshotIn(v: unknown): MarketSnapshot {
   const m = record(v, 'snapshot');
   return {
     market: str(m.market, 'snapshot.market'),
@@ -319,6 +332,7 @@ export function saleToItem(s: SaleRecord): Item {
     ...(s.quality ? { quality: { ...s.quality } } : {}),
     ...(s.endedAt ? { endedAt: s.endedAt } : {}),
     ...(s.outcome ? { outcome: s.outcome } : {}),
+    ...(s.desk ? { desk: { ...s.desk, offered: s.desk.offered.toFixed() } } : {}),
   };
 }
 
@@ -403,6 +417,16 @@ export function itemToSale(item: Item): SaleRecord {
   if (endedAt) s.endedAt = endedAt;
   const outcome = optStr(item.outcome, 'outcome');
   if (outcome) s.outcome = outcome as CaseStatus;
+  if (item.desk !== undefined) {
+    const d = strMap(item.desk, 'desk');
+    s.desk = {
+      deskId: d.deskId ?? '',
+      market: d.market ?? '',
+      day: d.day ?? '',
+      offered: dec(d.offered, 'desk.offered'),
+      joinedAt: d.joinedAt ?? '',
+    };
+  }
   return s;
 }
 
@@ -439,6 +463,9 @@ export function orderToItem(o: OrderRecord): Item {
     ...(o.lookups !== undefined ? { lookups: o.lookups } : {}),
     ...(o.lastLookupAt ? { lastLookupAt: o.lastLookupAt } : {}),
     ...(o.lateFill ? { lateFill: true } : {}),
+    ...(o.deskOrder ? { deskOrder: o.deskOrder } : {}),
+    ...(o.deskId ? { deskId: o.deskId } : {}),
+    ...(o.trades ? { trades: o.trades.map((t) => [t.price.toFixed(), t.quantity.toFixed()]) } : {}),
   };
 }
 
@@ -474,6 +501,13 @@ export function itemToOrder(item: Item): OrderRecord {
   if (item.lookups !== undefined) o.lookups = int(item.lookups, 'lookups');
   if (opt('lastLookupAt')) o.lastLookupAt = opt('lastLookupAt');
   if (item.lateFill === true) o.lateFill = true;
+  if (opt('deskOrder')) o.deskOrder = opt('deskOrder');
+  if (opt('deskId')) o.deskId = opt('deskId');
+  if (item.trades !== undefined)
+    o.trades = list(item.trades, 'trades').map((t) => {
+      const [price, quantity] = list(t, 'trade');
+      return { price: dec(price, 'trade.price'), quantity: dec(quantity, 'trade.quantity') };
+    });
   return o;
 }
 
@@ -749,10 +783,10 @@ export class DynamoDbSaleStore implements SaleStore {
   }
 }
 
-function isConditionFailure(error: unknown): boolean {
+export function isConditionFailure(error: unknown): boolean {
   return error instanceof Error && error.name === 'ConditionalCheckFailedException';
 }
 
-function isTransactionCancelled(error: unknown): boolean {
+export function isTransactionCancelled(error: unknown): boolean {
   return error instanceof Error && error.name === 'TransactionCanceledException';
 }

@@ -51,10 +51,19 @@ function resolveToken(token: unknown, template: CfnTemplate): string {
   throw new DefinitionNotFoundError(`cannot resolve ${JSON.stringify(token).slice(0, 200)}`);
 }
 
-/** The ASL of the (first, or the named) state machine of a synthesized template. */
-export function resolveStateMachineDefinition(template: CfnTemplate, logicalId?: string): AslDefinition {
+/** The logical ids (before CDK's hash) of the sale's state machine and the sale desk's. */
+export const SALE_MACHINE_ID = 'SaleWorkflowStateMachine';
+export const DESK_MACHINE_ID = 'SaleWorkflowDeskStateMachine';
+
+/** The ASL of the named state machine of a synthesized template (its logical id, with or without CDK's hash). */
+export function resolveStateMachineDefinition(
+  template: CfnTemplate,
+  logicalId: string = SALE_MACHINE_ID,
+): AslDefinition {
   const machines = Object.entries(template.Resources ?? {}).filter(
-    ([id, r]) => r.Type === 'AWS::StepFunctions::StateMachine' && (!logicalId || id === logicalId),
+    ([id, r]) =>
+      r.Type === 'AWS::StepFunctions::StateMachine' &&
+      (id === logicalId || (id.startsWith(logicalId) && /^[0-9A-F]{8}$/.test(id.slice(logicalId.length)))),
   );
   const machine = machines[0];
   if (!machine)

@@ -10,6 +10,9 @@
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { AslDefinition } from './definition';
 import {
+  deskExecutionName,
+  type DeskExecutionInput,
+  type DeskWorkflowStarter,
   saleExecutionName,
   type SaleExecutionInput,
   type SaleWorkflowStarter,
@@ -49,9 +52,23 @@ export interface LocalStarterOptions {
   /** State name → milliseconds before each retry. */
   retryIntervalOverrides?: Record<string, number | number[]>;
   onEvent?(execution: LocalExecution, event: ExecutionEvent): void;
+  /** The execution name of an input (default: a sale's, `saleExecutionName`); the desk's machine names its own. */
+  executionName?(input: never): string;
 }
 
 export class LocalSaleWorkflowStarter implements SaleWorkflowStarter {
+  /** The desk's machine: the same interpreter, the desk's input and names. */
+  static forDesk(
+    definition: AslDefinition,
+    options: LocalStarterOptions,
+  ): DeskWorkflowStarter & LocalSaleWorkflowStarter {
+    const starter = new LocalSaleWorkflowStarter(definition, {
+      ...options,
+      executionName: (input: DeskExecutionInput) => deskExecutionName(input),
+    });
+    return starter as unknown as DeskWorkflowStarter & LocalSaleWorkflowStarter;
+  }
+
   readonly executions = new Map<string, LocalExecution>();
   private readonly machine: StateMachine;
 
@@ -64,7 +81,9 @@ export class LocalSaleWorkflowStarter implements SaleWorkflowStarter {
   }
 
   async start(input: SaleExecutionInput): Promise<StartOutcome> {
-    const name = saleExecutionName(input.cityId, input.saleId, input.continuation);
+    const name = this.options.executionName
+      ? this.options.executionName(input as never)
+      : saleExecutionName(input.cityId, input.saleId, input.continuation);
     if (this.executions.has(name)) return { started: false, executionName: name };
     const execution: LocalExecution = { name, input, events: [], status: 'RUNNING', done: Promise.resolve() };
     this.executions.set(name, execution);

@@ -43,3 +43,26 @@ export function saleExecutionName(cityId: string, saleId: string, continuation =
   const readable = plain.replace(new RegExp(UNSAFE.source, 'g'), '-').slice(0, MAX_NAME - hash.length - 1);
   return `${readable}_${hash}`;
 }
+
+/** What a sale desk's execution starts with (docs/SALE-DESK.md): one desk per city account, market and Korean day. */
+export interface DeskExecutionInput {
+  cityId: string;
+  deskId: string;
+  market: string;
+  /** The Korean day, yyyy-mm-dd. */
+  day: string;
+  /** The desk's run that day (a desk that ended and is joined again runs again). */
+  run: number;
+}
+
+export interface DeskWorkflowStarter {
+  start(input: DeskExecutionInput): Promise<StartOutcome>;
+}
+
+/** `<city>_desk_<market>_<yyyymmdd>`, then `_r<n>` for a desk reopened the same day. */
+export function deskExecutionName(input: Pick<DeskExecutionInput, 'cityId' | 'market' | 'day' | 'run'>): string {
+  const plain = `${input.cityId}_desk_${input.market}_${input.day.replaceAll('-', '')}${input.run > 1 ? `_r${input.run}` : ''}`;
+  if (plain.length <= MAX_NAME && !UNSAFE.test(plain)) return plain;
+  const hash = createHash('sha256').update(plain).digest('hex').slice(0, 16);
+  return `${plain.replace(new RegExp(UNSAFE.source, 'g'), '-').slice(0, MAX_NAME - hash.length - 1)}_${hash}`;
+}

@@ -31,7 +31,9 @@ import { DynamoDbSaleStore, type OrderRecord, type SaleRecord } from '#adapters/
 import type { OrderExchange } from '../../../functions/sale/orders-in-doubt';
 import { UpbitExchange } from '#adapters/exchange/upbit';
 import { DynamoDbRateBudget } from '#adapters/dynamodb/rate-budget-store';
-import { resolveStateMachineDefinition, type AslDefinition } from '#adapters/workflow/definition';
+import { DESK_MACHINE_ID, resolveStateMachineDefinition, type AslDefinition } from '#adapters/workflow/definition';
+import { DeskStore } from '#adapters/dynamodb/desk-store';
+import { createDeskSteps } from '../../../functions/sale/desk-steps';
 import { LocalSaleWorkflowStarter, type LocalExecution, type LocalTaskHandler } from '#adapters/workflow/local-starter';
 import type { SaleExecutionInput } from '#adapters/workflow/sale-workflow';
 import { startExchangeSimulator, type ExchangeSimulator } from '../../../local/exchange-sim';
@@ -42,7 +44,7 @@ import type { SaleDeps } from '../../../functions/sale/context';
 import { localTaskHandlers, stepDispatcher } from '../../../functions/sale/dispatch';
 import { createMarketSteps } from '../../../functions/sale/market-steps';
 import { createOrderSweep, type SweepReport } from '../../../functions/sale/sweep';
-import { SALE_STATES, SALE_WAIT_STATES } from '../../../infra/constructs/sale-workflow';
+import { DESK_STATES, DESK_WAIT_STATES, SALE_STATES, SALE_WAIT_STATES } from '../../../infra/constructs/sale-workflow';
 import { synthesizedTemplate } from '../../infra/helpers';
 import { testApi, type TestApi } from '../../support/api';
 import { useCasesTable, type TestTable } from '../../support/dynamodb';
@@ -54,6 +56,13 @@ export const settings = { ...DEFAULT_CITY_SETTINGS, cityId: CITY };
 export const silent = new Logger({ logLevel: 'SILENT' });
 
 let cachedDefinition: AslDefinition | undefined;
+let cachedDeskDefinition: AslDefinition | undefined;
+
+/** The sale desk's state machine, as synthesized beside the sale's. */
+export function synthesizedDeskDefinition(): AslDefinition {
+  cachedDeskDefinition ??= resolveStateMachineDefinition(synthesizedTemplate(), DESK_MACHINE_ID);
+  return cachedDeskDefinition;
+}
 
 /**
  * The state machine the CDK stack synthesizes (cdk.json's context, bundling skipped), tokens resolved
@@ -80,6 +89,9 @@ export interface SaleWorld {
   prices: DynamoDbPriceStore;
   starter: LocalSaleWorkflowStarter;
   definition: AslDefinition;
+  /** The desks' executions (the desk's synthesized state machine on the same step handlers). */
+  deskStarter: LocalSaleWorkflowStarter;
+  desks: DeskStore;
   /** Notice ids the steps handed to the notice pipeline. */
   published: string[];
   metrics: RecordedMetric[];
@@ -152,10 +164,12 @@ export function useSaleWorld(options: SaleWorldOptions = {}): SaleWorld {
       budget,
     });
     const sales = new DynamoDbSaleStore(table.client, table.tableName);
+    const desks = new DeskStore(table.client, table.tableName);
     const prices = new DynamoDbPriceStore(table.client, table.tableName);
     Object.assign(world, {
       sim,
       sales,
+      desks,
       prices,
       definition,
       budget,
@@ -200,26 +214,33 @@ export function useSaleWorld(options: SaleWorldOptions = {}): SaleWorld {
       createCaseSteps(
         Object.assign(withGetters(common), {
           starter: { start: (i: SaleExecutionInput) => world.starter.start(i) },
+          desks,
+          deskStarter: { start: (i: never) => world.deskStarter.start(i) },
           notices: { publish: async (_c: unknown, ids: readonly string[]) => void world.published.push(...ids) },
         }),
       ),
     );
-    const marketSteps = stepDispatcher(
-      createMarketSteps(Object.assign(withGetters(common), { exchange, priceHistory: prices })),
-    );
+    const marketDeps = Object.assign(withGetters(common), { exchange, priceHistory: prices, desks });
+    const marketSteps = stepDispatcher({ ...createMarketSteps(marketDeps), ...createDeskSteps(marketDeps) });
     const sweep = createOrderSweep(
       Object.assign(withGetters(common), {
         cities: [CITY],
         exchange,
+        desks,
         notices: { publish: async (_c: unknown, ids: readonly string[]) => void world.published.push(...ids) },
       }),
     );
     world.sweep = () => sweep();
-    const bound = localTaskHandlers(definition, { caseSteps, marketSteps });
+    const deskDefinition = synthesizedDeskDefinition();
+    const bound = {
+      ...localTaskHandlers(definition, { caseSteps, marketSteps }),
+      ...localTaskHandlers(deskDefinition, { caseSteps, marketSteps }),
+    };
     const handlers: Record<string, LocalTaskHandler> = {};
     for (const [stateName, run] of Object.entries(bound)) {
       handlers[stateName] = async (input) => {
-        if (stateName === SALE_STATES.quoteMarket) sim.clock.advance(60_000);
+        // A minute passes at each quote (the case's own, or the desk's turn).
+        if (stateName === SALE_STATES.quoteMarket || stateName === DESK_STATES.planDeskSlice) sim.clock.advance(60_000);
         const hook = world.hooks[stateName];
         if (world.simulateWaits) {
           // Long-sale tests: the Wait after this step passes on the exchange's clock too.
@@ -240,16 +261,22 @@ export function useSaleWorld(options: SaleWorldOptions = {}): SaleWorld {
       new LocalSaleWorkflowStarter(definition, {
         taskHandlers: handlers,
         waitTimeOverrides: Object.fromEntries(
-          SALE_WAIT_STATES.map((s) => [s, s === SALE_STATES.awaitApproval ? 25 : 0]),
+          SALE_WAIT_STATES.map((s) => [s, s === SALE_STATES.awaitApproval || s === SALE_STATES.waitInDesk ? 25 : 0]),
         ),
         retryIntervalOverrides: Object.fromEntries(Object.keys(handlers).map((s) => [s, 0])),
       });
     world.starter = world.newStarter();
+    world.deskStarter = LocalSaleWorkflowStarter.forDesk(deskDefinition, {
+      taskHandlers: handlers,
+      waitTimeOverrides: Object.fromEntries(DESK_WAIT_STATES.map((s) => [s, 0])),
+      retryIntervalOverrides: Object.fromEntries(Object.keys(handlers).map((s) => [s, 0])),
+    });
   });
 
   beforeEach(() => {
     world.policy = DEFAULT_EXECUTION_POLICY;
-    world.limits = DEFAULT_SALE_LIMITS;
+    // Each case sells alone unless the test sells through the desk (`useDesk`).
+    world.limits = { ...DEFAULT_SALE_LIMITS, desk: false };
     world.clockOffsetMs = 0;
     world.simulateWaits = false;
     world.hooks = {};
@@ -262,6 +289,7 @@ export function useSaleWorld(options: SaleWorldOptions = {}): SaleWorld {
 
   afterAll(async () => {
     await world.starter?.settle();
+    await world.deskStarter?.settle();
     await world.sim?.close();
   });
 

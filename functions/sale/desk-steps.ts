@@ -1,0 +1,575 @@
+/**
+ * The sale desk's steps (docs/SALE-DESK.md), run by the market-steps function for the desk's own
+ * state machine: one execution per (city account, market, Korean day), looping
+ *
+ *   PlanDeskSlice → PlaceDeskOrder → WaitForDeskFill → ReconcileDeskOrder → WaitBetweenDeskSlices → …
+ *
+ * until no member is left. Each turn looks the desk's orders in doubt up again, loads the cases
+ * taking part (their memberships), quotes the market once, runs the market guards, and plans ONE
+ * order for all of them (`nextDeskSlice`: the schedule and the policy's caps on the aggregate, split
+ * pro rata). The order's identifier is `<city>.<deskId>.s<n>`, issued once (the desk's counter and
+ * the order are written in one transaction with each case's share). Placement follows the same rules
+ * as a case's own order (SENDING before the call, looked up by identifier before anything is sent
+ * again, IN_DOUBT when sent without an answer and not found, ABSENT only when provably never placed);
+ * the fills are allocated to the cases trade by trade (`allocateOrder`) and each case's share written
+ * in the transaction that marks the order DONE.
+ */
+import { isSaleStopRequested, saleBlock } from '#domain/case';
+import { kstDate } from '#domain/dates';
+import type { DeskParticipant } from '#domain/desk-allocation';
+import { guardMarket } from '#domain/execution-policy';
+import { nextDeskSlice } from '#domain/sale-desk';
+import { Decimal, sum, ZERO } from '#domain/money';
+import {
+  finalShare,
+  MAX_OFFERS_PER_ORDER,
+  memberLeft,
+  plannedShare,
+  type DeskMember,
+  type DeskOrder,
+  type DeskRecord,
+  type DeskStore,
+} from '#adapters/dynamodb/desk-store';
+import type { MarketSnapshot, OrderRecord } from '#adapters/dynamodb/sale-store';
+import { ExchangeError, isFinal, OrderNotFound, type ExchangeOrder } from '#adapters/exchange/exchange';
+import { isSelling, loadCase, seconds, STOPPED_BY_OFFICER, today, type SaleDeps } from './context';
+import { InvalidStepInputError, OrderInDoubtError } from './errors';
+import { inDoubtFor, lookUpOrders, type OrderExchange } from './orders-in-doubt';
+import { allocated, withTrades } from './desk-shares';
+import type { DeskSliceResult, DeskStep, DeskStepEvent, OrderResult, FillResult } from './steps';
+
+export interface DeskStepDeps extends SaleDeps {
+  exchange: OrderExchange;
+  desks: DeskStore;
+  priceHistory?: { series(market: string, from: Date, to: Date): Promise<{ at: Date; price: Decimal }[]> };
+}
+
+const DAY_MS = 86_400_000;
+const MINUTE_MS = 60_000;
+const OPEN = ['PLANNED', 'SENDING', 'PLACED'] as const;
+/** A desk's run ends after this (about 27 history events a slice: 400 slices stay well under 25,000). */
+export const DESK_RUN_MS = 6 * 3_600_000;
+
+export type DeskSteps = Record<DeskStep, (event: DeskStepEvent) => Promise<unknown>>;
+
+export function createDeskSteps(deps: DeskStepDeps): DeskSteps {
+  const { exchange, desks, clock } = deps;
+  const waitFor = (ms: number): number => Math.min(seconds(ms), deps.limits.longestWaitSeconds);
+
+  async function loadDesk(event: DeskStepEvent): Promise<DeskRecord> {
+    const desk = await desks.get(event.cityId, event.deskId);
+    if (!desk) throw new InvalidStepInputError(`no desk ${event.deskId}: no case joined it`);
+    return desk;
+  }
+
+  async function lookUp(identifier: string): Promise<ExchangeOrder | undefined> {
+    try {
+      return await exchange.getOrder({ identifier });
+    } catch (error) {
+      if (error instanceof OrderNotFound) return undefined;
+      throw error;
+    }
+  }
+
+  async function sharesOf(order: DeskOrder): Promise<OrderRecord[]> {
+    const shares: OrderRecord[] = [];
+    for (const offer of order.offers) {
+      const share = await deps.sales.getOrder(order.cityId, offer.caseId, `${order.identifier}.${offer.caseId}`);
+      if (share) shares.push(share);
+    }
+    return shares;
+  }
+
+  /** Closes the order final from the exchange's record: DONE with each case's share, in one transaction. */
+  async function closeFinal(order: DeskOrder, ex: ExchangeOrder, from: readonly OrderRecord['status'][]) {
+    const now = clock();
+    const done = allocated(order, ex, deps.limits.lotSize, now);
+    const inDoubt = from.includes('IN_DOUBT');
+    // Found late: the shares are in doubt in the cases' partitions; each case turns its own DONE
+    // from the allocation (or the sweep, once its sale has ended).
+    const shares = inDoubt ? [] : (await sharesOf(order)).map((s) => finalShare(s, done, now));
+    const desk = await desks.get(order.cityId, order.saleId);
+    await desks.closeOrder(done, from, shares, desk);
+    deps.metrics.addMetric('DeskOrdersFilled', 'Count', 1);
+    return done;
+  }
+
+  async function closeWithShares(order: DeskOrder, from: readonly OrderRecord['status'][]): Promise<void> {
+    const now = clock();
+    const shares = (await sharesOf(order)).map((s) =>
+      order.status === 'IN_DOUBT'
+        ? { ...s, status: 'IN_DOUBT' as const, inDoubtSince: order.inDoubtSince ?? now.toISOString(), lookups: 0 }
+        : finalShare(s, order, now),
+    );
+    await desks.closeOrder(order, from, shares, await desks.get(order.cityId, order.saleId));
+  }
+
+  /** Every order of the desk not final: in doubt looked up again, found final closed; the rest as they stand. */
+  async function openOrders(desk: DeskRecord): Promise<DeskOrder[]> {
+    const open: DeskOrder[] = [];
+    for (const id of desk.openOrders) {
+      const o = await desks.order(desk.cityId, desk.deskId, id);
+      if (o && o.status !== 'DONE' && o.status !== 'ABSENT') open.push(o);
+    }
+    const doubtful = open.filter((o) => o.status === 'IN_DOUBT');
+    if (doubtful.length === 0) return open;
+    const now = clock();
+    const found = await lookUpOrders(exchange, doubtful, now);
+    for (const order of doubtful) {
+      const ex = found.get(order.identifier);
+      if (ex && isFinal(ex)) {
+        await closeFinal(order, await withTrades(exchange, ex), ['IN_DOUBT']);
+        deps.metrics.addMetric('OrdersInDoubtResolved', 'Count', 1);
+        deps.logger.warn('a desk order in doubt was found on the exchange: its fills are allocated by its split', {
+          identifier: order.identifier,
+          executedVolume: ex.executedVolume.toFixed(),
+        });
+      } else {
+        await desks.updateOrder({ ...order, lookups: (order.lookups ?? 0) + 1, lastLookupAt: now.toISOString() }, [
+          'IN_DOUBT',
+        ]);
+      }
+    }
+    const fresh = await loadDesk({ cityId: desk.cityId, deskId: desk.deskId } as DeskStepEvent);
+    const still: DeskOrder[] = [];
+    for (const id of fresh.openOrders) {
+      const o = await desks.order(desk.cityId, desk.deskId, id);
+      if (o && o.status !== 'DONE' && o.status !== 'ABSENT') still.push(o);
+    }
+    return still;
+  }
+
+  async function quote(market: string): Promise<MarketSnapshot | undefined> {
+    const [tickers, books] = await Promise.all([exchange.quotes([market]), exchange.orderBooks([market])]);
+    const rule = await exchange.marketRules(market);
+    const ticker = tickers.find((t) => t.market === market);
+    const book = books.find((b) => b.market === market);
+    const bestBid = book?.bids[0]?.price;
+    const bestAsk = book?.asks[0]?.price;
+    if (!ticker || !book || !bestBid || !bestAsk) return undefined;
+    return {
+      market,
+      quotedAt: new Date(
+        Math.min(ticker.timestamp.getTime(), ticker.tradeTimestamp.getTime(), book.timestamp.getTime()),
+      ).toISOString(),
+      tradePrice: ticker.tradePrice,
+      bestBid,
+      bestAsk,
+      mid: bestBid.add(bestAsk).div(2),
+      bids: book.bids.map((l) => ({ price: l.price, size: l.size })),
+      tickSize: rule.tickSize,
+      askFee: rule.askFee,
+      minOrderKrw: rule.minOrderTotal,
+      accTradeVolume24h: ticker.accTradeVolume24h,
+      accTradeValue24h: ticker.accTradeValue24h,
+    };
+  }
+
+  return {
+    /**
+     * One turn of the desk: orders in doubt looked up, the members loaded, the market quoted and
+     * guarded, one order planned for all the cases taking part (or a wait, or the end).
+     */
+    async PlanDeskSlice(event): Promise<DeskSliceResult> {
+      let desk = await loadDesk(event);
+      const now = clock();
+      const open = await openOrders(desk);
+      desk = await loadDesk(event);
+      const resumed = open.find((o) => OPEN.includes(o.status as (typeof OPEN)[number]));
+      if (resumed)
+        return {
+          action: 'SELL',
+          identifier: resumed.identifier,
+          quantity: resumed.volume.toFixed(),
+          limitPrice: resumed.limitPrice.toFixed(),
+          reason: 'RESUMED',
+          waitSeconds: 0,
+        };
+      const decide = async (result: DeskSliceResult): Promise<DeskSliceResult> => {
+        desk = await desks.save({
+          ...desk,
+          lastDecision: {
+            at: now.toISOString(),
+            action: result.action,
+            ...(result.reason ? { reason: result.reason } : {}),
+          },
+        });
+        return result;
+      };
+      const end = async (reason: string, members: readonly DeskMember[]): Promise<DeskSliceResult> => {
+        if (members.length > 0) desk = await desks.finishMembers(desk, members, reason);
+        await desks.save({
+          ...desk,
+          status: 'ENDED',
+          endedAt: now.toISOString(),
+          lastDecision: { at: now.toISOString(), action: 'END', reason },
+        });
+        deps.logger.info('desk ended', { deskId: desk.deskId, reason, ...figuresOf(desk) });
+        return { action: 'END', reason, waitSeconds: 0 };
+      };
+
+      const active = (await desks.members(desk.cityId, desk.deskId)).filter((m) => m.status === 'ACTIVE');
+      // The desk sells for its Korean day; its members join the next day's desk. A run that has gone
+      // on for hours ends too (Step Functions keeps 25,000 events); its members join it again. Only
+      // orders in doubt can be open here (one on the way was resumed above): the sweep follows them.
+      if (kstDate(now) !== desk.day) return end('DAY_OVER', active);
+      if (now.getTime() - Date.parse(desk.startedAt) >= DESK_RUN_MS) return end('RUN_SPAN', active);
+      // Nothing new on the market while an order is in doubt, up to the bound (then an officer is alerted).
+      const doubtful = open.filter((o) => o.status === 'IN_DOUBT');
+      if (doubtful.length > 0) {
+        const oldest = Math.max(...doubtful.map((o) => inDoubtFor(o, now)));
+        if (oldest < deps.limits.inDoubtBoundMs)
+          return decide({ action: 'WAIT', reason: 'ORDER_IN_DOUBT', waitSeconds: deps.limits.inDoubtRecheckSeconds });
+        deps.metrics.addMetric('OrdersInDoubtPastBound', 'Count', doubtful.length);
+      }
+      const lot = deps.limits.lotSize;
+      const left = new Map(active.map((m) => [m.caseId, memberLeft(m, open)]));
+      const sold = active.filter((m) => (left.get(m.caseId) ?? ZERO).lt(lot));
+      if (sold.length > 0) desk = await desks.finishMembers(desk, sold, 'OFFER_SOLD');
+      const taking = active.filter((m) => !(left.get(m.caseId) ?? ZERO).lt(lot));
+      if (taking.length === 0)
+        return doubtful.length > 0
+          ? decide({ action: 'WAIT', reason: 'ORDER_IN_DOUBT', waitSeconds: deps.limits.inDoubtRecheckSeconds })
+          : end('NO_MEMBERS', []);
+
+      const snapshot = await quote(desk.market);
+      if (!snapshot)
+        return decide({ action: 'WAIT', reason: 'NO_PRICE', waitSeconds: waitFor(deps.policy.sliceIntervalMs) });
+      const window = deps.policy.circuitBreakerWindowMs;
+      const kept = desk.priceHistory.filter(
+        (p) => Date.parse(p.at) >= now.getTime() - window && p.at !== snapshot.quotedAt,
+      );
+      const polled = deps.priceHistory
+        ? await deps.priceHistory.series(desk.market, new Date(now.getTime() - window), now)
+        : [];
+      const recentPrices = [
+        ...polled.map((p) => ({ at: p.at, price: p.price })),
+        ...kept.map((p) => ({ at: new Date(p.at), price: p.price })),
+      ];
+      const guard = guardMarket({
+        policy: { ...deps.policy, taxpayerLimitPrice: undefined },
+        now,
+        quote: {
+          tradePrice: snapshot.tradePrice,
+          bookMid: snapshot.mid,
+          bestBid: snapshot.bestBid,
+          quotedAt: new Date(snapshot.quotedAt),
+        },
+        recentPrices,
+        consecutivePauses: desk.consecutivePauses,
+      });
+      desk = {
+        ...desk,
+        lastQuote: snapshot,
+        priceHistory: [...kept, { at: snapshot.quotedAt, price: snapshot.tradePrice }],
+        consecutivePauses: guard.action === 'GO' ? 0 : guard.consecutivePauses,
+      };
+      if (guard.action === 'ESCALATE') {
+        deps.metrics.addMetric('SaleEscalated', 'Count', taking.length);
+        return end(`ESCALATED:${guard.reason}`, taking);
+      }
+      if (guard.action === 'PAUSE') {
+        deps.metrics.addMetric('SalePaused', 'Count', 1);
+        return decide({
+          action: 'WAIT',
+          reason: guard.reason,
+          waitSeconds: waitFor(guard.resumeAt.getTime() - now.getTime()),
+        });
+      }
+
+      // At most MAX_OFFERS_PER_ORDER cases per order (one transaction): the others take the next
+      // orders in turn, rotating by the slice counter.
+      const start = taking.length > MAX_OFFERS_PER_ORDER ? desk.sliceCount % taking.length : 0;
+      const turn = [...taking.slice(start), ...taking.slice(0, start)].slice(0, MAX_OFFERS_PER_ORDER);
+      const participants: DeskParticipant[] = turn.map((m) => ({
+        caseId: m.caseId,
+        leftToSell: left.get(m.caseId) ?? ZERO,
+        active: true,
+        ...(m.floorPrice ? { floorPrice: m.floorPrice } : {}),
+      }));
+      const policy = deps.policy;
+      const volumePerMinute = snapshot.accTradeVolume24h.mul(MINUTE_MS).div(DAY_MS);
+      const turnResult = nextDeskSlice({
+        policy,
+        now,
+        referencePrice: snapshot.mid,
+        bids: snapshot.bids,
+        tickSize: snapshot.tickSize,
+        lotSize: lot,
+        minOrderKrw: snapshot.minOrderKrw,
+        recentTradedVolume: snapshot.accTradeVolume24h.mul(policy.volumeLookbackMs).div(DAY_MS),
+        plannedTotalQuantity: sum(active.map((m) => m.offered)),
+        soldTodayQuantity: desk.figures.soldQuantity,
+        averageDailyTradedValue: snapshot.accTradeValue24h,
+        participants,
+        recentPrices,
+      });
+      const decision = turnResult.decision;
+      if (decision.action === 'WAIT')
+        return decide({
+          action: 'WAIT',
+          reason: decision.reason,
+          waitSeconds: waitFor(decision.resumeAt.getTime() - now.getTime()),
+        });
+      if (decision.action !== 'SELL' || !turnResult.split || turnResult.split.offers.length === 0) {
+        // What is left cannot be sold (below the exchange minimum, even pooled): the cases take it back as dust.
+        return end(decision.action === 'RELEASE_DUST' ? 'DUST' : 'ALL_SOLD', taking);
+      }
+      const slice = desk.sliceCount + 1;
+      const identifier = `${desk.cityId}.${desk.deskId}.s${slice}`;
+      const order: DeskOrder = {
+        identifier,
+        cityId: desk.cityId,
+        caseId: 'desk',
+        saleId: desk.deskId,
+        slice,
+        market: desk.market,
+        volume: turnResult.split.quantity,
+        limitPrice: decision.limitPrice,
+        binding: decision.binding,
+        referencePrice: snapshot.mid,
+        status: 'PLANNED',
+        plannedAt: now.toISOString(),
+        sendAttempts: 0,
+        offers: [...turnResult.split.offers],
+        volumePerMinute,
+      };
+      const saleOf = new Map(turn.map((m) => [m.caseId, m.saleId]));
+      const shares = order.offers.map((o) => plannedShare(order, o, saleOf.get(o.caseId) ?? ''));
+      await desks.planOrder(
+        {
+          ...desk,
+          sliceCount: slice,
+          openOrders: [...desk.openOrders, identifier],
+          lastDecision: { at: now.toISOString(), action: 'SELL', reason: decision.binding },
+        },
+        order,
+        shares,
+      );
+      return {
+        action: 'SELL',
+        identifier,
+        quantity: order.volume.toFixed(),
+        limitPrice: order.limitPrice.toFixed(),
+        members: order.offers.length,
+        reason: decision.binding,
+        waitSeconds: 0,
+      };
+    },
+
+    /**
+     * Places the desk's order once (a case's PlaceOrder rules). At the last moment each case offering
+     * is checked again (a stop, a hold, a payment, the case no longer selling): one blocked case
+     * closes the order unsent (ABSENT) and withdraws that case; the desk plans again without it.
+     */
+    async PlaceDeskOrder(event): Promise<OrderResult> {
+      const identifier = event.identifier;
+      if (!identifier) throw new InvalidStepInputError('PlaceDeskOrder needs the order identifier');
+      let order = await desks.order(event.cityId, event.deskId, identifier);
+      if (!order) throw new InvalidStepInputError(`no desk order ${identifier}`);
+      if (
+        order.status === 'PLACED' ||
+        order.status === 'DONE' ||
+        order.status === 'ABSENT' ||
+        order.status === 'IN_DOUBT'
+      )
+        return { identifier, status: order.status, resolvedByLookup: order.resolvedByLookup ?? false };
+      if (order.status === 'SENDING') {
+        const found = await lookUp(identifier);
+        if (found) {
+          await desks.updateOrder(
+            {
+              ...order,
+              status: 'PLACED',
+              exchangeUuid: found.uuid,
+              exchangeState: found.state,
+              resolvedByLookup: true,
+            },
+            ['SENDING'],
+          );
+          deps.metrics.addMetric('OrdersResolvedByLookup', 'Count', 1);
+          return { identifier, status: 'PLACED', resolvedByLookup: true };
+        }
+      }
+      const on = today(deps);
+      for (const offer of order.offers) {
+        const c = await loadCase(deps, { cityId: order.cityId, caseId: offer.caseId, saleId: '' });
+        const member = await desks.member(order.cityId, event.deskId, offer.caseId);
+        const block =
+          !member || member.status !== 'ACTIVE'
+            ? 'LEFT_DESK'
+            : !isSelling(c, member.saleId)
+              ? `CASE_${c.status}`
+              : isSaleStopRequested(c, member.saleId)
+                ? STOPPED_BY_OFFICER
+                : saleBlock(c, on, await deps.settings.get(c.cityId));
+        if (!block) continue;
+        const neverSent = order.status === 'PLANNED';
+        const closed: DeskOrder = neverSent
+          ? { ...order, status: 'ABSENT', absentReason: `blocked: ${offer.caseId} ${block}` }
+          : {
+              ...order,
+              status: 'IN_DOUBT',
+              inDoubtSince: clock().toISOString(),
+              lookups: 1,
+              absentReason: `blocked: ${offer.caseId} ${block}`,
+            };
+        await closeWithShares(closed, [order.status]);
+        await desks.withdraw(order.cityId, event.deskId, offer.caseId, block);
+        deps.metrics.addMetric('OrdersBlocked', 'Count', 1);
+        deps.logger.info('desk order blocked at the last moment: not sent; the case leaves the desk', {
+          identifier,
+          caseId: offer.caseId,
+          block,
+        });
+        return { identifier, status: neverSent ? 'ABSENT' : 'IN_DOUBT', resolvedByLookup: false, blockedBy: block };
+      }
+      order = { ...order, status: 'SENDING', sendAttempts: order.sendAttempts + 1, sentAt: clock().toISOString() };
+      await desks.updateOrder(order, ['PLANNED', 'SENDING']);
+      let outcome;
+      try {
+        outcome = await exchange.placeOrResolve({
+          type: 'limit',
+          timeInForce: 'ioc',
+          market: order.market,
+          identifier,
+          volume: order.volume,
+          price: order.limitPrice,
+        });
+      } catch (error) {
+        if (
+          error instanceof ExchangeError &&
+          !error.transient &&
+          error.status !== undefined &&
+          error.status >= 400 &&
+          error.status < 500 &&
+          error.status !== 429
+        )
+          await closeWithShares(
+            { ...order, status: 'ABSENT', absentReason: `refused: ${error.name} ${error.exchangeName ?? ''}`.trim() },
+            ['SENDING'],
+          );
+        throw error;
+      }
+      if (outcome.outcome === 'inDoubt') {
+        await closeWithShares({ ...order, status: 'IN_DOUBT', inDoubtSince: clock().toISOString(), lookups: 0 }, [
+          'SENDING',
+        ]);
+        deps.metrics.addMetric('OrdersInDoubt', 'Count', 1);
+        deps.logger.warn('desk order sent without an answer and not found yet: in doubt, its cases’ coins held', {
+          identifier,
+          reason: outcome.reason,
+        });
+        return { identifier, status: 'IN_DOUBT', resolvedByLookup: false };
+      }
+      if (outcome.outcome === 'absent') {
+        await closeWithShares({ ...order, status: 'ABSENT', absentReason: outcome.reason }, ['SENDING']);
+        deps.metrics.addMetric('OrdersAbsent', 'Count', 1);
+        return { identifier, status: 'ABSENT', resolvedByLookup: true };
+      }
+      await desks.updateOrder(
+        {
+          ...order,
+          status: 'PLACED',
+          exchangeUuid: outcome.order.uuid,
+          exchangeState: outcome.order.state,
+          resolvedByLookup: outcome.resolvedByLookup,
+        },
+        ['SENDING'],
+      );
+      deps.metrics.addMetric('OrdersPlaced', 'Count', 1);
+      return { identifier, status: 'PLACED', resolvedByLookup: outcome.resolvedByLookup };
+    },
+
+    /** Reads the order's final state and allocates its fills to the cases, once. */
+    async ReconcileDeskOrder(event): Promise<FillResult> {
+      const identifier = event.identifier;
+      if (!identifier) throw new InvalidStepInputError('ReconcileDeskOrder needs the order identifier');
+      const order = await desks.order(event.cityId, event.deskId, identifier);
+      if (!order) throw new InvalidStepInputError(`no desk order ${identifier}`);
+      let executed = order.executedVolume ?? ZERO;
+      if (order.status !== 'DONE' && order.status !== 'ABSENT' && order.status !== 'IN_DOUBT') {
+        const seen = await lookUp(identifier);
+        if (!seen)
+          throw new OrderInDoubtError(`desk order ${identifier} is ${order.status} here but not on the exchange`);
+        let final: ExchangeOrder | undefined = seen;
+        if (!isFinal(seen)) {
+          final =
+            clock().getTime() - seen.createdAt.getTime() >= deps.limits.maxOpenOrderMs
+              ? await exchange.cancelOrder({ identifier })
+              : undefined;
+          if (!final)
+            return {
+              identifier,
+              final: false,
+              more: true,
+              executedVolume: seen.executedVolume.toFixed(),
+              waitSeconds: deps.limits.fillPollSeconds,
+            };
+        }
+        executed =
+          (await closeFinal(order, await withTrades(exchange, final), ['PLACED', 'SENDING'])).executedVolume ?? ZERO;
+        deps.metrics.addMetric('SoldKrw', 'Count', Number((final.executedFunds ?? ZERO).toFixed(0)));
+      }
+      return {
+        identifier,
+        final: true,
+        more: true,
+        executedVolume: executed.toFixed(),
+        waitSeconds: seconds(deps.policy.sliceIntervalMs),
+      };
+    },
+
+    /**
+     * After a failure: every order of the desk not yet final is resolved against the exchange (one sent
+     * and not found is IN_DOUBT, never ABSENT), and the desk ends; its members see it ended and go back
+     * to their own steps (they join the desk again, which then runs again).
+     */
+    async ResolveDeskOrders(event): Promise<{ resolved: number }> {
+      const desk = await loadDesk(event);
+      let resolved = 0;
+      for (const id of desk.openOrders) {
+        const order = await desks.order(event.cityId, event.deskId, id);
+        if (!order || !OPEN.includes(order.status as (typeof OPEN)[number])) continue;
+        if (order.status === 'PLANNED') {
+          await closeWithShares({ ...order, status: 'ABSENT', absentReason: 'never sent' }, ['PLANNED']);
+        } else {
+          const seen = await lookUp(order.identifier);
+          if (!seen)
+            await closeWithShares({ ...order, status: 'IN_DOUBT', inDoubtSince: clock().toISOString(), lookups: 0 }, [
+              order.status,
+            ]);
+          else {
+            const final = isFinal(seen) ? seen : await exchange.cancelOrder({ identifier: order.identifier });
+            await closeFinal(order, await withTrades(exchange, final), [order.status]);
+          }
+        }
+        resolved += 1;
+      }
+      const after = await loadDesk(event);
+      await desks.save({
+        ...after,
+        status: 'ENDED',
+        endedAt: clock().toISOString(),
+        lastDecision: { at: clock().toISOString(), action: 'END', reason: `FAILED:${event.error?.Error ?? 'Unknown'}` },
+      });
+      deps.metrics.addMetric('DeskFailed', 'Count', 1);
+      return { resolved };
+    },
+  };
+}
+
+/** The desk's figures as flat strings: orders, sold, value-weighted implementation shortfall, max participation. */
+export function figuresOf(desk: DeskRecord): Record<string, string> {
+  const f = desk.figures;
+  const shortfall = f.arrivalValueKrw.gt(0)
+    ? f.arrivalValueKrw.sub(f.grossKrw).div(f.arrivalValueKrw).mul(10_000).toDecimalPlaces(1)
+    : undefined;
+  return {
+    orders: String(f.orders),
+    soldQuantity: f.soldQuantity.toFixed(),
+    grossKrw: f.grossKrw.toFixed(0),
+    ...(shortfall ? { implementationShortfallBps: shortfall.toFixed() } : {}),
+    maxParticipationPerMinute: f.maxParticipation.toFixed(),
+  };
+}

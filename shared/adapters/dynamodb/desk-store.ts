@@ -1,0 +1,696 @@
+/**
+ * The sale desk's records (docs/SALE-DESK.md), one partition per desk, `CITY#<city>#DESK#<deskId>`,
+ * with deskId `desk.<market>.<yyyymmdd>` (the Korean day):
+ *
+ *   DESK                 the desk: running or ended, its run (a desk reopened the same day runs again
+ *                        under a new execution name), the slice counter, the orders not yet final,
+ *                        its last quote and recent prices, its figures.
+ *   MEMBER#<caseId>      a case taking part: its sale, what it offers in all, its floor, ACTIVE until
+ *                        it withdraws (hold, payment, stop, need covered) or the desk has sold its
+ *                        offer (DONE); what each desk order sold of it (`sold`, by order).
+ *   ORDER#<identifier>   the desk's limit IOC order (an OrderRecord: the exchange knows it by this
+ *                        identifier), the split it was placed with (offers), and once final the
+ *                        allocation of its trades to the cases.
+ *
+ * Each case's share of an order is an OrderRecord in the case's own partition (`deskOrder` names the
+ * desk order), so everything the case's sale reads (sold, held in doubt, proceeds, settlement) reads
+ * its shares as it reads its own orders. Shares are written PLANNED in the transaction that plans the
+ * desk order (with a condition that every member is still ACTIVE), and DONE (with the case's trades,
+ * gross and fee) or IN_DOUBT (holding the offer, with the account-wide marker the sweep reads) in
+ * the transaction that closes it. A fill found late is allocated by the stored split; each case
+ * turns its own share DONE from it (or the sweep, once its sale has ended).
+ */
+import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient, TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ConcurrencyConflictError } from '#domain/case-store';
+import type { CaseFill, Offer } from '#domain/desk-allocation';
+import { Decimal, sum, ZERO } from '#domain/money';
+import { documentClient, queryAll } from './client';
+import { inDoubtSk, ORDERS_IN_DOUBT_PK, safeId, SK } from './keys';
+import { CorruptItemError, dec, int, str, type Item } from './marshal';
+import {
+  isConditionFailure,
+  isTransactionCancelled,
+  itemToOrder,
+  OrderConflictError,
+  orderToItem,
+  snapshotIn,
+  snapshotOut,
+  type MarketSnapshot,
+  type OrderRecord,
+  type OrderStatus,
+  type PricePoint,
+} from './sale-store';
+
+/** The desk of a market on a Korean day (yyyy-mm-dd). */
+export const deskIdOf = (market: string, day: string): string => `desk.${market}.${day.replaceAll('-', '')}`;
+export const deskPk = (cityId: string, deskId: string): string =>
+  `CITY#${safeId('cityId', cityId)}#DESK#${safeId('deskId', deskId)}`;
+/** A case's share of a desk order: its own record, in its partition. */
+export const shareIdentifier = (deskOrder: string, caseId: string): string => `${deskOrder}.${caseId}`;
+/** The desk's orders stand where a case would be (`caseId`), so the order helpers serve them too. */
+export const DESK_CASE = 'desk';
+
+export type DeskStatus = 'RUNNING' | 'ENDED';
+
+export interface DeskFigures {
+  orders: number;
+  soldQuantity: Decimal;
+  grossKrw: Decimal;
+  /** Σ arrival mid × quantity over the fills: what the coins were worth when the desk first sold. */
+  arrivalValueKrw: Decimal;
+  /** The largest share of the market's traded volume per minute one desk order took (estimated). */
+  maxParticipation: Decimal;
+}
+
+export interface DeskRecord {
+  cityId: string;
+  deskId: string;
+  market: string;
+  day: string;
+  rev: number;
+  status: DeskStatus;
+  /** Runs of the desk this day (its executions: `<city>_desk_<market>_<yyyymmdd>`, then `_r<n>`). */
+  run: number;
+  sliceCount: number;
+  /** Orders not yet final (planned, sent, placed or in doubt). */
+  openOrders: string[];
+  lastQuote?: MarketSnapshot;
+  priceHistory: PricePoint[];
+  consecutivePauses: number;
+  /** The mid when the desk first sold this day (its arrival price). */
+  arrivalMid?: Decimal;
+  figures: DeskFigures;
+  startedAt: string;
+  endedAt?: string;
+  lastDecision?: { at: string; action: string; reason?: string };
+}
+
+export type MemberStatus = 'ACTIVE' | 'WITHDRAWN' | 'DONE';
+
+export interface DeskMember {
+  cityId: string;
+  deskId: string;
+  caseId: string;
+  saleId: string;
+  /** Coins the case offers the desk in all (its plan's leg on this market when it joined). */
+  offered: Decimal;
+  floorPrice?: Decimal;
+  status: MemberStatus;
+  reason?: string;
+  joinedAt: string;
+  /** The desk's slice counter when it joined: its offers are in the orders after it (exact: the join is over the desk's revision). */
+  joinedAtSlice: number;
+  /** Coins each final desk order sold of this case, by order identifier. */
+  sold: Record<string, Decimal>;
+}
+
+export interface DeskOrder extends OrderRecord {
+  /** The split the order was placed with. */
+  offers: Offer[];
+  /** What each case received once the order was final (allocateOrder). */
+  allocation?: CaseFill[];
+  /** The market's estimated volume per minute when it was planned (participation figure). */
+  volumePerMinute?: Decimal;
+}
+
+export const emptyFigures = (): DeskFigures => ({
+  orders: 0,
+  soldQuantity: ZERO,
+  grossKrw: ZERO,
+  arrivalValueKrw: ZERO,
+  maxParticipation: ZERO,
+});
+
+/**
+ * What a member still has to sell through the desk: its offer less what sold and what open orders
+ * planned since it joined hold (an order in doubt from before it joined is already out of its offer:
+ * the case counted its share as held when it planned).
+ */
+export function memberLeft(member: DeskMember, open: readonly DeskOrder[]): Decimal {
+  const held = sum(
+    open
+      .filter((o) => o.slice > member.joinedAtSlice)
+      .flatMap((o) => o.offers.filter((x) => x.caseId === member.caseId).map((x) => x.quantity)),
+  );
+  return member.offered.sub(sum(Object.values(member.sold))).sub(held);
+}
+
+// ---------------------------------------------------------------- marshalling
+
+const rec = (v: unknown, name: string): Record<string, unknown> => {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new CorruptItemError(`${name} is not a map`);
+  return v as Record<string, unknown>;
+};
+const arr = (v: unknown, name: string): unknown[] => {
+  if (!Array.isArray(v)) throw new CorruptItemError(`${name} is not a list`);
+  return v;
+};
+
+function deskToItem(d: DeskRecord): Item {
+  return {
+    PK: deskPk(d.cityId, d.deskId),
+    SK: 'DESK',
+    recordType: 'DESK',
+    cityId: d.cityId,
+    deskId: d.deskId,
+    market: d.market,
+    day: d.day,
+    rev: d.rev,
+    status: d.status,
+    run: d.run,
+    sliceCount: d.sliceCount,
+    openOrders: d.openOrders,
+    ...(d.lastQuote ? { lastQuote: snapshotOut(d.lastQuote) } : {}),
+    priceHistory: d.priceHistory.map((p) => [p.at, p.price.toFixed()]),
+    consecutivePauses: d.consecutivePauses,
+    ...(d.arrivalMid ? { arrivalMid: d.arrivalMid.toFixed() } : {}),
+    figures: {
+      orders: d.figures.orders,
+      soldQuantity: d.figures.soldQuantity.toFixed(),
+      grossKrw: d.figures.grossKrw.toFixed(),
+      arrivalValueKrw: d.figures.arrivalValueKrw.toFixed(),
+      maxParticipation: d.figures.maxParticipation.toFixed(),
+    },
+    startedAt: d.startedAt,
+    ...(d.endedAt ? { endedAt: d.endedAt } : {}),
+    ...(d.lastDecision ? { lastDecision: { ...d.lastDecision } } : {}),
+  };
+}
+
+export function itemToDesk(item: Item): DeskRecord {
+  const f = rec(item.figures, 'figures');
+  const d: DeskRecord = {
+    cityId: str(item.cityId, 'cityId'),
+    deskId: str(item.deskId, 'deskId'),
+    market: str(item.market, 'market'),
+    day: str(item.day, 'day'),
+    rev: int(item.rev, 'rev'),
+    status: str(item.status, 'status') as DeskStatus,
+    run: int(item.run, 'run'),
+    sliceCount: int(item.sliceCount, 'sliceCount'),
+    openOrders: arr(item.openOrders ?? [], 'openOrders').map((x) => str(x, 'openOrders[]')),
+    priceHistory: arr(item.priceHistory ?? [], 'priceHistory').map((p) => {
+      const [at, price] = arr(p, 'price point');
+      return { at: str(at, 'at'), price: dec(price, 'price') };
+    }),
+    consecutivePauses: int(item.consecutivePauses ?? 0, 'consecutivePauses'),
+    figures: {
+      orders: int(f.orders, 'figures.orders'),
+      soldQuantity: dec(f.soldQuantity, 'figures.soldQuantity'),
+      grossKrw: dec(f.grossKrw, 'figures.grossKrw'),
+      arrivalValueKrw: dec(f.arrivalValueKrw, 'figures.arrivalValueKrw'),
+      maxParticipation: dec(f.maxParticipation, 'figures.maxParticipation'),
+    },
+    startedAt: str(item.startedAt, 'startedAt'),
+  };
+  if (item.lastQuote !== undefined) d.lastQuote = snapshotIn(item.lastQuote);
+  if (item.arrivalMid !== undefined) d.arrivalMid = dec(item.arrivalMid, 'arrivalMid');
+  if (item.endedAt !== undefined) d.endedAt = str(item.endedAt, 'endedAt');
+  if (item.lastDecision !== undefined) {
+    const l = rec(item.lastDecision, 'lastDecision');
+    d.lastDecision = {
+      at: str(l.at, 'lastDecision.at'),
+      action: str(l.action, 'lastDecision.action'),
+      ...(l.reason !== undefined ? { reason: str(l.reason, 'lastDecision.reason') } : {}),
+    };
+  }
+  return d;
+}
+
+function memberToItem(m: DeskMember): Item {
+  return {
+    PK: deskPk(m.cityId, m.deskId),
+    SK: `MEMBER#${safeId('caseId', m.caseId)}`,
+    recordType: 'DESK_MEMBER',
+    cityId: m.cityId,
+    deskId: m.deskId,
+    caseId: m.caseId,
+    saleId: m.saleId,
+    offered: m.offered.toFixed(),
+    ...(m.floorPrice ? { floorPrice: m.floorPrice.toFixed() } : {}),
+    status: m.status,
+    ...(m.reason ? { reason: m.reason } : {}),
+    joinedAt: m.joinedAt,
+    joinedAtSlice: m.joinedAtSlice,
+    sold: Object.fromEntries(Object.entries(m.sold).map(([k, v]) => [k, v.toFixed()])),
+  };
+}
+
+export function itemToMember(item: Item): DeskMember {
+  const m: DeskMember = {
+    cityId: str(item.cityId, 'cityId'),
+    deskId: str(item.deskId, 'deskId'),
+    caseId: str(item.caseId, 'caseId'),
+    saleId: str(item.saleId, 'saleId'),
+    offered: dec(item.offered, 'offered'),
+    status: str(item.status, 'status') as MemberStatus,
+    joinedAt: str(item.joinedAt, 'joinedAt'),
+    joinedAtSlice: int(item.joinedAtSlice ?? 0, 'joinedAtSlice'),
+    sold: Object.fromEntries(Object.entries(rec(item.sold ?? {}, 'sold')).map(([k, v]) => [k, dec(v, `sold.${k}`)])),
+  };
+  if (item.floorPrice !== undefined) m.floorPrice = dec(item.floorPrice, 'floorPrice');
+  if (item.reason !== undefined) m.reason = str(item.reason, 'reason');
+  return m;
+}
+
+const fillOut = (f: CaseFill) => ({
+  caseId: f.caseId,
+  quantity: f.quantity.toFixed(),
+  grossKrw: f.grossKrw.toFixed(),
+  feeKrw: f.feeKrw.toFixed(),
+  trades: f.trades.map((t) => [t.price.toFixed(), t.quantity.toFixed()]),
+});
+const fillIn = (v: unknown): CaseFill => {
+  const m = rec(v, 'allocation');
+  return {
+    caseId: str(m.caseId, 'allocation.caseId'),
+    quantity: dec(m.quantity, 'allocation.quantity'),
+    grossKrw: dec(m.grossKrw, 'allocation.grossKrw'),
+    feeKrw: dec(m.feeKrw, 'allocation.feeKrw'),
+    trades: arr(m.trades, 'allocation.trades').map((t) => {
+      const [price, quantity] = arr(t, 'trade');
+      return { price: dec(price, 'trade.price'), quantity: dec(quantity, 'trade.quantity') };
+    }),
+  };
+};
+
+function deskOrderToItem(o: DeskOrder): Item {
+  return {
+    ...orderToItem(o),
+    PK: deskPk(o.cityId, o.saleId),
+    recordType: 'DESK_ORDER',
+    offers: o.offers.map((x) => ({
+      caseId: x.caseId,
+      quantity: x.quantity.toFixed(),
+      ...(x.floorPrice ? { floorPrice: x.floorPrice.toFixed() } : {}),
+    })),
+    ...(o.allocation ? { allocation: o.allocation.map(fillOut) } : {}),
+    ...(o.volumePerMinute ? { volumePerMinute: o.volumePerMinute.toFixed() } : {}),
+  };
+}
+
+export function itemToDeskOrder(item: Item): DeskOrder {
+  const o: DeskOrder = {
+    ...itemToOrder(item),
+    offers: arr(item.offers, 'offers').map((v) => {
+      const m = rec(v, 'offer');
+      return {
+        caseId: str(m.caseId, 'offer.caseId'),
+        quantity: dec(m.quantity, 'offer.quantity'),
+        ...(m.floorPrice !== undefined ? { floorPrice: dec(m.floorPrice, 'offer.floorPrice') } : {}),
+      };
+    }),
+  };
+  if (item.allocation !== undefined) o.allocation = arr(item.allocation, 'allocation').map(fillIn);
+  if (item.volumePerMinute !== undefined) o.volumePerMinute = dec(item.volumePerMinute, 'volumePerMinute');
+  return o;
+}
+
+// ---------------------------------------------------------------- the store
+
+type TransactItems = NonNullable<TransactWriteCommandInput['TransactItems']>;
+
+/** DynamoDB's limit on one transaction (TransactWriteItems): a desk order's shares must fit in it. */
+export const MAX_TRANSACTION_ITEMS = 100;
+/** Cases in one desk order: its plan and its close (share, marker and member per case) stay in one transaction. */
+export const MAX_OFFERS_PER_ORDER = 40;
+
+export class DeskStore {
+  private readonly doc: DynamoDBDocumentClient;
+
+  constructor(
+    client: DynamoDBClient,
+    readonly tableName: string,
+  ) {
+    this.doc = documentClient(client);
+  }
+
+  async get(cityId: string, deskId: string): Promise<DeskRecord | undefined> {
+    const out = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { PK: deskPk(cityId, deskId), SK: 'DESK' },
+        ConsistentRead: true,
+      }),
+    );
+    return out.Item ? itemToDesk(out.Item) : undefined;
+  }
+
+  async member(cityId: string, deskId: string, caseId: string): Promise<DeskMember | undefined> {
+    const out = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { PK: deskPk(cityId, deskId), SK: `MEMBER#${caseId}` },
+        ConsistentRead: true,
+      }),
+    );
+    return out.Item ? itemToMember(out.Item) : undefined;
+  }
+
+  async members(cityId: string, deskId: string): Promise<DeskMember[]> {
+    const items = await queryAll(this.doc, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :m)',
+      ExpressionAttributeValues: { ':pk': deskPk(cityId, deskId), ':m': 'MEMBER#' },
+      ConsistentRead: true,
+    });
+    return items.map(itemToMember).sort((a, b) => (a.caseId < b.caseId ? -1 : a.caseId > b.caseId ? 1 : 0));
+  }
+
+  async order(cityId: string, deskId: string, identifier: string): Promise<DeskOrder | undefined> {
+    const out = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { PK: deskPk(cityId, deskId), SK: SK.order(identifier) },
+        ConsistentRead: true,
+      }),
+    );
+    return out.Item ? itemToDeskOrder(out.Item) : undefined;
+  }
+
+  async orders(cityId: string, deskId: string): Promise<DeskOrder[]> {
+    const items = await queryAll(this.doc, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :o)',
+      ExpressionAttributeValues: { ':pk': deskPk(cityId, deskId), ':o': SK.order('') },
+      ConsistentRead: true,
+    });
+    return items.map(itemToDeskOrder).sort((a, b) => a.slice - b.slice);
+  }
+
+  /**
+   * A case joins the desk: its membership (a case already ACTIVE in it for the same sale joins once)
+   * and the desk RUNNING (opened, or reopened under its next run), in one transaction over the desk's
+   * revision, so a desk that is ending sees the new member. Returns the desk as written.
+   */
+  async join(member: DeskMember, open: (desk: DeskRecord | undefined) => DeskRecord): Promise<DeskRecord> {
+    const current = await this.get(member.cityId, member.deskId);
+    const existing = await this.member(member.cityId, member.deskId, member.caseId);
+    if (existing?.status === 'ACTIVE' && existing.saleId === member.saleId && current?.status === 'RUNNING')
+      return current;
+    const next = open(current);
+    member = { ...member, joinedAtSlice: current?.sliceCount ?? 0 };
+    try {
+      await this.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: memberToItem(member),
+                ConditionExpression: 'attribute_not_exists(PK) OR #s <> :active OR saleId = :sale',
+                ExpressionAttributeNames: { '#s': 'status' },
+                ExpressionAttributeValues: { ':active': 'ACTIVE', ':sale': member.saleId },
+              },
+            },
+            this.putDesk(next, current?.rev),
+          ],
+        }),
+      );
+    } catch (error) {
+      if (isTransactionCancelled(error)) throw new ConcurrencyConflictError(member.cityId, member.deskId, next.rev);
+      throw error;
+    }
+    return next;
+  }
+
+  /** The case leaves: it takes no part from the next order (an order already planned keeps its share). */
+  async withdraw(cityId: string, deskId: string, caseId: string, reason: string): Promise<void> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { PK: deskPk(cityId, deskId), SK: `MEMBER#${caseId}` },
+          UpdateExpression: 'SET #s = :w, reason = :r',
+          ConditionExpression: 'attribute_exists(PK) AND #s = :active',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':w': 'WITHDRAWN', ':r': reason, ':active': 'ACTIVE' },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error; // not a member, or no longer active: nothing to do
+    }
+  }
+
+  /** Marks members DONE (the desk sold their offer, or the desk's day is over) with the desk's next revision. */
+  async finishMembers(desk: DeskRecord, members: readonly DeskMember[], reason: string): Promise<DeskRecord> {
+    const next = { ...desk, rev: desk.rev + 1 };
+    const items: TransactItems = members.map((m) => ({
+      Update: {
+        TableName: this.tableName,
+        Key: { PK: deskPk(m.cityId, m.deskId), SK: `MEMBER#${m.caseId}` },
+        UpdateExpression: 'SET #s = :done, reason = :r',
+        ConditionExpression: '#s = :active',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':done': 'DONE', ':r': reason, ':active': 'ACTIVE' },
+      },
+    }));
+    await this.transact([...items.slice(0, MAX_TRANSACTION_ITEMS - 1), this.putDesk(next, desk.rev)], desk);
+    return next;
+  }
+
+  /** Writes the desk over the revision it was read at. */
+  async save(desk: DeskRecord): Promise<DeskRecord> {
+    const next = { ...desk, rev: desk.rev + 1 };
+    await this.transact([this.putDesk(next, desk.rev)], desk);
+    return next;
+  }
+
+  /**
+   * Plans one desk order: the order, each case's share (PLANNED, in its partition), a check that
+   * every case offering is still an ACTIVE member, and the desk (slice counter, open orders), in one
+   * transaction. A case that withdrew meanwhile makes it fail: the desk plans again without it.
+   */
+  async planOrder(desk: DeskRecord, order: DeskOrder, shares: readonly OrderRecord[]): Promise<DeskRecord> {
+    const next = { ...desk, rev: desk.rev + 1 };
+    await this.transact(
+      [
+        this.putDesk(next, desk.rev),
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: deskOrderToItem(order),
+            ConditionExpression: 'attribute_not_exists(PK)',
+          },
+        },
+        ...shares.map((s) => ({
+          Put: { TableName: this.tableName, Item: orderToItem(s), ConditionExpression: 'attribute_not_exists(PK)' },
+        })),
+        ...order.offers.map((o) => ({
+          ConditionCheck: {
+            TableName: this.tableName,
+            Key: { PK: deskPk(order.cityId, order.saleId), SK: `MEMBER#${o.caseId}` },
+            ConditionExpression: '#s = :active',
+            ExpressionAttributeNames: { '#s': 'status' },
+            ExpressionAttributeValues: { ':active': 'ACTIVE' },
+          },
+        })),
+      ],
+      desk,
+    );
+    return next;
+  }
+
+  /** An order's status on the way (SENDING, PLACED), written only from the statuses given. */
+  async updateOrder(order: DeskOrder, from: readonly OrderStatus[]): Promise<void> {
+    try {
+      await this.doc.send(
+        new PutCommand({ TableName: this.tableName, Item: deskOrderToItem(order), ...fromStatus(from) }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error))
+        throw new OrderConflictError(`desk order ${order.identifier} is no longer ${from.join(' or ')}`);
+      throw error;
+    }
+  }
+
+  /**
+   * Closes a desk order, in one transaction with the desk (no longer open; its figures) and:
+   *  - DONE from PLANNED/SENDING/PLACED: each case's share DONE with its fills, what it sold on its membership;
+   *  - ABSENT: each share ABSENT (nothing sold, the coins free again);
+   *  - IN_DOUBT: each share IN_DOUBT (its coins held back) with its marker for the sweep;
+   *  - DONE from IN_DOUBT (found late): the allocation on the order and the members' sold; each case
+   *    turns its own share DONE from it (or the sweep, once its sale has ended).
+   */
+  async closeOrder(
+    order: DeskOrder,
+    from: readonly OrderStatus[],
+    shares: readonly OrderRecord[],
+    desk: DeskRecord | undefined,
+  ): Promise<DeskRecord | undefined> {
+    const items: TransactItems = [
+      { Put: { TableName: this.tableName, Item: deskOrderToItem(order), ...fromStatus(from) } },
+    ];
+    for (const share of shares) {
+      const shareFrom: OrderStatus[] = from.includes('IN_DOUBT') ? ['IN_DOUBT'] : ['PLANNED'];
+      items.push({ Put: { TableName: this.tableName, Item: orderToItem(share), ...fromStatus(shareFrom) } });
+      const Key = { PK: ORDERS_IN_DOUBT_PK, SK: inDoubtSk(share.cityId, share.caseId, share.identifier) };
+      if (share.status === 'IN_DOUBT')
+        items.push({
+          Put: {
+            TableName: this.tableName,
+            Item: {
+              ...Key,
+              recordType: 'ORDER_IN_DOUBT',
+              cityId: share.cityId,
+              caseId: share.caseId,
+              identifier: share.identifier,
+              deskOrder: order.identifier,
+              since: share.inDoubtSince ?? share.plannedAt,
+            },
+          },
+        });
+    }
+    if (order.status === 'DONE')
+      for (const fill of order.allocation ?? [])
+        items.push({
+          Update: {
+            TableName: this.tableName,
+            Key: { PK: deskPk(order.cityId, order.saleId), SK: `MEMBER#${fill.caseId}` },
+            UpdateExpression: 'SET sold.#o = :q',
+            ConditionExpression: 'attribute_exists(PK)',
+            ExpressionAttributeNames: { '#o': order.identifier },
+            ExpressionAttributeValues: { ':q': fill.quantity.toFixed() },
+          },
+        });
+    let next: DeskRecord | undefined;
+    if (desk) {
+      next = { ...desk, rev: desk.rev + 1, openOrders: desk.openOrders.filter((o) => o !== order.identifier) };
+      if (order.status === 'IN_DOUBT') next.openOrders = [...next.openOrders, order.identifier];
+      const counted = from.includes('IN_DOUBT') ? 0 : 1; // an order in doubt was counted when it went in doubt
+      if (order.status === 'DONE' && (order.executedVolume ?? ZERO).gt(0)) {
+        const f = next.figures;
+        const arrival = next.arrivalMid ?? order.referencePrice;
+        const executed = order.executedVolume ?? ZERO;
+        next.arrivalMid = arrival;
+        next.figures = {
+          orders: f.orders + counted,
+          soldQuantity: f.soldQuantity.add(executed),
+          grossKrw: f.grossKrw.add(order.grossKrw ?? ZERO),
+          arrivalValueKrw: f.arrivalValueKrw.add(arrival.mul(executed)),
+          maxParticipation:
+            order.volumePerMinute && order.volumePerMinute.gt(0)
+              ? Decimal.max(f.maxParticipation, executed.div(order.volumePerMinute).toDecimalPlaces(6))
+              : f.maxParticipation,
+        };
+      } else if (order.status === 'DONE' || order.status === 'IN_DOUBT') {
+        next.figures = { ...next.figures, orders: next.figures.orders + counted };
+      }
+      items.push(this.putDesk(next, desk.rev));
+    }
+    if (items.length > MAX_TRANSACTION_ITEMS)
+      throw new CorruptItemError(`desk order ${order.identifier}: ${items.length} writes do not fit one transaction`);
+    try {
+      await this.doc.send(new TransactWriteCommand({ TransactItems: items }));
+    } catch (error) {
+      if (isTransactionCancelled(error)) {
+        const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+        if (reasons[0]?.Code === 'ConditionalCheckFailed')
+          throw new OrderConflictError(`desk order ${order.identifier} is no longer ${from.join(' or ')}`);
+        throw new ConcurrencyConflictError(order.cityId, order.saleId, desk?.rev ?? 0);
+      }
+      throw error;
+    }
+    return next;
+  }
+
+  /** A share in doubt turned DONE (or ABSENT) from its desk order, and its marker gone. */
+  async resolveShare(share: OrderRecord): Promise<void> {
+    try {
+      await this.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: { TableName: this.tableName, Item: orderToItem(share), ...fromStatus(['IN_DOUBT']) } },
+            {
+              Delete: {
+                TableName: this.tableName,
+                Key: { PK: ORDERS_IN_DOUBT_PK, SK: inDoubtSk(share.cityId, share.caseId, share.identifier) },
+              },
+            },
+          ],
+        }),
+      );
+    } catch (error) {
+      if (isTransactionCancelled(error))
+        throw new OrderConflictError(`share ${share.identifier} is no longer IN_DOUBT`);
+      throw error;
+    }
+  }
+
+  private putDesk(next: DeskRecord, rev: number | undefined): TransactItems[number] {
+    return {
+      Put: {
+        TableName: this.tableName,
+        Item: deskToItem(next),
+        ...(rev === undefined
+          ? { ConditionExpression: 'attribute_not_exists(PK)' }
+          : {
+              ConditionExpression: 'attribute_exists(PK) AND #rev = :rev',
+              ExpressionAttributeNames: { '#rev': 'rev' },
+              ExpressionAttributeValues: { ':rev': rev },
+            }),
+      },
+    };
+  }
+
+  private async transact(items: TransactItems, desk: DeskRecord): Promise<void> {
+    try {
+      await this.doc.send(new TransactWriteCommand({ TransactItems: items }));
+    } catch (error) {
+      if (isTransactionCancelled(error) || isConditionFailure(error))
+        throw new ConcurrencyConflictError(desk.cityId, desk.deskId, desk.rev);
+      throw error;
+    }
+  }
+}
+
+function fromStatus(from: readonly OrderStatus[]) {
+  const values = Object.fromEntries(from.map((s, i) => [`:s${i}`, s]));
+  return {
+    ConditionExpression: `attribute_exists(PK) AND #status IN (${Object.keys(values).join(', ')})`,
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: values,
+  };
+}
+
+/** A case's share of a desk order as the case reads it (its partition), with nothing sold yet. */
+export function plannedShare(order: DeskOrder, offer: Offer, saleId: string): OrderRecord {
+  return {
+    identifier: shareIdentifier(order.identifier, offer.caseId),
+    cityId: order.cityId,
+    caseId: offer.caseId,
+    saleId,
+    slice: order.slice,
+    market: order.market,
+    volume: offer.quantity,
+    limitPrice: order.limitPrice,
+    binding: order.binding,
+    referencePrice: order.referencePrice,
+    status: 'PLANNED',
+    plannedAt: order.plannedAt,
+    sendAttempts: 0,
+    deskOrder: order.identifier,
+    deskId: order.saleId,
+  };
+}
+
+/** A share as final: its part of the desk order's fills (nothing when the case received nothing). */
+export function finalShare(share: OrderRecord, order: DeskOrder, now: Date): OrderRecord {
+  const fill = order.allocation?.find((f) => f.caseId === share.caseId);
+  return {
+    ...share,
+    status: order.status === 'ABSENT' ? 'ABSENT' : 'DONE',
+    ...(order.absentReason ? { absentReason: order.absentReason } : {}),
+    ...(order.exchangeUuid ? { exchangeUuid: order.exchangeUuid } : {}),
+    ...(order.exchangeState ? { exchangeState: order.exchangeState } : {}),
+    executedVolume: fill?.quantity ?? ZERO,
+    grossKrw: fill?.grossKrw ?? ZERO,
+    feeKrw: fill?.feeKrw ?? ZERO,
+    tradeCount: fill?.trades.length ?? 0,
+    trades: fill ? [...fill.trades] : [],
+    ...(order.firstTradeAt && fill ? { firstTradeAt: order.firstTradeAt } : {}),
+    reconciledAt: now.toISOString(),
+  };
+}

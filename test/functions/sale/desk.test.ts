@@ -1,0 +1,212 @@
+/**
+ * The sale desk in the deployed workflow (docs/SALE-DESK.md), end to end: the two state machines the
+ * CDK stack synthesizes (each case's sale, the market's desk) in the local interpreter with the real
+ * step handlers, DynamoDB Local and the exchange simulator. Asserts on the exchange's own record
+ * against the desk's orders, the cases' shares and their ledgers.
+ */
+import type { Case } from '#domain/case';
+import { executionPolicy } from '#domain/execution-policy';
+import { Decimal, sum } from '#domain/money';
+import { deskIdOf } from '#adapters/dynamodb/desk-store';
+import { kstDate } from '#domain/dates';
+import { DEFAULT_SALE_LIMITS } from '../../../functions/sale/config';
+import { afterFirst, caseReady, CITY, executionInput, pacedExchange, statesEntered, useSaleWorld } from './world';
+
+const world = useSaleWorld();
+beforeEach(() => {
+  world.limits = DEFAULT_SALE_LIMITS; // through the desk, as deployed
+  world.exchange = pacedExchange(world);
+});
+
+const byKind = (entries: { kind: string; amount: Decimal }[], kind: string) =>
+  sum(entries.filter((e) => e.kind === kind).map((e) => e.amount));
+const executedVolume = (o: { trades: { volume: Decimal }[] }) => sum(o.trades.map((t) => t.volume));
+
+async function ledgerOf(c: Pick<Case, 'cityId' | 'caseId'>) {
+  const data = (await world.store.statement(c.cityId, c.caseId))!;
+  return { data, ledger: data.ledger.flatMap((b) => b.entries).filter((e) => e.kind !== 'PAYMENT_IN') };
+}
+
+/** Starts every case's sale at once and waits for them and the desks they ran. */
+async function sellTogether(cases: Case[]) {
+  const started = await Promise.all(cases.map((c) => world.starter.start(executionInput(c))));
+  const executions = started.map((s) => world.starter.executions.get(s.executionName)!);
+  await Promise.all(executions.map((e) => e.done));
+  await world.deskStarter.settle();
+  return executions;
+}
+
+const shares = async (c: Case) =>
+  (await world.sales.caseOrders(c.cityId, c.caseId)).filter((o) => o.saleId === c.saleId && o.deskOrder);
+
+describe('the sale desk', () => {
+  it('sells the cases selling one coin through one desk execution: one order per slice for all, each fill shared exactly, each ledger its shares', async () => {
+    world.policy = executionPolicy({ participationBps: 20 });
+    const cases: Case[] = [];
+    for (const [i, quantity] of ['0.1', '0.06', '0.03'].entries())
+      cases.push(await caseReady(world, { caseId: `desk-${i}`, quantity }));
+    const executions = await sellTogether(cases);
+    for (const e of executions) expect(e.status).toBe('SUCCEEDED');
+    for (const e of executions) expect(statesEntered(e)).toEqual(expect.arrayContaining(['JoinDesk', 'ReadDeskShare']));
+    // No case placed an order of its own.
+    for (const e of executions) expect(statesEntered(e)).not.toContain('PlaceOrder');
+
+    const day = kstDate(world.now());
+    const deskId = deskIdOf('KRW-BTC', day);
+    const deskRuns = [...world.deskStarter.executions.values()];
+    expect(deskRuns.map((e) => e.name)).toContain(`${CITY}_desk_KRW-BTC_${day.replaceAll('-', '')}`);
+    for (const run of deskRuns) {
+      expect(run.status).toBe('SUCCEEDED');
+      expect(statesEntered(run)).toEqual(
+        expect.arrayContaining(['PlanDeskSlice', 'PlaceDeskOrder', 'ReconcileDeskOrder']),
+      );
+    }
+
+    // Every exchange order of these sales is a desk order, and each desk order is on the exchange once.
+    const ids = new Set(cases.map((c) => c.caseId));
+    const all = (await world.desks.orders(CITY, deskId)).filter((o) => o.offers.some((x) => ids.has(x.caseId)));
+    const deskOrders = all.filter((o) => o.status === 'DONE');
+    const sent = new Set(all.filter((o) => o.status !== 'ABSENT').map((o) => o.identifier));
+    const onExchange = world.sim.orders.all().filter((o) => o.identifier && sent.has(o.identifier));
+    // Every desk order sent is on the exchange, once.
+    expect(onExchange.map((o) => o.identifier).sort()).toEqual([...sent].sort());
+    expect(deskOrders.some((o) => o.offers.length > 1)).toBe(true);
+    for (const order of deskOrders) {
+      const ex = onExchange.find((o) => o.identifier === order.identifier)!;
+      const allocation = order.allocation ?? [];
+      // The allocation adds up exactly to what the exchange executed, its gross and its fee.
+      expect(sum(allocation.map((f) => f.quantity)).toFixed()).toBe(executedVolume(ex).toFixed());
+      expect(sum(allocation.map((f) => f.grossKrw)).toFixed()).toBe(order.grossKrw!.toFixed());
+      expect(sum(allocation.map((f) => f.feeKrw)).toFixed()).toBe(order.feeKrw!.toFixed());
+      // No case receives more than it offered.
+      for (const f of allocation)
+        expect(f.quantity.lte(order.offers.find((x) => x.caseId === f.caseId)!.quantity)).toBe(true);
+    }
+
+    // Each case's ledger is its shares: coins sold, gross and fee, exactly.
+    let soldByCases = new Decimal(0);
+    for (const c of cases) {
+      const mine = (await shares(c)).filter((s) => s.status === 'DONE');
+      expect(mine.length).toBeGreaterThan(0);
+      for (const s of mine)
+        expect(sum((s.trades ?? []).map((t) => t.quantity)).toFixed()).toBe(s.executedVolume!.toFixed());
+      const { data, ledger } = await ledgerOf(c);
+      expect(data.case.status).not.toBe('SELLING');
+      const h = data.case.holdings[0]!;
+      expect(h.sold.toFixed()).toBe(sum(mine.map((s) => s.executedVolume!)).toFixed());
+      expect(byKind(ledger, 'SALE_GROSS').toFixed()).toBe(sum(mine.map((s) => s.grossKrw!)).toFixed());
+      expect(byKind(ledger, 'SALE_FEE').toFixed()).toBe(sum(mine.map((s) => s.feeKrw!)).toFixed());
+      soldByCases = soldByCases.add(h.sold);
+    }
+    // What the exchange sold is what the cases' ledgers say they sold: no coin sold twice.
+    expect(soldByCases.toFixed()).toBe(sum(onExchange.map(executedVolume)).toFixed());
+    const desk = (await world.desks.get(CITY, deskId))!;
+    expect(desk.status).toBe('ENDED');
+    expect(desk.figures.soldQuantity.gte(soldByCases)).toBe(true);
+  }, 150_000);
+
+  it('late processing of a desk order: in doubt, its cases’ coins held, never re-sent; found before the next slice and shared by its split, booked once per case', async () => {
+    world.policy = executionPolicy({ participationBps: 10 });
+    const cases: Case[] = [];
+    for (const [i, quantity] of ['0.08', '0.05'].entries())
+      cases.push(await caseReady(world, { caseId: `late-desk-${i}`, quantity }));
+    world.sim.faults.lateProcessing({ afterMs: 90_000, mode: 'hang' });
+    const executions = await sellTogether(cases);
+    for (const e of executions) expect(e.status).toBe('SUCCEEDED');
+    world.sim.clock.advance(30 * 60_000);
+    await world.sweep();
+    expect(world.sim.orders.pendingLate()).toBe(0);
+
+    const deskId = deskIdOf('KRW-BTC', kstDate(world.now()));
+    // This test's desk orders (the desk of the day also sold the earlier tests' cases).
+    const ids = new Set(cases.map((c) => c.caseId));
+    const orders = (await world.desks.orders(CITY, deskId)).filter((o) => o.offers.some((x) => ids.has(x.caseId)));
+    const first = orders.find((o) => o.inDoubtSince);
+    expect(first).toBeDefined();
+    expect(first!.status).toBe('DONE');
+    expect(first!.sendAttempts).toBe(1);
+    expect(world.metrics.map((m) => m.name)).toEqual(expect.arrayContaining(['OrdersInDoubt']));
+    // One POST per desk order: nothing re-sent under this identifier or a new one for the same coins.
+    const mineOnly = new Set(orders.map((o) => o.identifier));
+    const onExchange = world.sim.orders.all().filter((o) => o.identifier && mineOnly.has(o.identifier));
+    const identifiers = onExchange.map((o) => o.identifier);
+    expect(new Set(identifiers).size).toBe(identifiers.length);
+    // Each case's shares, late fill included, are its ledger, once.
+    let soldByCases = new Decimal(0);
+    for (const c of cases) {
+      const mine = await shares(c);
+      expect(mine.filter((s) => s.status === 'IN_DOUBT')).toHaveLength(0);
+      const { data, ledger } = await ledgerOf(c);
+      const done = mine.filter((s) => s.status === 'DONE');
+      expect(data.case.holdings[0]!.sold.toFixed()).toBe(sum(done.map((s) => s.executedVolume!)).toFixed());
+      expect(byKind(ledger, 'SALE_GROSS').toFixed()).toBe(sum(done.map((s) => s.grossKrw!)).toFixed());
+      soldByCases = soldByCases.add(data.case.holdings[0]!.sold);
+    }
+    expect(soldByCases.toFixed()).toBe(sum(onExchange.map(executedVolume)).toFixed());
+  }, 150_000);
+
+  it('a desk order processed after its cases settled (past the bound): their shares held back in custody, then the sweep allocates the late fill by the stored split and books it once per case', async () => {
+    world.policy = executionPolicy({ participationBps: 10 });
+    const cases: Case[] = [];
+    for (const [i, quantity] of ['0.04', '0.03'].entries())
+      cases.push(await caseReady(world, { caseId: `swept-desk-${i}`, quantity }));
+    // Executed hours later: long after the bound, whatever number of slices the cases take.
+    world.sim.faults.lateProcessing({ afterMs: 5 * 3_600_000, mode: 'hang' });
+    const executions = await sellTogether(cases);
+    for (const e of executions) expect(e.status).toBe('SUCCEEDED');
+    const held = await Promise.all(cases.map(async (c) => (await shares(c)).filter((s) => s.status === 'IN_DOUBT')));
+    for (const h of held) expect(h.length).toBe(1);
+
+    world.sim.clock.advance(6 * 3_600_000);
+    const report = await world.sweep();
+    expect(report.booked).toBe(2);
+    expect((await world.sweep()).booked).toBe(0); // once
+    const deskId = deskIdOf('KRW-BTC', kstDate(held[0]![0]!.plannedAt));
+    const late = (await world.desks.order(CITY, deskId, held[0]![0]!.deskOrder!))!;
+    expect(late.status).toBe('DONE');
+    const ex = world.sim.orders.all().find((o) => o.identifier === late.identifier)!;
+    expect(sum((late.allocation ?? []).map((f) => f.quantity)).toFixed()).toBe(executedVolume(ex).toFixed());
+    for (const c of cases) {
+      const share = (await shares(c)).find((s) => s.deskOrder === late.identifier)!;
+      expect(share).toMatchObject({ status: 'DONE', lateFill: true });
+      const { data } = await ledgerOf(c);
+      expect(data.audit.filter((a) => a.action === 'ADJUST_SALE')).toHaveLength(1);
+      const done = (await shares(c)).filter((s) => s.status === 'DONE');
+      expect(data.case.holdings[0]!.sold.toFixed()).toBe(sum(done.map((s) => s.executedVolume!)).toFixed());
+    }
+  }, 150_000);
+
+  it('a hold on one case withdraws it from the desk: no share of it in any order planned after, the others go on; it settles what it sold, ON_HOLD', async () => {
+    world.policy = executionPolicy({ participationBps: 10 });
+    const held = await caseReady(world, { caseId: 'hold-desk-0', quantity: '0.08' });
+    const other = await caseReady(world, { caseId: 'hold-desk-1', quantity: '0.08' });
+    let heldAt = '';
+    afterFirst(world, 'ReconcileDeskOrder', async () => {
+      const r = await world.api.call('POST', `/cases/${held.caseId}/holds`, {
+        as: 'officer',
+        body: { cityId: CITY, kind: 'APPEAL', reason: '이의신청' },
+      });
+      expect(r.status).toBe(201);
+      heldAt = world.now().toISOString();
+    });
+    const executions = await sellTogether([held, other]);
+    for (const e of executions) expect(e.status).toBe('SUCCEEDED');
+    expect(heldAt).not.toBe('');
+    const deskId = deskIdOf('KRW-BTC', kstDate(heldAt));
+    const member = (await world.desks.member(CITY, deskId, held.caseId))!;
+    expect(member.status).toBe('WITHDRAWN');
+    // Orders planned after the case's execution saw the hold never include it (a last-moment block aside).
+    const orders = (await world.desks.orders(CITY, deskId)).filter((o) =>
+      o.offers.some((x) => x.caseId === other.caseId),
+    );
+    const after = orders.filter((o) => o.plannedAt > heldAt && o.status !== 'ABSENT');
+    expect(after.length).toBeGreaterThan(0);
+    const withHeld = after.filter((o) => o.offers.some((x) => x.caseId === held.caseId));
+    expect(withHeld.length).toBeLessThanOrEqual(1); // at most the one already planned when the hold arrived
+    const { data } = await ledgerOf(held);
+    expect(data.case.status).toBe('ON_HOLD');
+    const mine = (await shares(held)).filter((s) => s.status === 'DONE');
+    expect(data.case.holdings[0]!.sold.toFixed()).toBe(sum(mine.map((s) => s.executedVolume!)).toFixed());
+    expect((await ledgerOf(other)).data.case.status).not.toBe('SELLING');
+  }, 150_000);
+});
