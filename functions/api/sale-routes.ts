@@ -10,6 +10,7 @@ import { addDays, kstDate } from '#domain/dates';
 import { approvalsNeeded } from '#domain/four-eyes';
 import type { OrderRecord, SaleRecord } from '#adapters/dynamodb/sale-store';
 import { renderNotice } from '#domain/notices';
+import { saleExecutionName } from '#adapters/workflow/sale-workflow';
 import { defineRoute, type AnyRoute } from './router';
 import type { RouteDeps } from './routes';
 import {
@@ -138,6 +139,21 @@ export async function caseListing(
   return { items, ...(view.cursor ? { cursor: view.cursor } : {}) };
 }
 
+/** The states the sale detail lists: the latest visits of its current execution (a day's run has hundreds). */
+const STATES_SHOWN = 200;
+
+/** The sale's current execution as Step Functions ran it; left out (and logged) when its history cannot be read. */
+async function executionOf(sale: SaleRecord, deps: RouteDeps) {
+  if (!deps.executions) return undefined;
+  const name = sale.executionName ?? saleExecutionName(sale.cityId, sale.saleId, sale.continuations ?? 0);
+  try {
+    return await deps.executions.states(name, STATES_SHOWN);
+  } catch (error) {
+    deps.logger.warn('the sale execution’s history could not be read', { executionName: name, error });
+    return undefined;
+  }
+}
+
 const SALE_CASE_STATES: Record<string, CaseStatus> = { SELLING: 'SELLING', SETTLED: 'SETTLED', SHORTFALL: 'SHORTFALL' };
 
 export const saleRoutes: readonly AnyRoute<RouteDeps>[] = [
@@ -182,7 +198,7 @@ export const saleRoutes: readonly AnyRoute<RouteDeps>[] = [
     path: '/sales/{caseId}/{saleId}',
     operationId: 'getSale',
     summary:
-      'One sale run: its state, every slice (time, price, quantity, fill), pauses and their reasons, escalation, quality',
+      'One sale run: its state, every slice (time, price, quantity, fill), pauses and their reasons, escalation, quality, and its execution state by state as Step Functions ran it',
     roles: READERS,
     params: SaleParams,
     query: CityQuery,
@@ -196,7 +212,10 @@ export const saleRoutes: readonly AnyRoute<RouteDeps>[] = [
       const sale = c && deps.sales ? await deps.sales.get(query.city, params.caseId, params.saleId) : undefined;
       if (!c || !sale || !deps.sales)
         throw new CaseNotFoundError(query.city, `${params.caseId} (sale ${params.saleId})`);
-      const orders = await deps.sales.orders(query.city, params.caseId, params.saleId);
+      const [orders, execution] = await Promise.all([
+        deps.sales.orders(query.city, params.caseId, params.saleId),
+        executionOf(sale, deps),
+      ]);
       return {
         status: 200,
         body: {
@@ -213,6 +232,7 @@ export const saleRoutes: readonly AnyRoute<RouteDeps>[] = [
             : {}),
           pauseLog: sale.pauses.map((p) => ({ at: p.at, market: p.market, reason: p.reason, action: p.action })),
           slicesLog: orders.sort((a, b) => a.slice - b.slice).map(sliceView),
+          ...(execution ? { execution } : {}),
         },
       };
     },

@@ -954,6 +954,30 @@ export const SaleDetailView = SaleRunView.extend({
       exchangeState: z.string().optional(),
     }),
   ),
+  execution: z
+    .object({
+      name: z.string(),
+      status: z.string().meta({ description: 'Step Functions’ status: RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED.' }),
+      startedAt: Instant.optional(),
+      stoppedAt: Instant.optional(),
+      states: z.array(
+        z.object({
+          state: z.string(),
+          type: z.string(),
+          enteredAt: Instant,
+          exitedAt: Instant.optional(),
+          status: z.enum(['RUNNING', 'SUCCEEDED', 'FAILED']),
+          failures: z.number().int().meta({ description: 'Failed attempts within the visit (retried or final).' }),
+          error: z.string().optional(),
+        }),
+      ),
+      truncated: z.boolean().meta({ description: 'Earlier states were left out: only the latest are listed.' }),
+    })
+    .optional()
+    .meta({
+      description:
+        'The sale’s current execution, state by state as Step Functions ran it (its execution history; the latest states only). Absent when it cannot be read.',
+    }),
 }).meta({ id: 'SaleDetail' });
 
 export const NoticeListView = z

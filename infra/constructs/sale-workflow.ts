@@ -509,6 +509,32 @@ export class SaleWorkflow extends Construct {
     this.stateMachine.grantStartExecution(fn);
     fn.addEnvironment(ENV.saleStateMachineArn, this.stateMachine.stateMachineArn);
   }
+
+  /**
+   * The API shows a sale's execution state by state (the officers' console): DescribeExecution and
+   * GetExecutionHistory on this machine's executions, nothing else (no start, no stop, no list). A
+   * statement in the function's default policy: no new resource.
+   */
+  bindHistoryReader(fn: AppFunction): void {
+    const executions = Stack.of(this).formatArn({
+      service: 'states',
+      resource: 'execution',
+      resourceName: `${this.stateMachine.stateMachineName}:*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    fn.fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['states:DescribeExecution', 'states:GetExecutionHistory'],
+        resources: [executions],
+      }),
+    );
+    fn.addEnvironment(ENV.saleStateMachineArn, this.stateMachine.stateMachineArn);
+    acknowledgeWildcards(
+      fn.role,
+      { resources: [executions] },
+      'Execution names are known only at run time (one per sale and day): * spans this one state machine’s executions, for the two reads of their history.',
+    );
+  }
 }
 
 /** Powertools service names of the two step functions (their metrics' `service` dimension). */
@@ -661,5 +687,6 @@ export function addSaleWorkflow(scope: Construct, props: SaleWiringProps): SaleW
   });
 
   queues.bindProducer('saleRequest', props.apiFunction);
+  workflow.bindHistoryReader(props.apiFunction);
   return { workflow, caseSteps, marketSteps, starter, deadlineCheck, schedule, sweepOrdersInDoubt };
 }
