@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { TOTP } from 'otpauth';
 import type { Page } from 'playwright-core';
 import { Decimal } from '#domain/money';
+import { saleExecutionName } from '#adapters/workflow/sale-workflow';
 import type { ConsoleUser } from '../../local/cognito';
 import { keyFor } from '../../local/credentials';
 import { startLocalStack, type LocalStack } from '../../local/stack';
@@ -254,6 +255,23 @@ describe('web console', () => {
     });
     await second.getByRole('status').filter({ hasText: '정산 완료' }).waitFor({ timeout: 20_000 });
     expect(await second.getByRole('table').first().locator('tbody tr').count()).toBeGreaterThan(0);
+    // Quality figures under their Korean names, never the record's keys.
+    const figures = await second.locator('.figure .label').allTextContents();
+    expect(figures).toEqual(expect.arrayContaining(['실행 부족분 (bp)', '분할 주문 수', 'BTC 평균 체결가']));
+    expect(figures.filter((f) => /[A-Za-z]{4,}/.test(f))).toEqual([]);
+    // The execution state by state as Step Functions ran it (here aws-local-stepfunctions' log), newest first.
+    const sale = await stack.sales.get(CITY, caseId, saleId);
+    const execution = sale?.executionName ?? saleExecutionName(CITY, saleId, sale?.continuations ?? 0);
+    const states = second.getByRole('table', { name: '실행 단계' });
+    await states.locator('tbody tr').first().filter({ hasText: 'SaleEnded' }).waitFor({ timeout: 20_000 });
+    const rows = await states
+      .locator('tbody tr')
+      .evaluateAll((trs) => trs.slice(0, 3).map((tr) => (tr as HTMLTableRowElement).cells[0]?.textContent?.trim()));
+    expect(rows).toEqual(['SaleEnded', 'NotifyResult', 'Settle']);
+    expect(await states.locator('tbody tr').count()).toBe(
+      Math.min(25, stack.workflow.history(execution).filter((e) => e.type === 'StateEntered').length),
+    );
+    expect(await second.locator('main').textContent()).toContain(`실행 ${execution} · 성공`);
     expect(await checkPage(second, 'sale')).toEqual([]);
     await openPage(second, '#/sales?state=SETTLED', '매각 실행');
     await second.getByRole('link', { name: saleId }).waitFor();
