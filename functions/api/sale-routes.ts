@@ -5,7 +5,7 @@
  */
 import type { z } from 'zod';
 import type { Case, CaseStatus } from '#domain/case';
-import { CaseNotFoundError } from '#domain/case-store';
+import { CaseNotFoundError, type CaseSummary, type Page } from '#domain/case-store';
 import { addDays, kstDate } from '#domain/dates';
 import { approvalsNeeded } from '#domain/four-eyes';
 import type { OrderRecord, SaleRecord } from '#adapters/dynamodb/sale-store';
@@ -93,50 +93,73 @@ const sliceView = (o: OrderRecord) => ({
   ...(o.exchangeState ? { exchangeState: o.exchangeState } : {}),
 });
 
-/** GET /cases: one page by status; with detail or a filter, each case read for its reference, coins and coverage. */
+/** Cases a filtered listing reads at most per request: past it, the page returns what matched so far and its cursor. */
+export const FILTER_SCAN_BUDGET = 500;
+
+/**
+ * GET /cases: one page by status. With a filter, the filter applies to the whole listing: the
+ * listing is read on from the cursor, each case read once for its reference, coins and coverage,
+ * until the page is full of matches (or FILTER_SCAN_BUDGET cases were read, or the listing ends).
+ * Each read asks the store for no more cases than the page still needs, so the store's cursor is
+ * always just after the last case examined, and following it pages over the filtered results.
+ */
 export async function caseListing(
   query: z.output<typeof ListQuery>,
   deps: RouteDeps,
   now: Date,
 ): Promise<z.infer<typeof CaseListView>> {
-  const page = await deps.store.listByStatus(query.city, query.status, {
-    ...(query.cursor ? { cursor: query.cursor } : {}),
-    ...(query.limit ? { limit: query.limit } : {}),
-  });
-  const view = caseListView(page);
   const filtered =
     query.coin !== undefined ||
     query.coverage !== undefined ||
     query.deadlineWithinDays !== undefined ||
     query.taxpayerRef !== undefined;
-  if (query.detail !== 'true' && !filtered) return view;
-  const [cases, sheet] = await Promise.all([
-    Promise.all(page.items.map((s) => deps.store.get(query.city, s.caseId))),
-    deps.prices?.coverageSheet?.(query.city),
-  ]);
+  const want = query.limit ?? 50;
+  const sheet = query.detail === 'true' || filtered ? await deps.prices?.coverageSheet?.(query.city) : undefined;
   const coverage = new Map((sheet?.entries ?? []).map((e) => [e.caseId, { state: e.state, ratio: e.ratio }]));
   const until = query.deadlineWithinDays === undefined ? undefined : addDays(kstDate(now), query.deadlineWithinDays);
-  const items = view.items.flatMap((item, i) => {
-    const c = cases[i];
-    if (!c) return [];
-    const markets = c.holdings.map((h) => h.market);
-    const cover = coverage.get(c.caseId);
-    if (query.coin !== undefined && !markets.includes(`KRW-${query.coin}`)) return [];
-    if (query.coverage !== undefined && cover?.state !== query.coverage) return [];
-    if (until !== undefined && (!item.deadline || item.deadline > until)) return [];
-    if (query.taxpayerRef !== undefined && c.taxpayer.ref !== query.taxpayerRef && c.cityCaseRef !== query.taxpayerRef)
-      return [];
-    return [
-      {
-        ...item,
-        taxpayerRef: c.taxpayer.ref,
-        cityCaseRef: c.cityCaseRef,
-        markets,
-        ...(cover ? { coverage: cover } : {}),
-      },
-    ];
-  });
-  return { items, ...(view.cursor ? { cursor: view.cursor } : {}) };
+
+  /** The page's items that match, each with its detail. */
+  async function matching(page: Page<CaseSummary>) {
+    // The summary's deadline and the coverage sheet decide without reading the case.
+    const candidates = caseListView(page).items.filter((item) => {
+      if (until !== undefined && (!item.deadline || item.deadline > until)) return false;
+      return query.coverage === undefined || coverage.get(item.caseId)?.state === query.coverage;
+    });
+    const cases = await Promise.all(candidates.map((item) => deps.store.get(query.city, item.caseId)));
+    return candidates.flatMap((item, i) => {
+      const c = cases[i];
+      if (!c) return [];
+      const markets = c.holdings.map((h) => h.market);
+      if (query.coin !== undefined && !markets.includes(`KRW-${query.coin}`)) return [];
+      if (query.taxpayerRef !== undefined && c.taxpayer.ref !== query.taxpayerRef && c.cityCaseRef !== query.taxpayerRef)
+        return [];
+      const cover = coverage.get(c.caseId);
+      return [{ ...item, taxpayerRef: c.taxpayer.ref, cityCaseRef: c.cityCaseRef, markets, ...(cover ? { coverage: cover } : {}) }];
+    });
+  }
+
+  if (!filtered) {
+    const page = await deps.store.listByStatus(query.city, query.status, {
+      ...(query.cursor ? { cursor: query.cursor } : {}),
+      limit: want,
+    });
+    return query.detail === 'true'
+      ? { items: await matching(page), ...(page.cursor ? { cursor: page.cursor } : {}) }
+      : caseListView(page);
+  }
+  const items: Awaited<ReturnType<typeof matching>> = [];
+  let cursor = query.cursor;
+  let examined = 0;
+  do {
+    const page = await deps.store.listByStatus(query.city, query.status, {
+      ...(cursor ? { cursor } : {}),
+      limit: Math.min(want - items.length, FILTER_SCAN_BUDGET - examined),
+    });
+    examined += page.items.length;
+    items.push(...(await matching(page)));
+    cursor = page.cursor;
+  } while (cursor && items.length < want && examined < FILTER_SCAN_BUDGET);
+  return { items, ...(cursor ? { cursor } : {}) };
 }
 
 /** The states the sale detail lists: the latest visits of its current execution (a day's run has hundreds). */

@@ -348,7 +348,8 @@ export const ListQuery = z.strictObject({
     .pipe(z.number().max(100, { error: 'must be a whole number from 1 to 100' }))
     .optional()
     .meta({ description: 'Page size (default 50).' }),
-  // The console's filters: each page is read, then filtered (a page may hold fewer items; follow the cursor).
+  // The console's filters apply to the whole listing: a page holds only matches, and its cursor goes on over them
+  // (a page holds fewer than `limit` only when the listing ends or 500 cases were read for it: follow the cursor).
   detail: z.enum(['true', 'false']).optional().meta({
     description:
       'true: each item also names the taxpayer reference, the markets held and the coverage (implied by any filter below).',

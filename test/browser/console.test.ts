@@ -67,9 +67,14 @@ describe('web console', () => {
     await page.goto(stack.console.site.url);
     await page.getByRole('button', { name: '로그인' }).waitFor();
     expect(await checkPage(page, 'sign-in')).toEqual([]);
+    const shown = [
+      await caseInCustody('TP-LIST-1', '800000', 'KRW-ETH', '0.8'),
+      await caseInCustody('TP-LIST-2', '2400000', 'KRW-BTC', '0.05'),
+    ];
     await signIn(page, user('officer'));
     await page.getByRole('heading', { name: '체납 사건' }).waitFor();
-    await page.getByRole('table').waitFor();
+    // The screenshot shows the cases, not the table before they arrive.
+    for (const caseId of shown) await page.getByRole('link', { name: caseId }).waitFor();
     expect(await checkPage(page, 'cases')).toEqual([]);
   });
 
