@@ -97,11 +97,9 @@ const sliceView = (o: OrderRecord) => ({
 export const FILTER_SCAN_BUDGET = 500;
 
 /**
- * GET /cases: one page by status. With a filter, the filter applies to the whole listing: the
- * listing is read on from the cursor, each case read once for its reference, coins and coverage,
- * until the page is full of matches (or FILTER_SCAN_BUDGET cases were read, or the listing ends).
- * Each read asks the store for no more cases than the page still needs, so the store's cursor is
- * always just after the last case examined, and following it pages over the filtered results.
+ * GET /cases: one page by status. With a filter, the filter applies to the whole listing
+ * (filledPage): each case examined is read once for its reference, coins and coverage, and
+ * following the cursor pages over the filtered results.
  */
 export async function caseListing(
   query: z.output<typeof ListQuery>,
@@ -147,16 +145,32 @@ export async function caseListing(
       ? { items: await matching(page), ...(page.cursor ? { cursor: page.cursor } : {}) }
       : caseListView(page);
   }
-  const items: Awaited<ReturnType<typeof matching>> = [];
-  let cursor = query.cursor;
+  return filledPage(
+    (cursor, limit) => deps.store.listByStatus(query.city, query.status, { ...(cursor ? { cursor } : {}), limit }),
+    matching,
+    want,
+    query.cursor,
+  );
+}
+
+/**
+ * A page of a filtered listing: reads the listing on from `cursor`, asking for no more than the
+ * page still needs (so the listing's cursor is always just after the last item examined), keeps
+ * the matches, until the page is full, FILTER_SCAN_BUDGET items were read, or the listing ends.
+ */
+async function filledPage<S, T>(
+  read: (cursor: string | undefined, limit: number) => Promise<Page<S>>,
+  keep: (page: Page<S>) => Promise<T[]>,
+  want: number,
+  from: string | undefined,
+): Promise<{ items: T[]; cursor?: string }> {
+  const items: T[] = [];
+  let cursor = from;
   let examined = 0;
   do {
-    const page = await deps.store.listByStatus(query.city, query.status, {
-      ...(cursor ? { cursor } : {}),
-      limit: Math.min(want - items.length, FILTER_SCAN_BUDGET - examined),
-    });
+    const page = await read(cursor, Math.min(want - items.length, FILTER_SCAN_BUDGET - examined));
     examined += page.items.length;
-    items.push(...(await matching(page)));
+    items.push(...(await keep(page)));
     cursor = page.cursor;
   } while (cursor && items.length < want && examined < FILTER_SCAN_BUDGET);
   return { items, ...(cursor ? { cursor } : {}) };
@@ -192,25 +206,34 @@ export const saleRoutes: readonly AnyRoute<RouteDeps>[] = [
     query: SaleListQuery,
     responses: { 200: { description: 'One page of sale runs.', schema: SaleListView }, ...COMMON },
     async handle({ query }, deps) {
-      const page = await deps.store.listByStatus(query.city, SALE_CASE_STATES[query.state ?? 'SELLING'], {
-        ...(query.cursor ? { cursor: query.cursor } : {}),
-        limit: query.limit ?? 20,
-      });
-      const runs = await Promise.all(
-        page.items.map(async (s) => {
-          const c = await deps.store.get(query.city, s.caseId);
-          const sale = c?.saleId && deps.sales ? await deps.sales.get(query.city, c.caseId, c.saleId) : undefined;
-          return c && sale ? saleRunView(c, sale, deps) : undefined;
-        }),
-      );
-      const items = runs
-        .filter((r): r is NonNullable<typeof r> => r !== undefined)
-        .filter(
-          (r) =>
-            query.awaitingApproval !== 'true' ||
-            (r.status === 'AWAITING_APPROVAL' && r.approval.approvedBy.length < Math.max(1, r.approval.needed)),
+      const runsOf = async (page: Page<CaseSummary>) => {
+        const runs = await Promise.all(
+          page.items.map(async (s) => {
+            const c = await deps.store.get(query.city, s.caseId);
+            const sale = c?.saleId && deps.sales ? await deps.sales.get(query.city, c.caseId, c.saleId) : undefined;
+            return c && sale ? saleRunView(c, sale, deps) : undefined;
+          }),
         );
-      return { status: 200, body: { items, ...(page.cursor ? { cursor: page.cursor } : {}) } };
+        return runs
+          .filter((r): r is NonNullable<typeof r> => r !== undefined)
+          .filter(
+            (r) =>
+              query.awaitingApproval !== 'true' ||
+              (r.status === 'AWAITING_APPROVAL' && r.approval.approvedBy.length < Math.max(1, r.approval.needed)),
+          );
+      };
+      // awaitingApproval=true applies to the whole listing, as the case filters do.
+      const body = await filledPage(
+        (cursor, limit) =>
+          deps.store.listByStatus(query.city, SALE_CASE_STATES[query.state ?? 'SELLING'], {
+            ...(cursor ? { cursor } : {}),
+            limit,
+          }),
+        runsOf,
+        query.limit ?? 20,
+        query.cursor,
+      );
+      return { status: 200, body };
     },
   }),
 
