@@ -19,7 +19,6 @@ import { RECONCILE_CRON } from '../../functions/reconcile-custody/config';
 import type { Data } from './data';
 import type { ExchangeKey } from './exchange-access';
 import type { AppFunction, AppFunctionProps } from './function';
-import { acknowledgeWildcards, grantInOwnPolicy } from './nag';
 import type { Observability } from './observability';
 import type { Queues } from './queues';
 import { ScheduledFunction } from './scheduled-function';
@@ -145,11 +144,8 @@ export class Custody extends Construct {
 
   /** Lets a function ask for a reconciliation (asynchronously) and tells it which function to ask. */
   reconcileAfter(fn: AppFunction): void {
-    const policy = grantInOwnPolicy(fn, 'InvokeReconciliation', fn.role, (grantee) =>
-      this.reconciler.fn.grantInvoke(grantee),
-    );
-    acknowledgeWildcards(
-      policy,
+    fn.role.grantAcknowledged(
+      (grantee) => this.reconciler.fn.grantInvoke(grantee),
       { resources: [`${this.reconciler.fn.functionArn}:*`] },
       'Function.grantInvoke on the reconciliation alone: its versions and aliases.',
     );

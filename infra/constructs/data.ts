@@ -10,7 +10,6 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { CASES_TABLE } from '../../shared/adapters/dynamodb/table-definition';
 import type { AppFunction } from './function';
-import { acknowledgeWildcards, grantInOwnPolicy } from './nag';
 import { ENV } from '#adapters/env';
 
 /** The environment variable the store adapter reads the table name from. */
@@ -81,21 +80,18 @@ export class Data extends Construct {
   }
 
   /**
-   * Gives a function the table (its indexes and its key) and tells it the table's name. The grant
-   * is a policy of its own, so its acknowledged wildcards cover this table and this key only.
+   * Gives a function the table (its indexes and its key) and tells it the table's name. The
+   * grant's acknowledged wildcards cover its own statements only: this table and this key.
    */
   bindTable(fn: AppFunction, access: 'read' | 'readWrite' = 'readWrite'): void {
-    const policy = grantInOwnPolicy(fn, 'CasesTableAccess', fn.role, (grantee) =>
-      access === 'read' ? this.table.grantReadData(grantee) : this.table.grantReadWriteData(grantee),
-    );
-    fn.addEnvironment(TABLE_NAME_ENV, this.table.tableName);
-    acknowledgeWildcards(
-      policy,
+    fn.role.grantAcknowledged(
+      (grantee) => (access === 'read' ? this.table.grantReadData(grantee) : this.table.grantReadWriteData(grantee)),
       {
         resources: [`${this.table.tableArn}/index/*`],
         actions: access === 'read' ? [] : ['kms:ReEncrypt*', 'kms:GenerateDataKey*'],
       },
-      "Granted by TableV2, in this policy only: /index/* covers exactly this table's indexes (queries by deadline, status and outbox), and the kms:* wildcards are the encrypt/decrypt family on the one table key.",
+      "Granted by TableV2, for that grant only: /index/* covers exactly this table's indexes (queries by deadline, status and outbox), and the kms:* wildcards are the encrypt/decrypt family on the one table key.",
     );
+    fn.addEnvironment(TABLE_NAME_ENV, this.table.tableName);
   }
 }

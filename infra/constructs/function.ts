@@ -14,6 +14,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { OnePolicyRole } from './nag';
 
 /** Prepended to every ESM bundle: `require` for the CommonJS code inside it. */
 export const BUNDLE_BANNER =
@@ -69,7 +70,7 @@ export interface AppFunctionProps {
 
 export class AppFunction extends Construct implements iam.IGrantable {
   readonly fn: NodejsFunction;
-  readonly role: iam.Role;
+  readonly role: OnePolicyRole;
   readonly logGroup: logs.LogGroup;
   readonly grantPrincipal: iam.IPrincipal;
 
@@ -87,59 +88,54 @@ export class AppFunction extends Construct implements iam.IGrantable {
     });
 
     // Our own role: CDK's default attaches AWSLambdaBasicExecutionRole (logs:* on every group).
-    this.role = new iam.Role(this, 'Role', {
+    // Every grant lands in its one default policy (CloudFormation's 500 resources a stack), each
+    // wildcard acknowledged for its own grant only (OnePolicyRole). The function depends on the
+    // role, default policy included: it is never created before it can write logs and reach its ENIs.
+    this.role = new OnePolicyRole(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Execution role of ${props.name}`,
     });
     this.grantPrincipal = this.role;
 
-    // A policy of its own (not the role's default policy), so that the acknowledged wildcard covers
-    // exactly the X-Ray statement and never a grant added later; the logs statement (one log group)
-    // shares it, one policy per function rather than two (CloudFormation's 500 resources a stack).
-    const logsAndTracing = new iam.Policy(this, 'LogsAndTracingPolicy', {
-      statements: [
-        new iam.PolicyStatement({
-          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-          resources: [this.logGroup.logGroupArn],
-        }),
-        new iam.PolicyStatement({
-          actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
-          resources: ['*'],
-        }),
-      ],
-    });
-    Validations.of(logsAndTracing).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions; * is the only valid resource.',
-    });
-    const attached: iam.Policy[] = [logsAndTracing];
-    for (const p of attached) p.attachToRole(this.role);
+    this.role.grantAcknowledged(
+      (grantee) => {
+        grantee.grantPrincipal.addToPrincipalPolicy(
+          new iam.PolicyStatement({
+            actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+            resources: [this.logGroup.logGroupArn],
+          }),
+        );
+        grantee.grantPrincipal.addToPrincipalPolicy(
+          new iam.PolicyStatement({
+            actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+            resources: ['*'],
+          }),
+        );
+      },
+      { resources: ['*'] },
+      'X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions; * is the only valid resource.',
+    );
 
     if (props.vpc) {
       // What AWSLambdaVPCAccessExecutionRole grants, inline: Lambda manages the function's ENIs.
-      const vpcPolicy = new iam.Policy(this, 'VpcAccessPolicy', {
-        roles: [this.role],
-        statements: [
-          new iam.PolicyStatement({
-            actions: [
-              'ec2:CreateNetworkInterface',
-              'ec2:DescribeNetworkInterfaces',
-              'ec2:DescribeSubnets',
-              'ec2:DeleteNetworkInterface',
-              'ec2:AssignPrivateIpAddresses',
-              'ec2:UnassignPrivateIpAddresses',
-            ],
-            resources: ['*'],
-          }),
-        ],
-      });
-      Validations.of(vpcPolicy).acknowledge({
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason:
-          'Lambda creates and deletes the ENIs of a VPC function before their ids exist; EC2 Describe* and ENI creation take no resource ARN here. Same statement as the AWS managed AWSLambdaVPCAccessExecutionRole, kept inline to avoid managed policies.',
-      });
-      attached.push(vpcPolicy);
+      this.role.grantAcknowledged(
+        (grantee) =>
+          grantee.grantPrincipal.addToPrincipalPolicy(
+            new iam.PolicyStatement({
+              actions: [
+                'ec2:CreateNetworkInterface',
+                'ec2:DescribeNetworkInterfaces',
+                'ec2:DescribeSubnets',
+                'ec2:DeleteNetworkInterface',
+                'ec2:AssignPrivateIpAddresses',
+                'ec2:UnassignPrivateIpAddresses',
+              ],
+              resources: ['*'],
+            }),
+          ),
+        { resources: ['*'] },
+        'X-Ray writes, and (VPC functions) ENI management: Lambda creates and deletes the ENIs of a VPC function before their ids exist; EC2 Describe* and ENI creation take no resource ARN here (the statement of the AWS managed AWSLambdaVPCAccessExecutionRole, kept inline to avoid managed policies).',
+      );
     }
 
     const timeout = props.timeout ?? Duration.seconds(30);
@@ -188,8 +184,6 @@ export class AppFunction extends Construct implements iam.IGrantable {
       },
     });
     (this.fn.node.defaultChild as lambda.CfnFunction).tracingConfig = { mode: 'Active' };
-    // The function must not be created before its role can write logs and reach its ENIs.
-    for (const p of attached) this.fn.node.addDependency(p);
 
     Validations.of(this.fn).acknowledge({
       id: 'AwsSolutions-L1',

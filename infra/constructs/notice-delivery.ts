@@ -96,20 +96,16 @@ export class NoticeDelivery extends Construct {
     this.sesIdentityArn = stack.formatArn({ service: 'ses', resource: 'identity', resourceName: props.sesIdentity });
   }
 
-  /** The dispatcher writes print batches and sends e-mail as the configured identity only (policies of their own). */
+  /** The dispatcher writes print batches and sends e-mail as the configured identity only. */
   bindDispatcher(fn: AppFunction): void {
     this.grantFiles(
       fn,
-      'PrintBatches',
       PRINT_PREFIX,
       ['s3:GetObject', 's3:PutObject'],
       ['kms:Decrypt', 'kms:GenerateDataKey'],
       'The dispatcher reads and rewrites the day’s print batch of each city (and its sent markers) under print/; no delete, no other prefix.',
     );
-    new iam.Policy(fn, 'SendEmail', {
-      roles: [fn.role],
-      statements: [new iam.PolicyStatement({ actions: ['ses:SendEmail'], resources: [this.sesIdentityArn] })],
-    });
+    fn.role.addToPolicy(new iam.PolicyStatement({ actions: ['ses:SendEmail'], resources: [this.sesIdentityArn] }));
     fn.addEnvironment(ENV.printBatchBucket, this.bucket.bucketName);
     fn.addEnvironment(ENV.emailFrom, this.props.emailFrom);
   }
@@ -147,24 +143,26 @@ export class NoticeDelivery extends Construct {
     return role;
   }
 
-  /** A function's access to the files under one prefix, in a policy of its own (its wildcard acknowledged there). */
+  /** A function's access to the files under one prefix (its wildcard acknowledged for this grant only). */
   grantFiles(
     fn: AppFunction,
-    policyId: string,
     prefix: string,
     actions: readonly string[],
     keyActions: readonly string[],
     reason: string,
-  ): iam.Policy {
+  ): void {
     const objects = this.bucket.arnForObjects(`${prefix}*`);
-    const policy = new iam.Policy(fn, policyId, {
-      roles: [fn.role],
-      statements: [
-        new iam.PolicyStatement({ actions: [...actions], resources: [objects] }),
-        new iam.PolicyStatement({ actions: [...keyActions], resources: [this.props.key.keyArn] }),
-      ],
-    });
-    acknowledgeWildcards(policy, { resources: [objects] }, reason);
-    return policy;
+    fn.role.grantAcknowledged(
+      (grantee) => {
+        grantee.grantPrincipal.addToPrincipalPolicy(
+          new iam.PolicyStatement({ actions: [...actions], resources: [objects] }),
+        );
+        grantee.grantPrincipal.addToPrincipalPolicy(
+          new iam.PolicyStatement({ actions: [...keyActions], resources: [this.props.key.keyArn] }),
+        );
+      },
+      { resources: [objects] },
+      reason,
+    );
   }
 }

@@ -13,7 +13,6 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { AppFunction } from './function';
-import { acknowledgeWildcards, grantInOwnPolicy } from './nag';
 import { ENV } from '#adapters/env';
 import { SALE_REQUEST_DELAY_SECONDS } from '#adapters/workflow/sale-requests';
 
@@ -98,16 +97,13 @@ export class Queues extends Construct {
   /** Lets a function send to a queue and tells it the queue's URL. */
   bindProducer(name: QueueName, fn: AppFunction): void {
     const queue = this.queue(name);
-    // A policy of its own: the acknowledged kms wildcards cover this queue's key only.
-    const policy = grantInOwnPolicy(fn, `Send${name[0]?.toUpperCase()}${name.slice(1)}`, fn.role, (grantee) =>
-      queue.grantSendMessages(grantee),
+    // The acknowledged kms wildcards cover this grant's statements only: this queue's key.
+    fn.role.grantAcknowledged(
+      (grantee) => queue.grantSendMessages(grantee),
+      { actions: ['kms:ReEncrypt*', 'kms:GenerateDataKey*'] },
+      'Granted by Queue.grantSendMessages, for that grant only: sending to a KMS-encrypted queue needs the data-key family of actions, on the one data key.',
     );
     fn.addEnvironment(QUEUE_URL_ENV[name], queue.queueUrl);
-    acknowledgeWildcards(
-      policy,
-      { actions: ['kms:ReEncrypt*', 'kms:GenerateDataKey*'] },
-      'Granted by Queue.grantSendMessages, in this policy only: sending to a KMS-encrypted queue needs the data-key family of actions, on the one data key.',
-    );
   }
 
   /**

@@ -53,7 +53,6 @@ export class Refunds extends Construct {
     props.data.bindTable(this.instructor);
     props.files.grantFiles(
       this.instructor,
-      'RefundFiles',
       REFUND_PREFIX,
       ['s3:PutObject'],
       ['kms:GenerateDataKey'],

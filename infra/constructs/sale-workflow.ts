@@ -36,7 +36,7 @@ import type { CaseStep, MarketStep, StepName } from '../../functions/sale/steps'
 import { ORDERS_IN_DOUBT_SWEEP_RATE, SWEEP_SERVICE } from '../../functions/sale/sweep';
 import type { Data } from './data';
 import { REPO_ROOT, type AppFunction } from './function';
-import { acknowledgeWildcards } from './nag';
+import { OnePolicyRole } from './nag';
 import type { NewFunction } from './notices';
 import type { Observability } from './observability';
 import type { NewExchangeFunction } from './prices';
@@ -331,51 +331,61 @@ export class SaleWorkflow extends Construct {
       retention: props.logRetention,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
-      stateMachineName: `${props.namePrefix}-sale`,
-      stateMachineType: sfn.StateMachineType.STANDARD,
-      comment:
-        'Forced sale of a case’s seized coins: limit IOC slices within the execution policy, stopping at the need; settles in one transaction',
-      definitionBody: sfn.DefinitionBody.fromChainable(loadCase),
-      timeout: EXECUTION_TIMEOUT,
-      // Tracing and logging are set on the resource below, with their permissions in a policy of
-      // their own: CDK would put their `*` statements in the role's default policy, where an
-      // acknowledgement would also cover any wildcard granted later.
+    // Its own role, so that every grant lands in one policy (OnePolicyRole): the LambdaInvoke
+    // tasks' grants (made as the state machine is built) and the logs and tracing statements, each
+    // acknowledged for its own statements only; any wildcard granted later fails the synth.
+    const role = new OnePolicyRole(this, 'StateMachineRole', {
+      assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
+      description: 'Execution role of the sale state machine',
     });
-    acknowledgeWildcards(
-      this.stateMachine.role.node.findChild('DefaultPolicy'),
+    let stateMachine: sfn.StateMachine | undefined;
+    role.grantAcknowledged(
+      () => {
+        stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+          stateMachineName: `${props.namePrefix}-sale`,
+          stateMachineType: sfn.StateMachineType.STANDARD,
+          comment:
+            'Forced sale of a case’s seized coins: limit IOC slices within the execution policy, stopping at the need; settles in one transaction',
+          definitionBody: sfn.DefinitionBody.fromChainable(loadCase),
+          timeout: EXECUTION_TIMEOUT,
+          role,
+          // Tracing and logging are set on the resource below, their statements granted below.
+        });
+      },
       { resources: [`${cases.fn.functionArn}:*`, `${market.fn.functionArn}:*`] },
       'Granted by CDK for the LambdaInvoke tasks: each :* covers that one step function’s versions and aliases.',
     );
-    const logsAndTracing = new iam.Policy(this, 'LogsAndTracing', {
-      roles: [this.stateMachine.role],
-      statements: [
-        new iam.PolicyStatement({
-          actions: [
-            'logs:CreateLogDelivery',
-            'logs:GetLogDelivery',
-            'logs:UpdateLogDelivery',
-            'logs:DeleteLogDelivery',
-            'logs:ListLogDeliveries',
-            'logs:PutResourcePolicy',
-            'logs:DescribeResourcePolicies',
-            'logs:DescribeLogGroups',
-          ],
-          resources: ['*'],
-        }),
-        new iam.PolicyStatement({
-          actions: [
-            'xray:PutTraceSegments',
-            'xray:PutTelemetryRecords',
-            'xray:GetSamplingRules',
-            'xray:GetSamplingTargets',
-          ],
-          resources: ['*'],
-        }),
-      ],
-    });
-    acknowledgeWildcards(
-      logsAndTracing,
+    if (!stateMachine) throw new Error('the sale state machine was not built');
+    this.stateMachine = stateMachine;
+    role.grantAcknowledged(
+      (grantee) => {
+        grantee.grantPrincipal.addToPrincipalPolicy(
+          new iam.PolicyStatement({
+            actions: [
+              'logs:CreateLogDelivery',
+              'logs:GetLogDelivery',
+              'logs:UpdateLogDelivery',
+              'logs:DeleteLogDelivery',
+              'logs:ListLogDeliveries',
+              'logs:PutResourcePolicy',
+              'logs:DescribeResourcePolicies',
+              'logs:DescribeLogGroups',
+            ],
+            resources: ['*'],
+          }),
+        );
+        grantee.grantPrincipal.addToPrincipalPolicy(
+          new iam.PolicyStatement({
+            actions: [
+              'xray:PutTraceSegments',
+              'xray:PutTelemetryRecords',
+              'xray:GetSamplingRules',
+              'xray:GetSamplingTargets',
+            ],
+            resources: ['*'],
+          }),
+        );
+      },
       { resources: ['*'] },
       'The statements CDK gives a state machine for CloudWatch Logs delivery and X-Ray: log delivery (Create/Get/Update/DeleteLogDelivery, ListLogDeliveries, resource policies) and X-Ray writes and sampling accept no resource-level permissions, so * is the only valid resource.',
     );
@@ -386,8 +396,8 @@ export class SaleWorkflow extends Construct {
       level: sfn.LogLevel.ALL,
       includeExecutionData: true,
     };
-    // Step Functions checks the log delivery permissions when the state machine is created.
-    resource.node.addDependency(logsAndTracing);
+    // Step Functions checks the log delivery permissions when the state machine is created: it
+    // depends on its role, default policy included.
     // ContinueAsNew starts the sale's next execution: the ARN by name, so the step function does not
     // depend on the state machine that depends on it.
     const ownArn = Stack.of(this).formatArn({
@@ -522,18 +532,17 @@ export class SaleWorkflow extends Construct {
       resourceName: `${this.stateMachine.stateMachineName}:*`,
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
-    fn.fn.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['states:DescribeExecution', 'states:GetExecutionHistory'],
-        resources: [executions],
-      }),
-    );
-    fn.addEnvironment(ENV.saleStateMachineArn, this.stateMachine.stateMachineArn);
-    acknowledgeWildcards(
-      fn.role,
+    fn.role.grantAcknowledged(
+      (grantee) =>
+        iam.Grant.addToPrincipal({
+          grantee,
+          actions: ['states:DescribeExecution', 'states:GetExecutionHistory'],
+          resourceArns: [executions],
+        }),
       { resources: [executions] },
       'Execution names are known only at run time (one per sale and day): * spans this one state machine’s executions, for the two reads of their history.',
     );
+    fn.addEnvironment(ENV.saleStateMachineArn, this.stateMachine.stateMachineArn);
   }
 }
 

@@ -26,6 +26,15 @@ describe('cdk-nag acknowledgements', () => {
     expect(() => app.synth()).toThrow(/AwsSolutions-IAM5\[Action::kms:(ReEncrypt|GenerateDataKey)\*\]/);
   });
 
+  it('cover only their own grant in a function’s one policy: a later grant with the same finding still fails the synth', () => {
+    // The role's default policy already holds an acknowledged Resource::* (X-Ray) and kms:ReEncrypt* (the table).
+    const { app, stack } = buildTestApp();
+    stack.apiFunction.role.addToPolicy(new iam.PolicyStatement({ actions: ['dynamodb:GetItem'], resources: ['*'] }));
+    expect(() => app.synth()).toThrow(
+      /AwsSolutions-IAM5\[Resource::\*\] granted to .*ApiFunction\/Role outside an acknowledged grant/,
+    );
+  });
+
   it('are each listed in infra/README.md', () => {
     const { stack } = buildTestApp();
     const readme = readFileSync(path.join(REPO_ROOT, 'infra', 'README.md'), 'utf8');

@@ -325,6 +325,15 @@ describe('observability', () => {
   });
 });
 
+describe('CloudFormation limits', () => {
+  // A stack holds at most 500 resources; the margin is room for the next features (and a second city).
+  it('keeps the stack at no more than 450 resources', () => {
+    const count = Object.keys(synthesizedTemplate().Resources).length;
+    expect(count).toBeGreaterThan(100); // the real stack, not an empty template
+    expect(count).toBeLessThanOrEqual(450);
+  });
+});
+
 describe('cdk-nag', () => {
   it('finds nothing unacknowledged, and every acknowledgement gives a reason', () => {
     // The template is made by a synth with cdk-nag attached (synthesizedTemplate), which throws on any finding.
