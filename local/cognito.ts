@@ -188,7 +188,11 @@ export async function createLocalUserPool(
   /** The challenge after the password: a new one first, then enrol an app, then its code (MFA is required). */
   const nextChallenge = (u: ConsoleUser): Answer => {
     const awaits =
-      u.status === 'FORCE_CHANGE_PASSWORD' ? 'NEW_PASSWORD_REQUIRED' : u.totpSecret ? 'SOFTWARE_TOKEN_MFA' : 'MFA_SETUP';
+      u.status === 'FORCE_CHANGE_PASSWORD'
+        ? 'NEW_PASSWORD_REQUIRED'
+        : u.totpSecret
+          ? 'SOFTWARE_TOKEN_MFA'
+          : 'MFA_SETUP';
     const parameters =
       awaits === 'NEW_PASSWORD_REQUIRED'
         ? { USER_ID_FOR_SRP: u.username, requiredAttributes: '[]', userAttributes: '{}' }
@@ -266,8 +270,7 @@ export async function createLocalUserPool(
         const at = sessionOf(body, 'MFA_SETUP');
         if (!at?.s.secret) return expired();
         // A wrong code leaves the session as it was: the officer types the next one.
-        if (!codeMatches(at.s.secret, body.UserCode))
-          return error('EnableSoftwareTokenMFAException', 'Code mismatch');
+        if (!codeMatches(at.s.secret, body.UserCode)) return error('EnableSoftwareTokenMFAException', 'Code mismatch');
         sessions.delete(at.id);
         return { status: 200, body: { Status: 'SUCCESS', Session: open({ ...at.s, verified: true }) } };
       }

@@ -22,12 +22,7 @@ import type { AslDefinition } from '#adapters/workflow/definition';
 import { taskFunctions } from '#adapters/workflow/definition';
 import { LocalSaleWorkflowStarter, type LocalTaskHandler } from '#adapters/workflow/local-starter';
 import { saleExecutionName } from '#adapters/workflow/sale-workflow';
-import {
-  latest,
-  statesOf,
-  type HistoryEventLike,
-  type SaleExecutions,
-} from '#adapters/workflow/execution-history';
+import { latest, statesOf, type HistoryEventLike, type SaleExecutions } from '#adapters/workflow/execution-history';
 import type { StackClock } from './clock';
 
 // ---------------------------------------------------------------- the definition

@@ -129,10 +129,22 @@ export async function caseListing(
       if (!c) return [];
       const markets = c.holdings.map((h) => h.market);
       if (query.coin !== undefined && !markets.includes(`KRW-${query.coin}`)) return [];
-      if (query.taxpayerRef !== undefined && c.taxpayer.ref !== query.taxpayerRef && c.cityCaseRef !== query.taxpayerRef)
+      if (
+        query.taxpayerRef !== undefined &&
+        c.taxpayer.ref !== query.taxpayerRef &&
+        c.cityCaseRef !== query.taxpayerRef
+      )
         return [];
       const cover = coverage.get(c.caseId);
-      return [{ ...item, taxpayerRef: c.taxpayer.ref, cityCaseRef: c.cityCaseRef, markets, ...(cover ? { coverage: cover } : {}) }];
+      return [
+        {
+          ...item,
+          taxpayerRef: c.taxpayer.ref,
+          cityCaseRef: c.cityCaseRef,
+          markets,
+          ...(cover ? { coverage: cover } : {}),
+        },
+      ];
     });
   }
 

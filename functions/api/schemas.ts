@@ -958,7 +958,9 @@ export const SaleDetailView = SaleRunView.extend({
   execution: z
     .object({
       name: z.string(),
-      status: z.string().meta({ description: 'Step Functions’ status: RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED.' }),
+      status: z
+        .string()
+        .meta({ description: 'Step Functions’ status: RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED.' }),
       startedAt: Instant.optional(),
       stoppedAt: Instant.optional(),
       states: z.array(

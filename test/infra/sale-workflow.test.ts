@@ -187,9 +187,7 @@ describe('sale state machine', () => {
 
   it('lets the API read its executions’ histories and nothing more (the console’s state-by-state view)', () => {
     const reads = Object.values(resourcesOfType(template, 'AWS::IAM::Policy')).flatMap((p) =>
-      (
-        (p.Properties?.PolicyDocument as { Statement: { Action: unknown; Resource: unknown }[] }).Statement ?? []
-      )
+      ((p.Properties?.PolicyDocument as { Statement: { Action: unknown; Resource: unknown }[] }).Statement ?? [])
         .filter((st) => JSON.stringify(st.Action).match(/states:(DescribeExecution|GetExecutionHistory)/))
         .map((st) => ({ roles: JSON.stringify(p.Properties?.Roles), ...st })),
     );
@@ -202,8 +200,9 @@ describe('sale state machine', () => {
     expect(resource).toContain(':execution:');
     expect(resource).toMatch(/"Fn::GetAtt":\["SaleWorkflowStateMachine\w+","Name"\]/);
     expect(resource).toMatch(/:\*"\]\]\}$/);
-    const api = (functions[logicalIdOf('ApiFunction')]!.Properties?.Environment as { Variables: Record<string, unknown> })
-      .Variables;
+    const api = (
+      functions[logicalIdOf('ApiFunction')]!.Properties?.Environment as { Variables: Record<string, unknown> }
+    ).Variables;
     expect(api.SALE_STATE_MACHINE_ARN).toEqual({ Ref: expect.stringMatching(/^SaleWorkflowStateMachine/) });
   });
 });

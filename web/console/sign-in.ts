@@ -86,11 +86,12 @@ export function SignIn({ settings, onSession }: { settings: SignInSettings; onSe
 
   const alert = error ? html`<p class="error" role="alert">${error}</p>` : null;
   // Keyed by step: each step's form is a new one, never an earlier step's fields with what was typed in them.
-  const shell = (intro: string, form: unknown) => html`<main class="signin">
-    <h1>체납 가상자산 관리 콘솔</h1>
-    <p class="notice">${intro}</p>
-    <div key=${step?.step ?? 'password'}>${form}</div>
-  </main>`;
+  const shell = (intro: string, form: unknown) =>
+    html`<main class="signin">
+      <h1>체납 가상자산 관리 콘솔</h1>
+      <p class="notice">${intro}</p>
+      <div key=${step?.step ?? 'password'}>${form}</div>
+    </main>`;
 
   if (!step)
     return shell(

@@ -59,7 +59,8 @@ export type HistoryEventLike = Pick<
   | 'executionFailedEventDetails'
 >;
 
-const FAILURE = /^(LambdaFunction(Failed|TimedOut|StartFailed|ScheduleFailed)|Task(Failed|TimedOut|StartFailed|SubmitFailed))$/;
+const FAILURE =
+  /^(LambdaFunction(Failed|TimedOut|StartFailed|ScheduleFailed)|Task(Failed|TimedOut|StartFailed|SubmitFailed))$/;
 
 const failureOf = (e: HistoryEventLike) =>
   (

@@ -71,7 +71,10 @@ describe('statesOf', () => {
 
   it('ends the open visit with the execution: failed with its error, or succeeded', () => {
     const failed = statesOf(
-      [...RUN, { timestamp: at(70), type: 'ExecutionFailed', executionFailedEventDetails: { error: 'States.Timeout' } }],
+      [
+        ...RUN,
+        { timestamp: at(70), type: 'ExecutionFailed', executionFailedEventDetails: { error: 'States.Timeout' } },
+      ],
       'FAILED',
     ).at(-1);
     expect(failed).toMatchObject({ state: 'RecordFailure', status: 'FAILED', error: 'States.Timeout' });
@@ -84,7 +87,13 @@ describe('statesOf', () => {
     const local = asStepFunctionsHistory([
       { at: at(0).toISOString(), type: 'ExecutionStarted' },
       { at: at(0).toISOString(), type: 'StateEntered', state: 'LoadCase', stateType: 'Task' },
-      { at: at(1).toISOString(), type: 'StateFailed', state: 'LoadCase', stateType: 'Task', error: 'Lambda.TooManyRequestsException' },
+      {
+        at: at(1).toISOString(),
+        type: 'StateFailed',
+        state: 'LoadCase',
+        stateType: 'Task',
+        error: 'Lambda.TooManyRequestsException',
+      },
       { at: at(3).toISOString(), type: 'StateRetried', state: 'LoadCase', stateType: 'Task' },
       { at: at(4).toISOString(), type: 'StateExited', state: 'LoadCase', stateType: 'Task' },
       { at: at(4).toISOString(), type: 'StateEntered', state: 'Allowed?', stateType: 'Choice' },
@@ -120,7 +129,9 @@ describe('StepFunctionsSaleExecutions', () => {
   it('names the execution by the state machine, and answers undefined for one that does not exist', async () => {
     expect(executionArn(MACHINE, 'x_y')).toBe('arn:aws:states:ap-northeast-2:123456789012:execution:ctr-dev-sale:x_y');
     const { client } = stepFunctions(RUN);
-    await expect(new StepFunctionsSaleExecutions(client, MACHINE).states('cheongju_other', 10)).resolves.toBeUndefined();
+    await expect(
+      new StepFunctionsSaleExecutions(client, MACHINE).states('cheongju_other', 10),
+    ).resolves.toBeUndefined();
   });
 
   it('reads the whole history of a short run, newest first without execution data, into its visits', async () => {

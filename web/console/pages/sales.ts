@@ -166,8 +166,8 @@ function ExecutionStates({ execution }: { execution: NonNullable<SaleDetail['exe
   const shown = all ? newestFirst : newestFirst.slice(0, STATES_FIRST);
   return html`<h2>실행 단계 (Step Functions)</h2>
     <p class="notice">
-      실행 ${execution.name} · ${EXECUTION_LABEL[execution.status] ?? execution.status} ·
-      ${when(execution.startedAt)} 시작${execution.stoppedAt ? ` · ${when(execution.stoppedAt)} 종료` : ''} · 최근 단계부터
+      실행 ${execution.name} · ${EXECUTION_LABEL[execution.status] ?? execution.status} · ${when(execution.startedAt)}
+      시작${execution.stoppedAt ? ` · ${when(execution.stoppedAt)} 종료` : ''} · 최근 단계부터
       ${execution.truncated ? ` (최근 ${execution.states.length}개 단계)` : ''}
     </p>
     <table>
@@ -204,11 +204,13 @@ function ExecutionStates({ execution }: { execution: NonNullable<SaleDetail['exe
         )}
       </tbody>
     </table>
-    ${newestFirst.length > STATES_FIRST
-      ? html`<button class="secondary" onClick=${() => setAll(!all)}>
-          ${all ? '최근 단계만 보기' : `모두 보기 (${newestFirst.length}개 단계)`}
-        </button>`
-      : null}`;
+    ${
+      newestFirst.length > STATES_FIRST
+        ? html`<button class="secondary" onClick=${() => setAll(!all)}>
+            ${all ? '최근 단계만 보기' : `모두 보기 (${newestFirst.length}개 단계)`}
+          </button>`
+        : null
+    }`;
 }
 
 export function SalePage({ params }: { params: Record<string, string> }) {
