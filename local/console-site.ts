@@ -2,7 +2,8 @@
  * The officers' web console on the local stack, as deployed (infra/constructs/web-console.ts):
  *
  *   console site   web/dist/console/ with /config.json and the security headers (CloudFront + S3)
- *   user pool      officers' and auditors' accounts with MFA (local/cognito.ts), at <site>/_cognito (Cognito)
+ *   user pool      officers' and auditors' accounts with MFA (local/cognito.ts), at <site>/_cognito (Cognito):
+ *                  sign-in, first sign-in (new password, authenticator app enrolment) with Cognito's calls
  *   console API    the same API handler behind a second local gateway that accepts only the pool's ID
  *                  tokens, checked against its key, with CORS for the site (API Gateway, Cognito authorizer)
  *
@@ -12,7 +13,14 @@ import { join } from 'node:path';
 import type { ApiHandler } from '../functions/api/app';
 import { matchRoute } from '../functions/api/router';
 import { routes } from '../functions/api/routes';
-import { createLocalUserPool, LOCAL_CLIENT_ID, loadOrCreateConsoleUsers, type ConsoleUser } from './cognito';
+import {
+  createLocalUserPool,
+  LOCAL_CLIENT_ID,
+  loadOrCreateConsoleUsers,
+  saveConsoleUsers,
+  type ConsoleUser,
+  type LocalUserPool,
+} from './cognito';
 import type { Credentials } from './credentials';
 import { startLocalHttpApi, type LocalHttpApi } from './http-api';
 import { startLocalWebSite, type LocalWebSite } from './web-site';
@@ -47,8 +55,11 @@ const consoleOnly =
 export interface LocalConsole {
   site: LocalWebSite;
   api: LocalHttpApi;
-  users: readonly ConsoleUser[];
+  /** The accounts as they are now (a first sign-in sets a password and enrols an app). */
+  readonly users: readonly ConsoleUser[];
   usersPath: string;
+  /** The user pool: `pool.adminCreateUser` makes an account as an administrator does on AWS. */
+  pool: LocalUserPool;
   close(): Promise<void>;
 }
 
@@ -61,7 +72,7 @@ export async function startLocalConsole(options: {
 }): Promise<LocalConsole> {
   const usersPath = join(options.stateDir, 'console-users.json');
   const users = loadOrCreateConsoleUsers(usersPath, options.credentials);
-  let pool: Awaited<ReturnType<typeof createLocalUserPool>> | undefined;
+  let pool: LocalUserPool | undefined;
   let apiUrl = '';
   const site = await startLocalWebSite({
     app: 'console',
@@ -76,7 +87,9 @@ export async function startLocalConsole(options: {
     },
   });
   const siteUrl = site.url;
-  const userPool = (pool = await createLocalUserPool(users, `${siteUrl}${COGNITO_PATH}`));
+  const userPool = (pool = await createLocalUserPool(users, `${siteUrl}${COGNITO_PATH}`, (now) =>
+    saveConsoleUsers(usersPath, now),
+  ));
   try {
     const api = await startLocalHttpApi({
       handler: consoleOnly(options.handler),
@@ -99,8 +112,11 @@ export async function startLocalConsole(options: {
     return {
       site,
       api,
-      users,
+      get users() {
+        return userPool.users();
+      },
       usersPath,
+      pool: userPool,
       close: async () => {
         await api.close();
         await site.close();

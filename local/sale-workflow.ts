@@ -22,6 +22,7 @@ import type { AslDefinition } from '#adapters/workflow/definition';
 import { taskFunctions } from '#adapters/workflow/definition';
 import { LocalSaleWorkflowStarter, type LocalTaskHandler } from '#adapters/workflow/local-starter';
 import { saleExecutionName, type DeskWorkflowStarter } from '#adapters/workflow/sale-workflow';
+import { latest, statesOf, type HistoryEventLike, type SaleExecutions } from '#adapters/workflow/execution-history';
 import type { StackClock } from './clock';
 
 // ---------------------------------------------------------------- the definition
@@ -290,7 +291,41 @@ export interface HistoryEvent {
   at: string;
   type: string;
   state?: string;
+  /** The state's type (Task, Choice, Wait, …). */
+  stateType?: string;
   error?: string;
+}
+
+/**
+ * The local event log as Step Functions' GetExecutionHistory gives it: `<Type>StateEntered` and
+ * `<Type>StateExited` with the state's name, a failed attempt as LambdaFunctionFailed (the Task
+ * states call their functions directly; a retry stays in its
+ * visit: the interpreter's StateRetried and StateCaught have no event of their own there), the
+ * execution's start and end.
+ */
+export function asStepFunctionsHistory(events: readonly HistoryEvent[]): HistoryEventLike[] {
+  return events.flatMap((e): HistoryEventLike[] => {
+    const timestamp = new Date(e.at);
+    const type = e.stateType ?? 'Task';
+    switch (e.type) {
+      case 'StateEntered':
+        return [{ timestamp, type: `${type}StateEntered` as never, stateEnteredEventDetails: { name: e.state } }];
+      case 'StateExited':
+        return [{ timestamp, type: `${type}StateExited` as never, stateExitedEventDetails: { name: e.state } }];
+      case 'StateFailed':
+        return [{ timestamp, type: 'LambdaFunctionFailed', lambdaFunctionFailedEventDetails: { error: e.error } }];
+      case 'ExecutionStarted':
+      case 'ExecutionSucceeded':
+      case 'ExecutionAborted':
+        return [{ timestamp, type: e.type }];
+      case 'ExecutionFailed':
+        return [{ timestamp, type: e.type, executionFailedEventDetails: { error: e.error } }];
+      case 'ExecutionTimeout':
+        return [{ timestamp, type: 'ExecutionTimedOut' }];
+      default:
+        return [];
+    }
+  });
 }
 
 export interface LocalSaleWorkflow {
@@ -300,6 +335,8 @@ export interface LocalSaleWorkflow {
   gate: SimTimeGate;
   /** An execution's events, oldest first (what the Step Functions console shows). */
   history(executionName: string): HistoryEvent[];
+  /** The executions' states as the API reads them on AWS (Step Functions' history), from this event log. */
+  executions: SaleExecutions;
   /** Executions still running, and how many of them are waiting for simulated time. */
   running(): { running: number; waiting: number };
 }
@@ -362,7 +399,7 @@ export function createLocalSaleWorkflow(options: LocalSaleWorkflowOptions): Loca
     list.push({
       at,
       type: event.type,
-      ...(event.state ? { state: event.state.name } : {}),
+      ...(event.state ? { state: event.state.name, stateType: event.state.type } : {}),
       ...(event.Error ? { error: event.Error } : {}),
     });
     if (event.type === 'ExecutionSucceeded' || event.type === 'ExecutionFailed' || event.type === 'ExecutionAborted')
@@ -387,6 +424,22 @@ export function createLocalSaleWorkflow(options: LocalSaleWorkflowOptions): Loca
     ...(deskStarter ? { deskStarter } : {}),
     gate,
     history: (name) => history.get(name) ?? [],
+    executions: {
+      async states(name, limit) {
+        const execution = starter.executions.get(name);
+        if (!execution) return undefined;
+        const events = history.get(name) ?? [];
+        const kept = latest(statesOf(asStepFunctionsHistory(events), execution.status), limit);
+        const ended = events.find((e) => /^Execution(Succeeded|Failed|Aborted|Timeout)$/.test(e.type));
+        return {
+          name,
+          status: execution.status,
+          ...(events[0] ? { startedAt: events[0].at } : {}),
+          ...(ended ? { stoppedAt: ended.at } : {}),
+          ...kept,
+        };
+      },
+    },
     running() {
       let running = 0;
       for (const e of starter.executions.values()) if (e.status === 'RUNNING') running++;

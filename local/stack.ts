@@ -812,6 +812,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       store,
       settings,
       sales,
+      // The sale detail's states: the local workflow's event log, read as Step Functions' history.
+      executions: workflow.executions,
       policy: saleConfig.policy,
       releases: releaseStore,
       custody: journalStore,

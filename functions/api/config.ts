@@ -10,6 +10,7 @@
  *   SALE_REQUEST_QUEUE_URL     the sale request queue (absent: the deadline check finds the request)
  *   EXECUTION_POLICY           the deployment's execution policy overrides (approval thresholds)
  *   CONSOLE_ORIGIN             the web console's origin (CORS on answers to signed-in officers)
+ *   SALE_STATE_MACHINE_ARN     the sale workflow (its executions' history in the sale detail; absent: left out)
  *   TAXPAYER_ACCESS_SECRET_ARN the self-service page's secret (the second check's pepper; absent: no page)
  *   DYNAMODB_ENDPOINT          DynamoDB Local, for the local stack and tests
  */
@@ -32,6 +33,8 @@ export interface ApiConfig {
   policy: ExecutionPolicy;
   /** The web console's origin, allowed to read the answers to signed-in officers (CORS). */
   consoleOrigin?: string;
+  /** The sale state machine, whose executions' histories the sale detail shows. */
+  saleStateMachineArn?: string;
   taxpayerAccessSecretArn?: string;
 }
 
@@ -44,6 +47,7 @@ const ApiEnv = z.object({
   [ENV.saleRequestQueueUrl]: optional(),
   [ENV.executionPolicy]: executionPolicyVar(),
   [ENV.consoleOrigin]: optional(),
+  [ENV.saleStateMachineArn]: optional(),
   [ENV.taxpayerAccessSecretArn]: optional(),
 });
 
@@ -60,6 +64,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     idempotencyTtlSeconds: e[ENV.idempotencyTtlSeconds],
     policy: e[ENV.executionPolicy],
     ...(e[ENV.consoleOrigin] ? { consoleOrigin: e[ENV.consoleOrigin] } : {}),
+    ...(e[ENV.saleStateMachineArn] ? { saleStateMachineArn: e[ENV.saleStateMachineArn] } : {}),
     ...(noticeQueueUrl ? { noticeQueueUrl } : {}),
     ...(saleRequestQueueUrl ? { saleRequestQueueUrl } : {}),
     ...(e[ENV.taxpayerAccessSecretArn] ? { taxpayerAccessSecretArn: e[ENV.taxpayerAccessSecretArn] } : {}),

@@ -10,6 +10,8 @@ import { DynamoDbJournalStore } from '#adapters/dynamodb/journal-store';
 import { DynamoDbReleaseStore } from '#adapters/dynamodb/release-store';
 import { DynamoDbSaleStore } from '#adapters/dynamodb/sale-store';
 import { createSqsClient } from '#adapters/sqs/client';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { StepFunctionsSaleExecutions } from '#adapters/workflow/execution-history';
 import { leaveForSweeper, noticePublisher } from '#adapters/sqs/notice-queue';
 import { saleRequestPublisher, SqsSaleRequestQueue } from '#adapters/workflow/sale-requests';
 import { DynamoDbSelfServiceStore } from '#adapters/dynamodb/self-service-store';
@@ -60,6 +62,14 @@ export const handler = lambdaHandler(
     sales: new DynamoDbSaleStore(client, config.tableName),
     policy: config.policy,
     custody: new DynamoDbJournalStore(client, config.tableName),
+    ...(config.saleStateMachineArn
+      ? {
+          executions: new StepFunctionsSaleExecutions(
+            tracer.captureAWSv3Client(new SFNClient({})),
+            config.saleStateMachineArn,
+          ),
+        }
+      : {}),
     ...(requestSales ? { requestSales } : {}),
     ...(taxpayerCheck ? { taxpayerCheck } : {}),
   }),

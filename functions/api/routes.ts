@@ -33,6 +33,7 @@ import type { z } from 'zod';
 import type { DynamoDbJournalStore } from '#adapters/dynamodb/journal-store';
 import type { DynamoDbReleaseStore } from '#adapters/dynamodb/release-store';
 import type { DynamoDbSaleStore } from '#adapters/dynamodb/sale-store';
+import type { SaleExecutions } from '#adapters/workflow/execution-history';
 import type { ExecutionPolicy } from '#domain/execution-policy';
 import { caseListing, saleRoutes } from './sale-routes';
 import { approveRelease, recordDestination, ReleaseRuleError, type ReleaseWork } from '#domain/release';
@@ -116,6 +117,8 @@ export interface RouteDeps {
   releases?: Pick<DynamoDbReleaseStore, 'get' | 'open' | 'save'>;
   /** Sale records and their orders (the sale-run reads): absent, those routes answer 404. */
   sales?: Pick<DynamoDbSaleStore, 'get' | 'orders'>;
+  /** The sale executions' states as Step Functions ran them (the sale detail's state-by-state view): absent, left out. */
+  executions?: SaleExecutions;
   /** The execution policy's approval thresholds: how many officers a sale needs. */
   policy?: ExecutionPolicy;
   /** The city's money journal: the latest custody reconciliation, refunds and their instructions, proceeds to the treasury. */

@@ -5,11 +5,12 @@
  */
 import type { z } from 'zod';
 import type { Case, CaseStatus } from '#domain/case';
-import { CaseNotFoundError } from '#domain/case-store';
+import { CaseNotFoundError, type CaseSummary, type Page } from '#domain/case-store';
 import { addDays, kstDate } from '#domain/dates';
 import { approvalsNeeded } from '#domain/four-eyes';
 import type { OrderRecord, SaleRecord } from '#adapters/dynamodb/sale-store';
 import { renderNotice } from '#domain/notices';
+import { saleExecutionName } from '#adapters/workflow/sale-workflow';
 import { defineRoute, type AnyRoute } from './router';
 import type { RouteDeps } from './routes';
 import {
@@ -92,50 +93,114 @@ const sliceView = (o: OrderRecord) => ({
   ...(o.exchangeState ? { exchangeState: o.exchangeState } : {}),
 });
 
-/** GET /cases: one page by status; with detail or a filter, each case read for its reference, coins and coverage. */
+/** Cases a filtered listing reads at most per request: past it, the page returns what matched so far and its cursor. */
+export const FILTER_SCAN_BUDGET = 500;
+
+/**
+ * GET /cases: one page by status. With a filter, the filter applies to the whole listing
+ * (filledPage): each case examined is read once for its reference, coins and coverage, and
+ * following the cursor pages over the filtered results.
+ */
 export async function caseListing(
   query: z.output<typeof ListQuery>,
   deps: RouteDeps,
   now: Date,
 ): Promise<z.infer<typeof CaseListView>> {
-  const page = await deps.store.listByStatus(query.city, query.status, {
-    ...(query.cursor ? { cursor: query.cursor } : {}),
-    ...(query.limit ? { limit: query.limit } : {}),
-  });
-  const view = caseListView(page);
   const filtered =
     query.coin !== undefined ||
     query.coverage !== undefined ||
     query.deadlineWithinDays !== undefined ||
     query.taxpayerRef !== undefined;
-  if (query.detail !== 'true' && !filtered) return view;
-  const [cases, sheet] = await Promise.all([
-    Promise.all(page.items.map((s) => deps.store.get(query.city, s.caseId))),
-    deps.prices?.coverageSheet?.(query.city),
-  ]);
+  const want = query.limit ?? 50;
+  const sheet = query.detail === 'true' || filtered ? await deps.prices?.coverageSheet?.(query.city) : undefined;
   const coverage = new Map((sheet?.entries ?? []).map((e) => [e.caseId, { state: e.state, ratio: e.ratio }]));
   const until = query.deadlineWithinDays === undefined ? undefined : addDays(kstDate(now), query.deadlineWithinDays);
-  const items = view.items.flatMap((item, i) => {
-    const c = cases[i];
-    if (!c) return [];
-    const markets = c.holdings.map((h) => h.market);
-    const cover = coverage.get(c.caseId);
-    if (query.coin !== undefined && !markets.includes(`KRW-${query.coin}`)) return [];
-    if (query.coverage !== undefined && cover?.state !== query.coverage) return [];
-    if (until !== undefined && (!item.deadline || item.deadline > until)) return [];
-    if (query.taxpayerRef !== undefined && c.taxpayer.ref !== query.taxpayerRef && c.cityCaseRef !== query.taxpayerRef)
-      return [];
-    return [
-      {
-        ...item,
-        taxpayerRef: c.taxpayer.ref,
-        cityCaseRef: c.cityCaseRef,
-        markets,
-        ...(cover ? { coverage: cover } : {}),
-      },
-    ];
-  });
-  return { items, ...(view.cursor ? { cursor: view.cursor } : {}) };
+
+  /** The page's items that match, each with its detail. */
+  async function matching(page: Page<CaseSummary>) {
+    // The summary's deadline and the coverage sheet decide without reading the case.
+    const candidates = caseListView(page).items.filter((item) => {
+      if (until !== undefined && (!item.deadline || item.deadline > until)) return false;
+      return query.coverage === undefined || coverage.get(item.caseId)?.state === query.coverage;
+    });
+    const cases = await Promise.all(candidates.map((item) => deps.store.get(query.city, item.caseId)));
+    return candidates.flatMap((item, i) => {
+      const c = cases[i];
+      if (!c) return [];
+      const markets = c.holdings.map((h) => h.market);
+      if (query.coin !== undefined && !markets.includes(`KRW-${query.coin}`)) return [];
+      if (
+        query.taxpayerRef !== undefined &&
+        c.taxpayer.ref !== query.taxpayerRef &&
+        c.cityCaseRef !== query.taxpayerRef
+      )
+        return [];
+      const cover = coverage.get(c.caseId);
+      return [
+        {
+          ...item,
+          taxpayerRef: c.taxpayer.ref,
+          cityCaseRef: c.cityCaseRef,
+          markets,
+          ...(cover ? { coverage: cover } : {}),
+        },
+      ];
+    });
+  }
+
+  if (!filtered) {
+    const page = await deps.store.listByStatus(query.city, query.status, {
+      ...(query.cursor ? { cursor: query.cursor } : {}),
+      limit: want,
+    });
+    return query.detail === 'true'
+      ? { items: await matching(page), ...(page.cursor ? { cursor: page.cursor } : {}) }
+      : caseListView(page);
+  }
+  return filledPage(
+    (cursor, limit) => deps.store.listByStatus(query.city, query.status, { ...(cursor ? { cursor } : {}), limit }),
+    matching,
+    want,
+    query.cursor,
+  );
+}
+
+/**
+ * A page of a filtered listing: reads the listing on from `cursor`, asking for no more than the
+ * page still needs (so the listing's cursor is always just after the last item examined), keeps
+ * the matches, until the page is full, FILTER_SCAN_BUDGET items were read, or the listing ends.
+ */
+async function filledPage<S, T>(
+  read: (cursor: string | undefined, limit: number) => Promise<Page<S>>,
+  keep: (page: Page<S>) => Promise<T[]>,
+  want: number,
+  from: string | undefined,
+): Promise<{ items: T[]; cursor?: string }> {
+  const items: T[] = [];
+  let cursor = from;
+  let examined = 0;
+  do {
+    const page = await read(cursor, Math.min(want - items.length, FILTER_SCAN_BUDGET - examined));
+    examined += page.items.length;
+    items.push(...(await keep(page)));
+    cursor = page.cursor;
+  } while (cursor && items.length < want && examined < FILTER_SCAN_BUDGET);
+  return { items, ...(cursor ? { cursor } : {}) };
+}
+
+/** The states the sale detail lists: the latest visits of its current execution (a day's run has hundreds). */
+const STATES_SHOWN = 200;
+
+/** The sale's current execution as Step Functions ran it; left out (and logged) when its history cannot be read. */
+async function executionOf(sale: SaleRecord, deps: RouteDeps) {
+  if (!deps.executions) return undefined;
+  const name = sale.executionName ?? saleExecutionName(sale.cityId, sale.saleId, sale.continuations ?? 0);
+  try {
+    return await deps.executions.states(name, STATES_SHOWN);
+  } catch (error) {
+    deps.logger.warn('the sale execution’s history could not be read', { executionName: name, error });
+    return undefined;
+  }
 }
 
 const SALE_CASE_STATES: Record<string, CaseStatus> = { SELLING: 'SELLING', SETTLED: 'SETTLED', SHORTFALL: 'SHORTFALL' };
@@ -153,25 +218,34 @@ export const saleRoutes: readonly AnyRoute<RouteDeps>[] = [
     query: SaleListQuery,
     responses: { 200: { description: 'One page of sale runs.', schema: SaleListView }, ...COMMON },
     async handle({ query }, deps) {
-      const page = await deps.store.listByStatus(query.city, SALE_CASE_STATES[query.state ?? 'SELLING'], {
-        ...(query.cursor ? { cursor: query.cursor } : {}),
-        limit: query.limit ?? 20,
-      });
-      const runs = await Promise.all(
-        page.items.map(async (s) => {
-          const c = await deps.store.get(query.city, s.caseId);
-          const sale = c?.saleId && deps.sales ? await deps.sales.get(query.city, c.caseId, c.saleId) : undefined;
-          return c && sale ? saleRunView(c, sale, deps) : undefined;
-        }),
-      );
-      const items = runs
-        .filter((r): r is NonNullable<typeof r> => r !== undefined)
-        .filter(
-          (r) =>
-            query.awaitingApproval !== 'true' ||
-            (r.status === 'AWAITING_APPROVAL' && r.approval.approvedBy.length < Math.max(1, r.approval.needed)),
+      const runsOf = async (page: Page<CaseSummary>) => {
+        const runs = await Promise.all(
+          page.items.map(async (s) => {
+            const c = await deps.store.get(query.city, s.caseId);
+            const sale = c?.saleId && deps.sales ? await deps.sales.get(query.city, c.caseId, c.saleId) : undefined;
+            return c && sale ? saleRunView(c, sale, deps) : undefined;
+          }),
         );
-      return { status: 200, body: { items, ...(page.cursor ? { cursor: page.cursor } : {}) } };
+        return runs
+          .filter((r): r is NonNullable<typeof r> => r !== undefined)
+          .filter(
+            (r) =>
+              query.awaitingApproval !== 'true' ||
+              (r.status === 'AWAITING_APPROVAL' && r.approval.approvedBy.length < Math.max(1, r.approval.needed)),
+          );
+      };
+      // awaitingApproval=true applies to the whole listing, as the case filters do.
+      const body = await filledPage(
+        (cursor, limit) =>
+          deps.store.listByStatus(query.city, SALE_CASE_STATES[query.state ?? 'SELLING'], {
+            ...(cursor ? { cursor } : {}),
+            limit,
+          }),
+        runsOf,
+        query.limit ?? 20,
+        query.cursor,
+      );
+      return { status: 200, body };
     },
   }),
 
@@ -182,7 +256,7 @@ export const saleRoutes: readonly AnyRoute<RouteDeps>[] = [
     path: '/sales/{caseId}/{saleId}',
     operationId: 'getSale',
     summary:
-      'One sale run: its state, every slice (time, price, quantity, fill), pauses and their reasons, escalation, quality',
+      'One sale run: its state, every slice (time, price, quantity, fill), pauses and their reasons, escalation, quality, and its execution state by state as Step Functions ran it',
     roles: READERS,
     params: SaleParams,
     query: CityQuery,
@@ -196,7 +270,10 @@ export const saleRoutes: readonly AnyRoute<RouteDeps>[] = [
       const sale = c && deps.sales ? await deps.sales.get(query.city, params.caseId, params.saleId) : undefined;
       if (!c || !sale || !deps.sales)
         throw new CaseNotFoundError(query.city, `${params.caseId} (sale ${params.saleId})`);
-      const orders = await deps.sales.orders(query.city, params.caseId, params.saleId);
+      const [orders, execution] = await Promise.all([
+        deps.sales.orders(query.city, params.caseId, params.saleId),
+        executionOf(sale, deps),
+      ]);
       return {
         status: 200,
         body: {
@@ -213,6 +290,7 @@ export const saleRoutes: readonly AnyRoute<RouteDeps>[] = [
             : {}),
           pauseLog: sale.pauses.map((p) => ({ at: p.at, market: p.market, reason: p.reason, action: p.action })),
           slicesLog: orders.sort((a, b) => a.slice - b.slice).map(sliceView),
+          ...(execution ? { execution } : {}),
         },
       };
     },

@@ -348,7 +348,8 @@ export const ListQuery = z.strictObject({
     .pipe(z.number().max(100, { error: 'must be a whole number from 1 to 100' }))
     .optional()
     .meta({ description: 'Page size (default 50).' }),
-  // The console's filters: each page is read, then filtered (a page may hold fewer items; follow the cursor).
+  // The console's filters apply to the whole listing: a page holds only matches, and its cursor goes on over them
+  // (a page holds fewer than `limit` only when the listing ends or 500 cases were read for it: follow the cursor).
   detail: z.enum(['true', 'false']).optional().meta({
     description:
       'true: each item also names the taxpayer reference, the markets held and the coverage (implied by any filter below).',
@@ -983,6 +984,32 @@ export const SaleDetailView = SaleRunView.extend({
       exchangeState: z.string().optional(),
     }),
   ),
+  execution: z
+    .object({
+      name: z.string(),
+      status: z
+        .string()
+        .meta({ description: 'Step Functions’ status: RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED.' }),
+      startedAt: Instant.optional(),
+      stoppedAt: Instant.optional(),
+      states: z.array(
+        z.object({
+          state: z.string(),
+          type: z.string(),
+          enteredAt: Instant,
+          exitedAt: Instant.optional(),
+          status: z.enum(['RUNNING', 'SUCCEEDED', 'FAILED']),
+          failures: z.number().int().meta({ description: 'Failed attempts within the visit (retried or final).' }),
+          error: z.string().optional(),
+        }),
+      ),
+      truncated: z.boolean().meta({ description: 'Earlier states were left out: only the latest are listed.' }),
+    })
+    .optional()
+    .meta({
+      description:
+        'The sale’s current execution, state by state as Step Functions ran it (its execution history; the latest states only). Absent when it cannot be read.',
+    }),
 }).meta({ id: 'SaleDetail' });
 
 export const NoticeListView = z

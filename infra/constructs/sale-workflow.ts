@@ -660,6 +660,31 @@ export class SaleWorkflow extends Construct {
     this.stateMachine.grantStartExecution(fn);
     fn.addEnvironment(ENV.saleStateMachineArn, this.stateMachine.stateMachineArn);
   }
+
+  /**
+   * The API shows a sale's execution state by state (the officers' console): DescribeExecution and
+   * GetExecutionHistory on this machine's executions, nothing else (no start, no stop, no list). A
+   * statement in the function's default policy: no new resource.
+   */
+  bindHistoryReader(fn: AppFunction): void {
+    const executions = Stack.of(this).formatArn({
+      service: 'states',
+      resource: 'execution',
+      resourceName: `${this.stateMachine.stateMachineName}:*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    fn.role.grantAcknowledged(
+      (grantee) =>
+        iam.Grant.addToPrincipal({
+          grantee,
+          actions: ['states:DescribeExecution', 'states:GetExecutionHistory'],
+          resourceArns: [executions],
+        }),
+      { resources: [executions] },
+      'Execution names are known only at run time (one per sale and day): * spans this one state machine’s executions, for the two reads of their history.',
+    );
+    fn.addEnvironment(ENV.saleStateMachineArn, this.stateMachine.stateMachineArn);
+  }
 }
 
 /** Powertools service names of the two step functions (their metrics' `service` dimension). */
@@ -823,5 +848,6 @@ export function addSaleWorkflow(scope: Construct, props: SaleWiringProps): SaleW
   });
 
   queues.bindProducer('saleRequest', props.apiFunction);
+  workflow.bindHistoryReader(props.apiFunction);
   return { workflow, caseSteps, marketSteps, starter, deadlineCheck, schedule, sweepOrdersInDoubt };
 }

@@ -6,9 +6,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TOTP } from 'otpauth';
 import type { Page } from 'playwright-core';
 import { Decimal } from '#domain/money';
-import { totp, type ConsoleUser } from '../../local/cognito';
+import { saleExecutionName } from '#adapters/workflow/sale-workflow';
+import type { ConsoleUser } from '../../local/cognito';
 import { keyFor } from '../../local/credentials';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { runTimeline } from '../../local/timeline';
@@ -44,12 +46,20 @@ describe('web console', () => {
     return u;
   };
 
-  async function signIn(page: Page, u: Pick<ConsoleUser, 'username' | 'password' | 'totpSecret'>): Promise<void> {
+  /** What the officer's authenticator app shows now for its secret. */
+  const appCode = (secret: string) => new TOTP({ secret }).generate();
+
+  async function enterPassword(page: Page, username: string, password: string): Promise<void> {
     await page.goto(stack.console.site.url);
-    await page.getByLabel('아이디').fill(u.username);
-    await page.getByLabel('비밀번호').fill(u.password);
-    await page.getByLabel('인증 코드 (OTP)').fill(totp(u.totpSecret));
+    await page.getByLabel('아이디').fill(username);
+    await page.getByLabel('비밀번호').fill(password);
     await page.getByRole('button', { name: '로그인' }).click();
+  }
+
+  async function signIn(page: Page, u: Pick<ConsoleUser, 'username' | 'password' | 'totpSecret'>): Promise<void> {
+    await enterPassword(page, u.username, u.password);
+    await page.getByLabel('인증 코드 (OTP)').fill(appCode(u.totpSecret ?? ''));
+    await page.getByRole('button', { name: '확인' }).click();
   }
 
   it('signs an officer in with password and one-time code and lists the city’s cases', async () => {
@@ -57,10 +67,66 @@ describe('web console', () => {
     await page.goto(stack.console.site.url);
     await page.getByRole('button', { name: '로그인' }).waitFor();
     expect(await checkPage(page, 'sign-in')).toEqual([]);
+    const shown = [
+      await caseInCustody('TP-LIST-1', '800000', 'KRW-ETH', '0.8'),
+      await caseInCustody('TP-LIST-2', '2400000', 'KRW-BTC', '0.05'),
+    ];
     await signIn(page, user('officer'));
     await page.getByRole('heading', { name: '체납 사건' }).waitFor();
-    await page.getByRole('table').waitFor();
+    // The screenshot shows the cases, not the table before they arrive.
+    for (const caseId of shown) await page.getByRole('link', { name: caseId }).waitFor();
     expect(await checkPage(page, 'cases')).toEqual([]);
+  });
+
+  it('an officer an administrator created sets a new password and enrols an authenticator app at the first sign-in, then signs in with its codes', async () => {
+    const { temporaryPassword } = stack.console.pool.adminCreateUser({
+      username: 'officer-new',
+      group: 'officer',
+      cities: [CITY],
+    });
+    const { page } = await browser.newPage();
+    await enterPassword(page, 'officer-new', temporaryPassword);
+    await page.getByRole('heading', { name: '새 비밀번호' }).waitFor();
+    expect(await checkPage(page, 'first-sign-in-password')).toEqual([]);
+    // The pool's password policy refuses a weak one; the officer tries again in the same sign-in.
+    await page.getByLabel('새 비밀번호', { exact: true }).fill('password1234');
+    await page.getByLabel('새 비밀번호 확인').fill('password1234');
+    await page.getByRole('button', { name: '비밀번호 변경' }).click();
+    expect(await page.getByRole('alert').textContent()).toContain('비밀번호 규칙');
+    const password = 'Cheongju-Officer-2026!';
+    await page.getByLabel('새 비밀번호', { exact: true }).fill(password);
+    await page.getByLabel('새 비밀번호 확인').fill(password);
+    await page.getByRole('button', { name: '비밀번호 변경' }).click();
+
+    // Enrolment: the secret as a QR code and as text; the app's code confirms it.
+    await page.getByRole('heading', { name: '인증 앱 등록' }).waitFor();
+    expect(await page.getByRole('img', { name: '인증 앱 등록용 QR 코드' }).locator('path').getAttribute('d')).toMatch(
+      /^(M\d+ \d+h1v1h-1z){100,}$/,
+    );
+    const secret = (await page.getByLabel('설정 키').textContent())?.replace(/\s/g, '') ?? '';
+    expect(secret).toMatch(/^[A-Z2-7]{32}$/);
+    // A new form: nothing typed at an earlier step (the password) shows in the code field.
+    expect(await page.getByLabel('인증 코드 (OTP)').inputValue()).toBe('');
+    expect(await checkPage(page, 'first-sign-in-enrol')).toEqual([]);
+    await page.getByLabel('인증 코드 (OTP)').fill(appCode(secret) === '000000' ? '111111' : '000000');
+    await page.getByRole('button', { name: '등록' }).click();
+    expect(await page.getByRole('alert').textContent()).toContain('인증 코드가 맞지 않습니다');
+    await page.getByLabel('인증 코드 (OTP)').fill(appCode(secret));
+    await page.getByRole('button', { name: '등록' }).click();
+    await page.getByRole('heading', { name: '체납 사건' }).waitFor();
+    expect(stack.console.users.find((u) => u.username === 'officer-new')).toMatchObject({
+      status: 'CONFIRMED',
+      password,
+      totpSecret: secret,
+    });
+
+    // Later sign-ins: the new password, then the enrolled app's code; the temporary password no longer works.
+    await page.getByRole('button', { name: '로그아웃' }).click();
+    await enterPassword(page, 'officer-new', temporaryPassword);
+    expect(await page.getByRole('alert').textContent()).toContain('아이디 또는 비밀번호');
+    await signIn(page, { username: 'officer-new', password, totpSecret: secret });
+    await page.getByRole('heading', { name: '체납 사건' }).waitFor();
+    await page.getByRole('table').waitFor();
   });
 
   /** Registers a case through the city system's API with coins in custody; returns its id. */
@@ -194,6 +260,23 @@ describe('web console', () => {
     });
     await second.getByRole('status').filter({ hasText: '정산 완료' }).waitFor({ timeout: 20_000 });
     expect(await second.getByRole('table').first().locator('tbody tr').count()).toBeGreaterThan(0);
+    // Quality figures under their Korean names, never the record's keys.
+    const figures = await second.locator('.figure .label').allTextContents();
+    expect(figures).toEqual(expect.arrayContaining(['실행 부족분 (bp)', '분할 주문 수', 'BTC 평균 체결가']));
+    expect(figures.filter((f) => /[A-Za-z]{4,}/.test(f))).toEqual([]);
+    // The execution state by state as Step Functions ran it (here aws-local-stepfunctions' log), newest first.
+    const sale = await stack.sales.get(CITY, caseId, saleId);
+    const execution = sale?.executionName ?? saleExecutionName(CITY, saleId, sale?.continuations ?? 0);
+    const states = second.getByRole('table', { name: '실행 단계' });
+    await states.locator('tbody tr').first().filter({ hasText: 'SaleEnded' }).waitFor({ timeout: 20_000 });
+    const rows = await states
+      .locator('tbody tr')
+      .evaluateAll((trs) => trs.slice(0, 3).map((tr) => (tr as HTMLTableRowElement).cells[0]?.textContent?.trim()));
+    expect(rows).toEqual(['SaleEnded', 'NotifyResult', 'Settle']);
+    expect(await states.locator('tbody tr').count()).toBe(
+      Math.min(25, stack.workflow.history(execution).filter((e) => e.type === 'StateEntered').length),
+    );
+    expect(await second.locator('main').textContent()).toContain(`실행 ${execution} · 성공`);
     expect(await checkPage(second, 'sale')).toEqual([]);
     await openPage(second, '#/sales?state=SETTLED', '매각 실행');
     await second.getByRole('link', { name: saleId }).waitFor();
@@ -212,12 +295,9 @@ describe('web console', () => {
     expect(stack.console.users.map((u) => u.username)).not.toContain(
       keyFor(stack.credentials, 'CITY_SYSTEM', CITY).name,
     );
-    await signIn(page, {
-      username: keyFor(stack.credentials, 'CITY_SYSTEM', CITY).name,
-      password: 'city-system-key-0000',
-      totpSecret: officer.totpSecret,
-    });
+    await enterPassword(page, keyFor(stack.credentials, 'CITY_SYSTEM', CITY).name, 'city-system-key-0000');
     await page.getByRole('alert').waitFor();
+    expect(await page.getByRole('alert').textContent()).toContain('아이디 또는 비밀번호');
     expect(await page.getByRole('heading', { name: '체납 사건' }).count()).toBe(0);
     const withKey = await fetch(`${stack.console.api.url}/cases?city=${CITY}`, {
       headers: { authorization: `Bearer ${keyFor(stack.credentials, 'CITY_SYSTEM', CITY).key}` },

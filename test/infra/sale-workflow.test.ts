@@ -188,6 +188,27 @@ describe('sale state machine', () => {
     expect(functions[logicalIdOf('SaleCaseStepsFunction')]!.Properties?.VpcConfig).toBeUndefined();
     expect(env('SaleCaseStepsFunction').NOTICE_QUEUE_URL).toBeDefined();
   });
+
+  it('lets the API read its executions’ histories and nothing more (the console’s state-by-state view)', () => {
+    const reads = Object.values(resourcesOfType(template, 'AWS::IAM::Policy')).flatMap((p) =>
+      ((p.Properties?.PolicyDocument as { Statement: { Action: unknown; Resource: unknown }[] }).Statement ?? [])
+        .filter((st) => JSON.stringify(st.Action).match(/states:(DescribeExecution|GetExecutionHistory)/))
+        .map((st) => ({ roles: JSON.stringify(p.Properties?.Roles), ...st })),
+    );
+    expect(reads).toHaveLength(1);
+    const [read] = reads;
+    expect(read?.roles).toContain('ApiFunctionRole');
+    expect(read?.Action).toEqual(['states:DescribeExecution', 'states:GetExecutionHistory']);
+    // This state machine's executions only.
+    const resource = JSON.stringify(read?.Resource);
+    expect(resource).toContain(':execution:');
+    expect(resource).toMatch(/"Fn::GetAtt":\["SaleWorkflowStateMachine\w+","Name"\]/);
+    expect(resource).toMatch(/:\*"\]\]\}$/);
+    const api = (
+      functions[logicalIdOf('ApiFunction')]!.Properties?.Environment as { Variables: Record<string, unknown> }
+    ).Variables;
+    expect(api.SALE_STATE_MACHINE_ARN).toEqual({ Ref: expect.stringMatching(/^SaleWorkflowStateMachine/) });
+  });
 });
 
 describe('sale desk state machine', () => {

@@ -1,4 +1,6 @@
 /** Korean names of the API's codes. */
+import { group } from '../shared/format';
+
 export const STATUS_LABEL: Record<string, string> = {
   REGISTERED: '등록',
   TRANSFER_REQUESTED: '이전 요청',
@@ -19,4 +21,49 @@ export const COVERAGE_LABEL: Record<string, string> = {
   NOTHING_OWED: '체납 없음',
   NO_COINS: '코인 없음',
   UNPRICED: '시세 없음',
+};
+
+/** The sale-quality figures' Korean names (keys as the sale settlement records them; per market `name:KRW-XXX`). */
+const QUALITY_LABEL: Record<string, string> = {
+  paperValueKrw: '도착 시점 평가액',
+  implementationShortfallKrw: '실행 부족분',
+  implementationShortfallBps: '실행 부족분 (bp)',
+  arrivalSlippageBps: '도착가 대비 슬리피지 (bp)',
+  overshootKrw: '필요액 초과 매각',
+  slices: '분할 주문 수',
+  pauses: '일시 정지 수',
+  arrivalPrice: '도착 시점 가격',
+  averagePrice: '평균 체결가',
+  participationBps: '시장 참여율 (bp)',
+};
+
+/** A quality figure's label and its value as officers read it (won for amounts and prices, grouped digits otherwise). */
+export function qualityFigure(key: string, value: string): { label: string; value: string } {
+  const [name = key, market] = key.split(':');
+  const label = QUALITY_LABEL[name] ?? name;
+  const amount = /Krw$|Price$/.test(name);
+  return {
+    label: market ? `${market.replace(/^KRW-/, '')} ${label}` : label,
+    value: amount ? `${group(value)}원` : group(value),
+  };
+}
+
+/** Step Functions' state types and visit outcomes, in Korean. */
+export const STATE_TYPE_LABEL: Record<string, string> = {
+  Task: '작업',
+  Choice: '분기',
+  Wait: '대기',
+  Pass: '전달',
+  Succeed: '성공 종료',
+  Fail: '실패 종료',
+  Map: '반복',
+  Parallel: '병렬',
+};
+export const VISIT_LABEL: Record<string, string> = { RUNNING: '진행 중', SUCCEEDED: '완료', FAILED: '실패' };
+export const EXECUTION_LABEL: Record<string, string> = {
+  RUNNING: '실행 중',
+  SUCCEEDED: '성공',
+  FAILED: '실패',
+  TIMED_OUT: '시간 초과',
+  ABORTED: '중단',
 };

@@ -7,62 +7,15 @@ import './console.css';
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { apiClient } from '../shared/api';
-import {
-  claimsOf,
-  saveSession,
-  savedSession,
-  signIn,
-  SignInError,
-  type Session,
-  type SignInSettings,
-} from '../shared/cognito';
+import { claimsOf, saveSession, savedSession, type Session, type SignInSettings } from '../shared/cognito';
 import { html } from '../shared/html';
 import { Ctx, type ConsoleContext } from './context';
 import { routeOf, Page, NAV } from './routes';
+import { SignIn } from './sign-in';
 
 interface ConsoleConfig {
   apiUrl: string;
   signIn: SignInSettings;
-}
-
-function SignIn({ settings, onSession }: { settings: SignInSettings; onSession: (s: Session) => void }) {
-  const [error, setError] = useState<string | undefined>();
-  const [busy, setBusy] = useState(false);
-  async function submit(e: Event) {
-    e.preventDefault();
-    const form = new FormData(e.currentTarget as HTMLFormElement);
-    const field = (name: string) => {
-      const v = form.get(name);
-      return typeof v === 'string' ? v : '';
-    };
-    setBusy(true);
-    setError(undefined);
-    try {
-      onSession(await signIn(settings, field('username'), field('password'), field('code')));
-    } catch (err) {
-      setError(
-        err instanceof SignInError &&
-          ['NotAuthorizedException', 'CodeMismatchException', 'UserNotFoundException'].includes(err.code)
-          ? '아이디, 비밀번호 또는 인증 코드가 맞지 않습니다.'
-          : (err as Error).message,
-      );
-    } finally {
-      setBusy(false);
-    }
-  }
-  return html`<main class="signin">
-    <h1>체납 가상자산 관리 콘솔</h1>
-    <p class="notice">세무 공무원 전용입니다. 아이디, 비밀번호와 인증 앱의 6자리 코드를 입력하세요.</p>
-    <form onSubmit=${submit} class="card">
-      <label>아이디<input name="username" autocomplete="username" required /></label>
-      <label>비밀번호<input name="password" type="password" autocomplete="current-password" required /></label>
-      <label
-        >인증 코드 (OTP)<input name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" required
-      /></label>
-      <button type="submit" disabled=${busy}>로그인</button>
-      ${error ? html`<p class="error" role="alert">${error}</p>` : null}
-    </form>
-  </main>`;
 }
 
 function useHash(): string {

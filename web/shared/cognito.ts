@@ -1,9 +1,15 @@
 /**
- * Sign-in over Amazon Cognito's user-pool protocol (InitiateAuth with USER_PASSWORD_AUTH, then the
- * SOFTWARE_TOKEN_MFA challenge answered with the authenticator app's code). Deployed, `endpoint` is
- * Cognito's regional endpoint; on the local stack it is the local user pool (local/cognito.ts),
- * which speaks the same two calls. The ID token (it carries the groups and custom attributes the API
- * maps to role and cities) is kept in sessionStorage only: closing the tab signs the officer out.
+ * Sign-in over Amazon Cognito's user-pool protocol, one step per call:
+ *
+ *   InitiateAuth (USER_PASSWORD_AUTH)  → SOFTWARE_TOKEN_MFA: the authenticator app's code
+ *                                      → NEW_PASSWORD_REQUIRED: first sign-in on the temporary password
+ *                                      → MFA_SETUP: no app yet; AssociateSoftwareToken hands its secret
+ *   RespondToAuthChallenge             answers each (NEW_PASSWORD; after VerifySoftwareToken, MFA_SETUP)
+ *
+ * Deployed, `endpoint` is Cognito's regional endpoint; on the local stack it is the local user pool
+ * (local/cognito.ts), which speaks the same calls. The ID token (it carries the groups and custom
+ * attributes the API maps to role and cities) is kept in sessionStorage only: closing the tab signs
+ * the officer out.
  */
 
 export interface SignInSettings {
@@ -48,36 +54,94 @@ interface AuthAnswer {
   AuthenticationResult?: { IdToken: string; ExpiresIn: number };
 }
 
-/** Signs in with user name, password and the current one-time code; MFA is required of officers. */
-export async function signIn(
-  settings: SignInSettings,
-  username: string,
-  password: string,
-  code: string,
-): Promise<Session> {
-  const first = await call<AuthAnswer>(settings, 'InitiateAuth', {
+/** Where a sign-in stands: signed in, or the next thing the officer must give (with Cognito's session). */
+export type SignInStep =
+  | { step: 'done'; session: Session }
+  | { step: 'code'; username: string; session: string }
+  | { step: 'new-password'; username: string; session: string }
+  /** Enrol an authenticator app: `secret` (base32) is shown as a QR code and as text. */
+  | { step: 'enrol'; username: string; session: string; secret: string };
+
+async function next(settings: SignInSettings, username: string, answer: AuthAnswer): Promise<SignInStep> {
+  const result = answer.AuthenticationResult;
+  if (result)
+    return {
+      step: 'done',
+      session: { idToken: result.IdToken, expiresAt: Date.now() + result.ExpiresIn * 1000, username },
+    };
+  const session = answer.Session ?? '';
+  switch (answer.ChallengeName) {
+    case 'SOFTWARE_TOKEN_MFA':
+      return { step: 'code', username, session };
+    case 'NEW_PASSWORD_REQUIRED':
+      return { step: 'new-password', username, session };
+    case 'MFA_SETUP': {
+      const token = await call<{ SecretCode: string; Session?: string }>(settings, 'AssociateSoftwareToken', {
+        Session: session,
+      });
+      return { step: 'enrol', username, session: token.Session ?? session, secret: token.SecretCode };
+    }
+    default:
+      throw new SignInError(
+        answer.ChallengeName ?? 'NoToken',
+        `이 콘솔에서 처리할 수 없는 로그인 단계입니다: ${answer.ChallengeName ?? '토큰 없음'}`,
+      );
+  }
+}
+
+/** First step: user name and password. */
+export async function signIn(settings: SignInSettings, username: string, password: string): Promise<SignInStep> {
+  const answer = await call<AuthAnswer>(settings, 'InitiateAuth', {
     AuthFlow: 'USER_PASSWORD_AUTH',
     ClientId: settings.clientId,
     AuthParameters: { USERNAME: username, PASSWORD: password },
   });
-  let result = first.AuthenticationResult;
-  if (!result) {
-    if (first.ChallengeName !== 'SOFTWARE_TOKEN_MFA')
-      throw new SignInError(
-        first.ChallengeName ?? 'Unknown',
-        `이 콘솔에서 처리할 수 없는 로그인 단계입니다: ${first.ChallengeName ?? '알 수 없음'}`,
-      );
-    const second = await call<AuthAnswer>(settings, 'RespondToAuthChallenge', {
-      ChallengeName: 'SOFTWARE_TOKEN_MFA',
-      ClientId: settings.clientId,
-      Session: first.Session,
-      ChallengeResponses: { USERNAME: username, SOFTWARE_TOKEN_MFA_CODE: code },
-    });
-    result = second.AuthenticationResult;
-  }
-  if (!result) throw new SignInError('NoToken', '로그인 응답에 토큰이 없습니다');
-  return { idToken: result.IdToken, expiresAt: Date.now() + result.ExpiresIn * 1000, username };
+  return next(settings, username, answer);
 }
+
+const respond = async (
+  settings: SignInSettings,
+  at: { username: string; session: string },
+  challenge: string,
+  responses: Record<string, string>,
+) =>
+  next(
+    settings,
+    at.username,
+    await call<AuthAnswer>(settings, 'RespondToAuthChallenge', {
+      ChallengeName: challenge,
+      ClientId: settings.clientId,
+      Session: at.session,
+      ChallengeResponses: { USERNAME: at.username, ...responses },
+    }),
+  );
+
+/** The authenticator app's current code (later sign-ins). */
+export const answerCode = (settings: SignInSettings, at: { username: string; session: string }, code: string) =>
+  respond(settings, at, 'SOFTWARE_TOKEN_MFA', { SOFTWARE_TOKEN_MFA_CODE: code });
+
+/** The officer's own password, replacing the administrator's temporary one (first sign-in). */
+export const setNewPassword = (settings: SignInSettings, at: { username: string; session: string }, password: string) =>
+  respond(settings, at, 'NEW_PASSWORD_REQUIRED', { NEW_PASSWORD: password });
+
+/** The enrolled app's first code: verifies the secret, then completes the MFA_SETUP challenge. */
+export async function verifyApp(
+  settings: SignInSettings,
+  at: { username: string; session: string },
+  code: string,
+): Promise<SignInStep> {
+  const verified = await call<{ Status: string; Session?: string }>(settings, 'VerifySoftwareToken', {
+    Session: at.session,
+    UserCode: code,
+    FriendlyDeviceName: 'console',
+  });
+  if (verified.Status !== 'SUCCESS') throw new SignInError('EnableSoftwareTokenMFAException', 'Code mismatch');
+  return respond(settings, { ...at, session: verified.Session ?? at.session }, 'MFA_SETUP', {});
+}
+
+/** The otpauth:// address an authenticator app reads from the QR code (Google Authenticator's key URI format). */
+export const otpauthUri = (issuer: string, username: string, secret: string): string =>
+  `otpauth://totp/${encodeURIComponent(`${issuer}:${username}`)}?secret=${secret}&issuer=${encodeURIComponent(issuer)}&algorithm=SHA1&digits=6&period=30`;
 
 const KEY = 'console-session';
 

@@ -129,6 +129,37 @@ describe('GET /cases with the console’s filters', () => {
     expect(bad.status).toBe(400);
     expect((bad.body.errors as { name: string }[]).map((e) => e.name).sort()).toEqual(['coin', 'deadlineWithinDays']);
   });
+
+  it('filters the whole listing, not the page: each page is full of matches and the cursor goes on over them', async () => {
+    // Twelve cases; three hold XRP, far apart in the listing.
+    const ids: string[] = [];
+    for (let i = 0; i < 12; i++)
+      ids.push(
+        await registerCaseVia(api, {
+          taxpayer: { ref: `TP-PAGE-${i}`, name: '박병', contact: { address: '청주시 흥덕구 3' } },
+        }),
+      );
+    const xrp = [ids[1], ids[6], ids[11]] as string[];
+    for (const caseId of xrp)
+      await api.call('POST', `/cases/${caseId}/seizures`, {
+        body: { cityId: 'cheongju', seizures: [{ market: 'KRW-XRP', quantity: '1000' }] },
+      });
+    const pages: string[][] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await api.call('GET', '/cases', {
+        query: { city: 'cheongju', coin: 'XRP', limit: '2', ...(cursor ? { cursor } : {}) },
+        as: 'officer',
+      });
+      expect(page.status).toBe(200);
+      pages.push((page.body.items as { caseId: string }[]).map((i) => i.caseId));
+      cursor = page.body.cursor as string | undefined;
+    } while (cursor && pages.length < 10);
+    // The first page holds two matches though no two of the first cases listed hold XRP.
+    expect(pages[0]).toHaveLength(2);
+    expect(pages.flat().sort()).toEqual([...xrp].sort());
+    expect(pages.slice(1).flat()).toHaveLength(1);
+  });
 });
 
 describe('sale runs', () => {

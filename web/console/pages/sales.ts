@@ -1,10 +1,10 @@
 /** 매각 실행: running and finished sale runs, and one sale's slices, pauses and quality; refreshed while running. */
 import { useState } from 'preact/hooks';
-import { coin, group, when, won } from '../../shared/format';
+import { coin, when, won } from '../../shared/format';
 import { html } from '../../shared/html';
 import { Pager } from '../pager';
 import { useConsole } from '../context';
-import { STATUS_LABEL } from '../labels';
+import { EXECUTION_LABEL, qualityFigure, STATE_TYPE_LABEL, STATUS_LABEL, VISIT_LABEL } from '../labels';
 import { useLoad } from '../use-load';
 
 export interface SaleRun {
@@ -137,16 +137,81 @@ interface SaleDetail extends SaleRun {
     feeKrw: string;
     binding: string;
   }[];
+  /** The current execution, state by state as Step Functions ran it (the latest states). */
+  execution?: {
+    name: string;
+    status: string;
+    startedAt?: string;
+    stoppedAt?: string;
+    states: {
+      state: string;
+      type: string;
+      enteredAt: string;
+      exitedAt?: string;
+      status: string;
+      failures: number;
+      error?: string;
+    }[];
+    truncated: boolean;
+  };
 }
 
-const QUALITY_LABEL: Record<string, string> = {
-  arrivalSlippageBps: '도착가 대비 슬리피지 (bp)',
-  implementationShortfallBps: '실행 부족분 (bp)',
-  overshootKrw: '초과 매각 (원)',
-  participationBps: '시장 참여율 (bp)',
-  slices: '분할 주문 수',
-  pauses: '일시 정지 수',
-};
+/** States listed before 모두 보기: the latest (a day's run has hundreds). */
+const STATES_FIRST = 25;
+
+/** The execution's states, newest first, as Step Functions ran them. */
+function ExecutionStates({ execution }: { execution: NonNullable<SaleDetail['execution']> }) {
+  const [all, setAll] = useState(false);
+  const newestFirst = [...execution.states].reverse();
+  const shown = all ? newestFirst : newestFirst.slice(0, STATES_FIRST);
+  return html`<h2>실행 단계 (Step Functions)</h2>
+    <p class="notice">
+      실행 ${execution.name} · ${EXECUTION_LABEL[execution.status] ?? execution.status} · ${when(execution.startedAt)}
+      시작${execution.stoppedAt ? ` · ${when(execution.stoppedAt)} 종료` : ''} · 최근 단계부터
+      ${execution.truncated ? ` (최근 ${execution.states.length}개 단계)` : ''}
+    </p>
+    <table>
+      <caption class="visually-hidden">
+        실행 단계
+      </caption>
+      <thead>
+        <tr>
+          <th>단계</th>
+          <th>종류</th>
+          <th>시작</th>
+          <th>종료</th>
+          <th>결과</th>
+          <th class="num">실패 시도</th>
+          <th>오류</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${shown.map(
+          (v) =>
+            html`<tr>
+              <td>${v.state}</td>
+              <td>${STATE_TYPE_LABEL[v.type] ?? v.type}</td>
+              <td>${when(v.enteredAt)}</td>
+              <td>${v.exitedAt ? when(v.exitedAt) : '—'}</td>
+              <td>
+                <span class=${`badge ${v.status === 'SUCCEEDED' ? 'good' : v.status === 'FAILED' ? 'bad' : 'warn'}`}
+                  >${VISIT_LABEL[v.status] ?? v.status}</span
+                >
+              </td>
+              <td class="num">${v.failures}</td>
+              <td>${v.error ?? ''}</td>
+            </tr>`,
+        )}
+      </tbody>
+    </table>
+    ${
+      newestFirst.length > STATES_FIRST
+        ? html`<button class="secondary" onClick=${() => setAll(!all)}>
+            ${all ? '최근 단계만 보기' : `모두 보기 (${newestFirst.length}개 단계)`}
+          </button>`
+        : null
+    }`;
+}
 
 export function SalePage({ params }: { params: Record<string, string> }) {
   const { api, city } = useConsole();
@@ -158,7 +223,8 @@ export function SalePage({ params }: { params: Record<string, string> }) {
       const d = await api.get<SaleDetail>(`/sales/${encodeURIComponent(caseId)}/${encodeURIComponent(saleId)}`, {
         city,
       });
-      if (['SETTLED', 'FAILED'].includes(d.status)) setLive(false);
+      // Followed until the sale has ended and so has its execution (its last states come after the record's).
+      if (['SETTLED', 'FAILED'].includes(d.status) && d.execution?.status !== 'RUNNING') setLive(false);
       return d;
     },
     [caseId, saleId, city],
@@ -188,13 +254,13 @@ export function SalePage({ params }: { params: Record<string, string> }) {
           ${data.approval.needed === 0 ? '불필요' : `${data.approval.approvedBy.length}/${data.approval.needed}`}
         </div>
       </div>
-      ${Object.entries(data.quality ?? {}).map(
-        ([k, v]) =>
-          html`<div class="figure">
-            <div class="label">${QUALITY_LABEL[k] ?? k}</div>
-            <div class="value">${group(v)}</div>
-          </div>`,
-      )}
+      ${Object.entries(data.quality ?? {}).map(([k, v]) => {
+        const f = qualityFigure(k, v);
+        return html`<div class="figure">
+          <div class="label">${f.label}</div>
+          <div class="value">${f.value}</div>
+        </div>`;
+      })}
     </div>
     ${data.approval.approvedBy.length > 0 ? html`<p>승인한 공무원: ${data.approval.approvedBy.map((a) => `${a.by} (${when(a.at)})`).join(', ')}</p>` : null}
     ${data.escalation ? html`<p class="error">보고: ${when(data.escalation.at)} ${data.escalation.market} — ${data.escalation.reason}</p>` : null}
@@ -241,6 +307,7 @@ export function SalePage({ params }: { params: Record<string, string> }) {
         }
       </tbody>
     </table>
+    ${data.execution ? html`<${ExecutionStates} execution=${data.execution} />` : null}
     <h2>일시 정지</h2>
     ${
       data.pauseLog.length === 0
