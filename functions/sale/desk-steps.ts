@@ -31,7 +31,7 @@ import {
   type DeskStore,
 } from '#adapters/dynamodb/desk-store';
 import type { MarketSnapshot, OrderRecord } from '#adapters/dynamodb/sale-store';
-import { ExchangeError, isFinal, OrderNotFound, type ExchangeOrder } from '#adapters/exchange/exchange';
+import { isFinal, isRefusal, OrderNotFound, type ExchangeOrder } from '#adapters/exchange/exchange';
 import { isSelling, loadCase, seconds, STOPPED_BY_OFFICER, today, type SaleDeps } from './context';
 import { InvalidStepInputError, OrderInDoubtError } from './errors';
 import { inDoubtFor, lookUpOrders, type OrderExchange } from './orders-in-doubt';
@@ -437,14 +437,7 @@ export function createDeskSteps(deps: DeskStepDeps): DeskSteps {
           price: order.limitPrice,
         });
       } catch (error) {
-        if (
-          error instanceof ExchangeError &&
-          !error.transient &&
-          error.status !== undefined &&
-          error.status >= 400 &&
-          error.status < 500 &&
-          error.status !== 429
-        )
+        if (isRefusal(error))
           await closeWithShares(
             { ...order, status: 'ABSENT', absentReason: `refused: ${error.name} ${error.exchangeName ?? ''}`.trim() },
             ['SENDING'],

@@ -27,7 +27,7 @@ import {
   type OrderStatus,
   type SaleRecord,
 } from '#adapters/dynamodb/sale-store';
-import { ExchangeError, isFinal, OrderNotFound, type ExchangeOrder } from '#adapters/exchange/exchange';
+import { isFinal, isRefusal, OrderNotFound, type ExchangeOrder } from '#adapters/exchange/exchange';
 import {
   isSelling,
   leftToSell,
@@ -562,15 +562,8 @@ export function createMarketSteps(deps: MarketStepDeps): MarketSteps {
           price: order.limitPrice,
         });
       } catch (error) {
-        // A refusal (4xx other than 429) is an answer: the order was never placed.
-        if (
-          error instanceof ExchangeError &&
-          !error.transient &&
-          error.status !== undefined &&
-          error.status >= 400 &&
-          error.status < 500 &&
-          error.status !== 429
-        ) {
+        // A refusal is an answer: the order was never placed.
+        if (isRefusal(error)) {
           await close(
             event,
             { ...order, status: 'ABSENT', absentReason: `refused: ${error.name} ${error.exchangeName ?? ''}`.trim() },

@@ -257,6 +257,18 @@ export class ExchangeError extends Error {
   }
 }
 
+/** A refusal (a 4xx other than 429) is an answer: the order was provably never placed. */
+export function isRefusal(error: unknown): error is ExchangeError {
+  return (
+    error instanceof ExchangeError &&
+    !error.transient &&
+    error.status !== undefined &&
+    error.status >= 400 &&
+    error.status < 500 &&
+    error.status !== 429
+  );
+}
+
 export class InsufficientFunds extends ExchangeError {
   override readonly name = 'InsufficientFunds';
 }
