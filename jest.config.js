@@ -60,6 +60,11 @@ module.exports = {
       globalTeardown: '<rootDir>/test/support/dynamodb-global-teardown.ts',
     },
     // Each file starts its own local stack (DynamoDB Local included) and one browser.
-    { ...common, displayName: 'browser', testRegex: BROWSER },
+    {
+      ...common,
+      displayName: 'browser',
+      testRegex: BROWSER,
+      globalSetup: '<rootDir>/test/support/browser-global-setup.ts',
+    },
   ],
 };

@@ -1,6 +1,6 @@
 /**
  * A built web app (web/<app>/, bundled by web/build.ts) on localhost, as CloudFront serves it when
- * deployed: the files of web/dist/<app>/, `/config.json` (what the deployment writes next to them:
+ * deployed: the app's built files, `/config.json` (what the deployment writes next to them:
  * the API's address and the sign-in settings), the same security headers, and index.html for any
  * other path. Optional `routes` answer paths of their own first (the local user pool's endpoint).
  */
@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { AddressInfo, Socket } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
-import { buildWebApp, WEB_DIST } from '../web/build';
+import { builtWebApp } from '../web/build';
 import { contentSecurityPolicy, STATIC_SECURITY_HEADERS } from '../web/headers';
 
 const TYPES: Record<string, string> = {
@@ -33,8 +33,6 @@ export interface LocalWebSiteOptions {
   /** Origins the app may call (the CSP's connect-src besides its own). */
   connectTo: () => readonly string[];
   port?: number;
-  /** Build the app first (default true; a test that built it already may skip). */
-  build?: boolean;
   routes?: (req: IncomingMessage, res: ServerResponse, body: string) => Promise<boolean>;
 }
 
@@ -53,7 +51,7 @@ function readBody(req: IncomingMessage): Promise<string> {
 }
 
 export async function startLocalWebSite(options: LocalWebSiteOptions): Promise<LocalWebSite> {
-  const dir = options.build === false ? join(WEB_DIST, options.app) : (await buildWebApp(options.app)).dir;
+  const dir = builtWebApp(options.app);
   const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
     void (async () => {
@@ -80,9 +78,12 @@ export async function startLocalWebSite(options: LocalWebSiteOptions): Promise<L
       const path = inside ? file : join(dir, 'index.html');
       const type = TYPES[extname(path)] ?? 'application/octet-stream';
       const cache = path.endsWith('index.html') ? 'no-cache' : 'public, max-age=31536000, immutable';
-      res.writeHead(200, { ...headers, 'content-type': type, 'cache-control': cache }).end(readFileSync(path));
+      // Read before the head is written: a failed read must still end the response (with a 500).
+      const content = readFileSync(path);
+      res.writeHead(200, { ...headers, 'content-type': type, 'cache-control': cache }).end(content);
     })().catch((error: unknown) => {
-      if (!res.headersSent) res.writeHead(500).end();
+      if (res.headersSent) res.destroy();
+      else res.writeHead(500).end();
       process.stderr.write(`local web site: ${(error as Error).stack ?? String(error)}\n`);
     });
   });

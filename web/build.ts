@@ -8,7 +8,8 @@
  *   npm run web:build [-- APP...]
  */
 import { build, buildSync, type BuildOptions, type Metafile } from 'esbuild';
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, join, relative, resolve } from 'node:path';
 
 export const WEB_ROOT = resolve(__dirname);
@@ -80,6 +81,23 @@ export function buildWebAppSync(app: string, opts: { outDir?: string; minify?: b
   const dir = fresh(opts.outDir ?? join(WEB_DIST, app));
   const result = buildSync(options(app, dir, opts.minify ?? true));
   return finish(app, dir, result.metafile);
+}
+
+const ownBuilds = new Map<string, string>();
+/**
+ * The app built once per process into a folder of its own (removed at exit), for the CDK app's
+ * asset and the local stack's site alike: processes building at once (the test files run in
+ * parallel) never clear each other's files, as they would in the shared web/dist/<app>.
+ */
+export function builtWebApp(app: string): string {
+  let dir = ownBuilds.get(app);
+  if (!dir) {
+    const made = mkdtempSync(join(tmpdir(), `ctr-${app}-`));
+    process.once('exit', () => rmSync(made, { recursive: true, force: true }));
+    dir = buildWebAppSync(app, { outDir: made }).dir;
+    ownBuilds.set(app, dir);
+  }
+  return dir;
 }
 
 if (require.main === module) {

@@ -6,16 +6,13 @@
  * page learns at run time (its API's address), and serves index.html for any address ending in `/`
  * (the taxpayer page's links are `/t/#<code>`).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
-import { buildWebAppSync } from '../../web/build';
+import { builtWebApp } from '../../web/build';
 import { contentSecurityPolicy } from '../../web/headers';
 import { nagResource } from './nag';
 
@@ -32,22 +29,6 @@ export interface StaticSiteProps {
   readonly openBecause: string;
   /** The built app (default: built now). */
   readonly siteDir?: string;
-}
-
-const built = new Map<string, string>();
-/**
- * Built once per process, into a folder of its own (removed at exit): test files synthesizing at
- * the same time never clear each other's files. The asset is staged from it during the synth.
- */
-function builtApp(app: string): string {
-  let dir = built.get(app);
-  if (!dir) {
-    const made = mkdtempSync(join(tmpdir(), `ctr-${app}-`));
-    process.once('exit', () => rmSync(made, { recursive: true, force: true }));
-    dir = buildWebAppSync(app, { outDir: made }).dir;
-    built.set(app, dir);
-  }
-  return dir;
 }
 
 export class StaticSite extends Construct {
@@ -103,7 +84,7 @@ export class StaticSite extends Construct {
       },
     });
     new s3deploy.BucketDeployment(this, 'Files', {
-      sources: [s3deploy.Source.asset(props.siteDir ?? builtApp(props.app))],
+      sources: [s3deploy.Source.asset(props.siteDir ?? builtWebApp(props.app))],
       destinationBucket: this.bucket,
       distribution: this.distribution,
       distributionPaths: ['/index.html'],
