@@ -91,6 +91,7 @@ const sliceView = (o: OrderRecord) => ({
   feeKrw: text(o.feeKrw) ?? '0',
   ...(o.firstTradeAt ? { firstTradeAt: o.firstTradeAt } : {}),
   ...(o.exchangeState ? { exchangeState: o.exchangeState } : {}),
+  ...(o.deskId ? { deskId: o.deskId } : {}),
 });
 
 /** Cases a filtered listing reads at most per request: past it, the page returns what matched so far and its cursor. */
