@@ -364,7 +364,10 @@ export class DeskStore {
       KeyConditionExpression: 'GSI2PK = :pk AND begins_with(GSI2SK, :day)',
       ExpressionAttributeValues: { ':pk': desksPk(cityId), ':day': `${day}#` },
     });
-    const desks = await Promise.all(keys.map((k) => this.get(cityId, str(k.deskId, 'deskId'))));
+    // The index holds the keys (its projection is the cases'): each desk read from its item.
+    const prefix = deskPk(cityId, 'x').slice(0, -1);
+    const ids = keys.map((k) => str(k.PK, 'PK').slice(prefix.length));
+    const desks = await Promise.all(ids.map((id) => this.get(cityId, id)));
     return desks.filter((d): d is DeskRecord => d !== undefined);
   }
 
