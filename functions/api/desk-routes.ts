@@ -1,25 +1,16 @@
 /**
- * The sale desks as officers follow them (docs/SALE-DESK.md): a city's desks of a Korean day, and
+ * The sale desks as officers follow them (docs/SALE-DESK.md): a city's desks of a Korean day, or
  * one desk's members, its orders (newest first, page by page) and each case's share of each order.
  * Read from the desk's records only; same roles, city scoping and validation as every route.
  */
 import type { z } from 'zod';
 import { kstDate } from '#domain/dates';
 import { sum } from '#domain/money';
-import type { DeskOrder, DeskRecord, DeskStore, MemberStatus } from '#adapters/dynamodb/desk-store';
+import { deskIdOf, type DeskOrder, type DeskRecord, type DeskStore, type MemberStatus } from '#adapters/dynamodb/desk-store';
 import { deskExecutionName } from '#adapters/workflow/sale-workflow';
-import { Problem } from './problem';
 import { defineRoute, type AnyRoute } from './router';
 import type { RouteDeps } from './routes';
-import {
-  DeskDetailView,
-  DeskListQuery,
-  DeskListView,
-  DeskParams,
-  DeskQuery,
-  DeskSummaryView,
-  ProblemView,
-} from './schemas';
+import { DeskListQuery, DeskListView, DeskSummaryView, ProblemView } from './schemas';
 
 export type DeskReads = Pick<DeskStore, 'ofDay' | 'get' | 'members' | 'memberCounts' | 'ordersOfSlices'>;
 
@@ -80,77 +71,60 @@ const orderView = (o: DeskOrder) => ({
   }),
 });
 
-function desksOf(deps: RouteDeps): DeskReads {
-  if (!deps.desks) throw new Problem(404, 'not-found', 'No such desk', 'this deployment runs no sale desk');
-  return deps.desks;
+/** One desk with its members and the page of its orders below `cursor` (slices are numbered 1..sliceCount). */
+async function deskDetail(desks: DeskReads, desk: DeskRecord, cursor: number | undefined, limit: number) {
+  const members = await desks.members(desk.cityId, desk.deskId);
+  const counts: Record<MemberStatus, number> = { ACTIVE: 0, WITHDRAWN: 0, DONE: 0 };
+  for (const m of members) counts[m.status]++;
+  const top = Math.min(desk.sliceCount, (cursor ?? desk.sliceCount + 1) - 1);
+  const bottom = Math.max(1, top - limit + 1);
+  const slices = top >= 1 ? Array.from({ length: top - bottom + 1 }, (_, i) => top - i) : [];
+  const orders = await desks.ordersOfSlices(desk.cityId, desk.deskId, slices);
+  return {
+    ...deskView(desk, counts),
+    memberList: members.map((m) => ({
+      caseId: m.caseId,
+      saleId: m.saleId,
+      status: m.status,
+      ...(m.reason ? { reason: m.reason } : {}),
+      joinedAt: m.joinedAt,
+      offered: m.offered.toFixed(),
+      ...(m.floorPrice ? { floorPrice: m.floorPrice.toFixed() } : {}),
+      sold: sum(Object.values(m.sold)).toFixed(),
+    })),
+    orderList: orders.map(orderView),
+    ...(top > 1 && bottom > 1 ? { cursor: String(bottom) } : {}),
+  };
 }
 
 export const deskRoutes: readonly AnyRoute<RouteDeps>[] = [
+  // One route (each costs API Gateway resources on both APIs): with market, the desk's detail, as /cases' detail=true.
   defineRoute<RouteDeps, z.ZodUndefined, typeof DeskListQuery>({
     kind: 'read',
     method: 'GET',
     path: '/sale-desks',
     operationId: 'listSaleDesks',
-    summary: 'A city’s sale desks of a Korean day, one per market: run, state, members, what they sold',
+    summary: 'A city’s sale desks of a Korean day, one per market; with market, that desk’s members, orders and shares',
     description:
-      'One desk per market and day sells the coins of every case selling that coin together (docs/SALE-DESK.md). Not paged: one item per market the city sold that day.',
+      'One desk per market and day sells the coins of every case selling that coin together (docs/SALE-DESK.md). Each desk: its run and Step Functions execution, state, members, what it sold, its orders and participation (not paged: one per market). With market: that desk alone, with its members (what each offered and sold) and its orders newest first, page by page, each with every case’s share.',
     roles: OVERSIGHT,
     query: DeskListQuery,
     responses: { 200: { description: 'The day’s desks, by market.', schema: DeskListView }, ...COMMON },
     async handle({ query, now }, deps) {
-      const desks = deps.desks ? await deps.desks.ofDay(query.city, query.day ?? kstDate(now)) : [];
+      const desks = deps.desks;
+      const day = query.day ?? kstDate(now);
+      if (!desks) return { status: 200, body: { items: [] } };
+      if (query.market) {
+        const desk = await desks.get(query.city, deskIdOf(query.market, day));
+        const items = desk ? [await deskDetail(desks, desk, query.cursor, query.limit ?? 20)] : [];
+        return { status: 200, body: { items } };
+      }
       const items = await Promise.all(
-        desks.map(async (d) => deskView(d, await desksOf(deps).memberCounts(d.cityId, d.deskId))),
+        (await desks.ofDay(query.city, day)).map(async (d) =>
+          deskView(d, await desks.memberCounts(d.cityId, d.deskId)),
+        ),
       );
       return { status: 200, body: { items: items.sort((a, b) => (a.market < b.market ? -1 : 1)) } };
-    },
-  }),
-
-  defineRoute<RouteDeps, typeof DeskParams, typeof DeskQuery>({
-    kind: 'read',
-    method: 'GET',
-    path: '/sale-desks/{deskId}',
-    operationId: 'getSaleDesk',
-    summary:
-      'One sale desk: its members with what each offered and sold, and its orders (newest first, page by page) with each case’s share',
-    roles: OVERSIGHT,
-    params: DeskParams,
-    query: DeskQuery,
-    responses: {
-      200: { description: 'The desk.', schema: DeskDetailView },
-      ...COMMON,
-      404: { description: 'No such desk in this city.', schema: ProblemView },
-    },
-    async handle({ params, query }, deps) {
-      const desks = desksOf(deps);
-      const desk = await desks.get(query.city, params.deskId);
-      if (!desk) throw new Problem(404, 'not-found', 'No such desk', `city ${query.city} has no desk ${params.deskId}`);
-      const members = await desks.members(query.city, params.deskId);
-      const counts: Record<MemberStatus, number> = { ACTIVE: 0, WITHDRAWN: 0, DONE: 0 };
-      for (const m of members) counts[m.status]++;
-      // Slices are numbered 1..sliceCount: a page is the slices below the cursor, newest first.
-      const top = Math.min(desk.sliceCount, (query.cursor ?? desk.sliceCount + 1) - 1);
-      const bottom = Math.max(1, top - (query.limit ?? 20) + 1);
-      const slices = top >= 1 ? Array.from({ length: top - bottom + 1 }, (_, i) => top - i) : [];
-      const orders = await desks.ordersOfSlices(query.city, params.deskId, slices);
-      return {
-        status: 200,
-        body: {
-          ...deskView(desk, counts),
-          memberList: members.map((m) => ({
-            caseId: m.caseId,
-            saleId: m.saleId,
-            status: m.status,
-            ...(m.reason ? { reason: m.reason } : {}),
-            joinedAt: m.joinedAt,
-            offered: m.offered.toFixed(),
-            ...(m.floorPrice ? { floorPrice: m.floorPrice.toFixed() } : {}),
-            sold: sum(Object.values(m.sold)).toFixed(),
-          })),
-          orderList: orders.map(orderView),
-          ...(bottom > 1 && top >= 1 ? { cursor: String(bottom) } : {}),
-        },
-      };
     },
   }),
 ];

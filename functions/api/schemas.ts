@@ -1109,31 +1109,26 @@ export const TreasuryView = z
 
 // ---------------------------------------------------------------- the sale desks (docs/SALE-DESK.md)
 
-export const DeskId = z
-  .string()
-  .regex(/^desk\.KRW-[A-Z0-9]{1,12}\.\d{8}$/, { error: 'must be a desk id, e.g. "desk.KRW-BTC.20260915"' })
-  .meta({ description: 'A market’s desk of a Korean day: `desk.<market>.<yyyymmdd>`.', example: 'desk.KRW-BTC.20260915' });
-export const DeskParams = z.strictObject({ deskId: DeskId });
 export const DeskListQuery = z.strictObject({
   city: CityId,
   day: LocalDateSchema.optional().meta({ description: 'The Korean day (default: today in Korea).' }),
-});
-export const DeskQuery = z.strictObject({
-  city: CityId,
-  // Digits only: the desk's orders are numbered by slice, and a page goes on below the slice given.
+  market: Market.optional().meta({
+    description: 'Only the desk of this market, with its members and a page of its orders (newest first).',
+  }),
+  // Digits only: a desk's orders are numbered by slice, and a page goes on below the slice given.
   cursor: z
     .string()
     .regex(/^[1-9]\d{0,6}$/, { error: 'must be a slice number from a previous page', abort: true })
     .transform(Number)
     .optional()
-    .meta({ description: 'The cursor of the previous page: the orders before this slice.' }),
+    .meta({ description: 'With market: the cursor of the previous page (the orders before this slice).' }),
   limit: z
     .string()
-    .regex(/^[1-9]\d{0,1}$/, { error: 'must be a whole number from 1 to 50', abort: true })
+    .regex(/^[1-9]\d?$/, { error: 'must be a whole number from 1 to 50', abort: true })
     .transform(Number)
     .pipe(z.number().max(50, { error: 'must be a whole number from 1 to 50' }))
     .optional()
-    .meta({ description: 'Orders per page (default 20).' }),
+    .meta({ description: 'With market: orders per page (default 20).' }),
 });
 
 export const DeskSummaryView = z
@@ -1164,8 +1159,6 @@ export const DeskSummaryView = z
   })
   .meta({ id: 'SaleDesk' });
 
-export const DeskListView = z.object({ items: z.array(DeskSummaryView) }).meta({ id: 'SaleDeskList' });
-
 const CaseShare = z.object({
   caseId: CaseId,
   offered: z.string().meta({ description: 'What the case offered this order.' }),
@@ -1175,6 +1168,7 @@ const CaseShare = z.object({
   feeKrw: DecimalAmount.optional(),
 });
 
+/** One desk with its members and a page of its orders (GET /sale-desks with market). */
 export const DeskDetailView = DeskSummaryView.extend({
   memberList: z.array(
     z.object({
@@ -1208,3 +1202,11 @@ export const DeskDetailView = DeskSummaryView.extend({
   ),
   cursor: z.string().optional().meta({ description: 'Pass as `cursor` for the earlier orders; absent on the last page.' }),
 }).meta({ id: 'SaleDeskDetail' });
+
+export const DeskListView = z
+  .object({
+    items: z.array(z.union([DeskDetailView, DeskSummaryView])).meta({
+      description: 'The day’s desks by market; with market, that desk alone, with its members and a page of its orders.',
+    }),
+  })
+  .meta({ id: 'SaleDeskList' });

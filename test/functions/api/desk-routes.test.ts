@@ -1,6 +1,6 @@
 /**
- * GET /sale-desks and /sale-desks/{deskId}: officers and auditors follow a city's desks of a day
- * and one desk's members, orders and each case's share, read from the desk's records (DynamoDB
+ * GET /sale-desks: officers and auditors follow a city's desks of a day, and (with market) one
+ * desk's members, orders and each case's share, read from the desk's records (DynamoDB
  * Local, written by the desk store as the desk's steps write them).
  */
 import { Decimal, ZERO } from '#domain/money';
@@ -160,23 +160,28 @@ describe('GET /sale-desks', () => {
   });
 });
 
-describe('GET /sale-desks/{deskId}', () => {
+describe('GET /sale-desks with market: one desk', () => {
+  const desk = async (query: Record<string, string>, as: 'officer' | 'auditor' = 'officer') => {
+    const res = await api.call('GET', '/sale-desks', { query: { city: CITY, day: DAY, market: MARKET, ...query }, as });
+    expect(res.status).toBe(200);
+    const items = res.body.items as Record<string, unknown>[];
+    expect(items).toHaveLength(1);
+    return items[0]!;
+  };
+
   it('shows the members with what each offered and sold, and the orders newest first with each case’s share, page by page', async () => {
-    const page1 = await api.call('GET', `/sale-desks/${deskId}`, { query: { city: CITY, limit: '1' }, as: 'officer' });
-    expect(page1.status).toBe(200);
-    expect(page1.body.memberList).toEqual([
+    const page1 = await desk({ limit: '1' });
+    expect(page1).toMatchObject({ deskId, members: { active: 1, withdrawn: 1, done: 0 } });
+    expect(page1.memberList).toEqual([
       expect.objectContaining({ caseId: 'cA', status: 'ACTIVE', offered: '0.3', sold: '0.03' }),
       expect.objectContaining({ caseId: 'cB', status: 'WITHDRAWN', reason: 'ON_HOLD', floorPrice: '139000000', sold: '0.01' }),
     ]);
-    expect(page1.body.orderList).toEqual([
+    expect(page1.orderList).toEqual([
       expect.objectContaining({ slice: 2, status: 'PLANNED', volume: '0.02', shares: [{ caseId: 'cA', offered: '0.02' }] }),
     ]);
-    expect(page1.body.cursor).toBe('2');
-    const page2 = await api.call('GET', `/sale-desks/${deskId}`, {
-      query: { city: CITY, limit: '1', cursor: '2' },
-      as: 'auditor',
-    });
-    expect(page2.body.orderList).toEqual([
+    expect(page1.cursor).toBe('2');
+    const page2 = await desk({ limit: '1', cursor: '2' }, 'auditor');
+    expect(page2.orderList).toEqual([
       expect.objectContaining({
         slice: 1,
         status: 'DONE',
@@ -188,21 +193,21 @@ describe('GET /sale-desks/{deskId}', () => {
         ],
       }),
     ]);
-    expect(page2.body.cursor).toBeUndefined();
+    expect(page2.cursor).toBeUndefined();
     // Without a limit, both orders in one page.
-    const all = await api.call('GET', `/sale-desks/${deskId}`, { query: { city: CITY }, as: 'officer' });
-    expect((all.body.orderList as { slice: number }[]).map((o) => o.slice)).toEqual([2, 1]);
+    expect(((await desk({})).orderList as { slice: number }[]).map((o) => o.slice)).toEqual([2, 1]);
   });
 
-  it('refuses a malformed desk or cursor (400), an unknown desk (404), and other cities and roles (403)', async () => {
-    const get = (id: string, query: Record<string, string>, as: 'officer' | 'city' | 'sejongOfficer' = 'officer') =>
-      api.call('GET', `/sale-desks/${encodeURIComponent(id)}`, { query, as });
-    expect((await get('desk.btc', { city: CITY })).status).toBe(400);
-    for (const cursor of ['0', 'abc', '1e3', '-1']) expect((await get(deskId, { city: CITY, cursor })).status).toBe(400);
-    expect((await get(deskId, { city: CITY, limit: '51' })).status).toBe(400);
-    expect((await get(deskIdOf('KRW-ETH', DAY), { city: CITY })).status).toBe(404);
-    expect((await get(deskId, { city: 'sejong' }, 'sejongOfficer')).status).toBe(404);
-    expect((await get(deskId, { city: CITY }, 'sejongOfficer')).status).toBe(403);
-    expect((await get(deskId, { city: CITY }, 'city')).status).toBe(403);
+  it('refuses a malformed market or cursor (400); another market, day or city has no desk; other roles and cities are refused (403)', async () => {
+    const get = (query: Record<string, string>, as: 'officer' | 'city' | 'sejongOfficer' = 'officer') =>
+      api.call('GET', '/sale-desks', { query: { city: CITY, day: DAY, market: MARKET, ...query }, as });
+    expect((await get({ market: 'btc' })).status).toBe(400);
+    for (const cursor of ['0', 'abc', '1e3', '-1']) expect((await get({ cursor })).status).toBe(400);
+    expect((await get({ limit: '51' })).status).toBe(400);
+    expect((await get({ market: 'KRW-ETH' })).body).toEqual({ items: [] });
+    expect((await get({ day: '2026-09-16' })).body).toEqual({ items: [] });
+    expect((await get({ city: 'sejong' }, 'sejongOfficer')).body).toEqual({ items: [] });
+    expect((await get({}, 'sejongOfficer')).status).toBe(403);
+    expect((await get({}, 'city')).status).toBe(403);
   });
 });
