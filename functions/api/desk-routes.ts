@@ -10,15 +10,12 @@ import { deskIdOf, type DeskOrder, type DeskRecord, type DeskStore, type MemberS
 import { deskExecutionName } from '#adapters/workflow/sale-workflow';
 import { defineRoute, type AnyRoute } from './router';
 import type { RouteDeps } from './routes';
-import { DeskListQuery, DeskListView, DeskSummaryView, ProblemView } from './schemas';
+import { COMMON } from './sale-routes';
+import { DeskListQuery, DeskListView, DeskSummaryView } from './schemas';
 
 export type DeskReads = Pick<DeskStore, 'ofDay' | 'get' | 'members' | 'memberCounts' | 'ordersOfSlices'>;
 
 const OVERSIGHT = ['OFFICER', 'AUDITOR'] as const;
-const COMMON = {
-  400: { description: 'The request is not valid: the problem names each wrong field.', schema: ProblemView },
-  403: { description: 'The caller is unknown or its role may not do this.', schema: ProblemView },
-};
 
 function deskView(d: DeskRecord, members: Record<MemberStatus, number>): z.infer<typeof DeskSummaryView> {
   return {

@@ -29,7 +29,8 @@ import {
 import { caseListView } from './views';
 
 const READERS = ['CITY_SYSTEM', 'OFFICER', 'AUDITOR'] as const;
-const COMMON = {
+/** The 400 and 403 every read route may answer (shared with desk-routes.ts). */
+export const COMMON = {
   400: { description: 'The request is not valid: the problem names each wrong field.', schema: ProblemView },
   403: { description: 'The caller is unknown or its role may not do this.', schema: ProblemView },
 };

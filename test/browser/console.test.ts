@@ -278,6 +278,34 @@ describe('web console', () => {
     );
     expect(await second.locator('main').textContent()).toContain(`실행 ${execution} · 성공`);
     expect(await checkPage(second, 'sale')).toEqual([]);
+
+    // It sold through the BTC desk of its day: the sale page links to the desk, which shows its run,
+    // the case among its members and its orders with the case's share, as the desk's records hold them.
+    const shares = await stack.sales.orders(CITY, caseId, saleId);
+    const deskId = shares.find((o) => o.deskId)?.deskId;
+    if (!deskId) throw new Error('the sale did not sell through a desk');
+    await second.getByRole('link', { name: /^공동 매각 BTC/ }).click();
+    await second.getByRole('heading', { level: 1, name: /공동 매각 BTC/ }).waitFor();
+    const desk = await stack.desks.get(CITY, deskId);
+    expect(await second.locator('main').textContent()).toContain(`실행 ${CITY}_desk_KRW-BTC_${desk?.day.replaceAll('-', '')}`);
+    const members = second.getByRole('table', { name: '참여 사건' });
+    await members.getByRole('link', { name: caseId }).waitFor();
+    const orders = second.getByRole('table', { name: '공동 매각 주문' });
+    const orderRows = await orders.locator('tbody tr').count();
+    expect(orderRows).toBe(Math.min(20, desk?.sliceCount ?? 0));
+    // The newest order first, with this case's share of its fill as its own record has it.
+    const newest = shares.filter((o) => o.deskId === deskId).sort((a, b) => b.slice - a.slice)[0];
+    expect(await orders.locator('tbody tr').first().locator('td').first().textContent()).toBe(String(desk?.sliceCount));
+    if (newest && newest.slice === desk?.sliceCount && newest.executedVolume?.gt(0))
+      expect(await orders.locator('tbody tr').first().textContent()).toContain(
+        `${caseId}: ${newest.volume.toFixed()} BTC → ${newest.executedVolume.toFixed()} BTC`,
+      );
+    expect(await checkPage(second, 'desk')).toEqual([]);
+    await second.getByRole('link', { name: '공동 매각 목록' }).click();
+    await second.getByRole('heading', { level: 1, name: '공동 매각' }).waitFor();
+    await second.getByRole('link', { name: 'BTC', exact: true }).waitFor();
+    expect(await checkPage(second, 'desks')).toEqual([]);
+
     await openPage(second, '#/sales?state=SETTLED', '매각 실행');
     await second.getByRole('link', { name: saleId }).waitFor();
     expect(await checkPage(second, 'sales')).toEqual([]);

@@ -169,7 +169,7 @@ export function DeskPage({ params }: { params: Record<string, string> }) {
       <span class="badge" role="status">${DESK_STATUS[data.status] ?? data.status}</span>
     </h1>
     <p class="notice">
-      <a href="#/desks">공동 매각 목록</a> · 실행 ${data.execution} (${data.run}회차) · ${when(data.startedAt)}
+      <a href=${`#/desks?day=${day}`}>공동 매각 목록</a> · 실행 ${data.execution} (${data.run}회차) · ${when(data.startedAt)}
       시작${data.endedAt ? ` · ${when(data.endedAt)} 종료` : ''}${live ? ' · 5초마다 새로 고침' : ''}
     </p>
     <div class="grid">
