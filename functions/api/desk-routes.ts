@@ -6,7 +6,13 @@
 import type { z } from 'zod';
 import { kstDate } from '#domain/dates';
 import { sum } from '#domain/money';
-import { deskIdOf, type DeskOrder, type DeskRecord, type DeskStore, type MemberStatus } from '#adapters/dynamodb/desk-store';
+import {
+  deskIdOf,
+  type DeskOrder,
+  type DeskRecord,
+  type DeskStore,
+  type MemberStatus,
+} from '#adapters/dynamodb/desk-store';
 import { deskExecutionName } from '#adapters/workflow/sale-workflow';
 import { defineRoute, type AnyRoute } from './router';
 import type { RouteDeps } from './routes';
@@ -63,7 +69,9 @@ const orderView = (o: DeskOrder) => ({
       caseId: offer.caseId,
       offered: offer.quantity.toFixed(),
       ...(offer.floorPrice ? { floorPrice: offer.floorPrice.toFixed() } : {}),
-      ...(fill ? { quantity: fill.quantity.toFixed(), grossKrw: fill.grossKrw.toFixed(), feeKrw: fill.feeKrw.toFixed() } : {}),
+      ...(fill
+        ? { quantity: fill.quantity.toFixed(), grossKrw: fill.grossKrw.toFixed(), feeKrw: fill.feeKrw.toFixed() }
+        : {}),
     };
   }),
 });

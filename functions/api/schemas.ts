@@ -1138,14 +1138,19 @@ export const DeskSummaryView = z
     market: z.string(),
     day: LocalDateSchema,
     status: z.enum(['RUNNING', 'ENDED']),
-    run: z.number().int().meta({ description: 'Runs of the desk this day (a desk joined again after it ended runs again).' }),
+    run: z
+      .number()
+      .int()
+      .meta({ description: 'Runs of the desk this day (a desk joined again after it ended runs again).' }),
     execution: z.string().meta({ description: 'The current run’s Step Functions execution.' }),
     startedAt: Instant,
     endedAt: Instant.optional(),
     lastDecision: z.object({ at: Instant, action: z.string(), reason: z.string().optional() }).optional(),
     members: z
       .object({ active: z.number().int(), withdrawn: z.number().int(), done: z.number().int() })
-      .meta({ description: 'Cases in the desk: still selling through it, withdrawn (hold, payment, stop, covered), done.' }),
+      .meta({
+        description: 'Cases in the desk: still selling through it, withdrawn (hold, payment, stop, covered), done.',
+      }),
     slices: z.number().int().meta({ description: 'Orders planned (the desk’s slice counter).' }),
     openOrders: z.number().int().meta({ description: 'Orders not yet final (on the way or in doubt).' }),
     orders: z.number().int().meta({ description: 'Orders final or in doubt.' }),
@@ -1200,13 +1205,17 @@ export const DeskDetailView = DeskSummaryView.extend({
       shares: z.array(CaseShare).meta({ description: 'Each case’s share: what it offered and, once final, received.' }),
     }),
   ),
-  cursor: z.string().optional().meta({ description: 'Pass as `cursor` for the earlier orders; absent on the last page.' }),
+  cursor: z
+    .string()
+    .optional()
+    .meta({ description: 'Pass as `cursor` for the earlier orders; absent on the last page.' }),
 }).meta({ id: 'SaleDeskDetail' });
 
 export const DeskListView = z
   .object({
     items: z.array(z.union([DeskDetailView, DeskSummaryView])).meta({
-      description: 'The day’s desks by market; with market, that desk alone, with its members and a page of its orders.',
+      description:
+        'The day’s desks by market; with market, that desk alone, with its members and a page of its orders.',
     }),
   })
   .meta({ id: 'SaleDeskList' });

@@ -394,7 +394,10 @@ export class DeskStore {
 
   /** The desk's orders of these slices (those planned: a slice past the counter has none). */
   async ordersOfSlices(cityId: string, deskId: string, slices: readonly number[]): Promise<DeskOrder[]> {
-    let keys = slices.map((n) => ({ PK: deskPk(cityId, deskId), SK: SK.order(deskOrderIdentifier(cityId, deskId, n)) }));
+    let keys = slices.map((n) => ({
+      PK: deskPk(cityId, deskId),
+      SK: SK.order(deskOrderIdentifier(cityId, deskId, n)),
+    }));
     const items: Item[] = [];
     while (keys.length > 0) {
       const out = await this.doc.send(

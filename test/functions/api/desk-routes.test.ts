@@ -103,8 +103,20 @@ beforeAll(async () => {
     grossKrw: new Decimal('5600000'),
     feeKrw: new Decimal('2800'),
     allocation: [
-      { caseId: 'cA', quantity: new Decimal('0.03'), grossKrw: new Decimal('4200000'), feeKrw: new Decimal('2100'), trades: [] },
-      { caseId: 'cB', quantity: new Decimal('0.01'), grossKrw: new Decimal('1400000'), feeKrw: new Decimal('700'), trades: [] },
+      {
+        caseId: 'cA',
+        quantity: new Decimal('0.03'),
+        grossKrw: new Decimal('4200000'),
+        feeKrw: new Decimal('2100'),
+        trades: [],
+      },
+      {
+        caseId: 'cB',
+        quantity: new Decimal('0.01'),
+        grossKrw: new Decimal('1400000'),
+        feeKrw: new Decimal('700'),
+        trades: [],
+      },
     ],
   };
   desk = (await desks.closeOrder(
@@ -174,10 +186,21 @@ describe('GET /sale-desks with market: one desk', () => {
     expect(page1).toMatchObject({ deskId, members: { active: 1, withdrawn: 1, done: 0 } });
     expect(page1.memberList).toEqual([
       expect.objectContaining({ caseId: 'cA', status: 'ACTIVE', offered: '0.3', sold: '0.03' }),
-      expect.objectContaining({ caseId: 'cB', status: 'WITHDRAWN', reason: 'ON_HOLD', floorPrice: '139000000', sold: '0.01' }),
+      expect.objectContaining({
+        caseId: 'cB',
+        status: 'WITHDRAWN',
+        reason: 'ON_HOLD',
+        floorPrice: '139000000',
+        sold: '0.01',
+      }),
     ]);
     expect(page1.orderList).toEqual([
-      expect.objectContaining({ slice: 2, status: 'PLANNED', volume: '0.02', shares: [{ caseId: 'cA', offered: '0.02' }] }),
+      expect.objectContaining({
+        slice: 2,
+        status: 'PLANNED',
+        volume: '0.02',
+        shares: [{ caseId: 'cA', offered: '0.02' }],
+      }),
     ]);
     expect(page1.cursor).toBe('2');
     const page2 = await desk({ limit: '1', cursor: '2' }, 'auditor');

@@ -85,8 +85,8 @@ export function DesksPage({ params }: { params: Record<string, string> }) {
   );
   return html`<h1>공동 매각</h1>
     <p class="notice">
-      같은 날 같은 코인을 매각하는 사건들의 코인을 코인별 창구 하나가 함께 나누어 팝니다. ${params.day ? dayText(params.day) : '오늘'} ·
-      5초마다 새로 고칩니다
+      같은 날 같은 코인을 매각하는 사건들의 코인을 코인별 창구 하나가 함께 나누어 팝니다.
+      ${params.day ? dayText(params.day) : '오늘'} · 5초마다 새로 고칩니다
     </p>
     ${error ? html`<p class="error" role="alert">${error}</p>` : null}
     ${
@@ -125,7 +125,9 @@ export function DesksPage({ params }: { params: Record<string, string> }) {
                             >
                           </td>
                           <td class="num">${d.run}</td>
-                          <td class="num">${d.members.active}/${d.members.active + d.members.withdrawn + d.members.done}</td>
+                          <td class="num">
+                            ${d.members.active}/${d.members.active + d.members.withdrawn + d.members.done}
+                          </td>
                           <td class="num">${d.orders}</td>
                           <td class="num">${coin(d.soldQuantity, d.market)}</td>
                           <td class="num">${won(d.grossKrw)}</td>
@@ -169,7 +171,8 @@ export function DeskPage({ params }: { params: Record<string, string> }) {
       <span class="badge" role="status">${DESK_STATUS[data.status] ?? data.status}</span>
     </h1>
     <p class="notice">
-      <a href=${`#/desks?day=${day}`}>공동 매각 목록</a> · 실행 ${data.execution} (${data.run}회차) · ${when(data.startedAt)}
+      <a href=${`#/desks?day=${day}`}>공동 매각 목록</a> · 실행 ${data.execution} (${data.run}회차) ·
+      ${when(data.startedAt)}
       시작${data.endedAt ? ` · ${when(data.endedAt)} 종료` : ''}${live ? ' · 5초마다 새로 고침' : ''}
     </p>
     <div class="grid">
@@ -270,7 +273,8 @@ export function DeskPage({ params }: { params: Record<string, string> }) {
                         ${o.shares.map(
                           (s) =>
                             html`<li>
-                              ${s.caseId}: ${coin(s.offered, data.market)}${
+                              ${s.caseId}:
+                              ${coin(s.offered, data.market)}${
                                 s.quantity !== undefined
                                   ? ` → ${coin(s.quantity, data.market)}, ${won(s.grossKrw)} (수수료 ${won(s.feeKrw)})`
                                   : ''
