@@ -117,7 +117,7 @@ export interface RouteDeps {
   /** Releases (destination, approvals): absent, the release routes answer 404. */
   releases?: Pick<DynamoDbReleaseStore, 'get' | 'open' | 'save'>;
   /** Sale records and their orders (the sale-run reads): absent, those routes answer 404. */
-  sales?: Pick<DynamoDbSaleStore, 'get' | 'orders'>;
+  sales?: Pick<DynamoDbSaleStore, 'get' | 'caseOrders'>;
   /** The sale desks' records (GET /sale-desks): absent, the list is empty and a desk answers 404. */
   desks?: DeskReads;
   /** The sale executions' states as Step Functions ran them (the sale detail's state-by-state view): absent, left out. */

@@ -273,7 +273,8 @@ export const saleRoutes: readonly AnyRoute<RouteDeps>[] = [
       if (!c || !sale || !deps.sales)
         throw new CaseNotFoundError(query.city, `${params.caseId} (sale ${params.saleId})`);
       const [orders, execution] = await Promise.all([
-        deps.sales.orders(query.city, params.caseId, params.saleId),
+        // The case's orders of this sale: its own slices and its shares of desk orders (`<city>.<deskId>.s<n>.<caseId>`).
+        deps.sales.caseOrders(query.city, params.caseId).then((all) => all.filter((o) => o.saleId === params.saleId)),
         executionOf(sale, deps),
       ]);
       return {
@@ -291,7 +292,7 @@ export const saleRoutes: readonly AnyRoute<RouteDeps>[] = [
               }
             : {}),
           pauseLog: sale.pauses.map((p) => ({ at: p.at, market: p.market, reason: p.reason, action: p.action })),
-          slicesLog: orders.sort((a, b) => a.slice - b.slice).map(sliceView),
+          slicesLog: orders.map(sliceView), // in the order they were planned (caseOrders)
           ...(execution ? { execution } : {}),
         },
       };

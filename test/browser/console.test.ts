@@ -233,6 +233,8 @@ describe('web console', () => {
 
     const first = (await browser.newPage()).page;
     await signIn(first, user('officer'));
+    // Signed in (the session saved) before going elsewhere: a navigation right after 확인 can cut the sign-in short.
+    await first.getByRole('heading', { level: 1, name: '체납 사건' }).waitFor();
     await openPage(first, '#/approvals', '승인·반환');
     await first.getByRole('button', { name: `승인 (${saleId})` }).click();
     await first.getByRole('status').waitFor();
@@ -243,6 +245,7 @@ describe('web console', () => {
 
     const second = (await browser.newPage()).page;
     await signIn(second, user('officer-2'));
+    await second.getByRole('heading', { level: 1, name: '체납 사건' }).waitFor();
     await openPage(second, '#/approvals', '승인·반환');
     expect(await second.locator('main').textContent()).toContain('officer (');
     await second.getByRole('button', { name: `승인 (${saleId})` }).click();
