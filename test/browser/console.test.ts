@@ -284,7 +284,7 @@ describe('web console', () => {
 
     // It sold through the BTC desk of its day: the sale page links to the desk, which shows its run,
     // the case among its members and its orders with the case's share, as the desk's records hold them.
-    const shares = await stack.sales.orders(CITY, caseId, saleId);
+    const shares = (await stack.sales.caseOrders(CITY, caseId)).filter((o) => o.saleId === saleId);
     const deskId = shares.find((o) => o.deskId)?.deskId;
     if (!deskId) throw new Error('the sale did not sell through a desk');
     await second.getByRole('link', { name: /^공동 매각 BTC/ }).click();

@@ -70,6 +70,11 @@ const ORDER_STATUS: Record<string, string> = {
   IN_DOUBT: '확인 중',
 };
 
+/** A case's share of an order: what it offered and, once final, what it received (one text: htm trims line breaks). */
+const shareText = (s: DeskDetail['orderList'][number]['shares'][number], market: string): string =>
+  `${s.caseId}: ${coin(s.offered, market)}` +
+  (s.quantity !== undefined ? ` → ${coin(s.quantity, market)}, ${won(s.grossKrw)} (수수료 ${won(s.feeKrw)})` : '');
+
 /** `desk.KRW-BTC.20260915` → the desk page's address (its market and day). */
 export function deskHref(deskId: string): string | undefined {
   const m = /^desk\.(KRW-[A-Z0-9]+)\.(\d{4})(\d{2})(\d{2})$/.exec(deskId);
@@ -270,17 +275,7 @@ export function DeskPage({ params }: { params: Record<string, string> }) {
                     <td>${ORDER_STATUS[o.status] ?? o.status}${o.absentReason ? ` (${o.absentReason})` : ''}</td>
                     <td>
                       <ul class="shares">
-                        ${o.shares.map(
-                          (s) =>
-                            html`<li>
-                              ${s.caseId}:
-                              ${coin(s.offered, data.market)}${
-                                s.quantity !== undefined
-                                  ? ` → ${coin(s.quantity, data.market)}, ${won(s.grossKrw)} (수수료 ${won(s.feeKrw)})`
-                                  : ''
-                              }
-                            </li>`,
-                        )}
+                        ${o.shares.map((s) => html`<li>${shareText(s, data.market)}</li>`)}
                       </ul>
                     </td>
                   </tr>`,
