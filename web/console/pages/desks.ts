@@ -8,6 +8,7 @@ import { coin, day as dayText, percent, when, won } from '../../shared/format';
 import { html } from '../../shared/html';
 import { Pager } from '../pager';
 import { useConsole } from '../context';
+import { DESK_ACTION_LABEL, deskReason } from '../labels';
 import { useLoad } from '../use-load';
 
 interface Desk {
@@ -90,8 +91,7 @@ export function DesksPage({ params }: { params: Record<string, string> }) {
   );
   return html`<h1>공동 매각</h1>
     <p class="notice">
-      같은 날 같은 코인을 매각하는 사건들의 코인을 코인별 창구 하나가 함께 나누어 팝니다.
-      ${params.day ? dayText(params.day) : '오늘'} · 5초마다 새로 고칩니다
+      ${`같은 날 같은 코인을 매각하는 사건들의 코인을 코인별 창구 하나가 함께 나누어 팝니다. ${params.day ? dayText(params.day) : '오늘'} · 5초마다 새로 고칩니다`}
     </p>
     ${error ? html`<p class="error" role="alert">${error}</p>` : null}
     ${
@@ -204,7 +204,7 @@ export function DeskPage({ params }: { params: Record<string, string> }) {
         <div class="value">${percent(data.maxParticipation)}</div>
       </div>
     </div>
-    ${data.lastDecision ? html`<p>최근 판단: ${when(data.lastDecision.at)} ${data.lastDecision.action}${data.lastDecision.reason ? ` — ${data.lastDecision.reason}` : ''}</p>` : null}
+    ${data.lastDecision ? html`<p>최근 판단: ${when(data.lastDecision.at)} ${DESK_ACTION_LABEL[data.lastDecision.action] ?? data.lastDecision.action}${data.lastDecision.reason ? ` — ${deskReason(data.lastDecision.reason)}` : ''}</p>` : null}
     <h2>참여 사건</h2>
     <table>
       <caption class="visually-hidden">
@@ -227,7 +227,7 @@ export function DeskPage({ params }: { params: Record<string, string> }) {
               <td>
                 <a href=${`#/sales/${encodeURIComponent(m.caseId)}/${encodeURIComponent(m.saleId)}`}>${m.caseId}</a>
               </td>
-              <td>${MEMBER_STATUS[m.status] ?? m.status}${m.reason ? ` (${m.reason})` : ''}</td>
+              <td>${MEMBER_STATUS[m.status] ?? m.status}${m.reason ? ` (${deskReason(m.reason)})` : ''}</td>
               <td>${when(m.joinedAt)}</td>
               <td class="num">${coin(m.offered, data.market)}</td>
               <td class="num">${coin(m.sold, data.market)}</td>
