@@ -1146,11 +1146,9 @@ export const DeskSummaryView = z
     startedAt: Instant,
     endedAt: Instant.optional(),
     lastDecision: z.object({ at: Instant, action: z.string(), reason: z.string().optional() }).optional(),
-    members: z
-      .object({ active: z.number().int(), withdrawn: z.number().int(), done: z.number().int() })
-      .meta({
-        description: 'Cases in the desk: still selling through it, withdrawn (hold, payment, stop, covered), done.',
-      }),
+    members: z.object({ active: z.number().int(), withdrawn: z.number().int(), done: z.number().int() }).meta({
+      description: 'Cases in the desk: still selling through it, withdrawn (hold, payment, stop, covered), done.',
+    }),
     slices: z.number().int().meta({ description: 'Orders planned (the desk’s slice counter).' }),
     openOrders: z.number().int().meta({ description: 'Orders not yet final (on the way or in doubt).' }),
     orders: z.number().int().meta({ description: 'Orders final or in doubt.' }),

@@ -290,7 +290,9 @@ describe('web console', () => {
     await second.getByRole('link', { name: /^공동 매각 BTC/ }).click();
     await second.getByRole('heading', { level: 1, name: /공동 매각 BTC/ }).waitFor();
     const desk = await stack.desks.get(CITY, deskId);
-    expect(await second.locator('main').textContent()).toContain(`실행 ${CITY}_desk_KRW-BTC_${desk?.day.replaceAll('-', '')}`);
+    expect(await second.locator('main').textContent()).toContain(
+      `실행 ${CITY}_desk_KRW-BTC_${desk?.day.replaceAll('-', '')}`,
+    );
     const members = second.getByRole('table', { name: '참여 사건' });
     await members.getByRole('link', { name: caseId }).waitFor();
     const orders = second.getByRole('table', { name: '공동 매각 주문' });
