@@ -812,6 +812,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       store,
       settings,
       sales,
+      desks,
       // The sale detail's states: the local workflow's event log, read as Step Functions' history.
       executions: workflow.executions,
       policy: saleConfig.policy,

@@ -9,6 +9,7 @@ import { DynamoDbPriceStore } from '#adapters/dynamodb/price-store';
 import { DynamoDbJournalStore } from '#adapters/dynamodb/journal-store';
 import { DynamoDbReleaseStore } from '#adapters/dynamodb/release-store';
 import { DynamoDbSaleStore } from '#adapters/dynamodb/sale-store';
+import { DeskStore } from '#adapters/dynamodb/desk-store';
 import { createSqsClient } from '#adapters/sqs/client';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { StepFunctionsSaleExecutions } from '#adapters/workflow/execution-history';
@@ -60,6 +61,7 @@ export const handler = lambdaHandler(
     prices,
     releases: new DynamoDbReleaseStore(client, config.tableName),
     sales: new DynamoDbSaleStore(client, config.tableName),
+    desks: new DeskStore(client, config.tableName),
     policy: config.policy,
     custody: new DynamoDbJournalStore(client, config.tableName),
     ...(config.saleStateMachineArn

@@ -36,6 +36,7 @@ import type { DynamoDbSaleStore } from '#adapters/dynamodb/sale-store';
 import type { SaleExecutions } from '#adapters/workflow/execution-history';
 import type { ExecutionPolicy } from '#domain/execution-policy';
 import { caseListing, saleRoutes } from './sale-routes';
+import { deskRoutes, type DeskReads } from './desk-routes';
 import { approveRelease, recordDestination, ReleaseRuleError, type ReleaseWork } from '#domain/release';
 import type { ApiConfig } from './config';
 import { defineRoute, type AnyRoute, type Change, type Recorded, type RouteInput } from './router';
@@ -116,7 +117,9 @@ export interface RouteDeps {
   /** Releases (destination, approvals): absent, the release routes answer 404. */
   releases?: Pick<DynamoDbReleaseStore, 'get' | 'open' | 'save'>;
   /** Sale records and their orders (the sale-run reads): absent, those routes answer 404. */
-  sales?: Pick<DynamoDbSaleStore, 'get' | 'orders'>;
+  sales?: Pick<DynamoDbSaleStore, 'get' | 'caseOrders'>;
+  /** The sale desks' records (GET /sale-desks): absent, the list is empty and a desk answers 404. */
+  desks?: DeskReads;
   /** The sale executions' states as Step Functions ran them (the sale detail's state-by-state view): absent, left out. */
   executions?: SaleExecutions;
   /** The execution policy's approval thresholds: how many officers a sale needs. */
@@ -934,6 +937,7 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
     handle: (input, deps) => changeRelease(deps, input, (r) => approveRelease(r, actorOf(input.caller), input.now)),
   }),
   ...saleRoutes,
+  ...deskRoutes,
 
   defineRoute<RouteDeps, z.ZodUndefined, typeof RefundListQuery>({
     kind: 'read',

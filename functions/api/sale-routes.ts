@@ -29,7 +29,8 @@ import {
 import { caseListView } from './views';
 
 const READERS = ['CITY_SYSTEM', 'OFFICER', 'AUDITOR'] as const;
-const COMMON = {
+/** The 400 and 403 every read route may answer (shared with desk-routes.ts). */
+export const COMMON = {
   400: { description: 'The request is not valid: the problem names each wrong field.', schema: ProblemView },
   403: { description: 'The caller is unknown or its role may not do this.', schema: ProblemView },
 };
@@ -91,6 +92,7 @@ const sliceView = (o: OrderRecord) => ({
   feeKrw: text(o.feeKrw) ?? '0',
   ...(o.firstTradeAt ? { firstTradeAt: o.firstTradeAt } : {}),
   ...(o.exchangeState ? { exchangeState: o.exchangeState } : {}),
+  ...(o.deskId ? { deskId: o.deskId } : {}),
 });
 
 /** Cases a filtered listing reads at most per request: past it, the page returns what matched so far and its cursor. */
@@ -271,7 +273,8 @@ export const saleRoutes: readonly AnyRoute<RouteDeps>[] = [
       if (!c || !sale || !deps.sales)
         throw new CaseNotFoundError(query.city, `${params.caseId} (sale ${params.saleId})`);
       const [orders, execution] = await Promise.all([
-        deps.sales.orders(query.city, params.caseId, params.saleId),
+        // The case's orders of this sale: its own slices and its shares of desk orders (`<city>.<deskId>.s<n>.<caseId>`).
+        deps.sales.caseOrders(query.city, params.caseId).then((all) => all.filter((o) => o.saleId === params.saleId)),
         executionOf(sale, deps),
       ]);
       return {
@@ -289,7 +292,7 @@ export const saleRoutes: readonly AnyRoute<RouteDeps>[] = [
               }
             : {}),
           pauseLog: sale.pauses.map((p) => ({ at: p.at, market: p.market, reason: p.reason, action: p.action })),
-          slicesLog: orders.sort((a, b) => a.slice - b.slice).map(sliceView),
+          slicesLog: orders.map(sliceView), // in the order they were planned (caseOrders)
           ...(execution ? { execution } : {}),
         },
       };

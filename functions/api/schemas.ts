@@ -982,6 +982,10 @@ export const SaleDetailView = SaleRunView.extend({
       feeKrw: DecimalAmount,
       firstTradeAt: Instant.optional(),
       exchangeState: z.string().optional(),
+      deskId: z
+        .string()
+        .optional()
+        .meta({ description: 'The case’s share of this desk’s order (GET /sale-desks/{deskId}): sold pooled.' }),
     }),
   ),
   execution: z
@@ -1102,3 +1106,114 @@ export const TreasuryView = z
       .meta({ description: 'The day’s confirmed transfer.' }),
   })
   .meta({ id: 'Treasury' });
+
+// ---------------------------------------------------------------- the sale desks (docs/SALE-DESK.md)
+
+export const DeskListQuery = z.strictObject({
+  city: CityId,
+  day: LocalDateSchema.optional().meta({ description: 'The Korean day (default: today in Korea).' }),
+  market: Market.optional().meta({
+    description: 'Only the desk of this market, with its members and a page of its orders (newest first).',
+  }),
+  // Digits only: a desk's orders are numbered by slice, and a page goes on below the slice given.
+  cursor: z
+    .string()
+    .regex(/^[1-9]\d{0,6}$/, { error: 'must be a slice number from a previous page', abort: true })
+    .transform(Number)
+    .optional()
+    .meta({ description: 'With market: the cursor of the previous page (the orders before this slice).' }),
+  limit: z
+    .string()
+    .regex(/^[1-9]\d?$/, { error: 'must be a whole number from 1 to 50', abort: true })
+    .transform(Number)
+    .pipe(z.number().max(50, { error: 'must be a whole number from 1 to 50' }))
+    .optional()
+    .meta({ description: 'With market: orders per page (default 20).' }),
+});
+
+export const DeskSummaryView = z
+  .object({
+    cityId: CityId,
+    deskId: z.string(),
+    market: z.string(),
+    day: LocalDateSchema,
+    status: z.enum(['RUNNING', 'ENDED']),
+    run: z
+      .number()
+      .int()
+      .meta({ description: 'Runs of the desk this day (a desk joined again after it ended runs again).' }),
+    execution: z.string().meta({ description: 'The current run’s Step Functions execution.' }),
+    startedAt: Instant,
+    endedAt: Instant.optional(),
+    lastDecision: z.object({ at: Instant, action: z.string(), reason: z.string().optional() }).optional(),
+    members: z.object({ active: z.number().int(), withdrawn: z.number().int(), done: z.number().int() }).meta({
+      description: 'Cases in the desk: still selling through it, withdrawn (hold, payment, stop, covered), done.',
+    }),
+    slices: z.number().int().meta({ description: 'Orders planned (the desk’s slice counter).' }),
+    openOrders: z.number().int().meta({ description: 'Orders not yet final (on the way or in doubt).' }),
+    orders: z.number().int().meta({ description: 'Orders final or in doubt.' }),
+    soldQuantity: z.string(),
+    grossKrw: DecimalAmount,
+    arrivalMid: z.string().optional().meta({ description: 'The mid when the desk first sold this day.' }),
+    arrivalValueKrw: DecimalAmount.meta({ description: 'What the coins sold were worth at the arrival mid.' }),
+    maxParticipation: z
+      .string()
+      .meta({ description: 'The largest share of the market’s volume per minute one desk order took (estimated).' }),
+  })
+  .meta({ id: 'SaleDesk' });
+
+const CaseShare = z.object({
+  caseId: CaseId,
+  offered: z.string().meta({ description: 'What the case offered this order.' }),
+  floorPrice: z.string().optional(),
+  quantity: z.string().optional().meta({ description: 'What it received once the order was final.' }),
+  grossKrw: DecimalAmount.optional(),
+  feeKrw: DecimalAmount.optional(),
+});
+
+/** One desk with its members and a page of its orders (GET /sale-desks with market). */
+export const DeskDetailView = DeskSummaryView.extend({
+  memberList: z.array(
+    z.object({
+      caseId: CaseId,
+      saleId: z.string(),
+      status: z.enum(['ACTIVE', 'WITHDRAWN', 'DONE']),
+      reason: z.string().optional(),
+      joinedAt: Instant,
+      offered: z.string().meta({ description: 'Coins the case offered the desk in all.' }),
+      floorPrice: z.string().optional(),
+      sold: z.string().meta({ description: 'Coins the desk’s final orders sold of it.' }),
+    }),
+  ),
+  orderList: z.array(
+    z.object({
+      identifier: z.string(),
+      slice: z.number().int(),
+      plannedAt: Instant,
+      sentAt: Instant.optional(),
+      status: z.string(),
+      limitPrice: z.string(),
+      binding: z.string(),
+      volume: z.string(),
+      executedVolume: z.string(),
+      grossKrw: DecimalAmount,
+      feeKrw: DecimalAmount,
+      participation: z.string().optional().meta({ description: 'Its fill over the market’s volume per minute.' }),
+      absentReason: z.string().optional(),
+      shares: z.array(CaseShare).meta({ description: 'Each case’s share: what it offered and, once final, received.' }),
+    }),
+  ),
+  cursor: z
+    .string()
+    .optional()
+    .meta({ description: 'Pass as `cursor` for the earlier orders; absent on the last page.' }),
+}).meta({ id: 'SaleDeskDetail' });
+
+export const DeskListView = z
+  .object({
+    items: z.array(z.union([DeskDetailView, DeskSummaryView])).meta({
+      description:
+        'The day’s desks by market; with market, that desk alone, with its members and a page of its orders.',
+    }),
+  })
+  .meta({ id: 'SaleDeskList' });

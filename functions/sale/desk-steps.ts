@@ -21,6 +21,7 @@ import { guardMarket } from '#domain/execution-policy';
 import { nextDeskSlice } from '#domain/sale-desk';
 import { Decimal, sum, ZERO } from '#domain/money';
 import {
+  deskOrderIdentifier,
   finalShare,
   MAX_OFFERS_PER_ORDER,
   memberLeft,
@@ -316,7 +317,7 @@ export function createDeskSteps(deps: DeskStepDeps): DeskSteps {
         return end(decision.action === 'RELEASE_DUST' ? 'DUST' : 'ALL_SOLD', taking);
       }
       const slice = desk.sliceCount + 1;
-      const identifier = `${desk.cityId}.${desk.deskId}.s${slice}`;
+      const identifier = deskOrderIdentifier(desk.cityId, desk.deskId, slice);
       const order: DeskOrder = {
         identifier,
         cityId: desk.cityId,

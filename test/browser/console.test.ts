@@ -233,6 +233,8 @@ describe('web console', () => {
 
     const first = (await browser.newPage()).page;
     await signIn(first, user('officer'));
+    // Signed in (the session saved) before going elsewhere: a navigation right after 확인 can cut the sign-in short.
+    await first.getByRole('heading', { level: 1, name: '체납 사건' }).waitFor();
     await openPage(first, '#/approvals', '승인·반환');
     await first.getByRole('button', { name: `승인 (${saleId})` }).click();
     await first.getByRole('status').waitFor();
@@ -243,6 +245,7 @@ describe('web console', () => {
 
     const second = (await browser.newPage()).page;
     await signIn(second, user('officer-2'));
+    await second.getByRole('heading', { level: 1, name: '체납 사건' }).waitFor();
     await openPage(second, '#/approvals', '승인·반환');
     expect(await second.locator('main').textContent()).toContain('officer (');
     await second.getByRole('button', { name: `승인 (${saleId})` }).click();
@@ -278,6 +281,36 @@ describe('web console', () => {
     );
     expect(await second.locator('main').textContent()).toContain(`실행 ${execution} · 성공`);
     expect(await checkPage(second, 'sale')).toEqual([]);
+
+    // It sold through the BTC desk of its day: the sale page links to the desk, which shows its run,
+    // the case among its members and its orders with the case's share, as the desk's records hold them.
+    const shares = (await stack.sales.caseOrders(CITY, caseId)).filter((o) => o.saleId === saleId);
+    const deskId = shares.find((o) => o.deskId)?.deskId;
+    if (!deskId) throw new Error('the sale did not sell through a desk');
+    await second.getByRole('link', { name: /^공동 매각 BTC/ }).click();
+    await second.getByRole('heading', { level: 1, name: /공동 매각 BTC/ }).waitFor();
+    const desk = await stack.desks.get(CITY, deskId);
+    expect(await second.locator('main').textContent()).toContain(
+      `실행 ${CITY}_desk_KRW-BTC_${desk?.day.replaceAll('-', '')}`,
+    );
+    const members = second.getByRole('table', { name: '참여 사건' });
+    await members.getByRole('link', { name: caseId }).waitFor();
+    const orders = second.getByRole('table', { name: '공동 매각 주문' });
+    const orderRows = await orders.locator('tbody tr').count();
+    expect(orderRows).toBe(Math.min(20, desk?.sliceCount ?? 0));
+    // The newest order first, with this case's share of its fill as its own record has it.
+    const newest = shares.filter((o) => o.deskId === deskId).sort((a, b) => b.slice - a.slice)[0];
+    expect(await orders.locator('tbody tr').first().locator('td').first().textContent()).toBe(String(desk?.sliceCount));
+    if (newest && newest.slice === desk?.sliceCount && newest.executedVolume?.gt(0))
+      expect(await orders.locator('tbody tr').first().textContent()).toContain(
+        `${caseId}: ${newest.volume.toFixed()} BTC → ${newest.executedVolume.toFixed()} BTC`,
+      );
+    expect(await checkPage(second, 'desk')).toEqual([]);
+    await second.getByRole('link', { name: '공동 매각 목록' }).click();
+    await second.getByRole('heading', { level: 1, name: '공동 매각' }).waitFor();
+    await second.getByRole('link', { name: 'BTC', exact: true }).waitFor();
+    expect(await checkPage(second, 'desks')).toEqual([]);
+
     await openPage(second, '#/sales?state=SETTLED', '매각 실행');
     await second.getByRole('link', { name: saleId }).waitFor();
     expect(await checkPage(second, 'sales')).toEqual([]);

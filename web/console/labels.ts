@@ -67,3 +67,23 @@ export const EXECUTION_LABEL: Record<string, string> = {
   TIMED_OUT: '시간 초과',
   ABORTED: '중단',
 };
+
+/** Why a case left a sale desk, or why the desk ended or decided (codes the sale workflow records). */
+export const DESK_REASON_LABEL: Record<string, string> = {
+  COVERED: '필요액 충당',
+  ALL_SOLD: '전량 매각',
+  ON_HOLD: '보류',
+  NOTHING_OWED: '체납액 없음',
+  STOPPED_BY_OFFICER: '공무원 중지',
+  SALE_EXPIRED: '매각 기간 경과',
+  APPROVAL_TIMED_OUT: '승인 기한 경과',
+  SALE_FAILED: '매각 실패',
+  DESK_ENDED: '창구 종료',
+  OFFER_SOLD: '제공 수량 매각 완료',
+  NO_MEMBERS: '참여 사건 없음',
+  DAY_OVER: '매각일 종료',
+  RUN_SPAN: '실행 시간 한도',
+};
+export const DESK_ACTION_LABEL: Record<string, string> = { SELL: '주문', WAIT: '대기', END: '종료' };
+/** A recorded code in Korean where there is a name for it (`BLOCKED:…`, `ESCALATED:…` keep their detail). */
+export const deskReason = (code: string): string => DESK_REASON_LABEL[code] ?? code;

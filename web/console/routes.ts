@@ -4,6 +4,7 @@ import { ApprovalsPage } from './pages/approvals';
 import { CasePage } from './pages/case';
 import { CasesPage } from './pages/cases';
 import { CityPage } from './pages/city';
+import { DeskPage, DesksPage } from './pages/desks';
 import { SalePage, SalesPage } from './pages/sales';
 
 export interface Route {
@@ -15,6 +16,7 @@ export interface Route {
 export const NAV = [
   { hash: '#/cases', label: '체납 사건' },
   { hash: '#/sales', label: '매각 실행' },
+  { hash: '#/desks', label: '공동 매각' },
   { hash: '#/approvals', label: '승인·반환' },
   { hash: '#/city', label: '도시 현황' },
 ] as const;
@@ -26,6 +28,8 @@ export function routeOf(hash: string): Route {
   if (parts[0] === 'cases' && parts[1]) return { nav: '#/cases', name: 'case', params: { ...query, caseId: parts[1] } };
   if (parts[0] === 'sales' && parts[1] && parts[2])
     return { nav: '#/sales', name: 'sale', params: { ...query, caseId: parts[1], saleId: parts[2] } };
+  if (parts[0] === 'desks' && parts[1] && parts[2])
+    return { nav: '#/desks', name: 'desk', params: { ...query, market: parts[1], day: parts[2] } };
   const nav = NAV.find((n) => n.hash === `#/${parts[0] ?? ''}`);
   return nav
     ? { nav: nav.hash, name: parts[0] ?? 'cases', params: query }
@@ -40,6 +44,10 @@ export function Page({ route }: { route: Route }) {
       return html`<${SalesPage} params=${route.params} />`;
     case 'sale':
       return html`<${SalePage} params=${route.params} />`;
+    case 'desks':
+      return html`<${DesksPage} params=${route.params} />`;
+    case 'desk':
+      return html`<${DeskPage} params=${route.params} />`;
     case 'approvals':
       return html`<${ApprovalsPage} />`;
     case 'city':

@@ -12,6 +12,9 @@
  *                        identifier), the split it was placed with (offers), and once final the
  *                        allocation of its trades to the cases.
  *
+ * The DESK item is also in the byStatus index under `CITY#<city>#DESKS`, sorted by `<day>#<market>`:
+ * the officers' read of a city's desks of a day (GET /sale-desks) is one query, no scan.
+ *
  * Each case's share of an order is an OrderRecord in the case's own partition (`deskOrder` names the
  * desk order), so everything the case's sale reads (sold, held in doubt, proceeds, settlement) reads
  * its shares as it reads its own orders. Shares are written PLANNED in the transaction that plans the
@@ -20,7 +23,14 @@
  * the transaction that closes it. A fill found late is allocated by the stored split; each case
  * turns its own share DONE from it (or the sweep, once its sale has ended).
  */
-import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient, TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ConcurrencyConflictError } from '#domain/case-store';
@@ -28,6 +38,7 @@ import type { CaseFill, Offer } from '#domain/desk-allocation';
 import { Decimal, sum, ZERO } from '#domain/money';
 import { documentClient, queryAll } from './client';
 import { inDoubtSk, ORDERS_IN_DOUBT_PK, safeId, SK } from './keys';
+import { INDEX } from './table-definition';
 import { CorruptItemError, dec, int, str, type Item } from './marshal';
 import {
   isConditionFailure,
@@ -47,6 +58,11 @@ import {
 export const deskIdOf = (market: string, day: string): string => `desk.${market}.${day.replaceAll('-', '')}`;
 export const deskPk = (cityId: string, deskId: string): string =>
   `CITY#${safeId('cityId', cityId)}#DESK#${safeId('deskId', deskId)}`;
+/** A city's desks in the byStatus index (GSI2), sorted by `<day>#<market>` (a partition of their own, beside the case statuses). */
+export const desksPk = (cityId: string): string => `CITY#${safeId('cityId', cityId)}#DESKS`;
+/** The desk order of a slice: `<city>.<deskId>.s<n>`, n from 1 to the desk's slice counter. */
+export const deskOrderIdentifier = (cityId: string, deskId: string, slice: number): string =>
+  `${cityId}.${deskId}.s${slice}`;
 /** A case's share of a desk order: its own record, in its partition. */
 export const shareIdentifier = (deskOrder: string, caseId: string): string => `${deskOrder}.${caseId}`;
 /** The desk's orders stand where a case would be (`caseId`), so the order helpers serve them too. */
@@ -152,6 +168,8 @@ function deskToItem(d: DeskRecord): Item {
   return {
     PK: deskPk(d.cityId, d.deskId),
     SK: 'DESK',
+    GSI2PK: desksPk(d.cityId),
+    GSI2SK: `${d.day}#${d.market}`,
     recordType: 'DESK',
     cityId: d.cityId,
     deskId: d.deskId,
@@ -336,6 +354,59 @@ export class DeskStore {
       }),
     );
     return out.Item ? itemToDesk(out.Item) : undefined;
+  }
+
+  /** The city's desks of a Korean day (yyyy-mm-dd), by market: one per market, however often it ran. */
+  async ofDay(cityId: string, day: string): Promise<DeskRecord[]> {
+    const keys = await queryAll(this.doc, {
+      TableName: this.tableName,
+      IndexName: INDEX.byStatus,
+      KeyConditionExpression: 'GSI2PK = :pk AND begins_with(GSI2SK, :day)',
+      ExpressionAttributeValues: { ':pk': desksPk(cityId), ':day': `${day}#` },
+    });
+    // The index holds the keys (its projection is the cases'): each desk read from its item.
+    const prefix = deskPk(cityId, 'x').slice(0, -1);
+    const ids = keys.map((k) => str(k.PK, 'PK').slice(prefix.length));
+    const desks = await Promise.all(ids.map((id) => this.get(cityId, id)));
+    return desks.filter((d): d is DeskRecord => d !== undefined);
+  }
+
+  /** How many members the desk has, by status (each member read for its status only). */
+  async memberCounts(cityId: string, deskId: string): Promise<Record<MemberStatus, number>> {
+    const counts: Record<MemberStatus, number> = { ACTIVE: 0, WITHDRAWN: 0, DONE: 0 };
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :m)',
+          ExpressionAttributeValues: { ':pk': deskPk(cityId, deskId), ':m': 'MEMBER#' },
+          ExpressionAttributeNames: { '#s': 'status' },
+          ProjectionExpression: '#s',
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      for (const item of out.Items ?? []) counts[str(item.status, 'status') as MemberStatus]++;
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return counts;
+  }
+
+  /** The desk's orders of these slices (those planned: a slice past the counter has none). */
+  async ordersOfSlices(cityId: string, deskId: string, slices: readonly number[]): Promise<DeskOrder[]> {
+    let keys = slices.map((n) => ({
+      PK: deskPk(cityId, deskId),
+      SK: SK.order(deskOrderIdentifier(cityId, deskId, n)),
+    }));
+    const items: Item[] = [];
+    while (keys.length > 0) {
+      const out = await this.doc.send(
+        new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }),
+      );
+      items.push(...(out.Responses?.[this.tableName] ?? []));
+      keys = (out.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as typeof keys;
+    }
+    return items.map(itemToDeskOrder).sort((a, b) => b.slice - a.slice);
   }
 
   async member(cityId: string, deskId: string, caseId: string): Promise<DeskMember | undefined> {

@@ -21,6 +21,7 @@ import { DynamoDbCaseStore } from '#adapters/dynamodb/case-store';
 import { DynamoDbCitySettings } from '#adapters/dynamodb/city-settings-store';
 import { DynamoDbJournalStore } from '#adapters/dynamodb/journal-store';
 import { DynamoDbReleaseStore } from '#adapters/dynamodb/release-store';
+import { DeskStore } from '#adapters/dynamodb/desk-store';
 import { DynamoDbSelfServiceStore } from '#adapters/dynamodb/self-service-store';
 import { accessKeys } from '#adapters/self-service/access-keys';
 import { createApi, type ApiHandler } from '../../../functions/api/app';
@@ -68,6 +69,7 @@ beforeAll(async () => {
     settings: new DynamoDbCitySettings(client, name),
     releases: new DynamoDbReleaseStore(client, name),
     custody: new DynamoDbJournalStore(client, name),
+    desks: new DeskStore(client, name),
     taxpayerCheck: {
       keys: () => Promise.resolve(accessKeys(randomBytes(48).toString('base64'))),
       store: new DynamoDbSelfServiceStore(client, name),

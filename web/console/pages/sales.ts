@@ -6,6 +6,7 @@ import { Pager } from '../pager';
 import { useConsole } from '../context';
 import { EXECUTION_LABEL, qualityFigure, STATE_TYPE_LABEL, STATUS_LABEL, VISIT_LABEL } from '../labels';
 import { useLoad } from '../use-load';
+import { deskHref } from './desks';
 
 export interface SaleRun {
   caseId: string;
@@ -136,6 +137,8 @@ interface SaleDetail extends SaleRun {
     grossKrw: string;
     feeKrw: string;
     binding: string;
+    /** Sold pooled: the case's share of this desk's order. */
+    deskId?: string;
   }[];
   /** The current execution, state by state as Step Functions ran it (the latest states). */
   execution?: {
@@ -263,6 +266,15 @@ export function SalePage({ params }: { params: Record<string, string> }) {
       })}
     </div>
     ${data.approval.approvedBy.length > 0 ? html`<p>승인한 공무원: ${data.approval.approvedBy.map((a) => `${a.by} (${when(a.at)})`).join(', ')}</p>` : null}
+    ${[...new Set(data.slicesLog.flatMap((o) => (o.deskId ? [o.deskId] : [])))].map((id) => {
+      const href = deskHref(id);
+      return href
+        ? html`<p>
+            이 사건의 코인은 같은 날 같은 코인의 다른 사건과 함께 매각되었습니다:
+            <a href=${href}>공동 매각 ${id.split('.')[1]?.replace(/^KRW-/, '')} ${id.split('.')[2]}</a>
+          </p>`
+        : null;
+    })}
     ${data.escalation ? html`<p class="error">보고: ${when(data.escalation.at)} ${data.escalation.market} — ${data.escalation.reason}</p>` : null}
     <h2>분할 주문</h2>
     <table>
