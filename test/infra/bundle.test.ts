@@ -53,6 +53,9 @@ describe('bundled app', () => {
     // The aliased built-ins come from process.getBuiltinModule, never through an ES module import (its facade).
     expect(code).toContain('getBuiltinModule("node:fs")');
     expect(code).not.toMatch(/from\s*["']node:(crypto|fs|http|https|os|process|zlib)["']/);
+    // The SDK's event-stream codec and semver are the stubs of functions/bundling/, not the packages.
+    expect(code).toContain('event streams are not bundled');
+    expect(code).not.toContain('Invalid comparator');
 
     symlinkSync(path.resolve(__dirname, '..', '..', 'node_modules'), path.join(outdir, 'node_modules'), 'dir');
     const script = `const m = await import(${JSON.stringify(pathToFileURL(bundle).href)}); process.stdout.write(typeof m.handler);`;
@@ -66,6 +69,13 @@ describe('bundled app', () => {
           { principal: 'arn:aws:iam::123456789012:role/city', role: 'CITY_SYSTEM', cities: ['cheongju'] },
         ]),
         AWS_REGION: 'ap-northeast-2',
+        // What the Lambda runtime adds with active tracing: Powertools' tracer initialises with tracing
+        // on (the X-Ray SDK instruments http and https), as deployed.
+        AWS_LAMBDA_FUNCTION_NAME: 'api',
+        AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+        LAMBDA_TASK_ROOT: dir,
+        AWS_XRAY_DAEMON_ADDRESS: '127.0.0.1:2000',
+        AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
       },
     });
     expect(run.stderr).toBe('');
