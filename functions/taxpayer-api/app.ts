@@ -11,7 +11,7 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { PUBLIC_RATE_LIMIT } from '#domain/self-service';
 import type { DynamoDbSelfServiceStore } from '#adapters/dynamodb/self-service-store';
 import type { TaxpayerSession } from '#adapters/self-service/access-keys';
-import { commitChange, jsonResult, parseBody, problemFor, type ApiHandler, type CommitDeps } from '../api/app';
+import { commitChange, jsonResult, parseBody, problemFor, type ApiHandler, type CommitDeps } from '../api/http';
 import { fingerprint, IDEMPOTENCY_HEADER, parseIdempotencyKey } from '../api/idempotency';
 import { newId as defaultNewId } from '../api/ids';
 import { Problem } from '../api/problem';
