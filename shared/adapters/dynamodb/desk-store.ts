@@ -420,6 +420,35 @@ export class DeskStore {
     return out.Item ? itemToMember(out.Item) : undefined;
   }
 
+  /** One page of the desk's members by case id, after the case `after`; `next` is the page's last case when more follow. */
+  async memberPage(
+    cityId: string,
+    deskId: string,
+    options: { after?: string; limit: number },
+  ): Promise<{ members: DeskMember[]; next?: string }> {
+    const items: Item[] = [];
+    let start: Record<string, unknown> | undefined = options.after
+      ? { PK: deskPk(cityId, deskId), SK: `MEMBER#${options.after}` }
+      : undefined;
+    // One more than the page: whether another page follows.
+    do {
+      const out = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :m)',
+          ExpressionAttributeValues: { ':pk': deskPk(cityId, deskId), ':m': 'MEMBER#' },
+          ConsistentRead: true,
+          Limit: options.limit + 1 - items.length,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      items.push(...((out.Items ?? []) as Item[]));
+      start = out.LastEvaluatedKey;
+    } while (start && items.length <= options.limit);
+    const members = items.slice(0, options.limit).map(itemToMember);
+    return items.length > options.limit ? { members, next: members.at(-1)!.caseId } : { members };
+  }
+
   async members(cityId: string, deskId: string): Promise<DeskMember[]> {
     const items = await queryAll(this.doc, {
       TableName: this.tableName,
