@@ -1,7 +1,7 @@
 /** 체납 사건: the city's cases by state, with filters and search, a page at a time. */
 import { useEffect, useState } from 'preact/hooks';
 import { html } from '../../shared/html';
-import { Pager } from '../pager';
+import { Pager, type CursorPage } from '../pager';
 import { won, day, percent } from '../../shared/format';
 import { useConsole } from '../context';
 import { STATUS_LABEL, COVERAGE_LABEL } from '../labels';
@@ -19,7 +19,7 @@ interface CaseItem {
 
 export function CasesPage({ params }: { params: Record<string, string> }) {
   const { api, city, go } = useConsole();
-  const [page, setPage] = useState<{ items: CaseItem[]; cursor?: string } | undefined>();
+  const [page, setPage] = useState<CursorPage<CaseItem> | undefined>();
   const [error, setError] = useState<string | undefined>();
   const [cursors, setCursors] = useState<string[]>([]);
   const filters = {
@@ -32,7 +32,7 @@ export function CasesPage({ params }: { params: Record<string, string> }) {
   useEffect(() => {
     setPage(undefined);
     void api
-      .get<{ items: CaseItem[]; cursor?: string }>('/cases', {
+      .get<CursorPage<CaseItem>>('/cases', {
         city,
         ...filters,
         limit: '25',
@@ -113,6 +113,6 @@ export function CasesPage({ params }: { params: Record<string, string> }) {
                 )}
               </tbody>
             </table>
-            <${Pager} cursors=${cursors} next=${page.cursor} setCursors=${setCursors} />`
+            <${Pager} cursors=${cursors} next=${page.cursor} setCursors=${setCursors} examined=${page.examined} />`
     }`;
 }
