@@ -10,7 +10,7 @@ import { TOTP } from 'otpauth';
 import type { Page } from 'playwright-core';
 import { Decimal } from '#domain/money';
 import { readS3PrintBatch, S3PrintBatchChannel } from '#adapters/notice-channels/index';
-import { saleExecutionName } from '#adapters/workflow/sale-workflow';
+import { deskExecutionName, saleExecutionName } from '#adapters/workflow/sale-workflow';
 import type { ConsoleUser } from '../../local/cognito';
 import { keyFor } from '../../local/credentials';
 import { startLocalStack, type LocalStack } from '../../local/stack';
@@ -321,7 +321,8 @@ describe('web console', () => {
         `${caseId}: ${newest.volume.toFixed()} BTC → ${newest.executedVolume.toFixed()} BTC`,
       );
     // The desk's run state by state, as its execution ran it.
-    const deskExecution = `${CITY}_desk_KRW-BTC_${desk?.day.replaceAll('-', '')}`;
+    if (!desk) throw new Error(`no desk ${deskId}`);
+    const deskExecution = deskExecutionName(desk);
     await second.locator('main').getByText(`실행 ${deskExecution} ·`).waitFor();
     const deskEntered = stack.workflow.history(deskExecution).filter((e) => e.type === 'StateEntered');
     expect(await second.getByRole('table', { name: '실행 단계' }).locator('tbody tr').count()).toBe(

@@ -371,6 +371,15 @@ export class DeskStore {
     return desks.filter((d): d is DeskRecord => d !== undefined);
   }
 
+  /** The query of a desk's members (`MEMBER#<caseId>`, by case id). */
+  private memberKeys(cityId: string, deskId: string) {
+    return {
+      TableName: this.tableName,
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :m)',
+      ExpressionAttributeValues: { ':pk': deskPk(cityId, deskId), ':m': 'MEMBER#' },
+    };
+  }
+
   /** How many members the desk has, by status (each member read for its status only). */
   async memberCounts(cityId: string, deskId: string): Promise<Record<MemberStatus, number>> {
     const counts: Record<MemberStatus, number> = { ACTIVE: 0, WITHDRAWN: 0, DONE: 0 };
@@ -378,9 +387,7 @@ export class DeskStore {
     do {
       const out = await this.doc.send(
         new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :m)',
-          ExpressionAttributeValues: { ':pk': deskPk(cityId, deskId), ':m': 'MEMBER#' },
+          ...this.memberKeys(cityId, deskId),
           ExpressionAttributeNames: { '#s': 'status' },
           ProjectionExpression: '#s',
           ...(start ? { ExclusiveStartKey: start } : {}),
@@ -434,9 +441,7 @@ export class DeskStore {
     do {
       const out = await this.doc.send(
         new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :m)',
-          ExpressionAttributeValues: { ':pk': deskPk(cityId, deskId), ':m': 'MEMBER#' },
+          ...this.memberKeys(cityId, deskId),
           ConsistentRead: true,
           Limit: options.limit + 1 - items.length,
           ...(start ? { ExclusiveStartKey: start } : {}),
@@ -451,9 +456,7 @@ export class DeskStore {
 
   async members(cityId: string, deskId: string): Promise<DeskMember[]> {
     const items = await queryAll(this.doc, {
-      TableName: this.tableName,
-      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :m)',
-      ExpressionAttributeValues: { ':pk': deskPk(cityId, deskId), ':m': 'MEMBER#' },
+      ...this.memberKeys(cityId, deskId),
       ConsistentRead: true,
     });
     return items.map(itemToMember).sort((a, b) => (a.caseId < b.caseId ? -1 : a.caseId > b.caseId ? 1 : 0));

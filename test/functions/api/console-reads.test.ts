@@ -4,7 +4,8 @@
  * cities and the actor recorded).
  */
 import { Decimal } from '#domain/money';
-import { DynamoDbSaleStore, type SaleRecord } from '#adapters/dynamodb/sale-store';
+import { DynamoDbSaleStore } from '#adapters/dynamodb/sale-store';
+import { openedSale } from '../../support/cases';
 import { consoleCallerOf } from '../../../functions/api/roles';
 import { proxyEvent } from '../../../functions/api/proxy-event';
 import { knownExecutions, registerCaseVia, testApi } from '../../support/api';
@@ -184,25 +185,12 @@ describe('sale runs', () => {
       notices: [],
       releases: [],
     } as never);
-    const sale: SaleRecord = {
-      cityId: 'cheongju',
-      caseId,
-      saleId,
-      rev: 0,
+    const sale = openedSale('cheongju', caseId, {
       status: 'AWAITING_APPROVAL',
-      requestedBy: 'DEADLINE',
-      startedAt: '2025-09-01T00:00:00.000Z',
-      needAtStartKrw: new Decimal('1241000'),
-      limitPrices: {},
-      lastQuotes: {},
-      priceHistory: {},
-      consecutivePauses: 0,
       pauses: [{ at: '2025-09-01T00:05:00.000Z', market: 'KRW-BTC', reason: 'spread too wide', action: 'PAUSE' }],
       pauseCount: 1,
       approval: { requestedAt: '2025-09-01T00:01:00.000Z', plannedValueKrw: new Decimal('600000000') },
-      sliceCount: 0,
-      dust: {},
-    };
+    });
     await new DynamoDbSaleStore(table.client, table.tableName).create(sale);
     const list = await api.call('GET', '/sales', {
       query: { city: 'cheongju', awaitingApproval: 'true' },
@@ -242,26 +230,9 @@ describe('sale runs', () => {
     // The first and the current (third) execution have a history; the second's cannot be read.
     const executions = knownExecutions([name(0), name(2)]);
     const reader = testApi(table, '2025-09-01T00:00:00Z', { executions });
-    await new DynamoDbSaleStore(table.client, table.tableName).create({
-      cityId: 'cheongju',
-      caseId,
-      saleId,
-      rev: 0,
-      status: 'RUNNING',
-      requestedBy: 'DEADLINE',
-      startedAt: '2025-09-01T00:00:00.000Z',
-      needAtStartKrw: new Decimal('1241000'),
-      limitPrices: {},
-      lastQuotes: {},
-      priceHistory: {},
-      consecutivePauses: 0,
-      pauses: [],
-      pauseCount: 0,
-      sliceCount: 0,
-      dust: {},
-      continuations: 2,
-      executionName: name(2),
-    });
+    await new DynamoDbSaleStore(table.client, table.tableName).create(
+      openedSale('cheongju', caseId, { continuations: 2, executionName: name(2) }),
+    );
     const detail = (query: Record<string, string> = {}) =>
       reader.call('GET', `/sales/${caseId}/${saleId}`, { query: { city: 'cheongju', ...query }, as: 'officer' });
     const current = await detail();

@@ -4,10 +4,10 @@
  * GET /sales?awaitingApproval=true. Against DynamoDB Local, with more cases than one request reads.
  */
 import { Decimal } from '#domain/money';
-import { DynamoDbSaleStore, type SaleRecord } from '#adapters/dynamodb/sale-store';
+import { DynamoDbSaleStore } from '#adapters/dynamodb/sale-store';
 import { FILTER_SCAN_BUDGET } from '../../../functions/api/sale-routes';
 import { testApi } from '../../support/api';
-import { registered } from '../../support/cases';
+import { openedSale, registered } from '../../support/cases';
 import { useCasesTable } from '../../support/dynamodb';
 
 const table = useCasesTable();
@@ -61,25 +61,10 @@ describe('a filtered page cut at the read budget', () => {
 
   it('GET /sales?awaitingApproval=true says so too, and the sale waiting past the budget is on the next page', async () => {
     const caseId = ids[FILTER_SCAN_BUDGET + 3]!;
-    const sale: SaleRecord = {
-      cityId: CITY,
-      caseId,
-      saleId: `${caseId}-sale-1`,
-      rev: 0,
+    const sale = openedSale(CITY, caseId, {
       status: 'AWAITING_APPROVAL',
-      requestedBy: 'DEADLINE',
-      startedAt: '2025-09-01T00:00:00.000Z',
-      needAtStartKrw: new Decimal('1530000'),
-      limitPrices: {},
-      lastQuotes: {},
-      priceHistory: {},
-      consecutivePauses: 0,
-      pauses: [],
-      pauseCount: 0,
       approval: { requestedAt: '2025-09-01T00:01:00.000Z', plannedValueKrw: new Decimal('600000000') },
-      sliceCount: 0,
-      dust: {},
-    };
+    });
     await new DynamoDbSaleStore(table.client, table.tableName).create(sale);
     const page = (cursor?: string) =>
       api.call('GET', '/sales', {

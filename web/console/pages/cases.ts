@@ -41,6 +41,8 @@ export function CasesPage({ params }: { params: Record<string, string> }) {
       .then(setPage)
       .catch((e: Error) => setError(e.message));
   }, [city, cursors.join(','), JSON.stringify(filters)]);
+  // The form's fields start from the address and are then the officer's (uncontrolled): a page
+  // arriving while the officer types must not put back what the address had.
   function search(e: Event) {
     e.preventDefault();
     const f = new FormData(e.currentTarget as HTMLFormElement);
@@ -52,22 +54,22 @@ export function CasesPage({ params }: { params: Record<string, string> }) {
   return html`<h1>체납 사건</h1>
     <form class="card row" onSubmit=${search} role="search" aria-label="사건 검색">
       <label
-        >상태<select name="status" value=${params.status ?? ''}>
+        >상태<select name="status">
           <option value="">전체</option>
-          ${Object.entries(STATUS_LABEL).map(([k, v]) => html`<option value=${k}>${v}</option>`)}
+          ${Object.entries(STATUS_LABEL).map(([k, v]) => html`<option value=${k} selected=${params.status === k}>${v}</option>`)}
         </select></label
       >
-      <label>코인<input name="coin" size="6" value=${params.coin ?? ''} placeholder="BTC" /></label>
+      <label>코인<input name="coin" size="6" defaultValue=${params.coin ?? ''} placeholder="BTC" /></label>
       <label
-        >충당 구간<select name="coverage" value=${params.coverage ?? ''}>
+        >충당 구간<select name="coverage">
           <option value="">전체</option>
-          ${Object.entries(COVERAGE_LABEL).map(([k, v]) => html`<option value=${k}>${v}</option>`)}
+          ${Object.entries(COVERAGE_LABEL).map(([k, v]) => html`<option value=${k} selected=${params.coverage === k}>${v}</option>`)}
         </select></label
       >
       <label
-        >기한 (일 이내)<input name="within" type="number" min="0" max="3650" size="5" value=${params.within ?? ''}
+        >기한 (일 이내)<input name="within" type="number" min="0" max="3650" size="5" defaultValue=${params.within ?? ''}
       /></label>
-      <label>납세자 번호<input name="ref" value=${params.ref ?? ''} /></label>
+      <label>납세자 번호<input name="ref" defaultValue=${params.ref ?? ''} /></label>
       <button type="submit">검색</button>
     </form>
     ${error ? html`<p class="error" role="alert">${error}</p>` : null}
