@@ -90,7 +90,10 @@ async function deskDetail(
   const top = Math.min(desk.sliceCount, (query.cursor ?? desk.sliceCount + 1) - 1);
   const bottom = Math.max(1, top - limit + 1);
   const slices = top >= 1 ? Array.from({ length: top - bottom + 1 }, (_, i) => top - i) : [];
-  const runs = Array.from({ length: desk.run }, (_, i) => ({ run: i + 1, name: deskExecutionName({ ...desk, run: i + 1 }) }));
+  const runs = Array.from({ length: desk.run }, (_, i) => ({
+    run: i + 1,
+    name: deskExecutionName({ ...desk, run: i + 1 }),
+  }));
   const shown = runs[(query.run ?? desk.run) - 1];
   const [counts, page, orders, executionStates] = await Promise.all([
     desks.memberCounts(desk.cityId, desk.deskId),

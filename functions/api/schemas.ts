@@ -591,7 +591,9 @@ const CutShort = {
     .number()
     .int()
     .optional()
-    .meta({ description: 'With truncated: how many cases this request read for the filter (the most one request reads).' }),
+    .meta({
+      description: 'With truncated: how many cases this request read for the filter (the most one request reads).',
+    }),
 };
 
 export const CaseListView = z
@@ -931,7 +933,10 @@ export const SaleDetailQuery = z.strictObject({
   city: CityId,
   execution: z
     .string()
-    .regex(/^(0|[1-9]\d{0,3})$/, { error: 'must be an execution number from `executions`: 0 for the first', abort: true })
+    .regex(/^(0|[1-9]\d{0,3})$/, {
+      error: 'must be an execution number from `executions`: 0 for the first',
+      abort: true,
+    })
     .transform(Number)
     .optional()
     .meta({

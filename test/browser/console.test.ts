@@ -294,7 +294,9 @@ describe('web console', () => {
     await second.locator('main').getByText(`실행 ${firstExecution} ·`).waitFor();
     const firstEntered = stack.workflow.history(firstExecution).filter((e) => e.type === 'StateEntered');
     expect(await states.locator('tbody tr').count()).toBe(Math.min(25, firstEntered.length));
-    expect(await states.locator('tbody tr').first().locator('td').first().textContent()).toBe(firstEntered.at(-1)?.state);
+    expect(await states.locator('tbody tr').first().locator('td').first().textContent()).toBe(
+      firstEntered.at(-1)?.state,
+    );
     expect(await checkPage(second, 'sale-first-execution')).toEqual([]);
 
     // It sold through the BTC desk of its day: the sale page links to the desk, which shows its run,
@@ -379,9 +381,9 @@ describe('web console', () => {
 
     await page.reload();
     await log.locator('tbody tr').nth(2).waitFor();
-    const rows = await log.locator('tbody tr').evaluateAll((trs) =>
-      trs.map((tr) => (tr as HTMLTableRowElement).cells[1]?.textContent?.trim()),
-    );
+    const rows = await log
+      .locator('tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => (tr as HTMLTableRowElement).cells[1]?.textContent?.trim()));
     expect(rows).toEqual(['명세서 열람', '본인 확인 성공', '본인 확인 실패']);
     const noticeId = (await stack.store.get(CITY, caseId))?.preSaleNotice?.noticeId;
     expect(await log.locator('tbody tr').first().textContent()).toContain(noticeId);
@@ -396,7 +398,9 @@ describe('web console', () => {
         ids
           .slice(n, n + 25)
           .map((caseId, i) =>
-            stack.store.create(registered(caseId, new Date(Date.UTC(2026, 8, 1) + (n + i) * 1000).toISOString(), 'sejong')),
+            stack.store.create(
+              registered(caseId, new Date(Date.UTC(2026, 8, 1) + (n + i) * 1000).toISOString(), 'sejong'),
+            ),
           ),
       );
     const target = ids[502]!;

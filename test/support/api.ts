@@ -179,7 +179,9 @@ export function knownExecutions(names: readonly string[]): SaleExecutions & { as
         name,
         status: 'SUCCEEDED',
         startedAt: '2026-09-15T00:30:00.000Z',
-        states: [{ state: 'Settle', type: 'Task', enteredAt: '2026-09-15T00:31:00.000Z', status: 'SUCCEEDED', failures: 0 }],
+        states: [
+          { state: 'Settle', type: 'Task', enteredAt: '2026-09-15T00:31:00.000Z', status: 'SUCCEEDED', failures: 0 },
+        ],
         truncated: false,
       };
     },

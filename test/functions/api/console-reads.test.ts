@@ -237,7 +237,9 @@ describe('sale runs', () => {
       reader.call('GET', `/sales/${caseId}/${saleId}`, { query: { city: 'cheongju', ...query }, as: 'officer' });
     const current = await detail();
     expect(current.status).toBe(200);
-    expect(current.body.executions).toEqual([0, 1, 2].map((continuation) => ({ continuation, name: name(continuation) })));
+    expect(current.body.executions).toEqual(
+      [0, 1, 2].map((continuation) => ({ continuation, name: name(continuation) })),
+    );
     expect(current.body.execution).toMatchObject({ continuation: 2, name: name(2), states: [{ state: 'Settle' }] });
     const first = await detail({ execution: '0' });
     expect(first.body.execution).toMatchObject({ continuation: 0, name: name(0), status: 'SUCCEEDED' });
@@ -247,7 +249,6 @@ describe('sale runs', () => {
     expect(second.status).toBe(200);
     expect(second.body).not.toHaveProperty('execution');
     expect((await detail({ execution: '3' })).status).toBe(404);
-    for (const execution of ['-1', 'c1', '01', ''])
-      expect((await detail({ execution })).status).toBe(400);
+    for (const execution of ['-1', 'c1', '01', '']) expect((await detail({ execution })).status).toBe(400);
   });
 });

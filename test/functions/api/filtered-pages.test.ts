@@ -43,7 +43,12 @@ describe('a filtered page cut at the read budget', () => {
       });
     const first = await page();
     expect(first.status).toBe(200);
-    expect(first.body).toEqual({ items: [], cursor: expect.any(String), truncated: true, examined: FILTER_SCAN_BUDGET });
+    expect(first.body).toEqual({
+      items: [],
+      cursor: expect.any(String),
+      truncated: true,
+      examined: FILTER_SCAN_BUDGET,
+    });
     const second = await page(first.body.cursor as string);
     expect((second.body.items as { caseId: string }[]).map((i) => i.caseId)).toEqual([target]);
     // The listing ended before the page filled: short, but not cut.
@@ -73,7 +78,12 @@ describe('a filtered page cut at the read budget', () => {
       });
     const first = await page();
     expect(first.status).toBe(200);
-    expect(first.body).toEqual({ items: [], cursor: expect.any(String), truncated: true, examined: FILTER_SCAN_BUDGET });
+    expect(first.body).toEqual({
+      items: [],
+      cursor: expect.any(String),
+      truncated: true,
+      examined: FILTER_SCAN_BUDGET,
+    });
     const second = await page(first.body.cursor as string);
     expect(second.body).toEqual({ items: [expect.objectContaining({ caseId, status: 'AWAITING_APPROVAL' })] });
   });

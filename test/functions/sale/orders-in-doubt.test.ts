@@ -172,7 +172,9 @@ describe('an order in doubt is never forgotten', () => {
     const before = (await world.sweep()).overdueSales;
     const c = await caseReady(world, { caseId: 'stuck-1', quantity: '0.01' });
     const startedAt = new Date(world.now().getTime() - world.limits.maxSaleDurationMs - 3_600_000).toISOString();
-    await world.sales.create(openedSale(CITY, c.caseId, { saleId: c.saleId!, startedAt, needAtStartKrw: new Decimal('1') }));
+    await world.sales.create(
+      openedSale(CITY, c.caseId, { saleId: c.saleId!, startedAt, needAtStartKrw: new Decimal('1') }),
+    );
     const report = await world.sweep();
     expect(report.overdueSales).toBe(before + 1);
     expect(world.metrics.filter((m) => m.name === 'SalesOverdue').pop()?.value).toBe(before + 1);

@@ -124,38 +124,38 @@ function TaxpayerAccessPanel({ caseId }: { caseId: string }) {
           : data === null
             ? html`<p class="notice">이 배포에는 납세자 페이지가 없습니다.</p>`
             : html`<table>
-                <caption class="visually-hidden">
-                  납세자 페이지 접속 기록
-                </caption>
-                <thead>
-                  <tr>
-                    <th>시각</th>
-                    <th>내용</th>
-                    <th>사용한 통지</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  ${
-                    data.items.length === 0
-                      ? html`<tr>
-                          <td colspan="3">접속 기록이 없습니다.</td>
-                        </tr>`
-                      : data.items.map(
-                          (a) =>
-                            html`<tr>
-                              <td>${when(a.at)}</td>
-                              <td>
-                                <span class=${`badge ${ACCESS_BAD.has(a.outcome) ? 'bad' : 'good'}`}
-                                  >${ACCESS_LABEL[a.outcome] ?? a.outcome}</span
-                                >
-                              </td>
-                              <td>${a.noticeId}</td>
-                            </tr>`,
-                        )
-                  }
-                </tbody>
-              </table>
-              <${Pager} cursors=${cursors} next=${data.cursor} setCursors=${setCursors} label="접속 기록" />`
+                  <caption class="visually-hidden">
+                    납세자 페이지 접속 기록
+                  </caption>
+                  <thead>
+                    <tr>
+                      <th>시각</th>
+                      <th>내용</th>
+                      <th>사용한 통지</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    ${
+                      data.items.length === 0
+                        ? html`<tr>
+                            <td colspan="3">접속 기록이 없습니다.</td>
+                          </tr>`
+                        : data.items.map(
+                            (a) =>
+                              html`<tr>
+                                <td>${when(a.at)}</td>
+                                <td>
+                                  <span class=${`badge ${ACCESS_BAD.has(a.outcome) ? 'bad' : 'good'}`}
+                                    >${ACCESS_LABEL[a.outcome] ?? a.outcome}</span
+                                  >
+                                </td>
+                                <td>${a.noticeId}</td>
+                              </tr>`,
+                          )
+                    }
+                  </tbody>
+                </table>
+                <${Pager} cursors=${cursors} next=${data.cursor} setCursors=${setCursors} label="접속 기록" />`
     }
   </section>`;
 }

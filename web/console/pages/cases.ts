@@ -67,7 +67,13 @@ export function CasesPage({ params }: { params: Record<string, string> }) {
         </select></label
       >
       <label
-        >기한 (일 이내)<input name="within" type="number" min="0" max="3650" size="5" defaultValue=${params.within ?? ''}
+        >기한 (일 이내)<input
+          name="within"
+          type="number"
+          min="0"
+          max="3650"
+          size="5"
+          defaultValue=${params.within ?? ''}
       /></label>
       <label>납세자 번호<input name="ref" defaultValue=${params.ref ?? ''} /></label>
       <button type="submit">검색</button>
