@@ -587,13 +587,9 @@ const CutShort = {
     description:
       'Present when a filtered page holds fewer items than asked although the listing goes on: one request reads at most `examined` cases for a filter. Pass `cursor` to read on from where this one stopped.',
   }),
-  examined: z
-    .number()
-    .int()
-    .optional()
-    .meta({
-      description: 'With truncated: how many cases this request read for the filter (the most one request reads).',
-    }),
+  examined: z.number().int().optional().meta({
+    description: 'With truncated: how many cases this request read for the filter (the most one request reads).',
+  }),
 };
 
 export const CaseListView = z
