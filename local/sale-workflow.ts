@@ -337,6 +337,8 @@ export interface LocalSaleWorkflow {
   history(executionName: string): HistoryEvent[];
   /** The executions' states as the API reads them on AWS (Step Functions' history), from this event log. */
   executions: SaleExecutions;
+  /** The same for the desks' executions. */
+  deskExecutions: SaleExecutions;
   /** Executions still running, and how many of them are waiting for simulated time. */
   running(): { running: number; waiting: number };
 }
@@ -419,27 +421,30 @@ export function createLocalSaleWorkflow(options: LocalSaleWorkflowOptions): Loca
     waitTimeOverrides: Object.fromEntries(waits.map((w) => [w, 0])),
     onEvent,
   });
+  /** A starter's executions' states as the API reads them on AWS, from this event log. */
+  const executionsOf = (from: LocalSaleWorkflowStarter | undefined): SaleExecutions => ({
+    async states(name, limit) {
+      const execution = from?.executions.get(name);
+      if (!execution) return undefined;
+      const events = history.get(name) ?? [];
+      const kept = latest(statesOf(asStepFunctionsHistory(events), execution.status), limit);
+      const ended = events.find((e) => /^Execution(Succeeded|Failed|Aborted|Timeout)$/.test(e.type));
+      return {
+        name,
+        status: execution.status,
+        ...(events[0] ? { startedAt: events[0].at } : {}),
+        ...(ended ? { stoppedAt: ended.at } : {}),
+        ...kept,
+      };
+    },
+  });
   return {
     starter,
     ...(deskStarter ? { deskStarter } : {}),
     gate,
     history: (name) => history.get(name) ?? [],
-    executions: {
-      async states(name, limit) {
-        const execution = starter.executions.get(name);
-        if (!execution) return undefined;
-        const events = history.get(name) ?? [];
-        const kept = latest(statesOf(asStepFunctionsHistory(events), execution.status), limit);
-        const ended = events.find((e) => /^Execution(Succeeded|Failed|Aborted|Timeout)$/.test(e.type));
-        return {
-          name,
-          status: execution.status,
-          ...(events[0] ? { startedAt: events[0].at } : {}),
-          ...(ended ? { stoppedAt: ended.at } : {}),
-          ...kept,
-        };
-      },
-    },
+    executions: executionsOf(starter),
+    deskExecutions: executionsOf(deskStarter),
     running() {
       let running = 0;
       for (const e of starter.executions.values()) if (e.status === 'RUNNING') running++;

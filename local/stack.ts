@@ -813,8 +813,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       settings,
       sales,
       desks,
-      // The sale detail's states: the local workflow's event log, read as Step Functions' history.
+      // The sale and desk details' states: the local workflow's event log, read as Step Functions' history.
       executions: workflow.executions,
+      deskExecutions: workflow.deskExecutions,
       policy: saleConfig.policy,
       releases: releaseStore,
       custody: journalStore,

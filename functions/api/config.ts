@@ -11,6 +11,7 @@
  *   EXECUTION_POLICY           the deployment's execution policy overrides (approval thresholds)
  *   CONSOLE_ORIGIN             the web console's origin (CORS on answers to signed-in officers)
  *   SALE_STATE_MACHINE_ARN     the sale workflow (its executions' history in the sale detail; absent: left out)
+ *   DESK_STATE_MACHINE_ARN     the sale desk's workflow (its executions' history in the desk detail; absent: left out)
  *   TAXPAYER_ACCESS_SECRET_ARN the self-service page's secret (the second check's pepper; absent: no page)
  *   DYNAMODB_ENDPOINT          DynamoDB Local, for the local stack and tests
  */
@@ -35,6 +36,8 @@ export interface ApiConfig {
   consoleOrigin?: string;
   /** The sale state machine, whose executions' histories the sale detail shows. */
   saleStateMachineArn?: string;
+  /** The sale desk's state machine, whose executions' histories the desk detail shows. */
+  deskStateMachineArn?: string;
   taxpayerAccessSecretArn?: string;
 }
 
@@ -48,6 +51,7 @@ const ApiEnv = z.object({
   [ENV.executionPolicy]: executionPolicyVar(),
   [ENV.consoleOrigin]: optional(),
   [ENV.saleStateMachineArn]: optional(),
+  [ENV.deskStateMachineArn]: optional(),
   [ENV.taxpayerAccessSecretArn]: optional(),
 });
 
@@ -65,6 +69,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     policy: e[ENV.executionPolicy],
     ...(e[ENV.consoleOrigin] ? { consoleOrigin: e[ENV.consoleOrigin] } : {}),
     ...(e[ENV.saleStateMachineArn] ? { saleStateMachineArn: e[ENV.saleStateMachineArn] } : {}),
+    ...(e[ENV.deskStateMachineArn] ? { deskStateMachineArn: e[ENV.deskStateMachineArn] } : {}),
     ...(noticeQueueUrl ? { noticeQueueUrl } : {}),
     ...(saleRequestQueueUrl ? { saleRequestQueueUrl } : {}),
     ...(e[ENV.taxpayerAccessSecretArn] ? { taxpayerAccessSecretArn: e[ENV.taxpayerAccessSecretArn] } : {}),

@@ -16,10 +16,10 @@ import {
 import { deskExecutionName } from '#adapters/workflow/sale-workflow';
 import { defineRoute, type AnyRoute } from './router';
 import type { RouteDeps } from './routes';
-import { COMMON } from './sale-routes';
+import { COMMON, readExecution } from './sale-routes';
 import { DeskListQuery, DeskListView, DeskSummaryView } from './schemas';
 
-export type DeskReads = Pick<DeskStore, 'ofDay' | 'get' | 'members' | 'memberCounts' | 'ordersOfSlices'>;
+export type DeskReads = Pick<DeskStore, 'ofDay' | 'get' | 'memberPage' | 'memberCounts' | 'ordersOfSlices'>;
 
 const OVERSIGHT = ['OFFICER', 'AUDITOR'] as const;
 
@@ -76,18 +76,37 @@ const orderView = (o: DeskOrder) => ({
   }),
 });
 
-/** One desk with its members and the page of its orders below `cursor` (slices are numbered 1..sliceCount). */
-async function deskDetail(desks: DeskReads, desk: DeskRecord, cursor: number | undefined, limit: number) {
-  const members = await desks.members(desk.cityId, desk.deskId);
-  const counts: Record<MemberStatus, number> = { ACTIVE: 0, WITHDRAWN: 0, DONE: 0 };
-  for (const m of members) counts[m.status]++;
-  const top = Math.min(desk.sliceCount, (cursor ?? desk.sliceCount + 1) - 1);
+/**
+ * One desk with a page of its members (by case id, after `memberCursor`), the page of its orders
+ * below `cursor` (slices are numbered 1..sliceCount), its runs of the day and one run's states.
+ */
+async function deskDetail(
+  deps: RouteDeps & { desks: DeskReads },
+  desk: DeskRecord,
+  query: z.output<typeof DeskListQuery>,
+) {
+  const { desks } = deps;
+  const limit = query.limit ?? 20;
+  const top = Math.min(desk.sliceCount, (query.cursor ?? desk.sliceCount + 1) - 1);
   const bottom = Math.max(1, top - limit + 1);
   const slices = top >= 1 ? Array.from({ length: top - bottom + 1 }, (_, i) => top - i) : [];
-  const orders = await desks.ordersOfSlices(desk.cityId, desk.deskId, slices);
+  const runs = Array.from({ length: desk.run }, (_, i) => ({
+    run: i + 1,
+    name: deskExecutionName({ ...desk, run: i + 1 }),
+  }));
+  const shown = runs[(query.run ?? desk.run) - 1];
+  const [counts, page, orders, executionStates] = await Promise.all([
+    desks.memberCounts(desk.cityId, desk.deskId),
+    desks.memberPage(desk.cityId, desk.deskId, {
+      limit: query.memberLimit ?? 50,
+      ...(query.memberCursor ? { after: query.memberCursor } : {}),
+    }),
+    desks.ordersOfSlices(desk.cityId, desk.deskId, slices),
+    shown ? readExecution(deps.deskExecutions, shown, deps.logger) : undefined,
+  ]);
   return {
     ...deskView(desk, counts),
-    memberList: members.map((m) => ({
+    memberList: page.members.map((m) => ({
       caseId: m.caseId,
       saleId: m.saleId,
       status: m.status,
@@ -97,8 +116,11 @@ async function deskDetail(desks: DeskReads, desk: DeskRecord, cursor: number | u
       ...(m.floorPrice ? { floorPrice: m.floorPrice.toFixed() } : {}),
       sold: sum(Object.values(m.sold)).toFixed(),
     })),
+    ...(page.next ? { memberCursor: page.next } : {}),
     orderList: orders.map(orderView),
     ...(top > 1 && bottom > 1 ? { cursor: String(bottom) } : {}),
+    runs,
+    ...(executionStates ? { executionStates } : {}),
   };
 }
 
@@ -121,7 +143,7 @@ export const deskRoutes: readonly AnyRoute<RouteDeps>[] = [
       if (!desks) return { status: 200, body: { items: [] } };
       if (query.market) {
         const desk = await desks.get(query.city, deskIdOf(query.market, day));
-        const items = desk ? [await deskDetail(desks, desk, query.cursor, query.limit ?? 20)] : [];
+        const items = desk ? [await deskDetail({ ...deps, desks }, desk, query)] : [];
         return { status: 200, body: { items } };
       }
       const items = await Promise.all(

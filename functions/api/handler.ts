@@ -37,6 +37,8 @@ const publishNotices =
   sqs && config.noticeQueueUrl
     ? noticePublisher({ client: sqs, queueUrl: config.noticeQueueUrl, logger })
     : leaveForSweeper;
+// The sale's and the desk's executions, read state by state for the officers' console.
+const sfn = tracer.captureAWSv3Client(new SFNClient({}));
 // The taxpayer's own sale request is queued for the sale starter (the deadline check sweeps up any not queued).
 const requestSales =
   sqs && config.saleRequestQueueUrl
@@ -65,12 +67,10 @@ export const handler = lambdaHandler(
     policy: config.policy,
     custody: new DynamoDbJournalStore(client, config.tableName),
     ...(config.saleStateMachineArn
-      ? {
-          executions: new StepFunctionsSaleExecutions(
-            tracer.captureAWSv3Client(new SFNClient({})),
-            config.saleStateMachineArn,
-          ),
-        }
+      ? { executions: new StepFunctionsSaleExecutions(sfn, config.saleStateMachineArn) }
+      : {}),
+    ...(config.deskStateMachineArn
+      ? { deskExecutions: new StepFunctionsSaleExecutions(sfn, config.deskStateMachineArn) }
       : {}),
     ...(requestSales ? { requestSales } : {}),
     ...(taxpayerCheck ? { taxpayerCheck } : {}),

@@ -122,6 +122,8 @@ export interface RouteDeps {
   desks?: DeskReads;
   /** The sale executions' states as Step Functions ran them (the sale detail's state-by-state view): absent, left out. */
   executions?: SaleExecutions;
+  /** The same for the sale desks' executions (the desk detail): absent, left out. */
+  deskExecutions?: SaleExecutions;
   /** The execution policy's approval thresholds: how many officers a sale needs. */
   policy?: ExecutionPolicy;
   /** The city's money journal: the latest custody reconciliation, refunds and their instructions, proceeds to the treasury. */

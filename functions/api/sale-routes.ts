@@ -10,6 +10,7 @@ import { addDays, kstDate } from '#domain/dates';
 import { approvalsNeeded } from '#domain/four-eyes';
 import type { OrderRecord, SaleRecord } from '#adapters/dynamodb/sale-store';
 import { renderNotice } from '#domain/notices';
+import type { SaleExecutions } from '#adapters/workflow/execution-history';
 import { saleExecutionName } from '#adapters/workflow/sale-workflow';
 import { defineRoute, type AnyRoute } from './router';
 import type { RouteDeps } from './routes';
@@ -25,6 +26,9 @@ import {
   SaleRunView,
   CaseParams,
   NoticeListView,
+  SaleDetailQuery,
+  type ExecutionRef,
+  type ExecutionStatesView,
 } from './schemas';
 import { caseListView } from './views';
 
@@ -171,13 +175,14 @@ export async function caseListing(
  * A page of a filtered listing: reads the listing on from `cursor`, asking for no more than the
  * page still needs (so the listing's cursor is always just after the last item examined), keeps
  * the matches, until the page is full, FILTER_SCAN_BUDGET items were read, or the listing ends.
+ * A page the budget cut short says so (truncated, examined): its cursor reads on.
  */
 async function filledPage<S, T>(
   read: (cursor: string | undefined, limit: number) => Promise<Page<S>>,
   keep: (page: Page<S>) => Promise<T[]>,
   want: number,
   from: string | undefined,
-): Promise<{ items: T[]; cursor?: string }> {
+): Promise<{ items: T[]; cursor?: string; truncated?: true; examined?: number }> {
   const items: T[] = [];
   let cursor = from;
   let examined = 0;
@@ -187,22 +192,39 @@ async function filledPage<S, T>(
     items.push(...(await keep(page)));
     cursor = page.cursor;
   } while (cursor && items.length < want && examined < FILTER_SCAN_BUDGET);
-  return { items, ...(cursor ? { cursor } : {}) };
+  if (!cursor) return { items };
+  return items.length < want ? { items, cursor, truncated: true, examined } : { items, cursor };
 }
 
-/** The states the sale detail lists: the latest visits of its current execution (a day's run has hundreds). */
+/** The states the execution views list: the latest visits of one execution (a day's run has hundreds). */
 const STATES_SHOWN = 200;
 
-/** The sale's current execution as Step Functions ran it; left out (and logged) when its history cannot be read. */
-async function executionOf(sale: SaleRecord, deps: RouteDeps) {
-  if (!deps.executions) return undefined;
-  const name = sale.executionName ?? saleExecutionName(sale.cityId, sale.saleId, sale.continuations ?? 0);
+/** An execution's states as Step Functions ran them; left out (and logged) when its history cannot be read. */
+export async function readExecution(
+  executions: SaleExecutions | undefined,
+  ref: z.infer<typeof ExecutionRef>,
+  logger: RouteDeps['logger'],
+): Promise<z.infer<typeof ExecutionStatesView> | undefined> {
+  if (!executions) return undefined;
   try {
-    return await deps.executions.states(name, STATES_SHOWN);
+    const states = await executions.states(ref.name, STATES_SHOWN);
+    return states ? { ...ref, ...states } : undefined;
   } catch (error) {
-    deps.logger.warn('the sale execution’s history could not be read', { executionName: name, error });
+    logger.warn('an execution’s history could not be read', { executionName: ref.name, error });
     return undefined;
   }
+}
+
+/** A sale's executions, first to current: one a day for a long sale (`_c<n>`). */
+function executionsOf(sale: SaleRecord): z.infer<typeof ExecutionRef>[] {
+  const current = sale.continuations ?? 0;
+  return Array.from({ length: current + 1 }, (_, continuation) => ({
+    continuation,
+    name:
+      continuation === current && sale.executionName
+        ? sale.executionName
+        : saleExecutionName(sale.cityId, sale.saleId, continuation),
+  }));
 }
 
 const SALE_CASE_STATES: Record<string, CaseStatus> = { SELLING: 'SELLING', SETTLED: 'SETTLED', SHORTFALL: 'SHORTFALL' };
@@ -251,7 +273,7 @@ export const saleRoutes: readonly AnyRoute<RouteDeps>[] = [
     },
   }),
 
-  defineRoute<RouteDeps, typeof SaleParams, typeof CityQuery>({
+  defineRoute<RouteDeps, typeof SaleParams, typeof SaleDetailQuery>({
     kind: 'read',
     method: 'GET',
     // Not under /cases/{caseId}: an execute-api ARN's * spans '/' (see /audit-trails).
@@ -259,23 +281,32 @@ export const saleRoutes: readonly AnyRoute<RouteDeps>[] = [
     operationId: 'getSale',
     summary:
       'One sale run: its state, every slice (time, price, quantity, fill), pauses and their reasons, escalation, quality, and its execution state by state as Step Functions ran it',
+    description:
+      'A long sale goes on in a new execution each day: `executions` lists them, and `execution` picks the one shown state by state (default the current one).',
     roles: READERS,
     params: SaleParams,
-    query: CityQuery,
+    query: SaleDetailQuery,
     responses: {
       200: { description: 'The sale run.', schema: SaleDetailView },
       ...COMMON,
-      404: { description: 'No such sale of this city.', schema: ProblemView },
+      404: { description: 'No such sale of this city, or no such execution of the sale.', schema: ProblemView },
     },
     async handle({ params, query }, deps) {
       const c = await deps.store.get(query.city, params.caseId);
       const sale = c && deps.sales ? await deps.sales.get(query.city, params.caseId, params.saleId) : undefined;
       if (!c || !sale || !deps.sales)
         throw new CaseNotFoundError(query.city, `${params.caseId} (sale ${params.saleId})`);
+      const executions = executionsOf(sale);
+      const shown = executions[query.execution ?? executions.length - 1];
+      if (!shown)
+        throw new CaseNotFoundError(
+          query.city,
+          `${params.caseId} (sale ${params.saleId} has no execution ${query.execution}: ${executions.length} so far)`,
+        );
       const [orders, execution] = await Promise.all([
         // The case's orders of this sale: its own slices and its shares of desk orders (`<city>.<deskId>.s<n>.<caseId>`).
         deps.sales.caseOrders(query.city, params.caseId).then((all) => all.filter((o) => o.saleId === params.saleId)),
-        executionOf(sale, deps),
+        readExecution(deps.executions, shown, deps.logger),
       ]);
       return {
         status: 200,
@@ -293,6 +324,7 @@ export const saleRoutes: readonly AnyRoute<RouteDeps>[] = [
             : {}),
           pauseLog: sale.pauses.map((p) => ({ at: p.at, market: p.market, reason: p.reason, action: p.action })),
           slicesLog: orders.map(sliceView), // in the order they were planned (caseOrders)
+          executions,
           ...(execution ? { execution } : {}),
         },
       };

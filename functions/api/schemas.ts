@@ -581,10 +581,22 @@ export const CaseSummaryView = z
   })
   .meta({ id: 'CaseSummary' });
 
+/** How a filtered page says it was cut short (GET /cases with a filter, GET /sales?awaitingApproval=true). */
+const CutShort = {
+  truncated: z.literal(true).optional().meta({
+    description:
+      'Present when a filtered page holds fewer items than asked although the listing goes on: one request reads at most `examined` cases for a filter. Pass `cursor` to read on from where this one stopped.',
+  }),
+  examined: z.number().int().optional().meta({
+    description: 'With truncated: how many cases this request read for the filter (the most one request reads).',
+  }),
+};
+
 export const CaseListView = z
   .object({
     items: z.array(CaseSummaryView),
     cursor: z.string().optional().meta({ description: 'Pass as `cursor` for the next page; absent on the last page.' }),
+    ...CutShort,
   })
   .meta({ id: 'CaseList' });
 
@@ -913,6 +925,22 @@ export const SaleListQuery = z.strictObject({
     .meta({ description: 'Page size (default 20).' }),
 });
 
+export const SaleDetailQuery = z.strictObject({
+  city: CityId,
+  execution: z
+    .string()
+    .regex(/^(0|[1-9]\d{0,3})$/, {
+      error: 'must be an execution number from `executions`: 0 for the first',
+      abort: true,
+    })
+    .transform(Number)
+    .optional()
+    .meta({
+      description:
+        'Which of the sale’s executions to show state by state: 0 the first, n its n-th continuation (default: the current one).',
+    }),
+});
+
 export const SaleRunView = z
   .object({
     cityId: CityId,
@@ -950,8 +978,42 @@ export const SaleRunView = z
   .meta({ id: 'SaleRun' });
 
 export const SaleListView = z
-  .object({ items: z.array(SaleRunView), cursor: z.string().optional() })
+  .object({
+    items: z.array(SaleRunView),
+    cursor: z.string().optional().meta({ description: 'Pass as `cursor` for the next page; absent on the last page.' }),
+    ...CutShort,
+  })
   .meta({ id: 'SaleRunList' });
+
+/** One of a sale's or a desk's executions: its name and which continuation or run it is. */
+export const ExecutionRef = z.object({
+  name: z.string(),
+  continuation: z
+    .number()
+    .int()
+    .optional()
+    .meta({ description: 'A sale’s execution: 0 the first, n the n-th continuation (`_c<n>`).' }),
+  run: z.number().int().optional().meta({ description: 'A desk’s execution: the run of the day it is.' }),
+});
+
+/** A Step Functions execution state by state (a sale's or a desk's), from its execution history. */
+export const ExecutionStatesView = ExecutionRef.extend({
+  status: z.string().meta({ description: 'Step Functions’ status: RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED.' }),
+  startedAt: Instant.optional(),
+  stoppedAt: Instant.optional(),
+  states: z.array(
+    z.object({
+      state: z.string(),
+      type: z.string(),
+      enteredAt: Instant,
+      exitedAt: Instant.optional(),
+      status: z.enum(['RUNNING', 'SUCCEEDED', 'FAILED']),
+      failures: z.number().int().meta({ description: 'Failed attempts within the visit (retried or final).' }),
+      error: z.string().optional(),
+    }),
+  ),
+  truncated: z.boolean().meta({ description: 'Earlier states were left out: only the latest are listed.' }),
+}).meta({ id: 'ExecutionStates' });
 
 export const SaleDetailView = SaleRunView.extend({
   arrival: z
@@ -988,32 +1050,14 @@ export const SaleDetailView = SaleRunView.extend({
         .meta({ description: 'The case’s share of this desk’s order (GET /sale-desks/{deskId}): sold pooled.' }),
     }),
   ),
-  execution: z
-    .object({
-      name: z.string(),
-      status: z
-        .string()
-        .meta({ description: 'Step Functions’ status: RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED.' }),
-      startedAt: Instant.optional(),
-      stoppedAt: Instant.optional(),
-      states: z.array(
-        z.object({
-          state: z.string(),
-          type: z.string(),
-          enteredAt: Instant,
-          exitedAt: Instant.optional(),
-          status: z.enum(['RUNNING', 'SUCCEEDED', 'FAILED']),
-          failures: z.number().int().meta({ description: 'Failed attempts within the visit (retried or final).' }),
-          error: z.string().optional(),
-        }),
-      ),
-      truncated: z.boolean().meta({ description: 'Earlier states were left out: only the latest are listed.' }),
-    })
-    .optional()
-    .meta({
-      description:
-        'The sale’s current execution, state by state as Step Functions ran it (its execution history; the latest states only). Absent when it cannot be read.',
-    }),
+  executions: z.array(ExecutionRef).meta({
+    description:
+      'The sale’s executions, first to current: a long sale goes on in a new execution each day (`_c<n>`). Pass `continuation` as `execution` to see one state by state.',
+  }),
+  execution: ExecutionStatesView.optional().meta({
+    description:
+      'The execution asked for (default the current one), state by state as Step Functions ran it (its execution history; the latest states only). Absent when it cannot be read.',
+  }),
 }).meta({ id: 'SaleDetail' });
 
 export const NoticeListView = z
@@ -1129,6 +1173,25 @@ export const DeskListQuery = z.strictObject({
     .pipe(z.number().max(50, { error: 'must be a whole number from 1 to 50' }))
     .optional()
     .meta({ description: 'With market: orders per page (default 20).' }),
+  run: z
+    .string()
+    .regex(/^[1-9]\d{0,2}$/, { error: 'must be a run of the desk that day, from 1', abort: true })
+    .transform(Number)
+    .optional()
+    .meta({
+      description:
+        'With market: which run’s execution to show state by state (default: the current run; a run the desk has not had shows none).',
+    }),
+  memberCursor: CaseId.optional().meta({
+    description: 'With market: the `memberCursor` of the previous page of members (the members after this case).',
+  }),
+  memberLimit: z
+    .string()
+    .regex(/^[1-9]\d{0,2}$/, { error: 'must be a whole number from 1 to 100', abort: true })
+    .transform(Number)
+    .pipe(z.number().max(100, { error: 'must be a whole number from 1 to 100' }))
+    .optional()
+    .meta({ description: 'With market: members per page (default 50), by case id.' }),
 });
 
 export const DeskSummaryView = z
@@ -1207,6 +1270,15 @@ export const DeskDetailView = DeskSummaryView.extend({
     .string()
     .optional()
     .meta({ description: 'Pass as `cursor` for the earlier orders; absent on the last page.' }),
+  memberCursor: z
+    .string()
+    .optional()
+    .meta({ description: 'Pass as `memberCursor` for the next members; absent on the last page of members.' }),
+  runs: z.array(ExecutionRef).meta({ description: 'The desk’s executions of the day, first run to current.' }),
+  executionStates: ExecutionStatesView.optional().meta({
+    description:
+      'The run asked for (default the current one), state by state as Step Functions ran it (the latest states only). Absent when it cannot be read.',
+  }),
 }).meta({ id: 'SaleDeskDetail' });
 
 export const DeskListView = z

@@ -662,28 +662,31 @@ export class SaleWorkflow extends Construct {
   }
 
   /**
-   * The API shows a sale's execution state by state (the officers' console): DescribeExecution and
-   * GetExecutionHistory on this machine's executions, nothing else (no start, no stop, no list). A
-   * statement in the function's default policy: no new resource.
+   * The API shows a sale's and a desk's execution state by state (the officers' console):
+   * DescribeExecution and GetExecutionHistory on these two machines' executions, nothing else (no
+   * start, no stop, no list). A statement in the function's default policy: no new resource.
    */
   bindHistoryReader(fn: AppFunction): void {
-    const executions = Stack.of(this).formatArn({
-      service: 'states',
-      resource: 'execution',
-      resourceName: `${this.stateMachine.stateMachineName}:*`,
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    });
+    const executionsOf = (machine: sfn.StateMachine) =>
+      Stack.of(this).formatArn({
+        service: 'states',
+        resource: 'execution',
+        resourceName: `${machine.stateMachineName}:*`,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      });
+    const executions = [executionsOf(this.stateMachine), executionsOf(this.deskStateMachine)];
     fn.role.grantAcknowledged(
       (grantee) =>
         iam.Grant.addToPrincipal({
           grantee,
           actions: ['states:DescribeExecution', 'states:GetExecutionHistory'],
-          resourceArns: [executions],
+          resourceArns: executions,
         }),
-      { resources: [executions] },
-      'Execution names are known only at run time (one per sale and day): * spans this one state machine’s executions, for the two reads of their history.',
+      { resources: executions },
+      'Execution names are known only at run time (one per sale and day, one per desk run): * spans the sale’s and the desk’s state machine’s executions, for the two reads of their history.',
     );
     fn.addEnvironment(ENV.saleStateMachineArn, this.stateMachine.stateMachineArn);
+    fn.addEnvironment(ENV.deskStateMachineArn, this.deskStateMachine.stateMachineArn);
   }
 }
 

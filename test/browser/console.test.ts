@@ -9,12 +9,14 @@ import { join } from 'node:path';
 import { TOTP } from 'otpauth';
 import type { Page } from 'playwright-core';
 import { Decimal } from '#domain/money';
-import { saleExecutionName } from '#adapters/workflow/sale-workflow';
+import { readS3PrintBatch, S3PrintBatchChannel } from '#adapters/notice-channels/index';
+import { deskExecutionName, saleExecutionName } from '#adapters/workflow/sale-workflow';
 import type { ConsoleUser } from '../../local/cognito';
 import { keyFor } from '../../local/credentials';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { runTimeline } from '../../local/timeline';
 import { checkPage, openBrowser, type BrowserSession } from '../support/browser';
+import { registered } from '../support/cases';
 
 // The large sale runs about 70 slices on the simulated clock (about two minutes on a busy 2-core machine).
 jest.setTimeout(300_000);
@@ -281,6 +283,21 @@ describe('web console', () => {
     );
     expect(await second.locator('main').textContent()).toContain(`실행 ${execution} · 성공`);
     expect(await checkPage(second, 'sale')).toEqual([]);
+    // Each of the sale's executions (one a day) can be picked: the first one's states as its own history has them.
+    const picker = second.getByLabel(/^실행 선택/);
+    const continuations = sale?.continuations ?? 0;
+    console.info(`the large sale ran in ${continuations + 1} executions`);
+    expect(continuations).toBeGreaterThan(0);
+    expect(await picker.locator('option').count()).toBe(continuations + 1);
+    const firstExecution = saleExecutionName(CITY, saleId, 0);
+    await picker.selectOption({ index: 0 });
+    await second.locator('main').getByText(`실행 ${firstExecution} ·`).waitFor();
+    const firstEntered = stack.workflow.history(firstExecution).filter((e) => e.type === 'StateEntered');
+    expect(await states.locator('tbody tr').count()).toBe(Math.min(25, firstEntered.length));
+    expect(await states.locator('tbody tr').first().locator('td').first().textContent()).toBe(
+      firstEntered.at(-1)?.state,
+    );
+    expect(await checkPage(second, 'sale-first-execution')).toEqual([]);
 
     // It sold through the BTC desk of its day: the sale page links to the desk, which shows its run,
     // the case among its members and its orders with the case's share, as the desk's records hold them.
@@ -305,6 +322,14 @@ describe('web console', () => {
       expect(await orders.locator('tbody tr').first().textContent()).toContain(
         `${caseId}: ${newest.volume.toFixed()} BTC → ${newest.executedVolume.toFixed()} BTC`,
       );
+    // The desk's run state by state, as its execution ran it.
+    if (!desk) throw new Error(`no desk ${deskId}`);
+    const deskExecution = deskExecutionName(desk);
+    await second.locator('main').getByText(`실행 ${deskExecution} ·`).waitFor();
+    const deskEntered = stack.workflow.history(deskExecution).filter((e) => e.type === 'StateEntered');
+    expect(await second.getByRole('table', { name: '실행 단계' }).locator('tbody tr').count()).toBe(
+      Math.min(25, deskEntered.length),
+    );
     expect(await checkPage(second, 'desk')).toEqual([]);
     await second.getByRole('link', { name: '공동 매각 목록' }).click();
     await second.getByRole('heading', { level: 1, name: '공동 매각' }).waitFor();
@@ -317,6 +342,79 @@ describe('web console', () => {
     await openPage(second, '#/city', /도시 현황/);
     await second.getByText('징수액 (누계)').waitFor();
     expect(await checkPage(second, 'city')).toEqual([]);
+  });
+
+  it('the case page shows the taxpayer page’s access log: the officer sends the notice, the taxpayer opens its link', async () => {
+    const caseId = await caseInCustody('TP-ACCESS-1', '700000', 'KRW-ETH', '1');
+    const { city } = stack.callersOf(CITY);
+    await city.put(`/cases/${caseId}/taxpayer-check`, { cityId: CITY, birthDate: '1980-01-02' });
+    const { page } = await browser.newPage();
+    await signIn(page, user('officer'));
+    await page.getByRole('heading', { level: 1, name: '체납 사건' }).waitFor();
+    await openPage(page, `#/cases/${caseId}`, new RegExp(caseId));
+    const log = page.getByRole('table', { name: '납세자 페이지 접속 기록' });
+    await log.getByText('접속 기록이 없습니다.').waitFor();
+    await page.getByRole('button', { name: '매각 예고 통지 지금 발송' }).click();
+    await page.getByRole('status').filter({ hasText: '완료' }).waitFor();
+
+    // The notice goes out by post with its link; the taxpayer gets the date wrong once, then reads the statement.
+    const channel = new S3PrintBatchChannel(stack.printBatches.s3, stack.printBatches.bucket);
+    let link = '';
+    for (let i = 0; i < 100 && !link; i++) {
+      const letters = await readS3PrintBatch(
+        stack.printBatches.s3,
+        stack.printBatches.bucket,
+        channel.batchKey(CITY, stack.clock.now()),
+      ).catch(() => []);
+      link = letters.find((l) => l.caseId === caseId && l.kind === 'PRE_SALE')?.qr ?? '';
+      if (!link) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(link).not.toBe('');
+    const taxpayer = (await browser.newPage()).page;
+    for (const birthDate of ['1980-01-03', '1980-01-02']) {
+      await taxpayer.goto(link);
+      await taxpayer.getByLabel('생년월일').fill(birthDate);
+      await taxpayer.getByRole('button', { name: '확인' }).click();
+      if (birthDate === '1980-01-03') await taxpayer.getByRole('alert').waitFor();
+    }
+    await taxpayer.getByRole('heading', { name: '김납세 님의 체납액과 압류 가상자산' }).waitFor();
+
+    await page.reload();
+    await log.locator('tbody tr').nth(2).waitFor();
+    const rows = await log
+      .locator('tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => (tr as HTMLTableRowElement).cells[1]?.textContent?.trim()));
+    expect(rows).toEqual(['명세서 열람', '본인 확인 성공', '본인 확인 실패']);
+    const noticeId = (await stack.store.get(CITY, caseId))?.preSaleNotice?.noticeId;
+    expect(await log.locator('tbody tr').first().textContent()).toContain(noticeId);
+    expect(await checkPage(page, 'case-access-log')).toEqual([]);
+  });
+
+  it('a filtered page cut at the 500 cases one request reads says so, and 다음 reads on to the match', async () => {
+    // Sejong's cases, more than one request reads for a filter; the one searched for lies past them.
+    const ids = Array.from({ length: 505 }, (_, n) => `cut-${String(n).padStart(4, '0')}`);
+    for (let n = 0; n < ids.length; n += 25)
+      await Promise.all(
+        ids
+          .slice(n, n + 25)
+          .map((caseId, i) =>
+            stack.store.create(
+              registered(caseId, new Date(Date.UTC(2026, 8, 1) + (n + i) * 1000).toISOString(), 'sejong'),
+            ),
+          ),
+      );
+    const target = ids[502]!;
+    const { page } = await browser.newPage();
+    await signIn(page, user('sejong-officer'));
+    await page.getByRole('heading', { level: 1, name: '체납 사건' }).waitFor();
+    await page.getByLabel('납세자 번호').fill(`CC-${target}`);
+    await page.getByRole('button', { name: '검색' }).click();
+    await page.getByRole('status').filter({ hasText: '500건까지 살펴봤습니다 — 다음 페이지에서 계속' }).waitFor();
+    expect(await page.getByText('조건에 맞는 사건이 없습니다.').count()).toBe(1);
+    expect(await checkPage(page, 'cases-cut-short')).toEqual([]);
+    await page.getByRole('button', { name: '다음' }).click();
+    await page.getByRole('link', { name: target }).waitFor();
+    expect(await page.getByText('살펴봤습니다').count()).toBe(0);
   });
 
   it('refuses a wrong code, and a city system has no account and its key does not open the console API', async () => {

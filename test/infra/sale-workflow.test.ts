@@ -189,7 +189,7 @@ describe('sale state machine', () => {
     expect(env('SaleCaseStepsFunction').NOTICE_QUEUE_URL).toBeDefined();
   });
 
-  it('lets the API read its executions’ histories and nothing more (the console’s state-by-state view)', () => {
+  it('lets the API read the sale’s and the desk’s executions’ histories and nothing more (the console’s state-by-state views)', () => {
     const reads = Object.values(resourcesOfType(template, 'AWS::IAM::Policy')).flatMap((p) =>
       ((p.Properties?.PolicyDocument as { Statement: { Action: unknown; Resource: unknown }[] }).Statement ?? [])
         .filter((st) => JSON.stringify(st.Action).match(/states:(DescribeExecution|GetExecutionHistory)/))
@@ -199,15 +199,21 @@ describe('sale state machine', () => {
     const [read] = reads;
     expect(read?.roles).toContain('ApiFunctionRole');
     expect(read?.Action).toEqual(['states:DescribeExecution', 'states:GetExecutionHistory']);
-    // This state machine's executions only.
-    const resource = JSON.stringify(read?.Resource);
-    expect(resource).toContain(':execution:');
-    expect(resource).toMatch(/"Fn::GetAtt":\["SaleWorkflowStateMachine\w+","Name"\]/);
-    expect(resource).toMatch(/:\*"\]\]\}$/);
+    // The two state machines' executions only.
+    const resources = read?.Resource as unknown[];
+    expect(resources).toHaveLength(2);
+    const machines = resources.map((r) => {
+      const resource = JSON.stringify(r);
+      expect(resource).toContain(':execution:');
+      expect(resource).toMatch(/:\*"\]\]\}$/);
+      return /"Fn::GetAtt":\["(SaleWorkflow(Desk)?StateMachine)\w+","Name"\]/.exec(resource)?.[1];
+    });
+    expect(machines.sort()).toEqual(['SaleWorkflowDeskStateMachine', 'SaleWorkflowStateMachine']);
     const api = (
       functions[logicalIdOf('ApiFunction')]!.Properties?.Environment as { Variables: Record<string, unknown> }
     ).Variables;
     expect(api.SALE_STATE_MACHINE_ARN).toEqual({ Ref: expect.stringMatching(/^SaleWorkflowStateMachine/) });
+    expect(api.DESK_STATE_MACHINE_ARN).toEqual({ Ref: expect.stringMatching(/^SaleWorkflowDeskStateMachine/) });
   });
 });
 

@@ -7,6 +7,7 @@ import { proxyEvent } from '../../functions/api/proxy-event';
 import { DynamoDbJournalStore } from '#adapters/dynamodb/journal-store';
 import { DynamoDbReleaseStore } from '#adapters/dynamodb/release-store';
 import { DynamoDbSaleStore } from '#adapters/dynamodb/sale-store';
+import type { SaleExecutions } from '#adapters/workflow/execution-history';
 import type { TestTable } from './dynamodb';
 
 export const ACCOUNT = '111122223333';
@@ -160,4 +161,29 @@ export async function registerCaseVia(api: TestApi, overrides: Record<string, un
   });
   if (answer.status !== 201) throw new Error(`registration failed: ${JSON.stringify(answer.body)}`);
   return String(answer.body.caseId);
+}
+
+/**
+ * Executions' states as the API's port reads them (Step Functions is not available here; the
+ * adapter over it is tested on its own): each known execution has one visit; `asked` records the
+ * names the API read.
+ */
+export function knownExecutions(names: readonly string[]): SaleExecutions & { asked: string[] } {
+  const asked: string[] = [];
+  return {
+    asked,
+    async states(name) {
+      asked.push(name);
+      if (!names.includes(name)) return undefined;
+      return {
+        name,
+        status: 'SUCCEEDED',
+        startedAt: '2026-09-15T00:30:00.000Z',
+        states: [
+          { state: 'Settle', type: 'Task', enteredAt: '2026-09-15T00:31:00.000Z', status: 'SUCCEEDED', failures: 0 },
+        ],
+        truncated: false,
+      };
+    },
+  };
 }

@@ -12,7 +12,8 @@ import {
   type TransitionContext,
 } from '#domain/case';
 import { DEFAULT_CITY_SETTINGS } from '#domain/city-settings';
-import { decimal, won, ZERO } from '#domain/money';
+import { Decimal, decimal, won, ZERO } from '#domain/money';
+import type { SaleRecord } from '#adapters/dynamodb/sale-store';
 
 export const CITY = 'cheongju';
 export const cityActor: Actor = { kind: 'CITY_SYSTEM', id: 'arn:aws:iam::111122223333:role/city-tax-system' };
@@ -68,3 +69,24 @@ export function toNoticeSent(c: Case, at: string): Transition[] {
   );
   return [t1, t2, t3, t4];
 }
+
+/** A sale record as the sale workflow opens it (RUNNING, nothing sold yet), with `overrides`. */
+export const openedSale = (cityId: string, caseId: string, overrides: Partial<SaleRecord> = {}): SaleRecord => ({
+  cityId,
+  caseId,
+  saleId: `${caseId}-sale-1`,
+  rev: 0,
+  status: 'RUNNING',
+  requestedBy: 'DEADLINE',
+  startedAt: '2025-09-01T00:00:00.000Z',
+  needAtStartKrw: new Decimal('1241000'),
+  limitPrices: {},
+  lastQuotes: {},
+  priceHistory: {},
+  consecutivePauses: 0,
+  pauses: [],
+  pauseCount: 0,
+  sliceCount: 0,
+  dust: {},
+  ...overrides,
+});

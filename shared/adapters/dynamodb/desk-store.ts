@@ -371,6 +371,15 @@ export class DeskStore {
     return desks.filter((d): d is DeskRecord => d !== undefined);
   }
 
+  /** The query of a desk's members (`MEMBER#<caseId>`, by case id). */
+  private memberKeys(cityId: string, deskId: string) {
+    return {
+      TableName: this.tableName,
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :m)',
+      ExpressionAttributeValues: { ':pk': deskPk(cityId, deskId), ':m': 'MEMBER#' },
+    };
+  }
+
   /** How many members the desk has, by status (each member read for its status only). */
   async memberCounts(cityId: string, deskId: string): Promise<Record<MemberStatus, number>> {
     const counts: Record<MemberStatus, number> = { ACTIVE: 0, WITHDRAWN: 0, DONE: 0 };
@@ -378,9 +387,7 @@ export class DeskStore {
     do {
       const out = await this.doc.send(
         new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :m)',
-          ExpressionAttributeValues: { ':pk': deskPk(cityId, deskId), ':m': 'MEMBER#' },
+          ...this.memberKeys(cityId, deskId),
           ExpressionAttributeNames: { '#s': 'status' },
           ProjectionExpression: '#s',
           ...(start ? { ExclusiveStartKey: start } : {}),
@@ -420,11 +427,36 @@ export class DeskStore {
     return out.Item ? itemToMember(out.Item) : undefined;
   }
 
+  /** One page of the desk's members by case id, after the case `after`; `next` is the page's last case when more follow. */
+  async memberPage(
+    cityId: string,
+    deskId: string,
+    options: { after?: string; limit: number },
+  ): Promise<{ members: DeskMember[]; next?: string }> {
+    const items: Item[] = [];
+    let start: Record<string, unknown> | undefined = options.after
+      ? { PK: deskPk(cityId, deskId), SK: `MEMBER#${options.after}` }
+      : undefined;
+    // One more than the page: whether another page follows.
+    do {
+      const out = await this.doc.send(
+        new QueryCommand({
+          ...this.memberKeys(cityId, deskId),
+          ConsistentRead: true,
+          Limit: options.limit + 1 - items.length,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      items.push(...((out.Items ?? []) as Item[]));
+      start = out.LastEvaluatedKey;
+    } while (start && items.length <= options.limit);
+    const members = items.slice(0, options.limit).map(itemToMember);
+    return items.length > options.limit ? { members, next: members.at(-1)!.caseId } : { members };
+  }
+
   async members(cityId: string, deskId: string): Promise<DeskMember[]> {
     const items = await queryAll(this.doc, {
-      TableName: this.tableName,
-      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :m)',
-      ExpressionAttributeValues: { ':pk': deskPk(cityId, deskId), ':m': 'MEMBER#' },
+      ...this.memberKeys(cityId, deskId),
       ConsistentRead: true,
     });
     return items.map(itemToMember).sort((a, b) => (a.caseId < b.caseId ? -1 : a.caseId > b.caseId ? 1 : 0));

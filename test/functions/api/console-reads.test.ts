@@ -4,10 +4,12 @@
  * cities and the actor recorded).
  */
 import { Decimal } from '#domain/money';
-import { DynamoDbSaleStore, type SaleRecord } from '#adapters/dynamodb/sale-store';
+import { DynamoDbSaleStore } from '#adapters/dynamodb/sale-store';
+import { openedSale } from '../../support/cases';
 import { consoleCallerOf } from '../../../functions/api/roles';
 import { proxyEvent } from '../../../functions/api/proxy-event';
-import { registerCaseVia, testApi } from '../../support/api';
+import { knownExecutions, registerCaseVia, testApi } from '../../support/api';
+import { saleExecutionName } from '#adapters/workflow/sale-workflow';
 import { useCasesTable } from '../../support/dynamodb';
 
 const table = useCasesTable();
@@ -183,25 +185,12 @@ describe('sale runs', () => {
       notices: [],
       releases: [],
     } as never);
-    const sale: SaleRecord = {
-      cityId: 'cheongju',
-      caseId,
-      saleId,
-      rev: 0,
+    const sale = openedSale('cheongju', caseId, {
       status: 'AWAITING_APPROVAL',
-      requestedBy: 'DEADLINE',
-      startedAt: '2025-09-01T00:00:00.000Z',
-      needAtStartKrw: new Decimal('1241000'),
-      limitPrices: {},
-      lastQuotes: {},
-      priceHistory: {},
-      consecutivePauses: 0,
       pauses: [{ at: '2025-09-01T00:05:00.000Z', market: 'KRW-BTC', reason: 'spread too wide', action: 'PAUSE' }],
       pauseCount: 1,
       approval: { requestedAt: '2025-09-01T00:01:00.000Z', plannedValueKrw: new Decimal('600000000') },
-      sliceCount: 0,
-      dust: {},
-    };
+    });
     await new DynamoDbSaleStore(table.client, table.tableName).create(sale);
     const list = await api.call('GET', '/sales', {
       query: { city: 'cheongju', awaitingApproval: 'true' },
@@ -232,5 +221,34 @@ describe('sale runs', () => {
         .status,
     ).toBe(403);
     expect((await api.call('GET', '/sales', { query: { city: 'sejong' }, as: 'officer' })).status).toBe(403);
+  });
+
+  it('lists a long sale’s executions, one a day, and shows any of them state by state', async () => {
+    const caseId = await registerCaseVia(api);
+    const saleId = `${caseId}-sale-1`;
+    const name = (n: number) => saleExecutionName('cheongju', saleId, n);
+    // The first and the current (third) execution have a history; the second's cannot be read.
+    const executions = knownExecutions([name(0), name(2)]);
+    const reader = testApi(table, '2025-09-01T00:00:00Z', { executions });
+    await new DynamoDbSaleStore(table.client, table.tableName).create(
+      openedSale('cheongju', caseId, { continuations: 2, executionName: name(2) }),
+    );
+    const detail = (query: Record<string, string> = {}) =>
+      reader.call('GET', `/sales/${caseId}/${saleId}`, { query: { city: 'cheongju', ...query }, as: 'officer' });
+    const current = await detail();
+    expect(current.status).toBe(200);
+    expect(current.body.executions).toEqual(
+      [0, 1, 2].map((continuation) => ({ continuation, name: name(continuation) })),
+    );
+    expect(current.body.execution).toMatchObject({ continuation: 2, name: name(2), states: [{ state: 'Settle' }] });
+    const first = await detail({ execution: '0' });
+    expect(first.body.execution).toMatchObject({ continuation: 0, name: name(0), status: 'SUCCEEDED' });
+    expect(executions.asked.at(-1)).toBe(`cheongju_${saleId}`);
+    // Unreadable: the sale is shown without it.
+    const second = await detail({ execution: '1' });
+    expect(second.status).toBe(200);
+    expect(second.body).not.toHaveProperty('execution');
+    expect((await detail({ execution: '3' })).status).toBe(404);
+    for (const execution of ['-1', 'c1', '01', '']) expect((await detail({ execution })).status).toBe(400);
   });
 });

@@ -15,15 +15,17 @@ import {
   type DeskOrder,
   type DeskRecord,
 } from '#adapters/dynamodb/desk-store';
-import { testApi } from '../../support/api';
+import { knownExecutions, testApi } from '../../support/api';
 import { useCasesTable } from '../../support/dynamodb';
 
 const table = useCasesTable();
 let desks: DeskStore;
+const deskExecutions = knownExecutions(['cheongju_desk_KRW-BTC_20260915']);
 const api = testApi(table, '2026-09-15T03:00:00Z', {
   get desks() {
     return desks;
   },
+  deskExecutions,
 });
 const CITY = 'cheongju';
 const DAY = '2026-09-15';
@@ -173,6 +175,8 @@ describe('GET /sale-desks', () => {
 });
 
 describe('GET /sale-desks with market: one desk', () => {
+  const get = (query: Record<string, string>, as: 'officer' | 'city' | 'sejongOfficer' = 'officer') =>
+    api.call('GET', '/sale-desks', { query: { city: CITY, day: DAY, market: MARKET, ...query }, as });
   const desk = async (query: Record<string, string>, as: 'officer' | 'auditor' = 'officer') => {
     const res = await api.call('GET', '/sale-desks', { query: { city: CITY, day: DAY, market: MARKET, ...query }, as });
     expect(res.status).toBe(200);
@@ -221,9 +225,38 @@ describe('GET /sale-desks with market: one desk', () => {
     expect(((await desk({})).orderList as { slice: number }[]).map((o) => o.slice)).toEqual([2, 1]);
   });
 
+  it('pages the members by case id', async () => {
+    const first = await desk({ memberLimit: '1' });
+    expect((first.memberList as { caseId: string }[]).map((m) => m.caseId)).toEqual(['cA']);
+    expect(first.members).toEqual({ active: 1, withdrawn: 1, done: 0 });
+    expect(first.memberCursor).toBe('cA');
+    const second = await desk({ memberLimit: '1', memberCursor: 'cA' });
+    expect((second.memberList as { caseId: string }[]).map((m) => m.caseId)).toEqual(['cB']);
+    expect(second).not.toHaveProperty('memberCursor');
+    // A page of exactly what is left has no cursor either.
+    expect(await desk({ memberLimit: '2' })).not.toHaveProperty('memberCursor');
+    for (const memberLimit of ['0', '101', 'x']) expect((await get({ memberLimit })).status).toBe(400);
+  });
+
+  it('lists the desk’s runs of the day and shows one run state by state as Step Functions ran it', async () => {
+    const name = 'cheongju_desk_KRW-BTC_20260915';
+    const detail = await desk({});
+    expect(detail.runs).toEqual([{ run: 1, name }]);
+    expect(detail.executionStates).toMatchObject({
+      run: 1,
+      name,
+      status: 'SUCCEEDED',
+      states: [{ state: 'Settle', status: 'SUCCEEDED' }],
+    });
+    expect(deskExecutions.asked.at(-1)).toBe(name);
+    // A run the desk has not had: none shown, nothing read.
+    const asked = deskExecutions.asked.length;
+    expect(await desk({ run: '2' })).not.toHaveProperty('executionStates');
+    expect(deskExecutions.asked).toHaveLength(asked);
+    expect((await get({ run: '0' })).status).toBe(400);
+  });
+
   it('refuses a malformed market or cursor (400); another market, day or city has no desk; other roles and cities are refused (403)', async () => {
-    const get = (query: Record<string, string>, as: 'officer' | 'city' | 'sejongOfficer' = 'officer') =>
-      api.call('GET', '/sale-desks', { query: { city: CITY, day: DAY, market: MARKET, ...query }, as });
     expect((await get({ market: 'btc' })).status).toBe(400);
     for (const cursor of ['0', 'abc', '1e3', '-1']) expect((await get({ cursor })).status).toBe(400);
     expect((await get({ limit: '51' })).status).toBe(400);

@@ -8,6 +8,7 @@ import type { Case } from '#domain/case';
 import { executionPolicy } from '#domain/execution-policy';
 import { Decimal, sum } from '#domain/money';
 import type { OrderRecord } from '#adapters/dynamodb/sale-store';
+import { openedSale } from '../../support/cases';
 import { caseReady, CITY, exchangeOrders, pacedExchange, runSale, saleOf, statesEntered, useSaleWorld } from './world';
 
 const world = useSaleWorld();
@@ -171,24 +172,9 @@ describe('an order in doubt is never forgotten', () => {
     const before = (await world.sweep()).overdueSales;
     const c = await caseReady(world, { caseId: 'stuck-1', quantity: '0.01' });
     const startedAt = new Date(world.now().getTime() - world.limits.maxSaleDurationMs - 3_600_000).toISOString();
-    await world.sales.create({
-      cityId: CITY,
-      caseId: c.caseId,
-      saleId: c.saleId!,
-      rev: 0,
-      status: 'RUNNING',
-      requestedBy: 'DEADLINE',
-      startedAt,
-      needAtStartKrw: new Decimal('1'),
-      limitPrices: {},
-      lastQuotes: {},
-      priceHistory: {},
-      consecutivePauses: 0,
-      pauses: [],
-      pauseCount: 0,
-      sliceCount: 0,
-      dust: {},
-    });
+    await world.sales.create(
+      openedSale(CITY, c.caseId, { saleId: c.saleId!, startedAt, needAtStartKrw: new Decimal('1') }),
+    );
     const report = await world.sweep();
     expect(report.overdueSales).toBe(before + 1);
     expect(world.metrics.filter((m) => m.name === 'SalesOverdue').pop()?.value).toBe(before + 1);

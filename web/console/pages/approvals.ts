@@ -7,6 +7,7 @@ import { ApiProblem } from '../../shared/api';
 import { coin, when, won } from '../../shared/format';
 import { html } from '../../shared/html';
 import { useConsole } from '../context';
+import { Pager, type CursorPage } from '../pager';
 import { useLoad } from '../use-load';
 import type { SaleRun } from './sales';
 
@@ -23,13 +24,19 @@ interface Release {
 
 export function ApprovalsPage() {
   const { api, city, officer } = useConsole();
+  const [cursors, setCursors] = useState<string[]>([]);
   const { data, error, reload } = useLoad(
     () =>
       Promise.all([
-        api.get<{ items: SaleRun[] }>('/sales', { city, awaitingApproval: 'true', limit: '50' }),
+        api.get<CursorPage<SaleRun>>('/sales', {
+          city,
+          awaitingApproval: 'true',
+          limit: '50',
+          cursor: cursors.at(-1),
+        }),
         api.get<{ items: Release[] }>('/releases', { city }),
       ]),
-    [city],
+    [city, cursors.join()],
     10_000,
   );
   const [message, setMessage] = useState<{ ok: boolean; text: string } | undefined>();
@@ -90,6 +97,13 @@ export function ApprovalsPage() {
         }
       </tbody>
     </table>
+    <${Pager}
+      cursors=${cursors}
+      next=${sales.cursor}
+      setCursors=${setCursors}
+      examined=${sales.examined}
+      label="매각 승인 대기"
+    />
     <h2>코인 반환 (두 공무원 승인)</h2>
     <table>
       <caption class="visually-hidden">

@@ -5,6 +5,7 @@ import { coin, day, percent, when, won } from '../../shared/format';
 import { html } from '../../shared/html';
 import { useConsole } from '../context';
 import { COVERAGE_LABEL, STATUS_LABEL } from '../labels';
+import { Pager, type CursorPage } from '../pager';
 import { useLoad } from '../use-load';
 
 type Amounts = { assessed: string; paid: string; outstanding: string };
@@ -72,6 +73,91 @@ interface Notices {
     title: string;
     body: string;
   }[];
+}
+
+interface TaxpayerAccess {
+  at: string;
+  outcome: string;
+  noticeId: string;
+  route: string;
+}
+
+/** What the taxpayer's page did, as the access log records it. */
+const ACCESS_LABEL: Record<string, string> = {
+  CHECK_PASSED: '본인 확인 성공',
+  CHECK_FAILED: '본인 확인 실패',
+  LOCKED: '잠김 (확인 시도 초과)',
+  EXPIRED: '만료된 링크',
+  NO_CHECK: '본인 확인 정보 미등록',
+  READ: '명세서 열람',
+  SALE_PLAN: '매각 계획 조회',
+  SALE_REQUEST: '매각 신청',
+};
+const ACCESS_BAD = new Set(['CHECK_FAILED', 'LOCKED', 'EXPIRED', 'NO_CHECK']);
+
+/** 납세자 페이지 접속 기록: the self-service page's accesses to the case, newest first, page by page. */
+function TaxpayerAccessPanel({ caseId }: { caseId: string }) {
+  const { api, city } = useConsole();
+  const [cursors, setCursors] = useState<string[]>([]);
+  const { data, error } = useLoad(
+    () =>
+      api
+        .get<CursorPage<TaxpayerAccess>>(`/audit-trails/${encodeURIComponent(caseId)}/taxpayer-access`, {
+          city,
+          limit: '20',
+          cursor: cursors.at(-1),
+        })
+        // A deployment without the taxpayer's page has no log (404): said as such, not as an error.
+        .catch((e: unknown) => {
+          if (e instanceof ApiProblem && e.status === 404) return null;
+          throw e;
+        }),
+    [caseId, city, cursors.join()],
+  );
+  return html`<section aria-labelledby="access-h">
+    <h2 id="access-h">납세자 페이지 접속 기록</h2>
+    ${
+      error
+        ? html`<p class="error" role="alert">${error}</p>`
+        : data === undefined
+          ? html`<p aria-busy="true">불러오는 중…</p>`
+          : data === null
+            ? html`<p class="notice">이 배포에는 납세자 페이지가 없습니다.</p>`
+            : html`<table>
+                  <caption class="visually-hidden">
+                    납세자 페이지 접속 기록
+                  </caption>
+                  <thead>
+                    <tr>
+                      <th>시각</th>
+                      <th>내용</th>
+                      <th>사용한 통지</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    ${
+                      data.items.length === 0
+                        ? html`<tr>
+                            <td colspan="3">접속 기록이 없습니다.</td>
+                          </tr>`
+                        : data.items.map(
+                            (a) =>
+                              html`<tr>
+                                <td>${when(a.at)}</td>
+                                <td>
+                                  <span class=${`badge ${ACCESS_BAD.has(a.outcome) ? 'bad' : 'good'}`}
+                                    >${ACCESS_LABEL[a.outcome] ?? a.outcome}</span
+                                  >
+                                </td>
+                                <td>${a.noticeId}</td>
+                              </tr>`,
+                          )
+                    }
+                  </tbody>
+                </table>
+                <${Pager} cursors=${cursors} next=${data.cursor} setCursors=${setCursors} label="접속 기록" />`
+    }
+  </section>`;
 }
 
 const HOLD_KIND: Record<string, string> = {
@@ -388,6 +474,8 @@ export function CasePage({ params }: { params: Record<string, string> }) {
             )
       }
     </section>
+
+    <${TaxpayerAccessPanel} caseId=${caseId} />
 
     <section>
       <h2>감사 기록</h2>

@@ -1,7 +1,7 @@
 /** 체납 사건: the city's cases by state, with filters and search, a page at a time. */
 import { useEffect, useState } from 'preact/hooks';
 import { html } from '../../shared/html';
-import { Pager } from '../pager';
+import { Pager, type CursorPage } from '../pager';
 import { won, day, percent } from '../../shared/format';
 import { useConsole } from '../context';
 import { STATUS_LABEL, COVERAGE_LABEL } from '../labels';
@@ -19,7 +19,7 @@ interface CaseItem {
 
 export function CasesPage({ params }: { params: Record<string, string> }) {
   const { api, city, go } = useConsole();
-  const [page, setPage] = useState<{ items: CaseItem[]; cursor?: string } | undefined>();
+  const [page, setPage] = useState<CursorPage<CaseItem> | undefined>();
   const [error, setError] = useState<string | undefined>();
   const [cursors, setCursors] = useState<string[]>([]);
   const filters = {
@@ -32,7 +32,7 @@ export function CasesPage({ params }: { params: Record<string, string> }) {
   useEffect(() => {
     setPage(undefined);
     void api
-      .get<{ items: CaseItem[]; cursor?: string }>('/cases', {
+      .get<CursorPage<CaseItem>>('/cases', {
         city,
         ...filters,
         limit: '25',
@@ -41,6 +41,8 @@ export function CasesPage({ params }: { params: Record<string, string> }) {
       .then(setPage)
       .catch((e: Error) => setError(e.message));
   }, [city, cursors.join(','), JSON.stringify(filters)]);
+  // The form's fields start from the address and are then the officer's (uncontrolled): a page
+  // arriving while the officer types must not put back what the address had.
   function search(e: Event) {
     e.preventDefault();
     const f = new FormData(e.currentTarget as HTMLFormElement);
@@ -52,22 +54,28 @@ export function CasesPage({ params }: { params: Record<string, string> }) {
   return html`<h1>체납 사건</h1>
     <form class="card row" onSubmit=${search} role="search" aria-label="사건 검색">
       <label
-        >상태<select name="status" value=${params.status ?? ''}>
+        >상태<select name="status">
           <option value="">전체</option>
-          ${Object.entries(STATUS_LABEL).map(([k, v]) => html`<option value=${k}>${v}</option>`)}
+          ${Object.entries(STATUS_LABEL).map(([k, v]) => html`<option value=${k} selected=${params.status === k}>${v}</option>`)}
         </select></label
       >
-      <label>코인<input name="coin" size="6" value=${params.coin ?? ''} placeholder="BTC" /></label>
+      <label>코인<input name="coin" size="6" defaultValue=${params.coin ?? ''} placeholder="BTC" /></label>
       <label
-        >충당 구간<select name="coverage" value=${params.coverage ?? ''}>
+        >충당 구간<select name="coverage">
           <option value="">전체</option>
-          ${Object.entries(COVERAGE_LABEL).map(([k, v]) => html`<option value=${k}>${v}</option>`)}
+          ${Object.entries(COVERAGE_LABEL).map(([k, v]) => html`<option value=${k} selected=${params.coverage === k}>${v}</option>`)}
         </select></label
       >
       <label
-        >기한 (일 이내)<input name="within" type="number" min="0" max="3650" size="5" value=${params.within ?? ''}
+        >기한 (일 이내)<input
+          name="within"
+          type="number"
+          min="0"
+          max="3650"
+          size="5"
+          defaultValue=${params.within ?? ''}
       /></label>
-      <label>납세자 번호<input name="ref" value=${params.ref ?? ''} /></label>
+      <label>납세자 번호<input name="ref" defaultValue=${params.ref ?? ''} /></label>
       <button type="submit">검색</button>
     </form>
     ${error ? html`<p class="error" role="alert">${error}</p>` : null}
@@ -113,6 +121,6 @@ export function CasesPage({ params }: { params: Record<string, string> }) {
                 )}
               </tbody>
             </table>
-            <${Pager} cursors=${cursors} next=${page.cursor} setCursors=${setCursors} />`
+            <${Pager} cursors=${cursors} next=${page.cursor} setCursors=${setCursors} examined=${page.examined} />`
     }`;
 }

@@ -10,6 +10,7 @@ import { Pager } from '../pager';
 import { useConsole } from '../context';
 import { DESK_ACTION_LABEL, deskReason } from '../labels';
 import { useLoad } from '../use-load';
+import { ExecutionStates, type Execution, type ExecutionRef } from '../execution';
 
 interface Desk {
   deskId: string;
@@ -57,6 +58,9 @@ interface DeskDetail extends Desk {
     shares: { caseId: string; offered: string; quantity?: string; grossKrw?: string; feeKrw?: string }[];
   }[];
   cursor?: string;
+  memberCursor?: string;
+  runs: ExecutionRef[];
+  executionStates?: Execution;
 }
 
 const POLL_MS = 5000;
@@ -147,10 +151,11 @@ export function DesksPage({ params }: { params: Record<string, string> }) {
 }
 
 export function DeskPage({ params }: { params: Record<string, string> }) {
-  const { api, city } = useConsole();
+  const { api, city, go } = useConsole();
   const market = params.market ?? '';
   const day = params.day ?? '';
   const [cursors, setCursors] = useState<string[]>([]);
+  const [memberCursors, setMemberCursors] = useState<string[]>([]);
   const [live, setLive] = useState(true);
   const { data, error } = useLoad(
     async () => {
@@ -159,6 +164,8 @@ export function DeskPage({ params }: { params: Record<string, string> }) {
         day,
         market,
         cursor: cursors.at(-1),
+        memberCursor: memberCursors.at(-1),
+        run: params.run,
       });
       const d = items[0];
       if (!d) throw new Error(`${dayText(day)} ${market} 공동 매각이 없습니다.`);
@@ -166,7 +173,7 @@ export function DeskPage({ params }: { params: Record<string, string> }) {
       if (d.status === 'ENDED' && d.openOrders === 0) setLive(false);
       return d;
     },
-    [city, market, day, cursors.join()],
+    [city, market, day, cursors.join(), memberCursors.join(), params.run],
     live ? POLL_MS : undefined,
   );
   if (error) return html`<p class="error" role="alert">${error}</p>`;
@@ -236,6 +243,7 @@ export function DeskPage({ params }: { params: Record<string, string> }) {
         )}
       </tbody>
     </table>
+    <${Pager} cursors=${memberCursors} next=${data.memberCursor} setCursors=${setMemberCursors} label="참여 사건" />
     <h2>주문과 사건별 몫</h2>
     <table>
       <caption class="visually-hidden">
@@ -283,5 +291,11 @@ export function DeskPage({ params }: { params: Record<string, string> }) {
         }
       </tbody>
     </table>
-    <${Pager} cursors=${cursors} next=${data.cursor} setCursors=${setCursors} />`;
+    <${Pager} cursors=${cursors} next=${data.cursor} setCursors=${setCursors} label="주문" />
+    <${ExecutionStates}
+      execution=${data.executionStates}
+      choices=${data.runs}
+      picked=${(data.executionStates?.run ?? Number(params.run ?? data.run)) - 1}
+      onPick=${(i: number) => go(`${deskHref(data.deskId) ?? ''}?run=${i + 1}`)}
+    />`;
 }

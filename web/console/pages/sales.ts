@@ -2,9 +2,10 @@
 import { useState } from 'preact/hooks';
 import { coin, when, won } from '../../shared/format';
 import { html } from '../../shared/html';
-import { Pager } from '../pager';
+import { Pager, type CursorPage } from '../pager';
 import { useConsole } from '../context';
-import { EXECUTION_LABEL, qualityFigure, STATE_TYPE_LABEL, STATUS_LABEL, VISIT_LABEL } from '../labels';
+import { ExecutionStates, type Execution, type ExecutionRef } from '../execution';
+import { qualityFigure, STATUS_LABEL } from '../labels';
 import { useLoad } from '../use-load';
 import { deskHref } from './desks';
 
@@ -41,7 +42,7 @@ export function SalesPage({ params }: { params: Record<string, string> }) {
   const state = params.state ?? 'SELLING';
   const [cursors, setCursors] = useState<string[]>([]);
   const { data, error } = useLoad(
-    () => api.get<{ items: SaleRun[]; cursor?: string }>('/sales', { city, state, cursor: cursors.at(-1) }),
+    () => api.get<CursorPage<SaleRun>>('/sales', { city, state, cursor: cursors.at(-1) }),
     [city, state, cursors.join()],
     state === 'SELLING' ? POLL_MS : undefined,
   );
@@ -119,7 +120,7 @@ export function SalesPage({ params }: { params: Record<string, string> }) {
                 )}
               </tbody>
             </table>
-            <${Pager} cursors=${cursors} next=${data.cursor} setCursors=${setCursors} />`
+            <${Pager} cursors=${cursors} next=${data.cursor} setCursors=${setCursors} examined=${data.examined} />`
     }`;
 }
 
@@ -140,91 +141,22 @@ interface SaleDetail extends SaleRun {
     /** Sold pooled: the case's share of this desk's order. */
     deskId?: string;
   }[];
-  /** The current execution, state by state as Step Functions ran it (the latest states). */
-  execution?: {
-    name: string;
-    status: string;
-    startedAt?: string;
-    stoppedAt?: string;
-    states: {
-      state: string;
-      type: string;
-      enteredAt: string;
-      exitedAt?: string;
-      status: string;
-      failures: number;
-      error?: string;
-    }[];
-    truncated: boolean;
-  };
-}
-
-/** States listed before 모두 보기: the latest (a day's run has hundreds). */
-const STATES_FIRST = 25;
-
-/** The execution's states, newest first, as Step Functions ran them. */
-function ExecutionStates({ execution }: { execution: NonNullable<SaleDetail['execution']> }) {
-  const [all, setAll] = useState(false);
-  const newestFirst = [...execution.states].reverse();
-  const shown = all ? newestFirst : newestFirst.slice(0, STATES_FIRST);
-  return html`<h2>실행 단계 (Step Functions)</h2>
-    <p class="notice">
-      실행 ${execution.name} · ${EXECUTION_LABEL[execution.status] ?? execution.status} · ${when(execution.startedAt)}
-      시작${execution.stoppedAt ? ` · ${when(execution.stoppedAt)} 종료` : ''} · 최근 단계부터
-      ${execution.truncated ? ` (최근 ${execution.states.length}개 단계)` : ''}
-    </p>
-    <table>
-      <caption class="visually-hidden">
-        실행 단계
-      </caption>
-      <thead>
-        <tr>
-          <th>단계</th>
-          <th>종류</th>
-          <th>시작</th>
-          <th>종료</th>
-          <th>결과</th>
-          <th class="num">실패 시도</th>
-          <th>오류</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${shown.map(
-          (v) =>
-            html`<tr>
-              <td>${v.state}</td>
-              <td>${STATE_TYPE_LABEL[v.type] ?? v.type}</td>
-              <td>${when(v.enteredAt)}</td>
-              <td>${v.exitedAt ? when(v.exitedAt) : '—'}</td>
-              <td>
-                <span class=${`badge ${v.status === 'SUCCEEDED' ? 'good' : v.status === 'FAILED' ? 'bad' : 'warn'}`}
-                  >${VISIT_LABEL[v.status] ?? v.status}</span
-                >
-              </td>
-              <td class="num">${v.failures}</td>
-              <td>${v.error ?? ''}</td>
-            </tr>`,
-        )}
-      </tbody>
-    </table>
-    ${
-      newestFirst.length > STATES_FIRST
-        ? html`<button class="secondary" onClick=${() => setAll(!all)}>
-            ${all ? '최근 단계만 보기' : `모두 보기 (${newestFirst.length}개 단계)`}
-          </button>`
-        : null
-    }`;
+  /** The sale's executions, first to current (one a day), and the one asked for, state by state. */
+  executions: ExecutionRef[];
+  execution?: Execution;
 }
 
 export function SalePage({ params }: { params: Record<string, string> }) {
-  const { api, city } = useConsole();
+  const { api, city, go } = useConsole();
   const caseId = params.caseId ?? '';
   const saleId = params.saleId ?? '';
+  const href = `#/sales/${encodeURIComponent(caseId)}/${encodeURIComponent(saleId)}`;
   const [live, setLive] = useState(true);
   const { data, error } = useLoad(
     async () => {
       const d = await api.get<SaleDetail>(`/sales/${encodeURIComponent(caseId)}/${encodeURIComponent(saleId)}`, {
         city,
+        execution: params.execution,
       });
       // Followed until the sale has ended and so has its execution (its last states come after the record's).
       if (['SETTLED', 'FAILED'].includes(d.status) && d.execution?.status !== 'RUNNING') setLive(false);
@@ -319,7 +251,12 @@ export function SalePage({ params }: { params: Record<string, string> }) {
         }
       </tbody>
     </table>
-    ${data.execution ? html`<${ExecutionStates} execution=${data.execution} />` : null}
+    <${ExecutionStates}
+      execution=${data.execution}
+      choices=${data.executions}
+      picked=${data.execution?.continuation ?? Number(params.execution ?? data.executions.length - 1)}
+      onPick=${(n: number) => go(`${href}?execution=${n}`)}
+    />
     <h2>일시 정지</h2>
     ${
       data.pauseLog.length === 0
