@@ -38,7 +38,10 @@ import {
 } from '#adapters/dynamodb/sale-store';
 import {
   isSelling,
+  approvalToAsk,
   leftToSell,
+  planFor,
+  plannedValueOf,
   STOPPED_BY_OFFICER,
   loadCase,
   loadSale,
@@ -49,7 +52,7 @@ import {
   type NoticePublisher,
   type SaleDeps,
 } from './context';
-import { OrderInDoubtError, SaleNotRunningError } from './errors';
+import { DeskFailedError, OrderInDoubtError, SaleNotRunningError } from './errors';
 import type { CaseStep, CheckResult, DeskShareResult, LoadCaseResult, SettleResult, StepEvent } from './steps';
 import { emptyFigures, type DeskStore } from '#adapters/dynamodb/desk-store';
 import type { DeskWorkflowStarter } from '#adapters/workflow/sale-workflow';
@@ -322,7 +325,28 @@ export function createCaseSteps(deps: CaseStepDeps): CaseSteps {
           return stop('APPROVAL_TIMED_OUT');
         return { next: 'AWAIT_APPROVAL', reason: 'WAITING_FOR_OFFICER', waitSeconds: deps.limits.approvalPollSeconds };
       }
-      if (sale.desk) return { next: 'DESK', reason: sale.desk.deskId, waitSeconds: 0 };
+      if (sale.desk && deps.desks) {
+        // A bill update raised the sale across the approval threshold while it sells in the desk:
+        // out of the desk from its next order, and an officer approves before it goes on (as PlanNextSlice asks).
+        const plan = planFor(deps, stillNeeded(c, orders, on, settings), sale, leftToSell(c, sale, orders));
+        const value = plan && approvalToAsk(c, sale, orders, plannedValueOf(plan, sale), deps.policy);
+        if (value) {
+          await deps.desks.withdraw(c.cityId, sale.desk.deskId, c.caseId, 'AWAITING_APPROVAL');
+          const { desk: _left, ...rest } = sale;
+          await sales.save({
+            ...rest,
+            status: 'AWAITING_APPROVAL',
+            approval: sale.approval ?? { requestedAt: now.toISOString(), plannedValueKrw: value },
+          });
+          deps.metrics.addMetric('SaleAwaitingApproval', 'Count', 1);
+          deps.logger.info('sale in a desk raised across the approval threshold: it leaves the desk and waits', {
+            saleId: event.saleId,
+            valueKrw: value.toFixed(),
+          });
+          return { next: 'AWAIT_APPROVAL', reason: 'WAITING_FOR_OFFICER', waitSeconds: deps.limits.approvalPollSeconds };
+        }
+        return { next: 'DESK', reason: sale.desk.deskId, waitSeconds: 0 };
+      }
       return { next: 'QUOTE', waitSeconds: 0 };
     },
 
@@ -415,6 +439,10 @@ export function createCaseSteps(deps: CaseStepDeps): CaseSteps {
       sale = await loadSale(deps, event);
       const { desk: _left, ...rest } = sale;
       const reason = member?.reason ?? 'DESK_ENDED';
+      // The desk failed (ResolveDeskOrders resolved its orders): the sale fails as if its own step had,
+      // so a refusal that would fail every run is not met again and again by joining the desk anew.
+      if (reason.startsWith('FAILED:'))
+        throw new DeskFailedError(`desk ${d.deskId} failed (${reason.slice(7)}): the sale ends with what it sold`);
       if (reason.startsWith('ESCALATED:')) {
         await sales.save({
           ...rest,
