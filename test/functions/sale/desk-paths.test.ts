@@ -8,7 +8,7 @@
 import type { Case } from '#domain/case';
 import { kstDate } from '#domain/dates';
 import { executionPolicy } from '#domain/execution-policy';
-import { Decimal, sum, won } from '#domain/money';
+import { sum, won } from '#domain/money';
 import { deskIdOf, type DeskOrder } from '#adapters/dynamodb/desk-store';
 import { InsufficientFunds } from '#adapters/exchange/exchange';
 import type { UpbitExchange } from '#adapters/exchange/upbit';
@@ -54,23 +54,28 @@ function onDeskPlacement(n: number, instead: (real: UpbitExchange, order: Parame
   });
 }
 
-/** Each case's ledger is its shares DONE, and together they sold exactly what the exchange executed for their orders. */
+/**
+ * No coin sold twice or forgotten: each order sent is on the exchange once, each final order's
+ * allocation adds up to what the exchange executed, and each case's ledger is its shares DONE, which
+ * are its part of those allocations (other cases, of earlier tests, may share the orders).
+ */
 async function everyCoinAccounted(cases: Case[], orders: DeskOrder[]) {
   const sent = new Set(orders.filter((o) => o.status !== 'ABSENT').map((o) => o.identifier));
   const onExchange = world.sim.orders.all().filter((o) => o.identifier && sent.has(o.identifier));
-  // Each order sent is on the exchange once (nothing sent again under this or another identifier).
   expect(onExchange.map((o) => o.identifier).sort()).toEqual([...sent].sort());
-  let soldByCases = new Decimal(0);
+  for (const order of orders.filter((o) => o.status === 'DONE')) {
+    const ex = onExchange.find((o) => o.identifier === order.identifier)!;
+    expect(sum((order.allocation ?? []).map((f) => f.quantity)).toFixed()).toBe(executedVolume(ex).toFixed());
+  }
   for (const c of cases) {
     const done = (await shares(c)).filter((s) => s.status === 'DONE');
+    const allocated = orders.flatMap((o) => (o.allocation ?? []).filter((f) => f.caseId === c.caseId));
+    expect(sum(done.map((s) => s.executedVolume!)).toFixed()).toBe(sum(allocated.map((f) => f.quantity)).toFixed());
     const { data, ledger } = await ledgerOf(c);
-    const h = data.case.holdings[0]!;
-    expect(h.sold.toFixed()).toBe(sum(done.map((s) => s.executedVolume!)).toFixed());
+    expect(data.case.holdings[0]!.sold.toFixed()).toBe(sum(done.map((s) => s.executedVolume!)).toFixed());
     expect(byKind(ledger, 'SALE_GROSS').toFixed()).toBe(sum(done.map((s) => s.grossKrw!)).toFixed());
     expect(byKind(ledger, 'SALE_FEE').toFixed()).toBe(sum(done.map((s) => s.feeKrw!)).toFixed());
-    soldByCases = soldByCases.add(h.sold);
   }
-  expect(soldByCases.toFixed()).toBe(sum(onExchange.map(executedVolume)).toFixed());
   return onExchange;
 }
 
