@@ -343,7 +343,11 @@ export function createCaseSteps(deps: CaseStepDeps): CaseSteps {
             saleId: event.saleId,
             valueKrw: value.toFixed(),
           });
-          return { next: 'AWAIT_APPROVAL', reason: 'WAITING_FOR_OFFICER', waitSeconds: deps.limits.approvalPollSeconds };
+          return {
+            next: 'AWAIT_APPROVAL',
+            reason: 'WAITING_FOR_OFFICER',
+            waitSeconds: deps.limits.approvalPollSeconds,
+          };
         }
         return { next: 'DESK', reason: sale.desk.deskId, waitSeconds: 0 };
       }

@@ -517,8 +517,9 @@ export function createDeskSteps(deps: DeskStepDeps): DeskSteps {
 
     /**
      * After a failure: every order of the desk not yet final is resolved against the exchange (one sent
-     * and not found is IN_DOUBT, never ABSENT), and the desk ends; its members see it ended and go back
-     * to their own steps (they join the desk again, which then runs again).
+     * and not found is IN_DOUBT, never ABSENT), and the desk ends with its members: their sales fail
+     * with it (ReadDeskShare), each settling what it sold, as when a case's own step fails; joining
+     * the desk again would meet a refusal again, run after run.
      */
     async ResolveDeskOrders(event): Promise<{ resolved: number }> {
       const desk = await loadDesk(event);
@@ -542,7 +543,6 @@ export function createDeskSteps(deps: DeskStepDeps): DeskSteps {
         }
         resolved += 1;
       }
-      // Its members' sales fail with it (ReadDeskShare): a refusal here would refuse a new run too.
       const reason = `FAILED:${event.error?.Error ?? 'Unknown'}`;
       let after = await loadDesk(event);
       const active = (await desks.members(after.cityId, after.deskId)).filter((m) => m.status === 'ACTIVE');

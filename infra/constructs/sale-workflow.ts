@@ -483,7 +483,8 @@ export class SaleWorkflow extends Construct {
       comment: 'No case left in the desk (sold, withdrawn), the day is over, or its run is long: members join the next',
     });
     const deskFailed = new sfn.Fail(this, D.deskFailed, {
-      comment: 'Orders not final resolved (in doubt if sent and not found); the desk ended, its cases join it again',
+      comment:
+        'Orders not final resolved (in doubt if sent and not found); the desk ended, its members’ sales fail with it',
       error: 'DeskFailed',
       causePath: '$.error.Cause',
     });
@@ -745,7 +746,7 @@ const STEP_COMMENTS: Record<StepName, string> = {
   ReconcileDeskOrder:
     'Once final: the fills allocated to the cases trade by trade, each case’s share written with the order DONE',
   ResolveDeskOrders:
-    'After a failure: resolve every desk order not yet final (in doubt if sent and not found); end the desk',
+    'After a failure: resolve every desk order not yet final (in doubt if sent and not found); end the desk and its members',
 };
 
 /** What `addSaleWorkflow` builds. */

@@ -178,7 +178,10 @@ export function useSaleWorld(options: SaleWorldOptions = {}): SaleWorld {
       realExchange,
       exchange: realExchange,
       // The officers' reads of desks and of a sale's execution state by state, as deployed.
-      api: testApi(table, START, { desks, executions: { states: (name, limit) => executionStates(world, name, limit) } }),
+      api: testApi(table, START, {
+        desks,
+        executions: { states: (name, limit) => executionStates(world, name, limit) },
+      }),
     });
     const now = () => new Date(sim.clock.nowMs() + world.clockOffsetMs);
     world.now = now;
@@ -309,7 +312,11 @@ async function executionStates(world: SaleWorld, name: string, limit: number): P
     ...(e.state ? { state: e.state.name, stateType: e.state.type } : {}),
     ...(e.Error ? { error: e.Error } : {}),
   }));
-  return { name, status: execution.status, ...latest(statesOf(asStepFunctionsHistory(events), execution.status), limit) };
+  return {
+    name,
+    status: execution.status,
+    ...latest(statesOf(asStepFunctionsHistory(events), execution.status), limit),
+  };
 }
 
 /** A client with the backoff of a real one (the world's budget too), for steps that repeat without real waits. */
