@@ -39,6 +39,7 @@ import {
 import {
   isSelling,
   approvalToAsk,
+  askApproval,
   leftToSell,
   planFor,
   plannedValueOf,
@@ -333,16 +334,7 @@ export function createCaseSteps(deps: CaseStepDeps): CaseSteps {
         if (value) {
           await deps.desks.withdraw(c.cityId, sale.desk.deskId, c.caseId, 'AWAITING_APPROVAL');
           const { desk: _left, ...rest } = sale;
-          await sales.save({
-            ...rest,
-            status: 'AWAITING_APPROVAL',
-            approval: sale.approval ?? { requestedAt: now.toISOString(), plannedValueKrw: value },
-          });
-          deps.metrics.addMetric('SaleAwaitingApproval', 'Count', 1);
-          deps.logger.info('sale in a desk raised across the approval threshold: it leaves the desk and waits', {
-            saleId: event.saleId,
-            valueKrw: value.toFixed(),
-          });
+          await askApproval(deps, rest, value, now);
           return {
             next: 'AWAIT_APPROVAL',
             reason: 'WAITING_FOR_OFFICER',

@@ -159,6 +159,23 @@ export function approvalToAsk(
   return asked && !isSaleApproved(c, sale.saleId, approvalsNeeded(value, policy)) ? value : undefined;
 }
 
+/** The sale waits for an officer's approval of `value` (an approval already asked for is kept). */
+export async function askApproval(
+  deps: Pick<SaleDeps, 'sales' | 'metrics' | 'logger'>,
+  sale: SaleRecord,
+  value: Decimal,
+  now: Date,
+): Promise<SaleRecord> {
+  const saved = await deps.sales.save({
+    ...sale,
+    status: 'AWAITING_APPROVAL',
+    approval: sale.approval ?? { requestedAt: now.toISOString(), plannedValueKrw: value },
+  });
+  deps.metrics.addMetric('SaleAwaitingApproval', 'Count', 1);
+  deps.logger.info('sale waits for an officer’s approval', { saleId: sale.saleId, valueKrw: value.toFixed() });
+  return saved;
+}
+
 export const seconds = (ms: number): number => Math.max(0, Math.ceil(ms / 1000));
 
 /** Why a sale an officer ended stopped (its stop reason, the case's last error, a blocked order's reason). */

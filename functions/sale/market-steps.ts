@@ -33,6 +33,7 @@ import {
   loadCase,
   loadSale,
   approvalToAsk,
+  askApproval,
   planFor,
   plannedValueOf,
   policyFor,
@@ -355,16 +356,7 @@ export function createMarketSteps(deps: MarketStepDeps): MarketSteps {
       // Approval before the first order at or above the threshold, or a sale raised across it.
       const value = approvalToAsk(c, sale, orders, plannedValue, deps.policy);
       if (value) {
-        sale = await sales.save({
-          ...sale,
-          status: 'AWAITING_APPROVAL',
-          approval: sale.approval ?? { requestedAt: now.toISOString(), plannedValueKrw: value },
-        });
-        deps.metrics.addMetric('SaleAwaitingApproval', 'Count', 1);
-        deps.logger.info('sale waits for an officer’s approval', {
-          saleId: event.saleId,
-          plannedValueKrw: plannedValue.toFixed(),
-        });
+        sale = await askApproval(deps, sale, value, now);
         return {
           action: 'AWAIT_APPROVAL',
           reason: `planned ₩${plannedValue.toFixed()} at or above the approval threshold`,

@@ -15,7 +15,7 @@ import type { UpbitExchange } from '#adapters/exchange/upbit';
 import { DEFAULT_SALE_LIMITS } from '../../../functions/sale/config';
 import type { OrderExchange } from '../../../functions/sale/orders-in-doubt';
 import { byKind, deskHelpers, executedVolume } from './desk-support';
-import { afterFirst, bill, caseReady, CITY, pacedExchange, statesEntered, useSaleWorld } from './world';
+import { afterFirst, bill, billBody, caseReady, CITY, pacedExchange, statesEntered, useSaleWorld } from './world';
 
 const world = useSaleWorld();
 beforeEach(() => {
@@ -273,22 +273,9 @@ describe('a bill raised across the approval threshold while the case is in the d
     const raised = await caseReady(world, { caseId: 'raise-desk-0', quantity: '0.2', bills: [bill('B1', '1000000')] });
     const other = await caseReady(world, { caseId: 'raise-desk-1', quantity: '0.08' });
     afterFirst(world, 'ReconcileDeskOrder', async () => {
-      const body = {
-        cityId: CITY,
-        bills: [
-          {
-            billId: 'B1',
-            taxItem: '지방소득세',
-            provincial: false,
-            dueDate: '2022-05-31',
-            cost: '0',
-            tax: '3000000',
-            surcharge: '30000',
-            surchargeAsOf: '2022-06-30',
-          },
-        ],
-      };
-      expect((await world.api.call('PUT', `/cases/${raised.caseId}/bills`, { body })).status).toBe(200);
+      expect((await world.api.call('PUT', `/cases/${raised.caseId}/bills`, { body: billBody('3000000') })).status).toBe(
+        200,
+      );
     });
     const started = await Promise.all(
       [raised, other].map((c) =>

@@ -355,6 +355,23 @@ export function bill(billId: string, tax: string, overrides: Partial<AssessedBil
   };
 }
 
+/** A bill update's body (PUT /cases/{caseId}/bills): the case's one bill B1 with this tax. */
+export const billBody = (tax: string) => ({
+  cityId: CITY,
+  bills: [
+    {
+      billId: 'B1',
+      taxItem: '지방소득세',
+      provincial: false,
+      dueDate: '2022-05-31',
+      cost: '0',
+      tax,
+      surcharge: '30000',
+      surchargeAsOf: '2022-06-30',
+    },
+  ],
+});
+
 const ctx = (at: string | Date, kind: 'CITY_SYSTEM' | 'SYSTEM' = 'CITY_SYSTEM'): TransitionContext => ({
   now: new Date(at),
   actor: { kind, id: kind === 'SYSTEM' ? 'test' : 'arn:aws:iam::111122223333:role/city-tax-system' },
