@@ -505,8 +505,19 @@ export class DeskStore {
     }
   }
 
-  /** Marks members DONE (the desk sold their offer, or the desk's day is over) with the desk's next revision. */
+  /**
+   * Marks members DONE (the desk sold their offer, its day is over, it escalated or failed) with the
+   * desk's next revision: as many transactions as the members need (each writes the desk too).
+   */
   async finishMembers(desk: DeskRecord, members: readonly DeskMember[], reason: string): Promise<DeskRecord> {
+    const per = MAX_TRANSACTION_ITEMS - 1;
+    let current = desk;
+    for (let i = 0; i === 0 || i < members.length; i += per)
+      current = await this.finishSome(current, members.slice(i, i + per), reason);
+    return current;
+  }
+
+  private async finishSome(desk: DeskRecord, members: readonly DeskMember[], reason: string): Promise<DeskRecord> {
     const next = { ...desk, rev: desk.rev + 1 };
     const items: TransactItems = members.map((m) => ({
       Update: {
@@ -518,7 +529,7 @@ export class DeskStore {
         ExpressionAttributeValues: { ':done': 'DONE', ':r': reason, ':active': 'ACTIVE' },
       },
     }));
-    await this.transact([...items.slice(0, MAX_TRANSACTION_ITEMS - 1), this.putDesk(next, desk.rev)], desk);
+    await this.transact([...items, this.putDesk(next, desk.rev)], desk);
     return next;
   }
 
