@@ -159,17 +159,23 @@ export function approvalToAsk(
   return asked && !isSaleApproved(c, sale.saleId, approvalsNeeded(value, policy)) ? value : undefined;
 }
 
-/** The sale waits for an officer's approval of `value` (an approval already asked for is kept). */
+/**
+ * The sale waits for an officer's approval of `value`. An approval already asked for is kept unless
+ * it needs fewer officers than `value` does (raised again, across the second threshold): kept, the
+ * wait would count its approvals and let the sale go, to be asked again at once, without end.
+ */
 export async function askApproval(
-  deps: Pick<SaleDeps, 'sales' | 'metrics' | 'logger'>,
+  deps: Pick<SaleDeps, 'sales' | 'metrics' | 'logger' | 'policy'>,
   sale: SaleRecord,
   value: Decimal,
   now: Date,
 ): Promise<SaleRecord> {
+  const asked = sale.approval;
+  const kept = asked && approvalsNeeded(asked.plannedValueKrw, deps.policy) >= approvalsNeeded(value, deps.policy);
   const saved = await deps.sales.save({
     ...sale,
     status: 'AWAITING_APPROVAL',
-    approval: sale.approval ?? { requestedAt: now.toISOString(), plannedValueKrw: value },
+    approval: kept ? asked : { requestedAt: now.toISOString(), plannedValueKrw: value },
   });
   deps.metrics.addMetric('SaleAwaitingApproval', 'Count', 1);
   deps.logger.info('sale waits for an officer’s approval', { saleId: sale.saleId, valueKrw: value.toFixed() });

@@ -15,7 +15,17 @@ import type { UpbitExchange } from '#adapters/exchange/upbit';
 import { DEFAULT_SALE_LIMITS } from '../../../functions/sale/config';
 import type { OrderExchange } from '../../../functions/sale/orders-in-doubt';
 import { byKind, deskHelpers, executedVolume } from './desk-support';
-import { afterFirst, bill, billBody, caseReady, CITY, pacedExchange, statesEntered, useSaleWorld } from './world';
+import {
+  afterFirst,
+  bill,
+  billBody,
+  caseReady,
+  executionInput,
+  CITY,
+  pacedExchange,
+  statesEntered,
+  useSaleWorld,
+} from './world';
 
 const world = useSaleWorld();
 beforeEach(() => {
@@ -29,6 +39,11 @@ const KST_MS = 9 * 3_600_000;
 const isDeskOrder = (identifier: string) => identifier.startsWith(`${CITY}.desk.`);
 const count = (names: string[], name: string) => names.filter((n) => n === name).length;
 const metricCount = (name: string) => world.metrics.filter((m) => m.name === name).length;
+
+/** Polls (real time) until `done` holds, for at most a minute. */
+async function until(done: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 2400 && !(await done()); i++) await new Promise((r) => setTimeout(r, 25));
+}
 
 async function readyCases(prefix: string, quantities: string[]): Promise<Case[]> {
   const cases: Case[] = [];
@@ -289,11 +304,11 @@ describe('a bill raised across the approval threshold while the case is in the d
       ),
     );
     const [mine, theirs] = started.map((s) => world.starter.executions.get(s.executionName)!);
-    for (let i = 0; i < 2400; i++) {
-      const sale = await world.sales.get(CITY, raised.caseId, raised.saleId!);
-      if (sale?.status === 'AWAITING_APPROVAL' && count(statesEntered(mine!), 'AwaitApproval') >= 2) break;
-      await new Promise((r) => setTimeout(r, 25));
-    }
+    await until(
+      async () =>
+        (await world.sales.get(CITY, raised.caseId, raised.saleId!))?.status === 'AWAITING_APPROVAL' &&
+        count(statesEntered(mine!), 'AwaitApproval') >= 2,
+    );
     const waiting = (await world.sales.get(CITY, raised.caseId, raised.saleId!))!;
     expect(waiting.status).toBe('AWAITING_APPROVAL');
     expect(waiting.arrival!.plannedValueKrw.lt(2_000_000)).toBe(true);
@@ -331,6 +346,57 @@ describe('a bill raised across the approval threshold while the case is in the d
     expect(count(statesEntered(mine!), 'JoinDesk')).toBeGreaterThanOrEqual(2);
     const sale = (await world.sales.get(CITY, raised.caseId, raised.saleId!))!;
     expect(sale.approval?.approvedBy).toBeDefined();
+    await everyCoinAccounted([raised, other], await ordersOf(deskId, [raised, other]));
+  }, 150_000);
+
+  it('raised again, across the second threshold, after one officer approved: it waits for a second officer, not let go by the first approval', async () => {
+    world.policy = executionPolicy({
+      participationBps: 10,
+      approvalThresholdKrw: won('2000000'),
+      dualApprovalThresholdKrw: won('4000000'),
+    });
+    const raised = await caseReady(world, {
+      caseId: 'raise-twice-desk-0',
+      quantity: '0.3',
+      bills: [bill('B1', '1000000')],
+    });
+    const other = await caseReady(world, { caseId: 'raise-twice-desk-1', quantity: '0.08' });
+    afterFirst(world, 'ReconcileDeskOrder', async () => {
+      expect((await world.api.call('PUT', `/cases/${raised.caseId}/bills`, { body: billBody('3000000') })).status).toBe(
+        200,
+      );
+    });
+    const executions = await Promise.all([raised, other].map((c) => world.starter.start(executionInput(c))));
+    const mine = world.starter.executions.get(executions[0]!.executionName)!;
+    const saleNow = async () => (await world.sales.get(CITY, raised.caseId, raised.saleId!))!;
+    const approve = (as: 'officer' | 'officer2') =>
+      world.api.call('POST', `/cases/${raised.caseId}/sales/${raised.saleId}/approval`, { as, body: { cityId: CITY } });
+
+    await until(async () => (await saleNow()).status === 'AWAITING_APPROVAL');
+    expect((await saleNow()).approval!.plannedValueKrw.lt(4_000_000)).toBe(true);
+    expect((await approve('officer')).status).toBe(200);
+    // Back in the desk, the bill is raised again: past the second threshold.
+    await until(async () => count(statesEntered(mine), 'JoinDesk') >= 2);
+    expect((await world.api.call('PUT', `/cases/${raised.caseId}/bills`, { body: billBody('5000000') })).status).toBe(
+      200,
+    );
+    const entered = () => count(statesEntered(mine), 'AwaitApproval');
+    await until(async () => (await saleNow()).status === 'AWAITING_APPROVAL');
+    const first = entered();
+    await until(async () => entered() >= first + 3);
+    const waiting = await saleNow();
+    expect(waiting.status).toBe('AWAITING_APPROVAL');
+    expect(waiting.approval!.plannedValueKrw.gte(4_000_000)).toBe(true);
+    // Waiting, not quoting and asking again: nothing but the wait since it last read its desk share.
+    const states = statesEntered(mine);
+    for (const state of states.slice(states.lastIndexOf('ReadDeskShare') + 1))
+      expect(['IsInDesk', 'WaitInDesk', 'CheckSaleAllowed', 'IsSaleAllowed', 'AwaitApproval']).toContain(state);
+
+    expect((await approve('officer2')).status).toBe(200);
+    await mine.done;
+    await world.deskStarter.settle();
+    expect(mine.status).toBe('SUCCEEDED');
+    const deskId = deskIdOf('KRW-BTC', kstDate(waiting.approval!.requestedAt));
     await everyCoinAccounted([raised, other], await ordersOf(deskId, [raised, other]));
   }, 150_000);
 });
