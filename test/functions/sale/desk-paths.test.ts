@@ -368,11 +368,13 @@ describe('a bill raised across the approval threshold while the case is in the d
     });
     const executions = await Promise.all([raised, other].map((c) => world.starter.start(executionInput(c))));
     const mine = world.starter.executions.get(executions[0]!.executionName)!;
-    const saleNow = async () => (await world.sales.get(CITY, raised.caseId, raised.saleId!))!;
+    const saleNow = async () => (await world.sales.get(CITY, raised.caseId, raised.saleId!))!; // once LoadCase ran
     const approve = (as: 'officer' | 'officer2') =>
       world.api.call('POST', `/cases/${raised.caseId}/sales/${raised.saleId}/approval`, { as, body: { cityId: CITY } });
 
-    await until(async () => (await saleNow()).status === 'AWAITING_APPROVAL');
+    await until(
+      async () => (await world.sales.get(CITY, raised.caseId, raised.saleId!))?.status === 'AWAITING_APPROVAL',
+    );
     expect((await saleNow()).approval!.plannedValueKrw.lt(4_000_000)).toBe(true);
     expect((await approve('officer')).status).toBe(200);
     // Back in the desk, the bill is raised again: past the second threshold.
