@@ -55,7 +55,7 @@ import {
 } from './context';
 import { DeskFailedError, OrderInDoubtError, SaleNotRunningError } from './errors';
 import type { CaseStep, CheckResult, DeskShareResult, LoadCaseResult, SettleResult, StepEvent } from './steps';
-import { emptyFigures, type DeskStore } from '#adapters/dynamodb/desk-store';
+import { openDesk, type DeskStore } from '#adapters/dynamodb/desk-store';
 import type { DeskWorkflowStarter } from '#adapters/workflow/sale-workflow';
 import { pendingShares, resolveShares } from './desk-shares';
 
@@ -373,25 +373,7 @@ export function createCaseSteps(deps: CaseStepDeps): CaseSteps {
           joinedAtSlice: 0, // set by the store from the desk it joins
           sold: {},
         },
-        (current) =>
-          current && current.status === 'RUNNING'
-            ? { ...current, rev: current.rev + 1 }
-            : {
-                cityId: c.cityId,
-                deskId: d.deskId,
-                market: d.market,
-                day: d.day,
-                rev: (current?.rev ?? 0) + 1,
-                status: 'RUNNING',
-                run: (current?.run ?? 0) + 1,
-                sliceCount: current?.sliceCount ?? 0,
-                openOrders: current?.openOrders ?? [],
-                priceHistory: current?.priceHistory ?? [],
-                consecutivePauses: 0,
-                ...(current?.arrivalMid ? { arrivalMid: current.arrivalMid } : {}),
-                figures: current?.figures ?? emptyFigures(),
-                startedAt: now.toISOString(),
-              },
+        (current) => openDesk(current, { cityId: c.cityId, deskId: d.deskId, market: d.market, day: d.day }, now),
       );
       await deps.deskStarter.start({ cityId: c.cityId, deskId: d.deskId, market: d.market, day: d.day, run: desk.run });
       deps.metrics.addMetric('DeskJoined', 'Count', 1);

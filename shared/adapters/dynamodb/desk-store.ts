@@ -140,6 +140,31 @@ export const emptyFigures = (): DeskFigures => ({
 });
 
 /**
+ * The desk a case joins (`DeskStore.join`): the running one as it is, or opened, an ended one reopened
+ * under its next run (its slice counter, orders still open, prices and figures of the day kept).
+ */
+export function openDesk(
+  current: DeskRecord | undefined,
+  desk: Pick<DeskRecord, 'cityId' | 'deskId' | 'market' | 'day'>,
+  now: Date,
+): DeskRecord {
+  if (current && current.status === 'RUNNING') return { ...current, rev: current.rev + 1 };
+  return {
+    ...desk,
+    rev: (current?.rev ?? 0) + 1,
+    status: 'RUNNING',
+    run: (current?.run ?? 0) + 1,
+    sliceCount: current?.sliceCount ?? 0,
+    openOrders: current?.openOrders ?? [],
+    priceHistory: current?.priceHistory ?? [],
+    consecutivePauses: 0,
+    ...(current?.arrivalMid ? { arrivalMid: current.arrivalMid } : {}),
+    figures: current?.figures ?? emptyFigures(),
+    startedAt: now.toISOString(),
+  };
+}
+
+/**
  * What a member still has to sell through the desk: its offer less what sold and what open orders
  * planned since it joined hold (an order in doubt from before it joined is already out of its offer:
  * the case counted its share as held when it planned).

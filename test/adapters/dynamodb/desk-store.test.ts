@@ -3,7 +3,7 @@
  * with more members than one transaction holds marks every one of them, with its reason.
  */
 import { Decimal } from '#domain/money';
-import { DeskStore, emptyFigures, MAX_TRANSACTION_ITEMS, type DeskRecord } from '#adapters/dynamodb/desk-store';
+import { DeskStore, MAX_TRANSACTION_ITEMS, openDesk, type DeskRecord } from '#adapters/dynamodb/desk-store';
 import { useCasesTable } from '../../support/dynamodb';
 
 const table = useCasesTable();
@@ -11,23 +11,11 @@ const CITY = 'cheongju';
 const DESK = 'desk.KRW-BTC.20230315';
 
 const open = (current: DeskRecord | undefined): DeskRecord =>
-  current
-    ? { ...current, rev: current.rev + 1 }
-    : {
-        cityId: CITY,
-        deskId: DESK,
-        market: 'KRW-BTC',
-        day: '2023-03-15',
-        rev: 1,
-        status: 'RUNNING',
-        run: 1,
-        sliceCount: 0,
-        openOrders: [],
-        priceHistory: [],
-        consecutivePauses: 0,
-        figures: emptyFigures(),
-        startedAt: '2023-03-15T01:00:00.000Z',
-      };
+  openDesk(
+    current,
+    { cityId: CITY, deskId: DESK, market: 'KRW-BTC', day: '2023-03-15' },
+    new Date('2023-03-15T01:00:00Z'),
+  );
 
 describe('DeskStore.finishMembers', () => {
   it('marks every member DONE with the reason, however many: more than one transaction holds', async () => {
