@@ -38,7 +38,11 @@ import {
 } from '#adapters/dynamodb/sale-store';
 import {
   isSelling,
+  approvalToAsk,
+  askApproval,
   leftToSell,
+  planFor,
+  plannedValueOf,
   STOPPED_BY_OFFICER,
   loadCase,
   loadSale,
@@ -49,9 +53,9 @@ import {
   type NoticePublisher,
   type SaleDeps,
 } from './context';
-import { OrderInDoubtError, SaleNotRunningError } from './errors';
+import { DeskFailedError, OrderInDoubtError, SaleNotRunningError } from './errors';
 import type { CaseStep, CheckResult, DeskShareResult, LoadCaseResult, SettleResult, StepEvent } from './steps';
-import { emptyFigures, type DeskStore } from '#adapters/dynamodb/desk-store';
+import { openDesk, type DeskStore } from '#adapters/dynamodb/desk-store';
 import type { DeskWorkflowStarter } from '#adapters/workflow/sale-workflow';
 import { pendingShares, resolveShares } from './desk-shares';
 
@@ -322,7 +326,23 @@ export function createCaseSteps(deps: CaseStepDeps): CaseSteps {
           return stop('APPROVAL_TIMED_OUT');
         return { next: 'AWAIT_APPROVAL', reason: 'WAITING_FOR_OFFICER', waitSeconds: deps.limits.approvalPollSeconds };
       }
-      if (sale.desk) return { next: 'DESK', reason: sale.desk.deskId, waitSeconds: 0 };
+      if (sale.desk && deps.desks) {
+        // A bill update raised the sale across the approval threshold while it sells in the desk:
+        // out of the desk from its next order, and an officer approves before it goes on (as PlanNextSlice asks).
+        const plan = planFor(deps, stillNeeded(c, orders, on, settings), sale, leftToSell(c, sale, orders));
+        const value = plan && approvalToAsk(c, sale, orders, plannedValueOf(plan, sale), deps.policy);
+        if (value) {
+          await deps.desks.withdraw(c.cityId, sale.desk.deskId, c.caseId, 'AWAITING_APPROVAL');
+          const { desk: _left, ...rest } = sale;
+          await askApproval(deps, rest, value, now);
+          return {
+            next: 'AWAIT_APPROVAL',
+            reason: 'WAITING_FOR_OFFICER',
+            waitSeconds: deps.limits.approvalPollSeconds,
+          };
+        }
+        return { next: 'DESK', reason: sale.desk.deskId, waitSeconds: 0 };
+      }
       return { next: 'QUOTE', waitSeconds: 0 };
     },
 
@@ -353,25 +373,7 @@ export function createCaseSteps(deps: CaseStepDeps): CaseSteps {
           joinedAtSlice: 0, // set by the store from the desk it joins
           sold: {},
         },
-        (current) =>
-          current && current.status === 'RUNNING'
-            ? { ...current, rev: current.rev + 1 }
-            : {
-                cityId: c.cityId,
-                deskId: d.deskId,
-                market: d.market,
-                day: d.day,
-                rev: (current?.rev ?? 0) + 1,
-                status: 'RUNNING',
-                run: (current?.run ?? 0) + 1,
-                sliceCount: current?.sliceCount ?? 0,
-                openOrders: current?.openOrders ?? [],
-                priceHistory: current?.priceHistory ?? [],
-                consecutivePauses: 0,
-                ...(current?.arrivalMid ? { arrivalMid: current.arrivalMid } : {}),
-                figures: current?.figures ?? emptyFigures(),
-                startedAt: now.toISOString(),
-              },
+        (current) => openDesk(current, { cityId: c.cityId, deskId: d.deskId, market: d.market, day: d.day }, now),
       );
       await deps.deskStarter.start({ cityId: c.cityId, deskId: d.deskId, market: d.market, day: d.day, run: desk.run });
       deps.metrics.addMetric('DeskJoined', 'Count', 1);
@@ -415,6 +417,10 @@ export function createCaseSteps(deps: CaseStepDeps): CaseSteps {
       sale = await loadSale(deps, event);
       const { desk: _left, ...rest } = sale;
       const reason = member?.reason ?? 'DESK_ENDED';
+      // The desk failed (ResolveDeskOrders resolved its orders): the sale fails as if its own step had,
+      // so a refusal that would fail every run is not met again and again by joining the desk anew.
+      if (reason.startsWith('FAILED:'))
+        throw new DeskFailedError(`desk ${d.deskId} failed (${reason.slice(7)}): the sale ends with what it sold`);
       if (reason.startsWith('ESCALATED:')) {
         await sales.save({
           ...rest,

@@ -6,13 +6,14 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
-import { arrears, available, type Case, type NoticeIntent } from '#domain/case';
+import { arrears, available, isSaleApproved, type Case, type NoticeIntent } from '#domain/case';
 import { CaseNotFoundError, type CaseStore } from '#domain/case-store';
 import type { CitySettings, CitySettingsSource } from '#domain/city-settings';
 import { kstDate, type LocalDate } from '#domain/dates';
-import type { ExecutionPolicy } from '#domain/execution-policy';
-import { Decimal, max, ZERO } from '#domain/money';
-import type { PricedHolding } from '#domain/sale-plan';
+import { needsApproval, type ExecutionPolicy } from '#domain/execution-policy';
+import { approvalsNeeded } from '#domain/four-eyes';
+import { bps, Decimal, max, sum, ZERO } from '#domain/money';
+import { planSale, type PricedHolding, type SalePlan } from '#domain/sale-plan';
 import {
   heldInDoubt,
   netProceeds,
@@ -121,6 +122,64 @@ export function planHoldings(sale: SaleRecord, left: Map<string, Decimal>, limit
     });
   }
   return holdings;
+}
+
+/** The plan for what is still needed, on the sale's last quotes (the domain's planner). */
+export function planFor(
+  deps: Pick<SaleDeps, 'policy' | 'limits'>,
+  need: Decimal,
+  sale: SaleRecord,
+  left: Map<string, Decimal>,
+): SalePlan | undefined {
+  const holdings = planHoldings(sale, left, deps.limits);
+  if (holdings.length === 0) return undefined;
+  return planSale({ need, holdings, margin: bps(deps.policy.planningMarginBps) });
+}
+
+/** What a plan would sell, at the best bids of the sale's last quotes (whole won). */
+export const plannedValueOf = (plan: SalePlan, sale: SaleRecord): Decimal =>
+  sum(plan.legs.map((l) => l.quantity.mul(sale.lastQuotes[l.market]?.bestBid ?? ZERO))).floor();
+
+/**
+ * The value an officer must approve before the sale's next order, or undefined: the first order's
+ * plan at or above the threshold, or a running sale (sold so far plus planned) raised across the
+ * threshold it started under by a bill update; in both cases unless already approved for it.
+ */
+export function approvalToAsk(
+  c: Case,
+  sale: SaleRecord,
+  orders: readonly OrderRecord[],
+  plannedValue: Decimal,
+  policy: ExecutionPolicy,
+): Decimal | undefined {
+  const value = sale.arrival ? netProceeds(orders).add(plannedValue) : plannedValue;
+  const asked = sale.arrival
+    ? !needsApproval(sale.arrival.plannedValueKrw, policy) && needsApproval(value, policy)
+    : needsApproval(plannedValue, policy);
+  return asked && !isSaleApproved(c, sale.saleId, approvalsNeeded(value, policy)) ? value : undefined;
+}
+
+/**
+ * The sale waits for an officer's approval of `value`. An approval already asked for is kept unless
+ * it needs fewer officers than `value` does (raised again, across the second threshold): kept, the
+ * wait would count its approvals and let the sale go, to be asked again at once, without end.
+ */
+export async function askApproval(
+  deps: Pick<SaleDeps, 'sales' | 'metrics' | 'logger' | 'policy'>,
+  sale: SaleRecord,
+  value: Decimal,
+  now: Date,
+): Promise<SaleRecord> {
+  const asked = sale.approval;
+  const kept = asked && approvalsNeeded(asked.plannedValueKrw, deps.policy) >= approvalsNeeded(value, deps.policy);
+  const saved = await deps.sales.save({
+    ...sale,
+    status: 'AWAITING_APPROVAL',
+    approval: kept ? asked : { requestedAt: now.toISOString(), plannedValueKrw: value },
+  });
+  deps.metrics.addMetric('SaleAwaitingApproval', 'Count', 1);
+  deps.logger.info('sale waits for an officer’s approval', { saleId: sale.saleId, valueKrw: value.toFixed() });
+  return saved;
 }
 
 export const seconds = (ms: number): number => Math.max(0, Math.ceil(ms / 1000));

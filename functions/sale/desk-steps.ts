@@ -266,7 +266,8 @@ export function createDeskSteps(deps: DeskStepDeps): DeskSteps {
         consecutivePauses: guard.action === 'GO' ? 0 : guard.consecutivePauses,
       };
       if (guard.action === 'ESCALATE') {
-        deps.metrics.addMetric('SaleEscalated', 'Count', taking.length);
+        // The desk's own alarm; each member's Escalate counts its sale in SaleEscalated.
+        deps.metrics.addMetric('DeskEscalated', 'Count', 1);
         return end(`ESCALATED:${guard.reason}`, taking);
       }
       if (guard.action === 'PAUSE') {
@@ -516,8 +517,9 @@ export function createDeskSteps(deps: DeskStepDeps): DeskSteps {
 
     /**
      * After a failure: every order of the desk not yet final is resolved against the exchange (one sent
-     * and not found is IN_DOUBT, never ABSENT), and the desk ends; its members see it ended and go back
-     * to their own steps (they join the desk again, which then runs again).
+     * and not found is IN_DOUBT, never ABSENT), and the desk ends with its members: their sales fail
+     * with it (ReadDeskShare), each settling what it sold, as when a case's own step fails; joining
+     * the desk again would meet a refusal again, run after run.
      */
     async ResolveDeskOrders(event): Promise<{ resolved: number }> {
       const desk = await loadDesk(event);
@@ -529,23 +531,27 @@ export function createDeskSteps(deps: DeskStepDeps): DeskSteps {
           await closeWithShares({ ...order, status: 'ABSENT', absentReason: 'never sent' }, ['PLANNED']);
         } else {
           const seen = await lookUp(order.identifier);
-          if (!seen)
+          if (!seen) {
             await closeWithShares({ ...order, status: 'IN_DOUBT', inDoubtSince: clock().toISOString(), lookups: 0 }, [
               order.status,
             ]);
-          else {
+            deps.metrics.addMetric('OrdersInDoubt', 'Count', 1);
+          } else {
             const final = isFinal(seen) ? seen : await exchange.cancelOrder({ identifier: order.identifier });
             await closeFinal(order, await withTrades(exchange, final), [order.status]);
           }
         }
         resolved += 1;
       }
-      const after = await loadDesk(event);
+      const reason = `FAILED:${event.error?.Error ?? 'Unknown'}`;
+      let after = await loadDesk(event);
+      const active = (await desks.members(after.cityId, after.deskId)).filter((m) => m.status === 'ACTIVE');
+      if (active.length > 0) after = await desks.finishMembers(after, active, reason);
       await desks.save({
         ...after,
         status: 'ENDED',
         endedAt: clock().toISOString(),
-        lastDecision: { at: clock().toISOString(), action: 'END', reason: `FAILED:${event.error?.Error ?? 'Unknown'}` },
+        lastDecision: { at: clock().toISOString(), action: 'END', reason },
       });
       deps.metrics.addMetric('DeskFailed', 'Count', 1);
       return { resolved };

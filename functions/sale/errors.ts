@@ -20,3 +20,8 @@ export class OrderInDoubtError extends Error {
 export class InvalidStepInputError extends Error {
   override readonly name = 'InvalidStepInputError';
 }
+
+/** The sale's desk failed (ResolveDeskOrders): each member's sale fails as its own failing step would. */
+export class DeskFailedError extends Error {
+  override readonly name = 'DeskFailed';
+}

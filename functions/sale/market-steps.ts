@@ -9,16 +9,14 @@
  * looks the order up by its identifier before placing anything; the exchange refuses an identifier
  * twice in any case. Fills are written once, when the exchange reports the order final.
  */
-import { isSaleApproved, isSaleStopRequested, saleBlock } from '#domain/case';
-import { approvalsNeeded } from '#domain/four-eyes';
+import { isSaleStopRequested, saleBlock } from '#domain/case';
 import { kstDate } from '#domain/dates';
-import { guardMarket, needsApproval, nextSlice, type GuardDecision } from '#domain/execution-policy';
-import { bps, Decimal, sum, ZERO } from '#domain/money';
-import { planSale, type SalePlan } from '#domain/sale-plan';
+import { guardMarket, nextSlice, type GuardDecision } from '#domain/execution-policy';
+import { Decimal, sum, ZERO } from '#domain/money';
+import type { SalePlan } from '#domain/sale-plan';
 import {
   executed,
   inDoubt,
-  netProceeds,
   orderIdentifier,
   ownOrders,
   type Arrival,
@@ -34,7 +32,10 @@ import {
   STOPPED_BY_OFFICER,
   loadCase,
   loadSale,
-  planHoldings,
+  approvalToAsk,
+  askApproval,
+  planFor,
+  plannedValueOf,
   policyFor,
   requireSelling,
   saleOrders,
@@ -101,13 +102,6 @@ function arrivalOf(
 
 export function createMarketSteps(deps: MarketStepDeps): MarketSteps {
   const { exchange, sales, clock } = deps;
-
-  /** The plan for what is still needed, on the sale's last quotes (the domain's planner). */
-  function plan(need: Decimal, sale: SaleRecord, left: Map<string, Decimal>): SalePlan | undefined {
-    const holdings = planHoldings(sale, left, deps.limits);
-    if (holdings.length === 0) return undefined;
-    return planSale({ need, holdings, margin: bps(deps.policy.planningMarginBps) });
-  }
 
   async function lookUp(identifier: string): Promise<ExchangeOrder | undefined> {
     try {
@@ -252,7 +246,7 @@ export function createMarketSteps(deps: MarketStepDeps): MarketSteps {
       sale = { ...sale, lastQuotes, priceHistory: history };
 
       const need = stillNeeded(c, orders, today(deps), await deps.settings.get(c.cityId));
-      const leg = need.gt(0) ? plan(need, sale, left)?.legs[0] : undefined;
+      const leg = need.gt(0) ? planFor(deps, need, sale, left)?.legs[0] : undefined;
       const quote = leg ? lastQuotes[leg.market] : undefined;
       if (!leg || !quote) {
         await sales.save(sale);
@@ -332,7 +326,7 @@ export function createMarketSteps(deps: MarketStepDeps): MarketSteps {
       if (need.lte(0)) return settle('COVERED');
       const left = leftToSell(c, sale, orders);
       if (left.size === 0) return settle('ALL_SOLD');
-      const salePlan = plan(need, sale, left);
+      const salePlan = planFor(deps, need, sale, left);
       if (!salePlan) return wait(sale, [...left.keys()][0] ?? '', 'NO_PRICE', deps.policy.sliceIntervalMs);
       const leg = salePlan.legs[0];
       if (!leg) {
@@ -357,32 +351,12 @@ export function createMarketSteps(deps: MarketStepDeps): MarketSteps {
           { saleId: event.saleId, orders: doubtful.map((o) => o.identifier) },
         );
       }
-      const plannedValue = sum(
-        salePlan.legs.map((l) => l.quantity.mul(sale.lastQuotes[l.market]?.bestBid ?? ZERO)),
-      ).floor();
+      const plannedValue = plannedValueOf(salePlan, sale);
 
-      // Approval before the first order at or above the threshold, and again when a bill update
-      // raises a running sale (sold so far plus planned) across the threshold it started under.
-      const total = netProceeds(orders).add(plannedValue);
-      const raisedAcross =
-        sale.arrival !== undefined &&
-        !needsApproval(sale.arrival.plannedValueKrw, deps.policy) &&
-        needsApproval(total, deps.policy);
-      const value = sale.arrival ? total : plannedValue;
-      if (
-        (!sale.arrival ? needsApproval(plannedValue, deps.policy) : raisedAcross) &&
-        !isSaleApproved(c, event.saleId, approvalsNeeded(value, deps.policy))
-      ) {
-        sale = await sales.save({
-          ...sale,
-          status: 'AWAITING_APPROVAL',
-          approval: sale.approval ?? { requestedAt: now.toISOString(), plannedValueKrw: value },
-        });
-        deps.metrics.addMetric('SaleAwaitingApproval', 'Count', 1);
-        deps.logger.info('sale waits for an officer’s approval', {
-          saleId: event.saleId,
-          plannedValueKrw: plannedValue.toFixed(),
-        });
+      // Approval before the first order at or above the threshold, or a sale raised across it.
+      const value = approvalToAsk(c, sale, orders, plannedValue, deps.policy);
+      if (value) {
+        sale = await askApproval(deps, sale, value, now);
         return {
           action: 'AWAIT_APPROVAL',
           reason: `planned ₩${plannedValue.toFixed()} at or above the approval threshold`,

@@ -483,7 +483,8 @@ export class SaleWorkflow extends Construct {
       comment: 'No case left in the desk (sold, withdrawn), the day is over, or its run is long: members join the next',
     });
     const deskFailed = new sfn.Fail(this, D.deskFailed, {
-      comment: 'Orders not final resolved (in doubt if sent and not found); the desk ended, its cases join it again',
+      comment:
+        'Orders not final resolved (in doubt if sent and not found); the desk ended, its members’ sales fail with it',
       error: 'DeskFailed',
       causePath: '$.error.Cause',
     });
@@ -596,10 +597,37 @@ export class SaleWorkflow extends Construct {
       'The market guards paused a sale too often: an officer should look at the market and the case',
       stepMetric('SaleEscalated', CASE_STEPS_SERVICE),
     );
+    // Asked by PlanNextSlice (market steps), or by CheckSaleAllowed for a case in a desk (case steps).
     alarm(
       'SaleAwaitingApproval',
       'A sale at or above the approval threshold waits for an officer (POST /cases/{caseId}/sales/{saleId}/approval)',
-      stepMetric('SaleAwaitingApproval', MARKET_STEPS_SERVICE),
+      new cloudwatch.MathExpression({
+        expression: 'FILL(planned, 0) + FILL(inDesk, 0)',
+        usingMetrics: {
+          planned: stepMetric('SaleAwaitingApproval', MARKET_STEPS_SERVICE),
+          inDesk: stepMetric('SaleAwaitingApproval', CASE_STEPS_SERVICE),
+        },
+        label: 'Sales waiting for an approval',
+        period,
+      }),
+    );
+    // The desk's own alarm (one resource): a run failed (its members' sales fail with it), timed out
+    // or was stopped by hand, or its market guards escalated (its members stop and settle).
+    const desk = this.deskStateMachine;
+    alarm(
+      'SaleDeskFailedOrEscalated',
+      'A sale desk failed, timed out, was stopped, or its market guards escalated: its members’ sales ended with it; look at the desk (GET /sale-desks, its execution) and its market',
+      new cloudwatch.MathExpression({
+        expression: 'FILL(failed, 0) + FILL(timedOut, 0) + FILL(aborted, 0) + FILL(escalated, 0)',
+        usingMetrics: {
+          failed: desk.metricFailed({ period, statistic: 'Sum' }),
+          timedOut: desk.metricTimedOut({ period, statistic: 'Sum' }),
+          aborted: desk.metricAborted({ period, statistic: 'Sum' }),
+          escalated: stepMetric('DeskEscalated', MARKET_STEPS_SERVICE),
+        },
+        label: 'Sale desk runs failed, timed out, stopped or escalated',
+        period,
+      }),
     );
     alarm(
       'OrdersInDoubtPastBound',
@@ -721,7 +749,7 @@ const STEP_COMMENTS: Record<StepName, string> = {
   ReconcileDeskOrder:
     'Once final: the fills allocated to the cases trade by trade, each case’s share written with the order DONE',
   ResolveDeskOrders:
-    'After a failure: resolve every desk order not yet final (in doubt if sent and not found); end the desk',
+    'After a failure: resolve every desk order not yet final (in doubt if sent and not found); end the desk and its members',
 };
 
 /** What `addSaleWorkflow` builds. */

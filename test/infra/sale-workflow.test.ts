@@ -383,6 +383,36 @@ describe('one rate budget for the exchange account', () => {
   });
 });
 
+interface MathAlarm {
+  Properties: {
+    Threshold: number;
+    ComparisonOperator: string;
+    AlarmActions: unknown[];
+    Metrics: {
+      Id: string;
+      Expression?: string;
+      MetricStat?: { Metric: { MetricName: string; Dimensions: { Name: string; Value: unknown }[] } };
+    }[];
+  };
+}
+/** The one alarm on this metric math expression. */
+function alarmOn(expression: string): MathAlarm {
+  const alarms = Object.values(resourcesOfType(template, 'AWS::CloudWatch::Alarm')) as unknown as MathAlarm[];
+  const found = alarms.filter((a) => a.Properties.Metrics?.some((m) => m.Expression === expression));
+  expect(found).toHaveLength(1);
+  return found[0]!;
+}
+/** Each metric of a math alarm by id: `<metric>/<service, or the state machine's logical id>`. */
+function stepMetrics(alarm: MathAlarm): Record<string, string> {
+  return Object.fromEntries(
+    alarm.Properties.Metrics.filter((m) => m.MetricStat).map((m) => {
+      const { MetricName, Dimensions } = m.MetricStat!.Metric;
+      const value = Dimensions[0]!.Value as string | { Ref: string };
+      return [m.Id, `${MetricName}/${typeof value === 'string' ? value : value.Ref}`];
+    }),
+  );
+}
+
 describe('alarms', () => {
   it('on failed, timed-out and aborted executions, recorded failures, escalations and sales awaiting approval', () => {
     for (const metric of ['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsAborted']) {
@@ -393,13 +423,35 @@ describe('alarms', () => {
         AlarmActions: [{ Ref: Match.stringLikeRegexp('Alarms') }],
       });
     }
-    for (const metric of ['SaleFailed', 'SaleEscalated', 'SaleAwaitingApproval']) {
+    for (const metric of ['SaleFailed', 'SaleEscalated']) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         MetricName: metric,
         Namespace: 'CryptoTaxRecovery/dev',
         Threshold: 0,
       });
     }
+    // Asked before a case's next order (market steps) or while it is in a desk (case steps).
+    const approval = alarmOn('FILL(planned, 0) + FILL(inDesk, 0)');
+    expect(stepMetrics(approval)).toEqual({
+      planned: 'SaleAwaitingApproval/sale-market-steps',
+      inDesk: 'SaleAwaitingApproval/sale-case-steps',
+    });
+  });
+
+  it('on the sale desk of its own: a desk run failed, timed out or stopped, or its market guards escalated', () => {
+    const desk = alarmOn('FILL(failed, 0) + FILL(timedOut, 0) + FILL(aborted, 0) + FILL(escalated, 0)');
+    expect(desk.Properties.Threshold).toBe(0);
+    expect(desk.Properties.ComparisonOperator).toBe('GreaterThanThreshold');
+    expect(desk.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/Alarms/) }]);
+    const deskMachine = Object.entries(resourcesOfType(template, 'AWS::StepFunctions::StateMachine')).find(
+      ([, r]) => (r.Properties as { StateMachineName?: string }).StateMachineName === 'ctr-dev-sale-desk',
+    )![0];
+    expect(stepMetrics(desk)).toEqual({
+      failed: `ExecutionsFailed/${deskMachine}`,
+      timedOut: `ExecutionsTimedOut/${deskMachine}`,
+      aborted: `ExecutionsAborted/${deskMachine}`,
+      escalated: 'DeskEscalated/sale-market-steps',
+    });
   });
 
   it('on orders in doubt past the bound (steps and sweep), late fills booked, and cases out of sale attempts', () => {

@@ -140,6 +140,31 @@ export const emptyFigures = (): DeskFigures => ({
 });
 
 /**
+ * The desk a case joins (`DeskStore.join`): the running one as it is, or opened, an ended one reopened
+ * under its next run (its slice counter, orders still open, prices and figures of the day kept).
+ */
+export function openDesk(
+  current: DeskRecord | undefined,
+  desk: Pick<DeskRecord, 'cityId' | 'deskId' | 'market' | 'day'>,
+  now: Date,
+): DeskRecord {
+  if (current && current.status === 'RUNNING') return { ...current, rev: current.rev + 1 };
+  return {
+    ...desk,
+    rev: (current?.rev ?? 0) + 1,
+    status: 'RUNNING',
+    run: (current?.run ?? 0) + 1,
+    sliceCount: current?.sliceCount ?? 0,
+    openOrders: current?.openOrders ?? [],
+    priceHistory: current?.priceHistory ?? [],
+    consecutivePauses: 0,
+    ...(current?.arrivalMid ? { arrivalMid: current.arrivalMid } : {}),
+    figures: current?.figures ?? emptyFigures(),
+    startedAt: now.toISOString(),
+  };
+}
+
+/**
  * What a member still has to sell through the desk: its offer less what sold and what open orders
  * planned since it joined hold (an order in doubt from before it joined is already out of its offer:
  * the case counted its share as held when it planned).
@@ -537,8 +562,19 @@ export class DeskStore {
     }
   }
 
-  /** Marks members DONE (the desk sold their offer, or the desk's day is over) with the desk's next revision. */
+  /**
+   * Marks members DONE (the desk sold their offer, its day is over, it escalated or failed) with the
+   * desk's next revision: as many transactions as the members need (each writes the desk too).
+   */
   async finishMembers(desk: DeskRecord, members: readonly DeskMember[], reason: string): Promise<DeskRecord> {
+    const per = MAX_TRANSACTION_ITEMS - 1;
+    let current = desk;
+    for (let i = 0; i === 0 || i < members.length; i += per)
+      current = await this.finishSome(current, members.slice(i, i + per), reason);
+    return current;
+  }
+
+  private async finishSome(desk: DeskRecord, members: readonly DeskMember[], reason: string): Promise<DeskRecord> {
     const next = { ...desk, rev: desk.rev + 1 };
     const items: TransactItems = members.map((m) => ({
       Update: {
@@ -550,7 +586,7 @@ export class DeskStore {
         ExpressionAttributeValues: { ':done': 'DONE', ':r': reason, ':active': 'ACTIVE' },
       },
     }));
-    await this.transact([...items.slice(0, MAX_TRANSACTION_ITEMS - 1), this.putDesk(next, desk.rev)], desk);
+    await this.transact([...items, this.putDesk(next, desk.rev)], desk);
     return next;
   }
 

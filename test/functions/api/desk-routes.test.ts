@@ -8,7 +8,7 @@ import {
   DeskStore,
   deskIdOf,
   deskOrderIdentifier,
-  emptyFigures,
+  openDesk,
   plannedShare,
   finalShare,
   type DeskMember,
@@ -45,23 +45,7 @@ const member = (caseId: string, offered: string): DeskMember => ({
   sold: {},
 });
 const open = (current: DeskRecord | undefined): DeskRecord =>
-  current
-    ? { ...current, rev: current.rev + 1 }
-    : {
-        cityId: CITY,
-        deskId,
-        market: MARKET,
-        day: DAY,
-        rev: 1,
-        status: 'RUNNING',
-        run: 1,
-        sliceCount: 0,
-        openOrders: [],
-        priceHistory: [],
-        consecutivePauses: 0,
-        figures: emptyFigures(),
-        startedAt: at(0),
-      };
+  openDesk(current, { cityId: CITY, deskId, market: MARKET, day: DAY }, new Date(at(0)));
 
 function order(slice: number, offers: [string, string][]): DeskOrder {
   return {

@@ -10,7 +10,8 @@ import { Decimal, sum } from '#domain/money';
 import { deskIdOf } from '#adapters/dynamodb/desk-store';
 import { kstDate } from '#domain/dates';
 import { DEFAULT_SALE_LIMITS } from '../../../functions/sale/config';
-import { afterFirst, caseReady, CITY, executionInput, pacedExchange, statesEntered, useSaleWorld } from './world';
+import { afterFirst, caseReady, CITY, pacedExchange, statesEntered, useSaleWorld } from './world';
+import { byKind, deskHelpers, executedVolume } from './desk-support';
 
 const world = useSaleWorld();
 beforeEach(() => {
@@ -18,26 +19,7 @@ beforeEach(() => {
   world.exchange = pacedExchange(world);
 });
 
-const byKind = (entries: { kind: string; amount: Decimal }[], kind: string) =>
-  sum(entries.filter((e) => e.kind === kind).map((e) => e.amount));
-const executedVolume = (o: { trades: { volume: Decimal }[] }) => sum(o.trades.map((t) => t.volume));
-
-async function ledgerOf(c: Pick<Case, 'cityId' | 'caseId'>) {
-  const data = (await world.store.statement(c.cityId, c.caseId))!;
-  return { data, ledger: data.ledger.flatMap((b) => b.entries).filter((e) => e.kind !== 'PAYMENT_IN') };
-}
-
-/** Starts every case's sale at once and waits for them and the desks they ran. */
-async function sellTogether(cases: Case[]) {
-  const started = await Promise.all(cases.map((c) => world.starter.start(executionInput(c))));
-  const executions = started.map((s) => world.starter.executions.get(s.executionName)!);
-  await Promise.all(executions.map((e) => e.done));
-  await world.deskStarter.settle();
-  return executions;
-}
-
-const shares = async (c: Case) =>
-  (await world.sales.caseOrders(c.cityId, c.caseId)).filter((o) => o.saleId === c.saleId && o.deskOrder);
+const { ledgerOf, sellTogether, shares } = deskHelpers(world);
 
 describe('the sale desk', () => {
   it('sells the cases selling one coin through one desk execution: one order per slice for all, each fill shared exactly, each ledger its shares', async () => {

@@ -11,6 +11,7 @@ import { won } from '#domain/money';
 import { CALLERS } from '../../support/api';
 import {
   bill,
+  billBody,
   caseReady,
   CITY,
   exchangeOrders,
@@ -37,22 +38,6 @@ function beforeFirstPlaceOrder(change: () => Promise<void>) {
     return run();
   };
 }
-
-const billBody = (tax: string) => ({
-  cityId: CITY,
-  bills: [
-    {
-      billId: 'B1',
-      taxItem: '지방소득세',
-      provincial: false,
-      dueDate: '2022-05-31',
-      cost: '0',
-      tax,
-      surcharge: '30000',
-      surchargeAsOf: '2022-06-30',
-    },
-  ],
-});
 
 describe('PlaceOrder checks the case at the last moment', () => {
   const blocks: [string, (c: Case) => Promise<void>, string, string][] = [

@@ -36,7 +36,9 @@ import { DeskStore } from '#adapters/dynamodb/desk-store';
 import { createDeskSteps } from '../../../functions/sale/desk-steps';
 import { LocalSaleWorkflowStarter, type LocalExecution, type LocalTaskHandler } from '#adapters/workflow/local-starter';
 import type { SaleExecutionInput } from '#adapters/workflow/sale-workflow';
+import { latest, statesOf, type ExecutionStates } from '#adapters/workflow/execution-history';
 import { startExchangeSimulator, type ExchangeSimulator } from '../../../local/exchange-sim';
+import { asStepFunctionsHistory } from '../../../local/sale-workflow';
 import type { Group } from '../../../local/exchange-sim/limits';
 import { createCaseSteps } from '../../../functions/sale/case-steps';
 import { DEFAULT_SALE_LIMITS, type SaleLimits } from '../../../functions/sale/config';
@@ -175,7 +177,11 @@ export function useSaleWorld(options: SaleWorldOptions = {}): SaleWorld {
       budget,
       realExchange,
       exchange: realExchange,
-      api: testApi(table, START),
+      // The officers' reads of desks and of a sale's execution state by state, as deployed.
+      api: testApi(table, START, {
+        desks,
+        executions: { states: (name, limit) => executionStates(world, name, limit) },
+      }),
     });
     const now = () => new Date(sim.clock.nowMs() + world.clockOffsetMs);
     world.now = now;
@@ -296,6 +302,23 @@ export function useSaleWorld(options: SaleWorldOptions = {}): SaleWorld {
   return world;
 }
 
+/** A sale execution's states as the API reads them (Step Functions' history), from the interpreter's event log. */
+async function executionStates(world: SaleWorld, name: string, limit: number): Promise<ExecutionStates | undefined> {
+  const execution = world.starter.executions.get(name);
+  if (!execution) return undefined;
+  const events = execution.events.map((e) => ({
+    at: new Date(e.timestamp).toISOString(),
+    type: e.type,
+    ...(e.state ? { state: e.state.name, stateType: e.state.type } : {}),
+    ...(e.Error ? { error: e.Error } : {}),
+  }));
+  return {
+    name,
+    status: execution.status,
+    ...latest(statesOf(asStepFunctionsHistory(events), execution.status), limit),
+  };
+}
+
 /** A client with the backoff of a real one (the world's budget too), for steps that repeat without real waits. */
 export function pacedExchange(world: SaleWorld): UpbitExchange {
   return new UpbitExchange({
@@ -331,6 +354,23 @@ export function bill(billId: string, tax: string, overrides: Partial<AssessedBil
     ...overrides,
   };
 }
+
+/** A bill update's body (PUT /cases/{caseId}/bills): the case's one bill B1 with this tax. */
+export const billBody = (tax: string) => ({
+  cityId: CITY,
+  bills: [
+    {
+      billId: 'B1',
+      taxItem: '지방소득세',
+      provincial: false,
+      dueDate: '2022-05-31',
+      cost: '0',
+      tax,
+      surcharge: '30000',
+      surchargeAsOf: '2022-06-30',
+    },
+  ],
+});
 
 const ctx = (at: string | Date, kind: 'CITY_SYSTEM' | 'SYSTEM' = 'CITY_SYSTEM'): TransitionContext => ({
   now: new Date(at),
