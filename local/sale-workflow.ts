@@ -116,15 +116,48 @@ export async function loadSaleDefinition(root: string, cacheDir: string): Promis
 
 // ---------------------------------------------------------------- waits in simulated time
 
+/**
+ * Tells waiters that something changed (a step parked, an execution ended), so the timeline looks
+ * again at once instead of polling; `next` also settles after `timeoutMs` (work that ends without a
+ * signal, such as a retry's real-time pause).
+ */
+export class ChangeSignal {
+  private waiters: (() => void)[] = [];
+
+  notify(): void {
+    const all = this.waiters;
+    this.waiters = [];
+    for (const w of all) w();
+  }
+
+  next(timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== done);
+        resolve();
+      }, timeoutMs);
+      this.waiters.push(done);
+    });
+  }
+}
+
 /** Steps held until the shared clock reaches their wake-up time. */
 export class SimTimeGate {
   private waiters: { until: number; resolve: () => void }[] = [];
+  /** Notified whenever a step parks here. */
+  readonly parked = new ChangeSignal();
 
   constructor(private readonly clock: StackClock) {}
 
   wait(until: number): Promise<void> {
     if (this.clock.nowMs() >= until) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push({ until, resolve }));
+    const held = new Promise<void>((resolve) => this.waiters.push({ until, resolve }));
+    this.parked.notify();
+    return held;
   }
 
   /** Lets go of every step whose time has come; returns how many. */
@@ -341,6 +374,8 @@ export interface LocalSaleWorkflow {
   deskExecutions: SaleExecutions;
   /** Executions still running, and how many of them are waiting for simulated time. */
   running(): { running: number; waiting: number };
+  /** Settles when a step parks for simulated time or an execution ends, or after `timeoutMs`. */
+  changed(timeoutMs: number): Promise<void>;
 }
 
 export function createLocalSaleWorkflow(options: LocalSaleWorkflowOptions): LocalSaleWorkflow {
@@ -404,8 +439,11 @@ export function createLocalSaleWorkflow(options: LocalSaleWorkflowOptions): Loca
       ...(event.state ? { state: event.state.name, stateType: event.state.type } : {}),
       ...(event.Error ? { error: event.Error } : {}),
     });
-    if (event.type === 'ExecutionSucceeded' || event.type === 'ExecutionFailed' || event.type === 'ExecutionAborted')
+    if (event.type === 'ExecutionSucceeded' || event.type === 'ExecutionFailed' || event.type === 'ExecutionAborted') {
       options.onExecutionEnd?.(execution.name, event.type);
+      // Its status is set once `done` settles: a waiter that looks then sees it ended.
+      void execution.done.then(() => gate.parked.notify());
+    }
   };
   const deskStarter = options.deskDefinition
     ? LocalSaleWorkflowStarter.forDesk(withoutTaskTimeouts(options.deskDefinition), {
@@ -451,5 +489,6 @@ export function createLocalSaleWorkflow(options: LocalSaleWorkflowOptions): Loca
       for (const e of deskStarter?.executions.values() ?? []) if (e.status === 'RUNNING') running++;
       return { running, waiting: gate.blocked };
     },
+    changed: (timeoutMs) => gate.parked.next(timeoutMs),
   };
 }

@@ -25,6 +25,7 @@
  * that fails to start stops those already running. DynamoDB Local, the SQS server and the state
  * machine's synth start side by side.
  */
+import './xray-manual-mode';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -223,6 +224,10 @@ export interface LocalStack {
   pendingWork(): Promise<PendingWork>;
   /** Lets sale executions whose wait has passed go on; call after moving the clock. */
   wake(): number;
+  /** Sale executions running a step now (in this process: no queue is asked). */
+  activeSteps(): number;
+  /** Settles when a sale step parks for simulated time or an execution ends, or after `timeoutMs`. */
+  workChanged(timeoutMs: number): Promise<void>;
   /** Runs the clock at `rate` with the schedules and sale waits on real-time timers (serving the API). */
   serve(rate: number): void;
   readonly sales: DynamoDbSaleStore;
@@ -950,8 +955,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         let messages = 0;
         let delayed = 0;
         const { running, waiting } = workflow.running();
-        for (const c of consumers) {
-          const d = await queueDepth(sqsClient, c.queue.url);
+        // The queues and the releases read side by side (the timeline asks after every step).
+        const [depths, open] = await Promise.all([
+          Promise.all(consumers.map(async (c) => ({ c, d: await queueDepth(sqsClient, c.queue.url) }))),
+          Promise.all(cities.map((c) => releaseStore.open(c))),
+        ]);
+        for (const { c, d } of depths) {
           // At the cap on running sales a sale request can only be deferred again: it waits for a
           // running sale to end, like a delayed one.
           if (c.queue === saleQueue && running >= maxRunningSales) delayed += d.visible + d.inFlight + d.delayed;
@@ -961,7 +970,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           }
         }
         // Approved releases wait on the exchange: the timeline steps at the release schedule's pace meanwhile.
-        const releasing = (await Promise.all(cities.map((c) => releaseStore.open(c))))
+        const releasing = open
           .flat()
           .filter((r) => r.status === 'APPROVED' || r.status === 'SENDING' || r.status === 'SENT').length;
         const wakes = [workflow.gate.nextWake(), releasing > 0 ? clock.nowMs() + 5 * 60_000 : undefined].filter(
@@ -977,6 +986,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         };
       },
       wake: () => workflow.gate.release(),
+      activeSteps() {
+        const { running, waiting } = workflow.running();
+        return running - waiting;
+      },
+      workChanged: (timeoutMs) => workflow.changed(timeoutMs),
       serve(rate: number) {
         clock.setRate(rate);
         scheduler.startTicking();

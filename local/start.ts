@@ -8,6 +8,7 @@
  *   npm start -- --exit-when-done      demo, summary, exit 0 (the last line is one JSON object)
  *   npm start -- --help                every option (START_COMMAND below)
  */
+import './xray-manual-mode';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { addDays, kstDate, kstStartOfDay } from '#domain/dates';

@@ -38,7 +38,7 @@ export interface TimelineResult {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function runTimeline(
-  stack: Pick<LocalStack, 'clock' | 'scheduler' | 'pendingWork' | 'wake'>,
+  stack: Pick<LocalStack, 'clock' | 'scheduler' | 'pendingWork' | 'wake' | 'activeSteps' | 'workChanged'>,
   options: TimelineOptions,
 ): Promise<TimelineResult> {
   const { clock, scheduler } = stack;
@@ -60,12 +60,19 @@ export async function runTimeline(
   };
 
   for (;;) {
+    // Sale steps running: busy whatever the queues hold. Woken when one parks or ends (no polling
+    // of the queues and the table meanwhile), or after the pause at the latest.
+    if (stack.activeSteps() > 0) {
+      busySteps++;
+      await stack.workChanged(busyPause);
+      continue;
+    }
     const pending = await stack.pendingWork();
     // Delayed messages (sale requests deferred at the cap) wait for running sales, which may be
     // waiting for the clock: then the clock moves on to their wake-up, not beyond.
     if (pending.messages > 0 || pending.active > 0 || (pending.delayed > 0 && pending.nextWake === undefined)) {
       busySteps++;
-      await sleep(busyPause);
+      await (pending.active > 0 ? stack.workChanged(busyPause) : sleep(busyPause));
       continue;
     }
     if (pending.waiting === 0 && scheduler.eventsLeft === 0 && options.done && (await options.done())) {

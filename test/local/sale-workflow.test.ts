@@ -1,7 +1,14 @@
 /** How the local stack runs the sale state machine's waits on the simulated clock. */
 import type { AslDefinition } from '#adapters/workflow/definition';
 import { StackClock } from '../../local/clock';
-import { concurrencyLimit, nextWait, SimTimeGate, waitAfter, withoutTaskTimeouts } from '../../local/sale-workflow';
+import {
+  ChangeSignal,
+  concurrencyLimit,
+  nextWait,
+  SimTimeGate,
+  waitAfter,
+  withoutTaskTimeouts,
+} from '../../local/sale-workflow';
 
 // The shape of the synthesized definition around two of its waits (infra/constructs/sale-workflow.ts).
 const definition: AslDefinition = {
@@ -89,6 +96,40 @@ describe('SimTimeGate', () => {
     await new Promise((r) => setImmediate(r));
     expect(woke).toEqual(['b', 'a']);
     expect(gate.nextWake()).toBeUndefined();
+  });
+
+  it('tells the timeline when a step parks, so it need not poll', async () => {
+    const clock = new StackClock('2026-12-01T00:00:00Z');
+    const gate = new SimTimeGate(clock);
+    let parked = false;
+    // A long fallback: only the park can settle it within the test.
+    const changed = gate.parked.next(60_000).then(() => (parked = true));
+    await new Promise((r) => setImmediate(r));
+    expect(parked).toBe(false);
+    // A wait already due parks nothing.
+    await gate.wait(clock.nowMs());
+    await new Promise((r) => setImmediate(r));
+    expect(parked).toBe(false);
+    void gate.wait(clock.nowMs() + 1_000);
+    await changed;
+    expect(parked).toBe(true);
+  });
+});
+
+describe('ChangeSignal', () => {
+  it('settles after its timeout when nothing changes, and only once notified otherwise', async () => {
+    const signal = new ChangeSignal();
+    const started = Date.now();
+    await signal.next(30);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(25);
+    const settled: string[] = [];
+    void signal.next(60_000).then(() => settled.push('first'));
+    void signal.next(60_000).then(() => settled.push('second'));
+    await new Promise((r) => setImmediate(r));
+    expect(settled).toEqual([]);
+    signal.notify();
+    await new Promise((r) => setImmediate(r));
+    expect(settled).toEqual(['first', 'second']);
   });
 });
 
