@@ -23,6 +23,9 @@ function useHash(): string {
   useEffect(() => {
     const on = () => setHash(location.hash || '#/cases');
     addEventListener('hashchange', on);
+    // Effects run after the first paint: a hash changed before then (a link followed at once after
+    // sign-in) fired no event this listener heard.
+    on();
     return () => removeEventListener('hashchange', on);
   }, []);
   return hash;
