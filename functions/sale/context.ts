@@ -11,8 +11,8 @@ import { CaseNotFoundError, type CaseStore } from '#domain/case-store';
 import type { CitySettings, CitySettingsSource } from '#domain/city-settings';
 import { kstDate, type LocalDate } from '#domain/dates';
 import type { ExecutionPolicy } from '#domain/execution-policy';
-import { Decimal, max, ZERO } from '#domain/money';
-import type { PricedHolding } from '#domain/sale-plan';
+import { bps, Decimal, max, ZERO } from '#domain/money';
+import { planSale, type PricedHolding, type SalePlan } from '#domain/sale-plan';
 import {
   heldInDoubt,
   netProceeds,
@@ -121,6 +121,18 @@ export function planHoldings(sale: SaleRecord, left: Map<string, Decimal>, limit
     });
   }
   return holdings;
+}
+
+/** The plan for what is still needed, on the sale's last quotes (the domain's planner); none without a quote. */
+export function planFor(
+  deps: Pick<SaleDeps, 'limits' | 'policy'>,
+  need: Decimal,
+  sale: SaleRecord,
+  left: Map<string, Decimal>,
+): SalePlan | undefined {
+  const holdings = planHoldings(sale, left, deps.limits);
+  if (holdings.length === 0) return undefined;
+  return planSale({ need, holdings, margin: bps(deps.policy.planningMarginBps) });
 }
 
 export const seconds = (ms: number): number => Math.max(0, Math.ceil(ms / 1000));

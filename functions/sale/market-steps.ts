@@ -13,8 +13,8 @@ import { isSaleApproved, isSaleStopRequested, saleBlock } from '#domain/case';
 import { approvalsNeeded } from '#domain/four-eyes';
 import { kstDate } from '#domain/dates';
 import { guardMarket, needsApproval, nextSlice, type GuardDecision } from '#domain/execution-policy';
-import { bps, Decimal, sum, ZERO } from '#domain/money';
-import { planSale, type SalePlan } from '#domain/sale-plan';
+import { Decimal, sum, ZERO } from '#domain/money';
+import type { SalePlan } from '#domain/sale-plan';
 import {
   executed,
   inDoubt,
@@ -34,7 +34,7 @@ import {
   STOPPED_BY_OFFICER,
   loadCase,
   loadSale,
-  planHoldings,
+  planFor,
   policyFor,
   requireSelling,
   saleOrders,
@@ -102,12 +102,7 @@ function arrivalOf(
 export function createMarketSteps(deps: MarketStepDeps): MarketSteps {
   const { exchange, sales, clock } = deps;
 
-  /** The plan for what is still needed, on the sale's last quotes (the domain's planner). */
-  function plan(need: Decimal, sale: SaleRecord, left: Map<string, Decimal>): SalePlan | undefined {
-    const holdings = planHoldings(sale, left, deps.limits);
-    if (holdings.length === 0) return undefined;
-    return planSale({ need, holdings, margin: bps(deps.policy.planningMarginBps) });
-  }
+  const plan = (need: Decimal, sale: SaleRecord, left: Map<string, Decimal>) => planFor(deps, need, sale, left);
 
   async function lookUp(identifier: string): Promise<ExchangeOrder | undefined> {
     try {

@@ -487,6 +487,34 @@ export class DeskStore {
     return next;
   }
 
+  /**
+   * The case's offer re-planned (`deskOffer`), on the membership it was computed for (still ACTIVE,
+   * the same sale and join): false when that membership is gone, and then nothing is written.
+   */
+  async reoffer(member: DeskMember, offered: Decimal): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { PK: deskPk(member.cityId, member.deskId), SK: `MEMBER#${member.caseId}` },
+          UpdateExpression: 'SET offered = :o',
+          ConditionExpression: '#s = :active AND saleId = :sale AND joinedAtSlice = :joined',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: {
+            ':o': offered.toFixed(),
+            ':active': 'ACTIVE',
+            ':sale': member.saleId,
+            ':joined': member.joinedAtSlice,
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
   /** The case leaves: it takes no part from the next order (an order already planned keeps its share). */
   async withdraw(cityId: string, deskId: string, caseId: string, reason: string): Promise<void> {
     try {
