@@ -381,6 +381,7 @@ export function createCaseSteps(deps: CaseStepDeps): CaseSteps {
       if (!d) throw new SaleNotRunningError(`${event.saleId}: PlanNextSlice chose no desk`);
       const now = clock();
       const floor = sale.limitPrices[d.market];
+      const arrivalMid = sale.arrival?.mids[d.market];
       const desk = await deps.desks.join(
         {
           cityId: c.cityId,
@@ -389,6 +390,7 @@ export function createCaseSteps(deps: CaseStepDeps): CaseSteps {
           saleId: event.saleId,
           offered: d.offered,
           ...(floor ? { floorPrice: floor } : {}),
+          ...(arrivalMid ? { arrivalMid } : {}),
           status: 'ACTIVE',
           joinedAt: now.toISOString(),
           joinedAtSlice: 0, // set by the store from the desk it joins

@@ -1,7 +1,8 @@
 /**
  * A case's money through the sale desk (docs/SALE-DESK.md "What a case offers"): its offer follows
  * what it still needs, re-planned on its real net proceeds as a case selling alone does; its sale's
- * figures count its shares of the desk's orders; a settlement finished after a crash reads them too.
+ * figures count its shares of the desk's orders; a settlement finished after a crash reads them too;
+ * the desk's shortfall is measured against each case's own arrival price.
  * The two synthesized state machines in the local interpreter, DynamoDB Local, the exchange simulator.
  */
 import type { Case } from '#domain/case';
@@ -125,6 +126,22 @@ describe('a case’s money through the sale desk', () => {
     expect(shares.length).toBeGreaterThan(1);
     expect(sale.quality?.slices).toBe(String(shares.length));
 
+    // The desk's shortfall is over the same fills as the sales' own: each case's coins against the
+    // mid of its own sale's decision, fees included (not the desk's first mid of the day).
+    const desk = (await world.desks.get(CITY, deskId))!;
+    let atArrival = new Decimal(0);
+    let net = new Decimal(0);
+    for (const x of [paying, other]) {
+      const arrival = (await world.sales.get(CITY, x.caseId, x.saleId!))!.arrival!.mids['KRW-BTC']!;
+      for (const s of (await sharesOf(x)).filter((o) => o.status === 'DONE')) {
+        atArrival = atArrival.add(arrival.mul(s.executedVolume!));
+        net = net.add(s.grossKrw!).sub(s.feeKrw!);
+      }
+    }
+    expect(desk.figures.arrivalValueKrw.toFixed()).toBe(atArrival.toFixed());
+    expect(desk.figures.grossKrw.sub(desk.figures.feeKrw).toFixed()).toBe(net.toFixed());
+    expect(desk.arrivalMid!.eq(atArrival.div(desk.figures.soldQuantity))).toBe(false); // not the desk's first mid
+
     // A crash after the case's settlement transaction, before the sale record was finished: the step
     // run again finishes it and reports the net proceeds of its shares, not 0.
     await world.sales.save({ ...sale, status: 'SETTLING' });
@@ -144,9 +161,9 @@ describe('a case’s money through the sale desk', () => {
       netKrw: string;
       status: string;
     };
-    const net = netProceeds(shares);
-    expect(net.gt(0)).toBe(true);
-    expect(again).toMatchObject({ status: 'SETTLED', netKrw: net.toFixed(0) });
+    const proceeds = netProceeds(shares);
+    expect(proceeds.gt(0)).toBe(true);
+    expect(again).toMatchObject({ status: 'SETTLED', netKrw: proceeds.toFixed(0) });
     expect((await world.sales.get(CITY, paying.caseId, paying.saleId!))!.status).toBe('SETTLED');
   }, 200_000);
 });
