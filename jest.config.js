@@ -18,6 +18,7 @@ const UNIT = [
   '/test/functions/notices/channels\\.test\\.ts$',
   '/test/functions/poll-prices/(config|metrics)\\.test\\.ts$',
   '/test/local/(cli|clock|sale-workflow|seed-and-summary)\\.test\\.ts$',
+  '/test/web/.*\\.test\\.ts$',
 ];
 
 /** Browser tests: headless Chromium against a local stack of their own (test/support/browser.ts). */

@@ -4,7 +4,7 @@
  * source: for every sale, gross proceeds = fees + exchange rounding + allocations + refund, and for
  * every payment, money in = allocations + refund, to the won.
  */
-import type { DeskRecord } from '#adapters/dynamodb/desk-store';
+import { deskShortfallBps, emptyFigures, type DeskRecord } from '#adapters/dynamodb/desk-store';
 import type { DynamoDbJournalStore } from '#adapters/dynamodb/journal-store';
 import type { CaseStatus } from '#domain/case';
 import { refundTotals } from '#domain/refunds';
@@ -85,7 +85,11 @@ export interface DeskFiguresSummary {
   desks: number;
   runs: number;
   orders: number;
-  /** Value-weighted implementation shortfall over the desks' fills, against each desk's first mid that day. */
+  /**
+   * Value-weighted implementation shortfall over the desks' fills: each case's coins against the mid
+   * of its own sale's decision, fees included (the per-sale figure's execution cost and fees, over
+   * the same fills; docs/SALE-DESK.md "The desk's figures").
+   */
   implementationShortfallBps?: string;
   /** The largest share of a minute's market volume one desk order took (estimated from the 24 h volume). */
   maxParticipationPerMinute: string;
@@ -101,6 +105,7 @@ export async function readDeskFigures(
   let runs = 0;
   let arrival = new Decimal(0);
   let gross = new Decimal(0);
+  let fee = new Decimal(0);
   let participation = new Decimal(0);
   for (const r of unique) {
     const d = await desks.get(r.cityId, r.deskId);
@@ -109,15 +114,15 @@ export async function readDeskFigures(
     runs += d.run;
     arrival = arrival.add(d.figures.arrivalValueKrw);
     gross = gross.add(d.figures.grossKrw);
+    fee = fee.add(d.figures.feeKrw);
     participation = Decimal.max(participation, d.figures.maxParticipation);
   }
+  const shortfall = deskShortfallBps({ ...emptyFigures(), arrivalValueKrw: arrival, grossKrw: gross, feeKrw: fee });
   return {
     desks: unique.length,
     runs,
     orders,
-    ...(arrival.gt(0)
-      ? { implementationShortfallBps: arrival.sub(gross).div(arrival).mul(10_000).toDecimalPlaces(2).toFixed(2) }
-      : {}),
+    ...(shortfall ? { implementationShortfallBps: shortfall.toDecimalPlaces(2).toFixed(2) } : {}),
     maxParticipationPerMinute: participation.toDecimalPlaces(4).toFixed(),
   };
 }

@@ -25,7 +25,8 @@ import {
   type TransitionContext,
 } from '#domain/case';
 import { kstDate, type LocalDate } from '#domain/dates';
-import { min, ZERO } from '#domain/money';
+import { min, sum, ZERO } from '#domain/money';
+import { deskOffer } from '#domain/desk-allocation';
 import { estimatedMarketVolume, qualityDetails, saleQuality, type MarketExecution } from '#domain/sale-quality';
 import {
   executed,
@@ -55,7 +56,7 @@ import {
 } from './context';
 import { DeskFailedError, OrderInDoubtError, SaleNotRunningError } from './errors';
 import type { CaseStep, CheckResult, DeskShareResult, LoadCaseResult, SettleResult, StepEvent } from './steps';
-import { openDesk, type DeskStore } from '#adapters/dynamodb/desk-store';
+import { emptyFigures, openDesk, type DeskMember, type DeskRecord, type DeskStore } from '#adapters/dynamodb/desk-store';
 import type { DeskWorkflowStarter } from '#adapters/workflow/sale-workflow';
 import { pendingShares, resolveShares } from './desk-shares';
 
@@ -111,6 +112,40 @@ export function createCaseSteps(deps: CaseStepDeps): CaseSteps {
   }
 
   /**
+   * A case in a desk re-plans what it offers on its real net proceeds at the desk's last quote, as
+   * a case selling alone re-plans before each slice (`deskOffer`): the desk never sells more of it
+   * than it still needs, whatever the price did since it joined.
+   */
+  async function replanOffer(
+    c: Case,
+    sale: SaleRecord,
+    orders: readonly OrderRecord[],
+    member: DeskMember,
+    desk: DeskRecord,
+  ): Promise<void> {
+    const quote = desk.lastQuote;
+    if (!deps.desks || !quote) return;
+    const own = sale.lastQuotes[desk.market];
+    const priced =
+      own && own.quotedAt > quote.quotedAt
+        ? sale
+        : { ...sale, lastQuotes: { ...sale.lastQuotes, [desk.market]: quote } };
+    const need = stillNeeded(c, orders, kstDate(clock()), await deps.settings.get(c.cityId));
+    const leg = need.gt(0)
+      ? planFor(deps, need, priced, leftToSell(c, sale, orders))?.legs.find((l) => l.market === desk.market)
+      : undefined;
+    const mine = orders.filter(
+      (o) => o.deskId === desk.deskId && o.saleId === member.saleId && o.slice > member.joinedAtSlice,
+    );
+    const offered = deskOffer({
+      sold: sum(executed(mine).map((o) => o.executedVolume ?? ZERO)),
+      onTheWay: sum(pendingShares(mine).map((o) => o.volume)).add(sum(inDoubt(mine).map((o) => o.volume))),
+      stillToSell: leg?.quantity ?? ZERO,
+    });
+    if (!offered.eq(member.offered)) await deps.desks.reoffer(member, offered);
+  }
+
+  /**
    * Ends the sale in one case transaction: settles what was sold (or, nothing sold and the case
    * still due, returns it to DUE), after recording the figures on the sale record.
    */
@@ -126,7 +161,8 @@ export function createCaseSteps(deps: CaseStepDeps): CaseSteps {
         await sales.save({ ...sale, status: stop.failure ? 'FAILED' : 'SETTLED', outcome: c.status });
         return {
           status: c.status,
-          netKrw: netProceeds(await sales.orders(event.cityId, event.caseId, event.saleId)).toFixed(0),
+          // Its own orders and its shares of desk orders, as the settlement read them.
+          netKrw: netProceeds(await saleOrders(deps, event)).toFixed(0),
           noticeIds: [],
         };
       }
@@ -168,7 +204,11 @@ export function createCaseSteps(deps: CaseStepDeps): CaseSteps {
     const quality = saleQuality(executions(sale, orders, now), arrears(c, on, settings));
     const figures = {
       ...(sale.arrival || done.length > 0 ? qualityDetails(quality) : {}),
-      slices: String(sale.sliceCount),
+      // Its own slices and its shares of desk orders sent to the exchange (the desk's slices it took part in).
+      slices: String(
+        sale.sliceCount +
+          orders.filter((o) => o.saleId === event.saleId && o.deskOrder && o.status !== 'ABSENT').length,
+      ),
       pauses: String(sale.pauseCount),
     };
 
@@ -360,6 +400,7 @@ export function createCaseSteps(deps: CaseStepDeps): CaseSteps {
       if (!d) throw new SaleNotRunningError(`${event.saleId}: PlanNextSlice chose no desk`);
       const now = clock();
       const floor = sale.limitPrices[d.market];
+      const arrivalMid = sale.arrival?.mids[d.market];
       const desk = await deps.desks.join(
         {
           cityId: c.cityId,
@@ -368,6 +409,7 @@ export function createCaseSteps(deps: CaseStepDeps): CaseSteps {
           saleId: event.saleId,
           offered: d.offered,
           ...(floor ? { floorPrice: floor } : {}),
+          ...(arrivalMid ? { arrivalMid } : {}),
           status: 'ACTIVE',
           joinedAt: now.toISOString(),
           joinedAtSlice: 0, // set by the store from the desk it joins
@@ -402,8 +444,10 @@ export function createCaseSteps(deps: CaseStepDeps): CaseSteps {
       const on = kstDate(clock());
       const taking =
         member?.status === 'ACTIVE' && member.saleId === event.saleId && desk?.status === 'RUNNING' && desk.day === on;
-      if (taking)
+      if (taking) {
+        await replanOffer(c, sale, orders, member, desk);
         return { next: 'WAIT', deskId: d.deskId, soldQuantity, waitSeconds: seconds(deps.policy.sliceIntervalMs) };
+      }
       if (member?.status === 'ACTIVE') await deps.desks.withdraw(c.cityId, d.deskId, c.caseId, 'DESK_ENDED');
       // An order with this case's share still on the way: wait for it before the case plans again.
       if (pendingShares(orders).length > 0)

@@ -124,9 +124,9 @@ export function planHoldings(sale: SaleRecord, left: Map<string, Decimal>, limit
   return holdings;
 }
 
-/** The plan for what is still needed, on the sale's last quotes (the domain's planner). */
+/** The plan for what is still needed, on the sale's last quotes (the domain's planner); none without a quote. */
 export function planFor(
-  deps: Pick<SaleDeps, 'policy' | 'limits'>,
+  deps: Pick<SaleDeps, 'limits' | 'policy'>,
   need: Decimal,
   sale: SaleRecord,
   left: Map<string, Decimal>,

@@ -22,6 +22,7 @@ import { nextDeskSlice } from '#domain/sale-desk';
 import { Decimal, sum, ZERO } from '#domain/money';
 import {
   deskOrderIdentifier,
+  deskShortfallBps,
   finalShare,
   MAX_OFFERS_PER_ORDER,
   memberLeft,
@@ -335,6 +336,7 @@ export function createDeskSteps(deps: DeskStepDeps): DeskSteps {
         sendAttempts: 0,
         offers: [...turnResult.split.offers],
         volumePerMinute,
+        arrivalMids: Object.fromEntries(turn.flatMap((m) => (m.arrivalMid ? [[m.caseId, m.arrivalMid]] : []))),
       };
       const saleOf = new Map(turn.map((m) => [m.caseId, m.saleId]));
       const shares = order.offers.map((o) => plannedShare(order, o, saleOf.get(o.caseId) ?? ''));
@@ -562,9 +564,7 @@ export function createDeskSteps(deps: DeskStepDeps): DeskSteps {
 /** The desk's figures as flat strings: orders, sold, value-weighted implementation shortfall, max participation. */
 export function figuresOf(desk: DeskRecord): Record<string, string> {
   const f = desk.figures;
-  const shortfall = f.arrivalValueKrw.gt(0)
-    ? f.arrivalValueKrw.sub(f.grossKrw).div(f.arrivalValueKrw).mul(10_000).toDecimalPlaces(1)
-    : undefined;
+  const shortfall = deskShortfallBps(f)?.toDecimalPlaces(1);
   return {
     orders: String(f.orders),
     soldQuantity: f.soldQuantity.toFixed(),

@@ -16,7 +16,7 @@
  * when it reports whole won); the units left over go one each to the largest fractional parts, ties
  * broken by case id (ascending). Deterministic: the same inputs give the same shares in any order.
  */
-import { Decimal, ZERO, floorToStep, min, sum } from './money';
+import { Decimal, ZERO, floorToStep, max, min, sum } from './money';
 
 export class InvalidDeskAllocationError extends Error {
   override readonly name = 'InvalidDeskAllocationError';
@@ -42,6 +42,19 @@ export interface SliceSplit {
   readonly offers: readonly Offer[];
   /** Sum of the offers: the slice actually placed (≤ the slice asked for). */
   readonly quantity: Decimal;
+}
+
+/**
+ * What a case offers the desk in all, re-planned on its real proceeds while it takes part (as a case
+ * selling alone re-plans before each slice): the coins desk orders sold of it since it joined, plus
+ * what it still needs to sell now (`stillToSell`, planned on its need less its net proceeds), of which
+ * the coins in its shares on the way or in doubt are already a part. The desk gives it, in its next
+ * order, this offer less what sold and what is on the way as the desk sees them: max(0, stillToSell −
+ * onTheWay) when both see the same orders; an order planned or closed in between is counted by the
+ * desk alone, which is what makes that right too.
+ */
+export function deskOffer(input: { sold: Decimal; onTheWay: Decimal; stillToSell: Decimal }): Decimal {
+  return input.sold.add(max(input.onTheWay, input.stillToSell));
 }
 
 /** Cases that may join an order at `limitPrice`: active, something left, floor at or below the price. */

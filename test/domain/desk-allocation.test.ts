@@ -1,8 +1,9 @@
 import fc from 'fast-check';
-import { Decimal, decimal, sum } from '#domain/money';
+import { Decimal, decimal, sum, ZERO } from '#domain/money';
 import {
   InvalidDeskAllocationError,
   allocateOrder,
+  deskOffer,
   splitAmount,
   splitSlice,
   type DeskParticipant,
@@ -250,5 +251,34 @@ describe('properties', () => {
         },
       ),
     );
+  });
+});
+
+describe('deskOffer', () => {
+  // What the desk gives the case in its next order: the offer less what sold and what is on the way
+  // as the desk sees them (memberLeft in the desk's store).
+  const deskLeft = (offer: Decimal, sold: Decimal, onTheWay: Decimal) => offer.sub(sold).sub(onTheWay);
+
+  it('re-planned from the case’s view, the desk gives it what it still needs less what is on the way, whatever the desk planned or closed since', () => {
+    fc.assert(
+      fc.property(lots(10_000), lots(10_000), lots(10_000), lots(10_000), (sold, onTheWay, stillToSell, more) => {
+        const offer = deskOffer({ sold, onTheWay, stillToSell });
+        const owed = Decimal.max(0, stillToSell.sub(onTheWay));
+        // The same orders seen by both.
+        expect(deskLeft(offer, sold, onTheWay).eq(owed)).toBe(true);
+        // An order planned after the case looked: its share is part of what the case still needed.
+        expect(deskLeft(offer, sold, onTheWay.add(more)).eq(owed.sub(more))).toBe(true);
+        // An order on the way closed after the case looked, `more` of it unfilled: those coins raised
+        // nothing, so the case still needs them.
+        const unfilled = Decimal.min(more, onTheWay);
+        const filled = onTheWay.sub(unfilled);
+        expect(deskLeft(offer, sold.add(filled), ZERO).eq(owed.add(unfilled))).toBe(true);
+      }),
+    );
+  });
+
+  it('never less than what sold and what is on the way: a need covered leaves the case nothing more to sell', () => {
+    expect(deskOffer({ sold: q('0.3'), onTheWay: q('0.1'), stillToSell: q('0') }).toFixed()).toBe('0.4');
+    expect(deskOffer({ sold: q('0.3'), onTheWay: q('0.1'), stillToSell: q('0.25') }).toFixed()).toBe('0.55');
   });
 });

@@ -17,14 +17,19 @@ export const won = (value: string | null | undefined): string =>
 /** A coin quantity with its currency: `0.5 BTC`. */
 export const coin = (quantity: string, market: string): string => `${group(quantity)} ${market.replace(/^KRW-/, '')}`;
 
-/** A ratio string (`"1.25"`) as a percentage with one decimal, computed on the digits (no float). */
+/**
+ * A ratio string (`"1.25"`) as a percentage with one decimal, computed on the digits (no float):
+ * rounded half up at the tenth of a percent, so `"0.023468"` reads `2.3%`, never its digits shifted.
+ */
 export function percent(ratio: string | null | undefined): string {
   if (ratio === null || ratio === undefined) return '—';
   const m = /^(-?)(\d+)(?:\.(\d*))?$/.exec(ratio);
   if (!m) return ratio;
-  const digits = `${m[2]}${(m[3] ?? '').padEnd(3, '0')}`.replace(/^0+(?=\d)/, '');
-  const padded = digits.padStart(2, '0');
-  return `${m[1]}${padded.slice(0, -1).replace(/^0+(?=\d)/, '') || '0'}.${padded.slice(-1)}%`;
+  const decimals = m[3] ?? '';
+  // Tenths of a percent are thousandths of the ratio: three decimals kept, the fourth rounds.
+  const tenths = BigInt(`${m[2]}${decimals.slice(0, 3).padEnd(3, '0')}`) + (Number(decimals[3] ?? '0') >= 5 ? 1n : 0n);
+  const text = tenths.toString().padStart(2, '0');
+  return `${m[1] && tenths > 0n ? '-' : ''}${text.slice(0, -1)}.${text.slice(-1)}%`;
 }
 
 const KST = new Intl.DateTimeFormat('ko-KR', {

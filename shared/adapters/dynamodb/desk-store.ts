@@ -74,7 +74,13 @@ export interface DeskFigures {
   orders: number;
   soldQuantity: Decimal;
   grossKrw: Decimal;
-  /** Σ arrival mid × quantity over the fills: what the coins were worth when the desk first sold. */
+  /** Exchange fees on the fills. */
+  feeKrw: Decimal;
+  /**
+   * Σ arrival mid × quantity over the fills, each case's coins at the mid of its own sale's decision
+   * (its arrival price, as its sale's implementation shortfall counts them): the desk's shortfall is
+   * then the execution cost and fees of the per-sale figures, over the same fills.
+   */
   arrivalValueKrw: Decimal;
   /** The largest share of the market's traded volume per minute one desk order took (estimated). */
   maxParticipation: Decimal;
@@ -113,6 +119,8 @@ export interface DeskMember {
   /** Coins the case offers the desk in all (its plan's leg on this market when it joined). */
   offered: Decimal;
   floorPrice?: Decimal;
+  /** The mid of its sale's decision on this market (its arrival price), for the desk's shortfall. */
+  arrivalMid?: Decimal;
   status: MemberStatus;
   reason?: string;
   joinedAt: string;
@@ -129,12 +137,15 @@ export interface DeskOrder extends OrderRecord {
   allocation?: CaseFill[];
   /** The market's estimated volume per minute when it was planned (participation figure). */
   volumePerMinute?: Decimal;
+  /** Each offering case's arrival mid (its member's), by case id: its fills are valued at it. */
+  arrivalMids?: Record<string, Decimal>;
 }
 
 export const emptyFigures = (): DeskFigures => ({
   orders: 0,
   soldQuantity: ZERO,
   grossKrw: ZERO,
+  feeKrw: ZERO,
   arrivalValueKrw: ZERO,
   maxParticipation: ZERO,
 });
@@ -178,6 +189,22 @@ export function memberLeft(member: DeskMember, open: readonly DeskOrder[]): Deci
   return member.offered.sub(sum(Object.values(member.sold))).sub(held);
 }
 
+/**
+ * What an order's fills were worth at their cases' arrival mids (`arrivalMids`; a case without one,
+ * or an order planned before they were recorded, at the desk's first mid of the day).
+ */
+export function arrivalValue(order: DeskOrder, deskArrival: Decimal): Decimal {
+  const fills = order.allocation ?? [];
+  if (fills.length === 0) return deskArrival.mul(order.executedVolume ?? ZERO);
+  return sum(fills.map((f) => (order.arrivalMids?.[f.caseId] ?? deskArrival).mul(f.quantity)));
+}
+
+/** The desk's implementation shortfall in bps (its fills against their cases' arrival mids, fees included). */
+export function deskShortfallBps(f: DeskFigures): Decimal | undefined {
+  if (!f.arrivalValueKrw.gt(0)) return undefined;
+  return f.arrivalValueKrw.sub(f.grossKrw.sub(f.feeKrw)).div(f.arrivalValueKrw).mul(10_000);
+}
+
 // ---------------------------------------------------------------- marshalling
 
 const rec = (v: unknown, name: string): Record<string, unknown> => {
@@ -213,6 +240,7 @@ function deskToItem(d: DeskRecord): Item {
       orders: d.figures.orders,
       soldQuantity: d.figures.soldQuantity.toFixed(),
       grossKrw: d.figures.grossKrw.toFixed(),
+      feeKrw: d.figures.feeKrw.toFixed(),
       arrivalValueKrw: d.figures.arrivalValueKrw.toFixed(),
       maxParticipation: d.figures.maxParticipation.toFixed(),
     },
@@ -243,6 +271,7 @@ export function itemToDesk(item: Item): DeskRecord {
       orders: int(f.orders, 'figures.orders'),
       soldQuantity: dec(f.soldQuantity, 'figures.soldQuantity'),
       grossKrw: dec(f.grossKrw, 'figures.grossKrw'),
+      feeKrw: f.feeKrw === undefined ? ZERO : dec(f.feeKrw, 'figures.feeKrw'),
       arrivalValueKrw: dec(f.arrivalValueKrw, 'figures.arrivalValueKrw'),
       maxParticipation: dec(f.maxParticipation, 'figures.maxParticipation'),
     },
@@ -273,6 +302,7 @@ function memberToItem(m: DeskMember): Item {
     saleId: m.saleId,
     offered: m.offered.toFixed(),
     ...(m.floorPrice ? { floorPrice: m.floorPrice.toFixed() } : {}),
+    ...(m.arrivalMid ? { arrivalMid: m.arrivalMid.toFixed() } : {}),
     status: m.status,
     ...(m.reason ? { reason: m.reason } : {}),
     joinedAt: m.joinedAt,
@@ -294,6 +324,7 @@ export function itemToMember(item: Item): DeskMember {
     sold: Object.fromEntries(Object.entries(rec(item.sold ?? {}, 'sold')).map(([k, v]) => [k, dec(v, `sold.${k}`)])),
   };
   if (item.floorPrice !== undefined) m.floorPrice = dec(item.floorPrice, 'floorPrice');
+  if (item.arrivalMid !== undefined) m.arrivalMid = dec(item.arrivalMid, 'arrivalMid');
   if (item.reason !== undefined) m.reason = str(item.reason, 'reason');
   return m;
 }
@@ -331,6 +362,9 @@ function deskOrderToItem(o: DeskOrder): Item {
     })),
     ...(o.allocation ? { allocation: o.allocation.map(fillOut) } : {}),
     ...(o.volumePerMinute ? { volumePerMinute: o.volumePerMinute.toFixed() } : {}),
+    ...(o.arrivalMids
+      ? { arrivalMids: Object.fromEntries(Object.entries(o.arrivalMids).map(([k, v]) => [k, v.toFixed()])) }
+      : {}),
   };
 }
 
@@ -348,6 +382,10 @@ export function itemToDeskOrder(item: Item): DeskOrder {
   };
   if (item.allocation !== undefined) o.allocation = arr(item.allocation, 'allocation').map(fillIn);
   if (item.volumePerMinute !== undefined) o.volumePerMinute = dec(item.volumePerMinute, 'volumePerMinute');
+  if (item.arrivalMids !== undefined)
+    o.arrivalMids = Object.fromEntries(
+      Object.entries(rec(item.arrivalMids, 'arrivalMids')).map(([k, v]) => [k, dec(v, `arrivalMids.${k}`)]),
+    );
   return o;
 }
 
@@ -544,6 +582,34 @@ export class DeskStore {
     return next;
   }
 
+  /**
+   * The case's offer re-planned (`deskOffer`), on the membership it was computed for (still ACTIVE,
+   * the same sale and join): false when that membership is gone, and then nothing is written.
+   */
+  async reoffer(member: DeskMember, offered: Decimal): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { PK: deskPk(member.cityId, member.deskId), SK: `MEMBER#${member.caseId}` },
+          UpdateExpression: 'SET offered = :o',
+          ConditionExpression: '#s = :active AND saleId = :sale AND joinedAtSlice = :joined',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: {
+            ':o': offered.toFixed(),
+            ':active': 'ACTIVE',
+            ':sale': member.saleId,
+            ':joined': member.joinedAtSlice,
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
   /** The case leaves: it takes no part from the next order (an order already planned keeps its share). */
   async withdraw(cityId: string, deskId: string, caseId: string, reason: string): Promise<void> {
     try {
@@ -708,7 +774,8 @@ export class DeskStore {
           orders: f.orders + counted,
           soldQuantity: f.soldQuantity.add(executed),
           grossKrw: f.grossKrw.add(order.grossKrw ?? ZERO),
-          arrivalValueKrw: f.arrivalValueKrw.add(arrival.mul(executed)),
+          feeKrw: f.feeKrw.add(order.feeKrw ?? ZERO),
+          arrivalValueKrw: f.arrivalValueKrw.add(arrivalValue(order, arrival)),
           maxParticipation:
             order.volumePerMinute && order.volumePerMinute.gt(0)
               ? Decimal.max(f.maxParticipation, executed.div(order.volumePerMinute).toDecimalPlaces(6))
