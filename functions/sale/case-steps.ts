@@ -56,7 +56,7 @@ import {
 } from './context';
 import { DeskFailedError, OrderInDoubtError, SaleNotRunningError } from './errors';
 import type { CaseStep, CheckResult, DeskShareResult, LoadCaseResult, SettleResult, StepEvent } from './steps';
-import { emptyFigures, openDesk, type DeskMember, type DeskRecord, type DeskStore } from '#adapters/dynamodb/desk-store';
+import { openDesk, type DeskMember, type DeskRecord, type DeskStore } from '#adapters/dynamodb/desk-store';
 import type { DeskWorkflowStarter } from '#adapters/workflow/sale-workflow';
 import { pendingShares, resolveShares } from './desk-shares';
 
