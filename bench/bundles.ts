@@ -65,6 +65,8 @@ function placeholder(name: string): string {
     ]);
   if (/QUEUE_URL$/.test(name))
     return `https://sqs.ap-northeast-2.amazonaws.com/123456789012/${name.toLowerCase()}.fifo`;
+  // The taxpayer page's address (the CloudFront distribution's, a token): the dispatcher refuses a non-URL.
+  if (/URL$/.test(name)) return `https://${name.toLowerCase().replace(/_/g, '-')}.example`;
   if (/ARN/.test(name)) return `arn:aws:states:ap-northeast-2:123456789012:stateMachine:${name.toLowerCase()}`;
   if (/TABLE/.test(name)) return 'cases';
   return name.toLowerCase().replace(/_/g, '-');
