@@ -6,7 +6,9 @@
  *   captureLambdaHandler   an X-Ray subsegment for the invocation (the SDK clients are traced with
  *                          `tracer.captureAWSv3Client` where handler.ts makes them); off outside Lambda
  *   injectLambdaContext    request id, function name, cold start on every log line, and a
- *                          correlation id from the event (`correlationIdOf`); keys reset after
+ *                          correlation id from the event (`correlationIdOf`); keys reset after; the
+ *                          event itself never logged, whatever POWERTOOLS_LOGGER_LOG_EVENT says
+ *                          (events carry session tokens, link codes, birth dates)
  *   logMetrics             the invocation's metrics flushed once at the end (also on errors), with
  *                          the ColdStart metric
  */
@@ -50,7 +52,7 @@ export function lambdaHandler<E, R>(
   const composed = middyLoaded.then((middy) =>
     middy(handler)
       .use(captureLambdaHandler(tools.tracer, { captureResponse: false }))
-      .use(injectLambdaContext(tools.logger, { resetKeys: true }))
+      .use(injectLambdaContext(tools.logger, { resetKeys: true, logEvent: false }))
       .use({
         before: (request) => {
           const id = correlationIdOf(request.event);

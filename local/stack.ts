@@ -874,9 +874,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       }),
       taxpayerLogger,
     );
+    const authorizerLogger = quiet('taxpayer-api');
     const taxpayerGateway = await startLocalTaxpayerGateway({
       handler: taxpayerApi,
-      authorize: createTaxpayerAuthorizer({ keys: () => Promise.resolve(taxpayerKeys), now: () => clock.now() }),
+      authorize: asLambda(
+        'taxpayer-api',
+        createTaxpayerAuthorizer({
+          keys: () => Promise.resolve(taxpayerKeys),
+          logger: authorizerLogger,
+          now: () => clock.now(),
+        }),
+        authorizerLogger,
+      ),
       corsOrigin: () => taxpayerSite.url,
       ...(options.logRequests
         ? { onRequest: (r) => log(`taxpayer api ${r.method} ${r.path} ${r.status} ${r.ms}ms`) }

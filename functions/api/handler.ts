@@ -11,6 +11,7 @@ import { DynamoDbReleaseStore } from '#adapters/dynamodb/release-store';
 import { DynamoDbSaleStore } from '#adapters/dynamodb/sale-store';
 import { DeskStore } from '#adapters/dynamodb/desk-store';
 import { createSqsClient } from '#adapters/sqs/client';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { StepFunctionsSaleExecutions } from '#adapters/workflow/execution-history';
 import { leaveForSweeper, noticePublisher } from '#adapters/sqs/notice-queue';
@@ -48,7 +49,10 @@ const requestSales =
 // The self-service page's second check is set by the city's system through this API.
 const taxpayerCheck = config.taxpayerAccessSecretArn
   ? {
-      keys: accessKeysFromSecret(config.taxpayerAccessSecretArn),
+      keys: accessKeysFromSecret(
+        config.taxpayerAccessSecretArn,
+        tracer.captureAWSv3Client(new SecretsManagerClient({})),
+      ),
       store: new DynamoDbSelfServiceStore(client, config.tableName),
     }
   : undefined;

@@ -2,6 +2,7 @@
  * Lambda entry of the notice dispatcher (SQS FIFO event source, ReportBatchItemFailures). Clients,
  * configuration, channels and Powertools are made once per container, at module scope.
  */
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDbCaseStore } from '#adapters/dynamodb/case-store';
 import { DynamoDbCitySettings } from '#adapters/dynamodb/city-settings-store';
@@ -37,7 +38,10 @@ const dispatcher = createNoticeDispatcher({
   ...(config.selfService
     ? {
         withSelfServiceLink: selfServiceLinker({
-          keys: accessKeysFromSecret(config.selfService.accessSecretArn),
+          keys: accessKeysFromSecret(
+            config.selfService.accessSecretArn,
+            tracer.captureAWSv3Client(new SecretsManagerClient({})),
+          ),
           links: new DynamoDbSelfServiceStore(client, config.tableName),
           pageUrl: config.selfService.pageUrl,
         }),

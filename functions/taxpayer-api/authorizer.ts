@@ -4,6 +4,7 @@
  * session's city, case, notice and code as its context; anything else is refused with 401 by API
  * Gateway before the API function runs. Locally, the local HTTP server calls the same function.
  */
+import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
 import { verifySession, type AccessKeys } from '#adapters/self-service/access-keys';
 
@@ -12,6 +13,8 @@ export const UNAUTHORIZED = 'Unauthorized';
 
 export function createTaxpayerAuthorizer(deps: {
   keys: () => Promise<AccessKeys>;
+  /** The verdict only: never the token, nor anything of the session but its city. */
+  logger: Pick<Logger, 'info'>;
   now?: () => Date;
 }): (
   event: Pick<APIGatewayTokenAuthorizerEvent, 'authorizationToken' | 'methodArn'>,
@@ -21,7 +24,11 @@ export function createTaxpayerAuthorizer(deps: {
     const session = token
       ? await verifySession(await deps.keys(), token, (deps.now ?? (() => new Date()))())
       : undefined;
-    if (!session) throw new Error(UNAUTHORIZED);
+    if (!session) {
+      deps.logger.info('session refused', { reason: token ? 'invalid or expired' : 'no bearer token' });
+      throw new Error(UNAUTHORIZED);
+    }
+    deps.logger.info('session allowed', { cityId: session.cityId });
     return {
       principalId: `taxpayer:${session.noticeId}`,
       // This request only (the authorizer's answer is not cached): a session opens one case's routes.

@@ -2,6 +2,7 @@
  * Lambda entry of the taxpayer self-service API (API Gateway REST, public, behind a WAF rate rule;
  * its authorizer is ./authorizer-handler.ts). Clients and configuration are made once per container.
  */
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDbCaseStore } from '#adapters/dynamodb/case-store';
 import { DynamoDbCitySettings } from '#adapters/dynamodb/city-settings-store';
 import { createDynamoDbClient } from '#adapters/dynamodb/client';
@@ -19,7 +20,7 @@ const config = loadTaxpayerApiConfig();
 const tools = powertools('taxpayer-api');
 const { logger, tracer } = tools;
 const client = tracer.captureAWSv3Client(createDynamoDbClient());
-const keys = accessKeysFromSecret(config.accessSecretArn);
+const keys = accessKeysFromSecret(config.accessSecretArn, tracer.captureAWSv3Client(new SecretsManagerClient({})));
 const requestSales = config.saleRequestQueueUrl
   ? saleRequestPublisher(
       new SqsSaleRequestQueue(tracer.captureAWSv3Client(createSqsClient()), config.saleRequestQueueUrl),

@@ -66,7 +66,11 @@ const taxpayerApi = () =>
       if (t.case.saleRequest) requested.push(t.case.caseId);
     },
   });
-const authorize = createTaxpayerAuthorizer({ keys: keySource, now: () => clock.now });
+const authorize = createTaxpayerAuthorizer({
+  keys: keySource,
+  logger: new Logger({ logLevel: 'SILENT' }),
+  now: () => clock.now,
+});
 
 interface Call {
   body?: unknown;
