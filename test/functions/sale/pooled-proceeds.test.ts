@@ -15,6 +15,7 @@ import { netProceeds } from '#adapters/dynamodb/sale-store';
 import { createCaseSteps } from '../../../functions/sale/case-steps';
 import { DEFAULT_SALE_LIMITS } from '../../../functions/sale/config';
 import { sameSettingsForEveryCity } from '../../domain/fixtures';
+import { deskHelpers } from './desk-support';
 import { bill, caseReady, CITY, executionInput, pacedExchange, settings, silent, useSaleWorld } from './world';
 
 const world = useSaleWorld();
@@ -23,16 +24,7 @@ beforeEach(() => {
   world.exchange = pacedExchange(world);
 });
 
-async function sellTogether(cases: Case[]) {
-  const started = await Promise.all(cases.map((c) => world.starter.start(executionInput(c))));
-  const executions = started.map((s) => world.starter.executions.get(s.executionName)!);
-  await Promise.all(executions.map((e) => e.done));
-  await world.deskStarter.settle();
-  return executions;
-}
-
-const sharesOf = async (c: Case) =>
-  (await world.sales.caseOrders(c.cityId, c.caseId)).filter((o) => o.saleId === c.saleId && o.deskOrder);
+const { sellTogether, shares: sharesOf } = deskHelpers(world);
 
 const refunded = async (c: Case) => {
   const data = (await world.store.statement(c.cityId, c.caseId))!;
