@@ -3,15 +3,12 @@
  *
  *   npm run bench -- bundles [--runs 15]
  *
- * 1. Synthesizes the real app (infra/build-app, cdk.json's context, bundling on: the local esbuild
- *    through NodejsFunction with the options in infra/constructs/function.ts) into a temporary
- *    folder and measures each function's `index.mjs` without its source map (the map is a separate
- *    file; its one-line `sourceMappingURL` comment is taken off the count).
- * 2. Rebuilds each entry with esbuild's API using the same options as function.ts (bundle, node22,
- *    ESM, module fields first, minify, AWS SDK bundled, the repository's tsconfig) plus a metafile,
- *    to say what fills the bundle; the rebuilt size is printed beside the stack's to show the two
- *    builds agree. Each entry is also built with the AWS SDK external (the runtime's), the
- *    alternative, and measured beside it.
+ * 1. Synthesizes the real app (infra/build-app, cdk.json's context, bundling on: esbuild's API with
+ *    the options and plugins of infra/constructs/lambda-bundle.ts) into a temporary folder and
+ *    measures each function's `index.mjs`, the only file of its zip (the source map is written
+ *    beside the assembly), and says what fills it from the metafile the build writes beside it.
+ * 2. Builds each entry again with the AWS SDK external (the runtime's), the alternative, and
+ *    measures it beside.
  * 3. Cold start: a fresh `node` per run imports the bundle (which runs the handler module's
  *    initialisation: configuration, clients, Powertools) with the environment the stack gives the
  *    function (CloudFormation tokens replaced by placeholders of the right shape) and the variables
@@ -25,7 +22,7 @@
  *    (middy, Powertools' logger, metrics and tracer, one traced DynamoDB client; support/floor-handler.ts).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -33,7 +30,8 @@ import { build, type Metafile } from 'esbuild';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { buildApp } from '../infra/build-app';
 import { defineCommand, numberOption, progress } from '../local/cli';
-import { AppFunction, BUNDLE_ALIASES, BUNDLE_BANNER } from '../infra/constructs/function';
+import { AppFunction } from '../infra/constructs/function';
+import { bundleOptions } from '../infra/constructs/lambda-bundle';
 import { machine, median, round, table, targetLines, writeResult, type Target } from './support/common';
 
 const REPO_ROOT = resolve(__dirname, '..');
@@ -92,37 +90,9 @@ function runtimeEnvironment(name: string, bundle: string, memorySize = 512): Rec
   };
 }
 
-/** The build options of infra/constructs/function.ts, for esbuild's API (plus a metafile, no source map). */
-const STACK_OPTIONS = {
-  bundle: true,
-  platform: 'node' as const,
-  target: 'node22',
-  format: 'esm' as const,
-  mainFields: ['module', 'main'],
-  banner: { js: BUNDLE_BANNER },
-  alias: { ...BUNDLE_ALIASES },
-  minify: true,
-  sourcemap: false,
-  external: [] as string[], // bundleAwsSDK: true
-  tsconfig: join(REPO_ROOT, 'tsconfig.json'),
-  metafile: true,
-  logLevel: 'silent' as const,
-};
-
-async function rebuild(
-  entry: string,
-  outfile: string,
-  runtimeSdk = false,
-): Promise<{ bytes: number; top: { module: string; kb: number }[]; awsSdkKb: number }> {
-  const out = await build({
-    ...STACK_OPTIONS,
-    ...(runtimeSdk ? { external: ['@aws-sdk/*'] } : {}),
-    entryPoints: [entry],
-    outfile,
-    absWorkingDir: REPO_ROOT,
-  });
-  const meta = out.metafile as Metafile;
-  const inputs = Object.values(meta.outputs)[0]?.inputs ?? {};
+/** What fills a bundle, by package (project code together), from esbuild's metafile. */
+function contents(meta: Metafile): { top: { module: string; kb: number }[]; awsSdkKb: number } {
+  const inputs = Object.values(meta.outputs).find((o) => o.entryPoint)?.inputs ?? {};
   const byPackage = new Map<string, number>();
   for (const [file, { bytesInOutput }] of Object.entries(inputs)) {
     const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file);
@@ -137,7 +107,18 @@ async function rebuild(
       .filter(([k]) => k.startsWith('@aws-sdk/') || k.startsWith('@smithy/') || k.startsWith('@aws-crypto/'))
       .reduce((s, [, b]) => s + b, 0) / 1024,
   );
-  return { bytes: statSync(outfile).size, top: top.slice(0, 6), awsSdkKb };
+  return { top: top.slice(0, 6), awsSdkKb };
+}
+
+/** The stack's build of `entry` (infra/constructs/lambda-bundle.ts), optionally with the runtime's SDK, no source map. */
+async function rebuild(entry: string, outfile: string, runtimeSdk = false): Promise<{ bytes: number }> {
+  await build({
+    ...bundleOptions(entry),
+    ...(runtimeSdk ? { external: ['@aws-sdk/*'] } : {}),
+    outfile,
+    logLevel: 'silent',
+  });
+  return { bytes: statSync(outfile).size };
 }
 
 /** One fresh process: wall time from spawn to exit, the import inside it, and the process's CPU time. */
@@ -174,12 +155,12 @@ export default async function bench({ runs }: ReturnType<typeof command.read>): 
     };
     const synthSeconds = (performance.now() - synthStarted) / 1000;
 
-    // Each function's entry, from the construct that built it (NodejsFunction keeps none in the template).
-    const entries = new Map(
+    // Each function's entry and sidecar (source map, metafile), from the construct that built it.
+    const functionsById = new Map(
       stack.node
         .findAll()
         .filter((c): c is AppFunction => c instanceof AppFunction)
-        .map((f) => [stack.getLogicalId(f.fn.node.defaultChild as CfnFunction), f.entry]),
+        .map((f) => [stack.getLogicalId(f.fn.node.defaultChild as CfnFunction), f]),
     );
     const functions = Object.entries(template.Resources)
       .filter(
@@ -191,13 +172,14 @@ export default async function bench({ runs }: ReturnType<typeof command.read>): 
       .map(([logicalId, r]) => {
         const service = String(r.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME);
         const dir = join(outdir, `asset.${(r.Properties.Code?.S3Key ?? '').replace(/\.zip$/, '')}`);
+        const fn = functionsById.get(logicalId);
+        if (!fn) throw new Error(`no AppFunction built ${logicalId}`);
         const bundle = join(dir, 'index.mjs');
-        const entry = entries.get(logicalId);
-        if (!entry) throw new Error(`no AppFunction built ${logicalId}`);
         return {
           logicalId,
           service,
-          entry,
+          entry: fn.entry,
+          sidecar: fn.sidecar,
           bundle,
           env: { ...runtimeEnvironment(logicalId, bundle, r.Properties.MemorySize), ...environmentOf(r) },
         };
@@ -218,10 +200,10 @@ export default async function bench({ runs }: ReturnType<typeof command.read>): 
     const runtimeSdk: { service: string; bundle: string; env: Record<string, string>; kb: number }[] = [];
     for (const f of functions) {
       building.update(rows.length, f.service);
-      const code = readFileSync(f.bundle, 'utf8');
-      const withoutMapComment = Buffer.byteLength(code.replace(/\n?\/\/# sourceMappingURL=\S+\s*$/, ''), 'utf8');
-      const mapBytes = statSync(`${f.bundle}.map`).size;
-      const mirror = await rebuild(f.entry, join(rebuildDir, `${f.logicalId}.mjs`));
+      const zipped = readdirSync(dirname(f.bundle));
+      if (zipped.join() !== 'index.mjs') throw new Error(`${f.service}: the asset holds ${zipped.join(', ')}`);
+      const mapBytes = statSync(join(f.sidecar, 'index.mjs.map')).size;
+      const mirror = contents(JSON.parse(readFileSync(join(f.sidecar, 'metafile.json'), 'utf8')) as Metafile);
       const altBundle = join(rebuildDir, 'runtime-sdk', `${f.logicalId}.mjs`);
       const alt = await rebuild(f.entry, altBundle, true);
       runtimeSdk.push({
@@ -233,9 +215,8 @@ export default async function bench({ runs }: ReturnType<typeof command.read>): 
       rows.push({
         ...f,
         entry: relative(REPO_ROOT, f.entry),
-        kb: round(withoutMapComment / 1024),
+        kb: round(statSync(f.bundle).size / 1024),
         mapKb: round(mapBytes / 1024),
-        rebuiltKb: round(mirror.bytes / 1024),
         awsSdkKb: mirror.awsSdkKb,
         top: mirror.top,
       });
@@ -300,7 +281,6 @@ export default async function bench({ runs }: ReturnType<typeof command.read>): 
         entry: r.entry,
         minifiedKb: r.kb,
         sourceMapKb: r.mapKb,
-        rebuiltKb: r.rebuiltKb,
         awsSdkKb: r.awsSdkKb,
         largestPackages: r.top,
         coldStartMs: c.wallMs,
@@ -417,7 +397,7 @@ export default async function bench({ runs }: ReturnType<typeof command.read>): 
     );
     const file = writeResult('bundles', m, {
       build:
-        "cdk synth of infra/build-app with cdk.json context (NodejsFunction, local esbuild, options of infra/constructs/function.ts: minify, source map, node22, ESM, module fields first, AWS SDK bundled); sizes of index.mjs without its source map; package breakdown from an esbuild API rebuild with the same options and a metafile; runtimeSdk: the same build with the AWS SDK external (the runtime's, stood in for by the repository's node_modules), no source map",
+        "cdk synth of infra/build-app with cdk.json context (esbuild's API with the options and plugins of infra/constructs/lambda-bundle.ts: minify, node22, ESM, module fields first, UTF-8, the SDK-schema plugin, AWS SDK bundled); sizes of index.mjs, the only file of each zip (the source map is written outside the asset); package breakdown from the metafile the build writes; runtimeSdk: the same build with the AWS SDK external (the runtime's, stood in for by the repository's node_modules)",
       coldStart: `median of ${runs} fresh \`node\` processes per bundle (interleaved), each importing the bundle with the function's environment from the template and the Lambda runtime's variables (tracing on); wall time of the process (the target), the import alone (requireMs), and the process's CPU time (cpuMs, the target's measure); floor: the required parts alone (bench/support/floor-handler.ts)`,
       figures,
       targets,

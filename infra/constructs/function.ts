@@ -1,54 +1,24 @@
 /**
  * Defaults every Lambda of this system shares: Node.js 22 on arm64, a minified, tree-shaken ES module
- * bundle (esbuild) with source maps (built by the local esbuild, never Docker), its own log group with retention,
+ * bundle (esbuild's API with our plugins, ./lambda-bundle.ts, never Docker; its source map kept beside
+ * the assembly, not in the zip), its own log group with retention,
  * Powertools settings, X-Ray tracing, and an execution role without AWS managed policies.
  * Callers bind resources to it (`data.bindTable(fn)`, `queues.addConsumer(...)`), which grants
  * and sets the environment in one place.
  */
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { AssetHashType, DockerImage, Duration, RemovalPolicy, Stage, Validations } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { LocalBundle } from './lambda-bundle';
 import { OnePolicyRole } from './nag';
-
-/** Prepended to every ESM bundle: `require` for the CommonJS code inside it. */
-export const BUNDLE_BANNER =
-  "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
 
 /** The repository root: `infra/constructs/` is two levels down. */
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
-
-/**
- * Node's built-in modules the bundles import that are faster without their ES module facade (each
- * `functions/bundling/node/<name>.ts` takes it from `process.getBuiltinModule`; measured by
- * `npm run bench -- bundles`). Modules whose facade costs nothing (path, url, ...) stay imports.
- */
-const FACADE_FREE_BUILTINS = ['crypto', 'fs', 'fs/promises', 'http', 'https', 'os', 'process', 'zlib'] as const;
-
-/**
- * Modules replaced at bundle time (esbuild's alias, paths from the repository root), each for a
- * smaller bundle and a faster cold start (functions/bundling/, docs/BENCHMARKS.md): the SDK's default
- * credential chain by the environment's credentials, all a Lambda ever has; the SDK's event-stream
- * codec and semver (for the X-Ray SDK's v2 patcher), which no function uses, by stubs that fail loudly
- * if one ever does; the built-ins above without their ESM facade.
- */
-export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
-  '@aws-sdk/credential-provider-node': './functions/bundling/credential-provider.ts',
-  '@smithy/core/event-streams': './functions/bundling/event-streams.ts',
-  semver: './functions/bundling/semver.ts',
-  ...Object.fromEntries(
-    FACADE_FREE_BUILTINS.flatMap((name) => [
-      // esbuild also aliases subpaths (`fs/promises` under `fs`): each one used has its own entry.
-      [`node:${name}`, `./functions/bundling/node/${name.replace('/', '-')}.ts`],
-      [name, `./functions/bundling/node/${name.replace('/', '-')}.ts`],
-    ]),
-  ),
-};
 
 /** `functions/<name>/handler.ts`, else `functions/<name>/index.ts`; undefined when neither exists. */
 export function findEntry(name: string): string | undefined {
@@ -85,9 +55,11 @@ export interface AppFunctionProps {
 }
 
 export class AppFunction extends Construct implements iam.IGrantable {
-  readonly fn: NodejsFunction;
+  readonly fn: lambda.Function;
   /** The bundle's entry file (absolute path). */
   readonly entry: string;
+  /** Where the bundle's source map and esbuild metafile are written (outside the asset). */
+  readonly sidecar: string;
   readonly role: OnePolicyRole;
   readonly logGroup: logs.LogGroup;
   readonly grantPrincipal: iam.IPrincipal;
@@ -158,9 +130,14 @@ export class AppFunction extends Construct implements iam.IGrantable {
     }
 
     const timeout = props.timeout ?? Duration.seconds(30);
-    this.fn = new NodejsFunction(this, 'Function', {
-      entry,
-      handler: props.handler ?? 'handler',
+    this.sidecar = path.join(Stage.of(this)?.assetOutdir ?? REPO_ROOT, 'bundles', this.node.path.replace(/\//g, '.'));
+    this.fn = new lambda.Function(this, 'Function', {
+      code: lambda.Code.fromAsset(REPO_ROOT, {
+        // The hash of the bundle itself (as NodejsFunction's): same code, same asset.
+        assetHashType: AssetHashType.OUTPUT,
+        bundling: { image: DockerImage.fromRegistry('dummy') /* never run: LocalBundle succeeds or throws */, local: new LocalBundle(entry, this.sidecar) },
+      }),
+      handler: `index.${props.handler ?? 'handler'}`,
       description: props.description,
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
@@ -173,29 +150,7 @@ export class AppFunction extends Construct implements iam.IGrantable {
       vpc: props.vpc,
       vpcSubnets: props.vpcSubnets,
       securityGroups: props.securityGroups,
-      projectRoot: REPO_ROOT,
-      depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
-      bundling: {
-        forceDockerBundling: false,
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        target: 'node22',
-        // ES modules, packages' ES builds first: esbuild drops what a handler does not use (zod's
-        // unused schemas and locales, unused SDK commands). The banner gives the few CommonJS
-        // packages bundled (the X-Ray SDK under Powertools' tracer) the require() they call.
-        format: OutputFormat.ESM,
-        mainFields: ['module', 'main'],
-        banner: BUNDLE_BANNER,
-        esbuildArgs: { '--alias': Object.entries(BUNDLE_ALIASES).map(([from, to]) => `${from}=${to}`) },
-        // The AWS SDK bundled, not the runtime's: the version the tests ran against, and a faster
-        // cold start than the runtime's many CommonJS files, though ~300 KB more (measured both
-        // ways by `npm run bench -- bundles`, docs/BENCHMARKS.md).
-        bundleAwsSDK: true,
-        tsconfig: path.join(REPO_ROOT, 'tsconfig.json'),
-      },
       environment: {
-        NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: props.name,
         POWERTOOLS_METRICS_NAMESPACE: props.metricsNamespace,
         LOG_LEVEL: props.logLevel ?? 'INFO',

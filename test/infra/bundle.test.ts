@@ -1,28 +1,29 @@
 /**
  * The one test that bundles: the API's function, built by the construct every function of the
- * stack is built with (`AppFunction`: NodejsFunction, local esbuild, no Docker, the stack's bundle
- * options and aliases), and its bundle (an ES module) loaded in a fresh Node, which catches what
+ * stack is built with (`AppFunction`: esbuild's API with the stack's options, aliases and plugins,
+ * infra/constructs/lambda-bundle.ts; no Docker), and its bundle (an ES module) loaded in a fresh Node, which catches what
  * type checks cannot (a module the bundle lacks, a CommonJS dependency without `require`, an alias
  * that does not resolve, code that fails at import). Only this function is bundled: the whole app's
  * thirteen bundles are what `npm run bench -- bundles` builds and loads.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { App, Stack } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { AppFunction } from '../../infra/constructs/function';
+import { bundleFunction } from '../../infra/constructs/lambda-bundle';
 
 describe('bundled app', () => {
   const outdir = mkdtempSync(path.join(tmpdir(), 'ctr-bundle-'));
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
-  it('bundles the API handler minified with a source map, and the bundle loads', () => {
+  it('bundles the API handler minified, its source map beside the assembly, and the bundle loads', async () => {
     const app = new App({ outdir });
     const stack = new Stack(app, 'Bundle', { env: { region: 'ap-northeast-2' } });
-    new AppFunction(stack, 'ApiFunction', {
+    const fn = new AppFunction(stack, 'ApiFunction', {
       name: 'api',
       logRetention: RetentionDays.ONE_MONTH,
       metricsNamespace: 'CryptoTaxRecovery/test',
@@ -45,11 +46,21 @@ describe('bundled app', () => {
     expect(hash).toMatch(/^[0-9a-f]{64}$/);
     const dir = path.join(outdir, `asset.${hash}`);
     const bundle = path.join(dir, 'index.mjs');
-    expect(existsSync(bundle)).toBe(true);
-    expect(existsSync(`${bundle}.map`)).toBe(true);
+    // The zip holds the bundle alone; its source map (for reading a stack trace) and metafile are outside it.
+    expect(readdirSync(dir)).toEqual(['index.mjs']);
+    expect(fn.sidecar.startsWith(outdir)).toBe(true);
+    const map = JSON.parse(readFileSync(path.join(fn.sidecar, 'index.mjs.map'), 'utf8')) as { sources: string[] };
+    expect(map.sources).toContain('functions/api/handler.ts');
+    expect(existsSync(path.join(fn.sidecar, 'metafile.json'))).toBe(true);
     const code = readFileSync(bundle, 'utf8');
-    expect(code).toMatch(/\/\/# sourceMappingURL=index\.mjs\.map\s*$/);
+    expect(code).not.toContain('sourceMappingURL');
+    // The same bytes wherever it is built (CDK hashes the output: the asset hash is deterministic).
+    const again = path.join(outdir, 'again');
+    await bundleFunction(fn.entry, again, path.join(again, 'sidecar'));
+    expect(readFileSync(path.join(again, 'index.mjs'), 'utf8')).toBe(code);
     expect(code.length / code.split('\n').length).toBeGreaterThan(1000); // minified: long lines
+    // The SDK's schemas without computed keys (lambda-bundle.ts's plugin): unused operations' dropped.
+    expect(code).not.toMatch(/\[_[A-Za-z0-9]+\]:/);
     // The aliased built-ins come from process.getBuiltinModule, never through an ES module import (its facade).
     expect(code).toContain('getBuiltinModule("node:fs")');
     expect(code).not.toMatch(/from\s*["']node:(crypto|fs|http|https|os|process|zlib)["']/);

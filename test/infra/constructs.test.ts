@@ -35,7 +35,7 @@ describe('AppFunction defaults', () => {
   new AppFunction(stack, 'InVpc', fnProps({ name: 'trader', ...net.exchangeFunctionPlacement }));
   const template = Template.fromStack(stack); // also runs cdk-nag: throws on any finding
 
-  it('runs Node.js 22 on arm64 with X-Ray, Powertools settings and source maps', () => {
+  it('runs Node.js 22 on arm64 with X-Ray and Powertools settings', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
       Architectures: ['arm64'],
@@ -44,7 +44,6 @@ describe('AppFunction defaults', () => {
       LoggingConfig: { LogGroup: Match.anyValue() },
       Environment: {
         Variables: Match.objectLike({
-          NODE_OPTIONS: '--enable-source-maps',
           POWERTOOLS_SERVICE_NAME: 'probe',
           POWERTOOLS_METRICS_NAMESPACE: 'Test',
           LOG_LEVEL: 'INFO',

@@ -1,0 +1,165 @@
+/**
+ * How every Lambda's code is built: esbuild's API with the options and plugins below, one ES module
+ * (`index.mjs`) per function, nothing else in its zip. CDK's local bundling is synchronous and
+ * esbuild's `buildSync` takes no plugins, so `LocalBundle.tryBundle` runs this file in a child Node
+ * (`node --import tsx lambda-bundle.ts ENTRY OUTDIR SIDECAR`). The source map (its sources from the
+ * repository root) and esbuild's metafile
+ * (what fills the bundle: `npm run bench -- bundles`, docs/BENCHMARKS.md) go to SIDECAR, outside the
+ * asset: under the assembly's `bundles/`, by construct path.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { ILocalBundling } from 'aws-cdk-lib';
+import { build, type BuildOptions, type Plugin } from 'esbuild';
+
+/** The repository root: `infra/constructs/` is two levels down. */
+const REPO_ROOT = path.resolve(__dirname, '..', '..');
+
+/** Prepended to every ESM bundle: `require` for the CommonJS code inside it. */
+export const BUNDLE_BANNER =
+  "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
+
+/**
+ * Node's built-in modules the bundles import that are faster without their ES module facade (each
+ * `functions/bundling/node/<name>.ts` takes it from `process.getBuiltinModule`; measured by
+ * `npm run bench -- bundles`). Modules whose facade costs nothing (path, url, ...) stay imports.
+ */
+const FACADE_FREE_BUILTINS = ['crypto', 'fs', 'fs/promises', 'http', 'https', 'os', 'process', 'zlib'] as const;
+
+/**
+ * Modules replaced at bundle time (esbuild's alias, paths from the repository root), each for a
+ * smaller bundle and a faster cold start (functions/bundling/, docs/BENCHMARKS.md): the SDK's default
+ * credential chain by the environment's credentials, all a Lambda ever has; the SDK's event-stream
+ * codec and semver (for the X-Ray SDK's v2 patcher), which no function uses, by stubs that fail loudly
+ * if one ever does; the built-ins above without their ESM facade.
+ */
+export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
+  '@aws-sdk/credential-provider-node': './functions/bundling/credential-provider.ts',
+  '@smithy/core/event-streams': './functions/bundling/event-streams.ts',
+  semver: './functions/bundling/semver.ts',
+  ...Object.fromEntries(
+    FACADE_FREE_BUILTINS.flatMap((name) => [
+      // esbuild also aliases subpaths (`fs/promises` under `fs`): each one used has its own entry.
+      [`node:${name}`, `./functions/bundling/node/${name.replace('/', '-')}.ts`],
+      [name, `./functions/bundling/node/${name.replace('/', '-')}.ts`],
+    ]),
+  ),
+};
+
+/** A client's generated schemas (`@aws-sdk/client-*\/dist-es/schemas/schemas_0.js`). */
+const SDK_SCHEMAS = /[\\/]@aws-sdk[\\/]client-[^\\/]+[\\/]dist-es[\\/]schemas[\\/]schemas_\d+\.js$/;
+
+/**
+ * The AWS SDK's generated schemas, made tree-shakable (aws/aws-sdk-js-v3#7607): each schema writes
+ * its traits with computed keys naming string constants (`{ [_hE]: 400 }`), which esbuild must keep
+ * (a computed key may call `toString`), so every operation's schema of a client stayed in the bundle,
+ * not only the commands a function sends. The keys are written as the literal strings they are.
+ */
+export const sdkSchemaKeys: Plugin = {
+  name: 'sdk-schema-keys',
+  setup(esbuild) {
+    esbuild.onLoad({ filter: SDK_SCHEMAS }, ({ path: file }) => {
+      const source = readFileSync(file, 'utf8');
+      const strings = new Map(
+        [...source.matchAll(/^const (_\w+) = ("(?:[^"\\\n]|\\.)*");$/gm)].map((m) => [m[1] ?? '', m[2] ?? '']),
+      );
+      const contents = source.replace(
+        /([{,]\s*)\[(_\w+)\](\s*:)/g,
+        (whole, before: string, name: string, after: string) => {
+          const literal = strings.get(name);
+          return literal === undefined ? whole : `${before}${literal}${after}`;
+        },
+      );
+      return { contents, loader: 'js' };
+    });
+  },
+};
+
+/** The build of one function's entry (everything but where it is written). */
+export function bundleOptions(entry: string): BuildOptions & { entryPoints: string[] } {
+  return {
+    entryPoints: [entry],
+    absWorkingDir: REPO_ROOT,
+    tsconfig: path.join(REPO_ROOT, 'tsconfig.json'),
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    // ES modules, packages' ES builds first: esbuild drops what a handler does not use (zod's
+    // unused schemas and locales, unused SDK commands). The banner gives the few CommonJS
+    // packages bundled (the X-Ray SDK under Powertools' tracer) the require() they call.
+    format: 'esm',
+    mainFields: ['module', 'main'],
+    banner: { js: BUNDLE_BANNER },
+    alias: { ...BUNDLE_ALIASES },
+    plugins: [sdkSchemaKeys],
+    minify: true,
+    // Korean text (notices, problems) as UTF-8, 3 bytes a character, not 6-byte \u escapes.
+    charset: 'utf8',
+    // The AWS SDK bundled, not the runtime's: the version the tests ran against, and a faster cold
+    // start than the runtime's many CommonJS files (measured both ways: docs/BENCHMARKS.md).
+    external: [],
+    logLevel: 'warning',
+  };
+}
+
+/**
+ * Builds `entry` into `outDir/index.mjs`; its source map (no `sourceMappingURL` comment: Lambda gets
+ * no map) and esbuild's metafile into `sidecarDir`.
+ */
+export async function bundleFunction(entry: string, outDir: string, sidecarDir: string): Promise<void> {
+  const outfile = path.join(outDir, 'index.mjs');
+  const result = await build({
+    ...bundleOptions(entry),
+    outfile,
+    write: false,
+    sourcemap: 'external',
+    sourcesContent: false,
+    metafile: true,
+  });
+  mkdirSync(outDir, { recursive: true });
+  mkdirSync(sidecarDir, { recursive: true });
+  for (const file of result.outputFiles) {
+    if (file.path === outfile) writeFileSync(outfile, file.contents);
+    else {
+      // Its sources from the repository root, wherever CDK had the bundle built.
+      const map = JSON.parse(file.text) as { sources: string[] };
+      map.sources = map.sources.map((s) => path.relative(REPO_ROOT, path.resolve(outDir, s)));
+      writeFileSync(path.join(sidecarDir, path.basename(file.path)), JSON.stringify(map));
+    }
+  }
+  writeFileSync(path.join(sidecarDir, 'metafile.json'), JSON.stringify(result.metafile));
+}
+
+/**
+ * CDK's local bundling of one function: this file run in a child Node (synchronous, as CDK wants).
+ * Its fields are part of CDK's asset cache key, so two functions never share a bundle.
+ */
+export class LocalBundle implements ILocalBundling {
+  constructor(
+    readonly entry: string,
+    readonly sidecarDir: string,
+  ) {}
+
+  tryBundle(outputDir: string): boolean {
+    execFileSync(
+      process.execPath,
+      ['--import', pathToFileURL(require.resolve('tsx')).href, __filename, this.entry, outputDir, this.sidecarDir],
+      { cwd: REPO_ROOT, stdio: ['ignore', 'inherit', 'inherit'] },
+    );
+    return true;
+  }
+}
+
+if (require.main === module) {
+  const [entry, outDir, sidecarDir] = process.argv.slice(2);
+  if (!entry || !outDir || !sidecarDir) {
+    process.stderr.write('usage: node --import tsx infra/constructs/lambda-bundle.ts ENTRY OUTDIR SIDECARDIR\n');
+    process.exit(2);
+  }
+  bundleFunction(entry, outDir, sidecarDir).catch((error: unknown) => {
+    process.stderr.write(`bundling ${entry} failed: ${(error as Error).message}\n`);
+    process.exit(1);
+  });
+}
