@@ -1,6 +1,6 @@
 /**
  * What a bundled Lambda gets in place of `@smithy/core/event-streams` (aliased at bundle time by
- * infra/constructs/function.ts). No operation this system calls streams events (DynamoDB, SQS, S3
+ * infra/constructs/lambda-bundle.ts). No operation this system calls streams events (DynamoDB, SQS, S3
  * PutObject and GetObject, SES, Step Functions, Lambda Invoke, Secrets Manager), but esbuild bundles
  * the whole codec into every function: the SDK's HTTP protocol imports it with `import()` for the
  * operations that do (one file: the import is inlined), and the S3 and Lambda clients set up its

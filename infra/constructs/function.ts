@@ -135,7 +135,10 @@ export class AppFunction extends Construct implements iam.IGrantable {
       code: lambda.Code.fromAsset(REPO_ROOT, {
         // The hash of the bundle itself (as NodejsFunction's): same code, same asset.
         assetHashType: AssetHashType.OUTPUT,
-        bundling: { image: DockerImage.fromRegistry('dummy') /* never run: LocalBundle succeeds or throws */, local: new LocalBundle(entry, this.sidecar) },
+        bundling: {
+          image: DockerImage.fromRegistry('dummy') /* never run: LocalBundle succeeds or throws */,
+          local: new LocalBundle(entry, this.sidecar),
+        },
       }),
       handler: `index.${props.handler ?? 'handler'}`,
       description: props.description,
