@@ -32,12 +32,13 @@ const FACADE_FREE_BUILTINS = ['crypto', 'fs', 'fs/promises', 'http', 'https', 'o
  * Modules replaced at bundle time (esbuild's alias, paths from the repository root), each for a
  * smaller bundle and a faster cold start (functions/bundling/, docs/BENCHMARKS.md): the SDK's default
  * credential chain by the environment's credentials, all a Lambda ever has; the SDK's event-stream
- * codec and semver (for the X-Ray SDK's v2 patcher), which no function uses, by stubs that fail loudly
- * if one ever does; the built-ins above without their ESM facade.
+ * codec, its endpoint-discovery cache and semver (for the X-Ray SDK's v2 patcher), which no function
+ * uses, by stubs that fail loudly if one ever does; the built-ins above without their ESM facade.
  */
 export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
   '@aws-sdk/credential-provider-node': './functions/bundling/credential-provider.ts',
   '@smithy/core/event-streams': './functions/bundling/event-streams.ts',
+  '@aws-sdk/endpoint-cache': './functions/bundling/endpoint-cache.ts',
   semver: './functions/bundling/semver.ts',
   ...Object.fromEntries(
     FACADE_FREE_BUILTINS.flatMap((name) => [

@@ -92,4 +92,17 @@ describe('bundled app', () => {
     expect(run.stderr).toBe('');
     expect(run.stdout).toBe('function');
   });
+
+  it("sends a DynamoDB request through the SDK's middleware with the stubbed endpoint-discovery cache", async () => {
+    const dir = path.join(outdir, 'dynamodb-request');
+    await bundleFunction(path.join(__dirname, 'fixtures', 'dynamodb-request.ts'), dir, path.join(dir, 'sidecar'));
+    const code = readFileSync(path.join(dir, 'index.mjs'), 'utf8');
+    expect(code).toContain('endpoint discovery is not bundled');
+    const run = spawnSync(process.execPath, [path.join(dir, 'index.mjs')], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '' },
+    });
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toBe('sent to dynamodb.ap-northeast-2.amazonaws.com');
+  });
 });
