@@ -3,9 +3,9 @@
  * (`index.mjs`) per function, nothing else in its zip. CDK's local bundling is synchronous and
  * esbuild's `buildSync` takes no plugins, so `LocalBundle.tryBundle` runs this file in a child Node
  * (`node --import tsx lambda-bundle.ts ENTRY OUTDIR SIDECAR`). The source map (its sources from the
- * repository root) and esbuild's metafile
- * (what fills the bundle: `npm run bench -- bundles`, docs/BENCHMARKS.md) go to SIDECAR, outside the
- * asset: under the assembly's `bundles/`, by construct path.
+ * repository root; a stack trace in the logs points into minified code) and esbuild's metafile (what
+ * fills the bundle: `npm run bench -- bundles`, docs/BENCHMARKS.md) go to SIDECAR, outside the asset:
+ * under the assembly's `bundles/`, by construct path.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
