@@ -58,7 +58,7 @@ import { DeskFailedError, OrderInDoubtError, SaleNotRunningError } from './error
 import type { CaseStep, CheckResult, DeskShareResult, LoadCaseResult, SettleResult, StepEvent } from './steps';
 import { openDesk, type DeskMember, type DeskRecord, type DeskStore } from '#adapters/dynamodb/desk-store';
 import type { DeskWorkflowStarter } from '#adapters/workflow/sale-workflow';
-import { pendingShares, resolveShares } from './desk-shares';
+import { pendingShares, reopenDeadRun, resolveShares } from './desk-shares';
 
 export interface CaseStepDeps extends SaleDeps {
   notices: NoticePublisher;
@@ -417,7 +417,20 @@ export function createCaseSteps(deps: CaseStepDeps): CaseSteps {
         },
         (current) => openDesk(current, { cityId: c.cityId, deskId: d.deskId, market: d.market, day: d.day }, now),
       );
-      await deps.deskStarter.start({ cityId: c.cityId, deskId: d.deskId, market: d.market, day: d.day, run: desk.run });
+      const run = { cityId: c.cityId, deskId: d.deskId, market: d.market, day: d.day };
+      const started = await deps.deskStarter.start({ ...run, run: desk.run });
+      if (!started.started && started.running === false) {
+        // The desk reads RUNNING but its run has ended (its ResolveDeskOrders failed for good, it timed
+        // out or was aborted): its open orders settled as far as the table knows, its next run sells.
+        const next = await reopenDeadRun({ sales, desks: deps.desks, clock }, desk);
+        await deps.deskStarter.start({ ...run, run: next.run });
+        deps.metrics.addMetric('DeskRunRecovered', 'Count', 1);
+        deps.logger.warn('a desk run had ended without ending the desk: its next run started', {
+          deskId: d.deskId,
+          endedRun: desk.run,
+          run: next.run,
+        });
+      }
       deps.metrics.addMetric('DeskJoined', 'Count', 1);
       return { next: 'WAIT', deskId: d.deskId, waitSeconds: seconds(deps.policy.sliceIntervalMs) };
     },
