@@ -27,6 +27,7 @@ import {
 import { kstDate, type LocalDate } from '#domain/dates';
 import { min, sum, ZERO } from '#domain/money';
 import { deskOffer } from '#domain/desk-allocation';
+import { deskQuantity } from '#domain/sale-plan';
 import { estimatedMarketVolume, qualityDetails, saleQuality, type MarketExecution } from '#domain/sale-quality';
 import {
   executed,
@@ -131,16 +132,15 @@ export function createCaseSteps(deps: CaseStepDeps): CaseSteps {
         ? sale
         : { ...sale, lastQuotes: { ...sale.lastQuotes, [desk.market]: quote } };
     const need = stillNeeded(c, orders, kstDate(clock()), await deps.settings.get(c.cityId));
-    const leg = need.gt(0)
-      ? planFor(deps, need, priced, leftToSell(c, sale, orders))?.legs.find((l) => l.market === desk.market)
-      : undefined;
+    const plan = need.gt(0) ? planFor(deps, need, priced, leftToSell(c, sale, orders)) : undefined;
     const mine = orders.filter(
       (o) => o.deskId === desk.deskId && o.saleId === member.saleId && o.slice > member.joinedAtSlice,
     );
     const offered = deskOffer({
       sold: sum(executed(mine).map((o) => o.executedVolume ?? ZERO)),
       onTheWay: sum(pendingShares(mine).map((o) => o.volume)).add(sum(inDoubt(mine).map((o) => o.volume))),
-      stillToSell: leg?.quantity ?? ZERO,
+      // Its dust too while it still owes: the desk's pooled order can sell what alone it could not.
+      stillToSell: plan ? deskQuantity(plan, desk.market) : ZERO,
     });
     if (!offered.eq(member.offered)) await deps.desks.reoffer(member, offered);
   }
