@@ -360,7 +360,9 @@ export async function seedDemoCity(plan: DemoPlan, deps: SeedDeps): Promise<Seed
           // sees that and files nothing (the API would answer 409, rightly).
           const current = await city.get<CaseAnswer>(`/cases/${c.caseId}`, { city: cityId });
           if (current.status !== 'IN_CUSTODY' && current.status !== 'NOTICE_SENT') {
-            deps.log?.(`sale request ${c.index} (${cityId}): not filed, the case is ${current.status} (its deadline came first)`);
+            deps.log?.(
+              `sale request ${c.index} (${cityId}): not filed, the case is ${current.status} (its deadline came first)`,
+            );
             return;
           }
           const limitPrices: Record<string, string> = {};

@@ -37,7 +37,12 @@ import { isFinal, isRefusal, OrderNotFound, type ExchangeOrder } from '#adapters
 import { isSelling, loadCase, seconds, STOPPED_BY_OFFICER, today, type SaleDeps } from './context';
 import { InvalidStepInputError, OrderInDoubtError } from './errors';
 import { inDoubtFor, lookUpOrders, type OrderExchange } from './orders-in-doubt';
-import { allocated, closeWithShares as closeOrderWithShares, sharesOf as sharesOfOrder, withTrades } from './desk-shares';
+import {
+  allocated,
+  closeWithShares as closeOrderWithShares,
+  sharesOf as sharesOfOrder,
+  withTrades,
+} from './desk-shares';
 import type { DeskSliceResult, DeskStep, DeskStepEvent, OrderResult, FillResult } from './steps';
 
 export interface DeskStepDeps extends SaleDeps {

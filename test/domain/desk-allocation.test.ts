@@ -64,7 +64,11 @@ describe('splitSlice', () => {
     ]);
     expect(split.quantity.toFixed()).toBe('0.001');
     // Without a minimum, pro rata: the tail keeps almost all of its dust.
-    expect(splitSlice(slice).offers.find((o) => o.caseId === 'tail')?.quantity.toFixed()).toBe('0.00000203');
+    expect(
+      splitSlice(slice)
+        .offers.find((o) => o.caseId === 'tail')
+        ?.quantity.toFixed(),
+    ).toBe('0.00000203');
     // Tails that the slice cannot hold together share it pro rata with the others, as without a minimum.
     const crowded = splitSlice({ ...slice, quantity: q('0.0001'), minimumQuantity: q('0.00016667') });
     expect(crowded.quantity.toFixed()).toBe('0.0001');

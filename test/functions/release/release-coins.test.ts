@@ -77,7 +77,11 @@ async function cancelledCase(quantity = '0.05'): Promise<ReleaseWork> {
   return open[0]!;
 }
 
-async function approvedTo(r: ReleaseWork, address = ADDRESS.address, exchange = 'another-exchange'): Promise<ReleaseWork> {
+async function approvedTo(
+  r: ReleaseWork,
+  address = ADDRESS.address,
+  exchange = 'another-exchange',
+): Promise<ReleaseWork> {
   const withDest = recordDestination(r, { exchange, netType: 'BTC', address }, officerA, now());
   await releases.save(withDest, r.revision);
   const once = approveRelease(withDest, officerA, now());
