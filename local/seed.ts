@@ -354,6 +354,17 @@ export async function seedDemoCity(plan: DemoPlan, deps: SeedDeps): Promise<Seed
         break;
       case 'OWN_SALE':
         scheduler.at(actAt, `sale request ${c.index}`, async () => {
+          // A taxpayer may ask only before the deadline (IN_CUSTODY, NOTICE_SENT). The act days are
+          // counted from one notice date for every city, so in a city with a shorter notice window
+          // (Sejong's 30 days) a late caller's coins were already sold at the deadline: the clerk
+          // sees that and files nothing (the API would answer 409, rightly).
+          const current = await city.get<CaseAnswer>(`/cases/${c.caseId}`, { city: cityId });
+          if (current.status !== 'IN_CUSTODY' && current.status !== 'NOTICE_SENT') {
+            deps.log?.(
+              `sale request ${c.index} (${cityId}): not filed, the case is ${current.status} (its deadline came first)`,
+            );
+            return;
+          }
           const limitPrices: Record<string, string> = {};
           if (c.share) {
             const now = await deps.bids(c.seized.map((s) => s.market));

@@ -15,6 +15,8 @@ import { addDays, kstDate, kstStartOfDay } from '#domain/dates';
 import { readS3PrintBatch, S3PrintBatchChannel } from '#adapters/notice-channels/index';
 import type { CaseStatus } from '#domain/case';
 import { DEFAULT_EXECUTION_POLICY } from '#domain/execution-policy';
+import { decimal } from '#domain/money';
+import { DEFAULT_WITHDRAWAL_FEES } from '../functions/release-coins/config';
 import { approvalsNeeded } from '#domain/four-eyes';
 import { parseRefundFile, refundTotals } from '#domain/refunds';
 import { ApiError } from './api-client';
@@ -336,24 +338,32 @@ async function main(): Promise<void> {
 /**
  * Releases, as a city's staff do them: the taxpayer's address is registered on the exchange's website
  * (here in the simulator), one officer records it as the destination, a second officer approves too.
+ * Coins that do not cover the withdrawal fee to another exchange (dust below the minimum order) go
+ * back to the taxpayer's own account at this exchange: an internal transfer, which carries no fee
+ * (docs/SALE-DESK.md); sent elsewhere, such a release could only fail (BELOW_FEE).
  */
 async function approveReleases(s: LocalStack, cityId: string): Promise<number> {
   let approved = 0;
   const [first = s.officer, second = s.secondOfficer] = s.callersOf(cityId).officers;
   const { items } = await first.get<{
-    items: { caseId: string; releaseId: string; market: string; status: string; destination?: unknown }[];
+    items: {
+      caseId: string;
+      releaseId: string;
+      market: string;
+      quantity: string;
+      status: string;
+      destination?: unknown;
+    }[];
   }>('/releases', { city: cityId });
   for (const r of items.filter((x) => x.status === 'PENDING')) {
     const currency = r.market.replace(/^KRW-/, '');
     const address = `demo-${r.caseId}`.slice(0, 60);
     s.exchange.withdrawals.allow({ currency, netType: currency, address }, s.exchangeKeys.accessKey);
     const base = `/cases/${r.caseId}/releases/${r.releaseId}`;
+    const fee = decimal(DEFAULT_WITHDRAWAL_FEES[currency] ?? '0');
+    const exchange = decimal(r.quantity).lte(fee) ? 'upbit' : 'another-exchange';
     if (!r.destination)
-      await first.put(
-        `${base}/destination`,
-        { cityId, exchange: 'another-exchange', netType: currency, address },
-        `dest-${r.releaseId}`,
-      );
+      await first.put(`${base}/destination`, { cityId, exchange, netType: currency, address }, `dest-${r.releaseId}`);
     await first.post(`${base}/approvals`, { cityId }, `approve-1-${r.releaseId}`);
     await second.post(`${base}/approvals`, { cityId }, `approve-2-${r.releaseId}`);
     approved++;

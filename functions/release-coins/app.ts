@@ -181,7 +181,9 @@ export function createReleaseRun(deps: ReleaseDeps): () => Promise<ReleaseRunRes
           r,
           refuseRelease(
             r,
-            `BELOW_FEE: ${r.quantity.toFixed()} ${currency} does not cover the withdrawal fee ${fee.toFixed()}`,
+            // Dust below the fee can go back only by an internal transfer (no fee): the officer
+            // records the taxpayer's account at this exchange and approves again.
+            `BELOW_FEE: ${r.quantity.toFixed()} ${currency} does not cover the withdrawal fee ${fee.toFixed()}; an account at ${deps.venueId} takes it without a fee`,
             now(),
           ),
         );

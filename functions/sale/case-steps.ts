@@ -27,6 +27,7 @@ import {
 import { kstDate, type LocalDate } from '#domain/dates';
 import { min, sum, ZERO } from '#domain/money';
 import { deskOffer } from '#domain/desk-allocation';
+import { deskQuantity } from '#domain/sale-plan';
 import { estimatedMarketVolume, qualityDetails, saleQuality, type MarketExecution } from '#domain/sale-quality';
 import {
   executed,
@@ -58,7 +59,7 @@ import { DeskFailedError, OrderInDoubtError, SaleNotRunningError } from './error
 import type { CaseStep, CheckResult, DeskShareResult, LoadCaseResult, SettleResult, StepEvent } from './steps';
 import { openDesk, type DeskMember, type DeskRecord, type DeskStore } from '#adapters/dynamodb/desk-store';
 import type { DeskWorkflowStarter } from '#adapters/workflow/sale-workflow';
-import { pendingShares, resolveShares } from './desk-shares';
+import { pendingShares, reopenDeadRun, resolveShares } from './desk-shares';
 
 export interface CaseStepDeps extends SaleDeps {
   notices: NoticePublisher;
@@ -70,6 +71,9 @@ export interface CaseStepDeps extends SaleDeps {
 }
 
 export type CaseSteps = Record<CaseStep, (event: StepEvent) => Promise<unknown>>;
+
+/** Slack over the desk's longest wait (retries, a slow step) before a silent desk's run is checked. */
+const DESK_SILENCE_MS = 10 * 60_000;
 
 /** Stop reasons that are not a failure to sell: the sale ended because it had done its job or had to. */
 const NATURAL_ENDS = new Set(['COVERED', 'ALL_SOLD', 'NOTHING_OWED', 'ONLY_DUST_LEFT']);
@@ -131,18 +135,37 @@ export function createCaseSteps(deps: CaseStepDeps): CaseSteps {
         ? sale
         : { ...sale, lastQuotes: { ...sale.lastQuotes, [desk.market]: quote } };
     const need = stillNeeded(c, orders, kstDate(clock()), await deps.settings.get(c.cityId));
-    const leg = need.gt(0)
-      ? planFor(deps, need, priced, leftToSell(c, sale, orders))?.legs.find((l) => l.market === desk.market)
-      : undefined;
+    const plan = need.gt(0) ? planFor(deps, need, priced, leftToSell(c, sale, orders)) : undefined;
     const mine = orders.filter(
       (o) => o.deskId === desk.deskId && o.saleId === member.saleId && o.slice > member.joinedAtSlice,
     );
     const offered = deskOffer({
       sold: sum(executed(mine).map((o) => o.executedVolume ?? ZERO)),
       onTheWay: sum(pendingShares(mine).map((o) => o.volume)).add(sum(inDoubt(mine).map((o) => o.volume))),
-      stillToSell: leg?.quantity ?? ZERO,
+      // Its dust too while it still owes: the desk's pooled order can sell what alone it could not.
+      stillToSell: plan ? deskQuantity(plan, desk.market) : ZERO,
     });
     if (!offered.eq(member.offered)) await deps.desks.reoffer(member, offered);
+  }
+
+  /**
+   * Starts the desk's run (already running: nothing). A desk that reads RUNNING while its run has
+   * ended (its ResolveDeskOrders failed for good, it timed out or was aborted) has its open orders
+   * settled as far as the table knows and its next run started, which sells for its members.
+   */
+  async function keepRunning(desk: DeskRecord): Promise<void> {
+    if (!deps.desks || !deps.deskStarter) return;
+    const run = { cityId: desk.cityId, deskId: desk.deskId, market: desk.market, day: desk.day };
+    const started = await deps.deskStarter.start({ ...run, run: desk.run });
+    if (started.started || started.running !== false) return;
+    const next = await reopenDeadRun({ sales, desks: deps.desks, clock }, desk);
+    await deps.deskStarter.start({ ...run, run: next.run });
+    deps.metrics.addMetric('DeskRunRecovered', 'Count', 1);
+    deps.logger.warn('a desk run had ended without ending the desk: its next run started', {
+      deskId: desk.deskId,
+      endedRun: desk.run,
+      run: next.run,
+    });
   }
 
   /**
@@ -417,7 +440,7 @@ export function createCaseSteps(deps: CaseStepDeps): CaseSteps {
         },
         (current) => openDesk(current, { cityId: c.cityId, deskId: d.deskId, market: d.market, day: d.day }, now),
       );
-      await deps.deskStarter.start({ cityId: c.cityId, deskId: d.deskId, market: d.market, day: d.day, run: desk.run });
+      await keepRunning(desk);
       deps.metrics.addMetric('DeskJoined', 'Count', 1);
       return { next: 'WAIT', deskId: d.deskId, waitSeconds: seconds(deps.policy.sliceIntervalMs) };
     },
@@ -445,6 +468,10 @@ export function createCaseSteps(deps: CaseStepDeps): CaseSteps {
       const taking =
         member?.status === 'ACTIVE' && member.saleId === event.saleId && desk?.status === 'RUNNING' && desk.day === on;
       if (taking) {
+        // No turn of the desk for longer than its longest wait: is its run still alive?
+        const lastTurn = Date.parse(desk.lastDecision?.at ?? desk.startedAt);
+        if (clock().getTime() - lastTurn > deps.limits.longestWaitSeconds * 1000 + DESK_SILENCE_MS)
+          await keepRunning(desk);
         await replanOffer(c, sale, orders, member, desk);
         return { next: 'WAIT', deskId: d.deskId, soldQuantity, waitSeconds: seconds(deps.policy.sliceIntervalMs) };
       }

@@ -6,7 +6,7 @@
  */
 import { allocateOrder, type CaseFill } from '#domain/desk-allocation';
 import type { Decimal } from '#domain/money';
-import { finalShare, type DeskOrder, type DeskStore } from '#adapters/dynamodb/desk-store';
+import { finalShare, type DeskOrder, type DeskRecord, type DeskStore } from '#adapters/dynamodb/desk-store';
 import type { Exchange, ExchangeOrder } from '#adapters/exchange/exchange';
 import { OrderInDoubtError } from './errors';
 import { recordFills } from './orders-in-doubt';
@@ -57,4 +57,61 @@ export function allocated(order: DeskOrder, ex: ExchangeOrder, lotSize: Decimal,
 export async function withTrades(exchange: Pick<Exchange, 'getOrder'>, ex: ExchangeOrder): Promise<ExchangeOrder> {
   if (!ex.executedVolume.gt(0) || ex.trades.length > 0) return ex;
   return exchange.getOrder(ex.identifier ? { identifier: ex.identifier } : { uuid: ex.uuid });
+}
+
+/** Each case's share of a desk order, as the cases' partitions hold them. */
+export async function sharesOf(deps: Pick<ShareDeps, 'sales'>, order: DeskOrder): Promise<OrderRecord[]> {
+  const shares: OrderRecord[] = [];
+  for (const offer of order.offers) {
+    const share = await deps.sales.getOrder(order.cityId, offer.caseId, `${order.identifier}.${offer.caseId}`);
+    if (share) shares.push(share);
+  }
+  return shares;
+}
+
+/** Closes a desk order not executed (ABSENT) or in doubt, each case's share with it, in one transaction. */
+export async function closeWithShares(
+  deps: ShareDeps,
+  order: DeskOrder,
+  from: readonly OrderRecord['status'][],
+): Promise<void> {
+  const now = deps.clock();
+  const shares = (await sharesOf(deps, order)).map((s) =>
+    order.status === 'IN_DOUBT'
+      ? { ...s, status: 'IN_DOUBT' as const, inDoubtSince: order.inDoubtSince ?? now.toISOString(), lookups: 0 }
+      : finalShare(s, order, now),
+  );
+  await deps.desks.closeOrder(order, from, shares, await deps.desks.get(order.cityId, order.saleId));
+}
+
+/**
+ * A desk whose run ended without ending the desk (its ResolveDeskOrders failed for good, its
+ * execution timed out or was aborted) still reads RUNNING, and nobody sells for its members. Its
+ * orders are settled as far as the table alone knows (the next run asks the exchange): one never
+ * sent is ABSENT; one being sent is IN_DOUBT (the next run looks it up by identifier before any new
+ * order, the sweep after the bound: never re-sent, never forgotten); one placed stays for the next run
+ * to reconcile. Then the desk opens its next run (`_r<n>`) with its members, who go on selling.
+ */
+export async function reopenDeadRun(deps: ShareDeps, dead: DeskRecord): Promise<DeskRecord> {
+  const now = deps.clock();
+  for (const id of dead.openOrders) {
+    const order = await deps.desks.order(dead.cityId, dead.deskId, id);
+    if (order?.status === 'PLANNED')
+      await closeWithShares(deps, { ...order, status: 'ABSENT', absentReason: `never sent: run ${dead.run} ended` }, [
+        'PLANNED',
+      ]);
+    else if (order?.status === 'SENDING')
+      await closeWithShares(deps, { ...order, status: 'IN_DOUBT', inDoubtSince: now.toISOString(), lookups: 0 }, [
+        'SENDING',
+      ]);
+  }
+  const desk = await deps.desks.get(dead.cityId, dead.deskId);
+  if (!desk || desk.status !== 'RUNNING' || desk.run !== dead.run) return desk ?? dead;
+  return deps.desks.save({
+    ...desk,
+    run: desk.run + 1,
+    startedAt: now.toISOString(),
+    consecutivePauses: 0,
+    lastDecision: { at: now.toISOString(), action: 'RESTART', reason: `RUN_${dead.run}_ENDED` },
+  });
 }

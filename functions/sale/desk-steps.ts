@@ -37,7 +37,12 @@ import { isFinal, isRefusal, OrderNotFound, type ExchangeOrder } from '#adapters
 import { isSelling, loadCase, seconds, STOPPED_BY_OFFICER, today, type SaleDeps } from './context';
 import { InvalidStepInputError, OrderInDoubtError } from './errors';
 import { inDoubtFor, lookUpOrders, type OrderExchange } from './orders-in-doubt';
-import { allocated, withTrades } from './desk-shares';
+import {
+  allocated,
+  closeWithShares as closeOrderWithShares,
+  sharesOf as sharesOfOrder,
+  withTrades,
+} from './desk-shares';
 import type { DeskSliceResult, DeskStep, DeskStepEvent, OrderResult, FillResult } from './steps';
 
 export interface DeskStepDeps extends SaleDeps {
@@ -73,14 +78,7 @@ export function createDeskSteps(deps: DeskStepDeps): DeskSteps {
     }
   }
 
-  async function sharesOf(order: DeskOrder): Promise<OrderRecord[]> {
-    const shares: OrderRecord[] = [];
-    for (const offer of order.offers) {
-      const share = await deps.sales.getOrder(order.cityId, offer.caseId, `${order.identifier}.${offer.caseId}`);
-      if (share) shares.push(share);
-    }
-    return shares;
-  }
+  const sharesOf = (order: DeskOrder) => sharesOfOrder(deps, order);
 
   /** Closes the order final from the exchange's record: DONE with each case's share, in one transaction. */
   async function closeFinal(order: DeskOrder, ex: ExchangeOrder, from: readonly OrderRecord['status'][]) {
@@ -96,15 +94,8 @@ export function createDeskSteps(deps: DeskStepDeps): DeskSteps {
     return done;
   }
 
-  async function closeWithShares(order: DeskOrder, from: readonly OrderRecord['status'][]): Promise<void> {
-    const now = clock();
-    const shares = (await sharesOf(order)).map((s) =>
-      order.status === 'IN_DOUBT'
-        ? { ...s, status: 'IN_DOUBT' as const, inDoubtSince: order.inDoubtSince ?? now.toISOString(), lookups: 0 }
-        : finalShare(s, order, now),
-    );
-    await desks.closeOrder(order, from, shares, await desks.get(order.cityId, order.saleId));
-  }
+  const closeWithShares = (order: DeskOrder, from: readonly OrderRecord['status'][]) =>
+    closeOrderWithShares(deps, order, from);
 
   /** Every order of the desk not final: in doubt looked up again, found final closed; the rest as they stand. */
   async function openOrders(desk: DeskRecord): Promise<DeskOrder[]> {

@@ -74,12 +74,18 @@ export function eligibleParticipants(
 /**
  * Split a slice of `quantity` coins among the eligible cases, pro rata to what each still needs to sell.
  * A slice larger than what they need together is cut to that.
+ *
+ * With `minimumQuantity` (one exchange minimum order at the limit price): a case with less than that
+ * left (alone it could never sell it: dust) takes its whole rest first, the others share what is left
+ * of the slice pro rata. Pro rata it would keep a part of its tail at every order and be left with
+ * dust once the others have sold; pooled, the order is above the minimum whatever its share.
  */
 export function splitSlice(input: {
   quantity: Decimal;
   limitPrice: Decimal;
   lotSize: Decimal;
   participants: readonly DeskParticipant[];
+  minimumQuantity?: Decimal;
 }): SliceSplit {
   const { lotSize } = input;
   checkLot(lotSize);
@@ -91,11 +97,18 @@ export function splitSlice(input: {
   }));
   const total = sum(eligible.map((p) => p.leftToSell));
   const quantity = min(floorToStep(input.quantity, lotSize), total);
+  const minimum = input.minimumQuantity;
+  const tails = minimum ? eligible.filter((p) => p.leftToSell.lt(minimum)) : [];
+  const tailTotal = sum(tails.map((p) => p.leftToSell));
+  // Tails first, whole, when the slice holds them all (else all share pro rata, as without a minimum).
+  const first = tails.length > 0 && tailTotal.lte(quantity) ? tails : [];
+  const rest = eligible.filter((p) => !first.includes(p));
   const shares = splitUnits(
-    quantity,
+    quantity.sub(first.length > 0 ? tailTotal : ZERO),
     lotSize,
-    eligible.map((p) => ({ id: p.caseId, weight: p.leftToSell, cap: p.leftToSell })),
+    rest.map((p) => ({ id: p.caseId, weight: p.leftToSell, cap: p.leftToSell })),
   );
+  for (const p of first) shares.set(p.caseId, p.leftToSell);
   const offers = eligible
     .map((p) => ({
       caseId: p.caseId,

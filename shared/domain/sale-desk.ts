@@ -93,6 +93,8 @@ export function nextDeskSlice(input: DeskTurnInput): DeskTurn {
     limitPrice: decision.limitPrice,
     lotSize,
     participants: eligible,
+    // A case's tail below one minimum order goes whole in a pooled order (never left as dust).
+    minimumQuantity: max(lotSize, ceilToStep(input.minOrderKrw.div(decision.limitPrice), lotSize)),
   });
   return { decision: { ...decision, quantity: split.quantity }, split, schedule, eligibleQuantity: rest };
 }

@@ -137,6 +137,18 @@ function legQuantity(holding: PricedHolding, stillToRaise: Decimal): Decimal {
 }
 
 /**
+ * What a case selling through the market's desk still has to sell there: the plan's leg, or, when the
+ * legs do not cover the need (a shortfall) and the market's rest is dust, that dust: alone it is below
+ * one order, but a pooled order is above the minimum whatever its share (docs/SALE-DESK.md).
+ */
+export function deskQuantity(plan: SalePlan, market: string): Decimal {
+  const leg = plan.legs.find((l) => l.market === market);
+  if (leg) return leg.quantity;
+  if (!plan.shortfallKrw.gt(0)) return ZERO;
+  return sum(plan.release.filter((r) => r.market === market && r.reason === 'DUST').map((r) => r.quantity));
+}
+
+/**
  * Re-plan after fills: the need drops by the real proceeds, gross less fee (rounded so that it never drops too far)
  * and each holding by what was sold. Fresh prices? Call `planSale` with updated holdings instead.
  */

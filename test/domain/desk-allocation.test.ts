@@ -53,6 +53,28 @@ describe('splitSlice', () => {
     expect(split.quantity.toFixed()).toBe('2');
   });
 
+  it('a case with less than one exchange minimum left takes its whole rest first; the others share the rest of the slice pro rata', () => {
+    // At ₩30M a coin the ₩5,000 minimum is 0.00016667: a case with 0.00010183 left could never sell it alone.
+    const participants = [p('big', '0.05'), p('tail', '0.00010183')];
+    const slice = { quantity: q('0.001'), limitPrice: q('30000000'), lotSize: LOT, participants };
+    const split = splitSlice({ ...slice, minimumQuantity: q('0.00016667') });
+    expect(split.offers.map((o) => `${o.caseId} ${o.quantity.toFixed()}`)).toEqual([
+      'big 0.00089817',
+      'tail 0.00010183',
+    ]);
+    expect(split.quantity.toFixed()).toBe('0.001');
+    // Without a minimum, pro rata: the tail keeps almost all of its dust.
+    expect(
+      splitSlice(slice)
+        .offers.find((o) => o.caseId === 'tail')
+        ?.quantity.toFixed(),
+    ).toBe('0.00000203');
+    // Tails that the slice cannot hold together share it pro rata with the others, as without a minimum.
+    const crowded = splitSlice({ ...slice, quantity: q('0.0001'), minimumQuantity: q('0.00016667') });
+    expect(crowded.quantity.toFixed()).toBe('0.0001');
+    expect(crowded.offers.find((o) => o.caseId === 'tail')?.quantity.toFixed()).toBe('0.0000002');
+  });
+
   it('refuses a case listed twice', () => {
     expect(() =>
       splitSlice({ quantity: q('1'), limitPrice: q('1'), lotSize: LOT, participants: [p('a', '1'), p('a', '2')] }),

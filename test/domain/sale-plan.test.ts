@@ -1,7 +1,14 @@
 import fc from 'fast-check';
 import { Decimal, decimal, won, floorToStep, ceilToStep } from '#domain/money';
 import type { Fill } from '#domain/case';
-import { type PricedHolding, type SalePlan, InvalidSaleRequestError, planSale, replan } from '#domain/sale-plan';
+import {
+  type PricedHolding,
+  type SalePlan,
+  InvalidSaleRequestError,
+  deskQuantity,
+  planSale,
+  replan,
+} from '#domain/sale-plan';
 
 const LOT = '0.00000001';
 
@@ -381,5 +388,22 @@ describe('planSale: properties', () => {
         },
       ),
     );
+  });
+});
+
+describe('deskQuantity', () => {
+  it('the leg; or, while the legs leave a shortfall, the dust of the market (a pooled order can sell it); nothing once covered', () => {
+    // ₩3,000 of BTC at ₩29.2M: below the ₩5,000 minimum, so no leg.
+    const dust = holding('KRW-BTC', { quantity: '0.00010183', bid: '29200000' });
+    const owing = planSale({ need: won('1000000'), holdings: [dust] });
+    expect(owing.legs).toHaveLength(0);
+    expect(deskQuantity(owing, 'KRW-BTC').toFixed()).toBe('0.00010183');
+    expect(deskQuantity(owing, 'KRW-ETH').toFixed()).toBe('0');
+    const sellable = planSale({ need: won('1000000'), holdings: [holding('KRW-BTC', { quantity: '0.01' })] });
+    expect(deskQuantity(sellable, 'KRW-BTC').toFixed()).toBe(sellable.legs[0]!.quantity.toFixed());
+    // Covered by another coin's leg: the dust is not needed, it goes back.
+    const covered = planSale({ need: won('10000'), holdings: [dust, holding('KRW-ETH', { bid: '5000000' })] });
+    expect(covered.shortfallKrw.toFixed()).toBe('0');
+    expect(deskQuantity(covered, 'KRW-BTC').toFixed()).toBe('0');
   });
 });

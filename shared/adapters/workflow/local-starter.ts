@@ -84,7 +84,8 @@ export class LocalSaleWorkflowStarter implements SaleWorkflowStarter {
     const name = this.options.executionName
       ? this.options.executionName(input as never)
       : saleExecutionName(input.cityId, input.saleId, input.continuation);
-    if (this.executions.has(name)) return { started: false, executionName: name };
+    const existing = this.executions.get(name);
+    if (existing) return { started: false, executionName: name, running: existing.status === 'RUNNING' };
     const execution: LocalExecution = { name, input, events: [], status: 'RUNNING', done: Promise.resolve() };
     this.executions.set(name, execution);
     const run = this.machine.run(input as unknown as Json, {

@@ -22,6 +22,11 @@ export interface StartOutcome {
   started: boolean;
   executionName: string;
   executionArn?: string;
+  /**
+   * Nothing started: false when the execution of that name has ended (a desk whose run ended
+   * without ending the desk record is recovered from this, docs/SALE-DESK.md “A dead run”).
+   */
+  running?: boolean;
 }
 
 export interface SaleWorkflowStarter {

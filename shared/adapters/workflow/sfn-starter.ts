@@ -55,7 +55,9 @@ export class StepFunctionsDeskStarter implements DeskWorkflowStarter {
       );
       return { started: true, executionName, ...(out.executionArn ? { executionArn: out.executionArn } : {}) };
     } catch (error) {
-      if (error instanceof ExecutionAlreadyExists) return { started: false, executionName };
+      // A desk run's input is fixed by its name: the same name and input while it runs succeeds
+      // (Standard workflows), so ExecutionAlreadyExists says that run has ended.
+      if (error instanceof ExecutionAlreadyExists) return { started: false, executionName, running: false };
       throw error;
     }
   }

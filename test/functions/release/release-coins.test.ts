@@ -61,24 +61,28 @@ function run(overrides: Partial<ReleaseDeps> = {}) {
 }
 
 /** A case whose 0.05 BTC went into custody and was cancelled: one release PENDING; the coins at the exchange. */
-async function cancelledCase(): Promise<ReleaseWork> {
+async function cancelledCase(quantity = '0.05'): Promise<ReleaseWork> {
   const caseId = `rel-${++seq}`;
   const t0 = registered(caseId, AT, city);
   await table.store.create(t0);
-  const t1 = requestTransfer(t0.case, [{ market: 'KRW-BTC', quantity: decimal('0.05') }], ctxAt(AT));
+  const t1 = requestTransfer(t0.case, [{ market: 'KRW-BTC', quantity: decimal(quantity) }], ctxAt(AT));
   await table.store.commit(t0.case.version, t1);
-  const t2 = confirmCustody(t1.case, { market: 'KRW-BTC', quantity: decimal('0.05') }, ctxAt(AT));
+  const t2 = confirmCustody(t1.case, { market: 'KRW-BTC', quantity: decimal(quantity) }, ctxAt(AT));
   await table.store.commit(t1.case.version, t2);
   const t3 = cancelCase(t2.case, 'bills withdrawn', ctxAt(AT, officerA));
   await table.store.commit(t2.case.version, t3);
-  sim.accounts.credit('BTC', '0.05');
+  sim.accounts.credit('BTC', quantity);
   const open = (await releases.open(city)).filter((r) => r.caseId === caseId);
-  expect(open.map((r) => [r.status, r.quantity.toFixed(), r.reason])).toEqual([['PENDING', '0.05', 'CANCELLED']]);
+  expect(open.map((r) => [r.status, r.quantity.toFixed(), r.reason])).toEqual([['PENDING', quantity, 'CANCELLED']]);
   return open[0]!;
 }
 
-async function approvedTo(r: ReleaseWork, address = ADDRESS.address): Promise<ReleaseWork> {
-  const withDest = recordDestination(r, { exchange: 'another-exchange', netType: 'BTC', address }, officerA, now());
+async function approvedTo(
+  r: ReleaseWork,
+  address = ADDRESS.address,
+  exchange = 'another-exchange',
+): Promise<ReleaseWork> {
+  const withDest = recordDestination(r, { exchange, netType: 'BTC', address }, officerA, now());
   await releases.save(withDest, r.revision);
   const once = approveRelease(withDest, officerA, now());
   await releases.save(once, withDest.revision);
@@ -121,6 +125,28 @@ describe('release function', () => {
     expect(counted).toContain('ReleaseDone');
     // A third run has nothing to do.
     expect(await run()).toMatchObject({ sent: 0, done: 0 });
+  });
+
+  it('coins below the withdrawal fee (dust): refused to another exchange with what to do (nothing withdrawn); to the taxpayer’s account at this exchange, sent without a fee', async () => {
+    const dust = await cancelledCase('0.00010183');
+    const elsewhere = await approvedTo(dust);
+    expect(await run()).toMatchObject({ sent: 0, refused: 1 });
+    expect(await reload(elsewhere)).toMatchObject({
+      status: 'FAILED',
+      failure:
+        'BELOW_FEE: 0.00010183 BTC does not cover the withdrawal fee 0.0005; an account at upbit takes it without a fee',
+    });
+    expect(sim.withdrawals.all()).toHaveLength(0);
+
+    const again = await cancelledCase('0.00010183');
+    const here = await approvedTo(again, ADDRESS.address, 'upbit');
+    expect(await run()).toMatchObject({ sent: 1 });
+    sim.clock.advance(10 * 60_000);
+    await run();
+    expect((await reload(here)).status).toBe('DONE');
+    expect(sim.withdrawals.all().map((w) => [w.amount.toFixed(), w.fee.toFixed(), w.transactionType])).toEqual([
+      ['0.00010183', '0', 'internal'],
+    ]);
   });
 
   it('refuses a destination that is not on the account’s allow list, and nothing is withdrawn', async () => {
