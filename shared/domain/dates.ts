@@ -24,7 +24,9 @@ function parse(date: LocalDate): [number, number, number] | undefined {
 function parts(date: LocalDate): [number, number, number] {
   const parsed = parse(date);
   if (parsed) return parsed;
-  throw new InvalidDateError(DATE.test(date) ? `no such date: ${date}` : `not a YYYY-MM-DD date: ${JSON.stringify(date)}`);
+  throw new InvalidDateError(
+    DATE.test(date) ? `no such date: ${date}` : `not a YYYY-MM-DD date: ${JSON.stringify(date)}`,
+  );
 }
 
 function daysInMonth(year: number, month: number): number {
