@@ -335,10 +335,12 @@ export async function startExchangeSimulator(options: SimulatorOptions): Promise
 
     const injected = faults.before(method, path);
     if (injected?.kind === 'hang') return void record(0);
+    // A server error never reached the rate counter: it says nothing of what is left (a `sec=0`
+    // would make a client that obeys the header wait out a whole window after each one).
     if (injected?.kind === 'status')
       return void (
         record(injected.status),
-        send(res, err(injected.status, 'server_error', 'injected failure'), remainingHeader(0))
+        send(res, err(injected.status, 'server_error', 'injected failure'), undefined)
       );
     if (injected?.kind === 'rateLimit')
       return void (record(429), send(res, err(429, 'too_many_requests', 'Too many API requests.'), remainingHeader(0)));

@@ -13,12 +13,20 @@ export class InvalidDateError extends Error {
   override readonly name = 'InvalidDateError';
 }
 
-function parts(date: LocalDate): [number, number, number] {
+/** The date's year, month and day; undefined if it is none (no exception: validators ask on every input). */
+function parse(date: LocalDate): [number, number, number] | undefined {
   const m = DATE.exec(date);
-  if (!m) throw new InvalidDateError(`not a YYYY-MM-DD date: ${JSON.stringify(date)}`);
+  if (!m) return undefined;
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo)) throw new InvalidDateError(`no such date: ${date}`);
-  return [y, mo, d];
+  return mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) ? undefined : [y, mo, d];
+}
+
+function parts(date: LocalDate): [number, number, number] {
+  const parsed = parse(date);
+  if (parsed) return parsed;
+  throw new InvalidDateError(
+    DATE.test(date) ? `no such date: ${date}` : `not a YYYY-MM-DD date: ${JSON.stringify(date)}`,
+  );
 }
 
 function daysInMonth(year: number, month: number): number {
@@ -35,12 +43,7 @@ function toUtcMs(date: LocalDate): number {
 }
 
 export function isLocalDate(value: string): boolean {
-  try {
-    parts(value);
-    return true;
-  } catch {
-    return false;
-  }
+  return parse(value) !== undefined;
 }
 
 export function assertLocalDate(value: string): LocalDate {
