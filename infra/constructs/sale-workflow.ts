@@ -292,7 +292,8 @@ export class SaleWorkflow extends Construct {
     const joinDesk = step('JoinDesk', cases, {}, '$.desk');
     const readDeskShare = step('ReadDeskShare', cases, {}, '$.desk');
     const waitInDesk = new sfn.Wait(this, S.waitInDesk, {
-      comment: 'The market’s desk sells for every case selling this coin: wait a slice, then check again',
+      comment:
+        'The market’s desk sells for every case selling this coin and checks each on its turns: wait a few slices, then look at the membership',
       time: sfn.WaitTime.secondsPath('$.desk.waitSeconds'),
     });
     const isInDesk = new sfn.Choice(this, S.isInDesk, {
@@ -361,7 +362,7 @@ export class SaleWorkflow extends Construct {
 
     lookUpOrdersInDoubt.next(areOrdersInDoubt);
     joinDesk.next(waitInDesk);
-    waitInDesk.next(checkSaleAllowed);
+    waitInDesk.next(readDeskShare);
     readDeskShare.next(isInDesk);
 
     for (const task of [
