@@ -79,8 +79,11 @@ export async function withTrades(exchange: Pick<Exchange, 'getOrder'>, ex: Excha
   return exchange.getOrder(ex.identifier ? { identifier: ex.identifier } : { uuid: ex.uuid });
 }
 
-/** What the desk decides for one member on its turn: it leaves (with the reason), or it offers this much. */
-export type MemberReview = { leave: string } | { offered: Decimal };
+/**
+ * What the desk decides for one member on its turn: it leaves (with the reason; with the value an
+ * officer must approve when a bill raised it across the approval threshold), or it offers this much.
+ */
+export type MemberReview = { leave: string; approval?: Decimal } | { offered: Decimal };
 
 /**
  * One member's own checks and offer, on the desk's turn (docs/SALE-DESK.md): the rules its sale
@@ -106,10 +109,10 @@ export function reviewMember(
   const need = stillNeeded(c, orders, kstDate(now), settings);
   const left = leftToSell(c, sale, orders);
   // A bill update raised the sale across the approval threshold: out of the desk, and an officer
-  // approves before it goes on (PlanNextSlice asks, on the case's own path).
+  // approves before it goes on (as PlanNextSlice asks on the case's own path).
   const asked = planFor(deps, need, sale, left);
-  if (asked && approvalToAsk(c, sale, orders, plannedValueOf(asked, sale), deps.policy))
-    return { leave: 'AWAITING_APPROVAL' };
+  const approval = asked && approvalToAsk(c, sale, orders, plannedValueOf(asked, sale), deps.policy);
+  if (approval) return { leave: 'AWAITING_APPROVAL', approval };
   // At the desk's last quote, or its own when newer (it joined after the desk's turn).
   const quote = desk.lastQuote;
   if (!quote) return { offered: member.offered };

@@ -15,6 +15,7 @@
  * in the transaction that marks the order DONE.
  */
 import { isSaleStopRequested, saleBlock } from '#domain/case';
+import { ConcurrencyConflictError } from '#domain/case-store';
 import { kstDate } from '#domain/dates';
 import type { DeskParticipant } from '#domain/desk-allocation';
 import { guardMarket } from '#domain/execution-policy';
@@ -34,7 +35,7 @@ import {
 } from '#adapters/dynamodb/desk-store';
 import type { MarketSnapshot, OrderRecord } from '#adapters/dynamodb/sale-store';
 import { isFinal, isRefusal, OrderNotFound, type ExchangeOrder } from '#adapters/exchange/exchange';
-import { isSelling, loadCase, saleOrders, seconds, STOPPED_BY_OFFICER, today, type SaleDeps } from './context';
+import { askApproval, isSelling, loadCase, saleOrders, seconds, STOPPED_BY_OFFICER, today, type SaleDeps } from './context';
 import { InvalidStepInputError, OrderInDoubtError } from './errors';
 import { inDoubtFor, lookUpOrders, type OrderExchange } from './orders-in-doubt';
 import { allocated, resolveShares, reviewMember, withTrades } from './desk-shares';
@@ -160,6 +161,14 @@ export function createDeskSteps(deps: DeskStepDeps): DeskSteps {
       if ('leave' in verdict) {
         await desks.withdraw(m.cityId, m.deskId, m.caseId, verdict.leave);
         deps.logger.info('a member leaves the desk', { deskId: m.deskId, caseId: m.caseId, reason: verdict.leave });
+        if (sale && verdict.approval) {
+          // The sale waits for an officer (AwaitApproval once it looks); a sale that changed meanwhile
+          // (it saw the withdrawal first) asks on its own path, PlanNextSlice.
+          const { desk: _left, ...rest } = sale;
+          await askApproval(deps, rest, verdict.approval, now).catch((error: unknown) => {
+            if (!(error instanceof ConcurrencyConflictError)) throw error;
+          });
+        }
         return undefined;
       }
       if (verdict.offered.eq(m.offered)) return m;
