@@ -265,6 +265,11 @@ describe('sale desk state machine', () => {
     expect(JSON.stringify(starts)).toContain('ctr-dev-sale-desk');
     expect(JSON.stringify(states.SliceDecision)).toContain('"Next":"JoinDesk"');
     expect(states.JoinDesk?.Next).toBe('WaitInDesk');
+    // In the desk, one step per look (the desk applies the case's checks on its turns); out of it,
+    // back to the case's own checks.
+    expect(states.WaitInDesk?.Next).toBe('ReadDeskShare');
+    expect(JSON.stringify(states.IsInDesk)).toContain('"Next":"WaitInDesk"');
+    expect(states.IsInDesk?.Default).toBe('CheckSaleAllowed');
     expect(JSON.stringify(states.IsSaleAllowed)).toContain('"Next":"ReadDeskShare"');
   });
 });
