@@ -9,7 +9,13 @@ import type { CitySettings } from '#domain/city-settings';
 import { kstDate } from '#domain/dates';
 import { allocateOrder, deskOffer, type CaseFill } from '#domain/desk-allocation';
 import { sum, ZERO, type Decimal } from '#domain/money';
-import { finalShare, type DeskMember, type DeskOrder, type DeskRecord, type DeskStore } from '#adapters/dynamodb/desk-store';
+import {
+  finalShare,
+  type DeskMember,
+  type DeskOrder,
+  type DeskRecord,
+  type DeskStore,
+} from '#adapters/dynamodb/desk-store';
 import type { Exchange, ExchangeOrder } from '#adapters/exchange/exchange';
 import {
   approvalToAsk,

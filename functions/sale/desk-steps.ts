@@ -35,7 +35,16 @@ import {
 } from '#adapters/dynamodb/desk-store';
 import type { MarketSnapshot, OrderRecord } from '#adapters/dynamodb/sale-store';
 import { isFinal, isRefusal, OrderNotFound, type ExchangeOrder } from '#adapters/exchange/exchange';
-import { askApproval, isSelling, loadCase, saleOrders, seconds, STOPPED_BY_OFFICER, today, type SaleDeps } from './context';
+import {
+  askApproval,
+  isSelling,
+  loadCase,
+  saleOrders,
+  seconds,
+  STOPPED_BY_OFFICER,
+  today,
+  type SaleDeps,
+} from './context';
 import { InvalidStepInputError, OrderInDoubtError } from './errors';
 import { inDoubtFor, lookUpOrders, type OrderExchange } from './orders-in-doubt';
 import { allocated, resolveShares, reviewMember, withTrades } from './desk-shares';

@@ -161,7 +161,12 @@ describe('the sale desk', () => {
   it('the desk applies each member’s own checks on its turn: a hold, an officer’s stop and a payment in full take their cases out of the next order, withdrawn with the reason, before their own executions look again; the others go on; each settles what it sold', async () => {
     world.policy = executionPolicy({ participationBps: 10 });
     const ready = (name: string) => caseReady(world, { caseId: `desk-check-${name}`, quantity: '0.08' });
-    const [held, stopped, paying, other] = [await ready('held'), await ready('stopped'), await ready('paying'), await ready('other')];
+    const [held, stopped, paying, other] = [
+      await ready('held'),
+      await ready('stopped'),
+      await ready('paying'),
+      await ready('other'),
+    ];
     const leaving = new Set([held, stopped, paying].map((c) => c.caseId));
     let changedAt = '';
     afterFirst(world, 'ReconcileDeskOrder', async () => {
