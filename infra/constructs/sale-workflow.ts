@@ -598,16 +598,13 @@ export class SaleWorkflow extends Construct {
       'The market guards paused a sale too often: an officer should look at the market and the case',
       stepMetric('SaleEscalated', CASE_STEPS_SERVICE),
     );
-    // Asked by PlanNextSlice (market steps), or by CheckSaleAllowed for a case in a desk (case steps).
+    // Asked by PlanNextSlice, or by the desk's turn for one of its members (PlanDeskSlice): both in the market steps.
     alarm(
       'SaleAwaitingApproval',
       'A sale at or above the approval threshold waits for an officer (POST /cases/{caseId}/sales/{saleId}/approval)',
       new cloudwatch.MathExpression({
-        expression: 'FILL(planned, 0) + FILL(inDesk, 0)',
-        usingMetrics: {
-          planned: stepMetric('SaleAwaitingApproval', MARKET_STEPS_SERVICE),
-          inDesk: stepMetric('SaleAwaitingApproval', CASE_STEPS_SERVICE),
-        },
+        expression: 'FILL(planned, 0)',
+        usingMetrics: { planned: stepMetric('SaleAwaitingApproval', MARKET_STEPS_SERVICE) },
         label: 'Sales waiting for an approval',
         period,
       }),
