@@ -15,7 +15,6 @@ import {
   available,
   failSale,
   isSaleApproved,
-  isSaleStopRequested,
   saleBlock,
   settleSale,
   type Case,
@@ -25,9 +24,7 @@ import {
   type TransitionContext,
 } from '#domain/case';
 import { kstDate, type LocalDate } from '#domain/dates';
-import { min, sum, ZERO } from '#domain/money';
-import { deskOffer } from '#domain/desk-allocation';
-import { deskQuantity } from '#domain/sale-plan';
+import { min, ZERO } from '#domain/money';
 import { estimatedMarketVolume, qualityDetails, saleQuality, type MarketExecution } from '#domain/sale-quality';
 import {
   executed,
@@ -40,26 +37,21 @@ import {
 } from '#adapters/dynamodb/sale-store';
 import {
   isSelling,
-  approvalToAsk,
-  askApproval,
-  leftToSell,
-  planFor,
-  plannedValueOf,
-  STOPPED_BY_OFFICER,
   loadCase,
   loadSale,
   requireSelling,
   saleOrders,
   seconds,
   stillNeeded,
+  stopReason,
   type NoticePublisher,
   type SaleDeps,
 } from './context';
 import { DeskFailedError, OrderInDoubtError, SaleNotRunningError } from './errors';
 import type { CaseStep, CheckResult, DeskShareResult, LoadCaseResult, SettleResult, StepEvent } from './steps';
-import { openDesk, type DeskMember, type DeskRecord, type DeskStore } from '#adapters/dynamodb/desk-store';
+import { openDesk, type DeskRecord, type DeskStore } from '#adapters/dynamodb/desk-store';
 import type { DeskWorkflowStarter } from '#adapters/workflow/sale-workflow';
-import { pendingShares, reopenDeadRun, resolveShares } from './desk-shares';
+import { DESK_LOOK_INTERVALS, pendingShares, reopenDeadRun, resolveShares } from './desk-shares';
 
 export interface CaseStepDeps extends SaleDeps {
   notices: NoticePublisher;
@@ -80,6 +72,10 @@ const NATURAL_ENDS = new Set(['COVERED', 'ALL_SOLD', 'NOTHING_OWED', 'ONLY_DUST_
 
 export function createCaseSteps(deps: CaseStepDeps): CaseSteps {
   const { sales, clock } = deps;
+
+  /** A case in a desk looks at its membership this often (the desk checks it on every turn). */
+  const deskLook = (): number =>
+    Math.min(seconds(DESK_LOOK_INTERVALS * deps.policy.sliceIntervalMs), deps.limits.longestWaitSeconds);
 
   const ctx = async (c: Case, event: StepEvent): Promise<TransitionContext> => ({
     now: clock(),
@@ -113,39 +109,6 @@ export function createCaseSteps(deps: CaseStepDeps): CaseSteps {
       });
     }
     return out;
-  }
-
-  /**
-   * A case in a desk re-plans what it offers on its real net proceeds at the desk's last quote, as
-   * a case selling alone re-plans before each slice (`deskOffer`): the desk never sells more of it
-   * than it still needs, whatever the price did since it joined.
-   */
-  async function replanOffer(
-    c: Case,
-    sale: SaleRecord,
-    orders: readonly OrderRecord[],
-    member: DeskMember,
-    desk: DeskRecord,
-  ): Promise<void> {
-    const quote = desk.lastQuote;
-    if (!deps.desks || !quote) return;
-    const own = sale.lastQuotes[desk.market];
-    const priced =
-      own && own.quotedAt > quote.quotedAt
-        ? sale
-        : { ...sale, lastQuotes: { ...sale.lastQuotes, [desk.market]: quote } };
-    const need = stillNeeded(c, orders, kstDate(clock()), await deps.settings.get(c.cityId));
-    const plan = need.gt(0) ? planFor(deps, need, priced, leftToSell(c, sale, orders)) : undefined;
-    const mine = orders.filter(
-      (o) => o.deskId === desk.deskId && o.saleId === member.saleId && o.slice > member.joinedAtSlice,
-    );
-    const offered = deskOffer({
-      sold: sum(executed(mine).map((o) => o.executedVolume ?? ZERO)),
-      onTheWay: sum(pendingShares(mine).map((o) => o.volume)).add(sum(inDoubt(mine).map((o) => o.volume))),
-      // Its dust too while it still owes: the desk's pooled order can sell what alone it could not.
-      stillToSell: plan ? deskQuantity(plan, desk.market) : ZERO,
-    });
-    if (!offered.eq(member.offered)) await deps.desks.reoffer(member, offered);
   }
 
   /**
@@ -348,7 +311,6 @@ export function createCaseSteps(deps: CaseStepDeps): CaseSteps {
       const sale = await loadSale(deps, event);
       const orders = await saleOrders(deps, event);
       const now = clock();
-      const on = kstDate(now);
       const settings = await deps.settings.get(c.cityId);
       const stop = async (reason: string): Promise<CheckResult> => {
         // In a desk: it takes no part from the next order (one on the way is looked up before settling).
@@ -358,15 +320,8 @@ export function createCaseSteps(deps: CaseStepDeps): CaseSteps {
         return { next: 'SETTLE', reason, waitSeconds: 0 };
       };
 
-      // An officer ended the sale: settle what was sold (orders in doubt are looked up first).
-      if (isSaleStopRequested(c, event.saleId)) return stop(STOPPED_BY_OFFICER);
-      const block = saleBlock(c, on, settings);
-      if (block === 'ON_HOLD' || block === 'NOTHING_OWED') return stop(block);
-      if (block === 'NO_COINS') return stop('ALL_SOLD');
-      if (block) return stop(`BLOCKED:${block}`);
-      if (stillNeeded(c, orders, on, settings).lte(0)) return stop('COVERED');
-      if (leftToSell(c, sale, orders).size === 0) return stop('ALL_SOLD');
-      if (now.getTime() - Date.parse(sale.startedAt) > deps.limits.maxSaleDurationMs) return stop('SALE_EXPIRED');
+      const reason = stopReason(deps, c, sale, orders, now, settings);
+      if (reason) return stop(reason);
       // A day in this execution: go on in a new one (Step Functions keeps at most 25,000 events).
       if (now.getTime() - Date.parse(sale.executionStartedAt ?? sale.startedAt) >= deps.limits.executionSpanMs)
         return { next: 'CONTINUE', reason: 'EXECUTION_SPAN', waitSeconds: 0 };
@@ -389,23 +344,8 @@ export function createCaseSteps(deps: CaseStepDeps): CaseSteps {
           return stop('APPROVAL_TIMED_OUT');
         return { next: 'AWAIT_APPROVAL', reason: 'WAITING_FOR_OFFICER', waitSeconds: deps.limits.approvalPollSeconds };
       }
-      if (sale.desk && deps.desks) {
-        // A bill update raised the sale across the approval threshold while it sells in the desk:
-        // out of the desk from its next order, and an officer approves before it goes on (as PlanNextSlice asks).
-        const plan = planFor(deps, stillNeeded(c, orders, on, settings), sale, leftToSell(c, sale, orders));
-        const value = plan && approvalToAsk(c, sale, orders, plannedValueOf(plan, sale), deps.policy);
-        if (value) {
-          await deps.desks.withdraw(c.cityId, sale.desk.deskId, c.caseId, 'AWAITING_APPROVAL');
-          const { desk: _left, ...rest } = sale;
-          await askApproval(deps, rest, value, now);
-          return {
-            next: 'AWAIT_APPROVAL',
-            reason: 'WAITING_FOR_OFFICER',
-            waitSeconds: deps.limits.approvalPollSeconds,
-          };
-        }
-        return { next: 'DESK', reason: sale.desk.deskId, waitSeconds: 0 };
-      }
+      // In a desk, the desk applies these checks to the case on each of its turns (ReadDeskShare).
+      if (sale.desk && deps.desks) return { next: 'DESK', reason: sale.desk.deskId, waitSeconds: 0 };
       return { next: 'QUOTE', waitSeconds: 0 };
     },
 
@@ -442,13 +382,16 @@ export function createCaseSteps(deps: CaseStepDeps): CaseSteps {
       );
       await keepRunning(desk);
       deps.metrics.addMetric('DeskJoined', 'Count', 1);
-      return { next: 'WAIT', deskId: d.deskId, waitSeconds: seconds(deps.policy.sliceIntervalMs) };
+      return { next: 'WAIT', deskId: d.deskId, waitSeconds: deskLook() };
     },
 
     /**
-     * A case in a desk, between the desk's orders: its shares in doubt resolved from their desk
-     * orders; still taking part (wait and check again), or out of it (the desk sold its offer, the
-     * desk ended or its day is over, the desk escalated): back to its own steps.
+     * A case in a desk, every few slice intervals (`DESK_LOOK_INTERVALS`): the desk applies the
+     * case's own checks and re-plans its offer on each of its turns, so a case still taking part
+     * only waits again (its membership and the desk read). Out of it (withdrawn by the desk with
+     * the reason, its offer sold, the desk ended or its day over, the desk escalated or failed): its
+     * shares in doubt resolved from their desk orders, any share on the way waited for, and back to
+     * its own steps (CheckSaleAllowed applies the same checks and settles, or it re-plans and joins again).
      */
     async ReadDeskShare(event): Promise<DeskShareResult> {
       if (!deps.desks) throw new SaleNotRunningError('no sale desk');
@@ -457,24 +400,25 @@ export function createCaseSteps(deps: CaseStepDeps): CaseSteps {
       let sale = await loadSale(deps, event);
       const d = sale.desk;
       if (!d) return { next: 'LEFT', waitSeconds: 0 };
-      await resolveShares({ sales, desks: deps.desks, clock }, await saleOrders(deps, event));
-      const orders = await saleOrders(deps, event);
-      const soldQuantity = soldOf(orders, d.market).toFixed();
       const [member, desk] = await Promise.all([
         deps.desks.member(c.cityId, d.deskId, c.caseId),
         deps.desks.get(c.cityId, d.deskId),
       ]);
-      const on = kstDate(clock());
       const taking =
-        member?.status === 'ACTIVE' && member.saleId === event.saleId && desk?.status === 'RUNNING' && desk.day === on;
+        member?.status === 'ACTIVE' &&
+        member.saleId === event.saleId &&
+        desk?.status === 'RUNNING' &&
+        desk.day === kstDate(clock());
       if (taking) {
         // No turn of the desk for longer than its longest wait: is its run still alive?
         const lastTurn = Date.parse(desk.lastDecision?.at ?? desk.startedAt);
         if (clock().getTime() - lastTurn > deps.limits.longestWaitSeconds * 1000 + DESK_SILENCE_MS)
           await keepRunning(desk);
-        await replanOffer(c, sale, orders, member, desk);
-        return { next: 'WAIT', deskId: d.deskId, soldQuantity, waitSeconds: seconds(deps.policy.sliceIntervalMs) };
+        return { next: 'WAIT', deskId: d.deskId, waitSeconds: deskLook() };
       }
+      await resolveShares({ sales, desks: deps.desks, clock }, await saleOrders(deps, event));
+      const orders = await saleOrders(deps, event);
+      const soldQuantity = soldOf(orders, d.market).toFixed();
       if (member?.status === 'ACTIVE') await deps.desks.withdraw(c.cityId, d.deskId, c.caseId, 'DESK_ENDED');
       // An order with this case's share still on the way: wait for it before the case plans again.
       if (pendingShares(orders).length > 0)

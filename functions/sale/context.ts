@@ -6,7 +6,15 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
-import { arrears, available, isSaleApproved, type Case, type NoticeIntent } from '#domain/case';
+import {
+  arrears,
+  available,
+  isSaleApproved,
+  isSaleStopRequested,
+  saleBlock,
+  type Case,
+  type NoticeIntent,
+} from '#domain/case';
 import { CaseNotFoundError, type CaseStore } from '#domain/case-store';
 import type { CitySettings, CitySettingsSource } from '#domain/city-settings';
 import { kstDate, type LocalDate } from '#domain/dates';
@@ -182,7 +190,32 @@ export async function askApproval(
   return saved;
 }
 
-export const seconds = (ms: number): number => Math.max(0, Math.ceil(ms / 1000));
-
 /** Why a sale an officer ended stopped (its stop reason, the case's last error, a blocked order's reason). */
 export const STOPPED_BY_OFFICER = 'STOPPED_BY_OFFICER';
+
+/**
+ * Why the sale must stop now, or undefined: an officer's stop, a hold, a payment or nothing owed,
+ * no coins, the need covered, nothing left to sell, the sale too old. One rule: CheckSaleAllowed
+ * asks it before a case's own slices, the desk for each of its members on every turn.
+ */
+export function stopReason(
+  deps: Pick<SaleDeps, 'limits'>,
+  c: Case,
+  sale: SaleRecord,
+  orders: readonly OrderRecord[],
+  now: Date,
+  settings: CitySettings,
+): string | undefined {
+  const on = kstDate(now);
+  if (isSaleStopRequested(c, sale.saleId)) return STOPPED_BY_OFFICER;
+  const block = saleBlock(c, on, settings);
+  if (block === 'ON_HOLD' || block === 'NOTHING_OWED') return block;
+  if (block === 'NO_COINS') return 'ALL_SOLD';
+  if (block) return `BLOCKED:${block}`;
+  if (stillNeeded(c, orders, on, settings).lte(0)) return 'COVERED';
+  if (leftToSell(c, sale, orders).size === 0) return 'ALL_SOLD';
+  if (now.getTime() - Date.parse(sale.startedAt) > deps.limits.maxSaleDurationMs) return 'SALE_EXPIRED';
+  return undefined;
+}
+
+export const seconds = (ms: number): number => Math.max(0, Math.ceil(ms / 1000));

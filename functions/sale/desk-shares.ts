@@ -4,19 +4,46 @@
  * the share): once the desk (or the sweep) has found the order, the share becomes DONE with this
  * case's part of the allocation stored on it (or ABSENT), and its marker goes.
  */
-import { allocateOrder, type CaseFill } from '#domain/desk-allocation';
-import type { Decimal } from '#domain/money';
-import { finalShare, type DeskOrder, type DeskRecord, type DeskStore } from '#adapters/dynamodb/desk-store';
+import type { Case } from '#domain/case';
+import type { CitySettings } from '#domain/city-settings';
+import { kstDate } from '#domain/dates';
+import { allocateOrder, deskOffer, type CaseFill } from '#domain/desk-allocation';
+import { sum, ZERO, type Decimal } from '#domain/money';
+import { deskQuantity } from '#domain/sale-plan';
+import {
+  finalShare,
+  type DeskMember,
+  type DeskOrder,
+  type DeskRecord,
+  type DeskStore,
+} from '#adapters/dynamodb/desk-store';
 import type { Exchange, ExchangeOrder } from '#adapters/exchange/exchange';
+import {
+  approvalToAsk,
+  isSelling,
+  leftToSell,
+  planFor,
+  plannedValueOf,
+  stillNeeded,
+  stopReason,
+  type SaleDeps,
+} from './context';
 import { OrderInDoubtError } from './errors';
 import { recordFills } from './orders-in-doubt';
-import type { OrderRecord, SaleStore } from '#adapters/dynamodb/sale-store';
+import { executed, inDoubt, type OrderRecord, type SaleRecord, type SaleStore } from '#adapters/dynamodb/sale-store';
 
 export interface ShareDeps {
   sales: Pick<SaleStore, 'getOrder'>;
   desks: DeskStore;
   clock: () => Date;
 }
+
+/**
+ * A case in a desk looks at its membership every this many slice intervals: the desk applies its
+ * checks on every turn, so a hold or a payment stops its share from the next slice all the same;
+ * the look only notices that the desk is done with it (then it settles or re-plans within minutes).
+ */
+export const DESK_LOOK_INTERVALS = 5;
 
 /** Shares of a desk order not yet final: their coins are in an order on the way. */
 export const pendingShares = (orders: readonly OrderRecord[]): OrderRecord[] =>
@@ -114,4 +141,58 @@ export async function reopenDeadRun(deps: ShareDeps, dead: DeskRecord): Promise<
     consecutivePauses: 0,
     lastDecision: { at: now.toISOString(), action: 'RESTART', reason: `RUN_${dead.run}_ENDED` },
   });
+}
+
+/**
+ * What the desk decides for one member on its turn: it leaves (with the reason; with the value an
+ * officer must approve when a bill raised it across the approval threshold), or it offers this much.
+ */
+export type MemberReview = { leave: string; approval?: Decimal } | { offered: Decimal };
+
+/**
+ * One member's own checks and offer, on the desk's turn (docs/SALE-DESK.md): the rules its sale
+ * applies selling alone (`stopReason`; a bill raised across the approval threshold, `approvalToAsk`),
+ * then its offer re-planned on its real net proceeds at the desk's last quote, as a case selling
+ * alone re-plans before each slice (`deskOffer`): the desk never sells more of it than it still
+ * needs, whatever the price did since it joined. `orders` are the sale's (`saleOrders`).
+ */
+export function reviewMember(
+  deps: Pick<SaleDeps, 'limits' | 'policy'>,
+  c: Case,
+  sale: SaleRecord,
+  orders: readonly OrderRecord[],
+  member: DeskMember,
+  desk: DeskRecord,
+  now: Date,
+  settings: CitySettings,
+): MemberReview {
+  if (!isSelling(c, member.saleId)) return { leave: `CASE_${c.status}` };
+  if (sale.status === 'AWAITING_APPROVAL') return { leave: 'AWAITING_APPROVAL' };
+  const stop = stopReason(deps, c, sale, orders, now, settings);
+  if (stop) return { leave: stop };
+  const need = stillNeeded(c, orders, kstDate(now), settings);
+  const left = leftToSell(c, sale, orders);
+  // A bill update raised the sale across the approval threshold: out of the desk, and an officer
+  // approves before it goes on (as PlanNextSlice asks on the case's own path).
+  const asked = planFor(deps, need, sale, left);
+  const approval = asked && approvalToAsk(c, sale, orders, plannedValueOf(asked, sale), deps.policy);
+  if (approval) return { leave: 'AWAITING_APPROVAL', approval };
+  // At the desk's last quote, or its own when newer (it joined after the desk's turn).
+  const quote = desk.lastQuote;
+  if (!quote) return { offered: member.offered };
+  const own = sale.lastQuotes[desk.market];
+  const priced =
+    own && own.quotedAt > quote.quotedAt ? sale : { ...sale, lastQuotes: { ...sale.lastQuotes, [desk.market]: quote } };
+  const plan = planFor(deps, need, priced, left);
+  const mine = orders.filter(
+    (o) => o.deskId === desk.deskId && o.saleId === member.saleId && o.slice > member.joinedAtSlice,
+  );
+  return {
+    offered: deskOffer({
+      sold: sum(executed(mine).map((o) => o.executedVolume ?? ZERO)),
+      onTheWay: sum(pendingShares(mine).map((o) => o.volume)).add(sum(inDoubt(mine).map((o) => o.volume))),
+      // Its dust too while it still owes: the desk's pooled order can sell what alone it could not.
+      stillToSell: plan ? deskQuantity(plan, desk.market) : ZERO,
+    }),
+  };
 }

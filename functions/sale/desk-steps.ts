@@ -15,6 +15,7 @@
  * in the transaction that marks the order DONE.
  */
 import { isSaleStopRequested, saleBlock } from '#domain/case';
+import { ConcurrencyConflictError } from '#domain/case-store';
 import { kstDate } from '#domain/dates';
 import type { DeskParticipant } from '#domain/desk-allocation';
 import { guardMarket } from '#domain/execution-policy';
@@ -34,12 +35,23 @@ import {
 } from '#adapters/dynamodb/desk-store';
 import type { MarketSnapshot, OrderRecord } from '#adapters/dynamodb/sale-store';
 import { isFinal, isRefusal, OrderNotFound, type ExchangeOrder } from '#adapters/exchange/exchange';
-import { isSelling, loadCase, seconds, STOPPED_BY_OFFICER, today, type SaleDeps } from './context';
+import {
+  askApproval,
+  isSelling,
+  loadCase,
+  saleOrders,
+  seconds,
+  STOPPED_BY_OFFICER,
+  today,
+  type SaleDeps,
+} from './context';
 import { InvalidStepInputError, OrderInDoubtError } from './errors';
 import { inDoubtFor, lookUpOrders, type OrderExchange } from './orders-in-doubt';
 import {
   allocated,
   closeWithShares as closeOrderWithShares,
+  resolveShares,
+  reviewMember,
   sharesOf as sharesOfOrder,
   withTrades,
 } from './desk-shares';
@@ -54,6 +66,8 @@ export interface DeskStepDeps extends SaleDeps {
 const DAY_MS = 86_400_000;
 const MINUTE_MS = 60_000;
 const OPEN = ['PLANNED', 'SENDING', 'PLACED'] as const;
+/** Members reviewed side by side on a turn (each: its case, its sale, its orders). */
+const REVIEWED_TOGETHER = 8;
 /** A desk's run ends after this (about 27 history events a slice: 400 slices stay well under 25,000). */
 export const DESK_RUN_MS = 6 * 3_600_000;
 
@@ -130,6 +144,45 @@ export function createDeskSteps(deps: DeskStepDeps): DeskSteps {
       if (o && o.status !== 'DONE' && o.status !== 'ABSENT') still.push(o);
     }
     return still;
+  }
+
+  /**
+   * Each member's own checks and offer, on the desk's turn (`reviewMember`: the rules its sale
+   * applies alone): a member that must leave is withdrawn with the reason (its sale settles or
+   * re-plans when it next looks, ReadDeskShare) and takes no part from this order; the others'
+   * offers follow what each still needs. Its shares in doubt are resolved from their desk orders first.
+   */
+  async function reviewMembers(desk: DeskRecord, active: readonly DeskMember[], now: Date): Promise<DeskMember[]> {
+    const settings = await deps.settings.get(desk.cityId);
+    const review = async (m: DeskMember): Promise<DeskMember | undefined> => {
+      const ref = { cityId: m.cityId, caseId: m.caseId, saleId: m.saleId };
+      const [c, sale] = await Promise.all([loadCase(deps, ref), deps.sales.get(m.cityId, m.caseId, m.saleId)]);
+      let orders = await saleOrders(deps, ref);
+      if ((await resolveShares({ sales: deps.sales, desks, clock }, orders)) > 0) orders = await saleOrders(deps, ref);
+      const verdict = sale ? reviewMember(deps, c, sale, orders, m, desk, now, settings) : { leave: 'NO_SALE' };
+      if ('leave' in verdict) {
+        await desks.withdraw(m.cityId, m.deskId, m.caseId, verdict.leave);
+        deps.logger.info('a member leaves the desk', { deskId: m.deskId, caseId: m.caseId, reason: verdict.leave });
+        if (sale && verdict.approval) {
+          // The sale waits for an officer (AwaitApproval once it looks); a sale that changed meanwhile
+          // (it saw the withdrawal first) asks on its own path, PlanNextSlice.
+          const { desk: _left, ...rest } = sale;
+          await askApproval(deps, rest, verdict.approval, now).catch((error: unknown) => {
+            if (!(error instanceof ConcurrencyConflictError)) throw error;
+          });
+        }
+        return undefined;
+      }
+      if (verdict.offered.eq(m.offered)) return m;
+      // Not re-offered: its membership changed meanwhile (withdrawn, or joined again); not in this order.
+      return (await desks.reoffer(m, verdict.offered)) ? { ...m, offered: verdict.offered } : undefined;
+    };
+    const kept: DeskMember[] = [];
+    for (let i = 0; i < active.length; i += REVIEWED_TOGETHER) {
+      const reviewed = await Promise.all(active.slice(i, i + REVIEWED_TOGETHER).map(review));
+      kept.push(...reviewed.filter((m): m is DeskMember => m !== undefined));
+    }
+    return kept;
   }
 
   async function quote(market: string): Promise<MarketSnapshot | undefined> {
@@ -215,11 +268,12 @@ export function createDeskSteps(deps: DeskStepDeps): DeskSteps {
           return decide({ action: 'WAIT', reason: 'ORDER_IN_DOUBT', waitSeconds: deps.limits.inDoubtRecheckSeconds });
         deps.metrics.addMetric('OrdersInDoubtPastBound', 'Count', doubtful.length);
       }
+      const members = await reviewMembers(desk, active, now);
       const lot = deps.limits.lotSize;
-      const left = new Map(active.map((m) => [m.caseId, memberLeft(m, open)]));
-      const sold = active.filter((m) => (left.get(m.caseId) ?? ZERO).lt(lot));
+      const left = new Map(members.map((m) => [m.caseId, memberLeft(m, open)]));
+      const sold = members.filter((m) => (left.get(m.caseId) ?? ZERO).lt(lot));
       if (sold.length > 0) desk = await desks.finishMembers(desk, sold, 'OFFER_SOLD');
-      const taking = active.filter((m) => !(left.get(m.caseId) ?? ZERO).lt(lot));
+      const taking = members.filter((m) => !(left.get(m.caseId) ?? ZERO).lt(lot));
       if (taking.length === 0)
         return doubtful.length > 0
           ? decide({ action: 'WAIT', reason: 'ORDER_IN_DOUBT', waitSeconds: deps.limits.inDoubtRecheckSeconds })
@@ -292,7 +346,7 @@ export function createDeskSteps(deps: DeskStepDeps): DeskSteps {
         lotSize: lot,
         minOrderKrw: snapshot.minOrderKrw,
         recentTradedVolume: snapshot.accTradeVolume24h.mul(policy.volumeLookbackMs).div(DAY_MS),
-        plannedTotalQuantity: sum(active.map((m) => m.offered)),
+        plannedTotalQuantity: sum(members.map((m) => m.offered)),
         soldTodayQuantity: desk.figures.soldQuantity,
         averageDailyTradedValue: snapshot.accTradeValue24h,
         participants,

@@ -292,7 +292,8 @@ export class SaleWorkflow extends Construct {
     const joinDesk = step('JoinDesk', cases, {}, '$.desk');
     const readDeskShare = step('ReadDeskShare', cases, {}, '$.desk');
     const waitInDesk = new sfn.Wait(this, S.waitInDesk, {
-      comment: 'The market’s desk sells for every case selling this coin: wait a slice, then check again',
+      comment:
+        'The market’s desk sells for every case selling this coin and checks each on its turns: wait a few slices, then look at the membership',
       time: sfn.WaitTime.secondsPath('$.desk.waitSeconds'),
     });
     const isInDesk = new sfn.Choice(this, S.isInDesk, {
@@ -361,7 +362,7 @@ export class SaleWorkflow extends Construct {
 
     lookUpOrdersInDoubt.next(areOrdersInDoubt);
     joinDesk.next(waitInDesk);
-    waitInDesk.next(checkSaleAllowed);
+    waitInDesk.next(readDeskShare);
     readDeskShare.next(isInDesk);
 
     for (const task of [
@@ -597,16 +598,13 @@ export class SaleWorkflow extends Construct {
       'The market guards paused a sale too often: an officer should look at the market and the case',
       stepMetric('SaleEscalated', CASE_STEPS_SERVICE),
     );
-    // Asked by PlanNextSlice (market steps), or by CheckSaleAllowed for a case in a desk (case steps).
+    // Asked by PlanNextSlice, or by the desk's turn for one of its members (PlanDeskSlice): both in the market steps.
     alarm(
       'SaleAwaitingApproval',
       'A sale at or above the approval threshold waits for an officer (POST /cases/{caseId}/sales/{saleId}/approval)',
       new cloudwatch.MathExpression({
-        expression: 'FILL(planned, 0) + FILL(inDesk, 0)',
-        usingMetrics: {
-          planned: stepMetric('SaleAwaitingApproval', MARKET_STEPS_SERVICE),
-          inDesk: stepMetric('SaleAwaitingApproval', CASE_STEPS_SERVICE),
-        },
+        expression: 'FILL(planned, 0)',
+        usingMetrics: { planned: stepMetric('SaleAwaitingApproval', MARKET_STEPS_SERVICE) },
         label: 'Sales waiting for an approval',
         period,
       }),

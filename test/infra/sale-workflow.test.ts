@@ -266,6 +266,11 @@ describe('sale desk state machine', () => {
     expect(JSON.stringify(starts)).toContain('ctr-dev-sale-desk');
     expect(JSON.stringify(states.SliceDecision)).toContain('"Next":"JoinDesk"');
     expect(states.JoinDesk?.Next).toBe('WaitInDesk');
+    // In the desk, one step per look (the desk applies the case's checks on its turns); out of it,
+    // back to the case's own checks.
+    expect(states.WaitInDesk?.Next).toBe('ReadDeskShare');
+    expect(JSON.stringify(states.IsInDesk)).toContain('"Next":"WaitInDesk"');
+    expect(states.IsInDesk?.Default).toBe('CheckSaleAllowed');
     expect(JSON.stringify(states.IsSaleAllowed)).toContain('"Next":"ReadDeskShare"');
   });
 });
@@ -434,12 +439,9 @@ describe('alarms', () => {
         Threshold: 0,
       });
     }
-    // Asked before a case's next order (market steps) or while it is in a desk (case steps).
-    const approval = alarmOn('FILL(planned, 0) + FILL(inDesk, 0)');
-    expect(stepMetrics(approval)).toEqual({
-      planned: 'SaleAwaitingApproval/sale-market-steps',
-      inDesk: 'SaleAwaitingApproval/sale-case-steps',
-    });
+    // Asked before a case's next order or, while it is in a desk, by the desk's turn: both in the market steps.
+    const approval = alarmOn('FILL(planned, 0)');
+    expect(stepMetrics(approval)).toEqual({ planned: 'SaleAwaitingApproval/sale-market-steps' });
   });
 
   it('on the sale desk of its own: a desk run failed, timed out or stopped, or its market guards escalated', () => {

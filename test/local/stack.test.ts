@@ -201,6 +201,11 @@ describe('local stack', () => {
     expect(states).toEqual(
       expect.arrayContaining(['LoadCase', 'QuoteMarket', 'JoinDesk', 'ReadDeskShare', 'Settle', 'NotifyResult']),
     );
+    // While in the desk, one step per look (the desk checks the case on its turns): no CheckSaleAllowed
+    // between its last joining and its last look.
+    const inDesk = states.slice(states.lastIndexOf('JoinDesk'), states.lastIndexOf('ReadDeskShare'));
+    expect(inDesk).toContain('WaitInDesk');
+    expect(inDesk).not.toContain('CheckSaleAllowed');
     // It sold through the market's desk: the desk's own execution, from the desk's synthesized definition.
     const deskRuns = [...(s().workflow.deskStarter?.executions.values() ?? [])];
     // (Run again, `_r<n>`, when the case joined again for the rest of its need after the desk ended.)

@@ -383,7 +383,7 @@ describe('a bill raised across the approval threshold while the case is in the d
       200,
     );
     const entered = () => count(statesEntered(mine), 'AwaitApproval');
-    // Asked in the desk (CheckSaleAllowed) or, its offer sold meanwhile, by PlanNextSlice: either way it waits.
+    // Asked by the desk on its turn or, its offer sold meanwhile, by PlanNextSlice: either way it waits.
     const selling = () => ['QuoteMarket', 'ReadDeskShare'].map((s) => count(statesEntered(mine), s)).join();
     await until(async () => (await saleNow()).status === 'AWAITING_APPROVAL');
     const [first, sellingThen] = [entered(), selling()];

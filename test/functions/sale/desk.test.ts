@@ -4,13 +4,13 @@
  * step handlers, DynamoDB Local and the exchange simulator. Asserts on the exchange's own record
  * against the desk's orders, the cases' shares and their ledgers.
  */
-import type { Case } from '#domain/case';
+import { arrears, type Case } from '#domain/case';
 import { executionPolicy } from '#domain/execution-policy';
 import { Decimal, sum } from '#domain/money';
 import { deskIdOf } from '#adapters/dynamodb/desk-store';
 import { kstDate } from '#domain/dates';
 import { DEFAULT_SALE_LIMITS } from '../../../functions/sale/config';
-import { afterFirst, caseReady, CITY, pacedExchange, statesEntered, useSaleWorld } from './world';
+import { afterFirst, caseReady, CITY, pacedExchange, settings, statesEntered, useSaleWorld } from './world';
 import { byKind, deskHelpers, executedVolume } from './desk-support';
 
 const world = useSaleWorld();
@@ -158,37 +158,85 @@ describe('the sale desk', () => {
     }
   }, 150_000);
 
-  it('a hold on one case withdraws it from the desk: no share of it in any order planned after, the others go on; it settles what it sold, ON_HOLD', async () => {
+  it('the desk applies each member’s own checks on its turn: a hold, an officer’s stop and a payment in full take their cases out of the next order, withdrawn with the reason, before their own executions look again; the others go on; each settles what it sold', async () => {
     world.policy = executionPolicy({ participationBps: 10 });
-    const held = await caseReady(world, { caseId: 'hold-desk-0', quantity: '0.08' });
-    const other = await caseReady(world, { caseId: 'hold-desk-1', quantity: '0.08' });
-    let heldAt = '';
+    const ready = (name: string) => caseReady(world, { caseId: `desk-check-${name}`, quantity: '0.08' });
+    const [held, stopped, paying, other] = [
+      await ready('held'),
+      await ready('stopped'),
+      await ready('paying'),
+      await ready('other'),
+    ];
+    const leaving = new Set([held, stopped, paying].map((c) => c.caseId));
+    let changedAt = '';
     afterFirst(world, 'ReconcileDeskOrder', async () => {
-      const r = await world.api.call('POST', `/cases/${held.caseId}/holds`, {
+      const hold = await world.api.call('POST', `/cases/${held.caseId}/holds`, {
         as: 'officer',
         body: { cityId: CITY, kind: 'APPEAL', reason: '이의신청' },
       });
-      expect(r.status).toBe(201);
-      heldAt = world.now().toISOString();
+      expect(hold.status).toBe(201);
+      const stop = await world.api.call('POST', `/cases/${stopped.caseId}/sales/${stopped.saleId}/stop`, {
+        as: 'officer',
+        body: { cityId: CITY, reason: '담당관 판단으로 매각 중단' },
+      });
+      expect(stop.status).toBe(200);
+      const c = (await world.store.get(CITY, paying.caseId))!;
+      const paid = await world.api.call('POST', `/cases/${paying.caseId}/payments`, {
+        body: {
+          cityId: CITY,
+          paymentId: `RCPT-${paying.caseId}`,
+          amount: arrears(c, kstDate(world.now()), { ...settings }).toFixed(0),
+          receivedOn: kstDate(world.now()),
+        },
+      });
+      expect(paid.status).toBe(200);
+      changedAt = world.now().toISOString();
     });
-    const executions = await sellTogether([held, other]);
+    // The three cases' executions do not look at the desk until the desk's turn after the changes
+    // has run: what withdraws them is the desk, not their own steps.
+    let turned!: () => void;
+    const deskTurned = new Promise<void>((resolve) => (turned = resolve));
+    const membersAtTurn = new Map<string, { status: string; reason?: string }>();
+    world.hooks.PlanDeskSlice = async (input, run) => {
+      const out = await run();
+      if (changedAt && membersAtTurn.size === 0) {
+        const deskId = (input as { deskId: string }).deskId;
+        for (const id of leaving) membersAtTurn.set(id, (await world.desks.member(CITY, deskId, id))!);
+        turned();
+      }
+      return out;
+    };
+    world.hooks.ReadDeskShare = async (input, run) => {
+      if (changedAt && leaving.has((input as { caseId: string }).caseId))
+        await Promise.race([deskTurned, new Promise((r) => setTimeout(r, 60_000))]);
+      return run();
+    };
+
+    const executions = await sellTogether([held, stopped, paying, other]);
     for (const e of executions) expect(e.status).toBe('SUCCEEDED');
-    expect(heldAt).not.toBe('');
-    const deskId = deskIdOf('KRW-BTC', kstDate(heldAt));
-    const member = (await world.desks.member(CITY, deskId, held.caseId))!;
-    expect(member.status).toBe('WITHDRAWN');
-    // Orders planned after the case's execution saw the hold never include it (a last-moment block aside).
-    const orders = (await world.desks.orders(CITY, deskId)).filter((o) =>
-      o.offers.some((x) => x.caseId === other.caseId),
-    );
-    const after = orders.filter((o) => o.plannedAt > heldAt && o.status !== 'ABSENT');
-    expect(after.length).toBeGreaterThan(0);
-    const withHeld = after.filter((o) => o.offers.some((x) => x.caseId === held.caseId));
-    expect(withHeld.length).toBeLessThanOrEqual(1); // at most the one already planned when the hold arrived
-    const { data } = await ledgerOf(held);
-    expect(data.case.status).toBe('ON_HOLD');
-    const mine = (await shares(held)).filter((s) => s.status === 'DONE');
-    expect(data.case.holdings[0]!.sold.toFixed()).toBe(sum(mine.map((s) => s.executedVolume!)).toFixed());
+    expect(changedAt).not.toBe('');
+    expect(membersAtTurn.get(held.caseId)).toMatchObject({ status: 'WITHDRAWN', reason: 'ON_HOLD' });
+    expect(membersAtTurn.get(stopped.caseId)).toMatchObject({ status: 'WITHDRAWN', reason: 'STOPPED_BY_OFFICER' });
+    expect(membersAtTurn.get(paying.caseId)).toMatchObject({ status: 'WITHDRAWN', reason: 'NOTHING_OWED' });
+
+    // Orders planned after the changes never include the three (the other case's go on).
+    const deskId = deskIdOf('KRW-BTC', kstDate(changedAt));
+    const after = (await world.desks.orders(CITY, deskId)).filter((o) => o.plannedAt > changedAt);
+    expect(after.filter((o) => o.status !== 'ABSENT').length).toBeGreaterThan(0);
+    for (const o of after) for (const id of leaving) expect(o.offers.map((x) => x.caseId)).not.toContain(id);
+
+    // Each settles what it sold: its ledger's coins are its shares' coins.
+    const states = new Map<string, string>();
+    for (const c of [held, stopped, paying]) {
+      const { data } = await ledgerOf(c);
+      states.set(c.caseId, data.case.status);
+      const mine = (await shares(c)).filter((s) => s.status === 'DONE');
+      expect(mine.length).toBeGreaterThan(0);
+      expect(data.case.holdings[0]!.sold.toFixed()).toBe(sum(mine.map((s) => s.executedVolume!)).toFixed());
+    }
+    expect(states.get(held.caseId)).toBe('ON_HOLD');
+    expect(states.get(stopped.caseId)).toBe('DUE');
+    expect(states.get(paying.caseId)).toBe('SETTLED'); // owing nothing: what its shares raised is refunded
     expect((await ledgerOf(other)).data.case.status).not.toBe('SELLING');
   }, 150_000);
 });

@@ -46,12 +46,9 @@ describe('a case’s money through the sale desk', () => {
     const left = 20_000;
 
     // After the desk's first order is final, the taxpayer pays all but ₩20,000 of what is still owed.
-    // The desk's next turn waits for the case's next look at the desk (as the two executions'
-    // one-minute waits would let it happen), so that what it planned then is what the desk sells.
+    // The desk's next turn applies the case's own checks and re-plans its offer before it plans the order.
     let paid = false;
     let paymentIn = false;
-    let replanned!: () => void;
-    const lookedAgain = new Promise<void>((resolve) => (replanned = resolve));
     let offerAfter: Decimal | undefined;
     world.hooks.ReconcileDeskOrder = async (_input, run) => {
       const out = await run();
@@ -73,24 +70,16 @@ describe('a case’s money through the sale desk', () => {
       }
       return out;
     };
-    world.hooks.ReadDeskShare = async (input, run) => {
-      // A look that began after the payment was in.
-      const after = paymentIn;
-      const out = await run();
-      if (after && offerAfter === undefined && (input as { caseId?: string }).caseId === paying.caseId) {
-        const member = (await world.desks.member(CITY, deskId, paying.caseId))!;
-        const open = (await world.desks.orders(CITY, deskId)).filter((o) =>
-          ['PLANNED', 'SENDING', 'PLACED', 'IN_DOUBT'].includes(o.status),
-        );
-        offerAfter = memberLeft(member, open);
-        replanned();
-      }
-      return out;
-    };
-    let turnsAfter = 0;
     world.hooks.PlanDeskSlice = async (_input, run) => {
-      if (paymentIn && turnsAfter++ === 0) await Promise.race([lookedAgain, new Promise((r) => setTimeout(r, 60_000))]);
-      return run();
+      if (!paymentIn || offerAfter !== undefined) return run();
+      // The first turn after the payment: what the desk may still sell of the case as it plans
+      // (its offer less what it sold; orders open before this turn held).
+      const openBefore = (await world.desks.orders(CITY, deskId)).filter((o) =>
+        ['PLANNED', 'SENDING', 'PLACED', 'IN_DOUBT'].includes(o.status),
+      );
+      const out = await run();
+      offerAfter = memberLeft((await world.desks.member(CITY, deskId, paying.caseId))!, openBefore);
+      return out;
     };
 
     const executions = await sellTogether([paying, other]);
