@@ -368,6 +368,7 @@ describe('a bill raised across the approval threshold while the case is in the d
     });
     const executions = await Promise.all([raised, other].map((c) => world.starter.start(executionInput(c))));
     const mine = world.starter.executions.get(executions[0]!.executionName)!;
+    const theirs = world.starter.executions.get(executions[1]!.executionName)!;
     const saleNow = async () => (await world.sales.get(CITY, raised.caseId, raised.saleId!))!; // once LoadCase ran
     const approve = (as: 'officer' | 'officer2') =>
       world.api.call('POST', `/cases/${raised.caseId}/sales/${raised.saleId}/approval`, { as, body: { cityId: CITY } });
@@ -396,9 +397,11 @@ describe('a bill raised across the approval threshold while the case is in the d
     expect(selling()).toBe(sellingThen);
 
     expect((await approve('officer2')).status).toBe(200);
-    await mine.done;
+    // Both sales settled (the other's ledger too) before every coin is counted.
+    await Promise.all([mine.done, theirs.done]);
     await world.deskStarter.settle();
     expect(mine.status).toBe('SUCCEEDED');
+    expect(theirs.status).toBe('SUCCEEDED');
     const deskId = deskIdOf('KRW-BTC', kstDate(waiting.approval!.requestedAt));
     await everyCoinAccounted([raised, other], await ordersOf(deskId, [raised, other]));
   }, 150_000);
