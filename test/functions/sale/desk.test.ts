@@ -134,6 +134,16 @@ describe('the sale desk', () => {
       cases.push(await caseReady(world, { caseId: `swept-desk-${i}`, quantity }));
     // Executed hours later: long after the bound, whatever number of slices the cases take.
     world.sim.faults.lateProcessing({ afterMs: 5 * 3_600_000, mode: 'hang' });
+    // Past the bound, the desk only waits for its run's span to end: those hours pass half an hour a
+    // turn, not the world's minute a turn (hundreds of turns of nothing).
+    const pastBound = () => world.metrics.filter((m) => m.name === 'OrdersInDoubtPastBound').length;
+    world.hooks.PlanDeskSlice = async (_input, run) => {
+      const before = pastBound();
+      const out = (await run()) as { action: string; reason?: string };
+      if (out.action === 'WAIT' && out.reason === 'ORDER_IN_DOUBT' && pastBound() > before)
+        world.sim.clock.advance(30 * 60_000);
+      return out;
+    };
     const executions = await sellTogether(cases);
     for (const e of executions) expect(e.status).toBe('SUCCEEDED');
     const held = await Promise.all(cases.map(async (c) => (await shares(c)).filter((s) => s.status === 'IN_DOUBT')));
@@ -208,7 +218,7 @@ describe('the sale desk', () => {
     };
     world.hooks.ReadDeskShare = async (input, run) => {
       if (changedAt && leaving.has((input as { caseId: string }).caseId))
-        await Promise.race([deskTurned, new Promise((r) => setTimeout(r, 60_000))]);
+        await Promise.race([deskTurned, new Promise((r) => setTimeout(r, 60_000).unref())]);
       return run();
     };
 

@@ -34,6 +34,7 @@ import { DynamoDbRateBudget } from '#adapters/dynamodb/rate-budget-store';
 import { DESK_MACHINE_ID, resolveStateMachineDefinition, type AslDefinition } from '#adapters/workflow/definition';
 import { DeskStore } from '#adapters/dynamodb/desk-store';
 import { createDeskSteps } from '../../../functions/sale/desk-steps';
+import { DESK_LOOK_INTERVALS } from '../../../functions/sale/desk-shares';
 import { LocalSaleWorkflowStarter, type LocalExecution, type LocalTaskHandler } from '#adapters/workflow/local-starter';
 import type { SaleExecutionInput } from '#adapters/workflow/sale-workflow';
 import { latest, statesOf, type ExecutionStates } from '#adapters/workflow/execution-history';
@@ -243,8 +244,14 @@ export function useSaleWorld(options: SaleWorldOptions = {}): SaleWorld {
       ...localTaskHandlers(deskDefinition, { caseSteps, marketSteps }),
     };
     const handlers: Record<string, LocalTaskHandler> = {};
-    for (const [stateName, run] of Object.entries(bound)) {
+    const desksTurned = deskTurnCounter();
+    for (const [stateName, step] of Object.entries(bound)) {
+      const run =
+        stateName === DESK_STATES.planDeskSlice ? (input: unknown) => step(input).finally(desksTurned.count) : step;
       handlers[stateName] = async (input) => {
+        // A case in a desk looks again after the desks' next few turns (DESK_LOOK_INTERVALS slice
+        // intervals as deployed, a desk turn each), not every few milliseconds of real time.
+        if (stateName === SALE_STATES.readDeskShare) await desksTurned.next(DESK_LOOK_INTERVALS);
         // A minute passes at each quote (the case's own, or the desk's turn).
         if (stateName === SALE_STATES.quoteMarket || stateName === DESK_STATES.planDeskSlice) sim.clock.advance(60_000);
         const hook = world.hooks[stateName];
@@ -267,7 +274,7 @@ export function useSaleWorld(options: SaleWorldOptions = {}): SaleWorld {
       new LocalSaleWorkflowStarter(definition, {
         taskHandlers: handlers,
         waitTimeOverrides: Object.fromEntries(
-          SALE_WAIT_STATES.map((s) => [s, s === SALE_STATES.awaitApproval || s === SALE_STATES.waitInDesk ? 25 : 0]),
+          SALE_WAIT_STATES.map((s) => [s, s === SALE_STATES.awaitApproval ? 25 : 0]),
         ),
         retryIntervalOverrides: Object.fromEntries(Object.keys(handlers).map((s) => [s, 0])),
       });
@@ -300,6 +307,28 @@ export function useSaleWorld(options: SaleWorldOptions = {}): SaleWorld {
   });
 
   return world;
+}
+
+/**
+ * Counts the desks' turns (PlanDeskSlice) for the cases waiting in a desk: `next(n)` resolves after n
+ * more turns, or after a quarter of a second of real time when no desk turns (it has ended, or waits).
+ */
+function deskTurnCounter() {
+  let turns = 0;
+  const waiting = new Set<{ at: number; wake: () => void }>();
+  return {
+    count() {
+      turns++;
+      for (const w of waiting) if (turns >= w.at) w.wake();
+    },
+    next(n: number): Promise<void> {
+      return new Promise((resolve) => {
+        const w = { at: turns + n, wake: () => (clearTimeout(timer), waiting.delete(w), resolve()) };
+        const timer = setTimeout(w.wake, 250);
+        waiting.add(w);
+      });
+    },
+  };
 }
 
 /** A sale execution's states as the API reads them (Step Functions' history), from the interpreter's event log. */
