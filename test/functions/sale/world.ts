@@ -247,7 +247,9 @@ export function useSaleWorld(options: SaleWorldOptions = {}): SaleWorld {
     const desksTurned = deskTurnCounter();
     for (const [stateName, step] of Object.entries(bound)) {
       const run =
-        stateName === DESK_STATES.planDeskSlice ? (input: unknown) => step(input).finally(desksTurned.count) : step;
+        stateName === DESK_STATES.planDeskSlice
+          ? (input: unknown) => step(input).finally(() => desksTurned.count())
+          : step;
       handlers[stateName] = async (input) => {
         // A case in a desk looks again after the desks' next few turns (DESK_LOOK_INTERVALS slice
         // intervals as deployed, a desk turn each), not every few milliseconds of real time.
