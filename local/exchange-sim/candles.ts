@@ -102,7 +102,26 @@ interface Loaded {
   cumVolume: Decimal[];
   /** ln(high / low)² per row, for the volatility estimate. */
   logRange2: Float64Array;
+  /** Made on the first window asked of the file (`windowSums`). */
+  sums?: WindowSums;
 }
+
+/**
+ * What a window over the file reads without visiting each of its candles (a ticker asks for a day's
+ * window at every quote): running totals of the value traded (the file's own, and volume × close for
+ * rows without one, to be converted at the series' rate), and the highest high and lowest low of each
+ * block of `BLOCK` candles (made when first needed).
+ */
+interface WindowSums {
+  cumValue: Decimal[];
+  cumVolumeClose: Decimal[];
+  high: (Decimal | undefined)[];
+  low: (Decimal | undefined)[];
+  blockHigh: (Decimal | undefined)[];
+  blockLow: (Decimal | undefined)[];
+}
+
+const BLOCK = 64;
 
 /** Files are read once per process: several simulators in one test run share them. */
 const cache = new Map<string, Loaded>();
@@ -273,29 +292,103 @@ export class CandleSeries implements PriceSource {
   /** Over data time (from, to]; candles partly inside count pro rata. */
   private windowData(from: number, to: number): WindowStats {
     const interval = this.series.intervalMs;
+    const sums = this.windowSums();
+    const rows = this.data.rows;
+    let last = this.index(to);
+    // Inside the window: the candles from the first that ends after `from` to the last that starts before `to`.
+    if (rows[last]!.startMs >= to) last--;
+    let first = this.index(from);
+    if (rows[first]!.startMs + interval <= from) first++;
+    if (from >= to || last < 0 || first > last) {
+      const p = this.priceAt(to);
+      return { volume: new Decimal(0), value: new Decimal(0), high: p, low: p };
+    }
+    // Whole candles from the running totals; the one or two partly inside pro rata.
+    const inside = (j: number) => rows[j]!.startMs >= from && rows[j]!.startMs + interval <= to;
+    const wholeFrom = inside(first) ? first : first + 1;
+    const wholeTo = inside(last) ? last : last - 1;
     let volume = new Decimal(0);
     let value = new Decimal(0);
+    if (wholeFrom <= wholeTo) {
+      volume = this.data.cumVolume[wholeTo + 1]!.sub(this.data.cumVolume[wholeFrom]!);
+      value = sums.cumValue[wholeTo + 1]!.sub(sums.cumValue[wholeFrom]!).add(
+        sums.cumVolumeClose[wholeTo + 1]!.sub(sums.cumVolumeClose[wholeFrom]!).mul(this.fx),
+      );
+    }
+    for (const j of new Set([first, last])) {
+      if (inside(j)) continue;
+      const r = rows[j]!;
+      const share = new Decimal(Math.min(r.startMs + interval, to) - Math.max(r.startMs, from)).div(interval);
+      volume = volume.add(new Decimal(r.volume).mul(share));
+      const candleValue = r.value ? new Decimal(r.value) : new Decimal(r.volume).mul(r.close).mul(this.fx);
+      value = value.add(candleValue.mul(share));
+    }
+    const [high, low] = this.range(first, last);
+    return { volume, value, high: high.mul(this.fx), low: low.mul(this.fx) };
+  }
+
+  /** Highest high and lowest low of candles first..last (in the file's currency), a block at a time. */
+  private range(first: number, last: number): [Decimal, Decimal] {
     let high: Decimal | undefined;
     let low: Decimal | undefined;
-    const lastIndex = this.index(to);
-    for (let j = lastIndex; j >= 0; j--) {
-      const r = this.row(j);
-      const start = r.startMs;
-      const end = start + interval;
-      if (end <= from) break;
-      const overlap = Math.min(end, to) - Math.max(start, from);
-      if (overlap <= 0) continue;
-      const share = overlap >= interval ? null : new Decimal(overlap).div(interval);
-      const v = share ? new Decimal(r.volume).mul(share) : new Decimal(r.volume);
-      volume = volume.add(v);
-      const candleValue = r.value ? new Decimal(r.value) : new Decimal(r.volume).mul(r.close).mul(this.fx);
-      value = value.add(share ? candleValue.mul(share) : candleValue);
-      const h = new Decimal(r.high).mul(this.fx);
-      const l = new Decimal(r.low).mul(this.fx);
+    const take = (h: Decimal, l: Decimal) => {
       if (!high || h.gt(high)) high = h;
       if (!low || l.lt(low)) low = l;
+    };
+    for (let j = first; j <= last;) {
+      const block = Math.floor(j / BLOCK);
+      const blockEnd = (block + 1) * BLOCK - 1;
+      if (j === block * BLOCK && blockEnd <= last) {
+        const [h, l] = this.blockRange(block);
+        take(h, l);
+        j = blockEnd + 1;
+      } else {
+        take(this.rowHigh(j), this.rowLow(j));
+        j++;
+      }
     }
-    const p = this.priceAt(to);
-    return { volume, value, high: high ?? p, low: low ?? p };
+    return [high!, low!];
+  }
+
+  private blockRange(block: number): [Decimal, Decimal] {
+    const sums = this.windowSums();
+    if (!sums.blockHigh[block]) {
+      let high = this.rowHigh(block * BLOCK);
+      let low = this.rowLow(block * BLOCK);
+      for (let j = block * BLOCK + 1; j < (block + 1) * BLOCK; j++) {
+        if (this.rowHigh(j).gt(high)) high = this.rowHigh(j);
+        if (this.rowLow(j).lt(low)) low = this.rowLow(j);
+      }
+      sums.blockHigh[block] = high;
+      sums.blockLow[block] = low;
+    }
+    return [sums.blockHigh[block], sums.blockLow[block]!];
+  }
+
+  private rowHigh(j: number): Decimal {
+    const sums = this.windowSums();
+    return (sums.high[j] ??= new Decimal(this.row(j).high));
+  }
+
+  private rowLow(j: number): Decimal {
+    const sums = this.windowSums();
+    return (sums.low[j] ??= new Decimal(this.row(j).low));
+  }
+
+  private windowSums(): WindowSums {
+    if (!this.data.sums) {
+      const cumValue = [new Decimal(0)];
+      const cumVolumeClose = [new Decimal(0)];
+      for (const r of this.data.rows) {
+        cumValue.push(r.value ? cumValue[cumValue.length - 1]!.add(r.value) : cumValue[cumValue.length - 1]!);
+        cumVolumeClose.push(
+          r.value
+            ? cumVolumeClose[cumVolumeClose.length - 1]!
+            : cumVolumeClose[cumVolumeClose.length - 1]!.add(new Decimal(r.volume).mul(r.close)),
+        );
+      }
+      this.data.sums = { cumValue, cumVolumeClose, high: [], low: [], blockHigh: [], blockLow: [] };
+    }
+    return this.data.sums;
   }
 }
