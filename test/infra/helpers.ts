@@ -1,11 +1,9 @@
 /** Builds the real app from cdk.json's context, with asset bundling skipped unless asked for. */
-import { createHash } from 'node:crypto';
 import {
   closeSync,
   existsSync,
   mkdirSync,
   openSync,
-  readdirSync,
   readFileSync,
   renameSync,
   rmSync,
@@ -16,8 +14,10 @@ import * as path from 'node:path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { type BuiltApp, buildApp } from '../../infra/build-app';
+import { CACHE_DIR, REPO_ROOT, templateCacheFile, type TemplateJson } from './template-cache';
 
-export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+export { REPO_ROOT, type TemplateJson };
+
 export const FIXTURE_HANDLER = path.join(__dirname, 'fixtures', 'handler.ts');
 
 /** The `context` block of cdk.json: the defaults a `dev` Cheongju deployment synthesizes with. */
@@ -41,31 +41,7 @@ export function buildTestApp(
   });
 }
 
-/** A synthesized CloudFormation template, as JSON. */
-export type TemplateJson = {
-  Resources: Record<string, { Type: string; Properties?: Record<string, unknown>; [key: string]: unknown }>;
-  [key: string]: unknown;
-};
-
-const CACHE_DIR = path.join(REPO_ROOT, 'node_modules', '.cache', 'crypto-tax-recovery');
 let defaultTemplate: TemplateJson | undefined;
-
-/** Every input of the default app's synth: the sources infra/ reads (infra, functions, shared), cdk.json, the locked versions, this file. */
-function synthInputsHash(): string {
-  const hash = createHash('sha256');
-  const files = (dir: string): string[] =>
-    readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-      e.isDirectory() ? files(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : [],
-    );
-  const inputs = [
-    ...['infra', 'functions', 'shared'].flatMap((d) => files(path.join(REPO_ROOT, d))),
-    ...['cdk.json', 'package-lock.json'].map((f) => path.join(REPO_ROOT, f)),
-    __filename,
-  ];
-  for (const file of inputs.sort()) hash.update(path.relative(REPO_ROOT, file)).update(readFileSync(file));
-  hash.update(JSON.stringify([process.env.CDK_DEFAULT_ACCOUNT ?? null, process.env.CDK_DEFAULT_REGION ?? null]));
-  return hash.digest('hex').slice(0, 24);
-}
 
 const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 
@@ -73,7 +49,7 @@ const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(
  * The template of the default app (`buildTestApp()`: cdk.json's context, bundling skipped),
  * synthesized with cdk-nag, which throws on any unacknowledged finding. A synth takes seconds of
  * CPU and many test files read the same template, so it is made once per set of inputs and kept in
- * node_modules/.cache under a hash of every input (`synthInputsHash`); test files running at the
+ * node_modules/.cache under a hash of every input (./template-cache.ts); test files running at the
  * same time wait for the one that makes it rather than synthesize it again. A synth that fails
  * leaves nothing behind: every caller then synthesizes, and fails, itself. TEST_RESYNTH=1 forces a
  * new synth. Tests that need the constructs too (`stack.resolve`, logical ids) build the app with
@@ -82,7 +58,7 @@ const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(
 export function synthesizedTemplate(): TemplateJson {
   if (defaultTemplate) return defaultTemplate;
   mkdirSync(CACHE_DIR, { recursive: true });
-  const file = path.join(CACHE_DIR, `template-${synthInputsHash()}.json`);
+  const file = templateCacheFile();
   const lock = `${file}.lock`;
   const resynth = Boolean(process.env.TEST_RESYNTH ?? process.env.SALE_TEST_RESYNTH);
   for (let waited = 0; !resynth && !existsSync(file); waited += 200) {

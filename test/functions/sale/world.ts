@@ -47,8 +47,8 @@ import type { SaleDeps } from '../../../functions/sale/context';
 import { localTaskHandlers, stepDispatcher } from '../../../functions/sale/dispatch';
 import { createMarketSteps } from '../../../functions/sale/market-steps';
 import { createOrderSweep, type SweepReport } from '../../../functions/sale/sweep';
-import { DESK_STATES, DESK_WAIT_STATES, SALE_STATES, SALE_WAIT_STATES } from '../../../infra/constructs/sale-workflow';
-import { synthesizedTemplate } from '../../infra/helpers';
+import type { DESK_STATES as DeskStates, SALE_STATES as SaleStates } from '../../../infra/constructs/sale-workflow';
+import { cachedTemplate, type TemplateJson } from '../../infra/template-cache';
 import { testApi, type TestApi } from '../../support/api';
 import { useCasesTable, type TestTable } from '../../support/dynamodb';
 
@@ -58,23 +58,44 @@ export const KEYS = { accessKey: 'city-sale-test-access', secretKey: 'city-sale-
 export const settings = { ...DEFAULT_CITY_SETTINGS, cityId: CITY };
 export const silent = new Logger({ logLevel: 'SILENT' });
 
-let cachedDefinition: AslDefinition | undefined;
-let cachedDeskDefinition: AslDefinition | undefined;
+/**
+ * The states the world steps into by name, checked against the construct's names when type-checked
+ * (importing the construct would load the CDK library in every sale test file: seconds of CPU each).
+ */
+const SALE_STATES = {
+  quoteMarket: 'QuoteMarket',
+  lookUpOrdersInDoubt: 'LookUpOrdersInDoubt',
+  awaitApproval: 'AwaitApproval',
+  readDeskShare: 'ReadDeskShare',
+} as const satisfies Partial<typeof SaleStates>;
+const DESK_STATES = { planDeskSlice: 'PlanDeskSlice' } as const satisfies Partial<typeof DeskStates>;
 
-/** The sale desk's state machine, as synthesized beside the sale's. */
-export function synthesizedDeskDefinition(): AslDefinition {
-  cachedDeskDefinition ??= resolveStateMachineDefinition(synthesizedTemplate(), DESK_MACHINE_ID);
-  return cachedDeskDefinition;
-}
+/** A definition's Wait states (the world overrides their durations). */
+const waitStates = (definition: AslDefinition) =>
+  Object.entries(definition.States)
+    .filter(([, state]) => state.Type === 'Wait')
+    .map(([name]) => name);
+
+let template: TemplateJson | undefined;
 
 /**
- * The state machine the CDK stack synthesizes (cdk.json's context, bundling skipped), tokens resolved
- * (placeholder Lambda ARNs), from the template the infra tests share (synthesized once per set of
- * inputs, test/infra/helpers.ts).
+ * The template the CDK stack synthesizes (cdk.json's context, bundling skipped), shared with the infra
+ * tests (synthesized once per set of inputs, test/infra/helpers.ts): read from their cache, the
+ * library loaded only when there is none yet.
  */
-export function synthesizedDefinition(): AslDefinition {
-  cachedDefinition ??= resolveStateMachineDefinition(synthesizedTemplate());
-  return cachedDefinition;
+async function synthesizedTemplate(): Promise<TemplateJson> {
+  template ??= cachedTemplate() ?? (await import('../../infra/helpers')).synthesizedTemplate();
+  return template;
+}
+
+/** The sale desk's state machine, as synthesized beside the sale's. */
+export async function synthesizedDeskDefinition(): Promise<AslDefinition> {
+  return resolveStateMachineDefinition(await synthesizedTemplate(), DESK_MACHINE_ID);
+}
+
+/** The sale's state machine the CDK stack synthesizes, tokens resolved (placeholder Lambda ARNs). */
+export async function synthesizedDefinition(): Promise<AslDefinition> {
+  return resolveStateMachineDefinition(await synthesizedTemplate());
 }
 
 export interface RecordedMetric {
@@ -140,7 +161,7 @@ export function useSaleWorld(options: SaleWorldOptions = {}): SaleWorld {
   Object.defineProperty(world, 'citySettings', { get: () => table.settings });
 
   beforeAll(async () => {
-    const definition = synthesizedDefinition();
+    const definition = await synthesizedDefinition();
     const sim = await startExchangeSimulator({
       seed: 11,
       keys: [KEYS],
@@ -238,7 +259,7 @@ export function useSaleWorld(options: SaleWorldOptions = {}): SaleWorld {
       }),
     );
     world.sweep = () => sweep();
-    const deskDefinition = synthesizedDeskDefinition();
+    const deskDefinition = await synthesizedDeskDefinition();
     const bound = {
       ...localTaskHandlers(definition, { caseSteps, marketSteps }),
       ...localTaskHandlers(deskDefinition, { caseSteps, marketSteps }),
@@ -276,14 +297,14 @@ export function useSaleWorld(options: SaleWorldOptions = {}): SaleWorld {
       new LocalSaleWorkflowStarter(definition, {
         taskHandlers: handlers,
         waitTimeOverrides: Object.fromEntries(
-          SALE_WAIT_STATES.map((s) => [s, s === SALE_STATES.awaitApproval ? 25 : 0]),
+          waitStates(definition).map((s) => [s, s === SALE_STATES.awaitApproval ? 25 : 0]),
         ),
         retryIntervalOverrides: Object.fromEntries(Object.keys(handlers).map((s) => [s, 0])),
       });
     world.starter = world.newStarter();
     world.deskStarter = LocalSaleWorkflowStarter.forDesk(deskDefinition, {
       taskHandlers: handlers,
-      waitTimeOverrides: Object.fromEntries(DESK_WAIT_STATES.map((s) => [s, 0])),
+      waitTimeOverrides: Object.fromEntries(waitStates(deskDefinition).map((s) => [s, 0])),
       retryIntervalOverrides: Object.fromEntries(Object.keys(handlers).map((s) => [s, 0])),
     });
   });
