@@ -41,6 +41,8 @@ const common = {
     '^#domain/(.*)$': '<rootDir>/shared/domain/$1',
     '^#adapters/(.*)$': '<rootDir>/shared/adapters/$1',
   },
+  // TEST_CPU_LOG=<file>: each test file's CPU seconds appended to that file (docs/BENCHMARKS.md).
+  setupFilesAfterEnv: process.env.TEST_CPU_LOG ? ['<rootDir>/test/support/cpu-per-file.ts'] : [],
 };
 
 module.exports = {
