@@ -16,7 +16,8 @@
  *   DYNAMODB_ENDPOINT          DynamoDB Local, for the local stack and tests
  */
 import * as z from 'zod/mini';
-import { cityIds, ConfigError, ENV, executionPolicyVar, optional, parseEnv, required, whole } from '#adapters/env';
+import { cityIds, ConfigError, ENV, optional, parseEnv, required, whole } from '#adapters/env';
+import { executionPolicyVar } from '#adapters/execution-policy-env';
 import type { ExecutionPolicy } from '#domain/execution-policy';
 import { ROLES, type CallerGrant } from './roles';
 
