@@ -32,14 +32,13 @@ const FACADE_FREE_BUILTINS = ['crypto', 'fs', 'fs/promises', 'http', 'https', 'o
  * Modules replaced at bundle time (esbuild's alias, paths from the repository root), each for a
  * smaller bundle and a faster cold start (functions/bundling/, docs/BENCHMARKS.md): the SDK's default
  * credential chain by the environment's credentials, all a Lambda ever has; the SDK's event-stream
- * codec, its endpoint-discovery cache and semver (for the X-Ray SDK's v2 patcher), which no function
- * uses, by stubs that fail loudly if one ever does; the built-ins above without their ESM facade.
+ * codec and its endpoint-discovery cache, which no function uses, by stubs that fail loudly if one
+ * ever does; the built-ins above without their ESM facade.
  */
 export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
   '@aws-sdk/credential-provider-node': './functions/bundling/credential-provider.ts',
   '@smithy/core/event-streams': './functions/bundling/event-streams.ts',
   '@aws-sdk/endpoint-cache': './functions/bundling/endpoint-cache.ts',
-  semver: './functions/bundling/semver.ts',
   ...Object.fromEntries(
     FACADE_FREE_BUILTINS.flatMap((name) => [
       // esbuild also aliases subpaths (`fs/promises` under `fs`): each one used has its own entry.
@@ -47,6 +46,28 @@ export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
       [name, `./functions/bundling/node/${name.replace('/', '-')}.ts`],
     ]),
   ),
+};
+
+/**
+ * Files inside the X-Ray SDK (CommonJS: esbuild keeps all it requires) replaced by stubs that fail
+ * loudly if ever reached: its AWS SDK v2 patcher (with semver), never called with v3 clients, and
+ * its centralized sampler, switched off by the SDK itself on Lambda (functions/bundling/).
+ */
+const XRAY_STUBS: Readonly<Record<string, string>> = {
+  './patchers/aws_p': 'functions/bundling/xray-aws-v2.ts',
+  './sampling/default_sampler': 'functions/bundling/xray-central-sampling.ts',
+};
+
+export const xraySdkStubs: Plugin = {
+  name: 'xray-sdk-stubs',
+  setup(esbuild) {
+    esbuild.onResolve({ filter: /^\.\/(patchers\/aws_p|sampling\/default_sampler)$/ }, ({ path: spec, importer }) => {
+      const stub = XRAY_STUBS[spec];
+      return stub && /[\\/]aws-xray-sdk-core[\\/]dist[\\/]lib[\\/]/.test(importer)
+        ? { path: path.join(REPO_ROOT, stub) }
+        : undefined;
+    });
+  },
 };
 
 /** A client's generated schemas (`@aws-sdk/client-*\/dist-es/schemas/schemas_0.js`). */
@@ -115,7 +136,7 @@ export function bundleOptions(entry: string): BuildOptions & { entryPoints: stri
     mainFields: ['module', 'main'],
     banner: { js: BUNDLE_BANNER },
     alias: { ...BUNDLE_ALIASES },
-    plugins: [sdkSchemaKeys, sideEffectFreePackages],
+    plugins: [sdkSchemaKeys, sideEffectFreePackages, xraySdkStubs],
     minify: true,
     // Korean text (notices, problems) as UTF-8, 3 bytes a character, not 6-byte \u escapes.
     charset: 'utf8',
