@@ -6,7 +6,7 @@
  * and centralized sampler stubbed) sends the DynamoDB calls' subsegments to the daemon's address,
  * here a UDP socket of the test's own.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -58,7 +58,7 @@ describe('a bundled handler', () => {
             _X_AMZN_TRACE_ID: 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1',
             POWERTOOLS_LOG_LEVEL: 'ERROR',
           },
-        }) as ChildProcessWithoutNullStreams;
+        });
         let stdout = '';
         let stderr = '';
         child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
