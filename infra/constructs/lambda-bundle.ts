@@ -58,10 +58,14 @@ const XRAY_STUBS: Readonly<Record<string, string>> = {
   './sampling/default_sampler': 'functions/bundling/xray-central-sampling.ts',
 };
 
+/** A filter matching exactly one of `names`. */
+const exactly = (names: readonly string[]): RegExp =>
+  new RegExp(`^(${names.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})$`);
+
 export const xraySdkStubs: Plugin = {
   name: 'xray-sdk-stubs',
   setup(esbuild) {
-    esbuild.onResolve({ filter: /^\.\/(patchers\/aws_p|sampling\/default_sampler)$/ }, ({ path: spec, importer }) => {
+    esbuild.onResolve({ filter: exactly(Object.keys(XRAY_STUBS)) }, ({ path: spec, importer }) => {
       const stub = XRAY_STUBS[spec];
       return stub && /[\\/]aws-xray-sdk-core[\\/]dist[\\/]lib[\\/]/.test(importer)
         ? { path: path.join(REPO_ROOT, stub) }
@@ -110,8 +114,7 @@ const SIDE_EFFECT_FREE = ['decimal.js'];
 export const sideEffectFreePackages: Plugin = {
   name: 'side-effect-free-packages',
   setup(esbuild) {
-    const filter = new RegExp(`^(${SIDE_EFFECT_FREE.map((p) => p.replace(/[.]/g, '\\.')).join('|')})$`);
-    esbuild.onResolve({ filter }, async ({ path: spec, kind, resolveDir, importer, pluginData }) => {
+    esbuild.onResolve({ filter: exactly(SIDE_EFFECT_FREE) }, async ({ path: spec, kind, resolveDir, importer, pluginData }) => {
       if (pluginData === sideEffectFreePackages) return undefined; // the resolution below
       const resolved = await esbuild.resolve(spec, { kind, resolveDir, importer, pluginData: sideEffectFreePackages });
       if (resolved.errors.length > 0) return { errors: resolved.errors };
