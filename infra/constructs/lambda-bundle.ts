@@ -114,12 +114,20 @@ const SIDE_EFFECT_FREE = ['decimal.js'];
 export const sideEffectFreePackages: Plugin = {
   name: 'side-effect-free-packages',
   setup(esbuild) {
-    esbuild.onResolve({ filter: exactly(SIDE_EFFECT_FREE) }, async ({ path: spec, kind, resolveDir, importer, pluginData }) => {
-      if (pluginData === sideEffectFreePackages) return undefined; // the resolution below
-      const resolved = await esbuild.resolve(spec, { kind, resolveDir, importer, pluginData: sideEffectFreePackages });
-      if (resolved.errors.length > 0) return { errors: resolved.errors };
-      return { path: resolved.path, namespace: resolved.namespace, sideEffects: false };
-    });
+    esbuild.onResolve(
+      { filter: exactly(SIDE_EFFECT_FREE) },
+      async ({ path: spec, kind, resolveDir, importer, pluginData }) => {
+        if (pluginData === sideEffectFreePackages) return undefined; // the resolution below
+        const resolved = await esbuild.resolve(spec, {
+          kind,
+          resolveDir,
+          importer,
+          pluginData: sideEffectFreePackages,
+        });
+        if (resolved.errors.length > 0) return { errors: resolved.errors };
+        return { path: resolved.path, namespace: resolved.namespace, sideEffects: false };
+      },
+    );
   },
 };
 

@@ -22,7 +22,11 @@ describe('a bundled handler', () => {
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
   it('writes and reads DynamoDB through the bundled SDK and traces the calls through the bundled X-Ray SDK', async () => {
-    await bundleFunction(path.join(__dirname, 'fixtures', 'traced-dynamodb-handler.ts'), outdir, path.join(outdir, 'sidecar'));
+    await bundleFunction(
+      path.join(__dirname, 'fixtures', 'traced-dynamodb-handler.ts'),
+      outdir,
+      path.join(outdir, 'sidecar'),
+    );
     const bundle = path.join(outdir, 'index.mjs');
     const code = readFileSync(bundle, 'utf8');
     expect(code).toContain('centralized sampling is not bundled');
@@ -69,7 +73,10 @@ describe('a bundled handler', () => {
       expect(run.status).toBe(0);
       expect(run.stdout).toBe('read back through the bundle');
       // Each subsegment is a datagram: a header line, then the document.
-      const documents = received.map((m) => JSON.parse(m.split('\n')[1] ?? '{}') as { name?: string; aws?: { operation?: string; table_name?: string } });
+      const documents = received.map(
+        (m) =>
+          JSON.parse(m.split('\n')[1] ?? '{}') as { name?: string; aws?: { operation?: string; table_name?: string } },
+      );
       const dynamo = documents.filter((d) => d.name === 'DynamoDB');
       expect(dynamo.map((d) => d.aws?.operation).sort()).toEqual(['GetItem', 'PutItem']);
       expect(dynamo.every((d) => d.aws?.table_name === table.tableName)).toBe(true);
