@@ -96,11 +96,15 @@ export async function sharesOf(deps: Pick<ShareDeps, 'sales'>, order: DeskOrder)
   return shares;
 }
 
-/** Closes a desk order not executed (ABSENT) or in doubt, each case's share with it, in one transaction. */
+/**
+ * Closes a desk order not executed (ABSENT) or in doubt, each case's share with it, in one transaction
+ * (with `deskChange` made to the desk record in it).
+ */
 export async function closeWithShares(
   deps: ShareDeps,
   order: DeskOrder,
   from: readonly OrderRecord['status'][],
+  deskChange?: (desk: DeskRecord) => DeskRecord,
 ): Promise<void> {
   const now = deps.clock();
   const shares = (await sharesOf(deps, order)).map((s) =>
@@ -108,7 +112,8 @@ export async function closeWithShares(
       ? { ...s, status: 'IN_DOUBT' as const, inDoubtSince: order.inDoubtSince ?? now.toISOString(), lookups: 0 }
       : finalShare(s, order, now),
   );
-  await deps.desks.closeOrder(order, from, shares, await deps.desks.get(order.cityId, order.saleId));
+  const desk = await deps.desks.get(order.cityId, order.saleId);
+  await deps.desks.closeOrder(order, from, shares, desk && deskChange ? deskChange(desk) : desk);
 }
 
 /**

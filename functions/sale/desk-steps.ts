@@ -31,10 +31,18 @@ import {
   type DeskMember,
   type DeskOrder,
   type DeskRecord,
+  type DeskRules,
   type DeskStore,
 } from '#adapters/dynamodb/desk-store';
 import type { MarketSnapshot, OrderRecord } from '#adapters/dynamodb/sale-store';
-import { isFinal, isRefusal, OrderNotFound, type ExchangeOrder } from '#adapters/exchange/exchange';
+import {
+  BelowMinimum,
+  InvalidTick,
+  isFinal,
+  isRefusal,
+  OrderNotFound,
+  type ExchangeOrder,
+} from '#adapters/exchange/exchange';
 import {
   askApproval,
   isSelling,
@@ -108,8 +116,11 @@ export function createDeskSteps(deps: DeskStepDeps): DeskSteps {
     return done;
   }
 
-  const closeWithShares = (order: DeskOrder, from: readonly OrderRecord['status'][]) =>
-    closeOrderWithShares(deps, order, from);
+  const closeWithShares = (
+    order: DeskOrder,
+    from: readonly OrderRecord['status'][],
+    deskChange?: (desk: DeskRecord) => DeskRecord,
+  ) => closeOrderWithShares(deps, order, from, deskChange);
 
   /** Every order of the desk not final: in doubt looked up again, found final closed; the rest as they stand. */
   async function openOrders(desk: DeskRecord): Promise<DeskOrder[]> {
@@ -185,15 +196,30 @@ export function createDeskSteps(deps: DeskStepDeps): DeskSteps {
     return kept;
   }
 
-  async function quote(market: string): Promise<MarketSnapshot | undefined> {
-    const [tickers, books] = await Promise.all([exchange.quotes([market]), exchange.orderBooks([market])]);
-    const rule = await exchange.marketRules(market);
+  /**
+   * The market's rules as the desk keeps them (instruments and chance, two requests): read again once
+   * older than `rulesMaxAgeMs`, and at the next turn after the exchange refused an order on a rule.
+   */
+  async function rulesOf(desk: DeskRecord, now: Date): Promise<DeskRules> {
+    const age = desk.rules ? now.getTime() - Date.parse(desk.rules.readAt) : Infinity;
+    if (desk.rules && age >= 0 && age < deps.limits.rulesMaxAgeMs) return desk.rules;
+    const rule = await exchange.marketRules(desk.market);
+    return { tickSize: rule.tickSize, askFee: rule.askFee, minOrderKrw: rule.minOrderTotal, readAt: now.toISOString() };
+  }
+
+  async function quote(desk: DeskRecord, now: Date): Promise<{ snapshot: MarketSnapshot; rules: DeskRules } | undefined> {
+    const market = desk.market;
+    const [tickers, books, rules] = await Promise.all([
+      exchange.quotes([market]),
+      exchange.orderBooks([market]),
+      rulesOf(desk, now),
+    ]);
     const ticker = tickers.find((t) => t.market === market);
     const book = books.find((b) => b.market === market);
     const bestBid = book?.bids[0]?.price;
     const bestAsk = book?.asks[0]?.price;
     if (!ticker || !book || !bestBid || !bestAsk) return undefined;
-    return {
+    const snapshot: MarketSnapshot = {
       market,
       quotedAt: new Date(
         Math.min(ticker.timestamp.getTime(), ticker.tradeTimestamp.getTime(), book.timestamp.getTime()),
@@ -203,12 +229,13 @@ export function createDeskSteps(deps: DeskStepDeps): DeskSteps {
       bestAsk,
       mid: bestBid.add(bestAsk).div(2),
       bids: book.bids.map((l) => ({ price: l.price, size: l.size })),
-      tickSize: rule.tickSize,
-      askFee: rule.askFee,
-      minOrderKrw: rule.minOrderTotal,
+      tickSize: rules.tickSize,
+      askFee: rules.askFee,
+      minOrderKrw: rules.minOrderKrw,
       accTradeVolume24h: ticker.accTradeVolume24h,
       accTradeValue24h: ticker.accTradeValue24h,
     };
+    return { snapshot, rules };
   }
 
   return {
@@ -279,9 +306,10 @@ export function createDeskSteps(deps: DeskStepDeps): DeskSteps {
           ? decide({ action: 'WAIT', reason: 'ORDER_IN_DOUBT', waitSeconds: deps.limits.inDoubtRecheckSeconds })
           : end('NO_MEMBERS', []);
 
-      const snapshot = await quote(desk.market);
-      if (!snapshot)
+      const quoted = await quote(desk, now);
+      if (!quoted)
         return decide({ action: 'WAIT', reason: 'NO_PRICE', waitSeconds: waitFor(deps.policy.sliceIntervalMs) });
+      const { snapshot, rules } = quoted;
       const window = deps.policy.circuitBreakerWindowMs;
       const kept = desk.priceHistory.filter(
         (p) => Date.parse(p.at) >= now.getTime() - window && p.at !== snapshot.quotedAt,
@@ -308,6 +336,7 @@ export function createDeskSteps(deps: DeskStepDeps): DeskSteps {
       desk = {
         ...desk,
         lastQuote: snapshot,
+        rules,
         priceHistory: [...kept, { at: snapshot.quotedAt, price: snapshot.tradePrice }],
         consecutivePauses: guard.action === 'GO' ? 0 : guard.consecutivePauses,
       };
@@ -382,6 +411,7 @@ export function createDeskSteps(deps: DeskStepDeps): DeskSteps {
         offers: [...turnResult.split.offers],
         volumePerMinute,
         arrivalMids: Object.fromEntries(turn.flatMap((m) => (m.arrivalMid ? [[m.caseId, m.arrivalMid]] : []))),
+        rulesReadAt: rules.readAt,
       };
       const saleOf = new Map(turn.map((m) => [m.caseId, m.saleId]));
       const shares = order.offers.map((o) => plannedShare(order, o, saleOf.get(o.caseId) ?? ''));
@@ -486,12 +516,30 @@ export function createDeskSteps(deps: DeskStepDeps): DeskSteps {
           price: order.limitPrice,
         });
       } catch (error) {
-        if (isRefusal(error))
-          await closeWithShares(
-            { ...order, status: 'ABSENT', absentReason: `refused: ${error.name} ${error.exchangeName ?? ''}`.trim() },
-            ['SENDING'],
-          );
-        throw error;
+        if (!isRefusal(error)) throw error;
+        // Refused outright: never placed (ABSENT, kept with the refusal; its identifier is never used again).
+        const absent: DeskOrder = {
+          ...order,
+          status: 'ABSENT',
+          absentReason: `refused: ${error.name} ${error.exchangeName ?? ''}`.trim(),
+        };
+        // On a tick size or minimum the desk kept from an earlier turn: the rule may have changed
+        // (Upbit's tick follows the price band). The desk drops its rules in the same transaction and
+        // its next turn reads them again and plans a new order; refused on rules read for the order
+        // itself, the refusal is not staleness and fails the run as any other.
+        const staleRule =
+          (error instanceof InvalidTick || error instanceof BelowMinimum) &&
+          order.rulesReadAt !== undefined &&
+          order.rulesReadAt < order.plannedAt;
+        await closeWithShares(absent, ['SENDING'], staleRule ? ({ rules: _dropped, ...d }) => d : undefined);
+        if (!staleRule) throw error;
+        deps.metrics.addMetric('DeskRulesRefused', 'Count', 1);
+        deps.logger.warn('desk order refused on a rule the desk kept: not placed; the rules are read again', {
+          identifier,
+          refusal: absent.absentReason,
+          rulesReadAt: order.rulesReadAt,
+        });
+        return { identifier, status: 'ABSENT', resolvedByLookup: false, refusedBy: error.name };
       }
       if (outcome.outcome === 'inDoubt') {
         await closeWithShares({ ...order, status: 'IN_DOUBT', inDoubtSince: clock().toISOString(), lookups: 0 }, [

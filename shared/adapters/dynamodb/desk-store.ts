@@ -99,6 +99,8 @@ export interface DeskRecord {
   /** Orders not yet final (planned, sent, placed or in doubt). */
   openOrders: string[];
   lastQuote?: MarketSnapshot;
+  /** The market's rules as last read from the exchange (kept for a bounded time: `rulesMaxAgeMs`). */
+  rules?: DeskRules;
   priceHistory: PricePoint[];
   consecutivePauses: number;
   /** The mid when the desk first sold this day (its arrival price). */
@@ -107,6 +109,14 @@ export interface DeskRecord {
   startedAt: string;
   endedAt?: string;
   lastDecision?: { at: string; action: string; reason?: string };
+}
+
+/** What an order on the market must respect, read from the exchange (instruments and chance) at `readAt`. */
+export interface DeskRules {
+  tickSize: Decimal;
+  askFee: Decimal;
+  minOrderKrw: Decimal;
+  readAt: string;
 }
 
 export type MemberStatus = 'ACTIVE' | 'WITHDRAWN' | 'DONE';
@@ -139,6 +149,8 @@ export interface DeskOrder extends OrderRecord {
   volumePerMinute?: Decimal;
   /** Each offering case's arrival mid (its member's), by case id: its fills are valued at it. */
   arrivalMids?: Record<string, Decimal>;
+  /** When the rules it was priced and sized on were read (before `plannedAt`: kept from an earlier turn). */
+  rulesReadAt?: string;
 }
 
 export const emptyFigures = (): DeskFigures => ({
@@ -233,6 +245,16 @@ function deskToItem(d: DeskRecord): Item {
     sliceCount: d.sliceCount,
     openOrders: d.openOrders,
     ...(d.lastQuote ? { lastQuote: snapshotOut(d.lastQuote) } : {}),
+    ...(d.rules
+      ? {
+          rules: {
+            tickSize: d.rules.tickSize.toFixed(),
+            askFee: d.rules.askFee.toFixed(),
+            minOrderKrw: d.rules.minOrderKrw.toFixed(),
+            readAt: d.rules.readAt,
+          },
+        }
+      : {}),
     priceHistory: d.priceHistory.map((p) => [p.at, p.price.toFixed()]),
     consecutivePauses: d.consecutivePauses,
     ...(d.arrivalMid ? { arrivalMid: d.arrivalMid.toFixed() } : {}),
@@ -278,6 +300,15 @@ export function itemToDesk(item: Item): DeskRecord {
     startedAt: str(item.startedAt, 'startedAt'),
   };
   if (item.lastQuote !== undefined) d.lastQuote = snapshotIn(item.lastQuote);
+  if (item.rules !== undefined) {
+    const r = rec(item.rules, 'rules');
+    d.rules = {
+      tickSize: dec(r.tickSize, 'rules.tickSize'),
+      askFee: dec(r.askFee, 'rules.askFee'),
+      minOrderKrw: dec(r.minOrderKrw, 'rules.minOrderKrw'),
+      readAt: str(r.readAt, 'rules.readAt'),
+    };
+  }
   if (item.arrivalMid !== undefined) d.arrivalMid = dec(item.arrivalMid, 'arrivalMid');
   if (item.endedAt !== undefined) d.endedAt = str(item.endedAt, 'endedAt');
   if (item.lastDecision !== undefined) {
@@ -365,6 +396,7 @@ function deskOrderToItem(o: DeskOrder): Item {
     ...(o.arrivalMids
       ? { arrivalMids: Object.fromEntries(Object.entries(o.arrivalMids).map(([k, v]) => [k, v.toFixed()])) }
       : {}),
+    ...(o.rulesReadAt ? { rulesReadAt: o.rulesReadAt } : {}),
   };
 }
 
@@ -386,6 +418,7 @@ export function itemToDeskOrder(item: Item): DeskOrder {
     o.arrivalMids = Object.fromEntries(
       Object.entries(rec(item.arrivalMids, 'arrivalMids')).map(([k, v]) => [k, dec(v, `arrivalMids.${k}`)]),
     );
+  if (item.rulesReadAt !== undefined) o.rulesReadAt = str(item.rulesReadAt, 'rulesReadAt');
   return o;
 }
 
