@@ -15,7 +15,7 @@
  * in the transaction that marks the order DONE.
  */
 import { isSaleStopRequested, saleBlock } from '#domain/case';
-import { ConcurrencyConflictError } from '#domain/case-store';
+import { CaseNotFoundError, ConcurrencyConflictError } from '#domain/case-store';
 import { kstDate } from '#domain/dates';
 import type { DeskParticipant } from '#domain/desk-allocation';
 import { guardMarket } from '#domain/execution-policy';
@@ -165,9 +165,18 @@ export function createDeskSteps(deps: DeskStepDeps): DeskSteps {
    */
   async function reviewMembers(desk: DeskRecord, active: readonly DeskMember[], now: Date): Promise<DeskMember[]> {
     const settings = await deps.settings.get(desk.cityId);
+    // Every member's case and sale in one batch read each (BatchGetItem, strongly consistent), not two
+    // reads a member; its orders are one query of its partition.
+    const [cases, sales] = await Promise.all([
+      deps.store.getMany(desk.cityId, active.map((m) => m.caseId)),
+      deps.sales.getMany(desk.cityId, active),
+    ]);
     const review = async (m: DeskMember): Promise<DeskMember | undefined> => {
       const ref = { cityId: m.cityId, caseId: m.caseId, saleId: m.saleId };
-      const [c, sale] = await Promise.all([loadCase(deps, ref), deps.sales.get(m.cityId, m.caseId, m.saleId)]);
+      const c = cases.get(m.caseId);
+      if (!c) throw new CaseNotFoundError(m.cityId, m.caseId);
+      const found = sales.get(m.caseId);
+      const sale = found?.saleId === m.saleId ? found : undefined;
       let orders = await saleOrders(deps, ref);
       if ((await resolveShares({ sales: deps.sales, desks, clock }, orders)) > 0) orders = await saleOrders(deps, ref);
       const verdict = sale ? reviewMember(deps, c, sale, orders, m, desk, now, settings) : { leave: 'NO_SALE' };

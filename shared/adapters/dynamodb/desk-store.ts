@@ -24,7 +24,6 @@
  * turns its own share DONE from it (or the sweep, once its sale has ended).
  */
 import {
-  BatchGetCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -36,7 +35,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ConcurrencyConflictError } from '#domain/case-store';
 import type { CaseFill, Offer } from '#domain/desk-allocation';
 import { Decimal, sum, ZERO } from '#domain/money';
-import { documentClient, queryAll } from './client';
+import { batchGetAll, documentClient, queryAll } from './client';
 import { inDoubtSk, ORDERS_IN_DOUBT_PK, safeId, SK } from './keys';
 import { INDEX } from './table-definition';
 import { CorruptItemError, dec, int, str, type Item } from './marshal';
@@ -497,19 +496,11 @@ export class DeskStore {
 
   /** The desk's orders of these slices (those planned: a slice past the counter has none). */
   async ordersOfSlices(cityId: string, deskId: string, slices: readonly number[]): Promise<DeskOrder[]> {
-    let keys = slices.map((n) => ({
+    const keys = slices.map((n) => ({
       PK: deskPk(cityId, deskId),
       SK: SK.order(deskOrderIdentifier(cityId, deskId, n)),
     }));
-    const items: Item[] = [];
-    while (keys.length > 0) {
-      const out = await this.doc.send(
-        new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }),
-      );
-      items.push(...(out.Responses?.[this.tableName] ?? []));
-      keys = (out.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as typeof keys;
-    }
-    return items.map(itemToDeskOrder).sort((a, b) => b.slice - a.slice);
+    return (await batchGetAll(this.doc, this.tableName, keys)).map(itemToDeskOrder).sort((a, b) => b.slice - a.slice);
   }
 
   async member(cityId: string, deskId: string, caseId: string): Promise<DeskMember | undefined> {

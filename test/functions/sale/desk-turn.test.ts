@@ -1,10 +1,12 @@
 /**
- * The desk's exchange calls (docs/SALE-DESK.md “Exchange calls”), on the two synthesized state
- * machines in the local interpreter with the real steps, DynamoDB Local and the exchange simulator:
- * the market's rules (tick size, fee, minimum) are read once for many turns, not on every turn; and
- * an order refused on a rule the desk kept (the exchange changed its tick) is ABSENT, never re-sent,
- * and the desk reads the rules again and goes on selling.
+ * What the desk's turn asks of the exchange and of the table (docs/SALE-DESK.md “Exchange calls”), on
+ * the two synthesized state machines in the local interpreter with the real steps, DynamoDB Local and
+ * the exchange simulator: the market's rules (tick size, fee, minimum) are read once for many turns,
+ * not on every turn; an order refused on a rule the desk kept (the exchange changed its tick) is
+ * ABSENT, never re-sent, and the desk reads the rules again and goes on selling; the members' cases
+ * and sales are read in one batch each, not one by one.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Case } from '#domain/case';
 import { kstDate } from '#domain/dates';
 import { executionPolicy } from '#domain/execution-policy';
@@ -157,5 +159,59 @@ describe('the desk’s market rules', () => {
     expect(orders[0]).toMatchObject({ status: 'ABSENT', absentReason: 'refused: InvalidTick invalid_price_ask' });
     expect(orders[0]!.rulesReadAt).toBe(orders[0]!.plannedAt);
     for (const e of executions) expect(e.status).toBe('FAILED');
+  }, 150_000);
+});
+
+describe('the desk’s reads of its members', () => {
+  it('reads every member’s case and sale in one batch each on its turn, none one by one, and still applies each member’s checks', async () => {
+    world.policy = executionPolicy({ participationBps: 20 });
+    const cases = await readyCases('batched', ['0.05', '0.04', '0.03']);
+    // What the desk's turn reads (its own async context: the cases' steps run beside it).
+    const turn = new AsyncLocalStorage<boolean>();
+    const inTurn = () => turn.getStore() === true;
+    const single = { cases: 0, sales: 0 };
+    const batched: number[] = [];
+    const store = world.store;
+    const getCase = store.get.bind(store);
+    const getCases = store.getMany.bind(store);
+    const getSale = world.sales.get.bind(world.sales);
+    const spies = [
+      jest.spyOn(store, 'get').mockImplementation((city, id) => {
+        if (inTurn()) single.cases += 1;
+        return getCase(city, id);
+      }),
+      jest.spyOn(store, 'getMany').mockImplementation((city, ids) => {
+        if (inTurn()) batched.push(ids.length);
+        return getCases(city, ids);
+      }),
+      jest.spyOn(world.sales, 'get').mockImplementation((city, id, sale) => {
+        if (inTurn()) single.sales += 1;
+        return getSale(city, id, sale);
+      }),
+    ];
+    // A hold on one case before the desk's second turn: the desk's review, on what it read in the batch, withdraws it.
+    let turns = 0;
+    const held = cases[2]!;
+    world.hooks.PlanDeskSlice = async (_input, run) => {
+      if (++turns === 2) {
+        const hold = await world.api.call('POST', `/cases/${held.caseId}/holds`, {
+          as: 'officer',
+          body: { cityId: CITY, kind: 'APPEAL', reason: '이의신청' },
+        });
+        expect(hold.status).toBe(201);
+      }
+      return turn.run(true, run);
+    };
+    try {
+      const executions = await sellTogether(cases);
+      for (const e of executions) expect(e.status).toBe('SUCCEEDED');
+    } finally {
+      for (const s of spies) s.mockRestore();
+    }
+    expect(batched.length).toBeGreaterThanOrEqual(2);
+    expect(Math.max(...batched)).toBe(cases.length);
+    expect(single).toEqual({ cases: 0, sales: 0 });
+    const deskId = deskIdOf('KRW-BTC', kstDate(world.now()));
+    expect(await world.desks.member(CITY, deskId, held.caseId)).toMatchObject({ status: 'WITHDRAWN', reason: 'ON_HOLD' });
   }, 150_000);
 });
