@@ -86,16 +86,6 @@ export async function withTrades(exchange: Pick<Exchange, 'getOrder'>, ex: Excha
   return exchange.getOrder(ex.identifier ? { identifier: ex.identifier } : { uuid: ex.uuid });
 }
 
-/** Each case's share of a desk order, as the cases' partitions hold them. */
-export async function sharesOf(deps: Pick<ShareDeps, 'sales'>, order: DeskOrder): Promise<OrderRecord[]> {
-  const shares: OrderRecord[] = [];
-  for (const offer of order.offers) {
-    const share = await deps.sales.getOrder(order.cityId, offer.caseId, `${order.identifier}.${offer.caseId}`);
-    if (share) shares.push(share);
-  }
-  return shares;
-}
-
 /**
  * Closes a desk order not executed (ABSENT) or in doubt, each case's share with it, in one transaction
  * (with `deskChange` made to the desk record in it).
@@ -107,7 +97,7 @@ export async function closeWithShares(
   deskChange?: (desk: DeskRecord) => DeskRecord,
 ): Promise<void> {
   const now = deps.clock();
-  const shares = (await sharesOf(deps, order)).map((s) =>
+  const shares = (await deps.desks.shares(order)).map((s) =>
     order.status === 'IN_DOUBT'
       ? { ...s, status: 'IN_DOUBT' as const, inDoubtSince: order.inDoubtSince ?? now.toISOString(), lookups: 0 }
       : finalShare(s, order, now),

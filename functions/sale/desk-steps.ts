@@ -46,7 +46,6 @@ import {
 import {
   askApproval,
   isSelling,
-  loadCase,
   saleOrders,
   seconds,
   STOPPED_BY_OFFICER,
@@ -60,7 +59,6 @@ import {
   closeWithShares as closeOrderWithShares,
   resolveShares,
   reviewMember,
-  sharesOf as sharesOfOrder,
   withTrades,
 } from './desk-shares';
 import type { DeskSliceResult, DeskStep, DeskStepEvent, OrderResult, FillResult } from './steps';
@@ -100,8 +98,6 @@ export function createDeskSteps(deps: DeskStepDeps): DeskSteps {
     }
   }
 
-  const sharesOf = (order: DeskOrder) => sharesOfOrder(deps, order);
-
   /** Closes the order final from the exchange's record: DONE with each case's share, in one transaction. */
   async function closeFinal(order: DeskOrder, ex: ExchangeOrder, from: readonly OrderRecord['status'][]) {
     const now = clock();
@@ -109,7 +105,7 @@ export function createDeskSteps(deps: DeskStepDeps): DeskSteps {
     const inDoubt = from.includes('IN_DOUBT');
     // Found late: the shares are in doubt in the cases' partitions; each case turns its own DONE
     // from the allocation (or the sweep, once its sale has ended).
-    const shares = inDoubt ? [] : (await sharesOf(order)).map((s) => finalShare(s, done, now));
+    const shares = inDoubt ? [] : (await desks.shares(order)).map((s) => finalShare(s, done, now));
     const desk = await desks.get(order.cityId, order.saleId);
     await desks.closeOrder(done, from, shares, desk);
     deps.metrics.addMetric('DeskOrdersFilled', 'Count', 1);
@@ -480,9 +476,16 @@ export function createDeskSteps(deps: DeskStepDeps): DeskSteps {
         }
       }
       const on = today(deps);
+      // The offering cases and their memberships, read together (one batch each) right before the call.
+      const caseIds = order.offers.map((o) => o.caseId);
+      const [cases, members] = await Promise.all([
+        deps.store.getMany(order.cityId, caseIds),
+        desks.membersOf(order.cityId, event.deskId, caseIds),
+      ]);
       for (const offer of order.offers) {
-        const c = await loadCase(deps, { cityId: order.cityId, caseId: offer.caseId, saleId: '' });
-        const member = await desks.member(order.cityId, event.deskId, offer.caseId);
+        const c = cases.get(offer.caseId);
+        if (!c) throw new CaseNotFoundError(order.cityId, offer.caseId);
+        const member = members.get(offer.caseId);
         const block =
           !member || member.status !== 'ACTIVE'
             ? 'LEFT_DESK'

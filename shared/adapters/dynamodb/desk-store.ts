@@ -36,7 +36,7 @@ import { ConcurrencyConflictError } from '#domain/case-store';
 import type { CaseFill, Offer } from '#domain/desk-allocation';
 import { Decimal, sum, ZERO } from '#domain/money';
 import { batchGetAll, documentClient, queryAll } from './client';
-import { inDoubtSk, ORDERS_IN_DOUBT_PK, safeId, SK } from './keys';
+import { casePk, inDoubtSk, ORDERS_IN_DOUBT_PK, safeId, SK } from './keys';
 import { INDEX } from './table-definition';
 import { CorruptItemError, dec, int, str, type Item } from './marshal';
 import {
@@ -547,6 +547,25 @@ export class DeskStore {
       ConsistentRead: true,
     });
     return items.map(itemToMember).sort((a, b) => (a.caseId < b.caseId ? -1 : a.caseId > b.caseId ? 1 : 0));
+  }
+
+  /** These cases' memberships of the desk, read together (strongly consistent), by case id. */
+  async membersOf(cityId: string, deskId: string, caseIds: readonly string[]): Promise<Map<string, DeskMember>> {
+    const keys = [...new Set(caseIds)].map((caseId) => ({ PK: deskPk(cityId, deskId), SK: `MEMBER#${caseId}` }));
+    const members = (await batchGetAll(this.doc, this.tableName, keys)).map(itemToMember);
+    return new Map(members.map((m) => [m.caseId, m]));
+  }
+
+  /** Each offering case's share of a desk order, from the cases' partitions, read together (in offer order). */
+  async shares(order: DeskOrder): Promise<OrderRecord[]> {
+    const keys = order.offers.map((o) => ({
+      PK: casePk(order.cityId, o.caseId),
+      SK: SK.order(shareIdentifier(order.identifier, o.caseId)),
+    }));
+    const byCase = new Map(
+      (await batchGetAll(this.doc, this.tableName, keys)).map(itemToOrder).map((s) => [s.caseId, s]),
+    );
+    return order.offers.flatMap((o) => byCase.get(o.caseId) ?? []);
   }
 
   async order(cityId: string, deskId: string, identifier: string): Promise<DeskOrder | undefined> {

@@ -163,18 +163,20 @@ describe('the desk’s market rules', () => {
 });
 
 describe('the desk’s reads of its members', () => {
-  it('reads every member’s case and sale in one batch each on its turn, none one by one, and still applies each member’s checks', async () => {
+  it('reads every member’s case and sale in one batch each on its turn (its order’s cases, memberships and shares too), none one by one, and still applies each member’s checks', async () => {
     world.policy = executionPolicy({ participationBps: 20 });
     const cases = await readyCases('batched', ['0.05', '0.04', '0.03']);
     // What the desk's turn reads (its own async context: the cases' steps run beside it).
     const turn = new AsyncLocalStorage<boolean>();
     const inTurn = () => turn.getStore() === true;
-    const single = { cases: 0, sales: 0 };
+    const single = { cases: 0, sales: 0, members: 0, shares: 0 };
     const batched: number[] = [];
     const store = world.store;
     const getCase = store.get.bind(store);
     const getCases = store.getMany.bind(store);
     const getSale = world.sales.get.bind(world.sales);
+    const getMember = world.desks.member.bind(world.desks);
+    const getOrder = world.sales.getOrder.bind(world.sales);
     const spies = [
       jest.spyOn(store, 'get').mockImplementation((city, id) => {
         if (inTurn()) single.cases += 1;
@@ -188,7 +190,18 @@ describe('the desk’s reads of its members', () => {
         if (inTurn()) single.sales += 1;
         return getSale(city, id, sale);
       }),
+      jest.spyOn(world.desks, 'member').mockImplementation((city, desk, id) => {
+        if (inTurn()) single.members += 1;
+        return getMember(city, desk, id);
+      }),
+      jest.spyOn(world.sales, 'getOrder').mockImplementation((city, id, identifier) => {
+        if (inTurn()) single.shares += 1;
+        return getOrder(city, id, identifier);
+      }),
     ];
+    // The desk's own steps (the turn, the placement, the reconciliation) in that context.
+    world.hooks.PlaceDeskOrder = (_input, run) => turn.run(true, run);
+    world.hooks.ReconcileDeskOrder = (_input, run) => turn.run(true, run);
     // A hold on one case before the desk's second turn: the desk's review, on what it read in the batch, withdraws it.
     let turns = 0;
     const held = cases[2]!;
@@ -210,7 +223,7 @@ describe('the desk’s reads of its members', () => {
     }
     expect(batched.length).toBeGreaterThanOrEqual(2);
     expect(Math.max(...batched)).toBe(cases.length);
-    expect(single).toEqual({ cases: 0, sales: 0 });
+    expect(single).toEqual({ cases: 0, sales: 0, members: 0, shares: 0 });
     const deskId = deskIdOf('KRW-BTC', kstDate(world.now()));
     expect(await world.desks.member(CITY, deskId, held.caseId)).toMatchObject({ status: 'WITHDRAWN', reason: 'ON_HOLD' });
   }, 150_000);
