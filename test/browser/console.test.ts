@@ -269,6 +269,15 @@ describe('web console', () => {
     const figures = await second.locator('.figure .label').allTextContents();
     expect(figures).toEqual(expect.arrayContaining(['실행 부족분 (bp)', '분할 주문 수', 'BTC 평균 체결가']));
     expect(figures.filter((f) => /[A-Za-z]{4,}/.test(f))).toEqual([]);
+    // Its orders with what sized each and their state in Korean, never the record's codes.
+    const slices = await second
+      .getByRole('table', { name: '분할 주문' })
+      .locator('tbody tr')
+      .evaluateAll((trs) =>
+        trs.flatMap((tr) => [...(tr as HTMLTableRowElement).cells].slice(-2).map((c) => c.textContent?.trim() ?? '')),
+      );
+    expect(slices.length).toBeGreaterThan(0);
+    expect(slices.filter((t) => /^[A-Z_]+$/.test(t))).toEqual([]);
     // The execution state by state as Step Functions ran it (here aws-local-stepfunctions' log), newest first.
     const sale = await stack.sales.get(CITY, caseId, saleId);
     const execution = sale?.executionName ?? saleExecutionName(CITY, saleId, sale?.continuations ?? 0);

@@ -48,6 +48,28 @@ export function qualityFigure(key: string, value: string): { label: string; valu
   };
 }
 
+/** An order's state as the sale records it (a slice of one case or a desk's pooled order). */
+export const ORDER_STATUS_LABEL: Record<string, string> = {
+  PLANNED: '계획',
+  SENDING: '전송 중',
+  PLACED: '접수',
+  DONE: '체결 완료',
+  ABSENT: '미전송',
+  IN_DOUBT: '확인 중',
+};
+
+/** Which limit sized a slice (the policy's caps, the exchange's minimum, the desk's pace). */
+export const SLICE_BINDING_LABEL: Record<string, string> = {
+  REMAINING: '남은 전량',
+  PARTICIPATION: '시장 참여율 한도',
+  DEPTH: '호가 깊이 한도',
+  DAILY_CAP: '일일 한도',
+  EXCHANGE_MINIMUM: '거래소 최소 주문',
+  VALID_TAIL: '남는 수량 조정',
+  WHOLE_REMAINDER: '잔량 일괄',
+  SCHEDULE: '매각 일정',
+};
+
 /** Step Functions' state types and visit outcomes, in Korean. */
 export const STATE_TYPE_LABEL: Record<string, string> = {
   Task: '작업',

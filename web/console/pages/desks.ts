@@ -11,6 +11,7 @@ import { useConsole } from '../context';
 import { DESK_ACTION_LABEL, deskReason } from '../labels';
 import { useLoad } from '../use-load';
 import { ExecutionStates, type Execution, type ExecutionRef } from '../execution';
+import { OrdersTable, type OrderRow } from '../orders-table';
 
 interface Desk {
   deskId: string;
@@ -42,21 +43,11 @@ interface DeskDetail extends Desk {
     floorPrice?: string;
     sold: string;
   }[];
-  orderList: {
+  orderList: (OrderRow & {
     identifier: string;
-    slice: number;
-    plannedAt: string;
-    sentAt?: string;
-    status: string;
-    limitPrice: string;
-    volume: string;
-    executedVolume: string;
-    grossKrw: string;
-    feeKrw: string;
     participation?: string;
-    absentReason?: string;
     shares: { caseId: string; offered: string; quantity?: string; grossKrw?: string; feeKrw?: string }[];
-  }[];
+  })[];
   cursor?: string;
   memberCursor?: string;
   runs: ExecutionRef[];
@@ -66,17 +57,11 @@ interface DeskDetail extends Desk {
 const POLL_MS = 5000;
 export const DESK_STATUS: Record<string, string> = { RUNNING: '매각 중', ENDED: '종료' };
 const MEMBER_STATUS: Record<string, string> = { ACTIVE: '참여 중', WITHDRAWN: '이탈', DONE: '완료' };
-const ORDER_STATUS: Record<string, string> = {
-  PLANNED: '계획',
-  SENDING: '전송 중',
-  PLACED: '접수',
-  DONE: '체결 완료',
-  ABSENT: '미전송',
-  IN_DOUBT: '확인 중',
-};
+
+type DeskOrder = DeskDetail['orderList'][number];
 
 /** A case's share of an order: what it offered and, once final, what it received (one text: htm trims line breaks). */
-const shareText = (s: DeskDetail['orderList'][number]['shares'][number], market: string): string =>
+const shareText = (s: DeskOrder['shares'][number], market: string): string =>
   `${s.caseId}: ${coin(s.offered, market)}` +
   (s.quantity !== undefined ? ` → ${coin(s.quantity, market)}, ${won(s.grossKrw)} (수수료 ${won(s.feeKrw)})` : '');
 
@@ -245,52 +230,21 @@ export function DeskPage({ params }: { params: Record<string, string> }) {
     </table>
     <${Pager} cursors=${memberCursors} next=${data.memberCursor} setCursors=${setMemberCursors} label="참여 사건" />
     <h2>주문과 사건별 몫</h2>
-    <table>
-      <caption class="visually-hidden">
-        공동 매각 주문
-      </caption>
-      <thead>
-        <tr>
-          <th class="num">#</th>
-          <th>시각</th>
-          <th class="num">지정가</th>
-          <th class="num">주문 수량</th>
-          <th class="num">체결 수량</th>
-          <th class="num">체결 금액</th>
-          <th class="num">수수료</th>
-          <th class="num">시장 참여율</th>
-          <th>상태</th>
-          <th>사건별 몫 (제공 → 체결, 금액)</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${
-          data.orderList.length === 0
-            ? html`<tr>
-                <td colspan="10">아직 주문이 없습니다.</td>
-              </tr>`
-            : data.orderList.map(
-                (o) =>
-                  html`<tr>
-                    <td class="num">${o.slice}</td>
-                    <td>${when(o.sentAt ?? o.plannedAt)}</td>
-                    <td class="num">${won(o.limitPrice)}</td>
-                    <td class="num">${coin(o.volume, data.market)}</td>
-                    <td class="num">${coin(o.executedVolume, data.market)}</td>
-                    <td class="num">${won(o.grossKrw)}</td>
-                    <td class="num">${won(o.feeKrw)}</td>
-                    <td class="num">${o.participation ? percent(o.participation) : '—'}</td>
-                    <td>${ORDER_STATUS[o.status] ?? o.status}${o.absentReason ? ` (${o.absentReason})` : ''}</td>
-                    <td>
-                      <ul class="shares">
-                        ${o.shares.map((s) => html`<li>${shareText(s, data.market)}</li>`)}
-                      </ul>
-                    </td>
-                  </tr>`,
-              )
-        }
-      </tbody>
-    </table>
+    <${OrdersTable}
+      caption="공동 매각 주문"
+      orders=${data.orderList}
+      market=${() => data.market}
+      middle=${[{ head: '시장 참여율', num: true, cell: (o: DeskOrder) => (o.participation ? percent(o.participation) : '—') }]}
+      tail=${[
+        {
+          head: '사건별 몫 (제공 → 체결, 금액)',
+          cell: (o: DeskOrder) =>
+            html`<ul class="shares">
+              ${o.shares.map((s) => html`<li>${shareText(s, data.market)}</li>`)}
+            </ul>`,
+        },
+      ]}
+    />
     <${Pager} cursors=${cursors} next=${data.cursor} setCursors=${setCursors} label="주문" />
     <${ExecutionStates}
       execution=${data.executionStates}

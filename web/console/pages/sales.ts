@@ -1,11 +1,12 @@
 /** 매각 실행: running and finished sale runs, and one sale's slices, pauses and quality; refreshed while running. */
 import { useState } from 'preact/hooks';
-import { coin, when, won } from '../../shared/format';
+import { when, won } from '../../shared/format';
 import { html } from '../../shared/html';
 import { Pager, type CursorPage } from '../pager';
 import { useConsole } from '../context';
 import { ExecutionStates, type Execution, type ExecutionRef } from '../execution';
-import { qualityFigure, STATUS_LABEL } from '../labels';
+import { qualityFigure, SLICE_BINDING_LABEL, STATUS_LABEL } from '../labels';
+import { OrdersTable, type OrderRow } from '../orders-table';
 import { useLoad } from '../use-load';
 import { deskHref } from './desks';
 
@@ -126,25 +127,18 @@ export function SalesPage({ params }: { params: Record<string, string> }) {
 
 interface SaleDetail extends SaleRun {
   pauseLog: { at: string; market: string; reason: string; action: string }[];
-  slicesLog: {
-    slice: number;
+  slicesLog: (OrderRow & {
     market: string;
-    plannedAt: string;
-    sentAt?: string;
-    status: string;
-    limitPrice: string;
-    volume: string;
-    executedVolume: string;
-    grossKrw: string;
-    feeKrw: string;
     binding: string;
     /** Sold pooled: the case's share of this desk's order. */
     deskId?: string;
-  }[];
+  })[];
   /** The sale's executions, first to current (one a day), and the one asked for, state by state. */
   executions: ExecutionRef[];
   execution?: Execution;
 }
+
+type SaleOrder = SaleDetail['slicesLog'][number];
 
 export function SalePage({ params }: { params: Record<string, string> }) {
   const { api, city, go } = useConsole();
@@ -209,48 +203,13 @@ export function SalePage({ params }: { params: Record<string, string> }) {
     })}
     ${data.escalation ? html`<p class="error">보고: ${when(data.escalation.at)} ${data.escalation.market} — ${data.escalation.reason}</p>` : null}
     <h2>분할 주문</h2>
-    <table>
-      <caption class="visually-hidden">
-        분할 주문
-      </caption>
-      <thead>
-        <tr>
-          <th class="num">#</th>
-          <th>시각</th>
-          <th>코인</th>
-          <th class="num">지정가</th>
-          <th class="num">주문 수량</th>
-          <th class="num">체결 수량</th>
-          <th class="num">체결 금액</th>
-          <th class="num">수수료</th>
-          <th>제약</th>
-          <th>상태</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${
-          data.slicesLog.length === 0
-            ? html`<tr>
-                <td colspan="10">아직 주문이 없습니다.</td>
-              </tr>`
-            : data.slicesLog.map(
-                (o) =>
-                  html`<tr>
-                    <td class="num">${o.slice}</td>
-                    <td>${when(o.sentAt ?? o.plannedAt)}</td>
-                    <td>${o.market.replace(/^KRW-/, '')}</td>
-                    <td class="num">${won(o.limitPrice)}</td>
-                    <td class="num">${coin(o.volume, o.market)}</td>
-                    <td class="num">${coin(o.executedVolume, o.market)}</td>
-                    <td class="num">${won(o.grossKrw)}</td>
-                    <td class="num">${won(o.feeKrw)}</td>
-                    <td>${o.binding}</td>
-                    <td>${o.status}</td>
-                  </tr>`,
-              )
-        }
-      </tbody>
-    </table>
+    <${OrdersTable}
+      caption="분할 주문"
+      orders=${data.slicesLog}
+      market=${(o: SaleOrder) => o.market}
+      lead=${[{ head: '코인', cell: (o: SaleOrder) => o.market.replace(/^KRW-/, '') }]}
+      middle=${[{ head: '제약', cell: (o: SaleOrder) => SLICE_BINDING_LABEL[o.binding] ?? o.binding }]}
+    />
     <${ExecutionStates}
       execution=${data.execution}
       choices=${data.executions}
