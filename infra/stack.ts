@@ -180,6 +180,7 @@ export class CryptoTaxRecoveryStack extends Stack {
     });
     // After every settlement the case steps ask for a reconciliation (asynchronously).
     this.custody.reconcileAfter(this.sales.caseSteps);
+    this.custody.shareWithdrawalFees(this.apiFunction, config.exchange.id);
 
     // The taxpayer's self-service page: the page, its API and authorizer; the city API sets the
     // second check, the dispatcher prints the link.

@@ -64,7 +64,8 @@ import { createReminderRun } from '../functions/send-reminders/app';
 import { createDeadlineCheck } from '../functions/check-deadlines/app';
 import { createCaseSteps } from '../functions/sale/case-steps';
 import { createReleaseRun } from '../functions/release-coins/app';
-import { DEFAULT_WITHDRAWAL_FEES, feeOf, RELEASE_RATE } from '../functions/release-coins/config';
+import { RELEASE_RATE } from '../functions/release-coins/config';
+import { DEFAULT_WITHDRAWAL_FEES, withdrawalFees } from '#adapters/withdrawal-fees-env';
 import { createCustodyReconciliation } from '../functions/reconcile-custody/app';
 import { RECONCILE_CRON } from '../functions/reconcile-custody/config';
 import { decimal } from '#domain/money';
@@ -755,9 +756,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         releases: releaseStore,
         cases: store,
         venue: exchangeClient,
-        venueId: 'upbit',
-        withdrawalFee: feeOf(
+        fees: withdrawalFees(
           Object.fromEntries(Object.entries(DEFAULT_WITHDRAWAL_FEES).map(([c, f]) => [c, decimal(f)])),
+          'upbit',
         ),
         cities,
         settings,
@@ -810,6 +811,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const apiConfig = loadApiConfig({
       TABLE_NAME: tableName,
       SERVED_CITIES: cities.join(','),
+      // The release function's fee table, as the stack gives both (Custody.shareWithdrawalFees).
+      WITHDRAWAL_FEES: JSON.stringify(DEFAULT_WITHDRAWAL_FEES),
+      EXCHANGE_ID: 'upbit',
       ...roleEnv(credentials),
     });
     const apiLogger = new Logger({ serviceName: 'cases-api', logLevel: 'WARN' });

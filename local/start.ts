@@ -16,7 +16,7 @@ import { readS3PrintBatch, S3PrintBatchChannel } from '#adapters/notice-channels
 import type { CaseStatus } from '#domain/case';
 import { DEFAULT_EXECUTION_POLICY } from '#domain/execution-policy';
 import { decimal } from '#domain/money';
-import { DEFAULT_WITHDRAWAL_FEES } from '../functions/release-coins/config';
+import { DEFAULT_WITHDRAWAL_FEES } from '#adapters/withdrawal-fees-env';
 import { approvalsNeeded } from '#domain/four-eyes';
 import { parseRefundFile, refundTotals } from '#domain/refunds';
 import { ApiError } from './api-client';

@@ -13,11 +13,15 @@
  *   SALE_STATE_MACHINE_ARN     the sale workflow (its executions' history in the sale detail; absent: left out)
  *   DESK_STATE_MACHINE_ARN     the sale desk's workflow (its executions' history in the desk detail; absent: left out)
  *   TAXPAYER_ACCESS_SECRET_ARN the self-service page's secret (the second check's pepper; absent: no page)
+ *   WITHDRAWAL_FEES, EXCHANGE_ID the release function's fee table and exchange (a destination the fee would swallow is refused)
  *   DYNAMODB_ENDPOINT          DynamoDB Local, for the local stack and tests
  */
 import * as z from 'zod/mini';
-import { cityIds, ConfigError, ENV, executionPolicyVar, optional, parseEnv, required, whole } from '#adapters/env';
+import { cityIds, ConfigError, ENV, optional, parseEnv, required, whole } from '#adapters/env';
+import { executionPolicyVar } from '#adapters/execution-policy-env';
+import { withdrawalFees, withdrawalFeesVar } from '#adapters/withdrawal-fees-env';
 import type { ExecutionPolicy } from '#domain/execution-policy';
+import type { WithdrawalFees } from '#domain/release';
 import { ROLES, type CallerGrant } from './roles';
 
 export { ConfigError };
@@ -39,6 +43,8 @@ export interface ApiConfig {
   /** The sale desk's state machine, whose executions' histories the desk detail shows. */
   deskStateMachineArn?: string;
   taxpayerAccessSecretArn?: string;
+  /** The exchange's withdrawal fees (none when unset): a release's destination must leave coins to send. */
+  withdrawalFees: WithdrawalFees;
 }
 
 const ApiEnv = z.object({
@@ -53,6 +59,8 @@ const ApiEnv = z.object({
   [ENV.saleStateMachineArn]: optional(),
   [ENV.deskStateMachineArn]: optional(),
   [ENV.taxpayerAccessSecretArn]: optional(),
+  [ENV.withdrawalFees]: withdrawalFeesVar(),
+  [ENV.exchangeId]: optional(),
 });
 
 export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
@@ -67,6 +75,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     callers,
     idempotencyTtlSeconds: e[ENV.idempotencyTtlSeconds],
     policy: e[ENV.executionPolicy],
+    withdrawalFees: withdrawalFees(e[ENV.withdrawalFees], e[ENV.exchangeId] ?? 'upbit'),
     ...(e[ENV.consoleOrigin] ? { consoleOrigin: e[ENV.consoleOrigin] } : {}),
     ...(e[ENV.saleStateMachineArn] ? { saleStateMachineArn: e[ENV.saleStateMachineArn] } : {}),
     ...(e[ENV.deskStateMachineArn] ? { deskStateMachineArn: e[ENV.deskStateMachineArn] } : {}),

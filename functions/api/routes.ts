@@ -914,7 +914,7 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
     operationId: 'recordReleaseDestination',
     summary: 'Record the taxpayer’s destination for a release (voids earlier approvals)',
     description:
-      'The release function checks it against the addresses the city registered at the exchange before any withdrawal.',
+      'The release function checks it against the addresses the city registered at the exchange before any withdrawal. A destination at another exchange whose withdrawal fee would take all the coins is refused (422 BELOW_FEE): an account at the same exchange takes them without a fee.',
     roles: OFFICER,
     params: ReleaseParams,
     body: DestinationBody,
@@ -922,7 +922,7 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
     handle: (input, deps) =>
       changeRelease(deps, input, (r) => {
         const { cityId: _city, ...dest } = input.body;
-        return recordDestination(r, dest, actorOf(input.caller), input.now);
+        return recordDestination(r, dest, actorOf(input.caller), input.now, deps.config.withdrawalFees);
       }),
   }),
 

@@ -14,7 +14,8 @@
  *   DYNAMODB_ENDPOINT         DynamoDB Local, for the local stack and tests
  */
 import * as z from 'zod/mini';
-import { cityIds, ConfigError, ENV, executionPolicyVar, httpUrl, parseEnv, required, whole } from '#adapters/env';
+import { cityIds, ConfigError, ENV, httpUrl, parseEnv, required, whole } from '#adapters/env';
+import { executionPolicyVar } from '#adapters/execution-policy-env';
 import type { PriceChecks } from './assess';
 
 export { ConfigError };

@@ -28,10 +28,10 @@ import { noticeSubject } from '#domain/case';
 import type { CaseStore } from '#domain/case-store';
 import type { CitySettingsSource } from '#domain/city-settings';
 import { kstDate } from '#domain/dates';
-import type { Decimal } from '#domain/money';
 import { releaseNotice } from '#domain/notice-builders';
 import {
   absentAfterDoubt,
+  belowFee,
   currencyOf,
   followWithdrawal,
   isAllowListed,
@@ -39,17 +39,17 @@ import {
   refuseRelease,
   startSending,
   withdrawalRefused,
+  withdrawalTerms,
   type ReleaseWork,
+  type WithdrawalFees,
 } from '#domain/release';
 
 export interface ReleaseDeps {
   releases: Pick<DynamoDbReleaseStore, 'open' | 'save' | 'addNotice'>;
   cases: Pick<CaseStore, 'get'>;
   venue: WithdrawalVenue;
-  /** The exchange this account is at: a destination there is an internal transfer (free, fast). */
-  venueId: string;
-  /** The exchange's fee for one withdrawal of a currency, taken from the released quantity. */
-  withdrawalFee: (currency: string, transactionType: 'default' | 'internal') => Decimal;
+  /** The exchange's fee per withdrawal, taken from the released quantity (none to an account at the same exchange). */
+  fees: WithdrawalFees;
   cities: readonly string[];
   /** Each city's settings (docs/LEGAL.md "Many cities"). */
   settings: CitySettingsSource;
@@ -171,22 +171,14 @@ export function createReleaseRun(deps: ReleaseDeps): () => Promise<ReleaseRunRes
         );
         return;
       }
-      const transactionType =
-        r.destination.exchange.toLowerCase() === deps.venueId.toLowerCase() ? 'internal' : 'default';
-      const fee = deps.withdrawalFee(currency, transactionType);
-      const amount = r.quantity.sub(fee);
+      const terms = withdrawalTerms(r, r.destination, deps.fees);
+      const { transactionType, fee, amount } = terms;
       if (amount.lte(0)) {
+        // The fees changed since the destination was recorded: the officer records the taxpayer's
+        // account at this exchange (an internal transfer, no fee) and approves again.
+        const refusal = belowFee(r, terms, deps.fees.venueId);
         result.refused += 1;
-        await save(
-          r,
-          refuseRelease(
-            r,
-            // Dust below the fee can go back only by an internal transfer (no fee): the officer
-            // records the taxpayer's account at this exchange and approves again.
-            `BELOW_FEE: ${r.quantity.toFixed()} ${currency} does not cover the withdrawal fee ${fee.toFixed()}; an account at ${deps.venueId} takes it without a fee`,
-            now(),
-          ),
-        );
+        await save(r, refuseRelease(r, `${refusal.code}: ${refusal.message}`, now()));
         return;
       }
       // Marked before the request: a crash or a lost answer leaves a record that says "look first".

@@ -9,15 +9,14 @@
  *   NOTICE_QUEUE_URL            the notice queue (absent: release notices wait for the outbox sweeper)
  */
 import * as z from 'zod/mini';
-import { cityIds, ConfigError, ENV, httpUrl, jsonObject, optional, parseEnv, required, whole } from '#adapters/env';
-import { decimal, InvalidAmountError, ZERO, type Decimal } from '#domain/money';
+import { cityIds, ConfigError, ENV, httpUrl, optional, parseEnv, required, whole } from '#adapters/env';
+import { withdrawalFeesVar } from '#adapters/withdrawal-fees-env';
+import type { Decimal } from '#domain/money';
 
 export { ConfigError };
 
 /** The release function's schedule (infra/constructs/custody.ts and the local stack). */
 export const RELEASE_RATE = 'rate(5 minutes)';
-/** Upbit's published fees per withdrawal (coins), the default of WITHDRAWAL_FEES. */
-export const DEFAULT_WITHDRAWAL_FEES: Readonly<Record<string, string>> = { BTC: '0.0005', ETH: '0.01', XRP: '1' };
 
 export interface ReleaseConfig {
   tableName: string;
@@ -36,21 +35,13 @@ const ReleaseEnv = z.object({
   [ENV.withdrawalSecretArn]: required(),
   [ENV.exchangeBaseUrl]: httpUrl(),
   [ENV.exchangeId]: optional(),
-  [ENV.withdrawalFees]: jsonObject(),
+  [ENV.withdrawalFees]: withdrawalFeesVar(),
   [ENV.releaseQuietMinutes]: whole(30, 5, 1440),
   [ENV.noticeQueueUrl]: optional(),
 });
 
 export function loadReleaseConfig(env: NodeJS.ProcessEnv = process.env): ReleaseConfig {
   const e = parseEnv(ReleaseEnv, env);
-  let fees: Record<string, Decimal>;
-  try {
-    fees = Object.fromEntries(Object.entries(e[ENV.withdrawalFees] ?? {}).map(([c, f]) => [c, decimal(String(f))]));
-  } catch (error) {
-    if (error instanceof InvalidAmountError)
-      throw new ConfigError(`${ENV.withdrawalFees} must map currencies to decimal strings`);
-    throw error;
-  }
   const queueUrl = e[ENV.noticeQueueUrl];
   return {
     tableName: e[ENV.tableName],
@@ -58,13 +49,8 @@ export function loadReleaseConfig(env: NodeJS.ProcessEnv = process.env): Release
     secretArn: e[ENV.withdrawalSecretArn],
     baseUrl: e[ENV.exchangeBaseUrl],
     venueId: e[ENV.exchangeId] ?? 'upbit',
-    fees,
+    fees: e[ENV.withdrawalFees],
     quietMinutes: e[ENV.releaseQuietMinutes],
     ...(queueUrl ? { queueUrl } : {}),
   };
 }
-
-export const feeOf =
-  (fees: Record<string, Decimal>) =>
-  (currency: string, type: 'default' | 'internal'): Decimal =>
-    type === 'internal' ? ZERO : (fees[currency] ?? ZERO);

@@ -14,7 +14,8 @@ import { createSqsClient } from '#adapters/sqs/client';
 import { noticePublisher } from '#adapters/sqs/notice-queue';
 import { lambdaHandler, powertools } from '../lambda';
 import { createReleaseRun, type ReleaseRunResult } from './app';
-import { ConfigError, feeOf, loadReleaseConfig } from './config';
+import { withdrawalFees } from '#adapters/withdrawal-fees-env';
+import { ConfigError, loadReleaseConfig } from './config';
 
 const config = loadReleaseConfig();
 const tools = powertools('release-coins');
@@ -44,8 +45,7 @@ export const handler = lambdaHandler(async () => {
     releases: new DynamoDbReleaseStore(dynamodb, config.tableName),
     cases: new DynamoDbCaseStore(dynamodb, config.tableName),
     venue: await venue(),
-    venueId: config.venueId,
-    withdrawalFee: feeOf(config.fees),
+    fees: withdrawalFees(config.fees, config.venueId),
     cities: config.cities,
     settings: new DynamoDbCitySettings(dynamodb, config.tableName),
     quietMinutes: config.quietMinutes,

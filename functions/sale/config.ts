@@ -21,7 +21,8 @@
 import * as z from 'zod/mini';
 import type { ExecutionPolicy } from '#domain/execution-policy';
 import { Decimal } from '#domain/money';
-import { cityIds, ConfigError, ENV, executionPolicyVar, optional, parseEnv, required, whole } from '#adapters/env';
+import { cityIds, ConfigError, ENV, optional, parseEnv, required, whole } from '#adapters/env';
+import { executionPolicyVar } from '#adapters/execution-policy-env';
 
 export { ConfigError };
 

@@ -14,7 +14,8 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import { ENV } from '#adapters/env';
-import { DEFAULT_WITHDRAWAL_FEES, RELEASE_RATE } from '../../functions/release-coins/config';
+import { RELEASE_RATE } from '../../functions/release-coins/config';
+import { DEFAULT_WITHDRAWAL_FEES } from '#adapters/withdrawal-fees-env';
 import { RECONCILE_CRON } from '../../functions/reconcile-custody/config';
 import type { Data } from './data';
 import type { ExchangeKey } from './exchange-access';
@@ -41,7 +42,7 @@ export interface CustodyProps {
 }
 
 // Defined beside the functions, so the local stack runs them at the same expressions without CDK.
-export { DEFAULT_WITHDRAWAL_FEES, RELEASE_RATE } from '../../functions/release-coins/config';
+export { RELEASE_RATE } from '../../functions/release-coins/config';
 export { RECONCILE_CRON } from '../../functions/reconcile-custody/config';
 export const RECONCILE_FUNCTION_ENV = ENV.reconcileFunctionName;
 
@@ -53,9 +54,13 @@ export class Custody extends Construct {
   readonly differenceAlarm: cloudwatch.Alarm;
   readonly releaseFailedAlarm: cloudwatch.Alarm;
 
+  /** The fee table the release function takes its fees from (WITHDRAWAL_FEES). */
+  private readonly withdrawalFees: string;
+
   constructor(scope: Construct, id: string, props: CustodyProps) {
     super(scope, id);
     const { data } = props;
+    this.withdrawalFees = JSON.stringify(props.withdrawalFees ?? DEFAULT_WITHDRAWAL_FEES);
 
     this.releaser = props.newExchangeFunction(
       'ReleaseCoinsFunction',
@@ -65,7 +70,7 @@ export class Custody extends Construct {
           'Every 5 minutes: approved releases withdrawn to allow-listed addresses, doubts looked up, followed to done',
         timeout: Duration.seconds(120),
         environment: {
-          WITHDRAWAL_FEES: JSON.stringify(props.withdrawalFees ?? DEFAULT_WITHDRAWAL_FEES),
+          [ENV.withdrawalFees]: this.withdrawalFees,
           RELEASE_QUIET_MINUTES: '30',
         },
       },
@@ -150,5 +155,14 @@ export class Custody extends Construct {
       'Function.grantInvoke on the reconciliation alone: its versions and aliases.',
     );
     fn.addEnvironment(RECONCILE_FUNCTION_ENV, this.reconciler.fn.functionName);
+  }
+
+  /**
+   * A function that records releases' destinations (the API) reads the same fee table and exchange,
+   * so it refuses a destination whose fee would take all the coins before officers approve it.
+   */
+  shareWithdrawalFees(fn: AppFunction, exchangeId: string): void {
+    fn.addEnvironment(ENV.withdrawalFees, this.withdrawalFees);
+    fn.addEnvironment(ENV.exchangeId, exchangeId);
   }
 }

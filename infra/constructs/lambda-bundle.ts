@@ -32,14 +32,13 @@ const FACADE_FREE_BUILTINS = ['crypto', 'fs', 'fs/promises', 'http', 'https', 'o
  * Modules replaced at bundle time (esbuild's alias, paths from the repository root), each for a
  * smaller bundle and a faster cold start (functions/bundling/, docs/BENCHMARKS.md): the SDK's default
  * credential chain by the environment's credentials, all a Lambda ever has; the SDK's event-stream
- * codec, its endpoint-discovery cache and semver (for the X-Ray SDK's v2 patcher), which no function
- * uses, by stubs that fail loudly if one ever does; the built-ins above without their ESM facade.
+ * codec and its endpoint-discovery cache, which no function uses, by stubs that fail loudly if one
+ * ever does; the built-ins above without their ESM facade.
  */
 export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
   '@aws-sdk/credential-provider-node': './functions/bundling/credential-provider.ts',
   '@smithy/core/event-streams': './functions/bundling/event-streams.ts',
   '@aws-sdk/endpoint-cache': './functions/bundling/endpoint-cache.ts',
-  semver: './functions/bundling/semver.ts',
   ...Object.fromEntries(
     FACADE_FREE_BUILTINS.flatMap((name) => [
       // esbuild also aliases subpaths (`fs/promises` under `fs`): each one used has its own entry.
@@ -47,6 +46,32 @@ export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
       [name, `./functions/bundling/node/${name.replace('/', '-')}.ts`],
     ]),
   ),
+};
+
+/**
+ * Files inside the X-Ray SDK (CommonJS: esbuild keeps all it requires) replaced by stubs that fail
+ * loudly if ever reached: its AWS SDK v2 patcher (with semver), never called with v3 clients, and
+ * its centralized sampler, switched off by the SDK itself on Lambda (functions/bundling/).
+ */
+const XRAY_STUBS: Readonly<Record<string, string>> = {
+  './patchers/aws_p': 'functions/bundling/xray-aws-v2.ts',
+  './sampling/default_sampler': 'functions/bundling/xray-central-sampling.ts',
+};
+
+/** A filter matching exactly one of `names`. */
+const exactly = (names: readonly string[]): RegExp =>
+  new RegExp(`^(${names.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})$`);
+
+export const xraySdkStubs: Plugin = {
+  name: 'xray-sdk-stubs',
+  setup(esbuild) {
+    esbuild.onResolve({ filter: exactly(Object.keys(XRAY_STUBS)) }, ({ path: spec, importer }) => {
+      const stub = XRAY_STUBS[spec];
+      return stub && /[\\/]aws-xray-sdk-core[\\/]dist[\\/]lib[\\/]/.test(importer)
+        ? { path: path.join(REPO_ROOT, stub) }
+        : undefined;
+    });
+  },
 };
 
 /** A client's generated schemas (`@aws-sdk/client-*\/dist-es/schemas/schemas_0.js`). */
@@ -78,6 +103,34 @@ export const sdkSchemaKeys: Plugin = {
   },
 };
 
+/**
+ * Packages whose top-level code only builds what they export (decimal.js sets up its own class and
+ * constants), told to esbuild as side-effect free, which their package.json does not say: a bundle
+ * that imports one but uses none of it (a function that reads a record's strings but computes no
+ * money) leaves it out instead of running it at every cold start.
+ */
+const SIDE_EFFECT_FREE = ['decimal.js'];
+
+export const sideEffectFreePackages: Plugin = {
+  name: 'side-effect-free-packages',
+  setup(esbuild) {
+    esbuild.onResolve(
+      { filter: exactly(SIDE_EFFECT_FREE) },
+      async ({ path: spec, kind, resolveDir, importer, pluginData }) => {
+        if (pluginData === sideEffectFreePackages) return undefined; // the resolution below
+        const resolved = await esbuild.resolve(spec, {
+          kind,
+          resolveDir,
+          importer,
+          pluginData: sideEffectFreePackages,
+        });
+        if (resolved.errors.length > 0) return { errors: resolved.errors };
+        return { path: resolved.path, namespace: resolved.namespace, sideEffects: false };
+      },
+    );
+  },
+};
+
 /** The build of one function's entry (everything but where it is written). */
 export function bundleOptions(entry: string): BuildOptions & { entryPoints: string[] } {
   return {
@@ -94,7 +147,7 @@ export function bundleOptions(entry: string): BuildOptions & { entryPoints: stri
     mainFields: ['module', 'main'],
     banner: { js: BUNDLE_BANNER },
     alias: { ...BUNDLE_ALIASES },
-    plugins: [sdkSchemaKeys],
+    plugins: [sdkSchemaKeys, sideEffectFreePackages, xraySdkStubs],
     minify: true,
     // Korean text (notices, problems) as UTF-8, 3 bytes a character, not 6-byte \u escapes.
     charset: 'utf8',

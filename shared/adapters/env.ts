@@ -6,8 +6,6 @@
  * run in every Lambda, where bundle size is cold start.
  */
 import * as z from 'zod/mini';
-import { executionPolicy, InvalidExecutionPolicyError, type ExecutionPolicy } from '#domain/execution-policy';
-import { InvalidAmountError, won } from '#domain/money';
 
 export const ENV = {
   // Deployment-wide: every function gets these (infra/stack.ts `newFunction`).
@@ -153,7 +151,8 @@ export const list = () => envVar((text) => envList(text));
 /** A JSON object (undefined when unset). */
 export const jsonObject = () => envVar(parseJsonObject);
 
-function parseJsonObject(text: string | undefined): Record<string, unknown> | undefined {
+/** A JSON object from a variable's text (undefined when unset); ConfigError when it is not one. */
+export function parseJsonObject(text: string | undefined): Record<string, unknown> | undefined {
   if (text === undefined) return undefined;
   let value: unknown;
   try {
@@ -175,25 +174,6 @@ export const rateLimitsVar = () =>
         throw new ConfigError(`${group} must be a whole number of requests per second, at least 2`);
     }
     return raw as Record<string, number>;
-  });
-
-/** EXECUTION_POLICY: the domain's defaults with the deployment's overrides, validated by the domain. */
-export const executionPolicyVar = () =>
-  envVar((text): ExecutionPolicy => {
-    const raw = parseJsonObject(text) ?? {};
-    if ('taxpayerLimitPrice' in raw)
-      throw new ConfigError('taxpayerLimitPrice comes from the taxpayer’s own request, not the deployment');
-    const overrides: Record<string, unknown> = { ...raw };
-    try {
-      if (typeof raw.approvalThresholdKrw === 'string') overrides.approvalThresholdKrw = won(raw.approvalThresholdKrw);
-      if (typeof raw.dualApprovalThresholdKrw === 'string')
-        overrides.dualApprovalThresholdKrw = won(raw.dualApprovalThresholdKrw);
-      return executionPolicy(overrides);
-    } catch (error) {
-      if (error instanceof InvalidExecutionPolicyError || error instanceof InvalidAmountError)
-        throw new ConfigError(error.message);
-      throw error;
-    }
   });
 
 /** Parses the environment with a function's schema; every problem is named in one ConfigError. */

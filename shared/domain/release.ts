@@ -74,6 +74,37 @@ export class ReleaseRuleError extends Error {
 
 export const currencyOf = (market: string): string => market.slice(market.indexOf('-') + 1);
 
+/** The exchange's fee per withdrawal; a transfer to an account at the same exchange (internal) costs none. */
+export interface WithdrawalFees {
+  /** The exchange the city's account is at: a destination there is an internal transfer. */
+  readonly venueId: string;
+  fee(currency: string, transactionType: 'default' | 'internal'): Decimal;
+}
+
+/** What withdrawing the release to a destination asks of the exchange: its kind, the fee, what arrives. */
+export function withdrawalTerms(
+  r: Pick<ReleaseWork, 'market' | 'quantity'>,
+  dest: Pick<Destination, 'exchange'>,
+  fees: WithdrawalFees,
+): { currency: string; transactionType: 'default' | 'internal'; fee: Decimal; amount: Decimal } {
+  const currency = currencyOf(r.market);
+  const transactionType = dest.exchange.toLowerCase() === fees.venueId.toLowerCase() ? 'internal' : 'default';
+  const fee = fees.fee(currency, transactionType);
+  return { currency, transactionType, fee, amount: r.quantity.sub(fee) };
+}
+
+/** Dust the fee would swallow: only an internal transfer (no fee) can return it. */
+export function belowFee(
+  r: Pick<ReleaseWork, 'quantity'>,
+  terms: ReturnType<typeof withdrawalTerms>,
+  venueId: string,
+): ReleaseRuleError {
+  return new ReleaseRuleError(
+    'BELOW_FEE',
+    `${r.quantity.toFixed()} ${terms.currency} does not cover the withdrawal fee ${terms.fee.toFixed()}; an account at ${venueId} takes it without a fee`,
+  );
+}
+
 function next(r: ReleaseWork, at: string, change: Partial<ReleaseWork>): ReleaseWork {
   return { ...r, ...change, revision: r.revision + 1, updatedAt: at };
 }
@@ -82,12 +113,17 @@ function officer(actor: Actor, what: string): void {
   if (actor.kind !== 'OFFICER') throw new ReleaseRuleError('NOT_AN_OFFICER', `only a tax officer may ${what}`);
 }
 
-/** An officer records the taxpayer's destination; any earlier approval is void (they approved another address). */
+/**
+ * An officer records the taxpayer's destination; any earlier approval is void (they approved another
+ * address). Given the exchange's fees, a destination whose fee would take all the coins is refused
+ * now, not after two officers approved it.
+ */
 export function recordDestination(
   r: ReleaseWork,
   dest: Omit<Destination, 'recordedBy' | 'recordedAt'>,
   actor: Actor,
   now: Date,
+  fees?: WithdrawalFees,
 ): ReleaseWork {
   officer(actor, 'record a destination');
   if (r.status !== 'PENDING' && r.status !== 'FAILED')
@@ -95,6 +131,10 @@ export function recordDestination(
       'ILLEGAL_RELEASE_STATE',
       `a destination cannot be changed when the release is ${r.status}`,
     );
+  if (fees) {
+    const terms = withdrawalTerms(r, dest, fees);
+    if (terms.amount.lte(0)) throw belowFee(r, terms, fees.venueId);
+  }
   const at = now.toISOString();
   const history = r.status === 'FAILED' ? [...r.history, `${at} ${r.failure ?? 'failed'}`] : r.history;
   const { withdrawal: _done, failure: _failure, ...rest } = r;

@@ -32,25 +32,26 @@ export interface SurchargeRegime {
   monthlyThreshold: Decimal;
 }
 
+// Pure (annotated): a bundle that never computes a surcharge leaves the table and decimal.js out.
 export const SURCHARGE_REGIMES: readonly SurchargeRegime[] = [
   {
     name: '가산금',
     liabilitiesFrom: '1900-01-01',
-    initialRate: new Decimal('0.03'),
+    initialRate: /* @__PURE__ */ new Decimal('0.03'),
     monthlyRates: [
-      { from: '1900-01-01', rate: new Decimal('0.012') },
-      { from: '2019-01-01', rate: new Decimal('0.0075') },
+      { from: '1900-01-01', rate: /* @__PURE__ */ new Decimal('0.012') },
+      { from: '2019-01-01', rate: /* @__PURE__ */ new Decimal('0.0075') },
     ],
     maxMonths: 60,
-    monthlyThreshold: won('300000'),
+    monthlyThreshold: /* @__PURE__ */ won('300000'),
   },
   {
     name: '납부지연가산세',
     liabilitiesFrom: '2024-01-01',
-    initialRate: new Decimal('0.03'),
-    monthlyRates: [{ from: '2024-01-01', rate: new Decimal('0.0066') }],
+    initialRate: /* @__PURE__ */ new Decimal('0.03'),
+    monthlyRates: [{ from: '2024-01-01', rate: /* @__PURE__ */ new Decimal('0.0066') }],
     maxMonths: 60,
-    monthlyThreshold: won('450000'),
+    monthlyThreshold: /* @__PURE__ */ won('450000'),
   },
 ];
 

@@ -11,8 +11,15 @@ import {
   bps,
   InvalidAmountError,
 } from '#domain/money';
+import DecimalJs from 'decimal.js';
 
 describe('money', () => {
+  it("rounds half up, decimal.js's ROUND_HALF_UP (money.ts writes the constant's value)", () => {
+    expect(Decimal.rounding).toBe(DecimalJs.ROUND_HALF_UP);
+    expect(new Decimal('2.5').toDecimalPlaces(0).toString()).toBe('3');
+    expect(new Decimal('-2.5').toDecimalPlaces(0).toString()).toBe('-3');
+  });
+
   it('accepts whole won and rejects fractions, exponents and junk', () => {
     expect(wonString(won('1500000000'))).toBe('1500000000');
     expect(wonString(won(12n))).toBe('12');

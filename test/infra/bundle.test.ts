@@ -61,9 +61,14 @@ describe('bundled app', () => {
     // The aliased built-ins come from process.getBuiltinModule, never through an ES module import (its facade).
     expect(code).toContain('getBuiltinModule("node:fs")');
     expect(code).not.toMatch(/from\s*["']node:(crypto|fs|http|https|os|process|zlib)["']/);
-    // The SDK's event-stream codec and semver are the stubs of functions/bundling/, not the packages.
+    // The SDK's event-stream codec, the X-Ray SDK's v2 patcher (with semver) and its centralized
+    // sampler are the stubs of functions/bundling/, not the code; decimal.js is bundled (the API computes money).
     expect(code).toContain('event streams are not bundled');
+    expect(code).toContain('v2 patcher is not bundled');
+    expect(code).toContain('centralized sampling is not bundled');
     expect(code).not.toContain('Invalid comparator');
+    expect(code).not.toContain('/SamplingTargets');
+    expect(code).toContain('[DecimalError]');
 
     symlinkSync(path.resolve(__dirname, '..', '..', 'node_modules'), path.join(outdir, 'node_modules'), 'dir');
     const script = `const m = await import(${JSON.stringify(pathToFileURL(bundle).href)}); process.stdout.write(typeof m.handler);`;

@@ -79,3 +79,14 @@ it('sets no city setting in a function’s environment: the notice window and wa
   for (const service of ['api', 'dispatch-notice', 'send-pre-sale-notices'])
     expect(environmentOf(service).TABLE_NAME).toEqual(expect.any(String));
 });
+
+it('gives the API the release function’s withdrawal fees and exchange: a destination is judged as the withdrawal will be', () => {
+  const api = loadApiConfig(environmentOf('api'));
+  const release = loadReleaseConfig(environmentOf('release-coins'));
+  expect(api.withdrawalFees.venueId).toBe(release.venueId);
+  expect(Object.keys(release.fees).length).toBeGreaterThan(0);
+  for (const [currency, fee] of Object.entries(release.fees)) {
+    expect(api.withdrawalFees.fee(currency, 'default').toFixed()).toBe(fee.toFixed());
+    expect(api.withdrawalFees.fee(currency, 'internal').isZero()).toBe(true);
+  }
+});

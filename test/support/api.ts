@@ -7,6 +7,7 @@ import { proxyEvent } from '../../functions/api/proxy-event';
 import { DynamoDbJournalStore } from '#adapters/dynamodb/journal-store';
 import { DynamoDbReleaseStore } from '#adapters/dynamodb/release-store';
 import { DynamoDbSaleStore } from '#adapters/dynamodb/sale-store';
+import { DEFAULT_WITHDRAWAL_FEES } from '#adapters/withdrawal-fees-env';
 import type { SaleExecutions } from '#adapters/workflow/execution-history';
 import type { TestTable } from './dynamodb';
 
@@ -38,6 +39,9 @@ export function testConfig(tableName: string): ApiConfig {
     TABLE_NAME: tableName,
     SERVED_CITIES: 'cheongju,sejong',
     CALLERS: JSON.stringify(TEST_GRANTS),
+    // The release function's fee table and exchange, as the stack gives the API both.
+    WITHDRAWAL_FEES: JSON.stringify(DEFAULT_WITHDRAWAL_FEES),
+    EXCHANGE_ID: 'upbit',
   });
 }
 

@@ -5,19 +5,19 @@ import { useCasesTable } from '../../support/dynamodb';
 const table = useCasesTable();
 const api = testApi(table);
 
-async function cancelledWithCoins(): Promise<{ caseId: string; releaseId: string }> {
+async function cancelledWithCoins(quantity = '1.5'): Promise<{ caseId: string; releaseId: string }> {
   const caseId = await registerCaseVia(api);
   expect(
     (
       await api.call('POST', `/cases/${caseId}/seizures`, {
-        body: { cityId: 'cheongju', seizures: [{ market: 'KRW-ETH', quantity: '1.5' }] },
+        body: { cityId: 'cheongju', seizures: [{ market: 'KRW-ETH', quantity }] },
       })
     ).status,
   ).toBe(200);
   expect(
     (
       await api.call('POST', `/cases/${caseId}/custody`, {
-        body: { cityId: 'cheongju', market: 'KRW-ETH', quantity: '1.5' },
+        body: { cityId: 'cheongju', market: 'KRW-ETH', quantity },
       })
     ).status,
   ).toBe(200);
@@ -33,7 +33,7 @@ async function cancelledWithCoins(): Promise<{ caseId: string; releaseId: string
   const mine = (list.body.items as { caseId: string; releaseId: string; status: string; quantity: string }[]).filter(
     (r) => r.caseId === caseId,
   );
-  expect(mine.map((r) => [r.status, r.quantity])).toEqual([['PENDING', '1.5']]);
+  expect(mine.map((r) => [r.status, r.quantity])).toEqual([['PENDING', quantity]]);
   return { caseId, releaseId: mine[0]!.releaseId };
 }
 
@@ -79,6 +79,23 @@ describe('release routes', () => {
     expect((await api.call('PUT', `${base}/destination`, { as: 'officer', body: destination })).body).toMatchObject({
       code: 'ILLEGAL_RELEASE_STATE',
     });
+  });
+
+  it('refuses a destination at another exchange whose withdrawal fee would take all the coins, and writes nothing', async () => {
+    // 0.01 ETH is the fee per withdrawal (the stack's fee table): 0.005 ETH cannot leave the exchange.
+    const { caseId, releaseId } = await cancelledWithCoins('0.005');
+    const base = `/cases/${caseId}/releases/${releaseId}`;
+    const elsewhere = { ...destination, exchange: 'bithumb' };
+    const refused = await api.call('PUT', `${base}/destination`, { as: 'officer', body: elsewhere });
+    expect([refused.status, refused.body.code]).toEqual([422, 'BELOW_FEE']);
+    expect(refused.body.detail).toContain('an account at upbit takes it without a fee');
+    const list = await api.call('GET', '/releases', { as: 'officer', query: { city: 'cheongju' } });
+    expect(
+      (list.body.items as { releaseId: string; destination?: unknown }[]).find((r) => r.releaseId === releaseId),
+    ).not.toHaveProperty('destination');
+    // The taxpayer's account at the same exchange takes it: an internal transfer has no fee.
+    const internal = await api.call('PUT', `${base}/destination`, { as: 'officer', body: destination });
+    expect([internal.status, internal.body.status]).toEqual([200, 'PENDING']);
   });
 
   it('refuses the city system and invalid destinations, and answers 404 for an unknown release', async () => {

@@ -9,6 +9,7 @@ import { documentClient } from '#adapters/dynamodb/client';
 import { OUTBOX_PARTITIONS } from '#adapters/dynamodb/keys';
 import { DynamoDbReleaseStore } from '#adapters/dynamodb/release-store';
 import { UpbitExchange } from '#adapters/exchange/upbit';
+import { withdrawalFees } from '#adapters/withdrawal-fees-env';
 import { cancelCase, confirmCustody, requestTransfer, type Actor } from '#domain/case';
 import { fixedCitySettings } from '#domain/city-settings';
 import { decimal } from '#domain/money';
@@ -48,8 +49,7 @@ function run(overrides: Partial<ReleaseDeps> = {}) {
     releases,
     cases: table.store,
     venue: new UpbitExchange({ baseUrl: sim.url, ...KEYS, timeoutMs: 300 }),
-    venueId: 'upbit',
-    withdrawalFee: (currency, type) => decimal(type === 'internal' ? '0' : currency === 'BTC' ? '0.0005' : '0'),
+    fees: withdrawalFees({ BTC: decimal('0.0005') }, 'upbit'),
     cities: [city],
     settings: fixedCitySettings({ ...settings, cityId: city }),
     quietMinutes: 30,
