@@ -55,6 +55,11 @@ export interface SaleLimits {
   executionSpanMs: number;
   /** Cases sell through their market's desk (docs/SALE-DESK.md); false: each case sells alone (SALE_DESK=off). */
   desk: boolean;
+  /**
+   * A desk reads its market's rules (tick size, fee, minimum) again after this; a refusal on a rule
+   * it kept makes it read them at once (docs/SALE-DESK.md "Exchange calls").
+   */
+  rulesMaxAgeMs: number;
 }
 
 export const DEFAULT_SALE_LIMITS: SaleLimits = Object.freeze({
@@ -71,6 +76,7 @@ export const DEFAULT_SALE_LIMITS: SaleLimits = Object.freeze({
   longestWaitSeconds: 3_600,
   executionSpanMs: 86_400_000,
   desk: true,
+  rulesMaxAgeMs: 15 * 60_000,
 });
 
 export interface SaleConfig {

@@ -86,29 +86,24 @@ export async function withTrades(exchange: Pick<Exchange, 'getOrder'>, ex: Excha
   return exchange.getOrder(ex.identifier ? { identifier: ex.identifier } : { uuid: ex.uuid });
 }
 
-/** Each case's share of a desk order, as the cases' partitions hold them. */
-export async function sharesOf(deps: Pick<ShareDeps, 'sales'>, order: DeskOrder): Promise<OrderRecord[]> {
-  const shares: OrderRecord[] = [];
-  for (const offer of order.offers) {
-    const share = await deps.sales.getOrder(order.cityId, offer.caseId, `${order.identifier}.${offer.caseId}`);
-    if (share) shares.push(share);
-  }
-  return shares;
-}
-
-/** Closes a desk order not executed (ABSENT) or in doubt, each case's share with it, in one transaction. */
+/**
+ * Closes a desk order not executed (ABSENT) or in doubt, each case's share with it, in one transaction
+ * (with `deskChange` made to the desk record in it).
+ */
 export async function closeWithShares(
   deps: ShareDeps,
   order: DeskOrder,
   from: readonly OrderRecord['status'][],
+  deskChange?: (desk: DeskRecord) => DeskRecord,
 ): Promise<void> {
   const now = deps.clock();
-  const shares = (await sharesOf(deps, order)).map((s) =>
+  const shares = (await deps.desks.shares(order)).map((s) =>
     order.status === 'IN_DOUBT'
       ? { ...s, status: 'IN_DOUBT' as const, inDoubtSince: order.inDoubtSince ?? now.toISOString(), lookups: 0 }
       : finalShare(s, order, now),
   );
-  await deps.desks.closeOrder(order, from, shares, await deps.desks.get(order.cityId, order.saleId));
+  const desk = await deps.desks.get(order.cityId, order.saleId);
+  await deps.desks.closeOrder(order, from, shares, desk && deskChange ? deskChange(desk) : desk);
 }
 
 /**

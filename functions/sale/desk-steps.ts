@@ -15,7 +15,7 @@
  * in the transaction that marks the order DONE.
  */
 import { isSaleStopRequested, saleBlock } from '#domain/case';
-import { ConcurrencyConflictError } from '#domain/case-store';
+import { CaseNotFoundError, ConcurrencyConflictError } from '#domain/case-store';
 import { kstDate } from '#domain/dates';
 import type { DeskParticipant } from '#domain/desk-allocation';
 import { guardMarket } from '#domain/execution-policy';
@@ -31,14 +31,21 @@ import {
   type DeskMember,
   type DeskOrder,
   type DeskRecord,
+  type DeskRules,
   type DeskStore,
 } from '#adapters/dynamodb/desk-store';
 import type { MarketSnapshot, OrderRecord } from '#adapters/dynamodb/sale-store';
-import { isFinal, isRefusal, OrderNotFound, type ExchangeOrder } from '#adapters/exchange/exchange';
+import {
+  BelowMinimum,
+  InvalidTick,
+  isFinal,
+  isRefusal,
+  OrderNotFound,
+  type ExchangeOrder,
+} from '#adapters/exchange/exchange';
 import {
   askApproval,
   isSelling,
-  loadCase,
   saleOrders,
   seconds,
   STOPPED_BY_OFFICER,
@@ -52,7 +59,6 @@ import {
   closeWithShares as closeOrderWithShares,
   resolveShares,
   reviewMember,
-  sharesOf as sharesOfOrder,
   withTrades,
 } from './desk-shares';
 import type { DeskSliceResult, DeskStep, DeskStepEvent, OrderResult, FillResult } from './steps';
@@ -92,8 +98,6 @@ export function createDeskSteps(deps: DeskStepDeps): DeskSteps {
     }
   }
 
-  const sharesOf = (order: DeskOrder) => sharesOfOrder(deps, order);
-
   /** Closes the order final from the exchange's record: DONE with each case's share, in one transaction. */
   async function closeFinal(order: DeskOrder, ex: ExchangeOrder, from: readonly OrderRecord['status'][]) {
     const now = clock();
@@ -101,15 +105,18 @@ export function createDeskSteps(deps: DeskStepDeps): DeskSteps {
     const inDoubt = from.includes('IN_DOUBT');
     // Found late: the shares are in doubt in the cases' partitions; each case turns its own DONE
     // from the allocation (or the sweep, once its sale has ended).
-    const shares = inDoubt ? [] : (await sharesOf(order)).map((s) => finalShare(s, done, now));
+    const shares = inDoubt ? [] : (await desks.shares(order)).map((s) => finalShare(s, done, now));
     const desk = await desks.get(order.cityId, order.saleId);
     await desks.closeOrder(done, from, shares, desk);
     deps.metrics.addMetric('DeskOrdersFilled', 'Count', 1);
     return done;
   }
 
-  const closeWithShares = (order: DeskOrder, from: readonly OrderRecord['status'][]) =>
-    closeOrderWithShares(deps, order, from);
+  const closeWithShares = (
+    order: DeskOrder,
+    from: readonly OrderRecord['status'][],
+    deskChange?: (desk: DeskRecord) => DeskRecord,
+  ) => closeOrderWithShares(deps, order, from, deskChange);
 
   /** Every order of the desk not final: in doubt looked up again, found final closed; the rest as they stand. */
   async function openOrders(desk: DeskRecord): Promise<DeskOrder[]> {
@@ -154,9 +161,18 @@ export function createDeskSteps(deps: DeskStepDeps): DeskSteps {
    */
   async function reviewMembers(desk: DeskRecord, active: readonly DeskMember[], now: Date): Promise<DeskMember[]> {
     const settings = await deps.settings.get(desk.cityId);
+    // Every member's case and sale in one batch read each (BatchGetItem, strongly consistent), not two
+    // reads a member; its orders are one query of its partition.
+    const [cases, sales] = await Promise.all([
+      deps.store.getMany(desk.cityId, active.map((m) => m.caseId)),
+      deps.sales.getMany(desk.cityId, active),
+    ]);
     const review = async (m: DeskMember): Promise<DeskMember | undefined> => {
       const ref = { cityId: m.cityId, caseId: m.caseId, saleId: m.saleId };
-      const [c, sale] = await Promise.all([loadCase(deps, ref), deps.sales.get(m.cityId, m.caseId, m.saleId)]);
+      const c = cases.get(m.caseId);
+      if (!c) throw new CaseNotFoundError(m.cityId, m.caseId);
+      const found = sales.get(m.caseId);
+      const sale = found?.saleId === m.saleId ? found : undefined;
       let orders = await saleOrders(deps, ref);
       if ((await resolveShares({ sales: deps.sales, desks, clock }, orders)) > 0) orders = await saleOrders(deps, ref);
       const verdict = sale ? reviewMember(deps, c, sale, orders, m, desk, now, settings) : { leave: 'NO_SALE' };
@@ -185,15 +201,30 @@ export function createDeskSteps(deps: DeskStepDeps): DeskSteps {
     return kept;
   }
 
-  async function quote(market: string): Promise<MarketSnapshot | undefined> {
-    const [tickers, books] = await Promise.all([exchange.quotes([market]), exchange.orderBooks([market])]);
-    const rule = await exchange.marketRules(market);
+  /**
+   * The market's rules as the desk keeps them (instruments and chance, two requests): read again once
+   * older than `rulesMaxAgeMs`, and at the next turn after the exchange refused an order on a rule.
+   */
+  async function rulesOf(desk: DeskRecord, now: Date): Promise<DeskRules> {
+    const age = desk.rules ? now.getTime() - Date.parse(desk.rules.readAt) : Infinity;
+    if (desk.rules && age >= 0 && age < deps.limits.rulesMaxAgeMs) return desk.rules;
+    const rule = await exchange.marketRules(desk.market);
+    return { tickSize: rule.tickSize, askFee: rule.askFee, minOrderKrw: rule.minOrderTotal, readAt: now.toISOString() };
+  }
+
+  async function quote(desk: DeskRecord, now: Date): Promise<{ snapshot: MarketSnapshot; rules: DeskRules } | undefined> {
+    const market = desk.market;
+    const [tickers, books, rules] = await Promise.all([
+      exchange.quotes([market]),
+      exchange.orderBooks([market]),
+      rulesOf(desk, now),
+    ]);
     const ticker = tickers.find((t) => t.market === market);
     const book = books.find((b) => b.market === market);
     const bestBid = book?.bids[0]?.price;
     const bestAsk = book?.asks[0]?.price;
     if (!ticker || !book || !bestBid || !bestAsk) return undefined;
-    return {
+    const snapshot: MarketSnapshot = {
       market,
       quotedAt: new Date(
         Math.min(ticker.timestamp.getTime(), ticker.tradeTimestamp.getTime(), book.timestamp.getTime()),
@@ -203,12 +234,13 @@ export function createDeskSteps(deps: DeskStepDeps): DeskSteps {
       bestAsk,
       mid: bestBid.add(bestAsk).div(2),
       bids: book.bids.map((l) => ({ price: l.price, size: l.size })),
-      tickSize: rule.tickSize,
-      askFee: rule.askFee,
-      minOrderKrw: rule.minOrderTotal,
+      tickSize: rules.tickSize,
+      askFee: rules.askFee,
+      minOrderKrw: rules.minOrderKrw,
       accTradeVolume24h: ticker.accTradeVolume24h,
       accTradeValue24h: ticker.accTradeValue24h,
     };
+    return { snapshot, rules };
   }
 
   return {
@@ -279,9 +311,10 @@ export function createDeskSteps(deps: DeskStepDeps): DeskSteps {
           ? decide({ action: 'WAIT', reason: 'ORDER_IN_DOUBT', waitSeconds: deps.limits.inDoubtRecheckSeconds })
           : end('NO_MEMBERS', []);
 
-      const snapshot = await quote(desk.market);
-      if (!snapshot)
+      const quoted = await quote(desk, now);
+      if (!quoted)
         return decide({ action: 'WAIT', reason: 'NO_PRICE', waitSeconds: waitFor(deps.policy.sliceIntervalMs) });
+      const { snapshot, rules } = quoted;
       const window = deps.policy.circuitBreakerWindowMs;
       const kept = desk.priceHistory.filter(
         (p) => Date.parse(p.at) >= now.getTime() - window && p.at !== snapshot.quotedAt,
@@ -308,6 +341,7 @@ export function createDeskSteps(deps: DeskStepDeps): DeskSteps {
       desk = {
         ...desk,
         lastQuote: snapshot,
+        rules,
         priceHistory: [...kept, { at: snapshot.quotedAt, price: snapshot.tradePrice }],
         consecutivePauses: guard.action === 'GO' ? 0 : guard.consecutivePauses,
       };
@@ -382,6 +416,7 @@ export function createDeskSteps(deps: DeskStepDeps): DeskSteps {
         offers: [...turnResult.split.offers],
         volumePerMinute,
         arrivalMids: Object.fromEntries(turn.flatMap((m) => (m.arrivalMid ? [[m.caseId, m.arrivalMid]] : []))),
+        rulesReadAt: rules.readAt,
       };
       const saleOf = new Map(turn.map((m) => [m.caseId, m.saleId]));
       const shares = order.offers.map((o) => plannedShare(order, o, saleOf.get(o.caseId) ?? ''));
@@ -441,9 +476,16 @@ export function createDeskSteps(deps: DeskStepDeps): DeskSteps {
         }
       }
       const on = today(deps);
+      // The offering cases and their memberships, read together (one batch each) right before the call.
+      const caseIds = order.offers.map((o) => o.caseId);
+      const [cases, members] = await Promise.all([
+        deps.store.getMany(order.cityId, caseIds),
+        desks.membersOf(order.cityId, event.deskId, caseIds),
+      ]);
       for (const offer of order.offers) {
-        const c = await loadCase(deps, { cityId: order.cityId, caseId: offer.caseId, saleId: '' });
-        const member = await desks.member(order.cityId, event.deskId, offer.caseId);
+        const c = cases.get(offer.caseId);
+        if (!c) throw new CaseNotFoundError(order.cityId, offer.caseId);
+        const member = members.get(offer.caseId);
         const block =
           !member || member.status !== 'ACTIVE'
             ? 'LEFT_DESK'
@@ -486,12 +528,30 @@ export function createDeskSteps(deps: DeskStepDeps): DeskSteps {
           price: order.limitPrice,
         });
       } catch (error) {
-        if (isRefusal(error))
-          await closeWithShares(
-            { ...order, status: 'ABSENT', absentReason: `refused: ${error.name} ${error.exchangeName ?? ''}`.trim() },
-            ['SENDING'],
-          );
-        throw error;
+        if (!isRefusal(error)) throw error;
+        // Refused outright: never placed (ABSENT, kept with the refusal; its identifier is never used again).
+        const absent: DeskOrder = {
+          ...order,
+          status: 'ABSENT',
+          absentReason: `refused: ${error.name} ${error.exchangeName ?? ''}`.trim(),
+        };
+        // On a tick size or minimum the desk kept from an earlier turn: the rule may have changed
+        // (Upbit's tick follows the price band). The desk drops its rules in the same transaction and
+        // its next turn reads them again and plans a new order; refused on rules read for the order
+        // itself, the refusal is not staleness and fails the run as any other.
+        const staleRule =
+          (error instanceof InvalidTick || error instanceof BelowMinimum) &&
+          order.rulesReadAt !== undefined &&
+          order.rulesReadAt < order.plannedAt;
+        await closeWithShares(absent, ['SENDING'], staleRule ? ({ rules: _dropped, ...d }) => d : undefined);
+        if (!staleRule) throw error;
+        deps.metrics.addMetric('DeskRulesRefused', 'Count', 1);
+        deps.logger.warn('desk order refused on a rule the desk kept: not placed; the rules are read again', {
+          identifier,
+          refusal: absent.absentReason,
+          rulesReadAt: order.rulesReadAt,
+        });
+        return { identifier, status: 'ABSENT', resolvedByLookup: false, refusedBy: error.name };
       }
       if (outcome.outcome === 'inDoubt') {
         await closeWithShares({ ...order, status: 'IN_DOUBT', inDoubtSince: clock().toISOString(), lookups: 0 }, [

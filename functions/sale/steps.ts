@@ -122,6 +122,8 @@ export interface OrderResult {
   resolvedByLookup: boolean;
   /** Not sent: a hold, a payment, a cancellation or the need covered, seen at the last moment. */
   blockedBy?: string;
+  /** Refused on a rule the desk kept from an earlier turn (a tick size, a minimum): read again, planned anew. */
+  refusedBy?: string;
 }
 
 /** LookUpOrdersInDoubt: orders of the sale still in doubt, and whether to wait and look again before settling. */

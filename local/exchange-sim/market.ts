@@ -110,6 +110,8 @@ export class SimMarket {
   /** Our own trades, counted into the ticker's traded volume. */
   readonly ownTrades: { atMs: number; volume: Decimal; funds: Decimal }[] = [];
   private readonly marketHash: number;
+  /** The exchange's tick for this market at a price: its table, or the tick it was changed to. */
+  private tickTable: (price: Decimal) => Decimal = krwTickSize;
 
   constructor(
     readonly code: string,
@@ -130,7 +132,12 @@ export class SimMarket {
   }
 
   tickAt(ms: number): Decimal {
-    return krwTickSize(this.midAt(ms));
+    return this.tickTable(this.midAt(ms));
+  }
+
+  /** The exchange changes this market's tick size from now on (as Upbit changes its table); undefined: the table again. */
+  changeTickSize(tick: string | undefined): void {
+    this.tickTable = tick === undefined ? krwTickSize : () => new Decimal(tick);
   }
 
   /** Consumed depth still missing at `ms`. */
@@ -144,7 +151,7 @@ export class SimMarket {
   book(ms: number): Book {
     const p = this.impact;
     const mid = this.midAt(ms);
-    const tick = krwTickSize(mid);
+    const tick = this.tickTable(mid);
     const sigma = Math.max(p.minSigma1m, this.source.sigma1mAt(ms));
     const v = this.source.minuteVolumeAt(ms);
     const half = Decimal.max(tick.div(2), mid.mul((p.spreadVolMultiple * sigma).toPrecision(12)));

@@ -136,6 +136,8 @@ export interface CaseStore {
   /** Saves a new case (transition from registerCase); refuses an existing id, and a city reference an open case holds (CaseRefTakenError). */
   create(transition: Transition, options?: CommitOptions): Promise<void>;
   get(cityId: string, caseId: string): Promise<Case | undefined>;
+  /** Several cases of a city at once (strongly consistent, as `get`), by case id; a case not found is absent. */
+  getMany(cityId: string, caseIds: readonly string[]): Promise<Map<string, Case>>;
   /** Saves a transition of a case read at `previousVersion`; a newer write wins and this one throws ConcurrencyConflictError. */
   commit(previousVersion: number, transition: Transition, options?: CommitOptions): Promise<void>;
   /** A city's cases in one status (or every status), oldest registration first. */

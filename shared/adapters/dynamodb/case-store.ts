@@ -30,7 +30,7 @@ import {
 } from '#domain/case-store';
 import type { LocalDate } from '#domain/dates';
 import { Decimal, ZERO } from '#domain/money';
-import { documentClient, queryAll } from './client';
+import { batchGetAll, documentClient, queryAll } from './client';
 import { refundPaidItem } from './journal-store';
 import {
   caseRefPk,
@@ -347,6 +347,12 @@ export class DynamoDbCaseStore implements CaseStore {
       }),
     );
     return out.Item ? itemToCase(out.Item) : undefined;
+  }
+
+  async getMany(cityId: string, caseIds: readonly string[]): Promise<Map<string, Case>> {
+    const keys = [...new Set(caseIds)].map((caseId) => ({ PK: casePk(cityId, caseId), SK: SK.case }));
+    const cases = (await batchGetAll(this.doc, this.tableName, keys)).map(itemToCase);
+    return new Map(cases.map((c) => [c.caseId, c]));
   }
 
   async getIdempotency(cityId: string, key: string, now: Date): Promise<IdempotencyRecord | undefined> {

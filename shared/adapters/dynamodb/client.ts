@@ -4,7 +4,7 @@
  * credential is ever looked up or sent to a local server.
  */
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { ENV } from '#adapters/env';
 
 export const LOCAL_REGION = 'ap-northeast-2';
@@ -33,6 +33,38 @@ export function documentClient(client: DynamoDBClient): DynamoDBDocumentClient {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
     unmarshallOptions: { wrapNumbers: true },
   });
+}
+
+/** Keys per BatchGetItem request (DynamoDB's limit), and rounds for the keys it leaves unprocessed. */
+const BATCH_GET_KEYS = 100;
+const BATCH_GET_ROUNDS = 8;
+
+/**
+ * The items of `keys` that exist, strongly consistent, in as few BatchGetItem requests as DynamoDB
+ * allows (100 keys each); keys left unprocessed (throttling) are asked again after a growing pause.
+ * In no particular order: match them by key.
+ */
+export async function batchGetAll(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  keys: readonly Record<string, unknown>[],
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  for (let i = 0; i < keys.length; i += BATCH_GET_KEYS) {
+    let pending = keys.slice(i, i + BATCH_GET_KEYS);
+    for (let round = 0; pending.length > 0; round++) {
+      if (round >= BATCH_GET_ROUNDS)
+        throw new Error(`BatchGetItem left ${pending.length} keys unprocessed after ${BATCH_GET_ROUNDS} rounds`);
+      if (round > 0) await sleep(Math.min(1000, 50 * 2 ** round));
+      const out = await doc.send(
+        new BatchGetCommand({ RequestItems: { [tableName]: { Keys: [...pending], ConsistentRead: true } } }),
+      );
+      items.push(...(out.Responses?.[tableName] ?? []));
+      pending = out.UnprocessedKeys?.[tableName]?.Keys ?? [];
+    }
+  }
+  return items;
 }
 
 /** Every item a query matches, following LastEvaluatedKey page by page. */

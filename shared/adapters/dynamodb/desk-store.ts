@@ -24,7 +24,6 @@
  * turns its own share DONE from it (or the sweep, once its sale has ended).
  */
 import {
-  BatchGetCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -36,8 +35,8 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ConcurrencyConflictError } from '#domain/case-store';
 import type { CaseFill, Offer } from '#domain/desk-allocation';
 import { Decimal, sum, ZERO } from '#domain/money';
-import { documentClient, queryAll } from './client';
-import { inDoubtSk, ORDERS_IN_DOUBT_PK, safeId, SK } from './keys';
+import { batchGetAll, documentClient, queryAll } from './client';
+import { casePk, inDoubtSk, ORDERS_IN_DOUBT_PK, safeId, SK } from './keys';
 import { INDEX } from './table-definition';
 import { CorruptItemError, dec, int, str, type Item } from './marshal';
 import {
@@ -99,6 +98,8 @@ export interface DeskRecord {
   /** Orders not yet final (planned, sent, placed or in doubt). */
   openOrders: string[];
   lastQuote?: MarketSnapshot;
+  /** The market's rules as last read from the exchange (kept for a bounded time: `rulesMaxAgeMs`). */
+  rules?: DeskRules;
   priceHistory: PricePoint[];
   consecutivePauses: number;
   /** The mid when the desk first sold this day (its arrival price). */
@@ -107,6 +108,14 @@ export interface DeskRecord {
   startedAt: string;
   endedAt?: string;
   lastDecision?: { at: string; action: string; reason?: string };
+}
+
+/** What an order on the market must respect, read from the exchange (instruments and chance) at `readAt`. */
+export interface DeskRules {
+  tickSize: Decimal;
+  askFee: Decimal;
+  minOrderKrw: Decimal;
+  readAt: string;
 }
 
 export type MemberStatus = 'ACTIVE' | 'WITHDRAWN' | 'DONE';
@@ -139,6 +148,8 @@ export interface DeskOrder extends OrderRecord {
   volumePerMinute?: Decimal;
   /** Each offering case's arrival mid (its member's), by case id: its fills are valued at it. */
   arrivalMids?: Record<string, Decimal>;
+  /** When the rules it was priced and sized on were read (before `plannedAt`: kept from an earlier turn). */
+  rulesReadAt?: string;
 }
 
 export const emptyFigures = (): DeskFigures => ({
@@ -233,6 +244,16 @@ function deskToItem(d: DeskRecord): Item {
     sliceCount: d.sliceCount,
     openOrders: d.openOrders,
     ...(d.lastQuote ? { lastQuote: snapshotOut(d.lastQuote) } : {}),
+    ...(d.rules
+      ? {
+          rules: {
+            tickSize: d.rules.tickSize.toFixed(),
+            askFee: d.rules.askFee.toFixed(),
+            minOrderKrw: d.rules.minOrderKrw.toFixed(),
+            readAt: d.rules.readAt,
+          },
+        }
+      : {}),
     priceHistory: d.priceHistory.map((p) => [p.at, p.price.toFixed()]),
     consecutivePauses: d.consecutivePauses,
     ...(d.arrivalMid ? { arrivalMid: d.arrivalMid.toFixed() } : {}),
@@ -278,6 +299,15 @@ export function itemToDesk(item: Item): DeskRecord {
     startedAt: str(item.startedAt, 'startedAt'),
   };
   if (item.lastQuote !== undefined) d.lastQuote = snapshotIn(item.lastQuote);
+  if (item.rules !== undefined) {
+    const r = rec(item.rules, 'rules');
+    d.rules = {
+      tickSize: dec(r.tickSize, 'rules.tickSize'),
+      askFee: dec(r.askFee, 'rules.askFee'),
+      minOrderKrw: dec(r.minOrderKrw, 'rules.minOrderKrw'),
+      readAt: str(r.readAt, 'rules.readAt'),
+    };
+  }
   if (item.arrivalMid !== undefined) d.arrivalMid = dec(item.arrivalMid, 'arrivalMid');
   if (item.endedAt !== undefined) d.endedAt = str(item.endedAt, 'endedAt');
   if (item.lastDecision !== undefined) {
@@ -365,6 +395,7 @@ function deskOrderToItem(o: DeskOrder): Item {
     ...(o.arrivalMids
       ? { arrivalMids: Object.fromEntries(Object.entries(o.arrivalMids).map(([k, v]) => [k, v.toFixed()])) }
       : {}),
+    ...(o.rulesReadAt ? { rulesReadAt: o.rulesReadAt } : {}),
   };
 }
 
@@ -386,6 +417,7 @@ export function itemToDeskOrder(item: Item): DeskOrder {
     o.arrivalMids = Object.fromEntries(
       Object.entries(rec(item.arrivalMids, 'arrivalMids')).map(([k, v]) => [k, dec(v, `arrivalMids.${k}`)]),
     );
+  if (item.rulesReadAt !== undefined) o.rulesReadAt = str(item.rulesReadAt, 'rulesReadAt');
   return o;
 }
 
@@ -464,19 +496,11 @@ export class DeskStore {
 
   /** The desk's orders of these slices (those planned: a slice past the counter has none). */
   async ordersOfSlices(cityId: string, deskId: string, slices: readonly number[]): Promise<DeskOrder[]> {
-    let keys = slices.map((n) => ({
+    const keys = slices.map((n) => ({
       PK: deskPk(cityId, deskId),
       SK: SK.order(deskOrderIdentifier(cityId, deskId, n)),
     }));
-    const items: Item[] = [];
-    while (keys.length > 0) {
-      const out = await this.doc.send(
-        new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }),
-      );
-      items.push(...(out.Responses?.[this.tableName] ?? []));
-      keys = (out.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as typeof keys;
-    }
-    return items.map(itemToDeskOrder).sort((a, b) => b.slice - a.slice);
+    return (await batchGetAll(this.doc, this.tableName, keys)).map(itemToDeskOrder).sort((a, b) => b.slice - a.slice);
   }
 
   async member(cityId: string, deskId: string, caseId: string): Promise<DeskMember | undefined> {
@@ -523,6 +547,25 @@ export class DeskStore {
       ConsistentRead: true,
     });
     return items.map(itemToMember).sort((a, b) => (a.caseId < b.caseId ? -1 : a.caseId > b.caseId ? 1 : 0));
+  }
+
+  /** These cases' memberships of the desk, read together (strongly consistent), by case id. */
+  async membersOf(cityId: string, deskId: string, caseIds: readonly string[]): Promise<Map<string, DeskMember>> {
+    const keys = [...new Set(caseIds)].map((caseId) => ({ PK: deskPk(cityId, deskId), SK: `MEMBER#${caseId}` }));
+    const members = (await batchGetAll(this.doc, this.tableName, keys)).map(itemToMember);
+    return new Map(members.map((m) => [m.caseId, m]));
+  }
+
+  /** Each offering case's share of a desk order, from the cases' partitions, read together (in offer order). */
+  async shares(order: DeskOrder): Promise<OrderRecord[]> {
+    const keys = order.offers.map((o) => ({
+      PK: casePk(order.cityId, o.caseId),
+      SK: SK.order(shareIdentifier(order.identifier, o.caseId)),
+    }));
+    const byCase = new Map(
+      (await batchGetAll(this.doc, this.tableName, keys)).map(itemToOrder).map((s) => [s.caseId, s]),
+    );
+    return order.offers.flatMap((o) => byCase.get(o.caseId) ?? []);
   }
 
   async order(cityId: string, deskId: string, identifier: string): Promise<DeskOrder | undefined> {

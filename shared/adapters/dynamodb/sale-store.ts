@@ -22,7 +22,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ConcurrencyConflictError } from '#domain/case-store';
 import type { CaseStatus } from '#domain/case';
 import { Decimal, sum, ZERO } from '#domain/money';
-import { documentClient, queryAll } from './client';
+import { batchGetAll, documentClient, queryAll } from './client';
 import { casePk, inDoubtSk, ORDERS_IN_DOUBT_PK, SK } from './keys';
 import { CorruptItemError, dec, int, str, type Item } from './marshal';
 
@@ -554,6 +554,8 @@ export interface SaleStore {
   /** Creates the sale record unless it exists; returns the stored one either way. */
   create(sale: SaleRecord): Promise<SaleRecord>;
   get(cityId: string, caseId: string, saleId: string): Promise<SaleRecord | undefined>;
+  /** One sale of each of several cases of a city at once (strongly consistent, as `get`), by case id; one not found is absent. */
+  getMany(cityId: string, refs: readonly { caseId: string; saleId: string }[]): Promise<Map<string, SaleRecord>>;
   /** Writes `sale` (its rev one above the stored one) over the revision it was read at. */
   save(sale: SaleRecord): Promise<SaleRecord>;
   orders(cityId: string, caseId: string, saleId: string): Promise<OrderRecord[]>;
@@ -607,6 +609,12 @@ export class DynamoDbSaleStore implements SaleStore {
       }),
     );
     return out.Item ? itemToSale(out.Item) : undefined;
+  }
+
+  async getMany(cityId: string, refs: readonly { caseId: string; saleId: string }[]): Promise<Map<string, SaleRecord>> {
+    const keys = refs.map((r) => ({ PK: casePk(cityId, r.caseId), SK: SK.sale(r.saleId) }));
+    const sales = (await batchGetAll(this.doc, this.tableName, keys)).map(itemToSale);
+    return new Map(sales.map((s) => [s.caseId, s]));
   }
 
   async save(sale: SaleRecord): Promise<SaleRecord> {

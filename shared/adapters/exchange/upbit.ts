@@ -202,22 +202,60 @@ export class UpbitExchange implements Exchange, OrderHistory, WithdrawalVenue {
     return out;
   }
 
+  /**
+   * The tick sizes asked for in the same turn of the event loop (a step reading the rules of several
+   * markets at once), read together: Upbit's instruments take several markets in one request, which
+   * counts in the order-book group's 10 a second.
+   */
+  private instruments?: { markets: Set<string>; ticks: Promise<Map<string, Decimal>> };
+
+  private tickSize(market: string): Promise<Decimal> {
+    if (!this.instruments) {
+      const markets = new Set<string>();
+      const ticks = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+        this.instruments = undefined;
+        const out = new Map<string, Decimal>();
+        for (const chunk of chunks([...markets], this.o.maxMarketsPerCall)) {
+          const body = await this.call({
+            method: 'GET',
+            path: '/v1/orderbook/instruments',
+            params: [['markets', chunk.join(',')]],
+            auth: false,
+            kind: 'safe',
+            group: 'orderbook',
+          });
+          for (const i of parse(z.array(instrumentSchema), body, 'orderbook/instruments')) out.set(i.market, i.tick_size);
+        }
+        return out;
+      });
+      this.instruments = { markets, ticks };
+    }
+    this.instruments.markets.add(market);
+    return this.instruments.ticks.then((ticks) => {
+      const tick = ticks.get(market);
+      if (!tick) throw new ExchangeError(`no instrument for ${market}`);
+      return tick;
+    });
+  }
+
   async marketRules(market: string): Promise<MarketRules> {
-    const instruments = parse(
-      z.array(instrumentSchema),
-      await this.call({
-        method: 'GET',
-        path: '/v1/orderbook/instruments',
-        params: [['markets', market]],
-        auth: false,
-        kind: 'safe',
-        group: 'orderbook',
-      }),
-      'orderbook/instruments',
-    );
-    const instrument = instruments.find((i) => i.market === market);
-    if (!instrument) throw new ExchangeError(`no instrument for ${market}`);
-    const chance = parse(
+    const [tickSize, chance] = await Promise.all([this.tickSize(market), this.chance(market)]);
+    return {
+      market,
+      baseCurrency: chance.market.ask.currency,
+      quoteCurrency: chance.market.bid.currency,
+      tickSize,
+      askFee: chance.ask_fee,
+      minOrderTotal: chance.market.ask.min_total,
+      maxOrderTotal: chance.market.max_total ?? undefined,
+      state: chance.market.state,
+      baseBalance: toBalance(chance.ask_account),
+      quoteBalance: toBalance(chance.bid_account),
+    };
+  }
+
+  private async chance(market: string) {
+    return parse(
       chanceSchema,
       await this.call({
         method: 'GET',
@@ -229,18 +267,6 @@ export class UpbitExchange implements Exchange, OrderHistory, WithdrawalVenue {
       }),
       'orders/chance',
     );
-    return {
-      market,
-      baseCurrency: chance.market.ask.currency,
-      quoteCurrency: chance.market.bid.currency,
-      tickSize: instrument.tick_size,
-      askFee: chance.ask_fee,
-      minOrderTotal: chance.market.ask.min_total,
-      maxOrderTotal: chance.market.max_total ?? undefined,
-      state: chance.market.state,
-      baseBalance: toBalance(chance.ask_account),
-      quoteBalance: toBalance(chance.bid_account),
-    };
   }
 
   // ------------------------------------------------------------------ orders
