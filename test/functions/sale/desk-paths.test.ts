@@ -12,7 +12,6 @@ import { sum, won } from '#domain/money';
 import { deskIdOf, type DeskOrder } from '#adapters/dynamodb/desk-store';
 import { InsufficientFunds } from '#adapters/exchange/exchange';
 import type { UpbitExchange } from '#adapters/exchange/upbit';
-import { DEFAULT_SALE_LIMITS } from '../../../functions/sale/config';
 import type { OrderExchange } from '../../../functions/sale/orders-in-doubt';
 import { byKind, deskHelpers, executedVolume } from './desk-support';
 import {
@@ -22,16 +21,13 @@ import {
   caseReady,
   executionInput,
   CITY,
-  pacedExchange,
+  throughDesk,
   statesEntered,
   useSaleWorld,
 } from './world';
 
 const world = useSaleWorld();
-beforeEach(() => {
-  world.limits = DEFAULT_SALE_LIMITS; // through the desk, as deployed
-  world.exchange = pacedExchange(world);
-});
+beforeEach(() => throughDesk(world));
 const { ledgerOf, sellTogether, shares } = deskHelpers(world);
 
 const DAY_MS = 86_400_000;

@@ -13,16 +13,12 @@ import { sum } from '#domain/money';
 import { deskIdOf } from '#adapters/dynamodb/desk-store';
 import { deskExecutionName } from '#adapters/workflow/sale-workflow';
 import type { UpbitExchange } from '#adapters/exchange/upbit';
-import { DEFAULT_SALE_LIMITS } from '../../../functions/sale/config';
 import type { OrderExchange } from '../../../functions/sale/orders-in-doubt';
 import { byKind, deskHelpers } from './desk-support';
-import { caseReady, CITY, executionInput, pacedExchange, statesEntered, useSaleWorld } from './world';
+import { caseReady, CITY, executionInput, throughDesk, statesEntered, useSaleWorld } from './world';
 
 const world = useSaleWorld();
-beforeEach(() => {
-  world.limits = DEFAULT_SALE_LIMITS; // through the desk, as deployed
-  world.exchange = pacedExchange(world);
-});
+beforeEach(() => throughDesk(world));
 const { ledgerOf, shares } = deskHelpers(world);
 
 /** Polls (real time) until `done` holds, for at most a minute. */

@@ -15,13 +15,10 @@ import { deskIdOf, type DeskOrder } from '#adapters/dynamodb/desk-store';
 import { DEFAULT_SALE_LIMITS } from '../../../functions/sale/config';
 import type { DeskSliceResult } from '../../../functions/sale/steps';
 import { byKind, deskHelpers, executedVolume } from './desk-support';
-import { caseReady, CITY, pacedExchange, statesEntered, useSaleWorld } from './world';
+import { caseReady, CITY, throughDesk, statesEntered, useSaleWorld } from './world';
 
 const world = useSaleWorld();
-beforeEach(() => {
-  world.limits = DEFAULT_SALE_LIMITS; // through the desk, as deployed
-  world.exchange = pacedExchange(world);
-});
+beforeEach(() => throughDesk(world));
 afterEach(() => world.sim.market('KRW-BTC').changeTickSize(undefined));
 const { ledgerOf, sellTogether, shares } = deskHelpers(world);
 
@@ -70,9 +67,7 @@ describe('the desk’s market rules', () => {
     expect(rulesRequests).toBeLessThanOrEqual(1);
     expect(chanceRequests).toBeLessThanOrEqual(1);
     // Every order was priced on the tick the exchange had then: none refused.
-    expect(world.sim.orders.rejections().filter((r) => orders.some((o) => o.identifier === r.identifier))).toEqual(
-      [],
-    );
+    expect(world.sim.orders.rejections().filter((r) => orders.some((o) => o.identifier === r.identifier))).toEqual([]);
   }, 150_000);
 
   it('an order refused on a tick size the desk kept (the exchange changed it) is ABSENT and never re-sent; the desk reads the rules again and sells on, each ledger its shares', async () => {
@@ -225,6 +220,9 @@ describe('the desk’s reads of its members', () => {
     expect(Math.max(...batched)).toBe(cases.length);
     expect(single).toEqual({ cases: 0, sales: 0, members: 0, shares: 0 });
     const deskId = deskIdOf('KRW-BTC', kstDate(world.now()));
-    expect(await world.desks.member(CITY, deskId, held.caseId)).toMatchObject({ status: 'WITHDRAWN', reason: 'ON_HOLD' });
+    expect(await world.desks.member(CITY, deskId, held.caseId)).toMatchObject({
+      status: 'WITHDRAWN',
+      reason: 'ON_HOLD',
+    });
   }, 150_000);
 });

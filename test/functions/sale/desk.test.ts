@@ -9,15 +9,11 @@ import { executionPolicy } from '#domain/execution-policy';
 import { Decimal, sum } from '#domain/money';
 import { deskIdOf } from '#adapters/dynamodb/desk-store';
 import { kstDate } from '#domain/dates';
-import { DEFAULT_SALE_LIMITS } from '../../../functions/sale/config';
-import { afterFirst, caseReady, CITY, pacedExchange, settings, statesEntered, useSaleWorld } from './world';
+import { afterFirst, caseReady, CITY, throughDesk, settings, statesEntered, useSaleWorld } from './world';
 import { byKind, deskHelpers, executedVolume } from './desk-support';
 
 const world = useSaleWorld();
-beforeEach(() => {
-  world.limits = DEFAULT_SALE_LIMITS; // through the desk, as deployed
-  world.exchange = pacedExchange(world);
-});
+beforeEach(() => throughDesk(world));
 
 const { ledgerOf, sellTogether, shares } = deskHelpers(world);
 

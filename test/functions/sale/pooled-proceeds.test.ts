@@ -13,16 +13,12 @@ import { Decimal, sum } from '#domain/money';
 import { deskIdOf, memberLeft } from '#adapters/dynamodb/desk-store';
 import { netProceeds } from '#adapters/dynamodb/sale-store';
 import { createCaseSteps } from '../../../functions/sale/case-steps';
-import { DEFAULT_SALE_LIMITS } from '../../../functions/sale/config';
 import { sameSettingsForEveryCity } from '../../domain/fixtures';
 import { deskHelpers } from './desk-support';
-import { bill, caseReady, CITY, executionInput, pacedExchange, settings, silent, useSaleWorld } from './world';
+import { bill, caseReady, CITY, executionInput, throughDesk, settings, silent, useSaleWorld } from './world';
 
 const world = useSaleWorld();
-beforeEach(() => {
-  world.limits = DEFAULT_SALE_LIMITS; // through the desk, as deployed
-  world.exchange = pacedExchange(world);
-});
+beforeEach(() => throughDesk(world));
 
 const { sellTogether, shares: sharesOf } = deskHelpers(world);
 

@@ -371,6 +371,23 @@ async function executionStates(world: SaleWorld, name: string, limit: number): P
   };
 }
 
+const HOUR_MS = 3_600_000;
+const KST_OFFSET_MS = 9 * HOUR_MS;
+
+/**
+ * Sells through the desk, as deployed, with a paced client. A desk sells one KST day: a test begun
+ * in the day's last hours (earlier tests' sales move the clock, more of it on a loaded machine) would
+ * meet the next day's desk part-way, so the clock moves on to the next 10:00 KST first.
+ */
+export function throughDesk(world: SaleWorld): void {
+  world.limits = DEFAULT_SALE_LIMITS;
+  world.exchange = pacedExchange(world);
+  const intoDayMs = (world.sim.clock.nowMs() + KST_OFFSET_MS) % (24 * HOUR_MS);
+  if (intoDayMs < 18 * HOUR_MS) return;
+  world.sim.clock.advance(24 * HOUR_MS - intoDayMs + 10 * HOUR_MS);
+  world.api.clock.now = world.now();
+}
+
 /** A client with the backoff of a real one (the world's budget too), for steps that repeat without real waits. */
 export function pacedExchange(world: SaleWorld): UpbitExchange {
   return new UpbitExchange({
