@@ -43,15 +43,7 @@ import {
   OrderNotFound,
   type ExchangeOrder,
 } from '#adapters/exchange/exchange';
-import {
-  askApproval,
-  isSelling,
-  saleOrders,
-  seconds,
-  STOPPED_BY_OFFICER,
-  today,
-  type SaleDeps,
-} from './context';
+import { askApproval, isSelling, saleOrders, seconds, STOPPED_BY_OFFICER, today, type SaleDeps } from './context';
 import { InvalidStepInputError, OrderInDoubtError } from './errors';
 import { inDoubtFor, lookUpOrders, type OrderExchange } from './orders-in-doubt';
 import {
@@ -164,7 +156,10 @@ export function createDeskSteps(deps: DeskStepDeps): DeskSteps {
     // Every member's case and sale in one batch read each (BatchGetItem, strongly consistent), not two
     // reads a member; its orders are one query of its partition.
     const [cases, sales] = await Promise.all([
-      deps.store.getMany(desk.cityId, active.map((m) => m.caseId)),
+      deps.store.getMany(
+        desk.cityId,
+        active.map((m) => m.caseId),
+      ),
       deps.sales.getMany(desk.cityId, active),
     ]);
     const review = async (m: DeskMember): Promise<DeskMember | undefined> => {
@@ -212,7 +207,10 @@ export function createDeskSteps(deps: DeskStepDeps): DeskSteps {
     return { tickSize: rule.tickSize, askFee: rule.askFee, minOrderKrw: rule.minOrderTotal, readAt: now.toISOString() };
   }
 
-  async function quote(desk: DeskRecord, now: Date): Promise<{ snapshot: MarketSnapshot; rules: DeskRules } | undefined> {
+  async function quote(
+    desk: DeskRecord,
+    now: Date,
+  ): Promise<{ snapshot: MarketSnapshot; rules: DeskRules } | undefined> {
     const market = desk.market;
     const [tickers, books, rules] = await Promise.all([
       exchange.quotes([market]),

@@ -224,7 +224,8 @@ export class UpbitExchange implements Exchange, OrderHistory, WithdrawalVenue {
             kind: 'safe',
             group: 'orderbook',
           });
-          for (const i of parse(z.array(instrumentSchema), body, 'orderbook/instruments')) out.set(i.market, i.tick_size);
+          for (const i of parse(z.array(instrumentSchema), body, 'orderbook/instruments'))
+            out.set(i.market, i.tick_size);
         }
         return out;
       });

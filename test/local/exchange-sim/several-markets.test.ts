@@ -19,7 +19,10 @@ afterAll(() => sim.close());
 
 const get = async (path: string) => {
   const res = await fetch(`${sim.url}${path}`);
-  return { status: res.status, body: (await res.json()) as ({ market: string; tick_size: string } & Record<string, unknown>)[] };
+  return {
+    status: res.status,
+    body: (await res.json()) as ({ market: string; tick_size: string } & Record<string, unknown>)[],
+  };
 };
 
 describe('several markets in one quotation request', () => {
@@ -39,7 +42,9 @@ describe('several markets in one quotation request', () => {
   it('instruments give each market its own tick, and a tick the exchange changed from then on', async () => {
     const ticks = async () =>
       Object.fromEntries(
-        (await get('/v1/orderbook/instruments?markets=KRW-BTC,KRW-XRP')).body.map((i) => [i.market, i.tick_size] as const),
+        (await get('/v1/orderbook/instruments?markets=KRW-BTC,KRW-XRP')).body.map(
+          (i) => [i.market, i.tick_size] as const,
+        ),
       );
     expect(await ticks()).toEqual({ 'KRW-BTC': '1000', 'KRW-XRP': '1' });
     sim.market('KRW-BTC').changeTickSize('5000');
