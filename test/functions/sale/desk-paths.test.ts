@@ -24,6 +24,8 @@ import {
   throughDesk,
   statesEntered,
   useSaleWorld,
+  until,
+  untilMembers,
 } from './world';
 
 const world = useSaleWorld();
@@ -35,11 +37,6 @@ const KST_MS = 9 * 3_600_000;
 const isDeskOrder = (identifier: string) => identifier.startsWith(`${CITY}.desk.`);
 const count = (names: string[], name: string) => names.filter((n) => n === name).length;
 const metricCount = (name: string) => world.metrics.filter((m) => m.name === name).length;
-
-/** Polls (real time) until `done` holds, for at most a minute. */
-async function until(done: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 2400 && !(await done()); i++) await new Promise((r) => setTimeout(r, 25));
-}
 
 async function readyCases(prefix: string, quantities: string[]): Promise<Case[]> {
   const cases: Case[] = [];
@@ -405,7 +402,10 @@ describe('a bill raised across the approval threshold while the case is in the d
 
 describe('the desk at the Korean day’s end', () => {
   it('ends its day (DAY_OVER): its members leave it with nothing on the way and join the next day’s desk, which sells the rest; nothing planned on the old desk after midnight, no coin sold twice', async () => {
-    world.policy = executionPolicy({ participationBps: 10 });
+    // Each desk turn moves the world's one clock a minute, so a case quoting beside the next day's
+    // desk can find its quote minutes old and pause (STALE_PRICE) until it escalates: staleness is
+    // not this test's subject (the sale-workflow tests cover it).
+    world.policy = executionPolicy({ participationBps: 10, maxPriceAgeMs: 10 * 60_000 });
     // The sales start at 23:30 in Korea; after the desk's first order the clock passes midnight (the
     // waits of half an hour).
     const kst = () => world.now().getTime() + KST_MS;
@@ -413,6 +413,9 @@ describe('the desk at the Korean day’s end', () => {
     const cases = await readyCases('day-end-desk', ['0.08', '0.05']);
     const day1 = kstDate(world.now());
     afterFirst(world, 'ReconcileDeskOrder', async () => {
+      // Both cases in the day's desk before midnight passes: a case slower to reach JoinDesk (a cold
+      // or loaded machine) would otherwise meet only the next day's desk.
+      await untilMembers(world, deskIdOf('KRW-BTC', day1), cases);
       world.sim.clock.advance(DAY_MS - (kst() % DAY_MS) + 60_000);
     });
     const executions = await sellTogether(cases);

@@ -15,7 +15,7 @@ import { deskIdOf, type DeskOrder } from '#adapters/dynamodb/desk-store';
 import { DEFAULT_SALE_LIMITS } from '../../../functions/sale/config';
 import type { DeskSliceResult } from '../../../functions/sale/steps';
 import { byKind, deskHelpers, executedVolume } from './desk-support';
-import { caseReady, CITY, throughDesk, statesEntered, useSaleWorld } from './world';
+import { caseReady, CITY, throughDesk, statesEntered, untilMembers, useSaleWorld } from './world';
 
 const world = useSaleWorld();
 beforeEach(() => throughDesk(world));
@@ -200,7 +200,9 @@ describe('the desk’s reads of its members', () => {
     // A hold on one case before the desk's second turn: the desk's review, on what it read in the batch, withdraws it.
     let turns = 0;
     const held = cases[2]!;
-    world.hooks.PlanDeskSlice = async (_input, run) => {
+    world.hooks.PlanDeskSlice = async (input, run) => {
+      // The first turn once all three have joined (each case's execution joins at its own pace).
+      if (turns === 0) await untilMembers(world, (input as { deskId: string }).deskId, cases);
       if (++turns === 2) {
         const hold = await world.api.call('POST', `/cases/${held.caseId}/holds`, {
           as: 'officer',

@@ -9,7 +9,16 @@ import { executionPolicy } from '#domain/execution-policy';
 import { Decimal, sum } from '#domain/money';
 import { deskIdOf } from '#adapters/dynamodb/desk-store';
 import { kstDate } from '#domain/dates';
-import { afterFirst, caseReady, CITY, throughDesk, settings, statesEntered, useSaleWorld } from './world';
+import {
+  afterFirst,
+  awayFromMidnight,
+  caseReady,
+  CITY,
+  throughDesk,
+  settings,
+  statesEntered,
+  useSaleWorld,
+} from './world';
 import { byKind, deskHelpers, executedVolume } from './desk-support';
 
 const world = useSaleWorld();
@@ -166,6 +175,7 @@ describe('the sale desk', () => {
 
   it('the desk applies each member’s own checks on its turn: a hold, an officer’s stop and a payment in full take their cases out of the next order, withdrawn with the reason, before their own executions look again; the others go on; each settles what it sold', async () => {
     world.policy = executionPolicy({ participationBps: 10 });
+    awayFromMidnight(world);
     const ready = (name: string) => caseReady(world, { caseId: `desk-check-${name}`, quantity: '0.08' });
     const [held, stopped, paying, other] = [
       await ready('held'),

@@ -371,21 +371,36 @@ async function executionStates(world: SaleWorld, name: string, limit: number): P
   };
 }
 
-const HOUR_MS = 3_600_000;
-const KST_OFFSET_MS = 9 * HOUR_MS;
-
-/**
- * Sells through the desk, as deployed, with a paced client. A desk sells one KST day: a test begun
- * in the day's last hours (earlier tests' sales move the clock, more of it on a loaded machine) would
- * meet the next day's desk part-way, so the clock moves on to the next 10:00 KST first.
- */
+/** Sells through the desk, as deployed, with a paced client. */
 export function throughDesk(world: SaleWorld): void {
   world.limits = DEFAULT_SALE_LIMITS;
   world.exchange = pacedExchange(world);
-  const intoDayMs = (world.sim.clock.nowMs() + KST_OFFSET_MS) % (24 * HOUR_MS);
+}
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * For a test whose desk turns must fall on one KST day (a desk sells one day): begun in the day's
+ * last six hours (earlier tests move the clock, more of it on a loaded machine), it starts at the next
+ * 10:00 KST instead.
+ */
+export function awayFromMidnight(world: SaleWorld): void {
+  const intoDayMs = (world.sim.clock.nowMs() + 9 * HOUR_MS) % (24 * HOUR_MS);
   if (intoDayMs < 18 * HOUR_MS) return;
   world.sim.clock.advance(24 * HOUR_MS - intoDayMs + 10 * HOUR_MS);
   world.api.clock.now = world.now();
+}
+
+/** Polls (real time) until `done` holds, for at most a minute. */
+export async function until(done: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 2400 && !(await done()); i++) await new Promise((r) => setTimeout(r, 25));
+}
+
+/** Until every case is a member of the desk (the cases' executions join it at their own pace). */
+export async function untilMembers(world: SaleWorld, deskId: string, cases: readonly Case[]): Promise<void> {
+  await until(async () =>
+    (await Promise.all(cases.map((c) => world.desks.member(CITY, deskId, c.caseId)))).every((m) => m !== undefined),
+  );
 }
 
 /** A client with the backoff of a real one (the world's budget too), for steps that repeat without real waits. */
