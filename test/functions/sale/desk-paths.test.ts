@@ -30,20 +30,13 @@ import {
 
 const world = useSaleWorld();
 beforeEach(() => throughDesk(world));
-const { ledgerOf, sellTogether, shares } = deskHelpers(world);
+const { ledgerOf, readyCases, sellTogether, shares } = deskHelpers(world);
 
 const DAY_MS = 86_400_000;
 const KST_MS = 9 * 3_600_000;
 const isDeskOrder = (identifier: string) => identifier.startsWith(`${CITY}.desk.`);
 const count = (names: string[], name: string) => names.filter((n) => n === name).length;
 const metricCount = (name: string) => world.metrics.filter((m) => m.name === name).length;
-
-async function readyCases(prefix: string, quantities: string[]): Promise<Case[]> {
-  const cases: Case[] = [];
-  for (const [i, quantity] of quantities.entries())
-    cases.push(await caseReady(world, { caseId: `${prefix}-${i}`, quantity }));
-  return cases;
-}
 
 /** The desk's orders that offered any of these cases (the day's desk also sold earlier tests' cases). */
 async function ordersOf(deskId: string, cases: Case[]): Promise<DeskOrder[]> {

@@ -1,7 +1,7 @@
 /** What the desk's tests read and do, on a sale world (world.ts): ledgers, shares, cases sold together. */
 import type { Case } from '#domain/case';
 import { Decimal, sum } from '#domain/money';
-import { executionInput, type SaleWorld } from './world';
+import { caseReady, executionInput, type SaleWorld } from './world';
 
 export const byKind = (entries: { kind: string; amount: Decimal }[], kind: string): Decimal =>
   sum(entries.filter((e) => e.kind === kind).map((e) => e.amount));
@@ -12,6 +12,14 @@ export function deskHelpers(world: SaleWorld) {
   async function ledgerOf(c: Pick<Case, 'cityId' | 'caseId'>) {
     const data = (await world.store.statement(c.cityId, c.caseId))!;
     return { data, ledger: data.ledger.flatMap((b) => b.entries).filter((e) => e.kind !== 'PAYMENT_IN') };
+  }
+
+  /** Cases `${prefix}-0`, `-1`, … ready to sell, one per quantity. */
+  async function readyCases(prefix: string, quantities: string[]): Promise<Case[]> {
+    const cases: Case[] = [];
+    for (const [i, quantity] of quantities.entries())
+      cases.push(await caseReady(world, { caseId: `${prefix}-${i}`, quantity }));
+    return cases;
   }
 
   /** Starts every case's sale at once and waits for them and the desks they ran. */
@@ -27,5 +35,5 @@ export function deskHelpers(world: SaleWorld) {
   const shares = async (c: Case) =>
     (await world.sales.caseOrders(c.cityId, c.caseId)).filter((o) => o.saleId === c.saleId && o.deskOrder);
 
-  return { ledgerOf, sellTogether, shares };
+  return { ledgerOf, readyCases, sellTogether, shares };
 }

@@ -15,19 +15,12 @@ import { deskIdOf, type DeskOrder } from '#adapters/dynamodb/desk-store';
 import { DEFAULT_SALE_LIMITS } from '../../../functions/sale/config';
 import type { DeskSliceResult } from '../../../functions/sale/steps';
 import { byKind, deskHelpers, executedVolume } from './desk-support';
-import { caseReady, CITY, throughDesk, statesEntered, untilMembers, useSaleWorld } from './world';
+import { CITY, throughDesk, statesEntered, untilMembers, useSaleWorld } from './world';
 
 const world = useSaleWorld();
 beforeEach(() => throughDesk(world));
 afterEach(() => world.sim.market('KRW-BTC').changeTickSize(undefined));
-const { ledgerOf, sellTogether, shares } = deskHelpers(world);
-
-async function readyCases(prefix: string, quantities: string[]): Promise<Case[]> {
-  const cases: Case[] = [];
-  for (const [i, quantity] of quantities.entries())
-    cases.push(await caseReady(world, { caseId: `${prefix}-${i}`, quantity }));
-  return cases;
-}
+const { ledgerOf, readyCases, sellTogether, shares } = deskHelpers(world);
 
 /** The desk's orders that offered any of these cases (the day's desk also sold earlier tests' cases). */
 async function ordersOf(cases: Case[]): Promise<DeskOrder[]> {
