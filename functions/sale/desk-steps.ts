@@ -46,6 +46,7 @@ import {
 import { askApproval, isSelling, saleOrders, seconds, STOPPED_BY_OFFICER, today, type SaleDeps } from './context';
 import { InvalidStepInputError, OrderInDoubtError } from './errors';
 import { inDoubtFor, lookUpOrders, type OrderExchange } from './orders-in-doubt';
+import { snapshotOf } from './shared-quotes';
 import {
   allocated,
   closeWithShares as closeOrderWithShares,
@@ -217,27 +218,15 @@ export function createDeskSteps(deps: DeskStepDeps): DeskSteps {
       exchange.orderBooks([market]),
       rulesOf(desk, now),
     ]);
-    const ticker = tickers.find((t) => t.market === market);
-    const book = books.find((b) => b.market === market);
-    const bestBid = book?.bids[0]?.price;
-    const bestAsk = book?.asks[0]?.price;
-    if (!ticker || !book || !bestBid || !bestAsk) return undefined;
-    const snapshot: MarketSnapshot = {
+    const snapshot = snapshotOf(
       market,
-      quotedAt: new Date(
-        Math.min(ticker.timestamp.getTime(), ticker.tradeTimestamp.getTime(), book.timestamp.getTime()),
-      ).toISOString(),
-      tradePrice: ticker.tradePrice,
-      bestBid,
-      bestAsk,
-      mid: bestBid.add(bestAsk).div(2),
-      bids: book.bids.map((l) => ({ price: l.price, size: l.size })),
-      tickSize: rules.tickSize,
-      askFee: rules.askFee,
-      minOrderKrw: rules.minOrderKrw,
-      accTradeVolume24h: ticker.accTradeVolume24h,
-      accTradeValue24h: ticker.accTradeValue24h,
-    };
+      tickers.find((t) => t.market === market),
+      books.find((b) => b.market === market),
+      rules,
+    );
+    if (!snapshot) return undefined;
+    // Shared for the cases about to join (their plans, never an order: docs/SALE-DESK.md "Exchange calls").
+    await desks.shareQuote({ snapshot, readAt: now.toISOString(), rulesReadAt: rules.readAt });
     return { snapshot, rules };
   }
 

@@ -20,7 +20,6 @@ import {
   orderIdentifier,
   ownOrders,
   type Arrival,
-  type MarketSnapshot,
   type OrderRecord,
   type OrderStatus,
   type SaleRecord,
@@ -46,6 +45,7 @@ import {
 } from './context';
 import { inDoubtFor, lookUpOrders, recordFills, type OrderExchange } from './orders-in-doubt';
 import { pendingShares, resolveShares } from './desk-shares';
+import { quotesForDesk, readMarkets, SHARED_QUOTE_RULES } from './shared-quotes';
 import { deskIdOf, type DeskStore } from '#adapters/dynamodb/desk-store';
 import { InvalidStepInputError, OrderInDoubtError } from './errors';
 import type {
@@ -205,37 +205,27 @@ export function createMarketSteps(deps: MarketStepDeps): MarketSteps {
       const markets = [...left.keys()].sort();
       if (markets.length === 0) return { action: 'GO', waitSeconds: 0 };
 
-      const [tickers, books] = await Promise.all([exchange.quotes(markets), exchange.orderBooks(markets)]);
-      const rules = await Promise.all(markets.map((m) => exchange.marketRules(m)));
+      // Joining a desk, the case plans on the market's shared quote when it is fresh (the desk prices
+      // every order from its own book); selling alone, it prices its orders from its own read.
+      const quoted =
+        deps.limits.desk && deps.desks
+          ? (
+              await quotesForDesk({ exchange, desks: deps.desks, clock }, markets, {
+                ...SHARED_QUOTE_RULES,
+                maxReadAgeMs: deps.policy.sliceIntervalMs,
+                maxPriceAgeMs: deps.policy.maxPriceAgeMs,
+                rulesMaxAgeMs: deps.limits.rulesMaxAgeMs,
+              })
+            ).snapshots
+          : await readMarkets(exchange, markets);
       const now = clock();
       const window = deps.policy.circuitBreakerWindowMs;
       const lastQuotes = { ...sale.lastQuotes };
       const history = { ...sale.priceHistory };
       const prior: Record<string, { at: Date; price: Decimal }[]> = {};
       for (const market of markets) {
-        const ticker = tickers.find((t) => t.market === market);
-        const book = books.find((b) => b.market === market);
-        const rule = rules.find((r) => r.market === market);
-        const bestBid = book?.bids[0]?.price;
-        const bestAsk = book?.asks[0]?.price;
-        if (!ticker || !book || !rule || !bestBid || !bestAsk) continue; // no price, no plan for it
-        const quotedAt = new Date(
-          Math.min(ticker.timestamp.getTime(), ticker.tradeTimestamp.getTime(), book.timestamp.getTime()),
-        );
-        const snapshot: MarketSnapshot = {
-          market,
-          quotedAt: quotedAt.toISOString(),
-          tradePrice: ticker.tradePrice,
-          bestBid,
-          bestAsk,
-          mid: bestBid.add(bestAsk).div(2),
-          bids: book.bids.map((l) => ({ price: l.price, size: l.size })),
-          tickSize: rule.tickSize,
-          askFee: rule.askFee,
-          minOrderKrw: rule.minOrderTotal,
-          accTradeVolume24h: ticker.accTradeVolume24h,
-          accTradeValue24h: ticker.accTradeValue24h,
-        };
+        const snapshot = quoted.get(market);
+        if (!snapshot) continue; // no price, no plan for it
         lastQuotes[market] = snapshot;
         const kept = (history[market] ?? []).filter(
           (p) => Date.parse(p.at) >= now.getTime() - window && p.at !== snapshot.quotedAt,

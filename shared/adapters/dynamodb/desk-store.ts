@@ -47,6 +47,22 @@ import {
   type PricePoint,
 } from './sale-store';
 
+/**
+ * The market's latest full quote (ticker, book and the exchange's rules), one item per market for the
+ * deployment (one exchange account: the same book and rules for every city), written by whoever read
+ * it from the exchange (a desk's turn, a case's own quote) and read by a case's quote before it joins
+ * its desk, so that a crowd of cases starting at once reads the exchange once per market.
+ */
+export const marketQuotePk = (market: string): string => `QUOTE#${safeId('market', market)}`;
+const MARKET_QUOTE_SK = 'LATEST';
+
+/** A quote as shared: the snapshot, when it was read (on the reader's clock) and when its rules were. */
+export interface SharedQuote {
+  snapshot: MarketSnapshot;
+  readAt: string;
+  rulesReadAt: string;
+}
+
 /** The desk of a market on a Korean day (yyyy-mm-dd). */
 export const deskIdOf = (market: string, day: string): string => `desk.${market}.${day.replaceAll('-', '')}`;
 export const deskPk = (cityId: string, deskId: string): string =>
@@ -432,6 +448,95 @@ export class DeskStore {
     readonly tableName: string,
   ) {
     this.doc = documentClient(client);
+  }
+
+  /** The markets' shared quotes (docs/SALE-DESK.md "Exchange calls"), strongly consistent, with any refresh lease. */
+  async sharedQuotes(markets: readonly string[]): Promise<Map<string, SharedQuote & { leaseUntil?: string }>> {
+    const items = await batchGetAll(
+      this.doc,
+      this.tableName,
+      [...new Set(markets)].map((m) => ({ PK: marketQuotePk(m), SK: MARKET_QUOTE_SK })),
+    );
+    const out = new Map<string, SharedQuote & { leaseUntil?: string }>();
+    for (const item of items) {
+      if (item.quote === undefined) {
+        if (item.leaseUntil !== undefined) {
+          // A lease with no quote yet: reported so that the reader waits for it.
+          const market = str(item.market, 'market');
+          out.set(market, { leaseUntil: str(item.leaseUntil, 'leaseUntil') } as SharedQuote & { leaseUntil: string });
+        }
+        continue;
+      }
+      const snapshot = snapshotIn(item.quote);
+      out.set(snapshot.market, {
+        snapshot,
+        readAt: str(item.readAt, 'readAt'),
+        rulesReadAt: str(item.rulesReadAt, 'rulesReadAt'),
+        ...(item.leaseUntil !== undefined ? { leaseUntil: str(item.leaseUntil, 'leaseUntil') } : {}),
+      });
+    }
+    return out;
+  }
+
+  /**
+   * Takes the market's refresh lease until `until` (ISO) when nobody holds one past `now`: the one
+   * caller that reads the exchange for it while the others wait for its quote. False: someone holds it.
+   */
+  async leaseQuote(market: string, now: string, until: string): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { PK: marketQuotePk(market), SK: MARKET_QUOTE_SK },
+          UpdateExpression: 'SET leaseUntil = :until, market = :market',
+          ConditionExpression: 'attribute_not_exists(leaseUntil) OR leaseUntil <= :now',
+          ExpressionAttributeValues: { ':until': until, ':now': now, ':market': market },
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (isConditionFailure(e)) return false;
+      throw e;
+    }
+  }
+
+  /**
+   * Shares a quote read from the exchange and ends the refresh lease; an older read never replaces a
+   * newer one (then only the lease ends).
+   */
+  async shareQuote(quote: SharedQuote): Promise<void> {
+    const Key = { PK: marketQuotePk(quote.snapshot.market), SK: MARKET_QUOTE_SK };
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key,
+          UpdateExpression:
+            'SET quote = :quote, readAt = :readAt, rulesReadAt = :rulesReadAt, market = :market REMOVE leaseUntil',
+          ConditionExpression: 'attribute_not_exists(readAt) OR readAt <= :readAt',
+          ExpressionAttributeValues: {
+            ':quote': snapshotOut(quote.snapshot),
+            ':readAt': quote.readAt,
+            ':rulesReadAt': quote.rulesReadAt,
+            ':market': quote.snapshot.market,
+          },
+        }),
+      );
+    } catch (e) {
+      if (!isConditionFailure(e)) throw e;
+      await this.endQuoteLease(quote.snapshot.market);
+    }
+  }
+
+  /** Ends the market's refresh lease (its holder failed to read the exchange): the next caller reads. */
+  async endQuoteLease(market: string): Promise<void> {
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { PK: marketQuotePk(market), SK: MARKET_QUOTE_SK },
+        UpdateExpression: 'REMOVE leaseUntil',
+      }),
+    );
   }
 
   async get(cityId: string, deskId: string): Promise<DeskRecord | undefined> {

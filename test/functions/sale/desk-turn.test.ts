@@ -14,6 +14,7 @@ import { Decimal, sum } from '#domain/money';
 import { deskIdOf, type DeskOrder } from '#adapters/dynamodb/desk-store';
 import { DEFAULT_SALE_LIMITS } from '../../../functions/sale/config';
 import type { DeskSliceResult } from '../../../functions/sale/steps';
+import { quotesForDesk, readMarkets, SHARED_QUOTE_RULES } from '../../../functions/sale/shared-quotes';
 import { byKind, deskHelpers, executedVolume } from './desk-support';
 import { CITY, throughDesk, statesEntered, untilMembers, useSaleWorld } from './world';
 
@@ -220,4 +221,83 @@ describe('the desk’s reads of its members', () => {
       reason: 'ON_HOLD',
     });
   }, 150_000);
+});
+
+describe('a case’s quote before it joins its desk', () => {
+  /** The exchange's quotation calls made inside a step run in `context` (the other steps run beside it). */
+  function countQuotationCalls(context: AsyncLocalStorage<boolean>) {
+    const calls = { books: 0, tickers: 0, rules: 0 };
+    const inner = world.exchange;
+    world.exchange = {
+      ...inner,
+      quotes: (m) => ((calls.tickers += context.getStore() ? 1 : 0), inner.quotes(m)),
+      orderBooks: (m) => ((calls.books += context.getStore() ? 1 : 0), inner.orderBooks(m)),
+      marketRules: (m) => ((calls.rules += context.getStore() ? 1 : 0), inner.marketRules(m)),
+      placeSell: (o) => inner.placeSell(o),
+      placeOrResolve: (o) => inner.placeOrResolve(o),
+      getOrder: (r) => inner.getOrder(r),
+      settle: (r) => inner.settle(r),
+      cancelOrder: (r) => inner.cancelOrder(r),
+      balances: () => inner.balances(),
+      closedOrders: (q) => inner.closedOrders(q),
+      ordersByRefs: (r) => inner.ordersByRefs(r),
+    };
+    return calls;
+  }
+
+  it('reads the market from the exchange once for a crowd of cases quoting at once (the others plan on its shared quote), and each sells through the desk', async () => {
+    world.policy = executionPolicy({ participationBps: 20 });
+    const cases = await readyCases('crowd', ['0.02', '0.02', '0.02', '0.02', '0.02']);
+    const quoting = new AsyncLocalStorage<boolean>();
+    const calls = countQuotationCalls(quoting);
+    let quotes = 0;
+    world.hooks.QuoteMarket = (_input, run) => ((quotes += 1), quoting.run(true, run));
+    const executions = await sellTogether(cases);
+    for (const e of executions) expect(e.status).toBe('SUCCEEDED');
+    expect(quotes).toBeGreaterThanOrEqual(cases.length);
+    // One read of the market for them all (none when an earlier test's desk left a fresh quote).
+    expect(calls.books).toBeLessThanOrEqual(1);
+    expect(calls.tickers).toBeLessThanOrEqual(1);
+    expect(calls.rules).toBeLessThanOrEqual(1);
+    for (const c of cases) {
+      const sale = await world.sales.get(CITY, c.caseId, c.saleId!);
+      expect(sale?.lastQuotes['KRW-BTC']).toBeDefined();
+      expect(sum((await shares(c)).map((s) => s.executedVolume ?? new Decimal(0))).gt(0)).toBe(true);
+    }
+  }, 150_000);
+
+  it('reads the exchange itself when the shared quote is older than one slice interval, and shares its own read', async () => {
+    const market = 'KRW-BTC';
+    const now = world.now();
+    const old = new Date(now.getTime() - executionPolicy().sliceIntervalMs - 1000).toISOString();
+    const fresh = await readMarkets(world.exchange, [market]);
+    await world.desks.shareQuote({ snapshot: fresh.get(market)!, readAt: old, rulesReadAt: old });
+    const rules = {
+      ...SHARED_QUOTE_RULES,
+      maxReadAgeMs: executionPolicy().sliceIntervalMs,
+      maxPriceAgeMs: Number.MAX_SAFE_INTEGER,
+      rulesMaxAgeMs: DEFAULT_SALE_LIMITS.rulesMaxAgeMs,
+    };
+    const quoting = new AsyncLocalStorage<boolean>();
+    const calls = countQuotationCalls(quoting);
+    const source = { exchange: world.exchange, desks: world.desks, clock: () => now };
+    const first = await quoting.run(true, () => quotesForDesk(source, [market], rules));
+    expect(first.fromExchange).toEqual([market]);
+    expect(calls).toEqual({ books: 1, tickers: 1, rules: 1 });
+    // Its read is shared: the next case at the same moment reads nothing from the exchange.
+    const second = await quoting.run(true, () => quotesForDesk(source, [market], rules));
+    expect(second.fromExchange).toEqual([]);
+    expect(second.snapshots.get(market)).toEqual(first.snapshots.get(market));
+    expect(calls).toEqual({ books: 1, tickers: 1, rules: 1 });
+    // Rules older than the desk keeps its own are read again, with the book.
+    const oldRules = new Date(now.getTime() - DEFAULT_SALE_LIMITS.rulesMaxAgeMs).toISOString();
+    await world.desks.shareQuote({
+      snapshot: first.snapshots.get(market)!,
+      readAt: now.toISOString(),
+      rulesReadAt: oldRules,
+    });
+    const third = await quoting.run(true, () => quotesForDesk(source, [market], rules));
+    expect(third.fromExchange).toEqual([market]);
+    expect(calls).toEqual({ books: 2, tickers: 2, rules: 2 });
+  }, 60_000);
 });
