@@ -57,6 +57,8 @@ export class DynamoDbRateBudget implements RateBudget {
   private readonly sleep: (ms: number) => Promise<void>;
   /** How far ahead of now to reserve: twice the recent write latency (a moving average). */
   private lead = 20;
+  /** Each bucket's schedule end as this caller last wrote or read it: which write to try first. */
+  private readonly lastTat = new Map<string, number>();
 
   constructor(
     client: DynamoDBClient,
@@ -89,26 +91,28 @@ export class DynamoDbRateBudget implements RateBudget {
       // a slot the caller reaches late could crowd the next window.
       const asked = this.now();
       const now = asked + Math.ceil(Math.min(this.lead, horizonMs / 2));
-      let tat: number | undefined;
-      try {
-        // The schedule runs: queue behind it (atomic, so concurrent callers never collide).
-        const out = await this.doc.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key,
-            UpdateExpression: 'SET tat = tat + :inc',
-            ConditionExpression: 'tat BETWEEN :now AND :horizon',
-            ExpressionAttributeValues: { ':inc': inc, ':now': now, ':horizon': now + horizonMs },
-            ReturnValues: 'UPDATED_NEW',
-          }),
-        );
-        tat = int(out.Attributes?.tat, 'tat');
-      } catch (e) {
-        if (!(e instanceof ConditionalCheckFailedException)) throw e;
-      }
-      if (tat === undefined) {
+      // The schedule runs: queue behind it (atomic, so concurrent callers never collide).
+      const queue = async (): Promise<number | undefined> => {
         try {
-          // Idle (or never used): the schedule starts now.
+          const out = await this.doc.send(
+            new UpdateCommand({
+              TableName: this.tableName,
+              Key,
+              UpdateExpression: 'SET tat = tat + :inc',
+              ConditionExpression: 'tat BETWEEN :now AND :horizon',
+              ExpressionAttributeValues: { ':inc': inc, ':now': now, ':horizon': now + horizonMs },
+              ReturnValues: 'UPDATED_NEW',
+            }),
+          );
+          return int(out.Attributes?.tat, 'tat');
+        } catch (e) {
+          if (!(e instanceof ConditionalCheckFailedException)) throw e;
+          return undefined;
+        }
+      };
+      // Idle (or never used): the schedule starts now.
+      const restart = async (): Promise<number | undefined> => {
+        try {
           await this.doc.send(
             new UpdateCommand({
               TableName: this.tableName,
@@ -118,11 +122,21 @@ export class DynamoDbRateBudget implements RateBudget {
               ExpressionAttributeValues: { ':tat': now + inc, ':now': now },
             }),
           );
-          tat = now + inc;
+          return now + inc;
         } catch (e) {
           if (!(e instanceof ConditionalCheckFailedException)) throw e;
+          return undefined;
         }
-      }
+      };
+      // Try first the write that is likely to succeed: a bucket whose schedule this caller last saw
+      // ended before now is probably idle (most requests come after a quiet spell), so one write
+      // instead of a failed one and a second. Both are conditional: a wrong guess costs the second
+      // write, as it always did, never a grant beyond the bucket.
+      const seen = this.lastTat.get(Key.PK);
+      const idleFirst = seen === undefined || seen < now;
+      let tat = idleFirst ? await restart() : await queue();
+      if (tat === undefined) tat = idleFirst ? await queue() : await restart();
+      if (tat !== undefined) this.lastTat.set(Key.PK, tat);
       this.lead = 0.8 * this.lead + 0.2 * 2 * (this.now() - asked);
       if (tat !== undefined) {
         const sendAt = sendAtFor(tat, now, params);
@@ -137,7 +151,9 @@ export class DynamoDbRateBudget implements RateBudget {
       const current = await this.doc.send(
         new GetCommand({ TableName: this.tableName, Key, ConsistentRead: true, ProjectionExpression: 'tat' }),
       );
-      const ahead = current.Item ? int(current.Item.tat, 'tat') - (this.now() + horizonMs) : 0;
+      const currentTat = current.Item ? int(current.Item.tat, 'tat') : undefined;
+      if (currentTat !== undefined) this.lastTat.set(Key.PK, currentTat);
+      const ahead = currentTat !== undefined ? currentTat - (this.now() + horizonMs) : 0;
       if (ahead > 0) {
         if (this.now() + ahead > giveUpAt)
           throw new RateLimited(`rate budget of ${group} exhausted: the schedule runs ${ahead + horizonMs} ms ahead`);

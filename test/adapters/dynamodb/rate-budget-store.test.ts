@@ -107,4 +107,34 @@ describe('DynamoDB rate budget', () => {
     };
     expect(after.value).toBe(before.value);
   });
+
+  it('books a request after a quiet spell with one conditional write, and one a request queued behind a running schedule', async () => {
+    let now = 5_000_000;
+    const budget = new DynamoDbRateBudget(table.client, table.tableName, {
+      scopes: { account: 'acct-f', egress: 'ip-f' },
+      now: () => now,
+      sleep: async (ms) => void (now += ms),
+    });
+    // Every request the budget sends to the table, counted on the client's middleware stack.
+    let writes = 0;
+    table.client.middlewareStack.add((next) => (args) => ((writes += 1), next(args)), {
+      step: 'initialize',
+      name: 'countBudgetWrites',
+    });
+    try {
+      // Quiet spells between requests (the demo's and most deployments' pattern): one write each.
+      for (let i = 0; i < 5; i++) {
+        now += 10_000;
+        await budget.acquire('orderbook');
+      }
+      expect(writes).toBe(5);
+      // Requests in a row: the first restarts the schedule, the next ones queue behind it, one write each.
+      writes = 0;
+      now += 10_000;
+      for (let i = 0; i < 5; i++) await budget.acquire('orderbook');
+      expect(writes).toBe(5);
+    } finally {
+      table.client.middlewareStack.remove('countBudgetWrites');
+    }
+  });
 });
