@@ -19,7 +19,7 @@ import type { Case, NoticeIntent } from '#domain/case';
 import type { Approval } from '#domain/four-eyes';
 import type { Destination, ReleaseStatus, ReleaseWork, WithdrawalAttempt } from '#domain/release';
 import { Decimal } from '#domain/money';
-import { documentClient, queryAll } from './client';
+import { batchGetAll, documentClient, queryAll } from './client';
 import { casePk, pad, releasesPk } from './keys';
 import { dec, int, noticeToItem, str, type Item } from './marshal';
 import { INDEX } from './table-definition';
@@ -118,7 +118,10 @@ export class DynamoDbReleaseStore {
     return out.Item?.recordType === 'RELEASE' ? itemToReleaseWork(out.Item) : undefined;
   }
 
-  /** A city's releases not yet DONE, oldest first (from the sparse index, then each read consistently). */
+  /**
+   * A city's releases not yet DONE, oldest first (from the sparse index, then read consistently in
+   * one BatchGetItem: the local stack's timeline asks after every step, the release run every few minutes).
+   */
   async open(cityId: string): Promise<ReleaseWork[]> {
     const keys = await queryAll(this.doc, {
       TableName: this.tableName,
@@ -126,14 +129,24 @@ export class DynamoDbReleaseStore {
       KeyConditionExpression: 'GSI3PK = :pk',
       ExpressionAttributeValues: { ':pk': releasesPk(cityId) },
     });
-    const releases: ReleaseWork[] = [];
-    for (const k of keys) {
-      const r = await this.get({
+    const refs = keys
+      .map((k) => ({
         cityId,
         caseId: str(k.caseId, 'caseId'),
         releaseId: str(String(k.GSI3SK).split('#').pop(), 'releaseId'),
-      });
-      if (r && r.status !== 'DONE') releases.push(r);
+      }))
+      // An id that is not one of this case's releases names no release (as `get`).
+      .filter((ref) => RELEASE_ID.exec(ref.releaseId)?.[1] === ref.caseId);
+    if (refs.length === 0) return [];
+    const items = await batchGetAll(this.doc, this.tableName, refs.map(keyOf));
+    const byKey = new Map(items.map((item) => [`${str(item.PK, 'PK')}|${str(item.SK, 'SK')}`, item]));
+    const releases: ReleaseWork[] = [];
+    for (const ref of refs) {
+      const k = keyOf(ref);
+      const item = byKey.get(`${k.PK}|${k.SK}`);
+      if (item?.recordType !== 'RELEASE') continue;
+      const r = itemToReleaseWork(item);
+      if (r.status !== 'DONE') releases.push(r);
     }
     return releases;
   }
