@@ -5,12 +5,13 @@
  * a JSON number (a float to most clients) is refused.
  */
 import * as z from 'zod/mini';
+import en from 'zod/v4/locales/en.js';
 import { isLocalDate } from '#domain/dates';
 
 // The messages zod gives for checks without their own (a length, an enum, a literal) are the English
 // locale's; zod's mini build loads no locale by itself (its classic build loads this one), and callers
 // read these messages in the problem's errors.
-z.config(z.locales.en());
+z.config(en()); // the one locale, imported alone: `z.locales` would bring all of them into the bundle
 
 /**
  * A copy of the schema with its own OpenAPI metadata (a description, an example, a component `id`)
