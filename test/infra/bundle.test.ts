@@ -15,7 +15,7 @@ import { pathToFileURL } from 'node:url';
 import { App, Stack } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { AppFunction } from '../../infra/constructs/function';
-import { bundleFunction } from '../../infra/constructs/lambda-bundle';
+import { bundleFunction, capturedWhitelist } from '../../infra/constructs/lambda-bundle';
 
 describe('bundled app', () => {
   const outdir = mkdtempSync(path.join(tmpdir(), 'ctr-bundle-'));
@@ -111,5 +111,63 @@ describe('bundled app', () => {
     });
     expect(run.stderr).toBe('');
     expect(run.stdout).toBe('sent to dynamodb.ap-northeast-2.amazonaws.com');
+  });
+});
+
+describe("the X-Ray SDK's whitelist in the bundles", () => {
+  const root = path.join(__dirname, '..', '..');
+  const full = JSON.parse(
+    readFileSync(require.resolve('aws-xray-sdk-core/dist/lib/resources/aws_whitelist.json'), 'utf8'),
+  ) as Parameters<typeof capturedWhitelist>[0];
+  // The document client's commands are DynamoDB's item operations under shorter names.
+  const DOCUMENT_CLIENT: Record<string, string> = {
+    BatchGet: 'BatchGetItem',
+    BatchWrite: 'BatchWriteItem',
+    Delete: 'DeleteItem',
+    Get: 'GetItem',
+    Put: 'PutItem',
+    Scan: 'Scan',
+    Query: 'Query',
+    TransactGet: 'TransactGetItems',
+    TransactWrite: 'TransactWriteItems',
+    Update: 'UpdateItem',
+  };
+  const sources = (dir: string): string[] =>
+    readdirSync(path.join(root, dir), { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => path.join(dir, f))
+      // DynamoDB Local's setup (creating tables), in no function.
+      .filter((f) => f !== path.join('shared', 'adapters', 'dynamodb', 'local.ts'));
+  const sent = new Set<string>();
+  for (const file of [...sources('functions'), ...sources('shared')]) {
+    const text = readFileSync(path.join(root, file), 'utf8');
+    for (const m of text.matchAll(/import\s*\{([^}]*)\}\s*from\s*'@aws-sdk\/(client-([\w-]+)|lib-dynamodb)'/g)) {
+      const service = m[3] ?? 'dynamodb';
+      for (const name of (m[1] ?? '').matchAll(/\b(\w+)Command\b/g)) {
+        const op = (m[2] === 'lib-dynamodb' ? DOCUMENT_CLIENT[name[1] ?? ''] : name[1]) ?? '';
+        sent.add(`${service}.${op.charAt(0).toLowerCase()}${op.slice(1)}`);
+      }
+    }
+  }
+
+  it('keeps the entry of every operation the functions send that the SDK records parameters for', () => {
+    expect([...sent]).toContain('dynamodb.putItem'); // the scan found the stores
+    const kept = capturedWhitelist(full).services;
+    const recorded = [...sent].filter((op) => {
+      const [service = '', operation = ''] = op.split('.');
+      return full.services[service]?.operations[operation] !== undefined;
+    });
+    expect(
+      recorded.filter((op) => {
+        const [service = '', operation = ''] = op.split('.');
+        return kept[service]?.operations[operation] === undefined;
+      }),
+    ).toEqual([]);
+    // ...and only those: what the SDK records for them is its own entry, unchanged.
+    for (const [service, { operations }] of Object.entries(kept))
+      for (const [operation, entry] of Object.entries(operations)) {
+        expect(recorded).toContain(`${service}.${operation}`);
+        expect(entry).toEqual(full.services[service]?.operations[operation]);
+      }
   });
 });
