@@ -5,7 +5,7 @@
  * a JSON number (a float to most clients) is refused.
  */
 import * as z from 'zod/mini';
-import en from 'zod/v4/locales/en.js';
+import { en } from 'zod/locales';
 import { isLocalDate } from '#domain/dates';
 
 // The messages zod gives for checks without their own (a length, an enum, a literal) are the English
