@@ -3,8 +3,9 @@
  * stack is built with (`AppFunction`: esbuild's API with the stack's options, aliases and plugins,
  * infra/constructs/lambda-bundle.ts; no Docker), and its bundle (an ES module) loaded in a fresh
  * Node, which catches what type checks cannot (a module the bundle lacks, a CommonJS dependency
- * without `require`, an alias that does not resolve, code that fails at import); then a small
- * fixture, one DynamoDB request through the bundled SDK. Only these are bundled: the whole app's
+ * without `require`, an alias that does not resolve, code that fails at import); then small
+ * fixtures: one DynamoDB request through the bundled SDK, the API's validation messages (zod's
+ * locale) without zod's classic build. Only these are bundled: the whole app's
  * sixteen bundles are what `npm run bench -- bundles` builds and loads.
  */
 import { spawnSync } from 'node:child_process';
@@ -111,6 +112,37 @@ describe('bundled app', () => {
     });
     expect(run.stderr).toBe('');
     expect(run.stdout).toBe('sent to dynamodb.ap-northeast-2.amazonaws.com');
+  });
+});
+
+describe("the API's messages in a bundle", () => {
+  it("are English where zod's classic build is not bundled (the locale the API sets)", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'api-messages-'));
+    try {
+      await bundleFunction(path.join(__dirname, 'fixtures', 'api-messages.ts'), dir, path.join(dir, 'sidecar'));
+      const meta = JSON.parse(readFileSync(path.join(dir, 'sidecar', 'metafile.json'), 'utf8')) as {
+        inputs: Record<string, unknown>;
+      };
+      const zod = Object.keys(meta.inputs).filter((f) => f.includes('node_modules/zod/'));
+      expect(zod.length).toBeGreaterThan(0);
+      expect(zod.filter((f) => f.includes('/classic/'))).toEqual([]); // what would set the locale otherwise
+      const run = spawnSync(process.execPath, [path.join(dir, 'index.mjs')], {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '' },
+      });
+      expect(run.stderr).toBe('');
+      expect(JSON.parse(run.stdout)).toEqual([
+        {
+          in: 'query',
+          name: 'status',
+          detail:
+            'Invalid option: expected one of "REGISTERED"|"TRANSFER_REQUESTED"|"IN_CUSTODY"|"NOTICE_SENT"|"DUE"|"SELLING"|"SETTLED"|"SHORTFALL"|"PAID"|"ON_HOLD"|"CANCELLED"',
+        },
+        { in: 'query', name: 'cursor', detail: 'Too big: expected string to have <=2000 characters' },
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
