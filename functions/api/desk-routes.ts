@@ -3,7 +3,7 @@
  * one desk's members, its orders (newest first, page by page) and each case's share of each order.
  * Read from the desk's records only; same roles, city scoping and validation as every route.
  */
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { kstDate } from '#domain/dates';
 import { sum } from '#domain/money';
 import {
@@ -126,7 +126,7 @@ async function deskDetail(
 
 export const deskRoutes: readonly AnyRoute<RouteDeps>[] = [
   // One route (each costs API Gateway resources on both APIs): with market, the desk's detail, as /cases' detail=true.
-  defineRoute<RouteDeps, z.ZodUndefined, typeof DeskListQuery>({
+  defineRoute<RouteDeps, z.ZodMiniUndefined, typeof DeskListQuery>({
     kind: 'read',
     method: 'GET',
     path: '/sale-desks',

@@ -5,7 +5,7 @@
  * commits both in one transaction with the idempotency record; a record change (a release) does
  * the same through its own store.
  */
-import type { z } from 'zod';
+import * as z from 'zod/mini';
 import type { Transition } from '#domain/case';
 import type { IdempotencyRecord } from '#domain/case-store';
 import { invalid, Problem, type FieldError } from './problem';
@@ -41,10 +41,10 @@ export interface Recorded extends Reply {
 
 export interface ResponseSpec {
   description: string;
-  schema?: z.ZodType;
+  schema?: z.ZodMiniType;
 }
 
-export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> {
+export interface RouteSpec<P extends z.ZodMiniType, Q extends z.ZodMiniType, B extends z.ZodMiniType> {
   method: Method;
   /** API Gateway style template: `/cases/{caseId}`. */
   path: string;
@@ -58,31 +58,43 @@ export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z
   responses: Record<number, ResponseSpec>;
 }
 
-export type ReadRoute<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, D> = RouteSpec<P, Q, B> & {
+export type ReadRoute<P extends z.ZodMiniType, Q extends z.ZodMiniType, B extends z.ZodMiniType, D> = RouteSpec<
+  P,
+  Q,
+  B
+> & {
   kind: 'read';
   handle(input: RouteInput<z.output<P>, z.output<Q>, z.output<B>>, deps: D): Promise<Reply>;
 };
 
-export type ChangeRoute<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, D> = RouteSpec<P, Q, B> & {
+export type ChangeRoute<P extends z.ZodMiniType, Q extends z.ZodMiniType, B extends z.ZodMiniType, D> = RouteSpec<
+  P,
+  Q,
+  B
+> & {
   kind: 'change';
   handle(input: RouteInput<z.output<P>, z.output<Q>, z.output<B>>, deps: D): Promise<Change>;
 };
 
-export type RecordRoute<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, D> = RouteSpec<P, Q, B> & {
+export type RecordRoute<P extends z.ZodMiniType, Q extends z.ZodMiniType, B extends z.ZodMiniType, D> = RouteSpec<
+  P,
+  Q,
+  B
+> & {
   kind: 'record';
   handle(input: RouteInput<z.output<P>, z.output<Q>, z.output<B>>, deps: D): Promise<Recorded>;
 };
 
-type Loose = z.ZodType;
+type Loose = z.ZodMiniType;
 export type AnyRoute<D> =
   ReadRoute<Loose, Loose, Loose, D> | ChangeRoute<Loose, Loose, Loose, D> | RecordRoute<Loose, Loose, Loose, D>;
 
 /** Keeps each route's handler typed by its own schemas, then erases the types for the table. */
 export function defineRoute<
   D,
-  P extends z.ZodType = z.ZodUndefined,
-  Q extends z.ZodType = z.ZodUndefined,
-  B extends z.ZodType = z.ZodUndefined,
+  P extends z.ZodMiniType = z.ZodMiniUndefined,
+  Q extends z.ZodMiniType = z.ZodMiniUndefined,
+  B extends z.ZodMiniType = z.ZodMiniUndefined,
 >(route: ReadRoute<P, Q, B, D> | ChangeRoute<P, Q, B, D> | RecordRoute<P, Q, B, D>): AnyRoute<D> {
   return route;
 }
@@ -156,8 +168,8 @@ const errorMap = (issue: { code?: string; input?: unknown; expected?: unknown })
   return `must be ${String(issue.expected)}`;
 };
 
-export function validate<S extends z.ZodType>(schema: S, value: unknown, where: Where): z.output<S> {
-  const result = schema.safeParse(value, { error: errorMap });
+export function validate<S extends z.ZodMiniType>(schema: S, value: unknown, where: Where): z.output<S> {
+  const result = z.safeParse(schema, value, { error: errorMap });
   if (result.success) return result.data;
   const errors: FieldError[] = result.error.issues.flatMap((issue): FieldError[] => {
     const located = (path: readonly PropertyKey[], detail: string): FieldError =>

@@ -29,7 +29,7 @@ import {
 import { CaseNotFoundError, type CaseStore } from '#domain/case-store';
 import { kstDate } from '#domain/dates';
 import { decimal, won } from '#domain/money';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import type { DynamoDbJournalStore } from '#adapters/dynamodb/journal-store';
 import type { DynamoDbReleaseStore } from '#adapters/dynamodb/release-store';
 import type { DynamoDbSaleStore } from '#adapters/dynamodb/sale-store';
@@ -310,7 +310,7 @@ async function moneyOut(journal: RouteDeps['custody'], cityId: string, today: st
 
 // ---------------------------------------------------------------- responses
 
-const json = (schema: z.ZodType, description: string) => ({ description, schema });
+const json = (schema: z.ZodMiniType, description: string) => ({ description, schema });
 const problem = (description: string) => ({ description, schema: ProblemView });
 const COMMON = {
   400: problem('The request is not valid: the problem names each wrong field.'),
@@ -333,7 +333,7 @@ const OVERSIGHT = ['OFFICER', 'AUDITOR'] as const;
 // ---------------------------------------------------------------- routes
 
 export const routes: readonly AnyRoute<RouteDeps>[] = [
-  defineRoute<RouteDeps, z.ZodUndefined, z.ZodUndefined, typeof RegisterCaseBody>({
+  defineRoute<RouteDeps, z.ZodMiniUndefined, z.ZodMiniUndefined, typeof RegisterCaseBody>({
     kind: 'change',
     method: 'POST',
     path: '/cases',
@@ -375,7 +375,7 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
     },
   }),
 
-  defineRoute<RouteDeps, z.ZodUndefined, typeof ListQuery>({
+  defineRoute<RouteDeps, z.ZodMiniUndefined, typeof ListQuery>({
     kind: 'read',
     method: 'GET',
     path: '/cases',
@@ -414,7 +414,7 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
     },
   }),
 
-  defineRoute<RouteDeps, typeof CaseParams, z.ZodUndefined, typeof UpdateBillsBody>({
+  defineRoute<RouteDeps, typeof CaseParams, z.ZodMiniUndefined, typeof UpdateBillsBody>({
     kind: 'change',
     method: 'PUT',
     path: '/cases/{caseId}/bills',
@@ -427,7 +427,7 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
     handle: (input, deps) => change(deps, input, (c, ctx) => updateBills(c, input.body.bills.map(toBill), ctx)),
   }),
 
-  defineRoute<RouteDeps, typeof CaseParams, z.ZodUndefined, typeof SeizuresBody>({
+  defineRoute<RouteDeps, typeof CaseParams, z.ZodMiniUndefined, typeof SeizuresBody>({
     kind: 'change',
     method: 'POST',
     path: '/cases/{caseId}/seizures',
@@ -447,7 +447,7 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
       ),
   }),
 
-  defineRoute<RouteDeps, typeof CaseParams, z.ZodUndefined, typeof CustodyBody>({
+  defineRoute<RouteDeps, typeof CaseParams, z.ZodMiniUndefined, typeof CustodyBody>({
     kind: 'change',
     method: 'POST',
     path: '/cases/{caseId}/custody',
@@ -463,7 +463,7 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
       ),
   }),
 
-  defineRoute<RouteDeps, typeof CaseParams, z.ZodUndefined, typeof PaymentBody>({
+  defineRoute<RouteDeps, typeof CaseParams, z.ZodMiniUndefined, typeof PaymentBody>({
     kind: 'change',
     method: 'POST',
     path: '/cases/{caseId}/payments',
@@ -483,7 +483,7 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
       ),
   }),
 
-  defineRoute<RouteDeps, typeof CaseParams, z.ZodUndefined, typeof SaleRequestBody>({
+  defineRoute<RouteDeps, typeof CaseParams, z.ZodMiniUndefined, typeof SaleRequestBody>({
     kind: 'change',
     method: 'POST',
     path: '/cases/{caseId}/sale-requests',
@@ -509,7 +509,7 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
       ),
   }),
 
-  defineRoute<RouteDeps, typeof SaleParams, z.ZodUndefined, typeof SaleApprovalBody>({
+  defineRoute<RouteDeps, typeof SaleParams, z.ZodMiniUndefined, typeof SaleApprovalBody>({
     kind: 'change',
     method: 'POST',
     path: '/cases/{caseId}/sales/{saleId}/approval',
@@ -524,7 +524,7 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
     handle: (input, deps) => change(deps, input, (c, ctx) => approveSale(c, input.params.saleId, ctx)),
   }),
 
-  defineRoute<RouteDeps, typeof SaleParams, z.ZodUndefined, typeof SaleStopBody>({
+  defineRoute<RouteDeps, typeof SaleParams, z.ZodMiniUndefined, typeof SaleStopBody>({
     kind: 'change',
     method: 'POST',
     path: '/cases/{caseId}/sales/{saleId}/stop',
@@ -539,7 +539,7 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
     handle: (input, deps) => change(deps, input, (c, ctx) => stopSale(c, input.params.saleId, input.body.reason, ctx)),
   }),
 
-  defineRoute<RouteDeps, typeof CaseParams, z.ZodUndefined, typeof HoldBody>({
+  defineRoute<RouteDeps, typeof CaseParams, z.ZodMiniUndefined, typeof HoldBody>({
     kind: 'change',
     method: 'POST',
     path: '/cases/{caseId}/holds',
@@ -580,7 +580,7 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
     },
   }),
 
-  defineRoute<RouteDeps, typeof CaseParams, z.ZodUndefined, typeof PreSaleNoticeBody>({
+  defineRoute<RouteDeps, typeof CaseParams, z.ZodMiniUndefined, typeof PreSaleNoticeBody>({
     kind: 'change',
     method: 'POST',
     path: '/cases/{caseId}/pre-sale-notice',
@@ -615,7 +615,7 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
     },
   }),
 
-  defineRoute<RouteDeps, typeof CaseParams, z.ZodUndefined, typeof HoldBackBody>({
+  defineRoute<RouteDeps, typeof CaseParams, z.ZodMiniUndefined, typeof HoldBackBody>({
     kind: 'change',
     method: 'POST',
     path: '/cases/{caseId}/pre-sale-notice/hold-back',
@@ -650,7 +650,7 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
     },
   }),
 
-  defineRoute<RouteDeps, typeof NoticeParams, z.ZodUndefined, typeof DeliveryBody>({
+  defineRoute<RouteDeps, typeof NoticeParams, z.ZodMiniUndefined, typeof DeliveryBody>({
     kind: 'change',
     method: 'POST',
     path: '/cases/{caseId}/notices/{noticeId}/delivery',
@@ -675,7 +675,7 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
       ),
   }),
 
-  defineRoute<RouteDeps, typeof NoticeParams, z.ZodUndefined, typeof PublicNoticeBody>({
+  defineRoute<RouteDeps, typeof NoticeParams, z.ZodMiniUndefined, typeof PublicNoticeBody>({
     kind: 'change',
     method: 'POST',
     path: '/cases/{caseId}/notices/{noticeId}/public-notice',
@@ -692,7 +692,7 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
       change(deps, input, (c, ctx) => orderPublicNotice(c, input.params.noticeId, input.body.postedOn, ctx)),
   }),
 
-  defineRoute<RouteDeps, typeof CaseParams, z.ZodUndefined, typeof CancelBody>({
+  defineRoute<RouteDeps, typeof CaseParams, z.ZodMiniUndefined, typeof CancelBody>({
     kind: 'change',
     method: 'POST',
     path: '/cases/{caseId}/cancel',
@@ -706,7 +706,7 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
   }),
 
   // Not a case change: the check's own record, written whole (a repeat writes the same digest).
-  defineRoute<RouteDeps, typeof CaseParams, z.ZodUndefined, typeof TaxpayerCheckBody>({
+  defineRoute<RouteDeps, typeof CaseParams, z.ZodMiniUndefined, typeof TaxpayerCheckBody>({
     kind: 'read',
     method: 'PUT',
     path: '/cases/{caseId}/taxpayer-check',
@@ -797,7 +797,7 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
     },
   }),
 
-  defineRoute<RouteDeps, z.ZodUndefined, typeof CityQuery>({
+  defineRoute<RouteDeps, z.ZodMiniUndefined, typeof CityQuery>({
     kind: 'read',
     method: 'GET',
     path: '/settings',
@@ -827,7 +827,7 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
   }),
 
   // Not a case change: the settings store writes the settings and their change record in one transaction.
-  defineRoute<RouteDeps, z.ZodUndefined, z.ZodUndefined, typeof CitySettingsBody>({
+  defineRoute<RouteDeps, z.ZodMiniUndefined, z.ZodMiniUndefined, typeof CitySettingsBody>({
     kind: 'read',
     method: 'PUT',
     path: '/settings',
@@ -856,7 +856,7 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
     },
   }),
 
-  defineRoute<RouteDeps, z.ZodUndefined, typeof CityQuery>({
+  defineRoute<RouteDeps, z.ZodMiniUndefined, typeof CityQuery>({
     kind: 'read',
     method: 'GET',
     path: '/reports/summary',
@@ -891,7 +891,7 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
       };
     },
   }),
-  defineRoute<RouteDeps, z.ZodUndefined, typeof CityQuery>({
+  defineRoute<RouteDeps, z.ZodMiniUndefined, typeof CityQuery>({
     kind: 'read',
     method: 'GET',
     path: '/releases',
@@ -907,7 +907,7 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
       };
     },
   }),
-  defineRoute<RouteDeps, typeof ReleaseParams, z.ZodUndefined, typeof DestinationBody>({
+  defineRoute<RouteDeps, typeof ReleaseParams, z.ZodMiniUndefined, typeof DestinationBody>({
     kind: 'record',
     method: 'PUT',
     path: '/cases/{caseId}/releases/{releaseId}/destination',
@@ -926,7 +926,7 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
       }),
   }),
 
-  defineRoute<RouteDeps, typeof ReleaseParams, z.ZodUndefined, typeof ReleaseApprovalBody>({
+  defineRoute<RouteDeps, typeof ReleaseParams, z.ZodMiniUndefined, typeof ReleaseApprovalBody>({
     kind: 'record',
     method: 'POST',
     path: '/cases/{caseId}/releases/{releaseId}/approvals',
@@ -941,7 +941,7 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
   ...saleRoutes,
   ...deskRoutes,
 
-  defineRoute<RouteDeps, z.ZodUndefined, typeof RefundListQuery>({
+  defineRoute<RouteDeps, z.ZodMiniUndefined, typeof RefundListQuery>({
     kind: 'read',
     method: 'GET',
     path: '/refunds',
@@ -958,7 +958,7 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
     },
   }),
 
-  defineRoute<RouteDeps, typeof RefundParams, z.ZodUndefined, typeof RefundPaymentBody>({
+  defineRoute<RouteDeps, typeof RefundParams, z.ZodMiniUndefined, typeof RefundPaymentBody>({
     kind: 'change',
     method: 'POST',
     path: '/refunds/{instructionId}/payment',
@@ -1002,7 +1002,7 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
     },
   }),
 
-  defineRoute<RouteDeps, z.ZodUndefined, typeof TreasuryQuery>({
+  defineRoute<RouteDeps, z.ZodMiniUndefined, typeof TreasuryQuery>({
     kind: 'read',
     method: 'GET',
     path: '/treasury',
@@ -1017,7 +1017,7 @@ export const routes: readonly AnyRoute<RouteDeps>[] = [
   }),
 
   // Not a case change: one journal line per city and day, written once (a repeat with the same figures answers the same).
-  defineRoute<RouteDeps, z.ZodUndefined, z.ZodUndefined, typeof TransferBody>({
+  defineRoute<RouteDeps, z.ZodMiniUndefined, z.ZodMiniUndefined, typeof TransferBody>({
     kind: 'read',
     method: 'POST',
     path: '/treasury/transfers',

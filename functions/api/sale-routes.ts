@@ -3,7 +3,7 @@
  * finished sale of a city, and one sale's slices, pauses, escalation, quality and approvals) and the
  * filtered case listing. Same roles, city scoping and validation as every route (router.ts, app.ts).
  */
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import type { Case, CaseStatus } from '#domain/case';
 import { CaseNotFoundError, type CaseSummary, type Page } from '#domain/case-store';
 import { addDays, kstDate } from '#domain/dates';
@@ -230,7 +230,7 @@ function executionsOf(sale: SaleRecord): z.infer<typeof ExecutionRef>[] {
 const SALE_CASE_STATES: Record<string, CaseStatus> = { SELLING: 'SELLING', SETTLED: 'SETTLED', SHORTFALL: 'SHORTFALL' };
 
 export const saleRoutes: readonly AnyRoute<RouteDeps>[] = [
-  defineRoute<RouteDeps, z.ZodUndefined, typeof SaleListQuery>({
+  defineRoute<RouteDeps, z.ZodMiniUndefined, typeof SaleListQuery>({
     kind: 'read',
     method: 'GET',
     path: '/sales',

@@ -1,5 +1,5 @@
 /** What the API answers, built from domain objects; types come from the response schemas. */
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import type { Amounts, Bill } from '#domain/bills';
 import { billHead, outstanding } from '#domain/bills';
 import { activeHolds, arrears, available, billsAsOf, type Case, type CaseStatus } from '#domain/case';

@@ -4,7 +4,7 @@
  * route reads only the case the session names; the sale request is the one change, made by the
  * domain's own `requestSaleByTaxpayer` with its evidence (channel SELF_SERVICE, when, the notice).
  */
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { requestSaleByTaxpayer, type Case } from '#domain/case';
 import { CaseNotFoundError, type CaseStore } from '#domain/case-store';
 import type { CitySettingsSource } from '#domain/city-settings';
@@ -76,9 +76,9 @@ export interface TaxpayerInput<Q, B> {
   audit: (outcome: AccessOutcome) => Promise<void>;
 }
 
-type Loose = z.ZodType;
+type Loose = z.ZodMiniType;
 interface TaxpayerRouteSpec<Q extends Loose, B extends Loose> extends Omit<
-  RouteSpec<z.ZodUndefined, Q, B>,
+  RouteSpec<z.ZodMiniUndefined, Q, B>,
   'roles' | 'params'
 > {
   /** Whether the route needs a session (all but the one that opens it). */
@@ -94,7 +94,7 @@ export type TaxpayerRoute =
       handle(input: TaxpayerInput<unknown, unknown>, deps: TaxpayerDeps): Promise<Change>;
     });
 
-function defineTaxpayerRoute<Q extends Loose = z.ZodUndefined, B extends Loose = z.ZodUndefined>(
+function defineTaxpayerRoute<Q extends Loose = z.ZodMiniUndefined, B extends Loose = z.ZodMiniUndefined>(
   route: TaxpayerRouteSpec<Q, B> &
     (
       | { kind: 'read'; handle(input: TaxpayerInput<z.output<Q>, z.output<B>>, deps: TaxpayerDeps): Promise<Reply> }
@@ -129,7 +129,7 @@ async function bidsFor(deps: TaxpayerDeps, c: Case): Promise<Record<string, { bi
   return deps.prices.latestBids(markets);
 }
 
-const json = (schema: z.ZodType, description: string): ResponseSpec => ({ description, schema });
+const json = (schema: z.ZodMiniType, description: string): ResponseSpec => ({ description, schema });
 const problem = (description: string): ResponseSpec => ({ description, schema: ProblemView });
 const REFUSED = {
   401: problem('The session is missing, altered or expired: open a new one.'),
@@ -137,7 +137,7 @@ const REFUSED = {
 };
 
 export const taxpayerRoutes: readonly TaxpayerRoute[] = [
-  defineTaxpayerRoute<z.ZodUndefined, typeof SessionBody>({
+  defineTaxpayerRoute<z.ZodMiniUndefined, typeof SessionBody>({
     kind: 'read',
     method: 'POST',
     path: '/taxpayer/sessions',
@@ -307,7 +307,7 @@ export const taxpayerRoutes: readonly TaxpayerRoute[] = [
     },
   }),
 
-  defineTaxpayerRoute<z.ZodUndefined, typeof TaxpayerSaleRequestBody>({
+  defineTaxpayerRoute<z.ZodMiniUndefined, typeof TaxpayerSaleRequestBody>({
     kind: 'change',
     method: 'POST',
     path: '/taxpayer/sale-requests',

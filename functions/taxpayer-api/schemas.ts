@@ -3,59 +3,60 @@
  * the pipeline validates with them and the OpenAPI document describes them. Won are strings of
  * digits, quantities and prices decimal strings, as in the city's API.
  */
-import * as z from 'zod';
-import { Instant, LocalDateSchema, Market, Price, Status, Won } from '../api/schemas';
+import * as z from 'zod/mini';
+import { Instant, LocalDateSchema, Market, Price, Status, Won, withMeta } from '../api/schemas';
 
-export const SessionBody = z
-  .strictObject({
-    code: z.string().trim().min(1).max(40).meta({
+export const SessionBody = withMeta(
+  z.strictObject({
+    code: withMeta(z.string().check(z.trim(), z.minLength(1), z.maxLength(40)), {
       description: 'The code from the notice’s link or QR code (XXXX-XXXX-XXXX-XXXX).',
       example: '7K2M-QX4P-9D3R-T6VW',
     }),
-    birthDate: z
-      .string()
-      .regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'must be a date written YYYY-MM-DD' })
-      .meta({ description: 'The taxpayer’s date of birth: the second check.', example: '1980-04-17' }),
-  })
-  .meta({ id: 'TaxpayerSessionRequest' });
+    birthDate: withMeta(
+      z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'must be a date written YYYY-MM-DD' })),
+      { description: 'The taxpayer’s date of birth: the second check.', example: '1980-04-17' },
+    ),
+  }),
+  { id: 'TaxpayerSessionRequest' },
+);
 
-export const SessionView = z
-  .object({
-    session: z.string().meta({ description: 'Send as "Authorization: Bearer <session>".' }),
+export const SessionView = withMeta(
+  z.object({
+    session: withMeta(z.string(), { description: 'Send as "Authorization: Bearer <session>".' }),
     expiresAt: Instant,
-  })
-  .meta({ id: 'TaxpayerSession' });
+  }),
+  { id: 'TaxpayerSession' },
+);
 
-const Coin = z.object({ market: Market, coin: z.string(), coinName: z.string().optional(), quantity: z.string() });
+const Coin = z.object({ market: Market, coin: z.string(), coinName: z.optional(z.string()), quantity: z.string() });
 
-export const TaxpayerStatementView = z
-  .object({
+export const TaxpayerStatementView = withMeta(
+  z.object({
     asOf: LocalDateSchema,
     city: z.object({
       name: z.string(),
       department: z.string(),
       phone: z.string(),
       paymentGuide: z.string(),
-      payment: z
-        .object({
+      payment: z.optional(
+        z.object({
           accounts: z.array(z.object({ bank: z.string(), number: z.string(), holder: z.string() })),
-          onlineUrl: z.string().optional(),
-          inPerson: z.string().optional(),
-        })
-        .optional(),
+          onlineUrl: z.optional(z.string()),
+          inPerson: z.optional(z.string()),
+        }),
+      ),
       exchangeName: z.string(),
       returnedTo: z.string(),
     }),
-    taxpayerName: z.string().meta({ description: 'As the notice prints it.' }),
-    caseRef: z.string().meta({ description: 'The case number the notice prints.' }),
+    taxpayerName: withMeta(z.string(), { description: 'As the notice prints it.' }),
+    caseRef: withMeta(z.string(), { description: 'The case number the notice prints.' }),
     status: Status,
-    deadline: LocalDateSchema.optional().meta({
+    deadline: withMeta(z.optional(LocalDateSchema), {
       description: 'The pre-sale notice’s deadline, once the notice took effect.',
     }),
-    deadlineRule: z
-      .string()
-      .optional()
-      .meta({ description: 'Before the notice took effect: how the deadline will be set.' }),
+    deadlineRule: withMeta(z.optional(z.string()), {
+      description: 'Before the notice took effect: how the deadline will be set.',
+    }),
     bills: z.array(
       z.object({
         billId: z.string(),
@@ -68,45 +69,52 @@ export const TaxpayerStatementView = z
       }),
     ),
     owedToday: Won,
-    projection: z
-      .array(z.object({ on: LocalDateSchema, label: z.enum(['TODAY', 'DEADLINE', 'AFTER']), owed: Won }))
-      .meta({ description: 'What is owed if nothing is paid, on coming dates.' }),
-    coins: z.array(Coin.extend({ bid: z.string().optional(), value: Won.optional(), pricedAt: Instant.optional() })),
+    projection: withMeta(
+      z.array(z.object({ on: LocalDateSchema, label: z.enum(['TODAY', 'DEADLINE', 'AFTER']), owed: Won })),
+      { description: 'What is owed if nothing is paid, on coming dates.' },
+    ),
+    coins: z.array(
+      z.extend(Coin, { bid: z.optional(z.string()), value: z.optional(Won), pricedAt: z.optional(Instant) }),
+    ),
     coinsValue: Won,
-    payments: z.array(z.object({ amount: Won, receivedOn: LocalDateSchema.optional() })),
-    saleRequest: z
-      .object({ requestedAt: Instant, limitPrices: z.record(z.string(), z.string()), channel: z.string() })
-      .optional(),
-    sale: z
-      .object({
+    payments: z.array(z.object({ amount: Won, receivedOn: z.optional(LocalDateSchema) })),
+    saleRequest: z.optional(
+      z.object({ requestedAt: Instant, limitPrices: z.record(z.string(), z.string()), channel: z.string() }),
+    ),
+    sale: z.optional(
+      z.object({
         state: z.enum(['WAITING', 'SELLING', 'SETTLED', 'SHORTFALL']),
         soldSoFar: z.array(z.object({ market: Market, quantity: z.string(), grossKrw: z.string() })),
         netSoFar: Won,
-      })
-      .optional(),
-    settlement: z.object({ grossKrw: z.string(), feesKrw: z.string(), allocated: Won, refunded: Won }).optional(),
+      }),
+    ),
+    settlement: z.optional(z.object({ grossKrw: z.string(), feesKrw: z.string(), allocated: Won, refunded: Won })),
     refundPayable: Won,
     refundGuide: z.string(),
     releases: z.array(z.object({ market: z.string(), quantity: z.string(), reason: z.string(), status: z.string() })),
     holds: z.array(z.object({ kind: z.string(), from: LocalDateSchema, active: z.boolean() })),
     canRequestSale: z.boolean(),
-    saleRefusal: z.string().optional().meta({ description: 'Why a sale cannot be asked for now.' }),
-    objection: z
-      .array(z.string())
-      .meta({ description: 'How to object or ask for a deferral (the notice’s own words).' }),
-  })
-  .meta({ id: 'TaxpayerStatement' });
+    saleRefusal: withMeta(z.optional(z.string()), { description: 'Why a sale cannot be asked for now.' }),
+    objection: withMeta(z.array(z.string()), {
+      description: 'How to object or ask for a deferral (the notice’s own words).',
+    }),
+  }),
+  { id: 'TaxpayerStatement' },
+);
 
 /** Floors by market in the query: `?floor=KRW-BTC:95000000,KRW-ETH:4000000`. */
 export const SalePreviewQuery = z.strictObject({
-  floor: z
-    .string()
-    .max(400)
-    .regex(/^KRW-[A-Z0-9]{1,15}:[0-9.]+(,KRW-[A-Z0-9]{1,15}:[0-9.]+)*$/, {
-      error: 'must be MARKET:PRICE pairs separated by commas, e.g. KRW-BTC:95000000',
-    })
-    .optional()
-    .meta({ description: 'The floors to preview, MARKET:PRICE, comma-separated.', example: 'KRW-BTC:95000000' }),
+  floor: withMeta(
+    z.optional(
+      z.string().check(
+        z.maxLength(400),
+        z.regex(/^KRW-[A-Z0-9]{1,15}:[0-9.]+(,KRW-[A-Z0-9]{1,15}:[0-9.]+)*$/, {
+          error: 'must be MARKET:PRICE pairs separated by commas, e.g. KRW-BTC:95000000',
+        }),
+      ),
+    ),
+    { description: 'The floors to preview, MARKET:PRICE, comma-separated.', example: 'KRW-BTC:95000000' },
+  ),
 });
 
 /** The floors of the query, each price checked as the sale request's are. */
@@ -124,36 +132,37 @@ export function floorsFromQuery(floor: string | undefined): Record<string, strin
   return floors;
 }
 
-export const SalePreviewView = z
-  .object({
+export const SalePreviewView = withMeta(
+  z.object({
     asOf: LocalDateSchema,
     owed: Won,
     legs: z.array(z.object({ market: Market, quantity: z.string(), estimatedNetKrw: Won })),
     estimatedProceeds: Won,
     estimatedRefund: Won,
-    shortfall: Won.meta({ description: 'What the sale would not cover at today’s bids.' }),
-    returned: z
-      .array(z.object({ market: Market, quantity: z.string() }))
-      .meta({ description: 'Coins that would go back once the sale settles.' }),
-    belowFloor: z
-      .array(Market)
-      .meta({ description: 'Coins whose floor is above today’s bid: none of them sells until the price reaches it.' }),
+    shortfall: withMeta(Won, { description: 'What the sale would not cover at today’s bids.' }),
+    returned: withMeta(z.array(z.object({ market: Market, quantity: z.string() })), {
+      description: 'Coins that would go back once the sale settles.',
+    }),
+    belowFloor: withMeta(z.array(Market), {
+      description: 'Coins whose floor is above today’s bid: none of them sells until the price reaches it.',
+    }),
     unpriced: z.array(Market),
-  })
-  .meta({ id: 'TaxpayerSalePreview' });
+  }),
+  { id: 'TaxpayerSalePreview' },
+);
 
-export const TaxpayerSaleRequestBody = z
-  .strictObject({
-    limitPrices: z
-      .record(Market, Price)
-      .default({})
-      .meta({ description: 'The taxpayer’s floor price per coin, by market (optional).' }),
-  })
-  .meta({
+export const TaxpayerSaleRequestBody = withMeta(
+  z.strictObject({
+    limitPrices: withMeta(z._default(z.record(Market, Price), {}), {
+      description: 'The taxpayer’s floor price per coin, by market (optional).',
+    }),
+  }),
+  {
     id: 'TaxpayerSaleRequest',
     description: 'The taxpayer asks the city to sell their seized coins now, before the deadline.',
-  });
+  },
+);
 
-export const SaleRequestedView = z
-  .object({ requestId: z.string(), requestedAt: Instant, status: Status })
-  .meta({ id: 'TaxpayerSaleRequested' });
+export const SaleRequestedView = withMeta(z.object({ requestId: z.string(), requestedAt: Instant, status: Status }), {
+  id: 'TaxpayerSaleRequested',
+});

@@ -4,7 +4,7 @@
  * releases). Built from the same statement data and views the city's API uses; no contact data, no
  * taxpayer reference, no names of officers.
  */
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { outstanding } from '#domain/bills';
 import { activeHolds } from '#domain/case';
 import type { StatementData } from '#domain/case-store';

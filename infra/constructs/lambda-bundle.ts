@@ -74,6 +74,49 @@ export const xraySdkStubs: Plugin = {
   },
 };
 
+/**
+ * The AWS operations the functions send, by service, whose parameters the X-Ray SDK records in their
+ * subsegments (its whitelist: a DynamoDB call's table name, an S3 object's bucket and key, a queue's
+ * URL). The SDK's own list (`aws_whitelist.json`, 11 KB in every bundle) covers every operation of
+ * six services; the bundles keep the entries of these operations only. Operations of the functions'
+ * other clients (Step Functions, SESv2, Secrets Manager) and DynamoDB's transactions have no entry
+ * there. A test (test/infra/bundle.test.ts) fails when a function sends an operation the SDK's list
+ * knows and this one leaves out.
+ */
+export const XRAY_CAPTURED_OPERATIONS: Readonly<Record<string, readonly string[]>> = {
+  dynamodb: ['batchGetItem', 'batchWriteItem', 'deleteItem', 'getItem', 'putItem', 'query', 'updateItem'],
+  lambda: ['invoke'],
+  s3: ['getObject', 'putObject'],
+  sqs: ['sendMessage', 'sendMessageBatch'],
+};
+
+const XRAY_WHITELIST = /[\\/]aws-xray-sdk-core[\\/]dist[\\/]lib[\\/]resources[\\/]aws_whitelist\.json$/;
+
+type XRayWhitelist = { services: Record<string, { operations: Record<string, unknown> }> };
+
+/** The X-Ray SDK's whitelist cut to `XRAY_CAPTURED_OPERATIONS`: what it records for them is unchanged. */
+export function capturedWhitelist(full: XRayWhitelist): XRayWhitelist {
+  const services: XRayWhitelist['services'] = {};
+  for (const [name, operations] of Object.entries(XRAY_CAPTURED_OPERATIONS)) {
+    const service = full.services[name];
+    if (!service) continue;
+    const kept: Record<string, unknown> = {};
+    for (const op of operations) if (op in service.operations) kept[op] = service.operations[op];
+    services[name] = { ...service, operations: kept };
+  }
+  return { services };
+}
+
+export const xrayWhitelist: Plugin = {
+  name: 'xray-whitelist',
+  setup(esbuild) {
+    esbuild.onLoad({ filter: XRAY_WHITELIST }, ({ path: file }) => {
+      const full = JSON.parse(readFileSync(file, 'utf8')) as XRayWhitelist;
+      return { contents: JSON.stringify(capturedWhitelist(full)), loader: 'json' };
+    });
+  },
+};
+
 /** A client's generated schemas (`@aws-sdk/client-*\/dist-es/schemas/schemas_0.js`). */
 const SDK_SCHEMAS = /[\\/]@aws-sdk[\\/]client-[^\\/]+[\\/]dist-es[\\/]schemas[\\/]schemas_\d+\.js$/;
 
@@ -147,7 +190,7 @@ export function bundleOptions(entry: string): BuildOptions & { entryPoints: stri
     mainFields: ['module', 'main'],
     banner: { js: BUNDLE_BANNER },
     alias: { ...BUNDLE_ALIASES },
-    plugins: [sdkSchemaKeys, sideEffectFreePackages, xraySdkStubs],
+    plugins: [sdkSchemaKeys, sideEffectFreePackages, xraySdkStubs, xrayWhitelist],
     minify: true,
     // Korean text (notices, problems) as UTF-8, 3 bytes a character, not 6-byte \u escapes.
     charset: 'utf8',

@@ -3,8 +3,9 @@
  * stack is built with (`AppFunction`: esbuild's API with the stack's options, aliases and plugins,
  * infra/constructs/lambda-bundle.ts; no Docker), and its bundle (an ES module) loaded in a fresh
  * Node, which catches what type checks cannot (a module the bundle lacks, a CommonJS dependency
- * without `require`, an alias that does not resolve, code that fails at import); then a small
- * fixture, one DynamoDB request through the bundled SDK. Only these are bundled: the whole app's
+ * without `require`, an alias that does not resolve, code that fails at import); then small
+ * fixtures: one DynamoDB request through the bundled SDK, the API's validation messages (zod's
+ * locale) without zod's classic build. Only these are bundled: the whole app's
  * sixteen bundles are what `npm run bench -- bundles` builds and loads.
  */
 import { spawnSync } from 'node:child_process';
@@ -15,7 +16,7 @@ import { pathToFileURL } from 'node:url';
 import { App, Stack } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { AppFunction } from '../../infra/constructs/function';
-import { bundleFunction } from '../../infra/constructs/lambda-bundle';
+import { bundleFunction, capturedWhitelist } from '../../infra/constructs/lambda-bundle';
 
 describe('bundled app', () => {
   const outdir = mkdtempSync(path.join(tmpdir(), 'ctr-bundle-'));
@@ -111,5 +112,94 @@ describe('bundled app', () => {
     });
     expect(run.stderr).toBe('');
     expect(run.stdout).toBe('sent to dynamodb.ap-northeast-2.amazonaws.com');
+  });
+});
+
+describe("the API's messages in a bundle", () => {
+  it("are English where zod's classic build is not bundled (the locale the API sets)", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'api-messages-'));
+    try {
+      await bundleFunction(path.join(__dirname, 'fixtures', 'api-messages.ts'), dir, path.join(dir, 'sidecar'));
+      const meta = JSON.parse(readFileSync(path.join(dir, 'sidecar', 'metafile.json'), 'utf8')) as {
+        inputs: Record<string, unknown>;
+      };
+      const zod = Object.keys(meta.inputs).filter((f) => f.includes('node_modules/zod/'));
+      expect(zod.length).toBeGreaterThan(0);
+      expect(zod.filter((f) => f.includes('/classic/'))).toEqual([]); // what would set the locale otherwise
+      const run = spawnSync(process.execPath, [path.join(dir, 'index.mjs')], {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '' },
+      });
+      expect(run.stderr).toBe('');
+      expect(JSON.parse(run.stdout)).toEqual([
+        {
+          in: 'query',
+          name: 'status',
+          detail:
+            'Invalid option: expected one of "REGISTERED"|"TRANSFER_REQUESTED"|"IN_CUSTODY"|"NOTICE_SENT"|"DUE"|"SELLING"|"SETTLED"|"SHORTFALL"|"PAID"|"ON_HOLD"|"CANCELLED"',
+        },
+        { in: 'query', name: 'cursor', detail: 'Too big: expected string to have <=2000 characters' },
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("the X-Ray SDK's whitelist in the bundles", () => {
+  const root = path.join(__dirname, '..', '..');
+  const full = JSON.parse(
+    readFileSync(require.resolve('aws-xray-sdk-core/dist/lib/resources/aws_whitelist.json'), 'utf8'),
+  ) as Parameters<typeof capturedWhitelist>[0];
+  // The document client's commands are DynamoDB's item operations under shorter names.
+  const DOCUMENT_CLIENT: Record<string, string> = {
+    BatchGet: 'BatchGetItem',
+    BatchWrite: 'BatchWriteItem',
+    Delete: 'DeleteItem',
+    Get: 'GetItem',
+    Put: 'PutItem',
+    Scan: 'Scan',
+    Query: 'Query',
+    TransactGet: 'TransactGetItems',
+    TransactWrite: 'TransactWriteItems',
+    Update: 'UpdateItem',
+  };
+  const sources = (dir: string): string[] =>
+    readdirSync(path.join(root, dir), { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => path.join(dir, f))
+      // DynamoDB Local's setup (creating tables), in no function.
+      .filter((f) => f !== path.join('shared', 'adapters', 'dynamodb', 'local.ts'));
+  const sent = new Set<string>();
+  for (const file of [...sources('functions'), ...sources('shared')]) {
+    const text = readFileSync(path.join(root, file), 'utf8');
+    for (const m of text.matchAll(/import\s*\{([^}]*)\}\s*from\s*'@aws-sdk\/(client-([\w-]+)|lib-dynamodb)'/g)) {
+      const service = m[3] ?? 'dynamodb';
+      for (const name of (m[1] ?? '').matchAll(/\b(\w+)Command\b/g)) {
+        const op = (m[2] === 'lib-dynamodb' ? DOCUMENT_CLIENT[name[1] ?? ''] : name[1]) ?? '';
+        sent.add(`${service}.${op.charAt(0).toLowerCase()}${op.slice(1)}`);
+      }
+    }
+  }
+
+  it('keeps the entry of every operation the functions send that the SDK records parameters for', () => {
+    expect([...sent]).toContain('dynamodb.putItem'); // the scan found the stores
+    const kept = capturedWhitelist(full).services;
+    const recorded = [...sent].filter((op) => {
+      const [service = '', operation = ''] = op.split('.');
+      return full.services[service]?.operations[operation] !== undefined;
+    });
+    expect(
+      recorded.filter((op) => {
+        const [service = '', operation = ''] = op.split('.');
+        return kept[service]?.operations[operation] === undefined;
+      }),
+    ).toEqual([]);
+    // ...and only those: what the SDK records for them is its own entry, unchanged.
+    for (const [service, { operations }] of Object.entries(kept))
+      for (const [operation, entry] of Object.entries(operations)) {
+        expect(recorded).toContain(`${service}.${operation}`);
+        expect(entry).toEqual(full.services[service]?.operations[operation]);
+      }
   });
 });

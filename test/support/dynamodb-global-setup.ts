@@ -14,14 +14,21 @@ export default async function globalSetup(): Promise<void> {
   const local = await startDynamoDbLocal();
   globalThis.__DYNAMODB_LOCAL__ = local;
   process.env.DYNAMODB_ENDPOINT = local.endpoint;
-  // Never leave a Java process behind, even when jest is interrupted before its teardown.
-  process.once('exit', () => {
-    if (local.pid !== undefined) {
-      try {
-        process.kill(local.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
+  // Never leave a Java process behind, even when jest ends before its teardown: on exit, and on a
+  // SIGTERM sent to jest alone (a CI timeout, a `kill`), which ends jest without its exit event and
+  // would leave the JVM running (Ctrl-C reaches the JVM itself: the terminal signals the whole group).
+  const kill = () => {
+    if (local.pid === undefined) return;
+    try {
+      process.kill(local.pid, 'SIGKILL');
+    } catch {
+      // already gone
     }
+  };
+  process.once('exit', kill);
+  process.once('SIGTERM', () => {
+    kill();
+    // This listener was the only one: the signal raised again ends jest as it would have.
+    process.kill(process.pid, 'SIGTERM');
   });
 }

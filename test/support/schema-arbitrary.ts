@@ -94,16 +94,16 @@ function arbitraryOf(schema: Schema, defs: Record<string, Schema>): fc.Arbitrary
 }
 
 /** Values the zod schema accepts (as input: before defaults and transforms). */
-export function validInput(schema: z.ZodType): fc.Arbitrary<Json> {
+export function validInput(schema: z.core.$ZodType): fc.Arbitrary<Json> {
   let arbitrary = made.get(schema);
   if (!arbitrary) {
     const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Schema;
-    arbitrary = arbitraryOf(json, json.$defs ?? {}).filter((v) => schema.safeParse(v).success);
+    arbitrary = arbitraryOf(json, json.$defs ?? {}).filter((v) => z.safeParse(schema, v).success);
     made.set(schema, arbitrary);
   }
   return arbitrary;
 }
-const made = new WeakMap<z.ZodType, fc.Arbitrary<Json>>();
+const made = new WeakMap<z.core.$ZodType, fc.Arbitrary<Json>>();
 
 /** Any JSON value (a wrong type, an extra field's content). */
 export const anyJson = fc.jsonValue({ maxDepth: 2 }) as fc.Arbitrary<Json>;

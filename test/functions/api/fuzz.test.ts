@@ -145,7 +145,7 @@ let keys = 0;
 // ---------------------------------------------------------------- valid requests, from the schemas
 
 function baseRequest(route: Route): fc.Arbitrary<Request> {
-  const part = (schema: z.ZodType | undefined) => (schema ? validInput(schema) : fc.constant(undefined));
+  const part = (schema: z.core.$ZodType | undefined) => (schema ? validInput(schema) : fc.constant(undefined));
   return fc
     .record({ params: part(route.params), query: part(route.query), body: part(route.body), inCustody: fc.boolean() })
     .map(({ params, query, body, inCustody }) => {
