@@ -32,7 +32,7 @@ export interface SharedQuoteRules {
 
 export const SHARED_QUOTE_RULES: Omit<SharedQuoteRules, 'maxReadAgeMs' | 'maxPriceAgeMs' | 'rulesMaxAgeMs'> = {
   leaseMs: 10_000,
-  polls: 20,
+  polls: 50,
   pollMs: 100,
 };
 
