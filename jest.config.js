@@ -17,6 +17,7 @@ const UNIT = [
   '/test/functions/api/openapi\\.test\\.ts$',
   '/test/functions/notices/channels\\.test\\.ts$',
   '/test/functions/poll-prices/(config|metrics)\\.test\\.ts$',
+  '/test/functions/sale/shared-quotes\\.test\\.ts$',
   '/test/local/(cli|clock|sale-workflow|seed-and-summary)\\.test\\.ts$',
   '/test/web/.*\\.test\\.ts$',
 ];

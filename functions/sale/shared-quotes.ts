@@ -42,12 +42,10 @@ export function isFresh(q: SharedQuote | undefined, now: number, rules: SharedQu
   const read = now - Date.parse(q.readAt);
   const quoted = now - Date.parse(q.snapshot.quotedAt);
   const rulesAge = now - Date.parse(q.rulesReadAt);
+  // A quote read after `now` (shared while this caller waited, or by a Lambda whose clock runs a
+  // little ahead) is as fresh as one read now; one stamped far ahead of this clock is not believed.
   return (
-    read >= 0 &&
-    read <= rules.maxReadAgeMs &&
-    quoted <= rules.maxPriceAgeMs &&
-    rulesAge >= 0 &&
-    rulesAge < rules.rulesMaxAgeMs
+    Math.abs(read) <= rules.maxReadAgeMs && quoted <= rules.maxPriceAgeMs && Math.abs(rulesAge) < rules.rulesMaxAgeMs
   );
 }
 

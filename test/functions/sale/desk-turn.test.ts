@@ -252,12 +252,20 @@ describe('a case’s quote before it joins its desk', () => {
     const calls = countQuotationCalls(quoting);
     let quotes = 0;
     // Each case's first quote (the crowd's): a later one, after the clock moved on, may read again.
+    // The world moves its clock a minute as each quote begins; the crowd's first quotes begin together
+    // (all five in before any reads), as at 09:00 on a deadline day, not a minute of the world apart.
     const first = new Set<string>();
-    world.hooks.QuoteMarket = (input, run) => {
+    let allIn: () => void = () => undefined;
+    const crowdIn = new Promise<void>((resolve) => (allIn = resolve));
+    world.hooks.QuoteMarket = async (input, run) => {
       quotes += 1;
       const caseId = (input as { caseId: string }).caseId;
       const isFirst = !first.has(caseId);
       first.add(caseId);
+      if (isFirst) {
+        if (first.size === cases.length) allIn();
+        await crowdIn;
+      }
       return quoting.run(isFirst, run);
     };
     const executions = await sellTogether(cases);
