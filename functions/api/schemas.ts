@@ -70,6 +70,21 @@ export const DecimalAmount = withMeta(z.string(), {
   example: '7000000.5',
 });
 
+/** A page size in the query: 1 to 100, digits only (Number() would also read "0x10", "1e1" or " 5 "). */
+const pageSize = (description: string) =>
+  withMeta(
+    z.optional(
+      z.pipe(
+        z.pipe(
+          z.string().check(z.regex(/^[1-9]\d{0,2}$/, { error: 'must be a whole number from 1 to 100', abort: true })),
+          z.transform(Number),
+        ),
+        z.number().check(z.lte(100, { error: 'must be a whole number from 1 to 100' })),
+      ),
+    ),
+    { description },
+  );
+
 const FIRST_DATE = '2000-01-01';
 const LAST_DATE = '2099-12-31';
 
@@ -396,19 +411,7 @@ export const ListQuery = z.strictObject({
     ),
     { description: 'The cursor of the previous page.' },
   ),
-  // Digits only: Number() would also read "0x10", "1e1" or " 5 ".
-  limit: withMeta(
-    z.optional(
-      z.pipe(
-        z.pipe(
-          z.string().check(z.regex(/^[1-9]\d{0,2}$/, { error: 'must be a whole number from 1 to 100', abort: true })),
-          z.transform(Number),
-        ),
-        z.number().check(z.lte(100, { error: 'must be a whole number from 1 to 100' })),
-      ),
-    ),
-    { description: 'Page size (default 50).' },
-  ),
+  limit: pageSize('Page size (default 50).'),
   // The console's filters apply to the whole listing: a page holds only matches, and its cursor goes on over them
   // (a page holds fewer than `limit` only when the listing ends or 500 cases were read for it: follow the cursor).
   detail: withMeta(z.optional(z.enum(['true', 'false'])), {
@@ -1339,18 +1342,7 @@ export const DeskListQuery = z.strictObject({
   memberCursor: withMeta(z.optional(CaseId), {
     description: 'With market: the `memberCursor` of the previous page of members (the members after this case).',
   }),
-  memberLimit: withMeta(
-    z.optional(
-      z.pipe(
-        z.pipe(
-          z.string().check(z.regex(/^[1-9]\d{0,2}$/, { error: 'must be a whole number from 1 to 100', abort: true })),
-          z.transform(Number),
-        ),
-        z.number().check(z.lte(100, { error: 'must be a whole number from 1 to 100' })),
-      ),
-    ),
-    { description: 'With market: members per page (default 50), by case id.' },
-  ),
+  memberLimit: pageSize('With market: members per page (default 50), by case id.'),
 });
 
 export const DeskSummaryView = withMeta(
