@@ -153,51 +153,50 @@ export class UpbitExchange implements Exchange, OrderHistory, WithdrawalVenue {
   // ------------------------------------------------------------------ quotation
 
   async quotes(markets: readonly string[]): Promise<Quote[]> {
-    const out: Quote[] = [];
-    for (const chunk of chunks(markets, this.o.maxMarketsPerCall)) {
-      const body = await this.call({
-        method: 'GET',
-        path: '/v1/ticker',
-        params: [['markets', chunk.join(',')]],
-        auth: false,
-        kind: 'safe',
-        group: 'ticker',
-      });
-      for (const t of parse(z.array(tickerSchema), body, 'ticker')) {
-        out.push({
-          market: t.market,
-          tradePrice: t.trade_price,
-          tradeTimestamp: new Date(t.trade_timestamp),
-          timestamp: new Date(t.timestamp),
-          accTradeVolume24h: t.acc_trade_volume_24h,
-          accTradeValue24h: t.acc_trade_price_24h,
-        });
-      }
-    }
-    return out;
+    const tickers = await this.readMarkets('/v1/ticker', 'ticker', markets, tickerSchema);
+    return tickers.map((t) => ({
+      market: t.market,
+      tradePrice: t.trade_price,
+      tradeTimestamp: new Date(t.trade_timestamp),
+      timestamp: new Date(t.timestamp),
+      accTradeVolume24h: t.acc_trade_volume_24h,
+      accTradeValue24h: t.acc_trade_price_24h,
+    }));
   }
 
   async orderBooks(markets: readonly string[]): Promise<OrderBook[]> {
-    const out: OrderBook[] = [];
+    const books = await this.readMarkets('/v1/orderbook', 'orderbook', markets, orderbookSchema);
+    return books.map((b) => ({
+      market: b.market,
+      timestamp: new Date(b.timestamp),
+      bids: b.orderbook_units.map((u) => ({ price: u.bid_price, size: u.bid_size })),
+      asks: b.orderbook_units.map((u) => ({ price: u.ask_price, size: u.ask_size })),
+      totalBidSize: b.total_bid_size,
+      totalAskSize: b.total_ask_size,
+    }));
+  }
+
+  /**
+   * A public quotation read of several markets: Upbit takes them as one comma-separated list,
+   * `maxMarketsPerCall` to a request; each answer an array of one item per market.
+   */
+  private async readMarkets<S extends z.ZodMiniType>(
+    path: string,
+    group: string,
+    markets: readonly string[],
+    item: S,
+  ): Promise<z.output<S>[]> {
+    const out: z.output<S>[] = [];
     for (const chunk of chunks(markets, this.o.maxMarketsPerCall)) {
       const body = await this.call({
         method: 'GET',
-        path: '/v1/orderbook',
+        path,
         params: [['markets', chunk.join(',')]],
         auth: false,
         kind: 'safe',
-        group: 'orderbook',
+        group,
       });
-      for (const b of parse(z.array(orderbookSchema), body, 'orderbook')) {
-        out.push({
-          market: b.market,
-          timestamp: new Date(b.timestamp),
-          bids: b.orderbook_units.map((u) => ({ price: u.bid_price, size: u.bid_size })),
-          asks: b.orderbook_units.map((u) => ({ price: u.ask_price, size: u.ask_size })),
-          totalBidSize: b.total_bid_size,
-          totalAskSize: b.total_ask_size,
-        });
-      }
+      out.push(...parse(z.array(item), body, path.replace('/v1/', '')));
     }
     return out;
   }
@@ -214,20 +213,13 @@ export class UpbitExchange implements Exchange, OrderHistory, WithdrawalVenue {
       const markets = new Set<string>();
       const ticks = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
         this.instruments = undefined;
-        const out = new Map<string, Decimal>();
-        for (const chunk of chunks([...markets], this.o.maxMarketsPerCall)) {
-          const body = await this.call({
-            method: 'GET',
-            path: '/v1/orderbook/instruments',
-            params: [['markets', chunk.join(',')]],
-            auth: false,
-            kind: 'safe',
-            group: 'orderbook',
-          });
-          for (const i of parse(z.array(instrumentSchema), body, 'orderbook/instruments'))
-            out.set(i.market, i.tick_size);
-        }
-        return out;
+        const instruments = await this.readMarkets(
+          '/v1/orderbook/instruments',
+          'orderbook',
+          [...markets],
+          instrumentSchema,
+        );
+        return new Map(instruments.map((i) => [i.market, i.tick_size]));
       });
       this.instruments = { markets, ticks };
     }
