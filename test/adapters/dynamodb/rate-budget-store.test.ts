@@ -137,4 +137,56 @@ describe('DynamoDB rate budget', () => {
       table.client.middlewareStack.remove('countBudgetWrites');
     }
   });
+
+  it('sends a request after a quiet spell at once when the table answers quickly, and reserves ahead only by the latency beyond the slack', async () => {
+    let now = 9_000_000;
+    let latency = 0;
+    const waits: number[] = [];
+    const budget = new DynamoDbRateBudget(table.client, table.tableName, {
+      scopes: { account: 'acct-g', egress: 'ip-g' },
+      now: () => now,
+      sleep: async (ms) => {
+        waits.push(ms);
+        now += ms;
+      },
+    });
+    // Each request to the table takes `latency` ms of the budget's clock.
+    table.client.middlewareStack.add((next) => async (args) => ((now += latency), next(args)), {
+      step: 'initialize',
+      name: 'slowTable',
+    });
+    let writes = 0;
+    table.client.middlewareStack.add((next) => (args) => ((writes += 1), next(args)), {
+      step: 'initialize',
+      name: 'countSlowTableWrites',
+    });
+    try {
+      // A quick table (well under the 50 ms slack): no wait at all, one write each.
+      for (let i = 0; i < 5; i++) {
+        now += 10_000;
+        await budget.acquire('orderbook');
+      }
+      expect(waits).toEqual([]);
+      expect(writes).toBe(5);
+      // A slow one (80 ms a write): once the budget has seen it, each slot is reserved far enough
+      // ahead that it is reached in time: one write per request, a wait shorter than the latency.
+      latency = 80;
+      for (let i = 0; i < 20; i++) {
+        now += 10_000;
+        await budget.acquire('orderbook');
+      }
+      writes = 0;
+      waits.length = 0;
+      for (let i = 0; i < 5; i++) {
+        now += 10_000;
+        await budget.acquire('orderbook');
+      }
+      expect(writes).toBe(5);
+      expect(waits).toHaveLength(5);
+      for (const w of waits) expect(w).toBeLessThan(latency);
+    } finally {
+      table.client.middlewareStack.remove('slowTable');
+      table.client.middlewareStack.remove('countSlowTableWrites');
+    }
+  });
 });
