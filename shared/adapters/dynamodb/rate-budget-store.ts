@@ -55,7 +55,7 @@ export class DynamoDbRateBudget implements RateBudget {
   private readonly limits: Readonly<Record<string, number>>;
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
-  /** Twice the recent write latency (a moving average): how far ahead of now to reserve, less the slack. */
+  /** How far ahead of now to reserve: twice the recent write latency (a moving average). */
   private lead = 20;
   /** Each bucket's schedule end as this caller last wrote or read it: which write to try first. */
   private readonly lastTat = new Map<string, number>();
@@ -87,12 +87,10 @@ export class DynamoDbRateBudget implements RateBudget {
     const inc = n * params.intervalMs;
     const lateSlackMs = this.options.lateSlackMs ?? 50;
     for (;;) {
-      // Reserve for when the write will be back (the write's recent latency, doubled), less the
-      // lateness every slot may have anyway (`lateSlackMs`, inside the bucket's margin): a slot the
-      // caller reaches later than that could crowd the next window, and one reserved further ahead
-      // than needed makes every request wait (after a quiet spell, the usual case, for nothing).
+      // Reserve for when the write will be back (the write's recent latency, doubled), not for now:
+      // a slot the caller reaches late could crowd the next window.
       const asked = this.now();
-      const now = asked + Math.ceil(Math.min(Math.max(0, this.lead - lateSlackMs), horizonMs / 2));
+      const now = asked + Math.ceil(Math.min(this.lead, horizonMs / 2));
       // The schedule runs: queue behind it (atomic, so concurrent callers never collide).
       const queue = async (): Promise<number | undefined> => {
         try {
