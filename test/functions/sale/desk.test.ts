@@ -17,6 +17,7 @@ import {
   throughDesk,
   settings,
   statesEntered,
+  untilMembers,
   useSaleWorld,
 } from './world';
 import { byKind, deskHelpers, executedVolume } from './desk-support';
@@ -217,10 +218,13 @@ describe('the sale desk', () => {
     let turned!: () => void;
     const deskTurned = new Promise<void>((resolve) => (turned = resolve));
     const membersAtTurn = new Map<string, { status: string; reason?: string }>();
+    let turns = 0;
     world.hooks.PlanDeskSlice = async (input, run) => {
+      const deskId = (input as { deskId: string }).deskId;
+      // All four in the desk's first order: a case's execution can join a turn late on a loaded machine.
+      if (turns++ === 0) await untilMembers(world, deskId, [held, stopped, paying, other]);
       const out = await run();
       if (changedAt && membersAtTurn.size === 0) {
-        const deskId = (input as { deskId: string }).deskId;
         for (const id of leaving) membersAtTurn.set(id, (await world.desks.member(CITY, deskId, id))!);
         turned();
       }
