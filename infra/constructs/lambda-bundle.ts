@@ -174,6 +174,32 @@ export const sideEffectFreePackages: Plugin = {
   },
 };
 
+/**
+ * Packages' `package.json` files the bundles import, each read for its name and version only: every
+ * AWS client's runtime configuration (`packageInfo.version`, for the user agent) and the X-Ray SDK
+ * (`pkginfo.name` and `.version`, in the segments it sends). A JSON import brings the whole file
+ * (2.3 KB a client: scripts, dependencies, files); the bundles keep these two fields. A test
+ * (test/infra/bundle.test.ts) fails when one of the importers reads another field.
+ */
+const PACKAGE_MANIFESTS = /[\\/]node_modules[\\/](@aws-sdk[\\/]client-[^\\/]+|aws-xray-sdk-core)[\\/]package\.json$/;
+
+/** The fields of a package.json the bundles keep. */
+export const MANIFEST_FIELDS = ['name', 'version'] as const;
+
+export function manifestFields(full: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(MANIFEST_FIELDS.filter((f) => f in full).map((f) => [f, full[f]]));
+}
+
+export const packageManifests: Plugin = {
+  name: 'package-manifests',
+  setup(esbuild) {
+    esbuild.onLoad({ filter: PACKAGE_MANIFESTS }, ({ path: file }) => {
+      const full = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+      return { contents: JSON.stringify(manifestFields(full)), loader: 'json' };
+    });
+  },
+};
+
 /** The build of one function's entry (everything but where it is written). */
 export function bundleOptions(entry: string): BuildOptions & { entryPoints: string[] } {
   return {
@@ -190,7 +216,7 @@ export function bundleOptions(entry: string): BuildOptions & { entryPoints: stri
     mainFields: ['module', 'main'],
     banner: { js: BUNDLE_BANNER },
     alias: { ...BUNDLE_ALIASES },
-    plugins: [sdkSchemaKeys, sideEffectFreePackages, xraySdkStubs, xrayWhitelist],
+    plugins: [sdkSchemaKeys, sideEffectFreePackages, xraySdkStubs, xrayWhitelist, packageManifests],
     minify: true,
     // Korean text (notices, problems) as UTF-8, 3 bytes a character, not 6-byte \u escapes.
     charset: 'utf8',

@@ -16,7 +16,12 @@ import { pathToFileURL } from 'node:url';
 import { App, Stack } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { AppFunction } from '../../infra/constructs/function';
-import { bundleFunction, capturedWhitelist } from '../../infra/constructs/lambda-bundle';
+import {
+  bundleFunction,
+  capturedWhitelist,
+  MANIFEST_FIELDS,
+  manifestFields,
+} from '../../infra/constructs/lambda-bundle';
 
 describe('bundled app', () => {
   const outdir = mkdtempSync(path.join(tmpdir(), 'ctr-bundle-'));
@@ -201,5 +206,46 @@ describe("the X-Ray SDK's whitelist in the bundles", () => {
         expect(recorded).toContain(`${service}.${operation}`);
         expect(entry).toEqual(full.services[service]?.operations[operation]);
       }
+  });
+});
+
+describe("packages' package.json in the bundles", () => {
+  const modules = path.join(__dirname, '..', '..', 'node_modules');
+  // Each importer of a package.json the bundling step cuts, and the name it reads the file under.
+  const readers: [file: string, name: string][] = [
+    [path.join(modules, 'aws-xray-sdk-core', 'dist', 'lib', 'aws-xray.js'), 'pkginfo'],
+    ...readdirSync(path.join(modules, '@aws-sdk'))
+      .filter((p) => p.startsWith('client-'))
+      .flatMap((client) => {
+        const dir = path.join(modules, '@aws-sdk', client, 'dist-es');
+        return readdirSync(dir)
+          .filter((f) => f.endsWith('.js') && readFileSync(path.join(dir, f), 'utf8').includes('package.json'))
+          .map((f): [string, string] => [path.join(dir, f), 'packageInfo']);
+      }),
+  ];
+
+  it('keep every field their importers read', () => {
+    expect(readers.length).toBeGreaterThan(2); // the X-Ray SDK and the clients' runtime configurations
+    for (const [file, name] of readers) {
+      const text = readFileSync(file, 'utf8');
+      const read = [...text.matchAll(new RegExp(`\\b${name}\\b(\\s*\\.\\s*\\w+|\\s*\\[)?`, 'g'))].map((m) =>
+        (m[1] ?? '').replace(/\s/g, ''),
+      );
+      // Every use is a field access (or the import and the fallback's assignment), never the whole object.
+      const fields = read.filter((r) => r.startsWith('.')).map((r) => r.slice(1));
+      expect({ file, fields: fields.filter((f) => !(MANIFEST_FIELDS as readonly string[]).includes(f)) }).toEqual({
+        file,
+        fields: [],
+      });
+      expect({ file, computed: read.filter((r) => r === '[') }).toEqual({ file, computed: [] });
+    }
+  });
+
+  it('are cut to those fields, their values unchanged', () => {
+    const full = JSON.parse(readFileSync(path.join(modules, 'aws-xray-sdk-core', 'package.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    expect(manifestFields(full)).toEqual({ name: 'aws-xray-sdk-core', version: full.version });
   });
 });
