@@ -50,12 +50,16 @@ export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
 
 /**
  * Files inside the X-Ray SDK (CommonJS: esbuild keeps all it requires) replaced by stubs that fail
- * loudly if ever reached: its AWS SDK v2 patcher (with semver), never called with v3 clients, and
- * its centralized sampler, switched off by the SDK itself on Lambda (functions/bundling/).
+ * loudly if ever reached: its AWS SDK v2 patcher (with semver), never called with v3 clients, its
+ * centralized sampler, switched off by the SDK itself on Lambda, and its hosts' plugins (EC2, ECS,
+ * Elastic Beanstalk), used only when passed to `AWSXRay.config`, which nothing calls (functions/bundling/).
  */
 const XRAY_STUBS: Readonly<Record<string, string>> = {
   './patchers/aws_p': 'functions/bundling/xray-aws-v2.ts',
   './sampling/default_sampler': 'functions/bundling/xray-central-sampling.ts',
+  './segments/plugins/ec2_plugin': 'functions/bundling/xray-plugins.ts',
+  './segments/plugins/ecs_plugin': 'functions/bundling/xray-plugins.ts',
+  './segments/plugins/elastic_beanstalk_plugin': 'functions/bundling/xray-plugins.ts',
 };
 
 /** A filter matching exactly one of `names`. */

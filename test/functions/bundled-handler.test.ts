@@ -31,6 +31,7 @@ describe('a bundled handler', () => {
     const code = readFileSync(bundle, 'utf8');
     expect(code).toContain('centralized sampling is not bundled');
     expect(code).toContain('v2 patcher is not bundled');
+    expect(code).toContain('X-Ray SDK plugins are not bundled');
     expect(code).toContain('endpoint discovery is not bundled');
 
     const daemon = createSocket('udp4');

@@ -72,6 +72,7 @@ describe('bundled app', () => {
     expect(code).toContain('event streams are not bundled');
     expect(code).toContain('v2 patcher is not bundled');
     expect(code).toContain('centralized sampling is not bundled');
+    expect(code).toContain('X-Ray SDK plugins are not bundled');
     expect(code).not.toContain('Invalid comparator');
     expect(code).not.toContain('/SamplingTargets');
     expect(code).toContain('[DecimalError]');
@@ -117,6 +118,30 @@ describe('bundled app', () => {
     });
     expect(run.stderr).toBe('');
     expect(run.stdout).toBe('sent to dynamodb.ap-northeast-2.amazonaws.com');
+  });
+});
+
+describe("the X-Ray SDK's host plugins in a bundle", () => {
+  it('fail loudly when asked for (the stub the bundles carry instead)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'xray-plugins-'));
+    try {
+      await bundleFunction(path.join(__dirname, 'fixtures', 'xray-plugins.ts'), dir, path.join(dir, 'sidecar'));
+      const code = readFileSync(path.join(dir, 'index.mjs'), 'utf8');
+      expect(code).not.toContain('/var/elasticbeanstalk'); // the plugins' code is not in the bundle
+      const run = spawnSync(process.execPath, [path.join(dir, 'index.mjs')], {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '' },
+      });
+      expect(run.stderr).toBe('');
+      const refusal = 'X-Ray SDK plugins are not bundled in this function (functions/bundling/xray-plugins.ts)';
+      expect(run.stdout.trim().split('\n')).toEqual([
+        `EC2Plugin: ${refusal}`,
+        `ECSPlugin: ${refusal}`,
+        `ElasticBeanstalkPlugin: ${refusal}`,
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
