@@ -8,7 +8,7 @@ import { DynamoDbCitySettings } from '#adapters/dynamodb/city-settings-store';
 import { createDynamoDbClient } from '#adapters/dynamodb/client';
 import { rateBudgetFromEnv } from '#adapters/dynamodb/rate-budget-store';
 import { DynamoDbPriceStore } from '#adapters/dynamodb/price-store';
-import { UpbitExchange } from '#adapters/exchange/upbit';
+import { UpbitQuotations } from '#adapters/exchange/upbit-quotations';
 import { lambdaHandler, powertools } from '../lambda';
 import { createPollHandler } from './app';
 import { loadPollConfig } from './config';
@@ -22,7 +22,8 @@ const store = new DynamoDbPriceStore(dynamodb, config.tableName, {
   historyDays: config.historyDays,
   casesPerPart: config.casesPerPart,
 });
-const exchange = new UpbitExchange({
+// The quotation reads alone: the exchange's private calls (upbit.ts) are not in this bundle.
+const exchange = new UpbitQuotations({
   baseUrl: config.exchangeBaseUrl,
   // Quotation endpoints are public: nothing is signed, so no key is read or held.
   accessKey: '',

@@ -6,7 +6,7 @@ import { sameSettingsForEveryCity } from '../../domain/fixtures';
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDbPriceStore } from '#adapters/dynamodb/price-store';
-import { UpbitExchange } from '#adapters/exchange/upbit';
+import { UpbitQuotations } from '#adapters/exchange/upbit-quotations';
 import { confirmCustody, registerCase, requestTransfer, type Case, type TransitionContext } from '#domain/case';
 import { DEFAULT_CITY_SETTINGS } from '#domain/city-settings';
 import { DEFAULT_EXECUTION_POLICY } from '#domain/execution-policy';
@@ -57,7 +57,8 @@ export function poller(
     { casesPerPart: options.casesPerPart ?? 1000 },
     async () => undefined,
   );
-  const exchange = new UpbitExchange({
+  // What the handler deploys: the quotation reads alone.
+  const exchange = new UpbitQuotations({
     baseUrl: sim.url,
     accessKey: '',
     secretKey: '',
