@@ -3,7 +3,7 @@
  * after each settlement). Reads balances with the trading key (never the withdrawal key).
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { DynamoDbCaseStore } from '#adapters/dynamodb/case-store';
+import { DynamoDbCityTotals } from '#adapters/dynamodb/city-totals';
 import { createDynamoDbClient } from '#adapters/dynamodb/client';
 import { rateBudgetFromEnv } from '#adapters/dynamodb/rate-budget-store';
 import { DynamoDbJournalStore } from '#adapters/dynamodb/journal-store';
@@ -23,7 +23,8 @@ let run: (() => Promise<Reconciliation>) | undefined;
 export const handler = lambdaHandler(async () => {
   run ??= createCustodyReconciliation({
     exchange: await exchangeFromSecret(rateBudgetFromEnv(dynamodb)),
-    cases: new DynamoDbCaseStore(dynamodb, config.tableName),
+    // The city totals alone: the case store's writes and marshalling are not in this bundle.
+    cases: new DynamoDbCityTotals(dynamodb, config.tableName),
     releases: new DynamoDbReleaseStore(dynamodb, config.tableName),
     journal: new DynamoDbJournalStore(dynamodb, config.tableName),
     cities: config.cities,

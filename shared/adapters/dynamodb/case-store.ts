@@ -29,8 +29,8 @@ import {
   type StatementData,
 } from '#domain/case-store';
 import type { LocalDate } from '#domain/dates';
-import { Decimal, ZERO } from '#domain/money';
 import { batchGetAll, documentClient, queryAll } from './client';
+import { ALL_STATUSES, cityTotals } from './city-totals';
 import { refundPaidItem } from './journal-store';
 import {
   caseRefPk,
@@ -45,7 +45,6 @@ import {
 } from './keys';
 import {
   auditToItem,
-  availableOf,
   caseToItem,
   int,
   itemToAudit,
@@ -65,20 +64,6 @@ import {
   type Item,
 } from './marshal';
 import { INDEX } from './table-definition';
-
-export const ALL_STATUSES: readonly CaseStatus[] = [
-  'REGISTERED',
-  'TRANSFER_REQUESTED',
-  'IN_CUSTODY',
-  'NOTICE_SENT',
-  'DUE',
-  'SELLING',
-  'SETTLED',
-  'SHORTFALL',
-  'PAID',
-  'ON_HOLD',
-  'CANCELLED',
-];
 
 /** DynamoDB's limits, with headroom: an item is at most 400 KB, a transaction at most 100 items. */
 const MAX_ITEM_BYTES = 350_000;
@@ -456,36 +441,8 @@ export class DynamoDbCaseStore implements CaseStore {
     };
   }
 
-  async cityTotals(cityId: string): Promise<CityTotals> {
-    const totals: CityTotals = {
-      cityId,
-      byStatus: {},
-      arrearsOutstanding: ZERO,
-      recoveredToDate: ZERO,
-      refundPayable: ZERO,
-      available: {},
-    };
-    for (const status of ALL_STATUSES) {
-      const items = await queryAll(this.doc, {
-        TableName: this.tableName,
-        IndexName: INDEX.byStatus,
-        KeyConditionExpression: 'GSI2PK = :pk',
-        ExpressionAttributeValues: { ':pk': statusPk(cityId, status) },
-        ProjectionExpression: 'arrearsKrw, recoveredKrw, refundPayableKrw, available',
-      });
-      if (items.length === 0) continue;
-      totals.byStatus[status] = items.length;
-      for (const item of items) {
-        totals.recoveredToDate = totals.recoveredToDate.add(new Decimal(str(item.recoveredKrw, 'recoveredKrw')));
-        totals.refundPayable = totals.refundPayable.add(new Decimal(str(item.refundPayableKrw, 'refundPayableKrw')));
-        if (isClosed(status)) continue;
-        totals.arrearsOutstanding = totals.arrearsOutstanding.add(new Decimal(str(item.arrearsKrw, 'arrearsKrw')));
-        for (const [market, quantity] of Object.entries(availableOf(item))) {
-          if (quantity.gt(0)) totals.available[market] = (totals.available[market] ?? ZERO).add(quantity);
-        }
-      }
-    }
-    return totals;
+  cityTotals(cityId: string): Promise<CityTotals> {
+    return cityTotals(this.doc, this.tableName, cityId);
   }
 
   // ---------------------------------------------------------------- query helpers

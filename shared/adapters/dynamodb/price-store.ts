@@ -36,7 +36,7 @@ import { isClosed } from '#domain/case';
 import type { CoverageState } from '#domain/coverage';
 import type { LocalDate } from '#domain/dates';
 import { Decimal } from '#domain/money';
-import { ALL_STATUSES } from './case-store';
+import { ALL_STATUSES } from './city-totals';
 import { documentClient, queryAll } from './client';
 import { casePk, coveragePk, PRICE_SK, pricePk, priceSeriesPk, SK, statusPk } from './keys';
 import { availableOf, CorruptItemError, dec, int, itemToCase, str, type Item } from './marshal';

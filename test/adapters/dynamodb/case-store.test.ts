@@ -1,4 +1,5 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbCityTotals } from '#adapters/dynamodb/city-totals';
 import { documentClient } from '#adapters/dynamodb/client';
 import { casePk, SK } from '#adapters/dynamodb/keys';
 import {
@@ -306,6 +307,8 @@ describe('DynamoDbCaseStore', () => {
     expect(totals.recoveredToDate.toFixed()).toBe('60000');
     // 1,560,000 owed + 9,900 of July's surcharge (0.66% of each bill, brought forward by the payment) - 60,000 paid.
     expect(totals.arrearsOutstanding.toFixed()).toBe('1509900');
+    // The totals alone (the custody reconciliation's reader) read the same.
+    await expect(new DynamoDbCityTotals(table.client, table.tableName).cityTotals(city)).resolves.toEqual(totals);
   });
 
   it('keeps an idempotency record with the change, and refuses a second change under the same key', async () => {

@@ -4,6 +4,7 @@
  * something the ledger does not (a deposit nobody registered, a fill nobody recorded).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
+import { DynamoDbCityTotals } from '#adapters/dynamodb/city-totals';
 import { DynamoDbJournalStore } from '#adapters/dynamodb/journal-store';
 import { DynamoDbReleaseStore } from '#adapters/dynamodb/release-store';
 import { UpbitExchange } from '#adapters/exchange/upbit';
@@ -36,7 +37,8 @@ const journal = () => new DynamoDbJournalStore(table.client, table.tableName);
 const run = () =>
   createCustodyReconciliation({
     exchange: new UpbitExchange({ baseUrl: sim.url, ...KEYS }),
-    cases: table.store,
+    // What the handler deploys: the city totals alone.
+    cases: new DynamoDbCityTotals(table.client, table.tableName),
     releases: new DynamoDbReleaseStore(table.client, table.tableName),
     journal: journal(),
     cities: [city],
