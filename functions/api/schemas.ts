@@ -7,6 +7,7 @@
 import * as z from 'zod/mini';
 import { en } from 'zod/locales';
 import { isLocalDate } from '#domain/dates';
+import { CASE_STATUSES } from '#domain/case-status';
 
 // The messages zod gives for checks without their own (a length, an enum, a literal) are the English
 // locale's; zod's mini build loads no locale by itself (its classic build loads this one), and callers
@@ -147,20 +148,7 @@ export const Market = withMeta(
   { description: 'Exchange market code.', example: 'KRW-BTC' },
 );
 
-export const STATUSES = [
-  'REGISTERED',
-  'TRANSFER_REQUESTED',
-  'IN_CUSTODY',
-  'NOTICE_SENT',
-  'DUE',
-  'SELLING',
-  'SETTLED',
-  'SHORTFALL',
-  'PAID',
-  'ON_HOLD',
-  'CANCELLED',
-] as const;
-export const Status = withMeta(z.enum(STATUSES), { description: 'Where the case is in its lifecycle.' });
+export const Status = withMeta(z.enum(CASE_STATUSES), { description: 'Where the case is in its lifecycle.' });
 export const HoldKind = withMeta(z.enum(['APPEAL', 'LAWSUIT', 'COLLECTION_DEFERRAL', 'DISPOSITION_DEFERRAL']), {
   description: 'Appeal or lawsuit (징수법 §71⑤), collection deferral (§28③), disposition deferral (§105).',
 });

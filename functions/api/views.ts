@@ -17,7 +17,7 @@ import type {
   StatementView,
   SummaryView,
 } from './schemas';
-import { STATUSES } from './schemas';
+import { CASE_STATUSES } from '#domain/case-status';
 
 const amounts = (a: Amounts) => ({
   assessed: wonString(a.assessed),
@@ -307,7 +307,7 @@ export async function summaryView(
       : Promise.resolve({} as Awaited<ReturnType<LatestPrices['latestBids']>>),
     prices?.coverageSheet ? prices.coverageSheet(totals.cityId) : Promise.resolve(undefined),
   ]);
-  const byStatus = Object.fromEntries(STATUSES.map((s: CaseStatus) => [s, totals.byStatus[s] ?? 0]));
+  const byStatus = Object.fromEntries(CASE_STATUSES.map((s: CaseStatus) => [s, totals.byStatus[s] ?? 0]));
   return {
     cityId: totals.cityId,
     asOf: now.toISOString(),

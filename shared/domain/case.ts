@@ -24,19 +24,9 @@ import {
 } from './notice-builders';
 import type { NoticeContent, NoticeKind, ReleaseReason } from './notices';
 import type { RefundInstruction } from './refunds';
+import type { CaseStatus } from './case-status';
 
-export type CaseStatus =
-  | 'REGISTERED'
-  | 'TRANSFER_REQUESTED'
-  | 'IN_CUSTODY'
-  | 'NOTICE_SENT'
-  | 'DUE'
-  | 'SELLING'
-  | 'SETTLED'
-  | 'SHORTFALL'
-  | 'PAID'
-  | 'ON_HOLD'
-  | 'CANCELLED';
+export type { CaseStatus };
 
 /** Closed for good: nothing more may happen to the case. */
 export const CLOSED_STATUSES: readonly CaseStatus[] = ['SETTLED', 'PAID', 'CANCELLED'];

@@ -30,7 +30,8 @@ import {
 } from '#domain/case-store';
 import type { LocalDate } from '#domain/dates';
 import { batchGetAll, documentClient, queryAll } from './client';
-import { ALL_STATUSES, cityTotals } from './city-totals';
+import { cityTotals } from './city-totals';
+import { CASE_STATUSES } from '#domain/case-status';
 import { refundPaidItem } from './journal-store';
 import {
   caseRefPk,
@@ -372,7 +373,7 @@ export class DynamoDbCaseStore implements CaseStore {
     status: CaseStatus | undefined,
     options: ListOptions = {},
   ): Promise<Page<CaseSummary>> {
-    const partitions = (status ? [status] : ALL_STATUSES).map((s) => statusPk(cityId, s));
+    const partitions = (status ? [status] : CASE_STATUSES).map((s) => statusPk(cityId, s));
     const page = await this.queryPartitions(INDEX.byStatus, 'GSI2PK', partitions, undefined, options);
     return { items: page.items.map(itemToSummary), ...(page.cursor ? { cursor: page.cursor } : {}) };
   }

@@ -6,27 +6,14 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { isClosed, type CaseStatus } from '#domain/case';
+import { isClosed } from '#domain/case';
+import { CASE_STATUSES } from '#domain/case-status';
 import type { CaseStore, CityTotals } from '#domain/case-store';
 import { Decimal, ZERO } from '#domain/money';
 import { documentClient, queryAll } from './client';
 import { statusPk } from './keys';
 import { availableOf, str } from './marshal';
 import { INDEX } from './table-definition';
-
-export const ALL_STATUSES: readonly CaseStatus[] = [
-  'REGISTERED',
-  'TRANSFER_REQUESTED',
-  'IN_CUSTODY',
-  'NOTICE_SENT',
-  'DUE',
-  'SELLING',
-  'SETTLED',
-  'SHORTFALL',
-  'PAID',
-  'ON_HOLD',
-  'CANCELLED',
-];
 
 export async function cityTotals(doc: DynamoDBDocumentClient, tableName: string, cityId: string): Promise<CityTotals> {
   const totals: CityTotals = {
@@ -37,7 +24,7 @@ export async function cityTotals(doc: DynamoDBDocumentClient, tableName: string,
     refundPayable: ZERO,
     available: {},
   };
-  for (const status of ALL_STATUSES) {
+  for (const status of CASE_STATUSES) {
     const items = await queryAll(doc, {
       TableName: tableName,
       IndexName: INDEX.byStatus,

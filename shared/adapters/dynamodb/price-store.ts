@@ -36,7 +36,7 @@ import { isClosed } from '#domain/case';
 import type { CoverageState } from '#domain/coverage';
 import type { LocalDate } from '#domain/dates';
 import { Decimal } from '#domain/money';
-import { ALL_STATUSES } from './city-totals';
+import { CASE_STATUSES } from '#domain/case-status';
 import { documentClient, queryAll } from './client';
 import { casePk, coveragePk, PRICE_SK, pricePk, priceSeriesPk, SK, statusPk } from './keys';
 import { availableOf, CorruptItemError, dec, int, itemToCase, str, type Item } from './marshal';
@@ -136,7 +136,7 @@ export interface PriceStoreOptions {
 
 // ---------------------------------------------------------------- store
 
-const OPEN_STATUSES: readonly CaseStatus[] = ALL_STATUSES.filter((s) => !isClosed(s));
+const OPEN_STATUSES: readonly CaseStatus[] = CASE_STATUSES.filter((s) => !isClosed(s));
 const BATCH_GET = 100;
 const BATCH_WRITE = 25;
 const PARALLEL_WRITES = 16;
