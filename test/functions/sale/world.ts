@@ -532,20 +532,10 @@ export const executionInput = (
 
 /** Runs `then` once, after the first time the state's real handler has finished. */
 export function afterFirst(world: SaleWorld, state: string, then: () => Promise<void>): void {
-  afterFirstWhen(world, state, async () => true, then);
-}
-
-/** Runs `then` once, after the first run of `state` after which `ready` holds. */
-export function afterFirstWhen(
-  world: SaleWorld,
-  state: string,
-  ready: () => Promise<boolean>,
-  then: () => Promise<void>,
-): void {
   let done = false;
   world.hooks[state] = async (_input, run) => {
     const out = await run();
-    if (!done && (await ready())) {
+    if (!done) {
       done = true;
       await then();
     }
