@@ -125,7 +125,13 @@ import { routes as apiRoutes } from '../functions/api/routes';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { createS3Client, createSesClient } from '#adapters/notice-channels/clients';
 import { startLocalSes, type LocalSes } from './ses-local';
-import { concurrencyLimit, createLocalSaleWorkflow, loadSaleDefinition, type LocalSaleWorkflow } from './sale-workflow';
+import {
+  concurrencyLimit,
+  createLocalSaleWorkflow,
+  loadSaleDefinition,
+  SimTimeGate,
+  type LocalSaleWorkflow,
+} from './sale-workflow';
 import {
   createFifoQueueWithDlq,
   lambdaContext,
@@ -280,13 +286,6 @@ export interface PendingWork {
 
 /** The local print batches' bucket (a deployment names its own). */
 export const PRINT_BATCH_BUCKET = 'ctr-local-print-batches';
-/**
- * The sale request queue's delivery delay here: the shortest SQS allows (whole seconds), shorter
- * than the deployed one (SALE_REQUEST_DELAY_SECONDS), like the visibility timeouts, because the
- * local queue counts real seconds while the clock holds still for a sale request on its way (every
- * deadline day's requests wait it out once: 2 s was a sixth of the demo's time).
- */
-const LOCAL_SALE_REQUEST_DELAY_SECONDS = Math.min(1, SALE_REQUEST_DELAY_SECONDS);
 /** As the stack's queues (infra/constructs/queues.ts). */
 const MAX_RECEIVE_COUNT = 5;
 /** The release schedule's period: how often the timeline steps while releases are in flight. */
@@ -526,8 +525,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       name: 'sale-request',
       visibilityTimeoutSeconds: 60,
       maxReceiveCount: MAX_RECEIVE_COUNT,
-      delaySeconds: LOCAL_SALE_REQUEST_DELAY_SECONDS,
     });
+    // The sale request queue's delivery delay (SALE_REQUEST_DELAY_SECONDS, as deployed) passes on the
+    // shared clock, as the workflow's waits do: the local queue delays nothing, its consumer holds each
+    // request until the clock has moved on that far. On the local queue's real seconds, every deadline
+    // day's requests held the clock still while they waited it out (a tenth of the demo's time).
+    const saleRequestDelay = new SimTimeGate(clock);
     const consumers: { name: string; source: SqsEventSource; queue: LocalQueueWithDlq }[] = [];
     const consume = (name: string, queue: LocalQueueWithDlq, handler: SqsHandler) => {
       deployed.consumers.push({ function: name, queue: queue === noticeQueue ? 'noticeDispatch' : 'saleRequest' });
@@ -539,6 +542,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         batchSize: 10,
         functionTimeoutMs: 30_000,
         waitTimeSeconds: 1,
+        ...(queue === saleQueue
+          ? {
+              deliveryDelay: {
+                ms: SALE_REQUEST_DELAY_SECONDS * 1000,
+                nowMs: () => clock.nowMs(),
+                wait: (until: number) => saleRequestDelay.wait(until),
+                visibilityTimeoutSeconds: queue.visibilityTimeoutSeconds,
+              },
+            }
+          : {}),
       });
       source.start();
       consumers.push({ name, source, queue });
@@ -970,24 +983,29 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       async pendingWork() {
         let messages = 0;
         let delayed = 0;
-        const { running, waiting } = workflow.running();
+        const { running, waiting: parked } = workflow.running();
+        // Sale requests held for the queue's delay are in flight, but wait for the clock like a parked sale.
+        const held = saleRequestDelay.blocked;
         const depths = await Promise.all(
           consumers.map(async (c) => ({ c, d: await queueDepth(sqsClient, c.queue.url) })),
         );
         for (const { c, d } of depths) {
+          const inFlight = c.queue === saleQueue ? Math.max(0, d.inFlight - held) : d.inFlight;
           // At the cap on running sales a sale request can only be deferred again: it waits for a
           // running sale to end, like a delayed one.
-          if (c.queue === saleQueue && running >= maxRunningSales) delayed += d.visible + d.inFlight + d.delayed;
+          if (c.queue === saleQueue && running >= maxRunningSales) delayed += d.visible + inFlight + d.delayed;
           else {
-            messages += d.visible + d.inFlight;
+            messages += d.visible + inFlight;
             delayed += d.delayed;
           }
         }
         // Messages or running steps keep the timeline busy whatever else it would learn: the releases
         // are read only when it may move the clock (the timeline asks after every step: a fifth of the
         // demo's DynamoDB requests were these reads).
-        const active = running - waiting;
-        const wake = workflow.gate.nextWake();
+        const active = running - parked;
+        const waiting = parked + held;
+        const gateWakes = [workflow.gate.nextWake(), saleRequestDelay.nextWake()].filter((t) => t !== undefined);
+        const wake = gateWakes.length > 0 ? Math.min(...gateWakes) : undefined;
         // Releases in flight hold the clock to the release schedule's pace: when a sale wakes sooner,
         // they change neither where the clock goes next nor whether anything waits, so they are not
         // read (during a sale day, nearly every time).
@@ -1015,7 +1033,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           ...(nextWake !== undefined ? { nextWake } : {}),
         };
       },
-      wake: () => workflow.gate.release(),
+      wake: () => workflow.gate.release() + saleRequestDelay.release(),
       activeSteps() {
         const { running, waiting } = workflow.running();
         return running - waiting;
@@ -1024,7 +1042,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       serve(rate: number) {
         clock.setRate(rate);
         scheduler.startTicking();
-        const ticker = setInterval(() => workflow.gate.release(), 100);
+        const ticker = setInterval(() => workflow.gate.release() + saleRequestDelay.release(), 100);
         stoppers.push({ name: 'sale clock', stop: async () => clearInterval(ticker) });
       },
       async pendingNotices() {

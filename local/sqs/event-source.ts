@@ -12,6 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
+  ChangeMessageVisibilityBatchCommand,
   DeleteMessageBatchCommand,
   ReceiveMessageCommand,
   type Message,
@@ -38,7 +39,27 @@ export interface SqsEventSourceOptions {
   waitTimeSeconds?: number;
   /** Called after every batch (also when the handler threw). */
   onBatch?: (report: BatchReport) => void;
+  /** The queue's delivery delay, passed on a clock of the caller's rather than SQS's real one. */
+  deliveryDelay?: DeliveryDelay;
 }
+
+/**
+ * A queue's delivery delay on another clock (the local stack's simulated one, on which the sale
+ * workflow's waits pass too): the queue itself delays nothing, and the event source holds each new
+ * message, in flight, until `wait` lets it go `ms` after it first saw it. A message received again
+ * (its handler failed) is not held again: SQS delays a message once, when it is sent.
+ */
+export interface DeliveryDelay {
+  ms: number;
+  nowMs(): number;
+  /** Resolves once the clock reaches `until`. */
+  wait(until: number): Promise<void>;
+  /** The queue's visibility timeout: a held message whose handler failed comes back after it. */
+  visibilityTimeoutSeconds: number;
+}
+
+/** How long a held message stays in flight at most (SQS's maximum visibility timeout, 12 hours). */
+const HOLD_SECONDS = 12 * 3600;
 
 export interface BatchReport {
   event: SQSEvent;
@@ -166,6 +187,13 @@ export class SqsEventSource {
   private readonly timeoutMs: number;
   private loop: Promise<void> | undefined;
   private abort: AbortController | undefined;
+  /** Messages already held once for the delivery delay (by message id). */
+  private readonly delayed = new Set<string>();
+  /** Held batches waiting for their delivery (`stop` lets them go without delivering them). */
+  private readonly holding = new Set<Promise<void>>();
+  private stopHolding = new AbortController();
+  /** The batch being handled: one at a time, as the background loop alone would (the starter's reserved concurrency of 1). */
+  private handling: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: SqsEventSourceOptions) {
     this.batchSize = options.batchSize ?? 10;
@@ -187,8 +215,66 @@ export class SqsEventSource {
       }),
       signal ? { abortSignal: signal } : {},
     );
-    const messages = received.Messages ?? [];
+    let messages = received.Messages ?? [];
     if (messages.length === 0) return undefined;
+    const delay = this.options.deliveryDelay;
+    if (delay) {
+      const fresh = messages.filter((m) => !this.delayed.has(m.MessageId ?? ''));
+      if (fresh.length > 0) await this.hold(fresh, delay);
+      messages = messages.filter((m) => !fresh.includes(m));
+      if (messages.length === 0) return undefined;
+    }
+    return this.deliver(messages);
+  }
+
+  /** Keeps `messages` in flight until the delivery delay has passed on its clock, then delivers them. */
+  private async hold(messages: Message[], delay: DeliveryDelay): Promise<void> {
+    for (const m of messages) this.delayed.add(m.MessageId ?? '');
+    await this.changeVisibility(messages, HOLD_SECONDS);
+    const stopped = this.stopHolding.signal;
+    const due = delay.nowMs() + delay.ms;
+    const held = (async () => {
+      await Promise.race([
+        delay.wait(due),
+        new Promise<void>((resolve) => stopped.addEventListener('abort', () => resolve(), { once: true })),
+      ]);
+      if (stopped.aborted) return;
+      try {
+        const report = await this.deliver(messages);
+        // As after Lambda's failed invocation: back once the queue's visibility timeout has passed.
+        const failed = messages.filter((m) => report.failed.includes(m.MessageId ?? ''));
+        if (failed.length > 0) await this.changeVisibility(failed, delay.visibilityTimeoutSeconds);
+      } catch (error) {
+        this.options.onBatch?.({ event: { Records: [] }, succeeded: [], failed: [], notDeleted: [], error });
+      }
+    })();
+    this.holding.add(held);
+    void held.finally(() => this.holding.delete(held));
+  }
+
+  private async changeVisibility(messages: Message[], seconds: number): Promise<void> {
+    await this.options.client.send(
+      new ChangeMessageVisibilityBatchCommand({
+        QueueUrl: this.options.queue.url,
+        Entries: messages.map((m, i) => ({
+          Id: String(i),
+          ReceiptHandle: m.ReceiptHandle,
+          VisibilityTimeout: seconds,
+        })),
+      }),
+    );
+  }
+
+  /** Hands `messages` to the handler as one event once the batch before it is done. */
+  private deliver(messages: Message[]): Promise<BatchReport> {
+    const report = this.handling.then(() => this.handle(messages));
+    this.handling = report.catch(() => undefined);
+    return report;
+  }
+
+  /** Hands `messages` to the handler as one event, deletes what succeeded, reports the batch. */
+  private async handle(messages: Message[]): Promise<BatchReport> {
+    const { client, queue } = this.options;
     const event = toSqsEvent(messages, queue.arn);
     const all = event.Records.map((r) => r.messageId);
     let failed: string[];
@@ -283,6 +369,9 @@ export class SqsEventSource {
 
   async stop(): Promise<void> {
     this.abort?.abort();
+    this.stopHolding.abort();
+    await Promise.all(this.holding);
+    this.stopHolding = new AbortController();
     await this.loop;
     this.loop = undefined;
     this.abort = undefined;

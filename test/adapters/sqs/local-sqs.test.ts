@@ -1,6 +1,8 @@
 /** The local SQS harness: queues as the stack defines them, and Lambda's event source mapping. */
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { StackClock } from '../../../local/clock';
+import { SimTimeGate } from '../../../local/sale-workflow';
 import { queueDepth } from '../../../local/sqs';
 import { useLocalSqs } from '../../support/sqs';
 
@@ -105,5 +107,80 @@ describe('local SQS harness', () => {
     for (let i = 0; i < 50 && bodies.length < 2; i++) await new Promise((r) => setTimeout(r, 50));
     await consumer.stop();
     expect(bodies).toEqual(['one', 'two']);
+  });
+
+  it('holds each message for the delivery delay on its own clock, once, and one batch at a time', async () => {
+    const queue = await sqs.fifoQueue('delay', { visibilityTimeoutSeconds: 1, maxReceiveCount: 3 });
+    const clock = new StackClock('2026-11-30T00:00:00Z');
+    const gate = new SimTimeGate(clock);
+    const seen: { body: string; at: number; receiveCount: string }[] = [];
+    let inHandler = 0;
+    let mostAtOnce = 0;
+    const consumer = sqs.consumer(
+      queue,
+      async (event): Promise<SQSBatchResponse> => {
+        mostAtOnce = Math.max(mostAtOnce, ++inHandler);
+        await new Promise((r) => setTimeout(r, 20));
+        inHandler--;
+        for (const r of event.Records)
+          seen.push({ body: r.body, at: clock.nowMs(), receiveCount: r.attributes.ApproximateReceiveCount });
+        // The first delivery of `flaky` fails: it comes back after the visibility timeout, not held again.
+        const failed = event.Records.filter((r) => r.body === 'flaky' && r.attributes.ApproximateReceiveCount === '1');
+        return { batchItemFailures: failed.map((r) => ({ itemIdentifier: r.messageId })) };
+      },
+      {
+        waitTimeSeconds: 1,
+        batchSize: 1,
+        deliveryDelay: {
+          ms: 10_000,
+          nowMs: () => clock.nowMs(),
+          wait: (until) => gate.wait(until),
+          visibilityTimeoutSeconds: 1,
+        },
+      },
+    );
+    const sentAt = clock.nowMs();
+    for (const [i, body] of ['one', 'two', 'flaky'].entries()) await send(queue.url, body, `g${i}`, body);
+    consumer.start();
+    for (let i = 0; i < 100 && gate.blocked < 3; i++) await new Promise((r) => setTimeout(r, 20));
+    // Held in flight while the clock stands still: nothing delivered, however long it waits in real time.
+    expect(gate.blocked).toBe(3);
+    expect(gate.nextWake()).toBe(sentAt + 10_000);
+    expect(await queueDepth(sqs.client, queue.url)).toEqual({ visible: 0, inFlight: 3, delayed: 0 });
+    await new Promise((r) => setTimeout(r, 1200)); // past the visibility timeout: still held
+    expect(seen).toEqual([]);
+
+    clock.set(sentAt + 9_999);
+    expect(gate.release()).toBe(0);
+    clock.set(sentAt + 10_000);
+    expect(gate.release()).toBe(3);
+    for (let i = 0; i < 150 && seen.length < 4; i++) await new Promise((r) => setTimeout(r, 20));
+    await consumer.stop();
+    expect(seen.map((s) => s.body).sort()).toEqual(['flaky', 'flaky', 'one', 'two']);
+    expect(seen.every((s) => s.at === sentAt + 10_000)).toBe(true);
+    // Received once before it was held: the failed delivery is its second receive, and no third.
+    expect(seen.filter((s) => s.body === 'flaky').map((s) => s.receiveCount)).toEqual(['1', '2']);
+    expect(mostAtOnce).toBe(1);
+    expect(await queueDepth(sqs.client, queue.url)).toEqual({ visible: 0, inFlight: 0, delayed: 0 });
+  });
+
+  it('lets held messages go undelivered when stopped', async () => {
+    const queue = await sqs.fifoQueue('held-stop');
+    const clock = new StackClock('2026-11-30T00:00:00Z');
+    const gate = new SimTimeGate(clock);
+    const bodies: string[] = [];
+    const consumer = sqs.consumer(queue, async (event) => void bodies.push(...event.Records.map((r) => r.body)), {
+      waitTimeSeconds: 1,
+      deliveryDelay: { ms: 10_000, nowMs: () => clock.nowMs(), wait: (u) => gate.wait(u), visibilityTimeoutSeconds: 1 },
+    });
+    await send(queue.url, 'later', 'a', 'later');
+    consumer.start();
+    for (let i = 0; i < 100 && gate.blocked < 1; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(gate.blocked).toBe(1);
+    await consumer.stop();
+    clock.set(clock.nowMs() + 10_000);
+    gate.release();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(bodies).toEqual([]);
   });
 });
