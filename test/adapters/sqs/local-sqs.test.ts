@@ -142,7 +142,7 @@ describe('local SQS harness', () => {
     const sentAt = clock.nowMs();
     for (const [i, body] of ['one', 'two', 'flaky'].entries()) await send(queue.url, body, `g${i}`, body);
     consumer.start();
-    for (let i = 0; i < 100 && gate.blocked < 3; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 500 && gate.blocked < 3; i++) await new Promise((r) => setTimeout(r, 20));
     // Held in flight while the clock stands still: nothing delivered, however long it waits in real time.
     expect(gate.blocked).toBe(3);
     expect(gate.nextWake()).toBe(sentAt + 10_000);
@@ -154,7 +154,7 @@ describe('local SQS harness', () => {
     expect(gate.release()).toBe(0);
     clock.set(sentAt + 10_000);
     expect(gate.release()).toBe(3);
-    for (let i = 0; i < 150 && seen.length < 4; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 500 && seen.length < 4; i++) await new Promise((r) => setTimeout(r, 20));
     await consumer.stop();
     expect(seen.map((s) => s.body).sort()).toEqual(['flaky', 'flaky', 'one', 'two']);
     expect(seen.every((s) => s.at === sentAt + 10_000)).toBe(true);
@@ -175,7 +175,7 @@ describe('local SQS harness', () => {
     });
     await send(queue.url, 'later', 'a', 'later');
     consumer.start();
-    for (let i = 0; i < 100 && gate.blocked < 1; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 500 && gate.blocked < 1; i++) await new Promise((r) => setTimeout(r, 20));
     expect(gate.blocked).toBe(1);
     await consumer.stop();
     clock.set(clock.nowMs() + 10_000);
