@@ -79,6 +79,41 @@ export const xraySdkStubs: Plugin = {
 };
 
 /**
+ * Files inside the AWS SDK replaced by stubs (functions/bundling/), each code a Lambda never runs:
+ * the pure-JavaScript SHA-256 and MD5 that the SDK's hashes fall back on only where Node's `crypto`
+ * lacks them; the loader of the shared config files and the region lookup in the EC2 instance
+ * metadata service, neither of which a Lambda has (each stub answers what the real one answers
+ * there, without reading the disk or the network). About 8 KB of every bundle.
+ */
+const SDK_FILE_STUBS: readonly { file: RegExp; stub: string }[] = [
+  {
+    file: /[\\/]@smithy[\\/]core[\\/]dist-es[\\/]submodules[\\/]checksum[\\/](sha256[\\/]Sha256Js|md5[\\/]Md5Js)\.js$/,
+    stub: 'functions/bundling/pure-js-hashes.ts',
+  },
+  {
+    file: /[\\/]@smithy[\\/]core[\\/]dist-es[\\/]submodules[\\/]config[\\/]shared-ini-file-loader[\\/]loadSharedConfigFiles\.js$/,
+    stub: 'functions/bundling/shared-config-files.ts',
+  },
+  {
+    file: /[\\/]@smithy[\\/]core[\\/]dist-es[\\/]submodules[\\/]config[\\/]config-resolver[\\/]regionConfig[\\/]getInstanceMetadataRegion\.js$/,
+    stub: 'functions/bundling/instance-metadata-region.ts',
+  },
+];
+
+export const sdkFileStubs: Plugin = {
+  name: 'sdk-file-stubs',
+  setup(esbuild) {
+    const filter = new RegExp(SDK_FILE_STUBS.map((s) => s.file.source).join('|'));
+    esbuild.onLoad({ filter }, ({ path: file }) => {
+      const stub = SDK_FILE_STUBS.find((s) => s.file.test(file))?.stub;
+      if (!stub) return undefined;
+      const at = path.join(REPO_ROOT, stub);
+      return { contents: readFileSync(at, 'utf8'), loader: 'ts', resolveDir: path.dirname(at) };
+    });
+  },
+};
+
+/**
  * The AWS operations the functions send, by service, whose parameters the X-Ray SDK records in their
  * subsegments (its whitelist: a DynamoDB call's table name, an S3 object's bucket and key, a queue's
  * URL). The SDK's own list (`aws_whitelist.json`, 11 KB in every bundle) covers every operation of
@@ -145,10 +180,46 @@ export const sdkSchemaKeys: Plugin = {
           return literal === undefined ? whole : `${before}${literal}${after}`;
         },
       );
-      return { contents, loader: 'js' };
+      const client = /[\\/]@aws-sdk[\\/](client-[^\\/]+)[\\/]/.exec(file)?.[1];
+      const kept = client ? SDK_ERRORS_KEPT[client] : undefined;
+      return { contents: kept ? withErrorsRegistered(contents, kept) : contents, loader: 'js' };
     });
   },
 };
+
+/**
+ * The errors each client's registry keeps, where the functions call only part of a service: every
+ * error DynamoDB's item and query operations answer (GetItem, PutItem, UpdateItem, DeleteItem, Query,
+ * Scan, BatchGetItem, BatchWriteItem, TransactGetItems, TransactWriteItems, in its API reference).
+ * The rest (backups, exports, imports, global tables, table management: 23 of 36) are answered only
+ * by operations no function sends; their classes (about 6 KB of every bundle) go. Were one answered
+ * anyway, it would arrive as a `DynamoDBServiceException` of that name, not as its own class.
+ */
+export const SDK_ERRORS_KEPT: Readonly<Record<string, readonly string[]>> = {
+  'client-dynamodb': [
+    'ConditionalCheckFailedException',
+    'IdempotentParameterMismatchException',
+    'InternalServerError',
+    'InvalidEndpointException',
+    'ItemCollectionSizeLimitExceededException',
+    'ProvisionedThroughputExceededException',
+    'ReplicatedWriteConflictException',
+    'RequestLimitExceeded',
+    'ResourceNotFoundException',
+    'ThrottlingException',
+    'TransactionCanceledException',
+    'TransactionConflictException',
+    'TransactionInProgressException',
+  ],
+};
+
+/** A client's schemas with only `kept` errors (and the service's base exception) registered. */
+export function withErrorsRegistered(source: string, kept: readonly string[]): string {
+  return source.replace(
+    /^(\w+)_registry\.registerError\((\w+)\$, (\w+)\);\n/gm,
+    (whole, registry: string, _schema: string, name: string) => (registry === '_s' || kept.includes(name) ? whole : ''),
+  );
+}
 
 /**
  * Packages whose top-level code only builds what they export (decimal.js sets up its own class and
@@ -220,7 +291,7 @@ export function bundleOptions(entry: string): BuildOptions & { entryPoints: stri
     mainFields: ['module', 'main'],
     banner: { js: BUNDLE_BANNER },
     alias: { ...BUNDLE_ALIASES },
-    plugins: [sdkSchemaKeys, sideEffectFreePackages, xraySdkStubs, xrayWhitelist, packageManifests],
+    plugins: [sdkSchemaKeys, sdkFileStubs, sideEffectFreePackages, xraySdkStubs, xrayWhitelist, packageManifests],
     minify: true,
     // Korean text (notices, problems) as UTF-8, 3 bytes a character, not 6-byte \u escapes.
     charset: 'utf8',

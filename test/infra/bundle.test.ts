@@ -4,8 +4,8 @@
  * infra/constructs/lambda-bundle.ts; no Docker), and its bundle (an ES module) loaded in a fresh
  * Node, which catches what type checks cannot (a module the bundle lacks, a CommonJS dependency
  * without `require`, an alias that does not resolve, code that fails at import); then small
- * fixtures: one DynamoDB request through the bundled SDK, the API's validation messages (zod's
- * locale) without zod's classic build. Only these are bundled: the whole app's
+ * fixtures: one DynamoDB request through the bundled SDK, DynamoDB's errors with the registry cut to
+ * the item operations', the API's validation messages (zod's locale) without zod's classic build. Only these are bundled: the whole app's
  * sixteen bundles are what `npm run bench -- bundles` builds and loads.
  */
 import { spawnSync } from 'node:child_process';
@@ -21,6 +21,8 @@ import {
   capturedWhitelist,
   MANIFEST_FIELDS,
   manifestFields,
+  SDK_ERRORS_KEPT,
+  withErrorsRegistered,
 } from '../../infra/constructs/lambda-bundle';
 
 describe('bundled app', () => {
@@ -272,5 +274,78 @@ describe("packages' package.json in the bundles", () => {
       unknown
     >;
     expect(manifestFields(full)).toEqual({ name: 'aws-xray-sdk-core', version: full.version });
+  });
+});
+
+describe('the AWS SDK in the bundles, cut to what a Lambda runs', () => {
+  const schemas = readFileSync(
+    path.join(
+      __dirname,
+      '..',
+      '..',
+      'node_modules',
+      '@aws-sdk',
+      'client-dynamodb',
+      'dist-es',
+      'schemas',
+      'schemas_0.js',
+    ),
+    'utf8',
+  );
+  const registered = [...schemas.matchAll(/registerError\((\w+)\$/g)].map((m) => m[1] ?? '');
+
+  it("keeps DynamoDB's item errors and the base exception registered, and only those", () => {
+    const kept = SDK_ERRORS_KEPT['client-dynamodb'] ?? [];
+    expect(registered.length).toBeGreaterThan(kept.length + 1);
+    // Every name kept is one the SDK registers (a misspelt one would silently keep nothing).
+    expect(kept.filter((name) => !registered.includes(name))).toEqual([]);
+    const cut = withErrorsRegistered(schemas, kept);
+    const left = [...cut.matchAll(/registerError\((\w+)\$/g)].map((m) => m[1]);
+    expect(left.sort()).toEqual(['DynamoDBServiceException', ...kept].sort());
+  });
+
+  it('keeps every DynamoDB error the code tells apart by its class or its name', () => {
+    const root = path.join(__dirname, '..', '..');
+    const named = new Set<string>();
+    const scan = (dir: string) => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const at = path.join(dir, entry.name);
+        if (entry.isDirectory()) scan(at);
+        else if (entry.name.endsWith('.ts'))
+          for (const name of registered) if (readFileSync(at, 'utf8').includes(name)) named.add(name);
+      }
+    };
+    for (const dir of ['shared', 'functions']) scan(path.join(root, dir));
+    named.delete('DynamoDBServiceException');
+    expect(named.size).toBeGreaterThan(0);
+    expect([...named].filter((name) => !(SDK_ERRORS_KEPT['client-dynamodb'] ?? []).includes(name))).toEqual([]);
+  });
+
+  it('answers a kept error with its class and another with the base exception of its name, with no pure-JS hash, ini loader or instance-metadata lookup in the bundle', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'dynamodb-errors-'));
+    try {
+      await bundleFunction(path.join(__dirname, 'fixtures', 'dynamodb-errors.ts'), dir, path.join(dir, 'sidecar'));
+      const code = readFileSync(path.join(dir, 'index.mjs'), 'utf8');
+      expect(code).toContain('pure-JavaScript hash) is not bundled'); // the stub, not Sha256Js's tables
+      expect(code).not.toContain('1116352408'); // SHA-256's first round constant (0x428a2f98)
+      expect(code).not.toContain('".aws"'); // the shared config files' folder
+      expect(code).not.toContain('169.254.169.254'); // the instance metadata service
+      const run = spawnSync(process.execPath, [path.join(dir, 'index.mjs')], {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '', AWS_REGION: 'ap-northeast-2' },
+      });
+      expect(run.stderr).toBe('');
+      expect(
+        run.stdout
+          .trim()
+          .split('\n')
+          .map((line) => JSON.parse(line) as unknown),
+      ).toEqual([
+        { name: 'ConditionalCheckFailedException', own: true, base: true },
+        { name: 'BackupInUseException', own: false, base: true },
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
