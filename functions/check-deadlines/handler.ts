@@ -25,7 +25,7 @@ export const handler = lambdaHandler(
     // Each city's settings from its item in the table (docs/LEGAL.md "Many cities").
     settings: new DynamoDbCitySettings(tracer.captureAWSv3Client(createDynamoDbClient()), config.tableName),
     clock: () => new Date(),
-    maxSaleAttempts: config.limits.maxSaleAttempts,
+    maxSaleAttempts: config.maxSaleAttempts,
     logger,
     metrics,
   }),

@@ -21,7 +21,7 @@
 import * as z from 'zod/mini';
 import type { ExecutionPolicy } from '#domain/execution-policy';
 import { Decimal } from '#domain/money';
-import { cityIds, ConfigError, ENV, optional, parseEnv, required, whole } from '#adapters/env';
+import { cityIds, ConfigError, ENV, optional, parseEnv, required, saleMaxAttempts, whole } from '#adapters/env';
 import { executionPolicyVar } from '#adapters/execution-policy-env';
 
 export { ConfigError };
@@ -97,7 +97,7 @@ export const SaleEnv = z.object({
   [ENV.saleApprovalTimeoutHours]: whole(72, 1, 24 * 30),
   [ENV.saleMaxDays]: whole(20, 1, 23),
   [ENV.saleFillPollSeconds]: whole(2, 1, 60),
-  [ENV.saleMaxAttempts]: whole(5, 1, 100),
+  [ENV.saleMaxAttempts]: saleMaxAttempts(),
   [ENV.saleInDoubtBoundMinutes]: whole(10, 1, 24 * 60),
   [ENV.noticeQueueUrl]: optional(),
   [ENV.saleDesk]: z.optional(z.enum(['on', 'off'])),

@@ -137,6 +137,9 @@ export const whole = (fallback: number, min: number, max: number) =>
 const CITY_ID = /^[a-z0-9][a-z0-9-]{0,39}$/;
 
 /** SERVED_CITIES: at least one valid city id. */
+/** Sale attempts per case before the deadline check stops asking (default 5): the sale configuration and the deadline check read it alike. */
+export const saleMaxAttempts = () => whole(5, 1, 100);
+
 export const cityIds = () =>
   envVar((text) => {
     if (text === undefined) throw new ConfigError('is missing');

@@ -90,3 +90,16 @@ it('gives the API the release function’s withdrawal fees and exchange: a desti
     expect(api.withdrawalFees.fee(currency, 'internal').isZero()).toBe(true);
   }
 });
+
+it('gives the deadline check the sale attempts the sale counts: it stops asking where the sale stops trying', () => {
+  const check = loadDeadlineCheckConfig(environmentOf('check-deadlines'));
+  const sale = loadSaleConfig(environmentOf('sale-case-steps'));
+  expect(check.maxSaleAttempts).toBe(sale.limits.maxSaleAttempts);
+  expect(check.maxSaleAttempts).toBeGreaterThan(0);
+  expect(loadDeadlineCheckConfig({ ...environmentOf('check-deadlines'), SALE_MAX_ATTEMPTS: '3' }).maxSaleAttempts).toBe(
+    3,
+  );
+  expect(() => loadDeadlineCheckConfig({ ...environmentOf('check-deadlines'), SALE_MAX_ATTEMPTS: 'many' })).toThrow(
+    /SALE_MAX_ATTEMPTS/,
+  );
+});
