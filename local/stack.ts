@@ -43,7 +43,7 @@ import { rateBudgetFromEnv } from '#adapters/dynamodb/rate-budget-store';
 import { ENV } from '#adapters/env';
 import type { Decimal } from '#domain/money';
 import { DynamoDbOutboxStore } from '#adapters/dynamodb/outbox-store';
-import { DynamoDbPriceStore } from '#adapters/dynamodb/price-store';
+import { DynamoDbLatestPrices, DynamoDbPriceStore } from '#adapters/dynamodb/price-store';
 import { DynamoDbSaleStore } from '#adapters/dynamodb/sale-store';
 import {
   SALE_REQUEST_DELAY_SECONDS,
@@ -645,9 +645,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       NOTICE_QUEUE_URL: noticeQueue.url,
     });
     const preSaleLogger = quiet('send-pre-sale-notices');
+    // The latest prices alone, as the deployed handlers read them (send-pre-sale-notices, taxpayer-api).
+    const latestPrices = new DynamoDbLatestPrices(client, tableName);
     const preSaleRun = createPreSaleNoticeRun({
       store,
-      prices: priceStore,
+      prices: latestPrices,
       publishNotices,
       cities,
       settings,
@@ -883,7 +885,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         store,
         settings,
         selfService: selfServiceStore,
-        prices: priceStore,
+        prices: latestPrices,
         orders: sales,
         keys: () => Promise.resolve(taxpayerKeys),
         idempotencyTtlSeconds: apiConfig.idempotencyTtlSeconds,

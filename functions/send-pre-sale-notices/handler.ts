@@ -2,7 +2,7 @@
 import { DynamoDbCaseStore } from '#adapters/dynamodb/case-store';
 import { DynamoDbCitySettings } from '#adapters/dynamodb/city-settings-store';
 import { createDynamoDbClient } from '#adapters/dynamodb/client';
-import { DynamoDbPriceStore } from '#adapters/dynamodb/price-store';
+import { DynamoDbLatestPrices } from '#adapters/dynamodb/price-store';
 import { createSqsClient } from '#adapters/sqs/client';
 import { noticePublisher } from '#adapters/sqs/notice-queue';
 import { lambdaHandler, powertools } from '../lambda';
@@ -16,7 +16,7 @@ const dynamodb = tracer.captureAWSv3Client(createDynamoDbClient());
 
 const run = createPreSaleNoticeRun({
   store: new DynamoDbCaseStore(dynamodb, config.tableName),
-  prices: new DynamoDbPriceStore(dynamodb, config.tableName),
+  prices: new DynamoDbLatestPrices(dynamodb, config.tableName),
   publishNotices: noticePublisher({
     client: tracer.captureAWSv3Client(createSqsClient()),
     queueUrl: config.queueUrl,

@@ -6,7 +6,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDbCaseStore } from '#adapters/dynamodb/case-store';
 import { DynamoDbCitySettings } from '#adapters/dynamodb/city-settings-store';
 import { createDynamoDbClient } from '#adapters/dynamodb/client';
-import { DynamoDbPriceStore } from '#adapters/dynamodb/price-store';
+import { DynamoDbLatestPrices } from '#adapters/dynamodb/price-store';
 import { DynamoDbSaleStore } from '#adapters/dynamodb/sale-store';
 import { DynamoDbSelfServiceStore } from '#adapters/dynamodb/self-service-store';
 import { accessKeysFromSecret } from '#adapters/self-service/secret';
@@ -33,7 +33,7 @@ export const handler = lambdaHandler(
     store: new DynamoDbCaseStore(client, config.tableName),
     settings: new DynamoDbCitySettings(client, config.tableName),
     selfService: new DynamoDbSelfServiceStore(client, config.tableName),
-    prices: new DynamoDbPriceStore(client, config.tableName),
+    prices: new DynamoDbLatestPrices(client, config.tableName),
     orders: new DynamoDbSaleStore(client, config.tableName),
     keys,
     idempotencyTtlSeconds: config.idempotencyTtlSeconds,

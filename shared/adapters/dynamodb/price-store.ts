@@ -145,8 +145,68 @@ const DAY_MS = 86_400_000;
 /** Coverage JSON per item, well under DynamoDB's 400 KB item limit. */
 const MAX_PART_BYTES = 300_000;
 
+const pause = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Every item of `keys` (eventually consistent reads, 100 a call, unprocessed keys asked again). */
+async function batchGetEventually(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  keys: readonly Item[],
+  sleep: (ms: number) => Promise<void>,
+): Promise<Item[]> {
+  const out: Item[] = [];
+  for (let i = 0; i < keys.length; i += BATCH_GET) {
+    let pending: Item[] = keys.slice(i, i + BATCH_GET);
+    for (let round = 0; pending.length > 0; round++) {
+      if (round >= MAX_BATCH_ROUNDS)
+        throw new Error(`BatchGetItem left ${pending.length} keys unprocessed after ${MAX_BATCH_ROUNDS} rounds`);
+      if (round > 0) await sleep(Math.min(1000, 50 * 2 ** round));
+      const res = await doc.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending } } }));
+      out.push(...(res.Responses?.[tableName] ?? []));
+      pending = (res.UnprocessedKeys?.[tableName]?.Keys ?? []) as Item[];
+    }
+  }
+  return out;
+}
+
+/**
+ * Each market's latest price read alone: what the pre-sale notices and the APIs value coins at,
+ * without the poller's store around it (its coverage sheets, series and writes stay out of their
+ * bundles). `DynamoDbPriceStore` reads the latest prices through it too.
+ */
+export class DynamoDbLatestPrices {
+  private readonly doc: DynamoDBDocumentClient;
+
+  constructor(
+    client: DynamoDBClient,
+    readonly tableName: string,
+    /** Pause between retries of unprocessed batch items (injected by tests). */
+    private readonly sleep: (ms: number) => Promise<void> = pause,
+  ) {
+    this.doc = documentClient(client);
+  }
+
+  async latest(markets: readonly string[]): Promise<Record<string, PriceSnapshot>> {
+    const unique = [...new Set(markets)];
+    const keys = unique.map((m) => ({ PK: pricePk(m), SK: PRICE_SK.latest }));
+    const items = await batchGetEventually(this.doc, this.tableName, keys, this.sleep);
+    return Object.fromEntries(items.map((item) => [str(item.market, 'market'), itemToSnapshot(item)]));
+  }
+
+  /** The API's seam (functions/api/views.ts LatestPrices): the latest best bid per market. */
+  async latestBids(markets: string[]): Promise<Record<string, { bid: Decimal; at: string; flags: PriceFlag[] }>> {
+    const latest = await this.latest(markets);
+    const out: Record<string, { bid: Decimal; at: string; flags: PriceFlag[] }> = {};
+    for (const [market, s] of Object.entries(latest)) {
+      if (s.bestBid) out[market] = { bid: s.bestBid, at: (s.bookAt ?? s.quotedAt).toISOString(), flags: s.flags };
+    }
+    return out;
+  }
+}
+
 export class DynamoDbPriceStore {
   private readonly doc: DynamoDBDocumentClient;
+  private readonly latestPrices: DynamoDbLatestPrices;
   readonly historyDays: number;
   readonly casesPerPart: number;
 
@@ -155,9 +215,10 @@ export class DynamoDbPriceStore {
     readonly tableName: string,
     options: PriceStoreOptions = {},
     /** Pause between retries of unprocessed batch items (injected by tests). */
-    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+    private readonly sleep: (ms: number) => Promise<void> = pause,
   ) {
     this.doc = documentClient(client);
+    this.latestPrices = new DynamoDbLatestPrices(client, tableName, sleep);
     this.historyDays = options.historyDays ?? 7;
     this.casesPerPart = options.casesPerPart ?? 1000;
     if (!Number.isInteger(this.historyDays) || this.historyDays < 1)
@@ -248,20 +309,13 @@ export class DynamoDbPriceStore {
   }
 
   /** The LATEST price of each market found (absent markets are left out). */
-  async latest(markets: readonly string[]): Promise<Record<string, PriceSnapshot>> {
-    const unique = [...new Set(markets)];
-    const items = await this.batchGet(unique.map((m) => ({ PK: pricePk(m), SK: PRICE_SK.latest })));
-    return Object.fromEntries(items.map((item) => [str(item.market, 'market'), itemToSnapshot(item)]));
+  latest(markets: readonly string[]): Promise<Record<string, PriceSnapshot>> {
+    return this.latestPrices.latest(markets);
   }
 
   /** The API's seam (functions/api/views.ts LatestPrices): the latest best bid per market. */
-  async latestBids(markets: string[]): Promise<Record<string, { bid: Decimal; at: string; flags: PriceFlag[] }>> {
-    const latest = await this.latest(markets);
-    const out: Record<string, { bid: Decimal; at: string; flags: PriceFlag[] }> = {};
-    for (const [market, s] of Object.entries(latest)) {
-      if (s.bestBid) out[market] = { bid: s.bestBid, at: (s.bookAt ?? s.quotedAt).toISOString(), flags: s.flags };
-    }
-    return out;
+  latestBids(markets: string[]): Promise<Record<string, { bid: Decimal; at: string; flags: PriceFlag[] }>> {
+    return this.latestPrices.latestBids(markets);
   }
 
   /** Minute points of a market in [from, to], oldest first (one query per UTC day spanned). */
@@ -417,20 +471,8 @@ export class DynamoDbPriceStore {
 
   // ------------------------------------------------------------ helpers
 
-  private async batchGet(keys: readonly Item[]): Promise<Item[]> {
-    const out: Item[] = [];
-    for (let i = 0; i < keys.length; i += BATCH_GET) {
-      let pending: Item[] = keys.slice(i, i + BATCH_GET);
-      for (let round = 0; pending.length > 0; round++) {
-        if (round >= MAX_BATCH_ROUNDS)
-          throw new Error(`BatchGetItem left ${pending.length} keys unprocessed after ${MAX_BATCH_ROUNDS} rounds`);
-        if (round > 0) await this.sleep(Math.min(1000, 50 * 2 ** round));
-        const res = await this.doc.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending } } }));
-        out.push(...(res.Responses?.[this.tableName] ?? []));
-        pending = (res.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Item[];
-      }
-    }
-    return out;
+  private batchGet(keys: readonly Item[]): Promise<Item[]> {
+    return batchGetEventually(this.doc, this.tableName, keys, this.sleep);
   }
 
   private async batchPut(items: readonly Item[]): Promise<void> {
