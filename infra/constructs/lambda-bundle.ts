@@ -79,8 +79,8 @@ export const xraySdkStubs: Plugin = {
 };
 
 /**
- * Files inside the AWS SDK replaced by stubs (functions/bundling/), each code a Lambda never runs:
- * the pure-JavaScript SHA-256 and MD5 that the SDK's hashes fall back on only where Node's `crypto`
+ * Files of the AWS SDK whose code a Lambda never runs, replaced by stubs (functions/bundling/): the
+ * pure-JavaScript SHA-256 and MD5 that the SDK's hashes fall back on only where Node's `crypto`
  * lacks them; the loader of the shared config files and the region lookup in the EC2 instance
  * metadata service, neither of which a Lambda has (each stub answers what the real one answers
  * there, without reading the disk or the network). About 8 KB of every bundle.
@@ -163,7 +163,8 @@ const SDK_SCHEMAS = /[\\/]@aws-sdk[\\/]client-[^\\/]+[\\/]dist-es[\\/]schemas[\\
  * The AWS SDK's generated schemas, made tree-shakable (aws/aws-sdk-js-v3#7607): each schema writes
  * its traits with computed keys naming string constants (`{ [_hE]: 400 }`), which esbuild must keep
  * (a computed key may call `toString`), so every operation's schema of a client stayed in the bundle,
- * not only the commands a function sends. The keys are written as the literal strings they are.
+ * not only the commands a function sends. The keys are written as the literal strings they are; and
+ * a client's error registry keeps the errors `SDK_ERRORS_KEPT` names, where it names any.
  */
 export const sdkSchemaKeys: Plugin = {
   name: 'sdk-schema-keys',
