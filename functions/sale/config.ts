@@ -1,7 +1,7 @@
 /**
  * The sale workflow's configuration, read once from the environment at start-up (the step
- * functions, the starter and the deadline check share it); a missing or malformed variable stops
- * the function before it does anything.
+ * functions and the sweep of orders in doubt; the starter and the deadline check read only the parts
+ * they use); a missing or malformed variable stops the function before it does anything.
  *
  *   TABLE_NAME                  the cases table
  *   SERVED_CITIES               comma-separated city ids

@@ -103,3 +103,10 @@ it('gives the deadline check the sale attempts the sale counts: it stops asking 
     /SALE_MAX_ATTEMPTS/,
   );
 });
+
+it('gives the starter the cities the sale serves: its cap counts every city sharing the exchange account', () => {
+  const starter = loadStarterConfig(environmentOf('start-sale'));
+  expect(starter.cities.length).toBeGreaterThan(0);
+  expect(starter.cities).toEqual(loadSaleConfig(environmentOf('sale-case-steps')).cities);
+  expect(starter.tableName).toBe(loadSaleConfig(environmentOf('sale-case-steps')).tableName);
+});
