@@ -13,7 +13,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { addDays, kstDate, kstStartOfDay } from '#domain/dates';
 import { readS3PrintBatch, S3PrintBatchChannel } from '#adapters/notice-channels/index';
-import type { CaseStatus } from '#domain/case';
+import { OPEN_STATUSES } from '#domain/case';
 import { DEFAULT_EXECUTION_POLICY } from '#domain/execution-policy';
 import { decimal } from '#domain/money';
 import { DEFAULT_WITHDRAWAL_FEES } from '#adapters/withdrawal-fees-env';
@@ -83,14 +83,8 @@ const ROUTINE = new Set([
   'print pickup',
 ]);
 
-const OPEN_PROGRESSING: CaseStatus[] = [
-  'REGISTERED',
-  'TRANSFER_REQUESTED',
-  'IN_CUSTODY',
-  'NOTICE_SENT',
-  'DUE',
-  'SELLING',
-];
+/** Open cases still on their way (a shortfall or a hold waits for people, not for the timeline). */
+const OPEN_PROGRESSING = OPEN_STATUSES.filter((s) => s !== 'SHORTFALL' && s !== 'ON_HOLD');
 
 const print = (line = '') => process.stdout.write(`${line}\n`);
 /** Where the stack's own lines go: above the progress bar while the timeline runs. */

@@ -24,13 +24,15 @@ import {
 } from './notice-builders';
 import type { NoticeContent, NoticeKind, ReleaseReason } from './notices';
 import type { RefundInstruction } from './refunds';
-import type { CaseStatus } from './case-status';
+import { CASE_STATUSES, type CaseStatus } from './case-status';
 
 export type { CaseStatus };
 
 /** Closed for good: nothing more may happen to the case. */
 export const CLOSED_STATUSES: readonly CaseStatus[] = ['SETTLED', 'PAID', 'CANCELLED'];
 export const isClosed = (status: CaseStatus): boolean => CLOSED_STATUSES.includes(status);
+/** Every status but the closed ones, in the order of a case's life. */
+export const OPEN_STATUSES: readonly CaseStatus[] = CASE_STATUSES.filter((s) => !isClosed(s));
 
 /** Appeal or lawsuit (징수법 §71⑤), collection deferral (§28③), disposition deferral (§105). */
 export type HoldKind = 'APPEAL' | 'LAWSUIT' | 'COLLECTION_DEFERRAL' | 'DISPOSITION_DEFERRAL';
@@ -332,17 +334,6 @@ function allow(c: Case, action: string, allowed: readonly CaseStatus[]): void {
   if (!allowed.includes(c.status)) throw new IllegalTransitionError(action, c.status);
 }
 
-const OPEN: readonly CaseStatus[] = [
-  'REGISTERED',
-  'TRANSFER_REQUESTED',
-  'IN_CUSTODY',
-  'NOTICE_SENT',
-  'DUE',
-  'SELLING',
-  'SHORTFALL',
-  'ON_HOLD',
-];
-
 /**
  * What a change to the facts does to the books: for every credit, the allocations and refund it has
  * now less those it had before (a new credit: all of it; a late-dated payment or a bill update may
@@ -520,7 +511,7 @@ export function registerCase(cmd: RegisterCase, ctx: TransitionContext): Transit
  * sale sees nothing owed at its next slice and settles instead). docs/LEGAL.md "Payments are dated facts".
  */
 export function updateBills(c: Case, bills: AssessedBill[], ctx: TransitionContext): Transition {
-  allow(c, 'UPDATE_BILLS', OPEN);
+  allow(c, 'UPDATE_BILLS', OPEN_STATUSES);
   const merged = [...bills, ...c.bills.filter((old) => !bills.some((b) => b.billId === old.billId))];
   const next: Case = { ...c, bills: merged, changedBy: { ...c.changedBy, bills: ctx.actor.id } };
   const owedNow = arrears(next, today(ctx), ctx.settings);
@@ -670,7 +661,7 @@ function takeEffect(c: Case, service: NoticeService, effectiveOn: LocalDate, set
  * recorded for an officer, who may order public notice. Recorded once: a repeat is refused.
  */
 export function recordPreSaleDelivery(c: Case, outcome: DeliveryOutcome, ctx: TransitionContext): Transition {
-  allow(c, 'RECORD_DELIVERY', OPEN);
+  allow(c, 'RECORD_DELIVERY', OPEN_STATUSES);
   const service = c.preSaleNotice;
   if (!service || service.noticeId !== outcome.noticeId)
     throw new CaseRuleError('UNKNOWN_NOTICE', `${outcome.noticeId} is not this custody's pre-sale notice`);
@@ -701,7 +692,7 @@ export function recordPreSaleDelivery(c: Case, outcome: DeliveryOutcome, ctx: Tr
  * days after posting, and the deadline runs from then.
  */
 export function orderPublicNotice(c: Case, noticeId: string, postedOn: LocalDate, ctx: TransitionContext): Transition {
-  allow(c, 'ORDER_PUBLIC_NOTICE', OPEN);
+  allow(c, 'ORDER_PUBLIC_NOTICE', OPEN_STATUSES);
   if (ctx.actor.kind !== 'OFFICER')
     throw new CaseRuleError('NOT_AN_OFFICER', 'only a tax officer may order public notice');
   const service = c.preSaleNotice;
@@ -944,7 +935,7 @@ export interface PlaceHold {
 
 /** A hold blocks any sale and suspends the deadline; mid-sale it stops the sale at its next slice. */
 export function placeHold(c: Case, hold: PlaceHold, ctx: TransitionContext): Transition {
-  allow(c, 'PLACE_HOLD', OPEN);
+  allow(c, 'PLACE_HOLD', OPEN_STATUSES);
   if (c.holds.some((h) => h.holdId === hold.holdId))
     throw new CaseRuleError('DUPLICATE_HOLD', `hold ${hold.holdId} exists`);
   const holds = [...c.holds, { ...hold, from: today(ctx) }];
@@ -961,7 +952,7 @@ export function placeHold(c: Case, hold: PlaceHold, ctx: TransitionContext): Tra
 
 /** Lifting the last hold resumes the case; the deadline moves by the days it was suspended. */
 export function releaseHold(c: Case, holdId: string, ctx: TransitionContext): Transition {
-  allow(c, 'RELEASE_HOLD', OPEN);
+  allow(c, 'RELEASE_HOLD', OPEN_STATUSES);
   const hold = c.holds.find((h) => h.holdId === holdId);
   if (!hold || hold.to !== undefined) throw new CaseRuleError('UNKNOWN_HOLD', `no active hold ${holdId}`);
   const date = today(ctx);
@@ -991,7 +982,7 @@ export function cancelCase(c: Case, reason: string, ctx: TransitionContext): Tra
   allow(
     c,
     'CANCEL',
-    OPEN.filter((s) => s !== 'SELLING'),
+    OPEN_STATUSES.filter((s) => s !== 'SELLING'),
   );
   const { holdings, releases } = releaseAll(c, 'CANCELLED');
   const notices =

@@ -32,11 +32,10 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Case, CaseStatus } from '#domain/case';
-import { isClosed } from '#domain/case';
+import { OPEN_STATUSES } from '#domain/case';
 import type { CoverageState } from '#domain/coverage';
 import type { LocalDate } from '#domain/dates';
 import { Decimal } from '#domain/money';
-import { CASE_STATUSES } from '#domain/case-status';
 import { documentClient, queryAll } from './client';
 import { casePk, coveragePk, PRICE_SK, pricePk, priceSeriesPk, SK, statusPk } from './keys';
 import { availableOf, CorruptItemError, dec, int, itemToCase, str, type Item } from './marshal';
@@ -136,7 +135,6 @@ export interface PriceStoreOptions {
 
 // ---------------------------------------------------------------- store
 
-const OPEN_STATUSES: readonly CaseStatus[] = CASE_STATUSES.filter((s) => !isClosed(s));
 const BATCH_GET = 100;
 const BATCH_WRITE = 25;
 const PARALLEL_WRITES = 16;
