@@ -40,7 +40,7 @@ const BATCH_GET_KEYS = 100;
 const BATCH_GET_ROUNDS = 8;
 
 /**
- * The items of `keys` that exist, strongly consistent, in as few BatchGetItem requests as DynamoDB
+ * The items of `keys` that exist (strongly consistent unless asked otherwise), in as few BatchGetItem requests as DynamoDB
  * allows (100 keys each); keys left unprocessed (throttling) are asked again after a growing pause.
  * In no particular order: match them by key.
  */
@@ -49,6 +49,8 @@ export async function batchGetAll(
   tableName: string,
   keys: readonly Record<string, unknown>[],
   sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+  /** Strongly consistent reads (the default); false where a read a moment old does (the latest prices). */
+  consistentRead = true,
 ): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
   for (let i = 0; i < keys.length; i += BATCH_GET_KEYS) {
@@ -58,7 +60,7 @@ export async function batchGetAll(
         throw new Error(`BatchGetItem left ${pending.length} keys unprocessed after ${BATCH_GET_ROUNDS} rounds`);
       if (round > 0) await sleep(Math.min(1000, 50 * 2 ** round));
       const out = await doc.send(
-        new BatchGetCommand({ RequestItems: { [tableName]: { Keys: [...pending], ConsistentRead: true } } }),
+        new BatchGetCommand({ RequestItems: { [tableName]: { Keys: [...pending], ConsistentRead: consistentRead } } }),
       );
       items.push(...(out.Responses?.[tableName] ?? []));
       pending = out.UnprocessedKeys?.[tableName]?.Keys ?? [];

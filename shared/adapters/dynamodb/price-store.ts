@@ -23,20 +23,14 @@
  *
  * Money, prices and quantities are decimal strings; the only Numbers are ageMs, part counters and TTL.
  */
-import {
-  BatchGetCommand,
-  BatchWriteCommand,
-  DeleteCommand,
-  PutCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DeleteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Case, CaseStatus } from '#domain/case';
 import { OPEN_STATUSES } from '#domain/case';
 import type { CoverageState } from '#domain/coverage';
 import type { LocalDate } from '#domain/dates';
 import { Decimal } from '#domain/money';
-import { documentClient, queryAll } from './client';
+import { batchGetAll, documentClient, queryAll } from './client';
 import { casePk, coveragePk, PRICE_SK, pricePk, priceSeriesPk, SK, statusPk } from './keys';
 import { availableOf, CorruptItemError, dec, int, itemToCase, str, type Item } from './marshal';
 import { CASES_TABLE, INDEX } from './table-definition';
@@ -135,7 +129,6 @@ export interface PriceStoreOptions {
 
 // ---------------------------------------------------------------- store
 
-const BATCH_GET = 100;
 const BATCH_WRITE = 25;
 const PARALLEL_WRITES = 16;
 const MAX_BATCH_ROUNDS = 8;
@@ -144,28 +137,6 @@ const DAY_MS = 86_400_000;
 const MAX_PART_BYTES = 300_000;
 
 const pause = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-/** Every item of `keys` (eventually consistent reads, 100 a call, unprocessed keys asked again). */
-async function batchGetEventually(
-  doc: DynamoDBDocumentClient,
-  tableName: string,
-  keys: readonly Item[],
-  sleep: (ms: number) => Promise<void>,
-): Promise<Item[]> {
-  const out: Item[] = [];
-  for (let i = 0; i < keys.length; i += BATCH_GET) {
-    let pending: Item[] = keys.slice(i, i + BATCH_GET);
-    for (let round = 0; pending.length > 0; round++) {
-      if (round >= MAX_BATCH_ROUNDS)
-        throw new Error(`BatchGetItem left ${pending.length} keys unprocessed after ${MAX_BATCH_ROUNDS} rounds`);
-      if (round > 0) await sleep(Math.min(1000, 50 * 2 ** round));
-      const res = await doc.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending } } }));
-      out.push(...(res.Responses?.[tableName] ?? []));
-      pending = (res.UnprocessedKeys?.[tableName]?.Keys ?? []) as Item[];
-    }
-  }
-  return out;
-}
 
 /**
  * Each market's latest price read alone: what the pre-sale notices and the APIs value coins at,
@@ -187,7 +158,7 @@ export class DynamoDbLatestPrices {
   async latest(markets: readonly string[]): Promise<Record<string, PriceSnapshot>> {
     const unique = [...new Set(markets)];
     const keys = unique.map((m) => ({ PK: pricePk(m), SK: PRICE_SK.latest }));
-    const items = await batchGetEventually(this.doc, this.tableName, keys, this.sleep);
+    const items = await batchGetAll(this.doc, this.tableName, keys, this.sleep, false);
     return Object.fromEntries(items.map((item) => [str(item.market, 'market'), itemToSnapshot(item)]));
   }
 
@@ -470,7 +441,7 @@ export class DynamoDbPriceStore {
   // ------------------------------------------------------------ helpers
 
   private batchGet(keys: readonly Item[]): Promise<Item[]> {
-    return batchGetEventually(this.doc, this.tableName, keys, this.sleep);
+    return batchGetAll(this.doc, this.tableName, keys, this.sleep, false);
   }
 
   private async batchPut(items: readonly Item[]): Promise<void> {
