@@ -114,33 +114,68 @@ export const sdkFileStubs: Plugin = {
 };
 
 /**
- * The AWS operations the functions send, by service, whose parameters the X-Ray SDK records in their
- * subsegments (its whitelist: a DynamoDB call's table name, an S3 object's bucket and key, a queue's
- * URL). The SDK's own list (`aws_whitelist.json`, 11 KB in every bundle) covers every operation of
- * six services; the bundles keep the entries of these operations only. Operations of the functions'
- * other clients (Step Functions, SESv2, Secrets Manager) and DynamoDB's transactions have no entry
- * there. A test (test/infra/bundle.test.ts) fails when a function sends an operation the SDK's list
- * knows and this one leaves out.
+ * The AWS operations the functions send, by client package: the one list the bundles' SDK code is cut
+ * to. Each client's error registry keeps the errors these operations are documented to answer
+ * (`documentedErrors`), and the X-Ray SDK's whitelist the entries of these operations only
+ * (`capturedWhitelist`). A test (test/infra/bundle.test.ts) fails when the code sends an operation
+ * left out here.
  */
-export const XRAY_CAPTURED_OPERATIONS: Readonly<Record<string, readonly string[]>> = {
-  dynamodb: ['batchGetItem', 'batchWriteItem', 'deleteItem', 'getItem', 'putItem', 'query', 'updateItem'],
-  lambda: ['invoke'],
-  s3: ['getObject', 'putObject'],
-  sqs: ['sendMessage', 'sendMessageBatch'],
+export const SDK_OPERATIONS_SENT: Readonly<Record<string, readonly string[]>> = {
+  'client-dynamodb': [
+    'BatchGetItem',
+    'BatchWriteItem',
+    'DeleteItem',
+    'GetItem',
+    'PutItem',
+    'Query',
+    'TransactWriteItems',
+    'UpdateItem',
+  ],
+  'client-lambda': ['Invoke'],
+  'client-s3': ['GetObject', 'PutObject'],
+  'client-secrets-manager': ['GetSecretValue'],
+  'client-sesv2': ['SendEmail'],
+  'client-sfn': ['DescribeExecution', 'GetExecutionHistory', 'StartExecution'],
+  'client-sqs': ['SendMessage', 'SendMessageBatch'],
 };
+
+/**
+ * The errors `operations` of the client in `clientDir` (`node_modules/@aws-sdk/client-*`) are
+ * documented to answer: the `@throws` of their commands' declarations, as the SDK generates them
+ * from the service's model (each a client or a server fault; the base exception, listed last, is not
+ * one). Throws when an operation has no command there.
+ */
+export function documentedErrors(clientDir: string, operations: readonly string[]): string[] {
+  const names = new Set<string>();
+  for (const operation of operations) {
+    const declaration = readFileSync(
+      path.join(clientDir, 'dist-types', 'commands', `${operation}Command.d.ts`),
+      'utf8',
+    );
+    for (const m of declaration.matchAll(/@throws \{@link (\w+)\} \((?:client|server) fault\)/g))
+      if (m[1]) names.add(m[1]);
+  }
+  return [...names].sort();
+}
 
 const XRAY_WHITELIST = /[\\/]aws-xray-sdk-core[\\/]dist[\\/]lib[\\/]resources[\\/]aws_whitelist\.json$/;
 
 type XRayWhitelist = { services: Record<string, { operations: Record<string, unknown> }> };
 
-/** The X-Ray SDK's whitelist cut to `XRAY_CAPTURED_OPERATIONS`: what it records for them is unchanged. */
+/**
+ * The X-Ray SDK's whitelist (11 KB in every bundle: every operation of six services) cut to the
+ * operations the functions send (`SDK_OPERATIONS_SENT`): what it records for them (a DynamoDB call's
+ * table name, an S3 object's bucket and key, a queue's URL) is unchanged.
+ */
 export function capturedWhitelist(full: XRayWhitelist): XRayWhitelist {
   const services: XRayWhitelist['services'] = {};
-  for (const [name, operations] of Object.entries(XRAY_CAPTURED_OPERATIONS)) {
+  for (const [client, operations] of Object.entries(SDK_OPERATIONS_SENT)) {
+    const name = client.replace(/^client-/, '');
     const service = full.services[name];
     if (!service) continue;
     const kept: Record<string, unknown> = {};
-    for (const op of operations) if (op in service.operations) kept[op] = service.operations[op];
+    for (const op of operations.map((o) => o.charAt(0).toLowerCase() + o.slice(1)))
+      if (op in service.operations) kept[op] = service.operations[op];
     services[name] = { ...service, operations: kept };
   }
   return { services };
@@ -164,7 +199,10 @@ const SDK_SCHEMAS = /[\\/]@aws-sdk[\\/]client-[^\\/]+[\\/]dist-es[\\/]schemas[\\
  * its traits with computed keys naming string constants (`{ [_hE]: 400 }`), which esbuild must keep
  * (a computed key may call `toString`), so every operation's schema of a client stayed in the bundle,
  * not only the commands a function sends. The keys are written as the literal strings they are; and
- * a client's error registry keeps the errors `SDK_ERRORS_KEPT` names, where it names any.
+ * a client's error registry keeps only the errors its operations in `SDK_OPERATIONS_SENT` are
+ * documented to answer, so the other errors' classes go. Were one answered anyway, it would arrive
+ * as the service's base exception (`DynamoDBServiceException`, ...) with its name, which is what the
+ * SDK's retries look at.
  */
 export const sdkSchemaKeys: Plugin = {
   name: 'sdk-schema-keys',
@@ -181,37 +219,13 @@ export const sdkSchemaKeys: Plugin = {
           return literal === undefined ? whole : `${before}${literal}${after}`;
         },
       );
-      const client = /[\\/]@aws-sdk[\\/](client-[^\\/]+)[\\/]/.exec(file)?.[1];
-      const kept = client ? SDK_ERRORS_KEPT[client] : undefined;
-      return { contents: kept ? withErrorsRegistered(contents, kept) : contents, loader: 'js' };
+      const client = /[\\/]@aws-sdk[\\/](client-[^\\/]+)[\\/]/.exec(file);
+      const sent = client?.[1] ? SDK_OPERATIONS_SENT[client[1]] : undefined;
+      if (!client || !sent) return { contents, loader: 'js' };
+      const clientDir = file.slice(0, client.index + client[0].length);
+      return { contents: withErrorsRegistered(contents, documentedErrors(clientDir, sent)), loader: 'js' };
     });
   },
-};
-
-/**
- * The errors each client's registry keeps, where the functions call only part of a service: every
- * error DynamoDB's item and query operations answer (GetItem, PutItem, UpdateItem, DeleteItem, Query,
- * Scan, BatchGetItem, BatchWriteItem, TransactGetItems, TransactWriteItems, in its API reference).
- * The rest (backups, exports, imports, global tables, table management: 23 of 36) are answered only
- * by operations no function sends; their classes (about 6 KB of every bundle) go. Were one answered
- * anyway, it would arrive as a `DynamoDBServiceException` of that name, not as its own class.
- */
-export const SDK_ERRORS_KEPT: Readonly<Record<string, readonly string[]>> = {
-  'client-dynamodb': [
-    'ConditionalCheckFailedException',
-    'IdempotentParameterMismatchException',
-    'InternalServerError',
-    'InvalidEndpointException',
-    'ItemCollectionSizeLimitExceededException',
-    'ProvisionedThroughputExceededException',
-    'ReplicatedWriteConflictException',
-    'RequestLimitExceeded',
-    'ResourceNotFoundException',
-    'ThrottlingException',
-    'TransactionCanceledException',
-    'TransactionConflictException',
-    'TransactionInProgressException',
-  ],
 };
 
 /** A client's schemas with only `kept` errors (and the service's base exception) registered. */

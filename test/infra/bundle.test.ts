@@ -5,7 +5,7 @@
  * Node, which catches what type checks cannot (a module the bundle lacks, a CommonJS dependency
  * without `require`, an alias that does not resolve, code that fails at import); then small
  * fixtures: one DynamoDB request through the bundled SDK, DynamoDB's errors with the registry cut to
- * the item operations', the API's validation messages (zod's locale) without zod's classic build. Only these are bundled: the whole app's
+ * the operations sent's, the API's validation messages (zod's locale) without zod's classic build. Only these are bundled: the whole app's
  * sixteen bundles are what `npm run bench -- bundles` builds and loads.
  */
 import { spawnSync } from 'node:child_process';
@@ -21,7 +21,8 @@ import {
   capturedWhitelist,
   MANIFEST_FIELDS,
   manifestFields,
-  SDK_ERRORS_KEPT,
+  documentedErrors,
+  SDK_OPERATIONS_SENT,
   withErrorsRegistered,
 } from '../../infra/constructs/lambda-bundle';
 
@@ -64,8 +65,11 @@ describe('bundled app', () => {
     const code = readFileSync(bundle, 'utf8');
     expect(code).not.toContain('sourceMappingURL');
     expect(code.length / code.split('\n').length).toBeGreaterThan(1000); // minified: long lines
-    // The SDK's schemas without computed keys (lambda-bundle.ts's plugin): unused operations' dropped.
-    expect(code).not.toMatch(/\[_[A-Za-z0-9]+\]:/);
+    // The SDK's schemas with their keys written out (lambda-bundle.ts's plugin): the operations sent
+    // are there, the others' schemas dropped.
+    expect(code).toMatch(/[{,]httpError:4\d\d\b/);
+    expect(code).toContain('"PutItem"');
+    expect(code).not.toMatch(/"(CreateTable|DescribeTable|ListQueues|DeleteQueue)"/);
     // The aliased built-ins come from process.getBuiltinModule, never through an ES module import (its facade).
     expect(code).toContain('getBuiltinModule("node:fs")');
     expect(code).not.toMatch(/from\s*["']node:(crypto|fs|http|https|os|process|zlib)["']/);
@@ -178,11 +182,22 @@ describe("the API's messages in a bundle", () => {
   });
 });
 
-describe("the X-Ray SDK's whitelist in the bundles", () => {
-  const root = path.join(__dirname, '..', '..');
-  const full = JSON.parse(
-    readFileSync(require.resolve('aws-xray-sdk-core/dist/lib/resources/aws_whitelist.json'), 'utf8'),
-  ) as Parameters<typeof capturedWhitelist>[0];
+const ROOT = path.join(__dirname, '..', '..');
+const MODULES = path.join(ROOT, 'node_modules');
+
+/** The code of the functions (and the shared code they bundle): every .ts file, by path from the root. */
+function functionSources(): string[] {
+  const sources = (dir: string): string[] =>
+    readdirSync(path.join(ROOT, dir), { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => path.join(dir, f))
+      // DynamoDB Local's setup (creating tables), in no function.
+      .filter((f) => f !== path.join('shared', 'adapters', 'dynamodb', 'local.ts'));
+  return [...sources('functions'), ...sources('shared')];
+}
+
+/** The AWS operations the code sends, as `client-name:Operation`, read from the commands it imports. */
+function operationsSent(): Set<string> {
   // The document client's commands are DynamoDB's item operations under shorter names.
   const DOCUMENT_CLIENT: Record<string, string> = {
     BatchGet: 'BatchGetItem',
@@ -196,31 +211,47 @@ describe("the X-Ray SDK's whitelist in the bundles", () => {
     TransactWrite: 'TransactWriteItems',
     Update: 'UpdateItem',
   };
-  const sources = (dir: string): string[] =>
-    readdirSync(path.join(root, dir), { recursive: true, encoding: 'utf8' })
-      .filter((f) => f.endsWith('.ts'))
-      .map((f) => path.join(dir, f))
-      // DynamoDB Local's setup (creating tables), in no function.
-      .filter((f) => f !== path.join('shared', 'adapters', 'dynamodb', 'local.ts'));
   const sent = new Set<string>();
-  for (const file of [...sources('functions'), ...sources('shared')]) {
-    const text = readFileSync(path.join(root, file), 'utf8');
-    for (const m of text.matchAll(/import\s*\{([^}]*)\}\s*from\s*'@aws-sdk\/(client-([\w-]+)|lib-dynamodb)'/g)) {
-      const service = m[3] ?? 'dynamodb';
+  for (const file of functionSources()) {
+    const text = readFileSync(path.join(ROOT, file), 'utf8');
+    for (const m of text.matchAll(/import\s*\{([^}]*)\}\s*from\s*'@aws-sdk\/(client-[\w-]+|lib-dynamodb)'/g)) {
+      const client = m[2] === 'lib-dynamodb' ? 'client-dynamodb' : (m[2] ?? '');
       for (const name of (m[1] ?? '').matchAll(/\b(\w+)Command\b/g)) {
         const op = (m[2] === 'lib-dynamodb' ? DOCUMENT_CLIENT[name[1] ?? ''] : name[1]) ?? '';
-        sent.add(`${service}.${op.charAt(0).toLowerCase()}${op.slice(1)}`);
+        sent.add(`${client}:${op}`);
       }
     }
   }
+  return sent;
+}
+
+describe('the AWS operations the bundles are cut to', () => {
+  it('list every operation the functions send', () => {
+    const sent = operationsSent();
+    expect([...sent]).toEqual(expect.arrayContaining(['client-dynamodb:PutItem', 'client-sfn:StartExecution']));
+    const listed = Object.entries(SDK_OPERATIONS_SENT).flatMap(([client, ops]) => ops.map((op) => `${client}:${op}`));
+    expect([...sent].filter((op) => !listed.includes(op))).toEqual([]);
+  });
+});
+
+describe("the X-Ray SDK's whitelist in the bundles", () => {
+  const full = JSON.parse(
+    readFileSync(require.resolve('aws-xray-sdk-core/dist/lib/resources/aws_whitelist.json'), 'utf8'),
+  ) as Parameters<typeof capturedWhitelist>[0];
+  // As the whitelist names them: `dynamodb.putItem`.
+  const sent = [...operationsSent()].map((op) => {
+    const [client = '', operation = ''] = op.split(':');
+    return `${client.replace(/^client-/, '')}.${operation.charAt(0).toLowerCase()}${operation.slice(1)}`;
+  });
 
   it('keeps the entry of every operation the functions send that the SDK records parameters for', () => {
-    expect([...sent]).toContain('dynamodb.putItem'); // the scan found the stores
+    expect(sent).toContain('dynamodb.putItem'); // the scan found the stores
     const kept = capturedWhitelist(full).services;
-    const recorded = [...sent].filter((op) => {
+    const recorded = sent.filter((op) => {
       const [service = '', operation = ''] = op.split('.');
       return full.services[service]?.operations[operation] !== undefined;
     });
+    expect(recorded).toEqual(expect.arrayContaining(['dynamodb.query', 's3.putObject', 'sqs.sendMessage']));
     expect(
       recorded.filter((op) => {
         const [service = '', operation = ''] = op.split('.');
@@ -278,47 +309,65 @@ describe("packages' package.json in the bundles", () => {
 });
 
 describe('the AWS SDK in the bundles, cut to what a Lambda runs', () => {
-  const schemas = readFileSync(
-    path.join(
-      __dirname,
-      '..',
-      '..',
-      'node_modules',
-      '@aws-sdk',
-      'client-dynamodb',
-      'dist-es',
-      'schemas',
-      'schemas_0.js',
-    ),
-    'utf8',
-  );
-  const registered = [...schemas.matchAll(/registerError\((\w+)\$/g)].map((m) => m[1] ?? '');
-
-  it("keeps DynamoDB's item errors and the base exception registered, and only those", () => {
-    const kept = SDK_ERRORS_KEPT['client-dynamodb'] ?? [];
-    expect(registered.length).toBeGreaterThan(kept.length + 1);
-    // Every name kept is one the SDK registers (a misspelt one would silently keep nothing).
-    expect(kept.filter((name) => !registered.includes(name))).toEqual([]);
-    const cut = withErrorsRegistered(schemas, kept);
-    const left = [...cut.matchAll(/registerError\((\w+)\$/g)].map((m) => m[1]);
-    expect(left.sort()).toEqual(['DynamoDBServiceException', ...kept].sort());
+  const clients = Object.entries(SDK_OPERATIONS_SENT).map(([client, operations]) => {
+    const dir = path.join(MODULES, '@aws-sdk', client);
+    const schemas = readFileSync(path.join(dir, 'dist-es', 'schemas', 'schemas_0.js'), 'utf8');
+    const registered = [...schemas.matchAll(/registerError\((\w+)\$/g)].map((m) => m[1] ?? '');
+    const base = registered.find((name) => name.endsWith('ServiceException')) ?? '';
+    return { client, schemas, registered, base, kept: documentedErrors(dir, operations) };
   });
 
-  it('keeps every DynamoDB error the code tells apart by its class or its name', () => {
-    const root = path.join(__dirname, '..', '..');
-    const named = new Set<string>();
-    const scan = (dir: string) => {
-      for (const entry of readdirSync(dir, { withFileTypes: true })) {
-        const at = path.join(dir, entry.name);
-        if (entry.isDirectory()) scan(at);
-        else if (entry.name.endsWith('.ts'))
-          for (const name of registered) if (readFileSync(at, 'utf8').includes(name)) named.add(name);
-      }
-    };
-    for (const dir of ['shared', 'functions']) scan(path.join(root, dir));
-    named.delete('DynamoDBServiceException');
-    expect(named.size).toBeGreaterThan(0);
-    expect([...named].filter((name) => !(SDK_ERRORS_KEPT['client-dynamodb'] ?? []).includes(name))).toEqual([]);
+  it("keeps DynamoDB's item errors registered, as its API reference lists them for the operations sent", () => {
+    expect(clients.find((c) => c.client === 'client-dynamodb')?.kept).toEqual([
+      'ConditionalCheckFailedException',
+      'IdempotentParameterMismatchException',
+      'InternalServerError',
+      'InvalidEndpointException',
+      'ItemCollectionSizeLimitExceededException',
+      'ProvisionedThroughputExceededException',
+      'ReplicatedWriteConflictException',
+      'RequestLimitExceeded',
+      'ResourceNotFoundException',
+      'ThrottlingException',
+      'TransactionCanceledException',
+      'TransactionConflictException',
+      'TransactionInProgressException',
+    ]);
+    expect(clients.find((c) => c.client === 'client-sfn')?.kept).toEqual(
+      expect.arrayContaining(['ExecutionAlreadyExists', 'ExecutionDoesNotExist', 'StateMachineDoesNotExist']),
+    );
+  });
+
+  it.each(clients.map((c) => [c.client, c] as const))(
+    '%s: keeps its documented errors and the base exception registered, and only those',
+    (_client, { schemas, registered, base, kept }) => {
+      expect(base).not.toBe('');
+      expect(kept.length).toBeGreaterThan(0);
+      expect(registered.length).toBeGreaterThan(kept.length + 1);
+      // Every name kept is one the SDK registers (one it did not would silently keep nothing).
+      expect(kept.filter((name) => !registered.includes(name))).toEqual([]);
+      const left = [...withErrorsRegistered(schemas, kept).matchAll(/registerError\((\w+)\$/g)].map((m) => m[1]);
+      expect(left.sort()).toEqual([base, ...kept].sort());
+    },
+  );
+
+  it('keeps every error the code tells apart by its class or its name', () => {
+    const code = functionSources().map((f) => readFileSync(path.join(ROOT, f), 'utf8'));
+    const named = clients.flatMap(({ client, registered, base, kept }) =>
+      registered
+        .filter((name) => name !== base && code.some((text) => new RegExp(`\\b${name}\\b`).test(text)))
+        .map((name) => ({ client, name, kept: kept.includes(name) })),
+    );
+    expect(named).toEqual(
+      expect.arrayContaining([{ client: 'client-dynamodb', name: 'ConditionalCheckFailedException', kept: true }]),
+    );
+    expect(named.filter((n) => !n.kept)).toEqual([]);
+  });
+
+  it('throws for an operation its client has no command for', () => {
+    expect(() => documentedErrors(path.join(MODULES, '@aws-sdk', 'client-sqs'), ['SendMessages'])).toThrow(
+      /SendMessagesCommand\.d\.ts/,
+    );
   });
 
   it('answers a kept error with its class and another with the base exception of its name, with no pure-JS hash, ini loader or instance-metadata lookup in the bundle', async () => {
