@@ -5,8 +5,9 @@
  * Node, which catches what type checks cannot (a module the bundle lacks, a CommonJS dependency
  * without `require`, an alias that does not resolve, code that fails at import); then small
  * fixtures: one DynamoDB request through the bundled SDK, DynamoDB's errors with the registry cut to
- * the operations sent's, the API's validation messages (zod's locale) without zod's classic build. Only these are bundled: the whole app's
- * sixteen bundles are what `npm run bench -- bundles` builds and loads.
+ * those of the operations sent, the API's validation messages (zod's locale) without zod's classic
+ * build. Only these are bundled: the whole app's sixteen bundles are what `npm run bench -- bundles`
+ * builds and loads.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
